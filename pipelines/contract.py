@@ -1,0 +1,309 @@
+"""The public import format: one file per table, the columns below, their types and rules.
+
+This module is the single source of truth for the data contract. The validator, the empty templates,
+the demo generator and `docs/data-contract.md` all read it, so a column is described in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# Types a column can have. Every value arrives as text and is parsed by the validator.
+TEXT, INT, DECIMAL, BOOL, DATE, MONTH = "text", "int", "decimal", "bool", "date", "month"
+
+DUCKDB_TYPES = {
+    TEXT: "varchar",
+    INT: "bigint",
+    DECIMAL: "double",
+    BOOL: "boolean",
+    DATE: "date",
+    MONTH: "varchar",
+}
+
+# Plausible dates: anything outside is a typo or a mangled export (e.g. m/d/yy read as yy-mm-dd).
+MIN_DATE = date(2000, 1, 1)
+MAX_DATE = date(2099, 12, 31)
+
+TRUE_WORDS = {"true", "yes", "y", "1", "t"}
+FALSE_WORDS = {"false", "no", "n", "0", "f"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    example: str
+    required: bool = False
+    allowed: tuple[str, ...] | None = None
+    minimum: float | None = None
+    exclusive_minimum: bool = False
+    maximum: float | None = None
+    default: str | None = None
+    references: str | None = None  # "table.column"
+
+    @property
+    def rule(self) -> str:
+        """Human-readable range rule for the docs."""
+        parts = []
+        if self.minimum is not None:
+            parts.append(f"{'>' if self.exclusive_minimum else '≥'} {self.minimum:g}")
+        if self.maximum is not None:
+            parts.append(f"≤ {self.maximum:g}")
+        if self.type == DATE:
+            parts.append(f"{MIN_DATE.isoformat()} … {MAX_DATE.isoformat()}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across columns of one row: `check(row)` is False when the row breaks it."""
+
+    columns: tuple[str, str]
+    description: str
+    op: str  # "<=" : columns[0] <= columns[1] when both are present
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...]
+    description: str
+    columns: tuple[Column, ...]
+    row_rules: tuple[RowRule, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+
+def _c(name, type_, description, example, **kw) -> Column:
+    return Column(name=name, type=type_, description=description, example=example, **kw)
+
+
+MONEY = dict(minimum=0.0)
+
+SUPPLIERS = Table(
+    name="suppliers",
+    key=("supplier_id",),
+    description="One row per supplier (factory or trading company) the brand buys from.",
+    columns=(
+        _c("supplier_id", TEXT, "Your identifier for the supplier.", "SUP-0001", required=True),
+        _c("supplier_name", TEXT, "Store or trading name as shown on Alibaba.", "Ningbo Bright Home Store", required=True),
+        _c("supplier_type", TEXT, "Whether the supplier makes the goods or resells them.", "manufacturer",
+           required=True, allowed=("manufacturer", "trading_company")),
+        _c("country", TEXT, "ISO 3166-1 alpha-2 country of the supplier.", "CN", required=True),
+        _c("province", TEXT, "Province or state.", "Zhejiang"),
+        _c("alibaba_store_years", INT, "Years the Alibaba store has been open.", "7", minimum=0, maximum=100),
+        _c("is_verified", BOOL, "Alibaba 'Verified' badge.", "true"),
+        _c("is_gold_supplier", BOOL, "Alibaba 'Gold Supplier' badge.", "true"),
+        _c("legal_name", TEXT, "Registered legal entity (as on the business licence).", "Ningbo Bright Home Products Co., Ltd."),
+        _c("registration_id", TEXT, "Unified social credit code (18 characters in China) or other registry number.",
+           "91330201MA2H3XYZ1K"),
+        _c("bank_beneficiary", TEXT, "Beneficiary name on the bank account the supplier asks you to pay.",
+           "Ningbo Bright Home Products Co., Ltd."),
+        _c("onboarded_on", DATE, "Date you started working with the supplier.", "2023-03-14"),
+        _c("last_audit_on", DATE, "Date of the last factory audit or verification.", "2024-05-02"),
+        _c("last_audit_result", TEXT, "Outcome of the last audit.", "pass", allowed=("pass", "conditional", "fail")),
+        _c("litigation_cases", INT, "Open or recent court cases found in public records.", "0", minimum=0),
+        _c("admin_penalties", INT, "Administrative penalties found in public records.", "0", minimum=0),
+        _c("operating_status", TEXT, "Registry operating status.", "normal", allowed=("normal", "abnormal"),
+           default="normal"),
+        _c("subcontracting", TEXT, "Whether production is subcontracted.", "none",
+           allowed=("none", "declared", "suspected"), default="none"),
+        _c("nnn_signed", BOOL, "A China NNN (non-use, non-disclosure, non-circumvention) agreement is signed.", "false"),
+        _c("mold_owner", TEXT, "Who owns the moulds and tooling.", "brand", allowed=("brand", "supplier", "none")),
+    ),
+)
+
+PRODUCTS = Table(
+    name="products",
+    key=("sku",),
+    description="One row per SKU you sell, with the supplier that makes it.",
+    columns=(
+        _c("sku", TEXT, "Your stock-keeping unit.", "LAMP-001", required=True),
+        _c("product_name", TEXT, "Product name.", "Bedside lamp, oak"),
+        _c("category", TEXT, "Product category used for peer comparison.", "home_lighting"),
+        _c("supplier_id", TEXT, "Supplier that makes the SKU.", "SUP-0001", required=True,
+           references="suppliers.supplier_id"),
+        _c("hs_code", TEXT, "Harmonized System code (6 to 10 digits, dots allowed).", "9405.21.8000"),
+        _c("origin_country", TEXT, "Country of origin (ISO alpha-2).", "CN", default="CN"),
+        _c("retail_price", DECIMAL, "Your selling price per unit.", "39.99", **MONEY),
+        _c("unit_weight_kg", DECIMAL, "Shipping weight per unit, kg.", "1.2", **MONEY),
+        _c("unit_volume_m3", DECIMAL, "Shipping volume per unit, cubic metres.", "0.008", **MONEY),
+    ),
+)
+
+PURCHASE_ORDERS = Table(
+    name="purchase_orders",
+    key=("po_id",),
+    description="One row per purchase order line (one SKU per PO).",
+    columns=(
+        _c("po_id", TEXT, "Purchase order identifier.", "PO-2024-0001", required=True),
+        _c("supplier_id", TEXT, "Supplier the order was placed with.", "SUP-0001", required=True,
+           references="suppliers.supplier_id"),
+        _c("sku", TEXT, "SKU ordered.", "LAMP-001", required=True, references="products.sku"),
+        _c("ordered_on", DATE, "Order (PI signature) date.", "2024-01-15", required=True),
+        _c("quantity", INT, "Units ordered.", "2000", required=True, minimum=0, exclusive_minimum=True),
+        _c("unit_price", DECIMAL, "Quoted unit price in `currency` under `incoterm`.", "6.85", required=True,
+           minimum=0, exclusive_minimum=True),
+        _c("currency", TEXT, "ISO 4217 currency of the price.", "USD", default="USD"),
+        _c("incoterm", TEXT, "Incoterms 2020 rule of the quote.", "FOB", default="FOB",
+           allowed=("EXW", "FCA", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP")),
+        _c("promised_ship_on", DATE, "Ship date the supplier committed to.", "2024-03-01"),
+        _c("sample_approved_on", DATE, "Date the golden sample was approved.", "2024-01-05"),
+        _c("pi_entity_name", TEXT, "Seller entity named on the proforma invoice / contract.",
+           "Ningbo Bright Home Products Co., Ltd."),
+        _c("payment_channel", TEXT, "How the order is paid.", "trade_assurance",
+           allowed=("trade_assurance", "wire", "other")),
+    ),
+    row_rules=(RowRule(("ordered_on", "promised_ship_on"), "promised_ship_on is before ordered_on", "<="),),
+)
+
+PAYMENTS = Table(
+    name="payments",
+    key=("payment_id",),
+    description="One row per payment made against a purchase order.",
+    columns=(
+        _c("payment_id", TEXT, "Payment identifier.", "PAY-0001", required=True),
+        _c("po_id", TEXT, "Purchase order paid.", "PO-2024-0001", required=True, references="purchase_orders.po_id"),
+        _c("paid_on", DATE, "Value date of the payment.", "2024-01-16", required=True),
+        _c("amount", DECIMAL, "Amount paid, in the PO currency.", "4110.00", required=True, minimum=0,
+           exclusive_minimum=True),
+        _c("kind", TEXT, "What the payment is for.", "deposit", allowed=("deposit", "balance", "other"),
+           default="other"),
+        _c("payee_name", TEXT, "Beneficiary name the money went to.", "Ningbo Bright Home Products Co., Ltd."),
+        _c("channel", TEXT, "Payment channel.", "trade_assurance", allowed=("trade_assurance", "wire", "other")),
+    ),
+)
+
+INSPECTIONS = Table(
+    name="inspections",
+    key=("inspection_id",),
+    description="One row per quality inspection of a purchase order (pre-production, during, pre-shipment, loading).",
+    columns=(
+        _c("inspection_id", TEXT, "Inspection identifier.", "INS-0001", required=True),
+        _c("po_id", TEXT, "Purchase order inspected.", "PO-2024-0001", required=True,
+           references="purchase_orders.po_id"),
+        _c("inspection_type", TEXT, "PPI pre-production, DUPRO during production, PSI pre-shipment, CLC container loading.",
+           "PSI", required=True, allowed=("PPI", "DUPRO", "PSI", "CLC")),
+        _c("inspected_on", DATE, "Inspection date.", "2024-02-27", required=True),
+        _c("inspector", TEXT, "Inspection company or person.", "QIMA"),
+        _c("inspection_level", TEXT, "ISO 2859-1 inspection level.", "II",
+           allowed=("I", "II", "III", "S-1", "S-2", "S-3", "S-4")),
+        _c("aql_critical", DECIMAL, "AQL for critical defects, percent (0 = none accepted).", "0", minimum=0, maximum=10),
+        _c("aql_major", DECIMAL, "AQL for major defects, percent.", "2.5", minimum=0, maximum=10),
+        _c("aql_minor", DECIMAL, "AQL for minor defects, percent.", "4.0", minimum=0, maximum=10),
+        _c("lot_size", INT, "Units in the inspected lot.", "2000", minimum=0, exclusive_minimum=True),
+        _c("sample_size", INT, "Units drawn and checked.", "125", minimum=0),
+        _c("critical_defects", INT, "Critical defects found in the sample.", "0", minimum=0),
+        _c("major_defects", INT, "Major defects found in the sample.", "3", minimum=0),
+        _c("minor_defects", INT, "Minor defects found in the sample.", "5", minimum=0),
+        _c("result", TEXT, "Inspection outcome.", "pass", required=True, allowed=("pass", "fail", "pending")),
+        _c("cost", DECIMAL, "What the inspection cost you.", "298", **MONEY),
+    ),
+    row_rules=(RowRule(("sample_size", "lot_size"), "sample_size is larger than lot_size", "<="),),
+)
+
+SHIPMENTS = Table(
+    name="shipments",
+    key=("shipment_id",),
+    description="One row per shipment (or partial shipment) of a purchase order.",
+    columns=(
+        _c("shipment_id", TEXT, "Shipment identifier (booking, B/L or AWB).", "SHP-0001", required=True),
+        _c("po_id", TEXT, "Purchase order shipped.", "PO-2024-0001", required=True, references="purchase_orders.po_id"),
+        _c("mode", TEXT, "Transport mode.", "sea", allowed=("sea", "air", "rail", "truck", "express")),
+        _c("shipped_on", DATE, "Date the goods left the supplier (cargo ready / on board).", "2024-03-04",
+           required=True),
+        _c("eta_on", DATE, "Estimated arrival at your warehouse.", "2024-04-10"),
+        _c("delivered_on", DATE, "Actual arrival at your warehouse (empty while in transit).", "2024-04-12"),
+        _c("quantity", INT, "Units in this shipment.", "2000", required=True, minimum=0, exclusive_minimum=True),
+        _c("freight_cost", DECIMAL, "International freight you paid for this shipment.", "1850", **MONEY),
+        _c("insurance_cost", DECIMAL, "Cargo insurance you paid.", "45", **MONEY),
+        _c("duty_paid", DECIMAL, "Import duty paid (empty = not known; computed from reference rates).", "1030.50",
+           **MONEY),
+        _c("other_fees", DECIMAL, "Brokerage, MPF/HMF, port and handling fees paid.", "210", **MONEY),
+        _c("customs_hold_days", INT, "Days the shipment was held by customs.", "0", minimum=0),
+        _c("doc_errors", INT, "Documentation errors found (invoice, packing list, labels, COO).", "0", minimum=0),
+    ),
+    row_rules=(
+        RowRule(("shipped_on", "delivered_on"), "delivered_on is before shipped_on", "<="),
+        RowRule(("shipped_on", "eta_on"), "eta_on is before shipped_on", "<="),
+    ),
+)
+
+SALES = Table(
+    name="sales",
+    key=("sku", "month", "channel"),
+    description="Units and revenue per SKU, month and sales channel (e.g. a marketplace export, summed).",
+    columns=(
+        _c("sku", TEXT, "SKU sold.", "LAMP-001", required=True, references="products.sku"),
+        _c("month", MONTH, "Calendar month, YYYY-MM.", "2024-05", required=True),
+        _c("channel", TEXT, "Sales channel (free text; fee assumptions are per channel).", "amazon_us", required=True),
+        _c("units_sold", INT, "Units sold.", "412", required=True, minimum=0),
+        _c("gross_revenue", DECIMAL, "Revenue before fees and refunds.", "16475.88", **MONEY),
+        _c("marketplace_fees", DECIMAL, "Referral, fulfilment and other marketplace fees.", "4118.97", **MONEY),
+    ),
+)
+
+RETURNS = Table(
+    name="returns",
+    key=("return_id",),
+    description="One row per customer return.",
+    columns=(
+        _c("return_id", TEXT, "Return identifier.", "RET-0001", required=True),
+        _c("sku", TEXT, "SKU returned.", "LAMP-001", required=True, references="products.sku"),
+        _c("po_id", TEXT, "Purchase order (lot) the unit came from, when traceable.", "PO-2024-0001",
+           references="purchase_orders.po_id"),
+        _c("returned_on", DATE, "Date of the return.", "2024-06-02", required=True),
+        _c("quantity", INT, "Units returned.", "1", required=True, minimum=0, exclusive_minimum=True),
+        _c("reason", TEXT, "Return reason, mapped from the marketplace's codes.", "defective", required=True,
+           allowed=("defective", "damaged", "not_as_described", "wrong_item", "missing_parts",
+                    "customer_remorse", "other")),
+        _c("channel", TEXT, "Channel the sale and return went through.", "amazon_us"),
+        _c("refund_amount", DECIMAL, "Refund paid to the customer.", "39.99", **MONEY),
+        _c("disposition", TEXT, "Whether the returned unit can be resold.", "unsellable",
+           allowed=("sellable", "unsellable")),
+    ),
+)
+
+QUALITY_COSTS = Table(
+    name="quality_costs",
+    key=("cost_id",),
+    description="One row per cost of poor quality (rework, relabelling, chargebacks, write-offs…).",
+    columns=(
+        _c("cost_id", TEXT, "Cost identifier.", "QC-0001", required=True),
+        _c("po_id", TEXT, "Purchase order the cost belongs to, when known.", "PO-2024-0001",
+           references="purchase_orders.po_id"),
+        _c("supplier_id", TEXT, "Supplier charged with the cost (taken from the PO when empty).", "SUP-0001",
+           references="suppliers.supplier_id"),
+        _c("incurred_on", DATE, "Date the cost was incurred.", "2024-04-20", required=True),
+        _c("kind", TEXT, "Kind of cost.", "relabel", required=True,
+           allowed=("rework", "relabel", "chargeback", "expedite_freight", "write_off", "sorting", "reinspection")),
+        _c("amount", DECIMAL, "Amount, in USD.", "640", required=True, minimum=0),
+        _c("note", TEXT, "Free text.", "FNSKU labels missing on 300 cartons"),
+    ),
+)
+
+# In load order: a table's references always point to tables earlier in this list.
+TABLES: tuple[Table, ...] = (
+    SUPPLIERS, PRODUCTS, PURCHASE_ORDERS, PAYMENTS, INSPECTIONS, SHIPMENTS, SALES, RETURNS, QUALITY_COSTS,
+)
+TABLES_BY_NAME = {t.name: t for t in TABLES}
+
+# Enum columns whose values are upper-case codes; all others are compared in lower case.
+UPPERCASE_ENUMS = {"inspection_type", "incoterm", "inspection_level"}
+
+# A quality-cost row must name at least one of these.
+AT_LEAST_ONE_OF = {"quality_costs": ("po_id", "supplier_id")}

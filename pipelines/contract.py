@@ -213,7 +213,12 @@ INSPECTIONS = Table(
         _c("result", TEXT, "Inspection outcome.", "pass", required=True, allowed=("pass", "fail", "pending")),
         _c("cost", DECIMAL, "What the inspection cost you.", "298", **MONEY),
     ),
-    row_rules=(RowRule(("sample_size", "lot_size"), "sample_size is larger than lot_size", "<="),),
+    row_rules=(
+        RowRule(("sample_size", "lot_size"), "sample_size is larger than lot_size", "<="),
+        RowRule(("critical_defects", "sample_size"), "more critical defects than units sampled", "<="),
+        RowRule(("major_defects", "sample_size"), "more major defects than units sampled", "<="),
+        RowRule(("minor_defects", "sample_size"), "more minor defects than units sampled", "<="),
+    ),
 )
 
 SHIPMENTS = Table(

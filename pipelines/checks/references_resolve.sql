@@ -1,0 +1,21 @@
+-- Every reference between tables resolves: returns the orphan rows.
+select 'products.supplier_id' as reference, sku as row_key, supplier_id as missing
+from staging.products where supplier_id not in (select supplier_id from staging.suppliers)
+union all
+select 'purchase_orders.supplier_id', po_id, supplier_id
+from staging.purchase_orders where supplier_id not in (select supplier_id from staging.suppliers)
+union all
+select 'purchase_orders.sku', po_id, sku
+from staging.purchase_orders where sku not in (select sku from staging.products)
+union all
+select 'payments.po_id', payment_id, po_id
+from staging.payments where po_id not in (select po_id from staging.purchase_orders)
+union all
+select 'inspections.po_id', inspection_id, po_id
+from staging.inspections where po_id not in (select po_id from staging.purchase_orders)
+union all
+select 'shipments.po_id', shipment_id, po_id
+from staging.shipments where po_id not in (select po_id from staging.purchase_orders)
+union all
+select 'returns.po_id', return_id, po_id
+from staging.returns where po_id is not null and po_id not in (select po_id from staging.purchase_orders)

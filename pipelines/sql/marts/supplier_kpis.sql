@@ -1,0 +1,187 @@
+-- Operational KPIs per supplier over the whole history (formulas in docs/data-contract.md): one row per supplier.
+with suppliers as (
+    select * from staging.suppliers
+),
+
+po_status as (
+    select * from marts.po_status
+),
+
+purchase_orders as (
+    select * from staging.purchase_orders
+),
+
+inspections as (
+    select * from staging.inspections
+),
+
+shipments as (
+    select * from staging.shipments
+),
+
+products as (
+    select * from staging.products
+),
+
+sales as (
+    select * from staging.sales
+),
+
+returns as (
+    select * from staging.returns
+),
+
+return_reasons as (
+    select * from reference.return_reasons
+),
+
+quality_costs as (
+    select * from staging.quality_costs
+),
+
+orders as (
+    select
+        supplier_id,
+        sum(order_value) as spend,
+        count(*) as po_count,
+        count(distinct sku) as sku_count,
+        min(ordered_on) as first_ordered_on,
+        max(ordered_on) as last_ordered_on,
+        count(*) filter (where is_resolved) as resolved_po_count,
+        avg(case when is_on_time then 1.0 else 0.0 end) filter (where is_resolved) as on_time_rate,
+        avg(case when is_otif then 1.0 else 0.0 end) filter (where is_resolved) as otif_rate,
+        avg(lead_time_days) as lead_time_mean_days,
+        stddev_samp(lead_time_days) as lead_time_sd_days,
+        count(*) filter (where first_psi_result is not null) as inspected_po_count,
+        avg(case when first_psi_result = 'pass' then 1.0 else 0.0 end)
+            filter (where first_psi_result is not null) as first_pass_rate,
+        sum(deposit_at_risk) as deposit_at_risk,
+    from po_status
+    group by supplier_id
+),
+
+psi_defects as (
+    select
+        purchase_orders.supplier_id,
+        sum(inspections.sample_size) as units_sampled,
+        sum(inspections.critical_defects) as critical_defects,
+        sum(inspections.major_defects) as major_defects,
+        sum(inspections.minor_defects) as minor_defects,
+    from inspections
+    inner join purchase_orders on inspections.po_id = purchase_orders.po_id
+    where inspections.inspection_type = 'PSI' and inspections.result <> 'pending'
+        and inspections.sample_size > 0
+    group by purchase_orders.supplier_id
+),
+
+sold as (
+    select
+        products.supplier_id,
+        sum(sales.units_sold) as units_sold,
+    from sales
+    inner join products on sales.sku = products.sku
+    group by products.supplier_id
+),
+
+returned as (
+    select
+        coalesce(purchase_orders.supplier_id, products.supplier_id) as supplier_id,
+        sum(returns.quantity) as units_returned,
+        coalesce(sum(returns.quantity) filter (where return_reasons.is_defect_coded), 0) as defect_return_units,
+    from returns
+    inner join products on returns.sku = products.sku
+    left join purchase_orders on returns.po_id = purchase_orders.po_id
+    left join return_reasons on returns.reason = return_reasons.reason
+    group by 1
+),
+
+price_steps as (
+    select
+        supplier_id,
+        sku,
+        order_value,
+        unit_price,
+        first_value(unit_price) over sku_orders as first_price,
+        last_value(unit_price) over (
+            sku_orders rows between unbounded preceding and unbounded following
+        ) as latest_price,
+        unit_price / lag(unit_price) over sku_orders - 1 as price_step_pct,
+    from purchase_orders
+    window sku_orders as (partition by supplier_id, sku order by ordered_on, po_id)
+),
+
+prices as (
+    select
+        supplier_id,
+        sum(order_value * (latest_price / first_price - 1)) / sum(order_value) as price_drift_pct,
+        max(price_step_pct) as max_price_jump_pct,
+    from price_steps
+    group by supplier_id
+),
+
+logistics as (
+    select
+        purchase_orders.supplier_id,
+        count(*) as shipment_count,
+        sum(shipments.customs_hold_days) as customs_hold_days,
+        count(*) filter (where shipments.customs_hold_days > 0) as shipments_with_hold,
+        sum(shipments.doc_errors) as doc_errors,
+    from shipments
+    inner join purchase_orders on shipments.po_id = purchase_orders.po_id
+    group by purchase_orders.supplier_id
+),
+
+quality as (
+    select
+        coalesce(quality_costs.supplier_id, purchase_orders.supplier_id) as supplier_id,
+        sum(quality_costs.amount) as quality_cost_total,
+    from quality_costs
+    left join purchase_orders on quality_costs.po_id = purchase_orders.po_id
+    group by 1
+),
+
+final as (
+    select
+        suppliers.supplier_id,
+        suppliers.supplier_name,
+        suppliers.supplier_type,
+        suppliers.country,
+        coalesce(orders.spend, 0) as spend,
+        coalesce(orders.po_count, 0) as po_count,
+        coalesce(orders.sku_count, 0) as sku_count,
+        orders.first_ordered_on,
+        orders.last_ordered_on,
+        coalesce(orders.resolved_po_count, 0) as resolved_po_count,
+        orders.on_time_rate,
+        orders.otif_rate,
+        orders.lead_time_mean_days,
+        orders.lead_time_sd_days,
+        coalesce(orders.inspected_po_count, 0) as inspected_po_count,
+        orders.first_pass_rate,
+        coalesce(psi_defects.units_sampled, 0) as units_sampled,
+        psi_defects.critical_defects / nullif(psi_defects.units_sampled, 0) as critical_defect_rate,
+        psi_defects.major_defects / nullif(psi_defects.units_sampled, 0) as major_defect_rate,
+        psi_defects.minor_defects / nullif(psi_defects.units_sampled, 0) as minor_defect_rate,
+        coalesce(sold.units_sold, 0) as units_sold,
+        coalesce(returned.units_returned, 0) as units_returned,
+        coalesce(returned.defect_return_units, 0) as defect_return_units,
+        returned.defect_return_units / nullif(sold.units_sold, 0) as defect_return_rate,
+        prices.price_drift_pct,
+        prices.max_price_jump_pct,
+        coalesce(logistics.shipment_count, 0) as shipment_count,
+        coalesce(logistics.customs_hold_days, 0) as customs_hold_days,
+        coalesce(logistics.shipments_with_hold, 0) as shipments_with_hold,
+        coalesce(logistics.doc_errors, 0) as doc_errors,
+        coalesce(quality.quality_cost_total, 0) as quality_cost_total,
+        coalesce(orders.deposit_at_risk, 0) as deposit_at_risk,
+    from suppliers
+    left join orders on suppliers.supplier_id = orders.supplier_id
+    left join psi_defects on suppliers.supplier_id = psi_defects.supplier_id
+    left join sold on suppliers.supplier_id = sold.supplier_id
+    left join returned on suppliers.supplier_id = returned.supplier_id
+    left join prices on suppliers.supplier_id = prices.supplier_id
+    left join logistics on suppliers.supplier_id = logistics.supplier_id
+    left join quality on suppliers.supplier_id = quality.supplier_id
+)
+
+select * from final

@@ -1,0 +1,26 @@
+-- Shipments, cleaned: one row per shipment.
+with source as (
+    select * from raw.shipments
+),
+
+final as (
+    select
+        trim(shipment_id) as shipment_id,
+        trim(po_id) as po_id,
+        coalesce(mode, 'sea') as mode,
+        shipped_on,
+        eta_on,
+        delivered_on,
+        delivered_on is not null as is_delivered,
+        delivered_on - shipped_on as transit_days,
+        quantity,
+        coalesce(freight_cost, 0) as freight_cost,
+        coalesce(insurance_cost, 0) as insurance_cost,
+        duty_paid,
+        coalesce(other_fees, 0) as other_fees,
+        coalesce(customs_hold_days, 0) as customs_hold_days,
+        coalesce(doc_errors, 0) as doc_errors,
+    from source
+)
+
+select * from final

@@ -1,0 +1,86 @@
+"""marts.supplier_kpis on the tiny hand-written portfolio: hand-computed values and parity with pandas."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from pipelines.reference.supplier_kpis import KPI_COLUMNS, supplier_kpis
+
+
+def kpis(con) -> pd.DataFrame:
+    return con.execute("select * from marts.supplier_kpis order by supplier_id").df().set_index("supplier_id")
+
+
+def test_as_of_is_the_latest_activity(tiny_con):
+    # latest date in the data: deposit Y6 paid 2024-06-21
+    assert str(tiny_con.execute("select as_of from ingest.build_info").fetchone()[0]) == "2024-06-21"
+
+
+def test_spend_orders_and_delivery_by_hand(tiny_con):
+    k = kpis(tiny_con)
+    # S1: 1000*5.00 + 1000*5.50 + 500*2.00
+    assert k.loc["S1", "spend"] == pytest.approx(11_500.0)
+    # S2: 200*10 + 300*11 + 100*11
+    assert k.loc["S2", "spend"] == pytest.approx(6_400.0)
+    assert list(k["po_count"]) == [3, 3, 0]
+    # S1: P1 shipped 2 days after promise (within the 3-day tolerance), P2 9 days late, P3 on time
+    assert k.loc["S1", "resolved_po_count"] == 3
+    assert k.loc["S1", "on_time_rate"] == pytest.approx(2 / 3)
+    # OTIF: P1 in full on time; P3 only 400 of 500 on time (< 98%); P2 late
+    assert k.loc["S1", "otif_rate"] == pytest.approx(1 / 3)
+    # lead times 32, 40, 48 days -> mean 40, sample sd sqrt((64 + 0 + 64) / 2) = 8
+    assert k.loc["S1", "lead_time_mean_days"] == pytest.approx(40.0)
+    assert k.loc["S1", "lead_time_sd_days"] == pytest.approx(8.0)
+    # S2: P4 on time; P5 never shipped and its promise (+3 days) passed before 2024-06-21 -> resolved, late;
+    # P6 promised 2024-07-20 is not resolved yet
+    assert k.loc["S2", "resolved_po_count"] == 2
+    assert k.loc["S2", "on_time_rate"] == pytest.approx(0.5)
+    assert k.loc["S2", "lead_time_mean_days"] == pytest.approx(30.0)
+    assert math.isnan(k.loc["S2", "lead_time_sd_days"])
+    # S3 has no orders: rates are unknown, not zero
+    assert math.isnan(k.loc["S3", "on_time_rate"])
+
+
+def test_quality_and_cost_kpis_by_hand(tiny_con):
+    k = kpis(tiny_con)
+    # S1 first PSI per PO: P1 pass, P2 fail (re-inspected to pass later) -> 1/2
+    assert k.loc["S1", "first_pass_rate"] == pytest.approx(0.5)
+    # S1 samples 80 * 3 = 240 units, major 2 + 6 + 1 = 9, minor 3
+    assert k.loc["S1", "major_defect_rate"] == pytest.approx(9 / 240)
+    assert k.loc["S1", "minor_defect_rate"] == pytest.approx(3 / 240)
+    assert k.loc["S2", "minor_defect_rate"] == pytest.approx(1 / 32)
+    # defect-coded returns: R1 defective 3 + R3 missing_parts 1; remorse and wrong item do not count
+    assert k.loc["S1", "defect_return_units"] == 4
+    assert k.loc["S1", "defect_return_rate"] == pytest.approx(4 / 1200)
+    assert k.loc["S2", "defect_return_units"] == 0
+    # price drift: A1 5.00 -> 5.50 (+10%) on 10,500 of spend, A2 flat: 1,050 / 11,500
+    assert k.loc["S1", "price_drift_pct"] == pytest.approx(1050 / 11500)
+    assert k.loc["S2", "max_price_jump_pct"] == pytest.approx(0.1)
+    assert k.loc["S1", "customs_hold_days"] == 3
+    assert k.loc["S1", "shipments_with_hold"] == 1
+    # Q1 has no supplier but its PO belongs to S1; Q2 names S2 directly
+    assert k.loc["S1", "quality_cost_total"] == pytest.approx(200.0)
+    assert k.loc["S2", "quality_cost_total"] == pytest.approx(150.0)
+    # P5 (990) and P6 (330) are paid but not shipped
+    assert k.loc["S2", "deposit_at_risk"] == pytest.approx(1320.0)
+
+
+def raw_tables(con) -> dict[str, pd.DataFrame]:
+    names = [r[0] for r in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'raw'").fetchall()]
+    return {n: con.execute(f"select * from raw.{n}").df() for n in names}
+
+
+def test_sql_matches_the_pandas_reference(tiny_con):
+    settings = dict(tiny_con.execute("select setting, value from reference.kpi_settings").fetchall())
+    reasons = {r[0] for r in tiny_con.execute(
+        "select reason from reference.return_reasons where is_defect_coded").fetchall()}
+    as_of = pd.Timestamp(tiny_con.execute("select as_of from ingest.build_info").fetchone()[0])
+    expected = supplier_kpis(raw_tables(tiny_con), as_of, int(settings["on_time_tolerance_days"]),
+                             settings["in_full_tolerance_pct"] / 100, reasons)
+    actual = kpis(tiny_con)[KPI_COLUMNS]
+    pd.testing.assert_frame_equal(actual.astype(float), expected.astype(float), check_names=False,
+                                  check_exact=False, rtol=1e-9)

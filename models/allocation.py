@@ -1,0 +1,170 @@
+"""Split a charge (freight, duty, a quality cost) across lines to the cent, by value, weight, volume or quantity.
+
+Largest-remainder (Hamilton) method on integer cents: each line gets floor(cents x w / W), then the cents left
+over go one each to the lines with the largest fractional remainders, ties to the earlier line. The parts
+always sum to the charge exactly. A charge whose weights are all zero or missing is never dropped silently: it
+is either split equally (and reported) or left unallocated (and reported), as the caller chooses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+FALLBACKS = ("equal", "raise", "report")
+
+
+class AllocationError(ValueError):
+    """A charge cannot be allocated on the requested basis."""
+
+
+def to_cents(amount: float) -> int:
+    """Amount in integer cents, half up away from zero (0.005 -> 1, -0.005 -> -1)."""
+    return int(Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100)
+
+
+def _is_missing(w: object) -> bool:
+    return w is None or (isinstance(w, float) and math.isnan(w)) or w is pd.NA
+
+
+def _largest_remainder(cents: int, weights: Sequence[Fraction]) -> list[int]:
+    total_w = sum(weights, Fraction(0))
+    sign = -1 if cents < 0 else 1
+    pool = abs(cents)
+    quotas = [pool * w / total_w for w in weights]
+    floors = [math.floor(q) for q in quotas]
+    left = pool - sum(floors)
+    # Largest fractional part first; ties by position (stable sort keeps the earlier line first).
+    order = sorted(range(len(weights)), key=lambda i: -(quotas[i] - floors[i]))
+    for i in order[:left]:
+        floors[i] += 1
+    return [sign * f for f in floors]
+
+
+def allocate(
+    amount: float,
+    weights: Sequence[float | None],
+    basis_name: str = "weight",
+    fallback: str = "equal",
+) -> list[float]:
+    """Split `amount` over `weights` to the cent (largest remainder, ties by position); parts sum to the amount.
+
+    Missing (None/NaN) weights count as 0. When every weight is 0 or missing, `fallback` decides: "equal"
+    splits equally, "raise" (or "report") raises AllocationError naming `basis_name`. Negative weights raise.
+    """
+    if fallback not in FALLBACKS:
+        raise ValueError(f"fallback must be one of {FALLBACKS}")
+    if len(weights) == 0:
+        raise AllocationError(f"no lines to allocate {amount} to by {basis_name}")
+    clean: list[Fraction] = []
+    for w in weights:
+        if _is_missing(w):
+            clean.append(Fraction(0))
+            continue
+        if float(w) < 0 or math.isinf(float(w)):  # type: ignore[arg-type]
+            raise AllocationError(f"{basis_name} weights must be finite and >= 0, got {w}")
+        clean.append(Fraction(float(w)))  # type: ignore[arg-type]
+    if sum(clean) == 0:
+        if fallback != "equal":
+            raise AllocationError(f"every {basis_name} weight is zero or missing; cannot allocate {amount}")
+        clean = [Fraction(1)] * len(clean)
+    return [c / 100 for c in _largest_remainder(to_cents(amount), clean)]
+
+
+@dataclass(frozen=True)
+class FrameAllocation:
+    """Allocated amounts aligned to the input rows, and the charges that were not (or only by fallback) allocated."""
+
+    allocated: pd.Series
+    report: pd.DataFrame  # one row per problem charge: group, amount, reason, action
+
+    @property
+    def unallocated(self) -> pd.DataFrame:
+        """Charges left unallocated (their rows hold NaN in `allocated`)."""
+        return self.report[self.report["action"] == "unallocated"]
+
+
+def allocate_frame(
+    df: pd.DataFrame,
+    amount_col: str,
+    group_col: str,
+    weight_col: str,
+    fallback: str = "report",
+) -> FrameAllocation:
+    """Vectorised `allocate` over groups: each group's charge (`amount_col`, the same on every row) split by weight.
+
+    Returns the allocated column (NaN where a charge could not be allocated) and a report listing every charge
+    with all-zero/missing weights (action "fallback_equal" with fallback="equal", else "unallocated") or with
+    different amounts on its rows (always "unallocated"). With fallback="raise" any such charge raises.
+    """
+    if fallback not in FALLBACKS:
+        raise ValueError(f"fallback must be one of {FALLBACKS}")
+    report_cols = ["group", "amount", "reason", "action"]
+    if df.empty:
+        return FrameAllocation(pd.Series(dtype=float, index=df.index, name="allocated"),
+                               pd.DataFrame(columns=report_cols))
+    work = pd.DataFrame({
+        "group": df[group_col].to_numpy(),
+        "amount": pd.to_numeric(df[amount_col], errors="coerce").to_numpy(dtype=float),
+        "w": pd.to_numeric(df[weight_col], errors="coerce").to_numpy(dtype=float),
+        "pos": np.arange(len(df)),
+    })
+    if (work["w"] < 0).any() or np.isinf(work["w"]).any():
+        raise AllocationError(f"{weight_col} must be finite and >= 0")
+    work["w"] = work["w"].fillna(0.0)
+    grouped = work.groupby("group", sort=False, dropna=False)
+
+    problems: list[dict[str, object]] = []
+    n_amounts = grouped["amount"].transform("nunique")
+    amount_missing = grouped["amount"].transform(lambda s: s.isna().all())
+    bad_amount = (n_amounts > 1) | amount_missing
+    for g, sub in work[bad_amount].groupby("group", sort=False, dropna=False):
+        reason = "amount missing" if sub["amount"].isna().all() else "different amounts on rows of one charge"
+        problems.append({"group": g, "amount": sub["amount"].dropna().iloc[0] if sub["amount"].notna().any()
+                         else np.nan, "reason": reason, "action": "unallocated"})
+
+    w_total = grouped["w"].transform("sum")
+    zero = (w_total == 0) & ~bad_amount
+    for g, sub in work[zero].groupby("group", sort=False, dropna=False):
+        if fallback == "raise":
+            raise AllocationError(f"every {weight_col} is zero or missing for charge {g!r}")
+        problems.append({"group": g, "amount": float(sub["amount"].iloc[0]),
+                         "reason": f"every {weight_col} is zero or missing",
+                         "action": "fallback_equal" if fallback == "equal" else "unallocated"})
+    if fallback == "equal":
+        work.loc[zero, "w"] = 1.0
+        w_total = work.groupby("group", sort=False, dropna=False)["w"].transform("sum")
+
+    ok = ~bad_amount & ((w_total > 0) | (fallback == "equal"))
+    cents = np.zeros(len(work), dtype=np.int64)
+    if ok.any():
+        sub = work[ok].copy()
+        amount_cents = np.array([to_cents(a) for a in sub["amount"]], dtype=np.int64)
+        sign = np.where(amount_cents < 0, -1, 1)
+        pool = np.abs(amount_cents)
+        quota = pool * sub["w"].to_numpy() / w_total[ok].to_numpy()
+        # Snap float noise (e.g. 2999.9999999996) so an exact quota is not floored one cent short.
+        quota = np.where(np.abs(quota - np.round(quota)) < 1e-6, np.round(quota), quota)
+        floors = np.floor(quota).astype(np.int64)
+        sub["frac"] = quota - floors
+        sub["floor"] = floors
+        left = pool - sub.assign(floor=floors).groupby("group", sort=False, dropna=False)["floor"].transform(
+            "sum").to_numpy()
+        # Rank within group by remainder (desc), then position (asc): rank < left gets one more cent.
+        sub["neg_frac"] = -sub["frac"]
+        rank = sub.sort_values(["group", "neg_frac", "pos"], kind="mergesort").groupby(
+            "group", sort=False, dropna=False).cumcount()
+        extra = (rank.reindex(sub.index).to_numpy() < left).astype(np.int64)
+        cents[ok.to_numpy()] = sign * (floors + extra)
+    allocated = pd.Series(cents / 100.0, index=df.index, name="allocated")
+    allocated[~ok.to_numpy()] = np.nan
+    return FrameAllocation(allocated, pd.DataFrame(problems, columns=report_cols))
+
+
+__all__ = ["AllocationError", "FrameAllocation", "allocate", "allocate_frame", "to_cents", "FALLBACKS"]

@@ -1,0 +1,415 @@
+"""Landed-cost rules, checked against values worked out by hand (arithmetic in the comments).
+
+Rates and fee limits are typed here independently from data/reference/*.csv, so an edit to a table that changes
+a figure makes a test fail on purpose: update both, with the new source.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+
+import numpy as np
+import pytest
+
+from models import landed_cost as lc
+
+# ----------------------------------------------------------------------------------------------------------------
+# Incoterms: what the buyer pays on top of the unit price
+# ----------------------------------------------------------------------------------------------------------------
+
+ALL = {"export_clearance", "main_freight", "insurance", "import_duty", "destination_delivery"}
+
+
+@pytest.mark.parametrize(
+    ("incoterm", "expected"),
+    [
+        # EXW: the buyer collects at the factory, so it pays everything, export clearance included.
+        ("EXW", ALL),
+        # FCA / FOB: the seller clears export; the buyer pays main carriage, insures if it wants, duty, delivery.
+        ("FCA", ALL - {"export_clearance"}),
+        ("FOB", ALL - {"export_clearance"}),
+        # CFR / CPT: the seller also pays main carriage; risk still passes early, so insurance is the buyer's.
+        ("CFR", {"insurance", "import_duty", "destination_delivery"}),
+        ("CPT", {"insurance", "import_duty", "destination_delivery"}),
+        # CIF / CIP: the seller pays carriage and insurance.
+        ("CIF", {"import_duty", "destination_delivery"}),
+        ("CIP", {"import_duty", "destination_delivery"}),
+        # DAP / DPU (named place = buyer's warehouse): only import duty and clearance remain.
+        ("DAP", {"import_duty"}),
+        ("DPU", {"import_duty"}),
+        # DDP: nothing on top.
+        ("DDP", set()),
+    ],
+)
+def test_buyer_costs_per_incoterm(incoterm: str, expected: set[str]) -> None:
+    assert lc.buyer_costs(incoterm) == frozenset(expected)
+
+
+def test_buyer_costs_is_case_insensitive_and_rejects_unknown_terms() -> None:
+    assert lc.buyer_costs("fob") == lc.buyer_costs("FOB")
+    with pytest.raises(KeyError):
+        lc.buyer_costs("FAS2010")
+
+
+def test_every_incoterms_2020_rule_has_a_sourced_row() -> None:
+    rules = lc.load_incoterms()
+    assert set(rules) == set(lc.INCOTERMS)
+    assert all("Incoterms 2020" in r.source for r in rules.values())
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Dutiable value: freight and insurance never carry duty
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def test_cif_invoice_dutiable_value_excludes_freight_and_insurance() -> None:
+    # CIF invoice 12,000.00 of which ocean freight 1,500.00 and insurance 60.00.
+    # Dutiable value = 12,000.00 - 1,500.00 - 60.00 = 10,440.00
+    assert lc.dutiable_value(12_000.00, "CIF", freight_in_invoice=1_500.00, insurance_in_invoice=60.00) == 10_440.00
+
+
+def test_cif_duty_is_charged_on_the_fob_value_not_the_cif_price() -> None:
+    # Bag 4202.92.3131 from CN entered 2024-06-01: MFN 17.6% + Section 301 List 3 25%.
+    # On 10,440.00: 10,440 x 0.176 = 1,837.44 ; 10,440 x 0.25 = 2,610.00 ; duty = 4,447.44
+    value = lc.dutiable_value(12_000.00, "CIF", freight_in_invoice=1_500.00, insurance_in_invoice=60.00)
+    duty = lc.duty_amount(value, "4202.92.3131", "CN", date(2024, 6, 1))
+    assert duty == 4_447.44
+    # The classic mistake, duty on the CIF price, would give 12,000 x 0.426 = 5,112.00.
+    assert duty != 5_112.00
+
+
+def test_fob_and_ddp_dutiable_values() -> None:
+    # FOB: the invoice is already the transaction value.
+    assert lc.dutiable_value(6_850.00, "FOB") == 6_850.00
+    # DDP 15,000.00 containing freight 1,200.00, insurance 40.00 and duty/fees 2,900.00:
+    # 15,000 - 1,200 - 40 - 2,900 = 10,860.00
+    assert lc.dutiable_value(15_000.00, "DDP", 1_200.00, 40.00, other_non_dutiable_in_invoice=2_900.00) == 10_860.00
+
+
+def test_dutiable_value_rejects_freight_on_a_term_whose_price_excludes_it() -> None:
+    with pytest.raises(ValueError):
+        lc.dutiable_value(6_850.00, "FOB", freight_in_invoice=500.00)
+    with pytest.raises(ValueError):
+        lc.dutiable_value(1_000.00, "CIF", freight_in_invoice=900.00, insurance_in_invoice=200.00)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Stacked duties, with dates on both sides of each effective date
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def _parts(hs: str, origin: str, on: date) -> dict[str, float]:
+    return {c.duty_type: c.rate_pct for c in lc.duty_rate(hs, origin, on).components}
+
+
+def test_list_3_goes_from_10_to_25_percent_on_2019_05_10() -> None:
+    # Bag 4202.92.3131 (MFN 17.6%) from CN.
+    # 2019-05-09: 17.6 + 10 = 27.6 ; 2019-05-10: 17.6 + 25 = 42.6
+    assert _parts("4202.92.3131", "CN", date(2019, 5, 9)) == {"mfn": 17.6, "section_301": 10.0}
+    assert lc.duty_rate("4202.92.3131", "CN", date(2019, 5, 9)).total_pct == 27.6
+    assert lc.duty_rate("4202.92.3131", "CN", date(2019, 5, 10)).total_pct == 42.6
+    # Before List 3 existed (2018-09-23): MFN only.
+    assert lc.duty_rate("4202.92.3131", "CN", date(2018, 9, 23)).total_pct == 17.6
+
+
+def test_list_4a_starts_at_15_then_drops_to_7_5_percent() -> None:
+    # Cotton T-shirt 6109.10.0012 (MFN 16.5%) from CN.
+    assert lc.duty_rate("6109.10.0012", "CN", date(2019, 8, 31)).total_pct == 16.5  # 16.5 + 0
+    assert lc.duty_rate("6109.10.0012", "CN", date(2019, 9, 1)).total_pct == 31.5  # 16.5 + 15
+    assert lc.duty_rate("6109.10.0012", "CN", date(2020, 2, 13)).total_pct == 31.5  # 16.5 + 15
+    assert lc.duty_rate("6109.10.0012", "CN", date(2020, 2, 14)).total_pct == 24.0  # 16.5 + 7.5
+    # Duty on 10,000.00 entered 2020-02-14: 10,000 x 0.165 = 1,650.00 ; x 0.075 = 750.00 ; total 2,400.00
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "CN", date(2020, 2, 14)) == 2_400.00
+
+
+def test_ieepa_fentanyl_duty_doubles_on_2025_03_04() -> None:
+    # Exercise band 9506.91.0030 from CN: MFN 4.6 + List 4A 7.5 + fentanyl 10 (from 2025-02-04) / 20 (from 03-04).
+    assert lc.duty_rate("9506.91.0030", "CN", date(2025, 2, 3)).total_pct == 12.1  # 4.6 + 7.5
+    assert lc.duty_rate("9506.91.0030", "CN", date(2025, 3, 3)).total_pct == 22.1  # 4.6 + 7.5 + 10
+    assert lc.duty_rate("9506.91.0030", "CN", date(2025, 3, 4)).total_pct == 32.1  # 4.6 + 7.5 + 20
+
+
+def test_toys_pay_no_section_301_but_do_pay_ieepa_duties() -> None:
+    # 9503.00.0073 from CN on 2025-04-10: MFN free, List 4B suspended (0), fentanyl 20, reciprocal 125 = 145.
+    parts = _parts("9503.00.0073", "CN", date(2025, 4, 10))
+    assert parts == {"mfn": 0.0, "section_301": 0.0, "ieepa_fentanyl": 20.0, "ieepa_reciprocal": 125.0}
+    # 2025-05-14 the reciprocal rate drops to 10: 0 + 0 + 20 + 10 = 30.
+    assert lc.duty_rate("9503.00.0073", "CN", date(2025, 5, 14)).total_pct == 30.0
+
+
+def test_other_origins_use_the_generic_mfn_row_and_no_china_duties() -> None:
+    # LED lamp 9405.42.8440 from VN: only the '*' MFN row (3.9) before the 2025 baseline tariff ...
+    assert _parts("9405.42.8440", "VN", date(2024, 6, 1)) == {"mfn": 3.9}
+    # ... and 3.9 + 10 while the 10% baseline applied to all origins (2025-04-05 .. 2025-08-06).
+    assert lc.duty_rate("9405.42.8440", "VN", date(2025, 5, 1)).total_pct == 13.9
+    # Same lamp from CN, 2024-06-01: 3.9 + 25 (List 3).
+    assert lc.duty_rate("9405.42.8440", "CN", date(2024, 6, 1)).total_pct == 28.9
+
+
+@pytest.mark.parametrize(
+    ("hs", "mfn"),
+    [("9405.42.8440", 3.9), ("7323.93.0045", 2.0), ("3926.90.9990", 5.3), ("6109.10.0012", 16.5),
+     ("9503.00.0073", 0.0), ("9506.91.0030", 4.6), ("4201.00.3000", 2.4), ("4202.92.3131", 17.6)],
+)
+def test_demo_portfolio_codes_have_an_mfn_rate(hs: str, mfn: float) -> None:
+    assert _parts(hs, "IN", date(2024, 1, 15))["mfn"] == mfn
+
+
+def test_unknown_code_raises_instead_of_returning_zero_duty() -> None:
+    with pytest.raises(LookupError):
+        lc.duty_rate("8501.10.4060", "CN", date(2024, 1, 1))
+
+
+def test_every_duty_row_is_sourced_and_dated() -> None:
+    rows = lc.load_duty_rates()
+    assert rows and all(r.source and r.effective_from for r in rows)
+
+
+DUTY_HEADER = "hs_code,origin_country,duty_type,rate_pct,effective_from,effective_to,source,notes\n"
+
+
+def test_longest_prefix_and_exact_origin_win_within_a_duty_type(tmp_path) -> None:
+    (tmp_path / "duty_rates.csv").write_text(
+        DUTY_HEADER
+        + "*,*,mfn,5,2020-01-01,,test,\n"
+        + "9405,*,mfn,3,2020-01-01,,test,\n"
+        + "9405.42,*,mfn,4,2020-01-01,,test,\n"
+        + "9405.42,CN,mfn,4.5,2020-01-01,,test,\n"
+        + "9405,CN,extra,1,2020-01-01,2020-12-31,test,\n"
+    )
+    on = date(2020, 6, 1)
+    assert lc.duty_rate("9405.42.8440", "VN", on, ref_dir=tmp_path).total_pct == 4.0  # 9405.42 beats 9405 and *
+    assert lc.duty_rate("9405.11.4010", "VN", on, ref_dir=tmp_path).total_pct == 3.0  # 9405 beats *
+    assert lc.duty_rate("8501.10.4060", "VN", on, ref_dir=tmp_path).total_pct == 5.0  # only *
+    assert lc.duty_rate("9405.42.8440", "CN", on, ref_dir=tmp_path).total_pct == 5.5  # 4.5 (CN) + 1 (extra)
+    assert lc.duty_rate("9405.42.8440", "CN", date(2021, 1, 1), ref_dir=tmp_path).total_pct == 4.5  # extra ended
+
+
+def test_overlapping_or_unsourced_rows_are_rejected(tmp_path) -> None:
+    overlap = tmp_path / "overlap"
+    overlap.mkdir()
+    (overlap / "duty_rates.csv").write_text(
+        DUTY_HEADER + "9405,*,mfn,3,2020-01-01,,a,\n9405,*,mfn,4,2021-01-01,,b,\n"
+    )
+    with pytest.raises(ValueError, match="overlapping"):
+        lc.load_duty_rates(overlap)
+    unsourced = tmp_path / "unsourced"
+    unsourced.mkdir()
+    (unsourced / "duty_rates.csv").write_text(DUTY_HEADER + "9405,*,mfn,3,2020-01-01,,,\n")
+    with pytest.raises(ValueError, match="source"):
+        lc.load_duty_rates(unsourced)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# MPF and HMF
+# ----------------------------------------------------------------------------------------------------------------
+
+# FY2025 (2024-10-01 .. 2025-09-30), CBP FR Doc. 2024-15990: 0.3464%, min 32.71, max 634.62.
+FY2025 = date(2025, 1, 15)
+
+
+def test_mpf_below_minimum_pays_the_minimum() -> None:
+    # 5,000.00 x 0.003464 = 17.32 < 32.71 -> 32.71
+    assert lc.mpf(5_000.00, FY2025) == 32.71
+
+
+def test_mpf_inside_the_band_is_the_ad_valorem_rate() -> None:
+    # 50,000.00 x 0.003464 = 173.20
+    assert lc.mpf(50_000.00, FY2025) == 173.20
+    # 12,345.67 x 0.003464 = 42.7654... -> 42.77
+    assert lc.mpf(12_345.67, FY2025) == 42.77
+
+
+def test_mpf_above_maximum_pays_the_maximum() -> None:
+    # 200,000.00 x 0.003464 = 692.80 > 634.62 -> 634.62
+    assert lc.mpf(200_000.00, FY2025) == 634.62
+
+
+def test_mpf_switches_fiscal_year_on_october_1() -> None:
+    # 1,000.00 x 0.003464 = 3.46 -> the minimum: FY2025 32.71 on 2025-09-30, FY2026 33.58 on 2025-10-01.
+    assert lc.mpf(1_000.00, date(2025, 9, 30)) == 32.71
+    assert lc.mpf(1_000.00, date(2025, 10, 1)) == 33.58
+    # FY2026 maximum 651.50 ; FY2024 (2024-09-30) minimum 31.67.
+    assert lc.mpf(1_000_000.00, date(2026, 3, 1)) == 651.50
+    assert lc.mpf(1_000.00, date(2024, 9, 30)) == 31.67
+
+
+def test_mpf_outside_the_table_raises() -> None:
+    with pytest.raises(LookupError):
+        lc.mpf(10_000.00, date(2020, 1, 1))
+
+
+def test_hmf_only_on_ocean_shipments() -> None:
+    # 48,000.00 x 0.00125 = 60.00 by sea; nothing by air, express, rail or truck.
+    assert lc.hmf(48_000.00, "sea", FY2025) == 60.00
+    for mode in ("air", "express", "rail", "truck"):
+        assert lc.hmf(48_000.00, mode, FY2025) == 0.0
+    # 10,440.00 x 0.00125 = 13.05
+    assert lc.hmf(10_440.00, "SEA", FY2025) == 13.05
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Landed cost per unit and the duty check
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def test_landed_cost_per_unit_and_quote_variance() -> None:
+    # 2,000 lamps at 6.85 FOB = 13,700.00 ; freight 1,850.00 ; insurance 45.00 ; duty 1,030.50 ; fees 210.00 ;
+    # brokerage 125.00 ; inspection 298.00 -> total 17,258.50 ; 1,980 units received (20 short).
+    # per unit = 17,258.50 / 1,980 = 8.716414... ; variance vs 6.85 = 1.866414... = 27.2469...%
+    cost = lc.landed_cost_per_unit(13_700.00, 1_980, freight=1_850.00, insurance=45.00, duty=1_030.50, fees=210.00,
+                                   brokerage=125.00, inspection=298.00, quoted_unit_price=6.85)
+    assert cost.total == 17_258.50
+    assert cost.per_unit == pytest.approx(8.716414, abs=1e-6)
+    assert cost.variance_per_unit == pytest.approx(1.866414, abs=1e-6)
+    assert cost.variance_pct == pytest.approx(27.246922, abs=1e-6)
+    assert cost.components["duty"] == 1_030.50
+
+
+def test_landed_cost_rejects_zero_units_and_negative_costs() -> None:
+    with pytest.raises(ValueError):
+        lc.landed_cost_per_unit(100.0, 0)
+    with pytest.raises(ValueError):
+        lc.landed_cost_per_unit(100.0, 10, freight=-1.0)
+
+
+@pytest.mark.parametrize(
+    ("paid", "status", "difference"),
+    [
+        (1_030.50, "match", 0.0),
+        (1_031.00, "match", 0.50),  # within max(1.00, 1% x 1,030.50 = 10.31)
+        (1_200.00, "overpaid", 169.50),  # 1,200.00 - 1,030.50
+        (900.00, "underpaid", -130.50),  # 900.00 - 1,030.50
+    ],
+)
+def test_compare_duty_flags_the_gap(paid: float, status: str, difference: float) -> None:
+    check = lc.compare_duty(1_030.50, paid)
+    assert (check.status, check.difference) == (status, difference)
+
+
+def test_compare_duty_without_a_paid_figure_is_not_a_match() -> None:
+    assert lc.compare_duty(1_030.50, None).status == "not_paid_known"
+    assert lc.compare_duty(1_030.50, float("nan")).status == "not_paid_known"
+
+
+def test_marketplace_fee_amount_uses_the_channel_row() -> None:
+    # amazon_us: 15% of 15,996.00 = 2,399.40 ; 5.00 x 400 units = 2,000.00 ; total 4,399.40
+    assert lc.marketplace_fee_amount("amazon_us", 15_996.00, 400) == 4_399.40
+    with pytest.raises(KeyError):
+        lc.marketplace_fee_amount("etsy", 100.0, 1)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Leakage waterfall
+# ----------------------------------------------------------------------------------------------------------------
+
+RETURNS = [
+    {"reason": "defective", "quantity": 6, "refund_amount": 239.94, "disposition": "unsellable"},
+    {"reason": "damaged", "quantity": 2, "refund_amount": 79.98, "disposition": "unsellable"},
+    {"reason": "not_as_described", "quantity": 3, "refund_amount": 119.97, "disposition": "sellable"},
+    {"reason": "customer_remorse", "quantity": 10, "refund_amount": 399.90, "disposition": "sellable"},
+    {"reason": "wrong_item", "quantity": 1, "refund_amount": 39.99, "disposition": "unsellable"},
+]
+QUALITY = {"rework": 120.00, "relabel": 640.00, "chargeback": 85.50, "sorting": 60.00, "reinspection": 298.00,
+           "write_off": 150.00}
+
+
+def test_leakage_waterfall_steps_sum_from_planned_to_realised() -> None:
+    # 400 units at 39.99 -> revenue 15,996.00 ; quoted landed 9.50 -> 3,800.00 ; fees 4,399.40
+    # planned = 15,996.00 - 3,800.00 - 4,399.40 = 7,796.60
+    # actual landed 10.10 -> 4,040.00 ; overrun = -(4,040.00 - 3,800.00) = -240.00
+    # supplier returns (defective, damaged, not_as_described): refunds 239.94 + 79.98 + 119.97 = 439.89,
+    #   fees 11 units x 3.00 = 33.00 -> -472.89
+    # write-offs: 8 unsellable supplier units x 10.10 = 80.80 + quality write_off 150.00 -> -230.80
+    # quality: rework -120.00, relabel -640.00, chargeback -85.50, expedite_freight 0, sorting -60.00,
+    #   reinspection -298.00
+    # realised = 7,796.60 - 240.00 - 472.89 - 230.80 - 120.00 - 640.00 - 85.50 - 60.00 - 298.00 = 5,649.41
+    wf = lc.leakage_waterfall(
+        gross_revenue=15_996.00, units_sold=400, quoted_landed_cost_per_unit=9.50, actual_landed_cost_per_unit=10.10,
+        marketplace_fees=4_399.40, returns=RETURNS, quality_costs=QUALITY, return_fee_per_unit=3.00,
+    )
+    assert wf.steps == [
+        ("planned_contribution", 7_796.60),
+        ("landed_cost_overrun", -240.00),
+        ("refunds_and_return_fees", -472.89),
+        ("unsellable_write_offs", -230.80),
+        ("rework", -120.00),
+        ("relabel", -640.00),
+        ("chargeback", -85.50),
+        ("expedite_freight", 0.0),
+        ("sorting", -60.00),
+        ("reinspection", -298.00),
+        ("realised_contribution", 5_649.41),
+    ]
+    assert wf.is_balanced
+    assert round(sum(amount for _, amount in wf.steps[:-1]), 2) == wf.realised
+    # planned - realised = 7,796.60 - 5,649.41 = 2,147.19
+    assert wf.supplier_leakage == 2_147.19
+    # Non-supplier returns (customer_remorse, wrong_item): refunds 399.90 + 39.99 = 439.89, fees 11 x 3.00 = 33.00,
+    # 1 unsellable wrong item x 10.10 = 10.10 -> 482.99, kept out of the waterfall.
+    assert wf.non_supplier_returns == 482.99
+
+
+def test_leakage_waterfall_attribution_follows_the_reasons_given() -> None:
+    # Treat only 'defective' as the supplier's: refunds 239.94 + fees 6 x 3.00 = 257.94 ; write-off 6 x 10.10 = 60.60
+    wf = lc.leakage_waterfall(15_996.00, 400, 9.50, 10.10, 4_399.40, returns=RETURNS, return_fee_per_unit=3.00,
+                              supplier_reasons={"defective"})
+    steps = wf.as_dict()
+    assert steps["refunds_and_return_fees"] == -257.94
+    assert steps["unsellable_write_offs"] == -60.60
+    # 7,796.60 - 240.00 - 257.94 - 60.60 = 7,238.06
+    assert wf.realised == 7_238.06 and wf.is_balanced
+
+
+def test_leakage_waterfall_rejects_unknown_reasons_and_kinds() -> None:
+    with pytest.raises(ValueError):
+        lc.leakage_waterfall(100.0, 1, 1.0, 1.0, 0.0, returns=[{"reason": "lost", "quantity": 1}])
+    with pytest.raises(ValueError):
+        lc.leakage_waterfall(100.0, 1, 1.0, 1.0, 0.0, quality_costs={"bribe": 1.0})
+
+
+def test_return_reasons_table_covers_the_contract_values() -> None:
+    from pipelines.contract import RETURNS as RETURNS_TABLE
+
+    assert set(lc.load_return_reasons()) == set(RETURNS_TABLE.column("reason").allowed)
+    assert lc.supplier_attributable_reasons() == {"defective", "damaged", "not_as_described", "missing_parts"}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Bootstrap intervals
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def test_bootstrap_interval_contains_the_mean_and_is_reproducible() -> None:
+    values = [3.1, 4.7, 2.2, 5.9, 4.4, 3.8, 6.1, 2.9, 4.0, 5.2]
+    # mean = 42.3 / 10 = 4.23
+    first = lc.bootstrap_mean_ci(values, n_boot=2000, ci=0.9, random_state=0)
+    assert first.mean == pytest.approx(4.23)
+    assert first.low < 4.23 < first.high
+    assert lc.bootstrap_mean_ci(values, random_state=0) == first
+    assert lc.bootstrap_mean_ci(values, random_state=1) != first
+
+
+def test_bootstrap_interval_width_matches_the_normal_approximation() -> None:
+    # For n = 400 draws, a 90% interval for the mean is about mean +/- 1.645 x s / sqrt(n).
+    sample = np.random.default_rng(42).normal(10.0, 2.0, size=400)
+    half_width = 1.645 * statistics.stdev(sample) / 400**0.5
+    ci = lc.bootstrap_mean_ci(sample, n_boot=4000, ci=0.9, random_state=0)
+    assert (ci.high - ci.low) / 2 == pytest.approx(half_width, rel=0.1)
+
+
+def test_constant_values_give_a_zero_width_interval() -> None:
+    ci = lc.bootstrap_mean_ci([7.5, 7.5, 7.5, None, float("nan")])
+    assert (ci.mean, ci.low, ci.high, ci.n) == (7.5, 7.5, 7.5, 3)
+
+
+def test_compare_groups_trader_vs_factory() -> None:
+    # Traders' defect rates sit 2.0 points above the factories': difference of means = 6.0 - 4.0 = 2.0
+    traders = [5.0, 6.0, 7.0, 5.5, 6.5, 6.0, 5.0, 7.0]  # mean 48 / 8 = 6.0
+    factories = [4.0, 3.5, 4.5, 4.0, 3.0, 5.0, 4.0, 4.0]  # mean 32 / 8 = 4.0
+    cmp = lc.compare_groups(traders, factories, random_state=0)
+    assert cmp.difference == pytest.approx(2.0)
+    assert cmp.low < 2.0 < cmp.high and cmp.excludes_zero
+    same = lc.compare_groups(factories, factories, random_state=0)
+    assert same.difference == 0.0 and not same.excludes_zero

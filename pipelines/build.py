@@ -179,7 +179,7 @@ def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callab
                         "current_timestamp as built_at, ?::varchar as input_dir",
                         [report.as_of, str(Path(input_dir).resolve())])
             context = BuildContext(report.as_of, Path(artifacts_dir or db_path.parent / "artifacts"), log)
-            models = order_models(sql_models() + python_models())
+            models = order_models(sql_models(SQL_DIR) + python_models())
             for i, model in enumerate(models, 1):
                 t0 = time.perf_counter()
                 try:
@@ -194,7 +194,7 @@ def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callab
                 report.steps.append(StepTiming(model.name, seconds, rows))
                 log(f"  [{i:>2}/{len(models)}] {model.name:<38} {rows:>10,} rows  {seconds:6.2f}s")
             t0 = time.perf_counter()
-            errors, warnings = run_checks(con)
+            errors, warnings = run_checks(con, CHECKS_DIR)
             report.check_failures, report.warnings = errors, warnings
             report.steps.append(StepTiming("checks", time.perf_counter() - t0))
             for name, count, sample in warnings:
@@ -202,6 +202,7 @@ def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callab
             if errors:
                 detail = "; ".join(f"{name}: {count} failing row(s), e.g. {sample}" for name, count, sample in errors)
                 raise BuildError(f"data checks failed: {detail}")
+            log(f"  checks passed ({len(list(CHECKS_DIR.glob('*.sql')))} checks, {len(warnings)} warning(s))")
             con.execute("checkpoint")
         finally:
             con.close()

@@ -8,15 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import TINY, quiet
 from pipelines.build import build
 
-FIXTURES = Path(__file__).parent / "fixtures"
-TINY = FIXTURES / "tiny"
-SHARED_REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
-
-
-def quiet(_: str) -> None:
-    """A build log that prints nothing."""
 
 
 @pytest.fixture
@@ -40,9 +34,3 @@ def tiny_con(tiny_db: Path):
     con = duckdb.connect(str(tiny_db), read_only=True)
     yield con
     con.close()
-
-
-def write_csv(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> Path:
-    """Write CSV text with the given encoding and line ends (the text uses \\n)."""
-    path.write_bytes(text.replace("\n", newline).encode(encoding))
-    return path

@@ -1,0 +1,38 @@
+"""Where the warehouse is and how pages open it (read-only; the build publishes a new file atomically)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+
+def db_path() -> Path:
+    """The live warehouse: $SUPPLIER_RISK_DB, else data/warehouse/supplier_risk.duckdb."""
+    return Path(os.environ.get("SUPPLIER_RISK_DB", ROOT / "data" / "warehouse" / "supplier_risk.duckdb"))
+
+
+def db_version(path: Path | None = None) -> str:
+    """Changes whenever a build publishes a new file, so cached query results are keyed on it."""
+    path = path or db_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return "missing"
+    return f"{path}:{stat.st_mtime_ns}:{stat.st_size}:{stat.st_ino}"
+
+
+def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection, or None when no warehouse has been built yet."""
+    path = path or db_path()
+    if not path.exists():
+        return None
+    return duckdb.connect(str(path), read_only=True)
+
+
+def read_sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")

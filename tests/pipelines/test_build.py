@@ -1,0 +1,133 @@
+"""The build publishes atomically: failed checks, failed models and killed builds leave the last good database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from helpers import TINY, quiet
+from pipelines import build as build_module
+from pipelines.build import BuildError, build, order_models, sql_models
+
+
+def supplier_ids(db: Path) -> list[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return [r[0] for r in con.execute("select supplier_id from marts.supplier_kpis order by 1").fetchall()]
+
+
+def add_supplier(folder: Path, supplier_id: str = "S4") -> None:
+    with (folder / "suppliers.csv").open("a") as fh:
+        fh.write(f"{supplier_id},New One,manufacturer,CN,,,,,,,,,,,,,normal,none,,\n")
+
+
+def test_models_run_after_the_tables_they_read():
+    order = [m.name for m in order_models(sql_models())]
+    assert order.index("staging.purchase_orders") < order.index("marts.po_status") < order.index(
+        "marts.supplier_kpis")
+
+
+def test_a_failing_check_leaves_the_previous_database(tmp_path, tiny_dir, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    build(TINY, db, log=quiet)
+    before = db.read_bytes()
+    checks = tmp_path / "checks"
+    shutil.copytree(build_module.CHECKS_DIR, checks)
+    (checks / "no_new_suppliers.sql").write_text("select supplier_id from staging.suppliers where supplier_id = 'S4'")
+    monkeypatch.setattr(build_module, "CHECKS_DIR", checks)
+    add_supplier(tiny_dir)
+    with pytest.raises(BuildError, match=r"data checks failed: no_new_suppliers: 1 failing row"):
+        build(tiny_dir, db, log=quiet)
+    assert db.read_bytes() == before
+    assert supplier_ids(db) == ["S1", "S2", "S3"]
+    assert not list(tmp_path.glob("w.duckdb.building-*"))
+
+
+def test_a_failing_model_is_named_and_leaves_the_previous_database(tmp_path, tiny_dir, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    build(TINY, db, log=quiet)
+    before = db.read_bytes()
+    sql = tmp_path / "sql"
+    shutil.copytree(build_module.SQL_DIR, sql)
+    (sql / "marts" / "broken.sql").write_text("select no_such_column from marts.supplier_kpis")
+    monkeypatch.setattr(build_module, "SQL_DIR", sql)
+    with pytest.raises(BuildError, match=r"model marts.broken \(broken.sql\) failed: .*no_such_column"):
+        build(tiny_dir, db, log=quiet)
+    assert db.read_bytes() == before
+
+
+def test_a_killed_build_leaves_the_previous_database(tmp_path, tiny_dir):
+    db = tmp_path / "w.duckdb"
+    build(TINY, db, log=quiet)
+    before = db.read_bytes()
+    add_supplier(tiny_dir)
+    env = dict(os.environ, SUPPLIER_RISK_PAUSE_BEFORE_PUBLISH="60")
+    proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "build", "--input", str(tiny_dir),
+                             "--db", str(db)], stdout=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    for line in proc.stdout:
+        if "checks passed" in line or time.monotonic() > deadline:
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert db.read_bytes() == before
+    assert supplier_ids(db) == ["S1", "S2", "S3"]
+    assert list(tmp_path.glob("w.duckdb.building-*")), "the killed build's temporary file is still there"
+    build(tiny_dir, db, log=quiet)  # the next build cleans up and publishes
+    assert supplier_ids(db) == ["S1", "S2", "S3", "S4"]
+    assert not list(tmp_path.glob("w.duckdb.building-*"))
+
+
+def test_the_live_database_stays_readable_while_a_build_publishes(tmp_path, tiny_dir):
+    db = tmp_path / "w.duckdb"
+    build(TINY, db, log=quiet)
+    reader = duckdb.connect(str(db), read_only=True)
+    add_supplier(tiny_dir)
+    build(tiny_dir, db, log=quiet)
+    assert reader.execute("select count(*) from marts.supplier_kpis").fetchone()[0] == 3  # old snapshot
+    reader.close()
+    assert supplier_ids(db) == ["S1", "S2", "S3", "S4"]
+
+
+def dump(db: Path) -> dict[str, list]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = con.execute("""select table_schema || '.' || table_name from information_schema.tables
+                                where table_schema in ('raw', 'staging', 'marts', 'reference')
+                                   or table_name in ('load_log', 'rejected_rows') order by 1""").fetchall()
+        return {t: con.execute(f"select * from {t} order by all").fetchall() for (t,) in tables}
+
+
+def test_importing_the_same_files_twice_gives_the_same_warehouse(tmp_path, tiny_dir):
+    with (tiny_dir / "returns.csv").open("a") as fh:
+        fh.write("R9,A1,P1,2024-05-01,0,defective,amazon_us,0,sellable\n")  # one rejected row
+    first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    build(tiny_dir, first, log=quiet)
+    build(tiny_dir, second, log=quiet)
+    a, b = dump(first), dump(second)
+    assert a == b
+    assert len(a["ingest.rejected_rows"]) == 1
+    assert "marts.supplier_kpis" in a
+
+
+def test_load_log_counts_every_row(tmp_path, tiny_dir):
+    with (tiny_dir / "returns.csv").open("a") as fh:
+        fh.write("R9,A1,P1,2024-05-01,0,defective,amazon_us,0,sellable\n")
+    db = tmp_path / "w.duckdb"
+    build(tiny_dir, db, log=quiet)
+    with duckdb.connect(str(db), read_only=True) as con:
+        log = con.execute("select table_name, rows_read, rows_loaded, rows_rejected, duplicates_collapsed "
+                          "from ingest.load_log where table_name = 'returns'").fetchone()
+        rejected = con.execute("select table_name, file, line, column_name, reason, raw_line "
+                               "from ingest.rejected_rows").fetchall()
+        loaded = con.execute("select count(*) from raw.returns").fetchone()[0]
+    assert log == ("returns", 5, 4, 1, 0)
+    assert loaded == 4
+    assert rejected == [("returns", "returns.csv", 6, "quantity", "must be > 0: '0'",
+                         "R9,A1,P1,2024-05-01,0,defective,amazon_us,0,sellable")]

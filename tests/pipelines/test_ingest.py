@@ -1,0 +1,211 @@
+"""Validated import: every rejection reason, encodings, line ends, duplicates and row conservation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import write_csv
+from pipelines.ingest import IngestError, read_and_validate
+
+SUPPLIER_HEADER = ("supplier_id,supplier_name,supplier_type,country,province,alibaba_store_years,is_verified,"
+                   "is_gold_supplier,legal_name,registration_id,bank_beneficiary,onboarded_on,last_audit_on,"
+                   "last_audit_result,litigation_cases,admin_penalties,operating_status,subcontracting,nnn_signed,"
+                   "mold_owner")
+
+
+def only(tmp_path: Path, name: str, text: str, **kw) -> Path:
+    """An input folder holding a single table file."""
+    folder = tmp_path / "in"
+    folder.mkdir(exist_ok=True)
+    write_csv(folder / f"{name}.csv", text, **kw)
+    return folder
+
+
+def table(result, name):
+    return next(t for t in result.tables if t.table == name)
+
+
+def reasons(result, name):
+    return [(r.line, r.column, r.reason) for r in table(result, name).rejections]
+
+
+def supplier_rows(*rows: str) -> str:
+    return SUPPLIER_HEADER + "\n" + "\n".join(rows) + "\n"
+
+
+GOOD = "S1,Acme,manufacturer,CN,Zhejiang,5,yes,no,Acme Co. Ltd,91330201MA2H3XYZ1K,Acme Co. Ltd,2023-01-01,,,0,0,normal,none,1,brand"
+
+
+def test_wrong_type_is_rejected_with_line_and_column(tmp_path):
+    bad = GOOD.replace("S1", "S2").replace(",5,", ",five,")
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(GOOD, bad)))
+    assert reasons(result, "suppliers") == [(3, "alibaba_store_years", "not a whole number: 'five'")]
+    t = table(result, "suppliers")
+    assert (t.rows_read, t.rows_loaded, t.rows_rejected) == (2, 1, 1)
+    assert t.rejections[0].raw == bad
+    assert t.rejections[0].file == "suppliers.csv"
+
+
+def test_bad_enum_is_rejected_but_case_and_spaces_are_normalised(tmp_path):
+    fine = GOOD.replace("S1", "S2").replace("manufacturer", "Trading Company")
+    bad = GOOD.replace("S1", "S3").replace("manufacturer", "factory")
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(fine, bad)))
+    assert reasons(result, "suppliers") == [
+        (3, "supplier_type", "not one of manufacturer, trading_company: 'factory'")]
+    assert table(result, "suppliers").frame["supplier_type"].tolist() == ["trading_company"]
+
+
+def test_missing_key_is_rejected(tmp_path):
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(GOOD, GOOD.replace("S1", "", 1))))
+    assert reasons(result, "suppliers") == [(3, "supplier_id", "required value is missing")]
+
+
+def test_orphan_reference_is_rejected(tiny_dir):
+    text = (tiny_dir / "purchase_orders.csv").read_text()
+    text += "P9,S404,A1,2024-01-02,10,5.00,USD,FOB,2024-02-01,,,wire\n"
+    (tiny_dir / "purchase_orders.csv").write_text(text)
+    result = read_and_validate(tiny_dir)
+    assert reasons(result, "purchase_orders") == [
+        (8, "supplier_id", "'S404' is not in suppliers (orphan reference)")]
+
+
+def test_children_of_a_rejected_parent_are_rejected_too(tiny_dir):
+    text = (tiny_dir / "purchase_orders.csv").read_text().replace("P5,S2,B1,2024-05-01,300", "P5,S2,B1,2024-05-01,-300")
+    (tiny_dir / "purchase_orders.csv").write_text(text)
+    result = read_and_validate(tiny_dir)
+    assert reasons(result, "purchase_orders") == [(6, "quantity", "must be > 0: '-300'")]
+    # payment Y5 pays P5: it cannot be loaded without its order, and says why
+    assert reasons(result, "payments") == [(6, "po_id", "'P5' is not in purchase_orders (orphan reference)")]
+
+
+def test_negative_quantity_is_rejected(tiny_dir):
+    text = (tiny_dir / "shipments.csv").read_text().replace("H5,P4,sea,2024-02-14,2024-03-18,2024-03-20,200",
+                                                            "H5,P4,sea,2024-02-14,2024-03-18,2024-03-20,-200")
+    (tiny_dir / "shipments.csv").write_text(text)
+    result = read_and_validate(tiny_dir)
+    assert reasons(result, "shipments") == [(6, "quantity", "must be > 0: '-200'")]
+
+
+def test_bad_dates_are_rejected(tiny_dir):
+    text = (tiny_dir / "shipments.csv").read_text()
+    text = text.replace("H1,P1,sea,2024-02-03", "H1,P1,sea,03/02/2024")  # not ISO
+    text = text.replace("H2,P2,sea,2024-04-10,2024-05-12,2024-05-15", "H2,P2,sea,2024-04-10,2024-05-12,2024-04-01")
+    text = text.replace("H3,P3,sea,2024-03-01", "H3,P3,sea,1906-03-01")  # mangled year
+    (tiny_dir / "shipments.csv").write_text(text)
+    result = read_and_validate(tiny_dir)
+    assert reasons(result, "shipments") == [
+        (2, "shipped_on", "not a date in YYYY-MM-DD form: '03/02/2024'"),
+        (3, "delivered_on", "delivered_on is before shipped_on"),
+        (4, "shipped_on", "implausible date outside 2000-01-01…2099-12-31: '1906-03-01'"),
+    ]
+
+
+def test_stray_quote_costs_one_line_not_the_rest_of_the_file(tmp_path):
+    stray = 'S2,"Acme Two,manufacturer,CN,,,,,,,,,,,,,,,,'
+    rows = [GOOD, stray] + [GOOD.replace("S1", f"S{i}") for i in range(3, 6)]
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(*rows)))
+    t = table(result, "suppliers")
+    assert t.frame["supplier_id"].tolist() == ["S1", "S3", "S4", "S5"]
+    assert [(r.line, r.raw) for r in t.rejections] == [(3, stray)]
+    assert "unbalanced quote" in t.rejections[0].reason
+    assert t.rows_read == t.rows_loaded + t.rows_rejected + t.duplicates_collapsed
+
+
+def test_quoted_commas_and_doubled_quotes_are_data(tmp_path):
+    row = GOOD.replace("Acme,", '"Acme, ""The Best"" Lamps",', 1)
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(row)))
+    assert table(result, "suppliers").frame["supplier_name"].tolist() == ['Acme, "The Best" Lamps']
+
+
+def test_utf8_bom_is_not_part_of_the_first_column_name(tmp_path):
+    result = read_and_validate(only(tmp_path, "suppliers", "\ufeff" + supplier_rows(GOOD)))
+    t = table(result, "suppliers")
+    assert t.frame["supplier_id"].tolist() == ["S1"]
+    assert t.encoding == "utf-8-sig"
+
+
+def test_gb18030_chinese_names_are_read(tmp_path):
+    row = GOOD.replace("Acme Co. Ltd,", "宁波光明家居用品有限公司,", 1)
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(row), encoding="gb18030"))
+    t = table(result, "suppliers")
+    assert t.encoding == "gb18030"
+    assert t.frame["legal_name"].tolist() == ["宁波光明家居用品有限公司"]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\n"])
+def test_crlf_cr_and_lf_line_ends(tmp_path, newline):
+    rows = [GOOD, GOOD.replace("S1", "S2"), GOOD.replace("S1", "S3").replace(",5,", ",x,")]
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(*rows), newline=newline))
+    assert table(result, "suppliers").frame["supplier_id"].tolist() == ["S1", "S2"]
+    assert reasons(result, "suppliers") == [(4, "alibaba_store_years", "not a whole number: 'x'")]
+
+
+def test_missing_required_column_is_one_clear_error(tmp_path):
+    header = SUPPLIER_HEADER.replace("supplier_type,", "")
+    row = GOOD.replace("manufacturer,", "")
+    with pytest.raises(IngestError) as info:
+        read_and_validate(only(tmp_path, "suppliers", header + "\n" + row + "\n"))
+    assert str(info.value) == "suppliers.csv, column supplier_type: required column is missing from the header"
+
+
+def test_undecodable_file_is_one_clear_error(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "suppliers.csv").write_bytes(SUPPLIER_HEADER.encode() + b"\n\xff\xfe\xfa\xfb,\x80\x80\n")
+    with pytest.raises(IngestError, match=r"^suppliers.csv: is neither UTF-8 nor GB18030"):
+        read_and_validate(folder)
+
+
+def test_unknown_column_is_ignored_with_a_notice(tmp_path):
+    text = SUPPLIER_HEADER + ",whatsapp\n" + GOOD + ",+86 123\n"
+    result = read_and_validate(only(tmp_path, "suppliers", text))
+    assert table(result, "suppliers").rows_loaded == 1
+    assert "suppliers.csv: ignored unknown column(s) whatsapp" in result.notices
+
+
+def test_identical_duplicates_collapse_and_conflicting_ones_are_rejected(tmp_path):
+    conflicting = GOOD.replace("S1", "S2")
+    rows = [GOOD, GOOD, conflicting, conflicting.replace("Acme,", "Other,", 1)]
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(*rows)))
+    t = table(result, "suppliers")
+    assert t.frame["supplier_id"].tolist() == ["S1"]
+    assert t.duplicates_collapsed == 1
+    assert [(r.line, r.reason) for r in t.rejections] == [
+        (4, "duplicate key (S2) with different values on lines 4, 5"),
+        (5, "duplicate key (S2) with different values on lines 4, 5")]
+    assert t.rows_read == t.rows_loaded + t.rows_rejected + t.duplicates_collapsed == 4
+
+
+def test_rows_are_conserved_for_every_file(tiny_dir):
+    text = (tiny_dir / "returns.csv").read_text()
+    text += "R5,A1,P1,2024-05-01,0,defective,amazon_us,0,sellable\nR6,A1,P1,2024-05-01,1,broken,amazon_us,0,\n"
+    text += "R1,A1,P1,2024-04-10,3,defective,amazon_us,120,unsellable\n"
+    (tiny_dir / "returns.csv").write_text(text)
+    result = read_and_validate(tiny_dir)
+    for t in result.tables:
+        assert t.rows_read == t.rows_loaded + t.rows_rejected + t.duplicates_collapsed, t.table
+    r = table(result, "returns")
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.duplicates_collapsed) == (7, 4, 2, 1)
+
+
+def test_xlsx_and_parquet_files_read_like_csv(tiny_dir):
+    frame = pd.read_csv(tiny_dir / "products.csv", dtype=str)
+    (tiny_dir / "products.csv").unlink()
+    frame.to_excel(tiny_dir / "products.xlsx", index=False)
+    sales = pd.read_csv(tiny_dir / "sales.csv")
+    (tiny_dir / "sales.csv").unlink()
+    sales.to_parquet(tiny_dir / "sales.parquet", index=False)
+    result = read_and_validate(tiny_dir)
+    assert table(result, "products").frame["sku"].tolist() == ["A1", "A2", "B1"]
+    assert table(result, "products").frame["retail_price"].tolist() == [40.0, 20.0, 30.0]
+    assert table(result, "sales").frame["units_sold"].sum() == 1350
+    assert table(result, "products").frame["source_line"].tolist() == [2, 3, 4]
+
+
+def test_missing_table_files_give_empty_tables_with_a_notice(tmp_path):
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(GOOD)))
+    assert "no file for returns: the table is empty" in result.notices
+    assert table(result, "returns").rows_loaded == 0

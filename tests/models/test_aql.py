@@ -453,3 +453,46 @@ def test_recommend_plan_flags_unreachable_target() -> None:
     # strictest available: S-2 -> D (n 8); 2.5 -> D up arrow to C (n 5, Ac 0); 4.0 -> D down to E (n 13, Ac 1)
     assert (rec.plan.sample_size, rec.plan.accept) == (5, 0)
     assert rec.p_accept == pytest.approx(hyper_cdf(0, 10000, 100, 5), rel=1e-9)
+
+
+# --------------------------------------------------------------------------- data files
+
+
+def test_tables_keep_arrows_as_printed_and_cite_their_source() -> None:
+    import csv
+
+    with open(aql.DATA_DIR / "table_2a_normal.csv", newline="") as handle:
+        rows = {r["code_letter"]: r for r in csv.DictReader(handle)}
+    # arrow cells are stored as arrows, not pre-resolved plans
+    assert (rows["L"]["10"], rows["H"]["0.65"], rows["D"]["2.5"]) == ("up", "down", "up")
+    with open(aql.DATA_DIR / "table_2c_reduced.csv", newline="") as handle:
+        reduced = {r["code_letter"]: r for r in csv.DictReader(handle)}
+    assert reduced["L"]["2.5"] == "5/8"
+    readme = (aql.DATA_DIR / "README.md").read_text()
+    assert "MIL-STD-105E" in readme and "10 May 1989" in readme and "Table II-C" in readme
+
+
+def test_bare_booleans_earn_no_switching_points() -> None:
+    state = replay_switching([True] * 40, aql=2.5)
+    assert state.stage == "normal" and state.switching_score == 0
+
+
+def test_unsteady_production_ends_reduced_inspection() -> None:
+    lots = [lot(0)] * 10 + [LotOutcome(defects=0, lot_size=10000, production_steady=False)]
+    state = replay_switching(lots, aql=2.5)
+    assert [t.to_stage for t in state.transitions] == ["reduced", "normal"]
+    assert state.transitions[-1].reason == "production not steady"
+
+
+def test_replay_needs_a_decision_for_each_lot() -> None:
+    with pytest.raises(ValueError, match="lot 0"):
+        replay_switching([LotOutcome(defects=3)], aql=2.5)
+
+
+def test_replay_judges_each_lot_with_the_plan_of_the_stage_in_force() -> None:
+    # 9 defects: accepted on normal (Ac 10) but rejected on tightened (Re 9)
+    lots = [lot(11), lot(11), lot(9), lot(9)]
+    state = replay_switching(lots, aql=2.5)
+    assert state.lot_stages == ("normal", "normal", "tightened", "tightened")
+    assert state.tightened_rejections == 2
+    assert replay_switching([lot(9)] * 3, aql=2.5).stage == "normal"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache

@@ -233,7 +233,7 @@ def _suppliers(rng: np.random.Generator, n: int, start: int, end: int):
     onboard = np.where(before, start - rng.integers(0, 4 * 365, n),
                        rng.integers(start, max(start + 1, end - 120), n))
     t["onboarded_day"] = onboard
-    # Payee change: half of the payee_change suppliers switch bank account part-way through their history.
+    # Payee change: these suppliers switch the bank account (to the other entity) part-way through their history.
     lo = np.minimum(np.maximum(onboard, start) + 120, end - 60)
     change = np.where(kind == "payee_change", rng.integers(lo, end - 30), -1)
     t["payee_change_day"] = np.where(change > 0, change, -1)
@@ -815,11 +815,11 @@ def _write(df: pd.DataFrame, path: Path, extra: list[list[str]]) -> int:
     """UTF-8 CSV, blank for missing, '\\n' line ends; `extra` rows (already text) are appended verbatim."""
     import duckdb  # DuckDB's CSV writer is ~5x faster than pandas on the multi-million-row returns table
 
-    df = df.copy()
     for c in df.columns:
         if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])):
-            text = df[c].astype(object)
-            df[c] = text.where(text != "", None)  # blank, not '""': an empty string means "missing" here
+            blank = (df[c] == "").to_numpy()
+            if blank.any():  # write a blank, not '""': an empty string means "missing" here
+                df[c] = df[c].where(~blank, None)
     con = duckdb.connect()
     try:
         con.register("frame", df)

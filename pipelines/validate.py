@@ -135,12 +135,10 @@ def validate(parsed: ParsedFile, table: c.Table, parent_keys: dict[str, set[str]
     typed = {}
     for col in table.columns:
         if col.name in frame.columns:
-            text = frame[col.name].astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
-            text = text.where(text.notna() & (text != ""), None).astype(object)
-            text = pd.Series(text.values, index=frame.index, dtype=object)
+            text_str = frame[col.name].astype("string").str.strip()
+            text_str = text_str.mask(text_str == "")
         else:
-            text = pd.Series([None] * n, index=frame.index, dtype=object)
-        text_str = text.astype("string")
+            text_str = pd.Series(pd.NA, index=frame.index, dtype="string")
         values, bad, reason = _parse_column(col, text_str)
         flag(bad, col.name, f"{reason}: {{value}}")
         missing = text_str.isna()

@@ -1,0 +1,105 @@
+"""Each staging model and marts.po_status on hand-written rows, in an in-memory DuckDB, against expected output."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from pipelines.build import SQL_DIR
+from pipelines.ingest import create_raw_tables
+
+
+def run_model(con, name: str):
+    schema, table = name.split(".")
+    con.execute(f"create schema if not exists {schema}")
+    con.execute(f"create or replace table {name} as {(SQL_DIR / schema / f'{table}.sql').read_text()}")
+    return con.execute(f"select * from {name}").df()
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    create_raw_tables(c)
+    yield c
+    c.close()
+
+
+def test_staging_suppliers_normalises_codes_and_defaults(con):
+    con.execute("""insert into raw.suppliers (supplier_id, supplier_name, supplier_type, country, province,
+                   registration_id, is_verified, litigation_cases, operating_status, subcontracting)
+                   values (' S1 ', 'Acme', 'trading_company', 'cn', '', ' 9133 0201ma2h3xyz1k ', null, null,
+                           'normal', 'none')""")
+    row = run_model(con, "staging.suppliers").iloc[0]
+    assert row["supplier_id"] == "S1"
+    assert row["country"] == "CN"
+    assert row["province"] is None or row["province"] != row["province"]  # '' becomes NULL
+    assert row["registration_id"] == "91330201MA2H3XYZ1K"
+    assert bool(row["is_trading_company"]) is True
+    assert bool(row["is_verified"]) is False  # unknown badge counts as not verified
+    assert row["litigation_cases"] == 0
+
+
+def test_staging_products_purchase_orders_and_sales(con):
+    con.execute("insert into raw.products (sku, supplier_id, category, hs_code, origin_country) "
+                "values ('A1', 'S1', '', '9405.42.8440', null)")
+    con.execute("insert into raw.purchase_orders (po_id, supplier_id, sku, ordered_on, quantity, unit_price, "
+                "currency, incoterm) values ('P1', 'S1', 'A1', '2024-01-02', 1000, 5.25, null, null)")
+    con.execute("insert into raw.sales (sku, month, channel, units_sold, gross_revenue) "
+                "values ('A1', '2024-03', 'Amazon_US', 10, null)")
+    product = run_model(con, "staging.products").iloc[0]
+    assert (product["category"], product["hs_digits"], product["origin_country"]) == (
+        "uncategorised", "9405428440", "CN")
+    po = run_model(con, "staging.purchase_orders").iloc[0]
+    assert (po["currency"], po["incoterm"], po["order_value"]) == ("USD", "FOB", 5250.0)
+    sale = run_model(con, "staging.sales").iloc[0]
+    assert (sale["channel"], sale["month_on"].date(), sale["gross_revenue"]) == ("amazon_us", dt.date(2024, 3, 1), 0)
+
+
+def test_staging_payments_shipments_returns_inspections(con):
+    con.execute("insert into raw.payments (payment_id, po_id, paid_on, amount, kind, channel) values "
+                "('Y1', 'P1', '2024-01-03', 10, null, 'wire'), ('Y2', 'P1', '2024-01-04', 10, 'deposit', null),"
+                "('Y3', 'P1', '2024-01-05', 10, 'balance', 'trade_assurance')")
+    pay = run_model(con, "staging.payments").set_index("payment_id")
+    assert pay["kind"].to_dict() == {"Y1": "other", "Y2": "deposit", "Y3": "balance"}
+    # an unknown channel is not Trade Assurance: the money is not protected
+    assert pay["is_outside_trade_assurance"].to_dict() == {"Y1": True, "Y2": True, "Y3": False}
+    con.execute("insert into raw.shipments (shipment_id, po_id, shipped_on, delivered_on, quantity) values "
+                "('H1', 'P1', '2024-02-01', '2024-03-05', 5), ('H2', 'P1', '2024-02-01', null, 5)")
+    sh = run_model(con, "staging.shipments").set_index("shipment_id")
+    assert sh.loc["H1", "transit_days"] == 33 and bool(sh.loc["H1", "is_delivered"])
+    assert not bool(sh.loc["H2", "is_delivered"]) and sh.loc["H2", "mode"] == "sea"
+    assert sh.loc["H2", "freight_cost"] == 0 and sh.loc["H2", "customs_hold_days"] == 0
+    con.execute("insert into raw.returns (return_id, sku, po_id, returned_on, quantity, reason, disposition) "
+                "values ('R1', 'A1', '', '2024-04-01', 1, 'defective', null)")
+    ret = run_model(con, "staging.returns").iloc[0]
+    assert ret["po_id"] is None or ret["po_id"] != ret["po_id"]
+    assert (ret["disposition"], bool(ret["is_unsellable"])) == ("sellable", False)
+    con.execute("insert into raw.inspections (inspection_id, po_id, inspection_type, inspected_on, result, "
+                "critical_defects) values ('I1', 'P1', 'PSI', '2024-01-30', 'fail', null)")
+    ins = run_model(con, "staging.inspections").iloc[0]
+    assert (bool(ins["is_failed"]), bool(ins["is_passed"]), ins["critical_defects"], ins["cost"]) == (
+        True, False, 0, 0)
+
+
+def test_po_status_per_order_by_hand(tiny_con):
+    s = tiny_con.execute("select * from marts.po_status order by po_id").df().set_index("po_id")
+    # as_of 2024-06-21, tolerance 3 days, in-full 98%, incident when > 14 days late
+    assert s["is_resolved"].to_dict() == {"P1": True, "P2": True, "P3": True, "P4": True, "P5": True, "P6": False}
+    assert s["is_on_time"].to_dict() == {"P1": True, "P2": False, "P3": True, "P4": True, "P5": False, "P6": False}
+    assert s["is_otif"].to_dict() == {"P1": True, "P2": False, "P3": False, "P4": True, "P5": False, "P6": False}
+    # P1 shipped 2 days after its promise; P2 9 days; P4 1 day early; P5 unshipped: 2024-06-21 - 2024-06-01
+    assert s.loc["P1", "days_late"] == 2 and s.loc["P2", "days_late"] == 9 and s.loc["P4", "days_late"] == -1
+    assert s.loc["P5", "days_late"] == 20 and bool(s.loc["P5", "is_late_incident"])
+    assert not bool(s.loc["P2", "is_late_incident"])
+    assert s.loc["P3", "shipped_quantity"] == 500 and s.loc["P3", "on_time_quantity"] == 400
+    # P2: first PSI failed on 04-05, passed on 04-08; the balance went out on 04-06, before the pass
+    assert s.loc["P2", "first_psi_result"] == "fail" and bool(s.loc["P2", "has_failed_psi"])
+    assert bool(s.loc["P2", "is_balance_before_psi_pass"]) and not bool(s.loc["P1", "is_balance_before_psi_pass"])
+    assert s.loc["P5", "deposit_at_risk"] == 990 and s.loc["P1", "deposit_at_risk"] == 0
+    assert bool(s.loc["P5", "is_open"]) and bool(s.loc["P6", "is_open"]) and not bool(s.loc["P1", "is_open"])
+    # P5 was paid by wire; P1 through Trade Assurance; P4 has no payments at all
+    assert bool(s.loc["P5", "has_payment_outside_trade_assurance"])
+    assert not bool(s.loc["P1", "has_payment_outside_trade_assurance"])
+    assert not bool(s.loc["P4", "has_payment_outside_trade_assurance"])

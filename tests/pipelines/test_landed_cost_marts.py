@@ -1,0 +1,172 @@
+"""Landed-cost marts on the tiny portfolio, worked by hand, and allocation through the mart to the cent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from helpers import quiet
+from models.landed_cost import landed_cost_per_unit
+from pipelines.build import build
+from pipelines.steps.landed_cost import BASIS_ENV, allocate_shipment_charges
+
+# Tiny portfolio by hand (reference rates: 9405.42.84 MFN 3.9% + Section 301 25% = 28.9%;
+# 7323.93.00 MFN 2% + Section 301 25% = 27%; FY2024 MPF 0.3464%, min 31.67; HMF 0.125% by sea).
+# P1: 1000 x 5.00 = 5,000.00 FOB; H1 freight 500, insurance 20, no duty_paid -> 5,000 x 3.9% = 195.00 +
+#     5,000 x 25% = 1,250.00 = 1,445.00 computed; other_fees 150 paid; PSI 300.
+#     total 5,000 + 500 + 20 + 1,445 + 150 + 300 = 7,415.00 over 1,000 = 7.415;
+#     quoted 5.00 + 5.00 x 28.9% = 6.445; variance 0.97 = 15.0504%.
+#     MPF 5,000 x 0.3464% = 17.32 -> minimum 31.67; HMF 5,000 x 0.125% = 6.25.
+# P2: 1000 x 5.50 = 5,500.00; freight 520, insurance 20; duty 214.50 + 1,375.00 = 1,589.50; fees 150;
+#     PSI 300 + 300 = 600; total 8,379.50 -> 8.3795; quoted 5.50 x 1.289 = 7.0895.
+# P3: 500 x 2.00 = 1,000.00 in two shipments: H3 sea 400 units (800.00: duty 31.20 + 200.00 = 231.20,
+#     MPF min 31.67, HMF 1.00) and H4 air 100 units (200.00: duty 7.80 + 50.00 = 57.80, MPF min 31.67, HMF 0);
+#     freight 120 + 90, insurance 5 + 2, fees 80 + 40; total 1,000 + 210 + 7 + 289 + 120 = 1,626.00 -> 3.252.
+# P4: 200 x 10.00 = 2,000.00; freight 150, insurance 6, duty paid 60 (computed 40 + 500 = 540: underpaid by
+#     480, -88.89%); fees 90; PSI 280; total 2,586.00 -> 12.93; quoted 10 x 1.27 = 12.70.
+EXPECTED = pd.DataFrame([
+    # po,  goods,   freight, ins,  duty,    source,     fees,  insp,  total,   per_unit, quoted
+    ("P1", 5000.00, 500.00, 20.00, 1445.00, "computed", 150.00, 300.00, 7415.00, 7.415, 6.445),
+    ("P2", 5500.00, 520.00, 20.00, 1589.50, "computed", 150.00, 600.00, 8379.50, 8.3795, 7.0895),
+    ("P3", 1000.00, 210.00, 7.00, 289.00, "computed", 120.00, 0.00, 1626.00, 3.252, 2.578),
+    ("P4", 2000.00, 150.00, 6.00, 60.00, "paid", 90.00, 280.00, 2586.00, 12.93, 12.70),
+], columns=["po_id", "goods_value", "freight", "insurance", "duty", "duty_source", "fees", "inspection_cost",
+            "landed_total", "landed_cost_per_unit", "quoted_landed_cost_per_unit"])
+
+
+def _po(con) -> pd.DataFrame:
+    return con.execute("select * from marts.landed_cost_po order by po_id").df()
+
+
+def test_landed_cost_po_matches_hand_computation(tiny_con):
+    po = _po(tiny_con).set_index("po_id")
+    for row in EXPECTED.itertuples(index=False):
+        got = po.loc[row.po_id]
+        for col in EXPECTED.columns[1:]:
+            expected = getattr(row, col)
+            if isinstance(expected, str):
+                assert got[col] == expected, (row.po_id, col)
+            else:
+                assert float(got[col]) == pytest.approx(expected, abs=1e-9), (row.po_id, col)
+        assert bool(got["is_landed"])
+
+
+def test_duty_fees_and_variance_columns(tiny_con):
+    po = _po(tiny_con).set_index("po_id")
+    assert float(po.loc["P1", "mpf_computed"]) == 31.67
+    assert float(po.loc["P1", "hmf_computed"]) == 6.25
+    assert float(po.loc["P3", "mpf_computed"]) == 63.34  # two entries, each at the FY2024 minimum
+    assert float(po.loc["P3", "hmf_computed"]) == 1.00  # only the sea entry pays HMF
+    assert float(po.loc["P4", "duty_computed"]) == 540.00
+    assert float(po.loc["P4", "duty_paid"]) == 60.00
+    assert po.loc["P4", "duty_status"] == "underpaid"
+    assert float(po.loc["P4", "duty_variance"]) == -480.00
+    assert po.loc["P4", "duty_variance_pct"] == pytest.approx(-88.888889, abs=1e-6)
+    assert po.loc["P1", "duty_status"] == "not_paid_known"
+    assert float(po.loc["P1", "quote_to_landed_variance"]) == pytest.approx(0.97)
+    assert po.loc["P1", "quote_to_landed_variance_pct"] == pytest.approx(0.97 / 6.445 * 100, abs=1e-6)
+    # P5 and P6 have not shipped: no per-unit figure, goods value only.
+    for po_id in ("P5", "P6"):
+        assert not po.loc[po_id, "is_landed"]
+        assert pd.isna(po.loc[po_id, "landed_cost_per_unit"])
+    assert float(po.loc["P5", "landed_total"]) == 3300.00
+
+
+def test_parity_with_python_reference(tiny_con):
+    """Every landed PO equals models.landed_cost.landed_cost_per_unit on the mart's own components."""
+    po = _po(tiny_con)
+    for r in po[po["is_landed"]].itertuples(index=False):
+        ref = landed_cost_per_unit(
+            float(r.goods_value), int(r.units_received), freight=float(r.freight), insurance=float(r.insurance),
+            duty=float(r.duty), fees=float(r.fees), inspection=float(r.inspection_cost),
+            quoted_unit_price=float(r.quoted_landed_cost_per_unit))
+        assert float(r.landed_total) == ref.total
+        assert float(r.landed_cost_per_unit) == ref.per_unit
+        assert float(r.quote_to_landed_variance) == pytest.approx(ref.variance_per_unit, abs=1e-6)
+
+
+def test_sku_and_supplier_month_rollups(tiny_con):
+    sku = tiny_con.execute("select * from marts.landed_cost_sku order by sku, month").df()
+    a1 = sku[sku["sku"] == "A1"].set_index("month")
+    assert float(a1.loc[pd.Timestamp("2024-03-01"), "landed_total"]) == 7415.00
+    assert float(a1.loc[pd.Timestamp("2024-05-01"), "landed_cost_per_unit"]) == 8.3795
+    sup = tiny_con.execute("select * from marts.landed_cost_supplier_month where supplier_id = 'S1' "
+                           "and month = '2024-04-01'").df().iloc[0]
+    assert float(sup["landed_total"]) == 1626.00
+    assert float(sup["quoted_landed_total"]) == pytest.approx(500 * 2.578)
+    # Totals survive the roll-up.
+    total_po = tiny_con.execute("select sum(landed_total) from marts.landed_cost_po where is_landed").fetchone()[0]
+    total_sku = tiny_con.execute("select sum(landed_total) from marts.landed_cost_sku").fetchone()[0]
+    total_sup = tiny_con.execute("select sum(landed_total) from marts.landed_cost_supplier_month").fetchone()[0]
+    assert total_po == total_sku == total_sup == pytest.approx(7415 + 8379.5 + 1626 + 2586)
+
+
+def test_allocation_splits_a_charge_over_lines_to_the_cent():
+    """Two PO lines on one shipment (value 1:1:1 and 2:1): parts by largest remainder sum to the charge."""
+    ship = pd.DataFrame({
+        "shipment_id": ["X", "X", "X", "Y", "Y"], "po_id": ["a", "b", "c", "d", "e"],
+        "quantity": [10, 10, 10, 300, 100], "goods_value": [50.0, 50.0, 50.0, 200.0, 100.0],
+        "unit_weight_kg": [1.0, 1.0, 1.0, 0.5, None], "unit_volume_m3": [0.01, 0.01, 0.01, 0.0, 0.0],
+        "freight": [100.00, 100.00, 100.00, 10.00, 10.00], "insurance": 0.0, "duty": 0.0, "fees": 0.0,
+    })
+    allocated, unallocated = allocate_shipment_charges(ship, "value")
+    parts = allocated.set_index("po_id")["allocated"]
+    assert parts.to_dict() == {"a": 33.34, "b": 33.33, "c": 33.33, "d": 6.67, "e": 3.33}
+    assert unallocated.empty
+    # By weight, Y's second line has no weight: all of Y's 10.00 goes to d (150 kg vs 0 kg).
+    by_weight, _ = allocate_shipment_charges(ship, "weight")
+    assert by_weight.set_index("po_id")["allocated"].to_dict() == {"a": 33.34, "b": 33.33, "c": 33.33,
+                                                                   "d": 10.00, "e": 0.00}
+    # By volume, Y has no volume at all: reported, never dropped.
+    by_volume, report = allocate_shipment_charges(ship, "volume")
+    assert by_volume.set_index("po_id")["allocated"].isna().to_dict() == {"a": False, "b": False, "c": False,
+                                                                        "d": True, "e": True}
+    assert report[["source_id", "charge", "amount"]].to_dict("records") == [
+        {"source_id": "Y", "charge": "freight", "amount": 10.00}]
+
+
+def test_unallocatable_charges_reach_the_report_through_the_build(tiny_dir: Path, tmp_path: Path, monkeypatch):
+    """Basis = weight and lamp shade A2 without a weight: P3's shipment charges are reported, totals still balance."""
+    products = tiny_dir / "products.csv"
+    products.write_text(products.read_text().replace("Lamp shade,home_lighting,S1,9405.42.8440,CN,20,0.4,",
+                                                     "Lamp shade,home_lighting,S1,9405.42.8440,CN,20,,"))
+    monkeypatch.setenv(BASIS_ENV, "weight")
+    db = tmp_path / "w.duckdb"
+    build(tiny_dir, db, log=quiet)  # the landed_cost_balances check would fail the build if a cent went missing
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        report = con.execute("select source_id, charge, amount from marts.unallocated_costs "
+                             "order by source_id, charge").fetchall()
+        # H3: freight 120, insurance 5, duty 231.20, fees 80; H4: freight 90, insurance 2, duty 57.80, fees 40.
+        assert [(s, c, float(a)) for s, c, a in report] == [
+            ("H3", "duty", 231.20), ("H3", "fees", 80.00), ("H3", "freight", 120.00), ("H3", "insurance", 5.00),
+            ("H4", "duty", 57.80), ("H4", "fees", 40.00), ("H4", "freight", 90.00), ("H4", "insurance", 2.00)]
+        p3 = con.execute("select landed_total, has_unallocated_costs, allocation_basis from marts.landed_cost_po "
+                         "where po_id = 'P3'").fetchone()
+        assert (float(p3[0]), p3[1], p3[2]) == (1000.00, True, "weight")
+        p1 = con.execute("select landed_total from marts.landed_cost_po where po_id = 'P1'").fetchone()[0]
+        assert float(p1) == 7415.00  # A1 has a weight: unchanged
+    finally:
+        con.close()
+
+
+def test_demo_landed_costs_balance_and_cover_every_po(demo_con):
+    counts = demo_con.execute("""
+        select
+            (select count(*) from staging.purchase_orders),
+            (select count(*) from marts.landed_cost_po),
+            (select count(*) from marts.landed_cost_po where is_landed and landed_cost_per_unit is null),
+            (select count(*) from marts.landed_cost_po where is_landed and landed_total < goods_value)
+    """).fetchone()
+    assert counts[0] == counts[1]
+    assert counts[2] == 0 and counts[3] == 0
+    # Duty on a shipment with duty_paid is what was paid; every other source is computed, in the price or unknown.
+    bad = demo_con.execute("""
+        select count(*) from marts.landed_cost_shipment
+        where (duty_paid is not null and (duty_source <> 'paid' or duty <> duty_paid))
+            or (duty_source = 'computed' and duty <> duty_computed)
+    """).fetchone()[0]
+    assert bad == 0

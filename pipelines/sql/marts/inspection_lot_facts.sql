@@ -1,0 +1,151 @@
+-- Facts of each purchase order with a decided pre-shipment inspection (first decided PSI, returns, costs): one row per purchase order.
+with inspections as (
+    select * from staging.inspections
+),
+
+purchase_orders as (
+    select * from staging.purchase_orders
+),
+
+po_status as (
+    select * from marts.po_status
+),
+
+returns as (
+    select * from staging.returns
+),
+
+return_reasons as (
+    select * from reference.return_reasons
+),
+
+quality_costs as (
+    select * from staging.quality_costs
+),
+
+inspection_settings as (
+    select * from reference.inspection_settings
+),
+
+build_info as (
+    select * from ingest.build_info
+),
+
+settings as (
+    select
+        cast(max(value) filter (where setting = 'field_return_maturity_days') as integer) as maturity_days,
+        max(value) filter (where setting = 'default_inspection_level') as default_level,
+        cast(max(value) filter (where setting = 'default_aql_major') as double) as default_aql_major,
+        cast(max(value) filter (where setting = 'default_aql_minor') as double) as default_aql_minor,
+        cast(max(value) filter (where setting = 'default_aql_critical') as double) as default_aql_critical,
+    from inspection_settings
+),
+
+-- pending PSIs decide nothing; the first decided one is the lot decision, later ones are re-inspections
+decided_psi as (
+    select
+        *,
+        row_number() over (partition by po_id order by inspected_on, inspection_id) as attempt,
+        count(*) over (partition by po_id) as decided_psi_count,
+        last_value(result) over (
+            partition by po_id order by inspected_on, inspection_id
+            rows between unbounded preceding and unbounded following
+        ) as last_psi_result,
+    from inspections
+    where inspection_type = 'PSI' and result in ('pass', 'fail')
+),
+
+first_psi as (
+    select * from decided_psi where attempt = 1
+),
+
+lot_returns as (
+    select
+        returns.po_id,
+        sum(returns.quantity) as returned_units,
+        sum(returns.quantity) filter (where return_reasons.is_defect_coded) as defect_return_units,
+        sum(returns.refund_amount) filter (where return_reasons.is_defect_coded) as defect_refunds,
+        sum(returns.quantity) filter (where return_reasons.is_defect_coded and returns.is_unsellable)
+            as unsellable_defect_units,
+    from returns
+    inner join return_reasons on returns.reason = return_reasons.reason
+    where returns.po_id is not null
+    group by returns.po_id
+),
+
+lot_quality_costs as (
+    select
+        po_id,
+        sum(amount) as quality_costs,
+    from quality_costs
+    where po_id is not null
+    group by po_id
+),
+
+joined as (
+    select
+        first_psi.po_id,
+        purchase_orders.supplier_id,
+        purchase_orders.sku,
+        first_psi.inspection_id,
+        first_psi.inspected_on,
+        first_psi.inspector,
+        coalesce(first_psi.lot_size, purchase_orders.quantity) as lot_size,
+        first_psi.lot_size is null as is_lot_size_defaulted,
+        coalesce(first_psi.inspection_level, settings.default_level) as inspection_level,
+        coalesce(first_psi.aql_critical, settings.default_aql_critical) as aql_critical,
+        coalesce(first_psi.aql_major, settings.default_aql_major) as aql_major,
+        coalesce(first_psi.aql_minor, settings.default_aql_minor) as aql_minor,
+        first_psi.inspection_level is null
+            or first_psi.aql_critical is null
+            or first_psi.aql_major is null
+            or first_psi.aql_minor is null as is_plan_defaulted,
+        first_psi.sample_size,
+        first_psi.critical_defects,
+        first_psi.major_defects,
+        first_psi.minor_defects,
+        first_psi.result = 'pass' as passed_psi,
+        first_psi.decided_psi_count,
+        first_psi.decided_psi_count > 1 as is_reinspected,
+        first_psi.last_psi_result,
+        purchase_orders.unit_price,
+        purchase_orders.order_value,
+        po_status.last_delivered_on as delivered_on,
+        po_status.delivered_quantity,
+        coalesce(lot_returns.returned_units, 0) as returned_units,
+        coalesce(lot_returns.defect_return_units, 0) as defect_return_units,
+        coalesce(lot_returns.defect_refunds, 0) as refunds,
+        coalesce(lot_returns.unsellable_defect_units, 0) as unsellable_defect_units,
+        coalesce(lot_quality_costs.quality_costs, 0) as quality_costs,
+        build_info.as_of,
+        settings.maturity_days,
+    from first_psi
+    inner join purchase_orders on first_psi.po_id = purchase_orders.po_id
+    left join po_status on first_psi.po_id = po_status.po_id
+    left join lot_returns on first_psi.po_id = lot_returns.po_id
+    left join lot_quality_costs on first_psi.po_id = lot_quality_costs.po_id
+    cross join settings
+    cross join build_info
+),
+
+judged as (
+    select
+        *,
+        case when sample_size > 0 then major_defects / sample_size end as sample_defect_rate,
+        -- a written-off unit costs at least what was paid for it (the landed cost would add freight and duty)
+        unsellable_defect_units * unit_price as write_offs,
+        case when delivered_quantity > 0 then defect_return_units / delivered_quantity end as field_defect_rate,
+        delivered_on is not null and delivered_on <= as_of - maturity_days as is_mature,
+    from joined
+),
+
+final as (
+    select
+        * exclude (as_of, maturity_days),
+        coalesce(passed_psi and is_mature and field_defect_rate > aql_major / 100.0, false) as is_escape,
+        case when passed_psi and is_mature and field_defect_rate > aql_major / 100.0
+            then refunds + write_offs + quality_costs else 0 end as escaped_value,
+    from judged
+)
+
+select * from final

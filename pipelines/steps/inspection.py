@@ -1,0 +1,110 @@
+"""Inspection marts: lots with their plans and escapes, the per-supplier blind spot, the switching-rule replay.
+
+Reads marts.inspection_lot_facts (SQL: first decided PSI, deliveries, returns, costs per lot) and the settings,
+computes the ISO 2859-1 plans and the Beta posterior with models.blind_spot, and writes
+marts.inspection_lots, marts.inspection_blind_spot and marts.inspection_switching. Columns:
+docs/inspection-blind-spot.md.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from models.blind_spot import InspectionSettings, blind_spot, lot_plans, switching
+
+INPUTS = ["marts.inspection_lot_facts", "reference.inspection_settings"]
+OUTPUTS = ["marts.inspection_lots", "marts.inspection_blind_spot", "marts.inspection_switching"]
+
+# Column order of marts.inspection_lots (facts first, then the plans, then the judgement).
+LOT_COLUMNS = [
+    "po_id", "supplier_id", "sku", "inspection_id", "inspected_on", "inspector",
+    "lot_size", "is_lot_size_defaulted", "inspection_level", "aql_critical", "aql_major", "aql_minor",
+    "is_plan_defaulted",
+    "critical_code_letter", "critical_plan_sample_size", "critical_plan_accept", "critical_plan_reject",
+    "major_code_letter", "major_plan_sample_size", "major_plan_accept", "major_plan_reject",
+    "minor_code_letter", "minor_plan_sample_size", "minor_plan_accept", "minor_plan_reject",
+    "plan_sample_size", "sample_size", "is_plan_followed",
+    "critical_defects", "major_defects", "minor_defects", "sample_defect_rate",
+    "passed_psi", "decided_psi_count", "is_reinspected", "last_psi_result",
+    "unit_price", "order_value", "delivered_on", "delivered_quantity",
+    "returned_units", "defect_return_units", "field_defect_rate", "is_mature", "is_escape",
+    "refunds", "unsellable_defect_units", "write_offs", "quality_costs", "escaped_value",
+    "supplier_defect_rate_estimate", "p_accept_at_estimate",
+]
+
+SUPPLIER_COLUMNS = [
+    "supplier_id", "lots_inspected", "lots_passed", "mature_passed_lots", "escapes",
+    "escape_rate", "escape_rate_lower", "escape_rate_upper", "escaped_value",
+    "current_level", "current_aql_major", "typical_lot_size", "current_code_letter", "current_sample_size",
+    "current_accept", "current_reject",
+    "sample_units", "sample_defects", "field_delivered_units", "field_defect_units", "field_effective_units",
+    "evidence_units", "evidence_defects", "return_propensity", "prior_alpha", "prior_beta",
+    "posterior_alpha", "posterior_beta", "defect_rate_estimate", "defect_rate_lower", "defect_rate_upper",
+    "p_accept_current_plan", "is_above_aql",
+    "recommended_level", "recommended_aql_major", "recommended_sample_size", "recommended_accept",
+    "recommended_reject", "p_accept_recommended", "recommendation_meets_target", "note",
+]
+
+SWITCHING_COLUMNS = [
+    "supplier_id", "defect_class", "inspection_level", "aql", "lots_replayed", "current_stage", "switching_score",
+    "tightened_rejections", "transitions", "last_transition_po_id", "last_transition_on", "last_transition_from",
+    "last_transition_to", "last_transition_reason", "recommended_stage", "typical_lot_size",
+    "next_sample_size", "next_accept", "next_reject",
+]
+
+_INT_LOT_COLUMNS = ["lot_size", "critical_defects", "major_defects", "minor_defects", "decided_psi_count",
+                    "delivered_quantity", "returned_units", "defect_return_units", "unsellable_defect_units"]
+
+
+def read_settings(con: duckdb.DuckDBPyConnection) -> InspectionSettings:
+    """reference.inspection_settings as typed settings."""
+    rows = con.execute("select setting, cast(value as varchar) from reference.inspection_settings").fetchall()
+    return InspectionSettings.from_mapping(dict(rows))
+
+
+def read_lot_facts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """marts.inspection_lot_facts with integer counts and Python dates."""
+    lots = con.execute("select * from marts.inspection_lot_facts order by po_id").df()
+    for col in _INT_LOT_COLUMNS:
+        lots[col] = lots[col].astype("Int64")
+    lots["sample_size"] = lots["sample_size"].astype("Int64")
+    for col in ("passed_psi", "is_reinspected", "is_mature", "is_escape"):
+        lots[col] = lots[col].astype(bool)
+    return lots
+
+
+def compute(lots: pd.DataFrame, settings: InspectionSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three marts from the lot facts: (inspection_lots, inspection_blind_spot, inspection_switching)."""
+    if lots.empty:
+        return (pd.DataFrame(columns=LOT_COLUMNS), pd.DataFrame(columns=SUPPLIER_COLUMNS),
+                pd.DataFrame(columns=SWITCHING_COLUMNS))
+    lots = lots.join(lot_plans(lots))
+    suppliers, lots = blind_spot(lots, settings)
+    switch = switching(lots)
+    return lots[LOT_COLUMNS], suppliers[SUPPLIER_COLUMNS], switch[SWITCHING_COLUMNS]
+
+
+_DATE_COLUMNS = {"inspected_on", "delivered_on", "last_transition_on"}
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    # pandas carries dates as timestamps; the marts keep DuckDB dates like every other `_on` column
+    dates = [c for c in frame.columns if c in _DATE_COLUMNS]
+    replace = f" replace ({', '.join(f'cast({c} as date) as {c}' for c in dates)})" if dates else ""
+    con.register("_inspection_frame", frame)
+    try:
+        con.execute(f"create or replace table {table} as select *{replace} from _inspection_frame")
+    finally:
+        con.unregister("_inspection_frame")
+
+
+def run(con: duckdb.DuckDBPyConnection, context) -> None:
+    """Build step: write the three inspection marts."""
+    settings = read_settings(con)
+    lots, suppliers, switch = compute(read_lot_facts(con), settings)
+    _write(con, "marts.inspection_lots", lots)
+    _write(con, "marts.inspection_blind_spot", suppliers)
+    _write(con, "marts.inspection_switching", switch)
+    escapes = int(lots["is_escape"].sum()) if len(lots) else 0
+    context.log(f"      inspection: {len(lots):,} lots, {escapes:,} escapes, {len(suppliers):,} suppliers")

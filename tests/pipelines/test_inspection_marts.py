@@ -1,0 +1,129 @@
+"""Inspection marts: hand-computed lot rows on the tiny portfolio, switching replay, and recovery of the demo truth."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from helpers import quiet
+from models.aql import LotOutcome, replay_switching
+from pipelines.build import build
+
+
+@pytest.fixture(scope="module")
+def escape_db(tmp_path_factory) -> Path:
+    """The tiny portfolio with a bad field record on P1 and a late analysis date, so lots are mature."""
+    import shutil
+
+    from helpers import TINY
+
+    folder = tmp_path_factory.mktemp("escape") / "input"
+    shutil.copytree(TINY, folder)
+    with (folder / "returns.csv").open("a") as fh:
+        fh.write("R5,A1,P1,2024-05-02,30,defective,amazon_us,1200,unsellable\n")
+        fh.write("R6,A1,P1,2024-05-03,4,missing_parts,amazon_us,160,sellable\n")
+        fh.write("R7,A1,P1,2024-05-04,5,customer_remorse,amazon_us,200,unsellable\n")
+    with (folder / "quality_costs.csv").open("a") as fh:
+        fh.write("Q3,P1,,2024-05-10,sorting,50,3PL sorting\n")
+    db = folder.parent / "escape.duckdb"
+    build(folder, db, as_of=date(2024, 9, 30), log=quiet)
+    return db
+
+
+def lots_of(db: Path) -> pd.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select * from marts.inspection_lots order by po_id").df().set_index("po_id")
+
+
+def test_one_row_per_po_with_a_decided_psi_and_the_first_psi_decides(tiny_con):
+    lots = tiny_con.execute("select po_id, inspection_id, passed_psi, is_reinspected, decided_psi_count, "
+                            "last_psi_result from marts.inspection_lots order by po_id").fetchall()
+    # P2 failed I2 on 2024-04-05 and passed the re-inspection I3: the lot decision is the failure.
+    assert lots == [("P1", "I1", True, False, 1, "pass"), ("P2", "I2", False, True, 2, "pass"),
+                    ("P4", "I4", True, False, 1, "pass")]
+
+
+def test_plans_per_class_follow_the_standard(tiny_con):
+    got = tiny_con.execute("""
+        select po_id, major_code_letter, major_plan_sample_size, major_plan_accept, major_plan_reject,
+               minor_plan_accept, minor_plan_reject, critical_plan_sample_size, critical_plan_accept,
+               critical_plan_reject, plan_sample_size, sample_size, is_plan_followed
+        from marts.inspection_lots order by po_id""").fetchall()
+    # Lot 1000 level II: Table I letter J (n 80); II-A row J: AQL 2.5 -> 5/6, AQL 4.0 -> 7/8; AQL 0 -> 0/1.
+    # Lot 200 level II: letter G (n 32); AQL 2.5 -> 2/3, AQL 4.0 -> 3/4.
+    assert got == [
+        ("P1", "J", 80, 5, 6, 7, 8, 80, 0, 1, 80, 80, True),
+        ("P2", "J", 80, 5, 6, 7, 8, 80, 0, 1, 80, 80, True),
+        ("P4", "G", 32, 2, 3, 3, 4, 32, 0, 1, 32, 32, True),
+    ]
+
+
+def test_field_rate_maturity_and_money_before_maturity(tiny_con):
+    lots = lots_of_con(tiny_con)
+    p1 = lots.loc["P1"]
+    assert p1["delivered_on"] == pd.Timestamp("2024-03-10")
+    assert p1["delivered_quantity"] == 1000
+    assert p1["defect_return_units"] == 3  # R1 (defective); R2 has no po_id and is not defect-coded
+    assert p1["field_defect_rate"] == pytest.approx(3 / 1000)
+    assert p1["refunds"] == pytest.approx(120.0)
+    assert p1["write_offs"] == pytest.approx(3 * 5.00)  # unsellable defect-coded units x unit price
+    assert lots.loc["P2", "quality_costs"] == pytest.approx(200.0)
+    # as_of is 2024-06-21: P1 was delivered 103 days before, short of the 120-day maturity window
+    assert not lots["is_mature"].any()
+    assert not lots["is_escape"].any()
+    assert (lots["escaped_value"] == 0).all()
+    assert lots.loc["P4", "sample_defect_rate"] == 0.0
+    assert lots.loc["P2", "sample_defect_rate"] == pytest.approx(6 / 80)
+
+
+def lots_of_con(con) -> pd.DataFrame:
+    return con.execute("select * from marts.inspection_lots order by po_id").df().set_index("po_id")
+
+
+def test_escape_flag_and_escaped_value_by_hand(escape_db):
+    lots = lots_of(escape_db)
+    p1 = lots.loc["P1"]
+    assert p1["is_mature"]  # delivered 2024-03-10, 204 days before 2024-09-30
+    assert p1["defect_return_units"] == 3 + 30 + 4  # defective + defective + missing_parts; remorse excluded
+    assert p1["field_defect_rate"] == pytest.approx(37 / 1000)  # above AQL 2.5 % -> escape
+    assert p1["is_escape"]
+    assert p1["refunds"] == pytest.approx(120 + 1200 + 160)
+    assert p1["write_offs"] == pytest.approx((3 + 30) * 5.00)
+    assert p1["quality_costs"] == pytest.approx(50.0)
+    assert p1["escaped_value"] == pytest.approx(1480 + 165 + 50)
+    # P2 failed its first PSI: never an escape, whatever came back
+    assert lots.loc["P2", "is_mature"] and not lots.loc["P2", "is_escape"]
+    assert lots.loc["P2", "escaped_value"] == 0
+    # P4 passed and is mature but had no defect-coded returns
+    assert lots.loc["P4", "is_mature"] and lots.loc["P4", "field_defect_rate"] == 0 and not lots.loc["P4", "is_escape"]
+
+
+def test_lot_dates_are_dates(tiny_con):
+    types = dict(tiny_con.execute("select column_name, data_type from information_schema.columns "
+                                  "where table_schema = 'marts' and table_name = 'inspection_lots'").fetchall())
+    assert types["inspected_on"] == "DATE" and types["delivered_on"] == "DATE"
+    assert types["is_escape"] == "BOOLEAN" and types["passed_psi"] == "BOOLEAN"
+
+
+def test_p_accept_at_estimate_uses_the_lot_plan_at_the_supplier_estimate(tiny_con):
+    lots = lots_of_con(tiny_con)
+    for po in ("P1", "P4"):
+        row = lots.loc[po]
+        p = row["supplier_defect_rate_estimate"]
+        defectives = round(p * row["lot_size"])
+        expected = stats.hypergeom.cdf(row["major_plan_accept"], row["lot_size"], defectives,
+                                       row["major_plan_sample_size"])
+        assert row["p_accept_at_estimate"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_escape_view_sums_match_lots(escape_db):
+    with duckdb.connect(str(escape_db), read_only=True) as con:
+        got = con.execute("select supplier_id, lots_inspected, lots_passed, mature_passed_lots, escapes, "
+                          "escaped_value from marts.inspection_blind_spot order by 1").fetchall()
+    assert got == [("S1", 2, 1, 1, 1, pytest.approx(1695.0)), ("S2", 1, 1, 1, 0, 0.0)]

@@ -1,10 +1,18 @@
-"""Supplier-risk cockpit: page config and navigation only."""
+"""Supplier-risk cockpit: page config, the shared sidebar filters and navigation."""
 
 import streamlit as st
 
+from dashboard import filters
+from dashboard.db import db_path
+
 st.set_page_config(page_title="Supplier risk cockpit", page_icon=":material/shield:", layout="wide")
 
-pages = [
+PAGES = [
     st.Page("dashboard/pages/portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
+    st.Page("dashboard/pages/inspections.py", title="Inspections", icon=":material/fact_check:"),
+    st.Page("dashboard/pages/data.py", title="Data", icon=":material/database:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(PAGES)
+if db_path().exists():
+    filters.sidebar()
+page.run()

@@ -1,11 +1,21 @@
-"""Shared widgets: empty states, formatted metrics and tables."""
+"""Shared widgets: empty states, formatted numbers, downloadable tables and a consistent chart look."""
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db
+from dashboard import db, queries
+
+BAND_COLOURS = {
+    "critical": "#8b1a1a", "high": "#d9480f", "elevated": "#f08c00", "medium": "#f2c744", "moderate": "#f2c744",
+    "watch": "#f2c744", "low": "#2f9e44", "minimal": "#2b8a3e", "insufficient_data": "#adb5bd",
+}
+TYPE_COLOURS = {"manufacturer": "#1f4e79", "trading_company": "#e8833a"}
+TYPE_LABELS = {"manufacturer": "Manufacturer", "trading_company": "Trading company"}
 
 
 def require_warehouse() -> bool:
@@ -13,17 +23,93 @@ def require_warehouse() -> bool:
     if db.db_path().exists():
         return True
     st.info(f"No warehouse yet at `{db.db_path()}`. Build one with `supplier-risk build --input DIR` "
-            "or load files on the **Data** page.")
+            "or load files on the **Data** page.", icon=":material/database:")
     return False
 
 
-def money(value: float | None) -> str:
+def missing(mart: str, what: str) -> None:
+    """Empty state for a section whose mart is absent (older or partial build) or empty."""
+    if queries.has_table(mart):
+        st.info(f"No {what} for this selection (`{mart}` has no matching rows).", icon=":material/filter_alt_off:")
+    else:
+        st.info(f"No {what} yet: this warehouse has no `{mart}` table. Rebuild with the current pipeline "
+                "(Data page) to add it.", icon=":material/hourglass_empty:")
+
+
+def as_of_caption() -> None:
+    info = queries.build_info()
+    if not info.empty:
+        st.caption(f"Data as of {pd.Timestamp(info['as_of'].iloc[0]):%Y-%m-%d} · built "
+                   f"{pd.Timestamp(info['built_at'].iloc[0]):%Y-%m-%d %H:%M}")
+
+
+def money(value: float | None, digits: int = 0) -> str:
     if value is None or pd.isna(value):
         return "–"
-    return f"${value:,.0f}"
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.{digits}f}"
 
 
 def pct(value: float | None, digits: int = 1) -> str:
     if value is None or pd.isna(value):
         return "–"
     return f"{value * 100:.{digits}f}%"
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def label(value: object) -> str:
+    """Human label for a code like trading_company."""
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return "–"
+    return TYPE_LABELS.get(str(value), str(value).replace("_", " ").capitalize())
+
+
+def money_col(title: str, help: str | None = None) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(title, help=help, format="dollar")
+
+
+def pct_col(title: str, help: str | None = None) -> st.column_config.NumberColumn:
+    """A 0..1 share shown as a percentage."""
+    return st.column_config.NumberColumn(title, help=help, format="percent")
+
+
+def table(frame: pd.DataFrame, key: str, file_name: str, column_config: dict | None = None,
+          columns: list[str] | None = None, height: int | str = "auto") -> None:
+    """A formatted table with a CSV download of exactly what is shown. Columns absent from the frame are skipped."""
+    if columns is not None:
+        frame = frame[[c for c in columns if c in frame.columns]]
+    config = {k: v for k, v in (column_config or {}).items() if k in frame.columns}
+    st.dataframe(frame, hide_index=True, key=key, column_config=config, height=height)
+    st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name=file_name,
+                       mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+
+
+def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx workbook with one sheet per frame (timezone-aware datetimes made naive, as Excel needs)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        for sheet, frame in frames.items():
+            out = frame.copy()
+            for col in out.columns:
+                if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+                    out[col] = out[col].dt.tz_localize(None)
+                elif out[col].map(lambda v: isinstance(v, (list, tuple))).any():
+                    out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+            out.to_excel(writer, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()
+
+
+def style(fig: go.Figure, title: str, x: str, y: str, height: int = 420) -> go.Figure:
+    """Titles, axis labels and the house look for every chart."""
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height, template="plotly_white",
+                      margin=dict(l=10, r=10, t=60, b=10), legend_title_text="")
+    return fig
+
+
+def chart(fig: go.Figure, key: str) -> None:
+    st.plotly_chart(fig, key=key, config={"displaylogo": False})

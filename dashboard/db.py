@@ -31,7 +31,8 @@ def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection | None:
     path = path or db_path()
     if not path.exists():
         return None
-    return duckdb.connect(str(path), read_only=True)
+    # No replacement scans: a missing mart must read as "absent", never as a Python variable of the same name.
+    return duckdb.connect(str(path), read_only=True, config={"python_enable_replacements": False})
 
 
 def read_sql(name: str) -> str:

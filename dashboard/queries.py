@@ -1,6 +1,13 @@
-"""One cached, parameterised function per mart read. Results are keyed on the warehouse file's version."""
+"""One cached, parameterised function per mart read. Results are keyed on the warehouse file's version.
+
+SQL lives in dashboard/sql/<name>.sql and receives values only as bound `$name` parameters. A query whose
+table is absent from the warehouse (an older or partial build) returns an empty frame, so pages can show an
+empty state; any other SQL error is a bug and is raised.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import duckdb
 import pandas as pd
@@ -8,32 +15,199 @@ import streamlit as st
 
 from dashboard import db
 
+Ids = tuple[str, ...] | None  # supplier ids selected by the shared filters; None = every supplier
 
-@st.cache_data(ttl=600, max_entries=256, show_spinner=False)
+
+def _freeze(value):
+    if isinstance(value, (list, set, frozenset)):
+        return tuple(sorted(value)) if isinstance(value, (set, frozenset)) else tuple(value)
+    return value
+
+
+@st.cache_data(ttl=600, max_entries=512, show_spinner=False)
 def _query(name: str, params: tuple, version: str) -> pd.DataFrame:
     """Run dashboard/sql/<name>.sql with bound parameters; an absent table reads as an empty frame."""
     con = db.connect()
     if con is None:
         return pd.DataFrame()
+    bound = {key: (list(value) if isinstance(value, tuple) else value) for key, value in params}
     try:
-        return con.execute(db.read_sql(name), list(params)).df()
+        return con.execute(db.read_sql(name), bound).df()
     except duckdb.CatalogException:
         return pd.DataFrame()  # the mart is not in this warehouse (partial or older build)
     finally:
         con.close()
 
 
-def query(name: str, *params) -> pd.DataFrame:
-    return _query(name, tuple(params), db.db_version())
+def query(name: str, **params) -> pd.DataFrame:
+    """Cached result of dashboard/sql/<name>.sql; keyword arguments bind `$name` parameters."""
+    frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
+    return _query(name, frozen, db.db_version())
+
+
+@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
+def _tables(version: str) -> frozenset[str]:
+    con = db.connect()
+    if con is None:
+        return frozenset()
+    try:
+        rows = con.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()
+        return frozenset(r[0] for r in rows)
+    finally:
+        con.close()
+
+
+def has_table(name: str) -> bool:
+    """Whether `schema.table` exists in the live warehouse (to tell 'not built yet' from 'nothing to show')."""
+    return name in _tables(db.db_version())
 
 
 def warehouse_exists() -> bool:
     return db.db_path().exists()
 
 
+def clear() -> None:
+    """Forget every cached result (after a rebuild published a new warehouse)."""
+    _query.clear()
+    _tables.clear()
+
+
+def _ids(ids: Iterable[str] | None) -> Ids:
+    return None if ids is None else tuple(ids)
+
+
+# ----------------------------------------------------------------------------- warehouse and filters
+
 def build_info() -> pd.DataFrame:
     return query("build_info")
 
 
-def supplier_kpis() -> pd.DataFrame:
-    return query("supplier_kpis")
+def supplier_directory() -> pd.DataFrame:
+    """Every supplier with its type, country and categories (what the shared filters need)."""
+    return query("supplier_directory")
+
+
+def risk_bands() -> pd.DataFrame:
+    """supplier_id and risk_band from marts.supplier_risk (empty before the score is built)."""
+    return query("risk_bands")
+
+
+# ----------------------------------------------------------------------------- portfolio
+
+def supplier_kpis(ids: Ids = None) -> pd.DataFrame:
+    return query("supplier_kpis", ids=_ids(ids))
+
+
+def supplier_risk(ids: Ids = None) -> pd.DataFrame:
+    return query("supplier_risk", ids=_ids(ids))
+
+
+def portfolio_matrix(ids: Ids = None) -> pd.DataFrame:
+    """One row per supplier: spend, risk score, band and open exposure (KPIs joined to the score)."""
+    return query("portfolio_matrix", ids=_ids(ids))
+
+
+def band_by_type(ids: Ids = None) -> pd.DataFrame:
+    return query("band_by_type", ids=_ids(ids))
+
+
+def red_flags(ids: Ids = None) -> pd.DataFrame:
+    """One row per red flag of the filtered suppliers."""
+    return query("red_flags", ids=_ids(ids))
+
+
+def biggest_movers(ids: Ids = None, limit: int = 10) -> pd.DataFrame:
+    return query("biggest_movers", ids=_ids(ids), limit=limit)
+
+
+def margin_leakage(ids: Ids = None) -> pd.DataFrame:
+    return query("margin_leakage", ids=_ids(ids))
+
+
+# ----------------------------------------------------------------------------- supplier drill-down
+
+def supplier_profile(supplier_id: str) -> pd.DataFrame:
+    return query("supplier_profile", supplier_id=supplier_id)
+
+
+def supplier_signals(supplier_id: str) -> pd.DataFrame:
+    return query("supplier_signals", supplier_id=supplier_id)
+
+
+def supplier_entities(supplier_id: str) -> pd.DataFrame:
+    """Every name the supplier appears under (store, legal, bank, PI, payees) with a match flag."""
+    return query("supplier_entities", supplier_id=supplier_id)
+
+
+def supplier_timeline(supplier_id: str) -> pd.DataFrame:
+    """Orders, payments, inspections, shipments and returns of one supplier as dated events."""
+    return query("supplier_timeline", supplier_id=supplier_id)
+
+
+def supplier_risk_history(supplier_id: str) -> pd.DataFrame:
+    return query("supplier_risk_history", supplier_id=supplier_id)
+
+
+def supplier_score_changes(supplier_id: str) -> pd.DataFrame:
+    return query("supplier_score_changes", supplier_id=supplier_id)
+
+
+def model_backtest() -> pd.DataFrame:
+    return query("model_backtest")
+
+
+def model_calibration() -> pd.DataFrame:
+    return query("model_calibration")
+
+
+# ----------------------------------------------------------------------------- inspections
+
+def inspection_lots(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:
+    return query("inspection_lots", ids=_ids(ids), supplier_id=supplier_id)
+
+
+def inspection_blind_spot(ids: Ids = None) -> pd.DataFrame:
+    return query("inspection_blind_spot", ids=_ids(ids))
+
+
+def inspection_switching(ids: Ids = None) -> pd.DataFrame:
+    return query("inspection_switching", ids=_ids(ids))
+
+
+# ----------------------------------------------------------------------------- costs
+
+def landed_cost_po(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:
+    return query("landed_cost_po", ids=_ids(ids), supplier_id=supplier_id)
+
+
+def landed_cost_sku(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:
+    return query("landed_cost_sku", ids=_ids(ids), supplier_id=supplier_id)
+
+
+def type_comparison() -> pd.DataFrame:
+    return query("type_comparison")
+
+
+def unallocated_costs() -> pd.DataFrame:
+    return query("unallocated_costs")
+
+
+# ----------------------------------------------------------------------------- re-audit
+
+def reaudit_queue(ids: Ids = None) -> pd.DataFrame:
+    return query("reaudit_queue", ids=_ids(ids))
+
+
+# ----------------------------------------------------------------------------- data
+
+def load_log() -> pd.DataFrame:
+    return query("load_log")
+
+
+def rejected_rows() -> pd.DataFrame:
+    return query("rejected_rows")
+
+
+def freshness() -> pd.DataFrame:
+    """Rows and latest date per staging table."""
+    return query("freshness")

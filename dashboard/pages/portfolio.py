@@ -1,22 +1,123 @@
-"""Portfolio: which suppliers put the business at risk, at a glance."""
+"""Portfolio: which suppliers put the business at risk, and why, at a glance."""
 
+import plotly.express as px
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import queries
+from dashboard import filters, queries
 
 st.title("Supplier portfolio")
 if ui.require_warehouse():
-    kpis = queries.supplier_kpis()
+    ui.as_of_caption()
+    filters.caption()
+    ids = filters.supplier_ids()
+    kpis = queries.supplier_kpis(ids)
+    risk = queries.supplier_risk(ids)
+    leakage = queries.margin_leakage(ids)
+
     if kpis.empty:
-        st.info("The warehouse has no suppliers yet.")
+        st.info("No suppliers match this selection." if ids is not None else "The warehouse has no suppliers yet.")
+        st.stop()
+
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Spend", ui.money(kpis["spend"].sum()), border=True,
+              help="Sum of quantity × unit price over every purchase order of the selected suppliers "
+                   "(marts.supplier_kpis.spend).")
+    c2.metric("Suppliers", f"{len(kpis):,}", border=True,
+              help="Suppliers in the selection, with or without orders.")
+    c3.metric("Open deposits at risk", ui.money(kpis["deposit_at_risk"].sum()), border=True,
+              help="Money paid on purchase orders that have not shipped a single unit yet "
+                   "(marts.po_status.deposit_at_risk, summed).")
+    if leakage.empty or "leakage" not in leakage:
+        c4.metric("Margin leakage", "–", border=True,
+                  help="Landed cost and quality costs above the quote, summed (marts.margin_leakage); "
+                       "not built in this warehouse.")
     else:
-        info = queries.build_info()
-        if not info.empty:
-            st.caption(f"Data as of {info['as_of'].iloc[0]:%Y-%m-%d}")
-        c1, c2, c3 = st.columns(3)
-        c1.metric("Spend", ui.money(kpis["spend"].sum()), help="Sum of quantity × unit price over all purchase orders.")
-        c2.metric("Suppliers", f"{len(kpis):,}", help="Suppliers in the warehouse.")
-        c3.metric("Deposits at risk", ui.money(kpis["deposit_at_risk"].sum()),
-                  help="Money paid on purchase orders that have not shipped yet.")
-        st.dataframe(kpis, hide_index=True, key="portfolio_kpis")
+        c4.metric("Margin leakage", ui.money(leakage["leakage"].sum()), border=True,
+                  help="Money lost between the quoted price and the realised margin: freight, duty and fee "
+                       "overruns, defects, returns, rework and chargebacks (marts.margin_leakage.leakage, summed).")
+
+    if risk.empty:
+        ui.missing("marts.supplier_risk", "risk scores")
+    else:
+        bands = risk["risk_band"].value_counts()
+        ordered = sorted(bands.index, key=filters.band_sort_key)
+        cols = st.columns(max(len(ordered), 1))
+        for col, band in zip(cols, ordered):
+            col.metric(f"{ui.label(band)} risk", f"{bands[band]:,}",
+                       help=f"Suppliers whose current risk score falls in the '{band}' band (marts.supplier_risk).")
+
+    st.subheader("Risk by spend")
+    matrix = queries.portfolio_matrix(ids)
+    if matrix.empty:
+        ui.missing("marts.supplier_risk", "risk-by-spend matrix")
+    else:
+        plot = matrix.assign(bubble=matrix["deposit_at_risk"].fillna(0) + 1,
+                             spend_plot=matrix["spend"].clip(lower=1))
+        fig = px.scatter(plot, x="spend_plot", y="risk_score", color="risk_band", size="bubble", size_max=40,
+                         log_x=True, color_discrete_map=ui.BAND_COLOURS, hover_name="supplier_name",
+                         hover_data={"spend": ":$,.0f", "deposit_at_risk": ":$,.0f", "risk_score": ":.0f",
+                                     "supplier_type": True, "bubble": False, "spend_plot": False},
+                         category_orders={"risk_band": sorted(plot["risk_band"].unique(), key=filters.band_sort_key)})
+        ui.style(fig, "Risk score against spend (bubble size: open deposits at risk)",
+                 "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=480)
+        ui.chart(fig, "portfolio_matrix_chart")
+        st.caption("Top right is where to look first: high spend and high risk.")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Bands by supplier type")
+        by_type = queries.band_by_type(ids)
+        if by_type.empty:
+            ui.missing("marts.supplier_risk", "band distribution")
+        else:
+            by_type = by_type.assign(type_label=by_type["supplier_type"].map(ui.label))
+            fig = px.bar(by_type, x="type_label", y="suppliers", color="risk_band", barmode="stack",
+                         color_discrete_map=ui.BAND_COLOURS, text="suppliers",
+                         category_orders={"risk_band": sorted(by_type["risk_band"].unique(),
+                                                              key=filters.band_sort_key)})
+            ui.chart(ui.style(fig, "Suppliers per risk band and type", "Supplier type", "Suppliers"),
+                     "portfolio_band_type_chart")
+    with right:
+        st.subheader("Biggest movers since last month")
+        movers = queries.biggest_movers(ids)
+        if movers.empty:
+            ui.missing("marts.supplier_risk_history", "score movements")
+        else:
+            ui.table(movers, "portfolio_movers", "biggest_movers.csv",
+                     columns=["supplier_name", "previous_score", "risk_score", "score_change", "previous_band",
+                              "risk_band"],
+                     column_config={
+                         "supplier_name": "Supplier",
+                         "previous_score": st.column_config.NumberColumn("Last month", format="%.0f"),
+                         "risk_score": st.column_config.NumberColumn("Now", format="%.0f"),
+                         "score_change": st.column_config.NumberColumn(
+                             "Change", format="%+.0f", help="Risk score now minus last month's snapshot."),
+                         "previous_band": "Band then", "risk_band": "Band now"})
+
+    st.subheader("Red flags")
+    if risk.empty or "red_flags" not in risk:
+        ui.missing("marts.supplier_risk", "red flags")
+    else:
+        flagged = queries.red_flags(ids)
+        if flagged.empty:
+            st.success("No supplier in this selection has a red flag.")
+        else:
+            ui.table(flagged, "portfolio_red_flags", "red_flags.csv",
+                     columns=["supplier_name", "supplier_type", "risk_score", "risk_band", "red_flag", "spend"],
+                     column_config={"supplier_name": "Supplier", "supplier_type": "Type",
+                                    "risk_score": st.column_config.NumberColumn("Score", format="%.0f"),
+                                    "risk_band": "Band", "red_flag": "Red flag",
+                                    "spend": ui.money_col("Spend")})
+
+    with st.expander("All suppliers (KPIs)"):
+        ui.table(kpis, "portfolio_kpis", "supplier_kpis.csv",
+                 columns=["supplier_id", "supplier_name", "supplier_type", "country", "spend", "po_count",
+                          "on_time_rate", "otif_rate", "first_pass_rate", "major_defect_rate", "defect_return_rate",
+                          "deposit_at_risk", "quality_cost_total"],
+                 column_config={"spend": ui.money_col("Spend"), "deposit_at_risk": ui.money_col("Deposit at risk"),
+                                "quality_cost_total": ui.money_col("Quality costs"),
+                                "on_time_rate": ui.pct_col("On time"), "otif_rate": ui.pct_col("OTIF"),
+                                "first_pass_rate": ui.pct_col("First-pass PSI"),
+                                "major_defect_rate": ui.pct_col("Major defects"),
+                                "defect_return_rate": ui.pct_col("Defect returns")})

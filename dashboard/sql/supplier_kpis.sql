@@ -1,2 +1,5 @@
--- Supplier KPIs for the portfolio pages.
-select * from marts.supplier_kpis order by spend desc
+-- Supplier KPIs for the portfolio pages (one row per supplier), restricted to the filtered suppliers.
+select *
+from marts.supplier_kpis
+where $ids::varchar[] is null or list_contains($ids::varchar[], supplier_id)
+order by spend desc, supplier_id

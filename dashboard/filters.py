@@ -1,0 +1,128 @@
+"""Shared filters (supplier type, category, country, risk band) that every page uses and the URL carries.
+
+The router (app.py) draws them in the sidebar on every run, so their state survives page switches, and writes the
+current choice to `st.query_params` (`?type=…&category=…&country=…&band=…`), so a view can be sent to a colleague:
+opening that URL seeds the widgets from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries
+
+# (URL parameter, widget key, label, help)
+FILTERS = (
+    ("type", "f_type", "Supplier type", "Manufacturer (makes the goods) or trading company (resells them)."),
+    ("category", "f_category", "Category", "Suppliers with at least one SKU in any chosen product category."),
+    ("country", "f_country", "Country", "ISO country of the supplier."),
+    ("band", "f_band", "Risk band", "Band of the current supplier-risk score (marts.supplier_risk)."),
+)
+BAND_ORDER = ("critical", "high", "elevated", "medium", "moderate", "watch", "low", "minimal", "insufficient_data")
+
+
+def band_sort_key(band: str) -> tuple[int, str]:
+    band = str(band)
+    return (BAND_ORDER.index(band.lower()) if band.lower() in BAND_ORDER else len(BAND_ORDER), band)
+
+
+def directory() -> pd.DataFrame:
+    """Every supplier with type, country, categories and (when the score exists) its risk band."""
+    suppliers = queries.supplier_directory()
+    if suppliers.empty:
+        return suppliers
+    bands = queries.risk_bands()
+    if bands.empty:
+        return suppliers.assign(risk_band=pd.NA, risk_score=float("nan"))
+    return suppliers.merge(bands[["supplier_id", "risk_band", "risk_score"]], on="supplier_id", how="left")
+
+
+def options(frame: pd.DataFrame) -> dict[str, list[str]]:
+    if frame.empty:
+        return {name: [] for name, *_ in FILTERS}
+    categories = sorted({c for cats in frame["categories"] for c in (list(cats) if cats is not None else [])})
+    return {
+        "type": sorted(frame["supplier_type"].dropna().unique()),
+        "category": categories,
+        "country": sorted(frame["country"].dropna().unique()),
+        "band": sorted(frame["risk_band"].dropna().unique(), key=band_sort_key),
+    }
+
+
+def sidebar() -> None:
+    """Draw the shared filters in the sidebar and mirror them into the URL."""
+    frame = directory()
+    opts = options(frame)
+    with st.sidebar:
+        st.subheader("Filters", help="Shared by every page and kept in the URL: copy the address to share this view.")
+        for name, key, label, help_text in FILTERS:
+            if key not in st.session_state:
+                st.session_state[key] = [v for v in st.query_params.get_all(name) if v in opts[name]]
+            else:  # drop values the (rebuilt) warehouse no longer has
+                st.session_state[key] = [v for v in st.session_state[key] if v in opts[name]]
+            st.multiselect(label, opts[name], key=key, help=help_text, placeholder="All",
+                           disabled=not opts[name])
+            values = st.session_state[key]
+            if values:
+                st.query_params[name] = values
+            elif name in st.query_params:
+                del st.query_params[name]
+
+
+@dataclass(frozen=True)
+class Selection:
+    type: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    band: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return any((self.type, self.category, self.country, self.band))
+
+    def describe(self) -> str:
+        parts = [f"{label}: {', '.join(getattr(self, name))}" for name, _, label, _ in FILTERS if getattr(self, name)]
+        return "; ".join(parts) if parts else "all suppliers"
+
+
+def selection() -> Selection:
+    """The current filter choice: the sidebar widgets, else the URL (a page opened on its own)."""
+    values = {}
+    for name, key, _, _ in FILTERS:
+        chosen = st.session_state.get(key)
+        values[name] = tuple(chosen if chosen is not None else st.query_params.get_all(name))
+    return Selection(**values)
+
+
+def apply(frame: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    """Rows of the supplier directory that pass the selection."""
+    if frame.empty or not sel.active:
+        return frame
+    keep = pd.Series(True, index=frame.index)
+    if sel.type:
+        keep &= frame["supplier_type"].isin(sel.type)
+    if sel.country:
+        keep &= frame["country"].isin(sel.country)
+    if sel.band:
+        keep &= frame["risk_band"].isin(sel.band)
+    if sel.category:
+        wanted = set(sel.category)
+        keep &= frame["categories"].map(lambda cats: bool(wanted & set(cats if cats is not None else [])))
+    return frame[keep]
+
+
+def supplier_ids() -> queries.Ids:
+    """Supplier ids passing the shared filters, or None when no filter is set (every supplier)."""
+    sel = selection()
+    if not sel.active:
+        return None
+    return tuple(apply(directory(), sel)["supplier_id"])
+
+
+def caption() -> None:
+    sel = selection()
+    if sel.active:
+        st.caption(f"Filtered to {sel.describe()} (sidebar).")

@@ -1,0 +1,121 @@
+"""Data: load files in the import format, see every rejected row, rebuild, and check freshness."""
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import db, loader, queries
+from pipelines.build import BuildError
+from pipelines.ingest import IngestError
+from pipelines.readers import FileError
+
+st.title("Data")
+st.caption("One file per table (`suppliers.csv`, `purchase_orders.xlsx`, …) in the import format of "
+           "docs/data-contract.md. Good rows are loaded; every rejected row is listed with its reason.")
+
+st.subheader("Load new data")
+source = st.radio("Source", ["Upload files", "Folder on this machine"], key="data_source", horizontal=True)
+folder: Path | None = None
+if source == "Upload files":
+    uploads = st.file_uploader("Import files", type=["csv", "xlsx", "parquet"], accept_multiple_files=True,
+                               key="data_upload",
+                               help="Files named after their table: suppliers, products, purchase_orders, payments, "
+                                    "inspections, shipments, sales, returns, quality_costs.")
+    if uploads:
+        unknown = [f.name for f in uploads if loader.table_of(f.name) is None]
+        if unknown:
+            st.warning(f"Not a table of the import format (ignored): {', '.join(unknown)}")
+        folder = loader.stage_uploads((f.name, f.getvalue()) for f in uploads)
+        info = queries.build_info()
+        previous = Path(info["input_dir"].iloc[0]) if not info.empty else None
+        if previous is not None and previous.is_dir():
+            keep = st.checkbox(f"Keep the tables I did not upload from the current input folder (`{previous}`)",
+                               value=True, key="data_keep_others",
+                               help="Otherwise a table without a file is imported as empty.")
+            if keep:
+                folder, kept = loader.complete_with(folder, previous)
+                if kept:
+                    st.caption(f"Kept from the current input: {', '.join(kept)}")
+else:
+    path_text = st.text_input("Folder path", key="data_folder", placeholder="/path/to/exports",
+                              help="A folder on the machine running the dashboard, one file per table.")
+    if path_text.strip():
+        folder = Path(path_text.strip()).expanduser()
+
+if folder is not None:
+    try:
+        result = loader.validate(folder)
+    except (IngestError, FileError) as exc:
+        problems = exc.errors if isinstance(exc, IngestError) else [exc]
+        st.error("These files cannot be imported; nothing was loaded:\n\n"
+                 + "\n".join(f"- {p}" for p in problems), icon=":material/error:")
+        result = None
+    if result is not None:
+        counts = loader.summary(result)
+        rejected = loader.rejections(result)
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Rows read", f"{counts['rows_read'].sum():,}", help="Data rows in the files (header excluded).")
+        c2.metric("Rows to load", f"{counts['rows_loaded'].sum():,}",
+                  help="Rows that pass every rule (identical duplicates counted once).")
+        c3.metric("Rows rejected", f"{counts['rows_rejected'].sum():,}",
+                  help="Rows that break at least one rule; each is listed below with its reason.")
+        ui.table(counts, "data_validation_counts", "validation_counts.csv",
+                 column_config={"rows_read": "Read", "rows_loaded": "Loaded", "rows_rejected": "Rejected",
+                                "duplicates_collapsed": "Duplicates collapsed"})
+        for note in result.notices:
+            st.caption(f"Notice: {note}")
+        if rejected.empty:
+            st.success("Every row passed validation.")
+        else:
+            st.markdown(f"**Rejected rows ({len(rejected):,} broken rules)**")
+            ui.table(rejected, "data_validation_rejected", "rejected_rows.csv",
+                     column_config={"line": st.column_config.NumberColumn("Line", format="%d",
+                                                                          help="Line in the file (header = 1)."),
+                                    "raw_line": "Row as read"})
+        if st.button("Rebuild the warehouse with these files", key="data_rebuild", type="primary",
+                     help=f"Runs the full build and publishes it atomically at {db.db_path()}; the current "
+                          "warehouse stays in place if anything fails."):
+            bar = st.progress(0.0, text="Starting build")
+            try:
+                report = loader.rebuild(folder, db.db_path(), lambda share, text: bar.progress(share, text=text))
+            except (BuildError, IngestError, FileError) as exc:
+                st.error(f"Build failed; the previous warehouse is unchanged.\n\n{exc}", icon=":material/error:")
+            else:
+                queries.clear()
+                st.success(f"Warehouse rebuilt as of {report.as_of}: {len(report.steps) - 2} models, "
+                           f"{len(report.warnings)} warning(s).", icon=":material/check_circle:")
+                for name, count, sample in report.warnings:
+                    st.warning(f"Check {name}: {count} row(s), e.g. {sample}")
+
+st.divider()
+st.subheader("Current warehouse")
+if ui.require_warehouse():
+    ui.as_of_caption()
+    info = queries.build_info()
+    if not info.empty:
+        st.caption(f"Input folder: `{info['input_dir'].iloc[0]}`")
+    fresh = queries.freshness()
+    if fresh.empty:
+        ui.missing("staging.suppliers", "imported tables")
+    else:
+        st.markdown("**Freshness per table**")
+        as_of = pd.Timestamp(info["as_of"].iloc[0]) if not info.empty else None
+        if as_of is not None:
+            fresh = fresh.assign(days_before_as_of=(as_of - pd.to_datetime(fresh["latest_on"])).dt.days)
+        ui.table(fresh, "data_freshness", "freshness.csv",
+                 column_config={"table_name": "Table", "row_count": st.column_config.NumberColumn("Rows"),
+                                "latest_on": st.column_config.DateColumn("Latest date"),
+                                "date_column": "From column",
+                                "days_before_as_of": st.column_config.NumberColumn(
+                                    "Days before as-of", help="How far the table's latest date lags the "
+                                                              "analysis date (the latest activity in any table).")})
+    log = queries.load_log()
+    if not log.empty:
+        st.markdown("**Load log of the last build**")
+        ui.table(log, "data_load_log", "load_log.csv")
+    last_rejected = queries.rejected_rows()
+    st.markdown(f"**Rows rejected by the last build: {len(last_rejected):,}**")
+    if not last_rejected.empty:
+        ui.table(last_rejected, "data_last_rejected", "last_build_rejected_rows.csv")

@@ -1,0 +1,2 @@
+-- marts.model_backtest as built.
+select * from marts.model_backtest

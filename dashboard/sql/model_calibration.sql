@@ -1,0 +1,2 @@
+-- marts.model_calibration as built.
+select * from marts.model_calibration

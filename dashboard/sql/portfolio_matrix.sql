@@ -1,0 +1,27 @@
+-- Risk-by-spend matrix: spend, open deposits and risk score of each filtered supplier (one row per supplier).
+with kpis as (
+    select * from marts.supplier_kpis
+),
+
+risk as (
+    select * from marts.supplier_risk
+),
+
+final as (
+    select
+        kpis.supplier_id,
+        kpis.supplier_name,
+        kpis.supplier_type,
+        kpis.country,
+        kpis.spend,
+        kpis.po_count,
+        kpis.deposit_at_risk,
+        risk.risk_score,
+        risk.risk_band,
+        risk.confidence,
+    from kpis
+    inner join risk on kpis.supplier_id = risk.supplier_id
+    where $ids::varchar[] is null or list_contains($ids::varchar[], kpis.supplier_id)
+)
+
+select * from final order by risk_score desc, spend desc

@@ -1,0 +1,48 @@
+-- Every name one supplier appears under: store, legal entity, bank beneficiary, PI sellers and payees (one row per name and source).
+with suppliers as (
+    select * from staging.suppliers where supplier_id = $supplier_id
+),
+
+purchase_orders as (
+    select * from staging.purchase_orders where supplier_id = $supplier_id
+),
+
+payments as (
+    select payments.*
+    from staging.payments
+    inner join purchase_orders on payments.po_id = purchase_orders.po_id
+),
+
+names as (
+    select 'Alibaba store name' as source, supplier_name as name, 1 as documents, null::double as amount, 1 as ord
+    from suppliers
+    union all
+    select 'Legal entity (licence)', legal_name, 1, null, 2 from suppliers where legal_name is not null
+    union all
+    select 'Bank beneficiary', bank_beneficiary, 1, null, 3 from suppliers where bank_beneficiary is not null
+    union all
+    select 'Seller on proforma invoice', pi_entity_name, count(*), sum(order_value), 4
+    from purchase_orders where pi_entity_name is not null group by pi_entity_name
+    union all
+    select 'Payee of payments', payee_name, count(*), sum(amount), 5
+    from payments where payee_name is not null group by payee_name
+),
+
+legal as (
+    select regexp_replace(lower(coalesce(legal_name, '')), '[^\pL\pN]', '', 'g') as key from suppliers
+),
+
+final as (
+    select
+        names.source,
+        names.name,
+        names.documents,
+        names.amount,
+        case when names.ord = 1 or legal.key = '' then null
+            else regexp_replace(lower(names.name), '[^\pL\pN]', '', 'g') = legal.key end as matches_legal_name,
+        names.ord,
+    from names
+    cross join legal
+)
+
+select * exclude (ord) from final order by ord, amount desc nulls last, name

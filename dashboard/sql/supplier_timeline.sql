@@ -1,0 +1,43 @@
+-- One supplier's history as dated events: orders, payments, inspections, shipments and returns (one row per event).
+with purchase_orders as (
+    select * from staging.purchase_orders where supplier_id = $supplier_id
+),
+
+events as (
+    select 'Order' as event, ordered_on as event_on, po_id, sku,
+        quantity as quantity, order_value as amount,
+        format('{} × {} at {:.2f}', quantity, sku, unit_price) as detail
+    from purchase_orders
+    union all
+    select 'Payment', payments.paid_on, payments.po_id, null, null, payments.amount,
+        format('{} via {}', payments.kind, coalesce(payments.channel, 'unknown channel'))
+    from staging.payments
+    inner join purchase_orders on payments.po_id = purchase_orders.po_id
+    union all
+    select 'Inspection', inspections.inspected_on, inspections.po_id, null, inspections.sample_size, inspections.cost,
+        format('{} {}: {} major / {} minor in {} sampled', inspections.inspection_type, inspections.result,
+            coalesce(inspections.major_defects, 0), coalesce(inspections.minor_defects, 0),
+            coalesce(inspections.sample_size, 0))
+    from staging.inspections
+    inner join purchase_orders on inspections.po_id = purchase_orders.po_id
+    union all
+    select 'Shipment', shipments.shipped_on, shipments.po_id, null, shipments.quantity, shipments.freight_cost,
+        format('{} units by {}{}', shipments.quantity, coalesce(shipments.mode, 'unknown mode'),
+            case when shipments.customs_hold_days > 0 then format(', {} days customs hold', shipments.customs_hold_days) else '' end)
+    from staging.shipments
+    inner join purchase_orders on shipments.po_id = purchase_orders.po_id
+    union all
+    select 'Delivery', shipments.delivered_on, shipments.po_id, null, shipments.quantity, null,
+        format('{} units delivered', shipments.quantity)
+    from staging.shipments
+    inner join purchase_orders on shipments.po_id = purchase_orders.po_id
+    where shipments.delivered_on is not null
+    union all
+    select 'Return', returns.returned_on, returns.po_id, returns.sku, returns.quantity, returns.refund_amount,
+        format('{} × {}: {}', returns.quantity, returns.sku, returns.reason)
+    from staging.returns
+    inner join staging.products on returns.sku = products.sku
+    where products.supplier_id = $supplier_id
+)
+
+select * from events where event_on is not null order by event_on, event

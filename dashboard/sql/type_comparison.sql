@@ -1,0 +1,2 @@
+-- marts.type_comparison as built.
+select * from marts.type_comparison

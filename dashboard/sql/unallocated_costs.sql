@@ -1,0 +1,2 @@
+-- marts.unallocated_costs as built.
+select * from marts.unallocated_costs

@@ -1,0 +1,62 @@
+"""AppTest helpers: point the dashboard at a warehouse and start every test with empty caches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGES = {
+    "portfolio": "dashboard/pages/portfolio.py",
+    "inspections": "dashboard/pages/inspections.py",
+    "data": "dashboard/pages/data.py",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+
+
+def open_app(monkeypatch, db: Path, page: str | None = None, query: dict | None = None) -> AppTest:
+    """Run the router on `db` (optionally on one page, with URL query parameters) and return the AppTest."""
+    monkeypatch.setenv("SUPPLIER_RISK_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None and page != "portfolio":
+        at.switch_page(PAGES[page]).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at: AppTest) -> str:
+    """Every info, success, warning, error, caption, markdown and header text on the page, joined."""
+    parts = []
+    for kind in ("info", "success", "warning", "error", "caption", "markdown", "title", "subheader"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    return "\n".join(parts)
+
+
+def frames(at: AppTest) -> list:
+    return [d.value for d in at.dataframe]
+
+
+@pytest.fixture
+def ui(monkeypatch) -> SimpleNamespace:
+    """open(db, page=None, query=None) → AppTest, plus metrics / texts / frames readers and the page paths."""
+    return SimpleNamespace(open=lambda db, page=None, query=None: open_app(monkeypatch, db, page, query),
+                           metrics=metrics, texts=texts, frames=frames, pages=PAGES)

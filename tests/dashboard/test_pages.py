@@ -1,0 +1,164 @@
+"""Pages opened with AppTest on the tiny warehouse and on an absent one, driven by widget key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import TINY
+
+PAGE_NAMES = ["portfolio", "inspections", "data"]
+
+# Hand-computed from tests/fixtures/tiny/purchase_orders.csv and payments.csv:
+# S1: P1 1000 × 5.00 + P2 1000 × 5.50 + P3 500 × 2.00 = 11,500; S2: P4 2,000 + P5 3,300 + P6 1,100 = 6,400.
+# Open deposits: P5 (990) and P6 (330) are paid but have no shipment = 1,320.
+TINY_SPEND, S2_SPEND, TINY_DEPOSITS = "$17,900", "$6,400", "$1,320"
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_every_page_on_a_missing_warehouse_shows_an_empty_state(ui, tmp_path, page):
+    at = ui.open(tmp_path / "nothing.duckdb", page)
+    shown = ui.texts(at)
+    if page == "inspections":  # the calculator needs no data
+        assert ui.metrics(at)["Sample size (n)"] == "200"
+    assert "No warehouse yet" in shown
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_every_page_opens_on_the_tiny_warehouse(ui, tiny_db, page):
+    at = ui.open(tiny_db, page)
+    assert at.title[0].value
+    assert "No warehouse yet" not in ui.texts(at)
+
+
+def test_portfolio_headline_figures_equal_the_hand_computed_totals(ui, tiny_db):
+    at = ui.open(tiny_db)
+    shown = ui.metrics(at)
+    assert shown["Spend"] == TINY_SPEND
+    assert shown["Suppliers"] == "3"
+    assert shown["Open deposits at risk"] == TINY_DEPOSITS
+
+
+def test_filters_narrow_every_figure_and_live_in_the_url(ui, tiny_db):
+    at = ui.open(tiny_db)
+    at.multiselect(key="f_type").set_value(["trading_company"]).run()
+    assert ui.metrics(at)["Spend"] == S2_SPEND
+    assert ui.metrics(at)["Suppliers"] == "1"
+    assert at.query_params["type"] == ["trading_company"] or at.query_params["type"] == "trading_company"
+    # the filter survives a page switch and still applies there
+    at.switch_page(ui.pages["inspections"]).run()
+    assert at.multiselect(key="f_type").value == ["trading_company"]
+    at.switch_page(ui.pages["portfolio"]).run()
+    assert ui.metrics(at)["Spend"] == S2_SPEND
+    at.multiselect(key="f_type").set_value([]).run()
+    assert ui.metrics(at)["Spend"] == TINY_SPEND
+    assert "type" not in at.query_params
+
+
+def test_a_shared_url_seeds_the_filters(ui, tiny_db):
+    at = ui.open(tiny_db, query={"category": "home_lighting"})
+    assert at.multiselect(key="f_category").value == ["home_lighting"]
+    assert ui.metrics(at)["Spend"] == "$11,500"  # only S1 sells home_lighting
+    at = ui.open(tiny_db, query={"country": "VN"})
+    assert ui.metrics(at)["Suppliers"] == "1" and ui.metrics(at)["Spend"] == "$0"
+
+
+def test_a_url_value_the_warehouse_does_not_have_is_ignored(ui, tiny_db):
+    at = ui.open(tiny_db, query={"country": "ZZ"})
+    assert at.multiselect(key="f_country").value == []
+    assert ui.metrics(at)["Spend"] == TINY_SPEND
+
+
+def test_calculator_worked_example_and_inputs(ui, tmp_path):
+    at = ui.open(tmp_path / "none.duckdb", "inspections")
+    shown = ui.metrics(at)
+    # docs/inspection.md §4: lot 10,000, level II, AQL 2.5, normal → L, n 200, Ac 10, Re 11; P(accept | 5 %) 0.583067
+    assert (shown["Code letter"], shown["Sample size (n)"], shown["Accept (Ac)"], shown["Reject (Re)"]) == \
+        ("L", "200", "10", "11")
+    assert shown["P(pass) at 5% defective"] == "58.3%"
+    at.selectbox(key="calc_stage").set_value("tightened").run()
+    assert ui.metrics(at)["Accept (Ac)"] == "8"  # II-B row L, AQL 2.5: Ac 8 Re 9, P(accept | 5 %) = 0.327
+    assert ui.metrics(at)["P(pass) at 5% defective"] == "32.7%"
+    at.selectbox(key="calc_stage").set_value("normal").run()
+    # lot 500 at AQL 0.65 is a down arrow in Table II-A: plan of letter J, n = 80, Ac 1, Re 2
+    at.number_input(key="calc_lot_size").set_value(500)
+    at.selectbox(key="calc_aql").set_value(0.65).run()
+    shown = ui.metrics(at)
+    assert (shown["Code letter"], shown["Sample size (n)"], shown["Accept (Ac)"], shown["Reject (Re)"]) == \
+        ("J", "80", "1", "2")
+    # P(0 or 1 defective in 80 | 2 %) = 0.98^80 + 80 · 0.02 · 0.98^79, computed here independently
+    at.number_input(key="calc_defect_rate").set_value(2.0).run()
+    expected = 0.98 ** 80 + 80 * 0.02 * 0.98 ** 79
+    assert ui.metrics(at)["P(pass) at 2% defective"] == f"{expected * 100:.1f}%"
+    at.selectbox(key="calc_level").set_value("S-1").run()
+    assert ui.metrics(at)["Sample size (n)"] != "80"
+
+
+def test_data_page_shows_freshness_and_load_log(ui, tiny_db):
+    at = ui.open(tiny_db, "data")
+    fresh = next(f for f in ui.frames(at) if "latest_on" in f.columns)
+    latest = dict(zip(fresh["table_name"], fresh["latest_on"].astype(str)))
+    assert latest["purchase_orders"].startswith("2024-06-20")
+    assert latest["payments"].startswith("2024-06-21")
+    counts = dict(zip(fresh["table_name"], fresh["row_count"]))
+    assert counts["purchase_orders"] == 6 and counts["suppliers"] == 3
+    assert "Rows rejected by the last build: 0" in ui.texts(at)
+
+
+def _bad_files() -> list[tuple[str, bytes, str]]:
+    suppliers = (TINY / "suppliers.csv").read_bytes() + b"S4,Bad Co,wholesaler,CN,,,,,,,,,,,,,,,,\n"
+    orders = (TINY / "purchase_orders.csv").read_bytes() + b"P7,S1,A1,2024-13-01,10,1.0,USD,FOB,,,,\n"
+    return [("suppliers.csv", suppliers, "text/csv"), ("purchase_orders.csv", orders, "text/csv")]
+
+
+def test_upload_with_bad_rows_lists_each_rejection_with_line_and_reason(ui, tiny_db):
+    at = ui.open(tiny_db, "data")
+    at.file_uploader(key="data_upload").set_value(_bad_files()).run()
+    assert not at.exception
+    # the tables not uploaded are kept from the current warehouse's input folder (the tiny fixture)
+    assert at.checkbox(key="data_keep_others").value is True
+    assert "Kept from the current input: products, payments, inspections" in ui.texts(at)
+    shown = ui.metrics(at)
+    assert shown["Rows rejected"] == "2"
+    assert shown["Rows read"] == "39"  # 4 + 7 uploaded rows, 28 kept rows of the other seven tables
+    rejected = next(f for f in ui.frames(at) if "reason" in f.columns)
+    rows = {(r.table, r.line, r.column): r.reason for r in rejected.itertuples()}
+    assert rows == {
+        ("suppliers", 5, "supplier_type"): "not one of manufacturer, trading_company: 'wholesaler'",
+        ("purchase_orders", 8, "ordered_on"): "not a date in YYYY-MM-DD form: '2024-13-01'",
+    }
+    # without the other tables every order is an orphan of the (absent) products table: 1 supplier + 7 orders
+    at.checkbox(key="data_keep_others").uncheck().run()
+    assert ui.metrics(at)["Rows rejected"] == "8"
+
+
+def test_folder_validation_and_rebuild_publish_a_new_warehouse(ui, tmp_path, tiny_dir):
+    db = tmp_path / "live.duckdb"
+    at = ui.open(db, "data")
+    at.radio(key="data_source").set_value("Folder on this machine").run()
+    at.text_input(key="data_folder").input(str(tiny_dir)).run()
+    assert ui.metrics(at)["Rows to load"] == "37"
+    assert ui.metrics(at)["Rows rejected"] == "0"
+    at.button(key="data_rebuild").click().run()
+    assert not at.exception
+    assert db.exists()
+    assert any("Warehouse rebuilt as of 2024-06-21" in s.value for s in at.success)
+    # the new warehouse is read at once (caches keyed on the file version)
+    at.switch_page(ui.pages["portfolio"]).run()
+    assert ui.metrics(at)["Spend"] == TINY_SPEND
+
+
+def test_a_folder_with_a_broken_file_is_refused_with_the_file_named(ui, tmp_path, tiny_dir):
+    (tiny_dir / "suppliers.csv").write_text("supplier_id,supplier_name\nS1,x\n", encoding="utf-8")
+    at = ui.open(tmp_path / "none.duckdb", "data")
+    at.radio(key="data_source").set_value("Folder on this machine").run()
+    at.text_input(key="data_folder").input(str(tiny_dir)).run()
+    message = at.error[0].value
+    assert "cannot be imported" in message and "suppliers.csv" in message
+
+
+def test_router_lists_every_page(ui):
+    source = Path(__file__).resolve().parents[2].joinpath("app.py").read_text(encoding="utf-8")
+    for path in ui.pages.values():
+        assert f'"{path}"' in source

@@ -183,14 +183,16 @@ def _mode(frame: pd.DataFrame, by: list[str], cols: list[str]) -> pd.DataFrame:
 
 
 def blind_spot_note(rate: float, p_accept_current: float, current: str, aql_major: float,
-                    recommended: str | None, p_accept_recommended: float | None, meets_target: bool) -> str:
+                    recommended: str | None, p_accept_recommended: float | None, meets_target: bool,
+                    target: float | None = None) -> str:
     """One plain-English sentence for a founder: how often bad lots pass now and what to change."""
     head = f"At an estimated {rate:.1%} defect rate, {p_accept_current:.0%} of this supplier's lots would pass " \
            f"your current plan ({current})"
     if rate <= aql_major / 100.0:
         return f"{head}; that rate is within your AQL of {aql_major:g}%, so passing them is right: keep the plan."
     if recommended is None:
-        return f"{head}."
+        return (f"{head}; that already meets your {target:.0%} target: keep the plan." if target is not None
+                else f"{head}.")
     if meets_target:
         return f"{head}; switch to {recommended} to cut that to {p_accept_recommended:.0%}."
     return (f"{head}; even the strictest plan ({recommended}) would pass {p_accept_recommended:.0%}: "
@@ -243,13 +245,13 @@ def blind_spot(lots: pd.DataFrame, settings: InspectionSettings) -> tuple[pd.Dat
         above = post.mean > r["current_aql_major"] / 100.0
         rec_level = rec_aql = rec_n = rec_ac = rec_re = rec_pa = rec_meets = None
         rec_label = None
-        if above:
+        if above and pa > settings.target_escape_probability:
             rec = recommend_plan(plan.lot_size, post.mean, settings.target_escape_probability,
                                  aql_options=PERCENT_AQLS, levels=settings.recommendation_levels)
             rec_level, rec_aql, rec_n = rec.plan.level, rec.plan.aql, rec.plan.sample_size
             rec_ac, rec_re, rec_pa, rec_meets = rec.plan.accept, rec.plan.reject, rec.p_accept, rec.meets_target
             rec_label = _plan_label(rec_level, rec_aql, rec_n, rec_ac)
-        else:  # within the AQL: passing these lots is what the plan is for, keep it
+        else:  # within the AQL (passing is right) or already rejecting enough: keep the plan
             rec_level, rec_aql, rec_n, rec_ac, rec_re = (plan.level, plan.aql, plan.sample_size, plan.accept,
                                                          plan.reject)
             rec_pa, rec_meets = pa, True
@@ -265,7 +267,8 @@ def blind_spot(lots: pd.DataFrame, settings: InspectionSettings) -> tuple[pd.Dat
             "recommended_reject": int(rec_re), "p_accept_recommended": float(rec_pa),
             "recommendation_meets_target": bool(rec_meets),
             "note": blind_spot_note(post.mean, pa, _plan_label(plan.level, plan.aql, plan.sample_size, plan.accept),
-                                    plan.aql, rec_label, rec_pa, bool(rec_meets)),
+                                    plan.aql, rec_label, rec_pa, bool(rec_meets),
+                                    settings.target_escape_probability),
         })
     sup = sup.join(pd.DataFrame(rows).set_index("supplier_id")).reset_index()
 

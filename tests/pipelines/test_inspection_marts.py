@@ -127,3 +127,74 @@ def test_escape_view_sums_match_lots(escape_db):
         got = con.execute("select supplier_id, lots_inspected, lots_passed, mature_passed_lots, escapes, "
                           "escaped_value from marts.inspection_blind_spot order by 1").fetchall()
     assert got == [("S1", 2, 1, 1, 1, pytest.approx(1695.0)), ("S2", 1, 1, 1, 0, 0.0)]
+
+
+# --------------------------------------------------------------------------- demo portfolio vs hidden truth
+
+
+@pytest.fixture(scope="module")
+def demo_frames(demo_db, demo_dir, ground_truth):
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        suppliers = con.execute("select * from marts.inspection_blind_spot").df()
+        lots = con.execute("select * from marts.inspection_lots").df()
+    truth = pd.read_csv(demo_dir / "ground_truth" / "lot_truth.csv")
+    return suppliers.merge(ground_truth, on="supplier_id"), lots.merge(truth[["po_id", "true_defect_rate"]],
+                                                                         on="po_id")
+
+
+def test_posterior_defect_rate_ranks_suppliers_like_the_hidden_rate(demo_frames):
+    suppliers, _ = demo_frames
+    rho = stats.spearmanr(suppliers["defect_rate_estimate"], suppliers["true_defect_rate"]).statistic
+    assert rho >= 0.85
+
+
+def test_posterior_interval_covers_the_suppliers_realised_lot_rate_for_most(demo_frames):
+    suppliers, lots = demo_frames
+    # The generator scales each lot's rate (lot noise, drift, substitution) around the supplier's base rate;
+    # what the data can reveal is the mean rate of the lots it inspected.
+    realised = lots.groupby("supplier_id")["true_defect_rate"].mean()
+    s = suppliers.set_index("supplier_id")
+    covered = (s["defect_rate_lower"] <= realised) & (realised <= s["defect_rate_upper"])
+    assert covered.mean() >= 0.5
+    # and the estimate is not biased by more than 15% either way on the median supplier
+    assert 0.85 <= float((s["defect_rate_estimate"] / realised).median()) <= 1.15
+
+
+def test_bad_lots_that_passed_escape_more_often_than_clean_ones(demo_frames):
+    _, lots = demo_frames
+    judged = lots[lots["passed_psi"] & lots["is_mature"]]
+    bad = judged[judged["true_defect_rate"] >= 0.05]
+    clean = judged[judged["true_defect_rate"] < 0.02]
+    assert len(bad) >= 20 and len(clean) >= 200
+    assert bad["is_escape"].mean() >= 5 * clean["is_escape"].mean()
+    assert bad["is_escape"].mean() >= 0.3
+
+
+def test_escape_rate_rises_with_the_hidden_defect_rate(demo_frames):
+    suppliers, _ = demo_frames
+    judged = suppliers[suppliers["mature_passed_lots"] >= 5]
+    rho = stats.spearmanr(judged["escape_rate"], judged["true_defect_rate"]).statistic
+    assert rho >= 0.5
+    # escaped money only where lots escaped
+    assert (judged.loc[judged["escapes"] == 0, "escaped_value"] == 0).all()
+    assert (judged.loc[judged["escapes"] > 0, "escaped_value"] > 0).all()
+
+
+def test_demo_switching_has_one_row_per_supplier_and_class(demo_con):
+    rows = demo_con.execute("select count(*), count(distinct supplier_id), "
+                            "count(*) filter (where current_stage not in "
+                            "('normal', 'tightened', 'reduced', 'discontinued')) "
+                            "from marts.inspection_switching").fetchone()
+    suppliers = demo_con.execute("select count(*) from marts.inspection_blind_spot").fetchone()[0]
+    assert rows == (3 * suppliers, suppliers, 0)
+
+
+def test_switching_replay_matches_the_engine_on_a_demo_supplier(demo_con):
+    lots = demo_con.execute("select * from marts.inspection_lots where supplier_id = 'SUP-0001' "
+                            "order by inspected_on, po_id").df()
+    row = demo_con.execute("select * from marts.inspection_switching where supplier_id = 'SUP-0001' "
+                           "and defect_class = 'major'").df().iloc[0]
+    outcomes = [LotOutcome(defects=int(d), lot_size=int(n)) for d, n in zip(lots["major_defects"], lots["lot_size"])]
+    state = replay_switching(outcomes, aql=row["aql"], level=row["inspection_level"])
+    assert (row["current_stage"], row["switching_score"], row["transitions"]) == (
+        state.stage, state.switching_score, len(state.transitions))

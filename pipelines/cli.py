@@ -107,6 +107,33 @@ def _cmd_demo_warehouse(args) -> int:
     return _cmd_build(argparse.Namespace(input=out, db=db, as_of=None))
 
 
+def _cmd_import_scms(args) -> int:
+    """Convert a USAID SCMS delivery-history export into an import folder and summarise what happened."""
+    from pipelines.adapters.scms import REJECTIONS_FILE, AdapterError, import_scms
+    from pipelines.readers import FileError
+
+    try:
+        result = import_scms(Path(args.input), Path(args.out))
+    except (FileError, AdapterError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"read {result.rows_read:,} line(s) from {result.source.name}: {result.lines_written:,} written, "
+          f"{result.rows_rejected:,} rejected")
+    for table, n in result.rows_written.items():
+        if n:
+            print(f"  {table:<16} {n:>9,} rows")
+    for reason, n in result.rejected_by_reason().most_common():
+        print(f"  rejected: {n:>6,} line(s): {reason}")
+    print(f"  freight: {result.freight_written:,.2f} USD written (conserved from {result.freight_carried:,.2f}); "
+          f"{result.freight_lost:,.2f} USD on shipments whose every line was rejected")
+    for note in result.notices:
+        print(f"notice: {note}")
+    if result.rejections:
+        print(f"every rejected line, with file, line, column and reason: {Path(args.out) / REJECTIONS_FILE}")
+    print(f"next: supplier-risk build --input {args.out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="supplier-risk", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -142,6 +169,11 @@ def parser() -> argparse.ArgumentParser:
     dw.add_argument("--db", default=str(DEFAULT_DB))
     dw.add_argument("--force", action="store_true")
     dw.set_defaults(func=_cmd_demo_warehouse)
+
+    si = sub.add_parser("import-scms", help="convert a USAID SCMS delivery-history CSV into an import folder")
+    si.add_argument("--input", required=True, help="SCMS_Delivery_History_Dataset.csv or the data.gov variant")
+    si.add_argument("--out", required=True, help="folder to write the import files to")
+    si.set_defaults(func=_cmd_import_scms)
     return p
 
 

@@ -148,3 +148,19 @@ def test_settings_parse_and_refuse_unknown_levels():
     assert InspectionSettings.from_mapping(values) == SETTINGS
     with pytest.raises(ValueError, match="unknown level"):
         InspectionSettings.from_mapping({**values, "recommendation_levels": "II IV"})
+
+
+def test_the_docs_worked_example_is_what_the_engine_computes():
+    from pathlib import Path
+
+    from models.aql import acceptance_probability, recommend_plan, sampling_plan
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "inspection-blind-spot.md").read_text()
+    plan = sampling_plan(10_000, 2.5, "II")
+    assert (plan.code_letter, plan.sample_size, plan.accept, plan.reject) == ("L", 200, 10, 11)
+    exact = sum(stats.binom.pmf(d, 200, 0.05) for d in range(11))
+    assert acceptance_probability(200, 10, 0.05) == pytest.approx(exact)
+    assert f"{exact:.3f}" == "0.583" and "**0.583**" in doc and "0.5830671820811717" in doc
+    rec = recommend_plan(10_000, 0.05, 0.10, levels=("I", "II", "III"))
+    assert (rec.plan.level, rec.plan.aql, rec.plan.sample_size, rec.plan.accept) == ("I", 0.25, 50, 0)
+    assert "level I, AQL 0.25 (n = 50, accept 0): P(accept) = 0.076" in doc and f"{rec.p_accept:.3f}" == "0.076"

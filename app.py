@@ -9,6 +9,8 @@ st.set_page_config(page_title="Supplier risk cockpit", page_icon=":material/shie
 
 PAGES = [
     st.Page("dashboard/pages/portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
+    st.Page("dashboard/pages/supplier.py", title="Supplier", icon=":material/factory:"),
+    st.Page("dashboard/pages/costs.py", title="Costs and leakage", icon=":material/payments:"),
     st.Page("dashboard/pages/inspections.py", title="Inspections", icon=":material/fact_check:"),
     st.Page("dashboard/pages/data.py", title="Data", icon=":material/database:"),
 ]

@@ -113,3 +113,40 @@ def style(fig: go.Figure, title: str, x: str, y: str, height: int = 420) -> go.F
 
 def chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
+
+
+STEP_LABELS = {
+    "planned_contribution": "Planned contribution", "landed_cost_overrun": "Landed-cost overrun",
+    "refunds_and_return_fees": "Refunds and return fees", "unsellable_write_offs": "Unsellable write-offs",
+    "rework": "Rework", "relabel": "Relabel", "chargeback": "Chargebacks", "expedite_freight": "Expedite freight",
+    "sorting": "Sorting", "reinspection": "Re-inspection", "realised_contribution": "Realised contribution",
+}
+COST_COMPONENTS = {"goods_value": "Goods (quoted price)", "freight": "Freight", "insurance": "Insurance",
+                   "duty": "Duty", "fees": "Fees (MPF, HMF, brokerage)", "inspection_cost": "Inspections"}
+
+
+def leakage_waterfall(steps: pd.DataFrame, key: str, title: str = "Leakage waterfall: planned to realised "
+                                                                    "contribution") -> None:
+    """go.Waterfall of marts.margin_leakage steps (step, step_order, amount), first absolute, last a total."""
+    steps = steps.sort_values("step_order")
+    labels = [STEP_LABELS.get(s, s) for s in steps["step"]]
+    measures = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
+    values = steps["amount"].tolist()
+    fig = go.Figure(go.Waterfall(x=labels, y=values, measure=measures, text=[money(v) for v in values],
+                                 textposition="outside", decreasing=dict(marker_color="#d9480f"),
+                                 increasing=dict(marker_color="#2f9e44"), totals=dict(marker_color="#1f4e79"),
+                                 hovertemplate="%{x}: %{y:$,.0f}<extra></extra>"))
+    chart(style(fig, title, "", "USD"), key)
+
+
+def landed_breakdown(row: pd.Series, key: str) -> None:
+    """Horizontal bars of the landed-cost components of one landed_breakdown row, with shares."""
+    parts = {label: float(row[col]) for col, label in COST_COMPONENTS.items()}
+    total = float(row["landed_total"]) or 1.0
+    fig = go.Figure(go.Bar(x=list(parts.values()), y=list(parts.keys()), orientation="h",
+                           marker_color=["#1f4e79", "#4c7bb0", "#8fb3d9", "#e8833a", "#f2c744", "#2f9e44"],
+                           text=[f"{money(v)} ({v / total:.1%})" for v in parts.values()], textposition="auto",
+                           hovertemplate="%{y}: %{x:$,.0f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    chart(style(fig, f"Landed-cost breakdown: {money(row['landed_total'])} over {int(row['po_count']):,} landed POs",
+                "USD", ""), key)

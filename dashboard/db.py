@@ -31,8 +31,11 @@ def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection | None:
     path = path or db_path()
     if not path.exists():
         return None
+    con = duckdb.connect(str(path), read_only=True)
     # No replacement scans: a missing mart must read as "absent", never as a Python variable of the same name.
-    return duckdb.connect(str(path), read_only=True, config={"python_enable_replacements": False})
+    # (Set per connection, not as connect() config, so other readers of the same file in this process agree.)
+    con.execute("set python_enable_replacements = false")
+    return con
 
 
 def read_sql(name: str) -> str:

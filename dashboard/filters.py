@@ -19,7 +19,7 @@ FILTERS = (
     ("type", "f_type", "Supplier type", "Manufacturer (makes the goods) or trading company (resells them)."),
     ("category", "f_category", "Category", "Suppliers with at least one SKU in any chosen product category."),
     ("country", "f_country", "Country", "ISO country of the supplier."),
-    ("band", "f_band", "Risk band", "Band of the current supplier-risk score (marts.supplier_risk)."),
+    ("band", "f_band", "Risk band", "Band of the current supplier-risk score (marts.supplier_risk_score)."),
 )
 BAND_ORDER = ("critical", "high", "elevated", "medium", "moderate", "watch", "low", "minimal", "insufficient_data")
 

@@ -120,14 +120,32 @@ def biggest_movers(ids: Ids = None, limit: int = 10) -> pd.DataFrame:
     return query("biggest_movers", ids=_ids(ids), limit=limit)
 
 
-def margin_leakage(ids: Ids = None) -> pd.DataFrame:
-    return query("margin_leakage", ids=_ids(ids))
+def leakage_total(ids: Ids = None) -> pd.DataFrame:
+    """Planned and realised contribution and the supplier leakage between them (marts.margin_leakage_wide)."""
+    return query("leakage_total", ids=_ids(ids))
 
 
 # ----------------------------------------------------------------------------- supplier drill-down
 
 def supplier_profile(supplier_id: str) -> pd.DataFrame:
     return query("supplier_profile", supplier_id=supplier_id)
+
+
+def supplier_score(supplier_id: str) -> pd.DataFrame:
+    return query("supplier_score", supplier_id=supplier_id)
+
+
+def supplier_prediction(supplier_id: str) -> pd.DataFrame:
+    """The supplier's marts.supplier_risk row (score plus predicted incident probability)."""
+    return query("supplier_prediction", supplier_id=supplier_id)
+
+
+def supplier_blind_spot(supplier_id: str) -> pd.DataFrame:
+    return query("supplier_blind_spot", supplier_id=supplier_id)
+
+
+def supplier_reaudit(supplier_id: str) -> pd.DataFrame:
+    return query("supplier_reaudit", supplier_id=supplier_id)
 
 
 def supplier_signals(supplier_id: str) -> pd.DataFrame:
@@ -182,6 +200,25 @@ def landed_cost_po(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFr
 
 def landed_cost_sku(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:
     return query("landed_cost_sku", ids=_ids(ids), supplier_id=supplier_id)
+
+
+def landed_breakdown(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
+    """Landed-cost components summed over landed purchase orders (marts.landed_cost_po)."""
+    return query("landed_breakdown", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+
+
+def leakage_waterfall(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
+    """Waterfall steps from planned to realised contribution (marts.margin_leakage)."""
+    return query("leakage_waterfall", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+
+
+def quote_variance(ids: Ids = None) -> pd.DataFrame:
+    """Quote-to-landed variance per supplier (marts.landed_cost_po)."""
+    return query("quote_variance", ids=_ids(ids))
+
+
+def supplier_skus(ids: Ids = None) -> pd.DataFrame:
+    return query("supplier_skus", ids=_ids(ids))
 
 
 def type_comparison() -> pd.DataFrame:

@@ -13,7 +13,7 @@ if ui.require_warehouse():
     ids = filters.supplier_ids()
     kpis = queries.supplier_kpis(ids)
     risk = queries.supplier_risk(ids)
-    leakage = queries.margin_leakage(ids)
+    leakage = queries.leakage_total(ids)
 
     if kpis.empty:
         st.info("No suppliers match this selection." if ids is not None else "The warehouse has no suppliers yet.")
@@ -28,29 +28,31 @@ if ui.require_warehouse():
     c3.metric("Open deposits at risk", ui.money(kpis["deposit_at_risk"].sum()), border=True,
               help="Money paid on purchase orders that have not shipped a single unit yet "
                    "(marts.po_status.deposit_at_risk, summed).")
-    if leakage.empty or "leakage" not in leakage:
+    if leakage.empty or leakage["leakage"].isna().all():
         c4.metric("Margin leakage", "–", border=True,
                   help="Landed cost and quality costs above the quote, summed (marts.margin_leakage); "
                        "not built in this warehouse.")
     else:
         c4.metric("Margin leakage", ui.money(leakage["leakage"].sum()), border=True,
-                  help="Money lost between the quoted price and the realised margin: freight, duty and fee "
-                       "overruns, defects, returns, rework and chargebacks (marts.margin_leakage.leakage, summed).")
+                  help="Planned minus realised contribution, supplier-attributable only: landed-cost overrun, "
+                       "refunds and return fees for supplier-caused returns, write-offs, rework, relabel, "
+                       "chargebacks, expedite freight, sorting and re-inspection "
+                       "(marts.margin_leakage_wide.supplier_leakage, summed).")
 
     if risk.empty:
-        ui.missing("marts.supplier_risk", "risk scores")
+        ui.missing("marts.supplier_risk_score", "risk scores")
     else:
         bands = risk["risk_band"].value_counts()
         ordered = sorted(bands.index, key=filters.band_sort_key)
         cols = st.columns(max(len(ordered), 1))
         for col, band in zip(cols, ordered):
             col.metric(f"{ui.label(band)} risk", f"{bands[band]:,}",
-                       help=f"Suppliers whose current risk score falls in the '{band}' band (marts.supplier_risk).")
+                       help=f"Suppliers whose current risk score falls in the '{band}' band (marts.supplier_risk_score).")
 
     st.subheader("Risk by spend")
     matrix = queries.portfolio_matrix(ids)
     if matrix.empty:
-        ui.missing("marts.supplier_risk", "risk-by-spend matrix")
+        ui.missing("marts.supplier_risk_score", "risk-by-spend matrix")
     else:
         plot = matrix.assign(bubble=matrix["deposit_at_risk"].fillna(0) + 1,
                              spend_plot=matrix["spend"].clip(lower=1))
@@ -69,7 +71,7 @@ if ui.require_warehouse():
         st.subheader("Bands by supplier type")
         by_type = queries.band_by_type(ids)
         if by_type.empty:
-            ui.missing("marts.supplier_risk", "band distribution")
+            ui.missing("marts.supplier_risk_score", "band distribution")
         else:
             by_type = by_type.assign(type_label=by_type["supplier_type"].map(ui.label))
             fig = px.bar(by_type, x="type_label", y="suppliers", color="risk_band", barmode="stack",
@@ -97,17 +99,17 @@ if ui.require_warehouse():
 
     st.subheader("Red flags")
     if risk.empty or "red_flags" not in risk:
-        ui.missing("marts.supplier_risk", "red flags")
+        ui.missing("marts.supplier_risk_score", "red flags")
     else:
         flagged = queries.red_flags(ids)
         if flagged.empty:
             st.success("No supplier in this selection has a red flag.")
         else:
             ui.table(flagged, "portfolio_red_flags", "red_flags.csv",
-                     columns=["supplier_name", "supplier_type", "risk_score", "risk_band", "red_flag", "spend"],
+                     columns=["supplier_name", "supplier_type", "risk_score", "risk_band", "red_flag", "reason", "spend"],
                      column_config={"supplier_name": "Supplier", "supplier_type": "Type",
                                     "risk_score": st.column_config.NumberColumn("Score", format="%.0f"),
-                                    "risk_band": "Band", "red_flag": "Red flag",
+                                    "risk_band": "Band", "red_flag": "Red flag", "reason": "Why",
                                     "spend": ui.money_col("Spend")})
 
     with st.expander("All suppliers (KPIs)"):

@@ -1,6 +1,6 @@
 -- Suppliers per risk band and supplier type (one row per type and band), for the filtered suppliers.
 with risk as (
-    select * from marts.supplier_risk
+    select * from marts.supplier_risk_score
 ),
 
 suppliers as (

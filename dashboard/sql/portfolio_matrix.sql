@@ -4,7 +4,7 @@ with kpis as (
 ),
 
 risk as (
-    select * from marts.supplier_risk
+    select * from marts.supplier_risk_score
 ),
 
 final as (

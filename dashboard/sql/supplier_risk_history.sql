@@ -1,4 +1,5 @@
--- marts.supplier_risk_history for one supplier.
+-- One supplier's monthly score snapshots (one row per month).
 select *
 from marts.supplier_risk_history
 where supplier_id = $supplier_id
+order by month_on

@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = {
     "portfolio": "dashboard/pages/portfolio.py",
+    "supplier": "dashboard/pages/supplier.py",
+    "costs": "dashboard/pages/costs.py",
     "inspections": "dashboard/pages/inspections.py",
     "data": "dashboard/pages/data.py",
 }

@@ -8,7 +8,7 @@ import pytest
 
 from helpers import TINY
 
-PAGE_NAMES = ["portfolio", "inspections", "data"]
+PAGE_NAMES = ["portfolio", "supplier", "costs", "inspections", "data"]
 
 # Hand-computed from tests/fixtures/tiny/purchase_orders.csv and payments.csv:
 # S1: P1 1000 × 5.00 + P2 1000 × 5.50 + P3 500 × 2.00 = 11,500; S2: P4 2,000 + P5 3,300 + P6 1,100 = 6,400.
@@ -162,3 +162,60 @@ def test_router_lists_every_page(ui):
     source = Path(__file__).resolve().parents[2].joinpath("app.py").read_text(encoding="utf-8")
     for path in ui.pages.values():
         assert f'"{path}"' in source
+
+
+def test_supplier_page_follows_the_url_and_shows_its_evidence(ui, tiny_db):
+    at = ui.open(tiny_db, "supplier", query={"supplier": "S1"})
+    assert at.selectbox(key="supplier").value == "S1"
+    assert ui.metrics(at)["Spend"] == "$11,500"
+    timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
+    # S1 in the fixture: 3 orders, 4 payments, 3 inspections, 4 shipments, 4 deliveries, 3 returns of A1/A2
+    assert timeline["event"].value_counts().to_dict() == {
+        "Payment": 4, "Shipment": 4, "Delivery": 4, "Order": 3, "Inspection": 3, "Return": 3}
+    entities = next(f for f in ui.frames(at) if "matches_legal_name" in f.columns)
+    assert set(entities["name"]) == {"Ningbo Alpha Store", "Ningbo Alpha Co., Ltd."}
+    pi = entities[entities["source"] == "Seller on proforma invoice"].iloc[0]
+    assert pi["documents"] == 3 and pi["amount"] == 11500
+    # choosing another supplier updates the figures and the URL
+    at.selectbox(key="supplier").set_value("S2").run()
+    assert ui.metrics(at)["Spend"] == S2_SPEND
+    assert at.query_params["supplier"] in ("S2", ["S2"])
+
+
+def test_supplier_page_flags_a_payee_that_is_not_the_legal_entity(ui, tiny_dir, tmp_path):
+    from helpers import quiet
+    from pipelines.build import build
+
+    payments = tiny_dir / "payments.csv"
+    payments.write_text(payments.read_text(encoding="utf-8").replace(
+        'Y6,P6,2024-06-21,330,deposit,"Yiwu Beta Trading Co., Ltd."', 'Y6,P6,2024-06-21,330,deposit,"HK Beta Ltd"'),
+        encoding="utf-8")
+    db = tmp_path / "payee.duckdb"
+    build(tiny_dir, db, log=quiet)
+    at = ui.open(db, "supplier", query={"supplier": "S2"})
+    entities = next(f for f in ui.frames(at) if "matches_legal_name" in f.columns)
+    odd = entities[entities["name"] == "HK Beta Ltd"].iloc[0]
+    assert odd["source"] == "Payee of payments" and odd["amount"] == 330 and not odd["matches_legal_name"]
+    assert any("1 name(s) differ from the registered legal entity" in w.value for w in at.warning)
+
+
+def test_costs_page_figures_match_the_marts(ui, tiny_db, tiny_con):
+    at = ui.open(tiny_db, "costs")
+    landed = tiny_con.execute("select sum(landed_total) from marts.landed_cost_po where is_landed").fetchone()[0]
+    planned, realised = tiny_con.execute(
+        "select sum(amount) filter (where step = 'planned_contribution'), "
+        "sum(amount) filter (where step = 'realised_contribution') from marts.margin_leakage").fetchone()
+    shown = ui.metrics(at)
+    assert shown["Landed cost"] == f"${float(landed):,.0f}"
+    assert shown["Planned contribution"] == f"${float(planned):,.0f}"
+    assert shown["Margin leakage"] == f"${float(planned - realised):,.0f}"
+    # one SKU: B1 is S2's only SKU, landed on P4 (P5, P6 have not shipped)
+    at.radio(key="costs_scope").set_value("SKU").run()
+    at.selectbox(key="costs_sku").set_value("B1").run()
+    p4 = tiny_con.execute("select landed_total from marts.landed_cost_po where po_id = 'P4'").fetchone()[0]
+    assert ui.metrics(at)["Landed cost"] == f"${float(p4):,.0f}"
+    at.radio(key="costs_scope").set_value("Supplier").run()
+    at.selectbox(key="costs_supplier").set_value("S1").run()
+    s1 = tiny_con.execute("select sum(landed_total) from marts.landed_cost_po where is_landed and supplier_id = 'S1'"
+                          ).fetchone()[0]
+    assert ui.metrics(at)["Landed cost"] == f"${float(s1):,.0f}"

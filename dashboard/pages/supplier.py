@@ -1,0 +1,237 @@
+"""Supplier: one supplier's score and the evidence behind it, its history, and what to do next."""
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import filters, queries
+
+PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9480f", "delivery": "#1f4e79",
+                  "commercial": "#2f9e44"}
+EVENT_ORDER = ["Order", "Payment", "Inspection", "Shipment", "Delivery", "Return"]
+EVENT_COLOURS = {"Order": "#1f4e79", "Payment": "#2f9e44", "Inspection": "#6f42c1", "Shipment": "#e8833a",
+                 "Delivery": "#8fb3d9", "Return": "#d9480f"}
+
+st.title("Supplier")
+if not ui.require_warehouse():
+    st.stop()
+
+directory = filters.apply(filters.directory(), filters.selection())
+if directory.empty:
+    st.info("No supplier passes the filters." if filters.selection().active else "The warehouse has no suppliers.")
+    st.stop()
+directory = directory.sort_values(["risk_score", "supplier_name"], ascending=[False, True], na_position="last")
+labels = {r.supplier_id: f"{r.supplier_name} ({r.supplier_id})"
+          + (f" · {r.risk_band} {r.risk_score:.0f}" if pd.notna(r.risk_score) else "")
+          for r in directory.itertuples()}
+
+# The choice lives in the URL (?supplier=…) and survives visits to other pages.
+wanted = st.session_state.get("supplier") or st.session_state.get("_supplier") or st.query_params.get("supplier")
+if wanted not in labels:
+    wanted = next(iter(labels))
+st.session_state["supplier"] = wanted
+supplier_id = st.selectbox("Supplier", list(labels), key="supplier", format_func=labels.get,
+                           help="Riskiest first. The URL carries the choice, so the page can be shared.")
+st.session_state["_supplier"] = supplier_id
+st.query_params["supplier"] = supplier_id
+
+profile = queries.supplier_profile(supplier_id)
+score = queries.supplier_score(supplier_id)
+prediction = queries.supplier_prediction(supplier_id)
+backtest = queries.model_backtest()
+p = profile.iloc[0]
+s = score.iloc[0] if not score.empty else None
+ui.as_of_caption()
+st.caption(f"{ui.label(p['supplier_type'])} · {p['country']}{' · ' + p['province'] if pd.notna(p['province']) else ''}"
+           f" · on Alibaba {ui.number(p['alibaba_store_years'])} years"
+           f"{' · Verified' if p['is_verified'] is True else ''}{' · Gold' if p['is_gold_supplier'] is True else ''}")
+
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("Risk score", ui.number(s["risk_score"], 1) if s is not None else "–", border=True,
+          help="0–100, higher is riskier: the sum of signal points (each signal shrunk towards its peer cohort "
+               "when evidence is thin), floored by red flags (marts.supplier_risk_score).")
+c2.metric("Band", ui.label(s["risk_band"]) if s is not None else "–", border=True,
+          help="Band of the score; a red flag can lift the band on its own.")
+c3.metric("Confidence", s["confidence"] if s is not None else "–", border=True,
+          help="How much evidence is behind the score: A (plenty) to D (very little).")
+prob = prediction["predicted_incident_probability"].iloc[0] \
+    if not prediction.empty and "predicted_incident_probability" in prediction else None
+auc = backtest["auc"].dropna().iloc[-1] if not backtest.empty and "auc" in backtest and \
+    backtest["auc"].notna().any() else None
+c4.metric("Predicted incident probability", ui.pct(prob), border=True,
+          help="Probability of a quality, delivery or payment incident in the next period from the incident model "
+               "(marts.supplier_risk.predicted_incident_probability)"
+               + (f"; backtest AUC {auc:.2f} (marts.model_backtest)." if auc is not None else "."))
+c5.metric("Spend", ui.money(p["spend"]), border=True,
+          help=f"Sum of quantity × unit price over {ui.number(p['po_count'])} purchase orders.")
+if auc is not None:
+    st.caption(f"Incident model backtest AUC: {auc:.2f} (1.0 = perfect ranking, 0.5 = coin flip).")
+
+if s is not None and isinstance(s["red_flags"], str) and s["red_flags"].strip():
+    for flag in s["red_flags"].split("; "):
+        name, _, reason = flag.partition(": ")
+        st.error(f"**{name.replace('_', ' ').capitalize()}**: {reason}", icon=":material/flag:")
+
+st.subheader("What drives the score")
+signals = queries.supplier_signals(supplier_id)
+if signals.empty:
+    ui.missing("marts.supplier_signals", "signal contributions")
+else:
+    scoring = signals[signals["points"] > 0].sort_values("points")
+    if scoring.empty:
+        st.success("No signal adds points: every measure is at or better than its peers.")
+    else:
+        fig = go.Figure()
+        for pillar, part in scoring.groupby("pillar", sort=False):
+            fig.add_trace(go.Bar(x=part["points"], y=part["signal"].str.replace("_", " "), orientation="h",
+                                 name=pillar.capitalize(), marker_color=PILLAR_COLOURS.get(pillar, "#888"),
+                                 customdata=part[["explanation", "max_points"]].to_numpy(),
+                                 hovertemplate="%{y}: %{x:.1f} of %{customdata[1]:.0f} pts<br>%{customdata[0]}"
+                                               "<extra></extra>"))
+        fig.update_layout(barmode="stack", yaxis=dict(categoryorder="total ascending"))
+        ui.chart(ui.style(fig, f"Signal contributions ({scoring['points'].sum():.1f} points)", "Points",
+                          "", height=max(300, 28 * len(scoring) + 120)), "supplier_signals_chart")
+    ui.table(signals, "supplier_signals_table", f"{supplier_id}_signals.csv",
+             columns=["pillar", "signal", "points", "max_points", "explanation", "evidence_n", "raw_value",
+                      "shrunk_value"],
+             column_config={"points": st.column_config.ProgressColumn("Points", format="%.1f", min_value=0,
+                                                                      max_value=float(signals["max_points"].max())),
+                            "max_points": st.column_config.NumberColumn("Max", format="%.0f"),
+                            "explanation": st.column_config.TextColumn("Why", width="large"),
+                            "evidence_n": st.column_config.NumberColumn("Evidence (n)", format="%.0f"),
+                            "raw_value": st.column_config.NumberColumn("Raw", format="%.3f"),
+                            "shrunk_value": st.column_config.NumberColumn(
+                                "Peer-adjusted", format="%.3f",
+                                help="Raw value shrunk towards the peer cohort in proportion to thin evidence.")})
+
+st.subheader("Who are we really paying?")
+entities = queries.supplier_entities(supplier_id)
+if not entities.empty:
+    mismatches = entities["matches_legal_name"].eq(False).sum()
+    if mismatches:
+        st.warning(f"{mismatches} name(s) differ from the registered legal entity "
+                   f"**{p['legal_name']}**: check who signs the contract and who receives the money.",
+                   icon=":material/warning:")
+    elif pd.notna(p["legal_name"]):
+        st.success(f"Contract, bank and payees all match the legal entity **{p['legal_name']}**.")
+    ui.table(entities, "supplier_entities_table", f"{supplier_id}_entities.csv",
+             column_config={"source": "Where the name appears", "name": "Name",
+                            "documents": st.column_config.NumberColumn("Documents", format="%d"),
+                            "amount": ui.money_col("Amount"),
+                            "matches_legal_name": st.column_config.CheckboxColumn(
+                                "Matches legal entity", help="Same letters and digits as the registered legal name "
+                                                             "(case, spaces and punctuation ignored).")})
+
+st.subheader("Order timeline")
+timeline = queries.supplier_timeline(supplier_id)
+if timeline.empty:
+    st.info("No orders, payments, inspections, shipments or returns for this supplier.")
+else:
+    plot = timeline.assign(amount_text=timeline["amount"].map(lambda v: ui.money(v)))
+    fig = px.scatter(plot, x="event_on", y="event", color="event", color_discrete_map=EVENT_COLOURS,
+                     category_orders={"event": EVENT_ORDER}, hover_name="po_id",
+                     hover_data={"detail": True, "amount_text": True, "event": False, "event_on": "|%Y-%m-%d"},
+                     labels={"amount_text": "amount", "detail": ""})
+    fig.update_traces(marker=dict(size=9, opacity=0.75))
+    fig.update_layout(showlegend=False)
+    ui.chart(ui.style(fig, f"{len(timeline):,} events", "Date", "", height=340), "supplier_timeline_chart")
+    with st.expander("Events as a table"):
+        ui.table(timeline, "supplier_timeline_table", f"{supplier_id}_timeline.csv",
+                 column_config={"event_on": st.column_config.DateColumn("Date"), "amount": ui.money_col("Amount")})
+
+st.subheader("Inspections against the plan")
+lots = queries.inspection_lots(supplier_id=supplier_id)
+blind = queries.supplier_blind_spot(supplier_id)
+if not blind.empty:
+    b = blind.iloc[0]
+    i1, i2, i3, i4 = st.columns(4)
+    i1.metric("Lots inspected", ui.number(b["lots_inspected"]), border=True,
+              help="Pre-shipment inspections with a decision (marts.inspection_blind_spot).")
+    i2.metric("Escape rate", ui.pct(b["escape_rate"]), border=True,
+              help="Share of mature passed lots whose field defect rate (defect-coded returns per unit delivered) "
+                   f"exceeded the lot's major AQL; 90% interval {ui.pct(b['escape_rate_lower'])}–"
+                   f"{ui.pct(b['escape_rate_upper'])}.")
+    i3.metric("Escaped value", ui.money(b["escaped_value"]), border=True,
+              help="Refunds, write-offs and quality costs of lots that passed inspection but escaped.")
+    i4.metric("Recommended level", f"{b['recommended_level'] or '–'} · AQL {ui.number(b['recommended_aql_major'], 1)}",
+              border=True, help=f"Now: level {b['current_level']}, AQL {ui.number(b['current_aql_major'], 1)}. "
+                                f"{b['note'] or ''}")
+if lots.empty:
+    ui.missing("marts.inspection_lots", "inspected lots")
+else:
+    lots = lots.sort_values("inspected_on")
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=lots["inspected_on"], y=lots["major_plan_accept"], mode="lines", name="Accept (Ac)",
+                             line=dict(color="#2f9e44", dash="dot", shape="hv")))
+    passed = lots["passed_psi"].fillna(False).astype(bool)
+    for mask, name, colour in ((passed & ~lots["is_escape"].fillna(False).astype(bool), "Passed", "#1f4e79"),
+                               (passed & lots["is_escape"].fillna(False).astype(bool), "Passed, escaped", "#f08c00"),
+                               (~passed, "Failed", "#d9480f")):
+        part = lots[mask]
+        fig.add_trace(go.Scatter(x=part["inspected_on"], y=part["major_defects"], mode="markers", name=name,
+                                 marker=dict(color=colour, size=9), customdata=part[["po_id", "sample_size",
+                                                                                      "major_plan_sample_size"]],
+                                 hovertemplate="%{customdata[0]}: %{y} major defects in %{customdata[1]} sampled "
+                                               "(plan n=%{customdata[2]})<extra></extra>"))
+    ui.chart(ui.style(fig, "Major defects found against the plan's acceptance number", "Inspection date",
+                      "Major defects in the sample", height=340), "supplier_inspections_chart")
+    ui.table(lots, "supplier_lots_table", f"{supplier_id}_inspection_lots.csv",
+             columns=["inspected_on", "po_id", "lot_size", "inspection_level", "aql_major", "major_code_letter",
+                      "major_plan_sample_size", "sample_size", "major_plan_accept", "major_defects", "passed_psi",
+                      "is_plan_followed", "field_defect_rate", "is_escape", "escaped_value"],
+             column_config={"inspected_on": st.column_config.DateColumn("Inspected"),
+                            "major_plan_sample_size": "Plan n", "sample_size": "Sampled",
+                            "major_plan_accept": "Plan Ac", "major_code_letter": "Letter",
+                            "field_defect_rate": ui.pct_col("Field defect rate"),
+                            "escaped_value": ui.money_col("Escaped value")})
+
+st.subheader("Landed cost and leakage")
+breakdown = queries.landed_breakdown(supplier_id=supplier_id)
+steps = queries.leakage_waterfall(supplier_id=supplier_id)
+left, right = st.columns(2)
+with left:
+    if breakdown.empty or not breakdown["po_count"].iloc[0]:
+        ui.missing("marts.landed_cost_po", "landed purchase orders")
+    else:
+        ui.landed_breakdown(breakdown.iloc[0], "supplier_breakdown_chart")
+with right:
+    if steps.empty:
+        ui.missing("marts.margin_leakage", "leakage waterfall")
+    else:
+        ui.leakage_waterfall(steps, "supplier_waterfall_chart")
+
+st.subheader("Score history and what changed")
+history = queries.supplier_risk_history(supplier_id)
+changes = queries.supplier_score_changes(supplier_id)
+if history.empty:
+    ui.missing("marts.supplier_risk_history", "score history")
+else:
+    fig = px.line(history, x="month_on", y="risk_score", markers=True)
+    fig.update_traces(line_color="#1f4e79")
+    fig.update_yaxes(range=[0, max(100, float(history["risk_score"].max()) + 5)])
+    ui.chart(ui.style(fig, "Risk score at the start of each month", "Month", "Risk score", height=300),
+             "supplier_history_chart")
+if changes.empty:
+    st.caption("No signal moved since last month." if queries.has_table("marts.supplier_score_changes")
+               else "Score changes are not built in this warehouse.")
+else:
+    ui.table(changes, "supplier_changes_table", f"{supplier_id}_score_changes.csv",
+             columns=["signal", "pillar", "points_last_month", "points_now", "delta", "explanation"],
+             column_config={"points_last_month": st.column_config.NumberColumn("Last month", format="%.1f"),
+                            "points_now": st.column_config.NumberColumn("Now", format="%.1f"),
+                            "delta": st.column_config.NumberColumn("Change", format="%+.1f"),
+                            "explanation": st.column_config.TextColumn("What changed", width="large")})
+
+st.subheader("Recommended next actions")
+action = queries.supplier_reaudit(supplier_id)
+if action.empty:
+    if queries.has_table("marts.reaudit_queue"):
+        st.success("Not in the re-audit queue: no trigger fired.")
+    else:
+        ui.missing("marts.reaudit_queue", "re-audit recommendations")
+else:
+    a = action.iloc[0]
+    st.warning(f"**{ui.label(a['priority'])} priority**, due {pd.Timestamp(a['due_on']):%Y-%m-%d}: "
+               f"{a['suggested_action']}\n\nWhy: {a['reason']}", icon=":material/event_upcoming:")

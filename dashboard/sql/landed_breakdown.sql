@@ -1,0 +1,22 @@
+-- Landed-cost components of the landed purchase orders of the filtered suppliers, one supplier or one SKU (one row).
+with landed as (
+    select * from marts.landed_cost_po
+    where is_landed
+        and ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
+        and ($supplier_id::varchar is null or supplier_id = $supplier_id::varchar)
+        and ($sku::varchar is null or sku = $sku::varchar)
+)
+
+select
+    count(*) as po_count,
+    cast(sum(units_received) as bigint) as units_received,
+    cast(sum(goods_value) as double) as goods_value,
+    cast(sum(freight) as double) as freight,
+    cast(sum(insurance) as double) as insurance,
+    cast(sum(duty) as double) as duty,
+    cast(sum(fees) as double) as fees,
+    cast(sum(inspection_cost) as double) as inspection_cost,
+    cast(sum(landed_total) as double) as landed_total,
+    cast(sum(quoted_landed_cost_per_unit * units_received) as double) as quoted_total,
+    cast(sum(landed_total) - sum(quoted_landed_cost_per_unit * units_received) as double) as quote_to_landed_variance,
+from landed

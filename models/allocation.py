@@ -122,7 +122,7 @@ def allocate_frame(
 
     problems: list[dict[str, object]] = []
     n_amounts = grouped["amount"].transform("nunique")
-    amount_missing = grouped["amount"].transform(lambda s: s.isna().all())
+    amount_missing = grouped["amount"].transform("count") == 0  # vectorised "every amount is missing"
     bad_amount = (n_amounts > 1) | amount_missing
     for g, sub in work[bad_amount].groupby("group", sort=False, dropna=False):
         reason = "amount missing" if sub["amount"].isna().all() else "different amounts on rows of one charge"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 import duckdb
 import pandas as pd
@@ -18,7 +19,6 @@ from models.allocation import allocate_frame, to_cents
 from models.landed_cost import (
     compare_duty,
     dutiable_value,
-    duty_amount,
     duty_rate,
     hmf,
     incoterm_rule,
@@ -71,6 +71,22 @@ def _try(fn, *args):
         return None
 
 
+@lru_cache(maxsize=65536)
+def _rate(hs_code: str, origin: str, on: date):
+    """duty_rate, cached per (code, origin, date): thousands of shipments share a handful of lookups."""
+    return _try(duty_rate, hs_code, origin, on)
+
+
+def _duty(dutiable: float, hs_code: str, origin: str, on: date) -> float | None:
+    """models.landed_cost.duty_amount on the cached rate: each component rounded to cents, then summed."""
+    rate = _rate(hs_code, origin, on)
+    if rate is None:
+        return None
+    cents = Decimal("0.01")
+    return float(sum((Decimal(str(dutiable)) * Decimal(str(c.rate_pct)) / 100).quantize(cents, ROUND_HALF_UP)
+                     for c in rate.components))
+
+
 def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per shipment: dutiable value, duty (paid / computed), MPF, HMF, fees and what the buyer bears."""
     ship = con.execute("""
@@ -100,7 +116,7 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         dutiable = _try(dutiable_value, goods, r.incoterm, freight_in_invoice, insurance_in_invoice)
         computed = None
         if dutiable is not None and r.hs_code is not None and not pd.isna(r.hs_code):
-            computed = _try(duty_amount, dutiable, r.hs_code, r.origin_country, entry_on)
+            computed = _duty(dutiable, r.hs_code, r.origin_country, entry_on)
         paid = None if pd.isna(r.duty_paid) else float(r.duty_paid)
         if paid is not None:
             duty, duty_source = paid, "paid"
@@ -126,7 +142,7 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         check = compare_duty(computed, paid) if computed is not None else None
         rate_on_order = None
         if r.hs_code is not None and not pd.isna(r.hs_code):
-            rate = _try(duty_rate, r.hs_code, r.origin_country, pd.Timestamp(r.ordered_on).date())
+            rate = _rate(r.hs_code, r.origin_country, pd.Timestamp(r.ordered_on).date())
             rate_on_order = None if rate is None else rate.total_pct
         rows.append({
             "shipment_id": r.shipment_id, "po_id": r.po_id, "supplier_id": r.supplier_id, "sku": r.sku,
@@ -136,7 +152,7 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             "freight": 0.0 if rule.invoice_includes_freight else float(r.freight_cost),
             "insurance": 0.0 if rule.invoice_includes_insurance else float(r.insurance_cost),
             "dutiable_value": dutiable, "duty_rate_pct": None if computed is None else
-            _try(duty_rate, r.hs_code, r.origin_country, entry_on).total_pct,
+            _rate(r.hs_code, r.origin_country, entry_on).total_pct,
             "duty_rate_on_order_pct": rate_on_order,
             "duty_paid": paid, "duty_computed": computed, "duty": duty, "duty_source": duty_source,
             "duty_status": "not_computable" if check is None else check.status,
@@ -282,22 +298,26 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
         df[c] = df[c].fillna(0.0).map(_money)
     df["has_unallocated_costs"] = df["po_id"].isin(unalloc.index)
 
-    def sources(s: pd.Series) -> str:
-        kinds = set(s)
-        return kinds.pop() if len(kinds) == 1 else "mixed"
+    per_po = pd.DataFrame(columns=["dutiable_value", "duty_source", "duty_paid", "duty_computed", "mpf_computed",
+                                   "hmf_computed", "fees_paid", "fees_source"])
+    if not ship.empty:
+        g = ship.groupby("po_id")
+        n = g.size()
 
-    g = ship.groupby("po_id")
-    per_po = pd.DataFrame({
-        "dutiable_value": g["dutiable_value"].agg(lambda s: None if s.isna().any() else s.sum()),
-        "duty_source": g["duty_source"].agg(sources),
-        "duty_paid": g["duty_paid"].agg(lambda s: None if s.isna().all() else s.sum()),
-        "duty_computed": g["duty_computed"].agg(lambda s: None if s.isna().any() else s.sum()),
-        "mpf_computed": g["mpf_computed"].agg(lambda s: None if s.isna().any() else s.sum()),
-        "hmf_computed": g["hmf_computed"].agg(lambda s: None if s.isna().any() else s.sum()),
-        "fees_paid": g["fees_paid"].agg(lambda s: None if s.isna().all() else s.sum()),
-        "fees_source": g["fees_source"].agg(sources),
-    }) if not ship.empty else pd.DataFrame(columns=["dutiable_value", "duty_source", "duty_paid", "duty_computed",
-                                                    "mpf_computed", "hmf_computed", "fees_paid", "fees_source"])
+        def all_or_none(col: str) -> pd.Series:
+            # A PO total is only known when every shipment's part is known.
+            return g[col].sum(min_count=1).where(g[col].count() == n)
+
+        per_po = pd.DataFrame({
+            "dutiable_value": all_or_none("dutiable_value"),
+            "duty_source": g["duty_source"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
+            "duty_paid": g["duty_paid"].sum(min_count=1),
+            "duty_computed": all_or_none("duty_computed"),
+            "mpf_computed": all_or_none("mpf_computed"),
+            "hmf_computed": all_or_none("hmf_computed"),
+            "fees_paid": g["fees_paid"].sum(min_count=1),
+            "fees_source": g["fees_source"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
+        })
     # Duty check over the shipments whose duty was both paid and computable.
     both = ship[ship["duty_paid"].notna() & ship["duty_computed"].notna()] if not ship.empty else ship
     checked = both.groupby("po_id").agg(paid=("duty_paid", "sum"), computed=("duty_computed", "sum"))
@@ -337,12 +357,14 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     rate_on_order = ship.groupby("po_id")["duty_rate_on_order_pct"].first() if not ship.empty else pd.Series()
     dut_per_unit = (ship.groupby("po_id")["dutiable_value"].sum() / ship.groupby("po_id")["quantity"].sum()
                     if not ship.empty else pd.Series())
+    products = {sku: (hs, origin) for sku, hs, origin in
+                con.execute("select sku, hs_code, origin_country from staging.products").fetchall()}
     planned = []
     for r in df.itertuples(index=False):
         rule = incoterm_rule(r.incoterm)
         rate = rate_on_order.get(r.po_id)
         if rate is None or pd.isna(rate):
-            rate = _po_rate(con, r.sku, r.ordered_on)
+            rate = _po_rate(products, r.sku, r.ordered_on)
         base = dut_per_unit.get(r.po_id)
         base = float(r.unit_price) if base is None or pd.isna(base) else float(base)
         duty_pu = base * rate / 100 if (rule.buyer_pays_import_duty and rate is not None) else 0.0
@@ -363,11 +385,11 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     return df[cols]
 
 
-def _po_rate(con: duckdb.DuckDBPyConnection, sku: str, ordered_on) -> float | None:
-    hs, origin = con.execute("select hs_code, origin_country from staging.products where sku = ?", [sku]).fetchone()
+def _po_rate(products: dict[str, tuple[str | None, str]], sku: str, ordered_on) -> float | None:
+    hs, origin = products[sku]
     if hs is None:
         return None
-    rate = _try(duty_rate, hs, origin, pd.Timestamp(ordered_on).date())
+    rate = _rate(hs, origin, pd.Timestamp(ordered_on).date())
     return None if rate is None else rate.total_pct
 
 

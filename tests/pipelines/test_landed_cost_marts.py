@@ -170,3 +170,20 @@ def test_demo_landed_costs_balance_and_cover_every_po(demo_con):
             or (duty_source = 'computed' and duty <> duty_computed)
     """).fetchone()[0]
     assert bad == 0
+
+
+def test_computed_duty_equals_the_model_rule(demo_con):
+    """The step's cached duty lookup gives models.landed_cost.duty_amount to the cent on demo shipments."""
+    from models.landed_cost import duty_amount
+
+    rows = demo_con.execute("""
+        select shipment.dutiable_value, products.hs_code, products.origin_country, shipment.entry_on,
+            shipment.duty_computed
+        from marts.landed_cost_shipment as shipment
+        inner join staging.products as products on shipment.sku = products.sku
+        where shipment.duty_computed is not null
+        order by shipment.shipment_id
+    """).fetchall()
+    assert len(rows) > 1000
+    for dutiable, hs, origin, entry_on, computed in rows[::25]:
+        assert float(computed) == duty_amount(float(dutiable), hs, origin, entry_on)

@@ -1,4 +1,4 @@
--- Landed cost per SKU and month of delivery, summed over landed purchase orders: one row per SKU and month.
+-- Landed cost per SKU and month of delivery, summed over landed purchase orders: one row per SKU, supplier and month.
 with landed_cost_po as (
     select * from marts.landed_cost_po
 ),
@@ -11,10 +11,11 @@ landed as (
 final as (
     select
         sku,
+        supplier_id,
+        any_value(supplier_type) as supplier_type,
         any_value(category) as category,
         delivery_month as month,
         count(*) as po_count,
-        count(distinct supplier_id) as supplier_count,
         sum(units_received) as units_received,
         sum(goods_value) as goods_value,
         sum(freight) as freight,
@@ -32,7 +33,7 @@ final as (
         (sum(landed_total) / sum(quoted_landed_cost_per_unit * units_received) - 1) * 100
             as quote_to_landed_variance_pct,
     from landed
-    group by sku, delivery_month
+    group by sku, supplier_id, delivery_month
 )
 
 select * from final

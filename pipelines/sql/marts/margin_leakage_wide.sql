@@ -1,0 +1,286 @@
+-- Margin-leakage waterfall, wide: planned to realised contribution per supplier, SKU and month (of sale, return or cost); one row per supplier, SKU and month.
+with sales as (
+    select * from staging.sales
+),
+
+products as (
+    select * from staging.products
+),
+
+suppliers as (
+    select * from staging.suppliers
+),
+
+returns as (
+    select * from staging.returns
+),
+
+purchase_orders as (
+    select * from staging.purchase_orders
+),
+
+return_reasons as (
+    select * from reference.return_reasons
+),
+
+marketplace_fees as (
+    select * from reference.marketplace_fees
+),
+
+landed_cost_po as (
+    select * from marts.landed_cost_po
+),
+
+quality_costs as (
+    select * from marts.margin_leakage_quality_costs
+),
+
+-- Channel fees as reported; when a sales row has none, the reference assumption (referral % and fulfilment fee).
+sold as (
+    select
+        products.supplier_id,
+        sales.sku,
+        sales.month_on as month,
+        sum(sales.units_sold) as units_sold,
+        sum(cast(sales.gross_revenue as decimal(18, 2))) as gross_revenue,
+        sum(coalesce(
+            cast(sales.marketplace_fees as decimal(18, 2)),
+            round(cast(sales.gross_revenue as decimal(18, 2)) * cast(marketplace_fees.referral_fee_pct as decimal(18, 6)) * 0.01, 2)
+                + round(sales.units_sold * cast(marketplace_fees.fulfilment_fee_per_unit as decimal(18, 6)), 2),
+            0
+        )) as marketplace_fees,
+        count(*) filter (where sales.marketplace_fees is null) as sales_rows_with_estimated_fees,
+    from sales
+    inner join products on sales.sku = products.sku
+    left join marketplace_fees on sales.channel = marketplace_fees.channel
+    group by all
+),
+
+returned as (
+    select
+        coalesce(purchase_orders.supplier_id, products.supplier_id) as supplier_id,
+        returns.sku,
+        cast(date_trunc('month', returns.returned_on) as date) as month,
+        returns.quantity,
+        returns.is_unsellable,
+        coalesce(return_reasons.is_supplier_attributable, false) as is_supplier_attributable,
+        cast(returns.refund_amount as decimal(18, 2))
+            + round(returns.quantity * cast(coalesce(marketplace_fees.return_processing_fee_per_unit, 0) as decimal(18, 6)), 2)
+            as return_cost,
+    from returns
+    inner join products on returns.sku = products.sku
+    left join purchase_orders on returns.po_id = purchase_orders.po_id
+    left join return_reasons on returns.reason = return_reasons.reason
+    left join marketplace_fees on returns.channel = marketplace_fees.channel
+),
+
+scopes as (
+    select supplier_id, sku, month from sold
+    union
+    select supplier_id, sku, month from returned
+    union
+    select supplier_id, sku, month from quality_costs
+),
+
+lots as (
+    select
+        sku,
+        last_delivered_on,
+        landed_total,
+        units_received,
+        quoted_landed_cost_per_unit * units_received as quoted_total,
+    from landed_cost_po
+    where is_landed
+),
+
+-- Weighted-average cost of the lots landed by the end of the month (the inventory's moving average).
+moving_cost as (
+    select
+        scopes.sku,
+        scopes.month,
+        sum(lots.landed_total) / sum(lots.units_received) as actual_per_unit,
+        sum(lots.quoted_total) / sum(lots.units_received) as quoted_per_unit,
+    from (select distinct sku, month from scopes) as scopes
+    inner join lots on scopes.sku = lots.sku and lots.last_delivered_on < scopes.month + interval 1 month
+    group by all
+),
+
+-- Sold before any lot of the window landed (stock bought earlier): the average of all the SKU's lots.
+all_lots_cost as (
+    select
+        sku,
+        sum(landed_total) / sum(units_received) as actual_per_unit,
+        sum(quoted_total) / sum(units_received) as quoted_per_unit,
+    from lots
+    group by sku
+),
+
+-- No lot landed at all: the quote is both plan and actual (no overrun can be shown).
+quote_only_cost as (
+    select
+        sku,
+        sum(quoted_landed_cost_per_unit * quantity) / sum(quantity) as quoted_per_unit,
+    from landed_cost_po
+    group by sku
+),
+
+costed as (
+    select
+        scopes.supplier_id,
+        scopes.sku,
+        scopes.month,
+        case
+            when moving_cost.sku is not null then 'moving_average'
+            when all_lots_cost.sku is not null then 'later_lots'
+            when quote_only_cost.sku is not null then 'quote_only'
+            else 'none'
+        end as cost_basis,
+        cast(round(coalesce(moving_cost.quoted_per_unit, all_lots_cost.quoted_per_unit,
+            quote_only_cost.quoted_per_unit), 6) as decimal(18, 6)) as quoted_landed_cost_per_unit,
+        cast(round(coalesce(moving_cost.actual_per_unit, all_lots_cost.actual_per_unit,
+            quote_only_cost.quoted_per_unit), 6) as decimal(18, 6)) as actual_landed_cost_per_unit,
+    from scopes
+    left join moving_cost on scopes.sku = moving_cost.sku and scopes.month = moving_cost.month
+    left join all_lots_cost on scopes.sku = all_lots_cost.sku
+    left join quote_only_cost on scopes.sku = quote_only_cost.sku
+),
+
+returns_by_scope as (
+    select
+        returned.supplier_id,
+        returned.sku,
+        returned.month,
+        sum(returned.quantity) as units_returned,
+        coalesce(sum(returned.quantity) filter (where returned.is_supplier_attributable), 0)
+            as supplier_units_returned,
+        coalesce(sum(returned.return_cost) filter (where returned.is_supplier_attributable), 0)
+            as supplier_return_cost,
+        coalesce(sum(returned.quantity) filter (where returned.is_supplier_attributable and returned.is_unsellable), 0)
+            as supplier_unsellable_units,
+        coalesce(sum(returned.return_cost
+            + case when returned.is_unsellable
+                then round(returned.quantity * costed.actual_landed_cost_per_unit, 2) else 0 end)
+            filter (where not returned.is_supplier_attributable), 0) as non_supplier_returns,
+    from returned
+    inner join costed
+        on returned.supplier_id = costed.supplier_id and returned.sku = costed.sku and returned.month = costed.month
+    group by all
+),
+
+quality_by_scope as (
+    select
+        supplier_id,
+        sku,
+        month,
+        coalesce(sum(amount) filter (where kind = 'rework'), 0) as rework,
+        coalesce(sum(amount) filter (where kind = 'relabel'), 0) as relabel,
+        coalesce(sum(amount) filter (where kind = 'chargeback'), 0) as chargeback,
+        coalesce(sum(amount) filter (where kind = 'expedite_freight'), 0) as expedite_freight,
+        coalesce(sum(amount) filter (where kind = 'sorting'), 0) as sorting,
+        coalesce(sum(amount) filter (where kind = 'reinspection'), 0) as reinspection,
+        coalesce(sum(amount) filter (where kind = 'write_off'), 0) as write_off,
+    from quality_costs
+    group by all
+),
+
+joined as (
+    select
+        costed.*,
+        cast(coalesce(sold.units_sold, 0) as bigint) as units_sold,
+        coalesce(sold.gross_revenue, 0) as gross_revenue,
+        coalesce(sold.marketplace_fees, 0) as marketplace_fees,
+        coalesce(sold.sales_rows_with_estimated_fees, 0) as sales_rows_with_estimated_fees,
+        cast(coalesce(returns_by_scope.units_returned, 0) as bigint) as units_returned,
+        cast(coalesce(returns_by_scope.supplier_units_returned, 0) as bigint) as supplier_units_returned,
+        coalesce(returns_by_scope.supplier_return_cost, 0) as supplier_return_cost,
+        cast(coalesce(returns_by_scope.supplier_unsellable_units, 0) as bigint)
+            as supplier_unsellable_units,
+        coalesce(returns_by_scope.non_supplier_returns, 0) as non_supplier_returns,
+        coalesce(quality_by_scope.rework, 0) as rework_cost,
+        coalesce(quality_by_scope.relabel, 0) as relabel_cost,
+        coalesce(quality_by_scope.chargeback, 0) as chargeback_cost,
+        coalesce(quality_by_scope.expedite_freight, 0) as expedite_freight_cost,
+        coalesce(quality_by_scope.sorting, 0) as sorting_cost,
+        coalesce(quality_by_scope.reinspection, 0) as reinspection_cost,
+        coalesce(quality_by_scope.write_off, 0) as write_off_cost,
+    from costed
+    left join sold
+        on costed.supplier_id = sold.supplier_id and costed.sku = sold.sku and costed.month = sold.month
+    left join returns_by_scope
+        on costed.supplier_id = returns_by_scope.supplier_id and costed.sku = returns_by_scope.sku
+        and costed.month = returns_by_scope.month
+    left join quality_by_scope
+        on costed.supplier_id = quality_by_scope.supplier_id
+        and costed.sku is not distinct from quality_by_scope.sku and costed.month = quality_by_scope.month
+),
+
+-- Cost of goods at quoted and actual landed cost, rounded to cents once on the total (as the reference does).
+cogs as (
+    select
+        *,
+        case when units_sold = 0 then 0 else round(units_sold * quoted_landed_cost_per_unit, 2) end as quoted_cogs,
+        case when units_sold = 0 then 0 else round(units_sold * actual_landed_cost_per_unit, 2) end as actual_cogs,
+        case when supplier_unsellable_units = 0 then 0
+            else round(supplier_unsellable_units * actual_landed_cost_per_unit, 2) end as unsellable_cost,
+    from joined
+),
+
+steps as (
+    select
+        *,
+        gross_revenue - quoted_cogs - marketplace_fees as planned_contribution,
+        -(actual_cogs - quoted_cogs) as landed_cost_overrun,
+        -supplier_return_cost as refunds_and_return_fees,
+        -(unsellable_cost + write_off_cost) as unsellable_write_offs,
+        -rework_cost as rework,
+        -relabel_cost as relabel,
+        -chargeback_cost as chargeback,
+        -expedite_freight_cost as expedite_freight,
+        -sorting_cost as sorting,
+        -reinspection_cost as reinspection,
+    from cogs
+),
+
+final as (
+    select
+        steps.supplier_id,
+        suppliers.supplier_type,
+        steps.sku,
+        products.category,
+        steps.month,
+        steps.cost_basis,
+        steps.units_sold,
+        steps.gross_revenue,
+        steps.marketplace_fees,
+        steps.sales_rows_with_estimated_fees,
+        steps.quoted_landed_cost_per_unit,
+        steps.actual_landed_cost_per_unit,
+        steps.quoted_cogs,
+        steps.actual_cogs,
+        steps.units_returned,
+        steps.supplier_units_returned,
+        steps.supplier_unsellable_units,
+        steps.planned_contribution,
+        steps.landed_cost_overrun,
+        steps.refunds_and_return_fees,
+        steps.unsellable_write_offs,
+        steps.rework,
+        steps.relabel,
+        steps.chargeback,
+        steps.expedite_freight,
+        steps.sorting,
+        steps.reinspection,
+        steps.planned_contribution + steps.landed_cost_overrun + steps.refunds_and_return_fees
+            + steps.unsellable_write_offs + steps.rework + steps.relabel + steps.chargeback
+            + steps.expedite_freight + steps.sorting + steps.reinspection as realised_contribution,
+        steps.non_supplier_returns,
+    from steps
+    left join suppliers on steps.supplier_id = suppliers.supplier_id
+    left join products on steps.sku = products.sku
+)
+
+select
+    *,
+    planned_contribution - realised_contribution as supplier_leakage,
+    realised_contribution - non_supplier_returns as realised_after_all_returns,
+from final

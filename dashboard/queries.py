@@ -221,8 +221,9 @@ def supplier_skus(ids: Ids = None) -> pd.DataFrame:
     return query("supplier_skus", ids=_ids(ids))
 
 
-def type_comparison() -> pd.DataFrame:
-    return query("type_comparison")
+def type_comparison(category: str | None = None) -> pd.DataFrame:
+    """Trader vs factory estimates with intervals (marts.type_comparison), for one category or all rows."""
+    return query("type_comparison", category=category)
 
 
 def unallocated_costs() -> pd.DataFrame:

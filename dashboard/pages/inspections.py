@@ -66,19 +66,89 @@ if ui.require_warehouse():
     filters.caption()
     ids = filters.supplier_ids()
 
-    st.subheader("Escapes per supplier")
+    st.subheader("Escapes: lots that passed inspection but failed in the field")
     blind = queries.inspection_blind_spot(ids)
     if blind.empty:
         ui.missing("marts.inspection_blind_spot", "escape rates")
     else:
+        mature = blind["mature_passed_lots"].sum()
+        e1, e2, e3, e4 = st.columns(4)
+        e1.metric("Escape rate", ui.pct(blind["escapes"].sum() / mature if mature else None), border=True,
+                  help="Escapes ÷ mature passed lots, over the selected suppliers. An escape is a lot that passed "
+                       "pre-shipment inspection whose field defect rate (defect-coded returns per unit delivered, "
+                       "once enough time has passed) exceeded the lot's major AQL.")
+        e2.metric("Escaped money", ui.money(blind["escaped_value"].sum()), border=True,
+                  help="Refunds, write-offs and quality costs of escaped lots (marts.inspection_blind_spot).")
+        e3.metric("Suppliers above their AQL", f"{int(blind['is_above_aql'].fillna(False).sum()):,}", border=True,
+                  help="Suppliers whose estimated true defect rate (inspection samples and field returns combined, "
+                       "Beta posterior) is above the major AQL they are inspected at.")
+        e4.metric("Lots inspected", f"{int(blind['lots_inspected'].sum()):,}", border=True,
+                  help="Pre-shipment inspections with a pass or fail decision.")
+        top = blind[blind["escaped_value"] > 0].head(15).iloc[::-1]
+        if not top.empty:
+            fig = go.Figure(go.Bar(
+                x=top["escaped_value"], y=top["supplier_name"], orientation="h", marker_color="#d9480f",
+                customdata=top[["escapes", "mature_passed_lots", "escape_rate"]].to_numpy(),
+                hovertemplate="%{y}: %{x:$,.0f} escaped<br>%{customdata[0]} of %{customdata[1]} passed lots "
+                              "escaped (%{customdata[2]:.1%})<extra></extra>"))
+            ui.chart(ui.style(fig, "Escaped money by supplier (top 15)", "Escaped money, USD", "",
+                              height=140 + 26 * len(top)), "inspections_escapes_chart")
         ui.table(blind, "inspections_blind_spot", "inspection_blind_spot.csv",
-                 column_config={"escape_rate": ui.pct_col("Escape rate"),
-                                "escaped_money": ui.money_col("Escaped money"),
-                                "escaped_cost": ui.money_col("Escaped cost")})
+                 columns=["supplier_name", "supplier_type", "lots_inspected", "lots_passed", "mature_passed_lots",
+                          "escapes", "escape_rate", "escape_rate_lower", "escape_rate_upper", "escaped_value",
+                          "defect_rate_estimate", "defect_rate_lower", "defect_rate_upper", "is_above_aql"],
+                 column_config={"supplier_name": "Supplier", "supplier_type": "Type",
+                                "mature_passed_lots": "Mature passed lots",
+                                "escape_rate": ui.pct_col("Escape rate"),
+                                "escape_rate_lower": ui.pct_col("low"), "escape_rate_upper": ui.pct_col("high"),
+                                "escaped_value": ui.money_col("Escaped money"),
+                                "defect_rate_estimate": ui.pct_col("Est. defect rate",
+                                                                   "Posterior mean of the true defect rate."),
+                                "defect_rate_lower": ui.pct_col("low"), "defect_rate_upper": ui.pct_col("high"),
+                                "is_above_aql": st.column_config.CheckboxColumn("Above AQL")})
 
-    st.subheader("Switching stages and recommended level")
+        st.subheader("Recommended inspection level per supplier")
+        st.caption("The cheapest plan that stops most lots at the supplier's estimated defect rate; "
+                   "\"keep the plan\" when the rate is within the AQL.")
+        ui.table(blind, "inspections_recommended", "recommended_inspection_levels.csv",
+                 columns=["supplier_name", "typical_lot_size", "current_level", "current_aql_major",
+                          "current_sample_size", "current_accept", "p_accept_current_plan", "recommended_level",
+                          "recommended_aql_major", "recommended_sample_size", "recommended_accept",
+                          "p_accept_recommended", "note"],
+                 column_config={"supplier_name": "Supplier", "typical_lot_size": "Typical lot",
+                                "current_level": "Level now", "current_aql_major": "AQL now",
+                                "current_sample_size": "n now", "current_accept": "Ac now",
+                                "p_accept_current_plan": ui.pct_col("P(pass) now",
+                                                                    "Probability a lot at the estimated defect "
+                                                                    "rate passes the current plan."),
+                                "recommended_level": "Level", "recommended_aql_major": "AQL",
+                                "recommended_sample_size": "n", "recommended_accept": "Ac",
+                                "p_accept_recommended": ui.pct_col("P(pass) recommended"),
+                                "note": st.column_config.TextColumn("Why", width="large")})
+
+    st.subheader("Switching stages (ISO 2859-1 normal / tightened / reduced)")
     switching = queries.inspection_switching(ids)
     if switching.empty:
         ui.missing("marts.inspection_switching", "switching stages")
     else:
-        ui.table(switching, "inspections_switching", "inspection_switching.csv")
+        major = switching[switching["defect_class"] == "major"]
+        counts = major["current_stage"].value_counts()
+        cols = st.columns(4)
+        for col, stage_name in zip(cols, ("normal", "tightened", "reduced", "discontinued")):
+            col.metric(f"{stage_name.capitalize()} (major)", f"{int(counts.get(stage_name, 0)):,}", border=True,
+                       help={"normal": "Suppliers inspected on normal plans for major defects.",
+                             "tightened": "2 of 5 consecutive lots rejected: stricter plans until 5 pass in a row.",
+                             "reduced": "A long run of good lots: smaller samples are allowed.",
+                             "discontinued": "5 lots rejected while tightened: stop accepting lots until the "
+                                             "supplier fixes the process."}[stage_name])
+        ui.table(switching, "inspections_switching", "inspection_switching.csv",
+                 columns=["supplier_name", "defect_class", "inspection_level", "aql", "lots_replayed",
+                          "current_stage", "switching_score", "tightened_rejections", "last_transition_on",
+                          "last_transition_reason", "next_sample_size", "next_accept", "next_reject"],
+                 column_config={"supplier_name": "Supplier", "defect_class": "Defects", "aql": "AQL",
+                                "lots_replayed": "Lots", "current_stage": "Stage now",
+                                "switching_score": st.column_config.NumberColumn(
+                                    "Switching score", help="Reaching 30 on normal inspection allows reduced."),
+                                "last_transition_on": st.column_config.DateColumn("Last switch"),
+                                "last_transition_reason": "Why", "next_sample_size": "Next n",
+                                "next_accept": "Next Ac", "next_reject": "Next Re"})

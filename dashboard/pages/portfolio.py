@@ -46,7 +46,7 @@ if ui.require_warehouse():
         ordered = sorted(bands.index, key=filters.band_sort_key)
         cols = st.columns(max(len(ordered), 1))
         for col, band in zip(cols, ordered):
-            col.metric(f"{ui.label(band)} risk", f"{bands[band]:,}",
+            col.metric(f"{ui.label(band)} band", f"{bands[band]:,}",
                        help=f"Suppliers whose current risk score falls in the '{band}' band (marts.supplier_risk_score).")
 
     st.subheader("Risk by spend")

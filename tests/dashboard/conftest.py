@@ -14,8 +14,10 @@ APP = str(ROOT / "app.py")
 PAGES = {
     "portfolio": "dashboard/pages/portfolio.py",
     "supplier": "dashboard/pages/supplier.py",
+    "trader_vs_factory": "dashboard/pages/trader_vs_factory.py",
     "costs": "dashboard/pages/costs.py",
     "inspections": "dashboard/pages/inspections.py",
+    "reaudit": "dashboard/pages/reaudit.py",
     "data": "dashboard/pages/data.py",
 }
 

@@ -8,7 +8,7 @@ import pytest
 
 from helpers import TINY
 
-PAGE_NAMES = ["portfolio", "supplier", "costs", "inspections", "data"]
+PAGE_NAMES = ["portfolio", "supplier", "trader_vs_factory", "costs", "inspections", "reaudit", "data"]
 
 # Hand-computed from tests/fixtures/tiny/purchase_orders.csv and payments.csv:
 # S1: P1 1000 × 5.00 + P2 1000 × 5.50 + P3 500 × 2.00 = 11,500; S2: P4 2,000 + P5 3,300 + P6 1,100 = 6,400.

@@ -1,0 +1,130 @@
+"""Trader vs factory: the two supplier types side by side, with intervals and the suppliers behind each figure."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from dashboard import components as ui
+from dashboard import filters, queries
+
+# metric → (title, theme, how to show a value, better when, how to show a difference)
+METRICS = {
+    "defect_return_rate": ("Defect returns per unit sold", "Quality", lambda v: ui.pct(v, 2), "lower",
+                           lambda v: f"{v * 100:+.2f} pp"),
+    "on_time_rate": ("On-time shipment rate", "Delivery", lambda v: ui.pct(v), "higher",
+                     lambda v: f"{v * 100:+.1f} pp"),
+    "landed_cost_index": ("Landed cost vs category median", "Landed cost", lambda v: f"{v:.2f}×", "lower",
+                          lambda v: f"{v:+.2f}×"),
+    "quote_to_landed_variance_pct": ("Landed cost above quote", "Landed cost", lambda v: f"{v:.1f}%", "lower",
+                                     lambda v: f"{v:+.1f} pp"),
+    "leakage_per_unit_sold": ("Margin leakage per unit sold", "Leakage", lambda v: ui.money(v, 2), "lower",
+                              lambda v: ("+" if v >= 0 else "-") + ui.money(abs(v), 2)),
+    "realised_margin_pct": ("Realised margin", "Realised margin", lambda v: f"{v:.1f}%", "higher",
+                            lambda v: f"{v:+.1f} pp"),
+}
+N_LABELS = {"manufacturer": "Manufacturers (n)", "trading_company": "Trading companies (n)"}
+TYPES = ("manufacturer", "trading_company")
+
+
+def fmt(metric: str, value) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return METRICS.get(metric, (metric, "", lambda v: f"{v:.3g}", ""))[2](value)
+
+
+st.title("Trader vs factory")
+st.caption("Each figure is the mean over suppliers of that type, with a bootstrap interval; n is the number of "
+           "suppliers behind it. A difference counts only when its interval excludes zero.")
+if ui.require_warehouse():
+    everything = queries.type_comparison()
+    if everything.empty:
+        ui.missing("marts.type_comparison", "trader-vs-factory comparison")
+        st.stop()
+    categories = sorted(c for c in everything["category"].unique() if c != "all")
+    chosen = [c for c in filters.selection().category if c in categories]
+    options = ["all"] + categories
+    if "tvf_category" not in st.session_state and chosen:
+        st.session_state["tvf_category"] = chosen[0]
+    category = st.selectbox("Category", options, key="tvf_category",
+                            format_func=lambda c: "All categories" if c == "all" else ui.label(c),
+                            help="Compare within one product category (like with like) or across all.")
+    rows = queries.type_comparison(category)
+    level = rows["ci_level"].dropna().iloc[0] if rows["ci_level"].notna().any() else 0.9
+    metrics = [m for m in METRICS if m in set(rows["metric"])] + sorted(set(rows["metric"]) - set(METRICS))
+
+    fig = make_subplots(rows=2, cols=3, subplot_titles=[METRICS.get(m, (m,))[0] for m in metrics[:6]],
+                        horizontal_spacing=0.08, vertical_spacing=0.18)
+    for i, metric in enumerate(metrics[:6]):
+        part = rows[(rows["metric"] == metric) & rows["supplier_type"].isin(TYPES)]
+        part = part.set_index("supplier_type").reindex(list(TYPES)).dropna(subset=["estimate"])
+        fig.add_trace(go.Scatter(
+            x=[ui.label(t) for t in part.index], y=part["estimate"], mode="markers",
+            marker=dict(size=12, color=[ui.TYPE_COLOURS[t] for t in part.index]),
+            error_y=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
+                         arrayminus=part["estimate"] - part["ci_low"], thickness=2, width=8),
+            text=[f"n = {int(n)}" for n in part["n_suppliers"]], textposition="middle right",
+            customdata=[[fmt(metric, e), fmt(metric, lo), fmt(metric, hi), int(n)] for e, lo, hi, n in
+                        part[["estimate", "ci_low", "ci_high", "n_suppliers"]].itertuples(index=False)],
+            hovertemplate="%{x}: %{customdata[0]} (interval %{customdata[1]} to %{customdata[2]}), "
+                          "%{customdata[3]} suppliers<extra></extra>", showlegend=False),
+            row=i // 3 + 1, col=i % 3 + 1)
+        fig.update_yaxes(title_text=part["unit"].iloc[0] if len(part) else "", row=i // 3 + 1, col=i % 3 + 1,
+                         title_font=dict(size=11))
+        for j, (t, r) in enumerate(part.iterrows()):
+            fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
+                               yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
+    title = "All categories" if category == "all" else ui.label(category)
+    fig.update_layout(title=f"{title}: manufacturers vs trading companies ({level:.0%} intervals)", height=640,
+                      template="plotly_white", margin=dict(l=10, r=10, t=80, b=10))
+    ui.chart(fig, "tvf_chart")
+
+    diff = rows[rows["supplier_type"] == "trader_minus_factory"].set_index("metric")
+    table = []
+    for metric in metrics:
+        by_type = rows[rows["metric"] == metric].set_index("supplier_type")
+        d = diff.loc[metric] if metric in diff.index else None
+        row = {"metric": METRICS.get(metric, (metric,))[0], "theme": METRICS.get(metric, ("", "—"))[1]}
+        for t in TYPES:
+            if t in by_type.index:
+                r = by_type.loc[t]
+                row[ui.label(t)] = f"{fmt(metric, r['estimate'])} ({fmt(metric, r['ci_low'])} – " \
+                                   f"{fmt(metric, r['ci_high'])})"
+                row[N_LABELS[t]] = int(r["n_suppliers"])
+        if d is not None:
+            show = METRICS[metric][4] if metric in METRICS else (lambda v: f"{v:+.3g}")
+            row["Trader − factory"] = f"{show(d['estimate'])} ({show(d['ci_low'])} to {show(d['ci_high'])})"
+            better = METRICS[metric][3] if metric in METRICS else "lower"
+            if bool(d["excludes_zero"]) and pd.notna(d["excludes_zero"]):
+                worse = (d["estimate"] > 0) == (better == "lower")
+                row["Verdict"] = "Traders worse" if worse else "Traders better"
+            else:
+                row["Verdict"] = "No clear difference"
+        table.append(row)
+    st.subheader("Side by side")
+    ui.table(pd.DataFrame(table), "tvf_table", f"trader_vs_factory_{category}.csv",
+             column_config={"metric": "Measure", "theme": "Theme"})
+
+    st.subheader("By category")
+    metric = st.selectbox("Measure", metrics, key="tvf_metric", format_func=lambda m: METRICS.get(m, (m,))[0])
+    per_cat = everything[(everything["metric"] == metric) & everything["supplier_type"].isin(TYPES)
+                         & (everything["category"] != "all")]
+    if per_cat.empty:
+        st.info("No per-category figures for this measure.")
+    else:
+        fig = go.Figure()
+        for t in TYPES:
+            part = per_cat[per_cat["supplier_type"] == t]
+            fig.add_trace(go.Scatter(
+                y=[ui.label(c) for c in part["category"]], x=part["estimate"], mode="markers", name=ui.label(t),
+                marker=dict(size=10, color=ui.TYPE_COLOURS[t]),
+                error_x=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
+                             arrayminus=part["estimate"] - part["ci_low"]),
+                customdata=part[["n_suppliers"]],
+                hovertemplate="%{y}: %{x:.3g}, %{customdata[0]} suppliers<extra>" + ui.label(t) + "</extra>"))
+        unit = per_cat["unit"].iloc[0]
+        ui.chart(ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category", unit, "Category",
+                          height=120 + 40 * per_cat["category"].nunique()), "tvf_category_chart")
+        ui.table(per_cat, "tvf_category_table", f"trader_vs_factory_{metric}_by_category.csv",
+                 columns=["category", "supplier_type", "n_suppliers", "estimate", "ci_low", "ci_high", "unit"],
+                 column_config={"n_suppliers": "Suppliers (n)"})

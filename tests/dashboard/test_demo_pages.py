@@ -1,0 +1,100 @@
+"""Pages on the default demo portfolio's warehouse: shown figures equal the marts they come from."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_portfolio_bands_red_flags_and_movers_match_the_score_marts(ui, demo_db, demo_con):
+    at = ui.open(demo_db)
+    shown = ui.metrics(at)
+    spend, suppliers = demo_con.execute("select sum(spend), count(*) from marts.supplier_kpis").fetchone()
+    assert shown["Spend"] == f"${spend:,.0f}" and shown["Suppliers"] == f"{suppliers:,}"
+    bands = dict(demo_con.execute("select risk_band, count(*) from marts.supplier_risk_score group by 1").fetchall())
+    assert {k.removesuffix(" band").lower(): int(v) for k, v in shown.items() if k.endswith(" band")} == bands
+    flags = demo_con.execute("select sum(red_flag_count) from marts.supplier_risk_score").fetchone()[0]
+    red = next(f for f in ui.frames(at) if "red_flag" in f.columns)
+    assert len(red) == flags
+    leakage = demo_con.execute("select sum(supplier_leakage) from marts.margin_leakage_wide").fetchone()[0]
+    assert shown["Margin leakage"] == f"${float(leakage):,.0f}"
+    movers = next(f for f in ui.frames(at) if "score_change" in f.columns)
+    assert len(movers) <= 10 and movers["score_change"].abs().is_monotonic_decreasing
+    # a band filter narrows the page to that band
+    at.multiselect(key="f_band").set_value(["critical"]).run()
+    assert ui.metrics(at)["Suppliers"] == str(bands["critical"])
+    assert set(next(f for f in ui.frames(at) if "red_flag" in f.columns)["risk_band"]) <= {"critical"}
+
+
+def test_supplier_page_shows_the_critical_suppliers_red_flags_and_signals(ui, demo_db, demo_con):
+    sid, flags, score = demo_con.execute(
+        "select supplier_id, red_flag_count, risk_score from marts.supplier_risk_score "
+        "order by risk_score desc, supplier_id limit 1").fetchone()
+    at = ui.open(demo_db, "supplier")
+    assert at.selectbox(key="supplier").value == sid  # riskiest first
+    assert ui.metrics(at)["Risk score"] == f"{score:.1f}"
+    assert len([e for e in at.error if "**" in e.value]) == flags
+    signals = next(f for f in ui.frames(at) if "explanation" in f.columns and "max_points" in f.columns)
+    expected = demo_con.execute("select count(*) from marts.supplier_signals where supplier_id = ?", [sid]).fetchone()
+    assert len(signals) == expected[0]
+    lots = demo_con.execute("select count(*) from marts.inspection_lots where supplier_id = ?", [sid]).fetchone()[0]
+    table = next(f for f in ui.frames(at) if "major_plan_accept" in f.columns)
+    assert len(table) == lots
+
+
+def test_inspections_page_totals_match_the_blind_spot_mart(ui, demo_db, demo_con):
+    at = ui.open(demo_db, "inspections")
+    escaped, escapes, mature = demo_con.execute(
+        "select sum(escaped_value), sum(escapes), sum(mature_passed_lots) from marts.inspection_blind_spot").fetchone()
+    shown = ui.metrics(at)
+    assert shown["Escaped money"] == f"${escaped:,.0f}"
+    assert shown["Escape rate"] == f"{escapes / mature * 100:.1f}%"
+    tightened = demo_con.execute("select count(*) from marts.inspection_switching "
+                                 "where defect_class = 'major' and current_stage = 'tightened'").fetchone()[0]
+    assert shown["Tightened (major)"] == str(tightened)
+
+
+def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_db, demo_con):
+    at = ui.open(demo_db, "trader_vs_factory")
+    table = at.dataframe[0].value.set_index("metric")
+    est, lo, hi, n = demo_con.execute(
+        "select estimate, ci_low, ci_high, n_suppliers from marts.type_comparison "
+        "where category = 'all' and metric = 'on_time_rate' and supplier_type = 'manufacturer'").fetchone()
+    row = table.loc["On-time shipment rate"]
+    assert row["Manufacturer"] == f"{est * 100:.1f}% ({lo * 100:.1f}% – {hi * 100:.1f}%)"
+    assert row["Manufacturers (n)"] == n
+    d_est, excludes = demo_con.execute(
+        "select estimate, excludes_zero from marts.type_comparison where category = 'all' "
+        "and metric = 'leakage_per_unit_sold' and supplier_type = 'trader_minus_factory'").fetchone()
+    verdict = table.loc["Margin leakage per unit sold", "Verdict"]
+    assert verdict == ("No clear difference" if not excludes else
+                       "Traders worse" if d_est > 0 else "Traders better")
+    # one category: the n shown are that category's
+    at.selectbox(key="tvf_category").set_value("kitchen").run()
+    n_kitchen = demo_con.execute(
+        "select n_suppliers from marts.type_comparison where category = 'kitchen' and metric = 'on_time_rate' "
+        "and supplier_type = 'trading_company'").fetchone()[0]
+    assert at.dataframe[0].value.set_index("metric").loc["On-time shipment rate", "Trading companies (n)"] == n_kitchen
+
+
+def test_costs_waterfall_balances_on_the_demo(ui, demo_db, demo_con):
+    at = ui.open(demo_db, "costs")
+    planned, realised = demo_con.execute(
+        "select sum(amount) filter (where step = 'planned_contribution'), "
+        "sum(amount) filter (where step = 'realised_contribution') from marts.margin_leakage").fetchone()
+    assert ui.metrics(at)["Margin leakage"] == f"${float(planned - realised):,.0f}"
+    variance = next(f for f in ui.frames(at) if "variance_share" in f.columns)
+    assert variance["variance_share"].is_monotonic_decreasing
+
+
+def test_reaudit_planner_lists_the_queue_with_downloads(ui, demo_db, demo_con):
+    at = ui.open(demo_db, "reaudit")
+    exists = demo_con.execute("select count(*) from information_schema.tables "
+                              "where table_schema = 'marts' and table_name = 'reaudit_queue'").fetchone()[0]
+    if not exists:
+        assert "has no `marts.reaudit_queue` table" in ui.texts(at)
+        return
+    n = demo_con.execute("select count(*) from marts.reaudit_queue").fetchone()[0]
+    assert ui.metrics(at)["Suppliers in the queue"] == f"{n:,}"
+    assert at.get("download_button")

@@ -1,0 +1,187 @@
+"""Trader vs factory: per-supplier landed cost, leakage, margin, defect returns and on-time rate, with bootstrap
+intervals per supplier type and category, and the difference trading company - manufacturer.
+
+Python because the intervals come from `models.landed_cost.bootstrap_mean_ci` / `compare_groups` (seeded; they
+resample suppliers, not orders, so a supplier with many POs counts once). Formulas: docs/landed-cost.md.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from models.landed_cost import bootstrap_mean_ci, compare_groups
+
+INPUTS = [
+    "marts.landed_cost_po",
+    "marts.margin_leakage_wide",
+    "marts.po_status",
+    "marts.supplier_kpis",
+    "staging.suppliers",
+    "staging.products",
+    "staging.purchase_orders",
+    "staging.sales",
+    "staging.returns",
+    "reference.return_reasons",
+]
+OUTPUTS = ["marts.type_comparison", "marts.type_comparison_suppliers"]
+
+# Bootstrap settings: fixed so a rebuild of the same data gives the same intervals.
+N_BOOT = 2000
+CI_LEVEL = 0.9
+SEED = 0
+ALL = "all"
+FACTORY, TRADER, DIFFERENCE = "manufacturer", "trading_company", "trader_minus_factory"
+# metric -> unit; lower is better for all but realised_margin_pct and on_time_rate.
+METRICS = {
+    "landed_cost_index": "ratio to category median",
+    "quote_to_landed_variance_pct": "percent",
+    "leakage_per_unit_sold": "USD per unit sold",
+    "realised_margin_pct": "percent of gross revenue",
+    "defect_return_rate": "defect-coded units returned per unit sold",
+    "on_time_rate": "share of resolved POs",
+}
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    return (num / den.where(den != 0)).astype(float)
+
+
+def supplier_metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per supplier and category (plus category 'all'): the six metrics, NaN where there is no data."""
+    po = con.execute("""
+        select supplier_id, category, units_received, landed_total, landed_cost_per_unit,
+            quoted_landed_cost_per_unit * units_received as quoted_total,
+        from marts.landed_cost_po where is_landed
+    """).df()
+    for c in ("units_received", "landed_total", "landed_cost_per_unit", "quoted_total"):
+        po[c] = po[c].astype(float)
+    # Products differ in price, so a PO's unit cost is compared with the median of its category's landed POs.
+    po["index"] = po["landed_cost_per_unit"] / po.groupby("category")["landed_cost_per_unit"].transform("median")
+    po["index_x_units"] = po["index"] * po["units_received"]
+    leak = con.execute("""
+        select supplier_id, coalesce(category, 'unattributed') as category, units_sold, gross_revenue,
+            supplier_leakage, realised_contribution
+        from marts.margin_leakage_wide
+    """).df()
+    on_time = con.execute("""
+        select po_status.supplier_id, products.category,
+            count(*) filter (where po_status.is_resolved) as resolved,
+            count(*) filter (where po_status.is_resolved and po_status.is_on_time) as on_time,
+        from marts.po_status as po_status
+        inner join staging.products as products on po_status.sku = products.sku
+        group by all
+    """).df()
+    defects = con.execute("""
+        with sold as (
+            select products.supplier_id, products.category, sum(sales.units_sold) as units_sold,
+            from staging.sales as sales
+            inner join staging.products as products on sales.sku = products.sku
+            group by all
+        ),
+        returned as (
+            select coalesce(purchase_orders.supplier_id, products.supplier_id) as supplier_id, products.category,
+                coalesce(sum(returns.quantity) filter (where return_reasons.is_defect_coded), 0) as defect_units,
+            from staging.returns as returns
+            inner join staging.products as products on returns.sku = products.sku
+            left join staging.purchase_orders as purchase_orders on returns.po_id = purchase_orders.po_id
+            left join reference.return_reasons as return_reasons on returns.reason = return_reasons.reason
+            group by all
+        )
+        select coalesce(sold.supplier_id, returned.supplier_id) as supplier_id,
+            coalesce(sold.category, returned.category) as category,
+            coalesce(sold.units_sold, 0) as units_sold, coalesce(returned.defect_units, 0) as defect_units,
+        from sold
+        full join returned on sold.supplier_id = returned.supplier_id and sold.category = returned.category
+    """).df()
+
+    def by(frame: pd.DataFrame, cols: list[str], keys: list[str]) -> pd.DataFrame:
+        return frame.groupby(keys, as_index=False)[cols].sum(min_count=1)
+
+    frames = []
+    for keys in (["supplier_id", "category"], ["supplier_id"]):
+        p = by(po, ["units_received", "landed_total", "quoted_total", "index_x_units"], keys)
+        p["landed_cost_index"] = _ratio(p["index_x_units"], p["units_received"])
+        p["quote_to_landed_variance_pct"] = (_ratio(p["landed_total"], p["quoted_total"]) - 1) * 100
+        lk = by(leak.astype({"units_sold": float, "gross_revenue": float, "supplier_leakage": float,
+                             "realised_contribution": float}),
+                ["units_sold", "gross_revenue", "supplier_leakage", "realised_contribution"], keys)
+        lk["leakage_per_unit_sold"] = _ratio(lk["supplier_leakage"], lk["units_sold"])
+        lk["realised_margin_pct"] = _ratio(lk["realised_contribution"], lk["gross_revenue"]) * 100
+        ot = by(on_time.astype({"resolved": float, "on_time": float}), ["resolved", "on_time"], keys)
+        ot["on_time_rate"] = _ratio(ot["on_time"], ot["resolved"])
+        df = by(defects.astype({"units_sold": float, "defect_units": float}), ["units_sold", "defect_units"], keys)
+        df["defect_return_rate"] = _ratio(df["defect_units"], df["units_sold"])
+        merged = (p[keys + ["landed_cost_index", "quote_to_landed_variance_pct"]]
+                  .merge(lk[keys + ["leakage_per_unit_sold", "realised_margin_pct", "units_sold"]], on=keys,
+                         how="outer")
+                  .merge(ot[keys + ["on_time_rate"]], on=keys, how="outer")
+                  .merge(df[keys + ["defect_return_rate"]], on=keys, how="outer"))
+        if "category" not in keys:
+            merged["category"] = ALL
+        frames.append(merged)
+    out = pd.concat(frames, ignore_index=True)
+    # The supplier-wide on-time and defect-return rates are supplier_kpis' own figures (same definitions).
+    kpis = con.execute("select supplier_id, on_time_rate, defect_return_rate from marts.supplier_kpis").df()
+    overall = out["category"] == ALL
+    kp = out.loc[overall, ["supplier_id"]].merge(kpis, on="supplier_id", how="left")
+    out.loc[overall, "on_time_rate"] = kp["on_time_rate"].astype(float).to_numpy()
+    # supplier_kpis leaves the rate empty for a supplier that sold but had no returns at all: that is 0 returns.
+    sold_any = kp["supplier_id"].map(kpis.set_index("supplier_id")["defect_return_rate"]).isna().to_numpy() & (
+        out.loc[overall, "units_sold"].fillna(0).to_numpy() > 0)
+    out.loc[overall, "defect_return_rate"] = np.where(sold_any, 0.0, kp["defect_return_rate"].astype(float))
+    types = con.execute("select supplier_id, supplier_type from staging.suppliers").df()
+    out = out.merge(types, on="supplier_id", how="left")
+    cols = ["supplier_id", "supplier_type", "category", "units_sold", *METRICS]
+    return out[cols].sort_values(["category", "supplier_id"], kind="stable").reset_index(drop=True)
+
+
+def compare(suppliers: pd.DataFrame, n_boot: int = N_BOOT, ci: float = CI_LEVEL, seed: int = SEED) -> pd.DataFrame:
+    """Per category and metric: mean and interval per supplier type, and trader - factory with its interval."""
+    rows = []
+    for category, sub in suppliers.groupby("category", sort=True):
+        for metric, unit in METRICS.items():
+            values = {t: sub.loc[sub["supplier_type"] == t, metric].dropna().to_numpy(dtype=float)
+                      for t in (FACTORY, TRADER)}
+            base = {"category": category, "metric": metric, "unit": unit, "ci_level": ci, "n_boot": n_boot,
+                    "seed": seed}
+            for t, arr in values.items():
+                est = bootstrap_mean_ci(arr, n_boot, ci, seed) if arr.size else None
+                rows.append({**base, "supplier_type": t, "n_suppliers": int(arr.size),
+                             "estimate": est.mean if est else np.nan, "ci_low": est.low if est else np.nan,
+                             "ci_high": est.high if est else np.nan, "excludes_zero": None})
+            both = values[TRADER].size and values[FACTORY].size
+            diff = compare_groups(values[TRADER], values[FACTORY], n_boot, ci, seed) if both else None
+            rows.append({**base, "supplier_type": DIFFERENCE,
+                         "n_suppliers": int(values[TRADER].size + values[FACTORY].size),
+                         "estimate": diff.difference if diff else np.nan, "ci_low": diff.low if diff else np.nan,
+                         "ci_high": diff.high if diff else np.nan,
+                         "excludes_zero": diff.excludes_zero if diff else None})
+    cols = ["category", "metric", "supplier_type", "n_suppliers", "estimate", "ci_low", "ci_high", "excludes_zero",
+            "unit", "ci_level", "n_boot", "seed"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def run(con: duckdb.DuckDBPyConnection, context) -> None:
+    """Build marts.type_comparison and the per-supplier figures behind it."""
+    suppliers = supplier_metrics(con)
+    result = compare(suppliers)
+    con.register("_suppliers", suppliers)
+    con.execute("create or replace table marts.type_comparison_suppliers as select * from _suppliers")
+    con.unregister("_suppliers")
+    con.register("_result", result.astype({"excludes_zero": "boolean"}))
+    con.execute("""
+        create or replace table marts.type_comparison as
+        select category, metric, supplier_type, cast(n_suppliers as bigint) as n_suppliers,
+            cast(estimate as double) as estimate, cast(ci_low as double) as ci_low, cast(ci_high as double) as ci_high,
+            cast(excludes_zero as boolean) as excludes_zero, unit, ci_level, cast(n_boot as bigint) as n_boot,
+            cast(seed as bigint) as seed
+        from _result
+    """)
+    con.unregister("_result")
+    context.log(f"    type comparison: {suppliers['supplier_id'].nunique()} suppliers, "
+                f"{result['category'].nunique()} categories")
+
+
+__all__ = ["run", "supplier_metrics", "compare", "METRICS", "N_BOOT", "CI_LEVEL", "SEED"]

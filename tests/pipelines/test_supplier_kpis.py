@@ -84,3 +84,19 @@ def test_sql_matches_the_pandas_reference(tiny_con):
     actual = kpis(tiny_con)[KPI_COLUMNS]
     pd.testing.assert_frame_equal(actual.astype(float), expected.astype(float), check_names=False,
                                   check_exact=False, rtol=1e-9)
+
+
+def test_a_supplier_that_sold_without_returns_has_a_zero_return_rate(tmp_path, tiny_dir):
+    from helpers import quiet
+    from pipelines.build import build
+    import duckdb
+
+    # drop S2's only return: it sold 150 units of B1 and nothing came back
+    lines = (tiny_dir / "returns.csv").read_text().splitlines()
+    (tiny_dir / "returns.csv").write_text("\n".join(l for l in lines if not l.startswith("R4,")) + "\n")
+    db = tmp_path / "w.duckdb"
+    build(tiny_dir, db, log=quiet)
+    with duckdb.connect(str(db), read_only=True) as con:
+        k = kpis(con)
+    assert k.loc["S2", "defect_return_rate"] == 0.0  # known to be zero, not unknown
+    assert math.isnan(k.loc["S3", "defect_return_rate"])  # S3 sold nothing: unknown

@@ -165,7 +165,7 @@ final as (
         coalesce(sold.units_sold, 0) as units_sold,
         coalesce(returned.units_returned, 0) as units_returned,
         coalesce(returned.defect_return_units, 0) as defect_return_units,
-        returned.defect_return_units / nullif(sold.units_sold, 0) as defect_return_rate,
+        coalesce(returned.defect_return_units, 0) / nullif(sold.units_sold, 0) as defect_return_rate,
         prices.price_drift_pct,
         prices.max_price_jump_pct,
         coalesce(logistics.shipment_count, 0) as shipment_count,

@@ -1,0 +1,705 @@
+"""Predictive incident model: point-in-time order features, incident labels, estimator, backtest, persistence.
+
+An order is an *incident* when its pre-shipment inspection failed, it shipped more than `late_incident_days`
+late, or its defect-coded returns exceeded a share of the units delivered. The model estimates that probability
+for a supplier's next order from data dated strictly before the order date (no leakage), and is validated with a
+rolling-origin backtest against the rule score and a naive baseline (the supplier's past incident rate).
+Dates are handled as integer day numbers (days since 1970-01-01) so every "before" is an explicit comparison.
+See docs/predictive-model.md.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+CONFIG_PATH = Path(__file__).resolve().parent / "config" / "incident_model.toml"
+EPOCH = date(1970, 1, 1)
+
+NUMERIC_FEATURES = [
+    # static, known at onboarding
+    "is_trading_company", "alibaba_store_years", "is_verified", "is_gold_supplier", "has_valid_registration",
+    "nnn_signed", "is_beneficiary_mismatch",
+    # relationship so far
+    "supplier_age_days", "days_since_audit", "prior_orders",
+    # outcomes of earlier orders, each counted once its evidence is dated before the order
+    "past_closed_orders", "past_incidents", "past_incident_rate",
+    "past_psi_count", "past_psi_fail_rate", "past_psi_defect_rate", "sku_past_psi_fail_rate",
+    "sku_last_psi_defect_rate", "sku_last_psi_failed", "recent_psi_fail_rate",
+    "past_late_known", "past_late_rate", "past_mean_days_late", "past_lead_time_cv",
+    "past_delivered_units", "past_defect_return_rate",
+    "past_payment_count", "past_outside_ta_share", "past_balance_before_psi_share", "past_payee_mismatch_share",
+    "past_distinct_payees", "past_doc_errors_per_shipment", "past_quality_cost_share",
+    # the order itself (on the PO, known when it is placed)
+    "price_change_vs_prev", "log_quantity_vs_usual", "log_order_value", "is_outside_ta_order", "is_pi_entity_mismatch",
+]
+CATEGORICAL_FEATURES = ["mold_owner", "audit_result", "country"]
+FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
+MODEL_NAMES = ("model", "rule_score", "naive_baseline")
+
+
+# --- configuration ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IncidentConfig:
+    """Settings from models/config/incident_model.toml (plus `late_incident_days` from reference.kpi_settings)."""
+
+    version: str
+    defect_return_threshold: float
+    return_window_days: int
+    prior_strength: float
+    feature_prior_strength: float
+    sample_prior_units: float
+    recent_half_life_days: float
+    return_prior_units: float
+    cutoffs: tuple[float, ...]
+    calibration_bins: int
+    top_share: float
+    estimator: dict = field(default_factory=dict)
+
+    @property
+    def random_state(self) -> int:
+        return int(self.estimator["random_state"])
+
+
+def load_config(path: Path = CONFIG_PATH) -> IncidentConfig:
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return IncidentConfig(
+        version=raw["version"],
+        defect_return_threshold=float(raw["incident"]["defect_return_threshold"]),
+        return_window_days=int(raw["incident"]["return_window_days"]),
+        prior_strength=float(raw["baseline"]["prior_strength"]),
+        feature_prior_strength=float(raw["features"]["prior_strength"]),
+        sample_prior_units=float(raw["features"]["sample_prior_units"]),
+        recent_half_life_days=float(raw["features"]["recent_half_life_days"]),
+        return_prior_units=float(raw["features"]["return_prior_units"]),
+        cutoffs=tuple(float(c) for c in raw["backtest"]["cutoffs"]),
+        calibration_bins=int(raw["backtest"]["calibration_bins"]),
+        top_share=float(raw["backtest"]["top_share"]),
+        estimator=dict(raw["estimator"]),
+    )
+
+
+def to_day(d: date) -> int:
+    return (d - EPOCH).days
+
+
+def from_day(n: float | int | None) -> date | None:
+    return None if n is None or pd.isna(n) else EPOCH + timedelta(days=int(n))
+
+
+# --- inputs -------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Inputs:
+    """The cleaned tables the model reads, dates as day numbers (`*day` columns, NaN when missing)."""
+
+    suppliers: pd.DataFrame
+    products: pd.DataFrame
+    orders: pd.DataFrame
+    shipments: pd.DataFrame
+    inspections: pd.DataFrame
+    payments: pd.DataFrame
+    returns: pd.DataFrame
+    quality_costs: pd.DataFrame
+    defect_reasons: frozenset[str]
+    late_incident_days: int
+
+
+_D = "- date '1970-01-01'"
+INPUT_QUERIES = {
+    "suppliers": f"""
+        select supplier_id, supplier_type, is_trading_company, country, alibaba_store_years, is_verified,
+            is_gold_supplier, legal_name, registration_id, bank_beneficiary, onboarded_on {_D} as onboarded_day,
+            last_audit_on {_D} as last_audit_day, last_audit_result, nnn_signed, mold_owner
+        from staging.suppliers order by supplier_id""",
+    "products": "select sku, supplier_id from staging.products order by sku",
+    "orders": f"""
+        select po_id, supplier_id, sku, ordered_on {_D} as day, promised_ship_on {_D} as promised_day, quantity,
+            unit_price, payment_channel, pi_entity_name
+        from staging.purchase_orders order by po_id""",
+    "shipments": f"""
+        select shipment_id, po_id, shipped_on {_D} as shipped_day, delivered_on {_D} as delivered_day, quantity,
+            doc_errors
+        from staging.shipments order by shipment_id""",
+    "inspections": f"""
+        select inspection_id, po_id, inspection_type, inspected_on {_D} as day, result, sample_size,
+            critical_defects, major_defects
+        from staging.inspections order by inspection_id""",
+    "payments": f"""
+        select payment_id, po_id, paid_on {_D} as day, kind, payee_name, is_outside_trade_assurance
+        from staging.payments order by payment_id""",
+    "returns": f"""
+        select return_id, sku, po_id, returned_on {_D} as day, quantity, reason
+        from staging.returns order by return_id""",
+    "quality_costs": f"""
+        select cost_id, po_id, supplier_id, incurred_on {_D} as day, amount
+        from staging.quality_costs order by cost_id""",
+}
+
+
+def load_inputs(con) -> Inputs:
+    """Read the staging tables and the two reference settings the label needs."""
+    frames = {name: con.execute(sql).df() for name, sql in INPUT_QUERIES.items()}
+    reasons = con.execute("select reason from reference.return_reasons where is_defect_coded").fetchall()
+    late = con.execute("select value from reference.kpi_settings where setting = 'late_incident_days'").fetchone()
+    if late is None:
+        raise ValueError("reference.kpi_settings has no late_incident_days")
+    return Inputs(**frames, defect_reasons=frozenset(r[0] for r in reasons), late_incident_days=int(late[0]))
+
+
+# --- labels -------------------------------------------------------------------------------------------------------
+
+def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
+    """One row per order: when its outcome closes and whether it was an incident.
+
+    The outcome closes on first delivery + `return_window_days`; only evidence dated on or before that day counts
+    (failed PSIs, the first shipment's lateness, defect-coded returns traced to the order, units delivered). So
+    the label of an order closed before a date never changes when rows dated after it are added. Orders without a
+    delivery have no close date (censored, unlabelled).
+    """
+    o = inp.orders[["po_id", "supplier_id", "day", "promised_day", "quantity"]].copy()
+    sh = inp.shipments
+    first = sh.groupby("po_id").agg(first_shipped_day=("shipped_day", "min"),
+                                    first_delivered_day=("delivered_day", "min"))
+    o = o.merge(first, left_on="po_id", right_index=True, how="left")
+    o["close_day"] = o["first_delivered_day"] + cfg.return_window_days
+    close = o.set_index("po_id")["close_day"]
+
+    d = sh[["po_id", "delivered_day", "quantity"]].dropna(subset=["delivered_day"])
+    d = d[d["delivered_day"] <= d["po_id"].map(close)]
+    o["delivered_units"] = o["po_id"].map(d.groupby("po_id")["quantity"].sum()).fillna(0)
+
+    psi = inp.inspections
+    psi = psi[(psi["inspection_type"] == "PSI") & (psi["result"] == "fail")]
+    psi = psi[psi["day"] <= psi["po_id"].map(close)]
+    o["is_psi_failed"] = o["po_id"].isin(psi["po_id"])
+
+    o["days_late"] = o["first_shipped_day"] - o["promised_day"]
+    o["is_late"] = (o["days_late"] > inp.late_incident_days).fillna(False).astype(bool)
+
+    r = inp.returns
+    r = r[r["po_id"].notna() & r["reason"].isin(inp.defect_reasons)]
+    r = r[r["day"] <= r["po_id"].map(close)]
+    o["defect_return_units"] = o["po_id"].map(r.groupby("po_id")["quantity"].sum()).fillna(0)
+    o["defect_return_rate"] = np.where(o["delivered_units"] > 0,
+                                       o["defect_return_units"] / o["delivered_units"].where(o["delivered_units"] > 0),
+                                       np.nan)
+    o["is_return_incident"] = (o["defect_return_rate"] > cfg.defect_return_threshold).fillna(False).astype(bool)
+    o["is_incident"] = o["is_psi_failed"] | o["is_late"] | o["is_return_incident"]
+    return o[["po_id", "supplier_id", "day", "first_shipped_day", "first_delivered_day", "close_day",
+              "delivered_units", "is_psi_failed", "days_late", "is_late", "defect_return_units",
+              "defect_return_rate", "is_return_incident", "is_incident"]]
+
+
+# --- point-in-time features ---------------------------------------------------------------------------------------
+
+_LEGAL_WORDS = {"co", "company", "ltd", "limited", "inc", "corp", "corporation", "llc", "the", "and", "jsc"}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_REGISTRATION_CN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
+
+
+def _norm_name(name) -> str:
+    """Lower-case words without punctuation or legal-form words; '有限公司' dropped from Chinese names."""
+    if name is None or (isinstance(name, float) and np.isnan(name)) or name is pd.NA:
+        return ""
+    s = unicodedata.normalize("NFKC", str(name)).lower().replace("有限责任公司", "").replace("有限公司", "")
+    words = re.sub(r"[^0-9a-z\u3400-\u9fff]+", " ", s.replace("&", " and ")).split()
+    return " ".join(w for w in words if w not in _LEGAL_WORDS)
+
+
+def _name_mismatch(names: pd.Series, legal: pd.Series, fallback: pd.Series) -> pd.Series:
+    """True when a name is not the supplier's legal entity. Chinese vs Latin script cannot be compared by
+    spelling, so such a pair is checked against `fallback` (e.g. the bank beneficiary) instead, and never counts
+    as a mismatch when neither is comparable. Empty names never mismatch."""
+    n, a, b = (x.reset_index(drop=True).map(_norm_name) for x in (names, legal, fallback))
+    cjk = lambda x: x.map(lambda v: bool(_CJK.search(v)))  # noqa: E731
+    comparable_a = (a != "") & (cjk(n) == cjk(a))
+    comparable_b = (b != "") & (cjk(n) == cjk(b))
+    out = np.where(comparable_a, n != a, np.where(comparable_b, n != b, False))
+    return pd.Series(out & (n != "").to_numpy(), dtype=bool)
+
+
+def _asof_sums(left: pd.DataFrame, events: pd.DataFrame, by: str, values: list[str]) -> pd.DataFrame:
+    """For each row of `left` (columns row_id, `by`, day): sums of `values` over the events of the same `by`
+    key dated STRICTLY before the row's day (merge_asof with allow_exact_matches=False)."""
+    ev = events.dropna(subset=["day", by])
+    ev = ev.assign(**{by: ev[by].astype(str)})  # one key dtype on both sides of merge_asof
+    ev = ev.groupby([by, "day"], as_index=False)[values].sum().sort_values([by, "day"])
+    ev[values] = ev.groupby(by)[values].cumsum()
+    ev["day"] = ev["day"].astype("int64")
+    ev = ev.sort_values("day", kind="stable")
+    lhs = left[["row_id", by, "day"]].copy()
+    lhs["day"] = lhs["day"].astype("int64")
+    lhs[by] = lhs[by].astype(str)
+    lhs = lhs.sort_values("day", kind="stable")
+    out = pd.merge_asof(lhs, ev, on="day", by=by, allow_exact_matches=False, direction="backward")
+    return out.set_index("row_id")[values].reindex(left["row_id"]).fillna(0.0).reset_index(drop=True)
+
+
+def _asof_last(left: pd.DataFrame, events: pd.DataFrame, by: str, values: list[str]) -> pd.DataFrame:
+    """For each row of `left`: `values` of the latest event of the same `by` key dated strictly before its day
+    (events on one day are averaged); NaN when there is none."""
+    ev = events.dropna(subset=["day", by])
+    ev = ev.assign(**{by: ev[by].astype(str)}).groupby([by, "day"], as_index=False)[values].mean()
+    ev = ev.assign(day=ev["day"].astype("int64")).sort_values("day", kind="stable")
+    lhs = left[["row_id", by, "day"]].copy()
+    lhs["day"] = lhs["day"].astype("int64")
+    lhs[by] = lhs[by].astype(str)
+    out = pd.merge_asof(lhs.sort_values("day", kind="stable"), ev, on="day", by=by, allow_exact_matches=False,
+                        direction="backward")
+    return out.set_index("row_id")[values].reindex(left["row_id"]).reset_index(drop=True)
+
+
+def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
+    return (num / den.where(den > 0)).astype(float)
+
+
+def _smoothed(k: pd.Series, n: pd.Series, portfolio_k: pd.Series, portfolio_n: pd.Series,
+              strength: float) -> np.ndarray:
+    """(k + m·p0) / (n + m): the supplier's rate shrunk toward the portfolio rate p0 known at the same date
+    (0 when the portfolio has no history yet), so one or two past orders cannot make a rate extreme."""
+    p0 = _rate(portfolio_k, portfolio_n).fillna(0.0)
+    return ((k + strength * p0) / (n + strength)).to_numpy(dtype=float)
+
+
+def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | None = None,
+                   cfg: IncidentConfig | None = None) -> pd.DataFrame:
+    """Features of each order in `orders` (po_id, supplier_id, sku, day, quantity, unit_price, payment_channel,
+    pi_entity_name) from data dated strictly before its `day`, plus static supplier attributes.
+
+    Each past event enters at the date it became known: a PSI on its inspection date, an earlier order's
+    lateness when it shipped (or when its promise + late_incident_days passed unshipped), a delivery on its
+    delivery date, a return on its return date, a payment on its value date, an earlier order's incident label
+    on its close date. `orders` may be hypothetical (e.g. the next order after the build date).
+    """
+    cfg = cfg or load_config()
+    outcomes = order_outcomes(inp, cfg) if outcomes is None else outcomes
+    q = orders.reset_index(drop=True).copy()
+    q["row_id"] = np.arange(len(q))
+    q["day"] = q["day"].astype("int64")
+    sup = inp.suppliers.set_index("supplier_id")
+    po = inp.orders.set_index("po_id")
+    po_sup = po["supplier_id"]
+    f = pd.DataFrame(index=q.index)
+
+    # static attributes (known at onboarding)
+    s = sup.reindex(q["supplier_id"])
+    f["is_trading_company"] = s["is_trading_company"].astype(float).to_numpy()
+    f["alibaba_store_years"] = s["alibaba_store_years"].astype(float).to_numpy()
+    f["is_verified"] = s["is_verified"].astype(float).to_numpy()
+    f["is_gold_supplier"] = s["is_gold_supplier"].astype(float).to_numpy()
+    f["nnn_signed"] = s["nnn_signed"].astype(float).to_numpy()
+    reg = s["registration_id"].astype(object).fillna("").astype(str)
+    is_cn = s["country"].astype(object).fillna("").astype(str) == "CN"
+    f["has_valid_registration"] = np.where(is_cn, reg.map(lambda r: bool(_REGISTRATION_CN.match(r))),
+                                           reg != "").astype(float)
+    f["is_beneficiary_mismatch"] = _name_mismatch(s["bank_beneficiary"].astype(object),
+                                                  s["legal_name"].astype(object),
+                                                  s["legal_name"].astype(object)).astype(float).to_numpy()
+    f["mold_owner"] = s["mold_owner"].astype(object).fillna("unknown").astype(str).to_numpy()
+    f["country"] = s["country"].astype(object).fillna("unknown").astype(str).to_numpy()
+    day = q["day"].to_numpy()
+    onboard = s["onboarded_day"].to_numpy(dtype=float)
+    f["supplier_age_days"] = np.clip(day - onboard, 0, None)
+    audit = s["last_audit_day"].to_numpy(dtype=float)
+    audit_known = audit < day  # an audit dated on/after the order was not known when it was placed
+    f["days_since_audit"] = np.where(audit_known, day - audit, np.nan)
+    f["audit_result"] = np.where(audit_known, s["last_audit_result"].astype(object).fillna("unknown").astype(str),
+                                 "none")
+
+    q["portfolio"] = 0
+    m = cfg.feature_prior_strength
+
+    def sums(events: pd.DataFrame, values: list[str], by: str = "supplier_id") -> pd.DataFrame:
+        return _asof_sums(q, events, by, values)
+
+    def shrunk(events: pd.DataFrame, k: str, n: str, strength: float = m) -> tuple[pd.DataFrame, np.ndarray]:
+        """Supplier sums of `k` and `n` before the order, and k/n shrunk toward the portfolio's k/n then."""
+        own = sums(events[["supplier_id", "day", k, n]], [k, n])
+        allp = sums(events[["day", k, n]].assign(portfolio=0), [k, n], by="portfolio")
+        return own, _smoothed(own[k], own[n], allp[k], allp[n], strength)
+
+    # earlier orders: count, usual size, spend
+    ords = inp.orders.assign(n=1.0, qty=inp.orders["quantity"].astype(float),
+                             value=inp.orders["quantity"] * inp.orders["unit_price"])
+    past = sums(ords, ["n", "qty", "value"])
+    f["prior_orders"] = past["n"].to_numpy()
+    f["log_quantity_vs_usual"] = np.log((q["quantity"].astype(float) / _rate(past["qty"], past["n"]))).to_numpy()
+
+    # earlier orders' incident labels, counted on their close date
+    closed = outcomes.dropna(subset=["close_day"])
+    closed = closed.assign(day=closed["close_day"], closed=1.0, incident=closed["is_incident"].astype(float))
+    lab, f["past_incident_rate"] = shrunk(closed, "incident", "closed")
+    f["past_closed_orders"] = lab["closed"].to_numpy()
+    f["past_incidents"] = lab["incident"].to_numpy()
+
+    # pre-shipment inspections, on their inspection date
+    ins = inp.inspections
+    ins = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")]
+    ins = ins.assign(supplier_id=ins["po_id"].map(po_sup), n=1.0, fail=(ins["result"] == "fail").astype(float),
+                     sample=ins["sample_size"].astype(float).fillna(0),
+                     defects=(ins["critical_defects"] + ins["major_defects"]).astype(float).fillna(0))
+    p, f["past_psi_fail_rate"] = shrunk(ins, "fail", "n")
+    # the same SKU's inspections: a lot that drifted from the approved sample tends to stay drifted
+    ins_sku = ins.assign(sku=ins["po_id"].map(po["sku"]))
+    sk = sums(ins_sku[["sku", "day", "n", "fail", "sample", "defects"]], ["n", "fail", "sample", "defects"], by="sku")
+    f["sku_past_psi_fail_rate"] = ((sk["fail"] + m * pd.Series(f["past_psi_fail_rate"])) / (sk["n"] + m)).to_numpy()
+    last = _asof_last(q, ins_sku.assign(rate=_rate(ins_sku["defects"], ins_sku["sample"]))[["sku", "day", "rate",
+                                                                                            "fail"]],
+                      "sku", ["rate", "fail"])
+    # recent inspections weigh more: an inspection t days before the order weighs exp(-t / tau). Sums of
+    # exp((day - D0) / tau) (D0 a fixed date, 2000-01-01) are cumulative, and rescaled by exp((D0 - d) / tau) at
+    # order day d; one pseudo-inspection at the supplier's long-run rate keeps it finite.
+    tau = cfg.recent_half_life_days / np.log(2)
+    d0 = to_day(date(2000, 1, 1))
+    w = np.exp((ins["day"].astype(float) - d0) / tau)
+    rec = sums(ins.assign(wn=w, wfail=w * ins["fail"])[["supplier_id", "day", "wn", "wfail"]], ["wn", "wfail"])
+    scale = np.exp((d0 - q["day"].astype(float)) / tau)
+    f["recent_psi_fail_rate"] = ((rec["wfail"] * scale + pd.Series(f["past_psi_fail_rate"])) /
+                                 (rec["wn"] * scale + 1.0)).to_numpy()
+    f["sku_last_psi_defect_rate"] = last["rate"].to_numpy()
+    f["sku_last_psi_failed"] = last["fail"].to_numpy()
+    f["past_psi_count"] = p["n"].to_numpy()
+    _, f["past_psi_defect_rate"] = shrunk(ins, "defects", "sample", cfg.sample_prior_units)
+
+    # lateness of earlier orders, known when they shipped or when promise + threshold passed unshipped
+    lim = inp.late_incident_days
+    oc = outcomes[["po_id", "supplier_id", "day", "first_shipped_day"]].merge(
+        inp.orders[["po_id", "promised_day"]], on="po_id")
+    oc = oc[oc["promised_day"].notna()]
+    late_by_ship = oc["first_shipped_day"] - oc["promised_day"]
+    on_time_enough = late_by_ship <= lim  # False when unshipped
+    late_events = oc.assign(day=np.where(on_time_enough, oc["first_shipped_day"], oc["promised_day"] + lim + 1),
+                            known=1.0, late=(~on_time_enough).astype(float))
+    lt, f["past_late_rate"] = shrunk(late_events, "late", "known")
+    f["past_late_known"] = lt["known"].to_numpy()
+    shipped = oc[oc["first_shipped_day"].notna()]
+    lead = (shipped["first_shipped_day"] - shipped["day"]).astype(float)
+    ship_events = shipped.assign(day=shipped["first_shipped_day"], n=1.0,
+                                 days_late=(shipped["first_shipped_day"] - shipped["promised_day"]).astype(float),
+                                 lead=lead, lead2=lead ** 2)
+    se = sums(ship_events[["supplier_id", "day", "n", "days_late", "lead", "lead2"]],
+              ["n", "days_late", "lead", "lead2"])
+    f["past_mean_days_late"] = _rate(se["days_late"], se["n"]).to_numpy()
+    mean = _rate(se["lead"], se["n"])
+    var = (se["lead2"] - se["n"] * mean ** 2) / (se["n"] - 1).where(se["n"] > 1)
+    f["past_lead_time_cv"] = (np.sqrt(var.clip(lower=0)) / mean.where(mean > 0)).to_numpy()
+
+    # deliveries and defect-coded returns, on their own dates
+    sh = inp.shipments
+    dl = sh.assign(supplier_id=sh["po_id"].map(po_sup), day=sh["delivered_day"],
+                   units=sh["quantity"].astype(float))
+    ret = inp.returns[inp.returns["reason"].isin(inp.defect_reasons)]
+    sku_sup = inp.products.set_index("sku")["supplier_id"]
+    ret_sup = ret["po_id"].map(po_sup).fillna(ret["sku"].map(sku_sup))
+    units = pd.concat([dl[["supplier_id", "day", "units"]].assign(returned=0.0),
+                       pd.DataFrame({"supplier_id": ret_sup, "day": ret["day"], "units": 0.0,
+                                     "returned": ret["quantity"].astype(float)})], ignore_index=True)
+    du, f["past_defect_return_rate"] = shrunk(units, "returned", "units", cfg.return_prior_units)
+    f["past_delivered_units"] = du["units"].to_numpy()
+    sh_ev = sh.assign(supplier_id=sh["po_id"].map(po_sup), day=sh["shipped_day"], n=1.0,
+                      doc=sh["doc_errors"].astype(float))
+    dc = sums(sh_ev[["supplier_id", "day", "n", "doc"]], ["n", "doc"])
+    f["past_doc_errors_per_shipment"] = _rate(dc["doc"], dc["n"]).to_numpy()
+
+    # payments, on their value date
+    pay = inp.payments.assign(supplier_id=inp.payments["po_id"].map(po_sup))
+    ps = sup.reindex(pay["supplier_id"])
+    pay["mismatch"] = _name_mismatch(pay["payee_name"].astype(object), ps["legal_name"].astype(object),
+                                     ps["bank_beneficiary"].astype(object)).to_numpy().astype(float)
+    passes = inp.inspections[(inp.inspections["inspection_type"] == "PSI") & (inp.inspections["result"] == "pass")]
+    first_pass = passes.groupby("po_id")["day"].min()
+    is_bal = pay["kind"] == "balance"
+    pass_day = pay["po_id"].map(first_pass)
+    pay["bal"] = is_bal.astype(float)
+    pay["bal_early"] = (is_bal & ~(pass_day < pay["day"])).astype(float)  # no PSI passed before the balance
+    pay["n"] = 1.0
+    pay["outside"] = pay["is_outside_trade_assurance"].astype(float)
+    pm, f["past_outside_ta_share"] = shrunk(pay, "outside", "n")
+    f["past_payment_count"] = pm["n"].to_numpy()
+    f["past_payee_mismatch_share"] = _rate(sums(pay[["supplier_id", "day", "mismatch"]], ["mismatch"])["mismatch"],
+                                           pm["n"]).fillna(0.0).to_numpy()
+    _, f["past_balance_before_psi_share"] = shrunk(pay, "bal_early", "bal")
+    pay["payee_norm"] = pay["payee_name"].map(_norm_name)
+    first_payee = pay[pay["payee_norm"] != ""].groupby(["supplier_id", "payee_norm"], as_index=False)["day"].min()
+    dp = sums(first_payee.assign(n=1.0), ["n"])
+    f["past_distinct_payees"] = dp["n"].to_numpy()
+
+    # costs of poor quality per dollar of earlier spend
+    qc = inp.quality_costs
+    qc = qc.assign(supplier_id=qc["supplier_id"].fillna(qc["po_id"].map(po_sup)), amount=qc["amount"].astype(float))
+    qs = sums(qc[["supplier_id", "day", "amount"]], ["amount"])
+    f["past_quality_cost_share"] = _rate(qs["amount"], past["value"]).to_numpy()
+
+    # the order itself: price vs the previous order of the same SKU (strictly earlier day), channel, PI entity
+    prev = inp.orders[["sku", "day", "unit_price", "po_id"]].sort_values(["day", "po_id"])
+    prev = prev.groupby(["sku", "day"], as_index=False)["unit_price"].last()
+    prev = prev.assign(day=prev["day"].astype("int64"), sku=prev["sku"].astype(str)).sort_values("day", kind="stable")
+    lhs = q[["row_id", "sku", "day"]].assign(sku=q["sku"].astype(str)).sort_values("day", kind="stable")
+    pp = pd.merge_asof(lhs, prev.rename(columns={"unit_price": "prev_price"}), on="day", by="sku",
+                       allow_exact_matches=False, direction="backward").set_index("row_id")["prev_price"]
+    prev_price = pp.reindex(q["row_id"]).to_numpy(dtype=float)
+    f["price_change_vs_prev"] = q["unit_price"].to_numpy(dtype=float) / prev_price - 1.0
+    f["log_order_value"] = np.log1p((q["quantity"] * q["unit_price"]).to_numpy(dtype=float))
+    f["is_outside_ta_order"] = q["payment_channel"].astype(object).fillna("other").ne("trade_assurance") \
+        .astype(float).to_numpy()
+    f["is_pi_entity_mismatch"] = _name_mismatch(q["pi_entity_name"].astype(object), s["legal_name"].astype(object),
+                                                s["bank_beneficiary"].astype(object)).astype(float).to_numpy()
+    return f[FEATURES]
+
+
+def labelled_orders(inp: Inputs, cfg: IncidentConfig, as_of: date) -> pd.DataFrame:
+    """Every order whose outcome closed on or before `as_of`, with its point-in-time features and label."""
+    outcomes = order_outcomes(inp, cfg)
+    known = outcomes[outcomes["close_day"] <= to_day(as_of)]
+    orders = inp.orders[inp.orders["po_id"].isin(known["po_id"])]
+    orders = orders.sort_values(["day", "po_id"]).reset_index(drop=True)
+    feats = order_features(inp, orders, outcomes, cfg)
+    lab = orders[["po_id", "supplier_id", "day"]].merge(
+        outcomes[["po_id", "close_day", "is_psi_failed", "is_late", "is_return_incident", "is_incident",
+                  "defect_return_rate"]], on="po_id", how="left")
+    return pd.concat([lab, feats], axis=1)
+
+
+def next_order_template(inp: Inputs, as_of: date) -> pd.DataFrame:
+    """One hypothetical order per supplier placed the day after `as_of`: a repeat of its latest order (same SKU,
+    quantity, price, channel and PI entity), so features use every row dated on or before `as_of`. A supplier
+    with no orders gets empty order fields (imputed by the model)."""
+    last = inp.orders.sort_values(["day", "po_id"]).groupby("supplier_id").tail(1).set_index("supplier_id")
+    t = pd.DataFrame({"supplier_id": inp.suppliers["supplier_id"]})
+    for col in ("sku", "quantity", "unit_price", "payment_channel", "pi_entity_name"):
+        t[col] = t["supplier_id"].map(last[col])
+    t["po_id"] = None
+    t["day"] = to_day(as_of) + 1
+    return t
+
+
+# --- estimator ----------------------------------------------------------------------------------------------------
+
+def build_estimator(cfg: IncidentConfig) -> Pipeline:
+    """The one place the estimator is defined: impute + scale numerics (with missing-value indicators), one-hot
+    categoricals, then a calibrated classifier."""
+    est = cfg.estimator
+    numeric = Pipeline([
+        ("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),
+        ("scale", StandardScaler()),
+    ])
+    features = ColumnTransformer([
+        ("numeric", numeric, NUMERIC_FEATURES),
+        ("categorical", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL_FEATURES),
+    ])
+    if est["kind"] == "logistic":
+        clf = LogisticRegression(C=float(est["C"]), max_iter=int(est["max_iter"]), random_state=cfg.random_state)
+    elif est["kind"] == "hgb":
+        hgb = HistGradientBoostingClassifier(
+            learning_rate=float(est["hgb_learning_rate"]), max_iter=int(est["hgb_max_iter"]),
+            max_leaf_nodes=int(est["hgb_max_leaf_nodes"]), l2_regularization=float(est["hgb_l2_regularization"]),
+            random_state=cfg.random_state)
+        clf = CalibratedClassifierCV(hgb, method="sigmoid", cv=3)
+    else:
+        raise ValueError(f"unknown estimator kind {est['kind']!r}")
+    return Pipeline([("features", features), ("classifier", clf)])
+
+
+def _x(frame: pd.DataFrame) -> pd.DataFrame:
+    x = frame[FEATURES].copy()
+    for c in NUMERIC_FEATURES:
+        x[c] = x[c].astype(float)
+    for c in CATEGORICAL_FEATURES:
+        x[c] = x[c].astype(object)
+    return x
+
+
+def fit(frame: pd.DataFrame, cfg: IncidentConfig) -> Pipeline:
+    model = build_estimator(cfg)
+    model.fit(_x(frame), frame["is_incident"].astype(int).to_numpy())
+    return model
+
+
+def predict(model: Pipeline, frame: pd.DataFrame) -> np.ndarray:
+    return model.predict_proba(_x(frame))[:, 1]
+
+
+# --- backtest -----------------------------------------------------------------------------------------------------
+
+def top_share_lift(y: np.ndarray, p: np.ndarray, share: float = 0.10) -> float:
+    """Incident rate among the top `share` of predictions / overall incident rate. Ties at the boundary are
+    counted at their average rate (the expected value under a random tie-break), so ties cannot flatter a score."""
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    n = len(y)
+    if n == 0 or y.mean() == 0:
+        return float("nan")
+    k = max(1, int(np.ceil(share * n)))
+    threshold = np.sort(p)[::-1][k - 1]
+    above = p > threshold
+    tied = p == threshold
+    hits = y[above].sum() + (k - above.sum()) * y[tied].mean()
+    return float(hits / k / y.mean())
+
+
+def calibration_table(y: np.ndarray, p: np.ndarray, bins: int) -> pd.DataFrame:
+    """Reliability table: orders sorted by prediction and cut into `bins` equal-count bins (stable order)."""
+    y, p = np.asarray(y, float), np.asarray(p, float)
+    order = np.argsort(p, kind="stable")
+    rows = []
+    for b, idx in enumerate(np.array_split(order, min(bins, len(order))), start=1):
+        if len(idx):
+            rows.append({"bin": b, "mean_predicted": float(p[idx].mean()), "observed_rate": float(y[idx].mean()),
+                         "n": int(len(idx))})
+    return pd.DataFrame(rows, columns=["bin", "mean_predicted", "observed_rate", "n"])
+
+
+def naive_baseline(frame: pd.DataFrame, prior_rate: float, strength: float) -> np.ndarray:
+    """The supplier's past incident rate, shrunk toward `prior_rate` with `strength` pseudo-orders."""
+    return ((frame["past_incidents"] + strength * prior_rate) / (frame["past_closed_orders"] + strength)).to_numpy()
+
+
+def attach_rule_score(frame: pd.DataFrame, history: pd.DataFrame | None) -> pd.DataFrame:
+    """Add `rule_score`: the supplier's risk_score from the latest history row whose cutoff (`as_of_day`, data
+    dated ≤ it) is strictly before the order date."""
+    out = frame.copy()
+    out["rule_score"] = np.nan
+    if history is None or history.empty or frame.empty:
+        return out
+    h = history.dropna(subset=["as_of_day", "risk_score"])[["supplier_id", "as_of_day", "risk_score"]]
+    h = h.assign(day=h["as_of_day"].astype("int64")).sort_values("day", kind="stable")
+    lhs = out[["supplier_id", "day"]].assign(row=np.arange(len(out)), day=out["day"].astype("int64"))
+    m = pd.merge_asof(lhs.sort_values("day", kind="stable"), h[["supplier_id", "day", "risk_score"]], on="day",
+                      by="supplier_id", allow_exact_matches=False, direction="backward")
+    out["rule_score"] = m.set_index("row")["risk_score"].reindex(np.arange(len(out))).to_numpy(dtype=float)
+    return out
+
+
+@dataclass
+class Fold:
+    fold: int
+    cutoff: int  # day number: train on orders closed before it, test on orders placed from it
+    test_end: int  # exclusive
+
+
+def folds(frame: pd.DataFrame, cfg: IncidentConfig) -> list[Fold]:
+    lo, hi = int(frame["day"].min()), int(frame["day"].max())
+    cuts = [lo + int(round(c * (hi - lo))) for c in cfg.cutoffs]
+    ends = cuts[1:] + [hi + 1]
+    return [Fold(i, c, e) for i, (c, e) in enumerate(zip(cuts, ends), start=1)]
+
+
+@dataclass
+class BacktestResult:
+    metrics: pd.DataFrame  # one row per model and fold (fold 0 = all test orders pooled)
+    calibration: pd.DataFrame  # per model, pooled test orders
+    out_of_fold: pd.DataFrame  # po_id, fold, predicted (model), naive, rule probability
+
+
+def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
+    """Rolling-origin backtest of the model, the rule score (if `rule_score` has values) and the naive baseline.
+
+    Training orders must have CLOSED before the cutoff (their label was knowable then), not just been placed.
+    The rule score (0-100) is mapped to a probability by a one-feature logistic fit on the training fold (Platt
+    scaling: AUC unchanged, Brier comparable); it is scored on the test orders that have a score.
+    """
+    has_rule = "rule_score" in frame and frame["rule_score"].notna().any()
+    rows, preds = [], []
+    for fd in folds(frame, cfg):
+        train = frame[(frame["day"] < fd.cutoff) & (frame["close_day"] < fd.cutoff)]
+        test = frame[(frame["day"] >= fd.cutoff) & (frame["day"] < fd.test_end)]
+        if train["is_incident"].nunique() < 2 or test.empty:
+            continue
+        y = test["is_incident"].astype(int).to_numpy()
+        base = float(train["is_incident"].mean())
+        pred = pd.DataFrame({"po_id": test["po_id"].to_numpy(), "fold": fd.fold, "y": y,
+                             "model": predict(fit(train, cfg), test),
+                             "naive_baseline": naive_baseline(test, base, cfg.prior_strength),
+                             "rule_score": np.nan})
+        if has_rule:
+            tr = train.dropna(subset=["rule_score"])
+            te = test["rule_score"].notna().to_numpy()
+            if tr["is_incident"].nunique() == 2 and te.any():
+                platt = LogisticRegression(random_state=cfg.random_state)
+                platt.fit(tr[["rule_score"]].to_numpy(), tr["is_incident"].astype(int).to_numpy())
+                pred.loc[te, "rule_score"] = platt.predict_proba(test.loc[te, ["rule_score"]].to_numpy())[:, 1]
+        window = {"train_start": from_day(train["day"].min()), "train_end": from_day(fd.cutoff - 1),
+                  "test_start": from_day(fd.cutoff), "test_end": from_day(fd.test_end - 1), "n_train": len(train)}
+        for name in MODEL_NAMES:
+            rows.append({"model_name": name, "fold": fd.fold, **window, **_metrics(pred, name, cfg)})
+        preds.append(pred)
+    oof = pd.concat(preds, ignore_index=True) if preds else pd.DataFrame(
+        columns=["po_id", "fold", "y", *MODEL_NAMES])
+    calib = []
+    for name in MODEL_NAMES:
+        if not preds:
+            break
+        ok = oof[name].notna()
+        if ok.any():
+            t = calibration_table(oof.loc[ok, "y"], oof.loc[ok, name], cfg.calibration_bins)
+            calib.append(t.assign(model_name=name))
+        folds_of = [r for r in rows if r["model_name"] == name]
+        rows.append({"model_name": name, "fold": 0,
+                     "train_start": min(r["train_start"] for r in folds_of),
+                     "train_end": max(r["train_end"] for r in folds_of),
+                     "test_start": min(r["test_start"] for r in folds_of),
+                     "test_end": max(r["test_end"] for r in folds_of),
+                     "n_train": None, **_metrics(oof, name, cfg)})
+    metrics = pd.DataFrame(rows)
+    if not metrics.empty:
+        metrics = metrics[metrics["n_test"] > 0].reset_index(drop=True)
+        metrics["model_version"] = cfg.version
+    calibration = (pd.concat(calib, ignore_index=True)[["model_name", "bin", "mean_predicted", "observed_rate", "n"]]
+                   if calib else pd.DataFrame(columns=["model_name", "bin", "mean_predicted", "observed_rate", "n"]))
+    return BacktestResult(metrics, calibration, oof)
+
+
+def _metrics(pred: pd.DataFrame, name: str, cfg: IncidentConfig) -> dict:
+    ok = pred[name].notna().to_numpy()
+    y, p = pred["y"].to_numpy()[ok].astype(int), pred[name].to_numpy()[ok].astype(float)
+    both = len(y) > 0 and 0 < y.sum() < len(y)
+    return {"n_test": int(len(y)), "incident_rate_test": float(y.mean()) if len(y) else None,
+            "roc_auc": float(roc_auc_score(y, p)) if both else None,
+            "brier": float(brier_score_loss(y, p)) if len(y) else None,
+            "top_decile_lift": top_share_lift(y, p, cfg.top_share) if both else None}
+
+
+# --- persistence --------------------------------------------------------------------------------------------------
+
+def model_paths(artifacts_dir: Path, cfg: IncidentConfig) -> tuple[Path, Path]:
+    stem = f"incident_model-{cfg.version}"
+    return Path(artifacts_dir) / f"{stem}.joblib", Path(artifacts_dir) / f"{stem}.json"
+
+
+def save_model(model: Pipeline, metadata: dict, artifacts_dir: Path, cfg: IncidentConfig) -> tuple[Path, Path]:
+    """Persist the fitted pipeline with joblib and its metadata (versions, window, metrics) as JSON beside it."""
+    model_path, meta_path = model_paths(artifacts_dir, cfg)
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, model_path)
+    meta = {"model_version": cfg.version, "sklearn_version": sklearn.__version__,
+            "python_version": platform.python_version(), "pandas_version": pd.__version__,
+            "numpy_version": np.__version__, "features": FEATURES, "numeric_features": NUMERIC_FEATURES,
+            "categorical_features": CATEGORICAL_FEATURES, "model_file": model_path.name, **metadata}
+    meta_path.write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+    return model_path, meta_path
+
+
+def load_model(artifacts_dir: Path, cfg: IncidentConfig | None = None) -> tuple[Pipeline, dict]:
+    cfg = cfg or load_config()
+    model_path, meta_path = model_paths(artifacts_dir, cfg)
+    return joblib.load(model_path), json.loads(meta_path.read_text(encoding="utf-8"))

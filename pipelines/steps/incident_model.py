@@ -1,0 +1,125 @@
+"""Build step: train the incident model on the warehouse, backtest it, persist it, write its tables.
+
+Reads the staging tables (and the rule-score history when the risk-score step exists), writes
+`marts.incident_predictions` (next-order probability per supplier as of the build date), `marts.model_backtest`,
+`marts.model_calibration` and `marts.order_incident_features`, and saves the fitted model with its metadata JSON in
+`context.artifacts_dir`. Pages only read these tables; nothing trains in a page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models import incident_model as im
+
+INPUTS = [
+    "staging.suppliers", "staging.products", "staging.purchase_orders", "staging.shipments", "staging.inspections",
+    "staging.payments", "staging.returns", "staging.quality_costs", "reference.return_reasons",
+    "reference.kpi_settings", "ingest.build_info", "marts.supplier_risk_history",
+]
+OUTPUTS = ["marts.incident_predictions", "marts.model_backtest", "marts.model_calibration",
+           "marts.order_incident_features"]
+
+_FEATURE_DDL = ", ".join(f"{c} double" for c in im.NUMERIC_FEATURES) + ", " + \
+    ", ".join(f"{c} varchar" for c in im.CATEGORICAL_FEATURES)
+DDL = {
+    "marts.incident_predictions": "supplier_id varchar, predicted_incident_probability double, "
+                                  f"{_FEATURE_DDL}, as_of date, model_version varchar, trained_on_window varchar, "
+                                  "trained_from date, trained_to date, n_training_orders integer",
+    "marts.model_backtest": "model_name varchar, fold integer, train_start date, train_end date, test_start date, "
+                            "test_end date, n_train integer, n_test integer, incident_rate_test double, "
+                            "roc_auc double, brier double, top_decile_lift double, model_version varchar",
+    "marts.model_calibration": "model_name varchar, bin integer, mean_predicted double, observed_rate double, "
+                               "n integer, model_version varchar",
+    "marts.order_incident_features": "po_id varchar, supplier_id varchar, ordered_on date, closed_on date, "
+                                     "is_incident boolean, is_psi_failed boolean, is_late boolean, "
+                                     "is_return_incident boolean, defect_return_rate double, "
+                                     f"{_FEATURE_DDL}, rule_score double, fold integer, "
+                                     "predicted_incident_probability double, naive_baseline_probability double, "
+                                     "model_version varchar",
+}
+
+
+def _write(con, table: str, frame: pd.DataFrame) -> None:
+    """Create `table` with its declared types and insert `frame` (columns by name; missing ones stay NULL)."""
+    con.execute(f"create or replace table {table} ({DDL[table]})")
+    if frame.empty:
+        return
+    cols = [c.split()[0] for c in DDL[table].split(", ")]
+    con.register("_incident_frame", frame[[c for c in cols if c in frame.columns]])
+    try:
+        names = ", ".join(c for c in cols if c in frame.columns)
+        con.execute(f"insert into {table} ({names}) select {names} from _incident_frame")
+    finally:
+        con.unregister("_incident_frame")
+
+
+def _rule_history(con) -> pd.DataFrame | None:
+    exists = con.execute("select count(*) from information_schema.tables "
+                         "where table_schema = 'marts' and table_name = 'supplier_risk_history'").fetchone()[0]
+    if not exists:
+        return None
+    return con.execute("select supplier_id, as_of - date '1970-01-01' as as_of_day, risk_score "
+                       "from marts.supplier_risk_history").df()
+
+
+def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    for c in cols:
+        out[c] = pd.to_datetime(out[c].map(lambda v: im.from_day(v) if not isinstance(v, (pd.Timestamp,)) and
+                                           not hasattr(v, "year") else v))
+    return out
+
+
+def run(con, context) -> None:
+    cfg = im.load_config()
+    inp = im.load_inputs(con)
+    frame = im.attach_rule_score(im.labelled_orders(inp, cfg, context.as_of), _rule_history(con))
+    context.log(f"    incident model: {len(frame):,} labelled orders, incident rate "
+                f"{frame['is_incident'].mean() if len(frame) else float('nan'):.3f}")
+
+    result = im.backtest(frame, cfg) if len(frame) and frame["is_incident"].nunique() == 2 else None
+    metrics = result.metrics if result is not None else pd.DataFrame()
+    _write(con, "marts.model_backtest", metrics)
+    _write(con, "marts.model_calibration",
+           result.calibration.assign(model_version=cfg.version) if result is not None else pd.DataFrame())
+
+    oof = result.out_of_fold if result is not None else pd.DataFrame(columns=["po_id", "fold", "model",
+                                                                             "naive_baseline"])
+    feats = frame.merge(oof[["po_id", "fold", "model", "naive_baseline"]], on="po_id", how="left")
+    feats = feats.rename(columns={"model": "predicted_incident_probability",
+                                  "naive_baseline": "naive_baseline_probability"})
+    feats["ordered_on"] = pd.to_datetime(feats["day"].map(im.from_day))
+    feats["closed_on"] = pd.to_datetime(feats["close_day"].map(im.from_day))
+    feats["model_version"] = cfg.version
+    _write(con, "marts.order_incident_features", feats)
+
+    nxt = im.next_order_template(inp, context.as_of)
+    pred = pd.DataFrame({"supplier_id": nxt["supplier_id"]})
+    pred = pd.concat([pred, im.order_features(inp, nxt, cfg=cfg)], axis=1)
+    pred["as_of"] = pd.Timestamp(context.as_of)
+    pred["model_version"] = cfg.version
+    if len(frame) and frame["is_incident"].nunique() == 2:
+        model = im.fit(frame, cfg)
+        pred["predicted_incident_probability"] = im.predict(model, pred)
+        start, end = im.from_day(frame["day"].min()), im.from_day(frame["day"].max())
+        pred["trained_on_window"] = f"{start}..{end}"
+        pred["trained_from"], pred["trained_to"] = pd.Timestamp(start), pd.Timestamp(end)
+        pred["n_training_orders"] = len(frame)
+        pooled = metrics[metrics["fold"] == 0] if len(metrics) else metrics
+        im.save_model(model, {
+            "as_of": str(context.as_of), "training_window": {"first_order_on": str(start), "last_order_on": str(end)},
+            "n_training_orders": len(frame), "training_incident_rate": float(frame["is_incident"].mean()),
+            "backtest": pooled.drop(columns=["model_version"]).to_dict(orient="records") if len(pooled) else [],
+            "config": {"defect_return_threshold": cfg.defect_return_threshold,
+                       "return_window_days": cfg.return_window_days,
+                       "late_incident_days": inp.late_incident_days, "estimator": cfg.estimator},
+        }, context.artifacts_dir, cfg)
+        for row in pooled.itertuples():
+            context.log(f"    backtest {row.model_name:<15} AUC {row.roc_auc:.3f}  Brier {row.brier:.3f}  "
+                        f"top-decile lift {row.top_decile_lift:.2f}  (n={row.n_test})")
+    else:
+        pred["predicted_incident_probability"] = np.nan
+        context.log("    incident model: not trained (needs closed orders with and without incidents)")
+    _write(con, "marts.incident_predictions", pred)

@@ -1,0 +1,213 @@
+"""Incident model: hand-computed features, point-in-time guarantees, labels, metrics and the estimator."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models import incident_model as im
+
+
+@pytest.fixture
+def cfg():
+    return im.load_config()
+
+
+@pytest.fixture
+def tiny_inputs(tiny_con):
+    return im.load_inputs(tiny_con)
+
+
+@pytest.fixture(scope="module")
+def demo_inputs(demo_db):
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        return im.load_inputs(con)
+    finally:
+        con.close()
+
+
+def _order(inp, po_id):
+    return inp.orders[inp.orders["po_id"] == po_id].reset_index(drop=True)
+
+
+def test_hand_computed_feature_row(tiny_inputs, cfg):
+    """P5: supplier S2 orders 300 × B1 at 11.00 by wire on 2024-05-01; everything below is worked by hand."""
+    f = im.order_features(tiny_inputs, _order(tiny_inputs, "P5"), cfg=cfg).iloc[0]
+    assert f["prior_orders"] == 1  # P4
+    assert f["log_quantity_vs_usual"] == pytest.approx(math.log(300 / 200))
+    assert f["price_change_vs_prev"] == pytest.approx(11.0 / 10.0 - 1)
+    assert f["past_psi_count"] == 1  # I4 passed; portfolio PSIs before May: 1 fail of 4
+    assert f["past_psi_fail_rate"] == pytest.approx((0 + 5 * 0.25) / (1 + 5))
+    # critical + major defects 9 in 272 sampled units portfolio-wide; none in S2's 32
+    assert f["past_psi_defect_rate"] == pytest.approx((0 + 500 * 9 / 272) / (32 + 500))
+    assert f["sku_past_psi_fail_rate"] == pytest.approx((0 + 5 * (1.25 / 6)) / (1 + 5))
+    assert f["sku_last_psi_defect_rate"] == 0 and f["sku_last_psi_failed"] == 0
+    w = math.exp(-81 * math.log(2) / 120)  # I4 on 2024-02-10 is 81 days before the order
+    assert f["recent_psi_fail_rate"] == pytest.approx((0 * w + 1.25 / 6) / (w + 1))
+    assert f["past_late_known"] == 1 and f["past_late_rate"] == 0  # P4 shipped a day early
+    assert f["past_mean_days_late"] == -1
+    assert np.isnan(f["past_lead_time_cv"])  # one shipped order: no spread yet
+    assert f["past_delivered_units"] == 200  # H5; wrong_item return R4 is not defect-coded
+    # portfolio before May: 1,700 units delivered, 4 defect-coded units returned (R1 defective, R3 missing_parts)
+    assert f["past_defect_return_rate"] == pytest.approx((0 + 5000 * 4 / 1700) / (200 + 5000))
+    assert f["past_payment_count"] == 0  # Y5 is dated after the order
+    # portfolio balances before May: Y2 after P1's PSI pass, Y4 (04-06) before P2's pass (04-08): 1 of 2 early
+    assert f["past_balance_before_psi_share"] == pytest.approx((0 + 5 * 0.5) / (0 + 5))
+    assert f["is_outside_ta_order"] == 1
+    assert f["past_quality_cost_share"] == pytest.approx(150 / 2000)  # Q2 against P4's 2,000 of spend
+    assert f["past_closed_orders"] == 0 and f["past_incident_rate"] == 0  # nothing closed yet
+    assert np.isnan(f["days_since_audit"]) and f["audit_result"] == "none"
+    assert f["supplier_age_days"] == (date(2024, 5, 1) - date(2023, 9, 1)).days
+    assert f["has_valid_registration"] == 1 and f["is_trading_company"] == 1 and f["alibaba_store_years"] == 3
+    assert f["is_pi_entity_mismatch"] == 0 and f["mold_owner"] == "supplier"
+
+
+def test_labels_on_hand_written_rows(tiny_inputs, cfg):
+    """With a 30-day window: P1 closes 2024-04-09, R1 (3 defective of 1,000, returned 04-10) is after the close."""
+    out = im.order_outcomes(tiny_inputs, replace(cfg, return_window_days=30)).set_index("po_id")
+    assert out.loc["P1", "close_day"] == im.to_day(date(2024, 4, 9))
+    assert out.loc["P1", "defect_return_units"] == 0 and not out.loc["P1", "is_incident"]
+    assert out.loc["P2", "is_psi_failed"] and out.loc["P2", "is_incident"]  # I2 failed
+    # P3's first delivery is H4 (03-26): it closes 04-25; H3 (delivered 04-03) and R3 (04-20) are inside
+    assert out.loc["P3", "close_day"] == im.to_day(date(2024, 4, 25))
+    assert out.loc["P3", "defect_return_units"] == 1 and out.loc["P3", "delivered_units"] == 500
+    assert out.loc["P3", "defect_return_rate"] == pytest.approx(1 / 500)
+    assert not out.loc["P3", "is_return_incident"]  # 0.2% is under the 3% threshold
+    # P4 shipped on 02-14 for a 02-15 promise: on time; its wrong_item return is not defect-coded
+    assert not out.loc["P4", "is_late"] and out.loc["P4", "defect_return_units"] == 0
+    assert np.isnan(out.loc["P5", "close_day"])  # never delivered: censored
+
+
+def _truncate(inp: im.Inputs, day: int) -> im.Inputs:
+    """What the brand's exports looked like the day before `day`."""
+    sh = inp.shipments[inp.shipments["shipped_day"] < day].copy()
+    sh.loc[sh["delivered_day"] >= day, "delivered_day"] = np.nan
+    sup = inp.suppliers.copy()
+    sup.loc[sup["last_audit_day"] >= day, ["last_audit_day", "last_audit_result"]] = [np.nan, None]
+    return im.Inputs(
+        suppliers=sup, products=inp.products, orders=inp.orders[inp.orders["day"] < day], shipments=sh,
+        inspections=inp.inspections[inp.inspections["day"] < day], payments=inp.payments[inp.payments["day"] < day],
+        returns=inp.returns[inp.returns["day"] < day], quality_costs=inp.quality_costs[inp.quality_costs["day"] < day],
+        defect_reasons=inp.defect_reasons, late_incident_days=inp.late_incident_days)
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_exact=False, rtol=1e-9)
+
+
+def test_features_use_only_data_dated_before_the_order(demo_inputs, cfg):
+    """Features of an order from the full data equal those computed from the data as it stood the day before."""
+    orders = demo_inputs.orders.sort_values(["day", "po_id"]).reset_index(drop=True)
+    picks = orders.iloc[np.linspace(len(orders) * 0.3, len(orders) - 1, 6).astype(int)]
+    full = im.order_features(demo_inputs, picks, cfg=cfg)
+    for i, (_, order) in enumerate(picks.iterrows()):
+        past = _truncate(demo_inputs, int(order["day"]))
+        alone = im.order_features(past, picks.iloc[[i]], cfg=cfg)
+        _same(full.iloc[[i]], alone)
+
+
+def test_rows_dated_on_or_after_the_order_change_nothing(demo_inputs, cfg):
+    """Append alarming rows dated on and after an order's date (failed PSIs, defect returns, wire payments to
+    another payee, a late shipment, a pricier re-order, quality costs): its features and every
+    earlier order's features are unchanged."""
+    orders = demo_inputs.orders.sort_values(["day", "po_id"]).reset_index(drop=True)
+    target = orders.iloc[int(len(orders) * 0.6)]
+    d, s, sku = int(target["day"]), target["supplier_id"], target["sku"]
+    before = orders[orders["day"] <= d]
+    base = im.order_features(demo_inputs, before, cfg=cfg)
+    po = target["po_id"]
+    earlier_po = orders[(orders["supplier_id"] == s) & (orders["day"] < d)]["po_id"].iloc[-1]
+    inp = demo_inputs
+    days = [d, d + 1, d + 40]
+    polluted = im.Inputs(
+        suppliers=inp.suppliers, products=inp.products,
+        orders=pd.concat([inp.orders, pd.DataFrame({
+            "po_id": [f"X-PO-{k}" for k in range(3)], "supplier_id": s, "sku": sku, "day": days,
+            "promised_day": [x + 5 for x in days], "quantity": 99_999, "unit_price": 999.0, "payment_channel": "wire",
+            "pi_entity_name": "Somebody Else Holdings Limited"})], ignore_index=True),
+        shipments=pd.concat([inp.shipments, pd.DataFrame({
+            "shipment_id": [f"X-SH-{k}" for k in range(3)], "po_id": [earlier_po, po, "X-PO-0"],
+            "shipped_day": days, "delivered_day": [x + 1 for x in days], "quantity": 50_000, "doc_errors": 9})],
+            ignore_index=True),
+        inspections=pd.concat([inp.inspections, pd.DataFrame({
+            "inspection_id": [f"X-IN-{k}" for k in range(3)], "po_id": [earlier_po, po, "X-PO-1"],
+            "inspection_type": "PSI", "day": days, "result": "fail", "sample_size": 80, "critical_defects": 5,
+            "major_defects": 40})], ignore_index=True),
+        payments=pd.concat([inp.payments, pd.DataFrame({
+            "payment_id": [f"X-PAY-{k}" for k in range(3)], "po_id": [earlier_po, po, "X-PO-2"], "day": days,
+            "kind": "balance", "payee_name": "Somebody Else Holdings Limited",
+            "is_outside_trade_assurance": True})], ignore_index=True),
+        returns=pd.concat([inp.returns, pd.DataFrame({
+            "return_id": [f"X-RET-{k}" for k in range(3)], "sku": sku, "po_id": [earlier_po, po, None], "day": days,
+            "quantity": 5_000, "reason": "defective"})], ignore_index=True),
+        quality_costs=pd.concat([inp.quality_costs, pd.DataFrame({
+            "cost_id": [f"X-QC-{k}" for k in range(3)], "po_id": [earlier_po, po, None], "supplier_id": s,
+            "day": days, "amount": 1e6})], ignore_index=True),
+        defect_reasons=inp.defect_reasons, late_incident_days=inp.late_incident_days)
+    after = im.order_features(polluted, before, cfg=cfg)
+    _same(base, after)
+    # and the pollution is visible to an order placed after it (the test can fail)
+    later = im.order_features(polluted, target.to_frame().T.assign(day=d + 41), cfg=cfg).iloc[0]
+    own = base.iloc[int(np.flatnonzero(before["po_id"].to_numpy() == po)[0])]
+    assert later["past_psi_count"] >= own["past_psi_count"] + 3
+    assert later["past_psi_fail_rate"] > own["past_psi_fail_rate"]
+
+
+def test_labels_agree_with_po_status(demo_con, demo_inputs, cfg):
+    """For closed orders: a failed PSI and a late incident mean the same as marts.po_status."""
+    out = im.order_outcomes(demo_inputs, cfg).dropna(subset=["close_day"])
+    po = demo_con.execute("select po_id, has_failed_psi, is_late_incident from marts.po_status").df()
+    m = out.merge(po, on="po_id", validate="one_to_one")
+    assert len(m) > 1000
+    assert (m["is_psi_failed"] == m["has_failed_psi"]).all()
+    assert (m["is_late"] == m["is_late_incident"]).all()
+
+
+def test_top_decile_lift_counts_ties_at_their_average():
+    y = np.array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0])  # base rate 0.2
+    p = np.array([0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
+    assert im.top_share_lift(y, p, 0.1) == pytest.approx(1.0 / 0.2)
+    tied = np.full(10, 0.5)
+    assert im.top_share_lift(y, tied, 0.2) == pytest.approx(1.0)  # ties cannot flatter a score
+
+
+def test_calibration_table_is_equal_count_and_exact():
+    y = np.array([0, 0, 1, 0, 1, 1])
+    p = np.array([0.1, 0.2, 0.3, 0.4, 0.8, 0.9])
+    t = im.calibration_table(y, p, 3)
+    assert t["n"].tolist() == [2, 2, 2]
+    assert t["mean_predicted"].tolist() == pytest.approx([0.15, 0.35, 0.85])
+    assert t["observed_rate"].tolist() == pytest.approx([0.0, 0.5, 1.0])
+
+
+def test_naive_baseline_shrinks_toward_the_prior():
+    frame = pd.DataFrame({"past_incidents": [0, 3], "past_closed_orders": [0, 5]})
+    got = im.naive_baseline(frame, prior_rate=0.2, strength=5)
+    assert got.tolist() == pytest.approx([0.2, (3 + 1) / 10])
+
+
+def test_rule_score_is_the_latest_before_the_order():
+    frame = pd.DataFrame({"supplier_id": ["S1", "S1", "S2"], "day": [100, 131, 131]})
+    hist = pd.DataFrame({"supplier_id": ["S1", "S1"], "as_of_day": [99, 131], "risk_score": [40.0, 70.0]})
+    got = im.attach_rule_score(frame, hist)["rule_score"]
+    assert got.iloc[0] == 40.0 and got.iloc[1] == 40.0  # the score dated on the order day is not yet known
+    assert np.isnan(got.iloc[2])
+
+
+def test_estimator_is_deterministic_and_trains_only_on_closed_orders(demo_inputs, cfg):
+    frame = im.labelled_orders(demo_inputs, cfg, date(2026, 10, 31))
+    a = im.predict(im.fit(frame, cfg), frame.head(50))
+    b = im.predict(im.fit(frame, cfg), frame.head(50))
+    assert np.array_equal(a, b)
+    for fd in im.folds(frame, cfg):
+        train = frame[(frame["day"] < fd.cutoff) & (frame["close_day"] < fd.cutoff)]
+        assert train["close_day"].max() < fd.cutoff
+    assert (frame["close_day"] <= im.to_day(date(2026, 10, 31))).all()

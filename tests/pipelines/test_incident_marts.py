@@ -1,0 +1,57 @@
+"""Incident-model tables in the built warehouse: backtest, calibration, predictions and the persisted model."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models import incident_model as im
+
+
+def test_model_beats_the_naive_baseline_on_the_demo(demo_con):
+    auc = dict(demo_con.execute(
+        "select model_name, roc_auc from marts.model_backtest where fold = 0").fetchall())
+    assert auc["model"] > auc["naive_baseline"] > 0.6
+
+
+def test_calibration_rows_sum_to_the_test_orders(demo_con):
+    rows = demo_con.execute("""
+        select b.model_name, b.n_test, sum(c.n), sum(c.n * c.observed_rate), b.incident_rate_test * b.n_test
+        from marts.model_backtest b join marts.model_calibration c using (model_name)
+        where b.fold = 0 group by all""").fetchall()
+    assert {r[0] for r in rows} >= {"model", "naive_baseline"}
+    for _, n_test, n_sum, incidents, expected in rows:
+        assert n_sum == n_test
+        assert abs(incidents - expected) < 1e-6  # observed rates re-add to the test incidents
+    folds = demo_con.execute("select sum(n_test) from marts.model_backtest "
+                             "where fold > 0 and model_name = 'model'").fetchone()[0]
+    assert folds == demo_con.execute("select n_test from marts.model_backtest "
+                                     "where fold = 0 and model_name = 'model'").fetchone()[0]
+
+
+def test_out_of_fold_predictions_cover_the_test_orders(demo_con):
+    n_oof, n_test = demo_con.execute("""
+        select (select count(*) from marts.order_incident_features where predicted_incident_probability is not null),
+               (select n_test from marts.model_backtest where fold = 0 and model_name = 'model')""").fetchone()
+    assert n_oof == n_test
+    closed_late = demo_con.execute("""
+        select count(*) from marts.order_incident_features f cross join ingest.build_info b
+        where f.closed_on > b.as_of""").fetchone()[0]
+    assert closed_late == 0  # only orders whose outcome is known by the build date are labelled
+
+
+def test_persisted_model_reproduces_the_stored_predictions(demo_con, demo_db):
+    model, meta = im.load_model(demo_db.parent / "artifacts")
+    pred = demo_con.execute("select * from marts.incident_predictions order by supplier_id").df()
+    assert len(pred) == demo_con.execute("select count(*) from staging.suppliers").fetchone()[0]
+    assert np.allclose(im.predict(model, pred), pred["predicted_incident_probability"], atol=1e-12)
+    assert meta["features"] == im.FEATURES and meta["model_version"] == pred["model_version"].iloc[0]
+    assert meta["n_training_orders"] == demo_con.execute(
+        "select count(*) from marts.order_incident_features").fetchone()[0]
+    assert meta["sklearn_version"] and meta["training_window"]["first_order_on"] <= meta["as_of"]
+
+
+def test_tiny_warehouse_without_closed_orders_has_no_prediction(tiny_con):
+    rows = tiny_con.execute("select count(*), count(predicted_incident_probability) "
+                            "from marts.incident_predictions").fetchone()
+    assert rows == (3, 0)
+    assert tiny_con.execute("select count(*) from marts.model_backtest").fetchone()[0] == 0

@@ -206,14 +206,25 @@ def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callab
             con.execute("checkpoint")
         finally:
             con.close()
+        _fsync(tmp)
         _pause_for_tests()
         os.replace(tmp, db_path)
+        _fsync(db_path.parent)  # make the rename itself durable
         log(f"  published {db_path} in {time.perf_counter() - started:.1f}s (as of {report.as_of})")
         return report
     except BaseException:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
         raise
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file (or a folder's entry list) to disk so a power cut cannot leave a half-written warehouse."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _pause_for_tests() -> None:

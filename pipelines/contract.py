@@ -6,8 +6,10 @@ the demo generator and `docs/data-contract.md` all read it, so a column is descr
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 # Types a column can have. Every value arrives as text and is parsed by the validator.
 TEXT, INT, DECIMAL, BOOL, DATE, MONTH = "text", "int", "decimal", "bool", "date", "month"
@@ -26,6 +28,24 @@ MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2099, 12, 31)
 
 TRUE_WORDS = {"true", "yes", "y", "1", "t"}
+
+_AQL_TABLE = Path(__file__).resolve().parents[1] / "data" / "reference" / "aql" / "table_2a_normal.csv"
+
+
+def _aql_values() -> tuple[float, ...]:
+    """0 (no defect accepted) plus the percent-nonconforming AQL columns of the standard's tables, up to 10."""
+    with _AQL_TABLE.open(encoding="utf-8") as fh:
+        header = next(csv.reader(line for line in fh if not line.startswith("#")))
+    values = []
+    for name in header:
+        try:
+            values.append(float(name.removeprefix("aql_")))
+        except ValueError:
+            continue
+    return (0.0, *sorted(v for v in values if v <= 10))
+
+
+AQL_VALUES = _aql_values()
 FALSE_WORDS = {"false", "no", "n", "0", "f"}
 
 
@@ -42,6 +62,7 @@ class Column:
     maximum: float | None = None
     default: str | None = None
     references: str | None = None  # "table.column"
+    allowed_numbers: tuple[float, ...] | None = None  # e.g. the AQL columns of ISO 2859-1
 
     @property
     def rule(self) -> str:
@@ -202,9 +223,12 @@ INSPECTIONS = Table(
         _c("inspector", TEXT, "Inspection company or person.", "QIMA"),
         _c("inspection_level", TEXT, "ISO 2859-1 inspection level.", "II",
            allowed=("I", "II", "III", "S-1", "S-2", "S-3", "S-4")),
-        _c("aql_critical", DECIMAL, "AQL for critical defects, percent (0 = none accepted).", "0", minimum=0, maximum=10),
-        _c("aql_major", DECIMAL, "AQL for major defects, percent.", "2.5", minimum=0, maximum=10),
-        _c("aql_minor", DECIMAL, "AQL for minor defects, percent.", "4.0", minimum=0, maximum=10),
+        _c("aql_critical", DECIMAL, "AQL for critical defects, percent (0 = none accepted).", "0", minimum=0, maximum=10,
+           allowed_numbers=AQL_VALUES),
+        _c("aql_major", DECIMAL, "AQL for major defects, percent.", "2.5", minimum=0, maximum=10,
+           allowed_numbers=AQL_VALUES),
+        _c("aql_minor", DECIMAL, "AQL for minor defects, percent.", "4.0", minimum=0, maximum=10,
+           allowed_numbers=AQL_VALUES),
         _c("lot_size", INT, "Units in the inspected lot.", "2000", minimum=0, exclusive_minimum=True),
         _c("sample_size", INT, "Units drawn and checked.", "125", minimum=0),
         _c("critical_defects", INT, "Critical defects found in the sample.", "0", minimum=0),

@@ -22,6 +22,8 @@ def render_tables() -> str:
         out.append("|---|---|---|---|---|---|---|")
         for col in table.columns:
             allowed = " / ".join(f"`{v}`" for v in col.allowed) if col.allowed else col.rule
+            if col.allowed_numbers:
+                allowed = "one of " + ", ".join(f"`{v:g}`" for v in col.allowed_numbers)
             if col.references:
                 allowed = (allowed + "; " if allowed else "") + f"must exist in `{col.references}`"
             out.append(f"| `{col.name}` | {col.type} | {'yes' if col.required else ''} | {allowed} | "

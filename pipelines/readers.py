@@ -49,7 +49,8 @@ def decode(raw: bytes, file: str) -> tuple[str, str]:
     """Decode bytes as UTF-8 (BOM optional) or GB18030; raise FileError naming the file otherwise."""
     for encoding in ENCODINGS:
         try:
-            return raw.decode(encoding), encoding
+            body = raw[3:] if encoding != "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf") else raw
+            return body.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise FileError(file, "is neither UTF-8 nor GB18030/GBK text; re-export it as UTF-8 CSV")
@@ -68,8 +69,6 @@ def read_csv_records(path: Path) -> ParsedFile:
     except OSError as exc:
         raise FileError(name, f"cannot be read ({exc.strerror})") from exc
     text, encoding = decode(raw, name)
-    if text.startswith("\ufeff"):  # a BOM that survived (e.g. GB18030 decode of a UTF-8-BOM file)
-        text = text[1:]
     lines = _physical_lines(text)
     reader = csv.reader(io.StringIO(text, newline=""), **CSV_DIALECT)
     try:
@@ -90,15 +89,16 @@ def read_csv_records(path: Path) -> ParsedFile:
             record = next(reader)
         except StopIteration:
             break
-        except csv.Error as exc:  # only raised for NUL bytes and the like with strict=False
+        except csv.Error:
+            # e.g. an unclosed quote that ran past the field size limit: re-read its lines one by one
             end = reader.line_num
-            malformed.append((start, "\n".join(lines[start - 1:end]), f"unparsable record ({exc})"))
+            _recover(lines, start, end, width, rows, line_numbers, malformed)
             start = end + 1
             continue
         end = reader.line_num
         if not record or all(not cell.strip() for cell in record) and len(record) <= 1:
             blank += 1
-        elif len(record) == width:
+        elif len(record) == width and (end == start or not _swallowed_rows(lines, start, end, width)):
             rows.append(record)
             line_numbers.append(start)
         else:
@@ -107,6 +107,18 @@ def read_csv_records(path: Path) -> ParsedFile:
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
     frame["_line"] = pd.Series(line_numbers, dtype="int64")
     return ParsedFile(path, encoding, header, frame, malformed, blank, lines)
+
+
+def _swallowed_rows(lines: list[str], start: int, end: int, width: int) -> bool:
+    """A record spanning lines whose later lines are complete rows on their own: a stray quote ate them.
+
+    A genuine multi-line quoted cell (a note with a line break) does not split into full-width rows.
+    """
+    for number in range(start + 1, end + 1):
+        raw = lines[number - 1] if number - 1 < len(lines) else ""
+        if raw.count('"') % 2 == 0 and len(next(csv.reader([raw], **CSV_DIALECT), [])) == width:
+            return True
+    return False
 
 
 def _recover(lines, start, end, width, rows, line_numbers, malformed) -> None:

@@ -74,9 +74,10 @@ def _parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse numbers written plainly, with thousands separators or a leading $; return values and a bad mask."""
     cleaned = text.str.replace(r"^\$", "", regex=True)
     cleaned = cleaned.where(~cleaned.str.match(_THOUSANDS).fillna(False), cleaned.str.replace(",", "", regex=False))
-    values = pd.to_numeric(cleaned, errors="coerce")
+    values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    values = values.where(np.isfinite(values.fillna(0.0)))  # "inf", "1e400" and "nan" are not amounts
     bad = text.notna() & values.isna()
-    return values.astype("float64"), bad
+    return values, bad
 
 
 def _parse_column(col: c.Column, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
@@ -98,6 +99,11 @@ def _parse_column(col: c.Column, text: pd.Series) -> tuple[pd.Series, pd.Series,
             fractional = values.notna() & (values != np.floor(values.fillna(0)))
             bad = bad | fractional
             reason = "not a whole number"
+        if col.allowed_numbers is not None:
+            outside = values.notna() & ~values.round(6).isin([round(v, 6) for v in col.allowed_numbers])
+            if outside.any():
+                listed = ", ".join(f"{v:g}" for v in col.allowed_numbers)
+                return values, bad | outside, f"not a number, or not one of {listed}"
         return values, bad, reason
     if col.type == c.BOOL:
         lowered = text.str.lower()
@@ -121,6 +127,9 @@ def validate(parsed: ParsedFile, table: c.Table, parent_keys: dict[str, set[str]
     """Validate one parsed file; `parent_keys` maps "table.column" to the keys already loaded."""
     name = parsed.path.name
     notices = check_header(parsed, table)
+    if parsed.encoding == "gb18030":
+        notices.append(f"{name}: not UTF-8, read as GB18030/GBK (Chinese); if names look garbled, "
+                       "re-export the file as UTF-8")
     frame = parsed.frame
     n = len(frame)
     rejections: list[Rejection] = []

@@ -209,3 +209,66 @@ def test_missing_table_files_give_empty_tables_with_a_notice(tmp_path):
     result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(GOOD)))
     assert "no file for returns: the table is empty" in result.notices
     assert table(result, "returns").rows_loaded == 0
+
+
+QC_HEADER = "cost_id,po_id,supplier_id,incurred_on,kind,amount,note"
+
+
+def costs(tmp_path: Path, rows: list[str] | str) -> Path:
+    """A folder with supplier S1 and a quality_costs file holding `rows` (or raw text after the header)."""
+    body = rows if isinstance(rows, str) else "\n".join(rows) + "\n"
+    folder = only(tmp_path, "suppliers", supplier_rows(GOOD))
+    write_csv(folder / "quality_costs.csv", QC_HEADER + "\n" + body)
+    return folder
+
+
+def test_an_unclosed_quote_in_a_large_file_costs_one_line(tmp_path):
+    # The open quote would swallow everything up to the csv field-size limit (131,072 characters).
+    rows = [f"Q{i},,S1,2024-01-01,rework,10,note {i}" for i in range(4000)]
+    rows[10] = 'Q10,,S1,2024-01-01,rework,10,"never closed'
+    result = read_and_validate(costs(tmp_path, rows))
+    t = table(result, "quality_costs")
+    assert (t.rows_read, t.rows_loaded, t.rows_rejected) == (4000, 3999, 1)
+    assert [(r.line, r.raw) for r in t.rejections] == [(12, rows[10])]
+
+
+def test_an_unclosed_quote_in_the_last_column_does_not_swallow_the_rows_after_it(tmp_path):
+    rows = ['Q1,,S1,2024-01-01,rework,10,"rework after failed PSI', "Q2,,S1,2024-01-02,relabel,20,labels",
+            "Q3,,S1,2024-01-03,sorting,30,"]
+    result = read_and_validate(costs(tmp_path, rows))
+    t = table(result, "quality_costs")
+    assert t.frame["cost_id"].tolist() == ["Q2", "Q3"]
+    assert t.frame["note"].tolist()[0] == "labels"
+    assert [r.line for r in t.rejections] == [2]
+
+
+def test_a_genuine_line_break_inside_a_quoted_cell_is_kept(tmp_path):
+    text = 'Q1,,S1,2024-01-01,rework,10,"first line\nsecond line"\nQ2,,S1,2024-01-02,relabel,20,x\n'
+    result = read_and_validate(costs(tmp_path, text))
+    t = table(result, "quality_costs")
+    assert t.frame["note"].tolist() == ["first line\nsecond line", "x"]
+    assert t.frame["source_line"].tolist() == [2, 4]
+    assert t.rejections == []
+
+
+def test_infinite_numbers_are_rejected(tmp_path):
+    rows = ["Q1,,S1,2024-01-01,rework,inf,", "Q2,,S1,2024-01-01,rework,1e400,", "Q3,,S1,2024-01-01,rework,5,"]
+    result = read_and_validate(costs(tmp_path, rows))
+    assert reasons(result, "quality_costs") == [(2, "amount", "not a number: 'inf'"),
+                                                (3, "amount", "not a number: '1e400'")]
+
+
+def test_an_aql_that_is_not_a_column_of_the_standard_is_rejected(tiny_dir):
+    text = (tiny_dir / "inspections.csv").read_text().replace("I4,P4,PSI,2024-02-10,V-Trust,II,0,2.5",
+                                                              "I4,P4,PSI,2024-02-10,V-Trust,II,0,2")
+    (tiny_dir / "inspections.csv").write_text(text)
+    result = read_and_validate(tiny_dir)
+    [(line, column, reason)] = reasons(result, "inspections")
+    assert (line, column) == (5, "aql_major")
+    assert reason.startswith("not a number, or not one of 0, 0.01, 0.015,") and reason.endswith(": '2'")
+
+
+def test_a_gb18030_file_is_read_with_a_notice(tmp_path):
+    row = GOOD.replace("Acme Co. Ltd,", "宁波光明家居用品有限公司,", 1)
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(row), encoding="gb18030"))
+    assert any("read as GB18030" in n for n in result.notices)

@@ -7,7 +7,7 @@ final as (
     select
         trim(shipment_id) as shipment_id,
         trim(po_id) as po_id,
-        coalesce(mode, 'sea') as mode,
+        mode,  -- NULL when unknown: no ocean-only fee (HMF) is assumed
         shipped_on,
         eta_on,
         delivered_on,

@@ -33,6 +33,16 @@ def _is_missing(w: object) -> bool:
     return w is None or (isinstance(w, float) and math.isnan(w)) or w is pd.NA
 
 
+def _exact(w: object) -> Fraction:
+    """A weight as the decimal it reads as (0.01 -> 1/100, not the binary double 0.01000000000000000020...).
+
+    Both `allocate` and `allocate_frame` use it, so a tie between remainders breaks the same way in both.
+    """
+    if isinstance(w, (float, np.floating)):
+        return Fraction(repr(float(w)))
+    return Fraction(str(w))
+
+
 def _largest_remainder(cents: int, weights: Sequence[Fraction]) -> list[int]:
     total_w = sum(weights, Fraction(0))
     sign = -1 if cents < 0 else 1
@@ -69,7 +79,7 @@ def allocate(
             continue
         if float(w) < 0 or math.isinf(float(w)):  # type: ignore[arg-type]
             raise AllocationError(f"{basis_name} weights must be finite and >= 0, got {w}")
-        clean.append(Fraction(float(w)))  # type: ignore[arg-type]
+        clean.append(_exact(w))
     if sum(clean) == 0:
         if fallback != "equal":
             raise AllocationError(f"every {basis_name} weight is zero or missing; cannot allocate {amount}")
@@ -144,24 +154,13 @@ def allocate_frame(
     ok = ~bad_amount & ((w_total > 0) | (fallback == "equal"))
     cents = np.zeros(len(work), dtype=np.int64)
     if ok.any():
-        sub = work[ok].copy()
-        amount_cents = np.array([to_cents(a) for a in sub["amount"]], dtype=np.int64)
-        sign = np.where(amount_cents < 0, -1, 1)
-        pool = np.abs(amount_cents)
-        quota = pool * sub["w"].to_numpy() / w_total[ok].to_numpy()
-        # Snap float noise (e.g. 2999.9999999996) so an exact quota is not floored one cent short.
-        quota = np.where(np.abs(quota - np.round(quota)) < 1e-6, np.round(quota), quota)
-        floors = np.floor(quota).astype(np.int64)
-        sub["frac"] = quota - floors
-        sub["floor"] = floors
-        left = pool - sub.assign(floor=floors).groupby("group", sort=False, dropna=False)["floor"].transform(
-            "sum").to_numpy()
-        # Rank within group by remainder (desc), then position (asc): rank < left gets one more cent.
-        sub["neg_frac"] = -sub["frac"]
-        rank = sub.sort_values(["group", "neg_frac", "pos"], kind="mergesort").groupby(
-            "group", sort=False, dropna=False).cumcount()
-        extra = (rank.reindex(sub.index).to_numpy() < left).astype(np.int64)
-        cents[ok.to_numpy()] = sign * (floors + extra)
+        # Exact arithmetic per charge, the same as `allocate`: float quotas can turn an exact tie between
+        # remainders (e.g. weights 0.01 / 0.05) into a different winner than the one `allocate` picks.
+        sub = work[ok]
+        for _, charge in sub.groupby("group", sort=False, dropna=False):
+            parts = _largest_remainder(to_cents(float(charge["amount"].iloc[0])),
+                                       [_exact(w) for w in charge["w"]])
+            cents[charge["pos"].to_numpy()] = parts
     allocated = pd.Series(cents / 100.0, index=df.index, name="allocated")
     allocated[~ok.to_numpy()] = np.nan
     return FrameAllocation(allocated, pd.DataFrame(problems, columns=report_cols))

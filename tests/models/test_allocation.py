@@ -120,3 +120,13 @@ def test_allocate_frame_sums_to_each_charge_to_the_cent() -> None:
     # And every group agrees with the scalar reference, cent for cent.
     for g, sub in df.groupby("charge_id"):
         assert result.allocated.loc[sub.index].tolist() == allocate(amounts[g], sub["weight"].tolist())
+
+
+def test_exact_tie_breaks_the_same_in_allocate_and_allocate_frame() -> None:
+    # 805,627,623 cents x 0.01 / 0.06 = 134,271,270.5 and x 0.05 / 0.06 = 671,356,352.5: an exact tie of
+    # remainders (.5 / .5), 1 cent left -> the earlier line. Read as binary doubles, 0.01 and 0.05 are not
+    # 1/100 and 5/100, and the tie used to break the other way in `allocate` only.
+    expected = [1_342_712.71, 6_713_563.52]
+    assert allocate(8_056_276.23, [0.01, 0.05]) == expected
+    frame = pd.DataFrame({"amount": [8_056_276.23] * 2, "charge": ["c1", "c1"], "w": [0.01, 0.05]})
+    assert allocate_frame(frame, "amount", "charge", "w").allocated.tolist() == expected

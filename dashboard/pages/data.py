@@ -70,6 +70,10 @@ if folder is not None:
             st.success("Every row passed validation.")
         else:
             st.markdown(f"**Rejected rows ({len(rejected):,} broken rules)**")
+            first = rejected.head(5)
+            st.markdown("\n".join(f"- `{r.file}` line {r.line}, `{r.column}`: {r.reason}"
+                                   for r in first.itertuples())
+                        + (f"\n- … and {len(rejected) - 5:,} more in the table below" if len(rejected) > 5 else ""))
             ui.table(rejected, "data_validation_rejected", "rejected_rows.csv",
                      column_config={"line": st.column_config.NumberColumn("Line", format="%d",
                                                                           help="Line in the file (header = 1)."),

@@ -40,7 +40,7 @@ m2.metric("Sample size (n)", f"{plan.sample_size:,}", border=True,
                                                         else "."))
 m3.metric("Accept (Ac)", f"{plan.accept}", border=True, help="Accept the lot with this many defectives or fewer.")
 m4.metric("Reject (Re)", f"{plan.reject}", border=True, help="Reject the lot with this many defectives or more.")
-m5.metric(f"P(pass) at {defect_pct:g}% defective", ui.pct(p_accept), border=True,
+m5.metric(f"P(pass) at {defect_pct:g}%", ui.pct(p_accept), border=True,
           help="Probability that a lot from a process at this defect rate passes: binomial P(defectives in n ≤ Ac). "
                f"For this finite lot (hypergeometric) it is {ui.pct(p_accept_lot, 2)}.")
 if plan.note:

@@ -63,6 +63,7 @@ if ui.require_warehouse():
                          category_orders={"risk_band": sorted(plot["risk_band"].unique(), key=filters.band_sort_key)})
         ui.style(fig, "Risk score against spend (bubble size: open deposits at risk)",
                  "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=480)
+        fig.update_xaxes(tickformat="$~s")
         ui.chart(fig, "portfolio_matrix_chart")
         st.caption("Top right is where to look first: high spend and high risk.")
 

@@ -43,6 +43,7 @@ prediction = queries.supplier_prediction(supplier_id)
 backtest = queries.model_backtest()
 p = profile.iloc[0]
 s = score.iloc[0] if not score.empty else None
+st.header(p["supplier_name"], anchor=False)
 ui.as_of_caption()
 st.caption(f"{ui.label(p['supplier_type'])} · {p['country']}{' · ' + p['province'] if pd.notna(p['province']) else ''}"
            f" · on Alibaba {ui.number(p['alibaba_store_years'])} years"

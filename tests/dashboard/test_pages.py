@@ -76,10 +76,10 @@ def test_calculator_worked_example_and_inputs(ui, tmp_path):
     # docs/inspection.md §4: lot 10,000, level II, AQL 2.5, normal → L, n 200, Ac 10, Re 11; P(accept | 5 %) 0.583067
     assert (shown["Code letter"], shown["Sample size (n)"], shown["Accept (Ac)"], shown["Reject (Re)"]) == \
         ("L", "200", "10", "11")
-    assert shown["P(pass) at 5% defective"] == "58.3%"
+    assert shown["P(pass) at 5%"] == "58.3%"
     at.selectbox(key="calc_stage").set_value("tightened").run()
     assert ui.metrics(at)["Accept (Ac)"] == "8"  # II-B row L, AQL 2.5: Ac 8 Re 9, P(accept | 5 %) = 0.327
-    assert ui.metrics(at)["P(pass) at 5% defective"] == "32.7%"
+    assert ui.metrics(at)["P(pass) at 5%"] == "32.7%"
     at.selectbox(key="calc_stage").set_value("normal").run()
     # lot 500 at AQL 0.65 is a down arrow in Table II-A: plan of letter J, n = 80, Ac 1, Re 2
     at.number_input(key="calc_lot_size").set_value(500)
@@ -90,7 +90,7 @@ def test_calculator_worked_example_and_inputs(ui, tmp_path):
     # P(0 or 1 defective in 80 | 2 %) = 0.98^80 + 80 · 0.02 · 0.98^79, computed here independently
     at.number_input(key="calc_defect_rate").set_value(2.0).run()
     expected = 0.98 ** 80 + 80 * 0.02 * 0.98 ** 79
-    assert ui.metrics(at)["P(pass) at 2% defective"] == f"{expected * 100:.1f}%"
+    assert ui.metrics(at)["P(pass) at 2%"] == f"{expected * 100:.1f}%"
     at.selectbox(key="calc_level").set_value("S-1").run()
     assert ui.metrics(at)["Sample size (n)"] != "80"
 

@@ -362,8 +362,9 @@ def dutiable_value(
     """US transaction value: the invoice less international freight, insurance (and, for DDP, duty/fees) it includes.
 
     The US appraises on an FOB-type basis (19 U.S.C. 1401a(b)(4)): freight and insurance from the foreign port are
-    excluded even when a CIF/CFR/CIP/CPT/DAP/DPU/DDP price contains them. Passing freight or insurance for a term
-    whose invoice cannot contain it is an error, as is a result below zero.
+    excluded even when a price contains them: freight in C- and D-terms, insurance in CIF/CIP/DAP/DPU/DDP (the terms
+    where the seller bears insurance, incoterms.csv). Passing freight or insurance for a term whose invoice cannot
+    contain it (e.g. insurance on CFR/CPT) is an error, as is a result below zero.
     """
     rule = incoterm_rule(incoterm, ref_dir)
     for name, amount in (("freight_in_invoice", freight_in_invoice), ("insurance_in_invoice", insurance_in_invoice),
@@ -373,8 +374,11 @@ def dutiable_value(
             raise ValueError(f"{name} must be >= 0, got {amount}")
     if freight_in_invoice and not rule.invoice_includes_freight:
         raise ValueError(f"a {rule.incoterm} invoice does not include main freight; pay it separately")
-    if insurance_in_invoice and not rule.invoice_includes_insurance and not rule.invoice_includes_freight:
-        raise ValueError(f"a {rule.incoterm} invoice does not include insurance")
+    # Insurance can be in the price only where the seller bears it (buyer_pays_insurance false): CIF/CIP, where it
+    # is an invoice line, and D-terms, where the seller may insure its own transit risk. Under E/F terms, CFR and
+    # CPT the buyer insures, so the invoice cannot hold insurance even though CFR/CPT hold freight.
+    if insurance_in_invoice and rule.buyer_pays_insurance:
+        raise ValueError(f"a {rule.incoterm} invoice does not include insurance; the buyer insures separately")
     value = _cents(invoice_value) - _cents(freight_in_invoice) - _cents(insurance_in_invoice) - _cents(
         other_non_dutiable_in_invoice)
     if value < 0:

@@ -94,6 +94,20 @@ def test_dutiable_value_rejects_freight_on_a_term_whose_price_excludes_it() -> N
         lc.dutiable_value(1_000.00, "CIF", freight_in_invoice=900.00, insurance_in_invoice=200.00)
 
 
+@pytest.mark.parametrize("term", ["EXW", "FCA", "FOB", "CFR", "CPT"])
+def test_dutiable_value_rejects_insurance_on_a_term_where_the_buyer_insures(term: str) -> None:
+    # incoterms.csv: buyer_pays_insurance is true for these; a CFR/CPT price holds freight but never insurance.
+    freight = 500.00 if term in ("CFR", "CPT") else 0.0
+    with pytest.raises(ValueError, match="does not include insurance"):
+        lc.dutiable_value(6_850.00, term, freight_in_invoice=freight, insurance_in_invoice=45.00)
+
+
+@pytest.mark.parametrize("term", ["CIF", "CIP", "DAP", "DPU", "DDP"])
+def test_dutiable_value_deducts_insurance_where_the_seller_insures(term: str) -> None:
+    # 6,850.00 - freight 500.00 - insurance 45.00 = 6,305.00
+    assert lc.dutiable_value(6_850.00, term, freight_in_invoice=500.00, insurance_in_invoice=45.00) == 6_305.00
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # Stacked duties, with dates on both sides of each effective date
 # ----------------------------------------------------------------------------------------------------------------

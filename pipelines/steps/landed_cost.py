@@ -87,13 +87,25 @@ def _duty(dutiable: float, hs_code: str, origin: str, on: date) -> float | None:
                      for c in rate.components))
 
 
+def _entry_date(eta_on, delivered_on, shipped_on):
+    """Date the duty rates are read on: arrival (eta_on), else warehouse delivery, else shipment.
+
+    Duty applies at the date of entry, when the goods arrive for customs, which comes before delivery to the
+    warehouse; a tariff change between the two must not be charged. docs/landed-cost.md, "Per shipment".
+    """
+    for on in (eta_on, delivered_on, shipped_on):
+        if on is not None and not pd.isna(on):
+            return on
+    return None
+
+
 def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per shipment: dutiable value, duty (paid / computed), MPF, HMF, fees and what the buyer bears."""
     ship = con.execute("""
         select
             shipments.shipment_id, shipments.po_id, purchase_orders.supplier_id, purchase_orders.sku,
             purchase_orders.incoterm, purchase_orders.unit_price, purchase_orders.ordered_on, shipments.mode,
-            shipments.shipped_on, shipments.delivered_on, shipments.quantity, shipments.freight_cost,
+            shipments.shipped_on, shipments.eta_on, shipments.delivered_on, shipments.quantity, shipments.freight_cost,
             shipments.insurance_cost, shipments.duty_paid, raw_fees.other_fees as fees_paid,
             products.hs_code, products.origin_country, products.unit_weight_kg, products.unit_volume_m3,
         from staging.shipments as shipments
@@ -106,8 +118,7 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rows = []
     for r in ship.itertuples(index=False):
         rule = incoterm_rule(r.incoterm)
-        entry_on: date = r.delivered_on if not pd.isna(r.delivered_on) else r.shipped_on
-        entry_on = pd.Timestamp(entry_on).date()
+        entry_on = pd.Timestamp(_entry_date(r.eta_on, r.delivered_on, r.shipped_on)).date()
         goods = to_cents(r.quantity * Decimal(str(r.unit_price))) / 100
         # A recorded freight/insurance on a term whose price contains it is the invoice's own component:
         # deducted from the dutiable value and not added again (it is already in the goods value).

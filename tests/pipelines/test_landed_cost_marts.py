@@ -187,3 +187,39 @@ def test_computed_duty_equals_the_model_rule(demo_con):
     assert len(rows) > 1000
     for dutiable, hs, origin, entry_on, computed in rows[::25]:
         assert float(computed) == duty_amount(float(dutiable), hs, origin, entry_on)
+
+
+def _one_shipment_con(eta_on: str | None, delivered_on: str | None) -> duckdb.DuckDBPyConnection:
+    """The tables shipment_costs reads, with one FOB shipment of 1,000 LED lamps (9405.42.84) from CN."""
+    con = duckdb.connect()
+    con.execute("create schema staging; create schema raw")
+    con.execute("""create table staging.shipments as select 'H1' as shipment_id, 'P1' as po_id, 'sea' as mode,
+        date '2025-02-10' as shipped_on, ?::date as eta_on, ?::date as delivered_on, 1000 as quantity,
+        500.0 as freight_cost, 20.0 as insurance_cost, null::double as duty_paid""", [eta_on, delivered_on])
+    con.execute("""create table staging.purchase_orders as select 'P1' as po_id, 'S1' as supplier_id, 'A1' as sku,
+        'FOB' as incoterm, 5.00 as unit_price, date '2025-01-02' as ordered_on""")
+    con.execute("""create table staging.products as select 'A1' as sku, '9405.42.8440' as hs_code,
+        'CN' as origin_country, 1.2 as unit_weight_kg, 0.008 as unit_volume_m3""")
+    con.execute("create table raw.shipments as select 'H1' as shipment_id, 150.0 as other_fees")
+    return con
+
+
+@pytest.mark.parametrize(("eta_on", "delivered_on", "entry_on", "duty"), [
+    # duty_rates.csv, 9405.42.84 from CN: MFN 3.9% + Section 301 25% + IEEPA fentanyl 10% (2025-02-04..03-03),
+    # 20% from 2025-03-04. On 5,000.00: 195.00 + 1,250.00 + 500.00 = 1,945.00 on 2025-03-03;
+    # 195.00 + 1,250.00 + 1,000.00 = 2,445.00 on 2025-03-05.
+    ("2025-03-03", "2025-03-05", "2025-03-03", 1_945.00),  # arrived before the change, delivered after it
+    (None, "2025-03-05", "2025-03-05", 2_445.00),  # no arrival date: warehouse delivery
+    (None, None, "2025-02-10", 1_945.00),  # neither: the shipment date
+])
+def test_duty_is_read_on_the_arrival_date_not_the_warehouse_delivery(eta_on, delivered_on, entry_on, duty):
+    from pipelines.steps.landed_cost import shipment_costs
+
+    con = _one_shipment_con(eta_on, delivered_on)
+    try:
+        row = shipment_costs(con).iloc[0]
+    finally:
+        con.close()
+    assert str(pd.Timestamp(row["entry_on"]).date()) == entry_on
+    assert float(row["duty_computed"]) == duty
+    assert float(row["duty"]) == duty and row["duty_source"] == "computed"

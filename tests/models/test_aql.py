@@ -197,6 +197,42 @@ def test_tightened_cells(lot, level, aql_value, expected) -> None:
     assert (plan.code_letter, plan.table_sample_size, plan.accept, plan.reject) == expected
 
 
+@pytest.mark.parametrize("aql_value", [0.015, 0.025])
+def test_tightened_row_r_down_arrows_reach_row_s(aql_value: float) -> None:
+    # II-B row R under 0.015 and 0.025: "use first sampling plan below arrow" = row S, n 3150, Ac 1, Re 2
+    # (row S exists only for these arrows). Following them back up to P (800, 0/1) was looser than normal
+    # R/0.025 (2000, 1/2): P(accept | 0.1%) = 0.999^800 = 0.449 vs 0.999^2000 + 2000 x 0.001 x 0.999^1999 = 0.406.
+    plan = sampling_plan(600000, aql_value, "III", "tightened")
+    assert (plan.code_letter, plan.table_sample_size, plan.accept, plan.reject, plan.note) == ("S", 3150, 1, 2, "")
+
+
+OC_RATES = (0.001, 0.005, 0.01, 0.025, 0.05, 0.10)
+
+
+def _binomial_accept(n: int, ac: int, p: float) -> float:
+    return sum(math.comb(n, d) * p**d * (1 - p) ** (n - d) for d in range(ac + 1))
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_tightened_is_never_looser_than_normal(level: str) -> None:
+    """For every Table I lot size (both ends of each range), AQL and rate, P(accept) tightened <= normal.
+
+    Type B (binomial) on the tabled sample sizes and Ac, computed here from the binomial sum.
+    """
+    lots = sorted({lo for lo, _, _ in TABLE_I} | {hi for _, hi, _ in TABLE_I if hi is not None})
+    looser = []
+    for lot in lots:
+        for aql_value in AQLS:
+            normal = sampling_plan(lot, aql_value, level, "normal")
+            tight = sampling_plan(lot, aql_value, level, "tightened")
+            for p in OC_RATES:
+                pa_normal = _binomial_accept(normal.table_sample_size, normal.accept, p)
+                pa_tight = _binomial_accept(tight.table_sample_size, tight.accept, p)
+                if pa_tight > pa_normal + 1e-12:
+                    looser.append((lot, aql_value, p, round(pa_normal, 4), round(pa_tight, 4)))
+    assert looser == []
+
+
 @pytest.mark.parametrize(
     ("lot", "level", "aql_value", "expected"),
     [

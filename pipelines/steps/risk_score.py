@@ -1,0 +1,77 @@
+"""Supplier-risk score marts: today's score and signals, the month-end history and what changed since last month.
+
+Signals are computed by models.scoring.compute_signals from the staging tables, for the build date and for every
+month end before it (point-in-time: only rows dated on or before each cutoff). Method: docs/risk-score.md.
+"""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+import pandas as pd
+
+from models import scoring
+
+INPUTS = [f"staging.{name}" for name in scoring.TABLE_NAMES] + [
+    "reference.return_reasons", "reference.kpi_settings", "ingest.build_info"]
+OUTPUTS = ["marts.supplier_risk_score", "marts.supplier_signals", "marts.supplier_risk_history",
+           "marts.supplier_score_changes"]
+
+SCORE_COLUMNS = ["supplier_id", "risk_score", "risk_band", "confidence", "red_flags", "red_flag_count",
+                 "top_reasons", "entity_points", "transaction_points", "quality_points", "delivery_points",
+                 "commercial_points", "score_version", "as_of"]
+DATE_COLUMNS = {"as_of", "month_on", "since"}
+HISTORY_COLUMNS = ["supplier_id", "month_on", "as_of", "risk_score", "risk_band", "confidence", "red_flag_count",
+                   "entity_points", "transaction_points", "quality_points", "delivery_points", "commercial_points",
+                   "score_version"]
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Create `table` from `frame`: NaN becomes NULL, dates stay dates."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if pd.api.types.is_float_dtype(frame[col]):
+            frame[col] = frame[col].astype("Float64")  # NaN → NULL in DuckDB
+        elif col in DATE_COLUMNS:
+            frame[col] = pd.to_datetime(frame[col]).dt.date
+    con.register("_frame", frame)
+    try:
+        con.execute(f"create or replace table {table} as select * from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def run(con: duckdb.DuckDBPyConnection, context) -> None:
+    """Write the four score marts as of the build date."""
+    cfg = scoring.load_config()
+    t0 = time.perf_counter()
+    tables = scoring.prepare_tables(scoring.load_tables(con))
+    as_of = context.as_of
+    now = scoring.compute_signals(tables, as_of, cfg)
+    current = scoring.score(now, cfg)
+    _write(con, "marts.supplier_risk_score", current[SCORE_COLUMNS])
+    signals = now.signals.merge(now.priors[["supplier_id", "signal", "cohort", "prior_mean"]],
+                                on=["supplier_id", "signal"], how="left")
+    _write(con, "marts.supplier_signals", signals)
+    t1 = time.perf_counter()
+
+    first = tables["purchase_orders"]["ordered_on"].min()
+    cutoffs = scoring.month_ends(first.date(), as_of) if pd.notna(first) else []
+    history = scoring.score_history(tables, cutoffs, cfg)
+    if history.empty:
+        history = pd.DataFrame({c: pd.Series(dtype="object") for c in HISTORY_COLUMNS})
+    _write(con, "marts.supplier_risk_history", history[HISTORY_COLUMNS])
+    t2 = time.perf_counter()
+
+    before_cut = [d for d in cutoffs if d < as_of]
+    if before_cut:
+        before = scoring.compute_signals(tables, before_cut[-1], cfg)
+        changes = scoring.score_changes(now, before, cfg["history"]["min_change_points"])
+    else:
+        changes = scoring.score_changes(now, now, float("inf"))
+    changes.insert(1, "since", before_cut[-1] if before_cut else as_of)
+    changes["as_of"] = as_of
+    _write(con, "marts.supplier_score_changes", changes)
+    context.log(f"      risk score: signals {t1 - t0:.2f}s, history of {len(cutoffs)} month ends "
+                f"{t2 - t1:.2f}s, changes {time.perf_counter() - t2:.2f}s")

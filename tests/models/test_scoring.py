@@ -1,0 +1,484 @@
+"""Supplier-risk score: hand-computed signals, exact contributions, monotonicity, shrinkage of thin evidence,
+red flags, independence from unrelated suppliers and recovery of the demo's hidden risk."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from models import scoring
+
+TINY_AS_OF = date(2024, 6, 21)
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return scoring.load_config()
+
+
+@pytest.fixture(scope="module")
+def tiny_tables(tiny_db):
+    import duckdb
+
+    con = duckdb.connect(str(tiny_db), read_only=True)
+    try:
+        return scoring.load_tables(con)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def demo_tables(demo_db):
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        tables = scoring.load_tables(con)
+        as_of = con.execute("select as_of from ingest.build_info").fetchone()[0]
+    finally:
+        con.close()
+    return tables, as_of
+
+
+@pytest.fixture(scope="module")
+def demo_result(demo_tables, cfg):
+    tables, as_of = demo_tables
+    prepared = scoring.prepare_tables(tables)
+    return prepared, scoring.compute_signals(prepared, as_of, cfg)
+
+
+def _sig(result, supplier_id, signal):
+    s = result.signals
+    return s[(s["supplier_id"] == supplier_id) & (s["signal"] == signal)].iloc[0]
+
+
+def _copy(tables):
+    return {k: v.copy() for k, v in tables.items() if not k.startswith("_")}
+
+
+# ---- points maps and config -----------------------------------------------------------------------------------
+
+def test_points_map_is_piecewise_linear_and_flat_outside():
+    knots = [[0.05, 0.0], [0.40, 1.0]]
+    got = scoring.map_share(np.array([0.0, 0.05, 0.225, 0.40, 0.9, np.nan]), knots)
+    assert got.tolist() == pytest.approx([0.0, 0.0, 0.5, 1.0, 1.0, 0.0])
+
+
+def test_config_adds_to_100_and_every_map_is_non_decreasing(cfg):
+    assert sum(s["max_points"] for s in cfg["signals"].values()) == pytest.approx(100.0)
+    grid = np.linspace(-1, 100, 2001)
+    for name, s in cfg["signals"].items():
+        for key in ("map", "age_map"):
+            if key in s:
+                assert np.all(np.diff(scoring.map_share(grid, s[key])) >= 0), name
+        assert set(cfg["signals"]) <= set(scoring.LABELS), name
+
+
+def test_a_decreasing_map_is_rejected(tmp_path):
+    text = scoring.CONFIG_PATH.read_text(encoding="utf-8").replace(
+        "map = [[0.05, 0.0], [0.40, 1.0]]", "map = [[0.05, 1.0], [0.40, 0.0]]", 1)
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="non-decreasing"):
+        scoring.load_config(path)
+
+
+# ---- hand-computed signals on the tiny portfolio (tests/fixtures/tiny, as of 2024-06-21) -------------------------
+
+def test_tiny_signals_hand_computed(tiny_tables, cfg):
+    r = scoring.compute_signals(tiny_tables, TINY_AS_OF, cfg)
+    raw = lambda s, name: _sig(r, s, name)["raw_value"]  # noqa: E731
+    # P1 first PSI pass, P2 first PSI fail (I2, re-inspected I3 pass): 1 of 2
+    assert raw("S1", "psi_failure_rate") == pytest.approx(0.5)
+    # majors 2 + 6 + 1 = 9 in 3 × 80 = 240 units sampled, AQL 2.5% → 0.0375 / 0.025 = 1.5
+    assert raw("S1", "major_defects_vs_aql") == pytest.approx(1.5)
+    assert raw("S1", "critical_defects") == 0.0
+    # defect-coded returns: R1 defective 3 + R3 missing_parts 1 = 4 of units sold 500 + 400 + 300 = 1200
+    assert raw("S1", "defect_return_rate") == pytest.approx(4 / 1200)
+    assert _sig(r, "S1", "defect_return_rate")["evidence_n"] == 1200
+    # S2: R4 is wrong_item, not defect-coded
+    assert raw("S2", "defect_return_rate") == 0.0
+    assert raw("S1", "not_as_described_rate") == 0.0
+    # mature passed lots: P1 (delivered 03-10, +90 days = 06-08 ≤ 06-21), field defects 3/1000 < 2.5% → 0 of 1;
+    # P2 delivered 05-15 is not mature yet
+    assert raw("S1", "passed_but_defective") == 0.0
+    assert _sig(r, "S1", "passed_but_defective")["evidence_n"] == 1
+    # quality cost Q1 200 on S1's order value 5000 + 5500 + 1000 = 11500
+    assert raw("S1", "quality_cost_share") == pytest.approx(200 / 11500)
+    assert _sig(r, "S1", "quality_cost_share")["points"] == pytest.approx(0.8)  # (0.01739−0.005)/0.045 × 3 = 0.83
+    # Q2 150 charged to S2 directly; S2 order value 2000 + 3300 + 1100 = 6400
+    assert raw("S2", "quality_cost_share") == pytest.approx(150 / 6400)
+    # late: P2 shipped 04-10 vs promise 04-01 + 3 days; P1 (02-03 ≤ 02-04) and P3 on time → 1 of 3
+    assert raw("S1", "late_rate") == pytest.approx(1 / 3)
+    # S2: P4 on time, P5 not shipped and due (06-01 + 3 < 06-21): late, 20 days → severe; P6 not due
+    assert raw("S2", "late_rate") == pytest.approx(0.5)
+    assert raw("S2", "severe_late_rate") == pytest.approx(0.5)
+    assert raw("S1", "severe_late_rate") == 0.0  # P2 was 9 days late
+    # lead times 32, 40, 48 days (P3 complete at its second shipment): sd 8 / mean 40 = 0.2 → (0.2−0.1)/0.25 × 3
+    assert raw("S1", "lead_time_variability") == pytest.approx(0.2)
+    assert _sig(r, "S1", "lead_time_variability")["points"] == pytest.approx(1.2)
+    # 4 delivered shipments, H2 held 3 days with 1 doc error
+    assert raw("S1", "customs_hold_rate") == pytest.approx(0.25)
+    assert raw("S1", "doc_error_rate") == pytest.approx(0.25)
+    # payments: S1 all via Trade Assurance to the legal entity; S2 both wire
+    assert raw("S1", "outside_trade_assurance") == 0.0
+    assert raw("S2", "outside_trade_assurance") == 1.0
+    assert raw("S1", "payee_consistency") == 0.0 and _sig(r, "S1", "payee_consistency")["points"] == 0.0
+    assert raw("S1", "payee_changes") == 1.0
+    # balance paid before a passed PSI: P1 02-02 after pass 01-30 (no), P2 04-06 before pass 04-08 (yes)
+    assert raw("S1", "balance_before_psi") == pytest.approx(0.5)
+    # S2 deposit 990 on P5, nothing shipped, promise 06-01 + 14 < 06-21; 12-month spend 6400 → 0.1547 ≥ 0.10
+    assert raw("S2", "deposits_at_risk") == pytest.approx(990 / 6400)
+    assert _sig(r, "S2", "deposits_at_risk")["points"] == pytest.approx(2.0)
+    # price: A1 5.00 → 5.50 (+10%) is a jump (1 of 1 steps); drift (5000·0.1 + 5500·0.1) / 11500
+    assert raw("S1", "price_jumps") == 1.0
+    assert raw("S1", "price_drift") == pytest.approx(1050 / 11500)
+    assert raw("S2", "price_jumps") == pytest.approx(0.5)  # 10 → 11 → 11
+    assert raw("S1", "cost_overrun") == 0.0  # paid 5000 and 5500 on orders worth 5000 and 5500
+    # entity: names all match; S1's id has a 'Z' (not in the USCC charset); S3 is a Vietnamese registry number
+    assert _sig(r, "S1", "legal_entity_consistency")["points"] == 0.0
+    assert _sig(r, "S1", "registration_id")["points"] == pytest.approx(2.0)
+    assert _sig(r, "S3", "registration_id")["points"] == pytest.approx(0.5)
+    assert _sig(r, "S2", "public_records")["points"] == pytest.approx(0.9)  # 1 case → 0.3 × 3
+    assert _sig(r, "S2", "subcontracting")["points"] == pytest.approx(2.0)  # suspected
+    assert _sig(r, "S2", "audit")["points"] == pytest.approx(1.2)  # never audited: 0.6 × 2
+    # S1 audited (pass) 2023-06-15: 372 days = 12.2 months → (0.22/12) × 0.6 × 2 = 0.02 → 0.0
+    assert raw("S1", "audit") == pytest.approx(372 / 30.4375)
+    assert _sig(r, "S2", "ip_protection")["points"] == pytest.approx(2.0)  # no NNN, supplier owns moulds
+    assert _sig(r, "S3", "ip_protection")["points"] == pytest.approx(1.0)  # no NNN, no moulds
+    assert _sig(r, "S3", "marketplace_profile")["raw_value"] == 1.0  # unverified, store 2 years (not young)
+    # S3 has no orders: rate signals fall back to the cohort prior (evidence 0), never to 0 or the worst
+    s3 = r.signals[(r.signals["supplier_id"] == "S3") & (r.signals["evidence_n"] == 0)
+                   & r.signals["shrunk_value"].notna()]
+    assert len(s3) >= 8 and (s3["points"] < s3["max_points"]).sum() >= 1
+
+
+def test_tiny_shrinkage_hand_computed(tiny_tables, cfg):
+    r = scoring.compute_signals(tiny_tables, TINY_AS_OF, cfg)
+    # late: S1 1/3, S2 1/2 → pooled mean 2/5; spread (1/2 − 1/3)²/2 = 1/72 is below the binomial noise
+    # 0.24 × (1/3 + 1/2)/2 = 0.1, so the prior takes the maximum strength 200: (1 + 0.4·200) / (3 + 200)
+    assert _sig(r, "S1", "late_rate")["shrunk_value"] == pytest.approx(81 / 203)
+    assert _sig(r, "S3", "late_rate")["shrunk_value"] == pytest.approx(0.4)
+    pri = r.priors[(r.priors["signal"] == "late_rate")].iloc[0]
+    assert (pri["prior_mean"], pri["prior_strength"], pri["cohort"]) == (pytest.approx(0.4), 200.0, "all")
+
+
+def test_tiny_score_bands_and_flags(tiny_tables, cfg):
+    r = scoring.compute_signals(tiny_tables, TINY_AS_OF, cfg)
+    s = scoring.score(r, cfg).set_index("supplier_id")
+    assert s.loc["S2", "red_flag_count"] == 1
+    assert s.loc["S2", "red_flags"].startswith("suspected_subcontracting")
+    assert s.loc["S2", "risk_band"] in ("high", "critical")
+    assert s.loc["S3", "confidence"] == "D"  # no orders
+    assert s.loc["S1", "confidence"] == "C"  # 3 resolved orders, 2 inspections
+    assert set(s["score_version"]) == {cfg["score_version"]}
+
+
+# ---- entity and payment consistency on hand-edited frames ---------------------------------------------------------
+
+def test_payee_that_is_not_the_legal_entity_is_a_red_flag_with_both_names(tiny_tables, cfg):
+    t = _copy(tiny_tables)
+    t["payments"].loc[t["payments"]["payment_id"] == "Y4", "payee_name"] = "Hong Kong Alpha International Limited"
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    sig = _sig(r, "S1", "payee_consistency")
+    assert sig["points"] == pytest.approx(5.0)
+    assert sig["detail"] == "legal: Ningbo Alpha Co., Ltd. | payee: Hong Kong Alpha International Limited"
+    assert _sig(r, "S1", "payee_changes")["raw_value"] == 2.0
+    assert _sig(r, "S1", "payee_changes")["points"] == pytest.approx(2.0)
+    s = scoring.score(r, cfg).set_index("supplier_id")
+    assert "payee_mismatch" in s.loc["S1", "red_flags"]
+    assert s.loc["S1", "risk_band"] in ("high", "critical")
+
+
+def test_pi_entity_mismatch_related_and_unverifiable_names(tiny_tables, cfg):
+    t = _copy(tiny_tables)
+    t["purchase_orders"].loc[t["purchase_orders"]["po_id"] == "P3", "pi_entity_name"] = "Shenzhen Other Co., Ltd."
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    sig = _sig(r, "S1", "legal_entity_consistency")
+    assert sig["points"] == pytest.approx(6.0)
+    assert sig["detail"] == "legal: Ningbo Alpha Co., Ltd. | PI entity: Shenzhen Other Co., Ltd."
+    assert (r.red_flags["flag"] == "legal_entity_mismatch").sum() == 1
+
+    t = _copy(tiny_tables)
+    t["purchase_orders"].loc[t["purchase_orders"]["po_id"] == "P3", "pi_entity_name"] = "Ningbo Alpha Trading Co Ltd"
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert _sig(r, "S1", "legal_entity_consistency")["points"] == pytest.approx(3.0)  # related: 0.5 × 6
+    assert r.red_flags.empty or "legal_entity_mismatch" not in set(r.red_flags["flag"])
+
+    t = _copy(tiny_tables)
+    t["suppliers"].loc[t["suppliers"]["supplier_id"] == "S1", "bank_beneficiary"] = "宁波阿尔法有限公司"
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    sig = _sig(r, "S1", "legal_entity_consistency")
+    assert sig["points"] == pytest.approx(1.5)  # cannot verify by name: 0.25 × 6, no red flag
+    assert "cannot verify" in sig["explanation"]
+    assert sig["detail"] == "legal: Ningbo Alpha Co., Ltd. | bank beneficiary: 宁波阿尔法有限公司"
+    assert "legal_entity_mismatch" not in set(r.red_flags["flag"])
+
+
+def test_abnormal_status_and_failed_audit_flags(tiny_tables, cfg):
+    t = _copy(tiny_tables)
+    sup = t["suppliers"]
+    sup.loc[sup["supplier_id"] == "S1", ["operating_status", "last_audit_result"]] = ["abnormal", "fail"]
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert set(r.red_flags.loc[r.red_flags["supplier_id"] == "S1", "flag"]) == {
+        "abnormal_operating_status", "failed_audit"}
+    assert _sig(r, "S1", "operating_status")["points"] == pytest.approx(2.5)
+    assert _sig(r, "S1", "audit")["points"] == pytest.approx(2.0)
+
+
+def test_critical_defect_shipped_without_a_passed_reinspection_is_a_red_flag(tiny_tables, cfg):
+    t = _copy(tiny_tables)
+    ins = t["inspections"]
+    ins.loc[ins["inspection_id"] == "I4", ["critical_defects", "result"]] = [1, "fail"]  # P4, shipped 02-14
+    r = scoring.compute_signals(t, date(2024, 6, 21), cfg)
+    assert "critical_defect_recent" in set(r.red_flags.loc[r.red_flags["supplier_id"] == "S2", "flag"])
+    # a critical finding cleared by a later passed inspection is not a red flag: I2 on P2 → I3 passed
+    t = _copy(tiny_tables)
+    ins = t["inspections"]
+    ins.loc[ins["inspection_id"] == "I2", "critical_defects"] = 1
+    r = scoring.compute_signals(t, date(2024, 6, 21), cfg)
+    assert "critical_defect_recent" not in set(r.red_flags.get("flag", pd.Series(dtype=str)))
+
+
+def test_red_flags_force_the_band(cfg):
+    assert scoring.band_for(5.0, 0, cfg) == "low"
+    assert scoring.band_for(5.0, 1, cfg) == "high"
+    assert scoring.band_for(70.0, 1, cfg) == "critical"
+    assert scoring.band_for(5.0, cfg["bands"]["critical_if_red_flags"], cfg) == "critical"
+
+
+# ---- the demo portfolio -----------------------------------------------------------------------------------------
+
+def test_contributions_add_up_exactly_to_the_score(demo_result, cfg):
+    _, r = demo_result
+    s = scoring.score(r, cfg).set_index("supplier_id")
+    total = r.signals.groupby("supplier_id")["points"].sum()
+    assert np.abs(total.reindex(s.index) - s["risk_score"]).max() < 1e-9
+    pillars = s[[f"{p}_points" for p in scoring.PILLARS]].sum(axis=1)
+    assert np.abs(pillars - s["risk_score"]).max() < 1e-9
+    # every contribution is a whole number of tenths within its maximum
+    assert np.allclose(r.signals["points"] * 10, np.round(r.signals["points"] * 10))
+    assert (r.signals["points"] <= r.signals["max_points"] + 1e-9).all() and (r.signals["points"] >= 0).all()
+    assert s["risk_score"].between(0, 100).all()
+    flagged = s[s["red_flag_count"] > 0]
+    assert len(flagged) > 0 and flagged["risk_band"].isin(["high", "critical"]).all()
+
+
+def test_score_recovers_the_hidden_risk(demo_con, ground_truth):
+    s = demo_con.execute("select supplier_id, risk_score from marts.supplier_risk_score").df()
+    m = s.merge(ground_truth[["supplier_id", "hidden_risk"]], on="supplier_id")
+    assert len(m) == len(ground_truth)
+    rho = spearmanr(m["risk_score"], m["hidden_risk"]).statistic
+    assert rho >= 0.7, rho
+
+
+def _perturbations():
+    """(name, function(tables, supplier, po) that makes one signal worse, signal expected to rise or hold)."""
+    def failed_psi(t, s, po):
+        ins = t["inspections"]
+        row = ins[ins["po_id"] == po].iloc[[0]].copy()
+        row["inspection_id"] = "X-PSI"
+        row["inspection_type"], row["result"], row["major_defects"] = "PSI", "fail", row["sample_size"]
+        row["critical_defects"] = 1
+        row["inspected_on"] = t["purchase_orders"].loc[t["purchase_orders"]["po_id"] == po, "ordered_on"].iloc[0]
+        t["inspections"] = pd.concat([row, ins], ignore_index=True)
+
+    def defect_return(t, s, po):
+        r = t["returns"]
+        sku = t["purchase_orders"].loc[t["purchase_orders"]["po_id"] == po, "sku"].iloc[0]
+        t["returns"] = pd.concat([r, pd.DataFrame({"sku": [sku], "po_id": [po], "returned_on": [r["returned_on"].min()],
+                                                   "reason": ["defective"], "quantity": [500]})], ignore_index=True)
+
+    def nad_return(t, s, po):
+        r = t["returns"]
+        sku = t["purchase_orders"].loc[t["purchase_orders"]["po_id"] == po, "sku"].iloc[0]
+        t["returns"] = pd.concat([r, pd.DataFrame({"sku": [sku], "po_id": [po], "returned_on": [r["returned_on"].min()],
+                                                   "reason": ["not_as_described"], "quantity": [300]})],
+                                 ignore_index=True)
+
+    def late(t, s, po):
+        sh = t["shipments"]
+        sh.loc[sh["po_id"] == po, "shipped_on"] = sh.loc[sh["po_id"] == po, "shipped_on"] + pd.Timedelta(days=40)
+        sh.loc[sh["po_id"] == po, "delivered_on"] = sh.loc[sh["po_id"] == po, "delivered_on"] + pd.Timedelta(days=40)
+
+    def hold(t, s, po):
+        sh = t["shipments"]
+        sh.loc[sh["po_id"] == po, ["customs_hold_days", "doc_errors"]] = [9, 3]
+
+    def wire(t, s, po):
+        p = t["payments"]
+        p.loc[p["po_id"] == po, "channel"] = "wire"
+
+    def early_balance(t, s, po):
+        p = t["payments"]
+        first_day = t["purchase_orders"].loc[t["purchase_orders"]["po_id"] == po, "ordered_on"].iloc[0]
+        p.loc[(p["po_id"] == po) & (p["kind"] == "balance"), "paid_on"] = first_day + pd.Timedelta(days=1)
+
+    def payee(t, s, po):
+        p = t["payments"]
+        p.loc[p["po_id"] == po, "payee_name"] = "Hong Kong Elsewhere Holdings Limited"
+
+    def price(t, s, po):
+        # the same spend buys fewer units, so spend-based ratios (quality cost share, deposits) do not move
+        o = t["purchase_orders"]
+        o.loc[o["po_id"] == po, "unit_price"] = o.loc[o["po_id"] == po, "unit_price"] * 1.5
+        o.loc[o["po_id"] == po, "quantity"] = np.round(o.loc[o["po_id"] == po, "order_value"]
+                                                       / o.loc[o["po_id"] == po, "unit_price"]).astype("int64")
+
+    def overpay(t, s, po):
+        p = t["payments"]
+        p.loc[p["po_id"] == po, "amount"] = p.loc[p["po_id"] == po, "amount"] * 1.2
+
+    def cost(t, s, po):
+        q = t["quality_costs"]
+        t["quality_costs"] = pd.concat([q, pd.DataFrame({"cost_id": ["X-QC"], "po_id": [po], "supplier_id": [s],
+                                                         "incurred_on": [q["incurred_on"].min()],
+                                                         "kind": ["rework"], "amount": [25000.0]})],
+                                       ignore_index=True)
+
+    def profile(col, value):
+        def f(t, s, po):
+            sup = t["suppliers"]
+            sup.loc[sup["supplier_id"] == s, col] = value
+        return f
+
+    return [
+        ("failed PSI", failed_psi, "psi_failure_rate"), ("defect return", defect_return, "defect_return_rate"),
+        ("not as described", nad_return, "not_as_described_rate"), ("late shipment", late, "late_rate"),
+        ("customs hold + doc errors", hold, "customs_hold_rate"), ("paid by wire", wire, "outside_trade_assurance"),
+        ("balance before PSI", early_balance, "balance_before_psi"), ("payee mismatch", payee, "payee_consistency"),
+        ("price jump", price, "price_jumps"), ("overpaid", overpay, "cost_overrun"),
+        ("quality cost", cost, "quality_cost_share"),
+        ("abnormal status", profile("operating_status", "abnormal"), "operating_status"),
+        ("litigation", profile("litigation_cases", 9), "public_records"),
+        ("suspected subcontracting", profile("subcontracting", "suspected"), "subcontracting"),
+        ("failed audit", profile("last_audit_result", "fail"), "audit"),
+        ("no NNN", profile("nnn_signed", False), "ip_protection"),
+        ("unverified", profile("is_verified", False), "marketplace_profile"),
+        ("bad registration id", profile("registration_id", "12345"), "registration_id"),
+        ("beneficiary mismatch", profile("bank_beneficiary", "Hong Kong Elsewhere Holdings Limited"),
+         "legal_entity_consistency"),
+    ]
+
+
+@pytest.mark.parametrize("name, perturb, signal", _perturbations(), ids=[p[0] for p in _perturbations()])
+def test_making_a_signal_worse_never_lowers_the_score(demo_tables, demo_result, cfg, name, perturb, signal):
+    tables, as_of = demo_tables
+    prepared, before = demo_result
+    s_before = scoring.score(before, cfg).set_index("supplier_id")
+    po = prepared["purchase_orders"]
+    # a low-risk, a middle and a high-risk supplier, each on an order with a PSI and a balance payment; the
+    # priors are frozen, so the three perturbations (one per supplier) do not interact and run in one pass
+    order = s_before.sort_values("risk_score").index
+    suppliers = (order[2], order[len(order) // 2], order[-3])
+    t = {k: v.copy() for k, v in prepared.items() if not k.startswith("_")}
+    t["_settings"], t["_prepared"] = prepared["_settings"], True
+    for supplier in suppliers:
+        ok = po[(po["supplier_id"] == supplier)
+                & po["po_id"].isin(prepared["inspections"]["po_id"])
+                & po["po_id"].isin(prepared["payments"].loc[prepared["payments"]["kind"] == "balance", "po_id"])
+                & po["po_id"].isin(prepared["shipments"]["po_id"])]
+        perturb(t, supplier, ok.sort_values("ordered_on")["po_id"].iloc[len(ok) // 2])
+    after = scoring.compute_signals(t, as_of, cfg, frozen_priors=before.priors)
+    s_after = scoring.score(after, cfg).set_index("supplier_id")
+    for supplier in suppliers:
+        assert s_after.loc[supplier, "risk_score"] >= s_before.loc[supplier, "risk_score"], (name, supplier)
+        p0 = _sig(before, supplier, signal)["points"]
+        p1 = _sig(after, supplier, signal)["points"]
+        assert p1 >= p0 - 0.1 + 1e-9, (name, supplier, p0, p1)  # 0.1: largest-remainder rounding of one term
+        assert BAND_RANK[s_after.loc[supplier, "risk_band"]] >= BAND_RANK[s_before.loc[supplier, "risk_band"]]
+    unrelated = s_before.index.difference(list(suppliers))
+    pd.testing.assert_series_equal(s_after.loc[unrelated, "risk_score"], s_before.loc[unrelated, "risk_score"])
+
+
+BAND_RANK = {b: i for i, b in enumerate(scoring.BAND_ORDER)}
+
+
+def _new_supplier(tables, as_of, supplier_id="SUP-NEW1"):
+    """One clean order: clean profile, passed PSI, on-time shipment, Trade Assurance payments to the legal entity."""
+    t = {k: v.copy() for k, v in tables.items() if not k.startswith("_")}
+    as_of = pd.Timestamp(as_of)
+    ordered = as_of - pd.Timedelta(days=150)
+    legal = "Ningbo Newco Home Products Co., Ltd."
+    sup = t["suppliers"]
+    row = sup.iloc[[0]].copy()
+    row[["supplier_id", "supplier_name", "supplier_type", "legal_name", "bank_beneficiary", "registration_id",
+         "operating_status", "subcontracting", "last_audit_result", "mold_owner"]] = [
+        supplier_id, "Newco Store", "manufacturer", legal, legal, "913302010000000010", "normal", "none", "pass",
+        "brand"]
+    row[["litigation_cases", "admin_penalties", "alibaba_store_years"]] = [0, 0, 6]
+    row[["is_verified", "is_gold_supplier", "nnn_signed"]] = [True, True, True]
+    row["onboarded_on"] = ordered - pd.Timedelta(days=30)
+    row["last_audit_on"] = ordered - pd.Timedelta(days=20)
+    t["suppliers"] = pd.concat([sup, row], ignore_index=True)
+    prod = t["products"]
+    p = prod.iloc[[0]].copy()
+    p[["sku", "supplier_id", "category"]] = [f"{supplier_id}-SKU", supplier_id, "home_storage"]
+    t["products"] = pd.concat([prod, p], ignore_index=True)
+    po_id = f"{supplier_id}-PO1"
+    po = t["purchase_orders"]
+    o = po.iloc[[0]].copy()
+    o[["po_id", "supplier_id", "sku", "quantity", "unit_price", "pi_entity_name", "payment_channel"]] = [
+        po_id, supplier_id, f"{supplier_id}-SKU", 1000, 5.0, legal, "trade_assurance"]
+    o["order_value"] = 5000.0
+    o["ordered_on"], o["promised_ship_on"] = ordered, ordered + pd.Timedelta(days=40)
+    o["sample_approved_on"] = ordered - pd.Timedelta(days=10)
+    t["purchase_orders"] = pd.concat([po, o], ignore_index=True)
+    ins = t["inspections"]
+    i = ins[ins["inspection_type"] == "PSI"].iloc[[0]].copy()
+    i[["inspection_id", "po_id", "result", "critical_defects", "major_defects", "minor_defects", "lot_size",
+       "sample_size", "aql_major"]] = [f"{supplier_id}-I1", po_id, "pass", 0, 0, 0, 1000, 80, 2.5]
+    i["inspected_on"] = ordered + pd.Timedelta(days=37)
+    t["inspections"] = pd.concat([ins, i], ignore_index=True)
+    pay = t["payments"]
+    y = pay.iloc[[0, 0]].copy()
+    y["payment_id"] = [f"{supplier_id}-Y1", f"{supplier_id}-Y2"]
+    y["po_id"], y["payee_name"], y["channel"] = po_id, legal, "trade_assurance"
+    y["kind"], y["amount"] = ["deposit", "balance"], [1500.0, 3500.0]
+    y["paid_on"] = [ordered + pd.Timedelta(days=1), ordered + pd.Timedelta(days=38)]
+    t["payments"] = pd.concat([pay, y], ignore_index=True)
+    sh = t["shipments"]
+    s = sh.iloc[[0]].copy()
+    s[["shipment_id", "po_id", "quantity", "customs_hold_days", "doc_errors"]] = [f"{supplier_id}-H1", po_id, 1000,
+                                                                                   0, 0]
+    s["shipped_on"] = ordered + pd.Timedelta(days=39)
+    s["delivered_on"] = ordered + pd.Timedelta(days=75)
+    t["shipments"] = pd.concat([sh, s], ignore_index=True)
+    return t
+
+
+def test_a_new_supplier_with_one_clean_order_is_low_confidence_and_not_in_the_extreme_deciles(demo_tables, cfg):
+    tables, as_of = demo_tables
+    t = _new_supplier(tables, as_of)
+    r = scoring.compute_signals(t, as_of, cfg)
+    s = scoring.score(r, cfg).set_index("supplier_id")
+    new = s.loc["SUP-NEW1"]
+    assert new["confidence"] == cfg["evidence"]["lowest_grade"]
+    others = s.drop(index="SUP-NEW1")["risk_score"]
+    lo, hi = others.quantile(0.1), others.quantile(0.9)
+    assert lo < new["risk_score"] < hi, (lo, new["risk_score"], hi)
+    # its inspection rate is near the peer prior, not 0% (best) nor anywhere near the worst
+    psi = _sig(r, "SUP-NEW1", "psi_failure_rate")
+    assert psi["raw_value"] == 0.0 and psi["shrunk_value"] > 0.5 * r.priors.loc[
+        (r.priors["supplier_id"] == "SUP-NEW1") & (r.priors["signal"] == "psi_failure_rate"), "prior_mean"].iloc[0]
+
+
+def test_an_unrelated_supplier_changes_others_only_through_the_cohort_prior(demo_tables, demo_result, cfg):
+    tables, as_of = demo_tables
+    _, before = demo_result
+    s0 = scoring.score(before, cfg).set_index("supplier_id")
+    t = _new_supplier(tables, as_of, "SUP-NEW2")
+    frozen = scoring.compute_signals(t, as_of, cfg, frozen_priors=before.priors)
+    s1 = scoring.score(frozen, cfg).set_index("supplier_id").drop(index="SUP-NEW2")
+    pd.testing.assert_series_equal(s1["risk_score"], s0["risk_score"].reindex(s1.index))
+    a = before.signals.set_index(["supplier_id", "signal"])[["raw_value", "shrunk_value", "points"]]
+    b = frozen.signals.set_index(["supplier_id", "signal"])[["raw_value", "shrunk_value", "points"]].reindex(a.index)
+    pd.testing.assert_frame_equal(a, b)
+    # with the prior refitted, the only change is the prior's: quantified, and small for one supplier among 72
+    free = scoring.score(scoring.compute_signals(t, as_of, cfg), cfg).set_index("supplier_id").drop(index="SUP-NEW2")
+    moved = (free["risk_score"] - s0["risk_score"].reindex(free.index)).abs()
+    assert moved.max() <= 1.0, moved.max()

@@ -1,0 +1,155 @@
+"""Risk-score marts in the built warehouse: columns, point-in-time history, changes, parity with po_status/kpis."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import quiet
+from models import scoring
+from pipelines.build import build
+
+COLUMNS = {
+    "supplier_risk_score": ["supplier_id", "risk_score", "risk_band", "confidence", "red_flags", "red_flag_count",
+                            "top_reasons", "entity_points", "transaction_points", "quality_points", "delivery_points",
+                            "commercial_points", "score_version", "as_of"],
+    "supplier_signals": ["supplier_id", "pillar", "signal", "raw_value", "shrunk_value", "evidence_n", "points",
+                         "max_points", "explanation", "detail", "cohort", "prior_mean"],
+    "supplier_risk_history": ["supplier_id", "month_on", "as_of", "risk_score", "risk_band", "confidence",
+                              "red_flag_count", "entity_points", "transaction_points", "quality_points",
+                              "delivery_points", "commercial_points", "score_version"],
+    "supplier_score_changes": ["supplier_id", "since", "signal", "pillar", "points_last_month", "points_now", "delta",
+                               "explanation", "as_of"],
+}
+
+
+@pytest.mark.parametrize("table", sorted(COLUMNS))
+def test_marts_have_the_documented_columns(tiny_con, table):
+    cols = [r[0] for r in tiny_con.execute(f"describe marts.{table}").fetchall()]
+    assert cols == COLUMNS[table]
+
+
+def test_tiny_history_months_and_current_score(tiny_con):
+    hist = tiny_con.execute("select supplier_id, as_of, month_on from marts.supplier_risk_history "
+                            "order by as_of, supplier_id").df()
+    # first order 2024-01-02 → month ends Jan…May 2024 (June is not over on 2024-06-21); S3 onboarded 2024-05-01
+    assert sorted(set(hist["as_of"].dt.date)) == [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31),
+                                                  date(2024, 4, 30), date(2024, 5, 31)]
+    assert hist.groupby("supplier_id").size().to_dict() == {"S1": 5, "S2": 5, "S3": 1}
+    assert (hist["month_on"] - hist["as_of"]).dt.days.eq(1).all()
+    n, as_of = tiny_con.execute("select count(*), max(as_of) from marts.supplier_risk_score").fetchone()
+    assert (n, as_of) == (3, date(2024, 6, 21))
+
+
+def test_history_ignores_rows_dated_after_its_cutoff(tiny_db, tiny_dir, tmp_path):
+    """Append June-2024 rows (an order, a failed inspection, payments, a defect return, a quality cost and a
+    shipment) and rebuild: every history row up to 2024-05-31 is unchanged, the current score is not."""
+    def append(name, text):
+        with (tiny_dir / f"{name}.csv").open("a", encoding="utf-8") as f:
+            f.write(text)
+    append("purchase_orders", "P7,S1,A1,2024-06-03,800,7.00,USD,FOB,2024-06-10,2023-12-20,"
+                              "Hong Kong Alpha Holdings Limited,wire\n")
+    append("inspections", "I5,P7,PSI,2024-06-08,QIMA,II,0,2.5,4.0,800,80,2,9,4,fail,300\n")
+    append("payments", "Y7,P7,2024-06-04,5600,balance,Hong Kong Alpha Holdings Limited,wire\n")
+    append("returns", "R5,A1,P2,2024-06-15,40,defective,amazon_us,1600,unsellable\n")
+    append("quality_costs", "Q3,P2,,2024-06-12,write_off,3000,defective units\n")
+    append("shipments", "H6,P7,sea,2024-06-20,2024-07-20,,800,400,10,,100,5,2\n")
+    db = tmp_path / "after.duckdb"
+    build(tiny_dir, db, log=quiet)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        after = con.execute("select * from marts.supplier_risk_history order by supplier_id, as_of").df()
+        now_after = con.execute("select supplier_id, risk_score, red_flags from marts.supplier_risk_score "
+                                "order by supplier_id").df()
+        assert con.execute("select as_of from ingest.build_info").fetchone()[0] == date(2024, 6, 21)
+    finally:
+        con.close()
+    con = duckdb.connect(str(tiny_db), read_only=True)
+    try:
+        before = con.execute("select * from marts.supplier_risk_history order by supplier_id, as_of").df()
+        now_before = con.execute("select supplier_id, risk_score from marts.supplier_risk_score "
+                                 "order by supplier_id").df()
+    finally:
+        con.close()
+    pd.testing.assert_frame_equal(after.reset_index(drop=True), before.reset_index(drop=True))
+    s1_after = now_after.set_index("supplier_id").loc["S1"]
+    assert s1_after["risk_score"] > now_before.set_index("supplier_id").loc["S1", "risk_score"]
+    assert "payee_mismatch" in s1_after["red_flags"] and "legal_entity_mismatch" in s1_after["red_flags"]
+
+
+def _truncate(tables: dict, cut: date) -> dict:
+    """What the brand's files would have held on `cut`: every row dated after it removed."""
+    c = pd.Timestamp(cut)
+    t = {k: v.copy() for k, v in tables.items()}
+    po = t["purchase_orders"]
+    po["ordered_on"] = pd.to_datetime(po["ordered_on"])
+    t["purchase_orders"] = po[po["ordered_on"] <= c]
+    for name, col in (("payments", "paid_on"), ("inspections", "inspected_on"), ("returns", "returned_on"),
+                      ("quality_costs", "incurred_on"), ("shipments", "shipped_on")):
+        frame = t[name]
+        frame[col] = pd.to_datetime(frame[col])
+        t[name] = frame[frame[col] <= c]
+    sh = t["shipments"]
+    sh["delivered_on"] = pd.to_datetime(sh["delivered_on"])
+    sh.loc[sh["delivered_on"] > c, "delivered_on"] = pd.NaT
+    sales = t["sales"]
+    t["sales"] = sales[pd.to_datetime(sales["month_on"]) + pd.offsets.MonthEnd(0) <= c]
+    sup = t["suppliers"]
+    sup["last_audit_on"] = pd.to_datetime(sup["last_audit_on"])
+    later = sup["last_audit_on"] > c
+    sup.loc[later, "last_audit_on"] = pd.NaT
+    sup.loc[later, "last_audit_result"] = None
+    return t
+
+
+def test_history_row_equals_a_score_computed_on_files_truncated_at_the_cutoff(demo_con):
+    tables = scoring.load_tables(demo_con)
+    cut = date(2025, 6, 30)
+    hist = demo_con.execute("select * from marts.supplier_risk_history where as_of = ? order by supplier_id",
+                            [cut]).df()
+    cfg = scoring.load_config()
+    truncated = scoring.score(scoring.compute_signals(_truncate(tables, cut), cut, cfg), cfg)
+    truncated = truncated.sort_values("supplier_id").reset_index(drop=True)
+    assert len(hist) == len(truncated) > 0
+    assert hist["supplier_id"].tolist() == truncated["supplier_id"].tolist()
+    for col in ("risk_score", "risk_band", "confidence", "red_flag_count", "quality_points", "delivery_points"):
+        assert hist[col].tolist() == truncated[col].tolist(), col
+
+
+def test_changes_add_up_to_the_move_since_last_month(demo_con):
+    since = demo_con.execute("select max(since) from marts.supplier_score_changes").fetchone()[0]
+    assert since == date(2026, 9, 30)
+    moved = demo_con.execute("""
+        select changes.supplier_id, sum(changes.delta) as delta,
+            any_value(now.risk_score) - any_value(history.risk_score) as score_move
+        from marts.supplier_score_changes as changes
+        join marts.supplier_risk_score as now on changes.supplier_id = now.supplier_id
+        join marts.supplier_risk_history as history
+            on changes.supplier_id = history.supplier_id and history.as_of = changes.since
+        group by changes.supplier_id""").df()
+    assert len(moved) > 0
+    assert np.allclose(moved["delta"], moved["score_move"], atol=1e-6)
+    changes = demo_con.execute("select * from marts.supplier_score_changes").df()
+    assert (changes["delta"].abs() >= 0.1 - 1e-9).all()
+    assert np.allclose(changes["points_now"] - changes["points_last_month"], changes["delta"], atol=1e-9)
+    assert changes["explanation"].str.contains("Now:").all()
+
+
+def test_point_in_time_order_status_matches_po_status(demo_con):
+    tables = scoring.prepare_tables(scoring.load_tables(demo_con))
+    as_of = demo_con.execute("select as_of from ingest.build_info").fetchone()[0]
+    ours = scoring._po_status(tables, pd.Timestamp(as_of)).set_index("po_id").sort_index()
+    theirs = demo_con.execute("select * from marts.po_status").df().set_index("po_id").sort_index()
+    assert ours.index.tolist() == theirs.index.tolist()
+    for col in ("is_resolved", "is_on_time", "is_open", "is_balance_before_psi_pass"):
+        assert ours[col].astype(bool).tolist() == theirs[col].astype(bool).tolist(), col
+    for col in ("shipped_quantity", "delivered_quantity", "paid_amount", "deposit_at_risk", "days_late",
+                "lead_time_days"):
+        a = ours[col].astype(float).to_numpy()
+        b = theirs[col].astype(float).to_numpy()
+        assert np.allclose(a, b, equal_nan=True), col
+    assert (ours["first_psi_result"].fillna("") == theirs["first_psi_result"].fillna("")).all()

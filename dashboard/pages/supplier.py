@@ -59,8 +59,8 @@ c3.metric("Confidence", s["confidence"] if s is not None else "–", border=True
           help="How much evidence is behind the score: A (plenty) to D (very little).")
 prob = prediction["predicted_incident_probability"].iloc[0] \
     if not prediction.empty and "predicted_incident_probability" in prediction else None
-auc = backtest["auc"].dropna().iloc[-1] if not backtest.empty and "auc" in backtest and \
-    backtest["auc"].notna().any() else None
+model_row = backtest[backtest["model_name"] == "model"] if not backtest.empty else backtest
+auc = float(model_row["roc_auc"].iloc[0]) if len(model_row) and pd.notna(model_row["roc_auc"].iloc[0]) else None
 c4.metric("Predicted incident probability", ui.pct(prob), border=True,
           help="Probability of a quality, delivery or payment incident in the next period from the incident model "
                "(marts.supplier_risk.predicted_incident_probability)"
@@ -68,7 +68,10 @@ c4.metric("Predicted incident probability", ui.pct(prob), border=True,
 c5.metric("Spend", ui.money(p["spend"]), border=True,
           help=f"Sum of quantity × unit price over {ui.number(p['po_count'])} purchase orders.")
 if auc is not None:
-    st.caption(f"Incident model backtest AUC: {auc:.2f} (1.0 = perfect ranking, 0.5 = coin flip).")
+    rule = backtest[backtest["model_name"] == "rule_score"]
+    st.caption(f"Incident model backtest AUC {auc:.2f} on {int(model_row['n_test'].iloc[0]):,} held-out orders "
+               "(1.0 = perfect ranking, 0.5 = coin flip)"
+               + (f"; the rule score alone ranks at {float(rule['roc_auc'].iloc[0]):.2f}." if len(rule) else "."))
 
 if s is not None and isinstance(s["red_flags"], str) and s["red_flags"].strip():
     for flag in s["red_flags"].split("; "):
@@ -224,6 +227,19 @@ else:
                             "points_now": st.column_config.NumberColumn("Now", format="%.1f"),
                             "delta": st.column_config.NumberColumn("Change", format="%+.1f"),
                             "explanation": st.column_config.TextColumn("What changed", width="large")})
+
+calibration = queries.model_calibration()
+if not calibration.empty:
+    with st.expander("How well calibrated is the incident probability?"):
+        fig = px.line(calibration, x="mean_predicted", y="observed_rate", color="model_name", markers=True,
+                      hover_data={"n": True})
+        fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect", line=dict(dash="dot",
+                                                                                               color="#888")))
+        if prob is not None and pd.notna(prob):
+            fig.add_vline(x=float(prob), line_color="#d9480f", annotation_text="this supplier")
+        ui.chart(ui.style(fig, "Predicted vs observed incident rate per decile (backtest)",
+                          "Mean predicted probability", "Observed incident rate", height=360),
+                 "supplier_calibration_chart")
 
 st.subheader("Recommended next actions")
 action = queries.supplier_reaudit(supplier_id)

@@ -98,3 +98,13 @@ def test_reaudit_planner_lists_the_queue_with_downloads(ui, demo_db, demo_con):
     n = demo_con.execute("select count(*) from marts.reaudit_queue").fetchone()[0]
     assert ui.metrics(at)["Suppliers in the queue"] == f"{n:,}"
     assert at.get("download_button")
+
+
+def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, demo_db, demo_con):
+    sid, prob = demo_con.execute("select supplier_id, predicted_incident_probability from marts.supplier_risk "
+                                 "order by risk_score desc, supplier_id limit 1").fetchone()
+    auc = demo_con.execute("select roc_auc from marts.model_backtest where model_name = 'model' and fold = 0"
+                           ).fetchone()[0]
+    at = ui.open(demo_db, "supplier", query={"supplier": sid})
+    assert ui.metrics(at)["Predicted incident probability"] == f"{prob * 100:.1f}%"
+    assert any(f"backtest AUC {auc:.2f}" in c.value for c in at.caption)

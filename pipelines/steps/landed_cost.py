@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from models.allocation import allocate_frame, to_cents
@@ -362,9 +363,10 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     per_unit = [round(float(Decimal(int(t)) / 100 / int(u)), 6) if landed else None
                 for t, u, landed in zip(cents, df["units_received"], df["is_landed"])]
     df["landed_cost_per_unit"] = per_unit
-    # What the brand planned: the quoted unit price plus duty at the rates in force on the order date, on the same
-    # dutiable value per unit (0 when the Incoterm puts duty on the seller). Freight, fees, inspection, tariff
-    # changes and short shipments therefore show up as the quote-to-landed variance.
+    # What the brand planned: the quoted unit price, plus duty at the rates in force on the order date on the same
+    # dutiable value per unit (0 when the Incoterm puts duty on the seller), plus the logistics cost per unit it
+    # already knew from earlier landed orders (expected_logistics_per_unit). Expedited freight, holds, tariff
+    # changes and short shipments therefore show up as the quote-to-landed variance, not normal freight.
     rate_on_order = ship.groupby("po_id")["duty_rate_on_order_pct"].first() if not ship.empty else pd.Series()
     dut_per_unit = (ship.groupby("po_id")["dutiable_value"].sum() / ship.groupby("po_id")["quantity"].sum()
                     if not ship.empty else pd.Series())
@@ -379,7 +381,11 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
         base = dut_per_unit.get(r.po_id)
         base = float(r.unit_price) if base is None or pd.isna(base) else float(base)
         duty_pu = base * rate / 100 if (rule.buyer_pays_import_duty and rate is not None) else 0.0
-        planned.append(round(float(r.unit_price) + duty_pu, 6))
+        planned.append(float(r.unit_price) + duty_pu)
+    expected, basis_used = expected_logistics_per_unit(df, cents)
+    planned = [round(p + e, 6) for p, e in zip(planned, expected)]
+    df["expected_logistics_per_unit"] = [round(e, 6) for e in expected]
+    df["expected_logistics_basis"] = basis_used
     df["quoted_landed_cost_per_unit"] = planned
     df["quote_to_landed_variance"] = [None if a is None else round(a - q, 6)
                                       for a, q in zip(df["landed_cost_per_unit"], planned)]
@@ -391,9 +397,47 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
             "last_delivered_on", "delivery_month", "is_landed", "freight", "insurance", "dutiable_value", "duty",
             "duty_source", "duty_paid", "duty_computed", "duty_status", "duty_variance", "duty_variance_pct",
             "mpf_computed", "hmf_computed", "fees_paid", "fees", "fees_source", "inspection_cost", "landed_total",
-            "landed_cost_per_unit", "quoted_landed_cost_per_unit", "quote_to_landed_variance",
+            "landed_cost_per_unit", "expected_logistics_per_unit", "expected_logistics_basis",
+            "quoted_landed_cost_per_unit", "quote_to_landed_variance",
             "quote_to_landed_variance_pct", "has_unallocated_costs", "allocation_basis"]
     return df[cols]
+
+
+def expected_logistics_per_unit(df: pd.DataFrame, landed_cents: pd.Series) -> tuple[list[float], list[str]]:
+    """Logistics cost per unit known when each PO was ordered: from earlier landed POs, point-in-time.
+
+    Logistics = landed total − goods value (freight, insurance, fees, inspection, and duty beyond the quote's, so
+    we take duty out: duty is planned separately). The basis is the same SKU's POs landed (last delivery) strictly
+    before the order date; else the same supplier's; else none (0, so a first order's whole logistics cost is
+    variance: nothing was known yet).
+    """
+    logistics = (landed_cents - df["goods_value"].map(to_cents) - df["duty"].map(to_cents)) / 100
+    hist = pd.DataFrame({"sku": df["sku"], "supplier_id": df["supplier_id"], "logistics": logistics,
+                         "units": df["units_received"], "landed_on": pd.to_datetime(df["last_delivered_on"]),
+                         "is_landed": df["is_landed"]})
+    hist = hist[hist["is_landed"] & (hist["units"] > 0)]
+    ordered_on = pd.to_datetime(df["ordered_on"])
+
+    def known_before(key: str) -> pd.Series:
+        """Σ logistics / Σ units over `key`'s POs landed strictly before each PO's order date."""
+        out = pd.Series(np.nan, index=df.index)
+        for value, h in hist.sort_values("landed_on").groupby(key):
+            mask = (df[key] == value).to_numpy()
+            if not mask.any():
+                continue
+            dates = h["landed_on"].to_numpy()
+            cum_cost, cum_units = np.cumsum(h["logistics"].to_numpy()), np.cumsum(h["units"].to_numpy())
+            idx = np.searchsorted(dates, ordered_on[mask].to_numpy(), side="left")  # strictly before
+            known = idx > 0
+            vals = np.full(mask.sum(), np.nan)
+            vals[known] = cum_cost[idx[known] - 1] / cum_units[idx[known] - 1]
+            out[mask] = vals
+        return out
+
+    by_sku, by_supplier = known_before("sku"), known_before("supplier_id")
+    expected = by_sku.fillna(by_supplier).fillna(0.0)
+    basis = np.where(by_sku.notna(), "sku_history", np.where(by_supplier.notna(), "supplier_history", "none"))
+    return expected.tolist(), basis.tolist()
 
 
 def _po_rate(products: dict[str, tuple[str | None, str]], sku: str, ordered_on) -> float | None:

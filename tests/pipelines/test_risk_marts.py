@@ -153,3 +153,48 @@ def test_point_in_time_order_status_matches_po_status(demo_con):
         b = theirs[col].astype(float).to_numpy()
         assert np.allclose(a, b, equal_nan=True), col
     assert (ours["first_psi_result"].fillna("") == theirs["first_psi_result"].fillna("")).all()
+
+
+# ---- re-audit queue (tiny portfolio, as of 2024-06-21) ----------------------------------------------------------
+
+def test_reaudit_queue_hand_computed(tiny_con):
+    q = tiny_con.execute("select * from marts.reaudit_queue order by rank").df().set_index("supplier_id")
+    scores = tiny_con.execute("select supplier_id, risk_score from marts.supplier_risk_score").df().set_index(
+        "supplier_id")["risk_score"]
+    assert list(q.index) == ["S2", "S1", "S3"]  # ranked by priority
+    # S1: spend 5000 + 5500 + 1000 within 12 months, everything shipped; audited 2023-06-15 → due 2024-06-15
+    s1 = q.loc["S1"]
+    assert (s1["spend_12m"], s1["open_exposure"], s1["deposits_at_risk"]) == (11500.0, 0.0, 0.0)
+    assert s1["priority"] == pytest.approx(round(scores["S1"] / 100 * 11500, 2))
+    assert pd.Timestamp(s1["due_on"]).date() == date(2024, 6, 15) and s1["days_until_due"] == -6
+    assert s1["triggers"].split(", ")[:3] == ["audit_overdue", "failed_inspection", "price_shift"]
+    assert "SKU A1 reordered 10% above its previous price on 2024-03-01" in s1["reason"]
+    assert "latest 2024-04-05" in s1["reason"]
+    assert s1["suggested_action"] == "tighter inspection"
+    # S2: never audited → due now; P5 (300 × 11) and P6 (100 × 11) unshipped → 4400 open, deposits 990 + 330
+    s2 = q.loc["S2"]
+    assert (s2["spend_12m"], s2["open_exposure"], s2["deposits_at_risk"]) == (6400.0, 4400.0, 1320.0)
+    assert s2["priority"] == pytest.approx(round(scores["S2"] / 100 * (6400 + 4400), 2))
+    assert pd.Timestamp(s2["due_on"]).date() == date(2024, 6, 21) and s2["days_until_due"] == 0
+    assert {"never_audited", "subcontracting", "high_score"} <= set(s2["triggers"].split(", "))
+    assert s2["suggested_action"] == "on-site audit"
+    # S3: onboarded 2024-05-01 without an audit and without orders: queued now, no exposure
+    s3 = q.loc["S3"]
+    assert (s3["triggers"], s3["days_until_due"], s3["priority"]) == ("never_audited", 0, 0.0)
+
+
+def test_reaudit_queue_on_the_demo_follows_its_rules(demo_con):
+    q = demo_con.execute("select * from marts.reaudit_queue order by rank").df()
+    as_of = demo_con.execute("select as_of from ingest.build_info").fetchone()[0]
+    assert q["priority"].is_monotonic_decreasing
+    assert (q["days_until_due"] == (pd.to_datetime(q["due_on"]) - pd.Timestamp(as_of)).dt.days).all()
+    audited = q["last_audit_on"].notna()
+    latest = pd.to_datetime(q.loc[audited, "last_audit_on"]) + pd.DateOffset(months=12)
+    assert (pd.to_datetime(q.loc[audited, "due_on"]) <= latest).all()  # never later than 12 months after the audit
+    assert (q.loc[~audited, "days_until_due"] <= 0).all()  # never audited: due now
+    payment = q["triggers"].str.contains("payment_anomaly")
+    assert payment.any() and (q.loc[payment, "suggested_action"] == "hold new orders").all()
+    assert (q["reason"].str.len() > 0).all()
+    scores = demo_con.execute("select supplier_id, risk_band from marts.supplier_risk_score").df()
+    high = set(scores.loc[scores["risk_band"].isin(["high", "critical"]), "supplier_id"])
+    assert q[q["supplier_id"].isin(high)]["triggers"].str.contains("high_score").all()

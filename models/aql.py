@@ -299,13 +299,17 @@ class LotOutcome:
 
     Give ``defects`` (count in the sample) and ``lot_size`` to let the replay look up the plan of
     the stage in force and apply the switching score; or just ``accepted`` when only the decision is
-    known (such lots cannot earn switching-score points).
+    known (such lots cannot earn switching-score points). With ``sample_size`` too, the count is
+    judged only when the sample was at least the plan's sample size for the stage in force; a smaller
+    sample says nothing about that plan, so the lot then enters as ``accepted`` (the inspector's
+    decision) and earns no points.
     """
 
     defects: int | None = None
     lot_size: int | None = None
     accepted: bool | None = None
     production_steady: bool = True
+    sample_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -329,12 +333,14 @@ class SwitchingState:
     tightened_rejections: int  # cumulative rejections in the current tightened period
 
 
-def _score_points(outcome: LotOutcome, accepted: bool, aql: float | None, level: str) -> int | None:
+def _score_points(outcome: LotOutcome, accepted: bool, aql: float | None, level: str,
+                  by_counts: bool = True) -> int | None:
     """ISO 2859-1:1999 9.3.3 points for a lot on normal inspection; None means reset to zero."""
     if not accepted:
         return None
-    if outcome.defects is None or outcome.lot_size is None or aql is None or float(aql) == 0.0:
-        return 0  # no defect count or plan: nothing earned, nothing reset
+    if (not by_counts or outcome.defects is None or outcome.lot_size is None or aql is None
+            or float(aql) == 0.0):
+        return 0  # no defect count judged against the plan: nothing earned, nothing reset
     plan = sampling_plan(outcome.lot_size, aql, level, "normal")
     if plan.accept <= 1:
         return 2
@@ -387,8 +393,16 @@ def replay_switching(
             continue
         outcome = item if isinstance(item, LotOutcome) else LotOutcome(accepted=bool(item))
         reinstate = False
+        by_counts = False
         if outcome.defects is not None and outcome.lot_size is not None and aql is not None:
             plan = sampling_plan(outcome.lot_size, aql, level, stage)
+            # A count from a sample smaller than this plan's cannot be judged by it (6 defects in 80 units
+            # are not "accepted" by n 200, Re 11): then the inspector's decision stands, without points.
+            by_counts = outcome.sample_size is None or outcome.sample_size >= plan.sample_size
+            if not by_counts and outcome.accepted is None:
+                raise ValueError(f"lot {index}: sample of {outcome.sample_size} is smaller than the {stage} plan's "
+                                 f"{plan.sample_size}; give accepted (the inspector's decision)")
+        if by_counts:
             accepted = outcome.defects < plan.reject
             reinstate = plan.accept < outcome.defects < plan.reject
         elif outcome.accepted is not None:
@@ -402,7 +416,7 @@ def replay_switching(
             if not accepted and window.count(False) >= 2:
                 switch(index, "tightened", "2 of 5 or fewer consecutive lots rejected on normal")
                 continue
-            points = _score_points(outcome, accepted, aql, level)
+            points = _score_points(outcome, accepted, aql, level, by_counts)
             score = 0 if points is None else score + points
             if (
                 score >= SWITCH_TO_REDUCED_SCORE

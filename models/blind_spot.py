@@ -288,7 +288,8 @@ def switching(lots: pd.DataFrame) -> pd.DataFrame:
     """Replay each supplier's PSI lots (date order) through the switching rules, per defect class.
 
     Each lot's defect count in its sample is judged against the plan of the stage in force for the supplier's
-    usual level and AQL of that class (see docs); lots without a sample count enter as their PSI decision.
+    usual level and AQL of that class when the sample was at least that plan's sample size; lots with a smaller
+    sample or without a count enter as their PSI decision (passed_psi) and earn no switching points (see docs).
     """
     ordered = lots.sort_values(["supplier_id", "inspected_on", "po_id"], kind="stable")
     rows = []
@@ -297,7 +298,8 @@ def switching(lots: pd.DataFrame) -> pd.DataFrame:
         for sid, group in ordered.groupby("supplier_id", sort=True):
             level, aql = usual.loc[sid, "inspection_level"], float(usual.loc[sid, f"aql_{cls}"])
             outcomes = [
-                LotOutcome(defects=int(d), lot_size=int(size)) if pd.notna(n) and n > 0
+                LotOutcome(defects=int(d), lot_size=int(size), sample_size=int(n), accepted=bool(passed))
+                if pd.notna(n) and n > 0 and pd.notna(d)
                 else LotOutcome(accepted=bool(passed))
                 for d, size, n, passed in zip(group[f"{cls}_defects"], group["lot_size"], group["sample_size"],
                                               group["passed_psi"])

@@ -532,3 +532,23 @@ def test_replay_judges_each_lot_with_the_plan_of_the_stage_in_force() -> None:
     assert state.lot_stages == ("normal", "normal", "tightened", "tightened")
     assert state.tightened_rejections == 2
     assert replay_switching([lot(9)] * 3, aql=2.5).stage == "normal"
+
+
+def test_a_sample_smaller_than_the_plan_is_judged_by_the_inspector_and_earns_no_points() -> None:
+    # Lot 10 000, level II, AQL 2.5: normal L n 200, Ac 10, Re 11. Sampled 80 with 6 defects (7.5 %) and
+    # rejected by the inspector: 6 < Re 11 must not count as accepted against a sample of 200 never drawn.
+    rejected = [LotOutcome(defects=6, lot_size=10000, sample_size=80, accepted=False)] * 10
+    state = replay_switching(rejected, aql=2.5, level="II")
+    # lots 0, 1 rejected -> tightened from lot 2; lots 2-6 rejected on tightened (5) -> discontinued
+    assert [(t.lot_index, t.to_stage) for t in state.transitions] == [(1, "tightened"), (6, "discontinued")]
+    assert state.stage == "discontinued" and state.switching_score == 0
+    # Accepted on a sample of 80: the decision stands but earns nothing (15 x 3 = 45 points before).
+    passed = [LotOutcome(defects=0, lot_size=10000, sample_size=80, accepted=True)] * 15
+    state = replay_switching(passed, aql=2.5, level="II")
+    assert (state.stage, state.switching_score, state.transitions) == ("normal", 0, ())
+    # A full sample of 200 is judged by its count: 0 <= Ac 7 of the 1.5 column in row L -> 3 a lot, 30 after 10.
+    full = [LotOutcome(defects=0, lot_size=10000, sample_size=200, accepted=True)] * 10
+    state = replay_switching(full, aql=2.5, level="II")
+    assert [(t.lot_index, t.to_stage) for t in state.transitions] == [(9, "reduced")]
+    with pytest.raises(ValueError, match="smaller than"):
+        replay_switching([LotOutcome(defects=0, lot_size=10000, sample_size=80)], aql=2.5, level="II")

@@ -164,3 +164,17 @@ def test_the_docs_worked_example_is_what_the_engine_computes():
     rec = recommend_plan(10_000, 0.05, 0.10, levels=("I", "II", "III"))
     assert (rec.plan.level, rec.plan.aql, rec.plan.sample_size, rec.plan.accept) == ("I", 0.25, 50, 0)
     assert "level I, AQL 0.25 (n = 50, accept 0): P(accept) = 0.076" in doc and f"{rec.p_accept:.3f}" == "0.076"
+
+
+def test_switching_judges_a_short_sample_by_the_psi_decision():
+    # 10 lots of 10 000 units (level II, AQL 2.5 -> normal L n 200, Ac 10, Re 11) sampled 80 each with 6 major
+    # defects (7.5 %), all failed at PSI. 6 < Re 11 would call them accepted and earn points up to reduced; the
+    # inspector's decision instead rejects lots 0 and 1 (tightened) and lots 2-6 on tightened (discontinued).
+    lots = pd.DataFrame([lot(f"P{i}", day=f"2024-01-{i + 1:02d}", lot_size=10000, sample=80, major=6,
+                             passed=False) for i in range(10)])
+    lots = lots.join(lot_plans(lots))
+    major = switching(lots).set_index("defect_class").loc["major"]
+    assert major["current_stage"] == "discontinued"
+    assert major["switching_score"] == 0 and major["tightened_rejections"] == 5
+    assert (major["last_transition_po_id"], major["last_transition_to"]) == ("P6", "discontinued")
+

@@ -1,4 +1,4 @@
-"""Re-audit planner: the ranked queue of suppliers to re-audit, with due dates, triggers and suggested actions."""
+"""Re-audit planner: the ranked queue of suppliers to re-verify, with due dates, triggers and suggested actions."""
 
 import pandas as pd
 import plotly.express as px
@@ -7,8 +7,10 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import filters, queries
 
-COLUMNS = ["priority", "supplier_name", "supplier_type", "risk_score", "risk_band", "due_on", "days_until_due",
-           "triggers", "suggested_action", "reason", "spend_12m", "open_exposure", "supplier_id"]
+COLUMNS = ["rank", "supplier_name", "supplier_type", "risk_score", "risk_band", "priority", "due_on",
+           "days_until_due", "triggers", "suggested_action", "reason", "spend_12m", "open_exposure",
+           "deposits_at_risk", "last_audit_on", "supplier_id"]
+WINDOWS = {"all": "Whole queue", "overdue": "Overdue", "30": "Due within 30 days", "90": "Due within 90 days"}
 
 st.title("Re-audit planner")
 if ui.require_warehouse():
@@ -18,46 +20,57 @@ if ui.require_warehouse():
     if queue.empty:
         ui.missing("marts.reaudit_queue", "re-audit queue")
         st.stop()
-    if "triggers" in queue:  # a list of triggers reads better (and exports) as one line
-        queue = queue.assign(triggers=queue["triggers"].map(
-            lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) or hasattr(v, "tolist") and
-            not isinstance(v, str) else v))
-    priorities = list(dict.fromkeys(queue["priority"].dropna()))
-    chosen = st.multiselect("Priority", priorities, key="reaudit_priority", placeholder="All priorities",
-                            help="Show only these priorities.")
-    if chosen:
-        queue = queue[queue["priority"].isin(chosen)]
 
-    days = pd.to_numeric(queue.get("days_until_due"), errors="coerce")
+    days = pd.to_numeric(queue["days_until_due"], errors="coerce")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Suppliers in the queue", f"{len(queue):,}", border=True,
-              help="Suppliers with at least one re-audit trigger (marts.reaudit_queue).")
+              help="Active suppliers (recent orders, open orders or newly onboarded), each with a due date for "
+                   "re-verification (marts.reaudit_queue).")
     c2.metric("Overdue", f"{int((days < 0).sum()):,}", border=True,
               help="Due date before the analysis date.")
     c3.metric("Due within 30 days", f"{int(((days >= 0) & (days <= 30)).sum()):,}", border=True,
               help="Due date 0–30 days after the analysis date.")
-    c4.metric("Open exposure in the queue", ui.money(queue["open_exposure"].sum() if "open_exposure" in queue
-                                                     else None), border=True,
-              help="Money committed to these suppliers that has not yet landed as goods: deposits and balances "
-                   "paid on unshipped orders plus open order value (marts.reaudit_queue.open_exposure).")
+    c4.metric("Open exposure", ui.money(queue["open_exposure"].sum()), border=True,
+              help="Value of ordered goods not yet shipped by these suppliers (unshipped quantity × unit price "
+                   "on open POs).")
 
-    if {"due_on", "risk_score"} <= set(queue.columns) and queue["due_on"].notna().any():
-        plot = queue.assign(size=queue.get("open_exposure", pd.Series(0, index=queue.index)).fillna(0) + 1)
-        fig = px.scatter(plot, x="due_on", y="risk_score", color="priority", size="size", size_max=30,
-                         hover_name="supplier_name", hover_data={"suggested_action": True, "size": False})
-        ui.chart(ui.style(fig, "When each re-audit is due (bubble size: open exposure)", "Due date",
-                          "Risk score", height=380), "reaudit_chart")
+    window = st.segmented_control("Show", list(WINDOWS), format_func=WINDOWS.get, key="reaudit_window",
+                                  default="all", help="Narrow the list by due date.") or "all"
+    if window == "overdue":
+        queue = queue[days < 0]
+    elif window in ("30", "90"):
+        queue = queue[days <= int(window)]
 
-    shown = queue[[c for c in COLUMNS if c in queue.columns]]
+    if queue.empty:
+        st.success("Nothing due in this window.")
+        st.stop()
+
+    plot = queue.assign(bubble=queue["open_exposure"].fillna(0) + queue["spend_12m"].fillna(0) + 1)
+    fig = px.scatter(plot, x="due_on", y="risk_score", color="risk_band", size="bubble", size_max=32,
+                     color_discrete_map=ui.BAND_COLOURS, hover_name="supplier_name",
+                     hover_data={"suggested_action": True, "triggers": True, "bubble": False, "priority": ":$,.0f"})
+    fig.add_vline(x=pd.Timestamp(queries.build_info()["as_of"].iloc[0]).timestamp() * 1000,
+                  line_dash="dot", line_color="#888", annotation_text="as of")
+    ui.chart(ui.style(fig, "When each re-audit is due (bubble size: 12-month spend + open exposure)", "Due date",
+                      "Risk score", height=380), "reaudit_chart")
+
+    shown = queue.sort_values("rank")[[c for c in COLUMNS if c in queue.columns]]
     st.dataframe(shown, hide_index=True, key="reaudit_table", column_config={
-        "priority": "Priority", "supplier_name": "Supplier", "supplier_type": "Type",
-        "risk_score": st.column_config.NumberColumn("Score", format="%.1f"), "risk_band": "Band",
-        "due_on": st.column_config.DateColumn("Due"), "days_until_due": st.column_config.NumberColumn(
+        "rank": st.column_config.NumberColumn("#", format="%d"), "supplier_name": "Supplier",
+        "supplier_type": "Type", "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),
+        "risk_band": "Band",
+        "priority": st.column_config.NumberColumn(
+            "Priority", format="dollar", help="Risk score ÷ 100 × (12-month spend + open exposure): the money at "
+                                              "stake weighted by risk; the queue is ranked on it."),
+        "due_on": st.column_config.DateColumn("Due"),
+        "days_until_due": st.column_config.NumberColumn(
             "Days left", help="Days from the analysis date to the due date; negative = overdue."),
         "triggers": st.column_config.TextColumn("Triggers", width="medium"),
         "suggested_action": st.column_config.TextColumn("Suggested action", width="large"),
         "reason": st.column_config.TextColumn("Why", width="large"),
-        "spend_12m": ui.money_col("Spend 12 m"), "open_exposure": ui.money_col("Open exposure")})
+        "spend_12m": ui.money_col("Spend 12 m"), "open_exposure": ui.money_col("Open exposure"),
+        "deposits_at_risk": ui.money_col("Deposits at risk"),
+        "last_audit_on": st.column_config.DateColumn("Last audit")})
     d1, d2, _ = st.columns([1, 1, 4])
     d1.download_button("Download CSV", shown.to_csv(index=False).encode("utf-8"), file_name="reaudit_queue.csv",
                        mime="text/csv", key="reaudit_csv", on_click="ignore", icon=":material/download:")

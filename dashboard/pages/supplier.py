@@ -250,5 +250,9 @@ if action.empty:
         ui.missing("marts.reaudit_queue", "re-audit recommendations")
 else:
     a = action.iloc[0]
-    st.warning(f"**{ui.label(a['priority'])} priority**, due {pd.Timestamp(a['due_on']):%Y-%m-%d}: "
-               f"{a['suggested_action']}\n\nWhy: {a['reason']}", icon=":material/event_upcoming:")
+    days = int(a["days_until_due"])
+    when = f"{-days} days overdue" if days < 0 else f"in {days} days"
+    st.warning(f"**Re-audit due {pd.Timestamp(a['due_on']):%Y-%m-%d}** ({when}; rank {int(a['rank'])} in the "
+               f"queue): {a['suggested_action']}\n\n"
+               + (f"Triggers: {a['triggers']}\n\n" if isinstance(a["triggers"], str) and a["triggers"] else "")
+               + f"Why: {a['reason']}", icon=":material/event_upcoming:")

@@ -64,3 +64,39 @@ def ui(monkeypatch) -> SimpleNamespace:
     """open(db, page=None, query=None) → AppTest, plus metrics / texts / frames readers and the page paths."""
     return SimpleNamespace(open=lambda db, page=None, query=None: open_app(monkeypatch, db, page, query),
                            metrics=metrics, texts=texts, frames=frames, pages=PAGES)
+
+
+def _copy_warehouse(source: Path, target: Path, keep, empty: bool) -> Path:
+    """A copy of `source` with only the tables `keep(schema, table)` accepts, emptied when `empty`."""
+    import duckdb
+
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"attach '{source}' as src (read_only)")
+        tables = con.execute("select schema_name, table_name from duckdb_tables() where database_name = 'src'"
+                             ).fetchall()
+        for schema, table in tables:
+            if not keep(schema, table):
+                continue
+            con.execute(f"create schema if not exists {schema}")
+            con.execute(f"create table {schema}.{table} as select * from src.{schema}.{table}"
+                        + (" limit 0" if empty and schema != "ingest" else ""))
+        con.execute("detach src")
+    finally:
+        con.close()
+    return target
+
+
+@pytest.fixture(scope="session")
+def partial_db(tiny_db, tmp_path_factory) -> Path:
+    """An older build: the import, staging, po_status and supplier_kpis only (no score, cost or inspection marts)."""
+    return _copy_warehouse(tiny_db, tmp_path_factory.mktemp("partial") / "partial.duckdb",
+                           lambda s, t: s in ("raw", "ingest", "staging", "reference")
+                           or (s, t) in (("marts", "po_status"), ("marts", "supplier_kpis")), empty=False)
+
+
+@pytest.fixture(scope="session")
+def hollow_db(tiny_db, tmp_path_factory) -> Path:
+    """Every table of a full build, none with a row (a build of empty exports)."""
+    return _copy_warehouse(tiny_db, tmp_path_factory.mktemp("hollow") / "hollow.duckdb", lambda s, t: True,
+                           empty=True)

@@ -32,6 +32,31 @@ def test_every_page_opens_on_the_tiny_warehouse(ui, tiny_db, page):
     assert "No warehouse yet" not in ui.texts(at)
 
 
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_every_page_on_a_partial_warehouse_names_the_missing_marts(ui, partial_db, page):
+    at = ui.open(partial_db, page)
+    shown = ui.texts(at)
+    if page == "portfolio":  # what the older build has is still shown
+        assert ui.metrics(at)["Spend"] == TINY_SPEND and ui.metrics(at)["Margin leakage"] == "–"
+        assert "this warehouse has no `marts.supplier_risk_score` table" in shown
+    elif page in ("supplier", "trader_vs_factory", "costs", "reaudit"):
+        assert "this warehouse has no `marts." in shown
+    elif page == "inspections":
+        assert "this warehouse has no `marts.inspection_blind_spot` table" in shown
+    else:
+        assert "Freshness per table" in shown
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
+def test_every_page_on_a_warehouse_without_rows_shows_an_empty_state(ui, hollow_db, page):
+    at = ui.open(hollow_db, page)
+    assert "No warehouse yet" not in ui.texts(at)
+    if page == "portfolio":
+        assert "The warehouse has no suppliers yet." in ui.texts(at)
+    if page == "supplier":
+        assert "The warehouse has no suppliers." in ui.texts(at)
+
+
 def test_portfolio_headline_figures_equal_the_hand_computed_totals(ui, tiny_db):
     at = ui.open(tiny_db)
     shown = ui.metrics(at)

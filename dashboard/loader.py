@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
+import streamlit as st
 
 from pipelines import contract
 from pipelines.build import BuildReport, build
@@ -67,7 +68,18 @@ def complete_with(folder: Path, previous_input: Path) -> tuple[Path, list[str]]:
 
 
 def validate(folder: Path) -> IngestResult:
-    """pipelines.ingest.read_and_validate; raises IngestError / FileError for file-level problems."""
+    """pipelines.ingest.read_and_validate, cached on the folder's files (name, size, mtime) so a rerun of the page
+    does not re-read large exports; raises IngestError / FileError for file-level problems."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return read_and_validate(folder)  # raises the pipeline's own "is not a folder" error
+    signature = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()
+                             if p.is_file()))
+    return _validate(str(folder), signature)
+
+
+@st.cache_data(max_entries=8, show_spinner="Validating files…")
+def _validate(folder: str, signature: tuple) -> IngestResult:
     return read_and_validate(Path(folder))
 
 

@@ -244,3 +244,10 @@ def test_costs_page_figures_match_the_marts(ui, tiny_db, tiny_con):
     s1 = tiny_con.execute("select sum(landed_total) from marts.landed_cost_po where is_landed and supplier_id = 'S1'"
                           ).fetchone()[0]
     assert ui.metrics(at)["Landed cost"] == f"${float(s1):,.0f}"
+
+
+def test_a_folder_that_does_not_exist_is_reported(ui, tmp_path):
+    at = ui.open(tmp_path / "none.duckdb", "data")
+    at.radio(key="data_source").set_value("Folder on this machine").run()
+    at.text_input(key="data_folder").input(str(tmp_path / "nowhere")).run()
+    assert "is not a folder" in at.error[0].value

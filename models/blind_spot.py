@@ -163,12 +163,19 @@ def lot_evidence(lots: pd.DataFrame, propensity: float | None, cap: float) -> pd
     }, index=lots.index)
 
 
+PRIOR_MIN_PARAMETER = 0.5  # Jeffreys' Beta(1/2, 1/2) parameters: the least informative a prior count may be
+
+
 def portfolio_prior(evidence: pd.DataFrame, strength: float) -> tuple[float, float]:
-    """Beta prior centred on the portfolio's pooled (capped) evidence rate, worth `strength` units."""
+    """Beta prior centred on the portfolio's pooled (capped) evidence rate, worth `strength` units.
+
+    Each parameter is floored at 1/2 (a prior mean of at least 1 / (2 x strength), 1 % at 50 units): a portfolio
+    with no defects (or no counts) would otherwise give Beta(0.005, 49.995), whose mass sits at ~0 with a mean of
+    1e-4 above its 95th percentile (4e-7), a degenerate prior that claims certainty from no defects.
+    """
     units = float(evidence["evidence_units"].sum())
     mean = float(evidence["evidence_defects"].sum()) / units if units > 0 else 0.0
-    mean = min(max(mean, 1e-4), 1 - 1e-4)  # keep both parameters positive for an empty or perfect portfolio
-    return mean * strength, (1.0 - mean) * strength
+    return max(mean * strength, PRIOR_MIN_PARAMETER), max((1.0 - mean) * strength, PRIOR_MIN_PARAMETER)
 
 
 # --------------------------------------------------------------------------- per supplier
@@ -337,6 +344,7 @@ def switching(lots: pd.DataFrame) -> pd.DataFrame:
 
 __all__ = [
     "DEFECT_CLASSES",
+    "PRIOR_MIN_PARAMETER",
     "InspectionSettings",
     "blind_spot",
     "blind_spot_note",

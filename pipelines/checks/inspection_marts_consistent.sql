@@ -32,8 +32,11 @@ bad_suppliers as (
         supplier_id as po_id,
         case
             when escapes > mature_passed_lots then 'more escapes than mature passed lots'
-            when not (defect_rate_lower <= defect_rate_estimate and defect_rate_estimate <= defect_rate_upper)
-                then 'defect rate estimate outside its interval'
+            -- The estimate is the posterior mean: for a skewed Beta it may legitimately lie outside the
+            -- equal-tailed interval, so only the interval's order and the range are checked.
+            when not (0 <= defect_rate_lower and defect_rate_lower <= defect_rate_upper and defect_rate_upper <= 1)
+                then 'defect rate interval not ordered within [0, 1]'
+            when defect_rate_estimate not between 0 and 1 then 'defect rate estimate outside [0, 1]'
             when p_accept_current_plan not between 0 and 1 then 'p_accept_current_plan outside [0, 1]'
         end as problem,
     from suppliers

@@ -178,3 +178,12 @@ def test_switching_judges_a_short_sample_by_the_psi_decision():
     assert major["switching_score"] == 0 and major["tightened_rejections"] == 5
     assert (major["last_transition_po_id"], major["last_transition_to"]) == ("P6", "discontinued")
 
+
+def test_prior_is_floored_at_one_half_when_the_portfolio_has_no_defects():
+    none = pd.DataFrame({"evidence_units": [80.0, 32.0], "evidence_defects": [0.0, 0.0]})
+    # pooled rate 0: Beta(0 x 50, 50) would be degenerate; floored at Beta(1/2, 50)
+    assert portfolio_prior(none, 50) == (0.5, 50.0)
+    empty = pd.DataFrame({"evidence_units": [0.0], "evidence_defects": [0.0]})
+    assert portfolio_prior(empty, 50) == (0.5, 50.0)
+    # The floored prior's mean 0.5 / 50.5 = 0.0099 lies inside its 90% equal-tailed interval.
+    assert stats.beta.ppf(0.05, 0.5, 50) < 0.5 / 50.5 < stats.beta.ppf(0.95, 0.5, 50)

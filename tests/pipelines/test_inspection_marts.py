@@ -198,3 +198,37 @@ def test_switching_replay_matches_the_engine_on_a_demo_supplier(demo_con):
     state = replay_switching(outcomes, aql=row["aql"], level=row["inspection_level"])
     assert (row["current_stage"], row["switching_score"], row["transitions"]) == (
         state.stage, state.switching_score, len(state.transitions))
+
+
+@pytest.mark.parametrize("major", ["0", ""], ids=["no_major_defects", "no_defect_counts"])
+def test_a_portfolio_without_major_defects_builds_and_publishes(tiny_dir: Path, tmp_path: Path, major: str):
+    """Every PSI with 0 (or no) major defects used to give the degenerate prior Beta(0.005, 49.995) and fail the build."""
+    path = tiny_dir / "inspections.csv"
+    header, *rows = path.read_text().splitlines()
+    col = header.split(",").index("major_defects")
+    rows = [",".join(major if i == col else cell for i, cell in enumerate(row.split(","))) for row in rows]
+    path.write_text("\n".join([header, *rows]) + "\n")
+    if major == "":  # no counts at all: minor and critical blank too
+        header, *rows = path.read_text().splitlines()
+        cols = [header.split(",").index(c) for c in ("critical_defects", "minor_defects")]
+        rows = [",".join("" if i in cols else cell for i, cell in enumerate(row.split(","))) for row in rows]
+        path.write_text("\n".join([header, *rows]) + "\n")
+    db = tmp_path / "w.duckdb"
+    build(tiny_dir, db, log=quiet)  # the inspection_marts_consistent check runs inside the build
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        sup = con.execute("""select supplier_id, sample_units, evidence_defects, prior_alpha, prior_beta,
+            posterior_alpha, posterior_beta, defect_rate_estimate, defect_rate_lower, defect_rate_upper
+            from marts.inspection_blind_spot order by supplier_id""").df().set_index("supplier_id")
+    finally:
+        con.close()
+    # Pooled rate 0 -> prior floored at Beta(1/2, 50) (strength 50 units); no defects, so the posterior adds units only.
+    assert (sup["evidence_defects"] == 0).all()
+    assert sup["prior_alpha"].tolist() == [0.5] * len(sup) and sup["prior_beta"].tolist() == [50.0] * len(sup)
+    for sid, r in sup.iterrows():
+        a, b = 0.5, 50.0 + float(r["sample_units"])
+        assert (r["posterior_alpha"], r["posterior_beta"]) == pytest.approx((a, b)), sid
+        assert r["defect_rate_estimate"] == pytest.approx(a / (a + b))
+        assert r["defect_rate_lower"] == pytest.approx(stats.beta.ppf(0.05, a, b))
+        assert r["defect_rate_upper"] == pytest.approx(stats.beta.ppf(0.95, a, b))
+        assert r["defect_rate_lower"] < r["defect_rate_estimate"] < r["defect_rate_upper"]

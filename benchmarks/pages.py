@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest outside a server logs a warning per cache call
 sys.path.insert(0, str(ROOT))
 
 PAGES = {
@@ -54,11 +53,21 @@ def build_warehouse(out: Path, suppliers: int | None, seed: int = 7) -> tuple[Pa
     return db, time.perf_counter() - started
 
 
+def _quieten_streamlit() -> None:
+    """AppTest outside a server warns on every cached call; keep the output to the table."""
+    import logging
+
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def time_page(path: str) -> float:
     """Seconds for one AppTest session to render the router on `path` (the sidebar filters included)."""
     import streamlit as st  # noqa: F401 - imported for the cache
     from streamlit.testing.v1 import AppTest
 
+    _quieten_streamlit()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.switch_page(path)
     started = time.perf_counter()
@@ -105,9 +114,7 @@ def main() -> None:
     parser.add_argument("--skip-large", action="store_true", help="only the default demo portfolio")
     args = parser.parse_args()
 
-    import logging
 
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
     warehouses: list[tuple[str, Path]] = []
     with tempfile.TemporaryDirectory(prefix="pages-bench-") as tmp:
         if args.db:

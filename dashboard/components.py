@@ -85,7 +85,8 @@ def table(frame: pd.DataFrame, key: str, file_name: str, column_config: dict | N
         frame = frame[[c for c in columns if c in frame.columns]]
     config = {k: v for k, v in (column_config or {}).items() if k in frame.columns}
     st.dataframe(frame, hide_index=True, key=key, column_config=config, height=height)
-    st.download_button("Download CSV", frame.to_csv(index=False).encode("utf-8"), file_name=file_name,
+    # A callable defers building the file until the button is clicked (no CSV work on every rerun).
+    st.download_button("Download CSV", lambda: frame.to_csv(index=False).encode("utf-8"), file_name=file_name,
                        mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
 
 

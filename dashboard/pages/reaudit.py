@@ -72,8 +72,9 @@ if ui.require_warehouse():
         "deposits_at_risk": ui.money_col("Deposits at risk"),
         "last_audit_on": st.column_config.DateColumn("Last audit")})
     d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button("Download CSV", shown.to_csv(index=False).encode("utf-8"), file_name="reaudit_queue.csv",
-                       mime="text/csv", key="reaudit_csv", on_click="ignore", icon=":material/download:")
-    d2.download_button("Download Excel", ui.excel_bytes({"Re-audit queue": shown}), file_name="reaudit_queue.xlsx",
+    d1.download_button("Download CSV", lambda: shown.to_csv(index=False).encode("utf-8"),
+                       file_name="reaudit_queue.csv", mime="text/csv", key="reaudit_csv", on_click="ignore", icon=":material/download:")
+    d2.download_button("Download Excel", lambda: ui.excel_bytes({"Re-audit queue": shown}),
+                       file_name="reaudit_queue.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="reaudit_xlsx",
                        on_click="ignore", icon=":material/table_view:")

@@ -163,6 +163,24 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     t["_settings"] = {"on_time_days": int(settings["on_time_tolerance_days"]),
                       "in_full_share": float(settings["in_full_tolerance_pct"]) / 100.0,
                       "late_incident_days": int(settings["late_incident_days"])}
+    # python-object strings: filtering and hashing them is several times faster than Arrow-backed strings here
+    for name in TABLE_NAMES:
+        frame = t[name]
+        for col in frame.columns:
+            if pd.api.types.is_string_dtype(frame[col]) and not pd.api.types.is_object_dtype(frame[col]):
+                frame[col] = frame[col].astype(object)
+    # integer keys (-1 = missing): grouping, merging and mapping on ints is much faster than on strings;
+    # compute_signals decodes supplier ids in everything it returns
+    keys = {"supplier_id": pd.Index(t["suppliers"]["supplier_id"].unique()),
+            "po_id": pd.Index(t["purchase_orders"]["po_id"].unique()),
+            "sku": pd.Index(t["products"]["sku"].unique())}
+    for name in TABLE_NAMES:
+        frame = t[name]
+        for col, index in keys.items():
+            if col in frame.columns:
+                frame[col] = index.get_indexer(frame[col]).astype(np.int64)
+    t["_supplier_ids"] = keys["supplier_id"].to_numpy(dtype=object)
+    t["_po_ids"] = keys["po_id"].to_numpy(dtype=object)
     # payee names normalised once (not per cutoff)
     pay = t["payments"]
     uniq = pd.Series(pay["payee_name"].dropna().unique())
@@ -170,17 +188,9 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     pay["payee_norm"] = pay["payee_name"].map(norm)
     # only defect-coded and 'not as described' returns are read; summing them per lot and day keeps any cutoff
     ret = ret[ret["is_defect_coded"] | ret["is_not_as_described"]]
-    t["returns"] = (ret.assign(po_id=ret["po_id"].fillna(""))
-                    .groupby(["supplier_id", "po_id", "returned_on", "is_defect_coded", "is_not_as_described"],
-                             as_index=False, observed=True)["quantity"].sum())
-    t["returns"]["po_id"] = t["returns"]["po_id"].replace("", np.nan)
-    t["sales"] = sales.groupby(["supplier_id", "month_end"], as_index=False)["units_sold"].sum()
-    # python-object strings: filtering and hashing them is several times faster than Arrow-backed strings here
-    for name in TABLE_NAMES:
-        frame = t[name]
-        for col in frame.columns:
-            if pd.api.types.is_string_dtype(frame[col]) and not pd.api.types.is_object_dtype(frame[col]):
-                frame[col] = frame[col].astype(object)
+    t["returns"] = ret.groupby(["supplier_id", "po_id", "returned_on", "is_defect_coded", "is_not_as_described"],
+                               as_index=False, observed=True)["quantity"].sum()
+    t["sales"] = t["sales"].groupby(["supplier_id", "month_end"], as_index=False)["units_sold"].sum()
     t["_prepared"] = True
     return t
 
@@ -285,6 +295,10 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     t = tables if tables.get("_prepared") else prepare_tables(tables)
     c = pd.Timestamp(as_of)
     st = t["_settings"]
+    id_names = t["_supplier_ids"]
+    if frozen_priors is not None:
+        codes = pd.Series(np.arange(len(id_names)), index=id_names)
+        frozen_priors = frozen_priors.assign(supplier_id=frozen_priors["supplier_id"].map(codes))
     win = cfg["windows"]
     ev = cfg["evidence"]
 
@@ -375,7 +389,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
         "po_id")["aql_major"]
     mature = po[po["psi_passed_on"].notna() & (po["delivered_quantity"] > 0)
                 & (po["last_delivered_on"] + pd.Timedelta(days=win["mature_lot_days"]) <= c)].copy()
-    lot_def = ret[ret["is_defect_coded"] & ret["po_id"].notna()].groupby("po_id")["quantity"].sum()
+    lot_def = ret[ret["is_defect_coded"] & (ret["po_id"] >= 0)].groupby("po_id")["quantity"].sum()
     mature["field_defect_rate"] = (_lookup(mature["po_id"], lot_def).astype(float).fillna(0.0)
                                    / mature["delivered_quantity"])
     mature["is_escape"] = mature["field_defect_rate"] > (
@@ -728,6 +742,8 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     flags = _red_flags(evidence, cfg, legal_names, leg_cul, leg_role, pay_culprit)
     priors = pd.concat(priors_used, ignore_index=True)[["supplier_id", "signal", "prior_mean", "prior_strength",
                                                         "cohort"]]
+    for frame in (signals, evidence, priors, flags):
+        frame["supplier_id"] = id_names[frame["supplier_id"].to_numpy(dtype=np.int64)]
     return SignalResult(signals, evidence, priors, flags, c.date())
 
 

@@ -370,18 +370,17 @@ def test_making_a_signal_worse_never_lowers_the_score(demo_tables, demo_result, 
     tables, as_of = demo_tables
     prepared, before = demo_result
     s_before = scoring.score(before, cfg).set_index("supplier_id")
-    po = prepared["purchase_orders"]
     # a low-risk, a middle and a high-risk supplier, each on an order with a PSI and a balance payment; the
     # priors are frozen, so the three perturbations (one per supplier) do not interact and run in one pass
     order = s_before.sort_values("risk_score").index
     suppliers = (order[2], order[len(order) // 2], order[-3])
-    t = {k: v.copy() for k, v in prepared.items() if not k.startswith("_")}
-    t["_settings"], t["_prepared"] = prepared["_settings"], True
+    t = {k: v.copy() for k, v in tables.items()}  # staging-shaped frames with string ids, prepared again below
+    po, ins, pay, sh = t["purchase_orders"], t["inspections"], t["payments"], t["shipments"]
     for supplier in suppliers:
         ok = po[(po["supplier_id"] == supplier)
-                & po["po_id"].isin(prepared["inspections"]["po_id"])
-                & po["po_id"].isin(prepared["payments"].loc[prepared["payments"]["kind"] == "balance", "po_id"])
-                & po["po_id"].isin(prepared["shipments"]["po_id"])]
+                & po["po_id"].isin(ins.loc[ins["inspection_type"] == "PSI", "po_id"])
+                & po["po_id"].isin(pay.loc[pay["kind"] == "balance", "po_id"])
+                & po["po_id"].isin(sh.loc[sh["delivered_on"].notna(), "po_id"])]
         perturb(t, supplier, ok.sort_values("ordered_on")["po_id"].iloc[len(ok) // 2])
     after = scoring.compute_signals(t, as_of, cfg, frozen_priors=before.priors)
     s_after = scoring.score(after, cfg).set_index("supplier_id")
@@ -391,6 +390,14 @@ def test_making_a_signal_worse_never_lowers_the_score(demo_tables, demo_result, 
         p1 = _sig(after, supplier, signal)["points"]
         assert p1 >= p0 - 0.1 + 1e-9, (name, supplier, p0, p1)  # 0.1: largest-remainder rounding of one term
         assert BAND_RANK[s_after.loc[supplier, "risk_band"]] >= BAND_RANK[s_before.loc[supplier, "risk_band"]]
+    # the perturbation did reach the signal's input for at least one of the three suppliers
+    def same(a, b) -> bool:
+        return bool((pd.isna(a) and pd.isna(b)) or a == b)
+    moved = [not (same(_sig(after, x, signal)["raw_value"], _sig(before, x, signal)["raw_value"])
+                  and same(_sig(after, x, signal)["shrunk_value"], _sig(before, x, signal)["shrunk_value"])
+                  and same(_sig(after, x, signal)["points"], _sig(before, x, signal)["points"]))
+             for x in suppliers]
+    assert any(moved), name
     unrelated = s_before.index.difference(list(suppliers))
     pd.testing.assert_series_equal(s_after.loc[unrelated, "risk_score"], s_before.loc[unrelated, "risk_score"])
 

@@ -251,7 +251,7 @@ if action.empty:
 else:
     a = action.iloc[0]
     days = int(a["days_until_due"])
-    when = f"{-days} days overdue" if days < 0 else f"in {days} days"
+    when = f"{-days} days overdue" if days < 0 else "today" if days == 0 else f"in {days} days"
     st.warning(f"**Re-audit due {pd.Timestamp(a['due_on']):%Y-%m-%d}** ({when}; rank {int(a['rank'])} in the "
                f"queue): {a['suggested_action']}\n\n"
                + (f"Triggers: {a['triggers']}\n\n" if isinstance(a["triggers"], str) and a["triggers"] else "")

@@ -114,9 +114,14 @@ def _shot(pg, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     size = pg.viewport_size
-    height = pg.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
-    pg.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 160, size["height"]), 12_000)})
-    pg.wait_for_timeout(1500)  # tables and charts redraw at the new size
+    height = 0
+    for _ in range(5):  # grow until the page stops growing (charts below the fold lay out once visible)
+        now = pg.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
+        if now <= height:
+            break
+        height = now
+        pg.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 160, size["height"]), 16_000)})
+        pg.wait_for_timeout(1500)  # tables and charts redraw at the new size
     pg.screenshot(path=str(path), full_page=True)
     pg.set_viewport_size(size)
     print(f"screenshot: {path}")

@@ -113,15 +113,19 @@ if ui.require_warehouse():
         st.info("No per-category figures for this measure.")
     else:
         fig = go.Figure()
-        for t in TYPES:
+        cats = sorted(per_cat["category"].unique())
+        position = {c: i for i, c in enumerate(cats)}
+        for offset, t in zip((-0.15, 0.15), TYPES):  # side by side within each category row
             part = per_cat[per_cat["supplier_type"] == t]
             fig.add_trace(go.Scatter(
-                y=[ui.label(c) for c in part["category"]], x=part["estimate"], mode="markers", name=ui.label(t),
+                y=[position[c] + offset for c in part["category"]], x=part["estimate"], mode="markers",
+                name=ui.label(t), text=[ui.label(c) for c in part["category"]],
                 marker=dict(size=10, color=ui.TYPE_COLOURS[t]),
                 error_x=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
                              arrayminus=part["estimate"] - part["ci_low"]),
                 customdata=part[["n_suppliers"]],
-                hovertemplate="%{y}: %{x:.3g}, %{customdata[0]} suppliers<extra>" + ui.label(t) + "</extra>"))
+                hovertemplate="%{text}: %{x:.3g}, %{customdata[0]} suppliers<extra>" + ui.label(t) + "</extra>"))
+        fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))), ticktext=[ui.label(c) for c in cats])
         unit = per_cat["unit"].iloc[0]
         ui.chart(ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category", unit, "Category",
                           height=120 + 40 * per_cat["category"].nunique()), "tvf_category_chart")

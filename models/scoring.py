@@ -115,6 +115,11 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
             sql = f"select * from staging.{name}"
         t[name] = con.execute(sql).df()
     t["return_reasons"] = con.execute("select * from reference.return_reasons").df()
+    # the inspection mart's maturity for field returns, so both marts judge the same lots
+    has_settings = con.execute("select count(*) from information_schema.tables where table_schema = 'reference' "
+                               "and table_name = 'inspection_settings'").fetchone()[0]
+    if has_settings:
+        t["inspection_settings"] = con.execute("select * from reference.inspection_settings").df()
     t["kpi_settings"] = con.execute("select * from reference.kpi_settings").df()
     return t
 
@@ -160,7 +165,13 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         prod.drop_duplicates("supplier_id").set_index("supplier_id")["category"]).fillna("uncategorised")
     po["category"] = po["sku"].map(prod.set_index("sku")["category"]).fillna("uncategorised")
     settings = t["kpi_settings"].set_index("setting")["value"]
-    t["_settings"] = {"on_time_days": int(settings["on_time_tolerance_days"]),
+    maturity = None
+    if "inspection_settings" in t:
+        ins_set = t["inspection_settings"].set_index("setting")["value"]
+        if "field_return_maturity_days" in ins_set.index:
+            maturity = int(float(ins_set["field_return_maturity_days"]))
+    t["_settings"] = {"mature_lot_days": maturity,
+                      "on_time_days": int(settings["on_time_tolerance_days"]),
                       "in_full_share": float(settings["in_full_tolerance_pct"]) / 100.0,
                       "late_incident_days": int(settings["late_incident_days"])}
     # python-object strings: filtering and hashing them is several times faster than Arrow-backed strings here
@@ -385,10 +396,14 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     f["defect_return_k"] = ret[ret["is_defect_coded"]].groupby("supplier_id")["quantity"].sum()
     f["nad_k"] = ret[ret["is_not_as_described"]].groupby("supplier_id")["quantity"].sum()
     # lots that passed inspection but came back defective (mature, delivered lots)
-    aql_of_pass = psi[psi["result"] == "pass"].sort_values("inspected_on").drop_duplicates("po_id").set_index(
-        "po_id")["aql_major"]
-    mature = po[po["psi_passed_on"].notna() & (po["delivered_quantity"] > 0)
-                & (po["last_delivered_on"] + pd.Timedelta(days=win["mature_lot_days"]) <= c)].copy()
+    # same lots as marts.inspection_lots.is_escape: the first decided PSI passed, delivered long enough ago,
+    # and the defect-coded returns traced to the lot exceed that inspection's major AQL
+    decided_psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending") & (ins["inspected_on"] <= c)]
+    aql_of_pass = decided_psi.sort_values(["po_id", "inspected_on", "inspection_id"]).drop_duplicates(
+        "po_id").set_index("po_id")["aql_major"]
+    mature_days = st["mature_lot_days"] if st.get("mature_lot_days") is not None else win["mature_lot_days"]
+    mature = po[(po["first_psi_result"] == "pass") & (po["delivered_quantity"] > 0)
+                & (po["last_delivered_on"] + pd.Timedelta(days=mature_days) <= c)].copy()
     lot_def = ret[ret["is_defect_coded"] & (ret["po_id"] >= 0)].groupby("po_id")["quantity"].sum()
     mature["field_defect_rate"] = (_lookup(mature["po_id"], lot_def).astype(float).fillna(0.0)
                                    / mature["delivered_quantity"])

@@ -14,7 +14,7 @@ import pandas as pd
 from models import scoring
 
 INPUTS = [f"staging.{name}" for name in scoring.TABLE_NAMES] + [
-    "reference.return_reasons", "reference.kpi_settings", "ingest.build_info"]
+    "reference.return_reasons", "reference.kpi_settings", "reference.inspection_settings", "ingest.build_info"]
 OUTPUTS = ["marts.supplier_risk_score", "marts.supplier_signals", "marts.supplier_risk_history",
            "marts.supplier_score_changes"]
 

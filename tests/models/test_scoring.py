@@ -103,10 +103,8 @@ def test_tiny_signals_hand_computed(tiny_tables, cfg):
     # S2: R4 is wrong_item, not defect-coded
     assert raw("S2", "defect_return_rate") == 0.0
     assert raw("S1", "not_as_described_rate") == 0.0
-    # mature passed lots: P1 (delivered 03-10, +90 days = 06-08 ≤ 06-21), field defects 3/1000 < 2.5% → 0 of 1;
-    # P2 delivered 05-15 is not mature yet
-    assert raw("S1", "passed_but_defective") == 0.0
-    assert _sig(r, "S1", "passed_but_defective")["evidence_n"] == 1
+    # maturity is reference.inspection_settings' 120 days: P1 (delivered 03-10) is not mature on 06-21
+    assert _sig(r, "S1", "passed_but_defective")["evidence_n"] == 0
     # quality cost Q1 200 on S1's order value 5000 + 5500 + 1000 = 11500
     assert raw("S1", "quality_cost_share") == pytest.approx(200 / 11500)
     assert _sig(r, "S1", "quality_cost_share")["points"] == pytest.approx(0.8)  # (0.01739−0.005)/0.045 × 3 = 0.83
@@ -155,6 +153,21 @@ def test_tiny_signals_hand_computed(tiny_tables, cfg):
     s3 = r.signals[(r.signals["supplier_id"] == "S3") & (r.signals["evidence_n"] == 0)
                    & r.signals["shrunk_value"].notna()]
     assert len(s3) >= 8 and (s3["points"] < s3["max_points"]).sum() >= 1
+
+
+def test_passed_but_defective_hand_computed(tiny_tables, cfg):
+    t = _copy(tiny_tables)
+    extra = pd.DataFrame({"sku": ["A1"], "po_id": ["P1"], "returned_on": [pd.Timestamp("2024-07-01")],
+                          "reason": ["defective"], "quantity": [30]})
+    t["returns"] = pd.concat([t["returns"], extra], ignore_index=True)
+    r = scoring.compute_signals(t, date(2024, 8, 31), cfg)
+    # mature (delivered ≥ 120 days before 08-31) lots whose FIRST PSI passed: P1 (03-10) for S1 — P2's first PSI
+    # failed, P3 had none; P4 (03-20) for S2. P1: (3 + 30) defect-coded units / 1000 delivered = 3.3% > AQL 2.5%
+    # → an escape; P4: no defect-coded returns.
+    assert _sig(r, "S1", "passed_but_defective")["raw_value"] == 1.0
+    assert _sig(r, "S1", "passed_but_defective")["evidence_n"] == 1
+    assert _sig(r, "S2", "passed_but_defective")["raw_value"] == 0.0
+    assert _sig(r, "S2", "passed_but_defective")["evidence_n"] == 1
 
 
 def test_tiny_shrinkage_hand_computed(tiny_tables, cfg):

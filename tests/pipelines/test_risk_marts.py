@@ -200,3 +200,17 @@ def test_reaudit_queue_on_the_demo_follows_its_rules(demo_con):
     scores = demo_con.execute("select supplier_id, risk_band from marts.supplier_risk_score").df()
     high = set(scores.loc[scores["risk_band"].isin(["high", "critical"]), "supplier_id"])
     assert q[q["supplier_id"].isin(high)]["triggers"].str.contains("high_score").all()
+
+
+def test_passed_but_defective_matches_the_inspection_lots_mart(demo_con):
+    """The quality pillar's escape signal counts the same lots as marts.inspection_lots (is_escape)."""
+    ours = demo_con.execute("""
+        select supplier_id, evidence_n as n, round(coalesce(raw_value, 0) * evidence_n) as k
+        from marts.supplier_signals where signal = 'passed_but_defective'""").df().set_index("supplier_id")
+    theirs = demo_con.execute("""
+        select supplier_id, count(*) filter (where passed_psi and is_mature) as n,
+            count(*) filter (where is_escape) as k
+        from marts.inspection_lots group by supplier_id""").df().set_index("supplier_id")
+    joined = ours.join(theirs, rsuffix="_lots", how="inner")
+    assert len(joined) == len(theirs) > 0 and joined["k"].sum() > 0
+    assert (joined["n"] == joined["n_lots"]).all() and (joined["k"] == joined["k_lots"]).all()

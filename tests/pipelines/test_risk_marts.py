@@ -211,6 +211,6 @@ def test_passed_but_defective_matches_the_inspection_lots_mart(demo_con):
         select supplier_id, count(*) filter (where passed_psi and is_mature) as n,
             count(*) filter (where is_escape) as k
         from marts.inspection_lots group by supplier_id""").df().set_index("supplier_id")
-    joined = ours.join(theirs, rsuffix="_lots", how="inner")
+    joined = ours.merge(theirs, left_index=True, right_index=True, suffixes=("", "_lots"))
     assert len(joined) == len(theirs) > 0 and joined["k"].sum() > 0
     assert (joined["n"] == joined["n_lots"]).all() and (joined["k"] == joined["k_lots"]).all()

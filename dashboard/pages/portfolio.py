@@ -54,14 +54,15 @@ if ui.require_warehouse():
     if matrix.empty:
         ui.missing("marts.supplier_risk_score", "risk-by-spend matrix")
     else:
-        plot = matrix.assign(bubble=matrix["deposit_at_risk"].fillna(0) + 1,
+        plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1,
                              spend_plot=matrix["spend"].clip(lower=1))
         fig = px.scatter(plot, x="spend_plot", y="risk_score", color="risk_band", size="bubble", size_max=40,
                          log_x=True, color_discrete_map=ui.BAND_COLOURS, hover_name="supplier_name",
-                         hover_data={"spend": ":$,.0f", "deposit_at_risk": ":$,.0f", "risk_score": ":.0f",
+                         hover_data={"spend": ":$,.0f", "open_exposure": ":$,.0f", "deposit_at_risk": ":$,.0f",
+                                     "risk_score": ":.0f",
                                      "supplier_type": True, "bubble": False, "spend_plot": False},
                          category_orders={"risk_band": sorted(plot["risk_band"].unique(), key=filters.band_sort_key)})
-        ui.style(fig, "Risk score against spend (bubble size: open deposits at risk)",
+        ui.style(fig, "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)",
                  "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=480)
         fig.update_xaxes(tickformat="$~s")
         ui.chart(fig, "portfolio_matrix_chart")

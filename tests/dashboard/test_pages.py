@@ -251,3 +251,14 @@ def test_a_folder_that_does_not_exist_is_reported(ui, tmp_path):
     at.radio(key="data_source").set_value("Folder on this machine").run()
     at.text_input(key="data_folder").input(str(tmp_path / "nowhere")).run()
     assert "is not a folder" in at.error[0].value
+
+
+def test_risk_matrix_sizes_suppliers_by_open_exposure(ui, tiny_db):
+    from dashboard import queries
+
+    ui.open(tiny_db)  # sets SUPPLIER_RISK_DB
+    matrix = queries.portfolio_matrix().set_index("supplier_id")
+    # S2: P5 (300 × 11.00) and P6 (100 × 11.00) have not shipped; P4 shipped in full. S1 shipped everything.
+    assert matrix.loc["S2", "open_exposure"] == 4400.0
+    assert matrix.loc["S1", "open_exposure"] == 0.0
+    assert matrix.loc["S2", "spend"] == 6400.0

@@ -628,7 +628,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
              "(cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
 
     # ---- transaction signals --------------------------------------------------------------------------------
-    pay_out = f["supplier_id"].map(payee["outcome"]).fillna("no_payments").to_numpy()
+    pay_out = f["supplier_id"].map(payee["outcome"]).astype(object).fillna("no_payments").to_numpy()
     pay_culprit = f["supplier_id"].map(payee["culprit"]).to_numpy()
     legal_names = f["supplier_id"].map(sup["legal_name"]).to_numpy()
     share_map = sigcfg["payee_consistency"]["outcome_share"]
@@ -665,7 +665,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
              " of 12-month spend)"))
 
     # ---- entity signals -------------------------------------------------------------------------------------
-    leg_out = f["supplier_id"].map(legal["outcome"]).fillna("match").to_numpy()
+    leg_out = f["supplier_id"].map(legal["outcome"]).astype(object).fillna("match").to_numpy()
     leg_out = np.where(pd.isna(legal_names), "missing_legal_name", leg_out)
     leg_cul = f["supplier_id"].map(legal["culprit"]).to_numpy()
     leg_role = [legal_role.get((s, cu), "name") if isinstance(cu, str) else "" for s, cu in
@@ -854,15 +854,14 @@ def score(result: SignalResult, cfg: dict | None = None, with_text: bool = True)
     ev = result.evidence.set_index("supplier_id").reindex(out["supplier_id"])
     out["confidence"] = confidence_for(ev["resolved_pos"].to_numpy(), ev["inspected_pos"].to_numpy(), cfg)
     if with_text:
-        fl = result.red_flags.groupby("supplier_id").apply(
-            lambda g: "; ".join(f"{f}: {r}" for f, r in zip(g["flag"], g["reason"])), include_groups=False)
-        out["red_flags"] = out["supplier_id"].map(fl).fillna("")
+        fl = {sid: "; ".join(f"{f}: {r}" for f, r in zip(g["flag"], g["reason"]))
+              for sid, g in result.red_flags.groupby("supplier_id")}
+        out["red_flags"] = [fl.get(x, "") for x in out["supplier_id"]]
         top = sig[sig["points"] > 0].sort_values(["supplier_id", "points", "signal"], ascending=[True, False, True])
         top = top.groupby("supplier_id").head(3)
-        tr = top.groupby("supplier_id").apply(
-            lambda g: "; ".join(f"{LABELS[s]} ({p:.1f} pts)" for s, p in zip(g["signal"], g["points"])),
-            include_groups=False)
-        out["top_reasons"] = out["supplier_id"].map(tr).fillna("no risk signal above its threshold")
+        tr = {sid: "; ".join(f"{LABELS[s]} ({p:.1f} pts)" for s, p in zip(g["signal"], g["points"]))
+              for sid, g in top.groupby("supplier_id")}
+        out["top_reasons"] = [tr.get(x, "no risk signal above its threshold") for x in out["supplier_id"]]
     out["score_version"] = cfg["score_version"]
     out["as_of"] = pd.Timestamp(result.as_of).date()
     return out

@@ -1,4 +1,5 @@
--- The score's raw rates equal marts.supplier_kpis where the definitions are shared: returns the offending suppliers.
+-- The score's raw late and first-PSI failure rates equal marts.supplier_kpis (shared definitions): returns offending suppliers.
+-- (The defect-return rate is not compared: the score counts only sales months that have ended by its cutoff.)
 with signals as (
     select * from marts.supplier_signals
 ),
@@ -32,7 +33,6 @@ final as (
     inner join raw_rates on kpis.supplier_id = raw_rates.supplier_id
     where abs(coalesce(1 - kpis.on_time_rate, -1) - coalesce(raw_rates.late_rate, -1)) > 1e-9
         or abs(coalesce(1 - kpis.first_pass_rate, -1) - coalesce(raw_rates.psi_failure_rate, -1)) > 1e-9
-        or abs(coalesce(case when kpis.defect_return_rate is not null then least(kpis.defect_return_rate, 1) end, -1) - coalesce(raw_rates.defect_return_rate, -1)) > 1e-9
         or kpis.resolved_po_count <> raw_rates.resolved_po_count
         or kpis.inspected_po_count <> raw_rates.inspected_po_count
 )

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from models import scoring
+from models.scoring import _lookup
 
 INPUTS = ["marts.supplier_risk_score", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
           "staging.suppliers", "staging.purchase_orders", "staging.inspections", "ingest.build_info"]
@@ -53,7 +54,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     q["open_exposure"] = q["supplier_id"].map(unshipped.groupby(open_po["supplier_id"]).sum()).fillna(0.0)
     q["deposits_at_risk"] = q["supplier_id"].map(po.groupby("supplier_id")["deposit_at_risk"].sum()).fillna(0.0)
     last_order = po.groupby("supplier_id")["ordered_on"].max()
-    active = (q["supplier_id"].map(last_order) > c - pd.Timedelta(days=rc["active_days"])) | (
+    active = (_lookup(q["supplier_id"], last_order) > c - pd.Timedelta(days=rc["active_days"])) | (
         q["open_exposure"] > 0) | (q["onboarded_on"] > c - pd.Timedelta(days=rc["active_days"]))
     q = q[active.fillna(False).to_numpy()].reset_index(drop=True)
     q["risk_score"] = q["risk_score"].fillna(0.0)
@@ -95,7 +96,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     trigger("failed_inspection", q["supplier_id"].isin(last_fail.index),
             q["supplier_id"].map(last_fail["n"]).fillna(0).astype(int).astype(str) + " failed pre-shipment "
             "inspection(s) in the last " + str(rc["failed_inspection_days"]) + " days, latest "
-            + q["supplier_id"].map(last_fail["last"]).dt.strftime("%Y-%m-%d").fillna(""))
+            + _lookup(q["supplier_id"], last_fail["last"]).dt.strftime("%Y-%m-%d").fillna(""))
 
     quality_pts = sig_col("bulk_vs_sample_drift", "points").fillna(0) + sig_col("passed_but_defective",
                                                                                   "points").fillna(0)
@@ -111,7 +112,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     trigger("price_shift", q["supplier_id"].isin(top.index),
             "SKU " + q["supplier_id"].map(top["sku"]).fillna("").astype(str) + " reordered "
             + (100 * q["supplier_id"].map(top["step"]).fillna(0)).round(0).astype(int).astype(str) + "% above its "
-            "previous price on " + q["supplier_id"].map(top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+            "previous price on " + _lookup(q["supplier_id"], top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
 
     res = po[po["is_resolved"] & (po["promised_ship_on"] <= c)]
     recent_cut = c - pd.Timedelta(days=win["recent_days"])

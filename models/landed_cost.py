@@ -488,7 +488,8 @@ def mpf(entered_value: float, entry_date: date, ref_dir: str | Path | None = Non
 
 def hmf(value: float, mode: str, entry_date: date, ref_dir: str | Path | None = None) -> float:
     """Harbor maintenance fee: rate x cargo value for modes listed in us_hmf.csv (sea), else 0; in cents."""
-    hits = [r for r in _in_force(load_hmf(ref_dir), entry_date) if r.mode == (mode or "").strip().lower()]
+    mode_key = mode.strip().lower() if isinstance(mode, str) else ""  # None/NaN: unknown mode, no HMF
+    hits = [r for r in _in_force(load_hmf(ref_dir), entry_date) if r.mode == mode_key]
     if not hits:
         return 0.0
     if len(hits) > 1:

@@ -427,3 +427,10 @@ def test_compare_groups_trader_vs_factory() -> None:
     assert cmp.low < 2.0 < cmp.high and cmp.excludes_zero
     same = lc.compare_groups(factories, factories, random_state=0)
     assert same.difference == 0.0 and not same.excludes_zero
+
+
+def test_hmf_is_zero_when_the_mode_is_unknown():
+    # an unknown mode (NULL read by pandas as None or NaN) is not assumed to be ocean freight
+    assert lc.hmf(10_000.0, None, date(2024, 6, 1)) == 0.0
+    assert lc.hmf(10_000.0, float("nan"), date(2024, 6, 1)) == 0.0
+    assert lc.hmf(10_000.0, " Sea ", date(2024, 6, 1)) == 12.5  # 0.125% of 10,000

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from models import incident_model as im
+from pipelines.frames import write_frame
 
 INPUTS = [
     "staging.suppliers", "staging.products", "staging.purchase_orders", "staging.shipments", "staging.inspections",
@@ -42,17 +43,9 @@ DDL = {
 
 
 def _write(con, table: str, frame: pd.DataFrame) -> None:
-    """Create `table` with its declared types and insert `frame` (columns by name; missing ones stay NULL)."""
-    con.execute(f"create or replace table {table} ({DDL[table]})")
-    if frame.empty:
-        return
-    cols = [c.split()[0] for c in DDL[table].split(", ")]
-    con.register("_incident_frame", frame[[c for c in cols if c in frame.columns]])
-    try:
-        names = ", ".join(c for c in cols if c in frame.columns)
-        con.execute(f"insert into {table} ({names}) select {names} from _incident_frame")
-    finally:
-        con.unregister("_incident_frame")
+    """Create `table` with its declared types (columns by name; missing ones stay NULL)."""
+    declared = [c.split() for c in DDL[table].split(", ")]
+    write_frame(con, table, frame, types=dict(declared), columns=[name for name, _ in declared])
 
 
 def _rule_history(con) -> pd.DataFrame | None:

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from models.blind_spot import InspectionSettings, blind_spot, lot_plans, switching
+from pipelines.frames import write_frame
 
 INPUTS = ["marts.inspection_lot_facts", "reference.inspection_settings"]
 OUTPUTS = ["marts.inspection_lots", "marts.inspection_blind_spot", "marts.inspection_switching"]
@@ -90,13 +91,7 @@ _DATE_COLUMNS = {"inspected_on", "delivered_on", "last_transition_on"}
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     # pandas carries dates as timestamps; the marts keep DuckDB dates like every other `_on` column
-    dates = [c for c in frame.columns if c in _DATE_COLUMNS]
-    replace = f" replace ({', '.join(f'cast({c} as date) as {c}' for c in dates)})" if dates else ""
-    con.register("_inspection_frame", frame)
-    try:
-        con.execute(f"create or replace table {table} as select *{replace} from _inspection_frame")
-    finally:
-        con.unregister("_inspection_frame")
+    write_frame(con, table, frame, types={c: "date" for c in _DATE_COLUMNS})
 
 
 def run(con: duckdb.DuckDBPyConnection, context) -> None:

@@ -25,6 +25,7 @@ from models.landed_cost import (
     incoterm_rule,
     mpf,
 )
+from pipelines.frames import write_frame
 
 INPUTS = [
     "staging.shipments",
@@ -450,10 +451,7 @@ def _po_rate(products: dict[str, tuple[str | None, str]], sku: str, ordered_on) 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, sql_types: dict[str, str]) -> None:
     """Create `table` from `frame` with explicit column types (so an empty frame still has the right schema)."""
-    con.register("_frame", frame)
-    select = ", ".join(f'cast("{c}" as {sql_types.get(c, "varchar")}) as "{c}"' for c in frame.columns)
-    con.execute(f"create or replace table {table} as select {select} from _frame")
-    con.unregister("_frame")
+    write_frame(con, table, frame, types={c: sql_types.get(c, "varchar") for c in frame.columns})
 
 
 MONEY = "decimal(18, 2)"

@@ -15,6 +15,7 @@ import pandas as pd
 
 from models import scoring
 from models.scoring import _lookup
+from pipelines.frames import write_frame
 
 INPUTS = ["marts.supplier_risk_score", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
           "staging.suppliers", "staging.purchase_orders", "staging.inspections", "ingest.build_info"]
@@ -194,9 +195,4 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
                                    "from staging.inspections").df(),
     }
     queue = plan(frames, context.as_of, cfg)
-    con.register("_queue", queue)
-    try:
-        con.execute("create or replace table marts.reaudit_queue as select * replace ("
-                    "cast(due_on as date) as due_on, cast(last_audit_on as date) as last_audit_on) from _queue")
-    finally:
-        con.unregister("_queue")
+    write_frame(con, "marts.reaudit_queue", queue, types={"due_on": "date", "last_audit_on": "date"})

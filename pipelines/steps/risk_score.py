@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from models import scoring
+from pipelines.frames import write_frame
 
 INPUTS = [f"staging.{name}" for name in scoring.TABLE_NAMES] + [
     "reference.return_reasons", "reference.kpi_settings", "reference.inspection_settings", "ingest.build_info"]
@@ -29,17 +30,7 @@ HISTORY_COLUMNS = ["supplier_id", "month_on", "as_of", "risk_score", "risk_band"
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     """Create `table` from `frame`: NaN becomes NULL, dates stay dates."""
-    frame = frame.copy()
-    for col in frame.columns:
-        if pd.api.types.is_float_dtype(frame[col]):
-            frame[col] = frame[col].astype("Float64")  # NaN → NULL in DuckDB
-        elif col in DATE_COLUMNS:
-            frame[col] = pd.to_datetime(frame[col]).dt.date
-    con.register("_frame", frame)
-    try:
-        con.execute(f"create or replace table {table} as select * from _frame")
-    finally:
-        con.unregister("_frame")
+    write_frame(con, table, frame, types={c: "date" for c in DATE_COLUMNS})
 
 
 def run(con: duckdb.DuckDBPyConnection, context) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from models.landed_cost import bootstrap_mean_ci, compare_groups
+from pipelines.frames import write_frame
 
 INPUTS = [
     "marts.landed_cost_po",
@@ -167,19 +168,10 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     """Build marts.type_comparison and the per-supplier figures behind it."""
     suppliers = supplier_metrics(con)
     result = compare(suppliers)
-    con.register("_suppliers", suppliers)
-    con.execute("create or replace table marts.type_comparison_suppliers as select * from _suppliers")
-    con.unregister("_suppliers")
-    con.register("_result", result.astype({"excludes_zero": "boolean"}))
-    con.execute("""
-        create or replace table marts.type_comparison as
-        select category, metric, supplier_type, cast(n_suppliers as bigint) as n_suppliers,
-            cast(estimate as double) as estimate, cast(ci_low as double) as ci_low, cast(ci_high as double) as ci_high,
-            cast(excludes_zero as boolean) as excludes_zero, unit, ci_level, cast(n_boot as bigint) as n_boot,
-            cast(seed as bigint) as seed
-        from _result
-    """)
-    con.unregister("_result")
+    write_frame(con, "marts.type_comparison_suppliers", suppliers)
+    write_frame(con, "marts.type_comparison", result.astype({"excludes_zero": "boolean"}), types={
+        "n_suppliers": "bigint", "estimate": "double", "ci_low": "double", "ci_high": "double",
+        "excludes_zero": "boolean", "n_boot": "bigint", "seed": "bigint"})
     context.log(f"    type comparison: {suppliers['supplier_id'].nunique()} suppliers, "
                 f"{result['category'].nunique()} categories")
 

@@ -144,8 +144,9 @@ def infer_as_of(con: duckdb.DuckDBPyConnection) -> date:
             union all select max(greatest(shipped_on, coalesce(delivered_on, shipped_on))) from raw.shipments
             union all select max(returned_on) from raw.returns
             union all select max(incurred_on) from raw.quality_costs
+            union all select max(greatest(onboarded_on, coalesce(last_audit_on, onboarded_on))) from raw.suppliers
         )""").fetchone()
-    return row[0] or date.today()
+    return row[0] or date.today()  # no dated row at all: nothing to be reproducible about
 
 
 def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callable[[str], None] = print,

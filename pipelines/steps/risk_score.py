@@ -37,7 +37,11 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     """Write the four score marts as of the build date."""
     cfg = scoring.load_config()
     t0 = time.perf_counter()
-    tables = scoring.prepare_tables(scoring.load_tables(con))
+    raw = scoring.load_tables(con)
+    if raw["suppliers"].empty:
+        _write_empty(con, context.as_of)
+        return
+    tables = scoring.prepare_tables(raw)
     as_of = context.as_of
     now = scoring.compute_signals(tables, as_of, cfg)
     current = scoring.score(now, cfg)
@@ -66,3 +70,25 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     _write(con, "marts.supplier_score_changes", changes)
     context.log(f"      risk score: signals {t1 - t0:.2f}s, history of {len(cutoffs)} month ends "
                 f"{t2 - t1:.2f}s, changes {time.perf_counter() - t2:.2f}s")
+
+
+# Column types of the four marts when there is nothing to score (an empty or partial input folder).
+_EMPTY_TYPES = {
+    "risk_score": "double", "red_flag_count": "bigint", "entity_points": "double", "transaction_points": "double",
+    "quality_points": "double", "delivery_points": "double", "commercial_points": "double", "as_of": "date",
+    "month_on": "date", "since": "date", "raw_value": "double", "shrunk_value": "double", "evidence_n": "double",
+    "points": "double", "max_points": "double", "prior_mean": "double", "points_last_month": "double",
+    "points_now": "double", "delta": "double",
+}
+_CHANGE_COLUMNS = ["supplier_id", "since", "signal", "pillar", "points_last_month", "points_now", "delta",
+                   "explanation", "as_of"]
+
+
+def _write_empty(con: duckdb.DuckDBPyConnection, as_of) -> None:
+    """No suppliers: the marts exist, typed and empty, so pages and later models read them without failing."""
+    empty = pd.DataFrame()
+    for table, columns in (("marts.supplier_risk_score", SCORE_COLUMNS),
+                           ("marts.supplier_signals", scoring.SIGNAL_COLUMNS + ["cohort", "prior_mean"]),
+                           ("marts.supplier_risk_history", HISTORY_COLUMNS),
+                           ("marts.supplier_score_changes", _CHANGE_COLUMNS)):
+        write_frame(con, table, empty, types=_EMPTY_TYPES, columns=columns)

@@ -131,3 +131,21 @@ def test_load_log_counts_every_row(tmp_path, tiny_dir):
     assert loaded == 4
     assert rejected == [("returns", "returns.csv", 6, "quantity", "must be > 0: '0'",
                          "R9,A1,P1,2024-05-01,0,defective,amazon_us,0,sellable")]
+
+
+@pytest.mark.parametrize("files", [(), ("suppliers.csv",)])
+def test_an_empty_or_partial_folder_builds_every_mart(tmp_path, files):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in files:
+        shutil.copy(TINY / name, folder / name)
+    db = tmp_path / "w.duckdb"
+    build(folder, db, log=quiet)
+    expected = {m.name for m in order_models(sql_models() + build_module.python_models())}
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = {f"{s}.{t}" for s, t in con.execute(
+            "select table_schema, table_name from information_schema.tables").fetchall()}
+        assert expected <= tables
+        assert con.execute("select count(*) from marts.supplier_risk_score").fetchone()[0] == len(files) * 3
+        if files:  # a supplier's onboarding and audit dates are activity: S3 onboarded 2024-05-01 is the latest
+            assert str(con.execute("select as_of from ingest.build_info").fetchone()[0]) == "2024-05-01"

@@ -13,6 +13,10 @@ import numpy as np
 import pandas as pd
 
 
+# mean(1/n) this close to 1 means every supplier has a single trial: τ² is not identifiable
+_ALL_SINGLE_TRIALS = 1e-12
+
+
 @dataclass(frozen=True)
 class BetaPrior:
     """Beta(mean·strength, (1-mean)·strength): `strength` acts as that many pseudo-trials at `mean`."""
@@ -35,8 +39,10 @@ def fit_beta_prior(k: np.ndarray, n: np.ndarray, min_strength: float, max_streng
     """Method-of-moments beta prior from per-supplier successes `k` out of trials `n` (suppliers with n > 0).
 
     mean = Σk / Σn (pooled); the between-supplier variance is the spread of the observed rates minus the part
-    binomial sampling noise explains (mean·(1-mean)·avg(1/n)); strength = mean·(1-mean)/variance - 1, clipped
-    to [min_strength, max_strength] (the clip handles "no excess spread" and tiny cohorts).
+    binomial sampling noise explains (mean·(1-mean)·avg(1/n)), divided by (1 - avg(1/n)) because under a
+    beta-binomial Var(k/n) = τ²·(1 - 1/n) + mean·(1-mean)/n, so spread - noise estimates τ²·(1 - avg(1/n)),
+    not τ²; strength = mean·(1-mean)/variance - 1, clipped to [min_strength, max_strength] (the clip handles
+    "no excess spread" and tiny cohorts). When every n = 1 the rates say nothing about τ²: min_strength.
     """
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -47,10 +53,13 @@ def fit_beta_prior(k: np.ndarray, n: np.ndarray, min_strength: float, max_streng
     mean = float(k.sum() / n.sum())
     if len(n) < 2 or mean <= 0.0 or mean >= 1.0:
         return BetaPrior(mean, max_strength if len(n) >= 2 else min_strength, len(n))
+    inv_n = float(np.mean(1.0 / n))
+    if inv_n >= 1.0 - _ALL_SINGLE_TRIALS:
+        return BetaPrior(mean, min_strength, len(n))  # every n = 1: no information about τ²
     p = k / n
     spread = float(np.var(p, ddof=1))
-    noise = mean * (1.0 - mean) * float(np.mean(1.0 / n))
-    excess = spread - noise
+    noise = mean * (1.0 - mean) * inv_n
+    excess = (spread - noise) / (1.0 - inv_n)
     strength = max_strength if excess <= 0 else mean * (1.0 - mean) / excess - 1.0
     return BetaPrior(mean, float(np.clip(strength, min_strength, max_strength)), len(n))
 
@@ -79,11 +88,14 @@ def fit_beta_priors_grouped(k: np.ndarray, n: np.ndarray, codes: np.ndarray, n_g
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = np.where(sn > 0, sk / sn, default_mean)
         spread = np.where(cnt >= 2, (sp2 - sp * sp / cnt) / (cnt - 1), 0.0)
-        noise = mean * (1 - mean) * np.where(cnt > 0, sinv / cnt, 0.0)
-        excess = spread - noise
+        inv_n = np.where(cnt > 0, sinv / cnt, 0.0)
+        noise = mean * (1 - mean) * inv_n
+        single = inv_n >= 1.0 - _ALL_SINGLE_TRIALS
+        excess = (spread - noise) / np.where(single, 1.0, 1.0 - inv_n)
         strength = np.where(excess > 0, mean * (1 - mean) / excess - 1.0, max_strength)
     degenerate = (mean <= 0) | (mean >= 1)
     strength = np.where(degenerate, max_strength, strength)
+    strength = np.where(single & ~degenerate, min_strength, strength)
     strength = np.where(cnt < 2, min_strength, strength)
     return mean, np.clip(strength, min_strength, max_strength), cnt
 

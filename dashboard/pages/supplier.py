@@ -14,6 +14,13 @@ EVENT_ORDER = ["Order", "Payment", "Inspection", "Shipment", "Delivery", "Return
 EVENT_COLOURS = {"Order": "#1f4e79", "Payment": "#2f9e44", "Inspection": "#6f42c1", "Shipment": "#e8833a",
                  "Delivery": "#8fb3d9", "Return": "#d9480f"}
 
+
+
+def _flag(value) -> bool:
+    """True only for a true flag; DuckDB hands back numpy.bool (never `is True`) and NA for unknown."""
+    return bool(value) if not pd.isna(value) else False
+
+
 st.title("Supplier")
 if not ui.require_warehouse():
     st.stop()
@@ -47,7 +54,7 @@ st.header(p["supplier_name"], anchor=False)
 ui.as_of_caption()
 st.caption(f"{ui.label(p['supplier_type'])} · {p['country']}{' · ' + p['province'] if pd.notna(p['province']) else ''}"
            f" · on Alibaba {ui.number(p['alibaba_store_years'])} years"
-           f"{' · Verified' if p['is_verified'] is True else ''}{' · Gold' if p['is_gold_supplier'] is True else ''}")
+           f"{' · Verified' if _flag(p['is_verified']) else ''}{' · Gold' if _flag(p['is_gold_supplier']) else ''}")
 
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Risk score", ui.number(s["risk_score"], 1) if s is not None else "–", border=True,

@@ -193,6 +193,8 @@ def test_supplier_page_follows_the_url_and_shows_its_evidence(ui, tiny_db):
     at = ui.open(tiny_db, "supplier", query={"supplier": "S1"})
     assert at.selectbox(key="supplier").value == "S1"
     assert ui.metrics(at)["Spend"] == "$11,500"
+    # S1 is verified and a Gold supplier in the fixture; S2 is verified only
+    assert any("· Verified · Gold" in c.value for c in at.caption)
     timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
     # S1 in the fixture: 3 orders, 4 payments, 3 inspections, 4 shipments, 4 deliveries, 3 returns of A1/A2
     assert timeline["event"].value_counts().to_dict() == {
@@ -204,6 +206,8 @@ def test_supplier_page_follows_the_url_and_shows_its_evidence(ui, tiny_db):
     # choosing another supplier updates the figures and the URL
     at.selectbox(key="supplier").set_value("S2").run()
     assert ui.metrics(at)["Spend"] == S2_SPEND
+    badges = next(c.value for c in at.caption if "on Alibaba" in c.value)
+    assert "· Verified" in badges and "Gold" not in badges
     assert at.query_params["supplier"] in ("S2", ["S2"])
 
 

@@ -30,7 +30,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "incident_model.toml"
 EPOCH = date(1970, 1, 1)
@@ -52,6 +52,11 @@ NUMERIC_FEATURES = [
     # the order itself (on the PO, known when it is placed)
     "price_change_vs_prev", "log_quantity_vs_usual", "log_order_value", "is_outside_ta_order", "is_pi_entity_mismatch",
 ]
+# Counts grow with the relationship and are heavy-tailed; they enter as log1p, so that early training orders (with
+# almost no closed history yet) do not make a later order's count an extreme value after scaling.
+COUNT_FEATURES = ["alibaba_store_years", "supplier_age_days", "days_since_audit", "prior_orders",
+                  "past_closed_orders", "past_incidents", "past_psi_count", "past_late_known",
+                  "past_delivered_units", "past_payment_count", "past_distinct_payees"]
 CATEGORICAL_FEATURES = ["mold_owner", "audit_result", "country"]
 FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 MODEL_NAMES = ("model", "rule_score", "naive_baseline")
@@ -504,8 +509,14 @@ def build_estimator(cfg: IncidentConfig) -> Pipeline:
         ("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),
         ("scale", StandardScaler()),
     ])
+    counts = Pipeline([
+        ("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),
+        ("log1p", FunctionTransformer(np.log1p, feature_names_out="one-to-one")),
+        ("scale", StandardScaler()),
+    ])
     features = ColumnTransformer([
-        ("numeric", numeric, NUMERIC_FEATURES),
+        ("counts", counts, COUNT_FEATURES),
+        ("numeric", numeric, [c for c in NUMERIC_FEATURES if c not in COUNT_FEATURES]),
         ("categorical", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL_FEATURES),
     ])
     if est["kind"] == "logistic":

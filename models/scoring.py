@@ -295,6 +295,30 @@ def _worst_names(pairs: pd.DataFrame, ref_col: str, name_col: str) -> pd.DataFra
                          "n_names": p.groupby("supplier_id")[name_col].nunique()})
 
 
+_NEW_PAYEE = ("mismatch", "related")
+
+
+def _payee_count(pay: pd.DataFrame) -> pd.Series:
+    """Per supplier, how many payees were paid: the first one, plus every later payee (date order) that is a
+    mismatch or related when compared with each payee already seen. A spelling in another script
+    (cannot_verify) or a variant of a known name (match) is not a new payee, so one payee written in Chinese
+    and in Latin letters counts once. `pay` holds only payments on or before the cutoff (point in time)."""
+    p = pay.dropna(subset=["payee_norm"])
+    if p.empty:
+        return pd.Series(dtype=float)
+    p = p.sort_values(["supplier_id", "paid_on", "payment_id"]).drop_duplicates(["supplier_id", "payee_name"])
+    counts = p.groupby("supplier_id").size().astype(float)
+    for sid in counts.index[counts > 1]:
+        seen: list[str] = []
+        n = 0
+        for name in p.loc[p["supplier_id"] == sid, "payee_name"]:
+            if all(_compare(str(old), str(name)) in _NEW_PAYEE for old in seen):
+                n += 1
+            seen.append(name)
+        counts[sid] = n
+    return counts
+
+
 def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict | None = None,
                     frozen_priors: pd.DataFrame | None = None, explain: bool = True) -> SignalResult:
     """Every signal of every supplier known on `as_of`, from rows dated on or before `as_of` only.
@@ -430,7 +454,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     f["overdue_deposits"] = overdue.groupby("supplier_id")["deposit_at_risk"].sum()
     f["spend_12m"] = po[po["ordered_on"] > c - pd.Timedelta(days=win["spend_days"])].groupby(
         "supplier_id")["order_value"].sum()
-    f["payee_count"] = pay.dropna(subset=["payee_norm"]).groupby("supplier_id")["payee_norm"].nunique()
+    f["payee_count"] = _payee_count(pay)
     pay["legal_name"] = pay["supplier_id"].map(sup["legal_name"])
     pay["ref"] = pay["legal_name"].fillna(pay["pi_entity_name"])
     payee = _worst_names(pay[["supplier_id", "ref", "payee_name"]], "ref", "payee_name")
@@ -645,7 +669,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
           for o, lg, cu in zip(pay_out, legal_names, pay_culprit)])
     emit("payee_changes", f["payee_count"], None, f["payments_n"],
          map_share(f["payee_count"], sigcfg["payee_changes"]["map"]),
-         txt(ints("payee_count"), " distinct payee name(s) used over ", ints("payments_n"), " payments"))
+         txt(ints("payee_count"), " distinct payee(s) used over ", ints("payments_n"), " payments"))
     raw, post, pri = shrunk_rate("outside_trade_assurance", "outside_ta_k", "payments_n")
     emit("outside_trade_assurance", raw, post, f["payments_n"],
          map_share(post, sigcfg["outside_trade_assurance"]["map"]),

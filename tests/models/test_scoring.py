@@ -207,6 +207,35 @@ def test_payee_that_is_not_the_legal_entity_is_a_red_flag_with_both_names(tiny_t
     assert s.loc["S1", "risk_band"] in ("high", "critical")
 
 
+def test_one_payee_in_two_scripts_is_not_a_payee_change(tiny_tables, cfg):
+    """A payee counts as new only when it is a mismatch or related to every payee already paid (date order)."""
+    from models.entity import compare_names
+
+    latin, chinese = "Wuxi Mingzhu Textile Co., Ltd.", "无锡市明珠纺织品有限公司"
+    assert compare_names(latin, chinese) == "cannot_verify"
+    t = _copy(tiny_tables)
+    pay = t["payments"]
+    s1 = pay["po_id"].isin(t["purchase_orders"].loc[t["purchase_orders"]["supplier_id"] == "S1", "po_id"])
+    s1 = s1 & pay["paid_on"].notna()
+    order = pay[s1].sort_values(["paid_on", "payment_id"]).index
+    assert len(order) >= 2
+    pay.loc[s1, "payee_name"] = latin
+    pay.loc[order[-1], "payee_name"] = chinese
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert _sig(r, "S1", "payee_changes")["raw_value"] == 1.0
+    assert _sig(r, "S1", "payee_changes")["points"] == 0.0
+    # a real change: the last payment goes to another company
+    pay.loc[order[-1], "payee_name"] = "Shaoxing Keqiao Dyeing Co., Ltd."
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert _sig(r, "S1", "payee_changes")["raw_value"] == 2.0
+    assert _sig(r, "S1", "payee_changes")["points"] == pytest.approx(2.0)
+    # point in time: before the last payment was made, only one payee had been paid
+    before = (pd.Timestamp(pay.loc[order[-1], "paid_on"]) - pd.Timedelta(days=1)).date()
+    if pd.Timestamp(pay.loc[order[0], "paid_on"]).date() <= before:
+        r = scoring.compute_signals(t, before, cfg)
+        assert _sig(r, "S1", "payee_changes")["raw_value"] == 1.0
+
+
 def test_pi_entity_mismatch_related_and_unverifiable_names(tiny_tables, cfg):
     t = _copy(tiny_tables)
     t["purchase_orders"].loc[t["purchase_orders"]["po_id"] == "P3", "pi_entity_name"] = "Shenzhen Other Co., Ltd."

@@ -53,6 +53,12 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     open_po = po[po["is_open"]]
     unshipped = ((open_po["quantity"] - open_po["shipped_quantity"]).clip(lower=0) * open_po["unit_price"])
     q["open_exposure"] = q["supplier_id"].map(unshipped.groupby(open_po["supplier_id"]).sum()).fillna(0.0)
+    # spend_12m already holds the full value of recent open orders: their unshipped part is open exposure, so it
+    # is taken out of the spend before the two are added (money at stake counted once)
+    recent_open = (open_po["ordered_on"] > c - pd.Timedelta(days=win["spend_days"])).to_numpy()
+    recent_unshipped = unshipped[recent_open].groupby(open_po.loc[recent_open, "supplier_id"]).sum()
+    q["_exposure"] = (q["spend_12m"] - q["supplier_id"].map(recent_unshipped).fillna(0.0)
+                      + q["open_exposure"])
     q["deposits_at_risk"] = q["supplier_id"].map(po.groupby("supplier_id")["deposit_at_risk"].sum()).fillna(0.0)
     last_order = po.groupby("supplier_id")["ordered_on"].max()
     active = (_lookup(q["supplier_id"], last_order) > c - pd.Timedelta(days=rc["active_days"])) | (
@@ -164,7 +170,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     q["suggested_action"] = [_action(n, b, rc["actions"]) for n, b in zip(names_fired, q["risk_band"])]
     q["reason"] = ["; ".join(r) if r else "routine re-verification: due " + str(d)
                    for r, d in zip(reasons, q["due_on"])]
-    q["priority"] = np.round(q["risk_score"] / 100.0 * (q["spend_12m"] + q["open_exposure"]), 2)
+    q["priority"] = np.round(q["risk_score"] / 100.0 * q["_exposure"], 2)
     q = q.sort_values(["priority", "days_until_due", "supplier_id"], ascending=[False, True, True])
     q["rank"] = np.arange(1, len(q) + 1)
     q["last_audit_on"] = q["last_audit_on"].dt.date

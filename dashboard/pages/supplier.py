@@ -7,9 +7,13 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard import filters, queries
+from models import entity
 
 PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9480f", "delivery": "#1f4e79",
                   "commercial": "#2f9e44"}
+NAME_CHECK_LABELS = {entity.MATCH: "match", entity.RELATED: "related",
+                     entity.CANNOT_VERIFY: "cannot verify (different script)", entity.MISMATCH: "mismatch",
+                     entity.MISSING: "–"}
 EVENT_ORDER = ["Order", "Payment", "Inspection", "Shipment", "Delivery", "Return"]
 EVENT_COLOURS = {"Order": "#1f4e79", "Payment": "#2f9e44", "Inspection": "#6f42c1", "Shipment": "#e8833a",
                  "Delivery": "#8fb3d9", "Return": "#d9480f"}
@@ -120,20 +124,36 @@ else:
 st.subheader("Who are we really paying?")
 entities = queries.supplier_entities(supplier_id)
 if not entities.empty:
-    mismatches = entities["matches_legal_name"].eq(False).sum()
+    legal_name = p["legal_name"] if pd.notna(p["legal_name"]) else None
+    # the same comparison as the score's entity signal (models.entity.compare_names), so page and score agree
+    checks = [None if is_store or not legal_name else entity.compare_names(legal_name, name)
+              for name, is_store in zip(entities["name"], entities["is_store_name"].fillna(False).astype(bool))]
+    entities = entities.assign(name_check=[NAME_CHECK_LABELS.get(c, "–") if c else "–" for c in checks]) \
+        .drop(columns="is_store_name")
+    mismatches = sum(c == entity.MISMATCH for c in checks)
+    unverifiable = sum(c == entity.CANNOT_VERIFY for c in checks)
+    unverifiable_note = (f" {unverifiable} name(s) in another script cannot be verified by name: check the "
+                         "registration number or the bank's confirmation instead." if unverifiable else "")
     if mismatches:
         st.warning(f"{mismatches} name(s) differ from the registered legal entity "
-                   f"**{p['legal_name']}**: check who signs the contract and who receives the money.",
-                   icon=":material/warning:")
-    elif pd.notna(p["legal_name"]):
-        st.success(f"Contract, bank and payees all match the legal entity **{p['legal_name']}**.")
+                   f"**{legal_name}**: check who signs the contract and who receives the money."
+                   + unverifiable_note, icon=":material/warning:")
+    elif legal_name and unverifiable:
+        st.info(f"No name contradicts the legal entity **{legal_name}**.{unverifiable_note}",
+                icon=":material/translate:")
+    elif legal_name:
+        st.success(f"Contract, bank and payees all match the legal entity **{legal_name}**.")
     ui.table(entities, "supplier_entities_table", f"{supplier_id}_entities.csv",
              column_config={"source": "Where the name appears", "name": "Name",
                             "documents": st.column_config.NumberColumn("Documents", format="%d"),
                             "amount": ui.money_col("Amount"),
-                            "matches_legal_name": st.column_config.CheckboxColumn(
-                                "Matches legal entity", help="Same letters and digits as the registered legal name "
-                                                             "(case, spaces and punctuation ignored).")})
+                            "name_check": st.column_config.TextColumn(
+                                "Against legal entity",
+                                help="Compared with the registered legal name after normalisation (case, punctuation, "
+                                     "legal forms such as Co., Ltd. / Company Limited / 有限公司): match; related "
+                                     "(only a business descriptor such as Trading differs); cannot verify (Chinese vs "
+                                     "Latin script); mismatch (another entity, e.g. a Hong Kong company). The same "
+                                     "rule as the score's entity signal.")})
 
 st.subheader("Order timeline")
 timeline = queries.supplier_timeline(supplier_id)

@@ -28,21 +28,17 @@ names as (
     from payments where payee_name is not null group by payee_name
 ),
 
-legal as (
-    select regexp_replace(lower(coalesce(legal_name, '')), '[^\pL\pN]', '', 'g') as key from suppliers
-),
-
 final as (
+    -- a plain read: comparing each name with the legal entity is models.entity.compare_names' job, the same
+    -- rule the entity signal of the score uses
     select
         names.source,
         names.name,
         names.documents,
         names.amount,
-        case when names.ord = 1 or legal.key = '' then null
-            else regexp_replace(lower(names.name), '[^\pL\pN]', '', 'g') = legal.key end as matches_legal_name,
+        names.ord = 1 as is_store_name,
         names.ord,
     from names
-    cross join legal
 )
 
 select * exclude (ord) from final order by ord, amount desc nulls last, name

@@ -199,7 +199,7 @@ def test_supplier_page_follows_the_url_and_shows_its_evidence(ui, tiny_db):
     # S1 in the fixture: 3 orders, 4 payments, 3 inspections, 4 shipments, 4 deliveries, 3 returns of A1/A2
     assert timeline["event"].value_counts().to_dict() == {
         "Payment": 4, "Shipment": 4, "Delivery": 4, "Order": 3, "Inspection": 3, "Return": 3}
-    entities = next(f for f in ui.frames(at) if "matches_legal_name" in f.columns)
+    entities = next(f for f in ui.frames(at) if "name_check" in f.columns)
     assert set(entities["name"]) == {"Ningbo Alpha Store", "Ningbo Alpha Co., Ltd."}
     pi = entities[entities["source"] == "Seller on proforma invoice"].iloc[0]
     assert pi["documents"] == 3 and pi["amount"] == 11500
@@ -222,10 +222,38 @@ def test_supplier_page_flags_a_payee_that_is_not_the_legal_entity(ui, tiny_dir, 
     db = tmp_path / "payee.duckdb"
     build(tiny_dir, db, log=quiet)
     at = ui.open(db, "supplier", query={"supplier": "S2"})
-    entities = next(f for f in ui.frames(at) if "matches_legal_name" in f.columns)
+    entities = next(f for f in ui.frames(at) if "name_check" in f.columns)
     odd = entities[entities["name"] == "HK Beta Ltd"].iloc[0]
-    assert odd["source"] == "Payee of payments" and odd["amount"] == 330 and not odd["matches_legal_name"]
+    assert odd["source"] == "Payee of payments" and odd["amount"] == 330 and odd["name_check"] == "mismatch"
     assert any("1 name(s) differ from the registered legal entity" in w.value for w in at.warning)
+
+
+def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path):
+    """A Chinese-script payee cannot be verified by spelling (not a mismatch); a spelled-out legal form matches."""
+    from helpers import quiet
+    from pipelines.build import build
+    from models.entity import CANNOT_VERIFY, MATCH, compare_names
+
+    legal = "Yiwu Beta Trading Co., Ltd."
+    payments = tiny_dir / "payments.csv"
+    text = payments.read_text(encoding="utf-8")
+    text = text.replace(f'Y6,P6,2024-06-21,330,deposit,"{legal}"', "Y6,P6,2024-06-21,330,deposit,义乌贝塔贸易有限公司")
+    text = text.replace(f'Y5,P5,2024-05-02,990,deposit,"{legal}"',
+                        'Y5,P5,2024-05-02,990,deposit,"Yiwu Beta Trading Company Limited"')
+    payments.write_text(text, encoding="utf-8")
+    # the score's own verdicts on these pairs, so the page is checked against the model, not against itself
+    assert compare_names(legal, "义乌贝塔贸易有限公司") == CANNOT_VERIFY
+    assert compare_names(legal, "Yiwu Beta Trading Company Limited") == MATCH
+    db = tmp_path / "script.duckdb"
+    build(tiny_dir, db, log=quiet)
+    at = ui.open(db, "supplier", query={"supplier": "S2"})
+    entities = next(f for f in ui.frames(at) if "name_check" in f.columns).set_index("name")
+    assert entities.loc["义乌贝塔贸易有限公司", "name_check"] == "cannot verify (different script)"
+    assert entities.loc["义乌贝塔贸易有限公司", "amount"] == 330
+    assert entities.loc["Yiwu Beta Trading Company Limited", "name_check"] == "match"
+    assert entities.loc["Yiwu Beta Trading", "name_check"] == "–"  # the store name is not an entity
+    assert not any("differ from the registered legal entity" in w.value for w in at.warning)
+    assert any("1 name(s) in another script cannot be verified by name" in i.value for i in at.info)
 
 
 def test_costs_page_figures_match_the_marts(ui, tiny_db, tiny_con):

@@ -10,7 +10,10 @@ with a Latin one by spelling, so that pair is "cannot verify by name", never an 
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 # Outcomes of comparing two names, from reassuring to alarming.
@@ -48,6 +51,31 @@ _CN_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "
 _CN_DESCRIPTORS = ("国际贸易", "进出口", "供应链管理", "贸易", "商贸", "工贸", "实业", "工业", "制造", "科技", "国际",
                    "电子", "用品", "制品")
 _CN_ADMIN = ("省", "市", "区", "县")
+
+_CONFIG_PATH = Path(__file__).resolve().parent / "config" / "risk_score.toml"
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Latin place-name words and Chinese place names (longest first) from the [entity] config table."""
+    with _CONFIG_PATH.open("rb") as fh:
+        cfg = tomllib.load(fh).get("entity", {})
+    latin = frozenset(w.lower() for w in cfg.get("place_names", []))
+    cn = tuple(sorted(cfg.get("place_names_cn", []), key=len, reverse=True))
+    return latin, cn
+
+
+def _identifies(core: str) -> bool:
+    """True when a descriptor-free core name still names a company: non-empty and not only place names."""
+    if not core:
+        return False
+    latin, cn = _place_names()
+    if has_cjk(core):
+        for place in cn:
+            core = core.replace(place, "")
+        return bool(core)
+    return any(w not in latin for w in core.split())
+
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: 31 characters, no I O S V Z
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3^i mod 31
@@ -115,7 +143,10 @@ def compare_names(a: str | None, b: str | None) -> str:
         return CANNOT_VERIFY
     if na == nb:
         return MATCH
-    if normalise_name(a, drop_descriptors=True) == normalise_name(b, drop_descriptors=True):
+    core = normalise_name(a, drop_descriptors=True)
+    if core == normalise_name(b, drop_descriptors=True) and _identifies(core):
+        # same core name, only a descriptor differs; an empty core or a bare place name ("Ningbo Trading" vs
+        # "Ningbo Technology") says nothing about the entity, so that pair stays a mismatch
         return RELATED
     return MISMATCH
 

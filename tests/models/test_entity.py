@@ -95,3 +95,20 @@ def test_demo_generator_codes_validate():
     assert all(entity.registration_id_status(c, "CN") == "valid" for c in codes)
     broken = [c[:-1] + ("0" if c[-1] != "0" else "1") for c in codes]
     assert all(entity.registration_id_status(c, "CN") == "invalid_check" for c in broken)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("International Trading Co., Ltd.", "Electronic Technology Co Ltd"),  # core empty once descriptors go
+    ("Ningbo Trading Co., Ltd.", "Ningbo Technology Co., Ltd."),  # core is only a place name
+    ("宁波贸易有限公司", "宁波科技有限公司"),  # the same in Chinese script
+])
+def test_a_core_that_is_empty_or_only_a_place_is_not_related(a, b):
+    assert entity.compare_names(a, b) == entity.MISMATCH
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Yiwu Hengda Trading Co., Ltd.", "Yiwu Hengda Industrial Co., Ltd."),  # a true sister company
+    ("宁波恒达贸易有限公司", "宁波恒达实业有限公司"),
+])
+def test_a_sister_company_with_a_real_core_name_stays_related(a, b):
+    assert entity.compare_names(a, b) == entity.RELATED

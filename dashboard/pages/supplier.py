@@ -72,17 +72,23 @@ prob = prediction["predicted_incident_probability"].iloc[0] \
     if not prediction.empty and "predicted_incident_probability" in prediction else None
 model_row = backtest[backtest["model_name"] == "model"] if not backtest.empty else backtest
 auc = float(model_row["roc_auc"].iloc[0]) if len(model_row) and pd.notna(model_row["roc_auc"].iloc[0]) else None
-c4.metric("Predicted incident probability", ui.pct(prob), border=True,
-          help="Probability of a quality, delivery or payment incident in the next period from the incident model "
-               "(marts.supplier_risk.predicted_incident_probability)"
+c4.metric("Next-order incident risk", ui.pct(prob), border=True,
+          help="Probability that this supplier's next order has an incident: a failed pre-shipment inspection, "
+               "a shipment more than 14 days late, or defect-coded returns above 3% of the lot "
+               "(incident model, marts.supplier_risk.predicted_incident_probability; docs/predictive-model.md)"
                + (f"; backtest AUC {auc:.2f} (marts.model_backtest)." if auc is not None else "."))
 c5.metric("Spend", ui.money(p["spend"]), border=True,
           help=f"Sum of quantity × unit price over {ui.number(p['po_count'])} purchase orders.")
 if auc is not None:
-    rule = backtest[backtest["model_name"] == "rule_score"]
+    comparators = []
+    for name, wording in (("rule_score", "the rule score alone"), ("naive_baseline", "the naive baseline "
+                                                                    "(the supplier's own past incident rate)")):
+        row = backtest[backtest["model_name"] == name]
+        if len(row) and pd.notna(row["roc_auc"].iloc[0]):
+            comparators.append(f"{wording} {float(row['roc_auc'].iloc[0]):.2f}")
     st.caption(f"Incident model backtest AUC {auc:.2f} on {int(model_row['n_test'].iloc[0]):,} held-out orders "
                "(1.0 = perfect ranking, 0.5 = coin flip)"
-               + (f"; the rule score alone ranks at {float(rule['roc_auc'].iloc[0]):.2f}." if len(rule) else "."))
+               + (f"; on the same orders {' and '.join(comparators)}." if comparators else "."))
 
 if s is not None and isinstance(s["red_flags"], str) and s["red_flags"].strip():
     for flag in s["red_flags"].split("; "):

@@ -113,8 +113,12 @@ def test_reaudit_planner_lists_the_ranked_queue(ui, demo_db, demo_con):
 def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, demo_db, demo_con):
     sid, prob = demo_con.execute("select supplier_id, predicted_incident_probability from marts.supplier_risk "
                                  "order by risk_score desc, supplier_id limit 1").fetchone()
-    auc = demo_con.execute("select roc_auc from marts.model_backtest where model_name = 'model' and fold = 0"
-                           ).fetchone()[0]
+    aucs = dict(demo_con.execute("select model_name, roc_auc from marts.model_backtest where fold = 0").fetchall())
     at = ui.open(demo_db, "supplier", query={"supplier": sid})
-    assert ui.metrics(at)["Predicted incident probability"] == f"{prob * 100:.1f}%"
-    assert any(f"backtest AUC {auc:.2f}" in c.value for c in at.caption)
+    assert ui.metrics(at)["Next-order incident risk"] == f"{prob * 100:.1f}%"
+    caption = next(c.value for c in at.caption if "Incident model backtest" in c.value)
+    assert f"backtest AUC {aucs['model']:.2f}" in caption
+    assert f"the rule score alone {aucs['rule_score']:.2f}" in caption
+    assert f"the naive baseline (the supplier's own past incident rate) {aucs['naive_baseline']:.2f}" in caption
+    help_text = next(m.help for m in at.metric if m.label == "Next-order incident risk")
+    assert "next order" in help_text and "14 days late" in help_text and "3%" in help_text

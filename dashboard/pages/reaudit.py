@@ -10,7 +10,10 @@ from dashboard import filters, queries
 COLUMNS = ["rank", "supplier_name", "supplier_type", "risk_score", "risk_band", "priority", "due_on",
            "days_until_due", "triggers", "suggested_action", "reason", "spend_12m", "open_exposure",
            "deposits_at_risk", "last_audit_on", "supplier_id"]
-WINDOWS = {"all": "Whole queue", "overdue": "Overdue", "30": "Due within 30 days", "90": "Due within 90 days"}
+# The day windows count from the analysis date forward (0–N days) and leave overdue suppliers to "Overdue",
+# so each option lists exactly the suppliers its metric counts.
+WINDOWS = {"all": "Whole queue", "overdue": "Overdue", "30": "Due within 30 days (not overdue)",
+           "90": "Due within 90 days (not overdue)"}
 
 st.title("Re-audit planner")
 if ui.require_warehouse():
@@ -29,17 +32,18 @@ if ui.require_warehouse():
     c2.metric("Overdue", f"{int((days < 0).sum()):,}", border=True,
               help="Due date before the analysis date.")
     c3.metric("Due within 30 days", f"{int(((days >= 0) & (days <= 30)).sum()):,}", border=True,
-              help="Due date 0–30 days after the analysis date.")
+              help="Due date 0–30 days after the analysis date; overdue suppliers are counted under Overdue.")
     c4.metric("Open exposure", ui.money(queue["open_exposure"].sum()), border=True,
               help="Value of ordered goods not yet shipped by these suppliers (unshipped quantity × unit price "
                    "on open POs).")
 
     window = st.segmented_control("Show", list(WINDOWS), format_func=WINDOWS.get, key="reaudit_window",
-                                  default="all", help="Narrow the list by due date.") or "all"
+                                  default="all", help="Narrow the list by due date. The 30- and 90-day windows "
+                                  "exclude overdue suppliers (pick Overdue for those).") or "all"
     if window == "overdue":
         queue = queue[days < 0]
     elif window in ("30", "90"):
-        queue = queue[days <= int(window)]
+        queue = queue[(days >= 0) & (days <= int(window))]
 
     if queue.empty:
         st.success("Nothing due in this window.")

@@ -95,18 +95,27 @@ def test_reaudit_planner_lists_the_ranked_queue(ui, demo_db, demo_con):
     if not exists:  # a build without the re-audit step: the page says which table is missing
         assert "has no `marts.reaudit_queue` table" in ui.texts(at)
         return
-    n, overdue, exposure = demo_con.execute(
-        "select count(*), count(*) filter (where days_until_due < 0), sum(open_exposure) from marts.reaudit_queue"
+    n, overdue, due30, exposure = demo_con.execute(
+        "select count(*), count(*) filter (where days_until_due < 0), "
+        "count(*) filter (where days_until_due between 0 and 30), sum(open_exposure) from marts.reaudit_queue"
     ).fetchone()
     shown = ui.metrics(at)
     assert shown["Suppliers in the queue"] == f"{n:,}"
     assert shown["Overdue"] == f"{overdue:,}"
+    assert shown["Due within 30 days"] == f"{due30:,}"
     assert shown["Open exposure"] == f"${exposure:,.0f}"
     table = next(f for f in ui.frames(at) if "suggested_action" in f.columns)
     assert table["rank"].tolist() == sorted(table["rank"]) and table["rank"].iloc[0] == 1
     at.segmented_control(key="reaudit_window").set_value("overdue").run()
     table = next(f for f in ui.frames(at) if "suggested_action" in f.columns)
     assert len(table) == overdue and (table["days_until_due"] < 0).all()
+    # the 30-day window lists exactly the suppliers its metric counts: due in 0–30 days, overdue ones excluded
+    at.segmented_control(key="reaudit_window").set_value("30").run()
+    if due30:
+        table = next(f for f in ui.frames(at) if "suggested_action" in f.columns)
+        assert len(table) == due30 and table["days_until_due"].between(0, 30).all()
+    else:
+        assert "Nothing due in this window." in ui.texts(at)
     assert {b.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
 
 

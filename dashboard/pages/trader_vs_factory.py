@@ -25,6 +25,10 @@ METRICS = {
 }
 N_LABELS = {"manufacturer": "Manufacturers (n)", "trading_company": "Trading companies (n)"}
 TYPES = ("manufacturer", "trading_company")
+# Below this many suppliers a bootstrap interval is zero-width (n=1) or meaningless (n=2): shown grey, no verdict.
+MIN_SUPPLIERS = 3
+TOO_FEW = f"Too few suppliers (n<{MIN_SUPPLIERS})"
+GREY = "#b0b0b0"
 
 
 def fmt(metric: str, value) -> str:
@@ -35,7 +39,10 @@ def fmt(metric: str, value) -> str:
 
 st.title("Trader vs factory")
 st.caption("Each figure is the mean over suppliers of that type, with a bootstrap interval; n is the number of "
-           "suppliers behind it. A difference counts only when its interval excludes zero.")
+           "suppliers behind it. A difference counts only when its interval excludes zero and each type has at "
+           f"least {MIN_SUPPLIERS} suppliers; figures from fewer are greyed out.")
+st.info("This comparison covers every supplier in the warehouse: the sidebar's type, country and band filters do "
+        "not apply here (marts.type_comparison is computed over all suppliers).", icon=":material/filter_alt_off:")
 if ui.require_warehouse():
     everything = queries.type_comparison()
     if everything.empty:
@@ -60,7 +67,8 @@ if ui.require_warehouse():
         part = part.set_index("supplier_type").reindex(list(TYPES)).dropna(subset=["estimate"])
         fig.add_trace(go.Scatter(
             x=[ui.label(t) for t in part.index], y=part["estimate"], mode="markers",
-            marker=dict(size=12, color=[ui.TYPE_COLOURS[t] for t in part.index]),
+            marker=dict(size=12, color=[ui.TYPE_COLOURS[t] if n >= MIN_SUPPLIERS else GREY
+                                        for t, n in zip(part.index, part["n_suppliers"])]),
             error_y=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
                          arrayminus=part["estimate"] - part["ci_low"], thickness=2, width=8),
             text=[f"n = {int(n)}" for n in part["n_suppliers"]], textposition="middle right",
@@ -95,7 +103,11 @@ if ui.require_warehouse():
             show = METRICS[metric][4] if metric in METRICS else (lambda v: f"{v:+.3g}")
             row["Trader − factory"] = f"{show(d['estimate'])} ({show(d['ci_low'])} to {show(d['ci_high'])})"
             better = METRICS[metric][3] if metric in METRICS else "lower"
-            if bool(d["excludes_zero"]) and pd.notna(d["excludes_zero"]):
+            thin = any(t not in by_type.index or pd.isna(by_type.loc[t, "n_suppliers"])
+                       or by_type.loc[t, "n_suppliers"] < MIN_SUPPLIERS for t in TYPES)
+            if thin:
+                row["Verdict"] = TOO_FEW
+            elif pd.notna(d["excludes_zero"]) and bool(d["excludes_zero"]):
                 worse = (d["estimate"] > 0) == (better == "lower")
                 row["Verdict"] = "Traders worse" if worse else "Traders better"
             else:
@@ -120,15 +132,23 @@ if ui.require_warehouse():
             fig.add_trace(go.Scatter(
                 y=[position[c] + offset for c in part["category"]], x=part["estimate"], mode="markers",
                 name=ui.label(t), text=[ui.label(c) for c in part["category"]],
-                marker=dict(size=10, color=ui.TYPE_COLOURS[t]),
+                marker=dict(size=10, color=[ui.TYPE_COLOURS[t] if n >= MIN_SUPPLIERS else GREY
+                                            for n in part["n_suppliers"]]),
                 error_x=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
                              arrayminus=part["estimate"] - part["ci_low"]),
-                customdata=part[["n_suppliers"]],
-                hovertemplate="%{text}: %{x:.3g}, %{customdata[0]} suppliers<extra>" + ui.label(t) + "</extra>"))
+                customdata=[[n, "" if n >= MIN_SUPPLIERS else f" · {TOO_FEW.lower()}"]
+                            for n in part["n_suppliers"]],
+                hovertemplate="%{text}: %{x:.3g}, %{customdata[0]} suppliers%{customdata[1]}<extra>"
+                              + ui.label(t) + "</extra>"))
         fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))), ticktext=[ui.label(c) for c in cats])
         unit = per_cat["unit"].iloc[0]
         ui.chart(ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category", unit, "Category",
                           height=120 + 40 * per_cat["category"].nunique()), "tvf_category_chart")
+        per_cat = per_cat.assign(note=per_cat["n_suppliers"].map(
+            lambda n: TOO_FEW if pd.isna(n) or n < MIN_SUPPLIERS else ""))
+        st.caption(f"Grey points rest on fewer than {MIN_SUPPLIERS} suppliers: their interval (zero-width or very "
+                   "wide) says nothing, so no difference is called for that category.")
         ui.table(per_cat, "tvf_category_table", f"trader_vs_factory_{metric}_by_category.csv",
-                 columns=["category", "supplier_type", "n_suppliers", "estimate", "ci_low", "ci_high", "unit"],
-                 column_config={"n_suppliers": "Suppliers (n)"})
+                 columns=["category", "supplier_type", "n_suppliers", "estimate", "ci_low", "ci_high", "unit",
+                          "note"],
+                 column_config={"n_suppliers": "Suppliers (n)", "note": "Note"})

@@ -78,6 +78,33 @@ def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_
     assert at.dataframe[0].value.set_index("metric").loc["On-time shipment rate", "Trading companies (n)"] == n_kitchen
 
 
+def test_trader_vs_factory_calls_no_difference_on_too_few_suppliers(ui, demo_db, demo_con):
+    thin = demo_con.execute(
+        "select category, metric from marts.type_comparison where category <> 'all' "
+        "and supplier_type in ('manufacturer', 'trading_company') and n_suppliers < 3 "
+        "order by category, metric limit 1").fetchone()
+    at = ui.open(demo_db, "trader_vs_factory")
+    assert "sidebar's type, country and band filters do not apply" in ui.texts(at)
+    if thin is None:
+        pytest.skip("every category cell of the demo has 3 or more suppliers")
+    category, metric = thin
+    at.selectbox(key="tvf_category").set_value(category).run()
+    titles = {"on_time_rate": "On-time shipment rate", "defect_return_rate": "Defect returns per unit sold",
+              "landed_cost_index": "Landed cost vs category median",
+              "quote_to_landed_variance_pct": "Landed cost above quote",
+              "leakage_per_unit_sold": "Margin leakage per unit sold", "realised_margin_pct": "Realised margin"}
+    side = at.dataframe[0].value.set_index("metric")
+    assert side.loc[titles[metric], "Verdict"] == "Too few suppliers (n<3)"
+    at.selectbox(key="tvf_metric").set_value(metric).run()
+    by_cat = next(f for f in ui.frames(at) if "note" in f.columns)
+    n = demo_con.execute("select supplier_type, n_suppliers from marts.type_comparison where category = ? "
+                         "and metric = ? and supplier_type in ('manufacturer', 'trading_company')",
+                         [category, metric]).fetchall()
+    cell = by_cat[by_cat["category"] == category].set_index("supplier_type")
+    for t, k in n:
+        assert cell.loc[t, "note"] == ("Too few suppliers (n<3)" if k < 3 else "")
+
+
 def test_costs_waterfall_balances_on_the_demo(ui, demo_db, demo_con):
     at = ui.open(demo_db, "costs")
     planned, realised = demo_con.execute(

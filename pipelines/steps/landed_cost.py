@@ -407,10 +407,10 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
 def expected_logistics_per_unit(df: pd.DataFrame, landed_cents: pd.Series) -> tuple[list[float], list[str]]:
     """Logistics cost per unit known when each PO was ordered: from earlier landed POs, point-in-time.
 
-    Logistics = landed total − goods value (freight, insurance, fees, inspection, and duty beyond the quote's, so
-    we take duty out: duty is planned separately). The basis is the same SKU's POs landed (last delivery) strictly
-    before the order date; else the same supplier's; else none (0, so a first order's whole logistics cost is
-    variance: nothing was known yet).
+    Logistics = landed total − goods value − duty: freight, insurance, fees and inspection (duty is planned
+    separately, at the order date's rates). The basis is the same SKU's POs landed (last delivery) strictly before
+    the order date; else the same supplier's; else none (0, so a first order's whole logistics cost is variance:
+    nothing was known yet).
     """
     logistics = (landed_cents - df["goods_value"].map(to_cents) - df["duty"].map(to_cents)) / 100
     hist = pd.DataFrame({"sku": df["sku"], "supplier_id": df["supplier_id"], "logistics": logistics,

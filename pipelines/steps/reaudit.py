@@ -117,7 +117,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
               & (o["ordered_on"] > c - pd.Timedelta(days=win["recent_days"]))]
     top = jumps.sort_values("step", ascending=False).drop_duplicates("supplier_id").set_index("supplier_id")
     trigger("price_shift", q["supplier_id"].isin(top.index),
-            "SKU " + q["supplier_id"].map(top["sku"]).fillna("").astype(str) + " reordered "
+            "SKU " + q["supplier_id"].map(top["sku"]).astype(object).fillna("").astype(str) + " reordered "
             + (100 * q["supplier_id"].map(top["step"]).fillna(0)).round(0).astype(int).astype(str) + "% above its "
             "previous price on " + _lookup(q["supplier_id"], top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
 

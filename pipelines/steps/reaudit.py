@@ -51,7 +51,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     recent_orders = po[po["ordered_on"] > c - pd.Timedelta(days=win["spend_days"])]
     q["spend_12m"] = q["supplier_id"].map(recent_orders.groupby("supplier_id")["order_value"].sum()).fillna(0.0)
     open_po = po[po["is_open"]]
-    unshipped = ((open_po["quantity"] - open_po["shipped_quantity"]).clip(lower=0) * open_po["unit_price"])
+    unshipped = open_po["unshipped_value"]
     q["open_exposure"] = q["supplier_id"].map(unshipped.groupby(open_po["supplier_id"]).sum()).fillna(0.0)
     # spend_12m already holds the full value of recent open orders: their unshipped part is open exposure, so it
     # is taken out of the spend before the two are added (money at stake counted once)

@@ -99,6 +99,9 @@ def test_po_status_per_order_by_hand(tiny_con):
     assert s.loc["P2", "first_psi_result"] == "fail" and bool(s.loc["P2", "has_failed_psi"])
     assert bool(s.loc["P2", "is_balance_before_psi_pass"]) and not bool(s.loc["P1", "is_balance_before_psi_pass"])
     assert s.loc["P5", "deposit_at_risk"] == 990 and s.loc["P1", "deposit_at_risk"] == 0
+    # open orders' goods not shipped yet at the order price: P5 300 × 11.00, P6 100 × 11.00; shipped P1 nothing
+    assert (s.loc["P5", "unshipped_value"], s.loc["P6", "unshipped_value"], s.loc["P1", "unshipped_value"]) == (
+        3300, 1100, 0)
     assert bool(s.loc["P5", "is_open"]) and bool(s.loc["P6", "is_open"]) and not bool(s.loc["P1", "is_open"])
     # P5 was paid by wire; P1 through Trade Assurance; P4 has no payments at all
     assert bool(s.loc["P5", "has_payment_outside_trade_assurance"])

@@ -66,6 +66,9 @@ def test_quality_and_cost_kpis_by_hand(tiny_con):
     assert k.loc["S2", "quality_cost_total"] == pytest.approx(150.0)
     # P5 (990) and P6 (330) are paid but not shipped
     assert k.loc["S2", "deposit_at_risk"] == pytest.approx(1320.0)
+    # P5 (300 × 11.00) and P6 (100 × 11.00) are ordered and unshipped; S1 has nothing open
+    assert k.loc["S2", "open_exposure"] == pytest.approx(4400.0)
+    assert k.loc["S1", "open_exposure"] == 0
 
 
 def raw_tables(con) -> dict[str, pd.DataFrame]:

@@ -129,6 +129,9 @@ final as (
         * exclude (as_of, on_time_days, in_full_share, late_incident_days),
         shipped_quantity >= quantity * (1 - in_full_share) as is_shipped_in_full,
         shipped_quantity < quantity * (1 - in_full_share) as is_open,
+        -- ordered goods not shipped yet, at the order price: what is still owed to or by the supplier
+        case when shipped_quantity < quantity * (1 - in_full_share)
+            then greatest(quantity - shipped_quantity, 0) * unit_price else 0 end as unshipped_value,
         -- resolved: it shipped, or its promise (plus tolerance) has passed without a shipment
         promised_ship_on is not null
             and (first_shipped_on is not null or promised_ship_on + on_time_days < as_of) as is_resolved,

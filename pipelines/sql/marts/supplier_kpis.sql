@@ -56,6 +56,7 @@ orders as (
         avg(case when first_psi_result = 'pass' then 1.0 else 0.0 end)
             filter (where first_psi_result is not null) as first_pass_rate,
         sum(deposit_at_risk) as deposit_at_risk,
+        sum(unshipped_value) as open_exposure,
     from po_status
     group by supplier_id
 ),
@@ -174,6 +175,7 @@ final as (
         coalesce(logistics.doc_errors, 0) as doc_errors,
         coalesce(quality.quality_cost_total, 0) as quality_cost_total,
         coalesce(orders.deposit_at_risk, 0) as deposit_at_risk,
+        coalesce(orders.open_exposure, 0) as open_exposure,
     from suppliers
     left join orders on suppliers.supplier_id = orders.supplier_id
     left join psi_defects on suppliers.supplier_id = psi_defects.supplier_id

@@ -174,6 +174,10 @@ def model_backtest() -> pd.DataFrame:
     return query("model_backtest")
 
 
+def model_comparison() -> pd.DataFrame:
+    return query("model_comparison")
+
+
 def model_calibration() -> pd.DataFrame:
     return query("model_calibration")
 

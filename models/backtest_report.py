@@ -43,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
                 select model_name, bin, round(mean_predicted, 3) as mean_predicted,
                     round(observed_rate, 3) as observed_rate, n
                 from marts.model_calibration where model_name = 'model' order by bin""").df()
+            comparison = con.execute("""
+                select model_name, baseline_name, n_test, n_suppliers, round(roc_auc, 3) as roc_auc,
+                    round(baseline_roc_auc, 3) as baseline_roc_auc, round(auc_difference, 4) as auc_difference,
+                    round(ci_low, 4) as ci_low, round(ci_high, 4) as ci_high,
+                    round(share_not_better, 3) as share_not_better, n_resamples
+                from marts.model_comparison order by model_name""").df()
             labelled = con.execute("select count(*), avg(is_incident::int) from marts.order_incident_features"
                                    ).fetchone()
         finally:
@@ -52,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"build {time.perf_counter() - t0:.1f}s; incident-model step {step.seconds:.1f}s" if step else "")
     print("\nbacktest (fold 0 = all test orders pooled):")
     print(bt.to_string(index=False))
+    print("\nAUC difference vs the naive baseline on the pooled test orders, 95% interval from resampling suppliers:")
+    print(comparison.to_string(index=False))
     print("\ncalibration of the model (pooled test orders, equal-count bins):")
     print(cal.to_string(index=False))
     return 0

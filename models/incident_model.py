@@ -23,9 +23,11 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -70,7 +72,7 @@ class IncidentConfig:
 
     version: str
     defect_return_threshold: float
-    return_window_days: int
+    outcome_horizon_days: int
     prior_strength: float
     feature_prior_strength: float
     sample_prior_units: float
@@ -79,6 +81,8 @@ class IncidentConfig:
     cutoffs: tuple[float, ...]
     calibration_bins: int
     top_share: float
+    bootstrap_resamples: int
+    bootstrap_seed: int
     estimator: dict = field(default_factory=dict)
 
     @property
@@ -91,7 +95,7 @@ def load_config(path: Path = CONFIG_PATH) -> IncidentConfig:
     return IncidentConfig(
         version=raw["version"],
         defect_return_threshold=float(raw["incident"]["defect_return_threshold"]),
-        return_window_days=int(raw["incident"]["return_window_days"]),
+        outcome_horizon_days=int(raw["incident"]["outcome_horizon_days"]),
         prior_strength=float(raw["baseline"]["prior_strength"]),
         feature_prior_strength=float(raw["features"]["prior_strength"]),
         sample_prior_units=float(raw["features"]["sample_prior_units"]),
@@ -100,6 +104,8 @@ def load_config(path: Path = CONFIG_PATH) -> IncidentConfig:
         cutoffs=tuple(float(c) for c in raw["backtest"]["cutoffs"]),
         calibration_bins=int(raw["backtest"]["calibration_bins"]),
         top_share=float(raw["backtest"]["top_share"]),
+        bootstrap_resamples=int(raw["backtest"]["bootstrap_resamples"]),
+        bootstrap_seed=int(raw["backtest"]["bootstrap_seed"]),
         estimator=dict(raw["estimator"]),
     )
 
@@ -177,17 +183,20 @@ def load_inputs(con) -> Inputs:
 def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
     """One row per order: when its outcome closes and whether it was an incident.
 
-    The outcome closes on first delivery + `return_window_days`; only evidence dated on or before that day counts
-    (failed PSIs, the first shipment's lateness, defect-coded returns traced to the order, units delivered). So
-    the label of an order closed before a date never changes when rows dated after it are added. Orders without a
-    delivery have no close date (censored, unlabelled).
+    Every order closes at the same fixed horizon from its promise (the order date when there is none): promise +
+    `late_incident_days` + `outcome_horizon_days`, whatever happened to it. So whether an order is labelled never
+    depends on its outcome (closing on delivery would label the fast, on-time orders first and make recent
+    periods look clean). Only evidence dated on or before the close counts (failed PSIs, defect-coded returns
+    traced to the order, units delivered), so the label of an order closed before a date never changes when rows
+    dated after it are added. An order not shipped within `late_incident_days` of its promise is late, shipped or
+    not (the same rule as `marts.po_status.is_late_incident`).
     """
     o = inp.orders[["po_id", "supplier_id", "day", "promised_day", "quantity"]].copy()
     sh = inp.shipments
     first = sh.groupby("po_id").agg(first_shipped_day=("shipped_day", "min"),
                                     first_delivered_day=("delivered_day", "min"))
     o = o.merge(first, left_on="po_id", right_index=True, how="left")
-    o["close_day"] = o["first_delivered_day"] + cfg.return_window_days
+    o["close_day"] = o["promised_day"].fillna(o["day"]) + inp.late_incident_days + cfg.outcome_horizon_days
     close = o.set_index("po_id")["close_day"]
 
     d = sh[["po_id", "delivered_day", "quantity"]].dropna(subset=["delivered_day"])
@@ -200,7 +209,8 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
     o["is_psi_failed"] = o["po_id"].isin(psi["po_id"])
 
     o["days_late"] = o["first_shipped_day"] - o["promised_day"]
-    o["is_late"] = (o["days_late"] > inp.late_incident_days).fillna(False).astype(bool)
+    shipped_in_time = o["days_late"] <= inp.late_incident_days  # False when it never shipped
+    o["is_late"] = (o["promised_day"].notna() & ~shipped_in_time).astype(bool)
 
     r = inp.returns
     r = r[r["po_id"].notna() & r["reason"].isin(inp.defect_reasons)]
@@ -501,10 +511,68 @@ def next_order_template(inp: Inputs, as_of: date) -> pd.DataFrame:
 
 # --- estimator ----------------------------------------------------------------------------------------------------
 
+BASELINE_FEATURES = ["past_incidents", "past_closed_orders"]
+
+
+def shrunk_incident_rate(past_incidents, past_closed_orders, prior_rate: float, strength: float) -> np.ndarray:
+    """The naive baseline: a supplier's past incident rate shrunk toward `prior_rate` with `strength`
+    pseudo-orders, (k + m·p̄)/(n + m); a supplier without closed orders gets p̄."""
+    k = np.asarray(past_incidents, dtype=float)
+    n = np.asarray(past_closed_orders, dtype=float)
+    return (k + strength * prior_rate) / (n + strength)
+
+
+class NaiveBaselineClassifier(ClassifierMixin, BaseEstimator):
+    """The naive baseline as a scikit-learn classifier, so boosting can start from it (`init=`).
+
+    Reads the first two columns of X (past incidents, past closed orders); `fit` learns only the prior rate p̄,
+    the (weighted) training incident rate.
+    """
+
+    def __init__(self, strength: float = 5.0):
+        self.strength = strength
+
+    def fit(self, X, y, sample_weight=None):
+        y = np.asarray(y, dtype=float)
+        self.classes_ = np.array([0, 1])
+        self.prior_rate_ = float(np.average(y, weights=sample_weight))
+        return self
+
+    def predict_proba(self, X):
+        X = np.asarray(X, dtype=float)
+        p = shrunk_incident_rate(X[:, 0], X[:, 1], self.prior_rate_, self.strength)
+        p = np.clip(p, 1e-6, 1 - 1e-6)  # a log-odds start must be finite
+        return np.column_stack([1.0 - p, p])
+
+
 def build_estimator(cfg: IncidentConfig) -> Pipeline:
-    """The one place the estimator is defined: impute + scale numerics (with missing-value indicators), one-hot
-    categoricals, then a calibrated classifier."""
+    """The one place the estimator is defined.
+
+    "boosted" (default): gradient boosting that STARTS from the naive baseline (the supplier's shrunk past
+    incident rate, `init=NaiveBaselineClassifier`) and adds shallow trees that correct it from the other features;
+    the number of trees is chosen by early stopping on a share of the training orders, never on the test orders.
+    Trees need no scaling and do not extrapolate linearly, so counts that grow with the relationship (orders,
+    inspections, days) cannot push a later order's prediction to an extreme.
+    "logistic": imputed + standardised numerics (counts as log1p) and one-hot categoricals in an L2 logistic
+    regression. "hgb": histogram gradient boosting from the portfolio rate, sigmoid-calibrated.
+    """
     est = cfg.estimator
+    kind = est["kind"]
+    if kind == "boosted":
+        features = ColumnTransformer([
+            ("baseline", SimpleImputer(strategy="constant", fill_value=0.0, keep_empty_features=True),
+             BASELINE_FEATURES),
+            ("numeric", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+             [c for c in NUMERIC_FEATURES if c not in BASELINE_FEATURES]),
+            ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False), CATEGORICAL_FEATURES),
+        ], sparse_threshold=0)  # baseline columns first: NaiveBaselineClassifier reads columns 0 and 1
+        clf = GradientBoostingClassifier(
+            init=NaiveBaselineClassifier(cfg.prior_strength), learning_rate=float(est["boost_learning_rate"]),
+            n_estimators=int(est["boost_max_trees"]), max_depth=int(est["boost_max_depth"]),
+            min_samples_leaf=int(est["boost_min_samples_leaf"]), subsample=float(est["boost_subsample"]),
+            n_iter_no_change=int(est["boost_patience"]), validation_fraction=float(est["boost_validation_share"]),
+            random_state=cfg.random_state)
+        return Pipeline([("features", features), ("classifier", clf)])
     numeric = Pipeline([
         ("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),
         ("scale", StandardScaler()),
@@ -519,16 +587,16 @@ def build_estimator(cfg: IncidentConfig) -> Pipeline:
         ("numeric", numeric, [c for c in NUMERIC_FEATURES if c not in COUNT_FEATURES]),
         ("categorical", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL_FEATURES),
     ])
-    if est["kind"] == "logistic":
+    if kind == "logistic":
         clf = LogisticRegression(C=float(est["C"]), max_iter=int(est["max_iter"]), random_state=cfg.random_state)
-    elif est["kind"] == "hgb":
+    elif kind == "hgb":
         hgb = HistGradientBoostingClassifier(
             learning_rate=float(est["hgb_learning_rate"]), max_iter=int(est["hgb_max_iter"]),
             max_leaf_nodes=int(est["hgb_max_leaf_nodes"]), l2_regularization=float(est["hgb_l2_regularization"]),
             random_state=cfg.random_state)
         clf = CalibratedClassifierCV(hgb, method="sigmoid", cv=3)
     else:
-        raise ValueError(f"unknown estimator kind {est['kind']!r}")
+        raise ValueError(f"unknown estimator kind {kind!r}")
     return Pipeline([("features", features), ("classifier", clf)])
 
 
@@ -542,8 +610,17 @@ def _x(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def fit(frame: pd.DataFrame, cfg: IncidentConfig) -> Pipeline:
+    """Fit the estimator on labelled orders. The boosted model needs enough orders to hold some out for early
+    stopping (`boost_min_holdout_per_class` incidents and clean orders in the hold-out); with fewer, there is no
+    evidence for corrections, and the model is the naive baseline alone."""
     model = build_estimator(cfg)
-    model.fit(_x(frame), frame["is_incident"].astype(int).to_numpy())
+    y = frame["is_incident"].astype(int).to_numpy()
+    if cfg.estimator["kind"] == "boosted":
+        smaller_class = min(int(y.sum()), int(len(y) - y.sum()))
+        if smaller_class * float(cfg.estimator["boost_validation_share"]) < int(
+                cfg.estimator["boost_min_holdout_per_class"]):
+            model.set_params(classifier=NaiveBaselineClassifier(cfg.prior_strength))
+    model.fit(_x(frame), y)
     return model
 
 
@@ -582,7 +659,7 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int) -> pd.DataFrame:
 
 def naive_baseline(frame: pd.DataFrame, prior_rate: float, strength: float) -> np.ndarray:
     """The supplier's past incident rate, shrunk toward `prior_rate` with `strength` pseudo-orders."""
-    return ((frame["past_incidents"] + strength * prior_rate) / (frame["past_closed_orders"] + strength)).to_numpy()
+    return shrunk_incident_rate(frame["past_incidents"], frame["past_closed_orders"], prior_rate, strength)
 
 
 def attach_rule_score(frame: pd.DataFrame, history: pd.DataFrame | None) -> pd.DataFrame:
@@ -619,7 +696,8 @@ def folds(frame: pd.DataFrame, cfg: IncidentConfig) -> list[Fold]:
 class BacktestResult:
     metrics: pd.DataFrame  # one row per model and fold (fold 0 = all test orders pooled)
     calibration: pd.DataFrame  # per model, pooled test orders
-    out_of_fold: pd.DataFrame  # po_id, fold, predicted (model), naive, rule probability
+    out_of_fold: pd.DataFrame  # po_id, supplier_id, fold, y, and each model's out-of-fold probability
+    comparison: pd.DataFrame  # model and rule score vs the naive baseline: paired AUC difference with its interval
 
 
 def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
@@ -638,7 +716,8 @@ def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
             continue
         y = test["is_incident"].astype(int).to_numpy()
         base = float(train["is_incident"].mean())
-        pred = pd.DataFrame({"po_id": test["po_id"].to_numpy(), "fold": fd.fold, "y": y,
+        pred = pd.DataFrame({"po_id": test["po_id"].to_numpy(), "supplier_id": test["supplier_id"].to_numpy(),
+                             "fold": fd.fold, "y": y,
                              "model": predict(fit(train, cfg), test),
                              "naive_baseline": naive_baseline(test, base, cfg.prior_strength),
                              "rule_score": np.nan})
@@ -655,7 +734,7 @@ def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
             rows.append({"model_name": name, "fold": fd.fold, **window, **_metrics(pred, name, cfg)})
         preds.append(pred)
     oof = pd.concat(preds, ignore_index=True) if preds else pd.DataFrame(
-        columns=["po_id", "fold", "y", *MODEL_NAMES])
+        columns=["po_id", "supplier_id", "fold", "y", *MODEL_NAMES])
     calib = []
     for name in MODEL_NAMES:
         if not preds:
@@ -677,7 +756,7 @@ def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
         metrics["model_version"] = cfg.version
     calibration = (pd.concat(calib, ignore_index=True)[["model_name", "bin", "mean_predicted", "observed_rate", "n"]]
                    if calib else pd.DataFrame(columns=["model_name", "bin", "mean_predicted", "observed_rate", "n"]))
-    return BacktestResult(metrics, calibration, oof)
+    return BacktestResult(metrics, calibration, oof, compare_to_baseline(oof, cfg))
 
 
 def _metrics(pred: pd.DataFrame, name: str, cfg: IncidentConfig) -> dict:
@@ -688,6 +767,71 @@ def _metrics(pred: pd.DataFrame, name: str, cfg: IncidentConfig) -> dict:
             "roc_auc": float(roc_auc_score(y, p)) if both else None,
             "brier": float(brier_score_loss(y, p)) if len(y) else None,
             "top_decile_lift": top_share_lift(y, p, cfg.top_share) if both else None}
+
+
+COMPARISON_COLUMNS = ["model_name", "baseline_name", "n_test", "n_suppliers", "roc_auc", "baseline_roc_auc",
+                      "auc_difference", "ci_low", "ci_high", "share_not_better", "n_resamples"]
+
+
+def weighted_aucs(y, scores, clusters, draws: np.ndarray) -> np.ndarray:
+    """ROC AUC of `scores` once per row of `draws` (resamples × clusters: how many times each cluster was drawn),
+    every order weighted by its cluster's count. Equals `roc_auc_score(y, scores, sample_weight=draws[r][clusters])`
+    (tests check it) for all resamples at once: the orders are summed per cluster and tie group of the score, so
+    the cost is one sparse product per block of resamples instead of a sort per resample. NaN when a resample has
+    no incident or no clean order."""
+    y = np.asarray(y, dtype=float)
+    _, group = np.unique(np.asarray(scores, dtype=float), return_inverse=True)  # tie groups, ascending score
+    shape = (draws.shape[1], int(group.max()) + 1)
+    pos = sparse.csr_matrix((y, (clusters, group)), shape=shape)
+    neg = sparse.csr_matrix((1.0 - y, (clusters, group)), shape=shape)
+    out = np.empty(len(draws))
+    for start in range(0, len(draws), 200):  # bounded memory: 200 resamples × tie groups at a time
+        d = np.asarray(draws[start:start + 200], dtype=float)
+        wp, wn = (pos.T @ d.T).T, (neg.T @ d.T).T
+        below = np.cumsum(wn, axis=1) - wn  # clean-order weight scored strictly lower, per tie group
+        den = wp.sum(axis=1) * wn.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start:start + 200] = (wp * (below + 0.5 * wn)).sum(axis=1) / den
+    return out
+
+
+def paired_auc_bootstrap(y, a, b, groups, n_resamples: int, seed: int) -> dict:
+    """AUC(a) − AUC(b) on the same orders, with a 95% percentile interval from a paired cluster bootstrap.
+
+    Orders of one supplier are not independent, so suppliers (not orders) are resampled with replacement; each
+    resample scores both predictions on the same drawn orders (paired). A supplier drawn k times weighs k, the
+    same as repeating its orders. `share_not_better` is the share of resamples in which a does not beat b.
+    Resamples with a single outcome class are skipped.
+    """
+    y, a, b = np.asarray(y, dtype=int), np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    clusters, uniques = pd.factorize(pd.Series(groups).astype(str))
+    rng = np.random.default_rng(seed)
+    k = len(uniques)
+    draws = np.stack([np.bincount(rng.integers(0, k, k), minlength=k) for _ in range(n_resamples)]) \
+        if n_resamples else np.zeros((0, k))
+    d = weighted_aucs(y, a, clusters, draws) - weighted_aucs(y, b, clusters, draws)
+    d = d[~np.isnan(d)]
+    auc_a, auc_b = float(roc_auc_score(y, a)), float(roc_auc_score(y, b))
+    return {"n_test": int(len(y)), "n_suppliers": int(k), "roc_auc": auc_a, "baseline_roc_auc": auc_b,
+            "auc_difference": auc_a - auc_b,
+            "ci_low": float(np.percentile(d, 2.5)) if len(d) else None,
+            "ci_high": float(np.percentile(d, 97.5)) if len(d) else None,
+            "share_not_better": float(np.mean(d <= 0)) if len(d) else None, "n_resamples": int(len(d))}
+
+
+def compare_to_baseline(oof: pd.DataFrame, cfg: IncidentConfig) -> pd.DataFrame:
+    """The model and the rule score against the naive baseline on the pooled test orders both scored."""
+    rows = []
+    for name in ("model", "rule_score"):
+        if name not in oof:
+            continue
+        ok = oof[name].notna() & oof["naive_baseline"].notna()
+        y = oof.loc[ok, "y"]
+        if ok.any() and 0 < y.sum() < len(y):
+            rows.append({"model_name": name, "baseline_name": "naive_baseline", **paired_auc_bootstrap(
+                y, oof.loc[ok, name], oof.loc[ok, "naive_baseline"], oof.loc[ok, "supplier_id"],
+                cfg.bootstrap_resamples, cfg.bootstrap_seed)})
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
 # --- persistence --------------------------------------------------------------------------------------------------

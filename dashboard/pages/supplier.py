@@ -86,9 +86,17 @@ if auc is not None:
         row = backtest[backtest["model_name"] == name]
         if len(row) and pd.notna(row["roc_auc"].iloc[0]):
             comparators.append(f"{wording} {float(row['roc_auc'].iloc[0]):.2f}")
+    comparison = queries.model_comparison()
+    edge = comparison[comparison["model_name"] == "model"] if not comparison.empty else comparison
+    interval = ""
+    if len(edge) and pd.notna(edge["ci_low"].iloc[0]):
+        e = edge.iloc[0]
+        interval = (f" The model's edge over the naive baseline is {e['auc_difference']:+.3f} AUC, 95% interval "
+                    f"{e['ci_low']:+.3f} to {e['ci_high']:+.3f} from resampling the {int(e['n_suppliers'])} "
+                    "suppliers (an interval above zero means the edge is not luck).")
     st.caption(f"Incident model backtest AUC {auc:.2f} on {int(model_row['n_test'].iloc[0]):,} held-out orders "
                "(1.0 = perfect ranking, 0.5 = coin flip)"
-               + (f"; on the same orders {' and '.join(comparators)}." if comparators else "."))
+               + (f"; on the same orders {' and '.join(comparators)}." if comparators else ".") + interval)
 
 if s is not None and isinstance(s["red_flags"], str) and s["red_flags"].strip():
     for flag in s["red_flags"].split("; "):

@@ -2,7 +2,8 @@
 
 Reads the staging tables (and the rule-score history when the risk-score step exists), writes
 `marts.incident_predictions` (next-order probability per supplier as of the build date), `marts.model_backtest`,
-`marts.model_calibration` and `marts.order_incident_features`, and saves the fitted model with its metadata JSON in
+`marts.model_calibration`, `marts.model_comparison` (model and rule score vs the naive baseline, with a
+supplier-cluster bootstrap interval) and `marts.order_incident_features`, and saves the fitted model with its metadata JSON in
 `context.artifacts_dir`. Pages only read these tables; nothing trains in a page.
 """
 
@@ -20,7 +21,7 @@ INPUTS = [
     "reference.kpi_settings", "ingest.build_info", "marts.supplier_risk_history",
 ]
 OUTPUTS = ["marts.incident_predictions", "marts.model_backtest", "marts.model_calibration",
-           "marts.order_incident_features"]
+           "marts.model_comparison", "marts.order_incident_features"]
 
 _FEATURE_DDL = ", ".join(f"{c} double" for c in im.NUMERIC_FEATURES) + ", " + \
     ", ".join(f"{c} varchar" for c in im.CATEGORICAL_FEATURES)
@@ -33,6 +34,9 @@ DDL = {
                             "roc_auc double, brier double, top_decile_lift double, model_version varchar",
     "marts.model_calibration": "model_name varchar, bin integer, mean_predicted double, observed_rate double, "
                                "n integer, model_version varchar",
+    "marts.model_comparison": "model_name varchar, baseline_name varchar, n_test integer, n_suppliers integer, "
+                              "roc_auc double, baseline_roc_auc double, auc_difference double, ci_low double, "
+                              "ci_high double, share_not_better double, n_resamples integer, model_version varchar",
     "marts.order_incident_features": "po_id varchar, supplier_id varchar, ordered_on date, closed_on date, "
                                      "is_incident boolean, is_psi_failed boolean, is_late boolean, "
                                      "is_return_incident boolean, defect_return_rate double, "
@@ -57,14 +61,6 @@ def _rule_history(con) -> pd.DataFrame | None:
                        "from marts.supplier_risk_history").df()
 
 
-def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    out = frame.copy()
-    for c in cols:
-        out[c] = pd.to_datetime(out[c].map(lambda v: im.from_day(v) if not isinstance(v, (pd.Timestamp,)) and
-                                           not hasattr(v, "year") else v))
-    return out
-
-
 def run(con, context) -> None:
     cfg = im.load_config()
     inp = im.load_inputs(con)
@@ -77,6 +73,8 @@ def run(con, context) -> None:
     _write(con, "marts.model_backtest", metrics)
     _write(con, "marts.model_calibration",
            result.calibration.assign(model_version=cfg.version) if result is not None else pd.DataFrame())
+    comparison = result.comparison.assign(model_version=cfg.version) if result is not None else pd.DataFrame()
+    _write(con, "marts.model_comparison", comparison)
 
     oof = result.out_of_fold if result is not None else pd.DataFrame(columns=["po_id", "fold", "model",
                                                                              "naive_baseline"])
@@ -105,13 +103,18 @@ def run(con, context) -> None:
             "as_of": str(context.as_of), "training_window": {"first_order_on": str(start), "last_order_on": str(end)},
             "n_training_orders": len(frame), "training_incident_rate": float(frame["is_incident"].mean()),
             "backtest": pooled.drop(columns=["model_version"]).to_dict(orient="records") if len(pooled) else [],
+            "comparison_with_naive_baseline": comparison.drop(columns=["model_version"]).to_dict(orient="records"),
+            "n_trees": int(getattr(model[-1], "n_estimators_", 0)),
             "config": {"defect_return_threshold": cfg.defect_return_threshold,
-                       "return_window_days": cfg.return_window_days,
+                       "outcome_horizon_days": cfg.outcome_horizon_days,
                        "late_incident_days": inp.late_incident_days, "estimator": cfg.estimator},
         }, context.artifacts_dir, cfg)
         for row in pooled.itertuples():
             context.log(f"    backtest {row.model_name:<15} AUC {row.roc_auc:.3f}  Brier {row.brier:.3f}  "
                         f"top-decile lift {row.top_decile_lift:.2f}  (n={row.n_test})")
+        for row in comparison.itertuples():
+            context.log(f"    {row.model_name} - naive baseline: AUC {row.auc_difference:+.3f} "
+                        f"(95% supplier-bootstrap interval {row.ci_low:+.3f} .. {row.ci_high:+.3f})")
     else:
         pred["predicted_incident_probability"] = np.nan
         context.log("    incident model: not trained (needs closed orders with and without incidents)")

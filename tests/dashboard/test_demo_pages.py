@@ -156,5 +156,8 @@ def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, 
     assert f"backtest AUC {aucs['model']:.2f}" in caption
     assert f"the rule score alone {aucs['rule_score']:.2f}" in caption
     assert f"the naive baseline (the supplier's own past incident rate) {aucs['naive_baseline']:.2f}" in caption
+    diff, low, high = demo_con.execute("select auc_difference, ci_low, ci_high from marts.model_comparison "
+                                       "where model_name = 'model'").fetchone()
+    assert f"edge over the naive baseline is {diff:+.3f} AUC, 95% interval {low:+.3f} to {high:+.3f}" in caption
     help_text = next(m.help for m in at.metric if m.label == "Next-order incident risk")
     assert "next order" in help_text and "14 days late" in help_text and "3%" in help_text

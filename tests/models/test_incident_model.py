@@ -71,19 +71,37 @@ def test_hand_computed_feature_row(tiny_inputs, cfg):
 
 
 def test_labels_on_hand_written_rows(tiny_inputs, cfg):
-    """With a 30-day window: P1 closes 2024-04-09, R1 (3 defective of 1,000, returned 04-10) is after the close."""
-    out = im.order_outcomes(tiny_inputs, replace(cfg, return_window_days=30)).set_index("po_id")
-    assert out.loc["P1", "close_day"] == im.to_day(date(2024, 4, 9))
-    assert out.loc["P1", "defect_return_units"] == 0 and not out.loc["P1", "is_incident"]
-    assert out.loc["P2", "is_psi_failed"] and out.loc["P2", "is_incident"]  # I2 failed
-    # P3's first delivery is H4 (03-26): it closes 04-25; H3 (delivered 04-03) and R3 (04-20) are inside
-    assert out.loc["P3", "close_day"] == im.to_day(date(2024, 4, 25))
+    """Every order closes at promise + 14 days (late_incident_days) + the horizon, whatever happened to it."""
+    out = im.order_outcomes(tiny_inputs, replace(cfg, outcome_horizon_days=40)).set_index("po_id")
+    # P1 (promise 02-01) closes 03-26: H1 (delivered 03-10) counts, R1 (3 defective, returned 04-10) does not
+    assert out.loc["P1", "close_day"] == im.to_day(date(2024, 3, 26))
+    assert out.loc["P1", "delivered_units"] == 1000 and out.loc["P1", "defect_return_units"] == 0
+    assert not out.loc["P1", "is_late"] and not out.loc["P1", "is_incident"]  # shipped 2 days late: tolerated
+    assert out.loc["P2", "is_psi_failed"] and out.loc["P2", "is_incident"]  # I2 failed (I3 passed later)
+    assert not out.loc["P2", "is_late"]  # shipped 04-10 for 04-01: 9 days is within 14
+    # P3 (promise 03-01) closes 04-24: H4 (03-26) and H3 (04-03) delivered, R3 (04-20, missing parts) inside
+    assert out.loc["P3", "close_day"] == im.to_day(date(2024, 4, 24))
     assert out.loc["P3", "defect_return_units"] == 1 and out.loc["P3", "delivered_units"] == 500
     assert out.loc["P3", "defect_return_rate"] == pytest.approx(1 / 500)
     assert not out.loc["P3", "is_return_incident"]  # 0.2% is under the 3% threshold
     # P4 shipped on 02-14 for a 02-15 promise: on time; its wrong_item return is not defect-coded
     assert not out.loc["P4", "is_late"] and out.loc["P4", "defect_return_units"] == 0
-    assert np.isnan(out.loc["P5", "close_day"])  # never delivered: censored
+    # P5 never shipped: it still closes (07-25) and is late, so it is labelled an incident, not left out
+    assert out.loc["P5", "close_day"] == im.to_day(date(2024, 7, 25))
+    assert out.loc["P5", "is_late"] and out.loc["P5", "is_incident"] and out.loc["P5", "delivered_units"] == 0
+    # a 60-day horizon closes P1 on 04-15, after R1: 3 of 1,000 units back (0.3%, still under 3%)
+    longer = im.order_outcomes(tiny_inputs, replace(cfg, outcome_horizon_days=60)).set_index("po_id")
+    assert longer.loc["P1", "close_day"] == im.to_day(date(2024, 4, 15))
+    assert longer.loc["P1", "defect_return_units"] == 3 and not longer.loc["P1", "is_return_incident"]
+
+
+def test_which_orders_are_labelled_does_not_depend_on_their_outcome(demo_inputs, cfg):
+    """The close date is a function of the promise alone: a late or failed order closes with its on-time peers."""
+    out = im.order_outcomes(demo_inputs, cfg).merge(demo_inputs.orders[["po_id", "promised_day"]], on="po_id")
+    expected = out["promised_day"] + demo_inputs.late_incident_days + cfg.outcome_horizon_days
+    assert (out["close_day"] == expected).all()
+    unshipped = out[out["first_shipped_day"].isna()]
+    assert len(unshipped) and unshipped["is_late"].all()
 
 
 def _truncate(inp: im.Inputs, day: int) -> im.Inputs:
@@ -162,8 +180,11 @@ def test_rows_dated_on_or_after_the_order_change_nothing(demo_inputs, cfg):
 
 
 def test_labels_agree_with_po_status(demo_con, demo_inputs, cfg):
-    """For closed orders: a failed PSI and a late incident mean the same as marts.po_status."""
-    out = im.order_outcomes(demo_inputs, cfg).dropna(subset=["close_day"])
+    """For orders closed by the build date: a failed PSI and a late incident (shipped more than 14 days after the
+    promise, or not shipped at all) mean the same as marts.po_status."""
+    as_of = demo_con.execute("select as_of from ingest.build_info").fetchone()[0]
+    out = im.order_outcomes(demo_inputs, cfg)
+    out = out[out["close_day"] <= im.to_day(as_of)]
     po = demo_con.execute("select po_id, has_failed_psi, is_late_incident from marts.po_status").df()
     m = out.merge(po, on="po_id", validate="one_to_one")
     assert len(m) > 1000
@@ -211,3 +232,69 @@ def test_estimator_is_deterministic_and_trains_only_on_closed_orders(demo_inputs
         train = frame[(frame["day"] < fd.cutoff) & (frame["close_day"] < fd.cutoff)]
         assert train["close_day"].max() < fd.cutoff
     assert (frame["close_day"] <= im.to_day(date(2026, 10, 31))).all()
+
+
+def test_naive_baseline_classifier_is_the_naive_baseline():
+    x = np.array([[0.0, 0.0], [3.0, 5.0], [1.0, 1.0]])
+    clf = im.NaiveBaselineClassifier(strength=5).fit(x, np.array([1, 0, 0]))
+    assert clf.prior_rate_ == pytest.approx(1 / 3)
+    p0 = 1 / 3
+    assert clf.predict_proba(x)[:, 1].tolist() == pytest.approx([p0, (3 + 5 * p0) / 10, (1 + 5 * p0) / 6])
+    assert clf.predict_proba(x).sum(axis=1) == pytest.approx(np.ones(3))
+
+
+def test_boosted_model_starts_from_the_naive_baseline(demo_inputs, cfg):
+    """Before any tree, the model predicts exactly the naive baseline, with the incident rate of the training
+    orders (less the early-stopping hold-out) as prior; the trees then correct it."""
+    frame = im.labelled_orders(demo_inputs, cfg, date(2026, 10, 31))
+    model = im.fit(frame, cfg)
+    start = model[-1].init_.predict_proba(model[:-1].transform(im._x(frame)))[:, 1]
+    prior = model[-1].init_.prior_rate_
+    assert prior == pytest.approx(frame["is_incident"].mean(), abs=0.01)
+    expected = im.naive_baseline(frame, prior, cfg.prior_strength)
+    assert start == pytest.approx(expected, abs=1e-5)  # the tree input is float32
+    assert 0 < model[-1].n_estimators_ < int(cfg.estimator["boost_max_trees"])  # early stopping chose the count
+    assert not np.allclose(im.predict(model, frame), expected, atol=1e-3)
+
+
+def test_weighted_aucs_equal_sklearn_with_sample_weights():
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 60)
+    scores = np.round(rng.random(60), 1)  # many ties
+    clusters = rng.integers(0, 7, 60)
+    draws = rng.integers(0, 3, (5, 7))
+    draws[0] = [1, 1, 1, 1, 1, 1, 1]
+    got = im.weighted_aucs(y, scores, clusters, draws)
+    for r, d in enumerate(draws):
+        assert got[r] == pytest.approx(roc_auc_score(y, scores, sample_weight=d[clusters]))
+    assert got[0] == pytest.approx(roc_auc_score(y, scores))
+    only_clean = np.zeros((1, 7), dtype=int)
+    only_clean[0, clusters[y == 0][0]] = 1
+    if not (y[clusters == clusters[y == 0][0]] == 1).any():
+        assert np.isnan(im.weighted_aucs(y, scores, clusters, only_clean)[0])
+
+
+def test_paired_bootstrap_resamples_suppliers():
+    # each supplier has one incident and one clean order: every resample has both classes
+    y, groups = [1, 0, 1, 0], ["S1", "S1", "S2", "S2"]
+    perfect, reversed_ = [0.9, 0.1, 0.8, 0.2], [0.1, 0.9, 0.2, 0.8]
+    got = im.paired_auc_bootstrap(y, perfect, reversed_, groups, n_resamples=200, seed=1)
+    assert got["auc_difference"] == 1.0 and got["ci_low"] == 1.0 and got["ci_high"] == 1.0
+    assert got["share_not_better"] == 0.0 and got["n_resamples"] == 200 and got["n_suppliers"] == 2
+    same = im.paired_auc_bootstrap(y, perfect, perfect, groups, n_resamples=200, seed=1)
+    assert same["auc_difference"] == 0 and same["ci_low"] == same["ci_high"] == 0 and same["share_not_better"] == 1
+    # a supplier with only clean orders: resamples drawing it alone have one class and are skipped
+    mixed = im.paired_auc_bootstrap([1, 0, 0, 0], [0.9, 0.1, 0.3, 0.2], [0.1, 0.9, 0.3, 0.2],
+                                    ["S1", "S1", "S2", "S2"], n_resamples=400, seed=2)
+    assert 0 < 400 - mixed["n_resamples"] < 200  # about a quarter of draws are {S2, S2}
+
+
+def test_too_few_orders_for_a_hold_out_leave_the_naive_baseline(demo_inputs, cfg):
+    frame = im.labelled_orders(demo_inputs, cfg, date(2026, 10, 31)).head(60)
+    assert 0 < frame["is_incident"].sum() * 0.2 < 10  # fewer than 10 incidents would be held out
+    model = im.fit(frame, cfg)
+    assert isinstance(model[-1], im.NaiveBaselineClassifier)
+    expected = im.naive_baseline(frame, float(frame["is_incident"].mean()), cfg.prior_strength)
+    assert im.predict(model, frame) == pytest.approx(expected)

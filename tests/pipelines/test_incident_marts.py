@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from models import incident_model as im
 
 
 def test_model_beats_the_naive_baseline_on_the_demo(demo_con):
-    auc = dict(demo_con.execute(
-        "select model_name, roc_auc from marts.model_backtest where fold = 0").fetchall())
-    assert auc["model"] > auc["naive_baseline"] > 0.6
+    """In every fold and pooled; and pooled, the supplier-bootstrap interval of the difference excludes zero."""
+    bt = demo_con.execute("select fold, model_name, roc_auc from marts.model_backtest").df()
+    auc = bt.pivot(index="fold", columns="model_name", values="roc_auc")
+    assert sorted(auc.index) == [0, 1, 2, 3]
+    assert (auc["model"] > auc["naive_baseline"]).all() and (auc["naive_baseline"] > 0.6).all()
+    cmp = demo_con.execute("select * from marts.model_comparison where model_name = 'model'").df().iloc[0]
+    assert cmp["auc_difference"] == pytest.approx(auc.loc[0, "model"] - auc.loc[0, "naive_baseline"])
+    assert cmp["n_test"] == demo_con.execute(
+        "select n_test from marts.model_backtest where fold = 0 and model_name = 'model'").fetchone()[0]
+    assert cmp["n_resamples"] == im.load_config().bootstrap_resamples
+    assert 0 < cmp["ci_low"] < cmp["auc_difference"] < cmp["ci_high"]
+    assert cmp["share_not_better"] < 0.025
+
+
+def test_the_rule_score_is_compared_on_the_orders_it_scored(demo_con):
+    row = demo_con.execute("""
+        select c.n_test, b.n_test, c.roc_auc, b.roc_auc from marts.model_comparison c
+        join marts.model_backtest b on b.model_name = c.model_name and b.fold = 0
+        where c.model_name = 'rule_score'""").fetchone()
+    assert row[0] == row[1] and row[2] == pytest.approx(row[3])
 
 
 def test_calibration_rows_sum_to_the_test_orders(demo_con):
@@ -55,3 +73,4 @@ def test_tiny_warehouse_without_closed_orders_has_no_prediction(tiny_con):
                             "from marts.incident_predictions").fetchone()
     assert rows == (3, 0)
     assert tiny_con.execute("select count(*) from marts.model_backtest").fetchone()[0] == 0
+    assert tiny_con.execute("select count(*) from marts.model_comparison").fetchone()[0] == 0

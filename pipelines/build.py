@@ -173,7 +173,13 @@ def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callab
             report.steps.append(StepTiming("ingest", time.perf_counter() - t0,
                                            sum(t.rows_loaded for t in result.tables)))
             ingest.load_reference_tables(con)
-            report.as_of = as_of or infer_as_of(con)
+            latest = infer_as_of(con)
+            if as_of is not None and as_of < latest:
+                raise BuildError(
+                    f"as-of date {as_of} is before the latest activity in the data ({latest}): marts would mix "
+                    "rows dated after it with a score cut at it. Build as of a date on or after the latest "
+                    "activity, or remove the later rows from the files.")
+            report.as_of = as_of or latest
             for schema in SCHEMAS:
                 con.execute(f"create schema if not exists {schema}")
             con.execute("create or replace table ingest.build_info as select ?::date as as_of, "

@@ -1,17 +1,26 @@
--- Suppliers whose risk score moved most between the last two monthly snapshots (one row per supplier).
-with history as (
-    select * from marts.supplier_risk_history
+-- Suppliers whose risk score moved most since the last month-end snapshot before the build date: the current
+-- score (marts.supplier_risk_score, as of the build) against the latest marts.supplier_risk_history row dated
+-- before it. The same "now" and "last month" as the Supplier page's "what changed" list, also on a mid-month
+-- build (one row per supplier).
+with current_score as (
+    select * from marts.supplier_risk_score
     where $ids::varchar[] is null or list_contains($ids::varchar[], supplier_id)
 ),
 
-ranked as (
+history as (
+    select * from marts.supplier_risk_history
+),
+
+previous as (
     select
-        supplier_id,
-        month_on,
-        risk_score,
-        risk_band,
-        row_number() over (partition by supplier_id order by month_on desc) as months_back,
+        history.supplier_id,
+        history.as_of,
+        history.risk_score,
+        history.risk_band,
+        row_number() over (partition by history.supplier_id order by history.as_of desc) as months_back,
     from history
+    inner join current_score on history.supplier_id = current_score.supplier_id
+    where history.as_of < current_score.as_of
 ),
 
 suppliers as (
@@ -20,20 +29,19 @@ suppliers as (
 
 final as (
     select
-        now.supplier_id,
+        current_score.supplier_id,
         suppliers.supplier_name,
         suppliers.supplier_type,
-        before.month_on as previous_month_on,
-        now.month_on,
-        before.risk_score as previous_score,
-        now.risk_score,
-        now.risk_score - before.risk_score as score_change,
-        before.risk_band as previous_band,
-        now.risk_band,
-    from ranked as now
-    inner join ranked as before
-        on now.supplier_id = before.supplier_id and now.months_back = 1 and before.months_back = 2
-    left join suppliers on now.supplier_id = suppliers.supplier_id
+        previous.as_of as previous_as_of,
+        current_score.as_of,
+        previous.risk_score as previous_score,
+        current_score.risk_score,
+        current_score.risk_score - previous.risk_score as score_change,
+        previous.risk_band as previous_band,
+        current_score.risk_band,
+    from current_score
+    inner join previous on current_score.supplier_id = previous.supplier_id and previous.months_back = 1
+    left join suppliers on current_score.supplier_id = suppliers.supplier_id
 )
 
 select * from final

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -61,6 +62,19 @@ def test_a_failing_model_is_named_and_leaves_the_previous_database(tmp_path, tin
     with pytest.raises(BuildError, match=r"model marts.broken \(broken.sql\) failed: .*no_such_column"):
         build(tiny_dir, db, log=quiet)
     assert db.read_bytes() == before
+
+
+def test_an_as_of_before_the_latest_activity_is_refused_and_leaves_the_previous_database(tmp_path):
+    """The tiny portfolio's latest activity is 2024-06-21: building it as of 06-01 would count later rows in the
+    marts but not in the score, so the build stops with a clear message instead of a failing data check."""
+    db = tmp_path / "w.duckdb"
+    build(TINY, db, log=quiet)
+    before = db.read_bytes()
+    with pytest.raises(BuildError, match=r"as-of date 2024-06-01 is before the latest activity in the data "
+                                         r"\(2024-06-21\)"):
+        build(TINY, db, as_of=date(2024, 6, 1), log=quiet)
+    assert db.read_bytes() == before
+    build(TINY, tmp_path / "later.duckdb", as_of=date(2024, 6, 30), log=quiet)  # a later date is fine
 
 
 def test_a_killed_build_leaves_the_previous_database(tmp_path, tiny_dir):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -48,6 +49,38 @@ def money(value: float | None, digits: int = 0) -> str:
         return "–"
     sign = "-" if value < 0 else ""
     return f"{sign}${abs(value):,.{digits}f}"
+
+
+def money_short(value: float) -> str:
+    """Compact money for axis ticks: $500, $1.5k, $20k, $1M."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{sign}${value / size:,.3g}{suffix}"
+    return f"{sign}${value:,.3g}"
+
+
+# Mantissas per decade, densest first: the first set that gives at most `max_ticks` ticks is used.
+_LOG_TICK_STEPS = ((1, 1.5, 2, 3, 5, 7), (1, 2, 3, 5), (1, 2, 5), (1, 3), (1,))
+
+
+def log_money_ticks(low: float, high: float, max_ticks: int = 7) -> tuple[list[float], list[str]]:
+    """Tick values and compact labels for a log-scale money axis spanning low..high (both > 0).
+
+    Plotly labels the minor ticks of a log axis that spans a few decades and they run into each other; this gives
+    1-2-5-style ticks, thinned to at most `max_ticks` (one per decade on very wide ranges)."""
+    low, high = min(low, high), max(low, high)
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    for mantissas in _LOG_TICK_STEPS:
+        values = [m * 10.0 ** e for e in range(first, last + 1) for m in mantissas if low <= m * 10.0 ** e <= high]
+        if len(values) <= max_ticks:
+            break
+    values = values[::max(1, math.ceil(len(values) / max_ticks))]  # still too many (many decades): every k-th decade
+    if len(values) < 2:  # a narrow range between two steps: label its ends instead
+        values = sorted({float(f"{low:.2g}"), float(f"{high:.2g}")})
+    values = [float(f"{v:.6g}") for v in values]  # 3 * 10**-1 is 0.30000000000000004
+    return values, [money_short(v) for v in values]
 
 
 def pct(value: float | None, digits: int = 1) -> str:

@@ -64,7 +64,9 @@ if ui.require_warehouse():
                          category_orders={"risk_band": sorted(plot["risk_band"].unique(), key=filters.band_sort_key)})
         ui.style(fig, "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)",
                  "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=480)
-        fig.update_xaxes(tickformat="$~s")
+        # explicit 1-2-5 ticks: plotly labels every minor tick of a log axis and the labels run together
+        tickvals, ticktext = ui.log_money_ticks(plot["spend_plot"].min(), plot["spend_plot"].max())
+        fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
         ui.chart(fig, "portfolio_matrix_chart")
         st.caption("Top right is where to look first: high spend and high risk.")
 

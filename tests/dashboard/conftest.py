@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -59,11 +60,27 @@ def frames(at: AppTest) -> list:
     return [d.value for d in at.dataframe]
 
 
+def chart(at: AppTest, key: str) -> dict:
+    """The plotly figure (data and layout, as JSON) of the chart drawn with widget key `key`."""
+    found = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    assert found, f"no chart with key {key!r}"
+    return json.loads(found[0].proto.spec)
+
+
+def column_config(at: AppTest, key: str) -> dict:
+    """The column configuration (labels, formats) sent with the dataframe drawn with widget key `key`."""
+    found = [d for d in at.dataframe if d.proto.id.endswith(f"-{key}")]
+    assert found, f"no dataframe with key {key!r}"
+    return json.loads(found[0].proto.columns)
+
+
 @pytest.fixture
 def ui(monkeypatch) -> SimpleNamespace:
-    """open(db, page=None, query=None) → AppTest, plus metrics / texts / frames readers and the page paths."""
+    """open(db, page=None, query=None) → AppTest, plus metrics / texts / frames / chart / column_config readers and
+    the page paths."""
     return SimpleNamespace(open=lambda db, page=None, query=None: open_app(monkeypatch, db, page, query),
-                           metrics=metrics, texts=texts, frames=frames, pages=PAGES)
+                           metrics=metrics, texts=texts, frames=frames, chart=chart, column_config=column_config,
+                           pages=PAGES)
 
 
 def _copy_warehouse(source: Path, target: Path, keep, empty: bool) -> Path:

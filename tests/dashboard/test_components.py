@@ -33,3 +33,22 @@ def test_excel_export_round_trips_the_table():
     assert back["due_on"].dt.strftime("%Y-%m-%d").tolist() == ["2024-07-01", "2024-08-15"]
     assert back["triggers"].tolist() == ["failed_audit; price_shift", "never_audited"]
     assert back["priority"].tolist() == [1234.5, 99.0]
+
+
+def test_compact_money_for_axis_ticks():
+    assert [ui.money_short(v) for v in (1, 500, 1500, 20_000, 150_000, 1_000_000, 2_500_000, 3e9, -2000)] == \
+        ["$1", "$500", "$1.5k", "$20k", "$150k", "$1M", "$2.5M", "$3B", "-$2k"]
+
+
+def test_log_money_ticks_are_few_and_round():
+    # a spend range like the demo's: 1-2-5 steps (1-2-3-5 would give 8 ticks, over the limit of 7)
+    assert ui.log_money_ticks(15_000, 1_000_000) == (
+        [20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000], ["$20k", "$50k", "$100k", "$200k", "$500k", "$1M"])
+    # a supplier with no spend is drawn at $1: four decades, one tick per decade
+    assert ui.log_money_ticks(1, 11_500) == ([1, 10, 100, 1_000, 10_000], ["$1", "$10", "$100", "$1k", "$10k"])
+    # a narrow range gets the dense steps
+    assert ui.log_money_ticks(150_000, 300_000) == ([150_000, 200_000, 300_000], ["$150k", "$200k", "$300k"])
+    # between two steps: its ends
+    assert ui.log_money_ticks(120_000, 130_000) == ([120_000, 130_000], ["$120k", "$130k"])
+    # ten decades: every other decade, at most 7 ticks
+    assert ui.log_money_ticks(1, 3e9)[1] == ["$1", "$100", "$10k", "$1M", "$100M"]

@@ -294,3 +294,16 @@ def test_risk_matrix_sizes_suppliers_by_open_exposure(ui, tiny_db):
     assert matrix.loc["S2", "open_exposure"] == 4400.0
     assert matrix.loc["S1", "open_exposure"] == 0.0
     assert matrix.loc["S2", "spend"] == 6400.0
+
+
+def test_risk_matrix_spend_axis_has_few_readable_ticks(ui, tiny_db):
+    at = ui.open(tiny_db)
+    axis = ui.chart(at, "portfolio_matrix_chart")["layout"]["xaxis"]
+    # tiny spends: S3 $0 (drawn at $1), S2 $6,400, S1 $11,500 → one tick per decade from $1 to $10k
+    assert axis["type"] == "log"
+    assert axis["tickvals"] == [1, 10, 100, 1_000, 10_000]
+    assert axis["ticktext"] == ["$1", "$10", "$100", "$1k", "$10k"]
+    # filtered to S1 and S2 ($6,400..$11,500): the dense steps 1-1.5-2-3-5-7 give $7k and $10k
+    at.multiselect(key="f_country").set_value(["CN"]).run()
+    axis = ui.chart(at, "portfolio_matrix_chart")["layout"]["xaxis"]
+    assert axis["ticktext"] == ["$7k", "$10k"]

@@ -128,7 +128,8 @@ def return_propensity(lots: pd.DataFrame) -> float | None:
     Estimated on the mature lots shipped as first inspected (see `_shipped_as_inspected`): their pooled field
     defect-return rate divided by their pooled PSI sample major-defect rate. None when there is no such evidence.
     """
-    used = lots[_shipped_as_inspected(lots) & (lots["sample_size"].fillna(0) > 0)]
+    # a lot whose major count was left blank has no sample rate (unknown is not 0 defects): left out
+    used = lots[_shipped_as_inspected(lots) & (lots["sample_size"].fillna(0) > 0) & lots["major_defects"].notna()]
     sample_rate = used["major_defects"].sum() / used["sample_size"].sum() if len(used) else 0.0
     field_rate = used["defect_return_units"].sum() / used["delivered_quantity"].sum() if len(used) else 0.0
     if sample_rate <= 0 or field_rate <= 0:
@@ -139,13 +140,16 @@ def return_propensity(lots: pd.DataFrame) -> float | None:
 def lot_evidence(lots: pd.DataFrame, propensity: float | None, cap: float) -> pd.DataFrame:
     """Defect-rate evidence of each lot, in (defects, units) of one Beta update, capped per lot.
 
-    Sample: major defects in the first PSI sample. Field (mature lots shipped as first inspected): k defect-coded
-    returns out of N delivered units are a thinned count, k ~ Binomial(N, q p), whose likelihood for small q p is
-    that of k defects in q N units; so the field adds k defects and q N units. A lot's total is then scaled down
-    to at most `cap` units (lots differ, so one lot cannot pin down the supplier's rate).
+    Sample: major defects in the first PSI sample; a sample whose major count was left blank adds neither units
+    nor defects (unknown, not a clean sample), though the lot's field evidence still counts. Field (mature lots
+    shipped as first inspected): k defect-coded returns out of N delivered units are a thinned count,
+    k ~ Binomial(N, q p), whose likelihood for small q p is that of k defects in q N units; so the field adds
+    k defects and q N units. A lot's total is then scaled down to at most `cap` units (lots differ, so one lot
+    cannot pin down the supplier's rate).
     """
-    n = lots["sample_size"].fillna(0).astype(float).clip(lower=0)
-    d = lots["major_defects"].fillna(0).astype(float).where(n > 0, 0.0)
+    counted = lots["major_defects"].notna()
+    n = lots["sample_size"].fillna(0).astype(float).clip(lower=0).where(counted, 0.0)
+    d = lots["major_defects"].astype(float).where(counted & (n > 0), 0.0)
     field = _shipped_as_inspected(lots)
     if propensity is None:
         field = field & False
@@ -304,6 +308,8 @@ def switching(lots: pd.DataFrame) -> pd.DataFrame:
         usual = _mode(ordered, ["supplier_id"], ["inspection_level", f"aql_{cls}"])
         for sid, group in ordered.groupby("supplier_id", sort=True):
             level, aql = usual.loc[sid, "inspection_level"], float(usual.loc[sid, f"aql_{cls}"])
+            # A count left blank is unknown, not 0: the count-based accept/reject is skipped for that lot, which
+            # enters as its PSI decision and earns no switching points (like a sample smaller than the plan's).
             outcomes = [
                 LotOutcome(defects=int(d), lot_size=int(size), sample_size=int(n), accepted=bool(passed))
                 if pd.notna(n) and n > 0 and pd.notna(d)

@@ -81,8 +81,10 @@ def supplier_kpis(t: dict[str, pd.DataFrame], as_of: pd.Timestamp, on_time_days:
     out = pd.DataFrame.from_dict(rows, orient="index")
 
     psi_sup = psi[psi["sample_size"] > 0].merge(t["purchase_orders"][["po_id", "supplier_id"]], on="po_id")
-    d = psi_sup.groupby("supplier_id")[["sample_size", "critical_defects", "major_defects", "minor_defects"]].sum()
     for cls in ("critical", "major", "minor"):
+        # a blank count is unknown, not 0: that inspection's sample leaves this class's rate entirely
+        known = psi_sup[psi_sup[f"{cls}_defects"].notna()]
+        d = known.groupby("supplier_id")[["sample_size", f"{cls}_defects"]].sum()
         out[f"{cls}_defect_rate"] = (d[f"{cls}_defects"] / d["sample_size"]).reindex(out.index)
 
     products = t["products"]

@@ -187,3 +187,30 @@ def test_prior_is_floored_at_one_half_when_the_portfolio_has_no_defects():
     assert portfolio_prior(empty, 50) == (0.5, 50.0)
     # The floored prior's mean 0.5 / 50.5 = 0.0099 lies inside its 90% equal-tailed interval.
     assert stats.beta.ppf(0.05, 0.5, 50) < 0.5 / 50.5 < stats.beta.ppf(0.95, 0.5, 50)
+
+
+def test_a_blank_major_count_adds_no_sample_evidence_and_no_switching_points():
+    # as read from the mart: Int64 counts, <NA> where the brand left the count blank
+    lots = pd.DataFrame([
+        lot("A", day="2024-01-01", sample=100, major=4, delivered=1000, returns=10),
+        lot("B", day="2024-02-01", sample=100, major=None, delivered=2000, returns=10),
+        lot("C", day="2024-03-01", sample=80, major=0, delivered=1000, returns=0),
+    ])
+    lots["major_defects"] = lots["major_defects"].astype("Int64")
+    # q uses only lots with a count, A and C: field 10 / 2000, sample 4 / 180 -> q = 0.005 / (4/180) = 0.225.
+    # Reading B as "100 units, 0 defects" would give (20 / 4000) / (4 / 280) = 0.35.
+    q = return_propensity(lots)
+    assert q == pytest.approx(0.225)
+    ev = lot_evidence(lots, q, cap=200)
+    # B: no sample units or defects; its field evidence still counts: 10 returns in 0.225 x 2000 = 450 units,
+    # scaled to the 200-unit cap (x 4/9): 200 units, 40/9 defects
+    assert ev.loc[1, ["sample_units", "sample_defects"]].tolist() == [0, 0]
+    assert ev.loc[1, "field_effective_units"] == pytest.approx(450)
+    assert ev.loc[1, "evidence_units"] == pytest.approx(200)
+    assert ev.loc[1, "evidence_defects"] == pytest.approx(40 / 9)
+    # A: 100 sample + 225 field units, 4 + 10 defects, scaled by 200 / 325
+    assert ev.loc[0, "evidence_defects"] == pytest.approx(14 * 200 / 325)
+    # switching, major (lot 1000, II, AQL 2.5: n 80, Ac 5; one step tighter, AQL 1.5: Ac 3): A (4 > 3) resets to 0,
+    # B has no count and enters as its pass (no points), C (0 ≤ 3) earns 3. Read as 0, B would have earned 3 more.
+    major = switching(lots.join(lot_plans(lots))).set_index("defect_class").loc["major"]
+    assert (major["lots_replayed"], major["switching_score"], major["current_stage"]) == (3, 3, "normal")

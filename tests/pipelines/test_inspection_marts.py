@@ -232,3 +232,41 @@ def test_a_portfolio_without_major_defects_builds_and_publishes(tiny_dir: Path, 
         assert r["defect_rate_lower"] == pytest.approx(stats.beta.ppf(0.05, a, b))
         assert r["defect_rate_upper"] == pytest.approx(stats.beta.ppf(0.95, a, b))
         assert r["defect_rate_lower"] < r["defect_rate_estimate"] < r["defect_rate_upper"]
+
+
+def test_a_lot_with_blank_defect_counts_is_left_out_of_the_sample_evidence(tiny_dir: Path, tmp_path: Path):
+    """I1 (P1's only PSI: 80 units, 0 critical / 2 major / 3 minor, pass) with its counts left blank."""
+    path = tiny_dir / "inspections.csv"
+    text = path.read_text()
+    row = "I1,P1,PSI,2024-01-30,QIMA,II,0,2.5,4.0,1000,80,0,2,3,pass,300"
+    assert row in text
+    path.write_text(text.replace(row, "I1,P1,PSI,2024-01-30,QIMA,II,0,2.5,4.0,1000,80,,,,pass,300"))
+    db = tmp_path / "w.duckdb"
+    build(tiny_dir, db, log=quiet)
+    lots = lots_of(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        sup = con.execute("select * from marts.inspection_blind_spot order by supplier_id").df().set_index(
+            "supplier_id")
+        minor = con.execute("select switching_score, current_stage from marts.inspection_switching "
+                            "where supplier_id = 'S1' and defect_class = 'minor'").fetchone()
+    p1 = lots.loc["P1"]
+    # the lot is still inspected and passed, with its 80 units drawn, but its counts are unknown, not zero
+    assert p1["passed_psi"] and p1["sample_size"] == 80
+    assert pd.isna(p1["critical_defects"]) and pd.isna(p1["major_defects"]) and pd.isna(p1["minor_defects"])
+    assert pd.isna(p1["sample_defect_rate"])
+    assert lots.loc["P2", "sample_defect_rate"] == pytest.approx(6 / 80)
+    # S1's sample evidence is P2's first PSI only (I2: 6 major in 80; I3 is a re-inspection): 80 units, not 160
+    assert (sup.loc["S1", "sample_units"], sup.loc["S1", "sample_defects"]) == (80, 6)
+    assert (sup.loc["S2", "sample_units"], sup.loc["S2", "sample_defects"]) == (32, 0)
+    assert sup.loc["S1", "lots_inspected"] == 2 and sup.loc["S1", "lots_passed"] == 1
+    # nothing is mature on 2024-06-21, so no field evidence: prior from the pooled 6 / 112 at 50 units
+    assert pd.isna(sup.loc["S1", "return_propensity"])
+    a0, b0 = 50 * 6 / 112, 50 * 106 / 112
+    assert (sup.loc["S1", "prior_alpha"], sup.loc["S1", "prior_beta"]) == (pytest.approx(a0), pytest.approx(b0))
+    a, b = a0 + 6, b0 + 80 - 6
+    assert (sup.loc["S1", "posterior_alpha"], sup.loc["S1", "posterior_beta"]) == (pytest.approx(a), pytest.approx(b))
+    # mean a / (a + b): (2.6786 + 6) / (50 + 80) = 0.066758
+    assert sup.loc["S1", "defect_rate_estimate"] == pytest.approx(0.066758, abs=1e-6)
+    # switching (minor, AQL 4.0, letter J: Ac 7; one step tighter AQL 2.5: Ac 5): P1 has no count, so it enters as
+    # its pass and earns no points; P2's 0 minor earns 3. Counted as 3 minor, P1 would have earned 3 more (6).
+    assert minor == (3, "normal")

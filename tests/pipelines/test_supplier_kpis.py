@@ -103,3 +103,53 @@ def test_a_supplier_that_sold_without_returns_has_a_zero_return_rate(tmp_path, t
         k = kpis(con)
     assert k.loc["S2", "defect_return_rate"] == 0.0  # known to be zero, not unknown
     assert math.isnan(k.loc["S3", "defect_return_rate"])  # S3 sold nothing: unknown
+
+
+def blank_counts(folder, inspection_id: str, columns: tuple[str, ...]) -> None:
+    """Leave `columns` of one inspection blank in the brand's file (as if the count was never recorded)."""
+    path = folder / "inspections.csv"
+    header, *rows = path.read_text().splitlines()
+    idx = [header.split(",").index(c) for c in columns]
+    rows = [",".join("" if (row.startswith(f"{inspection_id},") and i in idx) else cell
+                     for i, cell in enumerate(row.split(","))) for row in rows]
+    path.write_text("\n".join([header, *rows]) + "\n")
+
+
+@pytest.mark.parametrize("blank, expected", [
+    # I1 (P1, 80 units, 0 critical / 2 major / 3 minor, pass) with no counts at all: its 80 units leave every
+    # class; S1 keeps I2 (0/6/0) and I3 (0/1/0), 160 units. Read as zeros it would give major 7/240.
+    (("critical_defects", "major_defects", "minor_defects"),
+     {"critical_defect_rate": 0 / 160, "major_defect_rate": 7 / 160, "minor_defect_rate": 0 / 160}),
+    # only the major count blank: major over 160 units, minor and critical still over all 240
+    (("major_defects",),
+     {"critical_defect_rate": 0 / 240, "major_defect_rate": 7 / 160, "minor_defect_rate": 3 / 240}),
+], ids=["all_counts_blank", "major_blank"])
+def test_a_blank_defect_count_leaves_that_sample_out_of_the_rate(tmp_path, tiny_dir, blank, expected):
+    import duckdb
+
+    from helpers import quiet
+    from pipelines.build import build
+
+    blank_counts(tiny_dir, "I1", blank)
+    db = tmp_path / "w.duckdb"
+    build(tiny_dir, db, log=quiet)
+    with duckdb.connect(str(db), read_only=True) as con:
+        staged = con.execute("select critical_defects, major_defects, minor_defects, result, is_passed "
+                             "from staging.inspections where inspection_id = 'I1'").fetchone()
+        k = kpis(con)
+        # the pandas reference reads the raw file and agrees with the SQL on the blank
+        settings = dict(con.execute("select setting, value from reference.kpi_settings").fetchall())
+        reasons = {r[0] for r in con.execute(
+            "select reason from reference.return_reasons where is_defect_coded").fetchall()}
+        as_of = pd.Timestamp(con.execute("select as_of from ingest.build_info").fetchone()[0])
+        reference = supplier_kpis(raw_tables(con), as_of, int(settings["on_time_tolerance_days"]),
+                                  settings["in_full_tolerance_pct"] / 100, reasons)
+    # staging keeps the blank as NULL (unknown), and the pass still counts
+    given = dict(zip(("critical_defects", "major_defects", "minor_defects"), (0, 2, 3)))
+    assert staged == tuple(None if c in blank else given[c] for c in given) + ("pass", True)
+    for col, value in expected.items():
+        assert k.loc["S1", col] == pytest.approx(value), col
+    assert k.loc["S1", "first_pass_rate"] == pytest.approx(0.5)  # P1's first PSI still passed
+    assert k.loc["S2", "minor_defect_rate"] == pytest.approx(1 / 32)  # other suppliers untouched
+    pd.testing.assert_frame_equal(k[KPI_COLUMNS].astype(float), reference.astype(float), check_names=False,
+                                  check_exact=False, rtol=1e-9)

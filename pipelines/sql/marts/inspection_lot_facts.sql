@@ -131,6 +131,7 @@ joined as (
 judged as (
     select
         *,
+        -- NULL when the major count was left blank: unknown, not a clean sample
         case when sample_size > 0 then major_defects / sample_size end as sample_defect_rate,
         -- a written-off unit costs at least what was paid for it (the landed cost would add freight and duty)
         unsellable_defect_units * unit_price as write_offs,

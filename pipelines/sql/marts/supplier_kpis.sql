@@ -61,10 +61,15 @@ orders as (
     group by supplier_id
 ),
 
+-- each class's rate is over the samples whose count of that class was recorded: a blank count is unknown,
+-- so that inspection's sample leaves the class's denominator too (not "sampled and found 0")
 psi_defects as (
     select
         purchase_orders.supplier_id,
         sum(inspections.sample_size) as units_sampled,
+        sum(inspections.sample_size) filter (where inspections.critical_defects is not null) as critical_units,
+        sum(inspections.sample_size) filter (where inspections.major_defects is not null) as major_units,
+        sum(inspections.sample_size) filter (where inspections.minor_defects is not null) as minor_units,
         sum(inspections.critical_defects) as critical_defects,
         sum(inspections.major_defects) as major_defects,
         sum(inspections.minor_defects) as minor_defects,
@@ -160,9 +165,9 @@ final as (
         coalesce(orders.inspected_po_count, 0) as inspected_po_count,
         orders.first_pass_rate,
         coalesce(psi_defects.units_sampled, 0) as units_sampled,
-        psi_defects.critical_defects / nullif(psi_defects.units_sampled, 0) as critical_defect_rate,
-        psi_defects.major_defects / nullif(psi_defects.units_sampled, 0) as major_defect_rate,
-        psi_defects.minor_defects / nullif(psi_defects.units_sampled, 0) as minor_defect_rate,
+        psi_defects.critical_defects / nullif(psi_defects.critical_units, 0) as critical_defect_rate,
+        psi_defects.major_defects / nullif(psi_defects.major_units, 0) as major_defect_rate,
+        psi_defects.minor_defects / nullif(psi_defects.minor_units, 0) as minor_defect_rate,
         coalesce(sold.units_sold, 0) as units_sold,
         coalesce(returned.units_returned, 0) as units_returned,
         coalesce(returned.defect_return_units, 0) as defect_return_units,

@@ -16,9 +16,10 @@ final as (
         aql_minor,
         lot_size,
         sample_size,
-        coalesce(critical_defects, 0) as critical_defects,
-        coalesce(major_defects, 0) as major_defects,
-        coalesce(minor_defects, 0) as minor_defects,
+        -- a blank count stays NULL: not recorded is not "0 found" (defect rates leave such a sample out)
+        critical_defects,
+        major_defects,
+        minor_defects,
         result,
         result = 'pass' as is_passed,
         result = 'fail' as is_failed,

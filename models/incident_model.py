@@ -371,9 +371,12 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     # pre-shipment inspections, on their inspection date
     ins = inp.inspections
     ins = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")]
+    # a blank critical or major count is unknown, not 0: that PSI adds no sample and no defects (its pass/fail
+    # still counts), and its own defect rate is unknown (NaN) for sku_last_psi_defect_rate
+    counted = ins["critical_defects"].notna() & ins["major_defects"].notna()
     ins = ins.assign(supplier_id=ins["po_id"].map(po_sup), n=1.0, fail=(ins["result"] == "fail").astype(float),
-                     sample=ins["sample_size"].astype(float).fillna(0),
-                     defects=(ins["critical_defects"] + ins["major_defects"]).astype(float).fillna(0))
+                     sample=ins["sample_size"].astype(float).where(counted).fillna(0),
+                     defects=(ins["critical_defects"] + ins["major_defects"]).astype(float).where(counted).fillna(0))
     p, f["past_psi_fail_rate"] = shrunk(ins, "fail", "n")
     # the same SKU's inspections: a lot that drifted from the approved sample tends to stay drifted
     ins_sku = ins.assign(sku=ins["po_id"].map(po["sku"]))

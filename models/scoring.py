@@ -379,12 +379,19 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending") & (ins["inspected_on"] <= c)
               & (ins["sample_size"].fillna(0) > 0)].merge(po[["po_id", "supplier_id", "sku", "ordered_on",
                                                               "psi_passed_on"]], on="po_id")
-    psi = psi.assign(aql_units=psi["sample_size"] * psi["aql_major"].fillna(2.5) / 100.0)
+    # A count left blank is unknown, not 0: each class's rate counts only the samples whose count of that class
+    # was recorded (units and defects both), so a blank does not pass for a clean sample.
+    major_known, critical_known = psi["major_defects"].notna(), psi["critical_defects"].notna()
+    psi = psi.assign(major_units=psi["sample_size"].where(major_known, 0),
+                     critical_units=psi["sample_size"].where(critical_known, 0),
+                     aql_units=(psi["sample_size"] * psi["aql_major"].fillna(2.5) / 100.0).where(major_known, 0))
     pg = psi.groupby("supplier_id")
-    f["units_sampled"] = pg["sample_size"].sum()
+    f["major_units"] = pg["major_units"].sum()
+    f["critical_units"] = pg["critical_units"].sum()
     f["major_k"] = pg["major_defects"].sum()
     f["critical_k"] = pg["critical_defects"].sum()
     f["aql_units"] = pg["aql_units"].sum()
+    # the red flag needs a count: a lot whose critical count is blank is skipped (NaN > 0 is False), not cleared
     recent = psi[(psi["inspected_on"] > c - pd.Timedelta(days=win["recent_days"])) & (psi["critical_defects"] > 0)]
     f["critical_recent_lots"] = recent.groupby("supplier_id")["po_id"].nunique()
     # shipped although the critical finding was never cleared by a later passed inspection
@@ -403,8 +410,9 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     since = (lots["ordered_on"] - lots["sample_approved_on"]).dt.days
     lots["early"] = np.where(since.notna(), since <= win["drift_early_days"],
                              lots["lot_rank"] <= win["early_lots_per_sku"])
-    fp = first_psi[["po_id", "sample_size", "major_defects", "critical_defects"]].merge(
-        lots[["po_id", "supplier_id", "early"]], on="po_id")
+    # a first PSI with a blank major or critical count is unknown: the lot leaves the comparison (units and defects)
+    fp = first_psi[["po_id", "sample_size", "major_defects", "critical_defects"]].dropna(
+        subset=["major_defects", "critical_defects"]).merge(lots[["po_id", "supplier_id", "early"]], on="po_id")
     fp["bad"] = fp["major_defects"] + fp["critical_defects"]
     fp["early"] = fp["early"].astype(bool)
     for side, mask in (("early", fp["early"]), ("later", ~fp["early"])):
@@ -578,16 +586,16 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     emit("psi_failure_rate", raw, post, f["inspected_pos"], map_share(post, sigcfg["psi_failure_rate"]["map"]),
          txt(ints("psi_fail_k"), " of ", ints("inspected_pos"), " pre-shipment inspections failed at first attempt "
              "(cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
-    raw, post, pri = shrunk_rate("major_defects_vs_aql", "major_k", "units_sampled")
-    aql = (f["aql_units"] / f["units_sampled"].where(f["units_sampled"] > 0)).fillna(0.025).to_numpy()
-    emit("major_defects_vs_aql", raw / aql, post / aql, f["units_sampled"],
+    raw, post, pri = shrunk_rate("major_defects_vs_aql", "major_k", "major_units")
+    aql = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).fillna(0.025).to_numpy()
+    emit("major_defects_vs_aql", raw / aql, post / aql, f["major_units"],
          map_share(post / aql, sigcfg["major_defects_vs_aql"]["map"]),
-         txt(ints("major_k"), " major defects in ", ints("units_sampled"), " units sampled (cohort-adjusted ",
+         txt(ints("major_k"), " major defects in ", ints("major_units"), " units sampled (cohort-adjusted ",
              pct(post), " vs an average major AQL of ", [f"{100 * a:.1f}%" for a in aql], ": ",
              [f"{x:.2f}" for x in post / aql], "× the AQL)"))
-    raw, post, pri = shrunk_rate("critical_defects", "critical_k", "units_sampled", scale=1000.0)
-    emit("critical_defects", raw, post, f["units_sampled"], map_share(post, sigcfg["critical_defects"]["map"]),
-         txt(ints("critical_k"), " critical defects in ", ints("units_sampled"), " units sampled (cohort-adjusted ",
+    raw, post, pri = shrunk_rate("critical_defects", "critical_k", "critical_units", scale=1000.0)
+    emit("critical_defects", raw, post, f["critical_units"], map_share(post, sigcfg["critical_defects"]["map"]),
+         txt(ints("critical_k"), " critical defects in ", ints("critical_units"), " units sampled (cohort-adjusted ",
              [f"{x:.2f}" for x in post], " per 1,000, peer average ", peer(pri, 1000, lambda a: [f"{x:.2f}" for x in a]),
              "); ", ints("critical_recent_lots"), " recent lot(s) with a critical defect, ",
              ints("critical_shipped_uncleared"), " shipped without a passed re-inspection"))

@@ -286,6 +286,21 @@ def test_critical_defect_shipped_without_a_passed_reinspection_is_a_red_flag(tin
     assert "critical_defect_recent" not in set(r.red_flags.get("flag", pd.Series(dtype=str)))
 
 
+def test_a_blank_major_count_leaves_that_sample_out_of_the_defect_signals(tiny_tables, cfg):
+    t = _copy(tiny_tables)
+    ins = t["inspections"]
+    ins.loc[ins["inspection_id"] == "I1", "major_defects"] = np.nan  # P1: 80 units, 2 major, left blank
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    # majors 6 + 1 = 7 in the 160 units of I2 and I3 (not 7 in 240): 0.04375 / AQL 0.025 = 1.75
+    major = _sig(r, "S1", "major_defects_vs_aql")
+    assert major["raw_value"] == pytest.approx(1.75) and major["evidence_n"] == 160
+    assert "7 major defects in 160 units sampled" in major["explanation"]
+    # the critical count of I1 (0) is still recorded: critical evidence keeps all 240 units
+    assert _sig(r, "S1", "critical_defects")["evidence_n"] == 240
+    # drift compares first PSIs only: P1's (I1) count is unknown, so only P2's 80 units remain (160 before)
+    assert _sig(r, "S1", "bulk_vs_sample_drift")["evidence_n"] == 80
+
+
 def test_red_flags_force_the_band(cfg):
     assert scoring.band_for(5.0, 0, cfg) == "low"
     assert scoring.band_for(5.0, 1, cfg) == "high"

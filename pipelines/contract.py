@@ -231,9 +231,12 @@ INSPECTIONS = Table(
            allowed_numbers=AQL_VALUES),
         _c("lot_size", INT, "Units in the inspected lot.", "2000", minimum=0, exclusive_minimum=True),
         _c("sample_size", INT, "Units drawn and checked.", "125", minimum=0),
-        _c("critical_defects", INT, "Critical defects found in the sample.", "0", minimum=0),
-        _c("major_defects", INT, "Major defects found in the sample.", "3", minimum=0),
-        _c("minor_defects", INT, "Minor defects found in the sample.", "5", minimum=0),
+        _c("critical_defects", INT, "Critical defects found in the sample; blank = not recorded "
+           "(that sample is left out of critical defect rates, not counted as 0).", "0", minimum=0),
+        _c("major_defects", INT, "Major defects found in the sample; blank = not recorded "
+           "(that sample is left out of major defect rates, not counted as 0).", "3", minimum=0),
+        _c("minor_defects", INT, "Minor defects found in the sample; blank = not recorded "
+           "(that sample is left out of minor defect rates, not counted as 0).", "5", minimum=0),
         _c("result", TEXT, "Inspection outcome.", "pass", required=True, allowed=("pass", "fail", "pending")),
         _c("cost", DECIMAL, "What the inspection cost you.", "298", **MONEY),
     ),

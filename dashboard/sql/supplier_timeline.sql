@@ -15,9 +15,11 @@ events as (
     inner join purchase_orders on payments.po_id = purchase_orders.po_id
     union all
     select 'Inspection', inspections.inspected_on, inspections.po_id, null, inspections.sample_size, inspections.cost,
+        -- a count left blank in the file is shown as a dash: not recorded, not 0 found
         format('{} {}: {} major / {} minor in {} sampled', inspections.inspection_type, inspections.result,
-            coalesce(inspections.major_defects, 0), coalesce(inspections.minor_defects, 0),
-            coalesce(inspections.sample_size, 0))
+            coalesce(cast(inspections.major_defects as varchar), '–'),
+            coalesce(cast(inspections.minor_defects as varchar), '–'),
+            coalesce(cast(inspections.sample_size as varchar), '–'))
     from staging.inspections
     inner join purchase_orders on inspections.po_id = purchase_orders.po_id
     union all

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import db, queries
+from models import scoring
 
 BAND_COLOURS = {
     "critical": "#8b1a1a", "high": "#d9480f", "elevated": "#f08c00", "medium": "#f2c744", "moderate": "#f2c744",
     "watch": "#f2c744", "low": "#2f9e44", "minimal": "#2b8a3e", "insufficient_data": "#adb5bd",
 }
 TYPE_COLOURS = {"manufacturer": "#1f4e79", "trading_company": "#e8833a"}
+ACTION_COLOURS = ("#8b1a1a", "#d9480f", "#f08c00", "#2f9e44")  # suggested re-audit actions, most severe first
 TYPE_LABELS = {"manufacturer": "Manufacturer", "trading_company": "Trading company"}
 
 
@@ -100,6 +103,24 @@ def label(value: object) -> str:
     if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
         return "–"
     return TYPE_LABELS.get(str(value), str(value).replace("_", " ").capitalize())
+
+
+def action_order(actions: Iterable[str]) -> list[str]:
+    """The suggested re-audit actions present, most severe first.
+
+    Severity is the order of `[[reaudit.actions]]` in the scoring config (the first matching rule wins, so the
+    rules run from the strongest response down: hold new orders, on-site audit, tighter inspection, desk re-check);
+    an action the config does not list (an older build) goes last."""
+    configured = [rule["action"] for rule in scoring.load_config()["reaudit"]["actions"]]
+    present = {str(a) for a in actions if isinstance(a, str)}
+    return [a for a in configured if a in present] + sorted(present - set(configured))
+
+
+def action_colours(actions: Iterable[str]) -> dict[str, str]:
+    """Colour per suggested action, dark red (most severe) to green; unlisted actions grey."""
+    configured = [rule["action"] for rule in scoring.load_config()["reaudit"]["actions"]]
+    colours = dict(zip(configured, ACTION_COLOURS))
+    return {a: colours.get(a, "#adb5bd") for a in action_order(actions)}
 
 
 def money_col(title: str, help: str | None = None) -> st.column_config.NumberColumn:

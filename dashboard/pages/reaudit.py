@@ -50,9 +50,12 @@ if ui.require_warehouse():
         st.stop()
 
     plot = queue.assign(bubble=queue["open_exposure"].fillna(0) + queue["spend_12m"].fillna(0) + 1)
-    fig = px.scatter(plot, x="due_on", y="risk_score", color="risk_band", size="bubble", size_max=32,
-                     color_discrete_map=ui.BAND_COLOURS, hover_name="supplier_name",
-                     hover_data={"suggested_action": True, "triggers": True, "bubble": False, "priority": ":$,.0f"})
+    # colour = what to do, legend in order of severity (not alphabetical); the band is on the y axis and in hover
+    fig = px.scatter(plot, x="due_on", y="risk_score", color="suggested_action", size="bubble", size_max=32,
+                     color_discrete_map=ui.action_colours(plot["suggested_action"]), hover_name="supplier_name",
+                     category_orders={"suggested_action": ui.action_order(plot["suggested_action"])},
+                     labels={"suggested_action": "suggested action", "risk_band": "band"},
+                     hover_data={"risk_band": True, "triggers": True, "bubble": False, "priority": ":$,.0f"})
     fig.add_vline(x=pd.Timestamp(queries.build_info()["as_of"].iloc[0]).timestamp() * 1000,
                   line_dash="dot", line_color="#888", annotation_text="as of")
     ui.chart(ui.style(fig, "When each re-audit is due (bubble size: 12-month spend + open exposure)", "Due date",
@@ -64,8 +67,9 @@ if ui.require_warehouse():
         "supplier_type": "Type", "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),
         "risk_band": "Band",
         "priority": st.column_config.NumberColumn(
-            "Priority", format="dollar", help="Risk score ÷ 100 × (12-month spend + open exposure): the money at "
-                                              "stake weighted by risk; the queue is ranked on it."),
+            "Priority", format="dollar", step=1,  # whole dollars on screen; the downloads keep the cents
+            help="Risk score ÷ 100 × money at stake (12-month spend + open exposure, the unshipped part of "
+                 "recent orders counted once): the money at stake weighted by risk; the queue is ranked on it."),
         "due_on": st.column_config.DateColumn("Due"),
         "days_until_due": st.column_config.NumberColumn(
             "Days left", help="Days from the analysis date to the due date; negative = overdue."),

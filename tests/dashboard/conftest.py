@@ -67,11 +67,11 @@ def chart(at: AppTest, key: str) -> dict:
     return json.loads(found[0].proto.spec)
 
 
-def column_config(at: AppTest, key: str) -> dict:
-    """The column configuration (labels, formats) sent with the dataframe drawn with widget key `key`."""
-    found = [d for d in at.dataframe if d.proto.id.endswith(f"-{key}")]
-    assert found, f"no dataframe with key {key!r}"
-    return json.loads(found[0].proto.columns)
+def column_config(at: AppTest, column: str) -> dict:
+    """The configuration (label, format, step) sent for `column` of the first table that shows that column."""
+    found = [d for d in at.dataframe if column in d.value.columns]
+    assert found, f"no table shows {column!r}"
+    return json.loads(found[0].proto.columns)[column]
 
 
 @pytest.fixture

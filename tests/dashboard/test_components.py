@@ -52,3 +52,15 @@ def test_log_money_ticks_are_few_and_round():
     assert ui.log_money_ticks(120_000, 130_000) == ([120_000, 130_000], ["$120k", "$130k"])
     # ten decades: every other decade, at most 7 ticks
     assert ui.log_money_ticks(1, 3e9)[1] == ["$1", "$100", "$10k", "$1M", "$100M"]
+
+
+def test_reaudit_actions_are_ordered_by_severity_not_alphabet():
+    shown = ["desk re-check", "tighter inspection", "hold new orders", "on-site audit", "desk re-check",
+             "call the supplier", None]
+    # models/config/risk_score.toml lists the rules strongest first; an action it does not list goes last
+    assert ui.action_order(shown) == ["hold new orders", "on-site audit", "tighter inspection", "desk re-check",
+                                      "call the supplier"]
+    assert ui.action_order(["desk re-check", "on-site audit"]) == ["on-site audit", "desk re-check"]
+    assert ui.action_colours(shown) == {"hold new orders": "#8b1a1a", "on-site audit": "#d9480f",
+                                        "tighter inspection": "#f08c00", "desk re-check": "#2f9e44",
+                                        "call the supplier": "#adb5bd"}

@@ -146,6 +146,22 @@ def test_reaudit_planner_lists_the_ranked_queue(ui, demo_db, demo_con):
     assert {b.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
 
 
+def test_reaudit_chart_legend_follows_the_severity_of_the_action(ui, demo_db, demo_con):
+    at = ui.open(demo_db, "reaudit")
+    present = {a for (a,) in demo_con.execute("select distinct suggested_action from marts.reaudit_queue").fetchall()}
+    severity = ["hold new orders", "on-site audit", "tighter inspection", "desk re-check"]  # risk_score.toml order
+    expected = [a for a in severity if a in present]
+    assert len(expected) >= 3  # enough actions in the demo queue for the order to mean something
+    legend = [t["name"] for t in ui.chart(at, "reaudit_chart")["data"]]
+    assert legend == expected and legend != sorted(legend)
+    # each bubble sits in the trace of its own action
+    counts = dict(demo_con.execute("select suggested_action, count(*) from marts.reaudit_queue group by 1").fetchall())
+    assert {t["name"]: len(t["x"]) for t in ui.chart(at, "reaudit_chart")["data"]} == counts
+    top = demo_con.execute("select priority from marts.reaudit_queue order by rank limit 1").fetchone()[0]
+    table = next(f for f in ui.frames(at) if "suggested_action" in f.columns)
+    assert table["priority"].iloc[0] == top  # exact, cents and all (the CSV and Excel are built from this frame)
+
+
 def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, demo_db, demo_con):
     sid, prob = demo_con.execute("select supplier_id, predicted_incident_probability from marts.supplier_risk "
                                  "order by risk_score desc, supplier_id limit 1").fetchone()

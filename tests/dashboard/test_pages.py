@@ -307,3 +307,21 @@ def test_risk_matrix_spend_axis_has_few_readable_ticks(ui, tiny_db):
     at.multiselect(key="f_country").set_value(["CN"]).run()
     axis = ui.chart(at, "portfolio_matrix_chart")["layout"]["xaxis"]
     assert axis["ticktext"] == ["$7k", "$10k"]
+
+
+def test_reaudit_priority_is_shown_in_whole_dollars_and_kept_exact(ui, tiny_db, tiny_con):
+    at = ui.open(tiny_db, "reaudit")
+    # "$1,235": thousands separators, no cents (the predefined dollar format with a step of 1)
+    assert ui.column_config(at, "priority")["type_config"] == {"type": "number", "format": "dollar", "step": 1}
+    # the frame behind the table (and its CSV/Excel downloads) keeps the mart's exact values, cents included
+    table = next(f for f in ui.frames(at) if "suggested_action" in f.columns).set_index("supplier_id")
+    exact = dict(tiny_con.execute("select supplier_id, priority from marts.reaudit_queue").fetchall())
+    assert table["priority"].to_dict() == exact
+    # S2: 43.8 / 100 × $6,400 (the 12-month spend already holds P5 and P6, whose unshipped $4,400 is the open
+    # exposure, counted once) = 2,803.20: a value with cents, shown as $2,803
+    assert exact["S2"] == pytest.approx(43.8 / 100 * 6400)
+    # the legend lists the actions in the queue strongest first (models/config/risk_score.toml), not alphabetically
+    present = {a for (a,) in tiny_con.execute("select distinct suggested_action from marts.reaudit_queue").fetchall()}
+    severity = ["hold new orders", "on-site audit", "tighter inspection", "desk re-check"]
+    legend = [t["name"] for t in ui.chart(at, "reaudit_chart")["data"]]
+    assert legend == [a for a in severity if a in present] and len(legend) >= 2

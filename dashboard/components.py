@@ -123,6 +123,37 @@ def action_colours(actions: Iterable[str]) -> dict[str, str]:
     return {a: colours.get(a, "#adb5bd") for a in action_order(actions)}
 
 
+# ISO 2859-1 switching stages in plain words; the Inspections and Supplier pages both say it this way.
+SWITCHING_STAGES = {
+    "normal": "the standard plan for the lot size, level and AQL",
+    "tightened": "2 of 5 consecutive lots rejected; stricter plans until 5 lots pass in a row",
+    "reduced": "a long run of good lots; smaller samples are allowed",
+    "discontinued": "5 lots rejected while tightened; stop accepting lots under sampling until the supplier improves",
+}
+
+
+def switching_stage(stage: str) -> str:
+    """What an ISO 2859-1 switching stage means for the next lot, in plain words."""
+    return SWITCHING_STAGES.get(str(stage), str(stage))
+
+
+def switching_summary(rows: pd.DataFrame) -> tuple[bool, str]:
+    """(discontinued?, text) for one supplier's marts.inspection_switching rows (one per defect class).
+
+    A discontinued class decides the message: sampling inspection can no longer accept this supplier's lots."""
+    rows = rows.dropna(subset=["current_stage"])
+    stopped = rows[rows["current_stage"] == "discontinued"]
+    if not stopped.empty:
+        since = pd.to_datetime(stopped["last_transition_on"]).max()
+        classes = " and ".join(sorted(stopped["defect_class"].astype(str)))
+        return True, (f"**Inspection discontinued** for {classes} defects"
+                      + (f" since {since:%Y-%m-%d}" if pd.notna(since) else "")
+                      + f" (ISO 2859-1 switching rules): {switching_stage('discontinued')}.")
+    parts = [f"{cls} defects {stage} ({switching_stage(stage)})" for cls, stage
+             in sorted(zip(rows["defect_class"].astype(str), rows["current_stage"].astype(str)))]
+    return False, "Switching rules (ISO 2859-1): " + ("; ".join(parts) if parts else "no lots replayed") + "."
+
+
 def money_col(title: str, help: str | None = None) -> st.column_config.NumberColumn:
     return st.column_config.NumberColumn(title, help=help, format="dollar")
 

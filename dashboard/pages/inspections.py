@@ -136,11 +136,11 @@ if ui.require_warehouse():
         cols = st.columns(4)
         for col, stage_name in zip(cols, ("normal", "tightened", "reduced", "discontinued")):
             col.metric(f"{stage_name.capitalize()} (major)", f"{int(counts.get(stage_name, 0)):,}", border=True,
-                       help={"normal": "Suppliers inspected on normal plans for major defects.",
-                             "tightened": "2 of 5 consecutive lots rejected: stricter plans until 5 pass in a row.",
-                             "reduced": "A long run of good lots: smaller samples are allowed.",
-                             "discontinued": "5 lots rejected while tightened: stop accepting lots until the "
-                                             "supplier fixes the process."}[stage_name])
+                       help=f"{ui.switching_stage(stage_name).capitalize()}.")
+        stopped = int(counts.get("discontinued", 0))
+        if stopped:
+            st.error(f"**{stopped:,} supplier(s) discontinued** for major defects: "
+                     f"{ui.switching_stage('discontinued')}.", icon=":material/block:")
         ui.table(switching, "inspections_switching", "inspection_switching.csv",
                  columns=["supplier_name", "defect_class", "inspection_level", "aql", "lots_replayed",
                           "current_stage", "switching_score", "tightened_rejections", "last_transition_on",

@@ -189,6 +189,8 @@ else:
 st.subheader("Inspections against the plan")
 lots = queries.inspection_lots(supplier_id=supplier_id)
 blind = queries.supplier_blind_spot(supplier_id)
+switching = queries.inspection_switching((supplier_id,))
+stopped, switching_text = ui.switching_summary(switching) if not switching.empty else (False, "")
 if not blind.empty:
     b = blind.iloc[0]
     i1, i2, i3, i4 = st.columns(4)
@@ -200,9 +202,19 @@ if not blind.empty:
                    f"{ui.pct(b['escape_rate_upper'])}.")
     i3.metric("Escaped value", ui.money(b["escaped_value"]), border=True,
               help="Refunds, write-offs and quality costs of lots that passed inspection but escaped.")
-    i4.metric("Recommended level", f"{b['recommended_level'] or '–'} · AQL {ui.number(b['recommended_aql_major'], 1)}",
-              border=True, help=f"Now: level {b['current_level']}, AQL {ui.number(b['current_aql_major'], 1)}. "
-                                f"{b['note'] or ''}")
+    plan = f"{b['recommended_level'] or '–'} · AQL {ui.number(b['recommended_aql_major'], 1)}"
+    if stopped:  # no sampling plan accepts lots until the supplier has improved (ISO 2859-1)
+        i4.metric("Recommended level", "Discontinued", border=True,
+                  help=f"Switching rules: {ui.switching_stage('discontinued')}. Plan once sampling resumes: {plan}; "
+                       f"now: level {b['current_level']}, AQL {ui.number(b['current_aql_major'], 1)}.")
+    else:
+        i4.metric("Recommended level", plan, border=True,
+                  help=f"Now: level {b['current_level']}, AQL {ui.number(b['current_aql_major'], 1)}. "
+                       f"{b['note'] or ''}")
+if stopped:
+    st.error(switching_text, icon=":material/block:")
+elif switching_text:
+    st.caption(switching_text)
 if lots.empty:
     ui.missing("marts.inspection_lots", "inspected lots")
 else:

@@ -64,3 +64,31 @@ def test_reaudit_actions_are_ordered_by_severity_not_alphabet():
     assert ui.action_colours(shown) == {"hold new orders": "#8b1a1a", "on-site audit": "#d9480f",
                                         "tighter inspection": "#f08c00", "desk re-check": "#2f9e44",
                                         "call the supplier": "#adb5bd"}
+
+
+STOP = "stop accepting lots under sampling until the supplier improves"
+
+
+def test_switching_summary_says_plainly_when_inspection_is_discontinued():
+    rows = pd.DataFrame({"defect_class": ["critical", "major", "minor"],
+                         "current_stage": ["normal", "discontinued", "tightened"],
+                         "last_transition_on": pd.to_datetime([None, "2026-01-03", "2025-11-20"])})
+    stopped, text = ui.switching_summary(rows)
+    assert stopped
+    assert text == ("**Inspection discontinued** for major defects since 2026-01-03 (ISO 2859-1 switching rules): "
+                    f"5 lots rejected while tightened; {STOP}.")
+    # the Inspections page says the same through the same helper
+    assert ui.switching_stage("discontinued").endswith(STOP)
+    # two classes stopped on different dates: both named, the later date
+    rows.loc[0, ["current_stage", "last_transition_on"]] = ["discontinued", pd.Timestamp("2026-02-01")]
+    assert ui.switching_summary(rows)[1].startswith(
+        "**Inspection discontinued** for critical and major defects since 2026-02-01")
+
+
+def test_switching_summary_of_a_supplier_still_sampled():
+    rows = pd.DataFrame({"defect_class": ["major", "minor"], "current_stage": ["normal", "reduced"],
+                         "last_transition_on": pd.to_datetime([None, "2026-03-01"])})
+    stopped, text = ui.switching_summary(rows)
+    assert not stopped and STOP not in text
+    assert text == ("Switching rules (ISO 2859-1): major defects normal (the standard plan for the lot size, level "
+                    "and AQL); minor defects reduced (a long run of good lots; smaller samples are allowed).")

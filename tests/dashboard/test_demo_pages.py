@@ -34,7 +34,7 @@ def test_supplier_page_shows_the_critical_suppliers_red_flags_and_signals(ui, de
     at = ui.open(demo_db, "supplier")
     assert at.selectbox(key="supplier").value == sid  # riskiest first
     assert ui.metrics(at)["Risk score"] == f"{score:.1f}"
-    assert len([e for e in at.error if "**" in e.value]) == flags
+    assert len([e for e in at.error if e.icon == ":material/flag:"]) == flags  # one callout per red flag
     signals = next(f for f in ui.frames(at) if "explanation" in f.columns and "max_points" in f.columns)
     expected = demo_con.execute("select count(*) from marts.supplier_signals where supplier_id = ?", [sid]).fetchone()
     assert len(signals) == expected[0]
@@ -177,3 +177,26 @@ def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, 
     assert f"edge over the naive baseline is {diff:+.3f} AUC, 95% interval {low:+.3f} to {high:+.3f}" in caption
     help_text = next(m.help for m in at.metric if m.label == "Next-order incident risk")
     assert "next order" in help_text and "14 days late" in help_text and "3%" in help_text
+
+
+def test_supplier_page_says_plainly_when_switching_rules_discontinued_inspection(ui, demo_db, demo_con):
+    found = demo_con.execute(
+        "select supplier_id, max(last_transition_on) from marts.inspection_switching "
+        "where current_stage = 'discontinued' and defect_class = 'major' "
+        "and supplier_id not in (select supplier_id from marts.inspection_switching "
+        "    where current_stage = 'discontinued' and defect_class <> 'major') "
+        "group by 1 order by 1 limit 1").fetchone()
+    assert found, "the demo has a supplier whose major-defect inspection is discontinued"
+    sid, since = found
+    at = ui.open(demo_db, "supplier", query={"supplier": sid})
+    assert f"**Inspection discontinued** for major defects since {since:%Y-%m-%d} (ISO 2859-1 switching rules): " \
+           "5 lots rejected while tightened; stop accepting lots under sampling until the supplier improves." \
+           in [e.value for e in at.error]
+    assert ui.metrics(at)["Recommended level"] == "Discontinued"
+    # the Inspections page counts those suppliers and says the same
+    stopped = demo_con.execute("select count(*) from marts.inspection_switching "
+                               "where defect_class = 'major' and current_stage = 'discontinued'").fetchone()[0]
+    at.switch_page(ui.pages["inspections"]).run()
+    assert ui.metrics(at)["Discontinued (major)"] == f"{stopped:,}"
+    assert f"**{stopped:,} supplier(s) discontinued** for major defects: 5 lots rejected while tightened; " \
+           "stop accepting lots under sampling until the supplier improves." in [e.value for e in at.error]

@@ -325,3 +325,20 @@ def test_reaudit_priority_is_shown_in_whole_dollars_and_kept_exact(ui, tiny_db, 
     severity = ["hold new orders", "on-site audit", "tighter inspection", "desk re-check"]
     legend = [t["name"] for t in ui.chart(at, "reaudit_chart")["data"]]
     assert legend == [a for a in severity if a in present] and len(legend) >= 2
+
+
+def test_supplier_page_states_the_switching_stage_of_a_supplier_still_sampled(ui, tiny_db, tiny_con):
+    stages = dict(tiny_con.execute("select defect_class, current_stage from marts.inspection_switching "
+                                   "where supplier_id = 'S1'").fetchall())
+    assert stages == {"critical": "normal", "major": "normal", "minor": "normal"}
+    at = ui.open(tiny_db, "supplier", query={"supplier": "S1"})
+    normal = "normal (the standard plan for the lot size, level and AQL)"
+    assert (f"Switching rules (ISO 2859-1): critical defects {normal}; major defects {normal}; minor defects {normal}."
+            in [c.value for c in at.caption])
+    assert "stop accepting" not in ui.texts(at)
+    assert ui.metrics(at)["Recommended level"] != "Discontinued"
+    # the Inspections page explains each stage with the same words
+    at.switch_page(ui.pages["inspections"]).run()
+    help_text = next(m.help for m in at.metric if m.label == "Discontinued (major)")
+    assert help_text == "5 lots rejected while tightened; stop accepting lots under sampling until the supplier improves."
+    assert ui.metrics(at)["Discontinued (major)"] == "0" and "supplier(s) discontinued" not in ui.texts(at)

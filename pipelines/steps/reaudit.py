@@ -1,8 +1,10 @@
 """Re-audit planner: which suppliers to re-verify, by when and why (marts.reaudit_queue, one row per supplier).
 
-Due at the latest `max_months_between_audits` after the last audit (now when never audited), sooner when one of
-the playbook's triggers fires (each trigger has its own lead time in models/config/risk_score.toml [reaudit]).
-Ranked by priority = risk_score / 100 × (spend_12m + open_exposure). Rules: docs/risk-score.md.
+Due at the latest `max_months_between_audits` after the last audit; a lapsed cycle (or none on record) is caught
+up within a lead time set by the risk band, a failed audit's follow-up a fixed time after it, and a trigger pulls
+the date in (lead times in models/config/risk_score.toml [reaudit]). Rate-based triggers fire on recent evidence
+that the supplier's cohort rate (or its own earlier rate) does not explain. Ranked by priority = risk_score / 100 ×
+money at stake. Rules: docs/risk-score.md.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from models import scoring
 from models.scoring import _lookup
@@ -23,7 +26,13 @@ OUTPUTS = ["marts.reaudit_queue"]
 
 COLUMNS = ["supplier_id", "supplier_name", "supplier_type", "risk_score", "risk_band", "spend_12m", "open_exposure",
            "deposits_at_risk", "priority", "rank", "last_audit_on", "due_on", "days_until_due", "triggers",
-           "suggested_action", "reason"]
+           "suggested_action", "reason", "urgency", "is_audit_lapsed"]
+# Declared so the mart keeps its schema when nothing is queued (an empty frame has no dtypes to go by).
+TYPES = {"supplier_id": "varchar", "supplier_name": "varchar", "supplier_type": "varchar", "risk_score": "double",
+         "risk_band": "varchar", "spend_12m": "double", "open_exposure": "double", "deposits_at_risk": "double",
+         "priority": "double", "rank": "bigint", "last_audit_on": "date", "due_on": "date",
+         "days_until_due": "bigint", "triggers": "varchar", "suggested_action": "varchar", "reason": "varchar",
+         "urgency": "varchar", "is_audit_lapsed": "boolean"}
 
 
 def _add_months(d: pd.Series, months: int) -> pd.Series:
@@ -73,13 +82,19 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
         text = pd.Series(text, index=q.index) if not isinstance(text, pd.Series) else text.reindex(q.index)
         fired[name] = pd.Series(np.where(mask, text.astype(object), ""), index=q.index)
 
+    alpha = rc["evidence_alpha"]
     audit_known = q["last_audit_on"].notna() & (q["last_audit_on"] <= c)
     audit_due = _add_months(q["last_audit_on"], rc["max_months_between_audits"])
+    lapsed = ~audit_known | (audit_due <= c)
     trigger("never_audited", ~audit_known, "no audit or verification on record")
     trigger("audit_overdue", audit_known & (audit_due <= c),
             "last audit on " + q["last_audit_on"].dt.strftime("%Y-%m-%d").fillna("") + " is more than "
             + str(rc["max_months_between_audits"]) + " months old")
-    trigger("failed_audit", audit_known & (q["last_audit_result"] == "fail"), "the last audit failed")
+    failed_audit = audit_known & (q["last_audit_result"] == "fail")
+    follow_up = q["last_audit_on"] + pd.Timedelta(days=rc["failed_audit_follow_up_days"])
+    trigger("failed_audit", failed_audit,
+            "the last audit failed; its follow-up audit is due " + str(rc["failed_audit_follow_up_days"])
+            + " days after it, on " + follow_up.dt.strftime("%Y-%m-%d").fillna(""))
 
     s = sig.set_index(["supplier_id", "signal"])
 
@@ -95,49 +110,91 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
             np.where(changes, "payee or bank changed over time; ", "") + detail.fillna("").astype(str))
     trigger("subcontracting", q["subcontracting"] == "suspected", "production suspected to be subcontracted")
 
-    psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] == "fail")
-              & (ins["inspected_on"] > c - pd.Timedelta(days=rc["failed_inspection_days"]))
-              & (ins["inspected_on"] <= c)].merge(orders[["po_id", "supplier_id"]], on="po_id")
-    last_fail = psi.sort_values("inspected_on").groupby("supplier_id").agg(
-        n=("po_id", "nunique"), last=("inspected_on", "max"))
-    trigger("failed_inspection", q["supplier_id"].isin(last_fail.index),
-            q["supplier_id"].map(last_fail["n"]).fillna(0).astype(int).astype(str) + " failed pre-shipment "
-            "inspection(s) in the last " + str(rc["failed_inspection_days"]) + " days, latest "
-            + _lookup(q["supplier_id"], last_fail["last"]).dt.strftime("%Y-%m-%d").fillna(""))
+    # failed inspections: the first PSI of each order inspected in the window, against the cohort's failure rate
+    # (a supplier failing 1 in 4 first PSIs is the demo's norm, so one failure is no news)
+    ins_days = rc["failed_inspection_days"]
+    psi = ins[(ins["inspection_type"] == "PSI") & ins["result"].isin(["pass", "fail"]) & (ins["inspected_on"] <= c)]
+    first = psi.sort_values(["po_id", "inspected_on"]).drop_duplicates("po_id").merge(
+        orders[["po_id", "supplier_id"]], on="po_id")
+    first = first[first["inspected_on"] > c - pd.Timedelta(days=ins_days)]
+    first = first.assign(is_fail=first["result"] == "fail")
+    by = first.groupby("supplier_id")
+    ins_n = q["supplier_id"].map(by.size()).fillna(0).astype(int)
+    ins_k = q["supplier_id"].map(by["is_fail"].sum()).fillna(0).astype(int)
+    last_fail = _lookup(q["supplier_id"], first[first["is_fail"]].groupby("supplier_id")["inspected_on"].max())
+    psi_p0 = sig_col("psi_failure_rate", "prior_mean").astype(float)
+    psi_p = binomial_excess_p(ins_k, ins_n, psi_p0)
+    trigger("failed_inspection", (ins_k > 0) & (psi_p < alpha),
+            ins_k.astype(str) + " of " + ins_n.astype(str) + " first pre-shipment inspections failed in the last "
+            + str(ins_days) + " days, latest " + last_fail.dt.strftime("%Y-%m-%d").fillna("") + " (cohort rate "
+            + _pct(psi_p0) + ", p = " + psi_p.round(3).astype(str) + ")")
 
-    quality_pts = sig_col("bulk_vs_sample_drift", "points").fillna(0) + sig_col("passed_but_defective",
-                                                                                  "points").fillna(0)
-    trigger("quality_inconsistency", quality_pts >= rc["quality_inconsistency_points"],
-            "later lots worse than the first ones after sample approval, or lots that passed inspection came back "
-            "defective (" + quality_pts.round(1).astype(str) + " pts)")
+    # quality inconsistency: lots that passed inspection but came back defective, more often than the cohort's
+    # rate explains; or later lots clearly worse than the first ones after sample approval (measured drift only)
+    esc_n = sig_col("passed_but_defective", "evidence_n").fillna(0)
+    esc_k = (sig_col("passed_but_defective", "raw_value").fillna(0) * esc_n).round().astype(int)
+    esc_n = esc_n.astype(int)
+    esc_p0 = sig_col("passed_but_defective", "prior_mean").astype(float)
+    esc_p = binomial_excess_p(esc_k, esc_n, esc_p0)
+    escapes = (esc_k > 0) & (esc_p < alpha)
+    drift_raw = sig_col("bulk_vs_sample_drift", "raw_value").astype(float)
+    drift = drift_raw.notna() & (sig_col("bulk_vs_sample_drift", "points").fillna(0)
+                                 >= rc["quality_drift_points"])
+    trigger("quality_inconsistency", escapes | drift,
+            pd.Series(np.where(escapes, esc_k.astype(str) + " of " + esc_n.astype(str) + " lots that passed "
+                               "inspection came back defective (cohort rate " + _pct(esc_p0) + ", p = "
+                               + esc_p.round(3).astype(str) + ")", ""), index=q.index)
+            + np.where(escapes & drift, "; ", "")
+            + pd.Series(np.where(drift, "later lots " + drift_raw.round(1).astype(str) + "× as defective as the "
+                                 "first ones after sample approval", ""), index=q.index))
 
+    # price shifts: reorders in the recent window priced at least windows.price_step_pct above the SKU's previous
+    # order (the score's price-jump definition), more often than the cohort's jump rate explains
     o = orders[orders["ordered_on"] <= c].sort_values(["supplier_id", "sku", "ordered_on", "po_id"])
     o["step"] = o["unit_price"] / o.groupby(["supplier_id", "sku"])["unit_price"].shift() - 1
-    jumps = o[(o["step"] >= rc["price_shift_pct"] / 100.0 - 1e-12)
-              & (o["ordered_on"] > c - pd.Timedelta(days=win["recent_days"]))]
-    top = jumps.sort_values("step", ascending=False).drop_duplicates("supplier_id").set_index("supplier_id")
-    trigger("price_shift", q["supplier_id"].isin(top.index),
-            "SKU " + q["supplier_id"].map(top["sku"]).astype(object).fillna("").astype(str) + " reordered "
-            + (100 * q["supplier_id"].map(top["step"]).fillna(0)).round(0).astype(int).astype(str) + "% above its "
-            "previous price on " + _lookup(q["supplier_id"], top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+    steps = o[o["step"].notna() & (o["ordered_on"] > c - pd.Timedelta(days=win["recent_days"]))]
+    steps = steps.assign(is_jump=steps["step"] >= win["price_step_pct"] / 100.0 - 1e-12)
+    by = steps.groupby("supplier_id")
+    step_n = q["supplier_id"].map(by.size()).fillna(0).astype(int)
+    step_k = q["supplier_id"].map(by["is_jump"].sum()).fillna(0).astype(int)
+    jump_p0 = sig_col("price_jumps", "prior_mean").astype(float)
+    jump_p = binomial_excess_p(step_k, step_n, jump_p0)
+    top = steps.sort_values("step", ascending=False).drop_duplicates("supplier_id").set_index("supplier_id")
+    trigger("price_shift", (step_k > 0) & (jump_p < alpha),
+            step_k.astype(str) + " of " + step_n.astype(str) + " reorders in the last " + str(win["recent_days"])
+            + " days priced " + str(win["price_step_pct"]) + "% or more above the SKU's previous order (cohort rate "
+            + _pct(jump_p0) + ", p = " + jump_p.round(3).astype(str) + "); largest: SKU "
+            + q["supplier_id"].map(top["sku"]).astype(object).fillna("").astype(str) + " +"
+            + (100 * q["supplier_id"].map(top["step"]).fillna(0)).round(0).astype(int).astype(str) + "% on "
+            + _lookup(q["supplier_id"], top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
 
+    # delivery slowdown: on-time rate of the recent window below the supplier's own prior 12 months, by at least
+    # delivery_drop_pp and by more than chance (one-sided Fisher exact test on the two windows' counts)
     res = po[po["is_resolved"] & (po["promised_ship_on"] <= c)]
     recent_cut = c - pd.Timedelta(days=win["recent_days"])
-    rec = res[res["promised_ship_on"] > recent_cut].groupby("supplier_id")["is_on_time"].agg(["mean", "size"])
-    prior = res[(res["promised_ship_on"] <= recent_cut)
-                & (res["promised_ship_on"] > recent_cut - pd.Timedelta(days=rc["history_window_days"]))].groupby(
-        "supplier_id")["is_on_time"].mean()
-    r_rate = q["supplier_id"].map(rec["mean"]).astype(float)
-    r_n = q["supplier_id"].map(rec["size"]).fillna(0)
-    p_rate = q["supplier_id"].map(prior).astype(float)
-    slow = (r_n >= rc["delivery_min_recent_pos"]) & ((p_rate - r_rate) * 100 >= rc["delivery_drop_pp"])
+    rec = res[res["promised_ship_on"] > recent_cut].groupby("supplier_id")["is_on_time"].agg(["sum", "size"])
+    pri = res[(res["promised_ship_on"] <= recent_cut)
+              & (res["promised_ship_on"] > recent_cut - pd.Timedelta(days=rc["history_window_days"]))].groupby(
+        "supplier_id")["is_on_time"].agg(["sum", "size"])
+    r_on = q["supplier_id"].map(rec["sum"]).fillna(0).astype(int)
+    r_n = q["supplier_id"].map(rec["size"]).fillna(0).astype(int)
+    p_on = q["supplier_id"].map(pri["sum"]).fillna(0).astype(int)
+    p_n = q["supplier_id"].map(pri["size"]).fillna(0).astype(int)
+    r_rate = r_on / r_n.where(r_n > 0)
+    p_rate = p_on / p_n.where(p_n > 0)
+    late_p = pd.Series([fisher_worse_p(a, b, c_, d) for a, b, c_, d in zip(r_n - r_on, r_on, p_n - p_on, p_on)],
+                       index=q.index, dtype=float)
+    slow = ((r_n >= rc["delivery_min_recent_pos"]) & ((p_rate - r_rate) * 100 >= rc["delivery_drop_pp"])
+            & (late_p < alpha))
     trigger("delivery_slowdown", slow.fillna(False),
-            "on time " + (100 * r_rate.fillna(0)).round(0).astype(int).astype(str) + "% over the last "
-            + str(win["recent_days"]) + " days vs " + (100 * p_rate.fillna(0)).round(0).astype(int).astype(str)
-            + "% before")
+            "on time " + r_on.astype(str) + " of " + r_n.astype(str) + " over the last " + str(win["recent_days"])
+            + " days vs " + p_on.astype(str) + " of " + p_n.astype(str) + " before (p = "
+            + late_p.round(3).astype(str) + ")")
 
-    trigger("high_score", q["risk_band"].isin(["high", "critical"]),
-            "risk band " + q["risk_band"].fillna("") + " (score " + q["risk_score"].round(1).astype(str) + ")")
+    trigger("critical_score", q["risk_band"] == "critical",
+            "risk band critical (score " + q["risk_score"].round(1).astype(str) + ")")
+    trigger("high_score", q["risk_band"] == "high",
+            "risk band high (score " + q["risk_score"].round(1).astype(str) + ")")
     months = sorted(hist["as_of"].dropna().unique())
     back = [m for m in months if m < c]
     if len(back) >= rc["rising_score_months"]:
@@ -151,21 +208,33 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     else:
         trigger("rising_score", np.zeros(len(q), dtype=bool), "")
 
+    # due date: the 12-month cycle; a lapsed cycle (or none) is caught up by risk band from the build date; a
+    # failed audit's follow-up is due a fixed time after it (overdue when older); a trigger pulls the date in
+    band = q["risk_band"].fillna("low")
+    catch_up = c + pd.to_timedelta(band.map(rc["lapsed_due_days"]).fillna(0).astype(int), unit="D")
+    due = pd.Series(np.where(lapsed, catch_up, audit_due), index=q.index).astype("datetime64[ns]")
+    source = pd.Series(np.where(lapsed, "catch-up", "routine"), index=q.index, dtype=object)
+    failed_due = follow_up.astype("datetime64[ns]")
+    pull = failed_audit & (failed_due < due)
+    due, source = due.where(~pull, failed_due), source.where(~pull, "trigger")
     due_days = rc["trigger_due_days"]
-    due = pd.Series(np.where(audit_known, audit_due, c), index=q.index).astype("datetime64[ns]")
     names_fired = pd.Series([[] for _ in range(len(q))], index=q.index, dtype=object)
     reasons = pd.Series([[] for _ in range(len(q))], index=q.index, dtype=object)
     for name, text in fired.items():
         hit = text != ""
         if not hit.any():
             continue
-        trig_due = c + pd.Timedelta(days=int(due_days[name]))
-        due = due.where(~hit | (due <= trig_due), trig_due)
+        if name in due_days:
+            trig_due = c + pd.Timedelta(days=int(due_days[name]))
+            pull = hit & (due > trig_due)
+            due, source = due.where(~pull, trig_due), source.where(~pull, "trigger")
         for i in q.index[hit]:
             names_fired[i].append(name)
             reasons[i].append(f"{name.replace('_', ' ')}: {text[i]}")
     q["due_on"] = due.dt.date
     q["days_until_due"] = (due - c).dt.days.astype(int)
+    q["urgency"] = np.where(q["days_until_due"] <= 0, "now", np.where(source == "trigger", "soon", source))
+    q["is_audit_lapsed"] = lapsed.to_numpy(dtype=bool)
     q["triggers"] = [", ".join(n) for n in names_fired]
     q["suggested_action"] = [_action(n, b, rc["actions"]) for n, b in zip(names_fired, q["risk_band"])]
     q["reason"] = ["; ".join(r) if r else "routine re-verification: due " + str(d)
@@ -177,6 +246,29 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     return q[COLUMNS].reset_index(drop=True)
 
 
+def binomial_excess_p(k: pd.Series, n: pd.Series, rate: pd.Series) -> pd.Series:
+    """One-sided p-value P(X >= k) for X ~ Binomial(n, rate): how surprising k events in n trials are when the
+    supplier's true rate were its cohort's. 1.0 without trials or without a cohort rate."""
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    p0 = np.clip(np.asarray(rate, dtype=float), 0.0, 1.0)
+    ok = (n > 0) & np.isfinite(p0)
+    out = np.ones(len(k))
+    out[ok] = stats.binom.sf(k[ok] - 1, n[ok], p0[ok])
+    return pd.Series(out, index=getattr(rate, "index", None))
+
+
+def fisher_worse_p(recent_bad: int, recent_good: int, prior_bad: int, prior_good: int) -> float:
+    """One-sided Fisher exact p-value that the recent window's bad share is higher than the prior window's."""
+    if recent_bad + recent_good == 0 or prior_bad + prior_good == 0:
+        return 1.0
+    return float(stats.fisher_exact([[recent_bad, recent_good], [prior_bad, prior_good]],
+                                    alternative="greater").pvalue)
+
+
+def _pct(rate: pd.Series) -> pd.Series:
+    return (100 * rate.fillna(0)).round(0).astype(int).astype(str) + "%"
+
+
 def _action(triggers: list[str], band: str, rules: list[dict]) -> str:
     """The first configured action whose triggers or bands match."""
     for rule in rules:
@@ -185,13 +277,12 @@ def _action(triggers: list[str], band: str, rules: list[dict]) -> str:
     return rules[-1]["action"]
 
 
-def run(con: duckdb.DuckDBPyConnection, context) -> None:
-    """Write marts.reaudit_queue as of the build date."""
-    cfg = scoring.load_config()
-    frames = {
+def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The marts and staging rows `plan` reads."""
+    return {
         "suppliers": con.execute("select * from staging.suppliers").df(),
         "score": con.execute("select * from marts.supplier_risk_score").df(),
-        "signals": con.execute("select supplier_id, signal, raw_value, points, detail "
+        "signals": con.execute("select supplier_id, signal, raw_value, evidence_n, points, detail, prior_mean "
                                "from marts.supplier_signals").df(),
         "history": con.execute("select supplier_id, as_of, risk_score from marts.supplier_risk_history").df(),
         "po_status": con.execute("select * from marts.po_status").df(),
@@ -200,5 +291,9 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
         "inspections": con.execute("select po_id, inspection_type, inspected_on, result "
                                    "from staging.inspections").df(),
     }
-    queue = plan(frames, context.as_of, cfg)
-    write_frame(con, "marts.reaudit_queue", queue, types={"due_on": "date", "last_audit_on": "date"})
+
+
+def run(con: duckdb.DuckDBPyConnection, context) -> None:
+    """Write marts.reaudit_queue as of the build date (typed even when nothing is queued)."""
+    queue = plan(load_frames(con), context.as_of, scoring.load_config())
+    write_frame(con, "marts.reaudit_queue", queue, types=TYPES, columns=COLUMNS)

@@ -161,48 +161,152 @@ def test_point_in_time_order_status_matches_po_status(demo_con):
 
 def test_reaudit_queue_hand_computed(tiny_con):
     q = tiny_con.execute("select * from marts.reaudit_queue order by rank").df().set_index("supplier_id")
-    scores = tiny_con.execute("select supplier_id, risk_score from marts.supplier_risk_score").df().set_index(
-        "supplier_id")["risk_score"]
+    score = tiny_con.execute("select supplier_id, risk_score, risk_band from marts.supplier_risk_score").df(
+        ).set_index("supplier_id")
+    scores = score["risk_score"]
+    assert score["risk_band"].to_dict() == {"S1": "medium", "S2": "high", "S3": "medium"}
     assert list(q.index) == ["S1", "S2", "S3"]  # ranked by priority (S2 first only when its open orders counted twice)
-    # S1: spend 5000 + 5500 + 1000 within 12 months, everything shipped; audited 2023-06-15 → due 2024-06-15
+    # S1: spend 5000 + 5500 + 1000 within 12 months, everything shipped; audited 2023-06-15 → lapsed 2024-06-15
     s1 = q.loc["S1"]
     assert (s1["spend_12m"], s1["open_exposure"], s1["deposits_at_risk"]) == (11500.0, 0.0, 0.0)
     assert s1["priority"] == pytest.approx(round(scores["S1"] / 100 * 11500, 2))
-    assert pd.Timestamp(s1["due_on"]).date() == date(2024, 6, 15) and s1["days_until_due"] == -6
-    assert s1["triggers"].split(", ")[:3] == ["audit_overdue", "failed_inspection", "price_shift"]
-    assert "SKU A1 reordered 10% above its previous price on 2024-03-01" in s1["reason"]
-    assert "latest 2024-04-05" in s1["reason"]
-    assert s1["suggested_action"] == "tighter inspection"
-    # S2: never audited → due now; P5 (300 × 11) and P6 (100 × 11) unshipped → 4400 open, deposits 990 + 330
+    # lapsed, band medium → catch-up within 90 days (2024-09-19); the score rose from 9.3 (2024-03-31) to 32.0,
+    # ≥ 8 points → rising_score pulls it to 45 days: 2024-08-05
+    assert s1["triggers"] == "audit_overdue, rising_score"
+    assert pd.Timestamp(s1["due_on"]).date() == date(2024, 8, 5) and s1["days_until_due"] == 45
+    assert (s1["urgency"], bool(s1["is_audit_lapsed"])) == ("soon", True)
+    # no failed_inspection: the one first PSI in the last 90 days (P2, 2024-04-05) failed, but 1 of 1 at the
+    # cohort rate 1/3 has p = 1/3; no price_shift: P2 reordered A1 10% higher (1 of 1 reorders) at a cohort jump
+    # rate of 2/3, p = 2/3
+    assert s1["suggested_action"] == "desk re-check"
+    # S2: never audited; P5 (300 × 11) and P6 (100 × 11) unshipped → 4400 open, deposits 990 + 330
     s2 = q.loc["S2"]
     assert (s2["spend_12m"], s2["open_exposure"], s2["deposits_at_risk"]) == (6400.0, 4400.0, 1320.0)
     # P5 and P6 were ordered within 12 months, so their 4400 is in spend_12m and in open_exposure: counted once,
     # exposure = shipped P4 (200 × 10 = 2000) + open 4400 = 6400, not 6400 + 4400
     assert s2["priority"] == pytest.approx(round(scores["S2"] / 100 * (2000 + 4400), 2))
     assert s2["priority"] != pytest.approx(round(scores["S2"] / 100 * (6400 + 4400), 2))
-    assert pd.Timestamp(s2["due_on"]).date() == date(2024, 6, 21) and s2["days_until_due"] == 0
-    assert {"never_audited", "subcontracting", "high_score"} <= set(s2["triggers"].split(", "))
-    assert s2["suggested_action"] == "on-site audit"
-    # S3: onboarded 2024-05-01 without an audit and without orders: queued now, no exposure
+    # never audited + band high → catch-up 60 days, suspected subcontracting pulls it to 14: 2024-07-05
+    assert s2["triggers"] == "never_audited, subcontracting, high_score, rising_score"
+    assert pd.Timestamp(s2["due_on"]).date() == date(2024, 7, 5) and s2["days_until_due"] == 14
+    assert s2["urgency"] == "soon" and s2["suggested_action"] == "on-site audit"
+    # S3: onboarded 2024-05-01 without an audit and without orders: catch-up by band (medium: 90 days)
     s3 = q.loc["S3"]
-    assert (s3["triggers"], s3["days_until_due"], s3["priority"]) == ("never_audited", 0, 0.0)
+    assert (s3["triggers"], s3["days_until_due"], s3["priority"], s3["urgency"]) == ("never_audited", 90, 0.0,
+                                                                                     "catch-up")
+
+
+def _tiny_frames(con) -> dict:
+    from pipelines.steps import reaudit
+
+    return reaudit.load_frames(con)
+
+
+def test_failed_inspections_trigger_only_beyond_the_cohort_rate(tiny_con):
+    """S1's first PSIs in the 90 days before 2024-06-21 vs a cohort failure rate of 10%: 1 failed of 2 has
+    p = 1 − 0.9² = 0.19 (no trigger); 2 failed of 2 has p = 0.1² = 0.01 < 0.05 (due in 30 days)."""
+    from pipelines.steps import reaudit
+
+    cfg = scoring.load_config()
+    frames = _tiny_frames(tiny_con)
+    sig = frames["signals"]
+    sig.loc[sig["signal"] == "psi_failure_rate", "prior_mean"] = 0.10
+    ins = frames["inspections"]
+    p3 = pd.DataFrame({"po_id": ["P3"], "inspection_type": ["PSI"], "inspected_on": [pd.Timestamp("2024-05-10")],
+                       "result": ["pass"]})
+    frames["inspections"] = pd.concat([ins, p3], ignore_index=True)
+    s1 = reaudit.plan(frames, date(2024, 6, 21), cfg).set_index("supplier_id").loc["S1"]
+    assert "failed_inspection" not in s1["triggers"]
+    frames["inspections"] = pd.concat([ins, p3.assign(result="fail")], ignore_index=True)
+    s1 = reaudit.plan(frames, date(2024, 6, 21), cfg).set_index("supplier_id").loc["S1"]
+    assert "failed_inspection" in s1["triggers"].split(", ")
+    assert "2 of 2 first pre-shipment inspections failed in the last 90 days, latest 2024-05-10 (cohort rate " \
+           "10%, p = 0.01)" in s1["reason"]
+    # 2024-06-21 + 30 days, earlier than the rising score's 45 and the catch-up's 90
+    assert (s1["days_until_due"], s1["urgency"], s1["suggested_action"]) == (30, "soon", "tighter inspection")
+
+
+def test_binomial_and_fisher_p_values_match_hand_computation():
+    from math import comb
+
+    from pipelines.steps.reaudit import binomial_excess_p, fisher_worse_p
+
+    p = binomial_excess_p(pd.Series([2, 1, 0, 3, 1]), pd.Series([2, 2, 5, 4, 0]),
+                          pd.Series([0.1, 0.1, 0.3, 0.25, 0.5]))
+    assert p.tolist() == pytest.approx([0.01, 0.19, 1.0, 4 * 0.25 ** 3 * 0.75 + 0.25 ** 4, 1.0])
+    # recent 3 late of 4 vs prior 1 late of 10: P(≥ 3 of the 4 late orders fall in the recent 4 of 14)
+    expected = (comb(4, 3) * comb(10, 1) + comb(4, 4) * comb(10, 0)) / comb(14, 4)
+    assert fisher_worse_p(3, 1, 1, 9) == pytest.approx(expected)  # 41/1001 ≈ 0.041
+    assert fisher_worse_p(0, 4, 1, 9) == pytest.approx(1.0)
+    assert fisher_worse_p(1, 2, 0, 0) == 1.0  # no prior window: nothing to compare with
+
+
+def test_an_empty_folder_gives_a_typed_empty_reaudit_queue(tmp_path):
+    from pipelines.steps.reaudit import COLUMNS, TYPES
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    db = tmp_path / "w.duckdb"
+    build(folder, db, log=quiet)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from marts.reaudit_queue").fetchone()[0] == 0
+        cols = con.execute("select column_name, data_type from information_schema.columns where table_schema = "
+                           "'marts' and table_name = 'reaudit_queue' order by ordinal_position").fetchall()
+    assert [c for c, _ in cols] == COLUMNS
+    assert dict(cols) == {c: t.upper() for c, t in TYPES.items()}
+    assert dict(cols)["due_on"] == "DATE" and dict(cols)["rank"] == "BIGINT" and dict(cols)["risk_score"] == "DOUBLE"
 
 
 def test_reaudit_queue_on_the_demo_follows_its_rules(demo_con):
     q = demo_con.execute("select * from marts.reaudit_queue order by rank").df()
     as_of = demo_con.execute("select as_of from ingest.build_info").fetchone()[0]
+    cfg = scoring.load_config()["reaudit"]
     assert q["priority"].is_monotonic_decreasing
     assert (q["days_until_due"] == (pd.to_datetime(q["due_on"]) - pd.Timestamp(as_of)).dt.days).all()
     audited = q["last_audit_on"].notna()
     latest = pd.to_datetime(q.loc[audited, "last_audit_on"]) + pd.DateOffset(months=12)
-    assert (pd.to_datetime(q.loc[audited, "due_on"]) <= latest).all()  # never later than 12 months after the audit
-    assert (q.loc[~audited, "days_until_due"] <= 0).all()  # never audited: due now
+    current = audited & ~q["is_audit_lapsed"]
+    # an audit still in its cycle: never later than 12 months after it
+    assert (pd.to_datetime(q.loc[current, "due_on"]) <= latest[current]).all()
+    # a lapsed cycle or none: never later than the band's catch-up
+    lapsed = q[q["is_audit_lapsed"]]
+    assert (~audited <= q["is_audit_lapsed"]).all()
+    assert (lapsed["days_until_due"] <= lapsed["risk_band"].map(cfg["lapsed_due_days"])).all()
+    # overdue only for a failed audit never followed up within 90 days
+    overdue = q[q["days_until_due"] < 0]
+    assert len(overdue) > 0 and overdue["triggers"].str.contains("failed_audit").all()
+    assert (overdue["urgency"] == "now").all()
     payment = q["triggers"].str.contains("payment_anomaly")
     assert payment.any() and (q.loc[payment, "suggested_action"] == "hold new orders").all()
+    assert (q.loc[payment, "days_until_due"] <= 0).all()
     assert (q["reason"].str.len() > 0).all()
-    scores = demo_con.execute("select supplier_id, risk_band from marts.supplier_risk_score").df()
-    high = set(scores.loc[scores["risk_band"].isin(["high", "critical"]), "supplier_id"])
-    assert q[q["supplier_id"].isin(high)]["triggers"].str.contains("high_score").all()
+    assert set(q["urgency"]) <= {"now", "soon", "catch-up", "routine"}
+    assert (q["urgency"].eq("now") == q["days_until_due"].le(0)).all()
+    scores = demo_con.execute("select supplier_id, risk_band from marts.supplier_risk_score").df().set_index(
+        "supplier_id")["risk_band"]
+    band = q["supplier_id"].map(scores)
+    assert q[band == "high"]["triggers"].str.contains("high_score").all()
+    assert (q[band == "critical"]["triggers"].str.contains("critical_score")).all()
+    assert (q.loc[band == "critical", "days_until_due"] <= 0).all()
+
+
+def test_reaudit_planner_on_the_demo_is_selective_and_finds_hidden_risk(demo_con, ground_truth):
+    """The 30-day list is a minority of the portfolio and the front of the work order is enriched for the
+    generator's hidden risk (never loaded into the warehouse).
+
+    Bound: with a 12-month cycle an ops team audits 1/12 of the portfolio a month; the 30-day list may add
+    the hold-worthy and freshly triggered suppliers on top, but once it holds half the portfolio or more it no
+    longer says who comes first (before the rule change: 70 of 72)."""
+    q = demo_con.execute("select supplier_id, rank, days_until_due from marts.reaudit_queue").df().merge(
+        ground_truth[["supplier_id", "hidden_risk"]], on="supplier_id")
+    assert len(q) == 72
+    due30 = q["days_until_due"] <= 30
+    assert due30.mean() < 0.5
+    assert q.loc[due30, "hidden_risk"].mean() > q.loc[~due30, "hidden_risk"].mean()
+    # work order: due date, then rank; its first 10 vs the top quarter of hidden risk (base rate 25%)
+    top_quarter = set(q.nlargest(len(q) // 4, "hidden_risk")["supplier_id"])
+    first10 = q.sort_values(["days_until_due", "rank"]).head(10)["supplier_id"]
+    assert first10.isin(top_quarter).mean() >= 0.5  # at least twice the base rate
 
 
 def test_passed_but_defective_matches_the_inspection_lots_mart(demo_con):

@@ -225,6 +225,12 @@ def supplier_skus(ids: Ids = None) -> pd.DataFrame:
     return query("supplier_skus", ids=_ids(ids))
 
 
+def filtered_skus(ids: Ids = None, categories: Iterable[str] | None = None) -> pd.DataFrame:
+    """SKUs of the filtered suppliers, only those in `categories` when given (the sidebar's category filter)."""
+    chosen = tuple(categories or ()) or None
+    return query("filtered_skus", ids=_ids(ids), categories=chosen)
+
+
 def type_comparison(category: str | None = None) -> pd.DataFrame:
     """Trader vs factory estimates with intervals (marts.type_comparison), for one category or all rows."""
     return query("type_comparison", category=category)

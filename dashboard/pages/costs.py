@@ -10,24 +10,32 @@ st.title("Costs and leakage")
 if ui.require_warehouse():
     ui.as_of_caption()
     filters.caption()
+    sel = filters.selection()
     ids = filters.supplier_ids()
-    directory = filters.apply(filters.directory(), filters.selection())
+    directory = filters.apply(filters.directory(), sel)
+    if directory.empty:
+        st.info(f"No supplier passes the sidebar filters ({sel.describe()}): widen or clear them to see costs."
+                if sel.active else "The warehouse has no suppliers.", icon=":material/filter_alt_off:")
+        st.stop()
 
     scope = st.radio("Scope", ["Portfolio", "Supplier", "SKU"], key="costs_scope", horizontal=True,
-                     help="Portfolio: every supplier passing the sidebar filters.")
+                     help="Portfolio: every supplier passing the sidebar filters. The supplier and SKU pickers offer "
+                          "only those suppliers and their SKUs (in the chosen categories, when the category filter "
+                          "is set).")
     supplier_id = sku = None
     if scope == "Supplier":
         names = dict(zip(directory["supplier_id"], directory["supplier_name"]))
         supplier_id = st.selectbox("Supplier", list(names), key="costs_supplier",
                                    format_func=lambda s: f"{names[s]} ({s})")
     elif scope == "SKU":
-        skus = queries.supplier_skus(ids)
+        skus = queries.filtered_skus(ids, sel.category)
+        if skus.empty:
+            st.info(f"The {len(directory):,} supplier(s) passing the filters ({sel.describe()}) have no SKU"
+                    + (" in the chosen categories." if sel.category else "."), icon=":material/filter_alt_off:")
+            st.stop()
         labels = {r.sku: f"{r.sku} · {r.product_name or ''} ({r.category or 'no category'})"
                   for r in skus.itertuples()}
         sku = st.selectbox("SKU", list(labels), key="costs_sku", format_func=lambda s: labels[s])
-    if scope != "Portfolio" and supplier_id is None and sku is None:
-        st.info("Nothing to choose: no supplier or SKU passes the filters.")
-        st.stop()
 
     breakdown = queries.landed_breakdown(ids, supplier_id, sku)
     steps = queries.leakage_waterfall(ids, supplier_id, sku)

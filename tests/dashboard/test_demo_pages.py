@@ -200,3 +200,19 @@ def test_supplier_page_says_plainly_when_switching_rules_discontinued_inspection
     assert ui.metrics(at)["Discontinued (major)"] == f"{stopped:,}"
     assert f"**{stopped:,} supplier(s) discontinued** for major defects: 5 lots rejected while tightened; " \
            "stop accepting lots under sampling until the supplier improves." in [e.value for e in at.error]
+
+
+def test_costs_sku_picker_keeps_to_the_chosen_category(ui, demo_db, demo_con):
+    at = ui.open(demo_db, "costs", query={"category": "kitchen"})
+    at.radio(key="costs_scope").set_value("Supplier").run()
+    suppliers = [r[0] for r in demo_con.execute(
+        "select distinct supplier_id from staging.products where category = 'kitchen'").fetchall()]
+    assert sorted(o.rsplit("(", 1)[1].rstrip(")") for o in at.selectbox(key="costs_supplier").options) == \
+        sorted(suppliers)
+    at.radio(key="costs_scope").set_value("SKU").run()
+    kitchen = [r[0] for r in demo_con.execute(
+        "select sku from staging.products where category = 'kitchen' order by sku").fetchall()]
+    every = demo_con.execute("select count(*) from staging.products where supplier_id in "
+                             "(select supplier_id from staging.products where category = 'kitchen')").fetchone()[0]
+    assert every > len(kitchen)  # these suppliers sell other categories too: the filter is what keeps them out
+    assert [o.split(" · ")[0] for o in at.selectbox(key="costs_sku").options] == kitchen

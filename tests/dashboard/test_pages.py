@@ -342,3 +342,37 @@ def test_supplier_page_states_the_switching_stage_of_a_supplier_still_sampled(ui
     help_text = next(m.help for m in at.metric if m.label == "Discontinued (major)")
     assert help_text == "5 lots rejected while tightened; stop accepting lots under sampling until the supplier improves."
     assert ui.metrics(at)["Discontinued (major)"] == "0" and "supplier(s) discontinued" not in ui.texts(at)
+
+
+def test_costs_pickers_offer_only_the_suppliers_and_skus_inside_the_filters(ui, tiny_db, tiny_con):
+    at = ui.open(tiny_db, "costs")
+    at.radio(key="costs_scope").set_value("Supplier").run()
+    assert at.selectbox(key="costs_supplier").options == [
+        f"{name} ({sid})" for sid, name in
+        tiny_con.execute("select supplier_id, supplier_name from staging.suppliers order by supplier_name").fetchall()]
+    at.selectbox(key="costs_supplier").set_value("S1").run()
+    # a type filter narrows the picker; the chosen S1 is outside it, so the picker falls back to the one left (S2)
+    at.multiselect(key="f_type").set_value(["trading_company"]).run()
+    traders = [r[0] for r in tiny_con.execute(
+        "select supplier_id from staging.suppliers where supplier_type = 'trading_company'").fetchall()]
+    assert traders == ["S2"]
+    assert at.selectbox(key="costs_supplier").options == ["Yiwu Beta Trading (S2)"]
+    assert at.selectbox(key="costs_supplier").value == "S2"
+    s2 = tiny_con.execute("select sum(landed_total) from marts.landed_cost_po where is_landed and supplier_id = 'S2'"
+                          ).fetchone()[0]
+    assert ui.metrics(at)["Landed cost"] == f"${float(s2):,.0f}"
+    at.radio(key="costs_scope").set_value("SKU").run()
+    skus = [r[0] for r in tiny_con.execute(
+        "select sku from staging.products where supplier_id in ('S2') order by sku").fetchall()]
+    assert [o.split(" · ")[0] for o in at.selectbox(key="costs_sku").options] == skus == ["B1"]
+    # Vietnam alone: S3, which sells no SKU → the SKU picker says so instead of offering nothing
+    at.multiselect(key="f_type").set_value([]).run()
+    at.multiselect(key="f_country").set_value(["VN"]).run()
+    assert not [s for s in at.selectbox if s.key == "costs_sku"]
+    assert "The 1 supplier(s) passing the filters (Country: VN) have no SKU." in ui.texts(at)
+    at.radio(key="costs_scope").set_value("Supplier").run()
+    assert at.selectbox(key="costs_supplier").options == ["Hanoi Gamma (S3)"]
+    # trading companies in Vietnam: none → one clear empty state, no picker and no figures
+    at.multiselect(key="f_type").set_value(["trading_company"]).run()
+    assert "No supplier passes the sidebar filters (Supplier type: trading_company; Country: VN)" in ui.texts(at)
+    assert not [s for s in at.selectbox if s.key == "costs_supplier"] and not ui.metrics(at)

@@ -67,7 +67,8 @@ if ui.require_warehouse():
         "supplier_type": "Type", "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),
         "risk_band": "Band",
         "priority": st.column_config.NumberColumn(
-            "Priority", format="dollar", step=1,  # whole dollars on screen; the downloads keep the cents
+            # whole dollars, rounded ("dollar" with step=1 would truncate 70,933.74 to $70,933); downloads keep cents
+            "Priority", format="$%,.0f",
             help="Risk score ÷ 100 × money at stake (12-month spend + open exposure, the unshipped part of "
                  "recent orders counted once): the money at stake weighted by risk; the queue is ranked on it."),
         "due_on": st.column_config.DateColumn("Due"),

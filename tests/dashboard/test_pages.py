@@ -311,8 +311,8 @@ def test_risk_matrix_spend_axis_has_few_readable_ticks(ui, tiny_db):
 
 def test_reaudit_priority_is_shown_in_whole_dollars_and_kept_exact(ui, tiny_db, tiny_con):
     at = ui.open(tiny_db, "reaudit")
-    # "$1,235": thousands separators, no cents (the predefined dollar format with a step of 1)
-    assert ui.column_config(at, "priority")["type_config"] == {"type": "number", "format": "dollar", "step": 1}
+    # printf style: 70,933.74 → "$70,934" (thousands separators, rounded to whole dollars; the browser test sees it)
+    assert ui.column_config(at, "priority")["type_config"] == {"type": "number", "format": "$%,.0f"}
     # the frame behind the table (and its CSV/Excel downloads) keeps the mart's exact values, cents included
     table = next(f for f in ui.frames(at) if "suggested_action" in f.columns).set_index("supplier_id")
     exact = dict(tiny_con.execute("select supplier_id, priority from marts.reaudit_queue").fetchall())

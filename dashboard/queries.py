@@ -221,10 +221,6 @@ def quote_variance(ids: Ids = None) -> pd.DataFrame:
     return query("quote_variance", ids=_ids(ids))
 
 
-def supplier_skus(ids: Ids = None) -> pd.DataFrame:
-    return query("supplier_skus", ids=_ids(ids))
-
-
 def filtered_skus(ids: Ids = None, categories: Iterable[str] | None = None) -> pd.DataFrame:
     """SKUs of the filtered suppliers, only those in `categories` when given (the sidebar's category filter)."""
     chosen = tuple(categories or ()) or None

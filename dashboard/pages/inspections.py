@@ -109,8 +109,15 @@ if ui.require_warehouse():
 
         st.subheader("Recommended inspection level per supplier")
         st.caption("The cheapest plan that stops most lots at the supplier's estimated defect rate; "
-                   "\"keep the plan\" when the rate is within the AQL.")
-        ui.table(blind, "inspections_recommended", "recommended_inspection_levels.csv",
+                   "\"keep the plan\" when the rate is within the AQL. A supplier whose inspection is "
+                   "discontinued under the switching rules gets no sampling plan: stop accepting its lots.")
+        stages = queries.inspection_switching(ids)
+        stopped = set(stages.loc[stages["current_stage"] == "discontinued", "supplier_id"]) \
+            if not stages.empty else set()
+        recommended = blind.assign(note=blind["note"].where(
+            ~blind["supplier_id"].isin(stopped),
+            f"Discontinued (ISO 2859-1 switching): {ui.switching_stage('discontinued')}."))
+        ui.table(recommended, "inspections_recommended", "recommended_inspection_levels.csv",
                  columns=["supplier_name", "typical_lot_size", "current_level", "current_aql_major",
                           "current_sample_size", "current_accept", "p_accept_current_plan", "recommended_level",
                           "recommended_aql_major", "recommended_sample_size", "recommended_accept",

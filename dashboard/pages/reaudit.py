@@ -8,7 +8,7 @@ from dashboard import components as ui
 from dashboard import filters, queries
 
 COLUMNS = ["rank", "supplier_name", "supplier_type", "risk_score", "risk_band", "priority", "due_on",
-           "days_until_due", "triggers", "suggested_action", "reason", "spend_12m", "open_exposure",
+           "days_until_due", "urgency", "triggers", "suggested_action", "reason", "spend_12m", "open_exposure",
            "deposits_at_risk", "last_audit_on", "supplier_id"]
 # The day windows count from the analysis date forward (0–N days) and leave overdue suppliers to "Overdue",
 # so each option lists exactly the suppliers its metric counts.
@@ -25,15 +25,21 @@ if ui.require_warehouse():
         st.stop()
 
     days = pd.to_numeric(queue["days_until_due"], errors="coerce")
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4, c5 = st.columns(5)
     c1.metric("Suppliers in the queue", f"{len(queue):,}", border=True,
               help="Active suppliers (recent orders, open orders or newly onboarded), each with a due date for "
                    "re-verification (marts.reaudit_queue).")
     c2.metric("Overdue", f"{int((days < 0).sum()):,}", border=True,
-              help="Due date before the analysis date.")
+              help="Due date before the analysis date: a failed audit whose follow-up is late. A lapsed 12-month "
+                   "cycle is not overdue here; it gets a catch-up date by risk band (see Audit lapsed).")
     c3.metric("Due within 30 days", f"{int(((days >= 0) & (days <= 30)).sum()):,}", border=True,
               help="Due date 0–30 days after the analysis date; overdue suppliers are counted under Overdue.")
-    c4.metric("Open exposure", ui.money(queue["open_exposure"].sum()), border=True,
+    lapsed = queue["is_audit_lapsed"].fillna(False).astype(bool) if "is_audit_lapsed" in queue else None
+    c4.metric("Audit lapsed", f"{int(lapsed.sum()):,}" if lapsed is not None else "–", border=True,
+              help="Last audit more than 12 months ago, or none on record. Each gets a catch-up due date by "
+                   "risk band (critical now, high 60 days, medium 90, low 180; models/config/risk_score.toml), "
+                   "so the backlog is worked riskiest first.")
+    c5.metric("Open exposure", ui.money(queue["open_exposure"].sum()), border=True,
               help="Value of ordered goods not yet shipped by these suppliers (unshipped quantity × unit price "
                    "on open POs).")
 
@@ -74,6 +80,10 @@ if ui.require_warehouse():
         "due_on": st.column_config.DateColumn("Due"),
         "days_until_due": st.column_config.NumberColumn(
             "Days left", help="Days from the analysis date to the due date; negative = overdue."),
+        "urgency": st.column_config.TextColumn(
+            "Urgency", help="now: due today or overdue (red flag, critical band, failed audit not followed up); "
+                            "soon: a trigger pulled the date in; catch-up: lapsed or missing audit, dated by band; "
+                            "routine: 12 months after the last audit."),
         "triggers": st.column_config.TextColumn("Triggers", width="medium"),
         "suggested_action": st.column_config.TextColumn("Suggested action", width="large"),
         "reason": st.column_config.TextColumn("Why", width="large"),

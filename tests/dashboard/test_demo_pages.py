@@ -53,6 +53,15 @@ def test_inspections_page_totals_match_the_blind_spot_mart(ui, demo_db, demo_con
     tightened = demo_con.execute("select count(*) from marts.inspection_switching "
                                  "where defect_class = 'major' and current_stage = 'tightened'").fetchone()[0]
     assert shown["Tightened (major)"] == str(tightened)
+    # no sampling plan is recommended for a supplier whose inspection is discontinued under the switching rules
+    stopped = {r[0] for r in demo_con.execute("select distinct s.supplier_name from marts.inspection_switching i "
+                                              "join staging.suppliers s using (supplier_id) "
+                                              "where i.current_stage = 'discontinued'").fetchall()}
+    table = next(f for f in ui.frames(at) if "recommended_level" in f.columns)
+    notes = table.set_index("supplier_name")["note"]
+    assert stopped and stopped <= set(notes.index)
+    assert notes[list(stopped)].str.startswith("Discontinued (ISO 2859-1 switching): ").all()
+    assert not notes.drop(list(stopped)).str.startswith("Discontinued").any()
 
 
 def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_db, demo_con):
@@ -131,8 +140,11 @@ def test_reaudit_planner_lists_the_ranked_queue(ui, demo_db, demo_con):
     assert shown["Overdue"] == f"{overdue:,}"
     assert shown["Due within 30 days"] == f"{due30:,}"
     assert shown["Open exposure"] == f"${exposure:,.0f}"
+    lapsed = demo_con.execute("select count(*) filter (where is_audit_lapsed) from marts.reaudit_queue").fetchone()[0]
+    assert shown["Audit lapsed"] == f"{lapsed:,}" and lapsed > overdue  # a lapse is a backlog, not "overdue"
     table = next(f for f in ui.frames(at) if "suggested_action" in f.columns)
     assert table["rank"].tolist() == sorted(table["rank"]) and table["rank"].iloc[0] == 1
+    assert set(table["urgency"]) <= {"now", "soon", "catch-up", "routine"}
     at.segmented_control(key="reaudit_window").set_value("overdue").run()
     table = next(f for f in ui.frames(at) if "suggested_action" in f.columns)
     assert len(table) == overdue and (table["days_until_due"] < 0).all()

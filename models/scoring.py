@@ -161,8 +161,8 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     qc["supplier_id"] = qc["supplier_id"].fillna(qc["po_id"].map(po.set_index("po_id")["supplier_id"]))
     # products are undated: a supplier without orders yet is put in the category of its first listed SKU
     sup = t["suppliers"]
-    sup["first_category"] = sup["supplier_id"].map(
-        prod.drop_duplicates("supplier_id").set_index("supplier_id")["category"]).fillna("uncategorised")
+    sup["first_category"] = sup["supplier_id"].map(  # object: an empty products table maps to float NaN
+        prod.drop_duplicates("supplier_id").set_index("supplier_id")["category"]).astype(object).fillna("uncategorised")
     po["category"] = po["sku"].map(prod.set_index("sku")["category"]).fillna("uncategorised")
     settings = t["kpi_settings"].set_index("setting")["value"]
     maturity = None
@@ -349,7 +349,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     main = (po.groupby(["supplier_id", "category"], as_index=False)["order_value"].sum()
             .sort_values(["supplier_id", "order_value", "category"], ascending=[True, False, True])
             .drop_duplicates("supplier_id").set_index("supplier_id")["category"])
-    sup["main_category"] = _lookup(sup["supplier_id"], main).fillna(sup["first_category"])
+    sup["main_category"] = _lookup(sup["supplier_id"], main).astype(object).fillna(sup["first_category"])
     f = pd.DataFrame(index=ids)  # one row per supplier: every measured quantity
     g = po.groupby("supplier_id")
 
@@ -596,7 +596,8 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     raw, post, pri = shrunk_rate("critical_defects", "critical_k", "critical_units", scale=1000.0)
     emit("critical_defects", raw, post, f["critical_units"], map_share(post, sigcfg["critical_defects"]["map"]),
          txt(ints("critical_k"), " critical defects in ", ints("critical_units"), " units sampled (cohort-adjusted ",
-             [f"{x:.2f}" for x in post], " per 1,000, peer average ", peer(pri, 1000, lambda a: [f"{x:.2f}" for x in a]),
+             [f"{x:.2f}" for x in post], " per 1,000, peer average ",
+             peer(pri, 1000, lambda a: [f"{x:.2f}" for x in a]),
              "); ", ints("critical_recent_lots"), " recent lot(s) with a critical defect, ",
              ints("critical_shipped_uncleared"), " shipped without a passed re-inspection"))
     raw, post, pri = shrunk_rate("defect_return_rate", "defect_return_k", "units_sold")

@@ -817,9 +817,9 @@ def paired_auc_bootstrap(y, a, b, groups, n_resamples: int, seed: int) -> dict:
     auc_a, auc_b = float(roc_auc_score(y, a)), float(roc_auc_score(y, b))
     return {"n_test": int(len(y)), "n_suppliers": int(k), "roc_auc": auc_a, "baseline_roc_auc": auc_b,
             "auc_difference": auc_a - auc_b,
-            "ci_low": float(np.percentile(d, 2.5)) if len(d) else None,
-            "ci_high": float(np.percentile(d, 97.5)) if len(d) else None,
-            "share_not_better": float(np.mean(d <= 0)) if len(d) else None, "n_resamples": int(len(d))}
+            "ci_low": float(np.percentile(d, 2.5)) if len(d) else np.nan,
+            "ci_high": float(np.percentile(d, 97.5)) if len(d) else np.nan,
+            "share_not_better": float(np.mean(d <= 0)) if len(d) else np.nan, "n_resamples": int(len(d))}
 
 
 def compare_to_baseline(oof: pd.DataFrame, cfg: IncidentConfig) -> pd.DataFrame:

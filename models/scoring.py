@@ -268,6 +268,11 @@ def _po_status(t: dict, c: pd.Timestamp) -> pd.DataFrame:
     return po
 
 
+def is_price_jump(step_pct: pd.Series, windows: dict) -> pd.Series:
+    """A reorder priced at least `price_step_pct` percent above the SKU's previous order (score and re-audit)."""
+    return step_pct >= windows["price_step_pct"] / 100.0
+
+
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     """keys.map(values), also when `values` is empty (pandas cannot map through an empty datetime Series)."""
     if values.empty:
@@ -479,7 +484,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     steps = pr.dropna(subset=["prev"])
     step_pct = steps["unit_price"] / steps["prev"] - 1
     f["price_steps"] = steps.groupby("supplier_id").size()
-    f["price_jump_k"] = (step_pct >= win["price_step_pct"] / 100.0).groupby(steps["supplier_id"]).sum()
+    f["price_jump_k"] = is_price_jump(step_pct, win).groupby(steps["supplier_id"]).sum()
     grp = pr.groupby(["supplier_id", "sku"])["unit_price"]
     pr["first_price"] = grp.transform("first")
     pr["latest_price"] = grp.transform("last")

@@ -114,9 +114,12 @@ if ui.require_warehouse():
         stages = queries.inspection_switching(ids)
         stopped = set(stages.loc[stages["current_stage"] == "discontinued", "supplier_id"]) \
             if not stages.empty else set()
+        stop = blind["supplier_id"].isin(stopped)
+        plan = ["recommended_level", "recommended_aql_major", "recommended_sample_size", "recommended_accept",
+                "p_accept_recommended"]
         recommended = blind.assign(note=blind["note"].where(
-            ~blind["supplier_id"].isin(stopped),
-            f"Discontinued (ISO 2859-1 switching): {ui.switching_stage('discontinued')}."))
+            ~stop, f"Discontinued (ISO 2859-1 switching): {ui.switching_stage('discontinued')}."))
+        recommended[plan] = recommended[plan].astype(object).mask(stop, None)  # no plan to offer
         ui.table(recommended, "inspections_recommended", "recommended_inspection_levels.csv",
                  columns=["supplier_name", "typical_lot_size", "current_level", "current_aql_major",
                           "current_sample_size", "current_accept", "p_accept_current_plan", "recommended_level",

@@ -114,7 +114,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     # (a supplier failing 1 in 4 first PSIs is the demo's norm, so one failure is no news)
     ins_days = rc["failed_inspection_days"]
     psi = ins[(ins["inspection_type"] == "PSI") & ins["result"].isin(["pass", "fail"]) & (ins["inspected_on"] <= c)]
-    first = psi.sort_values(["po_id", "inspected_on"]).drop_duplicates("po_id").merge(
+    first = psi.sort_values(["po_id", "inspected_on", "inspection_id"], kind="stable").drop_duplicates("po_id").merge(
         orders[["po_id", "supplier_id"]], on="po_id")
     first = first[first["inspected_on"] > c - pd.Timedelta(days=ins_days)]
     first = first.assign(is_fail=first["result"] == "fail")
@@ -153,7 +153,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     o = orders[orders["ordered_on"] <= c].sort_values(["supplier_id", "sku", "ordered_on", "po_id"])
     o["step"] = o["unit_price"] / o.groupby(["supplier_id", "sku"])["unit_price"].shift() - 1
     steps = o[o["step"].notna() & (o["ordered_on"] > c - pd.Timedelta(days=win["recent_days"]))]
-    steps = steps.assign(is_jump=steps["step"] >= win["price_step_pct"] / 100.0 - 1e-12)
+    steps = steps.assign(is_jump=scoring.is_price_jump(steps["step"], win))
     by = steps.groupby("supplier_id")
     step_n = q["supplier_id"].map(by.size()).fillna(0).astype(int)
     step_k = q["supplier_id"].map(by["is_jump"].sum()).fillna(0).astype(int)
@@ -288,7 +288,7 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         "po_status": con.execute("select * from marts.po_status").df(),
         "purchase_orders": con.execute("select po_id, supplier_id, sku, ordered_on, unit_price "
                                        "from staging.purchase_orders").df(),
-        "inspections": con.execute("select po_id, inspection_type, inspected_on, result "
+        "inspections": con.execute("select inspection_id, po_id, inspection_type, inspected_on, result "
                                    "from staging.inspections").df(),
     }
 

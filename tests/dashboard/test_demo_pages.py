@@ -62,6 +62,9 @@ def test_inspections_page_totals_match_the_blind_spot_mart(ui, demo_db, demo_con
     assert stopped and stopped <= set(notes.index)
     assert notes[list(stopped)].str.startswith("Discontinued (ISO 2859-1 switching): ").all()
     assert not notes.drop(list(stopped)).str.startswith("Discontinued").any()
+    plans = table.set_index("supplier_name")[["recommended_level", "recommended_sample_size"]]
+    assert plans.loc[list(stopped)].isna().all().all()  # no sampling plan offered to a discontinued supplier
+    assert plans.drop(list(stopped))["recommended_level"].notna().any()
 
 
 def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_db, demo_con):

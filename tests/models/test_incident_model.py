@@ -289,6 +289,8 @@ def test_paired_bootstrap_resamples_suppliers():
     mixed = im.paired_auc_bootstrap([1, 0, 0, 0], [0.9, 0.1, 0.3, 0.2], [0.1, 0.9, 0.3, 0.2],
                                     ["S1", "S1", "S2", "S2"], n_resamples=400, seed=2)
     assert 0 < 400 - mixed["n_resamples"] < 200  # about a quarter of draws are {S2, S2}
+    none = im.paired_auc_bootstrap(y, perfect, reversed_, groups, n_resamples=0, seed=1)
+    assert none["auc_difference"] == 1.0 and np.isnan(none["ci_low"]) and none["n_resamples"] == 0
 
 
 def test_too_few_orders_for_a_hold_out_leave_the_naive_baseline(demo_inputs, cfg):

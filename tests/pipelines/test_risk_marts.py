@@ -212,7 +212,8 @@ def test_failed_inspections_trigger_only_beyond_the_cohort_rate(tiny_con):
     sig = frames["signals"]
     sig.loc[sig["signal"] == "psi_failure_rate", "prior_mean"] = 0.10
     ins = frames["inspections"]
-    p3 = pd.DataFrame({"po_id": ["P3"], "inspection_type": ["PSI"], "inspected_on": [pd.Timestamp("2024-05-10")],
+    p3 = pd.DataFrame({"inspection_id": ["I9"], "po_id": ["P3"], "inspection_type": ["PSI"],
+                       "inspected_on": [pd.Timestamp("2024-05-10")],
                        "result": ["pass"]})
     frames["inspections"] = pd.concat([ins, p3], ignore_index=True)
     s1 = reaudit.plan(frames, date(2024, 6, 21), cfg).set_index("supplier_id").loc["S1"]

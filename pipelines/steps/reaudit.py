@@ -56,7 +56,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
             frame[col] = pd.to_datetime(frame[col])
 
     q = sup[["supplier_id", "supplier_name", "supplier_type", "onboarded_on", "last_audit_on", "last_audit_result",
-             "subcontracting"]].merge(score[["supplier_id", "risk_score", "risk_band"]], on="supplier_id", how="left")
+             "subcontracting", "operating_status"]].merge(score[["supplier_id", "risk_score", "risk_band"]], on="supplier_id", how="left")
     recent_orders = po[po["ordered_on"] > c - pd.Timedelta(days=win["spend_days"])]
     q["spend_12m"] = q["supplier_id"].map(recent_orders.groupby("supplier_id")["order_value"].sum()).fillna(0.0)
     open_po = po[po["is_open"]]
@@ -109,6 +109,9 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     trigger("payment_anomaly", payee_bad | legal_bad | changes,
             np.where(changes, "payee or bank changed over time; ", "") + detail.fillna("").astype(str))
     trigger("subcontracting", q["subcontracting"] == "suspected", "production suspected to be subcontracted")
+    trigger("abnormal_status", q["operating_status"] == "abnormal",
+            "the business registry lists the company as abnormal (operating status): confirm it still exists and "
+            "trades before placing or paying anything")
 
     # failed inspections: the first PSI of each order inspected in the window, against the cohort's failure rate
     # (a supplier failing 1 in 4 first PSIs is the demo's norm, so one failure is no news)

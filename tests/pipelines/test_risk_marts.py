@@ -322,3 +322,20 @@ def test_passed_but_defective_matches_the_inspection_lots_mart(demo_con):
     joined = ours.merge(theirs, left_index=True, right_index=True, suffixes=("", "_lots"))
     assert len(joined) == len(theirs) > 0 and joined["k"].sum() > 0
     assert (joined["n"] == joined["n_lots"]).all() and (joined["k"] == joined["k_lots"]).all()
+
+
+def test_an_abnormal_registry_status_puts_the_supplier_on_hold_now(tiny_con):
+    """S1 (normal, no payment anomaly) becomes abnormal in the registry: re-verify today and hold new orders."""
+    from pipelines.steps import reaudit
+
+    cfg = scoring.load_config()
+    frames = _tiny_frames(tiny_con)
+    before = reaudit.plan(frames, date(2024, 6, 21), cfg).set_index("supplier_id").loc["S1"]
+    assert "abnormal_status" not in before["triggers"]
+    sup = frames["suppliers"]
+    frames["suppliers"] = sup.assign(operating_status=sup["operating_status"].where(sup["supplier_id"] != "S1",
+                                                                                   "abnormal"))
+    s1 = reaudit.plan(frames, date(2024, 6, 21), cfg).set_index("supplier_id").loc["S1"]
+    assert "abnormal_status" in s1["triggers"].split(", ")
+    assert s1["days_until_due"] == 0 and s1["urgency"] == "now" and s1["suggested_action"] == "hold new orders"
+    assert "registry lists the company as abnormal" in s1["reason"]

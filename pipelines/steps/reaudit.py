@@ -56,7 +56,8 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
             frame[col] = pd.to_datetime(frame[col])
 
     q = sup[["supplier_id", "supplier_name", "supplier_type", "onboarded_on", "last_audit_on", "last_audit_result",
-             "subcontracting", "operating_status"]].merge(score[["supplier_id", "risk_score", "risk_band"]], on="supplier_id", how="left")
+             "subcontracting", "operating_status"]].merge(score[["supplier_id", "risk_score", "risk_band"]],
+                                                          on="supplier_id", how="left")
     recent_orders = po[po["ordered_on"] > c - pd.Timedelta(days=win["spend_days"])]
     q["spend_12m"] = q["supplier_id"].map(recent_orders.groupby("supplier_id")["order_value"].sum()).fillna(0.0)
     open_po = po[po["is_open"]]
@@ -113,13 +114,27 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
             "the business registry lists the company as abnormal (operating status): confirm it still exists and "
             "trades before placing or paying anything")
 
+    # Evidence in the recent windows (failed PSIs, price jumps, late deliveries) counts only after the last PASSED
+    # audit: what happened before it was there for the auditor to review, so a fresh passed audit answers it.
+    passed_on = pd.Series(q["last_audit_on"].where(audit_known & (q["last_audit_result"] == "pass")).to_numpy(),
+                          index=q["supplier_id"].to_numpy())
+
+    def after_passed_audit(frame: pd.DataFrame, date_col: str) -> pd.DataFrame:
+        cut = _lookup(frame["supplier_id"], passed_on)
+        return frame[cut.isna().to_numpy() | (frame[date_col] > cut).to_numpy()]
+
+    def audit_note(window_start: pd.Timestamp) -> pd.Series:
+        trimmed = _lookup(q["supplier_id"], passed_on) > window_start
+        return pd.Series(np.where(trimmed, " (only after the passed audit on "
+                                  + q["last_audit_on"].dt.strftime("%Y-%m-%d").fillna("") + ")", ""), index=q.index)
+
     # failed inspections: the first PSI of each order inspected in the window, against the cohort's failure rate
     # (a supplier failing 1 in 4 first PSIs is the demo's norm, so one failure is no news)
     ins_days = rc["failed_inspection_days"]
     psi = ins[(ins["inspection_type"] == "PSI") & ins["result"].isin(["pass", "fail"]) & (ins["inspected_on"] <= c)]
     first = psi.sort_values(["po_id", "inspected_on", "inspection_id"], kind="stable").drop_duplicates("po_id").merge(
         orders[["po_id", "supplier_id"]], on="po_id")
-    first = first[first["inspected_on"] > c - pd.Timedelta(days=ins_days)]
+    first = after_passed_audit(first[first["inspected_on"] > c - pd.Timedelta(days=ins_days)], "inspected_on")
     first = first.assign(is_fail=first["result"] == "fail")
     by = first.groupby("supplier_id")
     ins_n = q["supplier_id"].map(by.size()).fillna(0).astype(int)
@@ -129,7 +144,8 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     psi_p = binomial_excess_p(ins_k, ins_n, psi_p0)
     trigger("failed_inspection", (ins_k > 0) & (psi_p < alpha),
             ins_k.astype(str) + " of " + ins_n.astype(str) + " first pre-shipment inspections failed in the last "
-            + str(ins_days) + " days, latest " + last_fail.dt.strftime("%Y-%m-%d").fillna("") + " (cohort rate "
+            + str(ins_days) + " days" + audit_note(c - pd.Timedelta(days=ins_days)) + ", latest "
+            + last_fail.dt.strftime("%Y-%m-%d").fillna("") + " (cohort rate "
             + _pct(psi_p0) + ", p = " + psi_p.round(3).astype(str) + ")")
 
     # quality inconsistency: lots that passed inspection but came back defective, more often than the cohort's
@@ -155,7 +171,8 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     # order (the score's price-jump definition), more often than the cohort's jump rate explains
     o = orders[orders["ordered_on"] <= c].sort_values(["supplier_id", "sku", "ordered_on", "po_id"])
     o["step"] = o["unit_price"] / o.groupby(["supplier_id", "sku"])["unit_price"].shift() - 1
-    steps = o[o["step"].notna() & (o["ordered_on"] > c - pd.Timedelta(days=win["recent_days"]))]
+    steps = after_passed_audit(o[o["step"].notna() & (o["ordered_on"] > c - pd.Timedelta(days=win["recent_days"]))],
+                               "ordered_on")
     steps = steps.assign(is_jump=scoring.is_price_jump(steps["step"], win))
     by = steps.groupby("supplier_id")
     step_n = q["supplier_id"].map(by.size()).fillna(0).astype(int)
@@ -165,7 +182,8 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     top = steps.sort_values("step", ascending=False).drop_duplicates("supplier_id").set_index("supplier_id")
     trigger("price_shift", (step_k > 0) & (jump_p < alpha),
             step_k.astype(str) + " of " + step_n.astype(str) + " reorders in the last " + str(win["recent_days"])
-            + " days priced " + str(win["price_step_pct"]) + "% or more above the SKU's previous order (cohort rate "
+            + " days" + audit_note(c - pd.Timedelta(days=win["recent_days"])) + " priced "
+            + str(win["price_step_pct"]) + "% or more above the SKU's previous order (cohort rate "
             + _pct(jump_p0) + ", p = " + jump_p.round(3).astype(str) + "); largest: SKU "
             + q["supplier_id"].map(top["sku"]).astype(object).fillna("").astype(str) + " +"
             + (100 * q["supplier_id"].map(top["step"]).fillna(0)).round(0).astype(int).astype(str) + "% on "
@@ -175,7 +193,8 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     # delivery_drop_pp and by more than chance (one-sided Fisher exact test on the two windows' counts)
     res = po[po["is_resolved"] & (po["promised_ship_on"] <= c)]
     recent_cut = c - pd.Timedelta(days=win["recent_days"])
-    rec = res[res["promised_ship_on"] > recent_cut].groupby("supplier_id")["is_on_time"].agg(["sum", "size"])
+    rec = after_passed_audit(res[res["promised_ship_on"] > recent_cut], "promised_ship_on").groupby(
+        "supplier_id")["is_on_time"].agg(["sum", "size"])
     pri = res[(res["promised_ship_on"] <= recent_cut)
               & (res["promised_ship_on"] > recent_cut - pd.Timedelta(days=rc["history_window_days"]))].groupby(
         "supplier_id")["is_on_time"].agg(["sum", "size"])
@@ -191,7 +210,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
             & (late_p < alpha))
     trigger("delivery_slowdown", slow.fillna(False),
             "on time " + r_on.astype(str) + " of " + r_n.astype(str) + " over the last " + str(win["recent_days"])
-            + " days vs " + p_on.astype(str) + " of " + p_n.astype(str) + " before (p = "
+            + " days" + audit_note(recent_cut) + " vs " + p_on.astype(str) + " of " + p_n.astype(str) + " before (p = "
             + late_p.round(3).astype(str) + ")")
 
     trigger("critical_score", q["risk_band"] == "critical",

@@ -339,3 +339,36 @@ def test_an_abnormal_registry_status_puts_the_supplier_on_hold_now(tiny_con):
     assert "abnormal_status" in s1["triggers"].split(", ")
     assert s1["days_until_due"] == 0 and s1["urgency"] == "now" and s1["suggested_action"] == "hold new orders"
     assert "registry lists the company as abnormal" in s1["reason"]
+
+
+def test_a_passed_audit_answers_the_evidence_dated_before_it(tiny_con):
+    """S1's first PSIs in the 90 days before 2024-06-21: I2 failed (04-05) and a P3 PSI failed (05-10). Against a
+    1% cohort rate, 2 of 2 fire the trigger; after a passed audit on 04-20 only P3 counts (1 of 1, p = 0.01: still
+    fires, and says so); after a passed audit on 06-01 nothing is left; a FAILED audit on 06-01 answers nothing."""
+    from pipelines.steps import reaudit
+
+    cfg = scoring.load_config()
+    frames = _tiny_frames(tiny_con)
+    sig = frames["signals"]
+    sig.loc[sig["signal"] == "psi_failure_rate", "prior_mean"] = 0.01
+    p3 = pd.DataFrame({"inspection_id": ["I9"], "po_id": ["P3"], "inspection_type": ["PSI"],
+                       "inspected_on": [pd.Timestamp("2024-05-10")], "result": ["fail"]})
+    frames["inspections"] = pd.concat([frames["inspections"], p3], ignore_index=True)
+    sup = frames["suppliers"].copy()
+
+    def s1_with_audit(on: str | None, result: str = "pass") -> pd.Series:
+        is_s1 = sup["supplier_id"] == "S1"
+        frames["suppliers"] = sup.assign(
+            last_audit_on=pd.to_datetime(sup["last_audit_on"]).where(~is_s1, pd.Timestamp(on) if on else pd.NaT),
+            last_audit_result=sup["last_audit_result"].where(~is_s1, result))
+        return reaudit.plan(frames, date(2024, 6, 21), cfg).set_index("supplier_id").loc["S1"]
+
+    old = s1_with_audit("2023-06-15")  # the fixture's own audit, before the window
+    assert ("failed inspection: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest"
+            in old["reason"])
+    mid = s1_with_audit("2024-04-20")
+    assert ("failed inspection: 1 of 1 first pre-shipment inspections failed in the last 90 days (only after the "
+            "passed audit on 2024-04-20), latest 2024-05-10") in mid["reason"]
+    assert "failed_inspection" not in s1_with_audit("2024-06-01")["triggers"]
+    failed = s1_with_audit("2024-06-01", "fail")
+    assert {"failed_inspection", "failed_audit"} <= set(failed["triggers"].split(", "))

@@ -82,6 +82,8 @@ if ui.require_warehouse():
                          color_discrete_map=ui.BAND_COLOURS, text="suppliers",
                          category_orders={"risk_band": sorted(by_type["risk_band"].unique(),
                                                               key=filters.band_sort_key)})
+            fig.update_traces(textposition="inside", insidetextanchor="middle", textangle=0)
+            fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide")  # no unreadable labels on thin bands
             ui.chart(ui.style(fig, "Suppliers per risk band and type", "Supplier type", "Suppliers"),
                      "portfolio_band_type_chart")
     with right:

@@ -1,0 +1,193 @@
+"""Recognise the dates of one column as a whole, so that no date is ever silently wrong.
+
+A value is read in one of three families:
+- **year first**: `2024-06-02`, `2024/06/02`, ISO timestamps `2024-06-02T18:22:11+00:00`, `2024-06-02 18:22:11 UTC`,
+  `2024-05-14 10:22:31 -0400`. The date is the calendar day *as written*, in the offset the export wrote it in (a
+  Shopify order at `2024-05-31 23:10:00 -0400` is a May sale, as the shop saw it), never shifted to UTC;
+- **numeric day/month**: `3/4/2024`, `03.04.24`, `3-4-2024` (optionally with a time). Day first or month first is
+  decided for the **column**: a value whose first part is above 12 proves day first, one whose second part is above
+  12 proves month first. A column with proof of both is refused (it mixes two orders); a column with proof of
+  neither is refused as ambiguous with the rows that show it (`03/04/2024` is 3 April or 4 March) — unless every
+  value reads the same both ways (`05/05/2024`);
+- **month name**: `2-Jun-06`, `02 June 2024`, `Jun 2, 2024`.
+A two-digit year is 20yy up to 68 and 19yy from 69 (the POSIX rule); the contract's plausible range then rejects
+1990s dates. A column whose values fall in **two families** is refused whole (e.g. `12/14/06` and `2012-01-06`: a
+tool rewrote some dates), never half-converted. A declared format (`DD/MM/YYYY`, `MM/DD/YY`, `YYYY-MM-DD`,
+`D-MMM-YY`, `ISO`) replaces the column-level recognition: every value must be in it, the others are rejected row by
+row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+YEAR_FIRST, NUMERIC, NAMED = "year first", "numeric day/month", "month name"
+MONTHS = {name: i for i, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Z]{3,4})?)?"
+_YMD = re.compile(rf"^(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}}){_TIME}$")
+_NUM = re.compile(rf"^(?P<a>\d{{1,2}})(?P<sep>[/.\-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_TIME}$")
+_DMONY = re.compile(rf"^(?P<d>\d{{1,2}})[-\s](?P<mon>[A-Za-z]{{3,9}})\.?[-\s](?P<y>\d{{4}}|\d{{2}}){_TIME}$")
+_MONDY = re.compile(rf"^(?P<mon>[A-Za-z]{{3,9}})\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}}){_TIME}$")
+DECLARED = {
+    "ISO": (YEAR_FIRST, None), "YYYY-MM-DD": (YEAR_FIRST, None), "YYYY/MM/DD": (YEAR_FIRST, None),
+    "DD/MM/YYYY": (NUMERIC, "day"), "DD/MM/YY": (NUMERIC, "day"), "DD.MM.YYYY": (NUMERIC, "day"),
+    "DD.MM.YY": (NUMERIC, "day"), "DD-MM-YYYY": (NUMERIC, "day"), "D/M/YYYY": (NUMERIC, "day"),
+    "D/M/YY": (NUMERIC, "day"),
+    "MM/DD/YYYY": (NUMERIC, "month"), "MM/DD/YY": (NUMERIC, "month"), "M/D/YYYY": (NUMERIC, "month"),
+    "M/D/YY": (NUMERIC, "month"), "MM-DD-YYYY": (NUMERIC, "month"),
+    "D-MMM-YY": (NAMED, None), "DD-MMM-YYYY": (NAMED, None), "D MMMM YYYY": (NAMED, None),
+    "MMM D, YYYY": (NAMED, None),
+}
+
+
+@dataclass
+class DateColumn:
+    """Dates of one column: `values` (datetime64, NaT when empty or rejected), `errors` (reason or None per row)."""
+
+    values: pd.Series
+    errors: pd.Series
+    recognised: str = ""        # e.g. "numeric day/month, month first (proven by line 7 '12/14/06')"
+    column_error: str | None = None
+
+    @property
+    def rejected(self) -> pd.Series:
+        return self.errors.notna()
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year <= 68 else 1900
+    return year
+
+
+def _to_dates(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    """Build dates from numeric parts; NaT where the day does not exist (31 February)."""
+    frame = pd.DataFrame({"year": year, "month": month, "day": day})
+    return pd.to_datetime(frame, errors="coerce")
+
+
+def declared_format(text: str) -> tuple[str, str | None]:
+    """(family, order) of a declared date format such as `DD/MM/YYYY`; ValueError for one we do not know."""
+    key = text.strip().upper()
+    if key not in DECLARED:
+        raise ValueError(f"unknown date format {text!r}; use one of {', '.join(DECLARED)}")
+    return DECLARED[key]
+
+
+def _example(text: pd.Series, lines: pd.Series, mask: pd.Series) -> str:
+    i = mask[mask].index[0]
+    return f"line {lines[i]} {text[i]!r}"
+
+
+def parse_dates(text: pd.Series, lines: pd.Series | None = None, declared: str | None = None) -> DateColumn:
+    """Read a column of date text (None/NaN/'' = empty) by the rules of the module docstring."""
+    text = text.astype("string").str.strip()
+    text = text.mask(text == "")
+    lines = pd.Series(np.arange(2, len(text) + 2), index=text.index) if lines is None else lines
+    present = text.notna()
+    values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    errors = pd.Series(None, index=text.index, dtype=object)
+
+    ymd = text.str.extract(_YMD)
+    num = text.str.extract(_NUM)
+    dmony = text.str.extract(_DMONY)
+    mondy = text.str.extract(_MONDY)
+    is_ymd = ymd["y"].notna()
+    is_num = num["a"].notna() & ~is_ymd
+    is_named = (dmony["d"].notna() | mondy["d"].notna()) & ~is_ymd & ~is_num
+    family = pd.Series(None, index=text.index, dtype=object)
+    family[is_ymd] = YEAR_FIRST
+    family[is_num] = NUMERIC
+    family[is_named] = NAMED
+
+    unrecognised = present & family.isna()
+    errors[unrecognised] = "not a date in a known form: " + text[unrecognised].map(repr)
+
+    order = None
+    if declared:
+        want_family, order = declared_format(declared)
+        wrong = present & family.notna() & (family != want_family)
+        errors[wrong] = (f"not in the declared date format {declared.strip().upper()}: "
+                         + text[wrong].map(repr))
+        family = family.where(~wrong)
+        recognised = f"declared {declared.strip().upper()}"
+    else:
+        found = [f for f in (YEAR_FIRST, NUMERIC, NAMED) if (family == f).any()]
+        if len(found) > 1:
+            parts = ", ".join(f"{f} ({_values(int((family == f).sum()))}, e.g. {_example(text, lines, family == f)})"
+                              for f in found)
+            reason = (f"the column mixes date formats: {parts}; one of them was probably rewritten by a tool, so no "
+                      "value of this column is read — fix the column or declare its format")
+            errors[present & errors.isna()] = reason
+            return DateColumn(values, errors, "", reason)
+        recognised = found[0] if found else ""
+        if found == [NUMERIC]:
+            a = num["a"].astype(float)
+            b = num["b"].astype(float)
+            day_proof = is_num & (a > 12) & (b <= 12)
+            month_proof = is_num & (b > 12) & (a <= 12)
+            if day_proof.any() and month_proof.any():
+                reason = (f"the column mixes day-first dates ({_example(text, lines, day_proof)}) and month-first "
+                          f"dates ({_example(text, lines, month_proof)}), so no value of it can be trusted")
+                errors[present & errors.isna()] = reason
+                return DateColumn(values, errors, "", reason)
+            if day_proof.any():
+                order = "day"
+                recognised = f"{NUMERIC}, day first (proven by {_example(text, lines, day_proof)})"
+            elif month_proof.any():
+                order = "month"
+                recognised = f"{NUMERIC}, month first (proven by {_example(text, lines, month_proof)})"
+            elif (a[is_num] == b[is_num]).all():
+                order = "day"   # every value reads the same either way
+                recognised = f"{NUMERIC} (day and month equal in every value)"
+            else:
+                differ = is_num & (a != b)
+                shown = differ[differ].index[:3]
+                examples = "; ".join(f"line {lines[i]} {text[i]!r} is {_spell(int(a[i]), int(b[i]))} or "
+                                     f"{_spell(int(b[i]), int(a[i]))}" for i in shown)
+                reason = (f"day-first or month-first cannot be told: no value has a day above 12 ({examples}); "
+                          "declare the date format (DD/MM/YYYY or MM/DD/YYYY)")
+                errors[present & errors.isna()] = reason
+                return DateColumn(values, errors, "", reason)
+
+    ok = errors.isna()
+    take = ok & (family == YEAR_FIRST)
+    values[take] = _to_dates(ymd.loc[take, "y"].astype(int), ymd.loc[take, "m"].astype(int),
+                             ymd.loc[take, "d"].astype(int))
+    take = ok & (family == NUMERIC)
+    if take.any():
+        a, b = num.loc[take, "a"].astype(int), num.loc[take, "b"].astype(int)
+        day, month = (a, b) if order == "day" else (b, a)
+        values[take] = _to_dates(num.loc[take, "y"].map(_year), month, day)
+    take = ok & (family == NAMED)
+    if take.any():
+        parts = dmony.loc[take].combine_first(mondy.loc[take])
+        month = parts["mon"].str.lower().map(MONTHS)
+        unknown = month.isna()
+        if unknown.any():
+            bad = unknown[unknown].index
+            errors[bad] = "unknown month name: " + text[bad].map(repr)
+        good = parts.index[~unknown]
+        values[good] = _to_dates(parts.loc[good, "y"].map(_year), month[good].astype(int),
+                                 parts.loc[good, "d"].astype(int))
+    impossible = present & errors.isna() & values.isna()
+    errors[impossible] = "not a real calendar day: " + text[impossible].map(repr)
+    return DateColumn(values.dt.normalize(), errors, recognised)
+
+
+def _values(n: int) -> str:
+    return f"{n:,} value" + ("" if n == 1 else "s")
+
+
+def _spell(day: int, month: int) -> str:
+    names = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+    return f"{day} {names[month - 1]}" if 1 <= month <= 12 else f"day {day} of month {month}"

@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import db, queries
 from models import scoring
+from pipelines import contract
 
 BAND_COLOURS = {
     "critical": "#8b1a1a", "high": "#d9480f", "elevated": "#f08c00", "medium": "#f2c744", "moderate": "#f2c744",
@@ -44,7 +45,9 @@ def as_of_caption() -> None:
     info = queries.build_info()
     if not info.empty:
         st.caption(f"Data as of {pd.Timestamp(info['as_of'].iloc[0]):%Y-%m-%d} · built "
-                   f"{pd.Timestamp(info['built_at'].iloc[0]):%Y-%m-%d %H:%M}")
+                   f"{pd.Timestamp(info['built_at'].iloc[0]):%Y-%m-%d %H:%M} · amounts in "
+                   f"{contract.REPORTING_CURRENCY}, the reporting currency (other currencies converted at the "
+                   "month's rate of data/reference/fx_rates.csv)")
 
 
 def money(value: float | None, digits: int = 0) -> str:

@@ -29,6 +29,9 @@ MAX_DATE = date(2099, 12, 31)
 
 TRUE_WORDS = {"true", "yes", "y", "1", "t"}
 
+# Money in the warehouse is in this currency; other currencies are converted at data/reference/fx_rates.csv.
+REPORTING_CURRENCY = "USD"
+
 _AQL_TABLE = Path(__file__).resolve().parents[1] / "data" / "reference" / "aql" / "table_2a_normal.csv"
 
 
@@ -87,12 +90,29 @@ class RowRule:
 
 
 @dataclass(frozen=True)
+class Conversion:
+    """Money columns given in a currency, converted to REPORTING_CURRENCY at the rate of the month of `on`.
+
+    `currency` names the column holding the currency: one of this table's, or "table.column" of the parent row that
+    the reference column `via` points to (a payment is in its purchase order's currency). A row whose currency has no
+    rate for that month in data/reference/fx_rates.csv is rejected; staging keeps the original amount, the currency
+    and the rate used beside the converted amount.
+    """
+
+    money: tuple[str, ...]
+    on: str
+    currency: str
+    via: str | None = None
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     key: tuple[str, ...]
     description: str
     columns: tuple[Column, ...]
     row_rules: tuple[RowRule, ...] = field(default_factory=tuple)
+    conversion: Conversion | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -179,7 +199,8 @@ PURCHASE_ORDERS = Table(
         _c("quantity", INT, "Units ordered.", "2000", required=True, minimum=0, exclusive_minimum=True),
         _c("unit_price", DECIMAL, "Quoted unit price in `currency` under `incoterm`.", "6.85", required=True,
            minimum=0, exclusive_minimum=True),
-        _c("currency", TEXT, "ISO 4217 currency of the price.", "USD", default="USD"),
+        _c("currency", TEXT, "ISO 4217 currency of the price (needs a rate for the order month in "
+           "data/reference/fx_rates.csv unless USD).", "CNY", default="USD"),
         _c("incoterm", TEXT, "Incoterms 2020 rule of the quote.", "FOB", default="FOB",
            allowed=("EXW", "FCA", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP")),
         _c("promised_ship_on", DATE, "Ship date the supplier committed to.", "2024-03-01"),
@@ -190,6 +211,7 @@ PURCHASE_ORDERS = Table(
            allowed=("trade_assurance", "wire", "other")),
     ),
     row_rules=(RowRule(("ordered_on", "promised_ship_on"), "promised_ship_on is before ordered_on", "<="),),
+    conversion=Conversion(money=("unit_price",), on="ordered_on", currency="currency"),
 )
 
 PAYMENTS = Table(
@@ -207,6 +229,7 @@ PAYMENTS = Table(
         _c("payee_name", TEXT, "Beneficiary name the money went to.", "Ningbo Bright Home Products Co., Ltd."),
         _c("channel", TEXT, "Payment channel.", "trade_assurance", allowed=("trade_assurance", "wire", "other")),
     ),
+    conversion=Conversion(money=("amount",), on="paid_on", currency="purchase_orders.currency", via="po_id"),
 )
 
 INSPECTIONS = Table(

@@ -31,6 +31,12 @@ def render_tables() -> str:
         for rule in table.row_rules:
             out.append(f"\nRow rule: `{rule.columns[0]}` ≤ `{rule.columns[1]}` when both are given "
                        f"(otherwise rejected: \"{rule.description}\").")
+        if table.conversion is not None:
+            conv = table.conversion
+            where = f"`{conv.currency}`" + (f" (through `{conv.via}`)" if conv.via else "")
+            out.append(f"\nCurrency: {', '.join(f'`{m}`' for m in conv.money)} is in the currency of {where} and "
+                       f"is converted to {c.REPORTING_CURRENCY} at the rate of the month of `{conv.on}` in "
+                       "`data/reference/fx_rates.csv`; a currency or month without a rate rejects the row.")
         if table.name in c.AT_LEAST_ONE_OF:
             cols = c.AT_LEAST_ONE_OF[table.name]
             out.append(f"\nRow rule: at least one of {', '.join(f'`{x}`' for x in cols)} is given.")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines import contract as c
+from pipelines import fx
 from pipelines.readers import FileError, ParsedFile, raw_line
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -123,8 +124,9 @@ def _parse_column(col: c.Column, text: pd.Series) -> tuple[pd.Series, pd.Series,
     raise ValueError(f"unknown type {col.type}")
 
 
-def validate(parsed: ParsedFile, table: c.Table, parent_keys: dict[str, set[str]]) -> ValidatedTable:
-    """Validate one parsed file; `parent_keys` maps "table.column" to the keys already loaded."""
+def validate(parsed: ParsedFile, table: c.Table, parent_keys: dict[str, set[str] | dict[str, str]]) -> ValidatedTable:
+    """Validate one parsed file; `parent_keys` maps "table.column" to the keys already loaded (and, for a column
+    later tables convert money by, e.g. "purchase_orders.currency", to {key: value} of the loaded rows)."""
     name = parsed.path.name
     notices = check_header(parsed, table)
     if parsed.encoding == "gb18030":
@@ -179,6 +181,10 @@ def validate(parsed: ParsedFile, table: c.Table, parent_keys: dict[str, set[str]
         cols = c.AT_LEAST_ONE_OF[table.name]
         none = np.logical_and.reduce([typed[k][1].isna().to_numpy() for k in cols])
         flag(none, cols[0], f"at least one of {', '.join(cols)} is required")
+
+    if table.conversion is not None:
+        for mask, column, reason in _missing_rates(table.conversion, typed, parent_keys):
+            flag(mask, column, reason)
 
     for mask, _, _ in problems:
         bad_rows |= mask
@@ -235,11 +241,48 @@ def validate(parsed: ParsedFile, table: c.Table, parent_keys: dict[str, set[str]
     rejections.sort(key=lambda r: (r.line, r.column))
 
     good = out[~bad_rows].copy()
+    parent_keys.update(_converted_by(table, good))
     good["source_file"] = name
     good["source_line"] = frame.loc[~bad_rows, "_line"].astype("int64")
     rows_read = n + len(parsed.malformed)
     return ValidatedTable(table.name, name, rows_read, good.reset_index(drop=True), rejections,
                           duplicates_collapsed, notices, parsed.encoding)
+
+
+def _missing_rates(conv: c.Conversion, typed: dict, parent_keys: dict):
+    """(mask, column, reason) per currency and month that data/reference/fx_rates.csv has no rate for."""
+    dates = typed[conv.on][0]
+    if conv.via is None:
+        currency, column = typed[conv.currency][0], conv.currency
+    else:
+        lookup = parent_keys.get(conv.currency)
+        if not isinstance(lookup, dict):
+            return []
+        currency, column = typed[conv.via][0].map(lookup), conv.money[0]  # orphans: NaN, rejected as orphans
+    table = fx.table()
+    rates = table.rates_for(currency.fillna(c.REPORTING_CURRENCY), dates)
+    missing = (currency.notna() & dates.notna() & rates.isna()).to_numpy()
+    if not missing.any():
+        return []
+    months = pd.to_datetime(dates).dt.strftime("%Y-%m")
+    groups = pd.DataFrame({"currency": currency, "month": months})[missing].drop_duplicates()
+    via = f" (the currency of its {conv.currency.split('.')[0].rstrip('s').replace('_', ' ')})" if conv.via else ""
+    return [((missing & (currency == g.currency).to_numpy() & (months == g.month).to_numpy()), column,
+             f"{', '.join(conv.money)} in {str(g.currency).upper()}{via} cannot be converted to "
+             f"{c.REPORTING_CURRENCY}: {table.missing(g.currency, g.month)}")
+            for g in groups.itertuples()]
+
+
+def _converted_by(table: c.Table, good: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """{"table.column": {key: value}} for the columns of `table` that a later table converts its money by."""
+    out = {}
+    for later in c.TABLES:
+        conv = later.conversion
+        if conv is not None and conv.via and conv.currency.startswith(f"{table.name}.") and len(table.key) == 1:
+            column = conv.currency.split(".", 1)[1]
+            values = good[column].astype("string").str.strip().str.upper().fillna(c.REPORTING_CURRENCY)
+            out[conv.currency] = dict(zip(good[table.key[0]], values))
+    return out
 
 
 def _raw(parsed: ParsedFile, index: int) -> str:

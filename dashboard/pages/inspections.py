@@ -63,6 +63,7 @@ ui.chart(fig, "calc_oc_chart")
 
 st.divider()
 if ui.require_warehouse():
+    ui.as_of_caption()
     filters.caption()
     ids = filters.supplier_ids()
 

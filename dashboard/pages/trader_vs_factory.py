@@ -44,6 +44,7 @@ st.caption("Each figure is the mean over suppliers of that type, with a bootstra
 st.info("This comparison covers every supplier in the warehouse: the sidebar's type, country and band filters do "
         "not apply here (marts.type_comparison is computed over all suppliers).", icon=":material/filter_alt_off:")
 if ui.require_warehouse():
+    ui.as_of_caption()
     everything = queries.type_comparison()
     if everything.empty:
         ui.missing("marts.type_comparison", "trader-vs-factory comparison")

@@ -33,6 +33,12 @@ def test_every_page_opens_on_the_tiny_warehouse(ui, tiny_db, page):
 
 
 @pytest.mark.parametrize("page", PAGE_NAMES)
+def test_every_page_with_money_names_the_reporting_currency(ui, tiny_db, page):
+    at = ui.open(tiny_db, page)
+    assert "amounts in USD, the reporting currency" in ui.texts(at)
+
+
+@pytest.mark.parametrize("page", PAGE_NAMES)
 def test_every_page_on_a_partial_warehouse_names_the_missing_marts(ui, partial_db, page):
     at = ui.open(partial_db, page)
     shown = ui.texts(at)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipelines.build import SQL_DIR
-from pipelines.ingest import create_raw_tables
+from pipelines.ingest import create_raw_tables, load_reference_tables
 
 
 def run_model(con, name: str):
@@ -23,6 +23,7 @@ def run_model(con, name: str):
 def con():
     c = duckdb.connect()
     create_raw_tables(c)
+    load_reference_tables(c)
     yield c
     c.close()
 
@@ -56,6 +57,29 @@ def test_staging_products_purchase_orders_and_sales(con):
     assert (po["currency"], po["incoterm"], po["order_value"]) == ("USD", "FOB", 5250.0)
     sale = run_model(con, "staging.sales").iloc[0]
     assert (sale["channel"], sale["month_on"].date(), sale["gross_revenue"]) == ("amazon_us", dt.date(2024, 3, 1), 0)
+
+
+def test_staging_converts_cny_prices_and_payments_at_the_month_rate_and_keeps_the_originals(con):
+    """Hand-checked: Fed G.5 monthly averages, CNY per USD 7.2327 in May 2024 and 7.2547 in June 2024."""
+    con.execute("insert into raw.purchase_orders (po_id, supplier_id, sku, ordered_on, quantity, unit_price, currency) "
+                "values ('P1', 'S1', 'A1', '2024-05-20', 2000, 45.50, 'cny'), "
+                "('P2', 'S1', 'A1', '2024-06-03', 100, 6.85, null)")
+    con.execute("insert into raw.payments (payment_id, po_id, paid_on, amount) values "
+                "('Y1', 'P1', '2024-05-21', 27300.00), ('Y2', 'P1', '2024-06-28', 63700.00), "
+                "('Y3', 'P2', '2024-06-28', 685.00)")
+    po = run_model(con, "staging.purchase_orders").set_index("po_id")
+    assert po.loc["P1", "currency"] == "CNY" and po.loc["P1", "unit_price_original"] == 45.50
+    assert po.loc["P1", "fx_units_per_usd"] == 7.2327
+    assert po.loc["P1", "unit_price"] == pytest.approx(45.50 / 7.2327, rel=1e-12)      # 6.2909…
+    assert po.loc["P1", "order_value"] == pytest.approx(91_000 / 7.2327, rel=1e-12)    # 12,581.75
+    assert round(po.loc["P1", "order_value"], 2) == 12_581.75
+    assert (po.loc["P2", "currency"], po.loc["P2", "fx_units_per_usd"], po.loc["P2", "order_value"]) == ("USD", 1.0, 685.0)
+    pay = run_model(con, "staging.payments").set_index("payment_id")
+    # the deposit at May's rate, the balance at June's: 27,300 / 7.2327 = 3,774.52; 63,700 / 7.2547 = 8,780.51
+    assert round(pay.loc["Y1", "amount"], 2) == 3_774.52 and pay.loc["Y1", "fx_units_per_usd"] == 7.2327
+    assert round(pay.loc["Y2", "amount"], 2) == 8_780.51 and pay.loc["Y2", "fx_units_per_usd"] == 7.2547
+    assert (pay.loc["Y2", "currency"], pay.loc["Y2", "amount_original"]) == ("CNY", 63_700.0)
+    assert (pay.loc["Y3", "currency"], pay.loc["Y3", "amount"]) == ("USD", 685.0)
 
 
 def test_staging_payments_shipments_returns_inspections(con):

@@ -1,6 +1,34 @@
--- Payments, cleaned: one row per payment.
+-- Payments, cleaned: one row per payment; amounts in the reporting currency (USD).
+-- A payment is in its purchase order's currency, converted at the month's rate of reference.fx_rates on the
+-- payment date; the original amount, the currency and the rate used stay on the row.
 with source as (
     select * from raw.payments
+),
+
+purchase_orders as (
+    select * from raw.purchase_orders
+),
+
+fx_rates as (
+    select * from reference.fx_rates
+),
+
+priced as (
+    select
+        source.*,
+        upper(coalesce(nullif(trim(purchase_orders.currency), ''), 'USD')) as currency_code,
+    from source
+    left join purchase_orders on trim(purchase_orders.po_id) = trim(source.po_id)
+),
+
+converted as (
+    select
+        priced.*,
+        case when priced.currency_code = 'USD' then 1.0 else fx_rates.units_per_usd end as fx_units_per_usd,
+    from priced
+    left join fx_rates
+        on fx_rates.currency = priced.currency_code
+        and fx_rates.month = strftime(priced.paid_on, '%Y-%m')
 ),
 
 final as (
@@ -8,12 +36,15 @@ final as (
         trim(payment_id) as payment_id,
         trim(po_id) as po_id,
         paid_on,
-        amount,
+        amount / fx_units_per_usd as amount,
+        currency_code as currency,
+        amount as amount_original,
+        fx_units_per_usd,
         coalesce(kind, 'other') as kind,
         nullif(trim(payee_name), '') as payee_name,
         channel,
         coalesce(channel, 'other') <> 'trade_assurance' as is_outside_trade_assurance,
-    from source
+    from converted
 )
 
 select * from final

@@ -1,6 +1,30 @@
--- Purchase orders, cleaned: one row per purchase order line.
+-- Purchase orders, cleaned: one row per purchase order line; prices in the reporting currency (USD).
+-- A non-USD price is converted at the month's rate of reference.fx_rates (units of the currency per USD) on the
+-- order date; the original price, its currency and the rate used stay on the row. Validation rejected every row
+-- whose currency has no rate, so a missing rate here is a bug caught by checks/fx_rates_found.sql.
 with source as (
     select * from raw.purchase_orders
+),
+
+fx_rates as (
+    select * from reference.fx_rates
+),
+
+priced as (
+    select
+        *,
+        upper(coalesce(nullif(trim(currency), ''), 'USD')) as currency_code,
+    from source
+),
+
+converted as (
+    select
+        priced.*,
+        case when priced.currency_code = 'USD' then 1.0 else fx_rates.units_per_usd end as fx_units_per_usd,
+    from priced
+    left join fx_rates
+        on fx_rates.currency = priced.currency_code
+        and fx_rates.month = strftime(priced.ordered_on, '%Y-%m')
 ),
 
 final as (
@@ -10,15 +34,17 @@ final as (
         trim(sku) as sku,
         ordered_on,
         quantity,
-        unit_price,
-        quantity * unit_price as order_value,
-        upper(coalesce(nullif(trim(currency), ''), 'USD')) as currency,
+        unit_price / fx_units_per_usd as unit_price,
+        quantity * unit_price / fx_units_per_usd as order_value,
+        currency_code as currency,
+        unit_price as unit_price_original,
+        fx_units_per_usd,
         coalesce(incoterm, 'FOB') as incoterm,
         promised_ship_on,
         sample_approved_on,
         nullif(trim(pi_entity_name), '') as pi_entity_name,
         payment_channel,
-    from source
+    from converted
 )
 
 select * from final

@@ -1,0 +1,96 @@
+"""Currencies: POs and payments in CNY are converted at the reference table's monthly rates (hand-checked against the
+Federal Reserve G.5 figures typed in here), and a currency or month without a rate is refused with a clear reason."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from helpers import quiet
+from pipelines import fx
+from pipelines.build import build
+from pipelines.ingest import read_and_validate
+
+# Federal Reserve G.5 monthly averages, yuan per dollar (typed in from the release, not read from our table).
+CNY_2024_03, CNY_2024_04 = 7.2015, 7.2374
+
+
+def _set_cny(folder):
+    """P2 (1,000 units) priced CNY 39.60 on 2024-03-01, its deposit and balance paid in CNY in March and April."""
+    po = folder / "purchase_orders.csv"
+    po.write_text(po.read_text(encoding="utf-8").replace("P2,S1,A1,2024-03-01,1000,5.50,USD,",
+                                                         "P2,S1,A1,2024-03-01,1000,39.60,CNY,"), encoding="utf-8")
+    pay = folder / "payments.csv"
+    pay.write_text(pay.read_text(encoding="utf-8").replace("Y3,P2,2024-03-02,1650,", "Y3,P2,2024-03-02,11880,")
+                   .replace("Y4,P2,2024-04-06,3850,", "Y4,P2,2024-04-06,27720,"), encoding="utf-8")
+
+
+def test_the_table_is_dated_sourced_and_covers_the_currencies_founders_pay_in():
+    table = fx.load()
+    assert {"CNY", "HKD", "EUR", "GBP", "JPY", "INR"} <= set(table.currencies())
+    assert table.rate("CNY", "2024-03") == CNY_2024_03 and table.rate("usd", "1999-01") == 1.0
+    assert table.rate("EUR", "2024-06") == 0.9291          # G.5: USD 1.0763 per euro in June 2024
+    assert table.verified_through == "2026-06"
+    assert fx.to_usd(720.15, "CNY", "2024-03-31", table) == pytest.approx(100.0)
+    with pytest.raises(ValueError, match="no CNY rate to USD for 2030-01 .*it has 2018-01 to 2026-06"):
+        fx.to_usd(1, "CNY", "2030-01-15", table)
+
+
+def test_a_broken_table_is_refused(tmp_path):
+    path = tmp_path / "fx_rates.csv"
+    path.write_text("currency,month,units_per_usd,as_of,source,notes\nCNY,2024-01,7.1,2026-07-21,,\n", encoding="utf-8")
+    with pytest.raises(fx.FxTableError, match="line 2: every rate needs its source"):
+        fx.load(path)
+    path.write_text("currency,month,units_per_usd,as_of,source,notes\nCNY,2024-01,7.1,2026-07-21,Fed,\n"
+                    "CNY,2024-01,7.2,2026-07-21,Fed,\n", encoding="utf-8")
+    with pytest.raises(fx.FxTableError, match="line 3: a second CNY rate for 2024-01"):
+        fx.load(path)
+
+
+def test_a_currency_or_month_without_a_rate_rejects_the_row_and_its_payments_say_why(tiny_dir):
+    _set_cny(tiny_dir)
+    po = tiny_dir / "purchase_orders.csv"
+    po.write_text(po.read_text(encoding="utf-8")
+                  .replace("P5,S2,B1,2024-05-01,300,11.00,USD,", "P5,S2,B1,2024-05-01,300,77.00,RMB,")
+                  .replace("P6,S2,B1,2024-06-20,100,11.00,USD,", "P6,S2,B1,2030-06-20,100,77.00,cny,")
+                  .replace("2024-07-20,2024-01-05", "2030-07-20,2024-01-05"), encoding="utf-8")
+    pay = tiny_dir / "payments.csv"
+    pay.write_text(pay.read_text(encoding="utf-8") + "Y9,P2,2030-01-05,100,other,,wire\n", encoding="utf-8")
+    result = read_and_validate(tiny_dir)
+    rejected = {(r.table, r.line): (r.column, r.reason) for r in result.rejections}
+    assert rejected[("purchase_orders", 6)] == ("currency", (
+        "unit_price in RMB cannot be converted to USD: no rate to USD for currency 'RMB' (RMB is CNY): "
+        "data/reference/fx_rates.csv has AUD, CAD, CHF, CNY, EUR, GBP, HKD, INR, JPY, KRW, MXN, MYR, SGD, THB, TWD; "
+        "write an ISO 4217 code, or add the currency's monthly rates to the table"))
+    assert rejected[("purchase_orders", 7)] == ("currency", (
+        "unit_price in CNY cannot be converted to USD: no CNY rate to USD for 2030-06 in data/reference/fx_rates.csv "
+        "(it has 2018-01 to 2026-06); add that month's rate"))
+    assert rejected[("payments", 8)] == ("amount", (
+        "amount in CNY (the currency of its purchase order) cannot be converted to USD: no CNY rate to USD for "
+        "2030-01 in data/reference/fx_rates.csv (it has 2018-01 to 2026-06); add that month's rate"))
+    # the CNY order and its payments in covered months are kept; payments of the rejected orders are orphans
+    pos = next(t for t in result.tables if t.table == "purchase_orders").frame
+    assert "P2" in set(pos["po_id"]) and not {"P5", "P6"} & set(pos["po_id"])
+    assert rejected[("payments", 6)][0] == "po_id"
+
+
+def test_a_build_converts_cny_spend_and_payments_at_the_table_rates(tiny_dir, tmp_path):
+    _set_cny(tiny_dir)
+    db = tmp_path / "w.duckdb"
+    build(tiny_dir, db, log=quiet)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        spend = dict(con.execute("select supplier_id, spend from marts.supplier_kpis").fetchall())
+        # S1: P1 1,000 x USD 5.00 + P2 1,000 x CNY 39.60 / 7.2015 + P3 500 x USD 2.00
+        assert spend["S1"] == pytest.approx(5_000 + 39_600 / CNY_2024_03 + 1_000, rel=1e-12)
+        assert round(spend["S1"], 2) == 11_498.85
+        paid = con.execute("select paid_amount, deposit_amount from marts.po_status where po_id = 'P2'").fetchone()
+        # deposit CNY 11,880 at March's rate, balance CNY 27,720 at April's
+        assert paid[0] == pytest.approx(11_880 / CNY_2024_03 + 27_720 / CNY_2024_04, rel=1e-12)
+        assert round(paid[0], 2) == 5_479.76 and round(paid[1], 2) == 1_649.66
+        row = con.execute("select currency, unit_price_original, fx_units_per_usd from staging.purchase_orders "
+                          "where po_id = 'P2'").fetchone()
+        assert row == ("CNY", 39.60, CNY_2024_03)
+        assert con.execute("select count(*) from ingest.rejected_rows").fetchone()[0] == 0
+    finally:
+        con.close()

@@ -107,31 +107,56 @@ def _cmd_demo_warehouse(args) -> int:
     return _cmd_build(argparse.Namespace(input=out, db=db, as_of=None))
 
 
-def _cmd_import_scms(args) -> int:
-    """Convert a USAID SCMS delivery-history export into an import folder and summarise what happened."""
-    from pipelines.adapters.scms import REJECTIONS_FILE, AdapterError, import_scms
+def _cmd_import(args) -> int:
+    """Convert one export (recognised from its header, named with --format, or mapped with --mapping) into DIR."""
+    from pipelines.adapters import registry, store
+    from pipelines.adapters.base import AdapterError, Options
+    from pipelines.adapters.mapping import MappingError, convert_with
+    from pipelines.adapters.report import check_written, report_lines
     from pipelines.readers import FileError
 
+    source, out = Path(args.input), Path(args.out)
+    options = Options(encoding=args.encoding, channel=args.channel)
     try:
-        result = import_scms(Path(args.input), Path(args.out))
-    except (FileError, AdapterError) as exc:
+        if args.mapping:
+            converted = convert_with(Path(args.mapping), source, options)
+        else:
+            converted = registry.convert(source, registry.by_name(args.format) if args.format else None, options)
+        written = store.write(converted, out)
+    except (FileError, AdapterError, MappingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        print(f"nothing was written to {out}", file=sys.stderr)
         return 2
-    print(f"read {result.rows_read:,} line(s) from {result.source.name}: {result.lines_written:,} written, "
-          f"{result.rows_rejected:,} rejected")
-    for table, n in result.rows_written.items():
-        if n:
-            print(f"  {table:<16} {n:>9,} rows")
-    for reason, n in result.rejected_by_reason().most_common():
-        print(f"  rejected: {n:>6,} line(s): {reason}")
-    print(f"  freight: {result.freight_written:,.2f} USD written (conserved from {result.freight_carried:,.2f}); "
-          f"{result.freight_lost:,.2f} USD on shipments whose every line was rejected")
-    for note in result.notices:
-        print(f"notice: {note}")
-    if result.rejections:
-        print(f"every rejected line, with file, line, column and reason: {Path(args.out) / REJECTIONS_FILE}")
-    print(f"next: supplier-risk build --input {args.out}")
+    for line in report_lines(converted, written, out):
+        print(line)
+    contract = check_written(out, [w.table for w in written])
+    for r in contract:
+        print(f"  {r.file}:{r.line} [{r.column}] {r.reason} (contract check of the written file)")
+    print(f"next: supplier-risk check --input {out}, then supplier-risk build --input {out}")
+    return 1 if converted.rows_rejected or contract else 0
+
+
+def _cmd_formats(args) -> int:
+    """List the export formats `import` recognises, with the headers each expects."""
+    from pipelines.adapters.registry import FORMATS
+
+    for fmt in FORMATS:
+        print(f"{fmt.name}: {fmt.title} -> {', '.join(fmt.tables)}  ({fmt.doc})")
+        print(f"  required headers: {', '.join(fmt.required)}")
+        others = [c for c in fmt.columns if c not in fmt.required]
+        if others:
+            print(f"  also read: {', '.join(others)}")
+        for name, spellings in fmt.synonyms.items():
+            print(f"  {name!r} may be written {', '.join(repr(s) for s in spellings)}")
+    print("any other spreadsheet: supplier-risk import --input FILE --out DIR --mapping MAPPING.toml "
+          "(docs/importers.md#mapping-files)")
     return 0
+
+
+def _cmd_import_scms(args) -> int:
+    """Kept for old scripts: `import --format usaid-scms`."""
+    return _cmd_import(argparse.Namespace(input=args.input, out=args.out, format="usaid-scms", mapping=None,
+                                          encoding=None, channel=None))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -170,7 +195,20 @@ def parser() -> argparse.ArgumentParser:
     dw.add_argument("--force", action="store_true")
     dw.set_defaults(func=_cmd_demo_warehouse)
 
-    si = sub.add_parser("import-scms", help="convert a USAID SCMS delivery-history CSV into an import folder")
+    im = sub.add_parser("import", help="convert one export (Amazon, Shopify, inspection summary, SCMS, or any "
+                                       "spreadsheet through a mapping file) into an import folder")
+    im.add_argument("--input", required=True, help="the export file (.csv, .tsv, .txt or .xlsx)")
+    im.add_argument("--out", required=True, help="import folder: rows are merged into its table files")
+    im.add_argument("--format", help="the format's name (default: recognised from the header; see `formats`)")
+    im.add_argument("--mapping", help="a mapping file naming which column feeds which contract column")
+    im.add_argument("--encoding", help="the file's encoding when it cannot be told (e.g. cp1252, gb18030)")
+    im.add_argument("--channel", help="sales channel to write (e.g. amazon_ca) instead of the format's own")
+    im.set_defaults(func=_cmd_import)
+
+    fo = sub.add_parser("formats", help="list the export formats `import` recognises and the headers they expect")
+    fo.set_defaults(func=_cmd_formats)
+
+    si = sub.add_parser("import-scms", help="same as `import --format usaid-scms` (kept for old scripts)")
     si.add_argument("--input", required=True, help="SCMS_Delivery_History_Dataset.csv or the data.gov variant")
     si.add_argument("--out", required=True, help="folder to write the import files to")
     si.set_defaults(func=_cmd_import_scms)

@@ -325,7 +325,7 @@ RETURNS = Table(
         _c("quantity", INT, "Units returned.", "1", required=True, minimum=0, exclusive_minimum=True),
         _c("reason", TEXT, "Return reason, mapped from the marketplace's codes.", "defective", required=True,
            allowed=("defective", "damaged", "not_as_described", "wrong_item", "missing_parts",
-                    "customer_remorse", "other")),
+                    "customer_remorse", "carrier_damage", "warehouse_damage", "other")),
         _c("channel", TEXT, "Channel the sale and return went through.", "amazon_us"),
         _c("refund_amount", DECIMAL, "Refund paid to the customer.", "39.99", **MONEY),
         _c("disposition", TEXT, "Whether the returned unit can be resold.", "unsellable",

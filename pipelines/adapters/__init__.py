@@ -1,1 +1,1 @@
-"""Adapters: convert third-party exports into the import format (one CSV per contract table)."""
+"""Importers: read exports as they are (sniff, dates, numbers), convert known formats (registry) and mapped spreadsheets (mapping) into the import format, and merge them into an import folder (store)."""

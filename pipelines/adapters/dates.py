@@ -13,8 +13,8 @@ A value is read in one of three families:
 A two-digit year is 20yy up to 68 and 19yy from 69 (the POSIX rule); the contract's plausible range then rejects
 1990s dates. A column whose values fall in **two families** is refused whole (e.g. `12/14/06` and `2012-01-06`: a
 tool rewrote some dates), never half-converted. A declared format (`DD/MM/YYYY`, `MM/DD/YY`, `YYYY-MM-DD`,
-`D-MMM-YY`, `ISO`) replaces the column-level recognition: every value must be in it, the others are rejected row by
-row.
+`D-MMM-YY`, `ISO`) replaces the column-level recognition: every value must be in it (numeric dates with its
+separator), the others are rejected row by row.
 """
 
 from __future__ import annotations
@@ -115,6 +115,9 @@ def parse_dates(text: pd.Series, lines: pd.Series | None = None, declared: str |
     if declared:
         want_family, order = declared_format(declared)
         wrong = present & family.notna() & (family != want_family)
+        if want_family == NUMERIC:  # the declared separator too: `06.02.2006` is not in `M/D/YY`
+            separator = re.search(r"[/.\-]", declared).group(0)
+            wrong |= present & (family == NUMERIC) & (num["sep"] != separator)
         errors[wrong] = (f"not in the declared date format {declared.strip().upper()}: "
                          + text[wrong].map(repr))
         family = family.where(~wrong)

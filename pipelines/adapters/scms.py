@@ -1,12 +1,12 @@
 """Convert the USAID SCMS delivery history (either published variant) into the import format.
 
 The SCMS export is one row per line item: vendor, item, order and delivery dates, quantity, value, freight and
-insurance. It becomes four contract tables (suppliers, products, purchase_orders, shipments; the other tables are
-written empty). The mapping and every judgement call are documented in docs/importers.md.
+insurance. It becomes four contract tables (suppliers, products, purchase_orders, shipments). The mapping and every
+judgement call are documented in docs/importers.md; `supplier-risk import --format usaid-scms` runs it.
 
-Lines that cannot be converted honestly (a zero value, no order date, impossible date orders such as a purchase
-order after delivery, dates before the programme started) are returned as `Rejection` records with the file,
-line, column, reason and raw line, and written to `_adapter_rejections.csv`; they are not written to the tables.
+Lines that cannot be converted honestly (a zero value, no order date, a date not in the dataset's own form, impossible
+date orders such as a purchase order after delivery, dates before the programme started) are returned as
+`Rejection` records with the file, line, column, reason and raw line; they are not written to the tables.
 Freight that one line carries for its whole ASN/DN (`See ASN-93 (ID#:1281)` on the others) is split over the
 written lines of that shipment by line value, to the cent (models.allocation.allocate), so the total is conserved.
 """
@@ -20,13 +20,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from models.allocation import allocate, to_cents
 from pipelines import contract as c
+from pipelines.adapters.base import AdapterError, Converted, Format, Options, Problem, Source, fmt_number
+from pipelines.adapters.dates import DateColumn, parse_dates
 from pipelines.readers import FileError, read_csv_records
 from pipelines.validate import Rejection
 
 SETTINGS_PATH = Path(__file__).resolve().parents[2] / "data" / "reference" / "scms_settings.csv"
-REJECTIONS_FILE = "_adapter_rejections.csv"
 ADAPTER_TABLE = "scms"  # Rejection.table for problems in the source file itself
 
 # Canonical (common-copy) column names; the data.gov copy has the same names in lower case.
@@ -46,11 +49,10 @@ FREIGHT, INSURANCE, VALUE, QUANTITY = ("Freight Cost (USD)", "Line Item Insuranc
 
 # Text the dataset writes where a date is not known: not an error, just no date.
 DATE_MISSING = {"", "pre-pq process", "date not captured", "n/a - from rdc", "n/a"}
-MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-_DMY_NAME = re.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{2}|\d{4})$")   # 2-Jun-06, 02-Jun-2006
-_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")            # 6/2/06, 6/2/2006 (US order)
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")                      # 2006-06-02
+# The forms the dataset writes its dates in (both published variants): quote and order dates month first
+# (`6/2/06`, `6/2/2006`), delivery dates with a month name (`2-Jun-06`). A date in any other form (`2012-01-06`, a
+# copy whose m/d/yy dates a tool read as yy-mm-dd) is not trusted: its line is rejected.
+DATE_FORMS = {PQ_DATE: "M/D/YY", PO_DATE: "M/D/YY", SCHEDULED: "D-MMM-YY", DELIVERED: "D-MMM-YY"}
 _NUMBER = re.compile(r"^\d+(\.\d+)?$|^\d{1,3}(,\d{3})+(\.\d+)?$")
 _FREIGHT_REF = re.compile(r"^See\s+((?:ASN|DN)-\d+)\s*\(ID#:\s*(\d+)\s*\)$", re.IGNORECASE)
 
@@ -89,10 +91,6 @@ GENERIC_WORDS = {
 NAME_ALIASES = {"abbott": "abbvie", "glaxosmithkline": "gsk"}
 
 
-class AdapterError(Exception):
-    """The file cannot be converted at all (missing column, not an SCMS export)."""
-
-
 @dataclass
 class ScmsResult:
     """What one conversion did: counts, rejections, freight bookkeeping and the written tables."""
@@ -128,29 +126,28 @@ def programme_start(path: Path = SETTINGS_PATH) -> date:
     return date.fromisoformat(load_settings(path)["programme_start_on"])
 
 
-def _year(text: str) -> int:
-    # Two-digit years are 20yy: the programme ran from 2006, so 19yy cannot occur.
-    return 2000 + int(text) if len(text) == 2 else int(text)
+def read_dates(frame: pd.DataFrame) -> dict[str, DateColumn]:
+    """Each date column read as a whole in its SCMS form (DATE_FORMS); the no-date markers are empty."""
+    out = {}
+    for column, form in DATE_FORMS.items():
+        text = frame[column].astype("string").str.strip()
+        text = text.mask(text.str.lower().isin(DATE_MISSING))
+        out[column] = parse_dates(text, frame["_line"], declared=form)
+    return out
 
 
-def parse_date(text: str | None) -> date | None:
-    """Parse `2-Jun-06`, `6/2/06` (month first), `6/2/2006` or `2006-06-02`; None for the no-date markers.
-
-    Raises ValueError for anything else (including impossible days such as 2/30/06): never guessed.
-    """
-    value = (text or "").strip()
-    if value.lower() in DATE_MISSING:
-        return None
-    if m := _DMY_NAME.match(value):
-        month = MONTHS.get(m.group(2).lower())
-        if month is None:
-            raise ValueError(f"unknown month name in {value!r}")
-        return date(_year(m.group(3)), month, int(m.group(1)))
-    if m := _MDY.match(value):
-        return date(_year(m.group(3)), int(m.group(1)), int(m.group(2)))
-    if m := _ISO.match(value):
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    raise ValueError(f"not a date in a known form (2-Jun-06, 6/2/06, 6/2/2006, 2006-06-02): {value!r}")
+def date_form_notices(name: str, frame: pd.DataFrame, read: dict) -> list[str]:
+    """One notice per date column holding values in another form than the dataset's (a rewritten copy)."""
+    notes = []
+    for column, result in read.items():
+        wrong = result.errors.astype("string").str.startswith("not in the declared date format").fillna(False)
+        if wrong.any():
+            i = wrong[wrong].index[0]
+            notes.append(f"{name}: {column} holds {int(wrong.sum()):,} date(s) not in the dataset's form "
+                         f"{DATE_FORMS[column]} (e.g. line {frame['_line'][i]} {frame[column][i]!r}) beside "
+                         f"{int(result.values.notna().sum()):,} in it: a tool rewrote dates in this copy, so those "
+                         "lines are rejected rather than read")
+    return notes
 
 
 def parse_number(text: str | None) -> float | None:
@@ -241,15 +238,6 @@ def _canonical_frame(path: Path):
     return parsed, frame
 
 
-def _fmt_number(value: float | None, places: int | None = None) -> str:
-    if value is None:
-        return ""
-    if places is not None:
-        value = round(value, places)
-    text = f"{value:.{places if places is not None else 2}f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
 def convert(path: Path, start: date | None = None) -> ScmsResult:
     """Convert one SCMS file (common or data.gov variant) into contract rows; nothing is written to disk."""
     path = Path(path)
@@ -257,7 +245,8 @@ def convert(path: Path, start: date | None = None) -> ScmsResult:
     parsed, frame = _canonical_frame(path)
     records = frame.to_dict("records")
     rejections: list[Rejection] = []
-    notices: list[str] = []
+    read = read_dates(frame)
+    notices: list[str] = date_form_notices(path.name, frame, read)
 
     def reject(rec: dict, column: str, reason: str, table: str = ADAPTER_TABLE) -> None:
         line = int(rec["_line"])
@@ -268,7 +257,7 @@ def convert(path: Path, start: date | None = None) -> ScmsResult:
 
     ids = Counter(r["ID"].strip() for r in records)
     lines: list[dict] = []
-    for rec in records:
+    for row, rec in zip(frame.index, records):
         before = len(rejections)
         line_id = rec["ID"].strip()
         if not line_id.isdigit():
@@ -297,11 +286,11 @@ def convert(path: Path, start: date | None = None) -> ScmsResult:
             reject(rec, INSURANCE, str(exc), "shipments")
         dates: dict[str, date | None] = {}
         for column in (PQ_DATE, PO_DATE, SCHEDULED, DELIVERED):
-            try:
-                dates[column] = parse_date(rec[column])
-            except ValueError as exc:
-                reject(rec, column, str(exc))
-                dates[column] = None
+            error, day = read[column].errors[row], read[column].values[row]
+            if isinstance(error, str):
+                reject(rec, column, error.replace("declared date format", "dataset's date form")
+                       + (" (a date rewritten by a tool?)" if "declared date format" in error else ""))
+            dates[column] = None if pd.isna(day) else day.date()
         for column, day in dates.items():
             if day is not None and day < start:
                 reject(rec, column, f"date before the programme start ({start.isoformat()}): {day.isoformat()} "
@@ -429,13 +418,13 @@ def convert(path: Path, start: date | None = None) -> ScmsResult:
         purchase_orders.append(dict(
             po_id=po_id, supplier_id=supplier_ids[rec["Vendor"].strip()], sku=ln["sku"],
             ordered_on=ln["ordered_on"].isoformat(), quantity=str(quantity),
-            unit_price=_fmt_number(ln["value"] / quantity, 6), currency="USD", incoterm=ln["incoterm"],
+            unit_price=fmt_number(ln["value"] / quantity, 6), currency="USD", incoterm=ln["incoterm"],
             promised_ship_on=ln["dates"][SCHEDULED].isoformat()))
         shipments.append(dict(
             shipment_id=f"{rec['ASN/DN #'].strip()}/{ln['id']}", po_id=po_id, mode=ln["mode"],
             shipped_on=ln["dates"][DELIVERED].isoformat(), delivered_on=ln["dates"][DELIVERED].isoformat(),
-            quantity=str(quantity), freight_cost=_fmt_number(ln.get("freight_cost")),
-            insurance_cost=_fmt_number(ln["insurance"])))
+            quantity=str(quantity), freight_cost=_text(ln.get("freight_cost")),
+            insurance_cost=_text(ln["insurance"])))
 
     tables = {t.name: [] for t in c.TABLES}
     tables.update(suppliers=suppliers, products=sorted(products.values(), key=lambda p: p["sku"]),
@@ -449,35 +438,30 @@ def convert(path: Path, start: date | None = None) -> ScmsResult:
     return result
 
 
-def write(result: ScmsResult, out_dir: Path) -> list[Path]:
-    """Write one CSV per contract table (exact contract columns) and `_adapter_rejections.csv` into out_dir."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for table in c.TABLES:
-        path = out_dir / f"{table.name}.csv"
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=table.column_names, extrasaction="raise", restval="",
-                                    lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(result.tables[table.name])
-        paths.append(path)
-    path = out_dir / REJECTIONS_FILE
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["table_name", "file", "line", "column_name", "reason", "raw_line"])
-        for r in result.rejections:
-            writer.writerow([r.table, r.file, r.line, r.column, r.reason, r.raw])
-    paths.append(path)
-    return paths
+def _text(value: float | None) -> str:
+    return "" if value is None else fmt_number(value)
 
 
-def import_scms(path: Path, out_dir: Path) -> ScmsResult:
-    """Convert an SCMS file and write the import folder; returns the result with its rejections."""
-    result = convert(path)
-    write(result, out_dir)
-    return result
+def convert_source(source: Source, options: Options) -> Converted:
+    """The registry's entry point: convert the SCMS file and report it like every other format."""
+    result = convert(source.path)
+    problems = [Problem(r.line, r.column, r.reason, r.raw) for r in result.rejections]
+    notices = list(result.notices) + [
+        f"{source.path.name}: freight {result.freight_written:,.2f} USD written (conserved from "
+        f"{result.freight_carried:,.2f}); {result.freight_lost:,.2f} USD on shipments whose every line was rejected"]
+    rows = {table: rows for table, rows in result.tables.items() if rows}
+    return Converted(FORMAT, source.path, source.read_as, result.rows_read, rows, {}, problems, notices)
 
 
-__all__ = ["ScmsResult", "Freight", "convert", "write", "import_scms", "parse_date", "parse_freight",
-           "parse_number", "is_own_site", "country_in", "programme_start", "slug", "REJECTIONS_FILE"]
+FORMAT = Format(
+    name="usaid-scms",
+    title="USAID SCMS delivery history",
+    tables=("suppliers", "products", "purchase_orders", "shipments"),
+    columns=COLUMNS,
+    required=COLUMNS,
+    convert=convert_source,
+    doc="docs/importers.md#usaid-scms-delivery-history",
+)
+
+__all__ = ["ScmsResult", "Freight", "FORMAT", "convert", "convert_source", "read_dates", "parse_freight",
+           "parse_number", "is_own_site", "country_in", "programme_start", "slug"]

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from helpers import SHARED_REAL, quiet
 from pipelines import contract as c
-from pipelines.adapters import scms
+from pipelines.adapters import registry, scms, store
 from pipelines.cli import main as cli_main
 
 SCMS_DIR = SHARED_REAL / "scms"
@@ -25,24 +27,38 @@ needs_real = pytest.mark.skipif(not COMMON.exists(), reason=f"real SCMS data not
 
 
 # ------------------------------------------------------------------------------------- synthetic: parsing rules
-@pytest.mark.parametrize("text, expected", [
-    ("2-Jun-06", date(2006, 6, 2)),
-    ("02-Jun-06", date(2006, 6, 2)),
-    ("14-nov-06", date(2006, 11, 14)),
-    ("6/2/06", date(2006, 6, 2)),          # month first: a US export
-    ("12/1/06", date(2006, 12, 1)),
-    ("6/2/2006", date(2006, 6, 2)),
-    ("2012-01-06", date(2012, 1, 6)),      # ISO is read as ISO (the mangled copy's form)
-    ("Pre-PQ Process", None), ("Date Not Captured", None), ("N/A - From RDC", None), ("", None),
+def _read_order_and_delivery(order: str, delivered: str = "2-Jun-06") -> tuple:
+    frame = pd.DataFrame({scms.PQ_DATE: [order], scms.PO_DATE: [""], scms.SCHEDULED: [delivered],
+                          scms.DELIVERED: [delivered], "_line": [2]})
+    read = scms.read_dates(frame)
+    day = lambda column: read[column].values[0].date() if pd.notna(read[column].values[0]) else None  # noqa: E731
+    error = read[scms.PQ_DATE].errors[0]
+    return day(scms.PQ_DATE), day(scms.DELIVERED), error if isinstance(error, str) else None
+
+
+@pytest.mark.parametrize("order, delivered, expected", [
+    ("6/2/06", "2-Jun-06", (date(2006, 6, 2), date(2006, 6, 2))),          # month first: a US export
+    ("12/1/06", "02-Jun-06", (date(2006, 12, 1), date(2006, 6, 2))),
+    ("6/2/2006", "14-nov-06", (date(2006, 6, 2), date(2006, 11, 14))),     # the data.gov copy's 4-digit years
+    ("Pre-PQ Process", "2-Jun-06", (None, date(2006, 6, 2))),              # the no-date markers are empty
+    ("Date Not Captured", "2-Jun-06", (None, date(2006, 6, 2))),
+    ("N/A - From RDC", "2-Jun-06", (None, date(2006, 6, 2))),
 ])
-def test_parse_date(text, expected):
-    assert scms.parse_date(text) == expected
+def test_dates_are_read_in_the_datasets_own_forms(order, delivered, expected):
+    assert _read_order_and_delivery(order, delivered)[:2] == expected
 
 
-@pytest.mark.parametrize("text", ["2/30/06", "13/1/06", "2-Jux-06", "June 2, 2006", "06.02.2006", "2006/06/02"])
-def test_parse_date_refuses_what_it_cannot_read(text):
-    with pytest.raises(ValueError):
-        scms.parse_date(text)
+@pytest.mark.parametrize("text, reason", [
+    ("2012-01-06", "not in the declared date format M/D/YY: '2012-01-06'"),   # the mangled copy's rewritten form
+    ("2/30/06", "not a real calendar day: '2/30/06'"),
+    ("13/1/06", "not a real calendar day: '13/1/06'"),
+    ("June 2, 2006", "not in the declared date format M/D/YY: 'June 2, 2006'"),
+    ("06.02.2006", "not in the declared date format M/D/YY: '06.02.2006'"),
+    ("2006/06/02", "not in the declared date format M/D/YY: '2006/06/02'"),
+])
+def test_a_date_in_another_form_is_refused_never_read(text, reason):
+    day, _, error = _read_order_and_delivery(text)
+    assert day is None and error == reason
 
 
 @pytest.mark.parametrize("text, kind, amount, ref", [
@@ -100,7 +116,8 @@ def test_synthetic_shipment_group_rejections_and_freight(tmp_path):
     ]) + "\n"
     src = tmp_path / "scms.csv"
     src.write_text(text, encoding="utf-8")
-    result = scms.import_scms(src, tmp_path / "out")
+    result = scms.convert(src)
+    store.write(registry.convert(src, scms.FORMAT), tmp_path / "out")
     assert (result.rows_read, result.lines_written, result.rows_rejected) == (7, 3, 4)
     by_line = {r.line: r for r in result.rejections}
     assert by_line[4].column == "PO Sent to Vendor Date" and by_line[4].reason.startswith("order date after delivery")
@@ -112,11 +129,12 @@ def test_synthetic_shipment_group_rejections_and_freight(tmp_path):
     # 100.00 split by value 100:200 over the written lines: 33.33 + 66.67 (largest remainder), line 3's share kept.
     assert freight == {"ASN-1/1": "33.33", "ASN-1/2": "66.67", "ASN-5/7": ""}
     assert result.freight_carried == result.freight_written == 100.0
-    with (tmp_path / "out" / scms.REJECTIONS_FILE).open(newline="", encoding="utf-8") as handle:
+    with (tmp_path / "out" / "_imports" / "scms.csv.usaid-scms.rejections.csv").open(newline="",
+                                                                                     encoding="utf-8") as handle:
         assert sorted(int(r["line"]) for r in csv.DictReader(handle)) == [4, 5, 6, 7]
-    for table in c.TABLES:
-        with (tmp_path / "out" / f"{table.name}.csv").open(newline="", encoding="utf-8") as handle:
-            assert next(csv.reader(handle)) == table.column_names
+    for table in ("suppliers", "products", "purchase_orders", "shipments"):
+        with (tmp_path / "out" / f"{table}.csv").open(newline="", encoding="utf-8") as handle:
+            assert next(csv.reader(handle)) == c.TABLES_BY_NAME[table].column_names
 
 
 def test_missing_column_is_a_file_error(tmp_path):
@@ -200,16 +218,50 @@ def test_common_copy_counts(converted):
 
 @needs_real
 def test_date_rejections_match_an_independent_count(converted):
-    common, mangled = converted["common"], converted["mangled"]
+    common = converted["common"]
     common_ids = _independent_date_problems(COMMON)
-    mangled_ids = _independent_date_problems(MANGLED)
     assert len(common_ids) == 14            # real inconsistencies in the published data
-    assert len(mangled_ids) == 2_094        # the misread m/d/yy dates
     line_to_id = {i + 2: row["id"] for i, row in enumerate(_raw_rows(COMMON))}
     assert {line_to_id[n] for n in _date_rejected_lines(common)} == common_ids
-    line_to_id = {i + 2: row["id"] for i, row in enumerate(_raw_rows(MANGLED))}
-    assert {line_to_id[n] for n in _date_rejected_lines(mangled)} == mangled_ids
     assert not any(r.reason.startswith("date before the programme start") for r in common.rejections)
+
+
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@needs_real
+def test_the_mangled_copy_writes_no_date_that_differs_from_the_original_file(converted):
+    """The copy whose m/d/yy dates a tool read as yy-mm-dd (`12/1/06` → `2012-01-06`): every line whose quote or order
+    date is in that rewritten form is rejected; every written order, promise and delivery date equals the original
+    file's (read independently with strptime)."""
+    mangled = converted["mangled"]
+    original = {row["id"]: row for row in _raw_rows(COMMON)}
+    differ = 0
+    for po in mangled.tables["purchase_orders"]:
+        row = original[po["po_id"].rsplit("/", 1)[1]]
+        ordered = _independent_date(row["po sent to vendor date"]) or _independent_date(
+            row["pq first sent to client date"])
+        differ += po["ordered_on"] != ordered.isoformat()
+        differ += po["promised_ship_on"] != _independent_date(row["scheduled delivery date"]).isoformat()
+    for shipment in mangled.tables["shipments"]:
+        row = original[shipment["shipment_id"].rsplit("/", 1)[1]]
+        delivered = _independent_date(row["delivered to client date"]).isoformat()
+        differ += (shipment["shipped_on"], shipment["delivered_on"]) != (delivered, delivered)
+    assert differ == 0
+    assert mangled.lines_written == 4_122 and mangled.rows_rejected == 6_202
+    assert mangled.rows_read == mangled.lines_written + mangled.rows_rejected == 10_324
+    # the rejected lines: every line holding a rewritten (ISO) quote or order date, counted independently …
+    rewritten = {i + 2 for i, row in enumerate(_raw_rows(MANGLED))
+                 if ISO.match(row["pq first sent to client date"]) or ISO.match(row["po sent to vendor date"])}
+    form = {r.line for r in mangled.rejections if "not in the dataset's date form M/D/YY" in r.reason}
+    assert form == rewritten and len(rewritten) == 4_251
+    # … and the others for the reasons the original file has too (no order date, value 0, order after delivery)
+    assert dict(mangled.rejected_by_reason()) == {
+        "not in the dataset's date form M/D/YY": 4_251, "no order date": 1_931,
+        "line value is 0 or missing, so unit_price (value / quantity) would not be > 0": 17,
+        "order date after delivery": 11}
+    assert any("PO Sent to Vendor Date holds 1,712 date(s) not in the dataset's form M/D/YY (e.g. line 12 "
+               "'2012-01-06') beside 2,880 in it" in n for n in mangled.notices)
 
 
 @needs_real
@@ -297,12 +349,17 @@ def test_total_freight_is_conserved(converted):
 @needs_real
 def test_cli_and_end_to_end_build(converted, tmp_path, capsys):
     out = tmp_path / "scms_import"
-    assert cli_main(["import-scms", "--input", str(COMMON), "--out", str(out)]) == 0
+    assert cli_main(["import", "--input", str(COMMON), "--out", str(out)]) == 1   # rejected lines: exit 1
     printed = capsys.readouterr().out
-    assert "read 10,324 line(s)" in printed and "8,365 written, 1,959 rejected" in printed
+    assert "as USAID SCMS delivery history (usaid-scms); read as UTF-8 with BOM, comma-delimited" in printed
+    assert "read 10,324 line(s) from SCMS_Delivery_History_Dataset.csv: 8,365 written, 1,959 rejected" in printed
     assert "1,931 line(s): no order date" in printed
-    with (out / scms.REJECTIONS_FILE).open(newline="", encoding="utf-8") as handle:
+    with (out / "_imports" / f"{COMMON.name}.usaid-scms.rejections.csv").open(newline="", encoding="utf-8") as handle:
         assert len({r["line"] for r in csv.DictReader(handle)}) == 1_959
+    # the old command is an alias, and importing the same file again adds nothing
+    assert cli_main(["import-scms", "--input", str(COMMON), "--out", str(out)]) == 1
+    assert "purchase_orders    8,365 row(s) written to" in capsys.readouterr().out
+    assert sum(1 for _ in (out / "purchase_orders.csv").open(encoding="utf-8")) == 8_365 + 1
 
     from pipelines.build import build
 

@@ -1,0 +1,220 @@
+"""What every importer shares: the format description, the source file read as it is, and the conversion result.
+
+An importer is one module with a `FORMAT` (a `Format`: its name, the tables it writes, the headers it expects and a
+`convert(source, options)` function) registered in `pipelines.adapters.registry.FORMATS`. It turns a `Source` (the
+export read by `sniff`, columns renamed to the format's published header names) into a `Converted`: rows in the
+import format for direct tables, line-level `ledger` facts for tables that are sums (sales), and a `Problem` for
+every line it did not write — an error (`rejected`) or a documented rule (`left out`, e.g. a cancelled order).
+Every line read is written, rejected or left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from pipelines.adapters import sniff
+from pipelines.readers import FileError
+from pipelines.validate import Rejection
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+
+
+class AdapterError(Exception):
+    """The file cannot be converted at all (not this format, a missing column, a broken code map)."""
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str                          # `--format` name, e.g. "amazon-fba-returns"
+    title: str                         # "Amazon FBA customer returns report"
+    tables: tuple[str, ...]            # contract tables it writes
+    columns: tuple[str, ...]           # the published header names it reads (shown by `supplier-risk formats`)
+    required: tuple[str, ...]          # headers that must be present for the file to be this format
+    convert: Callable[["Source", "Options"], "Converted"]
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other spellings of a header
+    quoting: bool = True               # False for unquoted tab files (Amazon reports)
+    doc: str = "docs/importers.md"
+
+    def header_map(self, header: list[str]) -> dict[str, str]:
+        """{published name: header as written in the file} for the columns found (case-insensitive)."""
+        found = {h.strip().lower(): h for h in header}
+        out = {}
+        for name in self.columns:
+            for spelling in (name, *self.synonyms.get(name, ())):
+                if spelling.lower() in found:
+                    out[name] = found[spelling.lower()]
+                    break
+        return out
+
+    def matches(self, header: list[str]) -> bool:
+        mapped = self.header_map(header)
+        return all(name in mapped for name in self.required)
+
+
+@dataclass
+class Options:
+    encoding: str | None = None
+    channel: str | None = None         # the sales channel to write instead of the format's own
+
+
+@dataclass
+class Source:
+    """One export read as it is: `frame` has the format's published column names (absent ones empty) + `_line`."""
+
+    path: Path
+    read_as: str
+    frame: pd.DataFrame
+    lines: list[str]
+    malformed: list[tuple[int, str, str]]
+    notices: list[str]
+
+    def raw(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def text(self, column: str) -> pd.Series:
+        """A column's cells stripped, empty cells as NA."""
+        values = self.frame[column].astype("string").str.strip()
+        return values.mask(values == "")
+
+
+def open_source(path: Path, fmt: Format, options: Options) -> Source:
+    """Read `path` for `fmt`: sniff it, check the required headers, rename to the published names."""
+    got = sniff.read_export(path, options.encoding, quoting=fmt.quoting)
+    header = got.parsed.header
+    mapped = fmt.header_map(header)
+    missing = [name for name in fmt.required if name not in mapped]
+    if missing:
+        raise FileError(Path(path).name, f"is not a {fmt.title}: required column {missing[0]!r} is not in its "
+                                         f"header ({', '.join(header[:12])}{'…' if len(header) > 12 else ''})",
+                        column=missing[0])
+    frame = got.parsed.frame.rename(columns={v: k for k, v in mapped.items()})
+    for name in fmt.columns:
+        if name not in frame.columns:
+            frame[name] = None
+    lines = got.parsed.lines or []
+    if not lines:  # a spreadsheet: re-serialise the cells so a rejected row can be shown as it was
+        lines = [""] * (int(frame["_line"].max()) if len(frame) else 0)
+        for _, row in got.parsed.frame.iterrows():
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="").writerow(["" if pd.isna(row[h]) else row[h] for h in header])
+            lines[int(row["_line"]) - 1] = buffer.getvalue()
+    return Source(Path(path), got.description, frame[[*fmt.columns, "_line"]], lines, got.parsed.malformed,
+                  list(got.notices))
+
+
+@dataclass
+class Problem:
+    """A source line not written: rejected (an error, with the column and why) or left out by a documented rule."""
+
+    line: int
+    column: str
+    reason: str
+    raw: str
+    left_out: bool = False
+
+
+@dataclass
+class Converted:
+    format: Format
+    source: Path
+    read_as: str
+    rows_read: int
+    rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)     # import-format rows per table
+    ledgers: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # line-level facts per summed table
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_lines(self) -> set[int]:
+        return {p.line for p in self.problems if not p.left_out}
+
+    @property
+    def left_out_lines(self) -> set[int]:
+        return {p.line for p in self.problems if p.left_out} - self.rejected_lines
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected_lines)
+
+    @property
+    def rows_left_out(self) -> int:
+        return len(self.left_out_lines)
+
+    @property
+    def rows_written(self) -> int:
+        return self.rows_read - self.rows_rejected - self.rows_left_out
+
+    def rejections(self) -> list[Rejection]:
+        """Every problem as the validator's Rejection (table = the format), sorted by line."""
+        return [Rejection(self.format.name, self.source.name, p.line, p.column,
+                          ("left out: " if p.left_out else "") + p.reason, p.raw)
+                for p in sorted(self.problems, key=lambda p: (p.line, p.left_out, p.column))]
+
+    def by_reason(self, left_out: bool) -> Counter:
+        """Lines per reason kind (the reason up to its first colon)."""
+        return Counter(kind for _, kind in {(p.line, p.reason.split(":")[0]) for p in self.problems
+                                            if p.left_out == left_out})
+
+
+class Collector:
+    """Builds a Converted line by line: `reject`/`leave_out` record problems; a line with none is written."""
+
+    def __init__(self, fmt: Format, source: Source):
+        self.fmt, self.source = fmt, source
+        self.problems: list[Problem] = [Problem(line, "(row)", reason, raw)
+                                        for line, raw, reason in source.malformed]
+        self.notices: list[str] = list(source.notices)
+
+    def reject(self, line: int, column: str, reason: str) -> None:
+        self.problems.append(Problem(int(line), column, reason, self.source.raw(int(line))))
+
+    def reject_where(self, mask: pd.Series, column: str, reasons: pd.Series | str) -> None:
+        """Reject every line where `mask` holds, with one reason or a reason per row."""
+        for i in mask[mask.fillna(False).astype(bool)].index:
+            reason = reasons if isinstance(reasons, str) else str(reasons[i])
+            self.reject(self.source.frame.at[i, "_line"], column, reason)
+
+    def leave_out(self, line: int, column: str, reason: str) -> None:
+        self.problems.append(Problem(int(line), column, reason, self.source.raw(int(line)), left_out=True))
+
+    def bad(self) -> pd.Series:
+        """Rows of the source frame with any problem so far."""
+        lines = {p.line for p in self.problems}
+        return self.source.frame["_line"].isin(lines)
+
+    def result(self, rows=None, ledgers=None) -> Converted:
+        done = Converted(self.fmt, self.source.path, self.source.read_as,
+                         len(self.source.frame) + len(self.source.malformed), rows or {}, ledgers or {},
+                         self.problems, self.notices)
+        assert done.rows_written >= 0
+        return done
+
+
+def load_code_map(name: str, key: str) -> dict[str, dict[str, str]]:
+    """A dated, user-editable code map from data/reference/<name>.csv as {code (upper case): row}.
+
+    Every row must name its source and as_of date; a code given twice is an error."""
+    path = REFERENCE_DIR / name
+    out: dict[str, dict[str, str]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            code = (row.get(key) or "").strip().upper()
+            if not code or not (row.get("source") or "").strip() or not (row.get("as_of") or "").strip():
+                raise AdapterError(f"data/reference/{name} line {line}: every row needs {key}, as_of and source")
+            if code in out:
+                raise AdapterError(f"data/reference/{name} line {line}: {code} is given twice")
+            out[code] = {k: (v or "").strip() for k, v in row.items()}
+    return out
+
+
+def fmt_number(value: float, places: int = 2) -> str:
+    """A number as import-format text: fixed places, trailing zeros dropped."""
+    text = f"{round(value, places):.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

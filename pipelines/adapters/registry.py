@@ -1,0 +1,59 @@
+"""The export formats `supplier-risk import` knows, and how a file is recognised by its header.
+
+Adding a format is one module with a `FORMAT` (see pipelines/adapters/base.py) and one line in FORMATS below.
+A file is recognised when every required header of exactly one format is in its header row (case-insensitive,
+the format's synonyms allowed); when several formats fit, the one that finds the most of its columns wins, and a
+tie is refused (name the format with `--format`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.adapters import (amazon_orders, amazon_returns, amazon_settlement, inspection_summary, scms,
+                                shopify_orders)
+from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
+from pipelines.adapters.sniff import read_export
+
+FORMATS: list[Format] = [
+    amazon_returns.FORMAT,
+    amazon_orders.FORMAT,
+    amazon_settlement.FORMAT,
+    shopify_orders.FORMAT,
+    inspection_summary.FORMAT,
+    scms.FORMAT,
+]
+
+
+def by_name(name: str) -> Format:
+    for fmt in FORMATS:
+        if fmt.name == name:
+            return fmt
+    raise AdapterError(f"unknown format {name!r}; `supplier-risk formats` lists {', '.join(f.name for f in FORMATS)}")
+
+
+def recognise(header: list[str], file_name: str = "the file") -> Format:
+    """The one format whose required headers are all in `header`; AdapterError naming the candidates otherwise."""
+    fits = [f for f in FORMATS if f.matches(header)]
+    if not fits:
+        shown = ", ".join(header[:10]) + ("…" if len(header) > 10 else "")
+        raise AdapterError(f"{file_name}: not a format we know (header: {shown}); name it with --format, or map its "
+                           "columns with a mapping file (--mapping, or the Data page's mapping step)")
+    best = max(len(f.header_map(header)) for f in fits)
+    top = [f for f in fits if len(f.header_map(header)) == best]
+    if len(top) > 1:
+        raise AdapterError(f"{file_name}: the header fits {' and '.join(f.name for f in top)} equally; name the "
+                           "format with --format")
+    return top[0]
+
+
+def detect(path: Path, encoding: str | None = None) -> Format:
+    """Recognise a file's format from its header row."""
+    return recognise(read_export(path, encoding, quoting=False).parsed.header, Path(path).name)
+
+
+def convert(path: Path, fmt: Format | None = None, options: Options | None = None) -> Converted:
+    """Read `path` as `fmt` (recognised from its header when None) and convert it; nothing is written."""
+    options = options or Options()
+    fmt = fmt or detect(path, options.encoding)
+    return fmt.convert(open_source(path, fmt, options), options)

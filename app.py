@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import filters
+from dashboard import errors, filters
 from dashboard.db import db_path
 
 st.set_page_config(page_title="Supplier risk cockpit", page_icon=":material/shield:", layout="wide")
@@ -17,6 +17,8 @@ PAGES = [
     st.Page("dashboard/pages/data.py", title="Data", icon=":material/database:"),
 ]
 page = st.navigation(PAGES)
-if db_path().exists():
-    filters.sidebar()
-page.run()
+with errors.shown_to_people("sidebar filters", "drawing the filters"):
+    if db_path().exists():
+        filters.sidebar()
+with errors.shown_to_people(f"page {page.title}", "showing this page"):
+    page.run()

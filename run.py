@@ -54,13 +54,25 @@ def ensure_chromium() -> None:
         print("note: chromium not found and cannot be installed here; the browser test will be skipped")
 
 
+def dashboard_command(args: list[str], env: dict[str, str] | None = None) -> tuple[list[str], str]:
+    """The streamlit command line and the URL it serves.
+
+    It listens on 127.0.0.1 (this machine only) unless STREAMLIT_SERVER_ADDRESS says otherwise; share it with a
+    team only with a login configured (docs/security.md)."""
+    env = os.environ if env is None else env
+    port = env.get("PORT", "8501")
+    address = env.get("STREAMLIT_SERVER_ADDRESS", "").strip() or "127.0.0.1"
+    cmd = [str(BIN / "streamlit"), "run", str(ROOT / "app.py"), "--server.port", port,
+           "--server.address", address, "--server.headless", "true", "--browser.gatherUsageStats", "false", *args]
+    host = "localhost" if address in ("127.0.0.1", "::1", "localhost") else address
+    return cmd, f"http://{host}:{port}"
+
+
 def dashboard(args: list[str]) -> int:
     ensure_env()
     sh(BIN / "supplier-risk", "demo-warehouse")
-    port = os.environ.get("PORT", "8501")
-    cmd = [str(BIN / "streamlit"), "run", str(ROOT / "app.py"), "--server.port", port,
-           "--server.headless", "true", "--browser.gatherUsageStats", "false", *args]
-    print(f"dashboard on http://localhost:{port}", flush=True)
+    cmd, url = dashboard_command(args)
+    print(f"dashboard on {url}", flush=True)
     return subprocess.call(cmd, cwd=ROOT)
 
 

@@ -216,8 +216,30 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command. An unexpected error prints one line with a log reference (the traceback goes to the error log,
+    pipelines/errors.py) and exits 1, like an uncaught exception would; an interrupt exits 130."""
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        import logging
+
+        from pipelines.errors import LOG, log_to_file, log_unexpected
+
+        try:
+            log = log_to_file()
+        except OSError as log_error:  # no writable log folder: still no traceback on the terminal
+            LOG.addHandler(logging.NullHandler())
+            LOG.propagate = False
+            log = f"no log ({log_error.strerror}: {log_error.filename}; set SUPPLIER_RISK_LOG_DIR)"
+        reference = log_unexpected(exc, f"supplier-risk {args.command}")
+        print(f"error: {args.command} stopped by an unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"the traceback is in {log} under reference {reference}; please report it with that reference",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -31,6 +31,15 @@ def _fresh_cache():
     st.cache_data.clear()
 
 
+@pytest.fixture(autouse=True)
+def _errors_fail_tests(monkeypatch):
+    """A page error is shown as a message with a log reference (dashboard/errors.py); in tests it is also re-raised
+    so AppTest records it and the test that caused it fails. Tests of the message itself delete this variable."""
+    from dashboard.errors import RAISE_ENV
+
+    monkeypatch.setenv(RAISE_ENV, "1")
+
+
 def open_app(monkeypatch, db: Path, page: str | None = None, query: dict | None = None) -> AppTest:
     """Run the router on `db` (optionally on one page, with URL query parameters) and return the AppTest."""
     monkeypatch.setenv("SUPPLIER_RISK_DB", str(db))

@@ -1,0 +1,66 @@
+"""The CLI never prints a traceback: an unexpected error is one line with a log reference, exit code 1."""
+
+from __future__ import annotations
+
+import re
+import stat
+
+import pytest
+
+from pipelines import cli
+from pipelines.errors import LOG
+
+
+@pytest.fixture(autouse=True)
+def _restore_log():
+    """main() points the error log at a file for the rest of the process; put the logger back after each test."""
+    handlers, propagate = list(LOG.handlers), LOG.propagate
+    yield
+    for handler in set(LOG.handlers) - set(handlers):
+        handler.close()
+    LOG.handlers[:] = handlers
+    LOG.propagate = propagate
+
+
+def test_an_unexpected_error_prints_one_line_and_logs_the_traceback(tmp_path, monkeypatch, capsys, tiny_dir):
+    import pipelines.ingest
+
+    def broken(folder):
+        raise TypeError(f"cannot cast quantity in {folder}/purchase_orders.csv")
+
+    monkeypatch.setattr(pipelines.ingest, "read_and_validate", broken)
+    monkeypatch.setenv("SUPPLIER_RISK_LOG_DIR", str(tmp_path / "logs"))
+    rc = cli.main(["check", "--input", str(tiny_dir)])
+    out, err = capsys.readouterr()
+    assert rc == 1  # what an uncaught exception gave before: scripts that test the code keep working
+    assert "Traceback" not in out + err and 'File "' not in out + err
+    assert "error: check stopped by an unexpected TypeError: cannot cast quantity" in err
+    reference = re.search(r"under reference ([0-9A-F]{8})", err)[1]
+    log = tmp_path / "logs" / "errors.log"
+    text = log.read_text(encoding="utf-8")
+    # the full traceback is in the log, under the reference the user was given
+    assert f"unexpected error in supplier-risk check (reference {reference})" in text
+    assert "Traceback (most recent call last)" in text and "in broken" in text
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
+
+
+def test_expected_outcomes_keep_their_exit_codes(tmp_path, monkeypatch, capsys, tiny_dir):
+    monkeypatch.setenv("SUPPLIER_RISK_LOG_DIR", str(tmp_path / "logs"))
+    assert cli.main(["check", "--input", str(tiny_dir)]) == 0
+    (tiny_dir / "suppliers.csv").write_text("supplier_id,supplier_name\nS1,x\n", encoding="utf-8")
+    assert cli.main(["check", "--input", str(tiny_dir)]) == 2  # a file that cannot be imported
+    err = capsys.readouterr().err
+    assert "error:" in err and "Traceback" not in err
+    assert not (tmp_path / "logs").exists()  # nothing unexpected happened, so nothing was logged
+
+
+def test_an_interrupt_exits_130_without_a_traceback(monkeypatch, capsys, tiny_dir):
+    import pipelines.ingest
+
+    def interrupted(folder):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipelines.ingest, "read_and_validate", interrupted)
+    assert cli.main(["check", "--input", str(tiny_dir)]) == 130
+    assert capsys.readouterr().err == "interrupted\n"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import math
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -21,6 +23,48 @@ BAND_COLOURS = {
 TYPE_COLOURS = {"manufacturer": "#1f4e79", "trading_company": "#e8833a"}
 ACTION_COLOURS = ("#8b1a1a", "#d9480f", "#f08c00", "#2f9e44")  # suggested re-audit actions, most severe first
 TYPE_LABELS = {"manufacturer": "Manufacturer", "trading_company": "Trading company"}
+
+
+# CommonMark lets a backslash escape any ASCII punctuation character, and an escaped character is shown as itself.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV Injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def md(value: object) -> str:
+    """`value` as Markdown that shows it literally: every punctuation character escaped.
+
+    Use it for every data value (names, reasons, file names, URL parameters) put into st.markdown, st.caption,
+    st.info/warning/error/success, headers, widget labels and help texts, so that `![x](http://evil/x.png)` is shown
+    as text, never fetched, and `[link](http://x)`, `http://x`, `:red[x]` or `$x$` never become links, colours or
+    formulas."""
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return "–"
+    # a line break stays a (hard) line break, so a line of its own cannot start a heading, list or quote
+    return "  \n".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", line) for line in str(value).splitlines())
+
+
+def chart_text(values: Iterable[object]) -> list[object]:
+    """Data strings made safe for a plotly label or hover text: plotly reads `<a href=…>`, `<b>` and `<br>` in text,
+    so `<`, `>` and `&` are written as entities (plotly shows them as the characters). Other values pass through."""
+    return [html.escape(v, quote=False) if isinstance(v, str) else v for v in values]
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` for a CSV or Excel export: a text cell starting with =, +, -, @, tab or carriage return gets a
+    leading apostrophe, so a spreadsheet shows it as text instead of running it (=HYPERLINK(...), =cmd|...).
+    Numbers are untouched (a negative amount stays a number)."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = pd.Series([("'" + v) if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+                                  for v in out[col]], index=out.index, dtype=out[col].dtype)
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The CSV download of a table: UTF-8, formulas neutralised (neutralise_formulas)."""
+    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
 
 
 def require_warehouse() -> bool:
@@ -174,16 +218,21 @@ def table(frame: pd.DataFrame, key: str, file_name: str, column_config: dict | N
     config = {k: v for k, v in (column_config or {}).items() if k in frame.columns}
     st.dataframe(frame, hide_index=True, key=key, column_config=config, height=height)
     # A callable defers building the file until the button is clicked (no CSV work on every rerun).
-    st.download_button("Download CSV", lambda: frame.to_csv(index=False).encode("utf-8"), file_name=file_name,
+    st.download_button("Download CSV", lambda: csv_bytes(frame), file_name=file_name,
                        mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
 
 
 def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook with one sheet per frame (timezone-aware datetimes made naive, as Excel needs)."""
+    """An .xlsx workbook with one sheet per frame (timezone-aware datetimes made naive, as Excel needs).
+
+    Text is written as text: formulas neutralised like the CSV downloads, and xlsxwriter's conversion of strings to
+    formulas and links turned off (by default it writes "=HYPERLINK(...)" as a live formula and "http://…" as a
+    link)."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
         for sheet, frame in frames.items():
-            out = frame.copy()
+            out = neutralise_formulas(frame)
             for col in out.columns:
                 if isinstance(out[col].dtype, pd.DatetimeTZDtype):
                     out[col] = out[col].dt.tz_localize(None)

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
+from dashboard.components import md as ui_md
 
 # (URL parameter, widget key, label, help)
 FILTERS = (
@@ -83,8 +84,11 @@ class Selection:
     def active(self) -> bool:
         return any((self.type, self.category, self.country, self.band))
 
-    def describe(self) -> str:
-        parts = [f"{label}: {', '.join(getattr(self, name))}" for name, _, label, _ in FILTERS if getattr(self, name)]
+    def describe(self, escape: bool = False) -> str:
+        """The selection in words; `escape` for Markdown (the values come from the data and from the URL)."""
+        show = ui_md if escape else str
+        parts = [f"{label}: {', '.join(show(v) for v in getattr(self, name))}" for name, _, label, _ in FILTERS
+                 if getattr(self, name)]
         return "; ".join(parts) if parts else "all suppliers"
 
 
@@ -125,4 +129,4 @@ def supplier_ids() -> queries.Ids:
 def caption() -> None:
     sel = selection()
     if sel.active:
-        st.caption(f"Filtered to {sel.describe()} (sidebar).")
+        st.caption(f"Filtered to {sel.describe(escape=True)} (sidebar).")

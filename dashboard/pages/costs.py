@@ -14,7 +14,7 @@ if ui.require_warehouse():
     ids = filters.supplier_ids()
     directory = filters.apply(filters.directory(), sel)
     if directory.empty:
-        st.info(f"No supplier passes the sidebar filters ({sel.describe()}): widen or clear them to see costs."
+        st.info(f"No supplier passes the sidebar filters ({sel.describe(escape=True)}): widen or clear them to see costs."
                 if sel.active else "The warehouse has no suppliers.", icon=":material/filter_alt_off:")
         st.stop()
 
@@ -30,7 +30,7 @@ if ui.require_warehouse():
     elif scope == "SKU":
         skus = queries.filtered_skus(ids, sel.category)
         if skus.empty:
-            st.info(f"The {len(directory):,} supplier(s) passing the filters ({sel.describe()}) have no SKU"
+            st.info(f"The {len(directory):,} supplier(s) passing the filters ({sel.describe(escape=True)}) have no SKU"
                     + (" in the chosen categories." if sel.category else "."), icon=":material/filter_alt_off:")
             st.stop()
         labels = {r.sku: f"{r.sku} · {r.product_name or ''} ({r.category or 'no category'})"

@@ -26,12 +26,12 @@ if source == "Upload files":
     if uploads:
         unknown = [f.name for f in uploads if loader.table_of(f.name) is None]
         if unknown:
-            st.warning(f"Not a table of the import format (ignored): {', '.join(unknown)}")
+            st.warning(f"Not a table of the import format (ignored): {', '.join(ui.md(u) for u in unknown)}")
         folder = loader.stage_uploads((f.name, f.getvalue()) for f in uploads)
         info = queries.build_info()
         previous = Path(info["input_dir"].iloc[0]) if not info.empty else None
         if previous is not None and previous.is_dir():
-            keep = st.checkbox(f"Keep the tables I did not upload from the current input folder (`{previous}`)",
+            keep = st.checkbox(f"Keep the tables I did not upload from the current input folder ({ui.md(previous)})",
                                value=True, key="data_keep_others",
                                help="Otherwise a table without a file is imported as empty.")
             if keep:
@@ -50,7 +50,7 @@ if folder is not None:
     except (IngestError, FileError) as exc:
         problems = exc.errors if isinstance(exc, IngestError) else [exc]
         st.error("These files cannot be imported; nothing was loaded:\n\n"
-                 + "\n".join(f"- {p}" for p in problems), icon=":material/error:")
+                 + "\n".join(f"- {ui.md(p)}" for p in problems), icon=":material/error:")
         result = None
     if result is not None:
         counts = loader.summary(result)
@@ -65,13 +65,13 @@ if folder is not None:
                  column_config={"rows_read": "Read", "rows_loaded": "Loaded", "rows_rejected": "Rejected",
                                 "duplicates_collapsed": "Duplicates collapsed"})
         for note in result.notices:
-            st.caption(f"Notice: {note}")
+            st.caption(f"Notice: {ui.md(note)}")
         if rejected.empty:
             st.success("Every row passed validation.")
         else:
             st.markdown(f"**Rejected rows ({len(rejected):,} broken rules)**")
             first = rejected.head(5)
-            st.markdown("\n".join(f"- `{r.file}` line {r.line}, `{r.column}`: {r.reason}"
+            st.markdown("\n".join(f"- {ui.md(r.file)} line {r.line}, {ui.md(r.column)}: {ui.md(r.reason)}"
                                    for r in first.itertuples())
                         + (f"\n- … and {len(rejected) - 5:,} more in the table below" if len(rejected) > 5 else ""))
             ui.table(rejected, "data_validation_rejected", "rejected_rows.csv",
@@ -79,19 +79,19 @@ if folder is not None:
                                                                           help="Line in the file (header = 1)."),
                                     "raw_line": "Row as read"})
         if st.button("Rebuild the warehouse with these files", key="data_rebuild", type="primary",
-                     help=f"Runs the full build and publishes it atomically at {db.db_path()}; the current "
+                     help=f"Runs the full build and publishes it atomically at {ui.md(db.db_path())}; the current "
                           "warehouse stays in place if anything fails."):
             bar = st.progress(0.0, text="Starting build")
             try:
                 report = loader.rebuild(folder, db.db_path(), lambda share, text: bar.progress(share, text=text))
             except (BuildError, IngestError, FileError) as exc:
-                st.error(f"Build failed; the previous warehouse is unchanged.\n\n{exc}", icon=":material/error:")
+                st.error(f"Build failed; the previous warehouse is unchanged.\n\n{ui.md(exc)}", icon=":material/error:")
             else:
                 queries.clear()
                 st.success(f"Warehouse rebuilt as of {report.as_of}: {len(report.steps) - 2} models, "
                            f"{len(report.warnings)} warning(s).", icon=":material/check_circle:")
                 for name, count, sample in report.warnings:
-                    st.warning(f"Check {name}: {count} row(s), e.g. {sample}")
+                    st.warning(f"Check {ui.md(name)}: {count} row(s), e.g. {ui.md(sample)}")
 
 st.divider()
 st.subheader("Current warehouse")
@@ -99,7 +99,7 @@ if ui.require_warehouse():
     ui.as_of_caption()
     info = queries.build_info()
     if not info.empty:
-        st.caption(f"Input folder: `{info['input_dir'].iloc[0]}`")
+        st.caption(f"Input folder: {ui.md(info['input_dir'].iloc[0])}")
     fresh = queries.freshness()
     if fresh.empty:
         ui.missing("staging.suppliers", "imported tables")

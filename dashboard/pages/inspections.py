@@ -88,7 +88,7 @@ if ui.require_warehouse():
         top = blind[blind["escaped_value"] > 0].head(15).iloc[::-1]
         if not top.empty:
             fig = go.Figure(go.Bar(
-                x=top["escaped_value"], y=top["supplier_name"], orientation="h", marker_color="#d9480f",
+                x=top["escaped_value"], y=ui.chart_text(top["supplier_name"]), orientation="h", marker_color="#d9480f",
                 customdata=top[["escapes", "mature_passed_lots", "escape_rate"]].to_numpy(),
                 hovertemplate="%{y}: %{x:$,.0f} escaped<br>%{customdata[0]} of %{customdata[1]} passed lots "
                               "escaped (%{customdata[2]:.1%})<extra></extra>"))

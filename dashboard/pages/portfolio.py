@@ -55,7 +55,8 @@ if ui.require_warehouse():
         ui.missing("marts.supplier_risk_score", "risk-by-spend matrix")
     else:
         plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1,
-                             spend_plot=matrix["spend"].clip(lower=1))
+                             spend_plot=matrix["spend"].clip(lower=1),
+                             supplier_name=ui.chart_text(matrix["supplier_name"]))
         fig = px.scatter(plot, x="spend_plot", y="risk_score", color="risk_band", size="bubble", size_max=40,
                          log_x=True, color_discrete_map=ui.BAND_COLOURS, hover_name="supplier_name",
                          hover_data={"spend": ":$,.0f", "open_exposure": ":$,.0f", "deposit_at_risk": ":$,.0f",

@@ -55,7 +55,8 @@ if ui.require_warehouse():
         st.success("Nothing due in this window.")
         st.stop()
 
-    plot = queue.assign(bubble=queue["open_exposure"].fillna(0) + queue["spend_12m"].fillna(0) + 1)
+    plot = queue.assign(bubble=queue["open_exposure"].fillna(0) + queue["spend_12m"].fillna(0) + 1,
+                        supplier_name=ui.chart_text(queue["supplier_name"]), triggers=ui.chart_text(queue["triggers"]))
     # colour = what to do, legend in order of severity (not alphabetical); the band is on the y axis and in hover
     fig = px.scatter(plot, x="due_on", y="risk_score", color="suggested_action", size="bubble", size_max=32,
                      color_discrete_map=ui.action_colours(plot["suggested_action"]), hover_name="supplier_name",
@@ -91,7 +92,7 @@ if ui.require_warehouse():
         "deposits_at_risk": ui.money_col("Deposits at risk"),
         "last_audit_on": st.column_config.DateColumn("Last audit")})
     d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button("Download CSV", lambda: shown.to_csv(index=False).encode("utf-8"),
+    d1.download_button("Download CSV", lambda: ui.csv_bytes(shown),
                        file_name="reaudit_queue.csv", mime="text/csv", key="reaudit_csv", on_click="ignore", icon=":material/download:")
     d2.download_button("Download Excel", lambda: ui.excel_bytes({"Re-audit queue": shown}),
                        file_name="reaudit_queue.xlsx",

@@ -54,9 +54,10 @@ prediction = queries.supplier_prediction(supplier_id)
 backtest = queries.model_backtest()
 p = profile.iloc[0]
 s = score.iloc[0] if not score.empty else None
-st.header(p["supplier_name"], anchor=False)
+st.header(ui.md(p["supplier_name"]), anchor=False)
 ui.as_of_caption()
-st.caption(f"{ui.label(p['supplier_type'])} · {p['country']}{' · ' + p['province'] if pd.notna(p['province']) else ''}"
+st.caption(f"{ui.md(ui.label(p['supplier_type']))} · {ui.md(p['country'])}"
+           f"{' · ' + ui.md(p['province']) if pd.notna(p['province']) else ''}"
            f" · on Alibaba {ui.number(p['alibaba_store_years'])} years"
            f"{' · Verified' if _flag(p['is_verified']) else ''}{' · Gold' if _flag(p['is_gold_supplier']) else ''}")
 
@@ -101,7 +102,7 @@ if auc is not None:
 if s is not None and isinstance(s["red_flags"], str) and s["red_flags"].strip():
     for flag in s["red_flags"].split("; "):
         name, _, reason = flag.partition(": ")
-        st.error(f"**{name.replace('_', ' ').capitalize()}**: {reason}", icon=":material/flag:")
+        st.error(f"**{ui.md(name.replace('_', ' ').capitalize())}**: {ui.md(reason)}", icon=":material/flag:")
 
 st.subheader("What drives the score")
 signals = queries.supplier_signals(supplier_id)
@@ -116,7 +117,7 @@ else:
         for pillar, part in scoring.groupby("pillar", sort=False):
             fig.add_trace(go.Bar(x=part["points"], y=part["signal"].str.replace("_", " "), orientation="h",
                                  name=pillar.capitalize(), marker_color=PILLAR_COLOURS.get(pillar, "#888"),
-                                 customdata=part[["explanation", "max_points"]].to_numpy(),
+                                 customdata=list(zip(ui.chart_text(part["explanation"]), part["max_points"])),
                                  hovertemplate="%{y}: %{x:.1f} of %{customdata[1]:.0f} pts<br>%{customdata[0]}"
                                                "<extra></extra>"))
         fig.update_layout(barmode="stack", yaxis=dict(categoryorder="total ascending"))
@@ -150,13 +151,13 @@ if not entities.empty:
                          "registration number or the bank's confirmation instead." if unverifiable else "")
     if mismatches:
         st.warning(f"{mismatches} name(s) differ from the registered legal entity "
-                   f"**{legal_name}**: check who signs the contract and who receives the money."
+                   f"**{ui.md(legal_name)}**: check who signs the contract and who receives the money."
                    + unverifiable_note, icon=":material/warning:")
     elif legal_name and unverifiable:
-        st.info(f"No name contradicts the legal entity **{legal_name}**.{unverifiable_note}",
+        st.info(f"No name contradicts the legal entity **{ui.md(legal_name)}**.{unverifiable_note}",
                 icon=":material/translate:")
     elif legal_name:
-        st.success(f"Contract, bank and payees all match the legal entity **{legal_name}**.")
+        st.success(f"Contract, bank and payees all match the legal entity **{ui.md(legal_name)}**.")
     ui.table(entities, "supplier_entities_table", f"{supplier_id}_entities.csv",
              column_config={"source": "Where the name appears", "name": "Name",
                             "documents": st.column_config.NumberColumn("Documents", format="%d"),
@@ -174,7 +175,8 @@ timeline = queries.supplier_timeline(supplier_id)
 if timeline.empty:
     st.info("No orders, payments, inspections, shipments or returns for this supplier.")
 else:
-    plot = timeline.assign(amount_text=timeline["amount"].map(lambda v: ui.money(v)))
+    plot = timeline.assign(amount_text=timeline["amount"].map(lambda v: ui.money(v)),
+                           po_id=ui.chart_text(timeline["po_id"]), detail=ui.chart_text(timeline["detail"]))
     fig = px.scatter(plot, x="event_on", y="event", color="event", color_discrete_map=EVENT_COLOURS,
                      category_orders={"event": EVENT_ORDER}, hover_name="po_id",
                      hover_data={"detail": True, "amount_text": True, "event": False, "event_on": "|%Y-%m-%d"},
@@ -306,6 +308,6 @@ else:
     days = int(a["days_until_due"])
     when = f"{-days} days overdue" if days < 0 else "today" if days == 0 else f"in {days} days"
     st.warning(f"**Re-audit due {pd.Timestamp(a['due_on']):%Y-%m-%d}** ({when}; rank {int(a['rank'])} in the "
-               f"queue): {a['suggested_action']}\n\n"
-               + (f"Triggers: {a['triggers']}\n\n" if isinstance(a["triggers"], str) and a["triggers"] else "")
-               + f"Why: {a['reason']}", icon=":material/event_upcoming:")
+               f"queue): {ui.md(a['suggested_action'])}\n\n"
+               + (f"Triggers: {ui.md(a['triggers'])}\n\n" if isinstance(a["triggers"], str) and a["triggers"] else "")
+               + f"Why: {ui.md(a['reason'])}", icon=":material/event_upcoming:")

@@ -83,7 +83,7 @@ if ui.require_warehouse():
         for j, (t, r) in enumerate(part.iterrows()):
             fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
                                yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
-    title = "All categories" if category == "all" else ui.label(category)
+    title = "All categories" if category == "all" else ui.chart_text([ui.label(category)])[0]
     fig.update_layout(title=f"{title}: manufacturers vs trading companies ({level:.0%} intervals)", height=640,
                       template="plotly_white", margin=dict(l=10, r=10, t=80, b=10))
     ui.chart(fig, "tvf_chart")
@@ -132,7 +132,7 @@ if ui.require_warehouse():
             part = per_cat[per_cat["supplier_type"] == t]
             fig.add_trace(go.Scatter(
                 y=[position[c] + offset for c in part["category"]], x=part["estimate"], mode="markers",
-                name=ui.label(t), text=[ui.label(c) for c in part["category"]],
+                name=ui.label(t), text=ui.chart_text(ui.label(c) for c in part["category"]),
                 marker=dict(size=10, color=[ui.TYPE_COLOURS[t] if n >= MIN_SUPPLIERS else GREY
                                             for n in part["n_suppliers"]]),
                 error_x=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
@@ -141,7 +141,7 @@ if ui.require_warehouse():
                             for n in part["n_suppliers"]],
                 hovertemplate="%{text}: %{x:.3g}, %{customdata[0]} suppliers%{customdata[1]}<extra>"
                               + ui.label(t) + "</extra>"))
-        fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))), ticktext=[ui.label(c) for c in cats])
+        fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))), ticktext=ui.chart_text(ui.label(c) for c in cats))
         unit = per_cat["unit"].iloc[0]
         ui.chart(ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category", unit, "Category",
                           height=120 + 40 * per_cat["category"].nunique()), "tvf_category_chart")

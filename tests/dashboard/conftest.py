@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -57,11 +58,17 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def plain(markdown: str) -> str:
+    """Markdown source as a reader sees it: backslash escapes (dashboard.components.md) removed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
 def texts(at: AppTest) -> str:
-    """Every info, success, warning, error, caption, markdown and header text on the page, joined."""
+    """Every info, success, warning, error, caption, markdown and header text on the page, joined, as read (escapes
+    of data values removed; tests/dashboard/test_security.py checks that those values never render as Markdown)."""
     parts = []
     for kind in ("info", "success", "warning", "error", "caption", "markdown", "title", "subheader"):
-        parts.extend(str(e.value) for e in getattr(at, kind))
+        parts.extend(plain(str(e.value)) for e in getattr(at, kind))
     return "\n".join(parts)
 
 
@@ -88,8 +95,8 @@ def ui(monkeypatch) -> SimpleNamespace:
     """open(db, page=None, query=None) → AppTest, plus metrics / texts / frames / chart / column_config readers and
     the page paths."""
     return SimpleNamespace(open=lambda db, page=None, query=None: open_app(monkeypatch, db, page, query),
-                           metrics=metrics, texts=texts, frames=frames, chart=chart, column_config=column_config,
-                           pages=PAGES)
+                           metrics=metrics, texts=texts, plain=plain, frames=frames, chart=chart,
+                           column_config=column_config, pages=PAGES)
 
 
 def _copy_warehouse(source: Path, target: Path, keep, empty: bool) -> Path:

@@ -1,11 +1,13 @@
-"""Supplier-risk cockpit: page config, the shared sidebar filters and navigation."""
+"""Supplier-risk cockpit: page config, login, the shared sidebar filters and navigation."""
 
 import streamlit as st
 
-from dashboard import errors, filters
+from dashboard import auth, errors, filters
 from dashboard.db import db_path
 
 st.set_page_config(page_title="Supplier risk cockpit", page_icon=":material/shield:", layout="wide")
+# Before anything else, and outside the error handler below: if this fails, nothing is shown (fail closed).
+visitor = auth.gate()
 
 PAGES = [
     st.Page("dashboard/pages/portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
@@ -17,6 +19,7 @@ PAGES = [
     st.Page("dashboard/pages/data.py", title="Data", icon=":material/database:"),
 ]
 page = st.navigation(PAGES)
+auth.sidebar(visitor)
 with errors.shown_to_people("sidebar filters", "drawing the filters"):
     if db_path().exists():
         filters.sidebar()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import stat
 import tempfile
+import time
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -18,24 +22,85 @@ from pipelines.ingest import IngestResult, find_table_file, read_and_validate
 from pipelines.readers import SUPPORTED_SUFFIXES
 
 _STEP = re.compile(r"\[\s*(\d+)/(\d+)\]\s+(\S+)")
-UPLOAD_ROOT = Path(tempfile.gettempdir()) / "supplier-risk-uploads"
+UPLOAD_ENV = "SUPPLIER_RISK_UPLOAD_DIR"
+SESSION_FOLDER_KEY = "_upload_folder"
+STALE_SECONDS = 24 * 3600  # a session folder untouched this long was left by a server that did not stop cleanly
 
 
-def stage_uploads(files: Iterable[tuple[str, bytes]]) -> Path:
-    """Write uploaded (name, content) pairs into a folder named after their content; return the folder."""
+class UploadFolderError(Exception):
+    """The private upload folder cannot be made safe (for example, someone else owns it)."""
+
+
+def upload_root() -> Path:
+    """The private folder (0700, owned by this user) under which each session stages its uploads:
+    $SUPPLIER_RISK_UPLOAD_DIR, else supplier-risk-uploads-<uid> in the system temporary folder."""
+    configured = os.environ.get(UPLOAD_ENV)
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    root = Path(configured) if configured else Path(tempfile.gettempdir()) / f"supplier-risk-uploads-{uid}"
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = root.lstat()
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise UploadFolderError(f"{root} is not a plain folder; refusing to stage uploads there")
+    if hasattr(os, "getuid") and info.st_uid != uid:
+        raise UploadFolderError(f"{root} belongs to another user; refusing to stage uploads there "
+                                f"(set {UPLOAD_ENV} to a private folder)")
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        root.chmod(0o700)
+    for old in root.glob("session-*"):  # left behind by a killed server
+        try:
+            if time.time() - old.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+    return root
+
+
+class SessionFolder:
+    """A private folder (0700) for one browser session's uploads, removed when the session ends: Streamlit drops
+    the session's state, this object is collected and its finaliser deletes the folder (also at server exit)."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix="session-", dir=upload_root()))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path), True)
+
+    def remove(self) -> None:
+        self._finalizer()
+
+
+def session_folder() -> Path:
+    """This session's private upload folder, made on first use (again if something removed it)."""
+    holder = st.session_state.get(SESSION_FOLDER_KEY)
+    if holder is None or not holder.path.is_dir():
+        holder = SessionFolder()
+        st.session_state[SESSION_FOLDER_KEY] = holder
+    return holder.path
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(content)
+
+
+def stage_uploads(files: Iterable[tuple[str, bytes]], folder: Path | None = None) -> Path:
+    """Write uploaded (name, content) pairs into a subfolder (named after their content) of this session's private
+    folder, replacing what the session staged before; return it. File names cannot leave the folder."""
     files = sorted(files)
     digest = hashlib.sha256()
     for name, content in files:
         digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(content).digest())
-    folder = UPLOAD_ROOT / digest.hexdigest()[:16]
-    if not folder.exists():
-        tmp = folder.with_name(folder.name + ".tmp")
+    base = folder if folder is not None else session_folder()
+    target = base / digest.hexdigest()[:16]
+    if not target.exists():
+        for old in base.iterdir():  # only the files of the current upload are kept
+            shutil.rmtree(old, ignore_errors=True)
+        tmp = target.with_name(target.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        tmp.mkdir(mode=0o700)
         for name, content in files:
-            (tmp / Path(name).name).write_bytes(content)
-        tmp.rename(folder)
-    return folder
+            _write_private(tmp / Path(name).name, content)
+        tmp.rename(target)
+    return target
 
 
 def table_of(file_name: str) -> str | None:
@@ -98,7 +163,10 @@ def rejections(result: IngestResult) -> pd.DataFrame:
 
 
 def rebuild(folder: Path, db_path: Path, progress: Callable[[float, str], None]) -> BuildReport:
-    """pipelines.build.build into the live path (published atomically), reporting progress from its log lines."""
+    """pipelines.build.build into the live path (published atomically), reporting progress from its log lines.
+
+    Files staged from this session's uploads are built from a private copy beside the warehouse (inputs_folder) and
+    removed from the session folder afterwards, whether the build succeeded or not."""
 
     def log(line: str) -> None:
         match = _STEP.search(line)
@@ -113,4 +181,35 @@ def rebuild(folder: Path, db_path: Path, progress: Callable[[float, str], None])
             progress(1.0, "Published")
 
     progress(0.0, "Reading and validating files")
-    return build(Path(folder), Path(db_path), log=log)
+    folder, db_path = Path(folder), Path(db_path)
+    staged = folder.parent == session_folder() if SESSION_FOLDER_KEY in st.session_state else False
+    source = _keep_beside(folder, db_path) if staged else folder
+    try:
+        report = build(source, db_path, log=log)
+    except BaseException:
+        if staged:
+            shutil.rmtree(source, ignore_errors=True)
+        raise
+    finally:
+        if staged:  # the session's copies of the uploads are not needed any more
+            for old in folder.parent.iterdir():
+                shutil.rmtree(old, ignore_errors=True)
+    for old in inputs_folder(db_path).glob("*"):  # only the input of the live warehouse is kept
+        if old != source:
+            shutil.rmtree(old, ignore_errors=True)
+    return report
+
+
+def inputs_folder(db_path: Path) -> Path:
+    """Where the uploaded files of the live warehouse are kept, privately, beside it (<warehouse>.inputs/): the build
+    records that folder, and the Data page offers its tables when only some files are uploaded next time."""
+    return Path(db_path).with_name(Path(db_path).stem + ".inputs")
+
+
+def _keep_beside(folder: Path, db_path: Path) -> Path:
+    home = inputs_folder(db_path)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    home.chmod(0o700)
+    target = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=home))  # 0700
+    shutil.copytree(folder, target, dirs_exist_ok=True)
+    return target

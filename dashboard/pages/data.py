@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard import auth, db, loader, queries
 from dashboard import components as ui
-from dashboard import db, loader, queries
 from pipelines.build import BuildError
 from pipelines.ingest import IngestError
 from pipelines.readers import FileError
@@ -16,18 +16,35 @@ st.caption("One file per table (`suppliers.csv`, `purchase_orders.xlsx`, …) in
            "docs/data-contract.md. Good rows are loaded; every rejected row is listed with its reason.")
 
 st.subheader("Load new data")
-source = st.radio("Source", ["Upload files", "Folder on this machine"], key="data_source", horizontal=True)
+visitor = auth.current()
+roots = auth.folder_roots()
+source = None
+if not visitor.is_admin:  # uploads, server folders and rebuilds are for admins (dashboard/auth.py)
+    st.info(f"Loading data and rebuilding the warehouse are for admins; you are {ui.md(visitor.name)} "
+            f"({visitor.role or 'no role'}).", icon=":material/lock:")
+else:
+    source = st.radio("Source", ["Upload files"] + (["Folder on this machine"] if roots else []),
+                      key="data_source", horizontal=True,
+                      help="Folders can be read only under " + ", ".join(ui.md(r) for r in roots) + "."
+                      if roots else "Reading a folder on the server is off: no folder roots are configured "
+                                    "(docs/security.md).")
 folder: Path | None = None
 if source == "Upload files":
     uploads = st.file_uploader("Import files", type=["csv", "xlsx", "parquet"], accept_multiple_files=True,
                                key="data_upload",
                                help="Files named after their table: suppliers, products, purchase_orders, payments, "
-                                    "inspections, shipments, sales, returns, quality_costs.")
+                                    "inspections, shipments, sales, returns, quality_costs; at most "
+                                    f"{st.get_option('server.maxUploadSize')} MB each (server.maxUploadSize). Kept "
+                                    "in a private folder of this session until the build.")
     if uploads:
         unknown = [f.name for f in uploads if loader.table_of(f.name) is None]
         if unknown:
             st.warning(f"Not a table of the import format (ignored): {', '.join(ui.md(u) for u in unknown)}")
-        folder = loader.stage_uploads((f.name, f.getvalue()) for f in uploads)
+        try:
+            folder = loader.stage_uploads((f.name, f.getvalue()) for f in uploads)
+        except loader.UploadFolderError as exc:
+            st.error(ui.md(exc), icon=":material/error:")
+            st.stop()
         info = queries.build_info()
         previous = Path(info["input_dir"].iloc[0]) if not info.empty else None
         if previous is not None and previous.is_dir():
@@ -38,11 +55,15 @@ if source == "Upload files":
                 folder, kept = loader.complete_with(folder, previous)
                 if kept:
                     st.caption(f"Kept from the current input: {', '.join(kept)}")
-else:
-    path_text = st.text_input("Folder path", key="data_folder", placeholder="/path/to/exports",
-                              help="A folder on the machine running the dashboard, one file per table.")
+elif source == "Folder on this machine":
+    path_text = st.text_input("Folder path", key="data_folder", placeholder=str(roots[0] / "exports"),
+                              help="A folder on the machine running the dashboard, one file per table, under "
+                                   + ", ".join(ui.md(r) for r in roots) + ".")
     if path_text.strip():
-        folder = Path(path_text.strip()).expanduser()
+        try:
+            folder = auth.allowed_folder(path_text.strip())
+        except auth.FolderRefused as exc:
+            st.error(ui.md(exc), icon=":material/block:")
 
 if folder is not None:
     try:

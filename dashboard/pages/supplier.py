@@ -38,13 +38,28 @@ labels = {r.supplier_id: f"{r.supplier_name} ({r.supplier_id})"
           + (f" · {r.risk_band} {r.risk_score:.0f}" if pd.notna(r.risk_score) else "")
           for r in directory.itertuples()}
 
-# The choice lives in the URL (?supplier=…) and survives visits to other pages.
+# The choice lives in the URL (?supplier=…) and survives visits to other pages. A supplier that is asked for but not
+# shown is said so, never silently replaced by another one.
 wanted = st.session_state.get("supplier") or st.session_state.get("_supplier") or st.query_params.get("supplier")
-if wanted not in labels:
+if wanted is None:
     wanted = next(iter(labels))
+elif wanted not in labels:
+    everyone = filters.directory()
+    known = everyone[everyone["supplier_id"] == wanted]
+    if known.empty:
+        st.error(f"No supplier with id {ui.md(wanted)} in this warehouse. Choose one below.",
+                 icon=":material/person_search:")
+    else:
+        st.warning(f"{ui.md(known['supplier_name'].iloc[0])} ({ui.md(wanted)}) does not pass the sidebar filters "
+                   f"({filters.selection().describe(escape=True)}): clear them to see it, or choose a supplier below.",
+                   icon=":material/filter_alt_off:")
+    wanted = None
 st.session_state["supplier"] = wanted
 supplier_id = st.selectbox("Supplier", list(labels), key="supplier", format_func=labels.get,
+                           placeholder="Choose a supplier",
                            help="Riskiest first. The URL carries the choice, so the page can be shared.")
+if supplier_id is None:
+    st.stop()
 st.session_state["_supplier"] = supplier_id
 st.query_params["supplier"] = supplier_id
 

@@ -33,6 +33,24 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _folders_under_the_test_area(monkeypatch, tmp_path_factory):
+    """The Data page reads folders only under configured roots (dashboard/auth.py): tests read theirs from the
+    pytest temporary area."""
+    from dashboard.auth import ROOTS_ENV
+
+    monkeypatch.setenv(ROOTS_ENV, str(tmp_path_factory.getbasetemp()))
+
+
+@pytest.fixture(autouse=True)
+def _visitor_on_this_machine(monkeypatch):
+    """AppTest has no real connection (st.context.ip_address is a mock), so tests visit as from this machine, as
+    the browser test does for real; tests of a remote visitor patch this back."""
+    from dashboard import auth
+
+    monkeypatch.setattr(auth, "_is_local_request", lambda: True)
+
+
+@pytest.fixture(autouse=True)
 def _errors_fail_tests(monkeypatch):
     """A page error is shown as a message with a log reference (dashboard/errors.py); in tests it is also re-raised
     so AppTest records it and the test that caused it fails. Tests of the message itself delete this variable."""
@@ -41,12 +59,17 @@ def _errors_fail_tests(monkeypatch):
     monkeypatch.setenv(RAISE_ENV, "1")
 
 
-def open_app(monkeypatch, db: Path, page: str | None = None, query: dict | None = None) -> AppTest:
-    """Run the router on `db` (optionally on one page, with URL query parameters) and return the AppTest."""
+def open_app(monkeypatch, db: Path, page: str | None = None, query: dict | None = None,
+             secrets: dict | None = None, user: dict | None = None) -> AppTest:
+    """Run the router on `db` (optionally on one page, with URL query parameters, .streamlit/secrets.toml sections
+    and an OIDC user as st.user) and return the AppTest."""
     monkeypatch.setenv("SUPPLIER_RISK_DB", str(db))
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    at.secrets.update(secrets or {})
+    if user is not None:
+        at.user = user
     at.run()
     if page is not None and page != "portfolio":
         at.switch_page(PAGES[page]).run()
@@ -94,7 +117,8 @@ def column_config(at: AppTest, column: str) -> dict:
 def ui(monkeypatch) -> SimpleNamespace:
     """open(db, page=None, query=None) → AppTest, plus metrics / texts / frames / chart / column_config readers and
     the page paths."""
-    return SimpleNamespace(open=lambda db, page=None, query=None: open_app(monkeypatch, db, page, query),
+    return SimpleNamespace(open=lambda db, page=None, query=None, secrets=None, user=None:
+                           open_app(monkeypatch, db, page, query, secrets, user),
                            metrics=metrics, texts=texts, plain=plain, frames=frames, chart=chart,
                            column_config=column_config, pages=PAGES)
 

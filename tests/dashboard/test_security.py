@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import time
 
 import pytest
 
@@ -280,3 +281,304 @@ def test_formula_neutralisation_covers_every_prefix_and_leaves_numbers_alone():
     assert pd.isna(out["text"].iloc[8])
     assert out["number"].tolist() == frame["number"].tolist()
     assert frame["text"].iloc[0] == "=1+1"  # the shown table is not changed
+
+
+# --- a supplier asked for in the URL is that supplier, or a clear message -------------------------------------------
+
+def test_an_unknown_supplier_in_the_url_is_named_not_replaced(ui, tiny_db):
+    at = ui.open(tiny_db, "supplier", query={"supplier": "UNKNOWN"})
+    assert [ui.plain(e.value) for e in at.error] == ["No supplier with id UNKNOWN in this warehouse. Choose one below."]
+    assert at.selectbox(key="supplier").value is None  # no other supplier's page is shown in its place
+    assert not at.metric and not at.header
+    # choosing one shows it and puts it in the URL
+    at.selectbox(key="supplier").set_value("S2").run()
+    assert not any("No supplier with id" in e.value for e in at.error)
+    assert at.header[0].value == "Yiwu Beta Trading"
+    assert at.query_params["supplier"] in ("S2", ["S2"])
+
+
+def test_a_supplier_hidden_by_the_filters_is_named_not_replaced(ui, tiny_db):
+    at = ui.open(tiny_db, "supplier", query={"supplier": "S1", "type": "trading_company"})
+    assert [ui.plain(w.value) for w in at.warning] == [
+        "Ningbo Alpha Store (S1) does not pass the sidebar filters (Supplier type: trading_company): clear them to "
+        "see it, or choose a supplier below."]
+    assert at.selectbox(key="supplier").value is None and not at.metric
+    at.multiselect(key="f_type").set_value([]).run()  # clearing the filter shows S1, still in the URL
+    assert not any("sidebar filters" in w.value for w in at.warning) and at.header[0].value == "Ningbo Alpha Store"
+    assert at.selectbox(key="supplier").value == "S1"
+
+
+# --- login and roles ------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def team():
+    """A built-in password login for a small team: one admin, one viewer (hashes only, as in secrets.toml)."""
+    from dashboard.passwords import hash_password
+
+    return {"access": {"users": {"ana": {"role": "admin", "password_hash": hash_password("ana-secret-1")},
+                                 "bo": {"role": "viewer", "password_hash": hash_password("bo-secret-2")}}}}
+
+
+def _login(at, name: str, password: str):
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    at.button(key="login_submit").click().run()
+    return at
+
+
+def _admin_controls(at) -> set[str]:
+    """Which of the Data page's admin controls (source choice, upload, folder, rebuild) are on the page."""
+    present = set()
+    if at.get("radio") and any(r.key == "data_source" for r in at.radio):
+        present.add("source")
+    if any(u.proto.id.endswith("-data_upload") for u in at.get("file_uploader")):
+        present.add("upload")
+    if any(t.key == "data_folder" for t in at.text_input):
+        present.add("folder")
+    if any(b.key == "data_rebuild" for b in at.button):
+        present.add("rebuild")
+    return present
+
+
+def test_a_configured_login_is_required_before_any_page(ui, tiny_db, team):
+    at = ui.open(tiny_db, secrets=team)
+    assert [t.value for t in at.title] == ["Supplier risk cockpit"]  # the login page, nothing else
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    _login(at, "ana", "wrong")
+    assert [e.value for e in at.error] == ["Wrong user name or password."] and not at.metric
+    _login(at, "nobody", "ana-secret-1")  # a password of another user does not open the door
+    assert [e.value for e in at.error] == ["Wrong user name or password."] and not at.metric
+    _login(at, "ana", "ana-secret-1")
+    assert ui.metrics(at)["Spend"] == "$17,900"  # the portfolio, as without login
+    assert any("Signed in as ana (admin)" in ui.plain(c.value) for c in at.sidebar.caption)
+    at.button(key="logout").click().run()
+    assert not at.metric and at.text_input(key="login_name") is not None
+
+
+def test_a_viewer_cannot_reach_upload_folder_or_rebuild(ui, tiny_db, team, tmp_path):
+    at = ui.open(tiny_db, secrets=team)
+    _login(at, "bo", "bo-secret-2")
+    at.switch_page(ui.pages["data"]).run()
+    assert not at.exception
+    assert _admin_controls(at) == set()
+    assert "Loading data and rebuilding the warehouse are for admins; you are bo (viewer)." in ui.texts(at)
+    assert "Freshness per table" in ui.texts(at)  # what the warehouse holds is still shown
+    # forcing the widgets' state from the client does not bring them back
+    at.session_state["data_source"] = "Folder on this machine"
+    at.session_state["data_folder"] = str(tmp_path)
+    at.run()
+    assert _admin_controls(at) == set()
+    # an admin of the same team sees them
+    at = ui.open(tiny_db, secrets=team)
+    _login(at, "ana", "ana-secret-1")
+    at.switch_page(ui.pages["data"]).run()
+    assert {"source", "upload"} <= _admin_controls(at)
+
+
+def test_repeated_wrong_passwords_lock_the_user_name(ui, tiny_db, team, monkeypatch):
+    from dashboard import auth
+
+    at = ui.open(tiny_db, secrets=team)
+    for _ in range(auth.MAX_TRIES):
+        _login(at, "ana", "guess")
+    _login(at, "ana", "ana-secret-1")  # even the right password waits out the lock
+    assert "Too many wrong passwords for this user name: try again in" in at.error[0].value
+    assert not at.metric
+    _login(at, "bo", "bo-secret-2")  # other users are not locked out
+    assert ui.metrics(at)["Spend"] == "$17,900"
+    real = time.time
+    monkeypatch.setattr(auth.time, "time", lambda: real() + auth.LOCK_SECONDS + 1)
+    at = ui.open(tiny_db, secrets=team)
+    _login(at, "ana", "ana-secret-1")
+    assert ui.metrics(at)["Spend"] == "$17,900"
+
+
+OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-cookie-secret",
+                 "client_id": "cockpit", "client_secret": "s", "server_metadata_url":
+                 "https://id.example.com/.well-known/openid-configuration"},
+        "access": {"admins": ["Ana@Example.com"], "viewers": ["carl@partner.example"],
+                   "viewer_domains": ["example.com"]}}
+
+
+@pytest.mark.parametrize("user,expected", [
+    ({"is_logged_in": False}, "login"),
+    ({"is_logged_in": True, "email": "ana@example.com", "name": "Ana"}, "admin"),
+    ({"is_logged_in": True, "email": "dee@example.com", "name": "Dee"}, "viewer"),
+    ({"is_logged_in": True, "email": "carl@partner.example"}, "viewer"),
+    ({"is_logged_in": True, "email": "eve@elsewhere.example"}, "refused"),
+    ({"is_logged_in": True, "email": "mallory@example.com", "email_verified": False}, "refused"),
+])
+def test_oidc_login_gives_the_role_of_the_verified_email(ui, tiny_db, user, expected):
+    at = ui.open(tiny_db, secrets=OIDC, user=user)
+    if expected == "login":
+        assert at.button(key="login_oidc").label == "Log in with your organisation's account"
+        assert not at.metric
+        return
+    if expected == "refused":
+        assert "may not see this dashboard" in ui.plain(at.error[0].value) and not at.metric
+        return
+    assert ui.metrics(at)["Spend"] == "$17,900"
+    at.switch_page(ui.pages["data"]).run()
+    assert bool(_admin_controls(at)) == (expected == "admin")
+
+
+def test_without_login_a_visitor_from_another_machine_only_reads(ui, tiny_db, monkeypatch):
+    from dashboard import auth
+
+    monkeypatch.setattr(auth, "_is_local_request", lambda: False)
+    at = ui.open(tiny_db, "data")
+    assert _admin_controls(at) == set()
+    assert any("Read-only" in c.value for c in at.sidebar.caption)
+    monkeypatch.setattr(auth, "_is_local_request", lambda: True)
+    at = ui.open(tiny_db, "data")
+    assert {"source", "upload"} <= _admin_controls(at)
+
+
+def test_passwords_are_stored_as_salted_scrypt_hashes():
+    from dashboard.passwords import hash_password, verify_password
+
+    first, second = hash_password("correct horse"), hash_password("correct horse")
+    assert first != second and "correct horse" not in first  # salted, no plaintext
+    prefix, n, r, p, salt, key = first.split("$")
+    assert (prefix, int(n), int(r), int(p)) == ("scrypt", 2 ** 14, 8, 5)
+    assert verify_password("correct horse", first) and verify_password("correct horse", second)
+    assert not verify_password("correct horse.", first) and not verify_password("", first)
+    assert not verify_password("correct horse", "plain text") and not verify_password("x", "")
+
+
+# --- folders only under the configured roots ------------------------------------------------------------------------
+
+def test_folders_outside_the_roots_and_links_out_of_them_are_refused(ui, tmp_path, tiny_dir, monkeypatch):
+    from dashboard import auth
+
+    root = tmp_path / "exports"
+    root.mkdir()
+    monkeypatch.setenv(auth.ROOTS_ENV, str(root))
+    inside = root / "march"
+    inside.mkdir()
+    for f in tiny_dir.iterdir():
+        (inside / f.name).write_bytes(f.read_bytes())
+    (root / "etc").symlink_to("/etc")  # a link to a folder outside
+    leaky = root / "leaky"
+    leaky.mkdir()
+    (leaky / "suppliers.csv").symlink_to("/etc/passwd")  # a file linked from outside
+
+    assert auth.allowed_folder(str(inside)) == inside.resolve()
+    assert auth.allowed_folder("march") == inside.resolve()  # relative to the first root
+    for refused in ("/etc", str(root / "etc"), str(root / ".." / ".."), str(leaky)):
+        with pytest.raises(auth.FolderRefused):
+            auth.allowed_folder(refused)
+
+    at = ui.open(tmp_path / "none.duckdb", "data")
+    at.radio(key="data_source").set_value("Folder on this machine").run()
+    at.text_input(key="data_folder").input("/etc").run()
+    assert "/etc is outside the folders this dashboard may read" in ui.plain(at.error[0].value)
+    assert not at.metric and not any(b.key == "data_rebuild" for b in at.button)  # nothing listed, nothing to build
+    at.text_input(key="data_folder").input(str(leaky)).run()
+    assert "is a link to a file outside the folders" in ui.plain(at.error[0].value)
+    at.text_input(key="data_folder").input(str(inside)).run()
+    assert ui.metrics(at)["Rows to load"] == "37"
+
+
+def test_with_a_login_and_no_roots_no_server_folder_is_offered(ui, tiny_db, team, monkeypatch):
+    from dashboard import auth
+
+    monkeypatch.delenv(auth.ROOTS_ENV)
+    at = ui.open(tiny_db, secrets=team)
+    _login(at, "ana", "ana-secret-1")
+    at.switch_page(ui.pages["data"]).run()
+    assert at.radio(key="data_source").options == ["Upload files"]
+
+
+# --- uploads: private per-session folder, removed after the build and when the session ends -------------------------
+
+def _mode(path) -> int:
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def upload_root(tmp_path, monkeypatch):
+    from dashboard import loader
+
+    root = tmp_path / "uploads"
+    monkeypatch.setenv(loader.UPLOAD_ENV, str(root))
+    return root
+
+
+def test_uploads_are_staged_privately_and_removed_after_the_build(ui, tmp_path, tiny_db, upload_root):
+    import gc
+    import shutil
+
+    import duckdb
+
+    from helpers import TINY
+
+    db = tmp_path / "live.duckdb"
+    shutil.copy(tiny_db, db)
+    at = ui.open(db, "data")
+    files = [(p.name, p.read_bytes(), "text/csv") for p in sorted(TINY.iterdir())]
+    at.file_uploader(key="data_upload").set_value(files).run()
+    assert ui.metrics(at)["Rows to load"] == "37"
+    sessions = list(upload_root.glob("session-*"))
+    assert len(sessions) == 1
+    staged = [p for p in sessions[0].rglob("*") if p.is_file()]
+    assert {p.name for p in staged} == {p.name for p in TINY.iterdir()}
+    assert _mode(upload_root) == 0o700 and _mode(sessions[0]) == 0o700
+    assert all(_mode(p) == 0o600 for p in staged) and all(_mode(p.parent) == 0o700 for p in staged)
+
+    at.button(key="data_rebuild").click().run()
+    assert any("Warehouse rebuilt" in s.value for s in at.success)
+    assert list(sessions[0].iterdir()) == []  # the session's copies are gone once built
+    # the warehouse was built from a private copy beside it, which the next upload can complete missing tables from
+    con = duckdb.connect(str(db), read_only=True)
+    input_dir = con.execute("select input_dir from ingest.build_info").fetchone()[0]
+    con.close()
+    kept = tmp_path / "live.inputs"
+    assert str(input_dir).startswith(str(kept)) and _mode(kept) == 0o700 and _mode(kept / input_dir) == 0o700
+    assert {p.name for p in (kept / input_dir).iterdir()} == {p.name for p in TINY.iterdir()}
+
+    # when the session ends (Streamlit drops its state), its folder goes too
+    del at
+    gc.collect()
+    assert not sessions[0].exists()
+
+
+def test_a_session_folder_is_removed_when_its_session_ends(upload_root):
+    import gc
+
+    from dashboard import loader
+
+    holder = loader.SessionFolder()
+    path = holder.path
+    loader.stage_uploads([("suppliers.csv", b"supplier_id\n")], folder=path)
+    assert path.is_dir() and _mode(path) == 0o700
+    del holder
+    gc.collect()
+    assert not path.exists()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() != 0,
+                    reason="needs root to create a folder owned by another user")
+def test_an_upload_folder_owned_by_someone_else_is_refused(upload_root):
+    import os
+
+    from dashboard import loader
+
+    upload_root.mkdir(mode=0o777)
+    os.chown(upload_root, 65534, 65534)  # as if another user had made it first in the shared /tmp
+    with pytest.raises(loader.UploadFolderError, match="belongs to another user"):
+        loader.upload_root()
+
+
+def test_the_upload_size_limit_is_configured_and_shown(ui, tiny_db):
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    limit = config["server"]["maxUploadSize"]
+    at = ui.open(tiny_db, "data")
+    uploader = next(u for u in at.get("file_uploader") if u.proto.id.endswith("-data_upload"))
+    assert uploader.proto.max_upload_size_mb == limit == 200  # what the server and the browser enforce
+    assert f"at most {limit} MB each" in uploader.proto.help

@@ -159,6 +159,29 @@ def _cmd_import_scms(args) -> int:
                                           encoding=None, channel=None))
 
 
+def _cmd_hash_password(args) -> int:
+    """Print an scrypt hash of a password for the dashboard's built-in login (the password itself is never stored)."""
+    import getpass
+
+    from dashboard.passwords import hash_password
+
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the two passwords differ", file=sys.stderr)
+            return 2
+    if len(password) < 12:
+        print("error: use at least 12 characters", file=sys.stderr)
+        return 2
+    digest = hash_password(password)
+    print(digest)
+    print(f"# in .streamlit/secrets.toml:\n# [access.users.{args.user}]\n# role = \"{args.role}\"\n"
+          f"# password_hash = \"{digest}\"", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="supplier-risk", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -212,6 +235,12 @@ def parser() -> argparse.ArgumentParser:
     si.add_argument("--input", required=True, help="SCMS_Delivery_History_Dataset.csv or the data.gov variant")
     si.add_argument("--out", required=True, help="folder to write the import files to")
     si.set_defaults(func=_cmd_import_scms)
+
+    hp = sub.add_parser("hash-password", help="hash a password for the dashboard's built-in login (docs/security.md)")
+    hp.add_argument("--user", default="NAME", help="user name to show in the secrets.toml snippet")
+    hp.add_argument("--role", default="viewer", choices=("viewer", "admin"))
+    hp.add_argument("--stdin", action="store_true", help="read the password from standard input (no prompt)")
+    hp.set_defaults(func=_cmd_hash_password)
     return p
 
 

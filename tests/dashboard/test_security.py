@@ -408,11 +408,18 @@ OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie
     ({"is_logged_in": True, "email": "eve@elsewhere.example"}, "refused"),
     ({"is_logged_in": True, "email": "mallory@example.com", "email_verified": False}, "refused"),
 ])
-def test_oidc_login_gives_the_role_of_the_verified_email(ui, tiny_db, user, expected):
+def test_oidc_login_gives_the_role_of_the_verified_email(ui, tiny_db, user, expected, monkeypatch):
     at = ui.open(tiny_db, secrets=OIDC, user=user)
     if expected == "login":
         assert at.button(key="login_oidc").label == "Log in with your organisation's account"
         assert not at.metric
+        # the button hands over to Streamlit's OIDC flow (which reads secrets.toml itself, out of AppTest's reach)
+        import streamlit
+
+        calls = []
+        monkeypatch.setattr(streamlit, "login", lambda *args: calls.append(args))
+        at.button(key="login_oidc").click().run()
+        assert calls == [()] and not at.metric
         return
     if expected == "refused":
         assert "may not see this dashboard" in ui.plain(at.error[0].value) and not at.metric

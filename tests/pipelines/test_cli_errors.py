@@ -64,3 +64,19 @@ def test_an_interrupt_exits_130_without_a_traceback(monkeypatch, capsys, tiny_di
     monkeypatch.setattr(pipelines.ingest, "read_and_validate", interrupted)
     assert cli.main(["check", "--input", str(tiny_dir)]) == 130
     assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_hash_password_prints_a_hash_the_dashboard_accepts(monkeypatch, capsys):
+    import io
+
+    from dashboard.passwords import verify_password
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long team password\n"))
+    assert cli.main(["hash-password", "--stdin", "--user", "ana", "--role", "admin"]) == 0
+    out, err = capsys.readouterr()
+    digest = out.strip()
+    assert digest.startswith("scrypt$") and "a long team password" not in out + err
+    assert verify_password("a long team password", digest)
+    assert f'[access.users.ana]\n# role = "admin"\n# password_hash = "{digest}"' in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli.main(["hash-password", "--stdin"]) == 2

@@ -27,6 +27,11 @@ TYPE_LABELS = {"manufacturer": "Manufacturer", "trading_company": "Trading compa
 
 # CommonMark lets a backslash escape any ASCII punctuation character, and an escaped character is shown as itself.
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# GitHub-flavoured Markdown turns bare http(s)://…, www.… and e-mail addresses into links after escapes are resolved,
+# so escaping cannot stop it: an invisible WORD JOINER (U+2060) before the ':' of http(s):, the '.' of www. and the
+# '@' breaks those patterns while the text reads the same.
+_AUTOLINK_TRIGGERS = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV Injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,12 +41,13 @@ def md(value: object) -> str:
 
     Use it for every data value (names, reasons, file names, URL parameters) put into st.markdown, st.caption,
     st.info/warning/error/success, headers, widget labels and help texts, so that `![x](http://evil/x.png)` is shown
-    as text, never fetched, and `[link](http://x)`, `http://x`, `:red[x]` or `$x$` never become links, colours or
-    formulas."""
+    as text, never fetched, and `[link](http://x)`, `http://x`, `www.x.com`, `a@b.com`, `:red[x]` or `$x$` never
+    become links, colours or formulas."""
     if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
         return "–"
     # a line break stays a (hard) line break, so a line of its own cannot start a heading, list or quote
-    return "  \n".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", line) for line in str(value).splitlines())
+    return "  \n".join(_MARKDOWN_PUNCTUATION.sub(r"\\\1", _AUTOLINK_TRIGGERS.sub(WORD_JOINER, line))
+                       for line in str(value).splitlines())
 
 
 def chart_text(values: Iterable[object]) -> list[object]:

@@ -9,6 +9,13 @@ TINY = FIXTURES / "tiny"
 SHARED_REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 
 
+def plain(markdown: str) -> str:
+    """Markdown source as a reader sees it: backslash escapes (dashboard.components.md) removed."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
 def quiet(_: str) -> None:
     """A build log that prints nothing."""
 
@@ -17,3 +24,113 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n
     """Write CSV text with the given encoding and line ends (the text uses \\n)."""
     path.write_bytes(text.replace("\n", newline).encode(encoding))
     return path
+
+
+# A portfolio whose free-text fields carry Markdown, HTML, links, images and spreadsheet formulas: the dashboard must
+# show them as text (tests/dashboard/test_security.py, tests/browser/test_browser_security.py).
+EVIL_HOST = "evil.example"
+HOSTILE = {
+    # supplier_id: (supplier_name, legal_name, province)
+    "S1": ("![x](http://evil.example/x.png)", "<img src=http://evil.example/legal.png> http://evil.example/auto",
+           ":red[www.evil.example]"),
+    "S2": ("[link](http://evil.example/l) <script>window.pwned=1</script>", "Yiwu Beta Trading Co., Ltd.",
+           "**bold** $x^2$"),
+    "S3": ('=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)"),
+}
+HOSTILE_PRODUCT = '<a href="http://evil.example/p">lamp</a>'
+HOSTILE_CATEGORY = "![c](http://evil.example/c.png)"
+HOSTILE_PAYEE = "[pay here](http://evil.example/pay)"
+
+
+def _rewrite_csv(path: Path, change) -> None:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    fields = list(rows[0])
+    for row in rows:
+        change(row)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def write_hostile_portfolio(folder: Path) -> Path:
+    """The tiny portfolio in `folder` with hostile text in the supplier, legal, bank, province, product, category and
+    payee names (every row still valid)."""
+    import shutil
+
+    shutil.copytree(TINY, folder)
+
+    def supplier(row):
+        name, legal, province = HOSTILE[row["supplier_id"]]
+        row.update(supplier_name=name, legal_name=legal, bank_beneficiary=legal, province=province)
+
+    def product(row):
+        if row["sku"] == "A1":
+            row["product_name"] = HOSTILE_PRODUCT
+        if row["category"] == "home_lighting":
+            row["category"] = HOSTILE_CATEGORY
+
+    def payment(row):
+        if row["payment_id"] == "Y1":
+            row["payee_name"] = HOSTILE_PAYEE
+
+    _rewrite_csv(folder / "suppliers.csv", supplier)
+    _rewrite_csv(folder / "products.csv", product)
+    _rewrite_csv(folder / "payments.csv", payment)
+    return folder
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServedApp:
+    """`streamlit run app.py` in a subprocess (the given command, or the plain one on a free port) until closed."""
+
+    def __init__(self, db: Path, log: Path, cmd: list[str] | None = None, port: int | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        import os
+        import subprocess
+        import sys
+
+        root = Path(__file__).resolve().parents[1]
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+        environment.update(SUPPLIER_RISK_DB=str(db), PORT=str(self.port), **(env or {}))
+        cmd = cmd or [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+                      "--server.headless", "true"]
+        with open(log, "wb") as out:
+            self.proc = subprocess.Popen(cmd, cwd=root, env=environment, stdout=out, stderr=subprocess.STDOUT)
+
+    def wait(self, timeout: float = 60) -> ServedApp:
+        import time
+        import urllib.request
+
+        deadline = time.time() + timeout
+        while True:
+            try:
+                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).status == 200:
+                    return self
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"streamlit did not start:\n{self.log.read_text(errors='replace')}")
+            time.sleep(0.3)
+
+    def close(self) -> None:
+        import subprocess
+
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()

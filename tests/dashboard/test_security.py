@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from helpers import HOSTILE, HOSTILE_CATEGORY, plain, write_hostile_portfolio
+
 
 class _Records(logging.Handler):
     def __init__(self):
@@ -58,61 +60,9 @@ def test_an_unexpected_error_shows_a_message_and_a_log_reference_not_a_traceback
 
 # --- no injection: data values are never rendered as Markdown or HTML, exports never carry a live formula ---------
 
-EVIL = "evil.example"
-HOSTILE = {
-    # supplier_id: (supplier_name, legal_name, province)
-    "S1": ("![x](http://evil.example/x.png)", "<img src=http://evil.example/legal.png> http://evil.example/auto",
-           ":red[www.evil.example]"),
-    "S2": ("[link](http://evil.example/l) <script>window.pwned=1</script>", "Yiwu Beta Trading Co., Ltd.",
-           "**bold** $x^2$"),
-    "S3": ('=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)"),
-}
-HOSTILE_PRODUCT = '<a href="http://evil.example/p">lamp</a>'
-HOSTILE_CATEGORY = "![c](http://evil.example/c.png)"
-
-
-def _rewrite(path, change) -> None:
-    import csv
-
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    fields = list(rows[0])
-    for row in rows:
-        change(row)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 @pytest.fixture(scope="module")
 def hostile_dir(tmp_path_factory):
-    """The tiny portfolio with Markdown, HTML, links, images and formulas in every free-text field."""
-    import shutil
-
-    from helpers import TINY
-
-    folder = tmp_path_factory.mktemp("hostile") / "input"
-    shutil.copytree(TINY, folder)
-
-    def supplier(row):
-        name, legal, province = HOSTILE[row["supplier_id"]]
-        row.update(supplier_name=name, legal_name=legal, bank_beneficiary=legal, province=province)
-
-    def product(row):
-        if row["sku"] == "A1":
-            row["product_name"] = HOSTILE_PRODUCT
-        if row["category"] == "home_lighting":
-            row["category"] = HOSTILE_CATEGORY
-
-    def payment(row):
-        if row["payment_id"] == "Y1":
-            row["payee_name"] = "[pay here](http://evil.example/pay)"
-
-    _rewrite(folder / "suppliers.csv", supplier)
-    _rewrite(folder / "products.csv", product)
-    _rewrite(folder / "payments.csv", payment)
-    return folder
+    return write_hostile_portfolio(tmp_path_factory.mktemp("hostile") / "input")
 
 
 @pytest.fixture(scope="module")
@@ -162,14 +112,22 @@ def _markdown_texts(at) -> list[str]:
     return found
 
 
+# GitHub-flavoured Markdown's extended autolinks (spec section 6.9), which Streamlit's renderer applies to the text
+# after escapes are resolved: www. or http(s):// followed by a domain with a dot, and e-mail addresses.
+_GFM_URL = re.compile(r"(?<![A-Za-z0-9])(?:https?://|www\.)[-\w]+(?:\.[-\w]+)+", re.ASCII | re.IGNORECASE)
+_GFM_EMAIL = re.compile(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.ASCII)
+
+
 def _live_markup(parser, texts: list[str]) -> list[tuple[str, str]]:
-    """(token type, source) for every link, image or raw HTML the Markdown texts would render."""
+    """(kind, source) for every link, image or raw HTML the Markdown texts would render, autolinks included."""
     live = []
     for text in texts:
         for block in parser.parse(text):
             for token in [block, *(block.children or [])]:
                 if token.type in ("link_open", "image", "html_inline", "html_block"):
                     live.append((token.type, text))
+        if _GFM_URL.search(plain(text)) or _GFM_EMAIL.search(plain(text)):
+            live.append(("autolink", text))
     return live
 
 
@@ -195,9 +153,11 @@ def test_hostile_data_is_shown_as_text_on_every_page(ui, hostile_db, page, query
     at = ui.open(hostile_db, page, query=query)
     _assert_inert(at, parser)
     if page == "supplier":
+        from dashboard.components import WORD_JOINER
+
         name = HOSTILE[query["supplier"]][0]
         # the name is on the page, as text: its Markdown source is escaped and renders to exactly the name
-        assert parser.renderInline(at.header[0].value) == html.escape(name)
+        assert parser.renderInline(at.header[0].value).replace(WORD_JOINER, "") == html.escape(name)
     if page == "costs":  # the SKU and supplier pickers and their figures
         at.radio(key="costs_scope").set_value("SKU").run()
         at.selectbox(key="costs_sku").set_value("A1").run()
@@ -209,6 +169,8 @@ def test_hostile_data_is_shown_as_text_on_every_page(ui, hostile_db, page, query
 
 
 def test_rejected_rows_with_hostile_values_are_listed_as_text(ui, hostile_db, hostile_dir):
+    from dashboard.components import WORD_JOINER
+
     parser = _markdown_parser()
     bad = (hostile_dir / "suppliers.csv").read_bytes() \
         + b"S4,Bad,![r](http://evil.example/r.png),CN,,,,,,,,,,,,,,,,\n"
@@ -216,8 +178,9 @@ def test_rejected_rows_with_hostile_values_are_listed_as_text(ui, hostile_db, ho
     at.file_uploader(key="data_upload").set_value([("suppliers.csv", bad, "text/csv")]).run()
     listed = next(m.value for m in at.markdown if "line 5" in m.value)
     assert _live_markup(parser, [listed]) == []
-    assert "not one of manufacturer, trading_company" in parser.renderInline(listed)
-    assert "![r](http://evil.example/r.png)" in parser.renderInline(listed)  # shown literally
+    shown = parser.renderInline(listed).replace(WORD_JOINER, "")
+    assert "not one of manufacturer, trading_company" in shown
+    assert "![r](http://evil.example/r.png)" in shown  # shown literally
     _assert_inert(at, parser)
 
 

@@ -236,6 +236,21 @@ def unallocated_costs() -> pd.DataFrame:
     return query("unallocated_costs")
 
 
+def landed_rate_flags(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
+    """Duty-check statuses and estimated / unverified-rate counts over the shipments in scope (one row)."""
+    return query("landed_rate_flags", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+
+
+def landed_unverified_rows(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
+    """Duty rows marked unverified that cost shipments in scope, with how many shipments each."""
+    return query("landed_unverified_rows", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+
+
+def verified_through() -> pd.DataFrame:
+    """Verified-through date per dated reference table (reference.verified_through)."""
+    return query("verified_through")
+
+
 # ----------------------------------------------------------------------------- re-audit
 
 def reaudit_queue(ids: Ids = None) -> pd.DataFrame:

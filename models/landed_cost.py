@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 
@@ -43,7 +44,7 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class DutyRow:
-    """One row of duty_rates.csv."""
+    """One row of duty_rates.csv (the columns after `effective_to` are optional in the file; defaults below)."""
 
     hs_code: str
     origin_country: str
@@ -53,6 +54,12 @@ class DutyRow:
     effective_to: date | None
     source: str
     notes: str
+    ch99_heading: str = ""  # HTS chapter 99 heading the line is reported under (9903.88.03, 9903.03.01 ...)
+    basis: str = "value"  # value, steel_content or aluminium_content (Section 232 derivatives)
+    not_stacked_on: str = ""  # a duty type whose part of the value this duty is not charged on (section_232)
+    loaded_before: date | None = None  # applies only to goods loaded (shipped) before this date (in-transit rules)
+    requires_claim: str = ""  # applies only to products claiming this heading (products.duty_claims)
+    status: str = "verified"  # verified, or unverified: not confirmed in an official source (see notes)
 
     @property
     def hs_digits(self) -> str:
@@ -66,7 +73,7 @@ class DutyRow:
 
 @dataclass(frozen=True)
 class MpfRow:
-    """One fiscal year of us_mpf.csv."""
+    """One fiscal year and entry type of us_mpf.csv."""
 
     fiscal_year: int
     effective_from: date
@@ -75,6 +82,9 @@ class MpfRow:
     min_usd: float
     max_usd: float
     source: str
+    entry_type: str = "formal"  # formal (class code 499) or informal (class code 311, flat fee)
+    max_entry_value_usd: float | None = None  # informal rows: the largest entered value they apply to
+    status: str = "verified"
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,19 @@ class HmfRow:
     effective_from: date
     effective_to: date | None
     source: str
+    status: str = "verified"
+
+
+@dataclass(frozen=True)
+class DeMinimisRow:
+    """One row of us_de_minimis.csv: the duty-free threshold per entry for an origin (0 = suspended)."""
+
+    origin_country: str
+    threshold_usd: float
+    effective_from: date
+    effective_to: date | None
+    source: str
+    status: str = "verified"
 
 
 @dataclass(frozen=True)
@@ -178,36 +201,69 @@ def _dir(ref_dir: str | Path | None) -> str:
     return str(Path(ref_dir) if ref_dir is not None else REFERENCE_DIR)
 
 
+STATUSES = ("verified", "unverified")
+DUTY_BASES = ("value", "steel_content", "aluminium_content")
+
+
+def _opt(r: Mapping[str, str | None], name: str, default: str = "") -> str:
+    return (r.get(name) or default).strip()
+
+
+def _status(r: Mapping[str, str | None], path: str) -> str:
+    status = _opt(r, "status", "verified").lower()
+    if status not in STATUSES:
+        raise ValueError(f"{path}: status must be one of {STATUSES}, got {status!r}")
+    return status
+
+
 @lru_cache(maxsize=8)
 def _load_duty_rates(ref_dir: str) -> tuple[DutyRow, ...]:
     cols = ("hs_code", "origin_country", "duty_type", "rate_pct", "effective_from", "effective_to", "source", "notes")
-    rows = tuple(
-        DutyRow(
+    rows = []
+    for r in _rows(ref_dir, "duty_rates.csv", cols):
+        basis = _opt(r, "basis", "value").lower()
+        if basis not in DUTY_BASES:
+            raise ValueError(f"duty_rates.csv: basis must be one of {DUTY_BASES}, got {basis!r}")
+        rows.append(DutyRow(
             hs_code=r["hs_code"].strip(),
             origin_country=r["origin_country"].strip().upper(),
             duty_type=r["duty_type"].strip().lower(),
-            rate_pct=float(r["rate_pct"]),
+            rate_pct=_rate(r["rate_pct"], "duty_rates.csv"),
             effective_from=_date(r["effective_from"]),
             effective_to=_opt_date(r["effective_to"]),
             source=r["source"].strip(),
             notes=(r["notes"] or "").strip(),
-        )
-        for r in _rows(ref_dir, "duty_rates.csv", cols)
-    )
-    _check_no_overlap(rows)
-    return rows
+            ch99_heading=_opt(r, "ch99_heading"),
+            basis=basis,
+            not_stacked_on=_opt(r, "not_stacked_on").lower(),
+            loaded_before=_opt_date(r.get("loaded_before")),
+            requires_claim=_opt(r, "requires_claim"),
+            status=_status(r, "duty_rates.csv"),
+        ))
+    rows_t = tuple(rows)
+    _check_no_overlap(rows_t)
+    return rows_t
+
+
+def _rate(text: str, table: str) -> float:
+    """A percentage with at most 4 decimals (0.3464, 17.6): the integer arithmetic below is exact on it."""
+    value = float(text)
+    if abs(value * 10_000 - round(value * 10_000)) > 1e-6 or value < 0:
+        raise ValueError(f"{table}: rate {text!r} must be >= 0 with at most 4 decimals")
+    return value
 
 
 def _check_no_overlap(rows: Sequence[DutyRow]) -> None:
-    """Two rows for the same HS prefix, origin and duty type must not be in force on the same day."""
-    by_key: dict[tuple[str, str, str], list[DutyRow]] = {}
+    """Two rows for the same HS prefix, origin, duty type and condition must not be in force on the same day."""
+    by_key: dict[tuple, list[DutyRow]] = {}
     for row in rows:
-        by_key.setdefault((row.hs_digits, row.origin_country, row.duty_type), []).append(row)
+        key = (row.hs_digits, row.origin_country, row.duty_type, row.loaded_before, row.requires_claim)
+        by_key.setdefault(key, []).append(row)
     for key, group in by_key.items():
         group = sorted(group, key=lambda r: r.effective_from)
         for prev, nxt in zip(group, group[1:]):
             if prev.effective_to is None or prev.effective_to >= nxt.effective_from:
-                raise ValueError(f"duty_rates.csv: overlapping rows for {key}: {prev.effective_from} and "
+                raise ValueError(f"duty_rates.csv: overlapping rows for {key[:3]}: {prev.effective_from} and "
                                  f"{nxt.effective_from}")
 
 
@@ -219,18 +275,27 @@ def load_duty_rates(ref_dir: str | Path | None = None) -> tuple[DutyRow, ...]:
 @lru_cache(maxsize=8)
 def _load_mpf(ref_dir: str) -> tuple[MpfRow, ...]:
     cols = ("fiscal_year", "effective_from", "effective_to", "rate_pct", "min_usd", "max_usd", "source")
-    return tuple(
-        MpfRow(
+    rows = []
+    for r in _rows(ref_dir, "us_mpf.csv", cols):
+        entry_type = _opt(r, "entry_type", "formal").lower()
+        if entry_type not in ("formal", "informal"):
+            raise ValueError(f"us_mpf.csv: entry_type must be formal or informal, got {entry_type!r}")
+        max_value = _opt(r, "max_entry_value_usd")
+        if entry_type == "informal" and not max_value:
+            raise ValueError("us_mpf.csv: an informal row needs max_entry_value_usd")
+        rows.append(MpfRow(
             fiscal_year=int(r["fiscal_year"]),
             effective_from=_date(r["effective_from"]),
             effective_to=_opt_date(r["effective_to"]),
-            rate_pct=float(r["rate_pct"]),
+            rate_pct=_rate(r["rate_pct"], "us_mpf.csv"),
             min_usd=float(r["min_usd"]),
             max_usd=float(r["max_usd"]),
             source=r["source"].strip(),
-        )
-        for r in _rows(ref_dir, "us_mpf.csv", cols)
-    )
+            entry_type=entry_type,
+            max_entry_value_usd=float(max_value) if max_value else None,
+            status=_status(r, "us_mpf.csv"),
+        ))
+    return tuple(rows)
 
 
 def load_mpf(ref_dir: str | Path | None = None) -> tuple[MpfRow, ...]:
@@ -244,10 +309,11 @@ def _load_hmf(ref_dir: str) -> tuple[HmfRow, ...]:
     return tuple(
         HmfRow(
             mode=r["mode"].strip().lower(),
-            rate_pct=float(r["rate_pct"]),
+            rate_pct=_rate(r["rate_pct"], "us_hmf.csv"),
             effective_from=_date(r["effective_from"]),
             effective_to=_opt_date(r["effective_to"]),
             source=r["source"].strip(),
+            status=_status(r, "us_hmf.csv"),
         )
         for r in _rows(ref_dir, "us_hmf.csv", cols)
     )
@@ -256,6 +322,50 @@ def _load_hmf(ref_dir: str) -> tuple[HmfRow, ...]:
 def load_hmf(ref_dir: str | Path | None = None) -> tuple[HmfRow, ...]:
     """All rows of us_hmf.csv (cached per directory)."""
     return _load_hmf(_dir(ref_dir))
+
+
+@lru_cache(maxsize=8)
+def _load_de_minimis(ref_dir: str) -> tuple[DeMinimisRow, ...]:
+    if not (Path(ref_dir) / "us_de_minimis.csv").exists():
+        return ()  # a reference folder without the table: no de minimis anywhere (everything is entered)
+    cols = ("origin_country", "threshold_usd", "effective_from", "effective_to", "source")
+    return tuple(
+        DeMinimisRow(
+            origin_country=r["origin_country"].strip().upper(),
+            threshold_usd=float(r["threshold_usd"]),
+            effective_from=_date(r["effective_from"]),
+            effective_to=_opt_date(r["effective_to"]),
+            source=r["source"].strip(),
+            status=_status(r, "us_de_minimis.csv"),
+        )
+        for r in _rows(ref_dir, "us_de_minimis.csv", cols)
+    )
+
+
+def load_de_minimis(ref_dir: str | Path | None = None) -> tuple[DeMinimisRow, ...]:
+    """All rows of us_de_minimis.csv (cached per directory); empty when the folder has no such table."""
+    return _load_de_minimis(_dir(ref_dir))
+
+
+# The tables whose rows change with the law; each has a "verified through" date in verified_through.csv.
+DATED_TABLES = ("duty_rates", "us_mpf", "us_hmf", "us_de_minimis")
+
+
+@lru_cache(maxsize=8)
+def _load_verified_through(ref_dir: str) -> dict[str, date]:
+    if not (Path(ref_dir) / "verified_through.csv").exists():
+        return {}
+    rows = _rows(ref_dir, "verified_through.csv", ("table_name", "verified_through", "source"))
+    return {r["table_name"].strip(): _date(r["verified_through"]) for r in rows}
+
+
+def verified_through(ref_dir: str | Path | None = None) -> dict[str, date]:
+    """Per dated table, the last entry date its rows were checked against sources (verified_through.csv).
+
+    An entry after it is still costed (with the rows as written, the latest carried forward) and flagged
+    estimated. A folder without the file (a test's own tables) has no date: nothing is flagged.
+    """
+    return dict(_load_verified_through(_dir(ref_dir)))
 
 
 @lru_cache(maxsize=8)
@@ -387,13 +497,17 @@ def dutiable_value(
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Duties, MPF, HMF
+# Duties, MPF, HMF: vectorised over frames of entry lines; the scalar functions below run the same code on one line
 # ---------------------------------------------------------------------------------------------------------------
+
+FAR_FUTURE = np.datetime64("9999-12-31", "D")
+SECTION_232 = "section_232"
+IEEPA_PREFIX = "ieepa_"
 
 
 @dataclass(frozen=True)
 class DutyComponent:
-    """One stacked duty line: its type, rate and the reference row it came from."""
+    """One stacked duty line: its type, rate, what part of the value it is charged on and the row it came from."""
 
     duty_type: str
     rate_pct: float
@@ -401,6 +515,10 @@ class DutyComponent:
     origin_country: str
     source: str
     notes: str
+    ch99_heading: str = ""
+    basis: str = "value"
+    not_stacked_on: str = ""
+    status: str = "verified"
 
 
 @dataclass(frozen=True)
@@ -414,7 +532,11 @@ class DutyRate:
 
     @property
     def total_pct(self) -> float:
-        """Sum of the component rates, percent (rounded to 6 places to drop float noise)."""
+        """Sum of the component rates, percent (rounded to 6 places to drop float noise).
+
+        This is the stack's headline figure; the duty itself can be lower where a component is charged on part of
+        the value only (Section 232 on metal content, and the duties not stacked on it): `duty_amount` applies that.
+        """
         return round(sum(c.rate_pct for c in self.components), 6)
 
     @property
@@ -423,30 +545,180 @@ class DutyRate:
         return any(c.duty_type == "mfn" for c in self.components)
 
 
-def duty_rate(
-    hs_code: str, origin: str, entry_date: date, ref_dir: str | Path | None = None, require_mfn: bool = True
-) -> DutyRate:
-    """Stacked duty for an entry: per duty type, the longest HS-prefix row matching origin and date, summed.
+def _days(values) -> np.ndarray:
+    """Dates (date objects, strings, Timestamps, None) as numpy datetime64[D]; missing -> NaT."""
+    return pd.to_datetime(pd.Series(values, dtype=object), errors="raise").to_numpy().astype("datetime64[D]")
 
-    A row matches when its HS prefix ('*' = any) is a prefix of the entry's code, its origin is the entry's origin
-    or '*', and the entry date lies in its effective range. Within a duty type the longest prefix wins, then an
-    exact origin beats '*'. Raises LookupError when no MFN row matches (unless `require_mfn=False`).
+
+def _validity(rows: Sequence) -> dict[str, np.ndarray]:
+    """valid_from / valid_to columns of dated reference rows (an open end becomes the far future)."""
+    to = pd.Series(_days([r.effective_to for r in rows]), dtype="datetime64[s]").fillna(FAR_FUTURE)
+    return {"valid_from": _days([r.effective_from for r in rows]), "valid_to": to.to_numpy()}
+
+
+def _half_up_div(numerator: np.ndarray, divisor: int) -> np.ndarray:
+    """Integer division rounded half up (non-negative numerators): exact cents from integer products."""
+    return (numerator + divisor // 2) // divisor
+
+
+def _rate_e4(rate_pct) -> np.ndarray:
+    """Percent rates as integers in 1/10,000 of a percent (17.6 -> 176,000; 0.3464 -> 3,464)."""
+    return np.round(np.asarray(rate_pct, dtype=float) * 10_000).astype(np.int64)
+
+
+def percent_of_cents(cents, rate_pct) -> np.ndarray:
+    """round_half_up(cents x rate / 100) in exact integer arithmetic (rates have at most 4 decimals)."""
+    return _half_up_div(np.asarray(cents, dtype=np.int64) * _rate_e4(rate_pct), 1_000_000)
+
+
+@lru_cache(maxsize=8)
+def _duty_frame(ref_dir: str) -> pd.DataFrame:
+    rows = _load_duty_rates(ref_dir)
+    frame = pd.DataFrame({
+        "prefix": [r.hs_digits for r in rows],
+        "hs_prefix": [r.hs_code for r in rows],
+        "row_origin": [r.origin_country for r in rows],
+        "duty_type": [r.duty_type for r in rows],
+        "rate_pct": [r.rate_pct for r in rows],
+        **_validity(rows),
+        "loaded_before": _days([r.loaded_before for r in rows]),
+        "requires_claim": [r.requires_claim for r in rows],
+        "ch99_heading": [r.ch99_heading for r in rows],
+        "basis": [r.basis for r in rows],
+        "not_stacked_on": [r.not_stacked_on for r in rows],
+        "status": [r.status for r in rows],
+        "source": [r.source for r in rows],
+        "notes": [r.notes for r in rows],
+    })
+    return frame
+
+
+def duty_components(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> pd.DataFrame:
+    """The duty rows in force for each line: one row per line and duty type (vectorised over `lines`).
+
+    `lines` has `hs_code`, `origin_country`, `entry_on` and optionally `loaded_on` (date the goods were loaded,
+    for in-transit rules) and `duty_claims` (chapter 99 headings the product claims, e.g. '9903.88.69'). Per duty
+    type the row that matches and ranks first wins: a row whose condition (loaded_before / requires_claim) holds
+    beats an unconditional one, then the longest HS prefix, then the exact origin over '*'. The result's `line`
+    is the position of the line in `lines`; lines without an `mfn` component are simply absent from `mfn` rows.
     """
-    digits = normalise_hs(hs_code)
+    rates = _duty_frame(_dir(ref_dir))
+    n = len(lines)
+    work = pd.DataFrame({
+        "line": np.arange(n),
+        "digits": lines["hs_code"].fillna("").astype(str).str.replace(r"\D", "", regex=True).to_numpy(),
+        "origin": lines["origin_country"].fillna("").astype(str).str.strip().str.upper().to_numpy(),
+        "entry": _days(lines["entry_on"]),
+        "loaded": _days(lines["loaded_on"]) if "loaded_on" in lines else np.full(n, np.datetime64("NaT"), "M8[D]"),
+        "claims": (lines["duty_claims"].fillna("").astype(str).to_numpy() if "duty_claims" in lines
+                   else np.full(n, "", dtype=object)),
+    })
+    key_cols = ["digits", "origin", "entry", "loaded", "claims"]
+    keys = work.drop_duplicates(key_cols)[key_cols].reset_index(drop=True)
+    keys["key"] = np.arange(len(keys))
+    work = work.merge(keys, on=key_cols, how="left")
+    # Every prefix of each code (0 .. its length): a fixed loop over at most 10 digit counts, not over lines.
+    lengths = keys["digits"].str.len()
+    prefixes = pd.concat([pd.DataFrame({"key": keys.loc[lengths >= k, "key"],
+                                        "prefix": keys.loc[lengths >= k, "digits"].str[:k]})
+                          for k in range(int(lengths.max()) + 1 if len(keys) else 0)], ignore_index=True) \
+        if len(keys) else pd.DataFrame(columns=["key", "prefix"])
+    cand = prefixes.merge(rates, on="prefix").merge(keys, on="key")
+    ok = ((cand["row_origin"] == ANY) | (cand["row_origin"] == cand["origin"])) \
+        & (cand["valid_from"] <= cand["entry"]) & (cand["entry"] <= cand["valid_to"])
+    has_loaded = cand["loaded_before"].notna()
+    ok &= ~has_loaded | (cand["loaded"].notna() & (cand["loaded"] < cand["loaded_before"]))
+    needs_claim = cand["requires_claim"] != ""
+    if needs_claim.any():
+        pairs = keys[["key", "claims"]].assign(claim=keys["claims"].str.upper().str.split(r"[\s,;]+")).explode("claim")
+        claimed_keys = set(pairs["key"].astype(str) + "|" + pairs["claim"].fillna(""))
+        claimed = (cand["key"].astype(str) + "|" + cand["requires_claim"].str.upper()).isin(claimed_keys)
+        ok &= ~needs_claim | claimed
+    cand = cand[ok].assign(specific=(has_loaded | needs_claim)[ok].astype(int), plen=lambda d: d["prefix"].str.len(),
+                           exact=lambda d: (d["row_origin"] != ANY).astype(int))
+    best = (cand.sort_values(["key", "duty_type", "specific", "plen", "exact"], ascending=[True, True, False, False,
+                                                                                          False], kind="stable")
+            .drop_duplicates(["key", "duty_type"]))
+    cols = ["duty_type", "rate_pct", "hs_prefix", "row_origin", "ch99_heading", "basis", "not_stacked_on", "status",
+            "source", "notes"]
+    out = work[["line", "key"]].merge(best[["key", *cols]], on="key").drop(columns="key")
+    out["is_mfn"] = out["duty_type"] != "mfn"  # sort key: MFN first, then by duty type
+    return out.sort_values(["line", "is_mfn", "duty_type"], kind="stable").drop(columns="is_mfn") \
+        .reset_index(drop=True)
+
+
+def duty_for_lines(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Duty per line in cents, each component rounded half up then summed (vectorised).
+
+    `lines` is `duty_components`' input plus `dutiable_cents` (integer) and optionally `steel_content_pct` /
+    `aluminium_content_pct` (percent of the value; NaN = not recorded). A component on metal content is charged
+    on that share of the value, on the whole value when the share is not recorded (`content_assumed_full`); a
+    component with `not_stacked_on = section_232` is charged only on the value not covered by Section 232.
+    Returns (components with `base_cents` and `amount_cents`, one summary row per line in the order of `lines`).
+    """
+    comp = duty_components(lines, ref_dir)
+    n = len(lines)
+    dutiable = np.asarray(lines["dutiable_cents"], dtype=np.int64)
+    line = comp["line"].to_numpy()
+    d = dutiable[line]
+
+    def pct(col: str) -> np.ndarray:
+        return (np.asarray(lines[col], dtype=float) if col in lines else np.full(n, np.nan))[line]
+
+    share = np.where(comp["basis"] == "steel_content", pct("steel_content_pct"),
+                     np.where(comp["basis"] == "aluminium_content", pct("aluminium_content_pct"), np.nan))
+    on_content = (comp["basis"] != "value").to_numpy()
+    recorded = ~np.isnan(share)
+    content = np.where(on_content & recorded, percent_of_cents(d, np.nan_to_num(share)), d)
+    base = np.minimum(content, d)
+    for other in sorted(set(comp["not_stacked_on"]) - {""}):
+        covered = np.bincount(line, weights=np.where(comp["duty_type"] == other, base, 0), minlength=n)
+        covered = np.minimum(covered.round().astype(np.int64)[line], d)
+        base = np.where(comp["not_stacked_on"] == other, d - covered, base)
+    comp["base_cents"] = base
+    comp["amount_cents"] = percent_of_cents(base, comp["rate_pct"].to_numpy())
+    comp["content_assumed_full"] = on_content & ~recorded
+    amounts = comp["amount_cents"].to_numpy()
+    is_ieepa = comp["duty_type"].str.startswith(IEEPA_PREFIX).to_numpy()
+    # Effective rate: sum of rate x base / dutiable, the rate a one-unit plan should use (6 decimals).
+    weighted = comp["rate_pct"].to_numpy() * np.where(d > 0, base / np.maximum(d, 1), 1.0)
+    label = comp["duty_type"] + " " + comp["rate_pct"].map(lambda r: f"{r:g}") + "%" \
+        + np.where(on_content & recorded, " of " + comp["basis"].str.replace("_", " "), "") \
+        + np.where(comp["content_assumed_full"], " (content not recorded: full value)", "")
+    unverified = comp["status"] != "verified"
+    grouped = comp.assign(label=label, unv=np.where(unverified, comp["duty_type"] + " " + comp["hs_prefix"] + " "
+                                                    + comp["row_origin"], None)).groupby("line")
+    summary = pd.DataFrame(index=pd.RangeIndex(n))
+    summary["duty_cents"] = np.bincount(line, weights=amounts, minlength=n).round().astype(np.int64)
+    summary["ieepa_cents"] = np.bincount(line, weights=np.where(is_ieepa, amounts, 0), minlength=n).round() \
+        .astype(np.int64)
+    summary["effective_rate_pct"] = np.round(np.bincount(line, weights=weighted, minlength=n), 6)
+    summary["stacked_rate_pct"] = np.round(np.bincount(line, weights=comp["rate_pct"], minlength=n), 6)
+    summary["has_mfn"] = np.bincount(line, weights=(comp["duty_type"] == "mfn"), minlength=n) > 0
+    summary["content_assumed_full"] = np.bincount(line, weights=comp["content_assumed_full"], minlength=n) > 0
+    summary["duty_components"] = grouped["label"].agg(" + ".join).reindex(summary.index)
+    summary["unverified_rows"] = grouped["unv"].agg(lambda s: "; ".join(s.dropna())).reindex(summary.index) \
+        .replace("", None)
+    return comp, summary
+
+
+def duty_rate(
+    hs_code: str, origin: str, entry_date: date, ref_dir: str | Path | None = None, require_mfn: bool = True,
+    loaded_on: date | None = None, claims: str = "",
+) -> DutyRate:
+    """Stacked duty for one entry line (the frame rule of `duty_components` on one row).
+
+    Raises LookupError when no MFN row matches (unless `require_mfn=False`), so an uncovered code never pays 0%.
+    """
+    normalise_hs(hs_code)  # raises on a code without digits
     origin_code = (origin or "").strip().upper()
-    best: dict[str, DutyRow] = {}
-    for row in load_duty_rates(ref_dir):
-        if not digits.startswith(row.hs_digits):
-            continue
-        if row.origin_country not in (origin_code, ANY) or not row.is_effective(entry_date):
-            continue
-        current = best.get(row.duty_type)
-        rank = (len(row.hs_digits), row.origin_country != ANY)
-        if current is None or rank > (len(current.hs_digits), current.origin_country != ANY):
-            best[row.duty_type] = row
+    comp = duty_components(pd.DataFrame({"hs_code": [hs_code], "origin_country": [origin_code],
+                                         "entry_on": [entry_date], "loaded_on": [loaded_on],
+                                         "duty_claims": [claims]}), ref_dir)
     components = tuple(
-        DutyComponent(r.duty_type, r.rate_pct, r.hs_code, r.origin_country, r.source, r.notes)
-        for r in sorted(best.values(), key=lambda r: (r.duty_type != "mfn", r.duty_type))
+        DutyComponent(r.duty_type, float(r.rate_pct), r.hs_prefix, r.row_origin, r.source, r.notes, r.ch99_heading,
+                      r.basis, r.not_stacked_on, r.status)
+        for r in comp.itertuples(index=False)
     )
     result = DutyRate(hs_code, origin_code, entry_date, components)
     if require_mfn and not result.has_mfn:
@@ -456,13 +728,21 @@ def duty_rate(
 
 
 def duty_amount(
-    dutiable: float, hs_code: str, origin: str, entry_date: date, ref_dir: str | Path | None = None
+    dutiable: float, hs_code: str, origin: str, entry_date: date, ref_dir: str | Path | None = None,
+    steel_content_pct: float | None = None, aluminium_content_pct: float | None = None,
+    loaded_on: date | None = None, claims: str = "",
 ) -> float:
-    """Duty in USD: dutiable value x stacked rate, each component rounded to cents then summed."""
-    rate = duty_rate(hs_code, origin, entry_date, ref_dir)
-    total = sum((_cents(Decimal(str(dutiable)) * Decimal(str(c.rate_pct)) / 100) for c in rate.components),
-                Decimal("0"))
-    return float(total)
+    """Duty in USD on one line: each component rounded to cents (half up), then summed (the frame rule)."""
+    duty_rate(hs_code, origin, entry_date, ref_dir, loaded_on=loaded_on, claims=claims)  # LookupError without MFN
+    from models.allocation import cents_array
+
+    line = pd.DataFrame({"hs_code": [hs_code], "origin_country": [origin], "entry_on": [entry_date],
+                         "loaded_on": [loaded_on], "duty_claims": [claims],
+                         "dutiable_cents": cents_array([dutiable]),
+                         "steel_content_pct": [np.nan if steel_content_pct is None else steel_content_pct],
+                         "aluminium_content_pct": [np.nan if aluminium_content_pct is None else aluminium_content_pct]})
+    _, summary = duty_for_lines(line, ref_dir)
+    return int(summary["duty_cents"].iloc[0]) / 100
 
 
 def _in_force(rows: Iterable, on: date):
@@ -470,31 +750,213 @@ def _in_force(rows: Iterable, on: date):
     return hits
 
 
-def mpf_row(entry_date: date, ref_dir: str | Path | None = None) -> MpfRow:
-    """The MPF fiscal-year row in force on `entry_date`; LookupError when the table does not cover the date."""
-    hits = _in_force(load_mpf(ref_dir), entry_date)
+def _dated_lookup(table: pd.DataFrame, dates: np.ndarray, after: date | None) -> pd.DataFrame:
+    """Row of `table` (valid_from/valid_to, one row in force per date) for each date; NaN where none is in force.
+
+    A date after `after` (the table's verified-through date) that no row covers takes the latest row, carried
+    forward (`carried_forward` True); a date before the table starts stays uncovered (unknown, never 0).
+    """
+    n = len(dates)
+    out = pd.DataFrame({"pos": np.arange(n), "date": dates})
+    if table.empty or n == 0:
+        return out.assign(row=np.nan, carried_forward=False)
+    cross = out.merge(table.reset_index(names="row")[["row", "valid_from", "valid_to"]], how="cross")
+    hit = cross[(cross["valid_from"] <= cross["date"]) & (cross["date"] <= cross["valid_to"])]
+    hit = hit.drop_duplicates("pos")
+    out = out.merge(hit[["pos", "row"]], on="pos", how="left")
+    out["carried_forward"] = False
+    if after is not None:
+        latest = table["valid_from"].idxmax()
+        late = out["row"].isna() & (out["date"] > np.datetime64(after, "D"))
+        out.loc[late, "row"] = latest
+        out.loc[late, "carried_forward"] = True
+    return out
+
+
+def _mpf_frame(ref_dir: str) -> pd.DataFrame:
+    rows = load_mpf(ref_dir)
+    frame = pd.DataFrame({
+        "fiscal_year": [r.fiscal_year for r in rows], "entry_type": [r.entry_type for r in rows], **_validity(rows),
+        "rate_pct": [r.rate_pct for r in rows],
+        "min_cents": [round(r.min_usd * 100) for r in rows], "max_cents": [round(r.max_usd * 100) for r in rows],
+        "max_entry_cents": [np.nan if r.max_entry_value_usd is None else round(r.max_entry_value_usd * 100)
+                            for r in rows],
+        "status": [r.status for r in rows],
+    })
+    return frame
+
+
+def _by_origin_lookup(table: pd.DataFrame, origins: np.ndarray, dates: np.ndarray, after: date | None) -> pd.DataFrame:
+    """Per (origin, date): the exact-origin row in force, else the '*' row (carry-forward as `_dated_lookup`)."""
+    results = []
+    for origin_rows, label in ((table[table["origin"] != ANY], "exact"), (table[table["origin"] == ANY], "any")):
+        found = pd.DataFrame({"pos": np.arange(len(dates)), "row": np.nan, "carried_forward": False})
+        for origin, sub in origin_rows.groupby("origin"):  # a loop over the table's few origins, not over lines
+            mask = (origins == origin) if label == "exact" else np.ones(len(dates), dtype=bool)
+            if not mask.any():
+                continue
+            hit = _dated_lookup(sub, dates[mask], after)
+            idx = np.flatnonzero(mask)
+            found.loc[idx, "row"] = hit["row"].to_numpy()
+            found.loc[idx, "carried_forward"] = hit["carried_forward"].to_numpy()
+        results.append(found)
+    exact, anyrow = results
+    use_exact = exact["row"].notna()
+    return exact.where(use_exact, anyrow)
+
+
+def de_minimis_cents(origins, dates, ref_dir: str | Path | None = None) -> np.ndarray:
+    """Duty-free de minimis threshold per line in cents (0 when suspended or when no row covers the date)."""
+    rows = load_de_minimis(ref_dir)
+    origins = pd.Series(origins).fillna("").astype(str).str.strip().str.upper().to_numpy()
+    dates = _days(dates)
+    if not rows:
+        return np.zeros(len(dates), dtype=np.int64)
+    table = pd.DataFrame({"origin": [r.origin_country for r in rows], **_validity(rows),
+                          "threshold_cents": [round(r.threshold_usd * 100) for r in rows]})
+    hit = _by_origin_lookup(table, origins, dates, verified_through(ref_dir).get("us_de_minimis"))
+    rows_idx = hit["row"].to_numpy()
+    found = ~np.isnan(rows_idx)
+    out = np.zeros(len(dates), dtype=np.int64)
+    out[found] = table["threshold_cents"].to_numpy()[rows_idx[found].astype(int)]
+    return out
+
+
+def entry_fees(entries: pd.DataFrame, ref_dir: str | Path | None = None) -> pd.DataFrame:
+    """MPF per customs entry (vectorised): de minimis, informal flat fee or formal clamp(rate x value, min, max).
+
+    `entries` has `entry_on`, `entered_cents` (the entry's whole entered value) and optionally
+    `de_minimis_cents` (the entry's threshold, 0 = none). An entry at or under its de minimis threshold pays no MPF
+    (`entry_type` de_minimis); one under an informal row's `max_entry_value_usd` pays that row's flat fee
+    (informal); any other pays the formal fee of its fiscal year. Returns, per entry: entry_type, mpf_cents (NaN
+    when no row covers the date), mpf_fiscal_year, mpf_status, mpf_carried_forward.
+    """
+    ref = _dir(ref_dir)
+    table = _mpf_frame(ref)
+    after = verified_through(ref).get("us_mpf")
+    dates = _days(entries["entry_on"])
+    value = np.asarray(entries["entered_cents"], dtype=np.int64)
+    threshold = (np.asarray(entries["de_minimis_cents"], dtype=np.int64) if "de_minimis_cents" in entries
+                 else np.zeros(len(entries), dtype=np.int64))
+    out = pd.DataFrame(index=entries.index)
+    formal = table[table["entry_type"] == "formal"].reset_index(drop=True)
+    informal = table[table["entry_type"] == "informal"].reset_index(drop=True)
+    f_hit = _dated_lookup(formal, dates, after)
+    i_hit = _dated_lookup(informal, dates, after)
+
+    def take(frame: pd.DataFrame, hit: pd.DataFrame, col: str) -> np.ndarray:
+        rows = hit["row"].to_numpy()
+        found = ~np.isnan(rows)
+        values = np.full(len(rows), np.nan, dtype=object)
+        values[found] = frame[col].to_numpy()[rows[found].astype(int)]
+        return values
+
+    i_max = take(informal, i_hit, "max_entry_cents").astype(float)
+    is_de_minimis = (threshold > 0) & (value <= threshold)
+    is_informal = ~is_de_minimis & ~np.isnan(i_max) & (value <= np.nan_to_num(i_max, nan=-1))
+    f_rate = take(formal, f_hit, "rate_pct").astype(float)
+    f_min, f_max = take(formal, f_hit, "min_cents").astype(float), take(formal, f_hit, "max_cents").astype(float)
+    raw = np.where(np.isnan(f_rate), np.nan,
+                   percent_of_cents(value, np.nan_to_num(f_rate)).astype(float))
+    formal_fee = np.clip(raw, f_min, f_max)
+    fee = np.where(is_de_minimis, 0.0, np.where(is_informal, take(informal, i_hit, "min_cents").astype(float),
+                                                formal_fee))
+    out["entry_type"] = np.where(is_de_minimis, "de_minimis", np.where(is_informal, "informal", "formal"))
+    out["mpf_cents"] = fee
+    out["mpf_fiscal_year"] = np.where(is_informal, take(informal, i_hit, "fiscal_year"),
+                                      take(formal, f_hit, "fiscal_year"))
+    out.loc[is_de_minimis, "mpf_fiscal_year"] = None
+    out["mpf_status"] = np.where(is_informal, take(informal, i_hit, "status"), take(formal, f_hit, "status"))
+    out.loc[is_de_minimis, "mpf_status"] = None
+    out["mpf_carried_forward"] = np.where(is_informal, i_hit["carried_forward"], f_hit["carried_forward"]) \
+        & ~is_de_minimis
+    return out
+
+
+def hmf_cents(values_cents, modes, dates, ref_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Harbor maintenance fee per (entry, mode) group: rate x cargo value for the modes us_hmf.csv lists, else 0.
+
+    Returns (fee in cents, carried_forward flags). A mode without a row (air, express, rail, truck, unknown)
+    pays 0 — HMF is an ocean-cargo fee.
+    """
+    ref = _dir(ref_dir)
+    rows = load_hmf(ref)
+    modes = pd.Series(modes).fillna("").astype(str).str.strip().str.lower().to_numpy()
+    dates = _days(dates)
+    values = np.asarray(values_cents, dtype=np.int64)
+    fee = np.zeros(len(values), dtype=np.int64)
+    carried = np.zeros(len(values), dtype=bool)
+    table = pd.DataFrame({"origin": [r.mode for r in rows], **_validity(rows),
+                          "rate_pct": [r.rate_pct for r in rows]})
+    after = verified_through(ref).get("us_hmf")
+    for mode, sub in table.groupby("origin"):  # the table's few modes
+        mask = modes == mode
+        if not mask.any():
+            continue
+        hit = _dated_lookup(sub.reset_index(drop=True), dates[mask], after)
+        found = hit["row"].notna().to_numpy()
+        rate = np.zeros(mask.sum())
+        rate[found] = sub["rate_pct"].to_numpy()[hit["row"].to_numpy()[found].astype(int)]
+        fee[mask] = np.where(found, percent_of_cents(values[mask], rate), 0)
+        carried[mask] = hit["carried_forward"].to_numpy()
+    return fee, carried
+
+
+def mpf_row(entry_date: date, ref_dir: str | Path | None = None, entry_type: str = "formal") -> MpfRow:
+    """The MPF row of `entry_type` in force on `entry_date`; LookupError when the table does not cover the date."""
+    hits = [r for r in _in_force(load_mpf(ref_dir), entry_date) if r.entry_type == entry_type]
     if len(hits) != 1:
-        raise LookupError(f"us_mpf.csv has {len(hits)} rows in force on {entry_date}; expected exactly one")
+        raise LookupError(f"us_mpf.csv has {len(hits)} {entry_type} rows in force on {entry_date}; expected one")
     return hits[0]
 
 
-def mpf(entered_value: float, entry_date: date, ref_dir: str | Path | None = None) -> float:
-    """Merchandise processing fee for a formal entry: clamp(rate x entered value, min, max), in cents."""
-    row = mpf_row(entry_date, ref_dir)
-    raw = Decimal(str(entered_value)) * Decimal(str(row.rate_pct)) / 100
-    clamped = min(max(raw, Decimal(str(row.min_usd))), Decimal(str(row.max_usd)))
-    return float(_cents(clamped))
+def mpf(entered_value: float, entry_date: date, ref_dir: str | Path | None = None,
+        entry_type: str | None = "formal") -> float:
+    """Merchandise processing fee for one entry, in USD (the frame rule of `entry_fees` on one entry).
+
+    `entry_type="formal"` (default) prices a formal entry: clamp(rate x entered value, min, max) of the fiscal
+    year; `None` lets the value decide (informal flat fee up to the informal limit). LookupError when no row of
+    the type covers the date.
+    """
+    from models.allocation import cents_array
+
+    mpf_row(entry_date, ref_dir, entry_type or "formal")  # raises when uncovered
+    fees = entry_fees(pd.DataFrame({"entry_on": [entry_date], "entered_cents": cents_array([entered_value])}),
+                      ref_dir)
+    if entry_type == "formal" and fees["entry_type"].iloc[0] != "formal":
+        row = mpf_row(entry_date, ref_dir, "formal")
+        raw = percent_of_cents(cents_array([entered_value]), [row.rate_pct])[0]
+        return float(min(max(raw, round(row.min_usd * 100)), round(row.max_usd * 100))) / 100
+    return float(fees["mpf_cents"].iloc[0]) / 100
 
 
 def hmf(value: float, mode: str, entry_date: date, ref_dir: str | Path | None = None) -> float:
-    """Harbor maintenance fee: rate x cargo value for modes listed in us_hmf.csv (sea), else 0; in cents."""
+    """Harbor maintenance fee on one entry's cargo value, in USD (`hmf_cents` on one entry)."""
+    from models.allocation import cents_array
+
     mode_key = mode.strip().lower() if isinstance(mode, str) else ""  # None/NaN: unknown mode, no HMF
     hits = [r for r in _in_force(load_hmf(ref_dir), entry_date) if r.mode == mode_key]
-    if not hits:
-        return 0.0
     if len(hits) > 1:
         raise LookupError(f"us_hmf.csv has {len(hits)} rows for {mode} on {entry_date}")
-    return float(_cents(Decimal(str(value)) * Decimal(str(hits[0].rate_pct)) / 100))
+    fee, _ = hmf_cents(cents_array([value]), [mode_key], [entry_date], ref_dir)
+    return float(fee[0]) / 100
+
+
+def estimated_tables(dates, tables: Sequence[str], ref_dir: str | Path | None = None) -> pd.Series:
+    """For each entry date, the dated tables it lies beyond the verified-through date of ('' when none).
+
+    Such an entry is costed with the rows as written (the latest carried forward) and flagged estimated.
+    """
+    through = verified_through(ref_dir)
+    days = _days(dates)
+    out = pd.Series([""] * len(days), dtype=object)
+    for table in tables:  # a handful of tables, each vectorised over the dates
+        if table not in through:
+            continue
+        late = pd.Series(days > np.datetime64(through[table], "D"))
+        note = f"{table} (verified through {through[table]})"
+        out = out.where(~late, np.where(out == "", note, out + "; " + note))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -573,23 +1035,40 @@ class DutyCheck:
     status: str  # "not_paid_known", "match", "overpaid", "underpaid"
 
 
+def compare_duty_frame(
+    computed, paid, tolerance_usd: float = 1.0, tolerance_pct: float = 1.0
+) -> pd.DataFrame:
+    """Vectorised duty check: `status`, `difference` (paid - computed) and `difference_pct` (of computed) per row.
+
+    Within max(tolerance_usd, tolerance_pct% of computed) is a `match`, else `overpaid` / `underpaid`; a missing
+    paid figure is `not_paid_known` (never a match). The tolerances are review thresholds, not regulatory
+    constants. `computed` must be known (the caller marks uncomputable rows itself).
+    """
+    from models.allocation import cents_array
+
+    computed_c = cents_array(computed).astype(float)
+    paid_c = cents_array(paid).astype(float)
+    no_paid = np.isnan(paid_c)
+    diff = paid_c - computed_c
+    band = np.maximum(tolerance_usd * 100, computed_c * tolerance_pct / 100)
+    status = np.where(no_paid, "not_paid_known",
+                      np.where(np.abs(diff) <= band, "match", np.where(diff > 0, "overpaid", "underpaid")))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where((computed_c != 0) & ~no_paid, np.round(diff / computed_c * 100, 6), np.nan)
+    return pd.DataFrame({"status": status, "difference": np.where(no_paid, np.nan, diff / 100),
+                         "difference_pct": pct})
+
+
 def compare_duty(
     computed: float, paid: float | None, tolerance_usd: float = 1.0, tolerance_pct: float = 1.0
 ) -> DutyCheck:
-    """Flag the gap between computed and paid duty; within max(tolerance_usd, tolerance_pct% of computed) = match.
-
-    The tolerances are review thresholds (not regulatory constants); `paid=None` (shipment without duty_paid)
-    returns status "not_paid_known" so it is never mistaken for a match.
-    """
-    computed_c = _cents(computed)
-    if paid is None or (isinstance(paid, float) and math.isnan(paid)):
-        return DutyCheck(float(computed_c), None, None, None, "not_paid_known")
-    diff = _cents(paid) - computed_c
-    pct = float(diff / computed_c * 100) if computed_c else None
-    band = max(Decimal(str(tolerance_usd)), computed_c * Decimal(str(tolerance_pct)) / 100)
-    status = "match" if abs(diff) <= band else ("overpaid" if diff > 0 else "underpaid")
-    return DutyCheck(float(computed_c), float(_cents(paid)), float(diff), None if pct is None else round(pct, 6),
-                     status)
+    """Flag the gap between computed and paid duty for one shipment (`compare_duty_frame` on one row)."""
+    paid_value = np.nan if paid is None else paid
+    row = compare_duty_frame([computed], [paid_value], tolerance_usd, tolerance_pct).iloc[0]
+    known = row["status"] != "not_paid_known"
+    return DutyCheck(round_money(computed), round_money(paid_value) if known else None,
+                     float(row["difference"]) if known else None,
+                     None if pd.isna(row["difference_pct"]) else float(row["difference_pct"]), str(row["status"]))
 
 
 def marketplace_fee_amount(
@@ -796,11 +1275,13 @@ def compare_groups(
 
 __all__ = [
     "REFERENCE_DIR", "INCOTERMS", "BUYER_COST_FLAGS", "QUALITY_COST_KINDS",
-    "DutyRow", "MpfRow", "HmfRow", "MarketplaceFee", "IncotermRule", "ReturnReason",
+    "DutyRow", "MpfRow", "HmfRow", "DeMinimisRow", "MarketplaceFee", "IncotermRule", "ReturnReason",
     "DutyComponent", "DutyRate", "LandedCost", "DutyCheck", "LeakageWaterfall", "MeanInterval", "GroupComparison",
     "normalise_hs", "round_money",
     "load_duty_rates", "load_mpf", "load_hmf", "load_marketplace_fees", "load_incoterms", "load_return_reasons",
     "supplier_attributable_reasons", "incoterm_rule", "buyer_costs", "dutiable_value", "duty_rate", "duty_amount",
     "mpf_row", "mpf", "hmf", "landed_cost_per_unit", "compare_duty", "marketplace_fee_amount", "leakage_waterfall",
+    "duty_components", "duty_for_lines", "percent_of_cents", "entry_fees", "hmf_cents", "de_minimis_cents",
+    "load_de_minimis", "verified_through", "estimated_tables", "compare_duty_frame", "DATED_TABLES",
     "bootstrap_mean_ci", "compare_groups",
 ]

@@ -182,6 +182,55 @@ def _cmd_hash_password(args) -> int:
     return 0
 
 
+def _cmd_tariffs(args) -> int:
+    """Print the duty stack for one HS code, origin and entry date, each row with its source and status."""
+    from models import landed_cost as lc
+
+    try:
+        on = date.fromisoformat(args.on)
+        loaded = date.fromisoformat(args.loaded_on) if args.loaded_on else None
+        rate = lc.duty_rate(args.hs, args.origin, on, require_mfn=False, loaded_on=loaded, claims=args.claims or "")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    through = lc.verified_through()
+    print(f"HS {args.hs} from {rate.origin_country}, entered {on}"
+          + (f", loaded {loaded}" if loaded else "") + (f", claiming {args.claims}" if args.claims else ""))
+    if "duty_rates" in through and on > through["duty_rates"]:
+        print(f"ESTIMATED: entered after the duty table's verified-through date {through['duty_rates']}; the rows "
+              "as written are carried forward")
+    if not rate.has_mfn:
+        print(f"error: no MFN row covers HS {args.hs} from {rate.origin_country} on {on}: add it to "
+              "data/reference/duty_rates.csv", file=sys.stderr)
+        return 1
+    amounts = None
+    if args.value is not None:
+        import pandas as pd
+
+        from models.allocation import cents_array
+
+        line = pd.DataFrame({"hs_code": [args.hs], "origin_country": [args.origin], "entry_on": [on],
+                             "loaded_on": [loaded], "duty_claims": [args.claims or ""],
+                             "dutiable_cents": cents_array([args.value]),
+                             "steel_content_pct": [args.steel_pct], "aluminium_content_pct": [args.aluminium_pct]})
+        comp, _ = lc.duty_for_lines(line)
+        amounts = comp.set_index("duty_type")["amount_cents"] / 100
+    print(f"  {'duty type':<18} {'rate':>7}  {'charged on':<34} {'duty' if amounts is not None else '':>12}  "
+          f"{'status':<10}  row (HS, origin, chapter 99)")
+    for c in rate.components:
+        on_what = c.basis.replace("_", " ") + (f" not under {c.not_stacked_on}" if c.not_stacked_on else "")
+        amount = f"{amounts[c.duty_type]:>12,.2f}" if amounts is not None else " " * 12
+        print(f"  {c.duty_type:<18} {c.rate_pct:>6g}%  {on_what:<34} {amount}  {c.status:<10}  "
+              f"{c.hs_prefix} {c.origin_country} {c.ch99_heading}".rstrip())
+        print(f"      source: {c.source}")
+        if c.status != "verified" and c.notes:
+            print(f"      note: {c.notes}")
+    total = f"{amounts.sum():>12,.2f}" if amounts is not None else ""
+    print(f"  {'total':<18} {rate.total_pct:>6g}%  {'' if amounts is None else f'on {args.value:,.2f}':<34} {total}")
+    print(f"duty table verified through {through.get('duty_rates', 'unknown')} (data/reference/verified_through.csv)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="supplier-risk", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -241,6 +290,17 @@ def parser() -> argparse.ArgumentParser:
     hp.add_argument("--role", default="viewer", choices=("viewer", "admin"))
     hp.add_argument("--stdin", action="store_true", help="read the password from standard input (no prompt)")
     hp.set_defaults(func=_cmd_hash_password)
+
+    tf = sub.add_parser("tariffs", help="print the duty stack for an HS code, origin and entry date, with sources")
+    tf.add_argument("--hs", required=True, help="HTS code, dots allowed (4202.92.3131)")
+    tf.add_argument("--origin", required=True, help="ISO country of origin (CN)")
+    tf.add_argument("--on", required=True, help="entry date YYYY-MM-DD")
+    tf.add_argument("--loaded-on", help="date the goods were loaded (for in-transit exemptions)")
+    tf.add_argument("--claims", help="chapter 99 headings claimed, e.g. 9903.88.69")
+    tf.add_argument("--value", type=float, help="dutiable value: also print each component's duty on it")
+    tf.add_argument("--steel-pct", type=float, help="steel content, percent of the value (Section 232)")
+    tf.add_argument("--aluminium-pct", type=float, help="aluminium content, percent of the value (Section 232)")
+    tf.set_defaults(func=_cmd_tariffs)
     return p
 
 

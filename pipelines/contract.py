@@ -135,6 +135,12 @@ def _c(name, type_, description, example, **kw) -> Column:
 
 MONEY = dict(minimum=0.0)
 
+# The customs entry date (the date duty rates, MPF and HMF are read on): the first of these shipment columns that
+# is given. One rule, used by the landed-cost step and written into the contract below. An entry with several
+# shipments takes the earliest `entry_on` of its shipments, else the earliest fallback date.
+ENTRY_DATE_ORDER = ("entry_on", "eta_on", "delivered_on", "shipped_on")
+ENTRY_DATE_RULE = ", else ".join(f"`{c}`" for c in ENTRY_DATE_ORDER)
+
 SUPPLIERS = Table(
     name="suppliers",
     key=("supplier_id",),
@@ -183,6 +189,13 @@ PRODUCTS = Table(
         _c("retail_price", DECIMAL, "Your selling price per unit.", "39.99", **MONEY),
         _c("unit_weight_kg", DECIMAL, "Shipping weight per unit, kg.", "1.2", **MONEY),
         _c("unit_volume_m3", DECIMAL, "Shipping volume per unit, cubic metres.", "0.008", **MONEY),
+        _c("steel_content_pct", DECIMAL, "Share of the value that is steel, percent: a Section 232 steel-derivative "
+           "duty is charged on this share (empty = not recorded: charged on the whole value, as CBP does).", "65",
+           minimum=0, maximum=100),
+        _c("aluminium_content_pct", DECIMAL, "Share of the value that is aluminium, percent (Section 232 aluminium "
+           "derivatives; empty = not recorded: the whole value).", "0", minimum=0, maximum=100),
+        _c("duty_claims", TEXT, "Chapter 99 headings claimed for this SKU, separated by spaces (e.g. 9903.88.69 for "
+           "a Section 301 product exclusion): duty rows that require the claim then apply.", "9903.88.69"),
     ),
 )
 
@@ -281,7 +294,8 @@ SHIPMENTS = Table(
         _c("mode", TEXT, "Transport mode.", "sea", allowed=("sea", "air", "rail", "truck", "express")),
         _c("shipped_on", DATE, "Date the goods left the supplier (cargo ready / on board).", "2024-03-04",
            required=True),
-        _c("eta_on", DATE, "Estimated arrival at your warehouse.", "2024-04-10"),
+        _c("eta_on", DATE, "Estimated arrival at your warehouse (the entry date when `entry_on` is empty).",
+           "2024-04-10"),
         _c("delivered_on", DATE, "Actual arrival at your warehouse (empty while in transit).", "2024-04-12"),
         _c("quantity", INT, "Units in this shipment.", "2000", required=True, minimum=0, exclusive_minimum=True),
         _c("freight_cost", DECIMAL, "International freight you paid for this shipment.", "1850", **MONEY),
@@ -290,11 +304,18 @@ SHIPMENTS = Table(
            **MONEY),
         _c("other_fees", DECIMAL, "Brokerage, MPF/HMF, port and handling fees paid.", "210", **MONEY),
         _c("customs_hold_days", INT, "Days the shipment was held by customs.", "0", minimum=0),
+        _c("entry_number", TEXT, "CBP entry number (entry summary, Form 7501 box 1). Shipments with the same number "
+           "are one customs entry, which may carry several POs: MPF (within its fiscal year's minimum and maximum) "
+           "and HMF are computed once per entry and split over its shipments by value. Empty = the shipment is an "
+           "entry of its own.", "ABC-1234567-8"),
+        _c("entry_on", DATE, "Date of entry (Form 7501 box 7): duty, MPF and HMF are read on it. Entry date = "
+           f"{ENTRY_DATE_RULE}; an entry of several shipments takes the earliest.", "2024-04-08"),
         _c("doc_errors", INT, "Documentation errors found (invoice, packing list, labels, COO).", "0", minimum=0),
     ),
     row_rules=(
         RowRule(("shipped_on", "delivered_on"), "delivered_on is before shipped_on", "<="),
         RowRule(("shipped_on", "eta_on"), "eta_on is before shipped_on", "<="),
+        RowRule(("shipped_on", "entry_on"), "entry_on is before shipped_on", "<="),
     ),
 )
 

@@ -348,6 +348,7 @@ def _products(rng, sup_t, cats, start, end):
         "retail_price": retail,
         "unit_weight_kg": np.round(kg, 3),
         "unit_volume_m3": np.round(volume, 4),
+        "steel_content_pct": np.nan, "aluminium_content_pct": np.nan, "duty_claims": None,
     })
     info = pd.DataFrame({"sup": sku_sup, "cost": cost, "base_price": base_price, "retail": retail, "kg": kg,
                          "m3": volume, "duty_rate": duty, "demand": demand, "launch": launch,
@@ -611,7 +612,7 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
         "freight_cost": freight, "insurance_cost": insurance,
         "duty_paid": pd.array(np.where(duty_known, duty, np.nan), dtype="Float64"),
         "other_fees": np.round(fees, 2), "customs_hold_days": hold_days, "doc_errors": doc_err,
-        "expedited": expedited, "sea_equiv": np.round(sea_cost, 2),
+        "expedited": expedited, "sea_equiv": np.round(sea_cost, 2), "entry_number": None, "entry_on": None,
     })
     ship = ship.sort_values(["day", "po", "quantity"], kind="stable").reset_index(drop=True)
     ship.insert(0, "shipment_id", [f"SHP-{i + 1:06d}" for i in range(len(ship))])

@@ -1,6 +1,7 @@
 """Costs and leakage: where each landed dollar goes and where planned margin leaks, for the portfolio, a supplier
 or a SKU; and how far landed cost runs above the quote."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import components as ui
@@ -60,6 +61,29 @@ if ui.require_warehouse():
               help="Planned minus realised contribution: only supplier-attributable costs (overrun, supplier-caused "
                    "returns, write-offs, rework, relabel, chargebacks, expedite, sorting, re-inspection).")
 
+    flags = queries.landed_rate_flags(ids, supplier_id, sku)
+    flag = flags.iloc[0] if not flags.empty and flags["shipment_count"].iloc[0] else None
+    through = queries.verified_through()
+    checked = {r.table_name: pd.Timestamp(r.verified_through).date().isoformat() for r in through.itertuples()}
+    if flag is not None and flag["rates_estimated_count"]:
+        st.warning(
+            f"{int(flag['rates_estimated_count']):,} of {int(flag['shipment_count']):,} shipments were entered after "
+            f"the date the tariff and fee tables are verified through (duty rates "
+            f"{checked.get('duty_rates', 'unknown')}, MPF {checked.get('us_mpf', 'unknown')}): their computed duty "
+            f"and fees use the latest rows carried forward and are estimated. "
+            f"{int(flag['estimated_count']):,} of them have no paid figure, so their landed cost is an estimate.",
+            icon=":material/warning:")
+    if flag is not None and flag["unverified_count"]:
+        with st.expander(f"{int(flag['unverified_count']):,} shipments are costed with duty rows not confirmed in an "
+                         "official source", icon=":material/help:"):
+            st.caption("These rows of data/reference/duty_rates.csv are marked unverified: a rate, list assignment "
+                       "or date read from a secondary source or inferred. Verify them against the HTS, U.S. note 20 "
+                       "and your broker's entry summaries.")
+            ui.table(queries.landed_unverified_rows(ids, supplier_id, sku), "costs_unverified",
+                     "unverified_duty_rows.csv",
+                     column_config={"row_label": "Duty row (type, HS, origin)", "shipment_count": "Shipments",
+                                    "notes": "Why it is not confirmed", "source": "Source"})
+
     left, right = st.columns(2)
     with left:
         if not has_landed:
@@ -90,6 +114,22 @@ if ui.require_warehouse():
                                 "units_received": "Units", "quoted_total": ui.money_col("Quoted"),
                                 "landed_total": ui.money_col("Landed"), "variance": ui.money_col("Variance"),
                                 "variance_share": ui.pct_col("Variance %", "Landed over quoted, minus one.")})
+
+    if flag is not None:
+        st.subheader("Duty paid against the tariff tables",
+                     help="Each shipment's duty_paid compared with the duty the reference tables give on its entry "
+                          "date: a match is within max(USD 1.00, 1%). marts.landed_cost_shipment.duty_status.")
+        d1, d2, d3, d4, d5 = st.columns(5)
+        d1.metric("Match", ui.number(flag["duty_match_count"]), border=True)
+        d2.metric("Underpaid", ui.number(flag["duty_underpaid_count"]), border=True)
+        d3.metric("Overpaid", ui.number(flag["duty_overpaid_count"]), border=True)
+        d4.metric("No paid figure", ui.number(flag["duty_not_paid_known_count"]), border=True,
+                  help="Shipments without duty_paid: landed cost uses the computed duty.")
+        d5.metric("Net mismatch", ui.money(flag["duty_mismatch_total"]), border=True,
+                  help="Paid minus computed over the over- and underpaid shipments.")
+        if flag["ieepa_duty_computed"]:
+            st.caption(f"IEEPA duties on these shipments' entries (refundable after Learning Resources v. Trump, "
+                       f"computed): {ui.money(flag['ieepa_duty_computed'])}.")
 
     unallocated = queries.unallocated_costs()
     if not unallocated.empty:

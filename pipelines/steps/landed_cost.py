@@ -8,23 +8,22 @@ largest-remainder method. Formulas and choices: docs/landed-cost.md ("Landed-cos
 from __future__ import annotations
 
 import os
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from models.allocation import allocate_frame, to_cents
+from models.allocation import allocate_cents, allocate_frame, cents_array, to_cents
 from models.landed_cost import (
-    compare_duty,
-    dutiable_value,
-    duty_rate,
-    hmf,
-    incoterm_rule,
-    mpf,
+    compare_duty_frame,
+    de_minimis_cents,
+    duty_for_lines,
+    entry_fees,
+    estimated_tables,
+    hmf_cents,
+    load_incoterms,
 )
+from pipelines.contract import ENTRY_DATE_ORDER
 from pipelines.frames import write_frame
 
 INPUTS = [
@@ -65,128 +64,220 @@ def _money(x: float | None) -> float | None:
     return None if x is None or pd.isna(x) else to_cents(x) / 100
 
 
-def _try(fn, *args):
-    """Call a reference rule; a date or code the tables do not cover gives None (reported, never a made-up 0)."""
-    try:
-        return fn(*args)
-    except (LookupError, ValueError):
-        return None
+def _dollars(cents) -> np.ndarray:
+    """Integer (or NaN) cents as dollars, NaN kept."""
+    return np.asarray(cents, dtype=float) / 100
 
 
-@lru_cache(maxsize=65536)
-def _rate(hs_code: str, origin: str, on: date):
-    """duty_rate, cached per (code, origin, date): thousands of shipments share a handful of lookups."""
-    return _try(duty_rate, hs_code, origin, on)
+def _incoterm_flags(terms: pd.Series) -> pd.DataFrame:
+    """Each row's Incoterms 2020 flags (incoterms.csv), vectorised by a merge on the code."""
+    rules = pd.DataFrame([{"incoterm": code, **{f: getattr(rule, f) for f in (
+        "buyer_pays_import_duty", "invoice_includes_freight", "invoice_includes_insurance")}}
+        for code, rule in load_incoterms().items()])
+    codes = terms.fillna("").astype(str).str.strip().str.upper()
+    unknown = sorted(set(codes) - set(rules["incoterm"]))
+    if unknown:
+        raise KeyError(f"unknown Incoterm(s) {unknown}; known: {sorted(rules['incoterm'])}")
+    return pd.DataFrame({"incoterm": codes}).merge(rules, on="incoterm", how="left")
 
 
-def _duty(dutiable: float, hs_code: str, origin: str, on: date) -> float | None:
-    """models.landed_cost.duty_amount on the cached rate: each component rounded to cents, then summed."""
-    rate = _rate(hs_code, origin, on)
-    if rate is None:
-        return None
-    cents = Decimal("0.01")
-    return float(sum((Decimal(str(dutiable)) * Decimal(str(c.rate_pct)) / 100).quantize(cents, ROUND_HALF_UP)
-                     for c in rate.components))
+def entry_dates(ship: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(entry key, entry date) per shipment, by the contract's one rule (contract.ENTRY_DATE_ORDER).
 
-
-def _entry_date(eta_on, delivered_on, shipped_on):
-    """Date the duty rates are read on: arrival (eta_on), else warehouse delivery, else shipment.
-
-    Duty applies at the date of entry, when the goods arrive for customs, which comes before delivery to the
-    warehouse; a tariff change between the two must not be charged. docs/landed-cost.md, "Per shipment".
+    A shipment's own date is the first given of entry_on, eta_on, delivered_on, shipped_on: duty applies at the
+    date of entry, which comes before delivery to the warehouse, so a tariff change between the two is not
+    charged. Shipments sharing an `entry_number` are one entry, dated by the earliest `entry_on` among them, else
+    the earliest own date. A shipment without an entry number is an entry of its own.
     """
-    for on in (eta_on, delivered_on, shipped_on):
-        if on is not None and not pd.isna(on):
-            return on
-    return None
+    own = pd.Series(pd.NaT, index=ship.index, dtype="datetime64[ns]")
+    for col in reversed(ENTRY_DATE_ORDER):
+        own = pd.to_datetime(ship[col]).where(pd.to_datetime(ship[col]).notna(), own)
+    number = ship["entry_number"].astype(object).where(ship["entry_number"].notna(), None)
+    key = number.where(number.notna(), "shipment:" + ship["shipment_id"].astype(str))
+    declared = pd.to_datetime(ship["entry_on"]).groupby(key).transform("min")
+    earliest = own.groupby(key).transform("min")
+    return key, declared.where(declared.notna(), earliest)
+
+
+SHIPMENTS_SQL = """
+    select
+        shipments.shipment_id, shipments.po_id, purchase_orders.supplier_id, purchase_orders.sku,
+        purchase_orders.incoterm, purchase_orders.unit_price, purchase_orders.ordered_on, shipments.mode,
+        shipments.shipped_on, shipments.eta_on, shipments.delivered_on, shipments.entry_on, shipments.entry_number,
+        shipments.quantity, shipments.freight_cost, shipments.insurance_cost, shipments.duty_paid,
+        raw_fees.other_fees as fees_paid,
+        products.hs_code, products.origin_country, products.unit_weight_kg, products.unit_volume_m3,
+        products.steel_content_pct, products.aluminium_content_pct, products.duty_claims,
+    from staging.shipments as shipments
+    inner join staging.purchase_orders as purchase_orders on shipments.po_id = purchase_orders.po_id
+    inner join staging.products as products on purchase_orders.sku = products.sku
+    left join (select trim(shipment_id) as shipment_id, other_fees from raw.shipments) as raw_fees
+        on shipments.shipment_id = raw_fees.shipment_id
+    order by shipments.shipment_id
+"""
 
 
 def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per shipment: dutiable value, duty (paid / computed), MPF, HMF, fees and what the buyer bears."""
-    ship = con.execute("""
-        select
-            shipments.shipment_id, shipments.po_id, purchase_orders.supplier_id, purchase_orders.sku,
-            purchase_orders.incoterm, purchase_orders.unit_price, purchase_orders.ordered_on, shipments.mode,
-            shipments.shipped_on, shipments.eta_on, shipments.delivered_on, shipments.quantity, shipments.freight_cost,
-            shipments.insurance_cost, shipments.duty_paid, raw_fees.other_fees as fees_paid,
-            products.hs_code, products.origin_country, products.unit_weight_kg, products.unit_volume_m3,
-        from staging.shipments as shipments
-        inner join staging.purchase_orders as purchase_orders on shipments.po_id = purchase_orders.po_id
-        inner join staging.products as products on purchase_orders.sku = products.sku
-        left join (select trim(shipment_id) as shipment_id, other_fees from raw.shipments) as raw_fees
-            on shipments.shipment_id = raw_fees.shipment_id
-        order by shipments.shipment_id
-    """).df()
-    rows = []
-    for r in ship.itertuples(index=False):
-        rule = incoterm_rule(r.incoterm)
-        entry_on = pd.Timestamp(_entry_date(r.eta_on, r.delivered_on, r.shipped_on)).date()
-        goods = to_cents(r.quantity * Decimal(str(r.unit_price))) / 100
-        # A recorded freight/insurance on a term whose price contains it is the invoice's own component:
-        # deducted from the dutiable value and not added again (it is already in the goods value).
-        freight_in_invoice = r.freight_cost if rule.invoice_includes_freight else 0.0
-        insurance_in_invoice = r.insurance_cost if rule.invoice_includes_insurance else 0.0
-        dutiable = _try(dutiable_value, goods, r.incoterm, freight_in_invoice, insurance_in_invoice)
-        computed = None
-        if dutiable is not None and r.hs_code is not None and not pd.isna(r.hs_code):
-            computed = _duty(dutiable, r.hs_code, r.origin_country, entry_on)
-        paid = None if pd.isna(r.duty_paid) else float(r.duty_paid)
-        if paid is not None:
-            duty, duty_source = paid, "paid"
-        elif not rule.buyer_pays_import_duty:
-            duty, duty_source = 0.0, "in_price"
-        elif computed is not None:
-            duty, duty_source = computed, "computed"
-        else:
-            duty, duty_source = 0.0, "unknown"
-        mpf_c = _try(mpf, dutiable, entry_on) if dutiable is not None else None
-        hmf_c = _try(hmf, dutiable, r.mode, entry_on) if dutiable is not None else None
-        fees_paid = None if pd.isna(r.fees_paid) else float(r.fees_paid)
-        # other_fees, when given, is what was paid for brokerage, MPF, HMF and port fees: it replaces the computed
-        # MPF/HMF (shown beside it) so they are never counted twice.
-        if fees_paid is not None:
-            fees, fees_source = fees_paid, "paid"
-        elif not rule.buyer_pays_import_duty:
-            fees, fees_source = 0.0, "in_price"
-        elif mpf_c is not None and hmf_c is not None:
-            fees, fees_source = mpf_c + hmf_c, "computed"
-        else:
-            fees, fees_source = 0.0, "unknown"
-        check = compare_duty(computed, paid) if computed is not None else None
-        rate_on_order = None
-        if r.hs_code is not None and not pd.isna(r.hs_code):
-            rate = _rate(r.hs_code, r.origin_country, pd.Timestamp(r.ordered_on).date())
-            rate_on_order = None if rate is None else rate.total_pct
-        rows.append({
-            "shipment_id": r.shipment_id, "po_id": r.po_id, "supplier_id": r.supplier_id, "sku": r.sku,
-            "incoterm": r.incoterm, "mode": r.mode, "shipped_on": r.shipped_on, "delivered_on": r.delivered_on,
-            "entry_on": entry_on, "quantity": int(r.quantity), "goods_value": goods,
-            "freight_cost": float(r.freight_cost), "insurance_cost": float(r.insurance_cost),
-            "freight": 0.0 if rule.invoice_includes_freight else float(r.freight_cost),
-            "insurance": 0.0 if rule.invoice_includes_insurance else float(r.insurance_cost),
-            "dutiable_value": dutiable, "duty_rate_pct": None if computed is None else
-            _rate(r.hs_code, r.origin_country, entry_on).total_pct,
-            "duty_rate_on_order_pct": rate_on_order,
-            "duty_paid": paid, "duty_computed": computed, "duty": duty, "duty_source": duty_source,
-            "duty_status": "not_computable" if check is None else check.status,
-            "duty_variance": None if check is None else check.difference,
-            "mpf_computed": mpf_c, "hmf_computed": hmf_c, "fees_paid": fees_paid, "fees": _money(fees),
-            "fees_source": fees_source,
-            "unit_weight_kg": r.unit_weight_kg, "unit_volume_m3": r.unit_volume_m3,
-        })
-    out = pd.DataFrame(rows)
-    if out.empty:
-        out = pd.DataFrame(columns=[*rows_columns()])
-    return out
+    """One row per shipment: dutiable value, duty (paid / computed), its entry's MPF and HMF share, fees, flags.
+
+    Vectorised over the shipments: the duty stack comes from `models.landed_cost.duty_for_lines`, MPF and HMF
+    are computed once per customs entry (`entry_fees`, `hmf_cents`) and split over the entry's shipments by
+    dutiable value to the cent (`allocate_cents`).
+    """
+    ship = con.execute(SHIPMENTS_SQL).df()
+    if ship.empty:
+        return pd.DataFrame(columns=rows_columns())
+    n = len(ship)
+    flags = _incoterm_flags(ship["incoterm"])
+    includes_freight = flags["invoice_includes_freight"].to_numpy()
+    includes_insurance = flags["invoice_includes_insurance"].to_numpy()
+    buyer_pays_duty = flags["buyer_pays_import_duty"].to_numpy()
+    quantity = ship["quantity"].to_numpy(dtype=np.int64)
+    price_micro = np.round(ship["unit_price"].to_numpy(dtype=float) * 1_000_000).astype(np.int64)
+    goods = (quantity * price_micro + 5_000) // 10_000  # cents, half up
+    freight_cost = cents_array(ship["freight_cost"].fillna(0.0))
+    insurance_cost = cents_array(ship["insurance_cost"].fillna(0.0))
+    # A recorded freight/insurance on a term whose price contains it is the invoice's own component:
+    # deducted from the dutiable value and not added again (it is already in the goods value).
+    freight_in_invoice = np.where(includes_freight, freight_cost, 0)
+    insurance_in_invoice = np.where(includes_insurance, insurance_cost, 0)
+    dutiable = goods - freight_in_invoice - insurance_in_invoice
+    dutiable_ok = dutiable >= 0
+    out = ship[["shipment_id", "po_id", "supplier_id", "sku", "incoterm", "mode", "shipped_on", "delivered_on",
+                "entry_number"]].copy()
+    entry_key, entry_on = entry_dates(ship)
+    out["entry_key"] = entry_key.to_numpy()
+    out["entry_on"] = entry_on.dt.date.to_numpy()
+    out["quantity"] = quantity
+    out["goods_value"] = _dollars(goods)
+    out["freight_cost"] = _dollars(freight_cost)
+    out["insurance_cost"] = _dollars(insurance_cost)
+    out["freight"] = _dollars(np.where(includes_freight, 0, freight_cost))
+    out["insurance"] = _dollars(np.where(includes_insurance, 0, insurance_cost))
+    out["dutiable_value"] = np.where(dutiable_ok, _dollars(dutiable), np.nan)
+
+    # Duty stack per line, on the entry date (and, for the quote, on the order date).
+    has_hs = ship["hs_code"].notna().to_numpy() & dutiable_ok
+    lines = pd.DataFrame({
+        "hs_code": ship["hs_code"], "origin_country": ship["origin_country"], "entry_on": entry_on,
+        "loaded_on": pd.to_datetime(ship["shipped_on"]), "duty_claims": ship["duty_claims"],
+        "dutiable_cents": np.where(dutiable_ok, dutiable, 0), "steel_content_pct": ship["steel_content_pct"],
+        "aluminium_content_pct": ship["aluminium_content_pct"],
+    })[has_hs].reset_index(drop=True)
+    idx = np.flatnonzero(has_hs)
+    duty_computed = np.full(n, np.nan)
+    summary_cols = {"effective_rate_pct": np.nan, "duty_components": None, "unverified_rows": None,
+                    "content_assumed_full": False}
+    ieepa = np.full(n, np.nan)
+    on_order = np.full(n, np.nan)
+    for col, default in summary_cols.items():
+        out[col] = default
+    if len(lines):
+        _, summary = duty_for_lines(lines, None)
+        mfn = summary["has_mfn"].to_numpy()
+        duty_computed[idx[mfn]] = summary["duty_cents"].to_numpy()[mfn]
+        ieepa[idx[mfn]] = summary["ieepa_cents"].to_numpy()[mfn]
+        for col in summary_cols:
+            out.loc[idx[mfn], col] = summary[col].to_numpy()[mfn]
+        _, ordered = duty_for_lines(lines.assign(entry_on=ship["ordered_on"].to_numpy()[idx], loaded_on=pd.NaT), None)
+        on_order[idx[ordered["has_mfn"].to_numpy()]] = ordered["effective_rate_pct"].to_numpy()[
+            ordered["has_mfn"].to_numpy()]
+
+    # The customs entry: de minimis, MPF (formal / informal) and HMF, once per entry, then split by value.
+    threshold = de_minimis_cents(ship["origin_country"], entry_on)
+    value_known = pd.Series(np.where(dutiable_ok, dutiable, np.nan))
+    by_entry = pd.DataFrame({"key": entry_key.to_numpy(), "value": value_known, "threshold": threshold,
+                             "entry_on": entry_on.to_numpy()})
+    entries = by_entry.groupby("key", sort=False).agg(entered=("value", lambda v: v.sum(min_count=len(v))),
+                                                      de_minimis=("threshold", "min"), entry_on=("entry_on", "first"))
+    known_entries = entries[entries["entered"].notna()]
+    fees = entry_fees(pd.DataFrame({"entry_on": known_entries["entry_on"],
+                                    "entered_cents": known_entries["entered"].astype(np.int64),
+                                    "de_minimis_cents": known_entries["de_minimis"].astype(np.int64)}),
+                      None).reindex(entries.index)
+    per_line = fees.reindex(entry_key.to_numpy())
+    out["entry_type"] = per_line["entry_type"].to_numpy()
+    out["entry_value"] = _dollars(entries["entered"].reindex(entry_key.to_numpy()).to_numpy())
+    out["entry_mpf"] = _dollars(per_line["mpf_cents"].to_numpy(dtype=float))
+    de_minimis = (per_line["entry_type"] == "de_minimis").to_numpy()
+    duty_computed = np.where(de_minimis & ~np.isnan(duty_computed), 0.0, duty_computed)
+    out.loc[de_minimis, "duty_components"] = "de minimis (no duty, no entry)"
+    mpf_known = ~np.isnan(per_line["mpf_cents"].to_numpy(dtype=float)) & dutiable_ok
+    mpf_share = np.full(n, np.nan)
+    if mpf_known.any():
+        weights = np.where(dutiable_ok, dutiable, 0)[mpf_known]
+        mpf_share[mpf_known] = allocate_cents(per_line["mpf_cents"].to_numpy(dtype=float)[mpf_known].astype(np.int64),
+                                              entry_key.to_numpy()[mpf_known], weights)
+    mode = ship["mode"].fillna("").astype(str).str.strip().str.lower()
+    hmf_key = entry_key.astype(str) + "|" + mode
+    hmf_groups = pd.DataFrame({"key": hmf_key, "value": value_known, "mode": mode, "entry_on": entry_on}) \
+        .groupby("key", sort=False).agg(value=("value", lambda v: v.sum(min_count=len(v))), mode=("mode", "first"),
+                                        entry_on=("entry_on", "first"))
+    hmf_share = np.full(n, np.nan)
+    known_groups = hmf_groups[hmf_groups["value"].notna()]
+    if len(known_groups):
+        fee, _ = hmf_cents(known_groups["value"].astype(np.int64), known_groups["mode"], known_groups["entry_on"])
+        group_fee = pd.Series(fee, index=known_groups.index).reindex(hmf_key.to_numpy())
+        ok = group_fee.notna().to_numpy() & dutiable_ok
+        hmf_share[ok] = allocate_cents(group_fee.to_numpy()[ok].astype(np.int64), hmf_key.to_numpy()[ok],
+                                       dutiable[ok])
+    out["duty_rate_pct"] = np.where(np.isnan(duty_computed), np.nan, out["effective_rate_pct"].astype(float))
+    out.loc[de_minimis, "duty_rate_pct"] = 0.0
+    out["duty_rate_on_order_pct"] = on_order
+    out = out.drop(columns="effective_rate_pct")
+    out["ieepa_duty_computed"] = _dollars(np.where(de_minimis, 0, ieepa))
+
+    # What goes into landed cost: paid figures first, then what the Incoterm puts in the price, then computed.
+    paid = ship["duty_paid"].to_numpy(dtype=float)
+    computed = _dollars(duty_computed)
+    has_paid = ~np.isnan(paid)
+    has_computed = ~np.isnan(computed)
+    out["duty_paid"] = paid
+    out["duty_computed"] = computed
+    out["duty"] = np.where(has_paid, paid, np.where(~buyer_pays_duty, 0.0, np.where(has_computed, computed, 0.0)))
+    out["duty_source"] = np.where(has_paid, "paid", np.where(~buyer_pays_duty, "in_price",
+                                                             np.where(has_computed, "computed", "unknown")))
+    check = compare_duty_frame(np.nan_to_num(computed), paid)
+    out["duty_status"] = np.where(has_computed, check["status"], "not_computable")
+    out["duty_variance"] = np.where(has_computed, check["difference"], np.nan)
+    out["mpf_computed"] = _dollars(mpf_share)
+    out["hmf_computed"] = _dollars(hmf_share)
+    fees_paid = ship["fees_paid"].to_numpy(dtype=float)
+    # other_fees, when given, is what was paid for brokerage, MPF, HMF and port fees: it replaces the computed
+    # MPF/HMF (shown beside it) so they are never counted twice.
+    fees_computed = ~np.isnan(mpf_share) & ~np.isnan(hmf_share)
+    has_fees = ~np.isnan(fees_paid)
+    out["fees_paid"] = fees_paid
+    out["fees"] = np.where(has_fees, fees_paid, np.where(~buyer_pays_duty, 0.0, np.where(
+        fees_computed, _dollars(np.nan_to_num(mpf_share) + np.nan_to_num(hmf_share)), 0.0)))
+    out["fees_source"] = np.where(has_fees, "paid", np.where(~buyer_pays_duty, "in_price",
+                                                             np.where(fees_computed, "computed", "unknown")))
+
+    # Rates read beyond a table's verified-through date: costed with the rows as written, flagged estimated.
+    sea = (mode == "sea").to_numpy()
+    late_all = estimated_tables(entry_on, ["duty_rates", "us_mpf", "us_hmf", "us_de_minimis"])
+    late_air = estimated_tables(entry_on, ["duty_rates", "us_mpf", "us_de_minimis"])
+    out["estimated_tables"] = np.where(sea, late_all, late_air)
+    out["rates_estimated"] = out["estimated_tables"] != ""
+    relies = (out["duty_source"] == "computed") | (out["fees_source"] == "computed")
+    out["is_estimated"] = out["rates_estimated"] & relies
+    out["estimated_tables"] = out["estimated_tables"].astype(object).where(out["rates_estimated"], None)
+    out["uses_unverified_rows"] = out["unverified_rows"].notna()
+    out["unit_weight_kg"] = ship["unit_weight_kg"]
+    out["unit_volume_m3"] = ship["unit_volume_m3"]
+    out["duty_components"] = out["duty_components"].where(has_computed | de_minimis, None)
+    return out[rows_columns()]
 
 
 def rows_columns() -> list[str]:
     """Columns of marts.landed_cost_shipment (used for an empty table)."""
     return ["shipment_id", "po_id", "supplier_id", "sku", "incoterm", "mode", "shipped_on", "delivered_on",
-            "entry_on", "quantity", "goods_value", "freight_cost", "insurance_cost", "freight", "insurance",
-            "dutiable_value", "duty_rate_pct", "duty_rate_on_order_pct", "duty_paid", "duty_computed", "duty",
-            "duty_source", "duty_status", "duty_variance", "mpf_computed", "hmf_computed", "fees_paid", "fees",
-            "fees_source", "unit_weight_kg", "unit_volume_m3"]
+            "entry_number", "entry_key", "entry_on", "entry_type", "entry_value", "quantity", "goods_value",
+            "freight_cost", "insurance_cost", "freight", "insurance", "dutiable_value", "duty_rate_pct",
+            "duty_rate_on_order_pct", "duty_components", "duty_paid", "duty_computed", "duty", "duty_source",
+            "duty_status", "duty_variance", "ieepa_duty_computed", "entry_mpf", "mpf_computed", "hmf_computed",
+            "fees_paid", "fees", "fees_source", "rates_estimated", "is_estimated", "estimated_tables",
+            "uses_unverified_rows", "unverified_rows", "content_assumed_full", "unit_weight_kg", "unit_volume_m3"]
 
 
 def _weight(frame: pd.DataFrame, basis: str) -> pd.Series:
@@ -283,6 +374,11 @@ def allocate_quality_costs(con: duckdb.DuckDBPyConnection, basis: str) -> tuple[
                                                    "reason"])
 
 
+def _common(g, col: str) -> pd.Series:
+    """Per group: the one value all rows share, else 'mixed' (vectorised through nunique/first)."""
+    return g[col].first().where(g[col].nunique() <= 1, "mixed")
+
+
 def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated: pd.DataFrame,
                    basis: str) -> pd.DataFrame:
     """One row per purchase order: landed components, totals, per-unit cost and quote-to-landed variance."""
@@ -308,11 +404,13 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     unalloc = allocated[allocated["allocated"].isna()].groupby("po_id").size() if not allocated.empty else pd.Series()
     df = pos.merge(charges.fillna(0.0), left_on="po_id", right_index=True, how="left")
     for c in SHIPMENT_CHARGES:
-        df[c] = df[c].fillna(0.0).map(_money)
+        df[c] = _dollars(cents_array(df[c].fillna(0.0)))
     df["has_unallocated_costs"] = df["po_id"].isin(unalloc.index)
 
-    per_po = pd.DataFrame(columns=["dutiable_value", "duty_source", "duty_paid", "duty_computed", "mpf_computed",
-                                   "hmf_computed", "fees_paid", "fees_source"])
+    per_cols = ["dutiable_value", "duty_source", "duty_paid", "duty_computed", "ieepa_duty_computed", "mpf_computed",
+                "hmf_computed", "fees_paid", "fees_source", "is_estimated", "rates_estimated", "uses_unverified_rows",
+                "paid", "computed", "dutiable_units", "rate_on_order"]
+    per_po = pd.DataFrame(columns=per_cols)
     if not ship.empty:
         g = ship.groupby("po_id")
         n = g.size()
@@ -321,87 +419,105 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
             # A PO total is only known when every shipment's part is known.
             return g[col].sum(min_count=1).where(g[col].count() == n)
 
+        # Duty check over the shipments whose duty was both paid and computable.
+        both = ship["duty_paid"].notna() & ship["duty_computed"].notna()
+        checked = ship[both].groupby("po_id")
         per_po = pd.DataFrame({
             "dutiable_value": all_or_none("dutiable_value"),
-            "duty_source": g["duty_source"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
+            "duty_source": _common(g, "duty_source"),
             "duty_paid": g["duty_paid"].sum(min_count=1),
             "duty_computed": all_or_none("duty_computed"),
+            "ieepa_duty_computed": all_or_none("ieepa_duty_computed"),
             "mpf_computed": all_or_none("mpf_computed"),
             "hmf_computed": all_or_none("hmf_computed"),
             "fees_paid": g["fees_paid"].sum(min_count=1),
-            "fees_source": g["fees_source"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
+            "fees_source": _common(g, "fees_source"),
+            "is_estimated": g["is_estimated"].any(),
+            "rates_estimated": g["rates_estimated"].any(),
+            "uses_unverified_rows": g["uses_unverified_rows"].any(),
+            "paid": checked["duty_paid"].sum(),
+            "computed": checked["duty_computed"].sum(),
+            "dutiable_units": g["dutiable_value"].sum() / g["quantity"].sum(),
+            "rate_on_order": g["duty_rate_on_order_pct"].first(),
         })
-    # Duty check over the shipments whose duty was both paid and computable.
-    both = ship[ship["duty_paid"].notna() & ship["duty_computed"].notna()] if not ship.empty else ship
-    checked = both.groupby("po_id").agg(paid=("duty_paid", "sum"), computed=("duty_computed", "sum"))
     df = df.merge(per_po, left_on="po_id", right_index=True, how="left")
-    df = df.merge(checked, left_on="po_id", right_index=True, how="left")
-    status, variance, variance_pct = [], [], []
-    for r in df.itertuples(index=False):
-        if pd.isna(r.paid):
-            status.append("not_paid_known" if r.shipment_count else None)
-            variance.append(None)
-            variance_pct.append(None)
-            continue
-        check = compare_duty(r.computed, r.paid)
-        status.append(check.status)
-        variance.append(check.difference)
-        variance_pct.append(check.difference_pct)
-    df["duty_status"], df["duty_variance"], df["duty_variance_pct"] = status, variance, variance_pct
-    df = df.drop(columns=["paid", "computed"])
-    for c in ("dutiable_value", "duty_paid", "duty_computed", "mpf_computed", "hmf_computed", "fees_paid"):
-        df[c] = df[c].map(_money)
+    check = compare_duty_frame(df["computed"].fillna(0.0), df["paid"])
+    has_check = df["paid"].notna().to_numpy()
+    df["duty_status"] = np.where(has_check, check["status"],
+                                 np.where(df["shipment_count"].fillna(0) > 0, "not_paid_known", None))
+    df["duty_variance"] = np.where(has_check, check["difference"], np.nan)
+    df["duty_variance_pct"] = np.where(has_check, check["difference_pct"], np.nan)
+    for c in ("is_estimated", "rates_estimated", "uses_unverified_rows"):
+        df[c] = df[c].fillna(False).astype(bool)
+    for c in ("dutiable_value", "duty_paid", "duty_computed", "ieepa_duty_computed", "mpf_computed", "hmf_computed",
+              "fees_paid"):
+        df[c] = _dollars(cents_array(df[c].astype(float)))
 
-    df["goods_value"] = [to_cents(q * Decimal(str(p))) / 100 for q, p in zip(df["quantity"], df["unit_price"])]
-    cents = sum(df[c].map(to_cents) for c in ("goods_value", "freight", "insurance", "duty", "fees",
-                                              "inspection_cost"))
-    df["landed_total"] = cents / 100
+    quantity = df["quantity"].to_numpy(dtype=np.int64)
+    price_micro = np.round(df["unit_price"].to_numpy(dtype=float) * 1_000_000).astype(np.int64)
+    df["goods_value"] = _dollars((quantity * price_micro + 5_000) // 10_000)
+    cents = sum(cents_array(df[c].astype(float)) for c in ("goods_value", "freight", "insurance", "duty", "fees",
+                                                           "inspection_cost"))
+    df["landed_total"] = _dollars(cents)
     # Landed: shipped in full (po_status tolerance) and every shipment delivered; before that a per-unit figure
     # would spread the whole PO's goods value over part of its units.
     df["is_landed"] = (~df["is_open"]) & (df["units_received"] > 0) & (df["units_received"] == df["units_shipped"])
     df["delivery_month"] = pd.to_datetime(df["last_delivered_on"]).dt.to_period("M").dt.to_timestamp().dt.date
     df.loc[~df["is_landed"], "delivery_month"] = None
-    per_unit = [round(float(Decimal(int(t)) / 100 / int(u)), 6) if landed else None
-                for t, u, landed in zip(cents, df["units_received"], df["is_landed"])]
-    df["landed_cost_per_unit"] = per_unit
-    # What the brand planned: the quoted unit price, plus duty at the rates in force on the order date on the same
-    # dutiable value per unit (0 when the Incoterm puts duty on the seller), plus the logistics cost per unit it
-    # already knew from earlier landed orders (expected_logistics_per_unit). Expedited freight, holds, tariff
-    # changes and short shipments therefore show up as the quote-to-landed variance, not normal freight.
-    rate_on_order = ship.groupby("po_id")["duty_rate_on_order_pct"].first() if not ship.empty else pd.Series()
-    dut_per_unit = (ship.groupby("po_id")["dutiable_value"].sum() / ship.groupby("po_id")["quantity"].sum()
-                    if not ship.empty else pd.Series())
-    products = {sku: (hs, origin) for sku, hs, origin in
-                con.execute("select sku, hs_code, origin_country from staging.products").fetchall()}
-    planned = []
-    for r in df.itertuples(index=False):
-        rule = incoterm_rule(r.incoterm)
-        rate = rate_on_order.get(r.po_id)
-        if rate is None or pd.isna(rate):
-            rate = _po_rate(products, r.sku, r.ordered_on)
-        base = dut_per_unit.get(r.po_id)
-        base = float(r.unit_price) if base is None or pd.isna(base) else float(base)
-        duty_pu = base * rate / 100 if (rule.buyer_pays_import_duty and rate is not None) else 0.0
-        planned.append(float(r.unit_price) + duty_pu)
-    expected, basis_used = expected_logistics_per_unit(df, cents)
-    planned = [round(p + e, 6) for p, e in zip(planned, expected)]
-    df["expected_logistics_per_unit"] = [round(e, 6) for e in expected]
+    units = df["units_received"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["landed_cost_per_unit"] = np.where(df["is_landed"], np.round(cents / 100 / units, 6), np.nan)
+    # What the brand planned: the quoted unit price, plus duty at the effective rate in force on the order date on
+    # the same dutiable value per unit (0 when the Incoterm puts duty on the seller, or the rate is unknown), plus
+    # the logistics cost per unit it already knew from earlier landed orders (expected_logistics_per_unit).
+    # Expedited freight, holds, tariff changes and short shipments therefore show up as the quote-to-landed
+    # variance, not normal freight.
+    rate = df["rate_on_order"].astype(float)
+    missing_rate = rate.isna() & df["shipment_count"].fillna(0).eq(0)
+    if missing_rate.any():
+        rate = rate.where(~missing_rate, _order_rates(con, df.loc[missing_rate]))
+    base = df["dutiable_units"].astype(float).fillna(df["unit_price"].astype(float))
+    buyer_pays = _incoterm_flags(df["incoterm"])["buyer_pays_import_duty"].to_numpy()
+    duty_pu = np.where(buyer_pays & rate.notna().to_numpy(), base * rate.fillna(0.0) / 100, 0.0)
+    planned = df["unit_price"].astype(float).to_numpy() + duty_pu
+    expected, basis_used = expected_logistics_per_unit(df, pd.Series(cents, index=df.index))
+    planned = np.round(planned + np.asarray(expected), 6)
+    df["expected_logistics_per_unit"] = np.round(np.asarray(expected, dtype=float), 6)
     df["expected_logistics_basis"] = basis_used
     df["quoted_landed_cost_per_unit"] = planned
-    df["quote_to_landed_variance"] = [None if a is None else round(a - q, 6)
-                                      for a, q in zip(df["landed_cost_per_unit"], planned)]
-    df["quote_to_landed_variance_pct"] = [None if a is None else round((a - q) / q * 100, 6)
-                                          for a, q in zip(df["landed_cost_per_unit"], planned)]
+    actual = df["landed_cost_per_unit"].to_numpy(dtype=float)
+    df["quote_to_landed_variance"] = np.round(actual - planned, 6)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["quote_to_landed_variance_pct"] = np.round((actual - planned) / planned * 100, 6)
     df["allocation_basis"] = basis
     cols = ["po_id", "supplier_id", "supplier_type", "sku", "category", "incoterm", "ordered_on", "quantity",
             "unit_price", "goods_value", "shipment_count", "units_shipped", "units_received", "first_shipped_on",
             "last_delivered_on", "delivery_month", "is_landed", "freight", "insurance", "dutiable_value", "duty",
             "duty_source", "duty_paid", "duty_computed", "duty_status", "duty_variance", "duty_variance_pct",
-            "mpf_computed", "hmf_computed", "fees_paid", "fees", "fees_source", "inspection_cost", "landed_total",
-            "landed_cost_per_unit", "expected_logistics_per_unit", "expected_logistics_basis",
-            "quoted_landed_cost_per_unit", "quote_to_landed_variance",
-            "quote_to_landed_variance_pct", "has_unallocated_costs", "allocation_basis"]
+            "ieepa_duty_computed", "mpf_computed", "hmf_computed", "fees_paid", "fees", "fees_source",
+            "inspection_cost", "landed_total", "landed_cost_per_unit", "expected_logistics_per_unit",
+            "expected_logistics_basis", "quoted_landed_cost_per_unit", "quote_to_landed_variance",
+            "quote_to_landed_variance_pct", "has_unallocated_costs", "is_estimated", "rates_estimated",
+            "uses_unverified_rows", "allocation_basis"]
     return df[cols]
+
+
+def _order_rates(con: duckdb.DuckDBPyConnection, pos: pd.DataFrame) -> pd.Series:
+    """Effective duty rate on the order date for POs without shipments (on the unit price as dutiable value)."""
+    products = con.execute("""
+        select sku, hs_code, origin_country, steel_content_pct, aluminium_content_pct, duty_claims
+        from staging.products
+    """).df()
+    lines = pos[["sku", "ordered_on", "unit_price"]].merge(products, on="sku", how="left")
+    rates = pd.Series(np.nan, index=pos.index)
+    has_hs = lines["hs_code"].notna().to_numpy()
+    if has_hs.any():
+        sub = lines[has_hs].reset_index(drop=True)
+        _, summary = duty_for_lines(sub.assign(entry_on=sub["ordered_on"],
+                                               dutiable_cents=cents_array(sub["unit_price"] * 1000)), None)
+        values = summary["effective_rate_pct"].where(summary["has_mfn"])
+        rates.iloc[np.flatnonzero(has_hs)] = values.to_numpy()
+    return rates
 
 
 def expected_logistics_per_unit(df: pd.DataFrame, landed_cents: pd.Series) -> tuple[list[float], list[str]]:
@@ -441,14 +557,6 @@ def expected_logistics_per_unit(df: pd.DataFrame, landed_cents: pd.Series) -> tu
     return expected.tolist(), basis.tolist()
 
 
-def _po_rate(products: dict[str, tuple[str | None, str]], sku: str, ordered_on) -> float | None:
-    hs, origin = products[sku]
-    if hs is None:
-        return None
-    rate = _rate(hs, origin, pd.Timestamp(ordered_on).date())
-    return None if rate is None else rate.total_pct
-
-
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, sql_types: dict[str, str]) -> None:
     """Create `table` from `frame` with explicit column types (so an empty frame still has the right schema)."""
     write_frame(con, table, frame, types={c: sql_types.get(c, "varchar") for c in frame.columns})
@@ -467,9 +575,11 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     quality, unalloc_quality = allocate_quality_costs(con, basis)
     money = {c: MONEY for c in ("goods_value", "freight_cost", "insurance_cost", "freight", "insurance",
                                 "dutiable_value", "duty_paid", "duty_computed", "duty", "duty_variance",
-                                "mpf_computed", "hmf_computed", "fees_paid", "fees", "inspection_cost",
-                                "landed_total", "amount", "unit_price")}
-    types = {**money, "ordered_on": "date", "first_shipped_on": "date", "last_delivered_on": "date",
+                                "ieepa_duty_computed", "entry_value", "entry_mpf", "mpf_computed", "hmf_computed",
+                                "fees_paid", "fees", "inspection_cost", "landed_total", "amount", "unit_price")}
+    flags = {c: "boolean" for c in ("is_estimated", "rates_estimated", "uses_unverified_rows",
+                                    "content_assumed_full")}
+    types = {**money, **flags, "ordered_on": "date", "first_shipped_on": "date", "last_delivered_on": "date",
              "delivery_month": "date", "shipped_on": "date", "delivered_on": "date", "entry_on": "date",
              "month_on": "date", "quantity": "bigint", "shipment_count": "bigint", "units_shipped": "bigint",
              "units_received": "bigint", "is_landed": "boolean", "has_unallocated_costs": "boolean",
@@ -485,6 +595,12 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
            {**types, "month": "date"})
     context.log(f"    landed cost: {int(po['is_landed'].sum())} landed POs, basis {basis}, "
                 f"{len(unallocated)} unallocated charge(s)")
+    if not ship.empty and ship["rates_estimated"].any():
+        late = ship[ship["rates_estimated"]]
+        context.log(f"    landed cost: {len(late)} shipment(s) entered after a table's verified-through date "
+                    f"({', '.join(sorted(set('; '.join(late['estimated_tables']).split('; '))))}): costed with the "
+                    f"latest rows carried forward, flagged estimated ({int(late['is_estimated'].sum())} rely on "
+                    "them for landed cost)")
 
 
 __all__ = ["run", "allocation_basis", "shipment_costs", "allocate_shipment_charges", "allocate_quality_costs",

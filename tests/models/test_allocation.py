@@ -130,3 +130,28 @@ def test_exact_tie_breaks_the_same_in_allocate_and_allocate_frame() -> None:
     assert allocate(8_056_276.23, [0.01, 0.05]) == expected
     frame = pd.DataFrame({"amount": [8_056_276.23] * 2, "charge": ["c1", "c1"], "w": [0.01, 0.05]})
     assert allocate_frame(frame, "amount", "charge", "w").allocated.tolist() == expected
+
+
+def test_vectorised_allocate_cents_equals_allocate_group_by_group():
+    """allocate_cents (integer, vectorised) gives exactly `allocate`'s parts, ties to the earlier line included."""
+    import numpy as np
+
+    from models.allocation import allocate, allocate_cents
+
+    rng = np.random.default_rng(3)
+    groups = np.repeat(np.arange(200), rng.integers(1, 6, 200))
+    weights = rng.integers(0, 5, len(groups)) * rng.choice([1, 100, 10_000], len(groups))
+    amount = np.repeat(rng.integers(-50_000, 50_000, 200), np.bincount(groups))
+    got = allocate_cents(amount, groups, weights)
+    for g in range(200):
+        rows = groups == g
+        expected = allocate(amount[rows][0] / 100, list(weights[rows].astype(float)))
+        assert list(got[rows] / 100) == expected, g
+        assert got[rows].sum() == amount[rows][0]
+
+
+def test_cents_array_rounds_half_up_like_to_cents():
+    from models.allocation import cents_array, to_cents
+
+    values = [1.005, 2.675, -0.005, 17.32, 0.0, 123456.785, 41.568]
+    assert cents_array(values).tolist() == [to_cents(v) for v in values] == [101, 268, -1, 1732, 0, 12345679, 4157]

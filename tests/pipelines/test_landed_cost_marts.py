@@ -22,16 +22,19 @@ from pipelines.steps.landed_cost import BASIS_ENV, allocate_shipment_charges
 #     MPF 5,000 x 0.3464% = 17.32 -> minimum 31.67; HMF 5,000 x 0.125% = 6.25.
 # P2: 1000 x 5.50 = 5,500.00; freight 520, insurance 20; duty 214.50 + 1,375.00 = 1,589.50; fees 150;
 #     PSI 300 + 300 = 600; total 8,379.50 -> 8.3795; quoted 5.50 x 1.289 = 7.0895.
-# P3: 500 x 2.00 = 1,000.00 in two shipments: H3 sea 400 units (800.00: duty 31.20 + 200.00 = 231.20,
-#     MPF min 31.67, HMF 1.00) and H4 air 100 units (200.00: duty 7.80 + 50.00 = 57.80, MPF min 31.67, HMF 0);
-#     freight 120 + 90, insurance 5 + 2, fees 80 + 40; total 1,000 + 210 + 7 + 289 + 120 = 1,626.00 -> 3.252.
+# P3: 500 x 2.00 = 1,000.00 in two shipments of CN goods entered in 2024, when the de minimis threshold was
+#     USD 800 (us_de_minimis.csv): H3 sea 400 units (800.00 <= 800: duty-free, no MPF; HMF 800 x 0.125% = 1.00)
+#     and H4 air 100 units (200.00: duty-free, no MPF, no HMF); freight 120 + 90, insurance 5 + 2, fees 80 + 40;
+#     total 1,000 + 210 + 7 + 0 + 120 = 1,337.00 -> 2.674; quoted 2.00 x 1.289 = 2.578 (the plan did not count on
+#     de minimis).
 # P4: 200 x 10.00 = 2,000.00; freight 150, insurance 6, duty paid 60 (computed 40 + 500 = 540: underpaid by
-#     480, -88.89%); fees 90; PSI 280; total 2,586.00 -> 12.93; quoted 10 x 1.27 = 12.70.
+#     480, -88.89%); fees 90; PSI 280; total 2,586.00 -> 12.93; quoted 10 x 1.27 = 12.70. Entered value 2,000.00 is
+#     under the informal-entry limit (2,500): MPF is the FY2024 informal fee 2.53, not the formal minimum.
 EXPECTED = pd.DataFrame([
     # po,  goods,   freight, ins,  duty,    source,     fees,  insp,  total,   per_unit, quoted
     ("P1", 5000.00, 500.00, 20.00, 1445.00, "computed", 150.00, 300.00, 7415.00, 7.415, 6.445),
     ("P2", 5500.00, 520.00, 20.00, 1589.50, "computed", 150.00, 600.00, 8379.50, 8.3795, 7.0895),
-    ("P3", 1000.00, 210.00, 7.00, 289.00, "computed", 120.00, 0.00, 1626.00, 3.252, 2.578),
+    ("P3", 1000.00, 210.00, 7.00, 0.00, "computed", 120.00, 0.00, 1337.00, 2.674, 2.578),
     ("P4", 2000.00, 150.00, 6.00, 60.00, "paid", 90.00, 280.00, 2586.00, 12.93, 12.70),
 ], columns=["po_id", "goods_value", "freight", "insurance", "duty", "duty_source", "fees", "inspection_cost",
             "landed_total", "landed_cost_per_unit", "quoted_landed_cost_per_unit"])
@@ -58,8 +61,9 @@ def test_duty_fees_and_variance_columns(tiny_con):
     po = _po(tiny_con).set_index("po_id")
     assert float(po.loc["P1", "mpf_computed"]) == 31.67
     assert float(po.loc["P1", "hmf_computed"]) == 6.25
-    assert float(po.loc["P3", "mpf_computed"]) == 63.34  # two entries, each at the FY2024 minimum
+    assert float(po.loc["P3", "mpf_computed"]) == 0.00  # two de minimis entries: no MPF
     assert float(po.loc["P3", "hmf_computed"]) == 1.00  # only the sea entry pays HMF
+    assert float(po.loc["P4", "mpf_computed"]) == 2.53  # informal entry (2,000.00 <= 2,500): FY2024 flat fee
     assert float(po.loc["P4", "duty_computed"]) == 540.00
     assert float(po.loc["P4", "duty_paid"]) == 60.00
     assert po.loc["P4", "duty_status"] == "underpaid"
@@ -95,13 +99,13 @@ def test_sku_and_supplier_month_rollups(tiny_con):
     assert float(a1.loc[pd.Timestamp("2024-05-01"), "landed_cost_per_unit"]) == 8.3795
     sup = tiny_con.execute("select * from marts.landed_cost_supplier_month where supplier_id = 'S1' "
                            "and month = '2024-04-01'").df().iloc[0]
-    assert float(sup["landed_total"]) == 1626.00
+    assert float(sup["landed_total"]) == 1337.00
     assert float(sup["quoted_landed_total"]) == pytest.approx(500 * 2.578)
     # Totals survive the roll-up.
     total_po = tiny_con.execute("select sum(landed_total) from marts.landed_cost_po where is_landed").fetchone()[0]
     total_sku = tiny_con.execute("select sum(landed_total) from marts.landed_cost_sku").fetchone()[0]
     total_sup = tiny_con.execute("select sum(landed_total) from marts.landed_cost_supplier_month").fetchone()[0]
-    assert total_po == total_sku == total_sup == pytest.approx(7415 + 8379.5 + 1626 + 2586)
+    assert total_po == total_sku == total_sup == pytest.approx(7415 + 8379.5 + 1337 + 2586)
 
 
 def test_allocation_splits_a_charge_over_lines_to_the_cent():
@@ -140,10 +144,10 @@ def test_unallocatable_charges_reach_the_report_through_the_build(tiny_dir: Path
     try:
         report = con.execute("select source_id, charge, amount from marts.unallocated_costs "
                              "order by source_id, charge").fetchall()
-        # H3: freight 120, insurance 5, duty 231.20, fees 80; H4: freight 90, insurance 2, duty 57.80, fees 40.
+        # H3: freight 120, insurance 5, fees 80; H4: freight 90, insurance 2, fees 40 (no duty: de minimis).
         assert [(s, c, float(a)) for s, c, a in report] == [
-            ("H3", "duty", 231.20), ("H3", "fees", 80.00), ("H3", "freight", 120.00), ("H3", "insurance", 5.00),
-            ("H4", "duty", 57.80), ("H4", "fees", 40.00), ("H4", "freight", 90.00), ("H4", "insurance", 2.00)]
+            ("H3", "fees", 80.00), ("H3", "freight", 120.00), ("H3", "insurance", 5.00),
+            ("H4", "fees", 40.00), ("H4", "freight", 90.00), ("H4", "insurance", 2.00)]
         p3 = con.execute("select landed_total, has_unallocated_costs, allocation_basis from marts.landed_cost_po "
                          "where po_id = 'P3'").fetchone()
         assert (float(p3[0]), p3[1], p3[2]) == (1000.00, True, "weight")
@@ -173,20 +177,23 @@ def test_demo_landed_costs_balance_and_cover_every_po(demo_con):
 
 
 def test_computed_duty_equals_the_model_rule(demo_con):
-    """The step's cached duty lookup gives models.landed_cost.duty_amount to the cent on demo shipments."""
+    """The step's vectorised duty gives models.landed_cost.duty_amount to the cent on demo shipments."""
     from models.landed_cost import duty_amount
 
     rows = demo_con.execute("""
         select shipment.dutiable_value, products.hs_code, products.origin_country, shipment.entry_on,
-            shipment.duty_computed
+            shipment.shipped_on, shipment.duty_computed, shipment.entry_type
         from marts.landed_cost_shipment as shipment
         inner join staging.products as products on shipment.sku = products.sku
         where shipment.duty_computed is not null
         order by shipment.shipment_id
     """).fetchall()
     assert len(rows) > 1000
-    for dutiable, hs, origin, entry_on, computed in rows[::25]:
-        assert float(computed) == duty_amount(float(dutiable), hs, origin, entry_on)
+    entered = [r for r in rows if r[6] != "de_minimis"]
+    for dutiable, hs, origin, entry_on, shipped_on, computed, _ in entered[::25]:
+        assert float(computed) == duty_amount(float(dutiable), hs, origin, entry_on, loaded_on=shipped_on)
+    # A shipment entered duty-free under de minimis computes 0 whatever its code.
+    assert all(float(r[5]) == 0.0 for r in rows if r[6] == "de_minimis")
 
 
 def _one_shipment_con(eta_on: str | None, delivered_on: str | None) -> duckdb.DuckDBPyConnection:
@@ -194,12 +201,14 @@ def _one_shipment_con(eta_on: str | None, delivered_on: str | None) -> duckdb.Du
     con = duckdb.connect()
     con.execute("create schema staging; create schema raw")
     con.execute("""create table staging.shipments as select 'H1' as shipment_id, 'P1' as po_id, 'sea' as mode,
-        date '2025-02-10' as shipped_on, ?::date as eta_on, ?::date as delivered_on, 1000 as quantity,
-        500.0 as freight_cost, 20.0 as insurance_cost, null::double as duty_paid""", [eta_on, delivered_on])
+        date '2025-02-10' as shipped_on, ?::date as eta_on, ?::date as delivered_on, null::date as entry_on,
+        null::varchar as entry_number, 1000 as quantity, 500.0 as freight_cost, 20.0 as insurance_cost,
+        null::double as duty_paid""", [eta_on, delivered_on])
     con.execute("""create table staging.purchase_orders as select 'P1' as po_id, 'S1' as supplier_id, 'A1' as sku,
         'FOB' as incoterm, 5.00 as unit_price, date '2025-01-02' as ordered_on""")
     con.execute("""create table staging.products as select 'A1' as sku, '9405.42.8440' as hs_code,
-        'CN' as origin_country, 1.2 as unit_weight_kg, 0.008 as unit_volume_m3""")
+        'CN' as origin_country, 1.2 as unit_weight_kg, 0.008 as unit_volume_m3, null::double as steel_content_pct,
+        null::double as aluminium_content_pct, '' as duty_claims""")
     con.execute("create table raw.shipments as select 'H1' as shipment_id, 150.0 as other_fees")
     return con
 

@@ -15,6 +15,9 @@ final as (
         retail_price,
         unit_weight_kg,
         unit_volume_m3,
+        steel_content_pct,
+        aluminium_content_pct,
+        upper(coalesce(trim(duty_claims), '')) as duty_claims,
     from source
 )
 

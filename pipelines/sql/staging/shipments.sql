@@ -20,6 +20,8 @@ final as (
         coalesce(other_fees, 0) as other_fees,
         coalesce(customs_hold_days, 0) as customs_hold_days,
         coalesce(doc_errors, 0) as doc_errors,
+        nullif(trim(entry_number), '') as entry_number,
+        entry_on,
     from source
 )
 

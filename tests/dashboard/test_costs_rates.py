@@ -1,0 +1,56 @@
+"""Costs page: the duty check against the tariff tables, the estimated-rates warning and the unverified rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import quiet
+from pipelines.build import build
+
+
+def test_costs_page_shows_the_duty_check_of_the_tiny_portfolio(ui, tiny_db):
+    # Tiny shipments: H5 (P4) paid 60.00 against 540.00 computed -> underpaid by 480.00; H1-H4 have no duty_paid.
+    at = ui.open(tiny_db, "costs")
+    shown = ui.metrics(at)
+    assert (shown["Match"], shown["Underpaid"], shown["Overpaid"], shown["No paid figure"]) == ("0", "1", "0", "4")
+    assert shown["Net mismatch"] == "-$480"
+    assert not at.warning  # every tiny entry is in 2024, well inside the verified-through dates
+
+
+@pytest.fixture(scope="module")
+def late_db(tmp_path_factory) -> Path:
+    """The tiny portfolio with P1's shipment entered in August 2026, after the tariff table's verified-through."""
+    import shutil
+
+    from helpers import TINY
+
+    folder = tmp_path_factory.mktemp("late") / "input"
+    shutil.copytree(TINY, folder)
+    ships = folder / "shipments.csv"
+    ships.write_text(ships.read_text().replace("H1,P1,sea,2024-02-03,2024-03-08,2024-03-10",
+                                               "H1,P1,sea,2026-07-01,2026-08-10,2026-08-12"))
+    db = tmp_path_factory.mktemp("late_wh") / "late.duckdb"
+    build(folder, db, log=quiet)
+    return db
+
+
+def test_costs_page_warns_about_shipments_costed_after_verified_through(ui, late_db):
+    # H1 entered 2026-08-10 (eta_on), after duty_rates' 2026-07-23: 1 of 5 shipments estimated; it has no duty_paid,
+    # so its landed cost is an estimate.
+    at = ui.open(late_db, "costs")
+    warning = " ".join(str(w.value) for w in at.warning)
+    assert "1 of 5 shipments were entered after the date the tariff and fee tables are verified through " \
+           "(duty rates 2026-07-23, MPF 2026-09-30)" in warning
+    assert "1 of them have no paid figure, so their landed cost is an estimate." in warning
+
+
+def test_costs_page_lists_unverified_duty_rows_in_use(ui, tiny_db, tiny_con):
+    # 7323.93.00's Section 301 rows are marked unverified (List 3 not confirmed); B1 (steel pan) uses them on H5.
+    at = ui.open(tiny_db, "costs")
+    rows = [f for f in ui.frames(at) if "row_label" in f.columns]
+    assert rows, "the unverified-rows table is not shown"
+    table = rows[0].set_index("row_label")
+    assert table.loc["section_301 7323.93.00 CN", "shipment_count"] == 1
+    assert "List 3 assignment of 7323.93.00 not confirmed" in table.loc["section_301 7323.93.00 CN", "notes"]

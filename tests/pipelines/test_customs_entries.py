@@ -1,0 +1,242 @@
+"""Customs entries worked by hand through the landed-cost step: the duty stack on the entry date, MPF and HMF once
+per entry, the in-transit, de minimis and informal-entry rules, and the estimated flag after a table's
+verified-through date.
+
+Every rate below is typed from data/reference/*.csv independently (its source is in the table): MFN 4202.92.31
+17.6%; Section 301 List 3 25%; IEEPA fentanyl (CN) 10% from 2025-02-04, 20% from 2025-03-04, 10% from 2025-11-10;
+IEEPA reciprocal (CN) 10% from 2025-05-14; both IEEPA duties end 2026-02-23; Section 122 10% 2026-02-24 ..
+2026-07-23; MPF 0.3464% (FY2025 min 32.71; FY2026 min 33.58 max 651.50, informal 2.69; FY2027 = FY2026 carried
+forward); HMF 0.125% by sea. Verified through: duty_rates 2026-07-23, us_mpf 2026-09-30.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines.steps.landed_cost import shipment_costs
+
+PRODUCTS = {
+    # sku: (hs_code, steel_content_pct, duty_claims)
+    "BAG": ("4202.92.3131", None, ""),
+    "BAG-X": ("4202.92.3131", None, "9903.88.69"),
+    "BAND": ("9506.91.0030", None, ""),
+    "TEE": ("6109.10.0012", None, ""),
+    "BOLT": ("7318.15.2095", 60.0, ""),
+    "BOLT-?": ("7318.15.2095", None, ""),
+    "CELL": ("8507.60.0020", None, ""),
+    "CHIP": ("8542.31.0000", None, ""),
+}
+
+
+def _con(shipments: list[dict]) -> duckdb.DuckDBPyConnection:
+    """The staging tables shipment_costs reads, one PO per shipment (po_id = shipment_id), origin CN."""
+    rows = []
+    for s in shipments:
+        rows.append({"shipment_id": s["id"], "po_id": s["id"], "mode": s.get("mode", "sea"),
+                     "shipped_on": pd.Timestamp(s.get("shipped_on", "2024-01-02")),
+                     "eta_on": pd.Timestamp(s["eta_on"]) if s.get("eta_on") else pd.NaT,
+                     "delivered_on": pd.NaT, "entry_on": pd.Timestamp(s["entry_on"]) if s.get("entry_on") else pd.NaT,
+                     "entry_number": s.get("entry_number"), "quantity": s.get("quantity", 1000),
+                     "freight_cost": s.get("freight_cost", 0.0), "insurance_cost": s.get("insurance_cost", 0.0),
+                     "duty_paid": s.get("duty_paid", float("nan")), "sku": s["sku"], "incoterm": s.get("incoterm", "FOB"),
+                     "unit_price": s["value"] / s.get("quantity", 1000), "other_fees": s.get("other_fees", float("nan"))})
+    frame = pd.DataFrame(rows)
+    products = pd.DataFrame([{"sku": k, "hs_code": v[0], "origin_country": "CN", "unit_weight_kg": 1.0,
+                              "unit_volume_m3": 0.01, "steel_content_pct": v[1], "aluminium_content_pct": None,
+                              "duty_claims": v[2]} for k, v in PRODUCTS.items()])
+    con = duckdb.connect()
+    con.execute("create schema staging; create schema raw")
+    con.register("frame", frame)
+    con.register("products_frame", products)
+    con.execute("""create table staging.shipments as select shipment_id, po_id, mode, shipped_on::date as shipped_on,
+        eta_on::date as eta_on, delivered_on::date as delivered_on, entry_on::date as entry_on, entry_number,
+        quantity, freight_cost, insurance_cost, duty_paid from frame""")
+    con.execute("""create table staging.purchase_orders as select po_id, 'S1' as supplier_id, sku, incoterm,
+        unit_price, date '2024-01-01' as ordered_on from frame""")
+    con.execute("create table staging.products as select * from products_frame")
+    con.execute("create table raw.shipments as select shipment_id, other_fees from frame")
+    return con
+
+
+def _cost(shipments: list[dict]) -> pd.DataFrame:
+    con = _con(shipments)
+    try:
+        return shipment_costs(con).set_index("shipment_id")
+    finally:
+        con.close()
+
+
+def test_issue_worked_example_fob_bag_after_ieepa_ended():
+    # FOB travel bag 4202.92.3131 from CN, entered 2026-03-10, invoice 12,000.00, by sea:
+    #   MFN 12,000 x 17.6% = 2,112.00; Section 301 x 25% = 3,000.00; Section 122 x 10% = 1,200.00 -> 6,312.00
+    #   MPF FY2026: 12,000 x 0.3464% = 41.568 -> 41.57 (between 33.58 and 651.50); HMF 12,000 x 0.125% = 15.00
+    row = _cost([{"id": "E1", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-03-10"}]).loc["E1"]
+    assert float(row["duty_computed"]) == 6_312.00
+    assert row["duty_components"] == "mfn 17.6% + section_122 10% + section_301 25%"
+    assert (float(row["mpf_computed"]), float(row["hmf_computed"])) == (41.57, 15.00)
+    assert row["entry_type"] == "formal" and not row["rates_estimated"]
+    assert float(row["ieepa_duty_computed"]) == 0.0
+
+
+def test_the_day_before_ieepa_ended_the_old_stack_applies():
+    # Same bag entered 2026-02-23 (last day of the IEEPA duties): 17.6 + 25 + fentanyl 10 + reciprocal 10 = 62.6%
+    #   2,112.00 + 3,000.00 + 1,200.00 + 1,200.00 = 7,512.00, of which IEEPA 2,400.00 (refundable)
+    row = _cost([{"id": "E2", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-02-23"}]).loc["E2"]
+    assert float(row["duty_computed"]) == 7_512.00
+    assert float(row["ieepa_duty_computed"]) == 2_400.00
+
+
+def test_section_122_in_transit_exemption():
+    # Loaded 2026-02-20 (before 2026-02-24) and entered 2026-02-26 (before 2026-02-28): no Section 122,
+    #   12,000 x (17.6 + 25)% = 2,112.00 + 3,000.00 = 5,112.00.
+    # Loaded 2026-02-20 but entered 2026-03-02: the exemption has lapsed, 6,312.00 as above.
+    # Loaded 2026-02-24 and entered 2026-02-26: not in transit before the start, 6,312.00.
+    cost = _cost([
+        {"id": "T1", "sku": "BAG", "value": 12_000.00, "shipped_on": "2026-02-20", "entry_on": "2026-02-26"},
+        {"id": "T2", "sku": "BAG", "value": 12_000.00, "shipped_on": "2026-02-20", "entry_on": "2026-03-02"},
+        {"id": "T3", "sku": "BAG", "value": 12_000.00, "shipped_on": "2026-02-24", "entry_on": "2026-02-26"},
+    ])
+    assert cost["duty_computed"].astype(float).to_dict() == {"T1": 5_112.00, "T2": 6_312.00, "T3": 6_312.00}
+
+
+def test_exw_by_air_either_side_of_the_fentanyl_increase_on_2025_03_04():
+    # EXW exercise bands 9506.91.0030, invoice 8,000.00, by air; the buyer's freight is not in the price.
+    #   2025-03-03: MFN 4.6% 368.00 + List 4A 7.5% 600.00 + fentanyl 10% 800.00 = 1,768.00
+    #   2025-03-04: 368.00 + 600.00 + fentanyl 20% 1,600.00 = 2,568.00
+    #   MPF FY2025: 8,000 x 0.3464% = 27.712 -> minimum 32.71; HMF 0 (air)
+    cost = _cost([
+        {"id": "A1", "sku": "BAND", "value": 8_000.00, "incoterm": "EXW", "mode": "air", "freight_cost": 900.00,
+         "entry_on": "2025-03-03"},
+        {"id": "A2", "sku": "BAND", "value": 8_000.00, "incoterm": "EXW", "mode": "air", "freight_cost": 900.00,
+         "entry_on": "2025-03-04"},
+    ])
+    assert cost["duty_computed"].astype(float).to_dict() == {"A1": 1_768.00, "A2": 2_568.00}
+    assert cost["dutiable_value"].astype(float).to_dict() == {"A1": 8_000.00, "A2": 8_000.00}
+    assert cost["mpf_computed"].astype(float).tolist() == [32.71, 32.71]
+    assert cost["hmf_computed"].astype(float).tolist() == [0.0, 0.0]
+    assert cost["freight"].astype(float).tolist() == [900.00, 900.00]
+
+
+def test_fentanyl_rate_halves_on_2025_11_10():
+    # FOB cotton T-shirts 6109.10.0012, 20,000.00 by sea.
+    #   2025-11-09: MFN 16.5% 3,300.00 + List 4A 7.5% 1,500.00 + fentanyl 20% 4,000.00 + reciprocal 10% 2,000.00
+    #               = 10,800.00
+    #   2025-11-10: 3,300.00 + 1,500.00 + fentanyl 10% 2,000.00 + 2,000.00 = 8,800.00
+    #   MPF FY2026 (from 2025-10-01): 20,000 x 0.3464% = 69.28; HMF 20,000 x 0.125% = 25.00
+    cost = _cost([{"id": "N1", "sku": "TEE", "value": 20_000.00, "entry_on": "2025-11-09"},
+                  {"id": "N2", "sku": "TEE", "value": 20_000.00, "entry_on": "2025-11-10"}])
+    assert cost["duty_computed"].astype(float).to_dict() == {"N1": 10_800.00, "N2": 8_800.00}
+    assert cost["mpf_computed"].astype(float).tolist() == [69.28, 69.28]
+    assert cost["hmf_computed"].astype(float).tolist() == [25.00, 25.00]
+
+
+def test_section_122_ends_and_an_entry_after_verified_through_is_estimated():
+    # Bag 12,000.00 entered 2026-07-23 (last Section 122 day, within verified-through 2026-07-23): 6,312.00.
+    # Entered 2026-07-25: Section 122 has ended -> 2,112.00 + 3,000.00 = 5,112.00, but the tariff table is verified
+    # only through 2026-07-23, so the shipment is costed with the rows as written and flagged estimated.
+    cost = _cost([{"id": "J1", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-07-23"},
+                  {"id": "J2", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-07-25"}])
+    assert cost["duty_computed"].astype(float).to_dict() == {"J1": 6_312.00, "J2": 5_112.00}
+    assert not cost.loc["J1", "rates_estimated"] and cost.loc["J1", "estimated_tables"] is None
+    assert cost.loc["J2", "rates_estimated"] and cost.loc["J2", "is_estimated"]  # duty is computed, not paid
+    assert cost.loc["J2", "estimated_tables"] == ("duty_rates (verified through 2026-07-23); "
+                                                  "us_hmf (verified through 2026-07-23); "
+                                                  "us_de_minimis (verified through 2026-07-23)")
+
+
+def test_multi_po_entry_pays_one_mpf_split_by_value_and_fy2027_is_carried_forward():
+    # Entry ABC-1: two POs of 5,000.00 each on one entry, 2026-09-30 (FY2026):
+    #   one MPF on 10,000.00: 10,000 x 0.3464% = 34.64 (> minimum 33.58), split 17.32 + 17.32
+    #   (per shipment it would be 2 x 33.58 = 67.16). HMF 10,000 x 0.125% = 12.50, split 6.25 + 6.25.
+    # Entry ABC-2: the same on 2026-10-01: FY2027 row = FY2026 limits carried forward (CBP's FY2027 notice not
+    #   found; us_mpf verified through 2026-09-30): 34.64 again, flagged estimated.
+    # A 5,000.00 shipment without an entry number is its own entry: FY2026 minimum 33.58.
+    cost = _cost([
+        {"id": "M1", "sku": "BAG", "value": 5_000.00, "entry_number": "ABC-1", "eta_on": "2026-09-30"},
+        {"id": "M2", "sku": "TEE", "value": 5_000.00, "entry_number": "ABC-1", "eta_on": "2026-10-02"},
+        {"id": "M3", "sku": "BAG", "value": 5_000.00, "entry_number": "ABC-2", "entry_on": "2026-10-01"},
+        {"id": "M4", "sku": "TEE", "value": 5_000.00, "entry_number": "ABC-2", "entry_on": "2026-10-01"},
+        {"id": "M5", "sku": "BAG", "value": 5_000.00, "entry_on": "2026-09-30"},
+    ])
+    # M2 arrives later but is on the same entry: the entry is dated by its earliest shipment, 2026-09-30.
+    assert [str(d) for d in cost.loc[["M1", "M2"], "entry_on"]] == ["2026-09-30", "2026-09-30"]
+    assert cost.loc[["M1", "M2", "M3", "M4", "M5"], "mpf_computed"].astype(float).tolist() == [
+        17.32, 17.32, 17.32, 17.32, 33.58]
+    assert cost.loc[["M1", "M2"], "entry_mpf"].astype(float).tolist() == [34.64, 34.64]
+    assert cost.loc[["M1", "M2"], "hmf_computed"].astype(float).tolist() == [6.25, 6.25]
+    assert cost.loc["M1", "entry_value"] == 10_000.00
+    # Both entries are after the tariff table's verified-through date (2026-07-23); only ABC-2 is also after the
+    # MPF table's (2026-09-30).
+    assert "us_mpf" not in cost.loc["M1", "estimated_tables"]
+    assert "us_mpf (verified through 2026-09-30)" in cost.loc["M3", "estimated_tables"]
+
+
+def test_section_232_on_steel_content_and_section_122_not_stacked_on_it():
+    # Bolts 7318.15.2095 from CN, FOB 10,000.00, entered 2026-03-10, steel content 60%:
+    #   MFN Free 0.00; Section 301 25% = 2,500.00; Section 232 50% on the steel 6,000.00 = 3,000.00;
+    #   Section 122 10% only on the non-steel part 4,000.00 = 400.00 -> 5,900.00
+    # Same bolts without a recorded steel content: 232 on the whole 10,000.00 = 5,000.00 and Section 122 on
+    #   nothing left = 0.00 -> 2,500.00 + 5,000.00 = 7,500.00
+    cost = _cost([{"id": "B1", "sku": "BOLT", "value": 10_000.00, "entry_on": "2026-03-10"},
+                  {"id": "B2", "sku": "BOLT-?", "value": 10_000.00, "entry_on": "2026-03-10"}])
+    assert cost["duty_computed"].astype(float).to_dict() == {"B1": 5_900.00, "B2": 7_500.00}
+    assert not cost.loc["B1", "content_assumed_full"] and cost.loc["B2", "content_assumed_full"]
+    # Effective rate: (25 + 50 x 0.6 + 10 x 0.4) = 59% of the value.
+    assert cost.loc["B1", "duty_rate_pct"] == pytest.approx(59.0)
+    assert cost.loc["B1", "uses_unverified_rows"]  # the 232 row for 7318.15.20 is marked unverified
+
+
+def test_four_year_review_increases_on_2025_01_01_and_2026_01_01():
+    # Processors 8542.31.0000 (MFN Free), 10,000.00: List 2 25% = 2,500.00 on 2024-12-31; 50% = 5,000.00 on
+    #   2025-01-01 (before the IEEPA duties began on 2025-02-04).
+    # Non-EV lithium-ion batteries 8507.60.0020, 10,000.00:
+    #   2025-12-31: MFN 3.4% 340.00 + List 4A 7.5% 750.00 + fentanyl 10% 1,000.00 + reciprocal 10% 1,000.00 = 3,090.00
+    #   2026-01-01: 340.00 + 25% 2,500.00 + 1,000.00 + 1,000.00 = 4,840.00
+    cost = _cost([{"id": "C1", "sku": "CHIP", "value": 10_000.00, "entry_on": "2024-12-31"},
+                  {"id": "C2", "sku": "CHIP", "value": 10_000.00, "entry_on": "2025-01-01"},
+                  {"id": "L1", "sku": "CELL", "value": 10_000.00, "entry_on": "2025-12-31"},
+                  {"id": "L2", "sku": "CELL", "value": 10_000.00, "entry_on": "2026-01-01"}])
+    assert cost["duty_computed"].astype(float).to_dict() == {"C1": 2_500.00, "C2": 5_000.00, "L1": 3_090.00,
+                                                            "L2": 4_840.00}
+
+
+def test_claimed_section_301_exclusion_until_it_expires():
+    # Bag claiming exclusion 9903.88.69, 12,000.00 entered 2026-03-10: no Section 301 -> 2,112.00 + 1,200.00 (122)
+    #   = 3,312.00. Entered 2026-11-10, after the exclusions expired (2026-11-09) and Section 122 ended:
+    #   2,112.00 + 3,000.00 = 5,112.00 (estimated: after 2026-07-23).
+    cost = _cost([{"id": "X1", "sku": "BAG-X", "value": 12_000.00, "entry_on": "2026-03-10"},
+                  {"id": "X2", "sku": "BAG-X", "value": 12_000.00, "entry_on": "2026-11-10"}])
+    assert cost["duty_computed"].astype(float).to_dict() == {"X1": 3_312.00, "X2": 5_112.00}
+    assert cost.loc["X2", "rates_estimated"]
+
+
+def test_de_minimis_until_suspended_and_informal_entries():
+    # 600.00 of bags by express:
+    #   entered 2025-05-01: under the USD 800 de minimis for CN goods -> no duty, no MPF.
+    #   entered 2025-05-02: de minimis suspended for CN, in the 125% reciprocal window (2025-04-10 .. 05-13) ->
+    #     600 x (17.6 + 25 + 20 + 125)% = 105.60 + 150.00 + 120.00 + 750.00 = 1,125.60; informal entry (<= 2,500):
+    #     FY2025 flat MPF 2.62.
+    # 2,000.00 of bags entered 2026-03-10: duty 352.00 + 500.00 + 200.00 (Section 122) = 1,052.00; informal entry,
+    #   FY2026 flat fee 2.69 (not the 33.58 formal minimum).
+    cost = _cost([{"id": "D1", "sku": "BAG", "value": 600.00, "mode": "express", "entry_on": "2025-05-01"},
+                  {"id": "D2", "sku": "BAG", "value": 600.00, "mode": "express", "entry_on": "2025-05-02"},
+                  {"id": "D3", "sku": "BAG", "value": 2_000.00, "mode": "air", "entry_on": "2026-03-10"}])
+    assert cost["entry_type"].to_dict() == {"D1": "de_minimis", "D2": "informal", "D3": "informal"}
+    assert cost["duty_computed"].astype(float).to_dict() == {"D1": 0.0, "D2": 1_125.60, "D3": 1_052.00}
+    assert cost["mpf_computed"].astype(float).to_dict() == {"D1": 0.0, "D2": 2.62, "D3": 2.69}
+
+
+def test_paid_figures_win_and_are_reconciled_against_the_computed_duty():
+    # Bag 12,000.00 entered 2026-03-10 with 6,312.00 paid: match; 5,112.00 paid (Section 122 missed): underpaid
+    #   by 1,200.00 = -19.011407% of 6,312.00. Fees paid 150.00 replace the computed MPF + HMF (41.57 + 15.00).
+    cost = _cost([
+        {"id": "P1", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-03-10", "duty_paid": 6_312.00,
+         "other_fees": 150.00},
+        {"id": "P2", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-03-10", "duty_paid": 5_112.00},
+    ])
+    assert cost["duty_status"].to_dict() == {"P1": "match", "P2": "underpaid"}
+    assert float(cost.loc["P2", "duty_variance"]) == -1_200.00
+    assert (cost.loc["P1", "fees"], cost.loc["P1", "fees_source"]) == (150.00, "paid")
+    assert (cost.loc["P2", "fees"], cost.loc["P2", "fees_source"]) == (56.57, "computed")

@@ -1,0 +1,36 @@
+"""`supplier-risk tariffs` prints the stack of duty rows for an entry with each row's source, and flags estimates."""
+
+from __future__ import annotations
+
+from pipelines.cli import main
+
+
+def test_tariffs_prints_the_issue_example_with_sources(capsys):
+    # 4202.92.3131 from CN on 2026-03-10: MFN 17.6 + Section 122 10 + Section 301 25 = 52.6%;
+    # on 12,000.00: 2,112.00 + 1,200.00 + 3,000.00 = 6,312.00.
+    assert main(["tariffs", "--hs", "4202.92.3131", "--origin", "CN", "--on", "2026-03-10", "--value", "12000"]) == 0
+    out = capsys.readouterr().out
+    lines = [line.split() for line in out.splitlines()]
+    assert ["mfn", "17.6%", "value", "2,112.00", "verified", "4202.92.31", "*"] in lines
+    assert any(parts[:3] == ["section_122", "10%", "value"] and "1,200.00" in parts and "9903.03.01" in parts
+               for parts in lines)
+    assert any(parts[:2] == ["section_301", "25%"] and "3,000.00" in parts for parts in lines)
+    assert ["total", "52.6%", "on", "12,000.00", "6,312.00"] in lines
+    assert "CBP CSMS #67844987" in out and "USTR 84 FR 20459" in out
+    assert "ieepa" not in out and "ESTIMATED" not in out
+
+
+def test_tariffs_flags_an_entry_after_verified_through_and_shows_unverified_notes(capsys):
+    # 2026-08-10 is after duty_rates' verified-through date (2026-07-23): Section 122 has ended (MFN 0 + 232 50% on
+    # steel + 301 25%); on 10,000.00 with 60% steel: 0.00 + 3,000.00 + 2,500.00 = 5,500.00.
+    assert main(["tariffs", "--hs", "7318.15.2095", "--origin", "CN", "--on", "2026-08-10", "--value", "10000",
+                 "--steel-pct", "60"]) == 0
+    out = capsys.readouterr().out
+    assert "ESTIMATED: entered after the duty table's verified-through date 2026-07-23" in out
+    assert ["total", "75%", "on", "10,000.00", "5,500.00"] in [line.split() for line in out.splitlines()]
+    assert "note: Not sure: 7318.15.20 (bolts)" in out
+
+
+def test_tariffs_refuses_an_uncovered_code(capsys):
+    assert main(["tariffs", "--hs", "8501.10.4060", "--origin", "CN", "--on", "2026-03-10"]) == 1
+    assert "no MFN row covers HS 8501.10.4060" in capsys.readouterr().err

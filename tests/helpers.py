@@ -83,6 +83,19 @@ def write_hostile_portfolio(folder: Path) -> Path:
     return folder
 
 
+def settle(page, text: str, timeout: float = 60_000) -> None:
+    """Wait until a Playwright page shows `text`, the app has stopped running and every plotly chart has drawn."""
+    page.get_by_text(text, exact=False).first.wait_for(timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=timeout)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(e => e.querySelector('.main-svg'))", timeout=timeout)
+    page.wait_for_timeout(500)
+
+
 def free_port() -> int:
     import socket
 

@@ -15,7 +15,8 @@ if ui.require_warehouse():
     ids = filters.supplier_ids()
     directory = filters.apply(filters.directory(), sel)
     if directory.empty:
-        st.info(f"No supplier passes the sidebar filters ({sel.describe(escape=True)}): widen or clear them to see costs."
+        st.info(f"No supplier passes the sidebar filters ({sel.describe(escape=True)}): widen or clear them to see "
+                "costs."
                 if sel.active else "The warehouse has no suppliers.", icon=":material/filter_alt_off:")
         st.stop()
 

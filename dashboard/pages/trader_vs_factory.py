@@ -141,7 +141,8 @@ if ui.require_warehouse():
                             for n in part["n_suppliers"]],
                 hovertemplate="%{text}: %{x:.3g}, %{customdata[0]} suppliers%{customdata[1]}<extra>"
                               + ui.label(t) + "</extra>"))
-        fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))), ticktext=ui.chart_text(ui.label(c) for c in cats))
+        fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))),
+                         ticktext=ui.chart_text(ui.label(c) for c in cats))
         unit = per_cat["unit"].iloc[0]
         ui.chart(ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category", unit, "Category",
                           height=120 + 40 * per_cat["category"].nunique()), "tvf_category_chart")

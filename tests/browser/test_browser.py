@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import settle
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,16 +94,7 @@ def page(browser):
 
 
 def _settle(pg, text: str, timeout: float = 60_000) -> None:
-    """Wait until `text` is shown, the app has stopped running and every plotly chart has drawn."""
-    pg.get_by_text(text, exact=False).first.wait_for(timeout=timeout)
-    pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout)
-    pg.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
-        ".every(e => e.querySelector('.main-svg'))", timeout=timeout)
-    pg.wait_for_timeout(500)
+    settle(pg, text, timeout)
 
 
 def _metric(pg, label: str) -> str:

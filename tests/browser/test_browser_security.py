@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EVIL_HOST, HOSTILE, HOSTILE_PRODUCT, ServedApp, quiet, write_hostile_portfolio
+from helpers import EVIL_HOST, HOSTILE, HOSTILE_PRODUCT, ServedApp, quiet, settle, write_hostile_portfolio
 
 pytestmark = pytest.mark.browser
 
@@ -39,15 +39,6 @@ def server(tmp_path_factory):
     app.close()
 
 
-def _settle(pg, text: str, timeout: float = 60_000) -> None:
-    pg.get_by_text(text, exact=False).first.wait_for(timeout=timeout)
-    pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout)
-    pg.wait_for_timeout(800)
-
-
 def _picker(pg, label: str) -> str:
     """What a select box shows (its text and its input's value)."""
     box = pg.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
@@ -69,7 +60,7 @@ def test_hostile_names_render_as_text_and_fetch_nothing(server):
         problems = []
         for path, text in PAGES.items():
             page.goto(f"{server}/{path}")
-            _settle(page, text)
+            settle(page, text)
             found = page.evaluate(
                 """host => ({
                     images: [...document.querySelectorAll('img')].map(e => e.src).filter(s => s.includes(host)),
@@ -91,9 +82,9 @@ def test_hostile_names_render_as_text_and_fetch_nothing(server):
                 shown = _picker(page, "Supplier")  # (select boxes show plain text: no joiners needed)
                 assert f"{name} ({path.rsplit('=', 1)[1]})" in shown, shown
         page.goto(f"{server}/costs")
-        _settle(page, "Quote-to-landed variance by supplier")
+        settle(page, "Quote-to-landed variance by supplier")
         page.get_by_text("SKU", exact=True).first.click()
-        _settle(page, "Quote-to-landed variance by supplier")
+        settle(page, "Quote-to-landed variance by supplier")
         assert f"A1 · {HOSTILE_PRODUCT}" in _picker(page, "SKU")  # the product name, shown literally
         browser.close()
     assert problems == []

@@ -10,6 +10,7 @@ See docs/predictive-model.md.
 
 from __future__ import annotations
 
+import io
 import json
 import platform
 import re
@@ -839,25 +840,21 @@ def compare_to_baseline(oof: pd.DataFrame, cfg: IncidentConfig) -> pd.DataFrame:
 
 # --- persistence --------------------------------------------------------------------------------------------------
 
-def model_paths(artifacts_dir: Path, cfg: IncidentConfig) -> tuple[Path, Path]:
-    stem = f"incident_model-{cfg.version}"
-    return Path(artifacts_dir) / f"{stem}.joblib", Path(artifacts_dir) / f"{stem}.json"
+def serialize_model(model: Pipeline, metadata: dict, cfg: IncidentConfig) -> tuple[bytes, dict]:
+    """The fitted pipeline as joblib bytes and its metadata (versions, window, metrics), to store in the warehouse.
 
-
-def save_model(model: Pipeline, metadata: dict, artifacts_dir: Path, cfg: IncidentConfig) -> tuple[Path, Path]:
-    """Persist the fitted pipeline with joblib and its metadata (versions, window, metrics) as JSON beside it."""
-    model_path, meta_path = model_paths(artifacts_dir, cfg)
-    model_path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, model_path)
+    The model travels inside the warehouse it was trained on, so a failed or killed build can never leave a model
+    that does not match the live tables (it is published, or not, with them).
+    """
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
     meta = {"model_version": cfg.version, "sklearn_version": sklearn.__version__,
             "python_version": platform.python_version(), "pandas_version": pd.__version__,
             "numpy_version": np.__version__, "features": FEATURES, "numeric_features": NUMERIC_FEATURES,
-            "categorical_features": CATEGORICAL_FEATURES, "model_file": model_path.name, **metadata}
-    meta_path.write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
-    return model_path, meta_path
+            "categorical_features": CATEGORICAL_FEATURES, **metadata}
+    return buffer.getvalue(), meta
 
 
-def load_model(artifacts_dir: Path, cfg: IncidentConfig | None = None) -> tuple[Pipeline, dict]:
-    cfg = cfg or load_config()
-    model_path, meta_path = model_paths(artifacts_dir, cfg)
-    return joblib.load(model_path), json.loads(meta_path.read_text(encoding="utf-8"))
+def deserialize_model(payload: bytes, metadata_json: str) -> tuple[Pipeline, dict]:
+    """Inverse of serialize_model: the pipeline and its metadata dict."""
+    return joblib.load(io.BytesIO(payload)), json.loads(metadata_json)

@@ -1,18 +1,24 @@
 """Build the warehouse: ingest → staging → marts (SQL and Python models) → data checks → atomic publish.
 
 The build writes a new database file next to the live one and renames it over the live one only when every
-model and every error-level check passed. A failed or killed build leaves the last good database untouched.
+model and every error-level check passed. A failed or killed build leaves the last good database untouched; the
+fitted model is stored inside the warehouse, so it is published (or not) with the tables. One build per warehouse
+runs at a time (a lock file), and a build that would empty an import table or cut it by more than half compared
+with the live warehouse is refused unless explicitly allowed.
 """
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import os
 import pkgutil
 import re
 import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -50,7 +56,6 @@ class BuildContext:
     """What Python steps may need besides the connection."""
 
     as_of: date
-    artifacts_dir: Path
     log: Callable[[str], None] = print
 
 
@@ -149,18 +154,46 @@ def infer_as_of(con: duckdb.DuckDBPyConnection) -> date:
     return row[0] or date.today()  # no dated row at all: nothing to be reproducible about
 
 
+# A build that would cut an import table to less than this share of the live warehouse's rows is refused unless
+# allowed (a wrong folder, a renamed file or a changed delimiter looks exactly like this).
+MIN_KEPT_SHARE = 0.5
+
+
+class ShrinkError(BuildError):
+    """The new build would empty an import table or drop a large share of its rows; nothing was published."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("refusing to publish: " + "; ".join(problems)
+                         + ". If this is intended, build again with --allow-shrink (Data page: confirm the shrink).")
+
+
+class BuildBusy(BuildError):
+    """Another build of the same warehouse is running; this one did not start."""
+
+
 def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callable[[str], None] = print,
-          artifacts_dir: Path | None = None) -> BuildReport:
-    """Build a warehouse from `input_dir` and publish it atomically at `db_path`."""
+          allow_shrink: bool = False, built_by: str | None = None) -> BuildReport:
+    """Build a warehouse from `input_dir` and publish it atomically at `db_path`.
+
+    One build per warehouse at a time (a lock file beside it); a build that would empty an import table or drop
+    more than half of its rows compared with the live warehouse is refused unless `allow_shrink`.
+    """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _build_lock(db_path, built_by):
+        return _build_locked(Path(input_dir), db_path, as_of, log, allow_shrink, built_by)
+
+
+def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Callable[[str], None],
+                  allow_shrink: bool, built_by: str | None) -> BuildReport:
     _remove_stale_builds(db_path)
-    tmp = db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
+    tmp = db_path.with_name(f"{db_path.name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     report = BuildReport(db_path)
     started = time.perf_counter()
     try:
         t0 = time.perf_counter()
-        result = ingest.read_and_validate(Path(input_dir))
+        result = ingest.read_and_validate(input_dir)
         report.ingest = result
         for note in result.notices:
             log(f"  notice: {note}")
@@ -172,6 +205,11 @@ def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callab
                     f"rejected {t.rows_rejected:>6,}  duplicates {t.duplicates_collapsed:>5,}  {t.file}")
             report.steps.append(StepTiming("ingest", time.perf_counter() - t0,
                                            sum(t.rows_loaded for t in result.tables)))
+            shrink = shrink_problems(result, _live_counts(db_path))
+            if shrink and not allow_shrink:
+                raise ShrinkError(shrink)
+            for problem in shrink:
+                log(f"  warning: {problem} (allowed)")
             ingest.load_reference_tables(con)
             latest = infer_as_of(con)
             if as_of is not None and as_of < latest:
@@ -183,9 +221,10 @@ def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callab
             for schema in SCHEMAS:
                 con.execute(f"create schema if not exists {schema}")
             con.execute("create or replace table ingest.build_info as select ?::date as as_of, "
-                        "current_timestamp as built_at, ?::varchar as input_dir",
-                        [report.as_of, str(Path(input_dir).resolve())])
-            context = BuildContext(report.as_of, Path(artifacts_dir or db_path.parent / "artifacts"), log)
+                        "current_timestamp as built_at, ?::varchar as input_dir, ?::varchar as built_by",
+                        [report.as_of, str(input_dir.resolve()), built_by])
+            _record_history(con, db_path, result, built_by, bool(shrink))
+            context = BuildContext(report.as_of, log)
             models = order_models(sql_models(SQL_DIR) + python_models())
             for i, model in enumerate(models, 1):
                 t0 = time.perf_counter()
@@ -215,6 +254,9 @@ def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callab
             con.close()
         _fsync(tmp)
         _pause_for_tests()
+        # A write-ahead log left beside the live file by a crashed writer belongs to the old file: replayed
+        # against the new one it makes the warehouse unreadable ("WAL does not match database file").
+        db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
         os.replace(tmp, db_path)
         _fsync(db_path.parent)  # make the rename itself durable
         log(f"  published {db_path} in {time.perf_counter() - started:.1f}s (as of {report.as_of})")
@@ -223,6 +265,85 @@ def build(input_dir: Path, db_path: Path, as_of: date | None = None, log: Callab
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
         raise
+
+
+def shrink_problems(result: ingest.IngestResult, live: dict[str, int]) -> list[str]:
+    """Why publishing `result` would lose data: a file whose every row was rejected, an import table the live
+    warehouse has rows in that would be empty, or one cut below MIN_KEPT_SHARE of its live rows."""
+    problems = []
+    for t in result.tables:
+        before = live.get(t.table, 0)
+        if t.rows_read and not t.rows_loaded:
+            problems.append(f"every one of the {t.rows_read:,} row(s) of {t.file} was rejected, so {t.table} would "
+                            "be empty")
+        elif before and not t.rows_loaded:
+            problems.append(f"{t.table} would be empty (the live warehouse has {before:,} row(s)"
+                            + (f"; {t.file} has no data rows)" if t.file else "; no file for it in the folder)"))
+        elif before and t.rows_loaded < MIN_KEPT_SHARE * before:
+            problems.append(f"{t.table} would drop from {before:,} to {t.rows_loaded:,} row(s) "
+                            f"({1 - t.rows_loaded / before:.0%} fewer than the live warehouse)")
+    return problems
+
+
+def _live_counts(db_path: Path) -> dict[str, int]:
+    """Rows per import table in the live warehouse (empty when there is none or it cannot be read)."""
+    if not db_path.exists():
+        return {}
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as live:
+            tables = live.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()
+            return {name: live.execute(f'select count(*) from raw."{name}"').fetchone()[0] for (name,) in tables}
+    except duckdb.Error:
+        return {}
+
+
+def _record_history(con: duckdb.DuckDBPyConnection, db_path: Path, result: ingest.IngestResult,
+                    built_by: str | None, shrink_allowed: bool) -> None:
+    """ingest.build_history: every build published at this path (carried over from the live warehouse), this one
+    last: when, by whom, from which folder, rows loaded and rejected."""
+    con.execute("""create or replace table ingest.build_history (
+        built_at timestamp with time zone, built_by varchar, input_dir varchar, as_of date, rows_loaded bigint,
+        rows_rejected bigint, is_shrink_allowed boolean)""")
+    if db_path.exists():
+        try:
+            con.execute("attach ? as live (read_only)", [str(db_path)])
+            try:
+                has = con.execute("select count(*) from duckdb_tables() where database_name = 'live' "
+                                  "and schema_name = 'ingest' and table_name = 'build_history'").fetchone()[0]
+                if has:
+                    con.execute("insert into ingest.build_history select * from live.ingest.build_history")
+            finally:
+                con.execute("detach live")
+        except duckdb.Error:
+            pass  # an unreadable or older live warehouse: the history starts again here
+    con.execute("""insert into ingest.build_history
+        select built_at, built_by, input_dir, as_of, ?, ?, ? from ingest.build_info""",
+                [sum(t.rows_loaded for t in result.tables), sum(t.rows_rejected for t in result.tables),
+                 shrink_allowed])
+
+
+@contextmanager
+def _build_lock(db_path: Path, built_by: str | None):
+    """Hold `<db>.lock` for the whole build; a second build (another visitor, another shell) gets BuildBusy."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip() or "another process"
+            raise BuildBusy(f"a build of {db_path.name} is already running ({holder}); try again when it "
+                            "has finished") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"started {datetime.now().isoformat(timespec='seconds')} by {built_by or 'unknown'}, "
+                      f"pid {os.getpid()}".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _fsync(path: Path) -> None:
@@ -242,18 +363,6 @@ def _pause_for_tests() -> None:
 
 
 def _remove_stale_builds(db_path: Path) -> None:
-    """Delete temporary files of killed builds whose process is gone."""
+    """Delete temporary files of killed builds (safe: the caller holds the build lock, so none is running)."""
     for path in db_path.parent.glob(f"{db_path.name}.building-*"):
-        pid = path.name.rsplit("-", 1)[-1].split(".")[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        path.unlink(missing_ok=True)

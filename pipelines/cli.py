@@ -36,7 +36,8 @@ def _cmd_build(args) -> int:
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     try:
-        report = build(Path(args.input), Path(args.db), as_of=as_of)
+        report = build(Path(args.input), Path(args.db), as_of=as_of, allow_shrink=args.allow_shrink,
+                       built_by=args.built_by)
     except IngestError as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)
@@ -104,7 +105,8 @@ def _cmd_demo_warehouse(args) -> int:
         rc = _cmd_demo(argparse.Namespace(out=out, seed=7, suppliers=72, years=3, with_errors=False))
         if rc:
             return rc
-    return _cmd_build(argparse.Namespace(input=out, db=db, as_of=None))
+    return _cmd_build(argparse.Namespace(input=out, db=db, as_of=None, allow_shrink=args.force,
+                                         built_by="demo-warehouse"))
 
 
 def _cmd_import(args) -> int:
@@ -247,6 +249,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--input", required=True, help="folder with one file per table (csv, xlsx or parquet)")
     b.add_argument("--db", default=str(DEFAULT_DB), help=f"warehouse file (default {DEFAULT_DB})")
     b.add_argument("--as-of", help="analysis date YYYY-MM-DD (default: latest activity in the data)")
+    b.add_argument("--allow-shrink", action="store_true",
+                   help="publish even if an import table would be empty or lose more than half of its rows")
+    b.add_argument("--built-by", default=os.environ.get("USER") or None,
+                   help="who is building (recorded in ingest.build_history; default $USER)")
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("check", help="validate an input folder and list every rejected row; builds nothing")

@@ -3,11 +3,14 @@
 Reads the staging tables (and the rule-score history when the risk-score step exists), writes
 `marts.incident_predictions` (next-order probability per supplier as of the build date), `marts.model_backtest`,
 `marts.model_calibration`, `marts.model_comparison` (model and rule score vs the naive baseline, with a
-supplier-cluster bootstrap interval) and `marts.order_incident_features`, and saves the fitted model with its metadata JSON in
-`context.artifacts_dir`. Pages only read these tables; nothing trains in a page.
+supplier-cluster bootstrap interval) and `marts.order_incident_features`, and stores the fitted model with its metadata
+in `marts.incident_model_artifact` (inside the warehouse, so it is published atomically with the tables it was trained
+on). Pages only read these tables; nothing trains in a page.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
@@ -21,7 +24,7 @@ INPUTS = [
     "reference.kpi_settings", "ingest.build_info", "marts.supplier_risk_history",
 ]
 OUTPUTS = ["marts.incident_predictions", "marts.model_backtest", "marts.model_calibration",
-           "marts.model_comparison", "marts.order_incident_features"]
+           "marts.model_comparison", "marts.order_incident_features", "marts.incident_model_artifact"]
 
 _FEATURE_DDL = ", ".join(f"{c} double" for c in im.NUMERIC_FEATURES) + ", " + \
     ", ".join(f"{c} varchar" for c in im.CATEGORICAL_FEATURES)
@@ -50,6 +53,21 @@ def _write(con, table: str, frame: pd.DataFrame) -> None:
     """Create `table` with its declared types (columns by name; missing ones stay NULL)."""
     declared = [c.split() for c in DDL[table].split(", ")]
     write_frame(con, table, frame, types=dict(declared), columns=[name for name, _ in declared])
+
+
+def _write_artifact(con, payload: bytes | None, meta: dict | None) -> None:
+    """One row with the joblib bytes and metadata JSON of the fitted model (no row when nothing was trained)."""
+    con.execute("create or replace table marts.incident_model_artifact "
+                "(model_version varchar, metadata_json varchar, payload blob)")
+    if payload is not None:
+        con.execute("insert into marts.incident_model_artifact values (?, ?, ?)",
+                    [meta["model_version"], json.dumps(meta, indent=2, default=str), payload])
+
+
+def load_model(con) -> tuple | None:
+    """The model stored by the last build of this warehouse and its metadata, or None when none was trained."""
+    row = con.execute("select payload, metadata_json from marts.incident_model_artifact").fetchone()
+    return im.deserialize_model(row[0], row[1]) if row else None
 
 
 def _rule_history(con) -> pd.DataFrame | None:
@@ -99,7 +117,7 @@ def run(con, context) -> None:
         pred["trained_from"], pred["trained_to"] = pd.Timestamp(start), pd.Timestamp(end)
         pred["n_training_orders"] = len(frame)
         pooled = metrics[metrics["fold"] == 0] if len(metrics) else metrics
-        im.save_model(model, {
+        payload, meta = im.serialize_model(model, {
             "as_of": str(context.as_of), "training_window": {"first_order_on": str(start), "last_order_on": str(end)},
             "n_training_orders": len(frame), "training_incident_rate": float(frame["is_incident"].mean()),
             "backtest": pooled.drop(columns=["model_version"]).to_dict(orient="records") if len(pooled) else [],
@@ -108,7 +126,8 @@ def run(con, context) -> None:
             "config": {"defect_return_threshold": cfg.defect_return_threshold,
                        "outcome_horizon_days": cfg.outcome_horizon_days,
                        "late_incident_days": inp.late_incident_days, "estimator": cfg.estimator},
-        }, context.artifacts_dir, cfg)
+        }, cfg)
+        _write_artifact(con, payload, meta)
         for row in pooled.itertuples():
             context.log(f"    backtest {row.model_name:<15} AUC {row.roc_auc:.3f}  Brier {row.brier:.3f}  "
                         f"top-decile lift {row.top_decile_lift:.2f}  (n={row.n_test})")
@@ -117,5 +136,6 @@ def run(con, context) -> None:
                         f"(95% supplier-bootstrap interval {row.ci_low:+.3f} .. {row.ci_high:+.3f})")
     else:
         pred["predicted_incident_probability"] = np.nan
+        _write_artifact(con, None, None)
         context.log("    incident model: not trained (needs closed orders with and without incidents)")
     _write(con, "marts.incident_predictions", pred)

@@ -163,3 +163,130 @@ def test_an_empty_or_partial_folder_builds_every_mart(tmp_path, files):
         assert con.execute("select count(*) from marts.supplier_risk_score").fetchone()[0] == len(files) * 3
         if files:  # a supplier's onboarding and audit dates are activity: S3 onboarded 2024-05-01 is the latest
             assert str(con.execute("select as_of from ingest.build_info").fetchone()[0]) == "2024-05-01"
+
+
+# ---- safe publishing: shrink guard, one build at a time, stale WAL, model inside the warehouse ----------------------
+
+def test_a_folder_whose_every_row_is_rejected_is_not_published_over_the_live_warehouse(tmp_path, tiny_dir):
+    """suppliers.txt instead of suppliers.csv: every other table's rows become orphans; the build refuses."""
+    db = tmp_path / "w.duckdb"
+    build(TINY, db, log=quiet)
+    before = db.read_bytes()
+    (tiny_dir / "suppliers.csv").rename(tiny_dir / "suppliers.txt")
+    with pytest.raises(build_module.ShrinkError) as caught:
+        build(tiny_dir, db, log=quiet)
+    message = str(caught.value)
+    assert "suppliers would be empty (the live warehouse has 3 row(s); no file for it in the folder)" in message
+    assert "every one of the 3 row(s) of products.csv was rejected, so products would be empty" in message
+    assert "--allow-shrink" in message
+    assert db.read_bytes() == before
+    assert not list(tmp_path.glob("w.duckdb.building-*"))
+
+
+def test_a_large_drop_is_refused_unless_allowed(tmp_path, tiny_dir):
+    db = tmp_path / "w.duckdb"
+    build(TINY, db, log=quiet)
+    lines = (tiny_dir / "returns.csv").read_text().splitlines()
+    (tiny_dir / "returns.csv").write_text("\n".join(lines[:2]) + "\n")  # 4 returns → 1
+    with pytest.raises(build_module.ShrinkError, match=r"returns would drop from 4 to 1 row\(s\) \(75% fewer"):
+        build(tiny_dir, db, log=quiet)
+    build(tiny_dir, db, log=quiet, allow_shrink=True, built_by="ops@brand")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from raw.returns").fetchone()[0] == 1
+        history = con.execute("select built_by, is_shrink_allowed from ingest.build_history "
+                              "order by built_at").fetchall()
+    assert history == [(None, False), ("ops@brand", True)]  # the first build's row is carried over
+
+
+def test_shrink_rules_without_a_live_warehouse():
+    from pipelines.ingest import IngestResult
+    from pipelines.validate import ValidatedTable
+    import pandas as pd
+
+    ok = ValidatedTable("sales", "sales.csv", 10, pd.DataFrame({"x": range(10)}))
+    all_rejected = ValidatedTable("returns", "returns.csv", 5, pd.DataFrame({"x": []}))
+    no_file = ValidatedTable("quality_costs", "", 0, pd.DataFrame({"x": []}))
+    problems = build_module.shrink_problems(IngestResult([ok, all_rejected, no_file]), {})
+    assert problems == ["every one of the 5 row(s) of returns.csv was rejected, so returns would be empty"]
+    # against a live warehouse: 10 → 5 sales rows is exactly half (kept), 10 → 4 is refused
+    assert build_module.shrink_problems(IngestResult([ok]), {"sales": 20}) == []
+    assert build_module.shrink_problems(IngestResult([ok]), {"sales": 21}) == [
+        "sales would drop from 21 to 10 row(s) (52% fewer than the live warehouse)"]
+
+
+def test_a_second_build_of_the_same_warehouse_is_told_one_is_running(tmp_path, tiny_dir):
+    db = tmp_path / "w.duckdb"
+    build(TINY, db, log=quiet)
+    env = dict(os.environ, SUPPLIER_RISK_PAUSE_BEFORE_PUBLISH="30")
+    proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "build", "--input", str(tiny_dir),
+                             "--db", str(db), "--built-by", "first"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        for line in proc.stdout:
+            if "checks passed" in line:
+                break
+        with pytest.raises(build_module.BuildBusy, match=r"a build of w.duckdb is already running \(started .* by "
+                                                          r"first, pid \d+\)"):
+            build(tiny_dir, db, log=quiet)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    build(tiny_dir, db, log=quiet)  # the lock died with the process
+
+
+def test_two_builds_in_one_process_do_not_collide(tmp_path, tiny_dir):
+    """Two dashboard visitors are two threads of one process: one builds, the other is told to wait."""
+    import threading
+
+    db = tmp_path / "w.duckdb"
+    outcomes = []
+
+    def run():
+        try:
+            build(tiny_dir, db, log=quiet)
+            outcomes.append("published")
+        except build_module.BuildBusy:
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "published" in outcomes and set(outcomes) <= {"published", "busy"}
+    assert supplier_ids(db) == ["S1", "S2", "S3"]
+
+
+def test_a_stale_wal_beside_the_live_file_does_not_break_the_published_warehouse(tmp_path, tiny_dir):
+    db = tmp_path / "w.duckdb"
+    build(TINY, db, log=quiet)
+    writer = duckdb.connect(str(tmp_path / "other.duckdb"))  # a real WAL from another database file
+    writer.execute("pragma disable_checkpoint_on_shutdown")
+    writer.execute("create table t as select 1 as x")
+    wal = tmp_path / "other.duckdb.wal"
+    shutil.copy(wal, tmp_path / "w.duckdb.wal")
+    writer.close()
+    add_supplier(tiny_dir)
+    build(tiny_dir, db, log=quiet)
+    assert not (tmp_path / "w.duckdb.wal").exists()
+    assert supplier_ids(db) == ["S1", "S2", "S3", "S4"]
+
+
+def test_a_build_killed_during_the_model_step_leaves_the_live_model(tmp_path, demo_dir, demo_db):
+    """The model lives inside the warehouse: killing a rebuild while it trains changes neither tables nor model."""
+    from pipelines.steps import incident_model as incident_step
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_db, db)
+    before = db.read_bytes()
+    proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "build", "--input", str(demo_dir),
+                             "--db", str(db)], stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if "incident model:" in line:  # logged when training starts
+            break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert db.read_bytes() == before
+    with duckdb.connect(str(db), read_only=True) as con:
+        model, meta = incident_step.load_model(con)
+    assert meta["model_version"]
+

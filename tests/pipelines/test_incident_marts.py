@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from models import incident_model as im
+from pipelines.steps import incident_model as incident_step
 
 
 def test_model_beats_the_naive_baseline_on_the_demo(demo_con):
@@ -57,8 +58,8 @@ def test_out_of_fold_predictions_cover_the_test_orders(demo_con):
     assert closed_late == 0  # only orders whose outcome is known by the build date are labelled
 
 
-def test_persisted_model_reproduces_the_stored_predictions(demo_con, demo_db):
-    model, meta = im.load_model(demo_db.parent / "artifacts")
+def test_persisted_model_reproduces_the_stored_predictions(demo_con):
+    model, meta = incident_step.load_model(demo_con)
     pred = demo_con.execute("select * from marts.incident_predictions order by supplier_id").df()
     assert len(pred) == demo_con.execute("select count(*) from staging.suppliers").fetchone()[0]
     assert np.allclose(im.predict(model, pred), pred["predicted_incident_probability"], atol=1e-12)

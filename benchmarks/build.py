@@ -1,91 +1,97 @@
-"""Benchmark: demo generation, import and build, and supplier_kpis in DuckDB vs the pandas reference.
+"""Benchmark: the build against DuckDB's own raw load of the same files, at several portfolio sizes, in one run.
 
-    .venv/bin/python benchmarks/build.py --suppliers 2000 --years 3
+    .venv/bin/python benchmarks/build.py                         # 72, 500 and 2,000 suppliers
+    .venv/bin/python benchmarks/build.py --suppliers 72 500 2000 10000 --years 3
 
-Prints figures only; nothing here is asserted by the test suite.
+For each size, in a fresh process (so peak memory is that size's own): generate the demo portfolio, load its files
+with DuckDB alone into a durable table (`create table … as select * from read_csv(file)`, types auto-detected: the
+physical reference), then our whole build (read, validate, load, every model, checks, publish). Prints, side by
+side: rows, the raw load, our ingest and its speed as a share of the raw load's, the whole build and its ratio to
+the raw load, the slowest steps, and peak memory (max RSS). Prints figures only; nothing is asserted in tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
-import numpy as np
-import pandas as pd
 
-from pipelines.build import SQL_DIR, build
+from pipelines import contract
+from pipelines.build import build
 from pipelines.demo import generate_portfolio
-from pipelines.ingest import read_and_validate
-from pipelines.reference.supplier_kpis import KPI_COLUMNS, supplier_kpis
 
 
-def timed(fn, *args, **kw):
-    t0 = time.perf_counter()
-    out = fn(*args, **kw)
-    return out, time.perf_counter() - t0
+def one(suppliers: int, years: int, seed: int, keep: Path | None) -> dict:
+    """Measure one portfolio size; runs in its own process."""
+    work = Path(tempfile.mkdtemp(prefix="sr-bench-"))
+    try:
+        folder = keep or work / "input"
+        if not (folder / "suppliers.csv").exists():
+            generate_portfolio(folder, seed=seed, suppliers=suppliers, years=years)
+        files = [folder / f"{t.name}.csv" for t in contract.TABLES]
+        rows = sum(sum(1 for _ in open(f, "rb")) - 1 for f in files)
+        size_mb = sum(f.stat().st_size for f in files) / 1e6
+
+        con = duckdb.connect(str(work / "raw.duckdb"))
+        con.execute("set enable_progress_bar = false")
+        t0 = time.perf_counter()
+        for f in files:
+            con.execute(f"create table {f.stem} as select * from read_csv(?)", [str(f)])
+        con.execute("checkpoint")
+        raw_load = time.perf_counter() - t0
+        con.close()
+
+        steps: list[str] = []
+        t0 = time.perf_counter()
+        report = build(folder, work / "w.duckdb", log=steps.append)
+        whole = time.perf_counter() - t0
+        timings = {s.name: s.seconds for s in report.steps}
+        return {"suppliers": suppliers, "rows": rows, "mb": size_mb, "raw_load": raw_load,
+                "ingest": timings["ingest"], "build": whole,
+                "slowest": sorted(((k, v) for k, v in timings.items() if k != "ingest"), key=lambda kv: -kv[1])[:5],
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--suppliers", type=int, default=72)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--suppliers", type=int, nargs="+", default=[72, 500, 2000])
     p.add_argument("--years", type=int, default=3)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--repeat", type=int, default=3, help="runs of each KPI implementation (best is reported)")
+    p.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--input", help="measure this folder instead of generating one (with a single --suppliers)")
     args = p.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="sr-bench-"))
-    try:
-        counts, t_gen = timed(generate_portfolio, work / "input", seed=args.seed, suppliers=args.suppliers,
-                              years=args.years)
-        rows = sum(counts.values())
-        result, t_validate = timed(read_and_validate, work / "input")
-        steps: list[str] = []
-        report, t_build = timed(build, work / "input", work / "w.duckdb", log=steps.append)
-        model_seconds = {s.name: s.seconds for s in report.steps}
+    if args.one:
+        print(json.dumps(one(args.suppliers[0], args.years, args.seed, Path(args.input) if args.input else None)))
+        return
+    results = []
+    for n in args.suppliers:
+        cmd = [sys.executable, __file__, "--one", "--suppliers", str(n), "--years", str(args.years),
+               "--seed", str(args.seed)] + (["--input", args.input] if args.input else [])
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        results.append(json.loads(out))
+        r = results[-1]
+        print(f"measured {n:,} suppliers: build {r['build']:.1f}s", file=sys.stderr, flush=True)
 
-        print(f"\nportfolio: {args.suppliers:,} suppliers, {args.years} years, {rows:,} rows in 9 files")
-        print(f"{'step':<34}{'seconds':>10}{'rows/s':>14}")
-        print(f"{'generate demo':<34}{t_gen:>10.2f}{rows / t_gen:>14,.0f}")
-        print(f"{'read + validate (no DB)':<34}{t_validate:>10.2f}{rows / t_validate:>14,.0f}")
-        print(f"{'ingest (read, validate, load)':<34}{model_seconds['ingest']:>10.2f}"
-              f"{rows / model_seconds['ingest']:>14,.0f}")
-        for name, secs in sorted(model_seconds.items(), key=lambda kv: -kv[1])[:8]:
-            if name != "ingest":
-                print(f"  {name:<32}{secs:>10.2f}")
-        print(f"{'whole build (publish included)':<34}{t_build:>10.2f}{rows / t_build:>14,.0f}")
-
-        # supplier_kpis: the SQL models vs the pandas reference, on the same raw tables.
-        db = work / "kpi.duckdb"
-        shutil.copy(work / "w.duckdb", db)
-        con = duckdb.connect(str(db))
-        sqls = [(f"marts.{n}", (SQL_DIR / "marts" / f"{n}.sql").read_text()) for n in ("po_status", "supplier_kpis")]
-        best_sql = min(timed(lambda: [con.execute(f"create or replace table {t} as {q}") for t, q in sqls])[1]
-                       for _ in range(args.repeat))
-        raw = {n: con.execute(f"select * from raw.{n}").df() for n in
-               ("suppliers", "products", "purchase_orders", "payments", "inspections", "shipments", "sales",
-                "returns", "quality_costs")}
-        settings = dict(con.execute("select setting, value from reference.kpi_settings").fetchall())
-        reasons = {r[0] for r in con.execute("select reason from reference.return_reasons where is_defect_coded")
-                   .fetchall()}
-        as_of = pd.Timestamp(con.execute("select as_of from ingest.build_info").fetchone()[0])
-        runs = [timed(supplier_kpis, raw, as_of, int(settings["on_time_tolerance_days"]),
-                      settings["in_full_tolerance_pct"] / 100, reasons) for _ in range(args.repeat)]
-        expected, best_pd = runs[0][0], min(t for _, t in runs)
-        actual = con.execute("select * from marts.supplier_kpis").df().set_index("supplier_id")[KPI_COLUMNS]
-        actual = actual.sort_index().astype(float)
-        diff = np.nanmax(np.abs(actual.to_numpy() - expected.astype(float).to_numpy()))
-        same_nulls = (actual.isna().to_numpy() == expected.astype(float).isna().to_numpy()).all()
-        con.close()
-        print(f"\nsupplier_kpis (po_status + supplier_kpis), best of {args.repeat}:")
-        print(f"  DuckDB SQL      {best_sql:8.3f} s")
-        print(f"  pandas reference{best_pd:8.3f} s")
-        print(f"  ratio pandas/DuckDB {best_pd / best_sql:6.1f}x   parity: max |diff| = {diff:.2e}, "
-              f"same NULLs = {same_nulls}")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    print(f"\n{'suppliers':>9} {'rows':>11} {'MB':>7} {'raw load':>9} {'ingest':>8} {'ingest speed':>13} "
+          f"{'build':>8} {'build/raw':>10} {'peak MB':>8}")
+    for r in results:
+        print(f"{r['suppliers']:>9,} {r['rows']:>11,} {r['mb']:>7.0f} {r['raw_load']:>8.2f}s {r['ingest']:>7.2f}s "
+              f"{r['raw_load'] / r['ingest']:>12.0%} {r['build']:>7.1f}s {r['build'] / r['raw_load']:>9.1f}x "
+              f"{r['peak_mb']:>8,.0f}")
+    print("\ningest speed = DuckDB raw load time / our ingest time (100% = as fast as DuckDB loading the files alone)")
+    for r in results:
+        slow = ", ".join(f"{name} {sec:.1f}s" for name, sec in r["slowest"])
+        print(f"slowest steps at {r['suppliers']:,} suppliers: {slow}")
 
 
 if __name__ == "__main__":

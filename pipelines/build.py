@@ -193,13 +193,13 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
     started = time.perf_counter()
     try:
         t0 = time.perf_counter()
-        result = ingest.read_and_validate(input_dir)
-        report.ingest = result
-        for note in result.notices:
-            log(f"  notice: {note}")
         con = duckdb.connect(str(tmp))
         try:
-            ingest.load(con, result)
+            result = ingest.read_and_validate(input_dir, con)
+            report.ingest = result
+            for note in result.notices:
+                log(f"  notice: {note}")
+            ingest.record(con, result)
             for t in result.tables:
                 log(f"  load {t.table:<16} read {t.rows_read:>9,}  loaded {t.rows_loaded:>9,}  "
                     f"rejected {t.rows_rejected:>6,}  duplicates {t.duplicates_collapsed:>5,}  {t.file}")

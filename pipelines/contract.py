@@ -381,5 +381,30 @@ TABLES_BY_NAME = {t.name: t for t in TABLES}
 # Enum columns whose values are upper-case codes; all others are compared in lower case.
 UPPERCASE_ENUMS = {"inspection_type", "incoterm", "inspection_level"}
 
+# Words that name the same idea in other exports' headers (delivery_date for delivered_on, and so on).
+_HEADER_SUFFIXES = ("_on", "_date", "_at", "_day", "_dt")
+
+
+def likely_meant(header: str, absent: list[str]) -> str | None:
+    """The absent contract column an unknown header most likely stands for (delivery_date → delivered_on), or None.
+
+    Suffixes that only say "this is a date" are dropped, then the stems are compared (difflib ratio ≥ 0.8), so a
+    renamed column is caught while an unrelated extra column (whatsapp, notes) is not.
+    """
+    import difflib
+
+    def stem(name: str) -> str:
+        name = name.strip().lower().replace(" ", "_").replace("-", "_")
+        for suffix in _HEADER_SUFFIXES:
+            if name.endswith(suffix) and len(name) > len(suffix) + 2:
+                return name[: -len(suffix)]
+        return name
+
+    mine = stem(header)
+    scored = [(difflib.SequenceMatcher(None, mine, stem(a)).ratio(), a) for a in absent]
+    best = max(scored, default=(0.0, None))
+    return best[1] if best[0] >= 0.8 else None
+
+
 # A quality-cost row must name at least one of these.
 AT_LEAST_ONE_OF = {"quality_costs": ("po_id", "supplier_id")}

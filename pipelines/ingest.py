@@ -1,4 +1,9 @@
-"""Load an input folder (one file per contract table) into the `raw` schema, with a load log and rejected rows."""
+"""Load an input folder (one file per contract table) into the `raw` schema, with a load log and rejected rows.
+
+Everything happens inside DuckDB: each file is read as text (pipelines/readers.py), validated by SQL compiled from
+the contract (pipelines/validate.py) and its good rows inserted into `raw.<table>`, in load order so references
+are checked against the parent rows actually loaded.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from pipelines import contract as c
-from pipelines.readers import SUPPORTED_SUFFIXES, FileError, read_table_file
+from pipelines.readers import SUPPORTED_SUFFIXES, FileError, drop_text, read_into
 from pipelines.validate import Rejection, ValidatedTable, validate
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
@@ -19,10 +24,22 @@ REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 class IngestResult:
     tables: list[ValidatedTable] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
 
     @property
     def rejections(self) -> list[Rejection]:
         return [r for t in self.tables for r in t.rejections]
+
+    def __getstate__(self) -> dict:  # cached or sent across processes without its database connection
+        return {**self.__dict__, "con": None}
+
+
+class IngestError(Exception):
+    """One or more files cannot be imported; nothing is loaded."""
+
+    def __init__(self, errors: list[FileError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
 
 
 def find_table_file(input_dir: Path, table: str) -> Path | None:
@@ -34,45 +51,54 @@ def find_table_file(input_dir: Path, table: str) -> Path | None:
     return found[0] if found else None
 
 
-def read_and_validate(input_dir: Path) -> IngestResult:
-    """Parse and validate every table file in load order; raise FileError listing every file-level problem."""
+def _unrecognised(input_dir: Path) -> list[str]:
+    """Notices for files that are not tables of the import format, with the likely table when it is one."""
+    known = {f"{t}{s}" for t in c.TABLES_BY_NAME for s in SUPPORTED_SUFFIXES}
+    notices = []
+    for p in sorted(input_dir.iterdir()):
+        if not p.is_file() or p.name.lower() in known or p.name.startswith("."):
+            continue
+        if p.stem.lower() in c.TABLES_BY_NAME:
+            notices.append(f"{p.name}: {p.suffix or 'no extension'} is not a supported format "
+                           f"({', '.join(SUPPORTED_SUFFIXES)}), so {p.stem.lower()} is not read from it; "
+                           f"rename it {p.stem.lower()}.csv if it is comma-separated text")
+        else:
+            notices.append(f"{p.name}: not a table of the import format, ignored")
+    return notices
+
+
+def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = None) -> IngestResult:
+    """Read and validate every table file in load order into `raw.*` of `con` (a new in-memory database when
+    None, kept on the result); raise IngestError listing every file-level problem."""
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
         raise FileError(str(input_dir), "is not a folder")
-    result = IngestResult()
-    known = {f"{t}{s}" for t in c.TABLES_BY_NAME for s in SUPPORTED_SUFFIXES}
-    for p in sorted(input_dir.iterdir()):
-        if p.is_file() and p.name.lower() not in known and not p.name.startswith("."):
-            result.notices.append(f"{p.name}: not a table of the import format, ignored")
-    parent_keys: dict[str, set[str]] = {}
+    con = con if con is not None else duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    create_raw_tables(con)
+    result = IngestResult(con=con)
+    result.notices.extend(_unrecognised(input_dir))
     errors: list[FileError] = []
     for table in c.TABLES:
         try:
             path = find_table_file(input_dir, table.name)
             if path is None:
                 result.notices.append(f"no file for {table.name}: the table is empty")
-                frame = pd.DataFrame(columns=table.column_names + ["source_file", "source_line"])
-                validated = ValidatedTable(table.name, "", 0, frame)
+                validated = ValidatedTable(table.name, "", 0, 0, con=con)
             else:
-                validated = validate(read_table_file(path), table, parent_keys)
+                text = read_into(con, path, f"_text_{table.name}", table.required_columns)
+                try:
+                    validated = validate(con, text, table)
+                finally:
+                    drop_text(con, f"_text_{table.name}")
         except FileError as exc:
             errors.append(exc)
             continue
         result.tables.append(validated)
         result.notices.extend(validated.notices)
-        if len(table.key) == 1:
-            parent_keys[f"{table.name}.{table.key[0]}"] = set(validated.frame[table.key[0]].dropna())
     if errors:
         raise IngestError(errors)
     return result
-
-
-class IngestError(Exception):
-    """One or more files cannot be imported; nothing is loaded."""
-
-    def __init__(self, errors: list[FileError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -89,16 +115,9 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         table_name varchar, file varchar, line bigint, column_name varchar, reason varchar, raw_line varchar)""")
 
 
-def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
-    """Insert validated rows, the load log and every rejection into the database."""
-    create_raw_tables(con)
+def record(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
+    """Write the load log and every rejection of `result` (whose rows are already in `raw.*` of `con`)."""
     for validated in result.tables:
-        table = c.TABLES_BY_NAME[validated.table]
-        if len(validated.frame):
-            casts = ", ".join(f'cast("{col.name}" as {c.DUCKDB_TYPES[col.type]})' for col in table.columns)
-            con.register("_incoming", validated.frame)
-            con.execute(f"insert into raw.{table.name} select {casts}, source_file, source_line from _incoming")
-            con.unregister("_incoming")
         con.execute("insert into ingest.load_log values (?, ?, ?, ?, ?, ?, ?, ?)", [
             validated.table, validated.file, validated.encoding, validated.rows_read, validated.rows_loaded,
             validated.rows_rejected, validated.duplicates_collapsed, "; ".join(validated.notices)])
@@ -107,8 +126,10 @@ def load(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
         frame = pd.DataFrame([(r.table, r.file, r.line, r.column, r.reason, r.raw) for r in rejections],
                              columns=["table_name", "file", "line", "column_name", "reason", "raw_line"])
         con.register("_rejected", frame)
-        con.execute("insert into ingest.rejected_rows select * from _rejected")
-        con.unregister("_rejected")
+        try:
+            con.execute("insert into ingest.rejected_rows select * from _rejected")
+        finally:
+            con.unregister("_rejected")
 
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR) -> list[str]:

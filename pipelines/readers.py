@@ -1,23 +1,41 @@
-"""Read one import file into text records with their line numbers, with an explicit dialect per format.
+"""Read one import file into DuckDB as text cells with their line numbers, without guessing.
 
-CSV is parsed with a fixed dialect (comma, double quote, header row); the encoding is UTF-8 (with or without
-BOM) or GB18030 (a superset of GBK, common in Chinese exports); CRLF, LF and CR line ends are all accepted.
-A record whose field count does not match the header is re-read line by line, so a stray quote costs one
-rejected line instead of silently swallowing the rows after it.
+A CSV file is read by DuckDB's own CSV reader (every column as text) when DuckDB reads it exactly as written:
+one record per physical line, no record it cannot split. Anything else (a stray quote, a blank line, a line break
+inside a quoted cell, a record with the wrong number of fields) is read by the careful Python reader below, which
+re-reads a bad record line by line so a stray quote costs one rejected line instead of the rows after it.
+
+Encodings: UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode text") and GB18030 (a superset of GBK, common
+in Chinese exports). A file that is not UTF-8 and whose bytes read as different text in GB18030 and in
+Latin-1/Windows-1252 (e.g. 'Müller' or 'M黮ler') is refused with that evidence: we never pick one. Delimiters:
+comma, or tab / semicolon when the header line proves it. Spreadsheets (.xlsx) are read cell by cell with their types,
+every sheet whose header carries the table's required columns; Parquet by DuckDB with its types (nullable integers,
+dates and missing values stay what they are).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pandas as pd
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
-CSV_DIALECT = dict(delimiter=",", quotechar='"', doublequote=True, skipinitialspace=False, strict=False)
+# Python's csv module refuses fields over 131,072 characters; a long note is data, not an error.
+csv.field_size_limit(1 << 30)
+CSV_DIALECT = dict(delimiter=",", quotechar='"', doublequote=True, skipinitialspace=True, strict=False)
 ENCODINGS = ("utf-8-sig", "gb18030")
+DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
+_CHUNK = 1 << 24
 
 
 class FileError(Exception):
@@ -43,17 +61,160 @@ class ParsedFile:
     blank_lines: int = 0
     # Physical lines of a text file, to report a rejected row exactly as it was written.
     lines: list[str] | None = None
+    delimiter: str = ","
+    # Records that ended with extra empty fields (a trailing delimiter), read without them.
+    trailing_delimiters: int = 0
 
+
+@dataclass
+class TextTable:
+    """One import file's cells inside DuckDB.
+
+    `relation` is a temporary table with the header's columns (varchar), `_line` (the line or sheet row a record
+    starts on) and `_file` (the file name, with the sheet for a workbook of several sheets).
+    """
+
+    path: Path
+    relation: str
+    encoding: str
+    header: list[str]
+    rows: int
+    delimiter: str = ","
+    malformed: list[tuple[int, str, str]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    lines: list[str] | None = None  # physical lines when the Python reader read the file
+    text_path: Path | None = None  # the UTF-8 text DuckDB read (for rejected rows' raw lines)
+    is_spreadsheet: bool = False
+    may_need_trim: bool = True  # False only when no cell can start or end with whitespace
+
+    def raw_lines(self, con: duckdb.DuckDBPyConnection, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """The rejected records as written, by (file label, line): physical lines of a text file, re-serialised
+        cells of a spreadsheet."""
+        if not wanted:
+            return {}
+        if self.lines is not None:
+            return {(f, n): self.lines[n - 1] for f, n in wanted if 0 < n <= len(self.lines)}
+        if self.text_path is not None:
+            numbers = {n for _, n in wanted}
+            found = {}
+            with open(self.text_path, encoding="utf-8-sig", newline="") as fh:
+                for number, line in enumerate(fh, 1):
+                    if number in numbers:
+                        found[number] = line.rstrip("\r\n")
+                        if len(found) == len(numbers):
+                            break
+            return {(f, n): found[n] for f, n in wanted if n in found}
+        cols = ", ".join(_quote(h) for h in self.header)
+        keys = [f"{f}\x00{n}" for f, n in wanted]
+        rows = con.execute(f"select _file, _line, {cols} from {self.relation} "
+                           f"where _file || chr(0) || _line in (select unnest(?::varchar[]))", [keys]).fetchall()
+        out = {}
+        for file, line, *cells in rows:
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="").writerow(["" if v is None else v for v in cells])
+            out[(file, line)] = buffer.getvalue()
+        return out
+
+
+# ---- encodings ----------------------------------------------------------------------------------------------------
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8', 'utf-8-sig', 'utf-16' or 'gb18030'; FileError when the file is none of them or is ambiguous."""
+    name = path.name
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                return "utf-16"
+            fh.seek(0)
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            try:
+                while chunk := fh.read(_CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+                return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+            except UnicodeDecodeError:
+                pass
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FileError(name, f"cannot be read ({exc.strerror})") from exc
+    return _legacy_encoding(raw, name)
+
+
+def _legacy_encoding(raw: bytes, name: str) -> str:
+    """A file that is not UTF-8: GB18030 when every non-ASCII character is plain GB2312 Chinese; refused when its
+    bytes also read as European (Latin-1) text, or when they are not GB18030 at all."""
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileError(name, "is neither UTF-8 nor GB18030/GBK text; re-export it as UTF-8 CSV") from None
+    for number, line in enumerate(raw.splitlines(), 1):
+        if max(line, default=0) < 0x80:
+            continue
+        chinese = line.decode("gb18030")
+        if all(_is_gb2312(ch) for ch in chinese if ord(ch) >= 0x80):
+            continue
+        european = line.decode("cp1252", errors="replace")
+        raise FileError(name, f"is not UTF-8, and its text reads differently as Chinese (GB18030) and as European "
+                              f"(Latin-1/Windows-1252), e.g. line {number}: {_excerpt(chinese)!r} or "
+                              f"{_excerpt(european)!r}. We do not guess: re-export the file as UTF-8")
+    return "gb18030"
+
+
+def _is_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _excerpt(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[:width] + "…"
+
+
+def _text_of(path: Path, encoding: str) -> str:
+    raw = path.read_bytes()
+    if encoding == "utf-16":
+        return raw.decode("utf-16")
+    if encoding == "gb18030" and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[3:]
+    return raw.decode(encoding)
+
+
+# ---- CSV: the dialect ---------------------------------------------------------------------------------------------
+
+def sniff_delimiter(header_line: str) -> str:
+    """Comma unless the header line has none and is split by tabs or semicolons (Excel's 'Unicode text' and
+    European CSV exports)."""
+    if "," in header_line:
+        return ","
+    for delimiter in ("\t", ";"):
+        if delimiter in header_line:
+            return delimiter
+    return ","
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    if encoding in ("utf-8", "utf-8-sig"):
+        with open(path, encoding=encoding, newline="") as fh:
+            return fh.readline()
+    return _text_of(path, encoding).split("\n", 1)[0]
+
+
+# ---- CSV: the careful Python reader -------------------------------------------------------------------------------
 
 def decode(raw: bytes, file: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM optional) or GB18030; raise FileError naming the file otherwise."""
-    for encoding in ENCODINGS:
-        try:
-            body = raw[3:] if encoding != "utf-8-sig" and raw.startswith(b"\xef\xbb\xbf") else raw
-            return body.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise FileError(file, "is neither UTF-8 nor GB18030/GBK text; re-export it as UTF-8 CSV")
+    """Decode bytes as UTF-8 (BOM optional), UTF-16 (BOM) or GB18030; raise FileError naming the file otherwise."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16"), "utf-16"
+    try:
+        return raw.decode("utf-8-sig"), ("utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8")
+    except UnicodeDecodeError:
+        pass
+    encoding = _legacy_encoding(raw, file)
+    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
+    return body.decode(encoding), encoding
 
 
 def _physical_lines(text: str) -> list[str]:
@@ -61,8 +222,8 @@ def _physical_lines(text: str) -> list[str]:
     return io.StringIO(text, newline=None).read().split("\n")
 
 
-def read_csv_records(path: Path) -> ParsedFile:
-    """Parse a CSV file with the fixed dialect; see the module docstring for the recovery rules."""
+def read_csv_records(path: Path, delimiter: str | None = None) -> ParsedFile:
+    """Parse a CSV file record by record; see the module docstring for the recovery rules."""
     name = path.name
     try:
         raw = path.read_bytes()
@@ -70,9 +231,13 @@ def read_csv_records(path: Path) -> ParsedFile:
         raise FileError(name, f"cannot be read ({exc.strerror})") from exc
     text, encoding = decode(raw, name)
     lines = _physical_lines(text)
-    reader = csv.reader(io.StringIO(text, newline=""), **CSV_DIALECT)
+    delimiter = delimiter or sniff_delimiter(lines[0] if lines else "")
+    dialect = dict(CSV_DIALECT, delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), **dialect)
     try:
         header = next(reader)
+        while not any(cell.strip() for cell in header):  # blank lines before the header
+            header = next(reader)
     except StopIteration:
         raise FileError(name, "is empty (no header row)") from None
     except csv.Error as exc:
@@ -82,7 +247,7 @@ def read_csv_records(path: Path) -> ParsedFile:
     rows: list[list[str]] = []
     line_numbers: list[int] = []
     malformed: list[tuple[int, str, str]] = []
-    blank = 0
+    blank = trailing = 0
     start = reader.line_num + 1
     while True:
         try:
@@ -90,42 +255,44 @@ def read_csv_records(path: Path) -> ParsedFile:
         except StopIteration:
             break
         except csv.Error:
-            # e.g. an unclosed quote that ran past the field size limit: re-read its lines one by one
             end = reader.line_num
-            _recover(lines, start, end, width, rows, line_numbers, malformed)
+            _recover(lines, start, end, width, rows, line_numbers, malformed, dialect)
             start = end + 1
             continue
         end = reader.line_num
+        if len(record) > width and not any(cell.strip() for cell in record[width:]):
+            record = record[:width]  # a trailing delimiter: the extra field is empty, nothing is lost
+            trailing += 1
         if not record or all(not cell.strip() for cell in record) and len(record) <= 1:
             blank += 1
-        elif len(record) == width and (end == start or not _swallowed_rows(lines, start, end, width)):
+        elif len(record) == width and (end == start or not _swallowed_rows(lines, start, end, width, dialect)):
             rows.append(record)
             line_numbers.append(start)
         else:
-            _recover(lines, start, end, width, rows, line_numbers, malformed)
+            _recover(lines, start, end, width, rows, line_numbers, malformed, dialect)
         start = end + 1
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
     frame["_line"] = pd.Series(line_numbers, dtype="int64")
-    return ParsedFile(path, encoding, header, frame, malformed, blank, lines)
+    return ParsedFile(path, encoding, header, frame, malformed, blank, lines, delimiter, trailing)
 
 
-def _swallowed_rows(lines: list[str], start: int, end: int, width: int) -> bool:
+def _swallowed_rows(lines: list[str], start: int, end: int, width: int, dialect: dict) -> bool:
     """A record spanning lines whose later lines are complete rows on their own: a stray quote ate them.
 
     A genuine multi-line quoted cell (a note with a line break) does not split into full-width rows.
     """
     for number in range(start + 1, end + 1):
         raw = lines[number - 1] if number - 1 < len(lines) else ""
-        if raw.count('"') % 2 == 0 and len(next(csv.reader([raw], **CSV_DIALECT), [])) == width:
+        if raw.count('"') % 2 == 0 and len(next(csv.reader([raw], **dialect), [])) == width:
             return True
     return False
 
 
-def _recover(lines, start, end, width, rows, line_numbers, malformed) -> None:
+def _recover(lines, start, end, width, rows, line_numbers, malformed, dialect) -> None:
     """Re-read the physical lines of a bad record one by one; keep those that parse alone."""
     if end == start:
         raw = lines[start - 1]
-        found = len(next(csv.reader([raw], **CSV_DIALECT), []))
+        found = len(next(csv.reader([raw], **dialect), []))
         reason = (f"expected {width} fields, found {found}"
                   + (" (unbalanced quote?)" if raw.count('"') % 2 else ""))
         malformed.append((start, raw, reason))
@@ -135,7 +302,7 @@ def _recover(lines, start, end, width, rows, line_numbers, malformed) -> None:
         if not raw.strip():
             continue
         balanced = raw.count('"') % 2 == 0
-        cells = next(csv.reader([raw], **CSV_DIALECT), [])
+        cells = next(csv.reader([raw], **dialect), [])
         if balanced and len(cells) == width:
             rows.append(cells)
             line_numbers.append(number)
@@ -145,52 +312,277 @@ def _recover(lines, start, end, width, rows, line_numbers, malformed) -> None:
             malformed.append((number, raw, reason))
 
 
-def read_table_file(path: Path) -> ParsedFile:
-    """Read a .csv, .xlsx or .parquet file into text cells with line numbers."""
+# ---- into DuckDB --------------------------------------------------------------------------------------------------
+
+def read_into(con: duckdb.DuckDBPyConnection, path: Path, relation: str,
+              required: list[str] | None = None) -> TextTable:
+    """Read a .csv, .xlsx or .parquet file into the temporary table `relation` (text cells, `_line`, `_file`)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv_records(path)
+        return _read_csv(con, path, relation)
+    if suffix == ".xlsx":
+        return _read_xlsx(con, path, relation, required or [])
+    if suffix == ".parquet":
+        return _read_parquet(con, path, relation)
+    raise FileError(path.name, f"has an unsupported format; use one of {', '.join(SUPPORTED_SUFFIXES)}")
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> TextTable:
+    name = path.name
+    encoding = detect_encoding(path)
+    with tempfile.TemporaryDirectory(prefix="sr-read-") as tmp:
+        text_path = path
+        if encoding not in ("utf-8", "utf-8-sig"):  # DuckDB reads UTF-8: give it the same lines, transcoded
+            text_path = Path(tmp) / "utf8.csv"
+            text_path.write_text(_text_of(path, encoding), encoding="utf-8", newline="")
+        header_line = _first_line(text_path, "utf-8-sig").rstrip("\r\n")
+        delimiter = sniff_delimiter(header_line)
+        fast = _duckdb_csv(con, text_path, relation, name, header_line, delimiter)
+        if fast is not None:
+            header, rows, spaced = fast
+            kept = None
+            if text_path != path:  # keep the transcoded copy for the raw lines of rejected rows
+                kept = Path(tempfile.mkdtemp(prefix="sr-read-")) / "utf8.csv"
+                shutil.move(text_path, kept)
+            return TextTable(path, relation, encoding, header, rows, delimiter,
+                             text_path=kept or path, notices=_dialect_notices(name, delimiter), may_need_trim=spaced)
+    parsed = read_csv_records(path, delimiter)
+    if not parsed.header or parsed.header == [""]:
+        raise FileError(name, "is empty (no header row)")
+    _register_text(con, relation, parsed.frame, parsed.header, name)
+    notices = _dialect_notices(name, parsed.delimiter)
+    if parsed.trailing_delimiters:
+        notices.append(f"{name}: {parsed.trailing_delimiters} row(s) end with an extra empty field (a trailing "
+                       "delimiter), ignored")
+    return TextTable(path, relation, parsed.encoding, parsed.header, len(parsed.frame), parsed.delimiter,
+                     parsed.malformed, notices, lines=parsed.lines)
+
+
+def _dialect_notices(name: str, delimiter: str) -> list[str]:
+    if delimiter == ",":
+        return []
+    return [f"{name}: read as {DELIMITER_NAMES[delimiter]}-delimited (the header has no comma)"]
+
+
+def _duckdb_csv(con, text_path: Path, relation: str, name: str, header_line: str,
+                delimiter: str) -> tuple[list[str], int, bool] | None:
+    """Read with DuckDB when it reads the file exactly as written; None sends the file to the Python reader."""
+    if not header_line.strip() or '"' in header_line or "\r" in header_line:
+        return None
+    header = [h.strip() for h in header_line.split(delimiter)]
+    if len(set(header)) != len(header) or "" in header:
+        return None  # duplicated or empty names: the Python reader and the header check say so
+    columns = "{" + ", ".join(f"'{_sql_str(h)}': 'varchar'" for h in header) + "}"
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the byte scan runs while DuckDB (GIL released) reads
+        scan = pool.submit(_scan_lines, text_path)
+        try:
+            con.execute(f"""create or replace temp table _csv_cells as
+                select * from read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ?,
+                                       quote = '"', escape = '"', strict_mode = true, null_padding = false,
+                                       max_line_size = 67108864)""", [str(text_path), delimiter])
+        except duckdb.Error:
+            con.execute("drop table if exists _csv_cells")
+            return None
+        lines, spaced = scan.result()
+    # rowid + 2 is the line only when every physical line after the header is one record: no blank line, no line
+    # break inside a quoted cell (both make DuckDB's count differ from the file's line count)
+    rows = con.execute("select count(*) from _csv_cells").fetchone()[0]
+    if rows + 1 != lines:
+        con.execute("drop table _csv_cells")
+        return None
+    # the table keeps the file's order (insertion order is preserved), so rowid is the record number
+    con.execute(f"alter table _csv_cells rename to {relation}_cells")
+    con.execute(f"create or replace temp view {relation} as select *, rowid as _row, "
+                f"cast(rowid + 2 as bigint) as _line, {_sql_literal(name)} as _file from {relation}_cells")
+    return header, rows, spaced
+
+
+# Bytes that can put whitespace at the edge of a cell: a space beside a delimiter, quote or line end; a tab or
+# another ASCII separator anywhere; the UTF-8 lead bytes of NEL / NBSP (C2), U+1680 (E1), the U+2000 block (E2)
+# and the ideographic space U+3000 (E3). A file with none of them needs no trimming (the usual case).
+_CONTROL = np.zeros(256, dtype=bool)
+_CONTROL[[0x09, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F]] = True
+_SPACE_LEADS = np.zeros(256, dtype=bool)
+_SPACE_LEADS[[0xC2, 0xE1, 0xE2, 0xE3]] = True
+_BESIDE = np.zeros(256, dtype=bool)
+_BESIDE[[ord(","), ord(";"), ord("\n"), ord("\r"), ord('"')]] = True
+_SPACE_CODES = {"\x85", "\xa0", "\u1680", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000",
+                *map(chr, range(0x2000, 0x200B))}
+
+
+def _may_have_edge_space(chunk: bytes, before: int) -> bool:
+    """Whether some cell in `chunk` may start or end with whitespace (`before`: the byte preceding the chunk)."""
+    data = np.frombuffer(chunk, dtype=np.uint8)
+    if _CONTROL[data].any():
+        return True
+    spaces = np.flatnonzero(data == 0x20)
+    if spaces.size:
+        prev = np.where(spaces > 0, data[np.maximum(spaces - 1, 0)], before)
+        nxt = np.where(spaces + 1 < data.size, data[np.minimum(spaces + 1, data.size - 1)], ord("\n"))
+        if _BESIDE[prev].any() or _BESIDE[nxt].any():
+            return True
+    for lead in np.flatnonzero(_SPACE_LEADS[data]):
+        if chunk[lead:lead + 4].decode("utf-8", errors="ignore")[:1] in _SPACE_CODES:
+            return True
+    return False
+
+
+def _scan_lines(path: Path) -> tuple[int, bool]:
+    """(physical lines, ignoring the line end after the last one, or -1 if the file uses lone CRs; whether some
+    cell may start or end with whitespace), in one pass over the bytes."""
+    count, last, spaced = 0, b"", False
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            count += chunk.count(b"\n")
+            if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):
+                return -1, True
+            spaced = spaced or _may_have_edge_space(chunk, last[-1] if last else ord("\n"))
+            last = chunk
+    return count + (1 if last and not last.endswith(b"\n") else 0), spaced
+
+
+def _sql_str(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + _sql_str(text) + "'"
+
+
+def drop_text(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    """Remove a text relation made by read_into (a view over a table, or a table)."""
+    is_view = con.execute("select count(*) from duckdb_views() where view_name = ?", [relation]).fetchone()[0]
+    con.execute(f"drop {'view' if is_view else 'table'} if exists {relation}")
+    con.execute(f"drop table if exists {relation}_cells")
+
+
+def _register_text(con, relation: str, frame: pd.DataFrame, header: list[str], file_label: str | pd.Series) -> None:
+    """Create the temporary text table from a frame of text cells with `_line`."""
+    frame = frame.copy()
+    frame["_file"] = file_label
+    frame["_row"] = range(len(frame))
+    con.register("_incoming_text", frame)
+    try:
+        cols = ", ".join(f"cast({_quote(h)} as varchar) as {_quote(h)}" for h in header)
+        con.execute(f"create or replace temp table {relation} as select {cols}, cast(_row as bigint) as _row, "
+                    f"cast(_line as bigint) as _line, cast(_file as varchar) as _file from _incoming_text "
+                    f"order by _row")
+    finally:
+        con.unregister("_incoming_text")
+
+
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> TextTable:
+    """Parquet by DuckDB with its own types: each cell rendered as the text a CSV would hold."""
     name = path.name
     try:
-        if suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=object, engine="openpyxl", keep_default_na=False)
-            first_line = 2  # row 1 is the header in the sheet
-        elif suffix == ".parquet":
-            frame = pd.read_parquet(path)
-            first_line = 1  # parquet has no header line: rows are numbered from 1
-        else:
-            raise FileError(name, f"has an unsupported format; use one of {', '.join(SUPPORTED_SUFFIXES)}")
-    except FileError:
-        raise
+        described = [(c[0], str(c[1])) for c in
+                     con.execute("select * from read_parquet(?) limit 0", [str(path)]).description]
+    except duckdb.Error as exc:
+        raise FileError(name, f"cannot be read ({_first_sentence(exc)})") from exc
+    header = [str(c[0]).strip() for c in described]
+    cells = ", ".join(f'{_text_cast(f"src.{_quote(c[0])}", c[1])} as {_quote(h)}' for c, h in zip(described, header))
+    con.execute(f"""create or replace temp table {relation} as
+        select {cells}, file_row_number as _row, cast(file_row_number + 1 as bigint) as _line, ?::varchar as _file
+        from read_parquet(?, file_row_number = true) as src order by file_row_number""", [name, str(path)])
+    rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
+    return TextTable(path, relation, "parquet", header, rows, is_spreadsheet=True)
+
+
+def _quote(identifier: str) -> str:
+    return '"' + str(identifier).replace('"', '""') + '"'
+
+
+def _text_cast(expr: str, sql_type: str) -> str:
+    """SQL turning a typed Parquet column into contract text: dates as YYYY-MM-DD, a timestamp at midnight as its
+    date, whole doubles without '.0', NULL (NaT, NA) as NULL."""
+    t = sql_type.upper()
+    if t == "DATE":
+        return f"strftime({expr}, '%Y-%m-%d')"
+    if t.startswith("TIMESTAMP"):
+        return (f"case when cast({expr} as time) = time '00:00:00' then strftime({expr}, '%Y-%m-%d') "
+                f"else strftime({expr}, '%Y-%m-%dT%H:%M:%S') end")
+    if t in ("DOUBLE", "FLOAT", "REAL"):
+        return (f"case when isnan({expr}) then null when {expr} = trunc({expr}) and abs({expr}) < 9007199254740992 "
+                f"then cast(cast({expr} as bigint) as varchar) else cast({expr} as varchar) end")
+    if t == "BOOLEAN":
+        return f"case when {expr} then 'true' when not {expr} then 'false' end"
+    return f"cast({expr} as varchar)"
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, relation: str, required: list[str]) -> TextTable:
+    """Every sheet whose header has the table's required columns, cell by cell with its type."""
+    name = path.name
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl", keep_default_na=False,
+                               header=None)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a file-level error for the user
-        raise FileError(name, f"cannot be read ({type(exc).__name__}: {exc})") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    header = list(frame.columns)
-    text = frame.astype(object).apply(lambda col: col.map(_cell_text))
-    text["_line"] = pd.Series(range(first_line, first_line + len(frame)), dtype="int64")
-    return ParsedFile(path, "binary" if suffix == ".parquet" else "xlsx", header, text.reset_index(drop=True))
+        raise FileError(name, f"cannot be read ({type(exc).__name__}: {_first_sentence(exc)})") from exc
+    frames, notices, header = [], [], None
+    used = []
+    for sheet, grid in sheets.items():
+        grid = grid.dropna(how="all")
+        if grid.empty:
+            notices.append(f"{name}: sheet {sheet!r} is empty, ignored")
+            continue
+        first = grid.index[0]
+        names = [_cell_text(v).strip() for v in grid.loc[first].tolist()]
+        while names and not names[-1]:
+            names.pop()
+        if not set(required) <= set(names):
+            notices.append(f"{name}: sheet {sheet!r} has no {', '.join(c for c in required if c not in names)} "
+                           "column, so it is not read")
+            continue
+        if header is not None and names != header:
+            raise FileError(name, f"sheets {used[0]!r} and {sheet!r} have different headers; keep one sheet per "
+                                  "table, or give them the same columns")
+        header = names
+        body = grid.loc[grid.index > first].iloc[:, :len(names)]
+        text = body.apply(lambda col: col.map(_cell_text)).set_axis(names, axis=1)
+        text = text[[any(v.strip() for v in row) for row in text.itertuples(index=False)]] if len(text) else text
+        text["_line"] = (text.index + 1).astype("int64")  # the sheet's own row number
+        text["_file"] = name
+        frames.append(text)
+        used.append(sheet)
+    if header is None:
+        raise FileError(name, "has no sheet with a header row holding the required columns "
+                              f"({', '.join(required) or 'any'})")
+    if len(used) > 1:
+        for frame, sheet in zip(frames, used):
+            frame["_file"] = f"{name} [{sheet}]"
+        notices.append(f"{name}: read sheets {', '.join(repr(s) for s in used)}")
+    frame = pd.concat(frames, ignore_index=True)
+    _register_text(con, relation, frame.drop(columns="_file"), header, frame["_file"])
+    return TextTable(path, relation, "xlsx", header, len(frame), notices=notices, is_spreadsheet=True)
+
+
+def _first_sentence(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _cell_text(value) -> str:
-    """Render a spreadsheet/parquet cell as the text a CSV would hold."""
+    """Render a spreadsheet cell as the text a CSV would hold (a date cell at midnight as YYYY-MM-DD)."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float):
         if value != value:  # NaN
             return ""
-        return repr(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    if hasattr(value, "isoformat"):
+        return str(int(value)) if value.is_integer() and abs(value) < 2 ** 53 else repr(value)
+    if isinstance(value, (pd.Timestamp, datetime)):
+        if pd.isna(value):
+            return ""
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, (date, time)):
         return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if value is pd.NaT or value is pd.NA:
+        return ""
     return str(value)
 
 
-def raw_line(parsed: ParsedFile, index: int) -> str:
-    """The record as a CSV line, for the rejected-rows report."""
-    values = parsed.frame.iloc[index][parsed.header].tolist()
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(["" if v is None else v for v in values])
-    return buffer.getvalue()
+def read_table_file(path: Path) -> ParsedFile:
+    """A .csv file's records with their line numbers (the careful Python reader), for adapters."""
+    if path.suffix.lower() != ".csv":
+        raise FileError(path.name, "is not a .csv file")
+    return read_csv_records(path)
+

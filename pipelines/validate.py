@@ -1,25 +1,32 @@
-"""Validate the text cells of one import file against the data contract.
+"""Validate one import file's text cells against the data contract, inside DuckDB.
 
-Every rule is vectorised over the file. A row that breaks any rule is rejected with one record per broken
-rule (file, line, column, reason, raw line); every other row is kept, typed. Identical duplicates of a key
-collapse to one row and are counted; conflicting duplicates are all rejected, since we cannot tell which is right.
+The rules are compiled from pipelines/contract.py into one SQL statement per file: every cell is trimmed, parsed
+and checked (type, enum, range, required, default), then rules across columns (dates in order, at least one of),
+key uniqueness and references to the parent tables already loaded. A row that breaks any rule is rejected with one
+record per broken rule (file, line, column, reason, raw line); every other row is kept, typed, in `raw.<table>`.
+Identical duplicates of a key collapse to one row and are counted; conflicting duplicates are all rejected, since we
+cannot tell which is right. Nothing is guessed: a number whose thousands/decimal separator depends on the locale is
+refused with the value in the reason.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-import numpy as np
+import duckdb
 import pandas as pd
 
 from pipelines import contract as c
 from pipelines import fx
-from pipelines.readers import FileError, ParsedFile, raw_line
+from pipelines.readers import FileError, TextTable
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Leading and trailing whitespace as Python's str.strip() sees it (ASCII spaces and controls, NEL, every Unicode
+# space separator such as the ideographic space U+3000), as an RE2 pattern.
+_EDGE_SPACE = r"^[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]+|[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]+$"
+_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+_THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
+_EXACT_DOUBLE = 2 ** 53  # beyond this a double no longer holds every whole number
+_BIGINT_MAX = 2 ** 63 - 1
 
 
 @dataclass
@@ -37,256 +44,392 @@ class ValidatedTable:
     table: str
     file: str
     rows_read: int
-    frame: pd.DataFrame  # typed, contract columns + source_file, source_line
+    rows_loaded: int
     rejections: list[Rejection] = field(default_factory=list)
     duplicates_collapsed: int = 0
     notices: list[str] = field(default_factory=list)
     encoding: str = ""
-
-    @property
-    def rows_loaded(self) -> int:
-        return len(self.frame)
+    con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
 
     @property
     def rows_rejected(self) -> int:
-        return len({r.line for r in self.rejections})
+        return len({(r.file, r.line) for r in self.rejections})
+
+    def __getstate__(self) -> dict:  # cached or sent across processes without its database connection
+        return {**self.__dict__, "con": None}
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The loaded rows (typed contract columns, source_file, source_line), in file order."""
+        return self.con.execute(f"select * from raw.{self.table}").df()  # a table scan keeps insertion order
 
 
-def check_header(parsed: ParsedFile, table: c.Table) -> list[str]:
+def check_header(text: TextTable, table: c.Table) -> list[str]:
     """Raise FileError for a missing required column; return notices for extra or absent optional ones."""
-    present = set(parsed.header)
-    duplicated = sorted({h for h in parsed.header if parsed.header.count(h) > 1})
+    name = text.path.name
+    present = set(text.header)
+    duplicated = sorted({h for h in text.header if text.header.count(h) > 1})
     if duplicated:
-        raise FileError(parsed.path.name, "appears more than once in the header", column=duplicated[0])
-    missing = [name for name in table.required_columns if name not in present]
+        raise FileError(name, "appears more than once in the header", column=duplicated[0])
+    missing = [n for n in table.required_columns if n not in present]
     if missing:
-        raise FileError(parsed.path.name, "required column is missing from the header", column=missing[0])
-    notices = []
-    extra = [h for h in parsed.header if h not in table.column_names]
-    if extra:
-        notices.append(f"{parsed.path.name}: ignored unknown column(s) {', '.join(extra)}")
+        raise FileError(name, "required column is missing from the header" + _header_hint(text, table),
+                        column=missing[0])
+    extra = [h for h in text.header if h not in table.column_names and h]
     absent = [n for n in table.column_names if n not in present]
+    for column in extra:  # an absent optional column under another name: its values would be lost silently
+        meant = c.likely_meant(column, absent)
+        if meant:
+            raise FileError(name, f"is not a column of {table.name}; it looks like {meant!r}, which the file "
+                                  f"lacks. Rename it to {meant!r} (or remove it) so its values are not lost",
+                            column=column)
+    notices = []
+    if extra:
+        notices.append(f"{name}: ignored unknown column(s) {', '.join(extra)}")
     if absent:
-        notices.append(f"{parsed.path.name}: optional column(s) {', '.join(absent)} not in the file, left empty")
+        notices.append(f"{name}: optional column(s) {', '.join(absent)} not in the file, left empty")
     return notices
 
 
-def _parse_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse numbers written plainly, with thousands separators or a leading $; return values and a bad mask."""
-    cleaned = text.str.replace(r"^\$", "", regex=True)
-    cleaned = cleaned.where(~cleaned.str.match(_THOUSANDS).fillna(False), cleaned.str.replace(",", "", regex=False))
-    values = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-    values = values.where(np.isfinite(values.fillna(0.0)))  # "inf", "1e400" and "nan" are not amounts
-    bad = text.notna() & values.isna()
-    return values, bad
+def _header_hint(text: TextTable, table: c.Table) -> str:
+    """Why a required column may look missing: another delimiter, or a header that is not a header."""
+    if len(text.header) == 1:
+        only = text.header[0][:60] + ("…" if len(text.header[0]) > 60 else "")
+        for delimiter, word in (("|", "pipe"), (";", "semicolon"), ("\t", "tab")):
+            if delimiter in only:
+                return f" (the header is one single column {only!r}: is the file {word}-delimited? Use commas)"
+        return f" (the header is one single column {only!r}: is this the right file?)"
+    if not any(h in table.column_names for h in text.header):
+        return f" (none of the header's columns {', '.join(text.header[:4])}… is a column of {table.name})"
+    return ""
 
 
-def _parse_column(col: c.Column, text: pd.Series) -> tuple[pd.Series, pd.Series, str]:
-    """Return (typed values, bad-mask, reason for bad cells)."""
+# ---- the SQL --------------------------------------------------------------------------------------------------------
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return repr(value)
+
+
+def _cell(col: c.Column, header: set[str], may_need_trim: bool) -> str:
+    """The trimmed cell, NULL when empty or when the file lacks the column. A cell whose first and last characters
+    are printable ASCII needs no regular expression; a file the reader proved free of edge whitespace needs none."""
+    if col.name not in header:
+        return "cast(null as varchar)"
+    name = _q(col.name)
+    if not may_need_trim:
+        return f"nullif({name}, '')"
+    return (f"nullif(case when ascii({name}) between 33 and 126 and ascii(right({name}, 1)) between 33 and 126 "
+            f"then {name} else regexp_replace({name}, {_lit(_EDGE_SPACE)}, '', 'g') end, '')")
+
+
+# The checks are compiled into stacked SELECTs, each reading the columns of the one below by name, so no
+# expression is repeated inside another (DuckDB plans a statement of nested CASEs over repeated text slowly):
+#   1 text   _t_<col>: the trimmed cell            3 number _f_<col>: a finite double (numbers only)
+#   2 clean  _c_<col>: '$' and separators gone     4 typed  <col>: the typed value, default applied
+#   5 errors _e<i>_<k>, _r<k>: an error template per broken rule, {value} standing for the cell
+# Each step has a cheap test for the usual case (no '$', no comma, an enum already in its canonical form) before
+# the regular expression that handles the rest.
+
+
+def _stage_clean(col: c.Column, comma_is_ambiguous: bool) -> list[str]:
+    if col.type not in (c.INT, c.DECIMAL):
+        return []
+    t = _q("_t_" + col.name)
+    # in a tab- or semicolon-delimited file only 1,234.50 (both separators) says which comma is which
+    thousands = r"[+-]?\d{1,3}(,\d{3})+\.\d+" if comma_is_ambiguous else _THOUSANDS
+    dollar = f"(case when starts_with({t}, '$') then {t}[2:] else {t} end)"
+    return [f"case when contains({t}, ',') and regexp_full_match({dollar}, {_lit(thousands)}) "
+            f"then replace({dollar}, ',', '') else {dollar} end as {_q('_c_' + col.name)}"]
+
+
+def _stage_number(col: c.Column) -> list[str]:
+    if col.type not in (c.INT, c.DECIMAL):
+        return []
+    cleaned = _q("_c_" + col.name)
+    number = f"try_cast({cleaned} as double)"
+    # DuckDB's cast also takes '1_000', 'inf' and 'nan', which are not amounts; else it reads what _NUMBER reads
+    return [f"case when isfinite({number}) and not contains({cleaned}, '_') then {number} end "
+            f"as {_q('_f_' + col.name)}"]
+
+
+def _stage_typed(col: c.Column) -> str:
+    t, cleaned, number = _q("_t_" + col.name), _q("_c_" + col.name), _q("_f_" + col.name)
+    if col.type == c.TEXT and col.allowed:
+        allowed = ", ".join(_lit(a) for a in col.allowed)
+        if col.name in c.UPPERCASE_ENUMS:
+            norm = f"upper(replace({t}, ' ', ''))"
+        else:
+            norm = f"regexp_replace(lower({t}), '[\\s\\-]+', '_', 'g')"
+        value = f"case when {t} in ({allowed}) then {t} when {norm} in ({allowed}) then {norm} end"
+    elif col.type in (c.TEXT, c.MONTH):
+        value = t
+    elif col.type == c.INT:
+        value = (f"case when {number} = trunc({number}) and abs({number}) < {_EXACT_DOUBLE} then cast({number} as bigint) "
+                 f"when {number} is not null and regexp_full_match({cleaned}, '[+-]?\\d+') "
+                 f"then try_cast({cleaned} as bigint) end")
+    elif col.type == c.DECIMAL:
+        value = number
+    elif col.type == c.BOOL:
+        true, false = ", ".join(map(_lit, sorted(c.TRUE_WORDS))), ", ".join(map(_lit, sorted(c.FALSE_WORDS)))
+        value = f"case when lower({t}) in ({true}) then true when lower({t}) in ({false}) then false end"
+    elif col.type == c.DATE:
+        value = (f"case when length({t}) = 10 and regexp_full_match({t}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') "
+                 f"then try_cast({t} as date) end")
+    else:
+        raise ValueError(f"unknown type {col.type}")
+    if col.default is not None:
+        default = f"cast({_lit(col.default)} as {c.DUCKDB_TYPES[col.type]})"
+        value = f"case when {t} is null then {default} else {value} end"
+    return f"{value} as {_q(col.name)}"
+
+
+def _parse_error(col: c.Column, comma_is_ambiguous: bool) -> str:
+    """The error template of a cell that does not parse as its column's type (NULL when it does)."""
+    t, value, cleaned, number = _q("_t_" + col.name), _q(col.name), _q("_c_" + col.name), _q("_f_" + col.name)
     if col.type == c.TEXT:
-        values = text
         if col.allowed:
-            if col.name in c.UPPERCASE_ENUMS:
-                values = text.str.upper().str.replace(" ", "", regex=False)
-            else:
-                values = text.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-            bad = values.notna() & ~values.isin(col.allowed)
-            return values, bad, f"not one of {', '.join(col.allowed)}"
-        return values, pd.Series(False, index=text.index), ""
+            return (f"case when {t} is not null and {value} is null "
+                    f"then {_lit('not one of ' + ', '.join(col.allowed) + ': {value}')} end")
+        return f"case when contains({t}, chr(0)) then {_lit('contains a NUL character (binary or corrupted data)')} end"
     if col.type in (c.INT, c.DECIMAL):
-        values, bad = _parse_number(text)
-        reason = "not a number"
-        if col.type == c.INT:
-            fractional = values.notna() & (values != np.floor(values.fillna(0)))
-            bad = bad | fractional
-            reason = "not a whole number"
         if col.allowed_numbers is not None:
-            outside = values.notna() & ~values.round(6).isin([round(v, 6) for v in col.allowed_numbers])
-            if outside.any():
-                listed = ", ".join(f"{v:g}" for v in col.allowed_numbers)
-                return values, bad | outside, f"not a number, or not one of {listed}"
-        return values, bad, reason
+            listed = ", ".join(f"{v:g}" for v in col.allowed_numbers)
+            values = ", ".join(repr(round(v, 6)) for v in col.allowed_numbers)
+            return (f"case when {t} is not null and ({value} is null or round({value}, 6) not in ({values})) "
+                    f"then {_lit('not a number, or not one of ' + listed + ': {value}')} end")
+        separator = ""
+        if comma_is_ambiguous:
+            separator = (f"when contains({t}, ',') and {number} is null and regexp_full_match(replace({cleaned}, "
+                         f"',', ''), {_lit(_NUMBER)}) then {_lit(AMBIGUOUS_COMMA)} ")
+        if col.type == c.INT:
+            return (f"case when {t} is null or {value} is not null then null {separator}"
+                    f"when regexp_full_match({cleaned}, '[+-]?\\d+') or {number} = trunc({number}) "
+                    f"then {_lit('out of range for a whole number (at most 9,223,372,036,854,775,807): {value}')} "
+                    f"else {_lit('not a whole number: {value}')} end")
+        return (f"case when {t} is null then null {separator}"
+                f"when {number} is null then {_lit('not a number: {value}')} "
+                f"when abs({number}) >= {_EXACT_DOUBLE} "
+                f"then {_lit('too large to store exactly (more than 15 digits before the decimal point): {value}')} end")
     if col.type == c.BOOL:
-        lowered = text.str.lower()
-        values = pd.Series(pd.NA, index=text.index, dtype="boolean")
-        values[lowered.isin(c.TRUE_WORDS)] = True
-        values[lowered.isin(c.FALSE_WORDS)] = False
-        bad = text.notna() & values.isna()
-        return values, bad, "not a boolean (true/false, yes/no, 1/0)"
+        return (f"case when {t} is not null and {value} is null "
+                f"then {_lit('not a boolean (true/false, yes/no, 1/0): {value}')} end")
     if col.type == c.DATE:
-        shaped = text.str.match(_ISO_DATE).fillna(False).astype(bool)
-        values = pd.to_datetime(text.where(shaped), format="%Y-%m-%d", errors="coerce")
-        bad = text.notna() & values.isna()
-        return values, bad, "not a date in YYYY-MM-DD form"
+        lo, hi = c.MIN_DATE.isoformat(), c.MAX_DATE.isoformat()
+        return (f"case when {t} is not null and {value} is null then {_lit('not a date in YYYY-MM-DD form: {value}')} "
+                f"when {value} < date '{lo}' or {value} > date '{hi}' "
+                f"then {_lit(f'implausible date outside {lo}…{hi}: ' + '{value}')} end")
     if col.type == c.MONTH:
-        bad = text.notna() & ~text.str.match(_MONTH).fillna(False).astype(bool)
-        return text, bad, "not a month in YYYY-MM form"
+        return (f"case when {t} is not null and not (length({t}) = 7 and regexp_full_match({t}, "
+                f"'\\d{{4}}-(0[1-9]|1[0-2])')) then {_lit('not a month in YYYY-MM form: {value}')} end")
     raise ValueError(f"unknown type {col.type}")
 
 
-def validate(parsed: ParsedFile, table: c.Table, parent_keys: dict[str, set[str] | dict[str, str]]) -> ValidatedTable:
-    """Validate one parsed file; `parent_keys` maps "table.column" to the keys already loaded (and, for a column
-    later tables convert money by, e.g. "purchase_orders.currency", to {key: value} of the loaded rows)."""
-    name = parsed.path.name
-    notices = check_header(parsed, table)
-    if parsed.encoding == "gb18030":
-        notices.append(f"{name}: not UTF-8, read as GB18030/GBK (Chinese); if names look garbled, "
-                       "re-export the file as UTF-8")
-    frame = parsed.frame
-    n = len(frame)
-    rejections: list[Rejection] = []
-    bad_rows = np.zeros(n, dtype=bool)
-    problems: list[tuple[np.ndarray, str, str]] = []  # (mask, column, reason)
-
-    def flag(mask, column: str, reason: str) -> None:
-        mask = np.asarray(mask, dtype=bool)
-        if mask.any():
-            problems.append((mask, column, reason))
-
-    typed = {}
-    for col in table.columns:
-        if col.name in frame.columns:
-            text_str = frame[col.name].astype("string").str.strip()
-            text_str = text_str.mask(text_str == "")
-        else:
-            text_str = pd.Series(pd.NA, index=frame.index, dtype="string")
-        values, bad, reason = _parse_column(col, text_str)
-        flag(bad, col.name, f"{reason}: {{value}}")
-        missing = text_str.isna()
-        if col.required:
-            flag(missing, col.name, "required value is missing")
-        if col.default is not None:
-            values = values.where(~missing, col.default)
-        if col.type in (c.INT, c.DECIMAL):
-            if col.minimum is not None:
-                below = values < col.minimum if not col.exclusive_minimum else values <= col.minimum
-                rule = f"must be {'>' if col.exclusive_minimum else '≥'} {col.minimum:g}"
-                flag(below.fillna(False) & ~bad, col.name, f"{rule}: {{value}}")
-            if col.maximum is not None:
-                flag((values > col.maximum).fillna(False) & ~bad, col.name, f"must be ≤ {col.maximum:g}: {{value}}")
-            if col.type == c.INT:
-                values = values.astype("Int64")
-        if col.type == c.DATE:
-            lo, hi = pd.Timestamp(c.MIN_DATE), pd.Timestamp(c.MAX_DATE)
-            implausible = values.notna() & ((values < lo) | (values > hi))
-            flag(implausible, col.name, f"implausible date outside {c.MIN_DATE}…{c.MAX_DATE}: {{value}}")
-        typed[col.name] = (values, text_str)
-
-    for rule in table.row_rules:
-        left, right = typed[rule.columns[0]][0], typed[rule.columns[1]][0]
-        broken = (left > right).fillna(False).astype(bool)
-        flag(broken, rule.columns[1], rule.description)
-
-    if table.name in c.AT_LEAST_ONE_OF:
-        cols = c.AT_LEAST_ONE_OF[table.name]
-        none = np.logical_and.reduce([typed[k][1].isna().to_numpy() for k in cols])
-        flag(none, cols[0], f"at least one of {', '.join(cols)} is required")
-
-    if table.conversion is not None:
-        for mask, column, reason in _missing_rates(table.conversion, typed, parent_keys):
-            flag(mask, column, reason)
-
-    for mask, _, _ in problems:
-        bad_rows |= mask
-
-    # Key uniqueness among otherwise-valid rows.
-    out = pd.DataFrame({k: v[0] for k, v in typed.items()}, index=frame.index)
-    key_cols = list(table.key)
-    duplicates_collapsed = 0
-    candidate = out[~bad_rows]
-    dup_mask = candidate.duplicated(subset=key_cols, keep=False)
-    if dup_mask.any():
-        dups = candidate[dup_mask]
-        compare = dups.astype(object).where(dups.notna(), "\0")
-        identical_groups = compare.groupby(key_cols, dropna=False).nunique().le(1).all(axis=1)
-        for key_value, is_identical in identical_groups.items():
-            key_tuple = key_value if isinstance(key_value, tuple) else (key_value,)
-            members = dups.index[np.logical_and.reduce([dups[k] == v for k, v in zip(key_cols, key_tuple)])]
-            if is_identical:
-                duplicates_collapsed += len(members) - 1
-                # dropped, not rejected: marked apart so they are not reported
-                collapsed = np.zeros(n, dtype=bool)
-                collapsed[frame.index.get_indexer(members[1:])] = True
-                bad_rows |= collapsed
-                problems.append((collapsed, "__collapsed__", ""))
-            else:
-                lines = frame.loc[members, "_line"].tolist()
-                mask = np.zeros(n, dtype=bool)
-                mask[frame.index.get_indexer(members)] = True
-                bad_rows |= mask
-                key_text = ", ".join(str(v) for v in key_tuple)
-                problems.append((mask, "+".join(key_cols),
-                                 f"duplicate key ({key_text}) with different values on lines "
-                                 f"{', '.join(map(str, lines))}"))
-
-    # References to parent tables (only for rows still good).
-    for col in table.columns:
-        if col.references and col.references in parent_keys:
-            values = out[col.name]
-            orphan = values.notna() & ~values.isin(parent_keys[col.references]) & ~bad_rows
-            parent = col.references.split(".")[0]
-            flag(orphan.to_numpy(), col.name, f"{{value}} is not in {parent} (orphan reference)")
-            bad_rows |= orphan.to_numpy()
-
-    for mask, column, reason in problems:
-        if column == "__collapsed__":
-            continue
-        for i in np.flatnonzero(mask):
-            value = typed[column][1].iloc[i] if column in typed else None
-            rejections.append(Rejection(table.name, name, int(frame["_line"].iloc[i]), column,
-                                        reason.replace("{value}", repr(value) if value is not None else "''"),
-                                        _raw(parsed, i)))
-    for line, raw, reason in parsed.malformed:
-        rejections.append(Rejection(table.name, name, line, "(row)", reason, raw))
-    rejections.sort(key=lambda r: (r.line, r.column))
-
-    good = out[~bad_rows].copy()
-    parent_keys.update(_converted_by(table, good))
-    good["source_file"] = name
-    good["source_line"] = frame.loc[~bad_rows, "_line"].astype("int64")
-    rows_read = n + len(parsed.malformed)
-    return ValidatedTable(table.name, name, rows_read, good.reset_index(drop=True), rejections,
-                          duplicates_collapsed, notices, parsed.encoding)
+AMBIGUOUS_COMMA = ("ambiguous number: in a file that is not comma-delimited the comma could be a decimal or a "
+                   "thousands separator; write it with a decimal point and no separators: {value}")
 
 
-def _missing_rates(conv: c.Conversion, typed: dict, parent_keys: dict):
-    """(mask, column, reason) per currency and month that data/reference/fx_rates.csv has no rate for."""
-    dates = typed[conv.on][0]
-    if conv.via is None:
-        currency, column = typed[conv.currency][0], conv.currency
-    else:
-        lookup = parent_keys.get(conv.currency)
-        if not isinstance(lookup, dict):
-            return []
-        currency, column = typed[conv.via][0].map(lookup), conv.money[0]  # orphans: NaN, rejected as orphans
-    table = fx.table()
-    rates = table.rates_for(currency.fillna(c.REPORTING_CURRENCY), dates)
-    missing = (currency.notna() & dates.notna() & rates.isna()).to_numpy()
-    if not missing.any():
-        return []
-    months = pd.to_datetime(dates).dt.strftime("%Y-%m")
-    groups = pd.DataFrame({"currency": currency, "month": months})[missing].drop_duplicates()
-    via = f" (the currency of its {conv.currency.split('.')[0].rstrip('s').replace('_', ' ')})" if conv.via else ""
-    return [((missing & (currency == g.currency).to_numpy() & (months == g.month).to_numpy()), column,
-             f"{', '.join(conv.money)} in {str(g.currency).upper()}{via} cannot be converted to "
-             f"{c.REPORTING_CURRENCY}: {table.missing(g.currency, g.month)}")
-            for g in groups.itertuples()]
-
-
-def _converted_by(table: c.Table, good: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """{"table.column": {key: value}} for the columns of `table` that a later table converts its money by."""
-    out = {}
-    for later in c.TABLES:
-        conv = later.conversion
-        if conv is not None and conv.via and conv.currency.startswith(f"{table.name}.") and len(table.key) == 1:
-            column = conv.currency.split(".", 1)[1]
-            values = good[column].astype("string").str.strip().str.upper().fillna(c.REPORTING_CURRENCY)
-            out[conv.currency] = dict(zip(good[table.key[0]], values))
+def _range_errors(col: c.Column, parse_error: str) -> list[str]:
+    out = []
+    value = _q(col.name)
+    if col.type in (c.INT, c.DECIMAL) and col.allowed_numbers is None:
+        if col.minimum is not None:
+            op, word = ("<=", ">") if col.exclusive_minimum else ("<", "≥")
+            out.append(f"case when {value} {op} {col.minimum!r} and ({parse_error}) is null "
+                       f"then {_lit(f'must be {word} {col.minimum:g}: ' + '{value}')} end")
+        if col.maximum is not None:
+            out.append(f"case when {value} > {col.maximum!r} and ({parse_error}) is null "
+                       f"then {_lit(f'must be ≤ {col.maximum:g}: ' + '{value}')} end")
     return out
 
 
-def _raw(parsed: ParsedFile, index: int) -> str:
-    """The physical line as it was in a CSV file, or the cells re-serialised for spreadsheets."""
-    if parsed.lines is not None:
-        return parsed.lines[int(parsed.frame["_line"].iloc[index]) - 1]
-    return raw_line(parsed, index)
+@dataclass
+class Compiled:
+    """The SQL for one file: `typed(relation)` gives the typed rows and a `_bad` flag; `errors(relation)` gives the
+    same rows with one column per rule holding its error template. `rules` lists (alias, column, has {value})."""
+
+    stages: list[list[str]]
+    checks: list[tuple[str, str]]  # (alias, SQL of the error template)
+    rules: list[tuple[str, str, bool]]
+
+    def _base(self, relation: str) -> str:
+        text, *rest = self.stages
+        # the text stage keeps only the trimmed cells, so a typed column never meets the raw column of its name
+        query = f"select _row, _line, _file, {', '.join(text)} from {relation}"
+        for stage in rest:
+            if stage:
+                query = f"select *, {', '.join(stage)} from (\n{query}\n)"
+        return query
+
+    def typed(self, relation: str, columns: list[str]) -> str:
+        bad = " or ".join(f"({sql}) is not null" for _, sql in self.checks) or "false"
+        keep = ", ".join(_q(col) for col in columns)
+        return (f"select {keep}, _file as source_file, _line as source_line, _row, {bad} as _bad "
+                f"from (\n{self._base(relation)}\n)")
+
+    def errors(self, relation: str) -> str:
+        found = ", ".join(f"{sql} as {alias}" for alias, sql in self.checks)
+        return f"select *, {found} from (\n{self._base(relation)}\n)"
+
+
+def compile_checks(table: c.Table, header: list[str], comma_is_ambiguous: bool = False,
+                   may_need_trim: bool = True) -> Compiled:
+    """Compile the contract's rules for `table` over a text relation with the file's `header`."""
+    present = set(header)
+    text = [f"{_cell(col, present, may_need_trim)} as {_q('_t_' + col.name)}" for col in table.columns]
+    clean = [e for col in table.columns for e in _stage_clean(col, comma_is_ambiguous)]
+    number = [e for col in table.columns for e in _stage_number(col)]
+    typed = [_stage_typed(col) for col in table.columns]
+    checks, rules = [], []
+    for i, col in enumerate(table.columns):
+        parse = _parse_error(col, comma_is_ambiguous)
+        more = [parse]
+        if col.required:
+            more.append(f"case when {_q('_t_' + col.name)} is null then 'required value is missing' end")
+        more += _range_errors(col, parse)
+        for k, check in enumerate(more):
+            checks.append((f"_e{i}_{k}", check))
+            rules.append((f"_e{i}_{k}", col.name, True))
+    for k, rule in enumerate(table.row_rules):
+        left, right = _q(rule.columns[0]), _q(rule.columns[1])
+        checks.append((f"_r{k}", f"case when {left} > {right} then {_lit(rule.description)} end"))
+        rules.append((f"_r{k}", rule.columns[1], False))
+    if table.name in c.AT_LEAST_ONE_OF:
+        cols = c.AT_LEAST_ONE_OF[table.name]
+        none = " and ".join(f"{_q('_t_' + k)} is null" for k in cols)
+        checks.append(("_r_one_of", f"case when {none} then "
+                                    f"{_lit('at least one of ' + ', '.join(cols) + ' is required')} end"))
+        rules.append(("_r_one_of", cols[0], False))
+    return Compiled([text, clean, number, typed], checks, rules)
+
+
+def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table) -> ValidatedTable:
+    """Validate the text relation of one file into `raw.<table>` (which must exist, empty); parents are loaded."""
+    name = text.path.name
+    notices = list(text.notices) + check_header(text, table)
+    if text.encoding == "gb18030":
+        notices.append(f"{name}: not UTF-8, read as GB18030/GBK (Chinese); if names look garbled, "
+                       "re-export the file as UTF-8")
+    if text.encoding == "utf-16":
+        notices.append(f"{name}: read as UTF-16 (Excel 'Unicode text')")
+    compiled = compile_checks(table, text.header, comma_is_ambiguous=text.delimiter != ",",
+                              may_need_trim=text.may_need_trim)
+    columns = table.column_names
+    # The typed rows go straight into raw.<table>; rejected ones are deleted afterwards (few, usually none), which
+    # saves copying every good row once more.
+    checked = f"raw.{table.name}"
+    con.execute(f"create or replace table {checked} as {compiled.typed(text.relation, columns)}")
+
+    rate_errors = _missing_rates(con, table, checked)
+
+    # Key uniqueness among otherwise-valid rows: identical copies collapse, conflicting ones are all rejected.
+    key = ", ".join(_q(k) for k in table.key)
+    everything = ", ".join(_q(col) for col in columns)
+    key_text = " || ', ' || ".join(f"coalesce(cast({_q(k)} as varchar), 'None')" for k in table.key)
+    con.execute(f"""create or replace temp table _excluded as
+        with doubled as (
+            select {key} from {checked} where not _bad group by all having count(*) > 1),
+        members as (
+            select * from {checked} semi join doubled using ({key}) where not _bad),
+        groups as (
+            select {key}, count(distinct struct_pack({everything})) as variants, min(_row) as first_row,
+                   string_agg(cast(source_line as varchar), ', ' order by _row) as lines
+            from members group by all)
+        select members._row, members.source_line as _line, members.source_file as _file,
+               case when groups.variants > 1 then 'duplicate key (' || {key_text}
+                    || ') with different values on lines ' || groups.lines end as reason,
+               {_lit('+'.join(table.key))} as column_name, cast(null as varchar) as value
+        from members join groups using ({key})
+        where groups.variants > 1 or members._row > groups.first_row""")
+    collapsed = con.execute("select count(*) from _excluded where reason is null").fetchone()[0]
+
+    # References to parent tables (already loaded), for rows still good.
+    for col in table.columns:
+        if col.references:
+            parent, parent_col = col.references.split(".")
+            con.execute(f"""insert into _excluded
+                select _row, source_line, source_file, '{{value}} is not in {parent} (orphan reference)',
+                       {_lit(col.name)},
+                       {_q(col.name)}
+                from {checked}
+                where not _bad and {_q(col.name)} is not null
+                  and _row not in (select _row from _excluded)
+                  and {_q(col.name)} not in (select {_q(parent_col)} from raw.{parent}
+                                             where {_q(parent_col)} is not null)""")
+
+    rejections = _rejections(con, text, table, compiled, checked, rate_errors)
+    con.execute(f"delete from {checked} where _bad")
+    if con.execute("select count(*) from _excluded").fetchone()[0]:
+        con.execute(f"delete from {checked} where _row in (select _row from _excluded)")
+    con.execute("drop table _excluded")
+    for helper in ("_row", "_bad"):
+        con.execute(f"alter table {checked} drop column {helper}")
+    loaded = con.execute(f"select count(*) from {checked}").fetchone()[0]
+    return ValidatedTable(table.name, name, text.rows + len(text.malformed), loaded, rejections, collapsed,
+                          notices, text.encoding, con)
+
+
+def _missing_rates(con, table: c.Table, checked: str) -> list[tuple]:
+    """Rows whose money cannot be converted to the reporting currency (no rate for the currency and month in
+    data/reference/fx_rates.csv): marked bad, returned as (file, line, column, reason, value) with what to add."""
+    conv = table.conversion
+    if conv is None:
+        return []
+    rates = fx.table()
+    con.register("_fx_rates", pd.DataFrame([(cur, month) for cur, month in rates.rates], columns=["currency", "month"]))
+    try:
+        if conv.via is None:
+            currency, source, column, via = f"upper(t.{_q(conv.currency)})", f"{checked} as t", conv.currency, ""
+        else:
+            parent, parent_col = conv.currency.split(".")
+            key = c.TABLES_BY_NAME[parent].key[0]
+            currency = f"upper(p.{_q(parent_col)})"
+            source = f"{checked} as t join raw.{parent} as p on p.{_q(key)} = t.{_q(conv.via)}"
+            column = conv.money[0]
+            via = f" (the currency of its {parent.rstrip('s').replace('_', ' ')})"
+        found = con.execute(f"""
+            select t._row, t.source_file, t.source_line, {currency} as currency, strftime(t.{_q(conv.on)}, '%Y-%m')
+            from {source}
+            where {currency} is not null and t.{_q(conv.on)} is not null and {currency} <> ?
+              and ({currency}, strftime(t.{_q(conv.on)}, '%Y-%m')) not in (select (currency, month) from _fx_rates)""",
+                            [c.REPORTING_CURRENCY]).fetchall()
+    finally:
+        con.unregister("_fx_rates")
+    if found:
+        con.execute(f"update {checked} set _bad = true where _row in (select unnest(?::bigint[]))",
+                    [[r[0] for r in found]])
+    money = ", ".join(conv.money)
+    return [(file, line, column, f"{money} in {cur}{via} cannot be converted to {c.REPORTING_CURRENCY}: "
+                                 f"{rates.missing(cur, month)}", None)
+            for _, file, line, cur, month in found]
+
+
+def _rejections(con, text: TextTable, table: c.Table, compiled: Compiled, checked: str,
+                extra: list[tuple]) -> list[Rejection]:
+    """One Rejection per broken rule, sorted by line and column, with the value and the raw line."""
+    found = []
+    if con.execute(f"select count(*) from {checked} where _bad").fetchone()[0]:
+        bad_rows = f"(select * from {text.relation} where _row in (select _row from {checked} where _bad))"
+        con.execute(f"create or replace temp table _errors as {compiled.errors(bad_rows)}")
+        parts = []
+        for alias, column, with_value in compiled.rules:
+            value = _q("_t_" + column) if with_value else "cast(null as varchar)"
+            parts.append(f"select _file, _line, {_lit(column)}, {alias}, {value} from _errors where {alias} is not null")
+        found = con.execute(" union all ".join(parts)).fetchall()
+        con.execute("drop table _errors")
+    found += con.execute("select _file, _line, column_name, reason, value from _excluded "
+                         "where reason is not null").fetchall()
+    found += extra
+    raw = text.raw_lines(con, {(file, line) for file, line, _, _, _ in found})
+    out = [Rejection(table.name, file, line, column,
+                     reason.replace("{value}", repr(value) if value is not None else "''"), raw.get((file, line), ""))
+           for file, line, column, reason, value in found]
+    for line, raw_text, reason in text.malformed:
+        out.append(Rejection(table.name, text.path.name, line, "(row)", reason, raw_text))
+    out.sort(key=lambda r: (r.file, r.line, r.column))
+    return out

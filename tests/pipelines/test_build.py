@@ -201,11 +201,10 @@ def test_a_large_drop_is_refused_unless_allowed(tmp_path, tiny_dir):
 def test_shrink_rules_without_a_live_warehouse():
     from pipelines.ingest import IngestResult
     from pipelines.validate import ValidatedTable
-    import pandas as pd
 
-    ok = ValidatedTable("sales", "sales.csv", 10, pd.DataFrame({"x": range(10)}))
-    all_rejected = ValidatedTable("returns", "returns.csv", 5, pd.DataFrame({"x": []}))
-    no_file = ValidatedTable("quality_costs", "", 0, pd.DataFrame({"x": []}))
+    ok = ValidatedTable("sales", "sales.csv", rows_read=10, rows_loaded=10)
+    all_rejected = ValidatedTable("returns", "returns.csv", rows_read=5, rows_loaded=0)
+    no_file = ValidatedTable("quality_costs", "", rows_read=0, rows_loaded=0)
     problems = build_module.shrink_problems(IngestResult([ok, all_rejected, no_file]), {})
     assert problems == ["every one of the 5 row(s) of returns.csv was rejected, so returns would be empty"]
     # against a live warehouse: 10 → 5 sales rows is exactly half (kept), 10 → 4 is refused

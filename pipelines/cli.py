@@ -37,7 +37,7 @@ def _cmd_build(args) -> int:
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     try:
         report = build(Path(args.input), Path(args.db), as_of=as_of, allow_shrink=args.allow_shrink,
-                       built_by=args.built_by)
+                       built_by=args.built_by, log=lambda line: print(line, flush=True))
     except IngestError as exc:
         for error in exc.errors:
             print(f"error: {error}", file=sys.stderr)

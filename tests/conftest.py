@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -36,22 +38,52 @@ def tiny_con(tiny_db: Path):
     con.close()
 
 
+def _code_hash() -> str:
+    """A digest of everything a demo warehouse depends on: the code that generates and builds it and the reference
+    data, so a cached warehouse is reused only while it is exactly what a fresh build would give."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("pipelines", "models", "data/reference"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".sql", ".csv", ".toml", ".md") and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory) -> Path:
-    """The default demo portfolio (what the dashboard shows), generated once per session."""
+def _demo_cache(request) -> Path:
+    """The default demo portfolio and its warehouse, built once per code version and shared by every test worker
+    and every later run (cached under .pytest_cache, keyed on a hash of code, reference data and seed)."""
     from pipelines.demo import generate_portfolio
 
-    target = tmp_path_factory.mktemp("demo") / "input"
-    generate_portfolio(target)
-    return target
+    cache = Path(request.config.cache.mkdir("supplier-risk")) / f"demo-seed7-{_code_hash()}"
+    done = cache / "ready"
+    lock = cache.with_name(cache.name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # one worker builds, the others wait and reuse
+        if not done.exists():
+            shutil.rmtree(cache, ignore_errors=True)
+            generate_portfolio(cache / "input")
+            build(cache / "input", cache / "demo.duckdb", log=quiet)
+            done.touch()
+    for stale in cache.parent.glob("demo-seed7-*"):  # older code versions
+        if stale != cache and not stale.name.endswith(".lock"):
+            shutil.rmtree(stale, ignore_errors=True)
+    return cache
 
 
 @pytest.fixture(scope="session")
-def demo_db(demo_dir: Path, tmp_path_factory) -> Path:
-    """The default demo portfolio's warehouse, built once per session (read-only use)."""
-    db = tmp_path_factory.mktemp("demo_wh") / "demo.duckdb"
-    build(demo_dir, db, log=quiet)
-    return db
+def demo_dir(_demo_cache: Path) -> Path:
+    """The default demo portfolio (what the dashboard shows); read-only: copy it before editing."""
+    return _demo_cache / "input"
+
+
+@pytest.fixture(scope="session")
+def demo_db(_demo_cache: Path) -> Path:
+    """The default demo portfolio's warehouse (read-only use)."""
+    return _demo_cache / "demo.duckdb"
 
 
 @pytest.fixture

@@ -509,25 +509,38 @@ def _text_cast(expr: str, sql_type: str) -> str:
     return f"cast({expr} as varchar)"
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, relation: str, required: list[str]) -> TextTable:
-    """Every sheet whose header has the table's required columns, cell by cell with its type."""
+def _xlsx_sheets(path: Path) -> list[tuple[str, list[str], pd.DataFrame]]:
+    """Every non-empty sheet of a workbook as (sheet, header, text cells with `_line`, the sheet's row number),
+    each cell read with its type (a date cell at midnight as YYYY-MM-DD)."""
     name = path.name
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl", keep_default_na=False,
                                header=None)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a file-level error for the user
         raise FileError(name, f"cannot be read ({type(exc).__name__}: {_first_sentence(exc)})") from exc
-    frames, notices, header = [], [], None
-    used = []
+    out = []
     for sheet, grid in sheets.items():
         grid = grid.dropna(how="all")
+        grid = grid[[any(_cell_text(v).strip() for v in row) for row in grid.itertuples(index=False)]]
         if grid.empty:
-            notices.append(f"{name}: sheet {sheet!r} is empty, ignored")
             continue
         first = grid.index[0]
         names = [_cell_text(v).strip() for v in grid.loc[first].tolist()]
         while names and not names[-1]:
             names.pop()
+        body = grid.loc[grid.index > first].iloc[:, :len(names)]
+        text = body.apply(lambda col: col.map(_cell_text)).set_axis(names, axis=1)
+        text["_line"] = (body.index + 1).astype("int64")  # the sheet's own row number
+        out.append((str(sheet), names, text.reset_index(drop=True)))
+    return out
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, relation: str, required: list[str]) -> TextTable:
+    """Every sheet whose header has the table's required columns (the same header in each); others are named."""
+    name = path.name
+    frames, notices, header, used = [], [], None, []
+    sheets = _xlsx_sheets(path)
+    for sheet, names, text in sheets:
         if not set(required) <= set(names):
             notices.append(f"{name}: sheet {sheet!r} has no {', '.join(c for c in required if c not in names)} "
                            "column, so it is not read")
@@ -536,16 +549,13 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, relation: str, requir
             raise FileError(name, f"sheets {used[0]!r} and {sheet!r} have different headers; keep one sheet per "
                                   "table, or give them the same columns")
         header = names
-        body = grid.loc[grid.index > first].iloc[:, :len(names)]
-        text = body.apply(lambda col: col.map(_cell_text)).set_axis(names, axis=1)
-        text = text[[any(v.strip() for v in row) for row in text.itertuples(index=False)]] if len(text) else text
-        text["_line"] = (text.index + 1).astype("int64")  # the sheet's own row number
         text["_file"] = name
         frames.append(text)
         used.append(sheet)
     if header is None:
-        raise FileError(name, "has no sheet with a header row holding the required columns "
-                              f"({', '.join(required) or 'any'})")
+        raise FileError(name, "is empty (no sheet with data)" if not sheets else
+                        "has no sheet with a header row holding the required columns "
+                        f"({', '.join(required) or 'any'})")
     if len(used) > 1:
         for frame, sheet in zip(frames, used):
             frame["_file"] = f"{name} [{sheet}]"
@@ -581,8 +591,18 @@ def _cell_text(value) -> str:
 
 
 def read_table_file(path: Path) -> ParsedFile:
-    """A .csv file's records with their line numbers (the careful Python reader), for adapters."""
-    if path.suffix.lower() != ".csv":
-        raise FileError(path.name, "is not a .csv file")
-    return read_csv_records(path)
-
+    """A .csv file's records (the careful Python reader) or a workbook's one sheet with data, with their line
+    numbers, for adapters. A workbook with data on several sheets is refused, never read from its first sheet."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv_records(path)
+    if suffix != ".xlsx":
+        raise FileError(path.name, f"has an unsupported format; use .csv or .xlsx")
+    sheets = _xlsx_sheets(path)
+    if not sheets:
+        raise FileError(path.name, "is empty (no sheet with data)")
+    if len(sheets) > 1:
+        raise FileError(path.name, f"has data on {len(sheets)} sheets ({', '.join(repr(s) for s, _, _ in sheets)}); "
+                                   "save the sheet to import as a workbook of its own")
+    _, header, text = sheets[0]
+    return ParsedFile(path, "xlsx", header, text)

@@ -308,8 +308,10 @@ def compile_checks(table: c.Table, header: list[str], comma_is_ambiguous: bool =
     return Compiled([text, clean, number, typed], checks, rules)
 
 
-def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table) -> ValidatedTable:
-    """Validate the text relation of one file into `raw.<table>` (which must exist, empty); parents are loaded."""
+def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
+             references: bool = True) -> ValidatedTable:
+    """Validate the text relation of one file into `raw.<table>`; references are checked against the parent rows
+    already in `raw.*` (or not at all with references=False: a file checked alone)."""
     name = text.path.name
     notices = list(text.notices) + check_header(text, table)
     if text.encoding == "gb18030":
@@ -350,7 +352,7 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table) ->
 
     # References to parent tables (already loaded), for rows still good.
     for col in table.columns:
-        if col.references:
+        if col.references and references:
             parent, parent_col = col.references.split(".")
             con.execute(f"""insert into _excluded
                 select _row, source_line, source_file, '{{value}} is not in {parent} (orphan reference)',

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from pipelines import contract as c
 from pipelines.adapters.base import Converted
 from pipelines.adapters.store import IMPORTS, Written
-from pipelines.readers import FileError, read_table_file
+from pipelines.ingest import create_raw_tables
+from pipelines.readers import FileError, read_into
 from pipelines.validate import Rejection, validate
 
 
@@ -38,10 +41,16 @@ def check_written(out_dir: Path, tables: list[str]) -> list[Rejection]:
     """The contract's rules (types, allowed values, ranges, keys) on each written table file alone; references to
     other tables are left to `supplier-risk check`, which sees the whole folder."""
     problems: list[Rejection] = []
-    for table in dict.fromkeys(tables):
-        path = Path(out_dir) / f"{table}.csv"
-        try:
-            problems.extend(validate(read_table_file(path), c.TABLES_BY_NAME[table], {}).rejections)
-        except FileError as exc:
-            problems.append(Rejection(table, path.name, 0, exc.column or "(file)", str(exc), ""))
+    con = duckdb.connect()
+    try:
+        create_raw_tables(con)
+        for table in dict.fromkeys(tables):
+            path = Path(out_dir) / f"{table}.csv"
+            try:
+                text = read_into(con, path, f"_text_{table}", c.TABLES_BY_NAME[table].required_columns)
+                problems.extend(validate(con, text, c.TABLES_BY_NAME[table], references=False).rejections)
+            except FileError as exc:
+                problems.append(Rejection(table, path.name, 0, exc.column or "(file)", str(exc), ""))
+    finally:
+        con.close()
     return problems

@@ -2,8 +2,8 @@
 
 `compute_signals(tables, as_of)` reads staging-shaped frames and uses ONLY rows dated on or before `as_of`
 (orders ordered, payments paid, inspections inspected, shipments shipped/delivered, returns returned, sales
-months ended, costs incurred, audits done), so the same function gives today's score and any month-end score of
-the history. Points come from fixed, configured maps (models/config/risk_score.toml), never from ranks or
+months ended, costs incurred, audits done); what it measures comes from models/risk_panel.py, which computes every
+cutoff at once, so `score_history` scores every month end in one pass with the same definitions. Points come from fixed, configured maps (models/config/risk_score.toml), never from ranks or
 min-max scaling across suppliers; rates are shrunk toward the supplier's peer cohort (models/shrinkage.py).
 The method is documented in docs/risk-score.md.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models import entity
+from models import entity, risk_panel
 from models.shrinkage import cohort_priors, shrink
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "risk_score.toml"
@@ -219,55 +219,6 @@ class SignalResult:
     as_of: date
 
 
-def _po_status(t: dict, c: pd.Timestamp) -> pd.DataFrame:
-    """marts.po_status re-derived as of cutoff `c` from rows dated on or before it (same definitions)."""
-    s = t["_settings"]
-    tol = pd.Timedelta(days=s["on_time_days"])
-    po = t["purchase_orders"]
-    po = po[po["ordered_on"] <= c].copy()
-    sh = t["shipments"]
-    sh = sh[sh["shipped_on"] <= c].merge(po[["po_id", "promised_ship_on"]], on="po_id")
-    delivered = sh["delivered_on"].notna() & (sh["delivered_on"] <= c)
-    sh = sh.assign(
-        on_time_qty=np.where(sh["shipped_on"] <= sh["promised_ship_on"] + tol, sh["quantity"], 0),
-        delivered_qty=np.where(delivered, sh["quantity"], 0),
-        delivered_on_c=sh["delivered_on"].where(delivered),
-    )
-    agg = sh.groupby("po_id").agg(first_shipped_on=("shipped_on", "min"), last_shipped_on=("shipped_on", "max"),
-                                  shipped_quantity=("quantity", "sum"), on_time_quantity=("on_time_qty", "sum"),
-                                  delivered_quantity=("delivered_qty", "sum"),
-                                  last_delivered_on=("delivered_on_c", "max"))
-    po = po.merge(agg, left_on="po_id", right_index=True, how="left")
-    for col in ("shipped_quantity", "on_time_quantity", "delivered_quantity"):
-        po[col] = po[col].fillna(0)
-    ins = t["inspections"]
-    psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending") & (ins["inspected_on"] <= c)]
-    psi = psi.sort_values(["po_id", "inspected_on", "inspection_id"])
-    first = psi.drop_duplicates("po_id").set_index("po_id")
-    po["first_psi_result"] = po["po_id"].map(first["result"]) if len(first) else None
-    po["psi_passed_on"] = _lookup(po["po_id"], psi[psi["result"] == "pass"].groupby("po_id")["inspected_on"].min())
-    pay = t["payments"]
-    pay = pay[pay["paid_on"] <= c]
-    paid = pay.groupby("po_id")["amount"].sum()
-    bal_on = pay[pay["kind"] == "balance"].groupby("po_id")["paid_on"].min()
-    po["paid_amount"] = _lookup(po["po_id"], paid).astype(float).fillna(0.0)
-    po["balance_paid_on"] = _lookup(po["po_id"], bal_on)
-    prom = po["promised_ship_on"]
-    has_prom = prom.notna()
-    shipped = po["first_shipped_on"].notna()
-    po["is_resolved"] = has_prom & (shipped | (prom + tol < c))
-    po["is_on_time"] = has_prom & shipped & (po["first_shipped_on"] <= prom + tol)
-    po["days_late"] = np.where(has_prom & (shipped | (prom < c)),
-                               (po["first_shipped_on"].fillna(c) - prom).dt.days, np.nan)
-    complete = po["shipped_quantity"] >= po["quantity"] * (1 - s["in_full_share"])
-    po["is_open"] = ~complete
-    po["lead_time_days"] = np.where(complete, (po["last_shipped_on"] - po["ordered_on"]).dt.days, np.nan)
-    po["is_balance_before_psi_pass"] = po["balance_paid_on"].notna() & (
-        po["psi_passed_on"].isna() | (po["balance_paid_on"] < po["psi_passed_on"]))
-    po["deposit_at_risk"] = np.where(po["shipped_quantity"] == 0, po["paid_amount"], 0.0)
-    return po
-
-
 def is_price_jump(step_pct: pd.Series, windows: dict) -> pd.Series:
     """A reorder priced at least `price_step_pct` percent above the SKU's previous order (score and re-audit)."""
     return step_pct >= windows["price_step_pct"] / 100.0
@@ -300,30 +251,6 @@ def _worst_names(pairs: pd.DataFrame, ref_col: str, name_col: str) -> pd.DataFra
                          "n_names": p.groupby("supplier_id")[name_col].nunique()})
 
 
-_NEW_PAYEE = ("mismatch", "related")
-
-
-def _payee_count(pay: pd.DataFrame) -> pd.Series:
-    """Per supplier, how many payees were paid: the first one, plus every later payee (date order) that is a
-    mismatch or related when compared with each payee already seen. A spelling in another script
-    (cannot_verify) or a variant of a known name (match) is not a new payee, so one payee written in Chinese
-    and in Latin letters counts once. `pay` holds only payments on or before the cutoff (point in time)."""
-    p = pay.dropna(subset=["payee_norm"])
-    if p.empty:
-        return pd.Series(dtype=float)
-    p = p.sort_values(["supplier_id", "paid_on", "payment_id"]).drop_duplicates(["supplier_id", "payee_name"])
-    counts = p.groupby("supplier_id").size().astype(float)
-    for sid in counts.index[counts > 1]:
-        seen: list[str] = []
-        n = 0
-        for name in p.loc[p["supplier_id"] == sid, "payee_name"]:
-            if all(_compare(str(old), str(name)) in _NEW_PAYEE for old in seen):
-                n += 1
-            seen.append(name)
-        counts[sid] = n
-    return counts
-
-
 def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict | None = None,
                     frozen_priors: pd.DataFrame | None = None, explain: bool = True) -> SignalResult:
     """Every signal of every supplier known on `as_of`, from rows dated on or before `as_of` only.
@@ -333,182 +260,28 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     """
     cfg = config or load_config()
     t = tables if tables.get("_prepared") else prepare_tables(tables)
-    c = pd.Timestamp(as_of)
+    f = risk_panel.measure(t, [pd.Timestamp(as_of)], cfg)
+    return _signals(t, f, cfg, frozen_priors, explain)
+
+
+def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | None,
+             explain: bool) -> SignalResult:
+    """Every signal for every row of the measured panel `f` (one row per cutoff and supplier): points from the
+    configured maps, rates shrunk toward the cohort prior fitted at the same cutoff, explanations when `explain`
+    (one cutoff only)."""
     st = t["_settings"]
     id_names = t["_supplier_ids"]
+    win = cfg["windows"]
+    ev = cfg["evidence"]
+    sup = t["suppliers"].set_index("supplier_id", drop=False)
+    cutoff_of = f["as_of"]
+    cutoffs = cutoff_of.unique()
+    if explain and len(cutoffs) > 1:
+        raise ValueError("explanations are written for one cutoff at a time")
+    by_cutoff = [np.flatnonzero((cutoff_of == c_).to_numpy()) for c_ in cutoffs]
     if frozen_priors is not None:
         codes = pd.Series(np.arange(len(id_names)), index=id_names)
         frozen_priors = frozen_priors.assign(supplier_id=frozen_priors["supplier_id"].map(codes))
-    win = cfg["windows"]
-    ev = cfg["evidence"]
-
-    po_all = t["purchase_orders"]
-    sup = t["suppliers"]
-    active_ids = set(po_all.loc[po_all["ordered_on"] <= c, "supplier_id"])
-    sup = sup[(sup["onboarded_on"] <= c) | sup["supplier_id"].isin(active_ids)].copy()
-    sup = sup.set_index("supplier_id", drop=False)
-    ids = sup.index
-    po = _po_status(t, c)
-    po = po[po["supplier_id"].isin(ids)]
-    # cohort label: the category with the most order value so far (point-in-time, like everything else)
-    main = (po.groupby(["supplier_id", "category"], as_index=False)["order_value"].sum()
-            .sort_values(["supplier_id", "order_value", "category"], ascending=[True, False, True])
-            .drop_duplicates("supplier_id").set_index("supplier_id")["category"])
-    sup["main_category"] = _lookup(sup["supplier_id"], main).astype(object).fillna(sup["first_category"])
-    f = pd.DataFrame(index=ids)  # one row per supplier: every measured quantity
-    g = po.groupby("supplier_id")
-
-    # -- delivery ----------------------------------------------------------------------------------------------
-    res = po[po["is_resolved"]]
-    rg = res.groupby("supplier_id")
-    f["resolved_pos"] = rg.size()
-    f["late_k"] = (~res["is_on_time"]).groupby(res["supplier_id"]).sum()
-    f["severe_k"] = (res["days_late"] > st["late_incident_days"]).groupby(res["supplier_id"]).sum()
-    lt = po.dropna(subset=["lead_time_days"]).groupby("supplier_id")["lead_time_days"]
-    f["lead_n"] = lt.size()
-    f["lead_mean"] = lt.mean()
-    f["lead_sd"] = lt.std(ddof=1)
-    sh = t["shipments"]
-    sh = sh[(sh["delivered_on"] <= c) & sh["po_id"].isin(po["po_id"])].merge(po[["po_id", "supplier_id"]], on="po_id")
-    shg = sh.groupby("supplier_id")
-    f["ship_n"] = shg.size()
-    f["hold_k"] = (sh["customs_hold_days"].fillna(0) > 0).groupby(sh["supplier_id"]).sum()
-    f["doc_k"] = (sh["doc_errors"].fillna(0) > 0).groupby(sh["supplier_id"]).sum()
-
-    # -- quality -----------------------------------------------------------------------------------------------
-    decided = po[po["first_psi_result"].notna()]
-    dg = decided.groupby("supplier_id")
-    f["inspected_pos"] = dg.size()
-    f["psi_fail_k"] = (decided["first_psi_result"] == "fail").groupby(decided["supplier_id"]).sum()
-    ins = t["inspections"]
-    psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending") & (ins["inspected_on"] <= c)
-              & (ins["sample_size"].fillna(0) > 0)].merge(po[["po_id", "supplier_id", "sku", "ordered_on",
-                                                              "psi_passed_on"]], on="po_id")
-    # A count left blank is unknown, not 0: each class's rate counts only the samples whose count of that class
-    # was recorded (units and defects both), so a blank does not pass for a clean sample.
-    major_known, critical_known = psi["major_defects"].notna(), psi["critical_defects"].notna()
-    psi = psi.assign(major_units=psi["sample_size"].where(major_known, 0),
-                     critical_units=psi["sample_size"].where(critical_known, 0),
-                     aql_units=(psi["sample_size"] * psi["aql_major"].fillna(2.5) / 100.0).where(major_known, 0))
-    pg = psi.groupby("supplier_id")
-    f["major_units"] = pg["major_units"].sum()
-    f["critical_units"] = pg["critical_units"].sum()
-    f["major_k"] = pg["major_defects"].sum()
-    f["critical_k"] = pg["critical_defects"].sum()
-    f["aql_units"] = pg["aql_units"].sum()
-    # the red flag needs a count: a lot whose critical count is blank is skipped (NaN > 0 is False), not cleared
-    recent = psi[(psi["inspected_on"] > c - pd.Timedelta(days=win["recent_days"])) & (psi["critical_defects"] > 0)]
-    f["critical_recent_lots"] = recent.groupby("supplier_id")["po_id"].nunique()
-    # shipped although the critical finding was never cleared by a later passed inspection
-    shipped_ids = set(po.loc[po["shipped_quantity"] > 0, "po_id"])
-    uncleared = recent[(recent["psi_passed_on"].isna() | (recent["psi_passed_on"] < recent["inspected_on"]))
-                       & recent["po_id"].isin(shipped_ids)]
-    f["critical_shipped_uncleared"] = uncleared.groupby("supplier_id")["po_id"].nunique()
-
-    # drift: first PSI of each lot; the first N lots of each SKU vs the later ones
-    first_psi = psi.sort_values(["po_id", "inspected_on", "inspection_id"]).drop_duplicates("po_id")
-    lots = po[["po_id", "supplier_id", "sku", "ordered_on", "sample_approved_on"]].copy()
-    lots = lots.sort_values(["sku", "ordered_on", "po_id"])
-    lots["lot_rank"] = lots.groupby("sku").cumcount() + 1
-    # early = ordered within drift_early_days of the golden-sample approval (or, with no approval date, the
-    # first early_lots_per_sku lots of the SKU); later = every lot after that
-    since = (lots["ordered_on"] - lots["sample_approved_on"]).dt.days
-    lots["early"] = np.where(since.notna(), since <= win["drift_early_days"],
-                             lots["lot_rank"] <= win["early_lots_per_sku"])
-    # a first PSI with a blank major or critical count is unknown: the lot leaves the comparison (units and defects)
-    fp = first_psi[["po_id", "sample_size", "major_defects", "critical_defects"]].dropna(
-        subset=["major_defects", "critical_defects"]).merge(lots[["po_id", "supplier_id", "early"]], on="po_id")
-    fp["bad"] = fp["major_defects"] + fp["critical_defects"]
-    fp["early"] = fp["early"].astype(bool)
-    for side, mask in (("early", fp["early"]), ("later", ~fp["early"])):
-        sg = fp[mask].groupby("supplier_id")
-        f[f"{side}_n"] = sg["sample_size"].sum()
-        f[f"{side}_k"] = sg["bad"].sum()
-
-    sales = t["sales"]
-    sold = sales[sales["month_end"] <= c].groupby("supplier_id")["units_sold"].sum()
-    f["units_sold"] = sold
-    ret = t["returns"]
-    ret = ret[(ret["returned_on"] <= c) & ret["supplier_id"].isin(ids)]
-    f["defect_return_k"] = ret[ret["is_defect_coded"]].groupby("supplier_id")["quantity"].sum()
-    f["nad_k"] = ret[ret["is_not_as_described"]].groupby("supplier_id")["quantity"].sum()
-    # lots that passed inspection but came back defective (mature, delivered lots)
-    # same lots as marts.inspection_lots.is_escape: the first decided PSI passed, delivered long enough ago,
-    # and the defect-coded returns traced to the lot exceed that inspection's major AQL
-    decided_psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending") & (ins["inspected_on"] <= c)]
-    aql_of_pass = decided_psi.sort_values(["po_id", "inspected_on", "inspection_id"]).drop_duplicates(
-        "po_id").set_index("po_id")["aql_major"]
-    mature_days = st["mature_lot_days"] if st.get("mature_lot_days") is not None else win["mature_lot_days"]
-    mature = po[(po["first_psi_result"] == "pass") & (po["delivered_quantity"] > 0)
-                & (po["last_delivered_on"] + pd.Timedelta(days=mature_days) <= c)].copy()
-    lot_def = ret[ret["is_defect_coded"] & (ret["po_id"] >= 0)].groupby("po_id")["quantity"].sum()
-    mature["field_defect_rate"] = (_lookup(mature["po_id"], lot_def).astype(float).fillna(0.0)
-                                   / mature["delivered_quantity"])
-    mature["is_escape"] = mature["field_defect_rate"] > (
-        _lookup(mature["po_id"], aql_of_pass).astype(float).fillna(2.5) / 100.0)
-    mg = mature.groupby("supplier_id")
-    f["mature_lots"] = mg.size()
-    f["escape_k"] = mg["is_escape"].sum()
-    qc = t["quality_costs"]
-    f["quality_cost"] = qc[qc["incurred_on"] <= c].groupby("supplier_id")["amount"].sum()
-    f["order_value"] = g["order_value"].sum()
-
-    # -- transaction -------------------------------------------------------------------------------------------
-    pay = t["payments"]
-    pay = pay[pay["paid_on"] <= c].merge(po[["po_id", "supplier_id", "pi_entity_name"]], on="po_id")
-    yg = pay.groupby("supplier_id")
-    f["payments_n"] = yg.size()
-    f["outside_ta_k"] = (pay["channel"].fillna("other") != "trade_assurance").groupby(pay["supplier_id"]).sum()
-    bal = po[po["balance_paid_on"].notna()].groupby("supplier_id")
-    f["balance_pos"] = bal.size()
-    f["balance_early_k"] = bal["is_balance_before_psi_pass"].sum()
-    overdue = po[(po["shipped_quantity"] == 0) & po["promised_ship_on"].notna()
-                 & (po["promised_ship_on"] + pd.Timedelta(days=win["overdue_deposit_grace_days"]) < c)]
-    f["overdue_deposits"] = overdue.groupby("supplier_id")["deposit_at_risk"].sum()
-    f["spend_12m"] = po[po["ordered_on"] > c - pd.Timedelta(days=win["spend_days"])].groupby(
-        "supplier_id")["order_value"].sum()
-    f["payee_count"] = _payee_count(pay)
-    pay["legal_name"] = pay["supplier_id"].map(sup["legal_name"])
-    pay["ref"] = pay["legal_name"].fillna(pay["pi_entity_name"])
-    payee = _worst_names(pay[["supplier_id", "ref", "payee_name"]], "ref", "payee_name")
-    # paid above the order value on orders with their balance paid
-    closed = po[po["balance_paid_on"].notna()]
-    over = (closed["paid_amount"] - closed["order_value"]).clip(lower=0)
-    f["overrun"] = over.groupby(closed["supplier_id"]).sum()
-    f["closed_value"] = closed.groupby("supplier_id")["order_value"].sum()
-
-    # -- commercial --------------------------------------------------------------------------------------------
-    pr = po.sort_values(["supplier_id", "sku", "ordered_on", "po_id"])[
-        ["supplier_id", "sku", "unit_price", "order_value"]].copy()
-    pr["prev"] = pr.groupby(["supplier_id", "sku"])["unit_price"].shift()
-    steps = pr.dropna(subset=["prev"])
-    step_pct = steps["unit_price"] / steps["prev"] - 1
-    f["price_steps"] = steps.groupby("supplier_id").size()
-    f["price_jump_k"] = is_price_jump(step_pct, win).groupby(steps["supplier_id"]).sum()
-    grp = pr.groupby(["supplier_id", "sku"])["unit_price"]
-    pr["first_price"] = grp.transform("first")
-    pr["latest_price"] = grp.transform("last")
-    pr["w"] = pr["order_value"] * (pr["latest_price"] / pr["first_price"] - 1)
-    pw = pr.groupby("supplier_id")[["w", "order_value"]].sum()
-    f["price_drift"] = pw["w"] / pw["order_value"]
-
-    # -- entity ------------------------------------------------------------------------------------------------
-    names = pd.concat([
-        pd.DataFrame({"supplier_id": ids, "name": sup["bank_beneficiary"].to_numpy(), "role": "bank beneficiary"}),
-        po[["supplier_id", "pi_entity_name"]].rename(columns={"pi_entity_name": "name"}).assign(role="PI entity"),
-    ], ignore_index=True).dropna(subset=["name"])
-    names["ref"] = names["supplier_id"].map(sup["legal_name"]).fillna("")
-    legal = _worst_names(names, "ref", "name")
-    legal_role = names.drop_duplicates(["supplier_id", "name"]).set_index(["supplier_id", "name"])["role"]
-
-    counts = [col for col in f.columns if col not in ("lead_mean", "lead_sd", "price_drift")]
-    f[counts] = f[counts].astype(float).fillna(0.0)
-    f[["lead_mean", "lead_sd", "price_drift"]] = f[["lead_mean", "lead_sd", "price_drift"]].astype(float)
-    f["supplier_type"] = sup["supplier_type"]
-    f["main_category"] = sup["main_category"]
-    f = f.reset_index().rename(columns={"index": "supplier_id"})
-    if "supplier_id" not in f.columns:
-        f = f.rename(columns={f.columns[0]: "supplier_id"})
 
     rows: list[pd.DataFrame] = []
     priors_used: list[pd.DataFrame] = []
@@ -518,7 +291,8 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
         s = sigcfg[name]
         share = np.clip(np.asarray(share, dtype=float), 0.0, 1.0)
         rows.append(pd.DataFrame({
-            "supplier_id": f["supplier_id"].to_numpy(), "pillar": s["pillar"], "signal": name,
+            "as_of": cutoff_of.to_numpy(), "supplier_id": f["supplier_id"].to_numpy(), "pillar": s["pillar"],
+            "signal": name,
             "raw_value": np.asarray(raw, dtype=float),
             "shrunk_value": (np.asarray(shrunk, dtype=float) if shrunk is not None else np.full(len(f), np.nan)),
             "evidence_n": np.asarray(n, dtype=float), "points_raw": share * s["max_points"],
@@ -540,8 +314,12 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
             levels.append([])
 
     def shrunk_rate(name: str, k: str, n: str, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-        pri = cohort_priors(f, k, n, levels, ev["min_cohort_suppliers"], ev["prior_min_strength"],
-                            ev["prior_max_strength"], default_mean=0.0)
+        # a cohort's prior is fitted on the suppliers known at the same cutoff
+        pri = pd.concat([cohort_priors(f.iloc[rows_], k, n, levels, ev["min_cohort_suppliers"],
+                                       ev["prior_min_strength"], ev["prior_max_strength"], default_mean=0.0)
+                         for rows_ in by_cutoff]).reindex(f.index) if len(f) else pd.DataFrame(
+            {"prior_mean": [], "prior_strength": [], "cohort": pd.array([], dtype="string")})
+        pri["as_of"] = cutoff_of.to_numpy()
         pri["supplier_id"] = f["supplier_id"].to_numpy()
         pri["signal"] = name
         if frozen_priors is not None:
@@ -560,12 +338,14 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
 
         The fill value is this signal's cohort prior (recorded in `priors`, frozen by `frozen_priors`)."""
         v = pd.Series(np.where(has, values, np.nan), index=f.index)
-        fill = v.groupby(f["supplier_type"]).transform("median").fillna(v.median())
+        fill = v.groupby([cutoff_of, f["supplier_type"]]).transform("median").fillna(
+            v.groupby(cutoff_of).transform("median"))
         if frozen_priors is not None:
             fz = frozen_priors[frozen_priors["signal"] == name].set_index("supplier_id")["prior_mean"]
             hit = f["supplier_id"].isin(fz.index).to_numpy()
             fill[hit] = f.loc[hit, "supplier_id"].map(fz).to_numpy()
-        priors_used.append(pd.DataFrame({"supplier_id": f["supplier_id"].to_numpy(), "signal": name,
+        priors_used.append(pd.DataFrame({"as_of": cutoff_of.to_numpy(), "supplier_id": f["supplier_id"].to_numpy(),
+                                         "signal": name,
                                          "prior_mean": fill.to_numpy(dtype=float), "prior_strength": np.nan,
                                          "cohort": f["supplier_type"].astype(str).to_numpy()}))
         return v.fillna(fill).to_numpy()
@@ -666,9 +446,15 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
              "(cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
 
     # ---- transaction signals --------------------------------------------------------------------------------
-    pay_out = f["supplier_id"].map(payee["outcome"]).astype(object).fillna("no_payments").to_numpy()
-    pay_culprit = f["supplier_id"].map(payee["culprit"]).to_numpy()
     legal_names = f["supplier_id"].map(sup["legal_name"]).to_numpy()
+    pay_out = np.array([risk_panel.OUTCOME_OF_SEVERITY.get(int(v), "no_payments") for v in f["payee_severity"]],
+                       dtype=object)
+    pay_culprit = np.full(len(f), None, dtype=object)
+    names_now = _names_at(t, cutoffs[0]) if explain and len(f) else None
+    if names_now is not None:  # the exact outcome and the name behind it, for the explanation
+        payee = _worst_names(names_now["payments"], "ref", "payee_name")
+        pay_out = f["supplier_id"].map(payee["outcome"]).astype(object).fillna("no_payments").to_numpy()
+        pay_culprit = f["supplier_id"].map(payee["culprit"]).to_numpy()
     share_map = sigcfg["payee_consistency"]["outcome_share"]
     payee_text = {"match": "every payee is the legal entity (after normalising names)",
                   "no_payments": "no payments yet",
@@ -703,19 +489,26 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
              " of 12-month spend)"))
 
     # ---- entity signals -------------------------------------------------------------------------------------
-    leg_out = f["supplier_id"].map(legal["outcome"]).astype(object).fillna("match").to_numpy()
+    leg_out = np.array([risk_panel.OUTCOME_OF_SEVERITY.get(int(v), "match") for v in f["legal_severity"]],
+                       dtype=object)
+    leg_cul = np.full(len(f), None, dtype=object)
+    if names_now is not None:
+        names = names_now["names"]
+        legal = _worst_names(names, "ref", "name")
+        legal_role = names.drop_duplicates(["supplier_id", "name"]).set_index(["supplier_id", "name"])["role"]
+        leg_out = f["supplier_id"].map(legal["outcome"]).astype(object).fillna("match").to_numpy()
+        leg_cul = f["supplier_id"].map(legal["culprit"]).to_numpy()
     leg_out = np.where(pd.isna(legal_names), "missing_legal_name", leg_out)
-    leg_cul = f["supplier_id"].map(legal["culprit"]).to_numpy()
     leg_role = [legal_role.get((s, cu), "name") if isinstance(cu, str) else "" for s, cu in
-                zip(f["supplier_id"], leg_cul)]
+                zip(f["supplier_id"], leg_cul)] if names_now is not None else [""] * len(f)
     share_map = sigcfg["legal_entity_consistency"]["outcome_share"]
     leg_text = {"match": "PI entity names and bank beneficiary match the legal name",
                 "missing_legal_name": "no legal name on file: entity cannot be checked",
                 "cannot_verify": "a name is in Chinese script and the other in Latin script: cannot verify by name",
                 "related": "same core name, different business descriptor (possible sister company)",
                 "mismatch": "another entity appears on the contract or bank details"}
-    emit("legal_entity_consistency", [BAND_VALUE.get(o, 0) for o in leg_out], None, f["supplier_id"].map(
-        legal["n_names"]).fillna(0), [share_map.get(o, 0.0) for o in leg_out],
+    emit("legal_entity_consistency", [BAND_VALUE.get(o, 0) for o in leg_out], None, f["legal_names_n"],
+         [share_map.get(o, 0.0) for o in leg_out],
          txt([leg_text[o] + (f" ({r})" if o not in ("match", "missing_legal_name") else "")
               for o, r in zip(leg_out, leg_role)]),
          [None if o in ("match", "missing_legal_name") else f"legal: {lg} | {r}: {cu}"
@@ -745,9 +538,9 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
          txt(["subcontracting: " + s_ for s_ in sub]))
     acfg = sigcfg["audit"]
     audit_on = f["supplier_id"].map(sup["last_audit_on"])
-    known = (audit_on.notna() & (audit_on <= c)).to_numpy()
+    known = (audit_on.notna() & (audit_on <= cutoff_of)).to_numpy()
     result = np.where(known, f["supplier_id"].map(sup["last_audit_result"]).fillna("never").to_numpy(), "never")
-    age_m = np.where(known, (c - audit_on).dt.days.to_numpy(dtype=float) / 30.4375, np.nan)
+    age_m = np.where(known, (cutoff_of - audit_on).dt.days.to_numpy(dtype=float) / 30.4375, np.nan)
     audit_share = np.maximum([acfg["outcome_share"].get(r, 0.6) for r in result],
                              map_share(age_m, acfg["age_map"]))
     emit("audit", age_m, None, known.astype(float), audit_share,
@@ -784,7 +577,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
 
     signals = pd.concat(rows, ignore_index=True)
     signals = _round_points(signals)
-    evidence = f[["supplier_id", "resolved_pos", "inspected_pos", "critical_recent_lots",
+    evidence = f[["as_of", "supplier_id", "resolved_pos", "inspected_pos", "critical_recent_lots",
                   "critical_shipped_uncleared", "spend_12m",
                   "overdue_deposits", "payee_count", "order_value"]].copy()
     evidence["legal_outcome"] = leg_out
@@ -792,12 +585,36 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     evidence["operating_status"] = status
     evidence["subcontracting"] = sub
     evidence["audit_result"] = result
-    flags = _red_flags(evidence, cfg, legal_names, leg_cul, leg_role, pay_culprit)
-    priors = pd.concat(priors_used, ignore_index=True)[["supplier_id", "signal", "prior_mean", "prior_strength",
-                                                        "cohort"]]
+    flags = _red_flags(evidence, cfg, legal_names, leg_cul, leg_role, pay_culprit, explain)
+    priors = pd.concat(priors_used, ignore_index=True)[["as_of", "supplier_id", "signal", "prior_mean",
+                                                        "prior_strength", "cohort"]]
     for frame in (signals, evidence, priors, flags):
         frame["supplier_id"] = id_names[frame["supplier_id"].to_numpy(dtype=np.int64)]
-    return SignalResult(signals, evidence, priors, flags, c.date())
+    as_of = pd.Timestamp(cutoffs[-1]).date() if len(cutoffs) else None
+    if len(cutoffs) <= 1:  # one cutoff: the frames keep their usual columns
+        signals, evidence, priors, flags = (frame.drop(columns="as_of")
+                                            for frame in (signals, evidence, priors, flags))
+    return SignalResult(signals, evidence, priors, flags, as_of)
+
+
+def _names_at(t: dict, cutoff) -> dict[str, pd.DataFrame]:
+    """The names compared at one cutoff, for explanations: payees (against the legal name, else the order's PI
+    entity) and the PI entities and bank beneficiary (against the legal name)."""
+    c = pd.Timestamp(cutoff)
+    sup = t["suppliers"].set_index("supplier_id", drop=False)
+    po = t["purchase_orders"]
+    po = po[po["ordered_on"] <= c]
+    pay = t["payments"]
+    pay = pay[pay["paid_on"] <= c].merge(po[["po_id", "supplier_id", "pi_entity_name"]], on="po_id")
+    pay["ref"] = pay["supplier_id"].map(sup["legal_name"]).fillna(pay["pi_entity_name"])
+    known = sup[(sup["onboarded_on"] <= c) | sup["supplier_id"].isin(set(po["supplier_id"]))]
+    names = pd.concat([
+        pd.DataFrame({"supplier_id": known["supplier_id"].to_numpy(), "name": known["bank_beneficiary"].to_numpy(),
+                      "role": "bank beneficiary"}),
+        po[["supplier_id", "pi_entity_name"]].rename(columns={"pi_entity_name": "name"}).assign(role="PI entity"),
+    ], ignore_index=True).dropna(subset=["name"])
+    names["ref"] = names["supplier_id"].map(sup["legal_name"]).fillna("")
+    return {"payments": pay[["supplier_id", "ref", "payee_name"]], "names": names}
 
 
 # Outcome codes as numbers for raw_value (0 = reassuring … 3 = mismatch), so raw_value stays numeric.
@@ -806,48 +623,70 @@ BAND_VALUE = {"match": 0, "no_payments": 0, "valid": 0, "not_checked": 1, "missi
 
 
 def _round_points(signals: pd.DataFrame) -> pd.DataFrame:
-    """Round each supplier's contributions to 0.1 point by largest remainder, so they add up to the rounded score."""
+    """Round each supplier's contributions to 0.1 point by largest remainder, so they add up to the rounded score
+    (per cutoff and supplier when the frame holds several cutoffs)."""
+    keys = ["as_of", "supplier_id"] if "as_of" in signals.columns else ["supplier_id"]
     tenths = signals["points_raw"].to_numpy() * 10.0
     floor = np.floor(tenths + 1e-9)
     rem = tenths - floor
     s = signals.assign(_floor=floor, _rem=rem, _i=np.arange(len(signals)))
-    total = s.groupby("supplier_id")["points_raw"].transform("sum").to_numpy() * 10.0
+    groups = s.groupby(keys, sort=False)
+    total = groups["points_raw"].transform("sum").to_numpy() * 10.0
     target = np.round(total + 1e-9)
-    short = target - s.groupby("supplier_id")["_floor"].transform("sum").to_numpy()
-    rank = s.sort_values(["supplier_id", "_rem", "_i"], ascending=[True, False, True]).groupby(
-        "supplier_id").cumcount()
+    short = target - groups["_floor"].transform("sum").to_numpy()
+    rank = s.sort_values(keys + ["_rem", "_i"], ascending=[True] * len(keys) + [False, True]).groupby(
+        keys, sort=False).cumcount()
     s["_rank"] = rank
     extra = (s["_rank"].to_numpy() < short).astype(float)
     signals = signals.copy()
     signals["points"] = (floor + extra) / 10.0
-    return signals.drop(columns=["points_raw"])[SIGNAL_COLUMNS]
+    return signals.drop(columns=["points_raw"])[keys[:-1] + SIGNAL_COLUMNS]
 
 
-def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_cul) -> pd.DataFrame:
-    """Conditions averaging cannot hide: one row per supplier and flag, with a plain-English reason."""
+RED_FLAG_COLUMNS = ["supplier_id", "flag", "reason"]
+
+
+def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_cul,
+               explain: bool = True) -> pd.DataFrame:
+    """Conditions averaging cannot hide: one row per supplier (and cutoff) and flag, with a plain-English reason
+    when `explain`."""
     rf = cfg["red_flags"]
-    out = []
-    for i, r in enumerate(ev.itertuples(index=False)):
-        if rf["legal_entity_mismatch"] and r.legal_outcome == "mismatch":
-            out.append((r.supplier_id, "legal_entity_mismatch",
-                        f"{leg_role[i]} '{leg_cul[i]}' is not the legal entity '{legal_names[i]}'"))
-        if rf["payee_mismatch"] and r.payee_outcome == "mismatch":
-            out.append((r.supplier_id, "payee_mismatch",
-                        f"paid '{pay_cul[i]}', which is not the legal entity '{legal_names[i]}'"))
-        if rf["abnormal_operating_status"] and r.operating_status == "abnormal":
-            out.append((r.supplier_id, "abnormal_operating_status", "registry lists the company as abnormal"))
-        if rf["failed_audit"] and r.audit_result == "fail":
-            out.append((r.supplier_id, "failed_audit", "the last factory audit failed"))
-        if rf["suspected_subcontracting"] and r.subcontracting == "suspected":
-            out.append((r.supplier_id, "suspected_subcontracting", "production is suspected to be subcontracted "
-                        "without declaration"))
-        if (r.critical_shipped_uncleared >= rf["critical_defect_shipped_uncleared"]
-                or r.critical_recent_lots >= rf["critical_defect_recent_lots"]):
-            out.append((r.supplier_id, "critical_defect_recent",
-                        f"{int(r.critical_recent_lots)} lot(s) inspected in the last "
-                        f"{cfg['windows']['recent_days']} days had critical defects, "
-                        f"{int(r.critical_shipped_uncleared)} shipped without a passed re-inspection"))
-    return pd.DataFrame(out, columns=["supplier_id", "flag", "reason"])
+    recent = cfg["windows"]["recent_days"]
+    conditions = {
+        "legal_entity_mismatch": rf["legal_entity_mismatch"] & (ev["legal_outcome"] == "mismatch"),
+        "payee_mismatch": rf["payee_mismatch"] & (ev["payee_outcome"] == "mismatch"),
+        "abnormal_operating_status": rf["abnormal_operating_status"] & (ev["operating_status"] == "abnormal"),
+        "failed_audit": rf["failed_audit"] & (ev["audit_result"] == "fail"),
+        "suspected_subcontracting": rf["suspected_subcontracting"] & (ev["subcontracting"] == "suspected"),
+        "critical_defect_recent": ((ev["critical_shipped_uncleared"] >= rf["critical_defect_shipped_uncleared"])
+                                   | (ev["critical_recent_lots"] >= rf["critical_defect_recent_lots"])),
+    }
+
+    def reason(flag: str, i: int) -> str | None:
+        if not explain:
+            return None
+        r = ev.iloc[i]
+        return {
+            "legal_entity_mismatch": lambda: f"{leg_role[i]} '{leg_cul[i]}' is not the legal entity '{legal_names[i]}'",
+            "payee_mismatch": lambda: f"paid '{pay_cul[i]}', which is not the legal entity '{legal_names[i]}'",
+            "abnormal_operating_status": lambda: "registry lists the company as abnormal",
+            "failed_audit": lambda: "the last factory audit failed",
+            "suspected_subcontracting": lambda: "production is suspected to be subcontracted without declaration",
+            "critical_defect_recent": lambda: (
+                f"{int(r.critical_recent_lots)} lot(s) inspected in the last {recent} days had critical defects, "
+                f"{int(r.critical_shipped_uncleared)} shipped without a passed re-inspection"),
+        }[flag]()
+
+    hits = [(i, flag) for flag, mask in conditions.items() for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+    hits.sort()  # supplier by supplier, flags in the order above
+    order = {flag: j for j, flag in enumerate(conditions)}
+    hits.sort(key=lambda h: (h[0], order[h[1]]))
+    rows = ev.iloc[[i for i, _ in hits]]
+    out = pd.DataFrame({"supplier_id": rows["supplier_id"].to_numpy(), "flag": [f for _, f in hits],
+                        "reason": [reason(f, i) for i, f in hits]})
+    if "as_of" in ev.columns:
+        out.insert(0, "as_of", rows["as_of"].to_numpy())
+    return out
 
 
 # ---- score ------------------------------------------------------------------------------------------------------
@@ -912,17 +751,30 @@ def month_ends(first: date, last: date) -> list[date]:
 
 
 def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dict | None = None) -> pd.DataFrame:
-    """The score as of each cutoff (point-in-time): one row per supplier and cutoff."""
+    """The score as of each cutoff (point-in-time): one row per supplier and cutoff, all cutoffs computed at once."""
     cfg = cfg or load_config()
     t = tables if tables.get("_prepared") else prepare_tables(tables)
-    frames = []
-    for cut in cutoffs:
-        res = compute_signals(t, cut, cfg, explain=False)
-        s = score(res, cfg, with_text=False)
-        frames.append(s)
-    if not frames:
+    if not cutoffs:
         return pd.DataFrame()
-    hist = pd.concat(frames, ignore_index=True)
+    f = risk_panel.measure(t, [pd.Timestamp(c) for c in cutoffs], cfg)
+    if f.empty:
+        return pd.DataFrame()
+    res = _signals(t, f, cfg, None, explain=False)
+    sig, ev = res.signals, res.evidence
+    keys = ["as_of", "supplier_id"]
+    pillars = sig.pivot_table(index=keys, columns="pillar", values="points", aggfunc="sum").reindex(
+        columns=list(PILLARS), fill_value=0.0).fillna(0.0)
+    hist = pillars.index.to_frame(index=False)
+    for p in PILLARS:
+        hist[f"{p}_points"] = np.round(pillars[p].to_numpy(), 1)
+    hist["risk_score"] = np.round(sig.groupby(keys)["points"].sum().reindex(pillars.index).to_numpy(), 1)
+    nflags = res.red_flags.groupby(keys).size()
+    hist["red_flag_count"] = nflags.reindex(pillars.index).fillna(0).astype(int).to_numpy()
+    hist["risk_band"] = [band_for(s, n, cfg) for s, n in zip(hist["risk_score"], hist["red_flag_count"])]
+    evi = ev.set_index(keys).reindex(pillars.index)
+    hist["confidence"] = confidence_for(evi["resolved_pos"].to_numpy(), evi["inspected_pos"].to_numpy(), cfg)
+    hist["score_version"] = cfg["score_version"]
+    hist["as_of"] = pd.to_datetime(hist["as_of"]).dt.date
     hist["month_on"] = [(pd.Timestamp(a) + pd.Timedelta(days=1)).date() for a in hist["as_of"]]
     return hist
 

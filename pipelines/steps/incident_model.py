@@ -34,7 +34,7 @@ DDL = {
                                   "trained_from date, trained_to date, n_training_orders integer",
     "marts.model_backtest": "model_name varchar, fold integer, train_start date, train_end date, test_start date, "
                             "test_end date, n_train integer, n_test integer, incident_rate_test double, "
-                            "roc_auc double, brier double, top_decile_lift double, model_version varchar",
+                            "roc_auc double, brier double, top_decile_lift double, fit_seconds double, model_version varchar",
     "marts.model_calibration": "model_name varchar, bin integer, mean_predicted double, observed_rate double, "
                                "n integer, model_version varchar",
     "marts.model_comparison": "model_name varchar, baseline_name varchar, n_test integer, n_suppliers integer, "
@@ -131,6 +131,8 @@ def run(con, context) -> None:
         for row in pooled.itertuples():
             context.log(f"    backtest {row.model_name:<15} AUC {row.roc_auc:.3f}  Brier {row.brier:.3f}  "
                         f"top-decile lift {row.top_decile_lift:.2f}  (n={row.n_test})")
+        fits = metrics[(metrics["model_name"] == "model") & (metrics["fold"] > 0)]
+        context.log("    fit time per fold: " + ", ".join(f"fold {r.fold} {r.fit_seconds:.1f}s" for r in fits.itertuples()))
         for row in comparison.dropna(subset=["ci_low", "ci_high"]).itertuples():
             context.log(f"    {row.model_name} - naive baseline: AUC {row.auc_difference:+.3f} "
                         f"(95% supplier-bootstrap interval {row.ci_low:+.3f} .. {row.ci_high:+.3f})")

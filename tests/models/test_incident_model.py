@@ -234,26 +234,27 @@ def test_estimator_is_deterministic_and_trains_only_on_closed_orders(demo_inputs
     assert (frame["close_day"] <= im.to_day(date(2026, 10, 31))).all()
 
 
-def test_naive_baseline_classifier_is_the_naive_baseline():
+def test_boosting_without_trees_is_the_naive_baseline():
+    """Too few incidents for a hold-out: no tree is grown and the model's probability is (k + m·p̄)/(n + m)."""
     x = np.array([[0.0, 0.0], [3.0, 5.0], [1.0, 1.0]])
-    clf = im.NaiveBaselineClassifier(strength=5).fit(x, np.array([1, 0, 0]))
-    assert clf.prior_rate_ == pytest.approx(1 / 3)
+    clf = im.BaselineBoostedClassifier(strength=5).fit(x, np.array([1, 0, 0]))
+    assert clf.prior_rate_ == pytest.approx(1 / 3) and clf.booster_ is None and clf.n_estimators_ == 0
     p0 = 1 / 3
     assert clf.predict_proba(x)[:, 1].tolist() == pytest.approx([p0, (3 + 5 * p0) / 10, (1 + 5 * p0) / 6])
     assert clf.predict_proba(x).sum(axis=1) == pytest.approx(np.ones(3))
 
 
 def test_boosted_model_starts_from_the_naive_baseline(demo_inputs, cfg):
-    """Before any tree, the model predicts exactly the naive baseline, with the incident rate of the training
-    orders (less the early-stopping hold-out) as prior; the trees then correct it."""
+    """Every order's starting log-odds is the naive baseline's (prior: the training incident rate); the trees,
+    their number chosen by early stopping, then correct it."""
     frame = im.labelled_orders(demo_inputs, cfg, date(2026, 10, 31))
     model = im.fit(frame, cfg)
-    start = model[-1].init_.predict_proba(model[:-1].transform(im._x(frame)))[:, 1]
-    prior = model[-1].init_.prior_rate_
-    assert prior == pytest.approx(frame["is_incident"].mean(), abs=0.01)
-    expected = im.naive_baseline(frame, prior, cfg.prior_strength)
-    assert start == pytest.approx(expected, abs=1e-5)  # the tree input is float32
-    assert 0 < model[-1].n_estimators_ < int(cfg.estimator["boost_max_trees"])  # early stopping chose the count
+    clf = model[-1]
+    start = 1 / (1 + np.exp(-clf._offset(model[:-1].transform(im._x(frame)))))
+    assert clf.prior_rate_ == pytest.approx(frame["is_incident"].mean())
+    expected = im.naive_baseline(frame, clf.prior_rate_, cfg.prior_strength)
+    assert start == pytest.approx(expected, abs=1e-9)
+    assert 0 < clf.n_estimators_ < int(cfg.estimator["boost_max_trees"])  # early stopping chose the count
     assert not np.allclose(im.predict(model, frame), expected, atol=1e-3)
 
 
@@ -297,6 +298,6 @@ def test_too_few_orders_for_a_hold_out_leave_the_naive_baseline(demo_inputs, cfg
     frame = im.labelled_orders(demo_inputs, cfg, date(2026, 10, 31)).head(60)
     assert 0 < frame["is_incident"].sum() * 0.2 < 10  # fewer than 10 incidents would be held out
     model = im.fit(frame, cfg)
-    assert isinstance(model[-1], im.NaiveBaselineClassifier)
+    assert model[-1].booster_ is None
     expected = im.naive_baseline(frame, float(frame["is_incident"].mean()), cfg.prior_strength)
     assert im.predict(model, frame) == pytest.approx(expected)

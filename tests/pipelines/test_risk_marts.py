@@ -140,14 +140,17 @@ def test_changes_add_up_to_the_move_since_last_month(demo_con):
 
 
 def test_point_in_time_order_status_matches_po_status(demo_con):
+    """The score's order × cutoff panel, read at the build date, is marts.po_status (one definition of PO status)."""
+    from models import risk_panel
+
     tables = scoring.prepare_tables(scoring.load_tables(demo_con))
     as_of = demo_con.execute("select as_of from ingest.build_info").fetchone()[0]
-    ours = scoring._po_status(tables, pd.Timestamp(as_of))
+    ours = risk_panel.order_panel(tables, risk_panel.Cutoffs([pd.Timestamp(as_of)]))
     ours["po_id"] = tables["_po_ids"][ours["po_id"].to_numpy()]  # the prepared frames use integer keys
     ours = ours.set_index("po_id").sort_index()
     theirs = demo_con.execute("select * from marts.po_status").df().set_index("po_id").sort_index()
     assert ours.index.tolist() == theirs.index.tolist()
-    for col in ("is_resolved", "is_on_time", "is_open", "is_balance_before_psi_pass"):
+    for col in ("is_resolved", "is_on_time", "is_balance_before_psi_pass"):
         assert ours[col].astype(bool).tolist() == theirs[col].astype(bool).tolist(), col
     for col in ("shipped_quantity", "delivered_quantity", "paid_amount", "deposit_at_risk", "days_late",
                 "lead_time_days"):

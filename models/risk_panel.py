@@ -1,0 +1,425 @@
+"""What the risk score measures, for every supplier at every cutoff at once (point in time, vectorised).
+
+`measure(tables, cutoffs, cfg)` returns one row per cutoff and supplier known on it, with every measured quantity
+the signals read (counts, sums, rates' numerators and denominators, outcomes of name checks), computed only from
+rows dated on or before that cutoff. It replaces a loop that re-derived everything month end by month end: each
+event (an order placed, a shipment shipped or delivered, an inspection, a payment, a return…) is placed at the first
+cutoff that sees it, and per-cutoff figures are cumulative sums over cutoffs; order-level states that change over
+time (shipped yet? late? complete? balance paid before a passed inspection? a lot mature and escaped?) are evaluated
+on an order × cutoff panel. Definitions are those of marts.po_status (see `order_panel`), applied at each cutoff.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models import entity
+
+SEVERITY = {"match": 0, "missing": 0, "cannot_verify": 1, "related": 2, "mismatch": 3}
+OUTCOME_OF_SEVERITY = {0: "match", 1: "cannot_verify", 2: "related", 3: "mismatch"}
+_NEW_PAYEE = ("mismatch", "related")
+
+
+class Cutoffs:
+    """Sorted cutoff dates and the index of the first cutoff that sees a date (len = never)."""
+
+    def __init__(self, dates) -> None:
+        self.dates = pd.DatetimeIndex(pd.to_datetime(list(dates))).sort_values()
+        self.values = self.dates.to_numpy(dtype="datetime64[ns]")
+        self.n = len(self.dates)
+
+    def first_seeing(self, dates) -> np.ndarray:
+        """Index of the first cutoff on or after each date; NaT → n (never seen)."""
+        d = pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[ns]")
+        k = np.searchsorted(self.values, d, side="left")
+        k[np.isnat(d)] = self.n
+        return k.astype(np.int64)
+
+    def first_after(self, dates) -> np.ndarray:
+        """Index of the first cutoff strictly after each date; NaT → n."""
+        d = pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[ns]")
+        k = np.searchsorted(self.values, d, side="right")
+        k[np.isnat(d)] = self.n
+        return k.astype(np.int64)
+
+
+class Grid:
+    """Dense (cutoff × supplier) accumulators: events add at the cutoff that first sees them."""
+
+    def __init__(self, n_cutoffs: int, n_suppliers: int) -> None:
+        self.k, self.s = n_cutoffs, n_suppliers
+
+    def add(self, k: np.ndarray, s: np.ndarray, weights=None, cumulative: bool = True) -> np.ndarray:
+        k, s = np.asarray(k, dtype=np.int64), np.asarray(s, dtype=np.int64)
+        ok = (k < self.k) & (s >= 0)
+        w = None if weights is None else np.asarray(weights, dtype=float)[ok]
+        out = np.bincount(k[ok] * self.s + s[ok], weights=w, minlength=self.k * self.s).astype(float)
+        out = out.reshape(self.k, self.s)
+        return np.cumsum(out, axis=0) if cumulative else out
+
+    def running_max(self, k: np.ndarray, s: np.ndarray, values: np.ndarray, empty: float = -1.0) -> np.ndarray:
+        """Per cutoff and supplier, the largest value seen so far (`empty` when none)."""
+        out = np.full((self.k, self.s), empty, dtype=float)
+        k, s, v = np.asarray(k), np.asarray(s), np.asarray(values, dtype=float)
+        ok = (k < self.k) & (s >= 0)
+        np.maximum.at(out, (k[ok], s[ok]), v[ok])
+        return np.maximum.accumulate(out, axis=0)
+
+
+def _expand(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For items i with ranges [start_i, end_i): (item index, k) for every k in the range."""
+    length = np.clip(end - start, 0, None)
+    item = np.repeat(np.arange(len(start)), length)
+    offset = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
+    return item, np.repeat(start, length) + offset
+
+
+def _first_by(frame: pd.DataFrame, key: str, order: list[str]) -> pd.DataFrame:
+    return frame.sort_values([key] + order).drop_duplicates(key).set_index(key)
+
+
+def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
+    """One row per purchase order and cutoff on or after its order date: marts.po_status as of that cutoff.
+
+    Shipped quantity, first and last ship dates, delivered quantity and last delivery, the first decided
+    pre-shipment inspection and the first passed one, the amount paid and the first balance payment, and the
+    defect-coded returns traced to the order, each counting only rows dated on or before the cutoff.
+    """
+    s = t["_settings"]
+    tol = pd.Timedelta(days=s["on_time_days"])
+    po = t["purchase_orders"].reset_index(drop=True)
+    k_po = cut.first_seeing(po["ordered_on"])
+    rows, k = _expand(k_po, np.full(len(po), cut.n))
+    n_rows = len(rows)
+    start = np.zeros(len(po) + 1, dtype=np.int64)
+    start[1:] = np.cumsum(np.clip(cut.n - k_po, 0, None))
+    code = pd.Index(po["po_id"])
+
+    def position(po_codes, k_event):
+        """Panel row of (order, cutoff) for events, clamped to the order's first cutoff; -1 when unseen."""
+        i = code.get_indexer(po_codes)
+        ok = i >= 0
+        kk = np.where(ok, np.maximum(k_event, k_po[np.clip(i, 0, None)]), cut.n)
+        ok &= kk < cut.n
+        pos = np.where(ok, start[np.clip(i, 0, None)] + kk - k_po[np.clip(i, 0, None)], -1)
+        return pos
+
+    def cumulative(pos, weights):
+        delta = np.bincount(pos[pos >= 0], weights=np.asarray(weights, dtype=float)[pos >= 0], minlength=n_rows)
+        total = np.cumsum(delta)
+        seg_start = start[rows]
+        before = np.where(seg_start > 0, total[np.maximum(seg_start - 1, 0)], 0.0)
+        return total - before
+
+    def running_max_days(pos, days):
+        """Per panel row, the largest day number of the events seen so far (NaN when none)."""
+        best = np.full(n_rows, -np.inf)
+        ok = pos >= 0
+        np.maximum.at(best, pos[ok], np.asarray(days, dtype=float)[ok])
+        best = pd.Series(best).groupby(rows).cummax().to_numpy()
+        return np.where(np.isinf(best), np.nan, best)
+
+    def days(series) -> np.ndarray:
+        return (pd.to_datetime(series) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(dtype=float)
+
+    panel = pd.DataFrame({"k": k, "po_id": po["po_id"].to_numpy()[rows],
+                          "supplier_id": po["supplier_id"].to_numpy()[rows]})
+    c_days = days(pd.Series(cut.dates))[k] if n_rows else np.array([], dtype=float)
+    panel["c_day"] = c_days
+
+    sh = t["shipments"]
+    p_ship = position(sh["po_id"], cut.first_seeing(sh["shipped_on"]))
+    panel["shipped_quantity"] = cumulative(p_ship, sh["quantity"])
+    first_ship = sh.groupby("po_id")["shipped_on"].min()
+    fs = days(po["po_id"].map(first_ship))[rows]
+    panel["first_shipped_day"] = np.where(fs <= c_days, fs, np.nan)
+    panel["last_shipped_day"] = running_max_days(p_ship, days(sh["shipped_on"]))
+    delivered = sh[sh["delivered_on"].notna()]
+    seen = cut.first_seeing(np.maximum(delivered["shipped_on"].to_numpy(dtype="datetime64[ns]"),
+                                       delivered["delivered_on"].to_numpy(dtype="datetime64[ns]")))
+    p_del = position(delivered["po_id"], seen)
+    panel["delivered_quantity"] = cumulative(p_del, delivered["quantity"])
+    panel["last_delivered_day"] = running_max_days(p_del, days(delivered["delivered_on"]))
+
+    ins = t["inspections"]
+    decided = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")]
+    first = _first_by(decided, "po_id", ["inspected_on", "inspection_id"])
+    first_day = days(po["po_id"].map(first["inspected_on"]))[rows]
+    seen_first = first_day <= c_days
+    panel["first_psi_result"] = np.where(seen_first, po["po_id"].map(first["result"]).to_numpy(dtype=object)[rows],
+                                         None)
+    panel["aql_of_first_psi"] = po["po_id"].map(first["aql_major"]).to_numpy(dtype=float)[rows]
+    passed = decided[decided["result"] == "pass"].groupby("po_id")["inspected_on"].min()
+    pp = days(po["po_id"].map(passed))[rows]
+    panel["psi_passed_day"] = np.where(pp <= c_days, pp, np.nan)
+
+    pay = t["payments"]
+    p_pay = position(pay["po_id"], cut.first_seeing(pay["paid_on"]))
+    panel["paid_amount"] = cumulative(p_pay, pay["amount"])
+    bal = pay[pay["kind"] == "balance"].groupby("po_id")["paid_on"].min()
+    bd = days(po["po_id"].map(bal))[rows]
+    panel["balance_paid_day"] = np.where(bd <= c_days, bd, np.nan)
+
+    ret = t["returns"]
+    ret = ret[ret["is_defect_coded"] & (ret["po_id"] >= 0)]
+    panel["defect_returned_units"] = cumulative(position(ret["po_id"], cut.first_seeing(ret["returned_on"])),
+                                                ret["quantity"])
+
+    for col in ("sku", "category", "quantity", "unit_price", "order_value", "pi_entity_name"):
+        panel[col] = po[col].to_numpy()[rows]
+    panel["ordered_day"] = days(po["ordered_on"])[rows]
+    panel["promised_day"] = days(po["promised_ship_on"])[rows]
+    panel["sample_approved_day"] = days(po["sample_approved_on"])[rows]
+
+    prom = panel["promised_day"].to_numpy()
+    has_prom = ~np.isnan(prom)
+    first_d = panel["first_shipped_day"].to_numpy()
+    shipped = ~np.isnan(first_d)
+    tol_days = tol.days
+    panel["is_resolved"] = has_prom & (shipped | (prom + tol_days < c_days))
+    panel["is_on_time"] = has_prom & shipped & (first_d <= prom + tol_days)
+    panel["days_late"] = np.where(has_prom & (shipped | (prom < c_days)), np.where(shipped, first_d, c_days) - prom,
+                                  np.nan)
+    complete = panel["shipped_quantity"].to_numpy() >= panel["quantity"].to_numpy() * (1 - s["in_full_share"])
+    panel["lead_time_days"] = np.where(complete, panel["last_shipped_day"] - panel["ordered_day"], np.nan)
+    bal_d, pass_d = panel["balance_paid_day"].to_numpy(), panel["psi_passed_day"].to_numpy()
+    panel["is_balance_before_psi_pass"] = ~np.isnan(bal_d) & (np.isnan(pass_d) | (bal_d < pass_d))
+    panel["deposit_at_risk"] = np.where(panel["shipped_quantity"].to_numpy() == 0, panel["paid_amount"], 0.0)
+    return panel
+
+
+def _name_outcomes(pairs: pd.DataFrame, ref: str, name: str) -> np.ndarray:
+    """Severity of each (reference, name) comparison (models.entity.compare_names)."""
+    cache: dict[tuple, int] = {}
+    out = np.empty(len(pairs), dtype=np.int64)
+    for i, (r, n) in enumerate(zip(pairs[ref], pairs[name])):
+        key = (r if isinstance(r, str) else "", str(n))
+        if key not in cache:
+            cache[key] = SEVERITY[entity.compare_names(key[0] or None, key[1] or None)]
+        out[i] = cache[key]
+    return out
+
+
+def _new_payee_flags(pay: pd.DataFrame) -> pd.DataFrame:
+    """First payment to each payee name per supplier, flagged when it counts as a new payee: the first one, and
+    every later name that is a mismatch or related when compared with each name already seen (a spelling in
+    another script or a variant of a known name is not a new payee)."""
+    p = pay.dropna(subset=["payee_norm"]).sort_values(["supplier_id", "paid_on", "payment_id"])
+    p = p.drop_duplicates(["supplier_id", "payee_name"]).copy()
+    flags = np.ones(len(p), dtype=bool)
+    for sid, idx in p.groupby("supplier_id").indices.items():
+        if len(idx) < 2:
+            continue
+        seen: list[str] = []
+        for j in idx:
+            name = str(p["payee_name"].iat[j])
+            flags[j] = all(entity.compare_names(old or None, name or None) in _NEW_PAYEE for old in seen)
+            seen.append(name)
+    p["is_new_payee"] = flags
+    return p
+
+
+def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
+    """Every measured quantity of every supplier known at each cutoff (rows ordered by cutoff, then supplier)."""
+    cut = Cutoffs(cutoffs)
+    st, win = t["_settings"], cfg["windows"]
+    sup = t["suppliers"].reset_index(drop=True)
+    n_sup = len(sup)
+    grid = Grid(cut.n, n_sup)
+    po_all = t["purchase_orders"]
+    first_order = po_all.groupby("supplier_id")["ordered_on"].min()
+    known_from = np.minimum(cut.first_seeing(sup["onboarded_on"]),
+                            cut.first_seeing(sup["supplier_id"].map(first_order)))
+    k_sup = known_from
+
+    def visible(k_event, s):
+        """An event is seen from its own cutoff, but not before its supplier is known."""
+        s = np.asarray(s, dtype=np.int64)
+        return np.maximum(k_event, np.where(s >= 0, k_sup[np.clip(s, 0, None)], cut.n))
+
+    panel = order_panel(t, cut)
+    pk, ps = panel["k"].to_numpy(), panel["supplier_id"].to_numpy()
+    f: dict[str, np.ndarray] = {}
+
+    def per_order(mask=None, weights=None) -> np.ndarray:
+        m = np.ones(len(panel), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+        w = None if weights is None else np.asarray(weights, dtype=float)[m]
+        return grid.add(pk[m], ps[m], w, cumulative=False)
+
+    # -- delivery ----------------------------------------------------------------------------------------------
+    resolved = panel["is_resolved"].to_numpy()
+    f["resolved_pos"] = per_order(resolved)
+    f["late_k"] = per_order(resolved & ~panel["is_on_time"].to_numpy())
+    f["severe_k"] = per_order(resolved & (panel["days_late"].to_numpy() > st["late_incident_days"]))
+    lead = panel["lead_time_days"].to_numpy()
+    has_lead = ~np.isnan(lead)
+    f["lead_n"] = per_order(has_lead)
+    lead_frame = pd.DataFrame({"k": pk[has_lead], "s": ps[has_lead], "v": lead[has_lead]})
+    lead_stats = lead_frame.groupby(["k", "s"])["v"].agg(["mean", "std"])
+    for col, name in (("mean", "lead_mean"), ("std", "lead_sd")):
+        m = np.full((cut.n, n_sup), np.nan)
+        if len(lead_stats):
+            m[lead_stats.index.get_level_values(0), lead_stats.index.get_level_values(1)] = lead_stats[col]
+        f[name] = m
+    sh = t["shipments"]
+    po_k = pd.Series(cut.first_seeing(po_all["ordered_on"]), index=po_all["po_id"])
+    po_sup = pd.Series(po_all["supplier_id"].to_numpy(), index=po_all["po_id"])
+    dl = sh[sh["delivered_on"].notna() & sh["po_id"].isin(po_sup.index)]
+    s_dl = dl["po_id"].map(po_sup).to_numpy()
+    k_dl = visible(np.maximum(cut.first_seeing(dl["delivered_on"]), dl["po_id"].map(po_k).to_numpy()), s_dl)
+    f["ship_n"] = grid.add(k_dl, s_dl)
+    f["hold_k"] = grid.add(k_dl, s_dl, (dl["customs_hold_days"].fillna(0) > 0).to_numpy())
+    f["doc_k"] = grid.add(k_dl, s_dl, (dl["doc_errors"].fillna(0) > 0).to_numpy())
+
+    # -- quality -----------------------------------------------------------------------------------------------
+    first_result = panel["first_psi_result"].to_numpy(dtype=object)
+    decided = pd.notna(first_result)
+    f["inspected_pos"] = per_order(decided)
+    f["psi_fail_k"] = per_order(decided & (first_result == "fail"))
+    ins = t["inspections"]
+    psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending") & (ins["sample_size"].fillna(0) > 0)
+              & ins["po_id"].isin(po_sup.index)].copy()
+    psi["supplier_id"] = psi["po_id"].map(po_sup)
+    s_psi = psi["supplier_id"].to_numpy()
+    k_psi = visible(np.maximum(cut.first_seeing(psi["inspected_on"]), psi["po_id"].map(po_k).to_numpy()), s_psi)
+    major_known, critical_known = psi["major_defects"].notna(), psi["critical_defects"].notna()
+    f["major_units"] = grid.add(k_psi, s_psi, psi["sample_size"].where(major_known, 0))
+    f["critical_units"] = grid.add(k_psi, s_psi, psi["sample_size"].where(critical_known, 0))
+    f["major_k"] = grid.add(k_psi, s_psi, psi["major_defects"].fillna(0))
+    f["critical_k"] = grid.add(k_psi, s_psi, psi["critical_defects"].fillna(0))
+    f["aql_units"] = grid.add(k_psi, s_psi, (psi["sample_size"] * psi["aql_major"].fillna(2.5) / 100.0)
+                              .where(major_known, 0))
+    # lots with a critical finding inspected within the recent window: seen from the inspection until the window
+    # has passed it; shipped without a passed re-inspection when the order shipped and no pass is dated after it
+    crit = psi[psi["critical_defects"] > 0]
+    k_start = k_psi[(psi["critical_defects"] > 0).to_numpy()]
+    k_end = cut.first_seeing(crit["inspected_on"] + pd.Timedelta(days=win["recent_days"]))
+    item, kk = _expand(k_start, k_end)
+    recent = pd.DataFrame({"k": kk, "s": crit["supplier_id"].to_numpy()[item], "po_id": crit["po_id"].to_numpy()[item],
+                           "inspected_day": (crit["inspected_on"] - pd.Timestamp("1970-01-01")).dt.days.to_numpy()[item]})
+    state = panel.set_index(["po_id", "k"])[["psi_passed_day", "shipped_quantity"]]
+    looked = state.reindex(pd.MultiIndex.from_arrays([recent["po_id"], recent["k"]]))
+    passed_day = looked["psi_passed_day"].to_numpy(dtype=float)
+    recent["uncleared"] = ((np.isnan(passed_day) | (passed_day < recent["inspected_day"].to_numpy(dtype=float)))
+                           & (looked["shipped_quantity"].to_numpy(dtype=float) > 0))
+    lots = recent.drop_duplicates(["k", "po_id"])
+    f["critical_recent_lots"] = grid.add(lots["k"], lots["s"], cumulative=False)
+    unc = recent[recent["uncleared"]].drop_duplicates(["k", "po_id"])
+    f["critical_shipped_uncleared"] = grid.add(unc["k"], unc["s"], cumulative=False)
+
+    # drift: each lot's first inspected sample, early lots (near the sample approval, or the SKU's first lots)
+    # against the later ones
+    fp = _first_by(psi, "po_id", ["inspected_on", "inspection_id"]).reset_index()
+    fp_k = visible(np.maximum(cut.first_seeing(fp["inspected_on"]), fp["po_id"].map(po_k).to_numpy()),
+                   fp["supplier_id"].to_numpy())
+    fp = fp.assign(k=fp_k).dropna(subset=["major_defects", "critical_defects"])
+    ranked = po_all.sort_values(["sku", "ordered_on", "po_id"])
+    rank = pd.Series(ranked.groupby("sku").cumcount().to_numpy() + 1, index=ranked["po_id"])
+    since = (po_all["ordered_on"] - po_all["sample_approved_on"]).dt.days
+    early = pd.Series(np.where(since.notna(), since <= win["drift_early_days"],
+                               po_all["po_id"].map(rank) <= win["early_lots_per_sku"]), index=po_all["po_id"])
+    fp_early = fp["po_id"].map(early).astype(bool).to_numpy()
+    bad = (fp["major_defects"] + fp["critical_defects"]).to_numpy()
+    for side, m in (("early", fp_early), ("later", ~fp_early)):
+        f[f"{side}_n"] = grid.add(fp["k"].to_numpy()[m], fp["supplier_id"].to_numpy()[m], fp["sample_size"].to_numpy()[m])
+        f[f"{side}_k"] = grid.add(fp["k"].to_numpy()[m], fp["supplier_id"].to_numpy()[m], bad[m])
+
+    sales = t["sales"]
+    f["units_sold"] = grid.add(visible(cut.first_seeing(sales["month_end"]), sales["supplier_id"]),
+                               sales["supplier_id"], sales["units_sold"])
+    ret = t["returns"]
+    k_ret = visible(cut.first_seeing(ret["returned_on"]), ret["supplier_id"])
+    f["defect_return_k"] = grid.add(k_ret, ret["supplier_id"], ret["quantity"].where(ret["is_defect_coded"], 0))
+    f["nad_k"] = grid.add(k_ret, ret["supplier_id"], ret["quantity"].where(ret["is_not_as_described"], 0))
+    mature_days = st["mature_lot_days"] if st.get("mature_lot_days") is not None else win["mature_lot_days"]
+    delivered_q = panel["delivered_quantity"].to_numpy()
+    mature = ((first_result == "pass") & (delivered_q > 0)
+              & (panel["last_delivered_day"].to_numpy() + mature_days <= panel["c_day"].to_numpy()))
+    rate = np.divide(panel["defect_returned_units"].to_numpy(), delivered_q, out=np.zeros(len(panel)),
+                     where=delivered_q > 0)
+    aql = np.nan_to_num(panel["aql_of_first_psi"].to_numpy(), nan=2.5) / 100.0
+    f["mature_lots"] = per_order(mature)
+    f["escape_k"] = per_order(mature & (rate > aql))
+    qc = t["quality_costs"]
+    f["quality_cost"] = grid.add(visible(cut.first_seeing(qc["incurred_on"]), qc["supplier_id"].fillna(-1)
+                                         .to_numpy(dtype=np.int64)), qc["supplier_id"].fillna(-1).to_numpy(dtype=np.int64),
+                                 qc["amount"])
+    f["order_value"] = per_order(None, panel["order_value"])
+
+    # -- transaction -------------------------------------------------------------------------------------------
+    pay = t["payments"]
+    pay = pay[pay["po_id"].isin(po_sup.index)].copy()
+    pay["supplier_id"] = pay["po_id"].map(po_sup)
+    s_pay = pay["supplier_id"].to_numpy()
+    k_pay = visible(np.maximum(cut.first_seeing(pay["paid_on"]), pay["po_id"].map(po_k).to_numpy()), s_pay)
+    f["payments_n"] = grid.add(k_pay, s_pay)
+    f["outside_ta_k"] = grid.add(k_pay, s_pay, (pay["channel"].fillna("other") != "trade_assurance").to_numpy())
+    has_balance = ~np.isnan(panel["balance_paid_day"].to_numpy())
+    f["balance_pos"] = per_order(has_balance)
+    f["balance_early_k"] = per_order(panel["is_balance_before_psi_pass"].to_numpy())
+    c_day = panel["c_day"].to_numpy()
+    overdue = ((panel["shipped_quantity"].to_numpy() == 0) & ~np.isnan(panel["promised_day"].to_numpy())
+               & (panel["promised_day"].to_numpy() + win["overdue_deposit_grace_days"] < c_day))
+    f["overdue_deposits"] = per_order(overdue, panel["deposit_at_risk"])
+    f["spend_12m"] = per_order(panel["ordered_day"].to_numpy() > c_day - win["spend_days"], panel["order_value"])
+    payees = _new_payee_flags(pay.assign(_k=k_pay))
+    f["payee_count"] = grid.add(payees["_k"], payees["supplier_id"], payees["is_new_payee"].to_numpy())
+    legal = sup["legal_name"]
+    pairs = pay[["supplier_id", "payee_name"]].assign(_k=k_pay, ref=pay["supplier_id"].map(legal).fillna(
+        pay["po_id"].map(po_all.set_index("po_id")["pi_entity_name"])))
+    pairs = pairs.dropna(subset=["payee_name"])
+    f["payee_severity"] = grid.running_max(pairs["_k"], pairs["supplier_id"], _name_outcomes(pairs, "ref", "payee_name"))
+    closed = has_balance
+    f["overrun"] = per_order(closed, np.clip(panel["paid_amount"].to_numpy() - panel["order_value"].to_numpy(), 0, None))
+    f["closed_value"] = per_order(closed, panel["order_value"])
+
+    # -- commercial --------------------------------------------------------------------------------------------
+    order = po_all.sort_values(["supplier_id", "sku", "ordered_on", "po_id"])
+    prev = order.groupby(["supplier_id", "sku"])["unit_price"].shift()
+    steps = order[prev.notna()]
+    step_pct = steps["unit_price"] / prev[prev.notna()] - 1
+    k_step = visible(cut.first_seeing(steps["ordered_on"]), steps["supplier_id"])
+    f["price_steps"] = grid.add(k_step, steps["supplier_id"])
+    f["price_jump_k"] = grid.add(k_step, steps["supplier_id"], (step_pct >= win["price_step_pct"] / 100.0).to_numpy())
+    seq = pd.Series(np.arange(len(order)), index=order["po_id"])
+    pr = panel[["k", "supplier_id", "sku", "unit_price", "order_value"]].assign(_seq=panel["po_id"].map(seq).to_numpy())
+    pr = pr.sort_values(["k", "_seq"])
+    grp = pr.groupby(["k", "supplier_id", "sku"])["unit_price"]
+    pr["w"] = pr["order_value"] * (grp.transform("last") / grp.transform("first") - 1)
+    w = grid.add(pr["k"], pr["supplier_id"], pr["w"], cumulative=False)
+    ov = grid.add(pr["k"], pr["supplier_id"], pr["order_value"], cumulative=False)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f["price_drift"] = np.where(ov != 0, w / ov, np.nan)
+    has_orders = per_order() > 0
+    f["price_drift"] = np.where(has_orders, f["price_drift"], np.nan)
+
+    # -- entity: PI entities and the bank beneficiary against the legal name ------------------------------------
+    bene = sup[["supplier_id", "bank_beneficiary"]].rename(columns={"bank_beneficiary": "name"}).assign(_k=k_sup)
+    pis = po_all[["supplier_id", "pi_entity_name"]].rename(columns={"pi_entity_name": "name"}).assign(
+        _k=visible(cut.first_seeing(po_all["ordered_on"]), po_all["supplier_id"]))
+    names = pd.concat([bene, pis], ignore_index=True).dropna(subset=["name"])
+    names["ref"] = names["supplier_id"].map(legal).fillna("")
+    f["legal_severity"] = grid.running_max(names["_k"], names["supplier_id"], _name_outcomes(names, "ref", "name"))
+    distinct = names.sort_values("_k").drop_duplicates(["supplier_id", "name"])
+    f["legal_names_n"] = grid.add(distinct["_k"], distinct["supplier_id"])
+
+    # main category: the category with the most order value so far (ties: the first by name)
+    cat = panel.groupby(["k", "supplier_id", "category"], as_index=False)["order_value"].sum()
+    cat = cat.sort_values(["k", "supplier_id", "order_value", "category"], ascending=[True, True, False, True])
+    cat = cat.drop_duplicates(["k", "supplier_id"])
+    main = np.full((cut.n, n_sup), None, dtype=object)
+    main[cat["k"].to_numpy(), cat["supplier_id"].to_numpy()] = cat["category"].to_numpy()
+
+    # rows: each cutoff, every supplier known on it, in the suppliers' order
+    kk, ss = np.nonzero(np.arange(cut.n)[:, None] >= k_sup[None, :])
+    out = pd.DataFrame({"as_of": cut.dates[kk], "supplier_id": ss})
+    for name, matrix in f.items():
+        out[name] = matrix[kk, ss]
+    counts = [c for c in out.columns if c not in ("as_of", "supplier_id", "lead_mean", "lead_sd", "price_drift",
+                                                   "payee_severity", "legal_severity")]
+    # -1 = nothing to compare yet
+    out[counts] = out[counts].astype(float)
+    out["supplier_type"] = sup["supplier_type"].to_numpy()[ss]
+    out["main_category"] = np.where(pd.isna(main[kk, ss]), sup["first_category"].to_numpy()[ss], main[kk, ss])
+    return out.reset_index(drop=True)

@@ -61,7 +61,8 @@ class Grid:
     def running_max(self, k: np.ndarray, s: np.ndarray, values: np.ndarray, empty: float = -1.0) -> np.ndarray:
         """Per cutoff and supplier, the largest value seen so far (`empty` when none)."""
         out = np.full((self.k, self.s), empty, dtype=float)
-        k, s, v = np.asarray(k), np.asarray(s), np.asarray(values, dtype=float)
+        k, s = np.asarray(k, dtype=np.int64), np.asarray(s, dtype=np.int64)
+        v = np.asarray(values, dtype=float)
         ok = (k < self.k) & (s >= 0)
         np.maximum.at(out, (k[ok], s[ok]), v[ok])
         return np.maximum.accumulate(out, axis=0)
@@ -69,10 +70,19 @@ class Grid:
 
 def _expand(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For items i with ranges [start_i, end_i): (item index, k) for every k in the range."""
+    start, end = np.asarray(start, dtype=np.int64), np.asarray(end, dtype=np.int64)
     length = np.clip(end - start, 0, None)
     item = np.repeat(np.arange(len(start)), length)
     offset = np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
     return item, np.repeat(start, length) + offset
+
+
+def _map(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """keys.map(values), also when `values` is empty (pandas cannot map through an empty datetime Series)."""
+    if values.empty:
+        kind = "datetime64[ns]" if pd.api.types.is_datetime64_any_dtype(values) else object
+        return pd.Series(pd.NaT if kind != object else None, index=keys.index, dtype=kind)
+    return keys.map(values)
 
 
 def _first_by(frame: pd.DataFrame, key: str, order: list[str]) -> pd.DataFrame:
@@ -132,7 +142,7 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
     p_ship = position(sh["po_id"], cut.first_seeing(sh["shipped_on"]))
     panel["shipped_quantity"] = cumulative(p_ship, sh["quantity"])
     first_ship = sh.groupby("po_id")["shipped_on"].min()
-    fs = days(po["po_id"].map(first_ship))[rows]
+    fs = days(_map(po["po_id"], first_ship))[rows]
     panel["first_shipped_day"] = np.where(fs <= c_days, fs, np.nan)
     panel["last_shipped_day"] = running_max_days(p_ship, days(sh["shipped_on"]))
     delivered = sh[sh["delivered_on"].notna()]
@@ -145,20 +155,20 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
     ins = t["inspections"]
     decided = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")]
     first = _first_by(decided, "po_id", ["inspected_on", "inspection_id"])
-    first_day = days(po["po_id"].map(first["inspected_on"]))[rows]
+    first_day = days(_map(po["po_id"], first["inspected_on"]))[rows]
     seen_first = first_day <= c_days
-    panel["first_psi_result"] = np.where(seen_first, po["po_id"].map(first["result"]).to_numpy(dtype=object)[rows],
+    panel["first_psi_result"] = np.where(seen_first, _map(po["po_id"], first["result"]).to_numpy(dtype=object)[rows],
                                          None)
-    panel["aql_of_first_psi"] = po["po_id"].map(first["aql_major"]).to_numpy(dtype=float)[rows]
+    panel["aql_of_first_psi"] = _map(po["po_id"], first["aql_major"]).to_numpy(dtype=float)[rows]
     passed = decided[decided["result"] == "pass"].groupby("po_id")["inspected_on"].min()
-    pp = days(po["po_id"].map(passed))[rows]
+    pp = days(_map(po["po_id"], passed))[rows]
     panel["psi_passed_day"] = np.where(pp <= c_days, pp, np.nan)
 
     pay = t["payments"]
     p_pay = position(pay["po_id"], cut.first_seeing(pay["paid_on"]))
     panel["paid_amount"] = cumulative(p_pay, pay["amount"])
     bal = pay[pay["kind"] == "balance"].groupby("po_id")["paid_on"].min()
-    bd = days(po["po_id"].map(bal))[rows]
+    bd = days(_map(po["po_id"], bal))[rows]
     panel["balance_paid_day"] = np.where(bd <= c_days, bd, np.nan)
 
     ret = t["returns"]
@@ -230,7 +240,7 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     po_all = t["purchase_orders"]
     first_order = po_all.groupby("supplier_id")["ordered_on"].min()
     known_from = np.minimum(cut.first_seeing(sup["onboarded_on"]),
-                            cut.first_seeing(sup["supplier_id"].map(first_order)))
+                            cut.first_seeing(_map(sup["supplier_id"], first_order)))
     k_sup = known_from
 
     def visible(k_event, s):
@@ -292,8 +302,9 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
                               .where(major_known, 0))
     # lots with a critical finding inspected within the recent window: seen from the inspection until the window
     # has passed it; shipped without a passed re-inspection when the order shipped and no pass is dated after it
-    crit = psi[psi["critical_defects"] > 0]
-    k_start = k_psi[(psi["critical_defects"] > 0).to_numpy()]
+    has_critical = (pd.to_numeric(psi["critical_defects"]).fillna(0) > 0).to_numpy(dtype=bool)
+    crit = psi[has_critical]
+    k_start = k_psi[has_critical]
     k_end = cut.first_seeing(crit["inspected_on"] + pd.Timedelta(days=win["recent_days"]))
     item, kk = _expand(k_start, k_end)
     recent = pd.DataFrame({"k": kk, "s": crit["supplier_id"].to_numpy()[item], "po_id": crit["po_id"].to_numpy()[item],

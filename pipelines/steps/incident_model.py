@@ -131,8 +131,10 @@ def run(con, context) -> None:
         for row in pooled.itertuples():
             context.log(f"    backtest {row.model_name:<15} AUC {row.roc_auc:.3f}  Brier {row.brier:.3f}  "
                         f"top-decile lift {row.top_decile_lift:.2f}  (n={row.n_test})")
-        fits = metrics[(metrics["model_name"] == "model") & (metrics["fold"] > 0)]
-        context.log("    fit time per fold: " + ", ".join(f"fold {r.fold} {r.fit_seconds:.1f}s" for r in fits.itertuples()))
+        if len(metrics):
+            fits = metrics[(metrics["model_name"] == "model") & (metrics["fold"] > 0)]
+            context.log("    fit time per fold: " + ", ".join(f"fold {r.fold} {r.fit_seconds:.1f}s"
+                                                           for r in fits.itertuples()))
         for row in comparison.dropna(subset=["ci_low", "ci_high"]).itertuples():
             context.log(f"    {row.model_name} - naive baseline: AUC {row.auc_difference:+.3f} "
                         f"(95% supplier-bootstrap interval {row.ci_low:+.3f} .. {row.ci_high:+.3f})")

@@ -16,7 +16,6 @@ import platform
 import re
 import time
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -35,6 +34,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+from models import entity
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "incident_model.toml"
 EPOCH = date(1970, 1, 1)
@@ -230,30 +231,28 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
 
 # --- point-in-time features ---------------------------------------------------------------------------------------
 
-_LEGAL_WORDS = {"co", "company", "ltd", "limited", "inc", "corp", "corporation", "llc", "the", "and", "jsc"}
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_REGISTRATION_CN = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$")
-
-
-def _norm_name(name) -> str:
-    """Lower-case words without punctuation or legal-form words; '有限公司' dropped from Chinese names."""
-    if name is None or (isinstance(name, float) and np.isnan(name)) or name is pd.NA:
-        return ""
-    s = unicodedata.normalize("NFKC", str(name)).lower().replace("有限责任公司", "").replace("有限公司", "")
-    words = re.sub(r"[^0-9a-z\u3400-\u9fff]+", " ", s.replace("&", " and ")).split()
-    return " ".join(w for w in words if w not in _LEGAL_WORDS)
-
-
 def _name_mismatch(names: pd.Series, legal: pd.Series, fallback: pd.Series) -> pd.Series:
-    """True when a name is not the supplier's legal entity. Chinese vs Latin script cannot be compared by
-    spelling, so such a pair is checked against `fallback` (e.g. the bank beneficiary) instead, and never counts
-    as a mismatch when neither is comparable. Empty names never mismatch."""
-    n, a, b = (x.reset_index(drop=True).map(_norm_name) for x in (names, legal, fallback))
-    cjk = lambda x: x.map(lambda v: bool(_CJK.search(v)))  # noqa: E731
-    comparable_a = (a != "") & (cjk(n) == cjk(a))
-    comparable_b = (b != "") & (cjk(n) == cjk(b))
-    out = np.where(comparable_a, n != a, np.where(comparable_b, n != b, False))
-    return pd.Series(out & (n != "").to_numpy(), dtype=bool)
+    """True when a name is another entity than the supplier's legal one (models.entity.compare_names says mismatch
+    or related). A name in another script than the legal name cannot be compared by spelling, so it is checked
+    against `fallback` (e.g. the bank beneficiary) instead, and never counts when neither is comparable. Empty names
+    never mismatch. Each distinct triple is compared once."""
+    frame = pd.DataFrame({"n": names.to_numpy(dtype=object), "a": legal.to_numpy(dtype=object),
+                          "b": fallback.to_numpy(dtype=object)}).astype(object).where(lambda x: x.notna(), None)
+    keys = frame.drop_duplicates()
+
+    def differs(n, a, b) -> bool:
+        if not isinstance(n, str) or not n.strip():
+            return False
+        for ref in (a, b):
+            if isinstance(ref, str) and ref.strip():
+                outcome = entity.compare_names(ref, n)
+                if outcome != entity.CANNOT_VERIFY:
+                    return outcome in (entity.MISMATCH, entity.RELATED)
+        return False
+
+    keys = keys.assign(_out=[differs(n, a, b) for n, a, b in keys.itertuples(index=False)])
+    out = frame.merge(keys, on=["n", "a", "b"], how="left")["_out"]
+    return pd.Series(out.to_numpy(dtype=bool), dtype=bool)
 
 
 def _asof_sums(left: pd.DataFrame, events: pd.DataFrame, by: str, values: list[str]) -> pd.DataFrame:
@@ -326,10 +325,11 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     f["is_verified"] = s["is_verified"].astype(float).to_numpy()
     f["is_gold_supplier"] = s["is_gold_supplier"].astype(float).to_numpy()
     f["nnn_signed"] = s["nnn_signed"].astype(float).to_numpy()
-    reg = s["registration_id"].astype(object).fillna("").astype(str)
-    is_cn = s["country"].astype(object).fillna("").astype(str) == "CN"
-    f["has_valid_registration"] = np.where(is_cn, reg.map(lambda r: bool(_REGISTRATION_CN.match(r))),
-                                           reg != "").astype(float)
+    # the same registry check as the score (models.entity): a Chinese USCC must carry a correct check character;
+    # another registry's number counts when it is given
+    status = [entity.registration_id_status(r if isinstance(r, str) else None, c if isinstance(c, str) else None)
+              for r, c in zip(s["registration_id"].astype(object), s["country"].astype(object))]
+    f["has_valid_registration"] = np.isin(status, ["valid", "not_checked"]).astype(float)
     f["is_beneficiary_mismatch"] = _name_mismatch(s["bank_beneficiary"].astype(object),
                                                   s["legal_name"].astype(object),
                                                   s["legal_name"].astype(object)).astype(float).to_numpy()
@@ -460,7 +460,9 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     f["past_payee_mismatch_share"] = _rate(sums(pay[["supplier_id", "day", "mismatch"]], ["mismatch"])["mismatch"],
                                            pm["n"]).fillna(0.0).to_numpy()
     _, f["past_balance_before_psi_share"] = shrunk(pay, "bal_early", "bal")
-    pay["payee_norm"] = pay["payee_name"].map(_norm_name)
+    unique_payees = pd.Series(pay["payee_name"].dropna().unique())
+    normalised = dict(zip(unique_payees, (entity.normalise_name(str(n)) for n in unique_payees)))
+    pay["payee_norm"] = pay["payee_name"].map(normalised).fillna("")
     first_payee = pay[pay["payee_norm"] != ""].groupby(["supplier_id", "payee_norm"], as_index=False)["day"].min()
     dp = sums(first_payee.assign(n=1.0), ["n"])
     f["past_distinct_payees"] = dp["n"].to_numpy()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -51,13 +52,17 @@ def _code_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+# Computed once when a test process starts, so a file saved while the tests run cannot make two workers disagree.
+CODE_HASH = _code_hash()
+
+
 @pytest.fixture(scope="session")
 def _demo_cache(request) -> Path:
     """The default demo portfolio and its warehouse, built once per code version and shared by every test worker
     and every later run (cached under .pytest_cache, keyed on a hash of code, reference data and seed)."""
     from pipelines.demo import generate_portfolio
 
-    cache = Path(request.config.cache.mkdir("supplier-risk")) / f"demo-seed7-{_code_hash()}"
+    cache = Path(request.config.cache.mkdir("supplier-risk")) / f"demo-seed7-{CODE_HASH}"
     done = cache / "ready"
     lock = cache.with_name(cache.name + ".lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
@@ -68,8 +73,8 @@ def _demo_cache(request) -> Path:
             generate_portfolio(cache / "input")
             build(cache / "input", cache / "demo.duckdb", log=quiet)
             done.touch()
-    for stale in cache.parent.glob("demo-seed7-*"):  # older code versions
-        if stale != cache and not stale.name.endswith(".lock"):
+    for stale in cache.parent.glob("demo-seed7-*"):  # older code versions, no longer used by any run
+        if stale != cache and not stale.name.endswith(".lock") and time.time() - stale.stat().st_mtime > 3 * 3600:
             shutil.rmtree(stale, ignore_errors=True)
     return cache
 

@@ -61,10 +61,7 @@ class SessionFolder:
 
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="session-", dir=upload_root()))
-        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path), True)
-
-    def remove(self) -> None:
-        self._finalizer()
+        weakref.finalize(self, shutil.rmtree, str(self.path), True)
 
 
 def session_folder() -> Path:
@@ -162,7 +159,8 @@ def rejections(result: IngestResult) -> pd.DataFrame:
                         columns=["table", "file", "line", "column", "reason", "raw_line"])
 
 
-def rebuild(folder: Path, db_path: Path, progress: Callable[[float, str], None]) -> BuildReport:
+def rebuild(folder: Path, db_path: Path, progress: Callable[[float, str], None], allow_shrink: bool = False,
+            built_by: str | None = None) -> BuildReport:
     """pipelines.build.build into the live path (published atomically), reporting progress from its log lines.
 
     Files staged from this session's uploads are built from a private copy beside the warehouse (inputs_folder) and
@@ -185,7 +183,7 @@ def rebuild(folder: Path, db_path: Path, progress: Callable[[float, str], None])
     staged = folder.parent == session_folder() if SESSION_FOLDER_KEY in st.session_state else False
     source = _keep_beside(folder, db_path) if staged else folder
     try:
-        report = build(source, db_path, log=log)
+        report = build(source, db_path, log=log, allow_shrink=allow_shrink, built_by=built_by)
     except BaseException:
         if staged:
             shutil.rmtree(source, ignore_errors=True)

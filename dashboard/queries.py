@@ -263,6 +263,11 @@ def load_log() -> pd.DataFrame:
     return query("load_log")
 
 
+def build_history() -> pd.DataFrame:
+    """Every build published at this warehouse path, newest first (ingest.build_history; absent in older builds)."""
+    return query("build_history")
+
+
 def rejected_rows() -> pd.DataFrame:
     return query("rejected_rows")
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import auth, db, loader, queries
 from dashboard import components as ui
-from pipelines.build import BuildError
+from pipelines.build import BuildBusy, BuildError, ShrinkError
 from pipelines.ingest import IngestError
 from pipelines.readers import FileError
 
@@ -99,15 +99,36 @@ if folder is not None:
                      column_config={"line": st.column_config.NumberColumn("Line", format="%d",
                                                                           help="Line in the file (header = 1)."),
                                     "raw_line": "Row as read"})
+        # A build refused for shrinking tables can be confirmed, for the same files only (dashboard/auth.py: admins).
+        shrink = st.session_state.get("_data_shrink")
+        allow_shrink = False
+        confirming = shrink is not None and shrink[0] == str(folder)
+        if confirming:
+            allow_shrink = st.checkbox("Publish anyway: these tables are meant to shrink", key="data_allow_shrink",
+                                       help="The last build from these files was refused because: "
+                                            + "; ".join(ui.md(p) for p in shrink[1]))
         if st.button("Rebuild the warehouse with these files", key="data_rebuild", type="primary",
                      help=f"Runs the full build and publishes it atomically at {ui.md(db.db_path())}; the current "
                           "warehouse stays in place if anything fails."):
             bar = st.progress(0.0, text="Starting build")
             try:
-                report = loader.rebuild(folder, db.db_path(), lambda share, text: bar.progress(share, text=text))
+                report = loader.rebuild(folder, db.db_path(), lambda share, text: bar.progress(share, text=text),
+                                        allow_shrink=allow_shrink, built_by=f"{visitor.name} ({visitor.method})")
+            except BuildBusy as exc:
+                st.warning(f"Not started: {ui.md(exc)}. The current warehouse stays in place.",
+                           icon=":material/hourglass_top:")
+            except ShrinkError as exc:
+                st.session_state["_data_shrink"] = (str(folder), list(exc.problems))
+                st.error("Not published; the current warehouse is unchanged. This build would empty or shrink:\n\n"
+                         + "\n".join(f"- {ui.md(p)}" for p in exc.problems)
+                         + "\n\nIf that is intended, tick the confirmation and rebuild.",
+                         icon=":material/error:")
+                if not confirming:
+                    st.checkbox("Publish anyway: these tables are meant to shrink", key="data_allow_shrink")
             except (BuildError, IngestError, FileError) as exc:
                 st.error(f"Build failed; the previous warehouse is unchanged.\n\n{ui.md(exc)}", icon=":material/error:")
             else:
+                st.session_state.pop("_data_shrink", None)
                 queries.clear()
                 st.success(f"Warehouse rebuilt as of {report.as_of}: {len(report.steps) - 2} models, "
                            f"{len(report.warnings)} warning(s).", icon=":material/check_circle:")
@@ -121,6 +142,18 @@ if ui.require_warehouse():
     info = queries.build_info()
     if not info.empty:
         st.caption(f"Input folder: {ui.md(info['input_dir'].iloc[0])}")
+    history = queries.build_history()
+    if not history.empty:
+        st.markdown("**Who built what and when**")
+        ui.table(history, "data_build_history", "build_history.csv",
+                 column_config={"built_at": st.column_config.DatetimeColumn("Built at", format="YYYY-MM-DD HH:mm"),
+                                "built_by": "Built by", "input_dir": "From folder",
+                                "as_of": st.column_config.DateColumn("Data as of"),
+                                "rows_loaded": st.column_config.NumberColumn("Rows loaded"),
+                                "rows_rejected": st.column_config.NumberColumn("Rows rejected"),
+                                "is_shrink_allowed": st.column_config.CheckboxColumn(
+                                    "Shrink confirmed", help="Published although a table shrank, after a "
+                                                             "confirmation.")})
     fresh = queries.freshness()
     if fresh.empty:
         ui.missing("staging.suppliers", "imported tables")

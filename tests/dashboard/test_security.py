@@ -552,3 +552,63 @@ def test_the_upload_size_limit_is_configured_and_shown(ui, tiny_db):
     uploader = next(u for u in at.get("file_uploader") if u.proto.id.endswith("-data_upload"))
     assert uploader.proto.max_upload_size_mb == limit == 200  # what the server and the browser enforce
     assert f"at most {limit} MB each" in uploader.proto.help
+
+
+# --- the Data page and the build's publish guards (pipelines/build.py: shrink guard, one build at a time) ----------
+
+def test_a_shrinking_build_needs_a_confirmation_and_is_recorded(ui, tmp_path, tiny_dir):
+    import duckdb
+
+    from helpers import quiet
+    from pipelines.build import build
+
+    db = tmp_path / "live.duckdb"
+    build(tiny_dir, db, log=quiet, built_by="cli test")
+    orders = tiny_dir / "purchase_orders.csv"
+    # 2 of the 6 orders: below half of the live table, so the build refuses to publish without a confirmation
+    orders.write_text("\n".join(orders.read_text(encoding="utf-8").splitlines()[:3]) + "\n", encoding="utf-8")
+    at = ui.open(db, "data")
+    at.radio(key="data_source").set_value("Folder on this machine").run()
+    at.text_input(key="data_folder").input(str(tiny_dir)).run()
+    at.button(key="data_rebuild").click().run()
+    refused = ui.plain(at.error[0].value)
+    assert refused.startswith("Not published; the current warehouse is unchanged.")
+    assert "purchase_orders" in refused
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from staging.purchase_orders").fetchone()[0] == 6  # the live one is intact
+    con.close()
+    at.checkbox(key="data_allow_shrink").check().run()
+    at.button(key="data_rebuild").click().run()
+    assert any("Warehouse rebuilt" in s.value for s in at.success)
+    history = next(f for f in ui.frames(at) if "built_by" in f.columns)
+    newest = history.iloc[0]  # newest first: who built, and that the shrink was confirmed
+    assert newest["built_by"] == "local user (local)" and bool(newest["is_shrink_allowed"])
+    # the 33 rows read (37 tiny rows less the 4 orders left out) are loaded or rejected (orphans of those orders)
+    assert newest["rows_loaded"] + newest["rows_rejected"] == 33 and newest["rows_rejected"] > 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(*) from staging.purchase_orders").fetchone()[0] == 2
+    con.close()
+
+
+def test_a_second_build_is_told_a_build_is_running(ui, tmp_path, tiny_dir, tiny_db):
+    import fcntl
+    import os
+    import shutil
+
+    db = tmp_path / "live.duckdb"
+    shutil.copy(tiny_db, db)
+    before = db.stat().st_mtime_ns
+    at = ui.open(db, "data")
+    at.radio(key="data_source").set_value("Folder on this machine").run()
+    at.text_input(key="data_folder").input(str(tiny_dir)).run()
+    lock = os.open(db.with_name(db.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another visitor's build holds the warehouse
+        os.pwrite(lock, b"started 2026-12-01T10:00:00 by ana (password), pid 1", 0)
+        at.button(key="data_rebuild").click().run()
+    finally:
+        os.close(lock)
+    message = ui.plain(at.warning[0].value)
+    assert message.startswith("Not started: a build of live.duckdb is already running")
+    assert "by ana (password)" in message and "The current warehouse stays in place." in message
+    assert not at.exception and db.stat().st_mtime_ns == before

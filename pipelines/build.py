@@ -285,6 +285,22 @@ def shrink_problems(result: ingest.IngestResult, live: dict[str, int]) -> list[s
     return problems
 
 
+def _live_history(db_path: Path):
+    """ingest.build_history of the live warehouse, or None (no warehouse, or one built before the history existed).
+
+    Read through a read-only connection of its own, which shares this process's open instance of the file when the
+    dashboard has one (attaching the file a second time from the build's connection conflicts with it)."""
+    if not db_path.exists():
+        return None
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as live:
+            has = live.execute("select count(*) from duckdb_tables() where schema_name = 'ingest' "
+                               "and table_name = 'build_history'").fetchone()[0]
+            return live.execute("select * from ingest.build_history").df() if has else None
+    except duckdb.Error:
+        return None
+
+
 def _live_counts(db_path: Path) -> dict[str, int]:
     """Rows per import table in the live warehouse (empty when there is none or it cannot be read)."""
     if not db_path.exists():
@@ -304,18 +320,13 @@ def _record_history(con: duckdb.DuckDBPyConnection, db_path: Path, result: inges
     con.execute("""create or replace table ingest.build_history (
         built_at timestamp with time zone, built_by varchar, input_dir varchar, as_of date, rows_loaded bigint,
         rows_rejected bigint, is_shrink_allowed boolean)""")
-    if db_path.exists():
+    earlier = _live_history(db_path)
+    if earlier is not None and len(earlier):
+        con.register("_earlier_builds", earlier)
         try:
-            con.execute("attach ? as live (read_only)", [str(db_path)])
-            try:
-                has = con.execute("select count(*) from duckdb_tables() where database_name = 'live' "
-                                  "and schema_name = 'ingest' and table_name = 'build_history'").fetchone()[0]
-                if has:
-                    con.execute("insert into ingest.build_history select * from live.ingest.build_history")
-            finally:
-                con.execute("detach live")
-        except duckdb.Error:
-            pass  # an unreadable or older live warehouse: the history starts again here
+            con.execute("insert into ingest.build_history select * from _earlier_builds")
+        finally:
+            con.unregister("_earlier_builds")
     con.execute("""insert into ingest.build_history
         select built_at, built_by, input_dir, as_of, ?, ?, ? from ingest.build_info""",
                 [sum(t.rows_loaded for t in result.tables), sum(t.rows_rejected for t in result.tables),

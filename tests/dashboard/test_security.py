@@ -585,6 +585,9 @@ def test_a_shrinking_build_needs_a_confirmation_and_is_recorded(ui, tmp_path, ti
     assert newest["built_by"] == "local user (local)" and bool(newest["is_shrink_allowed"])
     # the 33 rows read (37 tiny rows less the 4 orders left out) are loaded or rejected (orphans of those orders)
     assert newest["rows_loaded"] + newest["rows_rejected"] == 33 and newest["rows_rejected"] > 0
+    # the earlier CLI build is carried over into the new warehouse's history, even though this process has the
+    # live file open (the dashboard's connection)
+    assert history["built_by"].tolist()[1:] == ["cli test"]
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("select count(*) from staging.purchase_orders").fetchone()[0] == 2
     con.close()

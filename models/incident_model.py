@@ -64,7 +64,10 @@ COUNT_FEATURES = ["alibaba_store_years", "supplier_age_days", "days_since_audit"
                   "past_delivered_units", "past_payment_count", "past_distinct_payees"]
 CATEGORICAL_FEATURES = ["mold_owner", "audit_result", "country"]
 FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
-MODEL_NAMES = ("model", "rule_score", "naive_baseline")
+MODEL_NAMES = ("model", "rule_score", "rule_score_operations", "naive_baseline")
+# Rule scores read from the score history at each order's date: the whole risk score, and its quality and delivery
+# pillars together (the part a next-order incident can judge; entity and payment risks have their own ground truth).
+RULE_SCORES = {"rule_score": "risk_score", "rule_score_operations": "operations_points"}
 
 
 # --- configuration ------------------------------------------------------------------------------------------------
@@ -710,18 +713,24 @@ def naive_baseline(frame: pd.DataFrame, prior_rate: float, strength: float) -> n
 
 
 def attach_rule_score(frame: pd.DataFrame, history: pd.DataFrame | None) -> pd.DataFrame:
-    """Add `rule_score`: the supplier's risk_score from the latest history row whose cutoff (`as_of_day`, data
-    dated ≤ it) is strictly before the order date."""
+    """Add the RULE_SCORES columns: `rule_score` (the supplier's risk_score) and, when the history carries
+    `operations_points`, `rule_score_operations` (its quality + delivery points), each from the latest history row
+    whose cutoff (`as_of_day`, data dated ≤ it) is strictly before the order date."""
     out = frame.copy()
-    out["rule_score"] = np.nan
+    for name in RULE_SCORES:
+        out[name] = np.nan
     if history is None or history.empty or frame.empty:
         return out
-    h = history.dropna(subset=["as_of_day", "risk_score"])[["supplier_id", "as_of_day", "risk_score"]]
+    h = history.dropna(subset=["as_of_day"])
     h = h.assign(day=h["as_of_day"].astype("int64")).sort_values("day", kind="stable")
     lhs = out[["supplier_id", "day"]].assign(row=np.arange(len(out)), day=out["day"].astype("int64"))
-    m = pd.merge_asof(lhs.sort_values("day", kind="stable"), h[["supplier_id", "day", "risk_score"]], on="day",
-                      by="supplier_id", allow_exact_matches=False, direction="backward")
-    out["rule_score"] = m.set_index("row")["risk_score"].reindex(np.arange(len(out))).to_numpy(dtype=float)
+    for name, column in RULE_SCORES.items():
+        if column not in h:
+            continue
+        hc = h.dropna(subset=[column])[["supplier_id", "day", column]]
+        m = pd.merge_asof(lhs.sort_values("day", kind="stable"), hc, on="day", by="supplier_id",
+                          allow_exact_matches=False, direction="backward")
+        out[name] = m.set_index("row")[column].reindex(np.arange(len(out))).to_numpy(dtype=float)
     return out
 
 
@@ -748,13 +757,13 @@ class BacktestResult:
 
 
 def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
-    """Rolling-origin backtest of the model, the rule score (if `rule_score` has values) and the naive baseline.
+    """Rolling-origin backtest of the model, the rule scores (those with values) and the naive baseline.
 
     Training orders must have CLOSED before the cutoff (their label was knowable then), not just been placed.
-    The rule score (0-100) is mapped to a probability by a one-feature logistic fit on the training fold (Platt
-    scaling: AUC unchanged, Brier comparable); it is scored on the test orders that have a score.
+    Each rule score (RULE_SCORES, in points) is mapped to a probability by a one-feature logistic fit on the
+    training fold (Platt scaling: AUC unchanged, Brier comparable); it is scored on the test orders that have one.
     """
-    has_rule = "rule_score" in frame and frame["rule_score"].notna().any()
+    rules = [name for name in RULE_SCORES if name in frame and frame[name].notna().any()]
     rows, preds = [], []
     for fd in folds(frame, cfg):
         train = frame[(frame["day"] < fd.cutoff) & (frame["close_day"] < fd.cutoff)]
@@ -770,14 +779,14 @@ def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
                              "fold": fd.fold, "y": y,
                              "model": predict(model, test),
                              "naive_baseline": naive_baseline(test, base, cfg.prior_strength),
-                             "rule_score": np.nan})
-        if has_rule:
-            tr = train.dropna(subset=["rule_score"])
-            te = test["rule_score"].notna().to_numpy()
+                             **{name: np.nan for name in RULE_SCORES}})
+        for name in rules:
+            tr = train.dropna(subset=[name])
+            te = test[name].notna().to_numpy()
             if tr["is_incident"].nunique() == 2 and te.any():
                 platt = LogisticRegression(random_state=cfg.random_state)
-                platt.fit(tr[["rule_score"]].to_numpy(), tr["is_incident"].astype(int).to_numpy())
-                pred.loc[te, "rule_score"] = platt.predict_proba(test.loc[te, ["rule_score"]].to_numpy())[:, 1]
+                platt.fit(tr[[name]].to_numpy(), tr["is_incident"].astype(int).to_numpy())
+                pred.loc[te, name] = platt.predict_proba(test.loc[te, [name]].to_numpy())[:, 1]
         window = {"train_start": from_day(train["day"].min()), "train_end": from_day(fd.cutoff - 1),
                   "test_start": from_day(fd.cutoff), "test_end": from_day(fd.test_end - 1), "n_train": len(train)}
         for name in MODEL_NAMES:
@@ -872,9 +881,9 @@ def paired_auc_bootstrap(y, a, b, groups, n_resamples: int, seed: int) -> dict:
 
 
 def compare_to_baseline(oof: pd.DataFrame, cfg: IncidentConfig) -> pd.DataFrame:
-    """The model and the rule score against the naive baseline on the pooled test orders both scored."""
+    """The model and the rule scores against the naive baseline on the pooled test orders both scored."""
     rows = []
-    for name in ("model", "rule_score"):
+    for name in ("model", *RULE_SCORES):
         if name not in oof:
             continue
         ok = oof[name].notna() & oof["naive_baseline"].notna()

@@ -2,8 +2,8 @@
 
 Reads the staging tables (and the rule-score history when the risk-score step exists), writes
 `marts.incident_predictions` (next-order probability per supplier as of the build date), `marts.model_backtest`,
-`marts.model_calibration`, `marts.model_comparison` (model and rule score vs the naive baseline, with a
-supplier-cluster bootstrap interval) and `marts.order_incident_features`, and stores the fitted model with its metadata
+`marts.model_calibration`, `marts.model_comparison` (model, rule score and its quality-and-delivery part
+`rule_score_operations` vs the naive baseline, with a supplier-cluster bootstrap interval) and `marts.order_incident_features`, and stores the fitted model with its metadata
 in `marts.incident_model_artifact` (inside the warehouse, so it is published atomically with the tables it was trained
 on). Pages only read these tables; nothing trains in a page.
 """
@@ -43,7 +43,7 @@ DDL = {
     "marts.order_incident_features": "po_id varchar, supplier_id varchar, ordered_on date, closed_on date, "
                                      "is_incident boolean, is_psi_failed boolean, is_late boolean, "
                                      "is_return_incident boolean, defect_return_rate double, "
-                                     f"{_FEATURE_DDL}, rule_score double, fold integer, "
+                                     f"{_FEATURE_DDL}, rule_score double, rule_score_operations double, fold integer, "
                                      "predicted_incident_probability double, naive_baseline_probability double, "
                                      "model_version varchar",
 }
@@ -75,7 +75,10 @@ def _rule_history(con) -> pd.DataFrame | None:
                          "where table_schema = 'marts' and table_name = 'supplier_risk_history'").fetchone()[0]
     if not exists:
         return None
-    return con.execute("select supplier_id, as_of - date '1970-01-01' as as_of_day, risk_score "
+    # the quality and delivery pillars together (the part of the score a next-order incident can judge), to the
+    # 0.1 point the pillars are rounded to, so equal sums tie exactly
+    return con.execute("select supplier_id, as_of - date '1970-01-01' as as_of_day, risk_score, "
+                       "round(quality_points + delivery_points, 1) as operations_points "
                        "from marts.supplier_risk_history").df()
 
 

@@ -225,6 +225,19 @@ def test_rule_score_is_the_latest_before_the_order():
     assert np.isnan(got.iloc[2])
 
 
+def test_operations_rule_score_is_the_quality_and_delivery_points_before_the_order():
+    frame = pd.DataFrame({"supplier_id": ["S1", "S1", "S2"], "day": [100, 132, 131]})
+    hist = pd.DataFrame({"supplier_id": ["S1", "S1", "S2"], "as_of_day": [99, 131, 140],
+                         "risk_score": [40.0, 70.0, 10.0], "operations_points": [12.5, 30.0, 4.0]})
+    got = im.attach_rule_score(frame, hist)
+    assert got["rule_score"].tolist()[:2] == [40.0, 70.0]
+    assert got["rule_score_operations"].tolist()[:2] == [12.5, 30.0]
+    assert np.isnan(got["rule_score_operations"].iloc[2])  # S2's only score is dated after its order
+    # a history without the pillar points (an older warehouse) leaves the column empty, the whole score still there
+    old = im.attach_rule_score(frame, hist.drop(columns="operations_points"))
+    assert old["rule_score"].tolist()[:2] == [40.0, 70.0] and old["rule_score_operations"].isna().all()
+
+
 def test_estimator_is_deterministic_and_trains_only_on_closed_orders(demo_inputs, cfg):
     frame = im.labelled_orders(demo_inputs, cfg, date(2026, 10, 31))
     a = im.predict(im.fit(frame, cfg), frame.head(50))

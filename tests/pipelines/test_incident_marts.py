@@ -32,6 +32,35 @@ def test_the_rule_score_is_compared_on_the_orders_it_scored(demo_con):
     assert row[0] == row[1] and row[2] == pytest.approx(row[3])
 
 
+def test_operations_rule_score_row_is_judged_like_the_others(demo_con):
+    """rule_score_operations: the quality and delivery points at each order's date, compared on the orders it scored
+    with the same paired supplier bootstrap; its AUC recomputed here from the stored per-order points."""
+    from sklearn.metrics import roc_auc_score
+
+    cmp = demo_con.execute("select * from marts.model_comparison where model_name = 'rule_score_operations'").df()
+    assert len(cmp) == 1
+    row = cmp.iloc[0]
+    assert row["baseline_name"] == "naive_baseline" and row["n_resamples"] == im.load_config().bootstrap_resamples
+    assert row["ci_low"] <= row["auc_difference"] <= row["ci_high"]
+    f = demo_con.execute("""
+        select fold, is_incident::int as y, rule_score_operations as ops, naive_baseline_probability as naive
+        from marts.order_incident_features
+        where predicted_incident_probability is not null and rule_score_operations is not null""").df()
+    assert len(f) == row["n_test"]
+    assert row["baseline_roc_auc"] == pytest.approx(roc_auc_score(f["y"], f["naive"]))
+    # within a fold the Platt map is one increasing function (more points, more incidents on the demo), so the
+    # fold's AUC is the AUC of the raw points
+    folds = dict(demo_con.execute("select fold, roc_auc from marts.model_backtest "
+                                  "where model_name = 'rule_score_operations' and fold > 0").fetchall())
+    assert sorted(folds) == sorted(f["fold"].unique())
+    for fold, part in f.groupby("fold"):
+        assert folds[fold] == pytest.approx(roc_auc_score(part["y"], part["ops"]))
+    # the operations part never exceeds the whole score it is part of
+    over = demo_con.execute("select count(*) from marts.order_incident_features "
+                            "where rule_score_operations > rule_score + 1e-9").fetchone()[0]
+    assert over == 0
+
+
 def test_calibration_rows_sum_to_the_test_orders(demo_con):
     rows = demo_con.execute("""
         select b.model_name, b.n_test, sum(c.n), sum(c.n * c.observed_rate), b.incident_rate_test * b.n_test

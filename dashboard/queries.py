@@ -182,6 +182,18 @@ def model_calibration() -> pd.DataFrame:
     return query("model_calibration")
 
 
+def validity_report() -> pd.DataFrame:
+    return query("validity_report")
+
+
+def validity_band_calibration() -> pd.DataFrame:
+    return query("validity_band_calibration")
+
+
+def validity_stability() -> pd.DataFrame:
+    return query("validity_stability")
+
+
 # ----------------------------------------------------------------------------- inspections
 
 def inspection_lots(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:

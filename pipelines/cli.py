@@ -233,6 +233,46 @@ def _cmd_tariffs(args) -> int:
     return 0
 
 
+def _cmd_validate(args) -> int:
+    """Print the validity report card of a built warehouse (models/validity.py, docs/validity.md)."""
+    import duckdb
+    import pandas as pd
+
+    from models import validity
+
+    db = Path(args.db)
+    if not db.is_file():
+        print(f"error: no warehouse at {db}: build one first (supplier-risk build or demo-warehouse)", file=sys.stderr)
+        return 2
+    truth = Path(args.ground_truth) if args.ground_truth else None
+    if truth is not None and not truth.is_file():
+        print(f"error: ground truth {truth} does not exist", file=sys.stderr)
+        return 2
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        card = validity.card_for(con, truth)
+    finally:
+        con.close()
+    print(f"validity report card of {db} (as of {card.as_of}; settings {validity.load_config().version}; "
+          f"ground truth: {card.ground_truth or 'none'})")
+    for line in validity.summary(card):
+        print(f"- {line}")
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 70):
+        if len(card.rows):
+            print("\nfigures (value; ci = 95% interval; reference = what it is compared with):")
+            figures = card.rows.drop(columns="version").round(3)
+            print(figures.astype(object).where(figures.notna(), "").to_string(index=False))
+        if len(card.bands):
+            print("\nincident rate per risk band at the order date (backtest test orders; Wilson 95% interval):")
+            print(card.bands.drop(columns="version").round(3).to_string(index=False))
+        one = card.stability[card.stability["pillar"].notna()]
+        if len(one):
+            print("\nranking when one pillar's weight changes (Spearman with the unchanged ranking; share of the "
+                  "riskiest 15% still there; largest move in places):")
+            print(one.drop(columns="version").round(4).to_string(index=False))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="supplier-risk", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -307,6 +347,12 @@ def parser() -> argparse.ArgumentParser:
     tf.add_argument("--steel-pct", type=float, help="steel content, percent of the value (Section 232)")
     tf.add_argument("--aluminium-pct", type=float, help="aluminium content, percent of the value (Section 232)")
     tf.set_defaults(func=_cmd_tariffs)
+
+    va = sub.add_parser("validate", help="print the validity report card of a built warehouse (docs/validity.md)")
+    va.add_argument("--db", default=str(DEFAULT_DB), help="warehouse to judge (default: %(default)s)")
+    va.add_argument("--ground-truth", help="CSV with supplier_id and hidden_risk (default: ground_truth/"
+                                           "supplier_traits.csv in the warehouse's input folder, when it exists)")
+    va.set_defaults(func=_cmd_validate)
     return p
 
 

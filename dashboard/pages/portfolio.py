@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import filters, queries
+from dashboard import filters, queries, validity_card
 
 st.title("Supplier portfolio")
 if ui.require_warehouse():
@@ -130,3 +130,5 @@ if ui.require_warehouse():
                                 "first_pass_rate": ui.pct_col("First-pass PSI"),
                                 "major_defect_rate": ui.pct_col("Major defects"),
                                 "defect_return_rate": ui.pct_col("Defect returns")})
+
+    validity_card.show()

@@ -1,0 +1,66 @@
+"""The validity report card as a page section: plain words first, the statistics in an expander.
+
+Reads marts.validity_report, marts.validity_band_calibration and marts.validity_stability (computed by the build,
+models/validity.py); the sentences come from models.validity.summary, the same ones `supplier-risk validate` prints.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import queries
+from models import validity
+
+SECTION_KEY = "validity"
+
+
+def show() -> None:
+    st.subheader("Can this score be trusted?")
+    rows = queries.validity_report()
+    if rows.empty:
+        ui.missing("marts.validity_report", "validity report card")
+        return
+    bands, stability = queries.validity_band_calibration(), queries.validity_stability()
+    card = validity.ReportCard(rows, bands, stability)
+    st.markdown("\n".join(f"- {ui.md(line)}" for line in validity.summary(card)))
+    st.caption("Computed by the build on this warehouse's own data: the backtest judges each score on orders "
+               "placed after the data it was computed from (docs/validity.md).")
+    with st.expander("The statistics behind these sentences"):
+        if not bands.empty:
+            fig = go.Figure()
+            fig.add_trace(go.Bar(
+                x=bands["risk_band"], y=bands["observed_rate"], name="observed incident rate",
+                marker_color="#1f4e79",
+                error_y=dict(type="data", symmetric=False, array=bands["ci_high"] - bands["observed_rate"],
+                             arrayminus=bands["observed_rate"] - bands["ci_low"]),
+                customdata=bands[["n_orders", "n_suppliers"]].to_numpy(),
+                hovertemplate="%{x}: %{y:.1%} of %{customdata[0]} orders (%{customdata[1]} suppliers)"
+                              "<extra></extra>"))
+            fig.add_trace(go.Scatter(x=bands["risk_band"], y=bands["mean_predicted"], mode="markers",
+                                     name="incident model's mean prediction",
+                                     marker=dict(color="#d9480f", size=11, symbol="diamond")))
+            fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+            ui.chart(ui.style(fig, "Incident rate per risk band at the order date (95% interval)", "Risk band",
+                              "Orders with an incident", height=340), f"{SECTION_KEY}_bands_chart")
+        ui.table(rows, f"{SECTION_KEY}_figures", "validity_report.csv",
+                 columns=["section", "metric", "subject", "value", "ci_low", "ci_high", "reference", "n", "verdict"],
+                 column_config={
+                     "value": st.column_config.NumberColumn("Value", format="%.3f"),
+                     "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
+                     "ci_high": st.column_config.NumberColumn("95% high", format="%.3f"),
+                     "reference": st.column_config.NumberColumn(
+                         "Compared with", format="%.3f",
+                         help="The naive baseline's AUC, the share a random ranking would reach, the base rate, "
+                              "or the bar for stability."),
+                     "n": st.column_config.NumberColumn("n", format="%d")})
+        if not stability.empty:
+            one = stability[stability["pillar"].notna()]
+            ui.table(one, f"{SECTION_KEY}_stability", "validity_stability.csv",
+                     columns=["scenario", "spearman", "top_overlap", "max_rank_shift"],
+                     column_config={"scenario": "Weight change",
+                                    "spearman": st.column_config.NumberColumn("Spearman", format="%.4f"),
+                                    "top_overlap": ui.pct_col("Riskiest 15% kept"),
+                                    "max_rank_shift": st.column_config.NumberColumn("Largest move (places)",
+                                                                                    format="%.1f")})

@@ -1,0 +1,524 @@
+"""Validity report card: does the score rank suppliers and orders the way the outcomes say, and does it hold still?
+
+Computed from a built warehouse's marts (and, where the data has one, a hidden ground truth such as the demo
+generator's `hidden_risk`), so the same card is shown for the demo and for imported data:
+
+- **ground truth** (only where it is known): Spearman correlation of the rule score, its quality-and-delivery part
+  and the incident model's probability with the hidden risk (supplier-bootstrap interval), how many of the worst 15%
+  suppliers each puts in its own riskiest 15% (capture) and how many of its riskiest 10% are among them (precision);
+- **discrimination**: the pooled backtest AUC of the model, the rule score and `rule_score_operations` against the
+  naive baseline with the paired supplier-bootstrap interval, read from `marts.model_comparison` (computed once,
+  by models.incident_model);
+- **ranking**: the share of the backtest's next-order incidents each puts in its riskiest 15% of test orders, and
+  the incident rate among its riskiest 10% (ties at the boundary counted at their average, as in the backtest's
+  top-decile lift);
+- **calibration per risk band**: test orders grouped by the supplier's band at the order date, observed incident
+  rate (Wilson interval) against the model's mean predicted probability;
+- **stability**: the supplier ranking when each pillar's weight changes by ±20%, and under random ±20% changes of
+  every signal's weight.
+Settings: models/config/validity.toml. Method and figures: docs/validity.md. No streamlit here.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from models import incident_model as im
+from models.scoring import BAND_ORDER
+
+CONFIG_PATH = Path(__file__).resolve().parent / "config" / "validity.toml"
+
+REPORT_COLUMNS = ["section", "metric", "subject", "value", "ci_low", "ci_high", "reference", "n", "verdict",
+                  "version"]
+BAND_COLUMNS = ["risk_band", "n_orders", "n_suppliers", "n_incidents", "observed_rate", "ci_low", "ci_high",
+                "mean_predicted", "version"]
+STABILITY_COLUMNS = ["scenario", "pillar", "factor", "spearman", "top_overlap", "max_rank_shift", "version"]
+
+# What each compared subject is called in the order-level and supplier-level tables.
+ORDER_SCORES = {"model": "predicted_incident_probability", "rule_score": "rule_score",
+                "rule_score_operations": "rule_score_operations", "naive_baseline": "naive_baseline_probability"}
+SUPPLIER_SCORES = {"rule_score": "risk_score", "rule_score_operations": "operations_points",
+                   "model": "predicted_incident_probability"}
+SUBJECT_WORDS = {"model": "the incident model", "rule_score": "the rule score",
+                 "rule_score_operations": "the quality-and-delivery part of the rule score",
+                 "naive_baseline": "the naive baseline (the supplier's own past incident rate)"}
+
+
+@dataclass(frozen=True)
+class ValidityConfig:
+    version: str
+    truth_path: str
+    truth_column: str
+    worst_share: float
+    capture_share: float
+    precision_share: float
+    resamples: int
+    bootstrap_seed: int
+    confidence: float
+    weight_change: float
+    random_draws: int
+    stability_seed: int
+    min_spearman: float
+
+
+def load_config(path: Path = CONFIG_PATH) -> ValidityConfig:
+    raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return ValidityConfig(
+        version=raw["version"], truth_path=raw["ground_truth"]["path"], truth_column=raw["ground_truth"]["column"],
+        worst_share=float(raw["ground_truth"]["worst_share"]),
+        capture_share=float(raw["ranking"]["capture_share"]), precision_share=float(raw["ranking"]["precision_share"]),
+        resamples=int(raw["bootstrap"]["resamples"]), bootstrap_seed=int(raw["bootstrap"]["seed"]),
+        confidence=float(raw["bootstrap"]["confidence"]), weight_change=float(raw["stability"]["weight_change"]),
+        random_draws=int(raw["stability"]["random_draws"]), stability_seed=int(raw["stability"]["seed"]),
+        min_spearman=float(raw["stability"]["min_spearman"]))
+
+
+# --- metrics (pure) -----------------------------------------------------------------------------------------------
+
+def spearman(x, y) -> float:
+    """Spearman rank correlation (average ranks for ties); NaN when either side is constant or has < 3 values."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan")
+    return float(stats.spearmanr(x, y).statistic)
+
+
+def spearman_interval(x, y, resamples: int, seed: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of the Spearman correlation over `resamples` draws of the pairs with replacement
+    (one pair per supplier, so this resamples suppliers); draws with a constant side are skipped."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    rng = np.random.default_rng(seed)
+    values = [spearman(x[i], y[i]) for i in (rng.integers(0, len(x), len(x)) for _ in range(resamples))]
+    values = np.array([v for v in values if not math.isnan(v)])
+    if not len(values):
+        return float("nan"), float("nan")
+    tail = (1 - confidence) / 2 * 100
+    return float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))
+
+
+def top_count(n: int, share: float) -> int:
+    """How many of `n` cases are "the top `share`": at least one, rounded up (as the backtest's top decile)."""
+    return max(1, int(math.ceil(share * n)))
+
+
+def precision_at(y, score, share: float) -> float:
+    """Share of bad cases (y = 1) among the `share` highest scores; cases tied at the boundary count at their
+    average rate (the expected value under a random tie-break: a coarse score gains nothing from tie order).
+    The backtest's top-decile lift times the base rate."""
+    y = np.asarray(y, float)
+    if len(y) == 0:
+        return float("nan")
+    if y.sum() == 0:
+        return 0.0
+    return im.top_share_lift(y, score, share) * float(y.mean())
+
+
+def capture_at(y, score, share: float) -> float:
+    """Share of all bad cases that fall among the `share` highest scores (recall at that cut; ties as in
+    `precision_at`). NaN when there is no bad case."""
+    y = np.asarray(y, float)
+    if len(y) == 0 or y.sum() == 0:
+        return float("nan")
+    return precision_at(y, score, share) * top_count(len(y), share) / float(y.sum())
+
+
+def worst(values, share: float) -> np.ndarray:
+    """True for the `share` of cases with the highest values (all cases tied with the last one included)."""
+    v = np.asarray(values, float)
+    k = top_count(len(v), share)
+    return v >= np.sort(v)[::-1][k - 1]
+
+
+def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion k/n (scipy's binomtest); NaN for n = 0."""
+    if n == 0:
+        return float("nan"), float("nan")
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def edge_verdict(ci_low: float, ci_high: float) -> str:
+    """Plain reading of an AUC difference's interval against the naive baseline."""
+    if pd.isna(ci_low) or pd.isna(ci_high):
+        return "no interval"
+    if ci_low > 0:
+        return "better than the naive baseline"
+    if ci_high < 0:
+        return "worse than the naive baseline"
+    return "not distinguishable from the naive baseline"
+
+
+def band_calibration(orders: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Per risk band (columns risk_band, supplier_id, y, predicted): orders, suppliers, incidents, observed rate
+    with its Wilson interval and the mean predicted probability; bands in BAND_ORDER, empty bands left out."""
+    rows = []
+    for band in BAND_ORDER:
+        part = orders[orders["risk_band"] == band]
+        if part.empty:
+            continue
+        k, n = int(part["y"].sum()), len(part)
+        lo, hi = wilson_interval(k, n, confidence)
+        predicted = part["predicted"].dropna()
+        rows.append({"risk_band": band, "n_orders": n, "n_suppliers": int(part["supplier_id"].nunique()),
+                     "n_incidents": k, "observed_rate": k / n, "ci_low": lo, "ci_high": hi,
+                     "mean_predicted": float(predicted.mean()) if len(predicted) else float("nan")})
+    return pd.DataFrame(rows, columns=BAND_COLUMNS[:-1])
+
+
+def _ranks(score: pd.Series) -> np.ndarray:
+    return score.rank(ascending=False, method="average").to_numpy()
+
+
+def _top(score: pd.Series, k: int) -> set:
+    """The k highest scores (ties broken by supplier id, so the cut is reproducible)."""
+    frame = pd.DataFrame({"s": score.to_numpy(), "id": score.index.astype(str)})
+    return set(frame.sort_values(["s", "id"], ascending=[False, True]).head(k)["id"])
+
+
+def stability(points: pd.DataFrame, change: float, draws: int, seed: int, top_share: float) -> pd.DataFrame:
+    """How the supplier ranking moves when weights change. `points`: one row per supplier and signal (supplier_id,
+    pillar, signal, points). The score is the sum of points, and a signal's points are linear in its configured
+    max_points, so scaling points by a factor is the score a config with that weight would give.
+
+    Scenarios: every pillar scaled by 1 - change and 1 + change alone, then `draws` draws of every signal scaled by
+    its own factor uniform in [1 - change, 1 + change]. Per scenario: Spearman with the unchanged score, the share
+    of the unchanged top `top_share` still in the top, and the largest move in rank places."""
+    wide = points.pivot_table(index="supplier_id", columns="signal", values="points", aggfunc="sum", fill_value=0.0)
+    pillar_of = points.drop_duplicates("signal").set_index("signal")["pillar"].reindex(wide.columns)
+    base = wide.sum(axis=1)
+    k = top_count(len(base), top_share)
+    base_top, base_rank = _top(base, k), _ranks(base)
+
+    def row(name: str, pillar: str | None, factor: float | None, weights: np.ndarray) -> dict:
+        s = pd.Series(wide.to_numpy() @ weights, index=wide.index)
+        return {"scenario": name, "pillar": pillar, "factor": factor, "spearman": spearman(base, s),
+                "top_overlap": len(base_top & _top(s, k)) / k,
+                "max_rank_shift": float(np.max(np.abs(_ranks(s) - base_rank))) if len(s) else float("nan")}
+
+    rows = []
+    for pillar in pd.unique(pillar_of):
+        for factor in (1 - change, 1 + change):
+            w = np.where(pillar_of.to_numpy() == pillar, factor, 1.0)
+            rows.append(row(f"{pillar} x{factor:.2f}", pillar, factor, w))
+    rng = np.random.default_rng(seed)
+    for i in range(draws):
+        rows.append(row(f"random {i + 1}", None, None, rng.uniform(1 - change, 1 + change, wide.shape[1])))
+    return pd.DataFrame(rows, columns=STABILITY_COLUMNS[:-1])
+
+
+# --- the card from a warehouse ------------------------------------------------------------------------------------
+
+@dataclass
+class Evidence:
+    """What the card reads from a warehouse (frames; empty when the warehouse lacks the table)."""
+
+    comparison: pd.DataFrame  # marts.model_comparison
+    backtest: pd.DataFrame  # marts.model_backtest, fold 0
+    orders: pd.DataFrame  # backtest test orders with the band of the score known at the order date
+    suppliers: pd.DataFrame  # supplier_id, risk_score, operations_points, predicted_incident_probability
+    signals: pd.DataFrame  # supplier_id, pillar, signal, points
+    as_of: object = None
+    input_dir: str | None = None
+
+
+def _has(con, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? "
+                            "and table_name = ?", [schema, name]).fetchall()[0][0])
+
+
+def _columns(con, table: str) -> set[str]:
+    schema, name = table.split(".")
+    return {r[0] for r in con.execute("select column_name from information_schema.columns where table_schema = ? "
+                                      "and table_name = ?", [schema, name]).fetchall()}
+
+
+def _read(con, table: str, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df() if _has(con, table) else pd.DataFrame()
+
+
+def _band_at_order(orders: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
+    """The supplier's risk band from the latest score-history row dated strictly before the order (the row the
+    backtest's rule score comes from, models.incident_model.attach_rule_score)."""
+    if orders.empty or history.empty:
+        return pd.Series([None] * len(orders), index=orders.index, dtype=object)
+    lhs = orders[["supplier_id", "ordered_on"]].assign(_row=np.arange(len(orders)),
+                                                      day=pd.to_datetime(orders["ordered_on"]))
+    h = history.assign(day=pd.to_datetime(history["as_of"]))[["supplier_id", "day", "risk_band"]]
+    m = pd.merge_asof(lhs.sort_values("day", kind="stable"), h.sort_values("day", kind="stable"), on="day",
+                      by="supplier_id", allow_exact_matches=False, direction="backward")
+    return pd.Series(m.set_index("_row")["risk_band"].reindex(np.arange(len(orders))).to_numpy(),
+                     index=orders.index, dtype=object)
+
+
+def load_evidence(con) -> Evidence:
+    """Read the marts the card needs; a table that is missing (a warehouse without a trained model) reads empty."""
+    comparison = _read(con, "marts.model_comparison", "select * from marts.model_comparison")
+    backtest = _read(con, "marts.model_backtest", "select * from marts.model_backtest where fold = 0")
+    orders = pd.DataFrame()
+    if _has(con, "marts.order_incident_features"):
+        cols = _columns(con, "marts.order_incident_features")
+        wanted = ["po_id", "supplier_id", "ordered_on", "fold", "is_incident", "is_late", "is_psi_failed",
+                  "is_return_incident", *ORDER_SCORES.values()]
+        orders = con.execute(f"select {', '.join(c for c in wanted if c in cols)} "  # names from the list above
+                             "from marts.order_incident_features where predicted_incident_probability is not null "
+                             "order by po_id").df()
+        history = _read(con, "marts.supplier_risk_history",
+                        "select supplier_id, as_of, risk_band from marts.supplier_risk_history")
+        orders["risk_band"] = _band_at_order(orders, history)
+    suppliers = _read(con, "marts.supplier_risk_score",
+                      "select supplier_id, risk_score, round(quality_points + delivery_points, 1) as operations_points "
+                      "from marts.supplier_risk_score")
+    if not suppliers.empty and _has(con, "marts.incident_predictions"):
+        pred = con.execute("select supplier_id, predicted_incident_probability from marts.incident_predictions").df()
+        suppliers = suppliers.merge(pred, on="supplier_id", how="left")
+    signals = _read(con, "marts.supplier_signals", "select supplier_id, pillar, signal, points "
+                                                   "from marts.supplier_signals")
+    # fetchall, not fetchone: a build step's connection must hold no unfinished result when it writes next
+    info = con.execute("select as_of, input_dir from ingest.build_info").fetchall()[0] \
+        if _has(con, "ingest.build_info") else None
+    return Evidence(comparison, backtest, orders, suppliers, signals,
+                    as_of=info[0] if info else None, input_dir=info[1] if info else None)
+
+
+def read_ground_truth(path: Path, cfg: ValidityConfig) -> pd.DataFrame | None:
+    """supplier_id and the hidden risk column from a ground-truth CSV, or None when the file does not exist. A file
+    that exists without those columns is an error, not a silently missing section."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    truth = pd.read_csv(path, dtype={"supplier_id": str})
+    missing = {"supplier_id", cfg.truth_column} - set(truth.columns)
+    if missing:
+        raise ValueError(f"{path}: ground truth without column(s) {', '.join(sorted(missing))}")
+    return truth[["supplier_id", cfg.truth_column]].rename(columns={cfg.truth_column: "hidden_risk"})
+
+
+def default_ground_truth(evidence: Evidence, cfg: ValidityConfig) -> Path | None:
+    """The ground-truth file beside the warehouse's input folder (the demo writes one), when it exists."""
+    if not evidence.input_dir:
+        return None
+    path = Path(evidence.input_dir) / cfg.truth_path
+    return path if path.is_file() else None
+
+
+@dataclass
+class ReportCard:
+    rows: pd.DataFrame  # REPORT_COLUMNS
+    bands: pd.DataFrame  # BAND_COLUMNS
+    stability: pd.DataFrame  # STABILITY_COLUMNS
+    as_of: object = None  # the warehouse's build date
+    ground_truth: str | None = None  # the ground-truth file the card used, if any
+
+
+def _row(section, metric, subject, value, *, ci=(np.nan, np.nan), reference=np.nan, n=None, verdict=None) -> dict:
+    return {"section": section, "metric": metric, "subject": subject, "value": value, "ci_low": ci[0],
+            "ci_high": ci[1], "reference": reference, "n": n, "verdict": verdict}
+
+
+def _ground_truth_rows(ev: Evidence, truth: pd.DataFrame, cfg: ValidityConfig) -> list[dict]:
+    m = ev.suppliers.merge(truth, on="supplier_id", how="inner")
+    rows = []
+    if m.empty:
+        return rows
+    bad = worst(m["hidden_risk"], cfg.worst_share)
+    for subject, column in SUPPLIER_SCORES.items():
+        if column not in m or m[column].isna().all():
+            continue
+        part = m.dropna(subset=[column])
+        y, s = bad[part.index.to_numpy()].astype(float), part[column].to_numpy(float)
+        rho = spearman(s, part["hidden_risk"])
+        ci = spearman_interval(s, part["hidden_risk"].to_numpy(float), cfg.resamples, cfg.bootstrap_seed,
+                               cfg.confidence)
+        rows.append(_row("ground truth", "spearman_vs_hidden_risk", subject, rho, ci=ci, n=len(part)))
+        rows.append(_row("ground truth", "worst_capture", subject, capture_at(y, s, cfg.capture_share),
+                         reference=cfg.capture_share, n=int(y.sum())))
+        rows.append(_row("ground truth", "precision_at_top", subject, precision_at(y, s, cfg.precision_share),
+                         reference=float(y.mean()), n=top_count(len(y), cfg.precision_share)))
+    return rows
+
+
+def _order_rows(ev: Evidence, cfg: ValidityConfig) -> list[dict]:
+    rows = []
+    o = ev.orders
+    if o.empty:
+        return rows
+    y_all = o["is_incident"].astype(float)
+    rows.append(_row("label", "incident_rate", "test orders", float(y_all.mean()), n=len(o)))
+    incidents = o[o["is_incident"].astype(bool)]
+    for part, label in (("is_late", "late"), ("is_psi_failed", "failed inspection"),
+                        ("is_return_incident", "defect returns")):
+        if part in o and len(incidents):
+            rows.append(_row("label", "share_of_incidents", label, float(incidents[part].astype(bool).mean()),
+                             n=len(incidents)))
+    for subject in ORDER_SCORES:
+        cmp = ev.comparison[ev.comparison["model_name"] == subject] if not ev.comparison.empty else ev.comparison
+        if len(cmp):
+            c = cmp.iloc[0]
+            rows.append(_row("discrimination", "auc", subject, c["roc_auc"], reference=c["baseline_roc_auc"],
+                             n=c["n_test"]))
+            rows.append(_row("discrimination", "auc_edge_vs_naive_baseline", subject, c["auc_difference"],
+                             ci=(c["ci_low"], c["ci_high"]), n=c["n_suppliers"],
+                             verdict=edge_verdict(c["ci_low"], c["ci_high"])))
+        elif subject == "naive_baseline" and not ev.backtest.empty:
+            b = ev.backtest[ev.backtest["model_name"] == subject]
+            if len(b):
+                rows.append(_row("discrimination", "auc", subject, b["roc_auc"].iloc[0], n=b["n_test"].iloc[0]))
+        column = ORDER_SCORES[subject]
+        if column not in o or o[column].isna().all():
+            continue
+        part = o.dropna(subset=[column])
+        y, s = part["is_incident"].astype(float).to_numpy(), part[column].to_numpy(float)
+        rows.append(_row("ranking", "incident_capture", subject, capture_at(y, s, cfg.capture_share),
+                         reference=cfg.capture_share, n=int(y.sum())))
+        rows.append(_row("ranking", "precision_at_top", subject, precision_at(y, s, cfg.precision_share),
+                         reference=float(y.mean()), n=top_count(len(y), cfg.precision_share)))
+    return rows
+
+
+def _band_rows(bands: pd.DataFrame) -> list[dict]:
+    if bands.empty:
+        return []
+    if len(bands) == 1:
+        return [_row("calibration", "observed_rate_rises_with_band", "rule_score", float("nan"),
+                     n=int(bands["n_orders"].sum()),
+                     verdict="every order is in one band, so the bands separate nothing here")]
+    rates = bands["observed_rate"].to_numpy()
+    rising = bool(np.all(np.diff(rates) > 0))
+    separated = bool(np.all(bands["ci_low"].to_numpy()[1:] > bands["ci_high"].to_numpy()[:-1]))
+    verdict = ("each band has a higher incident rate than the one below, intervals apart" if separated else
+               "each band has a higher incident rate than the one below" if rising else
+               "incident rates do not rise with every band")
+    return [_row("calibration", "observed_rate_rises_with_band", "rule_score", float(rising),
+                 n=int(bands["n_orders"].sum()), verdict=verdict)]
+
+
+def _stability_rows(st: pd.DataFrame, cfg: ValidityConfig) -> list[dict]:
+    if st.empty:
+        return []
+    pillars, draws = st[st["pillar"].notna()], st[st["pillar"].isna()]
+    rows = []
+    worst_pillar = pillars.loc[pillars["spearman"].idxmin()] if pillars["spearman"].notna().any() else None
+    if worst_pillar is not None:
+        ok = worst_pillar["spearman"] >= cfg.min_spearman
+        rows.append(_row("stability", "min_spearman_one_pillar", "rule_score", worst_pillar["spearman"],
+                         reference=cfg.min_spearman, n=len(pillars),
+                         verdict=f"{'stable' if ok else 'sensitive'}: weakest is {worst_pillar['scenario']}"))
+        rows.append(_row("stability", "min_top_overlap_one_pillar", "rule_score", float(pillars["top_overlap"].min()),
+                         n=len(pillars)))
+    if len(draws) and draws["spearman"].notna().any():
+        p5 = float(np.nanpercentile(draws["spearman"], 5))
+        rows.append(_row("stability", "p5_spearman_random_weights", "rule_score", p5, reference=cfg.min_spearman,
+                         n=len(draws), verdict="stable" if p5 >= cfg.min_spearman else "sensitive"))
+        rows.append(_row("stability", "mean_top_overlap_random_weights", "rule_score",
+                         float(draws["top_overlap"].mean()), n=len(draws)))
+    return rows
+
+
+def report_card(ev: Evidence, truth: pd.DataFrame | None, cfg: ValidityConfig | None = None) -> ReportCard:
+    """Every figure of the card from the evidence (and the ground truth when there is one)."""
+    cfg = cfg or load_config()
+    bands = pd.DataFrame(columns=BAND_COLUMNS[:-1])
+    if not ev.orders.empty and "risk_band" in ev.orders:
+        bands = band_calibration(ev.orders.rename(columns={"is_incident": "y",
+                                                           "predicted_incident_probability": "predicted"})
+                                 .assign(y=lambda f: f["y"].astype(int)), cfg.confidence)
+    st = (stability(ev.signals, cfg.weight_change, cfg.random_draws, cfg.stability_seed, cfg.capture_share)
+          if not ev.signals.empty else pd.DataFrame(columns=STABILITY_COLUMNS[:-1]))
+    rows = (_ground_truth_rows(ev, truth, cfg) if truth is not None and not ev.suppliers.empty else []) \
+        + _order_rows(ev, cfg) + _band_rows(bands) + _stability_rows(st, cfg)
+    frame = pd.DataFrame(rows, columns=REPORT_COLUMNS[:-1]).assign(version=cfg.version)
+    return ReportCard(frame, bands.assign(version=cfg.version), st.assign(version=cfg.version), as_of=ev.as_of)
+
+
+def card_for(con, truth_path: Path | None = None, cfg: ValidityConfig | None = None) -> ReportCard:
+    """The card of a warehouse: its marts, and the ground truth at `truth_path` or beside its input folder."""
+    cfg = cfg or load_config()
+    ev = load_evidence(con)
+    path = truth_path if truth_path is not None else default_ground_truth(ev, cfg)
+    truth = read_ground_truth(path, cfg) if path is not None else None
+    if truth_path is not None and truth is None:
+        raise FileNotFoundError(f"ground truth {truth_path} does not exist")
+    card = report_card(ev, truth, cfg)
+    card.ground_truth = str(path) if truth is not None else None
+    return card
+
+
+# --- plain words --------------------------------------------------------------------------------------------------
+
+def _pct(x: float) -> str:
+    return "–" if pd.isna(x) else f"{100 * x:.0f}%"
+
+
+def _get(rows: pd.DataFrame, section: str, metric: str, subject: str) -> pd.Series | None:
+    hit = rows[(rows["section"] == section) & (rows["metric"] == metric) & (rows["subject"] == subject)]
+    return hit.iloc[0] if len(hit) else None
+
+
+def summary(card: ReportCard) -> list[str]:
+    """The card in a few plain sentences, strongest evidence first (numbers and fixed words only)."""
+    r, out = card.rows, []
+    rho = _get(r, "ground truth", "spearman_vs_hidden_risk", "rule_score")
+    if rho is not None:
+        cap = _get(r, "ground truth", "worst_capture", "rule_score")
+        prec = _get(r, "ground truth", "precision_at_top", "rule_score")
+        out.append(f"Against the known hidden risk of these suppliers, the rule score's ranking agrees at Spearman "
+                   f"{rho['value']:.2f} (95% interval {rho['ci_low']:.2f} to {rho['ci_high']:.2f}; 1 is the same "
+                   f"order, 0 no relation). Of the {int(cap['n'])} truly worst suppliers it puts "
+                   f"{_pct(cap['value'])} in its own riskiest {_pct(cap['reference'])}, and {_pct(prec['value'])} of "
+                   f"its riskiest {int(prec['n'])} are among them.")
+    else:
+        out.append("This data has no known ground truth (only the demo generator knows each supplier's true risk), "
+                   "so the score is judged by what happened to the orders placed after it was computed.")
+    rate = _get(r, "label", "incident_rate", "test orders")
+    if rate is None:
+        out.append("No backtest yet: the data has no closed orders both with and without an incident before a "
+                   "training cutoff, so nothing can be judged against outcomes.")
+    else:
+        shares = r[(r["section"] == "label") & (r["metric"] == "share_of_incidents")]
+        only = shares[shares["value"] == 1.0]
+        made_of = (f"every incident here is a {only['subject'].iloc[0]} order: the data carries no evidence of the "
+                   "other kinds, so this is a " + str(only["subject"].iloc[0]) + "-order backtest"
+                   if len(only) == 1 and (shares["value"] == 0).sum() == len(shares) - 1 else
+                   "of these incidents " + ", ".join(f"{_pct(s.value)} {s.subject}" for s in shares.itertuples())
+                   + " (an order can have several kinds)")
+        out.append(f"Backtest: {int(rate['n']):,} orders placed after each training cutoff, {_pct(rate['value'])} "
+                   f"of them with an incident; {made_of}.")
+    for subject in ("model", "rule_score", "rule_score_operations"):
+        auc = _get(r, "discrimination", "auc", subject)
+        edge = _get(r, "discrimination", "auc_edge_vs_naive_baseline", subject)
+        if auc is None or edge is None:
+            continue
+        out.append(f"{SUBJECT_WORDS[subject].capitalize()} ranks next-order incidents with AUC {auc['value']:.3f} "
+                   f"against {auc['reference']:.3f} for {SUBJECT_WORDS['naive_baseline']}: "
+                   f"{edge['verdict']} (difference {edge['value']:+.3f}, 95% interval {edge['ci_low']:+.3f} to "
+                   f"{edge['ci_high']:+.3f} from resampling {int(edge['n'])} suppliers).")
+    prec = _get(r, "ranking", "precision_at_top", "model")
+    cap = _get(r, "ranking", "incident_capture", "model")
+    if prec is not None and cap is not None:
+        out.append(f"The incident model's riskiest {_pct(load_config().precision_share)} of orders had an "
+                   f"incident {_pct(prec['value'])} of the time (all orders: {_pct(prec['reference'])}); its "
+                   f"riskiest {_pct(cap['reference'])} held {_pct(cap['value'])} of all incidents.")
+    if not card.bands.empty:
+        parts = ", ".join(f"{b.risk_band} {_pct(b.observed_rate)} (model said {_pct(b.mean_predicted)}, "
+                          f"{b.n_orders:,} orders)" for b in card.bands.itertuples())
+        verdict = _get(r, "calibration", "observed_rate_rises_with_band", "rule_score")
+        out.append(f"Incident rate by the supplier's risk band when the order was placed: {parts}"
+                   + (f": {verdict['verdict']}." if verdict is not None else "."))
+    one = _get(r, "stability", "min_spearman_one_pillar", "rule_score")
+    top = _get(r, "stability", "min_top_overlap_one_pillar", "rule_score")
+    rnd = _get(r, "stability", "p5_spearman_random_weights", "rule_score")
+    if one is not None:
+        out.append(f"Changing any one pillar's weight by ±{_pct(load_config().weight_change)} keeps the supplier "
+                   f"ranking at Spearman {one['value']:.3f} or more ({one['verdict']}) and at least "
+                   f"{_pct(top['value'])} of the riskiest {_pct(load_config().capture_share)} in place"
+                   + (f"; random changes of every signal's weight: {rnd['value']:.3f} in 95 of 100 draws."
+                      if rnd is not None else "."))
+    return out

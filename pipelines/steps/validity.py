@@ -1,0 +1,39 @@
+"""Build step: the validity report card of this warehouse (models/validity.py, docs/validity.md).
+
+Reads the incident model's backtest tables and the score marts (and a ground-truth file beside the input folder
+when there is one: the demo writes `ground_truth/supplier_traits.csv`; it is read here only, never by the score),
+and writes `marts.validity_report` (one row per figure), `marts.validity_band_calibration` (observed vs predicted
+incident rate per risk band) and `marts.validity_stability` (the ranking under ±20% weight changes). Pages read
+these; `supplier-risk validate` prints the same card for any built warehouse.
+"""
+
+from __future__ import annotations
+
+from models import validity
+from pipelines.frames import write_frame
+
+INPUTS = ["marts.model_comparison", "marts.model_backtest", "marts.order_incident_features",
+          "marts.supplier_risk_history", "marts.supplier_risk_score", "marts.supplier_signals",
+          "marts.incident_predictions", "ingest.build_info"]
+OUTPUTS = ["marts.validity_report", "marts.validity_band_calibration", "marts.validity_stability"]
+
+TYPES = {
+    "marts.validity_report": {"section": "varchar", "metric": "varchar", "subject": "varchar", "value": "double",
+                              "ci_low": "double", "ci_high": "double", "reference": "double", "n": "bigint",
+                              "verdict": "varchar", "version": "varchar"},
+    "marts.validity_band_calibration": {"risk_band": "varchar", "n_orders": "bigint", "n_suppliers": "bigint",
+                                        "n_incidents": "bigint", "observed_rate": "double", "ci_low": "double",
+                                        "ci_high": "double", "mean_predicted": "double", "version": "varchar"},
+    "marts.validity_stability": {"scenario": "varchar", "pillar": "varchar", "factor": "double",
+                                 "spearman": "double", "top_overlap": "double", "max_rank_shift": "double",
+                                 "version": "varchar"},
+}
+
+
+def run(con, context) -> None:
+    card = validity.card_for(con)
+    for table, frame in (("marts.validity_report", card.rows), ("marts.validity_band_calibration", card.bands),
+                         ("marts.validity_stability", card.stability)):
+        write_frame(con, table, frame, types=TYPES[table], columns=list(TYPES[table]))
+    for line in validity.summary(card):
+        context.log(f"    validity: {line}")

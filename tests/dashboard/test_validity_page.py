@@ -1,0 +1,33 @@
+"""The validity report card on the Portfolio page: the build's sentences first, the figures behind them below."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import validity
+
+
+@pytest.mark.slow
+def test_portfolio_shows_the_report_card_of_the_demo(ui, demo_db, demo_con):
+    at = ui.open(demo_db)
+    text = ui.texts(at)
+    assert "Can this score be trusted?" in text
+    rows = demo_con.execute("select * from marts.validity_report").df()
+    card = validity.ReportCard(rows, demo_con.execute("select * from marts.validity_band_calibration").df(),
+                               demo_con.execute("select * from marts.validity_stability").df())
+    for line in validity.summary(card):
+        assert line in text
+    rho = rows[(rows["metric"] == "spearman_vs_hidden_risk") & (rows["subject"] == "rule_score")]["value"].iloc[0]
+    assert f"agrees at Spearman {rho:.2f}" in text
+    figures = next(f for f in ui.frames(at) if "verdict" in f.columns)
+    assert len(figures) == len(rows)
+    bands = ui.chart(at, "validity_bands_chart")["data"][0]
+    expected = demo_con.execute("select risk_band from marts.validity_band_calibration").df()
+    assert bands["x"] == expected["risk_band"].tolist() and bands["name"] == "observed incident rate"
+
+
+def test_portfolio_without_a_report_card_says_what_is_missing(ui, tiny_db):
+    at = ui.open(tiny_db)
+    text = ui.texts(at)
+    assert "Can this score be trusted?" in text
+    assert "This data has no known ground truth" in text and "No backtest yet" in text

@@ -1,0 +1,114 @@
+"""The validity report card in built warehouses (demo, tiny, SCMS when present) and `supplier-risk validate`."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+from scipy import stats
+
+from helpers import SHARED_REAL, quiet
+from models import validity
+from pipelines.cli import main as cli_main
+
+SCMS = SHARED_REAL / "scms" / "SCMS_Delivery_History_Dataset.csv"
+
+
+def _report(con) -> pd.DataFrame:
+    return con.execute("select * from marts.validity_report").df().set_index(["section", "metric", "subject"])
+
+
+def test_demo_card_recovers_the_hidden_risk_as_scipy_does(demo_con, ground_truth):
+    r = _report(demo_con)
+    score = demo_con.execute("select supplier_id, risk_score from marts.supplier_risk_score").df()
+    m = score.merge(ground_truth[["supplier_id", "hidden_risk"]], on="supplier_id")
+    row = r.loc[("ground truth", "spearman_vs_hidden_risk", "rule_score")]
+    assert row["value"] == pytest.approx(stats.spearmanr(m["risk_score"], m["hidden_risk"]).statistic)
+    assert row["n"] == len(ground_truth) and row["ci_low"] < row["value"] < row["ci_high"]
+    worst = m.nlargest(validity.top_count(len(m), 0.15), "hidden_risk")["supplier_id"]
+    assert r.loc[("ground truth", "worst_capture", "rule_score"), "n"] == len(worst)
+
+
+def test_demo_card_reads_the_backtest_comparison_once(demo_con):
+    r = _report(demo_con)
+    cmp = demo_con.execute("select * from marts.model_comparison").df()
+    assert set(cmp["model_name"]) == {"model", "rule_score", "rule_score_operations"}
+    for c in cmp.itertuples():
+        edge = r.loc[("discrimination", "auc_edge_vs_naive_baseline", c.model_name)]
+        assert (edge["value"], edge["ci_low"], edge["ci_high"]) == pytest.approx(
+            (c.auc_difference, c.ci_low, c.ci_high))
+        assert edge["verdict"] == validity.edge_verdict(c.ci_low, c.ci_high)
+        assert r.loc[("discrimination", "auc", c.model_name), "value"] == pytest.approx(c.roc_auc)
+
+
+def test_demo_band_calibration_covers_the_orders_the_rule_score_scored(demo_con):
+    """The band at the order date comes from the same history row as the backtest's rule score, so the bands hold
+    exactly the test orders that have a rule score, and their incidents."""
+    bands = demo_con.execute("select * from marts.validity_band_calibration").df()
+    n, incidents = demo_con.execute("""
+        select count(*), sum(is_incident::int) from marts.order_incident_features
+        where predicted_incident_probability is not null and rule_score is not null""").fetchall()[0]
+    assert bands["n_orders"].sum() == n and bands["n_incidents"].sum() == incidents
+    assert bands["risk_band"].tolist() == [b for b in ("low", "medium", "high", "critical")
+                                           if b in set(bands["risk_band"])]
+    assert (bands["ci_low"] <= bands["observed_rate"]).all() and (bands["observed_rate"] <= bands["ci_high"]).all()
+
+
+def test_demo_stability_scenarios(demo_con):
+    st = demo_con.execute("select * from marts.validity_stability").df()
+    cfg = validity.load_config()
+    pillars = demo_con.execute("select distinct pillar from marts.supplier_signals").df()["pillar"]
+    assert len(st[st["pillar"].notna()]) == 2 * len(pillars)
+    assert len(st[st["pillar"].isna()]) == cfg.random_draws
+    assert st["spearman"].between(-1, 1).all() and st["top_overlap"].between(0, 1).all()
+
+
+def test_validate_cli_prints_the_card_of_the_demo(demo_db, capsys):
+    assert cli_main(["validate", "--db", str(demo_db)]) == 0
+    out = capsys.readouterr().out
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        rho = _report(con).loc[("ground truth", "spearman_vs_hidden_risk", "rule_score"), "value"]
+    finally:
+        con.close()
+    # the ground truth is found beside the build's input folder; the CLI recomputes what the build stored
+    assert f"the rule score's ranking agrees at Spearman {rho:.2f}" in out
+    assert "ground truth: " in out and "supplier_traits.csv" in out
+    assert "rule_score_operations" in out and "incident rate per risk band" in out
+
+
+def test_validate_cli_on_a_warehouse_without_backtest_or_truth(tiny_db, tmp_path, capsys):
+    assert cli_main(["validate", "--db", str(tiny_db)]) == 0
+    out = capsys.readouterr().out
+    assert "This data has no known ground truth" in out and "No backtest yet" in out
+    assert cli_main(["validate", "--db", str(tmp_path / "absent.duckdb")]) == 2
+    assert "no warehouse at" in capsys.readouterr().err
+    assert cli_main(["validate", "--db", str(tiny_db), "--ground-truth", str(tmp_path / "none.csv")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not SCMS.exists(), reason=f"real SCMS data not present at {SCMS}")
+def test_scms_card_is_a_late_delivery_backtest_with_its_interval(tmp_path, capsys):
+    from pipelines.build import build
+
+    out = tmp_path / "scms"
+    assert cli_main(["import", "--input", str(SCMS), "--out", str(out)]) == 1  # rejected lines: exit 1
+    db = tmp_path / "scms.duckdb"
+    build(out, db, log=quiet)
+    capsys.readouterr()
+    assert cli_main(["validate", "--db", str(db)]) == 0
+    printed = capsys.readouterr().out
+    assert "every incident here is a late order" in printed and "late-order backtest" in printed
+    assert "This data has no known ground truth" in printed
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        r = _report(con)
+        late = r.loc[("label", "share_of_incidents", "late"), "value"]
+        edge = r.loc[("discrimination", "auc_edge_vs_naive_baseline", "model")]
+        incidents = con.execute("select count(*) filter (where is_incident), count(*) filter (where is_late) "
+                                "from marts.order_incident_features").fetchall()[0]
+    finally:
+        con.close()
+    assert late == 1.0 and incidents[0] == incidents[1]  # no inspections or returns in SCMS: only lateness
+    assert edge["ci_low"] <= edge["value"] <= edge["ci_high"]
+    assert f"95% interval {edge['ci_low']:+.3f} to {edge['ci_high']:+.3f}" in printed

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, db, loader, queries
+from dashboard import auth, db, loader, mapping, queries
 from dashboard import components as ui
 from pipelines.build import BuildBusy, BuildError, ShrinkError
 from pipelines.ingest import IngestError
@@ -13,7 +13,9 @@ from pipelines.readers import FileError
 
 st.title("Data")
 st.caption("One file per table (`suppliers.csv`, `purchase_orders.xlsx`, …) in the import format of "
-           "docs/data-contract.md. Good rows are loaded; every rejected row is listed with its reason.")
+           "docs/data-contract.md, and any other export: Amazon and Shopify reports and inspection summaries are "
+           "recognised, any other spreadsheet is mapped to a table (docs/importers.md). Good rows are loaded; every "
+           "rejected row is listed with its reason.")
 
 st.subheader("Load new data")
 visitor = auth.current()
@@ -30,16 +32,14 @@ else:
                                     "(docs/security.md).")
 folder: Path | None = None
 if source == "Upload files":
-    uploads = st.file_uploader("Import files", type=["csv", "xlsx", "parquet"], accept_multiple_files=True,
-                               key="data_upload",
-                               help="Files named after their table: suppliers, products, purchase_orders, payments, "
-                                    "inspections, shipments, sales, returns, quality_costs; at most "
+    uploads = st.file_uploader("Import files", type=["csv", "xlsx", "parquet", *mapping.EXPORT_TYPES],
+                               accept_multiple_files=True, key="data_upload",
+                               help="Files named after their table (suppliers, products, purchase_orders, payments, "
+                                    "inspections, shipments, sales, returns, quality_costs), and any other export, "
+                                    "recognised or mapped below; at most "
                                     f"{st.get_option('server.maxUploadSize')} MB each (server.maxUploadSize). Kept "
                                     "in a private folder of this session until the build.")
     if uploads:
-        unknown = [f.name for f in uploads if loader.table_of(f.name) is None]
-        if unknown:
-            st.warning(f"Not a table of the import format (ignored): {', '.join(ui.md(u) for u in unknown)}")
         try:
             folder = loader.stage_uploads((f.name, f.getvalue()) for f in uploads)
         except loader.UploadFolderError as exc:
@@ -55,6 +55,7 @@ if source == "Upload files":
                 folder, kept = loader.complete_with(folder, previous)
                 if kept:
                     st.caption(f"Kept from the current input: {', '.join(kept)}")
+        folder = mapping.convert_exports([(f.name, f.getvalue()) for f in uploads], folder)
 elif source == "Folder on this machine":
     path_text = st.text_input("Folder path", key="data_folder", placeholder=str(roots[0] / "exports"),
                               help="A folder on the machine running the dashboard, one file per table, under "
@@ -64,6 +65,9 @@ elif source == "Folder on this machine":
             folder = auth.allowed_folder(path_text.strip())
         except auth.FolderRefused as exc:
             st.error(ui.md(exc), icon=":material/block:")
+        if folder is not None and folder.is_dir():
+            folder = mapping.convert_exports(
+                [(p.name, p.read_bytes()) for p in sorted(folder.iterdir()) if p.is_file()], folder)
 
 if folder is not None:
     try:

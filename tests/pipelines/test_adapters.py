@@ -300,3 +300,22 @@ def test_a_portfolio_whose_sales_and_returns_come_only_from_marketplace_exports(
         assert sold == {"S1": 18, "S2": 6}
     finally:
         con.close()
+
+
+def test_an_inspection_summary_saved_as_an_excel_workbook(tmp_path):
+    """Excel stores dates as dates: the workbook's cells arrive as ISO days, the rest as in the text export."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"Report Number": ["R-24-0101", "R-24-0102"], "PO Number": ["P1", "P2"],
+                          "Date of Inspection": pd.to_datetime(["2024-01-26", "2024-02-27"]),
+                          "Inspection Type": ["FRI", "DUPRO"], "Sampling Level": ["G-II", "Level III"],
+                          "Order Qty": [1000, 1000], "Sample Qty": [80, 125], "Major Defects": [1, 4],
+                          "Conclusion": ["PASS", "不合格"]})
+    path = tmp_path / "summary.xlsx"
+    frame.to_excel(path, index=False)
+    got = registry.convert(path)
+    assert got.format.name == "inspection-summary" and got.rows_rejected == 0
+    assert [(r["inspection_id"], r["inspected_on"], r["inspection_type"], r["inspection_level"], r["sample_size"],
+             r["major_defects"], r["critical_defects"], r["result"]) for r in got.rows["inspections"]] == [
+        ("R-24-0101", "2024-01-26", "PSI", "II", "80", "1", "", "pass"),
+        ("R-24-0102", "2024-02-27", "DUPRO", "III", "125", "4", "", "fail")]

@@ -29,6 +29,7 @@ def test_suggestions_are_exact_synonym_or_fuzzy_and_use_each_column_once():
         "po_id": ("PO No.", "synonym"), "supplier_id": ("Factory", "synonym"), "sku": ("Item", "synonym"),
         "ordered_on": ("Order Date", "synonym"), "quantity": ("Qty", "synonym"),
         "unit_price": ("Unit Price (RMB)", "fuzzy"), "incoterm": ("Terms", "synonym"),
+        "promised_ship_on": ("Ship by", "synonym"),
     }
     exact = maps.suggest(["po_id", "PO", "sku"], "purchase_orders")
     assert [(s.column, s.source, s.how) for s in exact] == [("po_id", "po_id", "exact"), ("sku", "sku", "exact")]

@@ -1,0 +1,122 @@
+"""The Data page's import step (dashboard/mapping.py) with AppTest: a recognised export is converted, a spreadsheet
+with other headers goes through the mapping step (table guessed, matches suggested, a value mapped, preview, save,
+use, reuse next month) into one validation report and a build."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from helpers import FIXTURES
+from pipelines.adapters import mapping as maps
+
+TRACKER = ("PO No.,Factory,Item,Order Date,Ship by,Qty,Unit Price (RMB),Terms\n"
+           "P7,S1,A1,05/03/2024,20/04/2024,1000,36.50,FOB Ningbo\n"
+           "P8,S2,B1,13/03/2024,30/04/2024,200,72.00,EXW\n").encode("utf-8")
+KEY = "map_po_tracker_csv"
+
+
+@pytest.fixture(autouse=True)
+def _mappings(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUPPLIER_RISK_MAPPINGS", str(tmp_path / "mappings"))
+
+
+def _upload(ui, db, files):
+    at = ui.open(db, "data")
+    at.file_uploader(key="data_upload").set_value(files).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_recognised_export_is_converted_and_validated_with_the_other_tables(ui, tiny_db):
+    returns = (FIXTURES / "exports" / "amazon_fba_returns.txt").read_bytes()
+    at = _upload(ui, tiny_db, [("amazon_fba_returns.txt", returns, "text/plain")])
+    labels = [e.label for e in at.expander]
+    assert ("amazon_fba_returns.txt: Amazon FBA customer returns report → returns · 12 line(s) read: 9 written, "
+            "2 rejected, 1 left out by rule") in labels
+    rejected = next(f for f in ui.frames(at) if "reason" in f.columns and "raw_line" in f.columns
+                    and set(f["line"]) == {10, 11, 12})
+    assert "unknown Amazon return reason code 'CHANGED_MY_MIND'" in rejected.set_index("line").loc[10, "reason"]
+    # one validation report: the tiny portfolio's 37 rows (kept from the current input) + the 9 returns written
+    assert ui.metrics(at)["Rows to load"] == "46" and ui.metrics(at)["Rows rejected"] == "0"
+
+
+def test_the_mapping_step_suggests_previews_saves_and_builds(ui, tiny_db, tmp_path):
+    db = tmp_path / "live.duckdb"   # a copy of the tiny warehouse: the rebuild replaces it
+    shutil.copy(tiny_db, db)
+    at = _upload(ui, db, [("po_tracker.csv", TRACKER, "text/csv")])
+    assert "po_tracker.csv: not a format we know — map its columns" in [e.label for e in at.expander]
+    assert at.selectbox(key=f"{KEY}_table").value == "purchase_orders"        # the best-fitting table
+    suggested = {c: at.selectbox(key=f"{KEY}_col_{c}").value
+                 for c in ("po_id", "supplier_id", "sku", "ordered_on", "quantity", "unit_price", "incoterm",
+                           "promised_ship_on")}
+    assert suggested == {"po_id": "PO No.", "supplier_id": "Factory", "sku": "Item", "ordered_on": "Order Date",
+                         "quantity": "Qty", "unit_price": "Unit Price (RMB)", "incoterm": "Terms",
+                         "promised_ship_on": "Ship by"}
+    assert "suggested: fuzzy" in at.selectbox(key=f"{KEY}_col_unit_price").help
+    # not imported until confirmed: validation sees only the tiny portfolio
+    assert ui.metrics(at)["Rows to load"] == "37"
+    at.selectbox(key=f"{KEY}_col_sample_approved_on").set_value("Order Date").run()   # a choice by hand
+    at.selectbox(key=f"{KEY}_col_sample_approved_on").set_value("—").run()
+    at.text_input(key=f"{KEY}_currency").input("CNY").run()
+    assert at.selectbox(key=f"{KEY}_val_incoterm_0").label == "FOB Ningbo"
+    at.selectbox(key=f"{KEY}_val_incoterm_0").set_value("FOB").run()
+    preview = next(f for f in ui.frames(at) if "po_id" in f.columns and "currency" in f.columns)
+    assert preview[["po_id", "ordered_on", "promised_ship_on", "unit_price", "currency", "incoterm"]].values.tolist() \
+        == [["P7", "2024-03-05", "2024-04-20", "36.5", "CNY", "FOB"], ["P8", "2024-03-13", "2024-04-30", "72", "CNY",
+                                                                          "EXW"]]
+    at.text_input(key=f"{KEY}_name").input("Ningbo PO tracker").run()
+    at.button(key=f"{KEY}_save").click().run()
+    saved = maps.load(tmp_path / "mappings" / "Ningbo_PO_tracker.toml")
+    assert (saved.table, saved.columns["promised_ship_on"], saved.currency, saved.values) == (
+        "purchase_orders", "Ship by", "CNY", {"incoterm": {"FOB Ningbo": "FOB"}})
+    at.checkbox(key=f"{KEY}_use").check().run()
+    assert ui.metrics(at)["Rows to load"] == "39" and ui.metrics(at)["Rows rejected"] == "0"
+    at.button(key="data_rebuild").click().run()
+    assert not at.exception
+    assert any("Warehouse rebuilt as of 2024-06-21" in s.value for s in at.success)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute("select currency, unit_price_original, fx_units_per_usd, order_value from "
+                          "staging.purchase_orders where po_id = 'P7'").fetchone()
+    finally:
+        con.close()
+    # CNY 36.50 x 1,000 at the Fed G.5 March 2024 average of 7.2015 yuan per dollar
+    assert row[:3] == ("CNY", 36.5, 7.2015) and round(row[3], 2) == round(36_500 / 7.2015, 2) == 5_068.39
+
+
+def test_next_month_the_saved_mapping_is_picked_and_fills_every_choice(ui, tiny_db, tmp_path):
+    folder = tmp_path / "mappings"
+    folder.mkdir()
+    mapping = maps.Mapping(table="purchase_orders", name="Ningbo PO tracker", currency="CNY",
+                           columns={"po_id": "PO No.", "supplier_id": "Factory", "sku": "Item",
+                                    "ordered_on": "Order Date", "promised_ship_on": "Ship by", "quantity": "Qty",
+                                    "unit_price": "Unit Price (RMB)", "incoterm": "Terms"},
+                           values={"incoterm": {"FOB Ningbo": "FOB"}})
+    (folder / "Ningbo_PO_tracker.toml").write_text(maps.dumps(mapping), encoding="utf-8")
+    at = _upload(ui, tiny_db, [("po_tracker.csv", TRACKER, "text/csv")])
+    at.selectbox(key=f"{KEY}_saved").set_value("Ningbo_PO_tracker").run()
+    assert at.selectbox(key=f"{KEY}_col_promised_ship_on").value == "Ship by"
+    assert at.text_input(key=f"{KEY}_currency").value == "CNY"
+    assert at.selectbox(key=f"{KEY}_val_incoterm_0").value == "FOB"
+    at.checkbox(key=f"{KEY}_use").check().run()
+    assert ui.metrics(at)["Rows to load"] == "39"
+
+
+def test_a_file_that_cannot_be_read_is_named_with_the_reason(ui, tiny_db):
+    at = _upload(ui, tiny_db, [("weird.txt", "sku,name\nA,小\n".encode("gb18030"), "text/plain")])
+    assert any("weird.txt cannot be read" in e.value and "ambiguous" in e.value for e in at.error)
+
+
+def test_a_folder_on_this_machine_may_hold_exports_too(ui, tmp_path, tiny_dir):
+    shutil.copy(FIXTURES / "exports" / "amazon_fba_returns.txt", tiny_dir / "amazon_fba_returns.txt")
+    at = ui.open(tmp_path / "none.duckdb", "data")
+    at.radio(key="data_source").set_value("Folder on this machine").run()
+    at.text_input(key="data_folder").input(str(tiny_dir)).run()
+    assert not at.exception
+    assert any(label.startswith("amazon_fba_returns.txt: Amazon FBA customer returns report") for label in
+               [e.label for e in at.expander])
+    assert ui.metrics(at)["Rows to load"] == "46"   # the folder's 37 rows + 9 returns
+    assert not any(tiny_dir.glob("*exports*")) and sorted(p.name for p in tiny_dir.iterdir())[0] == "amazon_fba_returns.txt"

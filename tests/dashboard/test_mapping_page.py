@@ -9,6 +9,7 @@ import shutil
 import duckdb
 import pytest
 
+from dashboard.components import md
 from helpers import FIXTURES
 from pipelines.adapters import mapping as maps
 
@@ -34,8 +35,8 @@ def test_a_recognised_export_is_converted_and_validated_with_the_other_tables(ui
     returns = (FIXTURES / "exports" / "amazon_fba_returns.txt").read_bytes()
     at = _upload(ui, tiny_db, [("amazon_fba_returns.txt", returns, "text/plain")])
     labels = [e.label for e in at.expander]
-    assert ("amazon_fba_returns.txt: Amazon FBA customer returns report → returns · 12 line(s) read: 9 written, "
-            "2 rejected, 1 left out by rule") in labels
+    assert (f"{md('amazon_fba_returns.txt')}: Amazon FBA customer returns report → returns · 12 line(s) read: "
+            "9 written, 2 rejected, 1 left out by rule") in labels    # file names are shown literally
     rejected = next(f for f in ui.frames(at) if "reason" in f.columns and "raw_line" in f.columns
                     and set(f["line"]) == {10, 11, 12})
     assert "unknown Amazon return reason code 'CHANGED_MY_MIND'" in rejected.set_index("line").loc[10, "reason"]
@@ -47,7 +48,7 @@ def test_the_mapping_step_suggests_previews_saves_and_builds(ui, tiny_db, tmp_pa
     db = tmp_path / "live.duckdb"   # a copy of the tiny warehouse: the rebuild replaces it
     shutil.copy(tiny_db, db)
     at = _upload(ui, db, [("po_tracker.csv", TRACKER, "text/csv")])
-    assert "po_tracker.csv: not a format we know — map its columns" in [e.label for e in at.expander]
+    assert f"{md('po_tracker.csv')}: not a format we know — map its columns" in [e.label for e in at.expander]
     assert at.selectbox(key=f"{KEY}_table").value == "purchase_orders"        # the best-fitting table
     suggested = {c: at.selectbox(key=f"{KEY}_col_{c}").value
                  for c in ("po_id", "supplier_id", "sku", "ordered_on", "quantity", "unit_price", "incoterm",
@@ -107,7 +108,7 @@ def test_next_month_the_saved_mapping_is_picked_and_fills_every_choice(ui, tiny_
 
 def test_a_file_that_cannot_be_read_is_named_with_the_reason(ui, tiny_db):
     at = _upload(ui, tiny_db, [("weird.txt", "sku,name\nA,小\n".encode("gb18030"), "text/plain")])
-    assert any("weird.txt cannot be read" in e.value and "ambiguous" in e.value for e in at.error)
+    assert any(f"{md('weird.txt')} cannot be read" in e.value and "ambiguous" in e.value for e in at.error)
 
 
 def test_a_folder_on_this_machine_may_hold_exports_too(ui, tmp_path, tiny_dir):
@@ -116,7 +117,7 @@ def test_a_folder_on_this_machine_may_hold_exports_too(ui, tmp_path, tiny_dir):
     at.radio(key="data_source").set_value("Folder on this machine").run()
     at.text_input(key="data_folder").input(str(tiny_dir)).run()
     assert not at.exception
-    assert any(label.startswith("amazon_fba_returns.txt: Amazon FBA customer returns report") for label in
-               [e.label for e in at.expander])
+    assert any(label.startswith(f"{md('amazon_fba_returns.txt')}: Amazon FBA customer returns report") for label
+               in [e.label for e in at.expander])
     assert ui.metrics(at)["Rows to load"] == "46"   # the folder's 37 rows + 9 returns
     assert not any(tiny_dir.glob("*exports*")) and sorted(p.name for p in tiny_dir.iterdir())[0] == "amazon_fba_returns.txt"

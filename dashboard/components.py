@@ -261,6 +261,7 @@ def chart(fig: go.Figure, key: str) -> None:
 
 STEP_LABELS = {
     "planned_contribution": "Planned contribution", "landed_cost_overrun": "Landed-cost overrun",
+    "duty_refunds_received": "Duty refunds received",
     "refunds_and_return_fees": "Refunds and return fees", "unsellable_write_offs": "Unsellable write-offs",
     "rework": "Rework", "relabel": "Relabel", "chargeback": "Chargebacks", "expedite_freight": "Expedite freight",
     "sorting": "Sorting", "reinspection": "Re-inspection", "realised_contribution": "Realised contribution",

@@ -258,6 +258,11 @@ def landed_unverified_rows(ids: Ids = None, supplier_id: str | None = None, sku:
     return query("landed_unverified_rows", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
 
 
+def duty_refunds_summary(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
+    """Duty refunds claimed, received and pending per program over the shipments in scope (marts.duty_refunds)."""
+    return query("duty_refunds_summary", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+
+
 def verified_through() -> pd.DataFrame:
     """Verified-through date per dated reference table (reference.verified_through)."""
     return query("verified_through")

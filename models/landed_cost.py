@@ -461,6 +461,61 @@ def buyer_costs(incoterm: str, ref_dir: str | Path | None = None) -> frozenset[s
     return frozenset(name for name in BUYER_COST_FLAGS if getattr(rule, f"buyer_pays_{name}"))
 
 
+def incoterm_flags(terms, ref_dir: str | Path | None = None) -> pd.DataFrame:
+    """Each row's Incoterms 2020 flags (incoterms.csv), vectorised by a merge on the code; KeyError if unknown."""
+    rules = load_incoterms(ref_dir)
+    table = pd.DataFrame([{"incoterm": code, **{f: getattr(rule, f) for f in (*(f"buyer_pays_{c}" for c in
+                                                                                  BUYER_COST_FLAGS),
+                                                                                "invoice_includes_freight",
+                                                                                "invoice_includes_insurance")}}
+                          for code, rule in rules.items()])
+    codes = pd.Series(terms, dtype=object).fillna("").astype(str).str.strip().str.upper()
+    unknown = sorted(set(codes) - set(table["incoterm"]))
+    if unknown:
+        raise KeyError(f"unknown Incoterm(s) {unknown}; known: {sorted(rules)}")
+    return pd.DataFrame({"incoterm": codes}).merge(table, on="incoterm", how="left")
+
+
+def dutiable_values(
+    goods_cents, incoterms, invoice_freight_cents=0, invoice_insurance_cents=0, assist_cents=0, other_cents=0,
+    ref_dir: str | Path | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """US transaction value per line, in cents (vectorised): the price less the freight and insurance it contains
+    and any other non-dutiable part (DDP duty and fees), plus assists (19 U.S.C. 1401a(b)(1)(C), (h)).
+
+    The US appraises on an FOB-type basis (19 U.S.C. 1401a(b)(4)): freight and insurance from the foreign port are
+    excluded even when a price contains them: freight in C- and D-terms, insurance in CIF/CIP/DAP/DPU/DDP (the terms
+    where the seller bears insurance, incoterms.csv). Returns (value, NaN where refused; the reason, else None): a
+    freight part on a term whose price cannot contain it, insurance where the buyer insures, or deductions above
+    the price.
+    """
+    goods = np.asarray(goods_cents, dtype=np.int64)
+    n = len(goods)
+    flags = incoterm_flags(incoterms, ref_dir)
+
+    def col(values) -> np.ndarray:
+        return np.broadcast_to(np.asarray(values, dtype=np.int64), (n,))
+
+    freight, insurance, assist, other = (col(v) for v in (invoice_freight_cents, invoice_insurance_cents,
+                                                          assist_cents, other_cents))
+    if (freight < 0).any() or (insurance < 0).any() or (assist < 0).any() or (other < 0).any() or (goods < 0).any():
+        raise ValueError("amounts must be >= 0")
+    value = goods - freight - insurance - other + assist
+    bad_freight = (freight > 0) & ~flags["invoice_includes_freight"].to_numpy(dtype=bool)
+    # Insurance can be in the price only where the seller bears it (buyer_pays_insurance false): CIF/CIP, where it
+    # is an invoice line, and D-terms, where the seller may insure its own transit risk. Under E/F terms, CFR and
+    # CPT the buyer insures, so the invoice cannot hold insurance even though CFR/CPT hold freight.
+    bad_insurance = (insurance > 0) & flags["buyer_pays_insurance"].to_numpy(dtype=bool)
+    terms = flags["incoterm"].to_numpy(dtype=str)
+    reason = np.select(
+        [bad_freight, bad_insurance, value < 0],
+        [np.char.add(np.char.add("a ", terms), " invoice does not include main freight; pay it separately"),
+         np.char.add(np.char.add("a ", terms), " invoice does not include insurance; the buyer insures separately"),
+         np.full(n, "deductions exceed the invoice value")], default="")
+    refused = reason != ""
+    return np.where(refused, np.nan, value.astype(float)), np.where(refused, reason, None)
+
+
 def dutiable_value(
     invoice_value: float,
     incoterm: str,
@@ -468,32 +523,60 @@ def dutiable_value(
     insurance_in_invoice: float = 0.0,
     other_non_dutiable_in_invoice: float = 0.0,
     ref_dir: str | Path | None = None,
+    assists: float = 0.0,
 ) -> float:
-    """US transaction value: the invoice less international freight, insurance (and, for DDP, duty/fees) it includes.
+    """US transaction value of one invoice (`dutiable_values` on one line); ValueError with the reason if refused."""
+    from models.allocation import cents_array
 
-    The US appraises on an FOB-type basis (19 U.S.C. 1401a(b)(4)): freight and insurance from the foreign port are
-    excluded even when a price contains them: freight in C- and D-terms, insurance in CIF/CIP/DAP/DPU/DDP (the terms
-    where the seller bears insurance, incoterms.csv). Passing freight or insurance for a term whose invoice cannot
-    contain it (e.g. insurance on CFR/CPT) is an error, as is a result below zero.
-    """
-    rule = incoterm_rule(incoterm, ref_dir)
+    incoterm_rule(incoterm, ref_dir)  # KeyError for an unknown code
     for name, amount in (("freight_in_invoice", freight_in_invoice), ("insurance_in_invoice", insurance_in_invoice),
-                         ("other_non_dutiable_in_invoice", other_non_dutiable_in_invoice), ("invoice_value",
-                                                                                            invoice_value)):
+                         ("other_non_dutiable_in_invoice", other_non_dutiable_in_invoice),
+                         ("invoice_value", invoice_value), ("assists", assists)):
         if amount < 0 or math.isnan(amount):
             raise ValueError(f"{name} must be >= 0, got {amount}")
-    if freight_in_invoice and not rule.invoice_includes_freight:
-        raise ValueError(f"a {rule.incoterm} invoice does not include main freight; pay it separately")
-    # Insurance can be in the price only where the seller bears it (buyer_pays_insurance false): CIF/CIP, where it
-    # is an invoice line, and D-terms, where the seller may insure its own transit risk. Under E/F terms, CFR and
-    # CPT the buyer insures, so the invoice cannot hold insurance even though CFR/CPT hold freight.
-    if insurance_in_invoice and rule.buyer_pays_insurance:
-        raise ValueError(f"a {rule.incoterm} invoice does not include insurance; the buyer insures separately")
-    value = _cents(invoice_value) - _cents(freight_in_invoice) - _cents(insurance_in_invoice) - _cents(
-        other_non_dutiable_in_invoice)
-    if value < 0:
-        raise ValueError("deductions exceed the invoice value")
-    return float(value)
+    value, reason = dutiable_values(cents_array([invoice_value]), [incoterm], cents_array([freight_in_invoice]),
+                                    cents_array([insurance_in_invoice]), cents_array([assists]),
+                                    cents_array([other_non_dutiable_in_invoice]), ref_dir)
+    if reason[0] is not None:
+        raise ValueError(str(reason[0]))
+    return float(value[0]) / 100
+
+
+def amortise_assists(lines: pd.DataFrame, assists: pd.DataFrame) -> np.ndarray:
+    """Assist value per line in cents: each assist's cost spread over the first `units_declared` units shipped.
+
+    `lines` has shipment_id, sku, supplier_id, entry_on, quantity; `assists` has sku, supplier_id, cost_cents,
+    provided_on (may be missing) and units_declared. An assist reaches the lines of its SKU and supplier entered on
+    or after provided_on, in entry order (then shipment id); a line carrying units u_a..u_b of the run gets
+    V(u_b) - V(u_a) with V(u) = round_half_up(cost x min(u, units_declared) / units_declared), so the parts add up
+    to the cost exactly once the declared units have shipped (19 U.S.C. 1401a(h); 19 CFR 152.103(e)).
+    """
+    n = len(lines)
+    if n == 0 or assists.empty:
+        return np.zeros(n, dtype=np.int64)
+    left = pd.DataFrame({"line": np.arange(n), "shipment_id": lines["shipment_id"].to_numpy(),
+                         "sku": lines["sku"].to_numpy(), "supplier_id": lines["supplier_id"].to_numpy(),
+                         "entry_on": _days(lines["entry_on"]),
+                         "quantity": np.asarray(lines["quantity"], dtype=np.int64)})
+    right = pd.DataFrame({"assist": np.arange(len(assists)), "sku": assists["sku"].to_numpy(),
+                          "supplier_id": assists["supplier_id"].to_numpy(),
+                          "cost_cents": np.asarray(assists["cost_cents"], dtype=np.int64),
+                          "provided_on": _days(assists["provided_on"]),
+                          "units": np.asarray(assists["units_declared"], dtype=np.int64)})
+    pairs = left.merge(right, on=["sku", "supplier_id"])
+    pairs = pairs[pairs["provided_on"].isna() | (pairs["entry_on"] >= pairs["provided_on"])]
+    if pairs.empty:
+        return np.zeros(n, dtype=np.int64)
+    pairs = pairs.sort_values(["assist", "entry_on", "shipment_id"], kind="stable")
+    after = pairs.groupby("assist")["quantity"].cumsum().to_numpy()
+    before = after - pairs["quantity"].to_numpy()
+    units, cost = pairs["units"].to_numpy(), pairs["cost_cents"].to_numpy()
+
+    def amortised(shipped: np.ndarray) -> np.ndarray:
+        return _half_up_div(cost * np.minimum(shipped, units), units)
+
+    value = amortised(after) - amortised(before)
+    return np.bincount(pairs["line"].to_numpy(), weights=value, minlength=n).round().astype(np.int64)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -656,7 +739,15 @@ def duty_for_lines(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> tu
     component with `not_stacked_on = section_232` is charged only on the value not covered by Section 232.
     Returns (components with `base_cents` and `amount_cents`, one summary row per line in the order of `lines`).
     """
-    comp = duty_components(lines, ref_dir)
+    return price_components(duty_components(lines, ref_dir), lines)
+
+
+def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The amounts of a stack of components (`duty_components`' rows, possibly changed by a what-if) on `lines`.
+
+    See `duty_for_lines`; this is its second half, so a scenario's stack is priced by the same rule.
+    """
+    comp = comp.copy()
     n = len(lines)
     dutiable = np.asarray(lines["dutiable_cents"], dtype=np.int64)
     line = comp["line"].to_numpy()
@@ -960,6 +1051,114 @@ def estimated_tables(dates, tables: Sequence[str], ref_dir: str | Path | None = 
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# A frame of customs-entry lines, costed: what the landed-cost step and the demo generator both use
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> pd.DataFrame:
+    """Dutiable value, duty and the entry's de minimis / MPF / HMF per line of a frame of entry lines (vectorised).
+
+    `lines` columns: entry_key (lines sharing it are one customs entry), entry_on, shipped_on (loading date for
+    in-transit rules), mode, incoterm, goods_cents, invoice_freight_cents, invoice_insurance_cents, assist_cents,
+    hs_code, origin_country, duty_claims, steel_content_pct, aluminium_content_pct. Returns, in the order of
+    `lines`: dutiable_cents (NaN when refused), dutiable_note, duty_cents (NaN when not computable), ieepa_cents,
+    duty_rate_pct (effective), duty_components, unverified_rows, content_assumed_full, entry_type, entry_value_cents,
+    entry_mpf_cents, mpf_cents and hmf_cents (the line's share, split by dutiable value to the cent; NaN when no row
+    covers the date), estimated_tables ('' when none).
+    """
+    from models.allocation import allocate_cents
+
+    n = len(lines)
+    index = lines.index
+    lines = lines.reset_index(drop=True)
+    out = pd.DataFrame(index=pd.RangeIndex(n))
+    dutiable_f, note = dutiable_values(lines["goods_cents"], lines["incoterm"], lines["invoice_freight_cents"],
+                                       lines["invoice_insurance_cents"], lines["assist_cents"], 0, ref_dir)
+    ok = ~np.isnan(dutiable_f)
+    dutiable = np.nan_to_num(dutiable_f).astype(np.int64)
+    out["dutiable_cents"] = dutiable_f
+    out["dutiable_note"] = note
+    entry_on = pd.to_datetime(lines["entry_on"])
+    key = lines["entry_key"].astype(str).to_numpy()
+
+    # The duty stack per line, on the entry date.
+    has_hs = lines["hs_code"].notna().to_numpy() & ok
+    idx = np.flatnonzero(has_hs)
+    duty = np.full(n, np.nan)
+    ieepa = np.full(n, np.nan)
+    for col, default in (("duty_rate_pct", np.nan), ("duty_components", None), ("unverified_rows", None),
+                         ("content_assumed_full", False)):
+        out[col] = default
+    if len(idx):
+        stack = lines.iloc[idx].assign(loaded_on=pd.to_datetime(lines["shipped_on"].iloc[idx]),
+                                       dutiable_cents=dutiable[idx]).reset_index(drop=True)
+        _, summary = duty_for_lines(stack, ref_dir)
+        mfn = summary["has_mfn"].to_numpy()
+        duty[idx[mfn]] = summary["duty_cents"].to_numpy()[mfn]
+        ieepa[idx[mfn]] = summary["ieepa_cents"].to_numpy()[mfn]
+        out.loc[idx[mfn], "duty_rate_pct"] = summary["effective_rate_pct"].to_numpy()[mfn]
+        for col in ("duty_components", "unverified_rows", "content_assumed_full"):
+            out.loc[idx[mfn], col] = summary[col].to_numpy()[mfn]
+
+    # The entry: de minimis, MPF (formal / informal) and HMF, once per entry, then split by dutiable value.
+    value = pd.Series(np.where(ok, dutiable, np.nan))
+    entries = pd.DataFrame({"key": key, "value": value,
+                            "threshold": de_minimis_cents(lines["origin_country"], entry_on, ref_dir),
+                            "entry_on": entry_on}) \
+        .groupby("key", sort=False).agg(entered=("value", lambda v: v.sum(min_count=len(v))),
+                                        threshold=("threshold", "min"), entry_on=("entry_on", "first"))
+    known = entries[entries["entered"].notna()]
+    fees = entry_fees(pd.DataFrame({"entry_on": known["entry_on"], "entered_cents": known["entered"].astype(np.int64),
+                                    "de_minimis_cents": known["threshold"].astype(np.int64)}), ref_dir) \
+        .reindex(entries.index).reindex(key)
+    out["entry_type"] = fees["entry_type"].to_numpy()
+    out["entry_value_cents"] = entries["entered"].reindex(key).to_numpy()
+    out["entry_mpf_cents"] = fees["mpf_cents"].to_numpy(dtype=float)
+    de_minimis = (out["entry_type"] == "de_minimis").to_numpy()
+    duty = np.where(de_minimis & ~np.isnan(duty), 0.0, duty)
+    ieepa = np.where(de_minimis & ~np.isnan(ieepa), 0.0, ieepa)
+    out.loc[de_minimis, "duty_components"] = "de minimis (no duty, no entry)"
+    out.loc[de_minimis, "duty_rate_pct"] = 0.0
+    out["duty_cents"] = duty
+    out["ieepa_cents"] = ieepa
+    mpf_known = ~np.isnan(out["entry_mpf_cents"].to_numpy()) & ok
+    mpf = np.full(n, np.nan)
+    if mpf_known.any():
+        mpf[mpf_known] = allocate_cents(out["entry_mpf_cents"].to_numpy()[mpf_known].astype(np.int64),
+                                        key[mpf_known], dutiable[mpf_known])
+    out["mpf_cents"] = mpf
+    mode = lines["mode"].fillna("").astype(str).str.strip().str.lower()
+    mode_key = pd.Series(key) + "|" + mode
+    groups = pd.DataFrame({"key": mode_key, "value": value, "mode": mode, "entry_on": entry_on}) \
+        .groupby("key", sort=False).agg(value=("value", lambda v: v.sum(min_count=len(v))), mode=("mode", "first"),
+                                        entry_on=("entry_on", "first"))
+    hmf = np.full(n, np.nan)
+    known_groups = groups[groups["value"].notna()]
+    if len(known_groups):
+        fee, _ = hmf_cents(known_groups["value"].astype(np.int64), known_groups["mode"], known_groups["entry_on"],
+                           ref_dir)
+        group_fee = pd.Series(fee, index=known_groups.index).reindex(mode_key.to_numpy())
+        has_fee = group_fee.notna().to_numpy() & ok
+        hmf[has_fee] = allocate_cents(group_fee.to_numpy()[has_fee].astype(np.int64), mode_key.to_numpy()[has_fee],
+                                      dutiable[has_fee])
+    out["hmf_cents"] = hmf
+    # Tables read beyond their verified-through date (HMF only matters by sea).
+    sea = (mode == "sea").to_numpy()
+    late_all = estimated_tables(entry_on, ["duty_rates", "us_mpf", "us_hmf", "us_de_minimis"], ref_dir)
+    late_other = estimated_tables(entry_on, ["duty_rates", "us_mpf", "us_de_minimis"], ref_dir)
+    out["estimated_tables"] = np.where(sea, late_all, late_other)
+    out.index = index
+    return out
+
+
+def goods_cents(quantity, unit_price) -> np.ndarray:
+    """Quantity x unit price in integer cents, half up (the price read to 6 decimals), vectorised."""
+    q = np.asarray(quantity, dtype=np.int64)
+    price_micro = np.round(np.asarray(unit_price, dtype=float) * 1_000_000).astype(np.int64)
+    return (q * price_micro + 5_000) // 10_000
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Landed cost and duty check
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -1129,6 +1328,7 @@ def leakage_waterfall(
     return_fee_per_unit: float = 0.0,
     supplier_reasons: Iterable[str] | None = None,
     ref_dir: str | Path | None = None,
+    duty_refunds_received: float = 0.0,
 ) -> LeakageWaterfall:
     """Bridge planned to realised contribution for one scope (SKU, supplier, period) with exact cent arithmetic.
 
@@ -1136,6 +1336,7 @@ def leakage_waterfall(
     the total. Steps (costs negative):
       planned_contribution  = gross_revenue - units_sold x quoted_landed_cost_per_unit - marketplace_fees
       landed_cost_overrun   = -(units_sold x actual_landed_cost_per_unit - units_sold x quoted_landed_cost_per_unit)
+      duty_refunds_received = +duty refunds received in the scope (e.g. IEEPA duties paid back): recovered leakage
       refunds_and_return_fees = -sum over supplier-attributable returns of (refund_amount + quantity x return_fee)
       unsellable_write_offs = -(unsellable supplier-attributable units x actual_landed_cost_per_unit)
                               - quality_costs['write_off']
@@ -1178,9 +1379,13 @@ def leakage_waterfall(
             non_sup += cost + _cents(actual * unsellable)
 
     write_offs = -(_cents(actual * sup_unsellable_units) + _cents(quality_costs.get(WRITE_OFF_KIND, 0.0)))
+    if duty_refunds_received < 0 or math.isnan(duty_refunds_received):
+        raise ValueError("duty_refunds_received must be >= 0")
+    recovered = _cents(duty_refunds_received)
     steps: list[tuple[str, Decimal]] = [
         ("planned_contribution", planned),
         ("landed_cost_overrun", overrun),
+        ("duty_refunds_received", recovered),
         ("refunds_and_return_fees", -sup_refunds),
         ("unsellable_write_offs", write_offs),
     ]
@@ -1188,7 +1393,7 @@ def leakage_waterfall(
     realised = sum((amount for _, amount in steps), Decimal("0"))
 
     # Independent recomputation from the inputs, so the check can fail if a step is mis-signed or dropped.
-    direct = (_cents(gross_revenue) - actual_cogs - _cents(marketplace_fees) - sup_refunds
+    direct = (_cents(gross_revenue) - actual_cogs - _cents(marketplace_fees) + recovered - sup_refunds
               - _cents(actual * sup_unsellable_units)
               - sum((_cents(v) for v in quality_costs.values()), Decimal("0")))
     steps.append(("realised_contribution", realised))
@@ -1280,6 +1485,7 @@ __all__ = [
     "normalise_hs", "round_money",
     "load_duty_rates", "load_mpf", "load_hmf", "load_marketplace_fees", "load_incoterms", "load_return_reasons",
     "supplier_attributable_reasons", "incoterm_rule", "buyer_costs", "dutiable_value", "duty_rate", "duty_amount",
+    "dutiable_values", "incoterm_flags", "amortise_assists", "price_components", "customs_charges", "goods_cents",
     "mpf_row", "mpf", "hmf", "landed_cost_per_unit", "compare_duty", "marketplace_fee_amount", "leakage_waterfall",
     "duty_components", "duty_for_lines", "percent_of_cents", "entry_fees", "hmf_cents", "de_minimis_cents",
     "load_de_minimis", "verified_through", "estimated_tables", "compare_duty_frame", "DATED_TABLES",

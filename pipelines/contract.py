@@ -135,11 +135,13 @@ def _c(name, type_, description, example, **kw) -> Column:
 
 MONEY = dict(minimum=0.0)
 
-# The customs entry date (the date duty rates, MPF and HMF are read on): the first of these shipment columns that
-# is given. One rule, used by the landed-cost step and written into the contract below. An entry with several
-# shipments takes the earliest `entry_on` of its shipments, else the earliest fallback date.
-ENTRY_DATE_ORDER = ("entry_on", "eta_on", "delivered_on", "shipped_on")
-ENTRY_DATE_RULE = ", else ".join(f"`{c}`" for c in ENTRY_DATE_ORDER)
+# The customs entry date (the date duty rates, MPF and HMF are read on): the first of these that is given, a tuple
+# meaning the earliest of its columns (goods are entered at arrival, never after they reach the warehouse). One
+# rule, used by the landed-cost step and written into the contract below. An entry with several shipments takes the
+# earliest `entry_on` of its shipments, else the earliest fallback date.
+ENTRY_DATE_ORDER: tuple[str | tuple[str, ...], ...] = ("entry_on", ("eta_on", "delivered_on"), "shipped_on")
+ENTRY_DATE_RULE = ", else ".join(f"`{c}`" if isinstance(c, str) else "the earlier of " + " and ".join(
+    f"`{x}`" for x in c) for c in ENTRY_DATE_ORDER)
 
 SUPPLIERS = Table(
     name="suppliers",
@@ -294,12 +296,20 @@ SHIPMENTS = Table(
         _c("mode", TEXT, "Transport mode.", "sea", allowed=("sea", "air", "rail", "truck", "express")),
         _c("shipped_on", DATE, "Date the goods left the supplier (cargo ready / on board).", "2024-03-04",
            required=True),
-        _c("eta_on", DATE, "Estimated arrival at your warehouse (the entry date when `entry_on` is empty).",
+        _c("eta_on", DATE, "Estimated arrival at your warehouse (with `delivered_on`, gives the entry date when `entry_on` is empty).",
            "2024-04-10"),
         _c("delivered_on", DATE, "Actual arrival at your warehouse (empty while in transit).", "2024-04-12"),
         _c("quantity", INT, "Units in this shipment.", "2000", required=True, minimum=0, exclusive_minimum=True),
-        _c("freight_cost", DECIMAL, "International freight you paid for this shipment.", "1850", **MONEY),
-        _c("insurance_cost", DECIMAL, "Cargo insurance you paid.", "45", **MONEY),
+        _c("freight_cost", DECIMAL, "Freight you paid on top of the supplier's price for this shipment (main "
+           "carriage under E/F-terms, any leg you paid yourself under C/D-terms): always in landed cost, never in "
+           "the dutiable value.", "1850", **MONEY),
+        _c("insurance_cost", DECIMAL, "Cargo insurance you paid on top of the supplier's price: always in landed "
+           "cost, never in the dutiable value.", "45", **MONEY),
+        _c("invoice_freight", DECIMAL, "Part of the supplier's price that is main freight (C- and D-terms, as the "
+           "invoice shows it): deducted from the dutiable value, not added to landed cost (it is in the price).",
+           "1500", **MONEY),
+        _c("invoice_insurance", DECIMAL, "Part of the supplier's price that is insurance (CIF, CIP, D-terms): "
+           "deducted from the dutiable value, not added to landed cost.", "60", **MONEY),
         _c("duty_paid", DECIMAL, "Import duty paid (empty = not known; computed from reference rates).", "1030.50",
            **MONEY),
         _c("other_fees", DECIMAL, "Brokerage, MPF/HMF, port and handling fees paid.", "210", **MONEY),
@@ -372,9 +382,56 @@ QUALITY_COSTS = Table(
     ),
 )
 
+ASSISTS = Table(
+    name="assists",
+    key=("assist_id",),
+    description="One row per assist: moulds, tooling or other goods or services you provided to the supplier free "
+                "or at a reduced cost for producing a SKU (19 U.S.C. 1401a(h)). Its cost is added to the dutiable "
+                "value of the SKU's shipments, spread over the units declared.",
+    columns=(
+        _c("assist_id", TEXT, "Assist identifier.", "AS-0001", required=True),
+        _c("sku", TEXT, "SKU produced with the assist.", "LAMP-001", required=True, references="products.sku"),
+        _c("supplier_id", TEXT, "Supplier holding the assist (empty = the SKU's supplier).", "SUP-0001",
+           references="suppliers.supplier_id"),
+        _c("kind", TEXT, "What was provided.", "mould", default="other",
+           allowed=("mould", "tooling", "dies", "materials", "engineering", "other")),
+        _c("description", TEXT, "Free text.", "Injection mould, 2 cavities"),
+        _c("cost", DECIMAL, "What the assist cost you, USD (including transport to the supplier).", "4200",
+           required=True, minimum=0, exclusive_minimum=True),
+        _c("provided_on", DATE, "Date the supplier received it: shipments entered from this date carry it.",
+           "2024-01-10"),
+        _c("units_declared", INT, "Units the cost is spread over (the production you declared to CBP): each of the "
+           "first units_declared units shipped carries cost / units_declared.", "20000", required=True, minimum=0,
+           exclusive_minimum=True),
+    ),
+)
+
+DUTY_REFUNDS = Table(
+    name="duty_refunds",
+    key=("refund_id",),
+    description="One row per duty refund claimed for a customs entry (an IEEPA refund, a protest, a post-summary "
+                "correction, drawback): what was claimed and what came back.",
+    columns=(
+        _c("refund_id", TEXT, "Refund identifier.", "RF-0001", required=True),
+        _c("entry_number", TEXT, "Entry the refund is for (shipments.entry_number); split over its shipments by "
+           "duty.", "ABC-1234567-8"),
+        _c("shipment_id", TEXT, "Shipment the refund is for, when the entry has no number.", "SHP-0001",
+           references="shipments.shipment_id"),
+        _c("program", TEXT, "Why the duty is refunded.", "ieepa", default="other",
+           allowed=("ieepa", "protest", "post_summary_correction", "drawback", "other")),
+        _c("claimed_on", DATE, "Date the claim was filed.", "2026-04-20"),
+        _c("amount_claimed", DECIMAL, "Duty claimed back, USD.", "2400", **MONEY),
+        _c("received_on", DATE, "Date the money came back (empty while pending).", "2026-06-15"),
+        _c("amount_received", DECIMAL, "Duty refunded, USD (interest excluded).", "2400", **MONEY),
+        _c("note", TEXT, "Free text.", "CAPE declaration 2026-0001"),
+    ),
+    row_rules=(RowRule(("claimed_on", "received_on"), "received_on is before claimed_on", "<="),),
+)
+
 # In load order: a table's references always point to tables earlier in this list.
 TABLES: tuple[Table, ...] = (
     SUPPLIERS, PRODUCTS, PURCHASE_ORDERS, PAYMENTS, INSPECTIONS, SHIPMENTS, SALES, RETURNS, QUALITY_COSTS,
+    ASSISTS, DUTY_REFUNDS,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
@@ -407,4 +464,4 @@ def likely_meant(header: str, absent: list[str]) -> str | None:
 
 
 # A quality-cost row must name at least one of these.
-AT_LEAST_ONE_OF = {"quality_costs": ("po_id", "supplier_id")}
+AT_LEAST_ONE_OF = {"quality_costs": ("po_id", "supplier_id"), "duty_refunds": ("entry_number", "shipment_id")}

@@ -1,4 +1,4 @@
-"""Deterministic demo portfolio: nine contract tables generated from hidden per-supplier traits.
+"""Deterministic demo portfolio: the contract tables generated from hidden per-supplier traits.
 
 One latent risk variable per supplier drives (with noise) its defect rate, substitution, drift, lateness,
 price jumps, paperwork and entity red flags. Observable tables are simulated from those traits; the traits
@@ -59,29 +59,30 @@ TRADE_INDUSTRIES = (
     ("Trading", "贸易"), ("Import & Export", "进出口"), ("International Trade", "国际贸易"),
     ("Supply Chain Management", "供应链管理"), ("Commerce", "商贸"),
 )
-# Category: (sku prefix, factory cost lo/hi USD, hs codes, US duty rate MFN+301, unit kg lo/hi, product nouns)
+# Category: (sku prefix, factory cost lo/hi USD, hs codes, unit kg lo/hi, product nouns). Duty comes from the
+# reference tables (data/reference/duty_rates.csv) for each shipment's entry date.
 CATEGORIES = {
-    "home_lighting": ("LAMP", 4.0, 24.0, ("9405.21.8000", "9405.42.8440"), 0.289, 0.5, 2.5,
+    "home_lighting": ("LAMP", 4.0, 24.0, ("9405.21.8000", "9405.42.8440"), 0.5, 2.5,
                       ("Bedside lamp", "Desk lamp", "LED strip light", "Floor lamp", "Wall sconce", "Night light")),
-    "kitchen": ("KIT", 1.2, 12.0, ("7323.93.0080", "3924.10.4000", "8215.99.5000"), 0.283, 0.2, 1.5,
+    "kitchen": ("KIT", 1.2, 12.0, ("7323.93.0080", "3924.10.4000", "8215.99.5000"), 0.2, 1.5,
                 ("Knife block", "Spice rack", "Silicone spatula set", "Pour-over kettle", "Cutting board",
                  "Oil sprayer")),
-    "home_storage": ("STO", 1.5, 14.0, ("3924.90.5650", "4602.19.8000"), 0.284, 0.3, 2.0,
+    "home_storage": ("STO", 1.5, 14.0, ("3924.90.5650", "4602.19.8000"), 0.3, 2.0,
                      ("Storage bin", "Drawer organiser", "Shoe rack", "Laundry basket", "Under-bed box")),
-    "electronics_accessories": ("ELEC", 1.5, 18.0, ("8504.40.9510", "8544.42.9090", "8518.30.2000"), 0.075,
-                                0.05, 0.6, ("USB-C charger", "Braided cable", "Wireless earbuds",
-                                            "Power bank", "Phone stand", "Car mount")),
-    "textiles": ("TEX", 2.0, 20.0, ("6302.60.0020", "6301.40.0020", "6304.92.0000"), 0.166, 0.3, 2.0,
+    "electronics_accessories": ("ELEC", 1.5, 18.0, ("8504.40.9510", "8544.42.9090", "8518.30.2000"), 0.05, 0.6,
+                                ("USB-C charger", "Braided cable", "Wireless earbuds", "Power bank", "Phone stand",
+                                 "Car mount")),
+    "textiles": ("TEX", 2.0, 20.0, ("6302.60.0020", "6301.40.0020", "6304.92.0000"), 0.3, 2.0,
                  ("Bath towel set", "Fleece throw", "Cushion cover", "Table runner", "Blackout curtain")),
-    "home_decor": ("DEC", 2.0, 28.0, ("6913.90.5000", "7013.99.9000", "4414.90.0000"), 0.10, 0.3, 3.0,
+    "home_decor": ("DEC", 2.0, 28.0, ("6913.90.5000", "7013.99.9000", "4414.90.0000"), 0.3, 3.0,
                    ("Ceramic vase", "Photo frame", "Wall mirror", "Candle holder", "Planter pot")),
-    "sports_outdoor": ("SPT", 3.0, 32.0, ("9506.91.0030", "9506.62.8080", "6307.90.9891"), 0.046, 0.3, 4.0,
+    "sports_outdoor": ("SPT", 3.0, 32.0, ("9506.91.0030", "9506.62.8080", "6307.90.9891"), 0.3, 4.0,
                        ("Yoga mat", "Resistance bands", "Camping lantern", "Jump rope", "Dumbbell set")),
-    "pet_supplies": ("PET", 1.0, 15.0, ("4201.00.3000", "3926.90.9990"), 0.259, 0.1, 2.5,
+    "pet_supplies": ("PET", 1.0, 15.0, ("4201.00.3000", "3926.90.9990"), 0.1, 2.5,
                      ("Dog harness", "Cat scratcher", "Slow-feed bowl", "Pet bed", "Leash")),
-    "tools_hardware": ("TOOL", 2.0, 30.0, ("8205.59.8000", "8204.11.0030", "7318.15.2095"), 0.287, 0.2, 3.0,
+    "tools_hardware": ("TOOL", 2.0, 30.0, ("8205.59.8000", "8204.11.0030", "7318.15.2095"), 0.2, 3.0,
                        ("Screwdriver set", "Wrench set", "Tape measure", "Utility knife", "Wall anchors kit")),
-    "toys": ("TOY", 1.5, 20.0, ("9503.00.0073", "9503.00.0090"), 0.0, 0.1, 1.5,
+    "toys": ("TOY", 1.5, 20.0, ("9503.00.0073", "9503.00.0090"), 0.1, 1.5,
              ("Building blocks", "Plush toy", "Puzzle", "RC car", "Bubble machine")),
 }
 CATEGORY_NAMES = tuple(CATEGORIES)
@@ -312,16 +313,15 @@ def _products(rng, sup_t, cats, start, end):
         for noun in nouns:
             ref_cost[(c, noun)] = float(np.exp(rng.uniform(np.log(clo), np.log(chi * 0.8))))
     cost = np.empty(m)
-    skus, names, hs, duty, kg = [], [], [], [], []
+    skus, names, hs, kg = [], [], [], []
     for j, c in enumerate(cat):
-        prefix, clo, chi, hs_codes, rate, klo, khi, nouns = CATEGORIES[c]
+        prefix, clo, chi, hs_codes, klo, khi, nouns = CATEGORIES[c]
         counters[c] += 1
         skus.append(f"{prefix}-{counters[c]:04d}")
         noun = nouns[int(rng.integers(0, len(nouns)))]
         names.append(f"{noun}, {VARIANTS[int(rng.integers(0, len(VARIANTS)))]}")
         cost[j] = ref_cost[(c, noun)]
         hs.append(hs_codes[int(rng.integers(0, len(hs_codes)))])
-        duty.append(rate)
         kg.append(rng.uniform(klo, khi))
     kg = np.array(kg)
     cost = np.clip(cost * np.exp(rng.normal(0, 0.2, m)), 0.8, 36.0)  # factory (ex-works maker) price
@@ -349,19 +349,137 @@ def _products(rng, sup_t, cats, start, end):
         "unit_weight_kg": np.round(kg, 3),
         "unit_volume_m3": np.round(volume, 4),
         "steel_content_pct": np.nan, "aluminium_content_pct": np.nan, "duty_claims": None,
-    })
+    })  # steel content is set with the customs data (`_customs`)
     info = pd.DataFrame({"sup": sku_sup, "cost": cost, "base_price": base_price, "retail": retail, "kg": kg,
-                         "m3": volume, "duty_rate": duty, "demand": demand, "launch": launch,
+                         "m3": volume, "demand": demand, "launch": launch,
                          "discontinued": discontinued, "interval": rng.uniform(40, 95, m),
                          "on_walmart": rng.random(m) < 0.55})
     return prod, info
+
+
+# --- customs: entries, the duty the tariff tables say, fees, assists and refunds -------------------------------
+
+BROKER_FILER = "DM7"  # the demo brand's customs broker (filer code)
+
+
+def _entry_number(seq: np.ndarray) -> np.ndarray:
+    """Demo entry numbers in CBP's layout (filer code, 7 digits, check digit); the check digit is illustrative."""
+    digits = np.char.zfill(seq.astype(str), 7)
+    check = np.array([sum(int(c) for c in d) % 10 for d in digits])
+    return np.char.add(np.char.add(np.char.add(f"{BROKER_FILER}-", digits), "-"), check.astype(str))
+
+
+def _customs(ship: pd.DataFrame, prod: pd.DataFrame, sup: pd.DataFrame, seed: int, end: int,
+             first_order_day: pd.Series) -> dict[str, pd.DataFrame]:
+    """Customs entries, paid duty and fees for the demo shipments, plus the brand's assists and IEEPA refunds.
+
+    Uses a random stream of its own (seed, 11) so the rest of the portfolio does not move. Each shipment's duty is
+    what models.landed_cost says for its entry (the reference tables, de minimis and MPF per entry included), except
+    a few planted under- and overpayments recorded in ground truth. `ship` has the shipments' columns plus sku,
+    supplier_id, hs_code, incoterm, unit_price, duty_known, brokerage, exw_fees, invoice_freight, invoice_insurance.
+    """
+    from models.landed_cost import amortise_assists, customs_charges, goods_cents
+    from pipelines.steps.landed_cost import entry_dates
+
+    crng = np.random.default_rng([seed, 11])
+    n = len(ship)
+    # Entries: the sea shipments a supplier ships on one day travel in one container and clear on one entry;
+    # 12% of shipments have no entry number on record (an entry of their own, dated by eta_on).
+    group = ship["supplier_id"] + "|" + ship["shipped_on"] + "|" + ship["mode"]
+    group = group.where(ship["mode"] == "sea", ship["shipment_id"])
+    numbered = crng.random(n) >= 0.12
+    first_line = ~group.duplicated()
+    entry_seq = pd.Series(np.cumsum(first_line.to_numpy()), index=ship.index).groupby(group).transform("first")
+    number = pd.Series(_entry_number(entry_seq.to_numpy()), index=ship.index)
+    keep = pd.Series(numbered, index=ship.index).groupby(group).transform("max")  # a container keeps its number
+    ship = ship.assign(entry_number=number.where(keep, None))
+    # The entry date: arrival, or the delivery if the goods reached the warehouse before their estimated arrival.
+    arrival = pd.concat([pd.to_datetime(ship["eta_on"]), pd.to_datetime(ship["delivered_on"].replace("", None))],
+                        axis=1).min(axis=1)
+    ship["entry_on"] = np.where(keep, arrival.groupby(group).transform("min").dt.strftime("%Y-%m-%d"), None)
+
+    # Steel content of the steel derivatives (Section 232), recorded on the products.
+    steel = prod["hs_code"].str.startswith("7318")
+    prod = prod.assign(steel_content_pct=np.where(steel, np.round(crng.uniform(55, 90, len(prod)), 1), np.nan))
+
+    # Assists: moulds and tooling the brand owns at suppliers whose moulds are the brand's (suppliers.mold_owner).
+    brand_moulds = set(sup.loc[sup["mold_owner"] == "brand", "supplier_id"])
+    cand = prod[prod["supplier_id"].isin(brand_moulds) & prod["sku"].isin(first_order_day.index)]
+    cand = cand[crng.random(len(cand)) < 0.7]
+    m = len(cand)
+    assists = pd.DataFrame({
+        "assist_id": [f"AS-{i + 1:04d}" for i in range(m)], "sku": cand["sku"].to_numpy(),
+        "supplier_id": cand["supplier_id"].to_numpy(),
+        "kind": (kind := np.where(crng.random(m) < 0.75, "mould", "tooling")),
+        "description": np.where(kind == "mould", "Injection mould owned by the brand", "Tooling paid by the brand"),
+        "cost": np.round(crng.uniform(1_200, 9_000, m), -1),
+        "provided_on": _iso(first_order_day.reindex(cand["sku"]).to_numpy() - crng.integers(10, 45, m)),
+        "units_declared": (np.round(crng.uniform(8_000, 40_000, m), -3)).astype(np.int64),
+    })
+
+    key, entry_on = entry_dates(ship.assign(delivered_on=ship["delivered_on"].replace("", None)))
+    lines = ship.merge(prod[["sku", "hs_code", "origin_country", "steel_content_pct"]], on="sku", how="left")
+    lines = lines.assign(
+        entry_key=key.to_numpy(), entry_on=entry_on.to_numpy(), duty_claims="", aluminium_content_pct=np.nan,
+        goods_cents=goods_cents(ship["quantity"], ship["unit_price"]),
+        invoice_freight_cents=np.round(ship["invoice_freight"].to_numpy() * 100).astype(np.int64),
+        invoice_insurance_cents=np.round(ship["invoice_insurance"].to_numpy() * 100).astype(np.int64))
+    lines["assist_cents"] = amortise_assists(lines, assists.assign(cost_cents=np.round(assists["cost"] * 100)
+                                                                   .astype(np.int64)))
+    charges = customs_charges(lines)
+    reference = charges["duty_cents"].to_numpy(dtype=float) / 100
+
+    # A few planted mistakes (ground truth): underpaid (a duty left off the entry), overpaid (an ended duty still
+    # paid), only where the gap is well outside the duty check's tolerance.
+    known = ship["duty_known"].to_numpy()
+    eligible = known & (reference >= 200)
+    draw = crng.random(n)
+    under = eligible & (draw < 0.012)
+    over = eligible & (draw >= 0.012) & (draw < 0.018)
+    factor = np.where(under, crng.uniform(0.6, 0.9, n), np.where(over, crng.uniform(1.1, 1.4, n), 1.0))
+    paid = np.round(reference * factor, 2)
+    ship["duty_paid"] = pd.array(np.where(known, paid, np.nan), dtype="Float64")
+    fees = (ship["brokerage"].to_numpy() + (charges["mpf_cents"].to_numpy(dtype=float)
+                                            + charges["hmf_cents"].to_numpy(dtype=float)) / 100
+            + ship["exw_fees"].to_numpy())
+    ship["other_fees"] = np.round(fees, 2)
+
+    # IEEPA refunds: after Learning Resources v. Trump the brand claims the IEEPA duty of its entries through CBP's
+    # refund process (from 2026-04-20); most claims are paid within months, the rest are pending.
+    ieepa = charges["ieepa_cents"].to_numpy(dtype=float) / 100
+    claimable = known & ~under & ~over & (ieepa > 0)
+    per_entry = pd.DataFrame({"key": key.to_numpy(), "entry_number": ship["entry_number"].to_numpy(),
+                              "shipment_id": ship["shipment_id"].to_numpy(), "ieepa": ieepa})[claimable] \
+        .groupby("key", sort=False).agg(entry_number=("entry_number", "first"), shipment_id=("shipment_id", "first"),
+                                        amount=("ieepa", "sum"), lines=("ieepa", "size"))
+    per_entry = per_entry[per_entry["entry_number"].notna() | (per_entry["lines"] == 1)]
+    r = len(per_entry)
+    claim_day = _day(date(2026, 4, 20)) + crng.integers(0, 90, r)
+    claimed = (crng.random(r) < 0.85) & (claim_day <= end)
+    received_day = claim_day + crng.integers(45, 150, r)
+    received = claimed & (crng.random(r) < 0.75) & (received_day <= end)
+    per_entry = per_entry[claimed]
+    refunds = pd.DataFrame({
+        "refund_id": [f"RF-{i + 1:05d}" for i in range(len(per_entry))],
+        "entry_number": per_entry["entry_number"].to_numpy(),
+        "shipment_id": np.where(per_entry["entry_number"].isna(), per_entry["shipment_id"], None),
+        "program": "ieepa", "claimed_on": _iso(claim_day[claimed]),
+        "amount_claimed": np.round(per_entry["amount"].to_numpy(), 2),
+        "received_on": _iso(received_day[claimed], received[claimed]),
+        "amount_received": np.where(received[claimed], np.round(per_entry["amount"].to_numpy(), 2), np.nan),
+        "note": "IEEPA refund declaration (CAPE)",
+    })
+    truth = pd.DataFrame({"shipment_id": ship["shipment_id"], "reference_duty": np.round(reference, 2),
+                          "duty_paid": ship["duty_paid"],
+                          "planted_error": np.where(under, "underpaid", np.where(over, "overpaid", "none"))})
+    return {"shipments": ship, "products": prod, "assists": assists, "duty_refunds": refunds, "truth": truth}
 
 
 # --- the generator -----------------------------------------------------------------------------------------------
 
 def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years: int = 3,
                        end_on: date = date(2026, 10, 31), with_errors: bool = False) -> dict[str, int]:
-    """Write the nine contract CSVs for a simulated brand, plus `ground_truth/`; return rows written per table."""
+    """Write the contract CSVs for a simulated brand, plus `ground_truth/`; return rows written per table."""
     from models.aql import sampling_plan  # imported lazily: the AQL module is developed separately
 
     if suppliers < 2 or years < 1:
@@ -599,20 +717,26 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
                         [sea_cost, chargeable * 5.5 * np.sqrt(idx) * rng.uniform(0.9, 1.1, k)],
                         chargeable * 8.0 * rng.uniform(0.9, 1.1, k))
     inco = incoterm[sh_po]
-    freight = np.where(np.isin(inco, ["CIF"]), 0.0, np.round(freight, 2))
+    # CIF: the supplier's price contains the freight and insurance (invoice_freight / invoice_insurance, deducted
+    # from the dutiable value); the buyer pays nothing on top. Other terms: the buyer pays them on top.
+    cif = np.isin(inco, ["CIF"])
     value = sh_q * unit_price[sh_po]
+    invoice_freight = np.where(cif, np.round(np.minimum(freight, 0.25 * value), 2), 0.0)  # at most a quarter
+    freight = np.where(cif, 0.0, np.round(freight, 2))
     insured = (rng.random(k) < 0.8) & (inco != "CIF")
     insurance = np.where(insured, np.round(value * 1.1 * 0.0035, 2), 0.0)
-    duty = np.round(value * info["duty_rate"].to_numpy()[sk], 2)  # on goods value only, never freight/insurance
-    duty_known = rng.random(k) < 0.88
-    fees = (rng.uniform(95, 175, k) + np.clip(value * 0.003464, 32.71, 634.62)
-            + np.where(mode == "sea", value * 0.00125, 0.0) + np.where(inco == "EXW", rng.uniform(80, 200, k), 0))
+    invoice_insurance = np.where(cif, np.round(value * 1.1 * 0.0035, 2), 0.0)
+    # Duty and entry fees are what the reference tables say for each customs entry (`_customs`, below); these draws
+    # keep their place in the random stream: whether the duty paid is on record, brokerage, EXW origin charges.
+    duty_known = rng.random(k) < 0.985
+    brokerage = rng.uniform(95, 175, k)
+    exw_fees = np.where(inco == "EXW", rng.uniform(80, 200, k), 0)
     ship = pd.DataFrame({
         "po": sh_po, "mode": mode, "day": sh_day, "eta": eta, "deliv": deliv, "quantity": sh_q,
-        "freight_cost": freight, "insurance_cost": insurance,
-        "duty_paid": pd.array(np.where(duty_known, duty, np.nan), dtype="Float64"),
-        "other_fees": np.round(fees, 2), "customs_hold_days": hold_days, "doc_errors": doc_err,
-        "expedited": expedited, "sea_equiv": np.round(sea_cost, 2), "entry_number": None, "entry_on": None,
+        "freight_cost": freight, "insurance_cost": insurance, "invoice_freight": invoice_freight,
+        "invoice_insurance": invoice_insurance, "duty_known": duty_known, "brokerage": brokerage,
+        "exw_fees": exw_fees, "customs_hold_days": hold_days, "doc_errors": doc_err,
+        "expedited": expedited, "sea_equiv": np.round(sea_cost, 2),
     })
     ship = ship.sort_values(["day", "po", "quantity"], kind="stable").reset_index(drop=True)
     ship.insert(0, "shipment_id", [f"SHP-{i + 1:06d}" for i in range(len(ship))])
@@ -622,6 +746,13 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     is_deliv = ship["deliv"].to_numpy() <= end
     ship["delivered_on"] = _iso(ship["deliv"].to_numpy(), is_deliv)
     ship["is_delivered"] = is_deliv
+    p_idx = ship["po"].to_numpy()
+    first_order = pd.Series(o_day).groupby(prod["sku"].to_numpy()[rows_sku]).min()
+    customs = _customs(ship.assign(sku=prod["sku"].to_numpy()[rows_sku[p_idx]],
+                                   supplier_id=traits["supplier_id"].to_numpy()[sp[p_idx]],
+                                   incoterm=incoterm[p_idx], unit_price=unit_price[p_idx]),
+                       prod, sup, seed, end, first_order)
+    ship, prod = customs["shipments"], customs["products"]
 
     # Lot delivery: the last delivered shipment of the PO; units available = delivered quantity.
     dl = ship[ship["is_delivered"]].groupby("po").agg(deliv=("deliv", "max"), q=("quantity", "sum"),
@@ -773,7 +904,8 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
         "pi_entity_name": pi_name, "payment_channel": pay_channel,
     })
     tables = {"suppliers": sup, "products": prod, "purchase_orders": po, "payments": pay, "inspections": ins,
-              "shipments": ship, "sales": sales, "returns": ret, "quality_costs": qc_df}
+              "shipments": ship, "sales": sales, "returns": ret, "quality_costs": qc_df,
+              "assists": customs["assists"], "duty_refunds": customs["duty_refunds"]}
     out_dir.mkdir(parents=True, exist_ok=True)
     bad = _bad_rows() if with_errors else {}
     counts_out: dict[str, int] = {}
@@ -809,6 +941,7 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
         "ppi_caught_substitution": ppi_caught, "is_open": is_open, "delivered_units": lot_q,
     })
     _write(lot, gt / "lot_truth.csv", [])
+    _write(customs["truth"], gt / "duty_truth.csv", [])
     return counts_out
 
 

@@ -128,9 +128,22 @@ if ui.require_warehouse():
                   help="Shipments without duty_paid: landed cost uses the computed duty.")
         d5.metric("Net mismatch", ui.money(flag["duty_mismatch_total"]), border=True,
                   help="Paid minus computed over the over- and underpaid shipments.")
-        if flag["ieepa_duty_computed"]:
-            st.caption(f"IEEPA duties on these shipments' entries (refundable after Learning Resources v. Trump, "
-                       f"computed): {ui.money(flag['ieepa_duty_computed'])}.")
+        refunds = queries.duty_refunds_summary(ids, supplier_id, sku)
+        if flag["ieepa_duty_computed"] or not refunds.empty:
+            r1, r2, r3 = st.columns(3)
+            r1.metric("IEEPA duty on these entries", ui.money(flag["ieepa_duty_computed"]), border=True,
+                      help="The IEEPA part of the computed duty (fentanyl and reciprocal duties, 2025-02-04 .. "
+                           "2026-02-23): refundable after Learning Resources v. Trump. Record claims in "
+                           "duty_refunds.")
+            r2.metric("Duty refunds received", ui.money(refunds["received"].sum() if not refunds.empty else 0),
+                      border=True, help="Recovered leakage: a step of the waterfall in the month received.")
+            r3.metric("Refunds pending", ui.money(refunds["pending"].sum() if not refunds.empty else 0),
+                      border=True, help="Claimed and not received yet.")
+            if not refunds.empty:
+                ui.table(refunds, "costs_refunds", "duty_refunds.csv",
+                         column_config={"program": "Program", "refund_count": "Refunds",
+                                        "claimed": ui.money_col("Claimed"), "received": ui.money_col("Received"),
+                                        "pending": ui.money_col("Pending")})
 
     unallocated = queries.unallocated_costs()
     if not unallocated.empty:

@@ -15,13 +15,12 @@ import pandas as pd
 
 from models.allocation import allocate_cents, allocate_frame, cents_array, to_cents
 from models.landed_cost import (
+    amortise_assists,
     compare_duty_frame,
-    de_minimis_cents,
+    customs_charges,
     duty_for_lines,
-    entry_fees,
-    estimated_tables,
-    hmf_cents,
-    load_incoterms,
+    goods_cents,
+    incoterm_flags,
 )
 from pipelines.contract import ENTRY_DATE_ORDER
 from pipelines.frames import write_frame
@@ -36,12 +35,15 @@ INPUTS = [
     "staging.quality_costs",
     "marts.po_status",
     "raw.shipments",
+    "staging.assists",
+    "staging.duty_refunds",
 ]
 OUTPUTS = [
     "marts.landed_cost_po",
     "marts.landed_cost_shipment",
     "marts.unallocated_costs",
     "marts.margin_leakage_quality_costs",
+    "marts.duty_refunds",
 ]
 
 BASES = ("value", "weight", "volume", "quantity")
@@ -69,29 +71,19 @@ def _dollars(cents) -> np.ndarray:
     return np.asarray(cents, dtype=float) / 100
 
 
-def _incoterm_flags(terms: pd.Series) -> pd.DataFrame:
-    """Each row's Incoterms 2020 flags (incoterms.csv), vectorised by a merge on the code."""
-    rules = pd.DataFrame([{"incoterm": code, **{f: getattr(rule, f) for f in (
-        "buyer_pays_import_duty", "invoice_includes_freight", "invoice_includes_insurance")}}
-        for code, rule in load_incoterms().items()])
-    codes = terms.fillna("").astype(str).str.strip().str.upper()
-    unknown = sorted(set(codes) - set(rules["incoterm"]))
-    if unknown:
-        raise KeyError(f"unknown Incoterm(s) {unknown}; known: {sorted(rules['incoterm'])}")
-    return pd.DataFrame({"incoterm": codes}).merge(rules, on="incoterm", how="left")
-
-
 def entry_dates(ship: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(entry key, entry date) per shipment, by the contract's one rule (contract.ENTRY_DATE_ORDER).
 
-    A shipment's own date is the first given of entry_on, eta_on, delivered_on, shipped_on: duty applies at the
-    date of entry, which comes before delivery to the warehouse, so a tariff change between the two is not
-    charged. Shipments sharing an `entry_number` are one entry, dated by the earliest `entry_on` among them, else
-    the earliest own date. A shipment without an entry number is an entry of its own.
+    A shipment's own date is `entry_on`, else the earlier of `eta_on` and `delivered_on`, else `shipped_on`: duty
+    applies at the date of entry, which comes with arrival and before delivery to the warehouse, so a tariff change
+    between the two is not charged. Shipments sharing an `entry_number` are one entry, dated by the earliest
+    `entry_on` among them, else the earliest own date. A shipment without an entry number is an entry of its own.
     """
     own = pd.Series(pd.NaT, index=ship.index, dtype="datetime64[ns]")
-    for col in reversed(ENTRY_DATE_ORDER):
-        own = pd.to_datetime(ship[col]).where(pd.to_datetime(ship[col]).notna(), own)
+    for source in reversed(ENTRY_DATE_ORDER):
+        cols = (source,) if isinstance(source, str) else source
+        given = pd.concat([pd.to_datetime(ship[c]) for c in cols], axis=1).min(axis=1)
+        own = given.where(given.notna(), own)
     number = ship["entry_number"].astype(object).where(ship["entry_number"].notna(), None)
     key = number.where(number.notna(), "shipment:" + ship["shipment_id"].astype(str))
     declared = pd.to_datetime(ship["entry_on"]).groupby(key).transform("min")
@@ -104,7 +96,8 @@ SHIPMENTS_SQL = """
         shipments.shipment_id, shipments.po_id, purchase_orders.supplier_id, purchase_orders.sku,
         purchase_orders.incoterm, purchase_orders.unit_price, purchase_orders.ordered_on, shipments.mode,
         shipments.shipped_on, shipments.eta_on, shipments.delivered_on, shipments.entry_on, shipments.entry_number,
-        shipments.quantity, shipments.freight_cost, shipments.insurance_cost, shipments.duty_paid,
+        shipments.quantity, shipments.freight_cost, shipments.insurance_cost, shipments.invoice_freight,
+        shipments.invoice_insurance, shipments.duty_paid,
         raw_fees.other_fees as fees_paid,
         products.hs_code, products.origin_country, products.unit_weight_kg, products.unit_volume_m3,
         products.steel_content_pct, products.aluminium_content_pct, products.duty_claims,
@@ -117,119 +110,118 @@ SHIPMENTS_SQL = """
 """
 
 
+def _assists(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """staging.assists with the supplier defaulted to the SKU's and the cost in cents (empty when none)."""
+    frame = con.execute("""
+        select
+            assists.assist_id, assists.sku, coalesce(assists.supplier_id, products.supplier_id) as supplier_id,
+            assists.cost, assists.provided_on, assists.units_declared,
+        from staging.assists as assists
+        inner join staging.products as products on assists.sku = products.sku
+        order by assists.assist_id
+    """).df()
+    return frame.assign(cost_cents=cents_array(frame["cost"]) if len(frame) else np.zeros(0, dtype=np.int64))
+
+
+def duty_refunds(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Refunds per shipment: an entry's refund split over its shipments by the duty they carry; and the unmatched.
+
+    A refund names a shipment, or an entry number whose shipments share it in proportion to their duty in landed
+    cost (equally when none carries duty). A refund whose entry or shipment is not in the data is reported in
+    marts.unallocated_costs, never dropped.
+    """
+    refunds = con.execute("""
+        select refund_id, entry_number, shipment_id, program, claimed_on, amount_claimed, received_on,
+            amount_received,
+        from staging.duty_refunds
+        order by refund_id
+    """).df()
+    cols = ["refund_id", "program", "entry_key", "shipment_id", "po_id", "supplier_id", "sku", "claimed_on",
+            "amount_claimed", "received_on", "amount_received"]
+    unalloc_cols = ["source_table", "source_id", "charge", "amount", "basis", "reason"]
+    if refunds.empty:
+        return pd.DataFrame(columns=cols), pd.DataFrame(columns=unalloc_cols)
+    lines = ship[["shipment_id", "entry_number", "entry_key", "po_id", "supplier_id", "sku", "duty"]]
+    by_shipment = refunds[refunds["shipment_id"].notna()].merge(lines.drop(columns="entry_number"),
+                                                                 on="shipment_id")
+    by_entry = refunds[refunds["shipment_id"].isna()].drop(columns="shipment_id") \
+        .merge(lines[lines["entry_number"].notna()], on="entry_number")
+    matched = pd.concat([by_shipment, by_entry], ignore_index=True).sort_values(["refund_id", "shipment_id"])
+    weights = cents_array(matched["duty"].astype(float))
+    for col in ("amount_claimed", "amount_received"):
+        known = matched[col].notna().to_numpy()
+        parts = np.full(len(matched), np.nan)
+        if known.any():
+            parts[known] = allocate_cents(cents_array(matched.loc[known, col].astype(float)),
+                                          matched.loc[known, "refund_id"], weights[known]) / 100
+        matched[col] = parts
+    missing = refunds[~refunds["refund_id"].isin(matched["refund_id"])]
+    unallocated = pd.DataFrame({
+        "source_table": "duty_refunds", "source_id": missing["refund_id"], "charge": "refund_" + missing["program"],
+        "amount": missing["amount_received"].fillna(missing["amount_claimed"]).fillna(0.0).astype(float),
+        "basis": "duty",
+        "reason": "no shipment with this shipment_id or entry_number: refund not attributed to a PO or SKU",
+    })
+    return matched[cols].reset_index(drop=True), unallocated[unalloc_cols]
+
+
 def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per shipment: dutiable value, duty (paid / computed), its entry's MPF and HMF share, fees, flags.
 
-    Vectorised over the shipments: the duty stack comes from `models.landed_cost.duty_for_lines`, MPF and HMF
-    are computed once per customs entry (`entry_fees`, `hmf_cents`) and split over the entry's shipments by
-    dutiable value to the cent (`allocate_cents`).
+    Vectorised over the shipments: `models.landed_cost.customs_charges` computes the duty stack per line and the
+    de minimis, MPF and HMF of each customs entry (split over its shipments by dutiable value to the cent); this
+    step reads the data, applies the paid figures and the Incoterm, and names the columns of the mart.
     """
     ship = con.execute(SHIPMENTS_SQL).df()
     if ship.empty:
         return pd.DataFrame(columns=rows_columns())
-    n = len(ship)
-    flags = _incoterm_flags(ship["incoterm"])
-    includes_freight = flags["invoice_includes_freight"].to_numpy()
-    includes_insurance = flags["invoice_includes_insurance"].to_numpy()
-    buyer_pays_duty = flags["buyer_pays_import_duty"].to_numpy()
+    buyer_pays_duty = incoterm_flags(ship["incoterm"])["buyer_pays_import_duty"].to_numpy(dtype=bool)
     quantity = ship["quantity"].to_numpy(dtype=np.int64)
-    price_micro = np.round(ship["unit_price"].to_numpy(dtype=float) * 1_000_000).astype(np.int64)
-    goods = (quantity * price_micro + 5_000) // 10_000  # cents, half up
+    goods = goods_cents(quantity, ship["unit_price"])
     freight_cost = cents_array(ship["freight_cost"].fillna(0.0))
     insurance_cost = cents_array(ship["insurance_cost"].fillna(0.0))
-    # A recorded freight/insurance on a term whose price contains it is the invoice's own component:
-    # deducted from the dutiable value and not added again (it is already in the goods value).
-    freight_in_invoice = np.where(includes_freight, freight_cost, 0)
-    insurance_in_invoice = np.where(includes_insurance, insurance_cost, 0)
-    dutiable = goods - freight_in_invoice - insurance_in_invoice
-    dutiable_ok = dutiable >= 0
+    invoice_freight = cents_array(ship["invoice_freight"].fillna(0.0))
+    invoice_insurance = cents_array(ship["invoice_insurance"].fillna(0.0))
+    entry_key, entry_on = entry_dates(ship)
+    # Assists (moulds, tooling the brand provided) add to the dutiable value, spread over the units declared.
+    assist = amortise_assists(ship.assign(entry_on=entry_on), _assists(con))
+    # freight_cost / insurance_cost are what the buyer paid on top of the price: always landed, never dutiable.
+    # invoice_freight / invoice_insurance are the parts of a C- or D-term price: deducted from the dutiable value.
+    charges = customs_charges(ship.assign(
+        entry_key=entry_key, entry_on=entry_on, goods_cents=goods, invoice_freight_cents=invoice_freight,
+        invoice_insurance_cents=invoice_insurance, assist_cents=assist))
     out = ship[["shipment_id", "po_id", "supplier_id", "sku", "incoterm", "mode", "shipped_on", "delivered_on",
                 "entry_number"]].copy()
-    entry_key, entry_on = entry_dates(ship)
     out["entry_key"] = entry_key.to_numpy()
     out["entry_on"] = entry_on.dt.date.to_numpy()
+    out["entry_type"] = charges["entry_type"]
+    out["entry_value"] = _dollars(charges["entry_value_cents"])
     out["quantity"] = quantity
     out["goods_value"] = _dollars(goods)
     out["freight_cost"] = _dollars(freight_cost)
     out["insurance_cost"] = _dollars(insurance_cost)
-    out["freight"] = _dollars(np.where(includes_freight, 0, freight_cost))
-    out["insurance"] = _dollars(np.where(includes_insurance, 0, insurance_cost))
-    out["dutiable_value"] = np.where(dutiable_ok, _dollars(dutiable), np.nan)
-
-    # Duty stack per line, on the entry date (and, for the quote, on the order date).
-    has_hs = ship["hs_code"].notna().to_numpy() & dutiable_ok
-    lines = pd.DataFrame({
-        "hs_code": ship["hs_code"], "origin_country": ship["origin_country"], "entry_on": entry_on,
-        "loaded_on": pd.to_datetime(ship["shipped_on"]), "duty_claims": ship["duty_claims"],
-        "dutiable_cents": np.where(dutiable_ok, dutiable, 0), "steel_content_pct": ship["steel_content_pct"],
-        "aluminium_content_pct": ship["aluminium_content_pct"],
-    })[has_hs].reset_index(drop=True)
-    idx = np.flatnonzero(has_hs)
-    duty_computed = np.full(n, np.nan)
-    summary_cols = {"effective_rate_pct": np.nan, "duty_components": None, "unverified_rows": None,
-                    "content_assumed_full": False}
-    ieepa = np.full(n, np.nan)
-    on_order = np.full(n, np.nan)
-    for col, default in summary_cols.items():
-        out[col] = default
-    if len(lines):
-        _, summary = duty_for_lines(lines, None)
-        mfn = summary["has_mfn"].to_numpy()
-        duty_computed[idx[mfn]] = summary["duty_cents"].to_numpy()[mfn]
-        ieepa[idx[mfn]] = summary["ieepa_cents"].to_numpy()[mfn]
-        for col in summary_cols:
-            out.loc[idx[mfn], col] = summary[col].to_numpy()[mfn]
-        _, ordered = duty_for_lines(lines.assign(entry_on=ship["ordered_on"].to_numpy()[idx], loaded_on=pd.NaT), None)
-        on_order[idx[ordered["has_mfn"].to_numpy()]] = ordered["effective_rate_pct"].to_numpy()[
-            ordered["has_mfn"].to_numpy()]
-
-    # The customs entry: de minimis, MPF (formal / informal) and HMF, once per entry, then split by value.
-    threshold = de_minimis_cents(ship["origin_country"], entry_on)
-    value_known = pd.Series(np.where(dutiable_ok, dutiable, np.nan))
-    by_entry = pd.DataFrame({"key": entry_key.to_numpy(), "value": value_known, "threshold": threshold,
-                             "entry_on": entry_on.to_numpy()})
-    entries = by_entry.groupby("key", sort=False).agg(entered=("value", lambda v: v.sum(min_count=len(v))),
-                                                      de_minimis=("threshold", "min"), entry_on=("entry_on", "first"))
-    known_entries = entries[entries["entered"].notna()]
-    fees = entry_fees(pd.DataFrame({"entry_on": known_entries["entry_on"],
-                                    "entered_cents": known_entries["entered"].astype(np.int64),
-                                    "de_minimis_cents": known_entries["de_minimis"].astype(np.int64)}),
-                      None).reindex(entries.index)
-    per_line = fees.reindex(entry_key.to_numpy())
-    out["entry_type"] = per_line["entry_type"].to_numpy()
-    out["entry_value"] = _dollars(entries["entered"].reindex(entry_key.to_numpy()).to_numpy())
-    out["entry_mpf"] = _dollars(per_line["mpf_cents"].to_numpy(dtype=float))
-    de_minimis = (per_line["entry_type"] == "de_minimis").to_numpy()
-    duty_computed = np.where(de_minimis & ~np.isnan(duty_computed), 0.0, duty_computed)
-    out.loc[de_minimis, "duty_components"] = "de minimis (no duty, no entry)"
-    mpf_known = ~np.isnan(per_line["mpf_cents"].to_numpy(dtype=float)) & dutiable_ok
-    mpf_share = np.full(n, np.nan)
-    if mpf_known.any():
-        weights = np.where(dutiable_ok, dutiable, 0)[mpf_known]
-        mpf_share[mpf_known] = allocate_cents(per_line["mpf_cents"].to_numpy(dtype=float)[mpf_known].astype(np.int64),
-                                              entry_key.to_numpy()[mpf_known], weights)
-    mode = ship["mode"].fillna("").astype(str).str.strip().str.lower()
-    hmf_key = entry_key.astype(str) + "|" + mode
-    hmf_groups = pd.DataFrame({"key": hmf_key, "value": value_known, "mode": mode, "entry_on": entry_on}) \
-        .groupby("key", sort=False).agg(value=("value", lambda v: v.sum(min_count=len(v))), mode=("mode", "first"),
-                                        entry_on=("entry_on", "first"))
-    hmf_share = np.full(n, np.nan)
-    known_groups = hmf_groups[hmf_groups["value"].notna()]
-    if len(known_groups):
-        fee, _ = hmf_cents(known_groups["value"].astype(np.int64), known_groups["mode"], known_groups["entry_on"])
-        group_fee = pd.Series(fee, index=known_groups.index).reindex(hmf_key.to_numpy())
-        ok = group_fee.notna().to_numpy() & dutiable_ok
-        hmf_share[ok] = allocate_cents(group_fee.to_numpy()[ok].astype(np.int64), hmf_key.to_numpy()[ok],
-                                       dutiable[ok])
-    out["duty_rate_pct"] = np.where(np.isnan(duty_computed), np.nan, out["effective_rate_pct"].astype(float))
-    out.loc[de_minimis, "duty_rate_pct"] = 0.0
+    out["invoice_freight"] = _dollars(invoice_freight)
+    out["invoice_insurance"] = _dollars(invoice_insurance)
+    out["assist_value"] = _dollars(assist)
+    out["freight"] = _dollars(freight_cost)
+    out["insurance"] = _dollars(insurance_cost)
+    out["dutiable_value"] = _dollars(charges["dutiable_cents"])
+    out["dutiable_note"] = charges["dutiable_note"]
+    out["duty_rate_pct"] = charges["duty_rate_pct"].astype(float)
+    # The rate the plan used: the stack in force on the order date, on the same dutiable value.
+    on_order = np.full(len(ship), np.nan)
+    has_hs = ship["hs_code"].notna().to_numpy() & ~np.isnan(charges["dutiable_cents"].to_numpy())
+    if has_hs.any():
+        ordered = ship[has_hs].assign(entry_on=ship.loc[has_hs, "ordered_on"], loaded_on=pd.NaT,
+                                      dutiable_cents=charges.loc[has_hs, "dutiable_cents"].astype(np.int64))
+        _, summary = duty_for_lines(ordered.reset_index(drop=True))
+        on_order[has_hs] = summary["effective_rate_pct"].where(summary["has_mfn"]).to_numpy()
     out["duty_rate_on_order_pct"] = on_order
-    out = out.drop(columns="effective_rate_pct")
-    out["ieepa_duty_computed"] = _dollars(np.where(de_minimis, 0, ieepa))
+    out["duty_components"] = charges["duty_components"]
 
     # What goes into landed cost: paid figures first, then what the Incoterm puts in the price, then computed.
     paid = ship["duty_paid"].to_numpy(dtype=float)
-    computed = _dollars(duty_computed)
+    computed = _dollars(charges["duty_cents"])
     has_paid = ~np.isnan(paid)
     has_computed = ~np.isnan(computed)
     out["duty_paid"] = paid
@@ -238,34 +230,37 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     out["duty_source"] = np.where(has_paid, "paid", np.where(~buyer_pays_duty, "in_price",
                                                              np.where(has_computed, "computed", "unknown")))
     check = compare_duty_frame(np.nan_to_num(computed), paid)
-    out["duty_status"] = np.where(has_computed, check["status"], "not_computable")
+    # Under DDP the seller pays the duty: without a paid figure there is nothing of the buyer's to check.
+    out["duty_status"] = np.where(~has_computed, "not_computable",
+                                  np.where(~has_paid & ~buyer_pays_duty, "in_price", check["status"]))
     out["duty_variance"] = np.where(has_computed, check["difference"], np.nan)
-    out["mpf_computed"] = _dollars(mpf_share)
-    out["hmf_computed"] = _dollars(hmf_share)
+    out["ieepa_duty_computed"] = _dollars(charges["ieepa_cents"])
+    out["entry_mpf"] = _dollars(charges["entry_mpf_cents"])
+    mpf, hmf = charges["mpf_cents"].to_numpy(dtype=float), charges["hmf_cents"].to_numpy(dtype=float)
+    out["mpf_computed"] = _dollars(mpf)
+    out["hmf_computed"] = _dollars(hmf)
     fees_paid = ship["fees_paid"].to_numpy(dtype=float)
     # other_fees, when given, is what was paid for brokerage, MPF, HMF and port fees: it replaces the computed
     # MPF/HMF (shown beside it) so they are never counted twice.
-    fees_computed = ~np.isnan(mpf_share) & ~np.isnan(hmf_share)
+    fees_computed = ~np.isnan(mpf) & ~np.isnan(hmf)
     has_fees = ~np.isnan(fees_paid)
     out["fees_paid"] = fees_paid
     out["fees"] = np.where(has_fees, fees_paid, np.where(~buyer_pays_duty, 0.0, np.where(
-        fees_computed, _dollars(np.nan_to_num(mpf_share) + np.nan_to_num(hmf_share)), 0.0)))
+        fees_computed, _dollars(np.nan_to_num(mpf) + np.nan_to_num(hmf)), 0.0)))
     out["fees_source"] = np.where(has_fees, "paid", np.where(~buyer_pays_duty, "in_price",
                                                              np.where(fees_computed, "computed", "unknown")))
 
     # Rates read beyond a table's verified-through date: costed with the rows as written, flagged estimated.
-    sea = (mode == "sea").to_numpy()
-    late_all = estimated_tables(entry_on, ["duty_rates", "us_mpf", "us_hmf", "us_de_minimis"])
-    late_air = estimated_tables(entry_on, ["duty_rates", "us_mpf", "us_de_minimis"])
-    out["estimated_tables"] = np.where(sea, late_all, late_air)
-    out["rates_estimated"] = out["estimated_tables"] != ""
+    late = charges["estimated_tables"].to_numpy(dtype=object)
+    out["rates_estimated"] = late != ""
     relies = (out["duty_source"] == "computed") | (out["fees_source"] == "computed")
     out["is_estimated"] = out["rates_estimated"] & relies
-    out["estimated_tables"] = out["estimated_tables"].astype(object).where(out["rates_estimated"], None)
+    out["estimated_tables"] = pd.Series(late, index=out.index, dtype=object).where(out["rates_estimated"], None)
+    out["unverified_rows"] = charges["unverified_rows"]
     out["uses_unverified_rows"] = out["unverified_rows"].notna()
+    out["content_assumed_full"] = charges["content_assumed_full"].astype(bool)
     out["unit_weight_kg"] = ship["unit_weight_kg"]
     out["unit_volume_m3"] = ship["unit_volume_m3"]
-    out["duty_components"] = out["duty_components"].where(has_computed | de_minimis, None)
     return out[rows_columns()]
 
 
@@ -273,7 +268,8 @@ def rows_columns() -> list[str]:
     """Columns of marts.landed_cost_shipment (used for an empty table)."""
     return ["shipment_id", "po_id", "supplier_id", "sku", "incoterm", "mode", "shipped_on", "delivered_on",
             "entry_number", "entry_key", "entry_on", "entry_type", "entry_value", "quantity", "goods_value",
-            "freight_cost", "insurance_cost", "freight", "insurance", "dutiable_value", "duty_rate_pct",
+            "freight_cost", "insurance_cost", "invoice_freight", "invoice_insurance", "assist_value", "freight",
+            "insurance", "dutiable_value", "dutiable_note", "duty_rate_pct",
             "duty_rate_on_order_pct", "duty_components", "duty_paid", "duty_computed", "duty", "duty_source",
             "duty_status", "duty_variance", "ieepa_duty_computed", "entry_mpf", "mpf_computed", "hmf_computed",
             "fees_paid", "fees", "fees_source", "rates_estimated", "is_estimated", "estimated_tables",
@@ -303,10 +299,22 @@ def allocate_shipment_charges(ship: pd.DataFrame, basis: str) -> tuple[pd.DataFr
         frame = frame[frame["amount"] != 0]
         if frame.empty:
             continue
-        result = allocate_frame(frame, "amount", "group", "weight", fallback="report")
-        frame = frame.assign(allocated=result.allocated.to_numpy())
-        parts.append(frame[["shipment_id", "po_id", "charge", "amount", "allocated"]])
-        for rep in result.unallocated.itertuples(index=False):
+        # A shipment of one line (the contract's case) takes its charge whole when its weight is positive, and
+        # reports it when the weight is zero or missing, without the per-charge loop of allocate_frame.
+        single = ~frame["group"].duplicated(keep=False)
+        weight = frame["weight"].astype(float)
+        whole = frame[single & (weight > 0)].assign(allocated=lambda d: d["amount"].astype(float))
+        weightless = frame[single & ~(weight > 0)]
+        many = frame[~single]
+        pieces = [whole, weightless.assign(allocated=np.nan)]
+        reports = [pd.DataFrame({"group": weightless["group"], "amount": weightless["amount"].astype(float),
+                                 "reason": "every weight is zero or missing"})]
+        if not many.empty:
+            result = allocate_frame(many, "amount", "group", "weight", fallback="report")
+            pieces.append(many.assign(allocated=result.allocated.to_numpy()))
+            reports.append(result.unallocated[["group", "amount", "reason"]])
+        parts.append(pd.concat(pieces)[["shipment_id", "po_id", "charge", "amount", "allocated"]])
+        for rep in pd.concat(reports, ignore_index=True).itertuples(index=False):
             unallocated.append({"source_table": "shipments", "source_id": rep.group, "charge": charge,
                                 "amount": float(rep.amount), "basis": basis, "reason": rep.reason})
     allocated = (pd.concat(parts, ignore_index=True) if parts
@@ -453,9 +461,7 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
               "fees_paid"):
         df[c] = _dollars(cents_array(df[c].astype(float)))
 
-    quantity = df["quantity"].to_numpy(dtype=np.int64)
-    price_micro = np.round(df["unit_price"].to_numpy(dtype=float) * 1_000_000).astype(np.int64)
-    df["goods_value"] = _dollars((quantity * price_micro + 5_000) // 10_000)
+    df["goods_value"] = _dollars(goods_cents(df["quantity"], df["unit_price"]))
     cents = sum(cents_array(df[c].astype(float)) for c in ("goods_value", "freight", "insurance", "duty", "fees",
                                                            "inspection_cost"))
     df["landed_total"] = _dollars(cents)
@@ -477,7 +483,7 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     if missing_rate.any():
         rate = rate.where(~missing_rate, _order_rates(con, df.loc[missing_rate]))
     base = df["dutiable_units"].astype(float).fillna(df["unit_price"].astype(float))
-    buyer_pays = _incoterm_flags(df["incoterm"])["buyer_pays_import_duty"].to_numpy()
+    buyer_pays = incoterm_flags(df["incoterm"])["buyer_pays_import_duty"].to_numpy()
     duty_pu = np.where(buyer_pays & rate.notna().to_numpy(), base * rate.fillna(0.0) / 100, 0.0)
     planned = df["unit_price"].astype(float).to_numpy() + duty_pu
     expected, basis_used = expected_logistics_per_unit(df, pd.Series(cents, index=df.index))
@@ -573,15 +579,18 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     allocated, unalloc_ship = allocate_shipment_charges(ship, basis)
     po = landed_cost_po(con, ship, allocated, basis)
     quality, unalloc_quality = allocate_quality_costs(con, basis)
+    refunds, unalloc_refunds = duty_refunds(con, ship)
     money = {c: MONEY for c in ("goods_value", "freight_cost", "insurance_cost", "freight", "insurance",
                                 "dutiable_value", "duty_paid", "duty_computed", "duty", "duty_variance",
                                 "ieepa_duty_computed", "entry_value", "entry_mpf", "mpf_computed", "hmf_computed",
-                                "fees_paid", "fees", "inspection_cost", "landed_total", "amount", "unit_price")}
+                                "fees_paid", "fees", "inspection_cost", "landed_total", "amount", "unit_price",
+                                "invoice_freight", "invoice_insurance", "assist_value", "amount_claimed",
+                                "amount_received")}
     flags = {c: "boolean" for c in ("is_estimated", "rates_estimated", "uses_unverified_rows",
                                     "content_assumed_full")}
     types = {**money, **flags, "ordered_on": "date", "first_shipped_on": "date", "last_delivered_on": "date",
              "delivery_month": "date", "shipped_on": "date", "delivered_on": "date", "entry_on": "date",
-             "month_on": "date", "quantity": "bigint", "shipment_count": "bigint", "units_shipped": "bigint",
+             "month_on": "date", "claimed_on": "date", "received_on": "date", "quantity": "bigint", "shipment_count": "bigint", "units_shipped": "bigint",
              "units_received": "bigint", "is_landed": "boolean", "has_unallocated_costs": "boolean",
              "landed_cost_per_unit": UNIT, "quoted_landed_cost_per_unit": UNIT, "quote_to_landed_variance": UNIT,
              "quote_to_landed_variance_pct": "double", "duty_variance_pct": "double", "duty_rate_pct": "double",
@@ -589,7 +598,8 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     _write(con, "marts.landed_cost_po", po, types)
     _write(con, "marts.landed_cost_shipment", ship[rows_columns()] if not ship.empty else
            pd.DataFrame(columns=rows_columns()), types)
-    unallocated = pd.concat([unalloc_ship, unalloc_quality], ignore_index=True)
+    unallocated = pd.concat([unalloc_ship, unalloc_quality, unalloc_refunds], ignore_index=True)
+    _write(con, "marts.duty_refunds", refunds, types)
     _write(con, "marts.unallocated_costs", unallocated, types)
     _write(con, "marts.margin_leakage_quality_costs", quality.rename(columns={"month_on": "month"}),
            {**types, "month": "date"})

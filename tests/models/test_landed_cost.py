@@ -346,6 +346,7 @@ def test_leakage_waterfall_steps_sum_from_planned_to_realised() -> None:
     assert wf.steps == [
         ("planned_contribution", 7_796.60),
         ("landed_cost_overrun", -240.00),
+        ("duty_refunds_received", 0.0),
         ("refunds_and_return_fees", -472.89),
         ("unsellable_write_offs", -230.80),
         ("rework", -120.00),
@@ -363,6 +364,20 @@ def test_leakage_waterfall_steps_sum_from_planned_to_realised() -> None:
     # Non-supplier returns (customer_remorse, wrong_item): refunds 399.90 + 39.99 = 439.89, fees 11 x 3.00 = 33.00,
     # 1 unsellable wrong item x 10.10 = 10.10 -> 482.99, kept out of the waterfall.
     assert wf.non_supplier_returns == 482.99
+
+
+def test_duty_refunds_received_are_recovered_leakage() -> None:
+    # The same scope with 310.50 of IEEPA duty refunded: realised 5,649.41 + 310.50 = 5,959.91; leakage
+    # 7,796.60 - 5,959.91 = 1,836.69 (2,147.19 before the refund).
+    wf = lc.leakage_waterfall(
+        gross_revenue=15_996.00, units_sold=400, quoted_landed_cost_per_unit=9.50, actual_landed_cost_per_unit=10.10,
+        marketplace_fees=4_399.40, returns=RETURNS, quality_costs=QUALITY, return_fee_per_unit=3.00,
+        duty_refunds_received=310.50,
+    )
+    assert wf.as_dict()["duty_refunds_received"] == 310.50
+    assert (wf.realised, wf.supplier_leakage, wf.is_balanced) == (5_959.91, 1_836.69, True)
+    with pytest.raises(ValueError):
+        lc.leakage_waterfall(100.0, 1, 1.0, 1.0, 0.0, duty_refunds_received=-1.0)
 
 
 def test_leakage_waterfall_attribution_follows_the_reasons_given() -> None:

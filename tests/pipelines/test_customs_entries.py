@@ -30,7 +30,7 @@ PRODUCTS = {
 }
 
 
-def _con(shipments: list[dict]) -> duckdb.DuckDBPyConnection:
+def _con(shipments: list[dict], assists: list[dict] | None = None) -> duckdb.DuckDBPyConnection:
     """The staging tables shipment_costs reads, one PO per shipment (po_id = shipment_id), origin CN."""
     rows = []
     for s in shipments:
@@ -40,10 +40,13 @@ def _con(shipments: list[dict]) -> duckdb.DuckDBPyConnection:
                      "delivered_on": pd.NaT, "entry_on": pd.Timestamp(s["entry_on"]) if s.get("entry_on") else pd.NaT,
                      "entry_number": s.get("entry_number"), "quantity": s.get("quantity", 1000),
                      "freight_cost": s.get("freight_cost", 0.0), "insurance_cost": s.get("insurance_cost", 0.0),
+                     "invoice_freight": s.get("invoice_freight", 0.0),
+                     "invoice_insurance": s.get("invoice_insurance", 0.0),
                      "duty_paid": s.get("duty_paid", float("nan")), "sku": s["sku"], "incoterm": s.get("incoterm", "FOB"),
                      "unit_price": s["value"] / s.get("quantity", 1000), "other_fees": s.get("other_fees", float("nan"))})
     frame = pd.DataFrame(rows)
-    products = pd.DataFrame([{"sku": k, "hs_code": v[0], "origin_country": "CN", "unit_weight_kg": 1.0,
+    products = pd.DataFrame([{"sku": k, "supplier_id": "S1", "hs_code": v[0], "origin_country": "CN",
+                              "unit_weight_kg": 1.0,
                               "unit_volume_m3": 0.01, "steel_content_pct": v[1], "aluminium_content_pct": None,
                               "duty_claims": v[2]} for k, v in PRODUCTS.items()])
     con = duckdb.connect()
@@ -52,16 +55,22 @@ def _con(shipments: list[dict]) -> duckdb.DuckDBPyConnection:
     con.register("products_frame", products)
     con.execute("""create table staging.shipments as select shipment_id, po_id, mode, shipped_on::date as shipped_on,
         eta_on::date as eta_on, delivered_on::date as delivered_on, entry_on::date as entry_on, entry_number,
-        quantity, freight_cost, insurance_cost, duty_paid from frame""")
+        quantity, freight_cost, insurance_cost, invoice_freight, invoice_insurance, duty_paid from frame""")
     con.execute("""create table staging.purchase_orders as select po_id, 'S1' as supplier_id, sku, incoterm,
         unit_price, date '2024-01-01' as ordered_on from frame""")
     con.execute("create table staging.products as select * from products_frame")
     con.execute("create table raw.shipments as select shipment_id, other_fees from frame")
+    assist_frame = pd.DataFrame(assists or [], columns=["assist_id", "sku", "supplier_id", "cost", "provided_on",
+                                                        "units_declared"])
+    con.register("assist_frame", assist_frame)
+    con.execute("""create table staging.assists as select assist_id::varchar as assist_id, sku::varchar as sku,
+        supplier_id::varchar as supplier_id, cost::double as cost, provided_on::date as provided_on,
+        units_declared::bigint as units_declared from assist_frame""")
     return con
 
 
-def _cost(shipments: list[dict]) -> pd.DataFrame:
-    con = _con(shipments)
+def _cost(shipments: list[dict], assists: list[dict] | None = None) -> pd.DataFrame:
+    con = _con(shipments, assists)
     try:
         return shipment_costs(con).set_index("shipment_id")
     finally:
@@ -240,3 +249,59 @@ def test_paid_figures_win_and_are_reconciled_against_the_computed_duty():
     assert float(cost.loc["P2", "duty_variance"]) == -1_200.00
     assert (cost.loc["P1", "fees"], cost.loc["P1", "fees_source"]) == (150.00, "paid")
     assert (cost.loc["P2", "fees"], cost.loc["P2", "fees_source"]) == (56.57, "computed")
+
+
+def test_cif_with_invoice_freight_and_buyer_paid_freight():
+    # CIF bags, price 12,000.00 of which main freight 1,500.00 and insurance 60.00 (invoice_freight/insurance),
+    # entered 2024-06-01; the buyer also paid 180.00 of destination trucking (freight_cost).
+    #   dutiable = 12,000.00 - 1,500.00 - 60.00 = 10,440.00; duty 10,440 x 17.6% = 1,837.44 + x 25% = 2,610.00
+    #   = 4,447.44; MPF FY2024: 10,440 x 0.3464% = 36.164 -> 36.16 (> min 31.67); HMF 10,440 x 0.125% = 13.05
+    #   landed freight = the 180.00 paid on top (the 1,500.00 is already in the price, not added again).
+    row = _cost([{"id": "F1", "sku": "BAG", "value": 12_000.00, "incoterm": "CIF", "invoice_freight": 1_500.00,
+                  "invoice_insurance": 60.00, "freight_cost": 180.00, "entry_on": "2024-06-01"}]).loc["F1"]
+    assert float(row["dutiable_value"]) == 10_440.00
+    assert float(row["duty_computed"]) == 4_447.44
+    assert (float(row["mpf_computed"]), float(row["hmf_computed"])) == (36.16, 13.05)
+    assert (float(row["freight"]), float(row["insurance"])) == (180.00, 0.00)
+    assert float(row["goods_value"]) == 12_000.00
+
+
+def test_ddp_duty_is_in_the_price_and_not_added():
+    # DDP bags, price 15,000.00 of which freight 1,200.00 and insurance 40.00, entered 2026-03-10: the seller pays
+    # the duty, so landed cost adds none (duty_source in_price, status in_price). For reference the duty on
+    # 15,000 - 1,200 - 40 = 13,760.00 is 13,760 x 52.6% = 2,421.76 + 3,440.00 + 1,376.00 = 7,237.76 (an upper
+    # bound: the DDP price also contains that duty, which the data does not state).
+    row = _cost([{"id": "Q1", "sku": "BAG", "value": 15_000.00, "incoterm": "DDP", "invoice_freight": 1_200.00,
+                  "invoice_insurance": 40.00, "entry_on": "2026-03-10"}]).loc["Q1"]
+    assert float(row["dutiable_value"]) == 13_760.00
+    assert float(row["duty_computed"]) == 7_237.76
+    assert (float(row["duty"]), row["duty_source"], row["duty_status"]) == (0.0, "in_price", "in_price")
+    assert (float(row["fees"]), row["fees_source"]) == (0.0, "in_price")
+
+
+def test_invoice_freight_on_a_term_whose_price_cannot_hold_it_is_refused_not_guessed():
+    # FOB price with an invoice_freight: the data contradicts the Incoterm; duty is not computed (and said why).
+    row = _cost([{"id": "R1", "sku": "BAG", "value": 12_000.00, "incoterm": "FOB", "invoice_freight": 500.00,
+                  "entry_on": "2026-03-10"}]).loc["R1"]
+    assert pd.isna(row["dutiable_value"]) and pd.isna(row["duty_computed"])
+    assert row["duty_status"] == "not_computable" and row["duty_source"] == "unknown"
+    assert row["dutiable_note"] == "a FOB invoice does not include main freight; pay it separately"
+
+
+def test_assist_amortised_over_the_units_declared():
+    # A 4,000.00 mould for BAG, provided 2026-01-05, declared over 2,000 units: 2.00 per unit.
+    #   G1 entered 2026-03-10, 1,000 units, 12,000.00: assist 1,000 x 2.00 = 2,000.00 -> dutiable 14,000.00,
+    #     duty 14,000 x 52.6% = 2,464.00 + 3,500.00 + 1,400.00 = 7,364.00
+    #   G2 entered 2026-04-10, 1,500 units (units 1,001..2,500): only 1,000 still carry it -> 2,000.00
+    #   G3 entered 2026-05-10: the declared units are used up -> 0.00
+    #   G0 entered 2025-12-20, before the mould existed -> 0.00
+    cost = _cost([{"id": "G0", "sku": "BAG", "value": 12_000.00, "entry_on": "2025-12-20"},
+                  {"id": "G1", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-03-10"},
+                  {"id": "G2", "sku": "BAG", "value": 18_000.00, "quantity": 1500, "entry_on": "2026-04-10"},
+                  {"id": "G3", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-05-10"}],
+                 assists=[{"assist_id": "AS1", "sku": "BAG", "supplier_id": "S1", "cost": 4_000.00,
+                           "provided_on": "2026-01-05", "units_declared": 2_000}])
+    assert cost["assist_value"].astype(float).to_dict() == {"G0": 0.0, "G1": 2_000.00, "G2": 2_000.00, "G3": 0.0}
+    assert float(cost.loc["G1", "dutiable_value"]) == 14_000.00
+    assert float(cost.loc["G1", "duty_computed"]) == 7_364.00
+    assert float(cost.loc["G1", "goods_value"]) == 12_000.00  # the mould itself is not a landed cost of the goods

@@ -111,7 +111,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     generate_portfolio(b, seed=3, suppliers=16, years=2)
     generate_portfolio(c, seed=4, suppliers=16, years=2)
     files = sorted(p.relative_to(a) for p in a.rglob("*.csv"))
-    assert len(files) == 11  # nine tables + two ground-truth files
+    assert len(files) == 14  # eleven tables + three ground-truth files
     for rel in files:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
     assert (a / "purchase_orders.csv").read_bytes() != (c / "purchase_orders.csv").read_bytes()
@@ -124,7 +124,8 @@ def test_counts_match_files_and_headers_follow_contract(tmp_path):
         lines = (tmp_path / f"{t.name}.csv").read_text(encoding="utf-8").splitlines()
         assert lines[0] == ",".join(t.column_names)
         assert len(read(tmp_path, t.name)) == counts[t.name] > 0
-    assert sorted(p.name for p in (tmp_path / "ground_truth").iterdir()) == ["lot_truth.csv", "supplier_traits.csv"]
+    assert sorted(p.name for p in (tmp_path / "ground_truth").iterdir()) == ["duty_truth.csv", "lot_truth.csv",
+                                                                                      "supplier_traits.csv"]
 
 
 def test_every_row_satisfies_the_contract(small, mid):

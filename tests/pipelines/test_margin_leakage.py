@@ -7,8 +7,8 @@ import pytest
 
 from models.landed_cost import QUALITY_COST_KINDS, WRITE_OFF_KIND, leakage_waterfall
 
-STEPS = ["planned_contribution", "landed_cost_overrun", "refunds_and_return_fees", "unsellable_write_offs",
-         *QUALITY_COST_KINDS, "realised_contribution"]
+STEPS = ["planned_contribution", "landed_cost_overrun", "duty_refunds_received", "refunds_and_return_fees",
+         "unsellable_write_offs", *QUALITY_COST_KINDS, "realised_contribution"]
 
 
 def test_tiny_a1_april_by_hand(tiny_con):
@@ -49,12 +49,12 @@ def test_steps_sum_from_planned_to_realised(con_name, request):
     unbalanced = con.execute("""
         select count(*) from (
             select supplier_id, sku, month,
-                sum(amount) filter (where step_order between 1 and 10) as bridged,
-                sum(amount) filter (where step_order = 11) as realised,
+                sum(amount) filter (where step_order between 1 and 11) as bridged,
+                sum(amount) filter (where step_order = 12) as realised,
                 count(*) as n
             from marts.margin_leakage
             group by all
-        ) where bridged <> realised or n <> 11
+        ) where bridged <> realised or n <> 12
     """).fetchone()[0]
     assert unbalanced == 0
     long_total, wide_total = con.execute("""
@@ -94,12 +94,17 @@ def _reference(con, supplier_id: str, sku: str, month: str):
     quality = dict(con.execute("""
         select kind, sum(amount) from marts.margin_leakage_quality_costs
         where supplier_id = ? and sku = ? and month = ? group by kind""", [supplier_id, sku, month]).fetchall())
+    refunded = con.execute("""
+        select coalesce(sum(amount_received), 0) from marts.duty_refunds
+        where supplier_id = ? and sku = ? and date_trunc('month', received_on) = ?""",
+                           [supplier_id, sku, month]).fetchone()[0]
     ref = leakage_waterfall(
         gross_revenue=float(sales[1]), units_sold=int(sales[0]),
         quoted_landed_cost_per_unit=float(mart["quoted_landed_cost_per_unit"]),
         actual_landed_cost_per_unit=float(mart["actual_landed_cost_per_unit"]),
         marketplace_fees=float(sales[2]), returns=returns.to_dict("records"),
-        quality_costs={k: float(v) for k, v in quality.items()}, return_fee_per_unit=0.0)
+        quality_costs={k: float(v) for k, v in quality.items()}, return_fee_per_unit=0.0,
+        duty_refunds_received=float(refunded))
     return mart, ref
 
 
@@ -134,3 +139,34 @@ def test_parity_with_python_reference_demo(demo_con):
     for scope in scopes:
         _assert_parity(demo_con, *scope)
     assert WRITE_OFF_KIND == "write_off"
+
+
+def test_duty_refunds_received_are_recovered_in_the_month_they_come_back(tiny_dir, tmp_path):
+    """An IEEPA-style refund on P1's entry (H1) received in April 2024 raises S1/A1's April realised contribution."""
+    import duckdb
+
+    from helpers import quiet
+    from pipelines.build import build
+
+    (tiny_dir / "duty_refunds.csv").write_text(
+        "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
+        "RF1,,H1,protest,2024-03-20,300.00,2024-04-15,250.00,partly granted\n"
+        "RF2,,H2,ieepa,2024-05-20,100.00,,,pending\n"
+        "RF3,NOPE-1,,ieepa,2024-05-20,40.00,,,entry not in the data\n")
+    db = tmp_path / "w.duckdb"
+    build(tiny_dir, db, log=quiet)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        # 10,941.25 realised before (test_tiny_a1_april_by_hand) + 250.00 received = 11,191.25; leakage 836.25 - 250.
+        row = con.execute("select duty_refunds_received, realised_contribution, supplier_leakage "
+                          "from marts.margin_leakage_wide where sku = 'A1' and month = '2024-04-01'").fetchone()
+        assert [float(v) for v in row] == [250.00, 11_191.25, 586.25]
+        refunds = con.execute("select refund_id, shipment_id, po_id, amount_claimed, amount_received "
+                              "from marts.duty_refunds order by refund_id").fetchall()
+        assert [(r[0], r[1], r[2], float(r[3]), None if r[4] is None else float(r[4])) for r in refunds] == [
+            ("RF1", "H1", "P1", 300.00, 250.00), ("RF2", "H2", "P2", 100.00, None)]
+        # The refund for an entry that is not in the data is reported, not dropped.
+        assert con.execute("select source_id, amount from marts.unallocated_costs "
+                           "where source_table = 'duty_refunds'").fetchall() == [("RF3", 40.00)]
+    finally:
+        con.close()

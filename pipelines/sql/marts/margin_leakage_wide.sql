@@ -35,6 +35,10 @@ quality_costs as (
     select * from marts.margin_leakage_quality_costs
 ),
 
+duty_refunds as (
+    select * from marts.duty_refunds
+),
+
 -- Channel fees as reported; when a sales row has none, the reference assumption (referral % and fulfilment fee).
 sold as (
     select
@@ -74,12 +78,26 @@ returned as (
     left join marketplace_fees on returns.channel = marketplace_fees.channel
 ),
 
+-- Duty paid back (e.g. IEEPA refunds) in the month it was received: leakage recovered.
+refunded as (
+    select
+        supplier_id,
+        sku,
+        cast(date_trunc('month', received_on) as date) as month,
+        sum(amount_received) as duty_refunds_received,
+    from duty_refunds
+    where received_on is not null and amount_received is not null
+    group by all
+),
+
 scopes as (
     select supplier_id, sku, month from sold
     union
     select supplier_id, sku, month from returned
     union
     select supplier_id, sku, month from quality_costs
+    union
+    select supplier_id, sku, month from refunded
 ),
 
 lots as (
@@ -203,6 +221,7 @@ joined as (
         coalesce(quality_by_scope.sorting, 0) as sorting_cost,
         coalesce(quality_by_scope.reinspection, 0) as reinspection_cost,
         coalesce(quality_by_scope.write_off, 0) as write_off_cost,
+        coalesce(refunded.duty_refunds_received, 0) as duty_refunds_received_amount,
     from costed
     left join sold
         on costed.supplier_id = sold.supplier_id and costed.sku = sold.sku and costed.month = sold.month
@@ -212,6 +231,8 @@ joined as (
     left join quality_by_scope
         on costed.supplier_id = quality_by_scope.supplier_id
         and costed.sku is not distinct from quality_by_scope.sku and costed.month = quality_by_scope.month
+    left join refunded
+        on costed.supplier_id = refunded.supplier_id and costed.sku = refunded.sku and costed.month = refunded.month
 ),
 
 -- Cost of goods at quoted and actual landed cost, rounded to cents once on the total (as the reference does).
@@ -230,6 +251,7 @@ steps as (
         *,
         gross_revenue - quoted_cogs - marketplace_fees as planned_contribution,
         -(actual_cogs - quoted_cogs) as landed_cost_overrun,
+        duty_refunds_received_amount as duty_refunds_received,
         -supplier_return_cost as refunds_and_return_fees,
         -(unsellable_cost + write_off_cost) as unsellable_write_offs,
         -rework_cost as rework,
@@ -262,6 +284,7 @@ final as (
         steps.supplier_unsellable_units,
         steps.planned_contribution,
         steps.landed_cost_overrun,
+        steps.duty_refunds_received,
         steps.refunds_and_return_fees,
         steps.unsellable_write_offs,
         steps.rework,
@@ -270,7 +293,8 @@ final as (
         steps.expedite_freight,
         steps.sorting,
         steps.reinspection,
-        steps.planned_contribution + steps.landed_cost_overrun + steps.refunds_and_return_fees
+        steps.planned_contribution + steps.landed_cost_overrun + steps.duty_refunds_received
+            + steps.refunds_and_return_fees
             + steps.unsellable_write_offs + steps.rework + steps.relabel + steps.chargeback
             + steps.expedite_freight + steps.sorting + steps.reinspection as realised_contribution,
         steps.non_supplier_returns,

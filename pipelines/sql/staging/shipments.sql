@@ -16,6 +16,8 @@ final as (
         quantity,
         coalesce(freight_cost, 0) as freight_cost,
         coalesce(insurance_cost, 0) as insurance_cost,
+        coalesce(invoice_freight, 0) as invoice_freight,
+        coalesce(invoice_insurance, 0) as invoice_insurance,
         duty_paid,
         coalesce(other_fees, 0) as other_fees,
         coalesce(customs_hold_days, 0) as customs_hold_days,

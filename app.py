@@ -14,6 +14,7 @@ PAGES = [
     st.Page("dashboard/pages/supplier.py", title="Supplier", icon=":material/factory:"),
     st.Page("dashboard/pages/trader_vs_factory.py", title="Trader vs factory", icon=":material/compare_arrows:"),
     st.Page("dashboard/pages/costs.py", title="Costs and leakage", icon=":material/payments:"),
+    st.Page("dashboard/pages/whatif.py", title="What-if: tariffs and sourcing", icon=":material/calculate:"),
     st.Page("dashboard/pages/inspections.py", title="Inspections", icon=":material/fact_check:"),
     st.Page("dashboard/pages/reaudit.py", title="Re-audit planner", icon=":material/event_upcoming:"),
     st.Page("dashboard/pages/data.py", title="Data", icon=":material/database:"),

@@ -27,6 +27,7 @@ PAGES = {
     "Supplier": "dashboard/pages/supplier.py",
     "Trader vs factory": "dashboard/pages/trader_vs_factory.py",
     "Costs and leakage": "dashboard/pages/costs.py",
+    "What-if": "dashboard/pages/whatif.py",
     "Inspections": "dashboard/pages/inspections.py",
     "Re-audit planner": "dashboard/pages/reaudit.py",
     "Data": "dashboard/pages/data.py",

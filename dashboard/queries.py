@@ -263,6 +263,21 @@ def duty_refunds_summary(ids: Ids = None, supplier_id: str | None = None, sku: s
     return query("duty_refunds_summary", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
 
 
+def whatif_baseline(ids: Ids = None, skus: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per SKU of the suppliers `ids` (or the SKUs given): latest quote, landed parts per unit, yearly volume."""
+    return query("whatif_baseline", ids=_ids(ids), skus=None if skus is None else tuple(skus))
+
+
+def whatif_suppliers() -> pd.DataFrame:
+    """Every supplier with its country and measured quality cost per unit sold over the last year."""
+    return query("whatif_suppliers")
+
+
+def whatif_freight_by_mode(skus: Iterable[str] | None = None) -> pd.DataFrame:
+    """Freight paid per unit by SKU and transport mode (marts.landed_cost_shipment)."""
+    return query("whatif_freight_by_mode", skus=None if skus is None else tuple(skus))
+
+
 def verified_through() -> pd.DataFrame:
     """Verified-through date per dated reference table (reference.verified_through)."""
     return query("verified_through")

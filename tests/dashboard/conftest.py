@@ -19,6 +19,7 @@ PAGES = {
     "supplier": "dashboard/pages/supplier.py",
     "trader_vs_factory": "dashboard/pages/trader_vs_factory.py",
     "costs": "dashboard/pages/costs.py",
+    "whatif": "dashboard/pages/whatif.py",
     "inspections": "dashboard/pages/inspections.py",
     "reaudit": "dashboard/pages/reaudit.py",
     "data": "dashboard/pages/data.py",

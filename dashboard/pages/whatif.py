@@ -1,0 +1,112 @@
+"""What-if: how landed cost and margin per unit move if the tariff stack changes, the Incoterm or the transport mode
+changes, or volume moves to another supplier. Computation: models/whatif.py; baseline: dashboard/sql/whatif_*.sql."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import filters, queries
+from models import landed_cost as lc
+from models import whatif
+
+MODES = ("sea", "air", "express", "rail", "truck")
+KEEP = "(keep)"
+
+st.title("What-if: tariffs and sourcing")
+if ui.require_warehouse():
+    ui.as_of_caption()
+    filters.caption()
+    directory = filters.apply(filters.directory(), filters.selection())
+    if directory.empty:
+        st.info("No supplier passes the sidebar filters: widen or clear them.", icon=":material/filter_alt_off:")
+        st.stop()
+    names = dict(zip(directory["supplier_id"], directory["supplier_name"]))
+    info = queries.build_info()
+    as_of = pd.Timestamp(info["as_of"].iloc[0]).date() if not info.empty else None
+
+    scope = st.radio("Pick", ["Supplier", "SKUs"], key="whatif_scope", horizontal=True,
+                     help="A supplier takes all its SKUs; SKUs lets you pick any SKUs of the filtered suppliers.")
+    if scope == "Supplier":
+        supplier_id = st.selectbox("Supplier", list(names), key="whatif_supplier",
+                                   format_func=lambda s: f"{names[s]} ({s})")
+        baseline = queries.whatif_baseline((supplier_id,), None)
+    else:
+        skus = queries.filtered_skus(tuple(names), None)
+        labels = {r.sku: f"{r.sku} · {r.product_name or ''}" for r in skus.itertuples()}
+        chosen = st.multiselect("SKUs", list(labels), key="whatif_skus", format_func=lambda s: labels[s])
+        baseline = queries.whatif_baseline(None, tuple(chosen)) if chosen else pd.DataFrame()
+    if baseline.empty:
+        st.info("Pick a supplier with purchase orders, or at least one SKU.", icon=":material/touch_app:")
+        st.stop()
+
+    st.subheader("Scenario")
+    left, right = st.columns(2)
+    with left:
+        on = st.date_input("Costing date", value=as_of, key="whatif_date",
+                           help="The duty stack in force on this date is the 'before'; the analysis date by default.")
+        presets = st.multiselect("Tariff changes", list(whatif.PRESETS), key="whatif_presets",
+                                 help="Applied in this order after the stack in force on the costing date.")
+        custom_type = st.selectbox("Also change a duty type", [KEEP, "mfn", "section_301", "section_122",
+                                                               "section_232", "ieepa_reciprocal", "ieepa_fentanyl"],
+                                   key="whatif_custom_type")
+        custom_points = st.number_input("… by percentage points", value=0.0, step=5.0, key="whatif_custom_points",
+                                        help="Added to that duty where the SKU has it (negative lowers it).")
+        incoterm = st.selectbox("Incoterm", [KEEP, *lc.INCOTERMS], key="whatif_incoterm",
+                                help="Costs the seller takes over move into its price at the cost you paid.")
+        price_change = st.number_input("Supplier's price change for the new Incoterm, %", value=0.0, step=1.0,
+                                       key="whatif_price_change")
+    with right:
+        mode = st.selectbox("Transport mode", [KEEP, *MODES], key="whatif_mode",
+                            help="Freight per unit from the SKU's own shipments by that mode; HMF only by sea.")
+        suppliers = queries.whatif_suppliers()
+        targets = [s for s in suppliers["supplier_id"] if s not in set(baseline["supplier_id"])]
+        target_names = dict(zip(suppliers["supplier_id"], suppliers["supplier_name"]))
+        target = st.selectbox("Move volume to", [KEEP, *targets], key="whatif_target",
+                              format_func=lambda s: s if s == KEEP else f"{target_names[s]} ({s})")
+        share = st.slider("Share of the volume moved", 0, 100, 0, step=5, key="whatif_share", format="%d%%")
+        target_price = st.number_input("Its quoted unit price (0 = the current price)", value=0.0, min_value=0.0,
+                                       step=0.05, key="whatif_target_price")
+
+    changes = [c for name in presets for c in whatif.PRESETS[name]]
+    if custom_type != KEEP and custom_points:
+        changes.append(whatif.TariffChange(custom_type, "add", float(custom_points)))
+    scenario = whatif.Scenario(
+        costing_date=on, tariff_changes=tuple(changes), incoterm=None if incoterm == KEEP else incoterm,
+        price_change_pct=float(price_change), mode=None if mode == KEEP else mode,
+        target_supplier_id=None if target == KEEP else target, move_share=share / 100,
+        target_unit_price=float(target_price) or None)
+    baseline = baseline.merge(suppliers[["supplier_id", "quality_cost_pu"]], on="supplier_id", how="left")
+    result = whatif.run_scenario(baseline, scenario, queries.whatif_freight_by_mode(tuple(baseline["sku"])),
+                                 suppliers)
+
+    through = lc.verified_through().get("duty_rates")
+    if through and on > through:
+        st.warning(f"The costing date is after the date the tariff table is verified through ({through:%Y-%m-%d}): "
+                   "the stack is the rows as written, carried forward, and the figures are estimates.",
+                   icon=":material/warning:")
+    units = result["units"].sum()
+    m1, m2, m3 = st.columns(3)
+    weights = result["units"].where(result["units"] > 0, 1)
+    m1.metric("Landed cost per unit", ui.money((result["landed_after_pu"] * weights).sum() / weights.sum(), 2),
+              delta=ui.money(((result["landed_change_pu"]) * weights).sum() / weights.sum(), 2),
+              delta_color="inverse", border=True, help="Volume-weighted over the SKUs, after the scenario.")
+    m2.metric("Margin per unit", ui.money((result["margin_after_pu"] * weights).sum() / weights.sum(), 2),
+              delta=ui.money((result["margin_change_pu"] * weights).sum() / weights.sum(), 2), border=True,
+              help="Net price − marketplace fees − landed cost − the supplier's quality cost, per unit.")
+    m3.metric("Margin change over a year", ui.money(result["margin_change_total"].sum()), border=True,
+              help=f"Per-unit change × each SKU's units sold in the last 12 months ({units:,.0f} units).")
+    ui.table(result, "whatif_result", "what_if.csv",
+             column_config={"sku": "SKU", "product_name": "Product", "supplier_before": "Supplier",
+                            "supplier_after": "Supplier after", "units": "Units (12 months)",
+                            "duty_before_pu": ui.money_col("Duty / unit before"),
+                            "duty_after_pu": ui.money_col("Duty / unit after"),
+                            "landed_before_pu": ui.money_col("Landed / unit before"),
+                            "landed_after_pu": ui.money_col("Landed / unit after"),
+                            "landed_change_pu": ui.money_col("Landed change / unit"),
+                            "margin_before_pu": ui.money_col("Margin / unit before"),
+                            "margin_after_pu": ui.money_col("Margin / unit after"),
+                            "margin_change_pu": ui.money_col("Margin change / unit"),
+                            "margin_change_total": ui.money_col("Margin change / year"),
+                            "notes": "Notes"})
+    if changes:
+        st.caption("Tariff changes: " + "; ".join(c.describe() for c in changes) + ".")

@@ -1,0 +1,39 @@
+-- Suppliers a what-if can move volume to, one row per supplier: country (origin) and the quality cost it measurably causes per unit sold over the last year.
+with suppliers as (
+    select * from staging.suppliers
+),
+
+margin_leakage_wide as (
+    select * from marts.margin_leakage_wide
+),
+
+build_info as (
+    select * from ingest.build_info
+),
+
+-- Supplier-attributable returns, write-offs and quality costs per unit sold (the waterfall's steps 4-11; positive).
+quality as (
+    select
+        leakage.supplier_id,
+        sum(leakage.units_sold) as units_sold,
+        -sum(leakage.refunds_and_return_fees + leakage.unsellable_write_offs + leakage.rework + leakage.relabel
+            + leakage.chargeback + leakage.expedite_freight + leakage.sorting + leakage.reinspection) as quality_cost,
+    from margin_leakage_wide as leakage, build_info
+    where leakage.month > build_info.as_of - interval 365 day
+    group by leakage.supplier_id
+),
+
+final as (
+    select
+        suppliers.supplier_id,
+        suppliers.supplier_name,
+        suppliers.supplier_type,
+        suppliers.country,
+        cast(quality.quality_cost / nullif(quality.units_sold, 0) as double) as quality_cost_pu,
+        cast(coalesce(quality.units_sold, 0) as bigint) as units_sold_12m,
+    from suppliers
+    left join quality on suppliers.supplier_id = quality.supplier_id
+    order by suppliers.supplier_name, suppliers.supplier_id
+)
+
+select * from final

@@ -1,0 +1,44 @@
+"""What-if page on the tiny warehouse, with a scenario worked by hand.
+
+Tiny, as of 2024-06-21: supplier S1 sells A1 (lamp 9405.42.8440 from CN, latest PO P2 at 5.50 FOB) and A2 (lamp shade,
+same code, P3 at 2.00). Stack on 2024-06-21: MFN 3.9% + Section 301 25%.
+A1: 900 units sold in the year; lots P1 and P2 (2,000 units): freight 1,020.00, insurance 40.00, fees 300.00 (HMF
+    13.13 of it), inspections 900.00 -> 0.51 + 0.02 + 0.15 + 0.45 per unit; duty 4,950 x 28.9% = 1,430.55 / 900 =
+    1.5895 -> landed 5.50 + 0.51 + 0.02 + 1.5895 + 0.15 + 0.45 = 8.2195. With Section 301 +25 points: duty
+    193.05 + 2,475.00 = 2,668.05 / 900 = 2.9645 -> landed 9.5945. Net price 36,000 / 900 = 40.00, marketplace fees
+    9,000 / 900 = 10.00, S1's quality cost 377.25 / 1,200 units = 0.314375 -> margin 21.4661 before, 20.0911 after.
+A2: 300 units; P3 500 units: freight 210.00, insurance 7.00, fees 120.00 -> 0.42 + 0.014 + 0.24; duty 600 x 28.9% =
+    173.40 / 300 = 0.578 -> landed 3.252; after 600 x 53.9% = 23.40 + 300.00 = 323.40 / 300 = 1.078 -> 3.752.
+Margin change over a year: -1.375 x 900 - 0.50 x 300 = -1,387.50.
+"""
+
+from __future__ import annotations
+
+
+def test_whatif_section_301_plus_25_on_a_supplier(ui, tiny_db):
+    at = ui.open(tiny_db, "whatif")
+    at.radio(key="whatif_scope").set_value("Supplier").run()
+    at.selectbox(key="whatif_supplier").set_value("S1").run()
+    at.multiselect(key="whatif_presets").set_value(["Section 301 +25%"]).run()
+    assert not at.exception
+    table = [f for f in ui.frames(at) if "landed_after_pu" in f.columns][0].set_index("sku")
+    assert table.loc["A1", "landed_before_pu"] == 8.2195 and table.loc["A1", "landed_after_pu"] == 9.5945
+    assert table.loc["A2", "landed_before_pu"] == 3.252 and table.loc["A2", "landed_after_pu"] == 3.752
+    assert table.loc["A1", "margin_before_pu"] == 21.4661 and table.loc["A1", "margin_after_pu"] == 20.0911
+    assert table.loc["A1", "margin_change_total"] == -1_237.50 and table.loc["A2", "margin_change_total"] == -150.00
+    assert ui.metrics(at)["Margin change over a year"] == "-$1,388"
+    assert "Tariff changes: section 301 +25 points." in ui.texts(at)
+    # The download is the table shown.
+    csv = at.get("download_button")[0]
+    assert csv.proto.label == "Download CSV"
+
+
+def test_whatif_needs_a_choice_of_skus(ui, tiny_db):
+    at = ui.open(tiny_db, "whatif")
+    at.radio(key="whatif_scope").set_value("SKUs").run()
+    assert "Pick a supplier with purchase orders, or at least one SKU." in ui.texts(at)
+    at.multiselect(key="whatif_skus").set_value(["B1"]).run()
+    table = [f for f in ui.frames(at) if "landed_after_pu" in f.columns][0]
+    assert list(table["sku"]) == ["B1"]
+    # No change chosen: after equals before.
+    assert (table["landed_after_pu"] == table["landed_before_pu"]).all()

@@ -3,8 +3,9 @@
 Due at the latest `max_months_between_audits` after the last audit; a lapsed cycle (or none on record) is caught
 up within a lead time set by the risk band, a failed audit's follow-up a fixed time after it, and a trigger pulls
 the date in (lead times in models/config/risk_score.toml [reaudit]). Rate-based triggers fire on recent evidence
-that the supplier's cohort rate (or its own earlier rate) does not explain. Ranked by priority = risk_score / 100 ×
-money at stake. Rules: docs/risk-score.md.
+that the supplier's cohort rate (or its own earlier rate) does not explain. Ranked "hold new orders" first, then
+the suppliers due now, then the rest, each group by priority = risk_score / 100 × money at stake. Rules:
+docs/risk-score.md.
 """
 
 from __future__ import annotations
@@ -262,10 +263,21 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     q["reason"] = ["; ".join(r) if r else "routine re-verification: due " + str(d)
                    for r, d in zip(reasons, q["due_on"])]
     q["priority"] = np.round(q["risk_score"] / 100.0 * q["_exposure"], 2)
-    q = q.sort_values(["priority", "days_until_due", "supplier_id"], ascending=[False, True, True])
+    q = q.assign(_tier=order_tier(q["suggested_action"], q["days_until_due"], rc["actions"]))
+    q = q.sort_values(["_tier", "priority", "days_until_due", "supplier_id"], ascending=[True, False, True, True])
     q["rank"] = np.arange(1, len(q) + 1)
     q["last_audit_on"] = q["last_audit_on"].dt.date
     return q[COLUMNS].reset_index(drop=True)
+
+
+def order_tier(action: pd.Series, days_until_due: pd.Series, rules: list[dict]) -> np.ndarray:
+    """0 = the first (strongest) configured action ("hold new orders"), 1 = due now or overdue, 2 = the rest.
+
+    The queue is ranked by tier, then by priority: a routine low-risk supplier with a lot of spend must never
+    come before a critical one whose money should be stopped, nor before one whose re-audit is already due."""
+    hold = action.eq(rules[0]["action"]).to_numpy()
+    now = (pd.to_numeric(days_until_due) <= 0).to_numpy()
+    return np.where(hold, 0, np.where(now, 1, 2))
 
 
 def binomial_excess_p(k: pd.Series, n: pd.Series, rate: pd.Series) -> pd.Series:

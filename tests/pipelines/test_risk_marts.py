@@ -265,7 +265,10 @@ def test_reaudit_queue_on_the_demo_follows_its_rules(demo_con):
     q = demo_con.execute("select * from marts.reaudit_queue order by rank").df()
     as_of = demo_con.execute("select as_of from ingest.build_info").fetchone()[0]
     cfg = scoring.load_config()["reaudit"]
-    assert q["priority"].is_monotonic_decreasing
+    # three groups in order (hold new orders, due now, the rest), each by priority
+    tier = np.where(q["suggested_action"] == "hold new orders", 0, np.where(q["days_until_due"] <= 0, 1, 2))
+    assert pd.Series(tier).is_monotonic_increasing and set(tier) == {0, 1, 2}
+    assert all(g["priority"].is_monotonic_decreasing for _, g in q.groupby(tier))
     assert (q["days_until_due"] == (pd.to_datetime(q["due_on"]) - pd.Timestamp(as_of)).dt.days).all()
     audited = q["last_audit_on"].notna()
     latest = pd.to_datetime(q.loc[audited, "last_audit_on"]) + pd.DateOffset(months=12)
@@ -375,3 +378,35 @@ def test_a_passed_audit_answers_the_evidence_dated_before_it(tiny_con):
     assert "failed_inspection" not in s1_with_audit("2024-06-01")["triggers"]
     failed = s1_with_audit("2024-06-01", "fail")
     assert {"failed_inspection", "failed_audit"} <= set(failed["triggers"].split(", "))
+
+
+def test_hold_new_orders_and_due_now_come_first_whatever_the_priority(tiny_con):
+    """Tiny queue as of 2024-06-21 ranks S1, S2, S3 by priority (none due now, none to hold). S3 (no spend, priority
+    0) becomes due now through a failed audit never followed up: it moves above S1 and S2. S1 (largest priority)
+    stays first only until S2 must be put on hold: the order is then S2 (hold), S3 (due now), S1."""
+    from pipelines.steps import reaudit
+
+    cfg = scoring.load_config()
+    frames = _tiny_frames(tiny_con)
+    assert list(reaudit.plan(frames, date(2024, 6, 21), cfg)["supplier_id"]) == ["S1", "S2", "S3"]
+    sup = frames["suppliers"]
+    s3 = sup["supplier_id"] == "S3"
+    frames["suppliers"] = sup.assign(last_audit_on=sup["last_audit_on"].where(~s3, pd.Timestamp("2024-05-05")),
+                                     last_audit_result=sup["last_audit_result"].where(~s3, "fail"))
+    q = reaudit.plan(frames, date(2024, 6, 21), cfg)
+    # S3's failed audit of 2024-05-05 was due for follow-up 90 days later: 2024-08-03, not yet due; a failed
+    # audit of 2024-03-01 was due 2024-05-30, 22 days overdue
+    assert list(q["supplier_id"]) == ["S1", "S2", "S3"]
+    frames["suppliers"] = frames["suppliers"].assign(
+        last_audit_on=frames["suppliers"]["last_audit_on"].where(~s3, pd.Timestamp("2024-03-01")))
+    q = reaudit.plan(frames, date(2024, 6, 21), cfg).set_index("supplier_id")
+    assert q.loc["S3", "days_until_due"] == -22 and q.loc["S3", "priority"] == 0.0
+    assert list(q.sort_values("rank").index) == ["S3", "S1", "S2"]
+    s2 = frames["suppliers"]["supplier_id"] == "S2"
+    frames["suppliers"] = frames["suppliers"].assign(
+        operating_status=frames["suppliers"]["operating_status"].where(~s2, "abnormal"))
+    q = reaudit.plan(frames, date(2024, 6, 21), cfg).set_index("supplier_id")
+    assert q.loc["S2", "suggested_action"] == "hold new orders"
+    assert q.loc["S1", "priority"] > q.loc["S2", "priority"]
+    assert list(q.sort_values("rank").index) == ["S2", "S3", "S1"]
+    assert list(q.sort_values("rank")["rank"]) == [1, 2, 3]

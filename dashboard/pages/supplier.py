@@ -12,7 +12,7 @@ from models import entity
 PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9480f", "delivery": "#1f4e79",
                   "commercial": "#2f9e44"}
 NAME_CHECK_LABELS = {entity.MATCH: "match", entity.RELATED: "related",
-                     entity.CANNOT_VERIFY: "cannot verify (different script)", entity.MISMATCH: "mismatch",
+                     entity.CANNOT_VERIFY: "cannot verify (translation uncertain)", entity.MISMATCH: "mismatch",
                      entity.MISSING: "–"}
 EVENT_ORDER = ["Order", "Payment", "Inspection", "Shipment", "Delivery", "Return"]
 EVENT_COLOURS = {"Order": "#1f4e79", "Payment": "#2f9e44", "Inspection": "#6f42c1", "Shipment": "#e8833a",
@@ -162,8 +162,9 @@ if not entities.empty:
         .drop(columns="is_store_name")
     mismatches = sum(c == entity.MISMATCH for c in checks)
     unverifiable = sum(c == entity.CANNOT_VERIFY for c in checks)
-    unverifiable_note = (f" {unverifiable} name(s) in another script cannot be verified by name: check the "
-                         "registration number or the bank's confirmation instead." if unverifiable else "")
+    unverifiable_note = (f" {unverifiable} name(s) in another script could not be read with certainty (a word "
+                         "the name-term table cannot translate): check the registration number or the bank's "
+                         "confirmation instead." if unverifiable else "")
     if mismatches:
         st.warning(f"{mismatches} name(s) differ from the registered legal entity "
                    f"**{ui.md(legal_name)}**: check who signs the contract and who receives the money."
@@ -181,9 +182,11 @@ if not entities.empty:
                                 "Against legal entity",
                                 help="Compared with the registered legal name after normalisation (case, punctuation, "
                                      "legal forms such as Co., Ltd. / Company Limited / 有限公司): match; related "
-                                     "(only a business descriptor such as Trading differs); cannot verify (Chinese vs "
-                                     "Latin script); mismatch (another entity, e.g. a Hong Kong company). The same "
-                                     "rule as the score's entity signal.")})
+                                     "(only a business descriptor such as Trading differs); a Chinese name is read "
+                                     "in pinyin with its business terms translated (宁波明泰塑料制品 = Ningbo Mingtai "
+                                     "Plastic Products); cannot verify (it hinges on a word that cannot be "
+                                     "translated); mismatch (another entity, e.g. a Hong Kong company, or a Chinese "
+                                     "name that reads otherwise). The same rule as the score's entity signal.")})
 
 st.subheader("Order timeline")
 timeline = queries.supplier_timeline(supplier_id)

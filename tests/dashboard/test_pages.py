@@ -235,12 +235,15 @@ def test_supplier_page_flags_a_payee_that_is_not_the_legal_entity(ui, tiny_dir, 
 
 
 def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path):
-    """A Chinese-script payee cannot be verified by spelling (not a mismatch); a spelled-out legal form matches."""
+    """A Chinese-script payee is read (place, trade name in pinyin, business terms translated): 义乌贝塔贸易 reads
+    "Yiwu Beita Trading", not the legal "Yiwu Beta Trading", so it is a mismatch; one with a word the term table
+    cannot translate cannot be verified; a spelled-out legal form matches."""
     from helpers import quiet
     from pipelines.build import build
-    from models.entity import CANNOT_VERIFY, MATCH, compare_names
+    from models.entity import CANNOT_VERIFY, MATCH, MISMATCH, compare_names
 
     legal = "Yiwu Beta Trading Co., Ltd."
+    unreadable = "Yiwu Beta Rubber & Plastic Co., Ltd."
     payments = tiny_dir / "payments.csv"
     text = payments.read_text(encoding="utf-8")
     text = text.replace(f'Y6,P6,2024-06-21,330,deposit,"{legal}"', "Y6,P6,2024-06-21,330,deposit,义乌贝塔贸易有限公司")
@@ -248,18 +251,37 @@ def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path):
                         'Y5,P5,2024-05-02,990,deposit,"Yiwu Beta Trading Company Limited"')
     payments.write_text(text, encoding="utf-8")
     # the score's own verdicts on these pairs, so the page is checked against the model, not against itself
-    assert compare_names(legal, "义乌贝塔贸易有限公司") == CANNOT_VERIFY
+    assert compare_names(legal, "义乌贝塔贸易有限公司") == MISMATCH
     assert compare_names(legal, "Yiwu Beta Trading Company Limited") == MATCH
     db = tmp_path / "script.duckdb"
     build(tiny_dir, db, log=quiet)
     at = ui.open(db, "supplier", query={"supplier": "S2"})
     entities = next(f for f in ui.frames(at) if "name_check" in f.columns).set_index("name")
-    assert entities.loc["义乌贝塔贸易有限公司", "name_check"] == "cannot verify (different script)"
+    assert entities.loc["义乌贝塔贸易有限公司", "name_check"] == "mismatch"
     assert entities.loc["义乌贝塔贸易有限公司", "amount"] == 330
     assert entities.loc["Yiwu Beta Trading Company Limited", "name_check"] == "match"
     assert entities.loc["Yiwu Beta Trading", "name_check"] == "–"  # the store name is not an entity
-    assert not any("differ from the registered legal entity" in w.value for w in at.warning)
-    assert any("1 name(s) in another script cannot be verified by name" in i.value for i in at.info)
+    assert any("1 name(s) differ from the registered legal entity" in w.value for w in at.warning)
+
+    # a legal name in Chinese script and a payee with a word the table cannot translate: not a mismatch
+    suppliers = tiny_dir / "suppliers.csv"
+    suppliers.write_text(suppliers.read_text(encoding="utf-8").replace(
+        'S2,Yiwu Beta Trading,trading_company,CN,Zhejiang,3,true,false,"Yiwu Beta Trading Co., Ltd."',
+        "S2,Yiwu Beta Trading,trading_company,CN,Zhejiang,3,true,false,义乌贝塔橡塑有限公司"), encoding="utf-8")
+    text = payments.read_text(encoding="utf-8").replace("义乌贝塔贸易有限公司", "义乌贝塔橡塑有限公司")
+    payments.write_text(text.replace('"Yiwu Beta Trading Company Limited"', '"Yiwu Beita Rubber & Plastic Co., Ltd."'),
+                        encoding="utf-8")
+    # 贝塔 reads bei ta; 橡塑 (rubber and plastic) is not in the term table
+    assert compare_names("义乌贝塔橡塑有限公司", "Yiwu Beita Rubber & Plastic Co., Ltd.") == CANNOT_VERIFY
+    assert compare_names("义乌贝塔橡塑有限公司", unreadable) == MISMATCH  # beta is not bei ta
+    db = tmp_path / "script2.duckdb"
+    build(tiny_dir, db, log=quiet)
+    at = ui.open(db, "supplier", query={"supplier": "S2"})
+    entities = next(f for f in ui.frames(at) if "name_check" in f.columns).set_index("name")
+    assert entities.loc["Yiwu Beita Rubber & Plastic Co., Ltd.", "name_check"] == "cannot verify (translation uncertain)"
+    assert list(entities.loc[["义乌贝塔橡塑有限公司"], "name_check"]) == ["match", "match"]  # legal name, payee
+    notes = [m.value for m in (*at.warning, *at.info)]
+    assert any("1 name(s) in another script could not be read with certainty" in n for n in notes)
 
 
 def test_costs_page_figures_match_the_marts(ui, tiny_db, tiny_con):

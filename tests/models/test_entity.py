@@ -40,9 +40,95 @@ def test_only_the_business_descriptor_differs_is_related(a, b):
     assert entity.compare_names(a, b) == entity.RELATED
 
 
-def test_chinese_vs_latin_cannot_be_verified_by_name():
-    assert entity.compare_names("Wuxi Mingzhu Textile Co., Ltd.", "无锡市明珠纺织品有限公司") == entity.CANNOT_VERIFY
-    assert entity.compare_names("无锡市明珠纺织品有限公司", "Wuxi Mingzhu Textile Co., Ltd.") == entity.CANNOT_VERIFY
+# ---- Chinese script vs Latin script (hand-made pairs; the reading of each is written beside it) ------------------
+
+@pytest.mark.parametrize("chinese, latin", [
+    # 宁波 Ningbo · 明泰 ming tai · 塑料 plastic · 制品 products
+    ("宁波明泰塑料制品有限公司", "Ningbo Mingtai Plastic Products Co., Ltd."),
+    ("宁波市明泰塑料制品有限公司", "NINGBO MINGTAI PLASTIC PRODUCTS CO LTD"),
+    ("宁波明泰塑料制品有限公司", "Ningbo Ming Tai Plastics Products Company Limited"),  # spaced, plural
+    ("浙江宁波明泰塑料制品有限公司", "Ningbo Mingtai Plastic Products Co., Ltd."),  # the province left out
+    ("宁波明泰塑料制品有限公司", "Mingtai Plastic Products Co., Ltd."),  # no place in the Latin name
+    ("无锡市明珠纺织品有限公司", "Wuxi Mingzhu Textile Co., Ltd."),  # 纺织品 textile
+    ("重庆长兴五金制品有限公司", "Chongqing Changxing Hardware Products Co., Ltd."),  # 重 chong/zhong, 长 chang/zhang
+    ("陕西长兴五金制品有限公司", "Shaanxi Changxing Hardware Products Co., Ltd."),  # the conventional spelling
+    ("宁波绿源塑料制品有限公司", "Ningbo Lvyuan Plastic Products Co., Ltd."),  # 绿 lü written lv...
+    ("宁波绿源塑料制品有限公司", "Ningbo Luyuan Plastic Products Co., Ltd."),  # ...or lu
+    ("沧州恒达进出口有限公司", "Cangzhou Hengda Import & Export Co., Ltd."),  # a city not in the place list
+    ("义乌市佳丽工艺品有限公司", "Yiwu Jiali Arts & Crafts Co., Ltd."),
+    ("广州天逸体育用品有限公司", "Guangzhou Tianyi Sporting Goods Co., Ltd."),
+    ("深圳市浩宇电子科技有限公司", "Shenzhen Haoyu Electronic Technology Co., Ltd."),
+    ("东莞鼎盛供应链管理有限公司", "Dongguan Dingsheng Supply Chain Management Co., Ltd."),
+])
+def test_a_chinese_name_that_reads_as_the_latin_one_matches(chinese, latin):
+    assert entity.compare_names(chinese, latin) == entity.MATCH
+    assert entity.compare_names(latin, chinese) == entity.MATCH
+
+
+@pytest.mark.parametrize("chinese, latin", [
+    ("宁波明泰塑料制品有限公司", "Ningbo Hengda Plastic Products Co., Ltd."),  # another trade name
+    ("宁波明泰塑料制品有限公司", "Yiwu Mingtai Plastic Products Co., Ltd."),  # another city
+    ("浙江宁波明泰塑料制品有限公司", "Hangzhou Mingtai Plastic Products Co., Ltd."),
+    ("宁波明泰塑料制品有限公司", "Ningbo Mingtai Hardware Products Co., Ltd."),  # another trade (as in Latin)
+    ("义乌贝塔贸易有限公司", "Yiwu Beta Trading Co., Ltd."),  # 贝塔 reads bei ta: an English brand is not the name
+    ("宁波明泰塑料制品有限公司", "Ningbo Trading Co., Ltd."),  # no trade name at all
+    # 沧州 (a city the place list lacks) reads as Cangzhou, then 恒达 heng da is not xin yuan: another trade name
+    ("沧州恒达贸易有限公司", "Cangzhou Xinyuan Trading Co., Ltd."),
+    ("宁波恒达贸易有限公司", "Hong Kong Hengda International Trading Limited"),  # Hong Kong vs mainland
+])
+def test_a_chinese_name_that_reads_as_no_latin_name_is_a_mismatch(chinese, latin):
+    assert entity.compare_names(chinese, latin) == entity.MISMATCH
+    assert entity.compare_names(latin, chinese) == entity.MISMATCH
+
+
+@pytest.mark.parametrize("chinese, latin", [
+    ("宁波明泰贸易有限公司", "Ningbo Mingtai Industrial Co., Ltd."),  # 贸易 trading vs Industrial: a sister company
+    ("宁波明泰塑料制品有限公司", "Ningbo Mingtai Plastic Co., Ltd."),  # Products dropped, as in Latin-Latin
+])
+def test_the_same_trade_name_with_another_business_descriptor_is_related(chinese, latin):
+    assert entity.compare_names(chinese, latin) == entity.RELATED
+
+
+@pytest.mark.parametrize("chinese, latin", [
+    # 橡塑 (rubber and plastic) is not in the term table: the trade names agree, the rest cannot be read
+    ("宁波明泰橡塑制品有限公司", "Ningbo Mingtai Rubber Plastic Products Co., Ltd."),
+    # Houseware is not a translation the table knows
+    ("宁波明泰塑料制品有限公司", "Ningbo Mingtai Houseware Co., Ltd."),
+    # both sides have a word left, and Elastomer does not read as pinyin: an untranslated term, not a trade name
+    ("宁波明泰橡塑有限公司", "Ningbo Mingtai Elastomer Co., Ltd."),
+    # Hong Kong names are romanised from Cantonese (恒达 = Hang Tat), not pinyin
+    ("香港恒达国际有限公司", "Hang Tat International Limited Hong Kong"),
+])
+def test_a_pair_that_hinges_on_an_untranslatable_word_cannot_be_verified(chinese, latin):
+    assert entity.compare_names(chinese, latin) == entity.CANNOT_VERIFY
+
+
+def test_every_demo_name_reads_as_its_latin_name_and_not_as_another_suppliers():
+    """The demo writes each supplier in both scripts: every (city, trade name, industry) reads back as its Latin
+    name, and the Latin name of the next trade name in the list is a mismatch."""
+    from pipelines.demo import CITIES, MFG_INDUSTRIES, TRADE_INDUSTRIES, WORDS
+
+    industries = [(en, zh) for en, zh, _ in MFG_INDUSTRIES] + list(TRADE_INDUSTRIES)
+    for (city, city_zh, _), (ind, ind_zh) in zip(CITIES * 2, industries * 4):
+        for i, (word, word_zh) in enumerate(WORDS):
+            hanzi = f"{city_zh}市{word_zh}{ind_zh}有限公司"
+            assert entity.compare_names(hanzi, f"{city} {word} {ind} Co., Ltd.") == entity.MATCH, hanzi
+            other = WORDS[(i + 1) % len(WORDS)][0]
+            assert entity.compare_names(hanzi, f"{city} {other} {ind} Co., Ltd.") == entity.MISMATCH, hanzi
+
+
+def test_trading_company_markers_in_names():
+    assert entity.trading_markers("宁波恒达贸易有限公司") == ["贸易"]
+    assert entity.trading_markers("义乌市鑫源进出口有限公司") == ["进出口"]
+    assert entity.trading_markers("Yiwu Xinyuan Imp. & Exp. Co., Ltd.") == ["import export"]
+    assert entity.trading_markers("Yiwu Xinyuan Import and Export Co., Ltd.") == ["import export"]
+    assert entity.trading_markers("Ningbo Hengda Trade Co Ltd") == ["trading"]
+    assert entity.trading_markers("Shenzhen Haoyu Supply Chain Management Co., Ltd.") == ["supply chain"]
+    # a factory: no marker; "Industry & Trade" (工贸) is how factories that export themselves are named
+    assert entity.trading_markers("Ningbo Mingtai Plastic Products Co., Ltd.") == []
+    assert entity.trading_markers("Yongkang Hengda Industry & Trade Co., Ltd.") == []
+    assert entity.trading_markers("永康市恒达工贸有限公司") == []
+    assert entity.trading_markers(None) == [] and entity.trading_markers("") == []
 
 
 def test_another_entity_is_a_mismatch_even_across_scripts_when_one_is_a_hong_kong_company():
@@ -62,8 +148,12 @@ def test_missing_names():
 
 def test_worst_comparison_names_the_culprit():
     outcome, culprit = entity.worst_comparison("Ningbo Alpha Co., Ltd.", [
-        "NINGBO ALPHA CO LTD", "宁波阿尔法有限公司", "Hong Kong Alpha Holdings Limited"])
+        "NINGBO ALPHA CO LTD", "Ningbo Alpha Trading Co Ltd", "Hong Kong Alpha Holdings Limited"])
     assert (outcome, culprit) == (entity.MISMATCH, "Hong Kong Alpha Holdings Limited")
+    # the first of the worst is named: 阿尔法 reads a er fa, not Alpha
+    outcome, culprit = entity.worst_comparison("Ningbo Alpha Co., Ltd.", [
+        "Ningbo Alpha Trading Co Ltd", "宁波阿尔法有限公司", "Hong Kong Alpha Holdings Limited"])
+    assert (outcome, culprit) == (entity.MISMATCH, "宁波阿尔法有限公司")
 
 
 def test_uscc_check_character_hand_computed():

@@ -195,6 +195,10 @@ def test_upload_with_a_bad_row_shows_its_rejection(server, page, tmp_path):
     page.goto(f"{server}/data")
     _settle(page, "Load new data")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files)
+    # the tiny portfolio is complete: the demo's tables it has no file for (assists, duty refunds) would be kept and
+    # their rows rejected as orphans of shipments the upload does not have
+    _settle(page, "Keep the tables I did not upload")
+    page.get_by_text("Keep the tables I did not upload").click()
     _settle(page, "Rejected rows (1 broken rules)")
     assert _metric(page, "Rows rejected") == "1"
     assert _metric(page, "Rows to load") == "37"

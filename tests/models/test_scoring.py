@@ -255,10 +255,11 @@ def test_pi_entity_mismatch_related_and_unverifiable_names(tiny_tables, cfg):
     t["suppliers"].loc[t["suppliers"]["supplier_id"] == "S1", "bank_beneficiary"] = "宁波阿尔法有限公司"
     r = scoring.compute_signals(t, TINY_AS_OF, cfg)
     sig = _sig(r, "S1", "legal_entity_consistency")
-    assert sig["points"] == pytest.approx(1.5)  # cannot verify by name: 0.25 × 6, no red flag
-    assert "cannot verify" in sig["explanation"]
+    # read in pinyin the Chinese trade name is "aerfa", not "alpha": a Chinese name that reads as no Latin one is a
+    # mismatch (#15), no longer "cannot verify"
+    assert sig["points"] == pytest.approx(6.0)
     assert sig["detail"] == "legal: Ningbo Alpha Co., Ltd. | bank beneficiary: 宁波阿尔法有限公司"
-    assert "legal_entity_mismatch" not in set(r.red_flags["flag"])
+    assert (r.red_flags["flag"] == "legal_entity_mismatch").sum() == 1
 
 
 def test_abnormal_status_and_failed_audit_flags(tiny_tables, cfg):
@@ -403,6 +404,12 @@ def _perturbations():
             sup.loc[sup["supplier_id"] == s, col] = value
         return f
 
+    def both(first, second):
+        def f(t, s, po):
+            first(t, s, po)
+            second(t, s, po)
+        return f
+
     return [
         ("failed PSI", failed_psi, "psi_failure_rate"), ("defect return", defect_return, "defect_return_rate"),
         ("not as described", nad_return, "not_as_described_rate"), ("late shipment", late, "late_rate"),
@@ -415,7 +422,9 @@ def _perturbations():
         ("suspected subcontracting", profile("subcontracting", "suspected"), "subcontracting"),
         ("failed audit", profile("last_audit_result", "fail"), "audit"),
         ("no NNN", profile("nnn_signed", False), "ip_protection"),
-        ("unverified", profile("is_verified", False), "marketplace_profile"),
+        # both worse at once: the suppliers picked may already lack the badge (they do on the demo)
+        ("unverified new store", both(profile("is_verified", False), profile("alibaba_store_years", 0)),
+         "marketplace_profile"),
         ("bad registration id", profile("registration_id", "12345"), "registration_id"),
         ("beneficiary mismatch", profile("bank_beneficiary", "Hong Kong Elsewhere Holdings Limited"),
          "legal_entity_consistency"),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import platform
-import re
 import time
 import tomllib
 from dataclasses import dataclass, field

@@ -81,7 +81,7 @@ def _map(keys: pd.Series, values: pd.Series) -> pd.Series:
     """keys.map(values), also when `values` is empty (pandas cannot map through an empty datetime Series)."""
     if values.empty:
         kind = "datetime64[ns]" if pd.api.types.is_datetime64_any_dtype(values) else object
-        return pd.Series(pd.NaT if kind != object else None, index=keys.index, dtype=kind)
+        return pd.Series(pd.NaT if kind is not object else None, index=keys.index, dtype=kind)
     return keys.map(values)
 
 
@@ -218,7 +218,7 @@ def _new_payee_flags(pay: pd.DataFrame) -> pd.DataFrame:
     p = pay.dropna(subset=["payee_norm"]).sort_values(["supplier_id", "paid_on", "payment_id"])
     p = p.drop_duplicates(["supplier_id", "payee_name"]).copy()
     flags = np.ones(len(p), dtype=bool)
-    for sid, idx in p.groupby("supplier_id").indices.items():
+    for idx in p.groupby("supplier_id").indices.values():
         if len(idx) < 2:
             continue
         seen: list[str] = []

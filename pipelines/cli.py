@@ -9,8 +9,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-from pipelines import contract
-
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = Path(os.environ.get("SUPPLIER_RISK_DB", ROOT / "data" / "warehouse" / "supplier_risk.duckdb"))
 DEFAULT_DEMO_DIR = ROOT / "data" / "demo"

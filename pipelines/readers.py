@@ -597,7 +597,7 @@ def read_table_file(path: Path) -> ParsedFile:
     if suffix == ".csv":
         return read_csv_records(path)
     if suffix != ".xlsx":
-        raise FileError(path.name, f"has an unsupported format; use .csv or .xlsx")
+        raise FileError(path.name, "has an unsupported format; use .csv or .xlsx")
     sheets = _xlsx_sheets(path)
     if not sheets:
         raise FileError(path.name, "is empty (no sheet with data)")

@@ -80,7 +80,7 @@ if ui.require_warehouse():
             row=i // 3 + 1, col=i % 3 + 1)
         fig.update_yaxes(title_text=part["unit"].iloc[0] if len(part) else "", row=i // 3 + 1, col=i % 3 + 1,
                          title_font=dict(size=11))
-        for j, (t, r) in enumerate(part.iterrows()):
+        for t, r in part.iterrows():
             fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
                                yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
     title = "All categories" if category == "all" else ui.chart_text([ui.label(category)])[0]

@@ -237,7 +237,7 @@ def convert(source: Source, mapping: Mapping) -> Converted:
             continue
         pairs = {k.strip().lower(): v for k, v in mapping.values.get(column.name, {}).items()}
         if pairs:
-            text = text.map(lambda v: pairs.get(v.lower(), v) if isinstance(v, str) else v).astype("string")
+            text = text.map(lambda v, pairs=pairs: pairs.get(v.lower(), v) if isinstance(v, str) else v).astype("string")
         if column.type == c.DATE:
             got = parse_dates(text, lines, declared=date_format)
             out.reject_where(got.errors.notna(), header, got.errors)

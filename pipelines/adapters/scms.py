@@ -84,8 +84,8 @@ GENERIC_WORDS = {
     "services", "sciences", "logistics", "industries", "formerly", "formally", "aka", "subsidiary", "south",
     "africa", "east", "hong", "kong", "nigeria", "ireland", "france", "india", "usa", "uk", "unit", "not",
     "applicable", "health", "healthcare", "distributors", "wholesaler", "institute", "foundation", "supplies",
-    "technologies", "biotech", "systems", "sys", "instrument", "innovations", "america", "latin", "export",
-    "scms", "from", "rdc", "sys", "per", "de", "idea", "ag", "uc", "rd", "lc",
+    "technologies", "biotech", "systems", "sys", "instrument", "innovations", "america", "latin",
+    "scms", "from", "rdc", "per", "de", "idea", "ag", "uc", "rd", "lc",
 }
 # Company-name aliases the data itself uses: sites are written "ABBVIE (Abbott)" and "GSK".
 NAME_ALIASES = {"abbott": "abbvie", "glaxosmithkline": "gsk"}

@@ -33,7 +33,7 @@ def test_run_py_binds_to_localhost_unless_the_environment_says_otherwise():
 def _listening(port: int) -> set[str]:
     """Local addresses with a listening TCP socket on `port`, from /proc/net/tcp and tcp6 (Linux)."""
     found = set()
-    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+    for table, _width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
         try:
             lines = Path(table).read_text().splitlines()[1:]
         except FileNotFoundError:

@@ -212,7 +212,7 @@ def test_csv_and_excel_downloads_neutralise_formulas(ui, hostile_db, downloads):
     import openpyxl
     import pandas as pd
 
-    at = ui.open(hostile_db, "reaudit")
+    ui.open(hostile_db, "reaudit")
     shown = pd.read_csv(io.BytesIO(downloads["reaudit_queue.csv"]), dtype=str, keep_default_na=False)
     names = set(shown["supplier_name"])
     # S3's name starts with "=": it arrives as text with a leading apostrophe, the others unchanged
@@ -227,7 +227,7 @@ def test_csv_and_excel_downloads_neutralise_formulas(ui, hostile_db, downloads):
     assert "'" + HOSTILE["S3"][0] in {c.value for c in cells}
     assert not any(c.hyperlink for row in sheet.iter_rows() for c in row)  # no http://… turned into a link
     # the same on a table's generic download (ui.table): the portfolio's KPI table
-    at = ui.open(hostile_db)
+    ui.open(hostile_db)
     kpis = pd.read_csv(io.BytesIO(downloads["supplier_kpis.csv"]), dtype=str, keep_default_na=False)
     assert "'" + HOSTILE["S3"][0] in set(kpis["supplier_name"])
 

@@ -96,7 +96,7 @@ def hand_follow(i: int, j: int):
 def lot_for_letter(letter: str) -> tuple[int, str]:
     """A (lot size, level) pair whose Table I letter is ``letter``, with the largest lot."""
     best = None
-    for lo, hi, letters in TABLE_I:
+    for _lo, hi, letters in TABLE_I:
         for i, lv in enumerate(LEVELS):
             if letters[i] == letter and (best is None or hi > best[0]):
                 best = (hi, lv)

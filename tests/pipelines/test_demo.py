@@ -12,7 +12,7 @@ import pytest
 
 from models.aql import sampling_plan
 from pipelines.contract import (AT_LEAST_ONE_OF, BOOL, DATE, DECIMAL, FALSE_WORDS, INT, MAX_DATE, MIN_DATE, MONTH,
-                                TABLES, TABLES_BY_NAME, TRUE_WORDS, UPPERCASE_ENUMS)
+                                TABLES, TRUE_WORDS, UPPERCASE_ENUMS)
 from pipelines.demo import generate_portfolio
 
 DEFECT_REASONS = ("defective", "not_as_described", "missing_parts", "wrong_item")

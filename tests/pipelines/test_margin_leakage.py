@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from models.landed_cost import QUALITY_COST_KINDS, WRITE_OFF_KIND, leakage_waterfall

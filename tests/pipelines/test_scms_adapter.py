@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -268,7 +267,8 @@ def test_the_mangled_copy_writes_no_date_that_differs_from_the_original_file(con
 def test_variants_give_the_same_tables(converted):
     common, datagov = converted["common"], converted["datagov"]
     for table in c.TABLES:
-        key = lambda row: tuple(row[k] for k in c.TABLES_BY_NAME[table.name].column_names if k in row)
+        def key(row, table=table):
+            return tuple(row[k] for k in c.TABLES_BY_NAME[table.name].column_names if k in row)
         assert sorted(map(key, common.tables[table.name])) == sorted(map(key, datagov.tables[table.name])), table.name
     assert len(common.rejections) == len(datagov.rejections)
 

@@ -96,7 +96,7 @@ def test_a_supplier_that_sold_without_returns_has_a_zero_return_rate(tmp_path, t
 
     # drop S2's only return: it sold 150 units of B1 and nothing came back
     lines = (tiny_dir / "returns.csv").read_text().splitlines()
-    (tiny_dir / "returns.csv").write_text("\n".join(l for l in lines if not l.startswith("R4,")) + "\n")
+    (tiny_dir / "returns.csv").write_text("\n".join(line for line in lines if not line.startswith("R4,")) + "\n")
     db = tmp_path / "w.duckdb"
     build(tiny_dir, db, log=quiet)
     with duckdb.connect(str(db), read_only=True) as con:

@@ -1,4 +1,4 @@
-"""How well the rule score recovers the demo generator's hidden risk: `python -m models.score_validation`.
+"""How well the rule score recovers the demo generator's hidden risk: `python -m pipelines.reports.score_validation`.
 
 Generates the default demo portfolio in a temporary folder, builds its warehouse, and prints the Spearman
 correlation between risk_score and the ground-truth hidden_risk, per-pillar correlations, how many planted

@@ -1,6 +1,6 @@
 """Print the incident model's backtest on a freshly generated demo portfolio: model vs rule score vs naive baseline.
 
-    .venv/bin/python -m models.backtest_report [--suppliers N] [--years N] [--seed N]
+    .venv/bin/python -m pipelines.reports.backtest_report [--suppliers N] [--years N] [--seed N]
 
 Generates the demo in a temporary folder, builds its warehouse (which trains and backtests the model), and prints
 marts.model_backtest, marts.model_comparison (AUC difference vs the naive baseline with its supplier-bootstrap

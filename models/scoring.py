@@ -10,7 +10,6 @@ The method is documented in docs/risk-score.md.
 
 from __future__ import annotations
 
-import math
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from models import entity, risk_panel
-from models.shrinkage import cohort_priors, shrink
+from models import signals as sig
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "risk_score.toml"
 PILLARS = ("entity", "transaction", "quality", "delivery", "commercial")
@@ -31,38 +30,8 @@ BAND_ORDER = ("low", "medium", "high", "critical")
 TABLE_NAMES = ("suppliers", "products", "purchase_orders", "payments", "inspections", "shipments", "sales",
                "returns", "quality_costs")
 
-# Short labels for top_reasons and the dashboard.
-LABELS = {
-    "legal_entity_consistency": "PI entity / bank beneficiary vs legal name",
-    "registration_id": "registration id",
-    "public_records": "litigation and penalties",
-    "operating_status": "operating status",
-    "subcontracting": "subcontracting",
-    "audit": "audit result and age",
-    "marketplace_profile": "marketplace profile",
-    "payee_consistency": "payees vs legal entity",
-    "payee_changes": "payee changes",
-    "outside_trade_assurance": "payments outside Trade Assurance",
-    "balance_before_psi": "balance paid before a passed inspection",
-    "deposits_at_risk": "deposits on overdue orders",
-    "psi_failure_rate": "failed pre-shipment inspections",
-    "major_defects_vs_aql": "major defects vs AQL",
-    "critical_defects": "critical defects",
-    "defect_return_rate": "defect returns",
-    "not_as_described_rate": "'not as described' returns",
-    "passed_but_defective": "lots passed at inspection but returned defective",
-    "bulk_vs_sample_drift": "bulk-vs-sample drift",
-    "quality_cost_share": "cost of poor quality",
-    "late_rate": "late shipments",
-    "severe_late_rate": "shipments >14 days late",
-    "lead_time_variability": "lead-time variability",
-    "customs_hold_rate": "customs holds",
-    "doc_error_rate": "documentation errors",
-    "price_jumps": "sudden price increases",
-    "price_drift": "price drift",
-    "cost_overrun": "payments above order value",
-    "ip_protection": "IP protection (NNN, moulds)",
-}
+# Short labels for top_reasons and the dashboard, given with each signal in models/signals.py.
+LABELS = sig.LABELS
 
 SIGNAL_COLUMNS = ["supplier_id", "pillar", "signal", "raw_value", "shrunk_value", "evidence_n", "points",
                   "max_points", "explanation", "detail"]
@@ -82,9 +51,15 @@ def load_config(path: Path | None = None) -> dict:
     total = sum(s["max_points"] for s in cfg["signals"].values())
     if abs(total - 100.0) > 1e-9:
         raise ValueError(f"max_points of all signals add up to {total}, not 100")
+    if set(cfg["signals"]) != set(sig.REGISTRY):
+        missing, unknown = set(sig.REGISTRY) - set(cfg["signals"]), set(cfg["signals"]) - set(sig.REGISTRY)
+        raise ValueError(f"signals without config: {sorted(missing)}; config without a signal: {sorted(unknown)}")
     for name, s in cfg["signals"].items():
         if s["pillar"] not in PILLARS:
             raise ValueError(f"signal {name}: unknown pillar {s['pillar']!r}")
+        if s["pillar"] != sig.REGISTRY[name].pillar:
+            raise ValueError(f"signal {name}: pillar {s['pillar']!r} in the config, {sig.REGISTRY[name].pillar!r} "
+                             "where it is defined")
         for key in ("map", "age_map"):
             if key in s:
                 xs, ys = zip(*s[key])
@@ -93,11 +68,7 @@ def load_config(path: Path | None = None) -> dict:
     return cfg
 
 
-def map_share(values: np.ndarray | pd.Series, knots: list[list[float]]) -> np.ndarray:
-    """Piecewise-linear absolute map from a value to a share 0..1 (flat outside the knots; NaN → 0)."""
-    xs, ys = zip(*knots)
-    v = np.asarray(values, dtype=float)
-    return np.where(np.isnan(v), 0.0, np.interp(np.nan_to_num(v, nan=xs[0]), xs, ys))
+map_share = sig.map_share
 
 
 # ---- loading ----------------------------------------------------------------------------------------------------
@@ -266,328 +237,46 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
 
 def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | None,
              explain: bool) -> SignalResult:
-    """Every signal for every row of the measured panel `f` (one row per cutoff and supplier): points from the
-    configured maps, rates shrunk toward the cohort prior fitted at the same cutoff, explanations when `explain`
-    (one cutoff only)."""
-    st = t["_settings"]
+    """Every registered signal (models/signals.py) for every row of the measured panel `f` (one row per cutoff and
+    supplier): points from the configured maps, rates shrunk toward the cohort prior fitted at the same cutoff,
+    explanations when `explain` (one cutoff only)."""
     id_names = t["_supplier_ids"]
-    win = cfg["windows"]
-    ev = cfg["evidence"]
     sup = t["suppliers"].set_index("supplier_id", drop=False)
-    cutoff_of = f["as_of"]
-    cutoffs = cutoff_of.unique()
+    cutoffs = f["as_of"].unique()
     if explain and len(cutoffs) > 1:
         raise ValueError("explanations are written for one cutoff at a time")
-    by_cutoff = [np.flatnonzero((cutoff_of == c_).to_numpy()) for c_ in cutoffs]
     if frozen_priors is not None:
         codes = pd.Series(np.arange(len(id_names)), index=id_names)
         frozen_priors = frozen_priors.assign(supplier_id=frozen_priors["supplier_id"].map(codes))
-
-    rows: list[pd.DataFrame] = []
-    priors_used: list[pd.DataFrame] = []
-    sigcfg = cfg["signals"]
-
-    def emit(name: str, raw, shrunk, n, share, explanation, detail=None) -> None:
-        s = sigcfg[name]
-        share = np.clip(np.asarray(share, dtype=float), 0.0, 1.0)
+    outcomes = _name_outcomes(t, f, sup, cutoffs[0] if explain and len(f) else None)
+    x = sig.Context(f, sup, cfg, t["_settings"], explain, frozen_priors, outcomes)
+    rows = []
+    for name, s in sig.REGISTRY.items():
+        x.name = name
+        r = s.measure(x)
+        c = cfg["signals"][name]
+        share = np.clip(np.asarray(r.share, dtype=float), 0.0, 1.0)
         rows.append(pd.DataFrame({
-            "as_of": cutoff_of.to_numpy(), "supplier_id": f["supplier_id"].to_numpy(), "pillar": s["pillar"],
-            "signal": name,
-            "raw_value": np.asarray(raw, dtype=float),
-            "shrunk_value": (np.asarray(shrunk, dtype=float) if shrunk is not None else np.full(len(f), np.nan)),
-            "evidence_n": np.asarray(n, dtype=float), "points_raw": share * s["max_points"],
-            "max_points": float(s["max_points"]),
-            "explanation": explanation if explain else None,
-            "detail": detail if (explain and detail is not None) else None,
+            "as_of": f["as_of"].to_numpy(), "supplier_id": f["supplier_id"].to_numpy(), "pillar": s.pillar,
+            "signal": name, "raw_value": np.asarray(r.raw, dtype=float),
+            "shrunk_value": (np.asarray(r.shrunk, dtype=float) if r.shrunk is not None else np.full(len(f), np.nan)),
+            "evidence_n": np.asarray(r.n, dtype=float), "points_raw": share * c["max_points"],
+            "max_points": float(c["max_points"]),
+            "explanation": r.explanation if explain else None,
+            "detail": r.detail if (explain and r.detail is not None) else None,
         }))
-
-    # cohort labels once per cutoff (every rate signal uses the same cohorts)
-    levels = []
-    for i, cols in enumerate(ev["cohort_levels"]):
-        if cols:
-            lab = f[cols[0]].astype(str).to_numpy(dtype=object)
-            for col in cols[1:]:
-                lab = lab + "/" + f[col].astype(str).to_numpy(dtype=object)
-            f[f"_cohort_{i}"] = lab
-            levels.append([f"_cohort_{i}"])
-        else:
-            levels.append([])
-
-    def shrunk_rate(name: str, k: str, n: str, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-        # a cohort's prior is fitted on the suppliers known at the same cutoff
-        pri = pd.concat([cohort_priors(f.iloc[rows_], k, n, levels, ev["min_cohort_suppliers"],
-                                       ev["prior_min_strength"], ev["prior_max_strength"], default_mean=0.0)
-                         for rows_ in by_cutoff]).reindex(f.index) if len(f) else pd.DataFrame(
-            {"prior_mean": [], "prior_strength": [], "cohort": pd.array([], dtype="string")})
-        pri["as_of"] = cutoff_of.to_numpy()
-        pri["supplier_id"] = f["supplier_id"].to_numpy()
-        pri["signal"] = name
-        if frozen_priors is not None:
-            fz = frozen_priors[frozen_priors["signal"] == name].set_index("supplier_id")
-            hit = pri["supplier_id"].isin(fz.index).to_numpy()
-            pri.loc[hit, "prior_mean"] = pri.loc[hit, "supplier_id"].map(fz["prior_mean"]).to_numpy()
-            pri.loc[hit, "prior_strength"] = pri.loc[hit, "supplier_id"].map(fz["prior_strength"]).to_numpy()
-        priors_used.append(pri)
-        kk = np.minimum(f[k].to_numpy(dtype=float), f[n].to_numpy(dtype=float))
-        raw = np.where(f[n] > 0, kk / f[n].where(f[n] > 0).to_numpy(dtype=float), np.nan)
-        post = shrink(kk, f[n].to_numpy(dtype=float), pri["prior_mean"].to_numpy(), pri["prior_strength"].to_numpy())
-        return raw * scale, post * scale, pri
-
-    def cohort_fill(name: str, values: pd.Series, has: np.ndarray) -> np.ndarray:
-        """Missing evidence → the median of the supplier's cohort (type), else everyone's, else NaN.
-
-        The fill value is this signal's cohort prior (recorded in `priors`, frozen by `frozen_priors`)."""
-        v = pd.Series(np.where(has, values, np.nan), index=f.index)
-        fill = v.groupby([cutoff_of, f["supplier_type"]]).transform("median").fillna(
-            v.groupby(cutoff_of).transform("median"))
-        if frozen_priors is not None:
-            fz = frozen_priors[frozen_priors["signal"] == name].set_index("supplier_id")["prior_mean"]
-            hit = f["supplier_id"].isin(fz.index).to_numpy()
-            fill[hit] = f.loc[hit, "supplier_id"].map(fz).to_numpy()
-        priors_used.append(pd.DataFrame({"as_of": cutoff_of.to_numpy(), "supplier_id": f["supplier_id"].to_numpy(),
-                                         "signal": name,
-                                         "prior_mean": fill.to_numpy(dtype=float), "prior_strength": np.nan,
-                                         "cohort": f["supplier_type"].astype(str).to_numpy()}))
-        return v.fillna(fill).to_numpy()
-
-    def pct(x) -> list[str]:
-        return [("n/a" if (x_ is None or (isinstance(x_, float) and math.isnan(x_))) else f"{100 * x_:.1f}%")
-                for x_ in np.asarray(x, dtype=float)]
-
-    def txt(*parts) -> list[str] | None:
-        if not explain:
-            return None
-        return ["".join(str(p[i]) if isinstance(p, (list, np.ndarray, pd.Series)) else str(p) for p in parts)
-                for i in range(len(f))]
-
-    def peer(pri: pd.DataFrame, scale: float = 1.0, fmt=pct):
-        return fmt(pri["prior_mean"].to_numpy() * scale)
-
-    def ints(col: str) -> np.ndarray:
-        return f[col].to_numpy().astype(int)
-
-    # ---- quality signals ------------------------------------------------------------------------------------
-    raw, post, pri = shrunk_rate("psi_failure_rate", "psi_fail_k", "inspected_pos")
-    emit("psi_failure_rate", raw, post, f["inspected_pos"], map_share(post, sigcfg["psi_failure_rate"]["map"]),
-         txt(ints("psi_fail_k"), " of ", ints("inspected_pos"), " pre-shipment inspections failed at first attempt "
-             "(cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
-    raw, post, pri = shrunk_rate("major_defects_vs_aql", "major_k", "major_units")
-    aql = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).fillna(0.025).to_numpy()
-    emit("major_defects_vs_aql", raw / aql, post / aql, f["major_units"],
-         map_share(post / aql, sigcfg["major_defects_vs_aql"]["map"]),
-         txt(ints("major_k"), " major defects in ", ints("major_units"), " units sampled (cohort-adjusted ",
-             pct(post), " vs an average major AQL of ", [f"{100 * a:.1f}%" for a in aql], ": ",
-             [f"{x:.2f}" for x in post / aql], "× the AQL)"))
-    raw, post, pri = shrunk_rate("critical_defects", "critical_k", "critical_units", scale=1000.0)
-    emit("critical_defects", raw, post, f["critical_units"], map_share(post, sigcfg["critical_defects"]["map"]),
-         txt(ints("critical_k"), " critical defects in ", ints("critical_units"), " units sampled (cohort-adjusted ",
-             [f"{x:.2f}" for x in post], " per 1,000, peer average ",
-             peer(pri, 1000, lambda a: [f"{x:.2f}" for x in a]),
-             "); ", ints("critical_recent_lots"), " recent lot(s) with a critical defect, ",
-             ints("critical_shipped_uncleared"), " shipped without a passed re-inspection"))
-    raw, post, pri = shrunk_rate("defect_return_rate", "defect_return_k", "units_sold")
-    emit("defect_return_rate", raw, post, f["units_sold"], map_share(post, sigcfg["defect_return_rate"]["map"]),
-         txt(ints("defect_return_k"), " defect-coded returned units of ", ints("units_sold"), " sold (",
-             pct(raw), ", cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
-    raw, post, pri = shrunk_rate("not_as_described_rate", "nad_k", "units_sold")
-    emit("not_as_described_rate", raw, post, f["units_sold"], map_share(post, sigcfg["not_as_described_rate"]["map"]),
-         txt(ints("nad_k"), " units returned as 'not as described' of ", ints("units_sold"), " sold (cohort-adjusted ",
-             pct(post), ", peer average ", peer(pri), "): goods differing from the approved sample"))
-    raw, post, pri = shrunk_rate("passed_but_defective", "escape_k", "mature_lots")
-    emit("passed_but_defective", raw, post, f["mature_lots"], map_share(post, sigcfg["passed_but_defective"]["map"]),
-         txt(ints("escape_k"), " of ", ints("mature_lots"), " lots that passed pre-shipment inspection came back "
-             "with field defect returns above the lot's major AQL (cohort-adjusted ", pct(post), ", peer average ",
-             peer(pri), ")"))
-    has_drift = ((f["early_n"] >= win["drift_min_units_sampled"])
-                 & (f["later_n"] >= win["drift_min_units_sampled"])).to_numpy()
-    # +0.5/+1 (Jeffreys-style) keeps a zero-defect early side from dividing by zero
-    ratio = (((f["later_k"] + 0.5) / (f["later_n"] + 1)) / ((f["early_k"] + 0.5) / (f["early_n"] + 1))).to_numpy()
-    filled = cohort_fill("bulk_vs_sample_drift", pd.Series(ratio), has_drift)
-    emit("bulk_vs_sample_drift", np.where(has_drift, ratio, np.nan), filled, f["later_n"] + f["early_n"],
-         map_share(filled, sigcfg["bulk_vs_sample_drift"]["map"]),
-         txt(np.where(has_drift, [f"later lots: {k} defects in {n} units sampled vs first lots of each SKU: "
-                                  f"{k2} in {n2} ({r:.2f}×)" for k, n, k2, n2, r in
-                                  zip(ints("later_k"), ints("later_n"), ints("early_k"), ints("early_n"), ratio)],
-                      [f"not enough inspected lots to compare (peer typical {x:.2f}× used)" for x in filled])))
-    share_q = (f["quality_cost"] / f["order_value"].where(f["order_value"] > 0)).to_numpy()
-    has_q = (f["order_value"] > 0).to_numpy()
-    filled = cohort_fill("quality_cost_share", pd.Series(share_q), has_q)
-    emit("quality_cost_share", np.where(has_q, share_q, np.nan), filled, f["quality_cost"],
-         map_share(filled, sigcfg["quality_cost_share"]["map"]),
-         txt("costs of poor quality ", [f"{x:,.0f}" for x in f["quality_cost"]], " on orders worth ",
-             [f"{x:,.0f}" for x in f["order_value"]], " (", pct(filled), ")"))
-
-    # ---- delivery signals -----------------------------------------------------------------------------------
-    raw, post, pri = shrunk_rate("late_rate", "late_k", "resolved_pos")
-    emit("late_rate", raw, post, f["resolved_pos"], map_share(post, sigcfg["late_rate"]["map"]),
-         txt(ints("late_k"), " of ", ints("resolved_pos"), " due orders shipped late or not at all (cohort-adjusted ",
-             pct(post), ", peer average ", peer(pri), ")"))
-    raw, post, pri = shrunk_rate("severe_late_rate", "severe_k", "resolved_pos")
-    emit("severe_late_rate", raw, post, f["resolved_pos"], map_share(post, sigcfg["severe_late_rate"]["map"]),
-         txt(ints("severe_k"), " of ", ints("resolved_pos"), " due orders more than ", st["late_incident_days"],
-             " days late (cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
-    has_lt = (f["lead_n"] >= win["lead_time_min_pos"]).to_numpy()
-    cv = (f["lead_sd"] / f["lead_mean"]).to_numpy()
-    filled = cohort_fill("lead_time_variability", pd.Series(cv), has_lt)
-    emit("lead_time_variability", np.where(has_lt, cv, np.nan), filled, f["lead_n"],
-         map_share(filled, sigcfg["lead_time_variability"]["map"]),
-         txt(np.where(has_lt, [f"lead time {m:.0f} ± {s:.1f} days over {n} completed orders (variation {x:.2f})"
-                               for m, s, n, x in zip(f["lead_mean"].fillna(0), f["lead_sd"].fillna(0),
-                                                     ints("lead_n"), np.nan_to_num(cv))],
-                      [f"fewer than {win['lead_time_min_pos']} completed orders (peer typical variation {x:.2f} "
-                       f"used)" for x in np.nan_to_num(filled)])))
-    raw, post, pri = shrunk_rate("customs_hold_rate", "hold_k", "ship_n")
-    emit("customs_hold_rate", raw, post, f["ship_n"], map_share(post, sigcfg["customs_hold_rate"]["map"]),
-         txt(ints("hold_k"), " of ", ints("ship_n"), " delivered shipments held by customs (cohort-adjusted ",
-             pct(post), ", peer average ", peer(pri), ")"))
-    raw, post, pri = shrunk_rate("doc_error_rate", "doc_k", "ship_n")
-    emit("doc_error_rate", raw, post, f["ship_n"], map_share(post, sigcfg["doc_error_rate"]["map"]),
-         txt(ints("doc_k"), " of ", ints("ship_n"), " delivered shipments had documentation errors "
-             "(cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
-
-    # ---- transaction signals --------------------------------------------------------------------------------
-    legal_names = f["supplier_id"].map(sup["legal_name"]).to_numpy()
-    pay_out = np.array([risk_panel.OUTCOME_OF_SEVERITY.get(int(v), "no_payments") for v in f["payee_severity"]],
-                       dtype=object)
-    pay_culprit = np.full(len(f), None, dtype=object)
-    names_now = _names_at(t, cutoffs[0]) if explain and len(f) else None
-    if names_now is not None:  # the exact outcome and the name behind it, for the explanation
-        payee = _worst_names(names_now["payments"], "ref", "payee_name")
-        pay_out = f["supplier_id"].map(payee["outcome"]).astype(object).fillna("no_payments").to_numpy()
-        pay_culprit = f["supplier_id"].map(payee["culprit"]).to_numpy()
-    share_map = sigcfg["payee_consistency"]["outcome_share"]
-    payee_text = {"match": "every payee is the legal entity (after normalising names)",
-                  "no_payments": "no payments yet",
-                  "cannot_verify": "a payee is written in another script than the legal name: cannot verify by "
-                                   "name, check the bank letter",
-                  "related": "a payee shares the core name but not the business descriptor (a sister company?)",
-                  "mismatch": "money went to an entity that is not the legal / contracting entity"}
-    emit("payee_consistency", [BAND_VALUE.get(o, 0) for o in pay_out], None, f["payments_n"],
-         [share_map.get(o, 0.0) for o in pay_out],
-         txt([payee_text.get(o, o) for o in pay_out]),
-         [None if o in ("match", "no_payments") else f"legal: {lg} | payee: {cu}"
-          for o, lg, cu in zip(pay_out, legal_names, pay_culprit)])
-    emit("payee_changes", f["payee_count"], None, f["payments_n"],
-         map_share(f["payee_count"], sigcfg["payee_changes"]["map"]),
-         txt(ints("payee_count"), " distinct payee(s) used over ", ints("payments_n"), " payments"))
-    raw, post, pri = shrunk_rate("outside_trade_assurance", "outside_ta_k", "payments_n")
-    emit("outside_trade_assurance", raw, post, f["payments_n"],
-         map_share(post, sigcfg["outside_trade_assurance"]["map"]),
-         txt(ints("outside_ta_k"), " of ", ints("payments_n"), " payments made outside Trade Assurance "
-             "(cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
-    raw, post, pri = shrunk_rate("balance_before_psi", "balance_early_k", "balance_pos")
-    emit("balance_before_psi", raw, post, f["balance_pos"], map_share(post, sigcfg["balance_before_psi"]["map"]),
-         txt(ints("balance_early_k"), " of ", ints("balance_pos"), " balances paid before a passed pre-shipment "
-             "inspection: the payment outran control of the goods (cohort-adjusted ", pct(post), ", peer average ",
-             peer(pri), ")"))
-    dep_share = np.where(f["spend_12m"] > 0, f["overdue_deposits"] / f["spend_12m"].where(f["spend_12m"] > 0),
-                         np.where(f["overdue_deposits"] > 0, 1.0, 0.0))
-    emit("deposits_at_risk", dep_share, None, f["overdue_deposits"],
-         map_share(dep_share, sigcfg["deposits_at_risk"]["map"]),
-         txt([f"{d:,.0f}" for d in f["overdue_deposits"]], " paid on orders past their promised ship date + ",
-             win["overdue_deposit_grace_days"], " days with nothing shipped (", pct(dep_share),
-             " of 12-month spend)"))
-
-    # ---- entity signals -------------------------------------------------------------------------------------
-    leg_out = np.array([risk_panel.OUTCOME_OF_SEVERITY.get(int(v), "match") for v in f["legal_severity"]],
-                       dtype=object)
-    leg_cul = np.full(len(f), None, dtype=object)
-    if names_now is not None:
-        names = names_now["names"]
-        legal = _worst_names(names, "ref", "name")
-        legal_role = names.drop_duplicates(["supplier_id", "name"]).set_index(["supplier_id", "name"])["role"]
-        leg_out = f["supplier_id"].map(legal["outcome"]).astype(object).fillna("match").to_numpy()
-        leg_cul = f["supplier_id"].map(legal["culprit"]).to_numpy()
-    leg_out = np.where(pd.isna(legal_names), "missing_legal_name", leg_out)
-    leg_role = [legal_role.get((s, cu), "name") if isinstance(cu, str) else "" for s, cu in
-                zip(f["supplier_id"], leg_cul)] if names_now is not None else [""] * len(f)
-    share_map = sigcfg["legal_entity_consistency"]["outcome_share"]
-    leg_text = {"match": "PI entity names and bank beneficiary match the legal name",
-                "missing_legal_name": "no legal name on file: entity cannot be checked",
-                "cannot_verify": "a name is in Chinese script and the other in Latin script: cannot verify by name",
-                "related": "same core name, different business descriptor (possible sister company)",
-                "mismatch": "another entity appears on the contract or bank details"}
-    emit("legal_entity_consistency", [BAND_VALUE.get(o, 0) for o in leg_out], None, f["legal_names_n"],
-         [share_map.get(o, 0.0) for o in leg_out],
-         txt([leg_text[o] + (f" ({r})" if o not in ("match", "missing_legal_name") else "")
-              for o, r in zip(leg_out, leg_role)]),
-         [None if o in ("match", "missing_legal_name") else f"legal: {lg} | {r}: {cu}"
-          for o, lg, r, cu in zip(leg_out, legal_names, leg_role, leg_cul)])
-    reg = [entity.registration_id_status(r if isinstance(r, str) else None, cn)
-           for r, cn in zip(f["supplier_id"].map(sup["registration_id"]), f["supplier_id"].map(sup["country"]))]
-    share_map = sigcfg["registration_id"]["outcome_share"]
-    reg_text = {"valid": "unified social credit code well-formed with a correct check character",
-                "invalid_check": "unified social credit code fails its GB 32100-2015 check character",
-                "invalid_format": "registration id is not an 18-character unified social credit code",
-                "missing": "no registration id on file", "not_checked": "non-Chinese registry number (not checked)"}
-    emit("registration_id", [BAND_VALUE.get(o, 0) for o in reg], None, np.ones(len(f)),
-         [share_map[o] for o in reg], txt([reg_text[o] for o in reg]),
-         list(f["supplier_id"].map(sup["registration_id"])))
-    lit = f["supplier_id"].map(sup["litigation_cases"]).fillna(0).to_numpy(dtype=float)
-    pen = f["supplier_id"].map(sup["admin_penalties"]).fillna(0).to_numpy(dtype=float)
-    emit("public_records", lit + pen, None, np.ones(len(f)), map_share(lit + pen, sigcfg["public_records"]["map"]),
-         txt(lit.astype(int), " litigation case(s) and ", pen.astype(int), " administrative penalt(ies) in public "
-             "records"))
-    status = f["supplier_id"].map(sup["operating_status"]).fillna("normal").to_numpy()
-    emit("operating_status", (status == "abnormal").astype(float), None, np.ones(len(f)),
-         [sigcfg["operating_status"]["outcome_share"].get(s_, 0.0) for s_ in status],
-         txt(["registry operating status: " + s_ for s_ in status]))
-    sub = f["supplier_id"].map(sup["subcontracting"]).fillna("none").to_numpy()
-    emit("subcontracting", [{"none": 0, "declared": 1, "suspected": 2}.get(s_, 0) for s_ in sub], None,
-         np.ones(len(f)), [sigcfg["subcontracting"]["outcome_share"].get(s_, 0.0) for s_ in sub],
-         txt(["subcontracting: " + s_ for s_ in sub]))
-    acfg = sigcfg["audit"]
-    audit_on = f["supplier_id"].map(sup["last_audit_on"])
-    known = (audit_on.notna() & (audit_on <= cutoff_of)).to_numpy()
-    result = np.where(known, f["supplier_id"].map(sup["last_audit_result"]).fillna("never").to_numpy(), "never")
-    age_m = np.where(known, (cutoff_of - audit_on).dt.days.to_numpy(dtype=float) / 30.4375, np.nan)
-    audit_share = np.maximum([acfg["outcome_share"].get(r, 0.6) for r in result],
-                             map_share(age_m, acfg["age_map"]))
-    emit("audit", age_m, None, known.astype(float), audit_share,
-         txt([f"last audit {r} {a:.0f} months ago" if k else "no audit on record" for r, a, k in
-              zip(result, np.nan_to_num(age_m), known)]))
-    verified = f["supplier_id"].map(sup["is_verified"]).fillna(False).astype(bool).to_numpy()
-    years = f["supplier_id"].map(sup["alibaba_store_years"]).to_numpy(dtype=float)
-    young = ~(years >= sigcfg["marketplace_profile"]["young_store_years"])
-    mp = sigcfg["marketplace_profile"]["outcome_share"]
-    emit("marketplace_profile", (~verified).astype(float) + young, None, np.ones(len(f)),
-         (~verified) * mp["unverified"] + young * mp["young_store"],
-         txt(np.where(verified, "verified badge", "no verified badge"), ", store open ",
-             [("unknown" if math.isnan(y) else f"{y:.0f}") for y in years], " year(s) (badges count for little)"))
-
-    # ---- commercial signals ---------------------------------------------------------------------------------
-    raw, post, pri = shrunk_rate("price_jumps", "price_jump_k", "price_steps")
-    emit("price_jumps", raw, post, f["price_steps"], map_share(post, sigcfg["price_jumps"]["map"]),
-         txt(ints("price_jump_k"), " of ", ints("price_steps"), " reorders priced ", win["price_step_pct"],
-             "% or more above the previous order of the SKU (cohort-adjusted ", pct(post), ", peer average ",
-             peer(pri), ")"))
-    drift = f["price_drift"].to_numpy(dtype=float)
-    emit("price_drift", drift, None, f["price_steps"], map_share(drift, sigcfg["price_drift"]["map"]),
-         txt("spend-weighted change from first to latest price of each SKU: ", pct(np.nan_to_num(drift))))
-    ovr = (f["overrun"] / f["closed_value"].where(f["closed_value"] > 0)).fillna(0).to_numpy()
-    emit("cost_overrun", ovr, None, f["balance_pos"], map_share(ovr, sigcfg["cost_overrun"]["map"]),
-         txt([f"{x:,.0f}" for x in f["overrun"]], " paid above the order value on orders paid in full (",
-             pct(ovr), ")"))
-    nnn = f["supplier_id"].map(sup["nnn_signed"]).fillna(False).astype(bool).to_numpy()
-    mold = f["supplier_id"].map(sup["mold_owner"]).fillna("none").to_numpy()
-    ip = sigcfg["ip_protection"]["outcome_share"]
-    emit("ip_protection", (~nnn).astype(float) + (mold == "supplier"), None, np.ones(len(f)),
-         (~nnn) * ip["no_nnn"] + (mold == "supplier") * ip["supplier_owns_moulds"],
-         txt(np.where(nnn, "NNN agreement signed", "no NNN agreement"), "; moulds owned by: ", mold))
-
-    signals = pd.concat(rows, ignore_index=True)
-    signals = _round_points(signals)
+    signals = _round_points(pd.concat(rows, ignore_index=True))
     evidence = f[["as_of", "supplier_id", "resolved_pos", "inspected_pos", "critical_recent_lots",
-                  "critical_shipped_uncleared", "spend_12m",
-                  "overdue_deposits", "payee_count", "order_value"]].copy()
-    evidence["legal_outcome"] = leg_out
-    evidence["payee_outcome"] = pay_out
-    evidence["operating_status"] = status
-    evidence["subcontracting"] = sub
-    evidence["audit_result"] = result
-    flags = _red_flags(evidence, cfg, legal_names, leg_cul, leg_role, pay_culprit, explain)
-    priors = pd.concat(priors_used, ignore_index=True)[["as_of", "supplier_id", "signal", "prior_mean",
-                                                        "prior_strength", "cohort"]]
+                  "critical_shipped_uncleared", "spend_12m", "overdue_deposits", "payee_count", "order_value"]].copy()
+    evidence["legal_outcome"] = outcomes["legal"]
+    evidence["payee_outcome"] = outcomes["payee"]
+    evidence["operating_status"] = x.supplier("operating_status").fillna("normal").to_numpy()
+    evidence["subcontracting"] = x.supplier("subcontracting").fillna("none").to_numpy()
+    evidence["audit_result"] = sig.audit_state(x)[1]
+    flags = _red_flags(evidence, cfg, outcomes["legal_names"], outcomes["legal_culprit"], outcomes["legal_role"],
+                       outcomes["payee_culprit"], explain)
+    priors = pd.concat(x.priors_used, ignore_index=True)[["as_of", "supplier_id", "signal", "prior_mean",
+                                                          "prior_strength", "cohort"]]
     for frame in (signals, evidence, priors, flags):
         frame["supplier_id"] = id_names[frame["supplier_id"].to_numpy(dtype=np.int64)]
     as_of = pd.Timestamp(cutoffs[-1]).date() if len(cutoffs) else None
@@ -595,6 +284,33 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
         signals, evidence, priors, flags = (frame.drop(columns="as_of")
                                             for frame in (signals, evidence, priors, flags))
     return SignalResult(signals, evidence, priors, flags, as_of)
+
+
+def _name_outcomes(t: dict, f: pd.DataFrame, sup: pd.DataFrame, explain_at) -> dict:
+    """The legal-entity and payee name checks of each panel row: the worst outcome so far (from the panel's
+    severities), and at `explain_at` (one cutoff) the exact outcome, the name behind it and its role."""
+    legal_names = f["supplier_id"].map(sup["legal_name"]).to_numpy()
+    payee = np.array([risk_panel.OUTCOME_OF_SEVERITY.get(int(v), "no_payments") for v in f["payee_severity"]],
+                     dtype=object)
+    legal = np.array([risk_panel.OUTCOME_OF_SEVERITY.get(int(v), "match") for v in f["legal_severity"]],
+                     dtype=object)
+    payee_culprit = legal_culprit = np.full(len(f), None, dtype=object)
+    legal_role = [""] * len(f)
+    if explain_at is not None:
+        names_now = _names_at(t, explain_at)
+        worst = _worst_names(names_now["payments"], "ref", "payee_name")
+        payee = f["supplier_id"].map(worst["outcome"]).astype(object).fillna("no_payments").to_numpy()
+        payee_culprit = f["supplier_id"].map(worst["culprit"]).to_numpy()
+        names = names_now["names"]
+        worst = _worst_names(names, "ref", "name")
+        roles = names.drop_duplicates(["supplier_id", "name"]).set_index(["supplier_id", "name"])["role"]
+        legal = f["supplier_id"].map(worst["outcome"]).astype(object).fillna("match").to_numpy()
+        legal_culprit = f["supplier_id"].map(worst["culprit"]).to_numpy()
+        legal_role = [roles.get((s, cu), "name") if isinstance(cu, str) else "" for s, cu in
+                      zip(f["supplier_id"], legal_culprit)]
+    legal = np.where(pd.isna(legal_names), "missing_legal_name", legal)
+    return {"legal": legal, "legal_culprit": legal_culprit, "legal_role": legal_role, "legal_names": legal_names,
+            "payee": payee, "payee_culprit": payee_culprit}
 
 
 def _names_at(t: dict, cutoff) -> dict[str, pd.DataFrame]:
@@ -615,11 +331,6 @@ def _names_at(t: dict, cutoff) -> dict[str, pd.DataFrame]:
     ], ignore_index=True).dropna(subset=["name"])
     names["ref"] = names["supplier_id"].map(sup["legal_name"]).fillna("")
     return {"payments": pay[["supplier_id", "ref", "payee_name"]], "names": names}
-
-
-# Outcome codes as numbers for raw_value (0 = reassuring … 3 = mismatch), so raw_value stays numeric.
-BAND_VALUE = {"match": 0, "no_payments": 0, "valid": 0, "not_checked": 1, "missing": 2, "missing_legal_name": 2,
-              "cannot_verify": 1, "related": 2, "mismatch": 3, "invalid_format": 3, "invalid_check": 3}
 
 
 def _round_points(signals: pd.DataFrame) -> pd.DataFrame:

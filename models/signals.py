@@ -1,0 +1,482 @@
+"""The risk score's signals: one function per signal, registered by name.
+
+A signal reads what was measured for every supplier and cutoff (models/risk_panel.py) through a `Context` and
+returns a `Reading`: its raw value, its cohort-shrunk value (for rates), the evidence behind it, the share (0..1) of
+its points taken from its configured map, and a plain-English explanation. Its pillar, maximum points and map live in
+models/config/risk_score.toml under [signals.<name>]; its short label is given here.
+
+Adding a signal is its function here + its [signals.<name>] entry in the config + its test (the config check in
+scoring.load_config refuses a registered signal without config and the reverse). The method is documented in
+docs/risk-score.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from models import entity
+from models.shrinkage import cohort_priors, shrink
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    pillar: str
+    label: str
+    measure: Callable[["Context"], "Reading"]
+
+
+REGISTRY: dict[str, Signal] = {}
+
+
+def signal(pillar: str, label: str) -> Callable:
+    """Register the decorated function as the signal of its name (evaluated in the order of definition)."""
+
+    def register(fn: Callable[["Context"], "Reading"]) -> Callable:
+        REGISTRY[fn.__name__] = Signal(fn.__name__, pillar, label, fn)
+        return fn
+
+    return register
+
+
+@dataclass
+class Reading:
+    raw: object
+    shrunk: object
+    n: object
+    share: object
+    explanation: list[str] | None = None
+    detail: list | None = None
+
+
+# Outcome codes as numbers for raw_value (0 = reassuring … 3 = mismatch), so raw_value stays numeric.
+OUTCOME_VALUE = {"match": 0, "no_payments": 0, "valid": 0, "not_checked": 1, "missing": 2, "missing_legal_name": 2,
+                 "cannot_verify": 1, "related": 2, "mismatch": 3, "invalid_format": 3, "invalid_check": 3}
+
+
+def map_share(values, knots: list[list[float]]) -> np.ndarray:
+    """Piecewise-linear absolute map from a value to a share 0..1 (flat outside the knots; NaN → 0)."""
+    xs, ys = zip(*knots)
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isnan(v), 0.0, np.interp(np.nan_to_num(v, nan=xs[0]), xs, ys))
+
+
+class Context:
+    """What a signal function reads: the panel `f` (one row per cutoff and supplier), the supplier master data,
+    the settings, and helpers that shrink rates toward the cohort prior of the same cutoff and write explanations."""
+
+    def __init__(self, f: pd.DataFrame, suppliers: pd.DataFrame, cfg: dict, settings: dict, explain: bool,
+                 frozen_priors: pd.DataFrame | None, outcomes: dict) -> None:
+        self.f, self.cfg, self.settings, self.explain = f, cfg, settings, explain
+        self.win, self.evidence = cfg["windows"], cfg["evidence"]
+        self.sup = suppliers
+        self.frozen_priors = frozen_priors
+        self.outcomes = outcomes  # legal / payee name-check outcomes, culprits and roles
+        self.priors_used: list[pd.DataFrame] = []
+        self.name = ""
+        self.cutoff_of = f["as_of"]
+        cutoffs = self.cutoff_of.unique()
+        self._by_cutoff = [np.flatnonzero((self.cutoff_of == c).to_numpy()) for c in cutoffs]
+        self._levels = []
+        for i, cols in enumerate(self.evidence["cohort_levels"]):
+            if cols:
+                lab = f[cols[0]].astype(str).to_numpy(dtype=object)
+                for col in cols[1:]:
+                    lab = lab + "/" + f[col].astype(str).to_numpy(dtype=object)
+                f[f"_cohort_{i}"] = lab
+                self._levels.append([f"_cohort_{i}"])
+            else:
+                self._levels.append([])
+
+    @property
+    def config(self) -> dict:
+        """This signal's [signals.<name>] config."""
+        return self.cfg["signals"][self.name]
+
+    def supplier(self, column: str) -> pd.Series:
+        """A supplier master-data column on each panel row."""
+        return self.f["supplier_id"].map(self.sup[column])
+
+    def share(self, values) -> np.ndarray:
+        """The signal's configured map applied to `values`."""
+        return map_share(values, self.config["map"])
+
+    def rate(self, k: str, n: str, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+        """(raw rate k/n, rate shrunk toward the cohort prior fitted at the same cutoff, the priors), × scale."""
+        f, ev = self.f, self.evidence
+        pri = pd.concat([cohort_priors(f.iloc[rows], k, n, self._levels, ev["min_cohort_suppliers"],
+                                       ev["prior_min_strength"], ev["prior_max_strength"], default_mean=0.0)
+                         for rows in self._by_cutoff]).reindex(f.index) if len(f) else pd.DataFrame(
+            {"prior_mean": [], "prior_strength": [], "cohort": pd.array([], dtype="string")})
+        pri["as_of"] = self.cutoff_of.to_numpy()
+        pri["supplier_id"] = f["supplier_id"].to_numpy()
+        pri["signal"] = self.name
+        if self.frozen_priors is not None:
+            fz = self.frozen_priors[self.frozen_priors["signal"] == self.name].set_index("supplier_id")
+            hit = pri["supplier_id"].isin(fz.index).to_numpy()
+            pri.loc[hit, "prior_mean"] = pri.loc[hit, "supplier_id"].map(fz["prior_mean"]).to_numpy()
+            pri.loc[hit, "prior_strength"] = pri.loc[hit, "supplier_id"].map(fz["prior_strength"]).to_numpy()
+        self.priors_used.append(pri)
+        kk = np.minimum(f[k].to_numpy(dtype=float), f[n].to_numpy(dtype=float))
+        raw = np.where(f[n] > 0, kk / f[n].where(f[n] > 0).to_numpy(dtype=float), np.nan)
+        post = shrink(kk, f[n].to_numpy(dtype=float), pri["prior_mean"].to_numpy(), pri["prior_strength"].to_numpy())
+        return raw * scale, post * scale, pri
+
+    def fill(self, values, has: np.ndarray) -> np.ndarray:
+        """Missing evidence → the median of the supplier's cohort (type) at the same cutoff, else everyone's, else
+        NaN. The fill value is this signal's cohort prior (recorded in `priors`, frozen by `frozen_priors`)."""
+        f, cutoff_of = self.f, self.cutoff_of
+        v = pd.Series(np.where(has, values, np.nan), index=f.index)
+        fill = v.groupby([cutoff_of, f["supplier_type"]]).transform("median").fillna(
+            v.groupby(cutoff_of).transform("median"))
+        if self.frozen_priors is not None:
+            fz = self.frozen_priors[self.frozen_priors["signal"] == self.name].set_index("supplier_id")["prior_mean"]
+            hit = f["supplier_id"].isin(fz.index).to_numpy()
+            fill[hit] = f.loc[hit, "supplier_id"].map(fz).to_numpy()
+        self.priors_used.append(pd.DataFrame({
+            "as_of": cutoff_of.to_numpy(), "supplier_id": f["supplier_id"].to_numpy(), "signal": self.name,
+            "prior_mean": fill.to_numpy(dtype=float), "prior_strength": np.nan,
+            "cohort": f["supplier_type"].astype(str).to_numpy()}))
+        return v.fillna(fill).to_numpy()
+
+    # ---- explanation helpers ---------------------------------------------------------------------------------
+    def text(self, *parts) -> list[str] | None:
+        if not self.explain:
+            return None
+        return ["".join(str(p[i]) if isinstance(p, (list, np.ndarray, pd.Series)) else str(p) for p in parts)
+                for i in range(len(self.f))]
+
+    @staticmethod
+    def pct(x) -> list[str]:
+        return [("n/a" if (x_ is None or (isinstance(x_, float) and math.isnan(x_))) else f"{100 * x_:.1f}%")
+                for x_ in np.asarray(x, dtype=float)]
+
+    def peer(self, pri: pd.DataFrame, scale: float = 1.0, fmt=None):
+        return (fmt or self.pct)(pri["prior_mean"].to_numpy() * scale)
+
+    def ints(self, col: str) -> np.ndarray:
+        return self.f[col].to_numpy().astype(int)
+
+
+# ---- quality ----------------------------------------------------------------------------------------------------
+
+@signal("quality", "failed pre-shipment inspections")
+def psi_failure_rate(x: Context) -> Reading:
+    raw, post, pri = x.rate("psi_fail_k", "inspected_pos")
+    return Reading(raw, post, x.f["inspected_pos"], x.share(post), x.text(
+        x.ints("psi_fail_k"), " of ", x.ints("inspected_pos"), " pre-shipment inspections failed at first attempt "
+        "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
+
+
+@signal("quality", "major defects vs AQL")
+def major_defects_vs_aql(x: Context) -> Reading:
+    f = x.f
+    raw, post, pri = x.rate("major_k", "major_units")
+    aql = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).fillna(0.025).to_numpy()
+    return Reading(raw / aql, post / aql, f["major_units"], x.share(post / aql), x.text(
+        x.ints("major_k"), " major defects in ", x.ints("major_units"), " units sampled (cohort-adjusted ",
+        x.pct(post), " vs an average major AQL of ", [f"{100 * a:.1f}%" for a in aql], ": ",
+        [f"{v:.2f}" for v in post / aql], "× the AQL)"))
+
+
+@signal("quality", "critical defects")
+def critical_defects(x: Context) -> Reading:
+    raw, post, pri = x.rate("critical_k", "critical_units", scale=1000.0)
+    return Reading(raw, post, x.f["critical_units"], x.share(post), x.text(
+        x.ints("critical_k"), " critical defects in ", x.ints("critical_units"), " units sampled (cohort-adjusted ",
+        [f"{v:.2f}" for v in post], " per 1,000, peer average ",
+        x.peer(pri, 1000, lambda a: [f"{v:.2f}" for v in a]),
+        "); ", x.ints("critical_recent_lots"), " recent lot(s) with a critical defect, ",
+        x.ints("critical_shipped_uncleared"), " shipped without a passed re-inspection"))
+
+
+@signal("quality", "defect returns")
+def defect_return_rate(x: Context) -> Reading:
+    raw, post, pri = x.rate("defect_return_k", "units_sold")
+    return Reading(raw, post, x.f["units_sold"], x.share(post), x.text(
+        x.ints("defect_return_k"), " defect-coded returned units of ", x.ints("units_sold"), " sold (",
+        x.pct(raw), ", cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
+
+
+@signal("quality", "'not as described' returns")
+def not_as_described_rate(x: Context) -> Reading:
+    raw, post, pri = x.rate("nad_k", "units_sold")
+    return Reading(raw, post, x.f["units_sold"], x.share(post), x.text(
+        x.ints("nad_k"), " units returned as 'not as described' of ", x.ints("units_sold"), " sold (cohort-adjusted ",
+        x.pct(post), ", peer average ", x.peer(pri), "): goods differing from the approved sample"))
+
+
+@signal("quality", "lots passed at inspection but returned defective")
+def passed_but_defective(x: Context) -> Reading:
+    raw, post, pri = x.rate("escape_k", "mature_lots")
+    return Reading(raw, post, x.f["mature_lots"], x.share(post), x.text(
+        x.ints("escape_k"), " of ", x.ints("mature_lots"), " lots that passed pre-shipment inspection came back "
+        "with field defect returns above the lot's major AQL (cohort-adjusted ", x.pct(post), ", peer average ",
+        x.peer(pri), ")"))
+
+
+@signal("quality", "bulk-vs-sample drift")
+def bulk_vs_sample_drift(x: Context) -> Reading:
+    f, win = x.f, x.win
+    has = ((f["early_n"] >= win["drift_min_units_sampled"]) & (f["later_n"] >= win["drift_min_units_sampled"])
+           ).to_numpy()
+    # +0.5/+1 (Jeffreys-style) keeps a zero-defect early side from dividing by zero
+    ratio = (((f["later_k"] + 0.5) / (f["later_n"] + 1)) / ((f["early_k"] + 0.5) / (f["early_n"] + 1))).to_numpy()
+    filled = x.fill(ratio, has)
+    return Reading(np.where(has, ratio, np.nan), filled, f["later_n"] + f["early_n"], x.share(filled), x.text(
+        np.where(has, [f"later lots: {k} defects in {n} units sampled vs first lots of each SKU: {k2} in {n2} "
+                       f"({r:.2f}×)" for k, n, k2, n2, r in
+                       zip(x.ints("later_k"), x.ints("later_n"), x.ints("early_k"), x.ints("early_n"), ratio)],
+                 [f"not enough inspected lots to compare (peer typical {v:.2f}× used)" for v in filled])))
+
+
+@signal("quality", "cost of poor quality")
+def quality_cost_share(x: Context) -> Reading:
+    f = x.f
+    share = (f["quality_cost"] / f["order_value"].where(f["order_value"] > 0)).to_numpy()
+    has = (f["order_value"] > 0).to_numpy()
+    filled = x.fill(share, has)
+    return Reading(np.where(has, share, np.nan), filled, f["quality_cost"], x.share(filled), x.text(
+        "costs of poor quality ", [f"{v:,.0f}" for v in f["quality_cost"]], " on orders worth ",
+        [f"{v:,.0f}" for v in f["order_value"]], " (", x.pct(filled), ")"))
+
+
+# ---- delivery ---------------------------------------------------------------------------------------------------
+
+@signal("delivery", "late shipments")
+def late_rate(x: Context) -> Reading:
+    raw, post, pri = x.rate("late_k", "resolved_pos")
+    return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
+        x.ints("late_k"), " of ", x.ints("resolved_pos"), " due orders shipped late or not at all (cohort-adjusted ",
+        x.pct(post), ", peer average ", x.peer(pri), ")"))
+
+
+@signal("delivery", "shipments >14 days late")
+def severe_late_rate(x: Context) -> Reading:
+    raw, post, pri = x.rate("severe_k", "resolved_pos")
+    return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
+        x.ints("severe_k"), " of ", x.ints("resolved_pos"), " due orders more than ",
+        x.settings["late_incident_days"], " days late (cohort-adjusted ", x.pct(post), ", peer average ",
+        x.peer(pri), ")"))
+
+
+@signal("delivery", "lead-time variability")
+def lead_time_variability(x: Context) -> Reading:
+    f, win = x.f, x.win
+    has = (f["lead_n"] >= win["lead_time_min_pos"]).to_numpy()
+    cv = (f["lead_sd"] / f["lead_mean"]).to_numpy()
+    filled = x.fill(cv, has)
+    return Reading(np.where(has, cv, np.nan), filled, f["lead_n"], x.share(filled), x.text(
+        np.where(has, [f"lead time {m:.0f} ± {s:.1f} days over {n} completed orders (variation {v:.2f})"
+                       for m, s, n, v in zip(f["lead_mean"].fillna(0), f["lead_sd"].fillna(0), x.ints("lead_n"),
+                                             np.nan_to_num(cv))],
+                 [f"fewer than {win['lead_time_min_pos']} completed orders (peer typical variation {v:.2f} used)"
+                  for v in np.nan_to_num(filled)])))
+
+
+@signal("delivery", "customs holds")
+def customs_hold_rate(x: Context) -> Reading:
+    raw, post, pri = x.rate("hold_k", "ship_n")
+    return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
+        x.ints("hold_k"), " of ", x.ints("ship_n"), " delivered shipments held by customs (cohort-adjusted ",
+        x.pct(post), ", peer average ", x.peer(pri), ")"))
+
+
+@signal("delivery", "documentation errors")
+def doc_error_rate(x: Context) -> Reading:
+    raw, post, pri = x.rate("doc_k", "ship_n")
+    return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
+        x.ints("doc_k"), " of ", x.ints("ship_n"), " delivered shipments had documentation errors "
+        "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
+
+
+# ---- transaction ------------------------------------------------------------------------------------------------
+
+_PAYEE_TEXT = {"match": "every payee is the legal entity (after normalising names)",
+               "no_payments": "no payments yet",
+               "cannot_verify": "a payee is written in another script than the legal name: cannot verify by name, "
+                                "check the bank letter",
+               "related": "a payee shares the core name but not the business descriptor (a sister company?)",
+               "mismatch": "money went to an entity that is not the legal / contracting entity"}
+
+
+@signal("transaction", "payees vs legal entity")
+def payee_consistency(x: Context) -> Reading:
+    o = x.outcomes
+    outcome, legal, culprit = o["payee"], o["legal_names"], o["payee_culprit"]
+    return Reading([OUTCOME_VALUE.get(v, 0) for v in outcome], None, x.f["payments_n"],
+                   [x.config["outcome_share"].get(v, 0.0) for v in outcome],
+                   x.text([_PAYEE_TEXT.get(v, v) for v in outcome]),
+                   [None if v in ("match", "no_payments") else f"legal: {lg} | payee: {cu}"
+                    for v, lg, cu in zip(outcome, legal, culprit)] if x.explain else None)
+
+
+@signal("transaction", "payee changes")
+def payee_changes(x: Context) -> Reading:
+    f = x.f
+    return Reading(f["payee_count"], None, f["payments_n"], x.share(f["payee_count"]), x.text(
+        x.ints("payee_count"), " distinct payee(s) used over ", x.ints("payments_n"), " payments"))
+
+
+@signal("transaction", "payments outside Trade Assurance")
+def outside_trade_assurance(x: Context) -> Reading:
+    raw, post, pri = x.rate("outside_ta_k", "payments_n")
+    return Reading(raw, post, x.f["payments_n"], x.share(post), x.text(
+        x.ints("outside_ta_k"), " of ", x.ints("payments_n"), " payments made outside Trade Assurance "
+        "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
+
+
+@signal("transaction", "balance paid before a passed inspection")
+def balance_before_psi(x: Context) -> Reading:
+    raw, post, pri = x.rate("balance_early_k", "balance_pos")
+    return Reading(raw, post, x.f["balance_pos"], x.share(post), x.text(
+        x.ints("balance_early_k"), " of ", x.ints("balance_pos"), " balances paid before a passed pre-shipment "
+        "inspection: the payment outran control of the goods (cohort-adjusted ", x.pct(post), ", peer average ",
+        x.peer(pri), ")"))
+
+
+@signal("transaction", "deposits on overdue orders")
+def deposits_at_risk(x: Context) -> Reading:
+    f = x.f
+    share = np.where(f["spend_12m"] > 0, f["overdue_deposits"] / f["spend_12m"].where(f["spend_12m"] > 0),
+                     np.where(f["overdue_deposits"] > 0, 1.0, 0.0))
+    return Reading(share, None, f["overdue_deposits"], x.share(share), x.text(
+        [f"{d:,.0f}" for d in f["overdue_deposits"]], " paid on orders past their promised ship date + ",
+        x.win["overdue_deposit_grace_days"], " days with nothing shipped (", x.pct(share), " of 12-month spend)"))
+
+
+# ---- entity -----------------------------------------------------------------------------------------------------
+
+_LEGAL_TEXT = {"match": "PI entity names and bank beneficiary match the legal name",
+               "missing_legal_name": "no legal name on file: entity cannot be checked",
+               "cannot_verify": "a name is in Chinese script and the other in Latin script: cannot verify by name",
+               "related": "same core name, different business descriptor (possible sister company)",
+               "mismatch": "another entity appears on the contract or bank details"}
+
+
+@signal("entity", "PI entity / bank beneficiary vs legal name")
+def legal_entity_consistency(x: Context) -> Reading:
+    o = x.outcomes
+    outcome, role, legal, culprit = o["legal"], o["legal_role"], o["legal_names"], o["legal_culprit"]
+    return Reading([OUTCOME_VALUE.get(v, 0) for v in outcome], None, x.f["legal_names_n"],
+                   [x.config["outcome_share"].get(v, 0.0) for v in outcome],
+                   x.text([_LEGAL_TEXT[v] + (f" ({r})" if v not in ("match", "missing_legal_name") else "")
+                           for v, r in zip(outcome, role)]),
+                   [None if v in ("match", "missing_legal_name") else f"legal: {lg} | {r}: {cu}"
+                    for v, lg, r, cu in zip(outcome, legal, role, culprit)] if x.explain else None)
+
+
+_REGISTRATION_TEXT = {"valid": "unified social credit code well-formed with a correct check character",
+                      "invalid_check": "unified social credit code fails its GB 32100-2015 check character",
+                      "invalid_format": "registration id is not an 18-character unified social credit code",
+                      "missing": "no registration id on file", "not_checked": "non-Chinese registry number (not checked)"}
+
+
+@signal("entity", "registration id")
+def registration_id(x: Context) -> Reading:
+    ids, countries = x.supplier("registration_id"), x.supplier("country")
+    status = [entity.registration_id_status(r if isinstance(r, str) else None, cn) for r, cn in zip(ids, countries)]
+    return Reading([OUTCOME_VALUE.get(s, 0) for s in status], None, np.ones(len(x.f)),
+                   [x.config["outcome_share"][s] for s in status], x.text([_REGISTRATION_TEXT[s] for s in status]),
+                   list(ids) if x.explain else None)
+
+
+@signal("entity", "litigation and penalties")
+def public_records(x: Context) -> Reading:
+    lit = x.supplier("litigation_cases").fillna(0).to_numpy(dtype=float)
+    pen = x.supplier("admin_penalties").fillna(0).to_numpy(dtype=float)
+    return Reading(lit + pen, None, np.ones(len(x.f)), x.share(lit + pen), x.text(
+        lit.astype(int), " litigation case(s) and ", pen.astype(int), " administrative penalt(ies) in public records"))
+
+
+@signal("entity", "operating status")
+def operating_status(x: Context) -> Reading:
+    status = x.supplier("operating_status").fillna("normal").to_numpy()
+    return Reading((status == "abnormal").astype(float), None, np.ones(len(x.f)),
+                   [x.config["outcome_share"].get(s, 0.0) for s in status],
+                   x.text(["registry operating status: " + s for s in status]))
+
+
+@signal("entity", "subcontracting")
+def subcontracting(x: Context) -> Reading:
+    sub = x.supplier("subcontracting").fillna("none").to_numpy()
+    return Reading([{"none": 0, "declared": 1, "suspected": 2}.get(s, 0) for s in sub], None, np.ones(len(x.f)),
+                   [x.config["outcome_share"].get(s, 0.0) for s in sub], x.text(["subcontracting: " + s for s in sub]))
+
+
+def audit_state(x: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(known at the cutoff, result — 'never' when not known —, age in months) of each row's last audit."""
+    audit_on = x.supplier("last_audit_on")
+    known = (audit_on.notna() & (audit_on <= x.cutoff_of)).to_numpy()
+    result = np.where(known, x.supplier("last_audit_result").fillna("never").to_numpy(), "never")
+    age = np.where(known, (x.cutoff_of - audit_on).dt.days.to_numpy(dtype=float) / 30.4375, np.nan)
+    return known, result, age
+
+
+@signal("entity", "audit result and age")
+def audit(x: Context) -> Reading:
+    cfg = x.config
+    known, result, age = audit_state(x)
+    share = np.maximum([cfg["outcome_share"].get(r, 0.6) for r in result], map_share(age, cfg["age_map"]))
+    return Reading(age, None, known.astype(float), share, x.text(
+        [f"last audit {r} {a:.0f} months ago" if k else "no audit on record"
+         for r, a, k in zip(result, np.nan_to_num(age), known)]))
+
+
+@signal("entity", "marketplace profile")
+def marketplace_profile(x: Context) -> Reading:
+    cfg = x.config
+    verified = x.supplier("is_verified").fillna(False).astype(bool).to_numpy()
+    years = x.supplier("alibaba_store_years").to_numpy(dtype=float)
+    young = ~(years >= cfg["young_store_years"])
+    mp = cfg["outcome_share"]
+    return Reading((~verified).astype(float) + young, None, np.ones(len(x.f)),
+                   (~verified) * mp["unverified"] + young * mp["young_store"], x.text(
+                       np.where(verified, "verified badge", "no verified badge"), ", store open ",
+                       [("unknown" if math.isnan(y) else f"{y:.0f}") for y in years],
+                       " year(s) (badges count for little)"))
+
+
+# ---- commercial -------------------------------------------------------------------------------------------------
+
+@signal("commercial", "sudden price increases")
+def price_jumps(x: Context) -> Reading:
+    raw, post, pri = x.rate("price_jump_k", "price_steps")
+    return Reading(raw, post, x.f["price_steps"], x.share(post), x.text(
+        x.ints("price_jump_k"), " of ", x.ints("price_steps"), " reorders priced ", x.win["price_step_pct"],
+        "% or more above the previous order of the SKU (cohort-adjusted ", x.pct(post), ", peer average ",
+        x.peer(pri), ")"))
+
+
+@signal("commercial", "price drift")
+def price_drift(x: Context) -> Reading:
+    drift = x.f["price_drift"].to_numpy(dtype=float)
+    return Reading(drift, None, x.f["price_steps"], x.share(drift), x.text(
+        "spend-weighted change from first to latest price of each SKU: ", x.pct(np.nan_to_num(drift))))
+
+
+@signal("commercial", "payments above order value")
+def cost_overrun(x: Context) -> Reading:
+    f = x.f
+    over = (f["overrun"] / f["closed_value"].where(f["closed_value"] > 0)).fillna(0).to_numpy()
+    return Reading(over, None, f["balance_pos"], x.share(over), x.text(
+        [f"{v:,.0f}" for v in f["overrun"]], " paid above the order value on orders paid in full (", x.pct(over),
+        ")"))
+
+
+@signal("commercial", "IP protection (NNN, moulds)")
+def ip_protection(x: Context) -> Reading:
+    nnn = x.supplier("nnn_signed").fillna(False).astype(bool).to_numpy()
+    mold = x.supplier("mold_owner").fillna("none").to_numpy()
+    ip = x.config["outcome_share"]
+    return Reading((~nnn).astype(float) + (mold == "supplier"), None, np.ones(len(x.f)),
+                   (~nnn) * ip["no_nnn"] + (mold == "supplier") * ip["supplier_owns_moulds"],
+                   x.text(np.where(nnn, "NNN agreement signed", "no NNN agreement"), "; moulds owned by: ", mold))
+
+
+LABELS = {name: s.label for name, s in REGISTRY.items()}

@@ -25,8 +25,9 @@ def show() -> None:
     bands, stability = queries.validity_band_calibration(), queries.validity_stability()
     card = validity.ReportCard(rows, bands, stability)
     st.markdown("\n".join(f"- {ui.md(line)}" for line in validity.summary(card)))
-    st.caption("Computed by the build on this warehouse's own data: the backtest judges each score on orders "
-               "placed after the data it was computed from (docs/validity.md).")
+    st.caption("For the whole portfolio, whatever the sidebar filters: computed by the build on this warehouse's "
+               "own data, judging each score on orders placed after the data it was computed from "
+               "(docs/validity.md).")
     with st.expander("The statistics behind these sentences"):
         if not bands.empty:
             fig = go.Figure()
@@ -56,11 +57,11 @@ def show() -> None:
                               "or the bar for stability."),
                      "n": st.column_config.NumberColumn("n", format="%d")})
         if not stability.empty:
-            one = stability[stability["pillar"].notna()]
+            one, top = stability[stability["pillar"].notna()], validity.load_config().capture_share
             ui.table(one, f"{SECTION_KEY}_stability", "validity_stability.csv",
                      columns=["scenario", "spearman", "top_overlap", "max_rank_shift"],
                      column_config={"scenario": "Weight change",
                                     "spearman": st.column_config.NumberColumn("Spearman", format="%.4f"),
-                                    "top_overlap": ui.pct_col("Riskiest 15% kept"),
+                                    "top_overlap": ui.pct_col(f"Riskiest {top:.0%} kept"),
                                     "max_rank_shift": st.column_config.NumberColumn("Largest move (places)",
                                                                                     format="%.1f")})

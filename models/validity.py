@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.metrics import roc_auc_score
 
 from models import incident_model as im
 from models.scoring import BAND_ORDER
@@ -46,6 +47,9 @@ ORDER_SCORES = {"model": "predicted_incident_probability", "rule_score": "rule_s
                 "rule_score_operations": "rule_score_operations", "naive_baseline": "naive_baseline_probability"}
 SUPPLIER_SCORES = {"rule_score": "risk_score", "rule_score_operations": "operations_points",
                    "model": "predicted_incident_probability"}
+# Pillars judged against the planted wrong-entity suppliers (the demo's `entity_mismatch`), alone and together.
+PILLAR_TRUTH = {"entity_pillar": ["entity_points"], "transaction_pillar": ["transaction_points"],
+                "entity_and_transaction": ["entity_points", "transaction_points"]}
 SUBJECT_WORDS = {"model": "the incident model", "rule_score": "the rule score",
                  "rule_score_operations": "the quality-and-delivery part of the rule score",
                  "naive_baseline": "the naive baseline (the supplier's own past incident rate)"}
@@ -274,8 +278,8 @@ def load_evidence(con) -> Evidence:
                         "select supplier_id, as_of, risk_band from marts.supplier_risk_history")
         orders["risk_band"] = _band_at_order(orders, history)
     suppliers = _read(con, "marts.supplier_risk_score",
-                      "select supplier_id, risk_score, round(quality_points + delivery_points, 1) as operations_points "
-                      "from marts.supplier_risk_score")
+                      "select supplier_id, risk_score, round(quality_points + delivery_points, 1) as operations_points, "
+                      "entity_points, transaction_points from marts.supplier_risk_score")
     if not suppliers.empty and _has(con, "marts.incident_predictions"):
         pred = con.execute("select supplier_id, predicted_incident_probability from marts.incident_predictions").df()
         suppliers = suppliers.merge(pred, on="supplier_id", how="left")
@@ -298,7 +302,10 @@ def read_ground_truth(path: Path, cfg: ValidityConfig) -> pd.DataFrame | None:
     missing = {"supplier_id", cfg.truth_column} - set(truth.columns)
     if missing:
         raise ValueError(f"{path}: ground truth without column(s) {', '.join(sorted(missing))}")
-    return truth[["supplier_id", cfg.truth_column]].rename(columns={cfg.truth_column: "hidden_risk"})
+    out = truth[["supplier_id", cfg.truth_column]].rename(columns={cfg.truth_column: "hidden_risk"})
+    if "entity_mismatch" in truth:  # planted wrong legal entity / payee: the entity and payment pillars' own truth
+        out["entity_mismatch"] = truth["entity_mismatch"].astype(str).str.strip().str.lower().isin(["true", "1"])
+    return out
 
 
 def default_ground_truth(evidence: Evidence, cfg: ValidityConfig) -> Path | None:
@@ -342,6 +349,14 @@ def _ground_truth_rows(ev: Evidence, truth: pd.DataFrame, cfg: ValidityConfig) -
                          reference=cfg.capture_share, n=int(y.sum())))
         rows.append(_row("ground truth", "precision_at_top", subject, precision_at(y, s, cfg.precision_share),
                          reference=float(y.mean()), n=top_count(len(y), cfg.precision_share)))
+    # the entity and payment pillars measure a risk a late or failed lot does not show: judged on their own truth
+    if "entity_mismatch" in m and 0 < m["entity_mismatch"].sum() < len(m):
+        planted = m["entity_mismatch"].astype(int).to_numpy()
+        for subject, columns in PILLAR_TRUTH.items():
+            if all(c in m for c in columns):
+                points = m[columns].fillna(0.0).sum(axis=1).to_numpy(float)
+                rows.append(_row("ground truth", "auc_vs_planted_entity_mismatch", subject,
+                                 float(roc_auc_score(planted, points)), reference=0.5, n=int(planted.sum())))
     return rows
 
 
@@ -477,6 +492,11 @@ def summary(card: ReportCard) -> list[str]:
     else:
         out.append("This data has no known ground truth (only the demo generator knows each supplier's true risk), "
                    "so the score is judged by what happened to the orders placed after it was computed.")
+    both = _get(r, "ground truth", "auc_vs_planted_entity_mismatch", "entity_and_transaction")
+    if both is not None:
+        out.append(f"The entity and payment pillars, judged on their own ground truth: they rank the "
+                   f"{int(both['n'])} suppliers planted with a wrong legal entity or payee above the others with AUC "
+                   f"{both['value']:.2f} (1 = every one above every clean supplier, 0.5 = chance).")
     rate = _get(r, "label", "incident_rate", "test orders")
     if rate is None:
         out.append("No backtest yet: the data has no closed orders both with and without an incident before a "

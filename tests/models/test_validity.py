@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from sklearn.metrics import precision_score, recall_score
+from sklearn.metrics import precision_score, recall_score, roc_auc_score
 
 from models import validity as v
 
@@ -210,3 +210,20 @@ def test_ground_truth_file_needs_its_columns(tmp_path):
     with pytest.raises(ValueError, match="hidden_risk"):
         v.read_ground_truth(bad, cfg)
     assert v.read_ground_truth(tmp_path / "absent.csv", cfg) is None
+
+
+def test_entity_and_payment_pillars_are_judged_on_the_planted_mismatches(tmp_path):
+    ev = _evidence()
+    ev.suppliers["entity_points"] = [1.0, 6.0, 0.0]
+    ev.suppliers["transaction_points"] = [2.0, 0.0, 3.0]
+    truth_file = tmp_path / "traits.csv"
+    truth_file.write_text("supplier_id,hidden_risk,entity_mismatch\nS1,0.2,false\nS2,0.9,true\nS3,0.1,false\n",
+                          encoding="utf-8")
+    truth = v.read_ground_truth(truth_file, v.load_config())
+    assert truth["entity_mismatch"].tolist() == [False, True, False]
+    r = v.report_card(ev, truth).rows.set_index(["section", "metric", "subject"]).sort_index()
+    auc = r.loc[("ground truth", "auc_vs_planted_entity_mismatch"), "value"]
+    # S2 is the planted one: entity points 6 > 1, 0 (AUC 1); transaction 0 < 2, 3 (AUC 0); together 6 > 3, 3 (AUC 1)
+    assert auc["entity_pillar"] == 1.0 and auc["transaction_pillar"] == 0.0 and auc["entity_and_transaction"] == 1.0
+    assert auc["transaction_pillar"] == roc_auc_score([0, 1, 0], [2.0, 0.0, 3.0])
+    assert r.loc[("ground truth", "auc_vs_planted_entity_mismatch", "entity_pillar"), "n"] == 1

@@ -13,6 +13,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import db, queries
+from dashboard.display import money, money_short, number, pct, table  # noqa: F401 - the pages' ui.money etc.
+from dashboard.display import words as label  # noqa: F401
 from models import scoring
 from pipelines import contract
 
@@ -22,7 +24,6 @@ BAND_COLOURS = {
 }
 TYPE_COLOURS = {"manufacturer": "#1f4e79", "trading_company": "#e8833a"}
 ACTION_COLOURS = ("#8b1a1a", "#d9480f", "#f08c00", "#2f9e44")  # suggested re-audit actions, most severe first
-TYPE_LABELS = {"manufacturer": "Manufacturer", "trading_company": "Trading company"}
 
 
 # CommonMark lets a backslash escape any ASCII punctuation character, and an escaped character is shown as itself.
@@ -100,23 +101,6 @@ def as_of_caption() -> None:
                    "month's rate of data/reference/fx_rates.csv)")
 
 
-def money(value: float | None, digits: int = 0) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.{digits}f}"
-
-
-def money_short(value: float) -> str:
-    """Compact money for axis ticks: $500, $1.5k, $20k, $1M."""
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if value >= size:
-            return f"{sign}${value / size:,.3g}{suffix}"
-    return f"{sign}${value:,.3g}"
-
-
 # Mantissas per decade, densest first: the first set that gives at most `max_ticks` ticks is used.
 _LOG_TICK_STEPS = ((1, 1.5, 2, 3, 5, 7), (1, 2, 3, 5), (1, 2, 5), (1, 3), (1,))
 
@@ -137,25 +121,6 @@ def log_money_ticks(low: float, high: float, max_ticks: int = 7) -> tuple[list[f
         values = sorted({float(f"{low:.2g}"), float(f"{high:.2g}")})
     values = [float(f"{v:.6g}") for v in values]  # 3 * 10**-1 is 0.30000000000000004
     return values, [money_short(v) for v in values]
-
-
-def pct(value: float | None, digits: int = 1) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{value * 100:.{digits}f}%"
-
-
-def number(value: float | None, digits: int = 0) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{value:,.{digits}f}"
-
-
-def label(value: object) -> str:
-    """Human label for a code like trading_company."""
-    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
-        return "–"
-    return TYPE_LABELS.get(str(value), str(value).replace("_", " ").capitalize())
 
 
 def action_order(actions: Iterable[str]) -> list[str]:
@@ -208,24 +173,13 @@ def switching_summary(rows: pd.DataFrame) -> tuple[bool, str]:
 
 
 def money_col(title: str, help: str | None = None) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(title, help=help, format="dollar")
+    """Whole dollars with separators ($70,934), like every amount in the tables; downloads keep the cents."""
+    return st.column_config.NumberColumn(title, help=help, format="$%,.0f")
 
 
 def pct_col(title: str, help: str | None = None) -> st.column_config.NumberColumn:
     """A 0..1 share shown as a percentage."""
     return st.column_config.NumberColumn(title, help=help, format="percent")
-
-
-def table(frame: pd.DataFrame, key: str, file_name: str, column_config: dict | None = None,
-          columns: list[str] | None = None, height: int | str = "auto") -> None:
-    """A formatted table with a CSV download of exactly what is shown. Columns absent from the frame are skipped."""
-    if columns is not None:
-        frame = frame[[c for c in columns if c in frame.columns]]
-    config = {k: v for k, v in (column_config or {}).items() if k in frame.columns}
-    st.dataframe(frame, hide_index=True, key=key, column_config=config, height=height)
-    # A callable defers building the file until the button is clicked (no CSV work on every rerun).
-    st.download_button("Download CSV", lambda: csv_bytes(frame), file_name=file_name,
-                       mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
 
 
 def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
@@ -259,13 +213,6 @@ def chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
 
 
-STEP_LABELS = {
-    "planned_contribution": "Planned contribution", "landed_cost_overrun": "Landed-cost overrun",
-    "duty_refunds_received": "Duty refunds received",
-    "refunds_and_return_fees": "Refunds and return fees", "unsellable_write_offs": "Unsellable write-offs",
-    "rework": "Rework", "relabel": "Relabel", "chargeback": "Chargebacks", "expedite_freight": "Expedite freight",
-    "sorting": "Sorting", "reinspection": "Re-inspection", "realised_contribution": "Realised contribution",
-}
 COST_COMPONENTS = {"goods_value": "Goods (quoted price)", "freight": "Freight", "insurance": "Insurance",
                    "duty": "Duty", "fees": "Fees (MPF, HMF, brokerage)", "inspection_cost": "Inspections"}
 
@@ -274,14 +221,19 @@ def leakage_waterfall(steps: pd.DataFrame, key: str, title: str = "Leakage water
                                                                     "contribution") -> None:
     """go.Waterfall of marts.margin_leakage steps (step, step_order, amount), first absolute, last a total."""
     steps = steps.sort_values("step_order")
-    labels = [STEP_LABELS.get(s, s) for s in steps["step"]]
+    labels = [label(s, "step") for s in steps["step"]]
     measures = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
     values = steps["amount"].tolist()
-    fig = go.Figure(go.Waterfall(x=labels, y=values, measure=measures, text=[money(v) for v in values],
-                                 textposition="outside", decreasing=dict(marker_color="#d9480f"),
+    # horizontal: the step names read left to right, each with its amount beside its bar in a legible size
+    fig = go.Figure(go.Waterfall(y=labels, x=values, measure=measures, orientation="h",
+                                 text=[money(v) for v in values], textposition="outside",
+                                 textfont=dict(size=12), cliponaxis=False,
+                                 decreasing=dict(marker_color="#d9480f"),
                                  increasing=dict(marker_color="#2f9e44"), totals=dict(marker_color="#1f4e79"),
-                                 hovertemplate="%{x}: %{y:$,.0f}<extra></extra>"))
-    chart(style(fig, title, "", "USD"), key)
+                                 hovertemplate="%{y}: %{x:$,.0f}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickprefix="$", tickformat="~s")
+    chart(style(fig, title, "USD", "", height=120 + 34 * len(labels)), key)
 
 
 def landed_breakdown(row: pd.Series, key: str) -> None:

@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.components import md as ui_md
+from dashboard.display import words
 
 # (URL parameter, widget key, label, help)
 FILTERS = (
@@ -22,6 +23,9 @@ FILTERS = (
     ("country", "f_country", "Country", "ISO country of the supplier."),
     ("band", "f_band", "Risk band", "Band of the current supplier-risk score (marts.supplier_risk_score)."),
 )
+# how each filter's values read (dashboard/display.py); the URL keeps the codes
+_WORDS = {"type": lambda v: words(v, "supplier_type"), "category": lambda v: words(v, "category"),
+          "country": str, "band": lambda v: words(v, "risk_band")}
 BAND_ORDER = ("critical", "high", "elevated", "medium", "moderate", "watch", "low", "minimal", "insufficient_data")
 
 
@@ -65,7 +69,7 @@ def sidebar() -> None:
             else:  # drop values the (rebuilt) warehouse no longer has
                 st.session_state[key] = [v for v in st.session_state[key] if v in opts[name]]
             st.multiselect(label, opts[name], key=key, help=help_text, placeholder="All",
-                           disabled=not opts[name])
+                           disabled=not opts[name], format_func=_WORDS[name])
             values = st.session_state[key]
             if values:
                 st.query_params[name] = values
@@ -87,7 +91,7 @@ class Selection:
     def describe(self, escape: bool = False) -> str:
         """The selection in words; `escape` for Markdown (the values come from the data and from the URL)."""
         show = ui_md if escape else str
-        parts = [f"{label}: {', '.join(show(v) for v in getattr(self, name))}" for name, _, label, _ in FILTERS
+        parts = [f"{label}: {', '.join(show(_WORDS[name](v)) for v in getattr(self, name))}" for name, _, label, _ in FILTERS
                  if getattr(self, name)]
         return "; ".join(parts) if parts else "all suppliers"
 

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import filters, queries
+from dashboard import display, filters, queries
 from models import aql
 
 st.title("Inspections")
@@ -120,22 +120,20 @@ if ui.require_warehouse():
                 "p_accept_recommended"]
         recommended = blind.assign(note=blind["note"].where(
             ~stop, f"Discontinued (ISO 2859-1 switching): {ui.switching_stage('discontinued')}."))
+        recommended["what_to_do"] = [display.inspection_action(r, discontinued=s) for (_, r), s
+                                     in zip(recommended.iterrows(), stop)]
         recommended[plan] = recommended[plan].astype(object).mask(stop, None)  # no plan to offer
         ui.table(recommended, "inspections_recommended", "recommended_inspection_levels.csv",
-                 columns=["supplier_name", "typical_lot_size", "current_level", "current_aql_major",
-                          "current_sample_size", "current_accept", "p_accept_current_plan", "recommended_level",
-                          "recommended_aql_major", "recommended_sample_size", "recommended_accept",
-                          "p_accept_recommended", "note"],
-                 column_config={"supplier_name": "Supplier", "typical_lot_size": "Typical lot",
+                 columns=["supplier_name", "what_to_do", "current_level", "current_aql_major",
+                          "p_accept_current_plan", "p_accept_recommended", "note"],
+                 column_config={"supplier_name": "Supplier", "what_to_do": "What to do on the next lot",
                                 "current_level": "Level now", "current_aql_major": "AQL now",
-                                "current_sample_size": "n now", "current_accept": "Ac now",
-                                "p_accept_current_plan": ui.pct_col("P(pass) now",
+                                "p_accept_current_plan": ui.pct_col("Pass now",
                                                                     "Probability a lot at the estimated defect "
                                                                     "rate passes the current plan."),
-                                "recommended_level": "Level", "recommended_aql_major": "AQL",
-                                "recommended_sample_size": "n", "recommended_accept": "Ac",
-                                "p_accept_recommended": ui.pct_col("P(pass) recommended"),
-                                "note": st.column_config.TextColumn("Why", width="large")})
+                                "p_accept_recommended": ui.pct_col("Pass then", "Probability it passes the "
+                                                                                "recommended plan."),
+                                "note": "Why"})
 
     st.subheader("Switching stages (ISO 2859-1 normal / tightened / reduced)")
     switching = queries.inspection_switching(ids)
@@ -150,8 +148,11 @@ if ui.require_warehouse():
                        help=f"{ui.switching_stage(stage_name).capitalize()}.")
         stopped = int(counts.get("discontinued", 0))
         if stopped:
-            st.error(f"**{stopped:,} supplier(s) discontinued** for major defects: "
-                     f"{ui.switching_stage('discontinued')}.", icon=":material/block:")
+            st.error(f"**Stop accepting lots of {stopped:,} supplier(s) on sampling.** Their major-defect "
+                     "inspections are discontinued under the ISO 2859-1 switching rules: 5 lots were rejected while "
+                     "already on tightened inspection. Sampling resumes only after the supplier shows corrective "
+                     "action; until then inspect every lot in full or hold orders. They are listed below with "
+                     "Stage now = Discontinued.", icon=":material/block:")
         ui.table(switching, "inspections_switching", "inspection_switching.csv",
                  columns=["supplier_name", "defect_class", "inspection_level", "aql", "lots_replayed",
                           "current_stage", "switching_score", "tightened_rejections", "last_transition_on",

@@ -4,7 +4,9 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import filters, queries, validity_card
+from dashboard import display, filters, queries, validity_card
+
+LABELLED = 8  # bubbles named on the chart
 
 st.title("Supplier portfolio")
 if ui.require_warehouse():
@@ -46,7 +48,7 @@ if ui.require_warehouse():
         ordered = sorted(bands.index, key=filters.band_sort_key)
         cols = st.columns(max(len(ordered), 1))
         for col, band in zip(cols, ordered):
-            col.metric(f"{ui.label(band)} band", f"{bands[band]:,}",
+            col.metric(f"{display.words(band, 'risk_band')} band", f"{bands[band]:,}",
                        help=f"Suppliers whose current risk score falls in the '{band}' band (marts.supplier_risk_score).")
 
     st.subheader("Risk by spend")
@@ -56,33 +58,54 @@ if ui.require_warehouse():
     else:
         plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1,
                              spend_plot=matrix["spend"].clip(lower=1),
-                             supplier_name=ui.chart_text(matrix["supplier_name"]))
-        fig = px.scatter(plot, x="spend_plot", y="risk_score", color="risk_band", size="bubble", size_max=40,
-                         log_x=True, color_discrete_map=ui.BAND_COLOURS, hover_name="supplier_name",
+                             supplier_name=ui.chart_text(matrix["supplier_name"]),
+                             band=matrix["risk_band"].map(lambda b: display.words(b, "risk_band")),
+                             type=matrix["supplier_type"].map(lambda t: display.words(t, "supplier_type")))
+        # a name beside the bubbles that matter most (riskiest, or largest exposure); every bubble names itself on hover
+        named = set(plot.nlargest(LABELLED, "risk_score").index) | set(plot.nlargest(LABELLED // 2, "spend").index)
+        plot["label"] = [n if i in named else "" for i, n in zip(plot.index, plot["supplier_name"])]
+        bands = sorted(matrix["risk_band"].dropna().unique(), key=filters.band_sort_key)
+        fig = px.scatter(plot, x="spend_plot", y="risk_score", color="band", size="bubble", size_max=40,
+                         log_x=True, text="label", custom_data=["supplier_id"],
+                         color_discrete_map={display.words(b, "risk_band"): ui.BAND_COLOURS.get(b, "#888")
+                                             for b in bands},
+                         hover_name="supplier_name",
                          hover_data={"spend": ":$,.0f", "open_exposure": ":$,.0f", "deposit_at_risk": ":$,.0f",
-                                     "risk_score": ":.0f",
-                                     "supplier_type": True, "bubble": False, "spend_plot": False},
-                         category_orders={"risk_band": sorted(plot["risk_band"].unique(), key=filters.band_sort_key)})
+                                     "risk_score": ":.0f", "type": True, "bubble": False, "spend_plot": False,
+                                     "label": False, "band": False},
+                         labels={"spend": "Spend", "open_exposure": "Open exposure", "risk_score": "Risk score",
+                                 "deposit_at_risk": "Deposit at risk", "type": "Type"},
+                         category_orders={"band": [display.words(b, "risk_band") for b in bands]})
+        fig.update_traces(textposition="top center", textfont=dict(size=11, color="#333"))
         ui.style(fig, "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)",
-                 "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=480)
+                 "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=520)
         # explicit 1-2-5 ticks: plotly labels every minor tick of a log axis and the labels run together
         tickvals, ticktext = ui.log_money_ticks(plot["spend_plot"].min(), plot["spend_plot"].max())
         fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
-        ui.chart(fig, "portfolio_matrix_chart")
-        st.caption("Top right is where to look first: high spend and high risk.")
+        clicked = st.plotly_chart(fig, key="portfolio_matrix_chart", config={"displaylogo": False},
+                                  on_select="rerun", selection_mode="points")
+        points = (clicked or {}).get("selection", {}).get("points", []) if clicked else []
+        if points and points[0].get("customdata"):
+            st.session_state["supplier"] = st.session_state["_supplier"] = points[0]["customdata"][0]
+            st.switch_page("dashboard/pages/supplier.py", query_params={"supplier": points[0]["customdata"][0]})
+        st.caption("Top right is where to look first: high spend and high risk. Click a bubble to open its "
+                   "supplier.")
 
-    left, right = st.columns(2)
+    left, right = st.columns([2, 3])
     with left:
         st.subheader("Bands by supplier type")
         by_type = queries.band_by_type(ids)
         if by_type.empty:
             ui.missing("marts.supplier_risk_score", "band distribution")
         else:
-            by_type = by_type.assign(type_label=by_type["supplier_type"].map(ui.label))
-            fig = px.bar(by_type, x="type_label", y="suppliers", color="risk_band", barmode="stack",
-                         color_discrete_map=ui.BAND_COLOURS, text="suppliers",
-                         category_orders={"risk_band": sorted(by_type["risk_band"].unique(),
-                                                              key=filters.band_sort_key)})
+            order = sorted(by_type["risk_band"].unique(), key=filters.band_sort_key)
+            by_type = by_type.assign(type_label=by_type["supplier_type"].map(ui.label),
+                                     band=by_type["risk_band"].map(lambda b: display.words(b, "risk_band")))
+            fig = px.bar(by_type, x="type_label", y="suppliers", color="band", barmode="stack",
+                         color_discrete_map={display.words(b, "risk_band"): ui.BAND_COLOURS.get(b, "#888")
+                                             for b in order}, text="suppliers",
+                         category_orders={"band": [display.words(b, "risk_band") for b in order]},
+                         labels={"band": "Band", "suppliers": "Suppliers", "type_label": "Type"})
             fig.update_traces(textposition="inside", insidetextanchor="middle", textangle=0)
             fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide")  # no unreadable labels on thin bands
             ui.chart(ui.style(fig, "Suppliers per risk band and type", "Supplier type", "Suppliers"),
@@ -93,16 +116,16 @@ if ui.require_warehouse():
         if movers.empty:
             ui.missing("marts.supplier_risk_history", "score movements")
         else:
-            ui.table(movers, "portfolio_movers", "biggest_movers.csv",
-                     columns=["supplier_name", "previous_score", "risk_score", "score_change", "previous_band",
-                              "risk_band"],
+            ui.table(movers, "portfolio_movers", "biggest_movers.csv", width_px=580,
+                     columns=["supplier_name", "previous_score", "risk_score", "score_change", "risk_band"],
                      column_config={
                          "supplier_name": "Supplier",
-                         "previous_score": st.column_config.NumberColumn("Last month", format="%.0f"),
+                         "previous_score": st.column_config.NumberColumn("Was", format="%.0f",
+                                                                         help="Score in last month's snapshot."),
                          "risk_score": st.column_config.NumberColumn("Now", format="%.0f"),
                          "score_change": st.column_config.NumberColumn(
                              "Change", format="%+.0f", help="Risk score now minus last month's snapshot."),
-                         "previous_band": "Band then", "risk_band": "Band now"})
+                         "risk_band": "Band now"})
 
     st.subheader("Red flags")
     if risk.empty or "red_flags" not in risk:

@@ -1,19 +1,18 @@
-"""Re-audit planner: the ranked queue of suppliers to re-verify, with due dates, triggers and suggested actions."""
+"""Re-audit planner: who to re-verify, grouped by how soon (hold now / due now / next 30 days / later), ranked within
+the plan, with the money at stake beside each supplier and what to do in plain words."""
 
 import pandas as pd
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import filters, queries
+from dashboard import display, filters, queries
 
-COLUMNS = ["rank", "supplier_name", "supplier_type", "risk_score", "risk_band", "priority", "due_on",
-           "days_until_due", "urgency", "triggers", "suggested_action", "reason", "spend_12m", "open_exposure",
-           "deposits_at_risk", "last_audit_on", "supplier_id"]
-# The day windows count from the analysis date forward (0–N days) and leave overdue suppliers to "Overdue",
-# so each option lists exactly the suppliers its metric counts.
-WINDOWS = {"all": "Whole queue", "overdue": "Overdue", "30": "Due within 30 days (not overdue)",
-           "90": "Due within 90 days (not overdue)"}
+GROUPS, WINDOWS = display.REAUDIT_GROUPS, {"all": "Whole plan", **{k: h for k, h, _ in display.REAUDIT_GROUPS}}
+# the answer at a glance; the reasons in full (with their statistics) are under "How we know"
+COLUMNS = ["plan_rank", "supplier_name", "risk_band", "money_at_stake", "due_on", "days_until_due",
+           "suggested_action", "triggers"]
+
 
 st.title("Re-audit planner")
 if ui.require_warehouse():
@@ -23,78 +22,82 @@ if ui.require_warehouse():
     if queue.empty:
         ui.missing("marts.reaudit_queue", "re-audit queue")
         st.stop()
+    queue = display.reaudit_plan(queue)
+    counts = queue["group"].value_counts()
 
+    cols = st.columns(len(GROUPS) + 1)
+    for col, (key, heading, meaning) in zip(cols, GROUPS):
+        col.metric(heading, f"{int(counts.get(key, 0)):,}", border=True, help=meaning)
+    cols[-1].metric("Money at stake", ui.money_short(queue["money_at_stake"].sum()), border=True,
+                    help="12-month spend plus open exposure (goods ordered, not yet shipped) of the suppliers in the "
+                         "plan, each order counted once.")
     days = pd.to_numeric(queue["days_until_due"], errors="coerce")
-    c1, c2, c3, c4, c5 = st.columns(5)
-    c1.metric("Suppliers in the queue", f"{len(queue):,}", border=True,
-              help="Active suppliers (recent orders, open orders or newly onboarded), each with a due date for "
-                   "re-verification (marts.reaudit_queue).")
-    c2.metric("Overdue", f"{int((days < 0).sum()):,}", border=True,
-              help="Due date before the analysis date: a failed audit whose follow-up is late. A lapsed 12-month "
-                   "cycle is not overdue here; it gets a catch-up date by risk band (see Audit lapsed).")
-    c3.metric("Due within 30 days", f"{int(((days >= 0) & (days <= 30)).sum()):,}", border=True,
-              help="Due date 0–30 days after the analysis date; overdue suppliers are counted under Overdue.")
-    lapsed = queue["is_audit_lapsed"].fillna(False).astype(bool) if "is_audit_lapsed" in queue else None
-    c4.metric("Audit lapsed", f"{int(lapsed.sum()):,}" if lapsed is not None else "–", border=True,
-              help="Last audit more than 12 months ago, or none on record. Each gets a catch-up due date by "
-                   "risk band (critical now, high 60 days, medium 90, low 180; models/config/risk_score.toml), "
-                   "so the backlog is worked riskiest first.")
-    c5.metric("Open exposure", ui.money(queue["open_exposure"].sum()), border=True,
-              help="Value of ordered goods not yet shipped by these suppliers (unshipped quantity × unit price "
-                   "on open POs).")
+    lapsed = int(queue["is_audit_lapsed"].fillna(False).astype(bool).sum()) if "is_audit_lapsed" in queue else 0
+    st.caption(f"{len(queue):,} suppliers in the plan; {int((days < 0).sum()):,} past their due date. "
+               f"{lapsed:,} have no audit in the last 12 months (or none on record): a backlog, each booked by risk "
+               "band (critical now, high within 60 days, medium 90, low 180) so the riskiest are audited first.")
 
     window = st.segmented_control("Show", list(WINDOWS), format_func=WINDOWS.get, key="reaudit_window",
-                                  default="all", help="Narrow the list by due date. The 30- and 90-day windows "
-                                  "exclude overdue suppliers (pick Overdue for those).") or "all"
-    if window == "overdue":
-        queue = queue[days < 0]
-    elif window in ("30", "90"):
-        queue = queue[(days >= 0) & (days <= int(window))]
-
-    if queue.empty:
-        st.success("Nothing due in this window.")
+                                  default="all", help="One group of the plan, or the whole plan.") or "all"
+    shown = queue if window == "all" else queue[queue["group"] == window]
+    if shown.empty:
+        st.success("Nobody in this group.")
         st.stop()
 
-    plot = queue.assign(bubble=queue["open_exposure"].fillna(0) + queue["spend_12m"].fillna(0) + 1,
-                        supplier_name=ui.chart_text(queue["supplier_name"]), triggers=ui.chart_text(queue["triggers"]))
-    # colour = what to do, legend in order of severity (not alphabetical); the band is on the y axis and in hover
-    fig = px.scatter(plot, x="due_on", y="risk_score", color="suggested_action", size="bubble", size_max=32,
-                     color_discrete_map=ui.action_colours(plot["suggested_action"]), hover_name="supplier_name",
-                     category_orders={"suggested_action": ui.action_order(plot["suggested_action"])},
-                     labels={"suggested_action": "suggested action", "risk_band": "band"},
-                     hover_data={"risk_band": True, "triggers": True, "bubble": False, "priority": ":$,.0f"})
-    fig.add_vline(x=pd.Timestamp(queries.build_info()["as_of"].iloc[0]).timestamp() * 1000,
-                  line_dash="dot", line_color="#888", annotation_text="as of")
-    ui.chart(ui.style(fig, "When each re-audit is due (bubble size: 12-month spend + open exposure)", "Due date",
-                      "Risk score", height=380), "reaudit_chart")
+    top = shown.head(20).iloc[::-1]
+    fig = go.Figure()
+    for action in ui.action_order(top["suggested_action"]):
+        part = top[top["suggested_action"] == action]
+        fig.add_trace(go.Bar(
+            x=part["money_at_stake"], y=ui.chart_text(part["plan_rank"].astype(str) + ". " + part["supplier_name"]),
+            orientation="h", name=display.words(action, "suggested_action"), marker_color=ui.action_colours(shown["suggested_action"])[action],
+            customdata=list(zip(ui.chart_text(part["due_on"].astype(str)), part["risk_score"])),
+            hovertemplate="%{y}: %{x:$,.0f} at stake, score %{customdata[1]:.0f}, due %{customdata[0]}"
+                          "<extra></extra>"))
+    order = ui.chart_text((top["plan_rank"].astype(str) + ". " + top["supplier_name"]).tolist())
+    fig.update_yaxes(categoryorder="array", categoryarray=order, range=[-0.5, len(order) - 0.5])
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(tickprefix="$", tickformat="~s")
+    ui.chart(ui.style(fig, f"The first {len(top)} of the plan: money at stake, coloured by what to do",
+                      "Money at stake (12-month spend + open exposure), USD", "", height=160 + 24 * len(top)),
+             "reaudit_chart")
 
-    shown = queue.sort_values("rank")[[c for c in COLUMNS if c in queue.columns]]
-    st.dataframe(shown, hide_index=True, key="reaudit_table", column_config={
-        "rank": st.column_config.NumberColumn("#", format="%d"), "supplier_name": "Supplier",
-        "supplier_type": "Type", "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),
-        "risk_band": "Band",
-        "priority": st.column_config.NumberColumn(
-            # whole dollars, rounded ("dollar" with step=1 would truncate 70,933.74 to $70,933); downloads keep cents
-            "Priority", format="$%,.0f",
-            help="Risk score ÷ 100 × money at stake (12-month spend + open exposure, the unshipped part of "
-                 "recent orders counted once): the money at stake weighted by risk; the queue is ranked on it."),
-        "due_on": st.column_config.DateColumn("Due"),
-        "days_until_due": st.column_config.NumberColumn(
-            "Days left", help="Days from the analysis date to the due date; negative = overdue."),
-        "urgency": st.column_config.TextColumn(
-            "Urgency", help="now: due today or overdue (red flag, critical band, failed audit not followed up); "
-                            "soon: a trigger pulled the date in; catch-up: lapsed or missing audit, dated by band; "
-                            "routine: 12 months after the last audit."),
-        "triggers": st.column_config.TextColumn("Triggers", width="medium"),
-        "suggested_action": st.column_config.TextColumn("Suggested action", width="large"),
-        "reason": st.column_config.TextColumn("Why", width="large"),
-        "spend_12m": ui.money_col("Spend 12 m"), "open_exposure": ui.money_col("Open exposure"),
-        "deposits_at_risk": ui.money_col("Deposits at risk"),
-        "last_audit_on": st.column_config.DateColumn("Last audit")})
+    for key, heading, meaning in GROUPS:
+        part = shown[shown["group"] == key]
+        if part.empty:
+            continue
+        st.subheader(f"{heading} ({len(part):,})")
+        st.caption(meaning)
+        display.table(part, f"reaudit_table_{key}", None, columns=COLUMNS, column_config={
+            "plan_rank": st.column_config.NumberColumn(
+                "#", format="%d", help="Position in the plan: group by group, and within a group by risk score × "
+                                      "money at stake."),
+            "money_at_stake": st.column_config.NumberColumn(
+                "Money at stake", format="$%,.0f", help="12-month spend plus open exposure, each order counted once."),
+            "days_until_due": st.column_config.NumberColumn("Days left", format="%d",
+                                                            help="Negative: overdue by that many days."),
+            "suggested_action": "What to do", "triggers": "Why"})
+
+    with st.expander("How we know: the reasons in full, the tests and the ranking"):
+        st.markdown("Each reason below names its trigger as in the Why column. A trigger on a rate (failed inspections, lots that passed but came back defective, price jumps, "
+                    "slower deliveries) fires only when the count is unlikely under the supplier's peer rate "
+                    "(one-sided binomial test) or its own earlier rate (Fisher's exact test) at the 5% level. "
+                    "Within a group the plan is ordered by priority = risk score ÷ 100 × money at stake "
+                    "(marts.reaudit_queue.priority).")
+        display.table(shown, "reaudit_how_we_know", None,
+                      columns=["plan_rank", "supplier_name", "risk_score", "priority", "reason"],
+                      column_config={"plan_rank": st.column_config.NumberColumn("#", format="%d"),
+                                     "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),
+                                     "priority": st.column_config.NumberColumn("Priority (risk × money)",
+                                                                               format="$%,.0f"),
+                                     "reason": "Reasons with their statistics"})
+
+    download = shown
     d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button("Download CSV", lambda: ui.csv_bytes(shown),
-                       file_name="reaudit_queue.csv", mime="text/csv", key="reaudit_csv", on_click="ignore", icon=":material/download:")
-    d2.download_button("Download Excel", lambda: ui.excel_bytes({"Re-audit queue": shown}),
+    d1.download_button("Download CSV", lambda: ui.csv_bytes(download),
+                       file_name="reaudit_queue.csv", mime="text/csv", key="reaudit_csv", on_click="ignore",
+                       icon=":material/download:")
+    d2.download_button("Download Excel", lambda: ui.excel_bytes({"Re-audit queue": download}),
                        file_name="reaudit_queue.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="reaudit_xlsx",
                        on_click="ignore", icon=":material/table_view:")

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import filters, queries
+from dashboard import display, filters, queries
 from models import entity
 
 PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9480f", "delivery": "#1f4e79",
@@ -88,14 +88,18 @@ prob = prediction["predicted_incident_probability"].iloc[0] \
     if not prediction.empty and "predicted_incident_probability" in prediction else None
 model_row = backtest[backtest["model_name"] == "model"] if not backtest.empty else backtest
 auc = float(model_row["roc_auc"].iloc[0]) if len(model_row) and pd.notna(model_row["roc_auc"].iloc[0]) else None
-c4.metric("Next-order incident risk", ui.pct(prob), border=True,
-          help="Probability that this supplier's next order has an incident: a failed pre-shipment inspection, "
+c4.metric("Incident risk", ui.pct(prob), border=True,
+          help="Next-order incident risk: the probability that this supplier's next order has an incident: a failed pre-shipment inspection, "
                "a shipment more than 14 days late, or defect-coded returns above 3% of the lot "
                "(incident model, marts.supplier_risk.predicted_incident_probability; docs/predictive-model.md)"
                + (f"; backtest AUC {auc:.2f} (marts.model_backtest)." if auc is not None else "."))
 c5.metric("Spend", ui.money(p["spend"]), border=True,
           help=f"Sum of quantity × unit price over {ui.number(p['po_count'])} purchase orders.")
 if auc is not None:
+    lift = model_row["top_decile_lift"].iloc[0] if "top_decile_lift" in model_row else None
+    if lift is not None and pd.notna(lift):
+        st.caption(f"How far to trust it: on {int(model_row['n_test'].iloc[0]):,} past orders it had not seen, the "
+                   f"10% of orders the model rated riskiest held {float(lift):.1f}× more problem orders than chance.")
     comparators = []
     for name, wording in (("rule_score", "the rule score alone"), ("naive_baseline", "the naive baseline "
                                                                     "(the supplier's own past incident rate)")):
@@ -110,14 +114,15 @@ if auc is not None:
         interval = (f" The model's edge over the naive baseline is {e['auc_difference']:+.3f} AUC, 95% interval "
                     f"{e['ci_low']:+.3f} to {e['ci_high']:+.3f} from resampling the {int(e['n_suppliers'])} "
                     "suppliers (an interval above zero means the edge is not luck).")
-    st.caption(f"Incident model backtest AUC {auc:.2f} on {int(model_row['n_test'].iloc[0]):,} held-out orders "
-               "(1.0 = perfect ranking, 0.5 = coin flip)"
-               + (f"; on the same orders {' and '.join(comparators)}." if comparators else ".") + interval)
+    with st.expander("How we know: the incident model's backtest"):
+        st.caption(f"Incident model backtest AUC {auc:.2f} on {int(model_row['n_test'].iloc[0]):,} held-out orders "
+                   "(1.0 = perfect ranking, 0.5 = coin flip)"
+                   + (f"; on the same orders {' and '.join(comparators)}." if comparators else ".") + interval)
 
 if s is not None and isinstance(s["red_flags"], str) and s["red_flags"].strip():
     for flag in s["red_flags"].split("; "):
         name, _, reason = flag.partition(": ")
-        st.error(f"**{ui.md(name.replace('_', ' ').capitalize())}**: {ui.md(reason)}", icon=":material/flag:")
+        st.error(f"**{ui.md(display.words(name, 'red_flag'))}**: {ui.md(reason)}", icon=":material/flag:")
 
 st.subheader("What drives the score")
 signals = queries.supplier_signals(supplier_id)
@@ -130,8 +135,8 @@ else:
     else:
         fig = go.Figure()
         for pillar, part in scoring.groupby("pillar", sort=False):
-            fig.add_trace(go.Bar(x=part["points"], y=part["signal"].str.replace("_", " "), orientation="h",
-                                 name=pillar.capitalize(), marker_color=PILLAR_COLOURS.get(pillar, "#888"),
+            fig.add_trace(go.Bar(x=part["points"], y=part["signal"].map(display.signal_label), orientation="h",
+                                 name=display.words(pillar, "pillar"), marker_color=PILLAR_COLOURS.get(pillar, "#888"),
                                  customdata=list(zip(ui.chart_text(part["explanation"]), part["max_points"])),
                                  hovertemplate="%{y}: %{x:.1f} of %{customdata[1]:.0f} pts<br>%{customdata[0]}"
                                                "<extra></extra>"))
@@ -222,19 +227,22 @@ if not blind.empty:
                    f"{ui.pct(b['escape_rate_upper'])}.")
     i3.metric("Escaped value", ui.money(b["escaped_value"]), border=True,
               help="Refunds, write-offs and quality costs of lots that passed inspection but escaped.")
-    plan = f"{b['recommended_level'] or '–'} · AQL {ui.number(b['recommended_aql_major'], 1)}"
+    plan = (f"Level {b['recommended_level']} · AQL {b['recommended_aql_major']:g}"
+            if pd.notna(b["recommended_level"]) and pd.notna(b["recommended_aql_major"]) else "–")
     if stopped:  # no sampling plan accepts lots until the supplier has improved (ISO 2859-1)
-        i4.metric("Recommended level", "Discontinued", border=True,
+        i4.metric("Next lot", "Discontinued", border=True,
                   help=f"Switching rules: {ui.switching_stage('discontinued')}. Plan once sampling resumes: {plan}; "
                        f"now: level {b['current_level']}, AQL {ui.number(b['current_aql_major'], 1)}.")
     else:
-        i4.metric("Recommended level", plan, border=True,
+        i4.metric("Next lot", plan, border=True,
                   help=f"Now: level {b['current_level']}, AQL {ui.number(b['current_aql_major'], 1)}. "
                        f"{b['note'] or ''}")
 if stopped:
     st.error(switching_text, icon=":material/block:")
 elif switching_text:
     st.caption(switching_text)
+if not blind.empty and not stopped:
+    st.info(ui.md(display.inspection_action(blind.iloc[0])), icon=":material/fact_check:")
 if lots.empty:
     ui.missing("marts.inspection_lots", "inspected lots")
 else:
@@ -322,10 +330,20 @@ if action.empty:
     else:
         ui.missing("marts.reaudit_queue", "re-audit recommendations")
 else:
-    a = action.iloc[0]
+    plan = display.reaudit_plan(queries.reaudit_queue())
+    a = plan[plan["supplier_id"] == supplier_id].iloc[0] if (plan["supplier_id"] == supplier_id).any() \
+        else display.reaudit_plan(action).iloc[0]
     days = int(a["days_until_due"])
-    when = f"{-days} days overdue" if days < 0 else "today" if days == 0 else f"in {days} days"
-    st.warning(f"**Re-audit due {pd.Timestamp(a['due_on']):%Y-%m-%d}** ({when}; rank {int(a['rank'])} in the "
-               f"queue): {ui.md(a['suggested_action'])}\n\n"
-               + (f"Triggers: {ui.md(a['triggers'])}\n\n" if isinstance(a["triggers"], str) and a["triggers"] else "")
-               + f"Why: {ui.md(a['reason'])}", icon=":material/event_upcoming:")
+    when = f"{-days:,} days overdue" if days < 0 else "today" if days == 0 else f"in {days:,} days"
+    group = dict((k, h) for k, h, _ in display.REAUDIT_GROUPS).get(a["group"], "")
+    st.warning(f"**{ui.md(display.words(a['suggested_action'], 'suggested_action'))}**: re-audit due "
+               f"{pd.Timestamp(a['due_on']):%Y-%m-%d} ({when}; #{int(a['plan_rank'])} of {len(plan):,} in the "
+               f"re-audit plan, {ui.md(group.lower())}).\n\n"
+               + (f"Why: {ui.md(display.words(a['triggers'], 'trigger'))}.\n\n"
+                  if isinstance(a["triggers"], str) and a["triggers"] else "")
+               + ui.md(display.without_statistics(a["reason"])), icon=":material/event_upcoming:")
+    if display.without_statistics(a["reason"]) != a["reason"]:
+        with st.expander("How we know"):
+            st.caption(ui.md(a["reason"]) + ". A rate triggers only when the count is unlikely under the peer "
+                       "cohort's rate (binomial test) or the supplier's own earlier rate (Fisher's exact test) at "
+                       "the 5% level.")

@@ -116,13 +116,18 @@ def _shot(pg, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     size = pg.viewport_size
     height = 0
-    for _ in range(5):  # grow until the page stops growing (charts below the fold lay out once visible)
+    for _ in range(6):  # grow until the page stops growing (charts below the fold lay out once visible)
         now = pg.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
         if now <= height:
             break
         height = now
         pg.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 160, size["height"]), 16_000)})
         pg.wait_for_timeout(1500)  # tables and charts redraw at the new size
+    tables = pg.locator('[data-testid="stDataFrame"]')
+    for i in range(tables.count()):  # a table draws its cells once it has been in view
+        tables.nth(i).scroll_into_view_if_needed()
+        pg.wait_for_timeout(200)
+    pg.wait_for_timeout(500)
     pg.screenshot(path=str(path), full_page=True)
     pg.set_viewport_size(size)
     print(f"screenshot: {path}")
@@ -256,3 +261,81 @@ def test_a_spreadsheet_with_other_headers_is_mapped_saved_and_built(browser, tmp
     finally:
         con.close()
     assert row == ("CNY", 36.5, 7.2015)  # Fed G.5 March 2024: 7.2015 yuan per dollar
+
+
+# --- what a founder reads: words, not codes; answers whole; names that link ------------------------------------------
+
+# The table's accessible copy (glide-data-grid keeps one in the DOM for the cells in view): header and text per cell.
+_CELLS = """frame => { const t = frame.querySelector('table'); if (!t) return [];
+    const heads = [...t.querySelectorAll('th')].map(h => h.innerText.trim());
+    return [...t.querySelectorAll('td')].map(c => [heads[Number(c.getAttribute('aria-colindex')) - 1] || '',
+                                                   c.innerText.trim()]); }"""
+
+
+def _cells(pg) -> list[tuple[str, str]]:
+    """(header, text) of the cells of every table on the page, each table scrolled into view so that it draws."""
+    out = []
+    tables = pg.locator('[data-testid="stDataFrame"]')
+    for i in range(tables.count()):
+        if not tables.nth(i).is_visible():  # in a closed expander
+            continue
+        tables.nth(i).scroll_into_view_if_needed()
+        pg.wait_for_timeout(300)
+        out.extend(tables.nth(i).evaluate(_CELLS))
+    return out
+# The page's text outside tables and code spans.
+_PROSE = """() => { const main = document.querySelector('[data-testid="stMain"]').cloneNode(true);
+    main.querySelectorAll('[data-testid="stDataFrame"], code, svg').forEach(e => e.remove());
+    return main.innerText; }"""
+# Width of each text in the font the tables draw with.
+_WIDTHS = """async texts => { await document.fonts.ready; const c = document.createElement('canvas').getContext('2d');
+    c.font = '14px "Source Sans", sans-serif'; return texts.map(t => c.measureText(t).width); }"""
+SNAKE = re.compile(r"(?<![\w./`-])[a-z]+(?:_[a-z0-9]+)+(?![\w./(])")
+
+
+def test_every_page_shows_words_not_codes_and_answer_cells_fit_their_estimate(server, page):
+    from dashboard import display
+
+    id_headers = {display.header(c) for c in display.ID_COLUMNS} | {"Supplier id"}
+    problems, cells = [], []
+    for path, text in PAGES.items():
+        page.goto(f"{server}/{path}")
+        _settle(page, text)
+        for header, value in _cells(page):
+            if value.startswith(f"{display.SUPPLIER_PAGE}?supplier="):  # a link: it shows the name after '#'
+                value = re.match(display.LINK_TEXT, value).group(1)
+            elif header in id_headers:
+                continue
+            if display.is_raw_identifier(value):
+                problems.append((path or "portfolio", header, value))
+            cells.append(value)
+        prose = page.evaluate(_PROSE)
+        for word in SNAKE.findall(prose):
+            problems.append((path or "portfolio", "text", word))
+        for bad in re.findall(r"(?<![\w`])(?:None|nan|NaN)(?![\w`])", prose):
+            problems.append((path or "portfolio", "text", bad))
+    assert problems == []
+    assert len(cells) > 200  # every page's tables were read
+    # the widths the dashboard plans columns with (display.text_px) are never narrower than the real text, so a
+    # column sized from them shows its answer whole
+    texts = sorted(set(cells))
+    measured = page.evaluate(_WIDTHS, texts)
+    narrow = [(t, w, display.text_px(t)) for t, w in zip(texts, measured) if w > display.text_px(t)]
+    assert narrow == []
+
+
+def test_a_supplier_name_in_a_table_opens_its_supplier_page(server, page, demo_con):
+    from dashboard import display
+
+    sid, name = demo_con.execute("select s.supplier_id, s.supplier_name from marts.supplier_risk_score r join "
+                                 "staging.suppliers s using (supplier_id) where r.red_flag_count > 0 "
+                                 "order by r.risk_score desc, s.supplier_id limit 1").fetchone()
+    page.goto(server)
+    _settle(page, "Red flags")
+    links = [v for _, v in _cells(page) if v.startswith(f"{display.SUPPLIER_PAGE}?supplier=")]
+    url = display.supplier_url(sid, name)
+    assert url in links
+    page.goto(f"{server}/{url}")  # what the link cell opens (relative to the app)
+    _settle(page, "What drives the score")
+    assert page.get_by_role("heading", level=2).filter(has_text=name).count() == 1
+    assert f"supplier={sid}" in page.url

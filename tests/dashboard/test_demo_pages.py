@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
+
+from dashboard.display import money_short, words
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +27,7 @@ def test_portfolio_bands_red_flags_and_movers_match_the_score_marts(ui, demo_db,
     # a band filter narrows the page to that band
     at.multiselect(key="f_band").set_value(["critical"]).run()
     assert ui.metrics(at)["Suppliers"] == str(bands["critical"])
-    assert set(next(f for f in ui.frames(at) if "red_flag" in f.columns)["risk_band"]) <= {"critical"}
+    assert set(next(f for f in ui.frames(at) if "red_flag" in f.columns)["risk_band"]) <= {"Critical"}  # in words
 
 
 def test_supplier_page_shows_the_critical_suppliers_red_flags_and_signals(ui, demo_db, demo_con):
@@ -57,14 +60,22 @@ def test_inspections_page_totals_match_the_blind_spot_mart(ui, demo_db, demo_con
     stopped = {r[0] for r in demo_con.execute("select distinct s.supplier_name from marts.inspection_switching i "
                                               "join staging.suppliers s using (supplier_id) "
                                               "where i.current_stage = 'discontinued'").fetchall()}
-    table = next(f for f in ui.frames(at) if "recommended_level" in f.columns)
+    table = next(f for f in ui.frames(at) if "what_to_do" in f.columns)
     notes = table.set_index("supplier_name")["note"]
     assert stopped and stopped <= set(notes.index)
     assert notes[list(stopped)].str.startswith("Discontinued (ISO 2859-1 switching): ").all()
     assert not notes.drop(list(stopped)).str.startswith("Discontinued").any()
-    plans = table.set_index("supplier_name")[["recommended_level", "recommended_sample_size"]]
-    assert plans.loc[list(stopped)].isna().all().all()  # no sampling plan offered to a discontinued supplier
-    assert plans.drop(list(stopped))["recommended_level"].notna().any()
+    # what to do is an instruction: no sampling plan offered to a discontinued supplier, a plan to ask for otherwise
+    todo = table.set_index("supplier_name")["what_to_do"]
+    assert todo[list(stopped)].str.startswith("Stop accepting lots on sampling").all()
+    plan = demo_con.execute("select s.supplier_name, b.recommended_level, b.recommended_aql_major, "
+                            "b.recommended_sample_size, b.recommended_accept from marts.inspection_blind_spot b "
+                            "join staging.suppliers s using (supplier_id) where b.recommended_level <> b.current_level "
+                            "order by s.supplier_name").fetchall()
+    asked = [(n, lv, a, k, c) for n, lv, a, k, c in plan if n not in stopped]
+    assert asked  # the demo has suppliers whose plan should change
+    for name, level, aql, n, accept in asked:
+        assert todo[name] == f"Ask for level {level}, AQL {aql:g} on the next lot ({n:,} samples, accept {accept:,})."
 
 
 def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_db, demo_con):
@@ -112,9 +123,9 @@ def test_trader_vs_factory_calls_no_difference_on_too_few_suppliers(ui, demo_db,
     n = demo_con.execute("select supplier_type, n_suppliers from marts.type_comparison where category = ? "
                          "and metric = ? and supplier_type in ('manufacturer', 'trading_company')",
                          [category, metric]).fetchall()
-    cell = by_cat[by_cat["category"] == category].set_index("supplier_type")
+    cell = by_cat[by_cat["category"] == words(category, "category")].set_index("supplier_type")
     for t, k in n:
-        assert cell.loc[t, "note"] == ("Too few suppliers (n<3)" if k < 3 else "")
+        assert cell.loc[words(t, "supplier_type"), "note"] == ("Too few suppliers (n<3)" if k < 3 else "")
 
 
 def test_costs_waterfall_balances_on_the_demo(ui, demo_db, demo_con):
@@ -127,53 +138,62 @@ def test_costs_waterfall_balances_on_the_demo(ui, demo_db, demo_con):
     assert variance["variance_share"].is_monotonic_decreasing
 
 
-def test_reaudit_planner_lists_the_ranked_queue(ui, demo_db, demo_con):
+def test_reaudit_plan_is_grouped_by_urgency_and_ranked_with_the_money_at_stake(ui, demo_db, demo_con):
     at = ui.open(demo_db, "reaudit")
-    exists = demo_con.execute("select count(*) from information_schema.tables "
-                              "where table_schema = 'marts' and table_name = 'reaudit_queue'").fetchone()[0]
-    if not exists:  # a build without the re-audit step: the page says which table is missing
-        assert "has no `marts.reaudit_queue` table" in ui.texts(at)
-        return
-    n, overdue, due30, exposure = demo_con.execute(
-        "select count(*), count(*) filter (where days_until_due < 0), "
-        "count(*) filter (where days_until_due between 0 and 30), sum(open_exposure) from marts.reaudit_queue"
-    ).fetchone()
+    # groups computed here from the mart: the strongest configured action first, then days until due
+    hold, now, soon, later, stake, n = demo_con.execute(
+        "select count(*) filter (where suggested_action = 'hold new orders'), "
+        "count(*) filter (where suggested_action <> 'hold new orders' and days_until_due <= 0), "
+        "count(*) filter (where suggested_action <> 'hold new orders' and days_until_due between 1 and 30), "
+        "count(*) filter (where suggested_action <> 'hold new orders' and days_until_due > 30), "
+        "sum(priority * 100 / risk_score), count(*) from marts.reaudit_queue").fetchone()
     shown = ui.metrics(at)
-    assert shown["Suppliers in the queue"] == f"{n:,}"
-    assert shown["Overdue"] == f"{overdue:,}"
-    assert shown["Due within 30 days"] == f"{due30:,}"
-    assert shown["Open exposure"] == f"${exposure:,.0f}"
-    lapsed = demo_con.execute("select count(*) filter (where is_audit_lapsed) from marts.reaudit_queue").fetchone()[0]
-    assert shown["Audit lapsed"] == f"{lapsed:,}" and lapsed > overdue  # a lapse is a backlog, not "overdue"
-    table = next(f for f in ui.frames(at) if "suggested_action" in f.columns)
-    assert table["rank"].tolist() == sorted(table["rank"]) and table["rank"].iloc[0] == 1
-    assert set(table["urgency"]) <= {"now", "soon", "catch-up", "routine"}
-    at.segmented_control(key="reaudit_window").set_value("overdue").run()
-    table = next(f for f in ui.frames(at) if "suggested_action" in f.columns)
-    assert len(table) == overdue and (table["days_until_due"] < 0).all()
-    # the 30-day window lists exactly the suppliers its metric counts: due in 0–30 days, overdue ones excluded
-    at.segmented_control(key="reaudit_window").set_value("30").run()
-    if due30:
-        table = next(f for f in ui.frames(at) if "suggested_action" in f.columns)
-        assert len(table) == due30 and table["days_until_due"].between(0, 30).all()
-    else:
-        assert "Nothing due in this window." in ui.texts(at)
+    assert [shown["Hold new orders now"], shown["Due now"], shown["Next 30 days"], shown["Later"]] == \
+        [f"{hold:,}", f"{now:,}", f"{soon:,}", f"{later:,}"]
+    assert hold >= 3 and later >= 3  # the demo exercises the groups
+    assert shown["Money at stake"] == money_short(stake)
+    assert f"{n:,} suppliers in the plan" in ui.texts(at)
+    for heading, count in (("Hold new orders now", hold), ("Due now", now), ("Next 30 days", soon), ("Later", later)):
+        if count:
+            assert f"{heading} ({count:,})" in ui.texts(at)
+    groups = [f for f in ui.frames(at) if "suggested_action" in f.columns]
+    plan = pd.concat(groups)
+    assert plan["plan_rank"].tolist() == list(range(1, n + 1))
+    # the plan never ranks a routine supplier above one whose orders must be held
+    assert (plan["suggested_action"].iloc[:hold] == "Hold new orders").all()
+    assert (plan["suggested_action"].iloc[hold:] != "Hold new orders").all()
+    # within a group, by the mart's priority (risk × money at stake), largest first
+    exact = dict(demo_con.execute("select supplier_id, priority from marts.reaudit_queue").fetchall())
+    for group in groups:
+        priorities = [exact[s] for s in group["supplier_id"]]
+        assert priorities == sorted(priorities, reverse=True)
+    # money at stake beside each: the 12-month spend plus open exposure the priority weighs
+    first = plan.iloc[0]
+    spend, risk = demo_con.execute("select priority * 100 / risk_score, risk_score from marts.reaudit_queue "
+                                   "where supplier_id = ?", [first["supplier_id"]]).fetchone()
+    assert first["money_at_stake"] == pytest.approx(spend)
+    # triggers in words, never as codes
+    assert not any("_" in t for t in plan["triggers"].dropna())
+    assert {"Audit cycle lapsed", "Failed audit"} <= {w.strip() for t in plan["triggers"].dropna() for w in t.split(",")}
+    # one group at a time
+    at.segmented_control(key="reaudit_window").set_value("hold").run()
+    groups = [f for f in ui.frames(at) if "suggested_action" in f.columns]
+    assert len(groups) == 1 and len(groups[0]) == hold
     assert {b.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
 
 
-def test_reaudit_chart_legend_follows_the_severity_of_the_action(ui, demo_db, demo_con):
+def test_reaudit_chart_shows_the_first_twenty_of_the_plan_by_action(ui, demo_db, demo_con):
     at = ui.open(demo_db, "reaudit")
-    present = {a for (a,) in demo_con.execute("select distinct suggested_action from marts.reaudit_queue").fetchall()}
-    severity = ["hold new orders", "on-site audit", "tighter inspection", "desk re-check"]  # risk_score.toml order
-    expected = [a for a in severity if a in present]
-    assert len(expected) >= 3  # enough actions in the demo queue for the order to mean something
-    legend = [t["name"] for t in ui.chart(at, "reaudit_chart")["data"]]
-    assert legend == expected and legend != sorted(legend)
-    # each bubble sits in the trace of its own action
-    counts = dict(demo_con.execute("select suggested_action, count(*) from marts.reaudit_queue group by 1").fetchall())
-    assert {t["name"]: len(t["x"]) for t in ui.chart(at, "reaudit_chart")["data"]} == counts
-    top = demo_con.execute("select priority from marts.reaudit_queue order by rank limit 1").fetchone()[0]
-    table = next(f for f in ui.frames(at) if "suggested_action" in f.columns)
+    plan = pd.concat([f for f in ui.frames(at) if "suggested_action" in f.columns]).head(20)
+    severity = ["Hold new orders", "On-site audit", "Tighter inspection", "Desk re-check"]  # risk_score.toml order
+    traces = ui.chart(at, "reaudit_chart")["data"]
+    assert [t["name"] for t in traces] == [a for a in severity if a in set(plan["suggested_action"])]
+    # each bar sits in the trace of its own action and is named by its place in the plan and the supplier
+    bars = {y: t["name"] for t in traces for y in t["y"]}
+    assert bars == {f"{r.plan_rank}. {r.supplier_name}": r.suggested_action for r in plan.itertuples()}
+    top = demo_con.execute("select priority from marts.reaudit_queue where supplier_id = ?",
+                           [plan["supplier_id"].iloc[0]]).fetchone()[0]
+    table = next(f for f in ui.frames(at) if "priority" in f.columns)
     assert table["priority"].iloc[0] == top  # exact, cents and all (the CSV and Excel are built from this frame)
 
 
@@ -182,7 +202,12 @@ def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, 
                                  "order by risk_score desc, supplier_id limit 1").fetchone()
     aucs = dict(demo_con.execute("select model_name, roc_auc from marts.model_backtest where fold = 0").fetchall())
     at = ui.open(demo_db, "supplier", query={"supplier": sid})
-    assert ui.metrics(at)["Next-order incident risk"] == f"{prob * 100:.1f}%"
+    assert ui.metrics(at)["Incident risk"] == f"{prob * 100:.1f}%"
+    # plain words first: how many more problem orders the riskiest tenth held than chance
+    lift, n_test = demo_con.execute("select top_decile_lift, n_test from marts.model_backtest "
+                                    "where fold = 0 and model_name = 'model'").fetchone()
+    assert (f"on {n_test:,} past orders it had not seen, the 10% of orders the model rated riskiest held "
+            f"{lift:.1f}× more problem orders than chance") in ui.texts(at)
     caption = next(c.value for c in at.caption if "Incident model backtest" in c.value)
     assert f"backtest AUC {aucs['model']:.2f}" in caption
     assert f"the rule score alone {aucs['rule_score']:.2f}" in caption
@@ -190,7 +215,7 @@ def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, 
     diff, low, high = demo_con.execute("select auc_difference, ci_low, ci_high from marts.model_comparison "
                                        "where model_name = 'model'").fetchone()
     assert f"edge over the naive baseline is {diff:+.3f} AUC, 95% interval {low:+.3f} to {high:+.3f}" in caption
-    help_text = next(m.help for m in at.metric if m.label == "Next-order incident risk")
+    help_text = next(m.help for m in at.metric if m.label == "Incident risk")
     assert "next order" in help_text and "14 days late" in help_text and "3%" in help_text
 
 
@@ -207,14 +232,15 @@ def test_supplier_page_says_plainly_when_switching_rules_discontinued_inspection
     assert f"**Inspection discontinued** for major defects since {since:%Y-%m-%d} (ISO 2859-1 switching rules): " \
            "5 lots rejected while tightened; stop accepting lots under sampling until the supplier improves." \
            in [e.value for e in at.error]
-    assert ui.metrics(at)["Recommended level"] == "Discontinued"
+    assert ui.metrics(at)["Next lot"] == "Discontinued"
     # the Inspections page counts those suppliers and says the same
     stopped = demo_con.execute("select count(*) from marts.inspection_switching "
                                "where defect_class = 'major' and current_stage = 'discontinued'").fetchone()[0]
     at.switch_page(ui.pages["inspections"]).run()
     assert ui.metrics(at)["Discontinued (major)"] == f"{stopped:,}"
-    assert f"**{stopped:,} supplier(s) discontinued** for major defects: 5 lots rejected while tightened; " \
-           "stop accepting lots under sampling until the supplier improves." in [e.value for e in at.error]
+    assert any(e.value.startswith(f"**Stop accepting lots of {stopped:,} supplier(s) on sampling.** Their major-defect "
+                                  "inspections are discontinued under the ISO 2859-1 switching rules: 5 lots were "
+                                  "rejected while already on tightened inspection.") for e in at.error)
 
 
 def test_costs_sku_picker_keeps_to_the_chosen_category(ui, demo_db, demo_con):

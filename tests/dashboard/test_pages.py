@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from helpers import TINY
@@ -129,11 +130,11 @@ def test_calculator_worked_example_and_inputs(ui, tmp_path):
 def test_data_page_shows_freshness_and_load_log(ui, tiny_db):
     at = ui.open(tiny_db, "data")
     fresh = next(f for f in ui.frames(at) if "latest_on" in f.columns)
-    latest = dict(zip(fresh["table_name"], fresh["latest_on"].astype(str)))
-    assert latest["purchase_orders"].startswith("2024-06-20")
-    assert latest["payments"].startswith("2024-06-21")
+    latest = dict(zip(fresh["table_name"], fresh["latest_on"].astype(str)))  # tables named in words
+    assert latest["Purchase orders"].startswith("2024-06-20")
+    assert latest["Payments"].startswith("2024-06-21")
     counts = dict(zip(fresh["table_name"], fresh["row_count"]))
-    assert counts["purchase_orders"] == 6 and counts["suppliers"] == 3
+    assert counts["Purchase orders"] == 6 and counts["Suppliers"] == 3
     assert "Rows rejected by the last build: 0" in ui.texts(at)
 
 
@@ -342,17 +343,21 @@ def test_reaudit_priority_is_shown_in_whole_dollars_and_kept_exact(ui, tiny_db, 
     # printf style: 70,933.74 → "$70,934" (thousands separators, rounded to whole dollars; the browser test sees it)
     assert ui.column_config(at, "priority")["type_config"] == {"type": "number", "format": "$%,.0f"}
     # the frame behind the table (and its CSV/Excel downloads) keeps the mart's exact values, cents included
-    table = next(f for f in ui.frames(at) if "suggested_action" in f.columns).set_index("supplier_id")
+    table = next(f for f in ui.frames(at) if "priority" in f.columns).set_index("supplier_id")
     exact = dict(tiny_con.execute("select supplier_id, priority from marts.reaudit_queue").fetchall())
     assert table["priority"].to_dict() == exact
     # S2: 43.8 / 100 × $6,400 (the 12-month spend already holds P5 and P6, whose unshipped $4,400 is the open
     # exposure, counted once) = 2,803.20: a value with cents, shown as $2,803
     assert exact["S2"] == pytest.approx(43.8 / 100 * 6400)
-    # the legend lists the actions in the queue strongest first (models/config/risk_score.toml), not alphabetically
+    # beside it the money at stake itself: S2's $6,400
+    plan = pd.concat([f for f in ui.frames(at) if "money_at_stake" in f.columns]).set_index("supplier_id")
+    assert plan.loc["S2", "money_at_stake"] == pytest.approx(6400)
+    # the legend lists the actions in the queue strongest first (models/config/risk_score.toml), not alphabetically,
+    # in words
     present = {a for (a,) in tiny_con.execute("select distinct suggested_action from marts.reaudit_queue").fetchall()}
-    severity = ["hold new orders", "on-site audit", "tighter inspection", "desk re-check"]
+    severity = ["Hold new orders", "On-site audit", "Tighter inspection", "Desk re-check"]
     legend = [t["name"] for t in ui.chart(at, "reaudit_chart")["data"]]
-    assert legend == [a for a in severity if a in present] and len(legend) >= 2
+    assert legend == [a for a in severity if a.lower() in present] and len(legend) >= 2
 
 
 def test_supplier_page_states_the_switching_stage_of_a_supplier_still_sampled(ui, tiny_db, tiny_con):
@@ -364,12 +369,12 @@ def test_supplier_page_states_the_switching_stage_of_a_supplier_still_sampled(ui
     assert (f"Switching rules (ISO 2859-1): critical defects {normal}; major defects {normal}; minor defects {normal}."
             in [c.value for c in at.caption])
     assert "stop accepting" not in ui.texts(at)
-    assert ui.metrics(at)["Recommended level"] != "Discontinued"
+    assert ui.metrics(at)["Next lot"] != "Discontinued"
     # the Inspections page explains each stage with the same words
     at.switch_page(ui.pages["inspections"]).run()
     help_text = next(m.help for m in at.metric if m.label == "Discontinued (major)")
     assert help_text == "5 lots rejected while tightened; stop accepting lots under sampling until the supplier improves."
-    assert ui.metrics(at)["Discontinued (major)"] == "0" and "supplier(s) discontinued" not in ui.texts(at)
+    assert ui.metrics(at)["Discontinued (major)"] == "0" and "Stop accepting lots of" not in ui.texts(at)
 
 
 def test_costs_pickers_offer_only_the_suppliers_and_skus_inside_the_filters(ui, tiny_db, tiny_con):
@@ -402,5 +407,5 @@ def test_costs_pickers_offer_only_the_suppliers_and_skus_inside_the_filters(ui, 
     assert at.selectbox(key="costs_supplier").options == ["Hanoi Gamma (S3)"]
     # trading companies in Vietnam: none → one clear empty state, no picker and no figures
     at.multiselect(key="f_type").set_value(["trading_company"]).run()
-    assert "No supplier passes the sidebar filters (Supplier type: trading_company; Country: VN)" in ui.texts(at)
+    assert "No supplier passes the sidebar filters (Supplier type: Trading company; Country: VN)" in ui.texts(at)
     assert not [s for s in at.selectbox if s.key == "costs_supplier"] and not ui.metrics(at)

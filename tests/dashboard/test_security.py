@@ -263,7 +263,7 @@ def test_an_unknown_supplier_in_the_url_is_named_not_replaced(ui, tiny_db):
 def test_a_supplier_hidden_by_the_filters_is_named_not_replaced(ui, tiny_db):
     at = ui.open(tiny_db, "supplier", query={"supplier": "S1", "type": "trading_company"})
     assert [ui.plain(w.value) for w in at.warning] == [
-        "Ningbo Alpha Store (S1) does not pass the sidebar filters (Supplier type: trading_company): clear them to "
+        "Ningbo Alpha Store (S1) does not pass the sidebar filters (Supplier type: Trading company): clear them to "
         "see it, or choose a supplier below."]
     assert at.selectbox(key="supplier").value is None and not at.metric
     at.multiselect(key="f_type").set_value([]).run()  # clearing the filter shows S1, still in the URL

@@ -1,0 +1,499 @@
+"""How the pages say things: the one place for display names and formats.
+
+Enum values become words (`trading_company` → "Trading company"), signal ids their labels (models.scoring.LABELS),
+column names headers, numbers get thousands separators, blanks show as "–" and percentages one decimal. The table
+helper (`table`) applies all of it, links every supplier name to its Supplier page and sizes answer columns so that
+they are read whole (wrapped, never cut off). Pure Python apart from `table`, so tests can check the wording.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import quote
+
+import pandas as pd
+
+from models import scoring
+
+BLANK = "–"
+
+# ----------------------------------------------------------------------------- numbers
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and arrays are values, not blanks
+        return False
+
+
+def money(value: float | None, digits: int = 0) -> str:
+    """$1,234 (negative: -$1,234); blank as –."""
+    if _blank(value):
+        return BLANK
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.{digits}f}"
+
+
+def signed_money(value: float | None, digits: int = 0) -> str:
+    """+$1,234 / -$1,234 (a change)."""
+    if _blank(value):
+        return BLANK
+    return ("+" if value >= 0 else "-") + money(abs(value), digits)
+
+
+def money_short(value: float) -> str:
+    """Compact money for axis ticks: $500, $1.5k, $20k, $1M."""
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{sign}${value / size:,.3g}{suffix}"
+    return f"{sign}${value:,.3g}"
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A 0..1 share as a percentage with one decimal: 0.0283 → 2.8%."""
+    if _blank(value):
+        return BLANK
+    return f"{value * 100:,.{digits}f}%"
+
+
+def pp(value: float | None, digits: int = 1) -> str:
+    """A difference of two 0..1 shares in percentage points: +0.5 pp."""
+    if _blank(value):
+        return BLANK
+    return f"{value * 100:+,.{digits}f} pp"
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    """1,234 (thousands separators); blank as –."""
+    if _blank(value):
+        return BLANK
+    return f"{value:,.{digits}f}"
+
+
+# ----------------------------------------------------------------------------- words for codes
+
+# One dictionary per kind of code the marts carry. Bands, types and actions are configured in models/config; the words
+# here are how a reader sees them.
+ENUMS: dict[str, dict[str, str]] = {
+    "supplier_type": {"manufacturer": "Manufacturer", "trading_company": "Trading company",
+                      "trader_minus_factory": "Trader − factory"},
+    "risk_band": {"critical": "Critical", "high": "High", "elevated": "Elevated", "medium": "Medium",
+                  "moderate": "Moderate", "watch": "Watch", "low": "Low", "minimal": "Minimal",
+                  "insufficient_data": "Too little data"},
+    "urgency": {"now": "Now", "soon": "Soon (a trigger fired)", "catch-up": "Catch-up (audit lapsed)",
+                "routine": "Routine (12-month cycle)"},
+    "suggested_action": {"hold new orders": "Hold new orders", "on-site audit": "On-site audit",
+                         "tighter inspection": "Tighter inspection", "desk re-check": "Desk re-check"},
+    # re-audit triggers (pipelines/steps/reaudit.py), worded as what happened
+    "trigger": {"never_audited": "Never audited", "audit_overdue": "Audit cycle lapsed",
+                "failed_audit": "Failed audit", "payment_anomaly": "Paid another entity",
+                "subcontracting": "Suspected subcontracting", "abnormal_status": "Registry lists as abnormal",
+                "failed_inspection": "Failed inspections", "quality_inconsistency": "Bulk worse than samples",
+                "price_shift": "Price jumps", "delivery_slowdown": "Deliveries slowing",
+                "critical_score": "Critical score", "high_score": "High score", "rising_score": "Rising score"},
+    # red flags (models/scoring.py)
+    "red_flag": {"legal_entity_mismatch": "Bank or invoice entity is not the legal entity",
+                 "payee_mismatch": "Paid an entity that is not the supplier",
+                 "critical_defect_recent": "Critical defects found recently",
+                 "abnormal_operating_status": "Registry lists the company as abnormal",
+                 "failed_audit": "Failed its last audit", "suspected_subcontracting": "Suspected subcontracting"},
+    "pillar": {"entity": "Who they are", "transaction": "Payments", "quality": "Quality", "delivery": "Delivery",
+               "commercial": "Commercial"},
+    "defect_class": {"critical": "Critical", "major": "Major", "minor": "Minor"},
+    "stage": {"normal": "Normal", "tightened": "Tightened", "reduced": "Reduced", "discontinued": "Discontinued"},
+    "model_name": {"model": "Incident model", "rule_score": "Rule score alone",
+                   "naive_baseline": "Supplier's own past rate"},
+    "step": {"planned_contribution": "Planned contribution", "landed_cost_overrun": "Landed cost vs quote",
+             "duty_refunds_received": "Duty refunds received",
+             "refunds_and_return_fees": "Refunds and return fees", "unsellable_write_offs": "Unsellable write-offs",
+             "rework": "Rework", "relabel": "Relabel", "chargeback": "Chargebacks",
+             "expedite_freight": "Expedite freight", "sorting": "Sorting", "reinspection": "Re-inspection",
+             "realised_contribution": "Realised contribution"},
+    "table_name": {"purchase_orders": "Purchase orders", "quality_costs": "Quality costs",
+                   "shipments": "Shipments", "suppliers": "Suppliers", "products": "Products",
+                   "payments": "Payments", "inspections": "Inspections", "sales": "Sales", "returns": "Returns"},
+}
+# columns holding a code of a kind above
+COLUMN_KINDS = {
+    "supplier_type": "supplier_type", "risk_band": "risk_band", "previous_band": "risk_band", "band": "risk_band",
+    "urgency": "urgency", "suggested_action": "suggested_action", "triggers": "trigger", "red_flag": "red_flag",
+    "pillar": "pillar", "defect_class": "defect_class", "current_stage": "stage", "model_name": "model_name",
+    "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
+}
+_SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
+
+
+def words(value: object, kind: str | None = None) -> str:
+    """A code in words: the kind's dictionary (any kind when not given), a signal id its label, else the code with
+    underscores as spaces and a capital first letter. Blank as –."""
+    if _blank(value):
+        return BLANK
+    text = str(value)
+    if kind == "signal":
+        return signal_label(text)
+    if kind == "trigger":
+        return ", ".join(ENUMS["trigger"].get(t.strip(), _humanise(t.strip())) for t in text.split(",") if t.strip())
+    if kind is not None and text in ENUMS.get(kind, {}):
+        return ENUMS[kind][text]
+    if kind is not None and text.replace(" ", "_") in ENUMS.get(kind, {}):  # a code already spaced out in SQL
+        return ENUMS[kind][text.replace(" ", "_")]
+    if kind is None:
+        for table in ENUMS.values():
+            if text in table:
+                return table[text]
+        if text in scoring.LABELS:
+            return signal_label(text)
+    return _humanise(text)
+
+
+def _humanise(text: str) -> str:
+    return text.replace("_", " ")[:1].upper() + text.replace("_", " ")[1:] if _SNAKE.match(text) else text
+
+
+def signal_label(signal: str) -> str:
+    """The score's own label of a signal (models.scoring.LABELS), capitalised."""
+    text = scoring.LABELS.get(str(signal), str(signal).replace("_", " "))
+    return text[:1].upper() + text[1:]
+
+
+def is_raw_identifier(text: object) -> bool:
+    """True for what a reader should never see: a snake_case code, `None`, `nan`, `NaT`, `<NA>`."""
+    value = str(text).strip()
+    return value in ("None", "nan", "NaN", "NaT", "<NA>", "null") or bool(_SNAKE.match(value))
+
+
+# ----------------------------------------------------------------------------- column headers and formats
+
+HEADERS = {
+    "supplier_name": "Supplier", "supplier_id": "Supplier id", "supplier_type": "Type", "country": "Country",
+    "risk_score": "Score", "risk_band": "Band", "previous_score": "Last month", "previous_band": "Band then",
+    "score_change": "Change", "red_flag": "Red flag", "reason": "Why", "spend": "Spend", "spend_12m": "Spend 12 m",
+    "po_count": "POs", "on_time_rate": "On time", "otif_rate": "OTIF", "first_pass_rate": "First-pass inspection",
+    "major_defect_rate": "Major defects", "defect_return_rate": "Defect returns", "deposit_at_risk": "Deposit at risk",
+    "deposits_at_risk": "Deposits at risk", "quality_cost_total": "Quality costs", "open_exposure": "Open exposure",
+    "lots_inspected": "Lots inspected", "lots_passed": "Lots passed", "mature_passed_lots": "Mature passed lots",
+    "escapes": "Escapes", "escape_rate": "Escape rate", "escaped_value": "Escaped money",
+    "ci_low": "Interval low", "ci_high": "Interval high", "po_id": "PO", "sku": "SKU",
+    "passed_psi": "Passed inspection", "is_plan_followed": "Plan followed", "is_escape": "Escaped",
+    "inspected_on": "Inspected", "lot_size": "Lot size", "inspection_level": "Level", "aql_major": "Major AQL",
+    "aql": "AQL", "major_code_letter": "Letter", "major_plan_sample_size": "Plan n", "sample_size": "Sampled",
+    "major_plan_accept": "Plan Ac", "major_defects": "Major defects found", "field_defect_rate": "Field defect rate",
+    "category": "Category", "n_suppliers": "Suppliers (n)", "estimate": "Estimate", "unit": "Unit", "note": "Note",
+    "event": "Event", "event_on": "Date", "quantity": "Quantity", "amount": "Amount", "detail": "Detail",
+    "source": "Source", "name": "Name", "documents": "Documents", "signal": "Signal", "pillar": "Pillar",
+    "points": "Points", "max_points": "Max", "explanation": "Why", "evidence_n": "Evidence (n)",
+    "table_name": "Table", "row_count": "Rows", "latest_on": "Latest date", "date_column": "From column",
+    "file": "File", "encoding": "Encoding", "rows_read": "Read", "rows_loaded": "Loaded", "rows_rejected": "Rejected",
+    "duplicates_collapsed": "Duplicates collapsed", "notices": "Notices", "line": "Line", "column_name": "Column",
+    "raw_line": "Row as read", "source_table": "From table", "source_id": "Row", "charge": "Charge", "basis": "Basis",
+    "row_label": "Duty row", "shipment_count": "Shipments", "notes": "Notes", "defect_class": "Defects",
+    "current_stage": "Stage now", "lots_replayed": "Lots", "switching_score": "Switching score",
+    "tightened_rejections": "Rejections while tightened", "last_transition_on": "Last switch",
+    "last_transition_reason": "Why", "next_sample_size": "Next n", "next_accept": "Next Ac",
+    "next_reject": "Next Re", "typical_lot_size": "Typical lot", "current_level": "Level now",
+    "current_aql_major": "AQL now", "current_sample_size": "n now", "current_accept": "Ac now",
+    "days_before_as_of": "Days before as-of", "built_at": "Built at", "built_by": "Built by",
+    "input_dir": "From folder", "as_of": "Data as of", "is_shrink_allowed": "Shrink confirmed",
+    "po_count_landed": "Landed POs", "units_received": "Units", "quoted_total": "Quoted", "landed_total": "Landed",
+    "variance": "Variance", "variance_share": "Variance %", "points_last_month": "Last month",
+    "points_now": "Now", "delta": "Change", "triggers": "Triggers", "suggested_action": "Suggested action",
+    "due_on": "Due", "days_until_due": "Days left", "urgency": "Urgency", "last_audit_on": "Last audit",
+    "priority": "Priority", "rank": "#", "month_on": "Month",
+}
+MONEY_COLUMNS = {"spend", "spend_12m", "deposit_at_risk", "deposits_at_risk", "quality_cost_total", "open_exposure",
+                 "escaped_value", "amount", "quoted_total", "landed_total", "variance", "refunds", "write_offs",
+                 "quality_costs", "order_value", "money_at_stake", "leakage", "landed_cost_overrun"}
+SHARE_COLUMNS = {"on_time_rate", "otif_rate", "first_pass_rate", "major_defect_rate", "defect_return_rate",
+                 "escape_rate", "escape_rate_lower", "escape_rate_upper", "field_defect_rate", "variance_share",
+                 "defect_rate_estimate", "defect_rate_lower", "defect_rate_upper", "p_accept_current_plan",
+                 "p_accept_recommended", "sample_defect_rate"}
+DATE_COLUMNS = {"due_on", "last_audit_on", "inspected_on", "event_on", "latest_on", "last_transition_on", "as_of",
+                "month_on", "delivered_on"}
+# free text a reader must be able to read whole: wrapped over several lines instead of cut off
+ANSWER_COLUMNS = {"reason", "explanation", "note", "triggers", "last_transition_reason", "notes",
+                  "detail", "red_flag", "notices", "raw_line", "what_to_do"}
+# ids a reader uses to find a thing (shown as they are)
+ID_COLUMNS = {"supplier_id", "po_id", "sku", "inspection_id", "source_id", "file", "input_dir", "date_column",
+              "column_name", "encoding", "row_label", "source", "inspection_level", "current_level",
+              "recommended_level", "major_code_letter", "current_code_letter", "confidence"}
+
+
+def header(column: str) -> str:
+    """The header a column is shown under."""
+    return HEADERS.get(column, column.replace("_", " ")[:1].upper() + column.replace("_", " ")[1:])
+
+
+def humanise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every code column (types, bands, triggers, signals, …) in words; other columns untouched."""
+    out = frame.copy()
+    for col in out.columns:
+        kind = COLUMN_KINDS.get(col)
+        if kind is not None and (out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype)):
+            out[col] = out[col].map(lambda v, k=kind: None if _blank(v) else words(v, k)).astype(object)
+    return out
+
+
+# ----------------------------------------------------------------------------- links
+
+SUPPLIER_PAGE = "supplier"
+LINK_TEXT = r"^[^#]*#(.*)$"  # the name is the URL's fragment (display text of st.column_config.LinkColumn)
+
+
+def supplier_url(supplier_id: str, name: object = None) -> str:
+    """The Supplier page of one supplier, relative to the app (works under any base path); the name rides in the
+    fragment, which the browser does not send, so the table can show it as the link's text."""
+    shown = "" if _blank(name) else " ".join(str(name).split())
+    return f"{SUPPLIER_PAGE}?supplier={quote(str(supplier_id), safe='')}#{shown}"
+
+
+# ----------------------------------------------------------------------------- widths
+
+CHAR_PX = 7.0     # a conservative average advance of the table font (Source Sans, 14 px): Chromium measures 5.5-6.4
+WIDE_CHAR_PX = 14.5  # CJK and other full-width characters
+CELL_PADDING_PX = 18
+LINE_PX = 20
+MIN_ANSWER_PX = 160
+
+
+_BROAD = frozenset("MWmw@%")
+
+
+def _char_px(c: str) -> float:
+    if ord(c) > 0x2E80:
+        return WIDE_CHAR_PX
+    if c in _BROAD:
+        return 12.5
+    return 9.5 if c.isupper() else CHAR_PX
+
+
+def text_px(text: object) -> float:
+    """Estimated pixel width of a cell's text in the table font (an upper bound, checked in the browser test)."""
+    value = "" if _blank(text) else str(text)
+    return sum(_char_px(c) for c in value)
+
+
+def wrapped_lines(text: str, usable_px: float) -> int:
+    """Lines `text` takes when wrapped at spaces into `usable_px` (a word longer than a line is broken)."""
+    count, line = 1, 0.0
+    for word in str(text).split(" "):
+        w = text_px(word)
+        space = CHAR_PX if line else 0.0
+        if line + space + w <= usable_px:
+            line += space + w
+            continue
+        if line:
+            count += 1
+        while w > usable_px:
+            count += 1
+            w -= usable_px
+        line = w
+    return count
+
+
+def table_height(rows: int, row_px: int, max_rows: int = 25) -> int | str:
+    """Height that shows up to `max_rows` rows without an empty box below ("auto" is 10 rows)."""
+    shown = max(1, min(rows, max_rows))
+    return int(36 + shown * row_px + 3)
+
+
+# ----------------------------------------------------------------------------- the table
+
+PAGE_PX = 980  # width of the main column at a 1440 px window with the sidebar open (st.columns(2): about 480 each)
+
+
+def _natural(values: pd.Series, title: str, kind: str) -> int:
+    """Width (px) that shows a column's title and its longest value whole on one line, as formatted."""
+    if kind == "money":
+        texts = [money(v) for v in values]
+    elif kind == "share":
+        texts = [f"{v * 100:,.2f}%" if not _blank(v) else BLANK for v in values]
+    elif kind == "number":
+        texts = [f"{v:,.2f}" if isinstance(v, float) else f"{v:,}" if not _blank(v) else BLANK for v in values]
+    elif kind == "date":
+        texts = ["2026-12-31"]
+    elif kind == "check":
+        texts = ["xx"]
+    else:
+        texts = [str(v) for v in values if not _blank(v)]
+    return int(max([text_px(t) for t in texts] + [text_px(title) + 12]) + CELL_PADDING_PX)
+
+
+def _kind(col: str, series: pd.Series, spec: object) -> str:
+    type_config = (spec or {}).get("type_config", {}) if isinstance(spec, dict) else {}
+    declared = type_config.get("type")
+    fmt = str(type_config.get("format") or "")
+    if col in MONEY_COLUMNS or "$" in fmt or fmt == "dollar":
+        return "money"
+    if col in SHARE_COLUMNS or fmt == "percent":
+        return "share"
+    if col in DATE_COLUMNS or declared in ("date", "datetime"):
+        return "date"
+    if declared == "checkbox" or pd.api.types.is_bool_dtype(series):
+        return "check"
+    if declared in ("number", "progress") or pd.api.types.is_numeric_dtype(series):
+        return "number"
+    if col in ANSWER_COLUMNS:
+        return "answer"
+    return "text"
+
+
+def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_config: dict | None = None,
+          columns: list[str] | None = None, height: int | str | None = None, link: bool = True,
+          max_rows: int = 25, width_px: int = PAGE_PX) -> None:
+    """A table as a founder reads it: codes in words, headers from HEADERS, money with separators, shares as
+    percentages, blanks as –, supplier names linking to their Supplier page, answer columns (ANSWER_COLUMNS) given the
+    width left within `width_px` and wrapped so that they are read whole; with a CSV download of exactly the rows and
+    words shown (column names kept, formulas neutralised)."""
+    import streamlit as st
+
+    from dashboard import components
+
+    visible = [c for c in (columns if columns is not None else frame.columns) if c in frame.columns]
+    linked = link and "supplier_name" in visible and "supplier_id" in frame.columns
+    data = frame[visible + (["supplier_id"] if linked and "supplier_id" not in visible else [])]
+    shown = humanise(data)
+    given = dict(column_config or {})
+    order = list(visible)
+    specs: dict[str, dict] = {}
+    for col in visible:
+        spec = given.get(col)
+        title = spec if isinstance(spec, str) else (spec or {}).get("label") if isinstance(spec, dict) else None
+        title = title or header(col)
+        kind = _kind(col, shown[col], spec)
+        if isinstance(spec, dict):
+            specs[col] = dict(spec)
+        elif kind == "money":
+            specs[col] = st.column_config.NumberColumn(title, format="$%,.0f")
+        elif kind == "share":
+            specs[col] = st.column_config.NumberColumn(title, format="percent")
+        elif kind == "date":
+            specs[col] = st.column_config.DateColumn(title)
+        elif kind == "check":
+            specs[col] = st.column_config.CheckboxColumn(title)
+        elif kind == "number":
+            integer = pd.api.types.is_integer_dtype(shown[col]) or col in ("line", "rank")
+            specs[col] = st.column_config.NumberColumn(title, format=("%d" if col in ("line", "rank") else "%,d")
+                                                       if integer else "%,.2f")
+        else:
+            specs[col] = st.column_config.TextColumn(title)
+        specs[col]["label"] = specs[col].get("label") or title
+        specs[col]["_kind"] = kind
+    if linked:
+        at = list(shown.columns).index("supplier_name")
+        shown.insert(at, "supplier_link", [supplier_url(i, n) for i, n in zip(data["supplier_id"],
+                                                                              data["supplier_name"])])
+        title = specs.pop("supplier_name")["label"]
+        specs["supplier_link"] = {**st.column_config.LinkColumn(title, display_text=LINK_TEXT,
+                                                                help="Opens the supplier's page."),
+                                  "label": title, "_kind": "text"}
+        order = ["supplier_link" if c == "supplier_name" else c for c in order]
+    natural = {c: _natural(shown["supplier_name" if c == "supplier_link" else c], specs[c]["label"], specs[c]["_kind"])
+               for c in order}
+    answers = [c for c in order if specs[c]["_kind"] == "answer"]
+    room = width_px - 2 - sum(natural[c] for c in order if c not in answers)
+    # water-filling: the shortest answers take what they need, the longest share what is left (at least 160 px each)
+    widths = {}
+    for i, c in enumerate(sorted(answers, key=natural.get)):
+        widths[c] = int(min(natural[c], max(MIN_ANSWER_PX, room / (len(answers) - i))))
+        room -= widths[c]
+    lines = 1
+    for c in order:
+        spec = specs[c]
+        spec.pop("_kind")
+        if c in answers:
+            spec["width"] = widths[c]
+            lines = max(lines, max([wrapped_lines(str(v), widths[c] - CELL_PADDING_PX) for v in shown[c]
+                                    if not _blank(v)] + [1]))
+        elif spec.get("width") is None:
+            spec["width"] = natural[c]
+    row_px = max(35, LINE_PX * lines + 14) if lines > 1 else None
+    if height is None:
+        height = table_height(len(shown), row_px or 35, max_rows)
+    st.dataframe(shown, hide_index=True, key=key, column_config=specs, column_order=order, height=height,
+                 row_height=row_px, placeholder=BLANK)
+    if file_name:
+        download = shown[visible]
+        # A callable defers building the file until the button is clicked (no CSV work on every rerun).
+        st.download_button("Download CSV", lambda: components.csv_bytes(download), file_name=file_name,
+                           mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+
+
+# ----------------------------------------------------------------------------- re-audit wording
+
+_STATISTICS = re.compile(r"\s*\((?:[^()]*?,\s*)?p = [0-9.eE-]+\)")
+
+
+def without_statistics(text: object) -> str:
+    """A reason in plain words: the test statistics in parentheses ("(cohort rate 21%, p = 0.046)") left out; they
+    belong in the "How we know" part of a page."""
+    return BLANK if _blank(text) else _STATISTICS.sub("", str(text))
+
+
+def reason_words(text: object) -> str:
+    """A re-audit reason ("failed audit: …; price shift: …") with each trigger named as in the Triggers column."""
+    if _blank(text):
+        return BLANK
+    spaced = {name.replace("_", " "): label for name, label in ENUMS["trigger"].items()}
+    parts = []
+    for part in str(text).split("; "):
+        head, sep, rest = part.partition(": ")
+        parts.append(f"{spaced[head]}: {rest}" if sep and head in spaced else part)
+    return "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------- the re-audit plan
+
+# (key, heading, what it means); a supplier is in the first group whose rule holds (reaudit_group)
+REAUDIT_GROUPS = (
+    ("hold", "Hold new orders now", "Money went to another entity, the registry lists the company as abnormal, or the "
+                                    "score is critical: place no new order until the re-audit clears it."),
+    ("now", "Due now", "Due today or overdue: a failed audit not followed up, a lapsed audit of a critical supplier, "
+                       "or a trigger that calls for action now."),
+    ("30", "Next 30 days", "Due within a month: recent evidence (failed inspections, bulk worse than samples) or a "
+                           "lapsed cycle booked soon."),
+    ("later", "Later", "Due after 30 days: drifts, a high band alone, a lapsed cycle of a lower-risk supplier, or the "
+                       "routine 12-month cycle."),
+)
+
+
+def reaudit_group(queue: pd.DataFrame) -> pd.Series:
+    """hold / now / 30 / later for each row: the configured strongest action (models/config/risk_score.toml, first
+    [[reaudit.actions]] rule) first, then by days until due."""
+    hold = scoring.load_config()["reaudit"]["actions"][0]["action"]
+    days = pd.to_numeric(queue["days_until_due"], errors="coerce")
+    return pd.Series(pd.NA, index=queue.index, dtype=object).mask(days > 30, "later").mask(days <= 30, "30") \
+        .mask(days <= 0, "now").mask(queue["suggested_action"] == hold, "hold")
+
+
+def reaudit_plan(queue: pd.DataFrame) -> pd.DataFrame:
+    """The queue in the order of the plan: group by group, within a group by the mart's priority (risk × money at
+    stake); `plan_rank` is the position, `money_at_stake` the money the priority weighs (priority ÷ score × 100)."""
+    order = {key: i for i, (key, _, _) in enumerate(REAUDIT_GROUPS)}
+    out = queue.assign(group=reaudit_group(queue))
+    out = out.assign(_g=out["group"].map(order)).sort_values(["_g", "rank"]).drop(columns="_g")
+    score = pd.to_numeric(out["risk_score"], errors="coerce")
+    out["money_at_stake"] = (out["priority"] * 100 / score).where(score > 0)
+    out["reason"] = [reason_words(r) for r in out["reason"]]
+    out["plan_rank"] = range(1, len(out) + 1)
+    return out.reset_index(drop=True)
+
+
+def inspection_action(row: pd.Series, discontinued: bool = False) -> str:
+    """What to ask for on the next lot, from a marts.inspection_blind_spot row, as an instruction."""
+    if discontinued:
+        return "Stop accepting lots on sampling until the supplier shows its corrective action (ISO 2859-1)."
+    level, aql = row.get("recommended_level"), row.get("recommended_aql_major")
+    if _blank(level) or _blank(aql):
+        return BLANK
+    plan = f"level {level}, AQL {aql:g}"
+    sample = (f" ({int(row['recommended_sample_size']):,} samples, accept {int(row['recommended_accept']):,})"
+              if not _blank(row.get("recommended_sample_size")) and not _blank(row.get("recommended_accept")) else "")
+    if level == row.get("current_level") and not _blank(row.get("current_aql_major")) \
+            and float(aql) == float(row["current_aql_major"]):
+        return f"Keep the plan: {plan}{sample}."
+    return f"Ask for {plan} on the next lot{sample}."

@@ -1,0 +1,201 @@
+"""The one place for display names and formats (dashboard/display.py), and every page read as a founder reads it:
+no code, `None` or `nan` in a table or a sentence, and every answer column wide and tall enough to be read whole."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from dashboard import display
+from helpers import plain
+from models import scoring
+
+
+def test_numbers_have_separators_blanks_a_dash_and_shares_one_decimal():
+    assert display.money(1234567.4) == "$1,234,567" and display.money(-1320.4) == "-$1,320"
+    assert display.signed_money(-12.5, 2) == "-$12.50" and display.signed_money(3) == "+$3"
+    assert display.number(35787) == "35,787" and display.number(None) == "–"
+    assert display.pct(0.05) == "5.0%" and display.pct(0.0283) == "2.8%" and display.pct(-0.003) == "-0.3%"
+    assert display.pp(0.0048) == "+0.5 pp" and display.pp(float("nan")) == "–"
+    assert display.money(pd.NA) == display.pct(None) == "–"
+
+
+def test_codes_read_as_words_and_signals_as_the_scores_own_labels():
+    assert display.words("trading_company", "supplier_type") == "Trading company"
+    assert display.words("insufficient_data", "risk_band") == "Too little data"
+    assert display.words("audit_overdue, failed_audit, payment_anomaly", "trigger") == \
+        "Audit cycle lapsed, Failed audit, Paid another entity"
+    assert display.words("critical defect recent", "red_flag") == "Critical defects found recently"  # spaced in SQL
+    # one definition per idea: the signal labels are models.scoring.LABELS, capitalised
+    assert display.words("psi_failure_rate", "signal") == "Failed pre-shipment inspections"
+    assert all(display.signal_label(s) == label[:1].upper() + label[1:] for s, label in scoring.LABELS.items())
+    assert display.words("electronics_accessories", "category") == "Electronics accessories"
+    assert display.words(None) == "–" and display.words("S001") == "S001"  # an id is shown as it is
+    # every trigger the re-audit step can fire has words (pipelines/steps/reaudit.py)
+    from pathlib import Path
+
+    source = (Path(display.__file__).parents[1] / "pipelines" / "steps" / "reaudit.py").read_text()
+    fired = set(re.findall(r'trigger\("([a-z_]+)"', source))
+    assert fired and fired <= set(display.ENUMS["trigger"])
+    # and every configured red flag
+    flags = {k for k, v in scoring.load_config()["red_flags"].items() if v is True}
+    assert {f for f in display.ENUMS["red_flag"]} >= {"payee_mismatch", "legal_entity_mismatch", "failed_audit"}
+    assert len(flags) >= 5
+
+
+@pytest.mark.parametrize("text", ["None", "nan", "NaT", "<NA>", "trading_company", "lots_inspected", "ci_low"])
+def test_raw_identifiers_are_recognised(text):
+    assert display.is_raw_identifier(text)
+
+
+@pytest.mark.parametrize("text", ["Trading company", "S001", "ELEC-0015", "2026-10-31", "$1,234", "Level II"])
+def test_words_and_ids_are_not_raw_identifiers(text):
+    assert not display.is_raw_identifier(text)
+
+
+@pytest.mark.parametrize("name", ["Ningbo Alpha Store", "宁波阿尔法有限公司", "A # B", "![x](http://evil.example/x.png)",
+                                  "two\nlines"])
+def test_a_supplier_link_opens_its_page_and_shows_the_name(name):
+    url = display.supplier_url("S 1&x", name)
+    assert url.startswith("supplier?supplier=S%201%26x#")  # the id travels encoded; relative to the app
+    # the column shows the first capture of LINK_TEXT (a JavaScript regex; the same in Python for this pattern)
+    assert re.match(display.LINK_TEXT, url).group(1) == " ".join(name.split())
+
+
+def test_wrapping_counts_lines_at_word_boundaries():
+    px = display.CHAR_PX
+    assert display.wrapped_lines("aaaa bbbb", 9 * px) == 1
+    assert display.wrapped_lines("aaaa bbbb", 8 * px) == 2
+    assert display.wrapped_lines("aaaa bbbb cccc", 9 * px) == 2
+    assert display.wrapped_lines("a" * 25, 10 * px) == 3  # a word longer than a line is broken
+
+
+def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():
+    reason = ("failed inspection: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest "
+              "2026-10-10 (cohort rate 21%, p = 0.046); critical score: risk band critical (score 65.8)")
+    worded = display.reason_words(reason)
+    assert worded.startswith("Failed inspections: 2 of 2") and "; Critical score: risk band critical" in worded
+    assert display.without_statistics(worded) == (
+        "Failed inspections: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest 2026-10-10; "
+        "Critical score: risk band critical (score 65.8)")
+
+
+def test_reaudit_groups_put_held_suppliers_first_then_by_due_date():
+    queue = pd.DataFrame({
+        "supplier_id": ["R", "H", "N", "M", "L"], "rank": [1, 2, 3, 4, 5],
+        "suggested_action": ["desk re-check", "hold new orders", "on-site audit", "tighter inspection",
+                             "on-site audit"],
+        "days_until_due": [180, 0, -10, 30, 31], "risk_score": [20.0, 60.0, 40.0, 50.0, 0.0],
+        "priority": [2000.0, 600.0, 400.0, 500.0, 0.0], "reason": ["routine re-verification: due 2027-01-01"] * 5})
+    plan = display.reaudit_plan(queue)
+    assert plan["supplier_id"].tolist() == ["H", "N", "M", "R", "L"]  # the routine supplier no longer ranks first
+    assert plan["group"].tolist() == ["hold", "now", "30", "later", "later"]
+    assert plan["plan_rank"].tolist() == [1, 2, 3, 4, 5]
+    assert plan["money_at_stake"].tolist()[:4] == pytest.approx([1000.0, 1000.0, 1000.0, 10000.0])
+    assert pd.isna(plan["money_at_stake"].iloc[4])  # a zero score weighs nothing: the money is unknown, not 0
+
+
+def test_inspection_recommendation_is_an_instruction():
+    row = pd.Series({"recommended_level": "I", "recommended_aql_major": 0.15, "recommended_sample_size": 80,
+                     "recommended_accept": 0, "current_level": "II", "current_aql_major": 2.5})
+    assert display.inspection_action(row) == "Ask for level I, AQL 0.15 on the next lot (80 samples, accept 0)."
+    same = row.copy()
+    same[["recommended_level", "recommended_aql_major"]] = ["II", 2.5]
+    assert display.inspection_action(same).startswith("Keep the plan: level II, AQL 2.5")
+    assert display.inspection_action(row, discontinued=True).startswith("Stop accepting lots on sampling")
+
+
+# ----------------------------------------------------------------------------- every page on the demo
+
+TEXT_KINDS = ("markdown", "caption", "info", "warning", "error", "success", "subheader", "title")
+SNAKE_WORD = re.compile(r"(?<![`\w./\\-])[a-z]+(?:_[a-z0-9]+)+(?![`\w./(])")
+
+
+def _tables(at):
+    """(name, frame, column order, column config) of every table on the page."""
+    for d in at.dataframe:
+        config = json.loads(d.proto.columns) if d.proto.columns else {}
+        order = list(d.proto.column_order) or list(d.value.columns)
+        yield d.proto.id, d.value, order, config, d.proto
+
+
+def _problems(at) -> list[str]:
+    problems = []
+    for name, frame, order, config, proto in _tables(at):
+        for col in order:
+            spec = config.get(col, {})
+            label = spec.get("label") or col
+            if display.is_raw_identifier(label):
+                problems.append(f"{name}: header {label!r}")
+            kind = spec.get("type_config", {}).get("type")
+            if col in display.ID_COLUMNS or kind == "link" or col not in frame:
+                continue
+            if frame[col].dtype.kind not in "biufcmM":  # text (object or pandas string)
+                bad = sorted({str(v) for v in frame[col] if isinstance(v, str) and display.is_raw_identifier(v)})
+                if bad:
+                    problems.append(f"{name}: {col} shows {bad[:3]}")
+        # answer columns: the longest value fits in the column's width over the row's lines
+        row_px = proto.row_height or 35
+        lines = max(1, (row_px - 14) // display.LINE_PX)
+        for col in order:
+            if col in display.ANSWER_COLUMNS and col in frame:
+                width = config.get(col, {}).get("width")
+                assert isinstance(width, int), f"{name}: answer column {col} has no width"
+                for value in frame[col].dropna().astype(str):
+                    if display.wrapped_lines(value, width - display.CELL_PADDING_PX) > lines:
+                        problems.append(f"{name}: {col} cut off: {value[:60]!r}")
+                        break
+    for kind in TEXT_KINDS:
+        for element in getattr(at, kind):
+            text = plain(str(element.value))
+            if re.search(r"(?<![\w`])(None|nan|NaN)(?![\w`])", text):
+                problems.append(f"{kind}: {text[:100]!r}")
+            words = SNAKE_WORD.findall(re.sub(r"`[^`]*`", "", text))
+            if words:
+                problems.append(f"{kind}: {words} in {text[:100]!r}")
+    for metric in at.metric:
+        for text in (metric.label, str(metric.value)):
+            if display.is_raw_identifier(text) or SNAKE_WORD.search(text):
+                problems.append(f"metric {metric.label!r}: {text!r}")
+    return problems
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["portfolio", "supplier", "trader_vs_factory", "costs", "inspections", "reaudit",
+                                  "data"])
+def test_every_page_shows_words_not_codes_and_answers_whole(ui, demo_db, page):
+    at = ui.open(demo_db, page)
+    assert at.dataframe, "the page shows no table"
+    assert _problems(at) == []
+
+
+@pytest.mark.slow
+def test_the_supplier_page_of_a_flagged_supplier_shows_words_not_codes(ui, demo_db, demo_con):
+    sid = demo_con.execute("select supplier_id from marts.supplier_risk_score order by red_flag_count desc, "
+                           "risk_score desc limit 1").fetchone()[0]
+    at = ui.open(demo_db, "supplier", query={"supplier": sid})
+    assert _problems(at) == []
+    texts = ui.texts(at)
+    assert "Triggers:" not in texts and "Why: " in texts  # the re-audit reason in the trigger's words
+
+
+@pytest.mark.slow
+def test_supplier_names_in_tables_link_to_their_supplier_page(ui, demo_db, demo_con):
+    at = ui.open(demo_db)
+    linked = 0
+    for name, frame, order, config, _ in _tables(at):
+        if "supplier_name" in frame.columns:
+            assert "supplier_link" in order and "supplier_name" not in order, name
+            assert config["supplier_link"]["type_config"]["type"] == "link"
+            expected = [display.supplier_url(i, n) for i, n in zip(frame["supplier_id"], frame["supplier_name"])]
+            assert frame["supplier_link"].tolist() == expected
+            linked += 1
+    assert linked >= 3  # red flags, movers, all suppliers
+    flagged = next(f for f in at.dataframe if "red_flag" in f.value.columns).value
+    sid, name = demo_con.execute("select s.supplier_id, s.supplier_name from marts.supplier_risk_score r join "
+                                 "staging.suppliers s using (supplier_id) where r.red_flag_count > 0 "
+                                 "order by r.risk_score desc, s.supplier_id limit 1").fetchone()
+    assert f"supplier?supplier={sid}#{name}" in flagged["supplier_link"].tolist()

@@ -107,7 +107,19 @@ ENUMS: dict[str, dict[str, str]] = {
     "defect_class": {"critical": "Critical", "major": "Major", "minor": "Minor"},
     "stage": {"normal": "Normal", "tightened": "Tightened", "reduced": "Reduced", "discontinued": "Discontinued"},
     "model_name": {"model": "Incident model", "rule_score": "Rule score alone",
+                   "rule_score_operations": "Rule score, quality and delivery pillars",
                    "naive_baseline": "Supplier's own past rate"},
+    # validity report card (models/validity.py); an unknown metric is still shown in words
+    "metric": {"spearman_vs_hidden_risk": "Rank agreement with the hidden risk (Spearman)",
+               "worst_capture": "Worst 15% found", "precision_at_top": "Precision in the riskiest 10%",
+               "incident_rate": "Incident rate", "share_of_incidents": "Share of incidents", "auc": "AUC",
+               "auc_edge_vs_naive_baseline": "AUC edge over the naive baseline",
+               "incident_capture": "Incidents in the riskiest 10%",
+               "observed_rate_rises_with_band": "Incident rate rises with the band",
+               "min_spearman_one_pillar": "Lowest rank agreement, one pillar ±20%",
+               "min_top_overlap_one_pillar": "Lowest riskiest-15% overlap, one pillar ±20%",
+               "p5_spearman_random_weights": "Rank agreement under random weights (5th percentile)",
+               "mean_top_overlap_random_weights": "Riskiest-15% overlap under random weights (mean)"},
     "step": {"planned_contribution": "Planned contribution", "landed_cost_overrun": "Landed cost vs quote",
              "duty_refunds_received": "Duty refunds received",
              "refunds_and_return_fees": "Refunds and return fees", "unsellable_write_offs": "Unsellable write-offs",
@@ -124,6 +136,7 @@ COLUMN_KINDS = {
     "urgency": "urgency", "suggested_action": "suggested_action", "triggers": "trigger", "red_flag": "red_flag",
     "pillar": "pillar", "defect_class": "defect_class", "current_stage": "stage", "model_name": "model_name",
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
+    "subject": "model_name", "metric": "metric",
 }
 _SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
 

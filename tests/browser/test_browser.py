@@ -280,7 +280,7 @@ def _cells(pg) -> list[tuple[str, str]]:
         if not tables.nth(i).is_visible():  # in a closed expander
             continue
         tables.nth(i).scroll_into_view_if_needed()
-        pg.wait_for_timeout(300)
+        tables.nth(i).locator("table td").first.wait_for(state="attached", timeout=15_000)  # drawn
         out.extend(tables.nth(i).evaluate(_CELLS))
     return out
 # The page's text outside tables and code spans.

@@ -9,7 +9,6 @@ they are read whole (wrapped, never cut off). Pure Python apart from `table`, so
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from urllib.parse import quote
 
 import pandas as pd

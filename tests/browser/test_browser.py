@@ -333,6 +333,8 @@ def test_a_supplier_name_in_a_table_opens_its_supplier_page(server, page, demo_c
                                  "order by r.risk_score desc, s.supplier_id limit 1").fetchone()
     page.goto(server)
     _settle(page, "Red flags")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 2",
+                           timeout=60_000)  # the movers and red-flag tables have arrived
     links = [v for _, v in _cells(page) if v.startswith(f"{display.SUPPLIER_PAGE}?supplier=")]
     url = display.supplier_url(sid, name)
     assert url in links

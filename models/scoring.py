@@ -92,6 +92,9 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
     if has_settings:
         t["inspection_settings"] = con.execute("select * from reference.inspection_settings").df()
     t["kpi_settings"] = con.execute("select * from reference.kpi_settings").df()
+    # which supplier fields the imported data carries at all (staging fills some blanks, e.g. a badge as false)
+    raw = con.execute("select * from raw.suppliers").df()
+    t["supplier_fields_carried"] = pd.DataFrame({"field": [c for c in raw.columns if raw[c].notna().any()]})
     return t
 
 
@@ -188,6 +191,7 @@ class SignalResult:
     priors: pd.DataFrame  # supplier_id, signal, prior_mean, prior_strength, cohort
     red_flags: pd.DataFrame  # supplier_id, flag, reason
     as_of: date
+    unknown: tuple[str, ...] = ()  # signals whose fields the data does not carry (0 points, shown as unknown)
 
 
 def is_price_jump(step_pct: pd.Series, windows: dict) -> pd.Series:
@@ -249,11 +253,17 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
         codes = pd.Series(np.arange(len(id_names)), index=id_names)
         frozen_priors = frozen_priors.assign(supplier_id=frozen_priors["supplier_id"].map(codes))
     outcomes = _name_outcomes(t, f, sup, cutoffs[0] if explain and len(f) else None)
-    x = sig.Context(f, sup, cfg, t["_settings"], explain, frozen_priors, outcomes)
+    # a field is carried when some supplier has a value, in the staging frame and (when known) in the imported file
+    # itself, since staging fills some blanks (a missing badge becomes false)
+    carried = {c for c in sup.columns if sup[c].notna().any()}
+    if "supplier_fields_carried" in t:
+        carried &= set(t["supplier_fields_carried"]["field"])
+    x = sig.Context(f, sup, cfg, t["_settings"], explain, frozen_priors, outcomes, carried)
     rows = []
+    unknown = tuple(name for name, s in sig.REGISTRY.items() if s.needs and not any(map(x.carries, s.needs)))
     for name, s in sig.REGISTRY.items():
         x.name = name
-        r = s.measure(x)
+        r = sig.unknown_reading(len(f), s.needs, explain) if name in unknown else s.measure(x)
         c = cfg["signals"][name]
         share = np.clip(np.asarray(r.share, dtype=float), 0.0, 1.0)
         rows.append(pd.DataFrame({
@@ -283,7 +293,7 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
     if len(cutoffs) <= 1:  # one cutoff: the frames keep their usual columns
         signals, evidence, priors, flags = (frame.drop(columns="as_of")
                                             for frame in (signals, evidence, priors, flags))
-    return SignalResult(signals, evidence, priors, flags, as_of)
+    return SignalResult(signals, evidence, priors, flags, as_of, unknown)
 
 
 def _name_outcomes(t: dict, f: pd.DataFrame, sup: pd.DataFrame, explain_at) -> dict:
@@ -416,14 +426,18 @@ def band_for(score: float, flags: int, cfg: dict) -> str:
     return band
 
 
-def confidence_for(resolved: np.ndarray, inspected: np.ndarray, cfg: dict) -> np.ndarray:
-    """Confidence grade A–D from resolved orders and decided pre-shipment inspections."""
+def confidence_for(resolved: np.ndarray, inspected: np.ndarray, cfg: dict, unknown: tuple[str, ...] = ()) -> np.ndarray:
+    """Confidence grade A–D from resolved orders and decided pre-shipment inspections, one grade lower when the
+    signals the data cannot measure (`unknown`) could carry [evidence] unknown_points_lower_grade points or more."""
     ev = cfg["evidence"]
-    out = np.full(len(resolved), ev["lowest_grade"], dtype=object)
-    for g in reversed(ev["confidence_grades"]):
+    grades = [g["grade"] for g in ev["confidence_grades"]] + [ev["lowest_grade"]]
+    rank = np.full(len(resolved), len(grades) - 1)
+    for i, g in reversed(list(enumerate(ev["confidence_grades"]))):
         ok = (np.asarray(resolved) >= g["min_resolved_pos"]) & (np.asarray(inspected) >= g["min_inspections"])
-        out[ok] = g["grade"]
-    return out
+        rank[ok] = i
+    if sum(cfg["signals"][s]["max_points"] for s in unknown) >= ev["unknown_points_lower_grade"]:
+        rank = np.minimum(rank + 1, len(grades) - 1)
+    return np.asarray(grades, dtype=object)[rank]
 
 
 def score(result: SignalResult, cfg: dict | None = None, with_text: bool = True) -> pd.DataFrame:
@@ -440,7 +454,8 @@ def score(result: SignalResult, cfg: dict | None = None, with_text: bool = True)
     out["red_flag_count"] = out["supplier_id"].map(nflags).fillna(0).astype(int)
     out["risk_band"] = [band_for(s, n, cfg) for s, n in zip(out["risk_score"], out["red_flag_count"])]
     ev = result.evidence.set_index("supplier_id").reindex(out["supplier_id"])
-    out["confidence"] = confidence_for(ev["resolved_pos"].to_numpy(), ev["inspected_pos"].to_numpy(), cfg)
+    out["confidence"] = confidence_for(ev["resolved_pos"].to_numpy(), ev["inspected_pos"].to_numpy(), cfg,
+                                       result.unknown)
     if with_text:
         fl = {sid: "; ".join(f"{f}: {r}" for f, r in zip(g["flag"], g["reason"]))
               for sid, g in result.red_flags.groupby("supplier_id")}
@@ -483,7 +498,8 @@ def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dic
     hist["red_flag_count"] = nflags.reindex(pillars.index).fillna(0).astype(int).to_numpy()
     hist["risk_band"] = [band_for(s, n, cfg) for s, n in zip(hist["risk_score"], hist["red_flag_count"])]
     evi = ev.set_index(keys).reindex(pillars.index)
-    hist["confidence"] = confidence_for(evi["resolved_pos"].to_numpy(), evi["inspected_pos"].to_numpy(), cfg)
+    hist["confidence"] = confidence_for(evi["resolved_pos"].to_numpy(), evi["inspected_pos"].to_numpy(), cfg,
+                                        res.unknown)
     hist["score_version"] = cfg["score_version"]
     hist["as_of"] = pd.to_datetime(hist["as_of"]).dt.date
     hist["month_on"] = [(pd.Timestamp(a) + pd.Timedelta(days=1)).date() for a in hist["as_of"]]

@@ -29,16 +29,21 @@ class Signal:
     pillar: str
     label: str
     measure: Callable[["Context"], "Reading"]
+    needs: tuple[str, ...] = ()  # supplier fields it reads: unknown (0 points) when the data carries none of them
 
 
 REGISTRY: dict[str, Signal] = {}
 
 
-def signal(pillar: str, label: str) -> Callable:
-    """Register the decorated function as the signal of its name (evaluated in the order of definition)."""
+def signal(pillar: str, label: str, needs: tuple[str, ...] = ()) -> Callable:
+    """Register the decorated function as the signal of its name (evaluated in the order of definition).
+
+    `needs`: the supplier fields the signal reads. Missing is not risky: when the data carries none of them (the
+    column is absent or blank for every supplier, e.g. a marketplace badge in a broker's export), the signal is not
+    run; it scores 0 points and is shown as unknown (`unknown_reading`), and confidence drops."""
 
     def register(fn: Callable[["Context"], "Reading"]) -> Callable:
-        REGISTRY[fn.__name__] = Signal(fn.__name__, pillar, label, fn)
+        REGISTRY[fn.__name__] = Signal(fn.__name__, pillar, label, fn, tuple(needs))
         return fn
 
     return register
@@ -66,17 +71,28 @@ def map_share(values, knots: list[list[float]]) -> np.ndarray:
     return np.where(np.isnan(v), 0.0, np.interp(np.nan_to_num(v, nan=xs[0]), xs, ys))
 
 
+def unknown_reading(n_rows: int, fields: tuple[str, ...], explain: bool) -> Reading:
+    """The reading of a signal whose fields the data does not carry: no value, no evidence, no points."""
+    text = (f"unknown: the data has no {' or '.join(fields)} for any supplier (0 points; add the column to count it)"
+            if explain else None)
+    return Reading(np.full(n_rows, np.nan), None, np.zeros(n_rows), np.zeros(n_rows),
+                   [text] * n_rows if explain else None)
+
+
 class Context:
     """What a signal function reads: the panel `f` (one row per cutoff and supplier), the supplier master data,
     the settings, and helpers that shrink rates toward the cohort prior of the same cutoff and write explanations."""
 
     def __init__(self, f: pd.DataFrame, suppliers: pd.DataFrame, cfg: dict, settings: dict, explain: bool,
-                 frozen_priors: pd.DataFrame | None, outcomes: dict) -> None:
+                 frozen_priors: pd.DataFrame | None, outcomes: dict, carried: set[str] | None = None) -> None:
         self.f, self.cfg, self.settings, self.explain = f, cfg, settings, explain
         self.win, self.evidence = cfg["windows"], cfg["evidence"]
         self.sup = suppliers
         self.frozen_priors = frozen_priors
         self.outcomes = outcomes  # legal / payee name-check outcomes, culprits and roles
+        # supplier fields the data carries at all (default: those with a value for some supplier)
+        self.carried = carried if carried is not None else {c for c in suppliers.columns
+                                                            if suppliers[c].notna().any()}
         self.priors_used: list[pd.DataFrame] = []
         self.name = ""
         self.cutoff_of = f["as_of"]
@@ -97,6 +113,10 @@ class Context:
     def config(self) -> dict:
         """This signal's [signals.<name>] config."""
         return self.cfg["signals"][self.name]
+
+    def carries(self, column: str) -> bool:
+        """Whether the data carries a supplier field at all (some supplier has a value)."""
+        return column in self.carried
 
     def supplier(self, column: str) -> pd.Series:
         """A supplier master-data column on each panel row."""
@@ -359,7 +379,7 @@ _LEGAL_TEXT = {"match": "PI entity names and bank beneficiary match the legal na
                "mismatch": "another entity appears on the contract or bank details"}
 
 
-@signal("entity", "PI entity / bank beneficiary vs legal name")
+@signal("entity", "PI entity / bank beneficiary vs legal name", needs=("legal_name",))
 def legal_entity_consistency(x: Context) -> Reading:
     o = x.outcomes
     outcome, role, legal, culprit = o["legal"], o["legal_role"], o["legal_names"], o["legal_culprit"]
@@ -377,7 +397,7 @@ _REGISTRATION_TEXT = {"valid": "unified social credit code well-formed with a co
                       "missing": "no registration id on file", "not_checked": "non-Chinese registry number (not checked)"}
 
 
-@signal("entity", "registration id")
+@signal("entity", "registration id", needs=("registration_id",))
 def registration_id(x: Context) -> Reading:
     ids, countries = x.supplier("registration_id"), x.supplier("country")
     status = [entity.registration_id_status(r if isinstance(r, str) else None, cn) for r, cn in zip(ids, countries)]
@@ -418,7 +438,7 @@ def audit_state(x: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return known, result, age
 
 
-@signal("entity", "audit result and age")
+@signal("entity", "audit result and age", needs=("last_audit_on",))
 def audit(x: Context) -> Reading:
     cfg = x.config
     known, result, age = audit_state(x)
@@ -428,17 +448,19 @@ def audit(x: Context) -> Reading:
          for r, a, k in zip(result, np.nan_to_num(age), known)]))
 
 
-@signal("entity", "marketplace profile")
+@signal("entity", "marketplace profile", needs=("is_verified", "alibaba_store_years"))
 def marketplace_profile(x: Context) -> Reading:
     cfg = x.config
-    verified = x.supplier("is_verified").fillna(False).astype(bool).to_numpy()
+    # each half counts only when the data carries its field (missing is not risky)
+    has_badge, has_years = x.carries("is_verified"), x.carries("alibaba_store_years")
+    unverified = ~x.supplier("is_verified").fillna(False).astype(bool).to_numpy() & has_badge
     years = x.supplier("alibaba_store_years").to_numpy(dtype=float)
-    young = ~(years >= cfg["young_store_years"])
+    young = ~(years >= cfg["young_store_years"]) & has_years
     mp = cfg["outcome_share"]
-    return Reading((~verified).astype(float) + young, None, np.ones(len(x.f)),
-                   (~verified) * mp["unverified"] + young * mp["young_store"], x.text(
-                       np.where(verified, "verified badge", "no verified badge"), ", store open ",
-                       [("unknown" if math.isnan(y) else f"{y:.0f}") for y in years],
+    return Reading(unverified.astype(float) + young, None, np.ones(len(x.f)),
+                   unverified * mp["unverified"] + young * mp["young_store"], x.text(
+                       np.where(unverified, "no verified badge", "verified badge" if has_badge else "badge unknown"),
+                       ", store open ", [("unknown" if math.isnan(y) else f"{y:.0f}") for y in years],
                        " year(s) (badges count for little)"))
 
 
@@ -469,14 +491,16 @@ def cost_overrun(x: Context) -> Reading:
         ")"))
 
 
-@signal("commercial", "IP protection (NNN, moulds)")
+@signal("commercial", "IP protection (NNN, moulds)", needs=("nnn_signed", "mold_owner"))
 def ip_protection(x: Context) -> Reading:
-    nnn = x.supplier("nnn_signed").fillna(False).astype(bool).to_numpy()
+    has_nnn = x.carries("nnn_signed")  # missing is not risky: no NNN column, no NNN points
+    no_nnn = ~x.supplier("nnn_signed").fillna(False).astype(bool).to_numpy() & has_nnn
     mold = x.supplier("mold_owner").fillna("none").to_numpy()
     ip = x.config["outcome_share"]
-    return Reading((~nnn).astype(float) + (mold == "supplier"), None, np.ones(len(x.f)),
-                   (~nnn) * ip["no_nnn"] + (mold == "supplier") * ip["supplier_owns_moulds"],
-                   x.text(np.where(nnn, "NNN agreement signed", "no NNN agreement"), "; moulds owned by: ", mold))
+    return Reading(no_nnn.astype(float) + (mold == "supplier"), None, np.ones(len(x.f)),
+                   no_nnn * ip["no_nnn"] + (mold == "supplier") * ip["supplier_owns_moulds"],
+                   x.text(np.where(no_nnn, "no NNN agreement", "NNN agreement signed" if has_nnn else "NNN unknown"),
+                          "; moulds owned by: ", mold))
 
 
 LABELS = {name: s.label for name, s in REGISTRY.items()}

@@ -12,12 +12,16 @@ import duckdb
 import pandas as pd
 
 from models import scoring
+from models import signals as registry
 from pipelines.frames import write_frame
 
 INPUTS = [f"staging.{name}" for name in scoring.TABLE_NAMES] + [
     "reference.return_reasons", "reference.kpi_settings", "reference.inspection_settings", "ingest.build_info"]
 OUTPUTS = ["marts.supplier_risk_score", "marts.supplier_signals", "marts.supplier_risk_history",
-           "marts.supplier_score_changes"]
+           "marts.supplier_score_changes", "marts.score_unknown_signals"]
+UNKNOWN_COLUMNS = ["signal", "label", "pillar", "missing_fields", "max_points"]
+_UNKNOWN_TYPES = {"signal": "varchar", "label": "varchar", "pillar": "varchar", "missing_fields": "varchar",
+                  "max_points": "double"}
 
 SCORE_COLUMNS = ["supplier_id", "risk_score", "risk_band", "confidence", "red_flags", "red_flag_count",
                  "top_reasons", "entity_points", "transaction_points", "quality_points", "delivery_points",
@@ -49,6 +53,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     signals = now.signals.merge(now.priors[["supplier_id", "signal", "cohort", "prior_mean"]],
                                 on=["supplier_id", "signal"], how="left")
     _write(con, "marts.supplier_signals", signals)
+    _write_unknown(con, now.unknown, cfg, context)
     t1 = time.perf_counter()
 
     first = tables["purchase_orders"]["ordered_on"].min()
@@ -84,11 +89,25 @@ _CHANGE_COLUMNS = ["supplier_id", "since", "signal", "pillar", "points_last_mont
                    "explanation", "as_of"]
 
 
+def _write_unknown(con: duckdb.DuckDBPyConnection, unknown: tuple[str, ...], cfg: dict, context) -> None:
+    """marts.score_unknown_signals: the signals the data cannot measure (missing is not risky: 0 points, shown as
+    unknown, confidence lowered), with the supplier fields it would need; said in the build log too."""
+    rows = pd.DataFrame([{"signal": s, "label": registry.REGISTRY[s].label, "pillar": registry.REGISTRY[s].pillar,
+                          "missing_fields": " or ".join(registry.REGISTRY[s].needs),
+                          "max_points": float(cfg["signals"][s]["max_points"])} for s in unknown],
+                        columns=UNKNOWN_COLUMNS)
+    write_frame(con, "marts.score_unknown_signals", rows, types=_UNKNOWN_TYPES, columns=UNKNOWN_COLUMNS)
+    for r in rows.itertuples():
+        context.log(f"      notice: the data has no {r.missing_fields} for any supplier: '{r.label}' scores 0 of "
+                    f"{r.max_points:g} points and is shown as unknown")
+
+
 def _write_empty(con: duckdb.DuckDBPyConnection, as_of) -> None:
     """No suppliers: the marts exist, typed and empty, so pages and later models read them without failing."""
     empty = pd.DataFrame()
     for table, columns in (("marts.supplier_risk_score", SCORE_COLUMNS),
                            ("marts.supplier_signals", scoring.SIGNAL_COLUMNS + ["cohort", "prior_mean"]),
                            ("marts.supplier_risk_history", HISTORY_COLUMNS),
-                           ("marts.supplier_score_changes", _CHANGE_COLUMNS)):
-        write_frame(con, table, empty, types=_EMPTY_TYPES, columns=columns)
+                           ("marts.supplier_score_changes", _CHANGE_COLUMNS),
+                           ("marts.score_unknown_signals", UNKNOWN_COLUMNS)):
+        write_frame(con, table, empty, types={**_EMPTY_TYPES, **_UNKNOWN_TYPES}, columns=columns)

@@ -555,3 +555,66 @@ def test_an_unrelated_supplier_changes_others_only_through_the_cohort_prior(demo
     free = scoring.score(scoring.compute_signals(t, as_of, cfg), cfg).set_index("supplier_id").drop(index="SUP-NEW2")
     moved = (free["risk_score"] - s0["risk_score"].reindex(free.index)).abs()
     assert moved.max() <= 1.0, moved.max()
+
+
+# ---- missing is not risky ------------------------------------------------------------------------------------------
+
+def test_a_field_the_data_does_not_carry_scores_nothing_and_changes_no_other_signal(tiny_tables, cfg):
+    before = scoring.compute_signals(_copy(tiny_tables), TINY_AS_OF, cfg)
+    t = _copy(tiny_tables)
+    # a broker's export has no marketplace badge and no registry number for anyone
+    t["suppliers"][["is_verified", "alibaba_store_years", "registration_id"]] = None
+    after = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert after.unknown == ("registration_id", "marketplace_profile")
+    s0, s1 = before.signals.set_index(["supplier_id", "signal"]), after.signals.set_index(["supplier_id", "signal"])
+    for supplier in ("S1", "S2", "S3"):
+        for name in after.unknown:
+            row = s1.loc[(supplier, name)]
+            assert row["points"] == 0.0 and np.isnan(row["raw_value"]) and row["evidence_n"] == 0
+            assert row["explanation"].startswith("unknown: the data has no ")
+        assert s0.loc[(supplier, "registration_id"), "points"] > 0 or supplier == "S3"  # S3's code is valid
+        # every other signal is untouched, so the score falls by exactly the unknown signals' points
+        others = s0.index.get_level_values("signal").difference(list(after.unknown))
+        pd.testing.assert_series_equal(s1.loc[supplier].loc[others, "points"], s0.loc[supplier].loc[others, "points"])
+    sc0, sc1 = scoring.score(before, cfg).set_index("supplier_id"), scoring.score(after, cfg).set_index("supplier_id")
+    lost = s0[s0.index.get_level_values("signal").isin(after.unknown)].groupby("supplier_id")["points"].sum()
+    assert (sc1["risk_score"] - (sc0["risk_score"] - lost)).abs().max() < 0.05 + 1e-9  # display rounding only
+
+
+def test_per_supplier_blanks_still_count_where_the_data_carries_the_field(tiny_tables, cfg):
+    t = _copy(tiny_tables)
+    sup = t["suppliers"]
+    sup["is_verified"] = sup["is_verified"].astype(object)
+    sup.loc[sup["supplier_id"] == "S1", "is_verified"] = True
+    sup.loc[sup["supplier_id"] != "S1", "is_verified"] = None  # S1 verified, the others blank: not verified
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert "marketplace_profile" not in r.unknown
+    assert "no verified badge" in _sig(r, "S2", "marketplace_profile")["explanation"]
+
+
+def test_half_a_signal_counts_when_the_data_carries_only_its_other_field(tiny_tables, cfg):
+    t = _copy(tiny_tables)
+    t["suppliers"]["nnn_signed"] = None  # no NNN column at all; moulds are known
+    t["suppliers"]["mold_owner"] = "supplier"
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    ip = _sig(r, "S1", "ip_protection")
+    # only the mould half: 0.5 × 2 points, and the NNN half is said to be unknown, not "no NNN agreement"
+    assert ip["points"] == pytest.approx(1.0) and "NNN unknown" in ip["explanation"]
+
+
+def test_confidence_is_one_grade_lower_when_unknown_signals_could_carry_enough_points(tiny_tables, cfg):
+    before = scoring.score(scoring.compute_signals(_copy(tiny_tables), TINY_AS_OF, cfg), cfg).set_index("supplier_id")
+    t = _copy(tiny_tables)
+    t["suppliers"][["registration_id", "last_audit_on", "last_audit_result"]] = None  # 2 + 2 points unknown
+    result = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert sum(cfg["signals"][s]["max_points"] for s in result.unknown) == 4.0
+    after = scoring.score(result, cfg).set_index("supplier_id")
+    order = ["A", "B", "C", "D"]
+    for supplier in after.index:
+        expected = order[min(order.index(before.loc[supplier, "confidence"]) + 1, 3)]
+        assert after.loc[supplier, "confidence"] == expected
+    # one field less (2 points) stays under the threshold: confidence unchanged
+    t = _copy(tiny_tables)
+    t["suppliers"]["registration_id"] = None
+    same = scoring.score(scoring.compute_signals(t, TINY_AS_OF, cfg), cfg).set_index("supplier_id")
+    assert (same["confidence"] == before["confidence"]).all()

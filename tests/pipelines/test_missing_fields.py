@@ -1,0 +1,41 @@
+"""Missing is not risky, in built warehouses: a supplier field the data does not carry scores nothing, is listed in
+marts.score_unknown_signals and said in the build log; the demo, which carries every field, has none."""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from helpers import SHARED_REAL
+from pipelines.build import build
+from pipelines.cli import main as cli_main
+
+SCMS = SHARED_REAL / "scms" / "SCMS_Delivery_History_Dataset.csv"
+
+
+def test_the_demo_carries_every_field_the_score_reads(demo_con):
+    assert demo_con.execute("select count(*) from marts.score_unknown_signals").fetchone()[0] == 0
+
+
+@pytest.mark.skipif(not SCMS.exists(), reason=f"real SCMS data not present at {SCMS}")
+def test_on_scms_no_supplier_gets_points_for_fields_the_data_lacks(tmp_path):
+    out = tmp_path / "scms"
+    assert cli_main(["import", "--input", str(SCMS), "--out", str(out)]) == 1  # rejected lines: exit 1
+    lines: list[str] = []
+    build(out, tmp_path / "scms.duckdb", log=lines.append)
+    con = duckdb.connect(str(tmp_path / "scms.duckdb"), read_only=True)
+    unknown = con.execute("select signal, missing_fields, max_points from marts.score_unknown_signals "
+                          "order by signal").fetchall()
+    # SCMS (a USAID delivery history) has no legal names, registry numbers, audits, marketplace badges or NNNs
+    assert unknown == [("audit", "last_audit_on", 2.0), ("ip_protection", "nnn_signed or mold_owner", 2.0),
+                       ("legal_entity_consistency", "legal_name", 6.0),
+                       ("marketplace_profile", "is_verified or alibaba_store_years", 0.5),
+                       ("registration_id", "registration_id", 2.0)]
+    points = con.execute("""select count(*), sum(points), count(*) filter (where explanation like 'unknown: %')
+                            from marts.supplier_signals
+                            where signal in (select signal from marts.score_unknown_signals)""").fetchone()
+    suppliers = con.execute("select count(*) from marts.supplier_risk_score").fetchone()[0]
+    assert points == (5 * suppliers, 0.0, 5 * suppliers)
+    assert any("the data has no registration_id for any supplier" in line for line in lines)
+    # 12.5 unknown points ≥ the 4 that lower confidence: nobody is graded A
+    assert con.execute("select count(*) from marts.supplier_risk_score where confidence = 'A'").fetchone()[0] == 0
+    con.close()

@@ -80,6 +80,18 @@ def _cmd_templates(args) -> int:
     return 0
 
 
+def _cmd_dag(args) -> int:
+    from pipelines import dag
+
+    text = dag.render_markdown() if args.markdown else dag.render_text(table=args.table)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _cmd_contract_doc(args) -> int:
     from pipelines.docs import render_contract
 
@@ -304,6 +316,12 @@ def parser() -> argparse.ArgumentParser:
     cd = sub.add_parser("contract-doc", help="print (or write) the data contract as Markdown")
     cd.add_argument("--out")
     cd.set_defaults(func=_cmd_contract_doc)
+
+    dg = sub.add_parser("dag", help="every table: the file that makes it, what it reads and its grain")
+    dg.add_argument("--table", help="only this table (schema.table or table)")
+    dg.add_argument("--markdown", action="store_true", help="as the Markdown of docs/tables.md")
+    dg.add_argument("--out")
+    dg.set_defaults(func=_cmd_dag)
 
     dw = sub.add_parser("demo-warehouse", help="generate the demo portfolio and build its warehouse if missing")
     dw.add_argument("--out", default=str(DEFAULT_DEMO_DIR))

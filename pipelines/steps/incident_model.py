@@ -25,6 +25,14 @@ INPUTS = [
 ]
 OUTPUTS = ["marts.incident_predictions", "marts.model_backtest", "marts.model_calibration",
            "marts.model_comparison", "marts.order_incident_features", "marts.incident_model_artifact"]
+GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
+    "marts.incident_predictions": "one row per supplier",
+    "marts.model_backtest": "one row per model and fold (fold 0: all folds together)",
+    "marts.model_calibration": "one row per model and probability bin",
+    "marts.model_comparison": "one row per score compared with the naive baseline",
+    "marts.order_incident_features": "one row per labelled purchase order",
+    "marts.incident_model_artifact": "one row per fitted model (the one used by this build)",
+}
 
 _FEATURE_DDL = ", ".join(f"{c} double" for c in im.NUMERIC_FEATURES) + ", " + \
     ", ".join(f"{c} varchar" for c in im.CATEGORICAL_FEATURES)

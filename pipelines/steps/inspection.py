@@ -16,6 +16,11 @@ from pipelines.frames import write_frame
 
 INPUTS = ["marts.inspection_lot_facts", "reference.inspection_settings"]
 OUTPUTS = ["marts.inspection_lots", "marts.inspection_blind_spot", "marts.inspection_switching"]
+GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
+    "marts.inspection_lots": "one row per purchase order with a decided pre-shipment inspection",
+    "marts.inspection_blind_spot": "one row per supplier with at least one inspected lot",
+    "marts.inspection_switching": "one row per supplier and defect class (critical, major, minor)",
+}
 
 # Column order of marts.inspection_lots (facts first, then the plans, then the judgement).
 LOT_COLUMNS = [

@@ -45,6 +45,13 @@ OUTPUTS = [
     "marts.margin_leakage_quality_costs",
     "marts.duty_refunds",
 ]
+GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
+    "marts.landed_cost_po": "one row per purchase order",
+    "marts.landed_cost_shipment": "one row per shipment",
+    "marts.unallocated_costs": "one row per charge that could not be allocated",
+    "marts.margin_leakage_quality_costs": "one row per supplier, SKU, month and kind",
+    "marts.duty_refunds": "one row per refund and shipment",
+}
 
 BASES = ("value", "weight", "volume", "quantity")
 # The allocation basis is a setting: SUPPLIER_RISK_ALLOCATION_BASIS overrides the default (value, as the issue asks).

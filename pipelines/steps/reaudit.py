@@ -24,6 +24,9 @@ from pipelines.frames import write_frame
 INPUTS = ["marts.supplier_risk_score", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
           "staging.suppliers", "staging.purchase_orders", "staging.inspections", "ingest.build_info"]
 OUTPUTS = ["marts.reaudit_queue"]
+GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
+    "marts.reaudit_queue": "one row per supplier",
+}
 
 COLUMNS = ["supplier_id", "supplier_name", "supplier_type", "risk_score", "risk_band", "spend_12m", "open_exposure",
            "deposits_at_risk", "priority", "rank", "last_audit_on", "due_on", "days_until_due", "triggers",

@@ -19,6 +19,13 @@ INPUTS = [f"staging.{name}" for name in scoring.TABLE_NAMES] + [
     "reference.return_reasons", "reference.kpi_settings", "reference.inspection_settings", "ingest.build_info"]
 OUTPUTS = ["marts.supplier_risk_score", "marts.supplier_signals", "marts.supplier_risk_history",
            "marts.supplier_score_changes", "marts.score_unknown_signals"]
+GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
+    "marts.supplier_risk_score": "one row per supplier",
+    "marts.supplier_signals": "one row per supplier and signal",
+    "marts.supplier_risk_history": "one row per supplier and month end",
+    "marts.supplier_score_changes": "one row per supplier and signal that moved since last month end",
+    "marts.score_unknown_signals": "one row per signal the data cannot measure",
+}
 UNKNOWN_COLUMNS = ["signal", "label", "pillar", "missing_fields", "max_points"]
 _UNKNOWN_TYPES = {"signal": "varchar", "label": "varchar", "pillar": "varchar", "missing_fields": "varchar",
                   "max_points": "double"}

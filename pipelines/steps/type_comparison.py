@@ -27,6 +27,10 @@ INPUTS = [
     "reference.return_reasons",
 ]
 OUTPUTS = ["marts.type_comparison", "marts.type_comparison_suppliers"]
+GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
+    "marts.type_comparison": "one row per category, metric and group",
+    "marts.type_comparison_suppliers": "one row per supplier and category, plus category all",
+}
 
 # Bootstrap settings: fixed so a rebuild of the same data gives the same intervals.
 N_BOOT = 2000

@@ -16,6 +16,11 @@ INPUTS = ["marts.model_comparison", "marts.model_backtest", "marts.order_inciden
           "marts.supplier_risk_history", "marts.supplier_risk_score", "marts.supplier_signals",
           "marts.incident_predictions", "ingest.build_info"]
 OUTPUTS = ["marts.validity_report", "marts.validity_band_calibration", "marts.validity_stability"]
+GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
+    "marts.validity_report": "one row per figure of the report card",
+    "marts.validity_band_calibration": "one row per risk band",
+    "marts.validity_stability": "one row per weight scenario",
+}
 
 TYPES = {
     "marts.validity_report": {"section": "varchar", "metric": "varchar", "subject": "varchar", "value": "double",

@@ -18,15 +18,18 @@ from pipelines.frames import write_frame
 INPUTS = [f"staging.{name}" for name in scoring.TABLE_NAMES] + [
     "reference.return_reasons", "reference.kpi_settings", "reference.inspection_settings", "ingest.build_info"]
 OUTPUTS = ["marts.supplier_risk_score", "marts.supplier_signals", "marts.supplier_risk_history",
-           "marts.supplier_score_changes", "marts.score_unknown_signals"]
+           "marts.supplier_score_changes", "marts.score_unknown_signals", "marts.supplier_red_flags"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.supplier_risk_score": "one row per supplier",
     "marts.supplier_signals": "one row per supplier and signal",
     "marts.supplier_risk_history": "one row per supplier and month end",
     "marts.supplier_score_changes": "one row per supplier and signal that moved since last month end",
     "marts.score_unknown_signals": "one row per signal the data cannot measure",
+    "marts.supplier_red_flags": "one row per supplier and red flag",
 }
 UNKNOWN_COLUMNS = ["signal", "label", "pillar", "missing_fields", "max_points"]
+RED_FLAG_COLUMNS = ["supplier_id", "flag", "reason"]
+_RED_FLAG_TYPES = {"supplier_id": "varchar", "flag": "varchar", "reason": "varchar"}
 _UNKNOWN_TYPES = {"signal": "varchar", "label": "varchar", "pillar": "varchar", "missing_fields": "varchar",
                   "max_points": "double"}
 
@@ -61,6 +64,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
                                 on=["supplier_id", "signal"], how="left")
     _write(con, "marts.supplier_signals", signals)
     _write_unknown(con, now.unknown, cfg, context)
+    write_frame(con, "marts.supplier_red_flags", now.red_flags, types=_RED_FLAG_TYPES, columns=RED_FLAG_COLUMNS)
     t1 = time.perf_counter()
 
     first = tables["purchase_orders"]["ordered_on"].min()
@@ -116,5 +120,6 @@ def _write_empty(con: duckdb.DuckDBPyConnection, as_of) -> None:
                            ("marts.supplier_signals", scoring.SIGNAL_COLUMNS + ["cohort", "prior_mean"]),
                            ("marts.supplier_risk_history", HISTORY_COLUMNS),
                            ("marts.supplier_score_changes", _CHANGE_COLUMNS),
-                           ("marts.score_unknown_signals", UNKNOWN_COLUMNS)):
-        write_frame(con, table, empty, types={**_EMPTY_TYPES, **_UNKNOWN_TYPES}, columns=columns)
+                           ("marts.score_unknown_signals", UNKNOWN_COLUMNS),
+                           ("marts.supplier_red_flags", RED_FLAG_COLUMNS)):
+        write_frame(con, table, empty, types={**_EMPTY_TYPES, **_UNKNOWN_TYPES, **_RED_FLAG_TYPES}, columns=columns)

@@ -410,3 +410,15 @@ def test_hold_new_orders_and_due_now_come_first_whatever_the_priority(tiny_con):
     assert q.loc["S1", "priority"] > q.loc["S2", "priority"]
     assert list(q.sort_values("rank").index) == ["S2", "S3", "S1"]
     assert list(q.sort_values("rank")["rank"]) == [1, 2, 3]
+
+
+def test_red_flags_mart_is_the_score_rows_flags_one_per_row(demo_con):
+    """marts.supplier_red_flags holds each red flag as a row: per supplier, as many as red_flag_count, and joined
+    as "flag: reason; …" they give the score row's red_flags text."""
+    score = demo_con.execute("select supplier_id, red_flag_count, red_flags from marts.supplier_risk_score").df()
+    flags = demo_con.execute("select * from marts.supplier_red_flags").df()
+    assert len(flags) == score["red_flag_count"].sum() > 0
+    joined = flags.groupby("supplier_id").apply(lambda g: "; ".join(f"{f}: {r}" for f, r in zip(g["flag"], g["reason"])),
+                                                include_groups=False)
+    for row in score.itertuples():
+        assert joined.get(row.supplier_id, "") == (row.red_flags or ""), row.supplier_id

@@ -8,6 +8,7 @@ opening that URL seeds the widgets from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -134,3 +135,39 @@ def caption() -> None:
     sel = selection()
     if sel.active:
         st.caption(f"Filtered to {sel.describe(escape=True)} (sidebar).")
+
+
+# URL parameters of the period control: first and last month, YYYY-MM
+PERIOD_PARAMS = ("from", "to")
+
+
+def period(key: str = "period") -> tuple[date | None, date | None]:
+    """A month range on the page (a slider over the months with data), kept in the URL as ?from=YYYY-MM&to=YYYY-MM
+    and across pages; (None, None) when every month is chosen."""
+    months = queries.months()
+    if months.empty:
+        return None, None
+    labels = [f"{pd.Timestamp(m):%Y-%m}" for m in months["month"]]
+    full = (labels[0], labels[-1])
+    # this page's slider, else this session's last choice on another page, else the URL, else every month
+    wanted = st.session_state.get(key) or st.session_state.get("_period") \
+        or tuple(st.query_params.get(p) for p in PERIOD_PARAMS)
+    low = wanted[0] if wanted[0] in labels else full[0]
+    high = wanted[1] if wanted[1] in labels else full[1]
+    low, high = st.select_slider("Months", labels, value=tuple(sorted((low, high))), key=key,
+                                 help="Sales, returns and costs of these months (month of sale, return or cost; "
+                                      "landed cost by month of delivery). Kept in the URL.")
+    st.session_state["_period"] = (low, high)
+    if (low, high) == full:
+        for p in PERIOD_PARAMS:
+            if p in st.query_params:
+                del st.query_params[p]
+        return None, None
+    st.query_params["from"], st.query_params["to"] = low, high
+    return date.fromisoformat(f"{low}-01"), date.fromisoformat(f"{high}-01")
+
+
+def describe_period(chosen: tuple[date | None, date | None]) -> str:
+    if chosen == (None, None):
+        return "all months"
+    return f"{chosen[0]:%b %Y} to {chosen[1]:%b %Y}" if chosen[0] != chosen[1] else f"{chosen[0]:%b %Y}"

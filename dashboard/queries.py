@@ -8,6 +8,7 @@ empty state; any other SQL error is a bug and is raised.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -16,6 +17,7 @@ import streamlit as st
 from dashboard import db
 
 Ids = tuple[str, ...] | None  # supplier ids selected by the shared filters; None = every supplier
+Period = tuple[date | None, date | None]  # first and last month of a period (their first days); None = open
 
 
 def _freeze(value):
@@ -120,9 +122,22 @@ def biggest_movers(ids: Ids = None, limit: int = 10) -> pd.DataFrame:
     return query("biggest_movers", ids=_ids(ids), limit=limit)
 
 
-def leakage_total(ids: Ids = None) -> pd.DataFrame:
-    """Planned and realised contribution and the supplier leakage between them (marts.margin_leakage_wide)."""
-    return query("leakage_total", ids=_ids(ids))
+def leakage_total(ids: Ids = None, period: Period = (None, None)) -> pd.DataFrame:
+    """Planned and realised contribution and the supplier leakage between them (marts.margin_leakage_wide), within the
+    months of `period` (first, last month; None = open)."""
+    return query("leakage_total", ids=_ids(ids), month_from=period[0], month_to=period[1])
+
+
+def leakage_by_month(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None,
+                     period: Period = (None, None)) -> pd.DataFrame:
+    """Planned, realised and leaked contribution per month (marts.margin_leakage_wide)."""
+    return query("leakage_by_month", ids=_ids(ids), supplier_id=supplier_id, sku=sku, month_from=period[0],
+                 month_to=period[1])
+
+
+def months() -> pd.DataFrame:
+    """Months with sales, returns, costs or a landed delivery (the period control's choices)."""
+    return query("months")
 
 
 # ----------------------------------------------------------------------------- supplier drill-down
@@ -218,19 +233,23 @@ def landed_cost_sku(ids: Ids = None, supplier_id: str | None = None) -> pd.DataF
     return query("landed_cost_sku", ids=_ids(ids), supplier_id=supplier_id)
 
 
-def landed_breakdown(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
-    """Landed-cost components summed over landed purchase orders (marts.landed_cost_po)."""
-    return query("landed_breakdown", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+def landed_breakdown(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None,
+                     period: Period = (None, None)) -> pd.DataFrame:
+    """Landed-cost components summed over landed purchase orders (marts.landed_cost_po) delivered in `period`."""
+    return query("landed_breakdown", ids=_ids(ids), supplier_id=supplier_id, sku=sku, month_from=period[0],
+                 month_to=period[1])
 
 
-def leakage_waterfall(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
-    """Waterfall steps from planned to realised contribution (marts.margin_leakage)."""
-    return query("leakage_waterfall", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+def leakage_waterfall(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None,
+                      period: Period = (None, None)) -> pd.DataFrame:
+    """Waterfall steps from planned to realised contribution (marts.margin_leakage) within `period`."""
+    return query("leakage_waterfall", ids=_ids(ids), supplier_id=supplier_id, sku=sku, month_from=period[0],
+                 month_to=period[1])
 
 
-def quote_variance(ids: Ids = None) -> pd.DataFrame:
-    """Quote-to-landed variance per supplier (marts.landed_cost_po)."""
-    return query("quote_variance", ids=_ids(ids))
+def quote_variance(ids: Ids = None, period: Period = (None, None)) -> pd.DataFrame:
+    """Quote-to-landed variance per supplier (marts.landed_cost_po) over purchase orders delivered in `period`."""
+    return query("quote_variance", ids=_ids(ids), month_from=period[0], month_to=period[1])
 
 
 def filtered_skus(ids: Ids = None, categories: Iterable[str] | None = None) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 or a SKU; and how far landed cost runs above the quote."""
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
@@ -39,8 +40,9 @@ if ui.require_warehouse():
                   for r in skus.itertuples()}
         sku = st.selectbox("SKU", list(labels), key="costs_sku", format_func=lambda s: labels[s])
 
-    breakdown = queries.landed_breakdown(ids, supplier_id, sku)
-    steps = queries.leakage_waterfall(ids, supplier_id, sku)
+    chosen = filters.period("costs_period")
+    breakdown = queries.landed_breakdown(ids, supplier_id, sku, chosen)
+    steps = queries.leakage_waterfall(ids, supplier_id, sku, chosen)
     has_landed = not breakdown.empty and breakdown["po_count"].iloc[0] > 0
     row = breakdown.iloc[0] if has_landed else None
 
@@ -101,8 +103,23 @@ if ui.require_warehouse():
             st.caption("Customer-caused returns (remorse, wrong item) are not the supplier's and stay out of the "
                        "waterfall.")
 
+    st.subheader("Leakage by month")
+    monthly = queries.leakage_by_month(ids, supplier_id, sku, chosen)
+    if monthly.empty:
+        ui.missing("marts.margin_leakage_wide", "leakage by month")
+    else:
+        fig = go.Figure()
+        fig.add_trace(go.Bar(x=monthly["month"], y=monthly["leakage"], name="Margin leakage",
+                             marker_color="#d9480f", hovertemplate="%{x|%b %Y}: %{y:$,.0f} leaked<extra></extra>"))
+        fig.add_trace(go.Scatter(x=monthly["month"], y=monthly["planned_contribution"], name="Planned contribution",
+                                 mode="lines+markers", line=dict(color="#1f4e79"),
+                                 hovertemplate="%{x|%b %Y}: %{y:$,.0f} planned<extra></extra>"))
+        fig.update_yaxes(tickprefix="$", tickformat="~s")
+        ui.chart(ui.style(fig, f"Margin leakage per month, {filters.describe_period(chosen)}", "Month of sale, return "
+                          "or cost", "USD", height=340), "costs_leakage_month_chart")
+
     st.subheader("Quote-to-landed variance by supplier")
-    variance = queries.quote_variance(ids)
+    variance = queries.quote_variance(ids, chosen)
     if supplier_id is not None and not variance.empty:
         variance = variance[variance["supplier_id"] == supplier_id]
     if variance.empty:

@@ -15,7 +15,8 @@ if ui.require_warehouse():
     ids = filters.supplier_ids()
     kpis = queries.supplier_kpis(ids)
     risk = queries.supplier_risk(ids)
-    leakage = queries.leakage_total(ids)
+    chosen = filters.period("portfolio_period")
+    leakage = queries.leakage_total(ids, chosen)
 
     if kpis.empty:
         st.info("No suppliers match this selection." if ids is not None else "The warehouse has no suppliers yet.")
@@ -36,7 +37,8 @@ if ui.require_warehouse():
                        "not built in this warehouse.")
     else:
         c4.metric("Margin leakage", ui.money(leakage["leakage"].sum()), border=True,
-                  help="Planned minus realised contribution, supplier-attributable only: landed-cost overrun, "
+                  help=f"In {filters.describe_period(chosen)} (the Months control; spend and counts are all-time): "
+                       "planned minus realised contribution, supplier-attributable only: landed-cost overrun, "
                        "refunds and return fees for supplier-caused returns, write-offs, rework, relabel, "
                        "chargebacks, expedite freight, sorting and re-inspection "
                        "(marts.margin_leakage_wide.supplier_leakage, summed).")

@@ -42,7 +42,9 @@ st.caption("Each figure is the mean over suppliers of that type, with a bootstra
            "suppliers behind it. A difference counts only when its interval excludes zero and each type has at "
            f"least {MIN_SUPPLIERS} suppliers; figures from fewer are greyed out.")
 st.info("This comparison covers every supplier in the warehouse: the sidebar's type, country and band filters do "
-        "not apply here (marts.type_comparison is computed over all suppliers).", icon=":material/filter_alt_off:")
+        "not apply here (marts.type_comparison is computed over all suppliers), and it covers every month: its "
+        "intervals are bootstrapped by the build over the whole history, so the Months control of Portfolio and "
+        "Costs does not narrow it.", icon=":material/filter_alt_off:")
 if ui.require_warehouse():
     ui.as_of_caption()
     everything = queries.type_comparison()

@@ -1,10 +1,12 @@
--- Landed-cost components of the landed purchase orders of the filtered suppliers, one supplier or one SKU (one row).
+-- Landed-cost components of the landed purchase orders of the filtered suppliers, one supplier or one SKU, delivered within the chosen months (one row).
 with landed as (
     select * from marts.landed_cost_po
     where is_landed
         and ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
         and ($supplier_id::varchar is null or supplier_id = $supplier_id::varchar)
         and ($sku::varchar is null or sku = $sku::varchar)
+        and ($month_from::date is null or delivery_month >= $month_from::date)
+        and ($month_to::date is null or delivery_month <= $month_to::date)
 )
 
 select

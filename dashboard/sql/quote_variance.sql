@@ -1,7 +1,9 @@
--- Quote-to-landed variance per supplier over its landed purchase orders (one row per supplier), largest first.
+-- Quote-to-landed variance per supplier over its landed purchase orders delivered within the chosen months (one row per supplier), largest first.
 with landed as (
     select * from marts.landed_cost_po
     where is_landed and ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
+        and ($month_from::date is null or delivery_month >= $month_from::date)
+        and ($month_to::date is null or delivery_month <= $month_to::date)
 ),
 
 suppliers as (

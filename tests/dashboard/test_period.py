@@ -1,0 +1,72 @@
+"""The period control: a month range on Portfolio and Costs, kept in the URL, that every leakage and landed-cost figure
+on those pages keeps to; leakage by month."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _values(encoded) -> list[float]:
+    """A plotly array as numbers (plotly sends numeric arrays base64-encoded: {"dtype", "bdata"})."""
+    if isinstance(encoded, dict):
+        return np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"]).tolist()
+    return list(encoded)
+
+
+def test_portfolio_leakage_keeps_to_the_months_in_the_url(ui, demo_db, demo_con):
+    at = ui.open(demo_db, query={"from": "2026-01", "to": "2026-03"})
+    leaked = demo_con.execute("select sum(supplier_leakage) from marts.margin_leakage_wide "
+                              "where month between date '2026-01-01' and date '2026-03-01'").fetchone()[0]
+    everything = demo_con.execute("select sum(supplier_leakage) from marts.margin_leakage_wide").fetchone()[0]
+    assert ui.metrics(at)["Margin leakage"] == f"${float(leaked):,.0f}" != f"${float(everything):,.0f}"
+    assert at.select_slider(key="portfolio_period").value == ("2026-01", "2026-03")
+    # every month again: the URL forgets the period and the figure is all-time
+    first, last = (f"{m:%Y-%m}" for m in demo_con.execute(
+        "select min(month), max(month) from (select month from marts.margin_leakage_wide union "
+        "select delivery_month from marts.landed_cost_po where is_landed)").fetchone())
+    at.select_slider(key="portfolio_period").set_value((first, last)).run()
+    assert ui.metrics(at)["Margin leakage"] == f"${float(everything):,.0f}"
+    assert "from" not in at.query_params and "to" not in at.query_params
+
+
+def test_a_month_the_warehouse_does_not_have_is_ignored(ui, demo_db, demo_con):
+    at = ui.open(demo_db, query={"from": "1999-01", "to": "not-a-month"})
+    everything = demo_con.execute("select sum(supplier_leakage) from marts.margin_leakage_wide").fetchone()[0]
+    assert ui.metrics(at)["Margin leakage"] == f"${float(everything):,.0f}"
+
+
+def test_costs_figures_and_leakage_by_month_keep_to_the_period(ui, demo_db, demo_con):
+    at = ui.open(demo_db, "costs", query={"from": "2025-07", "to": "2025-12"})
+    planned, realised = demo_con.execute(
+        "select sum(amount) filter (where step = 'planned_contribution'), "
+        "sum(amount) filter (where step = 'realised_contribution') from marts.margin_leakage "
+        "where month between date '2025-07-01' and date '2025-12-01'").fetchone()
+    landed = demo_con.execute("select sum(landed_total) from marts.landed_cost_po where is_landed and "
+                              "delivery_month between date '2025-07-01' and date '2025-12-01'").fetchone()[0]
+    shown = ui.metrics(at)
+    assert shown["Planned contribution"] == f"${float(planned):,.0f}"
+    assert shown["Margin leakage"] == f"${float(planned - realised):,.0f}"
+    assert shown["Landed cost"] == f"${float(landed):,.0f}"
+    chart = ui.chart(at, "costs_leakage_month_chart")
+    bars = chart["data"][0]
+    bars["y"] = _values(bars["y"])
+    monthly = demo_con.execute("select month, sum(supplier_leakage) from marts.margin_leakage_wide "
+                               "where month between date '2025-07-01' and date '2025-12-01' group by 1 order by 1"
+                               ).fetchall()
+    assert [x[:7] for x in bars["x"]] == [f"{m:%Y-%m}" for m, _ in monthly]
+    assert bars["y"] == pytest.approx([float(v) for _, v in monthly])
+    assert sum(bars["y"]) == pytest.approx(float(planned - realised), abs=0.05)  # the months add up to the total
+    # the variance table holds only orders delivered in the period
+    pos = dict(demo_con.execute("select supplier_id, count(*) from marts.landed_cost_po where is_landed and "
+                                "delivery_month between date '2025-07-01' and date '2025-12-01' group by 1"
+                                ).fetchall())
+    variance = next(f for f in ui.frames(at) if "variance_share" in f.columns).set_index("supplier_id")
+    assert variance["po_count"].to_dict() == pos
+    # the period travels with the view: the Portfolio page opens on it
+    at.switch_page(ui.pages["portfolio"]).run()
+    assert at.select_slider(key="portfolio_period").value == ("2025-07", "2025-12")

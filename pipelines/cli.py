@@ -329,8 +329,9 @@ def parser() -> argparse.ArgumentParser:
     dw.add_argument("--force", action="store_true")
     dw.set_defaults(func=_cmd_demo_warehouse)
 
-    im = sub.add_parser("import", help="convert one export (Amazon, Shopify, inspection summary, SCMS, or any "
-                                       "spreadsheet through a mapping file) into an import folder")
+    im = sub.add_parser("import", help="convert one export (Amazon, Shopify, inspection summary, SCMS, a broker's "
+                                       "entry summary, or any spreadsheet through a mapping file) into an import "
+                                       "folder")
     im.add_argument("--input", required=True, help="the export file (.csv, .tsv, .txt or .xlsx)")
     im.add_argument("--out", required=True, help="import folder: rows are merged into its table files")
     im.add_argument("--format", help="the format's name (default: recognised from the header; see `formats`)")

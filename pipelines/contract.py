@@ -428,10 +428,38 @@ DUTY_REFUNDS = Table(
     row_rules=(RowRule(("claimed_on", "received_on"), "received_on is before claimed_on", "<="),),
 )
 
+ENTRY_SUMMARY_LINES = Table(
+    name="entry_summary_lines",
+    key=("entry_number", "line_number", "hts_code"),
+    description="One row per HTS number on a line of a customs entry summary (CBP Form 7501) as your broker filed "
+                "it: the line's 10-digit classification and each chapter 99 number reported with it, with their "
+                "duty, and the line's MPF and HMF. `supplier-risk import --format cbp-7501-lines` writes it from the "
+                "broker's line listing. The broker's duty, MPF and HMF replace the computed ones for the shipments "
+                "with that `entry_number` and are reconciled against them (`marts.customs_entries`).",
+    columns=(
+        _c("entry_number", TEXT, "Entry number (Form 7501 block 1: filer code, 7 digits, check digit), as on "
+           "`shipments.entry_number`.", "ABC-1234567-8", required=True),
+        _c("line_number", INT, "Line number on the entry summary (block 31).", "1", required=True, minimum=1),
+        _c("hts_code", TEXT, "HTSUS number (block 33A): the 10-digit classification or a chapter 99 number "
+           "reported with it (e.g. 9903.88.03 for Section 301 List 3).", "4202.92.3131", required=True),
+        _c("entry_type", TEXT, "Entry type code (block 2): 01 formal consumption, 11 informal, 06 foreign-trade "
+           "zone.", "01"),
+        _c("entry_on", DATE, "Entry date (block 7).", "2026-03-10"),
+        _c("origin_country", TEXT, "Country of origin (block 10 or the line's), ISO 3166 alpha-2.", "CN"),
+        _c("description", TEXT, "Description of merchandise (block 32).", "Travel bags, outer surface of textile"),
+        _c("entered_value", DECIMAL, "Entered value in USD (block 36A), on the line's 10-digit HTS number (empty "
+           "on its chapter 99 numbers).", "12000", **MONEY),
+        _c("rate", TEXT, "Rate as declared (block 37A): `17.6%`, `Free`, a specific rate.", "17.6%"),
+        _c("duty", DECIMAL, "Duty declared for this HTS number, USD (block 38).", "2112.00", **MONEY),
+        _c("mpf", DECIMAL, "Merchandise processing fee of the line (fee class 499), USD.", "41.57", **MONEY),
+        _c("hmf", DECIMAL, "Harbor maintenance fee of the line (fee class 501), USD.", "15.00", **MONEY),
+    ),
+)
+
 # In load order: a table's references always point to tables earlier in this list.
 TABLES: tuple[Table, ...] = (
     SUPPLIERS, PRODUCTS, PURCHASE_ORDERS, PAYMENTS, INSPECTIONS, SHIPMENTS, SALES, RETURNS, QUALITY_COSTS,
-    ASSISTS, DUTY_REFUNDS,
+    ASSISTS, DUTY_REFUNDS, ENTRY_SUMMARY_LINES,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 

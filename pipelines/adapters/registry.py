@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.adapters import (amazon_orders, amazon_returns, amazon_settlement, inspection_summary, scms,
-                                shopify_orders)
+from pipelines.adapters import (amazon_orders, amazon_returns, amazon_settlement, entry_summary,
+                                inspection_summary, scms, shopify_orders)
 from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
 from pipelines.adapters.sniff import read_export
 
@@ -22,6 +22,7 @@ FORMATS: list[Format] = [
     shopify_orders.FORMAT,
     inspection_summary.FORMAT,
     scms.FORMAT,
+    entry_summary.FORMAT,
 ]
 
 

@@ -37,6 +37,7 @@ INPUTS = [
     "raw.shipments",
     "staging.assists",
     "staging.duty_refunds",
+    "staging.entry_summary_lines",
 ]
 OUTPUTS = [
     "marts.landed_cost_po",
@@ -44,6 +45,7 @@ OUTPUTS = [
     "marts.unallocated_costs",
     "marts.margin_leakage_quality_costs",
     "marts.duty_refunds",
+    "marts.customs_entries",
 ]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.landed_cost_po": "one row per purchase order",
@@ -78,13 +80,14 @@ def _dollars(cents) -> np.ndarray:
     return np.asarray(cents, dtype=float) / 100
 
 
-def entry_dates(ship: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def entry_dates(ship: pd.DataFrame, summary_on: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
     """(entry key, entry date) per shipment, by the contract's one rule (contract.ENTRY_DATE_ORDER).
 
     A shipment's own date is `entry_on`, else the earlier of `eta_on` and `delivered_on`, else `shipped_on`: duty
     applies at the date of entry, which comes with arrival and before delivery to the warehouse, so a tariff change
     between the two is not charged. Shipments sharing an `entry_number` are one entry, dated by the earliest
-    `entry_on` among them, else the earliest own date. A shipment without an entry number is an entry of its own.
+    `entry_on` among them, else the entry date of its imported entry summary (`summary_on`, per shipment), else the
+    earliest own date. A shipment without an entry number is an entry of its own.
     """
     own = pd.Series(pd.NaT, index=ship.index, dtype="datetime64[ns]")
     for source in reversed(ENTRY_DATE_ORDER):
@@ -94,8 +97,43 @@ def entry_dates(ship: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     number = ship["entry_number"].astype(object).where(ship["entry_number"].notna(), None)
     key = number.where(number.notna(), "shipment:" + ship["shipment_id"].astype(str))
     declared = pd.to_datetime(ship["entry_on"]).groupby(key).transform("min")
+    if summary_on is not None:
+        declared = declared.where(declared.notna(), pd.to_datetime(summary_on))
     earliest = own.groupby(key).transform("min")
     return key, declared.where(declared.notna(), earliest)
+
+
+def entry_ref(numbers: pd.Series) -> pd.Series:
+    """An entry number compared without case and separators (ABC-1234567-8 = abc12345678), as staging writes it."""
+    return numbers.astype("string").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True).replace("", pd.NA)
+
+
+def entry_summaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The broker's figures per customs entry from its Form 7501 lines, indexed by `entry_ref`.
+
+    duty / mpf / hmf / entered_value are the sums over the entry's lines (NaN when no line gives one), with the
+    entry date, entry type, number of lines and the chapter 99 numbers declared.
+    """
+    lines = con.execute("""
+        select entry_ref, entry_number, line_number, hts_code, is_chapter_99, entry_type, entry_on,
+            entered_value, duty, mpf, hmf,
+        from staging.entry_summary_lines
+        order by entry_ref, line_number, hts_code
+    """).df()
+    cols = ["entry_number", "entry_on", "entry_type", "lines", "entered_value", "duty", "mpf", "hmf", "chapter_99"]
+    if lines.empty:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="entry_ref"))
+    g = lines.groupby("entry_ref", sort=True)
+    ch99 = lines[lines["is_chapter_99"]].groupby("entry_ref")["hts_code"] \
+        .agg(lambda s: ", ".join(sorted(set(s))))
+    return pd.DataFrame({
+        "entry_number": g["entry_number"].first(),
+        "entry_on": pd.to_datetime(g["entry_on"].min()),
+        "entry_type": g["entry_type"].agg(lambda s: ", ".join(sorted(set(s.dropna())))).replace("", None),
+        "lines": g["line_number"].nunique(),
+        **{c: g[c].sum(min_count=1) for c in ("entered_value", "duty", "mpf", "hmf")},
+        "chapter_99": ch99.reindex(g.size().index),
+    })[cols]
 
 
 SHIPMENTS_SQL = """
@@ -189,7 +227,12 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     insurance_cost = cents_array(ship["insurance_cost"].fillna(0.0))
     invoice_freight = cents_array(ship["invoice_freight"].fillna(0.0))
     invoice_insurance = cents_array(ship["invoice_insurance"].fillna(0.0))
-    entry_key, entry_on = entry_dates(ship)
+    # The broker's entry summary (Form 7501 lines), matched on the entry number.
+    broker = entry_summaries(con)
+    ref = entry_ref(ship["entry_number"])
+    has_summary = ref.isin(broker.index).fillna(False).to_numpy(dtype=bool)
+    declared = broker.reindex(ref.fillna("").where(has_summary, "").to_numpy())
+    entry_key, entry_on = entry_dates(ship, declared["entry_on"].set_axis(ship.index))
     # Assists (moulds, tooling the brand provided) add to the dutiable value, spread over the units declared.
     assist = amortise_assists(ship.assign(entry_on=entry_on), _assists(con))
     # freight_cost / insurance_cost are what the buyer paid on top of the price: always landed, never dutiable.
@@ -226,16 +269,38 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     out["duty_rate_on_order_pct"] = on_order
     out["duty_components"] = charges["duty_components"]
 
-    # What goes into landed cost: paid figures first, then what the Incoterm puts in the price, then computed.
-    paid = ship["duty_paid"].to_numpy(dtype=float)
     computed = _dollars(charges["duty_cents"])
-    has_paid = ~np.isnan(paid)
     has_computed = ~np.isnan(computed)
-    out["duty_paid"] = paid
+    # The broker's duty, MPF and HMF of an entry, split over its shipments: duty by their computed duty (by
+    # dutiable value when none is computable), MPF and HMF by dutiable value, as the computed ones are.
+    dutiable = np.nan_to_num(charges["dutiable_cents"].to_numpy(dtype=float)).astype(np.int64)
+    by_duty = np.nan_to_num(charges["duty_cents"].to_numpy(dtype=float)).astype(np.int64)
+    shares = {}
+    for col in ("duty", "mpf", "hmf"):
+        shares[col] = np.full(len(ship), np.nan)
+        known = has_summary & declared[col].notna().to_numpy()
+        if known.any():
+            groups = ref[known].to_numpy()
+            weight = by_duty[known] if col == "duty" else dutiable[known]
+            if col == "duty":
+                none = pd.Series(weight).groupby(groups).transform("sum").to_numpy() == 0
+                weight = np.where(none, dutiable[known], weight)
+            shares[col][known] = allocate_cents(cents_array(declared[col].to_numpy(dtype=float)[known]), groups,
+                                                weight) / 100
+    out["duty_entry_summary"] = shares["duty"]
+    out["mpf_entry_summary"] = shares["mpf"]
+    out["hmf_entry_summary"] = shares["hmf"]
+
+    # What goes into landed cost: the broker's entry summary, then the paid figure, then what the Incoterm puts in
+    # the price, then computed.
+    has_broker = ~np.isnan(shares["duty"])
+    paid = np.where(has_broker, shares["duty"], ship["duty_paid"].to_numpy(dtype=float))
+    has_paid = ~np.isnan(paid)
+    out["duty_paid"] = ship["duty_paid"].to_numpy(dtype=float)
     out["duty_computed"] = computed
     out["duty"] = np.where(has_paid, paid, np.where(~buyer_pays_duty, 0.0, np.where(has_computed, computed, 0.0)))
-    out["duty_source"] = np.where(has_paid, "paid", np.where(~buyer_pays_duty, "in_price",
-                                                             np.where(has_computed, "computed", "unknown")))
+    out["duty_source"] = np.where(has_broker, "entry_summary", np.where(has_paid, "paid", np.where(
+        ~buyer_pays_duty, "in_price", np.where(has_computed, "computed", "unknown"))))
     check = compare_duty_frame(np.nan_to_num(computed), paid)
     # Under DDP the seller pays the duty: without a paid figure there is nothing of the buyer's to check.
     out["duty_status"] = np.where(~has_computed, "not_computable",
@@ -248,14 +313,16 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     out["hmf_computed"] = _dollars(hmf)
     fees_paid = ship["fees_paid"].to_numpy(dtype=float)
     # other_fees, when given, is what was paid for brokerage, MPF, HMF and port fees: it replaces the computed
-    # MPF/HMF (shown beside it) so they are never counted twice.
+    # MPF/HMF (shown beside it) so they are never counted twice. Without it, the entry summary's MPF and HMF.
     fees_computed = ~np.isnan(mpf) & ~np.isnan(hmf)
     has_fees = ~np.isnan(fees_paid)
+    broker_fees = ~np.isnan(shares["mpf"]) | ~np.isnan(shares["hmf"])
     out["fees_paid"] = fees_paid
-    out["fees"] = np.where(has_fees, fees_paid, np.where(~buyer_pays_duty, 0.0, np.where(
-        fees_computed, _dollars(np.nan_to_num(mpf) + np.nan_to_num(hmf)), 0.0)))
-    out["fees_source"] = np.where(has_fees, "paid", np.where(~buyer_pays_duty, "in_price",
-                                                             np.where(fees_computed, "computed", "unknown")))
+    out["fees"] = np.where(has_fees, fees_paid, np.where(
+        broker_fees, np.round(np.nan_to_num(shares["mpf"]) + np.nan_to_num(shares["hmf"]), 2), np.where(
+            ~buyer_pays_duty, 0.0, np.where(fees_computed, _dollars(np.nan_to_num(mpf) + np.nan_to_num(hmf)), 0.0))))
+    out["fees_source"] = np.where(has_fees, "paid", np.where(broker_fees, "entry_summary", np.where(
+        ~buyer_pays_duty, "in_price", np.where(fees_computed, "computed", "unknown"))))
 
     # Rates read beyond a table's verified-through date: costed with the rows as written, flagged estimated.
     late = charges["estimated_tables"].to_numpy(dtype=object)
@@ -271,15 +338,85 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return out[rows_columns()]
 
 
+ENTRY_COLUMNS = ["entry_number", "entry_on", "entry_on_summary", "entry_type_summary", "shipment_count", "po_count",
+                 "has_entry_summary", "summary_lines", "dutiable_value", "entered_value_summary", "duty_computed",
+                 "duty_summary", "duty_difference", "duty_status", "mpf_computed", "mpf_summary", "hmf_computed",
+                 "hmf_summary", "fees_difference", "fees_status", "chapter_99_summary", "duty_components",
+                 "is_estimated"]
+
+
+def customs_entries(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame) -> pd.DataFrame:
+    """One row per customs entry number (on shipments or on an imported entry summary): the broker's figures beside
+    the computed ones.
+
+    duty_status / fees_status compare the entry summary's duty (MPF + HMF) with the computed one by
+    `compare_duty_frame` (match within max(1.00, 1%)): `overpaid` / `underpaid` = the broker declared more / less;
+    `no_entry_summary` when none was imported, `no_shipments` when the summary's entry is on no shipment,
+    `not_computable` when a shipment's duty could not be computed.
+    """
+    broker = entry_summaries(con)
+    numbered = ship[ship["entry_number"].notna()] if not ship.empty else ship
+    if numbered.empty and broker.empty:
+        return pd.DataFrame(columns=ENTRY_COLUMNS)
+    numbered = numbered.assign(entry_ref=entry_ref(numbered["entry_number"]).to_numpy())
+    g = numbered.groupby("entry_ref", sort=True)
+    n = g.size()
+
+    def all_or_none(col: str) -> pd.Series:
+        return g[col].sum(min_count=1).where(g[col].count() == n)
+
+    ours = pd.DataFrame({
+        "entry_number": g["entry_number"].first(), "entry_on": g["entry_on"].min(), "shipment_count": n,
+        "po_count": g["po_id"].nunique(), "dutiable_value": all_or_none("dutiable_value"),
+        "duty_computed": all_or_none("duty_computed"), "mpf_computed": all_or_none("mpf_computed"),
+        "hmf_computed": all_or_none("hmf_computed"),
+        "duty_components": g["duty_components"].agg(lambda s: " | ".join(dict.fromkeys(s.dropna()))),
+        "is_estimated": g["rates_estimated"].any(),
+    })
+    theirs = broker.rename(columns={"entry_number": "summary_entry_number", "entry_on": "entry_on_summary",
+                                    "entry_type": "entry_type_summary", "lines": "summary_lines",
+                                    "entered_value": "entered_value_summary", "duty": "duty_summary",
+                                    "mpf": "mpf_summary", "hmf": "hmf_summary", "chapter_99": "chapter_99_summary"})
+    df = ours.join(theirs, how="outer")
+    # The entry summary's spelling of the number when there is one (shipments may write it without separators).
+    df["entry_number"] = df["summary_entry_number"].fillna(df["entry_number"])
+    df["has_entry_summary"] = df["summary_lines"].notna()
+    df["shipment_count"] = df["shipment_count"].fillna(0).astype(np.int64)
+    df["po_count"] = df["po_count"].fillna(0).astype(np.int64)
+    df["is_estimated"] = df["is_estimated"].fillna(False).astype(bool)
+    for col in ("dutiable_value", "entered_value_summary", "duty_computed", "duty_summary", "mpf_computed",
+                "mpf_summary", "hmf_computed", "hmf_summary"):
+        df[col] = _dollars(cents_array(df[col].astype(float)))
+    fees_computed = df["mpf_computed"] + df["hmf_computed"]
+    fees_summary = df["mpf_summary"].fillna(0.0) + df["hmf_summary"].fillna(0.0)
+    fees_summary = fees_summary.where(df["mpf_summary"].notna() | df["hmf_summary"].notna())
+
+    def status(computed: pd.Series, declared: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        check = compare_duty_frame(computed.fillna(0.0), declared)
+        label = np.where(~df["has_entry_summary"], "no_entry_summary",
+                         np.where(df["shipment_count"] == 0, "no_shipments",
+                                  np.where(computed.isna(), "not_computable", check["status"])))
+        diff = np.where(label == check["status"], check["difference"], np.nan)
+        return label, diff
+
+    df["duty_status"], df["duty_difference"] = status(df["duty_computed"], df["duty_summary"])
+    df["fees_status"], df["fees_difference"] = status(fees_computed, fees_summary)
+    df["entry_on"] = pd.to_datetime(df["entry_on"]).dt.date
+    df["entry_on_summary"] = pd.to_datetime(df["entry_on_summary"]).dt.date
+    return df.sort_values("entry_number").reset_index(drop=True)[ENTRY_COLUMNS]
+
+
 def rows_columns() -> list[str]:
     """Columns of marts.landed_cost_shipment (used for an empty table)."""
     return ["shipment_id", "po_id", "supplier_id", "sku", "incoterm", "mode", "shipped_on", "delivered_on",
             "entry_number", "entry_key", "entry_on", "entry_type", "entry_value", "quantity", "goods_value",
             "freight_cost", "insurance_cost", "invoice_freight", "invoice_insurance", "assist_value", "freight",
             "insurance", "dutiable_value", "dutiable_note", "duty_rate_pct",
-            "duty_rate_on_order_pct", "duty_components", "duty_paid", "duty_computed", "duty", "duty_source",
+            "duty_rate_on_order_pct", "duty_components", "duty_paid", "duty_entry_summary", "duty_computed", "duty",
+            "duty_source",
             "duty_status", "duty_variance", "ieepa_duty_computed", "entry_mpf", "mpf_computed", "hmf_computed",
-            "fees_paid", "fees", "fees_source", "rates_estimated", "is_estimated", "estimated_tables",
+            "mpf_entry_summary", "hmf_entry_summary", "fees_paid", "fees", "fees_source", "rates_estimated",
+            "is_estimated", "estimated_tables",
             "uses_unverified_rows", "unverified_rows", "content_assumed_full", "unit_weight_kg", "unit_volume_m3"]
 
 
@@ -587,17 +724,22 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     po = landed_cost_po(con, ship, allocated, basis)
     quality, unalloc_quality = allocate_quality_costs(con, basis)
     refunds, unalloc_refunds = duty_refunds(con, ship)
+    entries = customs_entries(con, ship)
     money = {c: MONEY for c in ("goods_value", "freight_cost", "insurance_cost", "freight", "insurance",
                                 "dutiable_value", "duty_paid", "duty_computed", "duty", "duty_variance",
                                 "ieepa_duty_computed", "entry_value", "entry_mpf", "mpf_computed", "hmf_computed",
                                 "fees_paid", "fees", "inspection_cost", "landed_total", "amount", "unit_price",
                                 "invoice_freight", "invoice_insurance", "assist_value", "amount_claimed",
-                                "amount_received")}
+                                "amount_received", "duty_entry_summary", "mpf_entry_summary",
+                                "hmf_entry_summary", "entered_value_summary", "duty_summary", "duty_difference",
+                                "mpf_summary", "hmf_summary", "fees_difference")}
     flags = {c: "boolean" for c in ("is_estimated", "rates_estimated", "uses_unverified_rows",
                                     "content_assumed_full")}
     types = {**money, **flags, "ordered_on": "date", "first_shipped_on": "date", "last_delivered_on": "date",
              "delivery_month": "date", "shipped_on": "date", "delivered_on": "date", "entry_on": "date",
-             "month_on": "date", "claimed_on": "date", "received_on": "date", "quantity": "bigint", "shipment_count": "bigint", "units_shipped": "bigint",
+             "month_on": "date", "entry_on_summary": "date", "has_entry_summary": "boolean",
+             "po_count": "bigint", "summary_lines": "bigint", "claimed_on": "date", "received_on": "date",
+             "quantity": "bigint", "shipment_count": "bigint", "units_shipped": "bigint",
              "units_received": "bigint", "is_landed": "boolean", "has_unallocated_costs": "boolean",
              "landed_cost_per_unit": UNIT, "quoted_landed_cost_per_unit": UNIT, "quote_to_landed_variance": UNIT,
              "quote_to_landed_variance_pct": "double", "duty_variance_pct": "double", "duty_rate_pct": "double",
@@ -607,6 +749,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
            pd.DataFrame(columns=rows_columns()), types)
     unallocated = pd.concat([unalloc_ship, unalloc_quality, unalloc_refunds], ignore_index=True)
     _write(con, "marts.duty_refunds", refunds, types)
+    _write(con, "marts.customs_entries", entries, types)
     _write(con, "marts.unallocated_costs", unallocated, types)
     _write(con, "marts.margin_leakage_quality_costs", quality.rename(columns={"month_on": "month"}),
            {**types, "month": "date"})

@@ -11,11 +11,16 @@ forward); HMF 0.125% by sea. Verified through: duty_rates 2026-07-23, us_mpf 202
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.steps.landed_cost import shipment_costs
+from pipelines.steps.landed_cost import customs_entries, shipment_costs
+
+STAGING_SUMMARY = (Path(__file__).resolve().parents[2] / "pipelines" / "sql" / "staging"
+                   / "entry_summary_lines.sql").read_text(encoding="utf-8")
 
 PRODUCTS = {
     # sku: (hs_code, steel_content_pct, duty_claims)
@@ -30,7 +35,8 @@ PRODUCTS = {
 }
 
 
-def _con(shipments: list[dict], assists: list[dict] | None = None) -> duckdb.DuckDBPyConnection:
+def _con(shipments: list[dict], assists: list[dict] | None = None,
+         summary: list[tuple] | None = None) -> duckdb.DuckDBPyConnection:
     """The staging tables shipment_costs reads, one PO per shipment (po_id = shipment_id), origin CN."""
     rows = []
     for s in shipments:
@@ -66,6 +72,16 @@ def _con(shipments: list[dict], assists: list[dict] | None = None) -> duckdb.Duc
     con.execute("""create table staging.assists as select assist_id::varchar as assist_id, sku::varchar as sku,
         supplier_id::varchar as supplier_id, cost::double as cost, provided_on::date as provided_on,
         units_declared::bigint as units_declared from assist_frame""")
+    # Entry summary lines: (entry_number, line, hts, entry_on, entered_value, duty, mpf, hmf), through staging.
+    lines = pd.DataFrame(summary or [], columns=["entry_number", "line_number", "hts_code", "entry_on",
+                                                 "entered_value", "duty", "mpf", "hmf"])
+    con.register("summary_frame", lines)
+    con.execute("""create table raw.entry_summary_lines as select entry_number::varchar as entry_number,
+        line_number::bigint as line_number, hts_code::varchar as hts_code, '01' as entry_type,
+        entry_on::date as entry_on, 'CN' as origin_country, null::varchar as description,
+        entered_value::decimal(18, 2) as entered_value, null::varchar as rate, duty::decimal(18, 2) as duty,
+        mpf::decimal(18, 2) as mpf, hmf::decimal(18, 2) as hmf from summary_frame""")
+    con.execute(f"create table staging.entry_summary_lines as {STAGING_SUMMARY}")
     return con
 
 
@@ -73,6 +89,16 @@ def _cost(shipments: list[dict], assists: list[dict] | None = None) -> pd.DataFr
     con = _con(shipments, assists)
     try:
         return shipment_costs(con).set_index("shipment_id")
+    finally:
+        con.close()
+
+
+def _entries(shipments: list[dict], summary: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shipment rows, customs entry rows) with the broker's entry summary lines."""
+    con = _con(shipments, summary=summary)
+    try:
+        ship = shipment_costs(con)
+        return ship.set_index("shipment_id"), customs_entries(con, ship).set_index("entry_number")
     finally:
         con.close()
 
@@ -305,3 +331,75 @@ def test_assist_amortised_over_the_units_declared():
     assert float(cost.loc["G1", "dutiable_value"]) == 14_000.00
     assert float(cost.loc["G1", "duty_computed"]) == 7_364.00
     assert float(cost.loc["G1", "goods_value"]) == 12_000.00  # the mould itself is not a landed cost of the goods
+
+
+def test_broker_entry_summary_replaces_the_computed_figures_and_is_reconciled():
+    # Entry ABC-1234567-8, the issue's bag: 12,000.00 FOB from CN; the shipment has no entry_on and an ETA of
+    # 2026-03-12, the broker's 7501 says entry date 03/10/2026 (the entry summary's date is the entry date).
+    #   7501 line 1: 9903.88.03 25% 3,000.00; 9903.03.01 10% 1,200.00; 4202.92.3131 17.6% on 12,000 = 2,112.00;
+    #   MPF 41.57 and HMF 15.00 -> duty 6,312.00 = computed (17.6 + 25 + 10 = 52.6% of 12,000): match.
+    # Entry ABC-7654321-0, same bag, entered 2026-03-10, but the broker still declared the ended IEEPA duties
+    #   9903.01.24 10% 1,200.00 and 9903.01.25 10% 1,200.00: 8,712.00 declared, overpaid by 2,400.00 against
+    #   6,312.00; landed cost carries the 8,712.00 that was paid. The broker's MPF 33.58 is the FY2026 minimum where
+    #   41.57 is due (12,000 x 0.3464% = 41.568): fees declared 48.58 vs 56.57, underpaid by 7.99.
+    # Entry ABC-1111111-1 is on no shipment: listed, no_shipments. Shipment S4's entry has no summary: computed.
+    cost, entries = _entries(
+        [{"id": "S1", "sku": "BAG", "value": 12_000.00, "eta_on": "2026-03-12", "entry_number": "ABC-1234567-8"},
+         {"id": "S2", "sku": "BAG", "value": 12_000.00, "eta_on": "2026-03-12", "entry_number": "abc76543210"},
+         {"id": "S4", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-03-10", "entry_number": "ABC-2222222-2"}],
+        [("ABC-1234567-8", 1, "9903.88.03", "2026-03-10", None, 3_000.00, None, None),
+         ("ABC-1234567-8", 1, "9903.03.01", "2026-03-10", None, 1_200.00, None, None),
+         ("ABC-1234567-8", 1, "4202.92.3131", "2026-03-10", 12_000, 2_112.00, 41.57, 15.00),
+         ("ABC-7654321-0", 1, "9903.01.24", "2026-03-10", None, 1_200.00, None, None),
+         ("ABC-7654321-0", 1, "9903.01.25", "2026-03-10", None, 1_200.00, None, None),
+         ("ABC-7654321-0", 1, "9903.88.03", "2026-03-10", None, 3_000.00, None, None),
+         ("ABC-7654321-0", 1, "9903.03.01", "2026-03-10", None, 1_200.00, None, None),
+         ("ABC-7654321-0", 1, "4202.92.3131", "2026-03-10", 12_000, 2_112.00, 33.58, 15.00),
+         ("ABC-1111111-1", 1, "4202.92.3131", "2026-03-10", 1_000, 176.00, 33.58, None)])
+    s1 = cost.loc["S1"]
+    assert str(s1["entry_on"]) == "2026-03-10"  # the 7501's date, not the ETA
+    assert (float(s1["duty"]), s1["duty_source"], s1["duty_status"]) == (6_312.00, "entry_summary", "match")
+    assert (float(s1["fees"]), s1["fees_source"]) == (56.57, "entry_summary")
+    s2 = cost.loc["S2"]
+    assert (float(s2["duty"]), float(s2["duty_computed"]), s2["duty_status"]) == (8_712.00, 6_312.00, "overpaid")
+    assert float(s2["duty_variance"]) == 2_400.00
+    assert (float(s2["fees"]), float(s2["mpf_computed"]) + float(s2["hmf_computed"])) == (48.58, 56.57)
+    assert (cost.loc["S4", "duty_source"], float(cost.loc["S4", "duty"])) == ("computed", 6_312.00)
+
+    e = entries.loc["ABC-1234567-8"]
+    assert (e["duty_status"], float(e["duty_difference"]), e["fees_status"]) == ("match", 0.0, "match")
+    assert (float(e["entered_value_summary"]), float(e["dutiable_value"])) == (12_000.00, 12_000.00)
+    assert e["chapter_99_summary"] == "9903.03.01, 9903.88.03" and int(e["summary_lines"]) == 1
+    e = entries.loc["ABC-7654321-0"]
+    assert (e["duty_status"], float(e["duty_difference"])) == ("overpaid", 2_400.00)
+    assert (e["fees_status"], float(e["fees_difference"])) == ("underpaid", -7.99)
+    assert e["chapter_99_summary"] == "9903.01.24, 9903.01.25, 9903.03.01, 9903.88.03"
+    assert entries.loc["ABC-1111111-1", "duty_status"] == "no_shipments"
+    assert int(entries.loc["ABC-1111111-1", "shipment_count"]) == 0
+    assert entries.loc["ABC-2222222-2", "duty_status"] == "no_entry_summary"
+
+
+def test_broker_figures_of_a_multi_po_entry_are_split_over_its_shipments():
+    # Entry DEF-0000001-5 carries two POs of bags, 5,000.00 and 7,000.00, entered 2026-03-10; the broker declared
+    #   line 1 (5,000): 880.00 + 1,250.00 + 500.00 = 2,630.00; line 2 (7,000): 1,232.00 + 1,750.00 + 700.00
+    #   = 3,682.00; total 6,312.00, split over the shipments by their computed duty 2,630.00 : 3,682.00 -> exactly
+    #   those. MPF on the entry 12,000 x 0.3464% = 41.568 -> 41.57 (broker: 17.32 + 24.25), HMF 15.00 (6.25 +
+    #   8.75), split by dutiable value 5:7: MPF 4,157 cents x 5/12 = 1,732.08 -> 1,732, x 7/12 = 2,424.92 -> 2,424,
+    #   the cent left to the larger remainder -> 17.32 and 24.25; HMF 6.25 and 8.75.
+    ship = [{"id": "M1", "sku": "BAG", "value": 5_000.00, "entry_on": "2026-03-10", "entry_number": "DEF-0000001-5"},
+            {"id": "M2", "sku": "BAG", "value": 7_000.00, "entry_on": "2026-03-10", "entry_number": "DEF-0000001-5"}]
+    lines = [("DEF-0000001-5", 1, "9903.88.03", "2026-03-10", None, 1_250.00, None, None),
+             ("DEF-0000001-5", 1, "9903.03.01", "2026-03-10", None, 500.00, None, None),
+             ("DEF-0000001-5", 1, "4202.92.3131", "2026-03-10", 5_000, 880.00, 17.32, 6.25),
+             ("DEF-0000001-5", 2, "9903.88.03", "2026-03-10", None, 1_750.00, None, None),
+             ("DEF-0000001-5", 2, "9903.03.01", "2026-03-10", None, 700.00, None, None),
+             ("DEF-0000001-5", 2, "4202.92.3131", "2026-03-10", 7_000, 1_232.00, 24.25, 8.75)]
+    cost, entries = _entries(ship, lines)
+    assert cost["duty_entry_summary"].astype(float).to_dict() == {"M1": 2_630.00, "M2": 3_682.00}
+    assert cost["mpf_entry_summary"].astype(float).to_dict() == {"M1": 17.32, "M2": 24.25}
+    assert cost["hmf_entry_summary"].astype(float).to_dict() == {"M1": 6.25, "M2": 8.75}
+    assert (cost["duty_status"] == "match").all() and (cost["fees_source"] == "entry_summary").all()
+    e = entries.loc["DEF-0000001-5"]
+    assert (int(e["shipment_count"]), int(e["po_count"]), int(e["summary_lines"])) == (2, 2, 2)
+    assert (float(e["duty_summary"]), float(e["duty_computed"]), e["duty_status"]) == (6_312.00, 6_312.00, "match")
+    assert (float(e["mpf_summary"]), float(e["mpf_computed"]), e["fees_status"]) == (41.57, 41.57, "match")

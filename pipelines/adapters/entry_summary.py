@@ -1,0 +1,158 @@
+"""Customs broker's entry summary lines (CBP Form 7501, one row per HTS number of a line) → `entry_summary_lines`.
+
+A broker lists an entry summary the way the form lays it out: the entry's own blocks (1 entry number, 2 entry type,
+3 summary date, 7 entry date, 10 country of origin), then per line (block 31) its HTSUS numbers (33A) — chapter 99
+numbers first, the 10-digit classification last — with the entered value (36A, on the classification), the rate
+(37A) and the duty (38), and the line's fees (class 499 MPF, 501 HMF). Headers are the form's block labels (the
+usual spellings of broker listings are synonyms). As on the form, the entry's blocks and the line number are
+written once: a blank cell in those columns takes the value of the row above within the same entry (a blank entry
+number continues the entry above). Dates are MM/DD/YYYY, the form's own; amounts are US dollars with a decimal
+point. Rejected: an entry number that is not a filer code, 7 digits and a check digit; an HTS number that is not 10
+digits (or an 8-digit chapter 99 number); a date not in MM/DD/YYYY; a line number that is not a whole number > 0; a
+negative or unreadable amount; the same entry, line and HTS number twice. The key is entry + line + HTS number, so
+importing the same summary again replaces its rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from pipelines.adapters.base import Collector, Converted, Format, Options, Source, fmt_number
+from pipelines.adapters.dates import parse_dates
+from pipelines.adapters.numbers import parse_numbers
+
+ENTRY, LINE, HTS = "Filer Code/Entry Number", "Line No.", "HTSUS No."
+COLUMNS = (ENTRY, "Entry Type", "Summary Date", "Entry Date", "Country of Origin", LINE,
+           "Description of Merchandise", HTS, "Entered Value", "HTSUS Rate", "Duty and IR Tax", "MPF", "HMF")
+REQUIRED = (ENTRY, "Entry Date", LINE, HTS, "Duty and IR Tax")
+SYNONYMS = {
+    ENTRY: ("Entry Number", "Entry No.", "Entry No", "Entry #", "Filer Code / Entry Number", "Filer Code/Entry No."),
+    "Entry Type": ("Entry Type Code",),
+    "Entry Date": ("Entry Dt",),
+    "Country of Origin": ("Origin Country", "COO"),
+    LINE: ("Line Number", "Line No", "Line #", "Line"),
+    "Description of Merchandise": ("Description", "Merchandise Description"),
+    HTS: ("HTSUS Number", "HTSUS No", "HTS Number", "HTS No.", "HTS No", "HTS", "Tariff Number"),
+    "Entered Value": ("Line Entered Value", "Entered Value (USD)"),
+    "HTSUS Rate": ("HTS Rate", "Duty Rate", "Rate"),
+    "Duty and IR Tax": ("Duty and I.R. Tax", "Duty & IR Tax", "Duty Amount", "Line Duty", "Duty"),
+    "MPF": ("499 MPF", "MPF (499)", "Merchandise Processing Fee", "499"),
+    "HMF": ("501 HMF", "HMF (501)", "Harbor Maintenance Fee", "501"),
+}
+# The entry's blocks, written once per entry on the form; blank cells below continue the entry above.
+ENTRY_BLOCKS = ("Entry Type", "Summary Date", "Entry Date", "Country of Origin")
+DATE_FORM = "MM/DD/YYYY"  # the form's instructions (block 3): month, day and year, MM/DD/YYYY
+_ENTRY = re.compile(r"^([A-Z0-9]{3})[\s-]?(\d{7})[\s-]?(\d)$")
+
+
+def entry_number(text: str | None) -> str | None:
+    """`ABC-1234567-8` from `ABC-1234567-8`, `abc 1234567 8` or `ABC12345678`; None when not that shape."""
+    if text is None or pd.isna(text):
+        return None
+    m = _ENTRY.match(str(text).strip().upper())
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def hts_number(text: str | None) -> str | None:
+    """`4202.92.3131` from `4202.92.3131` or `4202923131`, `9903.88.03` from `99038803`; None otherwise."""
+    if text is None or pd.isna(text):
+        return None
+    value = str(text).strip()
+    if re.search(r"[^\d.\s]", value):
+        return None
+    digits = re.sub(r"\D", "", value)
+    if len(digits) == 10:
+        return f"{digits[:4]}.{digits[4:6]}.{digits[6:]}"
+    if len(digits) == 8 and digits.startswith("99"):
+        return f"{digits[:4]}.{digits[4:6]}.{digits[6:]}"
+    return None
+
+
+def convert(source: Source, options: Options) -> Converted:
+    out = Collector(FORMAT, source)
+    frame, lines = source.frame, source.frame["_line"]
+    written = source.text(ENTRY)
+    # The form writes an entry's blocks once: a blank entry number continues the entry above, and within an entry
+    # a blank block or line number takes the row above's.
+    entry_raw = written.ffill()
+    out.reject_where(entry_raw.isna(), ENTRY, "required value is missing: no entry number on this row or above")
+    numbers = entry_raw.map(entry_number, na_action="ignore")
+    out.reject_where(entry_raw.notna() & numbers.isna(), ENTRY,
+                     "not an entry number (3-character filer code, 7 digits, check digit): " + entry_raw.map(repr))
+    starts = written.notna()
+    block = starts.cumsum()
+    carried = {name: source.text(name).groupby(block).ffill() for name in (*ENTRY_BLOCKS, LINE)}
+    # The description is written once per line, like the line number.
+    carried["Description of Merchandise"] = source.text("Description of Merchandise") \
+        .groupby([block, carried[LINE]]).ffill()
+    out.reject_where(starts & source.text(LINE).isna(), LINE, "required value is missing: the first row of an "
+                     "entry needs its line number")
+
+    dates = {name: parse_dates(carried[name], lines, declared=DATE_FORM) for name in ("Summary Date", "Entry Date")}
+    for name, parsed in dates.items():
+        out.reject_where(parsed.errors.notna(), name, parsed.errors)
+    out.reject_where(carried["Entry Date"].isna(), "Entry Date", "required value is missing: Entry Date")
+    line_no = parse_numbers(carried[LINE], lines, decimal=".")
+    out.reject_where(line_no.errors.notna(), LINE, line_no.errors)
+    bad_line = line_no.values.notna() & ((line_no.values < 1) | (line_no.values % 1 != 0))
+    out.reject_where(bad_line, LINE, "not a line number (a whole number > 0): " + carried[LINE].map(repr))
+    hts_text = source.text(HTS)
+    hts = hts_text.map(hts_number, na_action="ignore")
+    out.reject_where(hts_text.isna(), HTS, "required value is missing: HTSUS No.")
+    out.reject_where(hts_text.notna() & hts.isna(), HTS, "not an HTSUS number (10 digits, or an 8-digit chapter 99 "
+                     "number): " + hts_text.map(repr))
+    # Block 2 is the two-digit type code, followed by the ABI status indicator on ABI entries (`01 ABI/A`).
+    entry_type = carried["Entry Type"].str.extract(r"^(\d{2})(?:\s|$)", expand=False)
+    out.reject_where(carried["Entry Type"].notna() & entry_type.isna(), "Entry Type",
+                     "not an entry type code (two digits, e.g. 01 or 11): " + carried["Entry Type"].map(repr))
+    origin = carried["Country of Origin"].str.upper()
+    out.reject_where(origin.notna() & ~origin.str.fullmatch(r"[A-Z]{2}").fillna(False).astype(bool),
+                     "Country of Origin", "not an ISO 3166 alpha-2 country code: " + origin.map(repr))
+    amounts = {}
+    for name in ("Entered Value", "Duty and IR Tax", "MPF", "HMF"):
+        parsed = parse_numbers(source.text(name), lines, decimal=".")
+        out.reject_where(parsed.errors.notna(), name, parsed.errors)
+        out.reject_where(parsed.values < 0, name, "a negative amount: " + source.text(name).map(repr))
+        amounts[name] = parsed.values
+    out.reject_where(source.text("Duty and IR Tax").isna(), "Duty and IR Tax",
+                     "required value is missing: Duty and IR Tax (write 0.00 for a free line)")
+
+    good = ~out.bad()
+    seen: dict[tuple, int] = {}
+    rows = []
+    for i in frame.index[good]:
+        key = (numbers[i], int(line_no.values[i]), hts[i])
+        if key in seen:
+            out.reject(lines[i], HTS, f"entry {key[0]} line {key[1]} {key[2]} is already on line {seen[key]}")
+            continue
+        seen[key] = int(lines[i])
+
+        def text(name: str) -> str:
+            value = carried[name][i] if name in carried else source.text(name)[i]
+            return "" if pd.isna(value) else str(value)
+
+        def money(name: str) -> str:
+            return "" if pd.isna(amounts[name][i]) else fmt_number(amounts[name][i], 2)
+
+        rows.append(dict(
+            entry_number=numbers[i], line_number=str(key[1]), hts_code=hts[i],
+            entry_type="" if pd.isna(entry_type[i]) else entry_type[i],
+            entry_on=dates["Entry Date"].values[i].date().isoformat(),
+            origin_country="" if pd.isna(origin[i]) else origin[i], description=text("Description of Merchandise"),
+            entered_value=money("Entered Value"), rate=text("HTSUS Rate"), duty=money("Duty and IR Tax"),
+            mpf=money("MPF"), hmf=money("HMF")))
+    return out.result({"entry_summary_lines": rows})
+
+
+FORMAT = Format(
+    name="cbp-7501-lines",
+    title="Customs entry summary (CBP Form 7501) lines",
+    tables=("entry_summary_lines",),
+    columns=COLUMNS,
+    required=REQUIRED,
+    convert=convert,
+    synonyms=SYNONYMS,
+    doc="docs/importers.md#customs-entry-summary-cbp-form-7501",
+)

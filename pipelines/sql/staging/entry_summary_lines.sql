@@ -1,0 +1,27 @@
+-- Customs entry summary (CBP Form 7501) lines as the broker filed them, cleaned: one row per entry, line and HTS number.
+with source as (
+    select * from raw.entry_summary_lines
+),
+
+final as (
+    select
+        trim(entry_number) as entry_number,
+        -- The entry number compared without its separators (ABC-1234567-8 = ABC12345678), as shipments carry it.
+        regexp_replace(upper(trim(entry_number)), '[^A-Z0-9]', '', 'g') as entry_ref,
+        line_number,
+        trim(hts_code) as hts_code,
+        regexp_replace(trim(hts_code), '[^0-9]', '', 'g') as hts_digits,
+        starts_with(regexp_replace(trim(hts_code), '[^0-9]', '', 'g'), '99') as is_chapter_99,
+        nullif(trim(entry_type), '') as entry_type,
+        entry_on,
+        nullif(upper(trim(origin_country)), '') as origin_country,
+        description,
+        entered_value,
+        nullif(trim(rate), '') as rate,
+        duty,
+        mpf,
+        hmf,
+    from source
+)
+
+select * from final

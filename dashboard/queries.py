@@ -282,6 +282,11 @@ def duty_refunds_summary(ids: Ids = None, supplier_id: str | None = None, sku: s
     return query("duty_refunds_summary", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
 
 
+def customs_entries_summary(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
+    """Entries in scope with a broker entry summary: declared vs computed duty and fees (marts.customs_entries)."""
+    return query("customs_entries_summary", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+
+
 def whatif_baseline(ids: Ids = None, skus: Iterable[str] | None = None) -> pd.DataFrame:
     """Per SKU of the suppliers `ids` (or the SKUs given): latest quote, landed parts per unit, yearly volume."""
     return query("whatif_baseline", ids=_ids(ids), skus=None if skus is None else tuple(skus))

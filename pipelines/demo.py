@@ -369,6 +369,76 @@ def _entry_number(seq: np.ndarray) -> np.ndarray:
     return np.char.add(np.char.add(np.char.add(f"{BROKER_FILER}-", digits), "-"), check.astype(str))
 
 
+SUMMARIES_FROM = date(2026, 6, 1)  # the broker's entry summaries the demo brand keeps: entries from this date
+
+
+def _broker_summaries(ship: pd.DataFrame, lines: pd.DataFrame, charges: pd.DataFrame, prod: pd.DataFrame,
+                      key: pd.Series, eligible: np.ndarray, seed: int, end: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The broker's entry summaries (Form 7501 lines) of the formal entries filed since SUMMARIES_FROM.
+
+    One 7501 line per shipment: its chapter 99 numbers with their duty, then the 10-digit classification with the
+    entered value, MFN duty and the line's MPF and HMF, as models.landed_cost computes them. In two entries entered
+    after Section 122 ended (2026-07-24) the broker still declared 9903.03.01 at 10% on every line (planted; ground
+    truth). Returns (the lines, which shipments carry such a planted overpayment). Own random stream (seed, 12).
+    """
+    from models.landed_cost import duty_for_lines
+
+    brng = np.random.default_rng([seed, 12])
+    on = pd.to_datetime(lines["entry_on"]).to_numpy().astype("datetime64[D]")
+    filed_by = EPOCH + end - 10  # an entry summary is filed within ten working days of entry
+    ok = (ship["entry_number"].notna().to_numpy() & eligible & (ship["incoterm"] != "DDP").to_numpy()
+          & (on >= np.datetime64(SUMMARIES_FROM)) & (on <= filed_by)
+          & (charges["entry_type"] == "formal").to_numpy() & ~np.isnan(charges["duty_cents"].to_numpy(dtype=float)))
+    ok = pd.Series(ok).groupby(key.to_numpy()).transform("all").to_numpy()  # whole entries only
+    sel = np.flatnonzero(ok)
+    cols = ["entry_number", "line_number", "hts_code", "entry_type", "entry_on", "origin_country", "description",
+            "entered_value", "rate", "duty", "mpf", "hmf"]
+    if not len(sel):
+        return pd.DataFrame(columns=cols), np.zeros(len(ship), dtype=bool)
+    stack = lines.iloc[sel].assign(loaded_on=pd.to_datetime(lines["shipped_on"].iloc[sel]),
+                                   dutiable_cents=charges["dutiable_cents"].to_numpy()[sel].astype(np.int64)) \
+        .reset_index(drop=True)
+    comp, _ = duty_for_lines(stack)
+    comp = comp[comp["amount_cents"] > 0]
+    # A component without a chapter 99 number cannot be written on a 7501 line: leave its entry out.
+    unnumbered = set(comp.loc[(comp["duty_type"] != "mfn") & (comp["ch99_heading"] == ""), "line"])
+    entry_of = key.to_numpy()[sel]
+    drop = set(entry_of[list(unnumbered)]) if unnumbered else set()
+    keep = ~np.isin(entry_of, list(drop))
+    # The planted mistake: two entries after 2026-07-24 where the ended Section 122 surcharge was still declared.
+    late = np.unique(entry_of[keep & (on[sel] >= np.datetime64("2026-07-24"))])
+    planted = set(brng.choice(late, size=min(2, len(late)), replace=False)) if len(late) else set()
+    names = prod.set_index("sku")["product_name"]
+    rows = []
+    order = sorted(np.flatnonzero(keep), key=lambda i: (entry_of[i], ship["shipment_id"].iloc[sel[i]]))
+    line_no: dict[str, int] = {}
+    for i in order:
+        j = sel[i]
+        number = ship["entry_number"].iloc[j]
+        line_no[number] = line_no.get(number, 0) + 1
+        head = dict(entry_number=number, line_number=line_no[number], entry_type="01",
+                    entry_on=str(on[j]), origin_country=lines["origin_country"].iloc[j],
+                    description=str(names.get(lines["sku"].iloc[j], "")).upper())
+        mine = comp[comp["line"] == i]
+        extra = []
+        if entry_of[i] in planted:
+            extra = [("9903.03.01", 10.0, int(round(stack["dutiable_cents"].iloc[i] * 0.10)))]
+        for _, c in mine[mine["duty_type"] != "mfn"].iterrows():
+            extra.append((c["ch99_heading"], float(c["rate_pct"]), int(c["amount_cents"])))
+        for heading, rate, cents in extra:
+            rows.append({**head, "hts_code": heading, "entered_value": np.nan, "rate": f"{rate:g}%",
+                         "duty": cents / 100, "mpf": np.nan, "hmf": np.nan})
+        mfn = mine[mine["duty_type"] == "mfn"]
+        rate = float(mfn["rate_pct"].iloc[0]) if len(mfn) else 0.0
+        hmf = charges["hmf_cents"].iloc[j]
+        rows.append({**head, "hts_code": lines["hs_code"].iloc[j], "entered_value": stack["dutiable_cents"].iloc[i]
+                     / 100, "rate": f"{rate:g}%" if rate else "Free",
+                     "duty": int(mfn["amount_cents"].sum()) / 100, "mpf": charges["mpf_cents"].iloc[j] / 100,
+                     "hmf": np.nan if pd.isna(hmf) or hmf == 0 else hmf / 100})
+    out = pd.DataFrame(rows, columns=cols)
+    return out, np.isin(key.to_numpy(), list(planted))
+
+
 def _customs(ship: pd.DataFrame, prod: pd.DataFrame, sup: pd.DataFrame, seed: int, end: int,
              first_order_day: pd.Series) -> dict[str, pd.DataFrame]:
     """Customs entries, paid duty and fees for the demo shipments, plus the brand's assists and IEEPA refunds.
@@ -444,10 +514,24 @@ def _customs(ship: pd.DataFrame, prod: pd.DataFrame, sup: pd.DataFrame, seed: in
             + ship["exw_fees"].to_numpy())
     ship["other_fees"] = np.round(fees, 2)
 
+    # The broker's entry summaries of recent entries; where the broker over-declared (planted), the duty paid is
+    # what it declared, split over the entry's shipments as the build splits it (by computed duty).
+    summaries, broker_over = _broker_summaries(ship, lines, charges, prod, key, known & ~under & ~over, seed, end)
+    if broker_over.any():
+        from models.allocation import allocate_cents
+
+        declared = summaries.assign(entry_key=summaries["entry_number"]).groupby("entry_key")["duty"].sum()
+        groups = ship["entry_number"].to_numpy()[broker_over]
+        total = np.round(declared.reindex(groups).to_numpy() * 100).astype(np.int64)
+        paid = np.where(broker_over, np.nan, paid)
+        paid[broker_over] = allocate_cents(total, groups, charges["duty_cents"].to_numpy()[broker_over]
+                                           .astype(np.int64)) / 100
+        ship["duty_paid"] = pd.array(np.where(known, paid, np.nan), dtype="Float64")
+
     # IEEPA refunds: after Learning Resources v. Trump the brand claims the IEEPA duty of its entries through CBP's
     # refund process (from 2026-04-20); most claims are paid within months, the rest are pending.
     ieepa = charges["ieepa_cents"].to_numpy(dtype=float) / 100
-    claimable = known & ~under & ~over & (ieepa > 0)
+    claimable = known & ~under & ~over & ~broker_over & (ieepa > 0)
     per_entry = pd.DataFrame({"key": key.to_numpy(), "entry_number": ship["entry_number"].to_numpy(),
                               "shipment_id": ship["shipment_id"].to_numpy(), "ieepa": ieepa})[claimable] \
         .groupby("key", sort=False).agg(entry_number=("entry_number", "first"), shipment_id=("shipment_id", "first"),
@@ -471,8 +555,12 @@ def _customs(ship: pd.DataFrame, prod: pd.DataFrame, sup: pd.DataFrame, seed: in
     })
     truth = pd.DataFrame({"shipment_id": ship["shipment_id"], "reference_duty": np.round(reference, 2),
                           "duty_paid": ship["duty_paid"],
-                          "planted_error": np.where(under, "underpaid", np.where(over, "overpaid", "none"))})
-    return {"shipments": ship, "products": prod, "assists": assists, "duty_refunds": refunds, "truth": truth}
+                          "planted_error": np.where(under, "underpaid", np.where(over | broker_over, "overpaid",
+                                                                                  "none")),
+                          "planted_in": np.where(broker_over, "entry_summary",
+                                                 np.where(under | over, "duty_paid", ""))})
+    return {"shipments": ship, "products": prod, "assists": assists, "duty_refunds": refunds,
+            "entry_summary_lines": summaries, "truth": truth}
 
 
 # --- the generator -----------------------------------------------------------------------------------------------
@@ -905,7 +993,8 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     })
     tables = {"suppliers": sup, "products": prod, "purchase_orders": po, "payments": pay, "inspections": ins,
               "shipments": ship, "sales": sales, "returns": ret, "quality_costs": qc_df,
-              "assists": customs["assists"], "duty_refunds": customs["duty_refunds"]}
+              "assists": customs["assists"], "duty_refunds": customs["duty_refunds"],
+              "entry_summary_lines": customs["entry_summary_lines"]}
     out_dir.mkdir(parents=True, exist_ok=True)
     bad = _bad_rows() if with_errors else {}
     counts_out: dict[str, int] = {}

@@ -135,14 +135,15 @@ if ui.require_warehouse():
 
     if flag is not None:
         st.subheader("Duty paid against the tariff tables",
-                     help="Each shipment's duty_paid compared with the duty the reference tables give on its entry "
-                          "date: a match is within max(USD 1.00, 1%). marts.landed_cost_shipment.duty_status.")
+                     help="Each shipment's paid duty (its broker's entry summary, else duty_paid) compared with the "
+                          "duty the reference tables give on its entry date: a match is within max(USD 1.00, 1%). "
+                          "marts.landed_cost_shipment.duty_status.")
         d1, d2, d3, d4, d5 = st.columns(5)
         d1.metric("Match", ui.number(flag["duty_match_count"]), border=True)
         d2.metric("Underpaid", ui.number(flag["duty_underpaid_count"]), border=True)
         d3.metric("Overpaid", ui.number(flag["duty_overpaid_count"]), border=True)
         d4.metric("No paid figure", ui.number(flag["duty_not_paid_known_count"]), border=True,
-                  help="Shipments without duty_paid: landed cost uses the computed duty.")
+                  help="Shipments without an entry summary or duty_paid: landed cost uses the computed duty.")
         d5.metric("Net mismatch", ui.money(flag["duty_mismatch_total"]), border=True,
                   help="Paid minus computed over the over- and underpaid shipments.")
         refunds = queries.duty_refunds_summary(ids, supplier_id, sku)
@@ -161,6 +162,21 @@ if ui.require_warehouse():
                          column_config={"program": "Program", "refund_count": "Refunds",
                                         "claimed": ui.money_col("Claimed"), "received": ui.money_col("Received"),
                                         "pending": ui.money_col("Pending")})
+
+        entries = queries.customs_entries_summary(ids, supplier_id, sku)
+        if not entries.empty:
+            st.markdown("**Broker entry summaries against the tariff tables**",
+                        help="Duty and MPF + HMF your broker declared on each imported entry summary (CBP Form "
+                             "7501), beside what the reference tables give: the broker's figures are the ones in "
+                             "landed cost. marts.customs_entries.")
+            ui.table(entries, "costs_entries", "customs_entries.csv",
+                     column_config={"entry_number": "Entry", "entry_on_summary": "Entry date",
+                                    "shipment_count": "Shipments", "duty_summary": ui.money_col("Duty declared"),
+                                    "duty_computed": ui.money_col("Duty computed"),
+                                    "duty_difference": ui.money_col("Declared − computed"),
+                                    "duty_status": "Duty check", "fees_summary": ui.money_col("MPF + HMF declared"),
+                                    "fees_computed": ui.money_col("MPF + HMF computed"), "fees_status": "Fee check",
+                                    "chapter_99_summary": "Chapter 99 declared"})
 
     unallocated = queries.unallocated_costs()
     if not unallocated.empty:

@@ -111,7 +111,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     generate_portfolio(b, seed=3, suppliers=16, years=2)
     generate_portfolio(c, seed=4, suppliers=16, years=2)
     files = sorted(p.relative_to(a) for p in a.rglob("*.csv"))
-    assert len(files) == 14  # eleven tables + three ground-truth files
+    assert len(files) == 15  # twelve tables + three ground-truth files
     for rel in files:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
     assert (a / "purchase_orders.csv").read_bytes() != (c / "purchase_orders.csv").read_bytes()

@@ -167,13 +167,21 @@ def test_demo_landed_costs_balance_and_cover_every_po(demo_con):
     """).fetchone()
     assert counts[0] == counts[1]
     assert counts[2] == 0 and counts[3] == 0
-    # Duty on a shipment with duty_paid is what was paid; every other source is computed, in the price or unknown.
+    # Duty on a shipment with the broker's entry summary is its share of it; else with duty_paid, what was paid;
+    # every other source is computed, in the price or unknown.
     bad = demo_con.execute("""
         select count(*) from marts.landed_cost_shipment
-        where (duty_paid is not null and (duty_source <> 'paid' or duty <> duty_paid))
+        where (duty_entry_summary is not null and (duty_source <> 'entry_summary' or duty <> duty_entry_summary))
+            or (duty_entry_summary is null and duty_paid is not null and (duty_source <> 'paid' or duty <> duty_paid))
             or (duty_source = 'computed' and duty <> duty_computed)
     """).fetchone()[0]
     assert bad == 0
+    # The demo's broker summaries (recent formal entries) declare what the brand paid, split as the build splits.
+    summarised, differ = demo_con.execute("""
+        select count(*), count(*) filter (where duty_paid <> duty_entry_summary)
+        from marts.landed_cost_shipment where duty_entry_summary is not null
+    """).fetchone()
+    assert summarised > 100 and differ == 0
 
 
 def test_computed_duty_equals_the_model_rule(demo_con):
@@ -215,6 +223,9 @@ def _one_shipment_con(eta_on: str | None, delivered_on: str | None) -> duckdb.Du
         'CN' as origin_country, 1.2 as unit_weight_kg, 0.008 as unit_volume_m3, null::double as steel_content_pct,
         null::double as aluminium_content_pct, '' as duty_claims""")
     con.execute("create table raw.shipments as select 'H1' as shipment_id, 150.0 as other_fees")
+    con.execute("""create table staging.entry_summary_lines as select 'X' as entry_ref, 'X' as entry_number,
+        1 as line_number, 'X' as hts_code, false as is_chapter_99, '01' as entry_type, null::date as entry_on,
+        0.0 as entered_value, 0.0 as duty, 0.0 as mpf, 0.0 as hmf limit 0""")
     return con
 
 
@@ -254,6 +265,21 @@ def test_demo_pays_the_duty_the_tables_say_except_the_planted_mistakes(demo_con,
     assert (both.loc[both["duty_paid"].isna(), "duty_status"] == "not_paid_known").all()
     # The reference duty the generator used is the warehouse's computed duty, to the cent.
     assert (both["reference_duty"].round(2) == both["duty_computed"].astype(float).round(2)).all()
+    # The broker's entry summaries: the two entries where it still declared Section 122 after 2026-07-24 (planted)
+    # are overpaid in marts.customs_entries; every other summarised entry matches, duty and fees.
+    entries = demo_con.execute("""
+        select entry_number, duty_status, fees_status, chapter_99_summary, entry_on
+        from marts.customs_entries where has_entry_summary
+    """).df().set_index("entry_number")
+    numbers = demo_con.execute("select shipment_id, entry_number from marts.landed_cost_shipment").df()
+    by_broker = truth[truth["planted_in"] == "entry_summary"].merge(numbers, on="shipment_id")
+    assert by_broker["entry_number"].nunique() == 2
+    planted_entries = entries.loc[sorted(set(by_broker["entry_number"]))]
+    assert (planted_entries["duty_status"] == "overpaid").all()
+    assert planted_entries["chapter_99_summary"].str.contains("9903.03.01").all()
+    assert (pd.to_datetime(planted_entries["entry_on"]) >= "2026-07-24").all()
+    others = entries.drop(planted_entries.index)
+    assert len(others) > 50 and (others["duty_status"] == "match").all() and (others["fees_status"] == "match").all()
 
 
 def test_demo_assists_and_refunds_reach_the_marts(demo_con):

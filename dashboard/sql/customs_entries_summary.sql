@@ -1,0 +1,38 @@
+-- Customs entries with an imported broker entry summary, declared beside computed duty and fees (one row per entry).
+with entries as (
+    select * from marts.customs_entries
+    where has_entry_summary
+),
+
+in_scope as (
+    select distinct entry_number
+    from marts.landed_cost_shipment
+    where entry_number is not null
+        and ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
+        and ($supplier_id::varchar is null or supplier_id = $supplier_id::varchar)
+        and ($sku::varchar is null or sku = $sku::varchar)
+),
+
+final as (
+    select
+        entries.entry_number,
+        entries.entry_on_summary,
+        entries.shipment_count,
+        cast(entries.duty_summary as double) as duty_summary,
+        cast(entries.duty_computed as double) as duty_computed,
+        cast(entries.duty_difference as double) as duty_difference,
+        entries.duty_status,
+        cast(coalesce(entries.mpf_summary, 0) + coalesce(entries.hmf_summary, 0) as double) as fees_summary,
+        cast(entries.mpf_computed + entries.hmf_computed as double) as fees_computed,
+        entries.fees_status,
+        entries.chapter_99_summary,
+    from entries
+    -- An entry summary whose entry number no shipment carries is shown only when nothing is filtered.
+    where regexp_replace(upper(entries.entry_number), '[^A-Z0-9]', '', 'g') in (
+            select regexp_replace(upper(entry_number), '[^A-Z0-9]', '', 'g') from in_scope)
+        or (entries.shipment_count = 0 and $ids::varchar[] is null and $supplier_id::varchar is null
+            and $sku::varchar is null)
+    order by entries.duty_status = 'match', abs(coalesce(entries.duty_difference, 0)) desc, entries.entry_number
+)
+
+select * from final

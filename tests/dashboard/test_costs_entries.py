@@ -1,0 +1,59 @@
+"""Costs page: broker entry summaries beside the computed duty and fees, on a built portfolio.
+
+The tiny portfolio with shipment H2 (P2: 1,000 lamps 9405.42.8440 from CN at 5.50 FOB = 5,500.00) on entry
+ABC-1234569-4 and the broker's listing tests/fixtures/exports/cbp_7501_lines.csv imported. The broker declared for
+that entry (entered 05/12/2024) 3.9% 214.50 + Section 301 25% 1,375.00 = 1,589.50, the computed stack; MPF 31.67
+(FY2024 minimum: 5,500 x 0.3464% = 19.05 is below it) + HMF 6.88 (5,500 x 0.125% = 6.875) = 38.55, as computed.
+Its two other entries are on no shipment: shown only when nothing is filtered, declared 6,312.00 each.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+import pytest
+
+from helpers import FIXTURES, quiet
+from pipelines.adapters import registry, store
+from pipelines.build import build
+
+
+@pytest.fixture(scope="module")
+def entries_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("entries") / "in"
+    shutil.copytree(FIXTURES / "tiny", folder)
+    path = folder / "shipments.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        ship = list(csv.DictReader(handle))
+    for row in ship:
+        row["entry_number"] = "ABC-1234569-4" if row["shipment_id"] == "H2" else ""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(ship[0]))
+        writer.writeheader()
+        writer.writerows(ship)
+    store.write(registry.convert(FIXTURES / "exports" / "cbp_7501_lines.csv"), folder)
+    db = folder.parent / "w.duckdb"
+    build(folder, db, log=quiet)
+    return db
+
+
+def test_costs_page_shows_entry_summaries_against_the_tables(ui, entries_db):
+    at = ui.open(entries_db, "costs")
+    table = [f for f in ui.frames(at) if "duty_summary" in f.columns][0].set_index("entry_number")
+    assert list(table.index) == ["ABC-1234567-8", "ABC-1234568-6", "ABC-1234569-4"]
+    h2 = table.loc["ABC-1234569-4"]
+    assert (h2["duty_summary"], h2["duty_computed"], h2["duty_difference"], h2["duty_status"]) == (
+        1_589.50, 1_589.50, 0.0, "match")
+    assert (h2["fees_summary"], h2["fees_computed"], h2["fees_status"]) == (38.55, 38.55, "match")
+    assert h2["chapter_99_summary"] == "9903.88.03"
+    assert table.loc["ABC-1234567-8", "duty_status"] == "no_shipments"
+    assert table.loc["ABC-1234567-8", "duty_summary"] == 6_312.00
+
+    # Supplier S2 (no shipment on an entry): no entry summary in scope, no table.
+    at.radio(key="costs_scope").set_value("Supplier").run()
+    at.selectbox(key="costs_supplier").set_value("S2").run()
+    assert not [f for f in ui.frames(at) if "duty_summary" in f.columns]
+    at.selectbox(key="costs_supplier").set_value("S1").run()
+    table = [f for f in ui.frames(at) if "duty_summary" in f.columns][0]
+    assert list(table["entry_number"]) == ["ABC-1234569-4"]

@@ -56,6 +56,24 @@ def _rewrite_csv(path: Path, change) -> None:
         writer.writerows(rows)
 
 
+def tiny_with_entry_number(folder: Path, shipment_id: str, entry_number: str) -> Path:
+    """The tiny portfolio copied to `folder` with one shipment on a customs entry (`shipments.entry_number`)."""
+    import csv
+    import shutil
+
+    shutil.copytree(TINY, folder)
+    path = folder / "shipments.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["entry_number"] = entry_number if row["shipment_id"] == shipment_id else ""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
 def write_hostile_portfolio(folder: Path) -> Path:
     """The tiny portfolio in `folder` with hostile text in the supplier, legal, bank, province, product, category and
     payee names (every row still valid)."""

@@ -9,29 +9,16 @@ Its two other entries are on no shipment: shown only when nothing is filtered, d
 
 from __future__ import annotations
 
-import csv
-import shutil
-
 import pytest
 
-from helpers import FIXTURES, quiet
+from helpers import FIXTURES, quiet, tiny_with_entry_number
 from pipelines.adapters import registry, store
 from pipelines.build import build
 
 
 @pytest.fixture(scope="module")
 def entries_db(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("entries") / "in"
-    shutil.copytree(FIXTURES / "tiny", folder)
-    path = folder / "shipments.csv"
-    with path.open(newline="", encoding="utf-8") as handle:
-        ship = list(csv.DictReader(handle))
-    for row in ship:
-        row["entry_number"] = "ABC-1234569-4" if row["shipment_id"] == "H2" else ""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(ship[0]))
-        writer.writeheader()
-        writer.writerows(ship)
+    folder = tiny_with_entry_number(tmp_path_factory.mktemp("entries") / "in", "H2", "ABC-1234569-4")
     store.write(registry.convert(FIXTURES / "exports" / "cbp_7501_lines.csv"), folder)
     db = folder.parent / "w.duckdb"
     build(folder, db, log=quiet)

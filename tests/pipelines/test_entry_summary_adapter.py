@@ -15,13 +15,11 @@ entry number without a filer code (16), and line 12 again (17).
 
 from __future__ import annotations
 
-import csv
-import shutil
 from datetime import date
 
 import duckdb
 
-from helpers import FIXTURES, quiet
+from helpers import FIXTURES, quiet, tiny_with_entry_number
 from pipelines.adapters import registry, store
 from pipelines.adapters.entry_summary import entry_number, hts_number
 from pipelines.build import build
@@ -68,17 +66,7 @@ def test_entry_and_hts_numbers_are_read_in_their_usual_spellings_and_refused_oth
 
 def test_the_broker_figures_reach_landed_cost_and_are_reconciled_in_a_build(tmp_path, capsys):
     # The tiny portfolio with H2 on entry ABC-1234569-4; the summary imported with the CLI, then a build.
-    folder = tmp_path / "in"
-    shutil.copytree(FIXTURES / "tiny", folder)
-    path = folder / "shipments.csv"
-    with path.open(newline="", encoding="utf-8") as handle:
-        ship = list(csv.DictReader(handle))
-    for row in ship:
-        row["entry_number"] = "ABC12345694" if row["shipment_id"] == "H2" else ""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(ship[0]))
-        writer.writeheader()
-        writer.writerows(ship)
+    folder = tiny_with_entry_number(tmp_path / "in", "H2", "ABC12345694")
     assert cli_main(["import", "--input", str(SUMMARY), "--out", str(folder)]) == 1  # 5 lines rejected
     assert "read 16 line(s) from cbp_7501_lines.csv: 11 written, 5 rejected" in capsys.readouterr().out
     db = tmp_path / "w.duckdb"

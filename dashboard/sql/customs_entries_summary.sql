@@ -5,9 +5,9 @@ with entries as (
 ),
 
 in_scope as (
-    select distinct entry_number
+    select distinct entry_ref
     from marts.landed_cost_shipment
-    where entry_number is not null
+    where entry_ref is not null
         and ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
         and ($supplier_id::varchar is null or supplier_id = $supplier_id::varchar)
         and ($sku::varchar is null or sku = $sku::varchar)
@@ -28,8 +28,7 @@ final as (
         entries.chapter_99_summary,
     from entries
     -- An entry summary whose entry number no shipment carries is shown only when nothing is filtered.
-    where regexp_replace(upper(entries.entry_number), '[^A-Z0-9]', '', 'g') in (
-            select regexp_replace(upper(entry_number), '[^A-Z0-9]', '', 'g') from in_scope)
+    where entries.entry_ref in (select entry_ref from in_scope)
         or (entries.shipment_count = 0 and $ids::varchar[] is null and $supplier_id::varchar is null
             and $sku::varchar is null)
     order by entries.duty_status = 'match', abs(coalesce(entries.duty_difference, 0)) desc, entries.entry_number

@@ -104,7 +104,8 @@ def entry_dates(ship: pd.DataFrame, summary_on: pd.Series | None = None) -> tupl
 
 
 def entry_ref(numbers: pd.Series) -> pd.Series:
-    """An entry number compared without case and separators (ABC-1234567-8 = abc12345678), as staging writes it."""
+    """An entry number compared without case and separators (ABC-1234567-8 = abc12345678): the key that matches an
+    entry summary to shipments (`entry_ref` in marts.landed_cost_shipment and marts.customs_entries)."""
     return numbers.astype("string").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True).replace("", pd.NA)
 
 
@@ -115,14 +116,15 @@ def entry_summaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     entry date, entry type, number of lines and the chapter 99 numbers declared.
     """
     lines = con.execute("""
-        select entry_ref, entry_number, line_number, hts_code, is_chapter_99, entry_type, entry_on,
-            entered_value, duty, mpf, hmf,
+        select entry_number, line_number, hts_code, is_chapter_99, entry_type, entry_on, entered_value, duty, mpf,
+            hmf,
         from staging.entry_summary_lines
-        order by entry_ref, line_number, hts_code
+        order by entry_number, line_number, hts_code
     """).df()
     cols = ["entry_number", "entry_on", "entry_type", "lines", "entered_value", "duty", "mpf", "hmf", "chapter_99"]
     if lines.empty:
         return pd.DataFrame(columns=cols, index=pd.Index([], name="entry_ref"))
+    lines["entry_ref"] = entry_ref(lines["entry_number"]).to_numpy()
     g = lines.groupby("entry_ref", sort=True)
     ch99 = lines[lines["is_chapter_99"]].groupby("entry_ref")["hts_code"] \
         .agg(lambda s: ", ".join(sorted(set(s))))
@@ -243,6 +245,7 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     out = ship[["shipment_id", "po_id", "supplier_id", "sku", "incoterm", "mode", "shipped_on", "delivered_on",
                 "entry_number"]].copy()
     out["entry_key"] = entry_key.to_numpy()
+    out["entry_ref"] = ref.to_numpy()
     out["entry_on"] = entry_on.dt.date.to_numpy()
     out["entry_type"] = charges["entry_type"]
     out["entry_value"] = _dollars(charges["entry_value_cents"])
@@ -338,14 +341,14 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return out[rows_columns()]
 
 
-ENTRY_COLUMNS = ["entry_number", "entry_on", "entry_on_summary", "entry_type_summary", "shipment_count", "po_count",
+ENTRY_COLUMNS = ["entry_number", "entry_ref", "entry_on", "entry_on_summary", "entry_type_summary", "shipment_count", "po_count",
                  "has_entry_summary", "summary_lines", "dutiable_value", "entered_value_summary", "duty_computed",
                  "duty_summary", "duty_difference", "duty_status", "mpf_computed", "mpf_summary", "hmf_computed",
                  "hmf_summary", "fees_difference", "fees_status", "chapter_99_summary", "duty_components",
                  "is_estimated"]
 
 
-def customs_entries(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame) -> pd.DataFrame:
+def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
     """One row per customs entry number (on shipments or on an imported entry summary): the broker's figures beside
     the computed ones.
 
@@ -354,11 +357,9 @@ def customs_entries(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame) -> pd.Da
     `no_entry_summary` when none was imported, `no_shipments` when the summary's entry is on no shipment,
     `not_computable` when a shipment's duty could not be computed.
     """
-    broker = entry_summaries(con)
-    numbered = ship[ship["entry_number"].notna()] if not ship.empty else ship
+    numbered = ship[ship["entry_ref"].notna()]
     if numbered.empty and broker.empty:
         return pd.DataFrame(columns=ENTRY_COLUMNS)
-    numbered = numbered.assign(entry_ref=entry_ref(numbered["entry_number"]).to_numpy())
     g = numbered.groupby("entry_ref", sort=True)
     n = g.size()
 
@@ -377,7 +378,7 @@ def customs_entries(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame) -> pd.Da
                                     "entry_type": "entry_type_summary", "lines": "summary_lines",
                                     "entered_value": "entered_value_summary", "duty": "duty_summary",
                                     "mpf": "mpf_summary", "hmf": "hmf_summary", "chapter_99": "chapter_99_summary"})
-    df = ours.join(theirs, how="outer")
+    df = ours.join(theirs, how="outer").rename_axis("entry_ref").reset_index()
     # The entry summary's spelling of the number when there is one (shipments may write it without separators).
     df["entry_number"] = df["summary_entry_number"].fillna(df["entry_number"])
     df["has_entry_summary"] = df["summary_lines"].notna()
@@ -403,13 +404,13 @@ def customs_entries(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame) -> pd.Da
     df["fees_status"], df["fees_difference"] = status(fees_computed, fees_summary)
     df["entry_on"] = pd.to_datetime(df["entry_on"]).dt.date
     df["entry_on_summary"] = pd.to_datetime(df["entry_on_summary"]).dt.date
-    return df.sort_values("entry_number").reset_index(drop=True)[ENTRY_COLUMNS]
+    return df.sort_values("entry_number", kind="stable").reset_index(drop=True)[ENTRY_COLUMNS]
 
 
 def rows_columns() -> list[str]:
     """Columns of marts.landed_cost_shipment (used for an empty table)."""
     return ["shipment_id", "po_id", "supplier_id", "sku", "incoterm", "mode", "shipped_on", "delivered_on",
-            "entry_number", "entry_key", "entry_on", "entry_type", "entry_value", "quantity", "goods_value",
+            "entry_number", "entry_key", "entry_ref", "entry_on", "entry_type", "entry_value", "quantity", "goods_value",
             "freight_cost", "insurance_cost", "invoice_freight", "invoice_insurance", "assist_value", "freight",
             "insurance", "dutiable_value", "dutiable_note", "duty_rate_pct",
             "duty_rate_on_order_pct", "duty_components", "duty_paid", "duty_entry_summary", "duty_computed", "duty",
@@ -724,7 +725,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     po = landed_cost_po(con, ship, allocated, basis)
     quality, unalloc_quality = allocate_quality_costs(con, basis)
     refunds, unalloc_refunds = duty_refunds(con, ship)
-    entries = customs_entries(con, ship)
+    entries = customs_entries(ship, entry_summaries(con))
     money = {c: MONEY for c in ("goods_value", "freight_cost", "insurance_cost", "freight", "insurance",
                                 "dutiable_value", "duty_paid", "duty_computed", "duty", "duty_variance",
                                 "ieepa_duty_computed", "entry_value", "entry_mpf", "mpf_computed", "hmf_computed",

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.steps.landed_cost import customs_entries, shipment_costs
+from pipelines.steps.landed_cost import customs_entries, entry_summaries, shipment_costs
 
 STAGING_SUMMARY = (Path(__file__).resolve().parents[2] / "pipelines" / "sql" / "staging"
                    / "entry_summary_lines.sql").read_text(encoding="utf-8")
@@ -98,7 +98,7 @@ def _entries(shipments: list[dict], summary: list[tuple]) -> tuple[pd.DataFrame,
     con = _con(shipments, summary=summary)
     try:
         ship = shipment_costs(con)
-        return ship.set_index("shipment_id"), customs_entries(con, ship).set_index("entry_number")
+        return ship.set_index("shipment_id"), customs_entries(ship, entry_summaries(con)).set_index("entry_number")
     finally:
         con.close()
 

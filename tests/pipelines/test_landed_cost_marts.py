@@ -223,7 +223,7 @@ def _one_shipment_con(eta_on: str | None, delivered_on: str | None) -> duckdb.Du
         'CN' as origin_country, 1.2 as unit_weight_kg, 0.008 as unit_volume_m3, null::double as steel_content_pct,
         null::double as aluminium_content_pct, '' as duty_claims""")
     con.execute("create table raw.shipments as select 'H1' as shipment_id, 150.0 as other_fees")
-    con.execute("""create table staging.entry_summary_lines as select 'X' as entry_ref, 'X' as entry_number,
+    con.execute("""create table staging.entry_summary_lines as select 'X' as entry_number,
         1 as line_number, 'X' as hts_code, false as is_chapter_99, '01' as entry_type, null::date as entry_on,
         0.0 as entered_value, 0.0 as duty, 0.0 as mpf, 0.0 as hmf limit 0""")
     return con

@@ -6,8 +6,6 @@ with source as (
 final as (
     select
         trim(entry_number) as entry_number,
-        -- The entry number compared without its separators (ABC-1234567-8 = ABC12345678), as shipments carry it.
-        regexp_replace(upper(trim(entry_number)), '[^A-Z0-9]', '', 'g') as entry_ref,
         line_number,
         trim(hts_code) as hts_code,
         regexp_replace(trim(hts_code), '[^0-9]', '', 'g') as hts_digits,

@@ -129,11 +129,11 @@ def convert(source: Source, options: Options) -> Converted:
             continue
         seen[key] = int(lines[i])
 
-        def text(name: str) -> str:
+        def text(name: str, i: int = i) -> str:
             value = carried[name][i] if name in carried else source.text(name)[i]
             return "" if pd.isna(value) else str(value)
 
-        def money(name: str) -> str:
+        def money(name: str, i: int = i) -> str:
             return "" if pd.isna(amounts[name][i]) else fmt_number(amounts[name][i], 2)
 
         rows.append(dict(

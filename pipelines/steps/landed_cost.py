@@ -53,6 +53,7 @@ GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.unallocated_costs": "one row per charge that could not be allocated",
     "marts.margin_leakage_quality_costs": "one row per supplier, SKU, month and kind",
     "marts.duty_refunds": "one row per refund and shipment",
+    "marts.customs_entries": "one row per customs entry number (on shipments or on an imported entry summary)",
 }
 
 BASES = ("value", "weight", "volume", "quantity")

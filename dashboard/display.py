@@ -379,6 +379,10 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
         kind = _kind(col, shown[col], spec)
         if isinstance(spec, dict):
             specs[col] = dict(spec)
+            fmt = str(specs[col].get("type_config", {}).get("format") or "")
+            if re.fullmatch(r"%(\.\d+f|d)", fmt) and col not in ("rank", "line", "plan_rank"):
+                # thousands separators on every printf number: 35,787, never 35787 beside 1,284
+                specs[col]["type_config"] = {**specs[col]["type_config"], "format": "%," + fmt[1:]}
         elif kind == "money":
             specs[col] = st.column_config.NumberColumn(title, format="$%,.0f")
         elif kind == "share":

@@ -144,8 +144,7 @@ else:
         ui.chart(ui.style(fig, f"Signal contributions ({scoring['points'].sum():.1f} points)", "Points",
                           "", height=max(300, 28 * len(scoring) + 120)), "supplier_signals_chart")
     ui.table(signals, "supplier_signals_table", f"{supplier_id}_signals.csv",
-             columns=["pillar", "signal", "points", "max_points", "explanation", "evidence_n", "raw_value",
-                      "shrunk_value"],
+             columns=["pillar", "signal", "points", "max_points", "explanation", "evidence_n"],
              column_config={"points": st.column_config.ProgressColumn("Points", format="%.1f", min_value=0,
                                                                       max_value=float(signals["max_points"].max())),
                             "max_points": st.column_config.NumberColumn("Max", format="%.0f"),

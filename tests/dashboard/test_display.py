@@ -180,6 +180,8 @@ def test_the_supplier_page_of_a_flagged_supplier_shows_words_not_codes(ui, demo_
     assert _problems(at) == []
     texts = ui.texts(at)
     assert "Triggers:" not in texts and "Why: " in texts  # the re-audit reason in the trigger's words
+    # counts with thousands separators like every other number (the page asked for "%.0f")
+    assert ui.column_config(at, "evidence_n")["type_config"]["format"] == "%,.0f"
 
 
 @pytest.mark.slow

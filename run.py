@@ -79,6 +79,9 @@ def dashboard(args: list[str]) -> int:
 def test(args: list[str]) -> int:
     ensure_env("[test]")
     ensure_chromium()
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) or a == "no:xdist" for a in args):
+        # one pytest worker per core, up to 4 (the demo warehouse is built once and shared through a lock)
+        args = ["-n", str(max(1, min(os.cpu_count() or 1, 4))), *args]
     return subprocess.call([str(PY), "-m", "pytest", *args], cwd=ROOT)
 
 

@@ -150,6 +150,12 @@ def infer_as_of(con: duckdb.DuckDBPyConnection) -> date:
             union all select max(returned_on) from raw.returns
             union all select max(incurred_on) from raw.quality_costs
             union all select max(greatest(onboarded_on, coalesce(last_audit_on, onboarded_on))) from raw.suppliers
+            union all select max(registry_checked_on) from raw.suppliers
+            union all select max(records_checked_on) from raw.suppliers
+            union all select max(documents_received_on) from raw.shipments
+            union all select max(greatest(first_seen_on, coalesce(verified_on, first_seen_on))) from raw.bank_accounts
+            union all select max(changed_on) from raw.changes
+            union all select max(greatest(opened_on, coalesce(closed_on, opened_on))) from raw.corrective_actions
         )""").fetchone()
     return row[0] or date.today()  # no dated row at all: nothing to be reproducible about
 
@@ -201,7 +207,7 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
                 log(f"  notice: {note}")
             ingest.record(con, result)
             for t in result.tables:
-                log(f"  load {t.table:<16} read {t.rows_read:>9,}  loaded {t.rows_loaded:>9,}  "
+                log(f"  load {t.table:<18} read {t.rows_read:>9,}  loaded {t.rows_loaded:>9,}  "
                     f"rejected {t.rows_rejected:>6,}  duplicates {t.duplicates_collapsed:>5,}  {t.file}")
             report.steps.append(StepTiming("ingest", time.perf_counter() - t0,
                                            sum(t.rows_loaded for t in result.tables)))

@@ -23,7 +23,7 @@ def _cmd_demo(args) -> int:
     seconds = time.perf_counter() - t0
     total = sum(counts.values())
     for table, n in counts.items():
-        print(f"  {table:<16} {n:>10,} rows")
+        print(f"  {table:<18} {n:>10,} rows")
     print(f"wrote {total:,} rows to {args.out} in {seconds:.1f}s ({total / max(seconds, 1e-9):,.0f} rows/s)")
     return 0
 
@@ -65,7 +65,7 @@ def _cmd_check(args) -> int:
     for note in result.notices:
         print(f"notice: {note}")
     for t in result.tables:
-        print(f"{t.table:<16} read {t.rows_read:>9,}  ok {t.rows_loaded:>9,}  rejected {t.rows_rejected:>6,}  "
+        print(f"{t.table:<18} read {t.rows_read:>9,}  ok {t.rows_loaded:>9,}  rejected {t.rows_rejected:>6,}  "
               f"duplicates {t.duplicates_collapsed:>5,}")
     for r in result.rejections:
         print(f"  {r.file}:{r.line} [{r.column}] {r.reason}")

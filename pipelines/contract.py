@@ -66,6 +66,7 @@ class Column:
     default: str | None = None
     references: str | None = None  # "table.column"
     allowed_numbers: tuple[float, ...] | None = None  # e.g. the AQL columns of ISO 2859-1
+    masked: bool = False  # stored and shown masked beyond the last 4 characters (mask_account)
 
     @property
     def rule(self) -> str:
@@ -129,6 +130,21 @@ class Table:
         raise KeyError(f"{self.name} has no column {name!r}")
 
 
+MASK_CHAR = "•"
+
+
+def mask_account(value: str | None) -> str | None:
+    """An account number as it is stored and shown: four mask characters and its last 4 letters or digits
+    ("6222 0212 3456 7890" → "••••7890"), so neither the number nor its length is kept; one of 4 or fewer keeps
+    nothing (the validator refuses it). Blank stays None. The validator types the column with the same rule in SQL."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    kept = "".join(ch for ch in str(value) if ch.isalnum())
+    if not kept:
+        return None
+    return MASK_CHAR * 4 + (kept[-4:] if len(kept) > 4 else "")
+
+
 def _c(name, type_, description, example, **kw) -> Column:
     return Column(name=name, type=type_, description=description, example=example, **kw)
 
@@ -167,12 +183,22 @@ SUPPLIERS = Table(
         _c("last_audit_result", TEXT, "Outcome of the last audit.", "pass", allowed=("pass", "conditional", "fail")),
         _c("litigation_cases", INT, "Open or recent court cases found in public records.", "0", minimum=0),
         _c("admin_penalties", INT, "Administrative penalties found in public records.", "0", minimum=0),
-        _c("operating_status", TEXT, "Registry operating status.", "normal", allowed=("normal", "abnormal"),
-           default="normal"),
+        _c("operating_status", TEXT, "Registry operating status (blank = not checked: shown as unknown, never as "
+           "normal).", "normal", allowed=("normal", "abnormal")),
         _c("subcontracting", TEXT, "Whether production is subcontracted.", "none",
            allowed=("none", "declared", "suspected"), default="none"),
         _c("nnn_signed", BOOL, "A China NNN (non-use, non-disclosure, non-circumvention) agreement is signed.", "false"),
         _c("mold_owner", TEXT, "Who owns the moulds and tooling.", "brand", allowed=("brand", "supplier", "none")),
+        _c("registry_checked_on", DATE, "Date the business registry (operating status, registration id) was last "
+           "checked. With a date, blank status means nothing abnormal was found; without a date and a status the "
+           "registry counts as not checked. Expires after [background_checks] valid_days of the scoring config.",
+           "2026-03-02"),
+        _c("records_checked_on", DATE, "Date public records (court cases, administrative penalties) were last "
+           "searched. With a date, blank counts mean none found; without a date and counts they count as not "
+           "checked (unknown, never clean).", "2026-03-02"),
+        _c("verified_type", TEXT, "Whether the supplier makes the goods or resells them, as verified by an audit or "
+           "site visit (blank = not verified; trader-vs-factory comparisons use it when given).", "manufacturer",
+           allowed=("manufacturer", "trading_company")),
     ),
 )
 
@@ -224,6 +250,11 @@ PURCHASE_ORDERS = Table(
            "Ningbo Bright Home Products Co., Ltd."),
         _c("payment_channel", TEXT, "How the order is paid.", "trade_assurance",
            allowed=("trade_assurance", "wire", "other")),
+        _c("agreed_aql_major", DECIMAL, "Major-defect AQL agreed in the contract, percent: the balance is released "
+           "only after a pre-shipment inspection passed at this AQL or stricter (blank = the default of "
+           "models/config/release.toml).", "2.5", minimum=0, maximum=10, allowed_numbers=AQL_VALUES),
+        _c("balance_due_on", DATE, "Date the balance falls due under the payment terms (blank = the promised ship "
+           "date).", "2024-02-28"),
     ),
     row_rules=(RowRule(("ordered_on", "promised_ship_on"), "promised_ship_on is before ordered_on", "<="),),
     conversion=Conversion(money=("unit_price",), on="ordered_on", currency="currency"),
@@ -243,8 +274,37 @@ PAYMENTS = Table(
            default="other"),
         _c("payee_name", TEXT, "Beneficiary name the money went to.", "Ningbo Bright Home Products Co., Ltd."),
         _c("channel", TEXT, "Payment channel.", "trade_assurance", allowed=("trade_assurance", "wire", "other")),
+        _c("bank_account_id", TEXT, "Bank account the money went to (blank = not recorded).", "BA-0001",
+           references="bank_accounts.bank_account_id"),
     ),
     conversion=Conversion(money=("amount",), on="paid_on", currency="purchase_orders.currency", via="po_id"),
+)
+
+BANK_ACCOUNTS = Table(
+    name="bank_accounts",
+    key=("bank_account_id",),
+    description="One row per bank account a supplier asked to be paid to, from the day it first appeared (a new "
+                "account under the same name is the classic business-email-compromise fraud).",
+    columns=(
+        _c("bank_account_id", TEXT, "Your identifier for the account (not the account number).", "BA-0001",
+           required=True),
+        _c("supplier_id", TEXT, "Supplier whose account it is.", "SUP-0001", required=True,
+           references="suppliers.supplier_id"),
+        _c("account_number", TEXT, "Account number or IBAN. Stored and shown masked: only its last 4 letters or "
+           "digits are kept (••••7890).", "6222021234567890", required=True, masked=True),
+        _c("bank_name", TEXT, "Bank.", "Bank of China, Ningbo Branch"),
+        _c("bank_country", TEXT, "ISO 3166-1 alpha-2 country of the bank (an account outside the supplier's "
+           "country, e.g. HK for a mainland supplier, is offshore).", "CN", required=True),
+        _c("beneficiary", TEXT, "Beneficiary name on the account.", "Ningbo Bright Home Products Co., Ltd."),
+        _c("first_seen_on", DATE, "Date the supplier first asked to be paid to this account (PI, invoice or e-mail).",
+           "2023-03-14", required=True),
+        _c("verified_on", DATE, "Date the account was verified independently (blank = not verified).", "2023-03-15"),
+        _c("verification_method", TEXT, "How: callback (a call-back to a number already on file, not one from the "
+           "e-mail), bank_letter, in_person or video_call count as verification; email does not (the fraud comes "
+           "by e-mail).", "callback", allowed=("callback", "bank_letter", "in_person", "video_call", "email",
+                                                 "other")),
+        _c("note", TEXT, "Free text.", "Confirmed by phone with Ms Li on the number from the 2022 contract"),
+    ),
 )
 
 INSPECTIONS = Table(
@@ -286,6 +346,56 @@ INSPECTIONS = Table(
     ),
 )
 
+CHANGE_KINDS = ("spec", "material", "packaging", "lead_time", "price", "bank_details", "factory_address",
+                "subcontractor")
+
+CHANGES = Table(
+    name="changes",
+    key=("change_id",),
+    description="One row per change the supplier made or announced (spec, material, packaging, lead time, price, "
+                "bank details, factory address, subcontractor): the playbook asks that each is confirmed clearly and "
+                "traceably.",
+    columns=(
+        _c("change_id", TEXT, "Change identifier.", "CHG-0001", required=True),
+        _c("supplier_id", TEXT, "Supplier that made the change.", "SUP-0001", required=True,
+           references="suppliers.supplier_id"),
+        _c("po_id", TEXT, "Purchase order it affects, when one.", "PO-2024-0001", references="purchase_orders.po_id"),
+        _c("changed_on", DATE, "Date the change was announced or found.", "2024-02-10", required=True),
+        _c("kind", TEXT, "What changed.", "material", required=True, allowed=CHANGE_KINDS),
+        _c("confirmed_in_writing", BOOL, "The change is confirmed in writing (signed PI amendment, e-mail with the "
+           "new spec); blank = no.", "true"),
+        _c("approved_by", TEXT, "Who at your company approved it (blank = not approved).", "J. Smith"),
+        _c("note", TEXT, "Free text.", "ABS housing replaced by PP after the sample was approved"),
+    ),
+)
+
+CORRECTIVE_ACTIONS = Table(
+    name="corrective_actions",
+    key=("capa_id",),
+    description="One row per corrective action (CAPA) asked of a supplier after a failed inspection or a complaint.",
+    columns=(
+        _c("capa_id", TEXT, "Corrective-action identifier.", "CAPA-0001", required=True),
+        _c("supplier_id", TEXT, "Supplier asked to act.", "SUP-0001", required=True,
+           references="suppliers.supplier_id"),
+        _c("inspection_id", TEXT, "Inspection it answers, when one.", "INS-0001",
+           references="inspections.inspection_id"),
+        _c("po_id", TEXT, "Purchase order it answers, when one (taken from the inspection when blank).",
+           "PO-2024-0001", references="purchase_orders.po_id"),
+        _c("opened_on", DATE, "Date the corrective action was asked for.", "2024-02-28", required=True),
+        _c("severity", TEXT, "Severity of the problem it answers (an open critical one holds balance payments).",
+           "major", allowed=("critical", "major", "minor"), default="major"),
+        _c("root_cause", TEXT, "Root cause found.", "Worn mould cavity 3"),
+        _c("action", TEXT, "Corrective action agreed.", "Cavity 3 re-machined; 100% check of wall thickness"),
+        _c("due_on", DATE, "Date it must be closed by.", "2024-03-29"),
+        _c("closed_on", DATE, "Date it was closed (blank = open).", "2024-03-20"),
+        _c("next_lot_result", TEXT, "Result of the next lot's inspection, if you record it (blank = taken from the "
+           "supplier's first pre-shipment inspection after the closing date, of the same SKU when known).", "pass",
+           allowed=("pass", "fail")),
+    ),
+    row_rules=(RowRule(("opened_on", "closed_on"), "closed_on is before opened_on", "<="),
+               RowRule(("opened_on", "due_on"), "due_on is before opened_on", "<="),),
+)
+
 SHIPMENTS = Table(
     name="shipments",
     key=("shipment_id",),
@@ -321,6 +431,8 @@ SHIPMENTS = Table(
         _c("entry_on", DATE, "Date of entry (Form 7501 box 7): duty, MPF and HMF are read on it. Entry date = "
            f"{ENTRY_DATE_RULE}; an entry of several shipments takes the earliest.", "2024-04-08"),
         _c("doc_errors", INT, "Documentation errors found (invoice, packing list, labels, COO).", "0", minimum=0),
+        _c("documents_received_on", DATE, "Date copies of the shipping documents (bill of lading or air waybill, "
+           "commercial invoice, packing list) were received (blank = not yet).", "2024-03-06"),
     ),
     row_rules=(
         RowRule(("shipped_on", "delivered_on"), "delivered_on is before shipped_on", "<="),
@@ -458,8 +570,8 @@ ENTRY_SUMMARY_LINES = Table(
 
 # In load order: a table's references always point to tables earlier in this list.
 TABLES: tuple[Table, ...] = (
-    SUPPLIERS, PRODUCTS, PURCHASE_ORDERS, PAYMENTS, INSPECTIONS, SHIPMENTS, SALES, RETURNS, QUALITY_COSTS,
-    ASSISTS, DUTY_REFUNDS, ENTRY_SUMMARY_LINES,
+    SUPPLIERS, PRODUCTS, PURCHASE_ORDERS, BANK_ACCOUNTS, PAYMENTS, INSPECTIONS, SHIPMENTS, SALES, RETURNS,
+    QUALITY_COSTS, ASSISTS, DUTY_REFUNDS, ENTRY_SUMMARY_LINES, CHANGES, CORRECTIVE_ACTIONS,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 

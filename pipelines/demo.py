@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipelines.contract import TABLES_BY_NAME
+from pipelines.contract import TABLES, TABLES_BY_NAME
 
 EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -995,11 +995,15 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
               "shipments": ship, "sales": sales, "returns": ret, "quality_costs": qc_df,
               "assists": customs["assists"], "duty_refunds": customs["duty_refunds"],
               "entry_summary_lines": customs["entry_summary_lines"]}
+    # the controls (bank accounts, documented changes, corrective actions, background-check dates) come from their
+    # own random stream, so adding them leaves every other table as it was
+    controls_truth = _controls(np.random.default_rng([seed, 15]), tables, traits, names,
+                               pd.DataFrame({"is_jump": is_jump, "is_open": is_open, "aql_major": aql_major}), end)
     out_dir.mkdir(parents=True, exist_ok=True)
     bad = _bad_rows() if with_errors else {}
     counts_out: dict[str, int] = {}
-    for name, df in tables.items():
-        cols = TABLES_BY_NAME[name].column_names
+    for name in (t.name for t in TABLES):
+        df, cols = tables[name], TABLES_BY_NAME[name].column_names
         counts_out[name] = _write(df[cols], out_dir / f"{name}.csv", bad.get(name, []))
 
     gt = out_dir / "ground_truth"
@@ -1011,7 +1015,8 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
                   "balance_before_psi_propensity", "background_return_rate", "entity_mismatch",
                   "entity_mismatch_kind", "mismatch_entity_name", "payee_change_on", "name_variant",
                   "litigation_cases", "admin_penalties", "operating_abnormal", "undeclared_subcontracting"]
-    traits["supplier_type"] = sup["supplier_type"]
+    # the true type (one planted trading company declares itself a manufacturer in suppliers.csv)
+    traits["supplier_type"] = np.where(traits["is_trading"], "trading_company", "manufacturer")
     traits["payee_change_on"] = _iso(np.maximum(traits["payee_change_day"].to_numpy(), 0),
                                      traits["payee_change_day"].to_numpy() > 0)
     out_t = traits[trait_cols].copy()
@@ -1031,7 +1036,235 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     })
     _write(lot, gt / "lot_truth.csv", [])
     _write(customs["truth"], gt / "duty_truth.csv", [])
+    _write(controls_truth, gt / "controls_truth.csv", [])
     return counts_out
+
+
+# --- controls: bank accounts, documented changes, corrective actions, background checks ---------------------------
+
+VERIFY_METHODS = ("callback", "bank_letter", "video_call")
+
+
+def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits: pd.DataFrame,
+              names: pd.DataFrame, lots: pd.DataFrame, end: int) -> pd.DataFrame:
+    """Add the sourcing playbook's controls to `tables` (in place) and return the planted cases' ground truth.
+
+    Routine records for every supplier (bank accounts verified at onboarding, documented price changes, corrective
+    actions after failed inspections, background checks dated within the year) with lapses that rise with latent
+    risk, plus five planted cases the build must find, one row each in ground_truth/controls_truth.csv."""
+    sup, po, pay, ins, ship = (tables[k] for k in ("suppliers", "purchase_orders", "payments", "inspections",
+                                                   "shipments"))
+    n = len(sup)
+    latent = traits["latent_risk"].to_numpy()
+    onboard = traits["onboarded_day"].to_numpy()
+    ids = sup["supplier_id"].to_numpy()
+    sp = pd.Index(ids).get_indexer(po["supplier_id"])
+    o_day = (pd.to_datetime(po["ordered_on"]).to_numpy().astype("datetime64[D]") - EPOCH).astype(np.int64)
+    truth = []
+
+    # -- background checks: registry and public records, dated; some expired, a few never checked -----------------
+    checked = np.minimum(end - 1, end - rng.integers(10, 330, n))
+    stale = rng.random(n) < 0.06 + 0.2 * latent
+    checked = np.where(stale, end - rng.integers(400, 800, n), checked)
+    clean = (sup["operating_status"] == "normal").to_numpy() & (sup["litigation_cases"] == 0).to_numpy() & (
+        sup["admin_penalties"] == 0).to_numpy()
+    never = clean & (rng.random(n) < 0.10)
+    sup["registry_checked_on"] = _iso(np.maximum(checked, onboard), ~never)
+    records_on = np.maximum(checked - rng.integers(0, 20, n), onboard)
+    sup["records_checked_on"] = _iso(records_on, ~never)
+    for col in ("litigation_cases", "admin_penalties", "operating_status"):
+        sup[col] = sup[col].astype(object).where(~never, "")
+    sup["verified_type"] = ""
+
+    # -- bank accounts: one per supplier at onboarding; the other entity's account for entity-mismatch suppliers -----
+    kind = traits["entity_mismatch_kind"].to_numpy()
+    verified = rng.random(n) < 0.95 - 0.3 * latent
+    acc = pd.DataFrame({
+        "bank_account_id": [f"BA-{i + 1:04d}" for i in range(n)], "supplier_id": ids,
+        "account_number": [f"6222{int(x):012d}" for x in rng.integers(0, 10 ** 12, n)],
+        "bank_name": np.array(["Bank of China", "Industrial and Commercial Bank of China", "China Construction Bank",
+                               "Agricultural Bank of China", "Bank of Communications"])[rng.integers(0, 5, n)],
+        "bank_country": "CN", "beneficiary": names["beneficiary"].to_numpy(),
+        "first_seen_on": _iso(onboard), "verified_on": _iso(onboard + rng.integers(1, 6, n), verified),
+        "verification_method": np.where(verified, np.array(VERIFY_METHODS)[rng.integers(0, 3, n)], ""),
+        "note": "",
+    })
+    other = names["other"].to_numpy()
+    hk = np.array(["Hong Kong" in o for o in other])
+    # a payee mismatch from the start: the only account is the other entity's (offshore when a Hong Kong shell)
+    payee_kind = kind == "payee"
+    acc.loc[payee_kind & hk, "bank_country"] = "HK"
+    acc.loc[payee_kind & hk, "bank_name"] = "HSBC Hong Kong"
+    # a payee change: a second account, the other entity's, first seen on the day of the switch and never verified
+    change = np.flatnonzero(kind == "payee_change")
+    extra = pd.DataFrame({
+        "bank_account_id": [f"BA-{n + i + 1:04d}" for i in range(len(change))], "supplier_id": ids[change],
+        "account_number": [f"{int(x):012d}" for x in rng.integers(0, 10 ** 12, len(change))],
+        "bank_name": np.where(hk[change], "HSBC Hong Kong", "China Merchants Bank"),
+        "bank_country": np.where(hk[change], "HK", "CN"), "beneficiary": other[change],
+        "first_seen_on": _iso(traits["payee_change_day"].to_numpy()[change]), "verified_on": "",
+        "verification_method": "", "note": "",
+    })
+    acc = pd.concat([acc, extra], ignore_index=True)
+    # every payment names the account of its payee
+    by_payee = dict(zip(zip(acc["supplier_id"], acc["beneficiary"]), acc["bank_account_id"]))
+    pay_sup = po.set_index("po_id")["supplier_id"].reindex(pay["po_id"]).to_numpy()
+    pay["bank_account_id"] = [by_payee.get((s_, p_), "") for s_, p_ in zip(pay_sup, pay["payee_name"])]
+
+    # planted 1: a new account under the same name, in the same country, a few weeks before the build, not verified
+    # (the e-mail "our bank details have changed"): an active, clean manufacturer with an open order
+    open_po = po[lots["is_open"].to_numpy()]
+    candidates = [i for i in np.argsort(latent) if kind[i] == "" and not traits["is_trading"].iloc[i]
+                  and (open_po["supplier_id"] == ids[i]).any() and "Hong Kong" not in names["legal"].iloc[i]]
+    bec = candidates[0]
+    bec_id = f"BA-{len(acc) + 1:04d}"
+    acc = pd.concat([acc, pd.DataFrame([{
+        "bank_account_id": bec_id, "supplier_id": ids[bec], "account_number": "6217000011112222",
+        "bank_name": "Ping An Bank", "bank_country": "CN", "beneficiary": names["beneficiary"].iloc[bec],
+        "first_seen_on": _iso(np.array([end - 12]))[0], "verified_on": "", "verification_method": "",
+        "note": "E-mail from sales: 'our company bank details have changed'"}])], ignore_index=True)
+    truth.append(("same_name_new_bank_account", ids[bec], bec_id,
+                  "a second account under the same beneficiary name, first seen 12 days before the build, not "
+                  "verified: red flag and every open order on hold"))
+
+    # -- documented changes: price changes on price-jump reorders, confirmed unless the supplier is careless ---------
+    jumps = np.flatnonzero(lots["is_jump"].to_numpy() & (rng.random(len(po)) < 0.6))
+    documented = rng.random(len(jumps)) < 0.97 - 0.6 * latent[sp[jumps]]
+    chg = pd.DataFrame({
+        "supplier_id": po["supplier_id"].to_numpy()[jumps], "po_id": po["po_id"].to_numpy()[jumps],
+        "day": o_day[jumps] - rng.integers(0, 6, len(jumps)), "kind": "price",
+        "confirmed_in_writing": np.where(documented, "true", "false"),
+        "approved_by": np.where(documented, np.array(["J. Smith", "A. Rivera", "K. Chen"])[
+            rng.integers(0, 3, len(jumps))], ""),
+        "note": "Unit price raised on the reorder",
+    })
+    # a few packaging and lead-time changes, documented
+    k = max(1, n // 6)
+    some = np.sort(rng.choice(len(po), size=min(k, len(po)), replace=False))
+    chg = pd.concat([chg, pd.DataFrame({
+        "supplier_id": po["supplier_id"].to_numpy()[some], "po_id": po["po_id"].to_numpy()[some],
+        "day": o_day[some] + rng.integers(1, 10, len(some)),
+        "kind": np.where(rng.random(len(some)) < 0.5, "packaging", "lead_time"), "confirmed_in_writing": "true",
+        "approved_by": "J. Smith", "note": "Agreed by e-mail and PI amendment"})], ignore_index=True)
+    # planted 2: the material of an open order changed after its golden sample was approved, with no written
+    # confirmation and nobody's approval (found at a pre-production check)
+    sampled = open_po[(open_po["sample_approved_on"] != "") & (open_po["supplier_id"] != ids[bec])]
+    pick = sampled.iloc[0]
+    mat_day = max(_day(date.fromisoformat(pick["ordered_on"])), _day(date.fromisoformat(
+        pick["sample_approved_on"]))) + 3
+    chg = pd.concat([chg, pd.DataFrame([{
+        "supplier_id": pick["supplier_id"], "po_id": pick["po_id"], "day": min(mat_day, end), "kind": "material",
+        "confirmed_in_writing": "false", "approved_by": "",
+        "note": "ABS housing swapped for recycled PP; noticed by the inspector, not announced"}])], ignore_index=True)
+    chg = chg.sort_values(["day", "supplier_id", "kind"], kind="stable").reset_index(drop=True)
+    chg.insert(0, "change_id", [f"CHG-{i + 1:05d}" for i in range(len(chg))])
+    chg["changed_on"] = _iso(chg["day"].to_numpy())
+    material_id = chg.loc[chg["kind"] == "material", "change_id"].iloc[-1]
+    truth.append(("undocumented_material_change_after_sample", pick["supplier_id"], material_id,
+                  f"material changed on {chg.loc[chg['change_id'] == material_id, 'changed_on'].iloc[0]} after the "
+                  f"golden sample of {pick['po_id']} was approved on {pick['sample_approved_on']}, not confirmed in "
+                  "writing: change signals and the order on hold"))
+
+    # -- corrective actions after failed first pre-shipment inspections ----------------------------------------------
+    psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")].sort_values(
+        ["po_id", "day", "inspection_id"], kind="stable").drop_duplicates("po_id")
+    failed = psi[psi["result"] == "fail"].copy()
+    failed["supplier_id"] = failed["po_id"].map(po.set_index("po_id")["supplier_id"])
+    failed = failed.sort_values(["day", "inspection_id"], kind="stable")
+    asked = failed[rng.random(len(failed)) < 0.6]
+    f_lat = latent[pd.Index(ids).get_indexer(asked["supplier_id"])]
+    opened = asked["day"].to_numpy() + rng.integers(1, 4, len(asked))
+    due = opened + 30
+    # closed on time (7 to 28 days) or late (1 to 90 days after the due date), late more often for riskier suppliers;
+    # those not closed by the build date are open (and overdue once past due)
+    closed = np.where(rng.random(len(asked)) < 0.85 - 0.5 * f_lat, opened + rng.integers(7, 28, len(asked)),
+                      due + rng.integers(1, 90, len(asked)))
+    closed_ok = closed <= end
+    capa = pd.DataFrame({
+        "supplier_id": asked["supplier_id"].to_numpy(), "inspection_id": asked["inspection_id"].to_numpy(),
+        "po_id": asked["po_id"].to_numpy(), "day": opened,
+        "severity": np.where(asked["critical_defects"].fillna(0).to_numpy() > 0, "critical", "major"),
+        "root_cause": "Process not under control at the line (inspection report)",
+        "action": "8D report, line re-trained, 100% check of the defect at final packing",
+        "due_on": _iso(due), "closed_on": _iso(closed, closed_ok), "next_lot_result": "",
+    })
+    capa = capa[capa["day"] <= end]
+    # planted 3: an overdue corrective action: asked after a failed inspection 40 to 200 days before the build, due
+    # 30 days after, still open. Planted 4: a corrective action closed, and the supplier's next inspected lot failed
+    # again (a supplier with two failed first inspections more than 20 days apart, the later one recent)
+    taken = {ids[bec], pick["supplier_id"]}
+    by_risk = {sid: r for sid, r in zip(ids, latent)}
+    recent = failed[(failed["day"] > end - 200) & (failed["day"] < end - 40) & ~failed["supplier_id"].isin(taken)]
+    od_ins = recent.loc[recent["supplier_id"].map(by_risk).sort_values(ascending=False, kind="stable").index].iloc[0]
+    od_sid = od_ins["supplier_id"]
+    pairs = []
+    for sid, g in failed[~failed["supplier_id"].isin(taken | {od_sid})].groupby("supplier_id", sort=True):
+        later = g[g["day"] > end - 200]
+        if len(later):
+            earlier = g[g["day"] < later["day"].iloc[-1] - 20]
+            if len(earlier):
+                pairs.append((sid, earlier.iloc[-1], later.iloc[-1]))
+    cl_sid, cl_first, cl_next = pairs[0]
+    capa = capa[~capa["inspection_id"].isin([od_ins["inspection_id"], cl_first["inspection_id"]])]
+    od_open = int(od_ins["day"]) + 2
+    # closed on the day of the supplier's last decided pre-shipment inspection before the failed one (re-inspections
+    # included), so that failure is the first inspection after the closing date
+    decided = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")]
+    decided = decided[decided["po_id"].map(po.set_index("po_id")["supplier_id"]) == cl_sid]
+    before_next = decided[decided["day"] < cl_next["day"]]["day"].max()
+    cl_close = int(max(before_next, cl_first["day"] + 2))
+    planted_rows = pd.DataFrame([
+        {"supplier_id": od_sid, "inspection_id": od_ins["inspection_id"], "po_id": od_ins["po_id"], "day": od_open,
+         "severity": "major", "root_cause": "Moisture in the resin: no drying before moulding",
+         "action": "Install a dryer; log resin moisture per batch", "due_on": _iso(np.array([od_open + 30]))[0],
+         "closed_on": "", "next_lot_result": ""},
+        {"supplier_id": cl_sid, "inspection_id": cl_first["inspection_id"], "po_id": cl_first["po_id"],
+         "day": int(cl_first["day"]) + 1, "severity": "major", "root_cause": "Operator skipped the torque check",
+         "action": "Torque check added to the line's checklist",
+         "due_on": _iso(np.array([int(cl_first["day"]) + 31]))[0], "closed_on": _iso(np.array([cl_close]))[0],
+         "next_lot_result": ""},
+    ])
+    capa = pd.concat([capa, planted_rows], ignore_index=True).sort_values(["day", "inspection_id"], kind="stable")
+    capa = capa.reset_index(drop=True)
+    capa.insert(0, "capa_id", [f"CAPA-{i + 1:04d}" for i in range(len(capa))])
+    capa["opened_on"] = _iso(capa["day"].to_numpy())
+    od_id = capa.loc[capa["inspection_id"] == od_ins["inspection_id"], "capa_id"].iloc[0]
+    cl_id = capa.loc[capa["inspection_id"] == cl_first["inspection_id"], "capa_id"].iloc[0]
+    truth.append(("overdue_capa", od_sid, od_id, f"opened {_iso(np.array([od_open]))[0]} after "
+                  f"{od_ins['inspection_id']} failed, due 30 days later, still open at the build"))
+    truth.append(("closed_capa_next_lot_failed", cl_sid, cl_id,
+                  f"closed {_iso(np.array([cl_close]))[0]}; the next pre-shipment inspection "
+                  f"{cl_next['inspection_id']} ({cl_next['inspected_on']}) failed again"))
+
+    # planted 5: a trading company that declares itself a manufacturer (its legal name says 贸易 / Trading)
+    traders = [i for i in np.argsort(-latent) if traits["is_trading"].iloc[i] and kind[i] == ""
+               and ids[i] not in (ids[bec], pick["supplier_id"], od_sid, cl_sid)]
+    liar = traders[len(traders) // 2]
+    sup.loc[liar, "supplier_type"] = "manufacturer"
+    truth.append(("trader_declared_as_factory", ids[liar], ids[liar],
+                  f"a trading company ({names['legal'].iloc[liar]}) declared as a manufacturer"))
+
+    # -- shipping documents: copies received a few days after loading; a few never arrive --------------------------
+    ship_day = ship["day"].to_numpy()
+    docs_day = ship_day + rng.integers(1, 8, len(ship))
+    ship["documents_received_on"] = _iso(docs_day, (docs_day <= end) & (rng.random(len(ship)) < 0.97))
+    # -- purchase orders: the AQL agreed in the contract (the one inspected at, for most); balance due date blank
+    # (the promised ship date) except for orders shipped in the last 10 days, whose balance is due against the
+    # shipping documents and not paid yet
+    agreed = lots["aql_major"].to_numpy()
+    po["agreed_aql_major"] = np.where(rng.random(len(po)) < 0.95, agreed, np.nan)
+    last_ship = ship.groupby("po_id")["day"].max()
+    docs = pd.Series(docs_day, index=ship.index).groupby(ship["po_id"]).max()
+    against_docs = last_ship[last_ship > end - 10].index
+    due_docs = po["po_id"].map(docs + 5)
+    po["balance_due_on"] = np.where(po["po_id"].isin(against_docs), _iso(due_docs.fillna(end).to_numpy()), "")
+    gone = (pay["kind"] == "balance") & pay["po_id"].isin(against_docs)
+    tables["payments"] = pay[~gone].reset_index(drop=True)
+
+    tables["bank_accounts"] = acc
+    tables["changes"] = chg
+    tables["corrective_actions"] = capa
+    return pd.DataFrame(truth, columns=["case", "supplier_id", "record_id", "what"])
 
 
 def _write(df: pd.DataFrame, path: Path, extra: list[list[str]]) -> int:

@@ -26,6 +26,8 @@ def render_tables() -> str:
                 allowed = "one of " + ", ".join(f"`{v:g}`" for v in col.allowed_numbers)
             if col.references:
                 allowed = (allowed + "; " if allowed else "") + f"must exist in `{col.references}`"
+            if col.masked:
+                allowed = (allowed + "; " if allowed else "") + "stored masked: only the last 4 characters are kept"
             out.append(f"| `{col.name}` | {col.type} | {'yes' if col.required else ''} | {allowed} | "
                        f"{col.default or ''} | {col.description} | `{col.example}` |")
         for rule in table.row_rules:

@@ -11,6 +11,7 @@ refused with the value in the reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -25,6 +26,7 @@ from pipelines.readers import FileError, TextTable
 _EDGE_SPACE = r"^[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]+|[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]+$"
 _NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 _THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
+_NOT_ALNUM = r"[^\p{L}\p{N}]"  # what an account number's mask drops (spaces, dashes, dots)
 _EXACT_DOUBLE = 2 ** 53  # beyond this a double no longer holds every whole number
 _BIGINT_MAX = 2 ** 63 - 1
 
@@ -167,6 +169,10 @@ def _stage_typed(col: c.Column) -> str:
         else:
             norm = f"regexp_replace(lower({t}), '[\\s\\-]+', '_', 'g')"
         value = f"case when {t} in ({allowed}) then {t} when {norm} in ({allowed}) then {norm} end"
+    elif col.type == c.TEXT and col.masked:
+        # only the mask is ever typed, so the full number never reaches raw.<table> (c.mask_account in SQL)
+        value = (f"case when {t} is not null then {_lit(c.MASK_CHAR * 4)} || "
+                 f"right(regexp_replace({t}, {_lit(_NOT_ALNUM)}, '', 'g'), 4) end")
     elif col.type in (c.TEXT, c.MONTH):
         value = t
     elif col.type == c.INT:
@@ -193,6 +199,9 @@ def _parse_error(col: c.Column, comma_is_ambiguous: bool) -> str:
     """The error template of a cell that does not parse as its column's type (NULL when it does)."""
     t, value, cleaned, number = _q("_t_" + col.name), _q(col.name), _q("_c_" + col.name), _q("_f_" + col.name)
     if col.type == c.TEXT:
+        if col.masked:  # the reason carries no {value}: the number is never shown
+            return (f"case when length(regexp_replace({t}, {_lit(_NOT_ALNUM)}, '', 'g')) <= 4 "
+                    f"then {_lit(MASK_TOO_SHORT)} end")
         if col.allowed:
             return (f"case when {t} is not null and {value} is null "
                     f"then {_lit('not one of ' + ', '.join(col.allowed) + ': {value}')} end")
@@ -230,6 +239,8 @@ def _parse_error(col: c.Column, comma_is_ambiguous: bool) -> str:
     raise ValueError(f"unknown type {col.type}")
 
 
+MASK_TOO_SHORT = ("an account number needs more than 4 letters or digits: only its last 4 are kept, so a shorter "
+                  "one would be stored in full")
 AMBIGUOUS_COMMA = ("ambiguous number: in a file that is not comma-delimited the comma could be a decimal or a "
                    "thousands separator; write it with a decimal point and no separators: {value}")
 
@@ -419,19 +430,65 @@ def _rejections(con, text: TextTable, table: c.Table, compiled: Compiled, checke
         bad_rows = f"(select * from {text.relation} where _row in (select _row from {checked} where _bad))"
         con.execute(f"create or replace temp table _errors as {compiled.errors(bad_rows)}")
         parts = []
+        masked = {col.name for col in table.columns if col.masked}
         for alias, column, with_value in compiled.rules:
-            value = _q("_t_" + column) if with_value else "cast(null as varchar)"
+            # a masked column's value is shown as stored (••••7890), never as written
+            value = (_q(column) if column in masked else _q("_t_" + column)) if with_value else "cast(null as varchar)"
             parts.append(f"select _file, _line, {_lit(column)}, {alias}, {value} from _errors where {alias} is not null")
         found = con.execute(" union all ".join(parts)).fetchall()
         con.execute("drop table _errors")
     found += con.execute("select _file, _line, column_name, reason, value from _excluded "
                          "where reason is not null").fetchall()
     found += extra
-    raw = text.raw_lines(con, {(file, line) for file, line, _, _, _ in found})
+    raw = _masked_lines(con, text, table, text.raw_lines(con, {(file, line) for file, line, _, _, _ in found}))
     out = [Rejection(table.name, file, line, column,
                      reason.replace("{value}", repr(value) if value is not None else "''"), raw.get((file, line), ""))
            for file, line, column, reason, value in found]
     for line, raw_text, reason in text.malformed:
-        out.append(Rejection(table.name, text.path.name, line, "(row)", reason, raw_text))
+        out.append(Rejection(table.name, text.path.name, line, "(row)", reason,
+                             _mask_numbers(raw_text) if _masked_columns(table, text) else raw_text))
     out.sort(key=lambda r: (r.file, r.line, r.column))
+    return out
+
+
+# ---- masked columns in rejected lines -------------------------------------------------------------------------------
+
+# A run of letters, digits, spaces and dashes that may be an account number: masked in a rejected line whose cells
+# could not be told apart (a malformed record) when it holds 5 or more digits and is not a date.
+_ACCOUNT_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{3,}[A-Za-z0-9]")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _masked_columns(table: c.Table, text: TextTable) -> list[str]:
+    return [col.name for col in table.columns if col.masked and col.name in text.header]
+
+
+def _mask_numbers(line: str) -> str:
+    return _ACCOUNT_LIKE.sub(lambda m: c.mask_account(m.group()) if sum(ch.isdigit() for ch in m.group()) >= 5
+                             and not _ISO_DATE.fullmatch(m.group().strip()) else m.group(), line)
+
+
+def _masked_lines(con, text: TextTable, table: c.Table, raw: dict[tuple[str, int], str]) -> dict[tuple[str, int], str]:
+    """The rejected lines with each masked column's cell replaced by its mask (an account number is never kept in
+    full, not even in a rejection); a line where the cell is not found as written is masked by pattern."""
+    masked = _masked_columns(table, text)
+    if not masked or not raw:
+        return raw
+    keys = [f"{f}\x00{n}" for f, n in raw]
+    cells = ", ".join(_q(name) for name in masked)
+    rows = con.execute(f"select _file, _line, {cells} from {text.relation} "
+                       f"where _file || chr(0) || _line in (select unnest(?::varchar[]))", [keys]).fetchall()
+    out = dict(raw)
+    for file, line, *values in rows:
+        masked_line = out.get((file, line), "")
+        for value in values:
+            kept = [ch for ch in value or "" if ch.isalnum()]
+            if not kept:
+                continue
+            # the cell's letters and digits with anything between them (spaces, dashes, quotes as written)
+            written = re.compile(r"[\W_]*".join(re.escape(ch) for ch in kept))
+            masked_line, found = written.subn(lambda _m, v=value: c.mask_account(v), masked_line)
+            if not found:
+                masked_line = _mask_numbers(masked_line)
+        out[(file, line)] = masked_line
     return out

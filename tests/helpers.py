@@ -6,6 +6,7 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "tiny"
+CONTROLS = FIXTURES / "controls"
 SHARED_REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
 
 
@@ -42,12 +43,12 @@ HOSTILE_CATEGORY = "![c](http://evil.example/c.png)"
 HOSTILE_PAYEE = "[pay here](http://evil.example/pay)"
 
 
-def _rewrite_csv(path: Path, change) -> None:
+def _rewrite_csv(path: Path, change, extra: list[str] | None = None) -> None:
     import csv
 
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    fields = list(rows[0])
+    fields = list(rows[0]) + list(extra or [])
     for row in rows:
         change(row)
     with open(path, "w", newline="", encoding="utf-8") as f:
@@ -98,6 +99,28 @@ def write_hostile_portfolio(folder: Path) -> Path:
     _rewrite_csv(folder / "suppliers.csv", supplier)
     _rewrite_csv(folder / "products.csv", product)
     _rewrite_csv(folder / "payments.csv", payment)
+    return folder
+
+
+def write_controls_portfolio(folder: Path) -> Path:
+    """The tiny portfolio in `folder` with the sourcing controls (tests/fixtures/controls): S2's new Hong Kong account
+    under its own name, 'verified' by e-mail only; an unconfirmed material change on S1's P3 after its sample
+    approval; corrective actions (S1's C1 confirmed by the next lot, S2's C2 closed but its next lot failed, S2's
+    critical C3 open and overdue); background checks: S1 checked 2024-03-01, S2's registry checked 2022-01-10
+    (expired) and its records undated, S3 never checked (status and counts blank)."""
+    import shutil
+
+    shutil.copytree(TINY, folder)
+    for path in CONTROLS.glob("*.csv"):
+        shutil.copy(path, folder / path.name)
+    checks = {"S1": ("2024-03-01", "2024-03-01"), "S2": ("2022-01-10", ""), "S3": ("", "")}
+
+    def supplier(row):
+        row["registry_checked_on"], row["records_checked_on"] = checks[row["supplier_id"]]
+        if row["supplier_id"] == "S3":
+            row.update(operating_status="", litigation_cases="", admin_penalties="")
+
+    _rewrite_csv(folder / "suppliers.csv", supplier, extra=["registry_checked_on", "records_checked_on"])
     return folder
 
 

@@ -17,3 +17,9 @@ union all
 select 'returns', return_id, count(*) from staging.returns group by 2 having count(*) > 1 or return_id is null
 union all
 select 'quality_costs', cost_id, count(*) from staging.quality_costs group by 2 having count(*) > 1 or cost_id is null
+union all
+select 'bank_accounts', bank_account_id, count(*) from staging.bank_accounts group by 2 having count(*) > 1 or bank_account_id is null
+union all
+select 'changes', change_id, count(*) from staging.changes group by 2 having count(*) > 1 or change_id is null
+union all
+select 'corrective_actions', capa_id, count(*) from staging.corrective_actions group by 2 having count(*) > 1 or capa_id is null

@@ -19,3 +19,22 @@ from staging.shipments where po_id not in (select po_id from staging.purchase_or
 union all
 select 'returns.po_id', return_id, po_id
 from staging.returns where po_id is not null and po_id not in (select po_id from staging.purchase_orders)
+union all
+select 'bank_accounts.supplier_id', bank_account_id, supplier_id
+from staging.bank_accounts where supplier_id not in (select supplier_id from staging.suppliers)
+union all
+select 'payments.bank_account_id', payment_id, bank_account_id
+from staging.payments
+where bank_account_id is not null and bank_account_id not in (select bank_account_id from staging.bank_accounts)
+union all
+select 'changes.supplier_id', change_id, supplier_id
+from staging.changes where supplier_id not in (select supplier_id from staging.suppliers)
+union all
+select 'changes.po_id', change_id, po_id
+from staging.changes where po_id is not null and po_id not in (select po_id from staging.purchase_orders)
+union all
+select 'corrective_actions.supplier_id', capa_id, supplier_id
+from staging.corrective_actions where supplier_id not in (select supplier_id from staging.suppliers)
+union all
+select 'corrective_actions.po_id', capa_id, po_id
+from staging.corrective_actions where po_id is not null and po_id not in (select po_id from staging.purchase_orders)

@@ -111,7 +111,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     generate_portfolio(b, seed=3, suppliers=16, years=2)
     generate_portfolio(c, seed=4, suppliers=16, years=2)
     files = sorted(p.relative_to(a) for p in a.rglob("*.csv"))
-    assert len(files) == 15  # twelve tables + three ground-truth files
+    assert len(files) == 19  # fifteen tables + four ground-truth files
     for rel in files:
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
     assert (a / "purchase_orders.csv").read_bytes() != (c / "purchase_orders.csv").read_bytes()
@@ -124,8 +124,8 @@ def test_counts_match_files_and_headers_follow_contract(tmp_path):
         lines = (tmp_path / f"{t.name}.csv").read_text(encoding="utf-8").splitlines()
         assert lines[0] == ",".join(t.column_names)
         assert len(read(tmp_path, t.name)) == counts[t.name] > 0
-    assert sorted(p.name for p in (tmp_path / "ground_truth").iterdir()) == ["duty_truth.csv", "lot_truth.csv",
-                                                                                      "supplier_traits.csv"]
+    assert sorted(p.name for p in (tmp_path / "ground_truth").iterdir()) == [
+        "controls_truth.csv", "duty_truth.csv", "lot_truth.csv", "supplier_traits.csv"]
 
 
 def test_every_row_satisfies_the_contract(small, mid):
@@ -169,7 +169,9 @@ def test_default_portfolio_looks_like_a_mid_size_brand(tmp_path):
 
 
 def test_trading_companies_quote_more_for_comparable_skus(mid):
-    sup, prod, po = read(mid, "suppliers"), read(mid, "products"), read(mid, "purchase_orders")
+    prod, po = read(mid, "products"), read(mid, "purchase_orders")
+    # the true type (ground truth): one planted trading company declares itself a manufacturer in suppliers.csv
+    sup = pd.read_csv(mid / "ground_truth" / "supplier_traits.csv", dtype=str)
     lot = pd.read_csv(mid / "ground_truth" / "lot_truth.csv")
     df = po.merge(sup[["supplier_id", "supplier_type"]], on="supplier_id").merge(
         prod[["sku", "category", "product_name"]], on="sku")

@@ -44,6 +44,7 @@ final as (
         nullif(trim(payee_name), '') as payee_name,
         channel,
         coalesce(channel, 'other') <> 'trade_assurance' as is_outside_trade_assurance,
+        nullif(trim(bank_account_id), '') as bank_account_id,
     from converted
 )
 

@@ -24,6 +24,7 @@ final as (
         coalesce(doc_errors, 0) as doc_errors,
         nullif(trim(entry_number), '') as entry_number,
         entry_on,
+        documents_received_on,
     from source
 )
 

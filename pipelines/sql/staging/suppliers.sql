@@ -20,12 +20,16 @@ final as (
         onboarded_on,
         last_audit_on,
         last_audit_result,
-        coalesce(litigation_cases, 0) as litigation_cases,
-        coalesce(admin_penalties, 0) as admin_penalties,
+        -- blank background-check fields stay NULL: not checked is not "none found" (see records_checked_on)
+        litigation_cases,
+        admin_penalties,
         operating_status,
         subcontracting,
         coalesce(nnn_signed, false) as nnn_signed,
         mold_owner,
+        registry_checked_on,
+        records_checked_on,
+        verified_type,
     from source
 )
 

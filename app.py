@@ -12,6 +12,7 @@ visitor = auth.gate()
 PAGES = [
     st.Page("dashboard/pages/portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
     st.Page("dashboard/pages/supplier.py", title="Supplier", icon=":material/factory:"),
+    st.Page("dashboard/pages/open_orders.py", title="Open orders", icon=":material/request_quote:"),
     st.Page("dashboard/pages/trader_vs_factory.py", title="Trader vs factory", icon=":material/compare_arrows:"),
     st.Page("dashboard/pages/costs.py", title="Costs and leakage", icon=":material/payments:"),
     st.Page("dashboard/pages/whatif.py", title="What-if: tariffs and sourcing", icon=":material/calculate:"),

@@ -307,6 +307,13 @@ def verified_through() -> pd.DataFrame:
     return query("verified_through")
 
 
+# ----------------------------------------------------------------------------- open orders
+
+def open_orders(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:
+    """Open orders with their balance-release verdict (marts.open_orders), for the filters or one supplier."""
+    return query("open_orders", ids=_ids(ids), supplier_id=supplier_id)
+
+
 # ----------------------------------------------------------------------------- re-audit
 
 def reaudit_queue(ids: Ids = None) -> pd.DataFrame:

@@ -17,6 +17,7 @@ APP = str(ROOT / "app.py")
 PAGES = {
     "portfolio": "dashboard/pages/portfolio.py",
     "supplier": "dashboard/pages/supplier.py",
+    "open_orders": "dashboard/pages/open_orders.py",
     "trader_vs_factory": "dashboard/pages/trader_vs_factory.py",
     "costs": "dashboard/pages/costs.py",
     "whatif": "dashboard/pages/whatif.py",

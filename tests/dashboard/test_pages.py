@@ -9,7 +9,7 @@ import pytest
 
 from helpers import TINY
 
-PAGE_NAMES = ["portfolio", "supplier", "trader_vs_factory", "costs", "inspections", "reaudit", "data"]
+PAGE_NAMES = ["portfolio", "supplier", "open_orders", "trader_vs_factory", "costs", "inspections", "reaudit", "data"]
 
 # Hand-computed from tests/fixtures/tiny/purchase_orders.csv and payments.csv:
 # S1: P1 1000 × 5.00 + P2 1000 × 5.50 + P3 500 × 2.00 = 11,500; S2: P4 2,000 + P5 3,300 + P6 1,100 = 6,400.
@@ -46,7 +46,7 @@ def test_every_page_on_a_partial_warehouse_names_the_missing_marts(ui, partial_d
     if page == "portfolio":  # what the older build has is still shown
         assert ui.metrics(at)["Spend"] == TINY_SPEND and ui.metrics(at)["Margin leakage"] == "–"
         assert "this warehouse has no `marts.supplier_risk_score` table" in shown
-    elif page in ("supplier", "trader_vs_factory", "costs", "reaudit"):
+    elif page in ("supplier", "open_orders", "trader_vs_factory", "costs", "reaudit"):
         assert "this warehouse has no `marts." in shown
     elif page == "inspections":
         assert "this warehouse has no `marts.inspection_blind_spot` table" in shown

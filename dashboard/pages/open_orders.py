@@ -1,0 +1,89 @@
+"""Open orders: deposits at risk, balances coming due, and for each balance: release it, or hold it and why."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components as ui
+from dashboard import filters, queries
+from models import release
+
+VERDICTS = {"release": "Release", "hold": "Hold", "paid": "Paid"}
+STATUS = {"pass": "✓", "fail": "✗ fails", "not recorded": "not recorded"}
+VIEWS = {"due": "Balances due this week", "hold": "On hold", "all": "All open orders"}
+COLUMNS = ["po_id", "supplier_name", "sku", "ordered_on", "balance_due_on", "days_until_balance_due", "order_value",
+           "paid_amount", "balance_outstanding", "deposit_at_risk", "verdict", "hold_reasons", "not_checked"]
+
+st.title("Open orders")
+if ui.require_warehouse():
+    ui.as_of_caption()
+    filters.caption()
+    orders = queries.open_orders(filters.supplier_ids())
+    if orders.empty:
+        ui.missing("marts.open_orders", "open orders")
+        st.stop()
+    cfg = release.load_config()
+    due_days = cfg["due_soon_days"]
+    days = pd.to_numeric(orders["days_until_balance_due"], errors="coerce")
+    unpaid = orders["balance_outstanding"] > 0
+    due = orders["is_balance_due_soon"].fillna(False).astype(bool)
+    hold = orders["verdict"] == "hold"
+
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Open orders", f"{len(orders):,}", border=True,
+              help="Orders not shipped in full, or shipped with a balance still to pay (ordered within the last "
+                   f"{cfg['recent_days']} days).")
+    c2.metric("Deposits at risk", ui.money(orders["deposit_at_risk"].sum()), border=True,
+              help="Money paid on open orders of which nothing has shipped yet.")
+    c3.metric(f"Balances due in {due_days} days", ui.money(orders.loc[due, "balance_outstanding"].sum()),
+              f"{int(due.sum()):,} order(s), {int((due & (days < 0)).sum()):,} overdue", delta_color="off",
+              border=True, help=f"Unpaid balances whose due date is within {due_days} days of the analysis date "
+                                "or already past (the due date of the payment terms, else the promised ship date).")
+    c4.metric("Balances on hold", f"{int((hold & unpaid).sum()):,} of {int(unpaid.sum()):,}", border=True,
+              help="Unpaid balances that fail at least one condition of the release checklist: do not pay them "
+                   "until the reasons are cleared.")
+
+    with st.expander("The release checklist"):
+        st.markdown("A balance is released only when every condition holds (models/config/release.toml, rules "
+                    f"version {ui.md(cfg['rules_version'])}):")
+        for name in release.CONDITIONS:
+            if cfg["conditions"][name].get("enabled", True):
+                st.markdown(f"- {ui.md(cfg['conditions'][name]['label'])}")
+        st.caption("A condition whose data was not imported at all (no bank accounts, no changes, no corrective "
+                   "actions, no document dates) is listed as not checked: it does not hold an order, and it is "
+                   "not a pass either.")
+
+    view = st.segmented_control("Show", list(VIEWS), format_func=VIEWS.get, key="open_orders_view", default="due",
+                                help="Balances due this week include overdue ones.") or "due"
+    shown = orders[due] if view == "due" else orders[hold] if view == "hold" else orders
+    if shown.empty:
+        st.success("No balance is due this week." if view == "due" else "No order is on hold.")
+        st.stop()
+
+    failing = pd.DataFrame({cfg["conditions"][n]["label"]: (shown[n] == "fail").sum() for n in release.CONDITIONS
+                            if n in shown and shown[n].notna().any()}, index=["orders"]).T
+    failing = failing[failing["orders"] > 0].sort_values("orders", ascending=False)
+    if not failing.empty:
+        st.caption("Why orders are held here: " + "; ".join(
+            f"{ui.md(label)} ({int(n)})" for label, n in failing["orders"].items()))
+
+    table = shown.assign(verdict=shown["verdict"].map(VERDICTS).fillna(shown["verdict"]))
+    ui.table(table, "open_orders_table", "open_orders.csv", columns=COLUMNS, column_config={
+        "po_id": "Order", "supplier_name": "Supplier", "sku": "SKU",
+        "ordered_on": st.column_config.DateColumn("Ordered"),
+        "balance_due_on": st.column_config.DateColumn("Balance due"),
+        "days_until_balance_due": st.column_config.NumberColumn("Days left", help="Negative: overdue."),
+        "order_value": ui.money_col("Order value"), "paid_amount": ui.money_col("Paid"),
+        "balance_outstanding": ui.money_col("Balance"),
+        "deposit_at_risk": ui.money_col("Deposit at risk", help="Paid, with nothing shipped yet."),
+        "verdict": st.column_config.TextColumn("Verdict", help="Release: every condition holds. Hold: pay "
+                                                               "nothing until the reasons are cleared. Paid: "
+                                                               "nothing left to pay."),
+        "hold_reasons": st.column_config.TextColumn("Why on hold", width="large"),
+        "not_checked": st.column_config.TextColumn("Not checked", help="Conditions whose data was not imported.")})
+
+    with st.expander("Checklist per order"):
+        checklist = shown[["po_id", "supplier_name", *[n for n in release.CONDITIONS if n in shown]]]
+        checklist = checklist.assign(**{n: checklist[n].map(STATUS) for n in release.CONDITIONS if n in checklist})
+        ui.table(checklist, "open_orders_checklist", "open_orders_checklist.csv", column_config={
+            "po_id": "Order", "supplier_name": "Supplier",
+            **{n: cfg["conditions"][n]["label"] for n in release.CONDITIONS}})

@@ -1,0 +1,224 @@
+"""Balance release: for each open order, release the balance or hold it, and why (the sourcing playbook's checklist).
+
+`evaluate(frames, as_of, cfg)` reads staging-shaped frames (orders with their payment and shipping status, suppliers,
+inspections, changes, bank accounts, payments, corrective actions, shipments) and returns one row per open order with
+each condition's status ("pass", "fail" or "not recorded"), the failing reasons in plain words and the verdict.
+Conditions and their settings: models/config/release.toml. Only rows dated on or before `as_of` count.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from models import entity
+
+CONFIG_PATH = Path(__file__).resolve().parent / "config" / "release.toml"
+CONDITIONS = ("psi_passed", "golden_sample_approved", "changes_confirmed", "payee_verified", "no_open_critical_capa",
+              "shipping_documents_received")
+PASS, FAIL, NOT_RECORDED = "pass", "fail", "not recorded"
+RELEASE, HOLD, PAID = "release", "hold", "paid"
+
+COLUMNS = ["po_id", "supplier_id", "sku", "ordered_on", "promised_ship_on", "balance_due_on",
+           "is_balance_due_on_assumed", "days_until_balance_due", "is_balance_due_soon", "order_value", "paid_amount",
+           "balance_outstanding", "deposit_at_risk", "shipped_quantity", "quantity", "is_shipped_in_full", "verdict",
+           "hold_reasons", "not_checked", *CONDITIONS, "rules_version", "as_of"]
+TYPES = {"po_id": "varchar", "supplier_id": "varchar", "sku": "varchar", "ordered_on": "date",
+         "promised_ship_on": "date", "balance_due_on": "date", "is_balance_due_on_assumed": "boolean",
+         "days_until_balance_due": "bigint", "is_balance_due_soon": "boolean", "order_value": "double",
+         "paid_amount": "double", "balance_outstanding": "double", "deposit_at_risk": "double",
+         "shipped_quantity": "bigint", "quantity": "bigint", "is_shipped_in_full": "boolean", "verdict": "varchar",
+         "hold_reasons": "varchar", "not_checked": "varchar", **{c: "varchar" for c in CONDITIONS},
+         "rules_version": "varchar", "as_of": "date"}
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> dict:
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_config(path: Path | None = None) -> dict:
+    """The release rules (every condition configured, nothing else)."""
+    cfg = _load(str(path or CONFIG_PATH))
+    if set(cfg["conditions"]) != set(CONDITIONS):
+        raise ValueError(f"release conditions must be exactly {', '.join(CONDITIONS)}")
+    return cfg
+
+
+def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    for col in cols:
+        if col in frame.columns:
+            frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+def _day(value) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def open_orders(orders: pd.DataFrame, as_of: pd.Timestamp, cfg: dict) -> pd.DataFrame:
+    """Orders not shipped in full, or with a balance unpaid and ordered within `recent_days`, as of `as_of`."""
+    o = orders[orders["ordered_on"] <= as_of].copy()
+    o["balance_outstanding"] = np.maximum(o["order_value"] - o["paid_amount"], 0.0)
+    unpaid = o["balance_outstanding"] > cfg["paid_tolerance_share"] * o["order_value"]
+    o.loc[~unpaid, "balance_outstanding"] = 0.0
+    recent = o["ordered_on"] > as_of - pd.Timedelta(days=cfg["recent_days"])
+    return o[~o["is_shipped_in_full"].astype(bool) | (unpaid & recent)].reset_index(drop=True)
+
+
+def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = None) -> pd.DataFrame:
+    """One row per open order: each condition's status, the hold reasons and the verdict (release / hold / paid)."""
+    cfg = cfg or load_config()
+    c = pd.Timestamp(as_of)
+    orders = _dates(frames["orders"], ["ordered_on", "promised_ship_on", "sample_approved_on", "balance_due_on"])
+    o = open_orders(orders, c, cfg)
+    if o.empty:
+        return pd.DataFrame({col: pd.Series(dtype=object) for col in COLUMNS})
+    status = {name: pd.Series(PASS, index=o.index, dtype=object) for name in CONDITIONS}
+    reasons = {name: pd.Series("", index=o.index, dtype=object) for name in CONDITIONS}
+
+    def fail(name: str, mask, text) -> None:
+        mask = np.asarray(mask, dtype=bool) & (status[name] == PASS).to_numpy()
+        status[name] = status[name].mask(mask, FAIL)
+        text = pd.Series(text, index=o.index) if not isinstance(text, pd.Series) else text
+        reasons[name] = reasons[name].mask(mask, text.astype(object))
+
+    # -- pre-shipment inspection: the latest decided one passed, at the agreed AQL or stricter -------------------
+    conds = cfg["conditions"]
+    ins = _dates(frames["inspections"], ["inspected_on"])
+    psi = ins[(ins["inspection_type"] == "PSI") & (ins["inspected_on"] <= c)]
+    decided = psi[psi["result"].isin(["pass", "fail"])].sort_values(["po_id", "inspected_on", "inspection_id"])
+    last = decided.drop_duplicates("po_id", keep="last").set_index("po_id")
+    pending = set(psi.loc[psi["result"] == "pending", "po_id"])
+    agreed = o["agreed_aql_major"].astype(float).fillna(conds["psi_passed"]["default_agreed_aql_major"])
+    result = o["po_id"].map(last["result"])
+    aql = o["po_id"].map(last["aql_major"]).astype(float)
+    on = o["po_id"].map(last["inspected_on"])
+    fail("psi_passed", result.isna() & o["po_id"].isin(pending), "pre-shipment inspection pending")
+    fail("psi_passed", result.isna(), "no pre-shipment inspection yet")
+    fail("psi_passed", result == "fail", "the last pre-shipment inspection failed (" + on.dt.strftime("%Y-%m-%d")
+         .fillna("") + ")")
+    loose = (result == "pass") & aql.notna() & (aql > agreed + 1e-9)
+    fail("psi_passed", loose, "inspection passed at AQL " + aql.map("{:g}".format, na_action="ignore").astype(object).fillna("")
+         + ", looser than the agreed " + agreed.map("{:g}".format))
+
+    # -- golden sample ----------------------------------------------------------------------------------------
+    sample = o["sample_approved_on"]
+    if orders["sample_approved_on"].notna().any():
+        fail("golden_sample_approved", sample.isna() | (sample > c), "no golden sample approval on record")
+    else:
+        status["golden_sample_approved"][:] = NOT_RECORDED
+
+    # -- changes: every change to the order (or to the supplier since the order) confirmed in writing -------------
+    chg = _dates(frames["changes"], ["changed_on"])
+    if len(chg):
+        chg = chg[chg["changed_on"] <= c]
+        need = set(conds["changes_confirmed"]["need_approval"])
+        chg = chg.assign(problem=np.where(~chg["is_confirmed_in_writing"].fillna(False).astype(bool),
+                                          "not confirmed in writing",
+                                          np.where(chg["kind"].isin(need) & chg["approved_by"].isna(),
+                                                   "confirmed but not approved", "")))
+        bad = chg[chg["problem"] != ""]
+        on_po = o[["po_id", "supplier_id", "ordered_on"]].merge(bad[bad["po_id"].notna()], on=["po_id"],
+                                                                suffixes=("", "_c"))
+        on_sup = o[["po_id", "supplier_id", "ordered_on"]].merge(bad[bad["po_id"].isna()].drop(columns="po_id"),
+                                                                 on="supplier_id")
+        on_sup = on_sup[on_sup["changed_on"] >= on_sup["ordered_on"]]
+        both = pd.concat([on_po, on_sup], ignore_index=True).sort_values(["po_id", "changed_on", "change_id"])
+        text = (both["kind"].str.replace("_", " ") + " change of " + both["changed_on"].dt.strftime("%Y-%m-%d")
+                + " " + both["problem"]).groupby(both["po_id"]).agg("; ".join)
+        fail("changes_confirmed", o["po_id"].isin(text.index), o["po_id"].map(text))
+    else:
+        status["changes_confirmed"][:] = NOT_RECORDED
+
+    # -- payee: the contracting entity is the legal entity, earlier payees too, the bank account known or verified --
+    sup = frames["suppliers"].set_index("supplier_id")
+    legal = o["supplier_id"].map(sup["legal_name"])
+    pi_check = [entity.compare_names(lg, pi) if isinstance(lg, str) and isinstance(pi, str) else entity.MISSING
+                for lg, pi in zip(legal, o["pi_entity_name"])]
+    other = np.isin(pi_check, [entity.MISMATCH, entity.RELATED])
+    fail("payee_verified", other, "the proforma invoice names another entity (" + o["pi_entity_name"].astype(object).fillna("")
+         + ") than the legal entity (" + legal.astype(object).fillna("") + ")")
+    pay = _dates(frames["payments"], ["paid_on"])
+    pay = pay[(pay["paid_on"] <= c) & pay["po_id"].isin(o["po_id"]) & pay["payee_name"].notna()]
+    pay = pay.assign(legal=pay["po_id"].map(o.set_index("po_id")["supplier_id"]).map(sup["legal_name"]))
+    pay = pay.assign(check=[entity.compare_names(lg, p) if isinstance(lg, str) else entity.MISSING
+                            for lg, p in zip(pay["legal"], pay["payee_name"])])
+    wrong = pay[pay["check"].isin([entity.MISMATCH, entity.RELATED])].drop_duplicates("po_id").set_index("po_id")
+    fail("payee_verified", o["po_id"].isin(wrong.index),
+         "money on this order went to " + o["po_id"].map(wrong["payee_name"]).astype(object).fillna("")
+         + ", not the legal entity")
+    acc = _dates(frames["bank_accounts"], ["first_seen_on", "verified_on"])
+    if len(acc):
+        acc = acc[acc["first_seen_on"] <= c]
+        # staging keeps verified_on only for a method that counts (reference.bank_verification_methods)
+        acc = acc.assign(is_verified=acc["verified_on"].notna() & (acc["verified_on"] <= c))
+        used = set(pay.loc[pay["bank_account_id"].notna(), "bank_account_id"]) if "bank_account_id" in pay else set()
+        all_pay = _dates(frames["payments"], ["paid_on"])
+        used |= set(all_pay.loc[(all_pay["paid_on"] <= c) & all_pay["bank_account_id"].notna(), "bank_account_id"])
+        acc = acc.sort_values(["supplier_id", "first_seen_on", "bank_account_id"])
+        n_acc = acc.groupby("supplier_id").size()
+        current = acc.drop_duplicates("supplier_id", keep="last").set_index("supplier_id")
+        # known: the supplier's only account, already paid into; anything newer must be verified
+        known = current["is_verified"] | ((current.index.map(n_acc) == 1) & current["bank_account_id"].isin(used))
+        has = o["supplier_id"].isin(current.index)
+        fail("payee_verified", ~has, "no bank account on record for this supplier")
+        ok = o["supplier_id"].map(known).fillna(False).astype(bool)
+        desc = (o["supplier_id"].map(current["account_number_masked"]).astype(object).fillna("") + " ("
+                + o["supplier_id"].map(current["bank_country"]).astype(object).fillna("") + "), first seen "
+                + o["supplier_id"].map(current["first_seen_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+        fail("payee_verified", has & ~ok, "bank account " + desc + ", is not verified: call back on a number "
+             "already on file before paying")
+
+    # -- corrective actions: none critical left open -------------------------------------------------------------
+    capa = _dates(frames["corrective_actions"], ["opened_on", "closed_on"])
+    if len(capa):
+        open_crit = capa[(capa["severity"] == "critical") & (capa["opened_on"] <= c)
+                         & (capa["closed_on"].isna() | (capa["closed_on"] > c))]
+        first = open_crit.sort_values(["supplier_id", "opened_on", "capa_id"]).drop_duplicates("supplier_id")
+        first = first.set_index("supplier_id")
+        fail("no_open_critical_capa", o["supplier_id"].isin(first.index),
+             "critical corrective action " + o["supplier_id"].map(first["capa_id"]).astype(object).fillna("") + " open since "
+             + o["supplier_id"].map(first["opened_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+    else:
+        status["no_open_critical_capa"][:] = NOT_RECORDED
+
+    # -- shipping documents: every shipment of the order has its documents in hand ------------------------------------
+    ship = _dates(frames["shipments"], ["shipped_on", "documents_received_on"])
+    if ship["documents_received_on"].notna().any():
+        ship = ship[ship["shipped_on"] <= c]
+        missing = ship[ship["documents_received_on"].isna() | (ship["documents_received_on"] > c)]
+        fail("shipping_documents_received", ~o["po_id"].isin(ship["po_id"]), "not shipped yet: no bill of lading")
+        fail("shipping_documents_received", o["po_id"].isin(missing["po_id"]),
+             "shipping documents not received for a shipment")
+    else:
+        status["shipping_documents_received"][:] = NOT_RECORDED
+
+    # -- verdict -------------------------------------------------------------------------------------------------
+    enabled = [n for n in CONDITIONS if conds[n].get("enabled", True)]
+    failing = pd.DataFrame({n: status[n] == FAIL for n in enabled}, index=o.index)
+    o["hold_reasons"] = ["; ".join(f"{conds[n]['label']}: {reasons[n][i]}" for n in enabled if failing.at[i, n])
+                         for i in o.index]
+    o["not_checked"] = ["; ".join(conds[n]["label"] for n in enabled if status[n][i] == NOT_RECORDED)
+                        for i in o.index]
+    if not len(frames["bank_accounts"]) and conds["payee_verified"].get("enabled", True):
+        # the names were checked; the account itself is not recorded
+        o["not_checked"] = ["; ".join(x for x in (t, "bank account (no bank accounts imported)") if x)
+                            for t in o["not_checked"]]
+    o["verdict"] = np.where(o["balance_outstanding"] <= 0, PAID, np.where(failing.any(axis=1), HOLD, RELEASE))
+    for n in CONDITIONS:
+        o[n] = status[n] if n in enabled else None
+    o["days_until_balance_due"] = (o["balance_due_on"] - c).dt.days
+    o["is_balance_due_soon"] = (o["balance_outstanding"] > 0) & (o["days_until_balance_due"] <= cfg["due_soon_days"])
+    o["rules_version"] = cfg["rules_version"]
+    o["as_of"] = c.date()
+    for col in ("ordered_on", "promised_ship_on", "balance_due_on"):
+        o[col] = o[col].dt.date
+    return o[COLUMNS]

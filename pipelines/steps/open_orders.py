@@ -1,0 +1,41 @@
+"""Open orders and the balance-release verdict of each (marts.open_orders, one row per open purchase order).
+
+The rules are models/release.py with models/config/release.toml; this step only reads the staging tables and
+marts.po_status, and writes the mart (typed even when no order is open).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from models import release
+from pipelines.frames import write_frame
+
+INPUTS = ["staging.purchase_orders", "marts.po_status", "staging.suppliers", "staging.inspections",
+          "staging.changes", "staging.bank_accounts", "staging.payments", "staging.corrective_actions",
+          "staging.shipments", "ingest.build_info"]
+OUTPUTS = ["marts.open_orders"]
+
+
+def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The staging rows and order states the release rules read."""
+    orders = con.execute("select * from staging.purchase_orders").df()
+    status = con.execute("select po_id, paid_amount, shipped_quantity, is_shipped_in_full, deposit_at_risk "
+                         "from marts.po_status").df()
+    return {
+        "orders": orders.merge(status, on="po_id", how="left"),
+        "suppliers": con.execute("select * from staging.suppliers").df(),
+        "inspections": con.execute("select * from staging.inspections").df(),
+        "changes": con.execute("select * from staging.changes").df(),
+        "bank_accounts": con.execute("select * from staging.bank_accounts").df(),
+        "payments": con.execute("select * from staging.payments").df(),
+        "corrective_actions": con.execute("select * from staging.corrective_actions").df(),
+        "shipments": con.execute("select * from staging.shipments").df(),
+    }
+
+
+def run(con: duckdb.DuckDBPyConnection, context) -> None:
+    """Write marts.open_orders as of the build date."""
+    frame = release.evaluate(load_frames(con), context.as_of)
+    write_frame(con, "marts.open_orders", frame, types=release.TYPES, columns=release.COLUMNS)

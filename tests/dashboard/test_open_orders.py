@@ -1,0 +1,42 @@
+"""The Open orders page on the tiny warehouse: figures worked out by hand from tests/fixtures/tiny."""
+
+from __future__ import annotations
+
+
+def test_open_orders_page_hand_computed(ui, tiny_db):
+    """As of 2024-06-21: P3 (S1, 1,000, shipped, nothing paid, no PSI) holds; P4 (S2, 2,000, shipped, nothing paid,
+    PSI passed at 2.5) is released; P5 (3,300, 990 paid, nothing shipped) and P6 (1,100, 330 paid) hold; P1 and P2
+    are shipped and paid. The tiny import has no bank accounts, changes, corrective actions or document dates."""
+    at = ui.open(tiny_db, "open_orders")
+    m = ui.metrics(at)
+    assert m["Open orders"] == "4"
+    assert m["Deposits at risk"] == "$1,320"  # P5 990 + P6 330, nothing shipped
+    # due within 7 days or overdue, balance = promised ship date: P3 (03-01), P4 (02-15), P5 (06-01)
+    assert m["Balances due in 7 days"] == "$5,310"  # 1,000 + 2,000 + (3,300 − 990)
+    assert m["Balances on hold"] == "3 of 4"
+    shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns).set_index("po_id")
+    assert list(shown.index) == ["P4", "P3", "P5"]  # by balance due date
+    assert shown["verdict"].to_dict() == {"P4": "Release", "P3": "Hold", "P5": "Hold"}
+    assert shown.loc["P3", "hold_reasons"] == ("Pre-shipment inspection passed at the agreed AQL: no pre-shipment "
+                                               "inspection yet")
+    assert shown.loc["P5", "balance_outstanding"] == 2310 and shown.loc["P5", "days_until_balance_due"] == -20
+    assert shown.loc["P4", "not_checked"] == ("Every change confirmed in writing; No open critical corrective "
+                                              "action; Shipping documents received; bank account (no bank "
+                                              "accounts imported)")
+    assert "supplier_id" not in shown.columns  # names, not raw ids
+    assert shown.loc["P4", "supplier_name"] == "Yiwu Beta Trading"
+
+    at.segmented_control(key="open_orders_view").set_value("hold").run()
+    shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)
+    assert sorted(shown["po_id"]) == ["P3", "P5", "P6"]
+    at.segmented_control(key="open_orders_view").set_value("all").run()
+    shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)
+    assert sorted(shown["po_id"]) == ["P3", "P4", "P5", "P6"]
+    checklist = next(f for f in ui.frames(at) if "payee_verified" in f.columns).set_index("po_id")
+    assert checklist.loc["P4", "psi_passed"] == "✓" and checklist.loc["P3", "psi_passed"] == "✗ fails"
+    assert checklist.loc["P4", "changes_confirmed"] == "not recorded"
+
+
+def test_open_orders_page_follows_the_sidebar_filter(ui, tiny_db):
+    at = ui.open(tiny_db, "open_orders", query={"type": "manufacturer"})
+    assert ui.metrics(at)["Open orders"] == "1"  # S1's P3 only

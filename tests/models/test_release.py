@@ -1,0 +1,226 @@
+"""Balance release: the checklist on hand-written orders, each verdict and reason worked out by hand."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models import release
+
+AS_OF = date(2024, 6, 30)
+ALPHA, BETA = "Ningbo Alpha Co., Ltd.", "Yiwu Beta Trading Co., Ltd."
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _frames() -> dict[str, pd.DataFrame]:
+    """P1 (S1) ready to release; P2 (S1) inspected at a looser AQL, an unconfirmed material change, not shipped;
+    P3 (S2) no sample approval, a packaging change not approved, a new unverified bank account, an open critical
+    CAPA; P4 shipped and paid (not open); P5 ordered more than a year ago with its balance never recorded (a gap,
+    not an open order); P6 paid in advance, not shipped (open, nothing to release)."""
+    order_cols = ["po_id", "supplier_id", "sku", "ordered_on", "promised_ship_on", "sample_approved_on",
+                  "balance_due_on", "is_balance_due_on_assumed", "pi_entity_name", "agreed_aql_major", "quantity",
+                  "order_value", "paid_amount", "shipped_quantity", "is_shipped_in_full", "deposit_at_risk"]
+    orders = _frame([
+        dict(po_id="P1", supplier_id="S1", sku="A", ordered_on="2024-05-01", promised_ship_on="2024-06-20",
+             sample_approved_on="2024-04-20", balance_due_on="2024-07-03", is_balance_due_on_assumed=False,
+             pi_entity_name=ALPHA, agreed_aql_major=np.nan, quantity=100, order_value=1000.0, paid_amount=300.0,
+             shipped_quantity=100, is_shipped_in_full=True, deposit_at_risk=0.0),
+        dict(po_id="P2", supplier_id="S1", sku="A", ordered_on="2024-05-10", promised_ship_on="2024-07-10",
+             sample_approved_on="2024-04-20", balance_due_on="2024-07-10", is_balance_due_on_assumed=True,
+             pi_entity_name="NINGBO ALPHA CO LTD", agreed_aql_major=2.5, quantity=200, order_value=2000.0,
+             paid_amount=600.0, shipped_quantity=0, is_shipped_in_full=False, deposit_at_risk=600.0),
+        dict(po_id="P3", supplier_id="S2", sku="B", ordered_on="2024-05-15", promised_ship_on="2024-06-08",
+             sample_approved_on=None, balance_due_on="2024-06-08", is_balance_due_on_assumed=True,
+             pi_entity_name=BETA, agreed_aql_major=1.5, quantity=50, order_value=500.0, paid_amount=150.0,
+             shipped_quantity=50, is_shipped_in_full=True, deposit_at_risk=0.0),
+        dict(po_id="P4", supplier_id="S2", sku="B", ordered_on="2023-01-10", promised_ship_on="2023-02-10",
+             sample_approved_on="2022-12-01", balance_due_on="2023-02-10", is_balance_due_on_assumed=True,
+             pi_entity_name=BETA, agreed_aql_major=np.nan, quantity=80, order_value=800.0, paid_amount=800.0,
+             shipped_quantity=80, is_shipped_in_full=True, deposit_at_risk=0.0),
+        dict(po_id="P5", supplier_id="S1", sku="A", ordered_on="2023-03-01", promised_ship_on="2023-04-01",
+             sample_approved_on="2023-02-01", balance_due_on="2023-04-01", is_balance_due_on_assumed=True,
+             pi_entity_name=ALPHA, agreed_aql_major=np.nan, quantity=90, order_value=900.0, paid_amount=270.0,
+             shipped_quantity=90, is_shipped_in_full=True, deposit_at_risk=0.0),
+        dict(po_id="P6", supplier_id="S1", sku="A", ordered_on="2024-06-25", promised_ship_on="2024-08-01",
+             sample_approved_on="2024-04-20", balance_due_on="2024-08-01", is_balance_due_on_assumed=True,
+             pi_entity_name=ALPHA, agreed_aql_major=np.nan, quantity=40, order_value=400.0, paid_amount=400.0,
+             shipped_quantity=0, is_shipped_in_full=False, deposit_at_risk=400.0),
+    ], order_cols)
+    suppliers = _frame([dict(supplier_id="S1", legal_name=ALPHA, country="CN"),
+                        dict(supplier_id="S2", legal_name=BETA, country="CN")], ["supplier_id", "legal_name", "country"])
+    ins_cols = ["inspection_id", "po_id", "inspection_type", "inspected_on", "result", "aql_major"]
+    inspections = _frame([
+        dict(inspection_id="I1", po_id="P1", inspection_type="PSI", inspected_on="2024-06-18", result="pass",
+             aql_major=2.5),
+        dict(inspection_id="I2", po_id="P2", inspection_type="PSI", inspected_on="2024-06-28", result="pass",
+             aql_major=4.0),
+        dict(inspection_id="I3", po_id="P3", inspection_type="PSI", inspected_on="2024-06-05", result="fail",
+             aql_major=1.5),
+        dict(inspection_id="I4", po_id="P3", inspection_type="PSI", inspected_on="2024-06-09", result="pass",
+             aql_major=1.5),
+        dict(inspection_id="I5", po_id="P6", inspection_type="PSI", inspected_on="2024-06-29", result="pending",
+             aql_major=2.5),
+        dict(inspection_id="I6", po_id="P2", inspection_type="DUPRO", inspected_on="2024-06-01", result="pass",
+             aql_major=2.5),
+    ], ins_cols)
+    chg_cols = ["change_id", "supplier_id", "po_id", "changed_on", "kind", "is_confirmed_in_writing", "approved_by"]
+    changes = _frame([
+        dict(change_id="CH1", supplier_id="S1", po_id="P2", changed_on="2024-05-20", kind="material",
+             is_confirmed_in_writing=False, approved_by=None),
+        dict(change_id="CH2", supplier_id="S1", po_id=None, changed_on="2024-01-01", kind="price",
+             is_confirmed_in_writing=False, approved_by=None),  # before every open order: not theirs
+        dict(change_id="CH3", supplier_id="S1", po_id=None, changed_on="2024-06-26", kind="lead_time",
+             is_confirmed_in_writing=True, approved_by=None),  # lead time: a written notice is enough
+        dict(change_id="CH4", supplier_id="S2", po_id="P3", changed_on="2024-05-20", kind="packaging",
+             is_confirmed_in_writing=True, approved_by=None),
+        dict(change_id="CH5", supplier_id="S1", po_id="P1", changed_on="2024-07-05", kind="spec",
+             is_confirmed_in_writing=False, approved_by=None),  # after the build date: not known yet
+    ], chg_cols)
+    acc_cols = ["bank_account_id", "supplier_id", "account_number_masked", "bank_country", "first_seen_on",
+                "verified_on", "verification_method"]
+    accounts = _frame([
+        dict(bank_account_id="BA1", supplier_id="S1", account_number_masked="••••7890", bank_country="CN",
+             first_seen_on="2023-01-01", verified_on="2023-01-03", verification_method="callback"),
+        dict(bank_account_id="BA2", supplier_id="S2", account_number_masked="••••1111", bank_country="CN",
+             first_seen_on="2023-01-01", verified_on=None, verification_method=None),
+        # 'verified' by e-mail: staging keeps no verified_on for a method that does not count
+        dict(bank_account_id="BA3", supplier_id="S2", account_number_masked="••••4321", bank_country="CN",
+             first_seen_on="2024-06-20", verified_on=None, verification_method="email"),
+    ], acc_cols)
+    pay_cols = ["payment_id", "po_id", "paid_on", "amount", "kind", "payee_name", "bank_account_id"]
+    payments = _frame([
+        dict(payment_id="Y1", po_id="P1", paid_on="2024-05-02", amount=300.0, kind="deposit", payee_name=ALPHA,
+             bank_account_id="BA1"),
+        dict(payment_id="Y2", po_id="P2", paid_on="2024-05-11", amount=600.0, kind="deposit", payee_name=ALPHA,
+             bank_account_id="BA1"),
+        dict(payment_id="Y3", po_id="P3", paid_on="2024-05-16", amount=150.0, kind="deposit", payee_name=BETA,
+             bank_account_id="BA2"),
+        dict(payment_id="Y4", po_id="P4", paid_on="2023-01-11", amount=800.0, kind="deposit", payee_name=BETA,
+             bank_account_id="BA2"),
+        dict(payment_id="Y6", po_id="P6", paid_on="2024-06-26", amount=400.0, kind="deposit", payee_name=ALPHA,
+             bank_account_id="BA1"),
+    ], pay_cols)
+    capa_cols = ["capa_id", "supplier_id", "severity", "opened_on", "closed_on"]
+    capas = _frame([
+        dict(capa_id="C1", supplier_id="S2", severity="critical", opened_on="2024-06-06", closed_on=None),
+        dict(capa_id="C2", supplier_id="S1", severity="critical", opened_on="2024-02-01", closed_on="2024-02-20"),
+        dict(capa_id="C3", supplier_id="S1", severity="critical", opened_on="2024-07-02", closed_on=None),
+        dict(capa_id="C4", supplier_id="S1", severity="major", opened_on="2024-06-01", closed_on=None),
+    ], capa_cols)
+    ship_cols = ["shipment_id", "po_id", "shipped_on", "documents_received_on"]
+    shipments = _frame([
+        dict(shipment_id="SH1", po_id="P1", shipped_on="2024-06-20", documents_received_on="2024-06-25"),
+        dict(shipment_id="SH3", po_id="P3", shipped_on="2024-06-10", documents_received_on="2024-06-12"),
+        dict(shipment_id="SH4", po_id="P4", shipped_on="2023-02-10", documents_received_on="2023-02-12"),
+        dict(shipment_id="SH5", po_id="P5", shipped_on="2023-04-01", documents_received_on=None),
+    ], ship_cols)
+    return {"orders": orders, "suppliers": suppliers, "inspections": inspections, "changes": changes,
+            "bank_accounts": accounts, "payments": payments, "corrective_actions": capas, "shipments": shipments}
+
+
+def test_the_release_checklist_hand_computed():
+    out = release.evaluate(_frames(), AS_OF).set_index("po_id")
+    # P4 is shipped and paid; P5's balance was never recorded but it was ordered 16 months ago: neither is open
+    assert list(out.index) == ["P1", "P2", "P3", "P6"]
+    assert out["verdict"].to_dict() == {"P1": "release", "P2": "hold", "P3": "hold", "P6": "paid"}
+    # P1: a passed PSI at the default agreed AQL 2.5, sample approved, no change since the order (CH2 is older,
+    # CH5 after the build date), one verified account already paid into, no open critical CAPA (C2 closed, C3
+    # opened after the build date, C4 only major), documents received on 2024-06-25
+    assert out.loc["P1", list(release.CONDITIONS)].tolist() == ["pass"] * 6
+    assert out.loc["P1", "hold_reasons"] == "" and out.loc["P1", "not_checked"] == ""
+    assert out.loc["P1", "balance_outstanding"] == pytest.approx(700.0)
+    assert out.loc["P1", "days_until_balance_due"] == 3 and bool(out.loc["P1", "is_balance_due_soon"])
+    # P2: inspected at AQL 4 against the agreed 2.5; the material change CH1 not confirmed; nothing shipped
+    assert out.loc["P2", "hold_reasons"] == (
+        "Pre-shipment inspection passed at the agreed AQL: inspection passed at AQL 4, looser than the agreed 2.5; "
+        "Every change confirmed in writing: material change of 2024-05-20 not confirmed in writing; "
+        "Shipping documents received: not shipped yet: no bill of lading")
+    assert (out.loc["P2", "days_until_balance_due"], bool(out.loc["P2", "is_balance_due_soon"])) == (10, False)
+    assert out.loc["P2", "balance_outstanding"] == pytest.approx(1400.0)
+    # P3: the first PSI failed but the latest passed at the agreed 1.5; no sample approval; the packaging change was
+    # confirmed but nobody approved it; the newest account BA3 was 'verified' by e-mail only (does not count); C1 open
+    assert out.loc["P3", "psi_passed"] == "pass" and out.loc["P3", "shipping_documents_received"] == "pass"
+    assert out.loc["P3", "hold_reasons"] == (
+        "Golden sample approved: no golden sample approval on record; "
+        "Every change confirmed in writing: packaging change of 2024-05-20 confirmed but not approved; "
+        "Payee is the contracting entity and the bank account is known or verified: bank account ••••4321 (CN), "
+        "first seen 2024-06-20, is not verified: call back on a number already on file before paying; "
+        "No open critical corrective action: critical corrective action C1 open since 2024-06-06")
+    assert out.loc["P3", "days_until_balance_due"] == -22 and bool(out.loc["P3", "is_balance_due_soon"])
+    # P6: paid in advance, nothing to release; its PSI is still pending
+    assert out.loc["P6", "balance_outstanding"] == 0 and out.loc["P6", "psi_passed"] == "fail"
+    assert "pre-shipment inspection pending" in out.loc["P6", "hold_reasons"]
+    assert (out["rules_version"] == release.load_config()["rules_version"]).all()
+
+
+def test_the_payee_and_the_contracting_entity_must_be_the_legal_entity():
+    frames = _frames()
+    orders = frames["orders"]
+    orders.loc[orders["po_id"] == "P1", "pi_entity_name"] = "Hong Kong Alpha International Limited"
+    pay = frames["payments"]
+    pay.loc[pay["po_id"] == "P2", "payee_name"] = "Ningbo Alpha Trading Co., Ltd."  # related: a sister company
+    out = release.evaluate(frames, AS_OF).set_index("po_id")
+    assert out.loc["P1", "verdict"] == "hold"
+    assert out.loc["P1", "hold_reasons"] == (
+        "Payee is the contracting entity and the bank account is known or verified: the proforma invoice names "
+        "another entity (Hong Kong Alpha International Limited) than the legal entity (Ningbo Alpha Co., Ltd.)")
+    assert "money on this order went to Ningbo Alpha Trading Co., Ltd., not the legal entity" in \
+        out.loc["P2", "hold_reasons"]
+
+
+def test_a_known_account_is_the_only_one_already_paid_into_and_anything_newer_needs_a_callback():
+    frames = _frames()
+    acc = frames["bank_accounts"]
+    # S1's only account, never verified, but paid into before: known
+    acc.loc[acc["bank_account_id"] == "BA1", ["verified_on", "verification_method"]] = [None, None]
+    assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P1", "payee_verified"] == "pass"
+    # a call-back on BA3 clears S2's account
+    acc.loc[acc["bank_account_id"] == "BA3", ["verified_on", "verification_method"]] = ["2024-06-21", "callback"]
+    assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P3", "payee_verified"] == "pass"
+    # ...but not when it happened after the build date
+    acc.loc[acc["bank_account_id"] == "BA3", "verified_on"] = "2024-07-01"
+    assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P3", "payee_verified"] == "fail"
+
+
+def test_data_the_import_does_not_carry_is_not_recorded_not_a_hold():
+    """No bank accounts, changes or corrective actions imported, no document dates and no sample approvals at all:
+    those conditions are 'not recorded' (listed as not checked), so P2 holds only for its AQL and P3 releases."""
+    frames = _frames()
+    for name in ("bank_accounts", "changes", "corrective_actions"):
+        frames[name] = frames[name].iloc[0:0]
+    frames["shipments"]["documents_received_on"] = None
+    frames["orders"]["sample_approved_on"] = None
+    out = release.evaluate(frames, AS_OF).set_index("po_id")
+    assert out["verdict"].to_dict() == {"P1": "release", "P2": "hold", "P3": "release", "P6": "paid"}
+    for cond in ("golden_sample_approved", "changes_confirmed", "no_open_critical_capa",
+                 "shipping_documents_received"):
+        assert (out[cond] == "not recorded").all()
+    assert out.loc["P3", "not_checked"] == (
+        "Golden sample approved; Every change confirmed in writing; No open critical corrective action; "
+        "Shipping documents received; bank account (no bank accounts imported)")
+    assert out.loc["P2", "hold_reasons"] == (
+        "Pre-shipment inspection passed at the agreed AQL: inspection passed at AQL 4, looser than the agreed 2.5")
+
+
+def test_a_condition_switched_off_neither_holds_nor_is_shown():
+    cfg = copy.deepcopy(release.load_config())
+    cfg["conditions"]["shipping_documents_received"]["enabled"] = False
+    cfg["conditions"]["psi_passed"]["enabled"] = False
+    out = release.evaluate(_frames(), AS_OF, cfg).set_index("po_id")
+    assert out.loc["P2", "hold_reasons"] == ("Every change confirmed in writing: material change of 2024-05-20 not "
+                                             "confirmed in writing")
+    assert out["shipping_documents_received"].isna().all() and out["psi_passed"].isna().all()
+
+
+def test_no_open_order_gives_an_empty_typed_frame():
+    frames = _frames()
+    frames["orders"] = frames["orders"][frames["orders"]["po_id"] == "P4"]
+    out = release.evaluate(frames, AS_OF)
+    assert out.empty and list(out.columns) == release.COLUMNS

@@ -247,3 +247,20 @@ def landed_breakdown(row: pd.Series, key: str) -> None:
     fig.update_yaxes(autorange="reversed")
     chart(style(fig, f"Landed-cost breakdown: {money(row['landed_total'])} over {int(row['po_count']):,} landed POs",
                 "USD", ""), key)
+
+
+# Corrective actions, as the Supplier and Inspections pages list them
+CAPA_COLUMNS = ["capa_id", "supplier_name", "po_id", "inspection_id", "severity", "opened_on", "due_on", "closed_on",
+                "status", "next_lot_inspection_id", "root_cause", "action"]
+
+
+def capa_config() -> dict:
+    return {"capa_id": "CAPA", "supplier_name": "Supplier", "po_id": "Order", "inspection_id": "Inspection",
+            "severity": "Severity", "opened_on": st.column_config.DateColumn("Opened"),
+            "due_on": st.column_config.DateColumn("Due"), "closed_on": st.column_config.DateColumn("Closed"),
+            "status": st.column_config.TextColumn(
+                "Status", help="Open; open, overdue (past its due date); closed, confirmed by the next lot; closed, "
+                               "but the next lot failed (the supplier's first decided pre-shipment inspection after "
+                               "the closing date, or the result recorded on the CAPA); closed, next lot not "
+                               "inspected yet."),
+            "next_lot_inspection_id": "Next lot", "root_cause": "Root cause", "action": "Action"}

@@ -177,6 +177,24 @@ def supplier_timeline(supplier_id: str) -> pd.DataFrame:
     return query("supplier_timeline", supplier_id=supplier_id)
 
 
+def supplier_control_events(supplier_id: str) -> pd.DataFrame:
+    """Documented changes and corrective actions of one supplier as dated events (same columns as the timeline)."""
+    return query("supplier_control_events", supplier_id=supplier_id)
+
+
+def supplier_bank_accounts(supplier_id: str) -> pd.DataFrame:
+    return query("supplier_bank_accounts", supplier_id=supplier_id)
+
+
+def supplier_background_checks(supplier_id: str) -> pd.DataFrame:
+    return query("supplier_background_checks", supplier_id=supplier_id)
+
+
+def corrective_actions(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:
+    """Corrective actions with their state (marts.corrective_actions), for the filters or one supplier."""
+    return query("corrective_actions", ids=_ids(ids), supplier_id=supplier_id)
+
+
 def supplier_risk_history(supplier_id: str) -> pd.DataFrame:
     return query("supplier_risk_history", supplier_id=supplier_id)
 

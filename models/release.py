@@ -59,8 +59,10 @@ def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _day(value) -> str:
-    return pd.Timestamp(value).strftime("%Y-%m-%d")
+def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """`values` (uniquely indexed) looked up for each key, keeping its dtype even when `values` is empty (where
+    Series.map of an empty date column fails)."""
+    return values.reindex(keys.to_numpy()).set_axis(keys.index)
 
 
 def open_orders(orders: pd.DataFrame, as_of: pd.Timestamp, cfg: dict) -> pd.DataFrame:
@@ -100,7 +102,7 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
     agreed = o["agreed_aql_major"].astype(float).fillna(conds["psi_passed"]["default_agreed_aql_major"])
     result = o["po_id"].map(last["result"])
     aql = o["po_id"].map(last["aql_major"]).astype(float)
-    on = o["po_id"].map(last["inspected_on"])
+    on = _lookup(o["po_id"], last["inspected_on"])
     fail("psi_passed", result.isna() & o["po_id"].isin(pending), "pre-shipment inspection pending")
     fail("psi_passed", result.isna(), "no pre-shipment inspection yet")
     fail("psi_passed", result == "fail", "the last pre-shipment inspection failed (" + on.dt.strftime("%Y-%m-%d")
@@ -173,7 +175,7 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
         ok = o["supplier_id"].map(known).fillna(False).astype(bool)
         desc = (o["supplier_id"].map(current["account_number_masked"]).astype(object).fillna("") + " ("
                 + o["supplier_id"].map(current["bank_country"]).astype(object).fillna("") + "), first seen "
-                + o["supplier_id"].map(current["first_seen_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+                + _lookup(o["supplier_id"], current["first_seen_on"]).dt.strftime("%Y-%m-%d").fillna(""))
         fail("payee_verified", has & ~ok, "bank account " + desc + ", is not verified: call back on a number "
              "already on file before paying")
 
@@ -186,7 +188,7 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
         first = first.set_index("supplier_id")
         fail("no_open_critical_capa", o["supplier_id"].isin(first.index),
              "critical corrective action " + o["supplier_id"].map(first["capa_id"]).astype(object).fillna("") + " open since "
-             + o["supplier_id"].map(first["opened_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+             + _lookup(o["supplier_id"], first["opened_on"]).dt.strftime("%Y-%m-%d").fillna(""))
     else:
         status["no_open_critical_capa"][:] = NOT_RECORDED
 

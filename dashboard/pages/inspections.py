@@ -164,3 +164,18 @@ if ui.require_warehouse():
                                 "last_transition_on": st.column_config.DateColumn("Last switch"),
                                 "last_transition_reason": "Why", "next_sample_size": "Next n",
                                 "next_accept": "Next Ac", "next_reject": "Next Re"})
+
+    st.subheader("Corrective actions after failed inspections")
+    capas = queries.corrective_actions(ids)
+    if capas.empty:
+        ui.missing("marts.corrective_actions", "corrective actions")
+    else:
+        k1, k2, k3 = st.columns(3)
+        k1.metric("Open", f"{int(capas['is_open'].fillna(False).astype(bool).sum()):,}", border=True,
+                  help="Corrective actions not closed at the analysis date.")
+        k2.metric("Overdue", f"{int(capas['is_overdue'].fillna(False).astype(bool).sum()):,}", border=True,
+                  help="Open past their due date.")
+        k3.metric("Closed, next lot failed", f"{int(capas['is_closed_but_next_lot_failed'].fillna(False).astype(bool).sum()):,}",
+                  border=True, help="Closed, but the supplier's next inspected lot failed again: the fix did not hold.")
+        ui.table(capas, "inspections_capas", "corrective_actions.csv", columns=ui.CAPA_COLUMNS,
+                 column_config=ui.capa_config())

@@ -14,9 +14,11 @@ PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9
 NAME_CHECK_LABELS = {entity.MATCH: "match", entity.RELATED: "related",
                      entity.CANNOT_VERIFY: "cannot verify (translation uncertain)", entity.MISMATCH: "mismatch",
                      entity.MISSING: "–"}
-EVENT_ORDER = ["Order", "Payment", "Inspection", "Shipment", "Delivery", "Return"]
+EVENT_ORDER = ["Order", "Payment", "Inspection", "Shipment", "Delivery", "Return", "Change", "Corrective action"]
 EVENT_COLOURS = {"Order": "#1f4e79", "Payment": "#2f9e44", "Inspection": "#6f42c1", "Shipment": "#e8833a",
-                 "Delivery": "#8fb3d9", "Return": "#d9480f"}
+                 "Delivery": "#8fb3d9", "Return": "#d9480f", "Change": "#c2255c", "Corrective action": "#495057"}
+CHECK_SOURCES = {"registry": "Business registry (operating status)",
+                 "public_records": "Public records (court cases, penalties)"}
 
 
 
@@ -192,8 +194,49 @@ if not entities.empty:
                                      "translated); mismatch (another entity, e.g. a Hong Kong company, or a Chinese "
                                      "name that reads otherwise). The same rule as the score's entity signal.")})
 
+accounts = queries.supplier_bank_accounts(supplier_id)
+if not accounts.empty:
+    st.markdown("**Bank accounts** (numbers masked: only the last 4 characters are ever stored)")
+    for a in accounts[accounts["is_unverified_change"].fillna(False).astype(bool)].itertuples():
+        what = ", ".join(w for w, on in (("a new account", a.is_new_account), ("in a new country", a.is_new_country),
+                                         ("offshore", a.is_offshore)) if _flag(on))
+        st.error(f"Bank account {ui.md(a.account_number_masked)} at {ui.md(a.bank_name or 'an unnamed bank')} "
+                 f"({ui.md(a.bank_country)}), first seen {pd.Timestamp(a.first_seen_on):%Y-%m-%d}, is {what} and "
+                 "not verified: call back on a number already on file (not one from the e-mail) before paying "
+                 "anything to it.", icon=":material/gpp_bad:")
+    ui.table(accounts, "supplier_bank_accounts_table", f"{supplier_id}_bank_accounts.csv", column_config={
+        "account_number_masked": "Account", "bank_name": "Bank", "bank_country": "Country",
+        "beneficiary": "Beneficiary", "first_seen_on": st.column_config.DateColumn("First seen"),
+        "verified_on": st.column_config.DateColumn(
+            "Verified", help="Blank: not verified by a method that counts (an e-mail reply does not)."),
+        "verification_method": "Method", "is_new_account": "New", "is_new_country": "New country",
+        "is_offshore": "Offshore", "is_unverified_change": "Unverified change"})
+
+checks = queries.supplier_background_checks(supplier_id)
+if not checks.empty:
+    st.markdown("**Background checks**")
+    unknown = checks[checks["state"].isin(["not checked", "expired"])]
+    if not unknown.empty:
+        st.warning("; ".join(f"{CHECK_SOURCES.get(r.source, r.source)}: "
+                             + ("never checked, so unknown (not clean)" if r.state == "not checked"
+                                else f"checked {pd.Timestamp(r.checked_on):%Y-%m-%d}, expired "
+                                     f"{pd.Timestamp(r.expires_on):%Y-%m-%d}")
+                             for r in unknown.itertuples()) + ". Re-check before the next order.",
+                   icon=":material/help:")
+    ui.table(checks.assign(source=checks["source"].map(CHECK_SOURCES).fillna(checks["source"])),
+             "supplier_background_checks_table", f"{supplier_id}_background_checks.csv", column_config={
+                 "source": "Check", "state": st.column_config.TextColumn(
+                     "State", help="checked (within its validity), expired, undated (values without a date), or "
+                                   "not checked: blank values count as unknown, never as clean."),
+                 "checked_on": st.column_config.DateColumn("Checked"),
+                 "expires_on": st.column_config.DateColumn("Counts until"), "finding": "Found"})
+
 st.subheader("Order timeline")
 timeline = queries.supplier_timeline(supplier_id)
+controls_events = queries.supplier_control_events(supplier_id)
+if not controls_events.empty:
+    timeline = pd.concat([timeline, controls_events], ignore_index=True).sort_values(["event_on", "event"],
+                                                                                   kind="stable")
 if timeline.empty:
     st.info("No orders, payments, inspections, shipments or returns for this supplier.")
 else:
@@ -270,6 +313,36 @@ else:
                             "major_plan_accept": "Plan Ac", "major_code_letter": "Letter",
                             "field_defect_rate": ui.pct_col("Field defect rate"),
                             "escaped_value": ui.money_col("Escaped value")})
+
+capas = queries.corrective_actions(supplier_id=supplier_id)
+if not capas.empty:
+    st.markdown("**Corrective actions**")
+    overdue = int(capas["is_overdue"].fillna(False).astype(bool).sum())
+    failed = int(capas["is_closed_but_next_lot_failed"].fillna(False).astype(bool).sum())
+    if overdue or failed:
+        st.warning(" ".join(t for t in (f"{overdue} corrective action(s) open past their due date." if overdue
+                                        else "", f"{failed} closed corrective action(s) whose next lot failed "
+                                                 "again: the fix did not hold." if failed else "") if t),
+                   icon=":material/build:")
+    ui.table(capas, "supplier_capas_table", f"{supplier_id}_corrective_actions.csv", columns=ui.CAPA_COLUMNS,
+             column_config=ui.capa_config())
+
+orders = queries.open_orders(supplier_id=supplier_id)
+if not orders.empty:
+    st.subheader("Open orders: release or hold the balance")
+    held = orders[(orders["verdict"] == "hold") & (orders["balance_outstanding"] > 0)]
+    if not held.empty:
+        st.error(f"Hold the balance of {len(held)} order(s): see why below (the Open orders page has every "
+                 "condition).", icon=":material/front_hand:")
+    ui.table(orders, "supplier_open_orders_table", f"{supplier_id}_open_orders.csv",
+             columns=["po_id", "ordered_on", "balance_due_on", "balance_outstanding", "deposit_at_risk", "verdict",
+                      "hold_reasons", "not_checked"],
+             column_config={"po_id": "Order", "ordered_on": st.column_config.DateColumn("Ordered"),
+                            "balance_due_on": st.column_config.DateColumn("Balance due"),
+                            "balance_outstanding": ui.money_col("Balance"),
+                            "deposit_at_risk": ui.money_col("Deposit at risk"), "verdict": "Verdict",
+                            "hold_reasons": st.column_config.TextColumn("Why on hold", width="large"),
+                            "not_checked": "Not checked"})
 
 st.subheader("Landed cost and leakage")
 breakdown = queries.landed_breakdown(supplier_id=supplier_id)

@@ -136,7 +136,9 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     sold_any = kp["supplier_id"].map(kpis.set_index("supplier_id")["defect_return_rate"]).isna().to_numpy() & (
         out.loc[overall, "units_sold"].fillna(0).to_numpy() > 0)
     out.loc[overall, "defect_return_rate"] = np.where(sold_any, 0.0, kp["defect_return_rate"].astype(float))
-    types = con.execute("select supplier_id, supplier_type from staging.suppliers").df()
+    # the type an audit or site visit verified, where there is one, over the declared type
+    types = con.execute("select supplier_id, coalesce(verified_type, supplier_type) as supplier_type "
+                        "from staging.suppliers").df()
     out = out.merge(types, on="supplier_id", how="left")
     cols = ["supplier_id", "supplier_type", "category", "units_sold", *METRICS]
     return out[cols].sort_values(["category", "supplier_id"], kind="stable").reset_index(drop=True)

@@ -30,6 +30,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 PAGES = {
     "": "Supplier portfolio",
     "supplier": "What drives the score",
+    "open_orders": "The release checklist",
     "trader_vs_factory": "Side by side",
     "costs": "Quote-to-landed variance by supplier",
     "inspections": "Sampling-plan calculator",
@@ -342,3 +343,36 @@ def test_a_supplier_name_in_a_table_opens_its_supplier_page(server, page, demo_c
     _settle(page, "What drives the score")
     assert page.get_by_role("heading", level=2).filter(has_text=name).count() == 1
     assert f"supplier={sid}" in page.url
+
+
+def test_open_orders_and_the_supplier_controls_of_the_planted_cases(server, page, demo_con, demo_dir):
+    """The demo's same-name new bank account: its supplier's balances are held on the Open orders page, and its
+    Supplier page shows the unverified account (masked) and the orders on hold; the overdue corrective action shows
+    on its supplier's page."""
+    import pandas as pd
+
+    truth = pd.read_csv(demo_dir / "ground_truth" / "controls_truth.csv", dtype=str).set_index("case")
+    supplier = truth.loc["same_name_new_bank_account", "supplier_id"]
+    held, n_open = demo_con.execute("select count(*) filter (where verdict = 'hold'), count(*) "
+                                    "from marts.open_orders").fetchone()
+    page.goto(f"{server}/open_orders")
+    _settle(page, "The release checklist")
+    assert _metric(page, "Open orders") == f"{n_open:,}"
+    assert page.locator('[data-testid="stException"]').count() == 0
+    _shot(page, "open_orders")
+
+    masked, country, first_seen = demo_con.execute(
+        "select account_number_masked, bank_country, first_seen_on from marts.bank_accounts "
+        "where bank_account_id = ?", [truth.loc["same_name_new_bank_account", "record_id"]]).fetchone()
+    page.goto(f"{server}/supplier?supplier={supplier}")
+    _settle(page, "Open orders: release or hold the balance")
+    assert page.get_by_text(f"Bank account {masked} at", exact=False).count() > 0
+    assert page.get_by_text(f"first seen {first_seen:%Y-%m-%d}, is a new account and not verified",
+                            exact=False).count() > 0
+    assert page.get_by_text("Hold the balance of", exact=False).count() > 0
+    _shot(page, "supplier_new_bank_account")
+
+    page.goto(f"{server}/supplier?supplier={truth.loc['overdue_capa', 'supplier_id']}")
+    _settle(page, "Corrective actions")
+    assert page.get_by_text("corrective action(s) open past their due date", exact=False).count() > 0
+    _shot(page, "supplier_overdue_capa")

@@ -224,3 +224,18 @@ def test_no_open_order_gives_an_empty_typed_frame():
     frames["orders"] = frames["orders"][frames["orders"]["po_id"] == "P4"]
     out = release.evaluate(frames, AS_OF)
     assert out.empty and list(out.columns) == release.COLUMNS
+
+
+def test_no_decided_inspection_no_open_critical_capa_and_no_current_account_are_empty_lookups():
+    """Date lookups into empty frames (no PSI decided yet, no critical CAPA open, every account first seen after the
+    build date) keep their type: each order fails or passes on its own, nothing breaks."""
+    frames = _frames()
+    frames["inspections"] = frames["inspections"][frames["inspections"]["result"] == "pending"]
+    frames["corrective_actions"] = frames["corrective_actions"][frames["corrective_actions"]["capa_id"] == "C2"]
+    frames["bank_accounts"]["first_seen_on"] = "2024-07-01"
+    out = release.evaluate(frames, AS_OF).set_index("po_id")
+    assert out.loc["P1", "hold_reasons"] == (
+        "Pre-shipment inspection passed at the agreed AQL: no pre-shipment inspection yet; "
+        "Payee is the contracting entity and the bank account is known or verified: no bank account on record for "
+        "this supplier")
+    assert (out["no_open_critical_capa"] == "pass").all()

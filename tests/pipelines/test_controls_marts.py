@@ -147,12 +147,25 @@ def test_the_demo_build_finds_the_overdue_and_the_failed_corrective_actions(demo
     assert got == {od: "open, overdue", cl: "closed, but the next lot failed"}
 
 
-def test_the_demo_plants_a_trader_declared_as_a_factory(demo_con, demo_dir, planted, ground_truth):
-    from models import entity
-
+def test_the_demo_plants_a_trader_declared_as_a_factory(demo_con, planted, ground_truth):
     supplier, _ = planted["trader_declared_as_factory"]
-    declared, legal = demo_con.execute("select supplier_type, legal_name from staging.suppliers where supplier_id = ?",
-                                       [supplier]).fetchone()
+    declared = demo_con.execute("select supplier_type from staging.suppliers where supplier_id = ?",
+                                [supplier]).fetchone()[0]
     truth = ground_truth.set_index("supplier_id").loc[supplier, "supplier_type"]
     assert (declared, truth) == ("manufacturer", "trading_company")
-    assert entity.trading_markers(legal)  # its legal name gives it away
+
+
+def test_background_checks_at_the_build_date(controls_db):
+    """Valid 365 days (reference.kpi_settings). As of 2024-06-21: S1 checked 2024-03-01 (until 2025-03-01); S2's
+    registry checked 2022-01-10 (expired 2023-01-10), its records undated but filled (1 court case); S3 blank."""
+    got = _rows(controls_db, "select supplier_id, source, state, checked_on, expires_on, finding "
+                             "from marts.background_checks order by supplier_id, source")
+    assert got == [
+        ("S1", "public_records", "checked", date(2024, 3, 1), date(2025, 3, 1), "0 court case(s), 0 administrative "
+                                                                               "penalty(ies)"),
+        ("S1", "registry", "checked", date(2024, 3, 1), date(2025, 3, 1), "operating status normal"),
+        ("S2", "public_records", "undated", None, None, "1 court case(s), 0 administrative penalty(ies)"),
+        ("S2", "registry", "expired", date(2022, 1, 10), date(2023, 1, 10), "operating status normal"),
+        ("S3", "public_records", "not checked", None, None, None),
+        ("S3", "registry", "not checked", None, None, None),
+    ]

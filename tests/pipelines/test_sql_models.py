@@ -40,7 +40,7 @@ def test_staging_suppliers_normalises_codes_and_defaults(con):
     assert row["registration_id"] == "91330201MA2H3XYZ1K"
     assert bool(row["is_trading_company"]) is True
     assert bool(row["is_verified"]) is False  # unknown badge counts as not verified
-    assert row["litigation_cases"] == 0
+    assert pd.isna(row["litigation_cases"])  # blank: not checked (unknown), never 'none found'
 
 
 def test_staging_products_purchase_orders_and_sales(con):

@@ -1,0 +1,84 @@
+"""The sourcing controls on the pages, on the tiny portfolio with tests/fixtures/controls (as of 2024-06-21): the
+Supplier page's bank accounts, background checks, corrective actions, open orders and timeline, and the Inspections
+page's corrective actions, each figure worked out by hand from the fixture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import quiet, write_controls_portfolio
+
+
+@pytest.fixture(scope="module")
+def controls_db(tmp_path_factory) -> Path:
+    from pipelines.build import build
+
+    folder = write_controls_portfolio(tmp_path_factory.mktemp("controls_pages") / "input")
+    db = folder.parent / "controls.duckdb"
+    build(folder, db, log=quiet)
+    return db
+
+
+def test_supplier_page_shows_the_new_offshore_account_checks_capas_and_orders_on_hold(ui, controls_db):
+    at = ui.open(controls_db, "supplier", query={"supplier": "S2"})
+    shown = ui.texts(at)
+    # BA3: S2's second account, in HK (S2 and its first account are in CN), 'verified' by e-mail only
+    assert ("Bank account ••••8901 at HSBC Hong Kong (HK), first seen 2024-06-10, is a new account, in a new "
+            "country, offshore and not verified") in shown
+    accounts = next(f for f in ui.frames(at) if "account_number_masked" in f.columns)
+    assert accounts["account_number_masked"].tolist() == ["••••2222", "••••8901"]
+    assert accounts["is_unverified_change"].tolist() == [False, True]
+    # registry checked 2022-01-10: expired a year later; public records filled but undated
+    assert "Business registry (operating status): checked 2022-01-10, expired 2023-01-10" in shown
+    checks = next(f for f in ui.frames(at) if "finding" in f.columns).set_index("source")
+    assert checks["state"].to_dict() == {"Public records (court cases, penalties)": "undated",
+                                         "Business registry (operating status)": "expired"}
+    # C3 critical, due 06-10, open; C2 closed 02-01 with the next lot recorded as failed
+    assert ("1 corrective action(s) open past their due date. 1 closed corrective action(s) whose next lot failed "
+            "again") in shown
+    capas = next(f for f in ui.frames(at) if "capa_id" in f.columns and "status" in f.columns)
+    assert capas[["capa_id", "status"]].values.tolist() == [["C3", "open, overdue"],
+                                                            ["C2", "closed, but the next lot failed"]]
+    # P4 (2,000 unpaid), P5 (3,300 − 990) and P6 (1,100 − 330) all hold: the account and C3
+    assert "Hold the balance of 3 order(s)" in shown
+    orders = next(f for f in ui.frames(at) if "hold_reasons" in f.columns).set_index("po_id")
+    assert orders["balance_outstanding"].to_dict() == {"P4": 2000, "P5": 2310, "P6": 770}
+    assert all("critical corrective action C3 open since 2024-05-20" in r for r in orders["hold_reasons"])
+    # the timeline: S2's change CH3 and two corrective actions join its orders, payments and inspections
+    timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
+    counts = timeline["event"].value_counts().to_dict()
+    assert (counts["Change"], counts["Corrective action"]) == (1, 2)
+    change = timeline[timeline["event"] == "Change"].iloc[0]
+    assert (change["po_id"], change["detail"]) == ("P5", "lead time change, confirmed in writing")
+
+
+def test_supplier_page_says_never_checked_is_unknown_not_clean(ui, controls_db):
+    at = ui.open(controls_db, "supplier", query={"supplier": "S3"})
+    shown = ui.texts(at)
+    assert ("Public records (court cases, penalties): never checked, so unknown (not clean); Business registry "
+            "(operating status): never checked, so unknown (not clean). Re-check before the next order.") in shown
+    assert not any("account_number_masked" in f.columns for f in ui.frames(at))  # S3 has no bank account on file
+
+
+def test_supplier_page_timeline_marks_an_unconfirmed_change(ui, controls_db):
+    at = ui.open(controls_db, "supplier", query={"supplier": "S1"})
+    timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
+    changes = timeline[timeline["event"] == "Change"].set_index("po_id", drop=False)
+    assert changes["detail"].tolist() == ["material change, NOT confirmed in writing",
+                                          "price change, confirmed in writing, approved by J. Smith"]
+    assert "1 corrective action(s)" not in ui.texts(at)  # C1 closed and confirmed by the next lot: no warning
+
+
+def test_inspections_page_lists_corrective_actions_needing_attention_first(ui, controls_db):
+    at = ui.open(controls_db, "inspections")
+    m = ui.metrics(at)
+    assert (m["Open"], m["Overdue"], m["Closed, next lot failed"]) == ("1", "1", "1")
+    capas = next(f for f in ui.frames(at) if "capa_id" in f.columns)
+    assert capas[["capa_id", "supplier_name", "status"]].values.tolist() == [
+        ["C3", "Yiwu Beta Trading", "open, overdue"],
+        ["C2", "Yiwu Beta Trading", "closed, but the next lot failed"],
+        ["C1", "Ningbo Alpha Store", "closed, confirmed by the next lot"]]
+    at = ui.open(controls_db, "inspections", query={"type": "manufacturer"})
+    assert next(f for f in ui.frames(at) if "capa_id" in f.columns)["capa_id"].tolist() == ["C1"]

@@ -11,7 +11,7 @@ final as (
         beneficiary,
         first_seen_on,
         verified_on,
-        verification_method,
+        replace(verification_method, '_', ' ') as verification_method,
         is_new_account,
         is_new_country,
         is_offshore,

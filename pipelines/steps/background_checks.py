@@ -12,6 +12,9 @@ from pipelines.frames import write_frame
 
 INPUTS = ["staging.suppliers", "reference.kpi_settings", "ingest.build_info"]
 OUTPUTS = ["marts.background_checks"]
+GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
+    "marts.background_checks": "one row per supplier and background-check source",
+}
 COLUMNS = ["supplier_id", "source", "checked_on", "expires_on", "state", "finding"]
 TYPES = {"supplier_id": "varchar", "source": "varchar", "checked_on": "date", "expires_on": "date",
          "state": "varchar", "finding": "varchar"}

@@ -16,6 +16,9 @@ INPUTS = ["staging.purchase_orders", "marts.po_status", "staging.suppliers", "st
           "staging.changes", "staging.bank_accounts", "staging.payments", "staging.corrective_actions",
           "staging.shipments", "ingest.build_info"]
 OUTPUTS = ["marts.open_orders"]
+GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
+    "marts.open_orders": "one row per open purchase order",
+}
 
 
 def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:

@@ -172,7 +172,7 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
         known = current["is_verified"] | ((current.index.map(n_acc) == 1) & current["bank_account_id"].isin(used))
         has = o["supplier_id"].isin(current.index)
         fail("payee_verified", ~has, "no bank account on record for this supplier")
-        ok = o["supplier_id"].map(known).fillna(False).astype(bool)
+        ok = o["supplier_id"].isin(known[known.astype(bool)].index)
         desc = (o["supplier_id"].map(current["account_number_masked"]).astype(object).fillna("") + " ("
                 + o["supplier_id"].map(current["bank_country"]).astype(object).fillna("") + "), first seen "
                 + _lookup(o["supplier_id"], current["first_seen_on"]).dt.strftime("%Y-%m-%d").fillna(""))

@@ -191,7 +191,7 @@ SUPPLIERS = Table(
         _c("mold_owner", TEXT, "Who owns the moulds and tooling.", "brand", allowed=("brand", "supplier", "none")),
         _c("registry_checked_on", DATE, "Date the business registry (operating status, registration id) was last "
            "checked. With a date, blank status means nothing abnormal was found; without a date and a status the "
-           "registry counts as not checked. Expires after [background_checks] valid_days of the scoring config.",
+           "registry counts as not checked. Counts for background_check_valid_days (data/reference/kpi_settings.csv).",
            "2026-03-02"),
         _c("records_checked_on", DATE, "Date public records (court cases, administrative penalties) were last "
            "searched. With a date, blank counts mean none found; without a date and counts they count as not "

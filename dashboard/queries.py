@@ -182,6 +182,10 @@ def supplier_control_events(supplier_id: str) -> pd.DataFrame:
     return query("supplier_control_events", supplier_id=supplier_id)
 
 
+def supplier_type_check(supplier_id: str) -> pd.DataFrame:
+    return query("supplier_type_check", supplier_id=supplier_id)
+
+
 def supplier_bank_accounts(supplier_id: str) -> pd.DataFrame:
     return query("supplier_bank_accounts", supplier_id=supplier_id)
 

@@ -386,3 +386,15 @@ def registration_id_status(reg_id: str | None, country: str | None) -> str:
     if len(code) != 18 or any(c not in USCC_CHARSET for c in code):
         return "invalid_format"
     return "valid" if uscc_check_char(code[:17]) == code[17] else "invalid_check"
+
+
+def trading_label_check(declared_type: str | None, verified_type: str | None,
+                        names: list[str]) -> tuple[bool, list[str], list[str]]:
+    """(possibly a trading company, the markers found, the names carrying them) of a supplier whose legal, trading
+    or proforma-invoice names are `names`: a declared manufacturer with trading-company markers in a name is
+    possibly a trading company, unless an audit or visit verified it as a manufacturer (verified_type)."""
+    marked = [(n, trading_markers(n)) for n in dict.fromkeys(n for n in names if isinstance(n, str) and n.strip())]
+    marked = [(n, m) for n, m in marked if m]
+    markers = list(dict.fromkeys(m for _, found in marked for m in found))
+    flagged = declared_type == "manufacturer" and bool(markers) and verified_type != "manufacturer"
+    return flagged, markers, [n for n, _ in marked]

@@ -77,6 +77,12 @@ st.caption(f"{ui.md(ui.label(p['supplier_type']))} · {ui.md(p['country'])}"
            f"{' · ' + ui.md(p['province']) if pd.notna(p['province']) else ''}"
            f" · on Alibaba {ui.number(p['alibaba_store_years'])} years"
            f"{' · Verified' if _flag(p['is_verified']) else ''}{' · Gold' if _flag(p['is_gold_supplier']) else ''}")
+type_check = queries.supplier_type_check(supplier_id)
+if not type_check.empty and bool(type_check["is_possibly_trading_company"].iloc[0]):
+    t = type_check.iloc[0]
+    st.warning(f"**Possibly a trading company.** Declared a manufacturer, but {ui.md(t['names_with_markers'])} "
+               f"carries trading-company words ({ui.md(t['markers'])}). Ask for the factory's business licence and "
+               "audit or visit it; then record what it is as the supplier's verified type.", icon=":material/factory:")
 
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Risk score", ui.number(s["risk_score"], 1) if s is not None else "–", border=True,

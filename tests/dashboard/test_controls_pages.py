@@ -82,3 +82,18 @@ def test_inspections_page_lists_corrective_actions_needing_attention_first(ui, c
         ["C1", "Ningbo Alpha Store", "closed, confirmed by the next lot"]]
     at = ui.open(controls_db, "inspections", query={"type": "manufacturer"})
     assert next(f for f in ui.frames(at) if "capa_id" in f.columns)["capa_id"].tolist() == ["C1"]
+
+
+def test_supplier_page_questions_a_declared_factory_whose_names_say_trading(ui, demo_db, demo_con):
+    """The demo's planted trader declared as a manufacturer (ground_truth/controls_truth.csv) is questioned on its
+    page; a declared manufacturer without markers is not."""
+    flagged = demo_con.execute("select supplier_id, markers from marts.supplier_type_check "
+                               "where is_possibly_trading_company").fetchall()
+    assert len(flagged) == 1
+    supplier, markers = flagged[0]
+    shown = ui.texts(ui.open(demo_db, "supplier", query={"supplier": supplier}))
+    assert "Possibly a trading company" in shown and f"carries trading-company words ({markers})" in shown
+    clean = demo_con.execute("select supplier_id from marts.supplier_type_check where declared_type = "
+                             "'manufacturer' and not is_possibly_trading_company order by supplier_id limit 1"
+                             ).fetchone()[0]
+    assert "Possibly a trading company" not in ui.texts(ui.open(demo_db, "supplier", query={"supplier": clean}))

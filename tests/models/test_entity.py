@@ -202,3 +202,17 @@ def test_a_core_that_is_empty_or_only_a_place_is_not_related(a, b):
 ])
 def test_a_sister_company_with_a_real_core_name_stays_related(a, b):
     assert entity.compare_names(a, b) == entity.RELATED
+
+
+def test_trading_label_check_flags_a_declared_factory_whose_names_say_trading():
+    from models.entity import trading_label_check
+
+    names = ["Mingtai Home", "Ningbo Mingtai Plastic Products Co., Ltd.", "宁波明泰贸易有限公司",
+             "Shenzhen Bright Import & Export Co., Ltd.", None]
+    assert trading_label_check("manufacturer", None, names) == (
+        True, ["贸易", "import export"], ["宁波明泰贸易有限公司", "Shenzhen Bright Import & Export Co., Ltd."])
+    # verified as a factory by an audit or visit: not questioned; a declared trader is what it says
+    assert trading_label_check("manufacturer", "manufacturer", names)[0] is False
+    assert trading_label_check("trading_company", None, names)[0] is False
+    # "Industry & Trade" (工贸) is the usual name of a factory that exports itself
+    assert trading_label_check("manufacturer", None, ["Yiwu Huafeng Industry & Trade Co., Ltd."]) == (False, [], [])

@@ -153,6 +153,14 @@ def test_the_demo_plants_a_trader_declared_as_a_factory(demo_con, planted, groun
                                 [supplier]).fetchone()[0]
     truth = ground_truth.set_index("supplier_id").loc[supplier, "supplier_type"]
     assert (declared, truth) == ("manufacturer", "trading_company")
+    # and the build questions it: its names carry trading-company markers
+    flagged, markers, names = demo_con.execute("select is_possibly_trading_company, markers, names_with_markers "
+                                               "from marts.supplier_type_check where supplier_id = ?",
+                                               [supplier]).fetchone()
+    assert flagged and markers and names
+    # no manufacturer verified as one is questioned
+    assert demo_con.execute("select count(*) from marts.supplier_type_check where is_possibly_trading_company "
+                            "and verified_type = 'manufacturer'").fetchone()[0] == 0
 
 
 def test_background_checks_at_the_build_date(controls_db):

@@ -253,12 +253,8 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
         codes = pd.Series(np.arange(len(id_names)), index=id_names)
         frozen_priors = frozen_priors.assign(supplier_id=frozen_priors["supplier_id"].map(codes))
     outcomes = _name_outcomes(t, f, sup, cutoffs[0] if explain and len(f) else None)
-    # a field is carried when some supplier has a value, in the staging frame and (when known) in the imported file
-    # itself, since staging fills some blanks (a missing badge becomes false)
-    carried = {c for c in sup.columns if sup[c].notna().any()}
-    if "supplier_fields_carried" in t:
-        carried &= set(t["supplier_fields_carried"]["field"])
-    x = sig.Context(f, sup, cfg, t["_settings"], explain, frozen_priors, outcomes, carried)
+    in_file = set(t["supplier_fields_carried"]["field"]) if "supplier_fields_carried" in t else None
+    x = sig.Context(f, sup, cfg, t["_settings"], explain, frozen_priors, outcomes, in_file)
     rows = []
     unknown = tuple(name for name, s in sig.REGISTRY.items() if s.needs and not any(map(x.carries, s.needs)))
     for name, s in sig.REGISTRY.items():

@@ -84,15 +84,17 @@ class Context:
     the settings, and helpers that shrink rates toward the cohort prior of the same cutoff and write explanations."""
 
     def __init__(self, f: pd.DataFrame, suppliers: pd.DataFrame, cfg: dict, settings: dict, explain: bool,
-                 frozen_priors: pd.DataFrame | None, outcomes: dict, carried: set[str] | None = None) -> None:
+                 frozen_priors: pd.DataFrame | None, outcomes: dict, in_file: set[str] | None = None) -> None:
         self.f, self.cfg, self.settings, self.explain = f, cfg, settings, explain
         self.win, self.evidence = cfg["windows"], cfg["evidence"]
         self.sup = suppliers
         self.frozen_priors = frozen_priors
         self.outcomes = outcomes  # legal / payee name-check outcomes, culprits and roles
-        # supplier fields the data carries at all (default: those with a value for some supplier)
-        self.carried = carried if carried is not None else {c for c in suppliers.columns
-                                                            if suppliers[c].notna().any()}
+        # supplier fields the data carries at all: some supplier has a value, in the frame and, when `in_file` is
+        # given, in the imported file itself (staging fills some blanks: a missing badge becomes false)
+        self.carried = {c for c in suppliers.columns if suppliers[c].notna().any()}
+        if in_file is not None:
+            self.carried &= in_file
         self.priors_used: list[pd.DataFrame] = []
         self.name = ""
         self.cutoff_of = f["as_of"]

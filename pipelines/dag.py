@@ -44,11 +44,9 @@ def tables() -> list[TableInfo]:
     for t in contract.TABLES:
         out.append(TableInfo(f"raw.{t.name}", "pipelines/ingest.py", (f"{t.name}.csv|.xlsx|.parquet",),
                              f"one row per {', '.join(t.key)} (the file's rows that pass validation)"))
-    ref_dir = ingest.REFERENCE_DIR
-    for path in sorted(Path(ref_dir).rglob("*.csv")):
-        rel = path.relative_to(ref_dir).with_suffix("")
-        name = "_".join(rel.parts).lower().replace("-", "_")
-        out.append(TableInfo(f"reference.{name}", _rel(path), (), "one row per line of the dated, sourced CSV"))
+    for path in sorted(Path(ingest.REFERENCE_DIR).rglob("*.csv")):
+        out.append(TableInfo(ingest.reference_table_name(path), _rel(path), (),
+                             "one row per line of the dated, sourced CSV"))
     models = build.order_models(build.sql_models(build.SQL_DIR) + build.python_models())
     for m in models:
         if m.kind == "sql":

@@ -336,8 +336,13 @@ def test_a_supplier_name_in_a_table_opens_its_supplier_page(server, page, demo_c
     _settle(page, "Red flags")
     page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 2",
                            timeout=60_000)  # the movers and red-flag tables have arrived
-    links = [v for _, v in _cells(page) if v.startswith(f"{display.SUPPLIER_PAGE}?supplier=")]
     url = display.supplier_url(sid, name)
+    deadline = time.monotonic() + 60  # the grids fill their cells after they appear (slowly on a busy machine)
+    while True:
+        links = [v for _, v in _cells(page) if v.startswith(f"{display.SUPPLIER_PAGE}?supplier=")]
+        if url in links or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(500)
     assert url in links
     page.goto(f"{server}/{url}")  # what the link cell opens (relative to the app)
     _settle(page, "What drives the score")

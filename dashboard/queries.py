@@ -231,6 +231,10 @@ def validity_stability() -> pd.DataFrame:
     return query("validity_stability")
 
 
+def validity_signals() -> pd.DataFrame:
+    return query("validity_signals")
+
+
 # ----------------------------------------------------------------------------- inspections
 
 def inspection_lots(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:

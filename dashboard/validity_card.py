@@ -1,7 +1,7 @@
 """The validity report card as a page section: plain words first, the statistics in an expander.
 
-Reads marts.validity_report, marts.validity_band_calibration and marts.validity_stability (computed by the build,
-models/validity.py); the sentences come from models.validity.summary, the same ones `supplier-risk validate` prints.
+Reads marts.validity_report, marts.validity_band_calibration, marts.validity_stability and marts.validity_signals
+(computed by the build, models/validity.py); the sentences come from models.validity.summary, the same ones `supplier-risk validate` prints.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ def show() -> None:
         ui.missing("marts.validity_report", "validity report card")
         return
     bands, stability = queries.validity_band_calibration(), queries.validity_stability()
-    card = validity.ReportCard(rows, bands, stability)
+    signals = queries.validity_signals() if queries.has_table("marts.validity_signals") else None
+    card = validity.ReportCard(rows, bands, stability, signals=signals)
     st.markdown("\n".join(f"- {ui.md(line)}" for line in validity.summary(card)))
     st.caption("For the whole portfolio, whatever the sidebar filters: computed by the build on this warehouse's "
                "own data, judging each score on orders placed after the data it was computed from "
@@ -65,3 +66,24 @@ def show() -> None:
                                     "top_overlap": ui.pct_col(f"Riskiest {top:.0%} kept"),
                                     "max_rank_shift": st.column_config.NumberColumn("Largest move (places)",
                                                                                     format="%.1f")})
+        if signals is not None and not signals.empty:
+            st.markdown("**Each signal's predictive value next to its points** (test orders of the backtest, points "
+                        "as of the month end before each order; AUC 0.5 = chance)")
+            ui.table(signals, f"{SECTION_KEY}_signals", "validity_signals.csv",
+                     columns=["signal", "pillar", "max_points", "auc", "ci_low", "ci_high", "top_decile_lift",
+                              "share_with_points", "lift_with_points", "n_orders", "verdict"],
+                     column_config={
+                         "max_points": st.column_config.NumberColumn("Max points", format="%.1f"),
+                         "auc": st.column_config.NumberColumn("AUC", format="%.3f"),
+                         "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
+                         "ci_high": st.column_config.NumberColumn("95% high", format="%.3f"),
+                         "top_decile_lift": st.column_config.NumberColumn(
+                             "Lift, riskiest 10%", format="%.2f",
+                             help="Incident rate among the 10% of orders with the most points for this signal, "
+                                  "divided by the overall rate."),
+                         "share_with_points": ui.pct_col("Orders with points"),
+                         "lift_with_points": st.column_config.NumberColumn(
+                             "Lift with points", format="%.2f",
+                             help="Incident rate among orders whose supplier had points for this signal, divided by "
+                                  "the overall rate."),
+                         "n_orders": st.column_config.NumberColumn("Orders", format="%d")})

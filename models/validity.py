@@ -15,7 +15,10 @@ generator's `hidden_risk`), so the same card is shown for the demo and for impor
 - **calibration per risk band**: test orders grouped by the supplier's band at the order date, observed incident
   rate (Wilson interval) against the model's mean predicted probability;
 - **stability**: the supplier ranking when each pillar's weight changes by ±20%, and under random ±20% changes of
-  every signal's weight.
+  every signal's weight;
+- **each signal's predictive value** next to its points: on the same test orders, the univariate ROC AUC of the
+  signal's points as of the month end before the order (supplier-bootstrap interval), the lift in the riskiest 10%
+  and among orders whose supplier had points for it; signals without variation (or unknown in this data) say so.
 Settings: models/config/validity.toml. Method and figures: docs/validity.md. No streamlit here.
 """
 
@@ -32,6 +35,7 @@ from scipy import stats
 from sklearn.metrics import roc_auc_score
 
 from models import incident_model as im
+from models import risk_panel, scoring
 from models.scoring import BAND_ORDER
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "validity.toml"
@@ -41,6 +45,9 @@ REPORT_COLUMNS = ["section", "metric", "subject", "value", "ci_low", "ci_high", 
 BAND_COLUMNS = ["risk_band", "n_orders", "n_suppliers", "n_incidents", "observed_rate", "ci_low", "ci_high",
                 "mean_predicted", "version"]
 STABILITY_COLUMNS = ["scenario", "pillar", "factor", "spearman", "top_overlap", "max_rank_shift", "version"]
+SIGNAL_VALUE_COLUMNS = ["signal", "pillar", "max_points", "n_orders", "n_suppliers", "n_incidents",
+                        "share_with_points", "auc", "ci_low", "ci_high", "top_decile_lift", "lift_with_points",
+                        "verdict", "version"]
 
 # What each compared subject is called in the order-level and supplier-level tables.
 ORDER_SCORES = {"model": "predicted_incident_probability", "rule_score": "rule_score",
@@ -217,6 +224,101 @@ def stability(points: pd.DataFrame, change: float, draws: int, seed: int, top_sh
     return pd.DataFrame(rows, columns=STABILITY_COLUMNS[:-1])
 
 
+def cluster_draws(groups, resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's cluster code and `resamples` draws of the clusters with replacement (resamples × clusters: how
+    many times each cluster was drawn), as models.incident_model.paired_auc_bootstrap draws suppliers."""
+    clusters, uniques = pd.factorize(pd.Series(groups).astype(str))
+    rng = np.random.default_rng(seed)
+    k = len(uniques)
+    draws = (np.stack([np.bincount(rng.integers(0, k, k), minlength=k) for _ in range(resamples)])
+             if resamples and k else np.zeros((0, k)))
+    return clusters, draws
+
+
+def signal_value(y, points, groups, draws: tuple[np.ndarray, np.ndarray] | None, top_share: float,
+                 confidence: float = 0.95) -> dict:
+    """One signal's predictive value on labelled orders: `y` (1 = incident), the signal's `points` for each order and
+    the order's supplier (`groups`, the bootstrap's clusters; `draws` from `cluster_draws` on the same groups).
+
+    auc: ROC AUC of the points (scikit-learn; ties count half), with a percentile interval from resampling suppliers;
+    top_decile_lift: incident rate among the `top_share` highest points (ties at the cut at their average rate, as the
+    backtest's top-decile lift) over the overall rate; lift_with_points: incident rate among orders with points > 0
+    over the overall rate. Points that never vary give no AUC or lift (NaN); the verdict says why."""
+    y, x = np.asarray(y, float), np.asarray(points, float)
+    n_inc = int(y.sum())
+    out = {"n_orders": int(len(y)), "n_suppliers": int(pd.Series(groups).nunique()), "n_incidents": n_inc,
+           "share_with_points": float(np.mean(x > 0)) if len(x) else float("nan"), "auc": float("nan"),
+           "ci_low": float("nan"), "ci_high": float("nan"), "top_decile_lift": float("nan"),
+           "lift_with_points": float("nan")}
+    if len(y) == 0 or n_inc in (0, len(y)):
+        return {**out, "verdict": "no test orders with and without an incident"}
+    if np.ptp(x) == 0:
+        return {**out, "verdict": f"no variation: every test order's supplier had {x[0]:g} points"}
+    out["auc"] = float(roc_auc_score(y.astype(int), x))
+    if draws is not None and len(draws[1]):
+        aucs = im.weighted_aucs(y, x, draws[0], draws[1])
+        aucs = aucs[~np.isnan(aucs)]
+        if len(aucs):
+            tail = (1 - confidence) / 2 * 100
+            out["ci_low"], out["ci_high"] = float(np.percentile(aucs, tail)), float(np.percentile(aucs, 100 - tail))
+    out["top_decile_lift"] = im.top_share_lift(y, x, top_share)
+    out["lift_with_points"] = float(y[x > 0].mean() / y.mean()) if (x > 0).any() else float("nan")
+    lo, hi = out["ci_low"], out["ci_high"]
+    out["verdict"] = ("no interval" if pd.isna(lo) else
+                      "ranks incidents better than chance" if lo > 0.5 else
+                      "ranks incidents worse than chance (more points, fewer incidents)" if hi < 0.5 else
+                      "not distinguishable from chance")
+    return out
+
+
+def _at_order(orders: pd.DataFrame, history: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`columns` of the supplier's latest history row (supplier_id, as_of) dated strictly before each order's
+    `ordered_on` (the row the backtest's rule score comes from, models.incident_model.attach_rule_score); NaN or None
+    where there is none. Index and order of `orders` kept."""
+    if orders.empty or history.empty:
+        return pd.DataFrame({c: [None] * len(orders) for c in columns}, index=orders.index, dtype=object)
+    lhs = orders[["supplier_id"]].assign(_row=np.arange(len(orders)),
+                                         day=pd.to_datetime(orders["ordered_on"]).astype("datetime64[ns]"))
+    h = history.assign(day=pd.to_datetime(history["as_of"]).astype("datetime64[ns]"))[["supplier_id", "day", *columns]]
+    m = pd.merge_asof(lhs.sort_values("day", kind="stable"), h.sort_values("day", kind="stable"), on="day",
+                      by="supplier_id", allow_exact_matches=False, direction="backward")
+    out = m.set_index("_row")[columns].reindex(np.arange(len(orders)))
+    out.index = orders.index
+    return out
+
+
+def signal_table(orders: pd.DataFrame, history: pd.DataFrame, cfg: ValidityConfig,
+                 unknown: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Every signal's predictive value on the backtest's test orders (po_id, supplier_id, ordered_on, is_incident):
+    its points as of the supplier's latest month end strictly before the order (`history`: supplier_id, as_of,
+    pillar, signal, points, max_points), judged by `signal_value`. Orders whose supplier had no score yet are left out
+    (as for the rule score), so every signal is judged on the same orders. `unknown`: signals the data cannot measure
+    (their verdict says so). Sorted by pillar as configured, then AUC, highest first."""
+    if orders.empty or history.empty:
+        return pd.DataFrame(columns=SIGNAL_VALUE_COLUMNS[:-1])
+    wide = history.pivot_table(index=["supplier_id", "as_of"], columns="signal", values="points",
+                               aggfunc="sum").reset_index()
+    names = [c for c in wide.columns if c not in ("supplier_id", "as_of")]
+    at = _at_order(orders, wide.assign(_has=1.0), [*names, "_has"])
+    keep = at["_has"].notna().to_numpy()
+    o, at = orders[keep], at[keep]
+    y, groups = o["is_incident"].astype(float).to_numpy(), o["supplier_id"].astype(str).to_numpy()
+    draws = cluster_draws(groups, cfg.resamples, cfg.bootstrap_seed) if len(o) else None
+    meta = history.drop_duplicates("signal").set_index("signal")
+    rows = []
+    for name in names:
+        r = signal_value(y, at[name].astype(float).fillna(0.0).to_numpy(), groups, draws, cfg.precision_share,
+                         cfg.confidence)
+        if name in unknown:
+            r["verdict"] = "unknown: the data does not carry this signal's fields (0 points for every supplier)"
+        rows.append({"signal": name, "pillar": meta.loc[name, "pillar"],
+                     "max_points": float(meta.loc[name, "max_points"]), **r})
+    out = pd.DataFrame(rows, columns=SIGNAL_VALUE_COLUMNS[:-1])
+    pillar_rank = {p: i for i, p in enumerate(scoring.PILLARS)}
+    out = out.assign(_p=out["pillar"].map(pillar_rank), _a=-out["auc"].fillna(-1.0))
+    return out.sort_values(["_p", "_a", "signal"]).drop(columns=["_p", "_a"]).reset_index(drop=True)
+
+
 # --- the card from a warehouse ------------------------------------------------------------------------------------
 
 @dataclass
@@ -230,6 +332,8 @@ class Evidence:
     signals: pd.DataFrame  # supplier_id, pillar, signal, points
     as_of: object = None
     input_dir: str | None = None
+    signal_history: pd.DataFrame | None = None  # supplier_id, as_of, pillar, signal, points, max_points
+    unknown_signals: frozenset[str] = frozenset()  # signals the data cannot measure (marts.score_unknown_signals)
 
 
 def _has(con, table: str) -> bool:
@@ -251,15 +355,35 @@ def _read(con, table: str, sql: str) -> pd.DataFrame:
 def _band_at_order(orders: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
     """The supplier's risk band from the latest score-history row dated strictly before the order (the row the
     backtest's rule score comes from, models.incident_model.attach_rule_score)."""
-    if orders.empty or history.empty:
-        return pd.Series([None] * len(orders), index=orders.index, dtype=object)
-    lhs = orders[["supplier_id", "ordered_on"]].assign(_row=np.arange(len(orders)),
-                                                      day=pd.to_datetime(orders["ordered_on"]))
-    h = history.assign(day=pd.to_datetime(history["as_of"]))[["supplier_id", "day", "risk_band"]]
-    m = pd.merge_asof(lhs.sort_values("day", kind="stable"), h.sort_values("day", kind="stable"), on="day",
-                      by="supplier_id", allow_exact_matches=False, direction="backward")
-    return pd.Series(m.set_index("_row")["risk_band"].reindex(np.arange(len(orders))).to_numpy(),
-                     index=orders.index, dtype=object)
+    return _at_order(orders, history, ["risk_band"])["risk_band"].astype(object)
+
+
+def signal_history(con, before) -> pd.DataFrame:
+    """Each signal's points for each supplier at the score history's month ends (supplier_id, as_of, pillar, signal,
+    points, max_points), from the latest month end before `before` (the first order judged) on: the pillars of
+    marts.supplier_risk_history, signal by signal, computed the way models.scoring.score_history computes them
+    (the same measured panel, registry and rounding; data dated on or before each month end). Empty when the
+    warehouse has no score history or staging tables."""
+    empty = pd.DataFrame(columns=["supplier_id", "as_of", "pillar", "signal", "points", "max_points"])
+    if before is None or pd.isna(before) or not _has(con, "marts.supplier_risk_history") \
+            or not _has(con, "staging.suppliers"):
+        return empty
+    months = [r[0] for r in con.execute("select distinct as_of from marts.supplier_risk_history order by as_of")
+              .fetchall()]
+    first = pd.Timestamp(before)
+    earlier = [m for m in months if pd.Timestamp(m) < first]
+    months = [m for m in months if pd.Timestamp(m) >= first or (earlier and m == earlier[-1])]
+    if not months:
+        return empty
+    cfg = scoring.load_config()
+    t = scoring.prepare_tables(scoring.load_tables(con))
+    panel = risk_panel.measure(t, [pd.Timestamp(m) for m in months], cfg)
+    if panel.empty:
+        return empty
+    sig = scoring._signals(t, panel, cfg, None, explain=False).signals  # noqa: SLF001 -- score_history's own path
+    if "as_of" not in sig:  # one month end: the frame carries no as_of column
+        sig = sig.assign(as_of=months[0])
+    return sig.assign(as_of=pd.to_datetime(sig["as_of"]))[empty.columns.tolist()]
 
 
 def load_evidence(con) -> Evidence:
@@ -288,8 +412,12 @@ def load_evidence(con) -> Evidence:
     # fetchall, not fetchone: a build step's connection must hold no unfinished result when it writes next
     info = con.execute("select as_of, input_dir from ingest.build_info").fetchall()[0] \
         if _has(con, "ingest.build_info") else None
+    history = signal_history(con, orders["ordered_on"].min() if len(orders) else None)
+    unknown = _read(con, "marts.score_unknown_signals", "select signal from marts.score_unknown_signals")
     return Evidence(comparison, backtest, orders, suppliers, signals,
-                    as_of=info[0] if info else None, input_dir=info[1] if info else None)
+                    as_of=info[0] if info else None, input_dir=info[1] if info else None,
+                    signal_history=history, unknown_signals=frozenset(unknown["signal"]) if len(unknown) else
+                    frozenset())
 
 
 def read_ground_truth(path: Path, cfg: ValidityConfig) -> pd.DataFrame | None:
@@ -323,6 +451,7 @@ class ReportCard:
     stability: pd.DataFrame  # STABILITY_COLUMNS
     as_of: object = None  # the warehouse's build date
     ground_truth: str | None = None  # the ground-truth file the card used, if any
+    signals: pd.DataFrame | None = None  # SIGNAL_VALUE_COLUMNS: each signal's predictive value
 
 
 def _row(section, metric, subject, value, *, ci=(np.nan, np.nan), reference=np.nan, n=None, verdict=None) -> dict:
@@ -450,7 +579,10 @@ def report_card(ev: Evidence, truth: pd.DataFrame | None, cfg: ValidityConfig | 
     rows = (_ground_truth_rows(ev, truth, cfg) if truth is not None and not ev.suppliers.empty else []) \
         + _order_rows(ev, cfg) + _band_rows(bands) + _stability_rows(st, cfg)
     frame = pd.DataFrame(rows, columns=REPORT_COLUMNS[:-1]).assign(version=cfg.version)
-    return ReportCard(frame, bands.assign(version=cfg.version), st.assign(version=cfg.version), as_of=ev.as_of)
+    sv = signal_table(ev.orders, ev.signal_history if ev.signal_history is not None else pd.DataFrame(), cfg,
+                      ev.unknown_signals)
+    return ReportCard(frame, bands.assign(version=cfg.version), st.assign(version=cfg.version), as_of=ev.as_of,
+                      signals=sv.assign(version=cfg.version))
 
 
 def card_for(con, truth_path: Path | None = None, cfg: ValidityConfig | None = None) -> ReportCard:
@@ -520,6 +652,7 @@ def summary(card: ReportCard) -> list[str]:
                    f"against {auc['reference']:.3f} for {SUBJECT_WORDS['naive_baseline']}: "
                    f"{edge['verdict']} (difference {edge['value']:+.3f}, 95% interval {edge['ci_low']:+.3f} to "
                    f"{edge['ci_high']:+.3f} from resampling {int(edge['n'])} suppliers).")
+    out.extend(signal_summary(card.signals))
     prec = _get(r, "ranking", "precision_at_top", "model")
     cap = _get(r, "ranking", "incident_capture", "model")
     if prec is not None and cap is not None:
@@ -542,3 +675,33 @@ def summary(card: ReportCard) -> list[str]:
                    + (f"; random changes of every signal's weight: {rnd['value']:.3f} in 95 of 100 draws."
                       if rnd is not None else "."))
     return out
+
+
+def _label(name: str) -> str:
+    return scoring.LABELS.get(name, name)
+
+
+def signal_summary(signals: pd.DataFrame | None) -> list[str]:
+    """Each signal's predictive value in one sentence: how many rank next-order incidents better than chance, the
+    strongest, the ones without variation or unknown here, and the ones that rank them the wrong way."""
+    if signals is None or signals.empty:
+        return []
+    s = signals
+    better = s[s["ci_low"] > 0.5].sort_values("auc", ascending=False)
+    worse = s[s["ci_high"] < 0.5].sort_values("auc")
+    unknown = s[s["verdict"].str.startswith("unknown")]
+    flat = s[s["verdict"].str.startswith("no variation")]
+    n_orders = int(s["n_orders"].max())
+    text = (f"Signal by signal, on {n_orders:,} test orders with the points each signal gave the supplier at the month "
+            f"end before the order: {len(better)} of {len(s)} signals rank next-order incidents better than chance "
+            "(AUC interval above 0.5)")
+    if len(better):
+        text += ", strongest " + ", ".join(f"{_label(r.signal)} (AUC {r.auc:.2f}, up to {r.max_points:g} points)"
+                                           for r in better.head(3).itertuples())
+    text += f"; {len(flat)} never vary here"
+    if len(unknown):
+        text += f"; {len(unknown)} are unknown in this data"
+    if len(worse):
+        text += "; ranking them the wrong way (more points, fewer incidents): " + ", ".join(
+            f"{_label(r.signal)} (AUC {r.auc:.2f})" for r in worse.itertuples())
+    return [text + ". The entity and payment signals measure risks a late or failed lot does not show."]

@@ -280,6 +280,12 @@ def _cmd_validate(args) -> int:
             print("\nranking when one pillar's weight changes (Spearman with the unchanged ranking; share of the "
                   "riskiest 15% still there; largest move in places):")
             print(one.drop(columns="version").round(4).to_string(index=False))
+        if card.signals is not None and len(card.signals):
+            print("\neach signal's predictive value on the backtest's test orders (points as of the month end before "
+                  "the order; AUC with its 95% supplier-bootstrap interval; lift = incident rate over the overall "
+                  "rate, in the riskiest 10% and among orders with points):")
+            sv = card.signals.drop(columns="version").round(3)
+            print(sv.astype(object).where(sv.notna(), "").to_string(index=False))
     return 0
 
 

@@ -14,13 +14,17 @@ def test_portfolio_shows_the_report_card_of_the_demo(ui, demo_db, demo_con):
     assert "Can this score be trusted?" in text
     rows = demo_con.execute("select * from marts.validity_report").df()
     card = validity.ReportCard(rows, demo_con.execute("select * from marts.validity_band_calibration").df(),
-                               demo_con.execute("select * from marts.validity_stability").df())
+                               demo_con.execute("select * from marts.validity_stability").df(),
+                               signals=demo_con.execute("select * from marts.validity_signals").df())
     for line in validity.summary(card):
         assert line in text
     rho = rows[(rows["metric"] == "spearman_vs_hidden_risk") & (rows["subject"] == "rule_score")]["value"].iloc[0]
     assert f"agrees at Spearman {rho:.2f}" in text
     figures = next(f for f in ui.frames(at) if "verdict" in f.columns)
     assert len(figures) == len(rows)
+    assert any(line.startswith("Signal by signal") for line in validity.summary(card))
+    signals = next(f for f in ui.frames(at) if "lift_with_points" in f.columns)
+    assert len(signals) == len(card.signals)
     bands = ui.chart(at, "validity_bands_chart")["data"][0]
     expected = demo_con.execute("select risk_band from marts.validity_band_calibration").df()
     assert bands["x"] == expected["risk_band"].tolist() and bands["name"] == "observed incident rate"

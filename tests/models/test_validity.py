@@ -227,3 +227,55 @@ def test_entity_and_payment_pillars_are_judged_on_the_planted_mismatches(tmp_pat
     assert auc["entity_pillar"] == 1.0 and auc["transaction_pillar"] == 0.0 and auc["entity_and_transaction"] == 1.0
     assert auc["transaction_pillar"] == roc_auc_score([0, 1, 0], [2.0, 0.0, 3.0])
     assert r.loc[("ground truth", "auc_vs_planted_entity_mismatch", "entity_pillar"), "n"] == 1
+
+
+def test_signal_value_matches_sklearn_and_hand_computed_lifts():
+    # 10 orders of 4 suppliers: points 0 for 4 orders, 2 for 3, 5 for 3; incidents 1 + 2 + 2 = 5
+    y = np.array([0, 0, 0, 1, 0, 1, 1, 1, 1, 0])
+    points = np.array([0, 0, 0, 0, 2, 2, 2, 5, 5, 5], float)
+    groups = ["A", "A", "B", "B", "C", "C", "C", "D", "D", "D"]
+    r = v.signal_value(y, points, groups, v.cluster_draws(groups, 200, 1), top_share=0.10)
+    assert r["auc"] == pytest.approx(roc_auc_score(y, points))
+    # by hand: pairs (incident, clean) = 5 × 5; incident at 0 vs 3 clean at 0: 3 ties; at 2 (2 of them) beat the
+    # 3 clean at 0, tie 1 at 2; at 5 (2) beat the 4 clean below, tie 1 at 5 → (0 + 1.5 + 2·3.5 + 2·4.5) / 25
+    assert r["auc"] == pytest.approx((1.5 + 7 + 9) / 25)
+    # top 10% of 10 = 1 order, tied among the three at 5 points (2 incidents of 3): rate 2/3 over 5/10
+    assert r["top_decile_lift"] == pytest.approx((2 / 3) / 0.5)
+    # orders with points: 6, 4 incidents → 4/6 over 5/10
+    assert r["lift_with_points"] == pytest.approx((4 / 6) / 0.5)
+    assert r["share_with_points"] == pytest.approx(0.6)
+    assert (r["n_orders"], r["n_suppliers"], r["n_incidents"]) == (10, 4, 5)
+    assert r["ci_low"] <= r["auc"] <= r["ci_high"]
+    # the bootstrap AUCs are scikit-learn's with each supplier weighted by how often it was drawn
+    clusters, draws = v.cluster_draws(groups, 5, 1)
+    aucs = [roc_auc_score(y, points, sample_weight=d[clusters]) if 0 < (y * d[clusters]).sum() < d[clusters].sum()
+            and ((1 - y) * d[clusters]).sum() > 0 else np.nan for d in draws]
+    np.testing.assert_allclose(v.im.weighted_aucs(y, points, clusters, draws), aucs)
+
+
+def test_signal_without_variation_or_outcome_gives_no_auc():
+    flat = v.signal_value([0, 1, 1], [3.0, 3.0, 3.0], ["A", "B", "C"], None, 0.1)
+    assert math.isnan(flat["auc"]) and flat["verdict"] == "no variation: every test order's supplier had 3 points"
+    one = v.signal_value([1, 1], [0.0, 2.0], ["A", "B"], None, 0.1)
+    assert math.isnan(one["auc"]) and one["verdict"] == "no test orders with and without an incident"
+
+
+def test_signal_table_reads_points_as_of_the_month_end_before_the_order():
+    history = pd.DataFrame({
+        "supplier_id": ["S1", "S1", "S2", "S2", "S1", "S1", "S2", "S2"],
+        "as_of": pd.to_datetime(["2026-01-31"] * 4 + ["2026-02-28"] * 4),
+        "pillar": ["quality", "entity"] * 4, "signal": ["q", "e"] * 4,
+        "points": [1.0, 0.0, 0.0, 0.0, 4.0, 0.0, 2.0, 0.0], "max_points": [5.0, 2.0] * 4})
+    orders = pd.DataFrame({
+        "po_id": ["P1", "P2", "P3", "P4", "P5"], "supplier_id": ["S1", "S1", "S2", "S2", "S3"],
+        # an order reads the latest month end strictly before its date: P1 (on 2026-01-31) has none and is left
+        # out, as is P5 (S3 has no score); P2 in March reads February (4); P3 on 2026-02-28 reads January (0)
+        "ordered_on": pd.to_datetime(["2026-01-31", "2026-03-05", "2026-02-28", "2026-03-01", "2026-03-01"]),
+        "is_incident": [True, True, False, True, True]})
+    t = v.signal_table(orders, history, v.load_config(), unknown={"e"}).set_index("signal")
+    # judged orders: P2 (q 4, incident), P3 (q 0, clean), P4 (q 2, incident); P1 and P5 have no earlier month end
+    assert t.loc["q", "n_orders"] == 3 and t.loc["q", "n_incidents"] == 2
+    assert t.loc["q", "auc"] == pytest.approx(roc_auc_score([1, 0, 1], [4.0, 0.0, 2.0]))
+    assert t.loc["q", "max_points"] == 5.0 and t.loc["q", "pillar"] == "quality"
+    assert t.loc["e", "verdict"].startswith("unknown") and math.isnan(t.loc["e", "auc"])
+    assert list(t.index) == ["e", "q"]  # pillars in the score's order (entity before quality)

@@ -63,6 +63,43 @@ def test_demo_stability_scenarios(demo_con):
     assert st["spearman"].between(-1, 1).all() and st["top_overlap"].between(0, 1).all()
 
 
+def test_demo_signal_values_are_judged_on_the_points_the_rule_score_had(demo_con):
+    """Each signal's month-end points add up to the stored score history, and at each test order they add up to the
+    rule score the backtest used (the same point-in-time row); a signal's AUC is scikit-learn's on those points."""
+    sv = demo_con.execute("select * from marts.validity_signals").df().set_index("signal")
+    signals = demo_con.execute("select signal, pillar, max_points from marts.supplier_signals").df() \
+        .drop_duplicates("signal").set_index("signal")
+    assert set(sv.index) == set(signals.index)
+    assert (sv["max_points"] == signals.loc[sv.index, "max_points"]).all()
+    assert (sv["pillar"] == signals.loc[sv.index, "pillar"]).all()
+
+    orders = demo_con.execute("""
+        select po_id, supplier_id, ordered_on, is_incident, rule_score from marts.order_incident_features
+        where predicted_incident_probability is not null order by po_id""").df()
+    history = validity.signal_history(demo_con, orders["ordered_on"].min())
+    sums = history.groupby(["supplier_id", "as_of"])["points"].sum().round(1).rename("points").reset_index()
+    stored = demo_con.execute("select supplier_id, as_of, risk_score from marts.supplier_risk_history").df()
+    m = sums.merge(stored.assign(as_of=pd.to_datetime(stored["as_of"])), on=["supplier_id", "as_of"])
+    assert len(m) == len(sums) > 0 and (m["points"] - m["risk_score"]).abs().max() < 1e-9
+
+    # the latest month end strictly before each order, found by a plain filter (not merge_asof)
+    h = history.assign(day=pd.to_datetime(history["as_of"]))
+    scored = orders.dropna(subset=["rule_score"])
+    sample = scored.iloc[:: max(1, len(scored) // 60)]
+    at = []
+    for o in sample.itertuples():
+        mine = h[(h["supplier_id"] == o.supplier_id) & (h["day"] < pd.Timestamp(o.ordered_on))]
+        last = mine[mine["day"] == mine["day"].max()]
+        at.append(last.set_index("signal")["points"])
+    at = pd.DataFrame(at).fillna(0.0)
+    assert at.sum(axis=1).round(1).to_numpy() == pytest.approx(sample["rule_score"].to_numpy())
+    assert sv["n_orders"].eq(len(scored)).all() and sv["n_incidents"].eq(int(scored["is_incident"].sum())).all()
+    varied = sv[sv["auc"].notna()]
+    assert len(varied) >= 20 and (varied["ci_low"] <= varied["auc"]).all() and (varied["auc"] <= varied["ci_high"]).all()
+    flat = sv[sv["auc"].isna()]
+    assert flat["verdict"].str.startswith(("no variation", "unknown")).all()
+
+
 def test_validate_cli_prints_the_card_of_the_demo(demo_db, capsys):
     assert cli_main(["validate", "--db", str(demo_db)]) == 0
     out = capsys.readouterr().out
@@ -75,6 +112,7 @@ def test_validate_cli_prints_the_card_of_the_demo(demo_db, capsys):
     assert f"the rule score's ranking agrees at Spearman {rho:.2f}" in out
     assert "ground truth: " in out and "supplier_traits.csv" in out
     assert "rule_score_operations" in out and "incident rate per risk band" in out
+    assert "each signal's predictive value" in out and "Signal by signal, on " in out
 
 
 def test_validate_cli_on_a_warehouse_without_backtest_or_truth(tiny_db, tmp_path, capsys):

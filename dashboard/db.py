@@ -40,3 +40,21 @@ def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection | None:
 
 def read_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params):
+    """dashboard/sql/<name>.sql on `con` with bound parameters (a tuple binds as a list) as a pandas frame; a mart
+    that is not in this warehouse (partial or older build) reads as an empty frame."""
+    import pandas as pd
+
+    bound = {key: (list(value) if isinstance(value, tuple) else value) for key, value in params.items()}
+    try:
+        return con.execute(read_sql(name), bound).df()
+    except duckdb.CatalogException:
+        return pd.DataFrame()
+
+
+def runner(con: duckdb.DuckDBPyConnection):
+    """`run(name, **params)` over one open connection: the uncached twin of dashboard.queries.query, for the command
+    line (scorecard, digest)."""
+    return lambda name, **params: run_sql(con, name, **params)

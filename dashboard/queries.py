@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -32,11 +31,8 @@ def _query(name: str, params: tuple, version: str) -> pd.DataFrame:
     con = db.connect()
     if con is None:
         return pd.DataFrame()
-    bound = {key: (list(value) if isinstance(value, tuple) else value) for key, value in params}
     try:
-        return con.execute(db.read_sql(name), bound).df()
-    except duckdb.CatalogException:
-        return pd.DataFrame()  # the mart is not in this warehouse (partial or older build)
+        return db.run_sql(con, name, **dict(params))
     finally:
         con.close()
 

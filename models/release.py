@@ -51,6 +51,16 @@ def load_config(path: Path | None = None) -> dict:
     return cfg
 
 
+def change_problems(changes: pd.DataFrame, cfg: dict | None = None) -> pd.Series:
+    """What is wrong with each documented change (staging.changes rows): "not confirmed in writing", "confirmed but
+    not approved" (a kind in `need_approval` without approved_by) or "" (in order). The release checklist's rule, also
+    read by the supplier scorecard."""
+    need = set((cfg or load_config())["conditions"]["changes_confirmed"]["need_approval"])
+    return pd.Series(np.where(~changes["is_confirmed_in_writing"].fillna(False).astype(bool), "not confirmed in writing",
+                              np.where(changes["kind"].isin(need) & changes["approved_by"].isna(),
+                                       "confirmed but not approved", "")), index=changes.index, dtype=object)
+
+
 def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     frame = frame.copy()
     for col in cols:
@@ -122,11 +132,7 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
     chg = _dates(frames["changes"], ["changed_on"])
     if len(chg):
         chg = chg[chg["changed_on"] <= c]
-        need = set(conds["changes_confirmed"]["need_approval"])
-        chg = chg.assign(problem=np.where(~chg["is_confirmed_in_writing"].fillna(False).astype(bool),
-                                          "not confirmed in writing",
-                                          np.where(chg["kind"].isin(need) & chg["approved_by"].isna(),
-                                                   "confirmed but not approved", "")))
+        chg = chg.assign(problem=change_problems(chg, cfg))
         bad = chg[chg["problem"] != ""]
         on_po = o[["po_id", "supplier_id", "ordered_on"]].merge(bad[bad["po_id"].notna()], on=["po_id"],
                                                                 suffixes=("", "_c"))

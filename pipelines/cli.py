@@ -289,6 +289,39 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _open_warehouse(path: str):
+    """A read-only connection to a built warehouse, or None after saying why not (exit code 2)."""
+    db = Path(path)
+    if not db.is_file():
+        print(f"error: no warehouse at {db}: build one first (supplier-risk build or demo-warehouse)", file=sys.stderr)
+        return None
+    from dashboard import db as warehouse
+
+    return warehouse.connect(db)
+
+
+def _cmd_scorecard(args) -> int:
+    """Write one supplier's one-page scorecard PDF (dashboard/scorecard.py, docs/dashboard.md)."""
+    from dashboard import db, scorecard, scorecard_pdf
+
+    con = _open_warehouse(args.db)
+    if con is None:
+        return 2
+    try:
+        card = scorecard.build(db.runner(con), args.supplier)
+    except scorecard.UnknownSupplier:
+        print(f"error: no supplier with id {args.supplier!r} in {args.db}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    out = Path(args.out)
+    out.write_bytes(scorecard_pdf.render(card))
+    print(f"wrote {out}: {card.supplier_name} ({card.supplier_id}), score "
+          f"{'–' if card.score is None else f'{card.score:.1f}'} {card.band_words}, {card.open_issue_count} open "
+          "issue(s)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="supplier-risk", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -376,6 +409,12 @@ def parser() -> argparse.ArgumentParser:
     va.add_argument("--ground-truth", help="CSV with supplier_id and hidden_risk (default: ground_truth/"
                                            "supplier_traits.csv in the warehouse's input folder, when it exists)")
     va.set_defaults(func=_cmd_validate)
+
+    sc = sub.add_parser("scorecard", help="write one supplier's one-page scorecard as a PDF (docs/dashboard.md)")
+    sc.add_argument("--supplier", required=True, help="supplier id (supplier_id)")
+    sc.add_argument("--out", required=True, help="PDF file to write")
+    sc.add_argument("--db", default=str(DEFAULT_DB), help="warehouse to read (default: %(default)s)")
+    sc.set_defaults(func=_cmd_scorecard)
     return p
 
 

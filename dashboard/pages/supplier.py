@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import display, filters, queries
+from dashboard import display, filters, queries, scorecard, scorecard_pdf
 from models import entity
 
 PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9480f", "delivery": "#1f4e79",
@@ -103,6 +103,14 @@ c4.metric("Incident risk", ui.pct(prob), border=True,
                + (f"; backtest AUC {auc:.2f} (marts.model_backtest)." if auc is not None else "."))
 c5.metric("Spend", ui.money(p["spend"]), border=True,
           help=f"Sum of quantity × unit price over {ui.number(p['po_count'])} purchase orders.")
+# The one-page scorecard to read or send: its marts are read now (cached, mostly the reads above), the PDF is drawn
+# only when the button is clicked.
+card_data = scorecard.gather(queries.query, supplier_id)
+st.download_button("Scorecard (PDF)", lambda: scorecard_pdf.render(scorecard.content(card_data)),
+                   file_name=scorecard.file_name(supplier_id), mime="application/pdf", key="supplier_scorecard_pdf",
+                   on_click="ignore", icon=":material/picture_as_pdf:",
+                   help="One page to read or send to the supplier: score and band, points by pillar, what changed "
+                        "since last month, top reasons, what would move it up a band, open issues.")
 if auc is not None:
     lift = model_row["top_decile_lift"].iloc[0] if "top_decile_lift" in model_row else None
     if lift is not None and pd.notna(lift):
@@ -336,7 +344,7 @@ if not capas.empty:
 orders = queries.open_orders(supplier_id=supplier_id)
 if not orders.empty:
     st.subheader("Open orders: release or hold the balance")
-    held = orders[(orders["verdict"] == "hold") & (orders["balance_outstanding"] > 0)]
+    held = scorecard.on_hold(orders)
     if not held.empty:
         st.error(f"Hold the balance of {len(held)} order(s): see why below (the Open orders page has every "
                  "condition).", icon=":material/front_hand:")

@@ -121,6 +121,28 @@ def ui(monkeypatch) -> SimpleNamespace:
                            column_config=column_config, pages=PAGES)
 
 
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """file name → the bytes its download button would send (the deferred callable the server runs on a click)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        made[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+
+    class Files(dict):
+        def __getitem__(self, name):
+            data = made[name]()
+            return data.encode("utf-8") if isinstance(data, str) else data
+
+    return Files()
+
+
 def _copy_warehouse(source: Path, target: Path, keep, empty: bool) -> Path:
     """A copy of `source` with only the tables `keep(schema, table)` accepts, emptied when `empty`."""
     import duckdb

@@ -184,28 +184,6 @@ def test_rejected_rows_with_hostile_values_are_listed_as_text(ui, hostile_db, ho
     _assert_inert(at, parser)
 
 
-@pytest.fixture
-def downloads(monkeypatch) -> dict:
-    """file name → the bytes its download button would send (the deferred callable the server runs on a click)."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    made: dict = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        made[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-
-    class Files(dict):
-        def __getitem__(self, name):
-            data = made[name]()
-            return data.encode("utf-8") if isinstance(data, str) else data
-
-    return Files()
-
-
 def test_csv_and_excel_downloads_neutralise_formulas(ui, hostile_db, downloads):
     import io
 

@@ -1,0 +1,274 @@
+"""The supplier scorecard: one page a founder can read or send to the supplier.
+
+`gather(run, supplier_id)` reads the marts through the dashboard's own read queries (dashboard/sql, the same files the
+pages read; `run` is `dashboard.queries.query` on a page, `dashboard.db.runner(con)` on the command line), and
+`content(data)` turns them into the scorecard's words and figures: score and band, pillar points, what changed since
+the last month-end, the top reasons, what would move it to a better band, and the open issues. Pure Python (no
+streamlit), so tests check every value against the marts; dashboard/scorecard_pdf.py draws it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from dashboard import display
+from models import release, scoring
+
+Run = Callable[..., pd.DataFrame]
+TOP = 5  # reasons and changes shown; issues show this many each, then "and N more"
+
+
+@dataclass(frozen=True)
+class Pillar:
+    name: str        # in words ("Who they are")
+    points: float
+    max_points: float
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a list: a short head (bold in the PDF) and the detail."""
+    head: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Issues:
+    """Open issues of one kind: the first TOP items and how many more there are."""
+    title: str
+    items: list[Item]
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    supplier_id: str
+    supplier_name: str
+    legal_name: str | None
+    facts: str                          # "Trading company · CN · Zhejiang"
+    as_of: date | None
+    score: float | None
+    band: str | None                    # the code (risk_band); band_words is how it reads
+    band_words: str
+    confidence: str | None
+    pillars: list[Pillar]
+    previous_as_of: date | None
+    previous_score: float | None
+    previous_band: str | None
+    change_summary: str
+    changes: list[Item]
+    reasons: list[Item]
+    next_band: str | None               # the better band aimed at (code); None when already the lowest
+    next_band_steps: list[Item]
+    issues: list[Issues] = field(default_factory=list)
+
+    @property
+    def open_issue_count(self) -> int:
+        return sum(len(i.items) + i.more for i in self.issues)
+
+
+class UnknownSupplier(LookupError):
+    """The warehouse has no supplier with that id."""
+
+
+def gather(run: Run, supplier_id: str) -> dict[str, pd.DataFrame]:
+    """Every mart read the scorecard needs, through dashboard/sql (one read per file, parameters bound)."""
+    one = {"supplier_id": supplier_id}
+    return {
+        "build": run("build_info"),
+        "profile": run("supplier_profile", **one),
+        "score": run("supplier_score", **one),
+        "signals": run("supplier_signals", **one),
+        "changes": run("supplier_score_changes", **one),
+        "history": run("supplier_risk_history", **one),
+        "red_flags": run("red_flags", ids=(supplier_id,)),
+        "capas": run("corrective_actions", ids=None, **one),
+        "accounts": run("supplier_bank_accounts", **one),
+        "documented_changes": run("supplier_changes", **one),
+        "orders": run("open_orders", ids=None, **one),
+    }
+
+
+# ----------------------------------------------------------------------------- rules shared with the pages
+
+def file_name(supplier_id: str) -> str:
+    """The PDF's file name: the id with anything but letters, digits, dot, dash and underscore replaced."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", str(supplier_id)) + "_scorecard.pdf"
+
+
+def on_hold(orders: pd.DataFrame) -> pd.DataFrame:
+    """Open orders whose unpaid balance the release checklist holds (marts.open_orders verdict "hold")."""
+    if orders.empty:
+        return orders
+    return orders[(orders["verdict"] == release.HOLD) & (orders["balance_outstanding"] > 0)]
+
+
+def previous_snapshot(history: pd.DataFrame, as_of: object) -> pd.Series | None:
+    """The last month-end snapshot dated before the current score's as-of date: the "last month" of the Portfolio's
+    biggest movers (dashboard/sql/biggest_movers.sql) and of marts.supplier_score_changes."""
+    if history.empty or as_of is None or pd.isna(as_of):
+        return None
+    before = history[pd.to_datetime(history["as_of"]) < pd.Timestamp(as_of)]
+    return None if before.empty else before.sort_values("as_of").iloc[-1]
+
+
+# ----------------------------------------------------------------------------- content
+
+def _date(value: object) -> date | None:
+    return None if display._blank(value) else pd.Timestamp(value).date()
+
+
+def _text(value: object) -> str:
+    return "" if display._blank(value) else " ".join(str(value).split())
+
+
+def _points(value: float) -> str:
+    return f"{value:,.1f} pts"
+
+
+def _capped(title: str, items: list[Item]) -> Issues:
+    return Issues(title, items[:TOP], max(0, len(items) - TOP))
+
+
+def band_steps(score: float, band: str, flags: list[Item], signals: pd.DataFrame,
+               cfg: dict | None = None) -> tuple[str | None, list[Item]]:
+    """What would move a supplier to the next better band (models/config/risk_score.toml [bands]): the red flags to
+    clear (a red flag holds the band at `red_flag_band` or above), how far the score must fall (below the lower
+    threshold of its band), and the fewest signals, largest first, whose points would cover that fall."""
+    cfg = cfg or scoring.load_config()
+    order = scoring.BAND_ORDER
+    if band not in order or order.index(band) == 0:
+        return None, []
+    target = order[order.index(band) - 1]
+    levels = {level["band"]: float(level["min_score"]) for level in cfg["bands"]["levels"]}
+    ceiling = levels[order[order.index(target) + 1]]  # the score has to be below this
+    steps: list[Item] = []
+    # the most red flags the target band allows (band_for with a zero score is the band the flags alone force)
+    allowed = max(n for n in range(len(flags) + 1) if order.index(scoring.band_for(0.0, n, cfg)) <= order.index(target))
+    if len(flags) > allowed:
+        clear = len(flags) - allowed
+        names = "; ".join(f.head for f in flags)
+        steps.append(Item("Clear " + ("the red flag" if len(flags) == 1 else f"{clear} of the {len(flags)} red flags"
+                                      if clear < len(flags) else f"all {len(flags)} red flags"),
+                          f"{names}. With {len(flags):,} red flag(s) the band is "
+                          f"{display.words(scoring.band_for(0.0, len(flags), cfg), 'risk_band')} or worse, whatever "
+                          "the score."))
+    shed = round(score - ceiling + 0.1, 1) if score >= ceiling - 1e-9 else 0.0
+    if shed > 0:
+        steps.append(Item(f"Bring the score below {ceiling:g}",
+                          f"now {score:,.1f}: at least {shed:,.1f} points less. The largest points, enough between "
+                          "them:"))
+        scoring_signals = signals[signals["points"] > 0].sort_values(["points", "signal"], ascending=[False, True])
+        covered = 0.0
+        for row in scoring_signals.itertuples():
+            steps.append(Item(f"{display.signal_label(row.signal)}: {_points(row.points)}",
+                              _text(row.explanation)))
+            covered += float(row.points)
+            if covered >= shed - 1e-9:
+                break
+    return target, steps
+
+
+def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard:
+    """The scorecard of the supplier in `data` (from `gather`)."""
+    profile = data["profile"]
+    if profile.empty:
+        raise UnknownSupplier("no such supplier in this warehouse")
+    p = profile.iloc[0]
+    score_row = data["score"].iloc[0] if not data["score"].empty else None
+    as_of = _date(score_row["as_of"]) if score_row is not None else \
+        _date(data["build"]["as_of"].iloc[0]) if not data["build"].empty else None
+    facts = " · ".join(t for t in (display.words(p["supplier_type"], "supplier_type"), _text(p.get("country")),
+                                   _text(p.get("province"))) if t and t != display.BLANK)
+
+    signals = data["signals"]
+    maxima = signals.groupby("pillar")["max_points"].sum() if not signals.empty else pd.Series(dtype=float)
+    pillars = [Pillar(display.words(code, "pillar"), float(score_row[f"{code}_points"]), float(maxima.get(code, 0.0)))
+               for code in display.ENUMS["pillar"] if score_row is not None and f"{code}_points" in score_row]
+
+    score = float(score_row["risk_score"]) if score_row is not None else None
+    band = score_row["risk_band"] if score_row is not None else None
+    before = previous_snapshot(data["history"], score_row["as_of"]) if score_row is not None else None
+    if score is None:
+        summary = "No risk score in this warehouse."
+    elif before is None:
+        summary = "No earlier month-end score to compare with."
+    else:
+        delta = round(score - float(before["risk_score"]), 1)
+        moved = "unchanged" if delta == 0 else f"{'up' if delta > 0 else 'down'} {abs(delta):,.1f} points"
+        summary = (f"Score {score:,.1f}, {moved} since {pd.Timestamp(before['as_of']):%Y-%m-%d} "
+                   f"({float(before['risk_score']):,.1f}, {display.words(before['risk_band'], 'risk_band')})")
+        summary += "." if before["risk_band"] == band else \
+            f"; band from {display.words(before['risk_band'], 'risk_band')} to {display.words(band, 'risk_band')}."
+    changes = [Item(f"{display.signal_label(r.signal)}: {r.delta:+,.1f} pts",
+                    f"From {r.points_last_month:,.1f} to {r.points_now:,.1f} pts. " + _text(r.explanation).split(". ", 1)[-1])
+               for r in data["changes"].head(TOP).itertuples()]
+    reasons = [Item(f"{display.signal_label(r.signal)}: {_points(r.points)} of {r.max_points:,.0f}",
+                    _text(r.explanation))
+               for r in signals[signals["points"] > 0].head(TOP).itertuples()] if not signals.empty else []
+
+    flags = [Item(display.words(r.red_flag, "red_flag"), _text(r.reason)) for r in data["red_flags"].itertuples()]
+    target, steps = band_steps(score, band, flags, signals, cfg) if score is not None else (None, [])
+
+    capas = data["capas"]
+    if not capas.empty:
+        capas = capas[capas["is_open"].fillna(False).astype(bool)
+                      | capas["is_closed_but_next_lot_failed"].fillna(False).astype(bool)]
+    capa_items = [Item(f"{r.capa_id} ({_text(r.severity)}): {_text(r.status)}",
+                       f"opened {_date(r.opened_on):%Y-%m-%d}"
+                       + (f", due {_date(r.due_on):%Y-%m-%d}" if _date(r.due_on) else "")
+                       + (f"; {_text(r.root_cause)}" if _text(r.root_cause) else ""))
+                  for r in capas.itertuples()]
+
+    accounts = data["accounts"]
+    if not accounts.empty:
+        accounts = accounts[accounts["verified_on"].isna()]
+    account_items = [Item(f"Account {_text(r.account_number_masked)} at {_text(r.bank_name) or 'an unnamed bank'} "
+                          f"({_text(r.bank_country)})",
+                          f"first seen {_date(r.first_seen_on):%Y-%m-%d}, not verified"
+                          + (f" ({_text(r.verification_method)} does not count)" if _text(r.verification_method)
+                             else "")
+                          + "".join(f", {w}" for w, on in (("a new account", r.is_new_account),
+                                                           ("in a new country", r.is_new_country),
+                                                           ("offshore", r.is_offshore))
+                                    if not display._blank(on) and bool(on)))
+                     for r in accounts.itertuples()]
+
+    documented = data["documented_changes"]
+    if not documented.empty:
+        documented = documented.assign(problem=release.change_problems(documented))
+        documented = documented[documented["problem"] != ""]
+    change_items = [Item(f"{_text(r.kind).replace('_', ' ').capitalize()} change of {_date(r.changed_on):%Y-%m-%d}"
+                         + (f" on {_text(r.po_id)}" if _text(r.po_id) else ""),
+                         r.problem + (f": {_text(r.note)}" if _text(r.note) else ""))
+                    for r in documented.itertuples()]
+
+    held = on_hold(data["orders"])
+    order_items = [Item(f"{_text(r.po_id)}: balance {display.money(r.balance_outstanding)} on hold",
+                        (f"due {_date(r.balance_due_on):%Y-%m-%d}. " if _date(r.balance_due_on) else "")
+                        + _text(r.hold_reasons))
+                   for r in held.itertuples()]
+
+    issues = [_capped("Red flags", flags), _capped("Corrective actions open or failed again", capa_items),
+              _capped("Bank accounts not verified", account_items),
+              _capped("Changes not confirmed in writing or not approved", change_items),
+              _capped("Open orders on hold", order_items)]
+    return Scorecard(
+        supplier_id=str(p["supplier_id"]), supplier_name=_text(p["supplier_name"]),
+        legal_name=_text(p.get("legal_name")) or None, facts=facts, as_of=as_of, score=score, band=band,
+        band_words=display.words(band, "risk_band"),
+        confidence=None if score_row is None else _text(score_row.get("confidence")) or None,
+        pillars=pillars, previous_as_of=None if before is None else _date(before["as_of"]),
+        previous_score=None if before is None else float(before["risk_score"]),
+        previous_band=None if before is None else before["risk_band"], change_summary=summary, changes=changes,
+        reasons=reasons, next_band=target, next_band_steps=steps, issues=issues)
+
+
+def build(run: Run, supplier_id: str, cfg: dict | None = None) -> Scorecard:
+    """The scorecard of one supplier, read through `run`."""
+    return content(gather(run, supplier_id), cfg)

@@ -1,0 +1,185 @@
+"""The supplier scorecard (dashboard/scorecard.py, scorecard_pdf.py): its content against the marts of the tiny
+portfolio with the sourcing controls (tests/fixtures/controls, as of 2024-06-21), with S1's legal entity written in
+Chinese everywhere it appears; the PDF's text; `supplier-risk scorecard`; the Supplier page's download button."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from datetime import date
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from dashboard import db, scorecard, scorecard_pdf
+from helpers import quiet, write_controls_portfolio
+from models import scoring
+
+HANZI = "宁波明泰塑料制品有限公司"
+
+
+@pytest.fixture(scope="module")
+def cjk_db(tmp_path_factory) -> Path:
+    """The controls portfolio with S1's legal entity (legal name, bank beneficiary, payees, PI entity) in Chinese: every
+    document still names the same entity, so the scores equal those of the Latin spelling."""
+    from pipelines.build import build
+
+    folder = write_controls_portfolio(tmp_path_factory.mktemp("scorecard") / "input")
+    for path in folder.glob("*.csv"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace('"Ningbo Alpha Co., Ltd."', HANZI).replace("Ningbo Alpha Co., Ltd.", HANZI),
+                        encoding="utf-8")
+    db_path = folder.parent / "cjk.duckdb"
+    build(folder, db_path, log=quiet)
+    return db_path
+
+
+@pytest.fixture
+def run(cjk_db):
+    con = db.connect(cjk_db)
+    yield db.runner(con)
+    con.close()
+
+
+def _pdf_text(data: bytes) -> tuple[int, str]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_scorecard_of_a_supplier_with_every_kind_of_open_issue(run):
+    card = scorecard.build(run, "S2")
+    # marts.supplier_risk_score: 6.1 + 7.0 + 9.0 + 13.3 + 8.4 = 43.8, high (also forced by its red flag)
+    assert (card.supplier_name, card.legal_name, card.facts) == ("Yiwu Beta Trading", "Yiwu Beta Trading Co., Ltd.",
+                                                                 "Trading company · CN · Zhejiang")
+    assert (card.score, card.band, card.band_words, card.confidence, card.as_of) == (43.8, "high", "High", "C",
+                                                                                     date(2024, 6, 21))
+    assert [(p.name, p.points) for p in card.pillars] == [("Who they are", 6.1), ("Payments", 7.0), ("Quality", 9.0),
+                                                          ("Delivery", 13.3), ("Commercial", 8.4)]
+    assert round(sum(p.points for p in card.pillars), 1) == card.score
+    assert sum(p.max_points for p in card.pillars) == 100  # the signals' maximum points add up to the scale
+    # the last month-end snapshot (marts.supplier_risk_history, 2024-05-31): 34.8, high
+    assert (card.previous_as_of, card.previous_score, card.previous_band) == (date(2024, 5, 31), 34.8, "high")
+    assert card.change_summary == "Score 43.8, up 9.0 points since 2024-05-31 (34.8, High)."
+    # marts.supplier_score_changes, largest move first
+    assert [c.head for c in card.changes] == ["Shipments >14 days late: +4.0 pts", "Late shipments: +2.4 pts",
+                                              "Deposits on overdue orders: +2.0 pts",
+                                              "Payments outside Trade Assurance: +0.9 pts",
+                                              "Cost of poor quality: -0.4 pts"]
+    assert card.changes[0].detail.startswith("From 0.0 to 4.0 pts. Now: 1 of 2 due orders more than 14 days late")
+    assert [r.head for r in card.reasons][:2] == ["Sudden price increases: 6.0 pts of 6",
+                                                  "Failed pre-shipment inspections: 5.6 pts of 7"]
+    # to Medium: the red flag must go (any red flag keeps the band at High) and the score below 40 (43.8 - 3.9 =
+    # 39.9); the largest signal alone (6.0 points) covers 3.9
+    assert card.next_band == "medium"
+    assert [s.head for s in card.next_band_steps] == ["Clear the red flag", "Bring the score below 40",
+                                                      "Sudden price increases: 6.0 pts"]
+    assert card.next_band_steps[0].detail.startswith("Suspected subcontracting.")
+    assert card.next_band_steps[1].detail.startswith("now 43.8: at least 3.9 points less.")
+    issues = {i.title: i for i in card.issues}
+    assert [(i.head, i.detail) for i in issues["Red flags"].items] == [
+        ("Suspected subcontracting", "production is suspected to be subcontracted without declaration")]
+    # C3 critical open past its 06-10 due date; C2 closed but the next lot failed; nothing else of S2's
+    assert [i.head for i in issues["Corrective actions open or failed again"].items] == [
+        "C3 (critical): open, overdue", "C2 (critical): closed, but the next lot failed"]
+    # BA3: new Hong Kong account, 'verified' by e-mail only (which does not count); BA2 was verified by bank letter
+    assert [(i.head, i.detail) for i in issues["Bank accounts not verified"].items] == [
+        ("Account ••••8901 at HSBC Hong Kong (HK)", "first seen 2024-06-10, not verified (email does not count), a "
+                                                    "new account, in a new country, offshore")]
+    assert issues["Changes not confirmed in writing or not approved"].items == []  # CH3: lead time, in writing
+    # P4 (2,000 unpaid), P5 (3,300 - 990) and P6 (1,100 - 330): all held
+    assert [i.head for i in issues["Open orders on hold"].items] == ["P4: balance $2,000 on hold",
+                                                                     "P5: balance $2,310 on hold",
+                                                                     "P6: balance $770 on hold"]
+    assert "critical corrective action C3 open since 2024-05-20" in issues["Open orders on hold"].items[0].detail
+    assert card.open_issue_count == 1 + 2 + 1 + 0 + 3
+
+
+def test_scorecard_of_a_chinese_legal_entity_with_an_unconfirmed_change(run):
+    card = scorecard.build(run, "S1")
+    assert (card.legal_name, card.score, card.band) == (HANZI, 32.0, "medium")
+    assert card.change_summary == "Score 32.0, up 4.0 points since 2024-05-31 (28.0, Medium)."
+    # to Low: below 25, 7.1 points less; 6.0 (price jumps) + 5.7 (failed inspections) are the fewest that cover it
+    assert [s.head for s in card.next_band_steps] == ["Bring the score below 25", "Sudden price increases: 6.0 pts",
+                                                      "Failed pre-shipment inspections: 5.7 pts"]
+    issues = {i.title: i for i in card.issues}
+    assert [(i.head, i.detail) for i in issues["Changes not confirmed in writing or not approved"].items] == [
+        ("Material change of 2024-02-10 on P3", "not confirmed in writing: Steel gauge reduced from 1.2 to 1.0 mm")]
+    assert [i.head for i in issues["Open orders on hold"].items] == ["P3: balance $1,000 on hold"]
+    assert issues["Red flags"].items == issues["Bank accounts not verified"].items == []
+    assert card.open_issue_count == 2
+
+
+def test_last_month_is_the_biggest_movers_last_month(run):
+    movers = run("biggest_movers", ids=None, limit=100).set_index("supplier_id")
+    assert len(movers) == 3
+    for supplier_id, row in movers.iterrows():
+        card = scorecard.build(run, supplier_id)
+        assert (card.previous_score, card.previous_band) == (row["previous_score"], row["previous_band"])
+        assert round(card.score - card.previous_score, 1) == round(row["score_change"], 1)
+
+
+def test_band_steps_count_the_red_flags_the_better_band_allows():
+    cfg = scoring.load_config()  # low 0, medium 25, high 40, critical 55; a flag: high; 3 flags: critical
+    flags = [scorecard.Item(f"Flag {i}") for i in range(3)]
+    signals = scorecard.pd.DataFrame({"signal": ["late_rate", "price_jumps", "psi_failure_rate"],
+                                      "points": [8.0, 6.0, 0.0], "explanation": ["a", "b", "c"]})
+    target, steps = scorecard.band_steps(56.0, "critical", flags, signals, cfg)
+    # to High: two flags may stay; the score below 55 (1.1 less) is covered by the largest signal alone
+    assert target == "high"
+    assert [s.head for s in steps] == ["Clear 1 of the 3 red flags", "Bring the score below 55",
+                                       f"{scorecard.display.signal_label('late_rate')}: 8.0 pts"]
+    target, steps = scorecard.band_steps(12.0, "high", flags[:2], signals, cfg)
+    assert (target, [s.head for s in steps]) == ("medium", ["Clear all 2 red flags"])  # the score is low already
+    assert scorecard.band_steps(3.0, "low", [], signals, cfg) == (None, [])
+
+
+def test_pdf_is_one_page_with_the_content_and_the_chinese_name(run):
+    card = scorecard.build(run, "S1")
+    pages, text = _pdf_text(scorecard_pdf.render(card, made_on=date(2026, 12, 2)))
+    assert pages == 1
+    assert f"Legal entity: {HANZI} · Manufacturer · CN · Zhejiang · id S1" in text
+    assert "Supplier scorecard · data as of 2024-06-21 · made 2026-12-02" in text
+    assert "32.0 / 100" in text and "Medium risk band" in text and "2 open issue(s)" in text
+    assert "Score 32.0, up 4.0 points since 2024-05-31 (28.0, Medium)." in text
+    assert "What would move it to Low" in text and "Bring the score below 25 now 32.0: at least 7.1 points less." in text
+    assert "P3: balance $1,000 on hold" in text and "Red flags: none." in text
+    for pillar in card.pillars:
+        assert f"{pillar.name}\n{pillar.points:.1f}\n{pillar.max_points:.0f}" in text
+
+
+def test_pdf_prints_markup_in_names_as_text(run):
+    card = dataclasses.replace(scorecard.build(run, "S2"), supplier_name="<script>alert(1)</script> & <b>Co</b>")
+    _, text = _pdf_text(scorecard_pdf.render(card))
+    assert "<script>alert(1)</script> & <b>Co</b>" in text
+    assert scorecard_pdf.markup("a<b>&" + HANZI) == f'a&lt;b&gt;&amp;<font name="STSong-Light">{HANZI}</font>'
+
+
+def test_scorecard_command(cjk_db, tmp_path, capsys):
+    from pipelines.cli import main
+
+    out = tmp_path / "s2.pdf"
+    assert main(["scorecard", "--supplier", "S2", "--out", str(out), "--db", str(cjk_db)]) == 0
+    assert capsys.readouterr().out == f"wrote {out}: Yiwu Beta Trading (S2), score 43.8 High, 7 open issue(s)\n"
+    pages, text = _pdf_text(out.read_bytes())
+    assert pages == 1 and "Yiwu Beta Trading" in text and "C3 (critical): open, overdue" in text
+    assert main(["scorecard", "--supplier", "S9", "--out", str(tmp_path / "x.pdf"), "--db", str(cjk_db)]) == 2
+    assert "no supplier with id 'S9'" in capsys.readouterr().err
+    assert main(["scorecard", "--supplier", "S1", "--out", str(tmp_path / "x.pdf"),
+                 "--db", str(tmp_path / "none.duckdb")]) == 2
+    assert "no warehouse at" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_supplier_page_offers_the_scorecard(ui, cjk_db, downloads):
+    at = ui.open(cjk_db, "supplier", query={"supplier": "S1"})
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith("-supplier_scorecard_pdf"))
+    assert button.proto.label == "Scorecard (PDF)"
+    pages, text = _pdf_text(downloads["S1_scorecard.pdf"])
+    assert pages == 1 and HANZI in text and "32.0 / 100" in text and "P3: balance $1,000 on hold" in text
+    # the same page as the command line draws from the same warehouse
+    con = db.connect(cjk_db)
+    try:
+        assert _pdf_text(scorecard_pdf.render(scorecard.build(db.runner(con), "S1")))[1] == text
+    finally:
+        con.close()

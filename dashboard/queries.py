@@ -114,8 +114,9 @@ def red_flags(ids: Ids = None) -> pd.DataFrame:
     return query("red_flags", ids=_ids(ids))
 
 
-def biggest_movers(ids: Ids = None, limit: int = 10) -> pd.DataFrame:
-    return query("biggest_movers", ids=_ids(ids), limit=limit)
+def biggest_movers(ids: Ids = None, limit: int = 10, before: date | None = None) -> pd.DataFrame:
+    """Score now against the last month-end snapshot before the build (or on or before `before`)."""
+    return query("biggest_movers", ids=_ids(ids), limit=limit, before=before)
 
 
 def leakage_total(ids: Ids = None, period: Period = (None, None)) -> pd.DataFrame:

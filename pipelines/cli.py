@@ -322,6 +322,52 @@ def _cmd_scorecard(args) -> int:
     return 0
 
 
+def _cmd_digest(args) -> int:
+    """Write the weekly digest as HTML (dashboard/digest.py) and, with --send, mail it through SMTP."""
+    from dashboard import db, digest
+
+    try:
+        days = digest.parse_since(args.since)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    settings = None
+    if args.send:
+        missing = [name for name, value in (("--smtp-host", args.smtp_host), ("--smtp-from", args.smtp_from),
+                                             ("--smtp-to", args.smtp_to)) if not value]
+        if missing:
+            print(f"error: --send needs {', '.join(missing)} (or their SUPPLIER_RISK_SMTP_* variables)",
+                  file=sys.stderr)
+            return 2
+        settings = digest.Smtp(host=args.smtp_host, port=int(args.smtp_port), sender=args.smtp_from,
+                               recipients=[a.strip() for a in args.smtp_to.split(",") if a.strip()],
+                               user=args.smtp_user or None, password_env=args.smtp_password_env,
+                               starttls=args.starttls)
+        if settings.user and not os.environ.get(settings.password_env):
+            print(f"error: --smtp-user given but {settings.password_env} (the password) is not set", file=sys.stderr)
+            return 2
+    con = _open_warehouse(args.db)
+    if con is None:
+        return 2
+    try:
+        report = digest.build(db.runner(con), days)
+    finally:
+        con.close()
+    out = Path(args.out)
+    out.write_text(digest.render_html(report), encoding="utf-8")
+    print(f"wrote {out}: {report.subject}")
+    if settings is not None:
+        import smtplib
+
+        try:
+            digest.send(report, settings)
+        except (OSError, smtplib.SMTPException, ValueError) as exc:
+            print(f"error: the digest was written but not sent: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
+        print(f"sent to {', '.join(settings.recipients)} through {settings.host}:{settings.port}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="supplier-risk", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -415,6 +461,29 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--out", required=True, help="PDF file to write")
     sc.add_argument("--db", default=str(DEFAULT_DB), help="warehouse to read (default: %(default)s)")
     sc.set_defaults(func=_cmd_scorecard)
+
+    env = os.environ.get
+    di = sub.add_parser("digest", help="write the weekly digest (new red flags, movers, balances to decide, re-audits "
+                                       "due, stale data) as HTML; --send mails it (docs/dashboard.md)")
+    di.add_argument("--since", default="7d", help="window before the warehouse's as-of date: 7d, 14d, 2w "
+                                                  "(default %(default)s)")
+    di.add_argument("--out", required=True, help="HTML file to write")
+    di.add_argument("--db", default=str(DEFAULT_DB), help="warehouse to read (default: %(default)s)")
+    di.add_argument("--send", action="store_true", help="also mail it through the SMTP settings below")
+    di.add_argument("--smtp-host", default=env("SUPPLIER_RISK_SMTP_HOST"), help="default $SUPPLIER_RISK_SMTP_HOST")
+    di.add_argument("--smtp-port", type=int, default=int(env("SUPPLIER_RISK_SMTP_PORT") or 587),
+                    help="default $SUPPLIER_RISK_SMTP_PORT, else 587")
+    di.add_argument("--smtp-from", default=env("SUPPLIER_RISK_SMTP_FROM"), help="sender; default $SUPPLIER_RISK_SMTP_FROM")
+    di.add_argument("--smtp-to", default=env("SUPPLIER_RISK_SMTP_TO"),
+                    help="recipients, comma-separated; default $SUPPLIER_RISK_SMTP_TO")
+    di.add_argument("--smtp-user", default=env("SUPPLIER_RISK_SMTP_USER"),
+                    help="login user (none: no login); default $SUPPLIER_RISK_SMTP_USER")
+    di.add_argument("--smtp-password-env", default="SUPPLIER_RISK_SMTP_PASSWORD",
+                    help="environment variable holding the password (default %(default)s; never on the command line)")
+    di.add_argument("--starttls", action=argparse.BooleanOptionalAction,
+                    default=(env("SUPPLIER_RISK_SMTP_STARTTLS") or "").lower() in ("1", "true", "yes"),
+                    help="upgrade the connection with STARTTLS (default $SUPPLIER_RISK_SMTP_STARTTLS, else off)")
+    di.set_defaults(func=_cmd_digest)
     return p
 
 

@@ -1,7 +1,8 @@
 -- Suppliers whose risk score moved most since the last month-end snapshot before the build date: the current
 -- score (marts.supplier_risk_score, as of the build) against the latest marts.supplier_risk_history row dated
 -- before it. The same "now" and "last month" as the Supplier page's "what changed" list, also on a mid-month
--- build (one row per supplier).
+-- build (one row per supplier). With $before (the weekly digest's window start) the snapshot is the latest one on or
+-- before that date.
 with current_score as (
     select * from marts.supplier_risk_score
     where $ids::varchar[] is null or list_contains($ids::varchar[], supplier_id)
@@ -20,7 +21,7 @@ previous as (
         row_number() over (partition by history.supplier_id order by history.as_of desc) as months_back,
     from history
     inner join current_score on history.supplier_id = current_score.supplier_id
-    where history.as_of < current_score.as_of
+    where history.as_of < current_score.as_of and ($before::date is null or history.as_of <= $before::date)
 ),
 
 suppliers as (

@@ -28,7 +28,7 @@ def mid_month_con(tmp_path_factory):
 
 def test_biggest_movers_compare_the_current_score_with_the_last_month_end(mid_month_con):
     con = mid_month_con
-    movers = con.execute(db.read_sql("biggest_movers"), {"ids": None, "limit": 1000}).df()
+    movers = con.execute(db.read_sql("biggest_movers"), {"ids": None, "limit": 1000, "before": None}).df()
     assert len(movers) > 0
     as_of = con.execute("select as_of from ingest.build_info").fetchone()[0]
     assert date(2026, 10, 1) < as_of <= date(2026, 10, 15)
@@ -47,4 +47,4 @@ def test_biggest_movers_compare_the_current_score_with_the_last_month_end(mid_mo
     assert since <= {date(2026, 9, 30)}
     # a supplier filter narrows the list
     one = movers["supplier_id"].iloc[0]
-    assert con.execute(db.read_sql("biggest_movers"), {"ids": [one], "limit": 10}).df()["supplier_id"].tolist() == [one]
+    assert con.execute(db.read_sql("biggest_movers"), {"ids": [one], "limit": 10, "before": None}).df()["supplier_id"].tolist() == [one]

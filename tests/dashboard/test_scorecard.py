@@ -111,7 +111,7 @@ def test_scorecard_of_a_chinese_legal_entity_with_an_unconfirmed_change(run):
 
 
 def test_last_month_is_the_biggest_movers_last_month(run):
-    movers = run("biggest_movers", ids=None, limit=100).set_index("supplier_id")
+    movers = run("biggest_movers", ids=None, limit=100, before=None).set_index("supplier_id")
     assert len(movers) == 3
     for supplier_id, row in movers.iterrows():
         card = scorecard.build(run, supplier_id)

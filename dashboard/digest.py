@@ -1,0 +1,285 @@
+"""The weekly digest: what changed in the portfolio over the last N days, as an HTML e-mail.
+
+`gather(run, days)` reads the marts through dashboard/sql (the pages' own read queries); `content(data, days)` turns
+them into five sections, each computed from the warehouse:
+
+* New red flags: red flags of suppliers that carry more red flags now than at the last month-end score snapshot on
+  or before the window's start (marts.supplier_risk_history keeps the count per month-end, not the flags, so every
+  current flag of such a supplier is listed with the count then and now; no snapshot then: all of its flags are new).
+* Biggest movers: the score now against that same snapshot (the Portfolio's biggest movers).
+* Orders waiting for a release decision: open orders with an unpaid balance due within the release rules'
+  `due_soon_days` of the as-of date or overdue (marts.open_orders.is_balance_due_soon), with the verdict and why.
+* Re-audits due: suppliers of the re-audit plan due within the window after the as-of date or overdue, in the plan's
+  order (dashboard.display.reaudit_plan).
+* Stale data: imported tables with no row dated inside the window (latest date before its start) or no rows at all.
+
+The window is relative to the warehouse's as-of date (ingest.build_info), not to today: `--since 7d` on a warehouse
+as of 2024-06-21 covers 2024-06-14 to 2024-06-21. Every data value is HTML-escaped. `send` mails it through SMTP
+(smtplib, STARTTLS optional, the password read from an environment variable). No streamlit.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import smtplib
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from email.message import EmailMessage
+
+import pandas as pd
+
+from dashboard import display
+
+Run = Callable[..., pd.DataFrame]
+MOVERS = 10
+MASTER_DATA = {"suppliers", "products"}  # master data, not a feed: its dates say nothing about freshness
+PASSWORD_ENV = "SUPPLIER_RISK_SMTP_PASSWORD"
+
+
+def parse_since(text: str) -> int:
+    """"7d" → 7, "2w" → 14 (days); anything else is refused with what is accepted."""
+    match = re.fullmatch(r"\s*(\d+)\s*([dw])\s*", str(text).lower())
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"--since {text!r}: give a number of days or weeks, e.g. 7d or 2w")
+    return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    explanation: str
+    columns: list[str]            # headers
+    rows: list[list[str]]         # formatted cells (plain text; escaped when rendered)
+    empty: str                    # said when there is no row
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class Digest:
+    as_of: date
+    start: date
+    days: int
+    built_at: str
+    sections: list[Section] = field(default_factory=list)
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    @property
+    def subject(self) -> str:
+        said = ", ".join(f"{self.section(key).count:,} {one if self.section(key).count == 1 else many}"
+                         for key, (one, many) in SUBJECT.items() if self.section(key).count)
+        return f"Supplier-risk digest {self.start:%Y-%m-%d} to {self.as_of:%Y-%m-%d}: {said or 'nothing new'}"
+
+
+# what the subject line counts, in the singular and the plural
+SUBJECT = {"red_flags": ("new red flag", "new red flags"),
+           "orders": ("order waiting for a release decision", "orders waiting for a release decision"),
+           "reaudits": ("re-audit due", "re-audits due"), "stale": ("stale table", "stale tables")}
+
+
+def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
+    """Every mart read the digest needs (the window start depends on the warehouse's as-of date)."""
+    build = run("build_info")
+    if build.empty:
+        raise LookupError("the warehouse has no build information (ingest.build_info)")
+    start = pd.Timestamp(build["as_of"].iloc[0]).date() - timedelta(days=days)
+    return {"build": build, "start": pd.DataFrame({"start": [start]}),
+            "red_flags": run("new_red_flags", before=start),
+            "movers": run("biggest_movers", ids=None, limit=MOVERS, before=start),
+            "orders": run("open_orders", ids=None, supplier_id=None),
+            "reaudit": run("reaudit_queue", ids=None),
+            "freshness": run("freshness")}
+
+
+def _day(value: object) -> str:
+    return display.BLANK if display._blank(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def _text(value: object) -> str:
+    return display.BLANK if display._blank(value) else " ".join(str(value).split())
+
+
+def last_month_text(as_of: date) -> str:
+    return f"{(pd.Timestamp(as_of).to_period('M') - 1).to_timestamp():%B %Y}"
+
+
+def waiting_for_decision(orders: pd.DataFrame) -> pd.DataFrame:
+    """Open orders whose unpaid balance is due within the release rules' window or overdue: pay it or hold it now."""
+    if orders.empty:
+        return orders
+    due = orders["is_balance_due_soon"].fillna(False).astype(bool) & (orders["balance_outstanding"] > 0)
+    return orders[due].sort_values(["days_until_balance_due", "po_id"])
+
+
+def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
+    """The digest of the window of `days` days up to the warehouse's as-of date."""
+    build = data["build"].iloc[0]
+    as_of = pd.Timestamp(build["as_of"]).date()
+    start = data["start"]["start"].iloc[0]
+
+    flags = data["red_flags"]
+    red_flags = Section(
+        "red_flags", "New red flags",
+        f"Suppliers with more red flags than at the last month-end on or before {start:%Y-%m-%d}.",
+        ["Supplier", "Red flag", "Why", "Red flags then → now", "Score", "Band"],
+        [[_text(r.supplier_name), display.words(r.red_flag, "red_flag"), _text(r.reason),
+          f"{int(r.red_flags_before):,} ({_day(r.baseline_as_of)}) → {int(r.red_flags_now):,}",
+          display.number(r.risk_score, 1), display.words(r.risk_band, "risk_band")] for r in flags.itertuples()],
+        "No new red flag.")
+
+    movers = data["movers"]
+    movers_section = Section(
+        "movers", "Biggest movers",
+        f"Score now against the last month-end on or before {start:%Y-%m-%d}; the {MOVERS} largest moves.",
+        ["Supplier", "Then", "Now", "Change", "Band then → now"],
+        [[_text(r.supplier_name), display.number(r.previous_score, 1), display.number(r.risk_score, 1),
+          f"{r.score_change:+,.1f}",
+          f"{display.words(r.previous_band, 'risk_band')} → {display.words(r.risk_band, 'risk_band')}"]
+         for r in movers.itertuples()],
+        "No score moved.")
+
+    orders = waiting_for_decision(data["orders"])
+    orders_section = Section(
+        "orders", "Orders waiting for a release decision",
+        "Unpaid balances due within the release rules' window or overdue: release them, or hold them for the "
+        "reasons given (Open orders page).",
+        ["Order", "Supplier", "Balance", "Due", "Verdict", "Why on hold"],
+        [[_text(r.po_id), _text(r.supplier_name), display.money(r.balance_outstanding),
+          _day(r.balance_due_on) + (f" ({-int(r.days_until_balance_due):,} days overdue)"
+                                    if not display._blank(r.days_until_balance_due) and r.days_until_balance_due < 0
+                                    else ""),
+          _text(r.verdict).capitalize(), _text(r.hold_reasons) if r.verdict == "hold" else ""]
+         for r in orders.itertuples()],
+        "No balance is due.")
+
+    queue = data["reaudit"]
+    plan = display.reaudit_plan(queue) if not queue.empty else queue
+    if not plan.empty:
+        plan = plan[pd.to_numeric(plan["days_until_due"], errors="coerce") <= days]
+    groups = {key: heading for key, heading, _ in display.REAUDIT_GROUPS}
+    reaudits = Section(
+        "reaudits", "Re-audits due",
+        f"Due by {as_of + timedelta(days=days):%Y-%m-%d} or overdue, in the order of the re-audit plan.",
+        ["#", "Supplier", "Group", "Due", "What to do", "Why"],
+        [[f"{int(r.plan_rank):,}", _text(r.supplier_name), groups.get(r.group, display.BLANK),
+          _day(r.due_on) + (f" ({-int(r.days_until_due):,} days overdue)" if r.days_until_due < 0 else ""),
+          display.words(r.suggested_action, "suggested_action"), display.words(r.triggers, "trigger")]
+         for r in plan.itertuples()],
+        "No re-audit is due.")
+
+    fresh = data["freshness"]
+    if not fresh.empty:
+        fresh = fresh[~fresh["table_name"].isin(MASTER_DATA)]
+        latest = pd.to_datetime(fresh["latest_on"])
+        # a table of monthly rows (sales) is current while it holds the last complete month before the as-of date
+        monthly = fresh["date_column"] == "month"
+        last_month = (pd.Timestamp(as_of).to_period("M") - 1).to_timestamp()
+        fresh = fresh[(fresh["row_count"] == 0) | latest.isna()
+                      | (~monthly & (latest < pd.Timestamp(start))) | (monthly & (latest < last_month))]
+    stale = Section(
+        "stale", "Stale data",
+        f"Imported tables with no row dated after {start:%Y-%m-%d} (monthly sales: none for "
+        f"{last_month_text(as_of)}), or no rows at all: nothing happened, or the latest export was not imported.",
+        ["Table", "Rows", "Latest date", "Days before the as-of date"],
+        [[display.words(r.table_name, "table_name"), display.number(r.row_count), _day(r.latest_on),
+          display.number((pd.Timestamp(as_of) - pd.Timestamp(r.latest_on)).days)
+          if not display._blank(r.latest_on) else display.BLANK] for r in fresh.itertuples()],
+        "Every table has rows dated inside the window.")
+    return Digest(as_of=as_of, start=start, days=days, built_at=display.BLANK if display._blank(build.get("built_at"))
+                  else f"{pd.Timestamp(build['built_at']).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC",
+                  sections=[red_flags, movers_section, orders_section, reaudits, stale])
+
+
+def build(run: Run, days: int) -> Digest:
+    return content(gather(run, days), days)
+
+
+# ----------------------------------------------------------------------------- rendering
+
+STYLE = ("body{font-family:Helvetica,Arial,sans-serif;color:#212529;max-width:980px}"
+         "h1{font-size:20px}h2{font-size:16px;color:#1f4e79;margin-top:22px}"
+         "table{border-collapse:collapse;font-size:13px}th,td{border-bottom:1px solid #dee2e6;padding:4px 8px;"
+         "text-align:left;vertical-align:top}th{background:#f1f3f5}.note{color:#666;font-size:12px}")
+
+
+def render_html(digest: Digest) -> str:
+    """The digest as one HTML document; every data value escaped (html.escape), so a name like `<script>` is text."""
+    e = html.escape
+    parts = [f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{e(digest.subject)}</title>"
+             f"<style>{STYLE}</style></head><body>",
+             f"<h1>Supplier-risk digest: {digest.start:%Y-%m-%d} to {digest.as_of:%Y-%m-%d}</h1>",
+             f"<p class=\"note\">The {digest.days:,} days up to the warehouse's as-of date {digest.as_of:%Y-%m-%d} "
+             f"(built {e(digest.built_at)}).</p><ul>"]
+    parts += [f"<li><a href=\"#{s.key}\">{e(s.title)}</a>: {s.count:,}</li>" for s in digest.sections]
+    parts.append("</ul>")
+    for s in digest.sections:
+        parts.append(f"<h2 id=\"{s.key}\">{e(s.title)} ({s.count:,})</h2><p class=\"note\">{e(s.explanation)}</p>")
+        if not s.rows:
+            parts.append(f"<p>{e(s.empty)}</p>")
+            continue
+        parts.append("<table><tr>" + "".join(f"<th>{e(c)}</th>" for c in s.columns) + "</tr>")
+        parts += ["<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in s.rows]
+        parts.append("</table>")
+    parts.append("<p class=\"note\">Made by the supplier-risk cockpit (supplier-risk digest); definitions in "
+                 "docs/dashboard.md.</p></body></html>")
+    return "\n".join(parts)
+
+
+def render_text(digest: Digest) -> str:
+    """A plain-text version for mail readers that show no HTML."""
+    lines = [digest.subject, ""]
+    for s in digest.sections:
+        lines += [f"{s.title} ({s.count:,})", s.explanation]
+        lines += ["  - " + " | ".join(row) for row in s.rows] or [f"  {s.empty}"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- sending
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int
+    sender: str
+    recipients: list[str]
+    user: str | None = None
+    password_env: str = PASSWORD_ENV
+    starttls: bool = False
+    timeout: float = 30.0
+
+
+def message(digest: Digest, settings: Smtp) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = digest.subject
+    msg["From"] = settings.sender
+    msg["To"] = ", ".join(settings.recipients)
+    msg.set_content(render_text(digest))
+    msg.add_alternative(render_html(digest), subtype="html")
+    return msg
+
+
+def send(digest: Digest, settings: Smtp) -> None:
+    """Mail the digest (plain text and HTML alternatives). With a user, the password is read from the environment
+    variable `password_env` (never from the command line); a missing one is an error before anything is sent."""
+    password = None
+    if settings.user:
+        password = os.environ.get(settings.password_env)
+        if not password:
+            raise ValueError(f"SMTP user {settings.user!r} given but the environment variable {settings.password_env} "
+                             "holding the password is not set")
+    with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+        if settings.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.user:
+            smtp.login(settings.user, password)
+        smtp.send_message(message(digest, settings))

@@ -1,0 +1,207 @@
+"""The weekly digest (dashboard/digest.py, `supplier-risk digest`): each section against the marts of the controls
+portfolio (as of 2024-06-21) in which S2, named `<script>alert(1)</script>`, paid its last deposit (Y6, 2024-06-21) to
+another entity, a red flag it did not have at the 2024-05-31 snapshot; the HTML escaping; sending to a local SMTP
+server the test starts (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard import db, digest
+from helpers import free_port, quiet, write_controls_portfolio
+
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def digest_db(tmp_path_factory) -> Path:
+    from pipelines.build import build
+
+    folder = write_controls_portfolio(tmp_path_factory.mktemp("digest") / "input")
+    payments = folder / "payments.csv"
+    payments.write_text(payments.read_text(encoding="utf-8").replace(
+        'Y6,P6,2024-06-21,330,deposit,"Yiwu Beta Trading Co., Ltd."', 'Y6,P6,2024-06-21,330,deposit,"Shenzhen Other Co., '
+                                                                       'Ltd."'), encoding="utf-8")
+    suppliers = folder / "suppliers.csv"
+    suppliers.write_text(suppliers.read_text(encoding="utf-8").replace("S2,Yiwu Beta Trading,", f"S2,{EVIL},"),
+                         encoding="utf-8")
+    path = folder.parent / "digest.duckdb"
+    build(folder, path, log=quiet)
+    return path
+
+
+@pytest.fixture(scope="module")
+def week(digest_db) -> digest.Digest:
+    con = db.connect(digest_db)
+    try:
+        return digest.build(db.runner(con), 7)
+    finally:
+        con.close()
+
+
+def test_the_window_ends_at_the_warehouse_as_of_date(week):
+    assert (week.as_of, week.start, week.days) == (date(2024, 6, 21), date(2024, 6, 14), 7)
+    assert week.subject == ("Supplier-risk digest 2024-06-14 to 2024-06-21: 2 new red flags, 3 orders waiting for a "
+                            "release decision, 1 re-audit due, 4 stale tables")
+
+
+def test_new_red_flags_are_counted_against_the_month_end_before_the_window(week, digest_db):
+    con = duckdb.connect(str(digest_db), read_only=True)
+    try:
+        then = con.execute("select red_flag_count from marts.supplier_risk_history where supplier_id = 'S2' "
+                           "and as_of = date '2024-05-31'").fetchone()[0]
+        now = con.execute("select red_flag_count, risk_score from marts.supplier_risk_score where supplier_id = 'S2'"
+                          ).fetchone()
+    finally:
+        con.close()
+    assert (then, now[0]) == (1, 2)  # subcontracting since January; the payee mismatch of 2024-06-21 is new
+    rows = week.section("red_flags").rows
+    assert [r[:2] for r in rows] == [[EVIL, "Paid an entity that is not the supplier"],
+                                     [EVIL, "Suspected subcontracting"]]
+    assert rows[0][2] == ("paid 'Shenzhen Other Co., Ltd.', which is not the legal entity 'Yiwu Beta Trading Co., "
+                          "Ltd.'")
+    assert rows[0][3] == "1 (2024-05-31) → 2" and rows[0][4] == f"{now[1]:.1f}" and rows[0][5] == "High"
+
+
+def test_an_earlier_window_start_finds_nothing_new_before_the_history_starts(digest_db):
+    con = db.connect(digest_db)
+    try:
+        # a 200-day window starts 2023-12-04, before the first snapshot (2024-01-31): every current flag is new
+        long = digest.build(db.runner(con), 200)
+        # a 30-day window starts 2024-05-22: the snapshot then is 2024-04-30, S2 already had its first flag
+        month = digest.build(db.runner(con), 30)
+    finally:
+        con.close()
+    assert [r[3] for r in long.section("red_flags").rows] == ["0 (–) → 2", "0 (–) → 2"]
+    assert [r[3] for r in month.section("red_flags").rows] == ["1 (2024-04-30) → 2", "1 (2024-04-30) → 2"]
+
+
+def test_movers_orders_reaudits_and_stale_data(week):
+    # score now vs 2024-05-31: S2 34.8 → its score now; S3 28.5 → 34.1; S1 28.0 → 32.0
+    movers = week.section("movers").rows
+    assert [r[0] for r in movers] == [EVIL, "Hanoi Gamma", "Ningbo Alpha Store"]
+    assert movers[1][1:] == ["28.5", "34.1", "+5.6", "Medium → Medium"]
+    assert movers[2][1:] == ["28.0", "32.0", "+4.0", "Medium → Medium"]
+    # balances due within 7 days or overdue, most overdue first: P4 (2024-02-15), P3 (03-01), P5 (06-01); P6 is due
+    # 2024-07-20, 29 days out
+    orders = week.section("orders").rows
+    assert [r[:4] for r in orders] == [["P4", EVIL, "$2,000", "2024-02-15 (127 days overdue)"],
+                                       ["P3", "Ningbo Alpha Store", "$1,000", "2024-03-01 (112 days overdue)"],
+                                       ["P5", EVIL, "$2,310", "2024-06-01 (20 days overdue)"]]
+    assert all(r[4] == "Hold" for r in orders) and "material change of 2024-02-10 not confirmed" in orders[1][5]
+    # S2 paid another entity: hold new orders, due now; S1 (desk re-check in 45 days) and S3 (90 days) are later
+    reaudits = week.section("reaudits").rows
+    assert [(r[1], r[2], r[4]) for r in reaudits] == [(EVIL, "Hold new orders now", "Hold new orders")]
+    assert "Paid another entity" in reaudits[0][5]
+    # latest dates (freshness): inspections 04-08, shipments 05-15, returns 04-20, quality costs 04-07 are before
+    # 2024-06-14; orders (06-20) and payments (06-21) are inside; sales hold May, the last complete month
+    assert week.section("stale").rows == [["Inspections", "4", "2024-04-08", "74"], ["Shipments", "5", "2024-05-15", "37"],
+                                          ["Returns", "4", "2024-04-20", "62"], ["Quality costs", "2", "2024-04-07", "75"]]
+
+
+class _Elements(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_escapes_every_data_value(week):
+    page = digest.render_html(week)
+    parsed = _Elements()
+    parsed.feed(page)
+    assert "script" not in parsed.tags and EVIL not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2 + 1 + 2 + 1  # flags, movers, orders, re-audit
+    assert EVIL in "".join(parsed.text)  # read as text
+    assert "New red flags (2)" in "".join(parsed.text)
+
+
+def test_since_is_days_or_weeks():
+    assert (digest.parse_since("7d"), digest.parse_since("2w"), digest.parse_since(" 30D ")) == (7, 14, 30)
+    for bad in ("7", "0d", "-7d", "1m", ""):
+        with pytest.raises(ValueError, match="give a number of days or weeks"):
+            digest.parse_since(bad)
+
+
+@pytest.fixture
+def smtp_server():
+    """A local SMTP server (aiosmtpd) that accepts user `digest` with password `s3cret` without TLS and keeps every
+    message it receives."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos),
+                                  email.message_from_bytes(envelope.content, policy=email.policy.default)))
+            return "250 OK"
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"digest", b"s3cret"))
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticate,
+                            auth_require_tls=False)
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+def test_digest_command_writes_and_sends_the_digest(digest_db, tmp_path, capsys, monkeypatch, smtp_server, week):
+    from pipelines.cli import main
+
+    controller, inbox = smtp_server
+    out = tmp_path / "digest.html"
+    args = ["digest", "--since", "7d", "--out", str(out), "--db", str(digest_db), "--send", "--smtp-host",
+            "127.0.0.1", "--smtp-port", str(controller.port), "--smtp-from", "risk@brand.example",
+            "--smtp-to", "founder@brand.example, ops@brand.example", "--smtp-user", "digest", "--no-starttls"]
+    monkeypatch.delenv("SUPPLIER_RISK_SMTP_PASSWORD", raising=False)
+    assert main(args) == 2  # a user without the password variable: refused before anything is written or sent
+    assert "SUPPLIER_RISK_SMTP_PASSWORD (the password) is not set" in capsys.readouterr().err
+    assert not out.exists() and inbox.messages == []
+
+    monkeypatch.setenv("SUPPLIER_RISK_SMTP_PASSWORD", "s3cret")
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {out}: {week.subject}" in printed and "sent to founder@brand.example, ops@brand.example" in printed
+    assert out.read_text(encoding="utf-8") == digest.render_html(week)
+    [(sender, recipients, received)] = inbox.messages
+    assert (sender, recipients) == ("risk@brand.example", ["founder@brand.example", "ops@brand.example"])
+    assert received["Subject"] == week.subject
+    html_part = received.get_body(("html",)).get_content()
+    text_part = received.get_body(("plain",)).get_content()
+    assert html_part.replace("\r\n", "\n").strip() == digest.render_html(week).strip()
+    assert "&lt;script&gt;" in html_part and EVIL not in html_part
+    assert "Orders waiting for a release decision (3)" in text_part and "P5 | " + EVIL in text_part
+
+    monkeypatch.setenv("SUPPLIER_RISK_SMTP_PASSWORD", "wrong")
+    assert main(args) == 1
+    assert "written but not sent" in capsys.readouterr().err and len(inbox.messages) == 1
+
+
+def test_digest_command_refuses_bad_input(digest_db, tmp_path, capsys):
+    from pipelines.cli import main
+
+    assert main(["digest", "--since", "7", "--out", str(tmp_path / "d.html"), "--db", str(digest_db)]) == 2
+    assert "give a number of days or weeks" in capsys.readouterr().err
+    assert main(["digest", "--out", str(tmp_path / "d.html"), "--db", str(digest_db), "--send",
+                 "--smtp-host", "", "--smtp-from", "", "--smtp-to", ""]) == 2
+    assert "--send needs --smtp-host, --smtp-from, --smtp-to" in capsys.readouterr().err
+    assert main(["digest", "--out", str(tmp_path / "d.html"), "--db", str(tmp_path / "none.duckdb")]) == 2
+    assert not (tmp_path / "d.html").exists()

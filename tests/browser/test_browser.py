@@ -175,6 +175,27 @@ def test_supplier_page_from_the_url(server, page, demo_con):
     _shot(page, "supplier_flagged")
 
 
+def test_the_scorecard_downloads_from_the_supplier_page(server, page, demo_con):
+    """The Supplier page's Scorecard (PDF) button, clicked in Chromium: a one-page PDF with the supplier's Chinese
+    legal name and its score."""
+    import io
+
+    import pypdf
+
+    sid, legal, score = demo_con.execute(
+        "select s.supplier_id, s.legal_name, r.risk_score from marts.supplier_risk_score r "
+        "join staging.suppliers s using (supplier_id) where regexp_matches(s.legal_name, '[\u4e00-\u9fff]') "
+        "order by r.risk_score desc, s.supplier_id limit 1").fetchone()
+    page.goto(f"{server}/supplier?supplier={sid}")
+    _settle(page, "What drives the score")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Scorecard (PDF)").click()
+    assert download.value.suggested_filename == f"{sid}_scorecard.pdf"
+    reader = pypdf.PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    text = reader.pages[0].extract_text()
+    assert len(reader.pages) == 1 and legal in text and f"{score:.1f} / 100" in text
+
+
 def test_calculator_in_the_browser(server, page):
     page.goto(f"{server}/inspections")
     _settle(page, "Sampling-plan calculator")

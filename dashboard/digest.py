@@ -255,6 +255,7 @@ class Smtp:
     user: str | None = None
     password_env: str = PASSWORD_ENV
     starttls: bool = False
+    cafile: str | None = None  # a private CA's certificate for STARTTLS (default: the system's trusted CAs)
     timeout: float = 30.0
 
 
@@ -279,7 +280,7 @@ def send(digest: Digest, settings: Smtp) -> None:
                              "holding the password is not set")
     with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
         if settings.starttls:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=ssl.create_default_context(cafile=settings.cafile))
         if settings.user:
             smtp.login(settings.user, password)
         smtp.send_message(message(digest, settings))

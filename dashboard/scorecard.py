@@ -43,6 +43,7 @@ class Issues:
     title: str
     items: list[Item]
     more: int = 0
+    unknown: str | None = None  # why nothing can be said: the import does not carry this table at all
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def gather(run: Run, supplier_id: str) -> dict[str, pd.DataFrame]:
         "accounts": run("supplier_bank_accounts", **one),
         "documented_changes": run("supplier_changes", **one),
         "orders": run("open_orders", ids=None, **one),
+        "recorded": run("controls_recorded"),
     }
 
 
@@ -131,7 +133,11 @@ def _points(value: float) -> str:
     return f"{value:,.1f} pts"
 
 
-def _capped(title: str, items: list[Item]) -> Issues:
+def _capped(title: str, items: list[Item], recorded: pd.DataFrame | None = None, table: str | None = None) -> Issues:
+    """The first TOP items; when the import holds no row of `table` at all, no item and why nothing is known."""
+    if table is not None and (recorded is None or recorded.empty or not int(recorded[table].iloc[0])):
+        return Issues(title, [], 0, f"not recorded: the import has no {table.replace('_', ' ')}, so unknown (not "
+                                    "clean)")
     return Issues(title, items[:TOP], max(0, len(items) - TOP))
 
 
@@ -254,9 +260,11 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
                         + _text(r.hold_reasons))
                    for r in held.itertuples()]
 
-    issues = [_capped("Red flags", flags), _capped("Corrective actions open or failed again", capa_items),
-              _capped("Bank accounts not verified", account_items),
-              _capped("Changes not confirmed in writing or not approved", change_items),
+    recorded = data.get("recorded")
+    issues = [_capped("Red flags", flags),
+              _capped("Corrective actions open or failed again", capa_items, recorded, "corrective_actions"),
+              _capped("Bank accounts not verified", account_items, recorded, "bank_accounts"),
+              _capped("Changes not confirmed in writing or not approved", change_items, recorded, "changes"),
               _capped("Open orders on hold", order_items)]
     return Scorecard(
         supplier_id=str(p["supplier_id"]), supplier_name=_text(p["supplier_name"]),

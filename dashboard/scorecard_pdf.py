@@ -121,7 +121,7 @@ def story(card: Scorecard, made_on: date | None = None) -> list:
     parts.append(Paragraph("Open issues", s["h"]))
     for group in card.issues:
         if not group.items:
-            parts.append(Paragraph(f"<b>{markup(group.title)}</b>: none.", s["body"]))
+            parts.append(Paragraph(f"<b>{markup(group.title)}</b>: {markup(group.unknown or 'none')}.", s["body"]))
             continue
         parts.append(Paragraph(f"<b>{markup(group.title)}</b> ({len(group.items) + group.more:,})", s["body"]))
         parts += [_item(i, s["item"]) for i in group.items]

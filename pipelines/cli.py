@@ -342,7 +342,7 @@ def _cmd_digest(args) -> int:
         settings = digest.Smtp(host=args.smtp_host, port=int(args.smtp_port), sender=args.smtp_from,
                                recipients=[a.strip() for a in args.smtp_to.split(",") if a.strip()],
                                user=args.smtp_user or None, password_env=args.smtp_password_env,
-                               starttls=args.starttls)
+                               starttls=args.starttls, cafile=args.smtp_cafile)
         if settings.user and not os.environ.get(settings.password_env):
             print(f"error: --smtp-user given but {settings.password_env} (the password) is not set", file=sys.stderr)
             return 2
@@ -483,6 +483,9 @@ def parser() -> argparse.ArgumentParser:
     di.add_argument("--starttls", action=argparse.BooleanOptionalAction,
                     default=(env("SUPPLIER_RISK_SMTP_STARTTLS") or "").lower() in ("1", "true", "yes"),
                     help="upgrade the connection with STARTTLS (default $SUPPLIER_RISK_SMTP_STARTTLS, else off)")
+    di.add_argument("--smtp-cafile", default=env("SUPPLIER_RISK_SMTP_CAFILE"),
+                    help="CA certificate (PEM) that signed the server's STARTTLS certificate, for a private CA "
+                         "(default $SUPPLIER_RISK_SMTP_CAFILE, else the system's trusted CAs)")
     di.set_defaults(func=_cmd_digest)
     return p
 

@@ -5,6 +5,7 @@ server the test starts (aiosmtpd)."""
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 from datetime import date
@@ -205,3 +206,64 @@ def test_digest_command_refuses_bad_input(digest_db, tmp_path, capsys):
     assert "--send needs --smtp-host, --smtp-from, --smtp-to" in capsys.readouterr().err
     assert main(["digest", "--out", str(tmp_path / "d.html"), "--db", str(tmp_path / "none.duckdb")]) == 2
     assert not (tmp_path / "d.html").exists()
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by itself (its own CA), and its key, as PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_digest_is_sent_over_starttls_to_a_server_that_requires_it(tmp_path, week):
+    import ssl
+
+    from aiosmtpd.controller import Controller
+
+    cert, key = _self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    received = []
+
+    class Inbox:
+        async def handle_DATA(self, server, session, envelope):
+            received.append((session.ssl is not None, envelope.content))
+            return "250 OK"
+
+    controller = Controller(Inbox(), hostname="127.0.0.1", port=free_port(), tls_context=server_tls,
+                            require_starttls=True)
+    controller.start()
+    try:
+        plain = digest.Smtp("127.0.0.1", controller.port, "risk@brand.example", ["founder@brand.example"])
+        import smtplib
+
+        with pytest.raises(smtplib.SMTPException):  # the server refuses mail before STARTTLS
+            digest.send(week, plain)
+        unknown_ca = dataclasses.replace(plain, starttls=True)
+        with pytest.raises(ssl.SSLCertVerificationError):  # a certificate no trusted CA signed is refused
+            digest.send(week, unknown_ca)
+        digest.send(week, dataclasses.replace(unknown_ca, cafile=str(cert)))
+    finally:
+        controller.stop()
+    [(encrypted, content)] = received
+    assert encrypted
+    assert email.message_from_bytes(content, policy=email.policy.default)["Subject"] == week.subject

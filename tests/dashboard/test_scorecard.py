@@ -183,3 +183,22 @@ def test_supplier_page_offers_the_scorecard(ui, cjk_db, downloads):
         assert _pdf_text(scorecard_pdf.render(scorecard.build(db.runner(con), "S1")))[1] == text
     finally:
         con.close()
+
+
+def test_controls_the_import_does_not_carry_are_unknown_not_clean(tiny_db):
+    # the tiny portfolio has no bank accounts, changes or corrective actions at all: nothing can be said about them
+    con = db.connect(tiny_db)
+    try:
+        card = scorecard.build(db.runner(con), "S1")
+    finally:
+        con.close()
+    issues = {i.title: i for i in card.issues}
+    for title, table in (("Corrective actions open or failed again", "corrective actions"),
+                         ("Bank accounts not verified", "bank accounts"),
+                         ("Changes not confirmed in writing or not approved", "changes")):
+        assert issues[title].items == []
+        assert issues[title].unknown == f"not recorded: the import has no {table}, so unknown (not clean)"
+    assert issues["Red flags"].unknown is None and [i.head for i in issues["Open orders on hold"].items] == [
+        "P3: balance $1,000 on hold"]
+    _, text = _pdf_text(scorecard_pdf.render(card))
+    assert "Bank accounts not verified: not recorded: the import has no bank accounts, so unknown (not clean)." in text

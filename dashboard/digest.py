@@ -26,7 +26,7 @@ import re
 import smtplib
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from email.message import EmailMessage
 
@@ -38,6 +38,7 @@ Run = Callable[..., pd.DataFrame]
 MOVERS = 10
 MASTER_DATA = {"suppliers", "products"}  # master data, not a feed: its dates say nothing about freshness
 PASSWORD_ENV = "SUPPLIER_RISK_SMTP_PASSWORD"
+UNKNOWN = "Not in this warehouse (an older or partial build): unknown, not nothing."
 
 
 def parse_since(text: str) -> int:
@@ -194,9 +195,15 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           display.number((pd.Timestamp(as_of) - pd.Timestamp(r.latest_on)).days)
           if not display._blank(r.latest_on) else display.BLANK] for r in fresh.itertuples()],
         "Every table has rows dated inside the window.")
+    sections = [red_flags, movers_section, orders_section, reaudits, stale]
+    # a mart this warehouse does not have (an older or partial build) reads as a frame without columns: unknown, not
+    # "nothing"
+    sources = {"red_flags": flags, "movers": movers, "orders": data["orders"], "reaudits": queue,
+               "stale": data["freshness"]}
+    sections = [s if len(sources[s.key].columns) else replace(s, empty=UNKNOWN) for s in sections]
     return Digest(as_of=as_of, start=start, days=days, built_at=display.BLANK if display._blank(build.get("built_at"))
                   else f"{pd.Timestamp(build['built_at']).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC",
-                  sections=[red_flags, movers_section, orders_section, reaudits, stale])
+                  sections=sections)
 
 
 def build(run: Run, days: int) -> Digest:

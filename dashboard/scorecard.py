@@ -133,8 +133,15 @@ def _points(value: float) -> str:
     return f"{value:,.1f} pts"
 
 
-def _capped(title: str, items: list[Item], recorded: pd.DataFrame | None = None, table: str | None = None) -> Issues:
-    """The first TOP items; when the import holds no row of `table` at all, no item and why nothing is known."""
+NOT_BUILT = "not in this warehouse (an older or partial build), so unknown"
+
+
+def _capped(title: str, items: list[Item], source: pd.DataFrame, recorded: pd.DataFrame | None = None,
+            table: str | None = None) -> Issues:
+    """The first TOP items. No item and why nothing is known when the mart read is absent from the warehouse (a frame
+    without columns) or the import holds no row of `table` at all."""
+    if len(source.columns) == 0:
+        return Issues(title, [], 0, NOT_BUILT)
     if table is not None and (recorded is None or recorded.empty or not int(recorded[table].iloc[0])):
         return Issues(title, [], 0, f"not recorded: the import has no {table.replace('_', ' ')}, so unknown (not "
                                     "clean)")
@@ -261,11 +268,13 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
                    for r in held.itertuples()]
 
     recorded = data.get("recorded")
-    issues = [_capped("Red flags", flags),
-              _capped("Corrective actions open or failed again", capa_items, recorded, "corrective_actions"),
-              _capped("Bank accounts not verified", account_items, recorded, "bank_accounts"),
-              _capped("Changes not confirmed in writing or not approved", change_items, recorded, "changes"),
-              _capped("Open orders on hold", order_items)]
+    issues = [_capped("Red flags", flags, data["red_flags"]),
+              _capped("Corrective actions open or failed again", capa_items, data["capas"], recorded,
+                      "corrective_actions"),
+              _capped("Bank accounts not verified", account_items, data["accounts"], recorded, "bank_accounts"),
+              _capped("Changes not confirmed in writing or not approved", change_items, data["documented_changes"],
+                      recorded, "changes"),
+              _capped("Open orders on hold", order_items, data["orders"])]
     return Scorecard(
         supplier_id=str(p["supplier_id"]), supplier_name=_text(p["supplier_name"]),
         legal_name=_text(p.get("legal_name")) or None, facts=facts, as_of=as_of, score=score, band=band,

@@ -267,3 +267,15 @@ def test_digest_is_sent_over_starttls_to_a_server_that_requires_it(tmp_path, wee
     [(encrypted, content)] = received
     assert encrypted
     assert email.message_from_bytes(content, policy=email.policy.default)["Subject"] == week.subject
+
+
+def test_a_partial_warehouse_says_unknown_not_nothing(partial_db):
+    con = db.connect(partial_db)
+    try:
+        report = digest.build(db.runner(con), 7)
+    finally:
+        con.close()
+    # the score, open orders and re-audit marts are absent; freshness reads staging, which is there
+    assert {s.key: s.empty for s in report.sections if not s.rows} == {
+        "red_flags": digest.UNKNOWN, "movers": digest.UNKNOWN, "orders": digest.UNKNOWN, "reaudits": digest.UNKNOWN}
+    assert report.subject.endswith("4 stale tables")

@@ -202,3 +202,23 @@ def test_controls_the_import_does_not_carry_are_unknown_not_clean(tiny_db):
         "P3: balance $1,000 on hold"]
     _, text = _pdf_text(scorecard_pdf.render(card))
     assert "Bank accounts not verified: not recorded: the import has no bank accounts, so unknown (not clean)." in text
+
+
+def test_a_warehouse_without_the_score_says_what_it_cannot_know(partial_db):
+    # an older build: import, staging and KPIs only (no score, red flags, open orders or control marts)
+    con = db.connect(partial_db)
+    try:
+        card = scorecard.build(db.runner(con), "S1")
+    finally:
+        con.close()
+    assert (card.score, card.band_words, card.pillars, card.next_band) == (None, "–", [], None)
+    assert card.change_summary == "No risk score in this warehouse."
+    assert {i.title: i.unknown for i in card.issues} == {
+        "Red flags": scorecard.NOT_BUILT, "Corrective actions open or failed again": scorecard.NOT_BUILT,
+        "Bank accounts not verified": scorecard.NOT_BUILT,
+        "Changes not confirmed in writing or not approved": "not recorded: the import has no changes, so unknown "
+                                                            "(not clean)",
+        "Open orders on hold": scorecard.NOT_BUILT}
+    pages, text = _pdf_text(scorecard_pdf.render(card))
+    assert pages == 1 and "– / 100" in text and "No score yet." in text
+    assert f"Red flags: {scorecard.NOT_BUILT}." in text

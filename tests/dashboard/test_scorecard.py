@@ -42,6 +42,14 @@ def run(cjk_db):
     con.close()
 
 
+def _card(path: Path, supplier_id: str) -> scorecard.Scorecard:
+    con = db.connect(path)
+    try:
+        return scorecard.build(db.runner(con), supplier_id)
+    finally:
+        con.close()
+
+
 def _pdf_text(data: bytes) -> tuple[int, str]:
     reader = pypdf.PdfReader(io.BytesIO(data))
     return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
@@ -187,11 +195,7 @@ def test_supplier_page_offers_the_scorecard(ui, cjk_db, downloads):
 
 def test_controls_the_import_does_not_carry_are_unknown_not_clean(tiny_db):
     # the tiny portfolio has no bank accounts, changes or corrective actions at all: nothing can be said about them
-    con = db.connect(tiny_db)
-    try:
-        card = scorecard.build(db.runner(con), "S1")
-    finally:
-        con.close()
+    card = _card(tiny_db, "S1")
     issues = {i.title: i for i in card.issues}
     for title, table in (("Corrective actions open or failed again", "corrective actions"),
                          ("Bank accounts not verified", "bank accounts"),
@@ -206,11 +210,7 @@ def test_controls_the_import_does_not_carry_are_unknown_not_clean(tiny_db):
 
 def test_a_warehouse_without_the_score_says_what_it_cannot_know(partial_db):
     # an older build: import, staging and KPIs only (no score, red flags, open orders or control marts)
-    con = db.connect(partial_db)
-    try:
-        card = scorecard.build(db.runner(con), "S1")
-    finally:
-        con.close()
+    card = _card(partial_db, "S1")
     assert (card.score, card.band_words, card.pillars, card.next_band) == (None, "–", [], None)
     assert card.change_summary == "No risk score in this warehouse."
     assert {i.title: i.unknown for i in card.issues} == {

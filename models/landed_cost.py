@@ -696,34 +696,51 @@ def duty_components(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
         "claims": (lines["duty_claims"].fillna("").astype(str).to_numpy() if "duty_claims" in lines
                    else np.full(n, "", dtype=object)),
     })
-    key_cols = ["digits", "origin", "entry", "loaded", "claims"]
-    keys = work.drop_duplicates(key_cols)[key_cols].reset_index(drop=True)
-    keys["key"] = np.arange(len(keys))
-    work = work.merge(keys, on=key_cols, how="left")
-    # Every prefix of each code (0 .. its length): a fixed loop over at most 10 digit counts, not over lines.
-    lengths = keys["digits"].str.len()
-    prefixes = pd.concat([pd.DataFrame({"key": keys.loc[lengths >= k, "key"],
-                                        "prefix": keys.loc[lengths >= k, "digits"].str[:k]})
-                          for k in range(int(lengths.max()) + 1 if len(keys) else 0)], ignore_index=True) \
-        if len(keys) else pd.DataFrame(columns=["key", "prefix"])
-    cand = prefixes.merge(rates, on="prefix").merge(keys, on="key")
-    ok = ((cand["row_origin"] == ANY) | (cand["row_origin"] == cand["origin"])) \
-        & (cand["valid_from"] <= cand["entry"]) & (cand["entry"] <= cand["valid_to"])
-    has_loaded = cand["loaded_before"].notna()
-    ok &= ~has_loaded | (cand["loaded"].notna() & (cand["loaded"] < cand["loaded_before"]))
-    needs_claim = cand["requires_claim"] != ""
+    # What does not depend on the dates is matched once per product (HS digits, origin, claims), not per line:
+    # every prefix of the code (0 .. its length, a fixed loop over at most 10 digit counts), the origin and claims.
+    product_cols = ["digits", "origin", "claims"]
+    products = work.drop_duplicates(product_cols)[product_cols].reset_index(drop=True)
+    products["product"] = np.arange(len(products))
+    lengths = products["digits"].str.len()
+    prefixes = pd.concat([pd.DataFrame({"product": products.loc[lengths >= k, "product"],
+                                        "prefix": products.loc[lengths >= k, "digits"].str[:k]})
+                          for k in range(int(lengths.max()) + 1 if len(products) else 0)], ignore_index=True) \
+        if len(products) else pd.DataFrame(columns=["product", "prefix"])
+    rows = rates.assign(row=np.arange(len(rates)))
+    fits = prefixes.merge(rows, on="prefix").merge(products, on="product")
+    ok = (fits["row_origin"] == ANY) | (fits["row_origin"] == fits["origin"])
+    needs_claim = fits["requires_claim"] != ""
     if needs_claim.any():
-        pairs = keys[["key", "claims"]].assign(claim=keys["claims"].str.upper().str.split(r"[\s,;]+")).explode("claim")
-        claimed_keys = set(pairs["key"].astype(str) + "|" + pairs["claim"].fillna(""))
-        claimed = (cand["key"].astype(str) + "|" + cand["requires_claim"].str.upper()).isin(claimed_keys)
+        pairs = products[["product", "claims"]].assign(claim=products["claims"].str.upper().str.split(r"[\s,;]+")) \
+            .explode("claim")
+        claimed_keys = set(pairs["product"].astype(str) + "|" + pairs["claim"].fillna(""))
+        claimed = (fits["product"].astype(str) + "|" + fits["requires_claim"].str.upper()).isin(claimed_keys)
         ok &= ~needs_claim | claimed
-    cand = cand[ok].assign(specific=(has_loaded | needs_claim)[ok].astype(int), plen=lambda d: d["prefix"].str.len(),
-                           exact=lambda d: (d["row_origin"] != ANY).astype(int))
-    best = (cand.sort_values(["key", "duty_type", "specific", "plen", "exact"], ascending=[True, True, False, False,
-                                                                                          False], kind="stable")
-            .drop_duplicates(["key", "duty_type"]))
+    fits = fits[ok]
+    # Then the dates, per distinct (product, entry date, loading date): the rows in force that day.
+    work = work.merge(products, on=product_cols, how="left")
+    date_cols = ["product", "entry", "loaded"]
+    keys = work.drop_duplicates(date_cols)[date_cols].reset_index(drop=True)
+    keys["key"] = np.arange(len(keys))
+    work = work.merge(keys, on=date_cols, how="left")
+    pick = ["product", "row", "valid_from", "valid_to", "loaded_before", "requires_claim", "prefix", "row_origin",
+            "duty_type"]
+    cand = keys.merge(fits[pick], on="product")
+    has_loaded = cand["loaded_before"].notna()
+    in_force = (cand["valid_from"] <= cand["entry"]) & (cand["entry"] <= cand["valid_to"]) \
+        & (~has_loaded | (cand["loaded"].notna() & (cand["loaded"] < cand["loaded_before"])))
+    cand = cand[in_force]
+    # Per line and duty type the first by rank: a row whose condition holds, the longest prefix, the exact origin,
+    # then the table's order (a stable sort on integer codes).
+    specific = (cand["loaded_before"].notna() | (cand["requires_claim"] != "")).to_numpy(dtype=np.int64)
+    duty_code = pd.factorize(cand["duty_type"])[0]
+    rank = np.lexsort((cand["row"].to_numpy(), -(cand["row_origin"] != ANY).to_numpy(dtype=np.int64),
+                       -cand["prefix"].str.len().to_numpy(dtype=np.int64), -specific, duty_code,
+                       cand["key"].to_numpy()))
+    best = cand.iloc[rank].drop_duplicates(["key", "duty_type"])[["key", "row"]]
     cols = ["duty_type", "rate_pct", "hs_prefix", "row_origin", "ch99_heading", "basis", "not_stacked_on", "status",
             "source", "notes"]
+    best = best.merge(rows[["row", *cols]], on="row")
     out = work[["line", "key"]].merge(best[["key", *cols]], on="key").drop(columns="key")
     out["is_mfn"] = out["duty_type"] != "mfn"  # sort key: MFN first, then by duty type
     return out.sort_values(["line", "is_mfn", "duty_type"], kind="stable").drop(columns="is_mfn") \
@@ -773,12 +790,12 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
     is_ieepa = comp["duty_type"].str.startswith(IEEPA_PREFIX).to_numpy()
     # Effective rate: sum of rate x base / dutiable, the rate a one-unit plan should use (6 decimals).
     weighted = comp["rate_pct"].to_numpy() * np.where(d > 0, base / np.maximum(d, 1), 1.0)
-    label = comp["duty_type"] + " " + comp["rate_pct"].map(lambda r: f"{r:g}") + "%" \
+    rates, rate_at = np.unique(comp["rate_pct"].to_numpy(dtype=float), return_inverse=True)
+    label = comp["duty_type"] + " " + np.array([f"{r:g}" for r in rates], dtype=object)[rate_at] + "%" \
         + np.where(on_content & recorded, " of " + comp["basis"].str.replace("_", " "), "") \
         + np.where(comp["content_assumed_full"], " (content not recorded: full value)", "")
-    unverified = comp["status"] != "verified"
-    grouped = comp.assign(label=label, unv=np.where(unverified, comp["duty_type"] + " " + comp["hs_prefix"] + " "
-                                                    + comp["row_origin"], None)).groupby("line")
+    unverified = (comp["status"] != "verified").to_numpy()
+    unverified_label = comp["duty_type"] + " " + comp["hs_prefix"] + " " + comp["row_origin"]
     summary = pd.DataFrame(index=pd.RangeIndex(n))
     summary["duty_cents"] = np.bincount(line, weights=amounts, minlength=n).round().astype(np.int64)
     summary["ieepa_cents"] = np.bincount(line, weights=np.where(is_ieepa, amounts, 0), minlength=n).round() \
@@ -787,10 +804,31 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
     summary["stacked_rate_pct"] = np.round(np.bincount(line, weights=comp["rate_pct"], minlength=n), 6)
     summary["has_mfn"] = np.bincount(line, weights=(comp["duty_type"] == "mfn"), minlength=n) > 0
     summary["content_assumed_full"] = np.bincount(line, weights=comp["content_assumed_full"], minlength=n) > 0
-    summary["duty_components"] = grouped["label"].agg(" + ".join).reindex(summary.index)
-    summary["unverified_rows"] = grouped["unv"].agg(lambda s: "; ".join(s.dropna())).reindex(summary.index) \
-        .replace("", None)
+    summary["duty_components"] = join_by_group(line, label.to_numpy(dtype=object), n, " + ")
+    summary["unverified_rows"] = join_by_group(line[unverified], unverified_label.to_numpy(dtype=object)[unverified],
+                                               n, "; ")
     return comp, summary
+
+
+def join_by_group(groups, values, n: int, sep: str) -> np.ndarray:
+    """Per group 0 .. n-1, its values joined by `sep` in row order; None for a group without values.
+
+    Vectorised over the groups (a loop over the largest group's size, a handful of duty components or shipments),
+    instead of a Python function called per group.
+    """
+    groups = np.asarray(groups, dtype=np.int64)
+    values = np.asarray(values, dtype=object)
+    out = np.full(n, None, dtype=object)
+    if len(groups) == 0:
+        return out
+    order = np.argsort(groups, kind="stable")
+    code, value = groups[order], values[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(code)) + 1]
+    rank = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)]))
+    for r in range(int(rank.max()) + 1):
+        at = rank == r
+        out[code[at]] = value[at] if r == 0 else out[code[at]] + sep + value[at]
+    return out
 
 
 def duty_rate(
@@ -1055,6 +1093,11 @@ def estimated_tables(dates, tables: Sequence[str], ref_dir: str | Path | None = 
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def _sum_if_all_known(grouped: pd.core.groupby.SeriesGroupBy) -> pd.Series:
+    """Per group, the sum of its values; NaN when any is missing (an entry's value is known only in full)."""
+    return grouped.sum().where(grouped.count() == grouped.size())
+
+
 def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> pd.DataFrame:
     """Dutiable value, duty and the entry's de minimis / MPF / HMF per line of a frame of entry lines (vectorised).
 
@@ -1102,11 +1145,11 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
 
     # The entry: de minimis, MPF (formal / informal) and HMF, once per entry, then split by dutiable value.
     value = pd.Series(np.where(ok, dutiable, np.nan))
-    entries = pd.DataFrame({"key": key, "value": value,
-                            "threshold": de_minimis_cents(lines["origin_country"], entry_on, ref_dir),
-                            "entry_on": entry_on}) \
-        .groupby("key", sort=False).agg(entered=("value", lambda v: v.sum(min_count=len(v))),
-                                        threshold=("threshold", "min"), entry_on=("entry_on", "first"))
+    by_entry = pd.DataFrame({"key": key, "value": value,
+                             "threshold": de_minimis_cents(lines["origin_country"], entry_on, ref_dir),
+                             "entry_on": entry_on}).groupby("key", sort=False)
+    entries = pd.DataFrame({"entered": _sum_if_all_known(by_entry["value"]), "threshold": by_entry["threshold"].min(),
+                            "entry_on": by_entry["entry_on"].first()})
     known = entries[entries["entered"].notna()]
     fees = entry_fees(pd.DataFrame({"entry_on": known["entry_on"], "entered_cents": known["entered"].astype(np.int64),
                                     "de_minimis_cents": known["threshold"].astype(np.int64)}), ref_dir) \
@@ -1129,9 +1172,10 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     out["mpf_cents"] = mpf
     mode = lines["mode"].fillna("").astype(str).str.strip().str.lower()
     mode_key = pd.Series(key) + "|" + mode
-    groups = pd.DataFrame({"key": mode_key, "value": value, "mode": mode, "entry_on": entry_on}) \
-        .groupby("key", sort=False).agg(value=("value", lambda v: v.sum(min_count=len(v))), mode=("mode", "first"),
-                                        entry_on=("entry_on", "first"))
+    by_mode = pd.DataFrame({"key": mode_key, "value": value, "mode": mode, "entry_on": entry_on}) \
+        .groupby("key", sort=False)
+    groups = pd.DataFrame({"value": _sum_if_all_known(by_mode["value"]), "mode": by_mode["mode"].first(),
+                           "entry_on": by_mode["entry_on"].first()})
     hmf = np.full(n, np.nan)
     known_groups = groups[groups["value"].notna()]
     if len(known_groups):
@@ -1488,6 +1532,6 @@ __all__ = [
     "dutiable_values", "incoterm_flags", "amortise_assists", "price_components", "customs_charges", "goods_cents",
     "mpf_row", "mpf", "hmf", "landed_cost_per_unit", "compare_duty", "marketplace_fee_amount", "leakage_waterfall",
     "duty_components", "duty_for_lines", "percent_of_cents", "entry_fees", "hmf_cents", "de_minimis_cents",
-    "load_de_minimis", "verified_through", "estimated_tables", "compare_duty_frame", "DATED_TABLES",
+    "load_de_minimis", "verified_through", "estimated_tables", "compare_duty_frame", "DATED_TABLES", "join_by_group",
     "bootstrap_mean_ci", "compare_groups",
 ]

@@ -21,6 +21,7 @@ from models.landed_cost import (
     duty_for_lines,
     goods_cents,
     incoterm_flags,
+    join_by_group,
 )
 from pipelines.contract import ENTRY_DATE_ORDER
 from pipelines.frames import write_frame
@@ -127,15 +128,23 @@ def entry_summaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         return pd.DataFrame(columns=cols, index=pd.Index([], name="entry_ref"))
     lines["entry_ref"] = entry_ref(lines["entry_number"]).to_numpy()
     g = lines.groupby("entry_ref", sort=True)
-    ch99 = lines[lines["is_chapter_99"]].groupby("entry_ref")["hts_code"] \
-        .agg(lambda s: ", ".join(sorted(set(s))))
+    refs = g.size().index
+
+    def distinct(col: str, rows: pd.Series) -> np.ndarray:
+        """Per entry, the distinct values of `col` on `rows`, sorted and joined by ', ' (None when there are none)."""
+        values = lines.loc[rows & lines[col].notna(), ["entry_ref", col]].drop_duplicates() \
+            .sort_values(["entry_ref", col], kind="stable")
+        return pd.Series(join_by_group(refs.get_indexer(values["entry_ref"]), values[col].to_numpy(dtype=object),
+                                       len(refs), ", "), index=refs)
+
+    every = pd.Series(True, index=lines.index)
     return pd.DataFrame({
         "entry_number": g["entry_number"].first(),
         "entry_on": pd.to_datetime(g["entry_on"].min()),
-        "entry_type": g["entry_type"].agg(lambda s: ", ".join(sorted(set(s.dropna())))).replace("", None),
+        "entry_type": distinct("entry_type", every),
         "lines": g["line_number"].nunique(),
         **{c: g[c].sum(min_count=1) for c in ("entered_value", "duty", "mpf", "hmf")},
-        "chapter_99": ch99.reindex(g.size().index),
+        "chapter_99": distinct("hts_code", lines["is_chapter_99"].fillna(False).astype(bool)),
     })[cols]
 
 
@@ -372,7 +381,7 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
         "po_count": g["po_id"].nunique(), "dutiable_value": all_or_none("dutiable_value"),
         "duty_computed": all_or_none("duty_computed"), "mpf_computed": all_or_none("mpf_computed"),
         "hmf_computed": all_or_none("hmf_computed"),
-        "duty_components": g["duty_components"].agg(lambda s: " | ".join(dict.fromkeys(s.dropna()))),
+        "duty_components": _distinct_in_order(numbered, g.size().index, "duty_components", " | "),
         "is_estimated": g["rates_estimated"].any(),
     })
     theirs = broker.rename(columns={"entry_number": "summary_entry_number", "entry_on": "entry_on_summary",
@@ -406,6 +415,14 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
     df["entry_on"] = pd.to_datetime(df["entry_on"]).dt.date
     df["entry_on_summary"] = pd.to_datetime(df["entry_on_summary"]).dt.date
     return df.sort_values("entry_number", kind="stable").reset_index(drop=True)[ENTRY_COLUMNS]
+
+
+def _distinct_in_order(rows: pd.DataFrame, refs: pd.Index, col: str, sep: str) -> pd.Series:
+    """Per entry of `refs`, the distinct values of `col` in the order they first appear, joined by `sep` ('' when
+    none)."""
+    values = rows.loc[rows[col].notna(), ["entry_ref", col]].drop_duplicates()
+    joined = join_by_group(refs.get_indexer(values["entry_ref"]), values[col].to_numpy(dtype=object), len(refs), sep)
+    return pd.Series(np.where(pd.isna(joined), "", joined), index=refs, dtype=object)
 
 
 def rows_columns() -> list[str]:
@@ -680,28 +697,41 @@ def expected_logistics_per_unit(df: pd.DataFrame, landed_cents: pd.Series) -> tu
     the order date; else the same supplier's; else none (0, so a first order's whole logistics cost is variance:
     nothing was known yet).
     """
-    logistics = (landed_cents - df["goods_value"].map(to_cents) - df["duty"].map(to_cents)) / 100
+    logistics = (landed_cents - cents_array(df["goods_value"]) - cents_array(df["duty"])) / 100
     hist = pd.DataFrame({"sku": df["sku"], "supplier_id": df["supplier_id"], "logistics": logistics,
                          "units": df["units_received"], "landed_on": pd.to_datetime(df["last_delivered_on"]),
                          "is_landed": df["is_landed"]})
-    hist = hist[hist["is_landed"] & (hist["units"] > 0)]
-    ordered_on = pd.to_datetime(df["ordered_on"])
+    hist = hist[hist["is_landed"] & (hist["units"] > 0)].sort_values("landed_on")
+    hist = hist[hist["landed_on"].notna()]
+    ordered_on = pd.to_datetime(df["ordered_on"]).to_numpy().astype("datetime64[D]").astype(np.int64)
 
     def known_before(key: str) -> pd.Series:
-        """Σ logistics / Σ units over `key`'s POs landed strictly before each PO's order date."""
-        out = pd.Series(np.nan, index=df.index)
-        for value, h in hist.sort_values("landed_on").groupby(key):
-            mask = (df[key] == value).to_numpy()
-            if not mask.any():
-                continue
-            dates = h["landed_on"].to_numpy()
-            cum_cost, cum_units = np.cumsum(h["logistics"].to_numpy()), np.cumsum(h["units"].to_numpy())
-            idx = np.searchsorted(dates, ordered_on[mask].to_numpy(), side="left")  # strictly before
-            known = idx > 0
-            vals = np.full(mask.sum(), np.nan)
-            vals[known] = cum_cost[idx[known] - 1] / cum_units[idx[known] - 1]
-            out[mask] = vals
-        return out
+        """Σ logistics / Σ units over `key`'s POs landed strictly before each PO's order date.
+
+        Vectorised over the POs: the history is laid out key by key in landing order, so one binary search on
+        (key, landing day) finds, for every PO at once, how many of its key's POs had landed before its order date.
+        """
+        out = np.full(len(df), np.nan)
+        keys = pd.Index(hist[key].dropna().unique())
+        if keys.empty:
+            return pd.Series(out, index=df.index)
+        code = keys.get_indexer(hist[key])
+        order = np.argsort(code, kind="stable")  # key by key, landing order kept within a key
+        code = code[order]
+        landed = hist["landed_on"].to_numpy().astype("datetime64[D]").astype(np.int64)[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(code)) + 1]
+
+        def running(col: str) -> np.ndarray:  # a sum restarting at each key, added in landing order
+            parts = np.split(hist[col].to_numpy(dtype=float)[order], starts[1:])
+            return np.concatenate([np.cumsum(part) for part in parts])
+
+        cum_cost, cum_units = running("logistics"), running("units")
+        span = 1_000_000  # more days than any date has since 1970: (key, day) as one sortable integer
+        query = keys.get_indexer(df[key])
+        at = np.searchsorted(code * span + landed, query * span + ordered_on, side="left")  # strictly before
+        known = (query >= 0) & (at > starts[np.maximum(query, 0)])
+        out[known] = cum_cost[at[known] - 1] / cum_units[at[known] - 1]
+        return pd.Series(out, index=df.index)
 
     by_sku, by_supplier = known_before("sku"), known_before("supplier_id")
     expected = by_sku.fillna(by_supplier).fillna(0.0)

@@ -154,13 +154,24 @@ def allocate_frame(
     ok = ~bad_amount & ((w_total > 0) | (fallback == "equal"))
     cents = np.zeros(len(work), dtype=np.int64)
     if ok.any():
-        # Exact arithmetic per charge, the same as `allocate`: float quotas can turn an exact tie between
-        # remainders (e.g. weights 0.01 / 0.05) into a different winner than the one `allocate` picks.
+        # Exact arithmetic, the same as `allocate`: float quotas can turn an exact tie between remainders (e.g.
+        # weights 0.01 / 0.05) into a different winner than the one `allocate` picks.
         sub = work[ok]
-        for _, charge in sub.groupby("group", sort=False, dropna=False):
-            parts = _largest_remainder(to_cents(float(charge["amount"].iloc[0])),
-                                       [_exact(w) for w in charge["w"]])
-            cents[charge["pos"].to_numpy()] = parts
+        weights = sub["w"].to_numpy(dtype=float)
+        micro = np.round(weights * 1e6)  # weights of at most 6 decimals as exact integers (same quotas, scaled)
+        code = pd.factorize(sub["group"], use_na_sentinel=False)[0]
+        if (micro / 1e6 == weights).all() and (np.abs(weights) < 1e9).all() \
+                and np.bincount(code, weights=micro).max() < 2**53:
+            first = sub.groupby(code, sort=False)["amount"].transform("first").to_numpy(dtype=float)
+            charge_cents = {a: to_cents(a) for a in pd.unique(first)}
+            cents[sub["pos"].to_numpy()] = allocate_cents(np.array([charge_cents[a] for a in first], dtype=np.int64),
+                                                          code, micro.astype(np.int64))
+        else:  # weights with more decimals (sums of doubles): one charge at a time in Fractions
+            order = np.argsort(code, kind="stable")  # charge by charge, rows in their order
+            amounts, ws, pos = (sub["amount"].to_numpy(dtype=float)[order], weights[order],
+                                sub["pos"].to_numpy()[order])
+            for rows in np.split(np.arange(len(order)), np.flatnonzero(np.diff(code[order])) + 1):
+                cents[pos[rows]] = _largest_remainder(to_cents(float(amounts[rows[0]])), [_exact(w) for w in ws[rows]])
     allocated = pd.Series(cents / 100.0, index=df.index, name="allocated")
     allocated[~ok.to_numpy()] = np.nan
     return FrameAllocation(allocated, pd.DataFrame(problems, columns=report_cols))

@@ -630,6 +630,9 @@ class DutyRate:
 
 def _days(values) -> np.ndarray:
     """Dates (date objects, strings, Timestamps, None) as numpy datetime64[D]; missing -> NaT."""
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray)) and isinstance(values.dtype, np.dtype) \
+            and values.dtype.kind == "M":  # already datetimes: no parsing per value
+        return np.asarray(values).astype("datetime64[D]")
     return pd.to_datetime(pd.Series(values, dtype=object), errors="raise").to_numpy().astype("datetime64[D]")
 
 

@@ -35,7 +35,6 @@ INPUTS = [
     "staging.sales",
     "staging.quality_costs",
     "marts.po_status",
-    "raw.shipments",
     "staging.assists",
     "staging.duty_refunds",
     "staging.entry_summary_lines",
@@ -155,14 +154,12 @@ SHIPMENTS_SQL = """
         shipments.shipped_on, shipments.eta_on, shipments.delivered_on, shipments.entry_on, shipments.entry_number,
         shipments.quantity, shipments.freight_cost, shipments.insurance_cost, shipments.invoice_freight,
         shipments.invoice_insurance, shipments.duty_paid,
-        raw_fees.other_fees as fees_paid,
+        shipments.other_fees as fees_paid,
         products.hs_code, products.origin_country, products.unit_weight_kg, products.unit_volume_m3,
         products.steel_content_pct, products.aluminium_content_pct, products.duty_claims,
     from staging.shipments as shipments
     inner join staging.purchase_orders as purchase_orders on shipments.po_id = purchase_orders.po_id
     inner join staging.products as products on purchase_orders.sku = products.sku
-    left join (select trim(shipment_id) as shipment_id, other_fees from raw.shipments) as raw_fees
-        on shipments.shipment_id = raw_fees.shipment_id
     order by shipments.shipment_id
 """
 
@@ -368,6 +365,7 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
     `not_computable` when a shipment's duty could not be computed.
     """
     numbered = ship[ship["entry_ref"].notna()]
+    numbered = numbered.assign(entry_day=pd.to_datetime(numbered["entry_on"]))  # a datetime min, not per entry
     if numbered.empty and broker.empty:
         return pd.DataFrame(columns=ENTRY_COLUMNS)
     g = numbered.groupby("entry_ref", sort=True)
@@ -377,7 +375,7 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
         return g[col].sum(min_count=1).where(g[col].count() == n)
 
     ours = pd.DataFrame({
-        "entry_number": g["entry_number"].first(), "entry_on": g["entry_on"].min(), "shipment_count": n,
+        "entry_number": g["entry_number"].first(), "entry_on": g["entry_day"].min(), "shipment_count": n,
         "po_count": g["po_id"].nunique(), "dutiable_value": all_or_none("dutiable_value"),
         "duty_computed": all_or_none("duty_computed"), "mpf_computed": all_or_none("mpf_computed"),
         "hmf_computed": all_or_none("hmf_computed"),

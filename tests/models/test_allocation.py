@@ -132,6 +132,18 @@ def test_exact_tie_breaks_the_same_in_allocate_and_allocate_frame() -> None:
     assert allocate_frame(frame, "amount", "charge", "w").allocated.tolist() == expected
 
 
+def test_allocate_frame_with_weights_of_many_decimals_equals_allocate() -> None:
+    # Weights read with more than 6 decimals (0.1 + 0.2, 1/3, kg x units as doubles) take the exact per-charge
+    # path; weights of at most 6 decimals the integer one. Both give `allocate`'s parts.
+    weights = [0.1 + 0.2, 1 / 3, 2.5, 1.2 * 3, 0.000001, 7.123456]
+    frame = pd.DataFrame({"amount": [100.00] * 3 + [0.05] * 3, "charge": ["a"] * 3 + ["b"] * 3, "w": weights})
+    got = allocate_frame(frame, "amount", "charge", "w").allocated.tolist()
+    assert got == allocate(100.00, weights[:3]) + allocate(0.05, weights[3:])
+    tidy = frame.assign(w=[0.3, 0.333333, 2.5, 3.6, 0.000001, 7.123456])
+    assert allocate_frame(tidy, "amount", "charge", "w").allocated.tolist() == \
+        allocate(100.00, [0.3, 0.333333, 2.5]) + allocate(0.05, [3.6, 0.000001, 7.123456])
+
+
 def test_vectorised_allocate_cents_equals_allocate_group_by_group():
     """allocate_cents (integer, vectorised) gives exactly `allocate`'s parts, ties to the earlier line included."""
     import numpy as np

@@ -61,11 +61,10 @@ def _con(shipments: list[dict], assists: list[dict] | None = None,
     con.register("products_frame", products)
     con.execute("""create table staging.shipments as select shipment_id, po_id, mode, shipped_on::date as shipped_on,
         eta_on::date as eta_on, delivered_on::date as delivered_on, entry_on::date as entry_on, entry_number,
-        quantity, freight_cost, insurance_cost, invoice_freight, invoice_insurance, duty_paid from frame""")
+        quantity, freight_cost, insurance_cost, invoice_freight, invoice_insurance, duty_paid, other_fees from frame""")
     con.execute("""create table staging.purchase_orders as select po_id, 'S1' as supplier_id, sku, incoterm,
         unit_price, date '2024-01-01' as ordered_on from frame""")
     con.execute("create table staging.products as select * from products_frame")
-    con.execute("create table raw.shipments as select shipment_id, other_fees from frame")
     assist_frame = pd.DataFrame(assists or [], columns=["assist_id", "sku", "supplier_id", "cost", "provided_on",
                                                         "units_declared"])
     con.register("assist_frame", assist_frame)

@@ -210,11 +210,12 @@ def test_computed_duty_equals_the_model_rule(demo_con):
 def _one_shipment_con(eta_on: str | None, delivered_on: str | None) -> duckdb.DuckDBPyConnection:
     """The tables shipment_costs reads, with one FOB shipment of 1,000 LED lamps (9405.42.84) from CN."""
     con = duckdb.connect()
-    con.execute("create schema staging; create schema raw")
+    con.execute("create schema staging")
     con.execute("""create table staging.shipments as select 'H1' as shipment_id, 'P1' as po_id, 'sea' as mode,
         date '2025-02-10' as shipped_on, ?::date as eta_on, ?::date as delivered_on, null::date as entry_on,
         null::varchar as entry_number, 1000 as quantity, 500.0 as freight_cost, 20.0 as insurance_cost,
-        0.0 as invoice_freight, 0.0 as invoice_insurance, null::double as duty_paid""", [eta_on, delivered_on])
+        0.0 as invoice_freight, 0.0 as invoice_insurance, null::double as duty_paid, 150.0 as other_fees""",
+                [eta_on, delivered_on])
     con.execute("""create table staging.purchase_orders as select 'P1' as po_id, 'S1' as supplier_id, 'A1' as sku,
         'FOB' as incoterm, 5.00 as unit_price, date '2025-01-02' as ordered_on""")
     con.execute("""create table staging.assists as select 'X' as assist_id, 'A1' as sku, 'S1' as supplier_id,
@@ -222,7 +223,6 @@ def _one_shipment_con(eta_on: str | None, delivered_on: str | None) -> duckdb.Du
     con.execute("""create table staging.products as select 'A1' as sku, 'S1' as supplier_id, '9405.42.8440' as hs_code,
         'CN' as origin_country, 1.2 as unit_weight_kg, 0.008 as unit_volume_m3, null::double as steel_content_pct,
         null::double as aluminium_content_pct, '' as duty_claims""")
-    con.execute("create table raw.shipments as select 'H1' as shipment_id, 150.0 as other_fees")
     con.execute("""create table staging.entry_summary_lines as select 'X' as entry_number,
         1 as line_number, 'X' as hts_code, false as is_chapter_99, '01' as entry_type, null::date as entry_on,
         0.0 as entered_value, 0.0 as duty, 0.0 as mpf, 0.0 as hmf limit 0""")

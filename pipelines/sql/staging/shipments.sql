@@ -19,7 +19,7 @@ final as (
         coalesce(invoice_freight, 0) as invoice_freight,
         coalesce(invoice_insurance, 0) as invoice_insurance,
         duty_paid,
-        coalesce(other_fees, 0) as other_fees,
+        other_fees,  -- NULL when not given: landed cost then takes the entry summary's or the computed MPF/HMF
         coalesce(customs_hold_days, 0) as customs_hold_days,
         coalesce(doc_errors, 0) as doc_errors,
         nullif(trim(entry_number), '') as entry_number,

@@ -1,10 +1,10 @@
 """FROZEN reference for parity tests: landed cost as the build computed it before the step was vectorised
 (tests/pipelines/test_landed_cost_parity.py). Not product code; never imported by pipelines/, models/ or dashboard/.
 
-Two parts, copied verbatim on 2026-12-02 (main at f44408c): the frame rules of models/landed_cost.py (duty stack,
-entry fees, customs charges) and the whole of pipelines/steps/landed_cost.py (it read `other_fees` from
-raw.shipments, since staging turned a blank fee into 0). Only the reference-table loaders and the small vectorised
-helpers that the vectorisation did not touch are imported from models.
+Three parts, copied verbatim on 2026-12-02 (main at f44408c): models/allocation.py's allocate_frame, the frame
+rules of models/landed_cost.py (duty stack, entry fees, customs charges) and the whole of
+pipelines/steps/landed_cost.py (it read `other_fees` from raw.shipments, since staging turned a blank fee into 0).
+Only the reference-table loaders and the small helpers the vectorisation did not touch are imported.
 """
 
 from __future__ import annotations
@@ -19,7 +19,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from models.allocation import allocate_cents, allocate_frame, cents_array, to_cents
+from models.allocation import (
+    FALLBACKS,
+    AllocationError,
+    FrameAllocation,
+    _exact,
+    _largest_remainder,
+    allocate_cents,
+    cents_array,
+    to_cents,
+)
 from models.landed_cost import (
     ANY,
     FAR_FUTURE,
@@ -37,6 +46,76 @@ from models.landed_cost import (
     verified_through,
 )
 from pipelines.contract import ENTRY_DATE_ORDER
+
+# ---------------------------------------------------------------------------------------------------------------
+# models/allocation.py: allocate_frame (one charge at a time)
+# ---------------------------------------------------------------------------------------------------------------
+
+def allocate_frame(
+    df: pd.DataFrame,
+    amount_col: str,
+    group_col: str,
+    weight_col: str,
+    fallback: str = "report",
+) -> FrameAllocation:
+    """Vectorised `allocate` over groups: each group's charge (`amount_col`, the same on every row) split by weight.
+
+    Returns the allocated column (NaN where a charge could not be allocated) and a report listing every charge
+    with all-zero/missing weights (action "fallback_equal" with fallback="equal", else "unallocated") or with
+    different amounts on its rows (always "unallocated"). With fallback="raise" any such charge raises.
+    """
+    if fallback not in FALLBACKS:
+        raise ValueError(f"fallback must be one of {FALLBACKS}")
+    report_cols = ["group", "amount", "reason", "action"]
+    if df.empty:
+        return FrameAllocation(pd.Series(dtype=float, index=df.index, name="allocated"),
+                               pd.DataFrame(columns=report_cols))
+    work = pd.DataFrame({
+        "group": df[group_col].to_numpy(),
+        "amount": pd.to_numeric(df[amount_col], errors="coerce").to_numpy(dtype=float),
+        "w": pd.to_numeric(df[weight_col], errors="coerce").to_numpy(dtype=float),
+        "pos": np.arange(len(df)),
+    })
+    if (work["w"] < 0).any() or np.isinf(work["w"]).any():
+        raise AllocationError(f"{weight_col} must be finite and >= 0")
+    work["w"] = work["w"].fillna(0.0)
+    grouped = work.groupby("group", sort=False, dropna=False)
+
+    problems: list[dict[str, object]] = []
+    n_amounts = grouped["amount"].transform("nunique")
+    amount_missing = grouped["amount"].transform("count") == 0  # vectorised "every amount is missing"
+    bad_amount = (n_amounts > 1) | amount_missing
+    for g, sub in work[bad_amount].groupby("group", sort=False, dropna=False):
+        reason = "amount missing" if sub["amount"].isna().all() else "different amounts on rows of one charge"
+        problems.append({"group": g, "amount": sub["amount"].dropna().iloc[0] if sub["amount"].notna().any()
+                         else np.nan, "reason": reason, "action": "unallocated"})
+
+    w_total = grouped["w"].transform("sum")
+    zero = (w_total == 0) & ~bad_amount
+    for g, sub in work[zero].groupby("group", sort=False, dropna=False):
+        if fallback == "raise":
+            raise AllocationError(f"every {weight_col} is zero or missing for charge {g!r}")
+        problems.append({"group": g, "amount": float(sub["amount"].iloc[0]),
+                         "reason": f"every {weight_col} is zero or missing",
+                         "action": "fallback_equal" if fallback == "equal" else "unallocated"})
+    if fallback == "equal":
+        work.loc[zero, "w"] = 1.0
+        w_total = work.groupby("group", sort=False, dropna=False)["w"].transform("sum")
+
+    ok = ~bad_amount & ((w_total > 0) | (fallback == "equal"))
+    cents = np.zeros(len(work), dtype=np.int64)
+    if ok.any():
+        # Exact arithmetic per charge, the same as `allocate`: float quotas can turn an exact tie between
+        # remainders (e.g. weights 0.01 / 0.05) into a different winner than the one `allocate` picks.
+        sub = work[ok]
+        for _, charge in sub.groupby("group", sort=False, dropna=False):
+            parts = _largest_remainder(to_cents(float(charge["amount"].iloc[0])),
+                                       [_exact(w) for w in charge["w"]])
+            cents[charge["pos"].to_numpy()] = parts
+    allocated = pd.Series(cents / 100.0, index=df.index, name="allocated")
+    allocated[~ok.to_numpy()] = np.nan
+    return FrameAllocation(allocated, pd.DataFrame(problems, columns=report_cols))
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # models/landed_cost.py (frame rules)

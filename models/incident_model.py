@@ -50,6 +50,10 @@ NUMERIC_FEATURES = [
     "past_psi_count", "past_psi_fail_rate", "past_psi_defect_rate", "sku_past_psi_fail_rate",
     "sku_last_psi_defect_rate", "sku_last_psi_failed", "recent_psi_fail_rate",
     "past_late_known", "past_late_rate", "past_mean_days_late", "past_lead_time_cv",
+    "past_early_known", "past_early_incident_rate", "recent_early_incident_rate",
+    # the portfolio's rate on the order date (what the supplier rates above are shrunk toward): the level each one is
+    # compared with in the model's start, never split on by a tree (it only says when the order was placed)
+    "portfolio_early_incident_rate", "portfolio_psi_fail_rate", "portfolio_defect_return_rate",
     "past_delivered_units", "past_defect_return_rate",
     "past_payment_count", "past_outside_ta_share", "past_balance_before_psi_share", "past_payee_mismatch_share",
     "past_distinct_payees", "past_doc_errors_per_shipment", "past_quality_cost_share",
@@ -59,8 +63,9 @@ NUMERIC_FEATURES = [
 # Counts grow with the relationship and are heavy-tailed; they enter as log1p, so that early training orders (with
 # almost no closed history yet) do not make a later order's count an extreme value after scaling.
 COUNT_FEATURES = ["alibaba_store_years", "supplier_age_days", "days_since_audit", "prior_orders",
-                  "past_closed_orders", "past_incidents", "past_psi_count", "past_late_known",
+                  "past_closed_orders", "past_incidents", "past_psi_count", "past_late_known", "past_early_known",
                   "past_delivered_units", "past_payment_count", "past_distinct_payees"]
+LEVEL_FEATURES = ["portfolio_early_incident_rate", "portfolio_psi_fail_rate", "portfolio_defect_return_rate"]
 CATEGORICAL_FEATURES = ["mold_owner", "audit_result", "country"]
 FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 MODEL_NAMES = ("model", "rule_score", "rule_score_operations", "naive_baseline")
@@ -352,10 +357,16 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     def sums(events: pd.DataFrame, values: list[str], by: str = "supplier_id") -> pd.DataFrame:
         return _asof_sums(q, events, by, values)
 
-    def shrunk(events: pd.DataFrame, k: str, n: str, strength: float = m) -> tuple[pd.DataFrame, np.ndarray]:
-        """Supplier sums of `k` and `n` before the order, and k/n shrunk toward the portfolio's k/n then."""
+    levels: dict[str, np.ndarray] = {}
+
+    def shrunk(events: pd.DataFrame, k: str, n: str, strength: float = m,
+               level: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+        """Supplier sums of `k` and `n` before the order, and k/n shrunk toward the portfolio's k/n then (kept in
+        `levels[level]` when named; 0 while the portfolio has no such event yet)."""
         own = sums(events[["supplier_id", "day", k, n]], [k, n])
         allp = sums(events[["day", k, n]].assign(portfolio=0), [k, n], by="portfolio")
+        if level:
+            levels[level] = _rate(allp[k], allp[n]).fillna(0.0).to_numpy()
         return own, _smoothed(own[k], own[n], allp[k], allp[n], strength)
 
     # earlier orders: count, usual size, spend
@@ -381,7 +392,7 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     ins = ins.assign(supplier_id=ins["po_id"].map(po_sup), n=1.0, fail=(ins["result"] == "fail").astype(float),
                      sample=ins["sample_size"].astype(float).where(counted).fillna(0),
                      defects=(ins["critical_defects"] + ins["major_defects"]).astype(float).where(counted).fillna(0))
-    p, f["past_psi_fail_rate"] = shrunk(ins, "fail", "n")
+    p, f["past_psi_fail_rate"] = shrunk(ins, "fail", "n", level="portfolio_psi_fail_rate")
     # the same SKU's inspections: a lot that drifted from the approved sample tends to stay drifted
     ins_sku = ins.assign(sku=ins["po_id"].map(po["sku"]))
     sk = sums(ins_sku[["sku", "day", "n", "fail", "sample", "defects"]], ["n", "fail", "sample", "defects"], by="sku")
@@ -415,6 +426,19 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
                             known=1.0, late=(~on_time_enough).astype(float))
     lt, f["past_late_rate"] = shrunk(late_events, "late", "known")
     f["past_late_known"] = lt["known"].to_numpy()
+    # the early part of earlier orders' labels: late, or failed a PSI dated by the promise + late_incident_days. It is
+    # known the day after that for every order, whatever happened to it (the full label closes `outcome_horizon_days`
+    # later, so the naive baseline sees only orders placed months before; this sees the recent ones)
+    fail_day = ins[ins["fail"] == 1].groupby("po_id")["day"].min()
+    early_due = oc["promised_day"] + lim
+    early = oc.assign(day=early_due + 1, known=1.0,
+                      bad=((~on_time_enough) | (oc["po_id"].map(fail_day) <= early_due)).astype(float))
+    ek, f["past_early_incident_rate"] = shrunk(early, "bad", "known", level="portfolio_early_incident_rate")
+    f["past_early_known"] = ek["known"].to_numpy()
+    ew = np.exp((early["day"].astype(float) - d0) / tau)
+    er = sums(early.assign(wn=ew, wbad=ew * early["bad"])[["supplier_id", "day", "wn", "wbad"]], ["wn", "wbad"])
+    f["recent_early_incident_rate"] = ((er["wbad"] * scale + pd.Series(f["past_early_incident_rate"])) /
+                                       (er["wn"] * scale + 1.0)).to_numpy()
     shipped = oc[oc["first_shipped_day"].notna()]
     lead = (shipped["first_shipped_day"] - shipped["day"]).astype(float)
     ship_events = shipped.assign(day=shipped["first_shipped_day"], n=1.0,
@@ -437,7 +461,8 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     units = pd.concat([dl[["supplier_id", "day", "units"]].assign(returned=0.0),
                        pd.DataFrame({"supplier_id": ret_sup, "day": ret["day"], "units": 0.0,
                                      "returned": ret["quantity"].astype(float)})], ignore_index=True)
-    du, f["past_defect_return_rate"] = shrunk(units, "returned", "units", cfg.return_prior_units)
+    du, f["past_defect_return_rate"] = shrunk(units, "returned", "units", cfg.return_prior_units,
+                                              level="portfolio_defect_return_rate")
     f["past_delivered_units"] = du["units"].to_numpy()
     sh_ev = sh.assign(supplier_id=sh["po_id"].map(po_sup), day=sh["shipped_day"], n=1.0,
                       doc=sh["doc_errors"].astype(float))
@@ -489,6 +514,8 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
         .astype(float).to_numpy()
     f["is_pi_entity_mismatch"] = _name_mismatch(q["pi_entity_name"].astype(object), s["legal_name"].astype(object),
                                                 s["bank_beneficiary"].astype(object)).astype(float).to_numpy()
+    for name in LEVEL_FEATURES:
+        f[name] = levels[name]
     return f[FEATURES]
 
 
@@ -532,17 +559,25 @@ def shrunk_incident_rate(past_incidents, past_closed_orders, prior_rate: float, 
 
 
 class BaselineBoostedClassifier(ClassifierMixin, BaseEstimator):
-    """Histogram gradient boosting (LightGBM) that STARTS from the naive baseline: the baseline's log-odds is the
-    offset (`init_score`) of every order, and shallow trees learn corrections from the other features.
+    """Histogram gradient boosting (LightGBM) that STARTS from the naive baseline, averaged with a few other rates on
+    the log-odds scale: that start is the offset (`init_score`) of every order, and shallow trees learn corrections
+    from the other features.
 
-    Reads the first two columns of X (past incidents, past closed orders) for the baseline. The number of trees is chosen by early stopping on a stratified share of the training
-    orders (never the test orders); with too few incidents or clean orders in that hold-out there is no evidence
-    for corrections, and the model is the baseline alone. Deterministic for a given random_state.
+    Reads the first two columns of X (past incidents, past closed orders) for the baseline, the next `n_rates` columns
+    for supplier rates (0..1) and the `n_rates` after them for each rate's level (the portfolio's rate on the order
+    date). The start is logit(p̄) + (w·(logit(baseline) − logit(p̄)) + Σ (logit(rate) − logit(level))) / (w + n_rates)
+    with p̄ the training incident rate and w = `baseline_weight`; rates and levels are clipped to [`rate_floor`,
+    1 − `rate_floor`]. Nothing in the start is fitted, so a short history (a first fold whose training orders had
+    almost no closed history) cannot overfit it; with `n_rates` = 0 it is the naive baseline itself. The number of
+    trees is chosen by early stopping on a stratified share of the training orders (never the test orders); with too
+    few incidents or clean orders in that hold-out there is no evidence for corrections, and the model is the start
+    alone. Deterministic for a given random_state.
     """
 
     def __init__(self, strength: float = 5.0, learning_rate: float = 0.05, max_trees: int = 500, max_depth: int = 2,
                  min_samples_leaf: int = 20, subsample: float = 0.8, patience: int = 10,
-                 validation_share: float = 0.2, min_holdout_per_class: int = 10, random_state: int = 42):
+                 validation_share: float = 0.2, min_holdout_per_class: int = 10, random_state: int = 42,
+                 n_rates: int = 0, rate_floor: float = 1e-3, baseline_weight: float = 1.0):
         self.strength = strength
         self.learning_rate = learning_rate
         self.max_trees = max_trees
@@ -553,10 +588,23 @@ class BaselineBoostedClassifier(ClassifierMixin, BaseEstimator):
         self.validation_share = validation_share
         self.min_holdout_per_class = min_holdout_per_class
         self.random_state = random_state
+        self.n_rates = n_rates
+        self.rate_floor = rate_floor
+        self.baseline_weight = baseline_weight
 
     def _offset(self, X) -> np.ndarray:
-        p = np.clip(shrunk_incident_rate(X[:, 0], X[:, 1], self.prior_rate_, self.strength), 1e-6, 1 - 1e-6)
-        return np.log(p / (1.0 - p))
+        """The start (class docstring): logit(p̄) + the weighted mean, over the naive baseline and the `n_rates`
+        rates, of each one's log-odds minus its level's (p̄ for the baseline)."""
+        def logit(v, floor):
+            v = np.clip(np.asarray(v, dtype=float), floor, 1 - floor)
+            return np.log(v / (1.0 - v))
+
+        base = logit(self.prior_rate_, 1e-6)
+        naive = shrunk_incident_rate(X[:, 0], X[:, 1], self.prior_rate_, self.strength)
+        total = self.baseline_weight * (logit(naive, 1e-6) - base)
+        for j in range(self.n_rates):
+            total = total + logit(X[:, 2 + j], self.rate_floor) - logit(X[:, 2 + self.n_rates + j], self.rate_floor)
+        return base + total / (self.baseline_weight + self.n_rates)
 
     def fit(self, X, y):
         import lightgbm
@@ -603,9 +651,9 @@ def build_estimator(cfg: IncidentConfig) -> Pipeline:
     """The one place the estimator is defined.
 
     "boosted" (default): histogram gradient boosting (LightGBM) that STARTS from the naive baseline (the supplier's
-    shrunk past incident rate, as the log-odds offset of every order) and adds shallow trees that correct it from the
-    other features; the number of trees is chosen by early stopping on a share of the training orders, never on the
-    test orders.
+    shrunk past incident rate) averaged with the configured rates relative to their portfolio levels (the log-odds
+    offset of every order; BaselineBoostedClassifier) and adds shallow trees that correct it from the other features;
+    the number of trees is chosen by early stopping on a share of the training orders, never on the test orders.
     Trees need no scaling and do not extrapolate linearly, so counts that grow with the relationship (orders,
     inspections, days) cannot push a later order's prediction to an extreme.
     "logistic": imputed + standardised numerics (counts as log1p) and one-hot categoricals in an L2 logistic
@@ -614,19 +662,26 @@ def build_estimator(cfg: IncidentConfig) -> Pipeline:
     est = cfg.estimator
     kind = est["kind"]
     if kind == "boosted":
+        pairs = [tuple(p) for p in est.get("offset_rates", [])]  # (supplier rate, its portfolio level)
+        rates, rate_levels = [r for r, _ in pairs], [lv for _, lv in pairs]
         features = ColumnTransformer([
             ("baseline", SimpleImputer(strategy="constant", fill_value=0.0, keep_empty_features=True),
              BASELINE_FEATURES),
+            ("offset_rates", SimpleImputer(strategy="median", keep_empty_features=True), rates),
+            ("offset_levels", SimpleImputer(strategy="constant", fill_value=0.0, keep_empty_features=True),
+             rate_levels),
             ("numeric", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-             [c for c in NUMERIC_FEATURES if c not in BASELINE_FEATURES]),
+             [c for c in NUMERIC_FEATURES if c not in BASELINE_FEATURES + LEVEL_FEATURES]),
             ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False), CATEGORICAL_FEATURES),
-        ], sparse_threshold=0)  # baseline columns first: BaselineBoostedClassifier reads columns 0 and 1
+        ], sparse_threshold=0)  # baseline columns, then the start's rates: BaselineBoostedClassifier reads them first
         clf = BaselineBoostedClassifier(
             strength=cfg.prior_strength, learning_rate=float(est["boost_learning_rate"]),
             max_trees=int(est["boost_max_trees"]), max_depth=int(est["boost_max_depth"]),
             min_samples_leaf=int(est["boost_min_samples_leaf"]), subsample=float(est["boost_subsample"]),
             patience=int(est["boost_patience"]), validation_share=float(est["boost_validation_share"]),
-            min_holdout_per_class=int(est["boost_min_holdout_per_class"]), random_state=cfg.random_state)
+            min_holdout_per_class=int(est["boost_min_holdout_per_class"]), random_state=cfg.random_state,
+            n_rates=len(rates), rate_floor=float(est.get("offset_rate_floor", 1e-3)),
+            baseline_weight=float(est.get("offset_baseline_weight", 1.0)))
         return Pipeline([("features", features), ("classifier", clf)])
     numeric = Pipeline([
         ("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),

@@ -53,6 +53,14 @@ def test_hand_computed_feature_row(tiny_inputs, cfg):
     w = math.exp(-81 * math.log(2) / 120)  # I4 on 2024-02-10 is 81 days before the order
     assert f["recent_psi_fail_rate"] == pytest.approx((0 * w + 1.25 / 6) / (w + 1))
     assert f["past_late_known"] == 1 and f["past_late_rate"] == 0  # P4 shipped a day early
+    # early label, known the day after promise + 14 days for every order: P1 (02-16), P3 (03-16), P4 (03-01) on time
+    # with no failed PSI; P2 (04-16) had I2 fail on 04-05. Portfolio 1 of 4; S2 has P4 only (0 of 1)
+    assert f["past_early_known"] == 1 and f["portfolio_early_incident_rate"] == pytest.approx(0.25)
+    assert f["past_early_incident_rate"] == pytest.approx((0 + 5 * 0.25) / (1 + 5))
+    w_early = math.exp(-61 * math.log(2) / 120)  # P4's early label is known on 2024-03-01, 61 days before
+    assert f["recent_early_incident_rate"] == pytest.approx((0 * w_early + 1.25 / 6) / (w_early + 1))
+    assert f["portfolio_psi_fail_rate"] == pytest.approx(0.25)
+    assert f["portfolio_defect_return_rate"] == pytest.approx(4 / 1700)
     assert f["past_mean_days_late"] == -1
     assert np.isnan(f["past_lead_time_cv"])  # one shipped order: no spread yet
     assert f["past_delivered_units"] == 200  # H5; wrong_item return R4 is not defect-coded
@@ -259,18 +267,54 @@ def test_boosting_without_trees_is_the_naive_baseline():
     assert clf.predict_proba(x).sum(axis=1) == pytest.approx(np.ones(3))
 
 
-def test_boosted_model_starts_from_the_naive_baseline(demo_inputs, cfg):
-    """Every order's starting log-odds is the naive baseline's (prior: the training incident rate); the trees,
-    their number chosen by early stopping, then correct it."""
+def test_boosted_model_start_by_hand():
+    """The start: logit(p̄) + the mean of (logit(baseline) − logit(p̄)) and each rate's (logit(rate) − logit(level))."""
+    # columns: past incidents, past closed orders, one rate, its level; no trees (too few orders for a hold-out)
+    x = np.array([[1.0, 3.0, 0.5, 0.25], [0.0, 0.0, 0.1, 0.25], [2.0, 2.0, 0.0, 0.0]])
+    clf = im.BaselineBoostedClassifier(strength=5, n_rates=1, rate_floor=0.01).fit(x, np.array([1, 0, 0]))
+    heavy = im.BaselineBoostedClassifier(strength=5, n_rates=1, rate_floor=0.01, baseline_weight=3).fit(
+        x, np.array([1, 0, 0]))
+    p0 = 1 / 3
+
+    def logit(v):
+        return math.log(v / (1 - v))
+
+    naive = [(1 + 5 * p0) / 8, p0, (2 + 5 * p0) / 7]
+    rel = [logit(0.5) - logit(0.25), logit(0.1) - logit(0.25), logit(0.01) - logit(0.01)]  # 0 and 0 clip alike
+    expected = [logit(p0) + (logit(b) - logit(p0) + r) / 2 for b, r in zip(naive, rel)]
+    assert clf._offset(x) == pytest.approx(expected)
+    assert heavy._offset(x) == pytest.approx([logit(p0) + (3 * (logit(b) - logit(p0)) + r) / 4
+                                              for b, r in zip(naive, rel)])
+    assert clf.predict_proba(x)[:, 1] == pytest.approx(1 / (1 + np.exp(-np.array(expected))))
+
+
+def test_boosted_model_starts_from_the_baseline_and_the_configured_rates(demo_inputs, cfg):
+    """Every order's starting log-odds is the naive baseline's (prior: the training incident rate) averaged with the
+    configured rates relative to their portfolio levels; the trees, their number chosen by early stopping, then
+    correct it. Without configured rates the start is the naive baseline itself."""
     frame = im.labelled_orders(demo_inputs, cfg, date(2026, 10, 31))
     model = im.fit(frame, cfg)
     clf = model[-1]
-    start = 1 / (1 + np.exp(-clf._offset(model[:-1].transform(im._x(frame)))))
+    start = clf._offset(model[:-1].transform(im._x(frame)))
     assert clf.prior_rate_ == pytest.approx(frame["is_incident"].mean())
-    expected = im.naive_baseline(frame, clf.prior_rate_, cfg.prior_strength)
-    assert start == pytest.approx(expected, abs=1e-9)
+
+    def logit(v, floor):
+        v = np.clip(np.asarray(v, dtype=float), floor, 1 - floor)
+        return np.log(v / (1 - v))
+
+    p0, floor = clf.prior_rate_, float(cfg.estimator["offset_rate_floor"])
+    w, pairs = float(cfg.estimator["offset_baseline_weight"]), cfg.estimator["offset_rates"]
+    naive = im.naive_baseline(frame, p0, cfg.prior_strength)
+    total = w * (logit(naive, 1e-6) - logit(p0, 1e-6)) + sum(
+        logit(frame[r].fillna(frame[r].median()), floor) - logit(frame[lv], floor) for r, lv in pairs)
+    assert start == pytest.approx(logit(p0, 1e-6) + total / (w + len(pairs)), abs=1e-9)
     assert 0 < clf.n_estimators_ < int(cfg.estimator["boost_max_trees"])  # early stopping chose the count
-    assert not np.allclose(im.predict(model, frame), expected, atol=1e-3)
+    assert not np.allclose(im.predict(model, frame), 1 / (1 + np.exp(-start)), atol=1e-3)
+
+    plain = im.fit(frame, replace(cfg, estimator={**cfg.estimator, "offset_rates": []}))[:-1]
+    bare = im.BaselineBoostedClassifier(strength=cfg.prior_strength).fit(plain.transform(im._x(frame)),
+                                                                          frame["is_incident"].astype(int))
+    assert 1 / (1 + np.exp(-bare._offset(plain.transform(im._x(frame))))) == pytest.approx(naive, abs=1e-9)
 
 
 def test_weighted_aucs_equal_sklearn_with_sample_weights():

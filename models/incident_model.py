@@ -788,6 +788,21 @@ def attach_rule_score(frame: pd.DataFrame, history: pd.DataFrame | None) -> pd.D
     return out
 
 
+def rule_probability(train_points, train_y, test_points, random_state: int = 0) -> np.ndarray:
+    """A rule score's points as a probability: a one-feature logistic fit on the training orders (Platt scaling),
+    increasing in the points. The score is absolute by design (more points, more risk), so a fit that falls with the
+    points (a first fold whose training orders were scored on almost no history) must not reverse its ranking: then
+    the probability is the training incident rate, with the points' order kept by a slope too small to matter."""
+    x = np.asarray(train_points, dtype=float).reshape(-1, 1)
+    y = np.asarray(train_y, dtype=int)
+    t = np.asarray(test_points, dtype=float)
+    platt = LogisticRegression(random_state=random_state).fit(x, y)
+    if platt.coef_[0, 0] > 0:
+        return platt.predict_proba(t.reshape(-1, 1))[:, 1]
+    rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
+    return 1.0 / (1.0 + np.exp(-(np.log(rate / (1 - rate)) + 1e-6 * (t - float(x.mean())))))
+
+
 @dataclass
 class Fold:
     fold: int
@@ -806,7 +821,7 @@ def folds(frame: pd.DataFrame, cfg: IncidentConfig) -> list[Fold]:
 class BacktestResult:
     metrics: pd.DataFrame  # one row per model and fold (fold 0 = all test orders pooled)
     calibration: pd.DataFrame  # per model, pooled test orders
-    out_of_fold: pd.DataFrame  # po_id, supplier_id, fold, y, and each model's out-of-fold probability
+    out_of_fold: pd.DataFrame  # po_id, supplier_id, fold, y, each model's out-of-fold probability, rule points
     comparison: pd.DataFrame  # model and rule score vs the naive baseline: paired AUC difference with its interval
 
 
@@ -815,7 +830,8 @@ def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
 
     Training orders must have CLOSED before the cutoff (their label was knowable then), not just been placed.
     Each rule score (RULE_SCORES, in points) is mapped to a probability by a one-feature logistic fit on the
-    training fold (Platt scaling: AUC unchanged, Brier comparable); it is scored on the test orders that have one.
+    training fold, kept increasing in the points (`rule_probability`: the fold's AUC is the points' own, Brier
+    comparable); it is scored on the test orders that have one.
     """
     rules = [name for name in RULE_SCORES if name in frame and frame[name].notna().any()]
     rows, preds = [], []
@@ -833,14 +849,15 @@ def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
                              "fold": fd.fold, "y": y,
                              "model": predict(model, test),
                              "naive_baseline": naive_baseline(test, base, cfg.prior_strength),
-                             **{name: np.nan for name in RULE_SCORES}})
+                             **{name: np.nan for name in RULE_SCORES},
+                             **{points_column(name): (test[name].to_numpy(dtype=float) if name in test
+                                                      else np.nan) for name in RULE_SCORES}})
         for name in rules:
             tr = train.dropna(subset=[name])
             te = test[name].notna().to_numpy()
             if tr["is_incident"].nunique() == 2 and te.any():
-                platt = LogisticRegression(random_state=cfg.random_state)
-                platt.fit(tr[[name]].to_numpy(), tr["is_incident"].astype(int).to_numpy())
-                pred.loc[te, name] = platt.predict_proba(test.loc[te, [name]].to_numpy())[:, 1]
+                pred.loc[te, name] = rule_probability(tr[name], tr["is_incident"], test.loc[te, name],
+                                                      cfg.random_state)
         window = {"train_start": from_day(train["day"].min()), "train_end": from_day(fd.cutoff - 1),
                   "test_start": from_day(fd.cutoff), "test_end": from_day(fd.test_end - 1), "n_train": len(train)}
         for name in MODEL_NAMES:
@@ -863,7 +880,7 @@ def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
                      "train_end": max(r["train_end"] for r in folds_of),
                      "test_start": min(r["test_start"] for r in folds_of),
                      "test_end": max(r["test_end"] for r in folds_of),
-                     "n_train": None, **_metrics(oof, name, cfg),
+                     "n_train": None, **_metrics(oof, name, cfg, pooled=True),
                      "fit_seconds": sum(r["fit_seconds"] for r in folds_of) if name == "model" else None})
     metrics = pd.DataFrame(rows)
     if not metrics.empty:
@@ -874,14 +891,30 @@ def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
     return BacktestResult(metrics, calibration, oof, compare_to_baseline(oof, cfg))
 
 
-def _metrics(pred: pd.DataFrame, name: str, cfg: IncidentConfig) -> dict:
+def points_column(name: str) -> str:
+    """The out-of-fold column holding a rule score's own points (RULE_SCORES), beside its Platt probability."""
+    return f"{name}_points"
+
+
+def _ranking(pred: pd.DataFrame, name: str, pooled: bool) -> np.ndarray:
+    """What a score's ranking is judged on: its probability, except a rule score over pooled folds, which is judged
+    on its points. The score is absolute (the same points mean the same risk at any date), and each fold's Platt fit
+    is a different increasing map, so pooling the probabilities would judge three maps fitted on the folds' training
+    orders (a first fold's, on a few hundred orders scored on little history, can put all its orders in one place)
+    rather than how the score ranks the orders. Within a fold the two rank alike (`rule_probability`)."""
+    column = points_column(name) if pooled and name in RULE_SCORES and points_column(name) in pred else name
+    return pred[column].to_numpy(dtype=float)
+
+
+def _metrics(pred: pd.DataFrame, name: str, cfg: IncidentConfig, pooled: bool = False) -> dict:
     ok = pred[name].notna().to_numpy()
     y, p = pred["y"].to_numpy()[ok].astype(int), pred[name].to_numpy()[ok].astype(float)
+    r = _ranking(pred, name, pooled)[ok]
     both = len(y) > 0 and 0 < y.sum() < len(y)
     return {"n_test": int(len(y)), "incident_rate_test": float(y.mean()) if len(y) else None,
-            "roc_auc": float(roc_auc_score(y, p)) if both else None,
+            "roc_auc": float(roc_auc_score(y, r)) if both else None,
             "brier": float(brier_score_loss(y, p)) if len(y) else None,
-            "top_decile_lift": top_share_lift(y, p, cfg.top_share) if both else None}
+            "top_decile_lift": top_share_lift(y, r, cfg.top_share) if both else None}
 
 
 COMPARISON_COLUMNS = ["model_name", "baseline_name", "n_test", "n_suppliers", "roc_auc", "baseline_roc_auc",
@@ -935,16 +968,17 @@ def paired_auc_bootstrap(y, a, b, groups, n_resamples: int, seed: int) -> dict:
 
 
 def compare_to_baseline(oof: pd.DataFrame, cfg: IncidentConfig) -> pd.DataFrame:
-    """The model and the rule scores against the naive baseline on the pooled test orders both scored."""
+    """The model and the rule scores against the naive baseline on the pooled test orders both scored (a rule score
+    ranked by its points, `_ranking`)."""
     rows = []
     for name in ("model", *RULE_SCORES):
         if name not in oof:
             continue
-        ok = oof[name].notna() & oof["naive_baseline"].notna()
+        ok = (oof[name].notna() & oof["naive_baseline"].notna()).to_numpy()
         y = oof.loc[ok, "y"]
         if ok.any() and 0 < y.sum() < len(y):
             rows.append({"model_name": name, "baseline_name": "naive_baseline", **paired_auc_bootstrap(
-                y, oof.loc[ok, name], oof.loc[ok, "naive_baseline"], oof.loc[ok, "supplier_id"],
+                y, _ranking(oof, name, pooled=True)[ok], oof.loc[ok, "naive_baseline"], oof.loc[ok, "supplier_id"],
                 cfg.bootstrap_resamples, cfg.bootstrap_seed)})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 

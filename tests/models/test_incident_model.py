@@ -360,3 +360,18 @@ def test_too_few_orders_for_a_hold_out_leave_the_naive_baseline(demo_inputs, cfg
     assert model[-1].booster_ is None
     expected = im.naive_baseline(frame, float(frame["is_incident"].mean()), cfg.prior_strength)
     assert im.predict(model, frame) == pytest.approx(expected)
+
+
+def test_rule_probability_keeps_the_points_order_even_when_training_falls_with_them():
+    from sklearn.metrics import roc_auc_score
+
+    test_points, test_y = np.array([0.0, 5.0, 10.0, 20.0, 3.0]), np.array([0, 0, 1, 1, 0])
+    # training orders where incidents come with more points: the ordinary Platt fit, rising
+    rising = im.rule_probability([0, 2, 8, 12, 15, 20], [0, 0, 1, 0, 1, 1], test_points)
+    assert np.all(np.diff(rising[np.argsort(test_points)]) > 0)
+    # training orders where incidents came with FEWER points (e.g. scored on almost no history): the fit would reverse
+    # the ranking; instead every order gets the training rate (2/4) and the points' order is kept
+    falling = im.rule_probability([0, 1, 10, 20], [1, 1, 0, 0], test_points)
+    assert falling == pytest.approx(np.full(5, 0.5), abs=1e-4)
+    assert np.all(np.diff(falling[np.argsort(test_points)]) > 0)
+    assert roc_auc_score(test_y, falling) == roc_auc_score(test_y, test_points) == 1.0

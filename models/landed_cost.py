@@ -762,6 +762,17 @@ def duty_for_lines(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> tu
     return price_components(duty_components(lines, ref_dir), lines)
 
 
+def effective_rates(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> np.ndarray:
+    """Each line's effective duty rate on its `entry_on` date, in percent of `dutiable_cents`: what a plan multiplies
+    a unit's value by (`duty_for_lines`' effective_rate_pct). NaN for a line without an HS code or an MFN row."""
+    rates = np.full(len(lines), np.nan)
+    has_hs = lines["hs_code"].notna().to_numpy()
+    if has_hs.any():
+        _, summary = duty_for_lines(lines[has_hs].reset_index(drop=True), ref_dir)
+        rates[has_hs] = summary["effective_rate_pct"].where(summary["has_mfn"]).to_numpy()
+    return rates
+
+
 def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The amounts of a stack of components (`duty_components`' rows, possibly changed by a what-if) on `lines`.
 
@@ -1536,5 +1547,6 @@ __all__ = [
     "mpf_row", "mpf", "hmf", "landed_cost_per_unit", "compare_duty", "marketplace_fee_amount", "leakage_waterfall",
     "duty_components", "duty_for_lines", "percent_of_cents", "entry_fees", "hmf_cents", "de_minimis_cents",
     "load_de_minimis", "verified_through", "estimated_tables", "compare_duty_frame", "DATED_TABLES", "join_by_group",
+    "effective_rates",
     "bootstrap_mean_ci", "compare_groups",
 ]

@@ -18,7 +18,7 @@ from models.landed_cost import (
     amortise_assists,
     compare_duty_frame,
     customs_charges,
-    duty_for_lines,
+    effective_rates,
     goods_cents,
     incoterm_flags,
     join_by_group,
@@ -270,12 +270,10 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     out["duty_rate_pct"] = charges["duty_rate_pct"].astype(float)
     # The rate the plan used: the stack in force on the order date, on the same dutiable value.
     on_order = np.full(len(ship), np.nan)
-    has_hs = ship["hs_code"].notna().to_numpy() & ~np.isnan(charges["dutiable_cents"].to_numpy())
-    if has_hs.any():
-        ordered = ship[has_hs].assign(entry_on=ship.loc[has_hs, "ordered_on"], loaded_on=pd.NaT,
-                                      dutiable_cents=charges.loc[has_hs, "dutiable_cents"].astype(np.int64))
-        _, summary = duty_for_lines(ordered.reset_index(drop=True))
-        on_order[has_hs] = summary["effective_rate_pct"].where(summary["has_mfn"]).to_numpy()
+    valued = ~np.isnan(charges["dutiable_cents"].to_numpy())
+    on_order[valued] = effective_rates(ship[valued].assign(
+        entry_on=ship.loc[valued, "ordered_on"], loaded_on=pd.NaT,
+        dutiable_cents=charges.loc[valued, "dutiable_cents"].astype(np.int64)))
     out["duty_rate_on_order_pct"] = on_order
     out["duty_components"] = charges["duty_components"]
 
@@ -676,15 +674,9 @@ def _order_rates(con: duckdb.DuckDBPyConnection, pos: pd.DataFrame) -> pd.Series
         from staging.products
     """).df()
     lines = pos[["sku", "ordered_on", "unit_price"]].merge(products, on="sku", how="left")
-    rates = pd.Series(np.nan, index=pos.index)
-    has_hs = lines["hs_code"].notna().to_numpy()
-    if has_hs.any():
-        sub = lines[has_hs].reset_index(drop=True)
-        _, summary = duty_for_lines(sub.assign(entry_on=sub["ordered_on"],
-                                               dutiable_cents=cents_array(sub["unit_price"] * 1000)), None)
-        values = summary["effective_rate_pct"].where(summary["has_mfn"])
-        rates.iloc[np.flatnonzero(has_hs)] = values.to_numpy()
-    return rates
+    return pd.Series(effective_rates(lines.assign(entry_on=lines["ordered_on"],
+                                                  dutiable_cents=cents_array(lines["unit_price"] * 1000))),
+                     index=pos.index)
 
 
 def expected_logistics_per_unit(df: pd.DataFrame, landed_cents: pd.Series) -> tuple[list[float], list[str]]:

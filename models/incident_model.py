@@ -943,6 +943,17 @@ def weighted_aucs(y, scores, clusters, draws: np.ndarray) -> np.ndarray:
     return out
 
 
+def cluster_draws(groups, resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's cluster code (its supplier) and `resamples` draws of the clusters with replacement (resamples ×
+    clusters: how many times each cluster was drawn), for `weighted_aucs`."""
+    clusters, uniques = pd.factorize(pd.Series(groups).astype(str))
+    rng = np.random.default_rng(seed)
+    k = len(uniques)
+    draws = (np.stack([np.bincount(rng.integers(0, k, k), minlength=k) for _ in range(resamples)])
+             if resamples and k else np.zeros((0, k)))
+    return clusters, draws
+
+
 def paired_auc_bootstrap(y, a, b, groups, n_resamples: int, seed: int) -> dict:
     """AUC(a) − AUC(b) on the same orders, with a 95% percentile interval from a paired cluster bootstrap.
 
@@ -952,11 +963,8 @@ def paired_auc_bootstrap(y, a, b, groups, n_resamples: int, seed: int) -> dict:
     Resamples with a single outcome class are skipped.
     """
     y, a, b = np.asarray(y, dtype=int), np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    clusters, uniques = pd.factorize(pd.Series(groups).astype(str))
-    rng = np.random.default_rng(seed)
-    k = len(uniques)
-    draws = np.stack([np.bincount(rng.integers(0, k, k), minlength=k) for _ in range(n_resamples)]) \
-        if n_resamples else np.zeros((0, k))
+    clusters, draws = cluster_draws(groups, n_resamples, seed)
+    k = draws.shape[1]
     d = weighted_aucs(y, a, clusters, draws) - weighted_aucs(y, b, clusters, draws)
     d = d[~np.isnan(d)]
     auc_a, auc_b = float(roc_auc_score(y, a)), float(roc_auc_score(y, b))

@@ -224,21 +224,10 @@ def stability(points: pd.DataFrame, change: float, draws: int, seed: int, top_sh
     return pd.DataFrame(rows, columns=STABILITY_COLUMNS[:-1])
 
 
-def cluster_draws(groups, resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's cluster code and `resamples` draws of the clusters with replacement (resamples × clusters: how
-    many times each cluster was drawn), as models.incident_model.paired_auc_bootstrap draws suppliers."""
-    clusters, uniques = pd.factorize(pd.Series(groups).astype(str))
-    rng = np.random.default_rng(seed)
-    k = len(uniques)
-    draws = (np.stack([np.bincount(rng.integers(0, k, k), minlength=k) for _ in range(resamples)])
-             if resamples and k else np.zeros((0, k)))
-    return clusters, draws
-
-
 def signal_value(y, points, groups, draws: tuple[np.ndarray, np.ndarray] | None, top_share: float,
                  confidence: float = 0.95) -> dict:
     """One signal's predictive value on labelled orders: `y` (1 = incident), the signal's `points` for each order and
-    the order's supplier (`groups`, the bootstrap's clusters; `draws` from `cluster_draws` on the same groups).
+    the order's supplier (`groups`, the bootstrap's clusters; `draws` from `im.cluster_draws` on the same groups).
 
     auc: ROC AUC of the points (scikit-learn; ties count half), with a percentile interval from resampling suppliers;
     top_decile_lift: incident rate among the `top_share` highest points (ties at the cut at their average rate, as the
@@ -303,7 +292,7 @@ def signal_table(orders: pd.DataFrame, history: pd.DataFrame, cfg: ValidityConfi
     keep = at["_has"].notna().to_numpy()
     o, at = orders[keep], at[keep]
     y, groups = o["is_incident"].astype(float).to_numpy(), o["supplier_id"].astype(str).to_numpy()
-    draws = cluster_draws(groups, cfg.resamples, cfg.bootstrap_seed) if len(o) else None
+    draws = im.cluster_draws(groups, cfg.resamples, cfg.bootstrap_seed) if len(o) else None
     meta = history.drop_duplicates("signal").set_index("signal")
     rows = []
     for name in names:

@@ -234,7 +234,7 @@ def test_signal_value_matches_sklearn_and_hand_computed_lifts():
     y = np.array([0, 0, 0, 1, 0, 1, 1, 1, 1, 0])
     points = np.array([0, 0, 0, 0, 2, 2, 2, 5, 5, 5], float)
     groups = ["A", "A", "B", "B", "C", "C", "C", "D", "D", "D"]
-    r = v.signal_value(y, points, groups, v.cluster_draws(groups, 200, 1), top_share=0.10)
+    r = v.signal_value(y, points, groups, v.im.cluster_draws(groups, 200, 1), top_share=0.10)
     assert r["auc"] == pytest.approx(roc_auc_score(y, points))
     # by hand: pairs (incident, clean) = 5 × 5; incident at 0 vs 3 clean at 0: 3 ties; at 2 (2 of them) beat the
     # 3 clean at 0, tie 1 at 2; at 5 (2) beat the 4 clean below, tie 1 at 5 → (0 + 1.5 + 2·3.5 + 2·4.5) / 25
@@ -247,7 +247,7 @@ def test_signal_value_matches_sklearn_and_hand_computed_lifts():
     assert (r["n_orders"], r["n_suppliers"], r["n_incidents"]) == (10, 4, 5)
     assert r["ci_low"] <= r["auc"] <= r["ci_high"]
     # the bootstrap AUCs are scikit-learn's with each supplier weighted by how often it was drawn
-    clusters, draws = v.cluster_draws(groups, 5, 1)
+    clusters, draws = v.im.cluster_draws(groups, 5, 1)
     aucs = [roc_auc_score(y, points, sample_weight=d[clusters]) if 0 < (y * d[clusters]).sum() < d[clusters].sum()
             and ((1 - y) * d[clusters]).sum() > 0 else np.nan for d in draws]
     np.testing.assert_allclose(v.im.weighted_aucs(y, points, clusters, draws), aucs)

@@ -129,7 +129,7 @@ def entry_summaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     g = lines.groupby("entry_ref", sort=True)
     refs = g.size().index
 
-    def distinct(col: str, rows: pd.Series) -> np.ndarray:
+    def distinct(col: str, rows: pd.Series) -> pd.Series:
         """Per entry, the distinct values of `col` on `rows`, sorted and joined by ', ' (None when there are none)."""
         values = lines.loc[rows & lines[col].notna(), ["entry_ref", col]].drop_duplicates() \
             .sort_values(["entry_ref", col], kind="stable")
@@ -702,17 +702,18 @@ def expected_logistics_per_unit(df: pd.DataFrame, landed_cents: pd.Series) -> tu
         (key, landing day) finds, for every PO at once, how many of its key's POs had landed before its order date.
         """
         out = np.full(len(df), np.nan)
-        keys = pd.Index(hist[key].dropna().unique())
+        h = hist[hist[key].notna()]
+        keys = pd.Index(h[key].unique())
         if keys.empty:
             return pd.Series(out, index=df.index)
-        code = keys.get_indexer(hist[key])
+        code = keys.get_indexer(h[key])
         order = np.argsort(code, kind="stable")  # key by key, landing order kept within a key
         code = code[order]
-        landed = hist["landed_on"].to_numpy().astype("datetime64[D]").astype(np.int64)[order]
+        landed = h["landed_on"].to_numpy().astype("datetime64[D]").astype(np.int64)[order]
         starts = np.r_[0, np.flatnonzero(np.diff(code)) + 1]
 
         def running(col: str) -> np.ndarray:  # a sum restarting at each key, added in landing order
-            parts = np.split(hist[col].to_numpy(dtype=float)[order], starts[1:])
+            parts = np.split(h[col].to_numpy(dtype=float)[order], starts[1:])
             return np.concatenate([np.cumsum(part) for part in parts])
 
         cum_cost, cum_units = running("logistics"), running("units")

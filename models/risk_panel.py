@@ -230,6 +230,78 @@ def _new_payee_flags(pay: pd.DataFrame) -> pd.DataFrame:
     return p
 
 
+def _between(grid: Grid, k_from: np.ndarray, k_to: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Per cutoff and supplier, the events in force: counted from cutoff `k_from` up to, not including, `k_to`."""
+    k_from = np.asarray(k_from, dtype=np.int64)
+    return grid.add(k_from, s) - grid.add(np.maximum(k_from, np.asarray(k_to, dtype=np.int64)), s)
+
+
+def _control_measures(t: dict, cut: Cutoffs, grid: Grid, visible, po_all: pd.DataFrame, psi_decided: pd.DataFrame,
+                      po_sup: pd.Series, days: int, product_kinds: list[str]) -> dict[str, np.ndarray]:
+    """What the control records say at each cutoff (the same definitions as marts.bank_accounts and
+    marts.corrective_actions at the build date, checked by tests/pipelines/test_controls_marts.py):
+
+    - bank accounts: a change (the supplier's second or later account, or one outside its country) or a first
+      account, not verified (by a method that counts) on or before the cutoff;
+    - changes dated in the last `days`: product changes (`product_kinds`) after the golden sample of their order was
+      approved, and other changes, each not confirmed in writing; changes so far;
+    - corrective actions: overdue (due before the cutoff, not closed by it); closed, and the supplier's next decided
+      pre-shipment inspection after the closing date failed, that failure dated in the last `days` (a result
+      recorded on the action counts from its closing date)."""
+    out: dict[str, np.ndarray] = {}
+    window = pd.Timedelta(days=days)
+    acc = t["bank_accounts"]
+    acc = acc[acc["supplier_id"] >= 0].sort_values(["supplier_id", "first_seen_on", "bank_account_id"], kind="stable")
+    s_acc = acc["supplier_id"].to_numpy(dtype=np.int64)
+    k_seen = visible(cut.first_seeing(acc["first_seen_on"]), s_acc)
+    k_ver = cut.first_seeing(acc["verified_on"])
+    changed = ((acc.groupby("supplier_id").cumcount() > 0) | acc["is_offshore"].fillna(False).astype(bool)).to_numpy()
+    out["bank_accounts_n"] = grid.add(k_seen, s_acc)
+    out["bank_unverified_changes"] = _between(grid, k_seen[changed], k_ver[changed], s_acc[changed])
+    out["bank_unverified_first"] = _between(grid, k_seen[~changed], k_ver[~changed], s_acc[~changed])
+
+    chg = t["changes"]
+    chg = chg[chg["supplier_id"] >= 0]
+    s_chg = chg["supplier_id"].to_numpy(dtype=np.int64)
+    k_chg = visible(cut.first_seeing(chg["changed_on"]), s_chg)
+    k_old = cut.first_seeing(chg["changed_on"] + window)
+    sample_on = _map(chg["po_id"], po_all.set_index("po_id")["sample_approved_on"])
+    after_sample = (chg["kind"].isin(product_kinds) & (chg["changed_on"] > sample_on)).to_numpy()
+    unconfirmed = ~chg["is_confirmed_in_writing"].fillna(False).astype(bool).to_numpy()
+    out["changes_n"] = grid.add(k_chg, s_chg)
+    for name, m in (("changes_recent", np.ones(len(chg), dtype=bool)), ("changes_after_sample", after_sample),
+                    ("changes_after_sample_unconfirmed", after_sample & unconfirmed),
+                    ("changes_unconfirmed", ~after_sample & unconfirmed)):
+        out[name] = _between(grid, k_chg[m], k_old[m], s_chg[m])
+
+    capa = t["corrective_actions"]
+    capa = capa[capa["supplier_id"] >= 0].reset_index(drop=True)
+    s_capa = capa["supplier_id"].to_numpy(dtype=np.int64)
+    k_open = visible(cut.first_seeing(capa["opened_on"]), s_capa)
+    k_closed = cut.first_seeing(capa["closed_on"])
+    out["capa_n"] = grid.add(k_open, s_capa)
+    out["capa_open"] = _between(grid, k_open, k_closed, s_capa)
+    k_due = np.maximum(k_open, cut.first_after(capa["due_on"]))
+    out["capa_overdue"] = _between(grid, k_due, k_closed, s_capa)
+    # the next lot: the supplier's first decided pre-shipment inspection after the closing date
+    lots = psi_decided.assign(supplier_id=psi_decided["po_id"].map(po_sup))[
+        ["supplier_id", "inspected_on", "inspection_id", "result"]]
+    nxt = capa[["supplier_id", "closed_on"]].reset_index().merge(lots, on="supplier_id")
+    nxt = nxt[nxt["inspected_on"] > nxt["closed_on"]].sort_values(["index", "inspected_on", "inspection_id"])
+    nxt = nxt.drop_duplicates("index").set_index("index")
+    recorded = capa["next_lot_result_recorded"]
+    result = recorded.where(recorded.notna(), nxt["result"].reindex(capa.index)).to_numpy(dtype=object)
+    # when the failure is known: the next lot's inspection, or the closing date for a result recorded on the action
+    fail_on = pd.Series(np.where(recorded.notna().to_numpy(), capa["closed_on"].to_numpy(dtype="datetime64[ns]"),
+                                 nxt["inspected_on"].reindex(capa.index).to_numpy(dtype="datetime64[ns]")),
+                        dtype="datetime64[ns]")
+    failed = (result == "fail") & capa["closed_on"].notna().to_numpy()
+    k_fail = np.maximum(np.maximum(k_open, k_closed), cut.first_seeing(fail_on))
+    k_gone = cut.first_seeing(fail_on + window)
+    out["capa_failed_next_lot"] = _between(grid, k_fail[failed], k_gone[failed], s_capa[failed])
+    return out
+
+
 def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     """Every measured quantity of every supplier known at each cutoff (rows ordered by cutoff, then supplier)."""
     cut = Cutoffs(cutoffs)
@@ -414,6 +486,11 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     f["legal_severity"] = grid.running_max(names["_k"], names["supplier_id"], _name_outcomes(names, "ref", "name"))
     distinct = names.sort_values("_k").drop_duplicates(["supplier_id", "name"])
     f["legal_names_n"] = grid.add(distinct["_k"], distinct["supplier_id"])
+
+    # -- controls: bank accounts, documented changes, corrective actions (docs/risk-score.md) --------------------
+    f.update(_control_measures(t, cut, grid, visible, po_all, psi_decided=ins[
+        (ins["inspection_type"] == "PSI") & ins["result"].isin(("pass", "fail")) & ins["po_id"].isin(po_sup.index)],
+        po_sup=po_sup, days=win["control_days"], product_kinds=cfg["signals"]["changes_after_sample"]["kinds"]))
 
     # main category: the category with the most order value so far (ties: the first by name)
     cat = panel.groupby(["k", "supplier_id", "category"], as_index=False)["order_value"].sum()

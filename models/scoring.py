@@ -28,7 +28,17 @@ BAND_ORDER = ("low", "medium", "high", "critical")
 
 # Staging tables compute_signals reads, and the reference tables it needs.
 TABLE_NAMES = ("suppliers", "products", "purchase_orders", "payments", "inspections", "shipments", "sales",
-               "returns", "quality_costs")
+               "returns", "quality_costs", "bank_accounts", "changes", "corrective_actions")
+# The sourcing playbook's control records: optional imports. Their signals are unknown (0 points, confidence lower)
+# unless the file was imported; an imported file with no rows is known to hold none.
+CONTROL_TABLES = ("bank_accounts", "changes", "corrective_actions")
+
+_CONTROL_COLUMNS = {
+    "bank_accounts": ["bank_account_id", "supplier_id", "bank_country", "first_seen_on", "verified_on", "is_offshore"],
+    "changes": ["change_id", "supplier_id", "po_id", "changed_on", "kind", "is_confirmed_in_writing"],
+    "corrective_actions": ["capa_id", "supplier_id", "po_id", "opened_on", "severity", "due_on", "closed_on",
+                           "next_lot_result_recorded"],
+}
 
 # Short labels for top_reasons and the dashboard, given with each signal in models/signals.py.
 LABELS = sig.LABELS
@@ -95,6 +105,9 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
     # which supplier fields the imported data carries at all (staging fills some blanks, e.g. a badge as false)
     raw = con.execute("select * from raw.suppliers").df()
     t["supplier_fields_carried"] = pd.DataFrame({"field": [c for c in raw.columns if raw[c].notna().any()]})
+    # which tables were imported at all (a file was read, even one without rows)
+    t["tables_carried"] = con.execute("select distinct table_name as table_name from ingest.load_log "
+                                      "where coalesce(file, '') <> ''").df()
     return t
 
 
@@ -108,7 +121,13 @@ def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Typed copies (datetime64 dates, supplier attribution of returns and costs) computed once for any cutoff."""
     t = {k: v.copy() for k, v in tables.items()}
-    _dates(t["suppliers"], ["onboarded_on", "last_audit_on"])
+    for name in CONTROL_TABLES:  # hand-made frames without the control records: empty, with the staging columns
+        if name not in t:
+            t[name] = pd.DataFrame({c: pd.Series(dtype=object) for c in _CONTROL_COLUMNS[name]})
+    _dates(t["suppliers"], ["onboarded_on", "last_audit_on", "registry_checked_on", "records_checked_on"])
+    _dates(t["bank_accounts"], ["first_seen_on", "verified_on"])
+    _dates(t["changes"], ["changed_on"])
+    _dates(t["corrective_actions"], ["opened_on", "due_on", "closed_on"])
     _dates(t["purchase_orders"], ["ordered_on", "promised_ship_on", "sample_approved_on"])
     _dates(t["payments"], ["paid_on"])
     _dates(t["inspections"], ["inspected_on"])
@@ -147,7 +166,9 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     t["_settings"] = {"mature_lot_days": maturity,
                       "on_time_days": int(settings["on_time_tolerance_days"]),
                       "in_full_share": float(settings["in_full_tolerance_pct"]) / 100.0,
-                      "late_incident_days": int(settings["late_incident_days"])}
+                      "late_incident_days": int(settings["late_incident_days"]),
+                      "background_check_valid_days": (int(settings["background_check_valid_days"]) if
+                                                      "background_check_valid_days" in settings.index else None)}
     # python-object strings: filtering and hashing them is several times faster than Arrow-backed strings here
     for name in TABLE_NAMES:
         frame = t[name]
@@ -254,12 +275,13 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
         frozen_priors = frozen_priors.assign(supplier_id=frozen_priors["supplier_id"].map(codes))
     outcomes = _name_outcomes(t, f, sup, cutoffs[0] if explain and len(f) else None)
     in_file = set(t["supplier_fields_carried"]["field"]) if "supplier_fields_carried" in t else None
-    x = sig.Context(f, sup, cfg, t["_settings"], explain, frozen_priors, outcomes, in_file)
+    carried = set(t["tables_carried"]["table_name"]) if "tables_carried" in t else set()
+    x = sig.Context(f, sup, cfg, t["_settings"], explain, frozen_priors, outcomes, in_file, carried)
     rows = []
-    unknown = tuple(name for name, s in sig.REGISTRY.items() if s.needs and not any(map(x.carries, s.needs)))
+    unknown = tuple(name for name, s in sig.REGISTRY.items() if not x.knows(s))
     for name, s in sig.REGISTRY.items():
         x.name = name
-        r = sig.unknown_reading(len(f), s.needs, explain) if name in unknown else s.measure(x)
+        r = sig.unknown_reading(len(f), s.needs, explain, s.tables) if name in unknown else s.measure(x)
         c = cfg["signals"][name]
         share = np.clip(np.asarray(r.share, dtype=float), 0.0, 1.0)
         rows.append(pd.DataFrame({
@@ -273,7 +295,10 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
         }))
     signals = _round_points(pd.concat(rows, ignore_index=True))
     evidence = f[["as_of", "supplier_id", "resolved_pos", "inspected_pos", "critical_recent_lots",
-                  "critical_shipped_uncleared", "spend_12m", "overdue_deposits", "payee_count", "order_value"]].copy()
+                  "critical_shipped_uncleared", "spend_12m", "overdue_deposits", "payee_count", "order_value",
+                  "bank_unverified_changes"]].copy()
+    if "bank_account_changes" in unknown:  # no bank accounts imported: nothing known, nothing flagged
+        evidence["bank_unverified_changes"] = 0.0
     evidence["legal_outcome"] = outcomes["legal"]
     evidence["payee_outcome"] = outcomes["payee"]
     evidence["operating_status"] = x.supplier("operating_status").fillna("normal").to_numpy()
@@ -377,6 +402,7 @@ def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_
         "suspected_subcontracting": rf["suspected_subcontracting"] & (ev["subcontracting"] == "suspected"),
         "critical_defect_recent": ((ev["critical_shipped_uncleared"] >= rf["critical_defect_shipped_uncleared"])
                                    | (ev["critical_recent_lots"] >= rf["critical_defect_recent_lots"])),
+        "unverified_bank_change": rf["unverified_bank_change"] & (ev["bank_unverified_changes"] > 0),
     }
 
     def reason(flag: str, i: int) -> str | None:
@@ -392,6 +418,9 @@ def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_
             "critical_defect_recent": lambda: (
                 f"{int(r.critical_recent_lots)} lot(s) inspected in the last {recent} days had critical defects, "
                 f"{int(r.critical_shipped_uncleared)} shipped without a passed re-inspection"),
+            "unverified_bank_change": lambda: (
+                f"{int(r.bank_unverified_changes)} new or offshore bank account(s) not verified by a call-back or "
+                "bank letter: pay nothing to it until verified"),
         }[flag]()
 
     hits = [(i, flag) for flag, mask in conditions.items() for i in np.flatnonzero(np.asarray(mask, dtype=bool))]

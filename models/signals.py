@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from models import entity
+from models import controls, entity
 from models.shrinkage import cohort_priors, shrink
 
 
@@ -30,20 +30,23 @@ class Signal:
     label: str
     measure: Callable[["Context"], "Reading"]
     needs: tuple[str, ...] = ()  # supplier fields it reads: unknown (0 points) when the data carries none of them
+    tables: tuple[str, ...] = ()  # optional imports it reads: unknown (0 points) unless each was imported
 
 
 REGISTRY: dict[str, Signal] = {}
 
 
-def signal(pillar: str, label: str, needs: tuple[str, ...] = ()) -> Callable:
+def signal(pillar: str, label: str, needs: tuple[str, ...] = (), tables: tuple[str, ...] = ()) -> Callable:
     """Register the decorated function as the signal of its name (evaluated in the order of definition).
 
     `needs`: the supplier fields the signal reads. Missing is not risky: when the data carries none of them (the
     column is absent or blank for every supplier, e.g. a marketplace badge in a broker's export), the signal is not
-    run; it scores 0 points and is shown as unknown (`unknown_reading`), and confidence drops."""
+    run; it scores 0 points and is shown as unknown (`unknown_reading`), and confidence drops.
+    `tables`: optional imports (the control records) the signal reads; unknown in the same way unless each was
+    imported (an imported file without rows is known to hold none)."""
 
     def register(fn: Callable[["Context"], "Reading"]) -> Callable:
-        REGISTRY[fn.__name__] = Signal(fn.__name__, pillar, label, fn, tuple(needs))
+        REGISTRY[fn.__name__] = Signal(fn.__name__, pillar, label, fn, tuple(needs), tuple(tables))
         return fn
 
     return register
@@ -71,10 +74,14 @@ def map_share(values, knots: list[list[float]]) -> np.ndarray:
     return np.where(np.isnan(v), 0.0, np.interp(np.nan_to_num(v, nan=xs[0]), xs, ys))
 
 
-def unknown_reading(n_rows: int, fields: tuple[str, ...], explain: bool) -> Reading:
-    """The reading of a signal whose fields the data does not carry: no value, no evidence, no points."""
-    text = (f"unknown: the data has no {' or '.join(fields)} for any supplier (0 points; add the column to count it)"
-            if explain else None)
+def unknown_reading(n_rows: int, fields: tuple[str, ...], explain: bool, tables: tuple[str, ...] = ()) -> Reading:
+    """The reading of a signal whose fields or tables the data does not carry: no value, no evidence, no points."""
+    if tables:
+        text = (f"unknown: no {' or '.join(tables)} file was imported (0 points; import it to count this)"
+                if explain else None)
+    else:
+        text = (f"unknown: the data has no {' or '.join(fields)} for any supplier (0 points; add the column to count "
+                "it)" if explain else None)
     return Reading(np.full(n_rows, np.nan), None, np.zeros(n_rows), np.zeros(n_rows),
                    [text] * n_rows if explain else None)
 
@@ -84,7 +91,8 @@ class Context:
     the settings, and helpers that shrink rates toward the cohort prior of the same cutoff and write explanations."""
 
     def __init__(self, f: pd.DataFrame, suppliers: pd.DataFrame, cfg: dict, settings: dict, explain: bool,
-                 frozen_priors: pd.DataFrame | None, outcomes: dict, in_file: set[str] | None = None) -> None:
+                 frozen_priors: pd.DataFrame | None, outcomes: dict, in_file: set[str] | None = None,
+                 tables_carried: set[str] | None = None) -> None:
         self.f, self.cfg, self.settings, self.explain = f, cfg, settings, explain
         self.win, self.evidence = cfg["windows"], cfg["evidence"]
         self.sup = suppliers
@@ -95,6 +103,7 @@ class Context:
         self.carried = {c for c in suppliers.columns if suppliers[c].notna().any()}
         if in_file is not None:
             self.carried &= in_file
+        self.tables_carried = set(tables_carried or ())
         self.priors_used: list[pd.DataFrame] = []
         self.name = ""
         self.cutoff_of = f["as_of"]
@@ -119,6 +128,12 @@ class Context:
     def carries(self, column: str) -> bool:
         """Whether the data carries a supplier field at all (some supplier has a value)."""
         return column in self.carried
+
+    def knows(self, s: "Signal") -> bool:
+        """Whether the data lets signal `s` be measured: some field it needs is carried (when it needs fields) and
+        every optional table it reads was imported."""
+        return (not s.needs or any(map(self.carries, s.needs))) and all(
+            tb in self.tables_carried for tb in s.tables)
 
     def supplier(self, column: str) -> pd.Series:
         """A supplier master-data column on each panel row."""
@@ -268,6 +283,27 @@ def quality_cost_share(x: Context) -> Reading:
         [f"{v:,.0f}" for v in f["order_value"]], " (", x.pct(filled), ")"))
 
 
+@signal("quality", "changes after sample approval", tables=("changes",))
+def changes_after_sample(x: Context) -> Reading:
+    f, days = x.f, x.win["control_days"]
+    unconfirmed = f["changes_after_sample_unconfirmed"]
+    return Reading(unconfirmed, None, f["changes_recent"], x.share(unconfirmed), x.text(
+        x.ints("changes_after_sample"), " change(s) to the product (", ", ".join(x.config["kinds"]).replace("_", " "),
+        ") after its golden sample was approved in the last ", days, " days, ", x.ints(
+            "changes_after_sample_unconfirmed"), " not confirmed in writing",
+        np.where(unconfirmed > 0, ": the goods may no longer be what was approved", "")))
+
+
+@signal("quality", "corrective actions overdue or failed again", tables=("corrective_actions",))
+def corrective_actions(x: Context) -> Reading:
+    f = x.f
+    value = (f["capa_overdue"] + f["capa_failed_next_lot"]).to_numpy(dtype=float)
+    return Reading(value, None, f["capa_n"], x.share(value), x.text(
+        x.ints("capa_open"), " corrective action(s) open, ", x.ints("capa_overdue"), " past their due date; ",
+        x.ints("capa_failed_next_lot"), " closed whose next inspected lot failed again (last ", x.win["control_days"],
+        " days), of ", x.ints("capa_n"), " asked so far"))
+
+
 # ---- delivery ---------------------------------------------------------------------------------------------------
 
 @signal("delivery", "late shipments")
@@ -372,6 +408,21 @@ def deposits_at_risk(x: Context) -> Reading:
         x.win["overdue_deposit_grace_days"], " days with nothing shipped (", x.pct(share), " of 12-month spend)"))
 
 
+@signal("transaction", "bank account changes not verified", tables=("bank_accounts",))
+def bank_account_changes(x: Context) -> Reading:
+    f, share = x.f, x.config["outcome_share"]
+    changes, first, n = (f[c].to_numpy(dtype=float) for c in ("bank_unverified_changes", "bank_unverified_first",
+                                                               "bank_accounts_n"))
+    outcome = np.where(changes > 0, "unverified_change", np.where(first > 0, "unverified_account", "verified"))
+    return Reading(np.where(changes > 0, 2.0, np.where(first > 0, 1.0, 0.0)), None, n,
+                   [share[o] for o in outcome], x.text([
+                       f"{c:.0f} new or offshore bank account(s) not verified by a call-back or bank letter: the "
+                       "pattern of bank-detail fraud; pay nothing to it until verified" if o == "unverified_change"
+                       else "the supplier's bank account is not verified by a call-back or bank letter"
+                       if o == "unverified_account" else "no bank account on record" if k == 0
+                       else f"{k:.0f} bank account(s), each verified" for o, c, k in zip(outcome, changes, n)]))
+
+
 # ---- entity -----------------------------------------------------------------------------------------------------
 
 _LEGAL_TEXT = {"match": "PI entity names and bank beneficiary match the legal name",
@@ -450,6 +501,26 @@ def audit(x: Context) -> Reading:
          for r, a, k in zip(result, np.nan_to_num(age), known)]))
 
 
+@signal("entity", "background checks not done or expired", needs=("registry_checked_on", "records_checked_on"))
+def background_checks(x: Context) -> Reading:
+    """Registry and public-records checks at each cutoff (models/controls.check_states): a check that was never
+    done or has expired is unknown, not clean, and earns this small signal's points."""
+    share, valid = x.config["outcome_share"], x.settings["background_check_valid_days"]
+    sup = x.sup.reset_index(drop=True)
+    states = pd.concat([controls.check_states(sup, c, valid).assign(as_of=c) for c in pd.unique(x.cutoff_of)]
+                       ) if len(x.f) else pd.DataFrame(columns=["as_of", "supplier_id", "source", "state"])
+    wide = states.pivot(index=["as_of", "supplier_id"], columns="source", values="state")
+    keys = pd.MultiIndex.from_arrays([x.cutoff_of.to_numpy(), x.f["supplier_id"].to_numpy()])
+    by_source = {src: wide[src].reindex(keys).fillna(controls.NOT_CHECKED).to_numpy(dtype=object)
+                 for src in controls.SOURCES}
+    points = np.mean([[share[v] for v in vals] for vals in by_source.values()], axis=0)
+    lapsed = np.sum([[v in (controls.NOT_CHECKED, controls.EXPIRED) for v in vals] for vals in by_source.values()],
+                    axis=0)
+    return Reading(lapsed.astype(float), None, np.full(len(x.f), float(len(by_source))), points, x.text(
+        *[part for src, vals in by_source.items()
+          for part in ((", " if src != next(iter(by_source)) else ""), src.replace("_", " "), " check: ", vals)]))
+
+
 @signal("entity", "marketplace profile", needs=("is_verified", "alibaba_store_years"))
 def marketplace_profile(x: Context) -> Reading:
     cfg = x.config
@@ -491,6 +562,15 @@ def cost_overrun(x: Context) -> Reading:
     return Reading(over, None, f["balance_pos"], x.share(over), x.text(
         [f"{v:,.0f}" for v in f["overrun"]], " paid above the order value on orders paid in full (", x.pct(over),
         ")"))
+
+
+@signal("commercial", "changes not confirmed in writing", tables=("changes",))
+def undocumented_changes(x: Context) -> Reading:
+    f = x.f
+    return Reading(f["changes_unconfirmed"], None, f["changes_recent"], x.share(f["changes_unconfirmed"]), x.text(
+        x.ints("changes_unconfirmed"), " of ", x.ints("changes_recent"), " changes (price, lead time, packaging…) "
+        "in the last ", x.win["control_days"], " days not confirmed in writing (product changes after the approved "
+        "sample are counted on their own)"))
 
 
 @signal("commercial", "IP protection (NNN, moulds)", needs=("nnn_signed", "mold_owner"))

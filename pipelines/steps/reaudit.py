@@ -114,6 +114,13 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     trigger("payment_anomaly", payee_bad | legal_bad | changes,
             np.where(changes, "payee or bank changed over time; ", "") + detail.fillna("").astype(str))
     trigger("subcontracting", q["subcontracting"] == "suspected", "production suspected to be subcontracted")
+    # the playbook's controls, as the score measured them at the build date (models/signals.py)
+    trigger("unverified_bank_change", sig_col("bank_account_changes", "raw_value").fillna(0) >= 2,
+            sig_col("bank_account_changes", "explanation").fillna("").astype(str))
+    trigger("change_after_sample", sig_col("changes_after_sample", "raw_value").fillna(0) > 0,
+            sig_col("changes_after_sample", "explanation").fillna("").astype(str))
+    trigger("corrective_action", sig_col("corrective_actions", "raw_value").fillna(0) > 0,
+            sig_col("corrective_actions", "explanation").fillna("").astype(str))
     trigger("abnormal_status", q["operating_status"] == "abnormal",
             "the business registry lists the company as abnormal (operating status): confirm it still exists and "
             "trades before placing or paying anything")
@@ -319,8 +326,8 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     return {
         "suppliers": con.execute("select * from staging.suppliers").df(),
         "score": con.execute("select * from marts.supplier_risk_score").df(),
-        "signals": con.execute("select supplier_id, signal, raw_value, evidence_n, points, detail, prior_mean "
-                               "from marts.supplier_signals").df(),
+        "signals": con.execute("select supplier_id, signal, raw_value, evidence_n, points, detail, prior_mean, "
+                               "explanation from marts.supplier_signals").df(),
         "history": con.execute("select supplier_id, as_of, risk_score from marts.supplier_risk_history").df(),
         "po_status": con.execute("select * from marts.po_status").df(),
         "purchase_orders": con.execute("select po_id, supplier_id, sku, ordered_on, unit_price "

@@ -103,14 +103,19 @@ _CHANGE_COLUMNS = ["supplier_id", "since", "signal", "pillar", "points_last_mont
 def _write_unknown(con: duckdb.DuckDBPyConnection, unknown: tuple[str, ...], cfg: dict, context) -> None:
     """marts.score_unknown_signals: the signals the data cannot measure (missing is not risky: 0 points, shown as
     unknown, confidence lowered), with the supplier fields it would need; said in the build log too."""
+    def missing(s: str) -> str:
+        """What the signal lacks: the optional files it reads (when one was not imported), else its fields."""
+        tables = registry.REGISTRY[s].tables
+        return " and ".join(f"{t} file" for t in tables) if tables else " or ".join(registry.REGISTRY[s].needs)
+
     rows = pd.DataFrame([{"signal": s, "label": registry.REGISTRY[s].label, "pillar": registry.REGISTRY[s].pillar,
-                          "missing_fields": " or ".join(registry.REGISTRY[s].needs),
-                          "max_points": float(cfg["signals"][s]["max_points"])} for s in unknown],
-                        columns=UNKNOWN_COLUMNS)
+                          "missing_fields": missing(s), "max_points": float(cfg["signals"][s]["max_points"])}
+                         for s in unknown], columns=UNKNOWN_COLUMNS)
     write_frame(con, "marts.score_unknown_signals", rows, types=_UNKNOWN_TYPES, columns=UNKNOWN_COLUMNS)
     for r in rows.itertuples():
-        context.log(f"      notice: the data has no {r.missing_fields} for any supplier: '{r.label}' scores 0 of "
-                    f"{r.max_points:g} points and is shown as unknown")
+        where = "the data has no " + (f"{r.missing_fields}" if r.missing_fields.endswith(" file") else
+                                      f"{r.missing_fields} for any supplier")
+        context.log(f"      notice: {where}: '{r.label}' scores 0 of {r.max_points:g} points and is shown as unknown")
 
 
 def _write_empty(con: duckdb.DuckDBPyConnection, as_of) -> None:

@@ -25,17 +25,26 @@ def test_on_scms_no_supplier_gets_points_for_fields_the_data_lacks(tmp_path):
     con = duckdb.connect(str(tmp_path / "scms.duckdb"), read_only=True)
     unknown = con.execute("select signal, missing_fields, max_points from marts.score_unknown_signals "
                           "order by signal").fetchall()
-    # SCMS (a USAID delivery history) has no legal names, registry numbers, audits, marketplace badges or NNNs
-    assert unknown == [("audit", "last_audit_on", 2.0), ("ip_protection", "nnn_signed or mold_owner", 2.0),
-                       ("legal_entity_consistency", "legal_name", 6.0),
+    # SCMS (a USAID delivery history) has no legal names, registry numbers, audits, background-check dates,
+    # marketplace badges or NNNs, and none of the playbook's control files
+    assert unknown == [("audit", "last_audit_on", 2.0), ("background_checks",
+                                                         "registry_checked_on or records_checked_on", 1.0),
+                       ("bank_account_changes", "bank_accounts file", 3.0),
+                       ("changes_after_sample", "changes file", 2.0),
+                       ("corrective_actions", "corrective_actions file", 2.0),
+                       ("ip_protection", "nnn_signed or mold_owner", 1.5),
+                       ("legal_entity_consistency", "legal_name", 5.0),
                        ("marketplace_profile", "is_verified or alibaba_store_years", 0.5),
-                       ("registration_id", "registration_id", 2.0)]
+                       ("registration_id", "registration_id", 1.5),
+                       ("undocumented_changes", "changes file", 2.0)]
     points = con.execute("""select count(*), sum(points), count(*) filter (where explanation like 'unknown: %')
                             from marts.supplier_signals
                             where signal in (select signal from marts.score_unknown_signals)""").fetchone()
     suppliers = con.execute("select count(*) from marts.supplier_risk_score").fetchone()[0]
-    assert points == (5 * suppliers, 0.0, 5 * suppliers)
+    assert points == (10 * suppliers, 0.0, 10 * suppliers)
     assert any("the data has no registration_id for any supplier" in line for line in lines)
-    # 12.5 unknown points ≥ the 4 that lower confidence: nobody is graded A
+    assert any("the data has no bank_accounts file: 'bank account changes not verified' scores 0" in line
+               for line in lines)
+    # 20.5 unknown points ≥ the 4 that lower confidence: nobody is graded A
     assert con.execute("select count(*) from marts.supplier_risk_score where confidence = 'A'").fetchone()[0] == 0
     con.close()

@@ -492,12 +492,10 @@ def reaudit_group(queue: pd.DataFrame) -> pd.Series:
 
 def reaudit_plan(queue: pd.DataFrame) -> pd.DataFrame:
     """The queue in the order of the plan: group by group, within a group by the mart's priority (risk × money at
-    stake); `plan_rank` is the position, `money_at_stake` the money the priority weighs (priority ÷ score × 100)."""
+    stake); `plan_rank` is the position; `money_at_stake` (12-month spend + open exposure) comes from the mart."""
     order = {key: i for i, (key, _, _) in enumerate(REAUDIT_GROUPS)}
     out = queue.assign(group=reaudit_group(queue))
     out = out.assign(_g=out["group"].map(order)).sort_values(["_g", "rank"]).drop(columns="_g")
-    score = pd.to_numeric(out["risk_score"], errors="coerce")
-    out["money_at_stake"] = (out["priority"] * 100 / score).where(score > 0)
     out["reason"] = [reason_words(r) for r in out["reason"]]
     out["plan_rank"] = range(1, len(out) + 1)
     return out.reset_index(drop=True)

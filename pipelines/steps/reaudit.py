@@ -22,6 +22,7 @@ from models.scoring import _lookup
 from pipelines.frames import write_frame
 
 INPUTS = ["marts.supplier_risk_score", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
+          "marts.corrective_actions",
           "staging.suppliers", "staging.purchase_orders", "staging.inspections", "ingest.build_info"]
 OUTPUTS = ["marts.reaudit_queue"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
@@ -29,12 +30,12 @@ GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
 }
 
 COLUMNS = ["supplier_id", "supplier_name", "supplier_type", "risk_score", "risk_band", "spend_12m", "open_exposure",
-           "deposits_at_risk", "priority", "rank", "last_audit_on", "due_on", "days_until_due", "triggers",
+           "deposits_at_risk", "money_at_stake", "priority", "rank", "last_audit_on", "due_on", "days_until_due", "triggers",
            "suggested_action", "reason", "urgency", "is_audit_lapsed"]
 # Declared so the mart keeps its schema when nothing is queued (an empty frame has no dtypes to go by).
 TYPES = {"supplier_id": "varchar", "supplier_name": "varchar", "supplier_type": "varchar", "risk_score": "double",
          "risk_band": "varchar", "spend_12m": "double", "open_exposure": "double", "deposits_at_risk": "double",
-         "priority": "double", "rank": "bigint", "last_audit_on": "date", "due_on": "date",
+         "money_at_stake": "double", "priority": "double", "rank": "bigint", "last_audit_on": "date", "due_on": "date",
          "days_until_due": "bigint", "triggers": "varchar", "suggested_action": "varchar", "reason": "varchar",
          "urgency": "varchar", "is_audit_lapsed": "boolean"}
 
@@ -71,8 +72,8 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     # is taken out of the spend before the two are added (money at stake counted once)
     recent_open = (open_po["ordered_on"] > c - pd.Timedelta(days=win["spend_days"])).to_numpy()
     recent_unshipped = unshipped[recent_open].groupby(open_po.loc[recent_open, "supplier_id"]).sum()
-    q["_exposure"] = (q["spend_12m"] - q["supplier_id"].map(recent_unshipped).fillna(0.0)
-                      + q["open_exposure"])
+    q["money_at_stake"] = np.round(q["spend_12m"] - q["supplier_id"].map(recent_unshipped).fillna(0.0)
+                                   + q["open_exposure"], 2)
     q["deposits_at_risk"] = q["supplier_id"].map(po.groupby("supplier_id")["deposit_at_risk"].sum()).fillna(0.0)
     last_order = po.groupby("supplier_id")["ordered_on"].max()
     active = (_lookup(q["supplier_id"], last_order) > c - pd.Timedelta(days=rc["active_days"])) | (
@@ -119,8 +120,20 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
             sig_col("bank_account_changes", "explanation").fillna("").astype(str))
     trigger("change_after_sample", sig_col("changes_after_sample", "raw_value").fillna(0) > 0,
             sig_col("changes_after_sample", "explanation").fillna("").astype(str))
-    trigger("corrective_action", sig_col("corrective_actions", "raw_value").fillna(0) > 0,
-            sig_col("corrective_actions", "explanation").fillna("").astype(str))
+    # corrective actions (marts.corrective_actions): any overdue now, or one closed whose next lot failed again within
+    # the failed-inspection window (news, not the whole year the score counts)
+    capa = frames["corrective_actions"].copy()
+    capa["failed_on"] = pd.to_datetime(capa["failed_on"])
+    overdue = q["supplier_id"].map(capa[capa["is_overdue"]].groupby("supplier_id").size()).fillna(0).astype(int)
+    again = capa[capa["is_closed_but_next_lot_failed"]
+                 & (capa["failed_on"] > c - pd.Timedelta(days=rc["failed_inspection_days"]))]
+    again = q["supplier_id"].map(again.groupby("supplier_id").size()).fillna(0).astype(int)
+    trigger("corrective_action", (overdue > 0) | (again > 0),
+            pd.Series(np.where(overdue > 0, overdue.astype(str) + " corrective action(s) past their due date", ""),
+                      index=q.index)
+            + np.where((overdue > 0) & (again > 0), "; ", "")
+            + pd.Series(np.where(again > 0, again.astype(str) + " closed whose next lot failed again in the last "
+                                 + str(rc["failed_inspection_days"]) + " days", ""), index=q.index))
     trigger("abnormal_status", q["operating_status"] == "abnormal",
             "the business registry lists the company as abnormal (operating status): confirm it still exists and "
             "trades before placing or paying anything")
@@ -272,7 +285,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     q["suggested_action"] = [_action(n, b, rc["actions"]) for n, b in zip(names_fired, q["risk_band"])]
     q["reason"] = ["; ".join(r) if r else "routine re-verification: due " + str(d)
                    for r, d in zip(reasons, q["due_on"])]
-    q["priority"] = np.round(q["risk_score"] / 100.0 * q["_exposure"], 2)
+    q["priority"] = np.round(q["risk_score"] / 100.0 * q["money_at_stake"], 2)
     q = q.assign(_tier=order_tier(q["suggested_action"], q["days_until_due"], rc["actions"]))
     q = q.sort_values(["_tier", "priority", "days_until_due", "supplier_id"], ascending=[True, False, True, True])
     q["rank"] = np.arange(1, len(q) + 1)
@@ -334,6 +347,9 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
                                        "from staging.purchase_orders").df(),
         "inspections": con.execute("select inspection_id, po_id, inspection_type, inspected_on, result "
                                    "from staging.inspections").df(),
+        "corrective_actions": con.execute("select supplier_id, is_overdue, is_closed_but_next_lot_failed, "
+                                          "coalesce(next_lot_inspected_on, closed_on) as failed_on "
+                                          "from marts.corrective_actions").df(),
     }
 
 

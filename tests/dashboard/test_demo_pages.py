@@ -169,9 +169,10 @@ def test_reaudit_plan_is_grouped_by_urgency_and_ranked_with_the_money_at_stake(u
         assert priorities == sorted(priorities, reverse=True)
     # money at stake beside each: the 12-month spend plus open exposure the priority weighs
     first = plan.iloc[0]
-    spend, risk = demo_con.execute("select priority * 100 / risk_score, risk_score from marts.reaudit_queue "
-                                   "where supplier_id = ?", [first["supplier_id"]]).fetchone()
-    assert first["money_at_stake"] == pytest.approx(spend)
+    stake, priority, risk = demo_con.execute("select money_at_stake, priority, risk_score from marts.reaudit_queue "
+                                             "where supplier_id = ?", [first["supplier_id"]]).fetchone()
+    assert first["money_at_stake"] == pytest.approx(stake)
+    assert priority == pytest.approx(risk / 100 * stake, abs=0.01)
     # triggers in words, never as codes
     assert not any("_" in t for t in plan["triggers"].dropna())
     assert {"Audit cycle lapsed", "Failed audit"} <= {w.strip() for t in plan["triggers"].dropna() for w in t.split(",")}

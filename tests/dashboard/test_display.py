@@ -89,13 +89,14 @@ def test_reaudit_groups_put_held_suppliers_first_then_by_due_date():
         "suggested_action": ["desk re-check", "hold new orders", "on-site audit", "tighter inspection",
                              "on-site audit"],
         "days_until_due": [180, 0, -10, 30, 31], "risk_score": [20.0, 60.0, 40.0, 50.0, 0.0],
-        "priority": [2000.0, 600.0, 400.0, 500.0, 0.0], "reason": ["routine re-verification: due 2027-01-01"] * 5})
+        "priority": [2000.0, 600.0, 400.0, 500.0, 0.0], "money_at_stake": [10000.0, 1000.0, 1000.0, 1000.0, 800.0],
+        "reason": ["routine re-verification: due 2027-01-01"] * 5})
     plan = display.reaudit_plan(queue)
     assert plan["supplier_id"].tolist() == ["H", "N", "M", "R", "L"]  # the routine supplier no longer ranks first
     assert plan["group"].tolist() == ["hold", "now", "30", "later", "later"]
     assert plan["plan_rank"].tolist() == [1, 2, 3, 4, 5]
-    assert plan["money_at_stake"].tolist()[:4] == pytest.approx([1000.0, 1000.0, 1000.0, 10000.0])
-    assert pd.isna(plan["money_at_stake"].iloc[4])  # a zero score weighs nothing: the money is unknown, not 0
+    # the mart's money at stake travels with its supplier, also for a zero score (whose priority is 0)
+    assert plan["money_at_stake"].tolist() == [1000.0, 1000.0, 1000.0, 10000.0, 800.0]
 
 
 def test_inspection_recommendation_is_an_instruction():

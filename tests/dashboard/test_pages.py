@@ -346,9 +346,10 @@ def test_reaudit_priority_is_shown_in_whole_dollars_and_kept_exact(ui, tiny_db, 
     table = next(f for f in ui.frames(at) if "priority" in f.columns).set_index("supplier_id")
     exact = dict(tiny_con.execute("select supplier_id, priority from marts.reaudit_queue").fetchall())
     assert table["priority"].to_dict() == exact
-    # S2: 43.8 / 100 × $6,400 (the 12-month spend already holds P5 and P6, whose unshipped $4,400 is the open
-    # exposure, counted once) = 2,803.20: a value with cents, shown as $2,803
-    assert exact["S2"] == pytest.approx(43.8 / 100 * 6400)
+    # S2: its score / 100 × $6,400 (the 12-month spend already holds P5 and P6, whose unshipped $4,400 is the open
+    # exposure, counted once): a value with cents (39.8 → 2,547.20, shown as $2,547)
+    score = tiny_con.execute("select risk_score from marts.supplier_risk_score where supplier_id = 'S2'").fetchone()[0]
+    assert exact["S2"] == pytest.approx(score / 100 * 6400)
     # beside it the money at stake itself: S2's $6,400
     plan = pd.concat([f for f in ui.frames(at) if "money_at_stake" in f.columns]).set_index("supplier_id")
     assert plan.loc["S2", "money_at_stake"] == pytest.approx(6400)

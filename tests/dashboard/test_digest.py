@@ -49,7 +49,7 @@ def week(digest_db) -> digest.Digest:
 
 def test_the_window_ends_at_the_warehouse_as_of_date(week):
     assert (week.as_of, week.start, week.days) == (date(2024, 6, 21), date(2024, 6, 14), 7)
-    assert week.subject == ("Supplier-risk digest 2024-06-14 to 2024-06-21: 2 new red flags, 3 orders waiting for a "
+    assert week.subject == ("Supplier-risk digest 2024-06-14 to 2024-06-21: 3 new red flags, 3 orders waiting for a "
                             "release decision, 1 re-audit due, 4 stale tables")
 
 
@@ -62,13 +62,16 @@ def test_new_red_flags_are_counted_against_the_month_end_before_the_window(week,
                           ).fetchone()
     finally:
         con.close()
-    assert (then, now[0]) == (1, 2)  # subcontracting since January; the payee mismatch of 2024-06-21 is new
+    # subcontracting since January; new: the payee mismatch of 2024-06-21 and the unverified Hong Kong account BA3
+    # (first seen 2024-06-10)
+    assert (then, now[0]) == (1, 3)
     rows = week.section("red_flags").rows
     assert [r[:2] for r in rows] == [[EVIL, "Paid an entity that is not the supplier"],
-                                     [EVIL, "Suspected subcontracting"]]
+                                     [EVIL, "Suspected subcontracting"],
+                                     [EVIL, "New or offshore bank account not verified"]]
     assert rows[0][2] == ("paid 'Shenzhen Other Co., Ltd.', which is not the legal entity 'Yiwu Beta Trading Co., "
                           "Ltd.'")
-    assert rows[0][3] == "1 (2024-05-31) → 2" and rows[0][4] == f"{now[1]:.1f}" and rows[0][5] == "High"
+    assert rows[0][3] == "1 (2024-05-31) → 3" and rows[0][4] == f"{now[1]:.1f}" and rows[0][5] == "Critical"
 
 
 def test_an_earlier_window_start_finds_nothing_new_before_the_history_starts(digest_db):
@@ -80,16 +83,16 @@ def test_an_earlier_window_start_finds_nothing_new_before_the_history_starts(dig
         month = digest.build(db.runner(con), 30)
     finally:
         con.close()
-    assert [r[3] for r in long.section("red_flags").rows] == ["0 (–) → 2", "0 (–) → 2"]
-    assert [r[3] for r in month.section("red_flags").rows] == ["1 (2024-04-30) → 2", "1 (2024-04-30) → 2"]
+    assert [r[3] for r in long.section("red_flags").rows] == ["0 (–) → 3"] * 3
+    assert [r[3] for r in month.section("red_flags").rows] == ["1 (2024-04-30) → 3"] * 3
 
 
 def test_movers_orders_reaudits_and_stale_data(week):
-    # score now vs 2024-05-31: S2 34.8 → its score now; S3 28.5 → 34.1; S1 28.0 → 32.0
+    # score now vs 2024-05-31: S2 32.7 → its score now; S3 27.5 → 32.9; S1 27.6 → 31.6
     movers = week.section("movers").rows
     assert [r[0] for r in movers] == [EVIL, "Hanoi Gamma", "Ningbo Alpha Store"]
-    assert movers[1][1:] == ["28.5", "34.1", "+5.6", "Medium → Medium"]
-    assert movers[2][1:] == ["28.0", "32.0", "+4.0", "Medium → Medium"]
+    assert movers[1][1:] == ["27.5", "32.9", "+5.4", "Medium → Medium"]
+    assert movers[2][1:] == ["27.6", "31.6", "+4.0", "Medium → Medium"]
     # balances due within 7 days or overdue, most overdue first: P4 (2024-02-15), P3 (03-01), P5 (06-01); P6 is due
     # 2024-07-20, 29 days out
     orders = week.section("orders").rows
@@ -125,9 +128,9 @@ def test_html_escapes_every_data_value(week):
     parsed = _Elements()
     parsed.feed(page)
     assert "script" not in parsed.tags and EVIL not in page
-    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2 + 1 + 2 + 1  # flags, movers, orders, re-audit
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3 + 1 + 2 + 1  # flags, movers, orders, re-audit
     assert EVIL in "".join(parsed.text)  # read as text
-    assert "New red flags (2)" in "".join(parsed.text)
+    assert "New red flags (3)" in "".join(parsed.text)
 
 
 def test_since_is_days_or_weeks():

@@ -19,7 +19,6 @@ import pytest
 from helpers import quiet
 from models import risk_panel, scoring
 from pipelines.build import build
-from pipelines.steps import risk_score
 from reference import scoring_loop as loop
 
 HISTORY = ["supplier_id", "as_of", "risk_score", "risk_band", "confidence", "red_flag_count", "entity_points",
@@ -30,7 +29,7 @@ def _tables(db) -> dict:
     """The score's input tables without the control records (see the module docstring)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        t = risk_score.load_tables(con)
+        t = scoring.load_tables(con)
     finally:
         con.close()
     t["tables_carried"] = t["tables_carried"][~t["tables_carried"]["table_name"].isin(scoring.CONTROL_TABLES)]

@@ -11,7 +11,6 @@ import pytest
 from scipy.stats import spearmanr
 
 from models import scoring
-from pipelines.steps import risk_score
 
 TINY_AS_OF = date(2024, 6, 21)
 ROUNDING = 0.05 + 1e-9  # a signal's points are rounded to 0.1 so a supplier's points add up to its rounded score
@@ -31,7 +30,7 @@ def tiny_tables(tiny_db):
 
     con = duckdb.connect(str(tiny_db), read_only=True)
     try:
-        t = risk_score.load_tables(con)
+        t = scoring.load_tables(con)
     finally:
         con.close()
     t["tables_carried"] = pd.concat([t["tables_carried"], pd.DataFrame({"table_name": list(scoring.CONTROL_TABLES)})])
@@ -48,7 +47,7 @@ def demo_tables(demo_db):
 
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
-        tables = risk_score.load_tables(con)
+        tables = scoring.load_tables(con)
         as_of = con.execute("select as_of from ingest.build_info").fetchone()[0]
     finally:
         con.close()

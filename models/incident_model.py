@@ -181,6 +181,9 @@ INPUT_QUERIES = {
 def load_inputs(con) -> Inputs:
     """Read the staging tables and the two reference settings the label needs."""
     frames = {name: con.execute(sql).df() for name, sql in INPUT_QUERIES.items()}
+    for frame in frames.values():  # day numbers as plain floats: a blank date is NaN (comparisons False), never NA
+        for col in [c for c in frame.columns if c == "day" or c.endswith("_day")]:
+            frame[col] = frame[col].astype("float64")
     reasons = con.execute("select reason from reference.return_reasons where is_defect_coded").fetchall()
     late = con.execute("select value from reference.kpi_settings where setting = 'late_incident_days'").fetchone()
     if late is None:
@@ -219,7 +222,8 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
     o["is_psi_failed"] = o["po_id"].isin(psi["po_id"])
 
     o["days_late"] = o["first_shipped_day"] - o["promised_day"]
-    shipped_in_time = o["days_late"] <= inp.late_incident_days  # False when it never shipped
+    # False when it never shipped (also when a blank promise date makes the day columns nullable: NA → False)
+    shipped_in_time = (o["days_late"] <= inp.late_incident_days).fillna(False).astype(bool)
     o["is_late"] = (o["promised_day"].notna() & ~shipped_in_time).astype(bool)
 
     r = inp.returns

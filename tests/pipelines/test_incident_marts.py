@@ -104,3 +104,30 @@ def test_tiny_warehouse_without_closed_orders_has_no_prediction(tiny_con):
     assert rows == (3, 0)
     assert tiny_con.execute("select count(*) from marts.model_backtest").fetchone()[0] == 0
     assert tiny_con.execute("select count(*) from marts.model_comparison").fetchone()[0] == 0
+
+
+def test_orders_without_a_promised_ship_date_build_and_are_never_labelled_late(tiny_dir):
+    """promised_ship_on is optional in the contract: a blank one used to stop the build at the model step (nullable
+    day numbers). P3 and P6 without a promise: the build completes, marts.po_status and the model's outcomes agree
+    that neither is late (there is nothing to be late against), and P5 (promised 06-01, never shipped) still is."""
+    import duckdb
+
+    from helpers import quiet
+    from pipelines.build import build
+
+    path = tiny_dir / "purchase_orders.csv"
+    text = path.read_text(encoding="utf-8")
+    for po, promise in (("P3,S1,A2,2024-02-01,500,2.00,USD,FOB,", "2024-03-01"),
+                        ("P6,S2,B1,2024-06-20,100,11.00,USD,FOB,", "2024-07-20")):
+        assert po + promise in text
+        text = text.replace(po + promise, po)
+    path.write_text(text, encoding="utf-8")
+    db = tiny_dir.parent / "w.duckdb"
+    build(tiny_dir, db, log=quiet)
+    with duckdb.connect(str(db), read_only=True) as con:
+        late = dict(con.execute("select po_id, is_late_incident from marts.po_status").fetchall())
+        inp = im.load_inputs(con)
+    assert late == {"P1": False, "P2": False, "P3": False, "P4": False, "P5": True, "P6": False}
+    outcomes = im.order_outcomes(inp, im.load_config()).set_index("po_id")
+    assert not outcomes.loc[["P3", "P6"], "is_late"].any() and outcomes.loc["P5", "is_late"]
+    assert inp.orders["promised_day"].dtype == np.float64

@@ -29,20 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from dashboard.navigation import PAGES as NAV  # noqa: E402  (after the sys.path line)
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage"]
 # url path → text that is on the page once it has rendered
-PAGES = {
-    "": "Supplier portfolio",
-    "supplier": "What drives the score",
-    "trader_vs_factory": "Side by side",
-    "costs": "Quote-to-landed variance by supplier",
-    "inspections": "Escapes",
-    "reaudit": "Re-audit planner",
-    "data": "Freshness per table",
-}
+PAGES = {p.url_path: p.landmark for p in NAV}
 SETTLED = ("() => { const s = document.querySelector('[data-testid=\"stStatusWidget\"]');"
            " return (!s || !s.innerText.includes('Running'))"
            " && [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].every(e => e.querySelector('.main-svg'));"

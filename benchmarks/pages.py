@@ -22,16 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-PAGES = {
-    "Portfolio": "dashboard/pages/portfolio.py",
-    "Supplier": "dashboard/pages/supplier.py",
-    "Trader vs factory": "dashboard/pages/trader_vs_factory.py",
-    "Costs and leakage": "dashboard/pages/costs.py",
-    "What-if": "dashboard/pages/whatif.py",
-    "Inspections": "dashboard/pages/inspections.py",
-    "Re-audit planner": "dashboard/pages/reaudit.py",
-    "Data": "dashboard/pages/data.py",
-}
+from dashboard.navigation import PAGES as NAV  # noqa: E402  (after the sys.path line)
+
+PAGES = {p.title: p.script for p in NAV}
 
 
 def _quiet(_: str) -> None:

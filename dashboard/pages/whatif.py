@@ -36,7 +36,10 @@ if ui.require_warehouse():
         chosen = st.multiselect("SKUs", list(labels), key="whatif_skus", format_func=lambda s: labels[s])
         baseline = queries.whatif_baseline(None, tuple(chosen)) if chosen else pd.DataFrame()
     if baseline.empty:
-        st.info("Pick a supplier with purchase orders, or at least one SKU.", icon=":material/touch_app:")
+        if not queries.has_table("marts.landed_cost_po"):  # an older or partial build: say what is missing
+            ui.missing("marts.landed_cost_po", "landed costs to start from")
+        else:
+            st.info("Pick a supplier with purchase orders, or at least one SKU.", icon=":material/touch_app:")
         st.stop()
 
     st.subheader("Scenario")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import navigation
 from helpers import settle
 
 pytestmark = pytest.mark.browser
@@ -26,17 +27,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "artifacts" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# url path → text that must appear once the page has rendered
-PAGES = {
-    "": "Supplier portfolio",
-    "supplier": "What drives the score",
-    "open_orders": "The release checklist",
-    "trader_vs_factory": "Side by side",
-    "costs": "Quote-to-landed variance by supplier",
-    "inspections": "Sampling-plan calculator",
-    "reaudit": "Re-audit planner",
-    "data": "Freshness per table",
-}
+# url path → text that must appear once the page has rendered (every page of dashboard/navigation.py)
+PAGES = {p.url_path: p.landmark for p in navigation.PAGES}
 
 if not CHROMIUM.exists():
     pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import navigation
 from helpers import EVIL_HOST, HOSTILE, HOSTILE_PRODUCT, ServedApp, quiet, settle, write_hostile_portfolio
 
 pytestmark = pytest.mark.browser
@@ -21,10 +22,10 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 
 # url path → text shown once the page has rendered
-PAGES = {"": "Supplier portfolio", "supplier?supplier=S1": "What drives the score",
-         "supplier?supplier=S2": "What drives the score", "supplier?supplier=S3": "What drives the score",
-         "trader_vs_factory": "Side by side", "costs": "Quote-to-landed variance by supplier",
-         "inspections": "Escapes", "reaudit": "Re-audit planner", "data": "Freshness per table"}
+# every page of dashboard/navigation.py, the Supplier page once per supplier
+PAGES = {path: text for p in navigation.PAGES
+         for path, text in ([(f"supplier?supplier={s}", p.landmark) for s in ("S1", "S2", "S3")]
+                            if p.key == "supplier" else [(p.url_path, p.landmark)])}
 
 
 @pytest.fixture(scope="module")

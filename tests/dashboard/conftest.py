@@ -10,21 +10,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import navigation
 from helpers import plain
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGES = {
-    "portfolio": "dashboard/pages/portfolio.py",
-    "supplier": "dashboard/pages/supplier.py",
-    "open_orders": "dashboard/pages/open_orders.py",
-    "trader_vs_factory": "dashboard/pages/trader_vs_factory.py",
-    "costs": "dashboard/pages/costs.py",
-    "whatif": "dashboard/pages/whatif.py",
-    "inspections": "dashboard/pages/inspections.py",
-    "reaudit": "dashboard/pages/reaudit.py",
-    "data": "dashboard/pages/data.py",
-}
+PAGES = {p.key: p.script for p in navigation.PAGES}  # page name → script (dashboard/navigation.py)
 
 
 @pytest.fixture(autouse=True)

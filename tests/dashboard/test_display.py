@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard import display
+from dashboard import display, navigation
 from helpers import plain
 from models import scoring
 
@@ -165,8 +165,7 @@ def _problems(at) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", ["portfolio", "supplier", "trader_vs_factory", "costs", "inspections", "reaudit",
-                                  "data"])
+@pytest.mark.parametrize("page", list(navigation.BY_KEY))
 def test_every_page_shows_words_not_codes_and_answers_whole(ui, demo_db, page):
     at = ui.open(demo_db, page)
     assert at.dataframe, "the page shows no table"

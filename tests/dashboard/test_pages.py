@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard import navigation
 from helpers import TINY
 
-PAGE_NAMES = ["portfolio", "supplier", "open_orders", "trader_vs_factory", "costs", "inspections", "reaudit", "data"]
+PAGE_NAMES = list(navigation.BY_KEY)  # every page (dashboard/navigation.py)
 
 # Hand-computed from tests/fixtures/tiny/purchase_orders.csv and payments.csv:
 # S1: P1 1000 × 5.00 + P2 1000 × 5.50 + P3 500 × 2.00 = 11,500; S2: P4 2,000 + P5 3,300 + P6 1,100 = 6,400.
@@ -46,7 +47,7 @@ def test_every_page_on_a_partial_warehouse_names_the_missing_marts(ui, partial_d
     if page == "portfolio":  # what the older build has is still shown
         assert ui.metrics(at)["Spend"] == TINY_SPEND and ui.metrics(at)["Margin leakage"] == "–"
         assert "this warehouse has no `marts.supplier_risk_score` table" in shown
-    elif page in ("supplier", "open_orders", "trader_vs_factory", "costs", "reaudit"):
+    elif page in ("supplier", "open_orders", "trader_vs_factory", "costs", "whatif", "reaudit"):
         assert "this warehouse has no `marts." in shown
     elif page == "inspections":
         assert "this warehouse has no `marts.inspection_blind_spot` table" in shown
@@ -191,9 +192,14 @@ def test_a_folder_with_a_broken_file_is_refused_with_the_file_named(ui, tmp_path
 
 
 def test_router_lists_every_page(ui):
-    source = Path(__file__).resolve().parents[2].joinpath("app.py").read_text(encoding="utf-8")
-    for path in ui.pages.values():
-        assert f'"{path}"' in source
+    """app.py builds its navigation from dashboard/navigation.py, which lists every page script there is, once."""
+    root = Path(__file__).resolve().parents[2]
+    assert "for p in PAGES" in root.joinpath("app.py").read_text(encoding="utf-8")
+    scripts = [p.script for p in navigation.PAGES]
+    assert len(set(scripts)) == len(scripts) and sum(p.default for p in navigation.PAGES) == 1
+    assert set(scripts) == {str(f.relative_to(root)) for f in (root / "dashboard" / "pages").glob("*.py")
+                            if f.name != "__init__.py"}
+    assert set(ui.pages.values()) == set(scripts)
 
 
 def test_supplier_page_follows_the_url_and_shows_its_evidence(ui, tiny_db):

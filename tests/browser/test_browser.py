@@ -391,6 +391,7 @@ def test_open_orders_and_the_supplier_controls_of_the_planted_cases(server, page
     _shot(page, "supplier_new_bank_account")
 
     page.goto(f"{server}/supplier?supplier={truth.loc['overdue_capa', 'supplier_id']}")
-    _settle(page, "Corrective actions")
+    # the section's own warning (the score's signal label "corrective actions overdue…" can be on the page first)
+    _settle(page, "corrective action(s) open past their due date")
     assert page.get_by_text("corrective action(s) open past their due date", exact=False).count() > 0
     _shot(page, "supplier_overdue_capa")

@@ -239,7 +239,7 @@ def _between(grid: Grid, k_from: np.ndarray, k_to: np.ndarray, s: np.ndarray) ->
 def _control_measures(t: dict, cut: Cutoffs, grid: Grid, visible, po_all: pd.DataFrame, psi_decided: pd.DataFrame,
                       po_sup: pd.Series, days: int, product_kinds: list[str]) -> dict[str, np.ndarray]:
     """What the control records say at each cutoff (the same definitions as marts.bank_accounts and
-    marts.corrective_actions at the build date, checked by tests/pipelines/test_controls_marts.py):
+    marts.corrective_actions at the build date, checked by tests/pipelines/test_control_signals_build.py):
 
     - bank accounts: a change (the supplier's second or later account, or one outside its country) or a first
       account, not verified (by a method that counts) on or before the cutoff;

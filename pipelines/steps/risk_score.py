@@ -113,9 +113,9 @@ def _write_unknown(con: duckdb.DuckDBPyConnection, unknown: tuple[str, ...], cfg
                          for s in unknown], columns=UNKNOWN_COLUMNS)
     write_frame(con, "marts.score_unknown_signals", rows, types=_UNKNOWN_TYPES, columns=UNKNOWN_COLUMNS)
     for r in rows.itertuples():
-        where = "the data has no " + (f"{r.missing_fields}" if r.missing_fields.endswith(" file") else
-                                      f"{r.missing_fields} for any supplier")
-        context.log(f"      notice: {where}: '{r.label}' scores 0 of {r.max_points:g} points and is shown as unknown")
+        scope = "" if registry.REGISTRY[r.signal].tables else " for any supplier"
+        context.log(f"      notice: the data has no {r.missing_fields}{scope}: '{r.label}' scores 0 of "
+                    f"{r.max_points:g} points and is shown as unknown")
 
 
 def _write_empty(con: duckdb.DuckDBPyConnection, as_of) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -281,9 +282,32 @@ def filtered_skus(ids: Ids = None, categories: Iterable[str] | None = None) -> p
     return query("filtered_skus", ids=_ids(ids), categories=chosen)
 
 
-def type_comparison(category: str | None = None) -> pd.DataFrame:
-    """Trader vs factory estimates with intervals (marts.type_comparison), for one category or all rows."""
-    return query("type_comparison", category=category)
+def type_comparison(category: str | None = None, period: Period = (None, None)) -> pd.DataFrame:
+    """Trader vs factory estimates with intervals, for one category or all rows: marts.type_comparison over every
+    month, else the same comparison recomputed from the marts over the months of `period` (same metrics, bootstrap
+    settings and seed as the build; pipelines/steps/type_comparison.py)."""
+    if period == (None, None):
+        return query("type_comparison", category=category)
+    rows = _type_comparison_over(period[0], period[1], db.db_version())
+    if rows.empty or category is None:
+        return rows
+    return rows[rows["category"] == category].reset_index(drop=True)
+
+
+@st.cache_data(ttl=600, max_entries=32, show_spinner=False)
+def _type_comparison_over(month_from: date | None, month_to: date | None, version: str) -> pd.DataFrame:
+    from pipelines.steps import type_comparison as step
+
+    con = db.connect()
+    if con is None:
+        return pd.DataFrame()
+    try:
+        result = step.compare(step.supplier_metrics(con, month_from, month_to))
+    except duckdb.CatalogException:  # an older or partial build without the marts it reads
+        return pd.DataFrame()
+    finally:
+        con.close()
+    return result.sort_values(["category", "metric", "supplier_type"], kind="stable").reset_index(drop=True)
 
 
 def unallocated_costs() -> pd.DataFrame:

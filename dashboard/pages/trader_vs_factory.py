@@ -42,9 +42,8 @@ st.caption("Each figure is the mean over suppliers of that type, with a bootstra
            "suppliers behind it. A difference counts only when its interval excludes zero and each type has at "
            f"least {MIN_SUPPLIERS} suppliers; figures from fewer are greyed out.")
 st.info("This comparison covers every supplier in the warehouse: the sidebar's type, country and band filters do "
-        "not apply here (marts.type_comparison is computed over all suppliers), and it covers every month: its "
-        "intervals are bootstrapped by the build over the whole history, so the Months control of Portfolio and "
-        "Costs does not narrow it.", icon=":material/filter_alt_off:")
+        "not apply here (a type filter would leave nothing to compare). The Months control below does apply: every "
+        "figure and interval is computed over the chosen months only.", icon=":material/filter_alt_off:")
 if ui.require_warehouse():
     ui.as_of_caption()
     everything = queries.type_comparison()
@@ -59,7 +58,14 @@ if ui.require_warehouse():
     category = st.selectbox("Category", options, key="tvf_category",
                             format_func=lambda c: "All categories" if c == "all" else ui.label(c),
                             help="Compare within one product category (like with like) or across all.")
-    rows = queries.type_comparison(category)
+    chosen_period = filters.period("tvf_period")
+    if chosen_period != (None, None):
+        everything = queries.type_comparison(period=chosen_period)
+    rows = everything[everything["category"] == category] if not everything.empty else everything
+    if rows.empty:
+        st.info(f"No landed orders, sales, returns or resolved orders in {filters.describe_period(chosen_period)} to "
+                "compare: widen the months.", icon=":material/filter_alt_off:")
+        st.stop()
     level = rows["ci_level"].dropna().iloc[0] if rows["ci_level"].notna().any() else 0.9
     metrics = [m for m in METRICS if m in set(rows["metric"])] + sorted(set(rows["metric"]) - set(METRICS))
 
@@ -86,7 +92,8 @@ if ui.require_warehouse():
             fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
                                yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
     title = "All categories" if category == "all" else ui.chart_text([ui.label(category)])[0]
-    fig.update_layout(title=f"{title}: manufacturers vs trading companies ({level:.0%} intervals)", height=640,
+    fig.update_layout(title=f"{title}, {filters.describe_period(chosen_period)}: manufacturers vs trading companies "
+                            f"({level:.0%} intervals)", height=640,
                       template="plotly_white", margin=dict(l=10, r=10, t=80, b=10))
     ui.chart(fig, "tvf_chart")
 
@@ -146,7 +153,8 @@ if ui.require_warehouse():
         fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))),
                          ticktext=ui.chart_text(ui.label(c) for c in cats))
         unit = per_cat["unit"].iloc[0]
-        ui.chart(ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category", unit, "Category",
+        ui.chart(ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category, "
+                          f"{filters.describe_period(chosen_period)}", unit, "Category",
                           height=120 + 40 * per_cat["category"].nunique()), "tvf_category_chart")
         per_cat = per_cat.assign(note=per_cat["n_suppliers"].map(
             lambda n: TOO_FEW if pd.isna(n) or n < MIN_SUPPLIERS else ""))

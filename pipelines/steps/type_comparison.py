@@ -7,6 +7,8 @@ resample suppliers, not orders, so a supplier with many POs counts once). Formul
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -53,36 +55,48 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den.where(den != 0)).astype(float)
 
 
-def supplier_metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per supplier and category (plus category 'all'): the six metrics, NaN where there is no data."""
-    po = con.execute("""
+def supplier_metrics(con: duckdb.DuckDBPyConnection, month_from: date | None = None,
+                     month_to: date | None = None) -> pd.DataFrame:
+    """One row per supplier and category (plus category 'all'): the six metrics, NaN where there is no data.
+
+    `month_from` / `month_to` (first days of months, None = open) keep every measure to those months: landed cost by
+    month of delivery (the category median too), leakage and margin by month of sale, return or cost, on-time by
+    month of the promised ship date, defect returns by month of sale and of return. Without a period the
+    supplier-wide on-time and defect-return rates are marts.supplier_kpis' own (all-time) figures."""
+    window = {"month_from": month_from, "month_to": month_to}
+    within = "($month_from::date is null or {0} >= $month_from::date) and " \
+             "($month_to::date is null or {0} <= $month_to::date)"
+    po = con.execute(f"""
         select supplier_id, category, units_received, landed_total, landed_cost_per_unit,
             quoted_landed_cost_per_unit * units_received as quoted_total,
-        from marts.landed_cost_po where is_landed
-    """).df()
+        from marts.landed_cost_po where is_landed and {within.format("delivery_month")}
+    """, window).df()
     for c in ("units_received", "landed_total", "landed_cost_per_unit", "quoted_total"):
         po[c] = po[c].astype(float)
     # Products differ in price, so a PO's unit cost is compared with the median of its category's landed POs.
     po["index"] = po["landed_cost_per_unit"] / po.groupby("category")["landed_cost_per_unit"].transform("median")
     po["index_x_units"] = po["index"] * po["units_received"]
-    leak = con.execute("""
+    leak = con.execute(f"""
         select supplier_id, coalesce(category, 'unattributed') as category, units_sold, gross_revenue,
             supplier_leakage, realised_contribution
         from marts.margin_leakage_wide
-    """).df()
-    on_time = con.execute("""
+        where {within.format("month")}
+    """, window).df()
+    on_time = con.execute(f"""
         select po_status.supplier_id, products.category,
             count(*) filter (where po_status.is_resolved) as resolved,
             count(*) filter (where po_status.is_resolved and po_status.is_on_time) as on_time,
         from marts.po_status as po_status
         inner join staging.products as products on po_status.sku = products.sku
+        where {within.format("date_trunc('month', po_status.promised_ship_on)")}
         group by all
-    """).df()
-    defects = con.execute("""
+    """, window).df()
+    defects = con.execute(f"""
         with sold as (
             select products.supplier_id, products.category, sum(sales.units_sold) as units_sold,
             from staging.sales as sales
             inner join staging.products as products on sales.sku = products.sku
+            where {within.format("sales.month_on")}
             group by all
         ),
         returned as (
@@ -92,6 +106,7 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             inner join staging.products as products on returns.sku = products.sku
             left join staging.purchase_orders as purchase_orders on returns.po_id = purchase_orders.po_id
             left join reference.return_reasons as return_reasons on returns.reason = return_reasons.reason
+            where {within.format("date_trunc('month', returns.returned_on)")}
             group by all
         )
         select coalesce(sold.supplier_id, returned.supplier_id) as supplier_id,
@@ -99,7 +114,7 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             coalesce(sold.units_sold, 0) as units_sold, coalesce(returned.defect_units, 0) as defect_units,
         from sold
         full join returned on sold.supplier_id = returned.supplier_id and sold.category = returned.category
-    """).df()
+    """, window).df()
 
     def by(frame: pd.DataFrame, cols: list[str], keys: list[str]) -> pd.DataFrame:
         return frame.groupby(keys, as_index=False)[cols].sum(min_count=1)
@@ -127,6 +142,8 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             merged["category"] = ALL
         frames.append(merged)
     out = pd.concat(frames, ignore_index=True)
+    if month_from is not None or month_to is not None:  # supplier_kpis is all-time: a period keeps its own sums
+        return _with_types(con, out)
     # The supplier-wide on-time and defect-return rates are supplier_kpis' own figures (same definitions).
     kpis = con.execute("select supplier_id, on_time_rate, defect_return_rate from marts.supplier_kpis").df()
     overall = out["category"] == ALL
@@ -136,6 +153,11 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     sold_any = kp["supplier_id"].map(kpis.set_index("supplier_id")["defect_return_rate"]).isna().to_numpy() & (
         out.loc[overall, "units_sold"].fillna(0).to_numpy() > 0)
     out.loc[overall, "defect_return_rate"] = np.where(sold_any, 0.0, kp["defect_return_rate"].astype(float))
+    return _with_types(con, out)
+
+
+def _with_types(con: duckdb.DuckDBPyConnection, out: pd.DataFrame) -> pd.DataFrame:
+    """The supplier metrics with each supplier's type, in the output's columns and order."""
     # the type an audit or site visit verified, where there is one, over the declared type
     types = con.execute("select supplier_id, coalesce(verified_type, supplier_type) as supplier_type "
                         "from staging.suppliers").df()

@@ -70,3 +70,38 @@ def test_costs_figures_and_leakage_by_month_keep_to_the_period(ui, demo_db, demo
     # the period travels with the view: the Portfolio page opens on it
     at.switch_page(ui.pages["portfolio"]).run()
     assert at.select_slider(key="portfolio_period").value == ("2025-07", "2025-12")
+
+
+def test_trader_vs_factory_compares_over_the_months_in_the_url(ui, demo_db, demo_con):
+    """The manufacturers' on-time rate over Jan-Jun 2026: the mean, over manufacturers with a resolved order promised
+    in those months, of each one's on-time share, with the bootstrap interval of those very values."""
+    from models.landed_cost import bootstrap_mean_ci
+    from pipelines.steps.type_comparison import CI_LEVEL, N_BOOT, SEED
+
+    at = ui.open(demo_db, "trader_vs_factory", query={"from": "2026-01", "to": "2026-06"})
+    assert at.select_slider(key="tvf_period").value == ("2026-01", "2026-06")
+    rates = [float(r) for (r,) in demo_con.execute("""
+        select count(*) filter (where po.is_resolved and po.is_on_time) / count(*) filter (where po.is_resolved)
+        from marts.po_status as po
+        inner join staging.products as products on po.sku = products.sku
+        inner join staging.suppliers as suppliers on po.supplier_id = suppliers.supplier_id
+        where po.promised_ship_on >= date '2026-01-01' and po.promised_ship_on < date '2026-07-01'
+            and coalesce(suppliers.verified_type, suppliers.supplier_type) = 'manufacturer'
+        group by po.supplier_id
+        having count(*) filter (where po.is_resolved) > 0
+        order by po.supplier_id""").fetchall()]
+    interval = bootstrap_mean_ci(rates, N_BOOT, CI_LEVEL, SEED)
+    expected = f"{interval.mean * 100:.1f}% ({interval.low * 100:.1f}% – {interval.high * 100:.1f}%)"
+    row = at.dataframe[0].value.set_index("metric").loc["On-time shipment rate"]
+    assert row["Manufacturer"] == expected
+    assert row["Manufacturers (n)"] == len(rates)
+    all_time = demo_con.execute("select estimate, n_suppliers from marts.type_comparison where category = 'all' "
+                                "and metric = 'on_time_rate' and supplier_type = 'manufacturer'").fetchone()
+    assert (interval.mean, len(rates)) != pytest.approx(all_time)  # the period really narrows the comparison
+    # every month again: the build's all-time mart, and the URL forgets the period
+    first, last = at.select_slider(key="tvf_period").options[0], at.select_slider(key="tvf_period").options[-1]
+    at.select_slider(key="tvf_period").set_value((first, last)).run()
+    row = at.dataframe[0].value.set_index("metric").loc["On-time shipment rate"]
+    assert row["Manufacturers (n)"] == all_time[1]
+    assert row["Manufacturer"].startswith(f"{all_time[0] * 100:.1f}% (")
+    assert "from" not in at.query_params and "to" not in at.query_params

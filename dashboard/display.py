@@ -129,6 +129,9 @@ ENUMS: dict[str, dict[str, str]] = {
              "rework": "Rework", "relabel": "Relabel", "chargeback": "Chargebacks",
              "expedite_freight": "Expedite freight", "sorting": "Sorting", "reinspection": "Re-inspection",
              "realised_contribution": "Realised contribution"},
+    # sales channels (staging.sales.channel is free text: an unlisted one is humanised); empty = no sale carries it
+    "channel": {"amazon_us": "Amazon US", "shopify_dtc": "Shopify (own store)", "walmart_us": "Walmart US",
+                "wholesale": "Wholesale"},
     "table_name": {"purchase_orders": "Purchase orders", "quality_costs": "Quality costs",
                    "shipments": "Shipments", "suppliers": "Suppliers", "products": "Products",
                    "payments": "Payments", "inspections": "Inspections", "sales": "Sales", "returns": "Returns"},

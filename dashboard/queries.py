@@ -133,6 +133,28 @@ def leakage_by_month(ids: Ids = None, supplier_id: str | None = None, sku: str |
                  month_to=period[1])
 
 
+def leakage_by_channel_month(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None,
+                             period: Period = (None, None)) -> pd.DataFrame:
+    """Revenue, fees, planned contribution and supplier leakage per sales channel and month; channel empty for costs
+    no sale carries (quality costs, write-offs, duty refunds, returns without a channel)."""
+    return query("leakage_by_channel", ids=_ids(ids), supplier_id=supplier_id, sku=sku, month_from=period[0],
+                 month_to=period[1])
+
+
+def leakage_by_channel(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None,
+                       period: Period = (None, None)) -> pd.DataFrame:
+    """leakage_by_channel_month summed over the months, one row per channel (biggest leakage first, the costs no
+    sale carries last), with leakage as a share of the channel's revenue."""
+    monthly = leakage_by_channel_month(ids, supplier_id, sku, period)
+    if monthly.empty:
+        return monthly
+    totals = monthly.drop(columns="month").groupby("channel", dropna=False, sort=False).sum().reset_index()
+    totals["leakage_share"] = totals["leakage"] / totals["gross_revenue"].where(totals["gross_revenue"] != 0)
+    totals["_last"] = totals["channel"].isna()
+    return totals.sort_values(["_last", "leakage"], ascending=[True, False]).drop(columns="_last") \
+        .reset_index(drop=True)
+
+
 def months() -> pd.DataFrame:
     """Months with sales, returns, costs or a landed delivery (the period control's choices)."""
     return query("months")

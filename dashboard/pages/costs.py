@@ -118,6 +118,49 @@ if ui.require_warehouse():
         ui.chart(ui.style(fig, f"Margin leakage per month, {filters.describe_period(chosen)}", "Month of sale, return "
                           "or cost", "USD", height=340), "costs_leakage_month_chart")
 
+    st.subheader("Leakage by sales channel",
+                 help="Each channel's sales at the month's landed cost per unit, its supplier-caused returns "
+                      "(refund, return fee, unsellable units at landed cost) and what that leaves of the planned "
+                      "contribution. Quality costs, write-offs and duty refunds belong to no sale: they are shown "
+                      "on their own row, and all rows add up to the margin leakage above.")
+    channels = queries.leakage_by_channel(ids, supplier_id, sku, chosen)
+    if channels.empty:
+        ui.missing("marts.sales_by_channel", "sales by channel")
+    else:
+        no_sale = "No channel (quality costs, write-offs, refunds)"
+        shown = channels.assign(channel=channels["channel"].map(
+            lambda c: no_sale if c is None or pd.isna(c) else ui.label(c, "channel")))
+        ui.table(shown, "costs_channels", "leakage_by_channel.csv",
+                 columns=["channel", "units_sold", "gross_revenue", "marketplace_fees", "planned_contribution",
+                          "landed_cost_overrun", "refunds_and_return_fees", "unsellable_write_offs", "quality_costs",
+                          "duty_refunds_received", "leakage", "leakage_share"],
+                 column_config={"channel": "Channel", "units_sold": "Units sold",
+                                "gross_revenue": ui.money_col("Revenue"),
+                                "marketplace_fees": ui.money_col("Fees"),
+                                "planned_contribution": ui.money_col("Planned contribution"),
+                                "landed_cost_overrun": ui.money_col("Landed cost vs quote"),
+                                "refunds_and_return_fees": ui.money_col(
+                                    "Returns", "Refunds and return fees of supplier-caused returns."),
+                                "unsellable_write_offs": ui.money_col("Write-offs"),
+                                "quality_costs": ui.money_col(
+                                    "Quality costs", "Rework, relabel, chargebacks, expedite freight, sorting and "
+                                                     "re-inspection."),
+                                "duty_refunds_received": ui.money_col("Duty refunds received"),
+                                "leakage": ui.money_col("Margin leakage"),
+                                "leakage_share": ui.pct_col("Leakage % of revenue")})
+        per_month = queries.leakage_by_channel_month(ids, supplier_id, sku, chosen)
+        fig = go.Figure()
+        for channel in shown["channel"]:
+            code = channels.loc[shown["channel"] == channel, "channel"].iloc[0]
+            part = per_month[per_month["channel"].isna()] if code is None or pd.isna(code) \
+                else per_month[per_month["channel"] == code]
+            fig.add_trace(go.Bar(x=part["month"], y=part["leakage"], name=ui.chart_text([channel])[0],
+                                 hovertemplate="%{x|%b %Y}: %{y:$,.0f} leaked<extra>%{fullData.name}</extra>"))
+        fig.update_layout(barmode="relative")
+        fig.update_yaxes(tickprefix="$", tickformat="~s")
+        ui.chart(ui.style(fig, f"Margin leakage per month by channel, {filters.describe_period(chosen)}",
+                          "Month of sale, return or cost", "USD", height=340), "costs_channel_month_chart")
+
     st.subheader("Quote-to-landed variance by supplier")
     variance = queries.quote_variance(ids, chosen)
     if supplier_id is not None and not variance.empty:

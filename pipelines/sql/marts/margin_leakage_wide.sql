@@ -1,30 +1,18 @@
 -- Margin-leakage waterfall, wide: planned to realised contribution per supplier, SKU and month (of sale, return or cost); one row per supplier, SKU and month.
-with sales as (
-    select * from staging.sales
+with sales_by_channel as (
+    select * from marts.sales_by_channel
 ),
 
-products as (
-    select * from staging.products
+return_costs as (
+    select * from marts.return_costs
 ),
 
 suppliers as (
     select * from staging.suppliers
 ),
 
-returns as (
-    select * from staging.returns
-),
-
-purchase_orders as (
-    select * from staging.purchase_orders
-),
-
-return_reasons as (
-    select * from reference.return_reasons
-),
-
-marketplace_fees as (
-    select * from reference.marketplace_fees
+products as (
+    select * from staging.products
 ),
 
 landed_cost_po as (
@@ -39,43 +27,22 @@ duty_refunds as (
     select * from marts.duty_refunds
 ),
 
--- Channel fees as reported; when a sales row has none, the reference assumption (referral % and fulfilment fee).
+-- Sales and their fees summed over channels (fees as reported, else the channel's reference assumption).
 sold as (
     select
-        products.supplier_id,
-        sales.sku,
-        sales.month_on as month,
-        sum(sales.units_sold) as units_sold,
-        sum(cast(sales.gross_revenue as decimal(18, 2))) as gross_revenue,
-        sum(coalesce(
-            cast(sales.marketplace_fees as decimal(18, 2)),
-            round(cast(sales.gross_revenue as decimal(18, 2)) * cast(marketplace_fees.referral_fee_pct as decimal(18, 6)) * 0.01, 2)
-                + round(sales.units_sold * cast(marketplace_fees.fulfilment_fee_per_unit as decimal(18, 6)), 2),
-            0
-        )) as marketplace_fees,
-        count(*) filter (where sales.marketplace_fees is null) as sales_rows_with_estimated_fees,
-    from sales
-    inner join products on sales.sku = products.sku
-    left join marketplace_fees on sales.channel = marketplace_fees.channel
+        supplier_id,
+        sku,
+        month,
+        sum(units_sold) as units_sold,
+        sum(gross_revenue) as gross_revenue,
+        sum(marketplace_fees) as marketplace_fees,
+        cast(sum(sales_rows_with_estimated_fees) as bigint) as sales_rows_with_estimated_fees,
+    from sales_by_channel
     group by all
 ),
 
 returned as (
-    select
-        coalesce(purchase_orders.supplier_id, products.supplier_id) as supplier_id,
-        returns.sku,
-        cast(date_trunc('month', returns.returned_on) as date) as month,
-        returns.quantity,
-        returns.is_unsellable,
-        coalesce(return_reasons.is_supplier_attributable, false) as is_supplier_attributable,
-        cast(returns.refund_amount as decimal(18, 2))
-            + round(returns.quantity * cast(coalesce(marketplace_fees.return_processing_fee_per_unit, 0) as decimal(18, 6)), 2)
-            as return_cost,
-    from returns
-    inner join products on returns.sku = products.sku
-    left join purchase_orders on returns.po_id = purchase_orders.po_id
-    left join return_reasons on returns.reason = return_reasons.reason
-    left join marketplace_fees on returns.channel = marketplace_fees.channel
+    select * from return_costs
 ),
 
 -- Duty paid back (e.g. IEEPA refunds) in the month it was received: leakage recovered.

@@ -1,0 +1,90 @@
+"""Leakage by sales channel (dashboard/sql/leakage_by_channel.sql): hand-written rows with figures worked by hand, and
+the Costs page's channel table against the demo's marts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from dashboard import db
+
+WIDE = """
+create schema marts;
+create table marts.margin_leakage_wide as select * from (values
+    ('S1', 'K1', date '2026-01-01', 10.0, 12.0, -40.0, 0.0, -15.0, 0.0, 0.0, 0.0, -124.0, 2, 20.0),
+    ('S2', 'K2', date '2026-02-01', 5.0, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0.0)
+) as t(supplier_id, sku, month, quoted_landed_cost_per_unit, actual_landed_cost_per_unit, rework, relabel, chargeback,
+       expedite_freight, sorting, reinspection, unsellable_write_offs, supplier_unsellable_units,
+       duty_refunds_received);
+create table marts.sales_by_channel as select * from (values
+    ('S1', 'K1', date '2026-01-01', 'amazon_us', 10, 300.00, 45.00),
+    ('S1', 'K1', date '2026-01-01', 'shopify_dtc', 5, 150.00, 10.00),
+    ('S2', 'K2', date '2026-02-01', 'amazon_us', 4, 80.00, 12.00)
+) as t(supplier_id, sku, month, channel, units_sold, gross_revenue, marketplace_fees);
+create table marts.return_costs as select * from (values
+    ('R1', 'S1', 'K1', date '2026-01-01', 'amazon_us', 2, true, true, 62.00),
+    ('R2', 'S1', 'K1', date '2026-01-01', 'shopify_dtc', 1, false, true, 36.00),
+    ('R3', 'S1', 'K1', date '2026-01-01', 'amazon_us', 1, true, false, 30.00),
+    ('R4', 'S1', 'K1', date '2026-01-01', null, 1, false, true, 25.00)
+) as t(return_id, supplier_id, sku, month, channel, quantity, is_unsellable, is_supplier_attributable, return_cost);
+"""
+
+
+def _run(con, **params):
+    defaults = {"ids": None, "supplier_id": None, "sku": None, "month_from": None, "month_to": None}
+    return db.run_sql(con, "leakage_by_channel", **{**defaults, **params})
+
+
+def test_each_channel_carries_its_own_sales_and_returns_and_the_rest_has_no_channel():
+    con = duckdb.connect()
+    con.execute(WIDE)
+    rows = _run(con, month_to=date(2026, 1, 1))
+    got = {r.channel if isinstance(r.channel, str) else None: r for r in rows.itertuples()}
+    assert set(got) == {"amazon_us", "shopify_dtc", None}
+    # Amazon: 10 units at quote 10 / landed 12: planned 300 - 45 - 100 = 155, overrun 120 - 100 = 20;
+    # its supplier-caused return R1 costs 62 plus 2 unsellable units at 12 = 24 (R3 is not the supplier's)
+    a = got["amazon_us"]
+    assert (a.units_sold, a.gross_revenue, a.marketplace_fees) == (10, 300, 45)
+    assert (a.planned_contribution, a.landed_cost_overrun, a.refunds_and_return_fees, a.unsellable_write_offs) == \
+        (155, 20, 62, 24)
+    assert a.leakage == 106
+    # Shopify: planned 150 - 10 - 50 = 90, overrun 60 - 50 = 10, return R2 36 (sellable): leakage 46
+    s = got["shopify_dtc"]
+    assert (s.planned_contribution, s.landed_cost_overrun, s.refunds_and_return_fees, s.leakage) == (90, 10, 36, 46)
+    # no channel: R4 25, the write-off beyond the unsellable units 124 - 24 = 100, rework 40 + chargeback 15,
+    # less the duty refund 20: 160
+    n = got[None]
+    assert (n.refunds_and_return_fees, n.unsellable_write_offs, n.quality_costs, n.duty_refunds_received,
+            n.leakage) == (25, 100, 55, 20, 160)
+    assert n.units_sold == 0 and n.planned_contribution == 0
+    # the channels add up to the waterfall's leakage: overrun 30 + returns 123 + write-offs 124 + 55 - 20 = 312
+    assert rows["leakage"].sum() == 312
+    # the months and the supplier filter: S2's February sale alone (4 units at 5: 80 - 12 - 20 planned, no leakage)
+    only_s2 = _run(con, supplier_id="S2", month_from=date(2026, 2, 1))
+    amazon = only_s2[only_s2["channel"] == "amazon_us"]
+    assert (amazon["planned_contribution"].item(), amazon["leakage"].item()) == (48, 0)
+    assert only_s2["leakage"].sum() == 0 and only_s2["month"].nunique() == 1
+
+
+@pytest.mark.slow
+def test_costs_page_splits_the_periods_leakage_by_channel(ui, demo_db, demo_con):
+    at = ui.open(demo_db, "costs", query={"from": "2026-01", "to": "2026-06"})
+    table = next(f for f in ui.frames(at) if "leakage_share" in f.columns).set_index("channel")
+    sales = demo_con.execute("""
+        select channel, sum(units_sold), sum(gross_revenue) from staging.sales
+        where month_on between date '2026-01-01' and date '2026-06-01' group by 1""").fetchall()
+    for channel, units, revenue in sales:
+        label = {"amazon_us": "Amazon US", "shopify_dtc": "Shopify (own store)", "walmart_us": "Walmart US"}[channel]
+        assert table.loc[label, "units_sold"] == units
+        assert table.loc[label, "gross_revenue"] == pytest.approx(float(revenue))
+        assert table.loc[label, "leakage_share"] == pytest.approx(table.loc[label, "leakage"] / float(revenue))
+    assert table.index[-1] == "No channel (quality costs, write-offs, refunds)"
+    leaked, rows = demo_con.execute("select sum(supplier_leakage), count(*) from marts.margin_leakage_wide "
+                                    "where month between date '2026-01-01' and date '2026-06-01'").fetchone()
+    # every row of the waterfall is split once: the channels add up to its leakage, up to a cent of rounding a row
+    assert table["leakage"].sum() == pytest.approx(float(leaked), abs=0.01 * rows)
+    assert ui.metrics(at)["Margin leakage"] == f"${float(leaked):,.0f}"
+    months = ui.chart(at, "costs_channel_month_chart")["data"]
+    assert [trace["name"] for trace in months] == list(table.index)

@@ -6,7 +6,8 @@ rows dated on or before that cutoff. It replaces a loop that re-derived everythi
 event (an order placed, a shipment shipped or delivered, an inspection, a payment, a return…) is placed at the first
 cutoff that sees it, and per-cutoff figures are cumulative sums over cutoffs; order-level states that change over
 time (shipped yet? late? complete? balance paid before a passed inspection? a lot mature and escaped?) are evaluated
-on an order × cutoff panel. Definitions are those of marts.po_status (see `order_panel`), applied at each cutoff.
+on an order × cutoff panel, judged by models/po_status.py (the definitions marts.po_status and marts.inspection_lots
+apply at the build date), at each cutoff.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models import entity
+from models import entity, po_status
 
 SEVERITY = {"match": 0, "missing": 0, "cannot_verify": 1, "related": 2, "mismatch": 3}
 OUTCOME_OF_SEVERITY = {0: "match", 1: "cannot_verify", 2: "related", 3: "mismatch"}
@@ -97,7 +98,6 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
     defect-coded returns traced to the order, each counting only rows dated on or before the cutoff.
     """
     s = t["_settings"]
-    tol = pd.Timedelta(days=s["on_time_days"])
     po = t["purchase_orders"].reset_index(drop=True)
     k_po = cut.first_seeing(po["ordered_on"])
     rows, k = _expand(k_po, np.full(len(po), cut.n))
@@ -182,20 +182,12 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
     panel["promised_day"] = days(po["promised_ship_on"])[rows]
     panel["sample_approved_day"] = days(po["sample_approved_on"])[rows]
 
-    prom = panel["promised_day"].to_numpy()
-    has_prom = ~np.isnan(prom)
-    first_d = panel["first_shipped_day"].to_numpy()
-    shipped = ~np.isnan(first_d)
-    tol_days = tol.days
-    panel["is_resolved"] = has_prom & (shipped | (prom + tol_days < c_days))
-    panel["is_on_time"] = has_prom & shipped & (first_d <= prom + tol_days)
-    panel["days_late"] = np.where(has_prom & (shipped | (prom < c_days)), np.where(shipped, first_d, c_days) - prom,
-                                  np.nan)
-    complete = panel["shipped_quantity"].to_numpy() >= panel["quantity"].to_numpy() * (1 - s["in_full_share"])
-    panel["lead_time_days"] = np.where(complete, panel["last_shipped_day"] - panel["ordered_day"], np.nan)
-    bal_d, pass_d = panel["balance_paid_day"].to_numpy(), panel["psi_passed_day"].to_numpy()
-    panel["is_balance_before_psi_pass"] = ~np.isnan(bal_d) & (np.isnan(pass_d) | (bal_d < pass_d))
-    panel["deposit_at_risk"] = np.where(panel["shipped_quantity"].to_numpy() == 0, panel["paid_amount"], 0.0)
+    # the status of each order at each cutoff: models.po_status, as marts.po_status is at the build date
+    tol = po_status.Tolerances(s["on_time_days"], s["in_full_share"], s["late_incident_days"])
+    status = po_status.order_status(panel, c_days, tol)
+    for col in ("is_resolved", "is_on_time", "days_late", "lead_time_days", "is_balance_before_psi_pass",
+                "deposit_at_risk"):
+        panel[col] = status[col]
     return panel
 
 
@@ -416,14 +408,13 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     f["defect_return_k"] = grid.add(k_ret, ret["supplier_id"], ret["quantity"].where(ret["is_defect_coded"], 0))
     f["nad_k"] = grid.add(k_ret, ret["supplier_id"], ret["quantity"].where(ret["is_not_as_described"], 0))
     mature_days = st["mature_lot_days"] if st.get("mature_lot_days") is not None else win["mature_lot_days"]
-    delivered_q = panel["delivered_quantity"].to_numpy()
-    mature = ((first_result == "pass") & (delivered_q > 0)
-              & (panel["last_delivered_day"].to_numpy() + mature_days <= panel["c_day"].to_numpy()))
-    rate = np.divide(panel["defect_returned_units"].to_numpy(), delivered_q, out=np.zeros(len(panel)),
-                     where=delivered_q > 0)
-    aql = np.nan_to_num(panel["aql_of_first_psi"].to_numpy(), nan=2.5) / 100.0
-    f["mature_lots"] = per_order(mature)
-    f["escape_k"] = per_order(mature & (rate > aql))
+    # lots mature and escaped at each cutoff: models.po_status.lot_judgement, as marts.inspection_lots at the build date
+    lots = po_status.lot_judgement(first_result == "pass", panel["last_delivered_day"], panel["delivered_quantity"],
+                                   panel["defect_returned_units"],
+                                   np.nan_to_num(panel["aql_of_first_psi"].to_numpy(), nan=2.5), panel["c_day"],
+                                   mature_days)
+    f["mature_lots"] = per_order((first_result == "pass") & lots["is_mature"])
+    f["escape_k"] = per_order(lots["is_escape"])
     qc = t["quality_costs"]
     f["quality_cost"] = grid.add(visible(cut.first_seeing(qc["incurred_on"]), qc["supplier_id"].fillna(-1)
                                          .to_numpy(dtype=np.int64)), qc["supplier_id"].fillna(-1).to_numpy(dtype=np.int64),

@@ -1,7 +1,7 @@
 """Inspection marts: lots with their plans and escapes, the per-supplier blind spot, the switching-rule replay.
 
 Reads marts.inspection_lot_facts (SQL: first decided PSI, deliveries, returns, costs per lot) and the settings,
-computes the ISO 2859-1 plans and the Beta posterior with models.blind_spot, and writes
+judges which lots are mature and escaped at the build date (models/po_status.py, as the risk score does), computes the ISO 2859-1 plans and the Beta posterior with models.blind_spot, and writes
 marts.inspection_lots, marts.inspection_blind_spot and marts.inspection_switching. Columns:
 docs/inspection-blind-spot.md.
 """
@@ -9,12 +9,14 @@ docs/inspection-blind-spot.md.
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from models import po_status
 from models.blind_spot import InspectionSettings, blind_spot, lot_plans, switching
 from pipelines.frames import write_frame
 
-INPUTS = ["marts.inspection_lot_facts", "reference.inspection_settings"]
+INPUTS = ["marts.inspection_lot_facts", "reference.inspection_settings", "ingest.build_info"]
 OUTPUTS = ["marts.inspection_lots", "marts.inspection_blind_spot", "marts.inspection_switching"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.inspection_lots": "one row per purchase order with a decided pre-shipment inspection",
@@ -75,8 +77,23 @@ def read_lot_facts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     for col in _INT_LOT_COLUMNS:
         lots[col] = lots[col].astype("Int64")
     lots["sample_size"] = lots["sample_size"].astype("Int64")
-    for col in ("passed_psi", "is_reinspected", "is_mature", "is_escape"):
+    for col in ("passed_psi", "is_reinspected"):
         lots[col] = lots[col].astype(bool)
+    return lots
+
+
+def judge_lots(lots: pd.DataFrame, as_of, settings: InspectionSettings) -> pd.DataFrame:
+    """The lot facts with field_defect_rate, is_mature, is_escape and escaped_value as of `as_of`
+    (models.po_status.lot_judgement: the definition the risk score's passed-but-defective signal applies)."""
+    delivered_day = (pd.to_datetime(lots["delivered_on"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(dtype=float)
+    judged = po_status.lot_judgement(
+        lots["passed_psi"], delivered_day, lots["delivered_quantity"].astype("Float64").to_numpy(float, na_value=np.nan),
+        lots["defect_return_units"].astype("Float64").to_numpy(float, na_value=np.nan), lots["aql_major"],
+        float((pd.Timestamp(as_of) - pd.Timestamp("1970-01-01")).days), settings.field_return_maturity_days)
+    lots = lots.assign(**judged)
+    # an escape costs what came back for it: refunds, written-off units and the quality costs booked on the lot
+    lots["escaped_value"] = np.where(lots["is_escape"], lots["refunds"] + lots["write_offs"] + lots["quality_costs"],
+                                     0.0)
     return lots
 
 
@@ -102,7 +119,7 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> N
 def run(con: duckdb.DuckDBPyConnection, context) -> None:
     """Build step: write the three inspection marts."""
     settings = read_settings(con)
-    lots, suppliers, switch = compute(read_lot_facts(con), settings)
+    lots, suppliers, switch = compute(judge_lots(read_lot_facts(con), context.as_of, settings), settings)
     _write(con, "marts.inspection_lots", lots)
     _write(con, "marts.inspection_blind_spot", suppliers)
     _write(con, "marts.inspection_switching", switch)

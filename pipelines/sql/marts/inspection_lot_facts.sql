@@ -1,4 +1,4 @@
--- Facts of each purchase order with a decided pre-shipment inspection (first decided PSI, returns, costs): one row per purchase order.
+-- Facts of each purchase order with a decided pre-shipment inspection (first decided PSI, returns, costs; whether a lot is mature and escaped is judged by models/po_status.py in pipelines/steps/inspection.py): one row per purchase order.
 with inspections as (
     select * from staging.inspections
 ),
@@ -7,8 +7,8 @@ purchase_orders as (
     select * from staging.purchase_orders
 ),
 
-po_status as (
-    select * from marts.po_status
+po_facts as (
+    select * from marts.po_facts
 ),
 
 returns as (
@@ -27,13 +27,8 @@ inspection_settings as (
     select * from reference.inspection_settings
 ),
 
-build_info as (
-    select * from ingest.build_info
-),
-
 settings as (
     select
-        cast(max(value) filter (where setting = 'field_return_maturity_days') as integer) as maturity_days,
         max(value) filter (where setting = 'default_inspection_level') as default_level,
         cast(max(value) filter (where setting = 'default_aql_major') as double) as default_aql_major,
         cast(max(value) filter (where setting = 'default_aql_minor') as double) as default_aql_minor,
@@ -110,43 +105,29 @@ joined as (
         first_psi.last_psi_result,
         purchase_orders.unit_price,
         purchase_orders.order_value,
-        po_status.last_delivered_on as delivered_on,
-        po_status.delivered_quantity,
+        po_facts.last_delivered_on as delivered_on,
+        po_facts.delivered_quantity,
         coalesce(lot_returns.returned_units, 0) as returned_units,
         coalesce(lot_returns.defect_return_units, 0) as defect_return_units,
         coalesce(lot_returns.defect_refunds, 0) as refunds,
         coalesce(lot_returns.unsellable_defect_units, 0) as unsellable_defect_units,
         coalesce(lot_quality_costs.quality_costs, 0) as quality_costs,
-        build_info.as_of,
-        settings.maturity_days,
     from first_psi
     inner join purchase_orders on first_psi.po_id = purchase_orders.po_id
-    left join po_status on first_psi.po_id = po_status.po_id
+    left join po_facts on first_psi.po_id = po_facts.po_id
     left join lot_returns on first_psi.po_id = lot_returns.po_id
     left join lot_quality_costs on first_psi.po_id = lot_quality_costs.po_id
     cross join settings
-    cross join build_info
 ),
 
-judged as (
+final as (
     select
         *,
         -- NULL when the major count was left blank: unknown, not a clean sample
         case when sample_size > 0 then major_defects / sample_size end as sample_defect_rate,
         -- a written-off unit costs at least what was paid for it (the landed cost would add freight and duty)
         unsellable_defect_units * unit_price as write_offs,
-        case when delivered_quantity > 0 then defect_return_units / delivered_quantity end as field_defect_rate,
-        delivered_on is not null and delivered_on <= as_of - maturity_days as is_mature,
     from joined
-),
-
-final as (
-    select
-        * exclude (as_of, maturity_days),
-        coalesce(passed_psi and is_mature and field_defect_rate > aql_major / 100.0, false) as is_escape,
-        case when passed_psi and is_mature and field_defect_rate > aql_major / 100.0
-            then refunds + write_offs + quality_costs else 0 end as escaped_value,
-    from judged
 )
 
 select * from final

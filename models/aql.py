@@ -267,6 +267,24 @@ def acceptance_probability(
     return float(stats.hypergeom.cdf(accept, lot_size, defectives, sample_size))
 
 
+def acceptance_probabilities(sample_size, accept, defect_rate, lot_size) -> np.ndarray:
+    """acceptance_probability for many lots at once (arrays of equal length, hypergeometric, same rules and errors):
+    one call into scipy instead of one per lot."""
+    n, ac = np.asarray(sample_size, dtype=np.int64), np.asarray(accept, dtype=np.int64)
+    p, size = np.asarray(defect_rate, dtype=float), np.asarray(lot_size, dtype=np.int64)
+    bad = ~((p >= 0.0) & (p <= 1.0))
+    if bad.any():
+        raise ValueError(f"defect_rate must be within [0, 1], got {float(p[bad][0])!r}")
+    if (n < 0).any() or (ac < 0).any():
+        raise ValueError("sample_size and accept must be non-negative")
+    small = size < n
+    if small.any():
+        i = int(np.flatnonzero(small)[0])
+        raise ValueError(f"lot_size {size[i]} is smaller than sample_size {n[i]}")
+    defectives = np.rint(p * size).astype(np.int64)  # half to even, as Python's round
+    return np.asarray(stats.hypergeom.cdf(ac, size, defectives, n), dtype=float).reshape(n.shape)
+
+
 def oc_curve(
     plan_or_numbers: SamplingPlan | Sequence[int],
     rates: Iterable[float],
@@ -551,6 +569,7 @@ __all__ = [
     "SamplingPlan",
     "SwitchingState",
     "Transition",
+    "acceptance_probabilities",
     "acceptance_probability",
     "code_letter",
     "defect_rate_posterior",

@@ -17,6 +17,7 @@ from models.aql import (
     LEVELS,
     PERCENT_AQLS,
     LotOutcome,
+    acceptance_probabilities,
     acceptance_probability,
     defect_rate_posterior,
     recommend_plan,
@@ -285,10 +286,9 @@ def blind_spot(lots: pd.DataFrame, settings: InspectionSettings) -> tuple[pd.Dat
 
     rate = lots["supplier_id"].map(sup.set_index("supplier_id")["defect_rate_estimate"])
     lots["supplier_defect_rate_estimate"] = rate.astype(float)
-    lots["p_accept_at_estimate"] = [
-        acceptance_probability(int(n), int(ac), float(p), int(size))
-        for n, ac, p, size in zip(lots["major_plan_sample_size"], lots["major_plan_accept"], rate, lots["lot_size"])
-    ]
+    lots["p_accept_at_estimate"] = acceptance_probabilities(
+        lots["major_plan_sample_size"].to_numpy(dtype=np.int64), lots["major_plan_accept"].to_numpy(dtype=np.int64),
+        rate.to_numpy(dtype=float), lots["lot_size"].to_numpy(dtype=np.int64))
     return sup, lots
 
 

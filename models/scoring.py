@@ -501,8 +501,13 @@ def month_ends(first: date, last: date) -> list[date]:
     return [d.date() for d in ends]
 
 
-def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dict | None = None) -> pd.DataFrame:
-    """The score as of each cutoff (point-in-time): one row per supplier and cutoff, all cutoffs computed at once."""
+def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dict | None = None,
+                  keep_signals: dict | None = None) -> pd.DataFrame:
+    """The score as of each cutoff (point-in-time): one row per supplier and cutoff, all cutoffs computed at once.
+
+    With `keep_signals` (a dict), its "signal_history" entry receives each signal's points at each cutoff
+    (supplier_id, as_of, pillar, signal, points, max_points; ids and names categorical to keep it small), the frame
+    models.validity.signal_history would otherwise recompute."""
     cfg = cfg or load_config()
     t = tables if tables.get("_prepared") else prepare_tables(tables)
     if not cutoffs:
@@ -511,6 +516,12 @@ def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dic
     if f.empty:
         return pd.DataFrame()
     res = _signals(t, f, cfg, None, explain=False)
+    if keep_signals is not None:
+        s = res.signals
+        keep_signals["signal_history"] = pd.DataFrame({
+            "supplier_id": s["supplier_id"].astype("category"), "as_of": pd.to_datetime(s["as_of"]),
+            "pillar": s["pillar"].astype("category"), "signal": s["signal"].astype("category"),
+            "points": s["points"].to_numpy(), "max_points": s["max_points"].to_numpy()})
     sig, ev = res.signals, res.evidence
     keys = ["as_of", "supplier_id"]
     pillars = sig.pivot_table(index=keys, columns="pillar", values="points", aggfunc="sum").reindex(

@@ -347,12 +347,16 @@ def _band_at_order(orders: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
     return _at_order(orders, history, ["risk_band"])["risk_band"].astype(object)
 
 
-def signal_history(con, before) -> pd.DataFrame:
+def signal_history(con, before, computed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each signal's points for each supplier at the score history's month ends (supplier_id, as_of, pillar, signal,
     points, max_points), from the latest month end before `before` (the first order judged) on: the pillars of
     marts.supplier_risk_history, signal by signal, computed the way models.scoring.score_history computes them
     (the same measured panel, registry and rounding; data dated on or before each month end). Empty when the
-    warehouse has no score history or staging tables."""
+    warehouse has no score history or staging tables.
+
+    `computed`: the points score_history kept for every month end of this same build (its `keep_signals`); each
+    month end's points depend only on data dated on or before it, so those month ends are selected from it instead of
+    measuring them again."""
     empty = pd.DataFrame(columns=["supplier_id", "as_of", "pillar", "signal", "points", "max_points"])
     if before is None or pd.isna(before) or not _has(con, "marts.supplier_risk_history") \
             or not _has(con, "staging.suppliers"):
@@ -364,6 +368,10 @@ def signal_history(con, before) -> pd.DataFrame:
     months = [m for m in months if pd.Timestamp(m) >= first or (earlier and m == earlier[-1])]
     if not months:
         return empty
+    if computed is not None:
+        sig = computed[computed["as_of"].isin(pd.to_datetime(months))]
+        return pd.DataFrame({c: (sig[c].astype(object) if isinstance(sig[c].dtype, pd.CategoricalDtype) else sig[c])
+                             .to_numpy() for c in empty.columns})
     cfg = scoring.load_config()
     t = scoring.prepare_tables(scoring.load_tables(con))
     panel = risk_panel.measure(t, [pd.Timestamp(m) for m in months], cfg)
@@ -375,8 +383,9 @@ def signal_history(con, before) -> pd.DataFrame:
     return sig.assign(as_of=pd.to_datetime(sig["as_of"]))[empty.columns.tolist()]
 
 
-def load_evidence(con) -> Evidence:
-    """Read the marts the card needs; a table that is missing (a warehouse without a trained model) reads empty."""
+def load_evidence(con, signal_points: pd.DataFrame | None = None) -> Evidence:
+    """Read the marts the card needs; a table that is missing (a warehouse without a trained model) reads empty.
+    `signal_points`: the month-end signal points the build's score step kept (signal_history's `computed`)."""
     comparison = _read(con, "marts.model_comparison", "select * from marts.model_comparison")
     backtest = _read(con, "marts.model_backtest", "select * from marts.model_backtest where fold = 0")
     orders = pd.DataFrame()
@@ -401,7 +410,7 @@ def load_evidence(con) -> Evidence:
     # fetchall, not fetchone: a build step's connection must hold no unfinished result when it writes next
     info = con.execute("select as_of, input_dir from ingest.build_info").fetchall()[0] \
         if _has(con, "ingest.build_info") else None
-    history = signal_history(con, orders["ordered_on"].min() if len(orders) else None)
+    history = signal_history(con, orders["ordered_on"].min() if len(orders) else None, signal_points)
     unknown = _read(con, "marts.score_unknown_signals", "select signal from marts.score_unknown_signals")
     return Evidence(comparison, backtest, orders, suppliers, signals,
                     as_of=info[0] if info else None, input_dir=info[1] if info else None,
@@ -574,10 +583,12 @@ def report_card(ev: Evidence, truth: pd.DataFrame | None, cfg: ValidityConfig | 
                       signals=sv.assign(version=cfg.version))
 
 
-def card_for(con, truth_path: Path | None = None, cfg: ValidityConfig | None = None) -> ReportCard:
-    """The card of a warehouse: its marts, and the ground truth at `truth_path` or beside its input folder."""
+def card_for(con, truth_path: Path | None = None, cfg: ValidityConfig | None = None,
+             signal_points: pd.DataFrame | None = None) -> ReportCard:
+    """The card of a warehouse: its marts, and the ground truth at `truth_path` or beside its input folder
+    (`signal_points`: see load_evidence)."""
     cfg = cfg or load_config()
-    ev = load_evidence(con)
+    ev = load_evidence(con, signal_points)
     path = truth_path if truth_path is not None else default_ground_truth(ev, cfg)
     truth = read_ground_truth(path, cfg) if path is not None else None
     if truth_path is not None and truth is None:

@@ -57,6 +57,9 @@ class BuildContext:
 
     as_of: date
     log: Callable[[str], None] = print
+    # frames one step computed and a later step of the same build reads instead of recomputing them (e.g. the risk
+    # score's month-end signal points, which the validity card judges); never persisted, gone when the build ends
+    shared: dict = field(default_factory=dict)
 
 
 @dataclass

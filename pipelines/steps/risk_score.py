@@ -69,7 +69,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
 
     first = tables["purchase_orders"]["ordered_on"].min()
     cutoffs = scoring.month_ends(first.date(), as_of) if pd.notna(first) else []
-    history = scoring.score_history(tables, cutoffs, cfg)
+    history = scoring.score_history(tables, cutoffs, cfg, keep_signals=getattr(context, "shared", None))
     if history.empty:
         history = pd.DataFrame({c: pd.Series(dtype="object") for c in HISTORY_COLUMNS})
     _write(con, "marts.supplier_risk_history", history[HISTORY_COLUMNS])

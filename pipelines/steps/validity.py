@@ -47,7 +47,8 @@ TYPES = {
 
 
 def run(con, context) -> None:
-    card = validity.card_for(con)
+    # the month-end signal points the score step of this build kept (recomputed when run on its own)
+    card = validity.card_for(con, signal_points=getattr(context, "shared", {}).get("signal_history"))
     for table, frame in (("marts.validity_report", card.rows), ("marts.validity_band_calibration", card.bands),
                          ("marts.validity_stability", card.stability), ("marts.validity_signals", card.signals)):
         write_frame(con, table, frame, types=TYPES[table], columns=list(TYPES[table]))

@@ -151,3 +151,21 @@ def test_scms_card_is_a_late_delivery_backtest_with_its_interval(tmp_path, capsy
     assert late == 1.0 and incidents[0] == incidents[1]  # no inspections or returns in SCMS: only lateness
     assert edge["ci_low"] <= edge["value"] <= edge["ci_high"]
     assert f"95% interval {edge['ci_low']:+.3f} to {edge['ci_high']:+.3f}" in printed
+
+
+def test_signal_points_kept_by_the_score_step_are_the_ones_validity_would_recompute(demo_con):
+    """The build hands the score history's month-end signal points to the validity step (no second measurement); they
+    are exactly the points signal_history measures from the staging tables on its own."""
+    from models import scoring
+
+    first = demo_con.execute("select min(ordered_on) from marts.order_incident_features "
+                             "where predicted_incident_probability is not null").fetchall()[0][0]
+    t = scoring.prepare_tables(scoring.load_tables(demo_con))
+    as_of = demo_con.execute("select as_of from ingest.build_info").fetchall()[0][0]
+    kept: dict = {}
+    scoring.score_history(t, scoring.month_ends(t["purchase_orders"]["ordered_on"].min().date(), as_of),
+                          keep_signals=kept)
+    reused = validity.signal_history(demo_con, first, kept["signal_history"])
+    measured = validity.signal_history(demo_con, first)
+    assert len(reused) > 1000 and reused["as_of"].nunique() > 1
+    pd.testing.assert_frame_equal(reused.reset_index(drop=True), measured.reset_index(drop=True))

@@ -108,7 +108,7 @@ class Context:
         self.name = ""
         self.cutoff_of = f["as_of"]
         cutoffs = self.cutoff_of.unique()
-        self._by_cutoff = [np.flatnonzero((self.cutoff_of == c).to_numpy()) for c in cutoffs]
+        self._cutoff_code = pd.Index(cutoffs).get_indexer(self.cutoff_of)  # priors are fitted per cutoff
         self._levels = []
         for i, cols in enumerate(self.evidence["cohort_levels"]):
             if cols:
@@ -146,10 +146,9 @@ class Context:
     def rate(self, k: str, n: str, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
         """(raw rate k/n, rate shrunk toward the cohort prior fitted at the same cutoff, the priors), × scale."""
         f, ev = self.f, self.evidence
-        pri = pd.concat([cohort_priors(f.iloc[rows], k, n, self._levels, ev["min_cohort_suppliers"],
-                                       ev["prior_min_strength"], ev["prior_max_strength"], default_mean=0.0)
-                         for rows in self._by_cutoff]).reindex(f.index) if len(f) else pd.DataFrame(
-            {"prior_mean": [], "prior_strength": [], "cohort": pd.array([], dtype="string")})
+        pri = cohort_priors(f, k, n, self._levels, ev["min_cohort_suppliers"], ev["prior_min_strength"],
+                            ev["prior_max_strength"], default_mean=0.0, groups=self._cutoff_code) if len(f) else \
+            pd.DataFrame({"prior_mean": [], "prior_strength": [], "cohort": pd.array([], dtype="string")})
         pri["as_of"] = self.cutoff_of.to_numpy()
         pri["supplier_id"] = f["supplier_id"].to_numpy()
         pri["signal"] = self.name

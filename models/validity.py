@@ -189,8 +189,9 @@ def _ranks(score: pd.Series) -> np.ndarray:
 
 def _top(score: pd.Series, k: int) -> set:
     """The k highest scores (ties broken by supplier id, so the cut is reproducible)."""
-    frame = pd.DataFrame({"s": score.to_numpy(), "id": score.index.astype(str)})
-    return set(frame.sort_values(["s", "id"], ascending=[False, True]).head(k)["id"])
+    ids = np.asarray(score.index.astype(str), dtype=object)
+    id_order = np.unique(ids, return_inverse=True)[1].reshape(-1)  # ids in sorted-string order (they are unique)
+    return set(ids[np.lexsort((id_order, -score.to_numpy(dtype=float)))[:k]])
 
 
 def stability(points: pd.DataFrame, change: float, draws: int, seed: int, top_share: float) -> pd.DataFrame:

@@ -180,8 +180,18 @@ def _suppliers(rng: np.random.Generator, n: int, start: int, end: int):
     t.loc[mis_idx, "entity_mismatch_kind"] = kinds
 
     # Names: unique (city, word, industry) triples.
-    mfg_pick = rng.choice(len(CITIES) * len(WORDS) * len(MFG_INDUSTRIES), size=n, replace=False)
-    trd_pick = rng.choice(len(CITIES) * len(WORDS) * len(TRADE_INDUSTRIES), size=n, replace=False)
+    def pick(pool: int, who: np.ndarray) -> np.ndarray:
+        """A distinct triple per supplier in `who`; up to `pool` suppliers, one for every supplier (the draw every
+        portfolio of that size has always made), beyond it only for `who` (10,000 suppliers exceed the trading
+        names, not the trading companies)."""
+        if n <= pool:
+            return rng.choice(pool, size=n, replace=False)
+        out = np.zeros(n, dtype=np.int64)
+        out[who] = rng.choice(pool, size=int(np.sum(who)), replace=False)
+        return out
+
+    mfg_pick = pick(len(CITIES) * len(WORDS) * len(MFG_INDUSTRIES), ~is_trade)
+    trd_pick = pick(len(CITIES) * len(WORDS) * len(TRADE_INDUSTRIES), is_trade)
     script = rng.random(n)  # < 0.08 legal name in hanzi, < 0.20 harmless latin variant on payee/PI
     rows, cats = [], []
     for i in range(n):

@@ -238,10 +238,13 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             for i, model in enumerate(models, 1):
                 t0 = time.perf_counter()
                 try:
+                    # one transaction per model: its statements commit once, not one write-ahead-log flush each
+                    con.execute("begin transaction")
                     if model.kind == "sql":
                         con.execute(f"create or replace table {model.name} as\n{model.sql}")
                     else:
                         model.run(con, context)
+                    con.execute("commit")
                 except Exception as exc:  # noqa: BLE001 - reported with the model's name, build aborted
                     raise BuildError(f"model {model.name} ({model.path.name}) failed: {exc}") from exc
                 rows = con.execute(f"select count(*) from {model.name}").fetchone()[0]

@@ -88,7 +88,14 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
             else:
                 text = read_into(con, path, f"_text_{table.name}", table.required_columns)
                 try:
-                    validated = validate(con, text, table)
+                    # one transaction per file: its statements commit once, not one write-ahead-log flush each
+                    con.execute("begin transaction")
+                    try:
+                        validated = validate(con, text, table)
+                    except BaseException:
+                        con.execute("rollback")
+                        raise
+                    con.execute("commit")
                 finally:
                     drop_text(con, f"_text_{table.name}")
         except FileError as exc:

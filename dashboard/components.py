@@ -6,10 +6,11 @@ import html
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 from dashboard import db, queries
@@ -17,6 +18,10 @@ from dashboard.display import money, money_short, number, pct, table  # noqa: F4
 from dashboard.display import words as label  # noqa: F401
 from models import scoring
 from pipelines import contract
+
+# The house look of every chart, as plotly's default template: set once, a figure takes it without validating it
+# again (passing template="plotly_white" to each figure validated and copied the whole template: ~80 ms a chart).
+pio.templates.default = "plotly_white"
 
 BAND_COLOURS = {
     "critical": "#8b1a1a", "high": "#d9480f", "elevated": "#f08c00", "medium": "#f2c744", "moderate": "#f2c744",
@@ -204,13 +209,30 @@ def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
 
 def style(fig: go.Figure, title: str, x: str, y: str, height: int = 420) -> go.Figure:
     """Titles, axis labels and the house look for every chart."""
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height, template="plotly_white",
+    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height,
                       margin=dict(l=10, r=10, t=60, b=10), legend_title_text="")
     return fig
 
 
 def chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(key: str, version: str, inputs: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def figure(key: str, build: Callable[[], go.Figure], *inputs: object) -> go.Figure:
+    """The figure `build()` makes, built once per chart key, warehouse version and `inputs` (the frames and choices
+    it is drawn from; hashed by value) and shared by every session: building a plotly figure costs 20-100 ms, more
+    than the rest of a page. Never change a figure this returns."""
+    return _figure(key, db.db_version(), inputs, build)
+
+
+def cached_chart(key: str, build: Callable[[], go.Figure], *inputs: object) -> None:
+    """chart(figure(key, build, *inputs), key)."""
+    chart(figure(key, build, *inputs), key)
 
 
 COST_COMPONENTS = {"goods_value": "Goods (quoted price)", "freight": "Freight", "insurance": "Insurance",
@@ -220,6 +242,10 @@ COST_COMPONENTS = {"goods_value": "Goods (quoted price)", "freight": "Freight", 
 def leakage_waterfall(steps: pd.DataFrame, key: str, title: str = "Leakage waterfall: planned to realised "
                                                                     "contribution") -> None:
     """go.Waterfall of marts.margin_leakage steps (step, step_order, amount), first absolute, last a total."""
+    cached_chart(key, lambda: _waterfall(steps, title), steps, title)
+
+
+def _waterfall(steps: pd.DataFrame, title: str) -> go.Figure:
     steps = steps.sort_values("step_order")
     labels = [label(s, "step") for s in steps["step"]]
     measures = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
@@ -233,11 +259,15 @@ def leakage_waterfall(steps: pd.DataFrame, key: str, title: str = "Leakage water
                                  hovertemplate="%{y}: %{x:$,.0f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickprefix="$", tickformat="~s")
-    chart(style(fig, title, "USD", "", height=120 + 34 * len(labels)), key)
+    return style(fig, title, "USD", "", height=120 + 34 * len(labels))
 
 
 def landed_breakdown(row: pd.Series, key: str) -> None:
     """Horizontal bars of the landed-cost components of one landed_breakdown row, with shares."""
+    cached_chart(key, lambda: _breakdown(row), row)
+
+
+def _breakdown(row: pd.Series) -> go.Figure:
     parts = {label: float(row[col]) for col, label in COST_COMPONENTS.items()}
     total = float(row["landed_total"]) or 1.0
     fig = go.Figure(go.Bar(x=list(parts.values()), y=list(parts.keys()), orientation="h",
@@ -245,8 +275,8 @@ def landed_breakdown(row: pd.Series, key: str) -> None:
                            text=[f"{money(v)} ({v / total:.1%})" for v in parts.values()], textposition="auto",
                            hovertemplate="%{y}: %{x:$,.0f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    chart(style(fig, f"Landed-cost breakdown: {money(row['landed_total'])} over {int(row['po_count']):,} landed POs",
-                "USD", ""), key)
+    return style(fig, f"Landed-cost breakdown: {money(row['landed_total'])} over {int(row['po_count']):,} landed POs",
+                 "USD", "")
 
 
 # Corrective actions, as the Supplier and Inspections pages list them

@@ -9,6 +9,7 @@ they are read whole (wrapped, never cut off). Pure Python apart from `table`, so
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 import pandas as pd
@@ -170,6 +171,11 @@ def words(value: object, kind: str | None = None) -> str:
     return _humanise(text)
 
 
+@lru_cache(maxsize=1 << 14)
+def _words(value: str, kind: str) -> str:
+    return words(value, kind)
+
+
 def _humanise(text: str) -> str:
     return text.replace("_", " ")[:1].upper() + text.replace("_", " ")[1:] if _SNAKE.match(text) else text
 
@@ -253,7 +259,8 @@ def humanise(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         kind = COLUMN_KINDS.get(col)
         if kind is not None and (out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype)):
-            out[col] = out[col].map(lambda v, k=kind: None if _blank(v) else words(v, k)).astype(object)
+            out[col] = out[col].map(lambda v, k=kind: None if _blank(v) else _words(v, k) if isinstance(v, str)
+                                    else words(v, k)).astype(object)
     return out
 
 
@@ -292,10 +299,24 @@ def _char_px(c: str) -> float:
 
 def text_px(text: object) -> float:
     """Estimated pixel width of a cell's text in the table font (an upper bound, checked in the browser test)."""
-    value = "" if _blank(text) else str(text)
+    return _str_px("" if _blank(text) else str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _str_px(value: str) -> float:
+    # a table re-measures the same names and words on every rerun: remembered, a page draws in milliseconds
     return sum(_char_px(c) for c in value)
 
 
+def _distinct(values: pd.Series) -> list:
+    """The distinct values of a column (all of them when some are unhashable, e.g. lists)."""
+    try:
+        return list(pd.unique(values))
+    except TypeError:
+        return list(values)
+
+
+@lru_cache(maxsize=1 << 14)
 def wrapped_lines(text: str, usable_px: float) -> int:
     """Lines `text` takes when wrapped at spaces into `usable_px` (a word longer than a line is broken)."""
     count, line = 1, 0.0
@@ -327,6 +348,13 @@ PAGE_PX = 980  # width of the main column at a 1440 px window with the sidebar o
 
 def _natural(values: pd.Series, title: str, kind: str) -> int:
     """Width (px) that shows a column's title and its longest value whole on one line, as formatted."""
+    if kind in ("money", "share", "number") and pd.api.types.is_numeric_dtype(values):
+        # digits, separators and signs all take one width: the longest text is that of the largest or the smallest
+        present = values.dropna()
+        values = pd.Series(([present.max(), present.min()] if len(present) else [])
+                           + ([None] if len(present) < len(values) else []), dtype=object)
+    else:
+        values = pd.Series(_distinct(values), dtype=object)
     if kind == "money":
         texts = [money(v) for v in values]
     elif kind == "share":
@@ -430,7 +458,7 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
         spec.pop("_kind")
         if c in answers:
             spec["width"] = widths[c]
-            lines = max(lines, max([wrapped_lines(str(v), widths[c] - CELL_PADDING_PX) for v in shown[c]
+            lines = max(lines, max([wrapped_lines(str(v), widths[c] - CELL_PADDING_PX) for v in _distinct(shown[c])
                                     if not _blank(v)] + [1]))
         elif spec.get("width") is None:
             spec["width"] = natural[c]

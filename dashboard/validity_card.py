@@ -10,10 +10,19 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import queries
+from dashboard import db, queries
 from models import validity
 
 SECTION_KEY = "validity"
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def _sentences(version: str) -> list[str]:
+    """models.validity.summary of this warehouse's report card, worked out once per warehouse version."""
+    signals = queries.validity_signals() if queries.has_table("marts.validity_signals") else None
+    card = validity.ReportCard(queries.validity_report(), queries.validity_band_calibration(),
+                               queries.validity_stability(), signals=signals)
+    return validity.summary(card)
 
 
 def show() -> None:
@@ -24,28 +33,30 @@ def show() -> None:
         return
     bands, stability = queries.validity_band_calibration(), queries.validity_stability()
     signals = queries.validity_signals() if queries.has_table("marts.validity_signals") else None
-    card = validity.ReportCard(rows, bands, stability, signals=signals)
-    st.markdown("\n".join(f"- {ui.md(line)}" for line in validity.summary(card)))
+    st.markdown("\n".join(f"- {ui.md(line)}" for line in _sentences(db.db_version())))
     st.caption("For the whole portfolio, whatever the sidebar filters: computed by the build on this warehouse's "
                "own data, judging each score on orders placed after the data it was computed from "
                "(docs/validity.md).")
     with st.expander("The statistics behind these sentences"):
         if not bands.empty:
-            fig = go.Figure()
-            fig.add_trace(go.Bar(
-                x=bands["risk_band"], y=bands["observed_rate"], name="observed incident rate",
-                marker_color="#1f4e79",
-                error_y=dict(type="data", symmetric=False, array=bands["ci_high"] - bands["observed_rate"],
-                             arrayminus=bands["observed_rate"] - bands["ci_low"]),
-                customdata=bands[["n_orders", "n_suppliers"]].to_numpy(),
-                hovertemplate="%{x}: %{y:.1%} of %{customdata[0]} orders (%{customdata[1]} suppliers)"
-                              "<extra></extra>"))
-            fig.add_trace(go.Scatter(x=bands["risk_band"], y=bands["mean_predicted"], mode="markers",
-                                     name="incident model's mean prediction",
-                                     marker=dict(color="#d9480f", size=11, symbol="diamond")))
-            fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-            ui.chart(ui.style(fig, "Incident rate per risk band at the order date (95% interval)", "Risk band",
-                              "Orders with an incident", height=340), f"{SECTION_KEY}_bands_chart")
+            def bands_chart() -> go.Figure:
+                fig = go.Figure()
+                fig.add_trace(go.Bar(
+                    x=bands["risk_band"], y=bands["observed_rate"], name="observed incident rate",
+                    marker_color="#1f4e79",
+                    error_y=dict(type="data", symmetric=False, array=bands["ci_high"] - bands["observed_rate"],
+                                 arrayminus=bands["observed_rate"] - bands["ci_low"]),
+                    customdata=bands[["n_orders", "n_suppliers"]].to_numpy(),
+                    hovertemplate="%{x}: %{y:.1%} of %{customdata[0]} orders (%{customdata[1]} suppliers)"
+                                  "<extra></extra>"))
+                fig.add_trace(go.Scatter(x=bands["risk_band"], y=bands["mean_predicted"], mode="markers",
+                                         name="incident model's mean prediction",
+                                         marker=dict(color="#d9480f", size=11, symbol="diamond")))
+                fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+                return ui.style(fig, "Incident rate per risk band at the order date (95% interval)", "Risk band",
+                                "Orders with an incident", height=340)
+
+            ui.cached_chart(f"{SECTION_KEY}_bands_chart", bands_chart, bands)
         ui.table(rows, f"{SECTION_KEY}_figures", "validity_report.csv",
                  columns=["section", "metric", "subject", "value", "ci_low", "ci_high", "reference", "n", "verdict"],
                  column_config={

@@ -108,15 +108,18 @@ if ui.require_warehouse():
     if monthly.empty:
         ui.missing("marts.margin_leakage_wide", "leakage by month")
     else:
-        fig = go.Figure()
-        fig.add_trace(go.Bar(x=monthly["month"], y=monthly["leakage"], name="Margin leakage",
-                             marker_color="#d9480f", hovertemplate="%{x|%b %Y}: %{y:$,.0f} leaked<extra></extra>"))
-        fig.add_trace(go.Scatter(x=monthly["month"], y=monthly["planned_contribution"], name="Planned contribution",
-                                 mode="lines+markers", line=dict(color="#1f4e79"),
-                                 hovertemplate="%{x|%b %Y}: %{y:$,.0f} planned<extra></extra>"))
-        fig.update_yaxes(tickprefix="$", tickformat="~s")
-        ui.chart(ui.style(fig, f"Margin leakage per month, {filters.describe_period(chosen)}", "Month of sale, return "
-                          "or cost", "USD", height=340), "costs_leakage_month_chart")
+        def monthly_chart() -> go.Figure:
+            fig = go.Figure()
+            fig.add_trace(go.Bar(x=monthly["month"], y=monthly["leakage"], name="Margin leakage",
+                                 marker_color="#d9480f", hovertemplate="%{x|%b %Y}: %{y:$,.0f} leaked<extra></extra>"))
+            fig.add_trace(go.Scatter(x=monthly["month"], y=monthly["planned_contribution"], name="Planned contribution",
+                                     mode="lines+markers", line=dict(color="#1f4e79"),
+                                     hovertemplate="%{x|%b %Y}: %{y:$,.0f} planned<extra></extra>"))
+            fig.update_yaxes(tickprefix="$", tickformat="~s")
+            return ui.style(fig, f"Margin leakage per month, {filters.describe_period(chosen)}",
+                            "Month of sale, return or cost", "USD", height=340)
+
+        ui.cached_chart("costs_leakage_month_chart", monthly_chart, monthly, chosen)
 
     st.subheader("Leakage by sales channel",
                  help="Each channel's sales at the month's landed cost per unit, its supplier-caused returns "
@@ -149,17 +152,21 @@ if ui.require_warehouse():
                                 "leakage": ui.money_col("Margin leakage"),
                                 "leakage_share": ui.pct_col("Leakage % of revenue")})
         per_month = queries.leakage_by_channel_month(ids, supplier_id, sku, chosen)
-        fig = go.Figure()
-        for channel in shown["channel"]:
-            code = channels.loc[shown["channel"] == channel, "channel"].iloc[0]
-            part = per_month[per_month["channel"].isna()] if code is None or pd.isna(code) \
-                else per_month[per_month["channel"] == code]
-            fig.add_trace(go.Bar(x=part["month"], y=part["leakage"], name=ui.chart_text([channel])[0],
-                                 hovertemplate="%{x|%b %Y}: %{y:$,.0f} leaked<extra>%{fullData.name}</extra>"))
-        fig.update_layout(barmode="relative")
-        fig.update_yaxes(tickprefix="$", tickformat="~s")
-        ui.chart(ui.style(fig, f"Margin leakage per month by channel, {filters.describe_period(chosen)}",
-                          "Month of sale, return or cost", "USD", height=340), "costs_channel_month_chart")
+
+        def channel_chart() -> go.Figure:
+            fig = go.Figure()
+            for channel in shown["channel"]:
+                code = channels.loc[shown["channel"] == channel, "channel"].iloc[0]
+                part = per_month[per_month["channel"].isna()] if code is None or pd.isna(code) \
+                    else per_month[per_month["channel"] == code]
+                fig.add_trace(go.Bar(x=part["month"], y=part["leakage"], name=ui.chart_text([channel])[0],
+                                     hovertemplate="%{x|%b %Y}: %{y:$,.0f} leaked<extra>%{fullData.name}</extra>"))
+            fig.update_layout(barmode="relative")
+            fig.update_yaxes(tickprefix="$", tickformat="~s")
+            return ui.style(fig, f"Margin leakage per month by channel, {filters.describe_period(chosen)}",
+                            "Month of sale, return or cost", "USD", height=340)
+
+        ui.cached_chart("costs_channel_month_chart", channel_chart, shown, channels, per_month, chosen)
 
     st.subheader("Quote-to-landed variance by supplier")
     variance = queries.quote_variance(ids, chosen)

@@ -46,20 +46,25 @@ m5.metric(f"P(pass) at {defect_pct:g}%", ui.pct(p_accept), border=True,
 if plan.note:
     st.caption(plan.note)
 
-top = max(rate * 2.5, aql_value / 100 * 4, 0.05)
-rates = np.linspace(0, min(top, 1.0), 201)
-curve = aql.oc_curve(plan, rates)
-fig = go.Figure()
-fig.add_trace(go.Scatter(x=curve["defect_rate"] * 100, y=curve["p_accept"] * 100, mode="lines", name="OC curve",
-                         line=dict(color="#1f4e79", width=3),
-                         hovertemplate="%{x:.2f}% defective → %{y:.1f}% pass<extra></extra>"))
-fig.add_trace(go.Scatter(x=[defect_pct], y=[p_accept * 100], mode="markers", name=f"{defect_pct:g}% defective",
-                         marker=dict(color="#d9480f", size=12)))
-fig.add_vline(x=aql_value, line_dash="dot", line_color="#2f9e44", annotation_text=f"AQL {aql_value:g}%")
-ui.style(fig, f"Operating characteristic: n = {plan.sample_size}, Ac = {plan.accept} ({stage})",
-         "Defect rate in the lot (%)", "Probability the lot passes (%)", height=380)
-fig.update_yaxes(range=[0, 102])
-ui.chart(fig, "calc_oc_chart")
+
+def oc_chart() -> go.Figure:
+    top = max(rate * 2.5, aql_value / 100 * 4, 0.05)
+    rates = np.linspace(0, min(top, 1.0), 201)
+    curve = aql.oc_curve(plan, rates)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=curve["defect_rate"] * 100, y=curve["p_accept"] * 100, mode="lines", name="OC curve",
+                             line=dict(color="#1f4e79", width=3),
+                             hovertemplate="%{x:.2f}% defective → %{y:.1f}% pass<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[defect_pct], y=[p_accept * 100], mode="markers", name=f"{defect_pct:g}% defective",
+                             marker=dict(color="#d9480f", size=12)))
+    fig.add_vline(x=aql_value, line_dash="dot", line_color="#2f9e44", annotation_text=f"AQL {aql_value:g}%")
+    ui.style(fig, f"Operating characteristic: n = {plan.sample_size}, Ac = {plan.accept} ({stage})",
+             "Defect rate in the lot (%)", "Probability the lot passes (%)", height=380)
+    fig.update_yaxes(range=[0, 102])
+    return fig
+
+
+ui.cached_chart("calc_oc_chart", oc_chart, repr(plan), rate, aql_value, defect_pct, p_accept, stage)
 
 st.divider()
 if ui.require_warehouse():
@@ -87,13 +92,17 @@ if ui.require_warehouse():
                   help="Pre-shipment inspections with a pass or fail decision.")
         top = blind[blind["escaped_value"] > 0].head(15).iloc[::-1]
         if not top.empty:
-            fig = go.Figure(go.Bar(
-                x=top["escaped_value"], y=ui.chart_text(top["supplier_name"]), orientation="h", marker_color="#d9480f",
-                customdata=top[["escapes", "mature_passed_lots", "escape_rate"]].to_numpy(),
-                hovertemplate="%{y}: %{x:$,.0f} escaped<br>%{customdata[0]} of %{customdata[1]} passed lots "
-                              "escaped (%{customdata[2]:.1%})<extra></extra>"))
-            ui.chart(ui.style(fig, "Escaped money by supplier (top 15)", "Escaped money, USD", "",
-                              height=140 + 26 * len(top)), "inspections_escapes_chart")
+            def escapes_chart() -> go.Figure:
+                fig = go.Figure(go.Bar(
+                    x=top["escaped_value"], y=ui.chart_text(top["supplier_name"]), orientation="h",
+                    marker_color="#d9480f",
+                    customdata=top[["escapes", "mature_passed_lots", "escape_rate"]].to_numpy(),
+                    hovertemplate="%{y}: %{x:$,.0f} escaped<br>%{customdata[0]} of %{customdata[1]} passed lots "
+                                  "escaped (%{customdata[2]:.1%})<extra></extra>"))
+                return ui.style(fig, "Escaped money by supplier (top 15)", "Escaped money, USD", "",
+                                height=140 + 26 * len(top))
+
+            ui.cached_chart("inspections_escapes_chart", escapes_chart, top)
         ui.table(blind, "inspections_blind_spot", "inspection_blind_spot.csv",
                  columns=["supplier_name", "supplier_type", "lots_inspected", "lots_passed", "mature_passed_lots",
                           "escapes", "escape_rate", "escape_rate_lower", "escape_rate_upper", "escaped_value",

@@ -1,6 +1,7 @@
 """Portfolio: which suppliers put the business at risk, and why, at a glance."""
 
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
@@ -58,32 +59,37 @@ if ui.require_warehouse():
     if matrix.empty:
         ui.missing("marts.supplier_risk_score", "risk-by-spend matrix")
     else:
-        plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1,
-                             spend_plot=matrix["spend"].clip(lower=1),
-                             supplier_name=ui.chart_text(matrix["supplier_name"]),
-                             band=matrix["risk_band"].map(lambda b: display.words(b, "risk_band")),
-                             type=matrix["supplier_type"].map(lambda t: display.words(t, "supplier_type")))
-        # a name beside the bubbles that matter most (riskiest, or largest exposure); every bubble names itself on hover
-        named = set(plot.nlargest(LABELLED, "risk_score").index) | set(plot.nlargest(LABELLED // 2, "spend").index)
-        plot["label"] = [n if i in named else "" for i, n in zip(plot.index, plot["supplier_name"])]
-        bands = sorted(matrix["risk_band"].dropna().unique(), key=filters.band_sort_key)
-        fig = px.scatter(plot, x="spend_plot", y="risk_score", color="band", size="bubble", size_max=40,
-                         log_x=True, text="label", custom_data=["supplier_id"],
-                         color_discrete_map={display.words(b, "risk_band"): ui.BAND_COLOURS.get(b, "#888")
-                                             for b in bands},
-                         hover_name="supplier_name",
-                         hover_data={"spend": ":$,.0f", "open_exposure": ":$,.0f", "deposit_at_risk": ":$,.0f",
-                                     "risk_score": ":.0f", "type": True, "bubble": False, "spend_plot": False,
-                                     "label": False, "band": False},
-                         labels={"spend": "Spend", "open_exposure": "Open exposure", "risk_score": "Risk score",
-                                 "deposit_at_risk": "Deposit at risk", "type": "Type"},
-                         category_orders={"band": [display.words(b, "risk_band") for b in bands]})
-        fig.update_traces(textposition="top center", textfont=dict(size=11, color="#333"))
-        ui.style(fig, "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)",
-                 "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=520)
-        # explicit 1-2-5 ticks: plotly labels every minor tick of a log axis and the labels run together
-        tickvals, ticktext = ui.log_money_ticks(plot["spend_plot"].min(), plot["spend_plot"].max())
-        fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
+        def matrix_chart() -> go.Figure:
+            plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1,
+                                 spend_plot=matrix["spend"].clip(lower=1),
+                                 supplier_name=ui.chart_text(matrix["supplier_name"]),
+                                 band=matrix["risk_band"].map(lambda b: display.words(b, "risk_band")),
+                                 type=matrix["supplier_type"].map(lambda t: display.words(t, "supplier_type")))
+            # a name beside the bubbles that matter most (riskiest, or largest exposure); every bubble names itself
+            # on hover
+            named = set(plot.nlargest(LABELLED, "risk_score").index) | set(plot.nlargest(LABELLED // 2, "spend").index)
+            plot["label"] = [n if i in named else "" for i, n in zip(plot.index, plot["supplier_name"])]
+            bands = sorted(matrix["risk_band"].dropna().unique(), key=filters.band_sort_key)
+            fig = px.scatter(plot, x="spend_plot", y="risk_score", color="band", size="bubble", size_max=40,
+                             log_x=True, text="label", custom_data=["supplier_id"],
+                             color_discrete_map={display.words(b, "risk_band"): ui.BAND_COLOURS.get(b, "#888")
+                                                 for b in bands},
+                             hover_name="supplier_name",
+                             hover_data={"spend": ":$,.0f", "open_exposure": ":$,.0f", "deposit_at_risk": ":$,.0f",
+                                         "risk_score": ":.0f", "type": True, "bubble": False, "spend_plot": False,
+                                         "label": False, "band": False},
+                             labels={"spend": "Spend", "open_exposure": "Open exposure", "risk_score": "Risk score",
+                                     "deposit_at_risk": "Deposit at risk", "type": "Type"},
+                             category_orders={"band": [display.words(b, "risk_band") for b in bands]})
+            fig.update_traces(textposition="top center", textfont=dict(size=11, color="#333"))
+            ui.style(fig, "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)",
+                     "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=520)
+            # explicit 1-2-5 ticks: plotly labels every minor tick of a log axis and the labels run together
+            tickvals, ticktext = ui.log_money_ticks(plot["spend_plot"].min(), plot["spend_plot"].max())
+            fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
+            return fig
+
+        fig = ui.figure("portfolio_matrix_chart", matrix_chart, matrix)
         clicked = st.plotly_chart(fig, key="portfolio_matrix_chart", config={"displaylogo": False},
                                   on_select="rerun", selection_mode="points")
         points = (clicked or {}).get("selection", {}).get("points", []) if clicked else []
@@ -100,18 +106,20 @@ if ui.require_warehouse():
         if by_type.empty:
             ui.missing("marts.supplier_risk_score", "band distribution")
         else:
-            order = sorted(by_type["risk_band"].unique(), key=filters.band_sort_key)
-            by_type = by_type.assign(type_label=by_type["supplier_type"].map(ui.label),
-                                     band=by_type["risk_band"].map(lambda b: display.words(b, "risk_band")))
-            fig = px.bar(by_type, x="type_label", y="suppliers", color="band", barmode="stack",
-                         color_discrete_map={display.words(b, "risk_band"): ui.BAND_COLOURS.get(b, "#888")
-                                             for b in order}, text="suppliers",
-                         category_orders={"band": [display.words(b, "risk_band") for b in order]},
-                         labels={"band": "Band", "suppliers": "Suppliers", "type_label": "Type"})
-            fig.update_traces(textposition="inside", insidetextanchor="middle", textangle=0)
-            fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide")  # no unreadable labels on thin bands
-            ui.chart(ui.style(fig, "Suppliers per risk band and type", "Supplier type", "Suppliers"),
-                     "portfolio_band_type_chart")
+            def band_type_chart() -> go.Figure:
+                order = sorted(by_type["risk_band"].unique(), key=filters.band_sort_key)
+                bars = by_type.assign(type_label=by_type["supplier_type"].map(ui.label),
+                                      band=by_type["risk_band"].map(lambda b: display.words(b, "risk_band")))
+                fig = px.bar(bars, x="type_label", y="suppliers", color="band", barmode="stack",
+                             color_discrete_map={display.words(b, "risk_band"): ui.BAND_COLOURS.get(b, "#888")
+                                                 for b in order}, text="suppliers",
+                             category_orders={"band": [display.words(b, "risk_band") for b in order]},
+                             labels={"band": "Band", "suppliers": "Suppliers", "type_label": "Type"})
+                fig.update_traces(textposition="inside", insidetextanchor="middle", textangle=0)
+                fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide")  # no unreadable labels on thin bands
+                return ui.style(fig, "Suppliers per risk band and type", "Supplier type", "Suppliers")
+
+            ui.cached_chart("portfolio_band_type_chart", band_type_chart, by_type)
     with right:
         st.subheader("Biggest movers since last month")
         movers = queries.biggest_movers(ids)

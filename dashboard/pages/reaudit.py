@@ -45,22 +45,25 @@ if ui.require_warehouse():
         st.stop()
 
     top = shown.head(20).iloc[::-1]
-    fig = go.Figure()
-    for action in ui.action_order(top["suggested_action"]):
-        part = top[top["suggested_action"] == action]
-        fig.add_trace(go.Bar(
-            x=part["money_at_stake"], y=ui.chart_text(part["plan_rank"].astype(str) + ". " + part["supplier_name"]),
-            orientation="h", name=display.words(action, "suggested_action"), marker_color=ui.action_colours(shown["suggested_action"])[action],
-            customdata=list(zip(ui.chart_text(part["due_on"].astype(str)), part["risk_score"])),
-            hovertemplate="%{y}: %{x:$,.0f} at stake, score %{customdata[1]:.0f}, due %{customdata[0]}"
-                          "<extra></extra>"))
-    order = ui.chart_text((top["plan_rank"].astype(str) + ". " + top["supplier_name"]).tolist())
-    fig.update_yaxes(categoryorder="array", categoryarray=order, range=[-0.5, len(order) - 0.5])
-    fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_xaxes(tickprefix="$", tickformat="~s")
-    ui.chart(ui.style(fig, f"The first {len(top)} of the plan: money at stake, coloured by what to do",
-                      "Money at stake (12-month spend + open exposure), USD", "", height=160 + 24 * len(top)),
-             "reaudit_chart")
+    def plan_chart() -> go.Figure:
+        fig = go.Figure()
+        for action in ui.action_order(top["suggested_action"]):
+            part = top[top["suggested_action"] == action]
+            fig.add_trace(go.Bar(
+                x=part["money_at_stake"], y=ui.chart_text(part["plan_rank"].astype(str) + ". " + part["supplier_name"]),
+                orientation="h", name=display.words(action, "suggested_action"),
+                marker_color=ui.action_colours(shown["suggested_action"])[action],
+                customdata=list(zip(ui.chart_text(part["due_on"].astype(str)), part["risk_score"])),
+                hovertemplate="%{y}: %{x:$,.0f} at stake, score %{customdata[1]:.0f}, due %{customdata[0]}"
+                              "<extra></extra>"))
+        order = ui.chart_text((top["plan_rank"].astype(str) + ". " + top["supplier_name"]).tolist())
+        fig.update_yaxes(categoryorder="array", categoryarray=order, range=[-0.5, len(order) - 0.5])
+        fig.update_layout(barmode="stack", legend_traceorder="normal")
+        fig.update_xaxes(tickprefix="$", tickformat="~s")
+        return ui.style(fig, f"The first {len(top)} of the plan: money at stake, coloured by what to do",
+                        "Money at stake (12-month spend + open exposure), USD", "", height=160 + 24 * len(top))
+
+    ui.cached_chart("reaudit_chart", plan_chart, top, shown["suggested_action"])
 
     for key, heading, meaning in GROUPS:
         part = shown[shown["group"] == key]

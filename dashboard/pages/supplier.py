@@ -149,16 +149,20 @@ else:
     if scoring.empty:
         st.success("No signal adds points: every measure is at or better than its peers.")
     else:
-        fig = go.Figure()
-        for pillar, part in scoring.groupby("pillar", sort=False):
-            fig.add_trace(go.Bar(x=part["points"], y=part["signal"].map(display.signal_label), orientation="h",
-                                 name=display.words(pillar, "pillar"), marker_color=PILLAR_COLOURS.get(pillar, "#888"),
-                                 customdata=list(zip(ui.chart_text(part["explanation"]), part["max_points"])),
-                                 hovertemplate="%{y}: %{x:.1f} of %{customdata[1]:.0f} pts<br>%{customdata[0]}"
-                                               "<extra></extra>"))
-        fig.update_layout(barmode="stack", yaxis=dict(categoryorder="total ascending"))
-        ui.chart(ui.style(fig, f"Signal contributions ({scoring['points'].sum():.1f} points)", "Points",
-                          "", height=max(300, 28 * len(scoring) + 120)), "supplier_signals_chart")
+        def signals_chart() -> go.Figure:
+            fig = go.Figure()
+            for pillar, part in scoring.groupby("pillar", sort=False):
+                fig.add_trace(go.Bar(x=part["points"], y=part["signal"].map(display.signal_label), orientation="h",
+                                     name=display.words(pillar, "pillar"),
+                                     marker_color=PILLAR_COLOURS.get(pillar, "#888"),
+                                     customdata=list(zip(ui.chart_text(part["explanation"]), part["max_points"])),
+                                     hovertemplate="%{y}: %{x:.1f} of %{customdata[1]:.0f} pts<br>%{customdata[0]}"
+                                                   "<extra></extra>"))
+            fig.update_layout(barmode="stack", yaxis=dict(categoryorder="total ascending"))
+            return ui.style(fig, f"Signal contributions ({scoring['points'].sum():.1f} points)", "Points",
+                            "", height=max(300, 28 * len(scoring) + 120))
+
+        ui.cached_chart("supplier_signals_chart", signals_chart, scoring)
     ui.table(signals, "supplier_signals_table", f"{supplier_id}_signals.csv",
              columns=["pillar", "signal", "points", "max_points", "explanation", "evidence_n"],
              column_config={"points": st.column_config.ProgressColumn("Points", format="%.1f", min_value=0,
@@ -254,15 +258,18 @@ if not controls_events.empty:
 if timeline.empty:
     st.info("No orders, payments, inspections, shipments or returns for this supplier.")
 else:
-    plot = timeline.assign(amount_text=timeline["amount"].map(lambda v: ui.money(v)),
-                           po_id=ui.chart_text(timeline["po_id"]), detail=ui.chart_text(timeline["detail"]))
-    fig = px.scatter(plot, x="event_on", y="event", color="event", color_discrete_map=EVENT_COLOURS,
-                     category_orders={"event": EVENT_ORDER}, hover_name="po_id",
-                     hover_data={"detail": True, "amount_text": True, "event": False, "event_on": "|%Y-%m-%d"},
-                     labels={"amount_text": "amount", "detail": ""})
-    fig.update_traces(marker=dict(size=9, opacity=0.75))
-    fig.update_layout(showlegend=False)
-    ui.chart(ui.style(fig, f"{len(timeline):,} events", "Date", "", height=340), "supplier_timeline_chart")
+    def timeline_chart() -> go.Figure:
+        plot = timeline.assign(amount_text=timeline["amount"].map(lambda v: ui.money(v)),
+                               po_id=ui.chart_text(timeline["po_id"]), detail=ui.chart_text(timeline["detail"]))
+        fig = px.scatter(plot, x="event_on", y="event", color="event", color_discrete_map=EVENT_COLOURS,
+                         category_orders={"event": EVENT_ORDER}, hover_name="po_id",
+                         hover_data={"detail": True, "amount_text": True, "event": False, "event_on": "|%Y-%m-%d"},
+                         labels={"amount_text": "amount", "detail": ""})
+        fig.update_traces(marker=dict(size=9, opacity=0.75))
+        fig.update_layout(showlegend=False)
+        return ui.style(fig, f"{len(timeline):,} events", "Date", "", height=340)
+
+    ui.cached_chart("supplier_timeline_chart", timeline_chart, timeline)
     with st.expander("Events as a table"):
         ui.table(timeline, "supplier_timeline_table", f"{supplier_id}_timeline.csv",
                  column_config={"event_on": st.column_config.DateColumn("Date"), "amount": ui.money_col("Amount")})
@@ -303,21 +310,25 @@ if lots.empty:
     ui.missing("marts.inspection_lots", "inspected lots")
 else:
     lots = lots.sort_values("inspected_on")
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=lots["inspected_on"], y=lots["major_plan_accept"], mode="lines", name="Accept (Ac)",
-                             line=dict(color="#2f9e44", dash="dot", shape="hv")))
-    passed = lots["passed_psi"].fillna(False).astype(bool)
-    for mask, name, colour in ((passed & ~lots["is_escape"].fillna(False).astype(bool), "Passed", "#1f4e79"),
-                               (passed & lots["is_escape"].fillna(False).astype(bool), "Passed, escaped", "#f08c00"),
-                               (~passed, "Failed", "#d9480f")):
-        part = lots[mask]
-        fig.add_trace(go.Scatter(x=part["inspected_on"], y=part["major_defects"], mode="markers", name=name,
-                                 marker=dict(color=colour, size=9), customdata=part[["po_id", "sample_size",
-                                                                                      "major_plan_sample_size"]],
-                                 hovertemplate="%{customdata[0]}: %{y} major defects in %{customdata[1]} sampled "
-                                               "(plan n=%{customdata[2]})<extra></extra>"))
-    ui.chart(ui.style(fig, "Major defects found against the plan's acceptance number", "Inspection date",
-                      "Major defects in the sample", height=340), "supplier_inspections_chart")
+
+    def lots_chart() -> go.Figure:
+        fig = go.Figure()
+        fig.add_trace(go.Scatter(x=lots["inspected_on"], y=lots["major_plan_accept"], mode="lines", name="Accept (Ac)",
+                                 line=dict(color="#2f9e44", dash="dot", shape="hv")))
+        passed = lots["passed_psi"].fillna(False).astype(bool)
+        escaped = lots["is_escape"].fillna(False).astype(bool)
+        for mask, name, colour in ((passed & ~escaped, "Passed", "#1f4e79"),
+                                   (passed & escaped, "Passed, escaped", "#f08c00"), (~passed, "Failed", "#d9480f")):
+            part = lots[mask]
+            fig.add_trace(go.Scatter(x=part["inspected_on"], y=part["major_defects"], mode="markers", name=name,
+                                     marker=dict(color=colour, size=9), customdata=part[["po_id", "sample_size",
+                                                                                          "major_plan_sample_size"]],
+                                     hovertemplate="%{customdata[0]}: %{y} major defects in %{customdata[1]} sampled "
+                                                   "(plan n=%{customdata[2]})<extra></extra>"))
+        return ui.style(fig, "Major defects found against the plan's acceptance number", "Inspection date",
+                        "Major defects in the sample", height=340)
+
+    ui.cached_chart("supplier_inspections_chart", lots_chart, lots)
     ui.table(lots, "supplier_lots_table", f"{supplier_id}_inspection_lots.csv",
              columns=["inspected_on", "po_id", "lot_size", "inspection_level", "aql_major", "major_code_letter",
                       "major_plan_sample_size", "sample_size", "major_plan_accept", "major_defects", "passed_psi",
@@ -379,11 +390,13 @@ changes = queries.supplier_score_changes(supplier_id)
 if history.empty:
     ui.missing("marts.supplier_risk_history", "score history")
 else:
-    fig = px.line(history, x="month_on", y="risk_score", markers=True)
-    fig.update_traces(line_color="#1f4e79")
-    fig.update_yaxes(range=[0, max(100, float(history["risk_score"].max()) + 5)])
-    ui.chart(ui.style(fig, "Risk score at the start of each month", "Month", "Risk score", height=300),
-             "supplier_history_chart")
+    def history_chart() -> go.Figure:
+        fig = px.line(history, x="month_on", y="risk_score", markers=True)
+        fig.update_traces(line_color="#1f4e79")
+        fig.update_yaxes(range=[0, max(100, float(history["risk_score"].max()) + 5)])
+        return ui.style(fig, "Risk score at the start of each month", "Month", "Risk score", height=300)
+
+    ui.cached_chart("supplier_history_chart", history_chart, history)
 if changes.empty:
     st.caption("No signal moved since last month." if queries.has_table("marts.supplier_score_changes")
                else "Score changes are not built in this warehouse.")
@@ -398,15 +411,18 @@ else:
 calibration = queries.model_calibration()
 if not calibration.empty:
     with st.expander("How well calibrated is the incident probability?"):
-        fig = px.line(calibration, x="mean_predicted", y="observed_rate", color="model_name", markers=True,
-                      hover_data={"n": True})
-        fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect", line=dict(dash="dot",
-                                                                                               color="#888")))
-        if prob is not None and pd.notna(prob):
-            fig.add_vline(x=float(prob), line_color="#d9480f", annotation_text="this supplier")
-        ui.chart(ui.style(fig, "Predicted vs observed incident rate per decile (backtest)",
-                          "Mean predicted probability", "Observed incident rate", height=360),
-                 "supplier_calibration_chart")
+        def calibration_chart() -> go.Figure:
+            fig = px.line(calibration, x="mean_predicted", y="observed_rate", color="model_name", markers=True,
+                          hover_data={"n": True})
+            fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect",
+                                     line=dict(dash="dot", color="#888")))
+            if prob is not None and pd.notna(prob):
+                fig.add_vline(x=float(prob), line_color="#d9480f", annotation_text="this supplier")
+            return ui.style(fig, "Predicted vs observed incident rate per decile (backtest)",
+                            "Mean predicted probability", "Observed incident rate", height=360)
+
+        ui.cached_chart("supplier_calibration_chart", calibration_chart, calibration,
+                        None if prob is None or pd.isna(prob) else float(prob))
 
 st.subheader("Recommended next actions")
 action = queries.supplier_reaudit(supplier_id)

@@ -69,33 +69,36 @@ if ui.require_warehouse():
     level = rows["ci_level"].dropna().iloc[0] if rows["ci_level"].notna().any() else 0.9
     metrics = [m for m in METRICS if m in set(rows["metric"])] + sorted(set(rows["metric"]) - set(METRICS))
 
-    fig = make_subplots(rows=2, cols=3, subplot_titles=[METRICS.get(m, (m,))[0] for m in metrics[:6]],
-                        horizontal_spacing=0.08, vertical_spacing=0.18)
-    for i, metric in enumerate(metrics[:6]):
-        part = rows[(rows["metric"] == metric) & rows["supplier_type"].isin(TYPES)]
-        part = part.set_index("supplier_type").reindex(list(TYPES)).dropna(subset=["estimate"])
-        fig.add_trace(go.Scatter(
-            x=[ui.label(t) for t in part.index], y=part["estimate"], mode="markers",
-            marker=dict(size=12, color=[ui.TYPE_COLOURS[t] if n >= MIN_SUPPLIERS else GREY
-                                        for t, n in zip(part.index, part["n_suppliers"])]),
-            error_y=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
-                         arrayminus=part["estimate"] - part["ci_low"], thickness=2, width=8),
-            text=[f"n = {int(n)}" for n in part["n_suppliers"]], textposition="middle right",
-            customdata=[[fmt(metric, e), fmt(metric, lo), fmt(metric, hi), int(n)] for e, lo, hi, n in
-                        part[["estimate", "ci_low", "ci_high", "n_suppliers"]].itertuples(index=False)],
-            hovertemplate="%{x}: %{customdata[0]} (interval %{customdata[1]} to %{customdata[2]}), "
-                          "%{customdata[3]} suppliers<extra></extra>", showlegend=False),
-            row=i // 3 + 1, col=i % 3 + 1)
-        fig.update_yaxes(title_text=part["unit"].iloc[0] if len(part) else "", row=i // 3 + 1, col=i % 3 + 1,
-                         title_font=dict(size=11))
-        for t, r in part.iterrows():
-            fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
-                               yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
-    title = "All categories" if category == "all" else ui.chart_text([ui.label(category)])[0]
-    fig.update_layout(title=f"{title}, {filters.describe_period(chosen_period)}: manufacturers vs trading companies "
-                            f"({level:.0%} intervals)", height=640,
-                      template="plotly_white", margin=dict(l=10, r=10, t=80, b=10))
-    ui.chart(fig, "tvf_chart")
+    def overview_chart() -> go.Figure:
+        fig = make_subplots(rows=2, cols=3, subplot_titles=[METRICS.get(m, (m,))[0] for m in metrics[:6]],
+                            horizontal_spacing=0.08, vertical_spacing=0.18)
+        for i, metric in enumerate(metrics[:6]):
+            part = rows[(rows["metric"] == metric) & rows["supplier_type"].isin(TYPES)]
+            part = part.set_index("supplier_type").reindex(list(TYPES)).dropna(subset=["estimate"])
+            fig.add_trace(go.Scatter(
+                x=[ui.label(t) for t in part.index], y=part["estimate"], mode="markers",
+                marker=dict(size=12, color=[ui.TYPE_COLOURS[t] if n >= MIN_SUPPLIERS else GREY
+                                            for t, n in zip(part.index, part["n_suppliers"])]),
+                error_y=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
+                             arrayminus=part["estimate"] - part["ci_low"], thickness=2, width=8),
+                text=[f"n = {int(n)}" for n in part["n_suppliers"]], textposition="middle right",
+                customdata=[[fmt(metric, e), fmt(metric, lo), fmt(metric, hi), int(n)] for e, lo, hi, n in
+                            part[["estimate", "ci_low", "ci_high", "n_suppliers"]].itertuples(index=False)],
+                hovertemplate="%{x}: %{customdata[0]} (interval %{customdata[1]} to %{customdata[2]}), "
+                              "%{customdata[3]} suppliers<extra></extra>", showlegend=False),
+                row=i // 3 + 1, col=i % 3 + 1)
+            fig.update_yaxes(title_text=part["unit"].iloc[0] if len(part) else "", row=i // 3 + 1, col=i % 3 + 1,
+                             title_font=dict(size=11))
+            for t, r in part.iterrows():
+                fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
+                                   yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
+        title = "All categories" if category == "all" else ui.chart_text([ui.label(category)])[0]
+        fig.update_layout(title=f"{title}, {filters.describe_period(chosen_period)}: manufacturers vs trading "
+                                f"companies ({level:.0%} intervals)", height=640,
+                          margin=dict(l=10, r=10, t=80, b=10))
+        return fig
+
+    ui.cached_chart("tvf_chart", overview_chart, rows, tuple(metrics), category, chosen_period)
 
     diff = rows[rows["supplier_type"] == "trader_minus_factory"].set_index("metric")
     table = []
@@ -134,28 +137,31 @@ if ui.require_warehouse():
     if per_cat.empty:
         st.info("No per-category figures for this measure.")
     else:
-        fig = go.Figure()
-        cats = sorted(per_cat["category"].unique())
-        position = {c: i for i, c in enumerate(cats)}
-        for offset, t in zip((-0.15, 0.15), TYPES):  # side by side within each category row
-            part = per_cat[per_cat["supplier_type"] == t]
-            fig.add_trace(go.Scatter(
-                y=[position[c] + offset for c in part["category"]], x=part["estimate"], mode="markers",
-                name=ui.label(t), text=ui.chart_text(ui.label(c) for c in part["category"]),
-                marker=dict(size=10, color=[ui.TYPE_COLOURS[t] if n >= MIN_SUPPLIERS else GREY
-                                            for n in part["n_suppliers"]]),
-                error_x=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
-                             arrayminus=part["estimate"] - part["ci_low"]),
-                customdata=[[n, "" if n >= MIN_SUPPLIERS else f" · {TOO_FEW.lower()}"]
-                            for n in part["n_suppliers"]],
-                hovertemplate="%{text}: %{x:.3g}, %{customdata[0]} suppliers%{customdata[1]}<extra>"
-                              + ui.label(t) + "</extra>"))
-        fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))),
-                         ticktext=ui.chart_text(ui.label(c) for c in cats))
-        unit = per_cat["unit"].iloc[0]
-        ui.chart(ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category, "
-                          f"{filters.describe_period(chosen_period)}", unit, "Category",
-                          height=120 + 40 * per_cat["category"].nunique()), "tvf_category_chart")
+        def category_chart() -> go.Figure:
+            fig = go.Figure()
+            cats = sorted(per_cat["category"].unique())
+            position = {c: i for i, c in enumerate(cats)}
+            for offset, t in zip((-0.15, 0.15), TYPES):  # side by side within each category row
+                part = per_cat[per_cat["supplier_type"] == t]
+                fig.add_trace(go.Scatter(
+                    y=[position[c] + offset for c in part["category"]], x=part["estimate"], mode="markers",
+                    name=ui.label(t), text=ui.chart_text(ui.label(c) for c in part["category"]),
+                    marker=dict(size=10, color=[ui.TYPE_COLOURS[t] if n >= MIN_SUPPLIERS else GREY
+                                                for n in part["n_suppliers"]]),
+                    error_x=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
+                                 arrayminus=part["estimate"] - part["ci_low"]),
+                    customdata=[[n, "" if n >= MIN_SUPPLIERS else f" · {TOO_FEW.lower()}"]
+                                for n in part["n_suppliers"]],
+                    hovertemplate="%{text}: %{x:.3g}, %{customdata[0]} suppliers%{customdata[1]}<extra>"
+                                  + ui.label(t) + "</extra>"))
+            fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))),
+                             ticktext=ui.chart_text(ui.label(c) for c in cats))
+            unit = per_cat["unit"].iloc[0]
+            return ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category, "
+                            f"{filters.describe_period(chosen_period)}", unit, "Category",
+                            height=120 + 40 * per_cat["category"].nunique())
+
+        ui.cached_chart("tvf_category_chart", category_chart, per_cat, metric, chosen_period)
         per_cat = per_cat.assign(note=per_cat["n_suppliers"].map(
             lambda n: TOO_FEW if pd.isna(n) or n < MIN_SUPPLIERS else ""))
         st.caption(f"Grey points rest on fewer than {MIN_SUPPLIERS} suppliers: their interval (zero-width or very "

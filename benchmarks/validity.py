@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from models import validity
+from pipelines import loaders
 
 
 def _edge(card: validity.ReportCard, subject: str) -> str:
@@ -72,7 +73,7 @@ def bars_missed(card: validity.ReportCard, min_spearman: float = 0.9) -> list[st
 def row(name: str, db: Path, seconds: float) -> str:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        card = validity.card_for(con)
+        card = loaders.card_for(con)
         n = con.execute("select count(*) from marts.order_incident_features "
                         "where predicted_incident_probability is not null").fetchall()[0][0]
         fit = con.execute("select fit_seconds from marts.model_backtest where model_name = 'model' and fold = 0") \

@@ -146,51 +146,6 @@ class Inputs:
     late_incident_days: int
 
 
-_D = "- date '1970-01-01'"
-INPUT_QUERIES = {
-    "suppliers": f"""
-        select supplier_id, supplier_type, is_trading_company, country, alibaba_store_years, is_verified,
-            is_gold_supplier, legal_name, registration_id, bank_beneficiary, onboarded_on {_D} as onboarded_day,
-            last_audit_on {_D} as last_audit_day, last_audit_result, nnn_signed, mold_owner
-        from staging.suppliers order by supplier_id""",
-    "products": "select sku, supplier_id from staging.products order by sku",
-    "orders": f"""
-        select po_id, supplier_id, sku, ordered_on {_D} as day, promised_ship_on {_D} as promised_day, quantity,
-            unit_price, payment_channel, pi_entity_name
-        from staging.purchase_orders order by po_id""",
-    "shipments": f"""
-        select shipment_id, po_id, shipped_on {_D} as shipped_day, delivered_on {_D} as delivered_day, quantity,
-            doc_errors
-        from staging.shipments order by shipment_id""",
-    "inspections": f"""
-        select inspection_id, po_id, inspection_type, inspected_on {_D} as day, result, sample_size,
-            critical_defects, major_defects
-        from staging.inspections order by inspection_id""",
-    "payments": f"""
-        select payment_id, po_id, paid_on {_D} as day, kind, payee_name, is_outside_trade_assurance
-        from staging.payments order by payment_id""",
-    "returns": f"""
-        select return_id, sku, po_id, returned_on {_D} as day, quantity, reason
-        from staging.returns order by return_id""",
-    "quality_costs": f"""
-        select cost_id, po_id, supplier_id, incurred_on {_D} as day, amount
-        from staging.quality_costs order by cost_id""",
-}
-
-
-def load_inputs(con) -> Inputs:
-    """Read the staging tables and the two reference settings the label needs."""
-    frames = {name: con.execute(sql).df() for name, sql in INPUT_QUERIES.items()}
-    for frame in frames.values():  # day numbers as plain floats: a blank date is NaN (comparisons False), never NA
-        for col in [c for c in frame.columns if c == "day" or c.endswith("_day")]:
-            frame[col] = frame[col].astype("float64")
-    reasons = con.execute("select reason from reference.return_reasons where is_defect_coded").fetchall()
-    late = con.execute("select value from reference.kpi_settings where setting = 'late_incident_days'").fetchone()
-    if late is None:
-        raise ValueError("reference.kpi_settings has no late_incident_days")
-    return Inputs(**frames, defect_reasons=frozenset(r[0] for r in reasons), late_incident_days=int(late[0]))
-
-
 # --- labels -------------------------------------------------------------------------------------------------------
 
 def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:

@@ -81,36 +81,6 @@ def load_config(path: Path | None = None) -> dict:
 map_share = sig.map_share
 
 
-# ---- loading ----------------------------------------------------------------------------------------------------
-
-def load_tables(con) -> dict[str, pd.DataFrame]:
-    """Staging frames (returns and sales pre-summed per day/month; same columns) plus the reference settings."""
-    t = {}
-    for name in TABLE_NAMES:
-        if name == "returns":
-            sql = ("select sku, po_id, returned_on, reason, sum(quantity) as quantity from staging.returns "
-                   "group by all")
-        elif name == "sales":
-            sql = "select sku, month_on, sum(units_sold) as units_sold from staging.sales group by all"
-        else:
-            sql = f"select * from staging.{name}"
-        t[name] = con.execute(sql).df()
-    t["return_reasons"] = con.execute("select * from reference.return_reasons").df()
-    # the inspection mart's maturity for field returns, so both marts judge the same lots
-    has_settings = con.execute("select count(*) from information_schema.tables where table_schema = 'reference' "
-                               "and table_name = 'inspection_settings'").fetchone()[0]
-    if has_settings:
-        t["inspection_settings"] = con.execute("select * from reference.inspection_settings").df()
-    t["kpi_settings"] = con.execute("select * from reference.kpi_settings").df()
-    # which supplier fields the imported data carries at all (staging fills some blanks, e.g. a badge as false)
-    raw = con.execute("select * from raw.suppliers").df()
-    t["supplier_fields_carried"] = pd.DataFrame({"field": [c for c in raw.columns if raw[c].notna().any()]})
-    # which tables were imported at all (a file was read, even one without rows)
-    t["tables_carried"] = con.execute("select distinct table_name as table_name from ingest.load_log "
-                                      "where coalesce(file, '') <> ''").df()
-    return t
-
-
 def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     for c in cols:
         if c in frame.columns:

@@ -326,47 +326,37 @@ class Evidence:
     unknown_signals: frozenset[str] = frozenset()  # signals the data cannot measure (marts.score_unknown_signals)
 
 
-def _has(con, table: str) -> bool:
-    schema, name = table.split(".")
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? "
-                            "and table_name = ?", [schema, name]).fetchall()[0][0])
-
-
-def _columns(con, table: str) -> set[str]:
-    schema, name = table.split(".")
-    return {r[0] for r in con.execute("select column_name from information_schema.columns where table_schema = ? "
-                                      "and table_name = ?", [schema, name]).fetchall()}
-
-
-def _read(con, table: str, sql: str) -> pd.DataFrame:
-    return con.execute(sql).df() if _has(con, table) else pd.DataFrame()
-
-
-def _band_at_order(orders: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
+def band_at_order(orders: pd.DataFrame, history: pd.DataFrame) -> pd.Series:
     """The supplier's risk band from the latest score-history row dated strictly before the order (the row the
     backtest's rule score comes from, models.incident_model.attach_rule_score)."""
     return _at_order(orders, history, ["risk_band"])["risk_band"].astype(object)
 
 
-def signal_history(con, before, computed: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Each signal's points for each supplier at the score history's month ends (supplier_id, as_of, pillar, signal,
-    points, max_points), from the latest month end before `before` (the first order judged) on: the pillars of
+SIGNAL_HISTORY_COLUMNS = ["supplier_id", "as_of", "pillar", "signal", "points", "max_points"]
+
+
+def history_months(months: list, before) -> list:
+    """The score history's month ends the card reads: from the latest one before `before` (the first order judged)
+    on; none when nothing is judged."""
+    if before is None or pd.isna(before):
+        return []
+    first = pd.Timestamp(before)
+    earlier = [m for m in months if pd.Timestamp(m) < first]
+    return [m for m in months if pd.Timestamp(m) >= first or (earlier and m == earlier[-1])]
+
+
+def signal_history(tables: dict[str, pd.DataFrame], months: list, computed: pd.DataFrame | None = None
+                   ) -> pd.DataFrame:
+    """Each signal's points for each supplier at the month ends `months` (supplier_id, as_of, pillar, signal,
+    points, max_points) from the score's tables (pipelines.loaders.load_tables): the pillars of
     marts.supplier_risk_history, signal by signal, computed the way models.scoring.score_history computes them
-    (the same measured panel, registry and rounding; data dated on or before each month end). Empty when the
-    warehouse has no score history or staging tables.
+    (the same measured panel, registry and rounding; data dated on or before each month end). Empty without
+    month ends.
 
     `computed`: the points score_history kept for every month end of this same build (its `keep_signals`); each
     month end's points depend only on data dated on or before it, so those month ends are selected from it instead of
-    measuring them again."""
-    empty = pd.DataFrame(columns=["supplier_id", "as_of", "pillar", "signal", "points", "max_points"])
-    if before is None or pd.isna(before) or not _has(con, "marts.supplier_risk_history") \
-            or not _has(con, "staging.suppliers"):
-        return empty
-    months = [r[0] for r in con.execute("select distinct as_of from marts.supplier_risk_history order by as_of")
-              .fetchall()]
-    first = pd.Timestamp(before)
-    earlier = [m for m in months if pd.Timestamp(m) < first]
-    months = [m for m in months if pd.Timestamp(m) >= first or (earlier and m == earlier[-1])]
+    measuring them again (`tables` is then not read)."""
+    empty = pd.DataFrame(columns=SIGNAL_HISTORY_COLUMNS)
     if not months:
         return empty
     if computed is not None:
@@ -374,49 +364,14 @@ def signal_history(con, before, computed: pd.DataFrame | None = None) -> pd.Data
         return pd.DataFrame({c: (sig[c].astype(object) if isinstance(sig[c].dtype, pd.CategoricalDtype) else sig[c])
                              .to_numpy() for c in empty.columns})
     cfg = scoring.load_config()
-    t = scoring.prepare_tables(scoring.load_tables(con))
+    t = scoring.prepare_tables(tables)
     panel = risk_panel.measure(t, [pd.Timestamp(m) for m in months], cfg)
     if panel.empty:
         return empty
     sig = scoring._signals(t, panel, cfg, None, explain=False).signals  # noqa: SLF001 -- score_history's own path
     if "as_of" not in sig:  # one month end: the frame carries no as_of column
         sig = sig.assign(as_of=months[0])
-    return sig.assign(as_of=pd.to_datetime(sig["as_of"]))[empty.columns.tolist()]
-
-
-def load_evidence(con, signal_points: pd.DataFrame | None = None) -> Evidence:
-    """Read the marts the card needs; a table that is missing (a warehouse without a trained model) reads empty.
-    `signal_points`: the month-end signal points the build's score step kept (signal_history's `computed`)."""
-    comparison = _read(con, "marts.model_comparison", "select * from marts.model_comparison")
-    backtest = _read(con, "marts.model_backtest", "select * from marts.model_backtest where fold = 0")
-    orders = pd.DataFrame()
-    if _has(con, "marts.order_incident_features"):
-        cols = _columns(con, "marts.order_incident_features")
-        wanted = ["po_id", "supplier_id", "ordered_on", "fold", "is_incident", "is_late", "is_psi_failed",
-                  "is_return_incident", *ORDER_SCORES.values()]
-        orders = con.execute(f"select {', '.join(c for c in wanted if c in cols)} "  # names from the list above
-                             "from marts.order_incident_features where predicted_incident_probability is not null "
-                             "order by po_id").df()
-        history = _read(con, "marts.supplier_risk_history",
-                        "select supplier_id, as_of, risk_band from marts.supplier_risk_history")
-        orders["risk_band"] = _band_at_order(orders, history)
-    suppliers = _read(con, "marts.supplier_risk_score",
-                      "select supplier_id, risk_score, round(quality_points + delivery_points, 1) as operations_points, "
-                      "entity_points, transaction_points from marts.supplier_risk_score")
-    if not suppliers.empty and _has(con, "marts.incident_predictions"):
-        pred = con.execute("select supplier_id, predicted_incident_probability from marts.incident_predictions").df()
-        suppliers = suppliers.merge(pred, on="supplier_id", how="left")
-    signals = _read(con, "marts.supplier_signals", "select supplier_id, pillar, signal, points "
-                                                   "from marts.supplier_signals")
-    # fetchall, not fetchone: a build step's connection must hold no unfinished result when it writes next
-    info = con.execute("select as_of, input_dir from ingest.build_info").fetchall()[0] \
-        if _has(con, "ingest.build_info") else None
-    history = signal_history(con, orders["ordered_on"].min() if len(orders) else None, signal_points)
-    unknown = _read(con, "marts.score_unknown_signals", "select signal from marts.score_unknown_signals")
-    return Evidence(comparison, backtest, orders, suppliers, signals,
-                    as_of=info[0] if info else None, input_dir=info[1] if info else None,
-                    signal_history=history, unknown_signals=frozenset(unknown["signal"]) if len(unknown) else
-                    frozenset())
+    return sig.assign(as_of=pd.to_datetime(sig["as_of"]))[SIGNAL_HISTORY_COLUMNS]
 
 
 def read_ground_truth(path: Path, cfg: ValidityConfig) -> pd.DataFrame | None:
@@ -584,12 +539,10 @@ def report_card(ev: Evidence, truth: pd.DataFrame | None, cfg: ValidityConfig | 
                       signals=sv.assign(version=cfg.version))
 
 
-def card_for(con, truth_path: Path | None = None, cfg: ValidityConfig | None = None,
-             signal_points: pd.DataFrame | None = None) -> ReportCard:
-    """The card of a warehouse: its marts, and the ground truth at `truth_path` or beside its input folder
-    (`signal_points`: see load_evidence)."""
+def card_from(ev: Evidence, truth_path: Path | None = None, cfg: ValidityConfig | None = None) -> ReportCard:
+    """The card of a warehouse's evidence (pipelines.loaders.load_evidence; pipelines.loaders.card_for reads it) and
+    the ground truth at `truth_path` or beside its input folder."""
     cfg = cfg or load_config()
-    ev = load_evidence(con, signal_points)
     path = truth_path if truth_path is not None else default_ground_truth(ev, cfg)
     truth = read_ground_truth(path, cfg) if path is not None else None
     if truth_path is not None and truth is None:

@@ -249,6 +249,7 @@ def _cmd_validate(args) -> int:
     import pandas as pd
 
     from models import validity
+    from pipelines import loaders
 
     db = Path(args.db)
     if not db.is_file():
@@ -260,7 +261,7 @@ def _cmd_validate(args) -> int:
         return 2
     con = duckdb.connect(str(db), read_only=True)
     try:
-        card = validity.card_for(con, truth)
+        card = loaders.card_for(con, truth)
     finally:
         con.close()
     print(f"validity report card of {db} (as of {card.as_of}; settings {validity.load_config().version}; "

@@ -1,5 +1,6 @@
 """Habits that keep the house in order, run with the tests (and so by CI): Python and SQL lint, and the import
-boundaries between the layers (pages → pipelines/models; pipelines → models; models → nothing of ours above)."""
+boundaries between the layers (pages → pipelines/models; pipelines → models; models → nothing of ours above, and
+no SQL: models take frames)."""
 from __future__ import annotations
 
 import ast
@@ -36,6 +37,26 @@ def test_pipelines_and_models_never_import_streamlit():
 
 def test_models_never_import_pipelines_or_the_dashboard():
     assert _offenders("models", {"pipelines", "dashboard"}) == {}
+
+
+def _sql_calls(path: Path) -> set[str]:
+    """Methods of a database connection `path` calls (`con.execute(...)`, `.sql(...)`, `.query(...)`)."""
+    return {node.func.attr for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"execute", "executemany", "sql", "query"}}
+
+
+def test_models_take_frames_and_never_run_sql():
+    """models/ reads no warehouse: the SQL that loads its frames is pipelines/loaders.py and the build steps."""
+    assert _offenders("models", {"duckdb"}) == {}
+    assert {str(p.relative_to(ROOT)): calls for p in sorted((ROOT / "models").rglob("*.py"))
+            if (calls := _sql_calls(p))} == {}
+
+
+def test_the_sql_check_sees_a_connection_call(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f(con):\n    return con.execute('select 1').df()\n")
+    assert _sql_calls(module) == {"execute"}
 
 
 def test_pipelines_never_import_the_dashboard():

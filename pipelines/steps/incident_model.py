@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from models import incident_model as im
+from pipelines import loaders
 from pipelines.frames import write_frame
 
 INPUTS = [
@@ -92,7 +93,7 @@ def _rule_history(con) -> pd.DataFrame | None:
 
 def run(con, context) -> None:
     cfg = im.load_config()
-    inp = im.load_inputs(con)
+    inp = loaders.load_inputs(con)
     frame = im.attach_rule_score(im.labelled_orders(inp, cfg, context.as_of), _rule_history(con))
     context.log(f"    incident model: {len(frame):,} labelled orders, incident rate "
                 f"{frame['is_incident'].mean() if len(frame) else float('nan'):.3f}")

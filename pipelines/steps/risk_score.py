@@ -13,6 +13,7 @@ import pandas as pd
 
 from models import scoring
 from models import signals as registry
+from pipelines import loaders
 from pipelines.frames import write_frame
 
 INPUTS = [f"staging.{name}" for name in scoring.TABLE_NAMES] + [
@@ -51,7 +52,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     """Write the four score marts as of the build date."""
     cfg = scoring.load_config()
     t0 = time.perf_counter()
-    raw = scoring.load_tables(con)
+    raw = loaders.load_tables(con)
     if raw["suppliers"].empty:
         _write_empty(con, context.as_of)
         return

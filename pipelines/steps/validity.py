@@ -12,6 +12,7 @@ Pages read these; `supplier-risk validate` prints the same card for any built wa
 from __future__ import annotations
 
 from models import scoring, validity
+from pipelines import loaders
 from pipelines.frames import write_frame
 
 INPUTS = ["marts.model_comparison", "marts.model_backtest", "marts.order_incident_features",
@@ -48,7 +49,7 @@ TYPES = {
 
 def run(con, context) -> None:
     # the month-end signal points the score step of this build kept (recomputed when run on its own)
-    card = validity.card_for(con, signal_points=getattr(context, "shared", {}).get("signal_history"))
+    card = loaders.card_for(con, signal_points=getattr(context, "shared", {}).get("signal_history"))
     for table, frame in (("marts.validity_report", card.rows), ("marts.validity_band_calibration", card.bands),
                          ("marts.validity_stability", card.stability), ("marts.validity_signals", card.signals)):
         write_frame(con, table, frame, types=TYPES[table], columns=list(TYPES[table]))

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from models import scoring
+from pipelines import loaders
 
 AS_OF = date(2024, 6, 21)
 ROUNDING = 0.05 + 1e-9  # points are rounded to 0.1 so that a supplier's points add up to its rounded score
@@ -32,7 +33,7 @@ def _max(cfg, name: str) -> float:
 def tiny(tiny_db):
     con = duckdb.connect(str(tiny_db), read_only=True)
     try:
-        return scoring.load_tables(con)
+        return loaders.load_tables(con)
     finally:
         con.close()
 

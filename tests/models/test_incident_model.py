@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from models import incident_model as im
+from pipelines import loaders
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def cfg():
 
 @pytest.fixture
 def tiny_inputs(tiny_con):
-    return im.load_inputs(tiny_con)
+    return loaders.load_inputs(tiny_con)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def demo_inputs(demo_db):
 
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
-        return im.load_inputs(con)
+        return loaders.load_inputs(con)
     finally:
         con.close()
 

@@ -18,6 +18,7 @@ import pytest
 
 from helpers import quiet
 from models import risk_panel, scoring
+from pipelines import loaders
 from pipelines.build import build
 from reference import scoring_loop as loop
 
@@ -29,7 +30,7 @@ def _tables(db) -> dict:
     """The score's input tables without the control records (see the module docstring)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        t = scoring.load_tables(con)
+        t = loaders.load_tables(con)
     finally:
         con.close()
     t["tables_carried"] = t["tables_carried"][~t["tables_carried"]["table_name"].isin(scoring.CONTROL_TABLES)]

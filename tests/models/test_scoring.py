@@ -11,6 +11,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from models import scoring
+from pipelines import loaders
 
 TINY_AS_OF = date(2024, 6, 21)
 ROUNDING = 0.05 + 1e-9  # a signal's points are rounded to 0.1 so a supplier's points add up to its rounded score
@@ -30,7 +31,7 @@ def tiny_tables(tiny_db):
 
     con = duckdb.connect(str(tiny_db), read_only=True)
     try:
-        t = scoring.load_tables(con)
+        t = loaders.load_tables(con)
     finally:
         con.close()
     t["tables_carried"] = pd.concat([t["tables_carried"], pd.DataFrame({"table_name": list(scoring.CONTROL_TABLES)})])
@@ -47,7 +48,7 @@ def demo_tables(demo_db):
 
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
-        tables = scoring.load_tables(con)
+        tables = loaders.load_tables(con)
         as_of = con.execute("select as_of from ingest.build_info").fetchone()[0]
     finally:
         con.close()

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from models import incident_model as im
+from pipelines import loaders
 from pipelines.steps import incident_model as incident_step
 
 
@@ -126,7 +127,7 @@ def test_orders_without_a_promised_ship_date_build_and_are_never_labelled_late(t
     build(tiny_dir, db, log=quiet)
     with duckdb.connect(str(db), read_only=True) as con:
         late = dict(con.execute("select po_id, is_late_incident from marts.po_status").fetchall())
-        inp = im.load_inputs(con)
+        inp = loaders.load_inputs(con)
     assert late == {"P1": False, "P2": False, "P3": False, "P4": False, "P5": True, "P6": False}
     outcomes = im.order_outcomes(inp, im.load_config()).set_index("po_id")
     assert not outcomes.loc[["P3", "P6"], "is_late"].any() and outcomes.loc["P5", "is_late"]

@@ -11,6 +11,7 @@ import pytest
 
 from helpers import quiet
 from models import scoring
+from pipelines import loaders
 from pipelines.build import build
 
 COLUMNS = {
@@ -107,7 +108,7 @@ def _truncate(tables: dict, cut: date) -> dict:
 
 
 def test_history_row_equals_a_score_computed_on_files_truncated_at_the_cutoff(demo_con):
-    tables = scoring.load_tables(demo_con)
+    tables = loaders.load_tables(demo_con)
     cut = date(2025, 6, 30)
     hist = demo_con.execute("select * from marts.supplier_risk_history where as_of = ? order by supplier_id",
                             [cut]).df()
@@ -143,7 +144,7 @@ def test_point_in_time_order_status_matches_po_status(demo_con):
     """The score's order × cutoff panel, read at the build date, is marts.po_status (one definition of PO status)."""
     from models import risk_panel
 
-    tables = scoring.prepare_tables(scoring.load_tables(demo_con))
+    tables = scoring.prepare_tables(loaders.load_tables(demo_con))
     as_of = demo_con.execute("select as_of from ingest.build_info").fetchone()[0]
     ours = risk_panel.order_panel(tables, risk_panel.Cutoffs([pd.Timestamp(as_of)]))
     ours["po_id"] = tables["_po_ids"][ours["po_id"].to_numpy()]  # the prepared frames use integer keys

@@ -9,6 +9,7 @@ from scipy import stats
 
 from helpers import SHARED_REAL, quiet
 from models import validity
+from pipelines import loaders
 from pipelines.cli import main as cli_main
 
 SCMS = SHARED_REAL / "scms" / "SCMS_Delivery_History_Dataset.csv"
@@ -76,7 +77,7 @@ def test_demo_signal_values_are_judged_on_the_points_the_rule_score_had(demo_con
     orders = demo_con.execute("""
         select po_id, supplier_id, ordered_on, is_incident, rule_score from marts.order_incident_features
         where predicted_incident_probability is not null order by po_id""").df()
-    history = validity.signal_history(demo_con, orders["ordered_on"].min())
+    history = loaders.signal_history(demo_con, orders["ordered_on"].min())
     sums = history.groupby(["supplier_id", "as_of"])["points"].sum().round(1).rename("points").reset_index()
     stored = demo_con.execute("select supplier_id, as_of, risk_score from marts.supplier_risk_history").df()
     m = sums.merge(stored.assign(as_of=pd.to_datetime(stored["as_of"])), on=["supplier_id", "as_of"])
@@ -160,12 +161,12 @@ def test_signal_points_kept_by_the_score_step_are_the_ones_validity_would_recomp
 
     first = demo_con.execute("select min(ordered_on) from marts.order_incident_features "
                              "where predicted_incident_probability is not null").fetchall()[0][0]
-    t = scoring.prepare_tables(scoring.load_tables(demo_con))
+    t = scoring.prepare_tables(loaders.load_tables(demo_con))
     as_of = demo_con.execute("select as_of from ingest.build_info").fetchall()[0][0]
     kept: dict = {}
     scoring.score_history(t, scoring.month_ends(t["purchase_orders"]["ordered_on"].min().date(), as_of),
                           keep_signals=kept)
-    reused = validity.signal_history(demo_con, first, kept["signal_history"])
-    measured = validity.signal_history(demo_con, first)
+    reused = loaders.signal_history(demo_con, first, kept["signal_history"])
+    measured = loaders.signal_history(demo_con, first)
     assert len(reused) > 1000 and reused["as_of"].nunique() > 1
     pd.testing.assert_frame_equal(reused.reset_index(drop=True), measured.reset_index(drop=True))

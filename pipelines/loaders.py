@@ -1,0 +1,165 @@
+"""What the models read from a warehouse: the SQL that turns staging tables and marts into the frames `models/` takes.
+
+models/ takes frames and returns frames (it never runs SQL); the build steps, the command line, the benchmarks and
+the tests read a warehouse through these functions:
+
+- `load_tables` — the staging frames and reference settings the risk score reads (models.scoring.prepare_tables);
+- `load_inputs` — the incident model's inputs, dates as day numbers (models.incident_model.Inputs);
+- `load_evidence`, `signal_history`, `card_for` — the marts the validity report card reads (models.validity).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from models import incident_model as im
+from models import scoring, validity
+
+# ---- the risk score ---------------------------------------------------------------------------------------------
+
+
+def load_tables(con) -> dict[str, pd.DataFrame]:
+    """Staging frames (returns and sales pre-summed per day/month; same columns) plus the reference settings."""
+    t = {}
+    for name in scoring.TABLE_NAMES:
+        if name == "returns":
+            sql = ("select sku, po_id, returned_on, reason, sum(quantity) as quantity from staging.returns "
+                   "group by all")
+        elif name == "sales":
+            sql = "select sku, month_on, sum(units_sold) as units_sold from staging.sales group by all"
+        else:
+            sql = f"select * from staging.{name}"  # names from scoring.TABLE_NAMES
+        t[name] = con.execute(sql).df()
+    t["return_reasons"] = con.execute("select * from reference.return_reasons").df()
+    # the inspection mart's maturity for field returns, so both marts judge the same lots
+    if _has(con, "reference.inspection_settings"):
+        t["inspection_settings"] = con.execute("select * from reference.inspection_settings").df()
+    t["kpi_settings"] = con.execute("select * from reference.kpi_settings").df()
+    # which supplier fields the imported data carries at all (staging fills some blanks, e.g. a badge as false)
+    raw = con.execute("select * from raw.suppliers").df()
+    t["supplier_fields_carried"] = pd.DataFrame({"field": [c for c in raw.columns if raw[c].notna().any()]})
+    # which tables were imported at all (a file was read, even one without rows)
+    t["tables_carried"] = con.execute("select distinct table_name as table_name from ingest.load_log "
+                                      "where coalesce(file, '') <> ''").df()
+    return t
+
+
+# ---- the incident model -----------------------------------------------------------------------------------------
+
+_D = "- date '1970-01-01'"
+INPUT_QUERIES = {
+    "suppliers": f"""
+        select supplier_id, supplier_type, is_trading_company, country, alibaba_store_years, is_verified,
+            is_gold_supplier, legal_name, registration_id, bank_beneficiary, onboarded_on {_D} as onboarded_day,
+            last_audit_on {_D} as last_audit_day, last_audit_result, nnn_signed, mold_owner
+        from staging.suppliers order by supplier_id""",
+    "products": "select sku, supplier_id from staging.products order by sku",
+    "orders": f"""
+        select po_id, supplier_id, sku, ordered_on {_D} as day, promised_ship_on {_D} as promised_day, quantity,
+            unit_price, payment_channel, pi_entity_name
+        from staging.purchase_orders order by po_id""",
+    "shipments": f"""
+        select shipment_id, po_id, shipped_on {_D} as shipped_day, delivered_on {_D} as delivered_day, quantity,
+            doc_errors
+        from staging.shipments order by shipment_id""",
+    "inspections": f"""
+        select inspection_id, po_id, inspection_type, inspected_on {_D} as day, result, sample_size,
+            critical_defects, major_defects
+        from staging.inspections order by inspection_id""",
+    "payments": f"""
+        select payment_id, po_id, paid_on {_D} as day, kind, payee_name, is_outside_trade_assurance
+        from staging.payments order by payment_id""",
+    "returns": f"""
+        select return_id, sku, po_id, returned_on {_D} as day, quantity, reason
+        from staging.returns order by return_id""",
+    "quality_costs": f"""
+        select cost_id, po_id, supplier_id, incurred_on {_D} as day, amount
+        from staging.quality_costs order by cost_id""",
+}
+
+
+def load_inputs(con) -> im.Inputs:
+    """Read the staging tables and the two reference settings the incident label needs."""
+    frames = {name: con.execute(sql).df() for name, sql in INPUT_QUERIES.items()}
+    for frame in frames.values():  # day numbers as plain floats: a blank date is NaN (comparisons False), never NA
+        for col in [c for c in frame.columns if c == "day" or c.endswith("_day")]:
+            frame[col] = frame[col].astype("float64")
+    reasons = con.execute("select reason from reference.return_reasons where is_defect_coded").fetchall()
+    late = con.execute("select value from reference.kpi_settings where setting = 'late_incident_days'").fetchone()
+    if late is None:
+        raise ValueError("reference.kpi_settings has no late_incident_days")
+    return im.Inputs(**frames, defect_reasons=frozenset(r[0] for r in reasons), late_incident_days=int(late[0]))
+
+
+# ---- the validity report card -----------------------------------------------------------------------------------
+
+def _has(con, table: str) -> bool:
+    schema, name = table.split(".")
+    return bool(con.execute("select count(*) from information_schema.tables where table_schema = ? "
+                            "and table_name = ?", [schema, name]).fetchall()[0][0])
+
+
+def _columns(con, table: str) -> set[str]:
+    schema, name = table.split(".")
+    return {r[0] for r in con.execute("select column_name from information_schema.columns where table_schema = ? "
+                                      "and table_name = ?", [schema, name]).fetchall()}
+
+
+def _read(con, table: str, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df() if _has(con, table) else pd.DataFrame()
+
+
+def signal_history(con, before, computed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """models.validity.signal_history on this warehouse: the score history's month ends from the latest one before
+    `before` (the first order judged) on, and the staging tables (not read when the points were `computed` by this
+    build's score step). Empty without a score history or staging."""
+    if before is None or pd.isna(before) or not _has(con, "marts.supplier_risk_history") \
+            or not _has(con, "staging.suppliers"):
+        return validity.signal_history({}, [])
+    months = validity.history_months([r[0] for r in con.execute(
+        "select distinct as_of from marts.supplier_risk_history order by as_of").fetchall()], before)
+    return validity.signal_history(load_tables(con) if months and computed is None else {}, months, computed)
+
+
+def load_evidence(con, signal_points: pd.DataFrame | None = None) -> validity.Evidence:
+    """Read the marts the card needs; a table that is missing (a warehouse without a trained model) reads empty.
+    `signal_points`: the month-end signal points the build's score step kept (signal_history's `computed`)."""
+    comparison = _read(con, "marts.model_comparison", "select * from marts.model_comparison")
+    backtest = _read(con, "marts.model_backtest", "select * from marts.model_backtest where fold = 0")
+    orders = pd.DataFrame()
+    if _has(con, "marts.order_incident_features"):
+        cols = _columns(con, "marts.order_incident_features")
+        wanted = ["po_id", "supplier_id", "ordered_on", "fold", "is_incident", "is_late", "is_psi_failed",
+                  "is_return_incident", *validity.ORDER_SCORES.values()]
+        orders = con.execute(f"select {', '.join(c for c in wanted if c in cols)} "  # names from the list above
+                             "from marts.order_incident_features where predicted_incident_probability is not null "
+                             "order by po_id").df()
+        history = _read(con, "marts.supplier_risk_history",
+                        "select supplier_id, as_of, risk_band from marts.supplier_risk_history")
+        orders["risk_band"] = validity.band_at_order(orders, history)
+    suppliers = _read(con, "marts.supplier_risk_score",
+                      "select supplier_id, risk_score, round(quality_points + delivery_points, 1) as operations_points, "
+                      "entity_points, transaction_points from marts.supplier_risk_score")
+    if not suppliers.empty and _has(con, "marts.incident_predictions"):
+        pred = con.execute("select supplier_id, predicted_incident_probability from marts.incident_predictions").df()
+        suppliers = suppliers.merge(pred, on="supplier_id", how="left")
+    signals = _read(con, "marts.supplier_signals", "select supplier_id, pillar, signal, points "
+                                                   "from marts.supplier_signals")
+    # fetchall, not fetchone: a build step's connection must hold no unfinished result when it writes next
+    info = con.execute("select as_of, input_dir from ingest.build_info").fetchall()[0] \
+        if _has(con, "ingest.build_info") else None
+    history = signal_history(con, orders["ordered_on"].min() if len(orders) else None, signal_points)
+    unknown = _read(con, "marts.score_unknown_signals", "select signal from marts.score_unknown_signals")
+    return validity.Evidence(comparison, backtest, orders, suppliers, signals,
+                             as_of=info[0] if info else None, input_dir=info[1] if info else None,
+                             signal_history=history,
+                             unknown_signals=frozenset(unknown["signal"]) if len(unknown) else frozenset())
+
+
+def card_for(con, truth_path: Path | None = None, cfg: validity.ValidityConfig | None = None,
+             signal_points: pd.DataFrame | None = None) -> validity.ReportCard:
+    """The report card of a warehouse: its marts, and the ground truth at `truth_path` or beside its input folder
+    (`signal_points`: see load_evidence)."""
+    return validity.card_from(load_evidence(con, signal_points), truth_path, cfg)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -575,23 +576,18 @@ def _customs(ship: pd.DataFrame, prod: pd.DataFrame, sup: pd.DataFrame, seed: in
 
 # --- the generator -----------------------------------------------------------------------------------------------
 
-def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years: int = 3,
-                       end_on: date = date(2026, 10, 31), with_errors: bool = False) -> dict[str, int]:
-    """Write the contract CSVs for a simulated brand, plus `ground_truth/`; return rows written per table."""
-    from models.aql import sampling_plan  # imported lazily: the AQL module is developed separately
+class _Orders(SimpleNamespace):
+    """The per-order arrays every table is simulated from, one element per purchase order in PO order: set by
+    `_purchase_orders` (who, what, when, how many, at what price, the lot's true defect rate), then
+    `_inspections` (production lateness, inspections, rework, ship dates), `_payments` and `_shipments` (lot
+    deliveries). Each function draws from the one random stream in the same order as the single function it was
+    cut from, so a seed gives the same files byte for byte."""
 
-    if suppliers < 2 or years < 1:
-        raise ValueError("need at least 2 suppliers and 1 year")
-    out_dir = Path(out_dir)
-    rng = np.random.default_rng(seed)
-    end = _day(end_on)
-    start = end - int(round(365.25 * years))
 
-    sup, traits, names, cats = _suppliers(rng, suppliers, start, end)
-    traits["hidden_risk"] = _hidden_risk(traits)
-    prod, info = _products(rng, traits, cats, start, end)
-
-    # ---- purchase orders: one row per SKU reorder, laid out as an (sku × reorder) matrix -------------------
+def _purchase_orders(rng: np.random.Generator, info: pd.DataFrame, tr: pd.DataFrame, names: pd.DataFrame,
+                     suppliers: int, start: int, end: int) -> _Orders:
+    """One purchase order per SKU reorder, laid out as an (sku × reorder) matrix, with prices (jumps), quantities,
+    promises, golden-sample dates, payment channels, PI entities and the lot's true defect rate (drift)."""
     m = len(info)
     k_max = int(np.ceil((end - start) / 30.0)) + 2
     gaps = np.round(info["interval"].to_numpy()[:, None] * rng.uniform(0.75, 1.25, (m, k_max)))
@@ -600,7 +596,6 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     valid = (order_day >= start) & (order_day <= end) & (order_day < info["discontinued"].to_numpy()[:, None])
     lot_idx = np.broadcast_to(np.arange(k_max), (m, k_max))
     s_idx = info["sup"].to_numpy()
-    tr = traits
 
     jump = rng.random((m, k_max)) < tr["price_jump_propensity"].to_numpy()[s_idx][:, None]
     jump[:, 0] = False
@@ -650,7 +645,31 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     lot_rate = tr["true_defect_rate"].to_numpy()[sp] * np.exp(rng.normal(0, 0.35, n_po))
     lot_rate = np.where(drifted, lot_rate * tr["drift_multiplier"].to_numpy()[sp], lot_rate)
 
-    # ---- inspections ------------------------------------------------------------------------------------------
+    return _Orders(rows_sku=rows_sku, o_day=o_day, n_po=n_po, sp=sp, unit_price=unit_price, qty=qty,
+                   is_jump=is_jump, drifted=drifted, substituted=substituted, po_id=po_id, lead=lead,
+                   promised=promised, sample_ok=sample_ok, sample_present=sample_present, pay_channel=pay_channel,
+                   incoterm=incoterm, pi_name=pi_name, lot_rate=lot_rate)
+
+
+def _purchase_order_table(o: _Orders, traits: pd.DataFrame, prod: pd.DataFrame) -> pd.DataFrame:
+    """purchase_orders.csv's rows."""
+    return pd.DataFrame({
+        "po_id": o.po_id, "supplier_id": traits["supplier_id"].to_numpy()[o.sp],
+        "sku": prod["sku"].to_numpy()[o.rows_sku], "ordered_on": _iso(o.o_day), "quantity": o.qty,
+        "unit_price": o.unit_price, "currency": "USD", "incoterm": o.incoterm, "promised_ship_on": _iso(o.promised),
+        "sample_approved_on": _iso(o.sample_ok, o.sample_present), "pi_entity_name": o.pi_name,
+        "payment_channel": o.pay_channel,
+    })
+
+
+def _inspections(rng: np.random.Generator, o: _Orders, tr: pd.DataFrame, end: int) -> pd.DataFrame:
+    """Production (lateness, ready date), pre-production, during-production, pre-shipment and container-loading
+    inspections on ISO 2859-1 plans, rework after a failed PSI, ship dates; inspections.csv's rows. Sets the lot
+    outcomes on `o` (substitution caught by a PPI, shipped defect rate, ship day, open orders, ...)."""
+    from models.aql import sampling_plan  # imported lazily: the AQL module is developed separately
+
+    n_po, sp, o_day, lead = o.n_po, o.sp, o.o_day, o.lead
+    qty, po_id, substituted, lot_rate = o.qty, o.po_id, o.substituted, o.lot_rate
     lateness = np.where(rng.random(n_po) < tr["late_propensity"].to_numpy()[sp],
                         rng.gamma(2.0, tr["mean_late_days"].to_numpy()[sp] / 2.0), 0.0)
     prod_days = lead * np.exp(rng.normal(0, tr["lead_time_cv"].to_numpy()[sp]))
@@ -752,7 +771,19 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     ins["po_id"] = po_id[ins["po"].to_numpy()]
     ins["inspected_on"] = _iso(ins["day"].to_numpy())
 
-    # ---- payments ---------------------------------------------------------------------------------------------
+    vars(o).update(lateness=lateness, substituted=substituted, lot_rate=lot_rate, aql_major=aql_major,
+                   has_psi=has_psi, psi_day=psi_day, failed=failed, rework=rework, waived=waived,
+                   shipped_rate=shipped_rate, re_day=re_day, ship_day=ship_day, is_open=is_open,
+                   ppi_caught=ppi_caught)
+    return ins
+
+
+def _payments(rng: np.random.Generator, o: _Orders, tr: pd.DataFrame, names: pd.DataFrame, end: int) -> pd.DataFrame:
+    """A 30 % deposit on every order and the balance on shipped ones (some before the PSI passed), to the
+    supplier's beneficiary or, after a payee change, another name; payments.csv's rows."""
+    n_po, sp, o_day, qty, unit_price, po_id = o.n_po, o.sp, o.o_day, o.qty, o.unit_price, o.po_id
+    pay_channel, has_psi, psi_day = o.pay_channel, o.has_psi, o.psi_day
+    rework, re_day, ship_day, is_open = o.rework, o.re_day, o.ship_day, o.is_open
     total = qty * unit_price
     dep_amt = np.round(total * 0.3, 2)
     bal_amt = np.round(total - dep_amt, 2)
@@ -782,7 +813,18 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     pay["po_id"] = po_id[pay["po"].to_numpy()]
     pay["paid_on"] = _iso(pay["day"].to_numpy())
 
-    # ---- shipments --------------------------------------------------------------------------------------------
+    vars(o).update(early=early, has_bal=has_bal)
+    return pay
+
+
+def _shipments(rng: np.random.Generator, o: _Orders, info: pd.DataFrame, tr: pd.DataFrame, prod: pd.DataFrame,
+               sup: pd.DataFrame, seed: int, end: int) -> dict:
+    """Shipments of the shipped orders (some split in two), their mode, freight, insurance, delays and customs
+    entries (`_customs`). Returns `_customs`'s tables (shipments and products among them); sets each lot's last
+    delivery, delivered units and paperwork errors on `o`."""
+    n_po, sp, o_day, qty, unit_price = o.n_po, o.sp, o.o_day, o.qty, o.unit_price
+    po_id, rows_sku, incoterm = o.po_id, o.rows_sku, o.incoterm
+    lateness, ship_day, is_open = o.lateness, o.ship_day, o.is_open
     shipped = np.nonzero(~is_open)[0]
     split = (rng.random(len(shipped)) < 0.10) & (qty[shipped] >= 1000)
     first_q = np.where(split, np.round(qty[shipped] * rng.uniform(0.5, 0.7, len(shipped)) / 50) * 50,
@@ -847,10 +889,10 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     p_idx = ship["po"].to_numpy()
     first_order = pd.Series(o_day).groupby(prod["sku"].to_numpy()[rows_sku]).min()
     customs = _customs(ship.assign(sku=prod["sku"].to_numpy()[rows_sku[p_idx]],
-                                   supplier_id=traits["supplier_id"].to_numpy()[sp[p_idx]],
+                                   supplier_id=tr["supplier_id"].to_numpy()[sp[p_idx]],
                                    incoterm=incoterm[p_idx], unit_price=unit_price[p_idx]),
                        prod, sup, seed, end, first_order)
-    ship, prod = customs["shipments"], customs["products"]
+    ship = customs["shipments"]
 
     # Lot delivery: the last delivered shipment of the PO; units available = delivered quantity.
     dl = ship[ship["is_delivered"]].groupby("po").agg(deliv=("deliv", "max"), q=("quantity", "sum"),
@@ -863,7 +905,15 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     lot_doc[dl.index.to_numpy()] = dl["doc"].to_numpy()
     delivered_lot = lot_deliv >= 0
 
-    # ---- sales: SKU × month × channel -------------------------------------------------------------------------
+    vars(o).update(lot_deliv=lot_deliv, lot_q=lot_q, lot_doc=lot_doc, delivered_lot=delivered_lot)
+    return customs
+
+
+def _sales(rng: np.random.Generator, o: _Orders, info: pd.DataFrame, prod: pd.DataFrame, start: int, end: int,
+           end_on: date) -> pd.DataFrame:
+    """sales.csv's rows: SKU × month × channel, from each SKU's first delivery (or the window's start) with
+    seasonality, the last month prorated."""
+    rows_sku, lot_deliv, delivered_lot = o.rows_sku, o.lot_deliv, o.delivered_lot
     first_deliv = pd.Series(lot_deliv[delivered_lot]).groupby(rows_sku[delivered_lot]).min()
     # SKUs already selling when the window opens (launched before it) sell from the first month.
     launched_before = info["launch"].to_numpy()[first_deliv.index.to_numpy()] < start
@@ -905,7 +955,15 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
                           "marketplace_fees": np.round(fee, 2), "_sku_i": sku_r, "_m": mi[r_i], "_c": c_i})
     sales = sales.sort_values(["_sku_i", "_m", "_c"], kind="stable").reset_index(drop=True)
 
-    # ---- returns: driven by each lot's TRUE (shipped) defect rate, not by the inspection ----------------------
+    return sales
+
+
+def _returns(rng: np.random.Generator, o: _Orders, info: pd.DataFrame, tr: pd.DataFrame, prod: pd.DataFrame,
+             end: int) -> pd.DataFrame:
+    """returns.csv's rows, driven by each lot's TRUE (shipped) defect rate, not by the inspection."""
+    sp, rows_sku, po_id, substituted = o.sp, o.rows_sku, o.po_id, o.substituted
+    drifted, shipped_rate = o.drifted, o.shipped_rate
+    lot_deliv, lot_q, delivered_lot = o.lot_deliv, o.lot_q, o.delivered_lot
     lots = np.nonzero(delivered_lot)[0]
     sell_days = np.maximum(30.0, info["interval"].to_numpy()[rows_sku[lots]])
     horizon = np.minimum(sell_days, end - lot_deliv[lots])
@@ -954,7 +1012,16 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     ret.insert(0, "return_id", [f"RET-{i + 1:07d}" for i in range(len(ret))])
     ret["returned_on"] = _iso(ret["day"].to_numpy())
 
-    # ---- quality costs ----------------------------------------------------------------------------------------
+    return ret
+
+
+def _quality_costs(rng: np.random.Generator, o: _Orders, ship: pd.DataFrame, tr: pd.DataFrame,
+                   end: int) -> pd.DataFrame:
+    """quality_costs.csv's rows: rework, sorting, write-offs, re-inspections, relabelling, chargebacks, and the air
+    freight that recovered a late production."""
+    n_po, sp, qty, unit_price, po_id, rework, re_day = o.n_po, o.sp, o.qty, o.unit_price, o.po_id, o.rework, o.re_day
+    waived, shipped_rate, lateness = o.waived, o.shipped_rate, o.lateness
+    lot_deliv, lot_q, lot_doc, delivered_lot = o.lot_deliv, o.lot_q, o.lot_doc, o.delivered_lot
     qc = []
 
     def cost(mask, kind, day, amount, note):
@@ -963,7 +1030,6 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
             qc.append(pd.DataFrame({"po": ids, "day": day[ids], "kind": kind, "amount": np.round(amount[ids], 2),
                                     "note": note if isinstance(note, str) else note[ids]}))
 
-    nz = np.arange(n_po)
     cost(rework & (rng.random(n_po) < 0.4), "rework", re_day, qty * rng.uniform(0.05, 0.3, n_po),
          "Share of on-site rework after failed PSI")
     after = lot_deliv + rng.integers(5, 31, n_po)
@@ -990,33 +1056,20 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     qpo = qc_df["po"].to_numpy().astype(np.int64)
     qc_df.insert(0, "cost_id", [f"QC-{i + 1:06d}" for i in range(len(qc_df))])
     qc_df["po_id"] = np.where(rng.random(len(qc_df)) < 0.9, po_id[qpo], "")
-    qc_df["supplier_id"] = traits["supplier_id"].to_numpy()[sp[qpo]]
+    qc_df["supplier_id"] = tr["supplier_id"].to_numpy()[sp[qpo]]
     qc_df["incurred_on"] = _iso(qc_df["day"].to_numpy())
-    del nz
 
-    # ---- assemble and write -----------------------------------------------------------------------------------
-    po = pd.DataFrame({
-        "po_id": po_id, "supplier_id": traits["supplier_id"].to_numpy()[sp], "sku": prod["sku"].to_numpy()[rows_sku],
-        "ordered_on": _iso(o_day), "quantity": qty, "unit_price": unit_price, "currency": "USD",
-        "incoterm": incoterm, "promised_ship_on": _iso(promised), "sample_approved_on": _iso(sample_ok, sample_present),
-        "pi_entity_name": pi_name, "payment_channel": pay_channel,
-    })
-    tables = {"suppliers": sup, "products": prod, "purchase_orders": po, "payments": pay, "inspections": ins,
-              "shipments": ship, "sales": sales, "returns": ret, "quality_costs": qc_df,
-              "assists": customs["assists"], "duty_refunds": customs["duty_refunds"],
-              "entry_summary_lines": customs["entry_summary_lines"]}
-    # the controls (bank accounts, documented changes, corrective actions, background-check dates) come from their
-    # own random stream, so adding them leaves every other table as it was
-    controls_truth = _controls(np.random.default_rng([seed, 15]), tables, traits, names,
-                               pd.DataFrame({"is_jump": is_jump, "is_open": is_open, "aql_major": aql_major}), end)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    bad = _bad_rows() if with_errors else {}
-    counts_out: dict[str, int] = {}
-    for name in (t.name for t in TABLES):
-        df, cols = tables[name], TABLES_BY_NAME[name].column_names
-        counts_out[name] = _write(df[cols], out_dir / f"{name}.csv", bad.get(name, []))
+    return qc_df
 
-    gt = out_dir / "ground_truth"
+
+def _write_ground_truth(gt: Path, o: _Orders, po: pd.DataFrame, traits: pd.DataFrame, info: pd.DataFrame,
+                        customs: dict, controls_truth: pd.DataFrame) -> None:
+    """ground_truth/: the supplier traits, each lot's truth, the duty truth and the planted control cases."""
+    po_id, sp, rows_sku, lot_rate = o.po_id, o.sp, o.rows_sku, o.lot_rate
+    shipped_rate, substituted = o.shipped_rate, o.substituted
+    drifted, is_jump, lateness = o.drifted, o.is_jump, o.lateness
+    has_psi, failed, rework, waived = o.has_psi, o.failed, o.rework, o.waived
+    early, has_bal, ppi_caught, is_open, lot_q = o.early, o.has_bal, o.ppi_caught, o.is_open, o.lot_q
     gt.mkdir(exist_ok=True)
     trait_cols = ["supplier_id", "supplier_type", "latent_risk", "hidden_risk", "true_defect_rate",
                   "substitution_propensity", "drift_propensity", "drift_multiplier", "late_propensity",
@@ -1037,7 +1090,7 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     lot = pd.DataFrame({
         "po_id": po_id, "supplier_id": po["supplier_id"], "sku": po["sku"],
         "factory_unit_cost": np.round(info["cost"].to_numpy()[rows_sku], 4),
-        "trading_markup": np.round(tr["trading_markup"].to_numpy()[sp], 5),
+        "trading_markup": np.round(traits["trading_markup"].to_numpy()[sp], 5),
         "true_defect_rate": np.round(lot_rate, 5), "shipped_defect_rate": np.round(shipped_rate, 5),
         "is_substituted": substituted, "is_drifted": drifted, "is_price_jump": is_jump,
         "late_days": np.round(lateness).astype(np.int64), "has_psi": has_psi, "psi_failed": failed,
@@ -1047,6 +1100,48 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     _write(lot, gt / "lot_truth.csv", [])
     _write(customs["truth"], gt / "duty_truth.csv", [])
     _write(controls_truth, gt / "controls_truth.csv", [])
+
+
+def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years: int = 3,
+                       end_on: date = date(2026, 10, 31), with_errors: bool = False) -> dict[str, int]:
+    """Write the contract CSVs for a simulated brand, plus `ground_truth/`; return rows written per table.
+
+    One function per table, called in the order they draw from the one random stream (the controls draw from their
+    own, so adding them left every other table as it was)."""
+    if suppliers < 2 or years < 1:
+        raise ValueError("need at least 2 suppliers and 1 year")
+    out_dir = Path(out_dir)
+    rng = np.random.default_rng(seed)
+    end = _day(end_on)
+    start = end - int(round(365.25 * years))
+
+    sup, traits, names, cats = _suppliers(rng, suppliers, start, end)
+    traits["hidden_risk"] = _hidden_risk(traits)
+    prod, info = _products(rng, traits, cats, start, end)
+    o = _purchase_orders(rng, info, traits, names, suppliers, start, end)
+    ins = _inspections(rng, o, traits, end)
+    pay = _payments(rng, o, traits, names, end)
+    customs = _shipments(rng, o, info, traits, prod, sup, seed, end)
+    ship, prod = customs["shipments"], customs["products"]
+    sales = _sales(rng, o, info, prod, start, end, end_on)
+    ret = _returns(rng, o, info, traits, prod, end)
+    qc_df = _quality_costs(rng, o, ship, traits, end)
+    po = _purchase_order_table(o, traits, prod)
+
+    tables = {"suppliers": sup, "products": prod, "purchase_orders": po, "payments": pay, "inspections": ins,
+              "shipments": ship, "sales": sales, "returns": ret, "quality_costs": qc_df,
+              "assists": customs["assists"], "duty_refunds": customs["duty_refunds"],
+              "entry_summary_lines": customs["entry_summary_lines"]}
+    controls_truth = _controls(np.random.default_rng([seed, 15]), tables, traits, names,
+                               pd.DataFrame({"is_jump": o.is_jump, "is_open": o.is_open, "aql_major": o.aql_major}),
+                               end)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    bad = _bad_rows() if with_errors else {}
+    counts_out: dict[str, int] = {}
+    for name in (t.name for t in TABLES):
+        df, cols = tables[name], TABLES_BY_NAME[name].column_names
+        counts_out[name] = _write(df[cols], out_dir / f"{name}.csv", bad.get(name, []))
+    _write_ground_truth(out_dir / "ground_truth", o, po, traits, info, customs, controls_truth)
     return counts_out
 
 

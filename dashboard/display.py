@@ -75,6 +75,14 @@ def number(value: float | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def max_points(value: float | None) -> str:
+    """A signal's or pillar's maximum points: 8, 4.5, 41.5 (as configured: whole points without a decimal, a half
+    point with one); blank as –."""
+    if _blank(value):
+        return BLANK
+    return number(value, 0 if float(value).is_integer() else 1)
+
+
 # ----------------------------------------------------------------------------- words for codes
 
 # One dictionary per kind of code the marts carry. Bands, types and actions are configured in models/config; the words

@@ -221,7 +221,7 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
     changes = [Item(f"{display.signal_label(r.signal)}: {r.delta:+,.1f} pts",
                     f"From {r.points_last_month:,.1f} to {r.points_now:,.1f} pts. " + _text(r.explanation).split(". ", 1)[-1])
                for r in data["changes"].head(TOP).itertuples()]
-    reasons = [Item(f"{display.signal_label(r.signal)}: {_points(r.points)} of {r.max_points:,.0f}",
+    reasons = [Item(f"{display.signal_label(r.signal)}: {_points(r.points)} of {display.max_points(r.max_points)}",
                     _text(r.explanation))
                for r in signals[signals["points"] > 0].head(TOP).itertuples()] if not signals.empty else []
 

@@ -101,7 +101,7 @@ def story(card: Scorecard, made_on: date | None = None) -> list:
         rows = [[Paragraph("<b>Pillar</b>", s["body"]), Paragraph("<b>Points</b>", s["body"]),
                  Paragraph("<b>Of at most</b>", s["body"])]]
         rows += [[Paragraph(markup(p.name), s["body"]), Paragraph(display.number(p.points, 1), s["body"]),
-                  Paragraph(display.number(p.max_points, 0), s["body"])] for p in card.pillars]
+                  Paragraph(display.max_points(p.max_points), s["body"])] for p in card.pillars]
         pillars = Table(rows, colWidths=[50 * mm, 22 * mm, 26 * mm], hAlign="LEFT")
         pillars.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.HexColor("#999999")),
                                      ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))

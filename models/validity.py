@@ -277,6 +277,18 @@ def _at_order(orders: pd.DataFrame, history: pd.DataFrame, columns: list[str]) -
     return out
 
 
+def signal_points_at_orders(orders: pd.DataFrame, history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every signal's points at each order (`history`: supplier_id, as_of, signal, points), as of the supplier's latest
+    month end strictly before the order: the orders whose supplier had a score by then, and one column per signal
+    (index aligned with those orders; a signal missing from a month end is 0)."""
+    wide = history.pivot_table(index=["supplier_id", "as_of"], columns="signal", values="points",
+                               aggfunc="sum").reset_index()
+    names = [c for c in wide.columns if c not in ("supplier_id", "as_of")]
+    at = _at_order(orders, wide.assign(_has=1.0), [*names, "_has"])
+    keep = at["_has"].notna().to_numpy()
+    return orders[keep], at.loc[keep, names].astype(float).fillna(0.0)
+
+
 def signal_table(orders: pd.DataFrame, history: pd.DataFrame, cfg: ValidityConfig,
                  unknown: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
     """Every signal's predictive value on the backtest's test orders (po_id, supplier_id, ordered_on, is_incident):
@@ -286,18 +298,14 @@ def signal_table(orders: pd.DataFrame, history: pd.DataFrame, cfg: ValidityConfi
     (their verdict says so). Sorted by pillar as configured, then AUC, highest first."""
     if orders.empty or history.empty:
         return pd.DataFrame(columns=SIGNAL_VALUE_COLUMNS[:-1])
-    wide = history.pivot_table(index=["supplier_id", "as_of"], columns="signal", values="points",
-                               aggfunc="sum").reset_index()
-    names = [c for c in wide.columns if c not in ("supplier_id", "as_of")]
-    at = _at_order(orders, wide.assign(_has=1.0), [*names, "_has"])
-    keep = at["_has"].notna().to_numpy()
-    o, at = orders[keep], at[keep]
+    o, at = signal_points_at_orders(orders, history)
+    names = list(at.columns)
     y, groups = o["is_incident"].astype(float).to_numpy(), o["supplier_id"].astype(str).to_numpy()
     draws = im.cluster_draws(groups, cfg.resamples, cfg.bootstrap_seed) if len(o) else None
     meta = history.drop_duplicates("signal").set_index("signal")
     rows = []
     for name in names:
-        r = signal_value(y, at[name].astype(float).fillna(0.0).to_numpy(), groups, draws, cfg.precision_share,
+        r = signal_value(y, at[name].to_numpy(), groups, draws, cfg.precision_share,
                          cfg.confidence)
         if name in unknown:
             r["verdict"] = "unknown: the data does not carry this signal's fields (0 points for every supplier)"

@@ -88,11 +88,11 @@ def test_an_earlier_window_start_finds_nothing_new_before_the_history_starts(dig
 
 
 def test_movers_orders_reaudits_and_stale_data(week):
-    # score now vs 2024-05-31: S2 32.7 → its score now; S3 27.5 → 32.9; S1 27.6 → 31.6
+    # score now vs 2024-05-31: S2 31.7 → its score now; S3 26.6 → 32.1; S1 27.2 → 31.1
     movers = week.section("movers").rows
     assert [r[0] for r in movers] == [EVIL, "Hanoi Gamma", "Ningbo Alpha Store"]
-    assert movers[1][1:] == ["27.5", "32.9", "+5.4", "Medium → Medium"]
-    assert movers[2][1:] == ["27.6", "31.6", "+4.0", "Medium → Medium"]
+    assert movers[1][1:] == ["26.6", "32.1", "+5.5", "Medium → Medium"]
+    assert movers[2][1:] == ["27.2", "31.1", "+3.9", "Medium → Medium"]
     # balances due within 7 days or overdue, most overdue first: P4 (2024-02-15), P3 (03-01), P5 (06-01); P6 is due
     # 2024-07-20, 29 days out
     orders = week.section("orders").rows

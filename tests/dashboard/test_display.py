@@ -201,3 +201,7 @@ def test_supplier_names_in_tables_link_to_their_supplier_page(ui, demo_db, demo_
                                  "staging.suppliers s using (supplier_id) where r.red_flag_count > 0 "
                                  "order by r.risk_score desc, s.supplier_id limit 1").fetchone()
     assert f"supplier?supplier={sid}#{name}" in flagged["supplier_link"].tolist()
+
+
+def test_max_points_show_a_half_point_and_whole_points_without_decimals():
+    assert [display.max_points(v) for v in (8.0, 4.5, 41.5, 100.0, None)] == ["8", "4.5", "41.5", "100", "–"]

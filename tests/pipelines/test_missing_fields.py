@@ -31,12 +31,12 @@ def test_on_scms_no_supplier_gets_points_for_fields_the_data_lacks(tmp_path):
                                                          "registry_checked_on or records_checked_on", 1.0),
                        ("bank_account_changes", "bank_accounts file", 3.0),
                        ("changes_after_sample", "changes file", 2.0),
-                       ("corrective_actions", "corrective_actions file", 2.0),
-                       ("ip_protection", "nnn_signed or mold_owner", 1.5),
+                       ("corrective_actions", "corrective_actions file", 3.0),
+                       ("ip_protection", "nnn_signed or mold_owner", 1.0),
                        ("legal_entity_consistency", "legal_name", 5.0),
                        ("marketplace_profile", "is_verified or alibaba_store_years", 0.5),
                        ("registration_id", "registration_id", 1.5),
-                       ("undocumented_changes", "changes file", 2.0)]
+                       ("undocumented_changes", "changes file", 1.5)]
     points = con.execute("""select count(*), sum(points), count(*) filter (where explanation like 'unknown: %')
                             from marts.supplier_signals
                             where signal in (select signal from marts.score_unknown_signals)""").fetchone()

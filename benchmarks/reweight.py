@@ -32,36 +32,39 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from models import reweight, scoring, validity
+from pipelines import loaders
 
 DESIGN = ["1:72:3", "2:72:3", "3:72:3", "4:72:3", "5:72:3", "7:72:3", "1:72:2", "1:300:3"]
 
 
-def extract(folder: Path) -> dict:
-    """Signal shares at each test order, today's signal shares per supplier and the hidden risk of one built dataset."""
-    con = duckdb.connect(str(folder / "w.duckdb"), read_only=True)
+def extract(db: Path, input_dir: Path) -> dict:
+    """Signal shares at each test order, today's signal shares per supplier and the hidden risk of one built dataset
+    (warehouse `db`, built from `input_dir`, whose ground_truth/ the demo generator wrote)."""
+    con = duckdb.connect(str(db), read_only=True)
     try:
-        ev = validity.load_evidence(con)
+        ev = loaders.load_evidence(con)
         today = con.execute("select supplier_id, signal, points, max_points from marts.supplier_signals").df()
     finally:
         con.close()
     h = ev.signal_history.assign(points=lambda d: np.where(d["max_points"] > 0, d["points"] / d["max_points"], 0.0))
     orders, at_order = validity.signal_points_at_orders(ev.orders, h)
     today = today.assign(share=np.where(today["max_points"] > 0, today["points"] / today["max_points"], 0.0))
-    truth = pd.read_csv(folder / "input" / "ground_truth" / "supplier_traits.csv")
+    truth = pd.read_csv(input_dir / "ground_truth" / "supplier_traits.csv")
     return {"orders": orders.reset_index(drop=True), "at_order": at_order.reset_index(drop=True),
             "today": today.pivot_table(index="supplier_id", columns="signal", values="share", aggfunc="sum")
             .fillna(0.0), "truth": truth.set_index("supplier_id")["hidden_risk"]}
 
 
 def judge(d: dict, points: pd.Series, pillars: pd.Series) -> dict:
-    """AUC edges over the naive baseline and Spearman vs hidden risk of the score the `points` would give."""
+    """AUC edges over the naive baseline and Spearman vs hidden risk of the score the `points` would give (sums
+    rounded to 1e-6 so that equal scores tie as the stored ones do)."""
     y = d["orders"]["is_incident"].astype(int).to_numpy()
     x = d["at_order"].reindex(columns=points.index, fill_value=0.0)
     ops = [s for s in points.index if pillars[s] in ("quality", "delivery")]
     naive = roc_auc_score(y, d["orders"]["naive_baseline_probability"])
-    today = d["today"].reindex(columns=points.index, fill_value=0.0) @ points
-    return {"ops_edge": roc_auc_score(y, x[ops] @ points[ops]) - naive,
-            "rule_edge": roc_auc_score(y, x @ points) - naive,
+    today = (d["today"].reindex(columns=points.index, fill_value=0.0) @ points).round(6)
+    return {"ops_edge": roc_auc_score(y, (x[ops] @ points[ops]).round(6)) - naive,
+            "rule_edge": roc_auc_score(y, (x @ points).round(6)) - naive,
             "spearman": validity.spearman(today, d["truth"].reindex(today.index))}
 
 
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = time.perf_counter()
                 build(folder / "input", folder / "w.duckdb", log=lambda _: None)
                 print(f"built {spec} in {time.perf_counter() - t0:.0f} s", flush=True)
-            data[spec] = extract(folder)
+            data[spec] = extract(folder / "w.duckdb", folder / "input")
 
     cfg = scoring.load_config()["signals"]
     pillars = pd.Series({s: c["pillar"] for s, c in cfg.items()})

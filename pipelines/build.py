@@ -208,7 +208,8 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             report.ingest = result
             for note in result.notices:
                 log(f"  notice: {note}")
-            ingest.record(con, result)
+            with ingest.transaction(con):
+                ingest.record(con, result)
             for t in result.tables:
                 log(f"  load {t.table:<18} read {t.rows_read:>9,}  loaded {t.rows_loaded:>9,}  "
                     f"rejected {t.rows_rejected:>6,}  duplicates {t.duplicates_collapsed:>5,}  {t.file}")
@@ -219,7 +220,8 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
                 raise ShrinkError(shrink)
             for problem in shrink:
                 log(f"  warning: {problem} (allowed)")
-            ingest.load_reference_tables(con)
+            with ingest.transaction(con):
+                ingest.load_reference_tables(con)
             latest = infer_as_of(con)
             if as_of is not None and as_of < latest:
                 raise BuildError(
@@ -238,13 +240,11 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             for i, model in enumerate(models, 1):
                 t0 = time.perf_counter()
                 try:
-                    # one transaction per model: its statements commit once, not one write-ahead-log flush each
-                    con.execute("begin transaction")
-                    if model.kind == "sql":
-                        con.execute(f"create or replace table {model.name} as\n{model.sql}")
-                    else:
-                        model.run(con, context)
-                    con.execute("commit")
+                    with ingest.transaction(con):  # one commit per model, not one per statement
+                        if model.kind == "sql":
+                            con.execute(f"create or replace table {model.name} as\n{model.sql}")
+                        else:
+                            model.run(con, context)
                 except Exception as exc:  # noqa: BLE001 - reported with the model's name, build aborted
                     raise BuildError(f"model {model.name} ({model.path.name}) failed: {exc}") from exc
                 rows = con.execute(f"select count(*) from {model.name}").fetchone()[0]

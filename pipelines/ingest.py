@@ -7,6 +7,7 @@ are checked against the parent rows actually loaded.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +76,8 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
         raise FileError(str(input_dir), "is not a folder")
     con = con if con is not None else duckdb.connect()
     con.execute("set enable_progress_bar = false")
-    create_raw_tables(con)
+    with transaction(con):
+        create_raw_tables(con)
     result = IngestResult(con=con)
     result.notices.extend(_unrecognised(input_dir))
     errors: list[FileError] = []
@@ -88,14 +90,8 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
             else:
                 text = read_into(con, path, f"_text_{table.name}", table.required_columns)
                 try:
-                    # one transaction per file: its statements commit once, not one write-ahead-log flush each
-                    con.execute("begin transaction")
-                    try:
+                    with transaction(con):
                         validated = validate(con, text, table)
-                    except BaseException:
-                        con.execute("rollback")
-                        raise
-                    con.execute("commit")
                 finally:
                     drop_text(con, f"_text_{table.name}")
         except FileError as exc:
@@ -106,6 +102,22 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
     if errors:
         raise IngestError(errors)
     return result
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """Run a group of statements as one transaction (rolled back if one fails): a file-backed database flushes its
+    write-ahead log at every commit, so many small statements committed one by one mostly wait for the disk."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        try:
+            con.execute("rollback")
+        except duckdb.Error:  # the connection is past rolling back: the original error is the one to report
+            pass
+        raise
+    con.execute("commit")
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:

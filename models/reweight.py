@@ -11,7 +11,7 @@ Points then move part of the way (`step`, a half step by default) from the confi
 within the same total, so one run never rewrites the score and the score stays absolute and explainable:
 - a signal that never varied in the design backtests (`no evidence`) keeps its points: absence of evidence is not
   evidence of no value (a control like "change after sample approval" is rare by design);
-- no signal falls below `floor` points: every signal in the registry measures a risk the sourcing playbook names, even
+- no signal falls below `floor` points (the others share the rest in proportion): every signal in the registry measures a risk the sourcing playbook names, even
   when a next-order label does not see it;
 - points are rounded to `granularity` and the total is kept exact (the rounding difference goes to the largest).
 
@@ -65,8 +65,14 @@ def propose_points(current: pd.Series, coefficients: pd.Series, varied: set[str]
         return current.copy()
     fitted = coef / coef.sum() * budget
     p = (1 - step) * current[judged] + step * fitted
-    p = np.maximum(p, floor)
-    p = p / p.sum() * budget
+    # signals under the floor are lifted to it and the others share what is left in proportion, until none of those
+    # falls under the floor in turn
+    floored = pd.Series(False, index=p.index)
+    while ((p < floor) & ~floored).any():
+        floored |= p < floor
+        rest = p[~floored]
+        p = pd.concat([pd.Series(floor, index=p.index[floored]),
+                       rest / rest.sum() * (budget - floor * floored.sum())]).reindex(p.index)
     rounded = (p / granularity).round() * granularity
     rounded[rounded.idxmax()] += budget - rounded.sum()
     out = current.astype(float).copy()

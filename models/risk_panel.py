@@ -185,8 +185,8 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
     # the status of each order at each cutoff: models.po_status, as marts.po_status is at the build date
     tol = po_status.Tolerances(s["on_time_days"], s["in_full_share"], s["late_incident_days"])
     status = po_status.order_status(panel, c_days, tol)
-    for col in ("is_resolved", "is_on_time", "days_late", "lead_time_days", "is_balance_before_psi_pass",
-                "deposit_at_risk"):
+    for col in ("is_resolved", "is_on_time", "days_late", "is_late_incident", "lead_time_days",
+                "is_balance_before_psi_pass", "deposit_at_risk"):
         panel[col] = status[col]
     return panel
 
@@ -325,7 +325,7 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     resolved = panel["is_resolved"].to_numpy()
     f["resolved_pos"] = per_order(resolved)
     f["late_k"] = per_order(resolved & ~panel["is_on_time"].to_numpy())
-    f["severe_k"] = per_order(resolved & (panel["days_late"].to_numpy() > st["late_incident_days"]))
+    f["severe_k"] = per_order(resolved & panel["is_late_incident"].to_numpy())
     lead = panel["lead_time_days"].to_numpy()
     has_lead = ~np.isnan(lead)
     f["lead_n"] = per_order(has_lead)
@@ -362,7 +362,7 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     f["critical_units"] = grid.add(k_psi, s_psi, psi["sample_size"].where(critical_known, 0))
     f["major_k"] = grid.add(k_psi, s_psi, psi["major_defects"].fillna(0))
     f["critical_k"] = grid.add(k_psi, s_psi, psi["critical_defects"].fillna(0))
-    f["aql_units"] = grid.add(k_psi, s_psi, (psi["sample_size"] * psi["aql_major"].fillna(2.5) / 100.0)
+    f["aql_units"] = grid.add(k_psi, s_psi, (psi["sample_size"] * psi["aql_major"].fillna(st["default_aql_major"]) / 100.0)
                               .where(major_known, 0))
     # lots with a critical finding inspected within the recent window: seen from the inspection until the window
     # has passed it; shipped without a passed re-inspection when the order shipped and no pass is dated after it
@@ -411,7 +411,7 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     # lots mature and escaped at each cutoff: models.po_status.lot_judgement, as marts.inspection_lots at the build date
     lots = po_status.lot_judgement(first_result == "pass", panel["last_delivered_day"], panel["delivered_quantity"],
                                    panel["defect_returned_units"],
-                                   np.nan_to_num(panel["aql_of_first_psi"].to_numpy(), nan=2.5), panel["c_day"],
+                                   np.nan_to_num(panel["aql_of_first_psi"].to_numpy(), nan=st["default_aql_major"]), panel["c_day"],
                                    mature_days)
     f["mature_lots"] = per_order((first_result == "pass") & lots["is_mature"])
     f["escape_k"] = per_order(lots["is_escape"])

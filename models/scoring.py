@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models import entity, risk_panel
+from models import entity, po_status, risk_panel
 from models import signals as sig
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "risk_score.toml"
@@ -128,15 +128,16 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         prod.drop_duplicates("supplier_id").set_index("supplier_id")["category"]).astype(object).fillna("uncategorised")
     po["category"] = po["sku"].map(prod.set_index("sku")["category"]).fillna("uncategorised")
     settings = t["kpi_settings"].set_index("setting")["value"]
-    maturity = None
-    if "inspection_settings" in t:
-        ins_set = t["inspection_settings"].set_index("setting")["value"]
-        if "field_return_maturity_days" in ins_set.index:
-            maturity = int(float(ins_set["field_return_maturity_days"]))
+    tol = po_status.settings_from(t["kpi_settings"])
+    ins_set = (t["inspection_settings"].set_index("setting")["value"] if "inspection_settings" in t
+               else pd.Series(dtype=object))
+    maturity = int(float(ins_set["field_return_maturity_days"])) if "field_return_maturity_days" in ins_set else None
     t["_settings"] = {"mature_lot_days": maturity,
-                      "on_time_days": int(settings["on_time_tolerance_days"]),
-                      "in_full_share": float(settings["in_full_tolerance_pct"]) / 100.0,
-                      "late_incident_days": int(settings["late_incident_days"]),
+                      "on_time_days": tol.on_time_days, "in_full_share": tol.in_full_share,
+                      "late_incident_days": tol.late_incident_days,
+                      # the AQL of a PSI that gives none, as marts.inspection_lot_facts reads it
+                      "default_aql_major": float(ins_set["default_aql_major"]) if "default_aql_major" in ins_set
+                      else np.nan,
                       "background_check_valid_days": (int(settings["background_check_valid_days"]) if
                                                       "background_check_valid_days" in settings.index else None)}
     # python-object strings: filtering and hashing them is several times faster than Arrow-backed strings here

@@ -155,8 +155,9 @@ else:
                 fig.add_trace(go.Bar(x=part["points"], y=part["signal"].map(display.signal_label), orientation="h",
                                      name=display.words(pillar, "pillar"),
                                      marker_color=PILLAR_COLOURS.get(pillar, "#888"),
-                                     customdata=list(zip(ui.chart_text(part["explanation"]), part["max_points"])),
-                                     hovertemplate="%{y}: %{x:.1f} of %{customdata[1]:.0f} pts<br>%{customdata[0]}"
+                                     customdata=list(zip(ui.chart_text(part["explanation"]),
+                                                         part["max_points"].map(display.max_points))),
+                                     hovertemplate="%{y}: %{x:.1f} of %{customdata[1]} pts<br>%{customdata[0]}"
                                                    "<extra></extra>"))
             fig.update_layout(barmode="stack", yaxis=dict(categoryorder="total ascending"))
             return ui.style(fig, f"Signal contributions ({scoring['points'].sum():.1f} points)", "Points",
@@ -167,7 +168,7 @@ else:
              columns=["pillar", "signal", "points", "max_points", "explanation", "evidence_n"],
              column_config={"points": st.column_config.ProgressColumn("Points", format="%.1f", min_value=0,
                                                                       max_value=float(signals["max_points"].max())),
-                            "max_points": st.column_config.NumberColumn("Max", format="%.0f"),
+                            "max_points": st.column_config.NumberColumn("Max", format="%.1f"),  # half points: 4.5
                             "explanation": st.column_config.TextColumn("Why", width="large"),
                             "evidence_n": st.column_config.NumberColumn("Evidence (n)", format="%.0f"),
                             "raw_value": st.column_config.NumberColumn("Raw", format="%.3f"),

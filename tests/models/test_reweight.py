@@ -45,10 +45,17 @@ def test_proposal_moves_half_way_keeps_the_total_the_floor_and_unjudged_signals(
     p = reweight.propose_points(current, coef, varied={"a", "b", "c"})
     # half way: a 4, b 8, c 4; all at least 1 point, total 16 → exact halves, nothing to round
     assert p.to_dict() == {"a": 4.0, "b": 8.0, "c": 4.0, "d": 2.0, "entity": 5.0}
-    # the whole way: a would get 0, the floor lifts it to 1 and the other two give up a share of it
+    # the whole way: a would get 0, the floor lifts it to 1 and the other two share the 15 left: 11.25 / 3.75 →
+    # halves 11.0 / 4.0 (ties to even), total 16
     p = reweight.propose_points(current, coef, varied={"a", "b", "c"}, step=1.0)
-    # 1 / 12 / 4 rescaled to 16: 0.94 / 11.29 / 3.76 → halves 1.0 / 11.5 / 4.0 = 16.5, the largest gives back 0.5
     assert p.to_dict() == {"a": 1.0, "b": 11.0, "c": 4.0, "d": 2.0, "entity": 5.0}
     assert p.sum() == current.sum()
+    # a floor that lifts some signals pushes another under it, which is lifted in turn: the fit gives a, b, c, e
+    # 0 / 14 / 2 / 0 of 16; a and e are lifted to 2, b and c share the 12 left (10.5 / 1.5), so c is lifted too and
+    # b keeps 10
+    four = pd.Series({"a": 4.0, "b": 4.0, "c": 4.0, "e": 4.0})
+    p = reweight.propose_points(four, pd.Series({"a": 0.0, "b": 14.0, "c": 2.0, "e": 0.0}), varied=set(four.index),
+                                step=1.0, floor=2.0)
+    assert p.to_dict() == {"a": 2.0, "b": 10.0, "c": 2.0, "e": 2.0} and p.sum() == 16
     # no evidence at all: nothing moves
     assert reweight.propose_points(current, coef * 0, varied={"a", "b"}).equals(current)

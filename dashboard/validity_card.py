@@ -56,7 +56,7 @@ def show() -> None:
                 return ui.style(fig, "Incident rate per risk band at the order date (95% interval)", "Risk band",
                                 "Orders with an incident", height=340)
 
-            ui.cached_chart(f"{SECTION_KEY}_bands_chart", bands_chart, bands)
+            ui.cached_chart(f"{SECTION_KEY}_bands_chart", bands_chart)
         ui.table(rows, f"{SECTION_KEY}_figures", "validity_report.csv",
                  columns=["section", "metric", "subject", "value", "ci_low", "ci_high", "reference", "n", "verdict"],
                  column_config={

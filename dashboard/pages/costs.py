@@ -119,7 +119,7 @@ if ui.require_warehouse():
             return ui.style(fig, f"Margin leakage per month, {filters.describe_period(chosen)}",
                             "Month of sale, return or cost", "USD", height=340)
 
-        ui.cached_chart("costs_leakage_month_chart", monthly_chart, monthly, chosen)
+        ui.cached_chart("costs_leakage_month_chart", monthly_chart, ids, supplier_id, sku, chosen)
 
     st.subheader("Leakage by sales channel",
                  help="Each channel's sales at the month's landed cost per unit, its supplier-caused returns "
@@ -166,7 +166,7 @@ if ui.require_warehouse():
             return ui.style(fig, f"Margin leakage per month by channel, {filters.describe_period(chosen)}",
                             "Month of sale, return or cost", "USD", height=340)
 
-        ui.cached_chart("costs_channel_month_chart", channel_chart, shown, channels, per_month, chosen)
+        ui.cached_chart("costs_channel_month_chart", channel_chart, ids, supplier_id, sku, chosen)
 
     st.subheader("Quote-to-landed variance by supplier")
     variance = queries.quote_variance(ids, chosen)

@@ -102,7 +102,7 @@ if ui.require_warehouse():
                 return ui.style(fig, "Escaped money by supplier (top 15)", "Escaped money, USD", "",
                                 height=140 + 26 * len(top))
 
-            ui.cached_chart("inspections_escapes_chart", escapes_chart, top)
+            ui.cached_chart("inspections_escapes_chart", escapes_chart, ids)
         ui.table(blind, "inspections_blind_spot", "inspection_blind_spot.csv",
                  columns=["supplier_name", "supplier_type", "lots_inspected", "lots_passed", "mature_passed_lots",
                           "escapes", "escape_rate", "escape_rate_lower", "escape_rate_upper", "escaped_value",

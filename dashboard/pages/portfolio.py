@@ -89,7 +89,7 @@ if ui.require_warehouse():
             fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
             return fig
 
-        fig = ui.figure("portfolio_matrix_chart", matrix_chart, matrix)
+        fig = ui.figure("portfolio_matrix_chart", matrix_chart, ids)
         clicked = st.plotly_chart(fig, key="portfolio_matrix_chart", config={"displaylogo": False},
                                   on_select="rerun", selection_mode="points")
         points = (clicked or {}).get("selection", {}).get("points", []) if clicked else []
@@ -119,7 +119,7 @@ if ui.require_warehouse():
                 fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide")  # no unreadable labels on thin bands
                 return ui.style(fig, "Suppliers per risk band and type", "Supplier type", "Suppliers")
 
-            ui.cached_chart("portfolio_band_type_chart", band_type_chart, by_type)
+            ui.cached_chart("portfolio_band_type_chart", band_type_chart, ids)
     with right:
         st.subheader("Biggest movers since last month")
         movers = queries.biggest_movers(ids)

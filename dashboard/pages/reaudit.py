@@ -63,7 +63,7 @@ if ui.require_warehouse():
         return ui.style(fig, f"The first {len(top)} of the plan: money at stake, coloured by what to do",
                         "Money at stake (12-month spend + open exposure), USD", "", height=160 + 24 * len(top))
 
-    ui.cached_chart("reaudit_chart", plan_chart, top, shown["suggested_action"])
+    ui.cached_chart("reaudit_chart", plan_chart, filters.supplier_ids(), window)
 
     for key, heading, meaning in GROUPS:
         part = shown[shown["group"] == key]

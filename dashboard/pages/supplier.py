@@ -15,6 +15,8 @@ NAME_CHECK_LABELS = {entity.MATCH: "match", entity.RELATED: "related",
                      entity.CANNOT_VERIFY: "cannot verify (translation uncertain)", entity.MISMATCH: "mismatch",
                      entity.MISSING: "–"}
 EVENT_ORDER = ["Order", "Payment", "Inspection", "Shipment", "Delivery", "Return", "Change", "Corrective action"]
+# above this many returns the timeline shows them one point a week
+WEEKLY_RETURNS_ABOVE = 300
 EVENT_COLOURS = {"Order": "#1f4e79", "Payment": "#2f9e44", "Inspection": "#6f42c1", "Shipment": "#e8833a",
                  "Delivery": "#8fb3d9", "Return": "#d9480f", "Change": "#c2255c", "Corrective action": "#495057"}
 CHECK_SOURCES = {"registry": "Business registry (operating status)",
@@ -163,7 +165,7 @@ else:
             return ui.style(fig, f"Signal contributions ({scoring['points'].sum():.1f} points)", "Points",
                             "", height=max(300, 28 * len(scoring) + 120))
 
-        ui.cached_chart("supplier_signals_chart", signals_chart, scoring)
+        ui.cached_chart("supplier_signals_chart", signals_chart, supplier_id)
     ui.table(signals, "supplier_signals_table", f"{supplier_id}_signals.csv",
              columns=["pillar", "signal", "points", "max_points", "explanation", "evidence_n"],
              column_config={"points": st.column_config.ProgressColumn("Points", format="%.1f", min_value=0,
@@ -260,17 +262,28 @@ if timeline.empty:
     st.info("No orders, payments, inspections, shipments or returns for this supplier.")
 else:
     def timeline_chart() -> go.Figure:
-        plot = timeline.assign(amount_text=timeline["amount"].map(lambda v: ui.money(v)),
-                               po_id=ui.chart_text(timeline["po_id"]), detail=ui.chart_text(timeline["detail"]))
+        events = timeline
+        returns = events["event"] == "Return"
+        if returns.sum() > WEEKLY_RETURNS_ABOVE:  # thousands of dots on one line read as a smear: one a week
+            weekly = events[returns].assign(event_on=events.loc[returns, "event_on"].dt.to_period("W").dt.start_time)
+            weekly = weekly.groupby("event_on", as_index=False).agg(
+                n=("event", "size"), quantity=("quantity", "sum"), amount=("amount", "sum"))
+            weekly = weekly.assign(event="Return", po_id="", detail=[
+                f"{n:,} returns, {int(q):,} units in the week of {w:%Y-%m-%d}"
+                for n, q, w in zip(weekly["n"], weekly["quantity"].fillna(0), weekly["event_on"])])
+            events = pd.concat([events[~returns], weekly.drop(columns="n")], ignore_index=True)
+        plot = events.assign(amount_text=events["amount"].map(lambda v: ui.money(v)),
+                             po_id=ui.chart_text(events["po_id"]), detail=ui.chart_text(events["detail"]))
         fig = px.scatter(plot, x="event_on", y="event", color="event", color_discrete_map=EVENT_COLOURS,
                          category_orders={"event": EVENT_ORDER}, hover_name="po_id",
                          hover_data={"detail": True, "amount_text": True, "event": False, "event_on": "|%Y-%m-%d"},
                          labels={"amount_text": "amount", "detail": ""})
         fig.update_traces(marker=dict(size=9, opacity=0.75))
         fig.update_layout(showlegend=False)
-        return ui.style(fig, f"{len(timeline):,} events", "Date", "", height=340)
+        grouped = " (returns one point a week)" if len(events) < len(timeline) else ""
+        return ui.style(fig, f"{len(timeline):,} events{grouped}", "Date", "", height=340)
 
-    ui.cached_chart("supplier_timeline_chart", timeline_chart, timeline)
+    ui.cached_chart("supplier_timeline_chart", timeline_chart, supplier_id)
     with st.expander("Events as a table"):
         ui.table(timeline, "supplier_timeline_table", f"{supplier_id}_timeline.csv",
                  column_config={"event_on": st.column_config.DateColumn("Date"), "amount": ui.money_col("Amount")})
@@ -329,7 +342,7 @@ else:
         return ui.style(fig, "Major defects found against the plan's acceptance number", "Inspection date",
                         "Major defects in the sample", height=340)
 
-    ui.cached_chart("supplier_inspections_chart", lots_chart, lots)
+    ui.cached_chart("supplier_inspections_chart", lots_chart, supplier_id)
     ui.table(lots, "supplier_lots_table", f"{supplier_id}_inspection_lots.csv",
              columns=["inspected_on", "po_id", "lot_size", "inspection_level", "aql_major", "major_code_letter",
                       "major_plan_sample_size", "sample_size", "major_plan_accept", "major_defects", "passed_psi",
@@ -397,7 +410,7 @@ else:
         fig.update_yaxes(range=[0, max(100, float(history["risk_score"].max()) + 5)])
         return ui.style(fig, "Risk score at the start of each month", "Month", "Risk score", height=300)
 
-    ui.cached_chart("supplier_history_chart", history_chart, history)
+    ui.cached_chart("supplier_history_chart", history_chart, supplier_id)
 if changes.empty:
     st.caption("No signal moved since last month." if queries.has_table("marts.supplier_score_changes")
                else "Score changes are not built in this warehouse.")

@@ -98,7 +98,7 @@ if ui.require_warehouse():
                           margin=dict(l=10, r=10, t=80, b=10))
         return fig
 
-    ui.cached_chart("tvf_chart", overview_chart, rows, tuple(metrics), category, chosen_period)
+    ui.cached_chart("tvf_chart", overview_chart, category, chosen_period)
 
     diff = rows[rows["supplier_type"] == "trader_minus_factory"].set_index("metric")
     table = []
@@ -161,7 +161,7 @@ if ui.require_warehouse():
                             f"{filters.describe_period(chosen_period)}", unit, "Category",
                             height=120 + 40 * per_cat["category"].nunique())
 
-        ui.cached_chart("tvf_category_chart", category_chart, per_cat, metric, chosen_period)
+        ui.cached_chart("tvf_category_chart", category_chart, metric, chosen_period)
         per_cat = per_cat.assign(note=per_cat["n_suppliers"].map(
             lambda n: TOO_FEW if pd.isna(n) or n < MIN_SUPPLIERS else ""))
         st.caption(f"Grey points rest on fewer than {MIN_SUPPLIERS} suppliers: their interval (zero-width or very "

@@ -36,7 +36,7 @@ events as (
     where shipments.delivered_on is not null
     union all
     select 'Return', returns.returned_on, returns.po_id, returns.sku, returns.quantity, returns.refund_amount,
-        format('{} × {}: {}', returns.quantity, returns.sku, returns.reason)
+        format('{} × {}: {}', returns.quantity, returns.sku, replace(returns.reason, '_', ' '))
     from staging.returns
     inner join staging.products on returns.sku = products.sku
     where products.supplier_id = $supplier_id

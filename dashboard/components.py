@@ -258,7 +258,7 @@ def _waterfall(steps: pd.DataFrame, title: str) -> go.Figure:
                                  increasing=dict(marker_color="#2f9e44"), totals=dict(marker_color="#1f4e79"),
                                  hovertemplate="%{y}: %{x:$,.0f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickprefix="$", tickformat="~s")
+    fig.update_xaxes(tickformat="$~s")  # -$50k, never $-50k
     return style(fig, title, "USD", "", height=120 + 34 * len(labels))
 
 

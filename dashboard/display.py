@@ -170,6 +170,9 @@ def words(value: object, kind: str | None = None) -> str:
         return ENUMS[kind][text]
     if kind is not None and text.replace(" ", "_") in ENUMS.get(kind, {}):  # a code already spaced out in SQL
         return ENUMS[kind][text.replace(" ", "_")]
+    if kind == "category":  # free text in products.csv: "kitchen" reads "Kitchen" beside "Home decor"
+        spaced = text.replace("_", " ")
+        return spaced[:1].upper() + spaced[1:]
     if kind is None:
         for table in ENUMS.values():
             if text in table:

@@ -115,7 +115,7 @@ if ui.require_warehouse():
             fig.add_trace(go.Scatter(x=monthly["month"], y=monthly["planned_contribution"], name="Planned contribution",
                                      mode="lines+markers", line=dict(color="#1f4e79"),
                                      hovertemplate="%{x|%b %Y}: %{y:$,.0f} planned<extra></extra>"))
-            fig.update_yaxes(tickprefix="$", tickformat="~s")
+            fig.update_yaxes(tickformat="$~s")
             return ui.style(fig, f"Margin leakage per month, {filters.describe_period(chosen)}",
                             "Month of sale, return or cost", "USD", height=340)
 
@@ -130,27 +130,33 @@ if ui.require_warehouse():
     if channels.empty:
         ui.missing("marts.sales_by_channel", "sales by channel")
     else:
-        no_sale = "No channel (quality costs, write-offs, refunds)"
+        no_sale = "No channel"
         shown = channels.assign(channel=channels["channel"].map(
             lambda c: no_sale if c is None or pd.isna(c) else ui.label(c, "channel")))
+        # the answer first (revenue, leakage and its share), then what it is made of: all fits at 1440 px
         ui.table(shown, "costs_channels", "leakage_by_channel.csv",
-                 columns=["channel", "units_sold", "gross_revenue", "marketplace_fees", "planned_contribution",
+                 columns=["channel", "gross_revenue", "planned_contribution", "leakage", "leakage_share",
                           "landed_cost_overrun", "refunds_and_return_fees", "unsellable_write_offs", "quality_costs",
-                          "duty_refunds_received", "leakage", "leakage_share"],
-                 column_config={"channel": "Channel", "units_sold": "Units sold",
+                          "duty_refunds_received", "units_sold", "marketplace_fees"],
+                 column_config={"channel": st.column_config.TextColumn(
+                                    "Channel", help="'No channel': quality costs, write-offs beyond unsellable "
+                                                    "returns, duty refunds and returns recorded without a channel."),
                                 "gross_revenue": ui.money_col("Revenue"),
-                                "marketplace_fees": ui.money_col("Fees"),
-                                "planned_contribution": ui.money_col("Planned contribution"),
-                                "landed_cost_overrun": ui.money_col("Landed cost vs quote"),
+                                "planned_contribution": ui.money_col(
+                                    "Planned", "Planned contribution: revenue − units sold × quoted landed cost − "
+                                               "marketplace fees."),
+                                "leakage": ui.money_col("Leakage", "Margin leakage: planned minus realised."),
+                                "leakage_share": ui.pct_col("Of revenue", "Margin leakage as a share of revenue."),
+                                "landed_cost_overrun": ui.money_col(
+                                    "Overrun", "Landed cost above the quote on the units sold."),
                                 "refunds_and_return_fees": ui.money_col(
                                     "Returns", "Refunds and return fees of supplier-caused returns."),
                                 "unsellable_write_offs": ui.money_col("Write-offs"),
                                 "quality_costs": ui.money_col(
-                                    "Quality costs", "Rework, relabel, chargebacks, expedite freight, sorting and "
-                                                     "re-inspection."),
-                                "duty_refunds_received": ui.money_col("Duty refunds received"),
-                                "leakage": ui.money_col("Margin leakage"),
-                                "leakage_share": ui.pct_col("Leakage % of revenue")})
+                                    "Quality", "Rework, relabel, chargebacks, expedite freight, sorting and "
+                                               "re-inspection."),
+                                "duty_refunds_received": ui.money_col("Refunds", "Duty refunds received."),
+                                "units_sold": "Units sold", "marketplace_fees": ui.money_col("Fees")})
         per_month = queries.leakage_by_channel_month(ids, supplier_id, sku, chosen)
 
         def channel_chart() -> go.Figure:
@@ -162,7 +168,7 @@ if ui.require_warehouse():
                 fig.add_trace(go.Bar(x=part["month"], y=part["leakage"], name=ui.chart_text([channel])[0],
                                      hovertemplate="%{x|%b %Y}: %{y:$,.0f} leaked<extra>%{fullData.name}</extra>"))
             fig.update_layout(barmode="relative")
-            fig.update_yaxes(tickprefix="$", tickformat="~s")
+            fig.update_yaxes(tickformat="$~s")
             return ui.style(fig, f"Margin leakage per month by channel, {filters.describe_period(chosen)}",
                             "Month of sale, return or cost", "USD", height=340)
 

@@ -56,7 +56,7 @@ if ui.require_warehouse():
     if "tvf_category" not in st.session_state and chosen:
         st.session_state["tvf_category"] = chosen[0]
     category = st.selectbox("Category", options, key="tvf_category",
-                            format_func=lambda c: "All categories" if c == "all" else ui.label(c),
+                            format_func=lambda c: "All categories" if c == "all" else ui.label(c, "category"),
                             help="Compare within one product category (like with like) or across all.")
     chosen_period = filters.period("tvf_period")
     if chosen_period != (None, None):
@@ -92,7 +92,7 @@ if ui.require_warehouse():
             for t, r in part.iterrows():
                 fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
                                    yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
-        title = "All categories" if category == "all" else ui.chart_text([ui.label(category)])[0]
+        title = "All categories" if category == "all" else ui.chart_text([ui.label(category, "category")])[0]
         fig.update_layout(title=f"{title}, {filters.describe_period(chosen_period)}: manufacturers vs trading "
                                 f"companies ({level:.0%} intervals)", height=640,
                           margin=dict(l=10, r=10, t=80, b=10))
@@ -127,8 +127,12 @@ if ui.require_warehouse():
                 row["Verdict"] = "No clear difference"
         table.append(row)
     st.subheader("Side by side")
+    # the answer (difference and verdict) must fit at 1440 px: no theme column (the measure says it), n narrow
     ui.table(pd.DataFrame(table), "tvf_table", f"trader_vs_factory_{category}.csv",
-             column_config={"metric": "Measure", "theme": "Theme"})
+             columns=["metric", *(c for t in TYPES for c in (ui.label(t), N_LABELS[t])), "Trader − factory",
+                      "Verdict"],
+             column_config={"metric": "Measure", **{N_LABELS[t]: st.column_config.NumberColumn(
+                 "n", format="%d", help=f"{ui.label(t)}s behind the figure.") for t in TYPES}})
 
     st.subheader("By category")
     metric = st.selectbox("Measure", metrics, key="tvf_metric", format_func=lambda m: METRICS.get(m, (m,))[0])
@@ -145,7 +149,7 @@ if ui.require_warehouse():
                 part = per_cat[per_cat["supplier_type"] == t]
                 fig.add_trace(go.Scatter(
                     y=[position[c] + offset for c in part["category"]], x=part["estimate"], mode="markers",
-                    name=ui.label(t), text=ui.chart_text(ui.label(c) for c in part["category"]),
+                    name=ui.label(t), text=ui.chart_text(ui.label(c, "category") for c in part["category"]),
                     marker=dict(size=10, color=[ui.TYPE_COLOURS[t] if n >= MIN_SUPPLIERS else GREY
                                                 for n in part["n_suppliers"]]),
                     error_x=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
@@ -155,18 +159,21 @@ if ui.require_warehouse():
                     hovertemplate="%{text}: %{x:.3g}, %{customdata[0]} suppliers%{customdata[1]}<extra>"
                                   + ui.label(t) + "</extra>"))
             fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))),
-                             ticktext=ui.chart_text(ui.label(c) for c in cats))
+                             ticktext=ui.chart_text(ui.label(c, "category") for c in cats))
             unit = per_cat["unit"].iloc[0]
             return ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category, "
                             f"{filters.describe_period(chosen_period)}", unit, "Category",
                             height=120 + 40 * per_cat["category"].nunique())
 
         ui.cached_chart("tvf_category_chart", category_chart, metric, chosen_period)
-        per_cat = per_cat.assign(note=per_cat["n_suppliers"].map(
-            lambda n: TOO_FEW if pd.isna(n) or n < MIN_SUPPLIERS else ""))
+        per_cat = per_cat.assign(
+            note=per_cat["n_suppliers"].map(lambda n: TOO_FEW if pd.isna(n) or n < MIN_SUPPLIERS else ""),
+            shown_estimate=per_cat["estimate"].map(lambda v: fmt(metric, v)),
+            shown_interval=[f"{fmt(metric, lo)} – {fmt(metric, hi)}" for lo, hi in zip(per_cat["ci_low"],
+                                                                                      per_cat["ci_high"])])
         st.caption(f"Grey points rest on fewer than {MIN_SUPPLIERS} suppliers: their interval (zero-width or very "
                    "wide) says nothing, so no difference is called for that category.")
         ui.table(per_cat, "tvf_category_table", f"trader_vs_factory_{metric}_by_category.csv",
-                 columns=["category", "supplier_type", "n_suppliers", "estimate", "ci_low", "ci_high", "unit",
-                          "note"],
-                 column_config={"n_suppliers": "Suppliers (n)", "note": "Note"})
+                 columns=["category", "supplier_type", "n_suppliers", "shown_estimate", "shown_interval", "note"],
+                 column_config={"n_suppliers": "Suppliers (n)", "shown_estimate": "Estimate",
+                                "shown_interval": f"{level:.0%} interval", "note": "Note"})

@@ -109,6 +109,12 @@ def _shot(pg, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     size = pg.viewport_size
+    # tables and charts show a grey skeleton until their code has loaded (the first page of a fresh browser waits
+    # longest): a screenshot of skeletons shows nothing to look at
+    for _ in range(60):
+        if not pg.locator('[data-testid="stSkeleton"]').count():
+            break
+        pg.wait_for_timeout(500)
     height = 0
     for _ in range(6):  # grow until the page stops growing (charts below the fold lay out once visible)
         now = pg.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")

@@ -1150,24 +1150,11 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
 VERIFY_METHODS = ("callback", "bank_letter", "video_call")
 
 
-def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits: pd.DataFrame,
-              names: pd.DataFrame, lots: pd.DataFrame, end: int) -> pd.DataFrame:
-    """Add the sourcing playbook's controls to `tables` (in place) and return the planted cases' ground truth.
-
-    Routine records for every supplier (bank accounts verified at onboarding, documented price changes, corrective
-    actions after failed inspections, background checks dated within the year) with lapses that rise with latent
-    risk, plus five planted cases the build must find, one row each in ground_truth/controls_truth.csv."""
-    sup, po, pay, ins, ship = (tables[k] for k in ("suppliers", "purchase_orders", "payments", "inspections",
-                                                   "shipments"))
+def _background_checks(rng: np.random.Generator, sup: pd.DataFrame, latent: np.ndarray, onboard: np.ndarray,
+                       end: int) -> None:
+    """Registry and public-records checks on `sup` (in place), dated; some expired, a few never checked (and then
+    their litigation, penalties and operating status blank)."""
     n = len(sup)
-    latent = traits["latent_risk"].to_numpy()
-    onboard = traits["onboarded_day"].to_numpy()
-    ids = sup["supplier_id"].to_numpy()
-    sp = pd.Index(ids).get_indexer(po["supplier_id"])
-    o_day = (pd.to_datetime(po["ordered_on"]).to_numpy().astype("datetime64[D]") - EPOCH).astype(np.int64)
-    truth = []
-
-    # -- background checks: registry and public records, dated; some expired, a few never checked -----------------
     checked = np.minimum(end - 1, end - rng.integers(10, 330, n))
     stale = rng.random(n) < 0.06 + 0.2 * latent
     checked = np.where(stale, end - rng.integers(400, 800, n), checked)
@@ -1181,7 +1168,17 @@ def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits:
         sup[col] = sup[col].astype(object).where(~never, "")
     sup["verified_type"] = ""
 
-    # -- bank accounts: one per supplier at onboarding; the other entity's account for entity-mismatch suppliers -----
+
+
+def _bank_accounts(rng: np.random.Generator, sup: pd.DataFrame, po: pd.DataFrame, pay: pd.DataFrame,
+                   traits: pd.DataFrame, names: pd.DataFrame, lots: pd.DataFrame, latent: np.ndarray,
+                   onboard: np.ndarray, end: int, truth: list) -> tuple[pd.DataFrame, int]:
+    """bank_accounts.csv's rows: one per supplier at onboarding; the other entity's account for entity-mismatch
+    suppliers; every payment (in place) names the account of its payee. Planted 1 (appended to `truth`): a new
+    account under the same name a few weeks before the build, not verified. Returns the accounts and the planted
+    supplier's index."""
+    n = len(sup)
+    ids = sup["supplier_id"].to_numpy()
     kind = traits["entity_mismatch_kind"].to_numpy()
     verified = rng.random(n) < 0.95 - 0.3 * latent
     acc = pd.DataFrame({
@@ -1232,7 +1229,16 @@ def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits:
                   "a second account under the same beneficiary name, first seen 12 days before the build, not "
                   "verified: red flag and every open order on hold"))
 
-    # -- documented changes: price changes on price-jump reorders, confirmed unless the supplier is careless ---------
+    return acc, bec
+
+
+def _changes(rng: np.random.Generator, po: pd.DataFrame, lots: pd.DataFrame, latent: np.ndarray, sp: np.ndarray,
+             o_day: np.ndarray, n: int, taken_id: str, end: int, truth: list) -> tuple[pd.DataFrame, pd.Series]:
+    """changes.csv's rows: price changes on price-jump reorders, confirmed in writing unless the supplier is
+    careless, a few documented packaging and lead-time changes. Planted 2 (appended to `truth`): an open order's
+    material changed after its golden sample was approved, not confirmed (not at supplier `taken_id`). Returns the
+    changes and the planted order."""
+    open_po = po[lots["is_open"].to_numpy()]
     jumps = np.flatnonzero(lots["is_jump"].to_numpy() & (rng.random(len(po)) < 0.6))
     documented = rng.random(len(jumps)) < 0.97 - 0.6 * latent[sp[jumps]]
     chg = pd.DataFrame({
@@ -1253,7 +1259,7 @@ def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits:
         "approved_by": "J. Smith", "note": "Agreed by e-mail and PI amendment"})], ignore_index=True)
     # planted 2: the material of an open order changed after its golden sample was approved, with no written
     # confirmation and nobody's approval (found at a pre-production check)
-    sampled = open_po[(open_po["sample_approved_on"] != "") & (open_po["supplier_id"] != ids[bec])]
+    sampled = open_po[(open_po["sample_approved_on"] != "") & (open_po["supplier_id"] != taken_id)]
     pick = sampled.iloc[0]
     mat_day = max(_day(date.fromisoformat(pick["ordered_on"])), _day(date.fromisoformat(
         pick["sample_approved_on"]))) + 3
@@ -1270,7 +1276,14 @@ def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits:
                   f"golden sample of {pick['po_id']} was approved on {pick['sample_approved_on']}, not confirmed in "
                   "writing: change signals and the order on hold"))
 
-    # -- corrective actions after failed first pre-shipment inspections ----------------------------------------------
+    return chg, pick
+
+
+def _corrective_actions(rng: np.random.Generator, ins: pd.DataFrame, po: pd.DataFrame, ids: np.ndarray,
+                        latent: np.ndarray, taken: set, end: int, truth: list) -> tuple[pd.DataFrame, str, str]:
+    """corrective_actions.csv's rows, after failed first pre-shipment inspections, closed late more often for
+    riskier suppliers. Planted 3 and 4 (appended to `truth`, at suppliers not in `taken`): an overdue action, and a
+    closed one whose next inspected lot failed again. Returns the actions and the two planted suppliers."""
     psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")].sort_values(
         ["po_id", "day", "inspection_id"], kind="stable").drop_duplicates("po_id")
     failed = psi[psi["result"] == "fail"].copy()
@@ -1297,7 +1310,6 @@ def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits:
     # planted 3: an overdue corrective action: asked after a failed inspection 40 to 200 days before the build, due
     # 30 days after, still open. Planted 4: a corrective action closed, and the supplier's next inspected lot failed
     # again (a supplier with two failed first inspections more than 20 days apart, the later one recent)
-    taken = {ids[bec], pick["supplier_id"]}
     by_risk = {sid: r for sid, r in zip(ids, latent)}
     recent = failed[(failed["day"] > end - 200) & (failed["day"] < end - 40) & ~failed["supplier_id"].isin(taken)]
     od_ins = recent.loc[recent["supplier_id"].map(by_risk).sort_values(ascending=False, kind="stable").index].iloc[0]
@@ -1341,14 +1353,13 @@ def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits:
                   f"closed {_iso(np.array([cl_close]))[0]}; the next pre-shipment inspection "
                   f"{cl_next['inspection_id']} ({cl_next['inspected_on']}) failed again"))
 
-    # planted 5: a trading company that declares itself a manufacturer (its legal name says 贸易 / Trading)
-    traders = [i for i in np.argsort(-latent) if traits["is_trading"].iloc[i] and kind[i] == ""
-               and ids[i] not in (ids[bec], pick["supplier_id"], od_sid, cl_sid)]
-    liar = traders[len(traders) // 2]
-    sup.loc[liar, "supplier_type"] = "manufacturer"
-    truth.append(("trader_declared_as_factory", ids[liar], ids[liar],
-                  f"a trading company ({names['legal'].iloc[liar]}) declared as a manufacturer"))
+    return capa, od_sid, cl_sid
 
+
+def _shipping_documents_and_terms(rng: np.random.Generator, po: pd.DataFrame, pay: pd.DataFrame, ship: pd.DataFrame,
+                                  lots: pd.DataFrame, end: int) -> pd.DataFrame:
+    """Shipping documents received after loading (a few never arrive), on `ship`; the contract AQL and the balance
+    due date on `po` (in place). Returns the payments less the balances not yet due against the documents."""
     # -- shipping documents: copies received a few days after loading; a few never arrive --------------------------
     ship_day = ship["day"].to_numpy()
     docs_day = ship_day + rng.integers(1, 8, len(ship))
@@ -1364,8 +1375,41 @@ def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits:
     due_docs = po["po_id"].map(docs + 5)
     po["balance_due_on"] = np.where(po["po_id"].isin(against_docs), _iso(due_docs.fillna(end).to_numpy()), "")
     gone = (pay["kind"] == "balance") & pay["po_id"].isin(against_docs)
-    tables["payments"] = pay[~gone].reset_index(drop=True)
+    return pay[~gone].reset_index(drop=True)
 
+
+
+def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits: pd.DataFrame,
+              names: pd.DataFrame, lots: pd.DataFrame, end: int) -> pd.DataFrame:
+    """Add the sourcing playbook's controls to `tables` (in place) and return the planted cases' ground truth.
+
+    Routine records for every supplier (bank accounts verified at onboarding, documented price changes, corrective
+    actions after failed inspections, background checks dated within the year) with lapses that rise with latent
+    risk, plus five planted cases the build must find, one row each in ground_truth/controls_truth.csv."""
+    sup, po, pay, ins, ship = (tables[k] for k in ("suppliers", "purchase_orders", "payments", "inspections",
+                                                   "shipments"))
+    n = len(sup)
+    latent = traits["latent_risk"].to_numpy()
+    onboard = traits["onboarded_day"].to_numpy()
+    ids = sup["supplier_id"].to_numpy()
+    sp = pd.Index(ids).get_indexer(po["supplier_id"])
+    o_day = (pd.to_datetime(po["ordered_on"]).to_numpy().astype("datetime64[D]") - EPOCH).astype(np.int64)
+    truth: list = []
+    _background_checks(rng, sup, latent, onboard, end)
+    acc, bec = _bank_accounts(rng, sup, po, pay, traits, names, lots, latent, onboard, end, truth)
+    chg, pick = _changes(rng, po, lots, latent, sp, o_day, n, ids[bec], end, truth)
+    capa, od_sid, cl_sid = _corrective_actions(rng, ins, po, ids, latent, {ids[bec], pick["supplier_id"]}, end,
+                                               truth)
+    # planted 5: a trading company that declares itself a manufacturer (its legal name says 贸易 / Trading)
+    kind = traits["entity_mismatch_kind"].to_numpy()
+    traders = [i for i in np.argsort(-latent) if traits["is_trading"].iloc[i] and kind[i] == ""
+               and ids[i] not in (ids[bec], pick["supplier_id"], od_sid, cl_sid)]
+    liar = traders[len(traders) // 2]
+    sup.loc[liar, "supplier_type"] = "manufacturer"
+    truth.append(("trader_declared_as_factory", ids[liar], ids[liar],
+                  f"a trading company ({names['legal'].iloc[liar]}) declared as a manufacturer"))
+
+    tables["payments"] = _shipping_documents_and_terms(rng, po, pay, ship, lots, end)
     tables["bank_accounts"] = acc
     tables["changes"] = chg
     tables["corrective_actions"] = capa

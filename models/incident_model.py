@@ -34,7 +34,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from models import entity
+from models import entity, po_status
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "incident_model.toml"
 EPOCH = date(1970, 1, 1)
@@ -157,7 +157,7 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
     periods look clean). Only evidence dated on or before the close counts (failed PSIs, defect-coded returns
     traced to the order, units delivered), so the label of an order closed before a date never changes when rows
     dated after it are added. An order not shipped within `late_incident_days` of its promise is late, shipped or
-    not (the same rule as `marts.po_status.is_late_incident`).
+    not (models.po_status.is_late_incident, the rule of `marts.po_status.is_late_incident`).
     """
     o = inp.orders[["po_id", "supplier_id", "day", "promised_day", "quantity"]].copy()
     sh = inp.shipments
@@ -177,9 +177,10 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
     o["is_psi_failed"] = o["po_id"].isin(psi["po_id"])
 
     o["days_late"] = o["first_shipped_day"] - o["promised_day"]
-    # False when it never shipped (also when a blank promise date makes the day columns nullable: NA → False)
-    shipped_in_time = (o["days_late"] <= inp.late_incident_days).fillna(False).astype(bool)
-    o["is_late"] = (o["promised_day"].notna() & ~shipped_in_time).astype(bool)
+    # late as marts.po_status judges it, at the close: shipped more than late_incident_days after the promise, or not
+    # shipped by the close (which is later than that)
+    o["is_late"] = po_status.is_late_incident(o["first_shipped_day"], o["promised_day"], o["close_day"],
+                                              inp.late_incident_days)
 
     r = inp.returns
     r = r[r["po_id"].notna() & r["reason"].isin(inp.defect_reasons)]
@@ -379,8 +380,9 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     oc = outcomes[["po_id", "supplier_id", "day", "first_shipped_day"]].merge(
         inp.orders[["po_id", "promised_day"]], on="po_id")
     oc = oc[oc["promised_day"].notna()]
-    late_by_ship = oc["first_shipped_day"] - oc["promised_day"]
-    on_time_enough = late_by_ship <= lim  # False when unshipped
+    # late (models.po_status.is_late_incident) is known once the order shipped, or the day after promise + lim
+    on_time_enough = ~po_status.is_late_incident(oc["first_shipped_day"], oc["promised_day"],
+                                                 oc["promised_day"] + lim + 1, lim)
     late_events = oc.assign(day=np.where(on_time_enough, oc["first_shipped_day"], oc["promised_day"] + lim + 1),
                             known=1.0, late=(~on_time_enough).astype(float))
     lt, f["past_late_rate"] = shrunk(late_events, "late", "known")

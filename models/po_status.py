@@ -43,6 +43,16 @@ def shipped_on_time(shipped_day, promised_day, tol: Tolerances) -> np.ndarray:
     return np.asarray(shipped_day, dtype=float) <= np.asarray(promised_day, dtype=float) + tol.on_time_days
 
 
+def is_late_incident(first_shipped_day, promised_day, as_of_day, late_incident_days: int) -> np.ndarray:
+    """Late enough to be an incident: the first shipment (or `as_of_day`, while nothing has shipped) more than
+    `late_incident_days` after the promise; never without a promise. The incident model's label and lateness
+    history (models/incident_model.py) judge it with this too."""
+    first, promised = np.asarray(first_shipped_day, dtype=float), np.asarray(promised_day, dtype=float)
+    reference_day = np.where(np.isnan(first), np.asarray(as_of_day, dtype=float), first)
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(promised) & (reference_day - promised > late_incident_days)
+
+
 def _col(frame, name: str) -> np.ndarray:
     return np.asarray(frame[name], dtype=float)
 
@@ -79,7 +89,7 @@ def order_status(facts, as_of_day, tol: Tolerances) -> dict[str, np.ndarray]:
         "is_on_time": has_promise & has_shipped & shipped_on_time(first, promised, tol),
         "days_late": np.where(has_promise & (has_shipped | (promised < as_of)), reference_day - promised, np.nan),
         "lead_time_days": np.where(in_full, last - _col(facts, "ordered_day"), np.nan),
-        "is_late_incident": has_promise & (reference_day - promised > tol.late_incident_days),
+        "is_late_incident": is_late_incident(first, promised, as_of, tol.late_incident_days),
     }
     if "on_time_quantity" in facts:
         out["is_otif"] = has_promise & (_col(facts, "on_time_quantity") >= quantity * (1 - tol.in_full_share))

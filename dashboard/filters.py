@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import queries
 from dashboard.components import md as ui_md
 from dashboard.display import words
+from models import scoring
 
 # (URL parameter, widget key, label, help)
 FILTERS = (
@@ -27,7 +28,7 @@ FILTERS = (
 # how each filter's values read (dashboard/display.py); the URL keeps the codes
 _WORDS = {"type": lambda v: words(v, "supplier_type"), "category": lambda v: words(v, "category"),
           "country": str, "band": lambda v: words(v, "risk_band")}
-BAND_ORDER = ("critical", "high", "elevated", "medium", "moderate", "watch", "low", "minimal", "insufficient_data")
+BAND_ORDER = tuple(reversed(scoring.BAND_ORDER))  # the score's bands, worst first (one band list: models.scoring)
 
 
 def band_sort_key(band: str) -> tuple[int, str]:

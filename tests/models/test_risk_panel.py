@@ -4,7 +4,8 @@ tests/reference/scoring_loop.py): same points, bands, confidence and red flags a
 The loop predates the control signals (#15: bank accounts, changes, corrective actions, background checks), so it
 is compared on data without them: their files not imported and no check dates, so the control signals are unknown
 and score 0 (tests/models/test_control_signals.py hand-computes them), with the confidence step for unknown signals
-(which the loop does not have) switched off."""
+(which the loop does not have) switched off. A signal registered later gets no points here (`_config`), so adding
+one needs no change to this test (one that also raises a red flag would show in the red-flag comparison)."""
 
 from __future__ import annotations
 
@@ -38,9 +39,17 @@ def _tables(db) -> dict:
     return t
 
 
+CONTROL_SIGNALS = {"bank_account_changes", "changes_after_sample", "undocumented_changes", "corrective_actions",
+                   "background_checks"}
+
+
 def _config() -> dict:
+    """The score's config as the loop can reproduce it: no confidence step for unknown signals, and no points for a
+    signal registered after the loop and the control signals (so adding one does not need this test changed)."""
     cfg = copy.deepcopy(scoring.load_config())
     cfg["evidence"]["unknown_points_lower_grade"] = float("inf")
+    for name in set(cfg["signals"]) - loop.SIGNALS - CONTROL_SIGNALS:
+        cfg["signals"][name]["max_points"] = 0.0
     return cfg
 
 
@@ -75,12 +84,13 @@ def test_signals_at_one_cutoff_equal_the_loop(small_db):
     new_t, old_t = scoring.prepare_tables(raw), loop.prepare_tables(raw)
     cut = (new_t["purchase_orders"]["ordered_on"].max() - pd.Timedelta(days=200)).date()
     a, b = loop.compute_signals(old_t, cut, cfg), scoring.compute_signals(new_t, cut, cfg)
-    control = b.signals["signal"].isin(b.unknown) & ~b.signals["signal"].isin(a.signals["signal"])
-    assert set(b.signals.loc[control, "signal"]) == {"bank_account_changes", "changes_after_sample",
-                                                     "undocumented_changes", "corrective_actions", "background_checks"}
-    assert (b.signals.loc[control, "points"] == 0).all()
-    m = a.signals.merge(b.signals[~control], on=["supplier_id", "signal"], suffixes=("_old", "_new"), validate="1:1")
-    assert len(m) == len(a.signals) == (~control).sum()
+    assert set(a.signals["signal"]) == loop.SIGNALS
+    newer = ~b.signals["signal"].isin(loop.SIGNALS)  # the control signals and any registered since (no points)
+    control = newer & b.signals["signal"].isin(b.unknown)
+    assert set(b.signals.loc[control, "signal"]) == CONTROL_SIGNALS
+    assert (b.signals.loc[newer, "points"] == 0).all()
+    m = a.signals.merge(b.signals[~newer], on=["supplier_id", "signal"], suffixes=("_old", "_new"), validate="1:1")
+    assert len(m) == len(a.signals) == (~newer).sum()
     assert (m["points_old"] == m["points_new"]).all()
     for col in ("raw_value", "shrunk_value", "evidence_n"):
         assert np.allclose(m[f"{col}_old"].astype(float), m[f"{col}_new"].astype(float), equal_nan=True), col

@@ -73,6 +73,17 @@ SIGNAL_COLUMNS = ["supplier_id", "pillar", "signal", "raw_value", "shrunk_value"
 
 # ---- configuration ----------------------------------------------------------------------------------------------
 
+# The signals this frozen loop computes (it predates every signal registered since, e.g. the control signals).
+SIGNALS = frozenset({
+    "audit", "balance_before_psi", "bulk_vs_sample_drift", "cost_overrun", "critical_defects", "customs_hold_rate",
+    "defect_return_rate", "deposits_at_risk", "doc_error_rate", "ip_protection", "late_rate",
+    "lead_time_variability", "legal_entity_consistency", "major_defects_vs_aql", "marketplace_profile",
+    "not_as_described_rate", "operating_status", "outside_trade_assurance", "passed_but_defective", "payee_changes",
+    "payee_consistency", "price_drift", "price_jumps", "psi_failure_rate", "public_records", "quality_cost_share",
+    "registration_id", "severe_late_rate", "subcontracting",
+})
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> dict:
     with open(path, "rb") as f:

@@ -114,7 +114,8 @@ if ui.require_warehouse():
                 row[N_LABELS[t]] = int(r["n_suppliers"])
         if d is not None:
             show = METRICS[metric][4] if metric in METRICS else (lambda v: f"{v:+.3g}")
-            row["Trader − factory"] = f"{show(d['estimate'])} ({show(d['ci_low'])} to {show(d['ci_high'])})"
+            low, high = (show(d[c]).removesuffix(" pp").removesuffix("×") for c in ("ci_low", "ci_high"))
+            row["Trader − factory"] = f"{show(d['estimate'])} ({low} to {high})"  # the unit once, on the estimate
             better = METRICS[metric][3] if metric in METRICS else "lower"
             thin = any(t not in by_type.index or pd.isna(by_type.loc[t, "n_suppliers"])
                        or by_type.loc[t, "n_suppliers"] < MIN_SUPPLIERS for t in TYPES)
@@ -127,10 +128,11 @@ if ui.require_warehouse():
                 row["Verdict"] = "No clear difference"
         table.append(row)
     st.subheader("Side by side")
-    # the answer (difference and verdict) must fit at 1440 px: no theme column (the measure says it), n narrow
+    # the answer first and all on screen at 1440 px: the verdict beside the measure, no theme column (the measure
+    # says it), n narrow
     ui.table(pd.DataFrame(table), "tvf_table", f"trader_vs_factory_{category}.csv",
-             columns=["metric", *(c for t in TYPES for c in (ui.label(t), N_LABELS[t])), "Trader − factory",
-                      "Verdict"],
+             columns=["metric", "Verdict", *(c for t in TYPES for c in (ui.label(t), N_LABELS[t])),
+                      "Trader − factory"],
              column_config={"metric": "Measure", **{N_LABELS[t]: st.column_config.NumberColumn(
                  "n", format="%d", help=f"{ui.label(t)}s behind the figure.") for t in TYPES}})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import math
@@ -223,11 +224,26 @@ def _figure(key: str, version: str, inputs: tuple, _build: Callable[[], go.Figur
     return _build()
 
 
+def _by_value(value: object) -> object:
+    """A frame or series as a digest of every value, its index, columns and types; anything else as it is. Streamlit
+    hashes a frame of 50,000 rows or more from a sample of its rows, so two large frames that differ outside the sample
+    would share a cached figure: one visitor could see the figure of another's choice."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        try:
+            values = pd.util.hash_pandas_object(value, index=True).to_numpy()
+        except TypeError:  # unhashable cells (lists): streamlit's own hashing
+            return value
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        layout = repr((list(frame.columns), [str(t) for t in frame.dtypes], frame.shape))
+        return ("frame", hashlib.sha256(values.tobytes() + layout.encode()).hexdigest())
+    return value
+
+
 def figure(key: str, build: Callable[[], go.Figure], *inputs: object) -> go.Figure:
     """The figure `build()` makes, built once per chart key, warehouse version and `inputs` (the frames and choices
-    it is drawn from; hashed by value) and shared by every session: building a plotly figure costs 20-100 ms, more
-    than the rest of a page. Never change a figure this returns."""
-    return _figure(key, db.db_version(), inputs, build)
+    it is drawn from; hashed by every value, `_by_value`) and shared by every session: building a plotly figure costs
+    20-100 ms, more than the rest of a page. Never change a figure this returns."""
+    return _figure(key, db.db_version(), tuple(_by_value(v) for v in inputs), build)
 
 
 def cached_chart(key: str, build: Callable[[], go.Figure], *inputs: object) -> None:

@@ -92,3 +92,26 @@ def test_switching_summary_of_a_supplier_still_sampled():
     assert not stopped and STOP not in text
     assert text == ("Switching rules (ISO 2859-1): major defects normal (the standard plan for the lot size, level "
                     "and AQL); minor defects reduced (a long run of good lots; smaller samples are allowed).")
+
+
+def test_cached_figures_tell_large_frames_apart_by_every_value():
+    import numpy as np
+    import plotly.graph_objects as go
+
+    # streamlit alone hashes frames of 50,000+ rows from a sample of rows: these two differ in one row only
+    a = pd.DataFrame({"day": np.arange(60_000), "value": np.zeros(60_000)})
+    b = a.copy()
+    b.loc[31_337, "value"] = 1.0
+    built = []
+
+    def make(frame):
+        def build():
+            built.append(float(frame["value"].sum()))
+            return go.Figure(go.Scatter(x=frame["day"], y=frame["value"]))
+        return build
+
+    fa = ui.figure("big_frames", make(a), a)
+    fb = ui.figure("big_frames", make(b), b)
+    assert built == [0.0, 1.0] and fa is not fb
+    assert ui.figure("big_frames", make(a.copy()), a.copy()) is fa and built == [0.0, 1.0]  # equal values: reused
+    assert ui._by_value("Kitchen") == "Kitchen"  # choices pass through as they are

@@ -130,11 +130,11 @@ if ui.require_warehouse():
                      columns=["supplier_name", "previous_score", "risk_score", "score_change", "risk_band"],
                      column_config={
                          "supplier_name": "Supplier",
-                         "previous_score": st.column_config.NumberColumn("Was", format="%.0f",
+                         "previous_score": st.column_config.NumberColumn("Was", format="%.1f",
                                                                          help="Score in last month's snapshot."),
-                         "risk_score": st.column_config.NumberColumn("Now", format="%.0f"),
+                         "risk_score": st.column_config.NumberColumn("Now", format="%.1f"),
                          "score_change": st.column_config.NumberColumn(
-                             "Change", format="%+.0f", help="Risk score now minus last month's snapshot."),
+                             "Change", format="%+.1f", help="Risk score now minus last month's snapshot."),
                          "risk_band": "Band now"})
 
     st.subheader("Red flags")

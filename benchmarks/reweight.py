@@ -37,6 +37,22 @@ from pipelines import loaders
 DESIGN = ["1:72:3", "2:72:3", "3:72:3", "4:72:3", "5:72:3", "7:72:3", "1:72:2", "1:300:3"]
 
 
+def built(spec: str, root: Path) -> tuple[Path, Path]:
+    """The warehouse and input folder of the demo dataset `spec` (seed:suppliers:years) under `root`, generated and
+    built unless a warehouse is already there."""
+    from pipelines.build import build
+    from pipelines.demo import generate_portfolio
+
+    seed, suppliers, years = (int(x) for x in spec.split(":"))
+    folder = root / f"demo-{seed}-{suppliers}-{years}"
+    if not (folder / "w.duckdb").exists():
+        generate_portfolio(folder / "input", seed=seed, suppliers=suppliers, years=years)
+        t0 = time.perf_counter()
+        build(folder / "input", folder / "w.duckdb", log=lambda _: None)
+        print(f"built {spec} in {time.perf_counter() - t0:.0f} s", flush=True)
+    return folder / "w.duckdb", folder / "input"
+
+
 def extract(db: Path, input_dir: Path) -> dict:
     """Signal shares at each test order, today's signal shares per supplier and the hidden risk of one built dataset
     (warehouse `db`, built from `input_dir`, whose ground_truth/ the demo generator wrote)."""
@@ -76,23 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="folder for the built warehouses (re-used when present)")
     args = parser.parse_args(argv)
 
-    from pipelines.build import build
-    from pipelines.demo import generate_portfolio
-
     print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, load average "
           f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}; score version {scoring.load_config()['score_version']}")
-    data = {}
     with tempfile.TemporaryDirectory() as tmp:
-        root = args.keep or Path(tmp)
-        for spec in args.design:
-            seed, suppliers, years = (int(x) for x in spec.split(":"))
-            folder = root / f"demo-{seed}-{suppliers}-{years}"
-            if not (folder / "w.duckdb").exists():
-                generate_portfolio(folder / "input", seed=seed, suppliers=suppliers, years=years)
-                t0 = time.perf_counter()
-                build(folder / "input", folder / "w.duckdb", log=lambda _: None)
-                print(f"built {spec} in {time.perf_counter() - t0:.0f} s", flush=True)
-            data[spec] = extract(folder / "w.duckdb", folder / "input")
+        data = {spec: extract(*built(spec, args.keep or Path(tmp))) for spec in args.design}
 
     cfg = scoring.load_config()["signals"]
     pillars = pd.Series({s: c["pillar"] for s, c in cfg.items()})

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from dashboard import db, queries
 from dashboard.display import money, money_short, number, pct, table  # noqa: F401 - the pages' ui.money etc.
@@ -219,9 +220,29 @@ def chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
 
 
+class Drawn(BaseFigure):
+    """A built figure in the form st.plotly_chart sends it: plotly's dict, made once. st.plotly_chart accepts it as
+    a figure and asks it for `to_dict()`, which a Figure computes anew on every call (a deep copy of the whole
+    figure and a conversion of every array, 5-20 ms a chart on every rerun); a plain dict it would validate anew,
+    which costs more. `figure` is the plotly Figure itself. Shared by every session: never change either."""
+
+    def __init__(self, figure: go.Figure) -> None:  # noqa: D107 - BaseFigure.__init__ is skipped on purpose
+        object.__setattr__(self, "figure", figure)
+        object.__setattr__(self, "_spec", figure.to_dict())
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    def to_plotly_json(self) -> dict:
+        return self._spec
+
+    def __repr__(self) -> str:
+        return f"Drawn({self.figure!r})"
+
+
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(key: str, version: str, inputs: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
-    return _build()
+def _figure(key: str, version: str, inputs: tuple, _build: Callable[[], go.Figure]) -> Drawn:
+    return Drawn(_build())
 
 
 def _by_value(value: object) -> object:
@@ -239,11 +260,33 @@ def _by_value(value: object) -> object:
     return value
 
 
-def figure(key: str, build: Callable[[], go.Figure], *inputs: object) -> go.Figure:
-    """The figure `build()` makes, built once per chart key, warehouse version and `inputs` (the frames and choices
+def figure(key: str, build: Callable[[], go.Figure], *inputs: object) -> Drawn:
+    """The figure `build()` makes (as a Drawn, ready for st.plotly_chart), built once per chart key, warehouse version and `inputs` (the frames and choices
     it is drawn from; hashed by every value, `_by_value`) and shared by every session: building a plotly figure costs
     20-100 ms, more than the rest of a page. Never change a figure this returns."""
     return _figure(key, db.db_version(), tuple(_by_value(v) for v in inputs), build)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _computed(key: str, version: str, inputs: tuple, _build: Callable[[], object]) -> object:
+    return _build()
+
+
+def computed(key: str, build: Callable[[], object], *inputs: object) -> object:
+    """What `build()` returns (a frame, a dict of frames, …), computed once per `key`, warehouse version and `inputs`
+    (everything `build` reads besides the warehouse: choices, and frames hashed by every value, `_by_value`) and
+    shared by every session, like `figure`; a frame comes back as a copy each caller may change. For work a page
+    repeats on every rerun over the same cached query results (merges, sorts, models)."""
+    value = _computed(key, db.db_version(), tuple(_by_value(v) for v in inputs), build)
+    return value.copy() if isinstance(value, pd.DataFrame) else value
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def prepared_table(digest: str, options: str, _inputs: tuple) -> object:
+    """display._prepare(*_inputs), once per table values (`digest`, a SHA-256 of them) and options (their repr)."""
+    from dashboard import display
+
+    return display._prepare(*_inputs)
 
 
 def cached_chart(key: str, build: Callable[[], go.Figure], *inputs: object) -> None:

@@ -9,6 +9,7 @@ they are read whole (wrapped, never cut off). Pure Python apart from `table`, so
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -413,7 +414,49 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
 
     visible = [c for c in (columns if columns is not None else frame.columns) if c in frame.columns]
     linked = link and "supplier_name" in visible and "supplier_id" in frame.columns
-    data = frame[visible + (["supplier_id"] if linked and "supplier_id" not in visible else [])]
+    wanted = visible + (["supplier_id"] if linked and "supplier_id" not in visible else [])
+    data = frame if wanted == list(frame.columns) else frame[wanted]
+    prepared = _prepared(data, visible, linked, column_config, height, max_rows, width_px)
+    st.dataframe(prepared.arrow if prepared.arrow is not None else prepared.shown, hide_index=True, key=key,
+                 column_config=prepared.specs, column_order=prepared.order, height=prepared.height,
+                 row_height=prepared.row_px, placeholder=BLANK)
+    if file_name:
+        shown = prepared.shown
+        # A callable defers building the file until the button is clicked (no CSV work on every rerun).
+        st.download_button("Download CSV", lambda: components.csv_bytes(shown[visible]), file_name=file_name,
+                           mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    shown: pd.DataFrame      # the rows in words, supplier links added
+    arrow: object            # `shown` as a pyarrow table (what st.dataframe sends), or None if pyarrow refused it
+    specs: dict
+    order: list[str]
+    height: int | str
+    row_px: int | None
+
+
+def _prepared(data: pd.DataFrame, visible: list[str], linked: bool, column_config: dict | None,
+              height: int | str | None, max_rows: int, width_px: int) -> _Prepared:
+    """The words, links, column widths and heights of a table, worked out once per set of values and options and
+    shared by every session and rerun (a table costs 5-30 ms to prepare, most of a warm page's time). Keyed on a
+    SHA-256 of every value of `data` (components._by_value), never on a sample; st.dataframe deep-copies the specs
+    and only reads the frame, and the download slices a new one, so sharing them is safe."""
+    from dashboard import components
+
+    inputs = (data, visible, linked, column_config, height, max_rows, width_px)
+    digest = components._by_value(data)
+    if not isinstance(digest, tuple):  # cells that cannot be hashed (lists): prepared afresh on every run
+        return _prepare(*inputs)
+    return components.prepared_table(digest[1], repr(inputs[1:]), inputs)
+
+
+def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config: dict | None,
+             height: int | str | None, max_rows: int, width_px: int) -> _Prepared:
+    import pyarrow as pa
+    import streamlit as st
+
     shown = humanise(data)
     given = dict(column_config or {})
     order = list(visible)
@@ -476,13 +519,11 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
     row_px = max(35, LINE_PX * lines + 14) if lines > 1 else None
     if height is None:
         height = table_height(len(shown), row_px or 35, max_rows)
-    st.dataframe(shown, hide_index=True, key=key, column_config=specs, column_order=order, height=height,
-                 row_height=row_px, placeholder=BLANK)
-    if file_name:
-        download = shown[visible]
-        # A callable defers building the file until the button is clicked (no CSV work on every rerun).
-        st.download_button("Download CSV", lambda: components.csv_bytes(download), file_name=file_name,
-                           mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    try:  # what st.dataframe would do on every run: done once here
+        arrow = pa.Table.from_pandas(shown)
+    except (pa.ArrowException, ValueError, TypeError):  # mixed types: st.dataframe's own conversion fixes them
+        arrow = None
+    return _Prepared(shown, arrow, specs, order, height, row_px)
 
 
 # ----------------------------------------------------------------------------- re-audit wording

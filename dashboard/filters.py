@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
+from dashboard import components, queries
 from dashboard.components import md as ui_md
 from dashboard.display import words
 from models import scoring
@@ -38,6 +38,10 @@ def band_sort_key(band: str) -> tuple[int, str]:
 
 def directory() -> pd.DataFrame:
     """Every supplier with type, country, categories and (when the score exists) its risk band."""
+    return components.computed("supplier_directory", _directory)
+
+
+def _directory() -> pd.DataFrame:
     suppliers = queries.supplier_directory()
     if suppliers.empty:
         return suppliers

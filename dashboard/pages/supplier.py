@@ -107,7 +107,7 @@ c5.metric("Spend", ui.money(p["spend"]), border=True,
           help=f"Sum of quantity × unit price over {ui.number(p['po_count'])} purchase orders.")
 # The one-page scorecard to read or send: its marts are read now (cached, mostly the reads above), the PDF is drawn
 # only when the button is clicked.
-card_data = scorecard.gather(queries.query, supplier_id)
+card_data = ui.computed("supplier_scorecard_data", lambda: scorecard.gather(queries.query, supplier_id), supplier_id)
 st.download_button("Scorecard (PDF)", lambda: scorecard_pdf.render(scorecard.content(card_data)),
                    file_name=scorecard.file_name(supplier_id), mime="application/pdf", key="supplier_scorecard_pdf",
                    on_click="ignore", icon=":material/picture_as_pdf:",
@@ -253,11 +253,17 @@ if not checks.empty:
                  "expires_on": st.column_config.DateColumn("Counts until"), "finding": "Found"})
 
 st.subheader("Order timeline")
-timeline = queries.supplier_timeline(supplier_id)
-controls_events = queries.supplier_control_events(supplier_id)
-if not controls_events.empty:
-    timeline = pd.concat([timeline, controls_events], ignore_index=True).sort_values(["event_on", "event"],
-                                                                                   kind="stable")
+
+
+def _timeline() -> pd.DataFrame:
+    events = queries.supplier_timeline(supplier_id)
+    controls_events = queries.supplier_control_events(supplier_id)
+    if controls_events.empty:
+        return events
+    return pd.concat([events, controls_events], ignore_index=True).sort_values(["event_on", "event"], kind="stable")
+
+
+timeline = ui.computed("supplier_timeline", _timeline, supplier_id)
 if timeline.empty:
     st.info("No orders, payments, inspections, shipments or returns for this supplier.")
 else:
@@ -446,7 +452,7 @@ if action.empty:
     else:
         ui.missing("marts.reaudit_queue", "re-audit recommendations")
 else:
-    plan = display.reaudit_plan(queries.reaudit_queue())
+    plan = ui.computed("reaudit_plan", lambda: display.reaudit_plan(queries.reaudit_queue()))
     a = plan[plan["supplier_id"] == supplier_id].iloc[0] if (plan["supplier_id"] == supplier_id).any() \
         else display.reaudit_plan(action).iloc[0]
     days = int(a["days_until_due"])

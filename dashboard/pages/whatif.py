@@ -79,8 +79,11 @@ if ui.require_warehouse():
         target_supplier_id=None if target == KEEP else target, move_share=share / 100,
         target_unit_price=float(target_price) or None)
     baseline = baseline.merge(suppliers[["supplier_id", "quality_cost_pu"]], on="supplier_id", how="left")
-    result = whatif.run_scenario(baseline, scenario, queries.whatif_freight_by_mode(tuple(baseline["sku"])),
-                                 suppliers)
+    freight = queries.whatif_freight_by_mode(tuple(baseline["sku"]))
+    # the scenario's result, worked out once per baseline, scenario and reference rows (a rerun that changes nothing
+    # else, e.g. another visitor or a page switch, reuses it)
+    result = ui.computed("whatif_result", lambda: whatif.run_scenario(baseline, scenario, freight, suppliers),
+                         baseline, repr(scenario), freight, suppliers)
 
     through = lc.verified_through().get("duty_rates")
     if through and on > through:

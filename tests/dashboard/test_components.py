@@ -115,3 +115,64 @@ def test_cached_figures_tell_large_frames_apart_by_every_value():
     assert built == [0.0, 1.0] and fa is not fb
     assert ui.figure("big_frames", make(a.copy()), a.copy()) is fa and built == [0.0, 1.0]  # equal values: reused
     assert ui._by_value("Kitchen") == "Kitchen"  # choices pass through as they are
+
+
+def test_a_cached_figure_is_sent_as_plotly_would_send_it():
+    import json
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    def build():
+        return go.Figure(go.Bar(x=["a", "b"], y=[3, -1])).update_layout(title="t")
+
+    drawn = ui.figure("drawn_equivalence", build, "one")
+    # what st.plotly_chart sends for the Drawn is what it would send for the Figure itself
+    assert json.loads(pio.to_json(drawn.to_dict(), validate=False)) == json.loads(pio.to_json(build()))
+    assert drawn.to_dict() is drawn.to_dict()  # made once, not on every rerun
+    assert json.loads(pio.to_json(drawn))["data"][0]["y"] == [3, -1]
+
+
+def test_computed_results_are_keyed_on_every_value_and_each_caller_gets_a_copy():
+    import numpy as np
+
+    a = pd.DataFrame({"day": np.arange(60_000), "value": np.zeros(60_000)})
+    b = a.copy()
+    b.loc[59_998, "value"] = 2.0  # outside any sample streamlit would take of a 60,000-row frame
+    built = []
+
+    def total(frame):
+        def build():
+            built.append(1)
+            return pd.DataFrame({"total": [frame["value"].sum()]})
+        return build
+
+    assert ui.computed("sum_of_values", total(a), a)["total"].iloc[0] == 0.0
+    assert ui.computed("sum_of_values", total(b), b)["total"].iloc[0] == 2.0
+    first = ui.computed("sum_of_values", total(a), a.copy())  # equal values: reused, not rebuilt
+    assert len(built) == 2
+    first.loc[0, "total"] = 99.0  # a caller changing its copy changes nobody else's
+    assert ui.computed("sum_of_values", total(a), a)["total"].iloc[0] == 0.0
+    assert ui.computed("sum_of_values", total(a), a, "other choice")["total"].iloc[0] == 0.0 and len(built) == 3
+
+
+def test_a_table_is_prepared_once_per_values_and_never_shown_for_other_values():
+    import numpy as np
+
+    from dashboard import display
+
+    n = 60_000
+    a = pd.DataFrame({"supplier_id": [f"S{i:05d}" for i in range(n)], "supplier_name": [f"Name {i}" for i in range(n)],
+                      "supplier_type": ["trading_company"] * n, "spend": np.arange(n, dtype=float)})
+    b = a.copy()
+    b.loc[59_999, "supplier_type"] = "manufacturer"
+    inputs = (["supplier_name", "supplier_type", "spend"], True, None, None, 25, display.PAGE_PX)
+    pa_ = display._prepared(a, *inputs)
+    pb = display._prepared(b, *inputs)
+    assert pa_.shown["supplier_type"].iloc[-1] == "Trading company"
+    assert pb.shown["supplier_type"].iloc[-1] == "Manufacturer"
+    assert display._prepared(a.copy(), *inputs) is pa_  # equal values and options: prepared once
+    assert display._prepared(a, *inputs[:-1], 600) is not pa_  # other options: prepared for them
+    # what st.dataframe is given is the prepared frame itself, in Arrow form
+    assert pa_.arrow.to_pandas()["supplier_link"].iloc[5] == display.supplier_url("S00005", "Name 5")
+    assert pa_.arrow.num_rows == n and pa_.arrow.column_names == list(pa_.shown.columns)

@@ -21,7 +21,7 @@ from dashboard import loader
 from pipelines import contract
 from pipelines.adapters import mapping as maps
 from pipelines.adapters import registry, store
-from pipelines.adapters.base import AdapterError, Converted
+from pipelines.adapters.base import AdapterError, Converted, Options
 from pipelines.adapters.dates import DECLARED
 from pipelines.readers import FileError
 
@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NONE = "—"
 AUTO = maps.AUTO
 EXPORT_TYPES = ["tsv", "txt"]  # besides the import format's csv, xlsx and parquet
+# How the recognised exports' dates read (`supplier-risk import --date-format`): recognised from the file unless a
+# spreadsheet tool re-saved it in a form that cannot tell day from month (label → declared format or None).
+EXPORT_DATES = {"Recognise from the file": None, "Day first (DD/MM/YYYY)": "DD/MM/YYYY",
+                "Month first (MM/DD/YYYY)": "MM/DD/YYYY"}
 
 
 def mappings_dir() -> Path:
@@ -230,6 +234,10 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
     if not others:
         return folder
     st.markdown("**Other exports**: recognised formats are converted; any other spreadsheet goes to the mapping step")
+    dates = st.selectbox("Dates in these exports", list(EXPORT_DATES), key="export_dates",
+                         help="Leave it to the file unless a spreadsheet tool re-saved it: Excel writes 4/5/2024, "
+                              "which is 4 May or 5 April, and such a file is refused until you say which")
+    options = Options(date_format=EXPORT_DATES[dates])
     done: list[Converted] = []
     for name, content in others:
         path = _stage_file(name, content)
@@ -243,7 +251,7 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
             continue
         if fmt is not None:
             try:
-                converted = registry.convert(path, fmt)
+                converted = registry.convert(path, fmt, options)
             except (FileError, AdapterError) as exc:
                 st.error(f"{ui.md(name)}: {ui.md(exc)}", icon=":material/error:")
                 continue

@@ -128,7 +128,7 @@ def _cmd_import(args) -> int:
     from pipelines.readers import FileError
 
     source, out = Path(args.input), Path(args.out)
-    options = Options(encoding=args.encoding, channel=args.channel)
+    options = Options(encoding=args.encoding, channel=args.channel, date_format=args.date_format)
     try:
         if args.mapping:
             converted = convert_with(Path(args.mapping), source, options)
@@ -168,7 +168,7 @@ def _cmd_formats(args) -> int:
 def _cmd_import_scms(args) -> int:
     """Kept for old scripts: `import --format usaid-scms`."""
     return _cmd_import(argparse.Namespace(input=args.input, out=args.out, format="usaid-scms", mapping=None,
-                                          encoding=None, channel=None))
+                                          encoding=None, channel=None, date_format=None))
 
 
 def _cmd_hash_password(args) -> int:
@@ -424,6 +424,8 @@ def parser() -> argparse.ArgumentParser:
     im.add_argument("--mapping", help="a mapping file naming which column feeds which contract column")
     im.add_argument("--encoding", help="the file's encoding when it cannot be told (e.g. cp1252, gb18030)")
     im.add_argument("--channel", help="sales channel to write (e.g. amazon_ca) instead of the format's own")
+    im.add_argument("--date-format", help="the file's date format when its dates cannot tell day-first from "
+                    "month-first (e.g. DD/MM/YYYY or MM/DD/YYYY; a file a spreadsheet tool re-saved)")
     im.set_defaults(func=_cmd_import)
 
     fo = sub.add_parser("formats", help="list the export formats `import` recognises and the headers they expect")

@@ -63,7 +63,7 @@ def convert(source: Source, options: Options) -> Converted:
     out.reject_where(~skipped & sales_channel.notna() & ~known, "sales-channel",
                      "unknown sales channel " + sales_channel.map(repr)
                      + ": add it to data/reference/amazon_channels.csv with the channel name to write")
-    dates = parse_dates(source.text("purchase-date").where(~skipped), lines)
+    dates = parse_dates(source.text("purchase-date").where(~skipped), lines, declared=options.date_format)
     out.reject_where(~skipped & dates.errors.notna(), "purchase-date", dates.errors)
     quantity = parse_numbers(source.text("quantity").where(~skipped), lines, decimal=".")
     out.reject_where(~skipped & quantity.errors.notna(), "quantity", quantity.errors)

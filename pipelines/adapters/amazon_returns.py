@@ -44,7 +44,7 @@ def convert(source: Source, options: Options) -> Converted:
     order_id, sku = source.text("order-id"), source.text("sku")
     for column, values in (("order-id", order_id), ("sku", sku)):
         out.reject_where(values.isna(), column, f"required value is missing: {column}")
-    dates = parse_dates(source.text("return-date"), lines)
+    dates = parse_dates(source.text("return-date"), lines, declared=options.date_format)
     out.reject_where(dates.errors.notna(), "return-date", dates.errors)
     out.reject_where(source.text("return-date").isna(), "return-date", "required value is missing: return-date")
     quantity = parse_numbers(source.text("quantity"), lines, decimal=".")

@@ -78,7 +78,8 @@ def convert(source: Source, options: Options) -> Converted:
     out.reject_where(tx & ~account & marketplace.isna(), "marketplace-name", "required value is missing: "
                      "marketplace-name")
     date_formats = {channels[m.upper()].get("date_format", "") for m in marketplace[tx & known].dropna().unique()}
-    declared = next(iter(date_formats)) if len(date_formats) == 1 else ""
+    # the user's declared format wins over the marketplace's usual one (a file re-saved by a spreadsheet tool)
+    declared = options.date_format or (next(iter(date_formats)) if len(date_formats) == 1 else "")
     dates = parse_dates(source.text("posted-date").where(tx), lines, declared=declared or None)
     out.reject_where(tx & dates.errors.notna(), "posted-date", dates.errors)
     amount = parse_numbers(source.text("amount").where(tx), lines)

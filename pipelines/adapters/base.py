@@ -41,6 +41,7 @@ class Format:
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other spellings of a header
     quoting: bool = True               # False for unquoted tab files (Amazon reports)
     doc: str = "docs/importers.md"
+    fixed_dates: str = ""              # the published form of the format's dates when it has one (no --date-format)
 
     def header_map(self, header: list[str]) -> dict[str, str]:
         """{published name: header as written in the file} for the columns found (case-insensitive)."""
@@ -62,6 +63,7 @@ class Format:
 class Options:
     encoding: str | None = None
     channel: str | None = None         # the sales channel to write instead of the format's own
+    date_format: str | None = None     # a declared date format (dates.DECLARED, e.g. DD/MM/YYYY) for the file's dates
 
 
 @dataclass

@@ -157,7 +157,8 @@ def parse_dates(text: pd.Series, lines: pd.Series | None = None, declared: str |
                 examples = "; ".join(f"line {lines[i]} {text[i]!r} is {_spell(int(a[i]), int(b[i]))} or "
                                      f"{_spell(int(b[i]), int(a[i]))}" for i in shown)
                 reason = (f"day-first or month-first cannot be told: no value has a day above 12 ({examples}); "
-                          "declare the date format (DD/MM/YYYY or MM/DD/YYYY)")
+                          "declare the date format (DD/MM/YYYY or MM/DD/YYYY: `supplier-risk import --date-format`, the Data page's "
+                          "date format, or `date` in a mapping file)")
                 errors[present & errors.isna()] = reason
                 return DateColumn(values, errors, "", reason)
 

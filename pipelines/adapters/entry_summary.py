@@ -155,4 +155,5 @@ FORMAT = Format(
     convert=convert,
     synonyms=SYNONYMS,
     doc="docs/importers.md#customs-entry-summary-cbp-form-7501",
+    fixed_dates=DATE_FORM,
 )

@@ -67,7 +67,7 @@ def convert(source: Source, options: Options) -> Converted:
     report, po = source.text("Report No."), source.text("PO No.")
     for column, values in (("Report No.", report), ("PO No.", po)):
         out.reject_where(values.isna(), column, f"required value is missing: {column}")
-    dates = parse_dates(source.text("Inspection Date"), lines)
+    dates = parse_dates(source.text("Inspection Date"), lines, declared=options.date_format)
     out.reject_where(dates.errors.notna(), "Inspection Date", dates.errors)
     out.reject_where(source.text("Inspection Date").isna(), "Inspection Date", "required value is missing")
     service = source.text("Service").str.upper()

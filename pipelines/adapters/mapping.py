@@ -37,6 +37,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -270,4 +271,8 @@ def convert(source: Source, mapping: Mapping) -> Converted:
 def convert_with(mapping_path: Path, path: Path, options: Options | None = None) -> Converted:
     """Read a mapping file and convert `path` with it."""
     mapping = load(mapping_path)
+    if options is not None and options.date_format:  # declared on the command line: wins over the file's `date`
+        if options.date_format.strip().upper() not in DECLARED:
+            raise MappingError(f"unknown date format {options.date_format!r}; use one of {', '.join(DECLARED)}")
+        mapping = dataclasses.replace(mapping, date=options.date_format)
     return convert(read(path, mapping, options), mapping)

@@ -13,6 +13,7 @@ from pathlib import Path
 from pipelines.adapters import (amazon_orders, amazon_returns, amazon_settlement, entry_summary,
                                 inspection_summary, scms, shopify_orders)
 from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
+from pipelines.adapters.dates import declared_format
 from pipelines.adapters.sniff import read_export
 
 FORMATS: list[Format] = [
@@ -53,8 +54,21 @@ def detect(path: Path, encoding: str | None = None) -> Format:
     return recognise(read_export(path, encoding, quoting=False).parsed.header, Path(path).name)
 
 
+def check_declared(date_format: str) -> None:
+    """AdapterError for a declared date format we do not know, before anything is read."""
+    try:
+        declared_format(date_format)
+    except ValueError as exc:
+        raise AdapterError(str(exc)) from None
+
+
 def convert(path: Path, fmt: Format | None = None, options: Options | None = None) -> Converted:
     """Read `path` as `fmt` (recognised from its header when None) and convert it; nothing is written."""
     options = options or Options()
     fmt = fmt or detect(path, options.encoding)
+    if options.date_format:
+        if fmt.fixed_dates:
+            raise AdapterError(f"{Path(path).name}: dates in a {fmt.title} are always in their published form "
+                               f"({fmt.fixed_dates}); a declared date format is not used for this format")
+        check_declared(options.date_format)
     return fmt.convert(open_source(path, fmt, options), options)

@@ -461,6 +461,7 @@ FORMAT = Format(
     required=COLUMNS,
     convert=convert_source,
     doc="docs/importers.md#usaid-scms-delivery-history",
+    fixed_dates=", ".join(f"{column}: {form}" for column, form in DATE_FORMS.items()),
 )
 
 __all__ = ["ScmsResult", "Freight", "FORMAT", "convert", "convert_source", "read_dates", "parse_freight",

@@ -66,7 +66,7 @@ def convert(source: Source, options: Options) -> Converted:
             out.leave_out(lines[i], column, reason)
     skipped = (cancelled | voided) & name.notna()
 
-    created = parse_dates(order["Created at"].where(~skipped), lines)
+    created = parse_dates(order["Created at"].where(~skipped), lines, declared=options.date_format)
     out.reject_where(~skipped & created.errors.notna(), "Created at", created.errors)
     out.reject_where(~skipped & name.notna() & order["Created at"].isna(), "Created at",
                      "the order's first row has no Created at")

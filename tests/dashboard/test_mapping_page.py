@@ -121,3 +121,19 @@ def test_a_folder_on_this_machine_may_hold_exports_too(ui, tmp_path, tiny_dir):
                in [e.label for e in at.expander])
     assert ui.metrics(at)["Rows to load"] == "46"   # the folder's 37 rows + 9 returns
     assert not any(tiny_dir.glob("*exports*")) and sorted(p.name for p in tiny_dir.iterdir())[0] == "amazon_fba_returns.txt"
+
+
+def test_an_export_resaved_by_a_spreadsheet_is_refused_until_its_dates_are_declared(ui, tiny_db):
+    resaved = (FIXTURES / "exports" / "shopify_orders_excel_resaved.csv").read_bytes()  # Excel's 4/5/2024 10:22
+    at = _upload(ui, tiny_db, [("orders_export.csv", resaved, "text/csv")])
+    title = f"{md('orders_export.csv')}: Shopify orders export → sales · 8 line(s) read: "
+    assert title + "0 written, 6 rejected, 2 left out by rule" in [e.label for e in at.expander]
+    rejected = next(f for f in ui.frames(at) if "reason" in f.columns and "raw_line" in f.columns)
+    assert rejected.set_index("line").loc[2, "reason"].startswith(
+        "day-first or month-first cannot be told: no value has a day above 12 (line 2 '4/5/2024 10:22' is 4 May")
+    at.selectbox(key="export_dates").set_value("Month first (MM/DD/YYYY)").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert title + "5 written, 1 rejected, 2 left out by rule" in [e.label for e in at.expander]
+    # the tiny portfolio's 37 rows + 5 SKU-months of Shopify sales (A1 04, A2 04, A2 05, B1 05, A1 06), of which
+    # A2 2024-04 shopify_dtc replaces the row the folder had for the same SKU, month and channel
+    assert ui.metrics(at)["Rows to load"] == "41"

@@ -319,3 +319,52 @@ def test_an_inspection_summary_saved_as_an_excel_workbook(tmp_path):
              r["major_defects"], r["critical_defects"], r["result"]) for r in got.rows["inspections"]] == [
         ("R-24-0101", "2024-01-26", "PSI", "II", "80", "1", "", "pass"),
         ("R-24-0102", "2024-02-27", "DUPRO", "III", "125", "4", "", "fail")]
+
+
+RESAVED = EXPORTS / "shopify_orders_excel_resaved.csv"  # the Shopify export opened and saved again in Excel (US)
+
+
+def test_a_resaved_export_whose_dates_cannot_tell_day_from_month_is_refused_until_the_format_is_declared(tmp_path):
+    # Excel wrote every date M/D/YYYY H:MM (BOM, CRLF, offsets dropped) and no order falls after the 12th of a month
+    # (#1003, 4/11/2024, is a voided payment: left out whichever way its date reads)
+    got = registry.convert(RESAVED)
+    accounted(got)
+    assert got.rows_written == 0
+    problems = {(r.line, r.column): r.reason for r in got.rejections()}
+    reason = problems[(2, "Created at")]
+    assert reason.startswith("day-first or month-first cannot be told: no value has a day above 12 "
+                             "(line 2 '4/5/2024 10:22' is 4 May or 5 April;")
+    assert "supplier-risk import --date-format" in reason
+
+    month_first = registry.convert(RESAVED, options=Options(date_format="MM/DD/YYYY"))
+    accounted(month_first)
+    assert (month_first.rows_written, month_first.rows_rejected, month_first.rows_left_out) == (5, 1, 2)
+    store.write(month_first, tmp_path / "us")
+    assert sales(tmp_path / "us") == {
+        ("A1", "2024-04", "shopify_dtc"): ("1", "42", ""), ("A2", "2024-04", "shopify_dtc"): ("2", "40", ""),
+        ("A2", "2024-05", "shopify_dtc"): ("1", "22", ""), ("B1", "2024-05", "shopify_dtc"): ("2", "62", ""),
+        ("A1", "2024-06", "shopify_dtc"): ("1", "42", ""),
+    }
+    day_first = registry.convert(RESAVED, options=Options(date_format="DD/MM/YYYY"))
+    store.write(day_first, tmp_path / "eu")
+    assert sales(tmp_path / "eu") == {
+        ("A1", "2024-05", "shopify_dtc"): ("1", "42", ""), ("A2", "2024-05", "shopify_dtc"): ("2", "40", ""),
+        ("A2", "2024-03", "shopify_dtc"): ("1", "22", ""), ("B1", "2024-03", "shopify_dtc"): ("2", "62", ""),
+        ("A1", "2024-10", "shopify_dtc"): ("1", "42", ""),
+    }
+    assert any("2024-03: 22.00" in n for n in day_first.notices)  # the refund's month follows the declared format
+
+
+def test_a_declared_date_format_on_the_command_line(tmp_path, capsys):
+    out = tmp_path / "folder"
+    assert cli_main(["import", "--input", str(RESAVED), "--out", str(out), "--date-format", "MM/DD/YYYY"]) == 1
+    assert "5 written, 1 rejected, 2 left out by rule" in capsys.readouterr().out   # the gift card line is rejected
+    assert rows(out / "sales.csv")[0]["month"] == "2024-04"
+    assert cli_main(["import", "--input", str(RESAVED), "--out", str(tmp_path / "x"), "--date-format", "YY/DD"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown date format 'YY/DD'; use one of ISO, YYYY-MM-DD" in err and not (tmp_path / "x").exists()
+    # a format whose dates have one published form refuses a declared one instead of ignoring it
+    assert cli_main(["import", "--input", str(EXPORTS / "cbp_7501_lines.csv"), "--out", str(tmp_path / "y"),
+                     "--date-format", "DD/MM/YYYY"]) == 2
+    assert "dates in a Customs entry summary (CBP Form 7501) lines are always in their published form " \
+           "(MM/DD/YYYY)" in capsys.readouterr().err

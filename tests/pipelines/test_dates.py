@@ -55,7 +55,8 @@ def test_a_column_that_could_be_either_is_refused_with_the_proving_rows():
     assert dates == [None, None, None]
     assert result.column_error == (
         "day-first or month-first cannot be told: no value has a day above 12 (line 2 '03/04/2024' is 3 April "
-        "or 4 March; line 3 '05/06/2024' is 5 June or 6 May); declare the date format (DD/MM/YYYY or MM/DD/YYYY)")
+        "or 4 March; line 3 '05/06/2024' is 5 June or 6 May); declare the date format (DD/MM/YYYY or MM/DD/YYYY: "
+        "`supplier-risk import --date-format`, the Data page's date format, or `date` in a mapping file)")
     assert errors == [result.column_error] * 3
 
 

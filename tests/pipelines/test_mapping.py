@@ -68,7 +68,8 @@ def test_an_ambiguous_date_column_is_refused_with_its_rows(tmp_path):
     assert got.rows_written == 0
     assert got.rejections()[0].reason == (
         "day-first or month-first cannot be told: no value has a day above 12 (line 2 '05/03/2024' is 5 March or "
-        "3 May; line 3 '06/04/2024' is 6 April or 4 June); declare the date format (DD/MM/YYYY or MM/DD/YYYY)")
+        "3 May; line 3 '06/04/2024' is 6 April or 4 June); declare the date format (DD/MM/YYYY or MM/DD/YYYY: "
+        "`supplier-risk import --date-format`, the Data page's date format, or `date` in a mapping file)")
 
 
 def test_the_mapping_file_round_trips_and_reads_as_documented(tmp_path):

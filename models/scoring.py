@@ -89,7 +89,8 @@ def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Typed copies (datetime64 dates, supplier attribution of returns and costs) computed once for any cutoff."""
+    """Typed copies (datetime64 dates, supplier attribution of costs) computed once for any cutoff. Returns come
+    attributed (supplier_id, is_defect_coded: marts.return_costs, read by pipelines.loaders.load_tables)."""
     t = {k: v.copy() for k, v in tables.items()}
     for name in CONTROL_TABLES:  # hand-made frames without the control records: empty, with the staging columns
         if name not in t:
@@ -114,12 +115,9 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         po["order_value"] = po["quantity"] * po["unit_price"]
     prod = t["products"][["sku", "supplier_id", "category"]]
     sales["supplier_id"] = sales["sku"].map(prod.set_index("sku")["supplier_id"])
-    ret = t["returns"]
-    reasons = t["return_reasons"].set_index("reason")
-    ret["is_defect_coded"] = ret["reason"].map(reasons["is_defect_coded"].astype(bool)).fillna(False).astype(bool)
+    ret = t["returns"]  # its supplier_id and is_defect_coded as marts.return_costs attributes them
+    ret["is_defect_coded"] = ret["is_defect_coded"].astype(bool)
     ret["is_not_as_described"] = ret["reason"] == "not_as_described"
-    ret["supplier_id"] = ret["po_id"].map(po.set_index("po_id")["supplier_id"]).fillna(
-        ret["sku"].map(prod.set_index("sku")["supplier_id"]))
     qc = t["quality_costs"]
     qc["supplier_id"] = qc["supplier_id"].fillna(qc["po_id"].map(po.set_index("po_id")["supplier_id"]))
     # products are undated: a supplier without orders yet is put in the category of its first listed SKU

@@ -21,18 +21,18 @@ from models import scoring, validity
 
 
 def load_tables(con) -> dict[str, pd.DataFrame]:
-    """Staging frames (returns and sales pre-summed per day/month; same columns) plus the reference settings."""
+    """Staging frames (returns from marts.return_costs, with their supplier and is_defect_coded; returns and sales
+    pre-summed per day/month) plus the reference settings."""
     t = {}
     for name in scoring.TABLE_NAMES:
-        if name == "returns":
-            sql = ("select sku, po_id, returned_on, reason, sum(quantity) as quantity from staging.returns "
-                   "group by all")
+        if name == "returns":  # attributed to a supplier and defect-coded or not as marts.return_costs says
+            sql = ("select supplier_id, sku, po_id, returned_on, reason, is_defect_coded, sum(quantity) as quantity "
+                   "from marts.return_costs group by all")
         elif name == "sales":
             sql = "select sku, month_on, sum(units_sold) as units_sold from staging.sales group by all"
         else:
             sql = f"select * from staging.{name}"  # names from scoring.TABLE_NAMES
         t[name] = con.execute(sql).df()
-    t["return_reasons"] = con.execute("select * from reference.return_reasons").df()
     # the inspection mart's maturity for field returns, so both marts judge the same lots
     if _has(con, "reference.inspection_settings"):
         t["inspection_settings"] = con.execute("select * from reference.inspection_settings").df()

@@ -20,13 +20,11 @@ INPUTS = [
     "marts.landed_cost_po",
     "marts.margin_leakage_wide",
     "marts.po_status",
+    "marts.return_costs",
     "marts.supplier_kpis",
     "staging.suppliers",
     "staging.products",
-    "staging.purchase_orders",
     "staging.sales",
-    "staging.returns",
-    "reference.return_reasons",
 ]
 OUTPUTS = ["marts.type_comparison", "marts.type_comparison_suppliers"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
@@ -100,13 +98,11 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection, month_from: date | None = N
             group by all
         ),
         returned as (
-            select coalesce(purchase_orders.supplier_id, products.supplier_id) as supplier_id, products.category,
-                coalesce(sum(returns.quantity) filter (where return_reasons.is_defect_coded), 0) as defect_units,
-            from staging.returns as returns
-            inner join staging.products as products on returns.sku = products.sku
-            left join staging.purchase_orders as purchase_orders on returns.po_id = purchase_orders.po_id
-            left join reference.return_reasons as return_reasons on returns.reason = return_reasons.reason
-            where {within.format("date_trunc('month', returns.returned_on)")}
+            select return_costs.supplier_id, products.category,
+                coalesce(sum(return_costs.quantity) filter (where return_costs.is_defect_coded), 0) as defect_units,
+            from marts.return_costs as return_costs
+            inner join staging.products as products on return_costs.sku = products.sku
+            where {within.format("return_costs.month")}
             group by all
         )
         select coalesce(sold.supplier_id, returned.supplier_id) as supplier_id,

@@ -18,8 +18,8 @@ from pipelines.frames import write_frame
 INPUTS = ["marts.model_comparison", "marts.model_backtest", "marts.order_incident_features",
           "marts.supplier_risk_history", "marts.supplier_risk_score", "marts.supplier_signals",
           "marts.incident_predictions", "marts.score_unknown_signals", "ingest.build_info"] + [
-    f"staging.{name}" for name in scoring.TABLE_NAMES] + [
-    "reference.return_reasons", "reference.kpi_settings", "reference.inspection_settings"]
+    f"staging.{name}" for name in scoring.TABLE_NAMES if name != "returns"] + [
+    "marts.return_costs", "reference.kpi_settings", "reference.inspection_settings"]
 OUTPUTS = ["marts.validity_report", "marts.validity_band_calibration", "marts.validity_stability",
            "marts.validity_signals"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)

@@ -32,6 +32,9 @@ def _tables(db) -> dict:
     con = duckdb.connect(str(db), read_only=True)
     try:
         t = loaders.load_tables(con)
+        # the loop attributes returns itself (reason -> is_defect_coded, PO else SKU -> supplier), independently of
+        # marts.return_costs, so the parity below checks the mart's attribution too
+        t["return_reasons"] = con.execute("select * from reference.return_reasons").df()
     finally:
         con.close()
     t["tables_carried"] = t["tables_carried"][~t["tables_carried"]["table_name"].isin(scoring.CONTROL_TABLES)]

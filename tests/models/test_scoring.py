@@ -176,8 +176,9 @@ def test_tiny_signals_hand_computed(tiny_tables, cfg):
 
 def test_passed_but_defective_hand_computed(tiny_tables, cfg):
     t = _copy(tiny_tables)
-    extra = pd.DataFrame({"sku": ["A1"], "po_id": ["P1"], "returned_on": [pd.Timestamp("2024-07-01")],
-                          "reason": ["defective"], "quantity": [30]})
+    extra = pd.DataFrame({"supplier_id": ["S1"], "sku": ["A1"], "po_id": ["P1"],
+                          "returned_on": [pd.Timestamp("2024-07-01")], "reason": ["defective"],
+                          "is_defect_coded": [True], "quantity": [30]})
     t["returns"] = pd.concat([t["returns"], extra], ignore_index=True)
     r = scoring.compute_signals(t, date(2024, 8, 31), cfg)
     # mature (delivered ≥ 120 days before 08-31) lots whose FIRST PSI passed: P1 (03-10) for S1 — P2's first PSI
@@ -368,15 +369,18 @@ def _perturbations():
     def defect_return(t, s, po):
         r = t["returns"]
         sku = t["purchase_orders"].loc[t["purchase_orders"]["po_id"] == po, "sku"].iloc[0]
-        t["returns"] = pd.concat([r, pd.DataFrame({"sku": [sku], "po_id": [po], "returned_on": [r["returned_on"].min()],
-                                                   "reason": ["defective"], "quantity": [500]})], ignore_index=True)
+        t["returns"] = pd.concat([r, pd.DataFrame({"supplier_id": [s], "sku": [sku], "po_id": [po],
+                                                   "returned_on": [r["returned_on"].min()], "reason": ["defective"],
+                                                   "is_defect_coded": [True], "quantity": [500]})],
+                                 ignore_index=True)
 
     def nad_return(t, s, po):
         r = t["returns"]
         sku = t["purchase_orders"].loc[t["purchase_orders"]["po_id"] == po, "sku"].iloc[0]
-        t["returns"] = pd.concat([r, pd.DataFrame({"sku": [sku], "po_id": [po], "returned_on": [r["returned_on"].min()],
-                                                   "reason": ["not_as_described"], "quantity": [300]})],
-                                 ignore_index=True)
+        t["returns"] = pd.concat([r, pd.DataFrame({"supplier_id": [s], "sku": [sku], "po_id": [po],
+                                                   "returned_on": [r["returned_on"].min()],
+                                                   "reason": ["not_as_described"], "is_defect_coded": [True],
+                                                   "quantity": [300]})], ignore_index=True)
 
     def late(t, s, po):
         sh = t["shipments"]

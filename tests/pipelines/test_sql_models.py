@@ -108,6 +108,31 @@ def test_staging_payments_shipments_returns_inspections(con):
     assert pd.isna(ins["critical_defects"])  # a blank count is unknown (left out of defect rates), not 0
 
 
+def test_return_costs_attributes_each_return_once(con):
+    """marts.return_costs is the one place a return is attributed: the supplier of its PO when traceable (here S2
+    made lot P2 of S1's listed SKU A1), else the SKU's supplier; defect-coded and supplier-caused as
+    reference.return_reasons says (damaged: the supplier's packaging, but not a product defect)."""
+    con.execute("insert into raw.products (sku, supplier_id) values ('A1', 'S1'), ('B1', 'S2')")
+    con.execute("insert into raw.purchase_orders (po_id, supplier_id, sku, ordered_on, quantity, unit_price) values "
+                "('P1', 'S1', 'A1', '2024-01-02', 100, 5), ('P2', 'S2', 'A1', '2024-01-03', 100, 5)")
+    con.execute("insert into raw.returns (return_id, sku, po_id, returned_on, quantity, reason, channel, "
+                "refund_amount) values ('R1', 'A1', 'P2', '2024-04-01', 2, 'defective', 'amazon_us', 20), "
+                "('R2', 'A1', null, '2024-04-02', 1, 'damaged', 'shopify_dtc', 10), "
+                "('R3', 'B1', null, '2024-05-03', 3, 'customer_remorse', null, 30), "
+                "('R4', 'A1', 'P1', '2024-05-04', 1, 'not_as_described', 'amazon_us', 10)")
+    for name in ("staging.products", "staging.purchase_orders", "staging.returns"):
+        run_model(con, name)
+    got = run_model(con, "marts.return_costs").set_index("return_id").sort_index()
+    assert got["supplier_id"].to_dict() == {"R1": "S2", "R2": "S1", "R3": "S2", "R4": "S1"}
+    assert got["is_defect_coded"].astype(bool).to_dict() == {"R1": True, "R2": False, "R3": False, "R4": True}
+    assert got["is_supplier_attributable"].astype(bool).to_dict() == {"R1": True, "R2": True, "R3": False,
+                                                                       "R4": True}
+    assert got["month"].map(lambda d: d.isoformat()[:10]).to_dict() == {
+        "R1": "2024-04-01", "R2": "2024-04-01", "R3": "2024-05-01", "R4": "2024-05-01"}
+    # refund plus the channel's return-processing fee per unit (amazon_us 3.00, shopify_dtc 6.00, none without one)
+    assert got["return_cost"].astype(float).to_dict() == {"R1": 26.0, "R2": 16.0, "R3": 30.0, "R4": 13.0}
+
+
 def test_po_status_per_order_by_hand(tiny_con):
     s = tiny_con.execute("select * from marts.po_status order by po_id").df().set_index("po_id")
     # as_of 2024-06-21, tolerance 3 days, in-full 98%, incident when > 14 days late

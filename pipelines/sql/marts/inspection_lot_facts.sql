@@ -11,12 +11,8 @@ po_facts as (
     select * from marts.po_facts
 ),
 
-returns as (
-    select * from staging.returns
-),
-
-return_reasons as (
-    select * from reference.return_reasons
+return_costs as (
+    select * from marts.return_costs
 ),
 
 quality_costs as (
@@ -56,16 +52,14 @@ first_psi as (
 
 lot_returns as (
     select
-        returns.po_id,
-        sum(returns.quantity) as returned_units,
-        sum(returns.quantity) filter (where return_reasons.is_defect_coded) as defect_return_units,
-        sum(returns.refund_amount) filter (where return_reasons.is_defect_coded) as defect_refunds,
-        sum(returns.quantity) filter (where return_reasons.is_defect_coded and returns.is_unsellable)
-            as unsellable_defect_units,
-    from returns
-    inner join return_reasons on returns.reason = return_reasons.reason
-    where returns.po_id is not null
-    group by returns.po_id
+        po_id,
+        sum(quantity) as returned_units,
+        sum(quantity) filter (where is_defect_coded) as defect_return_units,
+        sum(refund_amount) filter (where is_defect_coded) as defect_refunds,
+        sum(quantity) filter (where is_defect_coded and is_unsellable) as unsellable_defect_units,
+    from return_costs
+    where po_id is not null
+    group by po_id
 ),
 
 lot_quality_costs as (

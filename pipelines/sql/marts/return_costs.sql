@@ -1,4 +1,4 @@
--- Customer returns with their cost (refund plus the channel's return-processing fee) and whether the supplier caused them: one row per return.
+-- Customer returns with the supplier they count against, their cost (refund plus the channel's return-processing fee) and what their reason says (supplier-caused, defect-coded): one row per return.
 with returns as (
     select * from staging.returns
 ),
@@ -22,13 +22,20 @@ marketplace_fees as (
 final as (
     select
         returns.return_id,
+        -- the one place a return is attributed: to the supplier of its lot (PO) when traceable, else of its SKU
         coalesce(purchase_orders.supplier_id, products.supplier_id) as supplier_id,
         returns.sku,
+        returns.po_id,
+        returns.returned_on,
         cast(date_trunc('month', returns.returned_on) as date) as month,
         returns.channel,
+        returns.reason,
         returns.quantity,
         returns.is_unsellable,
+        -- what the reason says (reference.return_reasons; a reason it does not list says neither)
         coalesce(return_reasons.is_supplier_attributable, false) as is_supplier_attributable,
+        coalesce(return_reasons.is_defect_coded, false) as is_defect_coded,
+        returns.refund_amount,
         cast(returns.refund_amount as decimal(18, 2))
             + round(returns.quantity * cast(coalesce(marketplace_fees.return_processing_fee_per_unit, 0) as decimal(18, 6)), 2)
             as return_cost,

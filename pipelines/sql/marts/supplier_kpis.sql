@@ -27,12 +27,8 @@ sales as (
     select * from staging.sales
 ),
 
-returns as (
-    select * from staging.returns
-),
-
-return_reasons as (
-    select * from reference.return_reasons
+return_costs as (
+    select * from marts.return_costs
 ),
 
 quality_costs as (
@@ -91,14 +87,11 @@ sold as (
 
 returned as (
     select
-        coalesce(purchase_orders.supplier_id, products.supplier_id) as supplier_id,
-        sum(returns.quantity) as units_returned,
-        coalesce(sum(returns.quantity) filter (where return_reasons.is_defect_coded), 0) as defect_return_units,
-    from returns
-    inner join products on returns.sku = products.sku
-    left join purchase_orders on returns.po_id = purchase_orders.po_id
-    left join return_reasons on returns.reason = return_reasons.reason
-    group by 1
+        supplier_id,
+        sum(quantity) as units_returned,
+        coalesce(sum(quantity) filter (where is_defect_coded), 0) as defect_return_units,
+    from return_costs
+    group by supplier_id
 ),
 
 price_steps as (

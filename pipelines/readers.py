@@ -30,6 +30,9 @@ import numpy as np
 import pandas as pd
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
+# An export may carry a few title rows above its header (a report name, an export date, a definitions block: Amazon's
+# Date Range report has seven); more than this many one-cell rows at the top are not a title.
+MAX_TITLE_ROWS = 10
 # Python's csv module refuses fields over 131,072 characters; a long note is data, not an error.
 csv.field_size_limit(1 << 30)
 CSV_DIALECT = dict(delimiter=",", quotechar='"', doublequote=True, skipinitialspace=True, strict=False)
@@ -64,6 +67,8 @@ class ParsedFile:
     delimiter: str = ","
     # Records that ended with extra empty fields (a trailing delimiter), read without them.
     trailing_delimiters: int = 0
+    # Title rows above the header (a report name, an export date: one cell each), as (line, text); not data.
+    titles: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -509,9 +514,22 @@ def _text_cast(expr: str, sql_type: str) -> str:
     return f"cast({expr} as varchar)"
 
 
-def _xlsx_sheets(path: Path) -> list[tuple[str, list[str], pd.DataFrame]]:
-    """Every non-empty sheet of a workbook as (sheet, header, text cells with `_line`, the sheet's row number),
-    each cell read with its type (a date cell at midnight as YYYY-MM-DD)."""
+def is_title_row(cells: list[str]) -> bool:
+    """A row above a table's header that names the report or the export date: at most one filled cell. A header
+    always has two columns or more, so the header is the first row that is not a title."""
+    return sum(1 for c in cells if str(c).strip()) <= 1
+
+
+def title_notice(where: str, titles: list[tuple[int, str]]) -> str:
+    """What the import says about title rows it did not read as data."""
+    shown = "; ".join(f"line {line} {text[:80]!r}" for line, text in titles[:3]) + ("; …" if len(titles) > 3 else "")
+    return f"{where}: {len(titles)} title row(s) above the header, not data: {shown}"
+
+
+def _xlsx_sheets(path: Path) -> list[tuple[str, list[str], pd.DataFrame, list[tuple[int, str]]]]:
+    """Every non-empty sheet of a workbook as (sheet, header, text cells with `_line`, the sheet's row number,
+    title rows above the header as (row, text)), each cell read with its type (a date cell at midnight as
+    YYYY-MM-DD)."""
     name = path.name
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl", keep_default_na=False,
@@ -524,14 +542,20 @@ def _xlsx_sheets(path: Path) -> list[tuple[str, list[str], pd.DataFrame]]:
         grid = grid[[any(_cell_text(v).strip() for v in row) for row in grid.itertuples(index=False)]]
         if grid.empty:
             continue
-        first = grid.index[0]
+        cells = {i: [_cell_text(v) for v in grid.loc[i].tolist()] for i in grid.index[:MAX_TITLE_ROWS + 1]}
+        titles = [i for i in cells if is_title_row(cells[i])]
+        titles = titles[:next((k for k, i in enumerate(titles) if i != grid.index[k]), len(titles))]  # leading ones
+        if len(titles) > MAX_TITLE_ROWS or len(titles) == len(grid.index):
+            titles = []  # not a title above a table: the sheet is read as it is, and its header judged as written
+        first = grid.index[len(titles)]
         names = [_cell_text(v).strip() for v in grid.loc[first].tolist()]
         while names and not names[-1]:
             names.pop()
         body = grid.loc[grid.index > first].iloc[:, :len(names)]
         text = body.apply(lambda col: col.map(_cell_text)).set_axis(names, axis=1)
         text["_line"] = (body.index + 1).astype("int64")  # the sheet's own row number
-        out.append((str(sheet), names, text.reset_index(drop=True)))
+        out.append((str(sheet), names, text.reset_index(drop=True),
+                    [(int(i) + 1, " ".join(c.strip() for c in cells[i] if c.strip())) for i in titles]))
     return out
 
 
@@ -540,7 +564,9 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, relation: str, requir
     name = path.name
     frames, notices, header, used = [], [], None, []
     sheets = _xlsx_sheets(path)
-    for sheet, names, text in sheets:
+    for sheet, names, text, titles in sheets:
+        if titles and set(required) <= set(names):
+            notices.append(title_notice(f"{name}: sheet {sheet!r}", titles))
         if not set(required) <= set(names):
             notices.append(f"{name}: sheet {sheet!r} has no {', '.join(c for c in required if c not in names)} "
                            "column, so it is not read")
@@ -602,7 +628,7 @@ def read_table_file(path: Path) -> ParsedFile:
     if not sheets:
         raise FileError(path.name, "is empty (no sheet with data)")
     if len(sheets) > 1:
-        raise FileError(path.name, f"has data on {len(sheets)} sheets ({', '.join(repr(s) for s, _, _ in sheets)}); "
+        raise FileError(path.name, f"has data on {len(sheets)} sheets ({', '.join(repr(s[0]) for s in sheets)}); "
                                    "save the sheet to import as a workbook of its own")
-    _, header, text = sheets[0]
-    return ParsedFile(path, "xlsx", header, text)
+    _, header, text, titles = sheets[0]
+    return ParsedFile(path, "xlsx", header, text, titles=titles)

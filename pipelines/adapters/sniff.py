@@ -31,7 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.readers import FileError, ParsedFile, read_table_file
+from pipelines.readers import (MAX_TITLE_ROWS, FileError, ParsedFile, is_title_row, read_table_file,
+                               title_notice)
 
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
@@ -231,7 +232,11 @@ def sniff_delimiter(text: str, name: str, quoting: bool = True, delimiter: str |
     splits the next 50 records into as many fields wins; a tie is refused."""
     if delimiter:
         return delimiter
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    lines = [line for line in text.splitlines() if line.strip()]
+    # the header: the first line that some delimiter splits into columns (title lines above it are one cell each)
+    first = next((line for line in lines[:MAX_TITLE_ROWS + 1]
+                  if any(not is_title_row(next(csv.reader([line], delimiter=d), [])) for d in DELIMITERS)),
+                 lines[0] if lines else "")
     widths = {d: len(next(csv.reader([first], delimiter=d), [])) for d in DELIMITERS}
     fits = {d: w for d, w in widths.items() if w >= 2}
     if len(fits) > 1:
@@ -256,14 +261,17 @@ def read_text(text: str, path: Path, decoded: Decoded, delimiter: str, quoting: 
     """Split decoded text into a ParsedFile: header, text cells with line numbers, malformed records apart."""
     name = path.name
     lines = io.StringIO(text, newline=None).read().split("\n")
-    records = _records(text, delimiter, quoting)
-    header = None
-    for _, _, record, _ in records:
-        if record and any(cell.strip() for cell in record):
-            header = [h.strip() for h in record]
-            break
-    if header is None:
+    records = list(_records(text, delimiter, quoting))
+    filled = [k for k, (_, _, record, _) in enumerate(records) if record and any(cell.strip() for cell in record)]
+    if not filled:
         raise FileError(name, "is empty (no header row)")
+    # title rows (one cell each) above the header are not data; more of them than MAX_TITLE_ROWS, or nothing but
+    # them, is not a title: the first row is then the header, as written
+    lead = next((n for n, k in enumerate(filled[:MAX_TITLE_ROWS + 1]) if not is_title_row(records[k][2])), None)
+    lead = lead or 0
+    titles = [(records[k][0], " ".join(c.strip() for c in records[k][2] if c.strip())) for k in filled[:lead]]
+    header = [h.strip() for h in records[filled[lead]][2]]
+    records = iter(records[filled[lead] + 1:])
     width = len(header)
     rows, numbers, malformed, blank = [], [], [], 0
     for start, end, record, error in records:
@@ -285,7 +293,7 @@ def read_text(text: str, path: Path, decoded: Decoded, delimiter: str, quoting: 
             numbers.append(start)
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
     frame["_line"] = pd.Series(numbers, dtype="int64")
-    return ParsedFile(path, decoded.encoding, header, frame, malformed, blank, lines)
+    return ParsedFile(path, decoded.encoding, header, frame, malformed, blank, lines, titles=titles)
 
 
 def read_export(path: Path, encoding: str | None = None, delimiter: str | None = None,
@@ -295,7 +303,8 @@ def read_export(path: Path, encoding: str | None = None, delimiter: str | None =
     suffix = path.suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
         parsed = read_table_file(path)
-        return Sniffed(Decoded("", "xlsx", "Excel workbook (first sheet)"), "", parsed)
+        return Sniffed(Decoded("", "xlsx", "Excel workbook (first sheet)"), "", parsed,
+                       [title_notice(path.name, parsed.titles)] if parsed.titles else [])
     if suffix not in TEXT_SUFFIXES:
         raise FileError(path.name, f"has an unsupported type; use one of {', '.join(TEXT_SUFFIXES + SPREADSHEET_SUFFIXES)}")
     try:
@@ -305,7 +314,7 @@ def read_export(path: Path, encoding: str | None = None, delimiter: str | None =
     decoded = decode(raw, path.name, encoding)
     sep = sniff_delimiter(decoded.text, path.name, quoting, delimiter)
     parsed = read_text(decoded.text, path, decoded, sep, quoting)
-    notices = []
+    notices = [title_notice(path.name, parsed.titles)] if parsed.titles else []
     if decoded.encoding == "gb18030":
         notices.append(f"{path.name}: read as GB18030/GBK (Chinese); if names look garbled, re-export as UTF-8")
     return Sniffed(decoded, sep, parsed, notices)

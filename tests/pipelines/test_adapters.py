@@ -368,3 +368,41 @@ def test_a_declared_date_format_on_the_command_line(tmp_path, capsys):
                      "--date-format", "DD/MM/YYYY"]) == 2
     assert "dates in a Customs entry summary (CBP Form 7501) lines are always in their published form " \
            "(MM/DD/YYYY)" in capsys.readouterr().err
+
+
+def test_title_rows_above_the_header_are_named_and_skipped_in_a_workbook_and_in_text(tmp_path):
+    """Exports often open with a report name or an export date above the header (one cell a row): they are not data,
+    the header is found below them, and every line number stays the file's own."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"Report Number": ["R-24-0101"], "PO Number": ["P1"],
+                          "Date of Inspection": pd.to_datetime(["2024-01-26"]), "Inspection Type": ["FRI"],
+                          "Order Qty": [1000], "Sample Qty": [80], "Major Defects": [1], "Conclusion": ["PASS"]})
+    book = tmp_path / "list.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame([["Inspection report list"], ["exported 2024-03-01 by QC"]]).to_excel(
+            writer, index=False, header=False)
+        frame.to_excel(writer, index=False, startrow=3)   # row 3 blank, header on row 4, data from row 5
+    got = registry.convert(book)
+    assert got.format.name == "inspection-summary" and got.rows_written == 1
+    assert [(r["inspection_id"], r["inspected_on"], r["result"]) for r in got.rows["inspections"]] == [
+        ("R-24-0101", "2024-01-26", "pass")]
+    assert ("list.xlsx: 2 title row(s) above the header, not data: line 1 'Inspection report list'; "
+            "line 2 'exported 2024-03-01 by QC'") in got.notices
+
+    text = tmp_path / "titled.csv"
+    text.write_bytes(b'"Orders export"\r\nGenerated 2024-07-01\r\n\r\n' + SHOPIFY.read_bytes())
+    titled, plain = registry.convert(text), registry.convert(SHOPIFY)
+    assert titled.rows == plain.rows
+    assert {(r.line - 3, r.column, r.reason) for r in titled.rejections()} == \
+        {(r.line, r.column, r.reason) for r in plain.rejections()}   # the same lines, three further down
+    assert any(n.startswith("titled.csv: 2 title row(s) above the header") for n in titled.notices)
+
+
+def test_more_one_cell_rows_than_a_title_has_are_read_as_written():
+    from pipelines.adapters.sniff import Decoded, read_text
+    from pipelines.readers import MAX_TITLE_ROWS
+
+    text = "".join(f"note {i}\n" for i in range(MAX_TITLE_ROWS + 1)) + "sku,units\nA1,3\n"
+    parsed = read_text(text, Path("notes.csv"), Decoded(text, "utf-8", "UTF-8"), ",")
+    assert parsed.header == ["note 0"] and parsed.titles == []   # not a title above a table: judged as written

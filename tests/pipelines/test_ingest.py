@@ -205,6 +205,19 @@ def test_xlsx_and_parquet_files_read_like_csv(tiny_dir):
     assert table(result, "products").frame["source_line"].tolist() == [2, 3, 4]
 
 
+def test_a_workbook_with_a_title_row_above_its_header_is_read_with_a_notice(tiny_dir):
+    frame = pd.read_csv(tiny_dir / "products.csv", dtype=str)
+    (tiny_dir / "products.csv").unlink()
+    with pd.ExcelWriter(tiny_dir / "products.xlsx") as writer:
+        pd.DataFrame([["Products — June"]]).to_excel(writer, index=False, header=False)
+        frame.to_excel(writer, index=False, startrow=1)
+    result = read_and_validate(tiny_dir)
+    assert table(result, "products").frame["sku"].tolist() == ["A1", "A2", "B1"]
+    assert table(result, "products").frame["source_line"].tolist() == [3, 4, 5]   # the sheet's own rows
+    assert ("products.xlsx: sheet 'Sheet1': 1 title row(s) above the header, not data: line 1 'Products — June'"
+            in result.notices)
+
+
 def test_missing_table_files_give_empty_tables_with_a_notice(tmp_path):
     result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(GOOD)))
     assert "no file for returns: the table is empty" in result.notices

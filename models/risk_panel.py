@@ -69,6 +69,22 @@ class Grid:
         return np.maximum.accumulate(out, axis=0)
 
 
+PRICE_STEP_ORDER = ["supplier_id", "sku", "ordered_on", "po_id"]
+
+
+def price_steps(orders: pd.DataFrame) -> pd.DataFrame:
+    """Every reorder (an order after an earlier one of the same supplier and SKU, by order date then PO id) with
+    `price_step`: its unit price over that previous order's, minus 1. The score's and the re-audit's price steps."""
+    order = orders.sort_values(PRICE_STEP_ORDER)
+    prev = order.groupby(["supplier_id", "sku"])["unit_price"].shift()
+    return order[prev.notna()].assign(price_step=order["unit_price"][prev.notna()] / prev[prev.notna()] - 1)
+
+
+def is_price_jump(step: pd.Series, windows: dict) -> pd.Series:
+    """A reorder priced at least `price_step_pct` percent above the SKU's previous order (score and re-audit)."""
+    return step >= windows["price_step_pct"] / 100.0
+
+
 def _expand(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For items i with ranges [start_i, end_i): (item index, k) for every k in the range."""
     start, end = np.asarray(start, dtype=np.int64), np.asarray(end, dtype=np.int64)
@@ -449,13 +465,11 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     f["closed_value"] = per_order(closed, panel["order_value"])
 
     # -- commercial --------------------------------------------------------------------------------------------
-    order = po_all.sort_values(["supplier_id", "sku", "ordered_on", "po_id"])
-    prev = order.groupby(["supplier_id", "sku"])["unit_price"].shift()
-    steps = order[prev.notna()]
-    step_pct = steps["unit_price"] / prev[prev.notna()] - 1
+    order = po_all.sort_values(PRICE_STEP_ORDER)
+    steps = price_steps(po_all)
     k_step = visible(cut.first_seeing(steps["ordered_on"]), steps["supplier_id"])
     f["price_steps"] = grid.add(k_step, steps["supplier_id"])
-    f["price_jump_k"] = grid.add(k_step, steps["supplier_id"], (step_pct >= win["price_step_pct"] / 100.0).to_numpy())
+    f["price_jump_k"] = grid.add(k_step, steps["supplier_id"], is_price_jump(steps["price_step"], win).to_numpy())
     seq = pd.Series(np.arange(len(order)), index=order["po_id"])
     pr = panel[["k", "supplier_id", "sku", "unit_price", "order_value"]].assign(_seq=panel["po_id"].map(seq).to_numpy())
     pr = pr.sort_values(["k", "_seq"])

@@ -89,8 +89,8 @@ def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Typed copies (datetime64 dates, supplier attribution of costs) computed once for any cutoff. Returns come
-    attributed (supplier_id, is_defect_coded: marts.return_costs, read by pipelines.loaders.load_tables)."""
+    """Typed copies (datetime64 dates, integer keys) computed once for any cutoff. Returns and quality costs come
+    attributed to their supplier (marts.return_costs, marts.quality_costs, read by pipelines.loaders.load_tables)."""
     t = {k: v.copy() for k, v in tables.items()}
     for name in CONTROL_TABLES:  # hand-made frames without the control records: empty, with the staging columns
         if name not in t:
@@ -118,8 +118,6 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     ret = t["returns"]  # its supplier_id and is_defect_coded as marts.return_costs attributes them
     ret["is_defect_coded"] = ret["is_defect_coded"].astype(bool)
     ret["is_not_as_described"] = ret["reason"] == "not_as_described"
-    qc = t["quality_costs"]
-    qc["supplier_id"] = qc["supplier_id"].fillna(qc["po_id"].map(po.set_index("po_id")["supplier_id"]))
     # products are undated: a supplier without orders yet is put in the category of its first listed SKU
     sup = t["suppliers"]
     sup["first_category"] = sup["supplier_id"].map(  # object: an empty products table maps to float NaN
@@ -184,11 +182,6 @@ class SignalResult:
     unknown: tuple[str, ...] = ()  # signals whose fields the data does not carry (0 points, shown as unknown)
 
 
-def is_price_jump(step_pct: pd.Series, windows: dict) -> pd.Series:
-    """A reorder priced at least `price_step_pct` percent above the SKU's previous order (score and re-audit)."""
-    return step_pct >= windows["price_step_pct"] / 100.0
-
-
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     """keys.map(values), also when `values` is empty (pandas cannot map through an empty datetime Series)."""
     if values.empty:
@@ -204,12 +197,11 @@ def _compare(a: str, b: str) -> str:
 
 def _worst_names(pairs: pd.DataFrame, ref_col: str, name_col: str) -> pd.DataFrame:
     """Per supplier, the worst comparison of `name_col` values against `ref_col`, and the culprit name."""
-    severity = {"match": 0, "missing": 0, "cannot_verify": 1, "related": 2, "mismatch": 3}
     p = pairs.dropna(subset=[name_col]).drop_duplicates(["supplier_id", ref_col, name_col]).copy()
     if p.empty:
         return pd.DataFrame(columns=["outcome", "culprit", "n_names"]).rename_axis("supplier_id")
     p["outcome"] = [_compare(str(r) if isinstance(r, str) else "", str(n)) for r, n in zip(p[ref_col], p[name_col])]
-    p["sev"] = p["outcome"].map(severity)
+    p["sev"] = p["outcome"].map(risk_panel.SEVERITY)
     p = p.sort_values(["supplier_id", "sev", name_col], ascending=[True, False, True])
     worst = p.drop_duplicates("supplier_id").set_index("supplier_id")
     return pd.DataFrame({"outcome": worst["outcome"], "culprit": worst[name_col],

@@ -19,15 +19,25 @@ from models import scoring, validity
 
 # ---- the risk score ---------------------------------------------------------------------------------------------
 
+# the frames attributed to their supplier by a mart (the one place each rule is written), and the SQL reading them
+_ATTRIBUTED = {
+    "returns": ("marts.return_costs", "select supplier_id, sku, po_id, returned_on, reason, is_defect_coded, "
+                                      "sum(quantity) as quantity from marts.return_costs group by all"),
+    "quality_costs": ("marts.quality_costs", "select cost_id, po_id, supplier_id, incurred_on, kind, amount, note "
+                                             "from marts.quality_costs order by cost_id"),
+}
+# the tables load_tables reads (the INPUTS of the build steps that call it), besides raw.suppliers and ingest.load_log
+TABLES_READ = [_ATTRIBUTED[name][0] if name in _ATTRIBUTED else f"staging.{name}" for name in scoring.TABLE_NAMES] + [
+    "reference.kpi_settings", "reference.inspection_settings"]
+
 
 def load_tables(con) -> dict[str, pd.DataFrame]:
-    """Staging frames (returns from marts.return_costs, with their supplier and is_defect_coded; returns and sales
-    pre-summed per day/month) plus the reference settings."""
+    """Staging frames (returns and quality costs attributed to their supplier by marts.return_costs and
+    marts.quality_costs; returns and sales pre-summed per day/month) plus the reference settings."""
     t = {}
     for name in scoring.TABLE_NAMES:
-        if name == "returns":  # attributed to a supplier and defect-coded or not as marts.return_costs says
-            sql = ("select supplier_id, sku, po_id, returned_on, reason, is_defect_coded, sum(quantity) as quantity "
-                   "from marts.return_costs group by all")
+        if name in _ATTRIBUTED:
+            sql = _ATTRIBUTED[name][1]
         elif name == "sales":
             sql = "select sku, month_on, sum(units_sold) as units_sold from staging.sales group by all"
         else:
@@ -71,12 +81,13 @@ INPUT_QUERIES = {
     "payments": f"""
         select payment_id, po_id, paid_on {_D} as day, kind, payee_name, is_outside_trade_assurance
         from staging.payments order by payment_id""",
+    # returns and quality costs attributed to their supplier by their marts (the one place each rule is written)
     "returns": f"""
-        select return_id, sku, po_id, returned_on {_D} as day, quantity, reason
-        from staging.returns order by return_id""",
+        select return_id, sku, po_id, supplier_id, returned_on {_D} as day, quantity, reason, is_defect_coded
+        from marts.return_costs order by return_id""",
     "quality_costs": f"""
         select cost_id, po_id, supplier_id, incurred_on {_D} as day, amount
-        from staging.quality_costs order by cost_id""",
+        from marts.quality_costs order by cost_id""",
 }
 
 

@@ -21,7 +21,7 @@ from pipelines.frames import write_frame
 
 INPUTS = [
     "staging.suppliers", "staging.products", "staging.purchase_orders", "staging.shipments", "staging.inspections",
-    "staging.payments", "staging.returns", "staging.quality_costs", "reference.return_reasons",
+    "staging.payments", "marts.return_costs", "marts.quality_costs", "reference.return_reasons",
     "reference.kpi_settings", "ingest.build_info", "marts.supplier_risk_history",
 ]
 OUTPUTS = ["marts.incident_predictions", "marts.model_backtest", "marts.model_calibration",

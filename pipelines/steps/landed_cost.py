@@ -33,7 +33,7 @@ INPUTS = [
     "staging.suppliers",
     "staging.inspections",
     "staging.sales",
-    "staging.quality_costs",
+    "marts.quality_costs",
     "marts.po_status",
     "staging.assists",
     "staging.duty_refunds",
@@ -490,16 +490,9 @@ def allocate_quality_costs(con: duckdb.DuckDBPyConnection, basis: str) -> tuple[
     month) keeps sku = NULL in margin_leakage and is listed in unallocated_costs.
     """
     costs = con.execute("""
-        select
-            quality_costs.cost_id,
-            coalesce(quality_costs.supplier_id, purchase_orders.supplier_id) as supplier_id,
-            purchase_orders.sku,
-            cast(date_trunc('month', quality_costs.incurred_on) as date) as month_on,
-            quality_costs.kind,
-            quality_costs.amount,
-        from staging.quality_costs as quality_costs
-        left join staging.purchase_orders as purchase_orders on quality_costs.po_id = purchase_orders.po_id
-        order by quality_costs.cost_id
+        select cost_id, supplier_id, sku, month as month_on, kind, amount,
+        from marts.quality_costs
+        order by cost_id
     """).df()
     sales = con.execute("""
         select

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from models import scoring
+from models import risk_panel, scoring
 from models.scoring import _lookup
 from pipelines.frames import write_frame
 
@@ -193,24 +193,23 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
 
     # price shifts: reorders in the recent window priced at least windows.price_step_pct above the SKU's previous
     # order (the score's price-jump definition), more often than the cohort's jump rate explains
-    o = orders[orders["ordered_on"] <= c].sort_values(["supplier_id", "sku", "ordered_on", "po_id"])
-    o["step"] = o["unit_price"] / o.groupby(["supplier_id", "sku"])["unit_price"].shift() - 1
-    steps = after_passed_audit(o[o["step"].notna() & (o["ordered_on"] > c - pd.Timedelta(days=win["recent_days"]))],
-                               "ordered_on")
-    steps = steps.assign(is_jump=scoring.is_price_jump(steps["step"], win))
+    o = risk_panel.price_steps(orders[orders["ordered_on"] <= c])
+    steps = after_passed_audit(o[o["price_step"].notna()
+                                 & (o["ordered_on"] > c - pd.Timedelta(days=win["recent_days"]))], "ordered_on")
+    steps = steps.assign(is_jump=risk_panel.is_price_jump(steps["price_step"], win))
     by = steps.groupby("supplier_id")
     step_n = q["supplier_id"].map(by.size()).fillna(0).astype(int)
     step_k = q["supplier_id"].map(by["is_jump"].sum()).fillna(0).astype(int)
     jump_p0 = sig_col("price_jumps", "prior_mean").astype(float)
     jump_p = binomial_excess_p(step_k, step_n, jump_p0)
-    top = steps.sort_values("step", ascending=False).drop_duplicates("supplier_id").set_index("supplier_id")
+    top = steps.sort_values("price_step", ascending=False).drop_duplicates("supplier_id").set_index("supplier_id")
     trigger("price_shift", (step_k > 0) & (jump_p < alpha),
             step_k.astype(str) + " of " + step_n.astype(str) + " reorders in the last " + str(win["recent_days"])
             + " days" + audit_note(c - pd.Timedelta(days=win["recent_days"])) + " priced "
             + str(win["price_step_pct"]) + "% or more above the SKU's previous order (cohort rate "
             + _pct(jump_p0) + ", p = " + jump_p.round(3).astype(str) + "); largest: SKU "
             + q["supplier_id"].map(top["sku"]).astype(object).fillna("").astype(str) + " +"
-            + (100 * q["supplier_id"].map(top["step"]).fillna(0)).round(0).astype(int).astype(str) + "% on "
+            + (100 * q["supplier_id"].map(top["price_step"]).fillna(0)).round(0).astype(int).astype(str) + "% on "
             + _lookup(q["supplier_id"], top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
 
     # delivery slowdown: on-time rate of the recent window below the supplier's own prior 12 months, by at least

@@ -16,9 +16,7 @@ from models import signals as registry
 from pipelines import loaders
 from pipelines.frames import write_frame
 
-# returns come attributed from marts.return_costs (pipelines.loaders.load_tables)
-INPUTS = [f"staging.{name}" for name in scoring.TABLE_NAMES if name != "returns"] + [
-    "marts.return_costs", "reference.kpi_settings", "reference.inspection_settings", "ingest.build_info"]
+INPUTS = [*loaders.TABLES_READ, "ingest.build_info"]
 OUTPUTS = ["marts.supplier_risk_score", "marts.supplier_signals", "marts.supplier_risk_history",
            "marts.supplier_score_changes", "marts.score_unknown_signals", "marts.supplier_red_flags"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)

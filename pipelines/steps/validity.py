@@ -11,15 +11,14 @@ Pages read these; `supplier-risk validate` prints the same card for any built wa
 
 from __future__ import annotations
 
-from models import scoring, validity
+from models import validity
 from pipelines import loaders
 from pipelines.frames import write_frame
 
 INPUTS = ["marts.model_comparison", "marts.model_backtest", "marts.order_incident_features",
           "marts.supplier_risk_history", "marts.supplier_risk_score", "marts.supplier_signals",
-          "marts.incident_predictions", "marts.score_unknown_signals", "ingest.build_info"] + [
-    f"staging.{name}" for name in scoring.TABLE_NAMES if name != "returns"] + [
-    "marts.return_costs", "reference.kpi_settings", "reference.inspection_settings"]
+          "marts.incident_predictions", "marts.score_unknown_signals", "ingest.build_info",
+          *loaders.TABLES_READ]
 OUTPUTS = ["marts.validity_report", "marts.validity_band_calibration", "marts.validity_stability",
            "marts.validity_signals"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)

@@ -133,6 +133,24 @@ def test_return_costs_attributes_each_return_once(con):
     assert got["return_cost"].astype(float).to_dict() == {"R1": 26.0, "R2": 16.0, "R3": 30.0, "R4": 13.0}
 
 
+def test_quality_costs_are_charged_to_the_supplier_named_else_to_the_supplier_of_their_po(con):
+    """marts.quality_costs is the one place a cost of poor quality is attributed (supplier_kpis, the margin leakage
+    allocation and the risk score read it): the supplier it names wins over its PO's supplier."""
+    con.execute("insert into raw.purchase_orders (po_id, supplier_id, sku, ordered_on, quantity, unit_price) values "
+                "('P1', 'S1', 'A1', '2024-01-02', 100, 5)")
+    con.execute("insert into raw.quality_costs (cost_id, po_id, supplier_id, incurred_on, kind, amount) values "
+                "('Q1', 'P1', null, '2024-03-05', 'rework', 120), ('Q2', 'P1', 'S2', '2024-03-31', 'relabel', 40), "
+                "('Q3', null, 'S3', '2024-04-01', 'chargeback', 75), ('Q4', null, null, '2024-04-02', 'sorting', 9)")
+    for name in ("staging.purchase_orders", "staging.quality_costs"):
+        run_model(con, name)
+    got = run_model(con, "marts.quality_costs").set_index("cost_id").sort_index()
+    assert got["supplier_id"].fillna("-").to_dict() == {"Q1": "S1", "Q2": "S2", "Q3": "S3", "Q4": "-"}
+    assert got["sku"].fillna("-").to_dict() == {"Q1": "A1", "Q2": "A1", "Q3": "-", "Q4": "-"}
+    assert got["month"].map(lambda d: d.isoformat()[:10]).to_dict() == {
+        "Q1": "2024-03-01", "Q2": "2024-03-01", "Q3": "2024-04-01", "Q4": "2024-04-01"}
+    assert got["amount"].astype(float).to_dict() == {"Q1": 120.0, "Q2": 40.0, "Q3": 75.0, "Q4": 9.0}
+
+
 def test_po_status_per_order_by_hand(tiny_con):
     s = tiny_con.execute("select * from marts.po_status order by po_id").df().set_index("po_id")
     # as_of 2024-06-21, tolerance 3 days, in-full 98%, incident when > 14 days late

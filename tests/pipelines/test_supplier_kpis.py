@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from pipelines.reference.supplier_kpis import KPI_COLUMNS, supplier_kpis
+from reference.supplier_kpis import KPI_COLUMNS, supplier_kpis
 
 
 def kpis(con) -> pd.DataFrame:

@@ -32,7 +32,7 @@ return_costs as (
 ),
 
 quality_costs as (
-    select * from staging.quality_costs
+    select * from marts.quality_costs
 ),
 
 orders as (
@@ -132,11 +132,10 @@ logistics as (
 
 quality as (
     select
-        coalesce(quality_costs.supplier_id, purchase_orders.supplier_id) as supplier_id,
-        sum(quality_costs.amount) as quality_cost_total,
+        supplier_id,
+        sum(amount) as quality_cost_total,
     from quality_costs
-    left join purchase_orders on quality_costs.po_id = purchase_orders.po_id
-    group by 1
+    group by supplier_id
 ),
 
 final as (

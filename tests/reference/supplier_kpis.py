@@ -1,7 +1,7 @@
 """An independent pandas implementation of `marts.supplier_kpis`.
 
 It reads the raw tables and re-derives every KPI with plain pandas, so the tests can check the SQL against it
-(parity) and `benchmarks/build.py` can time the DuckDB pipeline against it. It is not used by the product.
+(parity). Test-only reference code: it is not used by the product.
 """
 
 from __future__ import annotations

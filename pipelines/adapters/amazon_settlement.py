@@ -29,7 +29,8 @@ from collections import defaultdict
 import pandas as pd
 
 from pipelines import fx
-from pipelines.adapters.base import Collector, Converted, Format, Options, Source, fmt_number, load_code_map
+from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, account_level_notice,
+                                     fmt_number, load_code_map)
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import REFUNDS, SALES_FEES
@@ -126,16 +127,15 @@ def convert(source: Source, options: Options) -> Converted:
         occurrences[ident] = occurrences.get(ident, 0) + 1
         key = f"{settlement}:" + ":".join("" if pd.isna(v) else str(v) for v in ident) + f"#{occurrences[ident]}"
         if is_refund[i]:
-            refunds.append(dict(_format=FORMAT.name, _key=key, order_id=source.text("order-id")[i], sku=sku[i],
+            refunds.append(dict(_format=FORMAT.name, _key=key, settlement=settlement, order_id=source.text("order-id")[i], sku=sku[i],
                                 month=month, channel=channel, refund=fmt_number(-usd)))
             continue
         units = int(quantity.values[i]) if is_sale[i] and pd.notna(quantity.values[i]) else 0
-        fees.append(dict(_format=FORMAT.name, _key=key, sku=sku[i], month=month, channel=channel,
+        fees.append(dict(_format=FORMAT.name, _key=key, settlement=settlement, sku=sku[i], month=month, channel=channel,
                          fees=fmt_number(-usd) if is_fee[i] else "0", units=str(units),
                          revenue=fmt_number(usd) if (is_sale[i] or is_promotion[i]) else "0"))
     if account_total:
-        listed = "; ".join(f"{k}: {v:,.2f}" for k, v in sorted(account_total.items()))
-        out.notices.append(f"{source.path.name}: account-level amounts in {currency} not written (no SKU): {listed}")
+        out.notices.append(account_level_notice(source, currency, account_total))
     start = parse_dates(source.text("settlement-start-date").where(summary), lines,
                         declared=declared or None).values.dropna()
     end = parse_dates(source.text("settlement-end-date").where(summary), lines,

@@ -76,6 +76,7 @@ class Source:
     lines: list[str]
     malformed: list[tuple[int, str, str]]
     notices: list[str]
+    titles: list[tuple[int, str]] = field(default_factory=list)  # title lines above the header: (line, text)
 
     def raw(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
@@ -108,7 +109,7 @@ def open_source(path: Path, fmt: Format, options: Options) -> Source:
             csv.writer(buffer, lineterminator="").writerow(["" if pd.isna(row[h]) else row[h] for h in header])
             lines[int(row["_line"]) - 1] = buffer.getvalue()
     return Source(Path(path), got.description, frame[[*fmt.columns, "_line"]], lines, got.parsed.malformed,
-                  list(got.notices))
+                  list(got.notices), list(got.parsed.titles))
 
 
 @dataclass
@@ -197,6 +198,12 @@ class Collector:
                          self.problems, self.notices)
         assert done.rows_written >= 0
         return done
+
+
+def account_level_notice(source: Source, currency: str, totals: dict[str, float]) -> str:
+    """The notice for a payments report's lines without a SKU (subscriptions, storage, transfers), with their totals."""
+    listed = "; ".join(f"{k}: {v:,.2f}" for k, v in sorted(totals.items()))
+    return f"{source.path.name}: account-level amounts in {currency} not written (no SKU): {listed}"
 
 
 def load_code_map(name: str, key: str) -> dict[str, dict[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.adapters import (amazon_orders, amazon_returns, amazon_settlement, entry_summary,
+from pipelines.adapters import (amazon_date_range, amazon_orders, amazon_returns, amazon_settlement, entry_summary,
                                 inspection_summary, scms, shopify_orders)
 from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
 from pipelines.adapters.dates import declared_format
@@ -20,6 +20,7 @@ FORMATS: list[Format] = [
     amazon_returns.FORMAT,
     amazon_orders.FORMAT,
     amazon_settlement.FORMAT,
+    amazon_date_range.FORMAT,
     shopify_orders.FORMAT,
     inspection_summary.FORMAT,
     scms.FORMAT,
@@ -50,8 +51,13 @@ def recognise(header: list[str], file_name: str = "the file") -> Format:
 
 
 def detect(path: Path, encoding: str | None = None) -> Format:
-    """Recognise a file's format from its header row."""
-    return recognise(read_export(path, encoding, quoting=False).parsed.header, Path(path).name)
+    """Recognise a file's format from its header row: read unquoted first (Amazon's tab reports, where a `"` is text),
+    then quoted, when quoted title lines above the header hold the delimiter (Amazon's Date Range report)."""
+    header = read_export(path, encoding, quoting=False).parsed.header
+    if not any(f.matches(header) for f in FORMATS):
+        quoted = read_export(path, encoding, quoting=True).parsed.header
+        header = quoted if any(f.matches(quoted) for f in FORMATS) else header
+    return recognise(header, Path(path).name)
 
 
 def check_declared(date_format: str) -> None:

@@ -165,10 +165,29 @@ def write_rejections(out_dir: Path, converted: Converted) -> Path:
     return path
 
 
+def _refuse_twice_counted_settlements(out_dir: Path, converted: Converted) -> None:
+    """AdapterError when the conversion brings fees or refunds of a settlement the folder already holds from another
+    report (the settlement flat file and the Date Range report carry the same transactions): counted twice, the
+    fees would double. Nothing is written."""
+    for name in (SALES_FEES, REFUNDS):
+        incoming = {f.get("settlement") for f in converted.ledgers.get(name, []) if f.get("settlement")}
+        if not incoming:
+            continue
+        _, old = _read_csv(out_dir / IMPORTS / f"{name}.csv")
+        clash = sorted({(r.get("settlement"), r["_format"]) for r in old
+                        if r.get("settlement") in incoming and r["_format"] != converted.format.name})
+        if clash:
+            shown = ", ".join(f"{s} (from {fmt})" for s, fmt in clash[:3]) + ("…" if len(clash) > 3 else "")
+            raise AdapterError(f"{out_dir} already holds settlement(s) {shown} imported from another report; the "
+                               f"{converted.format.title} carries the same transactions, so its fees would count twice. "
+                               "Import each settlement from one report only (or into another folder)")
+
+
 def write(converted: Converted, out_dir: Path) -> list[Written]:
     """Merge a conversion into `out_dir` (created when absent); return what changed per table. Notices about
     the merge (refunds without a return) are added to `converted.notices`."""
     out_dir = Path(out_dir)
+    _refuse_twice_counted_settlements(out_dir, converted)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [merge_rows(out_dir, table, rows) for table, rows in converted.rows.items()]
     for name, facts in converted.ledgers.items():

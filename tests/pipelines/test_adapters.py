@@ -20,6 +20,7 @@ EXPORTS = FIXTURES / "exports"
 RETURNS, ORDERS, SHOPIFY = EXPORTS / "amazon_fba_returns.txt", EXPORTS / "amazon_all_orders.txt", \
     EXPORTS / "shopify_orders_export.csv"
 SETTLEMENT, INSPECTIONS = EXPORTS / "amazon_settlement_v2.txt", EXPORTS / "inspection_summary.txt"
+DATE_RANGE = EXPORTS / "amazon_date_range.csv"
 CAD_2024_05 = 1.3667  # Federal Reserve G.5, Canadian dollars per USD, May 2024 (typed from the release)
 
 
@@ -41,7 +42,7 @@ def accounted(converted) -> None:
 
 @pytest.mark.parametrize("path, name", [
     (RETURNS, "amazon-fba-returns"), (ORDERS, "amazon-all-orders"), (SETTLEMENT, "amazon-settlement-v2"),
-    (SHOPIFY, "shopify-orders"), (INSPECTIONS, "inspection-summary"),
+    (SHOPIFY, "shopify-orders"), (INSPECTIONS, "inspection-summary"), (DATE_RANGE, "amazon-date-range"),
 ])
 def test_each_format_is_recognised_from_its_header(path, name):
     assert registry.detect(path).name == name
@@ -406,3 +407,52 @@ def test_more_one_cell_rows_than_a_title_has_are_read_as_written():
     text = "".join(f"note {i}\n" for i in range(MAX_TITLE_ROWS + 1)) + "sku,units\nA1,3\n"
     parsed = read_text(text, Path("notes.csv"), Decoded(text, "utf-8", "UTF-8"), ",")
     assert parsed.header == ["note 0"] and parsed.titles == []   # not a title above a table: judged as written
+
+
+def test_amazon_date_range_report_gives_fees_units_revenue_and_refunds_per_sku_month(tmp_path):
+    """Seven title lines above the header (the currency is on one of them), one line per transaction, quoted CSV."""
+    got = registry.convert(DATE_RANGE)
+    accounted(got)
+    assert (got.rows_read, got.rows_written, got.rows_rejected, got.rows_left_out) == (8, 4, 0, 4)
+    problems = {(r.line, r.column): r.reason for r in got.rejections()}
+    assert problems[(11, "sku")] == "left out: account-level line without a SKU (FBA Inventory Fee): not " \
+                                    "attributable to a SKU"
+    assert problems[(14, "type")] == "left out: neither an order nor a refund (Adjustment)"
+    assert "amazon_date_range.csv: amounts in USD (line 2 of the report says so)" in got.notices
+    assert ("amazon_date_range.csv: account-level amounts in USD not written (no SKU): FBA Inventory Fee: -23.45; "
+            "Service Fee: -39.99; Transfer: -1,200.00") in got.notices
+    store.write(registry.convert(RETURNS), tmp_path)
+    store.write(got, tmp_path)
+    assert sales(tmp_path) == {
+        # order of 2 (79.98 less a 5.00 rebate); fees 11.25 + 9.66 charged, 4.80 given back on the refund of 20 May
+        ("A1", "2024-05", "amazon_us"): ("2", "74.98", "16.11"),
+        ("A2", "2024-05", "amazon_us"): ("1", "19.99", "7.83"),     # 3.00 + 4.83
+        ("A1", "2024-06", "amazon_us"): ("1", "39.99", "10.83"),    # 2 June 1:05 AM PDT is a June sale
+    }
+    refunds = {r["return_id"]: r["refund_amount"] for r in rows(tmp_path / "returns.csv")}
+    assert refunds["amz:111-1234567-1000001:A1:LPNRR0000001"] == "39.99"   # the refund line's product sales, negated
+
+
+def test_a_date_range_report_without_its_currency_line_is_refused_not_assumed_usd(tmp_path):
+    text = DATE_RANGE.read_text(encoding="utf-8").replace('"All amounts in USD, unless specified"\n', "")
+    path = tmp_path / "no_currency.csv"
+    path.write_text(text, encoding="utf-8")
+    got = registry.convert(path)
+    assert got.rows_written == 0 and got.rows_rejected == 8
+    assert got.rejections()[0].reason.startswith(
+        "the report's currency is unknown: no title line says 'All amounts in <currency>' (title lines: line 1 "
+        "'Includes Amazon Marketplace, Fulfillment by Amazon (FBA)")
+    assert got.rejections()[0].reason.endswith("amounts are never assumed to be USD (download the report again with "
+                                               "its title lines)")
+
+
+def test_one_settlement_imported_from_two_reports_is_refused_so_fees_never_count_twice(tmp_path):
+    store.write(registry.convert(SETTLEMENT), tmp_path)          # settlement 11223344556, flat file V2
+    before = (tmp_path / "sales.csv").read_bytes()
+    path = tmp_path.parent / "same_settlement.csv"
+    path.write_text(DATE_RANGE.read_text(encoding="utf-8").replace("18765432101", "11223344556"), encoding="utf-8")
+    with pytest.raises(AdapterError, match=r"already holds settlement\(s\) 11223344556 \(from amazon-settlement-v2\) "
+                                           r"imported from another report; .* its fees would count twice"):
+        store.write(registry.convert(path), tmp_path)
+    assert (tmp_path / "sales.csv").read_bytes() == before      # nothing written
+    store.write(registry.convert(DATE_RANGE), tmp_path)          # other settlements are welcome

@@ -93,130 +93,173 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
     o = open_orders(orders, c, cfg)
     if o.empty:
         return pd.DataFrame({col: pd.Series(dtype=object) for col in COLUMNS})
-    status = {name: pd.Series(PASS, index=o.index, dtype=object) for name in CONDITIONS}
-    reasons = {name: pd.Series("", index=o.index, dtype=object) for name in CONDITIONS}
+    k = _Checks(o, c)
+    conds = cfg["conditions"]
+    _psi_passed(k, frames["inspections"], conds["psi_passed"])
+    _golden_sample(k, orders)
+    _changes_confirmed(k, frames["changes"], cfg)
+    _payee_verified(k, frames["suppliers"], frames["payments"], frames["bank_accounts"])
+    _no_open_critical_capa(k, frames["corrective_actions"])
+    _shipping_documents(k, frames["shipments"])
+    return _verdict(k, cfg, bank_accounts_imported=bool(len(frames["bank_accounts"])))
 
-    def fail(name: str, mask, text) -> None:
+
+class _Checks:
+    """The open orders and, per condition, each order's status (pass until a check fails it) and hold reason."""
+
+    def __init__(self, o: pd.DataFrame, c: pd.Timestamp) -> None:
+        self.o, self.c = o, c
+        self.status = {name: pd.Series(PASS, index=o.index, dtype=object) for name in CONDITIONS}
+        self.reasons = {name: pd.Series("", index=o.index, dtype=object) for name in CONDITIONS}
+
+    def fail(self, name: str, mask, text) -> None:
+        """Fail condition `name` for the orders in `mask` not failed yet (the first reason found is kept)."""
+        status, o = self.status, self.o
         mask = np.asarray(mask, dtype=bool) & (status[name] == PASS).to_numpy()
         status[name] = status[name].mask(mask, FAIL)
         text = pd.Series(text, index=o.index) if not isinstance(text, pd.Series) else text
-        reasons[name] = reasons[name].mask(mask, text.astype(object))
+        self.reasons[name] = self.reasons[name].mask(mask, text.astype(object))
 
-    # -- pre-shipment inspection: the latest decided one passed, at the agreed AQL or stricter -------------------
-    conds = cfg["conditions"]
-    ins = _dates(frames["inspections"], ["inspected_on"])
+    def not_recorded(self, name: str) -> None:
+        """The data carries nothing to check `name` against."""
+        self.status[name][:] = NOT_RECORDED
+
+
+def _psi_passed(k: _Checks, inspections: pd.DataFrame, cond: dict) -> None:
+    """Pre-shipment inspection: the latest decided one passed, at the agreed AQL or stricter."""
+    o, c = k.o, k.c
+    ins = _dates(inspections, ["inspected_on"])
     psi = ins[(ins["inspection_type"] == "PSI") & (ins["inspected_on"] <= c)]
     decided = psi[psi["result"].isin(["pass", "fail"])].sort_values(["po_id", "inspected_on", "inspection_id"])
     last = decided.drop_duplicates("po_id", keep="last").set_index("po_id")
     pending = set(psi.loc[psi["result"] == "pending", "po_id"])
-    agreed = o["agreed_aql_major"].astype(float).fillna(conds["psi_passed"]["default_agreed_aql_major"])
+    agreed = o["agreed_aql_major"].astype(float).fillna(cond["default_agreed_aql_major"])
     result = o["po_id"].map(last["result"])
     aql = o["po_id"].map(last["aql_major"]).astype(float)
     on = _lookup(o["po_id"], last["inspected_on"])
-    fail("psi_passed", result.isna() & o["po_id"].isin(pending), "pre-shipment inspection pending")
-    fail("psi_passed", result.isna(), "no pre-shipment inspection yet")
-    fail("psi_passed", result == "fail", "the last pre-shipment inspection failed (" + on.dt.strftime("%Y-%m-%d")
-         .fillna("") + ")")
+    k.fail("psi_passed", result.isna() & o["po_id"].isin(pending), "pre-shipment inspection pending")
+    k.fail("psi_passed", result.isna(), "no pre-shipment inspection yet")
+    k.fail("psi_passed", result == "fail", "the last pre-shipment inspection failed (" + on.dt.strftime("%Y-%m-%d")
+           .fillna("") + ")")
     loose = (result == "pass") & aql.notna() & (aql > agreed + 1e-9)
-    fail("psi_passed", loose, "inspection passed at AQL " + aql.map("{:g}".format, na_action="ignore").astype(object).fillna("")
-         + ", looser than the agreed " + agreed.map("{:g}".format))
+    k.fail("psi_passed", loose, "inspection passed at AQL " + aql.map("{:g}".format, na_action="ignore").astype(object).fillna("")
+           + ", looser than the agreed " + agreed.map("{:g}".format))
 
-    # -- golden sample ----------------------------------------------------------------------------------------
-    sample = o["sample_approved_on"]
+
+def _golden_sample(k: _Checks, orders: pd.DataFrame) -> None:
+    """Golden sample: approved on or before the build date (not recorded when no order carries an approval)."""
+    sample = k.o["sample_approved_on"]
     if orders["sample_approved_on"].notna().any():
-        fail("golden_sample_approved", sample.isna() | (sample > c), "no golden sample approval on record")
+        k.fail("golden_sample_approved", sample.isna() | (sample > k.c), "no golden sample approval on record")
     else:
-        status["golden_sample_approved"][:] = NOT_RECORDED
+        k.not_recorded("golden_sample_approved")
 
-    # -- changes: every change to the order (or to the supplier since the order) confirmed in writing -------------
-    chg = _dates(frames["changes"], ["changed_on"])
-    if len(chg):
-        chg = chg[chg["changed_on"] <= c]
-        chg = chg.assign(problem=change_problems(chg, cfg))
-        bad = chg[chg["problem"] != ""]
-        on_po = o[["po_id", "supplier_id", "ordered_on"]].merge(bad[bad["po_id"].notna()], on=["po_id"],
-                                                                suffixes=("", "_c"))
-        on_sup = o[["po_id", "supplier_id", "ordered_on"]].merge(bad[bad["po_id"].isna()].drop(columns="po_id"),
-                                                                 on="supplier_id")
-        on_sup = on_sup[on_sup["changed_on"] >= on_sup["ordered_on"]]
-        both = pd.concat([on_po, on_sup], ignore_index=True).sort_values(["po_id", "changed_on", "change_id"])
-        text = (both["kind"].str.replace("_", " ") + " change of " + both["changed_on"].dt.strftime("%Y-%m-%d")
-                + " " + both["problem"]).groupby(both["po_id"]).agg("; ".join)
-        fail("changes_confirmed", o["po_id"].isin(text.index), o["po_id"].map(text))
-    else:
-        status["changes_confirmed"][:] = NOT_RECORDED
 
-    # -- payee: the contracting entity is the legal entity, earlier payees too, the bank account known or verified --
-    sup = frames["suppliers"].set_index("supplier_id")
+def _changes_confirmed(k: _Checks, changes: pd.DataFrame, cfg: dict) -> None:
+    """Changes: every change to the order (or to the supplier since the order) confirmed in writing."""
+    o, c = k.o, k.c
+    chg = _dates(changes, ["changed_on"])
+    if not len(chg):
+        k.not_recorded("changes_confirmed")
+        return
+    chg = chg[chg["changed_on"] <= c]
+    chg = chg.assign(problem=change_problems(chg, cfg))
+    bad = chg[chg["problem"] != ""]
+    on_po = o[["po_id", "supplier_id", "ordered_on"]].merge(bad[bad["po_id"].notna()], on=["po_id"],
+                                                            suffixes=("", "_c"))
+    on_sup = o[["po_id", "supplier_id", "ordered_on"]].merge(bad[bad["po_id"].isna()].drop(columns="po_id"),
+                                                             on="supplier_id")
+    on_sup = on_sup[on_sup["changed_on"] >= on_sup["ordered_on"]]
+    both = pd.concat([on_po, on_sup], ignore_index=True).sort_values(["po_id", "changed_on", "change_id"])
+    text = (both["kind"].str.replace("_", " ") + " change of " + both["changed_on"].dt.strftime("%Y-%m-%d")
+            + " " + both["problem"]).groupby(both["po_id"]).agg("; ".join)
+    k.fail("changes_confirmed", o["po_id"].isin(text.index), o["po_id"].map(text))
+
+
+def _payee_verified(k: _Checks, suppliers: pd.DataFrame, payments: pd.DataFrame, bank_accounts: pd.DataFrame) -> None:
+    """Payee: the contracting entity is the legal entity, earlier payees too, the bank account known or verified."""
+    o, c = k.o, k.c
+    sup = suppliers.set_index("supplier_id")
     legal = o["supplier_id"].map(sup["legal_name"])
     pi_check = [entity.compare_names(lg, pi) if isinstance(lg, str) and isinstance(pi, str) else entity.MISSING
                 for lg, pi in zip(legal, o["pi_entity_name"])]
     other = np.isin(pi_check, [entity.MISMATCH, entity.RELATED])
-    fail("payee_verified", other, "the proforma invoice names another entity (" + o["pi_entity_name"].astype(object).fillna("")
-         + ") than the legal entity (" + legal.astype(object).fillna("") + ")")
-    pay = _dates(frames["payments"], ["paid_on"])
+    k.fail("payee_verified", other, "the proforma invoice names another entity (" + o["pi_entity_name"].astype(object).fillna("")
+           + ") than the legal entity (" + legal.astype(object).fillna("") + ")")
+    pay = _dates(payments, ["paid_on"])
     pay = pay[(pay["paid_on"] <= c) & pay["po_id"].isin(o["po_id"]) & pay["payee_name"].notna()]
     pay = pay.assign(legal=pay["po_id"].map(o.set_index("po_id")["supplier_id"]).map(sup["legal_name"]))
     pay = pay.assign(check=[entity.compare_names(lg, p) if isinstance(lg, str) else entity.MISSING
                             for lg, p in zip(pay["legal"], pay["payee_name"])])
     wrong = pay[pay["check"].isin([entity.MISMATCH, entity.RELATED])].drop_duplicates("po_id").set_index("po_id")
-    fail("payee_verified", o["po_id"].isin(wrong.index),
-         "money on this order went to " + o["po_id"].map(wrong["payee_name"]).astype(object).fillna("")
-         + ", not the legal entity")
-    acc = _dates(frames["bank_accounts"], ["first_seen_on", "verified_on"])
-    if len(acc):
-        acc = acc[acc["first_seen_on"] <= c]
-        # staging keeps verified_on only for a method that counts (reference.bank_verification_methods)
-        acc = acc.assign(is_verified=acc["verified_on"].notna() & (acc["verified_on"] <= c))
-        used = set(pay.loc[pay["bank_account_id"].notna(), "bank_account_id"]) if "bank_account_id" in pay else set()
-        all_pay = _dates(frames["payments"], ["paid_on"])
-        used |= set(all_pay.loc[(all_pay["paid_on"] <= c) & all_pay["bank_account_id"].notna(), "bank_account_id"])
-        acc = acc.sort_values(["supplier_id", "first_seen_on", "bank_account_id"])
-        n_acc = acc.groupby("supplier_id").size()
-        current = acc.drop_duplicates("supplier_id", keep="last").set_index("supplier_id")
-        # known: the supplier's only account, already paid into; anything newer must be verified
-        known = current["is_verified"] | ((current.index.map(n_acc) == 1) & current["bank_account_id"].isin(used))
-        has = o["supplier_id"].isin(current.index)
-        fail("payee_verified", ~has, "no bank account on record for this supplier")
-        ok = o["supplier_id"].isin(known[known.astype(bool)].index)
-        desc = (o["supplier_id"].map(current["account_number_masked"]).astype(object).fillna("") + " ("
-                + o["supplier_id"].map(current["bank_country"]).astype(object).fillna("") + "), first seen "
-                + _lookup(o["supplier_id"], current["first_seen_on"]).dt.strftime("%Y-%m-%d").fillna(""))
-        fail("payee_verified", has & ~ok, "bank account " + desc + ", is not verified: call back on a number "
-             "already on file before paying")
+    k.fail("payee_verified", o["po_id"].isin(wrong.index),
+           "money on this order went to " + o["po_id"].map(wrong["payee_name"]).astype(object).fillna("")
+           + ", not the legal entity")
+    acc = _dates(bank_accounts, ["first_seen_on", "verified_on"])
+    if not len(acc):
+        return
+    acc = acc[acc["first_seen_on"] <= c]
+    # staging keeps verified_on only for a method that counts (reference.bank_verification_methods)
+    acc = acc.assign(is_verified=acc["verified_on"].notna() & (acc["verified_on"] <= c))
+    used = set(pay.loc[pay["bank_account_id"].notna(), "bank_account_id"]) if "bank_account_id" in pay else set()
+    all_pay = _dates(payments, ["paid_on"])
+    used |= set(all_pay.loc[(all_pay["paid_on"] <= c) & all_pay["bank_account_id"].notna(), "bank_account_id"])
+    acc = acc.sort_values(["supplier_id", "first_seen_on", "bank_account_id"])
+    n_acc = acc.groupby("supplier_id").size()
+    current = acc.drop_duplicates("supplier_id", keep="last").set_index("supplier_id")
+    # known: the supplier's only account, already paid into; anything newer must be verified
+    known = current["is_verified"] | ((current.index.map(n_acc) == 1) & current["bank_account_id"].isin(used))
+    has = o["supplier_id"].isin(current.index)
+    k.fail("payee_verified", ~has, "no bank account on record for this supplier")
+    ok = o["supplier_id"].isin(known[known.astype(bool)].index)
+    desc = (o["supplier_id"].map(current["account_number_masked"]).astype(object).fillna("") + " ("
+            + o["supplier_id"].map(current["bank_country"]).astype(object).fillna("") + "), first seen "
+            + _lookup(o["supplier_id"], current["first_seen_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+    k.fail("payee_verified", has & ~ok, "bank account " + desc + ", is not verified: call back on a number "
+           "already on file before paying")
 
-    # -- corrective actions: none critical left open -------------------------------------------------------------
-    capa = _dates(frames["corrective_actions"], ["opened_on", "closed_on"])
-    if len(capa):
-        open_crit = capa[(capa["severity"] == "critical") & (capa["opened_on"] <= c)
-                         & (capa["closed_on"].isna() | (capa["closed_on"] > c))]
-        first = open_crit.sort_values(["supplier_id", "opened_on", "capa_id"]).drop_duplicates("supplier_id")
-        first = first.set_index("supplier_id")
-        fail("no_open_critical_capa", o["supplier_id"].isin(first.index),
-             "critical corrective action " + o["supplier_id"].map(first["capa_id"]).astype(object).fillna("") + " open since "
-             + _lookup(o["supplier_id"], first["opened_on"]).dt.strftime("%Y-%m-%d").fillna(""))
-    else:
-        status["no_open_critical_capa"][:] = NOT_RECORDED
 
-    # -- shipping documents: every shipment of the order has its documents in hand ------------------------------------
-    ship = _dates(frames["shipments"], ["shipped_on", "documents_received_on"])
-    if ship["documents_received_on"].notna().any():
-        ship = ship[ship["shipped_on"] <= c]
-        missing = ship[ship["documents_received_on"].isna() | (ship["documents_received_on"] > c)]
-        fail("shipping_documents_received", ~o["po_id"].isin(ship["po_id"]), "not shipped yet: no bill of lading")
-        fail("shipping_documents_received", o["po_id"].isin(missing["po_id"]),
-             "shipping documents not received for a shipment")
-    else:
-        status["shipping_documents_received"][:] = NOT_RECORDED
+def _no_open_critical_capa(k: _Checks, corrective_actions: pd.DataFrame) -> None:
+    """Corrective actions: none critical left open."""
+    o, c = k.o, k.c
+    capa = _dates(corrective_actions, ["opened_on", "closed_on"])
+    if not len(capa):
+        k.not_recorded("no_open_critical_capa")
+        return
+    open_crit = capa[(capa["severity"] == "critical") & (capa["opened_on"] <= c)
+                     & (capa["closed_on"].isna() | (capa["closed_on"] > c))]
+    first = open_crit.sort_values(["supplier_id", "opened_on", "capa_id"]).drop_duplicates("supplier_id")
+    first = first.set_index("supplier_id")
+    k.fail("no_open_critical_capa", o["supplier_id"].isin(first.index),
+           "critical corrective action " + o["supplier_id"].map(first["capa_id"]).astype(object).fillna("") + " open since "
+           + _lookup(o["supplier_id"], first["opened_on"]).dt.strftime("%Y-%m-%d").fillna(""))
 
-    # -- verdict -------------------------------------------------------------------------------------------------
+
+def _shipping_documents(k: _Checks, shipments: pd.DataFrame) -> None:
+    """Shipping documents: every shipment of the order has its documents in hand."""
+    o, c = k.o, k.c
+    ship = _dates(shipments, ["shipped_on", "documents_received_on"])
+    if not ship["documents_received_on"].notna().any():
+        k.not_recorded("shipping_documents_received")
+        return
+    ship = ship[ship["shipped_on"] <= c]
+    missing = ship[ship["documents_received_on"].isna() | (ship["documents_received_on"] > c)]
+    k.fail("shipping_documents_received", ~o["po_id"].isin(ship["po_id"]), "not shipped yet: no bill of lading")
+    k.fail("shipping_documents_received", o["po_id"].isin(missing["po_id"]),
+           "shipping documents not received for a shipment")
+
+
+def _verdict(k: _Checks, cfg: dict, bank_accounts_imported: bool) -> pd.DataFrame:
+    """The hold reasons, what could not be checked, the verdict and the balance due, in the output's columns."""
+    o, c, status, reasons = k.o, k.c, k.status, k.reasons
+    conds = cfg["conditions"]
     enabled = [n for n in CONDITIONS if conds[n].get("enabled", True)]
     failing = pd.DataFrame({n: status[n] == FAIL for n in enabled}, index=o.index)
     o["hold_reasons"] = ["; ".join(f"{conds[n]['label']}: {reasons[n][i]}" for n in enabled if failing.at[i, n])
                          for i in o.index]
     o["not_checked"] = ["; ".join(conds[n]["label"] for n in enabled if status[n][i] == NOT_RECORDED)
                         for i in o.index]
-    if not len(frames["bank_accounts"]) and conds["payee_verified"].get("enabled", True):
+    if not bank_accounts_imported and conds["payee_verified"].get("enabled", True):
         # the names were checked; the account itself is not recorded
         o["not_checked"] = ["; ".join(x for x in (t, "bank account (no bank accounts imported)") if x)
                             for t in o["not_checked"]]

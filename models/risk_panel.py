@@ -310,69 +310,85 @@ def _control_measures(t: dict, cut: Cutoffs, grid: Grid, visible, po_all: pd.Dat
     return out
 
 
-def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
-    """Every measured quantity of every supplier known at each cutoff (rows ordered by cutoff, then supplier)."""
-    cut = Cutoffs(cutoffs)
-    st, win = t["_settings"], cfg["windows"]
-    sup = t["suppliers"].reset_index(drop=True)
-    n_sup = len(sup)
-    grid = Grid(cut.n, n_sup)
-    po_all = t["purchase_orders"]
-    first_order = po_all.groupby("supplier_id")["ordered_on"].min()
-    known_from = np.minimum(cut.first_seeing(sup["onboarded_on"]),
-                            cut.first_seeing(_map(sup["supplier_id"], first_order)))
-    k_sup = known_from
+class _Scope:
+    """What every part of `measure` reads: the cutoffs and the (cutoff × supplier) grid, the cutoff from which each
+    supplier is known, the order × cutoff panel, and each order's supplier and first cutoff."""
 
-    def visible(k_event, s):
+    def __init__(self, t: dict, cut: Cutoffs) -> None:
+        self.cut = cut
+        self.sup = t["suppliers"].reset_index(drop=True)
+        self.n_sup = len(self.sup)
+        self.grid = Grid(cut.n, self.n_sup)
+        self.po_all = po_all = t["purchase_orders"]
+        first_order = po_all.groupby("supplier_id")["ordered_on"].min()
+        self.k_sup = np.minimum(cut.first_seeing(self.sup["onboarded_on"]),
+                                cut.first_seeing(_map(self.sup["supplier_id"], first_order)))
+        self.panel = order_panel(t, cut)
+        self.pk, self.ps = self.panel["k"].to_numpy(), self.panel["supplier_id"].to_numpy()
+        self.po_k = pd.Series(cut.first_seeing(po_all["ordered_on"]), index=po_all["po_id"])
+        self.po_sup = pd.Series(po_all["supplier_id"].to_numpy(), index=po_all["po_id"])
+
+    def visible(self, k_event, s):
         """An event is seen from its own cutoff, but not before its supplier is known."""
         s = np.asarray(s, dtype=np.int64)
-        return np.maximum(k_event, np.where(s >= 0, k_sup[np.clip(s, 0, None)], cut.n))
+        return np.maximum(k_event, np.where(s >= 0, self.k_sup[np.clip(s, 0, None)], self.cut.n))
 
-    panel = order_panel(t, cut)
-    pk, ps = panel["k"].to_numpy(), panel["supplier_id"].to_numpy()
-    f: dict[str, np.ndarray] = {}
-
-    def per_order(mask=None, weights=None) -> np.ndarray:
-        m = np.ones(len(panel), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    def per_order(self, mask=None, weights=None) -> np.ndarray:
+        """Per cutoff and supplier, the panel's orders (those in `mask`) counted, or their `weights` summed."""
+        m = np.ones(len(self.panel), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
         w = None if weights is None else np.asarray(weights, dtype=float)[m]
-        return grid.add(pk[m], ps[m], w, cumulative=False)
+        return self.grid.add(self.pk[m], self.ps[m], w, cumulative=False)
 
-    # -- delivery ----------------------------------------------------------------------------------------------
+    def seen_after_order(self, dates: pd.Series, po_ids: pd.Series, s) -> np.ndarray:
+        """The cutoff that first sees an event of an order: its own date, not before the order, nor its supplier."""
+        return self.visible(np.maximum(self.cut.first_seeing(dates), po_ids.map(self.po_k).to_numpy()), s)
+
+
+def _delivery_measures(x: _Scope, t: dict) -> dict[str, np.ndarray]:
+    """Resolved, late and severely late orders, lead times, and delivered shipments with customs holds or
+    document errors."""
+    f: dict[str, np.ndarray] = {}
+    panel, cut = x.panel, x.cut
     resolved = panel["is_resolved"].to_numpy()
-    f["resolved_pos"] = per_order(resolved)
-    f["late_k"] = per_order(resolved & ~panel["is_on_time"].to_numpy())
-    f["severe_k"] = per_order(resolved & panel["is_late_incident"].to_numpy())
+    f["resolved_pos"] = x.per_order(resolved)
+    f["late_k"] = x.per_order(resolved & ~panel["is_on_time"].to_numpy())
+    f["severe_k"] = x.per_order(resolved & panel["is_late_incident"].to_numpy())
     lead = panel["lead_time_days"].to_numpy()
     has_lead = ~np.isnan(lead)
-    f["lead_n"] = per_order(has_lead)
-    lead_frame = pd.DataFrame({"k": pk[has_lead], "s": ps[has_lead], "v": lead[has_lead]})
+    f["lead_n"] = x.per_order(has_lead)
+    lead_frame = pd.DataFrame({"k": x.pk[has_lead], "s": x.ps[has_lead], "v": lead[has_lead]})
     lead_stats = lead_frame.groupby(["k", "s"])["v"].agg(["mean", "std"])
     for col, name in (("mean", "lead_mean"), ("std", "lead_sd")):
-        m = np.full((cut.n, n_sup), np.nan)
+        m = np.full((cut.n, x.n_sup), np.nan)
         if len(lead_stats):
             m[lead_stats.index.get_level_values(0), lead_stats.index.get_level_values(1)] = lead_stats[col]
         f[name] = m
     sh = t["shipments"]
-    po_k = pd.Series(cut.first_seeing(po_all["ordered_on"]), index=po_all["po_id"])
-    po_sup = pd.Series(po_all["supplier_id"].to_numpy(), index=po_all["po_id"])
-    dl = sh[sh["delivered_on"].notna() & sh["po_id"].isin(po_sup.index)]
-    s_dl = dl["po_id"].map(po_sup).to_numpy()
-    k_dl = visible(np.maximum(cut.first_seeing(dl["delivered_on"]), dl["po_id"].map(po_k).to_numpy()), s_dl)
-    f["ship_n"] = grid.add(k_dl, s_dl)
-    f["hold_k"] = grid.add(k_dl, s_dl, (dl["customs_hold_days"].fillna(0) > 0).to_numpy())
-    f["doc_k"] = grid.add(k_dl, s_dl, (dl["doc_errors"].fillna(0) > 0).to_numpy())
+    dl = sh[sh["delivered_on"].notna() & sh["po_id"].isin(x.po_sup.index)]
+    s_dl = dl["po_id"].map(x.po_sup).to_numpy()
+    k_dl = x.seen_after_order(dl["delivered_on"], dl["po_id"], s_dl)
+    f["ship_n"] = x.grid.add(k_dl, s_dl)
+    f["hold_k"] = x.grid.add(k_dl, s_dl, (dl["customs_hold_days"].fillna(0) > 0).to_numpy())
+    f["doc_k"] = x.grid.add(k_dl, s_dl, (dl["doc_errors"].fillna(0) > 0).to_numpy())
+    return f
 
-    # -- quality -----------------------------------------------------------------------------------------------
+
+def _inspection_measures(x: _Scope, t: dict, st: dict, win: dict) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+    """First pre-shipment inspections decided and failed, sampled units and defects per class, and lots with a
+    critical finding in the recent window (shipped without a passed re-inspection or not); with the decided,
+    sampled PSIs themselves (each with its supplier)."""
+    f: dict[str, np.ndarray] = {}
+    grid, panel = x.grid, x.panel
     first_result = panel["first_psi_result"].to_numpy(dtype=object)
     decided = pd.notna(first_result)
-    f["inspected_pos"] = per_order(decided)
-    f["psi_fail_k"] = per_order(decided & (first_result == "fail"))
+    f["inspected_pos"] = x.per_order(decided)
+    f["psi_fail_k"] = x.per_order(decided & (first_result == "fail"))
     ins = t["inspections"]
     psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending") & (ins["sample_size"].fillna(0) > 0)
-              & ins["po_id"].isin(po_sup.index)].copy()
-    psi["supplier_id"] = psi["po_id"].map(po_sup)
+              & ins["po_id"].isin(x.po_sup.index)].copy()
+    psi["supplier_id"] = psi["po_id"].map(x.po_sup)
     s_psi = psi["supplier_id"].to_numpy()
-    k_psi = visible(np.maximum(cut.first_seeing(psi["inspected_on"]), psi["po_id"].map(po_k).to_numpy()), s_psi)
+    k_psi = x.seen_after_order(psi["inspected_on"], psi["po_id"], s_psi)
     major_known, critical_known = psi["major_defects"].notna(), psi["critical_defects"].notna()
     f["major_units"] = grid.add(k_psi, s_psi, psi["sample_size"].where(major_known, 0))
     f["critical_units"] = grid.add(k_psi, s_psi, psi["sample_size"].where(critical_known, 0))
@@ -385,7 +401,7 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     has_critical = (pd.to_numeric(psi["critical_defects"]).fillna(0) > 0).to_numpy(dtype=bool)
     crit = psi[has_critical]
     k_start = k_psi[has_critical]
-    k_end = cut.first_seeing(crit["inspected_on"] + pd.Timedelta(days=win["recent_days"]))
+    k_end = x.cut.first_seeing(crit["inspected_on"] + pd.Timedelta(days=win["recent_days"]))
     item, kk = _expand(k_start, k_end)
     recent = pd.DataFrame({"k": kk, "s": crit["supplier_id"].to_numpy()[item], "po_id": crit["po_id"].to_numpy()[item],
                            "inspected_day": (crit["inspected_on"] - pd.Timestamp("1970-01-01")).dt.days.to_numpy()[item]})
@@ -398,6 +414,147 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     f["critical_recent_lots"] = grid.add(lots["k"], lots["s"], cumulative=False)
     unc = recent[recent["uncleared"]].drop_duplicates(["k", "po_id"])
     f["critical_shipped_uncleared"] = grid.add(unc["k"], unc["s"], cumulative=False)
+    return f, psi
+
+
+def _field_measures(x: _Scope, t: dict, st: dict, win: dict) -> dict[str, np.ndarray]:
+    """Units sold, defect-coded and 'not as described' returns, lots mature and escaped (models.po_status), costs
+    of poor quality and order value."""
+    f: dict[str, np.ndarray] = {}
+    grid, panel, visible, cut = x.grid, x.panel, x.visible, x.cut
+    sales = t["sales"]
+    f["units_sold"] = grid.add(visible(cut.first_seeing(sales["month_end"]), sales["supplier_id"]),
+                               sales["supplier_id"], sales["units_sold"])
+    ret = t["returns"]
+    k_ret = visible(cut.first_seeing(ret["returned_on"]), ret["supplier_id"])
+    f["defect_return_k"] = grid.add(k_ret, ret["supplier_id"], ret["quantity"].where(ret["is_defect_coded"], 0))
+    f["nad_k"] = grid.add(k_ret, ret["supplier_id"], ret["quantity"].where(ret["is_not_as_described"], 0))
+    mature_days = st["mature_lot_days"] if st.get("mature_lot_days") is not None else win["mature_lot_days"]
+    # lots mature and escaped at each cutoff: models.po_status.lot_judgement, as marts.inspection_lots at the build date
+    first_passed = panel["first_psi_result"].to_numpy(dtype=object) == "pass"
+    lots = po_status.lot_judgement(first_passed, panel["last_delivered_day"], panel["delivered_quantity"],
+                                   panel["defect_returned_units"],
+                                   np.nan_to_num(panel["aql_of_first_psi"].to_numpy(), nan=st["default_aql_major"]), panel["c_day"],
+                                   mature_days)
+    f["mature_lots"] = x.per_order(first_passed & lots["is_mature"])
+    f["escape_k"] = x.per_order(lots["is_escape"])
+    qc = t["quality_costs"]
+    f["quality_cost"] = grid.add(visible(cut.first_seeing(qc["incurred_on"]), qc["supplier_id"].fillna(-1)
+                                         .to_numpy(dtype=np.int64)), qc["supplier_id"].fillna(-1).to_numpy(dtype=np.int64),
+                                 qc["amount"])
+    f["order_value"] = x.per_order(None, panel["order_value"])
+    return f
+
+
+def _transaction_measures(x: _Scope, t: dict, win: dict) -> dict[str, np.ndarray]:
+    """Payments (outside Trade Assurance, balances paid before a passed inspection), overdue deposits, 12-month
+    spend, new payees and the worst payee against the legal name, and overpayment of closed orders."""
+    f: dict[str, np.ndarray] = {}
+    grid, panel, po_all = x.grid, x.panel, x.po_all
+    pay = t["payments"]
+    pay = pay[pay["po_id"].isin(x.po_sup.index)].copy()
+    pay["supplier_id"] = pay["po_id"].map(x.po_sup)
+    s_pay = pay["supplier_id"].to_numpy()
+    k_pay = x.seen_after_order(pay["paid_on"], pay["po_id"], s_pay)
+    f["payments_n"] = grid.add(k_pay, s_pay)
+    f["outside_ta_k"] = grid.add(k_pay, s_pay, (pay["channel"].fillna("other") != "trade_assurance").to_numpy())
+    has_balance = ~np.isnan(panel["balance_paid_day"].to_numpy())
+    f["balance_pos"] = x.per_order(has_balance)
+    f["balance_early_k"] = x.per_order(panel["is_balance_before_psi_pass"].to_numpy())
+    c_day = panel["c_day"].to_numpy()
+    overdue = ((panel["shipped_quantity"].to_numpy() == 0) & ~np.isnan(panel["promised_day"].to_numpy())
+               & (panel["promised_day"].to_numpy() + win["overdue_deposit_grace_days"] < c_day))
+    f["overdue_deposits"] = x.per_order(overdue, panel["deposit_at_risk"])
+    f["spend_12m"] = x.per_order(panel["ordered_day"].to_numpy() > c_day - win["spend_days"], panel["order_value"])
+    payees = _new_payee_flags(pay.assign(_k=k_pay))
+    f["payee_count"] = grid.add(payees["_k"], payees["supplier_id"], payees["is_new_payee"].to_numpy())
+    legal = x.sup["legal_name"]
+    pairs = pay[["supplier_id", "payee_name"]].assign(_k=k_pay, ref=pay["supplier_id"].map(legal).fillna(
+        pay["po_id"].map(po_all.set_index("po_id")["pi_entity_name"])))
+    pairs = pairs.dropna(subset=["payee_name"])
+    f["payee_severity"] = grid.running_max(pairs["_k"], pairs["supplier_id"], _name_outcomes(pairs, "ref", "payee_name"))
+    closed = has_balance
+    f["overrun"] = x.per_order(closed, np.clip(panel["paid_amount"].to_numpy() - panel["order_value"].to_numpy(), 0, None))
+    f["closed_value"] = x.per_order(closed, panel["order_value"])
+    return f
+
+
+def _commercial_measures(x: _Scope, win: dict) -> dict[str, np.ndarray]:
+    """Reorders and price jumps (price_steps / is_price_jump), and the spend-weighted price drift of each SKU from
+    its first to its latest order so far."""
+    f: dict[str, np.ndarray] = {}
+    grid, panel, po_all = x.grid, x.panel, x.po_all
+    order = po_all.sort_values(PRICE_STEP_ORDER)
+    steps = price_steps(po_all)
+    k_step = x.visible(x.cut.first_seeing(steps["ordered_on"]), steps["supplier_id"])
+    f["price_steps"] = grid.add(k_step, steps["supplier_id"])
+    f["price_jump_k"] = grid.add(k_step, steps["supplier_id"], is_price_jump(steps["price_step"], win).to_numpy())
+    seq = pd.Series(np.arange(len(order)), index=order["po_id"])
+    pr = panel[["k", "supplier_id", "sku", "unit_price", "order_value"]].assign(_seq=panel["po_id"].map(seq).to_numpy())
+    pr = pr.sort_values(["k", "_seq"])
+    grp = pr.groupby(["k", "supplier_id", "sku"])["unit_price"]
+    pr["w"] = pr["order_value"] * (grp.transform("last") / grp.transform("first") - 1)
+    w = grid.add(pr["k"], pr["supplier_id"], pr["w"], cumulative=False)
+    ov = grid.add(pr["k"], pr["supplier_id"], pr["order_value"], cumulative=False)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f["price_drift"] = np.where(ov != 0, w / ov, np.nan)
+    has_orders = x.per_order() > 0
+    f["price_drift"] = np.where(has_orders, f["price_drift"], np.nan)
+    return f
+
+
+def _entity_measures(x: _Scope) -> dict[str, np.ndarray]:
+    """PI entities and the bank beneficiary against the legal name: the worst outcome so far, and how many
+    distinct names."""
+    f: dict[str, np.ndarray] = {}
+    sup, po_all = x.sup, x.po_all
+    bene = sup[["supplier_id", "bank_beneficiary"]].rename(columns={"bank_beneficiary": "name"}).assign(_k=x.k_sup)
+    pis = po_all[["supplier_id", "pi_entity_name"]].rename(columns={"pi_entity_name": "name"}).assign(
+        _k=x.visible(x.cut.first_seeing(po_all["ordered_on"]), po_all["supplier_id"]))
+    names = pd.concat([bene, pis], ignore_index=True).dropna(subset=["name"])
+    names["ref"] = names["supplier_id"].map(sup["legal_name"]).fillna("")
+    f["legal_severity"] = x.grid.running_max(names["_k"], names["supplier_id"], _name_outcomes(names, "ref", "name"))
+    distinct = names.sort_values("_k").drop_duplicates(["supplier_id", "name"])
+    f["legal_names_n"] = x.grid.add(distinct["_k"], distinct["supplier_id"])
+    return f
+
+
+def _main_category(x: _Scope) -> np.ndarray:
+    """Per cutoff and supplier, the category with the most order value so far (ties: the first by name)."""
+    cat = x.panel.groupby(["k", "supplier_id", "category"], as_index=False)["order_value"].sum()
+    cat = cat.sort_values(["k", "supplier_id", "order_value", "category"], ascending=[True, True, False, True])
+    cat = cat.drop_duplicates(["k", "supplier_id"])
+    main = np.full((x.cut.n, x.n_sup), None, dtype=object)
+    main[cat["k"].to_numpy(), cat["supplier_id"].to_numpy()] = cat["category"].to_numpy()
+    return main
+
+
+def _rows(x: _Scope, f: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per cutoff and supplier known on it (in the suppliers' order), one column per measure."""
+    sup, cut = x.sup, x.cut
+    main = _main_category(x)
+    kk, ss = np.nonzero(np.arange(cut.n)[:, None] >= x.k_sup[None, :])
+    out = pd.DataFrame({"as_of": cut.dates[kk], "supplier_id": ss})
+    for name, matrix in f.items():
+        out[name] = matrix[kk, ss]
+    counts = [c for c in out.columns if c not in ("as_of", "supplier_id", "lead_mean", "lead_sd", "price_drift",
+                                                   "payee_severity", "legal_severity")]
+    # -1 = nothing to compare yet
+    out[counts] = out[counts].astype(float)
+    out["supplier_type"] = sup["supplier_type"].to_numpy()[ss]
+    out["main_category"] = np.where(pd.isna(main[kk, ss]), sup["first_category"].to_numpy()[ss], main[kk, ss])
+    return out.reset_index(drop=True)
+
+
+def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
+    """Every measured quantity of every supplier known at each cutoff (rows ordered by cutoff, then supplier)."""
+    cut = Cutoffs(cutoffs)
+    st, win = t["_settings"], cfg["windows"]
+    x = _Scope(t, cut)
+    grid, visible, po_all, po_k = x.grid, x.visible, x.po_all, x.po_k
+    f = _delivery_measures(x, t)
+    inspected, psi = _inspection_measures(x, t, st, win)
+    f.update(inspected)
 
     # drift: each lot's first inspected sample, early lots (near the sample approval, or the SKU's first lots)
     # against the later ones
@@ -416,103 +573,13 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
         f[f"{side}_n"] = grid.add(fp["k"].to_numpy()[m], fp["supplier_id"].to_numpy()[m], fp["sample_size"].to_numpy()[m])
         f[f"{side}_k"] = grid.add(fp["k"].to_numpy()[m], fp["supplier_id"].to_numpy()[m], bad[m])
 
-    sales = t["sales"]
-    f["units_sold"] = grid.add(visible(cut.first_seeing(sales["month_end"]), sales["supplier_id"]),
-                               sales["supplier_id"], sales["units_sold"])
-    ret = t["returns"]
-    k_ret = visible(cut.first_seeing(ret["returned_on"]), ret["supplier_id"])
-    f["defect_return_k"] = grid.add(k_ret, ret["supplier_id"], ret["quantity"].where(ret["is_defect_coded"], 0))
-    f["nad_k"] = grid.add(k_ret, ret["supplier_id"], ret["quantity"].where(ret["is_not_as_described"], 0))
-    mature_days = st["mature_lot_days"] if st.get("mature_lot_days") is not None else win["mature_lot_days"]
-    # lots mature and escaped at each cutoff: models.po_status.lot_judgement, as marts.inspection_lots at the build date
-    lots = po_status.lot_judgement(first_result == "pass", panel["last_delivered_day"], panel["delivered_quantity"],
-                                   panel["defect_returned_units"],
-                                   np.nan_to_num(panel["aql_of_first_psi"].to_numpy(), nan=st["default_aql_major"]), panel["c_day"],
-                                   mature_days)
-    f["mature_lots"] = per_order((first_result == "pass") & lots["is_mature"])
-    f["escape_k"] = per_order(lots["is_escape"])
-    qc = t["quality_costs"]
-    f["quality_cost"] = grid.add(visible(cut.first_seeing(qc["incurred_on"]), qc["supplier_id"].fillna(-1)
-                                         .to_numpy(dtype=np.int64)), qc["supplier_id"].fillna(-1).to_numpy(dtype=np.int64),
-                                 qc["amount"])
-    f["order_value"] = per_order(None, panel["order_value"])
-
-    # -- transaction -------------------------------------------------------------------------------------------
-    pay = t["payments"]
-    pay = pay[pay["po_id"].isin(po_sup.index)].copy()
-    pay["supplier_id"] = pay["po_id"].map(po_sup)
-    s_pay = pay["supplier_id"].to_numpy()
-    k_pay = visible(np.maximum(cut.first_seeing(pay["paid_on"]), pay["po_id"].map(po_k).to_numpy()), s_pay)
-    f["payments_n"] = grid.add(k_pay, s_pay)
-    f["outside_ta_k"] = grid.add(k_pay, s_pay, (pay["channel"].fillna("other") != "trade_assurance").to_numpy())
-    has_balance = ~np.isnan(panel["balance_paid_day"].to_numpy())
-    f["balance_pos"] = per_order(has_balance)
-    f["balance_early_k"] = per_order(panel["is_balance_before_psi_pass"].to_numpy())
-    c_day = panel["c_day"].to_numpy()
-    overdue = ((panel["shipped_quantity"].to_numpy() == 0) & ~np.isnan(panel["promised_day"].to_numpy())
-               & (panel["promised_day"].to_numpy() + win["overdue_deposit_grace_days"] < c_day))
-    f["overdue_deposits"] = per_order(overdue, panel["deposit_at_risk"])
-    f["spend_12m"] = per_order(panel["ordered_day"].to_numpy() > c_day - win["spend_days"], panel["order_value"])
-    payees = _new_payee_flags(pay.assign(_k=k_pay))
-    f["payee_count"] = grid.add(payees["_k"], payees["supplier_id"], payees["is_new_payee"].to_numpy())
-    legal = sup["legal_name"]
-    pairs = pay[["supplier_id", "payee_name"]].assign(_k=k_pay, ref=pay["supplier_id"].map(legal).fillna(
-        pay["po_id"].map(po_all.set_index("po_id")["pi_entity_name"])))
-    pairs = pairs.dropna(subset=["payee_name"])
-    f["payee_severity"] = grid.running_max(pairs["_k"], pairs["supplier_id"], _name_outcomes(pairs, "ref", "payee_name"))
-    closed = has_balance
-    f["overrun"] = per_order(closed, np.clip(panel["paid_amount"].to_numpy() - panel["order_value"].to_numpy(), 0, None))
-    f["closed_value"] = per_order(closed, panel["order_value"])
-
-    # -- commercial --------------------------------------------------------------------------------------------
-    order = po_all.sort_values(PRICE_STEP_ORDER)
-    steps = price_steps(po_all)
-    k_step = visible(cut.first_seeing(steps["ordered_on"]), steps["supplier_id"])
-    f["price_steps"] = grid.add(k_step, steps["supplier_id"])
-    f["price_jump_k"] = grid.add(k_step, steps["supplier_id"], is_price_jump(steps["price_step"], win).to_numpy())
-    seq = pd.Series(np.arange(len(order)), index=order["po_id"])
-    pr = panel[["k", "supplier_id", "sku", "unit_price", "order_value"]].assign(_seq=panel["po_id"].map(seq).to_numpy())
-    pr = pr.sort_values(["k", "_seq"])
-    grp = pr.groupby(["k", "supplier_id", "sku"])["unit_price"]
-    pr["w"] = pr["order_value"] * (grp.transform("last") / grp.transform("first") - 1)
-    w = grid.add(pr["k"], pr["supplier_id"], pr["w"], cumulative=False)
-    ov = grid.add(pr["k"], pr["supplier_id"], pr["order_value"], cumulative=False)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f["price_drift"] = np.where(ov != 0, w / ov, np.nan)
-    has_orders = per_order() > 0
-    f["price_drift"] = np.where(has_orders, f["price_drift"], np.nan)
-
-    # -- entity: PI entities and the bank beneficiary against the legal name ------------------------------------
-    bene = sup[["supplier_id", "bank_beneficiary"]].rename(columns={"bank_beneficiary": "name"}).assign(_k=k_sup)
-    pis = po_all[["supplier_id", "pi_entity_name"]].rename(columns={"pi_entity_name": "name"}).assign(
-        _k=visible(cut.first_seeing(po_all["ordered_on"]), po_all["supplier_id"]))
-    names = pd.concat([bene, pis], ignore_index=True).dropna(subset=["name"])
-    names["ref"] = names["supplier_id"].map(legal).fillna("")
-    f["legal_severity"] = grid.running_max(names["_k"], names["supplier_id"], _name_outcomes(names, "ref", "name"))
-    distinct = names.sort_values("_k").drop_duplicates(["supplier_id", "name"])
-    f["legal_names_n"] = grid.add(distinct["_k"], distinct["supplier_id"])
-
-    # -- controls: bank accounts, documented changes, corrective actions (docs/risk-score.md) --------------------
+    f.update(_field_measures(x, t, st, win))
+    f.update(_transaction_measures(x, t, win))
+    f.update(_commercial_measures(x, win))
+    f.update(_entity_measures(x))
+    # controls: bank accounts, documented changes, corrective actions (docs/risk-score.md)
+    ins = t["inspections"]
     f.update(_control_measures(t, cut, grid, visible, po_all, psi_decided=ins[
-        (ins["inspection_type"] == "PSI") & ins["result"].isin(("pass", "fail")) & ins["po_id"].isin(po_sup.index)],
-        po_sup=po_sup, days=win["control_days"], product_kinds=cfg["signals"]["changes_after_sample"]["kinds"]))
-
-    # main category: the category with the most order value so far (ties: the first by name)
-    cat = panel.groupby(["k", "supplier_id", "category"], as_index=False)["order_value"].sum()
-    cat = cat.sort_values(["k", "supplier_id", "order_value", "category"], ascending=[True, True, False, True])
-    cat = cat.drop_duplicates(["k", "supplier_id"])
-    main = np.full((cut.n, n_sup), None, dtype=object)
-    main[cat["k"].to_numpy(), cat["supplier_id"].to_numpy()] = cat["category"].to_numpy()
-
-    # rows: each cutoff, every supplier known on it, in the suppliers' order
-    kk, ss = np.nonzero(np.arange(cut.n)[:, None] >= k_sup[None, :])
-    out = pd.DataFrame({"as_of": cut.dates[kk], "supplier_id": ss})
-    for name, matrix in f.items():
-        out[name] = matrix[kk, ss]
-    counts = [c for c in out.columns if c not in ("as_of", "supplier_id", "lead_mean", "lead_sd", "price_drift",
-                                                   "payee_severity", "legal_severity")]
-    # -1 = nothing to compare yet
-    out[counts] = out[counts].astype(float)
-    out["supplier_type"] = sup["supplier_type"].to_numpy()[ss]
-    out["main_category"] = np.where(pd.isna(main[kk, ss]), sup["first_category"].to_numpy()[ss], main[kk, ss])
-    return out.reset_index(drop=True)
+        (ins["inspection_type"] == "PSI") & ins["result"].isin(("pass", "fail")) & ins["po_id"].isin(x.po_sup.index)],
+        po_sup=x.po_sup, days=win["control_days"], product_kinds=cfg["signals"]["changes_after_sample"]["kinds"]))
+    return _rows(x, f)

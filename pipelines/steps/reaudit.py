@@ -11,6 +11,7 @@ docs/risk-score.md.
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -19,6 +20,7 @@ from scipy import stats
 
 from models import risk_panel, scoring
 from models.scoring import _lookup
+from models.signals import OUTCOME_VALUE
 from pipelines.frames import write_frame
 
 INPUTS = ["marts.supplier_risk_score", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
@@ -45,21 +47,39 @@ def _add_months(d: pd.Series, months: int) -> pd.Series:
 
 
 def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFrame:
-    """The re-audit queue from the score marts and staging frames (pure function, for tests and the build)."""
+    """The re-audit queue from the score marts and staging frames (pure function, for tests and the build).
+
+    The active suppliers and their money at stake, then each trigger in turn (the order in which they are listed in
+    a row's reason), then the due date, the suggested action and the rank."""
     rc, win = cfg["reaudit"], cfg["windows"]
     c = pd.Timestamp(as_of)
-    sup = frames["suppliers"].copy()
-    score = frames["score"]
-    sig = frames["signals"]
-    hist = frames["history"]
-    po = frames["po_status"].copy()
-    orders = frames["purchase_orders"].copy()
-    ins = frames["inspections"].copy()
-    for frame, cols in ((sup, ["onboarded_on", "last_audit_on"]), (po, ["ordered_on", "promised_ship_on"]),
-                        (orders, ["ordered_on"]), (ins, ["inspected_on"]), (hist, ["as_of"])):
-        for col in cols:
-            frame[col] = pd.to_datetime(frame[col])
+    f = _typed(frames)
+    t = _Triggers(_active_suppliers(f["suppliers"], f["score"], f["po_status"], c, win, rc), f["signals"], c, rc)
+    cycle = _audit_cycle(t, rc)
+    _record_triggers(t, f["corrective_actions"], rc)
+    _failed_inspections(t, f["inspections"], f["purchase_orders"], rc)
+    _quality_inconsistency(t, rc)
+    _price_shift(t, f["purchase_orders"], win)
+    _delivery_slowdown(t, f["po_status"], win, rc)
+    _score_triggers(t, f["history"], rc)
+    return _schedule(t, cycle, rc)
 
+
+def _typed(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Copies of the frames plan reads, their dates as datetimes."""
+    f = {name: frame.copy() for name, frame in frames.items()}
+    for name, cols in (("suppliers", ["onboarded_on", "last_audit_on"]), ("po_status", ["ordered_on", "promised_ship_on"]),
+                       ("purchase_orders", ["ordered_on"]), ("inspections", ["inspected_on"]), ("history", ["as_of"]),
+                       ("corrective_actions", ["failed_on"])):
+        for col in cols:
+            f[name][col] = pd.to_datetime(f[name][col])
+    return f
+
+
+def _active_suppliers(sup: pd.DataFrame, score: pd.DataFrame, po: pd.DataFrame, c: pd.Timestamp, win: dict,
+                      rc: dict) -> pd.DataFrame:
+    """One row per supplier still doing business (an order or onboarding within active_days, or goods open), with
+    its score, 12-month spend, open exposure, deposits at risk and money at stake (spend and exposure counted once)."""
     q = sup[["supplier_id", "supplier_name", "supplier_type", "onboarded_on", "last_audit_on", "last_audit_result",
              "subcontracting", "operating_status"]].merge(score[["supplier_id", "risk_score", "risk_band"]],
                                                           on="supplier_id", how="left")
@@ -80,143 +100,183 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
         q["open_exposure"] > 0) | (q["onboarded_on"] > c - pd.Timedelta(days=rc["active_days"]))
     q = q[active.fillna(False).to_numpy()].reset_index(drop=True)
     q["risk_score"] = q["risk_score"].fillna(0.0)
+    return q
 
-    fired: dict[str, pd.Series] = {}  # trigger → per-row text ('' = not fired)
 
-    def trigger(name: str, mask, text) -> None:
+class _Triggers:
+    """The queue's suppliers and the triggers fired so far (name → per-row text, '' = not fired, in firing order),
+    with what every trigger reads: the score's signals, the build date and the last audit."""
+
+    def __init__(self, q: pd.DataFrame, signals: pd.DataFrame, c: pd.Timestamp, rc: dict) -> None:
+        self.q, self.c, self.alpha = q, c, rc["evidence_alpha"]
+        self.fired: dict[str, pd.Series] = {}
+        self._signals = signals.set_index(["supplier_id", "signal"])
+        self.audit_known = q["last_audit_on"].notna() & (q["last_audit_on"] <= c)
+        # Evidence in the recent windows (failed PSIs, price jumps, late deliveries) counts only after the last
+        # PASSED audit: what happened before it was there for the auditor to review, so a fresh passed audit answers it.
+        self._passed_on = pd.Series(q["last_audit_on"].where(self.audit_known & (q["last_audit_result"] == "pass"))
+                                    .to_numpy(), index=q["supplier_id"].to_numpy())
+
+    def fire(self, name: str, mask, text) -> None:
+        q = self.q
         mask = np.asarray(mask, dtype=bool)
         text = pd.Series(text, index=q.index) if not isinstance(text, pd.Series) else text.reindex(q.index)
-        fired[name] = pd.Series(np.where(mask, text.astype(object), ""), index=q.index)
+        self.fired[name] = pd.Series(np.where(mask, text.astype(object), ""), index=q.index)
 
-    alpha = rc["evidence_alpha"]
-    audit_known = q["last_audit_on"].notna() & (q["last_audit_on"] <= c)
-    audit_due = _add_months(q["last_audit_on"], rc["max_months_between_audits"])
-    lapsed = ~audit_known | (audit_due <= c)
-    trigger("never_audited", ~audit_known, "no audit or verification on record")
-    trigger("audit_overdue", audit_known & (audit_due <= c),
-            "last audit on " + q["last_audit_on"].dt.strftime("%Y-%m-%d").fillna("") + " is more than "
-            + str(rc["max_months_between_audits"]) + " months old")
-    failed_audit = audit_known & (q["last_audit_result"] == "fail")
-    follow_up = q["last_audit_on"] + pd.Timedelta(days=rc["failed_audit_follow_up_days"])
-    trigger("failed_audit", failed_audit,
-            "the last audit failed; its follow-up audit is due " + str(rc["failed_audit_follow_up_days"])
-            + " days after it, on " + follow_up.dt.strftime("%Y-%m-%d").fillna(""))
-
-    s = sig.set_index(["supplier_id", "signal"])
-
-    def sig_col(signal: str, col: str) -> pd.Series:
+    def sig_col(self, signal: str, col: str) -> pd.Series:
+        """One column of the score's signal `signal`, per queue row (NaN where the supplier has none)."""
+        q = self.q
         idx = pd.MultiIndex.from_arrays([q["supplier_id"], [signal] * len(q)])
-        return pd.Series(s[col].reindex(idx).to_numpy(), index=q.index)
+        return pd.Series(self._signals[col].reindex(idx).to_numpy(), index=q.index)
 
-    payee_bad = sig_col("payee_consistency", "raw_value").fillna(0) >= 2
-    legal_bad = sig_col("legal_entity_consistency", "raw_value").fillna(0) >= 3
+    def after_passed_audit(self, frame: pd.DataFrame, date_col: str) -> pd.DataFrame:
+        """The rows of `frame` dated after their supplier's last passed audit (all rows without one)."""
+        cut = _lookup(frame["supplier_id"], self._passed_on)
+        return frame[cut.isna().to_numpy() | (frame[date_col] > cut).to_numpy()]
+
+    def audit_note(self, window_start: pd.Timestamp) -> pd.Series:
+        """' (only after the passed audit on …)' where that audit trimmed a window starting at `window_start`."""
+        q = self.q
+        trimmed = _lookup(q["supplier_id"], self._passed_on) > window_start
+        return pd.Series(np.where(trimmed, " (only after the passed audit on "
+                                  + q["last_audit_on"].dt.strftime("%Y-%m-%d").fillna("") + ")", ""), index=q.index)
+
+
+class _AuditCycle(NamedTuple):
+    due: pd.Series  # last audit + max_months_between_audits
+    lapsed: pd.Series  # no audit on record, or its cycle is over
+    failed: pd.Series  # the last audit failed
+    follow_up: pd.Series  # when a failed audit's follow-up is due
+
+
+def _audit_cycle(t: _Triggers, rc: dict) -> _AuditCycle:
+    """The audit cycle of each supplier, firing never_audited, audit_overdue and failed_audit."""
+    q, c = t.q, t.c
+    audit_due = _add_months(q["last_audit_on"], rc["max_months_between_audits"])
+    lapsed = ~t.audit_known | (audit_due <= c)
+    t.fire("never_audited", ~t.audit_known, "no audit or verification on record")
+    t.fire("audit_overdue", t.audit_known & (audit_due <= c),
+           "last audit on " + q["last_audit_on"].dt.strftime("%Y-%m-%d").fillna("") + " is more than "
+           + str(rc["max_months_between_audits"]) + " months old")
+    failed_audit = t.audit_known & (q["last_audit_result"] == "fail")
+    follow_up = q["last_audit_on"] + pd.Timedelta(days=rc["failed_audit_follow_up_days"])
+    t.fire("failed_audit", failed_audit,
+           "the last audit failed; its follow-up audit is due " + str(rc["failed_audit_follow_up_days"])
+           + " days after it, on " + follow_up.dt.strftime("%Y-%m-%d").fillna(""))
+    return _AuditCycle(audit_due, lapsed, failed_audit, follow_up)
+
+
+def _record_triggers(t: _Triggers, capa: pd.DataFrame, rc: dict) -> None:
+    """Triggers read from records and the score's entity and control signals: payment anomalies, subcontracting,
+    unverified bank changes, changes after sample approval, corrective actions, an abnormal registry status."""
+    q, c, sig_col = t.q, t.c, t.sig_col
+    # the name checks' outcomes as the score codes them (models.signals.OUTCOME_VALUE): a payee related to or not
+    # matching the legal entity, a PI entity or beneficiary that does not match it
+    payee_bad = sig_col("payee_consistency", "raw_value").fillna(0) >= OUTCOME_VALUE["related"]
+    legal_bad = sig_col("legal_entity_consistency", "raw_value").fillna(0) >= OUTCOME_VALUE["mismatch"]
     changes = sig_col("payee_changes", "raw_value").fillna(0) >= 2
     detail = sig_col("payee_consistency", "detail").fillna(sig_col("legal_entity_consistency", "detail"))
-    trigger("payment_anomaly", payee_bad | legal_bad | changes,
-            np.where(changes, "payee or bank changed over time; ", "") + detail.fillna("").astype(str))
-    trigger("subcontracting", q["subcontracting"] == "suspected", "production suspected to be subcontracted")
+    t.fire("payment_anomaly", payee_bad | legal_bad | changes,
+           np.where(changes, "payee or bank changed over time; ", "") + detail.fillna("").astype(str))
+    t.fire("subcontracting", q["subcontracting"] == "suspected", "production suspected to be subcontracted")
     # the playbook's controls, as the score measured them at the build date (models/signals.py)
-    trigger("unverified_bank_change", sig_col("bank_account_changes", "raw_value").fillna(0) >= 2,
-            sig_col("bank_account_changes", "explanation").fillna("").astype(str))
-    trigger("change_after_sample", sig_col("changes_after_sample", "raw_value").fillna(0) > 0,
-            sig_col("changes_after_sample", "explanation").fillna("").astype(str))
+    t.fire("unverified_bank_change", sig_col("bank_account_changes", "raw_value").fillna(0) >= 2,
+           sig_col("bank_account_changes", "explanation").fillna("").astype(str))
+    t.fire("change_after_sample", sig_col("changes_after_sample", "raw_value").fillna(0) > 0,
+           sig_col("changes_after_sample", "explanation").fillna("").astype(str))
     # corrective actions (marts.corrective_actions): any overdue now, or one closed whose next lot failed again within
     # the failed-inspection window (news, not the whole year the score counts)
-    capa = frames["corrective_actions"].copy()
-    capa["failed_on"] = pd.to_datetime(capa["failed_on"])
     overdue = q["supplier_id"].map(capa[capa["is_overdue"]].groupby("supplier_id").size()).fillna(0).astype(int)
     again = capa[capa["is_closed_but_next_lot_failed"]
                  & (capa["failed_on"] > c - pd.Timedelta(days=rc["failed_inspection_days"]))]
     again = q["supplier_id"].map(again.groupby("supplier_id").size()).fillna(0).astype(int)
-    trigger("corrective_action", (overdue > 0) | (again > 0),
-            pd.Series(np.where(overdue > 0, overdue.astype(str) + " corrective action(s) past their due date", ""),
-                      index=q.index)
-            + np.where((overdue > 0) & (again > 0), "; ", "")
-            + pd.Series(np.where(again > 0, again.astype(str) + " closed whose next lot failed again in the last "
-                                 + str(rc["failed_inspection_days"]) + " days", ""), index=q.index))
-    trigger("abnormal_status", q["operating_status"] == "abnormal",
-            "the business registry lists the company as abnormal (operating status): confirm it still exists and "
-            "trades before placing or paying anything")
+    t.fire("corrective_action", (overdue > 0) | (again > 0),
+           pd.Series(np.where(overdue > 0, overdue.astype(str) + " corrective action(s) past their due date", ""),
+                     index=q.index)
+           + np.where((overdue > 0) & (again > 0), "; ", "")
+           + pd.Series(np.where(again > 0, again.astype(str) + " closed whose next lot failed again in the last "
+                                + str(rc["failed_inspection_days"]) + " days", ""), index=q.index))
+    t.fire("abnormal_status", q["operating_status"] == "abnormal",
+           "the business registry lists the company as abnormal (operating status): confirm it still exists and "
+           "trades before placing or paying anything")
 
-    # Evidence in the recent windows (failed PSIs, price jumps, late deliveries) counts only after the last PASSED
-    # audit: what happened before it was there for the auditor to review, so a fresh passed audit answers it.
-    passed_on = pd.Series(q["last_audit_on"].where(audit_known & (q["last_audit_result"] == "pass")).to_numpy(),
-                          index=q["supplier_id"].to_numpy())
 
-    def after_passed_audit(frame: pd.DataFrame, date_col: str) -> pd.DataFrame:
-        cut = _lookup(frame["supplier_id"], passed_on)
-        return frame[cut.isna().to_numpy() | (frame[date_col] > cut).to_numpy()]
-
-    def audit_note(window_start: pd.Timestamp) -> pd.Series:
-        trimmed = _lookup(q["supplier_id"], passed_on) > window_start
-        return pd.Series(np.where(trimmed, " (only after the passed audit on "
-                                  + q["last_audit_on"].dt.strftime("%Y-%m-%d").fillna("") + ")", ""), index=q.index)
-
-    # failed inspections: the first PSI of each order inspected in the window, against the cohort's failure rate
-    # (a supplier failing 1 in 4 first PSIs is the demo's norm, so one failure is no news)
+def _failed_inspections(t: _Triggers, ins: pd.DataFrame, orders: pd.DataFrame, rc: dict) -> None:
+    """failed_inspection: the first PSI of each order inspected in the window, against the cohort's failure rate
+    (a supplier failing 1 in 4 first PSIs is the demo's norm, so one failure is no news)."""
+    q, c = t.q, t.c
     ins_days = rc["failed_inspection_days"]
     psi = ins[(ins["inspection_type"] == "PSI") & ins["result"].isin(["pass", "fail"]) & (ins["inspected_on"] <= c)]
     first = psi.sort_values(["po_id", "inspected_on", "inspection_id"], kind="stable").drop_duplicates("po_id").merge(
         orders[["po_id", "supplier_id"]], on="po_id")
-    first = after_passed_audit(first[first["inspected_on"] > c - pd.Timedelta(days=ins_days)], "inspected_on")
+    first = t.after_passed_audit(first[first["inspected_on"] > c - pd.Timedelta(days=ins_days)], "inspected_on")
     first = first.assign(is_fail=first["result"] == "fail")
     by = first.groupby("supplier_id")
     ins_n = q["supplier_id"].map(by.size()).fillna(0).astype(int)
     ins_k = q["supplier_id"].map(by["is_fail"].sum()).fillna(0).astype(int)
     last_fail = _lookup(q["supplier_id"], first[first["is_fail"]].groupby("supplier_id")["inspected_on"].max())
-    psi_p0 = sig_col("psi_failure_rate", "prior_mean").astype(float)
+    psi_p0 = t.sig_col("psi_failure_rate", "prior_mean").astype(float)
     psi_p = binomial_excess_p(ins_k, ins_n, psi_p0)
-    trigger("failed_inspection", (ins_k > 0) & (psi_p < alpha),
-            ins_k.astype(str) + " of " + ins_n.astype(str) + " first pre-shipment inspections failed in the last "
-            + str(ins_days) + " days" + audit_note(c - pd.Timedelta(days=ins_days)) + ", latest "
-            + last_fail.dt.strftime("%Y-%m-%d").fillna("") + " (cohort rate "
-            + _pct(psi_p0) + ", p = " + psi_p.round(3).astype(str) + ")")
+    t.fire("failed_inspection", (ins_k > 0) & (psi_p < t.alpha),
+           ins_k.astype(str) + " of " + ins_n.astype(str) + " first pre-shipment inspections failed in the last "
+           + str(ins_days) + " days" + t.audit_note(c - pd.Timedelta(days=ins_days)) + ", latest "
+           + last_fail.dt.strftime("%Y-%m-%d").fillna("") + " (cohort rate "
+           + _pct(psi_p0) + ", p = " + psi_p.round(3).astype(str) + ")")
 
-    # quality inconsistency: lots that passed inspection but came back defective, more often than the cohort's
-    # rate explains; or later lots clearly worse than the first ones after sample approval (measured drift only)
+
+def _quality_inconsistency(t: _Triggers, rc: dict) -> None:
+    """quality_inconsistency: lots that passed inspection but came back defective, more often than the cohort's rate
+    explains; or later lots clearly worse than the first ones after sample approval (measured drift only)."""
+    q, sig_col = t.q, t.sig_col
     esc_n = sig_col("passed_but_defective", "evidence_n").fillna(0)
     esc_k = (sig_col("passed_but_defective", "raw_value").fillna(0) * esc_n).round().astype(int)
     esc_n = esc_n.astype(int)
     esc_p0 = sig_col("passed_but_defective", "prior_mean").astype(float)
     esc_p = binomial_excess_p(esc_k, esc_n, esc_p0)
-    escapes = (esc_k > 0) & (esc_p < alpha)
+    escapes = (esc_k > 0) & (esc_p < t.alpha)
     drift_raw = sig_col("bulk_vs_sample_drift", "raw_value").astype(float)
     drift = drift_raw.notna() & (sig_col("bulk_vs_sample_drift", "points").fillna(0)
                                  >= rc["quality_drift_points"])
-    trigger("quality_inconsistency", escapes | drift,
-            pd.Series(np.where(escapes, esc_k.astype(str) + " of " + esc_n.astype(str) + " lots that passed "
-                               "inspection came back defective (cohort rate " + _pct(esc_p0) + ", p = "
-                               + esc_p.round(3).astype(str) + ")", ""), index=q.index)
-            + np.where(escapes & drift, "; ", "")
-            + pd.Series(np.where(drift, "later lots " + drift_raw.round(1).astype(str) + "× as defective as the "
-                                 "first ones after sample approval", ""), index=q.index))
+    t.fire("quality_inconsistency", escapes | drift,
+           pd.Series(np.where(escapes, esc_k.astype(str) + " of " + esc_n.astype(str) + " lots that passed "
+                              "inspection came back defective (cohort rate " + _pct(esc_p0) + ", p = "
+                              + esc_p.round(3).astype(str) + ")", ""), index=q.index)
+           + np.where(escapes & drift, "; ", "")
+           + pd.Series(np.where(drift, "later lots " + drift_raw.round(1).astype(str) + "× as defective as the "
+                                "first ones after sample approval", ""), index=q.index))
 
-    # price shifts: reorders in the recent window priced at least windows.price_step_pct above the SKU's previous
-    # order (the score's price-jump definition), more often than the cohort's jump rate explains
+
+def _price_shift(t: _Triggers, orders: pd.DataFrame, win: dict) -> None:
+    """price_shift: reorders in the recent window priced at least windows.price_step_pct above the SKU's previous
+    order (the score's price-jump definition), more often than the cohort's jump rate explains."""
+    q, c = t.q, t.c
     o = risk_panel.price_steps(orders[orders["ordered_on"] <= c])
-    steps = after_passed_audit(o[o["price_step"].notna()
-                                 & (o["ordered_on"] > c - pd.Timedelta(days=win["recent_days"]))], "ordered_on")
+    steps = t.after_passed_audit(o[o["price_step"].notna()
+                                   & (o["ordered_on"] > c - pd.Timedelta(days=win["recent_days"]))], "ordered_on")
     steps = steps.assign(is_jump=risk_panel.is_price_jump(steps["price_step"], win))
     by = steps.groupby("supplier_id")
     step_n = q["supplier_id"].map(by.size()).fillna(0).astype(int)
     step_k = q["supplier_id"].map(by["is_jump"].sum()).fillna(0).astype(int)
-    jump_p0 = sig_col("price_jumps", "prior_mean").astype(float)
+    jump_p0 = t.sig_col("price_jumps", "prior_mean").astype(float)
     jump_p = binomial_excess_p(step_k, step_n, jump_p0)
     top = steps.sort_values("price_step", ascending=False).drop_duplicates("supplier_id").set_index("supplier_id")
-    trigger("price_shift", (step_k > 0) & (jump_p < alpha),
-            step_k.astype(str) + " of " + step_n.astype(str) + " reorders in the last " + str(win["recent_days"])
-            + " days" + audit_note(c - pd.Timedelta(days=win["recent_days"])) + " priced "
-            + str(win["price_step_pct"]) + "% or more above the SKU's previous order (cohort rate "
-            + _pct(jump_p0) + ", p = " + jump_p.round(3).astype(str) + "); largest: SKU "
-            + q["supplier_id"].map(top["sku"]).astype(object).fillna("").astype(str) + " +"
-            + (100 * q["supplier_id"].map(top["price_step"]).fillna(0)).round(0).astype(int).astype(str) + "% on "
-            + _lookup(q["supplier_id"], top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+    t.fire("price_shift", (step_k > 0) & (jump_p < t.alpha),
+           step_k.astype(str) + " of " + step_n.astype(str) + " reorders in the last " + str(win["recent_days"])
+           + " days" + t.audit_note(c - pd.Timedelta(days=win["recent_days"])) + " priced "
+           + str(win["price_step_pct"]) + "% or more above the SKU's previous order (cohort rate "
+           + _pct(jump_p0) + ", p = " + jump_p.round(3).astype(str) + "); largest: SKU "
+           + q["supplier_id"].map(top["sku"]).astype(object).fillna("").astype(str) + " +"
+           + (100 * q["supplier_id"].map(top["price_step"]).fillna(0)).round(0).astype(int).astype(str) + "% on "
+           + _lookup(q["supplier_id"], top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
 
-    # delivery slowdown: on-time rate of the recent window below the supplier's own prior 12 months, by at least
-    # delivery_drop_pp and by more than chance (one-sided Fisher exact test on the two windows' counts)
+
+def _delivery_slowdown(t: _Triggers, po: pd.DataFrame, win: dict, rc: dict) -> None:
+    """delivery_slowdown: on-time rate of the recent window below the supplier's own prior 12 months, by at least
+    delivery_drop_pp and by more than chance (one-sided Fisher exact test on the two windows' counts)."""
+    q, c = t.q, t.c
     res = po[po["is_resolved"] & (po["promised_ship_on"] <= c)]
     recent_cut = c - pd.Timedelta(days=win["recent_days"])
-    rec = after_passed_audit(res[res["promised_ship_on"] > recent_cut], "promised_ship_on").groupby(
+    rec = t.after_passed_audit(res[res["promised_ship_on"] > recent_cut], "promised_ship_on").groupby(
         "supplier_id")["is_on_time"].agg(["sum", "size"])
     pri = res[(res["promised_ship_on"] <= recent_cut)
               & (res["promised_ship_on"] > recent_cut - pd.Timedelta(days=rc["history_window_days"]))].groupby(
@@ -230,16 +290,21 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     late_p = pd.Series([fisher_worse_p(a, b, c_, d) for a, b, c_, d in zip(r_n - r_on, r_on, p_n - p_on, p_on)],
                        index=q.index, dtype=float)
     slow = ((r_n >= rc["delivery_min_recent_pos"]) & ((p_rate - r_rate) * 100 >= rc["delivery_drop_pp"])
-            & (late_p < alpha))
-    trigger("delivery_slowdown", slow.fillna(False),
-            "on time " + r_on.astype(str) + " of " + r_n.astype(str) + " over the last " + str(win["recent_days"])
-            + " days" + audit_note(recent_cut) + " vs " + p_on.astype(str) + " of " + p_n.astype(str) + " before (p = "
-            + late_p.round(3).astype(str) + ")")
+            & (late_p < t.alpha))
+    t.fire("delivery_slowdown", slow.fillna(False),
+           "on time " + r_on.astype(str) + " of " + r_n.astype(str) + " over the last " + str(win["recent_days"])
+           + " days" + t.audit_note(recent_cut) + " vs " + p_on.astype(str) + " of " + p_n.astype(str) + " before (p = "
+           + late_p.round(3).astype(str) + ")")
 
-    trigger("critical_score", q["risk_band"] == "critical",
-            "risk band critical (score " + q["risk_score"].round(1).astype(str) + ")")
-    trigger("high_score", q["risk_band"] == "high",
-            "risk band high (score " + q["risk_score"].round(1).astype(str) + ")")
+
+def _score_triggers(t: _Triggers, hist: pd.DataFrame, rc: dict) -> None:
+    """critical_score and high_score (the band now), rising_score (up rising_score_points or more since
+    rising_score_months month ends ago)."""
+    q, c = t.q, t.c
+    t.fire("critical_score", q["risk_band"] == "critical",
+           "risk band critical (score " + q["risk_score"].round(1).astype(str) + ")")
+    t.fire("high_score", q["risk_band"] == "high",
+           "risk band high (score " + q["risk_score"].round(1).astype(str) + ")")
     months = sorted(hist["as_of"].dropna().unique())
     back = [m for m in months if m < c]
     if len(back) >= rc["rising_score_months"]:
@@ -247,25 +312,30 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
         ref = hist[hist["as_of"] == ref_on].set_index("supplier_id")["risk_score"]
         then = q["supplier_id"].map(ref).astype(float)
         rising = (q["risk_score"] - then) >= rc["rising_score_points"]
-        trigger("rising_score", rising.fillna(False),
-                "score rose from " + then.round(1).astype(str) + " on " + pd.Timestamp(ref_on).strftime("%Y-%m-%d")
-                + " to " + q["risk_score"].round(1).astype(str))
+        t.fire("rising_score", rising.fillna(False),
+               "score rose from " + then.round(1).astype(str) + " on " + pd.Timestamp(ref_on).strftime("%Y-%m-%d")
+               + " to " + q["risk_score"].round(1).astype(str))
     else:
-        trigger("rising_score", np.zeros(len(q), dtype=bool), "")
+        t.fire("rising_score", np.zeros(len(q), dtype=bool), "")
 
-    # due date: the 12-month cycle; a lapsed cycle (or none) is caught up by risk band from the build date; a
-    # failed audit's follow-up is due a fixed time after it (overdue when older); a trigger pulls the date in
+
+def _schedule(t: _Triggers, cycle: _AuditCycle, rc: dict) -> pd.DataFrame:
+    """Due date, urgency, triggers, action, reason, priority and rank of each queued supplier, in queue order.
+
+    The 12-month cycle; a lapsed cycle (or none) is caught up by risk band from the build date; a failed audit's
+    follow-up is due a fixed time after it (overdue when older); a trigger pulls the date in."""
+    q, c = t.q, t.c
     band = q["risk_band"].fillna("low")
     catch_up = c + pd.to_timedelta(band.map(rc["lapsed_due_days"]).fillna(0).astype(int), unit="D")
-    due = pd.Series(np.where(lapsed, catch_up, audit_due), index=q.index).astype("datetime64[ns]")
-    source = pd.Series(np.where(lapsed, "catch-up", "routine"), index=q.index, dtype=object)
-    failed_due = follow_up.astype("datetime64[ns]")
-    pull = failed_audit & (failed_due < due)
+    due = pd.Series(np.where(cycle.lapsed, catch_up, cycle.due), index=q.index).astype("datetime64[ns]")
+    source = pd.Series(np.where(cycle.lapsed, "catch-up", "routine"), index=q.index, dtype=object)
+    failed_due = cycle.follow_up.astype("datetime64[ns]")
+    pull = cycle.failed & (failed_due < due)
     due, source = due.where(~pull, failed_due), source.where(~pull, "trigger")
     due_days = rc["trigger_due_days"]
     names_fired = pd.Series([[] for _ in range(len(q))], index=q.index, dtype=object)
     reasons = pd.Series([[] for _ in range(len(q))], index=q.index, dtype=object)
-    for name, text in fired.items():
+    for name, text in t.fired.items():
         hit = text != ""
         if not hit.any():
             continue
@@ -279,7 +349,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     q["due_on"] = due.dt.date
     q["days_until_due"] = (due - c).dt.days.astype(int)
     q["urgency"] = np.where(q["days_until_due"] <= 0, "now", np.where(source == "trigger", "soon", source))
-    q["is_audit_lapsed"] = lapsed.to_numpy(dtype=bool)
+    q["is_audit_lapsed"] = cycle.lapsed.to_numpy(dtype=bool)
     q["triggers"] = [", ".join(n) for n in names_fired]
     q["suggested_action"] = [_action(n, b, rc["actions"]) for n, b in zip(names_fired, q["risk_band"])]
     q["reason"] = ["; ".join(r) if r else "routine re-verification: due " + str(d)

@@ -15,8 +15,8 @@ import plotly.io as pio
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from dashboard import db, queries
-from dashboard.display import money, money_short, number, pct, table  # noqa: F401 - the pages' ui.money etc.
+from dashboard import db, display, queries
+from dashboard.display import money, money_short, number, pct, table, text_px  # noqa: F401 - ui.money etc.
 from dashboard.display import words as label  # noqa: F401
 from models import scoring
 from pipelines import contract
@@ -130,6 +130,48 @@ def log_money_ticks(low: float, high: float, max_ticks: int = 7) -> tuple[list[f
     return values, [money_short(v) for v in values]
 
 
+# Where a bubble's name may go, tried in this order: (x direction, y direction) from its centre, in plot pixels (y up)
+_LABEL_SPOTS = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))
+LABEL_FONT_PX = 11
+
+
+def place_labels(points: list[tuple[float, float, float]], texts: list[str], width: float, height: float,
+                 font_px: float = LABEL_FONT_PX) -> list[tuple[float, float, str, str] | None]:
+    """Spots for the names of bubbles that never overlap each other or leave the plot: for each point (x, y, radius
+    in plot pixels, y up; the most important first) with a text ("" for none), (xshift, yshift, xanchor, yanchor) of
+    a plotly annotation at its centre, or None when every spot is taken (its name is still in the hover). A spot that
+    covers no other bubble wins over one that does."""
+    line = font_px * 1.3
+    boxes: list[tuple[float, float, float, float]] = []
+    out: list[tuple[float, float, str, str] | None] = []
+    for i, ((x, y, r), text) in enumerate(zip(points, texts)):
+        if not text:
+            out.append(None)
+            continue
+        w = text_px(text) * font_px / 14
+        candidates = []
+        for dx, dy in _LABEL_SPOTS:
+            gap = r + 2
+            cx = x + dx * gap + (w / 2 * dx)  # the label's centre
+            cy = y + dy * gap + (line / 2 * dy)
+            box = (cx - w / 2, cy - line / 2, cx + w / 2, cy + line / 2)
+            if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
+                continue
+            if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
+                continue
+            covers = sum(1 for j, (px, py, pr) in enumerate(points) if j != i
+                         and box[0] - pr < px < box[2] + pr and box[1] - pr < py < box[3] + pr)
+            candidates.append((covers, box, (dx * gap, dy * gap, {1: "left", 0: "center", -1: "right"}[dx],
+                                             {1: "bottom", 0: "middle", -1: "top"}[dy])))
+        if not candidates:
+            out.append(None)
+            continue
+        covers, box, spot = min(candidates, key=lambda c: c[0])  # the first of the fewest covered (stable order)
+        boxes.append(box)
+        out.append(spot)
+    return out
+
+
 def action_order(actions: Iterable[str]) -> list[str]:
     """The suggested re-audit actions present, most severe first.
 
@@ -179,14 +221,15 @@ def switching_summary(rows: pd.DataFrame) -> tuple[bool, str]:
     return False, "Switching rules (ISO 2859-1): " + ("; ".join(parts) if parts else "no lots replayed") + "."
 
 
-def money_col(title: str, help: str | None = None) -> st.column_config.NumberColumn:
-    """Whole dollars with separators ($70,934), like every amount in the tables; downloads keep the cents."""
-    return st.column_config.NumberColumn(title, help=help, format="$%,.0f")
+def money_col(title: str, help: str | None = None, cents: bool = False) -> st.column_config.NumberColumn:
+    """Whole dollars with separators ($70,934; -$1,320 below zero), like every amount in the tables, or with `cents`
+    where they are the answer (per-unit costs, a customs entry's duty); downloads keep every decimal."""
+    return st.column_config.NumberColumn(title, help=help, **display.money_format("%.2f" if cents else ""))
 
 
 def pct_col(title: str, help: str | None = None) -> st.column_config.NumberColumn:
-    """A 0..1 share shown as a percentage."""
-    return st.column_config.NumberColumn(title, help=help, format="percent")
+    """A 0..1 share shown as a percentage with one decimal (2.8%)."""
+    return st.column_config.NumberColumn(title, help=help, **display.SHARE_FORMAT)
 
 
 def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
@@ -317,8 +360,24 @@ def _waterfall(steps: pd.DataFrame, title: str) -> go.Figure:
                                  increasing=dict(marker_color="#2f9e44"), totals=dict(marker_color="#1f4e79"),
                                  hovertemplate="%{y}: %{x:$,.0f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickformat="$~s")  # -$50k, never $-50k
+    fig.update_xaxes(tickformat="$~s", range=_waterfall_range(measures, values))  # -$50k, never $-50k
     return style(fig, title, "USD", "", height=120 + 34 * len(labels))
+
+
+def _waterfall_range(measures: list[str], values: list[float], room: float = 0.3) -> list[float]:
+    """The x range of a horizontal waterfall with room for the amounts written beside the bars: a total's or a
+    rise's amount right of its bar, a fall's left of it (plotly clips them at the figure's edge otherwise: "$4,7")."""
+    running, ends, lefts = 0.0, [0.0], []
+    for measure, value in zip(measures, values):
+        before = running
+        running = value if measure in ("absolute", "total") else running + value
+        ends += [before if measure == "relative" else 0.0, running]
+        if measure == "relative" and value < 0:
+            lefts.append(running)  # a fall's amount is written left of its bar's left end
+    low, high = min(ends), max(ends)
+    span = (high - low) or 1.0
+    left_room = room * span if any(end < low + room * span for end in lefts) else 0.02 * span
+    return [low - left_room, high + room * span]
 
 
 def landed_breakdown(row: pd.Series, key: str) -> None:
@@ -334,6 +393,7 @@ def _breakdown(row: pd.Series) -> go.Figure:
                            text=[f"{money(v)} ({v / total:.1%})" for v in parts.values()], textposition="auto",
                            hovertemplate="%{y}: %{x:$,.0f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickformat="$~s")
     return style(fig, f"Landed-cost breakdown: {money(row['landed_total'])} over {int(row['po_count']):,} landed POs",
                  "USD", "")
 

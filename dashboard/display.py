@@ -8,11 +8,13 @@ they are read whole (wrapped, never cut off). Pure Python apart from `table`, so
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 
 from models import scoring
@@ -291,22 +293,29 @@ def supplier_url(supplier_id: str, name: object = None) -> str:
 
 # ----------------------------------------------------------------------------- widths
 
-CHAR_PX = 7.0     # a conservative average advance of the table font (Source Sans, 14 px): Chromium measures 5.5-6.4
-WIDE_CHAR_PX = 14.5  # CJK and other full-width characters
+# Advance widths (px) of the table font, Source Sans at 14 px, as headless Chromium measures them (canvas measureText,
+# the way the grid draws its cells), rounded up to 0.1 px; tests/browser checks that every text a page shows in a
+# table is never wider than these add up to. Letters not listed (accented, Cyrillic, …) take DEFAULT_CHAR_PX.
+_CHAR_WIDTHS = {
+    2.8: " ", 3.5: "|',.:;ij·’‘", 3.6: "l", 3.7: "I", 4.1: "!f", 4.3: "()[]{}•", 4.4: "-", 4.7: "°", 4.8: "t",
+    4.9: "/\\r", 5.9: "*s", 6.0: "\"?z“”", 6.3: "x", 6.4: "c", 6.6: "vy", 6.7: "Y", 6.8: "J–", 6.9: "L",
+    7.0: "#$+0123456789<=>F^_ek~−×±€£¥", 7.1: "ag", 7.2: "X", 7.3: "V", 7.4: "E", 7.5: "S", 7.6: "TZ`o", 7.7: "Ahnu",
+    7.8: "bdpq", 8.0: "CPR", 8.2: "K", 8.3: "B", 8.6: "&", 8.7: "DG", 9.1: "NU", 9.2: "H", 9.3: "OQ", 10.1: "w",
+    10.2: "M", 11.1: "W", 11.6: "%", 11.7: "m", 11.9: "@", 13.3: "…",
+}
+CHAR_PX = {c: width for width, chars in _CHAR_WIDTHS.items() for c in chars}
+DEFAULT_CHAR_PX = 9.5   # a letter not measured: as wide as a wide capital
+WIDE_CHAR_PX = 14.5     # CJK and other full-width characters
+SPACE_PX = CHAR_PX[" "]
 CELL_PADDING_PX = 18
 LINE_PX = 20
 MIN_ANSWER_PX = 160
 
 
-_BROAD = frozenset("MWmw@%")
-
-
 def _char_px(c: str) -> float:
     if ord(c) > 0x2E80:
         return WIDE_CHAR_PX
-    if c in _BROAD:
-        return 12.5
-    return 9.5 if c.isupper() else CHAR_PX
+    return CHAR_PX.get(c, DEFAULT_CHAR_PX)
 
 
 def text_px(text: object) -> float:
@@ -334,7 +343,7 @@ def wrapped_lines(text: str, usable_px: float) -> int:
     count, line = 1, 0.0
     for word in str(text).split(" "):
         w = text_px(word)
-        space = CHAR_PX if line else 0.0
+        space = SPACE_PX if line else 0.0
         if line + space + w <= usable_px:
             line += space + w
             continue
@@ -370,7 +379,7 @@ def _natural(values: pd.Series, title: str, kind: str) -> int:
     if kind == "money":
         texts = [money(v) for v in values]
     elif kind == "share":
-        texts = [f"{v * 100:,.2f}%" if not _blank(v) else BLANK for v in values]
+        texts = [pct(v) for v in values]
     elif kind == "number":
         texts = [f"{v:,.2f}" if isinstance(v, float) else f"{v:,}" if not _blank(v) else BLANK for v in values]
     elif kind == "date":
@@ -379,7 +388,22 @@ def _natural(values: pd.Series, title: str, kind: str) -> int:
         texts = ["xx"]
     else:
         texts = [str(v) for v in values if not _blank(v)]
-    return int(max([text_px(t) for t in texts] + [text_px(title) + 12]) + CELL_PADDING_PX)
+    # a header is drawn a little bolder than the cells, with room for the sort arrow
+    return int(max([text_px(t) for t in texts] + [text_px(title) * 1.1 + 12]) + CELL_PADDING_PX)
+
+
+# A 0..1 share as a percentage with one decimal on every row, as `pct` writes it (streamlit's "percent" preset shows
+# as many decimals as a value needs, up to two, unless the step fixes them: a step of 0.001 is 0.1%).
+SHARE_FORMAT = {"format": "percent", "step": 0.001}
+
+
+def money_format(printf: str = "") -> dict[str, object]:
+    """A money column's format: whole dollars with separators, the minus before the dollar sign ("-$184,522", as
+    `money` writes it; a printf format such as "$%,.0f" shows "$-184,522"). Streamlit's "dollar" preset, its decimals
+    set by the step: whole dollars unless the printf format asked for cents ("$%,.2f")."""
+    digits = re.search(r"\.(\d+)f", printf)
+    places = int(digits.group(1)) if digits else 0
+    return {"format": "dollar", "step": 10.0 ** -places if places else 1}
 
 
 def _kind(col: str, series: pd.Series, spec: object) -> str:
@@ -401,36 +425,78 @@ def _kind(col: str, series: pd.Series, spec: object) -> str:
     return "text"
 
 
+def answer_widths(texts: dict[str, list[str]], natural: dict[str, int], room: float,
+                  longest: int = 40) -> dict[str, int]:
+    """Widths of a table's answer columns (their texts given) within `room` px that keep its rows lowest: the fewest
+    lines the longest answer of any column wraps to, each column as narrow as that allows (at least 160 px, at most its
+    one-line width), what is left shared by the columns still wrapping. Decided on each column's `longest` texts (the
+    row height is then counted over all of them); a column of short answers no longer takes half the room while a
+    long one wraps to seven lines."""
+    if not texts:
+        return {}
+    lowest = {c: min(MIN_ANSWER_PX, natural[c]) for c in texts}
+    longest_texts = {c: sorted(t, key=text_px, reverse=True)[:longest] for c, t in texts.items()}
+
+    def lines(c: str, width: int) -> int:
+        return max([wrapped_lines(t, width - CELL_PADDING_PX) for t in longest_texts[c]] + [1])
+
+    def narrowest(c: str, n: int) -> int:
+        low, high = lowest[c], max(natural[c], lowest[c])
+        if lines(c, low) <= n:
+            return low
+        while high - low > 1:  # lines(low) > n >= lines(high)
+            mid = (low + high) // 2
+            low, high = (low, mid) if lines(c, mid) <= n else (mid, high)
+        return high
+
+    most = max(lines(c, lowest[c]) for c in texts)
+    for n in range(1, most + 1):
+        widths = {c: narrowest(c, n) for c in texts}
+        if sum(widths.values()) <= room:
+            break
+    spare = room - sum(widths.values())
+    wrapping = sorted((c for c in texts if widths[c] < natural[c]), key=lambda c: natural[c] - widths[c])
+    for i, c in enumerate(wrapping):  # the spare room, shortest shortfall first
+        extra = int(min(natural[c] - widths[c], max(spare, 0) / (len(wrapping) - i)))
+        widths[c] += extra
+        spare -= extra
+    return widths
+
+
 def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_config: dict | None = None,
           columns: list[str] | None = None, height: int | str | None = None, link: bool = True,
-          max_rows: int = 25, width_px: int = PAGE_PX) -> None:
+          max_rows: int = 25, width_px: int = PAGE_PX, download_columns: list[str] | None = None) -> None:
     """A table as a founder reads it: codes in words, headers from HEADERS, money with separators, shares as
     percentages, blanks as –, supplier names linking to their Supplier page, answer columns (ANSWER_COLUMNS) given the
     width left within `width_px` and wrapped so that they are read whole; with a CSV download of exactly the rows and
-    words shown (column names kept, formulas neutralised)."""
+    words shown (column names kept, formulas neutralised), or of `download_columns` when the file should carry more
+    than fits on screen."""
     import streamlit as st
 
     from dashboard import components
 
     visible = [c for c in (columns if columns is not None else frame.columns) if c in frame.columns]
     linked = link and "supplier_name" in visible and "supplier_id" in frame.columns
-    wanted = visible + (["supplier_id"] if linked and "supplier_id" not in visible else [])
+    download = visible + [c for c in (download_columns or []) if c in frame.columns and c not in visible]
+    # columns only for the download ride along unseen (not in the column order)
+    wanted = download + (["supplier_id"] if linked and "supplier_id" not in download else [])
     data = frame if wanted == list(frame.columns) else frame[wanted]
     prepared = _prepared(data, visible, linked, column_config, height, max_rows, width_px)
-    st.dataframe(prepared.arrow if prepared.arrow is not None else prepared.shown, hide_index=True, key=key,
+    st.dataframe(prepared.arrow if prepared.arrow is not None else prepared.drawn, hide_index=True, key=key,
                  column_config=prepared.specs, column_order=prepared.order, height=prepared.height,
                  row_height=prepared.row_px, placeholder=BLANK)
     if file_name:
         shown = prepared.shown
         # A callable defers building the file until the button is clicked (no CSV work on every rerun).
-        st.download_button("Download CSV", lambda: components.csv_bytes(shown[visible]), file_name=file_name,
+        st.download_button("Download CSV", lambda: components.csv_bytes(shown[download]), file_name=file_name,
                            mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
 
 
 @dataclass(frozen=True)
 class _Prepared:
-    shown: pd.DataFrame      # the rows in words, supplier links added
-    arrow: object            # `shown` as a pyarrow table (what st.dataframe sends), or None if pyarrow refused it
+    shown: pd.DataFrame      # the rows in words, supplier links added (what the download holds)
+    drawn: pd.DataFrame      # `shown` with numbers rounded as the grid shows them
+    arrow: object            # `drawn` as a pyarrow table (what st.dataframe sends), or None if pyarrow refused it
     specs: dict
     order: list[str]
     height: int | str
@@ -472,10 +538,14 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
             if re.fullmatch(r"%(\.\d+f|d)", fmt) and col not in ("rank", "line", "plan_rank"):
                 # thousands separators on every printf number: 35,787, never 35787 beside 1,284
                 specs[col]["type_config"] = {**specs[col]["type_config"], "format": "%," + fmt[1:]}
+            elif kind == "money" and fmt != "dollar":  # a page's own printf ("$%,.0f") reads "$-184,522"
+                specs[col]["type_config"] = {**specs[col]["type_config"], **money_format(fmt)}
+            elif kind == "share" and fmt == "percent":  # one decimal on every row: never "5%" beside "2.83%"
+                specs[col]["type_config"] = {**specs[col]["type_config"], **SHARE_FORMAT}
         elif kind == "money":
-            specs[col] = st.column_config.NumberColumn(title, format="$%,.0f")
+            specs[col] = st.column_config.NumberColumn(title, **money_format())
         elif kind == "share":
-            specs[col] = st.column_config.NumberColumn(title, format="percent")
+            specs[col] = st.column_config.NumberColumn(title, **SHARE_FORMAT)
         elif kind == "date":
             specs[col] = st.column_config.DateColumn(title)
         elif kind == "check":
@@ -501,11 +571,8 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
                for c in order}
     answers = [c for c in order if specs[c]["_kind"] == "answer"]
     room = width_px - 2 - sum(natural[c] for c in order if c not in answers)
-    # water-filling: the shortest answers take what they need, the longest share what is left (at least 160 px each)
-    widths = {}
-    for i, c in enumerate(sorted(answers, key=natural.get)):
-        widths[c] = int(min(natural[c], max(MIN_ANSWER_PX, room / (len(answers) - i))))
-        room -= widths[c]
+    widths = answer_widths({c: [str(v) for v in _distinct(shown[c]) if not _blank(v)] for c in answers},
+                           natural, room)
     lines = 1
     for c in order:
         spec = specs[c]
@@ -519,11 +586,29 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
     row_px = max(35, LINE_PX * lines + 14) if lines > 1 else None
     if height is None:
         height = table_height(len(shown), row_px or 35, max_rows)
+    drawn = _rounded_to_steps(shown, specs)
     try:  # what st.dataframe would do on every run: done once here
-        arrow = pa.Table.from_pandas(shown)
+        arrow = pa.Table.from_pandas(drawn)
     except (pa.ArrowException, ValueError, TypeError):  # mixed types: st.dataframe's own conversion fixes them
         arrow = None
-    return _Prepared(shown, arrow, specs, order, height, row_px)
+    return _Prepared(shown, drawn, arrow, specs, order, height, row_px)
+
+
+def _rounded_to_steps(shown: pd.DataFrame, specs: dict) -> pd.DataFrame:
+    """The table's numbers as the grid shows them: rounded (half away from zero) to the decimals their step fixes. The grid cuts a number with a step to the step's decimals instead of rounding it
+    ($1,807,077.90 would read $1,807,077 beside a headline of $1,807,078); the download keeps every decimal."""
+    out = None
+    for col, spec in specs.items():
+        config = spec.get("type_config") or {}
+        step = config.get("step")
+        if col not in shown.columns or config.get("type") != "number" or not step \
+                or not pd.api.types.is_float_dtype(shown[col]):
+            continue
+        places = max(0, -math.floor(math.log10(step) + 1e-9))
+        scaled = shown[col] * 10 ** places
+        out = shown.copy() if out is None else out
+        out[col] = (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)) / 10 ** places
+    return shown if out is None else out
 
 
 # ----------------------------------------------------------------------------- re-audit wording

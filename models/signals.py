@@ -195,8 +195,10 @@ class Context:
     def peer(self, pri: pd.DataFrame, scale: float = 1.0, fmt=None):
         return (fmt or self.pct)(pri["prior_mean"].to_numpy() * scale)
 
-    def ints(self, col: str) -> np.ndarray:
-        return self.f[col].to_numpy().astype(int)
+    def ints(self, col: str) -> list[str]:
+        """A count column as whole numbers for an explanation, with thousands separators (3,391 units, as the pages
+        write every number)."""
+        return [f"{v:,}" for v in self.f[col].to_numpy().astype(int)]
 
 
 # ---- quality ----------------------------------------------------------------------------------------------------

@@ -133,11 +133,12 @@ if ui.require_warehouse():
         no_sale = "No channel"
         shown = channels.assign(channel=channels["channel"].map(
             lambda c: no_sale if c is None or pd.isna(c) else ui.label(c, "channel")))
-        # the answer first (revenue, leakage and its share), then what it is made of: all fits at 1440 px
-        ui.table(shown, "costs_channels", "leakage_by_channel.csv",
-                 columns=["channel", "gross_revenue", "planned_contribution", "leakage", "leakage_share",
-                          "landed_cost_overrun", "refunds_and_return_fees", "unsellable_write_offs", "quality_costs",
-                          "duty_refunds_received", "units_sold", "marketplace_fees"],
+        # the answer first (revenue, leakage and its share), then what it is made of: all fits at 1440 px; units
+        # sold and marketplace fees (inside the planned contribution) are in the download
+        parts = ["channel", "gross_revenue", "planned_contribution", "leakage", "leakage_share", "landed_cost_overrun",
+                 "refunds_and_return_fees", "unsellable_write_offs", "quality_costs", "duty_refunds_received"]
+        ui.table(shown, "costs_channels", "leakage_by_channel.csv", columns=parts,
+                 download_columns=parts + ["units_sold", "marketplace_fees"],
                  column_config={"channel": st.column_config.TextColumn(
                                     "Channel", help="'No channel': quality costs, write-offs beyond unsellable "
                                                     "returns, duty refunds and returns recorded without a channel."),
@@ -227,11 +228,11 @@ if ui.require_warehouse():
                              "landed cost. marts.customs_entries.")
             ui.table(entries, "costs_entries", "customs_entries.csv",
                      column_config={"entry_number": "Entry", "entry_on_summary": "Entry date",
-                                    "shipment_count": "Shipments", "duty_summary": ui.money_col("Duty declared"),
-                                    "duty_computed": ui.money_col("Duty computed"),
-                                    "duty_difference": ui.money_col("Declared − computed"),
-                                    "duty_status": "Duty check", "fees_summary": ui.money_col("MPF + HMF declared"),
-                                    "fees_computed": ui.money_col("MPF + HMF computed"), "fees_status": "Fee check",
+                                    "shipment_count": "Shipments", "duty_summary": ui.money_col("Duty declared", cents=True),
+                                    "duty_computed": ui.money_col("Duty computed", cents=True),
+                                    "duty_difference": ui.money_col("Declared − computed", cents=True),
+                                    "duty_status": "Duty check", "fees_summary": ui.money_col("MPF + HMF declared", cents=True),
+                                    "fees_computed": ui.money_col("MPF + HMF computed", cents=True), "fees_status": "Fee check",
                                     "chapter_99_summary": "Chapter 99 declared"})
 
     unallocated = queries.unallocated_costs()

@@ -1,5 +1,6 @@
 """Portfolio: which suppliers put the business at risk, and why, at a glance."""
 
+import numpy as np
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -8,6 +9,10 @@ from dashboard import components as ui
 from dashboard import display, filters, queries, validity_card
 
 LABELLED = 8  # bubbles named on the chart
+BUBBLE_PX = 40  # the largest bubble's diameter
+# the matrix's plot area at a 1440 px window (the chart's width less its axis titles, ticks and legend; its 520 px
+# height less title and x axis), a little under what Chromium draws, for placing the bubbles' names apart
+PLOT_PX = (760, 400)
 
 st.title("Supplier portfolio")
 if ui.require_warehouse():
@@ -68,20 +73,37 @@ if ui.require_warehouse():
             # a name beside the bubbles that matter most (riskiest, or largest exposure); every bubble names itself
             # on hover
             named = set(plot.nlargest(LABELLED, "risk_score").index) | set(plot.nlargest(LABELLED // 2, "spend").index)
-            plot["label"] = [n if i in named else "" for i, n in zip(plot.index, plot["supplier_name"])]
             bands = sorted(matrix["risk_band"].dropna().unique(), key=filters.band_sort_key)
-            fig = px.scatter(plot, x="spend_plot", y="risk_score", color="band", size="bubble", size_max=40,
-                             log_x=True, text="label", custom_data=["supplier_id"],
+            fig = px.scatter(plot, x="spend_plot", y="risk_score", color="band", size="bubble", size_max=BUBBLE_PX,
+                             log_x=True, custom_data=["supplier_id"],
                              color_discrete_map={display.words(b, "risk_band"): ui.BAND_COLOURS.get(b, "#888")
                                                  for b in bands},
                              hover_name="supplier_name",
                              hover_data={"spend": ":$,.0f", "open_exposure": ":$,.0f", "deposit_at_risk": ":$,.0f",
                                          "risk_score": ":.0f", "type": True, "bubble": False, "spend_plot": False,
-                                         "label": False, "band": False},
+                                         "band": False},
                              labels={"spend": "Spend", "open_exposure": "Open exposure", "risk_score": "Risk score",
                                      "deposit_at_risk": "Deposit at risk", "type": "Type"},
                              category_orders={"band": [display.words(b, "risk_band") for b in bands]})
-            fig.update_traces(textposition="top center", textfont=dict(size=11, color="#333"))
+            # the names as annotations placed where they overlap no other name (plotly's text labels of
+            # neighbouring bubbles ran into each other): riskiest first, on axes fixed so that pixels can be worked out
+            x = np.log10(plot["spend_plot"].to_numpy(dtype=float))
+            y = plot["risk_score"].to_numpy(dtype=float)
+            x_range = [x.min() - 0.06 * max(np.ptp(x), 1.0), x.max() + 0.06 * max(np.ptp(x), 1.0)]
+            y_range = [max(0.0, y.min() - 6), y.max() + 8]
+            sizeref = 2 * plot["bubble"].max() / BUBBLE_PX ** 2  # plotly express's own, for size_max
+            radius = np.sqrt(plot["bubble"].to_numpy(dtype=float) / sizeref) / 2
+            order = plot["risk_score"].rank(method="first", ascending=False).to_numpy().argsort()
+            points = [((x[i] - x_range[0]) / (x_range[1] - x_range[0]) * PLOT_PX[0],
+                       (y[i] - y_range[0]) / (y_range[1] - y_range[0]) * PLOT_PX[1], radius[i]) for i in order]
+            names = [plot["supplier_name"].iloc[i] if plot.index[i] in named else "" for i in order]
+            for i, name, spot in zip(order, names, ui.place_labels(points, names, *PLOT_PX)):
+                if spot is not None:
+                    fig.add_annotation(x=x[i], y=y[i], text=name, showarrow=False, xshift=spot[0], yshift=spot[1],
+                                       xanchor=spot[2], yanchor=spot[3],
+                                       font=dict(size=ui.LABEL_FONT_PX, color="#333"))
+            fig.update_xaxes(range=x_range)
+            fig.update_yaxes(range=y_range)
             ui.style(fig, "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)",
                      "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=520)
             # explicit 1-2-5 ticks: plotly labels every minor tick of a log axis and the labels run together

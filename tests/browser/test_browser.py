@@ -401,3 +401,110 @@ def test_open_orders_and_the_supplier_controls_of_the_planted_cases(server, page
     _settle(page, "corrective action(s) open past their due date")
     assert page.get_by_text("corrective action(s) open past their due date", exact=False).count() > 0
     _shot(page, "supplier_overdue_capa")
+
+
+# --- the Months control, moved as a person moves it --------------------------------------------------------------
+
+_ROWS = """frame => { const t = frame.querySelector('table'); if (!t) return [];
+    return [...t.querySelectorAll('tr')].map(r => [...r.querySelectorAll('th, td')].map(c => c.innerText.trim())); }"""
+
+
+def _last_months(pg, months: list[str], n: int) -> tuple[str, str]:
+    """Move the page's Months control with the keyboard to the last `n` months: the start thumb to the end (End), then
+    n - 1 months back (ArrowLeft); return the (first, last) months the control should now hold."""
+    thumbs = pg.locator('[data-testid="stSlider"]').filter(has_text="Months").get_by_role("slider")
+    assert [thumbs.nth(i).get_attribute("aria-valuetext") for i in range(2)] == [months[0], months[-1]]
+    thumbs.nth(0).focus()
+    pg.keyboard.press("End")
+    for _ in range(n - 1):
+        pg.keyboard.press("ArrowLeft")
+    first, last = months[-n], months[-1]
+    pg.wait_for_url(re.compile(rf"from={first}&to={last}"), timeout=60_000)
+    assert [thumbs.nth(i).get_attribute("aria-valuetext") for i in range(2)] == [first, last]
+    return first, last
+
+
+def _months(con) -> list[str]:
+    """The months the control offers: every month with leakage or a landed delivery (independently of the page)."""
+    return [f"{m:%Y-%m}" for (m,) in con.execute(
+        "select month from marts.margin_leakage_wide union select delivery_month from marts.landed_cost_po "
+        "where is_landed and delivery_month is not null order by 1").fetchall()]
+
+
+def _wait_metric(pg, label: str, value: str) -> None:
+    """Wait until the metric `label` reads `value` (the page reruns after the control moved)."""
+    deadline = time.monotonic() + 60
+    while _metric(pg, label) != value and time.monotonic() < deadline:
+        pg.wait_for_timeout(500)
+    assert _metric(pg, label) == value
+
+
+def test_the_months_control_narrows_what_each_page_shows(server, page, demo_con):
+    """On Portfolio, Costs and Trader vs factory, move the Months control to the last six months with the keyboard:
+    the figures a person reads are then those months' (computed here from the warehouse), and the URL keeps them."""
+    from dashboard.display import money
+
+    months = _months(demo_con)
+    first, last = months[-6], months[-1]
+    start, end = f"{first}-01", f"{last}-01"
+
+    leaked, everything = (float(v) for v in demo_con.execute(
+        "select sum(supplier_leakage) filter (where month between ?::date and ?::date), sum(supplier_leakage) "
+        "from marts.margin_leakage_wide", [start, end]).fetchone())
+    page.goto(server)
+    _settle(page, PAGES[""])
+    assert _metric(page, "Margin leakage") == money(everything)
+    assert _last_months(page, months, 6) == (first, last)
+    _wait_metric(page, "Margin leakage", money(leaked))
+    assert leaked != pytest.approx(everything)
+
+    landed = float(demo_con.execute("select sum(landed_total) from marts.landed_cost_po where is_landed and "
+                                    "delivery_month between ?::date and ?::date", [start, end]).fetchone()[0])
+    page.goto(f"{server}/costs")
+    _settle(page, "Leakage by month")
+    _last_months(page, months, 6)
+    _wait_metric(page, "Landed cost", money(landed))
+    _wait_metric(page, "Margin leakage", money(leaked))
+    _settle(page, "Leakage by month")
+    _shot(page, "costs_last_six_months")
+
+    # Trader vs factory: the manufacturers' on-time rate over those months, the mean over manufacturers with a resolved
+    # order promised in them of each one's on-time share, and how many they are
+    rates = [float(r) for (r,) in demo_con.execute("""
+        select count(*) filter (where po.is_resolved and po.is_on_time) / count(*) filter (where po.is_resolved)
+        from marts.po_status as po
+        inner join staging.suppliers as suppliers on po.supplier_id = suppliers.supplier_id
+        where po.promised_ship_on >= ?::date and po.promised_ship_on < ?::date + interval 1 month
+            and coalesce(suppliers.verified_type, suppliers.supplier_type) = 'manufacturer'
+        group by po.supplier_id
+        having count(*) filter (where po.is_resolved) > 0""", [start, end]).fetchall()]
+    page.goto(f"{server}/trader_vs_factory")
+    _settle(page, "Side by side")
+
+    def on_time_row() -> list[str]:
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.scroll_into_view_if_needed()
+        table.locator("table td").first.wait_for(state="attached", timeout=15_000)
+        rows = table.evaluate(_ROWS)
+        return next(r for r in rows if r and r[0] == "On-time shipment rate")
+
+    before = on_time_row()
+    _last_months(page, months, 6)
+    expected = (f"{sum(rates) / len(rates) * 100:.1f}% (", str(len(rates)))
+    deadline = time.monotonic() + 60
+    while True:  # the table redraws after the rerun
+        row = on_time_row()
+        if (row[2].startswith(expected[0]) and row[3] == expected[1]) or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(500)
+    assert row[2].startswith(expected[0]) and row[3] == expected[1], (row, expected)
+    assert row != before
+    assert page.get_by_text(f"{pd_month(first)} to {pd_month(last)}", exact=False).count() > 0  # the chart's title
+    _shot(page, "trader_vs_factory_last_six_months")
+
+
+def pd_month(label: str) -> str:
+    """'2026-05' as the pages write a month in a title: 'May 2026'."""
+    import datetime
+
+    return datetime.date.fromisoformat(f"{label}-01").strftime("%b %Y")

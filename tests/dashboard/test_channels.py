@@ -79,7 +79,9 @@ def test_costs_page_splits_the_periods_leakage_by_channel(ui, demo_db, demo_con)
         label = {"amazon_us": "Amazon US", "shopify_dtc": "Shopify (own store)", "walmart_us": "Walmart US"}[channel]
         assert table.loc[label, "units_sold"] == units
         assert table.loc[label, "gross_revenue"] == pytest.approx(float(revenue))
-        assert table.loc[label, "leakage_share"] == pytest.approx(table.loc[label, "leakage"] / float(revenue))
+        # as shown: a percentage to one decimal (0.001 of revenue)
+        assert table.loc[label, "leakage_share"] == pytest.approx(table.loc[label, "leakage"] / float(revenue),
+                                                                  abs=0.0005 + 1e-9)
     assert table.index[-1] == "No channel"
     leaked, rows = demo_con.execute("select sum(supplier_leakage), count(*) from marts.margin_leakage_wide "
                                     "where month between date '2026-01-01' and date '2026-06-01'").fetchone()

@@ -66,11 +66,29 @@ def test_a_supplier_link_opens_its_page_and_shows_the_name(name):
 
 
 def test_wrapping_counts_lines_at_word_boundaries():
-    px = display.CHAR_PX
-    assert display.wrapped_lines("aaaa bbbb", 9 * px) == 1
-    assert display.wrapped_lines("aaaa bbbb", 8 * px) == 2
-    assert display.wrapped_lines("aaaa bbbb cccc", 9 * px) == 2
+    px, space = display.text_px("a"), display.text_px(" ")
+    assert (px, space) == (7.1, 2.8)  # Source Sans at 14 px, as Chromium measures it
+    assert display.wrapped_lines("aaaa aaaa", 8 * px + space) == 1
+    assert display.wrapped_lines("aaaa aaaa", 8 * px + space - 0.1) == 2
+    assert display.wrapped_lines("aaaa aaaa aaaa", 9 * px + space) == 2
     assert display.wrapped_lines("a" * 25, 10 * px) == 3  # a word longer than a line is broken
+
+
+def test_answer_columns_share_the_room_so_that_rows_stay_low():
+    pad = display.CELL_PADDING_PX
+    short = ["a" * 20]  # 142 px: one line in 160 px
+    long = [" ".join(["aaaa"] * 30)]  # 30 words of 28.4 px, 2.8 px apart: 933.2 px on one line
+    natural = {"short": int(display.text_px(short[0])) + pad, "long": int(display.text_px(long[0])) + pad}
+    widths = display.answer_widths({"short": short, "long": long}, natural, room=600)
+    # the short answer takes its one line (never half the room), the long one the rest: 3 lines of up to 13 words,
+    # where half the room each would have made every row 4 lines high
+    assert widths["short"] == natural["short"] and widths["long"] == 600 - natural["short"]
+    assert display.wrapped_lines(long[0], widths["long"] - pad) == 3
+    assert display.wrapped_lines(long[0], 300 - pad) == 4
+    # not enough room: each as narrow as it may be (the rows as low as that allows)
+    tight = display.answer_widths({"short": short * 2, "long": long}, natural, room=300)
+    assert tight["short"] == natural["short"] and tight["long"] == 160  # 160 px at least, else its one-line width
+    assert display.answer_widths({}, {}, 500) == {}
 
 
 def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():

@@ -345,13 +345,25 @@ def test_risk_matrix_spend_axis_has_few_readable_ticks(ui, tiny_db):
 
 
 def test_reaudit_priority_is_shown_in_whole_dollars_and_kept_exact(ui, tiny_db, tiny_con):
+    from dashboard import display
+
     at = ui.open(tiny_db, "reaudit")
-    # printf style: 70,933.74 → "$70,934" (thousands separators, rounded to whole dollars; the browser test sees it)
-    assert ui.column_config(at, "priority")["type_config"] == {"type": "number", "format": "$%,.0f"}
-    # the frame behind the table (and its CSV/Excel downloads) keeps the mart's exact values, cents included
+    # 70,933.74 → "$70,934", -1,320.4 → "-$1,320": the "dollar" preset (the minus before the sign; the page's printf
+    # "$%,.0f" read "$-1,320") with a step of 1, whole dollars
+    config = ui.column_config(at, "priority")["type_config"]
+    assert (config["format"], config["step"]) == ("dollar", 1)
+    # the grid cuts a number to its step's decimals, so it is sent rounded (half away from zero) to whole dollars:
+    # what a person reads; the download keeps the mart's exact values, cents included
     table = next(f for f in ui.frames(at) if "priority" in f.columns).set_index("supplier_id")
     exact = dict(tiny_con.execute("select supplier_id, priority from marts.reaudit_queue").fetchall())
-    assert table["priority"].to_dict() == exact
+    assert table["priority"].to_dict() == {s: float(int(abs(v) + 0.5)) * (1 if v >= 0 else -1)
+                                           for s, v in exact.items()}
+    assert any(v != round(v) for v in exact.values())  # the rounding shows: some priority has cents
+    frame = pd.DataFrame({"supplier_id": list(exact), "supplier_name": list(exact), "priority": list(exact.values())})
+    prepared = display._prepare(frame, ["supplier_name", "priority"], True, {"priority": ui_money_col()}, None, 25,
+                                display.PAGE_PX)
+    assert prepared.shown["priority"].tolist() == list(exact.values())  # what the CSV is made of
+    assert prepared.drawn["priority"].tolist() == list(table["priority"].reindex(list(exact)))
     # S2: its score / 100 × $6,400 (the 12-month spend already holds P5 and P6, whose unshipped $4,400 is the open
     # exposure, counted once): a value with cents (39.8 → 2,547.20, shown as $2,547)
     score = tiny_con.execute("select risk_score from marts.supplier_risk_score where supplier_id = 'S2'").fetchone()[0]
@@ -416,3 +428,9 @@ def test_costs_pickers_offer_only_the_suppliers_and_skus_inside_the_filters(ui, 
     at.multiselect(key="f_type").set_value(["trading_company"]).run()
     assert "No supplier passes the sidebar filters (Supplier type: Trading company; Country: VN)" in ui.texts(at)
     assert not [s for s in at.selectbox if s.key == "costs_supplier"] and not ui.metrics(at)
+
+
+def ui_money_col():
+    from dashboard import components
+
+    return components.money_col("Priority")

@@ -22,10 +22,14 @@ def test_whatif_section_301_plus_25_on_a_supplier(ui, tiny_db):
     at.multiselect(key="whatif_presets").set_value(["Section 301 +25%"]).run()
     assert not at.exception
     table = [f for f in ui.frames(at) if "landed_after_pu" in f.columns][0].set_index("sku")
-    assert table.loc["A1", "landed_before_pu"] == 8.2195 and table.loc["A1", "landed_after_pu"] == 9.5945
-    assert table.loc["A2", "landed_before_pu"] == 3.252 and table.loc["A2", "landed_after_pu"] == 3.752
-    assert table.loc["A1", "margin_before_pu"] == 21.4661 and table.loc["A1", "margin_after_pu"] == 20.0911
-    assert table.loc["A1", "margin_change_total"] == -1_237.50 and table.loc["A2", "margin_change_total"] == -150.00
+    # per-unit amounts to the cent, as the table shows them (the download keeps every decimal)
+    assert table.loc["A1", "landed_before_pu"] == 8.22 and table.loc["A1", "landed_after_pu"] == 9.59  # 8.2195, 9.5945
+    assert table.loc["A2", "landed_before_pu"] == 3.25 and table.loc["A2", "landed_after_pu"] == 3.75  # 3.252, 3.752
+    assert table.loc["A1", "margin_before_pu"] == 21.47 and table.loc["A1", "margin_after_pu"] == 20.09
+    assert ui.column_config(at, "landed_before_pu")["type_config"] == {"type": "number", "format": "dollar",
+                                                                       "step": 0.01}
+    # a year in whole dollars, half away from zero: -1,237.50 reads -$1,238
+    assert table.loc["A1", "margin_change_total"] == -1_238.0 and table.loc["A2", "margin_change_total"] == -150.00
     assert ui.metrics(at)["Margin change over a year"] == "-$1,388"
     assert "Tariff changes: section 301 +25 points." in ui.texts(at)
     # The download is the table shown.

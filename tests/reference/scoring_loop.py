@@ -597,8 +597,8 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     def peer(pri: pd.DataFrame, scale: float = 1.0, fmt=pct):
         return fmt(pri["prior_mean"].to_numpy() * scale)
 
-    def ints(col: str) -> np.ndarray:
-        return f[col].to_numpy().astype(int)
+    def ints(col: str) -> list[str]:  # counts with thousands separators, as models/signals.py words them
+        return [f"{v:,}" for v in f[col].to_numpy().astype(int)]
 
     # ---- quality signals ------------------------------------------------------------------------------------
     raw, post, pri = shrunk_rate("psi_failure_rate", "psi_fail_k", "inspected_pos")

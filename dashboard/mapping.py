@@ -22,7 +22,7 @@ from pipelines import contract
 from pipelines.adapters import mapping as maps
 from pipelines.adapters import registry, store
 from pipelines.adapters.base import AdapterError, Converted, Options
-from pipelines.adapters.dates import DECLARED
+from pipelines.adapters.dates import AMBIGUOUS_DATES, DECLARED
 from pipelines.readers import FileError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,6 +226,15 @@ def _value_maps(path: Path, header: list[str], spec, columns: dict[str, str], ba
     return out
 
 
+def _convert_recognised(path: Path, fmt, declared: str | None) -> Converted:
+    """Convert a recognised export; the declared date order is used only for a file whose own dates cannot tell
+    day from month (one choice for a batch must not reject the ISO or month-name dates of the other files)."""
+    converted = registry.convert(path, fmt)
+    if declared and any(AMBIGUOUS_DATES in r.reason for r in converted.rejections()):
+        converted = registry.convert(path, fmt, Options(date_format=declared))
+    return converted
+
+
 def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
     """Recognise or map every file that is not a table of the import format and merge its rows into a copy of
     `folder` (the staged tables); return the folder to validate. Files that are tables are left to the page."""
@@ -237,7 +246,7 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
     dates = st.selectbox("Dates in these exports", list(EXPORT_DATES), key="export_dates",
                          help="Leave it to the file unless a spreadsheet tool re-saved it: Excel writes 4/5/2024, "
                               "which is 4 May or 5 April, and such a file is refused until you say which")
-    options = Options(date_format=EXPORT_DATES[dates])
+    declared = EXPORT_DATES[dates]
     done: list[Converted] = []
     for name, content in others:
         path = _stage_file(name, content)
@@ -251,7 +260,7 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
             continue
         if fmt is not None:
             try:
-                converted = registry.convert(path, fmt, options)
+                converted = _convert_recognised(path, fmt, declared)
             except (FileError, AdapterError) as exc:
                 st.error(f"{ui.md(name)}: {ui.md(exc)}", icon=":material/error:")
                 continue
@@ -280,7 +289,12 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
         for p in folder.iterdir():
             if p.is_file() and loader.table_of(p.name):
                 shutil.copy2(p, tmp / p.name)
-        for converted in done:
-            store.write(converted, tmp)
+        try:
+            for converted in done:
+                store.write(converted, tmp)
+        except AdapterError as exc:  # e.g. one settlement from two reports: refused, nothing of the batch is used
+            shutil.rmtree(tmp, ignore_errors=True)
+            st.error(ui.md(exc), icon=":material/error:")
+            return folder
         tmp.rename(target)
     return target

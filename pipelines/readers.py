@@ -33,6 +33,9 @@ SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
 # An export may carry a few title rows above its header (a report name, an export date, a definitions block: Amazon's
 # Date Range report has seven); more than this many one-cell rows at the top are not a title.
 MAX_TITLE_ROWS = 10
+# ...and the row below them is the header only when this share of the (up to 20) rows under it fit it: otherwise the
+# one-cell rows were the table's own (a one-column list with a stray comma further down keeps its header)
+TITLE_FIT = 0.8
 # Python's csv module refuses fields over 131,072 characters; a long note is data, not an error.
 csv.field_size_limit(1 << 30)
 CSV_DIALECT = dict(delimiter=",", quotechar='"', doublequote=True, skipinitialspace=True, strict=False)
@@ -547,6 +550,10 @@ def _xlsx_sheets(path: Path) -> list[tuple[str, list[str], pd.DataFrame, list[tu
         titles = titles[:next((k for k, i in enumerate(titles) if i != grid.index[k]), len(titles))]  # leading ones
         if len(titles) > MAX_TITLE_ROWS or len(titles) == len(grid.index):
             titles = []  # not a title above a table: the sheet is read as it is, and its header judged as written
+        elif titles:  # the rows under the header below them must mostly be rows of a table (two filled cells or more)
+            below = [[_cell_text(v) for v in grid.loc[i].tolist()] for i in grid.index[len(titles) + 1:len(titles) + 21]]
+            if not below or sum(1 for r in below if not is_title_row(r)) < TITLE_FIT * len(below):
+                titles = []
         first = grid.index[len(titles)]
         names = [_cell_text(v).strip() for v in grid.loc[first].tolist()]
         while names and not names[-1]:

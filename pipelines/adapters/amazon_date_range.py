@@ -10,14 +10,16 @@ Adjustment, Service Fee, Transfer, FBA Inventory Fee, …), `order id`, `sku`, `
 transaction fees`, `other`, `total`, taxes and credits). What is written, per SKU, month of `date/time` (the day as
 written, Pacific time) and channel (`marketplace` through data/reference/amazon_channels.csv), in USD at the month's
 rate of the report currency, into the same ledgers as the settlement report (pipelines/adapters/store.py):
-- `marketplace_fees` = minus (`selling fees` + `fba fees` + `other transaction fees`) of Order and Refund lines (fees
-  charged on orders, fees given back on refunds);
+- `marketplace_fees` = minus (`selling fees` + `fba fees` + `other transaction fees`) of every SKU line (fees charged
+  on orders, fees given back on refunds and chargebacks), as the settlement report counts every `ItemFees` amount;
+  `Regulatory Fee` and taxes are pass-through amounts, not Amazon's fees;
 - refunds: minus `product sales` of Refund lines, per order and SKU, written as the `refund_amount` of the matching
   returns of an Amazon returns report imported into the same folder;
 - units and revenue (`quantity`, `product sales` + `promotional rebates` of Order lines) only for SKU-months no
   order report covers.
 Left out by rule: lines without a SKU (service fees, transfers, storage: reported with their totals by type) and SKU
-lines of other types (adjustments, reimbursements, liquidations: reported by type). The same transactions are in
+lines that are neither orders, refunds nor carry fees (adjustments, reimbursements: reported by type). Dates are read
+as the user declares (`--date-format`), else as the marketplace writes them (amazon_channels.csv), else as they prove. The same transactions are in
 the settlement reports: a folder that already holds a settlement imported from the other report is refused, so fees
 are never counted twice.
 """
@@ -46,7 +48,7 @@ REQUIRED = ("date/time", "settlement id", "type", "order id", "sku", "quantity",
             "selling fees", "fba fees", "other transaction fees", "total")
 FEES = ("selling fees", "fba fees", "other transaction fees")
 USED = ("product sales", "promotional rebates", *FEES)
-CURRENCY = re.compile(r"\bamounts in ([A-Z]{3})\b", re.IGNORECASE)
+CURRENCY = re.compile(r"\b(?i:amounts in) ([A-Z]{3})\b")  # `All amounts in USD, unless specified`
 
 
 def _currency(source: Source) -> tuple[str | None, str]:
@@ -75,13 +77,20 @@ def convert(source: Source, options: Options) -> Converted:
     sku, order_id, settlement = source.text("sku"), source.text("order id"), source.text("settlement id")
     marketplace = source.text("marketplace")
     account = sku.isna()
-    used = ~account & kind.isin(["Order", "Refund"])
+    # fees count on every SKU line that carries them (as the settlement report counts every ItemFees amount);
+    # refunds come from Refund lines, units and revenue from Order lines
+    fee_text = pd.concat([source.text(c) for c in FEES], axis=1)
+    no_fees = fee_text.apply(lambda col: col.fillna("0").str.strip().isin(["0", "0.00", "-0.00", ""])).all(axis=1)
+    used = ~account & (kind.isin(["Order", "Refund"]) | ~no_fees)
     known = marketplace.str.upper().isin(list(channels))
     out.reject_where(used & marketplace.notna() & ~known, "marketplace", "unknown marketplace " + marketplace.map(repr)
                      + ": add it to data/reference/amazon_channels.csv with the channel name to write")
     out.reject_where(used & marketplace.isna(), "marketplace", "required value is missing: marketplace")
     out.reject_where(used & settlement.isna(), "settlement id", "required value is missing: settlement id")
-    dates = parse_dates(source.text("date/time"), lines, declared=options.date_format)
+    # the user's declared format, else the marketplace's usual one (amazon_channels.csv), else what the dates prove
+    usual = {channels[m.upper()].get("date_format", "") for m in marketplace[used & known].dropna().unique()}
+    declared = options.date_format or (next(iter(usual)) if len(usual) == 1 else "")
+    dates = parse_dates(source.text("date/time"), lines, declared=declared or None)
     out.reject_where(used & dates.errors.notna(), "date/time", dates.errors)
     amounts = {c: parse_numbers(source.text(c).where(used), lines) for c in USED}
     for column, parsed in amounts.items():
@@ -103,7 +112,7 @@ def convert(source: Source, options: Options) -> Converted:
                                            "attributable to a SKU")
             continue
         if not used[i]:
-            out.leave_out(lines[i], "type", f"neither an order nor a refund ({kind[i] or 'no type'})")
+            out.leave_out(lines[i], "type", f"neither an order, a refund nor a fee ({kind[i] or 'no type'})")
             continue
         if bad[i]:
             continue
@@ -115,12 +124,13 @@ def convert(source: Source, options: Options) -> Converted:
             continue
         usd = {c: (0.0 if pd.isna(v.values[i]) else float(v.values[i])) / rate for c, v in amounts.items()}
         channel = (options.channel or channels[marketplace[i].upper()]["channel"]).lower()
-        ident = (settlement[i], kind[i], order_id[i], sku[i], source.text("date/time")[i])
+        # the day, not the date text: the same report re-saved by a spreadsheet (another date form) keys alike
+        ident = (settlement[i], kind[i], order_id[i], sku[i], dates.values[i].strftime("%Y-%m-%d"))
         occurrences[ident] = occurrences.get(ident, 0) + 1
         key = "date-range:" + ":".join("" if pd.isna(v) else str(v) for v in ident) + f"#{occurrences[ident]}"
         fee = -sum(usd[c] for c in FEES)
         is_order = kind[i] == "Order"
-        if not is_order:
+        if kind[i] == "Refund":
             refunds.append(dict(_format=FORMAT.name, _key=key, settlement=settlement[i], order_id=order_id[i],
                                 sku=sku[i], month=month, channel=channel, refund=fmt_number(-usd["product sales"])))
         units = int(quantity.values[i]) if is_order and pd.notna(quantity.values[i]) else 0

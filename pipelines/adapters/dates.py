@@ -35,6 +35,7 @@ _YMD = re.compile(rf"^(?P<y>\d{{4}})[-/.](?P<m>\d{{1,2}})[-/.](?P<d>\d{{1,2}}){_
 _NUM = re.compile(rf"^(?P<a>\d{{1,2}})(?P<sep>[/.\-])(?P<b>\d{{1,2}})(?P=sep)(?P<y>\d{{4}}|\d{{2}}){_TIME}$")
 _DMONY = re.compile(rf"^(?P<d>\d{{1,2}})[-\s](?P<mon>[A-Za-z]{{3,9}})\.?[-\s](?P<y>\d{{4}}|\d{{2}}){_TIME}$")
 _MONDY = re.compile(rf"^(?P<mon>[A-Za-z]{{3,9}})\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}}){_TIME}$")
+AMBIGUOUS_DATES = "day-first or month-first cannot be told"  # how a column of such dates is refused
 DECLARED = {
     "ISO": (YEAR_FIRST, None), "YYYY-MM-DD": (YEAR_FIRST, None), "YYYY/MM/DD": (YEAR_FIRST, None),
     "DD/MM/YYYY": (NUMERIC, "day"), "DD/MM/YY": (NUMERIC, "day"), "DD.MM.YYYY": (NUMERIC, "day"),
@@ -156,7 +157,7 @@ def parse_dates(text: pd.Series, lines: pd.Series | None = None, declared: str |
                 shown = differ[differ].index[:3]
                 examples = "; ".join(f"line {lines[i]} {text[i]!r} is {_spell(int(a[i]), int(b[i]))} or "
                                      f"{_spell(int(b[i]), int(a[i]))}" for i in shown)
-                reason = (f"day-first or month-first cannot be told: no value has a day above 12 ({examples}); "
+                reason = (f"{AMBIGUOUS_DATES}: no value has a day above 12 ({examples}); "
                           "declare the date format (DD/MM/YYYY or MM/DD/YYYY: `supplier-risk import --date-format`, the Data page's "
                           "date format, or `date` in a mapping file)")
                 errors[present & errors.isna()] = reason

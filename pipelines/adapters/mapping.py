@@ -45,7 +45,7 @@ import pandas as pd
 
 from pipelines import contract as c
 from pipelines.adapters.base import REFERENCE_DIR, Collector, Converted, Format, Options, Source, fmt_number
-from pipelines.adapters.dates import DECLARED, parse_dates
+from pipelines.adapters.dates import DECLARED, declared_format, parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.sniff import read_export
 
@@ -272,7 +272,9 @@ def convert_with(mapping_path: Path, path: Path, options: Options | None = None)
     """Read a mapping file and convert `path` with it."""
     mapping = load(mapping_path)
     if options is not None and options.date_format:  # declared on the command line: wins over the file's `date`
-        if options.date_format.strip().upper() not in DECLARED:
-            raise MappingError(f"unknown date format {options.date_format!r}; use one of {', '.join(DECLARED)}")
+        try:
+            declared_format(options.date_format)
+        except ValueError as exc:
+            raise MappingError(str(exc)) from None
         mapping = dataclasses.replace(mapping, date=options.date_format)
     return convert(read(path, mapping, options), mapping)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.readers import (MAX_TITLE_ROWS, FileError, ParsedFile, is_title_row, read_table_file,
+from pipelines.readers import (MAX_TITLE_ROWS, TITLE_FIT, FileError, ParsedFile, is_title_row, read_table_file,
                                title_notice)
 
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
@@ -268,6 +268,11 @@ def read_text(text: str, path: Path, decoded: Decoded, delimiter: str, quoting: 
     # title rows (one cell each) above the header are not data; more of them than MAX_TITLE_ROWS, or nothing but
     # them, is not a title: the first row is then the header, as written
     lead = next((n for n, k in enumerate(filled[:MAX_TITLE_ROWS + 1]) if not is_title_row(records[k][2])), None)
+    if lead:  # a header below title rows must fit the rows under it, else the one-cell rows were the table's own
+        width = len(records[filled[lead]][2])
+        below = [records[k][2] for k in filled[lead + 1:lead + 21]]
+        fits = sum(1 for r in below if len(r) == width or (len(r) == width + 1 and r[-1] == ""))
+        lead = lead if below and fits >= TITLE_FIT * len(below) else 0
     lead = lead or 0
     titles = [(records[k][0], " ".join(c.strip() for c in records[k][2] if c.strip())) for k in filled[:lead]]
     header = [h.strip() for h in records[filled[lead]][2]]

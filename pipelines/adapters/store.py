@@ -165,22 +165,29 @@ def write_rejections(out_dir: Path, converted: Converted) -> Path:
     return path
 
 
+def settlement_of(fact: dict[str, str]) -> str:
+    """The settlement id of a fee or refund ledger row: its `settlement` column, or for rows written before that
+    column existed, the first part of its key (the settlement report's keys start with the settlement id)."""
+    if fact.get("settlement"):
+        return fact["settlement"]
+    key = fact.get("_key") or ""
+    return key.split(":", 1)[0] if fact.get("_format") == "amazon-settlement-v2" and ":" in key else ""
+
+
 def _refuse_twice_counted_settlements(out_dir: Path, converted: Converted) -> None:
     """AdapterError when the conversion brings fees or refunds of a settlement the folder already holds from another
     report (the settlement flat file and the Date Range report carry the same transactions): counted twice, the
     fees would double. Nothing is written."""
-    for name in (SALES_FEES, REFUNDS):
-        incoming = {f.get("settlement") for f in converted.ledgers.get(name, []) if f.get("settlement")}
-        if not incoming:
-            continue
-        _, old = _read_csv(out_dir / IMPORTS / f"{name}.csv")
-        clash = sorted({(r.get("settlement"), r["_format"]) for r in old
-                        if r.get("settlement") in incoming and r["_format"] != converted.format.name})
+    incoming = {settlement_of(f) for name in (SALES_FEES, REFUNDS) for f in converted.ledgers.get(name, [])} - {""}
+    if incoming:
+        held = [r for name in (SALES_FEES, REFUNDS) for r in _read_csv(out_dir / IMPORTS / f"{name}.csv")[1]]
+        clash = sorted({(settlement_of(r), r["_format"]) for r in held
+                        if settlement_of(r) in incoming and r["_format"] != converted.format.name})
         if clash:
             shown = ", ".join(f"{s} (from {fmt})" for s, fmt in clash[:3]) + ("…" if len(clash) > 3 else "")
-            raise AdapterError(f"{out_dir} already holds settlement(s) {shown} imported from another report; the "
-                               f"{converted.format.title} carries the same transactions, so its fees would count twice. "
-                               "Import each settlement from one report only (or into another folder)")
+            raise AdapterError(f"{converted.source.name}: settlement(s) {shown} are already imported from another "
+                               f"report; the {converted.format.title} carries the same transactions, so their fees "
+                               "would count twice. Import each settlement from one report only")
 
 
 def write(converted: Converted, out_dir: Path) -> list[Written]:

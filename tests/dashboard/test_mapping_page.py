@@ -137,3 +137,29 @@ def test_an_export_resaved_by_a_spreadsheet_is_refused_until_its_dates_are_decla
     # the tiny portfolio's 37 rows + 5 SKU-months of Shopify sales (A1 04, A2 04, A2 05, B1 05, A1 06), of which
     # A2 2024-04 shopify_dtc replaces the row the folder had for the same SKU, month and channel
     assert ui.metrics(at)["Rows to load"] == "41"
+
+
+def test_the_declared_date_order_applies_only_to_the_file_that_needs_it(ui, tiny_db):
+    resaved = (FIXTURES / "exports" / "shopify_orders_excel_resaved.csv").read_bytes()
+    returns = (FIXTURES / "exports" / "amazon_fba_returns.txt").read_bytes()  # ISO timestamps
+    at = _upload(ui, tiny_db, [("orders_export.csv", resaved, "text/csv"),
+                               ("amazon_fba_returns.txt", returns, "text/plain")])
+    at.selectbox(key="export_dates").set_value("Day first (DD/MM/YYYY)").run()
+    assert not at.exception, [e.message for e in at.exception]
+    labels = [e.label for e in at.expander]
+    assert f"{md('orders_export.csv')}: Shopify orders export → sales · 8 line(s) read: 5 written, 1 rejected, " \
+           "2 left out by rule" in labels
+    assert f"{md('amazon_fba_returns.txt')}: Amazon FBA customer returns report → returns · 12 line(s) read: " \
+           "9 written, 2 rejected, 1 left out by rule" in labels   # its ISO dates are not re-read day-first
+
+
+def test_one_settlement_from_two_reports_is_refused_on_the_page_too(ui, tiny_db):
+    flat = (FIXTURES / "exports" / "amazon_settlement_v2.txt").read_bytes()
+    date_range = (FIXTURES / "exports" / "amazon_date_range.csv").read_text(encoding="utf-8") \
+        .replace("18765432101", "11223344556").encode("utf-8")    # the flat file's settlement
+    at = _upload(ui, tiny_db, [("settlement.txt", flat, "text/plain"), ("date_range.csv", date_range, "text/csv")])
+    errors = [e.value for e in at.error]
+    expected = md("date_range.csv: settlement(s) 11223344556 (from amazon-settlement-v2) are already imported from "
+                  "another report")
+    assert any(expected in e for e in errors), errors   # shown literally (escaped Markdown)
+    assert ui.metrics(at)["Rows to load"] == "37"   # the batch is not used: the folder's own rows only

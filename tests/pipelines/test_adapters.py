@@ -417,7 +417,7 @@ def test_amazon_date_range_report_gives_fees_units_revenue_and_refunds_per_sku_m
     problems = {(r.line, r.column): r.reason for r in got.rejections()}
     assert problems[(11, "sku")] == "left out: account-level line without a SKU (FBA Inventory Fee): not " \
                                     "attributable to a SKU"
-    assert problems[(14, "type")] == "left out: neither an order nor a refund (Adjustment)"
+    assert problems[(14, "type")] == "left out: neither an order, a refund nor a fee (Adjustment)"
     assert "amazon_date_range.csv: amounts in USD (line 2 of the report says so)" in got.notices
     assert ("amazon_date_range.csv: account-level amounts in USD not written (no SKU): FBA Inventory Fee: -23.45; "
             "Service Fee: -39.99; Transfer: -1,200.00") in got.notices
@@ -451,8 +451,74 @@ def test_one_settlement_imported_from_two_reports_is_refused_so_fees_never_count
     before = (tmp_path / "sales.csv").read_bytes()
     path = tmp_path.parent / "same_settlement.csv"
     path.write_text(DATE_RANGE.read_text(encoding="utf-8").replace("18765432101", "11223344556"), encoding="utf-8")
-    with pytest.raises(AdapterError, match=r"already holds settlement\(s\) 11223344556 \(from amazon-settlement-v2\) "
-                                           r"imported from another report; .* its fees would count twice"):
+    with pytest.raises(AdapterError, match=r"same_settlement.csv: settlement\(s\) 11223344556 \(from amazon-settlement-v2\) "
+                                           r"are already imported from another report; .* their fees would count twice"):
         store.write(registry.convert(path), tmp_path)
     assert (tmp_path / "sales.csv").read_bytes() == before      # nothing written
     store.write(registry.convert(DATE_RANGE), tmp_path)          # other settlements are welcome
+
+
+def test_a_folder_imported_before_ledgers_named_their_settlement_is_checked_by_its_keys(tmp_path):
+    store.write(registry.convert(SETTLEMENT), tmp_path)
+    for name in ("sales_fees", "refunds"):   # as written before the `settlement` column existed
+        path = tmp_path / "_imports" / f"{name}.csv"
+        kept = [{k: v for k, v in r.items() if k != "settlement"} for r in rows(path)]
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(kept[0]))
+            writer.writeheader()
+            writer.writerows(kept)
+    path = tmp_path.parent / "same_settlement.csv"
+    path.write_text(DATE_RANGE.read_text(encoding="utf-8").replace("18765432101", "11223344556"), encoding="utf-8")
+    with pytest.raises(AdapterError, match="settlement.s. 11223344556 .from amazon-settlement-v2. are already imported"):
+        store.write(registry.convert(path), tmp_path)
+
+
+def test_date_range_fees_count_on_every_sku_line_and_a_resaved_copy_replaces_its_lines(tmp_path):
+    header_and_titles, body = DATE_RANGE.read_text(encoding="utf-8").split('"May 3, 2024', 1)
+    chargeback = ('"May 24, 2024 8:00:00 AM PDT","18765432101","Chargeback Refund","111-1234567-2000002","A2",'
+                  '"Lamp shade - linen","1","amazon.com","Standard Orders","Amazon","AUSTIN","TX","78701",'
+                  '"MarketplaceFacilitator","-19.99","0","0","0","0","0","0","0","0","0","0","1.50","0","0","0",'
+                  '"-18.49"\n')
+    path = tmp_path / "with_chargeback.csv"
+    path.write_text(header_and_titles + '"May 3, 2024' + body + chargeback, encoding="utf-8")
+    got = registry.convert(path)
+    store.write(got, tmp_path / "folder")
+    # the chargeback gives 1.50 of A2's May fees back (3.00 + 4.83 - 1.50); it is not a refund of a return
+    assert sales(tmp_path / "folder")[("A2", "2024-05", "amazon_us")] == ("1", "19.99", "6.33")
+    # the same report re-saved by Excel (every date M/D/YYYY H:MM) replaces its lines: nothing counts twice
+    import re
+    from datetime import datetime
+
+    def excel(m: re.Match) -> str:
+        d = datetime.strptime(m.group(1), "%b %d, %Y %I:%M:%S %p")
+        return f'"{d.month}/{d.day}/{d.year} {d.hour}:{d.minute:02d}"'
+
+    resaved = re.sub(r'"([A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M) P[DS]T"', excel,
+                     path.read_text(encoding="utf-8"))
+    assert '"5/3/2024 10:15"' in resaved and "PDT" not in resaved
+    (tmp_path / "resaved.csv").write_text(resaved, encoding="utf-8")
+    again = registry.convert(tmp_path / "resaved.csv", options=Options(date_format="M/D/YYYY"))
+    assert again.rows_rejected == 0
+    before = (tmp_path / "folder" / "sales.csv").read_bytes()
+    store.write(again, tmp_path / "folder")
+    assert (tmp_path / "folder" / "sales.csv").read_bytes() == before
+
+
+def test_a_one_column_list_with_a_stray_comma_keeps_its_header(tmp_path):
+    """One-cell rows are titles only when the row below them is the header of the rows under it."""
+    import pandas as pd
+
+    from pipelines.adapters.sniff import Decoded, read_text
+
+    text = "sku\nA1\nA2\nB1,see note\nB2\n"
+    parsed = read_text(text, Path("list.csv"), Decoded(text, "utf-8", "UTF-8"), ",")
+    assert parsed.header == ["sku"] and parsed.titles == []
+    assert parsed.frame["sku"].tolist() == ["A1", "A2", "B2"] and parsed.frame["_line"].tolist() == [2, 3, 5]
+    assert [(line, reason) for line, _, reason in parsed.malformed] == [(4, "expected 1 fields, found 2")]
+    book = tmp_path / "list.xlsx"
+    pd.DataFrame([["sku", None], ["A1", None], ["A2", None], ["B1", "see note"], ["B2", None]]).to_excel(
+        book, index=False, header=False)
+    from pipelines.readers import read_table_file
+
+    sheet = read_table_file(book)
+    assert sheet.header == ["sku"] and sheet.titles == [] and sheet.frame["sku"].tolist() == ["A1", "A2", "B1", "B2"]

@@ -659,6 +659,19 @@ def reaudit_group(queue: pd.DataFrame) -> pd.Series:
         .mask(days <= 0, "now").mask(queue["suggested_action"] == hold, "hold")
 
 
+def reaudit_backlog_terms(cfg: dict | None = None) -> tuple[int, str]:
+    """The re-audit cycle in months and how soon a lapsed one is booked, by risk band ("critical now, high within 60
+    days, medium 90, low 180"), as models/config/risk_score.toml [reaudit] sets them: the page words them, never
+    restates them."""
+    rc = (cfg or scoring.load_config())["reaudit"]
+    parts: list[str] = []
+    for band in reversed(scoring.BAND_ORDER):
+        days = int(rc["lapsed_due_days"][band])
+        booked = "now" if days <= 0 else f"{days}" if any(p.endswith(" days") for p in parts) else f"within {days} days"
+        parts.append(f"{band} {booked}")
+    return int(rc["max_months_between_audits"]), ", ".join(parts)
+
+
 def reaudit_plan(queue: pd.DataFrame) -> pd.DataFrame:
     """The queue in the order of the plan: group by group, within a group by the mart's priority (risk × money at
     stake); `plan_rank` is the position; `money_at_stake` (12-month spend + open exposure) comes from the mart."""

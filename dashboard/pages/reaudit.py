@@ -33,9 +33,10 @@ if ui.require_warehouse():
                          "plan, each order counted once.")
     days = pd.to_numeric(queue["days_until_due"], errors="coerce")
     lapsed = int(queue["is_audit_lapsed"].fillna(False).astype(bool).sum()) if "is_audit_lapsed" in queue else 0
+    cycle_months, booked = display.reaudit_backlog_terms()
     st.caption(f"{len(queue):,} suppliers in the plan; {int((days < 0).sum()):,} past their due date. "
-               f"{lapsed:,} have no audit in the last 12 months (or none on record): a backlog, each booked by risk "
-               "band (critical now, high within 60 days, medium 90, low 180) so the riskiest are audited first.")
+               f"{lapsed:,} have no audit in the last {cycle_months} months (or none on record): a backlog, each "
+               f"booked by risk band ({booked}) so the riskiest are audited first.")
 
     window = st.segmented_control("Show", list(WINDOWS), format_func=WINDOWS.get, key="reaudit_window",
                                   default="all", help="One group of the plan, or the whole plan.") or "all"

@@ -101,6 +101,14 @@ def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():
         "Critical score: risk band critical (score 65.8)")
 
 
+def test_reaudit_backlog_terms_word_the_configured_cycle_and_catch_up_days():
+    # the shipped config: a 12-month cycle, lapsed audits booked critical 0, high 60, medium 90, low 180 days out
+    assert display.reaudit_backlog_terms() == (12, "critical now, high within 60 days, medium 90, low 180")
+    cfg = {"reaudit": {"max_months_between_audits": 18,
+                       "lapsed_due_days": {"low": 120, "medium": 45, "high": 0, "critical": 0}}}
+    assert display.reaudit_backlog_terms(cfg) == (18, "critical now, high now, medium within 45 days, low 120")
+
+
 def test_reaudit_groups_put_held_suppliers_first_then_by_due_date():
     queue = pd.DataFrame({
         "supplier_id": ["R", "H", "N", "M", "L"], "rank": [1, 2, 3, 4, 5],

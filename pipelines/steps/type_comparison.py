@@ -8,6 +8,7 @@ resample suppliers, not orders, so a supplier with many POs counts once). Formul
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import duckdb
 import numpy as np
@@ -61,6 +62,23 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection, month_from: date | None = N
     month of delivery (the category median too), leakage and margin by month of sale, return or cost, on-time by
     month of the promised ship date, defect returns by month of sale and of return. Without a period the
     supplier-wide on-time and defect-return rates are marts.supplier_kpis' own (all-time) figures."""
+    period = _period_frames(con, month_from, month_to)
+    out = pd.concat([_metrics_by(period, keys) for keys in (["supplier_id", "category"], ["supplier_id"])],
+                    ignore_index=True)
+    if month_from is not None or month_to is not None:  # supplier_kpis is all-time: a period keeps its own sums
+        return _with_types(con, out)
+    return _with_types(con, _with_kpi_rates(con, out))
+
+
+class _PeriodFrames(NamedTuple):
+    po: pd.DataFrame  # landed POs with their index to the category median
+    leak: pd.DataFrame  # margin leakage per supplier, category and month
+    on_time: pd.DataFrame  # resolved and on-time POs per supplier and category
+    defects: pd.DataFrame  # units sold and defect-coded units returned per supplier and category
+
+
+def _period_frames(con: duckdb.DuckDBPyConnection, month_from: date | None, month_to: date | None) -> _PeriodFrames:
+    """What the metrics sum, read from the marts and kept to the months from `month_from` to `month_to`."""
     window = {"month_from": month_from, "month_to": month_to}
     within = "($month_from::date is null or {0} >= $month_from::date) and " \
              "($month_to::date is null or {0} <= $month_to::date)"
@@ -112,35 +130,41 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection, month_from: date | None = N
         full join returned on sold.supplier_id = returned.supplier_id and sold.category = returned.category
     """, window).df()
 
-    def by(frame: pd.DataFrame, cols: list[str], keys: list[str]) -> pd.DataFrame:
-        return frame.groupby(keys, as_index=False)[cols].sum(min_count=1)
+    return _PeriodFrames(po, leak, on_time, defects)
 
-    frames = []
-    for keys in (["supplier_id", "category"], ["supplier_id"]):
-        p = by(po, ["units_received", "landed_total", "quoted_total", "index_x_units"], keys)
-        p["landed_cost_index"] = _ratio(p["index_x_units"], p["units_received"])
-        p["quote_to_landed_variance_pct"] = (_ratio(p["landed_total"], p["quoted_total"]) - 1) * 100
-        lk = by(leak.astype({"units_sold": float, "gross_revenue": float, "supplier_leakage": float,
-                             "realised_contribution": float}),
-                ["units_sold", "gross_revenue", "supplier_leakage", "realised_contribution"], keys)
-        lk["leakage_per_unit_sold"] = _ratio(lk["supplier_leakage"], lk["units_sold"])
-        lk["realised_margin_pct"] = _ratio(lk["realised_contribution"], lk["gross_revenue"]) * 100
-        ot = by(on_time.astype({"resolved": float, "on_time": float}), ["resolved", "on_time"], keys)
-        ot["on_time_rate"] = _ratio(ot["on_time"], ot["resolved"])
-        df = by(defects.astype({"units_sold": float, "defect_units": float}), ["units_sold", "defect_units"], keys)
-        df["defect_return_rate"] = _ratio(df["defect_units"], df["units_sold"])
-        merged = (p[keys + ["landed_cost_index", "quote_to_landed_variance_pct"]]
-                  .merge(lk[keys + ["leakage_per_unit_sold", "realised_margin_pct", "units_sold"]], on=keys,
-                         how="outer")
-                  .merge(ot[keys + ["on_time_rate"]], on=keys, how="outer")
-                  .merge(df[keys + ["defect_return_rate"]], on=keys, how="outer"))
-        if "category" not in keys:
-            merged["category"] = ALL
-        frames.append(merged)
-    out = pd.concat(frames, ignore_index=True)
-    if month_from is not None or month_to is not None:  # supplier_kpis is all-time: a period keeps its own sums
-        return _with_types(con, out)
-    # The supplier-wide on-time and defect-return rates are supplier_kpis' own figures (same definitions).
+
+def _sums(frame: pd.DataFrame, cols: list[str], keys: list[str]) -> pd.DataFrame:
+    return frame.groupby(keys, as_index=False)[cols].sum(min_count=1)
+
+
+def _metrics_by(period: _PeriodFrames, keys: list[str]) -> pd.DataFrame:
+    """The six metrics per `keys` (supplier and category, or supplier alone: category 'all')."""
+    p = _sums(period.po, ["units_received", "landed_total", "quoted_total", "index_x_units"], keys)
+    p["landed_cost_index"] = _ratio(p["index_x_units"], p["units_received"])
+    p["quote_to_landed_variance_pct"] = (_ratio(p["landed_total"], p["quoted_total"]) - 1) * 100
+    lk = _sums(period.leak.astype({"units_sold": float, "gross_revenue": float, "supplier_leakage": float,
+                                   "realised_contribution": float}),
+               ["units_sold", "gross_revenue", "supplier_leakage", "realised_contribution"], keys)
+    lk["leakage_per_unit_sold"] = _ratio(lk["supplier_leakage"], lk["units_sold"])
+    lk["realised_margin_pct"] = _ratio(lk["realised_contribution"], lk["gross_revenue"]) * 100
+    ot = _sums(period.on_time.astype({"resolved": float, "on_time": float}), ["resolved", "on_time"], keys)
+    ot["on_time_rate"] = _ratio(ot["on_time"], ot["resolved"])
+    df = _sums(period.defects.astype({"units_sold": float, "defect_units": float}), ["units_sold", "defect_units"],
+               keys)
+    df["defect_return_rate"] = _ratio(df["defect_units"], df["units_sold"])
+    merged = (p[keys + ["landed_cost_index", "quote_to_landed_variance_pct"]]
+              .merge(lk[keys + ["leakage_per_unit_sold", "realised_margin_pct", "units_sold"]], on=keys,
+                     how="outer")
+              .merge(ot[keys + ["on_time_rate"]], on=keys, how="outer")
+              .merge(df[keys + ["defect_return_rate"]], on=keys, how="outer"))
+    if "category" not in keys:
+        merged["category"] = ALL
+    return merged
+
+
+def _with_kpi_rates(con: duckdb.DuckDBPyConnection, out: pd.DataFrame) -> pd.DataFrame:
+    """The supplier-wide (category 'all') on-time and defect-return rates as marts.supplier_kpis' own figures (same
+    definitions, all time)."""
     kpis = con.execute("select supplier_id, on_time_rate, defect_return_rate from marts.supplier_kpis").df()
     overall = out["category"] == ALL
     kp = out.loc[overall, ["supplier_id"]].merge(kpis, on="supplier_id", how="left")
@@ -149,7 +173,7 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection, month_from: date | None = N
     sold_any = kp["supplier_id"].map(kpis.set_index("supplier_id")["defect_return_rate"]).isna().to_numpy() & (
         out.loc[overall, "units_sold"].fillna(0).to_numpy() > 0)
     out.loc[overall, "defect_return_rate"] = np.where(sold_any, 0.0, kp["defect_return_rate"].astype(float))
-    return _with_types(con, out)
+    return out
 
 
 def _with_types(con: duckdb.DuckDBPyConnection, out: pd.DataFrame) -> pd.DataFrame:

@@ -117,7 +117,7 @@ class _Triggers:
         self._passed_on = pd.Series(q["last_audit_on"].where(self.audit_known & (q["last_audit_result"] == "pass"))
                                     .to_numpy(), index=q["supplier_id"].to_numpy())
 
-    def fire(self, name: str, mask, text) -> None:
+    def trigger(self, name: str, mask, text) -> None:
         q = self.q
         mask = np.asarray(mask, dtype=bool)
         text = pd.Series(text, index=q.index) if not isinstance(text, pd.Series) else text.reindex(q.index)
@@ -154,13 +154,13 @@ def _audit_cycle(t: _Triggers, rc: dict) -> _AuditCycle:
     q, c = t.q, t.c
     audit_due = _add_months(q["last_audit_on"], rc["max_months_between_audits"])
     lapsed = ~t.audit_known | (audit_due <= c)
-    t.fire("never_audited", ~t.audit_known, "no audit or verification on record")
-    t.fire("audit_overdue", t.audit_known & (audit_due <= c),
+    t.trigger("never_audited", ~t.audit_known, "no audit or verification on record")
+    t.trigger("audit_overdue", t.audit_known & (audit_due <= c),
            "last audit on " + q["last_audit_on"].dt.strftime("%Y-%m-%d").fillna("") + " is more than "
            + str(rc["max_months_between_audits"]) + " months old")
     failed_audit = t.audit_known & (q["last_audit_result"] == "fail")
     follow_up = q["last_audit_on"] + pd.Timedelta(days=rc["failed_audit_follow_up_days"])
-    t.fire("failed_audit", failed_audit,
+    t.trigger("failed_audit", failed_audit,
            "the last audit failed; its follow-up audit is due " + str(rc["failed_audit_follow_up_days"])
            + " days after it, on " + follow_up.dt.strftime("%Y-%m-%d").fillna(""))
     return _AuditCycle(audit_due, lapsed, failed_audit, follow_up)
@@ -176,13 +176,13 @@ def _record_triggers(t: _Triggers, capa: pd.DataFrame, rc: dict) -> None:
     legal_bad = sig_col("legal_entity_consistency", "raw_value").fillna(0) >= OUTCOME_VALUE["mismatch"]
     changes = sig_col("payee_changes", "raw_value").fillna(0) >= 2
     detail = sig_col("payee_consistency", "detail").fillna(sig_col("legal_entity_consistency", "detail"))
-    t.fire("payment_anomaly", payee_bad | legal_bad | changes,
+    t.trigger("payment_anomaly", payee_bad | legal_bad | changes,
            np.where(changes, "payee or bank changed over time; ", "") + detail.fillna("").astype(str))
-    t.fire("subcontracting", q["subcontracting"] == "suspected", "production suspected to be subcontracted")
+    t.trigger("subcontracting", q["subcontracting"] == "suspected", "production suspected to be subcontracted")
     # the playbook's controls, as the score measured them at the build date (models/signals.py)
-    t.fire("unverified_bank_change", sig_col("bank_account_changes", "raw_value").fillna(0) >= 2,
+    t.trigger("unverified_bank_change", sig_col("bank_account_changes", "raw_value").fillna(0) >= 2,
            sig_col("bank_account_changes", "explanation").fillna("").astype(str))
-    t.fire("change_after_sample", sig_col("changes_after_sample", "raw_value").fillna(0) > 0,
+    t.trigger("change_after_sample", sig_col("changes_after_sample", "raw_value").fillna(0) > 0,
            sig_col("changes_after_sample", "explanation").fillna("").astype(str))
     # corrective actions (marts.corrective_actions): any overdue now, or one closed whose next lot failed again within
     # the failed-inspection window (news, not the whole year the score counts)
@@ -190,13 +190,13 @@ def _record_triggers(t: _Triggers, capa: pd.DataFrame, rc: dict) -> None:
     again = capa[capa["is_closed_but_next_lot_failed"]
                  & (capa["failed_on"] > c - pd.Timedelta(days=rc["failed_inspection_days"]))]
     again = q["supplier_id"].map(again.groupby("supplier_id").size()).fillna(0).astype(int)
-    t.fire("corrective_action", (overdue > 0) | (again > 0),
+    t.trigger("corrective_action", (overdue > 0) | (again > 0),
            pd.Series(np.where(overdue > 0, overdue.astype(str) + " corrective action(s) past their due date", ""),
                      index=q.index)
            + np.where((overdue > 0) & (again > 0), "; ", "")
            + pd.Series(np.where(again > 0, again.astype(str) + " closed whose next lot failed again in the last "
                                 + str(rc["failed_inspection_days"]) + " days", ""), index=q.index))
-    t.fire("abnormal_status", q["operating_status"] == "abnormal",
+    t.trigger("abnormal_status", q["operating_status"] == "abnormal",
            "the business registry lists the company as abnormal (operating status): confirm it still exists and "
            "trades before placing or paying anything")
 
@@ -217,7 +217,7 @@ def _failed_inspections(t: _Triggers, ins: pd.DataFrame, orders: pd.DataFrame, r
     last_fail = _lookup(q["supplier_id"], first[first["is_fail"]].groupby("supplier_id")["inspected_on"].max())
     psi_p0 = t.sig_col("psi_failure_rate", "prior_mean").astype(float)
     psi_p = binomial_excess_p(ins_k, ins_n, psi_p0)
-    t.fire("failed_inspection", (ins_k > 0) & (psi_p < t.alpha),
+    t.trigger("failed_inspection", (ins_k > 0) & (psi_p < t.alpha),
            ins_k.astype(str) + " of " + ins_n.astype(str) + " first pre-shipment inspections failed in the last "
            + str(ins_days) + " days" + t.audit_note(c - pd.Timedelta(days=ins_days)) + ", latest "
            + last_fail.dt.strftime("%Y-%m-%d").fillna("") + " (cohort rate "
@@ -237,7 +237,7 @@ def _quality_inconsistency(t: _Triggers, rc: dict) -> None:
     drift_raw = sig_col("bulk_vs_sample_drift", "raw_value").astype(float)
     drift = drift_raw.notna() & (sig_col("bulk_vs_sample_drift", "points").fillna(0)
                                  >= rc["quality_drift_points"])
-    t.fire("quality_inconsistency", escapes | drift,
+    t.trigger("quality_inconsistency", escapes | drift,
            pd.Series(np.where(escapes, esc_k.astype(str) + " of " + esc_n.astype(str) + " lots that passed "
                               "inspection came back defective (cohort rate " + _pct(esc_p0) + ", p = "
                               + esc_p.round(3).astype(str) + ")", ""), index=q.index)
@@ -260,7 +260,7 @@ def _price_shift(t: _Triggers, orders: pd.DataFrame, win: dict) -> None:
     jump_p0 = t.sig_col("price_jumps", "prior_mean").astype(float)
     jump_p = binomial_excess_p(step_k, step_n, jump_p0)
     top = steps.sort_values("price_step", ascending=False).drop_duplicates("supplier_id").set_index("supplier_id")
-    t.fire("price_shift", (step_k > 0) & (jump_p < t.alpha),
+    t.trigger("price_shift", (step_k > 0) & (jump_p < t.alpha),
            step_k.astype(str) + " of " + step_n.astype(str) + " reorders in the last " + str(win["recent_days"])
            + " days" + t.audit_note(c - pd.Timedelta(days=win["recent_days"])) + " priced "
            + str(win["price_step_pct"]) + "% or more above the SKU's previous order (cohort rate "
@@ -291,7 +291,7 @@ def _delivery_slowdown(t: _Triggers, po: pd.DataFrame, win: dict, rc: dict) -> N
                        index=q.index, dtype=float)
     slow = ((r_n >= rc["delivery_min_recent_pos"]) & ((p_rate - r_rate) * 100 >= rc["delivery_drop_pp"])
             & (late_p < t.alpha))
-    t.fire("delivery_slowdown", slow.fillna(False),
+    t.trigger("delivery_slowdown", slow.fillna(False),
            "on time " + r_on.astype(str) + " of " + r_n.astype(str) + " over the last " + str(win["recent_days"])
            + " days" + t.audit_note(recent_cut) + " vs " + p_on.astype(str) + " of " + p_n.astype(str) + " before (p = "
            + late_p.round(3).astype(str) + ")")
@@ -301,9 +301,9 @@ def _score_triggers(t: _Triggers, hist: pd.DataFrame, rc: dict) -> None:
     """critical_score and high_score (the band now), rising_score (up rising_score_points or more since
     rising_score_months month ends ago)."""
     q, c = t.q, t.c
-    t.fire("critical_score", q["risk_band"] == "critical",
+    t.trigger("critical_score", q["risk_band"] == "critical",
            "risk band critical (score " + q["risk_score"].round(1).astype(str) + ")")
-    t.fire("high_score", q["risk_band"] == "high",
+    t.trigger("high_score", q["risk_band"] == "high",
            "risk band high (score " + q["risk_score"].round(1).astype(str) + ")")
     months = sorted(hist["as_of"].dropna().unique())
     back = [m for m in months if m < c]
@@ -312,11 +312,11 @@ def _score_triggers(t: _Triggers, hist: pd.DataFrame, rc: dict) -> None:
         ref = hist[hist["as_of"] == ref_on].set_index("supplier_id")["risk_score"]
         then = q["supplier_id"].map(ref).astype(float)
         rising = (q["risk_score"] - then) >= rc["rising_score_points"]
-        t.fire("rising_score", rising.fillna(False),
+        t.trigger("rising_score", rising.fillna(False),
                "score rose from " + then.round(1).astype(str) + " on " + pd.Timestamp(ref_on).strftime("%Y-%m-%d")
                + " to " + q["risk_score"].round(1).astype(str))
     else:
-        t.fire("rising_score", np.zeros(len(q), dtype=bool), "")
+        t.trigger("rising_score", np.zeros(len(q), dtype=bool), "")
 
 
 def _schedule(t: _Triggers, cycle: _AuditCycle, rc: dict) -> pd.DataFrame:

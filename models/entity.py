@@ -100,6 +100,7 @@ def _fold(name: str) -> str:
     return unicodedata.normalize("NFKC", name).lower().replace("&", " and ")
 
 
+@lru_cache(maxsize=1 << 16)  # pure and called once per order or payment row: the same names recur
 def normalise_name(name: str | None, drop_descriptors: bool = False) -> str:
     """Canonical form of a company name: the words that identify the entity, legal forms removed.
 
@@ -140,6 +141,7 @@ def is_hong_kong(name: str | None) -> bool:
     return bool(name) and bool(_HONG_KONG.search(_fold(str(name))))
 
 
+@lru_cache(maxsize=1 << 16)  # pure and called once per order or payment row: the same names recur
 def compare_names(a: str | None, b: str | None) -> str:
     """Compare two entity names: match, related, cannot_verify, mismatch or missing."""
     na, nb = normalise_name(a), normalise_name(b)
@@ -376,6 +378,7 @@ def uscc_check_char(first17: str) -> str:
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 
+@lru_cache(maxsize=1 << 16)  # pure and called once per order or payment row: the same names recur
 def registration_id_status(reg_id: str | None, country: str | None) -> str:
     """'valid', 'invalid_check', 'invalid_format', 'missing' or 'not_checked' (non-CN registries)."""
     if reg_id is None or (isinstance(reg_id, float)) or not str(reg_id).strip():

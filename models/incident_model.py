@@ -222,35 +222,46 @@ def _name_mismatch(names: pd.Series, legal: pd.Series, fallback: pd.Series) -> p
     return pd.Series(out.to_numpy(dtype=bool), dtype=bool)
 
 
-def _asof_sums(left: pd.DataFrame, events: pd.DataFrame, by: str, values: list[str]) -> pd.DataFrame:
-    """For each row of `left` (columns row_id, `by`, day): sums of `values` over the events of the same `by`
-    key dated STRICTLY before the row's day (merge_asof with allow_exact_matches=False)."""
+def _latest_before(left: pd.DataFrame, events: pd.DataFrame, by: str, values: list[str], how: str):
+    """The events of each `by` key summed (or averaged) per day and, for each row of `left` (columns `by`, day), the
+    position of that key's latest day STRICTLY before the row's day (-1 when none). Keys compare as text. One sorted
+    search over (key, day) instead of a merge_asof: the per-key sums and their order are the same, so are the
+    results."""
     ev = events.dropna(subset=["day", by])
-    ev = ev.assign(**{by: ev[by].astype(str)})  # one key dtype on both sides of merge_asof
-    ev = ev.groupby([by, "day"], as_index=False)[values].sum().sort_values([by, "day"])
-    ev[values] = ev.groupby(by)[values].cumsum()
-    ev["day"] = ev["day"].astype("int64")
-    ev = ev.sort_values("day", kind="stable")
-    lhs = left[["row_id", by, "day"]].copy()
-    lhs["day"] = lhs["day"].astype("int64")
-    lhs[by] = lhs[by].astype(str)
-    lhs = lhs.sort_values("day", kind="stable")
-    out = pd.merge_asof(lhs, ev, on="day", by=by, allow_exact_matches=False, direction="backward")
-    return out.set_index("row_id")[values].reindex(left["row_id"]).fillna(0.0).reset_index(drop=True)
+    codes = pd.factorize(pd.concat([ev[by].astype(str), left[by].astype(str)], ignore_index=True))[0]
+    ev_code, left_code = codes[:len(ev)].astype(np.int64), codes[len(ev):].astype(np.int64)
+    grouped = ev[values].assign(_key=ev_code, day=ev["day"]).groupby(["_key", "day"], sort=True)[values]
+    per_day = grouped.sum() if how == "sum" else grouped.mean()
+    if how == "sum":
+        per_day = per_day.groupby(level="_key").cumsum()
+    key = per_day.index.get_level_values("_key").to_numpy(dtype=np.int64)
+    ev_day = per_day.index.get_level_values("day").to_numpy().astype(np.int64)
+    day = left["day"].to_numpy().astype(np.int64)
+    pos = np.full(len(left), -1, dtype=np.int64)
+    if len(key) and len(day):
+        base = min(ev_day.min(), day.min())
+        pos = np.searchsorted((key << 32) | (ev_day - base), (left_code << 32) | (day - base), side="left") - 1
+        found = (pos >= 0) & (left_code >= 0)
+        found[found] = key[pos[found]] == left_code[found]
+        pos = np.where(found, pos, -1)
+    return per_day.to_numpy(dtype=float), pos
+
+
+def _asof_sums(left: pd.DataFrame, events: pd.DataFrame, by: str, values: list[str]) -> pd.DataFrame:
+    """For each row of `left` (columns `by`, day): sums of `values` over the events of the same `by` key dated
+    STRICTLY before the row's day (0 when none)."""
+    cum, pos = _latest_before(left, events, by, values, "sum")
+    out = cum[np.clip(pos, 0, None)] if len(cum) else np.zeros((len(pos), len(values)))
+    out = np.where((pos >= 0)[:, None] & ~np.isnan(out), out, 0.0)
+    return pd.DataFrame(out, columns=values)
 
 
 def _asof_last(left: pd.DataFrame, events: pd.DataFrame, by: str, values: list[str]) -> pd.DataFrame:
     """For each row of `left`: `values` of the latest event of the same `by` key dated strictly before its day
     (events on one day are averaged); NaN when there is none."""
-    ev = events.dropna(subset=["day", by])
-    ev = ev.assign(**{by: ev[by].astype(str)}).groupby([by, "day"], as_index=False)[values].mean()
-    ev = ev.assign(day=ev["day"].astype("int64")).sort_values("day", kind="stable")
-    lhs = left[["row_id", by, "day"]].copy()
-    lhs["day"] = lhs["day"].astype("int64")
-    lhs[by] = lhs[by].astype(str)
-    out = pd.merge_asof(lhs.sort_values("day", kind="stable"), ev, on="day", by=by, allow_exact_matches=False,
-                        direction="backward")
-    return out.set_index("row_id")[values].reindex(left["row_id"]).reset_index(drop=True)
+    mean, pos = _latest_before(left, events, by, values, "mean")
+    out = mean[np.clip(pos, 0, None)] if len(mean) else np.full((len(pos), len(values)), np.nan)
+    return pd.DataFrame(np.where((pos >= 0)[:, None], out, np.nan), columns=values)
 
 
 def _rate(num: pd.Series, den: pd.Series) -> pd.Series:

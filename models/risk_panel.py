@@ -208,15 +208,24 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
 
 
 def _name_outcomes(pairs: pd.DataFrame, ref: str, name: str) -> np.ndarray:
-    """Severity of each (reference, name) comparison (models.entity.compare_names)."""
-    cache: dict[tuple, int] = {}
-    out = np.empty(len(pairs), dtype=np.int64)
-    for i, (r, n) in enumerate(zip(pairs[ref], pairs[name])):
-        key = (r if isinstance(r, str) else "", str(n))
-        if key not in cache:
-            cache[key] = SEVERITY[entity.compare_names(key[0] or None, key[1] or None)]
-        out[i] = cache[key]
-    return out
+    """Severity of each (reference, name) comparison (models.entity.compare_names), compared once per distinct pair:
+    a missing reference compares as empty, a name as its text."""
+    ref_codes, ref_values = pd.factorize(pairs[ref])
+    name_codes, name_values = pd.factorize(pairs[name])
+    refs = [v if isinstance(v, str) else "" for v in ref_values] + [""]  # code -1 (missing) is the last
+    names = [str(v) for v in name_values]
+    missing = name_codes < 0
+    if missing.any():  # a missing name is compared as its text ("nan", "None"), as a row-by-row loop would
+        extra_codes, extra = pd.factorize(np.array([str(v) for v in pairs[name].to_numpy(dtype=object)[missing]],
+                                                   dtype=object))
+        name_codes = name_codes.copy()
+        name_codes[missing] = len(names) + extra_codes
+        names += list(extra)
+    pair = np.where(ref_codes < 0, len(refs) - 1, ref_codes).astype(np.int64) * len(names) + name_codes
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    severity = np.array([SEVERITY[entity.compare_names(refs[p // len(names)] or None, names[p % len(names)] or None)]
+                         for p in distinct], dtype=np.int64)
+    return severity[inverse.reshape(-1)] if len(pair) else np.empty(0, dtype=np.int64)
 
 
 def _new_payee_flags(pay: pd.DataFrame) -> pd.DataFrame:

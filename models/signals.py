@@ -187,12 +187,16 @@ class Context:
         return ["".join(str(p[i]) if isinstance(p, (list, np.ndarray, pd.Series)) else str(p) for p in parts)
                 for i in range(len(self.f))]
 
-    @staticmethod
-    def pct(x) -> list[str]:
+    def pct(self, x) -> list[str] | None:
+        """Percentages for an explanation (None when not explaining: the month-end history writes no text)."""
+        if not self.explain:
+            return None
         return [("n/a" if (x_ is None or (isinstance(x_, float) and math.isnan(x_))) else f"{100 * x_:.1f}%")
                 for x_ in np.asarray(x, dtype=float)]
 
     def peer(self, pri: pd.DataFrame, scale: float = 1.0, fmt=None):
+        if not self.explain:
+            return None
         return (fmt or self.pct)(pri["prior_mean"].to_numpy() * scale)
 
     def ints(self, col: str) -> list[str]:

@@ -25,11 +25,9 @@ def tiny_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_db(tmp_path_factory) -> Path:
-    """The tiny portfolio built once per session (read-only use)."""
-    db = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
-    build(TINY, db, log=quiet)
-    return db
+def tiny_db(tmp_path_factory, built) -> Path:
+    """The tiny portfolio's warehouse, built once per code version (read-only use)."""
+    return built(TINY, tmp_path_factory.mktemp("tiny") / "tiny.duckdb")
 
 
 @pytest.fixture
@@ -56,6 +54,62 @@ def _code_hash() -> str:
 CODE_HASH = _code_hash()
 
 
+def _once(cache: Path, make) -> Path:
+    """`make(cache)` run once per cache folder by whichever test worker gets there first (the others wait, then reuse
+    what it made); a folder without its `ready` mark (a killed run) is made again."""
+    done = cache / "ready"
+    lock = cache.with_name(cache.name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(cache, ignore_errors=True)
+            make(cache)
+            done.touch()
+    done.touch()  # in use: not stale
+    return cache
+
+
+def _remove_stale(root: Path, pattern: str, keep: set[Path]) -> None:
+    """Cached builds no run has used for 3 hours (older code versions or inputs)."""
+    for stale in root.glob(pattern):
+        if stale in keep or stale.name.endswith(".lock"):
+            continue
+        mark = stale / "ready"
+        if time.time() - (mark if mark.exists() else stale).stat().st_mtime > 3 * 3600:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _folder_hash(folder: Path) -> str:
+    """A digest of the code (CODE_HASH) and of every file of an input folder, names and bytes."""
+    digest = hashlib.sha256(CODE_HASH.encode())
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def built(request):
+    """`built(folder, db)`: the warehouse `build(folder, ...)` publishes, copied to `db`. Built once per code version
+    and input (cached under .pytest_cache on a hash of the code, the reference data and every input file), so the
+    fixtures that build the same portfolio, in any worker and any later run, build it once. For fixture warehouses
+    the tests only read; ingest.build_info names the folder of the run that built it."""
+    root = Path(request.config.cache.mkdir("supplier-risk"))
+    used: set[Path] = set()
+
+    def make(folder: Path, db: Path) -> Path:
+        cache = root / f"build-{_folder_hash(folder)}"
+        _once(cache, lambda c: (c.mkdir(parents=True), build(folder, c / "w.duckdb", log=quiet)))
+        used.add(cache)
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(cache / "w.duckdb", db)
+        return Path(db)
+
+    yield make
+    _remove_stale(root, "build-*", used)
+
+
 @pytest.fixture(scope="session")
 def _demo_cache(request) -> Path:
     """The default demo portfolio and its warehouse, built once per code version and shared by every test worker
@@ -63,19 +117,13 @@ def _demo_cache(request) -> Path:
     from pipelines.demo import generate_portfolio
 
     cache = Path(request.config.cache.mkdir("supplier-risk")) / f"demo-seed7-{CODE_HASH}"
-    done = cache / "ready"
-    lock = cache.with_name(cache.name + ".lock")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # one worker builds, the others wait and reuse
-        if not done.exists():
-            shutil.rmtree(cache, ignore_errors=True)
-            generate_portfolio(cache / "input")
-            build(cache / "input", cache / "demo.duckdb", log=quiet)
-            done.touch()
-    for stale in cache.parent.glob("demo-seed7-*"):  # older code versions, no longer used by any run
-        if stale != cache and not stale.name.endswith(".lock") and time.time() - stale.stat().st_mtime > 3 * 3600:
-            shutil.rmtree(stale, ignore_errors=True)
+
+    def make(folder: Path) -> None:
+        generate_portfolio(folder / "input")
+        build(folder / "input", folder / "demo.duckdb", log=quiet)
+
+    _once(cache, make)
+    _remove_stale(cache.parent, "demo-seed7-*", {cache})
     return cache
 
 

@@ -8,17 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import quiet, write_controls_portfolio
+from helpers import write_controls_portfolio
 
 
 @pytest.fixture(scope="module")
-def controls_db(tmp_path_factory) -> Path:
-    from pipelines.build import build
-
+def controls_db(tmp_path_factory, built) -> Path:
     folder = write_controls_portfolio(tmp_path_factory.mktemp("controls_pages") / "input")
     db = folder.parent / "controls.duckdb"
-    build(folder, db, log=quiet)
-    return db
+    return built(folder, db)
 
 
 def test_supplier_page_shows_the_new_offshore_account_checks_capas_and_orders_on_hold(ui, controls_db):

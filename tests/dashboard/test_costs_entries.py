@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import FIXTURES, quiet, tiny_with_entry_number
+from helpers import FIXTURES, tiny_with_entry_number
 from pipelines.adapters import registry, store
-from pipelines.build import build
 
 
 @pytest.fixture(scope="module")
-def entries_db(tmp_path_factory):
+def entries_db(tmp_path_factory, built):
     folder = tiny_with_entry_number(tmp_path_factory.mktemp("entries") / "in", "H2", "ABC-1234569-4")
     store.write(registry.convert(FIXTURES / "exports" / "cbp_7501_lines.csv"), folder)
-    db = folder.parent / "w.duckdb"
-    build(folder, db, log=quiet)
-    return db
+    return built(folder, folder.parent / "w.duckdb")
 
 
 def test_costs_page_shows_entry_summaries_against_the_tables(ui, entries_db):

@@ -8,19 +8,16 @@ import duckdb
 import pytest
 
 from dashboard import db
-from helpers import quiet
-from pipelines.build import build
 
 
 @pytest.fixture(scope="module")
-def mid_month_con(tmp_path_factory):
+def mid_month_con(tmp_path_factory, built):
     """The default demo portfolio exported on 2026-10-15: the build date is its latest activity, mid-month."""
     from pipelines.demo import generate_portfolio
 
     folder = tmp_path_factory.mktemp("mid_month")
     generate_portfolio(folder / "input", end_on=date(2026, 10, 15))
-    path = folder / "demo.duckdb"
-    build(folder / "input", path, log=quiet)
+    path = built(folder / "input", folder / "demo.duckdb")
     con = duckdb.connect(str(path), read_only=True)
     yield con
     con.close()

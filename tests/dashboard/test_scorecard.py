@@ -13,17 +13,16 @@ import pypdf
 import pytest
 
 from dashboard import db, scorecard, scorecard_pdf
-from helpers import quiet, write_controls_portfolio
+from helpers import write_controls_portfolio
 from models import scoring
 
 HANZI = "宁波明泰塑料制品有限公司"
 
 
 @pytest.fixture(scope="module")
-def cjk_db(tmp_path_factory) -> Path:
+def cjk_db(tmp_path_factory, built) -> Path:
     """The controls portfolio with S1's legal entity (legal name, bank beneficiary, payees, PI entity) in Chinese: every
     document still names the same entity, so the scores equal those of the Latin spelling."""
-    from pipelines.build import build
 
     folder = write_controls_portfolio(tmp_path_factory.mktemp("scorecard") / "input")
     for path in folder.glob("*.csv"):
@@ -31,8 +30,7 @@ def cjk_db(tmp_path_factory) -> Path:
         path.write_text(text.replace('"Ningbo Alpha Co., Ltd."', HANZI).replace("Ningbo Alpha Co., Ltd.", HANZI),
                         encoding="utf-8")
     db_path = folder.parent / "cjk.duckdb"
-    build(folder, db_path, log=quiet)
-    return db_path
+    return built(folder, db_path)
 
 
 @pytest.fixture

@@ -17,10 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import quiet
 from models import risk_panel, scoring
 from pipelines import loaders
-from pipelines.build import build
 from reference import scoring_loop as loop
 
 HISTORY = ["supplier_id", "as_of", "risk_score", "risk_band", "confidence", "red_flag_count", "entity_points",
@@ -57,14 +55,13 @@ def _config() -> dict:
 
 
 @pytest.fixture(scope="module")
-def small_db(tmp_path_factory):
+def small_db(tmp_path_factory, built):
     """A small demo portfolio of another seed (every kind of event, a few years), built once."""
     from pipelines.demo import generate_portfolio
 
     folder = tmp_path_factory.mktemp("small")
     generate_portfolio(folder / "input", seed=11, suppliers=14, years=2)
-    build(folder / "input", folder / "w.duckdb", log=quiet)
-    return folder / "w.duckdb"
+    return built(folder / "input", folder / "w.duckdb")
 
 
 @pytest.mark.parametrize("which", ["tiny", "small"])

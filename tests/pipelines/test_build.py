@@ -36,9 +36,9 @@ def test_models_run_after_the_tables_they_read():
             < order.index("marts.supplier_kpis"))
 
 
-def test_a_failing_check_leaves_the_previous_database(tmp_path, tiny_dir, monkeypatch):
+def test_a_failing_check_leaves_the_previous_database(tmp_path, tiny_dir, monkeypatch, tiny_db):
     db = tmp_path / "w.duckdb"
-    build(TINY, db, log=quiet)
+    shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it
     before = db.read_bytes()
     checks = tmp_path / "checks"
     shutil.copytree(build_module.CHECKS_DIR, checks)
@@ -52,9 +52,9 @@ def test_a_failing_check_leaves_the_previous_database(tmp_path, tiny_dir, monkey
     assert not list(tmp_path.glob("w.duckdb.building-*"))
 
 
-def test_a_failing_model_is_named_and_leaves_the_previous_database(tmp_path, tiny_dir, monkeypatch):
+def test_a_failing_model_is_named_and_leaves_the_previous_database(tmp_path, tiny_dir, monkeypatch, tiny_db):
     db = tmp_path / "w.duckdb"
-    build(TINY, db, log=quiet)
+    shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it
     before = db.read_bytes()
     sql = tmp_path / "sql"
     shutil.copytree(build_module.SQL_DIR, sql)
@@ -65,11 +65,11 @@ def test_a_failing_model_is_named_and_leaves_the_previous_database(tmp_path, tin
     assert db.read_bytes() == before
 
 
-def test_an_as_of_before_the_latest_activity_is_refused_and_leaves_the_previous_database(tmp_path):
+def test_an_as_of_before_the_latest_activity_is_refused_and_leaves_the_previous_database(tmp_path, tiny_db):
     """The tiny portfolio's latest activity is 2024-06-21: building it as of 06-01 would count later rows in the
     marts but not in the score, so the build stops with a clear message instead of a failing data check."""
     db = tmp_path / "w.duckdb"
-    build(TINY, db, log=quiet)
+    shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it
     before = db.read_bytes()
     with pytest.raises(BuildError, match=r"as-of date 2024-06-01 is before the latest activity in the data "
                                          r"\(2024-06-21\)"):
@@ -78,9 +78,9 @@ def test_an_as_of_before_the_latest_activity_is_refused_and_leaves_the_previous_
     build(TINY, tmp_path / "later.duckdb", as_of=date(2024, 6, 30), log=quiet)  # a later date is fine
 
 
-def test_a_killed_build_leaves_the_previous_database(tmp_path, tiny_dir):
+def test_a_killed_build_leaves_the_previous_database(tmp_path, tiny_dir, tiny_db):
     db = tmp_path / "w.duckdb"
-    build(TINY, db, log=quiet)
+    shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it
     before = db.read_bytes()
     add_supplier(tiny_dir)
     env = dict(os.environ, SUPPLIER_RISK_PAUSE_BEFORE_PUBLISH="60")
@@ -100,9 +100,9 @@ def test_a_killed_build_leaves_the_previous_database(tmp_path, tiny_dir):
     assert not list(tmp_path.glob("w.duckdb.building-*"))
 
 
-def test_the_live_database_stays_readable_while_a_build_publishes(tmp_path, tiny_dir):
+def test_the_live_database_stays_readable_while_a_build_publishes(tmp_path, tiny_dir, tiny_db):
     db = tmp_path / "w.duckdb"
-    build(TINY, db, log=quiet)
+    shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it
     reader = duckdb.connect(str(db), read_only=True)
     add_supplier(tiny_dir)
     build(tiny_dir, db, log=quiet)
@@ -119,24 +119,28 @@ def dump(db: Path) -> dict[str, list]:
         return {t: con.execute(f"select * from {t} order by all").fetchall() for (t,) in tables}
 
 
-def test_importing_the_same_files_twice_gives_the_same_warehouse(tmp_path, tiny_dir):
-    with (tiny_dir / "returns.csv").open("a") as fh:
+@pytest.fixture(scope="module")
+def built_twice(tmp_path_factory) -> tuple[Path, Path]:
+    """The tiny portfolio with one rejected return row, built twice from the same files."""
+    folder = tmp_path_factory.mktemp("twice")
+    shutil.copytree(TINY, folder / "input")
+    with (folder / "input" / "returns.csv").open("a") as fh:
         fh.write("R9,A1,P1,2024-05-01,0,defective,amazon_us,0,sellable\n")  # one rejected row
-    first, second = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
-    build(tiny_dir, first, log=quiet)
-    build(tiny_dir, second, log=quiet)
-    a, b = dump(first), dump(second)
+    first, second = folder / "a.duckdb", folder / "b.duckdb"
+    build(folder / "input", first, log=quiet)
+    build(folder / "input", second, log=quiet)
+    return first, second
+
+
+def test_importing_the_same_files_twice_gives_the_same_warehouse(built_twice):
+    a, b = dump(built_twice[0]), dump(built_twice[1])
     assert a == b
     assert len(a["ingest.rejected_rows"]) == 1
     assert "marts.supplier_kpis" in a
 
 
-def test_load_log_counts_every_row(tmp_path, tiny_dir):
-    with (tiny_dir / "returns.csv").open("a") as fh:
-        fh.write("R9,A1,P1,2024-05-01,0,defective,amazon_us,0,sellable\n")
-    db = tmp_path / "w.duckdb"
-    build(tiny_dir, db, log=quiet)
-    with duckdb.connect(str(db), read_only=True) as con:
+def test_load_log_counts_every_row(built_twice):
+    with duckdb.connect(str(built_twice[0]), read_only=True) as con:
         log = con.execute("select table_name, rows_read, rows_loaded, rows_rejected, duplicates_collapsed "
                           "from ingest.load_log where table_name = 'returns'").fetchone()
         rejected = con.execute("select table_name, file, line, column_name, reason, raw_line "
@@ -168,10 +172,10 @@ def test_an_empty_or_partial_folder_builds_every_mart(tmp_path, files):
 
 # ---- safe publishing: shrink guard, one build at a time, stale WAL, model inside the warehouse ----------------------
 
-def test_a_folder_whose_every_row_is_rejected_is_not_published_over_the_live_warehouse(tmp_path, tiny_dir):
+def test_a_folder_whose_every_row_is_rejected_is_not_published_over_the_live_warehouse(tmp_path, tiny_dir, tiny_db):
     """suppliers.txt instead of suppliers.csv: every other table's rows become orphans; the build refuses."""
     db = tmp_path / "w.duckdb"
-    build(TINY, db, log=quiet)
+    shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it
     before = db.read_bytes()
     (tiny_dir / "suppliers.csv").rename(tiny_dir / "suppliers.txt")
     with pytest.raises(build_module.ShrinkError) as caught:
@@ -184,9 +188,9 @@ def test_a_folder_whose_every_row_is_rejected_is_not_published_over_the_live_war
     assert not list(tmp_path.glob("w.duckdb.building-*"))
 
 
-def test_a_large_drop_is_refused_unless_allowed(tmp_path, tiny_dir):
+def test_a_large_drop_is_refused_unless_allowed(tmp_path, tiny_dir, tiny_db):
     db = tmp_path / "w.duckdb"
-    build(TINY, db, log=quiet)
+    shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it
     lines = (tiny_dir / "returns.csv").read_text().splitlines()
     (tiny_dir / "returns.csv").write_text("\n".join(lines[:2]) + "\n")  # 4 returns → 1
     with pytest.raises(build_module.ShrinkError, match=r"returns would drop from 4 to 1 row\(s\) \(75% fewer"):
@@ -214,9 +218,9 @@ def test_shrink_rules_without_a_live_warehouse():
         "sales would drop from 21 to 10 row(s) (52% fewer than the live warehouse)"]
 
 
-def test_a_second_build_of_the_same_warehouse_is_told_one_is_running(tmp_path, tiny_dir):
+def test_a_second_build_of_the_same_warehouse_is_told_one_is_running(tmp_path, tiny_dir, tiny_db):
     db = tmp_path / "w.duckdb"
-    build(TINY, db, log=quiet)
+    shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it
     env = dict(os.environ, SUPPLIER_RISK_PAUSE_BEFORE_PUBLISH="30")
     proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "build", "--input", str(tiny_dir),
                              "--db", str(db), "--built-by", "first"], stdout=subprocess.PIPE, text=True, env=env)
@@ -256,9 +260,9 @@ def test_two_builds_in_one_process_do_not_collide(tmp_path, tiny_dir):
     assert supplier_ids(db) == ["S1", "S2", "S3"]
 
 
-def test_a_stale_wal_beside_the_live_file_does_not_break_the_published_warehouse(tmp_path, tiny_dir):
+def test_a_stale_wal_beside_the_live_file_does_not_break_the_published_warehouse(tmp_path, tiny_dir, tiny_db):
     db = tmp_path / "w.duckdb"
-    build(TINY, db, log=quiet)
+    shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it
     writer = duckdb.connect(str(tmp_path / "other.duckdb"))  # a real WAL from another database file
     writer.execute("pragma disable_checkpoint_on_shutdown")
     writer.execute("create table t as select 1 as x")

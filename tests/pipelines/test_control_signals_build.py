@@ -11,20 +11,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import quiet, write_controls_portfolio
+from helpers import write_controls_portfolio
 from models import scoring
-from pipelines.build import build
 
 CONTROL_SIGNALS = ("bank_account_changes", "changes_after_sample", "undocumented_changes", "corrective_actions",
                    "background_checks")
 
 
 @pytest.fixture(scope="module")
-def controls_db(tmp_path_factory) -> Path:
+def controls_db(tmp_path_factory, built) -> Path:
     folder = write_controls_portfolio(tmp_path_factory.mktemp("control_signals") / "input")
     db = folder.parent / "warehouse.duckdb"
-    build(folder, db, log=quiet)
-    return db
+    return built(folder, db)
 
 
 def _signals(con) -> pd.DataFrame:

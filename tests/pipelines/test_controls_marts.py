@@ -9,16 +9,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import quiet, write_controls_portfolio
-from pipelines.build import build
+from helpers import write_controls_portfolio
 
 
 @pytest.fixture(scope="module")
-def controls_db(tmp_path_factory) -> Path:
+def controls_db(tmp_path_factory, built) -> Path:
     folder = write_controls_portfolio(tmp_path_factory.mktemp("controls") / "input")
     db = folder.parent / "warehouse.duckdb"
-    build(folder, db, log=quiet)
-    return db
+    return built(folder, db)
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:

@@ -19,8 +19,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from helpers import TINY, quiet
-from pipelines.build import build, order_models, python_models, sql_models
+from helpers import TINY
+from pipelines.build import order_models, python_models, sql_models
 from pipelines.frames import write_frame
 from pipelines.steps import landed_cost
 from reference import landed_cost_rowwise as rowwise
@@ -182,11 +182,9 @@ def edge_case_portfolio(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def edge_db(tmp_path_factory) -> Path:
+def edge_db(tmp_path_factory, built) -> Path:
     root = tmp_path_factory.mktemp("edge")
-    db = root / "edge.duckdb"
-    build(edge_case_portfolio(root / "input"), db, log=quiet)
-    return db
+    return built(edge_case_portfolio(root / "input"), root / "edge.duckdb")
 
 
 def test_edge_cases_equal_the_rowwise_reference(edge_db, tmp_path):

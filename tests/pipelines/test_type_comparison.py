@@ -7,8 +7,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import quiet
-from pipelines.build import build
 
 # T2's suspected subcontracting is a red flag for the risk score (irrelevant here; keeps that step on its
 # usual path).
@@ -77,16 +75,14 @@ PER_SUPPLIER = {
 
 
 @pytest.fixture(scope="module")
-def four_suppliers(tmp_path_factory) -> Path:
+def four_suppliers(tmp_path_factory, built) -> Path:
     folder = tmp_path_factory.mktemp("types")
     data = folder / "input"
     data.mkdir()
     for name, text in {"suppliers": SUPPLIERS, "products": PRODUCTS, "purchase_orders": PURCHASE_ORDERS,
                        "shipments": SHIPMENTS, "payments": PAYMENTS, "sales": SALES, "returns": RETURNS}.items():
         (data / f"{name}.csv").write_text(text)
-    db = folder / "types.duckdb"
-    build(data, db, log=quiet)
-    return db
+    return built(data, folder / "types.duckdb")
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@
     .venv/bin/python benchmarks/pages.py --suppliers 500 --repeat 5
     .venv/bin/python benchmarks/pages.py --db path/to.duckdb  # time an existing warehouse only
 
-Cold = st.cache_data cleared before the run (every query hits DuckDB); warm = the same page run again in a new
-session with the cache filled (what a second visitor or a page switch costs). Times are medians over --repeat runs.
+Cold = st.cache_data and st.cache_resource cleared before the run (every query hits DuckDB, every figure and table
+is built); warm = the same page run again in a new session with the caches filled (what a second visitor or a page
+switch costs). Times are medians over --repeat runs.
 
 "server" is the (wall) time the script run takes in the script thread (app.py and the page: login, filters, queries,
 figures, tables, everything a server does to render the page); "AppTest" is the harness's wall time around it, which

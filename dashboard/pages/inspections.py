@@ -1,6 +1,7 @@
 """Inspections: sampling-plan calculator with its OC curve, escapes per supplier, switching stages, levels."""
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -103,19 +104,27 @@ if ui.require_warehouse():
                                 height=140 + 26 * len(top))
 
             ui.cached_chart("inspections_escapes_chart", escapes_chart, ids)
-        ui.table(blind, "inspections_blind_spot", "inspection_blind_spot.csv",
-                 columns=["supplier_name", "supplier_type", "lots_inspected", "lots_passed", "mature_passed_lots",
-                          "escapes", "escape_rate", "escape_rate_lower", "escape_rate_upper", "escaped_value",
-                          "defect_rate_estimate", "defect_rate_lower", "defect_rate_upper", "is_above_aql"],
-                 column_config={"supplier_name": "Supplier", "supplier_type": "Type",
-                                "mature_passed_lots": "Mature passed lots",
-                                "escape_rate": ui.pct_col("Escape rate"),
-                                "escape_rate_lower": ui.pct_col("low"), "escape_rate_upper": ui.pct_col("high"),
+        # the escapes and what they cost, whole at 1440 px: the escape rate's interval as one "low – high" cell; the
+        # type, lots passed, the bounds as numbers and the defect rate's interval are in the download
+        intervals = blind.assign(escape_interval=[
+            f"{ui.pct(lo)} – {ui.pct(hi)}" if pd.notna(lo) and pd.notna(hi) else "–"
+            for lo, hi in zip(blind["escape_rate_lower"], blind["escape_rate_upper"])])
+        ui.table(intervals, "inspections_blind_spot", "inspection_blind_spot.csv",
+                 columns=["supplier_name", "lots_inspected", "mature_passed_lots", "escapes", "escape_rate",
+                          "escape_interval", "escaped_value", "defect_rate_estimate"],
+                 download_columns=["supplier_type", "lots_passed", "escape_rate_lower", "escape_rate_upper",
+                                   "defect_rate_lower", "defect_rate_upper", "is_above_aql"],
+                 column_config={"supplier_name": "Supplier", "lots_inspected": "Inspected",
+                                "mature_passed_lots": st.column_config.NumberColumn(
+                                    "Mature passed", format="%d", help="Lots that passed inspection and have been on sale long "
+                                                          "enough to judge by their returns."),
+                                "escape_rate": ui.pct_col("Escape rate", "Escapes / mature passed lots."),
+                                "escape_interval": st.column_config.TextColumn(
+                                    "Interval", help="Where the escape rate lies (Jeffreys interval)."),
                                 "escaped_value": ui.money_col("Escaped money"),
-                                "defect_rate_estimate": ui.pct_col("Est. defect rate",
-                                                                   "Posterior mean of the true defect rate."),
-                                "defect_rate_lower": ui.pct_col("low"), "defect_rate_upper": ui.pct_col("high"),
-                                "is_above_aql": st.column_config.CheckboxColumn("Above AQL")})
+                                "defect_rate_estimate": ui.pct_col(
+                                    "Defect rate", "Estimated true defect rate (posterior mean); its interval is "
+                                                   "in the download.")})
 
         st.subheader("Recommended inspection level per supplier")
         st.caption("The cheapest plan that stops most lots at the supplier's estimated defect rate; "

@@ -142,7 +142,6 @@ class Inputs:
     payments: pd.DataFrame
     returns: pd.DataFrame
     quality_costs: pd.DataFrame
-    defect_reasons: frozenset[str]
     late_incident_days: int
 
 
@@ -183,7 +182,7 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
                                               inp.late_incident_days)
 
     r = inp.returns
-    r = r[r["po_id"].notna() & r["reason"].isin(inp.defect_reasons)]
+    r = r[r["po_id"].notna() & r["is_defect_coded"].fillna(False).astype(bool)]
     r = r[r["day"] <= r["po_id"].map(close)]
     o["defect_return_units"] = o["po_id"].map(r.groupby("po_id")["quantity"].sum()).fillna(0)
     o["defect_return_rate"] = np.where(o["delivered_units"] > 0,
@@ -427,9 +426,8 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     sh = inp.shipments
     dl = sh.assign(supplier_id=sh["po_id"].map(po_sup), day=sh["delivered_day"],
                    units=sh["quantity"].astype(float))
-    ret = inp.returns[inp.returns["reason"].isin(inp.defect_reasons)]
-    sku_sup = inp.products.set_index("sku")["supplier_id"]
-    ret_sup = ret["po_id"].map(po_sup).fillna(ret["sku"].map(sku_sup))
+    ret = inp.returns[inp.returns["is_defect_coded"].fillna(False).astype(bool)]
+    ret_sup = ret["supplier_id"]  # attributed by marts.return_costs (its lot's supplier, else its SKU's)
     units = pd.concat([dl[["supplier_id", "day", "units"]].assign(returned=0.0),
                        pd.DataFrame({"supplier_id": ret_sup, "day": ret["day"], "units": 0.0,
                                      "returned": ret["quantity"].astype(float)})], ignore_index=True)
@@ -468,7 +466,7 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
 
     # costs of poor quality per dollar of earlier spend
     qc = inp.quality_costs
-    qc = qc.assign(supplier_id=qc["supplier_id"].fillna(qc["po_id"].map(po_sup)), amount=qc["amount"].astype(float))
+    qc = qc.assign(amount=qc["amount"].astype(float))  # supplier_id attributed by marts.quality_costs
     qs = sums(qc[["supplier_id", "day", "amount"]], ["amount"])
     f["past_quality_cost_share"] = _rate(qs["amount"], past["value"]).to_numpy()
 

@@ -97,11 +97,10 @@ def load_inputs(con) -> im.Inputs:
     for frame in frames.values():  # day numbers as plain floats: a blank date is NaN (comparisons False), never NA
         for col in [c for c in frame.columns if c == "day" or c.endswith("_day")]:
             frame[col] = frame[col].astype("float64")
-    reasons = con.execute("select reason from reference.return_reasons where is_defect_coded").fetchall()
     late = con.execute("select value from reference.kpi_settings where setting = 'late_incident_days'").fetchone()
     if late is None:
         raise ValueError("reference.kpi_settings has no late_incident_days")
-    return im.Inputs(**frames, defect_reasons=frozenset(r[0] for r in reasons), late_incident_days=int(late[0]))
+    return im.Inputs(**frames, late_incident_days=int(late[0]))
 
 
 # ---- the validity report card -----------------------------------------------------------------------------------

@@ -35,11 +35,11 @@ events as (
     inner join purchase_orders on shipments.po_id = purchase_orders.po_id
     where shipments.delivered_on is not null
     union all
+    -- the supplier a return counts against, as the KPIs and the score count it (its lot's supplier, else its SKU's)
     select 'Return', returns.returned_on, returns.po_id, returns.sku, returns.quantity, returns.refund_amount,
         format('{} × {}: {}', returns.quantity, returns.sku, replace(returns.reason, '_', ' '))
-    from staging.returns
-    inner join staging.products on returns.sku = products.sku
-    where products.supplier_id = $supplier_id
+    from marts.return_costs as returns
+    where returns.supplier_id = $supplier_id
 )
 
 select * from events where event_on is not null order by event_on, event

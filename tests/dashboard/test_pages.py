@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -239,6 +240,28 @@ def test_supplier_page_flags_a_payee_that_is_not_the_legal_entity(ui, tiny_dir, 
     odd = entities[entities["name"] == "HK Beta Ltd"].iloc[0]
     assert odd["source"] == "Payee of payments" and odd["amount"] == 330 and odd["name_check"] == "mismatch"
     assert any("1 name(s) differ from the registered legal entity" in w.value for w in at.warning)
+
+
+def test_supplier_timeline_files_a_return_under_the_supplier_it_counts_against(ui, tiny_dir, tmp_path):
+    """A return traced to S2's lot P4 counts against S2 (marts.return_costs), though its SKU A1 is S1's product."""
+    from helpers import quiet
+    from pipelines.build import build
+
+    returns = tiny_dir / "returns.csv"
+    returns.write_text(returns.read_text(encoding="utf-8") + "R5,A1,P4,2024-04-25,1,defective,amazon_us,40,unsellable\n",
+                       encoding="utf-8")
+    db = tmp_path / "traced.duckdb"
+    build(tiny_dir, db, log=quiet)
+    for supplier, returns_shown in (("S1", 3), ("S2", 2)):   # S1: R1, R2, R3 (not R5); S2: R4 and R5
+        at = ui.open(db, "supplier", query={"supplier": supplier})
+        timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
+        assert (timeline["event"] == "Return").sum() == returns_shown, supplier
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        counted = dict(con.execute("select supplier_id, count(*) from marts.return_costs group by 1").fetchall())
+    finally:
+        con.close()
+    assert counted == {"S1": 3, "S2": 2}   # the timeline agrees with the mart the KPIs and the score read
 
 
 def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path):

@@ -125,7 +125,7 @@ def _truncate(inp: im.Inputs, day: int) -> im.Inputs:
         suppliers=sup, products=inp.products, orders=inp.orders[inp.orders["day"] < day], shipments=sh,
         inspections=inp.inspections[inp.inspections["day"] < day], payments=inp.payments[inp.payments["day"] < day],
         returns=inp.returns[inp.returns["day"] < day], quality_costs=inp.quality_costs[inp.quality_costs["day"] < day],
-        defect_reasons=inp.defect_reasons, late_incident_days=inp.late_incident_days)
+        late_incident_days=inp.late_incident_days)
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
@@ -176,11 +176,11 @@ def test_rows_dated_on_or_after_the_order_change_nothing(demo_inputs, cfg):
             "is_outside_trade_assurance": True})], ignore_index=True),
         returns=pd.concat([inp.returns, pd.DataFrame({
             "return_id": [f"X-RET-{k}" for k in range(3)], "sku": sku, "po_id": [earlier_po, po, None], "day": days,
-            "quantity": 5_000, "reason": "defective"})], ignore_index=True),
+            "quantity": 5_000, "reason": "defective", "supplier_id": s, "is_defect_coded": True})], ignore_index=True),
         quality_costs=pd.concat([inp.quality_costs, pd.DataFrame({
             "cost_id": [f"X-QC-{k}" for k in range(3)], "po_id": [earlier_po, po, None], "supplier_id": s,
             "day": days, "amount": 1e6})], ignore_index=True),
-        defect_reasons=inp.defect_reasons, late_incident_days=inp.late_incident_days)
+        late_incident_days=inp.late_incident_days)
     after = im.order_features(polluted, before, cfg=cfg)
     _same(base, after)
     # and the pollution is visible to an order placed after it (the test can fail)

@@ -52,6 +52,26 @@ def test_a_failing_check_leaves_the_previous_database(tmp_path, tiny_dir, monkey
     assert not list(tmp_path.glob("w.duckdb.building-*"))
 
 
+def test_a_reference_row_given_twice_fails_the_build_instead_of_counting_returns_twice(tmp_path, tiny_dir,
+                                                                                       monkeypatch):
+    """A newer marketplace_fees row appended beside the old one for amazon_us would give every amazon_us return two
+    rows in marts.return_costs, which the KPIs, the score and the incident model all read: the build refuses."""
+    from pipelines import ingest
+
+    load = ingest.load_reference_tables
+
+    def doubled(con):
+        names = load(con)
+        con.execute("insert into reference.marketplace_fees select * from reference.marketplace_fees "
+                    "where channel = 'amazon_us'")
+        return names
+
+    monkeypatch.setattr(ingest, "load_reference_tables", doubled)
+    with pytest.raises(BuildError, match=r"attribution_one_row_each: \d+ failing row.*marts\.return_costs"):
+        build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
+    assert not (tmp_path / "w.duckdb").exists()
+
+
 def test_a_failing_model_is_named_and_leaves_the_previous_database(tmp_path, tiny_dir, monkeypatch, tiny_db):
     db = tmp_path / "w.duckdb"
     shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it

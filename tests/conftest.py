@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import shutil
 import time
 from pathlib import Path
@@ -91,19 +92,28 @@ def _folder_hash(folder: Path) -> str:
 
 @pytest.fixture(scope="session")
 def built(request):
-    """`built(folder, db)`: the warehouse `build(folder, ...)` publishes, copied to `db`. Built once per code version
+    """`built(folder, db, log)`: the warehouse `build(folder, ...)` publishes, copied to `db` (and its log lines). Built once per code version
     and input (cached under .pytest_cache on a hash of the code, the reference data and every input file), so the
     fixtures that build the same portfolio, in any worker and any later run, build it once. For fixture warehouses
     the tests only read; ingest.build_info names the folder of the run that built it."""
     root = Path(request.config.cache.mkdir("supplier-risk"))
     used: set[Path] = set()
 
-    def make(folder: Path, db: Path) -> Path:
+    def first_build(folder: Path, cache: Path) -> None:
+        lines: list[str] = []
+        cache.mkdir(parents=True)
+        build(folder, cache / "w.duckdb", log=lines.append)
+        (cache / "build-log.json").write_text(json.dumps(lines), encoding="utf-8")
+
+    def make(folder: Path, db: Path, log=quiet) -> Path:
+        """Copy the cached warehouse of `folder` to `db`; `log` receives the lines its build logged."""
         cache = root / f"build-{_folder_hash(folder)}"
-        _once(cache, lambda c: (c.mkdir(parents=True), build(folder, c / "w.duckdb", log=quiet)))
+        _once(cache, lambda c: first_build(folder, c))
         used.add(cache)
         Path(db).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(cache / "w.duckdb", db)
+        for line in json.loads((cache / "build-log.json").read_text(encoding="utf-8")):
+            log(line)
         return Path(db)
 
     yield make

@@ -6,7 +6,6 @@ import duckdb
 import pytest
 
 from helpers import SHARED_REAL
-from pipelines.build import build
 from pipelines.cli import main as cli_main
 
 SCMS = SHARED_REAL / "scms" / "SCMS_Delivery_History_Dataset.csv"
@@ -17,11 +16,11 @@ def test_the_demo_carries_every_field_the_score_reads(demo_con):
 
 
 @pytest.mark.skipif(not SCMS.exists(), reason=f"real SCMS data not present at {SCMS}")
-def test_on_scms_no_supplier_gets_points_for_fields_the_data_lacks(tmp_path):
+def test_on_scms_no_supplier_gets_points_for_fields_the_data_lacks(tmp_path, built):
     out = tmp_path / "scms"
     assert cli_main(["import", "--input", str(SCMS), "--out", str(out)]) == 1  # rejected lines: exit 1
     lines: list[str] = []
-    build(out, tmp_path / "scms.duckdb", log=lines.append)
+    built(out, tmp_path / "scms.duckdb", log=lines.append)
     con = duckdb.connect(str(tmp_path / "scms.duckdb"), read_only=True)
     unknown = con.execute("select signal, missing_fields, max_points from marts.score_unknown_signals "
                           "order by signal").fetchall()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import SHARED_REAL, quiet
+from helpers import SHARED_REAL
 from models import validity
 from pipelines import loaders
 from pipelines.cli import main as cli_main
@@ -128,13 +128,10 @@ def test_validate_cli_on_a_warehouse_without_backtest_or_truth(tiny_db, tmp_path
 
 
 @pytest.mark.skipif(not SCMS.exists(), reason=f"real SCMS data not present at {SCMS}")
-def test_scms_card_is_a_late_delivery_backtest_with_its_interval(tmp_path, capsys):
-    from pipelines.build import build
-
+def test_scms_card_is_a_late_delivery_backtest_with_its_interval(tmp_path, capsys, built):
     out = tmp_path / "scms"
     assert cli_main(["import", "--input", str(SCMS), "--out", str(out)]) == 1  # rejected lines: exit 1
-    db = tmp_path / "scms.duckdb"
-    build(out, db, log=quiet)
+    db = built(out, tmp_path / "scms.duckdb")
     capsys.readouterr()
     assert cli_main(["validate", "--db", str(db)]) == 0
     printed = capsys.readouterr().out

@@ -81,6 +81,10 @@ def load_config(path: Path | None = None) -> dict:
 map_share = sig.map_share
 
 
+# the return reason the score reads besides the defect-coded ones: goods that differ from the approved sample
+NOT_AS_DESCRIBED = "not_as_described"
+
+
 def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     for c in cols:
         if c in frame.columns:
@@ -117,7 +121,7 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     sales["supplier_id"] = sales["sku"].map(prod.set_index("sku")["supplier_id"])
     ret = t["returns"]  # its supplier_id and is_defect_coded as marts.return_costs attributes them
     ret["is_defect_coded"] = ret["is_defect_coded"].astype(bool)
-    ret["is_not_as_described"] = ret["reason"] == "not_as_described"
+    ret["is_not_as_described"] = ret["reason"] == NOT_AS_DESCRIBED
     # products are undated: a supplier without orders yet is put in the category of its first listed SKU
     sup = t["suppliers"]
     sup["first_category"] = sup["supplier_id"].map(  # object: an empty products table maps to float NaN

@@ -21,14 +21,17 @@ from models import scoring, validity
 
 # the frames attributed to their supplier by a mart (the one place each rule is written), and the SQL reading them
 _ATTRIBUTED = {
+    # only the returns the score reads (prepare_tables keeps no other): about half the rows at 2,000 suppliers
     "returns": ("marts.return_costs", "select supplier_id, sku, po_id, returned_on, reason, is_defect_coded, "
-                                      "sum(quantity) as quantity from marts.return_costs group by all"),
+                                      "sum(quantity) as quantity from marts.return_costs "
+                                      "where is_defect_coded or reason = ? group by all"),
     "quality_costs": ("marts.quality_costs", "select cost_id, po_id, supplier_id, incurred_on, kind, amount, note "
                                              "from marts.quality_costs order by cost_id"),
 }
 # the tables load_tables reads (the INPUTS of the build steps that call it), besides raw.suppliers and ingest.load_log
 TABLES_READ = [_ATTRIBUTED[name][0] if name in _ATTRIBUTED else f"staging.{name}" for name in scoring.TABLE_NAMES] + [
     "reference.kpi_settings", "reference.inspection_settings"]
+_PARAMETERS = {"returns": [scoring.NOT_AS_DESCRIBED]}
 
 
 def load_tables(con) -> dict[str, pd.DataFrame]:
@@ -42,7 +45,7 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
             sql = "select sku, month_on, sum(units_sold) as units_sold from staging.sales group by all"
         else:
             sql = f"select * from staging.{name}"  # names from scoring.TABLE_NAMES
-        t[name] = con.execute(sql).df()
+        t[name] = con.execute(sql, _PARAMETERS.get(name, [])).df()
     # the inspection mart's maturity for field returns, so both marts judge the same lots
     if _has(con, "reference.inspection_settings"):
         t["inspection_settings"] = con.execute("select * from reference.inspection_settings").df()

@@ -133,14 +133,19 @@ if ui.require_warehouse():
         stages = queries.inspection_switching(ids)
         stopped = set(stages.loc[stages["current_stage"] == "discontinued", "supplier_id"]) \
             if not stages.empty else set()
-        stop = blind["supplier_id"].isin(stopped)
-        plan = ["recommended_level", "recommended_aql_major", "recommended_sample_size", "recommended_accept",
-                "p_accept_recommended"]
-        recommended = blind.assign(note=blind["note"].where(
-            ~stop, f"Discontinued (ISO 2859-1 switching): {ui.switching_stage('discontinued')}."))
-        recommended["what_to_do"] = [display.inspection_action(r, discontinued=s) for (_, r), s
-                                     in zip(recommended.iterrows(), stop)]
-        recommended[plan] = recommended[plan].astype(object).mask(stop, None)  # no plan to offer
+
+        def recommend() -> pd.DataFrame:  # an instruction per supplier: worded once per warehouse and filters
+            stop = blind["supplier_id"].isin(stopped)
+            plan = ["recommended_level", "recommended_aql_major", "recommended_sample_size", "recommended_accept",
+                    "p_accept_recommended"]
+            out = blind.assign(note=blind["note"].where(
+                ~stop, f"Discontinued (ISO 2859-1 switching): {ui.switching_stage('discontinued')}."))
+            out["what_to_do"] = [display.inspection_action(r, discontinued=s) for (_, r), s
+                                 in zip(out.iterrows(), stop)]
+            out[plan] = out[plan].astype(object).mask(stop, None)  # no plan to offer
+            return out
+
+        recommended = ui.computed("inspections_recommended", recommend, blind, tuple(sorted(stopped)))
         ui.table(recommended, "inspections_recommended", "recommended_inspection_levels.csv",
                  columns=["supplier_name", "what_to_do", "current_level", "current_aql_major",
                           "p_accept_current_plan", "p_accept_recommended", "note"],

@@ -290,7 +290,8 @@ else:
         return ui.style(fig, f"{len(timeline):,} events{grouped}", "Date", "", height=340)
 
     ui.cached_chart("supplier_timeline_chart", timeline_chart, supplier_id)
-    with st.expander("Events as a table"):
+    # drawn when asked for: a big supplier has thousands of events, which every visit would send to the browser
+    if st.toggle(f"Show the {len(timeline):,} events as a table", key="supplier_timeline_show"):
         ui.table(timeline, "supplier_timeline_table", f"{supplier_id}_timeline.csv",
                  column_config={"event_on": st.column_config.DateColumn("Date"), "amount": ui.money_col("Amount")})
 

@@ -44,6 +44,7 @@ def test_supplier_page_shows_the_new_offshore_account_checks_capas_and_orders_on
     assert orders["balance_outstanding"].to_dict() == {"P4": 2000, "P5": 2310, "P6": 770}
     assert all("critical corrective action C3 open since 2024-05-20" in r for r in orders["hold_reasons"])
     # the timeline: S2's change CH3 and two corrective actions join its orders, payments and inspections
+    at.toggle(key="supplier_timeline_show").set_value(True).run()  # the events as a table, asked for
     timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
     counts = timeline["event"].value_counts().to_dict()
     assert (counts["Change"], counts["Corrective action"]) == (1, 2)
@@ -61,6 +62,8 @@ def test_supplier_page_says_never_checked_is_unknown_not_clean(ui, controls_db):
 
 def test_supplier_page_timeline_marks_an_unconfirmed_change(ui, controls_db):
     at = ui.open(controls_db, "supplier", query={"supplier": "S1"})
+    assert not [f for f in ui.frames(at) if "event_on" in f.columns]  # the events table is drawn when asked for
+    at.toggle(key="supplier_timeline_show").set_value(True).run()
     timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
     changes = timeline[timeline["event"] == "Change"].set_index("po_id", drop=False)
     assert changes["detail"].tolist() == ["material change, NOT confirmed in writing",

@@ -209,6 +209,7 @@ def test_supplier_page_follows_the_url_and_shows_its_evidence(ui, tiny_db):
     assert ui.metrics(at)["Spend"] == "$11,500"
     # S1 is verified and a Gold supplier in the fixture; S2 is verified only
     assert any("· Verified · Gold" in c.value for c in at.caption)
+    at.toggle(key="supplier_timeline_show").set_value(True).run()  # the events as a table, asked for
     timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
     # S1 in the fixture: 3 orders, 4 payments, 3 inspections, 4 shipments, 4 deliveries, 3 returns of A1/A2
     assert timeline["event"].value_counts().to_dict() == {

@@ -100,6 +100,7 @@ if ui.require_warehouse():
                     customdata=top[["escapes", "mature_passed_lots", "escape_rate"]].to_numpy(),
                     hovertemplate="%{y}: %{x:$,.0f} escaped<br>%{customdata[0]} of %{customdata[1]} passed lots "
                                   "escaped (%{customdata[2]:.1%})<extra></extra>"))
+                fig.update_xaxes(tickformat="$~s")  # $2k, like every money axis
                 return ui.style(fig, "Escaped money by supplier (top 15)", "Escaped money, USD", "",
                                 height=140 + 26 * len(top))
 

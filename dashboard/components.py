@@ -25,10 +25,7 @@ from pipelines import contract
 # again (passing template="plotly_white" to each figure validated and copied the whole template: ~80 ms a chart).
 pio.templates.default = "plotly_white"
 
-BAND_COLOURS = {
-    "critical": "#8b1a1a", "high": "#d9480f", "elevated": "#f08c00", "medium": "#f2c744", "moderate": "#f2c744",
-    "watch": "#f2c744", "low": "#2f9e44", "minimal": "#2b8a3e", "insufficient_data": "#adb5bd",
-}
+BAND_COLOURS = {"critical": "#8b1a1a", "high": "#d9480f", "medium": "#f2c744", "low": "#2f9e44"}  # scoring.BAND_ORDER
 TYPE_COLOURS = {"manufacturer": "#1f4e79", "trading_company": "#e8833a"}
 ACTION_COLOURS = ("#8b1a1a", "#d9480f", "#f08c00", "#2f9e44")  # suggested re-audit actions, most severe first
 

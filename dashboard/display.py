@@ -93,9 +93,7 @@ def max_points(value: float | None) -> str:
 ENUMS: dict[str, dict[str, str]] = {
     "supplier_type": {"manufacturer": "Manufacturer", "trading_company": "Trading company",
                       "trader_minus_factory": "Trader − factory"},
-    "risk_band": {"critical": "Critical", "high": "High", "elevated": "Elevated", "medium": "Medium",
-                  "moderate": "Moderate", "watch": "Watch", "low": "Low", "minimal": "Minimal",
-                  "insufficient_data": "Too little data"},
+    "risk_band": {band: band.capitalize() for band in scoring.BAND_ORDER},  # the score's bands, no others
     "urgency": {"now": "Now", "soon": "Soon (a trigger fired)", "catch-up": "Catch-up (audit lapsed)",
                 "routine": "Routine (12-month cycle)"},
     "suggested_action": {"hold new orders": "Hold new orders", "on-site audit": "On-site audit",

@@ -9,6 +9,7 @@ import re
 import pandas as pd
 import pytest
 
+from dashboard import components as ui
 from dashboard import display, navigation
 from helpers import plain
 from models import scoring
@@ -25,7 +26,9 @@ def test_numbers_have_separators_blanks_a_dash_and_shares_one_decimal():
 
 def test_codes_read_as_words_and_signals_as_the_scores_own_labels():
     assert display.words("trading_company", "supplier_type") == "Trading company"
-    assert display.words("insufficient_data", "risk_band") == "Too little data"
+    # one band list: the score's (models.scoring.BAND_ORDER), each with its words and colour, no others
+    assert set(display.ENUMS["risk_band"]) == set(scoring.BAND_ORDER) == set(ui.BAND_COLOURS)
+    assert display.words("critical", "risk_band") == "Critical"
     assert display.words("audit_overdue, failed_audit, payment_anomaly", "trigger") == \
         "Audit cycle lapsed, Failed audit, Paid another entity"
     assert display.words("critical defect recent", "red_flag") == "Critical defects found recently"  # spaced in SQL

@@ -92,10 +92,10 @@ def _folder_hash(folder: Path) -> str:
 
 @pytest.fixture(scope="session")
 def built(request):
-    """`built(folder, db, log)`: the warehouse `build(folder, ...)` publishes, copied to `db` (and its log lines). Built once per code version
-    and input (cached under .pytest_cache on a hash of the code, the reference data and every input file), so the
-    fixtures that build the same portfolio, in any worker and any later run, build it once. For fixture warehouses
-    the tests only read; ingest.build_info names the folder of the run that built it."""
+    """`built(folder, db, log)`: the warehouse `build(folder, ...)` publishes, copied to `db`, its log lines sent to
+    `log`. Built once per code version and input (cached under .pytest_cache on a hash of the code, the reference
+    data and every input file), so the fixtures that build the same portfolio, in any worker and any later run, build
+    it once. For fixture warehouses the tests only read; ingest.build_info names the folder of the run that built it."""
     root = Path(request.config.cache.mkdir("supplier-risk"))
     used: set[Path] = set()
 

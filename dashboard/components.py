@@ -301,9 +301,10 @@ def _by_value(value: object) -> object:
 
 
 def figure(key: str, build: Callable[[], go.Figure], *inputs: object) -> Drawn:
-    """The figure `build()` makes (as a Drawn, ready for st.plotly_chart), built once per chart key, warehouse version and `inputs` (the frames and choices
-    it is drawn from; hashed by every value, `_by_value`) and shared by every session: building a plotly figure costs
-    20-100 ms, more than the rest of a page. Never change a figure this returns."""
+    """The figure `build()` makes (as a Drawn, ready for st.plotly_chart), built once per chart key, warehouse
+    version and `inputs` (the frames and choices it is drawn from; hashed by every value, `_by_value`) and shared by
+    every session: building a plotly figure costs 20-100 ms, more than the rest of a page. Never change a figure this
+    returns."""
     return _figure(key, db.db_version(), tuple(_by_value(v) for v in inputs), build)
 
 
@@ -324,8 +325,6 @@ def computed(key: str, build: Callable[[], object], *inputs: object) -> object:
 @st.cache_resource(max_entries=512, show_spinner=False)
 def prepared_table(digest: str, options: str, _inputs: tuple) -> object:
     """display._prepare(*_inputs), once per table values (`digest`, a SHA-256 of them) and options (their repr)."""
-    from dashboard import display
-
     return display._prepare(*_inputs)
 
 

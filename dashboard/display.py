@@ -593,8 +593,9 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
 
 
 def _rounded_to_steps(shown: pd.DataFrame, specs: dict) -> pd.DataFrame:
-    """The table's numbers as the grid shows them: rounded (half away from zero) to the decimals their step fixes. The grid cuts a number with a step to the step's decimals instead of rounding it
-    ($1,807,077.90 would read $1,807,077 beside a headline of $1,807,078); the download keeps every decimal."""
+    """The table's numbers as the grid shows them: rounded (half away from zero) to the decimals their step fixes.
+    The grid cuts a number with a step to the step's decimals instead of rounding it ($1,807,077.90 would read
+    $1,807,077 beside a headline of $1,807,078); the download keeps every decimal."""
     out = None
     for col, spec in specs.items():
         config = spec.get("type_config") or {}

@@ -228,11 +228,14 @@ if ui.require_warehouse():
                              "landed cost. marts.customs_entries.")
             ui.table(entries, "costs_entries", "customs_entries.csv",
                      column_config={"entry_number": "Entry", "entry_on_summary": "Entry date",
-                                    "shipment_count": "Shipments", "duty_summary": ui.money_col("Duty declared", cents=True),
+                                    "shipment_count": "Shipments",
+                                    "duty_summary": ui.money_col("Duty declared", cents=True),
                                     "duty_computed": ui.money_col("Duty computed", cents=True),
                                     "duty_difference": ui.money_col("Declared − computed", cents=True),
-                                    "duty_status": "Duty check", "fees_summary": ui.money_col("MPF + HMF declared", cents=True),
-                                    "fees_computed": ui.money_col("MPF + HMF computed", cents=True), "fees_status": "Fee check",
+                                    "duty_status": "Duty check",
+                                    "fees_summary": ui.money_col("MPF + HMF declared", cents=True),
+                                    "fees_computed": ui.money_col("MPF + HMF computed", cents=True),
+                                    "fees_status": "Fee check",
                                     "chapter_99_summary": "Chapter 99 declared"})
 
     unallocated = queries.unallocated_costs()

@@ -117,8 +117,9 @@ if ui.require_warehouse():
                                    "defect_rate_lower", "defect_rate_upper", "is_above_aql"],
                  column_config={"supplier_name": "Supplier", "lots_inspected": "Inspected",
                                 "mature_passed_lots": st.column_config.NumberColumn(
-                                    "Mature passed", format="%d", help="Lots that passed inspection and have been on sale long "
-                                                          "enough to judge by their returns."),
+                                    "Mature passed", format="%d",
+                                    help="Lots that passed inspection and have been on sale long enough to judge by "
+                                         "their returns."),
                                 "escape_rate": ui.pct_col("Escape rate", "Escapes / mature passed lots."),
                                 "escape_interval": st.column_config.TextColumn(
                                     "Interval", help="Where the escape rate lies (Jeffreys interval)."),

@@ -255,6 +255,7 @@ def test_supplier_timeline_files_a_return_under_the_supplier_it_counts_against(u
     build(tiny_dir, db, log=quiet)
     for supplier, returns_shown in (("S1", 3), ("S2", 2)):   # S1: R1, R2, R3 (not R5); S2: R4 and R5
         at = ui.open(db, "supplier", query={"supplier": supplier})
+        at.toggle(key="supplier_timeline_show").set_value(True).run()  # the events as a table, asked for
         timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
         assert (timeline["event"] == "Return").sum() == returns_shown, supplier
     con = duckdb.connect(str(db), read_only=True)

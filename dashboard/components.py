@@ -395,8 +395,10 @@ def _breakdown(row: pd.Series) -> go.Figure:
 
 
 # Corrective actions, as the Supplier and Inspections pages list them
-CAPA_COLUMNS = ["capa_id", "supplier_name", "po_id", "inspection_id", "severity", "opened_on", "due_on", "closed_on",
-                "status", "next_lot_inspection_id", "root_cause", "action"]
+# the answer on screen (which supplier, how severe, where it stands, by when, what was found and done); the ids of the
+# order, inspections and opening date go to the download, so the table fits 1440 px with its answer columns whole
+CAPA_COLUMNS = ["capa_id", "supplier_name", "severity", "status", "due_on", "closed_on", "root_cause", "action"]
+CAPA_DOWNLOAD = ["po_id", "inspection_id", "opened_on", "next_lot_inspection_id"]
 
 
 def capa_config() -> dict:

@@ -203,4 +203,4 @@ if ui.require_warehouse():
         k3.metric("Closed, next lot failed", f"{int(capas['is_closed_but_next_lot_failed'].fillna(False).astype(bool).sum()):,}",
                   border=True, help="Closed, but the supplier's next inspected lot failed again: the fix did not hold.")
         ui.table(capas, "inspections_capas", "corrective_actions.csv", columns=ui.CAPA_COLUMNS,
-                 column_config=ui.capa_config())
+                 column_config=ui.capa_config(), download_columns=ui.CAPA_DOWNLOAD)

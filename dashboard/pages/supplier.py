@@ -371,7 +371,7 @@ if not capas.empty:
                                                  "again: the fix did not hold." if failed else "") if t),
                    icon=":material/build:")
     ui.table(capas, "supplier_capas_table", f"{supplier_id}_corrective_actions.csv", columns=ui.CAPA_COLUMNS,
-             column_config=ui.capa_config())
+             column_config=ui.capa_config(), download_columns=ui.CAPA_DOWNLOAD)
 
 orders = queries.open_orders(supplier_id=supplier_id)
 if not orders.empty:

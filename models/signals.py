@@ -284,8 +284,8 @@ def quality_cost_share(x: Context) -> Reading:
     has = (f["order_value"] > 0).to_numpy()
     filled = x.fill(share, has)
     return Reading(np.where(has, share, np.nan), filled, f["quality_cost"], x.share(filled), x.text(
-        "costs of poor quality ", [f"{v:,.0f}" for v in f["quality_cost"]], " on orders worth ",
-        [f"{v:,.0f}" for v in f["order_value"]], " (", x.pct(filled), ")"))
+        "costs of poor quality ", [f"${v:,.0f}" for v in f["quality_cost"]], " on orders worth ",
+        [f"${v:,.0f}" for v in f["order_value"]], " (", x.pct(filled), ")"))
 
 
 @signal("quality", "changes after sample approval", tables=("changes",))
@@ -565,7 +565,7 @@ def cost_overrun(x: Context) -> Reading:
     f = x.f
     over = (f["overrun"] / f["closed_value"].where(f["closed_value"] > 0)).fillna(0).to_numpy()
     return Reading(over, None, f["balance_pos"], x.share(over), x.text(
-        [f"{v:,.0f}" for v in f["overrun"]], " paid above the order value on orders paid in full (", x.pct(over),
+        [f"${v:,.0f}" for v in f["overrun"]], " paid above the order value on orders paid in full (", x.pct(over),
         ")"))
 
 

@@ -648,8 +648,8 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     filled = cohort_fill("quality_cost_share", pd.Series(share_q), has_q)
     emit("quality_cost_share", np.where(has_q, share_q, np.nan), filled, f["quality_cost"],
          map_share(filled, sigcfg["quality_cost_share"]["map"]),
-         txt("costs of poor quality ", [f"{x:,.0f}" for x in f["quality_cost"]], " on orders worth ",
-             [f"{x:,.0f}" for x in f["order_value"]], " (", pct(filled), ")"))
+         txt("costs of poor quality ", [f"${x:,.0f}" for x in f["quality_cost"]], " on orders worth ",
+             [f"${x:,.0f}" for x in f["order_value"]], " (", pct(filled), ")"))
 
     # ---- delivery signals -----------------------------------------------------------------------------------
     raw, post, pri = shrunk_rate("late_rate", "late_k", "resolved_pos")
@@ -787,7 +787,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
          txt("spend-weighted change from first to latest price of each SKU: ", pct(np.nan_to_num(drift))))
     ovr = (f["overrun"] / f["closed_value"].where(f["closed_value"] > 0)).fillna(0).to_numpy()
     emit("cost_overrun", ovr, None, f["balance_pos"], map_share(ovr, sigcfg["cost_overrun"]["map"]),
-         txt([f"{x:,.0f}" for x in f["overrun"]], " paid above the order value on orders paid in full (",
+         txt([f"${x:,.0f}" for x in f["overrun"]], " paid above the order value on orders paid in full (",
              pct(ovr), ")"))
     nnn = f["supplier_id"].map(sup["nnn_signed"]).fillna(False).astype(bool).to_numpy()
     mold = f["supplier_id"].map(sup["mold_owner"]).fillna("none").to_numpy()

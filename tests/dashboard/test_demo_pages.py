@@ -87,6 +87,12 @@ def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_
     row = table.loc["On-time shipment rate"]
     assert row["Manufacturer"] == f"{est * 100:.1f}% ({lo * 100:.1f}% – {hi * 100:.1f}%)"
     assert row["Manufacturers (n)"] == n
+    # the chart's axes read shares as percentages and money as dollars, like the table beside them
+    layout = ui.chart(at, "tvf_chart")["layout"]
+    titles = [a["text"] for a in layout["annotations"] if a.get("text", "").strip() and "n=" not in a["text"]]
+    formats = {t: layout["yaxis" + ("" if i == 0 else str(i + 1))].get("tickformat", "") for i, t in enumerate(titles)}
+    assert formats["On-time shipment rate"] == ".0%" and formats["Defect returns per unit sold"] == ".1%"
+    assert formats["Margin leakage per unit sold"] == "$.2f"
     d_est, excludes = demo_con.execute(
         "select estimate, excludes_zero from marts.type_comparison where category = 'all' "
         "and metric = 'leakage_per_unit_sold' and supplier_type = 'trader_minus_factory'").fetchone()

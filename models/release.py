@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from models import entity
+from models.lookup import lookup
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "release.toml"
 CONDITIONS = ("psi_passed", "golden_sample_approved", "changes_confirmed", "payee_verified", "no_open_critical_capa",
@@ -68,11 +69,6 @@ def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
             frame[col] = pd.to_datetime(frame[col])
     return frame
 
-
-def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
-    """`values` (uniquely indexed) looked up for each key, keeping its dtype even when `values` is empty (where
-    Series.map of an empty date column fails)."""
-    return values.reindex(keys.to_numpy()).set_axis(keys.index)
 
 
 def open_orders(orders: pd.DataFrame, as_of: pd.Timestamp, cfg: dict) -> pd.DataFrame:
@@ -136,7 +132,7 @@ def _psi_passed(k: _Checks, inspections: pd.DataFrame, cond: dict) -> None:
     agreed = o["agreed_aql_major"].astype(float).fillna(cond["default_agreed_aql_major"])
     result = o["po_id"].map(last["result"])
     aql = o["po_id"].map(last["aql_major"]).astype(float)
-    on = _lookup(o["po_id"], last["inspected_on"])
+    on = lookup(o["po_id"], last["inspected_on"])
     k.fail("psi_passed", result.isna() & o["po_id"].isin(pending), "pre-shipment inspection pending")
     k.fail("psi_passed", result.isna(), "no pre-shipment inspection yet")
     k.fail("psi_passed", result == "fail", "the last pre-shipment inspection failed (" + on.dt.strftime("%Y-%m-%d")
@@ -214,7 +210,7 @@ def _payee_verified(k: _Checks, suppliers: pd.DataFrame, payments: pd.DataFrame,
     ok = o["supplier_id"].isin(known[known.astype(bool)].index)
     desc = (o["supplier_id"].map(current["account_number_masked"]).astype(object).fillna("") + " ("
             + o["supplier_id"].map(current["bank_country"]).astype(object).fillna("") + "), first seen "
-            + _lookup(o["supplier_id"], current["first_seen_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+            + lookup(o["supplier_id"], current["first_seen_on"]).dt.strftime("%Y-%m-%d").fillna(""))
     k.fail("payee_verified", has & ~ok, "bank account " + desc + ", is not verified: call back on a number "
            "already on file before paying")
 
@@ -232,7 +228,7 @@ def _no_open_critical_capa(k: _Checks, corrective_actions: pd.DataFrame) -> None
     first = first.set_index("supplier_id")
     k.fail("no_open_critical_capa", o["supplier_id"].isin(first.index),
            "critical corrective action " + o["supplier_id"].map(first["capa_id"]).astype(object).fillna("") + " open since "
-           + _lookup(o["supplier_id"], first["opened_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+           + lookup(o["supplier_id"], first["opened_on"]).dt.strftime("%Y-%m-%d").fillna(""))
 
 
 def _shipping_documents(k: _Checks, shipments: pd.DataFrame) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from models import entity, po_status
+from models.lookup import lookup
 
 SEVERITY = {"match": 0, "missing": 0, "cannot_verify": 1, "related": 2, "mismatch": 3}
 OUTCOME_OF_SEVERITY = {0: "match", 1: "cannot_verify", 2: "related", 3: "mismatch"}
@@ -94,13 +95,6 @@ def _expand(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return item, np.repeat(start, length) + offset
 
 
-def _map(keys: pd.Series, values: pd.Series) -> pd.Series:
-    """keys.map(values), also when `values` is empty (pandas cannot map through an empty datetime Series)."""
-    if values.empty:
-        kind = "datetime64[ns]" if pd.api.types.is_datetime64_any_dtype(values) else object
-        return pd.Series(pd.NaT if kind is not object else None, index=keys.index, dtype=kind)
-    return keys.map(values)
-
 
 def _first_by(frame: pd.DataFrame, key: str, order: list[str]) -> pd.DataFrame:
     return frame.sort_values([key] + order).drop_duplicates(key).set_index(key)
@@ -158,7 +152,7 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
     p_ship = position(sh["po_id"], cut.first_seeing(sh["shipped_on"]))
     panel["shipped_quantity"] = cumulative(p_ship, sh["quantity"])
     first_ship = sh.groupby("po_id")["shipped_on"].min()
-    fs = days(_map(po["po_id"], first_ship))[rows]
+    fs = days(lookup(po["po_id"], first_ship))[rows]
     panel["first_shipped_day"] = np.where(fs <= c_days, fs, np.nan)
     panel["last_shipped_day"] = running_max_days(p_ship, days(sh["shipped_on"]))
     delivered = sh[sh["delivered_on"].notna()]
@@ -171,20 +165,20 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
     ins = t["inspections"]
     decided = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")]
     first = _first_by(decided, "po_id", ["inspected_on", "inspection_id"])
-    first_day = days(_map(po["po_id"], first["inspected_on"]))[rows]
+    first_day = days(lookup(po["po_id"], first["inspected_on"]))[rows]
     seen_first = first_day <= c_days
-    panel["first_psi_result"] = np.where(seen_first, _map(po["po_id"], first["result"]).to_numpy(dtype=object)[rows],
+    panel["first_psi_result"] = np.where(seen_first, lookup(po["po_id"], first["result"]).to_numpy(dtype=object)[rows],
                                          None)
-    panel["aql_of_first_psi"] = _map(po["po_id"], first["aql_major"]).to_numpy(dtype=float)[rows]
+    panel["aql_of_first_psi"] = lookup(po["po_id"], first["aql_major"]).to_numpy(dtype=float)[rows]
     passed = decided[decided["result"] == "pass"].groupby("po_id")["inspected_on"].min()
-    pp = days(_map(po["po_id"], passed))[rows]
+    pp = days(lookup(po["po_id"], passed))[rows]
     panel["psi_passed_day"] = np.where(pp <= c_days, pp, np.nan)
 
     pay = t["payments"]
     p_pay = position(pay["po_id"], cut.first_seeing(pay["paid_on"]))
     panel["paid_amount"] = cumulative(p_pay, pay["amount"])
     bal = pay[pay["kind"] == "balance"].groupby("po_id")["paid_on"].min()
-    bd = days(_map(po["po_id"], bal))[rows]
+    bd = days(lookup(po["po_id"], bal))[rows]
     panel["balance_paid_day"] = np.where(bd <= c_days, bd, np.nan)
 
     ret = t["returns"]
@@ -282,7 +276,7 @@ def _control_measures(t: dict, cut: Cutoffs, grid: Grid, visible, po_all: pd.Dat
     s_chg = chg["supplier_id"].to_numpy(dtype=np.int64)
     k_chg = visible(cut.first_seeing(chg["changed_on"]), s_chg)
     k_old = cut.first_seeing(chg["changed_on"] + window)
-    sample_on = _map(chg["po_id"], po_all.set_index("po_id")["sample_approved_on"])
+    sample_on = lookup(chg["po_id"], po_all.set_index("po_id")["sample_approved_on"])
     after_sample = (chg["kind"].isin(product_kinds) & (chg["changed_on"] > sample_on)).to_numpy()
     unconfirmed = ~chg["is_confirmed_in_writing"].fillna(False).astype(bool).to_numpy()
     out["changes_n"] = grid.add(k_chg, s_chg)
@@ -331,7 +325,7 @@ class _Scope:
         self.po_all = po_all = t["purchase_orders"]
         first_order = po_all.groupby("supplier_id")["ordered_on"].min()
         self.k_sup = np.minimum(cut.first_seeing(self.sup["onboarded_on"]),
-                                cut.first_seeing(_map(self.sup["supplier_id"], first_order)))
+                                cut.first_seeing(lookup(self.sup["supplier_id"], first_order)))
         self.panel = order_panel(t, cut)
         self.pk, self.ps = self.panel["k"].to_numpy(), self.panel["supplier_id"].to_numpy()
         self.po_k = pd.Series(cut.first_seeing(po_all["ordered_on"]), index=po_all["po_id"])

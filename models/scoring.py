@@ -186,14 +186,6 @@ class SignalResult:
     unknown: tuple[str, ...] = ()  # signals whose fields the data does not carry (0 points, shown as unknown)
 
 
-def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
-    """keys.map(values), also when `values` is empty (pandas cannot map through an empty datetime Series)."""
-    if values.empty:
-        kind = "datetime64[us]" if pd.api.types.is_datetime64_any_dtype(values) else float
-        return pd.Series(np.nan if kind is float else pd.NaT, index=keys.index, dtype=kind)
-    return keys.map(values)
-
-
 @lru_cache(maxsize=200_000)
 def _compare(a: str, b: str) -> str:
     return entity.compare_names(a or None, b or None)

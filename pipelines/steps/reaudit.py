@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from models import risk_panel, scoring
-from models.scoring import _lookup
+from models.lookup import lookup
 from models.signals import OUTCOME_VALUE
 from pipelines.frames import write_frame
 
@@ -96,7 +96,7 @@ def _active_suppliers(sup: pd.DataFrame, score: pd.DataFrame, po: pd.DataFrame, 
                                    + q["open_exposure"], 2)
     q["deposits_at_risk"] = q["supplier_id"].map(po.groupby("supplier_id")["deposit_at_risk"].sum()).fillna(0.0)
     last_order = po.groupby("supplier_id")["ordered_on"].max()
-    active = (_lookup(q["supplier_id"], last_order) > c - pd.Timedelta(days=rc["active_days"])) | (
+    active = (lookup(q["supplier_id"], last_order) > c - pd.Timedelta(days=rc["active_days"])) | (
         q["open_exposure"] > 0) | (q["onboarded_on"] > c - pd.Timedelta(days=rc["active_days"]))
     q = q[active.fillna(False).to_numpy()].reset_index(drop=True)
     q["risk_score"] = q["risk_score"].fillna(0.0)
@@ -131,13 +131,13 @@ class _Triggers:
 
     def after_passed_audit(self, frame: pd.DataFrame, date_col: str) -> pd.DataFrame:
         """The rows of `frame` dated after their supplier's last passed audit (all rows without one)."""
-        cut = _lookup(frame["supplier_id"], self._passed_on)
+        cut = lookup(frame["supplier_id"], self._passed_on)
         return frame[cut.isna().to_numpy() | (frame[date_col] > cut).to_numpy()]
 
     def audit_note(self, window_start: pd.Timestamp) -> pd.Series:
         """' (only after the passed audit on …)' where that audit trimmed a window starting at `window_start`."""
         q = self.q
-        trimmed = _lookup(q["supplier_id"], self._passed_on) > window_start
+        trimmed = lookup(q["supplier_id"], self._passed_on) > window_start
         return pd.Series(np.where(trimmed, " (only after the passed audit on "
                                   + q["last_audit_on"].dt.strftime("%Y-%m-%d").fillna("") + ")", ""), index=q.index)
 
@@ -214,7 +214,7 @@ def _failed_inspections(t: _Triggers, ins: pd.DataFrame, orders: pd.DataFrame, r
     by = first.groupby("supplier_id")
     ins_n = q["supplier_id"].map(by.size()).fillna(0).astype(int)
     ins_k = q["supplier_id"].map(by["is_fail"].sum()).fillna(0).astype(int)
-    last_fail = _lookup(q["supplier_id"], first[first["is_fail"]].groupby("supplier_id")["inspected_on"].max())
+    last_fail = lookup(q["supplier_id"], first[first["is_fail"]].groupby("supplier_id")["inspected_on"].max())
     psi_p0 = t.sig_col("psi_failure_rate", "prior_mean").astype(float)
     psi_p = binomial_excess_p(ins_k, ins_n, psi_p0)
     t.trigger("failed_inspection", (ins_k > 0) & (psi_p < t.alpha),
@@ -267,7 +267,7 @@ def _price_shift(t: _Triggers, orders: pd.DataFrame, win: dict) -> None:
            + _pct(jump_p0) + ", p = " + jump_p.round(3).astype(str) + "); largest: SKU "
            + q["supplier_id"].map(top["sku"]).astype(object).fillna("").astype(str) + " +"
            + (100 * q["supplier_id"].map(top["price_step"]).fillna(0)).round(0).astype(int).astype(str) + "% on "
-           + _lookup(q["supplier_id"], top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
+           + lookup(q["supplier_id"], top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
 
 
 def _delivery_slowdown(t: _Triggers, po: pd.DataFrame, win: dict, rc: dict) -> None:

@@ -62,9 +62,11 @@ class Reading:
     detail: list | None = None
 
 
-# Outcome codes as numbers for raw_value (0 = reassuring … 3 = mismatch), so raw_value stays numeric.
+# Outcome codes as numbers for raw_value (0 = reassuring … 3 = mismatch), so raw_value stays numeric. The re-audit
+# triggers read raw_value through these codes (pipelines/steps/reaudit.py), never through a number of their own.
 OUTCOME_VALUE = {"match": 0, "no_payments": 0, "valid": 0, "not_checked": 1, "missing": 2, "missing_legal_name": 2,
-                 "cannot_verify": 1, "related": 2, "mismatch": 3, "invalid_format": 3, "invalid_check": 3}
+                 "cannot_verify": 1, "related": 2, "mismatch": 3, "invalid_format": 3, "invalid_check": 3,
+                 "verified": 0, "unverified_account": 1, "unverified_change": 2}
 
 
 def map_share(values, knots: list[list[float]]) -> np.ndarray:
@@ -419,7 +421,7 @@ def bank_account_changes(x: Context) -> Reading:
     changes, first, n = (f[c].to_numpy(dtype=float) for c in ("bank_unverified_changes", "bank_unverified_first",
                                                                "bank_accounts_n"))
     outcome = np.where(changes > 0, "unverified_change", np.where(first > 0, "unverified_account", "verified"))
-    return Reading(np.where(changes > 0, 2.0, np.where(first > 0, 1.0, 0.0)), None, n,
+    return Reading([float(OUTCOME_VALUE[o]) for o in outcome], None, n,
                    [share[o] for o in outcome], x.text([
                        f"{c:.0f} new or offshore bank account(s) not verified by a call-back or bank letter: the "
                        "pattern of bank-detail fraud; pay nothing to it until verified" if o == "unverified_change"

@@ -180,7 +180,8 @@ def _record_triggers(t: _Triggers, capa: pd.DataFrame, rc: dict) -> None:
            np.where(changes, "payee or bank changed over time; ", "") + detail.fillna("").astype(str))
     t.trigger("subcontracting", q["subcontracting"] == "suspected", "production suspected to be subcontracted")
     # the playbook's controls, as the score measured them at the build date (models/signals.py)
-    t.trigger("unverified_bank_change", sig_col("bank_account_changes", "raw_value").fillna(0) >= 2,
+    bank_changed = sig_col("bank_account_changes", "raw_value").fillna(0) >= OUTCOME_VALUE["unverified_change"]
+    t.trigger("unverified_bank_change", bank_changed,
            sig_col("bank_account_changes", "explanation").fillna("").astype(str))
     t.trigger("change_after_sample", sig_col("changes_after_sample", "raw_value").fillna(0) > 0,
            sig_col("changes_after_sample", "explanation").fillna("").astype(str))

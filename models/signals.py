@@ -221,7 +221,9 @@ def psi_failure_rate(x: Context) -> Reading:
 def major_defects_vs_aql(x: Context) -> Reading:
     f = x.f
     raw, post, pri = x.rate("major_k", "major_units")
-    aql = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).fillna(0.025).to_numpy()
+    # no units sampled: the AQL a PSI that gives none is judged at (reference.inspection_settings, in percent)
+    aql = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).fillna(
+        x.settings["default_aql_major"] / 100.0).to_numpy()
     return Reading(raw / aql, post / aql, f["major_units"], x.share(post / aql), x.text(
         x.ints("major_k"), " major defects in ", x.ints("major_units"), " units sampled (cohort-adjusted ",
         x.pct(post), " vs an average major AQL of ", [f"{100 * a:.1f}%" for a in aql], ": ",

@@ -11,7 +11,7 @@ The method is documented in docs/risk-score.md.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -67,9 +67,6 @@ def load_config(path: Path | None = None) -> dict:
     for name, s in cfg["signals"].items():
         if s["pillar"] not in PILLARS:
             raise ValueError(f"signal {name}: unknown pillar {s['pillar']!r}")
-        if s["pillar"] != sig.REGISTRY[name].pillar:
-            raise ValueError(f"signal {name}: pillar {s['pillar']!r} in the config, {sig.REGISTRY[name].pillar!r} "
-                             "where it is defined")
         for key in ("map", "age_map"):
             if key in s:
                 xs, ys = zip(*s[key])
@@ -184,6 +181,7 @@ class SignalResult:
     red_flags: pd.DataFrame  # supplier_id, flag, reason
     as_of: date
     unknown: tuple[str, ...] = ()  # signals whose fields the data does not carry (0 points, shown as unknown)
+    labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))  # short labels, filled from the settings
 
 
 @lru_cache(maxsize=200_000)
@@ -242,7 +240,7 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
         c = cfg["signals"][name]
         share = np.clip(np.asarray(r.share, dtype=float), 0.0, 1.0)
         rows.append(pd.DataFrame({
-            "as_of": f["as_of"].to_numpy(), "supplier_id": f["supplier_id"].to_numpy(), "pillar": s.pillar,
+            "as_of": f["as_of"].to_numpy(), "supplier_id": f["supplier_id"].to_numpy(), "pillar": c["pillar"],
             "signal": name, "raw_value": np.asarray(r.raw, dtype=float),
             "shrunk_value": (np.asarray(r.shrunk, dtype=float) if r.shrunk is not None else np.full(len(f), np.nan)),
             "evidence_n": np.asarray(r.n, dtype=float), "points_raw": share * c["max_points"],
@@ -271,7 +269,7 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
     if len(cutoffs) <= 1:  # one cutoff: the frames keep their usual columns
         signals, evidence, priors, flags = (frame.drop(columns="as_of")
                                             for frame in (signals, evidence, priors, flags))
-    return SignalResult(signals, evidence, priors, flags, as_of, unknown)
+    return SignalResult(signals, evidence, priors, flags, as_of, unknown, sig.labels(t["_settings"]))
 
 
 def _name_outcomes(t: dict, f: pd.DataFrame, sup: pd.DataFrame, explain_at) -> dict:
@@ -444,7 +442,7 @@ def score(result: SignalResult, cfg: dict | None = None, with_text: bool = True)
         out["red_flags"] = [fl.get(x, "") for x in out["supplier_id"]]
         top = sig[sig["points"] > 0].sort_values(["supplier_id", "points", "signal"], ascending=[True, False, True])
         top = top.groupby("supplier_id").head(3)
-        tr = {sid: "; ".join(f"{LABELS[s]} ({p:.1f} pts)" for s, p in zip(g["signal"], g["points"]))
+        tr = {sid: "; ".join(f"{result.labels[s]} ({p:.1f} pts)" for s, p in zip(g["signal"], g["points"]))
               for sid, g in top.groupby("supplier_id")}
         out["top_reasons"] = [tr.get(x, "no risk signal above its threshold") for x in out["supplier_id"]]
     out["score_version"] = cfg["score_version"]
@@ -511,7 +509,7 @@ def score_changes(now: SignalResult, before: SignalResult, min_delta: float) -> 
     m["delta"] = np.round(m["points_now"] - m["points_last_month"], 1)
     m = m[m["delta"].abs() >= min_delta - 1e-9].copy()
     m["explanation"] = [
-        f"{LABELS[s]}: {'+' if d > 0 else ''}{d:.1f} pts. Now: {e_now}." + (
+        f"{now.labels[s]}: {'+' if d > 0 else ''}{d:.1f} pts. Now: {e_now}." + (
             " (new supplier since last month)" if n else f" Last month: {e_then}.")
         for s, d, e_now, e_then, n in zip(m["signal"], m["delta"], m["explanation"], m["explanation_last_month"],
                                           new[m.index])]

@@ -3,7 +3,8 @@
 A signal reads what was measured for every supplier and cutoff (models/risk_panel.py) through a `Context` and
 returns a `Reading`: its raw value, its cohort-shrunk value (for rates), the evidence behind it, the share (0..1) of
 its points taken from its configured map, and a plain-English explanation. Its pillar, maximum points and map live in
-models/config/risk_score.toml under [signals.<name>]; its short label is given here.
+models/config/risk_score.toml under [signals.<name>]; its short label is given here, a setting it restates written as
+a `{setting}` field filled from reference.kpi_settings (`labels`), so the label never states a number of its own.
 
 Adding a signal is its function here + its [signals.<name>] entry in the config + its test (the config check in
 scoring.load_config refuses a registered signal without config and the reverse). The method is documented in
@@ -12,8 +13,11 @@ docs/risk-score.md.
 
 from __future__ import annotations
 
+import csv
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -26,7 +30,6 @@ from models.shrinkage import cohort_priors, shrink
 @dataclass(frozen=True)
 class Signal:
     name: str
-    pillar: str
     label: str
     measure: Callable[["Context"], "Reading"]
     needs: tuple[str, ...] = ()  # supplier fields it reads: unknown (0 points) when the data carries none of them
@@ -36,8 +39,9 @@ class Signal:
 REGISTRY: dict[str, Signal] = {}
 
 
-def signal(pillar: str, label: str, needs: tuple[str, ...] = (), tables: tuple[str, ...] = ()) -> Callable:
-    """Register the decorated function as the signal of its name (evaluated in the order of definition).
+def signal(label: str, needs: tuple[str, ...] = (), tables: tuple[str, ...] = ()) -> Callable:
+    """Register the decorated function as the signal of its name (evaluated in the order of definition). Its pillar
+    is its config's (models/config/risk_score.toml), not repeated here.
 
     `needs`: the supplier fields the signal reads. Missing is not risky: when the data carries none of them (the
     column is absent or blank for every supplier, e.g. a marketplace badge in a broker's export), the signal is not
@@ -46,7 +50,7 @@ def signal(pillar: str, label: str, needs: tuple[str, ...] = (), tables: tuple[s
     imported (an imported file without rows is known to hold none)."""
 
     def register(fn: Callable[["Context"], "Reading"]) -> Callable:
-        REGISTRY[fn.__name__] = Signal(fn.__name__, pillar, label, fn, tuple(needs), tuple(tables))
+        REGISTRY[fn.__name__] = Signal(fn.__name__, label, fn, tuple(needs), tuple(tables))
         return fn
 
     return register
@@ -209,7 +213,7 @@ class Context:
 
 # ---- quality ----------------------------------------------------------------------------------------------------
 
-@signal("quality", "failed pre-shipment inspections")
+@signal("failed pre-shipment inspections")
 def psi_failure_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("psi_fail_k", "inspected_pos")
     return Reading(raw, post, x.f["inspected_pos"], x.share(post), x.text(
@@ -217,7 +221,7 @@ def psi_failure_rate(x: Context) -> Reading:
         "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("quality", "major defects vs AQL")
+@signal("major defects vs AQL")
 def major_defects_vs_aql(x: Context) -> Reading:
     f = x.f
     raw, post, pri = x.rate("major_k", "major_units")
@@ -230,7 +234,7 @@ def major_defects_vs_aql(x: Context) -> Reading:
         [f"{v:.2f}" for v in post / aql], "× the AQL)"))
 
 
-@signal("quality", "critical defects")
+@signal("critical defects")
 def critical_defects(x: Context) -> Reading:
     raw, post, pri = x.rate("critical_k", "critical_units", scale=1000.0)
     return Reading(raw, post, x.f["critical_units"], x.share(post), x.text(
@@ -241,7 +245,7 @@ def critical_defects(x: Context) -> Reading:
         x.ints("critical_shipped_uncleared"), " shipped without a passed re-inspection"))
 
 
-@signal("quality", "defect returns")
+@signal("defect returns")
 def defect_return_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("defect_return_k", "units_sold")
     return Reading(raw, post, x.f["units_sold"], x.share(post), x.text(
@@ -249,7 +253,7 @@ def defect_return_rate(x: Context) -> Reading:
         x.pct(raw), ", cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("quality", "'not as described' returns")
+@signal("'not as described' returns")
 def not_as_described_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("nad_k", "units_sold")
     return Reading(raw, post, x.f["units_sold"], x.share(post), x.text(
@@ -257,7 +261,7 @@ def not_as_described_rate(x: Context) -> Reading:
         x.pct(post), ", peer average ", x.peer(pri), "): goods differing from the approved sample"))
 
 
-@signal("quality", "lots passed at inspection but returned defective")
+@signal("lots passed at inspection but returned defective")
 def passed_but_defective(x: Context) -> Reading:
     raw, post, pri = x.rate("escape_k", "mature_lots")
     return Reading(raw, post, x.f["mature_lots"], x.share(post), x.text(
@@ -266,7 +270,7 @@ def passed_but_defective(x: Context) -> Reading:
         x.peer(pri), ")"))
 
 
-@signal("quality", "bulk-vs-sample drift")
+@signal("bulk-vs-sample drift")
 def bulk_vs_sample_drift(x: Context) -> Reading:
     f, win = x.f, x.win
     has = ((f["early_n"] >= win["drift_min_units_sampled"]) & (f["later_n"] >= win["drift_min_units_sampled"])
@@ -281,7 +285,7 @@ def bulk_vs_sample_drift(x: Context) -> Reading:
                  [f"not enough inspected lots to compare (peer typical {v:.2f}× used)" for v in filled])))
 
 
-@signal("quality", "cost of poor quality")
+@signal("cost of poor quality")
 def quality_cost_share(x: Context) -> Reading:
     f = x.f
     share = (f["quality_cost"] / f["order_value"].where(f["order_value"] > 0)).to_numpy()
@@ -292,7 +296,7 @@ def quality_cost_share(x: Context) -> Reading:
         [f"${v:,.0f}" for v in f["order_value"]], " (", x.pct(filled), ")"))
 
 
-@signal("quality", "changes after sample approval", tables=("changes",))
+@signal("changes after sample approval", tables=("changes",))
 def changes_after_sample(x: Context) -> Reading:
     f, days = x.f, x.win["control_days"]
     unconfirmed = f["changes_after_sample_unconfirmed"]
@@ -303,7 +307,7 @@ def changes_after_sample(x: Context) -> Reading:
         np.where(unconfirmed > 0, ": the goods may no longer be what was approved", "")))
 
 
-@signal("quality", "corrective actions overdue or failed again", tables=("corrective_actions",))
+@signal("corrective actions overdue or failed again", tables=("corrective_actions",))
 def corrective_actions(x: Context) -> Reading:
     f = x.f
     value = (f["capa_overdue"] + f["capa_failed_next_lot"]).to_numpy(dtype=float)
@@ -315,7 +319,7 @@ def corrective_actions(x: Context) -> Reading:
 
 # ---- delivery ---------------------------------------------------------------------------------------------------
 
-@signal("delivery", "late shipments")
+@signal("late shipments")
 def late_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("late_k", "resolved_pos")
     return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
@@ -323,7 +327,7 @@ def late_rate(x: Context) -> Reading:
         x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("delivery", "shipments >14 days late")
+@signal("shipments >{late_incident_days} days late")
 def severe_late_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("severe_k", "resolved_pos")
     return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
@@ -332,7 +336,7 @@ def severe_late_rate(x: Context) -> Reading:
         x.peer(pri), ")"))
 
 
-@signal("delivery", "lead-time variability")
+@signal("lead-time variability")
 def lead_time_variability(x: Context) -> Reading:
     f, win = x.f, x.win
     has = (f["lead_n"] >= win["lead_time_min_pos"]).to_numpy()
@@ -346,7 +350,7 @@ def lead_time_variability(x: Context) -> Reading:
                   for v in np.nan_to_num(filled)])))
 
 
-@signal("delivery", "customs holds")
+@signal("customs holds")
 def customs_hold_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("hold_k", "ship_n")
     return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
@@ -354,7 +358,7 @@ def customs_hold_rate(x: Context) -> Reading:
         x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("delivery", "documentation errors")
+@signal("documentation errors")
 def doc_error_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("doc_k", "ship_n")
     return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
@@ -372,7 +376,7 @@ _PAYEE_TEXT = {"match": "every payee is the legal entity (after normalising name
                "mismatch": "money went to an entity that is not the legal / contracting entity"}
 
 
-@signal("transaction", "payees vs legal entity")
+@signal("payees vs legal entity")
 def payee_consistency(x: Context) -> Reading:
     o = x.outcomes
     outcome, legal, culprit = o["payee"], o["legal_names"], o["payee_culprit"]
@@ -383,14 +387,14 @@ def payee_consistency(x: Context) -> Reading:
                     for v, lg, cu in zip(outcome, legal, culprit)] if x.explain else None)
 
 
-@signal("transaction", "payee changes")
+@signal("payee changes")
 def payee_changes(x: Context) -> Reading:
     f = x.f
     return Reading(f["payee_count"], None, f["payments_n"], x.share(f["payee_count"]), x.text(
         x.ints("payee_count"), " distinct payee(s) used over ", x.ints("payments_n"), " payments"))
 
 
-@signal("transaction", "payments outside Trade Assurance")
+@signal("payments outside Trade Assurance")
 def outside_trade_assurance(x: Context) -> Reading:
     raw, post, pri = x.rate("outside_ta_k", "payments_n")
     return Reading(raw, post, x.f["payments_n"], x.share(post), x.text(
@@ -398,7 +402,7 @@ def outside_trade_assurance(x: Context) -> Reading:
         "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("transaction", "balance paid before a passed inspection")
+@signal("balance paid before a passed inspection")
 def balance_before_psi(x: Context) -> Reading:
     raw, post, pri = x.rate("balance_early_k", "balance_pos")
     return Reading(raw, post, x.f["balance_pos"], x.share(post), x.text(
@@ -407,7 +411,7 @@ def balance_before_psi(x: Context) -> Reading:
         x.peer(pri), ")"))
 
 
-@signal("transaction", "deposits on overdue orders")
+@signal("deposits on overdue orders")
 def deposits_at_risk(x: Context) -> Reading:
     f = x.f
     share = np.where(f["spend_12m"] > 0, f["overdue_deposits"] / f["spend_12m"].where(f["spend_12m"] > 0),
@@ -417,7 +421,7 @@ def deposits_at_risk(x: Context) -> Reading:
         x.win["overdue_deposit_grace_days"], " days with nothing shipped (", x.pct(share), " of 12-month spend)"))
 
 
-@signal("transaction", "bank account changes not verified", tables=("bank_accounts",))
+@signal("bank account changes not verified", tables=("bank_accounts",))
 def bank_account_changes(x: Context) -> Reading:
     f, share = x.f, x.config["outcome_share"]
     changes, first, n = (f[c].to_numpy(dtype=float) for c in ("bank_unverified_changes", "bank_unverified_first",
@@ -441,7 +445,7 @@ _LEGAL_TEXT = {"match": "PI entity names and bank beneficiary match the legal na
                "mismatch": "another entity appears on the contract or bank details"}
 
 
-@signal("entity", "PI entity / bank beneficiary vs legal name", needs=("legal_name",))
+@signal("PI entity / bank beneficiary vs legal name", needs=("legal_name",))
 def legal_entity_consistency(x: Context) -> Reading:
     o = x.outcomes
     outcome, role, legal, culprit = o["legal"], o["legal_role"], o["legal_names"], o["legal_culprit"]
@@ -459,7 +463,7 @@ _REGISTRATION_TEXT = {"valid": "unified social credit code well-formed with a co
                       "missing": "no registration id on file", "not_checked": "non-Chinese registry number (not checked)"}
 
 
-@signal("entity", "registration id", needs=("registration_id",))
+@signal("registration id", needs=("registration_id",))
 def registration_id(x: Context) -> Reading:
     ids, countries = x.supplier("registration_id"), x.supplier("country")
     status = [entity.registration_id_status(r if isinstance(r, str) else None, cn) for r, cn in zip(ids, countries)]
@@ -468,7 +472,7 @@ def registration_id(x: Context) -> Reading:
                    list(ids) if x.explain else None)
 
 
-@signal("entity", "litigation and penalties")
+@signal("litigation and penalties")
 def public_records(x: Context) -> Reading:
     lit = x.supplier("litigation_cases").fillna(0).to_numpy(dtype=float)
     pen = x.supplier("admin_penalties").fillna(0).to_numpy(dtype=float)
@@ -476,7 +480,7 @@ def public_records(x: Context) -> Reading:
         lit.astype(int), " litigation case(s) and ", pen.astype(int), " administrative penalt(ies) in public records"))
 
 
-@signal("entity", "operating status")
+@signal("operating status")
 def operating_status(x: Context) -> Reading:
     status = x.supplier("operating_status").fillna("normal").to_numpy()
     return Reading((status == "abnormal").astype(float), None, np.ones(len(x.f)),
@@ -484,7 +488,7 @@ def operating_status(x: Context) -> Reading:
                    x.text(["registry operating status: " + s for s in status]))
 
 
-@signal("entity", "subcontracting")
+@signal("subcontracting")
 def subcontracting(x: Context) -> Reading:
     sub = x.supplier("subcontracting").fillna("none").to_numpy()
     return Reading([{"none": 0, "declared": 1, "suspected": 2}.get(s, 0) for s in sub], None, np.ones(len(x.f)),
@@ -500,7 +504,7 @@ def audit_state(x: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return known, result, age
 
 
-@signal("entity", "audit result and age", needs=("last_audit_on",))
+@signal("audit result and age", needs=("last_audit_on",))
 def audit(x: Context) -> Reading:
     cfg = x.config
     known, result, age = audit_state(x)
@@ -510,7 +514,7 @@ def audit(x: Context) -> Reading:
          for r, a, k in zip(result, np.nan_to_num(age), known)]))
 
 
-@signal("entity", "background checks not done or expired", needs=("registry_checked_on", "records_checked_on"))
+@signal("background checks not done or expired", needs=("registry_checked_on", "records_checked_on"))
 def background_checks(x: Context) -> Reading:
     """Registry and public-records checks at each cutoff (models/controls.check_states): a check that was never
     done or has expired is unknown, not clean, and earns this small signal's points."""
@@ -530,7 +534,7 @@ def background_checks(x: Context) -> Reading:
           for part in ((", " if src != next(iter(by_source)) else ""), src.replace("_", " "), " check: ", vals)]))
 
 
-@signal("entity", "marketplace profile", needs=("is_verified", "alibaba_store_years"))
+@signal("marketplace profile", needs=("is_verified", "alibaba_store_years"))
 def marketplace_profile(x: Context) -> Reading:
     cfg = x.config
     # each half counts only when the data carries its field (missing is not risky)
@@ -548,7 +552,7 @@ def marketplace_profile(x: Context) -> Reading:
 
 # ---- commercial -------------------------------------------------------------------------------------------------
 
-@signal("commercial", "sudden price increases")
+@signal("sudden price increases")
 def price_jumps(x: Context) -> Reading:
     raw, post, pri = x.rate("price_jump_k", "price_steps")
     return Reading(raw, post, x.f["price_steps"], x.share(post), x.text(
@@ -557,14 +561,14 @@ def price_jumps(x: Context) -> Reading:
         x.peer(pri), ")"))
 
 
-@signal("commercial", "price drift")
+@signal("price drift")
 def price_drift(x: Context) -> Reading:
     drift = x.f["price_drift"].to_numpy(dtype=float)
     return Reading(drift, None, x.f["price_steps"], x.share(drift), x.text(
         "spend-weighted change from first to latest price of each SKU: ", x.pct(np.nan_to_num(drift))))
 
 
-@signal("commercial", "payments above order value")
+@signal("payments above order value")
 def cost_overrun(x: Context) -> Reading:
     f = x.f
     over = (f["overrun"] / f["closed_value"].where(f["closed_value"] > 0)).fillna(0).to_numpy()
@@ -573,7 +577,7 @@ def cost_overrun(x: Context) -> Reading:
         ")"))
 
 
-@signal("commercial", "changes not confirmed in writing", tables=("changes",))
+@signal("changes not confirmed in writing", tables=("changes",))
 def undocumented_changes(x: Context) -> Reading:
     f = x.f
     return Reading(f["changes_unconfirmed"], None, f["changes_recent"], x.share(f["changes_unconfirmed"]), x.text(
@@ -582,7 +586,7 @@ def undocumented_changes(x: Context) -> Reading:
         "sample are counted on their own)"))
 
 
-@signal("commercial", "IP protection (NNN, moulds)", needs=("nnn_signed", "mold_owner"))
+@signal("IP protection (NNN, moulds)", needs=("nnn_signed", "mold_owner"))
 def ip_protection(x: Context) -> Reading:
     has_nnn = x.carries("nnn_signed")  # missing is not risky: no NNN column, no NNN points
     no_nnn = ~x.supplier("nnn_signed").fillna(False).astype(bool).to_numpy() & has_nnn
@@ -594,4 +598,20 @@ def ip_protection(x: Context) -> Reading:
                           "; moulds owned by: ", mold))
 
 
-LABELS = {name: s.label for name, s in REGISTRY.items()}
+KPI_SETTINGS = Path(__file__).resolve().parents[1] / "data" / "reference" / "kpi_settings.csv"
+
+
+def labels(settings: Mapping[str, object]) -> dict[str, str]:
+    """Every signal's short label, its `{setting}` fields (e.g. late_incident_days) filled from `settings`."""
+    return {name: s.label.format_map(settings) for name, s in REGISTRY.items()}
+
+
+def reference_settings(path: Path = KPI_SETTINGS) -> dict[str, str]:
+    """data/reference/kpi_settings.csv as {setting: value}: what every build loads as reference.kpi_settings."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        return {row["setting"]: row["value"] for row in csv.DictReader(fh)}
+
+
+# The labels as the reference settings fill them (pages and reports); a score run fills them from the settings of
+# the warehouse it reads (SignalResult.labels).
+LABELS = labels(reference_settings())

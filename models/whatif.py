@@ -25,6 +25,9 @@ import pandas as pd
 from models import landed_cost as lc
 
 ACTIONS = ("add", "set", "remove")
+# The what-if's year: its yearly volume, recent lots and measured quality cost are read over the days before the build
+# date (dashboard/sql/whatif_*.sql, bound as $window_days by dashboard/queries.py).
+WINDOW_DAYS = 365
 
 
 @dataclass(frozen=True)

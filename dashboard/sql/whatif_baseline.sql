@@ -51,7 +51,7 @@ landed as (
 recent as (
     select landed.*
     from landed, build_info
-    where landed.last_delivered_on > build_info.as_of - interval 365 day
+    where landed.last_delivered_on > build_info.as_of - to_days($window_days::integer)
 ),
 
 lots as (
@@ -100,7 +100,7 @@ yearly_sales as (
         sum(sales.gross_revenue) / nullif(sum(sales.units_sold), 0) as net_price_pu,
         sum(sales.marketplace_fees) / nullif(sum(sales.units_sold), 0) as marketplace_fee_pu,
     from sales, build_info
-    where sales.month_on > build_info.as_of - interval 365 day
+    where sales.month_on > build_info.as_of - to_days($window_days::integer)
     group by sales.sku
 ),
 

@@ -19,7 +19,7 @@ quality as (
         -sum(leakage.refunds_and_return_fees + leakage.unsellable_write_offs + leakage.rework + leakage.relabel
             + leakage.chargeback + leakage.expedite_freight + leakage.sorting + leakage.reinspection) as quality_cost,
     from margin_leakage_wide as leakage, build_info
-    where leakage.month > build_info.as_of - interval 365 day
+    where leakage.month > build_info.as_of - to_days($window_days::integer)
     group by leakage.supplier_id
 ),
 

@@ -28,6 +28,8 @@ from pipelines import ingest
 
 PIPELINE_DIR = Path(__file__).resolve().parent
 SQL_DIR = PIPELINE_DIR / "sql"
+MACROS = SQL_DIR / "macros.sql"  # SQL macros the models share (e.g. the FX rule), created before the models
+_MACRO = re.compile(r"create\s+or\s+replace\s+macro\s+([a-z_0-9]+)\s*\(", re.IGNORECASE)
 CHECKS_DIR = PIPELINE_DIR / "checks"
 SCHEMAS = ("raw", "ingest", "reference", "staging", "marts")
 _REF = re.compile(r"\b(?:from|join)\s+((?:raw|ingest|reference|staging|marts)\.[a-z_0-9]+)", re.IGNORECASE)
@@ -79,13 +81,33 @@ class BuildReport:
     warnings: list[tuple[str, int, str]] = field(default_factory=list)
 
 
+def macro_inputs(path: Path = MACROS) -> dict[str, set[str]]:
+    """Each macro of `path` (sql/macros.sql) and the tables its body reads."""
+    text = _COMMENT.sub("", path.read_text(encoding="utf-8")) if path.exists() else ""
+    starts = list(_MACRO.finditer(text))
+    return {m.group(1).lower(): {r.lower() for r in _REF.findall(text[m.end():nxt.start() if nxt else len(text)])}
+            for m, nxt in zip(starts, starts[1:] + [None])}
+
+
+def create_macros(con: duckdb.DuckDBPyConnection, path: Path = MACROS) -> None:
+    """Create the shared macros (after the reference tables they read, before the models that call them)."""
+    if path.exists():
+        con.execute(path.read_text(encoding="utf-8"))
+
+
 def sql_models(sql_dir: Path = SQL_DIR) -> list[Model]:
-    """Every `.sql` file under sql/<schema>/ is the table <schema>.<file stem>."""
+    """Every `.sql` file under sql/<schema>/ is the table <schema>.<file stem>. A model reads the tables it names and
+    those of the shared macros it calls (sql/macros.sql)."""
     models = []
+    macros = macro_inputs(sql_dir / MACROS.name)
     for path in sorted(sql_dir.glob("*/*.sql")):
         text = path.read_text(encoding="utf-8")
         name = f"{path.parent.name}.{path.stem}"
-        inputs = {m.lower() for m in _REF.findall(_COMMENT.sub("", text))} - {name}
+        code = _COMMENT.sub("", text)
+        inputs = {m.lower() for m in _REF.findall(code)} - {name}
+        for macro, reads in macros.items():
+            if re.search(rf"\b{macro}\s*\(", code, re.IGNORECASE):
+                inputs |= reads
         models.append(Model(name, "sql", inputs, [name], sql=text, path=path))
     return models
 
@@ -222,6 +244,7 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
                 log(f"  warning: {problem} (allowed)")
             with ingest.transaction(con):
                 ingest.load_reference_tables(con)
+                create_macros(con)
             latest = infer_as_of(con)
             if as_of is not None and as_of < latest:
                 raise BuildError(

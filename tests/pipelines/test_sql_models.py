@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.build import SQL_DIR
+from pipelines.build import SQL_DIR, create_macros
 from pipelines.ingest import create_raw_tables, load_reference_tables
 
 
@@ -24,6 +24,7 @@ def con():
     c = duckdb.connect()
     create_raw_tables(c)
     load_reference_tables(c)
+    create_macros(c)
     yield c
     c.close()
 

@@ -1,6 +1,6 @@
 -- Payments, cleaned: one row per payment; amounts in the reporting currency (USD).
 -- A payment is in its purchase order's currency, converted at the month's rate of reference.fx_rates on the
--- payment date; the original amount, the currency and the rate used stay on the row.
+-- payment date (macro fx_units_per_usd); the original amount, the currency and the rate used stay on the row.
 with source as (
     select * from raw.payments
 ),
@@ -9,26 +9,20 @@ purchase_orders as (
     select * from raw.purchase_orders
 ),
 
-fx_rates as (
-    select * from reference.fx_rates
-),
-
 priced as (
     select
         source.*,
-        upper(coalesce(nullif(trim(purchase_orders.currency), ''), 'USD')) as currency_code,
+        currency_code(purchase_orders.currency) as currency_code,
     from source
     left join purchase_orders on trim(purchase_orders.po_id) = trim(source.po_id)
 ),
 
+-- the FX rule: pipelines/sql/macros.sql
 converted as (
     select
         priced.*,
-        case when priced.currency_code = 'USD' then 1.0 else fx_rates.units_per_usd end as fx_units_per_usd,
+        fx_units_per_usd(priced.currency_code, priced.paid_on) as fx_units_per_usd,
     from priced
-    left join fx_rates
-        on fx_rates.currency = priced.currency_code
-        and fx_rates.month = strftime(priced.paid_on, '%Y-%m')
 ),
 
 final as (

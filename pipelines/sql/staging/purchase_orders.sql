@@ -1,30 +1,25 @@
 -- Purchase orders, cleaned: one row per purchase order line; prices in the reporting currency (USD).
 -- A non-USD price is converted at the month's rate of reference.fx_rates (units of the currency per USD) on the
--- order date; the original price, its currency and the rate used stay on the row. Validation rejected every row
--- whose currency has no rate, so a missing rate here is a bug caught by checks/fx_rates_found.sql.
+-- order date (macro fx_units_per_usd); the original price, its currency and the rate used stay on the row.
+-- Validation rejected every row whose currency has no rate, so a missing rate here is a bug caught by
+-- checks/fx_rates_found.sql.
 with source as (
     select * from raw.purchase_orders
-),
-
-fx_rates as (
-    select * from reference.fx_rates
 ),
 
 priced as (
     select
         *,
-        upper(coalesce(nullif(trim(currency), ''), 'USD')) as currency_code,
+        currency_code(currency) as currency_code,
     from source
 ),
 
+-- the FX rule: pipelines/sql/macros.sql
 converted as (
     select
         priced.*,
-        case when priced.currency_code = 'USD' then 1.0 else fx_rates.units_per_usd end as fx_units_per_usd,
+        fx_units_per_usd(priced.currency_code, priced.ordered_on) as fx_units_per_usd,
     from priced
-    left join fx_rates
-        on fx_rates.currency = priced.currency_code
-        and fx_rates.month = strftime(priced.ordered_on, '%Y-%m')
 ),
 
 final as (

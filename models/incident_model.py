@@ -470,12 +470,16 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     qs = sums(qc[["supplier_id", "day", "amount"]], ["amount"])
     f["past_quality_cost_share"] = _rate(qs["amount"], past["value"]).to_numpy()
 
-    # the order itself: price vs the previous order of the same SKU (strictly earlier day), channel, PI entity
-    prev = inp.orders[["sku", "day", "unit_price", "po_id"]].sort_values(["day", "po_id"])
-    prev = prev.groupby(["sku", "day"], as_index=False)["unit_price"].last()
-    prev = prev.assign(day=prev["day"].astype("int64"), sku=prev["sku"].astype(str)).sort_values("day", kind="stable")
-    lhs = q[["row_id", "sku", "day"]].assign(sku=q["sku"].astype(str)).sort_values("day", kind="stable")
-    pp = pd.merge_asof(lhs, prev.rename(columns={"unit_price": "prev_price"}), on="day", by="sku",
+    # the order itself: its price step (models.risk_panel.price_steps: unit price over the supplier's previous order
+    # of the SKU, by order date then PO id, minus 1), with that previous order taken from a strictly earlier day, as
+    # every feature is (the order may be hypothetical, with no PO id to order by); then channel, PI entity
+    keys = ["supplier_id", "sku"]
+    prev = inp.orders[[*keys, "day", "unit_price", "po_id"]].sort_values(["day", "po_id"])
+    prev = prev.groupby([*keys, "day"], as_index=False)["unit_price"].last()
+    prev = prev.assign(day=prev["day"].astype("int64"), **{k: prev[k].astype(str) for k in keys}).sort_values(
+        "day", kind="stable")
+    lhs = q[["row_id", *keys, "day"]].assign(**{k: q[k].astype(str) for k in keys}).sort_values("day", kind="stable")
+    pp = pd.merge_asof(lhs, prev.rename(columns={"unit_price": "prev_price"}), on="day", by=keys,
                        allow_exact_matches=False, direction="backward").set_index("row_id")["prev_price"]
     prev_price = pp.reindex(q["row_id"]).to_numpy(dtype=float)
     f["price_change_vs_prev"] = q["unit_price"].to_numpy(dtype=float) / prev_price - 1.0

@@ -75,7 +75,9 @@ PRICE_STEP_ORDER = ["supplier_id", "sku", "ordered_on", "po_id"]
 
 def price_steps(orders: pd.DataFrame) -> pd.DataFrame:
     """Every reorder (an order after an earlier one of the same supplier and SKU, by order date then PO id) with
-    `price_step`: its unit price over that previous order's, minus 1. The score's and the re-audit's price steps."""
+    `price_step`: its unit price over that previous order's, minus 1. The score's and the re-audit's price steps; the
+    incident model's price_change_vs_prev is the same step, its previous order taken from a strictly earlier day
+    (models/incident_model.py: a feature sees only what was dated before the order)."""
     order = orders.sort_values(PRICE_STEP_ORDER)
     prev = order.groupby(["supplier_id", "sku"])["unit_price"].shift()
     return order[prev.notna()].assign(price_step=order["unit_price"][prev.notna()] / prev[prev.notna()] - 1)

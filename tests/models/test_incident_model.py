@@ -81,6 +81,18 @@ def test_hand_computed_feature_row(tiny_inputs, cfg):
     assert f["is_pi_entity_mismatch"] == 0 and f["mold_owner"] == "supplier"
 
 
+def test_price_change_is_the_score_price_step_from_an_earlier_day(tiny_inputs, cfg):
+    """P5 (S2, B1 at 11.00, 2024-05-01) against S2's P4 at 10.00, as the score's price_steps pairs them: another
+    supplier's order of the same SKU in between (S1 at 20.00) is not S2's previous price, and an S2 order of B1 on
+    P5's own day (at 30.00, PO id before it) is not dated before P5, so neither moves the feature."""
+    p5 = _order(tiny_inputs, "P5")
+    other = p5.assign(po_id="PX1", supplier_id="S1", unit_price=20.0, day=p5["day"] - 5)
+    same_day = p5.assign(po_id="P0", unit_price=30.0)
+    inp = replace(tiny_inputs, orders=pd.concat([tiny_inputs.orders, other, same_day], ignore_index=True))
+    f = im.order_features(inp, p5, cfg=cfg).iloc[0]
+    assert f["price_change_vs_prev"] == pytest.approx(11.0 / 10.0 - 1)
+
+
 def test_labels_on_hand_written_rows(tiny_inputs, cfg):
     """Every order closes at promise + 14 days (late_incident_days) + the horizon, whatever happened to it."""
     out = im.order_outcomes(tiny_inputs, replace(cfg, outcome_horizon_days=40)).set_index("po_id")

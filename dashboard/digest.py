@@ -36,6 +36,7 @@ from dashboard import display
 
 Run = Callable[..., pd.DataFrame]
 MOVERS = 10
+DEFAULT_SINCE = "7d"  # the command's default window and the Portfolio page's "last 7 days"
 MASTER_DATA = {"suppliers", "products"}  # master data, not a feed: its dates say nothing about freshness
 PASSWORD_ENV = "SUPPLIER_RISK_SMTP_PASSWORD"
 UNKNOWN = "Not in this warehouse (an older or partial build): unknown, not nothing."
@@ -75,10 +76,19 @@ class Digest:
         return next(s for s in self.sections if s.key == key)
 
     @property
-    def subject(self) -> str:
+    def headline(self) -> str:
+        """What the window holds, counted: "3 new red flags, 1 re-audit due", or "nothing new"."""
         said = ", ".join(f"{self.section(key).count:,} {one if self.section(key).count == 1 else many}"
                          for key, (one, many) in SUBJECT.items() if self.section(key).count)
-        return f"Supplier-risk digest {self.start:%Y-%m-%d} to {self.as_of:%Y-%m-%d}: {said or 'nothing new'}"
+        return said or "nothing new"
+
+    @property
+    def subject(self) -> str:
+        return f"Supplier-risk digest {self.start:%Y-%m-%d} to {self.as_of:%Y-%m-%d}: {self.headline}"
+
+    @property
+    def file_name(self) -> str:
+        return f"supplier_risk_digest_{self.as_of:%Y-%m-%d}.html"
 
 
 # what the subject line counts, in the singular and the plural

@@ -328,7 +328,7 @@ def _cmd_digest(args) -> int:
     from dashboard import db, digest
 
     try:
-        days = digest.parse_since(args.since)
+        days = digest.parse_since(args.since or digest.DEFAULT_SINCE)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -468,8 +468,8 @@ def parser() -> argparse.ArgumentParser:
     env = os.environ.get
     di = sub.add_parser("digest", help="write the weekly digest (new red flags, movers, balances to decide, re-audits "
                                        "due, stale data) as HTML; --send mails it (docs/dashboard.md)")
-    di.add_argument("--since", default="7d", help="window before the warehouse's as-of date: 7d, 14d, 2w "
-                                                  "(default %(default)s)")
+    di.add_argument("--since", help="window before the warehouse's as-of date: 7d, 14d, 2w (default: the last "
+                                    "week, dashboard.digest.DEFAULT_SINCE)")
     di.add_argument("--out", required=True, help="HTML file to write")
     di.add_argument("--db", default=str(DEFAULT_DB), help="warehouse to read (default: %(default)s)")
     di.add_argument("--send", action="store_true", help="also mail it through the SMTP settings below")

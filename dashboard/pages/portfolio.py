@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import display, filters, queries, validity_card
+from dashboard import digest, display, filters, queries, validity_card
 
 LABELLED = 8  # bubbles named on the chart
 BUBBLE_PX = 40  # the largest bubble's diameter
@@ -48,6 +48,21 @@ if ui.require_warehouse():
                        "refunds and return fees for supplier-caused returns, write-offs, rework, relabel, "
                        "chargebacks, expedite freight, sorting and re-inspection "
                        "(marts.margin_leakage_wide.supplier_leakage, summed).")
+
+    # what changed in the last week over the whole portfolio (the weekly digest, also `supplier-risk digest`)
+    try:
+        week = ui.computed("portfolio_digest", lambda: digest.build(queries.query,
+                                                                     digest.parse_since(digest.DEFAULT_SINCE)))
+    except LookupError:  # a warehouse without build information has no as-of date to count back from
+        week = None
+    if week is not None:
+        said, button = st.columns([4, 1], vertical_alignment="center")
+        said.markdown(f"**Last {week.days:,} days** ({week.start:%Y-%m-%d} to {week.as_of:%Y-%m-%d}, every "
+                      f"supplier): {week.headline}.")
+        button.download_button("Weekly digest (HTML)", lambda: digest.render_html(week), file_name=week.file_name,
+                               mime="text/html", key="portfolio_digest", icon=":material/mail:",
+                               help="New red flags, biggest movers, balances waiting for a release decision, "
+                                    "re-audits due and stale data, as a page to read or forward.")
 
     if risk.empty:
         ui.missing("marts.supplier_risk_score", "risk scores")

@@ -133,6 +133,20 @@ def test_html_escapes_every_data_value(week):
     assert "New red flags (3)" in "".join(parsed.text)
 
 
+def test_portfolio_page_says_what_the_week_holds_and_offers_the_digest(ui, digest_db, downloads, week):
+    """The Portfolio page counts the last 7 days for every supplier (the filters do not narrow it) and its button
+    sends the same HTML as `supplier-risk digest --since 7d` on the same warehouse."""
+    at = ui.open(digest_db, "portfolio", query={"supplier_type": "factory"})
+    assert not at.exception
+    assert ("**Last 7 days** (2024-06-14 to 2024-06-21, every supplier): 3 new red flags, 3 orders waiting for a "
+            "release "
+            "decision, 1 re-audit due, 4 stale tables.") in ui.texts(at)
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith("-portfolio_digest"))
+    assert button.proto.label == "Weekly digest (HTML)"
+    page = downloads["supplier_risk_digest_2024-06-21.html"].decode("utf-8")
+    assert page == digest.render_html(week) and "New red flags (3)" in page and EVIL not in page
+
+
 def test_since_is_days_or_weeks():
     assert (digest.parse_since("7d"), digest.parse_since("2w"), digest.parse_since(" 30D ")) == (7, 14, 30)
     for bad in ("7", "0d", "-7d", "1m", ""):

@@ -17,12 +17,13 @@ SECTION_KEY = "validity"
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
-def _sentences(version: str) -> list[str]:
-    """models.validity.summary of this warehouse's report card, worked out once per warehouse version."""
+def _sentences(version: str) -> tuple[list[str], list[str]]:
+    """models.validity.headline and .summary of this warehouse's report card, worked out once per warehouse
+    version."""
     signals = queries.validity_signals() if queries.has_table("marts.validity_signals") else None
     card = validity.ReportCard(queries.validity_report(), queries.validity_band_calibration(),
                                queries.validity_stability(), signals=signals)
-    return validity.summary(card)
+    return validity.headline(card), validity.summary(card)
 
 
 def show() -> None:
@@ -33,11 +34,13 @@ def show() -> None:
         return
     bands, stability = queries.validity_band_calibration(), queries.validity_stability()
     signals = queries.validity_signals() if queries.has_table("marts.validity_signals") else None
-    st.markdown("\n".join(f"- {ui.md(line)}" for line in _sentences(db.db_version())))
+    plain, sentences = _sentences(db.db_version())
+    st.markdown("\n".join(f"- {ui.md(line)}" for line in plain))
     st.caption("For the whole portfolio, whatever the sidebar filters: computed by the build on this warehouse's "
                "own data, judging each score on orders placed after the data it was computed from "
                "(docs/validity.md).")
-    with st.expander("The statistics behind these sentences"):
+    with st.expander("How we know: the statistics"):
+        st.markdown("\n".join(f"- {ui.md(line)}" for line in sentences))
         if not bands.empty:
             def bands_chart() -> go.Figure:
                 fig = go.Figure()

@@ -571,6 +571,34 @@ def _get(rows: pd.DataFrame, section: str, metric: str, subject: str) -> pd.Seri
     return hit.iloc[0] if len(hit) else None
 
 
+def headline(card: ReportCard) -> list[str]:
+    """The card at a glance for a founder: what the score's and the model's riskiest picks turned out to be, in
+    everyday words without statistics (those are in `summary`). Only what this data shows is said."""
+    r, out = card.rows, []
+    prec = _get(r, "ranking", "precision_at_top", "model")
+    if prec is not None and prec["reference"] > 0:
+        times = prec["value"] / prec["reference"]
+        out.append(f"Of the orders the model rated riskiest (its top {_pct(load_config().precision_share)}), "
+                   f"{_pct(prec['value'])} went wrong (late, failed inspection or returned defective), against "
+                   f"{_pct(prec['reference'])} of all orders: {times:.1f} times as often.")
+    rises = _get(r, "calibration", "observed_rate_rises_with_band", "rule_score")
+    if not card.bands.empty and len(card.bands) >= 2:
+        first, last = card.bands.iloc[0], card.bands.iloc[-1]
+        said = (f"{_pct(first.observed_rate)} of orders from {first.risk_band}-risk suppliers went wrong, "
+                f"{_pct(last.observed_rate)} from {last.risk_band}-risk ones")
+        out.append(f"Higher bands had more problems: {said}." if rises is not None and rises["value"] == 1 else
+                   f"The bands do not rank problems in order here: {said}; read the score with care.")
+    cap = _get(r, "ground truth", "worst_capture", "rule_score")
+    if cap is not None:
+        n, found = int(cap["n"]), int(round(cap["value"] * cap["n"]))
+        out.append(f"Of the {n} supplier{'s' if n != 1 else ''} known to be worst, the score puts {found} in its "
+                   f"riskiest {_pct(cap['reference'])}.")
+    if not out:
+        out.append("Not judged yet: the data has no orders both with and without a problem after a month-end "
+                   "score, so nothing can show whether the score predicts.")
+    return out
+
+
 def summary(card: ReportCard) -> list[str]:
     """The card in a few plain sentences, strongest evidence first (numbers and fixed words only)."""
     r, out = card.rows, []

@@ -266,6 +266,9 @@ def _cmd_validate(args) -> int:
         con.close()
     print(f"validity report card of {db} (as of {card.as_of}; settings {validity.load_config().version}; "
           f"ground truth: {card.ground_truth or 'none'})")
+    for line in validity.headline(card):
+        print(f"- {line}")
+    print("\nhow we know:")
     for line in validity.summary(card):
         print(f"- {line}")
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 70):

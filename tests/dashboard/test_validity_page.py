@@ -16,8 +16,12 @@ def test_portfolio_shows_the_report_card_of_the_demo(ui, demo_db, demo_con):
     card = validity.ReportCard(rows, demo_con.execute("select * from marts.validity_band_calibration").df(),
                                demo_con.execute("select * from marts.validity_stability").df(),
                                signals=demo_con.execute("select * from marts.validity_signals").df())
-    for line in validity.summary(card):
+    for line in validity.headline(card) + validity.summary(card):
         assert line in text
+    # plain words first: the headline opens the section, the statistics come after it (in "How we know")
+    assert text.index(validity.headline(card)[0]) < text.index(validity.summary(card)[0])
+    prec = rows[(rows["section"] == "ranking") & (rows["metric"] == "precision_at_top") & (rows["subject"] == "model")]
+    assert f"{prec['value'].iloc[0] / prec['reference'].iloc[0]:.1f} times as often" in text
     rho = rows[(rows["metric"] == "spearman_vs_hidden_risk") & (rows["subject"] == "rule_score")]["value"].iloc[0]
     assert f"agrees at Spearman {rho:.2f}" in text
     figures = next(f for f in ui.frames(at) if "verdict" in f.columns)

@@ -187,12 +187,32 @@ def test_report_card_on_a_hand_made_warehouse():
     lines = v.summary(card)
     assert lines[0].startswith("Against the known hidden risk of these suppliers, the rule score's ranking agrees "
                                "at Spearman 0.50")
+    # at a glance, without statistics: the model's riskiest pick (an incident) against the base rate of 3 in 6, the
+    # lowest and highest band, and the one worst supplier (S2) not in the score's riskiest 15% (S1)
+    top = f"{v.load_config().precision_share:.0%}"
+    assert v.headline(card) == [
+        f"Of the orders the model rated riskiest (its top {top}), 100% went wrong (late, failed inspection or returned "
+        "defective), against 50% of all orders: 2.0 times as often.",
+        "Higher bands had more problems: 0% of orders from low-risk suppliers went wrong, 100% from critical-risk ones.",
+        "Of the 1 supplier known to be worst, the score puts 0 in its riskiest 15%."]
 
 
 def test_without_ground_truth_the_card_says_so_and_judges_orders():
     card = v.report_card(_evidence(), None)
     assert "ground truth" not in set(card.rows["section"])
     assert v.summary(card)[0].startswith("This data has no known ground truth")
+    assert len(v.headline(card)) == 2  # nothing said of a ground truth it does not have
+
+
+def test_bands_out_of_order_and_no_backtest_are_said_plainly():
+    ev = _evidence()
+    ev.orders["is_incident"] = [False, False, True, True, True, True]  # the low band fails most
+    assert v.headline(v.report_card(ev, None))[1] == (
+        "The bands do not rank problems in order here: 100% of orders from low-risk suppliers went wrong, 0% from "
+        "critical-risk ones; read the score with care.")
+    empty = v.ReportCard(pd.DataFrame(columns=["section", "metric", "subject", "value", "ci_low", "ci_high",
+                                               "reference", "n", "verdict"]), pd.DataFrame(), pd.DataFrame())
+    assert v.headline(empty)[0].startswith("Not judged yet")
 
 
 def test_a_label_made_only_of_late_orders_is_called_a_late_order_backtest():

@@ -47,6 +47,14 @@ def signed_money(value: float | None, digits: int = 0) -> str:
     return ("+" if value >= 0 else "-") + money(abs(value), digits)
 
 
+def money_delta(value: float | None, digits: int = 0) -> str | None:
+    """A metric's change in money, "+$1.20" / "-$3.40", or None (no arrow at all) when it rounds to nothing: a red
+    "↑ $0.00" says something changed when nothing did."""
+    if _blank(value) or round(float(value), digits) == 0:
+        return None
+    return signed_money(value, digits)
+
+
 def money_short(value: float) -> str:
     """Compact money for axis ticks: $500, $1.5k, $20k, $1M."""
     sign = "-" if value < 0 else ""
@@ -90,6 +98,8 @@ def max_points(value: float | None) -> str:
 
 # One dictionary per kind of code the marts carry. Bands, types and actions are configured in models/config; the words
 # here are how a reader sees them.
+_CYCLE_MONTHS = int(scoring.load_config()["reaudit"]["max_months_between_audits"])
+ROUTINE = "routine"  # the re-audit plan's reason when no trigger fired: the cycle itself (reaudit_plan)
 ENUMS: dict[str, dict[str, str]] = {
     "supplier_type": {"manufacturer": "Manufacturer", "trading_company": "Trading company",
                       "trader_minus_factory": "Trader − factory"},
@@ -99,12 +109,13 @@ ENUMS: dict[str, dict[str, str]] = {
     "suggested_action": {"hold new orders": "Hold new orders", "on-site audit": "On-site audit",
                          "tighter inspection": "Tighter inspection", "desk re-check": "Desk re-check"},
     # re-audit triggers (pipelines/steps/reaudit.py), worded as what happened
-    "trigger": {"never_audited": "Never audited", "audit_overdue": "Audit cycle lapsed",
+    "trigger": {"never_audited": "Never audited", "audit_overdue": f"No audit in {_CYCLE_MONTHS} months",
+                ROUTINE: f"Routine {_CYCLE_MONTHS}-month re-check",
                 "failed_audit": "Failed audit", "payment_anomaly": "Paid another entity",
                 "subcontracting": "Suspected subcontracting", "abnormal_status": "Registry lists as abnormal",
                 "failed_inspection": "Failed inspections", "quality_inconsistency": "Bulk worse than samples",
                 "price_shift": "Price jumps", "delivery_slowdown": "Deliveries slowing",
-                "critical_score": "Critical score", "high_score": "High score", "rising_score": "Rising score",
+                "critical_score": "Critical risk band", "high_score": "High risk band", "rising_score": "Rising score",
                 "unverified_bank_change": "Unverified new bank account",
                 "change_after_sample": "Product changed after sample approval",
                 "corrective_action": "Corrective action overdue or failed again"},
@@ -133,7 +144,7 @@ ENUMS: dict[str, dict[str, str]] = {
                "min_top_overlap_one_pillar": "Lowest riskiest-15% overlap, one pillar ±20%",
                "p5_spearman_random_weights": "Rank agreement under random weights (5th percentile)",
                "mean_top_overlap_random_weights": "Riskiest-15% overlap under random weights (mean)"},
-    "step": {"planned_contribution": "Planned contribution", "landed_cost_overrun": "Landed cost vs quote",
+    "step": {"planned_contribution": "Planned contribution", "landed_cost_overrun": "Landed cost vs quote, units sold",
              "duty_refunds_received": "Duty refunds received",
              "refunds_and_return_fees": "Refunds and return fees", "unsellable_write_offs": "Unsellable write-offs",
              "rework": "Rework", "relabel": "Relabel", "chargeback": "Chargebacks",
@@ -142,6 +153,12 @@ ENUMS: dict[str, dict[str, str]] = {
     # sales channels (staging.sales.channel is free text: an unlisted one is humanised); empty = no sale carries it
     "channel": {"amazon_us": "Amazon US", "shopify_dtc": "Shopify (own store)", "walmart_us": "Walmart US",
                 "wholesale": "Wholesale"},
+    # duty refund programmes (duty_refunds.program, free text lower-cased in staging: an unlisted one is capitalised)
+    "program": {"ieepa": "IEEPA duties", "section_301": "Section 301",
+                "section_232": "Section 232", "drawback": "Drawback", "other": "Other"},
+    # a declared or paid figure against the tariff tables (marts.customs_entries, marts.landed_cost_shipment)
+    "check_status": {"match": "Matches", "overpaid": "Overpaid", "underpaid": "Underpaid",
+                     "not_paid_known": "No paid figure", "no_entry_summary": "No entry summary"},
     "table_name": {"purchase_orders": "Purchase orders", "quality_costs": "Quality costs",
                    "shipments": "Shipments", "suppliers": "Suppliers", "products": "Products",
                    "payments": "Payments", "inspections": "Inspections", "sales": "Sales", "returns": "Returns"},
@@ -152,8 +169,11 @@ COLUMN_KINDS = {
     "urgency": "urgency", "suggested_action": "suggested_action", "triggers": "trigger", "red_flag": "red_flag",
     "pillar": "pillar", "defect_class": "defect_class", "current_stage": "stage", "model_name": "model_name",
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
-    "subject": "model_name", "metric": "metric",
+    "subject": "model_name", "metric": "metric", "program": "program", "duty_status": "check_status",
+    "fees_status": "check_status",
 }
+# kinds whose values are free text or open lists: an unlisted value is read with spaces and a capital ("assists")
+OPEN_KINDS = {"category", "table_name", "program", "check_status"}
 _SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
 
 
@@ -171,7 +191,7 @@ def words(value: object, kind: str | None = None) -> str:
         return ENUMS[kind][text]
     if kind is not None and text.replace(" ", "_") in ENUMS.get(kind, {}):  # a code already spaced out in SQL
         return ENUMS[kind][text.replace(" ", "_")]
-    if kind == "category":  # free text in products.csv: "kitchen" reads "Kitchen" beside "Home decor"
+    if kind in OPEN_KINDS:  # free text, e.g. products.csv's "kitchen" reads "Kitchen" beside "Home decor"
         spaced = text.replace("_", " ")
         return spaced[:1].upper() + spaced[1:]
     if kind is None:
@@ -382,6 +402,8 @@ def _natural(values: pd.Series, title: str, kind: str) -> int:
         texts = [f"{v:,.2f}" if isinstance(v, float) else f"{v:,}" if not _blank(v) else BLANK for v in values]
     elif kind == "date":
         texts = ["2026-12-31"]
+    elif kind == "datetime":
+        texts = ["2026-12-31 23:59"]
     elif kind == "check":
         texts = ["xx"]
     else:
@@ -412,8 +434,11 @@ def _kind(col: str, series: pd.Series, spec: object) -> str:
         return "money"
     if col in SHARE_COLUMNS or fmt == "percent":
         return "share"
-    if col in DATE_COLUMNS or declared in ("date", "datetime"):
-        return "date"
+    if declared == "datetime" or (pd.api.types.is_datetime64_any_dtype(series) and declared is None
+                                  and (series.dropna().dt.normalize() != series.dropna()).any()):
+        return "datetime"
+    if col in DATE_COLUMNS or declared == "date" or pd.api.types.is_datetime64_any_dtype(series):
+        return "date"  # a DATE read from DuckDB arrives as datetime64: shown as 2026-12-31, never 1786579200000
     if declared == "checkbox" or pd.api.types.is_bool_dtype(series):
         return "check"
     if declared in ("number", "progress") or pd.api.types.is_numeric_dtype(series):
@@ -540,12 +565,18 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
                 specs[col]["type_config"] = {**specs[col]["type_config"], **money_format(fmt)}
             elif kind == "share" and fmt == "percent":  # one decimal on every row: never "5%" beside "2.83%"
                 specs[col]["type_config"] = {**specs[col]["type_config"], **SHARE_FORMAT}
+            elif kind == "number" and not fmt and col not in ("rank", "line", "plan_rank"):  # a NumberColumn without a format: 3,295, never 3295 beside 3,295
+                integer = pd.api.types.is_integer_dtype(shown[col])
+                specs[col]["type_config"] = {**specs[col].get("type_config", {}),
+                                             "format": "%,d" if integer else "%,.2f"}
         elif kind == "money":
             specs[col] = st.column_config.NumberColumn(title, **money_format())
         elif kind == "share":
             specs[col] = st.column_config.NumberColumn(title, **SHARE_FORMAT)
         elif kind == "date":
             specs[col] = st.column_config.DateColumn(title)
+        elif kind == "datetime":
+            specs[col] = st.column_config.DatetimeColumn(title, format="YYYY-MM-DD HH:mm")
         elif kind == "check":
             specs[col] = st.column_config.CheckboxColumn(title)
         elif kind == "number":
@@ -649,6 +680,21 @@ REAUDIT_GROUPS = (
 )
 
 
+def count_words(n: int, one: str, many: str | None = None) -> str:
+    """1 broken rule, 3 broken rules: a count with its noun in the right number (never "rule(s)")."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
+def due_words(days: object) -> str:
+    """Days until a due date as a reader says it: "in 36 days", "today", "800 days overdue"; blank as –."""
+    if _blank(days):
+        return BLANK
+    n = int(days)
+    if n == 0:
+        return "today"
+    return f"in {count_words(n, 'day')}" if n > 0 else f"{count_words(-n, 'day')} overdue"
+
+
 def reaudit_group(queue: pd.DataFrame) -> pd.Series:
     """hold / now / 30 / later for each row: the configured strongest action (models/config/risk_score.toml, first
     [[reaudit.actions]] rule) first, then by days until due."""
@@ -678,6 +724,9 @@ def reaudit_plan(queue: pd.DataFrame) -> pd.DataFrame:
     out = queue.assign(group=reaudit_group(queue))
     out = out.assign(_g=out["group"].map(order)).sort_values(["_g", "rank"]).drop(columns="_g")
     out["reason"] = [reason_words(r) for r in out["reason"]]
+    # no trigger fired: the supplier is in the plan for the routine cycle, and the Why column says so
+    out["triggers"] = out["triggers"].where(~out["triggers"].map(_blank), ROUTINE)
+    out["when"] = out["days_until_due"].map(due_words)
     out["plan_rank"] = range(1, len(out) + 1)
     return out.reset_index(drop=True)
 

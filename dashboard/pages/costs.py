@@ -50,12 +50,16 @@ if ui.require_warehouse():
     c1.metric("Landed cost", ui.money(row["landed_total"] if has_landed else None), border=True,
               help="Goods + freight + insurance + duty + fees + inspections over purchase orders that have "
                    "landed (marts.landed_cost_po.landed_total, summed).")
-    c2.metric("Quote-to-landed variance",
+    c2.metric("Landed over quote, orders received",
               ui.money(row["quote_to_landed_variance"] if has_landed else None), border=True,
               delta=ui.pct(row["quote_to_landed_variance"] / row["quoted_total"]) if has_landed and
               row["quoted_total"] else None, delta_color="inverse",
-              help="Landed cost minus the quoted landed cost (quoted landed cost per unit × units received); "
-                   "the percentage is relative to the quote.")
+              help="Landed cost minus the quoted landed cost (quoted landed cost per unit × units received) of "
+                   "the orders delivered in the period; negative: landed under the quote. The percentage is "
+                   "relative to the quote. The waterfall's 'Landed cost vs quote, units sold' counts the units sold "
+                   "in the period at their lots' average landed cost instead, so the two differ by what was "
+                   "received but not sold (or sold from earlier stock) and read in opposite signs: there a cost "
+                   "above the quote lowers the contribution.")
     planned = steps.loc[steps["step"] == "planned_contribution", "amount"].sum() if not steps.empty else None
     realised = steps.loc[steps["step"] == "realised_contribution", "amount"].sum() if not steps.empty else None
     c3.metric("Planned contribution", ui.money(planned), border=True,

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, db, loader, mapping, queries
+from dashboard import auth, db, display, loader, mapping, queries
 from dashboard import components as ui
 from pipelines.build import BuildBusy, BuildError, ShrinkError
 from pipelines.ingest import IngestError
@@ -94,7 +94,7 @@ if folder is not None:
         if rejected.empty:
             st.success("Every row passed validation.")
         else:
-            st.markdown(f"**Rejected rows ({len(rejected):,} broken rules)**")
+            st.markdown(f"**Rejected rows ({display.count_words(len(rejected), 'broken rule')})**")
             first = rejected.head(5)
             st.markdown("\n".join(f"- {ui.md(r.file)} line {r.line}, {ui.md(r.column)}: {ui.md(r.reason)}"
                                    for r in first.itertuples())

@@ -10,8 +10,9 @@ from dashboard import display, filters, queries
 
 GROUPS, WINDOWS = display.REAUDIT_GROUPS, {"all": "Whole plan", **{k: h for k, h, _ in display.REAUDIT_GROUPS}}
 # the answer at a glance; the reasons in full (with their statistics) are under "How we know"
-COLUMNS = ["plan_rank", "supplier_name", "risk_band", "money_at_stake", "due_on", "days_until_due",
-           "suggested_action", "triggers"]
+COLUMNS = ["plan_rank", "supplier_name", "risk_band", "money_at_stake", "due_on", "when", "suggested_action",
+           "triggers"]
+MAX_ROWS = 60  # rows of a group drawn on the page; every row is in the downloads
 
 
 st.title("Re-audit planner")
@@ -34,7 +35,9 @@ if ui.require_warehouse():
     days = pd.to_numeric(queue["days_until_due"], errors="coerce")
     lapsed = int(queue["is_audit_lapsed"].fillna(False).astype(bool).sum()) if "is_audit_lapsed" in queue else 0
     cycle_months, booked = display.reaudit_backlog_terms()
-    st.caption(f"{len(queue):,} suppliers in the plan; {int((days < 0).sum()):,} past their due date. "
+    held = int(((days < 0) & (queue["group"] == "hold")).sum())
+    st.caption(f"{len(queue):,} suppliers in the plan; {int((days < 0).sum()):,} past their due date"
+               + (f" ({held:,} of them in Hold new orders now)" if held else "") + ". "
                f"{lapsed:,} have no audit in the last {cycle_months} months (or none on record): a backlog, each "
                f"booked by risk band ({booked}) so the riskiest are audited first.")
 
@@ -71,16 +74,16 @@ if ui.require_warehouse():
         if part.empty:
             continue
         st.subheader(f"{heading} ({len(part):,})")
-        st.caption(meaning)
-        display.table(part, f"reaudit_table_{key}", None, columns=COLUMNS, column_config={
+        st.caption(meaning + (f" The first {MAX_ROWS} are shown; the downloads below have all {len(part):,}."
+                              if len(part) > MAX_ROWS else ""))
+        display.table(part.head(MAX_ROWS), f"reaudit_table_{key}", None, columns=COLUMNS, max_rows=MAX_ROWS,
+                      column_config={
             "plan_rank": st.column_config.NumberColumn(
                 "#", format="%d", help="Position in the plan: group by group, and within a group by risk score × "
                                       "money at stake."),
             "money_at_stake": st.column_config.NumberColumn(
                 "Money at stake", format="$%,.0f", help="12-month spend plus open exposure, each order counted once."),
-            "days_until_due": st.column_config.NumberColumn("Days left", format="%d",
-                                                            help="Negative: overdue by that many days."),
-            "suggested_action": "What to do", "triggers": "Why"})
+            "when": "When", "suggested_action": "What to do", "triggers": "Why"})
 
     with st.expander("How we know: the reasons in full, the tests and the ranking"):
         st.markdown("Each reason below names its trigger as in the Why column. A trigger on a rate (failed inspections, lots that passed but came back defective, price jumps, "

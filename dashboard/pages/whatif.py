@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import filters, queries
+from dashboard import display, filters, queries
 from models import landed_cost as lc
 from models import whatif
 
@@ -94,10 +94,11 @@ if ui.require_warehouse():
     m1, m2, m3 = st.columns(3)
     weights = result["units"].where(result["units"] > 0, 1)
     m1.metric("Landed cost per unit", ui.money((result["landed_after_pu"] * weights).sum() / weights.sum(), 2),
-              delta=ui.money(((result["landed_change_pu"]) * weights).sum() / weights.sum(), 2),
+              delta=display.money_delta((result["landed_change_pu"] * weights).sum() / weights.sum(), 2),
               delta_color="inverse", border=True, help="Volume-weighted over the SKUs, after the scenario.")
     m2.metric("Margin per unit", ui.money((result["margin_after_pu"] * weights).sum() / weights.sum(), 2),
-              delta=ui.money((result["margin_change_pu"] * weights).sum() / weights.sum(), 2), border=True,
+              delta=display.money_delta((result["margin_change_pu"] * weights).sum() / weights.sum(), 2),
+              border=True,
               help="Net price − marketplace fees − landed cost − the supplier's quality cost, per unit.")
     m3.metric("Margin change over a year", ui.money(result["margin_change_total"].sum()), border=True,
               help=f"Per-unit change × each SKU's units sold in the last 12 months ({units:,.0f} units).")

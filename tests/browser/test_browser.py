@@ -224,7 +224,7 @@ def test_upload_with_a_bad_row_shows_its_rejection(server, page, tmp_path):
     # their rows rejected as orphans of shipments the upload does not have
     _settle(page, "Keep the tables I did not upload")
     page.get_by_text("Keep the tables I did not upload").click()
-    _settle(page, "Rejected rows (1 broken rules)")
+    _settle(page, "Rejected rows (1 broken rule)")
     assert _metric(page, "Rows rejected") == "1"
     assert _metric(page, "Rows to load") == "37"
     assert page.get_by_text("line 5, supplier_type: not one of manufacturer, trading_company: 'wholesaler'").count()

@@ -181,7 +181,7 @@ def test_reaudit_plan_is_grouped_by_urgency_and_ranked_with_the_money_at_stake(u
     assert priority == pytest.approx(risk / 100 * stake, abs=0.01)
     # triggers in words, never as codes
     assert not any("_" in t for t in plan["triggers"].dropna())
-    assert {"Audit cycle lapsed", "Failed audit"} <= {w.strip() for t in plan["triggers"].dropna() for w in t.split(",")}
+    assert {"No audit in 12 months", "Failed audit"} <= {w.strip() for t in plan["triggers"].dropna() for w in t.split(",")}
     # one group at a time
     at.segmented_control(key="reaudit_window").set_value("hold").run()
     groups = [f for f in ui.frames(at) if "suggested_action" in f.columns]

@@ -30,7 +30,14 @@ def test_codes_read_as_words_and_signals_as_the_scores_own_labels():
     assert set(display.ENUMS["risk_band"]) == set(scoring.BAND_ORDER) == set(ui.BAND_COLOURS)
     assert display.words("critical", "risk_band") == "Critical"
     assert display.words("audit_overdue, failed_audit, payment_anomaly", "trigger") == \
-        "Audit cycle lapsed, Failed audit, Paid another entity"
+        "No audit in 12 months, Failed audit, Paid another entity"
+    # a band raised by a red flag is not a high score: the trigger names the band
+    assert display.words("high_score", "trigger") == "High risk band"
+    # open lists read as words whether listed or not: a refund programme, a duty check, an import table
+    assert display.words("ieepa", "program") == "IEEPA duties" and display.words("overpaid", "check_status") == \
+        "Overpaid"
+    assert display.words("assists", "table_name") == "Assists" and display.words("bank_accounts", "table_name") == \
+        "Bank accounts"
     assert display.words("critical defect recent", "red_flag") == "Critical defects found recently"  # spaced in SQL
     # one definition per idea: the signal labels are models.scoring.LABELS, capitalised
     assert display.words("psi_failure_rate", "signal") == "Failed pre-shipment inspections"
@@ -126,6 +133,42 @@ def test_reaudit_groups_put_held_suppliers_first_then_by_due_date():
     assert plan["plan_rank"].tolist() == [1, 2, 3, 4, 5]
     # the mart's money at stake travels with its supplier, also for a zero score (whose priority is 0)
     assert plan["money_at_stake"].tolist() == [1000.0, 1000.0, 1000.0, 10000.0, 800.0]
+    # when in words, and no empty Why: a supplier in the plan for the cycle alone says so
+    assert plan["when"].tolist() == ["today", "10 days overdue", "in 30 days", "in 180 days", "in 31 days"]
+    assert plan["triggers"].tolist() == ["routine"] * 5
+    assert display.words(plan["triggers"].iloc[0], "trigger") == "Routine 12-month re-check"
+
+
+def test_a_change_that_rounds_to_nothing_shows_no_arrow():
+    assert display.money_delta(0.004, 2) is None and display.money_delta(None) is None
+    assert display.money_delta(-1.204, 2) == "-$1.20" and display.money_delta(3.5) == "+$4"
+
+
+def test_counts_and_due_dates_read_as_a_person_says_them():
+    assert display.count_words(1, "broken rule") == "1 broken rule"
+    assert display.count_words(1234, "broken rule") == "1,234 broken rules"
+    assert display.count_words(2, "penalty", "penalties") == "2 penalties"
+    assert [display.due_words(d) for d in (1, -1, 0, -800, None)] == \
+        ["in 1 day", "1 day overdue", "today", "800 days overdue", "–"]
+
+
+def test_dates_from_duckdb_show_as_dates_and_plain_number_columns_get_separators():
+    """A DATE column arrives as datetime64 (it was drawn as epoch milliseconds, 1786579200000, as text); a page's
+    NumberColumn without a format gets separators like every other number (3,295, not 3295)."""
+    import streamlit as st
+
+    frame = pd.DataFrame({"entry_on_summary": pd.to_datetime(["2026-08-13", "2026-09-01"]),
+                          "built_at": pd.to_datetime(["2026-12-02 13:01", "2026-12-01 09:30"]),
+                          "row_count": [3295, 160524]})
+    prepared = display._prepare(frame, list(frame.columns), False,
+                                {"row_count": st.column_config.NumberColumn("Rows")}, None, 25, display.PAGE_PX)
+    specs = prepared.specs
+    assert specs["entry_on_summary"]["type_config"]["type"] == "date"
+    assert specs["built_at"]["type_config"] == {**specs["built_at"]["type_config"], "type": "datetime",
+                                                "format": "YYYY-MM-DD HH:mm"}
+    assert specs["row_count"]["type_config"]["format"] == "%,d"
+    # wide enough for the date and time whole
+    assert specs["built_at"]["width"] >= display.text_px("2026-12-31 23:59") + display.CELL_PADDING_PX
 
 
 def test_inspection_recommendation_is_an_instruction():

@@ -158,7 +158,9 @@ ENUMS: dict[str, dict[str, str]] = {
                 "section_232": "Section 232", "drawback": "Drawback", "other": "Other"},
     # a declared or paid figure against the tariff tables (marts.customs_entries, marts.landed_cost_shipment)
     "check_status": {"match": "Matches", "overpaid": "Overpaid", "underpaid": "Underpaid",
-                     "not_paid_known": "No paid figure", "no_entry_summary": "No entry summary"},
+                     "not_paid_known": "No paid figure", "no_entry_summary": "No entry summary",
+                     "no_shipments": "No shipment on this entry", "not_computable": "Not computable",
+                     "in_price": "In the price (the seller pays duty)"},
     "table_name": {"purchase_orders": "Purchase orders", "quality_costs": "Quality costs",
                    "shipments": "Shipments", "suppliers": "Suppliers", "products": "Products",
                    "payments": "Payments", "inspections": "Inspections", "sales": "Sales", "returns": "Returns"},
@@ -725,7 +727,7 @@ def reaudit_plan(queue: pd.DataFrame) -> pd.DataFrame:
     out = out.assign(_g=out["group"].map(order)).sort_values(["_g", "rank"]).drop(columns="_g")
     out["reason"] = [reason_words(r) for r in out["reason"]]
     # no trigger fired: the supplier is in the plan for the routine cycle, and the Why column says so
-    out["triggers"] = out["triggers"].where(~out["triggers"].map(_blank), ROUTINE)
+    out["triggers"] = out["triggers"].where(out["triggers"].fillna("").astype(str).str.strip() != "", ROUTINE)
     out["when"] = out["days_until_due"].map(due_words)
     out["plan_rank"] = range(1, len(out) + 1)
     return out.reset_index(drop=True)

@@ -28,10 +28,10 @@ def test_costs_page_shows_entry_summaries_against_the_tables(ui, entries_db):
     assert list(table.index) == ["ABC-1234567-8", "ABC-1234568-6", "ABC-1234569-4"]
     h2 = table.loc["ABC-1234569-4"]
     assert (h2["duty_summary"], h2["duty_computed"], h2["duty_difference"], h2["duty_status"]) == (
-        1_589.50, 1_589.50, 0.0, "match")
-    assert (h2["fees_summary"], h2["fees_computed"], h2["fees_status"]) == (38.55, 38.55, "match")
+        1_589.50, 1_589.50, 0.0, "Matches")  # the check in words
+    assert (h2["fees_summary"], h2["fees_computed"], h2["fees_status"]) == (38.55, 38.55, "Matches")
     assert h2["chapter_99_summary"] == "9903.88.03"
-    assert table.loc["ABC-1234567-8", "duty_status"] == "no_shipments"
+    assert table.loc["ABC-1234567-8", "duty_status"] == "No shipment on this entry"
     assert table.loc["ABC-1234567-8", "duty_summary"] == 6_312.00
 
     # Supplier S2 (no shipment on an entry): no entry summary in scope, no table.

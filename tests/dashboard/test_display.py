@@ -105,10 +105,10 @@ def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():
     reason = ("failed inspection: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest "
               "2026-10-10 (cohort rate 21%, p = 0.046); critical score: risk band critical (score 65.8)")
     worded = display.reason_words(reason)
-    assert worded.startswith("Failed inspections: 2 of 2") and "; Critical score: risk band critical" in worded
+    assert worded.startswith("Failed inspections: 2 of 2") and "; Critical risk band: risk band critical" in worded
     assert display.without_statistics(worded) == (
         "Failed inspections: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest 2026-10-10; "
-        "Critical score: risk band critical (score 65.8)")
+        "Critical risk band: risk band critical (score 65.8)")
 
 
 def test_reaudit_backlog_terms_word_the_configured_cycle_and_catch_up_days():
@@ -126,7 +126,7 @@ def test_reaudit_groups_put_held_suppliers_first_then_by_due_date():
                              "on-site audit"],
         "days_until_due": [180, 0, -10, 30, 31], "risk_score": [20.0, 60.0, 40.0, 50.0, 0.0],
         "priority": [2000.0, 600.0, 400.0, 500.0, 0.0], "money_at_stake": [10000.0, 1000.0, 1000.0, 1000.0, 800.0],
-        "reason": ["routine re-verification: due 2027-01-01"] * 5})
+        "reason": ["routine re-verification: due 2027-01-01"] * 5, "triggers": [None, "", None, None, None]})
     plan = display.reaudit_plan(queue)
     assert plan["supplier_id"].tolist() == ["H", "N", "M", "R", "L"]  # the routine supplier no longer ranks first
     assert plan["group"].tolist() == ["hold", "now", "30", "later", "later"]
@@ -168,7 +168,7 @@ def test_dates_from_duckdb_show_as_dates_and_plain_number_columns_get_separators
                                                 "format": "YYYY-MM-DD HH:mm"}
     assert specs["row_count"]["type_config"]["format"] == "%,d"
     # wide enough for the date and time whole
-    assert specs["built_at"]["width"] >= display.text_px("2026-12-31 23:59") + display.CELL_PADDING_PX
+    assert specs["built_at"]["width"] >= int(display.text_px("2026-12-31 23:59") + display.CELL_PADDING_PX)
 
 
 def test_inspection_recommendation_is_an_instruction():

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from helpers import quiet
-from pipelines.build import build
 
 
 def test_costs_page_shows_the_duty_check_of_the_tiny_portfolio(ui, tiny_db):
@@ -20,7 +18,7 @@ def test_costs_page_shows_the_duty_check_of_the_tiny_portfolio(ui, tiny_db):
 
 
 @pytest.fixture(scope="module")
-def late_db(tmp_path_factory) -> Path:
+def late_db(tmp_path_factory, built) -> Path:
     """The tiny portfolio with P1's shipment entered in August 2026, after the tariff table's verified-through."""
     import shutil
 
@@ -32,7 +30,7 @@ def late_db(tmp_path_factory) -> Path:
     ships.write_text(ships.read_text().replace("H1,P1,sea,2024-02-03,2024-03-08,2024-03-10",
                                                "H1,P1,sea,2026-07-01,2026-08-10,2026-08-12"))
     db = tmp_path_factory.mktemp("late_wh") / "late.duckdb"
-    build(folder, db, log=quiet)
+    built(folder, db)
     return db
 
 

@@ -16,15 +16,13 @@ import duckdb
 import pytest
 
 from dashboard import db, digest
-from helpers import free_port, quiet, write_controls_portfolio
+from helpers import free_port, write_controls_portfolio
 
 EVIL = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
-def digest_db(tmp_path_factory) -> Path:
-    from pipelines.build import build
-
+def digest_db(tmp_path_factory, built) -> Path:
     folder = write_controls_portfolio(tmp_path_factory.mktemp("digest") / "input")
     payments = folder / "payments.csv"
     payments.write_text(payments.read_text(encoding="utf-8").replace(
@@ -34,7 +32,7 @@ def digest_db(tmp_path_factory) -> Path:
     suppliers.write_text(suppliers.read_text(encoding="utf-8").replace("S2,Yiwu Beta Trading,", f"S2,{EVIL},"),
                          encoding="utf-8")
     path = folder.parent / "digest.duckdb"
-    build(folder, path, log=quiet)
+    built(folder, path)
     return path
 
 

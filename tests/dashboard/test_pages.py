@@ -226,16 +226,14 @@ def test_supplier_page_follows_the_url_and_shows_its_evidence(ui, tiny_db):
     assert at.query_params["supplier"] in ("S2", ["S2"])
 
 
-def test_supplier_page_flags_a_payee_that_is_not_the_legal_entity(ui, tiny_dir, tmp_path):
-    from helpers import quiet
-    from pipelines.build import build
+def test_supplier_page_flags_a_payee_that_is_not_the_legal_entity(ui, tiny_dir, tmp_path, built):
 
     payments = tiny_dir / "payments.csv"
     payments.write_text(payments.read_text(encoding="utf-8").replace(
         'Y6,P6,2024-06-21,330,deposit,"Yiwu Beta Trading Co., Ltd."', 'Y6,P6,2024-06-21,330,deposit,"HK Beta Ltd"'),
         encoding="utf-8")
     db = tmp_path / "payee.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)  # cached on the code and these files
     at = ui.open(db, "supplier", query={"supplier": "S2"})
     entities = next(f for f in ui.frames(at) if "name_check" in f.columns)
     odd = entities[entities["name"] == "HK Beta Ltd"].iloc[0]
@@ -243,16 +241,14 @@ def test_supplier_page_flags_a_payee_that_is_not_the_legal_entity(ui, tiny_dir, 
     assert any("1 name(s) differ from the registered legal entity" in w.value for w in at.warning)
 
 
-def test_supplier_timeline_files_a_return_under_the_supplier_it_counts_against(ui, tiny_dir, tmp_path):
+def test_supplier_timeline_files_a_return_under_the_supplier_it_counts_against(ui, tiny_dir, tmp_path, built):
     """A return traced to S2's lot P4 counts against S2 (marts.return_costs), though its SKU A1 is S1's product."""
-    from helpers import quiet
-    from pipelines.build import build
 
     returns = tiny_dir / "returns.csv"
     returns.write_text(returns.read_text(encoding="utf-8") + "R5,A1,P4,2024-04-25,1,defective,amazon_us,40,unsellable\n",
                        encoding="utf-8")
     db = tmp_path / "traced.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)  # cached on the code and these files
     for supplier, returns_shown in (("S1", 3), ("S2", 2)):   # S1: R1, R2, R3 (not R5); S2: R4 and R5
         at = ui.open(db, "supplier", query={"supplier": supplier})
         at.toggle(key="supplier_timeline_show").set_value(True).run()  # the events as a table, asked for
@@ -266,12 +262,10 @@ def test_supplier_timeline_files_a_return_under_the_supplier_it_counts_against(u
     assert counted == {"S1": 3, "S2": 2}   # the timeline agrees with the mart the KPIs and the score read
 
 
-def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path):
+def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path, built):
     """A Chinese-script payee is read (place, trade name in pinyin, business terms translated): 义乌贝塔贸易 reads
     "Yiwu Beita Trading", not the legal "Yiwu Beta Trading", so it is a mismatch; one with a word the term table
     cannot translate cannot be verified; a spelled-out legal form matches."""
-    from helpers import quiet
-    from pipelines.build import build
     from models.entity import CANNOT_VERIFY, MATCH, MISMATCH, compare_names
 
     legal = "Yiwu Beta Trading Co., Ltd."
@@ -286,7 +280,7 @@ def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path):
     assert compare_names(legal, "义乌贝塔贸易有限公司") == MISMATCH
     assert compare_names(legal, "Yiwu Beta Trading Company Limited") == MATCH
     db = tmp_path / "script.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)  # cached on the code and these files
     at = ui.open(db, "supplier", query={"supplier": "S2"})
     entities = next(f for f in ui.frames(at) if "name_check" in f.columns).set_index("name")
     assert entities.loc["义乌贝塔贸易有限公司", "name_check"] == "mismatch"
@@ -307,7 +301,7 @@ def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path):
     assert compare_names("义乌贝塔橡塑有限公司", "Yiwu Beita Rubber & Plastic Co., Ltd.") == CANNOT_VERIFY
     assert compare_names("义乌贝塔橡塑有限公司", unreadable) == MISMATCH  # beta is not bei ta
     db = tmp_path / "script2.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)  # cached on the code and these files
     at = ui.open(db, "supplier", query={"supplier": "S2"})
     entities = next(f for f in ui.frames(at) if "name_check" in f.columns).set_index("name")
     assert entities.loc["Yiwu Beita Rubber & Plastic Co., Ltd.", "name_check"] == "cannot verify (translation uncertain)"

@@ -6,9 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from helpers import quiet
 from pipelines import fx
-from pipelines.build import build
 from pipelines.ingest import read_and_validate
 
 # Federal Reserve G.5 monthly averages, yuan per dollar (typed in from the release, not read from our table).
@@ -74,10 +72,10 @@ def test_a_currency_or_month_without_a_rate_rejects_the_row_and_its_payments_say
     assert rejected[("payments", 6)][0] == "po_id"
 
 
-def test_a_build_converts_cny_spend_and_payments_at_the_table_rates(tiny_dir, tmp_path):
+def test_a_build_converts_cny_spend_and_payments_at_the_table_rates(tiny_dir, tmp_path, built):
     _set_cny(tiny_dir)
     db = tmp_path / "w.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)
     con = duckdb.connect(str(db), read_only=True)
     try:
         spend = dict(con.execute("select supplier_id, spend from marts.supplier_kpis").fetchall())

@@ -107,14 +107,12 @@ def test_tiny_warehouse_without_closed_orders_has_no_prediction(tiny_con):
     assert tiny_con.execute("select count(*) from marts.model_comparison").fetchone()[0] == 0
 
 
-def test_orders_without_a_promised_ship_date_build_and_are_never_labelled_late(tiny_dir):
+def test_orders_without_a_promised_ship_date_build_and_are_never_labelled_late(tiny_dir, built):
     """promised_ship_on is optional in the contract: a blank one used to stop the build at the model step (nullable
     day numbers). P3 and P6 without a promise: the build completes, marts.po_status and the model's outcomes agree
     that neither is late (there is nothing to be late against), and P5 (promised 06-01, never shipped) still is."""
     import duckdb
 
-    from helpers import quiet
-    from pipelines.build import build
 
     path = tiny_dir / "purchase_orders.csv"
     text = path.read_text(encoding="utf-8")
@@ -124,7 +122,7 @@ def test_orders_without_a_promised_ship_date_build_and_are_never_labelled_late(t
         text = text.replace(po + promise, po)
     path.write_text(text, encoding="utf-8")
     db = tiny_dir.parent / "w.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)
     with duckdb.connect(str(db), read_only=True) as con:
         late = dict(con.execute("select po_id, is_late_incident from marts.po_status").fetchall())
         inp = loaders.load_inputs(con)

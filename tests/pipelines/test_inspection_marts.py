@@ -200,7 +200,7 @@ def test_switching_replay_matches_the_engine_on_a_demo_supplier(demo_con):
 
 
 @pytest.mark.parametrize("major", ["0", ""], ids=["no_major_defects", "no_defect_counts"])
-def test_a_portfolio_without_major_defects_builds_and_publishes(tiny_dir: Path, tmp_path: Path, major: str):
+def test_a_portfolio_without_major_defects_builds_and_publishes(tiny_dir: Path, tmp_path: Path, major: str, built):
     """Every PSI with 0 (or no) major defects used to give the degenerate prior Beta(0.005, 49.995) and fail the build."""
     path = tiny_dir / "inspections.csv"
     header, *rows = path.read_text().splitlines()
@@ -213,7 +213,7 @@ def test_a_portfolio_without_major_defects_builds_and_publishes(tiny_dir: Path, 
         rows = [",".join("" if i in cols else cell for i, cell in enumerate(row.split(","))) for row in rows]
         path.write_text("\n".join([header, *rows]) + "\n")
     db = tmp_path / "w.duckdb"
-    build(tiny_dir, db, log=quiet)  # the inspection_marts_consistent check runs inside the build
+    built(tiny_dir, db)  # the inspection_marts_consistent check runs inside the build
     con = duckdb.connect(str(db), read_only=True)
     try:
         sup = con.execute("""select supplier_id, sample_units, evidence_defects, prior_alpha, prior_beta,
@@ -233,7 +233,7 @@ def test_a_portfolio_without_major_defects_builds_and_publishes(tiny_dir: Path, 
         assert r["defect_rate_lower"] < r["defect_rate_estimate"] < r["defect_rate_upper"]
 
 
-def test_a_lot_with_blank_defect_counts_is_left_out_of_the_sample_evidence(tiny_dir: Path, tmp_path: Path):
+def test_a_lot_with_blank_defect_counts_is_left_out_of_the_sample_evidence(tiny_dir: Path, tmp_path: Path, built):
     """I1 (P1's only PSI: 80 units, 0 critical / 2 major / 3 minor, pass) with its counts left blank."""
     path = tiny_dir / "inspections.csv"
     text = path.read_text()
@@ -241,7 +241,7 @@ def test_a_lot_with_blank_defect_counts_is_left_out_of_the_sample_evidence(tiny_
     assert row in text
     path.write_text(text.replace(row, "I1,P1,PSI,2024-01-30,QIMA,II,0,2.5,4.0,1000,80,,,,pass,300"))
     db = tmp_path / "w.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)
     lots = lots_of(db)
     with duckdb.connect(str(db), read_only=True) as con:
         sup = con.execute("select * from marts.inspection_blind_spot order by supplier_id").df().set_index(

@@ -141,12 +141,10 @@ def test_parity_with_python_reference_demo(demo_con):
     assert WRITE_OFF_KIND == "write_off"
 
 
-def test_duty_refunds_received_are_recovered_in_the_month_they_come_back(tiny_dir, tmp_path):
+def test_duty_refunds_received_are_recovered_in_the_month_they_come_back(tiny_dir, tmp_path, built):
     """An IEEPA-style refund on P1's entry (H1) received in April 2024 raises S1/A1's April realised contribution."""
     import duckdb
 
-    from helpers import quiet
-    from pipelines.build import build
 
     (tiny_dir / "duty_refunds.csv").write_text(
         "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
@@ -154,7 +152,7 @@ def test_duty_refunds_received_are_recovered_in_the_month_they_come_back(tiny_di
         "RF2,,H2,ieepa,2024-05-20,100.00,,,pending\n"
         "RF3,NOPE-1,,ieepa,2024-05-20,40.00,,,entry not in the data\n")
     db = tmp_path / "w.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)
     con = duckdb.connect(str(db), read_only=True)
     try:
         # 10,941.25 realised before (test_tiny_a1_april_by_hand) + 250.00 received = 11,191.25; leakage 836.25 - 250.

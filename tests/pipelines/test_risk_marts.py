@@ -46,7 +46,7 @@ def test_tiny_history_months_and_current_score(tiny_con):
     assert (n, as_of) == (3, date(2024, 6, 21))
 
 
-def test_history_ignores_rows_dated_after_its_cutoff(tiny_db, tiny_dir, tmp_path):
+def test_history_ignores_rows_dated_after_its_cutoff(tiny_db, tiny_dir, tmp_path, built):
     """Append June-2024 rows (an order, a failed inspection, payments, a defect return, a quality cost and a
     shipment) and rebuild: every history row up to 2024-05-31 is unchanged, the current score is not."""
     def append(name, text):
@@ -60,7 +60,7 @@ def test_history_ignores_rows_dated_after_its_cutoff(tiny_db, tiny_dir, tmp_path
     append("quality_costs", "Q3,P2,,2024-06-12,write_off,3000,defective units\n")
     append("shipments", "H6,P7,sea,2024-06-20,2024-07-20,,800,400,10,,100,5,2\n")
     db = tmp_path / "after.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)
     con = duckdb.connect(str(db), read_only=True)
     try:
         after = con.execute("select * from marts.supplier_risk_history order by supplier_id, as_of").df()

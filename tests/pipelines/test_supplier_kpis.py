@@ -89,16 +89,14 @@ def test_sql_matches_the_pandas_reference(tiny_con):
                                   check_exact=False, rtol=1e-9)
 
 
-def test_a_supplier_that_sold_without_returns_has_a_zero_return_rate(tmp_path, tiny_dir):
-    from helpers import quiet
-    from pipelines.build import build
+def test_a_supplier_that_sold_without_returns_has_a_zero_return_rate(tmp_path, tiny_dir, built):
     import duckdb
 
     # drop S2's only return: it sold 150 units of B1 and nothing came back
     lines = (tiny_dir / "returns.csv").read_text().splitlines()
     (tiny_dir / "returns.csv").write_text("\n".join(line for line in lines if not line.startswith("R4,")) + "\n")
     db = tmp_path / "w.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)
     with duckdb.connect(str(db), read_only=True) as con:
         k = kpis(con)
     assert k.loc["S2", "defect_return_rate"] == 0.0  # known to be zero, not unknown
@@ -124,15 +122,13 @@ def blank_counts(folder, inspection_id: str, columns: tuple[str, ...]) -> None:
     (("major_defects",),
      {"critical_defect_rate": 0 / 240, "major_defect_rate": 7 / 160, "minor_defect_rate": 3 / 240}),
 ], ids=["all_counts_blank", "major_blank"])
-def test_a_blank_defect_count_leaves_that_sample_out_of_the_rate(tmp_path, tiny_dir, blank, expected):
+def test_a_blank_defect_count_leaves_that_sample_out_of_the_rate(tmp_path, tiny_dir, blank, expected, built):
     import duckdb
 
-    from helpers import quiet
-    from pipelines.build import build
 
     blank_counts(tiny_dir, "I1", blank)
     db = tmp_path / "w.duckdb"
-    build(tiny_dir, db, log=quiet)
+    built(tiny_dir, db)
     with duckdb.connect(str(db), read_only=True) as con:
         staged = con.execute("select critical_defects, major_defects, minor_defects, result, is_passed "
                              "from staging.inspections where inspection_id = 'I1'").fetchone()

@@ -42,16 +42,39 @@ def ensure_env(extras: str = "") -> None:
         stamp.touch()
 
 
+def _can_apt() -> bool:
+    return bool(shutil.which("apt-get")) and hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def ensure_chromium() -> None:
     """The browser test drives Debian's chromium; install it when we can (root with apt), else it is skipped."""
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        if _can_apt():
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            sh("apt-get", "update", "-qq", env=env)
+            sh("apt-get", "install", "-y", "-qq", "chromium", env=env)
+        else:
+            print("note: chromium not found and cannot be installed here; the browser test will be skipped")
+            return
+    ensure_cjk_font()
+
+
+def ensure_cjk_font() -> None:
+    """Supplier names in Chinese script are drawn by the browser: without a CJK font a headless Chromium shows them
+    as empty boxes in the screenshots the browser test saves (a founder's own browser has one). Debian's
+    fonts-wqy-zenhei when none is installed and we can (root with apt); a screenshot with boxes otherwise."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None or subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True).stdout.strip():
         return
-    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        sh("apt-get", "update", "-qq", env=env)
-        sh("apt-get", "install", "-y", "-qq", "chromium", env=env)
-    else:
-        print("note: chromium not found and cannot be installed here; the browser test will be skipped")
+    if not _can_apt():
+        print("note: no Chinese font installed; Chinese names show as boxes in the browser test's screenshots")
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    cmd = ["apt-get", "install", "-y", "-qq", "fonts-wqy-zenhei"]
+    if subprocess.run(cmd, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True)
+        if subprocess.run(cmd, env=env, capture_output=True).returncode != 0:
+            print("note: fonts-wqy-zenhei could not be installed; Chinese names show as boxes in screenshots")
 
 
 def dashboard_command(args: list[str], env: dict[str, str] | None = None) -> tuple[list[str], str]:

@@ -66,3 +66,35 @@ def test_the_served_app_listens_on_loopback_only(tiny_db, tmp_path, how):
         assert all(ipaddress.ip_address(a).is_loopback for a in addresses), addresses
     finally:
         app.close()
+
+
+def test_the_test_command_installs_a_chinese_font_only_when_none_is_there(monkeypatch, capsys):
+    """Chinese supplier names in the browser test's screenshots: fonts-wqy-zenhei through apt when fc-list finds no
+    Chinese font and we are root with apt; nothing when one is installed; a note when we cannot."""
+    import subprocess
+    from types import SimpleNamespace
+
+    run = _run_py()
+    calls: list[list[str]] = []
+    fonts = {"out": ""}
+
+    def fake_run(cmd, **kwargs):
+        calls.append(list(cmd))
+        return SimpleNamespace(stdout=fonts["out"] if cmd[0].endswith("fc-list") else "", returncode=0)
+
+    monkeypatch.setattr(run.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    monkeypatch.setattr(run, "_can_apt", lambda: True)
+    run.ensure_cjk_font()
+    assert calls == [["/usr/bin/fc-list", ":lang=zh"], ["apt-get", "install", "-y", "-qq", "fonts-wqy-zenhei"]]
+
+    calls.clear()
+    fonts["out"] = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc: WenQuanYi Zen Hei"
+    run.ensure_cjk_font()
+    assert calls == [["/usr/bin/fc-list", ":lang=zh"]]
+
+    calls.clear()
+    fonts["out"] = ""
+    monkeypatch.setattr(run, "_can_apt", lambda: False)
+    run.ensure_cjk_font()
+    assert calls == [["/usr/bin/fc-list", ":lang=zh"]] and "no Chinese font installed" in capsys.readouterr().out

@@ -132,7 +132,8 @@ def from_day(n: float | int | None) -> date | None:
 
 @dataclass
 class Inputs:
-    """The cleaned tables the model reads, dates as day numbers (`*day` columns, NaN when missing)."""
+    """The cleaned tables the model reads, dates as day numbers (`*day` columns, NaN when missing). Only defect-coded
+    returns are read (others may be present: they are ignored); pipelines.loaders reads no other."""
 
     suppliers: pd.DataFrame
     products: pd.DataFrame
@@ -495,15 +496,26 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
 
 def labelled_orders(inp: Inputs, cfg: IncidentConfig, as_of: date) -> pd.DataFrame:
     """Every order whose outcome closed on or before `as_of`, with its point-in-time features and label."""
+    return labelled_and_next_orders(inp, cfg, as_of)[0]
+
+
+def labelled_and_next_orders(inp: Inputs, cfg: IncidentConfig, as_of: date,
+                             with_next: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """`labelled_orders`, and with `with_next` the features of `next_order_template` (one row per supplier, in its
+    order), from one pass over the events with the outcome labels computed once. An order's features depend only on
+    its own fields and the events dated before its day, so computing the two sets together gives each row the values
+    it gets alone (the events are summed once instead of twice)."""
     outcomes = order_outcomes(inp, cfg)
     known = outcomes[outcomes["close_day"] <= to_day(as_of)]
     orders = inp.orders[inp.orders["po_id"].isin(known["po_id"])]
     orders = orders.sort_values(["day", "po_id"]).reset_index(drop=True)
-    feats = order_features(inp, orders, outcomes, cfg)
+    queries = pd.concat([orders, next_order_template(inp, as_of)], ignore_index=True) if with_next else orders
+    feats = order_features(inp, queries, outcomes, cfg)
     lab = orders[["po_id", "supplier_id", "day"]].merge(
         outcomes[["po_id", "close_day", "is_psi_failed", "is_late", "is_return_incident", "is_incident",
                   "defect_return_rate"]], on="po_id", how="left")
-    return pd.concat([lab, feats], axis=1)
+    labelled = pd.concat([lab, feats.iloc[:len(orders)]], axis=1)
+    return labelled, (feats.iloc[len(orders):].reset_index(drop=True) if with_next else None)
 
 
 def next_order_template(inp: Inputs, as_of: date) -> pd.DataFrame:

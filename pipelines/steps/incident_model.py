@@ -94,7 +94,8 @@ def _rule_history(con) -> pd.DataFrame | None:
 def run(con, context) -> None:
     cfg = im.load_config()
     inp = loaders.load_inputs(con)
-    frame = im.attach_rule_score(im.labelled_orders(inp, cfg, context.as_of), _rule_history(con))
+    labelled, next_features = im.labelled_and_next_orders(inp, cfg, context.as_of, with_next=True)
+    frame = im.attach_rule_score(labelled, _rule_history(con))
     context.log(f"    incident model: {len(frame):,} labelled orders, incident rate "
                 f"{frame['is_incident'].mean() if len(frame) else float('nan'):.3f}")
 
@@ -116,9 +117,8 @@ def run(con, context) -> None:
     feats["model_version"] = cfg.version
     _write(con, "marts.order_incident_features", feats)
 
-    nxt = im.next_order_template(inp, context.as_of)
-    pred = pd.DataFrame({"supplier_id": nxt["supplier_id"]})
-    pred = pd.concat([pred, im.order_features(inp, nxt, cfg=cfg)], axis=1)
+    pred = pd.concat([pd.DataFrame({"supplier_id": inp.suppliers["supplier_id"]}).reset_index(drop=True),
+                      next_features], axis=1)  # the next order of each supplier (im.next_order_template)
     pred["as_of"] = pd.Timestamp(context.as_of)
     pred["model_version"] = cfg.version
     if len(frame) and frame["is_incident"].nunique() == 2:

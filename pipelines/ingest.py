@@ -15,8 +15,8 @@ import duckdb
 import pandas as pd
 
 from pipelines import contract as c
-from pipelines.readers import SUPPORTED_SUFFIXES, FileError, drop_text, read_into
-from pipelines.validate import Rejection, ValidatedTable, validate
+from pipelines.readers import SUPPORTED_SUFFIXES, FileError, NotLineByLine, drop_text, read_into
+from pipelines.validate import Rejection, ValidatedTable, in_file_order, validate
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 
@@ -88,12 +88,7 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
                 result.notices.append(f"no file for {table.name}: the table is empty")
                 validated = ValidatedTable(table.name, "", 0, 0, con=con)
             else:
-                text = read_into(con, path, f"_text_{table.name}", table.required_columns)
-                try:
-                    with transaction(con):
-                        validated = validate(con, text, table)
-                finally:
-                    drop_text(con, f"_text_{table.name}")
+                validated = load_file(con, path, table)
         except FileError as exc:
             errors.append(exc)
             continue
@@ -102,6 +97,27 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
     if errors:
         raise IngestError(errors)
     return result
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: c.Table, references: bool = True) -> ValidatedTable:
+    """Read one file and validate its rows into `raw.<table>` in one transaction. A CSV file is first read by
+    DuckDB's reader inside the load; when that reader cannot take it line for line, the load is rolled back and the
+    file read again by the careful Python reader (pipelines/readers.py)."""
+    relation = f"_text_{table.name}"
+
+    def attempt(careful: bool) -> ValidatedTable:
+        text = read_into(con, path, relation, table.required_columns, careful=careful)
+        try:
+            with transaction(con):
+                return validate(con, text, table, references)
+        finally:
+            drop_text(con, relation)
+
+    with in_file_order(con):
+        try:
+            return attempt(careful=False)
+        except NotLineByLine:  # rolled back: the careful reader reads the file again
+            return attempt(careful=True)
 
 
 @contextmanager

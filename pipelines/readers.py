@@ -5,6 +5,12 @@ one record per physical line, no record it cannot split. Anything else (a stray 
 inside a quoted cell, a record with the wrong number of fields) is read by the careful Python reader below, which
 re-reads a bad record line by line so a stray quote costs one rejected line instead of the rows after it.
 
+DuckDB's reader is not run here: `relation` is then a view over it, read once by the validation that loads
+`raw.<table>` (pipelines/validate.py), whose rows keep the file's order, so a record's line is its row number + 2.
+Whether DuckDB read the file line for line is known only once it has read it: if it could not (NotLineByLine), the
+load is rolled back and the file read again by the careful reader (`read_into(..., careful=True)`). The text cells of
+rejected rows are read into a temporary table only when a row is rejected (`TextTable.cells`).
+
 Encodings: UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode text") and GB18030 (a superset of GBK, common
 in Chinese exports). A file that is not UTF-8 and whose bytes read as different text in GB18030 and in
 Latin-1/Windows-1252 (e.g. 'Müller' or 'M黮ler') is refused with that evidence: we never pick one. Delimiters:
@@ -20,7 +26,6 @@ import csv
 import io
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -42,6 +47,11 @@ CSV_DIALECT = dict(delimiter=",", quotechar='"', doublequote=True, skipinitialsp
 ENCODINGS = ("utf-8-sig", "gb18030")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon"}
 _CHUNK = 1 << 24
+
+
+class NotLineByLine(Exception):
+    """DuckDB's reader did not read a file one record per physical line (or could not split a record): read it
+    again with the careful reader."""
 
 
 class FileError(Exception):
@@ -78,8 +88,11 @@ class ParsedFile:
 class TextTable:
     """One import file's cells inside DuckDB.
 
-    `relation` is a temporary table with the header's columns (varchar), `_line` (the line or sheet row a record
-    starts on) and `_file` (the file name, with the sheet for a workbook of several sheets).
+    `relation` is a temporary table with the header's columns (varchar), `_row` (the record's position, from 0),
+    `_line` (the line or sheet row a record starts on) and `_file` (the file name, with the sheet for a workbook of
+    several sheets). With `direct`, it is a view over DuckDB's CSV reader whose `_row` and `_line` are not known
+    before it is loaded (NULL): `expected_rows` records if DuckDB reads the file line for line, the record at row
+    number r (in file order) is on line r + 2, and `cells` materialises the text table when rejected rows need it.
     """
 
     path: Path
@@ -94,6 +107,22 @@ class TextTable:
     text_path: Path | None = None  # the UTF-8 text DuckDB read (for rejected rows' raw lines)
     is_spreadsheet: bool = False
     may_need_trim: bool = True  # False only when no cell can start or end with whitespace
+    direct: bool = False  # a view over DuckDB's CSV reader, read once by the load (see above)
+    expected_rows: int | None = None  # direct: the file's physical lines after the header
+    reader_sql: str = ""  # direct: the read_csv(...) call
+
+    def cells(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Materialise a direct relation as a text table with its row numbers (a second read of the file; only for a
+        file with rejected rows). Idempotent; a no-op for a relation that is already a table."""
+        if not self.direct:
+            return
+        con.execute(f"create or replace temp table {self.relation}_cells as select * from {self.reader_sql}")
+        # inside a transaction DuckDB numbers new rows from a base of its own, one after the other in file order
+        base = con.execute(f"select coalesce(min(rowid), 0) from {self.relation}_cells").fetchall()[0][0]
+        con.execute(f"create or replace temp view {self.relation} as select *, rowid - {base} as _row, "
+                    f"cast(rowid - {base} + 2 as bigint) as _line, {_sql_literal(self.path.name)} as _file "
+                    f"from {self.relation}_cells")
+        self.direct = False
 
     def raw_lines(self, con: duckdb.DuckDBPyConnection, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
         """The rejected records as written, by (file label, line): physical lines of a text file, re-serialised
@@ -138,7 +167,8 @@ def detect_encoding(path: Path) -> str:
             decoder = codecs.getincrementaldecoder("utf-8")()
             try:
                 while chunk := fh.read(_CHUNK):
-                    decoder.decode(chunk)
+                    if not (chunk.isascii() and not decoder.getstate()[0]):  # ASCII after a whole character: valid
+                        decoder.decode(chunk)
                 decoder.decode(b"", final=True)
                 return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
             except UnicodeDecodeError:
@@ -323,11 +353,12 @@ def _recover(lines, start, end, width, rows, line_numbers, malformed, dialect) -
 # ---- into DuckDB --------------------------------------------------------------------------------------------------
 
 def read_into(con: duckdb.DuckDBPyConnection, path: Path, relation: str,
-              required: list[str] | None = None) -> TextTable:
-    """Read a .csv, .xlsx or .parquet file into the temporary table `relation` (text cells, `_line`, `_file`)."""
+              required: list[str] | None = None, careful: bool = False) -> TextTable:
+    """Read a .csv, .xlsx or .parquet file into the temporary table `relation` (text cells, `_line`, `_file`); a
+    CSV file DuckDB may read line for line becomes a view over its reader (`TextTable.direct`), unless `careful`."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(con, path, relation)
+        return _read_csv(con, path, relation, careful)
     if suffix == ".xlsx":
         return _read_xlsx(con, path, relation, required or [])
     if suffix == ".parquet":
@@ -335,25 +366,28 @@ def read_into(con: duckdb.DuckDBPyConnection, path: Path, relation: str,
     raise FileError(path.name, f"has an unsupported format; use one of {', '.join(SUPPORTED_SUFFIXES)}")
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, relation: str) -> TextTable:
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, relation: str, careful: bool = False) -> TextTable:
     name = path.name
     encoding = detect_encoding(path)
-    with tempfile.TemporaryDirectory(prefix="sr-read-") as tmp:
+    if not careful:
         text_path = path
-        if encoding not in ("utf-8", "utf-8-sig"):  # DuckDB reads UTF-8: give it the same lines, transcoded
-            text_path = Path(tmp) / "utf8.csv"
+        if encoding not in ("utf-8", "utf-8-sig"):  # DuckDB reads UTF-8: give it the same lines, transcoded (kept
+            # for the load, which reads it, and for the raw lines of rejected rows)
+            text_path = Path(tempfile.mkdtemp(prefix="sr-read-")) / "utf8.csv"
             text_path.write_text(_text_of(path, encoding), encoding="utf-8", newline="")
         header_line = _first_line(text_path, "utf-8-sig").rstrip("\r\n")
         delimiter = sniff_delimiter(header_line)
         fast = _duckdb_csv(con, text_path, relation, name, header_line, delimiter)
         if fast is not None:
-            header, rows, spaced = fast
-            kept = None
-            if text_path != path:  # keep the transcoded copy for the raw lines of rejected rows
-                kept = Path(tempfile.mkdtemp(prefix="sr-read-")) / "utf8.csv"
-                shutil.move(text_path, kept)
-            return TextTable(path, relation, encoding, header, rows, delimiter,
-                             text_path=kept or path, notices=_dialect_notices(name, delimiter), may_need_trim=spaced)
+            header, expected, spaced, reader_sql = fast
+            return TextTable(path, relation, encoding, header, -1, delimiter, text_path=text_path,
+                             notices=_dialect_notices(name, delimiter), may_need_trim=spaced, direct=True,
+                             expected_rows=expected, reader_sql=reader_sql)
+        if text_path != path:
+            shutil.rmtree(text_path.parent, ignore_errors=True)
+        delimiter = None
+    else:
+        delimiter = None
     parsed = read_csv_records(path, delimiter)
     if not parsed.header or parsed.header == [""]:
         raise FileError(name, "is empty (no header row)")
@@ -373,43 +407,33 @@ def _dialect_notices(name: str, delimiter: str) -> list[str]:
 
 
 def _duckdb_csv(con, text_path: Path, relation: str, name: str, header_line: str,
-                delimiter: str) -> tuple[list[str], int, bool] | None:
-    """Read with DuckDB when it reads the file exactly as written; None sends the file to the Python reader."""
+                delimiter: str) -> tuple[list[str], int, bool, str] | None:
+    """A view over DuckDB's reader when it may read the file exactly as written: (header, records expected if it
+    reads one per physical line, whether a cell may need trimming, the reader's SQL); None sends the file to the
+    Python reader."""
     if not header_line.strip() or '"' in header_line or "\r" in header_line:
         return None
     header = [h.strip() for h in header_line.split(delimiter)]
     if len(set(header)) != len(header) or "" in header:
         return None  # duplicated or empty names: the Python reader and the header check say so
-    columns = "{" + ", ".join(f"'{_sql_str(h)}': 'varchar'" for h in header) + "}"
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the byte scan runs while DuckDB (GIL released) reads
-        scan = pool.submit(_scan_lines, text_path)
-        try:
-            con.execute(f"""create or replace temp table _csv_cells as
-                select * from read_csv(?, header = true, auto_detect = false, columns = {columns}, delim = ?,
-                                       quote = '"', escape = '"', strict_mode = true, null_padding = false,
-                                       max_line_size = 67108864)""", [str(text_path), delimiter])
-        except duckdb.Error:
-            con.execute("drop table if exists _csv_cells")
-            return None
-        lines, spaced = scan.result()
-    # rowid + 2 is the line only when every physical line after the header is one record: no blank line, no line
-    # break inside a quoted cell (both make DuckDB's count differ from the file's line count)
-    rows = con.execute("select count(*) from _csv_cells").fetchone()[0]
-    if rows + 1 != lines:
-        con.execute("drop table _csv_cells")
+    lines, spaced = _scan_lines(text_path)
+    if lines < 1:  # lone carriage returns: DuckDB's line count is not the file's
         return None
-    # the table keeps the file's order (insertion order is preserved), so rowid is the record number
-    con.execute(f"alter table _csv_cells rename to {relation}_cells")
-    con.execute(f"create or replace temp view {relation} as select *, rowid as _row, "
-                f"cast(rowid + 2 as bigint) as _line, {_sql_literal(name)} as _file from {relation}_cells")
-    return header, rows, spaced
+    columns = "{" + ", ".join(f"'{_sql_str(h)}': 'varchar'" for h in header) + "}"
+    # a view takes no bound parameters: the path and delimiter are quoted literals
+    reader = (f"read_csv({_sql_literal(str(text_path))}, header = true, auto_detect = false, columns = {columns}, "
+              f"delim = {_sql_literal(delimiter)}, quote = '\"', escape = '\"', strict_mode = true, "
+              "null_padding = false, max_line_size = 67108864)")
+    # the load reads it once (pipelines/validate.py); _row and _line are its rows' positions, known once loaded
+    con.execute(f"create or replace temp view {relation} as select *, cast(null as bigint) as _row, "
+                f"cast(null as bigint) as _line, {_sql_literal(name)} as _file from {reader}")
+    return header, lines - 1, spaced, reader
 
 
 # Bytes that can put whitespace at the edge of a cell: a space beside a delimiter, quote or line end; a tab or
 # another ASCII separator anywhere; the UTF-8 lead bytes of NEL / NBSP (C2), U+1680 (E1), the U+2000 block (E2)
 # and the ideographic space U+3000 (E3). A file with none of them needs no trimming (the usual case).
-_CONTROL = np.zeros(256, dtype=bool)
-_CONTROL[[0x09, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F]] = True
+_CONTROL_BYTES = tuple(bytes([b]) for b in (0x09, 0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F))
 _SPACE_LEADS = np.zeros(256, dtype=bool)
 _SPACE_LEADS[[0xC2, 0xE1, 0xE2, 0xE3]] = True
 _BESIDE = np.zeros(256, dtype=bool)
@@ -419,16 +443,21 @@ _SPACE_CODES = {"\x85", "\xa0", "\u1680", "\u2028", "\u2029", "\u202f", "\u205f"
 
 
 def _may_have_edge_space(chunk: bytes, before: int) -> bool:
-    """Whether some cell in `chunk` may start or end with whitespace (`before`: the byte preceding the chunk)."""
-    data = np.frombuffer(chunk, dtype=np.uint8)
-    if _CONTROL[data].any():
+    """Whether some cell in `chunk` may start or end with whitespace (`before`: the byte preceding the chunk).
+    Byte searches first (a chunk without a space, control byte or non-ASCII byte needs nothing else)."""
+    if any(b in chunk for b in _CONTROL_BYTES):
         return True
-    spaces = np.flatnonzero(data == 0x20)
-    if spaces.size:
-        prev = np.where(spaces > 0, data[np.maximum(spaces - 1, 0)], before)
-        nxt = np.where(spaces + 1 < data.size, data[np.minimum(spaces + 1, data.size - 1)], ord("\n"))
-        if _BESIDE[prev].any() or _BESIDE[nxt].any():
+    data = None
+    if b" " in chunk:
+        data = np.frombuffer(chunk, dtype=np.uint8)
+        spaces = data == 0x20
+        beside = _BESIDE[data]
+        if (spaces[0] and _BESIDE[before]) or spaces[-1] or (spaces[1:] & beside[:-1]).any() \
+                or (spaces[:-1] & beside[1:]).any():
             return True
+    if chunk.isascii():
+        return False
+    data = np.frombuffer(chunk, dtype=np.uint8) if data is None else data
     for lead in np.flatnonzero(_SPACE_LEADS[data]):
         if chunk[lead:lead + 4].decode("utf-8", errors="ignore")[:1] in _SPACE_CODES:
             return True

@@ -12,6 +12,7 @@ refused with the value in the reason.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -19,7 +20,7 @@ import pandas as pd
 
 from pipelines import contract as c
 from pipelines import fx
-from pipelines.readers import FileError, TextTable
+from pipelines.readers import FileError, NotLineByLine, TextTable
 
 # Leading and trailing whitespace as Python's str.strip() sees it (ASCII spaces and controls, NEL, every Unicode
 # space separator such as the ideographic space U+3000), as an RE2 pattern.
@@ -278,9 +279,10 @@ class Compiled:
         return query
 
     def typed(self, relation: str, columns: list[str]) -> str:
+        """The typed rows in the relation's order (so a loaded row's rowid is its record's `_row`)."""
         bad = " or ".join(f"({sql}) is not null" for _, sql in self.checks) or "false"
         keep = ", ".join(_q(col) for col in columns)
-        return (f"select {keep}, _file as source_file, _line as source_line, _row, {bad} as _bad "
+        return (f"select {keep}, _file as source_file, _line as source_line, {bad} as _bad "
                 f"from (\n{self._base(relation)}\n)")
 
     def errors(self, relation: str) -> str:
@@ -322,7 +324,8 @@ def compile_checks(table: c.Table, header: list[str], comma_is_ambiguous: bool =
 def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
              references: bool = True) -> ValidatedTable:
     """Validate the text relation of one file into `raw.<table>`; references are checked against the parent rows
-    already in `raw.*` (or not at all with references=False: a file checked alone)."""
+    already in `raw.*` (or not at all with references=False: a file checked alone). Run inside `in_file_order`
+    (pipelines.ingest.load_file does)."""
     name = text.path.name
     notices = list(text.notices) + check_header(text, table)
     if text.encoding == "gb18030":
@@ -333,12 +336,30 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
     compiled = compile_checks(table, text.header, comma_is_ambiguous=text.delimiter != ",",
                               may_need_trim=text.may_need_trim)
     columns = table.column_names
-    # The typed rows go straight into raw.<table>; rejected ones are deleted afterwards (few, usually none), which
-    # saves copying every good row once more.
+    # The typed rows go straight into raw.<table>, in the file's order (a row's rowid is its record's position,
+    # `_row` in the text relation); rejected ones are deleted afterwards (few, usually none), which saves copying
+    # every good row once more. A file read directly by DuckDB's reader (text.direct) is read here, once.
     checked = f"raw.{table.name}"
-    con.execute(f"create or replace table {checked} as {compiled.typed(text.relation, columns)}")
+    try:
+        con.execute(f"create or replace table {checked} as {compiled.typed(text.relation, columns)}")
+    except duckdb.Error as exc:
+        if text.direct:  # DuckDB could not split a record: the careful reader will
+            raise NotLineByLine(name) from exc
+        raise
+    # rows loaded in this transaction are numbered from a base of DuckDB's choosing, one after the other in the
+    # file's order: `row` is the record's position (0 = the first), the text relation's `_row`
+    loaded, first, last = con.execute(f"select count(*), min(rowid), max(rowid) from {checked}").fetchall()[0]
+    if loaded and last - first + 1 != loaded:
+        raise RuntimeError(f"{name}: DuckDB numbered the loaded rows with gaps; cannot tell their lines")
+    row = f"(rowid - {first or 0})"
+    rows = text.rows
+    if text.direct:
+        rows = loaded
+        if rows != text.expected_rows:  # a blank line or a line break inside a quoted cell: lines are not records
+            raise NotLineByLine(name)
+        con.execute(f"update {checked} set source_line = {row} + 2")
 
-    rate_errors = _missing_rates(con, table, checked)
+    rate_errors = _missing_rates(con, table, checked, first or 0)
 
     # Key uniqueness among otherwise-valid rows: identical copies collapse, conflicting ones are all rejected.
     key = ", ".join(_q(k) for k in table.key)
@@ -348,7 +369,8 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
         with doubled as (
             select {key} from {checked} where not _bad group by all having count(*) > 1),
         members as (
-            select * from {checked} semi join doubled using ({key}) where not _bad),
+            select t.rowid - {first or 0} as _row, t.* from {checked} as t semi join doubled using ({key})
+            where not t._bad),
         groups as (
             select {key}, count(distinct struct_pack({everything})) as variants, min(_row) as first_row,
                    string_agg(cast(source_line as varchar), ', ' order by _row) as lines
@@ -366,28 +388,46 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
         if col.references and references:
             parent, parent_col = col.references.split(".")
             con.execute(f"""insert into _excluded
-                select _row, source_line, source_file, '{{value}} is not in {parent} (orphan reference)',
+                select {row}, source_line, source_file, '{{value}} is not in {parent} (orphan reference)',
                        {_lit(col.name)},
                        {_q(col.name)}
                 from {checked}
                 where not _bad and {_q(col.name)} is not null
-                  and _row not in (select _row from _excluded)
+                  and {row} not in (select _row from _excluded)
                   and {_q(col.name)} not in (select {_q(parent_col)} from raw.{parent}
                                              where {_q(parent_col)} is not null)""")
 
-    rejections = _rejections(con, text, table, compiled, checked, rate_errors)
+    rejections = _rejections(con, text, table, compiled, checked, rate_errors, row)
     con.execute(f"delete from {checked} where _bad")
     if con.execute("select count(*) from _excluded").fetchone()[0]:
-        con.execute(f"delete from {checked} where _row in (select _row from _excluded)")
+        con.execute(f"delete from {checked} where {row} in (select _row from _excluded)")
     con.execute("drop table _excluded")
-    for helper in ("_row", "_bad"):
-        con.execute(f"alter table {checked} drop column {helper}")
+    con.execute(f"alter table {checked} drop column _bad")
     loaded = con.execute(f"select count(*) from {checked}").fetchone()[0]
-    return ValidatedTable(table.name, name, text.rows + len(text.malformed), loaded, rejections, collapsed,
+    return ValidatedTable(table.name, name, rows + len(text.malformed), loaded, rejections, collapsed,
                           notices, text.encoding, con)
 
 
-def _missing_rates(con, table: c.Table, checked: str) -> list[tuple]:
+@contextmanager
+def in_file_order(con: duckdb.DuckDBPyConnection):
+    """Plan `validate`'s typed load so its rows keep the text relation's order (a loaded row's position is its
+    record's): scans and projections keep it, but DuckDB plans an IN list of many values (an enum's allowed values)
+    as a join, which does not; with that rewrite off, IN stays an expression of the row
+    (tests/pipelines/test_ingest.py checks every table's plan). Set outside a transaction (a failed statement
+    leaves the transaction unable to run the SET that restores it)."""
+    before = con.execute("select current_setting('disabled_optimizers')").fetchall()[0][0]
+    con.execute("set disabled_optimizers = ?", [",".join(filter(None, [before, IN_AS_JOIN]))])
+    try:
+        yield
+    finally:
+        con.execute("set disabled_optimizers = ?", [before])
+
+
+# DuckDB's optimizer rule that turns an IN list into a join (see in_file_order)
+IN_AS_JOIN = "in_clause"
+
+
+def _missing_rates(con, table: c.Table, checked: str, base: int) -> list[tuple]:
     """Rows whose money cannot be converted to the reporting currency (no rate for the currency and month in
     data/reference/fx_rates.csv): marked bad, returned as (file, line, column, reason, value) with what to add."""
     conv = table.conversion
@@ -406,7 +446,7 @@ def _missing_rates(con, table: c.Table, checked: str) -> list[tuple]:
             column = conv.money[0]
             via = f" (the currency of its {parent.rstrip('s').replace('_', ' ')})"
         found = con.execute(f"""
-            select t._row, t.source_file, t.source_line, {currency} as currency, strftime(t.{_q(conv.on)}, '%Y-%m')
+            select t.rowid - {base}, t.source_file, t.source_line, {currency} as currency, strftime(t.{_q(conv.on)}, '%Y-%m')
             from {source}
             where {currency} is not null and t.{_q(conv.on)} is not null and {currency} <> ?
               and ({currency}, strftime(t.{_q(conv.on)}, '%Y-%m')) not in (select (currency, month) from _fx_rates)""",
@@ -414,7 +454,7 @@ def _missing_rates(con, table: c.Table, checked: str) -> list[tuple]:
     finally:
         con.unregister("_fx_rates")
     if found:
-        con.execute(f"update {checked} set _bad = true where _row in (select unnest(?::bigint[]))",
+        con.execute(f"update {checked} set _bad = true where rowid - {base} in (select unnest(?::bigint[]))",
                     [[r[0] for r in found]])
     money = ", ".join(conv.money)
     return [(file, line, column, f"{money} in {cur}{via} cannot be converted to {c.REPORTING_CURRENCY}: "
@@ -423,11 +463,12 @@ def _missing_rates(con, table: c.Table, checked: str) -> list[tuple]:
 
 
 def _rejections(con, text: TextTable, table: c.Table, compiled: Compiled, checked: str,
-                extra: list[tuple]) -> list[Rejection]:
+                extra: list[tuple], row: str) -> list[Rejection]:
     """One Rejection per broken rule, sorted by line and column, with the value and the raw line."""
     found = []
     if con.execute(f"select count(*) from {checked} where _bad").fetchone()[0]:
-        bad_rows = f"(select * from {text.relation} where _row in (select _row from {checked} where _bad))"
+        text.cells(con)  # the rejected rows' text cells (a direct relation has no row numbers of its own)
+        bad_rows = f"(select * from {text.relation} where _row in (select {row} from {checked} where _bad))"
         con.execute(f"create or replace temp table _errors as {compiled.errors(bad_rows)}")
         parts = []
         masked = {col.name for col in table.columns if col.masked}
@@ -474,6 +515,7 @@ def _masked_lines(con, text: TextTable, table: c.Table, raw: dict[tuple[str, int
     masked = _masked_columns(table, text)
     if not masked or not raw:
         return raw
+    text.cells(con)
     keys = [f"{f}\x00{n}" for f, n in raw]
     cells = ", ".join(_q(name) for name in masked)
     rows = con.execute(f"select _file, _line, {cells} from {text.relation} "

@@ -9,9 +9,9 @@ import duckdb
 from pipelines import contract as c
 from pipelines.adapters.base import Converted
 from pipelines.adapters.store import IMPORTS, Written
-from pipelines.ingest import create_raw_tables
-from pipelines.readers import FileError, read_into
-from pipelines.validate import Rejection, validate
+from pipelines.ingest import create_raw_tables, load_file
+from pipelines.readers import FileError
+from pipelines.validate import Rejection
 
 
 def report_lines(converted: Converted, written: list[Written], out_dir: Path) -> list[str]:
@@ -47,8 +47,7 @@ def check_written(out_dir: Path, tables: list[str]) -> list[Rejection]:
         for table in dict.fromkeys(tables):
             path = Path(out_dir) / f"{table}.csv"
             try:
-                text = read_into(con, path, f"_text_{table}", c.TABLES_BY_NAME[table].required_columns)
-                problems.extend(validate(con, text, c.TABLES_BY_NAME[table], references=False).rejections)
+                problems.extend(load_file(con, path, c.TABLES_BY_NAME[table], references=False).rejections)
             except FileError as exc:
                 problems.append(Rejection(table, path.name, 0, exc.column or "(file)", str(exc), ""))
     finally:

@@ -161,6 +161,7 @@ ENUMS: dict[str, dict[str, str]] = {
                      "not_paid_known": "No paid figure", "no_entry_summary": "No entry summary",
                      "no_shipments": "No shipment on this entry", "not_computable": "Not computable",
                      "in_price": "In the price (the seller pays duty)"},
+    "verdict": {"release": "Release", "hold": "Hold", "paid": "Paid"},  # marts.open_orders
     "table_name": {"purchase_orders": "Purchase orders", "quality_costs": "Quality costs",
                    "shipments": "Shipments", "suppliers": "Suppliers", "products": "Products",
                    "payments": "Payments", "inspections": "Inspections", "sales": "Sales", "returns": "Returns"},
@@ -172,7 +173,7 @@ COLUMN_KINDS = {
     "pillar": "pillar", "defect_class": "defect_class", "current_stage": "stage", "model_name": "model_name",
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
     "subject": "model_name", "metric": "metric", "program": "program", "duty_status": "check_status",
-    "fees_status": "check_status",
+    "fees_status": "check_status", "verdict": "verdict",
 }
 # kinds whose values are free text or open lists: an unlisted value is read with spaces and a capital ("assists")
 OPEN_KINDS = {"category", "table_name", "program", "check_status"}
@@ -262,7 +263,8 @@ HEADERS = {
     "variance": "Variance", "variance_share": "Variance %", "points_last_month": "Last month",
     "points_now": "Now", "delta": "Change", "triggers": "Triggers", "suggested_action": "Suggested action",
     "due_on": "Due", "days_until_due": "Days left", "urgency": "Urgency", "last_audit_on": "Last audit",
-    "priority": "Priority", "rank": "#", "month_on": "Month",
+    "priority": "Priority", "rank": "#", "month_on": "Month", "why_held": "Why on hold",
+    "balance_due_in": "Balance due", "root_cause": "Root cause", "action": "Action",
 }
 MONEY_COLUMNS = {"spend", "spend_12m", "deposit_at_risk", "deposits_at_risk", "quality_cost_total", "open_exposure",
                  "escaped_value", "amount", "quoted_total", "landed_total", "variance", "refunds", "write_offs",
@@ -275,7 +277,8 @@ DATE_COLUMNS = {"due_on", "last_audit_on", "inspected_on", "event_on", "latest_o
                 "month_on", "delivered_on"}
 # free text a reader must be able to read whole: wrapped over several lines instead of cut off
 ANSWER_COLUMNS = {"reason", "explanation", "note", "triggers", "last_transition_reason", "notes",
-                  "detail", "red_flag", "notices", "raw_line", "what_to_do"}
+                  "detail", "red_flag", "notices", "raw_line", "what_to_do", "why_held", "not_checked", "root_cause",
+                  "action"}
 # ids a reader uses to find a thing (shown as they are)
 ID_COLUMNS = {"supplier_id", "po_id", "sku", "inspection_id", "source_id", "file", "input_dir", "date_column",
               "column_name", "encoding", "row_label", "source", "inspection_level", "current_level",
@@ -641,6 +644,33 @@ def _rounded_to_steps(shown: pd.DataFrame, specs: dict) -> pd.DataFrame:
         out = shown.copy() if out is None else out
         out[col] = (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)) / 10 ** places
     return shown if out is None else out
+
+
+# ----------------------------------------------------------------------------- open orders wording
+
+def hold_details(text: object, labels: list[str]) -> str:
+    """The reasons of a hold ("Golden sample approved: no golden sample approval on record; Shipping documents
+    received: not shipped yet: no bill of lading") without the names of the checklist conditions (`labels`), each
+    reason saying what fails on its own: "No golden sample approval on record; not shipped yet: no bill of lading".
+    Read at a glance in a table; the full wording stays in the download and the checklist."""
+    if _blank(text) or not str(text).strip():
+        return BLANK
+    parts = []
+    for part in str(text).split("; "):
+        label = next((lb for lb in labels if part.startswith(f"{lb}: ")), None)
+        parts.append(part[len(label) + 2:] if label else part)
+    out = "; ".join(parts)
+    return out[:1].upper() + out[1:]
+
+
+def order_answers(orders: pd.DataFrame) -> pd.DataFrame:
+    """marts.open_orders rows with what a founder reads first: `why_held` (hold_details of the configured checklist,
+    models/config/release.toml) and `balance_due_in` (due_words)."""
+    from models import release
+
+    labels = [c["label"] for c in release.load_config()["conditions"].values()]
+    return orders.assign(why_held=[hold_details(r, labels) for r in orders["hold_reasons"]],
+                         balance_due_in=orders["days_until_balance_due"].map(due_words))
 
 
 # ----------------------------------------------------------------------------- re-audit wording

@@ -4,14 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import filters, queries
+from dashboard import display, filters, queries
 from models import release
 
-VERDICTS = {"release": "Release", "hold": "Hold", "paid": "Paid"}
 STATUS = {"pass": "✓", "fail": "✗ fails", "not recorded": "not recorded"}
 VIEWS = {"due": "Balances due this week", "hold": "On hold", "all": "All open orders"}
-COLUMNS = ["po_id", "supplier_name", "sku", "ordered_on", "balance_due_on", "days_until_balance_due", "order_value",
-           "paid_amount", "balance_outstanding", "deposit_at_risk", "verdict", "hold_reasons", "not_checked"]
+# the answer on screen at 1440 px (which order, release or hold and why, how much, by when); the rest in the download
+COLUMNS = ["po_id", "supplier_name", "verdict", "why_held", "balance_outstanding", "balance_due_in", "deposit_at_risk"]
+DOWNLOAD = ["sku", "ordered_on", "balance_due_on", "days_until_balance_due", "order_value", "paid_amount",
+            "hold_reasons", "not_checked"]
 
 st.title("Open orders")
 if ui.require_warehouse():
@@ -66,20 +67,25 @@ if ui.require_warehouse():
         st.caption("Why orders are held here: " + "; ".join(
             f"{ui.md(label)} ({int(n)})" for label, n in failing["orders"].items()))
 
-    table = shown.assign(verdict=shown["verdict"].map(VERDICTS).fillna(shown["verdict"]))
-    ui.table(table, "open_orders_table", "open_orders.csv", columns=COLUMNS, column_config={
-        "po_id": "Order", "supplier_name": "Supplier", "sku": "SKU",
-        "ordered_on": st.column_config.DateColumn("Ordered"),
-        "balance_due_on": st.column_config.DateColumn("Balance due"),
-        "days_until_balance_due": st.column_config.NumberColumn("Days left", help="Negative: overdue."),
-        "order_value": ui.money_col("Order value"), "paid_amount": ui.money_col("Paid"),
-        "balance_outstanding": ui.money_col("Balance"),
-        "deposit_at_risk": ui.money_col("Deposit at risk", help="Paid, with nothing shipped yet."),
-        "verdict": st.column_config.TextColumn("Verdict", help="Release: every condition holds. Hold: pay "
-                                                               "nothing until the reasons are cleared. Paid: "
-                                                               "nothing left to pay."),
-        "hold_reasons": st.column_config.TextColumn("Why on hold", width="large"),
-        "not_checked": st.column_config.TextColumn("Not checked", help="Conditions whose data was not imported.")})
+    table = display.order_answers(shown)
+    # a condition not checked (its data not imported) is shown when some order has one
+    unchecked = ["not_checked"] if table["not_checked"].fillna("").astype(str).str.strip().ne("").any() else []
+    ui.table(table, "open_orders_table", "open_orders.csv", columns=COLUMNS + unchecked, download_columns=DOWNLOAD,
+             max_rows=12, column_config={
+                 "po_id": "Order", "supplier_name": "Supplier",
+                 "verdict": st.column_config.TextColumn("Verdict", help="Release: every condition holds. Hold: pay "
+                                                                        "nothing until the reasons are cleared. "
+                                                                        "Paid: nothing left to pay."),
+                 "why_held": st.column_config.TextColumn(
+                     "Why on hold", help="What fails on the release checklist; the download has each reason with "
+                                         "its condition."),
+                 "balance_outstanding": ui.money_col("Balance"),
+                 "balance_due_in": st.column_config.TextColumn(
+                     "Balance due", help="From the analysis date to the balance's due date (the payment terms' due "
+                                         "date, else the promised ship date); the download has the date."),
+                 "deposit_at_risk": ui.money_col("Deposit at risk", help="Paid, with nothing shipped yet."),
+                 "not_checked": st.column_config.TextColumn("Not checked",
+                                                            help="Conditions whose data was not imported.")})
 
     with st.expander("Checklist per order"):
         checklist = shown[["po_id", "supplier_name", *[n for n in release.CONDITIONS if n in shown]]]

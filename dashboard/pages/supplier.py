@@ -380,15 +380,16 @@ if not orders.empty:
     if not held.empty:
         st.error(f"Hold the balance of {len(held)} order(s): see why below (the Open orders page has every "
                  "condition).", icon=":material/front_hand:")
+    orders = display.order_answers(orders)
+    unchecked = ["not_checked"] if orders["not_checked"].fillna("").astype(str).str.strip().ne("").any() else []
     ui.table(orders, "supplier_open_orders_table", f"{supplier_id}_open_orders.csv",
-             columns=["po_id", "ordered_on", "balance_due_on", "balance_outstanding", "deposit_at_risk", "verdict",
-                      "hold_reasons", "not_checked"],
-             column_config={"po_id": "Order", "ordered_on": st.column_config.DateColumn("Ordered"),
-                            "balance_due_on": st.column_config.DateColumn("Balance due"),
-                            "balance_outstanding": ui.money_col("Balance"),
-                            "deposit_at_risk": ui.money_col("Deposit at risk"), "verdict": "Verdict",
-                            "hold_reasons": st.column_config.TextColumn("Why on hold", width="large"),
-                            "not_checked": "Not checked"})
+             columns=["po_id", "verdict", "why_held", "balance_outstanding", "balance_due_in", "deposit_at_risk",
+                      *unchecked],
+             download_columns=["ordered_on", "balance_due_on", "days_until_balance_due", "hold_reasons",
+                               "not_checked"],
+             column_config={"po_id": "Order", "verdict": "Verdict", "why_held": "Why on hold",
+                            "balance_outstanding": ui.money_col("Balance"), "balance_due_in": "Balance due",
+                            "deposit_at_risk": ui.money_col("Deposit at risk"), "not_checked": "Not checked"})
 
 st.subheader("Landed cost and leakage")
 breakdown = queries.landed_breakdown(supplier_id=supplier_id)

@@ -101,6 +101,15 @@ def test_answer_columns_share_the_room_so_that_rows_stay_low():
     assert display.answer_widths({}, {}, 500) == {}
 
 
+def test_holds_read_as_what_fails():
+    labels = ["Golden sample approved", "Shipping documents received"]
+    text = ("Golden sample approved: no golden sample approval on record; Shipping documents received: not shipped "
+            "yet: no bill of lading; Something else: kept whole")
+    assert display.hold_details(text, labels) == ("No golden sample approval on record; not shipped yet: no bill of "
+                                                  "lading; Something else: kept whole")
+    assert display.hold_details("", labels) == display.hold_details(None, labels) == "–"
+
+
 def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():
     reason = ("failed inspection: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest "
               "2026-10-10 (cohort rate 21%, p = 0.046); critical score: risk band critical (score 65.8)")

@@ -19,11 +19,17 @@ def test_open_orders_page_hand_computed(ui, tiny_db):
     assert shown["verdict"].to_dict() == {"P4": "Release", "P3": "Hold", "P5": "Hold"}
     assert shown.loc["P3", "hold_reasons"] == ("Pre-shipment inspection passed at the agreed AQL: no pre-shipment "
                                                "inspection yet")
+    assert shown.loc["P3", "why_held"] == "No pre-shipment inspection yet"  # the condition's name left out
     assert shown.loc["P5", "balance_outstanding"] == 2310 and shown.loc["P5", "days_until_balance_due"] == -20
+    assert shown.loc["P5", "balance_due_in"] == "20 days overdue"
     assert shown.loc["P4", "not_checked"] == ("Every change confirmed in writing; No open critical corrective "
                                               "action; Shipping documents received; bank account (no bank "
                                               "accounts imported)")
     assert shown.loc["P4", "supplier_name"] == "Yiwu Beta Trading"
+    # release or hold and why on screen, the rest in the download; "Not checked" as some order has one here
+    grid = next(d for d in at.dataframe if "hold_reasons" in d.value.columns)
+    assert list(grid.proto.column_order) == ["po_id", "supplier_link", "verdict", "why_held", "balance_outstanding",
+                                             "balance_due_in", "deposit_at_risk", "not_checked"]
 
     at.segmented_control(key="open_orders_view").set_value("hold").run()
     shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)

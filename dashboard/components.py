@@ -396,9 +396,11 @@ def _breakdown(row: pd.Series) -> go.Figure:
 
 # Corrective actions, as the Supplier and Inspections pages list them
 # the answer on screen (which supplier, how severe, where it stands, by when, what was found and done); the ids of the
-# order, inspections and opening date go to the download, so the table fits 1440 px with its answer columns whole
-CAPA_COLUMNS = ["capa_id", "supplier_name", "severity", "status", "due_on", "closed_on", "root_cause", "action"]
-CAPA_DOWNLOAD = ["po_id", "inspection_id", "opened_on", "next_lot_inspection_id"]
+# order, inspections, the opening and closing dates go to the download, so the table fits 1440 px with its answer
+# columns whole
+CAPA_COLUMNS = ["capa_id", "supplier_name", "severity", "status", "due_on", "root_cause", "action"]
+CAPA_DOWNLOAD = ["closed_on", "po_id", "inspection_id", "opened_on", "next_lot_inspection_id"]
+CAPA_WRAP = ["status"]  # "closed, but the next lot failed" wraps beside the root cause and the action
 
 
 def capa_config() -> dict:

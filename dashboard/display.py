@@ -173,7 +173,7 @@ COLUMN_KINDS = {
     "pillar": "pillar", "defect_class": "defect_class", "current_stage": "stage", "model_name": "model_name",
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
     "subject": "model_name", "metric": "metric", "program": "program", "duty_status": "check_status",
-    "fees_status": "check_status", "verdict": "verdict",
+    "fees_status": "check_status", "verdict": "verdict", "severity": "defect_class",
 }
 # kinds whose values are free text or open lists: an unlisted value is read with spaces and a capital ("assists")
 OPEN_KINDS = {"category", "table_name", "program", "check_status"}
@@ -278,7 +278,7 @@ DATE_COLUMNS = {"due_on", "last_audit_on", "inspected_on", "event_on", "latest_o
 # free text a reader must be able to read whole: wrapped over several lines instead of cut off
 ANSWER_COLUMNS = {"reason", "explanation", "note", "triggers", "last_transition_reason", "notes",
                   "detail", "red_flag", "notices", "raw_line", "what_to_do", "why_held", "not_checked", "root_cause",
-                  "action"}
+                  "action", "input_dir"}
 # ids a reader uses to find a thing (shown as they are)
 ID_COLUMNS = {"supplier_id", "po_id", "sku", "inspection_id", "source_id", "file", "input_dir", "date_column",
               "column_name", "encoding", "row_label", "source", "inspection_level", "current_level",
@@ -332,6 +332,9 @@ WIDE_CHAR_PX = 14.5     # CJK and other full-width characters
 SPACE_PX = CHAR_PX[" "]
 CELL_PADDING_PX = 18
 LINE_PX = 20
+# Streamlit's grid wraps a cell's text only in rows taller than 4rem (64 px; DataFrame's isWrappingAllowed): a row of
+# two lines is made this tall, or its text would be drawn on one line and cut
+WRAP_ROW_PX = 65
 MIN_ANSWER_PX = 160
 
 
@@ -414,7 +417,7 @@ def _natural(values: pd.Series, title: str, kind: str) -> int:
     else:
         texts = [str(v) for v in values if not _blank(v)]
     # a header is drawn a little bolder than the cells, with room for the sort arrow
-    return int(max([text_px(t) for t in texts] + [text_px(title) * 1.1 + 12]) + CELL_PADDING_PX)
+    return math.ceil(max([text_px(t) for t in texts] + [text_px(title) * 1.1 + 12]) + CELL_PADDING_PX)
 
 
 # A 0..1 share as a percentage with one decimal on every row, as `pct` writes it (streamlit's "percent" preset shows
@@ -493,12 +496,14 @@ def answer_widths(texts: dict[str, list[str]], natural: dict[str, int], room: fl
 
 def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_config: dict | None = None,
           columns: list[str] | None = None, height: int | str | None = None, link: bool = True,
-          max_rows: int = 25, width_px: int = PAGE_PX, download_columns: list[str] | None = None) -> None:
+          max_rows: int = 25, width_px: int = PAGE_PX, download_columns: list[str] | None = None,
+          wrap: list[str] | None = None) -> None:
     """A table as a founder reads it: codes in words, headers from HEADERS, money with separators, shares as
     percentages, blanks as –, supplier names linking to their Supplier page, answer columns (ANSWER_COLUMNS) given the
     width left within `width_px` and wrapped so that they are read whole; with a CSV download of exactly the rows and
     words shown (column names kept, formulas neutralised), or of `download_columns` when the file should carry more
-    than fits on screen."""
+    than fits on screen. `wrap` names more columns to size and wrap like answers (long names, statuses) so that the
+    table fits `width_px`."""
     import streamlit as st
 
     from dashboard import components
@@ -509,7 +514,7 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
     # columns only for the download ride along unseen (not in the column order)
     wanted = download + (["supplier_id"] if linked and "supplier_id" not in download else [])
     data = frame if wanted == list(frame.columns) else frame[wanted]
-    prepared = _prepared(data, visible, linked, column_config, height, max_rows, width_px)
+    prepared = _prepared(data, visible, linked, column_config, height, max_rows, width_px, tuple(wrap or ()))
     st.dataframe(prepared.arrow if prepared.arrow is not None else prepared.drawn, hide_index=True, key=key,
                  column_config=prepared.specs, column_order=prepared.order, height=prepared.height,
                  row_height=prepared.row_px, placeholder=BLANK)
@@ -532,14 +537,14 @@ class _Prepared:
 
 
 def _prepared(data: pd.DataFrame, visible: list[str], linked: bool, column_config: dict | None,
-              height: int | str | None, max_rows: int, width_px: int) -> _Prepared:
+              height: int | str | None, max_rows: int, width_px: int, wrap: tuple[str, ...] = ()) -> _Prepared:
     """The words, links, column widths and heights of a table, worked out once per set of values and options and
     shared by every session and rerun (a table costs 5-30 ms to prepare, most of a warm page's time). Keyed on a
     SHA-256 of every value of `data` (components._by_value), never on a sample; st.dataframe deep-copies the specs
     and only reads the frame, and the download slices a new one, so sharing them is safe."""
     from dashboard import components
 
-    inputs = (data, visible, linked, column_config, height, max_rows, width_px)
+    inputs = (data, visible, linked, column_config, height, max_rows, width_px, wrap)
     digest = components._by_value(data)
     if not isinstance(digest, tuple):  # cells that cannot be hashed (lists): prepared afresh on every run
         return _prepare(*inputs)
@@ -547,7 +552,7 @@ def _prepared(data: pd.DataFrame, visible: list[str], linked: bool, column_confi
 
 
 def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config: dict | None,
-             height: int | str | None, max_rows: int, width_px: int) -> _Prepared:
+             height: int | str | None, max_rows: int, width_px: int, wrap: tuple[str, ...] = ()) -> _Prepared:
     import pyarrow as pa
     import streamlit as st
 
@@ -559,7 +564,7 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
         spec = given.get(col)
         title = spec if isinstance(spec, str) else (spec or {}).get("label") if isinstance(spec, dict) else None
         title = title or header(col)
-        kind = _kind(col, shown[col], spec)
+        kind = "answer" if col in wrap else _kind(col, shown[col], spec)
         if isinstance(spec, dict):
             specs[col] = dict(spec)
             fmt = str(specs[col].get("type_config", {}).get("format") or "")
@@ -617,7 +622,7 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
                                     if not _blank(v)] + [1]))
         elif spec.get("width") is None:
             spec["width"] = natural[c]
-    row_px = max(35, LINE_PX * lines + 14) if lines > 1 else None
+    row_px = max(WRAP_ROW_PX, LINE_PX * lines + 14) if lines > 1 else None
     if height is None:
         height = table_height(len(shown), row_px or 35, max_rows)
     drawn = _rounded_to_steps(shown, specs)

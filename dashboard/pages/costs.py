@@ -230,7 +230,13 @@ if ui.require_warehouse():
                         help="Duty and MPF + HMF your broker declared on each imported entry summary (CBP Form "
                              "7501), beside what the reference tables give: the broker's figures are the ones in "
                              "landed cost. marts.customs_entries.")
+            # what the broker declared and whether it matches, at 1440 px; the computed figures and the fees' amounts
+            # in the download
             ui.table(entries, "costs_entries", "customs_entries.csv",
+                     columns=["entry_number", "entry_on_summary", "duty_summary", "duty_difference", "duty_status",
+                              "fees_status", "chapter_99_summary"],
+                     download_columns=["shipment_count", "duty_computed", "fees_summary", "fees_computed"],
+                     wrap=["chapter_99_summary"],
                      column_config={"entry_number": "Entry", "entry_on_summary": "Entry date",
                                     "shipment_count": "Shipments",
                                     "duty_summary": ui.money_col("Duty declared", cents=True),

@@ -178,17 +178,27 @@ if ui.require_warehouse():
                      "already on tightened inspection. Sampling resumes only after the supplier shows corrective "
                      "action; until then inspect every lot in full or hold orders. They are listed below with "
                      "Stage now = Discontinued.", icon=":material/block:")
-        ui.table(switching, "inspections_switching", "inspection_switching.csv",
-                 columns=["supplier_name", "defect_class", "inspection_level", "aql", "lots_replayed",
-                          "current_stage", "switching_score", "tightened_rejections", "last_transition_on",
-                          "last_transition_reason", "next_sample_size", "next_accept", "next_reject"],
+        # the stage, since when and why, and the next lot's plan at 1440 px; the replay's counts and the plan's parts
+        # one by one go to the download
+        next_plan = [display.BLANK if pd.isna([r.next_sample_size, r.next_accept, r.next_reject]).any() else
+                     f"n {int(r.next_sample_size):,} · Ac {int(r.next_accept):,} · Re {int(r.next_reject):,}"
+                     for r in switching.itertuples()]
+        ui.table(switching.assign(next_plan=next_plan), "inspections_switching", "inspection_switching.csv",
+                 columns=["supplier_name", "defect_class", "current_stage", "last_transition_on",
+                          "last_transition_reason", "next_plan"],
+                 download_columns=["inspection_level", "aql", "lots_replayed", "switching_score",
+                                   "tightened_rejections", "next_sample_size", "next_accept", "next_reject"],
                  column_config={"supplier_name": "Supplier", "defect_class": "Defects", "aql": "AQL",
                                 "lots_replayed": "Lots", "current_stage": "Stage now",
                                 "switching_score": st.column_config.NumberColumn(
                                     "Switching score", help="Reaching 30 on normal inspection allows reduced."),
                                 "last_transition_on": st.column_config.DateColumn("Last switch"),
-                                "last_transition_reason": "Why", "next_sample_size": "Next n",
-                                "next_accept": "Next Ac", "next_reject": "Next Re"})
+                                "last_transition_reason": "Why",
+                                "next_plan": st.column_config.TextColumn(
+                                    "Next lot", help="Sample size n, accept with Ac defects or fewer, reject with Re "
+                                                     "or more, at the stage now; level, AQL, switching score and "
+                                                     "lots replayed are in the download."),
+                                "next_sample_size": "Next n", "next_accept": "Next Ac", "next_reject": "Next Re"})
 
     st.subheader("Corrective actions after failed inspections")
     capas = queries.corrective_actions(ids)
@@ -203,4 +213,4 @@ if ui.require_warehouse():
         k3.metric("Closed, next lot failed", f"{int(capas['is_closed_but_next_lot_failed'].fillna(False).astype(bool).sum()):,}",
                   border=True, help="Closed, but the supplier's next inspected lot failed again: the fix did not hold.")
         ui.table(capas, "inspections_capas", "corrective_actions.csv", columns=ui.CAPA_COLUMNS,
-                 column_config=ui.capa_config(), download_columns=ui.CAPA_DOWNLOAD)
+                 column_config=ui.capa_config(), download_columns=ui.CAPA_DOWNLOAD, wrap=ui.CAPA_WRAP)

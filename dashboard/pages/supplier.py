@@ -218,20 +218,40 @@ if not entities.empty:
 accounts = queries.supplier_bank_accounts(supplier_id)
 if not accounts.empty:
     st.markdown("**Bank accounts** (numbers masked: only the last 4 characters are ever stored)")
-    for a in accounts[accounts["is_unverified_change"].fillna(False).astype(bool)].itertuples():
-        what = ", ".join(w for w, on in (("a new account", a.is_new_account), ("in a new country", a.is_new_country),
+    def _what_is_new(a) -> str:
+        return ", ".join(w for w, on in (("a new account", a.is_new_account), ("in a new country", a.is_new_country),
                                          ("offshore", a.is_offshore)) if _flag(on))
+
+    for a in accounts[accounts["is_unverified_change"].fillna(False).astype(bool)].itertuples():
         st.error(f"Bank account {ui.md(a.account_number_masked)} at {ui.md(a.bank_name or 'an unnamed bank')} "
-                 f"({ui.md(a.bank_country)}), first seen {pd.Timestamp(a.first_seen_on):%Y-%m-%d}, is {what} and "
-                 "not verified: call back on a number already on file (not one from the e-mail) before paying "
-                 "anything to it.", icon=":material/gpp_bad:")
-    ui.table(accounts, "supplier_bank_accounts_table", f"{supplier_id}_bank_accounts.csv", column_config={
-        "account_number_masked": "Account", "bank_name": "Bank", "bank_country": "Country",
-        "beneficiary": "Beneficiary", "first_seen_on": st.column_config.DateColumn("First seen"),
-        "verified_on": st.column_config.DateColumn(
-            "Verified", help="Blank: not verified by a method that counts (an e-mail reply does not)."),
-        "verification_method": "Method", "is_new_account": "New", "is_new_country": "New country",
-        "is_offshore": "Offshore", "is_unverified_change": "Unverified change"})
+                 f"({ui.md(a.bank_country)}), first seen {pd.Timestamp(a.first_seen_on):%Y-%m-%d}, is "
+                 f"{_what_is_new(a)} and not verified: call back on a number already on file (not one from the "
+                 "e-mail) before paying anything to it.", icon=":material/gpp_bad:")
+    # what is new about each account and whether it was verified, in words: the answer; the flags one by one go to
+    # the download
+    flags = [(_what_is_new(a) or "–") + (": not verified, call back before paying" if _flag(a.is_unverified_change)
+                                         else "") for a in accounts.itertuples()]
+    verified = [f"{pd.Timestamp(a.verified_on):%Y-%m-%d}" + (f" by {a.verification_method}"
+                                                              if isinstance(a.verification_method, str) else "")
+                if pd.notna(a.verified_on) else "not verified" for a in accounts.itertuples()]
+    ui.table(accounts.assign(flags=[f[:1].upper() + f[1:] for f in flags], verified=verified),
+             "supplier_bank_accounts_table", f"{supplier_id}_bank_accounts.csv",
+             columns=["account_number_masked", "bank_name", "bank_country", "beneficiary", "first_seen_on", "verified",
+                      "flags"],
+             download_columns=["verified_on", "verification_method", "is_new_account", "is_new_country",
+                               "is_offshore", "is_unverified_change"],
+             wrap=["bank_name", "beneficiary", "verified", "flags"], column_config={
+                 "account_number_masked": "Account", "bank_name": "Bank", "bank_country": "Country",
+                 "beneficiary": "Beneficiary", "first_seen_on": st.column_config.DateColumn("First seen"),
+                 "verified": st.column_config.TextColumn(
+                     "Verified", help="Not verified: no check by a method that counts (an e-mail reply does not)."),
+                 "flags": st.column_config.TextColumn(
+                     "What is new", help="A new account, in a country the supplier was not paid in before, or "
+                                         "offshore (a bank outside the supplier's country); an unverified one must "
+                                         "be called back before any payment."),
+                 "verified_on": st.column_config.DateColumn("Verified on"), "verification_method": "Method",
+                 "is_new_account": "New", "is_new_country": "New country", "is_offshore": "Offshore",
+                 "is_unverified_change": "Unverified change"})
 
 checks = queries.supplier_background_checks(supplier_id)
 if not checks.empty:
@@ -302,7 +322,7 @@ switching = queries.inspection_switching((supplier_id,))
 stopped, switching_text = ui.switching_summary(switching) if not switching.empty else (False, "")
 if not blind.empty:
     b = blind.iloc[0]
-    i1, i2, i3, i4 = st.columns(4)
+    i1, i2, i3, i4 = st.columns([1, 1, 1, 1.6])  # the plan ("Level II · AQL 2.5") needs the widest box
     i1.metric("Lots inspected", ui.number(b["lots_inspected"]), border=True,
               help="Pre-shipment inspections with a decision (marts.inspection_blind_spot).")
     i2.metric("Escape rate", ui.pct(b["escape_rate"]), border=True,
@@ -350,15 +370,29 @@ else:
                         "Major defects in the sample", height=340)
 
     ui.cached_chart("supplier_inspections_chart", lots_chart, supplier_id)
-    ui.table(lots, "supplier_lots_table", f"{supplier_id}_inspection_lots.csv",
-             columns=["inspected_on", "po_id", "lot_size", "inspection_level", "aql_major", "major_code_letter",
-                      "major_plan_sample_size", "sample_size", "major_plan_accept", "major_defects", "passed_psi",
-                      "is_plan_followed", "field_defect_rate", "is_escape", "escaped_value"],
-             column_config={"inspected_on": st.column_config.DateColumn("Inspected"),
-                            "major_plan_sample_size": "Plan n", "sample_size": "Sampled",
-                            "major_plan_accept": "Plan Ac", "major_code_letter": "Letter",
-                            "field_defect_rate": ui.pct_col("Field defect rate"),
-                            "escaped_value": ui.money_col("Escaped value")})
+    # each lot against its plan, its result and whether it escaped, at 1440 px; the plan's parts one by one, the
+    # sample taken (the plan followed or not), the lot size and the field defect rate go to the download
+    plans = [display.BLANK if pd.isna(r.major_plan_sample_size) else
+             f"{r.inspection_level} · AQL {r.aql_major:g} · n {int(r.major_plan_sample_size):,}, Ac "
+             f"{int(r.major_plan_accept):,}" for r in lots.itertuples()]
+    ui.table(lots.assign(plan=plans), "supplier_lots_table", f"{supplier_id}_inspection_lots.csv",
+             columns=["inspected_on", "po_id", "plan", "major_defects", "passed_psi", "is_plan_followed", "is_escape",
+                      "escaped_value"],
+             download_columns=["sample_size", "lot_size", "inspection_level", "aql_major", "major_code_letter",
+                               "major_plan_sample_size", "major_plan_accept", "field_defect_rate"],
+             wrap=["plan"], column_config={"inspected_on": st.column_config.DateColumn("Inspected"),
+                            "plan": st.column_config.TextColumn(
+                                "Plan", help="ISO 2859-1 plan for the lot size: inspection level, major AQL, "
+                                             "sample size n and acceptance number Ac (the lot passes with at most "
+                                             "Ac major defects in the sample); Plan followed: at least n sampled."),
+                            "sample_size": "Sampled", "major_defects": "Major defects",
+                            "passed_psi": "Passed", "is_plan_followed": "Plan followed",
+                            "is_escape": st.column_config.CheckboxColumn(
+                                "Escaped", help="Passed, but its field defect rate (defect-coded returns per unit "
+                                                "delivered; in the download) exceeded the lot's major AQL."),
+                            "escaped_value": ui.money_col("Escaped money"),
+                            "major_plan_sample_size": "Plan n", "major_plan_accept": "Plan Ac",
+                            "major_code_letter": "Letter", "field_defect_rate": ui.pct_col("Field defect rate")})
 
 capas = queries.corrective_actions(supplier_id=supplier_id)
 if not capas.empty:
@@ -370,8 +404,9 @@ if not capas.empty:
                                         else "", f"{failed} closed corrective action(s) whose next lot failed "
                                                  "again: the fix did not hold." if failed else "") if t),
                    icon=":material/build:")
-    ui.table(capas, "supplier_capas_table", f"{supplier_id}_corrective_actions.csv", columns=ui.CAPA_COLUMNS,
-             column_config=ui.capa_config(), download_columns=ui.CAPA_DOWNLOAD)
+    ui.table(capas, "supplier_capas_table", f"{supplier_id}_corrective_actions.csv",
+             columns=[c for c in ui.CAPA_COLUMNS if c != "supplier_name"], column_config=ui.capa_config(),
+             download_columns=["supplier_name", *ui.CAPA_DOWNLOAD], wrap=ui.CAPA_WRAP)
 
 orders = queries.open_orders(supplier_id=supplier_id)
 if not orders.empty:

@@ -102,18 +102,44 @@ if ui.require_warehouse():
               help="Net price − marketplace fees − landed cost − the supplier's quality cost, per unit.")
     m3.metric("Margin change over a year", ui.money(result["margin_change_total"].sum()), border=True,
               help=f"Per-unit change × each SKU's units sold in the last 12 months ({units:,.0f} units).")
-    ui.table(result, "whatif_result", "what_if.csv",
-             column_config={"sku": "SKU", "product_name": "Product", "supplier_before": "Supplier",
+    # per SKU, what a founder asks at 1440 px: landed cost and margin per unit before → after and the margin over a
+    # year, suppliers by name (the volume moved, if any); the amounts one by one, to every decimal, in the download
+    every_name = {**target_names, **names}
+    share_moved = scenario.move_share if scenario.target_supplier_id else 0.0
+    moved_to = every_name.get(scenario.target_supplier_id, scenario.target_supplier_id)
+
+    def supplier_after(before: str) -> str:
+        return (moved_to if share_moved >= 1 else f"{share_moved:.0%} to {moved_to}, the rest {every_name[before]}") \
+            if share_moved > 0 else every_name[before]
+
+    shown = result.assign(
+        supplier_id=result["supplier_before"], supplier_name=result["supplier_before"].map(every_name),
+        product=[f"{p} ({s})" if isinstance(p, str) and p else s
+                 for p, s in zip(result["product_name"], result["sku"])],
+        supplier_after=result["supplier_before"].map(supplier_after),
+        landed=[f"{ui.money(b, 2)} → {ui.money(a, 2)}" for b, a in zip(result["landed_before_pu"],
+                                                                       result["landed_after_pu"])],
+        margin=[f"{ui.money(b, 2)} → {ui.money(a, 2)}" for b, a in zip(result["margin_before_pu"],
+                                                                       result["margin_after_pu"])])
+    several = shown["supplier_id"].nunique() > 1
+    noted = shown["notes"].fillna("").astype(str).str.strip().ne("").any()
+    ui.table(shown, "whatif_result", "what_if.csv",
+             columns=["product", *(["supplier_name"] if several else []), *(["supplier_after"] if share_moved else []),
+                      "landed", "margin", "margin_change_total", *(["notes"] if noted else [])],
+             download_columns=["sku", "product_name", "supplier_name", "supplier_before", "units", "duty_before_pu",
+                               "duty_after_pu", "landed_before_pu", "landed_after_pu", "landed_change_pu",
+                               "margin_before_pu", "margin_after_pu", "margin_change_pu", "notes"],
+             wrap=["product", "supplier_after"],
+             column_config={"product": "Product (SKU)", "supplier_name": "Supplier",
                             "supplier_after": "Supplier after", "units": "Units (12 months)",
-                            "duty_before_pu": ui.money_col("Duty / unit before", cents=True),
-                            "duty_after_pu": ui.money_col("Duty / unit after", cents=True),
-                            "landed_before_pu": ui.money_col("Landed / unit before", cents=True),
-                            "landed_after_pu": ui.money_col("Landed / unit after", cents=True),
-                            "landed_change_pu": ui.money_col("Landed change / unit", cents=True),
-                            "margin_before_pu": ui.money_col("Margin / unit before", cents=True),
-                            "margin_after_pu": ui.money_col("Margin / unit after", cents=True),
-                            "margin_change_pu": ui.money_col("Margin change / unit", cents=True),
-                            "margin_change_total": ui.money_col("Margin change / year"),
+                            "landed": st.column_config.TextColumn("Landed cost / unit",
+                                                                  help="Before → after the scenario."),
+                            "margin": st.column_config.TextColumn(
+                                "Margin / unit", help="Before → after: net price − marketplace fees − landed cost − "
+                                                      "the supplier's quality cost."),
+                            "margin_change_total": ui.money_col(
+                                "Margin change / year", "Per-unit change × the SKU's units sold in the last 12 "
+                                                        "months (units in the download)."),
                             "notes": "Notes"})
     if changes:
         st.caption("Tariff changes: " + "; ".join(c.describe() for c in changes) + ".")

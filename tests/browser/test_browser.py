@@ -314,11 +314,100 @@ _WIDTHS = """async texts => { await document.fonts.ready; const c = document.cre
 SNAKE = re.compile(r"(?<![\w./`-])[a-z]+(?:_[a-z0-9]+)+(?![\w./(])")
 
 
+# Each table as the grid draws it: its scroller's width against the box it sits in, how many columns it has and draws,
+# the width and label of each column and the row height Streamlit was sent (the dataframe element's props, read from
+# React: the grid itself is a canvas), and the text of every cell drawn (its accessible copy).
+_GRID = """frame => { const key = Object.keys(frame).find(k => k.startsWith('__reactFiber$'));
+    let fiber = key && frame[key], element = null;
+    for (let i = 0; fiber && i < 12 && !element; i++, fiber = fiber.return) {
+        const props = fiber.memoizedProps || {};
+        if (props.element && 'columns' in props.element) element = props.element; }
+    const scroller = frame.querySelector('.dvn-scroller'), t = frame.querySelector('table');
+    const heads = t ? [...t.querySelectorAll('th')].map(h => h.innerText.trim()) : [];
+    const cells = t ? [...t.querySelectorAll('td')].map(c => [heads[Number(c.getAttribute('aria-colindex')) - 1] || '',
+                                                            c.innerText.trim()]) : [];
+    const columns = element ? Object.values(JSON.parse(element.columns || '{}')).filter(c => !c.hidden)
+        .map(c => [c.label || '', c.width ?? null, (c.type_config || {}).type || '']) : null;
+    return {scroll: scroller ? scroller.scrollWidth : null, box: scroller ? scroller.clientWidth : null,
+            colcount: t ? Number(t.getAttribute('aria-colcount')) : 0, drawn: heads.length, heads, cells, columns,
+            rowHeight: element ? element.rowHeight || null : null}; }"""
+# Lines a text takes in the table font when wrapped at spaces into `usable` px, a word longer than a line broken, as the
+# grid wraps it; and its one-line width.
+_LINES = """async pairs => { await document.fonts.ready; const c = document.createElement('canvas').getContext('2d');
+    c.font = '14px "Source Sans", sans-serif';
+    return pairs.map(([text, usable]) => { let lines = 1, line = '';
+        for (const word of text.split(' ')) { const next = line ? line + ' ' + word : word;
+            if (c.measureText(next).width <= usable) { line = next; continue; }
+            if (line) lines += 1;
+            line = '';
+            for (const ch of word) {  // a word longer than a line is broken
+                if (line && c.measureText(line + ch).width > usable) { lines += 1; line = ch; } else line += ch; } }
+        return [lines, c.measureText(text).width]; }); }"""
+# Metric labels and values drawn wider than their box (cut with "…")
+_CUT_METRICS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricValue"] *, '
+    + '[data-testid="stMetricLabel"] *')].filter(e => e.scrollWidth > e.clientWidth + 1 && e.innerText.trim())
+    .map(e => e.innerText.trim())"""
+GRID_PADDING_PX = 16      # --gdg-cell-horizontal-padding, both sides
+PRESET_WIDTHS = {"small": 75, "medium": 200, "large": 400}  # st.column_config widths by name
+WRAPS_ABOVE_PX = 64       # the grid wraps text only in rows taller than 4rem
+LINE_PX = 19.6            # 14 px × the grid's line height 1.4
+
+
+def _unreadable(pg, where: str) -> list[tuple]:
+    """What a founder cannot read on the page as shown at 1440 px: a table wider than its box (columns off screen), a
+    cell or header whose text does not fit its column (one line, or the lines its row holds when the grid wraps), a
+    metric cut with "…". Tables in closed expanders are not drawn and not checked."""
+    from dashboard import display
+
+    problems, pairs, where_of = [], [], []
+    tables = pg.locator('[data-testid="stDataFrame"]')
+    for i in range(tables.count()):
+        table = tables.nth(i)
+        if not table.is_visible():
+            continue
+        table.scroll_into_view_if_needed()
+        table.locator("table td").first.wait_for(state="attached", timeout=15_000)  # drawn
+        grid = table.evaluate(_GRID)
+        name = f"{where} table {i + 1} ({' | '.join(grid['heads'][:3])} …)"
+        assert grid["columns"] is not None, f"{name}: the dataframe element's columns could not be read"
+        if grid["scroll"] > grid["box"] + 1 or grid["drawn"] < grid["colcount"]:
+            problems.append((name, f"{grid['scroll']} px of columns in a {grid['box']} px box: "
+                                   f"{grid['drawn']} of {grid['colcount']} columns drawn"))
+        row_px = grid["rowHeight"] or 35
+        lines = max(1, int((row_px - 6) // LINE_PX)) if row_px > WRAPS_ABOVE_PX else 1
+        widths = {label: PRESET_WIDTHS.get(w, w) for label, w, _ in grid["columns"]}
+        kinds = {label: kind for label, _, kind in grid["columns"]}
+        for label, width in widths.items():
+            if isinstance(width, (int, float)):
+                pairs.append((label, width - GRID_PADDING_PX))
+                where_of.append((name, "header", label, 1))
+        for label, text in grid["cells"]:
+            width = widths.get(label)
+            # the accessible copy holds a number's or a date's value, not its formatted text: those columns are
+            # sized from their formatted values (display._natural), their headers are checked above
+            if kinds.get(label) not in ("text", "link") or not isinstance(width, (int, float)) or not text:
+                continue
+            if text.startswith(f"{display.SUPPLIER_PAGE}?supplier="):  # a link: it shows the name after '#'
+                text = re.match(display.LINK_TEXT, text).group(1)
+            pairs.append((text, width - GRID_PADDING_PX))
+            where_of.append((name, label, text, lines if kinds.get(label) == "text" else 1))
+    measured = pg.evaluate(_LINES, pairs) if pairs else []
+    for (_, usable), (name, label, shown, allowed), (needed, one_line) in zip(pairs, where_of, measured):
+        if (needed > allowed) if allowed > 1 else one_line > usable:
+            problems.append((name, label, shown[:80], f"needs {needed} line(s) of {usable:.0f} px, has {allowed}"
+                             if allowed > 1 else f"{one_line:.0f} px of text in {usable:.0f} px"))
+    problems.extend((where, "metric", text) for text in pg.evaluate(_CUT_METRICS))
+    return problems
+
+
 def test_every_page_shows_words_not_codes_and_answer_cells_fit_their_estimate(server, page):
+    """Every page at 1440 px: no code, `None` or `nan` in a table or a sentence; no table wider than its box, no cell,
+    header or metric cut off (_unreadable); and the widths the dashboard plans columns with never narrower than the
+    text as Chromium draws it."""
     from dashboard import display
 
     id_headers = {display.header(c) for c in display.ID_COLUMNS} | {"Supplier id"}
-    problems, cells = [], []
+    problems, cut, cells = [], [], []
     for path, text in PAGES.items():
         page.goto(f"{server}/{path}")
         _settle(page, text)
@@ -335,7 +424,9 @@ def test_every_page_shows_words_not_codes_and_answer_cells_fit_their_estimate(se
             problems.append((path or "portfolio", "text", word))
         for bad in re.findall(r"(?<![\w`])(?:None|nan|NaN)(?![\w`])", prose):
             problems.append((path or "portfolio", "text", bad))
+        cut.extend(_unreadable(page, path or "portfolio"))
     assert problems == []
+    assert cut == []
     assert len(cells) > 200  # every page's tables were read
     # the widths the dashboard plans columns with (display.text_px) are never narrower than the real text, so a
     # column sized from them shows its answer whole
@@ -394,12 +485,15 @@ def test_open_orders_and_the_supplier_controls_of_the_planted_cases(server, page
     assert page.get_by_text(f"first seen {first_seen:%Y-%m-%d}, is a new account and not verified",
                             exact=False).count() > 0
     assert page.get_by_text("Hold the balance of", exact=False).count() > 0
+    # its bank accounts (the offshore and new-account flags), lots, open orders and next-lot plan read whole
+    assert _unreadable(page, "supplier with a new bank account") == []
     _shot(page, "supplier_new_bank_account")
 
     page.goto(f"{server}/supplier?supplier={truth.loc['overdue_capa', 'supplier_id']}")
     # the section's own warning (the score's signal label "corrective actions overdue…" can be on the page first)
     _settle(page, "corrective action(s) open past their due date")
     assert page.get_by_text("corrective action(s) open past their due date", exact=False).count() > 0
+    assert _unreadable(page, "supplier with an overdue corrective action") == []  # root cause and action whole
     _shot(page, "supplier_overdue_capa")
 
 

@@ -22,12 +22,16 @@ def test_whatif_section_301_plus_25_on_a_supplier(ui, tiny_db):
     at.multiselect(key="whatif_presets").set_value(["Section 301 +25%"]).run()
     assert not at.exception
     table = [f for f in ui.frames(at) if "landed_after_pu" in f.columns][0].set_index("sku")
-    # per-unit amounts to the cent, as the table shows them (the download keeps every decimal)
-    assert table.loc["A1", "landed_before_pu"] == 8.22 and table.loc["A1", "landed_after_pu"] == 9.59  # 8.2195, 9.5945
-    assert table.loc["A2", "landed_before_pu"] == 3.25 and table.loc["A2", "landed_after_pu"] == 3.75  # 3.252, 3.752
-    assert table.loc["A1", "margin_before_pu"] == 21.47 and table.loc["A1", "margin_after_pu"] == 20.09
-    assert ui.column_config(at, "landed_before_pu")["type_config"] == {"type": "number", "format": "dollar",
-                                                                       "step": 0.01}
+    # per-unit amounts to the cent, before → after, as the table shows them; the download keeps every decimal
+    assert table.loc["A1", "landed"] == "$8.22 → $9.59" and table.loc["A2", "landed"] == "$3.25 → $3.75"
+    assert table.loc["A1", "margin"] == "$21.47 → $20.09"
+    assert table.loc["A1", "landed_before_pu"] == 8.2195 and table.loc["A1", "landed_after_pu"] == 9.5945
+    assert table.loc["A1", "product"] == "Oak bedside lamp (A1)"
+    assert table.loc["A1", "supplier_name"] == "Ningbo Alpha Store"
+    grid = next(d for d in at.dataframe if "landed" in d.value.columns)
+    assert list(grid.proto.column_order) == ["product", "landed", "margin", "margin_change_total"]  # one supplier
+    assert ui.column_config(at, "margin_change_total")["type_config"] == {"type": "number", "format": "dollar",
+                                                                          "step": 1}
     # a year in whole dollars, half away from zero: -1,237.50 reads -$1,238
     assert table.loc["A1", "margin_change_total"] == -1_238.0 and table.loc["A2", "margin_change_total"] == -150.00
     assert ui.metrics(at)["Margin change over a year"] == "-$1,388"

@@ -46,7 +46,7 @@ if ui.require_warehouse():
     has_landed = not breakdown.empty and breakdown["po_count"].iloc[0] > 0
     row = breakdown.iloc[0] if has_landed else None
 
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns([1, 1.3, 1, 1])  # the variance label says which orders it prices: read whole
     c1.metric("Landed cost", ui.money(row["landed_total"] if has_landed else None), border=True,
               help="Goods + freight + insurance + duty + fees + inspections over purchase orders that have "
                    "landed (marts.landed_cost_po.landed_total, summed).")

@@ -36,7 +36,8 @@ if ui.require_warehouse():
     c2.metric("Deposits at risk", ui.money(orders["deposit_at_risk"].sum()), border=True,
               help="Money paid on open orders of which nothing has shipped yet.")
     c3.metric(f"Balances due in {due_days} days", ui.money(orders.loc[due, "balance_outstanding"].sum()),
-              f"{int(due.sum()):,} order(s), {int((due & (days < 0)).sum()):,} overdue", delta_color="off",
+              f"{display.count_words(int(due.sum()), 'order')}, {int((due & (days < 0)).sum()):,} overdue",
+              delta_color="off",
               border=True, help=f"Unpaid balances whose due date is within {due_days} days of the analysis date "
                                 "or already past (the due date of the payment terms, else the promised ship date).")
     c4.metric("Balances on hold", f"{int((hold & unpaid).sum()):,} of {int(unpaid.sum()):,}", border=True,
@@ -64,7 +65,7 @@ if ui.require_warehouse():
                             if n in shown and shown[n].notna().any()}, index=["orders"]).T
     failing = failing[failing["orders"] > 0].sort_values("orders", ascending=False)
     if not failing.empty:
-        st.caption("Why orders are held here: " + "; ".join(
+        st.caption("Checks these orders fail, with the number held by each: " + "; ".join(
             f"{ui.md(label)} ({int(n)})" for label, n in failing["orders"].items()))
 
     table = display.order_answers(shown)

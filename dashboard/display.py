@@ -105,7 +105,7 @@ ENUMS: dict[str, dict[str, str]] = {
                       "trader_minus_factory": "Trader − factory"},
     "risk_band": {band: band.capitalize() for band in scoring.BAND_ORDER},  # the score's bands, no others
     "urgency": {"now": "Now", "soon": "Soon (a trigger fired)", "catch-up": "Catch-up (audit lapsed)",
-                "routine": "Routine (12-month cycle)"},
+                "routine": f"Routine ({_CYCLE_MONTHS}-month cycle)"},
     "suggested_action": {"hold new orders": "Hold new orders", "on-site audit": "On-site audit",
                          "tighter inspection": "Tighter inspection", "desk re-check": "Desk re-check"},
     # re-audit triggers (pipelines/steps/reaudit.py), worded as what happened
@@ -713,7 +713,7 @@ REAUDIT_GROUPS = (
     ("30", "Next 30 days", "Due within a month: recent evidence (failed inspections, bulk worse than samples) or a "
                            "lapsed cycle booked soon."),
     ("later", "Later", "Due after 30 days: drifts, a high band alone, a lapsed cycle of a lower-risk supplier, or the "
-                       "routine 12-month cycle."),
+                       f"routine {_CYCLE_MONTHS}-month cycle."),
 )
 
 

@@ -169,7 +169,9 @@ def smtp_server():
             return "250 OK"
 
     def authenticate(server, session, envelope, mechanism, auth_data):
-        return AuthResult(success=(auth_data.login, auth_data.password) == (b"digest", b"s3cret"))
+        # handled=False: a refusal is answered '535 ... credentials invalid' as a real server does (aiosmtpd's
+        # default, handled=True, sends nothing, and the client waited out its 30 s timeout)
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"digest", b"s3cret"), handled=False)
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=authenticate,
@@ -208,7 +210,8 @@ def test_digest_command_writes_and_sends_the_digest(digest_db, tmp_path, capsys,
 
     monkeypatch.setenv("SUPPLIER_RISK_SMTP_PASSWORD", "wrong")
     assert main(args) == 1
-    assert "written but not sent" in capsys.readouterr().err and len(inbox.messages) == 1
+    refused = capsys.readouterr().err
+    assert "written but not sent: SMTPAuthenticationError: (535" in refused and len(inbox.messages) == 1
 
 
 def test_digest_command_refuses_bad_input(digest_db, tmp_path, capsys):

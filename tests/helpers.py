@@ -125,12 +125,16 @@ def write_controls_portfolio(folder: Path) -> Path:
 
 
 def settle(page, text: str, timeout: float = 60_000) -> None:
-    """Wait until a Playwright page shows `text`, the app has stopped running and every plotly chart has drawn."""
+    """Wait until a Playwright page shows `text`, the app has stopped running and every plotly chart has drawn.
+
+    The app's run state is the attribute Streamlit's own browser tests wait on (`data-test-script-state` of stApp);
+    the status widget's "Running" shows only after a delay, so a slow run could pass for a finished one."""
     page.get_by_text(text, exact=False).first.wait_for(timeout=timeout)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
         timeout=timeout)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
         ".every(e => e.querySelector('.main-svg'))", timeout=timeout)

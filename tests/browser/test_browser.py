@@ -104,6 +104,25 @@ def _metric(pg, label: str) -> str:
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
 
 
+# a signature of the page's layout: the main block's height and the size of every chart and table canvas
+_LAYOUT = """() => { const m = document.querySelector('[data-testid="stMainBlockContainer"]');
+    return [m ? m.scrollHeight : 0, document.querySelectorAll('[data-testid="stSkeleton"]').length,
+            ...[...document.querySelectorAll('canvas, .main-svg')].map(e => e.clientWidth + 'x' + e.clientHeight)]
+           .join(); }"""
+
+
+def _steady(pg, timeout: float = 5_000) -> None:
+    """Wait until the layout (_LAYOUT) has not changed for 400 ms: tables and charts have redrawn at the viewport's
+    size. Gives up after `timeout` ms (a page that keeps moving is shot as it is, as a fixed wait would)."""
+    pg.evaluate("() => { window.__layout = null; window.__still = 0; }")
+    try:
+        pg.wait_for_function(f"""() => {{ const now = ({_LAYOUT})();
+            if (now === window.__layout) window.__still += 1; else {{ window.__layout = now; window.__still = 0; }}
+            return window.__still >= 4; }}""", polling=100, timeout=timeout)
+    except sync_api.TimeoutError:
+        pass
+
+
 def _shot(pg, name: str) -> Path:
     """Screenshot of the whole page: the app scrolls inside its own container, so grow the viewport to fit it."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -111,10 +130,11 @@ def _shot(pg, name: str) -> Path:
     size = pg.viewport_size
     # tables and charts show a grey skeleton until their code has loaded (the first page of a fresh browser waits
     # longest): a screenshot of skeletons shows nothing to look at
-    for _ in range(60):
-        if not pg.locator('[data-testid="stSkeleton"]').count():
-            break
-        pg.wait_for_timeout(500)
+    try:
+        pg.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", polling=100,
+                             timeout=30_000)
+    except sync_api.TimeoutError:
+        pass
     height = 0
     for _ in range(6):  # grow until the page stops growing (charts below the fold lay out once visible)
         now = pg.evaluate("() => document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
@@ -122,12 +142,11 @@ def _shot(pg, name: str) -> Path:
             break
         height = now
         pg.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 160, size["height"]), 16_000)})
-        pg.wait_for_timeout(1500)  # tables and charts redraw at the new size
+        _steady(pg)  # tables and charts redraw at the new size
     tables = pg.locator('[data-testid="stDataFrame"]')
     for i in range(tables.count()):  # a table draws its cells once it has been in view
         tables.nth(i).scroll_into_view_if_needed()
-        pg.wait_for_timeout(200)
-    pg.wait_for_timeout(500)
+    _steady(pg)
     pg.screenshot(path=str(path), full_page=True)
     pg.set_viewport_size(size)
     print(f"screenshot: {path}")

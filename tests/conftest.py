@@ -16,6 +16,22 @@ from helpers import TINY, quiet
 from pipelines.build import build
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook (the test extras install it)
+def pytest_xdist_make_scheduler(config, log):
+    """With -n, every browser test runs on one test worker: one Streamlit server and one Chromium per module instead
+    of one per worker that happens to get a browser test, and they start first (the largest unit is sent first);
+    every other test is its own unit, sent to whichever worker is free. (xdist's own `--dist loadgroup` does not
+    group under pytest 9: it renames `item._nodeid`, which pytest 9 no longer reads.)"""
+    if config.getvalue("dist") != "load":  # another --dist asked for on the command line
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if nodeid.startswith("tests/browser/") else nodeid
+
+    return BrowserTestsTogether(config, log)
+
 
 @pytest.fixture
 def tiny_dir(tmp_path: Path) -> Path:

@@ -86,7 +86,7 @@ def gather(run: Run, supplier_id: str) -> dict[str, pd.DataFrame]:
         "score": run("supplier_score", **one),
         "signals": run("supplier_signals", **one),
         "changes": run("supplier_score_changes", **one),
-        "history": run("supplier_risk_history", **one),
+        "previous": run("score_snapshot", before=None, **one),
         "red_flags": run("red_flags", ids=(supplier_id,)),
         "capas": run("corrective_actions", ids=None, **one),
         "accounts": run("supplier_bank_accounts", **one),
@@ -108,15 +108,6 @@ def on_hold(orders: pd.DataFrame) -> pd.DataFrame:
     if orders.empty:
         return orders
     return orders[(orders["verdict"] == release.HOLD) & (orders["balance_outstanding"] > 0)]
-
-
-def previous_snapshot(history: pd.DataFrame, as_of: object) -> pd.Series | None:
-    """The last month-end snapshot dated before the current score's as-of date: the "last month" of the Portfolio's
-    biggest movers (dashboard/sql/biggest_movers.sql) and of marts.supplier_score_changes."""
-    if history.empty or as_of is None or pd.isna(as_of):
-        return None
-    before = history[pd.to_datetime(history["as_of"]) < pd.Timestamp(as_of)]
-    return None if before.empty else before.sort_values("as_of").iloc[-1]
 
 
 # ----------------------------------------------------------------------------- content
@@ -206,7 +197,7 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
 
     score = float(score_row["risk_score"]) if score_row is not None else None
     band = score_row["risk_band"] if score_row is not None else None
-    before = previous_snapshot(data["history"], score_row["as_of"]) if score_row is not None else None
+    before = data["previous"].iloc[0] if score_row is not None and not data["previous"].empty else None
     if score is None:
         summary = "No risk score in this warehouse."
     elif before is None:

@@ -89,10 +89,18 @@ def macro_inputs(path: Path = MACROS) -> dict[str, set[str]]:
             for m, nxt in zip(starts, starts[1:] + [None])}
 
 
-def create_macros(con: duckdb.DuckDBPyConnection, path: Path = MACROS) -> None:
-    """Create the shared macros (after the reference tables they read, before the models that call them)."""
-    if path.exists():
-        con.execute(path.read_text(encoding="utf-8"))
+def create_macros(con: duckdb.DuckDBPyConnection, path: Path = MACROS, *, reading_marts: bool = False) -> None:
+    """Create the shared macros of `path`. DuckDB binds a macro's tables when it is created, so the build calls this
+    twice: before the models for the macros they call (reading reference tables), and after the models with
+    `reading_marts` for those that read marts (the dashboard's shared rules, e.g. score_snapshot_before)."""
+    if not path.exists():
+        return
+    text = path.read_text(encoding="utf-8")
+    reads = macro_inputs(path)
+    starts = list(_MACRO.finditer(text))
+    for m, nxt in zip(starts, starts[1:] + [None]):
+        if any(t.startswith("marts.") for t in reads[m.group(1).lower()]) == reading_marts:
+            con.execute(text[m.start():nxt.start() if nxt else len(text)])
 
 
 def sql_models(sql_dir: Path = SQL_DIR) -> list[Model]:
@@ -284,6 +292,8 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
                 detail = "; ".join(f"{name}: {count} failing row(s), e.g. {sample}" for name, count, sample in errors)
                 raise BuildError(f"data checks failed: {detail}")
             log(f"  checks passed ({len(list(CHECKS_DIR.glob('*.sql')))} checks, {len(warnings)} warning(s))")
+            with ingest.transaction(con):
+                create_macros(con, reading_marts=True)
             con.execute("checkpoint")
         finally:
             con.close()

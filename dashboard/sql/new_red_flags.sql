@@ -1,22 +1,12 @@
 -- Red flags of the suppliers that carry more red flags now than at the last month-end snapshot on or before $before
--- (the weekly digest's window start; no snapshot then: every flag counts as new), one row per red flag.
+-- (the weekly digest's window start; macro score_snapshot_before, pipelines/sql/macros.sql; no snapshot then: every
+-- flag counts as new), one row per red flag.
 with current_score as (
     select * from marts.supplier_risk_score where red_flag_count > 0
 ),
 
-history as (
-    select * from marts.supplier_risk_history
-),
-
 baseline as (
-    select
-        history.supplier_id,
-        history.as_of,
-        history.red_flag_count,
-        row_number() over (partition by history.supplier_id order by history.as_of desc) as months_back,
-    from history
-    inner join current_score on history.supplier_id = current_score.supplier_id
-    where history.as_of < current_score.as_of and history.as_of <= $before::date
+    select * from score_snapshot_before($before)
 ),
 
 suppliers as (
@@ -36,7 +26,7 @@ final as (
         flags.reason,
     from marts.supplier_red_flags as flags
     inner join current_score on flags.supplier_id = current_score.supplier_id
-    left join baseline on flags.supplier_id = baseline.supplier_id and baseline.months_back = 1
+    left join baseline on flags.supplier_id = baseline.supplier_id
     left join suppliers on flags.supplier_id = suppliers.supplier_id
     where current_score.red_flag_count > coalesce(baseline.red_flag_count, 0)
 )

@@ -1,4 +1,6 @@
--- Macros the staging models share, created before them (pipelines/build.py create_macros): one value per call.
+-- Shared macros, one value or table per call (pipelines/build.py create_macros): those reading reference tables
+-- are created before the models that call them, those reading marts after the models (DuckDB binds a macro's tables
+-- when it is created).
 -- The FX rule, defined once (pipelines/fx.py runs the same rule in validation): a blank currency is the reporting
 -- currency (USD); an amount converts at the month's rate of reference.fx_rates (units of the currency per USD) of
 -- its date; USD itself at 1. No rate is NULL: validation rejected such rows, checks/fx_rates_found.sql catches a bug.
@@ -14,3 +16,15 @@ create or replace macro fx_units_per_usd(code, on_date) as
             where fx_rates.currency = code and fx_rates.month = strftime(on_date, '%Y-%m')
         )
     end;
+
+-- The dashboard's "last month": per supplier, its latest month-end score snapshot (marts.supplier_risk_history)
+-- dated before the current score (marts.supplier_risk_score, as of the build) and, when `before` is given (the
+-- weekly digest's window start), on or before it; no row for a supplier without one. Biggest movers, new red flags
+-- and the scorecard compare against it; without `before` it is the month end marts.supplier_score_changes reports as
+-- `since` (tests/dashboard/test_queries_mid_month.py). Reads marts, so the build creates it after the models.
+create or replace macro score_snapshot_before(before) as table
+    select history.*
+    from marts.supplier_risk_history as history
+    inner join marts.supplier_risk_score as current_score on history.supplier_id = current_score.supplier_id
+    where history.as_of < current_score.as_of and (before::date is null or history.as_of <= before::date)
+    qualify row_number() over (partition by history.supplier_id order by history.as_of desc) = 1;

@@ -175,3 +175,28 @@ def test_po_status_per_order_by_hand(tiny_con):
     assert bool(s.loc["P5", "has_payment_outside_trade_assurance"])
     assert not bool(s.loc["P1", "has_payment_outside_trade_assurance"])
     assert not bool(s.loc["P4", "has_payment_outside_trade_assurance"])
+
+
+def test_score_snapshot_before_is_each_suppliers_latest_month_end_before_now(con):
+    """The dashboard's "last month" (macro score_snapshot_before): per supplier, the latest snapshot dated before its
+    current score, on or before `before` when given; created only once the marts it reads exist."""
+    with pytest.raises(duckdb.CatalogException):  # not created before the models: its marts do not exist yet
+        con.execute("select * from score_snapshot_before(null)")
+    con.execute("create schema marts")
+    con.execute("""create table marts.supplier_risk_score as select * from (values
+                   ('S1', date '2026-11-20', 40.0), ('S2', date '2026-11-20', 10.0), ('S3', date '2026-11-20', 5.0))
+                   t(supplier_id, as_of, risk_score)""")
+    con.execute("""create table marts.supplier_risk_history as select * from (values
+                   ('S1', date '2026-08-31', 20.0), ('S1', date '2026-09-30', 30.0), ('S1', date '2026-10-31', 35.0),
+                   ('S1', date '2026-11-20', 40.0), ('S2', date '2026-10-31', 12.0)) t(supplier_id, as_of, risk_score)""")
+    create_macros(con, reading_marts=True)
+
+    def snap(before):
+        return dict(con.execute("select supplier_id, as_of::varchar from score_snapshot_before(?::date) order by 1",
+                                [before]).fetchall())
+
+    # the current score's own date never counts; S3 has no earlier snapshot
+    assert snap(None) == {"S1": "2026-10-31", "S2": "2026-10-31"}
+    assert snap(dt.date(2026, 10, 30)) == {"S1": "2026-09-30"}
+    assert snap(dt.date(2026, 9, 30)) == {"S1": "2026-09-30"}
+    assert snap(dt.date(2026, 8, 1)) == {}

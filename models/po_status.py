@@ -53,6 +53,14 @@ def is_late_incident(first_shipped_day, promised_day, as_of_day, late_incident_d
         return ~np.isnan(promised) & (reference_day - promised > late_incident_days)
 
 
+def is_deposit_overdue(deposit_at_risk, promised_day, as_of_day, grace_days: int) -> np.ndarray:
+    """A deposit at risk (paid on an order with nothing shipped: `order_status`'s `deposit_at_risk`) is overdue once
+    the order's promised ship date is more than `grace_days` behind `as_of_day` (the score's overdue deposits)."""
+    promised = np.asarray(promised_day, dtype=float)
+    return (np.asarray(deposit_at_risk, dtype=float) > 0) & ~np.isnan(promised) \
+        & (promised + grace_days < np.asarray(as_of_day, dtype=float))
+
+
 def _col(frame, name: str) -> np.ndarray:
     return np.asarray(frame[name], dtype=float)
 

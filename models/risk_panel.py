@@ -18,9 +18,6 @@ import pandas as pd
 from models import entity, po_status
 from models.lookup import lookup
 
-SEVERITY = {"match": 0, "missing": 0, "cannot_verify": 1, "related": 2, "mismatch": 3}
-OUTCOME_OF_SEVERITY = {0: "match", 1: "cannot_verify", 2: "related", 3: "mismatch"}
-_NEW_PAYEE = ("mismatch", "related")
 
 
 class Cutoffs:
@@ -219,7 +216,7 @@ def _name_outcomes(pairs: pd.DataFrame, ref: str, name: str) -> np.ndarray:
         names += list(extra)
     pair = np.where(ref_codes < 0, len(refs) - 1, ref_codes).astype(np.int64) * len(names) + name_codes
     distinct, inverse = np.unique(pair, return_inverse=True)
-    severity = np.array([SEVERITY[entity.compare_names(refs[p // len(names)] or None, names[p % len(names)] or None)]
+    severity = np.array([entity.SEVERITY[entity.compare_names(refs[p // len(names)] or None, names[p % len(names)] or None)]
                          for p in distinct], dtype=np.int64)
     return severity[inverse.reshape(-1)] if len(pair) else np.empty(0, dtype=np.int64)
 
@@ -237,7 +234,7 @@ def _new_payee_flags(pay: pd.DataFrame) -> pd.DataFrame:
         seen: list[str] = []
         for j in idx:
             name = str(p["payee_name"].iat[j])
-            flags[j] = all(entity.compare_names(old or None, name or None) in _NEW_PAYEE for old in seen)
+            flags[j] = all(entity.compare_names(old or None, name or None) in entity.OTHER_ENTITY for old in seen)
             seen.append(name)
     p["is_new_payee"] = flags
     return p
@@ -467,8 +464,8 @@ def _transaction_measures(x: _Scope, t: dict, win: dict) -> dict[str, np.ndarray
     f["balance_pos"] = x.per_order(has_balance)
     f["balance_early_k"] = x.per_order(panel["is_balance_before_psi_pass"].to_numpy())
     c_day = panel["c_day"].to_numpy()
-    overdue = ((panel["shipped_quantity"].to_numpy() == 0) & ~np.isnan(panel["promised_day"].to_numpy())
-               & (panel["promised_day"].to_numpy() + win["overdue_deposit_grace_days"] < c_day))
+    overdue = po_status.is_deposit_overdue(panel["deposit_at_risk"], panel["promised_day"], c_day,
+                                           win["overdue_deposit_grace_days"])
     f["overdue_deposits"] = x.per_order(overdue, panel["deposit_at_risk"])
     f["spend_12m"] = x.per_order(panel["ordered_day"].to_numpy() > c_day - win["spend_days"], panel["order_value"])
     payees = _new_payee_flags(pay.assign(_k=k_pay))

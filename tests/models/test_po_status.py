@@ -65,3 +65,10 @@ def test_lot_judgement_by_hand():
     assert j["is_mature"].tolist() == [True, True, False]
     assert j["is_escape"].tolist() == [True, False, False]
     assert j["field_defect_rate"][0] == pytest.approx(0.037) and np.isnan(j["field_defect_rate"][2])
+
+
+def test_a_deposit_at_risk_is_overdue_once_the_promised_date_is_past_its_grace():
+    # day numbers; as of day 100, grace 14: promised on day 85 is 15 days behind (overdue), day 86 is 14 (not yet)
+    at_risk = [500.0, 500.0, 0.0, 500.0]          # the third order shipped something: nothing at risk
+    promised = [85.0, 86.0, 10.0, np.nan]          # the fourth has no promised date: never overdue
+    assert po_status.is_deposit_overdue(at_risk, promised, 100.0, 14).tolist() == [True, False, False, False]

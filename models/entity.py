@@ -359,7 +359,13 @@ def trading_markers(name: str | None) -> list[str]:
     return found
 
 
-_SEVERITY = {MATCH: 0, MISSING: 0, CANNOT_VERIFY: 1, RELATED: 2, MISMATCH: 3}
+# How far a comparison's outcome is from "the same entity": 0 = nothing against it (a match, or no name to compare),
+# 1 = cannot be verified by spelling, 2 = a related company, 3 = an unrelated entity. The score keeps the worst.
+SEVERITY = {MATCH: 0, MISSING: 0, CANNOT_VERIFY: 1, RELATED: 2, MISMATCH: 3}
+OUTCOME_OF_SEVERITY = {0: MATCH, 1: CANNOT_VERIFY, 2: RELATED, 3: MISMATCH}
+# Outcomes that say the name is another entity than the reference (a new payee, a proforma invoice or payment to
+# someone else than the legal entity). The red flags are stricter: they fire on an unrelated entity (MISMATCH) alone.
+OTHER_ENTITY = (RELATED, MISMATCH)
 
 
 def worst_comparison(reference: str | None, names: Iterable[str | None]) -> tuple[str, str | None]:
@@ -367,7 +373,7 @@ def worst_comparison(reference: str | None, names: Iterable[str | None]) -> tupl
     worst, culprit = MATCH, None
     for n in names:
         outcome = compare_names(reference, n)
-        if _SEVERITY[outcome] > _SEVERITY[worst]:
+        if SEVERITY[outcome] > SEVERITY[worst]:
             worst, culprit = outcome, n
     return worst, culprit
 

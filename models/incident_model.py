@@ -214,7 +214,7 @@ def _name_mismatch(names: pd.Series, legal: pd.Series, fallback: pd.Series) -> p
             if isinstance(ref, str) and ref.strip():
                 outcome = entity.compare_names(ref, n)
                 if outcome != entity.CANNOT_VERIFY:
-                    return outcome in (entity.MISMATCH, entity.RELATED)
+                    return outcome in entity.OTHER_ENTITY
         return False
 
     keys = keys.assign(_out=[differs(n, a, b) for n, a, b in keys.itertuples(index=False)])

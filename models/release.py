@@ -179,7 +179,7 @@ def _payee_verified(k: _Checks, suppliers: pd.DataFrame, payments: pd.DataFrame,
     legal = o["supplier_id"].map(sup["legal_name"])
     pi_check = [entity.compare_names(lg, pi) if isinstance(lg, str) and isinstance(pi, str) else entity.MISSING
                 for lg, pi in zip(legal, o["pi_entity_name"])]
-    other = np.isin(pi_check, [entity.MISMATCH, entity.RELATED])
+    other = np.isin(pi_check, entity.OTHER_ENTITY)
     k.fail("payee_verified", other, "the proforma invoice names another entity (" + o["pi_entity_name"].astype(object).fillna("")
            + ") than the legal entity (" + legal.astype(object).fillna("") + ")")
     pay = _dates(payments, ["paid_on"])
@@ -187,7 +187,7 @@ def _payee_verified(k: _Checks, suppliers: pd.DataFrame, payments: pd.DataFrame,
     pay = pay.assign(legal=pay["po_id"].map(o.set_index("po_id")["supplier_id"]).map(sup["legal_name"]))
     pay = pay.assign(check=[entity.compare_names(lg, p) if isinstance(lg, str) else entity.MISSING
                             for lg, p in zip(pay["legal"], pay["payee_name"])])
-    wrong = pay[pay["check"].isin([entity.MISMATCH, entity.RELATED])].drop_duplicates("po_id").set_index("po_id")
+    wrong = pay[pay["check"].isin(entity.OTHER_ENTITY)].drop_duplicates("po_id").set_index("po_id")
     k.fail("payee_verified", o["po_id"].isin(wrong.index),
            "money on this order went to " + o["po_id"].map(wrong["payee_name"]).astype(object).fillna("")
            + ", not the legal entity")

@@ -195,7 +195,7 @@ def _worst_names(pairs: pd.DataFrame, ref_col: str, name_col: str) -> pd.DataFra
     if p.empty:
         return pd.DataFrame(columns=["outcome", "culprit", "n_names"]).rename_axis("supplier_id")
     p["outcome"] = [_compare(str(r) if isinstance(r, str) else "", str(n)) for r, n in zip(p[ref_col], p[name_col])]
-    p["sev"] = p["outcome"].map(risk_panel.SEVERITY)
+    p["sev"] = p["outcome"].map(entity.SEVERITY)
     p = p.sort_values(["supplier_id", "sev", name_col], ascending=[True, False, True])
     worst = p.drop_duplicates("supplier_id").set_index("supplier_id")
     return pd.DataFrame({"outcome": worst["outcome"], "culprit": worst[name_col],
@@ -276,9 +276,9 @@ def _name_outcomes(t: dict, f: pd.DataFrame, sup: pd.DataFrame, explain_at) -> d
     """The legal-entity and payee name checks of each panel row: the worst outcome so far (from the panel's
     severities), and at `explain_at` (one cutoff) the exact outcome, the name behind it and its role."""
     legal_names = f["supplier_id"].map(sup["legal_name"]).to_numpy()
-    payee = np.array([risk_panel.OUTCOME_OF_SEVERITY.get(int(v), "no_payments") for v in f["payee_severity"]],
+    payee = np.array([entity.OUTCOME_OF_SEVERITY.get(int(v), "no_payments") for v in f["payee_severity"]],
                      dtype=object)
-    legal = np.array([risk_panel.OUTCOME_OF_SEVERITY.get(int(v), "match") for v in f["legal_severity"]],
+    legal = np.array([entity.OUTCOME_OF_SEVERITY.get(int(v), "match") for v in f["legal_severity"]],
                      dtype=object)
     payee_culprit = legal_culprit = np.full(len(f), None, dtype=object)
     legal_role = [""] * len(f)

@@ -356,7 +356,7 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
 
     # pre-shipment inspections, on their inspection date
     ins = inp.inspections
-    ins = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")]
+    ins = ins[po_status.is_decided_psi(ins)]
     # a blank critical or major count is unknown, not 0: that PSI adds no sample and no defects (its pass/fail
     # still counts), and its own defect rate is unknown (NaN) for sku_last_psi_defect_rate
     counted = ins["critical_defects"].notna() & ins["major_defects"].notna()

@@ -61,6 +61,12 @@ def is_deposit_overdue(deposit_at_risk, promised_day, as_of_day, grace_days: int
         & (promised + grace_days < np.asarray(as_of_day, dtype=float))
 
 
+def is_decided_psi(inspections: pd.DataFrame) -> pd.Series:
+    """Pre-shipment inspections that decided their lot (pass or fail); a pending one decides nothing. The same rule
+    as staging.inspections.is_decided_psi, for frames."""
+    return (inspections["inspection_type"] == "PSI") & inspections["result"].isin(["pass", "fail"])
+
+
 def _col(frame, name: str) -> np.ndarray:
     return np.asarray(frame[name], dtype=float)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models import entity
+from models import entity, po_status
 from models.lookup import lookup
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "release.toml"
@@ -126,7 +126,7 @@ def _psi_passed(k: _Checks, inspections: pd.DataFrame, cond: dict) -> None:
     o, c = k.o, k.c
     ins = _dates(inspections, ["inspected_on"])
     psi = ins[(ins["inspection_type"] == "PSI") & (ins["inspected_on"] <= c)]
-    decided = psi[psi["result"].isin(["pass", "fail"])].sort_values(["po_id", "inspected_on", "inspection_id"])
+    decided = psi[po_status.is_decided_psi(psi)].sort_values(["po_id", "inspected_on", "inspection_id"])
     last = decided.drop_duplicates("po_id", keep="last").set_index("po_id")
     pending = set(psi.loc[psi["result"] == "pending", "po_id"])
     agreed = o["agreed_aql_major"].astype(float).fillna(cond["default_agreed_aql_major"])

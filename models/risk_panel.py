@@ -162,7 +162,7 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
     panel["last_delivered_day"] = running_max_days(p_del, days(delivered["delivered_on"]))
 
     ins = t["inspections"]
-    decided = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")]
+    decided = ins[po_status.is_decided_psi(ins)]
     first = _first_by(decided, "po_id", ["inspected_on", "inspection_id"])
     first_day = days(lookup(po["po_id"], first["inspected_on"]))[rows]
     seen_first = first_day <= c_days
@@ -386,7 +386,7 @@ def _inspection_measures(x: _Scope, t: dict, st: dict, win: dict) -> tuple[dict[
     f["inspected_pos"] = x.per_order(decided)
     f["psi_fail_k"] = x.per_order(decided & (first_result == "fail"))
     ins = t["inspections"]
-    psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending") & (ins["sample_size"].fillna(0) > 0)
+    psi = ins[po_status.is_decided_psi(ins) & (ins["sample_size"].fillna(0) > 0)
               & ins["po_id"].isin(x.po_sup.index)].copy()
     psi["supplier_id"] = psi["po_id"].map(x.po_sup)
     s_psi = psi["supplier_id"].to_numpy()

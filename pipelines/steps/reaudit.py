@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from models import risk_panel, scoring
+from models import po_status, risk_panel, scoring
 from models.lookup import lookup
 from models.signals import OUTCOME_VALUE
 from pipelines.frames import write_frame
@@ -207,7 +207,7 @@ def _failed_inspections(t: _Triggers, ins: pd.DataFrame, orders: pd.DataFrame, r
     (a supplier failing 1 in 4 first PSIs is the demo's norm, so one failure is no news)."""
     q, c = t.q, t.c
     ins_days = rc["failed_inspection_days"]
-    psi = ins[(ins["inspection_type"] == "PSI") & ins["result"].isin(["pass", "fail"]) & (ins["inspected_on"] <= c)]
+    psi = ins[po_status.is_decided_psi(ins) & (ins["inspected_on"] <= c)]
     first = psi.sort_values(["po_id", "inspected_on", "inspection_id"], kind="stable").drop_duplicates("po_id").merge(
         orders[["po_id", "supplier_id"]], on="po_id")
     first = t.after_passed_audit(first[first["inspected_on"] > c - pd.Timedelta(days=ins_days)], "inspected_on")

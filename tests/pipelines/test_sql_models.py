@@ -200,3 +200,16 @@ def test_score_snapshot_before_is_each_suppliers_latest_month_end_before_now(con
     assert snap(dt.date(2026, 10, 30)) == {"S1": "2026-09-30"}
     assert snap(dt.date(2026, 9, 30)) == {"S1": "2026-09-30"}
     assert snap(dt.date(2026, 8, 1)) == {}
+
+
+def test_a_decided_psi_is_the_same_in_staging_and_in_frames(con):
+    """staging.inspections.is_decided_psi and models.po_status.is_decided_psi: one rule in SQL and for frames."""
+    from models import po_status
+
+    con.execute("""insert into raw.inspections (inspection_id, po_id, inspection_type, inspected_on, result) values
+                   ('I1', 'P1', 'PSI', '2024-01-30', 'pass'), ('I2', 'P1', 'PSI', '2024-01-31', 'fail'),
+                   ('I3', 'P1', 'PSI', '2024-02-01', 'pending'), ('I4', 'P1', 'DUPRO', '2024-01-10', 'pass'),
+                   ('I5', 'P1', 'PPI', '2024-01-05', 'fail')""")
+    ins = run_model(con, "staging.inspections").sort_values("inspection_id").reset_index(drop=True)
+    assert ins["is_decided_psi"].tolist() == [True, True, False, False, False]
+    assert po_status.is_decided_psi(ins).tolist() == ins["is_decided_psi"].tolist()

@@ -25,7 +25,7 @@ decided_psi as (
         purchase_orders.supplier_id,
     from inspections
     inner join purchase_orders on inspections.po_id = purchase_orders.po_id
-    where inspections.inspection_type = 'PSI' and inspections.result in ('pass', 'fail')
+    where inspections.is_decided_psi
 ),
 
 next_lot as (

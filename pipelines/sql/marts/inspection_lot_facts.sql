@@ -43,7 +43,7 @@ decided_psi as (
             rows between unbounded preceding and unbounded following
         ) as last_psi_result,
     from inspections
-    where inspection_type = 'PSI' and result in ('pass', 'fail')
+    where is_decided_psi
 ),
 
 first_psi as (

@@ -37,7 +37,7 @@ psi_ranked as (
         inspected_on,
         row_number() over (partition by po_id order by inspected_on, inspection_id) as attempt,
     from inspections
-    where inspection_type = 'PSI' and result <> 'pending'
+    where is_decided_psi
 ),
 
 psi as (

@@ -71,7 +71,7 @@ psi_defects as (
         sum(inspections.minor_defects) as minor_defects,
     from inspections
     inner join purchase_orders on inspections.po_id = purchase_orders.po_id
-    where inspections.inspection_type = 'PSI' and inspections.result <> 'pending'
+    where inspections.is_decided_psi
         and inspections.sample_size > 0
     group by purchase_orders.supplier_id
 ),

@@ -23,6 +23,9 @@ final as (
         result,
         result = 'pass' as is_passed,
         result = 'fail' as is_failed,
+        -- a pre-shipment inspection that decided its lot (pass or fail); a pending one decides nothing. The same rule
+        -- for frames: models/po_status.py is_decided_psi (tests/pipelines/test_sql_models.py checks they agree)
+        inspection_type = 'PSI' and result in ('pass', 'fail') as is_decided_psi,
         coalesce(cost, 0) as cost,
     from source
 )

@@ -175,12 +175,17 @@ def test_the_payee_and_the_contracting_entity_must_be_the_legal_entity():
         out.loc["P2", "hold_reasons"]
 
 
-def test_a_known_account_is_the_only_one_already_paid_into_and_anything_newer_needs_a_callback():
+def test_a_known_account_is_the_only_onshore_one_already_paid_into_and_anything_newer_needs_a_callback():
     frames = _frames()
     acc = frames["bank_accounts"]
     # S1's only account, never verified, but paid into before: known
     acc.loc[acc["bank_account_id"] == "BA1", ["verified_on", "verification_method"]] = [None, None]
     assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P1", "payee_verified"] == "pass"
+    # ...unless it is offshore: a change to verify however often it was paid (the score's rule and the red flag's,
+    # models.controls.is_account_change)
+    acc["is_offshore"] = acc["bank_account_id"] == "BA1"
+    assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P1", "payee_verified"] == "fail"
+    acc["is_offshore"] = False
     # a call-back on BA3 clears S2's account
     acc.loc[acc["bank_account_id"] == "BA3", ["verified_on", "verification_method"]] = ["2024-06-21", "callback"]
     assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P3", "payee_verified"] == "pass"

@@ -72,7 +72,9 @@ def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 def open_orders(orders: pd.DataFrame, as_of: pd.Timestamp, cfg: dict) -> pd.DataFrame:
-    """Orders not shipped in full, or with a balance unpaid and ordered within `recent_days`, as of `as_of`."""
+    """Orders awaiting a release decision as of `as_of`: not shipped in full, or with a balance unpaid and ordered
+    within `recent_days`. Wider than an open order's exposure (models.po_status `is_open`, what is still to ship):
+    a shipped order whose balance is unpaid still waits for the decision to pay it."""
     o = orders[orders["ordered_on"] <= as_of].copy()
     o["balance_outstanding"] = np.maximum(o["order_value"] - o["paid_amount"], 0.0)
     unpaid = o["balance_outstanding"] > cfg["paid_tolerance_share"] * o["order_value"]

@@ -16,6 +16,7 @@ import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
 from dashboard import db, display, queries
+from dashboard.colours import BAND_COLOURS  # noqa: F401 - ui.BAND_COLOURS
 from dashboard.display import money, money_short, number, pct, table, text_px  # noqa: F401 - ui.money etc.
 from dashboard.display import words as label  # noqa: F401
 from models import scoring
@@ -25,7 +26,6 @@ from pipelines import contract
 # again (passing template="plotly_white" to each figure validated and copied the whole template: ~80 ms a chart).
 pio.templates.default = "plotly_white"
 
-BAND_COLOURS = {"critical": "#8b1a1a", "high": "#d9480f", "medium": "#f2c744", "low": "#2f9e44"}  # scoring.BAND_ORDER
 TYPE_COLOURS = {"manufacturer": "#1f4e79", "trading_company": "#e8833a"}
 ACTION_COLOURS = ("#8b1a1a", "#d9480f", "#f08c00", "#2f9e44")  # suggested re-audit actions, most severe first
 

@@ -23,10 +23,10 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from dashboard import display
+from dashboard.colours import PRINT_BAND_COLOURS
 from dashboard.scorecard import Item, Scorecard
 
 CJK_FONT = "STSong-Light"
-BAND_COLOURS = {"critical": "#8b1a1a", "high": "#d9480f", "medium": "#b08900", "low": "#2f9e44"}
 MARGIN = 14 * mm
 
 pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
@@ -82,7 +82,7 @@ def story(card: Scorecard, made_on: date | None = None) -> list:
                            + markup(f" · made {made_on:%Y-%m-%d}"), s["small"]))
     parts.append(Spacer(1, 4))
 
-    band_colour = BAND_COLOURS.get(card.band or "", "#495057")
+    band_colour = PRINT_BAND_COLOURS.get(card.band or "", "#495057")
     score = display.number(card.score, 1)
     headline = Table([[Paragraph(f"{markup(score)}<font size=10> / 100</font>", s["big"]),
                        Paragraph(f'<font color="{band_colour}"><b>{markup(card.band_words)}</b></font> risk band',

@@ -178,6 +178,11 @@ def supplier_prediction(supplier_id: str) -> pd.DataFrame:
     return query("supplier_prediction", supplier_id=supplier_id)
 
 
+def kpi_settings() -> pd.DataFrame:
+    """reference.kpi_settings (setting, value): the delivery tolerances and when lateness is an incident."""
+    return query("kpi_settings")
+
+
 def supplier_blind_spot(supplier_id: str) -> pd.DataFrame:
     return query("supplier_blind_spot", supplier_id=supplier_id)
 

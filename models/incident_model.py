@@ -120,6 +120,14 @@ def load_config(path: Path = CONFIG_PATH) -> IncidentConfig:
     )
 
 
+def incident_definition(late_incident_days: int, cfg: IncidentConfig | None = None) -> str:
+    """What an incident is, in words, with the numbers from the settings that define it (`late_incident_days` from
+    reference.kpi_settings, the defect-return share from the config), so no page restates them."""
+    cfg = cfg or load_config()
+    return (f"a failed pre-shipment inspection, a shipment more than {late_incident_days} days late, or defect-coded "
+            f"returns above {cfg.defect_return_threshold * 100:g}% of the units delivered")
+
+
 def to_day(d: date) -> int:
     return (d - EPOCH).days
 

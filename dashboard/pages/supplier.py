@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard import display, filters, queries, scorecard, scorecard_pdf
-from models import entity
+from models import entity, incident_model, po_status
 
 PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9480f", "delivery": "#1f4e79",
                   "commercial": "#2f9e44"}
@@ -99,9 +99,9 @@ prob = prediction["predicted_incident_probability"].iloc[0] \
 model_row = backtest[backtest["model_name"] == "model"] if not backtest.empty else backtest
 auc = float(model_row["roc_auc"].iloc[0]) if len(model_row) and pd.notna(model_row["roc_auc"].iloc[0]) else None
 c4.metric("Incident risk", ui.pct(prob), border=True,
-          help="Next-order incident risk: the probability that this supplier's next order has an incident: a failed pre-shipment inspection, "
-               "a shipment more than 14 days late, or defect-coded returns above 3% of the lot "
-               "(incident model, marts.supplier_risk.predicted_incident_probability; docs/predictive-model.md)"
+          help="Next-order incident risk: the probability that this supplier's next order has an incident: "
+               + incident_model.incident_definition(po_status.settings_from(queries.kpi_settings()).late_incident_days)
+               + " (incident model, marts.supplier_risk.predicted_incident_probability; docs/predictive-model.md)"
                + (f"; backtest AUC {auc:.2f} (marts.model_backtest)." if auc is not None else "."))
 c5.metric("Spend", ui.money(p["spend"]), border=True,
           help=f"Sum of quantity × unit price over {ui.number(p['po_count'])} purchase orders.")

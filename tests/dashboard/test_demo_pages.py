@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard.display import money_short, words
+from models import incident_model as im
 
 pytestmark = pytest.mark.slow
 
@@ -223,7 +224,9 @@ def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, 
                                        "where model_name = 'model'").fetchone()
     assert f"edge over the naive baseline is {diff:+.3f} AUC, 95% interval {low:+.3f} to {high:+.3f}" in caption
     help_text = next(m.help for m in at.metric if m.label == "Incident risk")
-    assert "next order" in help_text and "14 days late" in help_text and "3%" in help_text
+    late = demo_con.execute("select value from reference.kpi_settings where setting = 'late_incident_days'").fetchone()[0]
+    assert "next order" in help_text and "more than 14 days late" in help_text and "above 3% of the units" in help_text
+    assert im.incident_definition(int(late)) in help_text  # read from the settings, not restated on the page
 
 
 def test_supplier_page_says_plainly_when_switching_rules_discontinued_inspection(ui, demo_db, demo_con):

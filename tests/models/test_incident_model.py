@@ -388,3 +388,12 @@ def test_rule_probability_keeps_the_points_order_even_when_training_falls_with_t
     assert falling == pytest.approx(np.full(5, 0.5), abs=1e-4)
     assert np.all(np.diff(falling[np.argsort(test_points)]) > 0)
     assert roc_auc_score(test_y, falling) == roc_auc_score(test_y, test_points) == 1.0
+
+
+def test_incident_definition_in_words_reads_its_numbers_from_the_settings(cfg):
+    assert im.incident_definition(14, cfg) == ("a failed pre-shipment inspection, a shipment more than 14 days late, "
+                                               "or defect-coded returns above 3% of the units delivered")
+    # other settings, other words: nothing in the sentence is a literal of its own
+    other = replace(cfg, defect_return_threshold=0.025)
+    assert im.incident_definition(21, other) == ("a failed pre-shipment inspection, a shipment more than 21 days late, "
+                                                 "or defect-coded returns above 2.5% of the units delivered")

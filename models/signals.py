@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from models import controls, entity
+from models.audit_age import audit_age_months
 from models.shrinkage import cohort_priors, shrink
 
 
@@ -500,7 +501,7 @@ def audit_state(x: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     audit_on = x.supplier("last_audit_on")
     known = (audit_on.notna() & (audit_on <= x.cutoff_of)).to_numpy()
     result = np.where(known, x.supplier("last_audit_result").fillna("never").to_numpy(), "never")
-    age = np.where(known, (x.cutoff_of - audit_on).dt.days.to_numpy(dtype=float) / 30.4375, np.nan)
+    age = np.where(known, audit_age_months(audit_on, x.cutoff_of), np.nan)
     return known, result, age
 
 

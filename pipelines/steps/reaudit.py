@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from models import po_status, risk_panel, scoring
+from models import audit_age, po_status, risk_panel, scoring
 from models.lookup import lookup
 from models.signals import OUTCOME_VALUE
 from pipelines.frames import write_frame
@@ -40,10 +40,6 @@ TYPES = {"supplier_id": "varchar", "supplier_name": "varchar", "supplier_type": 
          "money_at_stake": "double", "priority": "double", "rank": "bigint", "last_audit_on": "date", "due_on": "date",
          "days_until_due": "bigint", "triggers": "varchar", "suggested_action": "varchar", "reason": "varchar",
          "urgency": "varchar", "is_audit_lapsed": "boolean"}
-
-
-def _add_months(d: pd.Series, months: int) -> pd.Series:
-    return d + pd.DateOffset(months=months)
 
 
 def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFrame:
@@ -143,7 +139,7 @@ class _Triggers:
 
 
 class _AuditCycle(NamedTuple):
-    due: pd.Series  # last audit + max_months_between_audits
+    due: pd.Series  # the day the last audit is more than max_months_between_audits old (models/audit_age.py)
     lapsed: pd.Series  # no audit on record, or its cycle is over
     failed: pd.Series  # the last audit failed
     follow_up: pd.Series  # when a failed audit's follow-up is due
@@ -152,7 +148,8 @@ class _AuditCycle(NamedTuple):
 def _audit_cycle(t: _Triggers, rc: dict) -> _AuditCycle:
     """The audit cycle of each supplier, firing never_audited, audit_overdue and failed_audit."""
     q, c = t.q, t.c
-    audit_due = _add_months(q["last_audit_on"], rc["max_months_between_audits"])
+    # due on the first day the audit is more than the cycle's months old, as the score's audit signal counts its age
+    audit_due = audit_age.lapses_on(q["last_audit_on"], rc["max_months_between_audits"])
     lapsed = ~t.audit_known | (audit_due <= c)
     t.trigger("never_audited", ~t.audit_known, "no audit or verification on record")
     t.trigger("audit_overdue", t.audit_known & (audit_due <= c),

@@ -272,9 +272,9 @@ def test_reaudit_queue_on_the_demo_follows_its_rules(demo_con):
     assert all(g["priority"].is_monotonic_decreasing for _, g in q.groupby(tier))
     assert (q["days_until_due"] == (pd.to_datetime(q["due_on"]) - pd.Timestamp(as_of)).dt.days).all()
     audited = q["last_audit_on"].notna()
-    latest = pd.to_datetime(q.loc[audited, "last_audit_on"]) + pd.DateOffset(months=12)
+    latest = pd.to_datetime(q.loc[audited, "last_audit_on"]) + pd.Timedelta(days=366)
     current = audited & ~q["is_audit_lapsed"]
-    # an audit still in its cycle: never later than 12 months after it
+    # an audit still in its cycle: never later than the day it is more than 12 months (of 365.25 / 12 days) old
     assert (pd.to_datetime(q.loc[current, "due_on"]) <= latest[current]).all()
     # a lapsed cycle or none: never later than the band's catch-up
     lapsed = q[q["is_audit_lapsed"]]
@@ -423,3 +423,23 @@ def test_red_flags_mart_is_the_score_rows_flags_one_per_row(demo_con):
                                                 include_groups=False)
     for row in score.itertuples():
         assert joined.get(row.supplier_id, "") == (row.red_flags or ""), row.supplier_id
+
+
+def test_an_audit_cycle_lapses_when_the_audit_is_more_than_12_months_old_as_the_score_counts_them(tiny_con):
+    """One month is 365.25 / 12 days for the score's audit age and the re-audit cycle alike (models/audit_age.py):
+    S1 audited 2024-06-21 is 365 days (11.99 months) old on 2025-06-21, still in its cycle (by calendar months it
+    would have lapsed that day); 366 days (12.02 months) old on 2025-06-22, lapsed."""
+    from pipelines.steps import reaudit
+
+    cfg = scoring.load_config()
+    frames = _tiny_frames(tiny_con)
+    sup = frames["suppliers"]
+    frames["suppliers"] = sup.assign(
+        last_audit_on=pd.to_datetime(sup["last_audit_on"]).where(sup["supplier_id"] != "S1", pd.Timestamp("2024-06-21")),
+        last_audit_result=sup["last_audit_result"].where(sup["supplier_id"] != "S1", "pass"))
+    current = reaudit.plan(frames, date(2025, 6, 21), cfg).set_index("supplier_id").loc["S1"]
+    assert not current["is_audit_lapsed"] and "audit_overdue" not in current["triggers"]
+    assert (pd.Timestamp(current["due_on"]).date(), current["urgency"]) == (date(2025, 6, 22), "routine")
+    lapsed = reaudit.plan(frames, date(2025, 6, 22), cfg).set_index("supplier_id").loc["S1"]
+    assert lapsed["is_audit_lapsed"] and "audit_overdue" in lapsed["triggers"]
+    assert "last audit on 2024-06-21 is more than 12 months old" in lapsed["reason"]

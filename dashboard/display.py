@@ -668,13 +668,38 @@ def hold_details(text: object, labels: list[str]) -> str:
     return out[:1].upper() + out[1:]
 
 
+# the release conditions whose failure says money may go to the wrong hands or bad goods ship now: a hold's first
+# reason when it fails them (models/config/release.toml names the conditions)
+HOLD_FIRST = ("payee_verified", "no_open_critical_capa")
+_ASIDE = re.compile(r"\s*\([^()]* [^()]*\)")  # an aside of several words (a company's name); "(HK)" is kept
+
+
+def hold_summary(text: object, labels: list[str], first: list[str] = ()) -> str:
+    """A hold in one short cell: its most telling reason (a failure of a `first` condition, else the checklist's first
+    failing one), asides of several words in parentheses left out, and how many more ("No pre-shipment inspection yet; and 2 more").
+    The whole list is in the download and the checklist per order; a row of four reasons read 6-9 lines tall."""
+    if _blank(text) or not str(text).strip():
+        return BLANK
+    parts = str(text).split("; ")
+    rank = {lb: i for i, lb in enumerate(first)}
+
+    def order(part: str) -> int:
+        return next((rank[lb] for lb in first if part.startswith(f"{lb}: ")), len(first))
+
+    lead = min(parts, key=order)  # the first of the most telling (min keeps the checklist order among equals)
+    said = _ASIDE.sub("", hold_details(lead, labels)).strip()
+    return said + (f"; and {len(parts) - 1:,} more" if len(parts) > 1 else "")
+
+
 def order_answers(orders: pd.DataFrame) -> pd.DataFrame:
-    """marts.open_orders rows with what a founder reads first: `why_held` (hold_details of the configured checklist,
-    models/config/release.toml) and `balance_due_in` (due_words)."""
+    """marts.open_orders rows with what a founder reads first: `why_held` (hold_summary of the configured checklist,
+    models/config/release.toml; every reason stays in `hold_reasons`) and `balance_due_in` (due_words)."""
     from models import release
 
-    labels = [c["label"] for c in release.load_config()["conditions"].values()]
-    return orders.assign(why_held=[hold_details(r, labels) for r in orders["hold_reasons"]],
+    conditions = release.load_config()["conditions"]
+    labels = [c["label"] for c in conditions.values()]
+    first = [conditions[n]["label"] for n in HOLD_FIRST if n in conditions]
+    return orders.assign(why_held=[hold_summary(r, labels, first) for r in orders["hold_reasons"]],
                          balance_due_in=orders["days_until_balance_due"].map(due_words))
 
 

@@ -78,8 +78,10 @@ if ui.require_warehouse():
                                                                         "nothing until the reasons are cleared. "
                                                                         "Paid: nothing left to pay."),
                  "why_held": st.column_config.TextColumn(
-                     "Why on hold", help="What fails on the release checklist; the download has each reason with "
-                                         "its condition."),
+                     "Why on hold", help="The most telling check the order fails (money to another entity or an "
+                                         "open critical corrective action first) and how many more; the download "
+                                         "has every reason with its condition, the checklist per order below "
+                                         "which checks fail."),
                  "balance_outstanding": ui.money_col("Balance"),
                  "balance_due_in": st.column_config.TextColumn(
                      "Balance due", help="From the analysis date to the balance's due date (the payment terms' due "

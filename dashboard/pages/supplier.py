@@ -413,8 +413,8 @@ if not orders.empty:
     st.subheader("Open orders: release or hold the balance")
     held = scorecard.on_hold(orders)
     if not held.empty:
-        st.error(f"Hold the balance of {len(held)} order(s): see why below (the Open orders page has every "
-                 "condition).", icon=":material/front_hand:")
+        st.error(f"Hold the balance of {display.count_words(len(held), 'order')}: see why below (the download and "
+                 "the Open orders page have every reason).", icon=":material/front_hand:")
     orders = display.order_answers(orders)
     unchecked = ["not_checked"] if orders["not_checked"].fillna("").astype(str).str.strip().ne("").any() else []
     ui.table(orders, "supplier_open_orders_table", f"{supplier_id}_open_orders.csv",
@@ -422,7 +422,9 @@ if not orders.empty:
                       *unchecked],
              download_columns=["ordered_on", "balance_due_on", "days_until_balance_due", "hold_reasons",
                                "not_checked"],
-             column_config={"po_id": "Order", "verdict": "Verdict", "why_held": "Why on hold",
+             column_config={"po_id": "Order", "verdict": "Verdict", "why_held": st.column_config.TextColumn(
+                                "Why on hold", help="The most telling check the order fails and how many more; the "
+                                                    "download has every reason."),
                             "balance_outstanding": ui.money_col("Balance"), "balance_due_in": "Balance due",
                             "deposit_at_risk": ui.money_col("Deposit at risk"), "not_checked": "Not checked"})
 

@@ -39,10 +39,16 @@ def test_supplier_page_shows_the_new_offshore_account_checks_capas_and_orders_on
     assert capas[["capa_id", "status"]].values.tolist() == [["C3", "open, overdue"],
                                                             ["C2", "closed, but the next lot failed"]]
     # P4 (2,000 unpaid), P5 (3,300 − 990) and P6 (1,100 − 330) all hold: the account and C3
-    assert "Hold the balance of 3 order(s)" in shown
+    assert "Hold the balance of 3 orders" in shown
     orders = next(f for f in ui.frames(at) if "hold_reasons" in f.columns).set_index("po_id")
     assert orders["balance_outstanding"].to_dict() == {"P4": 2000, "P5": 2310, "P6": 770}
     assert all("critical corrective action C3 open since 2024-05-20" in r for r in orders["hold_reasons"])
+    # the cell leads with the unverified account (money to the wrong hands) and counts the rest; the download has all
+    assert orders["why_held"].to_dict() == {
+        "P4": "Bank account ••••8901 (HK), first seen 2024-06-10, is not verified: call back on a number already on "
+              "file before paying; and 1 more",
+        **{po: "Bank account ••••8901 (HK), first seen 2024-06-10, is not verified: call back on a number already on "
+               "file before paying; and 2 more" for po in ("P5", "P6")}}
     # the timeline: S2's change CH3 and two corrective actions join its orders, payments and inspections
     at.toggle(key="supplier_timeline_show").set_value(True).run()  # the events as a table, asked for
     timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)

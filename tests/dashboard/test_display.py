@@ -110,6 +110,21 @@ def test_holds_read_as_what_fails():
     assert display.hold_details("", labels) == display.hold_details(None, labels) == "–"
 
 
+def test_a_hold_reads_in_one_short_cell_its_most_telling_reason_first():
+    labels = ["Pre-shipment inspection passed", "Payee verified", "Shipping documents received"]
+    text = ("Pre-shipment inspection passed: the last pre-shipment inspection failed (2026-10-18); Payee verified: the "
+            "proforma invoice names another entity (Suzhou Huaxin Industrial Co., Ltd.) than the legal entity (Jinhua "
+            "Huaxin Trading Co., Ltd.); Shipping documents received: not shipped yet: no bill of lading")
+    # the payee first (a `first` condition), the company names left out, the two others counted
+    assert display.hold_summary(text, labels, ["Payee verified"]) == (
+        "The proforma invoice names another entity than the legal entity; and 2 more")
+    # no `first` condition fails: the checklist's first failing reason, its one-word aside (a date) kept
+    assert display.hold_summary(text, labels) == "The last pre-shipment inspection failed (2026-10-18); and 2 more"
+    assert display.hold_summary("Shipping documents received: not shipped yet: no bill of lading", labels) == (
+        "Not shipped yet: no bill of lading")
+    assert display.hold_summary("", labels) == display.hold_summary(None, labels) == "–"
+
+
 def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():
     reason = ("failed inspection: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest "
               "2026-10-10 (cohort rate 21%, p = 0.046); critical score: risk band critical (score 65.8)")

@@ -33,6 +33,7 @@ from email.message import EmailMessage
 import pandas as pd
 
 from dashboard import display
+from models import release
 
 Run = Callable[..., pd.DataFrame]
 MOVERS = 10
@@ -159,6 +160,7 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         "No score moved.")
 
     orders = waiting_for_decision(data["orders"])
+    labels = [c["label"] for c in release.load_config()["conditions"].values()]
     orders_section = Section(
         "orders", "Orders waiting for a release decision",
         "Unpaid balances due within the release rules' window or overdue: release them, or hold them for the "
@@ -168,7 +170,8 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           _day(r.balance_due_on) + (f" ({-int(r.days_until_balance_due):,} days overdue)"
                                     if not display._blank(r.days_until_balance_due) and r.days_until_balance_due < 0
                                     else ""),
-          _text(r.verdict).capitalize(), _text(r.hold_reasons) if r.verdict == "hold" else ""]
+          display.words(r.verdict, "verdict"), display.hold_details(r.hold_reasons, labels) if r.verdict == "hold"
+          else ""]
          for r in orders.itertuples()],
         "No balance is due.")
 

@@ -213,6 +213,55 @@ def test_the_scorecard_downloads_from_the_supplier_page(server, page, demo_con):
     assert len(reader.pages) == 1 and legal in text and f"{score:.1f} / 100" in text
 
 
+def test_the_weekly_digest_downloads_from_portfolio_and_reads_as_a_page(server, page, demo_con, tmp_path):
+    """Portfolio's "Weekly digest (HTML)" button, clicked in Chromium, and the file it gives opened as a person opens
+    it: its sections under their headings, each count what its table shows (the orders and re-audits counted here
+    from the marts), no code, `None` or `nan`, every number of four digits or more with separators; a screenshot."""
+    page.goto(server)
+    _settle(page, "Weekly digest (HTML)")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Weekly digest (HTML)").click()
+    as_of = demo_con.execute("select as_of from ingest.build_info").fetchone()[0]
+    assert download.value.suggested_filename == f"supplier_risk_digest_{as_of:%Y-%m-%d}.html"
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    page.goto(saved.as_uri())
+    headings = [re.fullmatch(r"(.+) \((\d[\d,]*)\)", h).groups() for h in page.locator("h2").all_inner_texts()]
+    assert [title for title, _ in headings] == ["New red flags", "Biggest movers",
+                                                "Orders waiting for a release decision", "Re-audits due",
+                                                "Stale data"]
+    counts = {title: int(n.replace(",", "")) for title, n in headings}
+    # each heading's count is the rows its table shows (a section without rows says so instead of a table)
+    for i, (title, _) in enumerate(headings):
+        rows = page.locator("h2").nth(i).evaluate(
+            "h => { let e = h.nextElementSibling; while (e && e.tagName !== 'TABLE' && e.tagName !== 'H2') "
+            "e = e.nextElementSibling; return e && e.tagName === 'TABLE' ? e.rows.length - 1 : 0; }")
+        assert rows == counts[title], title
+    waiting = demo_con.execute("select count(*) from marts.open_orders where is_balance_due_soon "
+                               "and balance_outstanding > 0").fetchone()[0]
+    due = demo_con.execute("select count(*) from marts.reaudit_queue where days_until_due <= 7").fetchone()[0]
+    assert (counts["Orders waiting for a release decision"], counts["Re-audits due"]) == (waiting, due)
+    assert waiting > 0 and due > 0 and counts["New red flags"] > 0  # the demo's week has something to read
+    cells = page.locator("td").all_inner_texts()
+    text = page.locator("body").inner_text()
+    assert [c for c in cells if display_raw(c)] == []
+    assert SNAKE.findall(text) == [] and re.findall(r"(?<![\w`])(?:None|nan|NaN)(?![\w`])", text) == []
+    # numbers: dates ("2026-10-24", "September 2026"), order and corrective-action ids and masked bank accounts
+    # ("••••2222") aside, no run of four digits without a separator
+    bare = re.sub(r"\d{4}-\d{2}-\d{2}|\b[A-Z][a-z]+ \d{4}\b|\b[A-Z]+(?:-\d+)+\b|•+\d+", "", text)
+    assert re.findall(r"\d{4,}", bare) == []
+    assert all(re.fullmatch(r"-?\$\d{1,3}(?:,\d{3})*", c) for c in
+               page.locator("h2:has-text('Orders waiting') ~ table").first.locator("td:nth-child(3)").all_inner_texts())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "weekly_digest.png"), full_page=True)
+
+
+def display_raw(text: str) -> bool:
+    from dashboard import display
+
+    return display.is_raw_identifier(text)
+
+
 def test_calculator_in_the_browser(server, page):
     page.goto(f"{server}/inspections")
     _settle(page, "Sampling-plan calculator")

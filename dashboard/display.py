@@ -164,7 +164,10 @@ ENUMS: dict[str, dict[str, str]] = {
     "verdict": {"release": "Release", "hold": "Hold", "paid": "Paid"},  # marts.open_orders
     "table_name": {"purchase_orders": "Purchase orders", "quality_costs": "Quality costs",
                    "shipments": "Shipments", "suppliers": "Suppliers", "products": "Products",
-                   "payments": "Payments", "inspections": "Inspections", "sales": "Sales", "returns": "Returns"},
+                   "payments": "Payments", "inspections": "Inspections", "sales": "Sales", "returns": "Returns",
+                   "bank_accounts": "Bank accounts", "changes": "Changes", "corrective_actions": "Corrective actions",
+                   "assists": "Assists", "duty_refunds": "Duty refunds",
+                   "entry_summary_lines": "Customs entry summary lines"},
 }
 # columns holding a code of a kind above
 COLUMN_KINDS = {
@@ -283,6 +286,68 @@ ANSWER_COLUMNS = {"reason", "explanation", "note", "triggers", "last_transition_
 ID_COLUMNS = {"supplier_id", "po_id", "sku", "inspection_id", "source_id", "file", "input_dir", "date_column",
               "column_name", "encoding", "row_label", "source", "inspection_level", "current_level",
               "recommended_level", "major_code_letter", "current_code_letter", "confidence"}
+
+
+# The import format's fields (pipelines/contract.py) as the mapping step names them: what a person would call the
+# column of their own spreadsheet. The field name itself is secondary (in the help), for whoever reads the contract.
+FIELDS = {
+    "supplier_id": "Supplier id", "supplier_name": "Supplier name", "supplier_type": "Manufacturer or trader",
+    "country": "Country", "province": "Province or state", "alibaba_store_years": "Alibaba store years",
+    "is_verified": "Alibaba 'Verified' badge", "is_gold_supplier": "Alibaba 'Gold Supplier' badge",
+    "legal_name": "Legal entity name", "registration_id": "Registration number",
+    "bank_beneficiary": "Bank beneficiary", "onboarded_on": "Working together since",
+    "last_audit_on": "Last audit date", "last_audit_result": "Last audit result",
+    "litigation_cases": "Court cases", "admin_penalties": "Administrative penalties",
+    "operating_status": "Registry operating status", "subcontracting": "Subcontracting",
+    "nnn_signed": "NNN agreement signed", "mold_owner": "Moulds owned by",
+    "registry_checked_on": "Registry checked on", "records_checked_on": "Public records checked on",
+    "verified_type": "Type as verified", "sku": "SKU", "product_name": "Product name", "category": "Category",
+    "hs_code": "HS code", "origin_country": "Country of origin", "retail_price": "Retail price",
+    "unit_weight_kg": "Unit weight (kg)", "unit_volume_m3": "Unit volume (m³)",
+    "steel_content_pct": "Steel content (%)", "aluminium_content_pct": "Aluminium content (%)",
+    "duty_claims": "Chapter 99 headings claimed", "po_id": "Purchase order number", "ordered_on": "Order date",
+    "quantity": "Quantity (units)", "unit_price": "Unit price", "currency": "Currency", "incoterm": "Incoterm",
+    "promised_ship_on": "Promised ship date", "sample_approved_on": "Golden sample approved on",
+    "pi_entity_name": "Seller on the proforma invoice", "payment_channel": "Paid through",
+    "agreed_aql_major": "Agreed major AQL (%)", "balance_due_on": "Balance due date",
+    "bank_account_id": "Bank account id", "account_number": "Account number or IBAN", "bank_name": "Bank",
+    "bank_country": "Bank's country", "beneficiary": "Beneficiary", "first_seen_on": "First seen on",
+    "verified_on": "Verified on", "verification_method": "Verified how", "note": "Note",
+    "payment_id": "Payment id", "paid_on": "Payment date", "amount": "Amount", "kind": "Kind",
+    "payee_name": "Paid to (beneficiary)", "channel": "Channel", "inspection_id": "Inspection id",
+    "inspection_type": "Inspection type", "inspected_on": "Inspection date", "inspector": "Inspector",
+    "inspection_level": "Inspection level", "aql_critical": "Critical AQL (%)", "aql_major": "Major AQL (%)",
+    "aql_minor": "Minor AQL (%)", "lot_size": "Lot size (units)", "sample_size": "Sample size (units)",
+    "critical_defects": "Critical defects found", "major_defects": "Major defects found",
+    "minor_defects": "Minor defects found", "result": "Result", "cost": "Cost", "shipment_id": "Shipment id",
+    "mode": "Transport mode", "shipped_on": "Ship date", "eta_on": "Expected arrival", "delivered_on": "Delivered on",
+    "freight_cost": "Freight paid", "insurance_cost": "Insurance paid", "invoice_freight": "Freight in the price",
+    "invoice_insurance": "Insurance in the price", "duty_paid": "Duty paid", "other_fees": "Other fees",
+    "customs_hold_days": "Days held by customs", "entry_number": "Customs entry number",
+    "entry_on": "Customs entry date", "doc_errors": "Documentation errors",
+    "documents_received_on": "Shipping documents received on", "month": "Month", "units_sold": "Units sold",
+    "gross_revenue": "Gross revenue", "marketplace_fees": "Marketplace fees", "return_id": "Return id",
+    "returned_on": "Return date", "reason": "Return reason", "refund_amount": "Refund", "disposition": "Resellable?",
+    "cost_id": "Cost id", "incurred_on": "Date incurred", "assist_id": "Assist id", "description": "Description",
+    "provided_on": "Provided on", "units_declared": "Units declared", "refund_id": "Refund id",
+    "program": "Refund programme", "claimed_on": "Claimed on", "amount_claimed": "Amount claimed",
+    "received_on": "Received on", "amount_received": "Amount received", "line_number": "Entry line number",
+    "hts_code": "HTS number", "entry_type": "Entry type", "entered_value": "Entered value", "rate": "Duty rate",
+    "duty": "Duty", "mpf": "Merchandise processing fee", "hmf": "Harbor maintenance fee", "change_id": "Change id",
+    "changed_on": "Change date", "confirmed_in_writing": "Confirmed in writing", "approved_by": "Approved by",
+    "capa_id": "Corrective action id", "opened_on": "Opened on", "severity": "Severity", "root_cause": "Root cause",
+    "action": "Action", "due_on": "Due date", "closed_on": "Closed on", "next_lot_result": "Next lot's result",
+}
+
+
+def field_label(name: str) -> str:
+    """An import field (pipelines/contract.py) as the mapping step names it: FIELDS, else its column header."""
+    return FIELDS.get(name) or header(name)
+
+
+def value_label(field: str, value: object) -> str:
+    """An allowed value of an import field in words ("trading_company" → "Trading company"; "FOB" stays FOB)."""
+    return words(value, COLUMN_KINDS.get(field))
 
 
 def header(column: str) -> str:

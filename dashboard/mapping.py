@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import loader
+from dashboard import display, loader
 from pipelines import contract
 from pipelines.adapters import mapping as maps
 from pipelines.adapters import registry, store
@@ -130,7 +130,8 @@ def _mapping_step(path: Path, key: str) -> Converted | None:
     tables = list(contract.TABLES_BY_NAME)
     default_table = base.table if base else _guess_table(header)
     table = st.selectbox("Table this file fills", tables, index=tables.index(default_table), key=f"{key}_table",
-                         on_change=_forget_choices, args=(key,))
+                         format_func=lambda t: display.words(t, "table_name"), on_change=_forget_choices,
+                         args=(key,))
     spec = contract.TABLES_BY_NAME[table]
     suggested = {s.column: s for s in maps.suggest(header, table)}
     st.markdown("**Columns** (suggested: exact name, synonym or similar spelling; `*` required)")
@@ -144,9 +145,10 @@ def _mapping_step(path: Path, key: str) -> Converted | None:
         how = (f"suggested: {suggested[col.name].how}" + (f" ({suggested[col.name].score:.2f})"
                if suggested[col.name].how == "fuzzy" else "")) if col.name in suggested else "no suggestion"
         options = [NONE, *header]
-        picked = grid[i % 3].selectbox(f"{col.name}{' *' if col.required else ''}", options,
+        picked = grid[i % 3].selectbox(f"{display.field_label(col.name)}{' *' if col.required else ''}", options,
                                        index=options.index(current) if current in options else 0,
-                                       key=f"{key}_col_{col.name}", help=f"{col.description} ({how})")
+                                       key=f"{key}_col_{col.name}",
+                                       help=f"{col.description} ({how}; import field `{col.name}`)")
         if picked != NONE:
             columns[col.name] = picked
     f1, f2, f3 = st.columns(3)
@@ -163,7 +165,8 @@ def _mapping_step(path: Path, key: str) -> Converted | None:
     constants = {}
     for col in spec.columns:
         if col.required and col.name not in columns:
-            value = st.text_input(f"Value of {col.name} for every row (the file has no such column)",
+            value = st.text_input(f"{display.field_label(col.name)}: one value for every row (the file has no "
+                                  "such column)",
                                   value=(base.constants.get(col.name, "") if base else ""),
                                   key=f"{key}_const_{col.name}")
             if value.strip():
@@ -180,7 +183,8 @@ def _mapping_step(path: Path, key: str) -> Converted | None:
     converted = maps.convert(maps.read(path, candidate), candidate)
     st.markdown(f"**Preview** ({_counts(converted)})")
     preview = pd.DataFrame(converted.rows.get(table, [])[:20])
-    ui.table(preview, f"{key}_preview", f"{path.stem}_preview.csv")
+    ui.table(preview, f"{key}_preview", f"{path.stem}_preview.csv",
+             column_config={c: display.field_label(c) for c in preview.columns})
     _problems(converted, f"{key}_rejected")
     s1, s2 = st.columns([2, 1])
     name = s1.text_input("Mapping name", value=candidate.name, key=f"{key}_name")
@@ -210,7 +214,7 @@ def _value_maps(path: Path, header: list[str], spec, columns: dict[str, str], ba
         foreign = [v for v in seen if v and v.lower().replace(" ", "_").replace("-", "_") not in allowed][:30]
         if not foreign:
             continue
-        st.markdown(f"**Values of {ui.md(columns[col.name])} → `{col.name}`**")
+        st.markdown(f"**Values of {ui.md(columns[col.name])} → {ui.md(display.field_label(col.name))}**")
         pairs = {}
         grid = st.columns(3)
         saved = (base.values.get(col.name, {}) if base else {})
@@ -219,7 +223,8 @@ def _value_maps(path: Path, header: list[str], spec, columns: dict[str, str], ba
             current = saved.get(value, options[0])
             picked = grid[i % 3].selectbox(ui.md(value), options,
                                            index=options.index(current) if current in options else 0,
-                                           key=f"{key}_val_{col.name}_{i}")
+                                           format_func=lambda v, c=col.name, keep=options[0]: v if v == keep
+                                           else display.value_label(c, v), key=f"{key}_val_{col.name}_{i}")
             if picked != options[0]:
                 pairs[value] = picked
         out[col.name] = pairs
@@ -264,7 +269,8 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
             except (FileError, AdapterError) as exc:
                 st.error(f"{ui.md(name)}: {ui.md(exc)}", icon=":material/error:")
                 continue
-            with st.expander(f"{ui.md(name)}: {fmt.title} → {', '.join(fmt.tables)} · {_counts(converted)}"):
+            into = ", ".join(display.words(t, "table_name") for t in fmt.tables)
+            with st.expander(f"{ui.md(name)}: {fmt.title} → {into} · {_counts(converted)}"):
                 _problems(converted, f"{key}_rejected")
             done.append(converted)
             continue

@@ -54,7 +54,8 @@ if source == "Upload files":
             if keep:
                 folder, kept = loader.complete_with(folder, previous)
                 if kept:
-                    st.caption(f"Kept from the current input: {', '.join(kept)}")
+                    st.caption("Kept from the current input: "
+                               + ", ".join(display.words(t, "table_name") for t in kept))
         folder = mapping.convert_exports([(f.name, f.getvalue()) for f in uploads], folder)
 elif source == "Folder on this machine":
     path_text = st.text_input("Folder path", key="data_folder", placeholder=str(roots[0] / "exports"),

@@ -301,3 +301,17 @@ def test_supplier_names_in_tables_link_to_their_supplier_page(ui, demo_db, demo_
 
 def test_max_points_show_a_half_point_and_whole_points_without_decimals():
     assert [display.max_points(v) for v in (8.0, 4.5, 41.5, 100.0, None)] == ["8", "4.5", "41.5", "100", "–"]
+
+
+def test_every_import_field_has_a_label_in_words_distinct_within_its_table():
+    from pipelines import contract
+
+    for table, spec in contract.TABLES_BY_NAME.items():
+        labels = [display.field_label(c.name) for c in spec.columns]
+        assert not [lb for lb in labels if display.is_raw_identifier(lb) or "_" in lb], table
+        assert len(set(labels)) == len(labels), table
+        assert not display.is_raw_identifier(display.words(table, "table_name")), table
+    assert display.field_label("po_id") == "Purchase order number"
+    assert display.value_label("supplier_type", "trading_company") == "Trading company"
+    assert display.value_label("incoterm", "FOB") == "FOB"
+    assert display.value_label("program", "ieepa") == "IEEPA duties"

@@ -152,7 +152,7 @@ def test_upload_with_bad_rows_lists_each_rejection_with_line_and_reason(ui, tiny
     assert not at.exception
     # the tables not uploaded are kept from the current warehouse's input folder (the tiny fixture)
     assert at.checkbox(key="data_keep_others").value is True
-    assert "Kept from the current input: products, payments, inspections" in ui.texts(at)
+    assert "Kept from the current input: Products, Payments, Inspections" in ui.texts(at)
     shown = ui.metrics(at)
     assert shown["Rows rejected"] == "2"
     assert shown["Rows read"] == "39"  # 4 + 7 uploaded rows, 28 kept rows of the other seven tables

@@ -858,8 +858,15 @@ def reaudit_plan(queue: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _how_often(p: object) -> str:
+    """A probability as "96% of the time" (whole percent; one decimal when that would read 0% or 100%)."""
+    whole = pct(p, 0)
+    return f"{pct(p, 1) if whole in ('0%', '100%') else whole} of the time"
+
+
 def inspection_action(row: pd.Series, discontinued: bool = False) -> str:
-    """What to ask for on the next lot, from a marts.inspection_blind_spot row, as an instruction."""
+    """What to ask for on the next lot, from a marts.inspection_blind_spot row, as an instruction with its reason in
+    plain words: how often a lot at the supplier's estimated defect rate passes today's plan, and the plan asked for."""
     if discontinued:
         return "Stop accepting lots on sampling until the supplier shows its corrective action (ISO 2859-1)."
     level, aql = row.get("recommended_level"), row.get("recommended_aql_major")
@@ -868,7 +875,25 @@ def inspection_action(row: pd.Series, discontinued: bool = False) -> str:
     plan = f"level {level}, AQL {aql:g}"
     sample = (f" ({int(row['recommended_sample_size']):,} samples, accept {int(row['recommended_accept']):,})"
               if not _blank(row.get("recommended_sample_size")) and not _blank(row.get("recommended_accept")) else "")
+    rate, now, then = (row.get(c) for c in ("defect_rate_estimate", "p_accept_current_plan", "p_accept_recommended"))
+    known = not (_blank(rate) or _blank(now))
+    today = (f"level {row['current_level']}, AQL {float(row['current_aql_major']):g}"
+             if not _blank(row.get("current_level")) and not _blank(row.get("current_aql_major")) else "today's plan")
     if level == row.get("current_level") and not _blank(row.get("current_aql_major")) \
             and float(aql) == float(row["current_aql_major"]):
-        return f"Keep the plan: {plan}{sample}."
-    return f"Ask for {plan} on the next lot{sample}."
+        if not known:
+            return f"Keep the plan: {plan}{sample}."
+        if float(rate) <= float(aql) / 100:
+            return (f"Keep the plan, {plan}: the supplier's estimated defect rate, {pct(rate)}, is within the AQL, "
+                    f"so its lots should pass (they would {_how_often(now)}).")
+        return (f"Keep the plan, {plan}: at the supplier's estimated defect rate, {pct(rate)}, it already stops most "
+                f"lots (one would pass {_how_often(now)}).")
+    if not known:
+        return f"Ask for {plan} on the next lot{sample}."
+    why = f"at this supplier's estimated defect rate, {pct(rate)}, a lot would pass today's plan ({today}) {_how_often(now)}"
+    meets = row.get("recommendation_meets_target")
+    if not _blank(meets) and not bool(meets):
+        return (f"Inspect every unit or fix quality at the source: {why}, and even the strictest plan ({plan}) "
+                f"would pass it {_how_often(then)}.")
+    return (f"Ask for {plan} on the next lot{sample}: {why}; "
+            + (f"this plan would pass it {_how_often(then)}." if not _blank(then) else "this plan stops most of them."))

@@ -129,9 +129,11 @@ if ui.require_warehouse():
                                                    "in the download.")})
 
         st.subheader("Recommended inspection level per supplier")
-        st.caption("The cheapest plan that stops most lots at the supplier's estimated defect rate; "
-                   "\"keep the plan\" when the rate is within the AQL. A supplier whose inspection is "
-                   "discontinued under the switching rules gets no sampling plan: stop accepting its lots.")
+        st.caption("What to ask for on each supplier's next lot, and why: how often a lot at its estimated defect "
+                   "rate would pass today's plan, and the cheapest plan that would stop most such lots (keep the plan "
+                   "when the rate is within the AQL). A supplier whose inspection is discontinued under the "
+                   "switching rules gets no sampling plan: stop accepting its lots. The plans' details are in the "
+                   "download.")
         stages = queries.inspection_switching(ids)
         stopped = set(stages.loc[stages["current_stage"] == "discontinued", "supplier_id"]) \
             if not stages.empty else set()
@@ -149,15 +151,17 @@ if ui.require_warehouse():
 
         recommended = ui.computed("inspections_recommended", recommend, blind, tuple(sorted(stopped)))
         ui.table(recommended, "inspections_recommended", "recommended_inspection_levels.csv",
-                 columns=["supplier_name", "what_to_do", "current_level", "current_aql_major",
-                          "p_accept_current_plan", "p_accept_recommended", "note"],
+                 columns=["supplier_name", "what_to_do", "p_accept_current_plan", "p_accept_recommended"],
+                 download_columns=["current_level", "current_aql_major", "recommended_level", "recommended_aql_major",
+                                   "recommended_sample_size", "recommended_accept", "defect_rate_estimate", "note"],
                  column_config={"supplier_name": "Supplier", "what_to_do": "What to do on the next lot",
                                 "current_level": "Level now", "current_aql_major": "AQL now",
-                                "p_accept_current_plan": ui.pct_col("Pass now",
-                                                                    "Probability a lot at the estimated defect "
-                                                                    "rate passes the current plan."),
-                                "p_accept_recommended": ui.pct_col("Pass then", "Probability it passes the "
-                                                                                "recommended plan."),
+                                "p_accept_current_plan": ui.pct_col("Passes today's plan",
+                                                                    "How often a lot at the supplier's estimated "
+                                                                    "defect rate passes the current plan."),
+                                "p_accept_recommended": ui.pct_col("Passes the plan asked for",
+                                                                   "How often it would pass the plan in What to "
+                                                                   "do."),
                                 "note": "Why"})
 
     st.subheader("Switching stages (ISO 2859-1 normal / tightened / reduced)")

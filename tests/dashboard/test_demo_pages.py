@@ -70,13 +70,22 @@ def test_inspections_page_totals_match_the_blind_spot_mart(ui, demo_db, demo_con
     todo = table.set_index("supplier_name")["what_to_do"]
     assert todo[list(stopped)].str.startswith("Stop accepting lots on sampling").all()
     plan = demo_con.execute("select s.supplier_name, b.recommended_level, b.recommended_aql_major, "
-                            "b.recommended_sample_size, b.recommended_accept from marts.inspection_blind_spot b "
-                            "join staging.suppliers s using (supplier_id) where b.recommended_level <> b.current_level "
+                            "b.recommended_sample_size, b.recommended_accept, b.defect_rate_estimate, "
+                            "b.current_level, b.current_aql_major, b.p_accept_current_plan, b.p_accept_recommended "
+                            "from marts.inspection_blind_spot b join staging.suppliers s using (supplier_id) "
+                            "where b.recommended_level <> b.current_level and b.recommendation_meets_target "
                             "order by s.supplier_name").fetchall()
-    asked = [(n, lv, a, k, c) for n, lv, a, k, c in plan if n not in stopped]
+    asked = [row for row in plan if row[0] not in stopped]
     assert asked  # the demo has suppliers whose plan should change
-    for name, level, aql, n, accept in asked:
-        assert todo[name] == f"Ask for level {level}, AQL {aql:g} on the next lot ({n:,} samples, accept {accept:,})."
+
+    def often(p: float) -> str:
+        return f"{p * 100:.0f}%" if 0.005 <= p < 0.995 else f"{p * 100:.1f}%"
+
+    for name, level, aql, n, accept, rate, now_level, now_aql, p_now, p_then in asked:
+        assert todo[name] == (f"Ask for level {level}, AQL {aql:g} on the next lot ({n:,} samples, accept {accept:,}): "
+                              f"at this supplier's estimated defect rate, {rate * 100:.1f}%, a lot would pass today's "
+                              f"plan (level {now_level}, AQL {now_aql:g}) {often(p_now)} of the time; this plan would "
+                              f"pass it {often(p_then)} of the time.")
 
 
 def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_db, demo_con):

@@ -195,13 +195,34 @@ def test_dates_from_duckdb_show_as_dates_and_plain_number_columns_get_separators
     assert specs["built_at"]["width"] >= int(display.text_px("2026-12-31 23:59") + display.CELL_PADDING_PX)
 
 
-def test_inspection_recommendation_is_an_instruction():
+def test_inspection_recommendation_is_an_action_with_its_reason_in_plain_words():
     row = pd.Series({"recommended_level": "I", "recommended_aql_major": 0.15, "recommended_sample_size": 80,
-                     "recommended_accept": 0, "current_level": "II", "current_aql_major": 2.5})
-    assert display.inspection_action(row) == "Ask for level I, AQL 0.15 on the next lot (80 samples, accept 0)."
-    same = row.copy()
-    same[["recommended_level", "recommended_aql_major"]] = ["II", 2.5]
-    assert display.inspection_action(same).startswith("Keep the plan: level II, AQL 2.5")
+                     "recommended_accept": 0, "current_level": "II", "current_aql_major": 2.5,
+                     "defect_rate_estimate": 0.028, "p_accept_current_plan": 0.983, "p_accept_recommended": 0.084,
+                     "recommendation_meets_target": True})
+    assert display.inspection_action(row) == (
+        "Ask for level I, AQL 0.15 on the next lot (80 samples, accept 0): at this supplier's estimated defect rate, "
+        "2.8%, a lot would pass today's plan (level II, AQL 2.5) 98% of the time; this plan would pass it 8% of the "
+        "time.")
+    strictest = row.copy()
+    strictest[["recommended_level", "recommended_aql_major", "p_accept_recommended",
+               "recommendation_meets_target"]] = ["III", 0.065, 0.31, False]
+    assert display.inspection_action(strictest) == (
+        "Inspect every unit or fix quality at the source: at this supplier's estimated defect rate, 2.8%, a lot "
+        "would pass today's plan (level II, AQL 2.5) 98% of the time, and even the strictest plan (level III, AQL "
+        "0.065) would pass it 31% of the time.")
+    within = row.copy()
+    within[["recommended_level", "recommended_aql_major", "defect_rate_estimate", "p_accept_current_plan"]] = [
+        "II", 2.5, 0.018, 0.9996]
+    # 99.96% would read "100% of the time": one decimal instead
+    assert display.inspection_action(within) == (
+        "Keep the plan, level II, AQL 2.5: the supplier's estimated defect rate, 1.8%, is within the AQL, so its lots "
+        "should pass (they would 100.0% of the time).")
+    stops = within.copy()
+    stops[["defect_rate_estimate", "p_accept_current_plan"]] = [0.06, 0.07]
+    assert display.inspection_action(stops) == (
+        "Keep the plan, level II, AQL 2.5: at the supplier's estimated defect rate, 6.0%, it already stops most lots "
+        "(one would pass 7% of the time).")
     assert display.inspection_action(row, discontinued=True).startswith("Stop accepting lots on sampling")
 
 

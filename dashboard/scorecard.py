@@ -190,7 +190,7 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
     facts = " · ".join(t for t in (display.words(p["supplier_type"], "supplier_type"), _text(p.get("country")),
                                    _text(p.get("province"))) if t and t != display.BLANK)
 
-    signals = data["signals"]
+    signals = display.signal_words(data["signals"])
     maxima = signals.groupby("pillar")["max_points"].sum() if not signals.empty else pd.Series(dtype=float)
     pillars = [Pillar(display.words(code, "pillar"), float(score_row[f"{code}_points"]), float(maxima.get(code, 0.0)))
                for code in display.ENUMS["pillar"] if score_row is not None and f"{code}_points" in score_row]

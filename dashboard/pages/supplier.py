@@ -143,7 +143,7 @@ if s is not None and isinstance(s["red_flags"], str) and s["red_flags"].strip():
         st.error(f"**{ui.md(display.words(name, 'red_flag'))}**: {ui.md(reason)}", icon=":material/flag:")
 
 st.subheader("What drives the score")
-signals = queries.supplier_signals(supplier_id)
+signals = display.signal_words(queries.supplier_signals(supplier_id))
 if signals.empty:
     ui.missing("marts.supplier_signals", "signal contributions")
 else:
@@ -167,11 +167,15 @@ else:
 
         ui.cached_chart("supplier_signals_chart", signals_chart, supplier_id)
     ui.table(signals, "supplier_signals_table", f"{supplier_id}_signals.csv",
-             columns=["pillar", "signal", "points", "max_points", "explanation", "evidence_n"],
+             columns=["pillar", "signal", "points", "max_points", "explanation", "evidence"],
+             download_columns=["evidence_n", "raw_value", "shrunk_value", "prior_mean"],
              column_config={"points": st.column_config.ProgressColumn("Points", format="%.1f", min_value=0,
                                                                       max_value=float(signals["max_points"].max())),
                             "max_points": st.column_config.NumberColumn("Max", format="%.1f"),  # half points: 4.5
                             "explanation": st.column_config.TextColumn("Why", width="large"),
+                            "evidence": st.column_config.TextColumn(
+                                "Evidence", help="What the signal was measured on, with its unit; the download "
+                                                 "has the count (evidence_n)."),
                             "evidence_n": st.column_config.NumberColumn("Evidence (n)", format="%.0f"),
                             "raw_value": st.column_config.NumberColumn("Raw", format="%.3f"),
                             "shrunk_value": st.column_config.NumberColumn(

@@ -297,8 +297,15 @@ def test_the_supplier_page_of_a_flagged_supplier_shows_words_not_codes(ui, demo_
     assert _problems(at) == []
     texts = ui.texts(at)
     assert "Triggers:" not in texts and "Why: " in texts  # the re-audit reason in the trigger's words
-    # counts with thousands separators like every other number (the page asked for "%.0f")
-    assert ui.column_config(at, "evidence_n")["type_config"]["format"] == "%,.0f"
+    # each signal's evidence with its unit: inspections counted beside dollars of quality costs, never bare numbers
+    shown = next(f for f in ui.frames(at) if "evidence" in f.columns).set_index("signal")["evidence"]
+    n = dict(demo_con.execute("select signal, evidence_n from marts.supplier_signals where supplier_id = ?",
+                              [sid]).fetchall())
+    inspections = int(n["psi_failure_rate"])
+    assert shown[display.signal_label("psi_failure_rate")] == (
+        f"{inspections:,} pre-shipment inspection{'' if inspections == 1 else 's'}")
+    assert shown[display.signal_label("quality_cost_share")] == f"${n['quality_cost_share']:,.0f} of quality costs"
+    assert shown[display.signal_label("operating_status")] == "Supplier record"
 
 
 @pytest.mark.slow
@@ -336,3 +343,32 @@ def test_every_import_field_has_a_label_in_words_distinct_within_its_table():
     assert display.value_label("supplier_type", "trading_company") == "Trading company"
     assert display.value_label("incoterm", "FOB") == "FOB"
     assert display.value_label("program", "ieepa") == "IEEPA duties"
+
+
+def test_each_signal_says_what_its_evidence_counts_and_a_rate_without_evidence_says_so():
+    signals = pd.DataFrame({
+        "signal": ["psi_failure_rate", "quality_cost_share", "operating_status", "passed_but_defective",
+                   "bank_account_changes", "late_rate"],
+        "explanation": ["2 of 12 pre-shipment inspections failed at first attempt (cohort-adjusted 14.0%, peer "
+                        "average 9.0%)", "costs of poor quality $35,787 on orders worth $1,200,000 (3.0%)",
+                        "registry operating status: normal",
+                        "0 of 0 lots that passed pre-shipment inspection came back with field defect returns above "
+                        "the lot's major AQL (cohort-adjusted 8.1%, peer average 8.1%)",
+                        "unknown: no bank_accounts file was imported (0 points; import it to count this)",
+                        "1 of 1 due orders shipped late or not at all (cohort-adjusted 30.0%, peer average 25.0%)"],
+        "evidence_n": [12.0, 35787.4, 1.0, 0.0, 0.0, 1.0],
+        "raw_value": [2 / 12, 0.03, 0.0, float("nan"), float("nan"), 1.0],
+        "prior_mean": [0.09, 0.02, float("nan"), 0.080838, float("nan"), 0.25],
+        "points": [1.2, 0.5, 0.0, 0.6, 0.0, 0.4]})
+    shown = display.signal_words(signals).set_index("signal")
+    assert shown["evidence"].to_dict() == {
+        "psi_failure_rate": "12 pre-shipment inspections", "quality_cost_share": "$35,787 of quality costs",
+        "operating_status": "Supplier record", "passed_but_defective": "0 passed lots on sale long enough to judge",
+        "bank_account_changes": "–", "late_rate": "1 due order"}
+    # no lot to judge: the peers' average rate (8.1%) gives its points, and the words say so; the rest unchanged
+    assert shown.loc["passed_but_defective", "explanation"] == (
+        "No passed lots on sale long enough to judge yet: scored at its peers' average rate, 8.1%, as every supplier "
+        "without evidence is, until its own record shows")
+    unchanged = ["psi_failure_rate", "quality_cost_share", "operating_status", "bank_account_changes", "late_rate"]
+    assert (shown.loc[unchanged, "explanation"] == signals.set_index("signal").loc[unchanged, "explanation"]).all()
+    assert (shown["points"] == signals.set_index("signal")["points"]).all()  # words only: the score is the score

@@ -153,6 +153,9 @@ def period(key: str = "period") -> tuple[date | None, date | None]:
     if months.empty:
         return None, None
     labels = [f"{pd.Timestamp(m):%Y-%m}" for m in months["month"]]
+    if len(labels) == 1:  # nothing to choose: a slider would show the one month at both ends
+        st.caption(f"Months: {labels[0]}, the only month with data.")
+        return None, None
     full = (labels[0], labels[-1])
     # this page's slider, else this session's last choice on another page, else the URL, else every month
     wanted = st.session_state.get(key) or st.session_state.get("_period") \

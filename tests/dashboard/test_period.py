@@ -105,3 +105,25 @@ def test_trader_vs_factory_compares_over_the_months_in_the_url(ui, demo_db, demo
     assert row["Manufacturers (n)"] == all_time[1]
     assert row["Manufacturer"].startswith(f"{all_time[0] * 100:.1f}% (")
     assert "from" not in at.query_params and "to" not in at.query_params
+
+
+def test_a_warehouse_with_one_month_says_it_instead_of_a_slider_with_that_month_at_both_ends():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import pandas as pd
+        import streamlit as st
+
+        from dashboard import filters, queries
+
+        months, queries.months = queries.months, lambda: pd.DataFrame({"month": [pd.Timestamp("2024-03-01")]})
+        try:  # the module is shared with the other tests of this process: put it back
+            st.session_state["chosen"] = filters.period("one_month")
+        finally:
+            queries.months = months
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    assert len(at.select_slider) == 0
+    assert [c.value for c in at.caption] == ["Months: 2024-03, the only month with data."]
+    assert at.session_state["chosen"] == (None, None)

@@ -937,6 +937,20 @@ def _how_often(p: object) -> str:
     return f"{pct(p, 1) if whole in ('0%', '100%') else whole} of the time"
 
 
+def reaudit_download(plan: pd.DataFrame) -> pd.DataFrame:
+    """The plan as its CSV and Excel downloads carry it: codes in words (triggers "No audit in 12 months", the
+    action, band, urgency, and the group as its heading "Hold new orders now"), the trigger codes kept beside as
+    `trigger_codes` for a spreadsheet filter; column names as in marts.reaudit_queue."""
+    groups = {key: heading for key, heading, _ in REAUDIT_GROUPS}
+    out = plan.copy()
+    if "triggers" in out:
+        out.insert(out.columns.get_loc("triggers") + 1, "trigger_codes", out["triggers"])
+    out = humanise(out)
+    if "group" in out:
+        out["group"] = out["group"].map(groups).fillna(out["group"])
+    return out
+
+
 def inspection_action(row: pd.Series, discontinued: bool = False) -> str:
     """What to ask for on the next lot, from a marts.inspection_blind_spot row, as an instruction with its reason in
     plain words: how often a lot at the supplier's estimated defect rate passes today's plan, and the plan asked for."""

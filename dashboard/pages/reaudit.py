@@ -99,7 +99,7 @@ if ui.require_warehouse():
                                                                                format="$%,.0f"),
                                      "reason": "Reasons with their statistics"})
 
-    download = shown
+    download = display.reaudit_download(shown)
     d1, d2, _ = st.columns([1, 1, 4])
     d1.download_button("Download CSV", lambda: ui.csv_bytes(download),
                        file_name="reaudit_queue.csv", mime="text/csv", key="reaudit_csv", on_click="ignore",

@@ -398,6 +398,25 @@ def test_reaudit_priority_is_shown_in_whole_dollars_and_kept_exact(ui, tiny_db, 
     assert legend == [a for a in severity if a.lower() in present] and len(legend) >= 2
 
 
+def test_reaudit_downloads_say_the_plan_in_words_with_the_trigger_codes_beside(ui, tiny_db, downloads):
+    """S1 (audit overdue, rising score; due in 45 days), S2 (never audited, subcontracting, high band, rising; 14
+    days) and S3 (never audited; 90 days): the CSV a founder opens reads as the page, the codes only in their column."""
+    import io
+
+    from dashboard import display
+
+    ui.open(tiny_db, "reaudit")
+    got = pd.read_csv(io.BytesIO(downloads["reaudit_queue.csv"]), dtype=str, keep_default_na=False)
+    got = got.set_index("supplier_id")
+    assert got["triggers"].to_dict() == {
+        "S1": "No audit in 12 months, Rising score",
+        "S2": "Never audited, Suspected subcontracting, High risk band, Rising score", "S3": "Never audited"}
+    assert got.loc["S1", "trigger_codes"] == "audit_overdue, rising_score"
+    assert got["group"].to_dict() == {"S1": "Later", "S2": "Next 30 days", "S3": "Later"}
+    assert (got.loc["S2", "suggested_action"], got.loc["S2", "risk_band"]) == ("On-site audit", "High")
+    assert [(c, v) for c in got.columns if c != "trigger_codes" for v in got[c] if display.is_raw_identifier(v)] == []
+
+
 def test_supplier_page_states_the_switching_stage_of_a_supplier_still_sampled(ui, tiny_db, tiny_con):
     stages = dict(tiny_con.execute("select defect_class, current_stage from marts.inspection_switching "
                                    "where supplier_id = 'S1'").fetchall())

@@ -30,9 +30,6 @@ BUYER_COST_FLAGS = (
     "import_duty",
     "destination_delivery",
 )
-# Quality-cost kinds from the data contract, in waterfall order; `write_off` joins the write-off step.
-QUALITY_COST_KINDS = ("rework", "relabel", "chargeback", "expedite_freight", "sorting", "reinspection")
-WRITE_OFF_KIND = "write_off"
 ANY = "*"
 CENT = Decimal("0.01")
 
@@ -199,6 +196,31 @@ def _rows(ref_dir: str, name: str, required: Sequence[str]) -> list[dict[str, st
 
 def _dir(ref_dir: str | Path | None) -> str:
     return str(Path(ref_dir) if ref_dir is not None else REFERENCE_DIR)
+
+
+@lru_cache(maxsize=8)
+def _load_cost_kinds(ref_dir: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    rows = _rows(ref_dir, "cost_kinds.csv", ("kind", "is_quality", "waterfall_order", "rationale"))
+    kinds = tuple(r["kind"].strip() for r in rows)
+    quality = [r for r in rows if _bool(r["is_quality"])]
+    write_off = [k for k, r in zip(kinds, rows) if not _bool(r["is_quality"])]
+    orders = sorted(int(r["waterfall_order"]) for r in quality)
+    if len(write_off) != 1 or orders != list(range(1, len(quality) + 1)):
+        raise ValueError(f"{ref_dir}/cost_kinds.csv: needs one kind with is_quality = false (the write-off) and the "
+                         f"quality kinds' waterfall_order 1..n, got {write_off} and {orders}")
+    by_order = tuple(r["kind"].strip() for r in sorted(quality, key=lambda r: int(r["waterfall_order"])))
+    return kinds, by_order, write_off[0]
+
+
+def load_cost_kinds(ref_dir: str | Path | None = None) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """cost_kinds.csv, the one list of the kinds of quality cost: (every kind in file order, the quality kinds in
+    waterfall order, the write-off kind). The SQL marts read the same file as reference.cost_kinds."""
+    return _load_cost_kinds(_dir(ref_dir))
+
+
+# The contract's quality_costs.kind values; the quality kinds are each a waterfall step, the write-off kind joins
+# the write-off step.
+COST_KINDS, QUALITY_COST_KINDS, WRITE_OFF_KIND = load_cost_kinds()
 
 
 STATUSES = ("verified", "unverified")
@@ -1417,7 +1439,8 @@ def compare_groups(
 
 
 __all__ = [
-    "REFERENCE_DIR", "INCOTERMS", "BUYER_COST_FLAGS", "QUALITY_COST_KINDS",
+    "REFERENCE_DIR", "INCOTERMS", "BUYER_COST_FLAGS", "COST_KINDS", "QUALITY_COST_KINDS", "WRITE_OFF_KIND",
+    "load_cost_kinds",
     "DutyRow", "MpfRow", "HmfRow", "DeMinimisRow", "MarketplaceFee", "IncotermRule", "ReturnReason",
     "DutyComponent", "DutyRate", "LandedCost", "DutyCheck", "MeanInterval", "GroupComparison",
     "normalise_hs", "round_money",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from models.landed_cost import COST_KINDS
+
 # Types a column can have. Every value arrives as text and is parsed by the validator.
 TEXT, INT, DECIMAL, BOOL, DATE, MONTH = "text", "int", "decimal", "bool", "date", "month"
 
@@ -488,7 +490,7 @@ QUALITY_COSTS = Table(
            references="suppliers.supplier_id"),
         _c("incurred_on", DATE, "Date the cost was incurred.", "2024-04-20", required=True),
         _c("kind", TEXT, "Kind of cost.", "relabel", required=True,
-           allowed=("rework", "relabel", "chargeback", "expedite_freight", "write_off", "sorting", "reinspection")),
+           allowed=COST_KINDS),
         _c("amount", DECIMAL, "Amount, in USD.", "640", required=True, minimum=0),
         _c("note", TEXT, "Free text.", "FNSKU labels missing on 300 cartons"),
     ),

@@ -67,7 +67,7 @@ unattributed as (
     select
         cast(null as varchar) as channel,
         month,
-        sum(-(rework + relabel + chargeback + expedite_freight + sorting + reinspection)) as quality_costs,
+        -sum(quality_costs) as quality_costs,
         sum(-unsellable_write_offs - round(supplier_unsellable_units * actual_landed_cost_per_unit, 2))
             as write_offs,
         sum(duty_refunds_received) as duty_refunds_received,

@@ -16,8 +16,7 @@ quality as (
     select
         leakage.supplier_id,
         sum(leakage.units_sold) as units_sold,
-        -sum(leakage.refunds_and_return_fees + leakage.unsellable_write_offs + leakage.rework + leakage.relabel
-            + leakage.chargeback + leakage.expedite_freight + leakage.sorting + leakage.reinspection) as quality_cost,
+        -sum(leakage.refunds_and_return_fees + leakage.unsellable_write_offs + leakage.quality_costs) as quality_cost,
     from margin_leakage_wide as leakage, build_info
     where leakage.month > build_info.as_of - to_days($window_days::integer)
     group by leakage.supplier_id

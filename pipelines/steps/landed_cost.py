@@ -61,7 +61,6 @@ BASES = ("value", "weight", "volume", "quantity")
 BASIS_ENV = "SUPPLIER_RISK_ALLOCATION_BASIS"
 DEFAULT_BASIS = "value"
 SHIPMENT_CHARGES = ("freight", "insurance", "duty", "fees")
-QUALITY_KINDS = ("rework", "relabel", "chargeback", "expedite_freight", "write_off", "sorting", "reinspection")
 
 
 def allocation_basis() -> str:

@@ -13,11 +13,10 @@ from dashboard import db
 WIDE = """
 create schema marts;
 create table marts.margin_leakage_wide as select * from (values
-    ('S1', 'K1', date '2026-01-01', 10.0, 12.0, -40.0, 0.0, -15.0, 0.0, 0.0, 0.0, -124.0, 2, 20.0),
-    ('S2', 'K2', date '2026-02-01', 5.0, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0.0)
-) as t(supplier_id, sku, month, quoted_landed_cost_per_unit, actual_landed_cost_per_unit, rework, relabel, chargeback,
-       expedite_freight, sorting, reinspection, unsellable_write_offs, supplier_unsellable_units,
-       duty_refunds_received);
+    ('S1', 'K1', date '2026-01-01', 10.0, 12.0, -55.0, -124.0, 2, 20.0),
+    ('S2', 'K2', date '2026-02-01', 5.0, 5.0, 0.0, 0.0, 0, 0.0)
+) as t(supplier_id, sku, month, quoted_landed_cost_per_unit, actual_landed_cost_per_unit, quality_costs,
+       unsellable_write_offs, supplier_unsellable_units, duty_refunds_received);
 create table marts.sales_by_channel as select * from (values
     ('S1', 'K1', date '2026-01-01', 'amazon_us', 10, 300.00, 45.00),
     ('S1', 'K1', date '2026-01-01', 'shopify_dtc', 5, 150.00, 10.00),
@@ -53,8 +52,8 @@ def test_each_channel_carries_its_own_sales_and_returns_and_the_rest_has_no_chan
     # Shopify: planned 150 - 10 - 50 = 90, overrun 60 - 50 = 10, return R2 36 (sellable): leakage 46
     s = got["shopify_dtc"]
     assert (s.planned_contribution, s.landed_cost_overrun, s.refunds_and_return_fees, s.leakage) == (90, 10, 36, 46)
-    # no channel: R4 25, the write-off beyond the unsellable units 124 - 24 = 100, rework 40 + chargeback 15,
-    # less the duty refund 20: 160
+    # no channel: R4 25, the write-off beyond the unsellable units 124 - 24 = 100, quality costs 55 (rework 40 +
+    # chargeback 15), less the duty refund 20: 160
     n = got[None]
     assert (n.refunds_and_return_fees, n.unsellable_write_offs, n.quality_costs, n.duty_refunds_received,
             n.leakage) == (25, 100, 55, 20, 160)

@@ -72,6 +72,11 @@ def test_steps_sum_from_planned_to_realised(con_name, request):
              from marts.margin_leakage_wide)
     """).fetchone()
     assert float(shown) == pytest.approx(float(imported), abs=0.005)
+    # The pages' quality total is the quality steps summed, in every row.
+    assert con.execute("""
+        select count(*) from marts.margin_leakage_wide
+        where quality_costs <> rework + relabel + chargeback + expedite_freight + sorting + reinspection
+    """).fetchone()[0] == 0
 
 
 def _reference(con, supplier_id: str, sku: str, month: str):

@@ -23,6 +23,10 @@ quality_costs as (
     select * from marts.margin_leakage_quality_costs
 ),
 
+cost_kinds as (
+    select * from reference.cost_kinds
+),
+
 duty_refunds as (
     select * from marts.duty_refunds
 ),
@@ -152,20 +156,37 @@ returns_by_scope as (
     group by all
 ),
 
+-- The kinds of reference.cost_kinds (data/reference/cost_kinds.csv, the one list): the quality kinds summed, the
+-- write-off kind apart (it joins the write-off step).
 quality_by_scope as (
     select
-        supplier_id,
-        sku,
-        month,
-        coalesce(sum(amount) filter (where kind = 'rework'), 0) as rework,
-        coalesce(sum(amount) filter (where kind = 'relabel'), 0) as relabel,
-        coalesce(sum(amount) filter (where kind = 'chargeback'), 0) as chargeback,
-        coalesce(sum(amount) filter (where kind = 'expedite_freight'), 0) as expedite_freight,
-        coalesce(sum(amount) filter (where kind = 'sorting'), 0) as sorting,
-        coalesce(sum(amount) filter (where kind = 'reinspection'), 0) as reinspection,
-        coalesce(sum(amount) filter (where kind = 'write_off'), 0) as write_off,
+        quality_costs.supplier_id,
+        quality_costs.sku,
+        quality_costs.month,
+        coalesce(sum(quality_costs.amount) filter (where cost_kinds.is_quality), 0) as quality,
+        coalesce(sum(quality_costs.amount) filter (where not cost_kinds.is_quality), 0) as write_off,
     from quality_costs
+    inner join cost_kinds on quality_costs.kind = cost_kinds.kind
     group by all
+),
+
+-- One leakage step (negative) per quality kind of reference.cost_kinds, in waterfall order: a column per kind, 0 where
+-- a scope has no cost of it.
+quality_steps as (
+    pivot (
+        select
+            quality_costs.supplier_id,
+            quality_costs.sku,
+            quality_costs.month,
+            quality_costs.kind,
+            -quality_costs.amount as amount,
+        from quality_costs
+        inner join cost_kinds on quality_costs.kind = cost_kinds.kind
+        where cost_kinds.is_quality
+    )
+    on kind in (select kind from reference.cost_kinds where is_quality order by waterfall_order)
+    using sum(amount)
+    group by supplier_id, sku, month
 ),
 
 joined as (
@@ -181,12 +202,7 @@ joined as (
         cast(coalesce(returns_by_scope.supplier_unsellable_units, 0) as bigint)
             as supplier_unsellable_units,
         coalesce(returns_by_scope.non_supplier_returns, 0) as non_supplier_returns,
-        coalesce(quality_by_scope.rework, 0) as rework_cost,
-        coalesce(quality_by_scope.relabel, 0) as relabel_cost,
-        coalesce(quality_by_scope.chargeback, 0) as chargeback_cost,
-        coalesce(quality_by_scope.expedite_freight, 0) as expedite_freight_cost,
-        coalesce(quality_by_scope.sorting, 0) as sorting_cost,
-        coalesce(quality_by_scope.reinspection, 0) as reinspection_cost,
+        coalesce(quality_by_scope.quality, 0) as quality_cost,
         coalesce(quality_by_scope.write_off, 0) as write_off_cost,
         coalesce(refunded.duty_refunds_received, 0) as duty_refunds_received_amount,
     from costed
@@ -221,12 +237,7 @@ steps as (
         duty_refunds_received_amount as duty_refunds_received,
         -supplier_return_cost as refunds_and_return_fees,
         -(unsellable_cost + write_off_cost) as unsellable_write_offs,
-        -rework_cost as rework,
-        -relabel_cost as relabel,
-        -chargeback_cost as chargeback,
-        -expedite_freight_cost as expedite_freight,
-        -sorting_cost as sorting,
-        -reinspection_cost as reinspection,
+        -quality_cost as quality_costs,
     from cogs
 ),
 
@@ -254,24 +265,24 @@ final as (
         steps.duty_refunds_received,
         steps.refunds_and_return_fees,
         steps.unsellable_write_offs,
-        steps.rework,
-        steps.relabel,
-        steps.chargeback,
-        steps.expedite_freight,
-        steps.sorting,
-        steps.reinspection,
+        coalesce(columns(quality_steps.* exclude (supplier_id, sku, month)), 0),
         steps.planned_contribution + steps.landed_cost_overrun + steps.duty_refunds_received
-            + steps.refunds_and_return_fees
-            + steps.unsellable_write_offs + steps.rework + steps.relabel + steps.chargeback
-            + steps.expedite_freight + steps.sorting + steps.reinspection as realised_contribution,
+            + steps.refunds_and_return_fees + steps.unsellable_write_offs + steps.quality_costs
+            as realised_contribution,
         steps.non_supplier_returns,
+        steps.quality_costs,
     from steps
     left join suppliers on steps.supplier_id = suppliers.supplier_id
     left join products on steps.sku = products.sku
+    left join quality_steps
+        on steps.supplier_id = quality_steps.supplier_id
+        and steps.sku is not distinct from quality_steps.sku and steps.month = quality_steps.month
 )
 
 select
-    *,
+    * exclude (quality_costs),
     planned_contribution - realised_contribution as supplier_leakage,
     realised_contribution - non_supplier_returns as realised_after_all_returns,
+    -- the quality steps summed (every quality kind, whichever the list holds): what a page totals
+    quality_costs,
 from final

@@ -468,7 +468,7 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     _, f["past_balance_before_psi_share"] = shrunk(pay, "bal_early", "bal")
     unique_payees = pd.Series(pay["payee_name"].dropna().unique())
     normalised = dict(zip(unique_payees, (entity.normalise_name(str(n)) for n in unique_payees)))
-    pay["payee_norm"] = pay["payee_name"].map(normalised).fillna("")
+    pay["payee_norm"] = pay["payee_name"].map(normalised).astype(object).fillna("")
     first_payee = pay[pay["payee_norm"] != ""].groupby(["supplier_id", "payee_norm"], as_index=False)["day"].min()
     dp = sums(first_payee.assign(n=1.0), ["n"])
     f["past_distinct_payees"] = dp["n"].to_numpy()

@@ -169,6 +169,7 @@ else:
     ui.table(signals, "supplier_signals_table", f"{supplier_id}_signals.csv",
              columns=["pillar", "signal", "points", "max_points", "explanation", "evidence"],
              download_columns=["evidence_n", "raw_value", "shrunk_value", "prior_mean"],
+             wrap=["evidence"],  # sized with the Why column, so that neither squeezes the other
              column_config={"points": st.column_config.ProgressColumn("Points", format="%.1f", min_value=0,
                                                                       max_value=float(signals["max_points"].max())),
                             "max_points": st.column_config.NumberColumn("Max", format="%.1f"),  # half points: 4.5

@@ -406,6 +406,15 @@ def band_for(score: float, flags: int, cfg: dict) -> str:
     return band
 
 
+def band_levels(cfg: dict) -> pd.DataFrame:
+    """The bands in order (BAND_ORDER: band_rank 0 = lowest) with the fewest red flags that put a supplier at least
+    in each (by band_for itself), written to marts.risk_band_levels so data checks read the configured bands."""
+    forced = [BAND_ORDER.index(band_for(0.0, n, cfg)) for n in range(int(cfg["bands"]["critical_if_red_flags"]) + 1)]
+    return pd.DataFrame({"band": list(BAND_ORDER), "band_rank": range(len(BAND_ORDER)),
+                         "min_red_flags": [next((n for n, f in enumerate(forced) if f >= rank), None)
+                                           for rank in range(len(BAND_ORDER))]})
+
+
 def confidence_for(resolved: np.ndarray, inspected: np.ndarray, cfg: dict, unknown: tuple[str, ...] = ()) -> np.ndarray:
     """Confidence grade A–D from resolved orders and decided pre-shipment inspections, one grade lower when the
     signals the data cannot measure (`unknown`) could carry [evidence] unknown_points_lower_grade points or more."""

@@ -18,7 +18,8 @@ from pipelines.frames import write_frame
 
 INPUTS = [*loaders.TABLES_READ, "ingest.build_info"]
 OUTPUTS = ["marts.supplier_risk_score", "marts.supplier_signals", "marts.supplier_risk_history",
-           "marts.supplier_score_changes", "marts.score_unknown_signals", "marts.supplier_red_flags"]
+           "marts.supplier_score_changes", "marts.score_unknown_signals", "marts.supplier_red_flags",
+           "marts.risk_band_levels"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.supplier_risk_score": "one row per supplier",
     "marts.supplier_signals": "one row per supplier and signal",
@@ -26,6 +27,7 @@ GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.supplier_score_changes": "one row per supplier and signal that moved since last month end",
     "marts.score_unknown_signals": "one row per signal the data cannot measure",
     "marts.supplier_red_flags": "one row per supplier and red flag",
+    "marts.risk_band_levels": "one row per risk band",
 }
 UNKNOWN_COLUMNS = ["signal", "label", "pillar", "missing_fields", "max_points"]
 RED_FLAG_COLUMNS = ["supplier_id", "flag", "reason"]
@@ -48,8 +50,11 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> N
 
 
 def run(con: duckdb.DuckDBPyConnection, context) -> None:
-    """Write the four score marts as of the build date."""
+    """Write the score marts as of the build date, and the configured bands."""
     cfg = scoring.load_config()
+    # the configured bands, so data checks (pipelines/checks) read them instead of restating them
+    write_frame(con, "marts.risk_band_levels", scoring.band_levels(cfg),
+                types={"band": "varchar", "band_rank": "integer", "min_red_flags": "integer"})
     t0 = time.perf_counter()
     raw = loaders.load_tables(con)
     if raw["suppliers"].empty:

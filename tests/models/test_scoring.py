@@ -330,6 +330,15 @@ def test_red_flags_force_the_band(cfg):
     assert scoring.band_for(5.0, cfg["bands"]["critical_if_red_flags"], cfg) == "critical"
 
 
+def test_band_levels_hold_the_configured_bands_and_the_red_flags_that_force_each(cfg):
+    levels = scoring.band_levels(cfg)
+    # red_flag_band = high, critical_if_red_flags = 3: one flag forces medium and high, three force critical
+    assert levels.to_dict("list") == {"band": ["low", "medium", "high", "critical"], "band_rank": [0, 1, 2, 3],
+                                      "min_red_flags": [0, 1, 1, 3]}
+    other = {**cfg, "bands": {**cfg["bands"], "red_flag_band": "medium", "critical_if_red_flags": 2}}
+    assert list(scoring.band_levels(other)["min_red_flags"]) == [0, 1, 2, 2]
+
+
 # ---- the demo portfolio -----------------------------------------------------------------------------------------
 
 def test_contributions_add_up_exactly_to_the_score(demo_result, cfg):

@@ -443,3 +443,35 @@ def test_an_audit_cycle_lapses_when_the_audit_is_more_than_12_months_old_as_the_
     lapsed = reaudit.plan(frames, date(2025, 6, 22), cfg).set_index("supplier_id").loc["S1"]
     assert lapsed["is_audit_lapsed"] and "audit_overdue" in lapsed["triggers"]
     assert "last audit on 2024-06-21 is more than 12 months old" in lapsed["reason"]
+
+
+def test_the_red_flag_band_check_reads_the_configured_bands(tiny_db, tmp_path):
+    """pipelines/checks/risk_red_flags_force_band.sql returns each supplier below the band its red flags force, as
+    marts.risk_band_levels (written from the config by the build) says: no literal band in the check."""
+    import shutil
+
+    from pipelines.build import CHECKS_DIR
+
+    check = (CHECKS_DIR / "risk_red_flags_force_band.sql").read_text(encoding="utf-8")
+    assert "'high'" not in check and "'critical'" not in check
+    db = shutil.copy(tiny_db, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        assert con.execute("select band, band_rank, min_red_flags from marts.risk_band_levels order by band_rank"
+                           ).fetchall() == [("low", 0, 0), ("medium", 1, 1), ("high", 2, 1), ("critical", 3, 3)]
+        assert con.execute(check).fetchall() == []
+        set_s1 = "update marts.supplier_risk_score set risk_band = ?, red_flag_count = ? where supplier_id = 'S1'"
+        con.execute(set_s1, ["medium", 1])
+        assert [r[0] for r in con.execute(check).fetchall()] == ["S1"]  # one flag forces high
+        con.execute(set_s1, ["high", 1])
+        assert con.execute(check).fetchall() == []
+        con.execute(set_s1, ["high", 3])
+        assert [r[0] for r in con.execute(check).fetchall()] == ["S1"]  # three force critical
+        con.execute(set_s1, ["severe", 1])
+        assert [r[0] for r in con.execute(check).fetchall()] == ["S1"]  # a band the configuration does not know
+        # configured otherwise (one red flag forces critical): the same check follows
+        con.execute(set_s1, ["high", 1])
+        con.execute("update marts.risk_band_levels set min_red_flags = 1 where band = 'critical'")
+        assert sorted(r[0] for r in con.execute(check).fetchall()) == ["S1", "S2"]  # S2: high with a red flag
+    finally:
+        con.close()

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from models import landed_cost as lc
+from reference import landed_cost_one as one
 from reference.leakage_waterfall import leakage_waterfall
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -67,13 +68,13 @@ def test_every_incoterms_2020_rule_has_a_sourced_row() -> None:
 def test_cif_invoice_dutiable_value_excludes_freight_and_insurance() -> None:
     # CIF invoice 12,000.00 of which ocean freight 1,500.00 and insurance 60.00.
     # Dutiable value = 12,000.00 - 1,500.00 - 60.00 = 10,440.00
-    assert lc.dutiable_value(12_000.00, "CIF", freight_in_invoice=1_500.00, insurance_in_invoice=60.00) == 10_440.00
+    assert one.dutiable_value(12_000.00, "CIF", freight_in_invoice=1_500.00, insurance_in_invoice=60.00) == 10_440.00
 
 
 def test_cif_duty_is_charged_on_the_fob_value_not_the_cif_price() -> None:
     # Bag 4202.92.3131 from CN entered 2024-06-01: MFN 17.6% + Section 301 List 3 25%.
     # On 10,440.00: 10,440 x 0.176 = 1,837.44 ; 10,440 x 0.25 = 2,610.00 ; duty = 4,447.44
-    value = lc.dutiable_value(12_000.00, "CIF", freight_in_invoice=1_500.00, insurance_in_invoice=60.00)
+    value = one.dutiable_value(12_000.00, "CIF", freight_in_invoice=1_500.00, insurance_in_invoice=60.00)
     duty = lc.duty_amount(value, "4202.92.3131", "CN", date(2024, 6, 1))
     assert duty == 4_447.44
     # The classic mistake, duty on the CIF price, would give 12,000 x 0.426 = 5,112.00.
@@ -82,17 +83,17 @@ def test_cif_duty_is_charged_on_the_fob_value_not_the_cif_price() -> None:
 
 def test_fob_and_ddp_dutiable_values() -> None:
     # FOB: the invoice is already the transaction value.
-    assert lc.dutiable_value(6_850.00, "FOB") == 6_850.00
+    assert one.dutiable_value(6_850.00, "FOB") == 6_850.00
     # DDP 15,000.00 containing freight 1,200.00, insurance 40.00 and duty/fees 2,900.00:
     # 15,000 - 1,200 - 40 - 2,900 = 10,860.00
-    assert lc.dutiable_value(15_000.00, "DDP", 1_200.00, 40.00, other_non_dutiable_in_invoice=2_900.00) == 10_860.00
+    assert one.dutiable_value(15_000.00, "DDP", 1_200.00, 40.00, other_non_dutiable_in_invoice=2_900.00) == 10_860.00
 
 
 def test_dutiable_value_rejects_freight_on_a_term_whose_price_excludes_it() -> None:
     with pytest.raises(ValueError):
-        lc.dutiable_value(6_850.00, "FOB", freight_in_invoice=500.00)
+        one.dutiable_value(6_850.00, "FOB", freight_in_invoice=500.00)
     with pytest.raises(ValueError):
-        lc.dutiable_value(1_000.00, "CIF", freight_in_invoice=900.00, insurance_in_invoice=200.00)
+        one.dutiable_value(1_000.00, "CIF", freight_in_invoice=900.00, insurance_in_invoice=200.00)
 
 
 @pytest.mark.parametrize("term", ["EXW", "FCA", "FOB", "CFR", "CPT"])
@@ -100,13 +101,13 @@ def test_dutiable_value_rejects_insurance_on_a_term_where_the_buyer_insures(term
     # incoterms.csv: buyer_pays_insurance is true for these; a CFR/CPT price holds freight but never insurance.
     freight = 500.00 if term in ("CFR", "CPT") else 0.0
     with pytest.raises(ValueError, match="does not include insurance"):
-        lc.dutiable_value(6_850.00, term, freight_in_invoice=freight, insurance_in_invoice=45.00)
+        one.dutiable_value(6_850.00, term, freight_in_invoice=freight, insurance_in_invoice=45.00)
 
 
 @pytest.mark.parametrize("term", ["CIF", "CIP", "DAP", "DPU", "DDP"])
 def test_dutiable_value_deducts_insurance_where_the_seller_insures(term: str) -> None:
     # 6,850.00 - freight 500.00 - insurance 45.00 = 6,305.00
-    assert lc.dutiable_value(6_850.00, term, freight_in_invoice=500.00, insurance_in_invoice=45.00) == 6_305.00
+    assert one.dutiable_value(6_850.00, term, freight_in_invoice=500.00, insurance_in_invoice=45.00) == 6_305.00
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -226,33 +227,33 @@ FY2025 = date(2025, 1, 15)
 
 def test_mpf_below_minimum_pays_the_minimum() -> None:
     # 5,000.00 x 0.003464 = 17.32 < 32.71 -> 32.71
-    assert lc.mpf(5_000.00, FY2025) == 32.71
+    assert one.mpf(5_000.00, FY2025) == 32.71
 
 
 def test_mpf_inside_the_band_is_the_ad_valorem_rate() -> None:
     # 50,000.00 x 0.003464 = 173.20
-    assert lc.mpf(50_000.00, FY2025) == 173.20
+    assert one.mpf(50_000.00, FY2025) == 173.20
     # 12,345.67 x 0.003464 = 42.7654... -> 42.77
-    assert lc.mpf(12_345.67, FY2025) == 42.77
+    assert one.mpf(12_345.67, FY2025) == 42.77
 
 
 def test_mpf_above_maximum_pays_the_maximum() -> None:
     # 200,000.00 x 0.003464 = 692.80 > 634.62 -> 634.62
-    assert lc.mpf(200_000.00, FY2025) == 634.62
+    assert one.mpf(200_000.00, FY2025) == 634.62
 
 
 def test_mpf_switches_fiscal_year_on_october_1() -> None:
     # 1,000.00 x 0.003464 = 3.46 -> the minimum: FY2025 32.71 on 2025-09-30, FY2026 33.58 on 2025-10-01.
-    assert lc.mpf(1_000.00, date(2025, 9, 30)) == 32.71
-    assert lc.mpf(1_000.00, date(2025, 10, 1)) == 33.58
+    assert one.mpf(1_000.00, date(2025, 9, 30)) == 32.71
+    assert one.mpf(1_000.00, date(2025, 10, 1)) == 33.58
     # FY2026 maximum 651.50 ; FY2024 (2024-09-30) minimum 31.67.
-    assert lc.mpf(1_000_000.00, date(2026, 3, 1)) == 651.50
-    assert lc.mpf(1_000.00, date(2024, 9, 30)) == 31.67
+    assert one.mpf(1_000_000.00, date(2026, 3, 1)) == 651.50
+    assert one.mpf(1_000.00, date(2024, 9, 30)) == 31.67
 
 
 def test_mpf_outside_the_table_raises() -> None:
     with pytest.raises(LookupError):
-        lc.mpf(10_000.00, date(2020, 1, 1))
+        one.mpf(10_000.00, date(2020, 1, 1))
 
 
 def test_hmf_only_on_ocean_shipments() -> None:
@@ -273,7 +274,7 @@ def test_landed_cost_per_unit_and_quote_variance() -> None:
     # 2,000 lamps at 6.85 FOB = 13,700.00 ; freight 1,850.00 ; insurance 45.00 ; duty 1,030.50 ; fees 210.00 ;
     # brokerage 125.00 ; inspection 298.00 -> total 17,258.50 ; 1,980 units received (20 short).
     # per unit = 17,258.50 / 1,980 = 8.716414... ; variance vs 6.85 = 1.866414... = 27.2469...%
-    cost = lc.landed_cost_per_unit(13_700.00, 1_980, freight=1_850.00, insurance=45.00, duty=1_030.50, fees=210.00,
+    cost = one.landed_cost_per_unit(13_700.00, 1_980, freight=1_850.00, insurance=45.00, duty=1_030.50, fees=210.00,
                                    brokerage=125.00, inspection=298.00, quoted_unit_price=6.85)
     assert cost.total == 17_258.50
     assert cost.per_unit == pytest.approx(8.716414, abs=1e-6)
@@ -284,9 +285,9 @@ def test_landed_cost_per_unit_and_quote_variance() -> None:
 
 def test_landed_cost_rejects_zero_units_and_negative_costs() -> None:
     with pytest.raises(ValueError):
-        lc.landed_cost_per_unit(100.0, 0)
+        one.landed_cost_per_unit(100.0, 0)
     with pytest.raises(ValueError):
-        lc.landed_cost_per_unit(100.0, 10, freight=-1.0)
+        one.landed_cost_per_unit(100.0, 10, freight=-1.0)
 
 
 @pytest.mark.parametrize(
@@ -299,20 +300,20 @@ def test_landed_cost_rejects_zero_units_and_negative_costs() -> None:
     ],
 )
 def test_compare_duty_flags_the_gap(paid: float, status: str, difference: float) -> None:
-    check = lc.compare_duty(1_030.50, paid)
+    check = one.compare_duty(1_030.50, paid)
     assert (check.status, check.difference) == (status, difference)
 
 
 def test_compare_duty_without_a_paid_figure_is_not_a_match() -> None:
-    assert lc.compare_duty(1_030.50, None).status == "not_paid_known"
-    assert lc.compare_duty(1_030.50, float("nan")).status == "not_paid_known"
+    assert one.compare_duty(1_030.50, None).status == "not_paid_known"
+    assert one.compare_duty(1_030.50, float("nan")).status == "not_paid_known"
 
 
 def test_marketplace_fee_amount_uses_the_channel_row() -> None:
     # amazon_us: 15% of 15,996.00 = 2,399.40 ; 5.00 x 400 units = 2,000.00 ; total 4,399.40
-    assert lc.marketplace_fee_amount("amazon_us", 15_996.00, 400) == 4_399.40
+    assert one.marketplace_fee_amount("amazon_us", 15_996.00, 400) == 4_399.40
     with pytest.raises(KeyError):
-        lc.marketplace_fee_amount("etsy", 100.0, 1)
+        one.marketplace_fee_amount("etsy", 100.0, 1)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -403,7 +404,7 @@ def test_return_reasons_table_covers_the_contract_values() -> None:
     from pipelines.contract import RETURNS as RETURNS_TABLE
 
     assert set(lc.load_return_reasons()) == set(RETURNS_TABLE.column("reason").allowed)
-    assert lc.supplier_attributable_reasons() == {"defective", "damaged", "not_as_described", "missing_parts"}
+    assert one.supplier_attributable_reasons() == {"defective", "damaged", "not_as_described", "missing_parts"}
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from helpers import quiet
-from models.landed_cost import landed_cost_per_unit
 from pipelines.build import build
 from pipelines.steps.landed_cost import BASIS_ENV, allocate_shipment_charges
+from reference.landed_cost_one import landed_cost_per_unit
 
 # Tiny portfolio by hand (reference rates: 9405.42.84 MFN 3.9% + Section 301 25% = 28.9%;
 # 7323.93.00 MFN 2% + Section 301 25% = 27%; FY2024 MPF 0.3464%, min 31.67; HMF 0.125% by sea).
@@ -80,7 +80,7 @@ def test_duty_fees_and_variance_columns(tiny_con):
 
 
 def test_parity_with_python_reference(tiny_con):
-    """Every landed PO equals models.landed_cost.landed_cost_per_unit on the mart's own components."""
+    """Every landed PO equals reference.landed_cost_one.landed_cost_per_unit on the mart's own components."""
     po = _po(tiny_con)
     for r in po[po["is_landed"]].itertuples(index=False):
         ref = landed_cost_per_unit(

@@ -12,13 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from models.landed_cost import (
-    QUALITY_COST_KINDS,
-    WRITE_OFF_KIND,
-    _cents,
-    load_return_reasons,
-    supplier_attributable_reasons,
-)
+from models.landed_cost import QUALITY_COST_KINDS, WRITE_OFF_KIND, _cents, load_return_reasons
+from reference.landed_cost_one import supplier_attributable_reasons
 
 
 

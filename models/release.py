@@ -1,9 +1,10 @@
 """Balance release: for each open order, release the balance or hold it, and why (the sourcing playbook's checklist).
 
 `evaluate(frames, as_of, cfg)` reads staging-shaped frames (orders with their payment and shipping status, suppliers,
-inspections, changes, bank accounts, payments, corrective actions, shipments) and returns one row per open order with
-each condition's status ("pass", "fail" or "not recorded"), the failing reasons in plain words and the verdict.
-Conditions and their settings: models/config/release.toml. Only rows dated on or before `as_of` count.
+inspections, changes, bank accounts, payments, corrective actions, shipments) and reference.inspection_settings, and
+returns one row per open order with each condition's status ("pass", "fail" or "not recorded"), the failing reasons
+in plain words and the verdict. Conditions and their settings: models/config/release.toml. Only rows dated on or
+before `as_of` count.
 """
 
 from __future__ import annotations
@@ -92,8 +93,7 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
     if o.empty:
         return pd.DataFrame({col: pd.Series(dtype=object) for col in COLUMNS})
     k = _Checks(o, c)
-    conds = cfg["conditions"]
-    _psi_passed(k, frames["inspections"], conds["psi_passed"])
+    _psi_passed(k, frames["inspections"], frames["inspection_settings"])
     _golden_sample(k, orders)
     _changes_confirmed(k, frames["changes"], cfg)
     _payee_verified(k, frames["suppliers"], frames["payments"], frames["bank_accounts"])
@@ -123,15 +123,17 @@ class _Checks:
         self.status[name][:] = NOT_RECORDED
 
 
-def _psi_passed(k: _Checks, inspections: pd.DataFrame, cond: dict) -> None:
-    """Pre-shipment inspection: the latest decided one passed, at the agreed AQL or stricter."""
+def _psi_passed(k: _Checks, inspections: pd.DataFrame, settings: pd.DataFrame) -> None:
+    """Pre-shipment inspection: the latest decided one passed, at the agreed AQL or stricter (an order that agrees
+    none is held to reference.inspection_settings' default_aql_major, the AQL a PSI that gives none is judged at)."""
     o, c = k.o, k.c
     ins = _dates(inspections, ["inspected_on"])
     psi = ins[(ins["inspection_type"] == "PSI") & (ins["inspected_on"] <= c)]
     decided = psi[po_status.is_decided_psi(psi)].sort_values(["po_id", "inspected_on", "inspection_id"])
     last = decided.drop_duplicates("po_id", keep="last").set_index("po_id")
     pending = set(psi.loc[psi["result"] == "pending", "po_id"])
-    agreed = o["agreed_aql_major"].astype(float).fillna(cond["default_agreed_aql_major"])
+    default = float(settings.set_index("setting")["value"]["default_aql_major"])
+    agreed = o["agreed_aql_major"].astype(float).fillna(default)
     result = o["po_id"].map(last["result"])
     aql = o["po_id"].map(last["aql_major"]).astype(float)
     on = lookup(o["po_id"], last["inspected_on"])

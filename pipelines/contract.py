@@ -253,8 +253,8 @@ PURCHASE_ORDERS = Table(
         _c("payment_channel", TEXT, "How the order is paid.", "trade_assurance",
            allowed=("trade_assurance", "wire", "other")),
         _c("agreed_aql_major", DECIMAL, "Major-defect AQL agreed in the contract, percent: the balance is released "
-           "only after a pre-shipment inspection passed at this AQL or stricter (blank = the default of "
-           "models/config/release.toml).", "2.5", minimum=0, maximum=10, allowed_numbers=AQL_VALUES),
+           "only after a pre-shipment inspection passed at this AQL or stricter (blank = default_aql_major of "
+           "reference.inspection_settings).", "2.5", minimum=0, maximum=10, allowed_numbers=AQL_VALUES),
         _c("balance_due_on", DATE, "Date the balance falls due under the payment terms (blank = the promised ship "
            "date).", "2024-02-28"),
     ),

@@ -14,7 +14,7 @@ from pipelines.frames import write_frame
 
 INPUTS = ["staging.purchase_orders", "marts.po_status", "staging.suppliers", "staging.inspections",
           "staging.changes", "staging.bank_accounts", "staging.payments", "staging.corrective_actions",
-          "staging.shipments", "ingest.build_info"]
+          "staging.shipments", "reference.inspection_settings", "ingest.build_info"]
 OUTPUTS = ["marts.open_orders"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.open_orders": "one row per open purchase order",
@@ -35,6 +35,7 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         "payments": con.execute("select * from staging.payments").df(),
         "corrective_actions": con.execute("select * from staging.corrective_actions").df(),
         "shipments": con.execute("select * from staging.shipments").df(),
+        "inspection_settings": con.execute("select setting, value from reference.inspection_settings").df(),
     }
 
 

@@ -122,7 +122,22 @@ def _frames() -> dict[str, pd.DataFrame]:
         dict(shipment_id="SH5", po_id="P5", shipped_on="2023-04-01", documents_received_on=None),
     ], ship_cols)
     return {"orders": orders, "suppliers": suppliers, "inspections": inspections, "changes": changes,
-            "bank_accounts": accounts, "payments": payments, "corrective_actions": capas, "shipments": shipments}
+            "bank_accounts": accounts, "payments": payments, "corrective_actions": capas, "shipments": shipments,
+            # reference.inspection_settings: an order that agrees no AQL is held to the default major AQL
+            "inspection_settings": pd.DataFrame({"setting": ["default_inspection_level", "default_aql_major"],
+                                                 "value": ["II", "2.5"]})}
+
+
+def test_an_order_without_an_agreed_aql_is_held_to_the_reference_default():
+    """P1 agrees no AQL and passed its PSI at 2.5: it releases at the reference default 2.5, and is held when
+    reference.inspection_settings says 1.5 (the release rules keep no default of their own)."""
+    frames = _frames()
+    assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P1", "psi_passed"] == "pass"
+    frames["inspection_settings"] = frames["inspection_settings"].replace({"value": {"2.5": "1.5"}})
+    out = release.evaluate(frames, AS_OF).set_index("po_id")
+    assert out.loc["P1", "psi_passed"] == "fail"
+    assert out.loc["P1", "hold_reasons"] == ("Pre-shipment inspection passed at the agreed AQL: inspection passed at "
+                                             "AQL 2.5, looser than the agreed 1.5")
 
 
 def test_the_release_checklist_hand_computed():

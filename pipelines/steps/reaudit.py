@@ -23,7 +23,7 @@ from models.lookup import lookup
 from models.signals import OUTCOME_VALUE
 from pipelines.frames import write_frame
 
-INPUTS = ["marts.supplier_risk_score", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
+INPUTS = ["marts.supplier_risk_score", "marts.supplier_score_measures", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
           "marts.corrective_actions",
           "staging.suppliers", "staging.purchase_orders", "staging.inspections", "ingest.build_info"]
 OUTPUTS = ["marts.reaudit_queue"]
@@ -50,7 +50,8 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     rc, win = cfg["reaudit"], cfg["windows"]
     c = pd.Timestamp(as_of)
     f = _typed(frames)
-    t = _Triggers(_active_suppliers(f["suppliers"], f["score"], f["po_status"], c, win, rc), f["signals"], c, rc)
+    t = _Triggers(_active_suppliers(f["suppliers"], f["score"], f["measures"], f["po_status"], c, win, rc),
+                  f["signals"], c, rc)
     cycle = _audit_cycle(t, rc)
     _record_triggers(t, f["corrective_actions"], rc)
     _failed_inspections(t, f["inspections"], f["purchase_orders"], rc)
@@ -72,15 +73,15 @@ def _typed(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return f
 
 
-def _active_suppliers(sup: pd.DataFrame, score: pd.DataFrame, po: pd.DataFrame, c: pd.Timestamp, win: dict,
-                      rc: dict) -> pd.DataFrame:
+def _active_suppliers(sup: pd.DataFrame, score: pd.DataFrame, measures: pd.DataFrame, po: pd.DataFrame,
+                      c: pd.Timestamp, win: dict, rc: dict) -> pd.DataFrame:
     """One row per supplier still doing business (an order or onboarding within active_days, or goods open), with
-    its score, 12-month spend, open exposure, deposits at risk and money at stake (spend and exposure counted once)."""
+    its score, 12-month spend (the score's, marts.supplier_score_measures), open exposure, deposits at risk and
+    money at stake (spend and exposure counted once)."""
     q = sup[["supplier_id", "supplier_name", "supplier_type", "onboarded_on", "last_audit_on", "last_audit_result",
              "subcontracting", "operating_status"]].merge(score[["supplier_id", "risk_score", "risk_band"]],
                                                           on="supplier_id", how="left")
-    recent_orders = po[po["ordered_on"] > c - pd.Timedelta(days=win["spend_days"])]
-    q["spend_12m"] = q["supplier_id"].map(recent_orders.groupby("supplier_id")["order_value"].sum()).fillna(0.0)
+    q["spend_12m"] = q["supplier_id"].map(measures.set_index("supplier_id")["spend_12m"]).fillna(0.0)
     open_po = po[po["is_open"]]
     unshipped = open_po["unshipped_value"]
     q["open_exposure"] = q["supplier_id"].map(unshipped.groupby(open_po["supplier_id"]).sum()).fillna(0.0)
@@ -406,6 +407,7 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     return {
         "suppliers": con.execute("select * from staging.suppliers").df(),
         "score": con.execute("select * from marts.supplier_risk_score").df(),
+        "measures": con.execute("select supplier_id, spend_12m from marts.supplier_score_measures").df(),
         "signals": con.execute("select supplier_id, signal, raw_value, evidence_n, points, detail, prior_mean, "
                                "explanation from marts.supplier_signals").df(),
         "history": con.execute("select supplier_id, as_of, risk_score from marts.supplier_risk_history").df(),

@@ -19,7 +19,7 @@ from pipelines.frames import write_frame
 INPUTS = [*loaders.TABLES_READ, "ingest.build_info"]
 OUTPUTS = ["marts.supplier_risk_score", "marts.supplier_signals", "marts.supplier_risk_history",
            "marts.supplier_score_changes", "marts.score_unknown_signals", "marts.supplier_red_flags",
-           "marts.risk_band_levels"]
+           "marts.risk_band_levels", "marts.supplier_score_measures"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.supplier_risk_score": "one row per supplier",
     "marts.supplier_signals": "one row per supplier and signal",
@@ -28,6 +28,7 @@ GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.score_unknown_signals": "one row per signal the data cannot measure",
     "marts.supplier_red_flags": "one row per supplier and red flag",
     "marts.risk_band_levels": "one row per risk band",
+    "marts.supplier_score_measures": "one row per supplier",
 }
 UNKNOWN_COLUMNS = ["signal", "label", "pillar", "missing_fields", "max_points"]
 RED_FLAG_COLUMNS = ["supplier_id", "flag", "reason"]
@@ -38,6 +39,9 @@ _UNKNOWN_TYPES = {"signal": "varchar", "label": "varchar", "pillar": "varchar", 
 SCORE_COLUMNS = ["supplier_id", "risk_score", "risk_band", "confidence", "red_flags", "red_flag_count",
                  "top_reasons", "entity_points", "transaction_points", "quality_points", "delivery_points",
                  "commercial_points", "score_version", "as_of"]
+# The score's measures as of the build date that other marts show rather than define again (12-month spend: the
+# re-audit queue).
+MEASURE_COLUMNS = ["supplier_id", "spend_12m"]
 DATE_COLUMNS = {"as_of", "month_on", "since"}
 HISTORY_COLUMNS = ["supplier_id", "month_on", "as_of", "risk_score", "risk_band", "confidence", "red_flag_count",
                    "entity_points", "transaction_points", "quality_points", "delivery_points", "commercial_points",
@@ -70,6 +74,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     _write(con, "marts.supplier_signals", signals)
     _write_unknown(con, now, cfg, context)
     write_frame(con, "marts.supplier_red_flags", now.red_flags, types=_RED_FLAG_TYPES, columns=RED_FLAG_COLUMNS)
+    write_frame(con, "marts.supplier_score_measures", now.evidence, types=_MEASURE_TYPES, columns=MEASURE_COLUMNS)
     t1 = time.perf_counter()
 
     first = tables["purchase_orders"]["ordered_on"].min()
@@ -101,6 +106,7 @@ _EMPTY_TYPES = {
     "points": "double", "max_points": "double", "prior_mean": "double", "points_last_month": "double",
     "points_now": "double", "delta": "double",
 }
+_MEASURE_TYPES = {"supplier_id": "varchar", "spend_12m": "double"}
 _CHANGE_COLUMNS = ["supplier_id", "since", "signal", "pillar", "points_last_month", "points_now", "delta",
                    "explanation", "as_of"]
 
@@ -131,5 +137,7 @@ def _write_empty(con: duckdb.DuckDBPyConnection, as_of) -> None:
                            ("marts.supplier_risk_history", HISTORY_COLUMNS),
                            ("marts.supplier_score_changes", _CHANGE_COLUMNS),
                            ("marts.score_unknown_signals", UNKNOWN_COLUMNS),
-                           ("marts.supplier_red_flags", RED_FLAG_COLUMNS)):
-        write_frame(con, table, empty, types={**_EMPTY_TYPES, **_UNKNOWN_TYPES, **_RED_FLAG_TYPES}, columns=columns)
+                           ("marts.supplier_red_flags", RED_FLAG_COLUMNS),
+                           ("marts.supplier_score_measures", MEASURE_COLUMNS)):
+        write_frame(con, table, empty, types={**_EMPTY_TYPES, **_UNKNOWN_TYPES, **_RED_FLAG_TYPES, **_MEASURE_TYPES},
+                    columns=columns)

@@ -491,6 +491,8 @@ def _commercial_measures(x: _Scope, win: dict) -> dict[str, np.ndarray]:
     k_step = x.visible(x.cut.first_seeing(steps["ordered_on"]), steps["supplier_id"])
     f["price_steps"] = grid.add(k_step, steps["supplier_id"])
     f["price_jump_k"] = grid.add(k_step, steps["supplier_id"], is_price_jump(steps["price_step"], win).to_numpy())
+    top = grid.running_max(k_step, steps["supplier_id"], steps["price_step"], empty=-np.inf)
+    f["max_price_step"] = np.where(np.isneginf(top), np.nan, top)  # the largest step so far (NaN before a reorder)
     seq = pd.Series(np.arange(len(order)), index=order["po_id"])
     pr = panel[["k", "supplier_id", "sku", "unit_price", "order_value"]].assign(_seq=panel["po_id"].map(seq).to_numpy())
     pr = pr.sort_values(["k", "_seq"])

@@ -251,7 +251,7 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
     signals = _round_points(pd.concat(rows, ignore_index=True))
     evidence = f[["as_of", "supplier_id", "resolved_pos", "inspected_pos", "critical_recent_lots",
                   "critical_shipped_uncleared", "spend_12m", "overdue_deposits", "payee_count", "order_value",
-                  "bank_unverified_changes"]].copy()
+                  "bank_unverified_changes", "price_drift", "max_price_step"]].copy()
     if "bank_account_changes" in unknown:  # bank accounts not imported: nothing known, nothing flagged
         evidence["bank_unverified_changes"] = 0.0
     evidence["legal_outcome"] = outcomes["legal"]

@@ -40,8 +40,8 @@ SCORE_COLUMNS = ["supplier_id", "risk_score", "risk_band", "confidence", "red_fl
                  "top_reasons", "entity_points", "transaction_points", "quality_points", "delivery_points",
                  "commercial_points", "score_version", "as_of"]
 # The score's measures as of the build date that other marts show rather than define again (12-month spend: the
-# re-audit queue).
-MEASURE_COLUMNS = ["supplier_id", "spend_12m"]
+# re-audit queue; price drift and largest price step: supplier_kpis).
+MEASURE_COLUMNS = ["supplier_id", "spend_12m", "price_drift", "max_price_step"]
 DATE_COLUMNS = {"as_of", "month_on", "since"}
 HISTORY_COLUMNS = ["supplier_id", "month_on", "as_of", "risk_score", "risk_band", "confidence", "red_flag_count",
                    "entity_points", "transaction_points", "quality_points", "delivery_points", "commercial_points",
@@ -106,7 +106,7 @@ _EMPTY_TYPES = {
     "points": "double", "max_points": "double", "prior_mean": "double", "points_last_month": "double",
     "points_now": "double", "delta": "double",
 }
-_MEASURE_TYPES = {"supplier_id": "varchar", "spend_12m": "double"}
+_MEASURE_TYPES = {"supplier_id": "varchar", "spend_12m": "double", "price_drift": "double", "max_price_step": "double"}
 _CHANGE_COLUMNS = ["supplier_id", "since", "signal", "pillar", "points_last_month", "points_now", "delta",
                    "explanation", "as_of"]
 

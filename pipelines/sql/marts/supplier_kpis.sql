@@ -35,6 +35,10 @@ quality_costs as (
     select * from marts.quality_costs
 ),
 
+score_measures as (
+    select * from marts.supplier_score_measures
+),
+
 orders as (
     select
         supplier_id,
@@ -94,28 +98,14 @@ returned as (
     group by supplier_id
 ),
 
-price_steps as (
-    select
-        supplier_id,
-        sku,
-        order_value,
-        unit_price,
-        first_value(unit_price) over sku_orders as first_price,
-        last_value(unit_price) over (
-            sku_orders rows between unbounded preceding and unbounded following
-        ) as latest_price,
-        unit_price / lag(unit_price) over sku_orders - 1 as price_step_pct,
-    from purchase_orders
-    window sku_orders as (partition by supplier_id, sku order by ordered_on, po_id)
-),
-
+-- The score's price measures as of the build date (models/risk_panel.py price_steps and the spend-weighted drift
+-- of each SKU from its first to its latest order), read rather than defined again.
 prices as (
     select
         supplier_id,
-        sum(order_value * (latest_price / first_price - 1)) / sum(order_value) as price_drift_pct,
-        max(price_step_pct) as max_price_jump_pct,
-    from price_steps
-    group by supplier_id
+        price_drift as price_drift_pct,
+        max_price_step as max_price_jump_pct,
+    from score_measures
 ),
 
 logistics as (

@@ -27,6 +27,9 @@ from pipelines import contract
 pio.templates.default = "plotly_white"
 
 TYPE_COLOURS = {"manufacturer": "#1f4e79", "trading_company": "#e8833a"}
+# Rows a long list draws on the page (its first rows, in the page's order: the ones needing attention first); the
+# CSV download has every row. Thousands of rows cost their bytes to the browser and their hashing on every run.
+LONG_TABLE_ROWS = 500
 ACTION_COLOURS = ("#8b1a1a", "#d9480f", "#f08c00", "#2f9e44")  # suggested re-audit actions, most severe first
 
 
@@ -286,9 +289,12 @@ def _figure(key: str, version: str, inputs: tuple, _build: Callable[[], go.Figur
 
 
 def _by_value(value: object) -> object:
-    """A frame or series as a digest of every value, its index, columns and types; anything else as it is. Streamlit
-    hashes a frame of 50,000 rows or more from a sample of its rows, so two large frames that differ outside the sample
-    would share a cached figure: one visitor could see the figure of another's choice."""
+    """A frame or series as a digest of every value, its index, columns and types; a tuple of texts (the supplier
+    ids of a filter) as a digest of them; anything else as it is. Streamlit hashes a frame of 50,000 rows or more
+    from a sample of its rows, so two large frames that differ outside the sample would share a cached figure: one
+    visitor could see the figure of another's choice. It hashes a tuple element by element (7 ms for 1,000 ids)."""
+    if isinstance(value, tuple) and len(value) > 8 and all(type(v) is str for v in value):
+        return ("texts", queries.params_key(value))
     if isinstance(value, (pd.DataFrame, pd.Series)):
         try:
             values = pd.util.hash_pandas_object(value, index=True).to_numpy()

@@ -635,13 +635,15 @@ def answer_widths(texts: dict[str, list[str]], natural: dict[str, int], room: fl
 def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_config: dict | None = None,
           columns: list[str] | None = None, height: int | str | None = None, link: bool = True,
           max_rows: int = 25, width_px: int = PAGE_PX, download_columns: list[str] | None = None,
-          wrap: list[str] | None = None) -> None:
+          wrap: list[str] | None = None, max_shown: int | None = None) -> None:
     """A table as a founder reads it: codes in words, headers from HEADERS, money with separators, shares as
     percentages, blanks as –, supplier names linking to their Supplier page, answer columns (ANSWER_COLUMNS) given the
     width left within `width_px` and wrapped so that they are read whole; with a CSV download of exactly the rows and
     words shown (column names kept, formulas neutralised), or of `download_columns` when the file should carry more
     than fits on screen. `wrap` names more columns to size and wrap like answers (long names, statuses) so that the
-    table fits `width_px`."""
+    table fits `width_px`. `max_shown` draws only the first rows (a long list in the order given, with a caption
+    saying so); the download still has every row: a table of thousands of rows costs its bytes to the browser and
+    their hashing on every run."""
     import streamlit as st
 
     from dashboard import components
@@ -651,15 +653,22 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
     download = visible + [c for c in (download_columns or []) if c in frame.columns and c not in visible]
     # columns only for the download ride along unseen (not in the column order)
     wanted = download + (["supplier_id"] if linked and "supplier_id" not in download else [])
-    data = frame if wanted == list(frame.columns) else frame[wanted]
+    cut = max_shown is not None and len(frame) > max_shown
+    part = frame.head(max_shown) if cut else frame
+    data = part if wanted == list(part.columns) else part[wanted]
     prepared = _prepared(data, visible, linked, column_config, height, max_rows, width_px, tuple(wrap or ()))
     st.dataframe(prepared.arrow if prepared.arrow is not None else prepared.drawn, hide_index=True, key=key,
                  column_config=prepared.specs, column_order=prepared.order, height=prepared.height,
                  row_height=prepared.row_px, placeholder=BLANK)
+    if cut:
+        st.caption(f"The first {max_shown:,} of {len(frame):,} are shown"
+                   + (f"; the download has all {len(frame):,}." if file_name else "."))
     if file_name:
+        # A callable defers building the file until the button is clicked (no CSV work on every rerun); the same
+        # words as the table (humanise) for every row, shown or not.
         shown = prepared.shown
-        # A callable defers building the file until the button is clicked (no CSV work on every rerun).
-        st.download_button("Download CSV", lambda: components.csv_bytes(shown[download]), file_name=file_name,
+        rows = (lambda: humanise(frame[download])) if cut else (lambda: shown[download])
+        st.download_button("Download CSV", lambda: components.csv_bytes(rows()), file_name=file_name,
                            mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
 
 

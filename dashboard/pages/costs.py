@@ -186,7 +186,7 @@ if ui.require_warehouse():
     if variance.empty:
         ui.missing("marts.landed_cost_po", "landed purchase orders")
     else:
-        ui.table(variance, "costs_variance", "quote_to_landed_variance.csv",
+        ui.table(variance, "costs_variance", "quote_to_landed_variance.csv", max_shown=ui.LONG_TABLE_ROWS,
                  columns=["supplier_name", "supplier_type", "po_count", "units_received", "quoted_total",
                           "landed_total", "variance", "variance_share"],
                  column_config={"supplier_name": "Supplier", "supplier_type": "Type", "po_count": "Landed POs",
@@ -232,7 +232,7 @@ if ui.require_warehouse():
                              "landed cost. marts.customs_entries.")
             # what the broker declared and whether it matches, at 1440 px; the computed figures and the fees' amounts
             # in the download
-            ui.table(entries, "costs_entries", "customs_entries.csv",
+            ui.table(entries, "costs_entries", "customs_entries.csv", max_shown=ui.LONG_TABLE_ROWS,
                      columns=["entry_number", "entry_on_summary", "duty_summary", "duty_difference", "duty_status",
                               "fees_status", "chapter_99_summary"],
                      download_columns=["shipment_count", "duty_computed", "fees_summary", "fees_computed"],

@@ -107,10 +107,11 @@ if ui.require_warehouse():
             ui.cached_chart("inspections_escapes_chart", escapes_chart, ids)
         # the escapes and what they cost, whole at 1440 px: the escape rate's interval as one "low – high" cell; the
         # type, lots passed, the bounds as numbers and the defect rate's interval are in the download
-        intervals = blind.assign(escape_interval=[
+        # worded once per warehouse and filters (keyed on them, not on the frame's values)
+        intervals = ui.computed("inspections_escape_intervals", lambda: blind.assign(escape_interval=[
             f"{ui.pct(lo)} – {ui.pct(hi)}" if pd.notna(lo) and pd.notna(hi) else "–"
-            for lo, hi in zip(blind["escape_rate_lower"], blind["escape_rate_upper"])])
-        ui.table(intervals, "inspections_blind_spot", "inspection_blind_spot.csv",
+            for lo, hi in zip(blind["escape_rate_lower"], blind["escape_rate_upper"])]), ids)
+        ui.table(intervals, "inspections_blind_spot", "inspection_blind_spot.csv", max_shown=ui.LONG_TABLE_ROWS,
                  columns=["supplier_name", "lots_inspected", "mature_passed_lots", "escapes", "escape_rate",
                           "escape_interval", "escaped_value", "defect_rate_estimate"],
                  download_columns=["supplier_type", "lots_passed", "escape_rate_lower", "escape_rate_upper",
@@ -149,8 +150,10 @@ if ui.require_warehouse():
             out[plan] = out[plan].astype(object).mask(stop, None)  # no plan to offer
             return out
 
-        recommended = ui.computed("inspections_recommended", recommend, blind, tuple(sorted(stopped)))
+        # blind and stopped are the warehouse's for these filters: keyed on the filters, not on every value
+        recommended = ui.computed("inspections_recommended", recommend, ids)
         ui.table(recommended, "inspections_recommended", "recommended_inspection_levels.csv",
+                 max_shown=ui.LONG_TABLE_ROWS,
                  columns=["supplier_name", "what_to_do", "p_accept_current_plan", "p_accept_recommended"],
                  download_columns=["current_level", "current_aql_major", "recommended_level", "recommended_aql_major",
                                    "recommended_sample_size", "recommended_accept", "defect_rate_estimate", "note"],
@@ -184,10 +187,15 @@ if ui.require_warehouse():
                      "Stage now = Discontinued.", icon=":material/block:")
         # the stage, since when and why, and the next lot's plan at 1440 px; the replay's counts and the plan's parts
         # one by one go to the download
-        next_plan = [display.BLANK if pd.isna([r.next_sample_size, r.next_accept, r.next_reject]).any() else
-                     f"n {int(r.next_sample_size):,} · Ac {int(r.next_accept):,} · Re {int(r.next_reject):,}"
-                     for r in switching.itertuples()]
-        ui.table(switching.assign(next_plan=next_plan), "inspections_switching", "inspection_switching.csv",
+        def with_next_plan() -> pd.DataFrame:  # once per warehouse and filters
+            plan = switching[["next_sample_size", "next_accept", "next_reject"]]
+            known = plan.notna().all(axis=1).tolist()
+            return switching.assign(next_plan=[
+                f"n {int(n):,} · Ac {int(a):,} · Re {int(r):,}" if ok else display.BLANK
+                for ok, n, a, r in zip(known, *(plan[c].tolist() for c in plan.columns))])
+
+        ui.table(ui.computed("inspections_next_plan", with_next_plan, ids), "inspections_switching",
+                 "inspection_switching.csv", max_shown=ui.LONG_TABLE_ROWS,
                  columns=["supplier_name", "defect_class", "current_stage", "last_transition_on",
                           "last_transition_reason", "next_plan"],
                  download_columns=["inspection_level", "aql", "lots_replayed", "switching_score",
@@ -217,4 +225,5 @@ if ui.require_warehouse():
         k3.metric("Closed, next lot failed", f"{int(capas['is_closed_but_next_lot_failed'].fillna(False).astype(bool).sum()):,}",
                   border=True, help="Closed, but the supplier's next inspected lot failed again: the fix did not hold.")
         ui.table(capas, "inspections_capas", "corrective_actions.csv", columns=ui.CAPA_COLUMNS,
+                 max_shown=ui.LONG_TABLE_ROWS,
                  column_config=ui.capa_config(), download_columns=ui.CAPA_DOWNLOAD, wrap=ui.CAPA_WRAP)

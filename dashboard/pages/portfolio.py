@@ -182,7 +182,7 @@ if ui.require_warehouse():
         if flagged.empty:
             st.success("No supplier in this selection has a red flag.")
         else:
-            ui.table(flagged, "portfolio_red_flags", "red_flags.csv",
+            ui.table(flagged, "portfolio_red_flags", "red_flags.csv", max_shown=ui.LONG_TABLE_ROWS,
                      columns=["supplier_name", "supplier_type", "risk_score", "risk_band", "red_flag", "reason", "spend"],
                      column_config={"supplier_name": "Supplier", "supplier_type": "Type",
                                     "risk_score": st.column_config.NumberColumn("Score", format="%.0f"),

@@ -33,14 +33,25 @@ st.title("Supplier")
 if not ui.require_warehouse():
     st.stop()
 
-directory = filters.apply(filters.directory(), filters.selection())
-if directory.empty:
-    st.info("No supplier passes the filters." if filters.selection().active else "The warehouse has no suppliers.")
+
+
+def _choices(chosen: filters.Selection) -> dict[str, str]:
+    """Supplier id → its label in the picker, riskiest first, for the suppliers passing the filters."""
+    directory = filters.apply(filters.directory(), chosen)
+    if directory.empty:
+        return {}
+    directory = directory.sort_values(["risk_score", "supplier_name"], ascending=[False, True], na_position="last")
+    return {r.supplier_id: f"{r.supplier_name} ({r.supplier_id})"
+            + (f" · {r.risk_band} {r.risk_score:.0f}" if pd.notna(r.risk_score) else "")
+            for r in directory.itertuples()}
+
+
+# worded once per warehouse and filter choice (2,000 suppliers: 20 ms a run); shared, never changed
+selection = filters.selection()
+labels = ui.computed("supplier_choices", lambda: _choices(selection), repr(selection))
+if not labels:
+    st.info("No supplier passes the filters." if selection.active else "The warehouse has no suppliers.")
     st.stop()
-directory = directory.sort_values(["risk_score", "supplier_name"], ascending=[False, True], na_position="last")
-labels = {r.supplier_id: f"{r.supplier_name} ({r.supplier_id})"
-          + (f" · {r.risk_band} {r.risk_score:.0f}" if pd.notna(r.risk_score) else "")
-          for r in directory.itertuples()}
 
 # The choice lives in the URL (?supplier=…) and survives visits to other pages. A supplier that is asked for but not
 # shown is said so, never silently replaced by another one.

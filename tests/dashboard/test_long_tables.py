@@ -1,0 +1,76 @@
+"""Long lists draw their first rows and download every row; the Inspections page's worded columns, computed once per
+warehouse and filters, read as the mart says; filters of many suppliers are cached by a digest of their ids."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from dashboard import components, queries
+
+
+def _csv(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def test_a_long_list_draws_its_first_rows_and_the_download_has_them_all(ui, demo_db, demo_con, downloads,
+                                                                       monkeypatch):
+    capas = demo_con.execute("select count(*) from marts.corrective_actions").fetchone()[0]
+    blind = demo_con.execute("select count(*) from marts.inspection_blind_spot").fetchone()[0]
+    assert capas > 50 and blind > 50
+    # the demo's lists are shorter than the limit: drawn whole
+    at = ui.open(demo_db, "inspections")
+    assert len(next(f for f in ui.frames(at) if "capa_id" in f.columns)) == capas
+    assert "are shown; the download has all" not in ui.texts(at)
+
+    monkeypatch.setattr(components, "LONG_TABLE_ROWS", 50)
+    at = ui.open(demo_db, "inspections")
+    order = [r[0] for r in demo_con.execute(
+        "select capa_id from marts.corrective_actions order by is_overdue desc, is_closed_but_next_lot_failed desc, "
+        "is_open desc, opened_on desc, capa_id").fetchall()]
+    shown = next(f for f in ui.frames(at) if "capa_id" in f.columns)
+    assert shown["capa_id"].tolist() == order[:50]  # the ones needing attention first
+    assert f"The first 50 of {capas:,} are shown; the download has all {capas:,}." in ui.texts(at)
+    every = _csv(downloads["corrective_actions.csv"])
+    assert every["capa_id"].tolist() == order
+    assert set(every["status"]) <= {"open", "open, overdue", "closed, confirmed by the next lot",
+                                    "closed, but the next lot failed", "closed, next lot not inspected yet"}
+    assert len(_csv(downloads["inspection_blind_spot.csv"])) == blind
+
+
+def test_inspections_next_lot_and_escape_interval_read_as_the_marts_say(ui, demo_db, demo_con, downloads):
+    ui.open(demo_db, "inspections")
+    # the next lot's plan: n, Ac and Re of the mart with separators, a dash when the stage has no plan
+    plans = demo_con.execute("select s.supplier_name, i.defect_class, i.next_sample_size, i.next_accept, "
+                             "i.next_reject from marts.inspection_switching i join staging.suppliers s "
+                             "using (supplier_id)").fetchall()
+    expected = {(name, cls): "–" if n is None or a is None or r is None else f"n {n:,} · Ac {a:,} · Re {r:,}"
+                for name, cls, n, a, r in plans}
+    assert "–" in expected.values() and any(v.startswith("n ") for v in expected.values())
+    switching = _csv(downloads["inspection_switching.csv"])
+    assert len(switching) == len(expected)
+    got = {(name, cls): plan for name, cls, plan in
+           zip(switching["supplier_name"], switching["defect_class"].str.lower(), switching["next_plan"])}
+    assert got == {(name, cls.lower()): plan for (name, cls), plan in expected.items()}
+    # the escape rate's interval as one "low – high" cell, a dash without one
+    bounds = demo_con.execute("select s.supplier_name, b.escape_rate_lower, b.escape_rate_upper "
+                              "from marts.inspection_blind_spot b join staging.suppliers s using (supplier_id)"
+                              ).fetchall()
+    intervals = _csv(downloads["inspection_blind_spot.csv"]).set_index("supplier_name")["escape_interval"]
+    assert intervals.to_dict() == {name: "–" if lo is None or hi is None else f"{lo * 100:.1f}% – {hi * 100:.1f}%"
+                                   for name, lo, hi in bounds}
+
+
+def test_filters_of_many_suppliers_are_cached_by_every_id(demo_db, monkeypatch):
+    monkeypatch.setenv("SUPPLIER_RISK_DB", str(demo_db))
+    ids = tuple(queries.supplier_directory()["supplier_id"])
+    assert len(ids) > 41
+    # two selections that differ in their last id only are two results, not one
+    assert len(queries.supplier_kpis(ids[:40])) == 40 and len(queries.supplier_kpis(ids[:41])) == 41
+    assert set(queries.supplier_kpis(ids[1:41])["supplier_id"]) == set(ids[1:41])
+    assert queries.params_key((("ids", ids[:40]),)) != queries.params_key((("ids", ids[1:41]),))
+    # figures and computed tables keyed on the ids tell them apart the same way
+    assert components._by_value(ids[:40]) != components._by_value(ids[1:41])
+    assert components._by_value(ids[:40]) == components._by_value(tuple(list(ids[:40])))
+    assert components._by_value(("a", "b")) == ("a", "b")  # a short choice passes through as it is

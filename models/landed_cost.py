@@ -12,7 +12,6 @@ import csv
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,7 +29,6 @@ BUYER_COST_FLAGS = (
     "destination_delivery",
 )
 ANY = "*"
-CENT = Decimal("0.01")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -446,15 +444,6 @@ def _load_return_reasons(ref_dir: str) -> dict[str, ReturnReason]:
 def load_return_reasons(ref_dir: str | Path | None = None) -> dict[str, ReturnReason]:
     """Return-reason attribution from return_reasons.csv keyed by reason (cached per directory)."""
     return _load_return_reasons(_dir(ref_dir))
-
-
-def _cents(value: float | Decimal) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def round_money(value: float) -> float:
-    """Round to cents, half up (1.005 -> 1.01), as customs and marketplaces do."""
-    return float(_cents(value))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1035,14 +1024,6 @@ def hmf_cents(values_cents, modes, dates, ref_dir: str | Path | None = None) -> 
     return fee, carried
 
 
-def mpf_row(entry_date: date, ref_dir: str | Path | None = None, entry_type: str = "formal") -> MpfRow:
-    """The MPF row of `entry_type` in force on `entry_date`; LookupError when the table does not cover the date."""
-    hits = [r for r in _in_force(load_mpf(ref_dir), entry_date) if r.entry_type == entry_type]
-    if len(hits) != 1:
-        raise LookupError(f"us_mpf.csv has {len(hits)} {entry_type} rows in force on {entry_date}; expected one")
-    return hits[0]
-
-
 def hmf(value: float, mode: str, entry_date: date, ref_dir: str | Path | None = None) -> float:
     """Harbor maintenance fee on one entry's cargo value, in USD (`hmf_cents` on one entry)."""
     from models.allocation import cents_array
@@ -1295,11 +1276,11 @@ __all__ = [
     "load_cost_kinds",
     "DutyRow", "MpfRow", "HmfRow", "DeMinimisRow", "MarketplaceFee", "IncotermRule", "ReturnReason",
     "DutyComponent", "DutyRate", "MeanInterval", "GroupComparison",
-    "normalise_hs", "round_money",
+    "normalise_hs",
     "load_duty_rates", "load_mpf", "load_hmf", "load_marketplace_fees", "load_incoterms", "load_return_reasons",
     "incoterm_rule", "buyer_costs", "duty_rate", "duty_amount",
     "dutiable_values", "incoterm_flags", "amortise_assists", "price_components", "customs_charges", "goods_cents",
-    "mpf_row", "hmf",
+    "hmf",
     "duty_components", "duty_for_lines", "percent_of_cents", "entry_fees", "hmf_cents", "de_minimis_cents",
     "load_de_minimis", "verified_through", "estimated_tables", "compare_duty_frame", "DATED_TABLES", "join_by_group",
     "effective_rates",

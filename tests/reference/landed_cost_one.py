@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -20,17 +20,37 @@ import pandas as pd
 
 from models.allocation import cents_array
 from models.landed_cost import (
-    _cents,
+    MpfRow,
+    _in_force,
     compare_duty_frame,
     dutiable_values,
     entry_fees,
     incoterm_rule,
     load_marketplace_fees,
+    load_mpf,
     load_return_reasons,
-    mpf_row,
     percent_of_cents,
-    round_money,
 )
+
+CENT = Decimal("0.01")
+
+
+def _cents(value: float | Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def round_money(value: float) -> float:
+    """Round to cents, half up (1.005 -> 1.01), as customs and marketplaces do (the product rounds in cents on
+    frames: models.allocation.cents_array, models.landed_cost.percent_of_cents)."""
+    return float(_cents(value))
+
+
+def mpf_row(entry_date: date, ref_dir: str | Path | None = None, entry_type: str = "formal") -> MpfRow:
+    """The MPF row of `entry_type` in force on `entry_date`; LookupError when the table does not cover the date."""
+    hits = [r for r in _in_force(load_mpf(ref_dir), entry_date) if r.entry_type == entry_type]
+    if len(hits) != 1:
+        raise LookupError(f"us_mpf.csv has {len(hits)} {entry_type} rows in force on {entry_date}; expected one")
+    return hits[0]
 
 
 def supplier_attributable_reasons(ref_dir: str | Path | None = None) -> frozenset[str]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from models.landed_cost import QUALITY_COST_KINDS, WRITE_OFF_KIND, _cents, load_return_reasons
+from models.landed_cost import QUALITY_COST_KINDS, WRITE_OFF_KIND, load_return_reasons
+from reference.landed_cost_one import _cents
 from reference.landed_cost_one import supplier_attributable_reasons
 
 

@@ -168,7 +168,7 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
     seen_first = first_day <= c_days
     panel["first_psi_result"] = np.where(seen_first, lookup(po["po_id"], first["result"]).to_numpy(dtype=object)[rows],
                                          None)
-    panel["aql_of_first_psi"] = lookup(po["po_id"], first["aql_major"]).to_numpy(dtype=float)[rows]
+    panel["aql_of_first_psi"] = lookup(po["po_id"], first["judged_aql_major"]).to_numpy(dtype=float)[rows]
     passed = decided[decided["result"] == "pass"].groupby("po_id")["inspected_on"].min()
     pp = days(lookup(po["po_id"], passed))[rows]
     panel["psi_passed_day"] = np.where(pp <= c_days, pp, np.nan)
@@ -396,7 +396,7 @@ def _inspection_measures(x: _Scope, t: dict, st: dict, win: dict) -> tuple[dict[
     f["critical_units"] = grid.add(k_psi, s_psi, psi["sample_size"].where(critical_known, 0))
     f["major_k"] = grid.add(k_psi, s_psi, psi["major_defects"].fillna(0))
     f["critical_k"] = grid.add(k_psi, s_psi, psi["critical_defects"].fillna(0))
-    f["aql_units"] = grid.add(k_psi, s_psi, (psi["sample_size"] * psi["aql_major"].fillna(st["default_aql_major"]) / 100.0)
+    f["aql_units"] = grid.add(k_psi, s_psi, (psi["sample_size"] * psi["judged_aql_major"] / 100.0)
                               .where(major_known, 0))
     # lots with a critical finding inspected within the recent window: seen from the inspection until the window
     # has passed it; shipped without a passed re-inspection when the order shipped and no pass is dated after it
@@ -436,7 +436,7 @@ def _field_measures(x: _Scope, t: dict, st: dict, win: dict) -> dict[str, np.nda
     first_passed = panel["first_psi_result"].to_numpy(dtype=object) == "pass"
     lots = po_status.lot_judgement(first_passed, panel["last_delivered_day"], panel["delivered_quantity"],
                                    panel["defect_returned_units"],
-                                   np.nan_to_num(panel["aql_of_first_psi"].to_numpy(), nan=st["default_aql_major"]), panel["c_day"],
+                                   panel["aql_of_first_psi"].to_numpy(), panel["c_day"],
                                    mature_days)
     f["mature_lots"] = x.per_order(first_passed & lots["is_mature"])
     f["escape_k"] = x.per_order(lots["is_escape"])

@@ -26,7 +26,9 @@ CONFIG_PATH = Path(__file__).resolve().parent / "config" / "risk_score.toml"
 PILLARS = ("entity", "transaction", "quality", "delivery", "commercial")
 BAND_ORDER = ("low", "medium", "high", "critical")
 
-# Staging tables compute_signals reads, and the reference tables it needs.
+# Staging tables compute_signals reads, and the reference tables it needs. `inspections` carries
+# `judged_aql_major`, the major AQL each inspection is judged at (the one it gives, else the default: the SQL macro
+# judged_aql, which pipelines.loaders.load_tables applies, as marts.inspection_lot_facts does).
 TABLE_NAMES = ("suppliers", "products", "purchase_orders", "payments", "inspections", "shipments", "sales",
                "returns", "quality_costs", "bank_accounts", "changes", "corrective_actions")
 # The sourcing playbook's control records: optional imports. Their signals are unknown (0 points, confidence lower)

@@ -43,6 +43,8 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
             sql = _ATTRIBUTED[name][1]
         elif name == "sales":
             sql = "select sku, month_on, sum(units_sold) as units_sold from staging.sales group by all"
+        elif name == "inspections":  # the major AQL each is judged at (the shared macro, as the inspection marts)
+            sql = "select *, judged_aql(aql_major, 'major') as judged_aql_major from staging.inspections"
         else:
             sql = f"select * from staging.{name}"  # names from scoring.TABLE_NAMES
         t[name] = con.execute(sql, _PARAMETERS.get(name, [])).df()

@@ -17,6 +17,16 @@ create or replace macro fx_units_per_usd(code, on_date) as
         )
     end;
 
+-- The AQL an inspection is judged at, defined once: the one it gives, else reference.inspection_settings' default
+-- for the severity ('critical', 'major' or 'minor'). marts.inspection_lot_facts and the risk score's inspections
+-- (pipelines/loaders.py) read it, so a PSI that gives no AQL is judged at the same AQL everywhere.
+create or replace macro judged_aql(aql, severity) as
+    coalesce(aql, (
+        select cast(settings.value as double)
+        from reference.inspection_settings as settings
+        where settings.setting = 'default_aql_' || severity
+    ));
+
 -- The dashboard's "last month": per supplier, its latest month-end score snapshot (marts.supplier_risk_history)
 -- dated before the current score (marts.supplier_risk_score, as of the build) and, when `before` is given (the
 -- weekly digest's window start), on or before it; no row for a supplier without one. Biggest movers, new red flags

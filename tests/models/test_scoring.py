@@ -537,7 +537,8 @@ def _new_supplier(tables, as_of, supplier_id="SUP-NEW1"):
     ins = t["inspections"]
     i = ins[ins["inspection_type"] == "PSI"].iloc[[0]].copy()
     i[["inspection_id", "po_id", "result", "critical_defects", "major_defects", "minor_defects", "lot_size",
-       "sample_size", "aql_major"]] = [f"{supplier_id}-I1", po_id, "pass", 0, 0, 0, 1000, 80, 2.5]
+       "sample_size", "aql_major", "judged_aql_major"]] = [f"{supplier_id}-I1", po_id, "pass", 0, 0, 0, 1000, 80, 2.5,
+                                                            2.5]
     i["inspected_on"] = ordered + pd.Timedelta(days=37)
     t["inspections"] = pd.concat([ins, i], ignore_index=True)
     pay = t["payments"]

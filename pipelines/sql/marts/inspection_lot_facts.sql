@@ -26,9 +26,6 @@ inspection_settings as (
 settings as (
     select
         max(value) filter (where setting = 'default_inspection_level') as default_level,
-        cast(max(value) filter (where setting = 'default_aql_major') as double) as default_aql_major,
-        cast(max(value) filter (where setting = 'default_aql_minor') as double) as default_aql_minor,
-        cast(max(value) filter (where setting = 'default_aql_critical') as double) as default_aql_critical,
     from inspection_settings
 ),
 
@@ -82,9 +79,9 @@ joined as (
         coalesce(first_psi.lot_size, purchase_orders.quantity) as lot_size,
         first_psi.lot_size is null as is_lot_size_defaulted,
         coalesce(first_psi.inspection_level, settings.default_level) as inspection_level,
-        coalesce(first_psi.aql_critical, settings.default_aql_critical) as aql_critical,
-        coalesce(first_psi.aql_major, settings.default_aql_major) as aql_major,
-        coalesce(first_psi.aql_minor, settings.default_aql_minor) as aql_minor,
+        judged_aql(first_psi.aql_critical, 'critical') as aql_critical,
+        judged_aql(first_psi.aql_major, 'major') as aql_major,
+        judged_aql(first_psi.aql_minor, 'minor') as aql_minor,
         first_psi.inspection_level is null
             or first_psi.aql_critical is null
             or first_psi.aql_major is null

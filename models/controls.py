@@ -1,4 +1,7 @@
-"""Controls as of a date: background checks per source, and which bank accounts are changes to verify.
+"""Controls as of a date: background checks per source.
+
+(Which bank accounts are changes to verify is marts.bank_accounts.is_change, in SQL: the score and the release
+checklist read that column.)
 
 Background checks: checked (and until when), expired, undated or not checked, per source.
 
@@ -38,16 +41,3 @@ def check_states(suppliers: pd.DataFrame, at, valid_days: int) -> pd.DataFrame:
                                   "expires_on": expires.where(known).dt.date.to_numpy(), "state": state}))
     return pd.concat(rows, ignore_index=True).sort_values(["supplier_id", "source"], kind="stable") \
         .reset_index(drop=True)
-
-
-def is_account_change(accounts: pd.DataFrame) -> pd.Series:
-    """Bank accounts that are a change to verify before paying (one bool per row, same index): any account after the
-    supplier's first (by first_seen_on, then bank_account_id), and an offshore one (another country than the
-    supplier's) even when it is the first. Until verified such an account is an unverified change (the score's
-    bank_account_changes, the release check's payee); marts.bank_accounts.is_unverified_change is the same rule in SQL
-    at the build date (tests/pipelines/test_control_signals_build.py checks the score and the mart agree)."""
-    order = accounts.sort_values(["supplier_id", "first_seen_on", "bank_account_id"], kind="stable")
-    later = order.groupby("supplier_id").cumcount() > 0
-    offshore = accounts["is_offshore"].fillna(False).astype(bool) if "is_offshore" in accounts \
-        else pd.Series(False, index=accounts.index)
-    return later.reindex(accounts.index) | offshore

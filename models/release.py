@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models import controls, entity, po_status
+from models import entity, po_status
 from models.lookup import lookup
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "release.toml"
@@ -205,10 +205,9 @@ def _payee_verified(k: _Checks, suppliers: pd.DataFrame, payments: pd.DataFrame,
     all_pay = _dates(payments, ["paid_on"])
     used |= set(all_pay.loc[(all_pay["paid_on"] <= c) & all_pay["bank_account_id"].notna(), "bank_account_id"])
     acc = acc.sort_values(["supplier_id", "first_seen_on", "bank_account_id"])
-    acc = acc.assign(is_change=controls.is_account_change(acc))
     current = acc.drop_duplicates("supplier_id", keep="last").set_index("supplier_id")
     # known: verified, or the supplier's first onshore account already paid into; a change (a newer or offshore
-    # account, models.controls.is_account_change) must be verified
+    # account: is_change, from marts.bank_accounts) must be verified
     known = current["is_verified"] | (~current["is_change"] & current["bank_account_id"].isin(used))
     has = o["supplier_id"].isin(current.index)
     k.fail("payee_verified", ~has, "no bank account on record for this supplier")

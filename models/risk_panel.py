@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models import controls, entity, po_status
+from models import entity, po_status
 from models.lookup import lookup
 
 
@@ -265,7 +265,7 @@ def _control_measures(t: dict, cut: Cutoffs, grid: Grid, visible, po_all: pd.Dat
     s_acc = acc["supplier_id"].to_numpy(dtype=np.int64)
     k_seen = visible(cut.first_seeing(acc["first_seen_on"]), s_acc)
     k_ver = cut.first_seeing(acc["verified_on"])
-    changed = controls.is_account_change(acc).to_numpy()
+    changed = acc["is_change"].fillna(False).astype(bool).to_numpy()  # marts.bank_accounts' rule
     out["bank_accounts_n"] = grid.add(k_seen, s_acc)
     out["bank_unverified_changes"] = _between(grid, k_seen[changed], k_ver[changed], s_acc[changed])
     out["bank_unverified_first"] = _between(grid, k_seen[~changed], k_ver[~changed], s_acc[~changed])

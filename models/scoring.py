@@ -36,7 +36,9 @@ TABLE_NAMES = ("suppliers", "products", "purchase_orders", "payments", "inspecti
 CONTROL_TABLES = ("bank_accounts", "changes", "corrective_actions")
 
 _CONTROL_COLUMNS = {
-    "bank_accounts": ["bank_account_id", "supplier_id", "bank_country", "first_seen_on", "verified_on", "is_offshore"],
+    # is_change: a change to verify before paying (marts.bank_accounts, where the rule is written)
+    "bank_accounts": ["bank_account_id", "supplier_id", "bank_country", "first_seen_on", "verified_on", "is_offshore",
+                      "is_change"],
     "changes": ["change_id", "supplier_id", "po_id", "changed_on", "kind", "is_confirmed_in_writing"],
     "corrective_actions": ["capa_id", "supplier_id", "po_id", "opened_on", "severity", "due_on", "closed_on",
                            "next_lot_result_recorded"],

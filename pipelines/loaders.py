@@ -27,6 +27,10 @@ _ATTRIBUTED = {
                                       "where is_defect_coded or reason = ? group by all"),
     "quality_costs": ("marts.quality_costs", "select cost_id, po_id, supplier_id, incurred_on, kind, amount, note "
                                              "from marts.quality_costs order by cost_id"),
+    # each account with whether it is a change to verify (the mart's is_change, the one place that rule is written)
+    "bank_accounts": ("marts.bank_accounts", "select bank_account_id, supplier_id, bank_country, first_seen_on, "
+                                             "verified_on, is_offshore, is_change from marts.bank_accounts "
+                                             "order by bank_account_id"),
 }
 # the tables load_tables reads (the INPUTS of the build steps that call it), besides raw.suppliers and ingest.load_log
 TABLES_READ = [_ATTRIBUTED[name][0] if name in _ATTRIBUTED else f"staging.{name}" for name in scoring.TABLE_NAMES] + [

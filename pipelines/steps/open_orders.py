@@ -1,7 +1,7 @@
 """Open orders and the balance-release verdict of each (marts.open_orders, one row per open purchase order).
 
-The rules are models/release.py with models/config/release.toml; this step only reads the staging tables and
-marts.po_status, and writes the mart (typed even when no order is open).
+The rules are models/release.py with models/config/release.toml; this step only reads the staging tables,
+marts.po_status and marts.bank_accounts, and writes the mart (typed even when no order is open).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from models import release
 from pipelines.frames import write_frame
 
 INPUTS = ["staging.purchase_orders", "marts.po_status", "staging.suppliers", "staging.inspections",
-          "staging.changes", "staging.bank_accounts", "staging.payments", "staging.corrective_actions",
+          "staging.changes", "marts.bank_accounts", "staging.payments", "staging.corrective_actions",
           "staging.shipments", "reference.inspection_settings", "ingest.build_info"]
 OUTPUTS = ["marts.open_orders"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
@@ -31,7 +31,8 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         "suppliers": con.execute("select * from staging.suppliers").df(),
         "inspections": con.execute("select * from staging.inspections").df(),
         "changes": con.execute("select * from staging.changes").df(),
-        "bank_accounts": con.execute("select * from staging.bank_accounts").df(),
+        # with is_change: whether the account is a change to verify (marts.bank_accounts, where that rule lives)
+        "bank_accounts": con.execute("select * from marts.bank_accounts").df(),
         "payments": con.execute("select * from staging.payments").df(),
         "corrective_actions": con.execute("select * from staging.corrective_actions").df(),
         "shipments": con.execute("select * from staging.shipments").df(),

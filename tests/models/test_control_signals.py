@@ -44,7 +44,7 @@ def _with_controls(tiny: dict, bank=None, changes=None, capa=None, checks: dict 
     before AS_OF."""
     t = {k: v.copy() for k, v in tiny.items()}
     t["bank_accounts"] = pd.DataFrame(bank or [], columns=["bank_account_id", "supplier_id", "bank_country",
-                                                           "first_seen_on", "verified_on", "is_offshore"])
+                                                           "first_seen_on", "verified_on", "is_offshore", "is_change"])
     t["changes"] = pd.DataFrame(changes or [], columns=["change_id", "supplier_id", "po_id", "changed_on", "kind",
                                                         "is_confirmed_in_writing"])
     t["corrective_actions"] = pd.DataFrame(capa or [], columns=[
@@ -76,12 +76,12 @@ def _flags(result, supplier_id: str) -> set[str]:
 
 BANK = [
     # S1: verified at onboarding, then a second account under the same name, not verified (the BEC pattern)
-    ("BA1", "S1", "CN", D("2023-06-01"), D("2023-06-02"), False),
-    ("BA2", "S1", "CN", D("2024-05-10"), pd.NaT, False),
+    ("BA1", "S1", "CN", D("2023-06-01"), D("2023-06-02"), False, False),
+    ("BA2", "S1", "CN", D("2024-05-10"), pd.NaT, False, True),
     # S2: its only account, never verified
-    ("BA3", "S2", "CN", D("2024-01-01"), pd.NaT, False),
-    # S3 (Vietnam): its only account is in Hong Kong (offshore), not verified
-    ("BA4", "S3", "HK", D("2024-05-02"), pd.NaT, True),
+    ("BA3", "S2", "CN", D("2024-01-01"), pd.NaT, False, False),
+    # S3 (Vietnam): its only account is in Hong Kong (offshore, so a change: marts.bank_accounts.is_change), not verified
+    ("BA4", "S3", "HK", D("2024-05-02"), pd.NaT, True, True),
 ]
 
 
@@ -107,7 +107,7 @@ def test_bank_accounts_point_in_time_and_after_verification(tiny, cfg):
     assert _sig(before, "S1", "bank_account_changes")["explanation"] == "1 bank account(s), each verified"
     assert "unverified_bank_change" not in _flags(before, "S1")
     # verified by a call-back on 2024-06-01: no points, no flag from then on
-    verified = [row if row[0] != "BA2" else row[:4] + (D("2024-06-01"), False) for row in BANK]
+    verified = [row if row[0] != "BA2" else row[:4] + (D("2024-06-01"),) + row[5:] for row in BANK]
     r = scoring.compute_signals(_with_controls(tiny, bank=verified), AS_OF, cfg)
     assert _sig(r, "S1", "bank_account_changes")["points"] == 0.0
     assert "unverified_bank_change" not in _flags(r, "S1")

@@ -83,16 +83,18 @@ def _frames() -> dict[str, pd.DataFrame]:
         dict(change_id="CH5", supplier_id="S1", po_id="P1", changed_on="2024-07-05", kind="spec",
              is_confirmed_in_writing=False, approved_by=None),  # after the build date: not known yet
     ], chg_cols)
+    # is_change: marts.bank_accounts' rule, by hand (a supplier's second or later account, or an offshore one)
     acc_cols = ["bank_account_id", "supplier_id", "account_number_masked", "bank_country", "first_seen_on",
-                "verified_on", "verification_method"]
+                "verified_on", "verification_method", "is_change"]
     accounts = _frame([
         dict(bank_account_id="BA1", supplier_id="S1", account_number_masked="••••7890", bank_country="CN",
-             first_seen_on="2023-01-01", verified_on="2023-01-03", verification_method="callback"),
+             first_seen_on="2023-01-01", verified_on="2023-01-03", verification_method="callback",
+             is_change=False),
         dict(bank_account_id="BA2", supplier_id="S2", account_number_masked="••••1111", bank_country="CN",
-             first_seen_on="2023-01-01", verified_on=None, verification_method=None),
+             first_seen_on="2023-01-01", verified_on=None, verification_method=None, is_change=False),
         # 'verified' by e-mail: staging keeps no verified_on for a method that does not count
         dict(bank_account_id="BA3", supplier_id="S2", account_number_masked="••••4321", bank_country="CN",
-             first_seen_on="2024-06-20", verified_on=None, verification_method="email"),
+             first_seen_on="2024-06-20", verified_on=None, verification_method="email", is_change=True),
     ], acc_cols)
     pay_cols = ["payment_id", "po_id", "paid_on", "amount", "kind", "payee_name", "bank_account_id"]
     payments = _frame([
@@ -196,11 +198,11 @@ def test_a_known_account_is_the_only_onshore_one_already_paid_into_and_anything_
     # S1's only account, never verified, but paid into before: known
     acc.loc[acc["bank_account_id"] == "BA1", ["verified_on", "verification_method"]] = [None, None]
     assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P1", "payee_verified"] == "pass"
-    # ...unless it is offshore: a change to verify however often it was paid (the score's rule and the red flag's,
-    # models.controls.is_account_change)
-    acc["is_offshore"] = acc["bank_account_id"] == "BA1"
+    # ...unless it is a change (e.g. offshore): to verify however often it was paid (the score's rule and the red
+    # flag's, marts.bank_accounts.is_change)
+    acc["is_change"] = acc["bank_account_id"].isin(["BA1", "BA3"])
     assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P1", "payee_verified"] == "fail"
-    acc["is_offshore"] = False
+    acc["is_change"] = acc["bank_account_id"] == "BA3"
     # a call-back on BA3 clears S2's account
     acc.loc[acc["bank_account_id"] == "BA3", ["verified_on", "verification_method"]] = ["2024-06-21", "callback"]
     assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P3", "payee_verified"] == "pass"

@@ -1,6 +1,8 @@
 -- Bank accounts with what is new about each and whether it is verified as of the build date: one row per account.
--- A change (a second or later account of the supplier, a country its earlier accounts were not in, or an account
--- outside the supplier's country) that is not verified is what business-email-compromise fraud looks like.
+-- A change (a second or later account of the supplier, or an account outside the supplier's country, even its first)
+-- that is not verified is what business-email-compromise fraud looks like. `is_change` is that rule, defined here
+-- only: the risk score (at every month end) and the release checklist read it (pipelines/loaders.py,
+-- pipelines/steps/open_orders.py); whether it is verified is theirs to judge at their own date.
 with bank_accounts as (
     select * from staging.bank_accounts
 ),
@@ -44,9 +46,9 @@ final as (
         ordered.account_order > 1 as is_new_account,
         ordered.account_order > 1 and earlier.earlier_same_country = 0 as is_new_country,
         ordered.is_offshore,
+        ordered.account_order > 1 or coalesce(ordered.is_offshore, false) as is_change,
         ordered.verified_on is not null and ordered.verified_on <= build_info.as_of as is_verified,
-        (ordered.account_order > 1 or ordered.is_offshore)
-            and not coalesce(ordered.verified_on <= build_info.as_of, false) as is_unverified_change,
+        is_change and not coalesce(ordered.verified_on <= build_info.as_of, false) as is_unverified_change,
         ordered.note,
     from ordered
     inner join earlier on ordered.bank_account_id = earlier.bank_account_id

@@ -1,7 +1,8 @@
 """Balance release: for each open order, release the balance or hold it, and why (the sourcing playbook's checklist).
 
 `evaluate(frames, as_of, cfg)` reads staging-shaped frames (orders with their payment and shipping status, suppliers,
-inspections, changes, bank accounts, payments, corrective actions, shipments) and reference.inspection_settings, and
+inspections, changes, bank accounts with marts.bank_accounts' is_change, payments, corrective actions with
+marts.corrective_actions' is_open, shipments) and reference.inspection_settings, and
 returns one row per open order with each condition's status ("pass", "fail" or "not recorded"), the failing reasons
 in plain words and the verdict. Conditions and their settings: models/config/release.toml. Only rows dated on or
 before `as_of` count.
@@ -220,14 +221,15 @@ def _payee_verified(k: _Checks, suppliers: pd.DataFrame, payments: pd.DataFrame,
 
 
 def _no_open_critical_capa(k: _Checks, corrective_actions: pd.DataFrame) -> None:
-    """Corrective actions: none critical left open."""
+    """Corrective actions: none critical left open (is_open: marts.corrective_actions' state at the build date, the
+    date the build evaluates this checklist at)."""
     o, c = k.o, k.c
     capa = _dates(corrective_actions, ["opened_on", "closed_on"])
     if not len(capa):
         k.not_recorded("no_open_critical_capa")
         return
     open_crit = capa[(capa["severity"] == "critical") & (capa["opened_on"] <= c)
-                     & (capa["closed_on"].isna() | (capa["closed_on"] > c))]
+                     & capa["is_open"].fillna(False).astype(bool)]
     first = open_crit.sort_values(["supplier_id", "opened_on", "capa_id"]).drop_duplicates("supplier_id")
     first = first.set_index("supplier_id")
     k.fail("no_open_critical_capa", o["supplier_id"].isin(first.index),

@@ -1,7 +1,7 @@
 """Open orders and the balance-release verdict of each (marts.open_orders, one row per open purchase order).
 
 The rules are models/release.py with models/config/release.toml; this step only reads the staging tables,
-marts.po_status and marts.bank_accounts, and writes the mart (typed even when no order is open).
+marts.po_status, marts.bank_accounts and marts.corrective_actions, and writes the mart (typed even when no order is open).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from models import release
 from pipelines.frames import write_frame
 
 INPUTS = ["staging.purchase_orders", "marts.po_status", "staging.suppliers", "staging.inspections",
-          "staging.changes", "marts.bank_accounts", "staging.payments", "staging.corrective_actions",
+          "staging.changes", "marts.bank_accounts", "staging.payments", "marts.corrective_actions",
           "staging.shipments", "reference.inspection_settings", "ingest.build_info"]
 OUTPUTS = ["marts.open_orders"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
@@ -34,7 +34,8 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         # with is_change: whether the account is a change to verify (marts.bank_accounts, where that rule lives)
         "bank_accounts": con.execute("select * from marts.bank_accounts").df(),
         "payments": con.execute("select * from staging.payments").df(),
-        "corrective_actions": con.execute("select * from staging.corrective_actions").df(),
+        # with is_open: the action's state at the build date (marts.corrective_actions, where that rule lives)
+        "corrective_actions": con.execute("select * from marts.corrective_actions").df(),
         "shipments": con.execute("select * from staging.shipments").df(),
         "inspection_settings": con.execute("select setting, value from reference.inspection_settings").df(),
     }

@@ -109,12 +109,15 @@ def _frames() -> dict[str, pd.DataFrame]:
         dict(payment_id="Y6", po_id="P6", paid_on="2024-06-26", amount=400.0, kind="deposit", payee_name=ALPHA,
              bank_account_id="BA1"),
     ], pay_cols)
-    capa_cols = ["capa_id", "supplier_id", "severity", "opened_on", "closed_on"]
+    # is_open: marts.corrective_actions' state (not closed by the build date), by hand
+    capa_cols = ["capa_id", "supplier_id", "severity", "opened_on", "closed_on", "is_open"]
     capas = _frame([
-        dict(capa_id="C1", supplier_id="S2", severity="critical", opened_on="2024-06-06", closed_on=None),
-        dict(capa_id="C2", supplier_id="S1", severity="critical", opened_on="2024-02-01", closed_on="2024-02-20"),
-        dict(capa_id="C3", supplier_id="S1", severity="critical", opened_on="2024-07-02", closed_on=None),
-        dict(capa_id="C4", supplier_id="S1", severity="major", opened_on="2024-06-01", closed_on=None),
+        dict(capa_id="C1", supplier_id="S2", severity="critical", opened_on="2024-06-06", closed_on=None, is_open=True),
+        dict(capa_id="C2", supplier_id="S1", severity="critical", opened_on="2024-02-01", closed_on="2024-02-20",
+             is_open=False),
+        # opened after the build date: not known yet
+        dict(capa_id="C3", supplier_id="S1", severity="critical", opened_on="2024-07-02", closed_on=None, is_open=True),
+        dict(capa_id="C4", supplier_id="S1", severity="major", opened_on="2024-06-01", closed_on=None, is_open=True),
     ], capa_cols)
     ship_cols = ["shipment_id", "po_id", "shipped_on", "documents_received_on"]
     shipments = _frame([

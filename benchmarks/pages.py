@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/pages.py                      # demo portfolio + a --suppliers 2000 one
     .venv/bin/python benchmarks/pages.py --suppliers 500 --repeat 5
     .venv/bin/python benchmarks/pages.py --db path/to.duckdb  # time an existing warehouse only
+    .venv/bin/python benchmarks/pages.py --db path/to.duckdb --query "type=manufacturer&band=high"  # a filtered view
 
 Cold = st.cache_data and st.cache_resource cleared before the run (every query hits DuckDB, every figure and table
 is built); warm = the same page run again in a new session with the caches filled (what a second visitor or a page
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import parse_qs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -90,9 +92,11 @@ def _instrument() -> None:
     script_runner._pages_benchmark = True
 
 
-def time_page(path: str) -> tuple[float, float, float]:
+def time_page(path: str, query: str = "") -> tuple[float, float, float]:
     """(server, server CPU, AppTest) seconds for one AppTest session to render the router on `path` (the sidebar
-    filters included): the script run itself (wall time, and CPU time of its thread), and the harness's wall time."""
+    filters included), opened with the URL's `query` (the filters and choices a shared link carries, e.g.
+    "band=high&type=manufacturer"): the script run itself (wall time, and CPU time of its thread), and the harness's
+    wall time."""
     import streamlit as st  # noqa: F401 - imported for the cache
     from streamlit.testing.v1 import AppTest
 
@@ -100,6 +104,8 @@ def time_page(path: str) -> tuple[float, float, float]:
     _instrument()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.switch_page(path)
+    for name, values in parse_qs(query).items():
+        at.query_params[name] = values
     _SCRIPT_SECONDS.clear()
     started = time.perf_counter()
     at.run()
@@ -109,7 +115,7 @@ def time_page(path: str) -> tuple[float, float, float]:
     return sum(w for w, _ in _SCRIPT_SECONDS), sum(c for _, c in _SCRIPT_SECONDS), seconds
 
 
-def time_warehouse(db: Path, repeat: int, pages: list[str] | None = None) -> list[tuple[str, ...]]:
+def time_warehouse(db: Path, repeat: int, pages: list[str] | None = None, query: str = "") -> list[tuple[str, ...]]:
     """Per page: median cold server, warm server, warm server CPU and warm AppTest seconds."""
     import streamlit as st
 
@@ -122,8 +128,8 @@ def time_warehouse(db: Path, repeat: int, pages: list[str] | None = None) -> lis
         for _ in range(repeat):
             st.cache_data.clear()
             st.cache_resource.clear()
-            cold.append(time_page(path)[0])
-            server, thread, wall = time_page(path)
+            cold.append(time_page(path, query)[0])
+            server, thread, wall = time_page(path, query)
             warm.append(server)
             cpu.append(thread)
             harness.append(wall)
@@ -152,6 +158,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="time this warehouse only (no generation)")
     parser.add_argument("--skip-large", action="store_true", help="only the default demo portfolio")
     parser.add_argument("--page", action="append", help="time only this page (its title; repeatable)")
+    parser.add_argument("--query", default="", help="open every page with this URL query (filters, choices), e.g. "
+                                                   "'band=high&type=manufacturer'")
     args = parser.parse_args()
 
     warehouses: list[tuple[str, Path]] = []
@@ -167,8 +175,9 @@ def main() -> None:
                 print(f"--suppliers {args.suppliers} warehouse generated and built in {seconds:.1f}s", flush=True)
                 warehouses.append((f"--suppliers {args.suppliers}", db))
         for label, db in warehouses:
-            rows = time_warehouse(db, args.repeat, args.page)
-            print(f"\n{label}: {describe(db)}  (median of {args.repeat}; load average "
+            rows = time_warehouse(db, args.repeat, args.page, args.query)
+            print(f"\n{label}: {describe(db)}" + (f", ?{args.query}" if args.query else "")
+                  + f"  (median of {args.repeat}; load average "
                   f"{os.getloadavg()[0]:.1f})")
             print(f"{'page':<30} {'cold server s':>14} {'warm server s':>14} {'warm CPU s':>11} {'warm AppTest s':>15}")
             for name, cold, warm, cpu, wall in rows:

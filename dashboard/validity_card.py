@@ -16,7 +16,7 @@ from models import validity
 SECTION_KEY = "validity"
 
 
-@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)  # kept while the warehouse is the same (queries._query)
 def _sentences(version: str) -> tuple[list[str], list[str]]:
     """models.validity.headline and .summary of this warehouse's report card, worked out once per warehouse
     version."""

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from models import scoring
+from models.wording import count_words
 
 BLANK = "–"
 
@@ -887,11 +888,6 @@ REAUDIT_GROUPS = (
     ("later", "Later", "Due after 30 days: drifts, a high band alone, a lapsed cycle of a lower-risk supplier, or the "
                        f"routine {_CYCLE_MONTHS}-month cycle."),
 )
-
-
-def count_words(n: int, one: str, many: str | None = None) -> str:
-    """1 broken rule, 3 broken rules: a count with its noun in the right number (never "rule(s)")."""
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def due_words(days: object) -> str:

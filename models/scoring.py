@@ -21,6 +21,7 @@ import pandas as pd
 
 from models import entity, po_status, risk_panel
 from models import signals as sig
+from models.wording import count_words
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "risk_score.toml"
 PILLARS = ("entity", "transaction", "quality", "delivery", "commercial")
@@ -375,11 +376,13 @@ def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_
             "failed_audit": lambda: "the last factory audit failed",
             "suspected_subcontracting": lambda: "production is suspected to be subcontracted without declaration",
             "critical_defect_recent": lambda: (
-                f"{int(r.critical_recent_lots)} lot(s) inspected in the last {recent} days had critical defects, "
+                f"{count_words(int(r.critical_recent_lots), 'lot')} inspected in the last {recent} days had critical "
+                "defects, "
                 f"{int(r.critical_shipped_uncleared)} shipped without a passed re-inspection"),
             "unverified_bank_change": lambda: (
-                f"{int(r.bank_unverified_changes)} new or offshore bank account(s) not verified by a call-back or "
-                "bank letter: pay nothing to it until verified"),
+                f"{count_words(int(r.bank_unverified_changes), 'new or offshore bank account')} not verified by a "
+                f"call-back or bank letter: pay nothing to {'it' if r.bank_unverified_changes == 1 else 'them'} until "
+                "verified"),
         }[flag]()
 
     hits = [(i, flag) for flag, mask in conditions.items() for i in np.flatnonzero(np.asarray(mask, dtype=bool))]

@@ -26,6 +26,7 @@ import pandas as pd
 from models import controls, entity
 from models.audit_age import audit_age_months
 from models.shrinkage import cohort_priors, shrink
+from models.wording import count_words, counts_words
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,11 @@ class Context:
         write every number)."""
         return [f"{v:,}" for v in self.f[col].to_numpy().astype(int)]
 
+    def counted(self, col: str, one: str, many: str | None = None) -> list[str] | None:
+        """A count column with its noun in the right number for an explanation ("1 lot", "3 lots"; models/wording);
+        None when not explaining."""
+        return counts_words(self.f[col].to_numpy(), one, many) if self.explain else None
+
 
 # ---- quality ----------------------------------------------------------------------------------------------------
 
@@ -230,7 +236,7 @@ def major_defects_vs_aql(x: Context) -> Reading:
     aql = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).fillna(
         x.settings["default_aql_major"] / 100.0).to_numpy()
     return Reading(raw / aql, post / aql, f["major_units"], x.share(post / aql), x.text(
-        x.ints("major_k"), " major defects in ", x.ints("major_units"), " units sampled (cohort-adjusted ",
+        x.counted("major_k", "major defect"), " in ", x.ints("major_units"), " units sampled (cohort-adjusted ",
         x.pct(post), " vs an average major AQL of ", [f"{100 * a:.1f}%" for a in aql], ": ",
         [f"{v:.2f}" for v in post / aql], "× the AQL)"))
 
@@ -239,10 +245,10 @@ def major_defects_vs_aql(x: Context) -> Reading:
 def critical_defects(x: Context) -> Reading:
     raw, post, pri = x.rate("critical_k", "critical_units", scale=1000.0)
     return Reading(raw, post, x.f["critical_units"], x.share(post), x.text(
-        x.ints("critical_k"), " critical defects in ", x.ints("critical_units"), " units sampled (cohort-adjusted ",
+        x.counted("critical_k", "critical defect"), " in ", x.ints("critical_units"), " units sampled (cohort-adjusted ",
         [f"{v:.2f}" for v in post], " per 1,000, peer average ",
         x.peer(pri, 1000, lambda a: [f"{v:.2f}" for v in a]),
-        "); ", x.ints("critical_recent_lots"), " recent lot(s) with a critical defect, ",
+        "); ", x.counted("critical_recent_lots", "recent lot"), " with a critical defect, ",
         x.ints("critical_shipped_uncleared"), " shipped without a passed re-inspection"))
 
 
@@ -250,7 +256,7 @@ def critical_defects(x: Context) -> Reading:
 def defect_return_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("defect_return_k", "units_sold")
     return Reading(raw, post, x.f["units_sold"], x.share(post), x.text(
-        x.ints("defect_return_k"), " defect-coded returned units of ", x.ints("units_sold"), " sold (",
+        x.counted("defect_return_k", "defect-coded returned unit"), " of ", x.ints("units_sold"), " sold (",
         x.pct(raw), ", cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
@@ -258,7 +264,7 @@ def defect_return_rate(x: Context) -> Reading:
 def not_as_described_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("nad_k", "units_sold")
     return Reading(raw, post, x.f["units_sold"], x.share(post), x.text(
-        x.ints("nad_k"), " units returned as 'not as described' of ", x.ints("units_sold"), " sold (cohort-adjusted ",
+        x.counted("nad_k", "unit"), " returned as 'not as described' of ", x.ints("units_sold"), " sold (cohort-adjusted ",
         x.pct(post), ", peer average ", x.peer(pri), "): goods differing from the approved sample"))
 
 
@@ -302,7 +308,7 @@ def changes_after_sample(x: Context) -> Reading:
     f, days = x.f, x.win["control_days"]
     unconfirmed = f["changes_after_sample_unconfirmed"]
     return Reading(unconfirmed, None, f["changes_recent"], x.share(unconfirmed), x.text(
-        x.ints("changes_after_sample"), " change(s) to the product (", ", ".join(x.config["kinds"]).replace("_", " "),
+        x.counted("changes_after_sample", "change"), " to the product (", ", ".join(x.config["kinds"]).replace("_", " "),
         ") after its golden sample was approved in the last ", days, " days, ", x.ints(
             "changes_after_sample_unconfirmed"), " not confirmed in writing",
         np.where(unconfirmed > 0, ": the goods may no longer be what was approved", "")))
@@ -313,7 +319,7 @@ def corrective_actions(x: Context) -> Reading:
     f = x.f
     value = (f["capa_overdue"] + f["capa_failed_next_lot"]).to_numpy(dtype=float)
     return Reading(value, None, f["capa_n"], x.share(value), x.text(
-        x.ints("capa_open"), " corrective action(s) open, ", x.ints("capa_overdue"), " past their due date; ",
+        x.counted("capa_open", "corrective action"), " open, ", x.ints("capa_overdue"), " past their due date; ",
         x.ints("capa_failed_next_lot"), " closed whose next inspected lot failed again (last ", x.win["control_days"],
         " days), of ", x.ints("capa_n"), " asked so far"))
 
@@ -392,7 +398,7 @@ def payee_consistency(x: Context) -> Reading:
 def payee_changes(x: Context) -> Reading:
     f = x.f
     return Reading(f["payee_count"], None, f["payments_n"], x.share(f["payee_count"]), x.text(
-        x.ints("payee_count"), " distinct payee(s) used over ", x.ints("payments_n"), " payments"))
+        x.counted("payee_count", "distinct payee"), " used over ", x.counted("payments_n", "payment")))
 
 
 @signal("payments outside Trade Assurance")
@@ -418,7 +424,7 @@ def deposits_at_risk(x: Context) -> Reading:
     share = np.where(f["spend_12m"] > 0, f["overdue_deposits"] / f["spend_12m"].where(f["spend_12m"] > 0),
                      np.where(f["overdue_deposits"] > 0, 1.0, 0.0))
     return Reading(share, None, f["overdue_deposits"], x.share(share), x.text(
-        [f"{d:,.0f}" for d in f["overdue_deposits"]], " paid on orders past their promised ship date + ",
+        [f"${d:,.0f}" for d in f["overdue_deposits"]], " paid on orders past their promised ship date + ",
         x.win["overdue_deposit_grace_days"], " days with nothing shipped (", x.pct(share), " of 12-month spend)"))
 
 
@@ -429,12 +435,19 @@ def bank_account_changes(x: Context) -> Reading:
                                                                "bank_accounts_n"))
     outcome = np.where(changes > 0, "unverified_change", np.where(first > 0, "unverified_account", "verified"))
     return Reading([float(OUTCOME_VALUE[o]) for o in outcome], None, n,
-                   [share[o] for o in outcome], x.text([
-                       f"{c:.0f} new or offshore bank account(s) not verified by a call-back or bank letter: the "
-                       "pattern of bank-detail fraud; pay nothing to it until verified" if o == "unverified_change"
-                       else "the supplier's bank account is not verified by a call-back or bank letter"
-                       if o == "unverified_account" else "no bank account on record" if k == 0
-                       else f"{k:.0f} bank account(s), each verified" for o, c, k in zip(outcome, changes, n)]))
+                   [share[o] for o in outcome],
+                   x.text([_bank_text(o, int(c), int(k)) for o, c, k in zip(outcome, changes, n)] if x.explain else ""))
+
+
+def _bank_text(outcome: str, changes: int, accounts: int) -> str:
+    if outcome == "unverified_change":
+        return (f"{count_words(changes, 'new or offshore bank account')} not verified by a call-back or bank letter: "
+                f"the pattern of bank-detail fraud; pay nothing to {'it' if changes == 1 else 'them'} until verified")
+    if outcome == "unverified_account":
+        return "the supplier's bank account is not verified by a call-back or bank letter"
+    if accounts == 0:
+        return "no bank account on record"
+    return f"{count_words(accounts, 'bank account')}, {'verified' if accounts == 1 else 'each verified'}"
 
 
 # ---- entity -----------------------------------------------------------------------------------------------------
@@ -478,7 +491,9 @@ def public_records(x: Context) -> Reading:
     lit = x.supplier("litigation_cases").fillna(0).to_numpy(dtype=float)
     pen = x.supplier("admin_penalties").fillna(0).to_numpy(dtype=float)
     return Reading(lit + pen, None, np.ones(len(x.f)), x.share(lit + pen), x.text(
-        lit.astype(int), " litigation case(s) and ", pen.astype(int), " administrative penalt(ies) in public records"))
+        counts_words(lit, "litigation case") if x.explain else "", " and ",
+        counts_words(pen, "administrative penalty", "administrative penalties") if x.explain else "",
+        " in public records"))
 
 
 @signal("operating status")
@@ -547,8 +562,8 @@ def marketplace_profile(x: Context) -> Reading:
     return Reading(unverified.astype(float) + young, None, np.ones(len(x.f)),
                    unverified * mp["unverified"] + young * mp["young_store"], x.text(
                        np.where(unverified, "no verified badge", "verified badge" if has_badge else "badge unknown"),
-                       ", store open ", [("unknown" if math.isnan(y) else f"{y:.0f}") for y in years],
-                       " year(s) (badges count for little)"))
+                       [", store age unknown" if math.isnan(y) else f", store open {count_words(round(y), 'year')}"
+                        for y in years] if x.explain else "", " (badges count for little)"))
 
 
 # ---- commercial -------------------------------------------------------------------------------------------------

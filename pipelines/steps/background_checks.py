@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from models import controls
+from models.wording import count_words
 from pipelines.frames import write_frame
 
 INPUTS = ["staging.suppliers", "reference.kpi_settings", "ingest.build_info"]
@@ -40,9 +41,9 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
         if source == "registry":
             return f"operating status {s['operating_status']}" if pd.notna(s["operating_status"]) \
                 else "nothing abnormal recorded"
-        parts = [f"{int(s[col])} {label}" for col, label in (("litigation_cases", "court case(s)"),
-                                                                ("admin_penalties", "administrative penalty(ies)"))
-                 if pd.notna(s[col])]
+        nouns = {"litigation_cases": ("court case", None),
+                 "admin_penalties": ("administrative penalty", "administrative penalties")}
+        parts = [count_words(int(s[col]), *noun) for col, noun in nouns.items() if pd.notna(s[col])]
         return ", ".join(parts) if parts else "nothing recorded"
 
     states["finding"] = [finding(r.supplier_id, r.source, r.state) for r in states.itertuples()]

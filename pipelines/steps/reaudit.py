@@ -21,6 +21,7 @@ from scipy import stats
 from models import audit_age, po_status, risk_panel, scoring
 from models.lookup import lookup
 from models.signals import OUTCOME_VALUE
+from models.wording import count_words
 from pipelines.frames import write_frame
 
 INPUTS = ["marts.supplier_risk_score", "marts.supplier_score_measures", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
@@ -190,7 +191,7 @@ def _record_triggers(t: _Triggers, capa: pd.DataFrame, rc: dict) -> None:
                  & (capa["failed_on"] > c - pd.Timedelta(days=rc["failed_inspection_days"]))]
     again = q["supplier_id"].map(again.groupby("supplier_id").size()).fillna(0).astype(int)
     t.trigger("corrective_action", (overdue > 0) | (again > 0),
-           pd.Series(np.where(overdue > 0, overdue.astype(str) + " corrective action(s) past their due date", ""),
+           pd.Series([count_words(n, "corrective action") + " past their due date" if n > 0 else "" for n in overdue],
                      index=q.index)
            + np.where((overdue > 0) & (again > 0), "; ", "")
            + pd.Series(np.where(again > 0, again.astype(str) + " closed whose next lot failed again in the last "

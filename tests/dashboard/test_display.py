@@ -168,10 +168,7 @@ def test_a_change_that_rounds_to_nothing_shows_no_arrow():
     assert display.money_delta(-1.204, 2) == "-$1.20" and display.money_delta(3.5) == "+$4"
 
 
-def test_counts_and_due_dates_read_as_a_person_says_them():
-    assert display.count_words(1, "broken rule") == "1 broken rule"
-    assert display.count_words(1234, "broken rule") == "1,234 broken rules"
-    assert display.count_words(2, "penalty", "penalties") == "2 penalties"
+def test_due_dates_read_as_a_person_says_them():  # counts: tests/models/test_explanation_numbers.py
     assert [display.due_words(d) for d in (1, -1, 0, -800, None)] == \
         ["in 1 day", "1 day overdue", "today", "800 days overdue", "–"]
 

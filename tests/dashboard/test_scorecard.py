@@ -85,7 +85,7 @@ def test_scorecard_of_a_supplier_with_every_kind_of_open_issue(run):
     issues = {i.title: i for i in card.issues}
     assert [(i.head, i.detail) for i in issues["Red flags"].items] == [
         ("Suspected subcontracting", "production is suspected to be subcontracted without declaration"),
-        ("New or offshore bank account not verified", "1 new or offshore bank account(s) not verified by a "
+        ("New or offshore bank account not verified", "1 new or offshore bank account not verified by a "
                                                       "call-back or bank letter: pay nothing to it until verified")]
     # C3 critical open past its 06-10 due date; C2 closed but the next lot failed; nothing else of S2's
     assert [i.head for i in issues["Corrective actions open or failed again"].items] == [

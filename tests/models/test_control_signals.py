@@ -90,7 +90,8 @@ def test_an_unverified_new_account_is_full_points_and_a_red_flag_until_verified(
     s1 = _sig(r, "S1", "bank_account_changes")
     assert s1["points"] == _max(cfg, "bank_account_changes")  # 1.0 × 3
     assert (s1["raw_value"], s1["evidence_n"]) == (2.0, 2.0)
-    assert s1["explanation"].startswith("1 new or offshore bank account(s) not verified")
+    assert s1["explanation"] == ("1 new or offshore bank account not verified by a call-back or bank letter: the pattern "
+                                 "of bank-detail fraud; pay nothing to it until verified")
     assert "unverified_bank_change" in _flags(r, "S1")
     # the offshore account of S3 is a change even as its first account
     assert _sig(r, "S3", "bank_account_changes")["points"] == _max(cfg, "bank_account_changes")
@@ -104,7 +105,7 @@ def test_bank_accounts_point_in_time_and_after_verification(tiny, cfg):
     # on 2024-05-09 S1's second account had not been seen: its first, verified, account only
     before = scoring.compute_signals(_with_controls(tiny, bank=BANK), date(2024, 5, 9), cfg)
     assert _sig(before, "S1", "bank_account_changes")["points"] == 0.0
-    assert _sig(before, "S1", "bank_account_changes")["explanation"] == "1 bank account(s), each verified"
+    assert _sig(before, "S1", "bank_account_changes")["explanation"] == "1 bank account, verified"
     assert "unverified_bank_change" not in _flags(before, "S1")
     # verified by a call-back on 2024-06-01: no points, no flag from then on
     verified = [row if row[0] != "BA2" else row[:4] + (D("2024-06-01"),) + row[5:] for row in BANK]
@@ -135,7 +136,7 @@ def test_changes_after_sample_approval_and_undocumented_changes(tiny, cfg):
     r = scoring.compute_signals(_with_controls(tiny, changes=CHANGES), AS_OF, cfg)
     s1 = _sig(r, "S1", "changes_after_sample")
     assert (s1["raw_value"], s1["points"]) == (1.0, _max(cfg, "changes_after_sample"))  # map: 1 change → full
-    assert s1["explanation"].startswith("1 change(s) to the product")
+    assert s1["explanation"].startswith("1 change to the product")
     assert "1 not confirmed in writing: the goods may no longer be what was approved" in s1["explanation"]
     # C3 only (C1 counts above, C2 is confirmed): 1 of 3 on the map → 1/3 × 2 = 0.67
     u1 = _sig(r, "S1", "undocumented_changes")
@@ -143,7 +144,7 @@ def test_changes_after_sample_approval_and_undocumented_changes(tiny, cfg):
     assert u1["points"] == pytest.approx(_max(cfg, "undocumented_changes") / 3, abs=ROUNDING)
     # S2: a confirmed change after the sample scores nothing; C6 is in the window, C5 no longer
     assert _sig(r, "S2", "changes_after_sample")["points"] == 0.0
-    assert _sig(r, "S2", "changes_after_sample")["explanation"].startswith("1 change(s) to the product")
+    assert _sig(r, "S2", "changes_after_sample")["explanation"].startswith("1 change to the product")
     assert _sig(r, "S2", "undocumented_changes")["raw_value"] == 1.0
     assert _sig(r, "S2", "undocumented_changes")["evidence_n"] == 2.0  # C4 and C6
 
@@ -174,7 +175,7 @@ def test_overdue_and_failed_again_corrective_actions(tiny, cfg):
     # K2 overdue (due 05-31 < 06-21, open); K1 confirmed by the next lot: 1 on the map [0 → 0, 2 → 1] → 0.5 × 2
     assert (s1["raw_value"], s1["evidence_n"]) == (1.0, 2.0)
     assert s1["points"] == pytest.approx(0.5 * _max(cfg, "corrective_actions"))
-    assert s1["explanation"].startswith("1 corrective action(s) open, 1 past their due date; 0 closed whose next")
+    assert s1["explanation"].startswith("1 corrective action open, 1 past their due date; 0 closed whose next")
     s2 = _sig(r, "S2", "corrective_actions")
     assert (s2["raw_value"], s2["evidence_n"]) == (1.0, 2.0)  # K4 failed again, K3 confirmed
     assert "1 closed whose next inspected lot failed again" in s2["explanation"]
@@ -187,7 +188,7 @@ def test_corrective_actions_point_in_time(tiny, cfg):
     # before K1 was closed: open, not due, nothing failed
     early = scoring.compute_signals(t, date(2024, 4, 6), cfg)
     assert _sig(early, "S1", "corrective_actions")["raw_value"] == 0.0
-    assert _sig(early, "S1", "corrective_actions")["explanation"].startswith("1 corrective action(s) open, 0 past")
+    assert _sig(early, "S1", "corrective_actions")["explanation"].startswith("1 corrective action open, 0 past")
     # K1's next lot failing instead (recorded): known from its closing date
     failed = [row if row[0] != "K1" else row[:7] + ("fail",) for row in CAPA]
     t = _with_controls(tiny, capa=failed)

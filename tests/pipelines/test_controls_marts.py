@@ -167,10 +167,10 @@ def test_background_checks_at_the_build_date(controls_db):
     got = _rows(controls_db, "select supplier_id, source, state, checked_on, expires_on, finding "
                              "from marts.background_checks order by supplier_id, source")
     assert got == [
-        ("S1", "public_records", "checked", date(2024, 3, 1), date(2025, 3, 1), "0 court case(s), 0 administrative "
-                                                                               "penalty(ies)"),
+        ("S1", "public_records", "checked", date(2024, 3, 1), date(2025, 3, 1), "0 court cases, 0 administrative "
+                                                                               "penalties"),
         ("S1", "registry", "checked", date(2024, 3, 1), date(2025, 3, 1), "operating status normal"),
-        ("S2", "public_records", "undated", None, None, "1 court case(s), 0 administrative penalty(ies)"),
+        ("S2", "public_records", "undated", None, None, "1 court case, 0 administrative penalties"),
         ("S2", "registry", "expired", date(2022, 1, 10), date(2023, 1, 10), "operating status normal"),
         ("S3", "public_records", "not checked", None, None, None),
         ("S3", "registry", "not checked", None, None, None),

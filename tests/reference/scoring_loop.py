@@ -25,6 +25,7 @@ import pandas as pd
 
 from models import entity
 from models.shrinkage import cohort_priors, shrink
+from models.wording import count_words
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "risk_score.toml"
 PILLARS = ("entity", "transaction", "quality", "delivery", "commercial")
@@ -600,6 +601,9 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     def ints(col: str) -> list[str]:  # counts with thousands separators, as models/signals.py words them
         return [f"{v:,}" for v in f[col].to_numpy().astype(int)]
 
+    def counted(col: str, one: str, many: str | None = None) -> list[str]:  # "1 lot", "3 lots" (models/wording)
+        return [count_words(int(v), one, many) for v in f[col].to_numpy()]
+
     # ---- quality signals ------------------------------------------------------------------------------------
     raw, post, pri = shrunk_rate("psi_failure_rate", "psi_fail_k", "inspected_pos")
     emit("psi_failure_rate", raw, post, f["inspected_pos"], map_share(post, sigcfg["psi_failure_rate"]["map"]),
@@ -609,23 +613,23 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     aql = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).fillna(0.025).to_numpy()
     emit("major_defects_vs_aql", raw / aql, post / aql, f["major_units"],
          map_share(post / aql, sigcfg["major_defects_vs_aql"]["map"]),
-         txt(ints("major_k"), " major defects in ", ints("major_units"), " units sampled (cohort-adjusted ",
+         txt(counted("major_k", "major defect"), " in ", ints("major_units"), " units sampled (cohort-adjusted ",
              pct(post), " vs an average major AQL of ", [f"{100 * a:.1f}%" for a in aql], ": ",
              [f"{x:.2f}" for x in post / aql], "× the AQL)"))
     raw, post, pri = shrunk_rate("critical_defects", "critical_k", "critical_units", scale=1000.0)
     emit("critical_defects", raw, post, f["critical_units"], map_share(post, sigcfg["critical_defects"]["map"]),
-         txt(ints("critical_k"), " critical defects in ", ints("critical_units"), " units sampled (cohort-adjusted ",
+         txt(counted("critical_k", "critical defect"), " in ", ints("critical_units"), " units sampled (cohort-adjusted ",
              [f"{x:.2f}" for x in post], " per 1,000, peer average ",
              peer(pri, 1000, lambda a: [f"{x:.2f}" for x in a]),
-             "); ", ints("critical_recent_lots"), " recent lot(s) with a critical defect, ",
+             "); ", counted("critical_recent_lots", "recent lot"), " with a critical defect, ",
              ints("critical_shipped_uncleared"), " shipped without a passed re-inspection"))
     raw, post, pri = shrunk_rate("defect_return_rate", "defect_return_k", "units_sold")
     emit("defect_return_rate", raw, post, f["units_sold"], map_share(post, sigcfg["defect_return_rate"]["map"]),
-         txt(ints("defect_return_k"), " defect-coded returned units of ", ints("units_sold"), " sold (",
+         txt(counted("defect_return_k", "defect-coded returned unit"), " of ", ints("units_sold"), " sold (",
              pct(raw), ", cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
     raw, post, pri = shrunk_rate("not_as_described_rate", "nad_k", "units_sold")
     emit("not_as_described_rate", raw, post, f["units_sold"], map_share(post, sigcfg["not_as_described_rate"]["map"]),
-         txt(ints("nad_k"), " units returned as 'not as described' of ", ints("units_sold"), " sold (cohort-adjusted ",
+         txt(counted("nad_k", "unit"), " returned as 'not as described' of ", ints("units_sold"), " sold (cohort-adjusted ",
              pct(post), ", peer average ", peer(pri), "): goods differing from the approved sample"))
     raw, post, pri = shrunk_rate("passed_but_defective", "escape_k", "mature_lots")
     emit("passed_but_defective", raw, post, f["mature_lots"], map_share(post, sigcfg["passed_but_defective"]["map"]),
@@ -697,7 +701,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
           for o, lg, cu in zip(pay_out, legal_names, pay_culprit)])
     emit("payee_changes", f["payee_count"], None, f["payments_n"],
          map_share(f["payee_count"], sigcfg["payee_changes"]["map"]),
-         txt(ints("payee_count"), " distinct payee(s) used over ", ints("payments_n"), " payments"))
+         txt(counted("payee_count", "distinct payee"), " used over ", counted("payments_n", "payment")))
     raw, post, pri = shrunk_rate("outside_trade_assurance", "outside_ta_k", "payments_n")
     emit("outside_trade_assurance", raw, post, f["payments_n"],
          map_share(post, sigcfg["outside_trade_assurance"]["map"]),
@@ -712,7 +716,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
                          np.where(f["overdue_deposits"] > 0, 1.0, 0.0))
     emit("deposits_at_risk", dep_share, None, f["overdue_deposits"],
          map_share(dep_share, sigcfg["deposits_at_risk"]["map"]),
-         txt([f"{d:,.0f}" for d in f["overdue_deposits"]], " paid on orders past their promised ship date + ",
+         txt([f"${d:,.0f}" for d in f["overdue_deposits"]], " paid on orders past their promised ship date + ",
              win["overdue_deposit_grace_days"], " days with nothing shipped (", pct(dep_share),
              " of 12-month spend)"))
 
@@ -747,8 +751,9 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     lit = f["supplier_id"].map(sup["litigation_cases"]).fillna(0).to_numpy(dtype=float)
     pen = f["supplier_id"].map(sup["admin_penalties"]).fillna(0).to_numpy(dtype=float)
     emit("public_records", lit + pen, None, np.ones(len(f)), map_share(lit + pen, sigcfg["public_records"]["map"]),
-         txt(lit.astype(int), " litigation case(s) and ", pen.astype(int), " administrative penalt(ies) in public "
-             "records"))
+         txt([count_words(int(v), "litigation case") for v in lit], " and ",
+             [count_words(int(v), "administrative penalty", "administrative penalties") for v in pen],
+             " in public records"))
     status = f["supplier_id"].map(sup["operating_status"]).fillna("normal").to_numpy()
     emit("operating_status", (status == "abnormal").astype(float), None, np.ones(len(f)),
          [sigcfg["operating_status"]["outcome_share"].get(s_, 0.0) for s_ in status],
@@ -773,8 +778,9 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     mp = sigcfg["marketplace_profile"]["outcome_share"]
     emit("marketplace_profile", (~verified).astype(float) + young, None, np.ones(len(f)),
          (~verified) * mp["unverified"] + young * mp["young_store"],
-         txt(np.where(verified, "verified badge", "no verified badge"), ", store open ",
-             [("unknown" if math.isnan(y) else f"{y:.0f}") for y in years], " year(s) (badges count for little)"))
+         txt(np.where(verified, "verified badge", "no verified badge"),
+             [", store age unknown" if math.isnan(y) else f", store open {count_words(round(y), 'year')}"
+              for y in years], " (badges count for little)"))
 
     # ---- commercial signals ---------------------------------------------------------------------------------
     raw, post, pri = shrunk_rate("price_jumps", "price_jump_k", "price_steps")
@@ -858,7 +864,7 @@ def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_
         if (r.critical_shipped_uncleared >= rf["critical_defect_shipped_uncleared"]
                 or r.critical_recent_lots >= rf["critical_defect_recent_lots"]):
             out.append((r.supplier_id, "critical_defect_recent",
-                        f"{int(r.critical_recent_lots)} lot(s) inspected in the last "
+                        f"{count_words(int(r.critical_recent_lots), 'lot')} inspected in the last "
                         f"{cfg['windows']['recent_days']} days had critical defects, "
                         f"{int(r.critical_shipped_uncleared)} shipped without a passed re-inspection"))
     return pd.DataFrame(out, columns=["supplier_id", "flag", "reason"])

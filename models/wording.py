@@ -1,0 +1,17 @@
+"""How a count is written wherever the project words one (explanations, red flags, re-audit reasons, pages):
+"1 lot", "3 lots", "2 penalties", never "lot(s)". Pure Python, so models/, pipelines/ and dashboard/ share it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def count_words(n: int, one: str, many: str | None = None) -> str:
+    """1 broken rule, 1,234 broken rules: a count with thousands separators and its noun in the right number (`many`
+    when the plural is not `one` + "s", e.g. penalty / penalties)."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
+def counts_words(values: Iterable, one: str, many: str | None = None) -> list[str]:
+    """count_words for each of a column of counts (floats holding whole numbers are read as whole numbers)."""
+    return [count_words(int(v), one, many) for v in values]

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboard import components, queries
 from dashboard.components import md as ui_md
-from dashboard.display import words
+from dashboard.display import count_words, words
 from models import scoring
 
 # (URL parameter, widget key, label, help)
@@ -147,24 +147,46 @@ PERIOD_PARAMS = ("from", "to")
 
 
 def period(key: str = "period") -> tuple[date | None, date | None]:
-    """A month range on the page (a slider over the months with data), kept in the URL as ?from=YYYY-MM&to=YYYY-MM
-    and across pages; (None, None) when every month is chosen."""
+    """A month range on the page: a From and a To month over the months with data (keys `<key>_from`, `<key>_to`),
+    with a caption that says the range in words ("1 month: May 2026"). Kept in the URL as ?from=YYYY-MM&to=YYYY-MM
+    and across pages; (None, None) when every month is chosen. Two selects, not a range slider: a slider over one
+    month shows that month twice, one over each thumb."""
     months = queries.months()
     if months.empty:
         return None, None
     labels = [f"{pd.Timestamp(m):%Y-%m}" for m in months["month"]]
-    if len(labels) == 1:  # nothing to choose: a slider would show the one month at both ends
-        st.caption(f"Months: {labels[0]}, the only month with data.")
+    if len(labels) == 1:  # nothing to choose: say which month the data holds
+        st.caption(f"Months: {month_words(labels[0])}, the only month with data.")
         return None, None
     full = (labels[0], labels[-1])
-    # this page's slider, else this session's last choice on another page, else the URL, else every month
-    wanted = st.session_state.get(key) or st.session_state.get("_period") \
-        or tuple(st.query_params.get(p) for p in PERIOD_PARAMS)
-    low = wanted[0] if wanted[0] in labels else full[0]
-    high = wanted[1] if wanted[1] in labels else full[1]
-    low, high = st.select_slider("Months", labels, value=tuple(sorted((low, high))), key=key,
-                                 help="Sales, returns and costs of these months (month of sale, return or cost; "
-                                      "landed cost by month of delivery). Kept in the URL.")
+    key_from, key_to = f"{key}_from", f"{key}_to"
+    if key_from not in st.session_state or key_to not in st.session_state:
+        # this session's last choice on another page, else the URL, else every month
+        wanted = st.session_state.get("_period") or tuple(st.query_params.get(p) for p in PERIOD_PARAMS)
+        low = wanted[0] if wanted[0] in labels else full[0]
+        high = wanted[1] if wanted[1] in labels else full[1]
+        st.session_state[key_from], st.session_state[key_to] = sorted((low, high))
+    for k, bound in ((key_from, full[0]), (key_to, full[1])):  # a rebuilt warehouse may lack the month chosen
+        if st.session_state[k] not in labels:
+            st.session_state[k] = bound
+
+    def keep_order(moved: str, other: str, later: bool) -> None:
+        """Moving one end past the other moves the other with it: the range stays a range."""
+        a, b = st.session_state[moved], st.session_state[other]
+        if (a > b) if later else (a < b):
+            st.session_state[other] = a
+
+    tip = ("Sales, returns and costs of these months (month of sale, return or cost; landed cost by month of "
+           "delivery). Kept in the URL.")
+    c1, c2, c3 = st.columns([1, 1, 3], vertical_alignment="bottom")
+    low = c1.selectbox("From", labels, key=key_from, format_func=month_words, help=tip,
+                       on_change=keep_order, args=(key_from, key_to, True))
+    high = c2.selectbox("To", labels, key=key_to, format_func=month_words,
+                        on_change=keep_order, args=(key_to, key_from, False))
+    low, high = sorted((low, high))
+    n = labels.index(high) - labels.index(low) + 1
+    c3.caption(("All " if (low, high) == full else "") + count_words(n, "month") + ": "
+               + (month_words(low) if n == 1 else f"{month_words(low)} to {month_words(high)}"))
     st.session_state["_period"] = (low, high)
     if (low, high) == full:
         for p in PERIOD_PARAMS:
@@ -173,6 +195,11 @@ def period(key: str = "period") -> tuple[date | None, date | None]:
         return None, None
     st.query_params["from"], st.query_params["to"] = low, high
     return date.fromisoformat(f"{low}-01"), date.fromisoformat(f"{high}-01")
+
+
+def month_words(month: str) -> str:
+    """2026-05 → May 2026."""
+    return f"{date.fromisoformat(f'{month}-01'):%b %Y}"
 
 
 def describe_period(chosen: tuple[date | None, date | None]) -> str:

@@ -43,7 +43,7 @@ if ui.require_warehouse():
                        "not built in this warehouse.")
     else:
         c4.metric("Margin leakage", ui.money(leakage["leakage"].sum()), border=True,
-                  help=f"In {filters.describe_period(chosen)} (the Months control; spend and counts are all-time): "
+                  help=f"In {filters.describe_period(chosen)} (the From and To months; spend and counts are all-time): "
                        "planned minus realised contribution, supplier-attributable only: landed-cost overrun, "
                        "refunds and return fees for supplier-caused returns, write-offs, rework, relabel, "
                        "chargebacks, expedite freight, sorting and re-inspection "

@@ -44,7 +44,7 @@ st.caption("Each figure is the mean over suppliers of that type, with a bootstra
            "suppliers behind it. A difference counts only when its interval excludes zero and each type has at "
            f"least {MIN_SUPPLIERS} suppliers; figures from fewer are greyed out.")
 st.info("This comparison covers every supplier in the warehouse: the sidebar's type, country and band filters do "
-        "not apply here (a type filter would leave nothing to compare). The Months control below does apply: every "
+        "not apply here (a type filter would leave nothing to compare). The From and To months below do apply: every "
         "figure and interval is computed over the chosen months only.", icon=":material/filter_alt_off:")
 if ui.require_warehouse():
     ui.as_of_caption()

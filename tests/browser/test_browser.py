@@ -565,24 +565,31 @@ def test_open_orders_and_the_supplier_controls_of_the_planted_cases(server, page
     _shot(page, "supplier_overdue_capa")
 
 
-# --- the Months control, moved as a person moves it --------------------------------------------------------------
+# --- the period control (From and To months), chosen as a person chooses ---------------------------------------------
 
 _ROWS = """frame => { const t = frame.querySelector('table'); if (!t) return [];
     return [...t.querySelectorAll('tr')].map(r => [...r.querySelectorAll('th, td')].map(c => c.innerText.trim())); }"""
 
 
+def _choose_month(pg, end: str, month: str) -> None:
+    """Open the page's From or To select, type the month as it reads ("May 2026") and press Enter."""
+    pg.get_by_role("combobox", name=end, exact=True).click()
+    pg.keyboard.type(pd_month(month))
+    pg.keyboard.press("Enter")
+
+
+def _shown_period(pg) -> list[str]:
+    return [pg.get_by_role("combobox", name=end, exact=True).input_value() for end in ("From", "To")]
+
+
 def _last_months(pg, months: list[str], n: int) -> tuple[str, str]:
-    """Move the page's Months control with the keyboard to the last `n` months: the start thumb to the end (End), then
-    n - 1 months back (ArrowLeft); return the (first, last) months the control should now hold."""
-    thumbs = pg.locator('[data-testid="stSlider"]').filter(has_text="Months").get_by_role("slider")
-    assert [thumbs.nth(i).get_attribute("aria-valuetext") for i in range(2)] == [months[0], months[-1]]
-    thumbs.nth(0).focus()
-    pg.keyboard.press("End")
-    for _ in range(n - 1):
-        pg.keyboard.press("ArrowLeft")
+    """Choose the last `n` months on the page's period control: the From month typed into its select (To stays on the
+    last month); return the (first, last) months the control should now hold."""
+    assert _shown_period(pg) == [pd_month(months[0]), pd_month(months[-1])]
     first, last = months[-n], months[-1]
+    _choose_month(pg, "From", first)
     pg.wait_for_url(re.compile(rf"from={first}&to={last}"), timeout=60_000)
-    assert [thumbs.nth(i).get_attribute("aria-valuetext") for i in range(2)] == [first, last]
+    assert _shown_period(pg) == [pd_month(first), pd_month(last)]
     return first, last
 
 
@@ -602,7 +609,7 @@ def _wait_metric(pg, label: str, value: str) -> None:
 
 
 def test_the_months_control_narrows_what_each_page_shows(server, page, demo_con):
-    """On Portfolio, Costs and Trader vs factory, move the Months control to the last six months with the keyboard:
+    """On Portfolio, Costs and Trader vs factory, choose the last six months in the From and To selects:
     the figures a person reads are then those months' (computed here from the warehouse), and the URL keeps them."""
     from dashboard.display import money
 
@@ -670,3 +677,25 @@ def pd_month(label: str) -> str:
     import datetime
 
     return datetime.date.fromisoformat(f"{label}-01").strftime("%b %Y")
+
+
+def test_one_month_reads_as_that_month(server, page, demo_con):
+    """Choosing one month of several on Costs: both selects and the caption name it in words, once each ("1 month:
+    May 2026"; a range slider drew "2026-05 2026-05" over its thumbs), the URL keeps it and the figures are its own."""
+    from dashboard.display import money
+
+    months = _months(demo_con)
+    month = months[-2]
+    leaked = float(demo_con.execute("select sum(supplier_leakage) from marts.margin_leakage_wide "
+                                    "where month = ?::date", [f"{month}-01"]).fetchone()[0])
+    page.goto(f"{server}/costs")
+    _settle(page, "Leakage by month")
+    _choose_month(page, "To", month)  # To first: From (the first month) stays before it
+    page.wait_for_url(re.compile(rf"from={months[0]}&to={month}"), timeout=60_000)
+    _choose_month(page, "From", month)
+    page.wait_for_url(re.compile(rf"from={month}&to={month}"), timeout=60_000)
+    assert _shown_period(page) == [pd_month(month)] * 2
+    _settle(page, f"1 month: {pd_month(month)}")
+    _wait_metric(page, "Margin leakage", money(leaked))
+    assert page.get_by_text(month, exact=True).count() == 0  # no month left as a code
+    _shot(page, "costs_one_month")

@@ -4,11 +4,23 @@ on those pages keeps to; leakage by month."""
 from __future__ import annotations
 
 import base64
+from datetime import date
 
 import numpy as np
 import pytest
 
 pytestmark = pytest.mark.slow
+
+
+def _period(at, key: str) -> tuple[str, str]:
+    """The (From, To) months a page's period control shows."""
+    return at.selectbox(key=f"{key}_from").value, at.selectbox(key=f"{key}_to").value
+
+
+def _choose(at, key: str, low: str, high: str):
+    at.selectbox(key=f"{key}_from").set_value(low)
+    at.selectbox(key=f"{key}_to").set_value(high)
+    return at.run()
 
 
 def _values(encoded) -> list[float]:
@@ -24,12 +36,12 @@ def test_portfolio_leakage_keeps_to_the_months_in_the_url(ui, demo_db, demo_con)
                               "where month between date '2026-01-01' and date '2026-03-01'").fetchone()[0]
     everything = demo_con.execute("select sum(supplier_leakage) from marts.margin_leakage_wide").fetchone()[0]
     assert ui.metrics(at)["Margin leakage"] == f"${float(leaked):,.0f}" != f"${float(everything):,.0f}"
-    assert at.select_slider(key="portfolio_period").value == ("2026-01", "2026-03")
+    assert _period(at, "portfolio_period") == ("2026-01", "2026-03")
     # every month again: the URL forgets the period and the figure is all-time
     first, last = (f"{m:%Y-%m}" for m in demo_con.execute(
         "select min(month), max(month) from (select month from marts.margin_leakage_wide union "
         "select delivery_month from marts.landed_cost_po where is_landed)").fetchone())
-    at.select_slider(key="portfolio_period").set_value((first, last)).run()
+    _choose(at, "portfolio_period", first, last)
     assert ui.metrics(at)["Margin leakage"] == f"${float(everything):,.0f}"
     assert "from" not in at.query_params and "to" not in at.query_params
 
@@ -69,7 +81,7 @@ def test_costs_figures_and_leakage_by_month_keep_to_the_period(ui, demo_db, demo
     assert variance["po_count"].to_dict() == pos
     # the period travels with the view: the Portfolio page opens on it
     at.switch_page(ui.pages["portfolio"]).run()
-    assert at.select_slider(key="portfolio_period").value == ("2025-07", "2025-12")
+    assert _period(at, "portfolio_period") == ("2025-07", "2025-12")
 
 
 def test_trader_vs_factory_compares_over_the_months_in_the_url(ui, demo_db, demo_con):
@@ -79,7 +91,7 @@ def test_trader_vs_factory_compares_over_the_months_in_the_url(ui, demo_db, demo
     from pipelines.steps.type_comparison import CI_LEVEL, N_BOOT, SEED
 
     at = ui.open(demo_db, "trader_vs_factory", query={"from": "2026-01", "to": "2026-06"})
-    assert at.select_slider(key="tvf_period").value == ("2026-01", "2026-06")
+    assert _period(at, "tvf_period") == ("2026-01", "2026-06")
     rates = [float(r) for (r,) in demo_con.execute("""
         select count(*) filter (where po.is_resolved and po.is_on_time) / count(*) filter (where po.is_resolved)
         from marts.po_status as po
@@ -99,8 +111,8 @@ def test_trader_vs_factory_compares_over_the_months_in_the_url(ui, demo_db, demo
                                 "and metric = 'on_time_rate' and supplier_type = 'manufacturer'").fetchone()
     assert (interval.mean, len(rates)) != pytest.approx(all_time)  # the period really narrows the comparison
     # every month again: the build's all-time mart, and the URL forgets the period
-    first, last = at.select_slider(key="tvf_period").options[0], at.select_slider(key="tvf_period").options[-1]
-    at.select_slider(key="tvf_period").set_value((first, last)).run()
+    first, last = at.selectbox(key="tvf_period_from").options[0], at.selectbox(key="tvf_period_to").options[-1]
+    _choose(at, "tvf_period", first, last)
     row = at.dataframe[0].value.set_index("metric").loc["On-time shipment rate"]
     assert row["Manufacturers (n)"] == all_time[1]
     assert row["Manufacturer"].startswith(f"{all_time[0] * 100:.1f}% (")
@@ -124,6 +136,60 @@ def test_a_warehouse_with_one_month_says_it_instead_of_a_slider_with_that_month_
 
     at = AppTest.from_function(page).run()
     assert not at.exception
-    assert len(at.select_slider) == 0
-    assert [c.value for c in at.caption] == ["Months: 2024-03, the only month with data."]
+    assert len(at.selectbox) == 0
+    assert [c.value for c in at.caption] == ["Months: Mar 2024, the only month with data."]
     assert at.session_state["chosen"] == (None, None)
+
+
+def _three_months_page():
+    import pandas as pd
+    import streamlit as st
+
+    from dashboard import filters, queries
+
+    months = queries.months
+    queries.months = lambda: pd.DataFrame({"month": pd.to_datetime(["2026-03-01", "2026-04-01", "2026-05-01"])})
+    try:  # the module is shared with the other tests of this process: put it back
+        st.session_state["chosen"] = filters.period("three")
+    finally:
+        queries.months = months
+
+
+def test_one_month_of_several_reads_as_that_month_once():
+    """A range slider drew "2026-05 2026-05" over its two thumbs; the From and To selects name the month in words and
+    the caption says the range once."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_three_months_page).run()
+    assert not at.exception
+    assert _period(at, "three") == ("2026-03", "2026-05")
+    assert [c.value for c in at.caption] == ["All 3 months: Mar 2026 to May 2026"]
+    assert at.session_state["chosen"] == (None, None) and "from" not in at.query_params
+    assert at.selectbox(key="three_from").options == ["Mar 2026", "Apr 2026", "May 2026"]  # as shown, in words
+    _choose(at, "three", "2026-05", "2026-05")
+    assert [c.value for c in at.caption] == ["1 month: May 2026"]
+    assert at.session_state["chosen"] == (date(2026, 5, 1), date(2026, 5, 1))
+    assert (at.query_params["from"], at.query_params["to"]) == ("2026-05", "2026-05")
+
+
+def test_moving_one_end_past_the_other_moves_the_other_with_it():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_three_months_page).run()
+    at.selectbox(key="three_to").set_value("2026-03").run()
+    at.selectbox(key="three_from").set_value("2026-04").run()  # past To (March): To follows
+    assert _period(at, "three") == ("2026-04", "2026-04")
+    assert [c.value for c in at.caption] == ["1 month: Apr 2026"]
+    at.selectbox(key="three_to").set_value("2026-03").run()  # before From: From follows
+    assert _period(at, "three") == ("2026-03", "2026-03")
+
+
+def test_the_url_opens_the_control_on_its_months():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_three_months_page)
+    at.query_params["from"], at.query_params["to"] = "2026-04", "2026-05"
+    at.run()
+    assert _period(at, "three") == ("2026-04", "2026-05")
+    assert [c.value for c in at.caption] == ["2 months: Apr 2026 to May 2026"]
+    assert at.session_state["chosen"] == (date(2026, 4, 1), date(2026, 5, 1))

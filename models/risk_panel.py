@@ -431,7 +431,7 @@ def _field_measures(x: _Scope, t: dict, st: dict, win: dict) -> dict[str, np.nda
     k_ret = visible(cut.first_seeing(ret["returned_on"]), ret["supplier_id"])
     f["defect_return_k"] = grid.add(k_ret, ret["supplier_id"], ret["quantity"].where(ret["is_defect_coded"], 0))
     f["nad_k"] = grid.add(k_ret, ret["supplier_id"], ret["quantity"].where(ret["is_not_as_described"], 0))
-    mature_days = st["mature_lot_days"] if st.get("mature_lot_days") is not None else win["mature_lot_days"]
+    mature_days = st["mature_lot_days"]  # reference.inspection_settings' field_return_maturity_days
     # lots mature and escaped at each cutoff: models.po_status.lot_judgement, as marts.inspection_lots at the build date
     first_passed = panel["first_psi_result"].to_numpy(dtype=object) == "pass"
     lots = po_status.lot_judgement(first_passed, panel["last_delivered_day"], panel["delivered_quantity"],

@@ -131,15 +131,14 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     po["category"] = po["sku"].map(prod.set_index("sku")["category"]).fillna("uncategorised")
     settings = t["kpi_settings"].set_index("setting")["value"]
     tol = po_status.settings_from(t["kpi_settings"])
-    ins_set = (t["inspection_settings"].set_index("setting")["value"] if "inspection_settings" in t
-               else pd.Series(dtype=object))
-    maturity = int(float(ins_set["field_return_maturity_days"])) if "field_return_maturity_days" in ins_set else None
-    t["_settings"] = {"mature_lot_days": maturity,
+    # reference.inspection_settings: when a lot is mature for field returns, and the AQL of a PSI that gives none,
+    # as the inspection marts read them (one value each, dated and sourced there)
+    ins_set = t["inspection_settings"].set_index("setting")["value"]
+    t["_settings"] = {"mature_lot_days": int(float(ins_set["field_return_maturity_days"])),
                       "on_time_days": tol.on_time_days, "in_full_share": tol.in_full_share,
                       "late_incident_days": tol.late_incident_days,
                       # the AQL of a PSI that gives none, as marts.inspection_lot_facts reads it
-                      "default_aql_major": float(ins_set["default_aql_major"]) if "default_aql_major" in ins_set
-                      else np.nan,
+                      "default_aql_major": float(ins_set["default_aql_major"]),
                       "background_check_valid_days": (int(settings["background_check_valid_days"]) if
                                                       "background_check_valid_days" in settings.index else None)}
     # python-object strings: filtering and hashing them is several times faster than Arrow-backed strings here

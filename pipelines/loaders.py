@@ -53,8 +53,7 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
             sql = f"select * from staging.{name}"  # names from scoring.TABLE_NAMES
         t[name] = con.execute(sql, _PARAMETERS.get(name, [])).df()
     # the inspection mart's maturity for field returns, so both marts judge the same lots
-    if _has(con, "reference.inspection_settings"):
-        t["inspection_settings"] = con.execute("select * from reference.inspection_settings").df()
+    t["inspection_settings"] = con.execute("select * from reference.inspection_settings").df()
     t["kpi_settings"] = con.execute("select * from reference.kpi_settings").df()
     # which supplier fields the imported data carries at all (staging fills some blanks, e.g. a badge as false)
     raw = con.execute("select * from raw.suppliers").df()

@@ -453,7 +453,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     decided_psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending") & (ins["inspected_on"] <= c)]
     aql_of_pass = decided_psi.sort_values(["po_id", "inspected_on", "inspection_id"]).drop_duplicates(
         "po_id").set_index("po_id")["aql_major"]
-    mature_days = st["mature_lot_days"] if st.get("mature_lot_days") is not None else win["mature_lot_days"]
+    mature_days = st["mature_lot_days"]
     mature = po[(po["first_psi_result"] == "pass") & (po["delivered_quantity"] > 0)
                 & (po["last_delivered_on"] + pd.Timedelta(days=mature_days) <= c)].copy()
     lot_def = ret[ret["is_defect_coded"] & (ret["po_id"] >= 0)].groupby("po_id")["quantity"].sum()

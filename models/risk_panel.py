@@ -459,7 +459,7 @@ def _transaction_measures(x: _Scope, t: dict, win: dict) -> dict[str, np.ndarray
     s_pay = pay["supplier_id"].to_numpy()
     k_pay = x.seen_after_order(pay["paid_on"], pay["po_id"], s_pay)
     f["payments_n"] = grid.add(k_pay, s_pay)
-    f["outside_ta_k"] = grid.add(k_pay, s_pay, (pay["channel"].fillna("other") != "trade_assurance").to_numpy())
+    f["outside_ta_k"] = grid.add(k_pay, s_pay, pay["is_outside_trade_assurance"].astype(bool).to_numpy())
     has_balance = ~np.isnan(panel["balance_paid_day"].to_numpy())
     f["balance_pos"] = x.per_order(has_balance)
     f["balance_early_k"] = x.per_order(panel["is_balance_before_psi_pass"].to_numpy())

@@ -402,7 +402,7 @@ def _perturbations():
 
     def wire(t, s, po):
         p = t["payments"]
-        p.loc[p["po_id"] == po, "channel"] = "wire"
+        p.loc[p["po_id"] == po, ["channel", "is_outside_trade_assurance"]] = ["wire", True]
 
     def early_balance(t, s, po):
         p = t["payments"]
@@ -544,7 +544,7 @@ def _new_supplier(tables, as_of, supplier_id="SUP-NEW1"):
     pay = t["payments"]
     y = pay.iloc[[0, 0]].copy()
     y["payment_id"] = [f"{supplier_id}-Y1", f"{supplier_id}-Y2"]
-    y["po_id"], y["payee_name"], y["channel"] = po_id, legal, "trade_assurance"
+    y["po_id"], y["payee_name"], y["channel"], y["is_outside_trade_assurance"] = po_id, legal, "trade_assurance", False
     y["kind"], y["amount"] = ["deposit", "balance"], [1500.0, 3500.0]
     y["paid_on"] = [ordered + pd.Timedelta(days=1), ordered + pd.Timedelta(days=38)]
     t["payments"] = pd.concat([pay, y], ignore_index=True)

@@ -1,7 +1,7 @@
 """Balance release: for each open order, release the balance or hold it, and why (the sourcing playbook's checklist).
 
 `evaluate(frames, as_of, cfg)` reads staging-shaped frames (orders with their payment and shipping status, suppliers,
-inspections, changes, bank accounts with marts.bank_accounts' is_change, payments, corrective actions with
+inspections, changes, bank accounts with marts.bank_accounts' is_change and is_verified, payments, corrective actions with
 marts.corrective_actions' is_open, shipments) and reference.inspection_settings, and
 returns one row per open order with each condition's status ("pass", "fail" or "not recorded"), the failing reasons
 in plain words and the verdict. Conditions and their settings: models/config/release.toml. Only rows dated on or
@@ -200,8 +200,8 @@ def _payee_verified(k: _Checks, suppliers: pd.DataFrame, payments: pd.DataFrame,
     if not len(acc):
         return
     acc = acc[acc["first_seen_on"] <= c]
-    # staging keeps verified_on only for a method that counts (reference.bank_verification_methods)
-    acc = acc.assign(is_verified=acc["verified_on"].notna() & (acc["verified_on"] <= c))
+    # is_verified: marts.bank_accounts' (by a method that counts, on or before the build date)
+    acc = acc.assign(is_verified=acc["is_verified"].fillna(False).astype(bool))
     used = set(pay.loc[pay["bank_account_id"].notna(), "bank_account_id"]) if "bank_account_id" in pay else set()
     all_pay = _dates(payments, ["paid_on"])
     used |= set(all_pay.loc[(all_pay["paid_on"] <= c) & all_pay["bank_account_id"].notna(), "bank_account_id"])

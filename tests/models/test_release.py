@@ -83,18 +83,21 @@ def _frames() -> dict[str, pd.DataFrame]:
         dict(change_id="CH5", supplier_id="S1", po_id="P1", changed_on="2024-07-05", kind="spec",
              is_confirmed_in_writing=False, approved_by=None),  # after the build date: not known yet
     ], chg_cols)
-    # is_change: marts.bank_accounts' rule, by hand (a supplier's second or later account, or an offshore one)
+    # is_change and is_verified: marts.bank_accounts' rules, by hand (a supplier's second or later account, or an
+    # offshore one; verified on or before the build date)
     acc_cols = ["bank_account_id", "supplier_id", "account_number_masked", "bank_country", "first_seen_on",
-                "verified_on", "verification_method", "is_change"]
+                "verified_on", "verification_method", "is_change", "is_verified"]
     accounts = _frame([
         dict(bank_account_id="BA1", supplier_id="S1", account_number_masked="••••7890", bank_country="CN",
              first_seen_on="2023-01-01", verified_on="2023-01-03", verification_method="callback",
-             is_change=False),
+             is_change=False, is_verified=True),
         dict(bank_account_id="BA2", supplier_id="S2", account_number_masked="••••1111", bank_country="CN",
-             first_seen_on="2023-01-01", verified_on=None, verification_method=None, is_change=False),
+             first_seen_on="2023-01-01", verified_on=None, verification_method=None, is_change=False,
+             is_verified=False),
         # 'verified' by e-mail: staging keeps no verified_on for a method that does not count
         dict(bank_account_id="BA3", supplier_id="S2", account_number_masked="••••4321", bank_country="CN",
-             first_seen_on="2024-06-20", verified_on=None, verification_method="email", is_change=True),
+             first_seen_on="2024-06-20", verified_on=None, verification_method="email", is_change=True,
+             is_verified=False),
     ], acc_cols)
     pay_cols = ["payment_id", "po_id", "paid_on", "amount", "kind", "payee_name", "bank_account_id"]
     payments = _frame([
@@ -199,7 +202,7 @@ def test_a_known_account_is_the_only_onshore_one_already_paid_into_and_anything_
     frames = _frames()
     acc = frames["bank_accounts"]
     # S1's only account, never verified, but paid into before: known
-    acc.loc[acc["bank_account_id"] == "BA1", ["verified_on", "verification_method"]] = [None, None]
+    acc.loc[acc["bank_account_id"] == "BA1", ["verified_on", "verification_method", "is_verified"]] = [None, None, False]
     assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P1", "payee_verified"] == "pass"
     # ...unless it is a change (e.g. offshore): to verify however often it was paid (the score's rule and the red
     # flag's, marts.bank_accounts.is_change)
@@ -207,10 +210,11 @@ def test_a_known_account_is_the_only_onshore_one_already_paid_into_and_anything_
     assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P1", "payee_verified"] == "fail"
     acc["is_change"] = acc["bank_account_id"] == "BA3"
     # a call-back on BA3 clears S2's account
-    acc.loc[acc["bank_account_id"] == "BA3", ["verified_on", "verification_method"]] = ["2024-06-21", "callback"]
+    acc.loc[acc["bank_account_id"] == "BA3", ["verified_on", "verification_method", "is_verified"]] = [
+        "2024-06-21", "callback", True]
     assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P3", "payee_verified"] == "pass"
-    # ...but not when it happened after the build date
-    acc.loc[acc["bank_account_id"] == "BA3", "verified_on"] = "2024-07-01"
+    # ...but not when it happened after the build date (marts.bank_accounts.is_verified is false then)
+    acc.loc[acc["bank_account_id"] == "BA3", ["verified_on", "is_verified"]] = ["2024-07-01", False]
     assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P3", "payee_verified"] == "fail"
 
 

@@ -249,7 +249,7 @@ if not accounts.empty:
                                          else "") for a in accounts.itertuples()]
     verified = [f"{pd.Timestamp(a.verified_on):%Y-%m-%d}" + (f" by {a.verification_method}"
                                                               if isinstance(a.verification_method, str) else "")
-                if pd.notna(a.verified_on) else "not verified" for a in accounts.itertuples()]
+                if _flag(a.is_verified) else "not verified" for a in accounts.itertuples()]
     ui.table(accounts.assign(flags=[f[:1].upper() + f[1:] for f in flags], verified=verified),
              "supplier_bank_accounts_table", f"{supplier_id}_bank_accounts.csv",
              columns=["account_number_masked", "bank_name", "bank_country", "beneficiary", "first_seen_on", "verified",

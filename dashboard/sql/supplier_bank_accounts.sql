@@ -15,6 +15,7 @@ final as (
         is_new_account,
         is_new_country,
         is_offshore,
+        is_verified,
         is_unverified_change,
     from bank_accounts
 )

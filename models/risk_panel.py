@@ -584,6 +584,6 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     # controls: bank accounts, documented changes, corrective actions (docs/risk-score.md)
     ins = t["inspections"]
     f.update(_control_measures(t, cut, grid, visible, po_all, psi_decided=ins[
-        (ins["inspection_type"] == "PSI") & ins["result"].isin(("pass", "fail")) & ins["po_id"].isin(x.po_sup.index)],
+        po_status.is_decided_psi(ins) & ins["po_id"].isin(x.po_sup.index)],
         po_sup=x.po_sup, days=win["control_days"], product_kinds=cfg["signals"]["changes_after_sample"]["kinds"]))
     return _rows(x, f)

@@ -101,6 +101,10 @@ def max_points(value: float | None) -> str:
 # here are how a reader sees them.
 _CYCLE_MONTHS = int(scoring.load_config()["reaudit"]["max_months_between_audits"])
 ROUTINE = "routine"  # the re-audit plan's reason when no trigger fired: the cycle itself (reaudit_plan)
+# the scores and models the backtest compares (marts.model_comparison, marts.validity_report)
+_MODEL_NAMES = {"model": "Incident model", "rule_score": "Rule score alone",
+                "rule_score_operations": "Rule score, quality and delivery pillars",
+                "naive_baseline": "Supplier's own past rate"}
 ENUMS: dict[str, dict[str, str]] = {
     "supplier_type": {"manufacturer": "Manufacturer", "trading_company": "Trading company",
                       "trader_minus_factory": "Trader − factory"},
@@ -131,9 +135,7 @@ ENUMS: dict[str, dict[str, str]] = {
                "commercial": "Commercial"},
     "defect_class": {"critical": "Critical", "major": "Major", "minor": "Minor"},
     "stage": {"normal": "Normal", "tightened": "Tightened", "reduced": "Reduced", "discontinued": "Discontinued"},
-    "model_name": {"model": "Incident model", "rule_score": "Rule score alone",
-                   "rule_score_operations": "Rule score, quality and delivery pillars",
-                   "naive_baseline": "Supplier's own past rate"},
+    "model_name": _MODEL_NAMES,
     # validity report card (models/validity.py); an unknown metric is still shown in words
     "metric": {"spearman_vs_hidden_risk": "Rank agreement with the hidden risk (Spearman)",
                "worst_capture": "Worst 15% found", "precision_at_top": "Precision in the riskiest 10%",
@@ -144,7 +146,8 @@ ENUMS: dict[str, dict[str, str]] = {
                "min_spearman_one_pillar": "Lowest rank agreement, one pillar ±20%",
                "min_top_overlap_one_pillar": "Lowest riskiest-15% overlap, one pillar ±20%",
                "p5_spearman_random_weights": "Rank agreement under random weights (5th percentile)",
-               "mean_top_overlap_random_weights": "Riskiest-15% overlap under random weights (mean)"},
+               "mean_top_overlap_random_weights": "Riskiest-15% overlap under random weights (mean)",
+               "auc_vs_planted_entity_mismatch": "AUC against the planted wrong entities"},
     "step": {"planned_contribution": "Planned contribution", "landed_cost_overrun": "Landed cost vs quote, units sold",
              "duty_refunds_received": "Duty refunds received",
              "refunds_and_return_fees": "Refunds and return fees", "unsellable_write_offs": "Unsellable write-offs",
@@ -163,6 +166,16 @@ ENUMS: dict[str, dict[str, str]] = {
                      "no_shipments": "No shipment on this entry", "not_computable": "Not computable",
                      "in_price": "In the price (the seller pays duty)"},
     "verdict": {"release": "Release", "hold": "Hold", "paid": "Paid"},  # marts.open_orders
+    # the validity report card's sections and subjects (marts.validity_report); an unlisted subject is capitalised
+    "section": {"ground truth": "Ground truth", "label": "What went wrong", "discrimination": "Discrimination",
+                "ranking": "Ranking", "calibration": "Calibration", "stability": "Stability"},
+    "subject": {**_MODEL_NAMES, "entity_pillar": "Who they are (entity pillar)",
+                "transaction_pillar": "Payments (transaction pillar)",
+                "entity_and_transaction": "Entity and payment pillars together"},
+    # duty rows of data/reference/duty_rates.csv (duty_type)
+    "duty_type": {"mfn": "General rate (MFN)", "section_301": "Section 301", "section_232": "Section 232",
+                  "section_122": "Section 122", "ieepa_reciprocal": "IEEPA reciprocal",
+                  "ieepa_fentanyl": "IEEPA fentanyl"},
     "table_name": {"purchase_orders": "Purchase orders", "quality_costs": "Quality costs",
                    "shipments": "Shipments", "suppliers": "Suppliers", "products": "Products",
                    "payments": "Payments", "inspections": "Inspections", "sales": "Sales", "returns": "Returns",
@@ -176,11 +189,11 @@ COLUMN_KINDS = {
     "urgency": "urgency", "suggested_action": "suggested_action", "triggers": "trigger", "red_flag": "red_flag",
     "pillar": "pillar", "defect_class": "defect_class", "current_stage": "stage", "model_name": "model_name",
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
-    "subject": "model_name", "metric": "metric", "program": "program", "duty_status": "check_status",
+    "subject": "subject", "section": "section", "duty_type": "duty_type", "metric": "metric", "program": "program", "duty_status": "check_status",
     "fees_status": "check_status", "verdict": "verdict", "severity": "defect_class",
 }
 # kinds whose values are free text or open lists: an unlisted value is read with spaces and a capital ("assists")
-OPEN_KINDS = {"category", "table_name", "program", "check_status"}
+OPEN_KINDS = {"category", "table_name", "program", "check_status", "subject", "duty_type"}
 _SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
 
 
@@ -530,6 +543,7 @@ def table_height(rows: int, row_px: int, max_rows: int = 25) -> int | str:
 # ----------------------------------------------------------------------------- the table
 
 PAGE_PX = 980  # width of the main column at a 1440 px window with the sidebar open (st.columns(2): about 480 each)
+EXPANDER_PX = PAGE_PX - 34  # inside st.expander: a border and 16 px of padding each side (a 944 px grid, measured)
 
 
 def _natural(values: pd.Series, title: str, kind: str) -> int:
@@ -872,6 +886,15 @@ def reason_words(text: object) -> str:
         head, sep, rest = part.partition(": ")
         parts.append(f"{spaced[head]}: {rest}" if sep and head in spaced else part)
     return "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------- the release checklist
+
+# Column headers of the checklist per order (models/release.CONDITIONS): short enough for the six conditions, an order
+# and its supplier to fit one screen; the configured label (models/config/release.toml) is the column's help.
+CONDITION_HEADERS = {"psi_passed": "Inspection", "golden_sample_approved": "Sample", "changes_confirmed": "Changes",
+                     "payee_verified": "Payee", "no_open_critical_capa": "Corrective actions",
+                     "shipping_documents_received": "Documents"}
 
 
 # ----------------------------------------------------------------------------- the re-audit plan

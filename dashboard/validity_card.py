@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import db, queries
+from dashboard import db, display, queries
 from models import validity
 
 SECTION_KEY = "validity"
@@ -44,24 +44,27 @@ def show() -> None:
         if not bands.empty:
             def bands_chart() -> go.Figure:
                 fig = go.Figure()
+                band_names = [display.words(b, "risk_band") for b in bands["risk_band"]]
                 fig.add_trace(go.Bar(
-                    x=bands["risk_band"], y=bands["observed_rate"], name="observed incident rate",
+                    x=band_names, y=bands["observed_rate"], name="Observed incident rate",
                     marker_color="#1f4e79",
                     error_y=dict(type="data", symmetric=False, array=bands["ci_high"] - bands["observed_rate"],
                                  arrayminus=bands["observed_rate"] - bands["ci_low"]),
                     customdata=bands[["n_orders", "n_suppliers"]].to_numpy(),
                     hovertemplate="%{x}: %{y:.1%} of %{customdata[0]} orders (%{customdata[1]} suppliers)"
                                   "<extra></extra>"))
-                fig.add_trace(go.Scatter(x=bands["risk_band"], y=bands["mean_predicted"], mode="markers",
-                                         name="incident model's mean prediction",
+                fig.add_trace(go.Scatter(x=band_names, y=bands["mean_predicted"], mode="markers",
+                                         name="Incident model's mean prediction",
                                          marker=dict(color="#d9480f", size=11, symbol="diamond")))
                 fig.update_yaxes(tickformat=".0%", rangemode="tozero")
                 return ui.style(fig, "Incident rate per risk band at the order date (95% interval)", "Risk band",
                                 "Orders with an incident", height=340)
 
             ui.cached_chart(f"{SECTION_KEY}_bands_chart", bands_chart)
-        ui.table(rows, f"{SECTION_KEY}_figures", "validity_report.csv",
-                 columns=["section", "metric", "subject", "value", "ci_low", "ci_high", "reference", "n", "verdict"],
+        # inside the expander (ui.EXPANDER_PX): the long words wrap so that every column is on screen
+        ui.table(rows, f"{SECTION_KEY}_figures", "validity_report.csv", width_px=ui.EXPANDER_PX,
+                 wrap=["metric", "subject", "verdict"], download_columns=["section"],
+                 columns=["metric", "subject", "value", "ci_low", "ci_high", "reference", "n", "verdict"],
                  column_config={
                      "value": st.column_config.NumberColumn("Value", format="%.3f"),
                      "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
@@ -73,7 +76,10 @@ def show() -> None:
                      "n": st.column_config.NumberColumn("n", format="%d")})
         if not stability.empty:
             one, top = stability[stability["pillar"].notna()], validity.load_config().capture_share
-            ui.table(one, f"{SECTION_KEY}_stability", "validity_stability.csv",
+            # "entity x0.80" as the pages name the pillar: "Who they are ×0.80"
+            one = one.assign(scenario=[f"{display.words(p, 'pillar')} ×{f:.2f}" for p, f in
+                                       zip(one["pillar"], one["factor"])])
+            ui.table(one, f"{SECTION_KEY}_stability", "validity_stability.csv", width_px=ui.EXPANDER_PX,
                      columns=["scenario", "spearman", "top_overlap", "max_rank_shift"],
                      column_config={"scenario": "Weight change",
                                     "spearman": st.column_config.NumberColumn("Spearman", format="%.4f"),
@@ -81,21 +87,25 @@ def show() -> None:
                                     "max_rank_shift": st.column_config.NumberColumn("Largest move (places)",
                                                                                     format="%.1f")})
         if signals is not None and not signals.empty:
-            st.markdown("**Each signal's predictive value next to its points** (test orders of the backtest, points "
-                        "as of the month end before each order; AUC 0.5 = chance)")
-            ui.table(signals, f"{SECTION_KEY}_signals", "validity_signals.csv",
+            st.markdown(f"**Each signal's predictive value next to its points** ({int(signals['n_orders'].max()):,} "
+                        "test orders of the backtest, points as of the month end before each order; AUC 0.5 = "
+                        "chance)")
+            ui.table(signals, f"{SECTION_KEY}_signals", "validity_signals.csv", width_px=ui.EXPANDER_PX,
+                     wrap=["signal", "verdict"], download_columns=["lift_with_points", "n_orders"],
                      columns=["signal", "pillar", "max_points", "auc", "ci_low", "ci_high", "top_decile_lift",
-                              "share_with_points", "lift_with_points", "n_orders", "verdict"],
+                              "share_with_points", "verdict"],
                      column_config={
-                         "max_points": st.column_config.NumberColumn("Max points", format="%.1f"),
+                         "max_points": st.column_config.NumberColumn("Max", format="%.1f",
+                                                                     help="The most points the signal can give."),
                          "auc": st.column_config.NumberColumn("AUC", format="%.3f"),
                          "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
                          "ci_high": st.column_config.NumberColumn("95% high", format="%.3f"),
                          "top_decile_lift": st.column_config.NumberColumn(
-                             "Lift, riskiest 10%", format="%.2f",
+                             "Lift, top 10%", format="%.2f",
                              help="Incident rate among the 10% of orders with the most points for this signal, "
                                   "divided by the overall rate."),
-                         "share_with_points": ui.pct_col("Orders with points"),
+                         "share_with_points": ui.pct_col("With points", help="Share of the test orders whose "
+                                                                             "supplier had points for this signal."),
                          "lift_with_points": st.column_config.NumberColumn(
                              "Lift with points", format="%.2f",
                              help="Incident rate among orders whose supplier had points for this signal, divided by "

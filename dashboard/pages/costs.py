@@ -86,10 +86,14 @@ if ui.require_warehouse():
             st.caption("These rows of data/reference/duty_rates.csv are marked unverified: a rate, list assignment "
                        "or date read from a secondary source or inferred. Verify them against the HTS, U.S. note 20 "
                        "and your broker's entry summaries.")
-            ui.table(queries.landed_unverified_rows(ids, supplier_id, sku), "costs_unverified",
-                     "unverified_duty_rows.csv",
-                     column_config={"row_label": "Duty row (type, HS, origin)", "shipment_count": "Shipments",
-                                    "notes": "Why it is not confirmed", "source": "Source"})
+            unverified = queries.landed_unverified_rows(ids, supplier_id, sku)
+            ui.table(unverified.assign(origin_country=unverified["origin_country"].replace("*", "Any")),
+                     "costs_unverified", "unverified_duty_rows.csv", width_px=ui.EXPANDER_PX, wrap=["source"],
+                     columns=["duty_type", "hs_code", "origin_country", "shipment_count", "notes", "source"],
+                     download_columns=["row_label"],
+                     column_config={"duty_type": "Duty", "hs_code": "HS code", "origin_country": "Origin",
+                                    "shipment_count": "Shipments", "notes": "Why it is not confirmed",
+                                    "source": "Source"})
 
     left, right = st.columns(2)
     with left:

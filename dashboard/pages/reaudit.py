@@ -91,7 +91,7 @@ if ui.require_warehouse():
                     "(one-sided binomial test) or its own earlier rate (Fisher's exact test) at the 5% level. "
                     "Within a group the plan is ordered by priority = risk score ÷ 100 × money at stake "
                     "(marts.reaudit_queue.priority).")
-        display.table(shown, "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS,
+        display.table(shown, "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS, width_px=ui.EXPANDER_PX,
                       columns=["plan_rank", "supplier_name", "risk_score", "priority", "reason"],
                       column_config={"plan_rank": st.column_config.NumberColumn("#", format="%d"),
                                      "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),

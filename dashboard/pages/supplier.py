@@ -487,9 +487,10 @@ calibration = queries.model_calibration()
 if not calibration.empty:
     with st.expander("How well calibrated is the incident probability?"):
         def calibration_chart() -> go.Figure:
-            fig = px.line(calibration, x="mean_predicted", y="observed_rate", color="model_name", markers=True,
-                          hover_data={"n": True})
-            fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect",
+            named = calibration.assign(model_name=[display.words(m, "model_name") for m in calibration["model_name"]])
+            fig = px.line(named, x="mean_predicted", y="observed_rate", color="model_name", markers=True,
+                          hover_data={"n": True}, labels={"model_name": "Score"})
+            fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Perfect calibration",
                                      line=dict(dash="dot", color="#888")))
             if prob is not None and pd.notna(prob):
                 fig.add_vline(x=float(prob), line_color="#d9480f", annotation_text="this supplier")

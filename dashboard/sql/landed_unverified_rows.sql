@@ -29,6 +29,9 @@ counted as (
 notes as (
     select
         duty_type || ' ' || hs_code || ' ' || origin_country as row_label,
+        duty_type,
+        hs_code,
+        origin_country,
         string_agg(distinct notes, ' | ') as notes,
         string_agg(distinct source, ' | ') as source,
     from duty_rates
@@ -39,6 +42,9 @@ notes as (
 final as (
     select
         counted.row_label,
+        notes.duty_type,
+        notes.hs_code,
+        notes.origin_country,
         counted.shipment_count,
         notes.notes,
         notes.source,

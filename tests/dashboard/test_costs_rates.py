@@ -52,3 +52,7 @@ def test_costs_page_lists_unverified_duty_rows_in_use(ui, tiny_db, tiny_con):
     table = rows[0].set_index("row_label")
     assert table.loc["section_301 7323.93.00 CN", "shipment_count"] == 1
     assert "List 3 assignment of 7323.93.00 not confirmed" in table.loc["section_301 7323.93.00 CN", "notes"]
+    # in words on screen: the duty's name, the HS code and the origin, never the row's code "section_301 … CN"
+    assert table.loc["section_301 7323.93.00 CN", ["duty_type", "hs_code", "origin_country"]].tolist() == \
+        ["Section 301", "7323.93.00", "CN"]
+    assert set(table["origin_country"]) <= {"CN", "Any"}

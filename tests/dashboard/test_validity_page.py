@@ -31,7 +31,14 @@ def test_portfolio_shows_the_report_card_of_the_demo(ui, demo_db, demo_con):
     assert len(signals) == len(card.signals)
     bands = ui.chart(at, "validity_bands_chart")["data"][0]
     expected = demo_con.execute("select risk_band from marts.validity_band_calibration").df()
-    assert bands["x"] == expected["risk_band"].tolist() and bands["name"] == "observed incident rate"
+    assert bands["x"] == [b.capitalize() for b in expected["risk_band"]]  # "Low", not the code "low"
+    assert bands["name"] == "Observed incident rate"
+    # the statistics in words: subjects and metrics named, the weight changes by the pillar's name
+    assert {"Incident model", "Rule score alone", "Supplier's own past rate", "Test orders", "Late"} \
+        <= set(figures["subject"])
+    assert "AUC against the planted wrong entities" in set(figures["metric"])
+    stability = next(f for f in ui.frames(at) if "max_rank_shift" in f.columns)
+    assert stability["scenario"].tolist()[:2] == ["Who they are ×0.80", "Who they are ×1.20"]
 
 
 def test_portfolio_without_a_report_card_says_what_is_missing(ui, tiny_db):

@@ -38,13 +38,33 @@ def _query(name: str, key: str, version: str, _params: tuple) -> pd.DataFrame:
     """Run dashboard/sql/<name>.sql with bound parameters (`_params`, whose digest is `key`); an absent table reads
     as an empty frame. Kept as the frame itself, shared by every session (st.cache_data would unpickle a fresh copy on
     every call, 0.1-1 ms each, ~40 calls a page): `query` hands each caller its own copy."""
-    con = db.connect()
+    con = _connect()
     if con is None:
         return pd.DataFrame()
     try:
         return db.run_sql(con, name, **dict(_params))
     finally:
         con.close()
+
+
+def _release(con: duckdb.DuckDBPyConnection | None) -> None:
+    if con is not None:
+        con.close()
+
+
+@st.cache_resource(max_entries=2, show_spinner=False, on_release=_release)
+def _warehouse(version: str) -> duckdb.DuckDBPyConnection | None:
+    """The warehouse of this version opened once per process (db.opened), shared by every session; the previous
+    version's is kept until the one before it is released (closed), so a query still reading it is not cut off."""
+    return db.opened()
+
+
+def _connect() -> duckdb.DuckDBPyConnection | None:
+    """A connection for one query to the live warehouse (a cursor of the shared opening: opening the file for each
+    query cost 20-25 ms of CPU, 0.5 s for the 23 queries of a supplier seen for the first time at 2,000 suppliers),
+    or None when no warehouse has been built yet. Close it after use."""
+    con = _warehouse(db.db_version())
+    return None if con is None else db.cursor(con)
 
 
 def params_key(params: tuple) -> str:
@@ -62,7 +82,7 @@ def query(name: str, **params) -> pd.DataFrame:
 
 @st.cache_data(max_entries=64, show_spinner=False)  # kept while the warehouse is the same, like _query
 def _tables(version: str) -> frozenset[str]:
-    con = db.connect()
+    con = _connect()
     if con is None:
         return frozenset()
     try:
@@ -341,7 +361,7 @@ def type_comparison(category: str | None = None, period: Period = (None, None)) 
 def _type_comparison_over(month_from: date | None, month_to: date | None, version: str) -> pd.DataFrame:
     from pipelines.steps import type_comparison as step
 
-    con = db.connect()
+    con = _connect()
     if con is None:
         return pd.DataFrame()
     try:

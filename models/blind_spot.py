@@ -6,8 +6,10 @@ Pure pandas/numpy on top of `models.aql` (no database): the build step `pipeline
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +29,8 @@ from models.aql import (
 )
 
 DEFECT_CLASSES: tuple[str, ...] = ("critical", "major", "minor")
+# the bundled settings a build loads as reference.inspection_settings
+SETTINGS_CSV = Path(__file__).resolve().parents[1] / "data" / "reference" / "inspection_settings.csv"
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,13 @@ class InspectionSettings:
             credible_level=float(values["credible_level"]),
             recommendation_levels=levels,
         )
+
+
+def bundled_settings(path: Path = SETTINGS_CSV) -> InspectionSettings:
+    """The settings of data/reference/inspection_settings.csv (what the next build loads), for tools that need no
+    warehouse, e.g. the Inspections page's calculator opening on the default plan."""
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        return InspectionSettings.from_mapping({row["setting"]: row["value"] for row in csv.DictReader(handle)})
 
 
 # --------------------------------------------------------------------------- per lot

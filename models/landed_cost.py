@@ -1218,8 +1218,15 @@ def _clean(values: Iterable[float]) -> np.ndarray:
     return arr[~np.isnan(arr)]
 
 
+# Bootstrap settings of every interval these give: fixed, so a rebuild of the same data gives the same intervals.
+BOOTSTRAP_SAMPLES = 2000
+BOOTSTRAP_CI = 0.9
+BOOTSTRAP_SEED = 0
+
+
 def bootstrap_mean_ci(
-    values: Iterable[float], n_boot: int = 2000, ci: float = 0.9, random_state: int | None = 0
+    values: Iterable[float], n_boot: int = BOOTSTRAP_SAMPLES, ci: float = BOOTSTRAP_CI,
+    random_state: int | None = BOOTSTRAP_SEED
 ) -> MeanInterval:
     """Percentile-bootstrap interval for the mean (NaN/None dropped); reproducible for a given random_state."""
     arr = _clean(values)
@@ -1251,7 +1258,8 @@ class GroupComparison:
 
 
 def compare_groups(
-    a: Iterable[float], b: Iterable[float], n_boot: int = 2000, ci: float = 0.9, random_state: int | None = 0
+    a: Iterable[float], b: Iterable[float], n_boot: int = BOOTSTRAP_SAMPLES, ci: float = BOOTSTRAP_CI,
+    random_state: int | None = BOOTSTRAP_SEED
 ) -> GroupComparison:
     """Bootstrap the difference of means a - b (each group resampled independently), e.g. trader vs factory."""
     arr_a, arr_b = _clean(a), _clean(b)
@@ -1284,5 +1292,5 @@ __all__ = [
     "duty_components", "duty_for_lines", "percent_of_cents", "entry_fees", "hmf_cents", "de_minimis_cents",
     "load_de_minimis", "verified_through", "estimated_tables", "compare_duty_frame", "DATED_TABLES", "join_by_group",
     "effective_rates",
-    "bootstrap_mean_ci", "compare_groups",
+    "bootstrap_mean_ci", "compare_groups", "BOOTSTRAP_SAMPLES", "BOOTSTRAP_CI", "BOOTSTRAP_SEED",
 ]

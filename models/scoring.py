@@ -25,7 +25,6 @@ from models.wording import count_words
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "risk_score.toml"
 PILLARS = ("entity", "transaction", "quality", "delivery", "commercial")
-BAND_ORDER = ("low", "medium", "high", "critical")
 
 # Staging tables compute_signals reads, and the reference tables it needs. `inspections` carries
 # `judged_aql_major`, the major AQL each inspection is judged at (the one it gives, else the default: the SQL macro
@@ -81,6 +80,9 @@ def load_config(path: Path | None = None) -> dict:
 
 
 map_share = sig.map_share
+
+# the bands, lowest first: risk_score.toml's [bands] levels (by min_score), the one list of them
+BAND_ORDER = tuple(level["band"] for level in sorted(load_config()["bands"]["levels"], key=lambda lv: lv["min_score"]))
 
 
 # the return reason the score reads besides the defect-coded ones: goods that differ from the approved sample

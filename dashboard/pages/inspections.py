@@ -7,17 +7,21 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard import display, filters, queries
-from models import aql
+from models import aql, blind_spot
 
 st.title("Inspections")
 
 st.subheader("Sampling-plan calculator (ISO 2859-1 / ANSI Z1.4 single sampling)")
+# it opens on the plan a PSI that gives none is judged at (data/reference/inspection_settings.csv)
+_defaults = blind_spot.bundled_settings()
 c1, c2, c3, c4, c5 = st.columns(5)
 lot_size = c1.number_input("Lot size (units)", min_value=2, max_value=10_000_000, value=10_000, step=100,
                            key="calc_lot_size", help="Units in the lot presented for inspection.")
-level = c2.selectbox("Inspection level", aql.LEVELS, index=aql.LEVELS.index("II"), key="calc_level",
+level = c2.selectbox("Inspection level", aql.LEVELS, index=aql.LEVELS.index(_defaults.default_inspection_level),
+                     key="calc_level",
                      help="General levels I, II (default), III; special levels S-1…S-4 for small samples.")
-aql_value = c3.selectbox("AQL (%)", aql.PERCENT_AQLS, index=aql.PERCENT_AQLS.index(2.5), key="calc_aql",
+aql_value = c3.selectbox("AQL (%)", aql.PERCENT_AQLS, index=aql.PERCENT_AQLS.index(_defaults.default_aql_major),
+                         key="calc_aql",
                          format_func=lambda a: f"{a:g}",
                          help="Acceptable quality limit: the worst process average still considered acceptable.")
 stage = c4.selectbox("Stage", aql.STAGES, key="calc_stage", format_func=str.capitalize,

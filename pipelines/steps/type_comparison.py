@@ -14,7 +14,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from models.landed_cost import bootstrap_mean_ci, compare_groups
+from models.landed_cost import (
+    BOOTSTRAP_CI,
+    BOOTSTRAP_SAMPLES,
+    BOOTSTRAP_SEED,
+    bootstrap_mean_ci,
+    compare_groups,
+)
 from pipelines.frames import write_frame
 
 INPUTS = [
@@ -33,10 +39,8 @@ GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.type_comparison_suppliers": "one row per supplier and category, plus category all",
 }
 
-# Bootstrap settings: fixed so a rebuild of the same data gives the same intervals.
-N_BOOT = 2000
-CI_LEVEL = 0.9
-SEED = 0
+# Bootstrap settings: models.landed_cost's (fixed, so a rebuild of the same data gives the same intervals)
+N_BOOT, CI_LEVEL, SEED = BOOTSTRAP_SAMPLES, BOOTSTRAP_CI, BOOTSTRAP_SEED
 ALL = "all"
 FACTORY, TRADER, DIFFERENCE = "manufacturer", "trading_company", "trader_minus_factory"
 # metric -> unit; lower is better for all but realised_margin_pct and on_time_rate.

@@ -25,7 +25,7 @@ from models.wording import count_words
 from pipelines.frames import write_frame
 
 INPUTS = ["marts.supplier_risk_score", "marts.supplier_score_measures", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
-          "marts.corrective_actions",
+          "marts.corrective_actions", "marts.supplier_kpis",
           "staging.suppliers", "staging.purchase_orders", "staging.inspections", "ingest.build_info"]
 OUTPUTS = ["marts.reaudit_queue"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
@@ -51,7 +51,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     rc, win = cfg["reaudit"], cfg["windows"]
     c = pd.Timestamp(as_of)
     f = _typed(frames)
-    t = _Triggers(_active_suppliers(f["suppliers"], f["score"], f["measures"], f["po_status"], c, win, rc),
+    t = _Triggers(_active_suppliers(f["suppliers"], f["score"], f["measures"], f["kpis"], f["po_status"], c, win, rc),
                   f["signals"], c, rc)
     cycle = _audit_cycle(t, rc)
     _record_triggers(t, f["corrective_actions"], rc)
@@ -74,25 +74,26 @@ def _typed(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return f
 
 
-def _active_suppliers(sup: pd.DataFrame, score: pd.DataFrame, measures: pd.DataFrame, po: pd.DataFrame,
-                      c: pd.Timestamp, win: dict, rc: dict) -> pd.DataFrame:
+def _active_suppliers(sup: pd.DataFrame, score: pd.DataFrame, measures: pd.DataFrame, kpis: pd.DataFrame,
+                      po: pd.DataFrame, c: pd.Timestamp, win: dict, rc: dict) -> pd.DataFrame:
     """One row per supplier still doing business (an order or onboarding within active_days, or goods open), with
-    its score, 12-month spend (the score's, marts.supplier_score_measures), open exposure, deposits at risk and
-    money at stake (spend and exposure counted once)."""
+    its score, 12-month spend (the score's, marts.supplier_score_measures), open exposure and deposits at risk
+    (marts.supplier_kpis') and money at stake (spend and exposure counted once)."""
     q = sup[["supplier_id", "supplier_name", "supplier_type", "onboarded_on", "last_audit_on", "last_audit_result",
              "subcontracting", "operating_status"]].merge(score[["supplier_id", "risk_score", "risk_band"]],
                                                           on="supplier_id", how="left")
     q["spend_12m"] = q["supplier_id"].map(measures.set_index("supplier_id")["spend_12m"]).fillna(0.0)
+    kpi = kpis.set_index("supplier_id")
+    q["open_exposure"] = q["supplier_id"].map(kpi["open_exposure"]).fillna(0.0)
     open_po = po[po["is_open"]]
     unshipped = open_po["unshipped_value"]
-    q["open_exposure"] = q["supplier_id"].map(unshipped.groupby(open_po["supplier_id"]).sum()).fillna(0.0)
     # spend_12m already holds the full value of recent open orders: their unshipped part is open exposure, so it
     # is taken out of the spend before the two are added (money at stake counted once)
     recent_open = (open_po["ordered_on"] > c - pd.Timedelta(days=win["spend_days"])).to_numpy()
     recent_unshipped = unshipped[recent_open].groupby(open_po.loc[recent_open, "supplier_id"]).sum()
     q["money_at_stake"] = np.round(q["spend_12m"] - q["supplier_id"].map(recent_unshipped).fillna(0.0)
                                    + q["open_exposure"], 2)
-    q["deposits_at_risk"] = q["supplier_id"].map(po.groupby("supplier_id")["deposit_at_risk"].sum()).fillna(0.0)
+    q["deposits_at_risk"] = q["supplier_id"].map(kpi["deposit_at_risk"]).fillna(0.0)
     last_order = po.groupby("supplier_id")["ordered_on"].max()
     active = (lookup(q["supplier_id"], last_order) > c - pd.Timedelta(days=rc["active_days"])) | (
         q["open_exposure"] > 0) | (q["onboarded_on"] > c - pd.Timedelta(days=rc["active_days"]))
@@ -409,6 +410,7 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         "suppliers": con.execute("select * from staging.suppliers").df(),
         "score": con.execute("select * from marts.supplier_risk_score").df(),
         "measures": con.execute("select supplier_id, spend_12m from marts.supplier_score_measures").df(),
+        "kpis": con.execute("select supplier_id, open_exposure, deposit_at_risk from marts.supplier_kpis").df(),
         "signals": con.execute("select supplier_id, signal, raw_value, evidence_n, points, detail, prior_mean, "
                                "explanation from marts.supplier_signals").df(),
         "history": con.execute("select supplier_id, as_of, risk_score from marts.supplier_risk_history").df(),

@@ -172,6 +172,10 @@ ENUMS: dict[str, dict[str, str]] = {
     "subject": {**_MODEL_NAMES, "entity_pillar": "Who they are (entity pillar)",
                 "transaction_pillar": "Payments (transaction pillar)",
                 "entity_and_transaction": "Entity and payment pillars together"},
+    # a name against the legal entity (models/entity.py outcomes) and a background check's state (models/controls.py)
+    "name_check": {"match": "Matches", "related": "Related name (a sister company?)",
+                   "cannot_verify": "Cannot verify by name", "mismatch": "Another entity"},
+    "check_state": {"checked": "Checked", "expired": "Expired", "undated": "Undated", "not checked": "Not checked"},
     # duty rows of data/reference/duty_rates.csv (duty_type)
     "duty_type": {"mfn": "General rate (MFN)", "section_301": "Section 301", "section_232": "Section 232",
                   "section_122": "Section 122", "ieepa_reciprocal": "IEEPA reciprocal",
@@ -189,7 +193,7 @@ COLUMN_KINDS = {
     "urgency": "urgency", "suggested_action": "suggested_action", "triggers": "trigger", "red_flag": "red_flag",
     "pillar": "pillar", "defect_class": "defect_class", "current_stage": "stage", "model_name": "model_name",
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
-    "subject": "subject", "section": "section", "duty_type": "duty_type", "metric": "metric", "program": "program", "duty_status": "check_status",
+    "subject": "subject", "section": "section", "name_check": "name_check", "state": "check_state", "duty_type": "duty_type", "metric": "metric", "program": "program", "duty_status": "check_status",
     "fees_status": "check_status", "verdict": "verdict", "severity": "defect_class",
 }
 # kinds whose values are free text or open lists: an unlisted value is read with spaces and a capital ("assists")
@@ -233,9 +237,10 @@ def _humanise(text: str) -> str:
 
 
 def signal_label(signal: str) -> str:
-    """The score's own label of a signal (models.scoring.LABELS), capitalised."""
+    """The score's own label of a signal (models.scoring.LABELS), its first letter capitalised ("'Not as described'
+    returns")."""
     text = scoring.LABELS.get(str(signal), str(signal).replace("_", " "))
-    return text[:1].upper() + text[1:]
+    return re.sub(r"[a-z]", lambda m: m.group().upper(), text, count=1)
 
 
 # What each signal's evidence_n counts (models/signals.py, the Reading's n), so the Evidence column says its unit on

@@ -61,7 +61,7 @@ def _stage_file(name: str, content: bytes) -> Path:
 
 
 def _counts(converted: Converted) -> str:
-    return (f"{converted.rows_read:,} line(s) read: {converted.rows_written:,} written, "
+    return (f"{display.count_words(converted.rows_read, 'line')} read: {converted.rows_written:,} written, "
             f"{converted.rows_rejected:,} rejected, {converted.rows_left_out:,} left out by rule")
 
 

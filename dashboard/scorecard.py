@@ -159,7 +159,7 @@ def band_steps(score: float, band: str, flags: list[Item], signals: pd.DataFrame
         names = "; ".join(f.head for f in flags)
         steps.append(Item("Clear " + ("the red flag" if len(flags) == 1 else f"{clear} of the {len(flags)} red flags"
                                       if clear < len(flags) else f"all {len(flags)} red flags"),
-                          f"{names}. With {len(flags):,} red flag(s) the band is "
+                          f"{names}. With {display.count_words(len(flags), 'red flag')} the band is "
                           f"{display.words(scoring.band_for(0.0, len(flags), cfg), 'risk_band')} or worse, whatever "
                           "the score."))
     shed = round(score - ceiling + 0.1, 1) if score >= ceiling - 1e-9 else 0.0

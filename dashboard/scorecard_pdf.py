@@ -89,7 +89,8 @@ def story(card: Scorecard, made_on: date | None = None) -> list:
                                  s["body"]),
                        Paragraph(f"Confidence <b>{markup(card.confidence or display.BLANK)}</b> (A plenty of "
                                  "evidence … D very little)", s["body"]),
-                       Paragraph(f"<b>{card.open_issue_count:,}</b> open issue(s)", s["body"])]],
+                       Paragraph(f"<b>{card.open_issue_count:,}</b> open "
+                                 f"{'issue' if card.open_issue_count == 1 else 'issues'}", s["body"])]],
                      colWidths=[44 * mm, 42 * mm, 56 * mm, 40 * mm], hAlign="LEFT")
     headline.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                   ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#bbbbbb")),

@@ -320,9 +320,11 @@ def _cmd_scorecard(args) -> int:
         con.close()
     out = Path(args.out)
     out.write_bytes(scorecard_pdf.render(card))
+    from models.wording import count_words
+
     print(f"wrote {out}: {card.supplier_name} ({card.supplier_id}), score "
-          f"{'–' if card.score is None else f'{card.score:.1f}'} {card.band_words}, {card.open_issue_count} open "
-          "issue(s)")
+          f"{'–' if card.score is None else f'{card.score:.1f}'} {card.band_words}, "
+          f"{count_words(card.open_issue_count, 'open issue')}")
     return 0
 
 

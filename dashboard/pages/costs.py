@@ -33,7 +33,8 @@ if ui.require_warehouse():
     elif scope == "SKU":
         skus = queries.filtered_skus(ids, sel.category)
         if skus.empty:
-            st.info(f"The {len(directory):,} supplier(s) passing the filters ({sel.describe(escape=True)}) have no SKU"
+            st.info(f"The {ui.count_words(len(directory), 'supplier')} passing the filters ({sel.describe(escape=True)}) "
+                    f"{'has' if len(directory) == 1 else 'have'} no SKU"
                     + (" in the chosen categories." if sel.category else "."), icon=":material/filter_alt_off:")
             st.stop()
         labels = {r.sku: f"{r.sku} · {r.product_name or ''} ({r.category or 'no category'})"

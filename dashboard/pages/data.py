@@ -136,9 +136,9 @@ if folder is not None:
                 st.session_state.pop("_data_shrink", None)
                 queries.clear()
                 st.success(f"Warehouse rebuilt as of {report.as_of}: {len(report.steps) - 2} models, "
-                           f"{len(report.warnings)} warning(s).", icon=":material/check_circle:")
+                           f"{ui.count_words(len(report.warnings), 'warning')}.", icon=":material/check_circle:")
                 for name, count, sample in report.warnings:
-                    st.warning(f"Check {ui.md(name)}: {count} row(s), e.g. {ui.md(sample)}")
+                    st.warning(f"Check {ui.md(name)}: {ui.count_words(count, 'row')}, e.g. {ui.md(sample)}")
 
 st.divider()
 st.subheader("Current warehouse")

@@ -184,7 +184,7 @@ if ui.require_warehouse():
                        help=f"{ui.switching_stage(stage_name).capitalize()}.")
         stopped = int(counts.get("discontinued", 0))
         if stopped:
-            st.error(f"**Stop accepting lots of {stopped:,} supplier(s) on sampling.** Their major-defect "
+            st.error(f"**Stop accepting lots of {ui.count_words(stopped, 'supplier')} on sampling.** Their major-defect "
                      "inspections are discontinued under the ISO 2859-1 switching rules: 5 lots were rejected while "
                      "already on tightened inspection. Sampling resumes only after the supplier shows corrective "
                      "action; until then inspect every lot in full or hold orders. They are listed below with "

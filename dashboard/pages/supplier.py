@@ -205,11 +205,13 @@ if not entities.empty:
         .drop(columns="is_store_name")
     mismatches = sum(c == entity.MISMATCH for c in checks)
     unverifiable = sum(c == entity.CANNOT_VERIFY for c in checks)
-    unverifiable_note = (f" {unverifiable} name(s) in another script could not be read with certainty (a word "
+    unverifiable_note = (f" {display.count_words(unverifiable, 'name')} in another script could not be read with "
+                         "certainty (a word "
                          "the name-term table cannot translate): check the registration number or the bank's "
                          "confirmation instead." if unverifiable else "")
     if mismatches:
-        st.warning(f"{mismatches} name(s) differ from the registered legal entity "
+        st.warning(f"{display.count_words(mismatches, 'name')} {'differs' if mismatches == 1 else 'differ'} from the "
+                   "registered legal entity "
                    f"**{ui.md(legal_name)}**: check who signs the contract and who receives the money."
                    + unverifiable_note, icon=":material/warning:")
     elif legal_name and unverifiable:
@@ -224,11 +226,11 @@ if not entities.empty:
                             "name_check": st.column_config.TextColumn(
                                 "Against legal entity",
                                 help="Compared with the registered legal name after normalisation (case, punctuation, "
-                                     "legal forms such as Co., Ltd. / Company Limited / 有限公司): match; related "
+                                     "legal forms such as Co., Ltd. / Company Limited / 有限公司): matches; related "
                                      "(only a business descriptor such as Trading differs); a Chinese name is read "
                                      "in pinyin with its business terms translated (宁波明泰塑料制品 = Ningbo Mingtai "
                                      "Plastic Products); cannot verify (it hinges on a word that cannot be "
-                                     "translated); mismatch (another entity, e.g. a Hong Kong company, or a Chinese "
+                                     "translated); another entity (a mismatch, e.g. a Hong Kong company, or a Chinese "
                                      "name that reads otherwise). The same rule as the score's entity signal.")})
 
 accounts = queries.supplier_bank_accounts(supplier_id)
@@ -283,7 +285,7 @@ if not checks.empty:
     ui.table(checks.assign(source=checks["source"].map(CHECK_SOURCES).fillna(checks["source"])),
              "supplier_background_checks_table", f"{supplier_id}_background_checks.csv", column_config={
                  "source": "Check", "state": st.column_config.TextColumn(
-                     "State", help="checked (within its validity), expired, undated (values without a date), or "
+                     "State", help="Checked (within its validity), expired, undated (values without a date), or "
                                    "not checked: blank values count as unknown, never as clean."),
                  "checked_on": st.column_config.DateColumn("Checked"),
                  "expires_on": st.column_config.DateColumn("Counts until"), "finding": "Found"})
@@ -416,9 +418,11 @@ if not capas.empty:
     overdue = int(capas["is_overdue"].fillna(False).astype(bool).sum())
     failed = int(capas["is_closed_but_next_lot_failed"].fillna(False).astype(bool).sum())
     if overdue or failed:
-        st.warning(" ".join(t for t in (f"{overdue} corrective action(s) open past their due date." if overdue
-                                        else "", f"{failed} closed corrective action(s) whose next lot failed "
-                                                 "again: the fix did not hold." if failed else "") if t),
+        st.warning(" ".join(t for t in (
+            f"{display.count_words(overdue, 'corrective action')} open past {'its' if overdue == 1 else 'their'} due "
+            "date." if overdue else "",
+            f"{display.count_words(failed, 'closed corrective action')} whose next lot failed again: the fix did not "
+            "hold." if failed else "") if t),
                    icon=":material/build:")
     ui.table(capas, "supplier_capas_table", f"{supplier_id}_corrective_actions.csv",
              columns=[c for c in ui.CAPA_COLUMNS if c != "supplier_name"], column_config=ui.capa_config(),

@@ -330,7 +330,7 @@ def test_a_spreadsheet_with_other_headers_is_mapped_saved_and_built(browser, tmp
             currency = page.get_by_role("textbox", name="Currency of the prices (ISO code)")
             currency.fill("CNY")
             currency.press("Enter")
-            _settle(page, "Preview (2 line(s) read: 2 written")
+            _settle(page, "Preview (2 lines read: 2 written")
             page.get_by_role("button", name="Save mapping").click()
             _settle(page, "Saved mapping po_tracker.toml")
             page.get_by_text("Import this file with this mapping").click()
@@ -589,8 +589,8 @@ def test_open_orders_and_the_supplier_controls_of_the_planted_cases(server, page
 
     page.goto(f"{server}/supplier?supplier={truth.loc['overdue_capa', 'supplier_id']}")
     # the section's own warning (the score's signal label "corrective actions overdue…" can be on the page first)
-    _settle(page, "corrective action(s) open past their due date")
-    assert page.get_by_text("corrective action(s) open past their due date", exact=False).count() > 0
+    _settle(page, "corrective action open past its due date")
+    assert page.get_by_text("corrective action open past its due date", exact=False).count() > 0
     assert _unreadable(page, "supplier with an overdue corrective action") == []  # root cause and action whole
     _shot(page, "supplier_overdue_capa")
 

@@ -30,10 +30,10 @@ def test_supplier_page_shows_the_new_offshore_account_checks_capas_and_orders_on
     # registry checked 2022-01-10: expired a year later; public records filled but undated
     assert "Business registry (operating status): checked 2022-01-10, expired 2023-01-10" in shown
     checks = next(f for f in ui.frames(at) if "finding" in f.columns).set_index("source")
-    assert checks["state"].to_dict() == {"Public records (court cases, penalties)": "undated",
-                                         "Business registry (operating status)": "expired"}
+    assert checks["state"].to_dict() == {"Public records (court cases, penalties)": "Undated",
+                                         "Business registry (operating status)": "Expired"}
     # C3 critical, due 06-10, open; C2 closed 02-01 with the next lot recorded as failed
-    assert ("1 corrective action(s) open past their due date. 1 closed corrective action(s) whose next lot failed "
+    assert ("1 corrective action open past its due date. 1 closed corrective action whose next lot failed "
             "again") in shown
     capas = next(f for f in ui.frames(at) if "capa_id" in f.columns and "status" in f.columns)
     assert capas[["capa_id", "status"]].values.tolist() == [["C3", "open, overdue"],
@@ -74,7 +74,7 @@ def test_supplier_page_timeline_marks_an_unconfirmed_change(ui, controls_db):
     changes = timeline[timeline["event"] == "Change"].set_index("po_id", drop=False)
     assert changes["detail"].tolist() == ["material change, NOT confirmed in writing",
                                           "price change, confirmed in writing, approved by J. Smith"]
-    assert "1 corrective action(s)" not in ui.texts(at)  # C1 closed and confirmed by the next lot: no warning
+    assert "1 corrective action open" not in ui.texts(at)  # C1 closed and confirmed by the next lot: no warning
 
 
 def test_inspections_page_lists_corrective_actions_needing_attention_first(ui, controls_db):

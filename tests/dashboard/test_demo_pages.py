@@ -257,7 +257,7 @@ def test_supplier_page_says_plainly_when_switching_rules_discontinued_inspection
                                "where defect_class = 'major' and current_stage = 'discontinued'").fetchone()[0]
     at.switch_page(ui.pages["inspections"]).run()
     assert ui.metrics(at)["Discontinued (major)"] == f"{stopped:,}"
-    assert any(e.value.startswith(f"**Stop accepting lots of {stopped:,} supplier(s) on sampling.** Their major-defect "
+    assert any(e.value.startswith(f"**Stop accepting lots of {stopped:,} {'supplier' if stopped == 1 else 'suppliers'} on sampling.** Their major-defect "
                                   "inspections are discontinued under the ISO 2859-1 switching rules: 5 lots were "
                                   "rejected while already on tightened inspection.") for e in at.error)
 

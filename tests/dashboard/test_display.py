@@ -41,7 +41,9 @@ def test_codes_read_as_words_and_signals_as_the_scores_own_labels():
     assert display.words("critical defect recent", "red_flag") == "Critical defects found recently"  # spaced in SQL
     # one definition per idea: the signal labels are models.scoring.LABELS, capitalised
     assert display.words("psi_failure_rate", "signal") == "Failed pre-shipment inspections"
-    assert all(display.signal_label(s) == label[:1].upper() + label[1:] for s, label in scoring.LABELS.items())
+    assert all(display.signal_label(s).lower() == label.lower() and display.signal_label(s) != label.lower()
+               for s, label in scoring.LABELS.items())
+    assert display.signal_label("not_as_described_rate") == "'Not as described' returns"
     assert display.words("electronics_accessories", "category") == "Electronics accessories"
     assert display.words(None) == "–" and display.words("S001") == "S001"  # an id is shown as it is
     # every trigger the re-audit step can fire has words (pipelines/steps/reaudit.py)

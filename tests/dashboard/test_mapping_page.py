@@ -35,7 +35,7 @@ def test_a_recognised_export_is_converted_and_validated_with_the_other_tables(ui
     returns = (FIXTURES / "exports" / "amazon_fba_returns.txt").read_bytes()
     at = _upload(ui, tiny_db, [("amazon_fba_returns.txt", returns, "text/plain")])
     labels = [e.label for e in at.expander]
-    assert (f"{md('amazon_fba_returns.txt')}: Amazon FBA customer returns report → Returns · 12 line(s) read: "
+    assert (f"{md('amazon_fba_returns.txt')}: Amazon FBA customer returns report → Returns · 12 lines read: "
             "9 written, 2 rejected, 1 left out by rule") in labels    # file names are shown literally
     rejected = next(f for f in ui.frames(at) if "reason" in f.columns and "raw_line" in f.columns
                     and set(f["line"]) == {10, 11, 12})
@@ -132,7 +132,7 @@ def test_a_folder_on_this_machine_may_hold_exports_too(ui, tmp_path, tiny_dir):
 def test_an_export_resaved_by_a_spreadsheet_is_refused_until_its_dates_are_declared(ui, tiny_db):
     resaved = (FIXTURES / "exports" / "shopify_orders_excel_resaved.csv").read_bytes()  # Excel's 4/5/2024 10:22
     at = _upload(ui, tiny_db, [("orders_export.csv", resaved, "text/csv")])
-    title = f"{md('orders_export.csv')}: Shopify orders export → Sales · 8 line(s) read: "
+    title = f"{md('orders_export.csv')}: Shopify orders export → Sales · 8 lines read: "
     assert title + "0 written, 6 rejected, 2 left out by rule" in [e.label for e in at.expander]
     rejected = next(f for f in ui.frames(at) if "reason" in f.columns and "raw_line" in f.columns)
     assert rejected.set_index("line").loc[2, "reason"].startswith(
@@ -153,9 +153,9 @@ def test_the_declared_date_order_applies_only_to_the_file_that_needs_it(ui, tiny
     at.selectbox(key="export_dates").set_value("Day first (DD/MM/YYYY)").run()
     assert not at.exception, [e.message for e in at.exception]
     labels = [e.label for e in at.expander]
-    assert f"{md('orders_export.csv')}: Shopify orders export → Sales · 8 line(s) read: 5 written, 1 rejected, " \
+    assert f"{md('orders_export.csv')}: Shopify orders export → Sales · 8 lines read: 5 written, 1 rejected, " \
            "2 left out by rule" in labels
-    assert f"{md('amazon_fba_returns.txt')}: Amazon FBA customer returns report → Returns · 12 line(s) read: " \
+    assert f"{md('amazon_fba_returns.txt')}: Amazon FBA customer returns report → Returns · 12 lines read: " \
            "9 written, 2 rejected, 1 left out by rule" in labels   # its ISO dates are not re-read day-first
 
 

@@ -237,8 +237,8 @@ def test_supplier_page_flags_a_payee_that_is_not_the_legal_entity(ui, tiny_dir, 
     at = ui.open(db, "supplier", query={"supplier": "S2"})
     entities = next(f for f in ui.frames(at) if "name_check" in f.columns)
     odd = entities[entities["name"] == "HK Beta Ltd"].iloc[0]
-    assert odd["source"] == "Payee of payments" and odd["amount"] == 330 and odd["name_check"] == "mismatch"
-    assert any("1 name(s) differ from the registered legal entity" in w.value for w in at.warning)
+    assert odd["source"] == "Payee of payments" and odd["amount"] == 330 and odd["name_check"] == "Another entity"
+    assert any("1 name differs from the registered legal entity" in w.value for w in at.warning)
 
 
 def test_supplier_timeline_files_a_return_under_the_supplier_it_counts_against(ui, tiny_dir, tmp_path, built):
@@ -283,11 +283,11 @@ def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path, bui
     built(tiny_dir, db)  # cached on the code and these files
     at = ui.open(db, "supplier", query={"supplier": "S2"})
     entities = next(f for f in ui.frames(at) if "name_check" in f.columns).set_index("name")
-    assert entities.loc["义乌贝塔贸易有限公司", "name_check"] == "mismatch"
+    assert entities.loc["义乌贝塔贸易有限公司", "name_check"] == "Another entity"
     assert entities.loc["义乌贝塔贸易有限公司", "amount"] == 330
-    assert entities.loc["Yiwu Beta Trading Company Limited", "name_check"] == "match"
+    assert entities.loc["Yiwu Beta Trading Company Limited", "name_check"] == "Matches"
     assert entities.loc["Yiwu Beta Trading", "name_check"] == "–"  # the store name is not an entity
-    assert any("1 name(s) differ from the registered legal entity" in w.value for w in at.warning)
+    assert any("1 name differs from the registered legal entity" in w.value for w in at.warning)
 
     # a legal name in Chinese script and a payee with a word the table cannot translate: not a mismatch
     suppliers = tiny_dir / "suppliers.csv"
@@ -305,9 +305,9 @@ def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path, bui
     at = ui.open(db, "supplier", query={"supplier": "S2"})
     entities = next(f for f in ui.frames(at) if "name_check" in f.columns).set_index("name")
     assert entities.loc["Yiwu Beita Rubber & Plastic Co., Ltd.", "name_check"] == "cannot verify (translation uncertain)"
-    assert list(entities.loc[["义乌贝塔橡塑有限公司"], "name_check"]) == ["match", "match"]  # legal name, payee
+    assert list(entities.loc[["义乌贝塔橡塑有限公司"], "name_check"]) == ["Matches", "Matches"]  # legal name, payee
     notes = [m.value for m in (*at.warning, *at.info)]
-    assert any("1 name(s) in another script could not be read with certainty" in n for n in notes)
+    assert any("1 name in another script could not be read with certainty" in n for n in notes)
 
 
 def test_costs_page_figures_match_the_marts(ui, tiny_db, tiny_con):
@@ -459,7 +459,7 @@ def test_costs_pickers_offer_only_the_suppliers_and_skus_inside_the_filters(ui, 
     at.multiselect(key="f_type").set_value([]).run()
     at.multiselect(key="f_country").set_value(["VN"]).run()
     assert not [s for s in at.selectbox if s.key == "costs_sku"]
-    assert "The 1 supplier(s) passing the filters (Country: VN) have no SKU." in ui.texts(at)
+    assert "The 1 supplier passing the filters (Country: VN) has no SKU." in ui.texts(at)
     at.radio(key="costs_scope").set_value("Supplier").run()
     assert at.selectbox(key="costs_supplier").options == ["Hanoi Gamma (S3)"]
     # trading companies in Vietnam: none → one clear empty state, no picker and no figures

@@ -148,7 +148,7 @@ def test_pdf_is_one_page_with_the_content_and_the_chinese_name(run):
     assert pages == 1
     assert f"Legal entity: {HANZI} · Manufacturer · CN · Zhejiang · id S1" in text
     assert "Supplier scorecard · data as of 2024-06-21 · made 2026-12-02" in text
-    assert "31.1 / 100" in text and "Medium risk band" in text and "2 open issue(s)" in text
+    assert "31.1 / 100" in text and "Medium risk band" in text and "2 open issues" in text
     assert "Score 31.1, up 3.9 points since 2024-05-31 (27.2, Medium)." in text
     assert "What would move it to Low" in text and "Bring the score below 25 now 31.1: at least 6.2 points less." in text
     assert "P3: balance $1,000 on hold" in text and "Red flags: none." in text
@@ -168,7 +168,7 @@ def test_scorecard_command(cjk_db, tmp_path, capsys):
 
     out = tmp_path / "s2.pdf"
     assert main(["scorecard", "--supplier", "S2", "--out", str(out), "--db", str(cjk_db)]) == 0
-    assert capsys.readouterr().out == f"wrote {out}: Yiwu Beta Trading (S2), score 45.3 High, 8 open issue(s)\n"
+    assert capsys.readouterr().out == f"wrote {out}: Yiwu Beta Trading (S2), score 45.3 High, 8 open issues\n"
     pages, text = _pdf_text(out.read_bytes())
     assert pages == 1 and "Yiwu Beta Trading" in text and "C3 (critical): open, overdue" in text
     assert main(["scorecard", "--supplier", "S9", "--out", str(tmp_path / "x.pdf"), "--db", str(cjk_db)]) == 2

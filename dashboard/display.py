@@ -73,11 +73,16 @@ def pct(value: float | None, digits: int = 1) -> str:
     return f"{value * 100:,.{digits}f}%"
 
 
-def pp(value: float | None, digits: int = 1) -> str:
-    """A difference of two 0..1 shares in percentage points: +0.5 pp."""
+def signed(value: float | None, digits: int = 1, unit: str = "") -> str:
+    """A difference with its sign: +0.52, -2.6 pp; one that rounds to zero reads +0.00, never -0.00."""
     if _blank(value):
         return BLANK
-    return f"{value * 100:+,.{digits}f} pp"
+    return f"{round(float(value), digits) + 0.0:+,.{digits}f}{unit}"
+
+
+def pp(value: float | None, digits: int = 1) -> str:
+    """A difference of two 0..1 shares in percentage points: +0.5 pp."""
+    return BLANK if _blank(value) else signed(value * 100, digits, " pp")
 
 
 def number(value: float | None, digits: int = 0) -> str:

@@ -6,22 +6,22 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from dashboard import components as ui
-from dashboard import filters, queries
+from dashboard import display, filters, queries
 
 # metric → (title, theme, how to show a value, better when, how to show a difference)
 METRICS = {
     "defect_return_rate": ("Defect returns per unit sold", "Quality", lambda v: ui.pct(v, 2), "lower",
-                           lambda v: f"{v * 100:+.2f} pp"),
+                           lambda v: display.pp(v, 2)),
     "on_time_rate": ("On-time shipment rate", "Delivery", lambda v: ui.pct(v), "higher",
-                     lambda v: f"{v * 100:+.1f} pp"),
+                     lambda v: display.pp(v, 1)),
     "landed_cost_index": ("Landed cost vs category median", "Landed cost", lambda v: f"{v:.2f}×", "lower",
-                          lambda v: f"{v:+.2f}×"),
+                          lambda v: display.signed(v, 2, "×")),
     "quote_to_landed_variance_pct": ("Landed cost above quote", "Landed cost", lambda v: f"{v:.1f}%", "lower",
-                                     lambda v: f"{v:+.1f} pp"),
+                                     lambda v: display.signed(v, 1, " pp")),
     "leakage_per_unit_sold": ("Margin leakage per unit sold", "Leakage", lambda v: ui.money(v, 2), "lower",
                               lambda v: ("+" if v >= 0 else "-") + ui.money(abs(v), 2)),
     "realised_margin_pct": ("Realised margin", "Realised margin", lambda v: f"{v:.1f}%", "higher",
-                            lambda v: f"{v:+.1f} pp"),
+                            lambda v: display.signed(v, 1, " pp")),
 }
 # how a metric's axis ticks read (plotly d3 formats): shares as percentages, money with its sign; others as numbers
 AXIS_FORMAT = {"defect_return_rate": ".1%", "on_time_rate": ".0%", "leakage_per_unit_sold": "$.2f"}

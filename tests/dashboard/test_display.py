@@ -21,6 +21,9 @@ def test_numbers_have_separators_blanks_a_dash_and_shares_one_decimal():
     assert display.number(35787) == "35,787" and display.number(None) == "–"
     assert display.pct(0.05) == "5.0%" and display.pct(0.0283) == "2.8%" and display.pct(-0.003) == "-0.3%"
     assert display.pp(0.0048) == "+0.5 pp" and display.pp(float("nan")) == "–"
+    # a difference that rounds to zero has no minus: "(-0.00 to +1.14)" read as a loss that is not there
+    assert display.pp(-0.00004, 2) == "+0.00 pp" and display.signed(-0.004, 2, "×") == "+0.00×"
+    assert display.signed(-2.64, 1, " pp") == "-2.6 pp"
     assert display.money(pd.NA) == display.pct(None) == "–"
 
 

@@ -165,7 +165,8 @@ if ui.require_warehouse():
                                 "quality_costs": ui.money_col(
                                     "Quality", "Rework, relabel, chargebacks, expedite freight, sorting and "
                                                "re-inspection."),
-                                "duty_refunds_received": ui.money_col("Refunds", "Duty refunds received."),
+                                "duty_refunds_received": ui.money_col(
+                                    "Duty refunds", "Duty refunds received (a gain: it lowers leakage)."),
                                 "units_sold": "Units sold", "marketplace_fees": ui.money_col("Fees")})
         per_month = queries.leakage_by_channel_month(ids, supplier_id, sku, chosen)
 

@@ -192,7 +192,8 @@ def _record_triggers(t: _Triggers, capa: pd.DataFrame, rc: dict) -> None:
                  & (capa["failed_on"] > c - pd.Timedelta(days=rc["failed_inspection_days"]))]
     again = q["supplier_id"].map(again.groupby("supplier_id").size()).fillna(0).astype(int)
     t.trigger("corrective_action", (overdue > 0) | (again > 0),
-           pd.Series([count_words(n, "corrective action") + " past their due date" if n > 0 else "" for n in overdue],
+           pd.Series([f"{count_words(n, 'corrective action')} past {'its' if n == 1 else 'their'} due date" if n > 0
+                      else "" for n in overdue],
                      index=q.index)
            + np.where((overdue > 0) & (again > 0), "; ", "")
            + pd.Series(np.where(again > 0, again.astype(str) + " closed whose next lot failed again in the last "

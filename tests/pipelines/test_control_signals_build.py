@@ -120,7 +120,7 @@ def test_control_triggers_in_the_reaudit_queue(controls_db):
     assert (s2["suggested_action"], s2["days_until_due"]) == ("hold new orders", 0)
     assert "unverified bank change: 1 new or offshore bank account not verified" in s2["reason"]
     # C3 overdue; C2's failed next lot is recorded on the action, closed 2024-02-01: more than 90 days ago
-    assert "corrective action: 1 corrective action past their due date" in s2["reason"]
+    assert "corrective action: 1 corrective action past its due date" in s2["reason"]
     assert "failed again in the last" not in s2["reason"]
     s1 = q.loc["S1"]
     assert "change_after_sample" in s1["triggers"].split(", ") and "unverified_bank_change" not in s1["triggers"]

@@ -252,6 +252,21 @@ def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
+MONTH_BAR_MS = 20 * 24 * 3600 * 1000  # a month's bar: 20 days wide, whatever the number of months shown
+
+
+def month_axis(fig: go.Figure, months: pd.Series) -> go.Figure:
+    """A per-month bar chart's x axis as months ("May 2026"), one tick a month up to a year. With one month plotly
+    took the bar's width for the axis and ticked it in fractions of a millisecond ("23:59:59.9996"): the bars get a
+    fixed width and the axis a month either side."""
+    shown = pd.to_datetime(pd.Series(months)).dropna().drop_duplicates()
+    fig.update_traces(width=MONTH_BAR_MS, selector=dict(type="bar"))
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1" if len(shown) <= 12 else None)
+    if len(shown) == 1:
+        fig.update_xaxes(range=[shown.min() - pd.DateOffset(months=1), shown.max() + pd.DateOffset(months=1)])
+    return fig
+
+
 def style(fig: go.Figure, title: str, x: str, y: str, height: int = 420) -> go.Figure:
     """Titles, axis labels and the house look for every chart."""
     fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height,

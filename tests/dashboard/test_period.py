@@ -193,3 +193,17 @@ def test_the_url_opens_the_control_on_its_months():
     assert _period(at, "three") == ("2026-04", "2026-05")
     assert [c.value for c in at.caption] == ["2 months: Apr 2026 to May 2026"]
     assert at.session_state["chosen"] == (date(2026, 4, 1), date(2026, 5, 1))
+
+
+def test_one_month_of_leakage_is_drawn_as_a_month(ui, demo_db):
+    """With one month chosen, plotly took the bar's width for the x axis and ticked it in fractions of a millisecond
+    ("23:59:59.9996"): the axis now reads months and spans a month either side of the bar."""
+    from dashboard import components
+
+    at = ui.open(demo_db, "costs", query={"from": "2026-05", "to": "2026-05"})
+    for key in ("costs_leakage_month_chart", "costs_channel_month_chart"):
+        chart = ui.chart(at, key)
+        xaxis = chart["layout"]["xaxis"]
+        assert (xaxis["tickformat"], xaxis["dtick"]) == ("%b %Y", "M1"), key
+        assert [x[:10] for x in xaxis["range"]] == ["2026-04-01", "2026-06-01"], key
+        assert {t["width"] for t in chart["data"] if t["type"] == "bar"} == {components.MONTH_BAR_MS}, key

@@ -42,7 +42,7 @@ def _choices(chosen: filters.Selection) -> dict[str, str]:
         return {}
     directory = directory.sort_values(["risk_score", "supplier_name"], ascending=[False, True], na_position="last")
     return {r.supplier_id: f"{r.supplier_name} ({r.supplier_id})"
-            + (f" · {r.risk_band} {r.risk_score:.0f}" if pd.notna(r.risk_score) else "")
+            + (f" · {display.words(r.risk_band, 'risk_band')} {r.risk_score:.0f}" if pd.notna(r.risk_score) else "")
             for r in directory.itertuples()}
 
 

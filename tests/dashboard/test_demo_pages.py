@@ -37,6 +37,7 @@ def test_supplier_page_shows_the_critical_suppliers_red_flags_and_signals(ui, de
         "order by risk_score desc, supplier_id limit 1").fetchone()
     at = ui.open(demo_db, "supplier")
     assert at.selectbox(key="supplier").value == sid  # riskiest first
+    assert at.selectbox(key="supplier").options[0].endswith(f"({sid}) · Critical {score:.0f}")  # the band in words
     assert ui.metrics(at)["Risk score"] == f"{score:.1f}"
     assert len([e for e in at.error if e.icon == ":material/flag:"]) == flags  # one callout per red flag
     signals = next(f for f in ui.frames(at) if "explanation" in f.columns and "max_points" in f.columns)

@@ -319,7 +319,8 @@ def corrective_actions(x: Context) -> Reading:
     f = x.f
     value = (f["capa_overdue"] + f["capa_failed_next_lot"]).to_numpy(dtype=float)
     return Reading(value, None, f["capa_n"], x.share(value), x.text(
-        x.counted("capa_open", "corrective action"), " open, ", x.ints("capa_overdue"), " past their due date; ",
+        x.counted("capa_open", "corrective action"), " open, ", x.ints("capa_overdue"),
+        [" past its due date; " if n == 1 else " past their due date; " for n in f["capa_overdue"].to_numpy()],
         x.ints("capa_failed_next_lot"), " closed whose next inspected lot failed again (last ", x.win["control_days"],
         " days), of ", x.ints("capa_n"), " asked so far"))
 

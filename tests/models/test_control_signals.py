@@ -175,7 +175,7 @@ def test_overdue_and_failed_again_corrective_actions(tiny, cfg):
     # K2 overdue (due 05-31 < 06-21, open); K1 confirmed by the next lot: 1 on the map [0 → 0, 2 → 1] → 0.5 × 2
     assert (s1["raw_value"], s1["evidence_n"]) == (1.0, 2.0)
     assert s1["points"] == pytest.approx(0.5 * _max(cfg, "corrective_actions"))
-    assert s1["explanation"].startswith("1 corrective action open, 1 past their due date; 0 closed whose next")
+    assert s1["explanation"].startswith("1 corrective action open, 1 past its due date; 0 closed whose next")
     s2 = _sig(r, "S2", "corrective_actions")
     assert (s2["raw_value"], s2["evidence_n"]) == (1.0, 2.0)  # K4 failed again, K3 confirmed
     assert "1 closed whose next inspected lot failed again" in s2["explanation"]

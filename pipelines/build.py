@@ -24,6 +24,7 @@ from typing import Callable
 
 import duckdb
 
+from models.wording import count_words
 from pipelines import ingest
 
 PIPELINE_DIR = Path(__file__).resolve().parent
@@ -287,11 +288,11 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             report.check_failures, report.warnings = errors, warnings
             report.steps.append(StepTiming("checks", time.perf_counter() - t0))
             for name, count, sample in warnings:
-                log(f"  warning: check {name}: {count} row(s), e.g. {sample}")
+                log(f"  warning: check {name}: {count_words(count, 'row')}, e.g. {sample}")
             if errors:
-                detail = "; ".join(f"{name}: {count} failing row(s), e.g. {sample}" for name, count, sample in errors)
+                detail = "; ".join(f"{name}: {count_words(count, 'failing row')}, e.g. {sample}" for name, count, sample in errors)
                 raise BuildError(f"data checks failed: {detail}")
-            log(f"  checks passed ({len(list(CHECKS_DIR.glob('*.sql')))} checks, {len(warnings)} warning(s))")
+            log(f"  checks passed ({len(list(CHECKS_DIR.glob('*.sql')))} checks, {count_words(len(warnings), 'warning')})")
             with ingest.transaction(con):
                 create_macros(con, reading_marts=True)
             con.execute("checkpoint")
@@ -319,13 +320,13 @@ def shrink_problems(result: ingest.IngestResult, live: dict[str, int]) -> list[s
     for t in result.tables:
         before = live.get(t.table, 0)
         if t.rows_read and not t.rows_loaded:
-            problems.append(f"every one of the {t.rows_read:,} row(s) of {t.file} was rejected, so {t.table} would "
+            problems.append(f"every one of the {count_words(t.rows_read, 'row')} of {t.file} was rejected, so {t.table} would "
                             "be empty")
         elif before and not t.rows_loaded:
-            problems.append(f"{t.table} would be empty (the live warehouse has {before:,} row(s)"
+            problems.append(f"{t.table} would be empty (the live warehouse has {count_words(before, 'row')}"
                             + (f"; {t.file} has no data rows)" if t.file else "; no file for it in the folder)"))
         elif before and t.rows_loaded < MIN_KEPT_SHARE * before:
-            problems.append(f"{t.table} would drop from {before:,} to {t.rows_loaded:,} row(s) "
+            problems.append(f"{t.table} would drop from {before:,} to {count_words(t.rows_loaded, 'row')} "
                             f"({1 - t.rows_loaded / before:.0%} fewer than the live warehouse)")
     return problems
 

@@ -9,6 +9,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from models.wording import count_words
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = Path(os.environ.get("SUPPLIER_RISK_DB", ROOT / "data" / "warehouse" / "supplier_risk.duckdb"))
 DEFAULT_DEMO_DIR = ROOT / "data" / "demo"
@@ -47,7 +49,7 @@ def _cmd_build(args) -> int:
         return 1
     rejected = report.ingest.rejections if report.ingest else []
     if rejected:
-        print(f"{len(rejected)} problem(s) in rejected rows (first 20; all in ingest.rejected_rows):")
+        print(f"{count_words(len(rejected), 'problem')} in rejected rows (first 20; all in ingest.rejected_rows):")
         for r in rejected[:20]:
             print(f"  {r.file}:{r.line} [{r.column}] {r.reason}")
     return 0

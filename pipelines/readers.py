@@ -34,6 +34,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from models.wording import count_words
+
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
 # An export may carry a few title rows above its header (a report name, an export date, a definitions block: Amazon's
 # Date Range report has seven); more than this many one-cell rows at the top are not a title.
@@ -394,7 +396,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, relation: str, careful
     _register_text(con, relation, parsed.frame, parsed.header, name)
     notices = _dialect_notices(name, parsed.delimiter)
     if parsed.trailing_delimiters:
-        notices.append(f"{name}: {parsed.trailing_delimiters} row(s) end with an extra empty field (a trailing "
+        notices.append(f"{name}: {count_words(parsed.trailing_delimiters, 'row')} "
+                       f"{'ends' if parsed.trailing_delimiters == 1 else 'end'} with an extra empty field (a trailing "
                        "delimiter), ignored")
     return TextTable(path, relation, parsed.encoding, parsed.header, len(parsed.frame), parsed.delimiter,
                      parsed.malformed, notices, lines=parsed.lines)
@@ -555,7 +558,7 @@ def is_title_row(cells: list[str]) -> bool:
 def title_notice(where: str, titles: list[tuple[int, str]]) -> str:
     """What the import says about title rows it did not read as data."""
     shown = "; ".join(f"line {line} {text[:80]!r}" for line, text in titles[:3]) + ("; …" if len(titles) > 3 else "")
-    return f"{where}: {len(titles)} title row(s) above the header, not data: {shown}"
+    return f"{where}: {count_words(len(titles), 'title row')} above the header, not data: {shown}"
 
 
 def _xlsx_sheets(path: Path) -> list[tuple[str, list[str], pd.DataFrame, list[tuple[int, str]]]]:

@@ -88,9 +88,9 @@ def check_header(text: TextTable, table: c.Table) -> list[str]:
                             column=column)
     notices = []
     if extra:
-        notices.append(f"{name}: ignored unknown column(s) {', '.join(extra)}")
+        notices.append(f"{name}: ignored unknown {'column' if len(extra) == 1 else 'columns'} {', '.join(extra)}")
     if absent:
-        notices.append(f"{name}: optional column(s) {', '.join(absent)} not in the file, left empty")
+        notices.append(f"{name}: optional {'column' if len(absent) == 1 else 'columns'} {', '.join(absent)} not in the file, left empty")
     return notices
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 
+from models.wording import count_words
 from pipelines import contract as c
 from pipelines.adapters.base import Converted
 from pipelines.adapters.store import IMPORTS, Written
@@ -18,14 +19,14 @@ def report_lines(converted: Converted, written: list[Written], out_dir: Path) ->
     """The import report, one printable line each, in the order a user reads it."""
     fmt = converted.format
     lines = [f"recognised {converted.source.name} as {fmt.title} ({fmt.name}); read as {converted.read_as}",
-             f"read {converted.rows_read:,} line(s) from {converted.source.name}: {converted.rows_written:,} written, "
+             f"read {count_words(converted.rows_read, 'line')} from {converted.source.name}: {converted.rows_written:,} written, "
              f"{converted.rows_rejected:,} rejected, {converted.rows_left_out:,} left out by rule"]
     for reason, n in converted.by_reason(left_out=False).most_common():
-        lines.append(f"  rejected: {n:>6,} line(s): {reason}")
+        lines.append(f"  rejected: {n:>6,} {'line' if n == 1 else 'lines'}: {reason}")
     for reason, n in converted.by_reason(left_out=True).most_common():
-        lines.append(f"  left out: {n:>6,} line(s): {reason}")
+        lines.append(f"  left out: {n:>6,} {'line' if n == 1 else 'lines'}: {reason}")
     for w in written:
-        lines.append(f"  {w.table:<16} {w.added + w.replaced:>7,} row(s) written to {w.path} ({w.added:,} new, "
+        lines.append(f"  {w.table:<16} {w.added + w.replaced:>7,} {'row' if w.added + w.replaced == 1 else 'rows'} written to {w.path} ({w.added:,} new, "
                      f"{w.replaced:,} replaced an earlier import of the same rows, {w.kept:,} other rows kept)")
     lines.extend(f"notice: {n}" for n in converted.notices)
     for r in converted.rejections():

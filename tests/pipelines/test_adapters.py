@@ -243,9 +243,9 @@ def test_cli_import_prints_the_report_and_formats_lists_the_headers(tmp_path, ca
     printed = capsys.readouterr().out
     assert "recognised amazon_fba_returns.txt as Amazon FBA customer returns report (amazon-fba-returns); " \
            "read as UTF-8, tab-delimited" in printed
-    assert "read 12 line(s) from amazon_fba_returns.txt: 9 written, 2 rejected, 1 left out by rule" in printed
+    assert "read 12 lines from amazon_fba_returns.txt: 9 written, 2 rejected, 1 left out by rule" in printed
     assert "amazon_fba_returns.txt:10 [reason] unknown Amazon return reason code 'CHANGED_MY_MIND'" in printed
-    assert "9 row(s) written to" in printed and "(9 new, 0 replaced" in printed
+    assert "9 rows written to" in printed and "(9 new, 0 replaced" in printed
     rejections = out / "_imports" / "amazon_fba_returns.txt.amazon-fba-returns.rejections.csv"
     assert sorted(int(r["line"]) for r in rows(rejections)) == [10, 11, 12]
     assert cli_main(["import", "--input", str(RETURNS), "--out", str(out)]) == 1
@@ -388,7 +388,7 @@ def test_title_rows_above_the_header_are_named_and_skipped_in_a_workbook_and_in_
     assert got.format.name == "inspection-summary" and got.rows_written == 1
     assert [(r["inspection_id"], r["inspected_on"], r["result"]) for r in got.rows["inspections"]] == [
         ("R-24-0101", "2024-01-26", "pass")]
-    assert ("list.xlsx: 2 title row(s) above the header, not data: line 1 'Inspection report list'; "
+    assert ("list.xlsx: 2 title rows above the header, not data: line 1 'Inspection report list'; "
             "line 2 'exported 2024-03-01 by QC'") in got.notices
 
     text = tmp_path / "titled.csv"
@@ -397,7 +397,7 @@ def test_title_rows_above_the_header_are_named_and_skipped_in_a_workbook_and_in_
     assert titled.rows == plain.rows
     assert {(r.line - 3, r.column, r.reason) for r in titled.rejections()} == \
         {(r.line, r.column, r.reason) for r in plain.rejections()}   # the same lines, three further down
-    assert any(n.startswith("titled.csv: 2 title row(s) above the header") for n in titled.notices)
+    assert any(n.startswith("titled.csv: 2 title rows above the header") for n in titled.notices)
 
 
 def test_more_one_cell_rows_than_a_title_has_are_read_as_written():

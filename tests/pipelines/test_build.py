@@ -201,8 +201,8 @@ def test_a_folder_whose_every_row_is_rejected_is_not_published_over_the_live_war
     with pytest.raises(build_module.ShrinkError) as caught:
         build(tiny_dir, db, log=quiet)
     message = str(caught.value)
-    assert "suppliers would be empty (the live warehouse has 3 row(s); no file for it in the folder)" in message
-    assert "every one of the 3 row(s) of products.csv was rejected, so products would be empty" in message
+    assert "suppliers would be empty (the live warehouse has 3 rows; no file for it in the folder)" in message
+    assert "every one of the 3 rows of products.csv was rejected, so products would be empty" in message
     assert "--allow-shrink" in message
     assert db.read_bytes() == before
     assert not list(tmp_path.glob("w.duckdb.building-*"))
@@ -213,7 +213,7 @@ def test_a_large_drop_is_refused_unless_allowed(tmp_path, tiny_dir, tiny_db):
     shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it
     lines = (tiny_dir / "returns.csv").read_text().splitlines()
     (tiny_dir / "returns.csv").write_text("\n".join(lines[:2]) + "\n")  # 4 returns → 1
-    with pytest.raises(build_module.ShrinkError, match=r"returns would drop from 4 to 1 row\(s\) \(75% fewer"):
+    with pytest.raises(build_module.ShrinkError, match=r"returns would drop from 4 to 1 row \(75% fewer"):
         build(tiny_dir, db, log=quiet)
     build(tiny_dir, db, log=quiet, allow_shrink=True, built_by="ops@brand")
     with duckdb.connect(str(db), read_only=True) as con:
@@ -231,11 +231,11 @@ def test_shrink_rules_without_a_live_warehouse():
     all_rejected = ValidatedTable("returns", "returns.csv", rows_read=5, rows_loaded=0)
     no_file = ValidatedTable("quality_costs", "", rows_read=0, rows_loaded=0)
     problems = build_module.shrink_problems(IngestResult([ok, all_rejected, no_file]), {})
-    assert problems == ["every one of the 5 row(s) of returns.csv was rejected, so returns would be empty"]
+    assert problems == ["every one of the 5 rows of returns.csv was rejected, so returns would be empty"]
     # against a live warehouse: 10 → 5 sales rows is exactly half (kept), 10 → 4 is refused
     assert build_module.shrink_problems(IngestResult([ok]), {"sales": 20}) == []
     assert build_module.shrink_problems(IngestResult([ok]), {"sales": 21}) == [
-        "sales would drop from 21 to 10 row(s) (52% fewer than the live warehouse)"]
+        "sales would drop from 21 to 10 rows (52% fewer than the live warehouse)"]
 
 
 def test_a_second_build_of_the_same_warehouse_is_told_one_is_running(tmp_path, tiny_dir, tiny_db):

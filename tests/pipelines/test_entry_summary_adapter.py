@@ -68,7 +68,7 @@ def test_the_broker_figures_reach_landed_cost_and_are_reconciled_in_a_build(tmp_
     # The tiny portfolio with H2 on entry ABC-1234569-4; the summary imported with the CLI, then a build.
     folder = tiny_with_entry_number(tmp_path / "in", "H2", "ABC12345694")
     assert cli_main(["import", "--input", str(SUMMARY), "--out", str(folder)]) == 1  # 5 lines rejected
-    assert "read 16 line(s) from cbp_7501_lines.csv: 11 written, 5 rejected" in capsys.readouterr().out
+    assert "read 16 lines from cbp_7501_lines.csv: 11 written, 5 rejected" in capsys.readouterr().out
     db = tmp_path / "w.duckdb"
     report = build(folder, db, log=quiet)
     assert report.ingest.rejections == []

@@ -167,7 +167,7 @@ def test_unknown_column_is_ignored_with_a_notice(tmp_path):
     text = SUPPLIER_HEADER + ",whatsapp\n" + GOOD + ",+86 123\n"
     result = read_and_validate(only(tmp_path, "suppliers", text))
     assert table(result, "suppliers").rows_loaded == 1
-    assert "suppliers.csv: ignored unknown column(s) whatsapp" in result.notices
+    assert "suppliers.csv: ignored unknown column whatsapp" in result.notices
 
 
 def test_identical_duplicates_collapse_and_conflicting_ones_are_rejected(tmp_path):
@@ -218,7 +218,7 @@ def test_a_workbook_with_a_title_row_above_its_header_is_read_with_a_notice(tiny
     result = read_and_validate(tiny_dir)
     assert table(result, "products").frame["sku"].tolist() == ["A1", "A2", "B1"]
     assert table(result, "products").frame["source_line"].tolist() == [3, 4, 5]   # the sheet's own rows
-    assert ("products.xlsx: sheet 'Sheet1': 1 title row(s) above the header, not data: line 1 'Products — June'"
+    assert ("products.xlsx: sheet 'Sheet1': 1 title row above the header, not data: line 1 'Products — June'"
             in result.notices)
 
 

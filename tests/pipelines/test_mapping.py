@@ -106,7 +106,7 @@ def test_cli_import_with_a_mapping_merges_into_a_folder_that_then_passes_check(t
     mapping.write_text(maps.dumps(MAPPING), encoding="utf-8")
     assert cli_main(["import", "--input", str(TRACKER), "--out", str(folder), "--mapping", str(mapping)]) == 1
     printed = capsys.readouterr().out
-    assert "read 3 line(s) from po_tracker_gbk.csv: 2 written, 1 rejected" in printed
+    assert "read 3 lines from po_tracker_gbk.csv: 2 written, 1 rejected" in printed
     assert "(2 new, 0 replaced an earlier import of the same rows, 6 other rows kept)" in printed
     with (folder / "purchase_orders.csv").open(newline="", encoding="utf-8") as handle:
         assert [r["po_id"] for r in csv.DictReader(handle)] == ["P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8"]

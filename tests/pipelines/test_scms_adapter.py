@@ -352,13 +352,13 @@ def test_cli_and_end_to_end_build(converted, tmp_path, capsys):
     assert cli_main(["import", "--input", str(COMMON), "--out", str(out)]) == 1   # rejected lines: exit 1
     printed = capsys.readouterr().out
     assert "as USAID SCMS delivery history (usaid-scms); read as UTF-8 with BOM, comma-delimited" in printed
-    assert "read 10,324 line(s) from SCMS_Delivery_History_Dataset.csv: 8,365 written, 1,959 rejected" in printed
-    assert "1,931 line(s): no order date" in printed
+    assert "read 10,324 lines from SCMS_Delivery_History_Dataset.csv: 8,365 written, 1,959 rejected" in printed
+    assert "1,931 lines: no order date" in printed
     with (out / "_imports" / f"{COMMON.name}.usaid-scms.rejections.csv").open(newline="", encoding="utf-8") as handle:
         assert len({r["line"] for r in csv.DictReader(handle)}) == 1_959
     # the old command is an alias, and importing the same file again adds nothing
     assert cli_main(["import-scms", "--input", str(COMMON), "--out", str(out)]) == 1
-    assert "purchase_orders    8,365 row(s) written to" in capsys.readouterr().out
+    assert "purchase_orders    8,365 rows written to" in capsys.readouterr().out
     assert sum(1 for _ in (out / "purchase_orders.csv").open(encoding="utf-8")) == 8_365 + 1
 
     from pipelines.build import build

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +72,13 @@ class InspectionSettings:
 
 def bundled_settings(path: Path = SETTINGS_CSV) -> InspectionSettings:
     """The settings of data/reference/inspection_settings.csv (what the next build loads), for tools that need no
-    warehouse, e.g. the Inspections page's calculator opening on the default plan."""
+    warehouse, e.g. the Inspections page's calculator opening on the default plan. Read once per version of the file
+    (it is user-editable), not on every page run."""
+    return _read_settings(str(path), Path(path).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _read_settings(path: str, mtime_ns: int) -> InspectionSettings:
     with Path(path).open(newline="", encoding="utf-8") as handle:
         return InspectionSettings.from_mapping({row["setting"]: row["value"] for row in csv.DictReader(handle)})
 

@@ -143,7 +143,7 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         "red_flags", "New red flags",
         f"Suppliers with more red flags than at the last month-end on or before {start:%Y-%m-%d}.",
         ["Supplier", "Red flag", "Why", "Red flags then → now", "Score", "Band"],
-        [[_text(r.supplier_name), display.words(r.red_flag, "red_flag"), _text(r.reason),
+        [[_text(r.supplier_name), display.words(r.red_flag, "red_flag"), display.sentence(_text(r.reason)),
           f"{int(r.red_flags_before):,} ({_day(r.baseline_as_of)}) → {int(r.red_flags_now):,}",
           display.number(r.risk_score, 1), display.words(r.risk_band, "risk_band")] for r in flags.itertuples()],
         "No new red flag.")

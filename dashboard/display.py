@@ -379,6 +379,10 @@ DATE_COLUMNS = {"due_on", "last_audit_on", "inspected_on", "event_on", "latest_o
 ANSWER_COLUMNS = {"reason", "explanation", "note", "triggers", "last_transition_reason", "notes",
                   "detail", "red_flag", "notices", "raw_line", "what_to_do", "why_held", "not_checked", "root_cause",
                   "action", "input_dir"}
+# explanations written to sit inside a sentence ("the last factory audit failed", "open, overdue"): shown on their own
+# in a table cell, they start with a capital, as a sentence does ("The last factory audit failed")
+SENTENCE_COLUMNS = {"reason", "explanation", "why_held", "status", "detail", "what_to_do", "root_cause", "action",
+                    "last_transition_reason", "not_checked", "note", "notes", "verdict"}
 # ids a reader uses to find a thing (shown as they are)
 ID_COLUMNS = {"supplier_id", "po_id", "sku", "inspection_id", "source_id", "file", "input_dir", "date_column",
               "column_name", "encoding", "row_label", "source", "inspection_level", "current_level",
@@ -452,14 +456,24 @@ def header(column: str) -> str:
     return HEADERS.get(column, column.replace("_", " ")[:1].upper() + column.replace("_", " ")[1:])
 
 
+def sentence(text: object) -> object:
+    """Free text as a sentence on its own: its first letter a capital ("open, overdue" → "Open, overdue"); anything
+    else (a blank, a number) as it is."""
+    return text[:1].upper() + text[1:] if isinstance(text, str) else text
+
+
 def humanise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every code column (types, bands, triggers, signals, …) in words; other columns untouched."""
+    """A copy with every code column (types, bands, triggers, signals, …) in words and every explanation
+    (SENTENCE_COLUMNS) starting with a capital; other columns untouched."""
     out = frame.copy()
     for col in out.columns:
         kind = COLUMN_KINDS.get(col)
-        if kind is not None and (out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype)):
+        text = out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype)
+        if kind is not None and text:
             out[col] = out[col].map(lambda v, k=kind: None if _blank(v) else _words(v, k) if isinstance(v, str)
                                     else words(v, k)).astype(object)
+        if col in SENTENCE_COLUMNS and text:
+            out[col] = out[col].map(sentence).astype(object)
     return out
 
 

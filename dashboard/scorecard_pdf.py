@@ -65,7 +65,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _item(item: Item, style: ParagraphStyle) -> Paragraph:
-    detail = f" {markup(item.detail)}" if item.detail else ""
+    # "Suspected subcontracting – production is suspected …": the detail read on from its bold head
+    detail = f" – {markup(item.detail)}" if item.detail else ""
     return Paragraph(f"<b>{markup(item.head)}</b>{detail}", style, bulletText="•")
 
 

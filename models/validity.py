@@ -516,7 +516,8 @@ def _stability_rows(st: pd.DataFrame, cfg: ValidityConfig) -> list[dict]:
         ok = worst_pillar["spearman"] >= cfg.min_spearman
         rows.append(_row("stability", "min_spearman_one_pillar", "rule_score", worst_pillar["spearman"],
                          reference=cfg.min_spearman, n=len(pillars),
-                         verdict=f"{'stable' if ok else 'sensitive'}: weakest is {worst_pillar['scenario']}"))
+                         verdict=f"{'stable' if ok else 'sensitive'}: the ranking moves most when the "
+                                 f"{worst_pillar['pillar']} pillar's weight is ×{worst_pillar['factor']:.2f}"))
         rows.append(_row("stability", "min_top_overlap_one_pillar", "rule_score", float(pillars["top_overlap"].min()),
                          n=len(pillars)))
     if len(draws) and draws["spearman"].notna().any():

@@ -36,8 +36,8 @@ def test_supplier_page_shows_the_new_offshore_account_checks_capas_and_orders_on
     assert ("1 corrective action open past its due date. 1 closed corrective action whose next lot failed "
             "again") in shown
     capas = next(f for f in ui.frames(at) if "capa_id" in f.columns and "status" in f.columns)
-    assert capas[["capa_id", "status"]].values.tolist() == [["C3", "open, overdue"],
-                                                            ["C2", "closed, but the next lot failed"]]
+    assert capas[["capa_id", "status"]].values.tolist() == [["C3", "Open, overdue"],
+                                                            ["C2", "Closed, but the next lot failed"]]
     # P4 (2,000 unpaid), P5 (3,300 − 990) and P6 (1,100 − 330) all hold: the account and C3
     assert "Hold the balance of 3 orders" in shown
     orders = next(f for f in ui.frames(at) if "hold_reasons" in f.columns).set_index("po_id")
@@ -55,7 +55,7 @@ def test_supplier_page_shows_the_new_offshore_account_checks_capas_and_orders_on
     counts = timeline["event"].value_counts().to_dict()
     assert (counts["Change"], counts["Corrective action"]) == (1, 2)
     change = timeline[timeline["event"] == "Change"].iloc[0]
-    assert (change["po_id"], change["detail"]) == ("P5", "lead time change, confirmed in writing")
+    assert (change["po_id"], change["detail"]) == ("P5", "Lead time change, confirmed in writing")
 
 
 def test_supplier_page_says_never_checked_is_unknown_not_clean(ui, controls_db):
@@ -72,8 +72,8 @@ def test_supplier_page_timeline_marks_an_unconfirmed_change(ui, controls_db):
     at.toggle(key="supplier_timeline_show").set_value(True).run()
     timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
     changes = timeline[timeline["event"] == "Change"].set_index("po_id", drop=False)
-    assert changes["detail"].tolist() == ["material change, NOT confirmed in writing",
-                                          "price change, confirmed in writing, approved by J. Smith"]
+    assert changes["detail"].tolist() == ["Material change, NOT confirmed in writing",
+                                          "Price change, confirmed in writing, approved by J. Smith"]
     assert "1 corrective action open" not in ui.texts(at)  # C1 closed and confirmed by the next lot: no warning
 
 
@@ -83,9 +83,9 @@ def test_inspections_page_lists_corrective_actions_needing_attention_first(ui, c
     assert (m["Open"], m["Overdue"], m["Closed, next lot failed"]) == ("1", "1", "1")
     capas = next(f for f in ui.frames(at) if "capa_id" in f.columns)
     assert capas[["capa_id", "supplier_name", "status"]].values.tolist() == [
-        ["C3", "Yiwu Beta Trading", "open, overdue"],
-        ["C2", "Yiwu Beta Trading", "closed, but the next lot failed"],
-        ["C1", "Ningbo Alpha Store", "closed, confirmed by the next lot"]]
+        ["C3", "Yiwu Beta Trading", "Open, overdue"],
+        ["C2", "Yiwu Beta Trading", "Closed, but the next lot failed"],
+        ["C1", "Ningbo Alpha Store", "Closed, confirmed by the next lot"]]
     at = ui.open(controls_db, "inspections", query={"type": "manufacturer"})
     assert next(f for f in ui.frames(at) if "capa_id" in f.columns)["capa_id"].tolist() == ["C1"]
 

@@ -67,7 +67,7 @@ def test_new_red_flags_are_counted_against_the_month_end_before_the_window(week,
     assert [r[:2] for r in rows] == [[EVIL, "Paid an entity that is not the supplier"],
                                      [EVIL, "Suspected subcontracting"],
                                      [EVIL, "New or offshore bank account not verified"]]
-    assert rows[0][2] == ("paid 'Shenzhen Other Co., Ltd.', which is not the legal entity 'Yiwu Beta Trading Co., "
+    assert rows[0][2] == ("Paid 'Shenzhen Other Co., Ltd.', which is not the legal entity 'Yiwu Beta Trading Co., "
                           "Ltd.'")
     assert rows[0][3] == "1 (2024-05-31) → 3" and rows[0][4] == f"{now[1]:.1f}" and rows[0][5] == "Critical"
 

@@ -61,6 +61,21 @@ def test_codes_read_as_words_and_signals_as_the_scores_own_labels():
     assert len(flags) >= 5
 
 
+def test_explanations_in_a_cell_start_as_a_sentence_and_codes_keep_their_words():
+    frame = pd.DataFrame({"red_flag": ["failed_audit", None], "reason": ["the last factory audit failed", None],
+                          "status": ["open, overdue", "closed, confirmed by the next lot"],
+                          "supplier_name": ["iKitchen Co.", "x"], "n": [1, 2]})
+    out = display.humanise(frame)
+    assert out["reason"].iloc[0] == "The last factory audit failed" and pd.isna(out["reason"].iloc[1])
+    assert out["status"].tolist() == ["Open, overdue", "Closed, confirmed by the next lot"]
+    assert out["red_flag"].iloc[0] == "Failed its last audit" and pd.isna(out["red_flag"].iloc[1])
+    # a name is data: shown as the supplier writes it; numbers untouched; the input frame is not changed
+    assert out["supplier_name"].tolist() == ["iKitchen Co.", "x"] and out["n"].tolist() == [1, 2]
+    assert frame["reason"].iloc[0] == "the last factory audit failed"
+    # a blank stays blank (the grid draws it as "–"), a number as it is
+    assert display.sentence(None) is None and display.sentence(3) == 3 and display.sentence("") == ""
+
+
 @pytest.mark.parametrize("text", ["None", "nan", "NaT", "<NA>", "trading_company", "lots_inspected", "ci_low"])
 def test_raw_identifiers_are_recognised(text):
     assert display.is_raw_identifier(text)

@@ -34,8 +34,8 @@ def test_a_long_list_draws_its_first_rows_and_the_download_has_them_all(ui, demo
     assert f"The first 50 of {capas:,} are shown; the download has all {capas:,}." in ui.texts(at)
     every = _csv(downloads["corrective_actions.csv"])
     assert every["capa_id"].tolist() == order
-    assert set(every["status"]) <= {"open", "open, overdue", "closed, confirmed by the next lot",
-                                    "closed, but the next lot failed", "closed, next lot not inspected yet"}
+    assert set(every["status"]) <= {"Open", "Open, overdue", "Closed, confirmed by the next lot",
+                                    "Closed, but the next lot failed", "Closed, next lot not inspected yet"}
     assert len(_csv(downloads["inspection_blind_spot.csv"])) == blind
 
 

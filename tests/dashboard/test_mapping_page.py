@@ -39,7 +39,7 @@ def test_a_recognised_export_is_converted_and_validated_with_the_other_tables(ui
             "9 written, 2 rejected, 1 left out by rule") in labels    # file names are shown literally
     rejected = next(f for f in ui.frames(at) if "reason" in f.columns and "raw_line" in f.columns
                     and set(f["line"]) == {10, 11, 12})
-    assert "unknown Amazon return reason code 'CHANGED_MY_MIND'" in rejected.set_index("line").loc[10, "reason"]
+    assert "Unknown Amazon return reason code 'CHANGED_MY_MIND'" in rejected.set_index("line").loc[10, "reason"]
     # one validation report: the tiny portfolio's 37 rows (kept from the current input) + the 9 returns written
     assert ui.metrics(at)["Rows to load"] == "46" and ui.metrics(at)["Rows rejected"] == "0"
 
@@ -136,7 +136,7 @@ def test_an_export_resaved_by_a_spreadsheet_is_refused_until_its_dates_are_decla
     assert title + "0 written, 6 rejected, 2 left out by rule" in [e.label for e in at.expander]
     rejected = next(f for f in ui.frames(at) if "reason" in f.columns and "raw_line" in f.columns)
     assert rejected.set_index("line").loc[2, "reason"].startswith(
-        "day-first or month-first cannot be told: no value has a day above 12 (line 2 '4/5/2024 10:22' is 4 May")
+        "Day-first or month-first cannot be told: no value has a day above 12 (line 2 '4/5/2024 10:22' is 4 May")
     at.selectbox(key="export_dates").set_value("Month first (MM/DD/YYYY)").run()
     assert not at.exception, [e.message for e in at.exception]
     assert title + "5 written, 1 rejected, 2 left out by rule" in [e.label for e in at.expander]

@@ -159,8 +159,8 @@ def test_upload_with_bad_rows_lists_each_rejection_with_line_and_reason(ui, tiny
     rejected = next(f for f in ui.frames(at) if "reason" in f.columns)
     rows = {(r.table, r.line, r.column): r.reason for r in rejected.itertuples()}
     assert rows == {
-        ("suppliers", 5, "supplier_type"): "not one of manufacturer, trading_company: 'wholesaler'",
-        ("purchase_orders", 8, "ordered_on"): "not a date in YYYY-MM-DD form: '2024-13-01'",
+        ("suppliers", 5, "supplier_type"): "Not one of manufacturer, trading_company: 'wholesaler'",
+        ("purchase_orders", 8, "ordered_on"): "Not a date in YYYY-MM-DD form: '2024-13-01'",
     }
     # without the other tables every order is an orphan of the (absent) products table: 1 supplier + 7 orders
     at.checkbox(key="data_keep_others").uncheck().run()

@@ -150,7 +150,7 @@ def test_pdf_is_one_page_with_the_content_and_the_chinese_name(run):
     assert "Supplier scorecard · data as of 2024-06-21 · made 2026-12-02" in text
     assert "31.1 / 100" in text and "Medium risk band" in text and "2 open issues" in text
     assert "Score 31.1, up 3.9 points since 2024-05-31 (27.2, Medium)." in text
-    assert "What would move it to Low" in text and "Bring the score below 25 now 31.1: at least 6.2 points less." in text
+    assert "What would move it to Low" in text and "Bring the score below 25 – now 31.1: at least 6.2 points less." in text
     assert "P3: balance $1,000 on hold" in text and "Red flags: none." in text
     for pillar in card.pillars:
         assert f"{pillar.name}\n{pillar.points:.1f}\n{pillar.max_points:g}" in text  # 41.5, 16

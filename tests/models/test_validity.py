@@ -184,6 +184,9 @@ def test_report_card_on_a_hand_made_warehouse():
     assert r.loc[("calibration", "observed_rate_rises_with_band", "rule_score"), "value"] == 1.0
     # stability: S1 60 > S2 30 > S3 10; no ±20% of one pillar reorders them (entity x0.8: 52 > 27 > 9)
     assert r.loc[("stability", "min_spearman_one_pillar", "rule_score"), "value"] == pytest.approx(1.0)
+    # in words, the pillar and its factor, not the scenario's code ("entity x0.80"); ties: the first scenario
+    assert r.loc[("stability", "min_spearman_one_pillar", "rule_score"), "verdict"] == (
+        "stable: the ranking moves most when the entity pillar's weight is ×0.80")
     lines = v.summary(card)
     assert lines[0].startswith("Against the known hidden risk of these suppliers, the rule score's ranking agrees "
                                "at Spearman 0.50")

@@ -18,6 +18,9 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 # Outcomes of comparing two names, from reassuring to alarming.
 MATCH = "match"  # same entity after normalisation
 RELATED = "related"  # same core name, only a business descriptor differs (e.g. "Trading" vs "Industrial")
@@ -365,6 +368,47 @@ OUTCOME_OF_SEVERITY = {0: MATCH, 1: CANNOT_VERIFY, 2: RELATED, 3: MISMATCH}
 # Outcomes that say the name is another entity than the reference (a new payee, a proforma invoice or payment to
 # someone else than the legal entity). The red flags are stricter: they fire on an unrelated entity (MISMATCH) alone.
 OTHER_ENTITY = (RELATED, MISMATCH)
+
+
+def severities(refs, names) -> np.ndarray:
+    """SEVERITY of each (reference, name) comparison (`compare_names`), each distinct pair compared once: a missing
+    reference compares as empty (MISSING: nothing against it), a missing name as its text ("nan", "None"), as a
+    row-by-row loop would (callers drop missing names first)."""
+    refs, names = pd.Series(refs, dtype=object).reset_index(drop=True), pd.Series(names, dtype=object).reset_index(
+        drop=True)
+    ref_codes, ref_values = pd.factorize(refs)
+    name_codes, name_values = pd.factorize(names)
+    ref_text = [v if isinstance(v, str) else "" for v in ref_values] + [""]  # code -1 (missing) is the last
+    name_text = [str(v) for v in name_values]
+    missing = name_codes < 0
+    if missing.any():
+        extra_codes, extra = pd.factorize(np.array([str(v) for v in names.to_numpy(dtype=object)[missing]],
+                                                   dtype=object))
+        name_codes = name_codes.copy()
+        name_codes[missing] = len(name_text) + extra_codes
+        name_text += list(extra)
+    pair = np.where(ref_codes < 0, len(ref_text) - 1, ref_codes).astype(np.int64) * len(name_text) + name_codes
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    severity = np.array([SEVERITY[compare_names(ref_text[p // len(name_text)] or None,
+                                                name_text[p % len(name_text)] or None)] for p in distinct],
+                        dtype=np.int64)
+    return severity[inverse.reshape(-1)] if len(pair) else np.empty(0, dtype=np.int64)
+
+
+def is_other_entity(refs, names) -> np.ndarray:
+    """Whether each name is another entity than its reference (an OTHER_ENTITY outcome); a blank name or reference
+    never is."""
+    names = pd.Series(names, dtype=object).reset_index(drop=True)
+    blank = names.map(lambda n: not isinstance(n, str) or not n.strip()).to_numpy(dtype=bool)
+    other = severities(refs, names) >= min(SEVERITY[o] for o in OTHER_ENTITY)
+    return other & ~blank
+
+
+def payee_reference(legal_name, pi_entity_name) -> pd.Series:
+    """The name a payment's payee is checked against: the supplier's legal name, else (none on record) the
+    proforma invoice's entity of the order paid. The score, the release checklist and the incident model use it."""
+    legal = pd.Series(legal_name, dtype=object).reset_index(drop=True)
+    return legal.where(legal.notna(), pd.Series(pi_entity_name, dtype=object).reset_index(drop=True))
 
 
 def uscc_check_char(first17: str) -> str:

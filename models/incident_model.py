@@ -49,7 +49,7 @@ NUMERIC_FEATURES = [
     "past_closed_orders", "past_incidents", "past_incident_rate",
     "past_psi_count", "past_psi_fail_rate", "past_psi_defect_rate", "sku_past_psi_fail_rate",
     "sku_last_psi_defect_rate", "sku_last_psi_failed", "recent_psi_fail_rate",
-    "past_late_known", "past_late_rate", "past_mean_days_late", "past_lead_time_cv",
+    "past_late_known", "past_late_rate", "past_mean_days_late", "past_first_ship_days_cv",
     "past_early_known", "past_early_incident_rate", "recent_early_incident_rate",
     # the portfolio's rate on the order date (what the supplier rates above are shrunk toward): the level each one is
     # compared with in the model's start, never split on by a tree (it only says when the order was placed)
@@ -206,30 +206,6 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
 
 # --- point-in-time features ---------------------------------------------------------------------------------------
 
-def _name_mismatch(names: pd.Series, legal: pd.Series, fallback: pd.Series) -> pd.Series:
-    """True when a name is another entity than the supplier's legal one (models.entity.compare_names says mismatch
-    or related). A name in another script than the legal name cannot be compared by spelling, so it is checked
-    against `fallback` (e.g. the bank beneficiary) instead, and never counts when neither is comparable. Empty names
-    never mismatch. Each distinct triple is compared once."""
-    frame = pd.DataFrame({"n": names.to_numpy(dtype=object), "a": legal.to_numpy(dtype=object),
-                          "b": fallback.to_numpy(dtype=object)}).astype(object).where(lambda x: x.notna(), None)
-    keys = frame.drop_duplicates()
-
-    def differs(n, a, b) -> bool:
-        if not isinstance(n, str) or not n.strip():
-            return False
-        for ref in (a, b):
-            if isinstance(ref, str) and ref.strip():
-                outcome = entity.compare_names(ref, n)
-                if outcome != entity.CANNOT_VERIFY:
-                    return outcome in entity.OTHER_ENTITY
-        return False
-
-    keys = keys.assign(_out=[differs(n, a, b) for n, a, b in keys.itertuples(index=False)])
-    out = frame.merge(keys, on=["n", "a", "b"], how="left")["_out"]
-    return pd.Series(out.to_numpy(dtype=bool), dtype=bool)
-
-
 def _latest_before(left: pd.DataFrame, events: pd.DataFrame, by: str, values: list[str], how: str):
     """The events of each `by` key summed (or averaged) per day and, for each row of `left` (columns `by`, day), the
     position of that key's latest day STRICTLY before the row's day (-1 when none). Keys compare as text. One sorted
@@ -286,11 +262,13 @@ def _smoothed(k: pd.Series, n: pd.Series, portfolio_k: pd.Series, portfolio_n: p
 
 def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | None = None,
                    cfg: IncidentConfig | None = None) -> pd.DataFrame:
-    """Features of each order in `orders` (po_id, supplier_id, sku, day, quantity, unit_price, payment_channel,
-    pi_entity_name) from data dated strictly before its `day`, plus static supplier attributes.
+    """Features of each order in `orders` (po_id, supplier_id, sku, day, quantity, unit_price,
+    is_outside_trade_assurance, pi_entity_name) from data dated strictly before its `day`, plus static supplier
+    attributes.
 
     Each past event enters at the date it became known: a PSI on its inspection date, an earlier order's
-    lateness when it shipped (or when its promise + late_incident_days passed unshipped), a delivery on its
+    lateness and its days to the first shipment when it shipped (or when its promise + late_incident_days passed
+    unshipped), a delivery on its
     delivery date, a return on its return date, a payment on its value date, an earlier order's incident label
     on its close date. `orders` may be hypothetical (e.g. the next order after the build date).
     """
@@ -316,9 +294,8 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     status = [entity.registration_id_status(r if isinstance(r, str) else None, c if isinstance(c, str) else None)
               for r, c in zip(s["registration_id"].astype(object), s["country"].astype(object))]
     f["has_valid_registration"] = np.isin(status, ["valid", "not_checked"]).astype(float)
-    f["is_beneficiary_mismatch"] = _name_mismatch(s["bank_beneficiary"].astype(object),
-                                                  s["legal_name"].astype(object),
-                                                  s["legal_name"].astype(object)).astype(float).to_numpy()
+    # the names against the legal entity as the score checks them (models.entity.is_other_entity)
+    f["is_beneficiary_mismatch"] = entity.is_other_entity(s["legal_name"], s["bank_beneficiary"]).astype(float)
     f["mold_owner"] = s["mold_owner"].astype(object).fillna("unknown").astype(str).to_numpy()
     f["country"] = s["country"].astype(object).fillna("unknown").astype(str).to_numpy()
     day = q["day"].to_numpy()
@@ -419,17 +396,19 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     er = sums(early.assign(wn=ew, wbad=ew * early["bad"])[["supplier_id", "day", "wn", "wbad"]], ["wn", "wbad"])
     f["recent_early_incident_rate"] = ((er["wbad"] * scale + pd.Series(f["past_early_incident_rate"])) /
                                        (er["wn"] * scale + 1.0)).to_numpy()
+    # days from order to FIRST shipment (known the day it ships), not marts.po_status' lead time (to the last
+    # shipment, known only once the order is complete): the model reads the earlier evidence
     shipped = oc[oc["first_shipped_day"].notna()]
-    lead = (shipped["first_shipped_day"] - shipped["day"]).astype(float)
+    to_first = (shipped["first_shipped_day"] - shipped["day"]).astype(float)
     ship_events = shipped.assign(day=shipped["first_shipped_day"], n=1.0,
                                  days_late=(shipped["first_shipped_day"] - shipped["promised_day"]).astype(float),
-                                 lead=lead, lead2=lead ** 2)
-    se = sums(ship_events[["supplier_id", "day", "n", "days_late", "lead", "lead2"]],
-              ["n", "days_late", "lead", "lead2"])
+                                 to_first=to_first, to_first2=to_first ** 2)
+    se = sums(ship_events[["supplier_id", "day", "n", "days_late", "to_first", "to_first2"]],
+              ["n", "days_late", "to_first", "to_first2"])
     f["past_mean_days_late"] = _rate(se["days_late"], se["n"]).to_numpy()
-    mean = _rate(se["lead"], se["n"])
-    var = (se["lead2"] - se["n"] * mean ** 2) / (se["n"] - 1).where(se["n"] > 1)
-    f["past_lead_time_cv"] = (np.sqrt(var.clip(lower=0)) / mean.where(mean > 0)).to_numpy()
+    mean = _rate(se["to_first"], se["n"])
+    var = (se["to_first2"] - se["n"] * mean ** 2) / (se["n"] - 1).where(se["n"] > 1)
+    f["past_first_ship_days_cv"] = (np.sqrt(var.clip(lower=0)) / mean.where(mean > 0)).to_numpy()
 
     # deliveries and defect-coded returns, on their own dates
     sh = inp.shipments
@@ -450,15 +429,16 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
 
     # payments, on their value date
     pay = inp.payments.assign(supplier_id=inp.payments["po_id"].map(po_sup))
-    ps = sup.reindex(pay["supplier_id"])
-    pay["mismatch"] = _name_mismatch(pay["payee_name"].astype(object), ps["legal_name"].astype(object),
-                                     ps["bank_beneficiary"].astype(object)).to_numpy().astype(float)
+    # the payee against the legal entity, else the order's PI entity (models.entity.payee_reference)
+    ref = entity.payee_reference(pay["supplier_id"].map(sup["legal_name"]), pay["po_id"].map(po["pi_entity_name"]))
+    pay["mismatch"] = entity.is_other_entity(ref, pay["payee_name"]).astype(float)
     passes = inp.inspections[(inp.inspections["inspection_type"] == "PSI") & (inp.inspections["result"] == "pass")]
     first_pass = passes.groupby("po_id")["day"].min()
-    is_bal = pay["kind"] == "balance"
-    pass_day = pay["po_id"].map(first_pass)
+    is_bal = (pay["kind"] == "balance").to_numpy()
     pay["bal"] = is_bal.astype(float)
-    pay["bal_early"] = (is_bal & ~(pass_day < pay["day"])).astype(float)  # no PSI passed before the balance
+    # each balance payment judged by marts.po_status' rule: paid before any pre-shipment inspection passed
+    pay["bal_early"] = (is_bal & po_status.is_balance_before_psi_pass(pay["day"], pay["po_id"].map(first_pass))
+                        ).astype(float)
     pay["n"] = 1.0
     pay["outside"] = pay["is_outside_trade_assurance"].astype(float)
     pm, f["past_outside_ta_share"] = shrunk(pay, "outside", "n")
@@ -493,10 +473,9 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     prev_price = pp.reindex(q["row_id"]).to_numpy(dtype=float)
     f["price_change_vs_prev"] = q["unit_price"].to_numpy(dtype=float) / prev_price - 1.0
     f["log_order_value"] = np.log1p((q["quantity"] * q["unit_price"]).to_numpy(dtype=float))
-    f["is_outside_ta_order"] = q["payment_channel"].astype(object).fillna("other").ne("trade_assurance") \
-        .astype(float).to_numpy()
-    f["is_pi_entity_mismatch"] = _name_mismatch(q["pi_entity_name"].astype(object), s["legal_name"].astype(object),
-                                                s["bank_beneficiary"].astype(object)).astype(float).to_numpy()
+    # staging.purchase_orders.is_outside_trade_assurance (the rule of staging.payments' column)
+    f["is_outside_ta_order"] = q["is_outside_trade_assurance"].astype(float).to_numpy()
+    f["is_pi_entity_mismatch"] = entity.is_other_entity(s["legal_name"], q["pi_entity_name"]).astype(float)
     for name in LEVEL_FEATURES:
         f[name] = levels[name]
     return f[FEATURES]
@@ -532,7 +511,7 @@ def next_order_template(inp: Inputs, as_of: date) -> pd.DataFrame:
     with no orders gets empty order fields (imputed by the model)."""
     last = inp.orders.sort_values(["day", "po_id"]).groupby("supplier_id").tail(1).set_index("supplier_id")
     t = pd.DataFrame({"supplier_id": inp.suppliers["supplier_id"]})
-    for col in ("sku", "quantity", "unit_price", "payment_channel", "pi_entity_name"):
+    for col in ("sku", "quantity", "unit_price", "is_outside_trade_assurance", "pi_entity_name"):
         t[col] = t["supplier_id"].map(last[col])
     t["po_id"] = None
     t["day"] = to_day(as_of) + 1

@@ -61,6 +61,15 @@ def is_deposit_overdue(deposit_at_risk, promised_day, as_of_day, grace_days: int
         & (promised + grace_days < np.asarray(as_of_day, dtype=float))
 
 
+def is_balance_before_psi_pass(balance_paid_day, psi_passed_day) -> np.ndarray:
+    """A balance paid before any pre-shipment inspection passed: paid, and no pass yet or the first pass later than
+    the payment (a pass on the day of the payment counts as before it). Per order in marts.po_status; per balance
+    payment in the incident model's history."""
+    balance, passed = np.asarray(balance_paid_day, dtype=float), np.asarray(psi_passed_day, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(balance) & (np.isnan(passed) | (balance < passed))
+
+
 def is_decided_psi(inspections: pd.DataFrame) -> pd.Series:
     """Pre-shipment inspections that decided their lot (pass or fail); a pending one decides nothing. The same rule
     as staging.inspections.is_decided_psi, for frames."""
@@ -107,8 +116,7 @@ def order_status(facts, as_of_day, tol: Tolerances) -> dict[str, np.ndarray]:
     }
     if "on_time_quantity" in facts:
         out["is_otif"] = has_promise & (_col(facts, "on_time_quantity") >= quantity * (1 - tol.in_full_share))
-    balance, passed = _col(facts, "balance_paid_day"), _col(facts, "psi_passed_day")
-    out["is_balance_before_psi_pass"] = ~np.isnan(balance) & (np.isnan(passed) | (balance < passed))
+    out["is_balance_before_psi_pass"] = is_balance_before_psi_pass(facts["balance_paid_day"], facts["psi_passed_day"])
     out["deposit_at_risk"] = np.where(shipped == 0, _col(facts, "paid_amount"), 0.0)
     return {c: out[c] for c in STATUS_COLUMNS if c in out}
 

@@ -189,13 +189,14 @@ def _payee_verified(k: _Checks, suppliers: pd.DataFrame, payments: pd.DataFrame,
            + ") than the legal entity (" + legal.astype(object).fillna("") + ")")
     pay = _dates(payments, ["paid_on"])
     pay = pay[(pay["paid_on"] <= c) & pay["po_id"].isin(o["po_id"]) & pay["payee_name"].notna()]
-    pay = pay.assign(legal=pay["po_id"].map(o.set_index("po_id")["supplier_id"]).map(sup["legal_name"]))
-    pay = pay.assign(check=[entity.compare_names(lg, p) if isinstance(lg, str) else entity.MISSING
-                            for lg, p in zip(pay["legal"], pay["payee_name"])])
-    wrong = pay[pay["check"].isin(entity.OTHER_ENTITY)].drop_duplicates("po_id").set_index("po_id")
+    by_po = o.set_index("po_id")
+    ref = entity.payee_reference(pay["po_id"].map(by_po["supplier_id"]).map(sup["legal_name"]),
+                                 pay["po_id"].map(by_po["pi_entity_name"]))
+    pay = pay.assign(other=entity.is_other_entity(ref, pay["payee_name"]))
+    wrong = pay[pay["other"]].drop_duplicates("po_id").set_index("po_id")
     k.fail("payee_verified", o["po_id"].isin(wrong.index),
            "money on this order went to " + o["po_id"].map(wrong["payee_name"]).astype(object).fillna("")
-           + ", not the legal entity")
+           + ", not the " + np.where(legal.notna(), "legal entity", "entity on the proforma invoice"))
     acc = _dates(bank_accounts, ["first_seen_on", "verified_on"])
     if not len(acc):
         return

@@ -201,24 +201,8 @@ def order_panel(t: dict, cut: Cutoffs) -> pd.DataFrame:
 
 
 def _name_outcomes(pairs: pd.DataFrame, ref: str, name: str) -> np.ndarray:
-    """Severity of each (reference, name) comparison (models.entity.compare_names), compared once per distinct pair:
-    a missing reference compares as empty, a name as its text."""
-    ref_codes, ref_values = pd.factorize(pairs[ref])
-    name_codes, name_values = pd.factorize(pairs[name])
-    refs = [v if isinstance(v, str) else "" for v in ref_values] + [""]  # code -1 (missing) is the last
-    names = [str(v) for v in name_values]
-    missing = name_codes < 0
-    if missing.any():  # a missing name is compared as its text ("nan", "None"), as a row-by-row loop would
-        extra_codes, extra = pd.factorize(np.array([str(v) for v in pairs[name].to_numpy(dtype=object)[missing]],
-                                                   dtype=object))
-        name_codes = name_codes.copy()
-        name_codes[missing] = len(names) + extra_codes
-        names += list(extra)
-    pair = np.where(ref_codes < 0, len(refs) - 1, ref_codes).astype(np.int64) * len(names) + name_codes
-    distinct, inverse = np.unique(pair, return_inverse=True)
-    severity = np.array([entity.SEVERITY[entity.compare_names(refs[p // len(names)] or None, names[p % len(names)] or None)]
-                         for p in distinct], dtype=np.int64)
-    return severity[inverse.reshape(-1)] if len(pair) else np.empty(0, dtype=np.int64)
+    """Severity of each (reference, name) comparison of `pairs` (models.entity.severities)."""
+    return entity.severities(pairs[ref], pairs[name])
 
 
 def _new_payee_flags(pay: pd.DataFrame) -> pd.DataFrame:
@@ -471,8 +455,8 @@ def _transaction_measures(x: _Scope, t: dict, win: dict) -> dict[str, np.ndarray
     payees = _new_payee_flags(pay.assign(_k=k_pay))
     f["payee_count"] = grid.add(payees["_k"], payees["supplier_id"], payees["is_new_payee"].to_numpy())
     legal = x.sup["legal_name"]
-    pairs = pay[["supplier_id", "payee_name"]].assign(_k=k_pay, ref=pay["supplier_id"].map(legal).fillna(
-        pay["po_id"].map(po_all.set_index("po_id")["pi_entity_name"])))
+    pairs = pay[["supplier_id", "payee_name"]].assign(_k=k_pay, ref=entity.payee_reference(
+        pay["supplier_id"].map(legal), pay["po_id"].map(po_all.set_index("po_id")["pi_entity_name"])).to_numpy())
     pairs = pairs.dropna(subset=["payee_name"])
     f["payee_severity"] = grid.running_max(pairs["_k"], pairs["supplier_id"], _name_outcomes(pairs, "ref", "payee_name"))
     closed = has_balance

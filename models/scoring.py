@@ -314,7 +314,7 @@ def _names_at(t: dict, cutoff) -> dict[str, pd.DataFrame]:
     po = po[po["ordered_on"] <= c]
     pay = t["payments"]
     pay = pay[pay["paid_on"] <= c].merge(po[["po_id", "supplier_id", "pi_entity_name"]], on="po_id")
-    pay["ref"] = pay["supplier_id"].map(sup["legal_name"]).fillna(pay["pi_entity_name"])
+    pay["ref"] = entity.payee_reference(pay["supplier_id"].map(sup["legal_name"]), pay["pi_entity_name"]).to_numpy()
     known = sup[(sup["onboarded_on"] <= c) | sup["supplier_id"].isin(set(po["supplier_id"]))]
     names = pd.concat([
         pd.DataFrame({"supplier_id": known["supplier_id"].to_numpy(), "name": known["bank_beneficiary"].to_numpy(),

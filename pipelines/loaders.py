@@ -76,7 +76,7 @@ INPUT_QUERIES = {
     "products": "select sku, supplier_id from staging.products order by sku",
     "orders": f"""
         select po_id, supplier_id, sku, ordered_on {_D} as day, promised_ship_on {_D} as promised_day, quantity,
-            unit_price, payment_channel, pi_entity_name
+            unit_price, is_outside_trade_assurance, pi_entity_name
         from staging.purchase_orders order by po_id""",
     "shipments": f"""
         select shipment_id, po_id, shipped_on {_D} as shipped_day, delivered_on {_D} as delivered_day, quantity,

@@ -17,6 +17,12 @@ create or replace macro fx_units_per_usd(code, on_date) as
         )
     end;
 
+-- Paid outside Trade Assurance, defined once: a channel other than trade_assurance, a blank one included.
+-- staging.payments (per payment) and staging.purchase_orders (the order's agreed channel) carry it; the score reads
+-- the first, the incident model the second.
+create or replace macro is_outside_trade_assurance(channel) as
+    coalesce(channel, 'other') <> 'trade_assurance';
+
 -- The AQL an inspection is judged at, defined once: the one it gives, else reference.inspection_settings' default
 -- for the severity ('critical', 'major' or 'minor'). marts.inspection_lot_facts and the risk score's inspections
 -- (pipelines/loaders.py) read it, so a PSI that gives no AQL is judged at the same AQL everywhere.

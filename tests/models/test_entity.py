@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from models import entity
@@ -217,3 +218,25 @@ def test_trading_label_check_flags_a_declared_factory_whose_names_say_trading():
     assert trading_label_check("trading_company", None, names)[0] is False
     # "Industry & Trade" (工贸) is the usual name of a factory that exports itself
     assert trading_label_check("manufacturer", None, ["Yiwu Huafeng Industry & Trade Co., Ltd."]) == (False, [], [])
+
+
+def test_pairs_are_judged_as_compare_names_judges_each_one():
+    legal = ["Ningbo Alpha Co., Ltd.", "Ningbo Alpha Co., Ltd.", None, "Ningbo Alpha Co., Ltd.", "Ningbo Alpha Co., Ltd.",
+             "宁波明泰塑料制品有限公司", "Ningbo Alpha Co., Ltd."]
+    names = ["NINGBO ALPHA CO LTD", "Ningbo Alpha Trading Co., Ltd.", "Anyone Ltd.",
+             "Hong Kong Alpha International Limited", "", "Ningbo Mingtai Plastic Products Co., Ltd.",
+             "NINGBO ALPHA CO LTD"]
+    got = entity.severities(legal, names)
+    # as compare_names judges each pair; a missing reference or name compares as empty: nothing against it
+    assert got.tolist() == [entity.SEVERITY[entity.compare_names(a, b or None)] for a, b in zip(legal, names)]
+    assert got.tolist()[:5] == [0, 2, 0, 3, 0] and got[6] == got[0]
+    # another entity: a related or unrelated one; a blank or missing name never is
+    assert entity.is_other_entity(legal, names).tolist() == [False, True, False, True, False, False, False]
+    assert entity.is_other_entity(["Ningbo Alpha Co., Ltd."], [None]).tolist() == [False]
+
+
+def test_a_payee_is_checked_against_the_legal_name_else_the_orders_proforma_entity():
+    ref = entity.payee_reference(pd.Series(["Ningbo Alpha Co., Ltd.", None], index=[7, 9]),
+                                 pd.Series(["Hong Kong Alpha International Limited", "Yiwu Beta Co., Ltd."],
+                                           index=[3, 4]))
+    assert ref.tolist() == ["Ningbo Alpha Co., Ltd.", "Yiwu Beta Co., Ltd."]  # by position, whatever the indexes

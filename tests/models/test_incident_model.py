@@ -63,7 +63,7 @@ def test_hand_computed_feature_row(tiny_inputs, cfg):
     assert f["portfolio_psi_fail_rate"] == pytest.approx(0.25)
     assert f["portfolio_defect_return_rate"] == pytest.approx(4 / 1700)
     assert f["past_mean_days_late"] == -1
-    assert np.isnan(f["past_lead_time_cv"])  # one shipped order: no spread yet
+    assert np.isnan(f["past_first_ship_days_cv"])  # one shipped order: no spread yet
     assert f["past_delivered_units"] == 200  # H5; wrong_item return R4 is not defect-coded
     # portfolio before May: 1,700 units delivered, 4 defect-coded units returned (R1 defective, R3 missing_parts)
     assert f["past_defect_return_rate"] == pytest.approx((0 + 5000 * 4 / 1700) / (200 + 5000))
@@ -172,8 +172,9 @@ def test_rows_dated_on_or_after_the_order_change_nothing(demo_inputs, cfg):
         suppliers=inp.suppliers, products=inp.products,
         orders=pd.concat([inp.orders, pd.DataFrame({
             "po_id": [f"X-PO-{k}" for k in range(3)], "supplier_id": s, "sku": sku, "day": days,
-            "promised_day": [x + 5 for x in days], "quantity": 99_999, "unit_price": 999.0, "payment_channel": "wire",
-            "pi_entity_name": "Somebody Else Holdings Limited"})], ignore_index=True),
+            "promised_day": [x + 5 for x in days], "quantity": 99_999, "unit_price": 999.0,
+            "is_outside_trade_assurance": True, "pi_entity_name": "Somebody Else Holdings Limited"})],
+            ignore_index=True),
         shipments=pd.concat([inp.shipments, pd.DataFrame({
             "shipment_id": [f"X-SH-{k}" for k in range(3)], "po_id": [earlier_po, po, "X-PO-0"],
             "shipped_day": days, "delivered_day": [x + 1 for x in days], "quantity": 50_000, "doc_errors": 9})],
@@ -397,3 +398,18 @@ def test_incident_definition_in_words_reads_its_numbers_from_the_settings(cfg):
     other = replace(cfg, defect_return_threshold=0.025)
     assert im.incident_definition(21, other) == ("a failed pre-shipment inspection, a shipment more than 21 days late, "
                                                  "or defect-coded returns above 2.5% of the units delivered")
+
+
+def test_a_balance_paid_the_day_its_inspection_passed_is_not_paid_before_it(tiny_inputs, cfg):
+    """marts.po_status' rule (models.po_status.is_balance_before_psi_pass), per balance payment: Y4 moved from 04-06
+    to 04-08, the day P2's PSI passed, no longer counts as early, so before May the portfolio has 0 of 2 balances
+    paid before a pass (1 of 2 before) and S2, with none of its own, gets that rate."""
+    pay = tiny_inputs.payments.copy()
+    y4 = pay["payment_id"] == "Y4"
+    assert pay.loc[y4, "day"].item() == im.to_day(date(2024, 4, 6))
+    pay.loc[y4, "day"] = im.to_day(date(2024, 4, 8))
+    f = im.order_features(replace(tiny_inputs, payments=pay), _order(tiny_inputs, "P5"), cfg=cfg).iloc[0]
+    assert f["past_balance_before_psi_share"] == 0.0
+    pay.loc[y4, "day"] = im.to_day(date(2024, 4, 7))  # a day before the pass: early again
+    f = im.order_features(replace(tiny_inputs, payments=pay), _order(tiny_inputs, "P5"), cfg=cfg).iloc[0]
+    assert f["past_balance_before_psi_share"] == pytest.approx((0 + 5 * 0.5) / (0 + 5))

@@ -198,6 +198,20 @@ def test_the_payee_and_the_contracting_entity_must_be_the_legal_entity():
         out.loc["P2", "hold_reasons"]
 
 
+def test_without_a_legal_name_the_payee_is_checked_against_the_proforma_invoice_entity():
+    """The score's rule (models.entity.payee_reference): no legal name on record, so a payment is checked against
+    the order's PI entity. Before, the checklist checked nothing and released P2 paid to a stranger."""
+    frames = _frames()
+    frames["suppliers"].loc[frames["suppliers"]["supplier_id"] == "S1", "legal_name"] = None
+    pay = frames["payments"]
+    pay.loc[pay["po_id"] == "P2", "payee_name"] = "Shenzhen Stranger Electronics Co., Ltd."
+    out = release.evaluate(frames, AS_OF).set_index("po_id")
+    assert "money on this order went to Shenzhen Stranger Electronics Co., Ltd., not the entity on the proforma " \
+           "invoice" in out.loc["P2", "hold_reasons"]
+    # P1's payments went to its PI entity (Ningbo Alpha Co., Ltd.): nothing to say about the payee
+    assert "money on this order" not in str(out.loc["P1", "hold_reasons"])
+
+
 def test_a_known_account_is_the_only_onshore_one_already_paid_into_and_anything_newer_needs_a_callback():
     frames = _frames()
     acc = frames["bank_accounts"]

@@ -91,6 +91,12 @@ def test_staging_payments_shipments_returns_inspections(con):
     assert pay["kind"].to_dict() == {"Y1": "other", "Y2": "deposit", "Y3": "balance"}
     # an unknown channel is not Trade Assurance: the money is not protected
     assert pay["is_outside_trade_assurance"].to_dict() == {"Y1": True, "Y2": True, "Y3": False}
+    # an order's agreed channel by the same rule (the macro is_outside_trade_assurance; the incident model reads it)
+    con.execute("insert into raw.purchase_orders (po_id, supplier_id, sku, ordered_on, quantity, unit_price, "
+                "payment_channel) values ('P1', 'S1', 'A1', '2024-01-02', 1, 1, 'wire'), "
+                "('P2', 'S1', 'A1', '2024-01-02', 1, 1, null), ('P3', 'S1', 'A1', '2024-01-02', 1, 1, 'trade_assurance')")
+    po = run_model(con, "staging.purchase_orders").set_index("po_id")
+    assert po["is_outside_trade_assurance"].to_dict() == {"P1": True, "P2": True, "P3": False}
     con.execute("insert into raw.shipments (shipment_id, po_id, shipped_on, delivered_on, quantity) values "
                 "('H1', 'P1', '2024-02-01', '2024-03-05', 5), ('H2', 'P1', '2024-02-01', null, 5)")
     sh = run_model(con, "staging.shipments").set_index("shipment_id")

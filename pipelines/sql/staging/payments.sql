@@ -37,7 +37,7 @@ final as (
         coalesce(kind, 'other') as kind,
         nullif(trim(payee_name), '') as payee_name,
         channel,
-        coalesce(channel, 'other') <> 'trade_assurance' as is_outside_trade_assurance,
+        is_outside_trade_assurance(channel) as is_outside_trade_assurance,
         nullif(trim(bank_account_id), '') as bank_account_id,
     from converted
 )

@@ -39,6 +39,7 @@ final as (
         sample_approved_on,
         nullif(trim(pi_entity_name), '') as pi_entity_name,
         payment_channel,
+        is_outside_trade_assurance(payment_channel) as is_outside_trade_assurance,
         agreed_aql_major,
         coalesce(balance_due_on, promised_ship_on) as balance_due_on,
         balance_due_on is null as is_balance_due_on_assumed,

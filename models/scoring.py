@@ -266,7 +266,9 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
     evidence["subcontracting"] = x.supplier("subcontracting").fillna("none").to_numpy()
     evidence["audit_result"] = sig.audit_state(x)[1]
     flags = _red_flags(evidence, cfg, outcomes["legal_names"], outcomes["legal_culprit"], outcomes["legal_role"],
-                       outcomes["payee_culprit"], explain)
+                       outcomes["payee_culprit"], explain,
+                       {"audit": x.supplier("last_audit_on").to_numpy(),
+                        "registry": x.supplier("registry_checked_on").to_numpy()} if explain else None)
     priors = pd.concat(x.priors_used, ignore_index=True)[["as_of", "supplier_id", "signal", "prior_mean",
                                                           "prior_strength", "cohort"]]
     for frame in (signals, evidence, priors, flags):
@@ -349,10 +351,15 @@ def _round_points(signals: pd.DataFrame) -> pd.DataFrame:
 RED_FLAG_COLUMNS = ["supplier_id", "flag", "reason"]
 
 
+def _on(day) -> str:
+    """A date in a reason: 2026-03-04, or "an unrecorded date"."""
+    return "an unrecorded date" if pd.isna(day) else f"{pd.Timestamp(day):%Y-%m-%d}"
+
+
 def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_cul,
-               explain: bool = True) -> pd.DataFrame:
+               explain: bool = True, dates: dict | None = None) -> pd.DataFrame:
     """Conditions averaging cannot hide: one row per supplier (and cutoff) and flag, with a plain-English reason
-    when `explain`."""
+    when `explain` (`dates`: each row's last audit and registry check dates, which the reasons name)."""
     rf = cfg["red_flags"]
     recent = cfg["windows"]["recent_days"]
     conditions = {
@@ -373,8 +380,9 @@ def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_
         return {
             "legal_entity_mismatch": lambda: f"{leg_role[i]} '{leg_cul[i]}' is not the legal entity '{legal_names[i]}'",
             "payee_mismatch": lambda: f"paid '{pay_cul[i]}', which is not the legal entity '{legal_names[i]}'",
-            "abnormal_operating_status": lambda: "registry lists the company as abnormal",
-            "failed_audit": lambda: "the last factory audit failed",
+            "abnormal_operating_status": lambda: ("the business registry listed the company as abnormal when "
+                                                  f"checked on {_on(dates['registry'][i])}"),
+            "failed_audit": lambda: f"the last factory audit, on {_on(dates['audit'][i])}, failed",
             "suspected_subcontracting": lambda: "production is suspected to be subcontracted without declaration",
             "critical_defect_recent": lambda: (
                 f"{count_words(int(r.critical_recent_lots), 'lot')} inspected in the last {recent} days had critical "

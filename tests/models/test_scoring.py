@@ -290,6 +290,15 @@ def test_abnormal_status_and_failed_audit_flags(tiny_tables, cfg):
     r = scoring.compute_signals(t, TINY_AS_OF, cfg)
     assert set(r.red_flags.loc[r.red_flags["supplier_id"] == "S1", "flag"]) == {
         "abnormal_operating_status", "failed_audit"}
+    # the reasons name the dates a founder checks: the audit of 2023-06-15 and the registry check of 2024-05-22
+    why = r.red_flags[r.red_flags["supplier_id"] == "S1"].set_index("flag")["reason"]
+    assert why["failed_audit"] == "the last factory audit, on 2023-06-15, failed"
+    assert why["abnormal_operating_status"] == ("the business registry listed the company as abnormal when checked "
+                                                "on 2024-05-22")
+    sup.loc[sup["supplier_id"] == "S1", "registry_checked_on"] = pd.NaT
+    r = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert r.red_flags.set_index(["supplier_id", "flag"]).loc[("S1", "abnormal_operating_status"), "reason"] == (
+        "the business registry listed the company as abnormal when checked on an unrecorded date")
     assert _sig(r, "S1", "operating_status")["points"] == pytest.approx(_max(cfg, "operating_status"))
     assert _sig(r, "S1", "audit")["points"] == pytest.approx(2.0)
 

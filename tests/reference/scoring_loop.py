@@ -812,7 +812,9 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     evidence["operating_status"] = status
     evidence["subcontracting"] = sub
     evidence["audit_result"] = result
-    flags = _red_flags(evidence, cfg, legal_names, leg_cul, leg_role, pay_culprit)
+    flags = _red_flags(evidence, cfg, legal_names, leg_cul, leg_role, pay_culprit,
+                       f["supplier_id"].map(sup["last_audit_on"]).to_numpy(),
+                       f["supplier_id"].map(sup["registry_checked_on"]).to_numpy())
     priors = pd.concat(priors_used, ignore_index=True)[["supplier_id", "signal", "prior_mean", "prior_strength",
                                                         "cohort"]]
     for frame in (signals, evidence, priors, flags):
@@ -843,8 +845,12 @@ def _round_points(signals: pd.DataFrame) -> pd.DataFrame:
     return signals.drop(columns=["points_raw"])[SIGNAL_COLUMNS]
 
 
-def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_cul) -> pd.DataFrame:
+def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_cul, audit_on,
+               registry_on) -> pd.DataFrame:
     """Conditions averaging cannot hide: one row per supplier and flag, with a plain-English reason."""
+    def on(day) -> str:
+        return "an unrecorded date" if pd.isna(day) else f"{pd.Timestamp(day):%Y-%m-%d}"
+
     rf = cfg["red_flags"]
     out = []
     for i, r in enumerate(ev.itertuples(index=False)):
@@ -855,9 +861,10 @@ def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_
             out.append((r.supplier_id, "payee_mismatch",
                         f"paid '{pay_cul[i]}', which is not the legal entity '{legal_names[i]}'"))
         if rf["abnormal_operating_status"] and r.operating_status == "abnormal":
-            out.append((r.supplier_id, "abnormal_operating_status", "registry lists the company as abnormal"))
+            out.append((r.supplier_id, "abnormal_operating_status", "the business registry listed the company as "
+                        f"abnormal when checked on {on(registry_on[i])}"))
         if rf["failed_audit"] and r.audit_result == "fail":
-            out.append((r.supplier_id, "failed_audit", "the last factory audit failed"))
+            out.append((r.supplier_id, "failed_audit", f"the last factory audit, on {on(audit_on[i])}, failed"))
         if rf["suspected_subcontracting"] and r.subcontracting == "suspected":
             out.append((r.supplier_id, "suspected_subcontracting", "production is suspected to be subcontracted "
                         "without declaration"))

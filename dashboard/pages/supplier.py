@@ -209,16 +209,18 @@ if not entities.empty:
                          "certainty (a word "
                          "the name-term table cannot translate): check the registration number or the bank's "
                          "confirmation instead." if unverifiable else "")
+    # a sentence ending in a name that ends in a full stop ("Co., Ltd.") takes no second one
+    stop = "" if str(legal_name).endswith(".") else "."
     if mismatches:
         st.warning(f"{display.count_words(mismatches, 'name')} {'differs' if mismatches == 1 else 'differ'} from the "
                    "registered legal entity "
                    f"**{ui.md(legal_name)}**: check who signs the contract and who receives the money."
                    + unverifiable_note, icon=":material/warning:")
     elif legal_name and unverifiable:
-        st.info(f"No name contradicts the legal entity **{ui.md(legal_name)}**.{unverifiable_note}",
+        st.info(f"No name contradicts the legal entity **{ui.md(legal_name)}**{stop}{unverifiable_note}",
                 icon=":material/translate:")
     elif legal_name:
-        st.success(f"Contract, bank and payees all match the legal entity **{ui.md(legal_name)}**.")
+        st.success(f"Contract, bank and payees all match the legal entity **{ui.md(legal_name)}**{stop}")
     ui.table(entities, "supplier_entities_table", f"{supplier_id}_entities.csv",
              column_config={"source": "Where the name appears", "name": "Name",
                             "documents": st.column_config.NumberColumn("Documents", format="%d"),

@@ -291,6 +291,9 @@ def _problems(at) -> list[str]:
             words = SNAKE_WORD.findall(re.sub(r"`[^`]*`", "", text))
             if words:
                 problems.append(f"{kind}: {words} in {text[:100]!r}")
+            # "Co., Ltd.." : a name's full stop and the sentence's (bold marks between them ignored)
+            if re.search(r"(?<!\.)\.\.(?!\.)", text.replace("**", "")):
+                problems.append(f"{kind}: a double full stop in {text[:100]!r}")
     for metric in at.metric:
         for text in (metric.label, str(metric.value)):
             if display.is_raw_identifier(text) or SNAKE_WORD.search(text):
@@ -323,6 +326,17 @@ def test_the_supplier_page_of_a_flagged_supplier_shows_words_not_codes(ui, demo_
         f"{inspections:,} pre-shipment inspection{'' if inspections == 1 else 's'}")
     assert shown[display.signal_label("quality_cost_share")] == f"${n['quality_cost_share']:,.0f} of quality costs"
     assert shown[display.signal_label("operating_status")] == "Supplier record"
+
+
+@pytest.mark.slow
+def test_a_legal_name_ending_in_a_full_stop_ends_the_sentence_once(ui, demo_db, demo_con):
+    sid, legal = demo_con.execute("select supplier_id, legal_name from marts.supplier_risk_score "
+                                  "join staging.suppliers using (supplier_id) where red_flag_count = 0 and "
+                                  "legal_name like '%.' order by supplier_id limit 1").fetchone()
+    at = ui.open(demo_db, "supplier", query={"supplier": sid})
+    said = [plain(str(s.value)).replace("**", "") for s in at.success]
+    assert f"Contract, bank and payees all match the legal entity {legal}" in said  # "Co., Ltd.", not "Co., Ltd.."
+    assert _problems(at) == []
 
 
 @pytest.mark.slow

@@ -80,8 +80,9 @@ def _active_suppliers(sup: pd.DataFrame, score: pd.DataFrame, measures: pd.DataF
     its score, 12-month spend (the score's, marts.supplier_score_measures), open exposure and deposits at risk
     (marts.supplier_kpis') and money at stake (spend and exposure counted once)."""
     q = sup[["supplier_id", "supplier_name", "supplier_type", "onboarded_on", "last_audit_on", "last_audit_result",
-             "subcontracting", "operating_status"]].merge(score[["supplier_id", "risk_score", "risk_band"]],
-                                                          on="supplier_id", how="left")
+             "subcontracting", "operating_status"]].merge(
+        score[["supplier_id", "risk_score", "risk_band"] + (["red_flag_count"] if "red_flag_count" in score else [])],
+        on="supplier_id", how="left")
     q["spend_12m"] = q["supplier_id"].map(measures.set_index("supplier_id")["spend_12m"]).fillna(0.0)
     kpi = kpis.set_index("supplier_id")
     q["open_exposure"] = q["supplier_id"].map(kpi["open_exposure"]).fillna(0.0)
@@ -303,10 +304,13 @@ def _score_triggers(t: _Triggers, hist: pd.DataFrame, rc: dict) -> None:
     """critical_score and high_score (the band now), rising_score (up rising_score_points or more since
     rising_score_months month ends ago)."""
     q, c = t.q, t.c
-    t.trigger("critical_score", q["risk_band"] == "critical",
-           "risk band critical (score " + q["risk_score"].round(1).astype(str) + ")")
-    t.trigger("high_score", q["risk_band"] == "high",
-           "risk band high (score " + q["risk_score"].round(1).astype(str) + ")")
+    # the band comes from the score and the red flags (a red flag sets a floor): both said
+    flags = q["red_flag_count"].fillna(0).astype(int) if "red_flag_count" in q else pd.Series(0, index=q.index)
+    said = ("score " + q["risk_score"].round(1).astype(str) + " of 100"
+            + pd.Series(np.where(flags > 0, [f" and {count_words(n, 'red flag')}" for n in flags], ""),
+                        index=q.index))
+    t.trigger("critical_score", q["risk_band"] == "critical", said)
+    t.trigger("high_score", q["risk_band"] == "high", said)
     months = sorted(hist["as_of"].dropna().unique())
     back = [m for m in months if m < c]
     if len(back) >= rc["rising_score_months"]:

@@ -147,12 +147,12 @@ def test_a_hold_reads_in_one_short_cell_its_most_telling_reason_first():
 
 def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():
     reason = ("failed inspection: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest "
-              "2026-10-10 (cohort rate 21%, p = 0.046); critical score: risk band critical (score 65.8)")
+              "2026-10-10 (cohort rate 21%, p = 0.046); critical score: score 65.8 of 100 and 2 red flags")
     worded = display.reason_words(reason)
-    assert worded.startswith("Failed inspections: 2 of 2") and "; Critical risk band: risk band critical" in worded
+    assert worded.startswith("Failed inspections: 2 of 2") and "; Critical risk band: score 65.8" in worded
     assert display.without_statistics(worded) == (
         "Failed inspections: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest 2026-10-10; "
-        "Critical risk band: risk band critical (score 65.8)")
+        "Critical risk band: score 65.8 of 100 and 2 red flags")
 
 
 def test_reaudit_backlog_terms_word_the_configured_cycle_and_catch_up_days():

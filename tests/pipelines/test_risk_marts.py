@@ -192,6 +192,8 @@ def test_reaudit_queue_hand_computed(tiny_con):
     assert s2["priority"] != pytest.approx(round(scores["S2"] / 100 * (6400 + 4400), 2))
     # never audited + band high → catch-up 60 days, suspected subcontracting pulls it to 14: 2024-07-05
     assert s2["triggers"] == "never_audited, subcontracting, high_score, rising_score"
+    # the band said with what sets it: the score and the red flag (suspected subcontracting)
+    assert f"high score: score {round(scores['S2'], 1)} of 100 and 1 red flag" in s2["reason"]
     assert pd.Timestamp(s2["due_on"]).date() == date(2024, 7, 5) and s2["days_until_due"] == 14
     assert s2["urgency"] == "soon" and s2["suggested_action"] == "on-site audit"
     # S3: onboarded 2024-05-01 without an audit and without orders: catch-up by band (medium: 90 days)

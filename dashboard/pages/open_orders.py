@@ -91,10 +91,11 @@ if ui.require_warehouse():
                                                             help="Conditions whose data was not imported.")})
 
     with st.expander("Checklist per order"):
-        checklist = shown[["po_id", "supplier_name", *[n for n in release.CONDITIONS if n in shown]]]
-        checklist = checklist.assign(**{n: checklist[n].map(STATUS) for n in release.CONDITIONS if n in checklist})
+        conditions = [n for n in release.CONDITIONS if n in shown]
+        checklist = shown[["po_id", "supplier_id", "supplier_name", *conditions]]
+        checklist = checklist.assign(**{n: checklist[n].map(STATUS) for n in conditions})
         ui.table(checklist, "open_orders_checklist", "open_orders_checklist.csv", width_px=ui.EXPANDER_PX,
-                 wrap=["supplier_name"], column_config={
+                 columns=["po_id", "supplier_name", *conditions], wrap=["supplier_name"], column_config={
                      "po_id": "Order", "supplier_name": "Supplier",
                      **{n: st.column_config.TextColumn(display.CONDITION_HEADERS.get(n, cfg["conditions"][n]["label"]),
                                                        help=cfg["conditions"][n]["label"])

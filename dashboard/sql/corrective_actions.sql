@@ -13,6 +13,7 @@ suppliers as (
 final as (
     select
         corrective_actions.capa_id,
+        corrective_actions.supplier_id,
         suppliers.supplier_name,
         corrective_actions.inspection_id,
         corrective_actions.po_id,

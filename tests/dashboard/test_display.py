@@ -260,6 +260,8 @@ def _tables(at):
 def _problems(at) -> list[str]:
     problems = []
     for name, frame, order, config, proto in _tables(at):
+        if "supplier_name" in order:  # every supplier named in a table opens its Supplier page (supplier_link)
+            problems.append(f"{name}: supplier names without a link to their page")
         for col in order:
             spec = config.get(col, {})
             label = spec.get("label") or col

@@ -37,7 +37,7 @@ if ui.require_warehouse():
               help="Money paid on open orders of which nothing has shipped yet.")
     c3.metric(f"Balances due in {due_days} days", ui.money(orders.loc[due, "balance_outstanding"].sum()),
               f"{display.count_words(int(due.sum()), 'order')}, {int((due & (days < 0)).sum()):,} overdue",
-              delta_color="off",
+              delta_color="off", delta_arrow="off",  # a count beside the sum, not a change
               border=True, help=f"Unpaid balances whose due date is within {due_days} days of the analysis date "
                                 "or already past (the due date of the payment terms, else the promised ship date).")
     c4.metric("Balances on hold", f"{int((hold & unpaid).sum()):,} of {int(unpaid.sum()):,}", border=True,

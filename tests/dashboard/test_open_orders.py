@@ -13,6 +13,9 @@ def test_open_orders_page_hand_computed(ui, tiny_db):
     assert m["Deposits at risk"] == "$1,320"  # P5 990 + P6 330, nothing shipped
     # due within 7 days or overdue, balance = promised ship date: P3 (03-01), P4 (02-15), P5 (06-01)
     assert m["Balances due in 7 days"] == "$5,310"  # 1,000 + 2,000 + (3,300 − 990)
+    # the count beside it is a note, not a change: no arrow, no colour
+    due = next(x for x in at.metric if x.label == "Balances due in 7 days")
+    assert due.delta == "3 orders, 3 overdue" and due.proto.direction == 2 and due.proto.color == 2  # NONE, GRAY
     assert m["Balances on hold"] == "3 of 4"
     shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns).set_index("po_id")
     assert list(shown.index) == ["P4", "P3", "P5"]  # by balance due date

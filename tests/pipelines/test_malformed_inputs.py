@@ -86,6 +86,11 @@ def long_field(folder: Path) -> None:
     base(folder, products=PRODUCTS.replace("Oak bedside lamp", "Oak bedside lamp " + "x" * 200_000))
 
 
+def line_over_duckdb_limit(folder: Path) -> None:
+    # DuckDB's CSV reader refuses a line over its 2 MB default limit: the careful reader reads the file instead
+    base(folder, products=PRODUCTS.replace("Oak bedside lamp", "Oak bedside lamp " + "x" * 2_500_000))
+
+
 def latin1(folder: Path) -> None:
     base(folder)
     write(folder, "suppliers.csv", SUPPLIERS.replace("Hanoi Gamma", "Müller Präzision"), encoding="latin-1")
@@ -159,6 +164,10 @@ CASES = {
         loaded={"purchase_orders": ["P1", "P2", "P3", "P4", "P5", "P6"]},
         values={("purchase_orders", "quantity"): [99999999999999999, 1000, 500, 200, 300, 100]}),
     "a field over 131,072 characters": Case(long_field, loaded={"products": ["A1", "A2", "B1"]}),
+    "a line over DuckDB's 2 MB line limit": Case(line_over_duckdb_limit, loaded={"products": ["A1", "A2", "B1"]},
+                                                 values={("products", "product_name"): [
+                                                     "Oak bedside lamp " + "x" * 2_500_000, "Lamp shade",
+                                                     PRODUCTS.splitlines()[3].split(",")[1]]}),
     "latin-1 text is refused, not read as Chinese": Case(
         latin1, error="suppliers.csv: is not UTF-8, and its text reads differently as Chinese (GB18030) and as "
                       "European (Latin-1/Windows-1252), e.g. line 4:"),

@@ -541,14 +541,14 @@ def recommend_plan(
     """
     if not 0.0 <= target_escape_probability <= 1.0:
         raise ValueError("target_escape_probability must be within [0, 1]")
-    scored = []
-    for level_order, level in enumerate(levels):
-        for aql_order, aql in enumerate(aql_options):
-            plan = sampling_plan(lot_size, aql, level, "normal")
-            pa = acceptance_probability(plan.sample_size, plan.accept, defect_rate, plan.lot_size)
-            scored.append((plan, pa, level_order, aql_order))
-    if not scored:
+    plans = [(sampling_plan(lot_size, aql, level, "normal"), level_order, aql_order)
+             for level_order, level in enumerate(levels) for aql_order, aql in enumerate(aql_options)]
+    if not plans:
         raise ValueError("recommend_plan needs at least one level and one AQL")
+    # every plan's P(accept) in one call (acceptance_probabilities: the same hypergeometric values, one per plan)
+    pas = acceptance_probabilities([p.sample_size for p, _, _ in plans], [p.accept for p, _, _ in plans],
+                                   np.full(len(plans), defect_rate), [p.lot_size for p, _, _ in plans])
+    scored = [(plan, float(pa), level_order, aql_order) for (plan, level_order, aql_order), pa in zip(plans, pas)]
     meeting = [s for s in scored if s[1] <= target_escape_probability]
     if meeting:
         best = min(meeting, key=lambda s: (s[0].sample_size, s[1], s[2], s[3]))

@@ -320,32 +320,43 @@ def switching(lots: pd.DataFrame) -> pd.DataFrame:
     usual level and AQL of that class when the sample was at least that plan's sample size; lots with a smaller
     sample or without a count enter as their PSI decision (passed_psi) and earn no switching points (see docs).
     """
-    ordered = lots.sort_values(["supplier_id", "inspected_on", "po_id"], kind="stable")
+    ordered = lots[lots["supplier_id"].notna()].sort_values(["supplier_id", "inspected_on", "po_id"],
+                                                             kind="stable").reset_index(drop=True)
+    # each supplier's lots are one run of rows (sorted by supplier first): read as plain arrays, once
+    sids = ordered["supplier_id"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, sids[1:] != sids[:-1]]) if len(sids) else np.empty(0, dtype=np.int64)
+    ends = np.r_[starts[1:], len(sids)].astype(np.int64)
+    lot_size = ordered["lot_size"].to_numpy(dtype=float, na_value=np.nan)
+    sample = ordered["sample_size"].to_numpy(dtype=float, na_value=np.nan)
+    passed = [bool(v) for v in ordered["passed_psi"]]
     rows = []
     for cls in DEFECT_CLASSES:
         usual = _mode(ordered, ["supplier_id"], ["inspection_level", f"aql_{cls}"])
-        for sid, group in ordered.groupby("supplier_id", sort=True):
-            level, aql = usual.loc[sid, "inspection_level"], float(usual.loc[sid, f"aql_{cls}"])
-            # A count left blank is unknown, not 0: the count-based accept/reject is skipped for that lot, which
-            # enters as its PSI decision and earns no switching points (like a sample smaller than the plan's).
+        levels, aqls = usual["inspection_level"].to_dict(), usual[f"aql_{cls}"].to_dict()
+        defects = ordered[f"{cls}_defects"].to_numpy(dtype=float, na_value=np.nan)
+        # A count left blank is unknown, not 0: the count-based accept/reject is skipped for that lot, which
+        # enters as its PSI decision and earns no switching points (like a sample smaller than the plan's).
+        counted = ~np.isnan(sample) & (np.nan_to_num(sample) > 0) & ~np.isnan(defects)
+        for start, end in zip(starts.tolist(), ends.tolist()):
+            sid = sids[start]
+            level, aql = levels[sid], float(aqls[sid])
             outcomes = [
-                LotOutcome(defects=int(d), lot_size=int(size), sample_size=int(n), accepted=bool(passed))
-                if pd.notna(n) and n > 0 and pd.notna(d)
-                else LotOutcome(accepted=bool(passed))
-                for d, size, n, passed in zip(group[f"{cls}_defects"], group["lot_size"], group["sample_size"],
-                                              group["passed_psi"])
+                LotOutcome(defects=int(defects[i]), lot_size=int(lot_size[i]), sample_size=int(sample[i]),
+                           accepted=passed[i])
+                if counted[i] else LotOutcome(accepted=passed[i])
+                for i in range(start, end)
             ]
             state = replay_switching(outcomes, aql=aql, level=level)
             last = state.transitions[-1] if state.transitions else None
-            size = int(round(group["lot_size"].median()))
+            size = int(round(float(np.nanmedian(lot_size[start:end]))))
             nxt = sampling_plan(size, aql, level, state.stage) if state.stage != "discontinued" else None
             rows.append({
                 "supplier_id": sid, "defect_class": cls, "inspection_level": level, "aql": aql,
                 "lots_replayed": len(outcomes),
                 "current_stage": state.stage, "switching_score": state.switching_score,
                 "tightened_rejections": state.tightened_rejections, "transitions": len(state.transitions),
-                "last_transition_po_id": None if last is None else group["po_id"].iloc[last.lot_index],
-                "last_transition_on": None if last is None else group["inspected_on"].iloc[last.lot_index],
+                "last_transition_po_id": None if last is None else ordered["po_id"].iloc[start + last.lot_index],
+                "last_transition_on": None if last is None else ordered["inspected_on"].iloc[start + last.lot_index],
                 "last_transition_from": None if last is None else last.from_stage,
                 "last_transition_to": None if last is None else last.to_stage,
                 "last_transition_reason": None if last is None else last.reason,

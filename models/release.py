@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models import entity, po_status
+from models import change_kinds, entity, po_status
 from models.lookup import lookup
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "release.toml"
@@ -54,11 +54,11 @@ def load_config(path: Path | None = None) -> dict:
     return cfg
 
 
-def change_problems(changes: pd.DataFrame, cfg: dict | None = None) -> pd.Series:
+def change_problems(changes: pd.DataFrame) -> pd.Series:
     """What is wrong with each documented change (staging.changes rows): "not confirmed in writing", "confirmed but
-    not approved" (a kind in `need_approval` without approved_by) or "" (in order). The release checklist's rule, also
-    read by the supplier scorecard."""
-    need = set((cfg or load_config())["conditions"]["changes_confirmed"]["need_approval"])
+    not approved" (a kind that needs approval, data/reference/change_kinds.csv, without approved_by) or "" (in
+    order). The release checklist's rule, also read by the supplier scorecard."""
+    need = set(change_kinds.load().approval_kinds)
     return pd.Series(np.where(~changes["is_confirmed_in_writing"].fillna(False).astype(bool), "not confirmed in writing",
                               np.where(changes["kind"].isin(need) & changes["approved_by"].isna(),
                                        "confirmed but not approved", "")), index=changes.index, dtype=object)
@@ -164,7 +164,7 @@ def _changes_confirmed(k: _Checks, changes: pd.DataFrame, cfg: dict) -> None:
         k.not_recorded("changes_confirmed")
         return
     chg = chg[chg["changed_on"] <= c]
-    chg = chg.assign(problem=change_problems(chg, cfg))
+    chg = chg.assign(problem=change_problems(chg))
     bad = chg[chg["problem"] != ""]
     on_po = o[["po_id", "supplier_id", "ordered_on"]].merge(bad[bad["po_id"].notna()], on=["po_id"],
                                                             suffixes=("", "_c"))

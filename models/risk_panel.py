@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models import entity, po_status
+from models import change_kinds, entity, po_status
 from models.lookup import lookup
 
 
@@ -569,5 +569,5 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     ins = t["inspections"]
     f.update(_control_measures(t, cut, grid, visible, po_all, psi_decided=ins[
         po_status.is_decided_psi(ins) & ins["po_id"].isin(x.po_sup.index)],
-        po_sup=x.po_sup, days=win["control_days"], product_kinds=cfg["signals"]["changes_after_sample"]["kinds"]))
+        po_sup=x.po_sup, days=win["control_days"], product_kinds=list(change_kinds.load().product_kinds)))
     return _rows(x, f)

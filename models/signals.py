@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from models import controls, entity
+from models import change_kinds, controls, entity
 from models.audit_age import audit_age_months
 from models.shrinkage import cohort_priors, shrink
 from models.wording import count_words, counts_words
@@ -308,7 +308,7 @@ def changes_after_sample(x: Context) -> Reading:
     f, days = x.f, x.win["control_days"]
     unconfirmed = f["changes_after_sample_unconfirmed"]
     return Reading(unconfirmed, None, f["changes_recent"], x.share(unconfirmed), x.text(
-        x.counted("changes_after_sample", "change"), " to the product (", ", ".join(x.config["kinds"]).replace("_", " "),
+        x.counted("changes_after_sample", "change"), " to the product (", ", ".join(change_kinds.load().product_kinds).replace("_", " "),
         ") after its golden sample was approved in the last ", days, " days, ", x.ints(
             "changes_after_sample_unconfirmed"), " not confirmed in writing",
         np.where(unconfirmed > 0, ": the goods may no longer be what was approved", "")))

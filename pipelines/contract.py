@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from models import change_kinds
 from models.landed_cost import COST_KINDS
 
 # Types a column can have. Every value arrives as text and is parsed by the validator.
@@ -348,8 +349,8 @@ INSPECTIONS = Table(
     ),
 )
 
-CHANGE_KINDS = ("spec", "material", "packaging", "lead_time", "price", "bank_details", "factory_address",
-                "subcontractor")
+# the one list of change kinds: data/reference/change_kinds.csv (models/change_kinds.py)
+CHANGE_KINDS = change_kinds.load().kinds
 
 CHANGES = Table(
     name="changes",

@@ -23,6 +23,16 @@ create or replace macro fx_units_per_usd(code, on_date) as
 create or replace macro is_outside_trade_assurance(channel) as
     coalesce(channel, 'other') <> 'trade_assurance';
 
+-- The on-time rate, defined once: the share of resolved orders (marts.po_status.is_resolved) whose first shipment
+-- left by the promise plus tolerance (is_on_time). An aggregate: marts.supplier_kpis per supplier, the trader-vs-
+-- factory comparison (pipelines/steps/type_comparison.py) per supplier and category and per chosen months.
+create or replace macro on_time_rate_of(is_on_time, is_resolved) as
+    avg(case when is_on_time then 1.0 else 0.0 end) filter (where is_resolved);
+
+-- The defect-return rate, defined once: defect-coded units returned per unit sold; NULL when nothing was sold.
+create or replace macro defect_return_rate_of(defect_units, units_sold) as
+    defect_units / nullif(units_sold, 0);
+
 -- The AQL an inspection is judged at, defined once: the one it gives, else reference.inspection_settings' default
 -- for the severity ('critical', 'major' or 'minor'). marts.inspection_lot_facts and the risk score's inspections
 -- (pipelines/loaders.py) read it, so a PSI that gives no AQL is judged at the same AQL everywhere.

@@ -77,8 +77,8 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection, month_from: date | None = N
 class _PeriodFrames(NamedTuple):
     po: pd.DataFrame  # landed POs with their index to the category median
     leak: pd.DataFrame  # margin leakage per supplier, category and month
-    on_time: pd.DataFrame  # resolved and on-time POs per supplier and category
-    defects: pd.DataFrame  # units sold and defect-coded units returned per supplier and category
+    on_time: pd.DataFrame  # on-time rate per supplier and category, and per supplier (is_all)
+    defects: pd.DataFrame  # defect-return rate per supplier and category, and per supplier (is_all)
 
 
 def _period_frames(con: duckdb.DuckDBPyConnection, month_from: date | None, month_to: date | None) -> _PeriodFrames:
@@ -102,14 +102,15 @@ def _period_frames(con: duckdb.DuckDBPyConnection, month_from: date | None, mont
         from marts.margin_leakage_wide
         where {within.format("month")}
     """, window).df()
+    # the rates by the one definition (pipelines/sql/macros.sql), per supplier and category and per supplier
+    # (is_all: the supplier's row over every category)
     on_time = con.execute(f"""
-        select po_status.supplier_id, products.category,
-            count(*) filter (where po_status.is_resolved) as resolved,
-            count(*) filter (where po_status.is_resolved and po_status.is_on_time) as on_time,
+        select po_status.supplier_id, products.category, grouping(products.category) = 1 as is_all,
+            on_time_rate_of(po_status.is_on_time, po_status.is_resolved) as on_time_rate,
         from marts.po_status as po_status
         inner join staging.products as products on po_status.sku = products.sku
         where {within.format("date_trunc('month', po_status.promised_ship_on)")}
-        group by all
+        group by grouping sets ((po_status.supplier_id, products.category), (po_status.supplier_id))
     """, window).df()
     defects = con.execute(f"""
         with sold as (
@@ -126,12 +127,18 @@ def _period_frames(con: duckdb.DuckDBPyConnection, month_from: date | None, mont
             inner join staging.products as products on return_costs.sku = products.sku
             where {within.format("return_costs.month")}
             group by all
+        ),
+        sold_and_returned as (
+            select coalesce(sold.supplier_id, returned.supplier_id) as supplier_id,
+                coalesce(sold.category, returned.category) as category,
+                coalesce(sold.units_sold, 0) as units_sold, coalesce(returned.defect_units, 0) as defect_units,
+            from sold
+            full join returned on sold.supplier_id = returned.supplier_id and sold.category = returned.category
         )
-        select coalesce(sold.supplier_id, returned.supplier_id) as supplier_id,
-            coalesce(sold.category, returned.category) as category,
-            coalesce(sold.units_sold, 0) as units_sold, coalesce(returned.defect_units, 0) as defect_units,
-        from sold
-        full join returned on sold.supplier_id = returned.supplier_id and sold.category = returned.category
+        select supplier_id, category, grouping(category) = 1 as is_all,
+            defect_return_rate_of(sum(defect_units), sum(units_sold)) as defect_return_rate,
+        from sold_and_returned
+        group by grouping sets ((supplier_id, category), (supplier_id))
     """, window).df()
 
     return _PeriodFrames(po, leak, on_time, defects)
@@ -151,11 +158,9 @@ def _metrics_by(period: _PeriodFrames, keys: list[str]) -> pd.DataFrame:
                ["units_sold", "gross_revenue", "supplier_leakage", "realised_contribution"], keys)
     lk["leakage_per_unit_sold"] = _ratio(lk["supplier_leakage"], lk["units_sold"])
     lk["realised_margin_pct"] = _ratio(lk["realised_contribution"], lk["gross_revenue"]) * 100
-    ot = _sums(period.on_time.astype({"resolved": float, "on_time": float}), ["resolved", "on_time"], keys)
-    ot["on_time_rate"] = _ratio(ot["on_time"], ot["resolved"])
-    df = _sums(period.defects.astype({"units_sold": float, "defect_units": float}), ["units_sold", "defect_units"],
-               keys)
-    df["defect_return_rate"] = _ratio(df["defect_units"], df["units_sold"])
+    level = "category" not in keys  # the supplier's rows over every category (the SQL's grouping set)
+    ot = period.on_time[period.on_time["is_all"] == level].astype({"on_time_rate": float})
+    df = period.defects[period.defects["is_all"] == level].astype({"defect_return_rate": float})
     merged = (p[keys + ["landed_cost_index", "quote_to_landed_variance_pct"]]
               .merge(lk[keys + ["leakage_per_unit_sold", "realised_margin_pct", "units_sold"]], on=keys,
                      how="outer")

@@ -33,6 +33,20 @@ create or replace macro on_time_rate_of(is_on_time, is_resolved) as
 create or replace macro defect_return_rate_of(defect_units, units_sold) as
     defect_units / nullif(units_sold, 0);
 
+-- The money rules of margin leakage, defined once: marts.margin_leakage_wide applies them per supplier, SKU and
+-- month, marts.margin_leakage_by_channel per sales channel too.
+-- Goods at a landed cost per unit, rounded to cents once on the total; 0 for no units.
+create or replace macro cogs_at(units, cost_per_unit) as
+    case when units = 0 then 0 else round(units * cost_per_unit, 2) end;
+
+-- Planned contribution: revenue less the goods at their quoted landed cost and the marketplace fees.
+create or replace macro planned_contribution_of(gross_revenue, quoted_cogs, marketplace_fees) as
+    gross_revenue - quoted_cogs - marketplace_fees;
+
+-- Landed cost overrun: the goods at their actual landed cost above their quoted one (a leakage, so positive).
+create or replace macro landed_cost_overrun_of(actual_cogs, quoted_cogs) as
+    actual_cogs - quoted_cogs;
+
 -- The AQL an inspection is judged at, defined once: the one it gives, else reference.inspection_settings' default
 -- for the severity ('critical', 'major' or 'minor'). marts.inspection_lot_facts and the risk score's inspections
 -- (pipelines/loaders.py) read it, so a PSI that gives no AQL is judged at the same AQL everywhere.

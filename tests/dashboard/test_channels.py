@@ -1,5 +1,6 @@
-"""Leakage by sales channel (dashboard/sql/leakage_by_channel.sql): hand-written rows with figures worked by hand, and
-the Costs page's channel table against the demo's marts."""
+"""Leakage by sales channel (pipelines/sql/marts/margin_leakage_by_channel.sql, summed by
+dashboard/sql/leakage_by_channel.sql): hand-written rows with figures worked by hand, and the Costs page's channel
+table against the demo's marts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import duckdb
 import pytest
 
 from dashboard import db
+from pipelines import ingest
+from pipelines.build import SQL_DIR, create_macros
 
 WIDE = """
 create schema marts;
@@ -31,14 +34,23 @@ create table marts.return_costs as select * from (values
 """
 
 
+def _with_mart(con):
+    """The hand-written marts above, the shared money rules (pipelines/sql/macros.sql) and the channel mart."""
+    con.execute(WIDE)
+    ingest.load_reference_tables(con)
+    create_macros(con)
+    con.execute("create table marts.margin_leakage_by_channel as\n"
+                + (SQL_DIR / "marts" / "margin_leakage_by_channel.sql").read_text(encoding="utf-8"))
+    return con
+
+
 def _run(con, **params):
     defaults = {"ids": None, "supplier_id": None, "sku": None, "month_from": None, "month_to": None}
     return db.run_sql(con, "leakage_by_channel", **{**defaults, **params})
 
 
 def test_each_channel_carries_its_own_sales_and_returns_and_the_rest_has_no_channel():
-    con = duckdb.connect()
-    con.execute(WIDE)
+    con = _with_mart(duckdb.connect())
     rows = _run(con, month_to=date(2026, 1, 1))
     got = {r.channel if isinstance(r.channel, str) else None: r for r in rows.itertuples()}
     assert set(got) == {"amazon_us", "shopify_dtc", None}

@@ -148,7 +148,7 @@ returns_by_scope as (
             as supplier_unsellable_units,
         coalesce(sum(returned.return_cost
             + case when returned.is_unsellable
-                then round(returned.quantity * costed.actual_landed_cost_per_unit, 2) else 0 end)
+                then cogs_at(returned.quantity, costed.actual_landed_cost_per_unit) else 0 end)
             filter (where not returned.is_supplier_attributable), 0) as non_supplier_returns,
     from returned
     inner join costed
@@ -222,18 +222,17 @@ joined as (
 cogs as (
     select
         *,
-        case when units_sold = 0 then 0 else round(units_sold * quoted_landed_cost_per_unit, 2) end as quoted_cogs,
-        case when units_sold = 0 then 0 else round(units_sold * actual_landed_cost_per_unit, 2) end as actual_cogs,
-        case when supplier_unsellable_units = 0 then 0
-            else round(supplier_unsellable_units * actual_landed_cost_per_unit, 2) end as unsellable_cost,
+        cogs_at(units_sold, quoted_landed_cost_per_unit) as quoted_cogs,
+        cogs_at(units_sold, actual_landed_cost_per_unit) as actual_cogs,
+        cogs_at(supplier_unsellable_units, actual_landed_cost_per_unit) as unsellable_cost,
     from joined
 ),
 
 steps as (
     select
         *,
-        gross_revenue - quoted_cogs - marketplace_fees as planned_contribution,
-        -(actual_cogs - quoted_cogs) as landed_cost_overrun,
+        planned_contribution_of(gross_revenue, quoted_cogs, marketplace_fees) as planned_contribution,
+        -landed_cost_overrun_of(actual_cogs, quoted_cogs) as landed_cost_overrun,
         duty_refunds_received_amount as duty_refunds_received,
         -supplier_return_cost as refunds_and_return_fees,
         -(unsellable_cost + write_off_cost) as unsellable_write_offs,

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import filters, queries
+from dashboard import display, filters, queries
 
 st.title("Costs and leakage")
 if ui.require_warehouse():
@@ -130,6 +130,12 @@ if ui.require_warehouse():
                             "Month of sale, return or cost", "USD", height=340)
 
         ui.cached_chart("costs_leakage_month_chart", monthly_chart, ids, supplier_id, sku, chosen)
+        below = monthly[monthly["leakage"] < 0]
+        if len(below):  # a bar below zero reads as a loss at a glance: say what it is
+            st.caption(f"Below zero in {display.count_words(len(below), 'month')} "
+                       f"({', '.join(f'{m:%b %Y}' for m in pd.to_datetime(below['month']).head(3))}"
+                       f"{', …' if len(below) > 3 else ''}): money came back that month (duty refunds received, or "
+                       "goods landed below their quote) beyond what the supplier's problems cost.")
 
     st.subheader("Leakage by sales channel",
                  help="Each channel's sales at the month's landed cost per unit, its supplier-caused returns "

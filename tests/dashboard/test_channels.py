@@ -101,3 +101,16 @@ def test_costs_page_splits_the_periods_leakage_by_channel(ui, demo_db, demo_con)
     assert ui.metrics(at)["Margin leakage"] == f"${float(leaked):,.0f}"
     months = ui.chart(at, "costs_channel_month_chart")["data"]
     assert [trace["name"] for trace in months] == list(table.index)
+
+
+@pytest.mark.slow
+def test_months_below_zero_are_explained(ui, demo_db, demo_con):
+    below = [m for m, in demo_con.execute("select month from marts.margin_leakage_wide group by month "
+                                          "having sum(supplier_leakage) < 0 order by month").fetchall()]
+    assert below  # the demo's IEEPA refunds arrive in late 2026
+    at = ui.open(demo_db, "costs")
+    said = [t for t in ui.texts(at).split("\n") if t.startswith("Below zero in")]
+    words = f"{len(below)} month" + ("" if len(below) == 1 else "s")
+    first = ", ".join(f"{m:%b %Y}" for m in below[:3])
+    assert said and said[0].startswith(f"Below zero in {words} ({first}")
+    assert "money came back that month" in said[0]

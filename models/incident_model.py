@@ -268,9 +268,8 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
 
     Each past event enters at the date it became known: a PSI on its inspection date, an earlier order's
     lateness and its days to the first shipment when it shipped (or when its promise + late_incident_days passed
-    unshipped), a delivery on its
-    delivery date, a return on its return date, a payment on its value date, an earlier order's incident label
-    on its close date. `orders` may be hypothetical (e.g. the next order after the build date).
+    unshipped), a delivery on its delivery date, a return on its return date, a payment on its value date, an
+    earlier order's incident label on its close date. `orders` may be hypothetical (e.g. the next order after the build date).
     """
     cfg = cfg or load_config()
     outcomes = order_outcomes(inp, cfg) if outcomes is None else outcomes

@@ -331,18 +331,23 @@ def _round_points(signals: pd.DataFrame) -> pd.DataFrame:
     """Round each supplier's contributions to 0.1 point by largest remainder, so they add up to the rounded score
     (per cutoff and supplier when the frame holds several cutoffs)."""
     keys = ["as_of", "supplier_id"] if "as_of" in signals.columns else ["supplier_id"]
+    n = len(signals)
     tenths = signals["points_raw"].to_numpy() * 10.0
     floor = np.floor(tenths + 1e-9)
     rem = tenths - floor
-    s = signals.assign(_floor=floor, _rem=rem, _i=np.arange(len(signals)))
-    groups = s.groupby(keys, sort=False)
-    total = groups["points_raw"].transform("sum").to_numpy() * 10.0
+    # each row's group (cutoff and supplier) as a number, so the sums and the ranking work on arrays, not on the
+    # frame's text columns (millions of rows in the score history)
+    codes = signals.groupby(keys, sort=False).ngroup().to_numpy()
+    total = pd.Series(signals["points_raw"].to_numpy()).groupby(codes).transform("sum").to_numpy() * 10.0
     target = np.round(total + 1e-9)
-    short = target - groups["_floor"].transform("sum").to_numpy()
-    rank = s.sort_values(keys + ["_rem", "_i"], ascending=[True] * len(keys) + [False, True]).groupby(
-        keys, sort=False).cumcount()
-    s["_rank"] = rank
-    extra = (s["_rank"].to_numpy() < short).astype(float)
+    short = target - pd.Series(floor).groupby(codes).transform("sum").to_numpy()
+    # rank within the group: largest remainder first, ties in row order
+    order = np.lexsort((np.arange(n), -rem, codes))
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]) if n else np.empty(0, dtype=np.int64)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+    extra = (rank < short).astype(float)
     signals = signals.copy()
     signals["points"] = (floor + extra) / 10.0
     return signals.drop(columns=["points_raw"])[keys[:-1] + SIGNAL_COLUMNS]

@@ -195,6 +195,16 @@ class Context:
         return ["".join(str(p[i]) if isinstance(p, (list, np.ndarray, pd.Series)) else str(p) for p in parts)
                 for i in range(len(self.f))]
 
+    def each(self, fmt: str, values) -> list[str] | None:
+        """`fmt` applied to each value, for an explanation (None when not explaining: nothing is formatted)."""
+        if not self.explain:
+            return None
+        return [fmt.format(v) for v in values]
+
+    def lazy(self, make):
+        """`make()` for an explanation, not called when not explaining."""
+        return make() if self.explain else None
+
     def pct(self, x) -> list[str] | None:
         """Percentages for an explanation (None when not explaining: the month-end history writes no text)."""
         if not self.explain:
@@ -209,7 +219,9 @@ class Context:
 
     def ints(self, col: str) -> list[str]:
         """A count column as whole numbers for an explanation, with thousands separators (3,391 units, as the pages
-        write every number)."""
+        write every number); blanks when not explaining (the month-end history writes no text)."""
+        if not self.explain:
+            return [""] * len(self.f)
         return [f"{v:,}" for v in self.f[col].to_numpy().astype(int)]
 
     def counted(self, col: str, one: str, many: str | None = None) -> list[str] | None:
@@ -237,8 +249,8 @@ def major_defects_vs_aql(x: Context) -> Reading:
         x.settings["default_aql_major"] / 100.0).to_numpy()
     return Reading(raw / aql, post / aql, f["major_units"], x.share(post / aql), x.text(
         x.counted("major_k", "major defect"), " in ", x.ints("major_units"), " units sampled (cohort-adjusted ",
-        x.pct(post), " vs an average major AQL of ", [f"{100 * a:.1f}%" for a in aql], ": ",
-        [f"{v:.2f}" for v in post / aql], "× the AQL)"))
+        x.pct(post), " vs an average major AQL of ", x.each("{:.1f}%", 100 * aql), ": ",
+        x.each("{:.2f}", post / aql), "× the AQL)"))
 
 
 @signal("critical defects")
@@ -246,7 +258,7 @@ def critical_defects(x: Context) -> Reading:
     raw, post, pri = x.rate("critical_k", "critical_units", scale=1000.0)
     return Reading(raw, post, x.f["critical_units"], x.share(post), x.text(
         x.counted("critical_k", "critical defect"), " in ", x.ints("critical_units"), " units sampled (cohort-adjusted ",
-        [f"{v:.2f}" for v in post], " per 1,000, peer average ",
+        x.each("{:.2f}", post), " per 1,000, peer average ",
         x.peer(pri, 1000, lambda a: [f"{v:.2f}" for v in a]),
         "); ", x.counted("critical_recent_lots", "recent lot"), " with a critical defect, ",
         x.ints("critical_shipped_uncleared"), " shipped without a passed re-inspection"))
@@ -286,10 +298,11 @@ def bulk_vs_sample_drift(x: Context) -> Reading:
     ratio = (((f["later_k"] + 0.5) / (f["later_n"] + 1)) / ((f["early_k"] + 0.5) / (f["early_n"] + 1))).to_numpy()
     filled = x.fill(ratio, has)
     return Reading(np.where(has, ratio, np.nan), filled, f["later_n"] + f["early_n"], x.share(filled), x.text(
-        np.where(has, [f"later lots: {k} defects in {n} units sampled vs first lots of each SKU: {k2} in {n2} "
-                       f"({r:.2f}×)" for k, n, k2, n2, r in
-                       zip(x.ints("later_k"), x.ints("later_n"), x.ints("early_k"), x.ints("early_n"), ratio)],
-                 [f"not enough inspected lots to compare (peer typical {v:.2f}× used)" for v in filled])))
+        x.lazy(lambda: np.where(
+            has, [f"later lots: {k} defects in {n} units sampled vs first lots of each SKU: {k2} in {n2} "
+                  f"({r:.2f}×)" for k, n, k2, n2, r in
+                  zip(x.ints("later_k"), x.ints("later_n"), x.ints("early_k"), x.ints("early_n"), ratio)],
+            [f"not enough inspected lots to compare (peer typical {v:.2f}× used)" for v in filled]))))
 
 
 @signal("cost of poor quality")
@@ -299,8 +312,8 @@ def quality_cost_share(x: Context) -> Reading:
     has = (f["order_value"] > 0).to_numpy()
     filled = x.fill(share, has)
     return Reading(np.where(has, share, np.nan), filled, f["quality_cost"], x.share(filled), x.text(
-        "costs of poor quality ", [f"${v:,.0f}" for v in f["quality_cost"]], " on orders worth ",
-        [f"${v:,.0f}" for v in f["order_value"]], " (", x.pct(filled), ")"))
+        "costs of poor quality ", x.each("${:,.0f}", f["quality_cost"]), " on orders worth ",
+        x.each("${:,.0f}", f["order_value"]), " (", x.pct(filled), ")"))
 
 
 @signal("changes after sample approval", tables=("changes",))
@@ -351,11 +364,12 @@ def lead_time_variability(x: Context) -> Reading:
     cv = (f["lead_sd"] / f["lead_mean"]).to_numpy()
     filled = x.fill(cv, has)
     return Reading(np.where(has, cv, np.nan), filled, f["lead_n"], x.share(filled), x.text(
-        np.where(has, [f"lead time {m:.0f} ± {s:.1f} days over {n} completed orders (variation {v:.2f})"
-                       for m, s, n, v in zip(f["lead_mean"].fillna(0), f["lead_sd"].fillna(0), x.ints("lead_n"),
-                                             np.nan_to_num(cv))],
-                 [f"fewer than {win['lead_time_min_pos']} completed orders (peer typical variation {v:.2f} used)"
-                  for v in np.nan_to_num(filled)])))
+        x.lazy(lambda: np.where(
+            has, [f"lead time {m:.0f} ± {s:.1f} days over {n} completed orders (variation {v:.2f})"
+                  for m, s, n, v in zip(f["lead_mean"].fillna(0), f["lead_sd"].fillna(0), x.ints("lead_n"),
+                                        np.nan_to_num(cv))],
+            [f"fewer than {win['lead_time_min_pos']} completed orders (peer typical variation {v:.2f} used)"
+             for v in np.nan_to_num(filled)]))))
 
 
 @signal("customs holds")
@@ -425,7 +439,7 @@ def deposits_at_risk(x: Context) -> Reading:
     share = np.where(f["spend_12m"] > 0, f["overdue_deposits"] / f["spend_12m"].where(f["spend_12m"] > 0),
                      np.where(f["overdue_deposits"] > 0, 1.0, 0.0))
     return Reading(share, None, f["overdue_deposits"], x.share(share), x.text(
-        [f"${d:,.0f}" for d in f["overdue_deposits"]], " paid on orders past their promised ship date + ",
+        x.each("${:,.0f}", f["overdue_deposits"]), " paid on orders past their promised ship date + ",
         x.win["overdue_deposit_grace_days"], " days with nothing shipped (", x.pct(share), " of 12-month spend)"))
 
 
@@ -526,9 +540,9 @@ def audit(x: Context) -> Reading:
     cfg = x.config
     known, result, age = audit_state(x)
     share = np.maximum([cfg["outcome_share"].get(r, 0.6) for r in result], map_share(age, cfg["age_map"]))
-    return Reading(age, None, known.astype(float), share, x.text(
-        [f"last audit {r} {a:.0f} months ago" if k else "no audit on record"
-         for r, a, k in zip(result, np.nan_to_num(age), known)]))
+    return Reading(age, None, known.astype(float), share, x.text(x.lazy(lambda: [
+        f"last audit {r} {a:.0f} months ago" if k else "no audit on record"
+        for r, a, k in zip(result, np.nan_to_num(age), known)])))
 
 
 @signal("background checks not done or expired", needs=("registry_checked_on", "records_checked_on"))
@@ -590,7 +604,7 @@ def cost_overrun(x: Context) -> Reading:
     f = x.f
     over = (f["overrun"] / f["closed_value"].where(f["closed_value"] > 0)).fillna(0).to_numpy()
     return Reading(over, None, f["balance_pos"], x.share(over), x.text(
-        [f"${v:,.0f}" for v in f["overrun"]], " paid above the order value on orders paid in full (", x.pct(over),
+        x.each("${:,.0f}", f["overrun"]), " paid above the order value on orders paid in full (", x.pct(over),
         ")"))
 
 

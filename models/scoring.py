@@ -522,8 +522,9 @@ def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dic
     hist["confidence"] = confidence_for(evi["resolved_pos"].to_numpy(), evi["inspected_pos"].to_numpy(), cfg,
                                         res.unknown)
     hist["score_version"] = cfg["score_version"]
-    hist["as_of"] = pd.to_datetime(hist["as_of"]).dt.date
-    hist["month_on"] = [(pd.Timestamp(a) + pd.Timedelta(days=1)).date() for a in hist["as_of"]]
+    as_of = pd.to_datetime(hist["as_of"])
+    hist["as_of"] = as_of.dt.date
+    hist["month_on"] = (as_of + pd.Timedelta(days=1)).dt.date
     return hist
 
 

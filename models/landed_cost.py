@@ -475,7 +475,7 @@ def incoterm_flags(terms, ref_dir: str | Path | None = None) -> pd.DataFrame:
                                                                                 "invoice_includes_insurance")}}
                           for code, rule in rules.items()])
     codes = pd.Series(terms, dtype=object).fillna("").astype(str).str.strip().str.upper()
-    unknown = sorted(set(codes) - set(table["incoterm"]))
+    unknown = sorted(set(codes.unique()) - set(table["incoterm"]))
     if unknown:
         raise KeyError(f"unknown Incoterm(s) {unknown}; known: {sorted(rules)}")
     return pd.DataFrame({"incoterm": codes}).merge(table, on="incoterm", how="left")
@@ -772,7 +772,7 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
     recorded = ~np.isnan(share)
     content = np.where(on_content & recorded, percent_of_cents(d, np.nan_to_num(share)), d)
     base = np.minimum(content, d)
-    for other in sorted(set(comp["not_stacked_on"]) - {""}):
+    for other in sorted(set(comp["not_stacked_on"].unique()) - {""}):
         covered = np.bincount(line, weights=np.where(comp["duty_type"] == other, base, 0), minlength=n)
         covered = np.minimum(covered.round().astype(np.int64)[line], d)
         base = np.where(comp["not_stacked_on"] == other, d - covered, base)

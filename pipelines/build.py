@@ -26,15 +26,12 @@ import duckdb
 
 from models.wording import count_words
 from pipelines import ingest
+from pipelines.macros import MACROS, SQL_COMMENT, TABLE_REF, create_macros, macro_inputs
 
 PIPELINE_DIR = Path(__file__).resolve().parent
 SQL_DIR = PIPELINE_DIR / "sql"
-MACROS = SQL_DIR / "macros.sql"  # SQL macros the models share (e.g. the FX rule), created before the models
-_MACRO = re.compile(r"create\s+or\s+replace\s+macro\s+([a-z_0-9]+)\s*\(", re.IGNORECASE)
 CHECKS_DIR = PIPELINE_DIR / "checks"
 SCHEMAS = ("raw", "ingest", "reference", "staging", "marts")
-_REF = re.compile(r"\b(?:from|join)\s+((?:raw|ingest|reference|staging|marts)\.[a-z_0-9]+)", re.IGNORECASE)
-_COMMENT = re.compile(r"--[^\n]*")
 
 
 class BuildError(Exception):
@@ -82,28 +79,6 @@ class BuildReport:
     warnings: list[tuple[str, int, str]] = field(default_factory=list)
 
 
-def macro_inputs(path: Path = MACROS) -> dict[str, set[str]]:
-    """Each macro of `path` (sql/macros.sql) and the tables its body reads."""
-    text = _COMMENT.sub("", path.read_text(encoding="utf-8")) if path.exists() else ""
-    starts = list(_MACRO.finditer(text))
-    return {m.group(1).lower(): {r.lower() for r in _REF.findall(text[m.end():nxt.start() if nxt else len(text)])}
-            for m, nxt in zip(starts, starts[1:] + [None])}
-
-
-def create_macros(con: duckdb.DuckDBPyConnection, path: Path = MACROS, *, reading_marts: bool = False) -> None:
-    """Create the shared macros of `path`. DuckDB binds a macro's tables when it is created, so the build calls this
-    twice: before the models for the macros they call (reading reference tables), and after the models with
-    `reading_marts` for those that read marts (the dashboard's shared rules, e.g. score_snapshot_before)."""
-    if not path.exists():
-        return
-    text = path.read_text(encoding="utf-8")
-    reads = macro_inputs(path)
-    starts = list(_MACRO.finditer(text))
-    for m, nxt in zip(starts, starts[1:] + [None]):
-        if any(t.startswith("marts.") for t in reads[m.group(1).lower()]) == reading_marts:
-            con.execute(text[m.start():nxt.start() if nxt else len(text)])
-
-
 def sql_models(sql_dir: Path = SQL_DIR) -> list[Model]:
     """Every `.sql` file under sql/<schema>/ is the table <schema>.<file stem>. A model reads the tables it names and
     those of the shared macros it calls (sql/macros.sql)."""
@@ -112,8 +87,8 @@ def sql_models(sql_dir: Path = SQL_DIR) -> list[Model]:
     for path in sorted(sql_dir.glob("*/*.sql")):
         text = path.read_text(encoding="utf-8")
         name = f"{path.parent.name}.{path.stem}"
-        code = _COMMENT.sub("", text)
-        inputs = {m.lower() for m in _REF.findall(code)} - {name}
+        code = SQL_COMMENT.sub("", text)
+        inputs = {m.lower() for m in TABLE_REF.findall(code)} - {name}
         for macro, reads in macros.items():
             if re.search(rf"\b{macro}\s*\(", code, re.IGNORECASE):
                 inputs |= reads

@@ -3,25 +3,36 @@
 A purchase order priced in CNY is converted at the CNY rate of the month it was ordered in; a payment at the rate of
 the month it was paid in (see `contract.Conversion`). A currency or month the table does not have is never guessed:
 the row is rejected with a message saying what to add. The table is user-editable: add a row per month (currency,
-month, units of the currency per USD, as_of, source). The same lookup runs in validation (Python, this module)
-and in staging (SQL joins on `reference.fx_rates`), on the same rule: the calendar month of the date.
+month, units of the currency per USD, as_of, source).
+
+The rule itself (a blank currency is USD; the calendar month's rate of the date; USD at 1) is written once, as the SQL
+macros `currency_code` and `fx_units_per_usd` in pipelines/sql/macros.sql. Staging calls them in the build;
+validation (`install` on its connection) and the marketplace adapters (`FxTable.units_per_usd`, on a small
+in-memory DuckDB holding this table as reference.fx_rates) call the same macros. This module reads and checks the
+table and words what is missing.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pandas as pd
 
 from pipelines.contract import REPORTING_CURRENCY
+from pipelines.macros import create_macros, load_reference_table
 
 FX_PATH = Path(__file__).resolve().parents[1] / "data" / "reference" / "fx_rates.csv"
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+TABLE = "reference.fx_rates"
+RULE = ("currency_code", "fx_units_per_usd")  # the macros of pipelines/sql/macros.sql that are the FX rule
 
 
 class FxTableError(Exception):
@@ -34,6 +45,8 @@ class FxTable:
 
     rates: dict[tuple[str, str], float]
     path: Path
+    _rule: list = field(default_factory=list, compare=False, repr=False)  # the in-memory connection, made once
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def currencies(self) -> list[str]:
         return sorted({c for c, _ in self.rates})
@@ -46,13 +59,6 @@ class FxTable:
     def verified_through(self) -> str:
         """The last month every currency of the table has a rate for."""
         return min(self.coverage(c)[1] for c in self.currencies()) if self.rates else ""
-
-    def rate(self, currency: str, month: str) -> float | None:
-        """Units of `currency` per USD in `month` (1 for USD itself), or None when the table has none."""
-        currency = currency.strip().upper()
-        if currency == REPORTING_CURRENCY:
-            return 1.0
-        return self.rates.get((currency, month))
 
     def missing(self, currency: str, month: str) -> str:
         """Why a currency and month cannot be converted, and what to add."""
@@ -67,12 +73,31 @@ class FxTable:
         return (f"no {currency_text} rate to {REPORTING_CURRENCY} for {month} in {where} (it has {span[0]} to "
                 f"{span[1]}); add that month's rate")
 
-    def rates_for(self, currencies: pd.Series, dates: pd.Series) -> pd.Series:
-        """Units per USD for each (currency, date) pair, NaN where the table has none (dates may be NaT)."""
-        months = pd.to_datetime(dates).dt.strftime("%Y-%m")
-        keys = currencies.astype("string").str.strip().str.upper()
-        out = [self.rate(c, m) if isinstance(c, str) and isinstance(m, str) else None for c, m in zip(keys, months)]
-        return pd.Series(out, index=currencies.index, dtype="float64")
+    def install(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Give `con` the FX rule: this table as reference.fx_rates and the rule's macros (validation runs them on
+        the build's connection before the build loads the other reference tables)."""
+        load_reference_table(con, self.path, TABLE)
+        create_macros(con, only=RULE)
+
+    def units_per_usd(self, currencies: pd.Series, dates: pd.Series) -> np.ndarray:
+        """Units per USD for each (currency, date) pair by the SQL rule; NaN where the table has none (or the date
+        is missing). A blank currency is USD, as the contract says: pass a placeholder to refuse blanks."""
+        with self._lock:
+            if not self._rule:
+                con = duckdb.connect(":memory:")
+                self.install(con)
+                self._rule.append(con)
+            cur = self._rule[0].cursor()
+        frame = pd.DataFrame({"i": np.arange(len(currencies)),
+                              "currency": pd.Series(currencies).astype("string").to_numpy(dtype=object),
+                              "on_date": pd.to_datetime(pd.Series(dates).to_numpy())})
+        try:
+            cur.register("_fx_in", frame)
+            got = cur.execute("select fx_units_per_usd(currency_code(currency), on_date) from _fx_in "
+                              "order by i").fetchnumpy()
+        finally:
+            cur.close()
+        return np.ma.filled(np.ma.asarray(next(iter(got.values()))).astype("float64"), np.nan)
 
 
 def load(path: Path = FX_PATH) -> FxTable:
@@ -112,8 +137,7 @@ def table(path: Path = FX_PATH) -> FxTable:
 def to_usd(amount: float, currency: str, on, fx: FxTable | None = None) -> float:
     """`amount` in `currency` on date `on` in USD at the month's rate; ValueError (with the reason) when missing."""
     fx = fx or table()
-    month = pd.Timestamp(on).strftime("%Y-%m")
-    rate = fx.rate(currency, month)
-    if rate is None:
-        raise ValueError(fx.missing(currency, month))
+    rate = fx.units_per_usd(pd.Series([currency]), pd.Series([pd.Timestamp(on)]))[0]
+    if np.isnan(rate):
+        raise ValueError(fx.missing(currency, pd.Timestamp(on).strftime("%Y-%m")))
     return amount / rate

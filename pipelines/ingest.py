@@ -15,10 +15,10 @@ import duckdb
 import pandas as pd
 
 from pipelines import contract as c
+from pipelines.macros import REFERENCE_DIR, load_reference_tables, reference_table_name  # noqa: F401 (ingest.*)
 from pipelines.readers import SUPPORTED_SUFFIXES, FileError, NotLineByLine, drop_text, read_into
 from pipelines.validate import Rejection, ValidatedTable, in_file_order, validate
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 
 @dataclass
@@ -167,21 +167,3 @@ def record(con: duckdb.DuckDBPyConnection, result: IngestResult) -> None:
             con.unregister("_rejected")
 
 
-def reference_table_name(path: Path, reference_dir: Path = REFERENCE_DIR) -> str:
-    """reference.<name> of a reference CSV: its path under data/reference joined by '_' (aql/code_letters.csv →
-    reference.aql_code_letters)."""
-    rel = Path(path).relative_to(reference_dir).with_suffix("")
-    return "reference." + "_".join(rel.parts).lower().replace("-", "_")
-
-
-def load_reference_tables(con: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR) -> list[str]:
-    """Load every reference CSV (dated, sourced constants) into the `reference` schema; return table names."""
-    con.execute("create schema if not exists reference")
-    names = []
-    for path in sorted(Path(reference_dir).rglob("*.csv")):
-        name = reference_table_name(path, reference_dir)
-        con.execute(f"create or replace table {name} as "
-                    f"select * from read_csv(?, header = true, delim = ',', quote = '\"', all_varchar = false)",
-                    [str(path)])
-        names.append(name)
-    return names

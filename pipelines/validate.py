@@ -428,31 +428,28 @@ IN_AS_JOIN = "in_clause"
 
 
 def _missing_rates(con, table: c.Table, checked: str, base: int) -> list[tuple]:
-    """Rows whose money cannot be converted to the reporting currency (no rate for the currency and month in
-    data/reference/fx_rates.csv): marked bad, returned as (file, line, column, reason, value) with what to add."""
+    """Rows whose money cannot be converted to the reporting currency by the FX rule (the macros of
+    pipelines/sql/macros.sql that staging converts with: no rate in data/reference/fx_rates.csv for the currency and
+    month): marked bad, returned as (file, line, column, reason, value) with what to add."""
     conv = table.conversion
     if conv is None:
         return []
     rates = fx.table()
-    con.register("_fx_rates", pd.DataFrame([(cur, month) for cur, month in rates.rates], columns=["currency", "month"]))
-    try:
-        if conv.via is None:
-            currency, source, column, via = f"upper(t.{_q(conv.currency)})", f"{checked} as t", conv.currency, ""
-        else:
-            parent, parent_col = conv.currency.split(".")
-            key = c.TABLES_BY_NAME[parent].key[0]
-            currency = f"upper(p.{_q(parent_col)})"
-            source = f"{checked} as t join raw.{parent} as p on p.{_q(key)} = t.{_q(conv.via)}"
-            column = conv.money[0]
-            via = f" (the currency of its {parent.rstrip('s').replace('_', ' ')})"
-        found = con.execute(f"""
-            select t.rowid - {base}, t.source_file, t.source_line, {currency} as currency, strftime(t.{_q(conv.on)}, '%Y-%m')
-            from {source}
-            where {currency} is not null and t.{_q(conv.on)} is not null and {currency} <> ?
-              and ({currency}, strftime(t.{_q(conv.on)}, '%Y-%m')) not in (select (currency, month) from _fx_rates)""",
-                            [c.REPORTING_CURRENCY]).fetchall()
-    finally:
-        con.unregister("_fx_rates")
+    rates.install(con)
+    if conv.via is None:
+        currency, source, column, via = f"currency_code(t.{_q(conv.currency)})", f"{checked} as t", conv.currency, ""
+    else:
+        parent, parent_col = conv.currency.split(".")
+        key = c.TABLES_BY_NAME[parent].key[0]
+        currency = f"currency_code(p.{_q(parent_col)})"
+        source = f"{checked} as t join raw.{parent} as p on p.{_q(key)} = t.{_q(conv.via)}"
+        column = conv.money[0]
+        via = f" (the currency of its {parent.rstrip('s').replace('_', ' ')})"
+    on = f"t.{_q(conv.on)}"
+    found = con.execute(f"""
+        select t.rowid - {base}, t.source_file, t.source_line, {currency} as currency, strftime({on}, '%Y-%m')
+        from {source}
+        where {on} is not null and fx_units_per_usd({currency}, {on}) is null""").fetchall()
     if found:
         con.execute(f"update {checked} set _bad = true where rowid - {base} in (select unnest(?::bigint[]))",
                     [[r[0] for r in found]])

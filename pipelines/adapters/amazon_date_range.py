@@ -101,6 +101,7 @@ def convert(source: Source, options: Options) -> Converted:
 
     account_total: dict[str, float] = defaultdict(float)
     table = fx.table()
+    rates = pd.Series(table.units_per_usd(pd.Series(currency, index=frame.index), dates.values), index=frame.index)
     fees, refunds = [], []
     occurrences: dict[tuple, int] = {}
     bad = out.bad()
@@ -117,8 +118,8 @@ def convert(source: Source, options: Options) -> Converted:
         if bad[i]:
             continue
         month = dates.values[i].strftime("%Y-%m")
-        rate = table.rate(currency, month)
-        if rate is None:
+        rate = rates[i]
+        if pd.isna(rate):
             out.reject(lines[i], "total", f"amounts in {currency} cannot be converted to USD: "
                                           f"{table.missing(currency, month)}")
             continue

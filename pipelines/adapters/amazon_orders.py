@@ -80,6 +80,7 @@ def convert(source: Source, options: Options) -> Converted:
     currency = source.text("currency").fillna("").str.upper()
 
     table = fx.table()
+    rates = pd.Series(table.units_per_usd(currency.mask(currency == "", "?"), dates.values), index=frame.index)
     good = ~skipped & ~out.bad()
     occurrences: dict[tuple, int] = {}
     ledger = []
@@ -94,8 +95,8 @@ def convert(source: Source, options: Options) -> Converted:
                 tombstones.append(dict(_format=FORMAT.name, _key=ledger_key, _drop="1"))
             continue
         month = dates.values[i].strftime("%Y-%m")
-        rate = table.rate(currency[i] or "?", month)
-        if rate is None:
+        rate = rates[i]
+        if pd.isna(rate):
             out.reject(lines[i], "currency", f"item-price in {currency[i] or '(blank)'} cannot be converted to USD: "
                                              f"{table.missing(currency[i] or '(blank)', month)}")
             continue

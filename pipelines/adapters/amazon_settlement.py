@@ -95,6 +95,7 @@ def convert(source: Source, options: Options) -> Converted:
     used = is_fee | is_refund | is_sale | is_promotion
     other = defaultdict(int)
     table = fx.table()
+    rates = pd.Series(table.units_per_usd(pd.Series(currency, index=frame.index), dates.values), index=frame.index)
     fees, refunds = [], []
     occurrences: dict[tuple, int] = {}
     bad = out.bad()
@@ -115,8 +116,8 @@ def convert(source: Source, options: Options) -> Converted:
             continue
         month = dates.values[i].strftime("%Y-%m")
         months_seen.add(month)
-        rate = table.rate(currency, month)
-        if rate is None:
+        rate = rates[i]
+        if pd.isna(rate):
             out.reject(lines[i], "amount", f"amounts in {currency} cannot be converted to USD: "
                                            f"{table.missing(currency, month)}")
             continue

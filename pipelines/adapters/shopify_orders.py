@@ -88,6 +88,7 @@ def convert(source: Source, options: Options) -> Converted:
     currency = order["Currency"].fillna("").str.upper()
 
     table = fx.table()
+    rates = pd.Series(table.units_per_usd(currency.mask(currency == "", "?"), created.values), index=frame.index)
     channel = (options.channel or DEFAULT_CHANNEL).lower()
     good = ~skipped & ~out.bad()
     occurrences: dict[tuple, int] = {}
@@ -105,8 +106,8 @@ def convert(source: Source, options: Options) -> Converted:
         if not good[i]:
             continue
         month = created.values[i].strftime("%Y-%m")
-        rate = table.rate(currency[i] or "?", month)
-        if rate is None:
+        rate = rates[i]
+        if pd.isna(rate):
             out.reject(lines[i], "Currency", f"prices in {currency[i] or '(blank)'} cannot be converted to USD: "
                                              f"{table.missing(currency[i] or '(blank)', month)}")
             continue

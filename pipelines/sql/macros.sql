@@ -1,9 +1,10 @@
--- Shared macros, one value or table per call (pipelines/build.py create_macros): those reading reference tables
+-- Shared macros, one value or table per call (pipelines/macros.py create_macros): those reading reference tables
 -- are created before the models that call them, those reading marts after the models (DuckDB binds a macro's tables
 -- when it is created).
--- The FX rule, defined once (pipelines/fx.py runs the same rule in validation): a blank currency is the reporting
--- currency (USD); an amount converts at the month's rate of reference.fx_rates (units of the currency per USD) of
--- its date; USD itself at 1. No rate is NULL: validation rejected such rows, checks/fx_rates_found.sql catches a bug.
+-- The FX rule, defined once: staging converts with it, and validation and the marketplace adapters run these same
+-- macros through pipelines/fx.py (a row that validates converts; an export converts as a build would). A blank
+-- currency is the reporting currency (USD); an amount converts at the month's rate of reference.fx_rates (units of
+-- the currency per USD) of its date; USD itself at 1. No rate is NULL: validation rejected such rows, checks/fx_rates_found.sql catches a bug.
 create or replace macro currency_code(currency) as
     upper(coalesce(nullif(trim(currency), ''), 'USD'));
 

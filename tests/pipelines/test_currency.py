@@ -4,6 +4,8 @@ Federal Reserve G.5 figures typed in here), and a currency or month without a ra
 from __future__ import annotations
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
 from pipelines import fx
@@ -26,8 +28,12 @@ def _set_cny(folder):
 def test_the_table_is_dated_sourced_and_covers_the_currencies_founders_pay_in():
     table = fx.load()
     assert {"CNY", "HKD", "EUR", "GBP", "JPY", "INR"} <= set(table.currencies())
-    assert table.rate("CNY", "2024-03") == CNY_2024_03 and table.rate("usd", "1999-01") == 1.0
-    assert table.rate("EUR", "2024-06") == 0.9291          # G.5: USD 1.0763 per euro in June 2024
+    got = table.units_per_usd(pd.Series(["CNY", "usd", " eur", "", "CNY", "RMB", "CNY"]),
+                              pd.Series(pd.to_datetime(["2024-03-31", "1999-01-01", "2024-06-01", "2024-06-01",
+                                                        "2030-01-01", "2024-03-01", None])))
+    # the SQL rule (pipelines/sql/macros.sql): the month of the date, any case and spacing, a blank is USD; none → NaN
+    # G.5: USD 1.0763 per euro in June 2024
+    np.testing.assert_array_equal(got, [CNY_2024_03, 1.0, 0.9291, 1.0, np.nan, np.nan, np.nan])
     assert table.verified_through == "2026-06"
     assert fx.to_usd(720.15, "CNY", "2024-03-31", table) == pytest.approx(100.0)
     with pytest.raises(ValueError, match="no CNY rate to USD for 2030-01 .*it has 2018-01 to 2026-06"):

@@ -230,8 +230,8 @@ def _between(grid: Grid, k_from: np.ndarray, k_to: np.ndarray, s: np.ndarray) ->
     return grid.add(k_from, s) - grid.add(np.maximum(k_from, np.asarray(k_to, dtype=np.int64)), s)
 
 
-def _control_measures(t: dict, cut: Cutoffs, grid: Grid, visible, po_all: pd.DataFrame, psi_decided: pd.DataFrame,
-                      po_sup: pd.Series, days: int, product_kinds: list[str]) -> dict[str, np.ndarray]:
+def _control_measures(t: dict, cut: Cutoffs, grid: Grid, visible, po_all: pd.DataFrame, days: int,
+                      product_kinds: list[str]) -> dict[str, np.ndarray]:
     """What the control records say at each cutoff (the same definitions as marts.bank_accounts and
     marts.corrective_actions at the build date, checked by tests/pipelines/test_control_signals_build.py):
 
@@ -239,9 +239,9 @@ def _control_measures(t: dict, cut: Cutoffs, grid: Grid, visible, po_all: pd.Dat
       account, not verified (by a method that counts) on or before the cutoff;
     - changes dated in the last `days`: product changes (`product_kinds`) after the golden sample of their order was
       approved, and other changes, each not confirmed in writing; changes so far;
-    - corrective actions: overdue (due before the cutoff, not closed by it); closed, and the supplier's next decided
-      pre-shipment inspection after the closing date failed, that failure dated in the last `days` (a result
-      recorded on the action counts from its closing date)."""
+    - corrective actions: overdue (due before the cutoff, not closed by it); closed, and the next lot that tested it
+      (marts.corrective_actions' next_lot_result, where that rule is written) failed, that failure dated in the last
+      `days` (a result recorded on the action counts from its closing date)."""
     out: dict[str, np.ndarray] = {}
     window = pd.Timedelta(days=days)
     acc = t["bank_accounts"]
@@ -277,18 +277,11 @@ def _control_measures(t: dict, cut: Cutoffs, grid: Grid, visible, po_all: pd.Dat
     out["capa_open"] = _between(grid, k_open, k_closed, s_capa)
     k_due = np.maximum(k_open, cut.first_after(capa["due_on"]))
     out["capa_overdue"] = _between(grid, k_due, k_closed, s_capa)
-    # the next lot: the supplier's first decided pre-shipment inspection after the closing date
-    lots = psi_decided.assign(supplier_id=psi_decided["po_id"].map(po_sup))[
-        ["supplier_id", "inspected_on", "inspection_id", "result"]]
-    nxt = capa[["supplier_id", "closed_on"]].reset_index().merge(lots, on="supplier_id")
-    nxt = nxt[nxt["inspected_on"] > nxt["closed_on"]].sort_values(["index", "inspected_on", "inspection_id"])
-    nxt = nxt.drop_duplicates("index").set_index("index")
-    recorded = capa["next_lot_result_recorded"]
-    result = recorded.where(recorded.notna(), nxt["result"].reindex(capa.index)).to_numpy(dtype=object)
-    # when the failure is known: the next lot's inspection, or the closing date for a result recorded on the action
-    fail_on = pd.Series(np.where(recorded.notna().to_numpy(), capa["closed_on"].to_numpy(dtype="datetime64[ns]"),
-                                 nxt["inspected_on"].reindex(capa.index).to_numpy(dtype="datetime64[ns]")),
-                        dtype="datetime64[ns]")
+    # the next lot that tested it and its result, as marts.corrective_actions finds them (the supplier's first
+    # decided pre-shipment inspection after the closing date; a result recorded on the action wins): the failure is
+    # known from that inspection's date, or from the closing date for a result recorded on the action
+    result = capa["next_lot_result"].to_numpy(dtype=object)
+    fail_on = capa["next_lot_inspected_on"].fillna(capa["closed_on"])
     failed = (result == "fail") & capa["closed_on"].notna().to_numpy()
     k_fail = np.maximum(np.maximum(k_open, k_closed), cut.first_seeing(fail_on))
     k_gone = cut.first_seeing(fail_on + window)
@@ -566,8 +559,6 @@ def measure(t: dict, cutoffs, cfg: dict) -> pd.DataFrame:
     f.update(_commercial_measures(x, win))
     f.update(_entity_measures(x))
     # controls: bank accounts, documented changes, corrective actions (docs/risk-score.md)
-    ins = t["inspections"]
-    f.update(_control_measures(t, cut, grid, visible, po_all, psi_decided=ins[
-        po_status.is_decided_psi(ins) & ins["po_id"].isin(x.po_sup.index)],
-        po_sup=x.po_sup, days=win["control_days"], product_kinds=list(change_kinds.load().product_kinds)))
+    f.update(_control_measures(t, cut, grid, visible, po_all, days=win["control_days"],
+                               product_kinds=list(change_kinds.load().product_kinds)))
     return _rows(x, f)

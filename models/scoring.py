@@ -40,8 +40,9 @@ _CONTROL_COLUMNS = {
     "bank_accounts": ["bank_account_id", "supplier_id", "bank_country", "first_seen_on", "verified_on", "is_offshore",
                       "is_change"],
     "changes": ["change_id", "supplier_id", "po_id", "changed_on", "kind", "is_confirmed_in_writing"],
+    # next_lot_*: the lot that tested the action and its result (marts.corrective_actions, where that rule is written)
     "corrective_actions": ["capa_id", "supplier_id", "po_id", "opened_on", "severity", "due_on", "closed_on",
-                           "next_lot_result_recorded"],
+                           "next_lot_result_recorded", "next_lot_result", "next_lot_inspected_on"],
 }
 
 # Short labels for top_reasons and the dashboard, given with each signal in models/signals.py.
@@ -106,7 +107,7 @@ def prepare_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     _dates(t["suppliers"], ["onboarded_on", "last_audit_on", "registry_checked_on", "records_checked_on"])
     _dates(t["bank_accounts"], ["first_seen_on", "verified_on"])
     _dates(t["changes"], ["changed_on"])
-    _dates(t["corrective_actions"], ["opened_on", "due_on", "closed_on"])
+    _dates(t["corrective_actions"], ["opened_on", "due_on", "closed_on", "next_lot_inspected_on"])
     _dates(t["purchase_orders"], ["ordered_on", "promised_ship_on", "sample_approved_on"])
     _dates(t["payments"], ["paid_on"])
     _dates(t["inspections"], ["inspected_on"])

@@ -31,6 +31,12 @@ _ATTRIBUTED = {
     "bank_accounts": ("marts.bank_accounts", "select bank_account_id, supplier_id, bank_country, first_seen_on, "
                                              "verified_on, is_offshore, is_change from marts.bank_accounts "
                                              "order by bank_account_id"),
+    # each corrective action with the lot that tested it and its result (the mart's next_lot_*, the one place that
+    # rule is written)
+    "corrective_actions": ("marts.corrective_actions", "select capa_id, supplier_id, po_id, opened_on, severity, "
+                                                       "due_on, closed_on, next_lot_result_recorded, next_lot_result, "
+                                                       "next_lot_inspected_on from marts.corrective_actions "
+                                                       "order by capa_id"),
 }
 # the tables load_tables reads (the INPUTS of the build steps that call it), besides raw.suppliers and ingest.load_log
 TABLES_READ = [_ATTRIBUTED[name][0] if name in _ATTRIBUTED else f"staging.{name}" for name in scoring.TABLE_NAMES] + [

@@ -48,7 +48,8 @@ def _with_controls(tiny: dict, bank=None, changes=None, capa=None, checks: dict 
     t["changes"] = pd.DataFrame(changes or [], columns=["change_id", "supplier_id", "po_id", "changed_on", "kind",
                                                         "is_confirmed_in_writing"])
     t["corrective_actions"] = pd.DataFrame(capa or [], columns=[
-        "capa_id", "supplier_id", "po_id", "opened_on", "severity", "due_on", "closed_on", "next_lot_result_recorded"])
+        "capa_id", "supplier_id", "po_id", "opened_on", "severity", "due_on", "closed_on", "next_lot_result_recorded",
+        "next_lot_result", "next_lot_inspected_on"])
     t["tables_carried"] = pd.DataFrame({"table_name": list(t["tables_carried"]["table_name"])
                                         + list(scoring.CONTROL_TABLES)})
     sup = t["suppliers"].copy()
@@ -158,14 +159,14 @@ def test_changes_point_in_time(tiny, cfg):
 
 # ---- corrective actions -------------------------------------------------------------------------------------------
 
-CAPA = [
+CAPA = [  # ..., next_lot_result_recorded, and the next lot's result and date as marts.corrective_actions finds them
     # S1: after I2 failed (04-05), closed 04-07; the next decided PSI of S1 after 04-07 is I3 (04-08), a pass
-    ("K1", "S1", "P2", D("2024-04-06"), "major", D("2024-05-06"), D("2024-04-07"), None),
+    ("K1", "S1", "P2", D("2024-04-06"), "major", D("2024-05-06"), D("2024-04-07"), None, "pass", D("2024-04-08")),
     # S1: opened 05-01, due 05-31, still open
-    ("K2", "S1", "P2", D("2024-05-01"), "major", D("2024-05-31"), pd.NaT, None),
+    ("K2", "S1", "P2", D("2024-05-01"), "major", D("2024-05-31"), pd.NaT, None, None, pd.NaT),
     # S2: closed 02-01, its next PSI I4 (02-10) passed; K4 closed 03-01 with a failed next lot recorded on it
-    ("K3", "S2", "P4", D("2024-01-20"), "major", D("2024-02-20"), D("2024-02-01"), None),
-    ("K4", "S2", "P4", D("2024-02-15"), "minor", D("2024-03-15"), D("2024-03-01"), "fail"),
+    ("K3", "S2", "P4", D("2024-01-20"), "major", D("2024-02-20"), D("2024-02-01"), None, "pass", D("2024-02-10")),
+    ("K4", "S2", "P4", D("2024-02-15"), "minor", D("2024-03-15"), D("2024-03-01"), "fail", "fail", pd.NaT),
 ]
 
 
@@ -190,7 +191,7 @@ def test_corrective_actions_point_in_time(tiny, cfg):
     assert _sig(early, "S1", "corrective_actions")["raw_value"] == 0.0
     assert _sig(early, "S1", "corrective_actions")["explanation"].startswith("1 corrective action open, 0 past")
     # K1's next lot failing instead (recorded): known from its closing date
-    failed = [row if row[0] != "K1" else row[:7] + ("fail",) for row in CAPA]
+    failed = [row if row[0] != "K1" else row[:7] + ("fail", "fail", pd.NaT) for row in CAPA]
     t = _with_controls(tiny, capa=failed)
     assert _sig(scoring.compute_signals(t, date(2024, 4, 6), cfg), "S1", "corrective_actions")["raw_value"] == 0.0
     assert _sig(scoring.compute_signals(t, date(2024, 4, 7), cfg), "S1", "corrective_actions")["raw_value"] == 1.0

@@ -11,6 +11,7 @@ on). Pages only read these tables; nothing trains in a page.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -99,7 +100,14 @@ def run(con, context) -> None:
     context.log(f"    incident model: {len(frame):,} labelled orders, incident rate "
                 f"{frame['is_incident'].mean() if len(frame) else float('nan'):.3f}")
 
-    result = im.backtest(frame, cfg) if len(frame) and frame["is_incident"].nunique() == 2 else None
+    trainable = bool(len(frame)) and frame["is_incident"].nunique() == 2
+    # The model used for predictions (fitted on every labelled order) trains in a second thread while the backtest
+    # fits its folds: LightGBM releases the GIL while it grows trees, each fit runs single-threaded and seeded, so
+    # the trees are the same as one after the other, in about half the time on two cores.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        final = pool.submit(im.fit, frame, cfg) if trainable else None
+        result = im.backtest(frame, cfg) if trainable else None
+        model = final.result() if final is not None else None
     metrics = result.metrics if result is not None else pd.DataFrame()
     _write(con, "marts.model_backtest", metrics)
     _write(con, "marts.model_calibration",
@@ -121,8 +129,7 @@ def run(con, context) -> None:
                       next_features], axis=1)  # the next order of each supplier (im.next_order_template)
     pred["as_of"] = pd.Timestamp(context.as_of)
     pred["model_version"] = cfg.version
-    if len(frame) and frame["is_incident"].nunique() == 2:
-        model = im.fit(frame, cfg)
+    if model is not None:
         pred["predicted_incident_probability"] = im.predict(model, pred)
         start, end = im.from_day(frame["day"].min()), im.from_day(frame["day"].max())
         pred["trained_on_window"] = f"{start}..{end}"

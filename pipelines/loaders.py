@@ -16,6 +16,7 @@ import pandas as pd
 
 from models import incident_model as im
 from models import scoring, validity
+from pipelines.frames import read_frame
 
 # ---- the risk score ---------------------------------------------------------------------------------------------
 
@@ -57,16 +58,16 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
             sql = "select *, judged_aql(aql_major, 'major') as judged_aql_major from staging.inspections"
         else:
             sql = f"select * from staging.{name}"  # names from scoring.TABLE_NAMES
-        t[name] = con.execute(sql, _PARAMETERS.get(name, [])).df()
+        t[name] = read_frame(con, sql, _PARAMETERS.get(name, []))
     # the inspection mart's maturity for field returns, so both marts judge the same lots
-    t["inspection_settings"] = con.execute("select * from reference.inspection_settings").df()
-    t["kpi_settings"] = con.execute("select * from reference.kpi_settings").df()
+    t["inspection_settings"] = read_frame(con, "select * from reference.inspection_settings")
+    t["kpi_settings"] = read_frame(con, "select * from reference.kpi_settings")
     # which supplier fields the imported data carries at all (staging fills some blanks, e.g. a badge as false)
-    raw = con.execute("select * from raw.suppliers").df()
+    raw = read_frame(con, "select * from raw.suppliers")
     t["supplier_fields_carried"] = pd.DataFrame({"field": [c for c in raw.columns if raw[c].notna().any()]})
     # which tables were imported at all (a file was read, even one without rows)
-    t["tables_carried"] = con.execute("select distinct table_name as table_name from ingest.load_log "
-                                      "where coalesce(file, '') <> ''").df()
+    t["tables_carried"] = read_frame(con, "select distinct table_name as table_name from ingest.load_log "
+                                          "where coalesce(file, '') <> ''")
     return t
 
 
@@ -108,7 +109,7 @@ INPUT_QUERIES = {
 
 def load_inputs(con) -> im.Inputs:
     """Read the staging tables and the two reference settings the incident label needs."""
-    frames = {name: con.execute(sql).df() for name, sql in INPUT_QUERIES.items()}
+    frames = {name: read_frame(con, sql) for name, sql in INPUT_QUERIES.items()}
     for frame in frames.values():  # day numbers as plain floats: a blank date is NaN (comparisons False), never NA
         for col in [c for c in frame.columns if c == "day" or c.endswith("_day")]:
             frame[col] = frame[col].astype("float64")
@@ -133,7 +134,7 @@ def _columns(con, table: str) -> set[str]:
 
 
 def _read(con, table: str, sql: str) -> pd.DataFrame:
-    return con.execute(sql).df() if _has(con, table) else pd.DataFrame()
+    return read_frame(con, sql) if _has(con, table) else pd.DataFrame()
 
 
 def signal_history(con, before, computed: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -158,9 +159,9 @@ def load_evidence(con, signal_points: pd.DataFrame | None = None) -> validity.Ev
         cols = _columns(con, "marts.order_incident_features")
         wanted = ["po_id", "supplier_id", "ordered_on", "fold", "is_incident", "is_late", "is_psi_failed",
                   "is_return_incident", *validity.ORDER_SCORES.values()]
-        orders = con.execute(f"select {', '.join(c for c in wanted if c in cols)} "  # names from the list above
-                             "from marts.order_incident_features where predicted_incident_probability is not null "
-                             "order by po_id").df()
+        orders = read_frame(con, f"select {', '.join(c for c in wanted if c in cols)} "  # names from the list above
+                                 "from marts.order_incident_features where predicted_incident_probability is not null "
+                                 "order by po_id")
         history = _read(con, "marts.supplier_risk_history",
                         "select supplier_id, as_of, risk_band from marts.supplier_risk_history")
         orders["risk_band"] = validity.band_at_order(orders, history)
@@ -168,7 +169,7 @@ def load_evidence(con, signal_points: pd.DataFrame | None = None) -> validity.Ev
                       "select supplier_id, risk_score, round(quality_points + delivery_points, 1) as operations_points, "
                       "entity_points, transaction_points from marts.supplier_risk_score")
     if not suppliers.empty and _has(con, "marts.incident_predictions"):
-        pred = con.execute("select supplier_id, predicted_incident_probability from marts.incident_predictions").df()
+        pred = read_frame(con, "select supplier_id, predicted_incident_probability from marts.incident_predictions")
         suppliers = suppliers.merge(pred, on="supplier_id", how="left")
     signals = _read(con, "marts.supplier_signals", "select supplier_id, pillar, signal, points "
                                                    "from marts.supplier_signals")

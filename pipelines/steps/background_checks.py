@@ -9,7 +9,7 @@ import pandas as pd
 
 from models import controls
 from models.wording import count_words
-from pipelines.frames import write_frame
+from pipelines.frames import read_frame, write_frame
 
 INPUTS = ["staging.suppliers", "reference.kpi_settings", "ingest.build_info"]
 OUTPUTS = ["marts.background_checks"]
@@ -30,7 +30,7 @@ def valid_days(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def run(con: duckdb.DuckDBPyConnection, context) -> None:
-    sup = con.execute("select * from staging.suppliers").df()
+    sup = read_frame(con, "select * from staging.suppliers")
     states = controls.check_states(sup, context.as_of, valid_days(con))
     by_id = sup.set_index("supplier_id")
 

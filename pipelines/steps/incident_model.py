@@ -18,7 +18,7 @@ import pandas as pd
 
 from models import incident_model as im
 from pipelines import loaders
-from pipelines.frames import write_frame
+from pipelines.frames import read_frame, write_frame
 
 INPUTS = [
     "staging.suppliers", "staging.products", "staging.purchase_orders", "staging.shipments", "staging.inspections",
@@ -87,9 +87,9 @@ def _rule_history(con) -> pd.DataFrame | None:
         return None
     # the quality and delivery pillars together (the part of the score a next-order incident can judge), to the
     # 0.1 point the pillars are rounded to, so equal sums tie exactly
-    return con.execute("select supplier_id, as_of - date '1970-01-01' as as_of_day, risk_score, "
-                       "round(quality_points + delivery_points, 1) as operations_points "
-                       "from marts.supplier_risk_history").df()
+    return read_frame(con, "select supplier_id, as_of - date '1970-01-01' as as_of_day, risk_score, "
+                           "round(quality_points + delivery_points, 1) as operations_points "
+                           "from marts.supplier_risk_history")
 
 
 def run(con, context) -> None:

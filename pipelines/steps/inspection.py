@@ -14,7 +14,7 @@ import pandas as pd
 
 from models import po_status
 from models.blind_spot import InspectionSettings, blind_spot, lot_plans, switching
-from pipelines.frames import write_frame
+from pipelines.frames import read_frame, write_frame
 
 INPUTS = ["marts.inspection_lot_facts", "reference.inspection_settings", "ingest.build_info"]
 OUTPUTS = ["marts.inspection_lots", "marts.inspection_blind_spot", "marts.inspection_switching"]
@@ -73,7 +73,7 @@ def read_settings(con: duckdb.DuckDBPyConnection) -> InspectionSettings:
 
 def read_lot_facts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """marts.inspection_lot_facts with integer counts and Python dates."""
-    lots = con.execute("select * from marts.inspection_lot_facts order by po_id").df()
+    lots = read_frame(con, "select * from marts.inspection_lot_facts order by po_id")
     for col in _INT_LOT_COLUMNS:
         lots[col] = lots[col].astype("Int64")
     lots["sample_size"] = lots["sample_size"].astype("Int64")

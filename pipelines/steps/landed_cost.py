@@ -24,7 +24,7 @@ from models.landed_cost import (
     join_by_group,
 )
 from pipelines.contract import ENTRY_DATE_ORDER
-from pipelines.frames import write_frame
+from pipelines.frames import read_frame, write_frame
 
 INPUTS = [
     "staging.shipments",
@@ -115,12 +115,12 @@ def entry_summaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     duty / mpf / hmf / entered_value are the sums over the entry's lines (NaN when no line gives one), with the
     entry date, entry type, number of lines and the chapter 99 numbers declared.
     """
-    lines = con.execute("""
+    lines = read_frame(con, """
         select entry_number, line_number, hts_code, is_chapter_99, entry_type, entry_on, entered_value, duty, mpf,
             hmf,
         from staging.entry_summary_lines
         order by entry_number, line_number, hts_code
-    """).df()
+    """)
     cols = ["entry_number", "entry_on", "entry_type", "lines", "entered_value", "duty", "mpf", "hmf", "chapter_99"]
     if lines.empty:
         return pd.DataFrame(columns=cols, index=pd.Index([], name="entry_ref"))
@@ -165,14 +165,14 @@ SHIPMENTS_SQL = """
 
 def _assists(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """staging.assists with the supplier defaulted to the SKU's and the cost in cents (empty when none)."""
-    frame = con.execute("""
+    frame = read_frame(con, """
         select
             assists.assist_id, assists.sku, coalesce(assists.supplier_id, products.supplier_id) as supplier_id,
             assists.cost, assists.provided_on, assists.units_declared,
         from staging.assists as assists
         inner join staging.products as products on assists.sku = products.sku
         order by assists.assist_id
-    """).df()
+    """)
     return frame.assign(cost_cents=cents_array(frame["cost"]) if len(frame) else np.zeros(0, dtype=np.int64))
 
 
@@ -183,12 +183,12 @@ def duty_refunds(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame) -> tuple[pd
     cost (equally when none carries duty). A refund whose entry or shipment is not in the data is reported in
     marts.unallocated_costs, never dropped.
     """
-    refunds = con.execute("""
+    refunds = read_frame(con, """
         select refund_id, entry_number, shipment_id, program, claimed_on, amount_claimed, received_on,
             amount_received,
         from staging.duty_refunds
         order by refund_id
-    """).df()
+    """)
     cols = ["refund_id", "program", "entry_key", "shipment_id", "po_id", "supplier_id", "sku", "claimed_on",
             "amount_claimed", "received_on", "amount_received"]
     unalloc_cols = ["source_table", "source_id", "charge", "amount", "basis", "reason"]
@@ -225,7 +225,7 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     de minimis, MPF and HMF of each customs entry (split over its shipments by dutiable value to the cent); this
     step reads the data, applies the paid figures and the Incoterm, and names the columns of the mart.
     """
-    ship = con.execute(SHIPMENTS_SQL).df()
+    ship = read_frame(con, SHIPMENTS_SQL)
     if ship.empty:
         return pd.DataFrame(columns=rows_columns())
     buyer_pays_duty = incoterm_flags(ship["incoterm"])["buyer_pays_import_duty"].to_numpy(dtype=bool)
@@ -488,12 +488,12 @@ def allocate_quality_costs(con: duckdb.DuckDBPyConnection, basis: str) -> tuple[
     quantity = units, weight/volume = units x unit weight/volume). A cost that cannot be split (no sales that
     month) keeps sku = NULL in margin_leakage and is listed in unallocated_costs.
     """
-    costs = con.execute("""
+    costs = read_frame(con, """
         select cost_id, supplier_id, sku, month as month_on, kind, amount,
         from marts.quality_costs
         order by cost_id
-    """).df()
-    sales = con.execute("""
+    """)
+    sales = read_frame(con, """
         select
             products.supplier_id, sales.sku, sales.month_on,
             sum(sales.gross_revenue) as value,
@@ -504,7 +504,7 @@ def allocate_quality_costs(con: duckdb.DuckDBPyConnection, basis: str) -> tuple[
         inner join staging.products as products on sales.sku = products.sku
         group by all
         order by sales.sku
-    """).df()
+    """)
     direct = costs[costs["sku"].notna()].assign(allocated=lambda d: d["amount"].astype(float))
     loose = costs[costs["sku"].isna()].drop(columns="sku")
     unallocated: list[dict] = []
@@ -541,7 +541,7 @@ def _common(g, col: str) -> pd.Series:
 def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated: pd.DataFrame,
                    basis: str) -> pd.DataFrame:
     """One row per purchase order: landed components, totals, per-unit cost and quote-to-landed variance."""
-    pos = con.execute("""
+    pos = read_frame(con, """
         select
             po_status.po_id, po_status.supplier_id, suppliers.supplier_type, po_status.sku, products.category,
             purchase_orders.incoterm, po_status.ordered_on, po_status.quantity, po_status.unit_price,
@@ -556,7 +556,7 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
         left join (select po_id, sum(cost) as inspection_cost from staging.inspections group by po_id) as inspected
             on po_status.po_id = inspected.po_id
         order by po_status.po_id
-    """).df()
+    """)
     charges = (allocated.pivot_table(index="po_id", columns="charge", values="allocated", aggfunc="sum")
                .reindex(columns=list(SHIPMENT_CHARGES)) if not allocated.empty
                else pd.DataFrame(columns=list(SHIPMENT_CHARGES)))
@@ -661,10 +661,10 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
 
 def _order_rates(con: duckdb.DuckDBPyConnection, pos: pd.DataFrame) -> pd.Series:
     """Effective duty rate on the order date for POs without shipments (on the unit price as dutiable value)."""
-    products = con.execute("""
+    products = read_frame(con, """
         select sku, hs_code, origin_country, steel_content_pct, aluminium_content_pct, duty_claims
         from staging.products
-    """).df()
+    """)
     lines = pos[["sku", "ordered_on", "unit_price"]].merge(products, on="sku", how="left")
     return pd.Series(effective_rates(lines.assign(entry_on=lines["ordered_on"],
                                                   dutiable_cents=cents_array(lines["unit_price"] * 1000))),

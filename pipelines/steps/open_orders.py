@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from models import release
-from pipelines.frames import write_frame
+from pipelines.frames import read_frame, write_frame
 
 INPUTS = ["staging.purchase_orders", "marts.po_status", "staging.suppliers", "staging.inspections",
           "staging.changes", "marts.bank_accounts", "staging.payments", "marts.corrective_actions",
@@ -23,21 +23,21 @@ GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
 
 def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """The staging rows and order states the release rules read."""
-    orders = con.execute("select * from staging.purchase_orders").df()
-    status = con.execute("select po_id, paid_amount, shipped_quantity, is_shipped_in_full, deposit_at_risk "
-                         "from marts.po_status").df()
+    orders = read_frame(con, "select * from staging.purchase_orders")
+    status = read_frame(con, "select po_id, paid_amount, shipped_quantity, is_shipped_in_full, deposit_at_risk "
+                             "from marts.po_status")
     return {
         "orders": orders.merge(status, on="po_id", how="left"),
-        "suppliers": con.execute("select * from staging.suppliers").df(),
-        "inspections": con.execute("select * from staging.inspections").df(),
-        "changes": con.execute("select * from staging.changes").df(),
+        "suppliers": read_frame(con, "select * from staging.suppliers"),
+        "inspections": read_frame(con, "select * from staging.inspections"),
+        "changes": read_frame(con, "select * from staging.changes"),
         # with is_change: whether the account is a change to verify (marts.bank_accounts, where that rule lives)
-        "bank_accounts": con.execute("select * from marts.bank_accounts").df(),
-        "payments": con.execute("select * from staging.payments").df(),
+        "bank_accounts": read_frame(con, "select * from marts.bank_accounts"),
+        "payments": read_frame(con, "select * from staging.payments"),
         # with is_open: the action's state at the build date (marts.corrective_actions, where that rule lives)
-        "corrective_actions": con.execute("select * from marts.corrective_actions").df(),
-        "shipments": con.execute("select * from staging.shipments").df(),
-        "inspection_settings": con.execute("select setting, value from reference.inspection_settings").df(),
+        "corrective_actions": read_frame(con, "select * from marts.corrective_actions"),
+        "shipments": read_frame(con, "select * from staging.shipments"),
+        "inspection_settings": read_frame(con, "select setting, value from reference.inspection_settings"),
     }
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from models import po_status
+from pipelines.frames import read_frame
 
 INPUTS = ["marts.po_facts", "staging.shipments", "reference.kpi_settings"]
 OUTPUTS = ["marts.po_status"]
@@ -64,9 +65,9 @@ def judge(facts: pd.DataFrame, shipments: pd.DataFrame, as_of, tol: po_status.To
 
 def run(con: duckdb.DuckDBPyConnection, context) -> None:
     """Build step: write marts.po_status."""
-    facts = con.execute("select * from marts.po_facts").df()
-    shipments = con.execute("select po_id, shipped_on, quantity from staging.shipments").df()
-    tol = po_status.settings_from(con.execute("select setting, value from reference.kpi_settings").df())
+    facts = read_frame(con, "select * from marts.po_facts")
+    shipments = read_frame(con, "select po_id, shipped_on, quantity from staging.shipments")
+    tol = po_status.settings_from(read_frame(con, "select setting, value from reference.kpi_settings"))
     status = judge(facts, shipments, context.as_of, tol)
     judged = ", ".join(f"cast(status.{c} as {_TYPES[c]}) as {c}" if c in _TYPES else f"status.{c}"
                        for c in po_status.STATUS_COLUMNS)

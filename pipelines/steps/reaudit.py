@@ -22,7 +22,7 @@ from models import audit_age, po_status, risk_panel, scoring
 from models.lookup import lookup
 from models.signals import OUTCOME_VALUE
 from models.wording import count_words
-from pipelines.frames import write_frame
+from pipelines.frames import read_frame, write_frame
 
 INPUTS = ["marts.supplier_risk_score", "marts.supplier_score_measures", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
           "marts.corrective_actions", "marts.supplier_kpis",
@@ -412,21 +412,21 @@ def _action(triggers: list[str], band: str, rules: list[dict]) -> str:
 def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """The marts and staging rows `plan` reads."""
     return {
-        "suppliers": con.execute("select * from staging.suppliers").df(),
-        "score": con.execute("select * from marts.supplier_risk_score").df(),
-        "measures": con.execute("select supplier_id, spend_12m from marts.supplier_score_measures").df(),
-        "kpis": con.execute("select supplier_id, open_exposure, deposit_at_risk from marts.supplier_kpis").df(),
-        "signals": con.execute("select supplier_id, signal, raw_value, evidence_n, points, detail, prior_mean, "
-                               "explanation from marts.supplier_signals").df(),
-        "history": con.execute("select supplier_id, as_of, risk_score from marts.supplier_risk_history").df(),
-        "po_status": con.execute("select * from marts.po_status").df(),
-        "purchase_orders": con.execute("select po_id, supplier_id, sku, ordered_on, unit_price "
-                                       "from staging.purchase_orders").df(),
-        "inspections": con.execute("select inspection_id, po_id, inspection_type, inspected_on, result "
-                                   "from staging.inspections").df(),
-        "corrective_actions": con.execute("select supplier_id, is_overdue, is_closed_but_next_lot_failed, "
-                                          "coalesce(next_lot_inspected_on, closed_on) as failed_on "
-                                          "from marts.corrective_actions").df(),
+        "suppliers": read_frame(con, "select * from staging.suppliers"),
+        "score": read_frame(con, "select * from marts.supplier_risk_score"),
+        "measures": read_frame(con, "select supplier_id, spend_12m from marts.supplier_score_measures"),
+        "kpis": read_frame(con, "select supplier_id, open_exposure, deposit_at_risk from marts.supplier_kpis"),
+        "signals": read_frame(con, "select supplier_id, signal, raw_value, evidence_n, points, detail, prior_mean, "
+                                   "explanation from marts.supplier_signals"),
+        "history": read_frame(con, "select supplier_id, as_of, risk_score from marts.supplier_risk_history"),
+        "po_status": read_frame(con, "select * from marts.po_status"),
+        "purchase_orders": read_frame(con, "select po_id, supplier_id, sku, ordered_on, unit_price "
+                                           "from staging.purchase_orders"),
+        "inspections": read_frame(con, "select inspection_id, po_id, inspection_type, inspected_on, result "
+                                       "from staging.inspections"),
+        "corrective_actions": read_frame(con, "select supplier_id, is_overdue, is_closed_but_next_lot_failed, "
+                                              "coalesce(next_lot_inspected_on, closed_on) as failed_on "
+                                              "from marts.corrective_actions"),
     }
 
 

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from models import entity
-from pipelines.frames import write_frame
+from pipelines.frames import read_frame, write_frame
 
 INPUTS = ["staging.suppliers", "staging.purchase_orders"]
 OUTPUTS = ["marts.supplier_type_check"]
@@ -23,10 +23,10 @@ TYPES = {"supplier_id": "varchar", "declared_type": "varchar", "verified_type": 
 
 
 def run(con: duckdb.DuckDBPyConnection, context) -> None:
-    sup = con.execute("select supplier_id, supplier_type, verified_type, supplier_name, legal_name "
-                      "from staging.suppliers").df()
-    pi = con.execute("select distinct supplier_id, pi_entity_name from staging.purchase_orders "
-                     "where pi_entity_name is not null").df()
+    sup = read_frame(con, "select supplier_id, supplier_type, verified_type, supplier_name, legal_name "
+                          "from staging.suppliers")
+    pi = read_frame(con, "select distinct supplier_id, pi_entity_name from staging.purchase_orders "
+                         "where pi_entity_name is not null")
     pi_names = pi.groupby("supplier_id")["pi_entity_name"].apply(list).to_dict()
     rows = []
     for s in sup.itertuples():

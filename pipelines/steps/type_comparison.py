@@ -21,7 +21,7 @@ from models.landed_cost import (
     bootstrap_mean_ci,
     compare_groups,
 )
-from pipelines.frames import write_frame
+from pipelines.frames import read_frame, write_frame
 
 INPUTS = [
     "marts.landed_cost_po",
@@ -86,33 +86,33 @@ def _period_frames(con: duckdb.DuckDBPyConnection, month_from: date | None, mont
     window = {"month_from": month_from, "month_to": month_to}
     within = "($month_from::date is null or {0} >= $month_from::date) and " \
              "($month_to::date is null or {0} <= $month_to::date)"
-    po = con.execute(f"""
+    po = read_frame(con, f"""
         select supplier_id, category, units_received, landed_total, landed_cost_per_unit,
             quoted_landed_cost_per_unit * units_received as quoted_total,
         from marts.landed_cost_po where is_landed and {within.format("delivery_month")}
-    """, window).df()
+    """, window)
     for c in ("units_received", "landed_total", "landed_cost_per_unit", "quoted_total"):
         po[c] = po[c].astype(float)
     # Products differ in price, so a PO's unit cost is compared with the median of its category's landed POs.
     po["index"] = po["landed_cost_per_unit"] / po.groupby("category")["landed_cost_per_unit"].transform("median")
     po["index_x_units"] = po["index"] * po["units_received"]
-    leak = con.execute(f"""
+    leak = read_frame(con, f"""
         select supplier_id, coalesce(category, 'unattributed') as category, units_sold, gross_revenue,
             supplier_leakage, realised_contribution
         from marts.margin_leakage_wide
         where {within.format("month")}
-    """, window).df()
+    """, window)
     # the rates by the one definition (pipelines/sql/macros.sql), per supplier and category and per supplier
     # (is_all: the supplier's row over every category)
-    on_time = con.execute(f"""
+    on_time = read_frame(con, f"""
         select po_status.supplier_id, products.category, grouping(products.category) = 1 as is_all,
             on_time_rate_of(po_status.is_on_time, po_status.is_resolved) as on_time_rate,
         from marts.po_status as po_status
         inner join staging.products as products on po_status.sku = products.sku
         where {within.format("date_trunc('month', po_status.promised_ship_on)")}
         group by grouping sets ((po_status.supplier_id, products.category), (po_status.supplier_id))
-    """, window).df()
-    defects = con.execute(f"""
+    """, window)
+    defects = read_frame(con, f"""
         with sold as (
             select products.supplier_id, products.category, sum(sales.units_sold) as units_sold,
             from staging.sales as sales
@@ -139,7 +139,7 @@ def _period_frames(con: duckdb.DuckDBPyConnection, month_from: date | None, mont
             defect_return_rate_of(sum(defect_units), sum(units_sold)) as defect_return_rate,
         from sold_and_returned
         group by grouping sets ((supplier_id, category), (supplier_id))
-    """, window).df()
+    """, window)
 
     return _PeriodFrames(po, leak, on_time, defects)
 
@@ -174,7 +174,7 @@ def _metrics_by(period: _PeriodFrames, keys: list[str]) -> pd.DataFrame:
 def _with_kpi_rates(con: duckdb.DuckDBPyConnection, out: pd.DataFrame) -> pd.DataFrame:
     """The supplier-wide (category 'all') on-time and defect-return rates as marts.supplier_kpis' own figures (same
     definitions, all time)."""
-    kpis = con.execute("select supplier_id, on_time_rate, defect_return_rate from marts.supplier_kpis").df()
+    kpis = read_frame(con, "select supplier_id, on_time_rate, defect_return_rate from marts.supplier_kpis")
     overall = out["category"] == ALL
     kp = out.loc[overall, ["supplier_id"]].merge(kpis, on="supplier_id", how="left")
     out.loc[overall, "on_time_rate"] = kp["on_time_rate"].astype(float).to_numpy()
@@ -188,8 +188,8 @@ def _with_kpi_rates(con: duckdb.DuckDBPyConnection, out: pd.DataFrame) -> pd.Dat
 def _with_types(con: duckdb.DuckDBPyConnection, out: pd.DataFrame) -> pd.DataFrame:
     """The supplier metrics with each supplier's type, in the output's columns and order."""
     # the type an audit or site visit verified, where there is one, over the declared type
-    types = con.execute("select supplier_id, coalesce(verified_type, supplier_type) as supplier_type "
-                        "from staging.suppliers").df()
+    types = read_frame(con, "select supplier_id, coalesce(verified_type, supplier_type) as supplier_type "
+                            "from staging.suppliers")
     out = out.merge(types, on="supplier_id", how="left")
     cols = ["supplier_id", "supplier_type", "category", "units_sold", *METRICS]
     return out[cols].sort_values(["category", "supplier_id"], kind="stable").reset_index(drop=True)

@@ -209,16 +209,30 @@ def _worst_names(pairs: pd.DataFrame, ref_col: str, name_col: str) -> pd.DataFra
                          "n_names": p.groupby("supplier_id")[name_col].nunique()})
 
 
+def measure(tables: dict[str, pd.DataFrame], cutoffs, config: dict | None = None) -> pd.DataFrame:
+    """The measured panel (models.risk_panel.measure) at several cutoffs at once, for compute_signals and
+    score_history to share: measuring is most of the cost, and a cutoff's rows do not depend on the other cutoffs."""
+    t = tables if tables.get("_prepared") else prepare_tables(tables)
+    return risk_panel.measure(t, sorted({pd.Timestamp(c) for c in cutoffs}), config or load_config())
+
+
+def _at(panel: pd.DataFrame, cutoffs) -> pd.DataFrame:
+    """The rows of a measured panel at these cutoffs, as risk_panel.measure would return them for these alone."""
+    return panel[panel["as_of"].isin([pd.Timestamp(c) for c in cutoffs])].reset_index(drop=True)
+
+
 def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict | None = None,
-                    frozen_priors: pd.DataFrame | None = None, explain: bool = True) -> SignalResult:
+                    frozen_priors: pd.DataFrame | None = None, explain: bool = True,
+                    panel: pd.DataFrame | None = None) -> SignalResult:
     """Every signal of every supplier known on `as_of`, from rows dated on or before `as_of` only.
 
     `frozen_priors` (supplier_id, signal, prior_mean, prior_strength) replaces the fitted cohort priors for the
-    suppliers it lists (to show that a supplier's score depends on others only through the prior).
+    suppliers it lists (to show that a supplier's score depends on others only through the prior). `panel`: a
+    panel from `measure` that includes `as_of` (else it is measured here).
     """
     cfg = config or load_config()
     t = tables if tables.get("_prepared") else prepare_tables(tables)
-    f = risk_panel.measure(t, [pd.Timestamp(as_of)], cfg)
+    f = _at(panel, [as_of]) if panel is not None else risk_panel.measure(t, [pd.Timestamp(as_of)], cfg)
     return _signals(t, f, cfg, frozen_priors, explain)
 
 
@@ -488,17 +502,18 @@ def month_ends(first: date, last: date) -> list[date]:
 
 
 def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dict | None = None,
-                  keep_signals: dict | None = None) -> pd.DataFrame:
+                  keep_signals: dict | None = None, panel: pd.DataFrame | None = None) -> pd.DataFrame:
     """The score as of each cutoff (point-in-time): one row per supplier and cutoff, all cutoffs computed at once.
 
     With `keep_signals` (a dict), its "signal_history" entry receives each signal's points at each cutoff
     (supplier_id, as_of, pillar, signal, points, max_points; ids and names categorical to keep it small), the frame
-    models.validity.signal_history would otherwise recompute."""
+    models.validity.signal_history would otherwise recompute. `panel`: a panel from `measure` that includes every
+    cutoff (else they are measured here)."""
     cfg = cfg or load_config()
     t = tables if tables.get("_prepared") else prepare_tables(tables)
     if not cutoffs:
         return pd.DataFrame()
-    f = risk_panel.measure(t, [pd.Timestamp(c) for c in cutoffs], cfg)
+    f = _at(panel, cutoffs) if panel is not None else risk_panel.measure(t, [pd.Timestamp(c) for c in cutoffs], cfg)
     if f.empty:
         return pd.DataFrame()
     res = _signals(t, f, cfg, None, explain=False)

@@ -66,7 +66,11 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
         return
     tables = scoring.prepare_tables(raw)
     as_of = context.as_of
-    now = scoring.compute_signals(tables, as_of, cfg)
+    first = tables["purchase_orders"]["ordered_on"].min()
+    cutoffs = scoring.month_ends(first.date(), as_of) if pd.notna(first) else []
+    # the build date, the month ends of the history and the last one before the build date, measured at once
+    panel = scoring.measure(tables, [as_of, *cutoffs], cfg)
+    now = scoring.compute_signals(tables, as_of, cfg, panel=panel)
     current = scoring.score(now, cfg)
     _write(con, "marts.supplier_risk_score", current[SCORE_COLUMNS])
     signals = now.signals.merge(now.priors[["supplier_id", "signal", "cohort", "prior_mean"]],
@@ -77,9 +81,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     write_frame(con, "marts.supplier_score_measures", now.evidence, types=_MEASURE_TYPES, columns=MEASURE_COLUMNS)
     t1 = time.perf_counter()
 
-    first = tables["purchase_orders"]["ordered_on"].min()
-    cutoffs = scoring.month_ends(first.date(), as_of) if pd.notna(first) else []
-    history = scoring.score_history(tables, cutoffs, cfg, keep_signals=getattr(context, "shared", None))
+    history = scoring.score_history(tables, cutoffs, cfg, keep_signals=getattr(context, "shared", None), panel=panel)
     if history.empty:
         history = pd.DataFrame({c: pd.Series(dtype="object") for c in HISTORY_COLUMNS})
     _write(con, "marts.supplier_risk_history", history[HISTORY_COLUMNS])
@@ -87,7 +89,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
 
     before_cut = [d for d in cutoffs if d < as_of]
     if before_cut:
-        before = scoring.compute_signals(tables, before_cut[-1], cfg)
+        before = scoring.compute_signals(tables, before_cut[-1], cfg, panel=panel)
         changes = scoring.score_changes(now, before, cfg["history"]["min_change_points"])
     else:
         changes = scoring.score_changes(now, now, float("inf"))

@@ -34,6 +34,22 @@ def test_spearman_interval_resamples_pairs():
     assert (lo, hi) == pytest.approx((np.percentile(values, 2.5), np.percentile(values, 97.5)))
 
 
+@pytest.mark.parametrize("n, decimals", [(4, 0), (5, 8), (40, 1), (300, 1)])
+def test_all_draws_at_once_equal_scipy_draw_by_draw(n, decimals):
+    """Ties (values rounded), draws that take one distinct value (NaN, skipped) and tiny samples: the count-weighted
+    ranks give scipy's Spearman of every draw."""
+    rng = np.random.default_rng(n)
+    x = np.round(rng.normal(size=n), decimals)
+    y = np.round(x + rng.normal(size=n), decimals)
+    draws = rng.integers(0, n, (200, n))
+    got = v._resampled_spearman(x, y, draws)
+    expected = np.array([v.spearman(x[d], y[d]) for d in draws])
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_allclose(got[~np.isnan(got)], expected[~np.isnan(expected)], rtol=0, atol=1e-12)
+    if n == 4:
+        assert np.isnan(got).any()  # some draw of 4 takes one distinct value
+
+
 Y = np.array([1, 0, 1, 1, 0, 0, 0, 0, 0, 0])
 SCORE = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05])
 

@@ -15,6 +15,7 @@ import json
 import platform
 import time
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -807,35 +808,58 @@ def backtest(frame: pd.DataFrame, cfg: IncidentConfig) -> BacktestResult:
     """
     rules = [name for name in RULE_SCORES if name in frame and frame[name].notna().any()]
     rows, preds = [], []
+    splits = []
     for fd in folds(frame, cfg):
         train = frame[(frame["day"] < fd.cutoff) & (frame["close_day"] < fd.cutoff)]
         test = frame[(frame["day"] >= fd.cutoff) & (frame["day"] < fd.test_end)]
         if train["is_incident"].nunique() < 2 or test.empty:
             continue
-        y = test["is_incident"].astype(int).to_numpy()
-        base = float(train["is_incident"].mean())
-        started = time.perf_counter()
-        model = fit(train, cfg)
-        fit_seconds = time.perf_counter() - started
-        pred = pd.DataFrame({"po_id": test["po_id"].to_numpy(), "supplier_id": test["supplier_id"].to_numpy(),
-                             "fold": fd.fold, "y": y,
-                             "model": predict(model, test),
-                             "naive_baseline": naive_baseline(test, base, cfg.prior_strength),
-                             **{name: np.nan for name in RULE_SCORES},
-                             **{points_column(name): (test[name].to_numpy(dtype=float) if name in test
-                                                      else np.nan) for name in RULE_SCORES}})
-        for name in rules:
-            tr = train.dropna(subset=[name])
-            te = test[name].notna().to_numpy()
-            if tr["is_incident"].nunique() == 2 and te.any():
-                pred.loc[te, name] = rule_probability(tr[name], tr["is_incident"], test.loc[te, name],
-                                                      cfg.random_state)
-        window = {"train_start": from_day(train["day"].min()), "train_end": from_day(fd.cutoff - 1),
-                  "test_start": from_day(fd.cutoff), "test_end": from_day(fd.test_end - 1), "n_train": len(train)}
-        for name in MODEL_NAMES:
-            rows.append({"model_name": name, "fold": fd.fold, **window, **_metrics(pred, name, cfg),
-                         "fit_seconds": fit_seconds if name == "model" else None})
-        preds.append(pred)
+        splits.append((fd, train, test))
+    # the folds' models train two at a time (LightGBM releases the GIL; each fit is single-threaded and seeded, so
+    # the trees are those of fitting one after the other) while this thread scores the folds already fitted
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        fitted = [pool.submit(_timed_fit, train, cfg) for _, train, _ in splits]
+        for (fd, train, test), done in zip(splits, fitted):
+            _score_fold(fd, train, test, *done.result(), rules, cfg, rows, preds)
+    return _backtest_result(rows, preds, cfg)
+
+
+def _timed_fit(train: pd.DataFrame, cfg: IncidentConfig) -> tuple[Pipeline, float]:
+    """The fold's model and its fit time in seconds (marts.model_backtest.fit_seconds)."""
+    started = time.perf_counter()
+    model = fit(train, cfg)
+    return model, time.perf_counter() - started
+
+
+def _score_fold(fd, train: pd.DataFrame, test: pd.DataFrame, model: Pipeline, fit_seconds: float,
+                rules: list[str], cfg: IncidentConfig, rows: list, preds: list) -> None:
+    """One fold's out-of-fold predictions (model, naive baseline, rule scores) and metrics, appended to `preds`
+    and `rows`."""
+    y = test["is_incident"].astype(int).to_numpy()
+    base = float(train["is_incident"].mean())
+    pred = pd.DataFrame({"po_id": test["po_id"].to_numpy(), "supplier_id": test["supplier_id"].to_numpy(),
+                         "fold": fd.fold, "y": y,
+                         "model": predict(model, test),
+                         "naive_baseline": naive_baseline(test, base, cfg.prior_strength),
+                         **{name: np.nan for name in RULE_SCORES},
+                         **{points_column(name): (test[name].to_numpy(dtype=float) if name in test
+                                                  else np.nan) for name in RULE_SCORES}})
+    for name in rules:
+        tr = train.dropna(subset=[name])
+        te = test[name].notna().to_numpy()
+        if tr["is_incident"].nunique() == 2 and te.any():
+            pred.loc[te, name] = rule_probability(tr[name], tr["is_incident"], test.loc[te, name],
+                                                  cfg.random_state)
+    window = {"train_start": from_day(train["day"].min()), "train_end": from_day(fd.cutoff - 1),
+              "test_start": from_day(fd.cutoff), "test_end": from_day(fd.test_end - 1), "n_train": len(train)}
+    for name in MODEL_NAMES:
+        rows.append({"model_name": name, "fold": fd.fold, **window, **_metrics(pred, name, cfg),
+                     "fit_seconds": fit_seconds if name == "model" else None})
+    preds.append(pred)
+
+
+def _backtest_result(rows: list, preds: list, cfg: IncidentConfig) -> BacktestResult:
+    """The folds' metrics and predictions pooled: calibration, pooled metrics, comparison with the baseline."""
     oof = pd.concat(preds, ignore_index=True) if preds else pd.DataFrame(
         columns=["po_id", "supplier_id", "fold", "y", *MODEL_NAMES])
     calib = []

@@ -16,6 +16,7 @@ import pkgutil
 import re
 import time
 import uuid
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -132,6 +133,78 @@ def order_models(models: list[Model]) -> list[Model]:
     return ordered
 
 
+# DuckDB's share of the build's memory (its default is 80% of the machine): the Python steps need the rest, and a
+# query that needs more spills to disk instead of pushing the build past the machine. 1 GB keeps a 2,000-supplier
+# build under 3 GB in all (docs/scaling.md); SUPPLIER_RISK_BUILD_MEMORY (e.g. 4GB) gives a larger brand more.
+BUILD_MEMORY = os.environ.get("SUPPLIER_RISK_BUILD_MEMORY", "1GB")
+
+# Models run at the same time, at most: one per core, up to two (a Python step and a SQL model, or two steps, use
+# both cores; more would only share them and add memory). SUPPLIER_RISK_BUILD_WORKERS=1 runs them one by one.
+BUILD_WORKERS = max(1, int(os.environ.get("SUPPLIER_RISK_BUILD_WORKERS", min(2, os.cpu_count() or 1))))
+
+
+def run_models(con: duckdb.DuckDBPyConnection, models: list[Model], context: BuildContext, report: BuildReport,
+               log: Callable[[str], None], workers: int = BUILD_WORKERS) -> None:
+    """Run every model once the models whose tables it reads are done, `workers` at a time.
+
+    Each model runs on its own cursor in its own transaction, so another model sees its tables whole or not at all;
+    the build database is new, so a model that read a table it does not declare would fail, not read stale rows.
+    Among the models ready to run, those with more models waiting on them start first (the risk score before a
+    small mart). The first failure stops the build once the running models end; it is reported with its model."""
+    producer = {out: m.name for m in models for out in m.outputs}
+    needs = {m.name: {producer[i] for i in m.inputs if i in producer and producer[i] != m.name} for m in models}
+    waiting_on: dict[str, set[str]] = {m.name: set() for m in models}
+    for m in reversed(models):  # reverse topological order: a model's dependents are counted before it
+        for need in needs[m.name]:
+            waiting_on[need] |= {m.name} | waiting_on[m.name]
+    rank = {m.name: (-len(waiting_on[m.name]), i) for i, m in enumerate(models)}
+    pending = sorted(models, key=lambda m: rank[m.name])
+    done: set[str] = set()
+    running: dict = {}
+    failure: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="model") as pool:
+        while pending or running:
+            for m in [m for m in pending if needs[m.name] <= done] if failure is None else []:
+                if len(running) >= workers:
+                    break
+                pending.remove(m)
+                running[pool.submit(_run_model, con, m, context)] = m
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                model = running.pop(future)
+                try:
+                    rows, seconds = future.result()
+                except BaseException as exc:  # noqa: BLE001 - the first one is raised once the others end
+                    failure = failure or exc
+                    continue
+                done.add(model.name)
+                report.steps.append(StepTiming(model.name, seconds, rows))
+                log(f"  [{len(done):>2}/{len(models)}] {model.name:<38} {rows:>10,} rows  {seconds:6.2f}s")
+    if failure is not None:
+        raise failure
+
+
+def _run_model(con: duckdb.DuckDBPyConnection, model: Model, context: BuildContext) -> tuple[int, float]:
+    """One model in one transaction on its own cursor: (rows of its table, seconds)."""
+    t0 = time.perf_counter()
+    cur = con.cursor()
+    try:
+        try:
+            with ingest.transaction(cur):  # one commit per model, not one per statement
+                if model.kind == "sql":
+                    cur.execute(f"create or replace table {model.name} as\n{model.sql}")
+                else:
+                    model.run(cur, context)
+        except Exception as exc:  # noqa: BLE001 - reported with the model's name, build aborted
+            raise BuildError(f"model {model.name} ({model.path.name}) failed: {exc}") from exc
+        rows = cur.execute(f"select count(*) from {model.name}").fetchall()[0][0]
+        return rows, time.perf_counter() - t0
+    finally:
+        cur.close()
+
+
 def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR):
     """Run every check (SQL returning failing rows); return (errors, warnings) as (name, count, sample)."""
     errors, warnings = [], []
@@ -209,6 +282,7 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
     try:
         t0 = time.perf_counter()
         con = duckdb.connect(str(tmp))
+        con.execute("set memory_limit = ?", [BUILD_MEMORY])
         try:
             result = ingest.read_and_validate(input_dir, con)
             report.ingest = result
@@ -244,20 +318,7 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             _record_history(con, db_path, result, built_by, bool(shrink))
             context = BuildContext(report.as_of, log)
             models = order_models(sql_models(SQL_DIR) + python_models())
-            for i, model in enumerate(models, 1):
-                t0 = time.perf_counter()
-                try:
-                    with ingest.transaction(con):  # one commit per model, not one per statement
-                        if model.kind == "sql":
-                            con.execute(f"create or replace table {model.name} as\n{model.sql}")
-                        else:
-                            model.run(con, context)
-                except Exception as exc:  # noqa: BLE001 - reported with the model's name, build aborted
-                    raise BuildError(f"model {model.name} ({model.path.name}) failed: {exc}") from exc
-                rows = con.execute(f"select count(*) from {model.name}").fetchone()[0]
-                seconds = time.perf_counter() - t0
-                report.steps.append(StepTiming(model.name, seconds, rows))
-                log(f"  [{i:>2}/{len(models)}] {model.name:<38} {rows:>10,} rows  {seconds:6.2f}s")
+            run_models(con, models, context, report, log)
             t0 = time.perf_counter()
             errors, warnings = run_checks(con, CHECKS_DIR)
             report.check_failures, report.warnings = errors, warnings

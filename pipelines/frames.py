@@ -9,6 +9,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+# read_frame takes Arrow from an executed result; DuckDB's advice (con.sql()) fails while a step has a result open on
+# the connection. Ignored here, once, for this message only: a catch_warnings() per call is not thread-safe, and
+# build steps run in threads (pipelines.build.run_models).
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+
 
 def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
                 types: dict[str, str] | None = None, columns: list[str] | None = None) -> None:
@@ -65,9 +70,7 @@ def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = N
     (3.5M return rows: 0.5 s instead of 3.3 s). `.df()`'s dtypes are kept: dates as datetime64[us], integers and
     booleans with a NULL as pandas' nullable Int*/boolean, decimals as float64 (tests/pipelines/test_frames.py).
     """
-    with warnings.catch_warnings():  # DuckDB suggests con.sql(), which fails while a result is still open
-        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
-        table = con.execute(sql, params or []).to_arrow_table()
+    table = con.execute(sql, params or []).to_arrow_table()
     if any(pa.types.is_interval(kind) for kind in table.schema.types):  # .df() makes them timedelta64: let it
         return con.execute(sql, params or []).df()
     columns = {}

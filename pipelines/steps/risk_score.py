@@ -64,7 +64,8 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     if raw["suppliers"].empty:
         _write_empty(con, context.as_of)
         return
-    tables = scoring.prepare_tables(raw)
+    tables = scoring.prepare_tables(raw, copy=False)  # raw is not read again
+    del raw
     as_of = context.as_of
     first = tables["purchase_orders"]["ordered_on"].min()
     cutoffs = scoring.month_ends(first.date(), as_of) if pd.notna(first) else []

@@ -16,7 +16,17 @@ import pytest
 
 from helpers import TINY, quiet
 from pipelines import build as build_module
-from pipelines.build import BuildError, build, order_models, python_models, sql_models
+from pipelines.build import (
+    BuildContext,
+    BuildError,
+    BuildReport,
+    Model,
+    build,
+    order_models,
+    python_models,
+    run_models,
+    sql_models,
+)
 
 
 def supplier_ids(db: Path) -> list[str]:
@@ -34,6 +44,49 @@ def test_models_run_after_the_tables_they_read():
     # marts.po_status is a Python step between SQL models: the facts, then the judgement, then what reads it
     assert (order.index("staging.purchase_orders") < order.index("marts.po_facts") < order.index("marts.po_status")
             < order.index("marts.supplier_kpis"))
+
+
+def _step(name: str, inputs: set[str], events: list, seconds: float = 0.2, fail: bool = False) -> Model:
+    def run(con, context):
+        events.append(("start", name))
+        for table in inputs:  # reads what it declares: committed by the time it starts
+            con.execute(f"select count(*) from {table}").fetchall()
+        time.sleep(seconds)
+        if fail:
+            raise ValueError("no such column")
+        con.execute(f"create table {name} as select 1 as x")
+        events.append(("end", name))
+    return Model(name, "python", inputs, [name], run=run, path=Path(f"{name}.py"))
+
+
+def test_models_run_two_at_a_time_each_after_what_it_reads(tmp_path):
+    """a and b are independent (they overlap); c reads both and starts after both ended; d reads c."""
+    events: list = []
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema marts")
+    models = order_models([_step("marts.a", set(), events), _step("marts.b", set(), events),
+                           _step("marts.c", {"marts.a", "marts.b"}, events), _step("marts.d", {"marts.c"}, events)])
+    report = BuildReport(tmp_path / "w.duckdb")
+    run_models(con, models, BuildContext(date(2024, 1, 1), quiet), report, quiet, workers=2)
+    at = {e: i for i, e in enumerate(events)}
+    assert at[("start", "marts.b")] < at[("end", "marts.a")]  # ran at the same time
+    assert at[("start", "marts.c")] > max(at[("end", "marts.a")], at[("end", "marts.b")])
+    assert at[("start", "marts.d")] > at[("end", "marts.c")]
+    assert sorted(s.name for s in report.steps) == ["marts.a", "marts.b", "marts.c", "marts.d"]
+    assert all(s.rows == 1 for s in report.steps)
+
+
+def test_a_model_failing_beside_another_stops_the_build_with_its_name(tmp_path):
+    """b fails while a runs: a finishes, nothing else starts, and the error names b."""
+    events: list = []
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema marts")
+    models = order_models([_step("marts.a", set(), events, seconds=0.5), _step("marts.b", set(), events, fail=True),
+                           _step("marts.c", {"marts.a"}, events)])
+    with pytest.raises(BuildError, match=r"model marts.b \(marts.b.py\) failed: no such column"):
+        run_models(con, models, BuildContext(date(2024, 1, 1), quiet), BuildReport(tmp_path / "w.duckdb"), quiet,
+                   workers=2)
+    assert ("end", "marts.a") in events and ("start", "marts.c") not in events
 
 
 def test_a_failing_check_leaves_the_previous_database(tmp_path, tiny_dir, monkeypatch, tiny_db):

@@ -80,11 +80,11 @@ def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = N
             columns[name] = pd.Series(col.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False),
                                       dtype="datetime64[us]")
         elif pa.types.is_decimal(kind):
-            values = _decimal_as_double(col, kind.scale)
+            values = _decimal_as_double(col, kind.scale) if pa.types.is_decimal128(kind) else None
             if values is None:
                 return con.execute(sql, params or []).df()
             columns[name] = pd.Series(values, dtype="float64")
-        elif pa.types.is_string(kind) and col.null_count == len(col):  # .df(): no text at all is object
+        elif (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and col.null_count == len(col):  # .df(): no text at all is object
             columns[name] = pd.Series([None] * len(col), dtype=object)
         elif (pa.types.is_integer(kind) or pa.types.is_boolean(kind)) and col.null_count:
             nullable = "boolean" if pa.types.is_boolean(kind) else str(kind.to_pandas_dtype().__name__).capitalize()

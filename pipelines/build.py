@@ -144,13 +144,14 @@ BUILD_WORKERS = max(1, int(os.environ.get("SUPPLIER_RISK_BUILD_WORKERS", min(2, 
 
 
 def run_models(con: duckdb.DuckDBPyConnection, models: list[Model], context: BuildContext, report: BuildReport,
-               log: Callable[[str], None], workers: int = BUILD_WORKERS) -> None:
-    """Run every model once the models whose tables it reads are done, `workers` at a time.
+               log: Callable[[str], None], workers: int | None = None) -> None:
+    """Run every model once the models whose tables it reads are done, `workers` at a time (BUILD_WORKERS).
 
     Each model runs on its own cursor in its own transaction, so another model sees its tables whole or not at all;
     the build database is new, so a model that read a table it does not declare would fail, not read stale rows.
     Among the models ready to run, those with more models waiting on them start first (the risk score before a
     small mart). The first failure stops the build once the running models end; it is reported with its model."""
+    workers = workers or BUILD_WORKERS
     producer = {out: m.name for m in models for out in m.outputs}
     needs = {m.name: {producer[i] for i in m.inputs if i in producer and producer[i] != m.name} for m in models}
     waiting_on: dict[str, set[str]] = {m.name: set() for m in models}

@@ -194,14 +194,18 @@ def dump(db: Path) -> dict[str, list]:
 
 @pytest.fixture(scope="module")
 def built_twice(tmp_path_factory) -> tuple[Path, Path]:
-    """The tiny portfolio with one rejected return row, built twice from the same files."""
+    """The tiny portfolio with one rejected return row, built twice from the same files: with the models two at a
+    time, then one by one (so the tests below also show the order of the models changes nothing)."""
     folder = tmp_path_factory.mktemp("twice")
     shutil.copytree(TINY, folder / "input")
     with (folder / "input" / "returns.csv").open("a") as fh:
         fh.write("R9,A1,P1,2024-05-01,0,defective,amazon_us,0,sellable\n")  # one rejected row
     first, second = folder / "a.duckdb", folder / "b.duckdb"
-    build(folder / "input", first, log=quiet)
-    build(folder / "input", second, log=quiet)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(build_module, "BUILD_WORKERS", 2)
+        build(folder / "input", first, log=quiet)
+        mp.setattr(build_module, "BUILD_WORKERS", 1)
+        build(folder / "input", second, log=quiet)
     return first, second
 
 

@@ -13,12 +13,13 @@ import fcntl
 import importlib
 import os
 import pkgutil
+import queue
 import re
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
@@ -163,16 +164,22 @@ def run_models(con: duckdb.DuckDBPyConnection, models: list[Model], context: Bui
     done: set[str] = set()
     running: dict = {}
     failure: BaseException | None = None
+    # steps log from their threads into a queue; this thread writes the lines, so a caller's log (the Data page's
+    # progress bar) is only ever called from the thread that called the build
+    lines: queue.SimpleQueue = queue.SimpleQueue()
+    step_context = replace(context, log=lines.put)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="model") as pool:
         while pending or running:
             for m in [m for m in pending if needs[m.name] <= done] if failure is None else []:
                 if len(running) >= workers:
                     break
                 pending.remove(m)
-                running[pool.submit(_run_model, con, m, context)] = m
+                running[pool.submit(_run_model, con, m, step_context)] = m
             if not running:
                 break
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+            while not lines.empty():
+                log(lines.get())
             for future in finished:
                 model = running.pop(future)
                 try:

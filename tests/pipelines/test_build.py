@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -49,6 +50,7 @@ def test_models_run_after_the_tables_they_read():
 def _step(name: str, inputs: set[str], events: list, seconds: float = 0.2, fail: bool = False) -> Model:
     def run(con, context):
         events.append(("start", name))
+        context.log(f"    {name} is running")
         for table in inputs:  # reads what it declares: committed by the time it starts
             con.execute(f"select count(*) from {table}").fetchall()
         time.sleep(seconds)
@@ -67,7 +69,15 @@ def test_models_run_two_at_a_time_each_after_what_it_reads(tmp_path):
     models = order_models([_step("marts.a", set(), events), _step("marts.b", set(), events),
                            _step("marts.c", {"marts.a", "marts.b"}, events), _step("marts.d", {"marts.c"}, events)])
     report = BuildReport(tmp_path / "w.duckdb")
-    run_models(con, models, BuildContext(date(2024, 1, 1), quiet), report, quiet, workers=2)
+    logged: list = []  # (thread, line): a caller's log (the Data page's progress bar) is called from its own thread
+
+    def log(line):
+        logged.append((threading.current_thread(), line))
+
+    run_models(con, models, BuildContext(date(2024, 1, 1), log), report, log, workers=2)
+    assert {thread for thread, _ in logged} == {threading.current_thread()}
+    lines = [line for _, line in logged]
+    assert "    marts.a is running" in lines and lines.index("    marts.d is running") < len(lines) - 1
     at = {e: i for i, e in enumerate(events)}
     assert at[("start", "marts.b")] < at[("end", "marts.a")]  # ran at the same time
     assert at[("start", "marts.c")] > max(at[("end", "marts.a")], at[("end", "marts.b")])

@@ -213,13 +213,15 @@ def _worst_names(pairs: pd.DataFrame, ref_col: str, name_col: str) -> pd.DataFra
 
 def measure(tables: dict[str, pd.DataFrame], cutoffs, config: dict | None = None) -> pd.DataFrame:
     """The measured panel (models.risk_panel.measure) at several cutoffs at once, for compute_signals and
-    score_history to share: measuring is most of the cost, and a cutoff's rows do not depend on the other cutoffs."""
+    score_history to share: measuring is most of the cost, and a cutoff's rows do not depend on the other cutoffs
+    (but for the last bit of a running sum: a few raw values may differ by ~1e-15 from measuring the cutoff alone;
+    points, scores and flags do not)."""
     t = tables if tables.get("_prepared") else prepare_tables(tables)
     return risk_panel.measure(t, sorted({pd.Timestamp(c) for c in cutoffs}), config or load_config())
 
 
 def _at(panel: pd.DataFrame, cutoffs) -> pd.DataFrame:
-    """The rows of a measured panel at these cutoffs, as risk_panel.measure would return them for these alone."""
+    """The rows of a measured panel at these cutoffs, in the order risk_panel.measure gives them for these alone."""
     return panel[panel["as_of"].isin([pd.Timestamp(c) for c in cutoffs])].reset_index(drop=True)
 
 

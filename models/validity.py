@@ -127,9 +127,10 @@ def _resampled_spearman(x: np.ndarray, y: np.ndarray, draws: np.ndarray) -> np.n
 
     def ranks(v: np.ndarray) -> np.ndarray:
         order = np.argsort(v, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(v[order]) != 0])  # the first pair of each run of equal values
+        new_value = np.r_[True, np.diff(v[order]) != 0]  # the first pair of each run of equal values
+        starts = np.flatnonzero(new_value)
         group = np.empty(n, dtype=np.int64)
-        group[order] = np.cumsum(np.r_[True, np.diff(v[order]) != 0]) - 1
+        group[order] = np.cumsum(new_value) - 1
         taken = np.add.reduceat(counts[:, order], starts, axis=1)  # per draw, how many of each distinct value
         below = np.cumsum(taken, axis=1) - taken
         return (below + (taken + 1.0) / 2.0)[:, group], taken

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines import build, contract, ingest
+from pipelines import build, contract
+from pipelines.macros import REFERENCE_DIR, reference_table_name
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC_PATH = ROOT / "docs" / "tables.md"
@@ -44,8 +45,8 @@ def tables() -> list[TableInfo]:
     for t in contract.TABLES:
         out.append(TableInfo(f"raw.{t.name}", "pipelines/ingest.py", (f"{t.name}.csv|.xlsx|.parquet",),
                              f"one row per {', '.join(t.key)} (the file's rows that pass validation)"))
-    for path in sorted(Path(ingest.REFERENCE_DIR).rglob("*.csv")):
-        out.append(TableInfo(ingest.reference_table_name(path), _rel(path), (),
+    for path in sorted(Path(REFERENCE_DIR).rglob("*.csv")):
+        out.append(TableInfo(reference_table_name(path), _rel(path), (),
                              "one row per line of the dated, sourced CSV"))
     models = build.order_models(build.sql_models(build.SQL_DIR) + build.python_models())
     for m in models:

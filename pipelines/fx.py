@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import csv
 import re
-import threading
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import duckdb
@@ -26,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from pipelines.contract import REPORTING_CURRENCY
-from pipelines.macros import create_macros, load_reference_table
+from pipelines.macros import REFERENCE_DIR, create_macros, load_reference_table
 
-FX_PATH = Path(__file__).resolve().parents[1] / "data" / "reference" / "fx_rates.csv"
+FX_PATH = REFERENCE_DIR / "fx_rates.csv"
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TABLE = "reference.fx_rates"
@@ -45,8 +44,6 @@ class FxTable:
 
     rates: dict[tuple[str, str], float]
     path: Path
-    _rule: list = field(default_factory=list, compare=False, repr=False)  # the in-memory connection, made once
-    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def currencies(self) -> list[str]:
         return sorted({c for c, _ in self.rates})
@@ -79,15 +76,17 @@ class FxTable:
         load_reference_table(con, self.path, TABLE)
         create_macros(con, only=RULE)
 
+    @cached_property
+    def _rule(self) -> duckdb.DuckDBPyConnection:
+        """A small in-memory DuckDB with the rule installed, made on first use (each call reads on its own cursor)."""
+        con = duckdb.connect(":memory:")
+        self.install(con)
+        return con
+
     def units_per_usd(self, currencies: pd.Series, dates: pd.Series) -> np.ndarray:
         """Units per USD for each (currency, date) pair by the SQL rule; NaN where the table has none (or the date
         is missing). A blank currency is USD, as the contract says: pass a placeholder to refuse blanks."""
-        with self._lock:
-            if not self._rule:
-                con = duckdb.connect(":memory:")
-                self.install(con)
-                self._rule.append(con)
-            cur = self._rule[0].cursor()
+        cur = self._rule.cursor()
         frame = pd.DataFrame({"i": np.arange(len(currencies)),
                               "currency": pd.Series(currencies).astype("string").to_numpy(dtype=object),
                               "on_date": pd.to_datetime(pd.Series(dates).to_numpy())})

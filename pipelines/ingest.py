@@ -15,10 +15,9 @@ import duckdb
 import pandas as pd
 
 from pipelines import contract as c
-from pipelines.macros import REFERENCE_DIR, load_reference_tables, reference_table_name  # noqa: F401 (ingest.*)
+from pipelines.macros import load_reference_tables  # noqa: F401 (the build calls ingest.load_reference_tables)
 from pipelines.readers import SUPPORTED_SUFFIXES, FileError, NotLineByLine, drop_text, read_into
 from pipelines.validate import Rejection, ValidatedTable, in_file_order, validate
-
 
 
 @dataclass

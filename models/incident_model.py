@@ -50,11 +50,13 @@ NUMERIC_FEATURES = [
     "past_closed_orders", "past_incidents", "past_incident_rate",
     "past_psi_count", "past_psi_fail_rate", "past_psi_defect_rate", "sku_past_psi_fail_rate",
     "sku_last_psi_defect_rate", "sku_last_psi_failed", "recent_psi_fail_rate",
+    "sku_past_psi_defect_rate", "sku_past_defect_return_rate",
     "past_late_known", "past_late_rate", "past_mean_days_late", "past_first_ship_days_cv",
     "past_early_known", "past_early_incident_rate", "recent_early_incident_rate",
     # the portfolio's rate on the order date (what the supplier rates above are shrunk toward): the level each one is
     # compared with in the model's start, never split on by a tree (it only says when the order was placed)
     "portfolio_early_incident_rate", "portfolio_psi_fail_rate", "portfolio_defect_return_rate",
+    "portfolio_psi_defect_rate",
     "past_delivered_units", "past_defect_return_rate",
     "past_payment_count", "past_outside_ta_share", "past_balance_before_psi_share", "past_payee_mismatch_share",
     "past_distinct_payees", "past_doc_errors_per_shipment", "past_quality_cost_share",
@@ -66,7 +68,11 @@ NUMERIC_FEATURES = [
 COUNT_FEATURES = ["alibaba_store_years", "supplier_age_days", "days_since_audit", "prior_orders",
                   "past_closed_orders", "past_incidents", "past_psi_count", "past_late_known", "past_early_known",
                   "past_delivered_units", "past_payment_count", "past_distinct_payees"]
-LEVEL_FEATURES = ["portfolio_early_incident_rate", "portfolio_psi_fail_rate", "portfolio_defect_return_rate"]
+LEVEL_FEATURES = ["portfolio_early_incident_rate", "portfolio_psi_fail_rate", "portfolio_defect_return_rate",
+                  "portfolio_psi_defect_rate"]
+# Rates that enter the boosted model only through its start (offset_rates), never split on by a tree: on the design
+# datasets the trees gained nothing from the same SKU's rates and lost on the shortest records (docs/predictive-model.md)
+START_ONLY_FEATURES = ["sku_past_psi_defect_rate", "sku_past_defect_return_rate"]
 CATEGORICAL_FEATURES = ["mold_owner", "audit_result", "country"]
 FEATURES = NUMERIC_FEATURES + CATEGORICAL_FEATURES
 MODEL_NAMES = ("model", "rule_score", "rule_score_operations", "naive_baseline")
@@ -369,7 +375,12 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     f["sku_last_psi_defect_rate"] = last["rate"].to_numpy()
     f["sku_last_psi_failed"] = last["fail"].to_numpy()
     f["past_psi_count"] = p["n"].to_numpy()
-    _, f["past_psi_defect_rate"] = shrunk(ins, "defects", "sample", cfg.sample_prior_units)
+    _, f["past_psi_defect_rate"] = shrunk(ins, "defects", "sample", cfg.sample_prior_units,
+                                          level="portfolio_psi_defect_rate")
+    # the same SKU's sampled defect rate, shrunk toward the supplier's (a SKU that drifted from its approved sample
+    # tends to stay drifted, so its own lots say more about its next lot than the supplier's other SKUs do)
+    f["sku_past_psi_defect_rate"] = ((sk["defects"] + cfg.sample_prior_units * pd.Series(f["past_psi_defect_rate"]))
+                                     / (sk["sample"] + cfg.sample_prior_units)).to_numpy()
 
     # lateness of earlier orders, known when they shipped or when promise + threshold passed unshipped
     lim = inp.late_incident_days
@@ -422,6 +433,13 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     du, f["past_defect_return_rate"] = shrunk(units, "returned", "units", cfg.return_prior_units,
                                               level="portfolio_defect_return_rate")
     f["past_delivered_units"] = du["units"].to_numpy()
+    # the same SKU's defect-coded return rate, shrunk toward the supplier's (returns carry their SKU)
+    sku_units = pd.concat([dl[["day", "units"]].assign(sku=sh["po_id"].map(po["sku"]).to_numpy(), returned=0.0),
+                           pd.DataFrame({"sku": ret["sku"], "day": ret["day"], "units": 0.0,
+                                         "returned": ret["quantity"].astype(float)})], ignore_index=True)
+    su = sums(sku_units[["sku", "day", "units", "returned"]], ["units", "returned"], by="sku")
+    f["sku_past_defect_return_rate"] = ((su["returned"] + cfg.return_prior_units * pd.Series(f["past_defect_return_rate"]))
+                                        / (su["units"] + cfg.return_prior_units)).to_numpy()
     sh_ev = sh.assign(supplier_id=sh["po_id"].map(po_sup), day=sh["shipped_day"], n=1.0,
                       doc=sh["doc_errors"].astype(float))
     dc = sums(sh_ev[["supplier_id", "day", "n", "doc"]], ["n", "doc"])
@@ -644,7 +662,7 @@ def build_estimator(cfg: IncidentConfig) -> Pipeline:
             ("offset_levels", SimpleImputer(strategy="constant", fill_value=0.0, keep_empty_features=True),
              rate_levels),
             ("numeric", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-             [c for c in NUMERIC_FEATURES if c not in BASELINE_FEATURES + LEVEL_FEATURES]),
+             [c for c in NUMERIC_FEATURES if c not in BASELINE_FEATURES + LEVEL_FEATURES + START_ONLY_FEATURES]),
             ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False), CATEGORICAL_FEATURES),
         ], sparse_threshold=0)  # baseline columns, then the start's rates: BaselineBoostedClassifier reads them first
         clf = BaselineBoostedClassifier(

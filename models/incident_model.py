@@ -557,8 +557,10 @@ class BaselineBoostedClassifier(ClassifierMixin, BaseEstimator):
     Reads the first two columns of X (past incidents, past closed orders) for the baseline, the next `n_rates` columns
     for supplier rates (0..1) and the `n_rates` after them for each rate's level (the portfolio's rate on the order
     date). The start is logit(p̄) + (w·(logit(baseline) − logit(p̄)) + Σ (logit(rate) − logit(level))) / (w + n_rates)
-    with p̄ the training incident rate and w = `baseline_weight`; rates and levels are clipped to [`rate_floor`,
-    1 − `rate_floor`]. Nothing in the start is fitted, so a short history (a first fold whose training orders had
+    with p̄ the training incident rate and w = `baseline_weight`, the sum and the count over the rates whose level is
+    above 0 (a level of 0: the portfolio had no such event by the order date, or the data carries none, so the rate
+    says nothing and is left out rather than pulling the start toward p̄); rates and levels are clipped to
+    [`rate_floor`, 1 − `rate_floor`]. Nothing in the start is fitted, so a short history (a first fold whose training orders had
     almost no closed history) cannot overfit it; with `n_rates` = 0 it is the naive baseline itself. The number of
     trees is chosen by early stopping on a stratified share of the training orders (never the test orders); with too
     few incidents or clean orders in that hold-out there is no evidence for corrections, and the model is the start
@@ -593,9 +595,13 @@ class BaselineBoostedClassifier(ClassifierMixin, BaseEstimator):
         base = logit(self.prior_rate_, 1e-6)
         naive = shrunk_incident_rate(X[:, 0], X[:, 1], self.prior_rate_, self.strength)
         total = self.baseline_weight * (logit(naive, 1e-6) - base)
+        weight = np.full(len(X), self.baseline_weight)
         for j in range(self.n_rates):
-            total = total + logit(X[:, 2 + j], self.rate_floor) - logit(X[:, 2 + self.n_rates + j], self.rate_floor)
-        return base + total / (self.baseline_weight + self.n_rates)
+            level = X[:, 2 + self.n_rates + j]
+            known = level > 0  # a level of 0: the portfolio had no such event yet (or the data carries none)
+            total = total + np.where(known, logit(X[:, 2 + j], self.rate_floor) - logit(level, self.rate_floor), 0.0)
+            weight = weight + known
+        return base + total / weight
 
     def fit(self, X, y):
         import lightgbm

@@ -282,7 +282,8 @@ def test_boosting_without_trees_is_the_naive_baseline():
 
 
 def test_boosted_model_start_by_hand():
-    """The start: logit(p̄) + the mean of (logit(baseline) − logit(p̄)) and each rate's (logit(rate) − logit(level))."""
+    """The start: logit(p̄) + the mean of (logit(baseline) − logit(p̄)) and each rate's (logit(rate) − logit(level));
+    a rate whose level is 0 (the portfolio had no such event yet, or the data carries none) drops out of the mean."""
     # columns: past incidents, past closed orders, one rate, its level; no trees (too few orders for a hold-out)
     x = np.array([[1.0, 3.0, 0.5, 0.25], [0.0, 0.0, 0.1, 0.25], [2.0, 2.0, 0.0, 0.0]])
     clf = im.BaselineBoostedClassifier(strength=5, n_rates=1, rate_floor=0.01).fit(x, np.array([1, 0, 0]))
@@ -294,11 +295,13 @@ def test_boosted_model_start_by_hand():
         return math.log(v / (1 - v))
 
     naive = [(1 + 5 * p0) / 8, p0, (2 + 5 * p0) / 7]
-    rel = [logit(0.5) - logit(0.25), logit(0.1) - logit(0.25), logit(0.01) - logit(0.01)]  # 0 and 0 clip alike
-    expected = [logit(p0) + (logit(b) - logit(p0) + r) / 2 for b, r in zip(naive, rel)]
+    rel = [logit(0.5) - logit(0.25), logit(0.1) - logit(0.25), 0.0]
+    counted = [1, 1, 0]  # the third order's level is 0: its rate is not averaged in
+    expected = [logit(p0) + (logit(b) - logit(p0) + r) / (1 + c) for b, r, c in zip(naive, rel, counted)]
     assert clf._offset(x) == pytest.approx(expected)
-    assert heavy._offset(x) == pytest.approx([logit(p0) + (3 * (logit(b) - logit(p0)) + r) / 4
-                                              for b, r in zip(naive, rel)])
+    assert expected[2] == pytest.approx(logit(naive[2]))  # the baseline alone
+    assert heavy._offset(x) == pytest.approx([logit(p0) + (3 * (logit(b) - logit(p0)) + r) / (3 + c)
+                                              for b, r, c in zip(naive, rel, counted)])
     assert clf.predict_proba(x)[:, 1] == pytest.approx(1 / (1 + np.exp(-np.array(expected))))
 
 
@@ -319,9 +322,12 @@ def test_boosted_model_starts_from_the_baseline_and_the_configured_rates(demo_in
     p0, floor = clf.prior_rate_, float(cfg.estimator["offset_rate_floor"])
     w, pairs = float(cfg.estimator["offset_baseline_weight"]), cfg.estimator["offset_rates"]
     naive = im.naive_baseline(frame, p0, cfg.prior_strength)
+    known = [frame[lv].to_numpy() > 0 for _, lv in pairs]  # a level of 0: no such event in the portfolio yet
     total = w * (logit(naive, 1e-6) - logit(p0, 1e-6)) + sum(
-        logit(frame[r].fillna(frame[r].median()), floor) - logit(frame[lv], floor) for r, lv in pairs)
-    assert start == pytest.approx(logit(p0, 1e-6) + total / (w + len(pairs)), abs=1e-9)
+        np.where(k, logit(frame[r].fillna(frame[r].median()), floor) - logit(frame[lv], floor), 0.0)
+        for (r, lv), k in zip(pairs, known))
+    assert start == pytest.approx(logit(p0, 1e-6) + total / (w + sum(known)), abs=1e-9)
+    assert all(k.any() and not k.all() for k in known)  # the demo's first orders came before any such event
     assert 0 < clf.n_estimators_ < int(cfg.estimator["boost_max_trees"])  # early stopping chose the count
     assert not np.allclose(im.predict(model, frame), 1 / (1 + np.exp(-start)), atol=1e-3)
 

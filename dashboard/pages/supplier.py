@@ -140,9 +140,12 @@ if auc is not None:
     interval = ""
     if len(edge) and pd.notna(edge["ci_low"].iloc[0]):
         e = edge.iloc[0]
+        reading = ("the whole interval is above zero, so the edge is not luck" if e["ci_low"] > 0 else
+                   "the interval reaches zero or below, so on this data the edge could be luck: the model is not "
+                   "shown to rank orders better than the supplier's own record")
         interval = (f" The model's edge over the naive baseline is {e['auc_difference']:+.3f} AUC, 95% interval "
                     f"{e['ci_low']:+.3f} to {e['ci_high']:+.3f} from resampling the {int(e['n_suppliers'])} "
-                    "suppliers (an interval above zero means the edge is not luck).")
+                    f"suppliers: {reading}.")
     with st.expander("How we know: the incident model's backtest"):
         st.caption(f"Incident model backtest AUC {auc:.2f} on {int(model_row['n_test'].iloc[0]):,} held-out orders "
                    "(1.0 = perfect ranking, 0.5 = coin flip)"

@@ -233,6 +233,9 @@ def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, 
     diff, low, high = demo_con.execute("select auc_difference, ci_low, ci_high from marts.model_comparison "
                                        "where model_name = 'model'").fetchone()
     assert f"edge over the naive baseline is {diff:+.3f} AUC, 95% interval {low:+.3f} to {high:+.3f}" in caption
+    # and what the interval means, in words: on the demo (incident-model-2.4) it reaches below zero
+    assert ("so on this data the edge could be luck" in caption) == (low <= 0)
+    assert ("the whole interval is above zero, so the edge is not luck" in caption) == (low > 0)
     help_text = next(m.help for m in at.metric if m.label == "Incident risk")
     late = demo_con.execute("select value from reference.kpi_settings where setting = 'late_incident_days'").fetchone()[0]
     assert "next order" in help_text and "more than 14 days late" in help_text and "above 3% of the units" in help_text

@@ -438,7 +438,8 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
                            pd.DataFrame({"sku": ret["sku"], "day": ret["day"], "units": 0.0,
                                          "returned": ret["quantity"].astype(float)})], ignore_index=True)
     su = sums(sku_units[["sku", "day", "units", "returned"]], ["units", "returned"], by="sku")
-    f["sku_past_defect_return_rate"] = ((su["returned"] + cfg.return_prior_units * pd.Series(f["past_defect_return_rate"]))
+    supplier_rate = pd.Series(f["past_defect_return_rate"])
+    f["sku_past_defect_return_rate"] = ((su["returned"] + cfg.return_prior_units * supplier_rate)
                                         / (su["units"] + cfg.return_prior_units)).to_numpy()
     sh_ev = sh.assign(supplier_id=sh["po_id"].map(po_sup), day=sh["shipped_day"], n=1.0,
                       doc=sh["doc_errors"].astype(float))
@@ -556,12 +557,12 @@ class BaselineBoostedClassifier(ClassifierMixin, BaseEstimator):
 
     Reads the first two columns of X (past incidents, past closed orders) for the baseline, the next `n_rates` columns
     for supplier rates (0..1) and the `n_rates` after them for each rate's level (the portfolio's rate on the order
-    date). The start is logit(p̄) + (w·(logit(baseline) − logit(p̄)) + Σ (logit(rate) − logit(level))) / (w + n_rates)
-    with p̄ the training incident rate and w = `baseline_weight`, the sum and the count over the rates whose level is
-    above 0 (a level of 0: the portfolio had no such event by the order date, or the data carries none, so the rate
-    says nothing and is left out rather than pulling the start toward p̄); rates and levels are clipped to
-    [`rate_floor`, 1 − `rate_floor`]. Nothing in the start is fitted, so a short history (a first fold whose training orders had
-    almost no closed history) cannot overfit it; with `n_rates` = 0 it is the naive baseline itself. The number of
+    date). The start is logit(p̄) + (w·(logit(baseline) − logit(p̄)) + Σ (logit(rate) − logit(level))) / (w + k)
+    with p̄ the training incident rate, w = `baseline_weight`, and the sum and its count k over the rates whose level
+    is above 0 (a level of 0: the portfolio had no such event by the order date, or the data carries none, so the
+    rate says nothing and is left out rather than pulling the start toward p̄); rates and levels are clipped to
+    [`rate_floor`, 1 − `rate_floor`]. Nothing in the start is fitted, so a short history (a first fold whose training
+    orders had almost no closed history) cannot overfit it; with `n_rates` = 0 it is the naive baseline itself. The number of
     trees is chosen by early stopping on a stratified share of the training orders (never the test orders); with too
     few incidents or clean orders in that hold-out there is no evidence for corrections, and the model is the start
     alone. Deterministic for a given random_state.

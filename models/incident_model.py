@@ -259,12 +259,17 @@ def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den.where(den > 0)).astype(float)
 
 
+def _toward(k, n, prior, strength: float) -> np.ndarray:
+    """(k + m·prior) / (n + m): k events in n trials shrunk toward `prior` with m = `strength` pseudo-trials."""
+    k, n, prior = (np.asarray(v, dtype=float) for v in (k, n, prior))
+    return (k + strength * prior) / (n + strength)
+
+
 def _smoothed(k: pd.Series, n: pd.Series, portfolio_k: pd.Series, portfolio_n: pd.Series,
               strength: float) -> np.ndarray:
     """(k + m·p0) / (n + m): the supplier's rate shrunk toward the portfolio rate p0 known at the same date
     (0 when the portfolio has no history yet), so one or two past orders cannot make a rate extreme."""
-    p0 = _rate(portfolio_k, portfolio_n).fillna(0.0)
-    return ((k + strength * p0) / (n + strength)).to_numpy(dtype=float)
+    return _toward(k, n, _rate(portfolio_k, portfolio_n).fillna(0.0), strength)
 
 
 def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | None = None,
@@ -358,7 +363,7 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     # the same SKU's inspections: a lot that drifted from the approved sample tends to stay drifted
     ins_sku = ins.assign(sku=ins["po_id"].map(po["sku"]))
     sk = sums(ins_sku[["sku", "day", "n", "fail", "sample", "defects"]], ["n", "fail", "sample", "defects"], by="sku")
-    f["sku_past_psi_fail_rate"] = ((sk["fail"] + m * pd.Series(f["past_psi_fail_rate"])) / (sk["n"] + m)).to_numpy()
+    f["sku_past_psi_fail_rate"] = _toward(sk["fail"], sk["n"], f["past_psi_fail_rate"], m)
     last = _asof_last(q, ins_sku.assign(rate=_rate(ins_sku["defects"], ins_sku["sample"]))[["sku", "day", "rate",
                                                                                             "fail"]],
                       "sku", ["rate", "fail"])
@@ -379,8 +384,8 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
                                           level="portfolio_psi_defect_rate")
     # the same SKU's sampled defect rate, shrunk toward the supplier's (a SKU that drifted from its approved sample
     # tends to stay drifted, so its own lots say more about its next lot than the supplier's other SKUs do)
-    f["sku_past_psi_defect_rate"] = ((sk["defects"] + cfg.sample_prior_units * pd.Series(f["past_psi_defect_rate"]))
-                                     / (sk["sample"] + cfg.sample_prior_units)).to_numpy()
+    f["sku_past_psi_defect_rate"] = _toward(sk["defects"], sk["sample"], f["past_psi_defect_rate"],
+                                            cfg.sample_prior_units)
 
     # lateness of earlier orders, known when they shipped or when promise + threshold passed unshipped
     lim = inp.late_incident_days
@@ -427,20 +432,18 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
                    units=sh["quantity"].astype(float))
     ret = inp.returns[inp.returns["is_defect_coded"].fillna(False).astype(bool)]
     ret_sup = ret["supplier_id"]  # attributed by marts.return_costs (its lot's supplier, else its SKU's)
-    units = pd.concat([dl[["supplier_id", "day", "units"]].assign(returned=0.0),
-                       pd.DataFrame({"supplier_id": ret_sup, "day": ret["day"], "units": 0.0,
+    # delivered units and returned units as dated events, each with its supplier and its SKU (returns carry theirs)
+    units = pd.concat([dl[["supplier_id", "day", "units"]].assign(sku=sh["po_id"].map(po["sku"]).to_numpy(),
+                                                                  returned=0.0),
+                       pd.DataFrame({"supplier_id": ret_sup, "sku": ret["sku"], "day": ret["day"], "units": 0.0,
                                      "returned": ret["quantity"].astype(float)})], ignore_index=True)
     du, f["past_defect_return_rate"] = shrunk(units, "returned", "units", cfg.return_prior_units,
                                               level="portfolio_defect_return_rate")
     f["past_delivered_units"] = du["units"].to_numpy()
-    # the same SKU's defect-coded return rate, shrunk toward the supplier's (returns carry their SKU)
-    sku_units = pd.concat([dl[["day", "units"]].assign(sku=sh["po_id"].map(po["sku"]).to_numpy(), returned=0.0),
-                           pd.DataFrame({"sku": ret["sku"], "day": ret["day"], "units": 0.0,
-                                         "returned": ret["quantity"].astype(float)})], ignore_index=True)
-    su = sums(sku_units[["sku", "day", "units", "returned"]], ["units", "returned"], by="sku")
-    supplier_rate = pd.Series(f["past_defect_return_rate"])
-    f["sku_past_defect_return_rate"] = ((su["returned"] + cfg.return_prior_units * supplier_rate)
-                                        / (su["units"] + cfg.return_prior_units)).to_numpy()
+    # the same SKU's defect-coded return rate, shrunk toward the supplier's
+    su = sums(units[["sku", "day", "units", "returned"]], ["units", "returned"], by="sku")
+    f["sku_past_defect_return_rate"] = _toward(su["returned"], su["units"], f["past_defect_return_rate"],
+                                               cfg.return_prior_units)
     sh_ev = sh.assign(supplier_id=sh["po_id"].map(po_sup), day=sh["shipped_day"], n=1.0,
                       doc=sh["doc_errors"].astype(float))
     dc = sums(sh_ev[["supplier_id", "day", "n", "doc"]], ["n", "doc"])
@@ -545,9 +548,7 @@ BASELINE_FEATURES = ["past_incidents", "past_closed_orders"]
 def shrunk_incident_rate(past_incidents, past_closed_orders, prior_rate: float, strength: float) -> np.ndarray:
     """The naive baseline: a supplier's past incident rate shrunk toward `prior_rate` with `strength`
     pseudo-orders, (k + m·p̄)/(n + m); a supplier without closed orders gets p̄."""
-    k = np.asarray(past_incidents, dtype=float)
-    n = np.asarray(past_closed_orders, dtype=float)
-    return (k + strength * prior_rate) / (n + strength)
+    return _toward(past_incidents, past_closed_orders, prior_rate, strength)
 
 
 class BaselineBoostedClassifier(ClassifierMixin, BaseEstimator):

@@ -616,6 +616,9 @@ def headline(card: ReportCard) -> list[str]:
         out.append(f"Of the orders the model rated riskiest (its top {_pct(load_config().precision_share)}), "
                    f"{_pct(prec['value'])} went wrong (late, failed inspection or returned defective), against "
                    f"{_pct(prec['reference'])} of all orders: {times:.1f} times as often.")
+        against = _against_own_record(r)
+        if against:
+            out.append(against)
     rises = _get(r, "calibration", "observed_rate_rises_with_band", "rule_score")
     if not card.bands.empty and len(card.bands) >= 2:
         first, last = card.bands.iloc[0], card.bands.iloc[-1]
@@ -632,6 +635,25 @@ def headline(card: ReportCard) -> list[str]:
         out.append("Not judged yet: the data has no orders both with and without a problem after a month-end "
                    "score, so nothing can show whether the score predicts.")
     return out
+
+
+def _against_own_record(r: pd.DataFrame) -> str | None:
+    """The model against what a founder would do without it: rank orders by each supplier's own past problem rate
+    (the naive baseline), at the same top share and, over all orders, by the edge's interval."""
+    naive = _get(r, "ranking", "precision_at_top", "naive_baseline")
+    edge = _get(r, "discrimination", "auc_edge_vs_naive_baseline", "model")
+    if naive is None:
+        return None
+    text = (f"Ranking orders by each supplier's own past problem rate alone, {_pct(naive['value'])} of its top "
+            f"{_pct(load_config().precision_share)} went wrong.")
+    if edge is None or pd.isna(edge["ci_low"]) or pd.isna(edge["ci_high"]):
+        return text
+    if edge["ci_low"] > 0:
+        return text + " Over all orders the model ranks better than that record, by more than luck would."
+    if edge["ci_high"] < 0:
+        return text + " Over all orders that record ranks better than the model on this data: lean on the record."
+    return (text + " Over all orders the model is not shown to rank better than that record on this data: the "
+            "difference could be luck.")
 
 
 def summary(card: ReportCard) -> list[str]:

@@ -212,21 +212,38 @@ def test_report_card_on_a_hand_made_warehouse():
     assert v.headline(card) == [
         f"Of the orders the model rated riskiest (its top {top}), 100% went wrong (late, failed inspection or returned "
         "defective), against 50% of all orders: 2.0 times as often.",
+        # the supplier's own record (S1's two orders tie at the top, both incidents) against the edge's interval,
+        # 0.0 … 0.3: its lower end is not above 0
+        f"Ranking orders by each supplier's own past problem rate alone, 100% of its top {top} went wrong. Over all "
+        "orders the model is not shown to rank better than that record on this data: the difference could be luck.",
         "Higher bands had more problems: 0% of orders from low-risk suppliers went wrong, 100% from critical-risk ones.",
         "Of the 1 supplier known to be worst, the score puts 0 in its riskiest 15%."]
+
+
+@pytest.mark.parametrize("ci, said", [
+    ((0.01, 0.3), "Over all orders the model ranks better than that record, by more than luck would."),
+    ((-0.3, -0.01), "Over all orders that record ranks better than the model on this data: lean on the record."),
+    ((float("nan"), float("nan")), None)])
+def test_the_headline_sets_the_model_against_the_suppliers_own_record(ci, said):
+    ev = _evidence()
+    ev.comparison[["ci_low", "ci_high"]] = ci
+    line = v.headline(v.report_card(ev, None))[1]
+    # the naive baseline's riskiest order is one of S1's two (tied at 0.5, both incidents): 100%
+    first = f"Ranking orders by each supplier's own past problem rate alone, 100% of its top {v.load_config().precision_share:.0%} went wrong."
+    assert line == (first if said is None else f"{first} {said}")
 
 
 def test_without_ground_truth_the_card_says_so_and_judges_orders():
     card = v.report_card(_evidence(), None)
     assert "ground truth" not in set(card.rows["section"])
     assert v.summary(card)[0].startswith("This data has no known ground truth")
-    assert len(v.headline(card)) == 2  # nothing said of a ground truth it does not have
+    assert len(v.headline(card)) == 3  # nothing said of a ground truth it does not have
 
 
 def test_bands_out_of_order_and_no_backtest_are_said_plainly():
     ev = _evidence()
     ev.orders["is_incident"] = [False, False, True, True, True, True]  # the low band fails most
-    assert v.headline(v.report_card(ev, None))[1] == (
+    assert v.headline(v.report_card(ev, None))[2] == (
         "The bands do not rank problems in order here: 100% of orders from low-risk suppliers went wrong, 0% from "
         "critical-risk ones; read the score with care.")
     empty = v.ReportCard(pd.DataFrame(columns=["section", "metric", "subject", "value", "ci_low", "ci_high",

@@ -127,8 +127,11 @@ st.download_button("Scorecard (PDF)", lambda: scorecard_pdf.render(scorecard.con
 if auc is not None:
     lift = model_row["top_decile_lift"].iloc[0] if "top_decile_lift" in model_row else None
     if lift is not None and pd.notna(lift):
+        naive = backtest[backtest["model_name"] == "naive_baseline"]["top_decile_lift"].dropna()
         st.caption(f"How far to trust it: on {int(model_row['n_test'].iloc[0]):,} past orders it had not seen, the "
-                   f"10% of orders the model rated riskiest held {float(lift):.1f}× more problem orders than chance.")
+                   f"10% of orders the model rated riskiest held {float(lift):.1f}× more problem orders than chance"
+                   + (f" (ranking by each supplier's own past problem rate alone: {float(naive.iloc[0]):.1f}×)."
+                      if len(naive) else "."))
     comparators = []
     for name, wording in (("rule_score", "the rule score alone"), ("naive_baseline", "the naive baseline "
                                                                     "(the supplier's own past incident rate)")):

@@ -224,8 +224,11 @@ def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, 
     # plain words first: how many more problem orders the riskiest tenth held than chance
     lift, n_test = demo_con.execute("select top_decile_lift, n_test from marts.model_backtest "
                                     "where fold = 0 and model_name = 'model'").fetchone()
-    assert (f"on {n_test:,} past orders it had not seen, the 10% of orders the model rated riskiest held "
-            f"{lift:.1f}× more problem orders than chance") in ui.texts(at)
+    naive = demo_con.execute("select top_decile_lift from marts.model_backtest "
+                             "where fold = 0 and model_name = 'naive_baseline'").fetchone()[0]
+    assert (f"How far to trust it: on {n_test:,} past orders it had not seen, the 10% of orders the model rated "
+            f"riskiest held {lift:.1f}× more problem orders than chance (ranking by each supplier's own past problem "
+            f"rate alone: {naive:.1f}×).") in ui.texts(at)
     caption = next(c.value for c in at.caption if "Incident model backtest" in c.value)
     assert f"backtest AUC {aucs['model']:.2f}" in caption
     assert f"the rule score alone {aucs['rule_score']:.2f}" in caption

@@ -172,8 +172,9 @@ if ui.require_warehouse():
                                 "latest_on": st.column_config.DateColumn("Latest date"),
                                 "date_column": "From column",
                                 "days_before_as_of": st.column_config.NumberColumn(
-                                    "Days before as-of", help="How far the table's latest date lags the "
-                                                              "analysis date (the latest activity in any table).")})
+                                    "Days before as-of", format="%d",
+                                    help="How far the table's latest date lags the analysis date (the latest "
+                                         "activity in any table).")})
     log = queries.load_log()
     if not log.empty:
         st.markdown("**Load log of the last build**")

@@ -137,6 +137,11 @@ def test_data_page_shows_freshness_and_load_log(ui, tiny_db):
     assert latest["Payments"].startswith("2024-06-21")
     counts = dict(zip(fresh["table_name"], fresh["row_count"]))
     assert counts["Purchase orders"] == 6 and counts["Suppliers"] == 3
+    # how far each table lags the analysis date, in whole days (a table with no date has none, not "123.00")
+    as_of = max(fresh["latest_on"].dropna())
+    lag = dict(zip(fresh["table_name"], fresh["days_before_as_of"]))
+    assert lag["Purchase orders"] == (as_of - fresh.set_index("table_name").loc["Purchase orders", "latest_on"]).days
+    assert ui.column_config(at, "days_before_as_of")["type_config"]["format"] == "%,d"
     assert "Rows rejected by the last build: 0" in ui.texts(at)
 
 

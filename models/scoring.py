@@ -191,6 +191,7 @@ class SignalResult:
     as_of: date
     unknown: tuple[str, ...] = ()  # signals whose fields the data does not carry (0 points, shown as unknown)
     labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))  # short labels, filled from the settings
+    lacking: dict[str, str] = field(default_factory=dict)  # unknown signal → what the data lacks for it, in words
 
 
 @lru_cache(maxsize=200_000)
@@ -261,7 +262,7 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
     unknown = tuple(name for name, s in sig.REGISTRY.items() if not x.knows(s))
     for name, s in sig.REGISTRY.items():
         x.name = name
-        r = sig.unknown_reading(len(f), s.needs, explain, s.tables) if name in unknown else s.measure(x)
+        r = sig.unknown_reading(len(f), s.needs, explain, x.missing_tables(s)) if name in unknown else s.measure(x)
         c = cfg["signals"][name]
         share = np.clip(np.asarray(r.share, dtype=float), 0.0, 1.0)
         rows.append(pd.DataFrame({
@@ -296,7 +297,8 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
     if len(cutoffs) <= 1:  # one cutoff: the frames keep their usual columns
         signals, evidence, priors, flags = (frame.drop(columns="as_of")
                                             for frame in (signals, evidence, priors, flags))
-    return SignalResult(signals, evidence, priors, flags, as_of, unknown, sig.labels(t["_settings"]))
+    return SignalResult(signals, evidence, priors, flags, as_of, unknown, sig.labels(t["_settings"]),
+                        {name: x.lacks(sig.REGISTRY[name]) for name in unknown})
 
 
 def _name_outcomes(t: dict, f: pd.DataFrame, sup: pd.DataFrame, explain_at) -> dict:

@@ -82,11 +82,18 @@ def map_share(values, knots: list[list[float]]) -> np.ndarray:
     return np.where(np.isnan(v), 0.0, np.interp(np.nan_to_num(v, nan=xs[0]), xs, ys))
 
 
+def files_words(tables: tuple[str, ...]) -> str:
+    """'inspections file', 'sales and returns files', 'inspections, sales and returns files'."""
+    names = ", ".join(tables[:-1]) + " and " + tables[-1] if len(tables) > 1 else tables[0]
+    return f"{names} file{'s' if len(tables) > 1 else ''}"
+
+
 def unknown_reading(n_rows: int, fields: tuple[str, ...], explain: bool, tables: tuple[str, ...] = ()) -> Reading:
-    """The reading of a signal whose fields or tables the data does not carry: no value, no evidence, no points."""
+    """The reading of a signal whose fields or tables the data does not carry: no value, no evidence, no points
+    (`tables`: the optional files it reads that were not imported)."""
     if tables:
-        text = (f"unknown: no {' or '.join(tables)} file was imported (0 points; import it to count this)"
-                if explain else None)
+        text = (f"unknown: no {' or '.join(tables)} file was imported (0 points; import "
+                f"{'it' if len(tables) == 1 else 'them'} to count this)" if explain else None)
     else:
         text = (f"unknown: the data has no {' or '.join(fields)} for any supplier (0 points; add the column to count "
                 "it)" if explain else None)
@@ -142,6 +149,15 @@ class Context:
         every optional table it reads was imported."""
         return (not s.needs or any(map(self.carries, s.needs))) and all(
             tb in self.tables_carried for tb in s.tables)
+
+    def missing_tables(self, s: "Signal") -> tuple[str, ...]:
+        """The optional tables signal `s` reads that were not imported."""
+        return tuple(tb for tb in s.tables if tb not in self.tables_carried)
+
+    def lacks(self, s: "Signal") -> str:
+        """What keeps signal `s` from being measured, in words: the files not imported, else the supplier fields."""
+        missing = self.missing_tables(s)
+        return files_words(missing) if missing else " or ".join(s.needs)
 
     def supplier(self, column: str) -> pd.Series:
         """A supplier master-data column on each panel row."""
@@ -232,7 +248,7 @@ class Context:
 
 # ---- quality ----------------------------------------------------------------------------------------------------
 
-@signal("failed pre-shipment inspections")
+@signal("failed pre-shipment inspections", tables=("inspections",))
 def psi_failure_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("psi_fail_k", "inspected_pos")
     return Reading(raw, post, x.f["inspected_pos"], x.share(post), x.text(
@@ -240,7 +256,7 @@ def psi_failure_rate(x: Context) -> Reading:
         "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("major defects vs AQL")
+@signal("major defects vs AQL", tables=("inspections",))
 def major_defects_vs_aql(x: Context) -> Reading:
     f = x.f
     raw, post, pri = x.rate("major_k", "major_units")
@@ -253,7 +269,7 @@ def major_defects_vs_aql(x: Context) -> Reading:
         x.each("{:.2f}", post / aql), "× the AQL)"))
 
 
-@signal("critical defects")
+@signal("critical defects", tables=("inspections",))
 def critical_defects(x: Context) -> Reading:
     raw, post, pri = x.rate("critical_k", "critical_units", scale=1000.0)
     return Reading(raw, post, x.f["critical_units"], x.share(post), x.text(
@@ -264,7 +280,7 @@ def critical_defects(x: Context) -> Reading:
         x.ints("critical_shipped_uncleared"), " shipped without a passed re-inspection"))
 
 
-@signal("defect returns")
+@signal("defect returns", tables=("sales", "returns"))
 def defect_return_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("defect_return_k", "units_sold")
     return Reading(raw, post, x.f["units_sold"], x.share(post), x.text(
@@ -272,7 +288,7 @@ def defect_return_rate(x: Context) -> Reading:
         x.pct(raw), ", cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("'not as described' returns")
+@signal("'not as described' returns", tables=("sales", "returns"))
 def not_as_described_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("nad_k", "units_sold")
     return Reading(raw, post, x.f["units_sold"], x.share(post), x.text(
@@ -280,7 +296,7 @@ def not_as_described_rate(x: Context) -> Reading:
         x.pct(post), ", peer average ", x.peer(pri), "): goods differing from the approved sample"))
 
 
-@signal("lots passed at inspection but returned defective")
+@signal("lots passed at inspection but returned defective", tables=("inspections", "sales", "returns"))
 def passed_but_defective(x: Context) -> Reading:
     raw, post, pri = x.rate("escape_k", "mature_lots")
     return Reading(raw, post, x.f["mature_lots"], x.share(post), x.text(
@@ -289,7 +305,7 @@ def passed_but_defective(x: Context) -> Reading:
         x.peer(pri), ")"))
 
 
-@signal("bulk-vs-sample drift")
+@signal("bulk-vs-sample drift", tables=("inspections",))
 def bulk_vs_sample_drift(x: Context) -> Reading:
     f, win = x.f, x.win
     has = ((f["early_n"] >= win["drift_min_units_sampled"]) & (f["later_n"] >= win["drift_min_units_sampled"])
@@ -305,7 +321,7 @@ def bulk_vs_sample_drift(x: Context) -> Reading:
             [f"not enough inspected lots to compare (peer typical {v:.2f}× used)" for v in filled]))))
 
 
-@signal("cost of poor quality")
+@signal("cost of poor quality", tables=("quality_costs",))
 def quality_cost_share(x: Context) -> Reading:
     f = x.f
     share = (f["quality_cost"] / f["order_value"].where(f["order_value"] > 0)).to_numpy()
@@ -340,7 +356,7 @@ def corrective_actions(x: Context) -> Reading:
 
 # ---- delivery ---------------------------------------------------------------------------------------------------
 
-@signal("late shipments")
+@signal("late shipments", tables=("shipments",))
 def late_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("late_k", "resolved_pos")
     return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
@@ -348,7 +364,7 @@ def late_rate(x: Context) -> Reading:
         x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("shipments >{late_incident_days} days late")
+@signal("shipments >{late_incident_days} days late", tables=("shipments",))
 def severe_late_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("severe_k", "resolved_pos")
     return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
@@ -357,7 +373,7 @@ def severe_late_rate(x: Context) -> Reading:
         x.peer(pri), ")"))
 
 
-@signal("lead-time variability")
+@signal("lead-time variability", tables=("shipments",))
 def lead_time_variability(x: Context) -> Reading:
     f, win = x.f, x.win
     has = (f["lead_n"] >= win["lead_time_min_pos"]).to_numpy()
@@ -372,7 +388,7 @@ def lead_time_variability(x: Context) -> Reading:
              for v in np.nan_to_num(filled)]))))
 
 
-@signal("customs holds")
+@signal("customs holds", tables=("shipments",))
 def customs_hold_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("hold_k", "ship_n")
     return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
@@ -380,7 +396,7 @@ def customs_hold_rate(x: Context) -> Reading:
         x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("documentation errors")
+@signal("documentation errors", tables=("shipments",))
 def doc_error_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("doc_k", "ship_n")
     return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
@@ -398,7 +414,7 @@ _PAYEE_TEXT = {"match": "every payee is the legal entity (after normalising name
                "mismatch": "money went to an entity that is not the legal / contracting entity"}
 
 
-@signal("payees vs legal entity")
+@signal("payees vs legal entity", tables=("payments",))
 def payee_consistency(x: Context) -> Reading:
     o = x.outcomes
     outcome, legal, culprit = o["payee"], o["legal_names"], o["payee_culprit"]
@@ -409,14 +425,14 @@ def payee_consistency(x: Context) -> Reading:
                     for v, lg, cu in zip(outcome, legal, culprit)] if x.explain else None)
 
 
-@signal("payee changes")
+@signal("payee changes", tables=("payments",))
 def payee_changes(x: Context) -> Reading:
     f = x.f
     return Reading(f["payee_count"], None, f["payments_n"], x.share(f["payee_count"]), x.text(
         x.counted("payee_count", "distinct payee"), " used over ", x.counted("payments_n", "payment")))
 
 
-@signal("payments outside Trade Assurance")
+@signal("payments outside Trade Assurance", tables=("payments",))
 def outside_trade_assurance(x: Context) -> Reading:
     raw, post, pri = x.rate("outside_ta_k", "payments_n")
     return Reading(raw, post, x.f["payments_n"], x.share(post), x.text(
@@ -424,7 +440,7 @@ def outside_trade_assurance(x: Context) -> Reading:
         "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("balance paid before a passed inspection")
+@signal("balance paid before a passed inspection", tables=("payments", "inspections"))
 def balance_before_psi(x: Context) -> Reading:
     raw, post, pri = x.rate("balance_early_k", "balance_pos")
     return Reading(raw, post, x.f["balance_pos"], x.share(post), x.text(
@@ -433,7 +449,7 @@ def balance_before_psi(x: Context) -> Reading:
         x.peer(pri), ")"))
 
 
-@signal("deposits on overdue orders")
+@signal("deposits on overdue orders", tables=("payments", "shipments"))
 def deposits_at_risk(x: Context) -> Reading:
     f = x.f
     share = np.where(f["spend_12m"] > 0, f["overdue_deposits"] / f["spend_12m"].where(f["spend_12m"] > 0),
@@ -501,7 +517,7 @@ def registration_id(x: Context) -> Reading:
                    list(ids) if x.explain else None)
 
 
-@signal("litigation and penalties")
+@signal("litigation and penalties", needs=("litigation_cases", "admin_penalties"))
 def public_records(x: Context) -> Reading:
     lit = x.supplier("litigation_cases").fillna(0).to_numpy(dtype=float)
     pen = x.supplier("admin_penalties").fillna(0).to_numpy(dtype=float)
@@ -511,7 +527,7 @@ def public_records(x: Context) -> Reading:
         " in public records"))
 
 
-@signal("operating status")
+@signal("operating status", needs=("operating_status",))
 def operating_status(x: Context) -> Reading:
     status = x.supplier("operating_status").fillna("normal").to_numpy()
     return Reading((status == "abnormal").astype(float), None, np.ones(len(x.f)),
@@ -519,7 +535,7 @@ def operating_status(x: Context) -> Reading:
                    x.text(["registry operating status: " + s for s in status]))
 
 
-@signal("subcontracting")
+@signal("subcontracting", needs=("subcontracting",))
 def subcontracting(x: Context) -> Reading:
     sub = x.supplier("subcontracting").fillna("none").to_numpy()
     return Reading([{"none": 0, "declared": 1, "suspected": 2}.get(s, 0) for s in sub], None, np.ones(len(x.f)),
@@ -599,7 +615,7 @@ def price_drift(x: Context) -> Reading:
         "spend-weighted change from first to latest price of each SKU: ", x.pct(np.nan_to_num(drift))))
 
 
-@signal("payments above order value")
+@signal("payments above order value", tables=("payments",))
 def cost_overrun(x: Context) -> Reading:
     f = x.f
     over = (f["overrun"] / f["closed_value"].where(f["closed_value"] > 0)).fillna(0).to_numpy()

@@ -16,6 +16,7 @@ import pandas as pd
 
 from models import incident_model as im
 from models import scoring, validity
+from pipelines import contract
 from pipelines.frames import read_frame
 
 # ---- the risk score ---------------------------------------------------------------------------------------------
@@ -62,9 +63,15 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
     # the inspection mart's maturity for field returns, so both marts judge the same lots
     t["inspection_settings"] = read_frame(con, "select * from reference.inspection_settings")
     t["kpi_settings"] = read_frame(con, "select * from reference.kpi_settings")
-    # which supplier fields the imported data carries at all (staging fills some blanks, e.g. a badge as false)
+    # which supplier fields the imported data carries at all (staging fills some blanks, e.g. a badge as false); a
+    # column whose every value is the contract's default for a blank (subcontracting 'none') cannot be told from
+    # one left blank for every supplier, so it is not counted as carried (the points are the same either way)
     raw = read_frame(con, "select * from raw.suppliers")
-    t["supplier_fields_carried"] = pd.DataFrame({"field": [c for c in raw.columns if raw[c].notna().any()]})
+    defaults = {col.name: col.default for col in contract.TABLES_BY_NAME["suppliers"].columns
+                if col.default is not None}
+    t["supplier_fields_carried"] = pd.DataFrame({"field": [
+        c for c in raw.columns if raw[c].notna().any()
+        and not (c in defaults and (raw[c].dropna().astype(str) == defaults[c]).all())]})
     # which tables were imported at all (a file was read, even one without rows)
     t["tables_carried"] = read_frame(con, "select distinct table_name as table_name from ingest.load_log "
                                           "where coalesce(file, '') <> ''")

@@ -12,7 +12,6 @@ import duckdb
 import pandas as pd
 
 from models import scoring
-from models import signals as registry
 from pipelines import loaders
 from pipelines.frames import write_frame
 
@@ -117,17 +116,12 @@ _CHANGE_COLUMNS = ["supplier_id", "since", "signal", "pillar", "points_last_mont
 def _write_unknown(con: duckdb.DuckDBPyConnection, now: scoring.SignalResult, cfg: dict, context) -> None:
     """marts.score_unknown_signals: the signals the data cannot measure (missing is not risky: 0 points, shown as
     unknown, confidence lowered), with the supplier fields it would need; said in the build log too."""
-    def missing(s: str) -> str:
-        """What the signal lacks: the optional files it reads (when one was not imported), else its fields."""
-        tables = registry.REGISTRY[s].tables
-        return " and ".join(f"{t} file" for t in tables) if tables else " or ".join(registry.REGISTRY[s].needs)
-
     rows = pd.DataFrame([{"signal": s, "label": now.labels[s], "pillar": cfg["signals"][s]["pillar"],
-                          "missing_fields": missing(s), "max_points": float(cfg["signals"][s]["max_points"])}
+                          "missing_fields": now.lacking[s], "max_points": float(cfg["signals"][s]["max_points"])}
                          for s in now.unknown], columns=UNKNOWN_COLUMNS)
     write_frame(con, "marts.score_unknown_signals", rows, types=_UNKNOWN_TYPES, columns=UNKNOWN_COLUMNS)
     for r in rows.itertuples():
-        scope = "" if registry.REGISTRY[r.signal].tables else " for any supplier"
+        scope = "" if r.missing_fields.endswith((" file", " files")) else " for any supplier"
         context.log(f"      notice: the data has no {r.missing_fields}{scope}: '{r.label}' scores 0 of "
                     f"{r.max_points:g} points and is shown as unknown")
 

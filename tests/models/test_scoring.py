@@ -628,6 +628,55 @@ def test_a_field_the_data_does_not_carry_scores_nothing_and_changes_no_other_sig
     assert (sc1["risk_score"] - (sc0["risk_score"] - lost)).abs().max() < 0.1 + 1e-9
 
 
+def _without_file(tables: dict, table: str, imported: bool) -> dict:
+    """The tables as the build loads them when `table`'s file holds no rows: imported empty (known to hold none) or
+    not imported at all (the table is empty and not in ingest.load_log)."""
+    t = _copy(tables)
+    t[table] = t[table].iloc[0:0]
+    if not imported:
+        carried = t["tables_carried"]
+        t["tables_carried"] = carried[carried["table_name"] != table]
+    return t
+
+
+@pytest.mark.parametrize("table, unknown", [
+    ("inspections", ("psi_failure_rate", "major_defects_vs_aql", "critical_defects", "passed_but_defective",
+                     "bulk_vs_sample_drift", "balance_before_psi")),
+    ("shipments", ("late_rate", "severe_late_rate", "lead_time_variability", "customs_hold_rate", "doc_error_rate",
+                   "deposits_at_risk")),
+    ("payments", ("payee_consistency", "payee_changes", "outside_trade_assurance", "balance_before_psi",
+                  "deposits_at_risk", "cost_overrun")),
+    ("returns", ("defect_return_rate", "not_as_described_rate", "passed_but_defective")),
+    ("quality_costs", ("quality_cost_share",))])
+def test_a_file_the_data_does_not_carry_scores_nothing_where_an_empty_one_would_score(tiny_tables, cfg, table,
+                                                                                      unknown):
+    """Missing is not risky for whole files too: a brand that never imported its inspections has not had every
+    balance paid before a passed inspection, and one without shipments has not had every order go unshipped."""
+    empty = scoring.compute_signals(_without_file(tiny_tables, table, imported=True), TINY_AS_OF, cfg)
+    absent = scoring.compute_signals(_without_file(tiny_tables, table, imported=False), TINY_AS_OF, cfg)
+    assert empty.unknown == ()
+    # the signals that read the file, in registry order; what the data lacks, in words
+    assert set(absent.unknown) == set(unknown)
+    assert all(table in absent.lacking[name] for name in absent.unknown)
+    s0 = empty.signals.set_index(["supplier_id", "signal"])
+    s1 = absent.signals.set_index(["supplier_id", "signal"])
+    for supplier in ("S1", "S2", "S3"):
+        for name in unknown:
+            row = s1.loc[(supplier, name)]
+            assert row["points"] == 0.0 and np.isnan(row["raw_value"]) and row["evidence_n"] == 0
+            assert row["explanation"].startswith("unknown: no ") and table in row["explanation"]
+        others = s0.index.get_level_values("signal").difference(list(unknown))
+        pd.testing.assert_series_equal(s1.loc[supplier].loc[others, "points"], s0.loc[supplier].loc[others, "points"],
+                                       check_exact=False, atol=0.1 + 1e-9, rtol=0)
+    lost = s0[s0.index.get_level_values("signal").isin(unknown)].groupby("supplier_id")["points"].sum()
+    if table in ("inspections", "shipments"):
+        # an imported empty file is a fact that scores (balances paid with no passed inspection; orders past their
+        # promise with nothing shipped); the same rows without the file score nothing
+        assert lost.sum() > 0
+    sc0, sc1 = scoring.score(empty, cfg).set_index("supplier_id"), scoring.score(absent, cfg).set_index("supplier_id")
+    assert (sc1["risk_score"] - (sc0["risk_score"] - lost)).abs().max() < 0.1 + 1e-9
+
+
 def test_per_supplier_blanks_still_count_where_the_data_carries_the_field(tiny_tables, cfg):
     t = _copy(tiny_tables)
     sup = t["suppliers"]

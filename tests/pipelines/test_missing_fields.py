@@ -24,26 +24,51 @@ def test_on_scms_no_supplier_gets_points_for_fields_the_data_lacks(tmp_path, bui
     con = duckdb.connect(str(tmp_path / "scms.duckdb"), read_only=True)
     unknown = con.execute("select signal, missing_fields, max_points from marts.score_unknown_signals "
                           "order by signal").fetchall()
-    # SCMS (a USAID delivery history) has no legal names, registry numbers, audits, background-check dates,
-    # marketplace badges or NNNs, and none of the playbook's control files
-    assert unknown == [("audit", "last_audit_on", 2.0), ("background_checks",
-                                                         "registry_checked_on or records_checked_on", 1.0),
+    # SCMS (a USAID delivery history) has no legal names, registry numbers, registry or public-records facts,
+    # audits, background-check dates, marketplace badges or NNNs; its import writes suppliers, products, purchase
+    # orders and shipments only: no payments, inspections, sales, returns or quality costs, and none of the
+    # playbook's control files
+    assert unknown == [("audit", "last_audit_on", 2.0),
+                       ("background_checks", "registry_checked_on or records_checked_on", 1.0),
+                       ("balance_before_psi", "payments and inspections files", 2.5),
                        ("bank_account_changes", "bank_accounts file", 3.0),
+                       ("bulk_vs_sample_drift", "inspections file", 2.0),
                        ("changes_after_sample", "changes file", 2.0),
                        ("corrective_actions", "corrective_actions file", 3.0),
+                       ("cost_overrun", "payments file", 1.5),
+                       ("critical_defects", "inspections file", 3.0),
+                       ("defect_return_rate", "sales and returns files", 8.5),
+                       ("deposits_at_risk", "payments file", 2.0),
                        ("ip_protection", "nnn_signed or mold_owner", 1.0),
                        ("legal_entity_consistency", "legal_name", 5.0),
+                       ("major_defects_vs_aql", "inspections file", 8.0),
                        ("marketplace_profile", "is_verified or alibaba_store_years", 0.5),
+                       ("not_as_described_rate", "sales and returns files", 2.0),
+                       ("operating_status", "operating_status", 2.0),
+                       ("outside_trade_assurance", "payments file", 2.5),
+                       ("passed_but_defective", "inspections, sales and returns files", 3.0),
+                       ("payee_changes", "payments file", 1.0),
+                       ("payee_consistency", "payments file", 5.0),
+                       ("psi_failure_rate", "inspections file", 8.0),
+                       ("public_records", "litigation_cases or admin_penalties", 2.5),
+                       ("quality_cost_share", "quality_costs file", 2.0),
                        ("registration_id", "registration_id", 1.5),
+                       # a blank subcontracting loads as the contract's default 'none': 'none' for everyone is
+                       # taken as not carried (pipelines/loaders.py)
+                       ("subcontracting", "subcontracting", 1.5),
                        ("undocumented_changes", "changes file", 1.5)]
+    # what the score can see on this data: delivery (17.5 points) and price jumps and drift (5)
+    assert sum(r[2] for r in unknown) == 77.5
     points = con.execute("""select count(*), sum(points), count(*) filter (where explanation like 'unknown: %')
                             from marts.supplier_signals
                             where signal in (select signal from marts.score_unknown_signals)""").fetchone()
     suppliers = con.execute("select count(*) from marts.supplier_risk_score").fetchone()[0]
-    assert points == (10 * suppliers, 0.0, 10 * suppliers)
+    assert points == (27 * suppliers, 0.0, 27 * suppliers)
     assert any("the data has no registration_id for any supplier" in line for line in lines)
     assert any("the data has no bank_accounts file: 'bank account changes not verified' scores 0" in line
                for line in lines)
-    # 20.5 unknown points ≥ the 4 that lower confidence: nobody is graded A
+    assert any("the data has no inspections file: 'failed pre-shipment inspections' scores 0" in line
+               for line in lines)
+    # 77.5 unknown points ≥ the 4 that lower confidence: nobody is graded A
     assert con.execute("select count(*) from marts.supplier_risk_score where confidence = 'A'").fetchone()[0] == 0
     con.close()

@@ -99,6 +99,20 @@ def missing(mart: str, what: str) -> None:
                 "(Data page) to add it.", icon=":material/hourglass_empty:")
 
 
+def coverage_notice(full: bool = True) -> None:
+    """What the score can see on this data (models.scoring.coverage_words), when it cannot see every point: a
+    warning when the unknown points lower confidence, else a note; `full=False` gives the first sentence only."""
+    unknown = queries.score_unknown_signals()
+    lines = scoring.coverage_words(unknown, pillar_name=lambda p: label(p, "pillar").lower())
+    if not lines:
+        return
+    text = " ".join(md(line) for line in (lines if full else lines[:1]))
+    if unknown["max_points"].sum() >= scoring.load_config()["evidence"]["unknown_points_lower_grade"]:
+        st.warning(text, icon=":material/visibility_off:")
+    else:
+        st.info(text, icon=":material/visibility_off:")
+
+
 def as_of_caption() -> None:
     info = queries.build_info()
     if not info.empty:

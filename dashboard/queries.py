@@ -280,6 +280,10 @@ def model_calibration() -> pd.DataFrame:
     return query("model_calibration")
 
 
+def score_unknown_signals() -> pd.DataFrame:
+    return query("score_unknown_signals") if has_table("marts.score_unknown_signals") else pd.DataFrame()
+
+
 def validity_report() -> pd.DataFrame:
     return query("validity_report")
 

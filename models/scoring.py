@@ -11,6 +11,7 @@ The method is documented in docs/risk-score.md.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -191,7 +192,11 @@ class SignalResult:
     as_of: date
     unknown: tuple[str, ...] = ()  # signals whose fields the data does not carry (0 points, shown as unknown)
     labels: dict[str, str] = field(default_factory=lambda: dict(LABELS))  # short labels, filled from the settings
-    lacking: dict[str, str] = field(default_factory=dict)  # unknown signal → what the data lacks for it, in words
+    missing_files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # unknown signal → files not imported
+
+    def lacking(self, name: str) -> str:
+        """What the data lacks for unknown signal `name`, in words: the files not imported, else its fields."""
+        return sig.lacks_words(self.missing_files.get(name, ()), sig.REGISTRY[name].needs)
 
 
 @lru_cache(maxsize=200_000)
@@ -298,7 +303,7 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
         signals, evidence, priors, flags = (frame.drop(columns="as_of")
                                             for frame in (signals, evidence, priors, flags))
     return SignalResult(signals, evidence, priors, flags, as_of, unknown, sig.labels(t["_settings"]),
-                        {name: x.lacks(sig.REGISTRY[name]) for name in unknown})
+                        {name: x.missing_tables(sig.REGISTRY[name]) for name in unknown})
 
 
 def _name_outcomes(t: dict, f: pd.DataFrame, sup: pd.DataFrame, explain_at) -> dict:
@@ -469,6 +474,47 @@ def confidence_for(resolved: np.ndarray, inspected: np.ndarray, cfg: dict, unkno
     if sum(cfg["signals"][s]["max_points"] for s in unknown) >= ev["unknown_points_lower_grade"]:
         rank = np.minimum(rank + 1, len(grades) - 1)
     return np.asarray(grades, dtype=object)[rank]
+
+
+def coverage(unknown: pd.DataFrame, cfg: dict | None = None) -> pd.DataFrame:
+    """Per pillar (config order): its maximum points and how many of them the data can measure, given the unknown
+    signals (marts.score_unknown_signals: `signal`, `max_points`)."""
+    cfg = cfg or load_config()
+    missing = set(unknown["signal"]) if len(unknown) else set()
+    rows = [(c["pillar"], float(c["max_points"]), 0.0 if name in missing else float(c["max_points"]))
+            for name, c in cfg["signals"].items()]
+    out = pd.DataFrame(rows, columns=["pillar", "max_points", "known_points"]).groupby("pillar", sort=False).sum()
+    return out.reindex([p for p in PILLARS if p in out.index]).reset_index()
+
+
+def coverage_words(unknown: pd.DataFrame, cfg: dict | None = None,
+                   pillar_name: Callable[[str], str] = str) -> list[str]:
+    """What the score can see on this data, for a founder: nothing when it sees every point; else how many of its
+    points each pillar can measure, that the rest counts 0 (so a low band means low on what the data shows), and
+    the files and supplier fields that would count the rest."""
+    if unknown.empty:
+        return []
+    cfg = cfg or load_config()
+    order = list(cfg["signals"])
+    unknown = unknown.sort_values("signal", key=lambda s: s.map(order.index), kind="stable")
+    cov = coverage(unknown, cfg)
+    known, total = cov["known_points"].sum(), cov["max_points"].sum()
+    cov = cov.assign(share=cov["known_points"] / cov["max_points"]).sort_values("share", ascending=False, kind="stable")
+    parts = ", ".join(f"{pillar_name(r.pillar)} {r.known_points:g} of {r.max_points:g}" for r in cov.itertuples())
+    out = [f"On this data the score can see {known:g} of its {total:g} points ({parts}). The other "
+           f"{total - known:g} are unknown and count 0, so a low band here means low on what the data shows, not a "
+           "clean record."]
+    files = sorted({f for v in unknown.get("missing_files", pd.Series(dtype=str)).fillna("") for f in v.split(", ")
+                    if f}, key=TABLE_NAMES.index)
+    fields = [s for s, f in zip(unknown["missing_fields"], unknown.get("missing_files", [""] * len(unknown))) if not f]
+    need = []
+    if files:
+        need.append("import the " + sig.files_words(tuple(f.replace("_", " ") for f in files)))
+    if fields:
+        need.append("fill the suppliers file's " + ", ".join(dict.fromkeys(fields)))
+    if need:
+        out.append("To count the rest, " + " and ".join(need) + " (docs/data-contract.md).")
+    return out
 
 
 def score(result: SignalResult, cfg: dict | None = None, with_text: bool = True) -> pd.DataFrame:

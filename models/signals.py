@@ -88,6 +88,11 @@ def files_words(tables: tuple[str, ...]) -> str:
     return f"{names} file{'s' if len(tables) > 1 else ''}"
 
 
+def lacks_words(missing_files: tuple[str, ...], needs: tuple[str, ...]) -> str:
+    """What keeps a signal from being measured, in words: the files not imported, else the supplier fields."""
+    return files_words(missing_files) if missing_files else " or ".join(needs)
+
+
 def unknown_reading(n_rows: int, fields: tuple[str, ...], explain: bool, tables: tuple[str, ...] = ()) -> Reading:
     """The reading of a signal whose fields or tables the data does not carry: no value, no evidence, no points
     (`tables`: the optional files it reads that were not imported)."""
@@ -153,11 +158,6 @@ class Context:
     def missing_tables(self, s: "Signal") -> tuple[str, ...]:
         """The optional tables signal `s` reads that were not imported."""
         return tuple(tb for tb in s.tables if tb not in self.tables_carried)
-
-    def lacks(self, s: "Signal") -> str:
-        """What keeps signal `s` from being measured, in words: the files not imported, else the supplier fields."""
-        missing = self.missing_tables(s)
-        return files_words(missing) if missing else " or ".join(s.needs)
 
     def supplier(self, column: str) -> pd.Series:
         """A supplier master-data column on each panel row."""

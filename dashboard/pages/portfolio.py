@@ -73,6 +73,7 @@ if ui.require_warehouse():
         for col, band in zip(cols, ordered):
             col.metric(f"{display.words(band, 'risk_band')} band", f"{bands[band]:,}",
                        help=f"Suppliers whose current risk score falls in the '{band}' band (marts.supplier_risk_score).")
+        ui.coverage_notice()
 
     st.subheader("Risk by spend")
     matrix = queries.portfolio_matrix(ids)

@@ -116,6 +116,7 @@ c4.metric("Incident risk", ui.pct(prob), border=True,
                + (f"; backtest AUC {auc:.2f} (marts.model_backtest)." if auc is not None else "."))
 c5.metric("Spend", ui.money(p["spend"]), border=True,
           help=f"Sum of quantity × unit price over {ui.number(p['po_count'])} purchase orders.")
+ui.coverage_notice(full=False)
 # The one-page scorecard to read or send: its marts are read now (cached, mostly the reads above), the PDF is drawn
 # only when the button is clicked.
 card_data = ui.computed("supplier_scorecard_data", lambda: scorecard.gather(queries.query, supplier_id), supplier_id)

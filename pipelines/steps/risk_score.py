@@ -29,11 +29,11 @@ GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.risk_band_levels": "one row per risk band",
     "marts.supplier_score_measures": "one row per supplier",
 }
-UNKNOWN_COLUMNS = ["signal", "label", "pillar", "missing_fields", "max_points"]
+UNKNOWN_COLUMNS = ["signal", "label", "pillar", "missing_fields", "missing_files", "max_points"]
 RED_FLAG_COLUMNS = ["supplier_id", "flag", "reason"]
 _RED_FLAG_TYPES = {"supplier_id": "varchar", "flag": "varchar", "reason": "varchar"}
 _UNKNOWN_TYPES = {"signal": "varchar", "label": "varchar", "pillar": "varchar", "missing_fields": "varchar",
-                  "max_points": "double"}
+                  "missing_files": "varchar", "max_points": "double"}
 
 SCORE_COLUMNS = ["supplier_id", "risk_score", "risk_band", "confidence", "red_flags", "red_flag_count",
                  "top_reasons", "entity_points", "transaction_points", "quality_points", "delivery_points",
@@ -117,11 +117,12 @@ def _write_unknown(con: duckdb.DuckDBPyConnection, now: scoring.SignalResult, cf
     """marts.score_unknown_signals: the signals the data cannot measure (missing is not risky: 0 points, shown as
     unknown, confidence lowered), with the supplier fields it would need; said in the build log too."""
     rows = pd.DataFrame([{"signal": s, "label": now.labels[s], "pillar": cfg["signals"][s]["pillar"],
-                          "missing_fields": now.lacking[s], "max_points": float(cfg["signals"][s]["max_points"])}
+                          "missing_fields": now.lacking(s), "missing_files": ", ".join(now.missing_files[s]),
+                          "max_points": float(cfg["signals"][s]["max_points"])}
                          for s in now.unknown], columns=UNKNOWN_COLUMNS)
     write_frame(con, "marts.score_unknown_signals", rows, types=_UNKNOWN_TYPES, columns=UNKNOWN_COLUMNS)
     for r in rows.itertuples():
-        scope = "" if r.missing_fields.endswith((" file", " files")) else " for any supplier"
+        scope = "" if r.missing_files else " for any supplier"
         context.log(f"      notice: the data has no {r.missing_fields}{scope}: '{r.label}' scores 0 of "
                     f"{r.max_points:g} points and is shown as unknown")
 

@@ -74,6 +74,27 @@ def test_portfolio_headline_figures_equal_the_hand_computed_totals(ui, tiny_db):
     assert shown["Open deposits at risk"] == TINY_DEPOSITS
 
 
+def test_portfolio_and_supplier_say_how_much_of_the_score_the_data_can_see(ui, tiny_db, demo_db):
+    from models import scoring
+
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
+        unknown = con.execute("select * from marts.score_unknown_signals").df()
+    # the tiny portfolio has none of the playbook's control files and no background-check dates: 3 + 2 + 3 + 1.5 + 1
+    assert unknown["max_points"].sum() == 10.5
+    said = scoring.coverage_words(unknown, pillar_name=lambda p: {"entity": "who they are",
+                                                                   "transaction": "payments"}.get(p, p))
+    assert said[0].startswith("On this data the score can see 89.5 of its 100 points (delivery 17.5 of 17.5, ")
+    at = ui.open(tiny_db)
+    # 10.5 unknown points lower confidence: a warning, under the band counts, in the pillars' page names
+    assert [ui.plain(w.value) for w in at.warning] == [" ".join(said)]
+    at = ui.open(tiny_db, "supplier", query={"supplier": "S1"})
+    assert said[0] in ui.texts(at) + "\n".join(ui.plain(w.value) for w in at.warning)
+    assert said[1] not in "\n".join(ui.plain(w.value) for w in at.warning)  # the page says the first sentence only
+    # the demo carries every file and field: nothing to say
+    at = ui.open(demo_db)
+    assert not any("can see" in ui.plain(w.value) for w in list(at.warning) + list(at.info))
+
+
 def test_filters_narrow_every_figure_and_live_in_the_url(ui, tiny_db):
     at = ui.open(tiny_db)
     at.multiselect(key="f_type").set_value(["trading_company"]).run()

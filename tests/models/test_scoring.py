@@ -657,7 +657,7 @@ def test_a_file_the_data_does_not_carry_scores_nothing_where_an_empty_one_would_
     assert empty.unknown == ()
     # the signals that read the file, in registry order; what the data lacks, in words
     assert set(absent.unknown) == set(unknown)
-    assert all(table in absent.lacking[name] for name in absent.unknown)
+    assert all(table in absent.missing_files[name] and table in absent.lacking(name) for name in absent.unknown)
     s0 = empty.signals.set_index(["supplier_id", "signal"])
     s1 = absent.signals.set_index(["supplier_id", "signal"])
     for supplier in ("S1", "S2", "S3"):
@@ -697,6 +697,32 @@ def test_half_a_signal_counts_when_the_data_carries_only_its_other_field(tiny_ta
     # only the mould half: 0.5 × 1.5 points, and the NNN half is said to be unknown, not "no NNN agreement"
     assert ip["points"] == pytest.approx(0.5 * _max(cfg, "ip_protection"), abs=ROUNDING)
     assert "NNN unknown" in ip["explanation"]
+
+
+def test_coverage_says_how_many_points_the_data_lets_the_score_see(cfg):
+    # a brand that imported no inspections, no sales or returns, and no legal names (rows as in
+    # marts.score_unknown_signals, in any order)
+    unknown = pd.DataFrame({"signal": ["legal_entity_consistency", "defect_return_rate", "psi_failure_rate"],
+                            "missing_fields": ["legal_name", "sales and returns files", "inspections file"],
+                            "missing_files": ["", "sales, returns", "inspections"],
+                            "max_points": [5.0, 8.5, 8.0]})
+    cov = scoring.coverage(unknown, cfg).set_index("pillar")
+    assert cov["max_points"].sum() == 100
+    assert cov.loc["quality", "known_points"] == cov.loc["quality", "max_points"] - 8.0 - 8.5
+    assert cov.loc["entity", "known_points"] == cov.loc["entity", "max_points"] - 5.0
+    assert (cov.drop(index=["quality", "entity"])["known_points"] ==
+            cov.drop(index=["quality", "entity"])["max_points"]).all()
+    q, e = cov.loc["quality", "max_points"], cov.loc["entity", "max_points"]
+    words = scoring.coverage_words(unknown, cfg)
+    # pillars by the share they can see (whole pillars first, in the config's order), then what would count the rest
+    assert words == [
+        f"On this data the score can see 78.5 of its 100 points (transaction 16 of 16, delivery 17.5 of 17.5, "
+        f"commercial 9 of 9, entity {e - 5:g} of {e:g}, quality {q - 16.5:g} of {q:g}). The other 21.5 are unknown "
+        "and count 0, so a low band here means low on what the data shows, not a clean record.",
+        "To count the rest, import the inspections, sales and returns files and fill the suppliers file's "
+        "legal_name (docs/data-contract.md)."]
+    assert (e, q) == (16.0, 41.5)  # the figures above, as the config holds them
+    assert scoring.coverage_words(unknown.iloc[0:0], cfg) == []
 
 
 def test_confidence_is_one_grade_lower_when_unknown_signals_could_carry_enough_points(tiny_tables, cfg):

@@ -504,9 +504,10 @@ def coverage_words(unknown: pd.DataFrame, cfg: dict | None = None,
     out = [f"On this data the score can see {known:g} of its {total:g} points ({parts}). The other "
            f"{total - known:g} are unknown and count 0, so a low band here means low on what the data shows, not a "
            "clean record."]
-    files = sorted({f for v in unknown.get("missing_files", pd.Series(dtype=str)).fillna("") for f in v.split(", ")
-                    if f}, key=TABLE_NAMES.index)
-    fields = [s for s, f in zip(unknown["missing_fields"], unknown.get("missing_files", [""] * len(unknown))) if not f]
+    if "missing_files" not in unknown:  # a warehouse built before the column existed: no advice rather than wrong
+        return out
+    files = sorted({f for v in unknown["missing_files"].fillna("") for f in v.split(", ") if f}, key=TABLE_NAMES.index)
+    fields = [s for s, f in zip(unknown["missing_fields"], unknown["missing_files"].fillna("")) if not f]
     need = []
     if files:
         need.append("import the " + sig.files_words(tuple(f.replace("_", " ") for f in files)))

@@ -723,6 +723,8 @@ def test_coverage_says_how_many_points_the_data_lets_the_score_see(cfg):
         "legal_name (docs/data-contract.md)."]
     assert (e, q) == (16.0, 41.5)  # the figures above, as the config holds them
     assert scoring.coverage_words(unknown.iloc[0:0], cfg) == []
+    # a warehouse built before marts.score_unknown_signals named the files: the first sentence only
+    assert scoring.coverage_words(unknown.drop(columns="missing_files"), cfg) == words[:1]
 
 
 def test_confidence_is_one_grade_lower_when_unknown_signals_could_carry_enough_points(tiny_tables, cfg):

@@ -598,7 +598,15 @@ def card_from(ev: Evidence, truth_path: Path | None = None, cfg: ValidityConfig 
 # --- plain words --------------------------------------------------------------------------------------------------
 
 def _pct(x: float) -> str:
-    return "–" if pd.isna(x) else f"{100 * x:.0f}%"
+    """A share in whole percent, with one decimal where whole percent would round a non-zero share to 0% or a
+    share short of all to 100% (0.2% of the riskiest orders went wrong is not none)."""
+    if pd.isna(x):
+        return "–"
+    for places in (0, 1, 2):
+        said = f"{100 * x:.{places}f}"
+        if not ((float(said) == 0 and x > 0) or (float(said) == 100 and x < 1)):
+            return f"{said}%"
+    return "<0.01%" if x < 0.5 else ">99.99%"
 
 
 def _get(rows: pd.DataFrame, section: str, metric: str, subject: str) -> pd.Series | None:

@@ -262,7 +262,8 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
     outcomes = _name_outcomes(t, f, sup, cutoffs[0] if explain and len(f) else None)
     in_file = set(t["supplier_fields_carried"]["field"]) if "supplier_fields_carried" in t else None
     carried = set(t["tables_carried"]["table_name"]) if "tables_carried" in t else set()
-    x = sig.Context(f, sup, cfg, t["_settings"], explain, frozen_priors, outcomes, in_file, carried)
+    columns = set(t["columns_carried"]["field"]) if "columns_carried" in t else None
+    x = sig.Context(f, sup, cfg, t["_settings"], explain, frozen_priors, outcomes, in_file, carried, columns)
     rows = []
     unknown = tuple(name for name, s in sig.REGISTRY.items() if not x.knows(s))
     for name, s in sig.REGISTRY.items():
@@ -511,8 +512,12 @@ def coverage_words(unknown: pd.DataFrame, cfg: dict | None = None,
     need = []
     if files:
         need.append("import the " + sig.files_words(tuple(f.replace("_", " ") for f in files)))
-    if fields:
-        need.append("fill the suppliers file's " + ", ".join(dict.fromkeys(fields)))
+    by_file: dict[str, list[str]] = {}
+    for text in dict.fromkeys(fields):  # "legal_name", "nnn_signed or mold_owner", "doc_errors in the shipments file"
+        file, _, column = text.rpartition(" in the ")
+        by_file.setdefault(column.removesuffix(" file") if file else "suppliers", []).append(file or text)
+    if by_file:
+        need.append("fill " + " and ".join(f"the {name} file's " + ", ".join(cols) for name, cols in by_file.items()))
     if need:
         out.append("To count the rest, " + " and ".join(need) + " (docs/data-contract.md).")
     return out

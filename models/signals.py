@@ -45,9 +45,10 @@ def signal(label: str, needs: tuple[str, ...] = (), tables: tuple[str, ...] = ()
     """Register the decorated function as the signal of its name (evaluated in the order of definition). Its pillar
     is its config's (models/config/risk_score.toml), not repeated here.
 
-    `needs`: the supplier fields the signal reads. Missing is not risky: when the data carries none of them (the
-    column is absent or blank for every supplier, e.g. a marketplace badge in a broker's export), the signal is not
-    run; it scores 0 points and is shown as unknown (`unknown_reading`), and confidence drops.
+    `needs`: the supplier fields the signal reads, or "table.column" for another file's. Missing is not risky: when
+    the data carries none of them (the column is absent or blank for every supplier or row, e.g. a marketplace badge
+    in a broker's export), the signal is not run; it scores 0 points and is shown as unknown (`unknown_reading`), and
+    confidence drops.
     `tables`: optional imports (the control records) the signal reads; unknown in the same way unless each was
     imported (an imported file without rows is known to hold none)."""
 
@@ -88,9 +89,14 @@ def files_words(tables: tuple[str, ...]) -> str:
     return f"{names} file{'s' if len(tables) > 1 else ''}"
 
 
+def field_words(needs: tuple[str, ...]) -> str:
+    """'legal_name', 'nnn_signed or mold_owner', 'customs_hold_days in the shipments file'."""
+    return " or ".join(n.split(".")[1] + f" in the {n.split('.')[0]} file" if "." in n else n for n in needs)
+
+
 def lacks_words(missing_files: tuple[str, ...], needs: tuple[str, ...]) -> str:
-    """What keeps a signal from being measured, in words: the files not imported, else the supplier fields."""
-    return files_words(missing_files) if missing_files else " or ".join(needs)
+    """What keeps a signal from being measured, in words: the files not imported, else the fields."""
+    return files_words(missing_files) if missing_files else field_words(needs)
 
 
 def unknown_reading(n_rows: int, fields: tuple[str, ...], explain: bool, tables: tuple[str, ...] = ()) -> Reading:
@@ -100,8 +106,9 @@ def unknown_reading(n_rows: int, fields: tuple[str, ...], explain: bool, tables:
         text = (f"unknown: no {' or '.join(tables)} file was imported (0 points; import "
                 f"{'it' if len(tables) == 1 else 'them'} to count this)" if explain else None)
     else:
-        text = (f"unknown: the data has no {' or '.join(fields)} for any supplier (0 points; add the column to count "
-                "it)" if explain else None)
+        scope = "" if all("." in n for n in fields) else " for any supplier"
+        text = (f"unknown: the data has no {field_words(fields)}{scope} (0 points; add the column to count it)"
+                if explain else None)
     return Reading(np.full(n_rows, np.nan), None, np.zeros(n_rows), np.zeros(n_rows),
                    [text] * n_rows if explain else None)
 
@@ -112,7 +119,7 @@ class Context:
 
     def __init__(self, f: pd.DataFrame, suppliers: pd.DataFrame, cfg: dict, settings: dict, explain: bool,
                  frozen_priors: pd.DataFrame | None, outcomes: dict, in_file: set[str] | None = None,
-                 tables_carried: set[str] | None = None) -> None:
+                 tables_carried: set[str] | None = None, columns_carried: set[str] | None = None) -> None:
         self.f, self.cfg, self.settings, self.explain = f, cfg, settings, explain
         self.win, self.evidence = cfg["windows"], cfg["evidence"]
         self.sup = suppliers
@@ -124,6 +131,8 @@ class Context:
         if in_file is not None:
             self.carried &= in_file
         self.tables_carried = set(tables_carried or ())
+        # "table.column" fields of other files that some row carries (None: not known, taken as carried)
+        self.columns_carried = columns_carried
         self.priors_used: list[pd.DataFrame] = []
         self.name = ""
         self.cutoff_of = f["as_of"]
@@ -146,7 +155,10 @@ class Context:
         return self.cfg["signals"][self.name]
 
     def carries(self, column: str) -> bool:
-        """Whether the data carries a supplier field at all (some supplier has a value)."""
+        """Whether the data carries a field at all: a supplier field some supplier has a value for, or a
+        "table.column" some row of that file has a value for."""
+        if "." in column:
+            return self.columns_carried is None or column in self.columns_carried
         return column in self.carried
 
     def knows(self, s: "Signal") -> bool:
@@ -388,7 +400,7 @@ def lead_time_variability(x: Context) -> Reading:
              for v in np.nan_to_num(filled)]))))
 
 
-@signal("customs holds", tables=("shipments",))
+@signal("customs holds", tables=("shipments",), needs=("shipments.customs_hold_days",))
 def customs_hold_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("hold_k", "ship_n")
     return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
@@ -396,7 +408,7 @@ def customs_hold_rate(x: Context) -> Reading:
         x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("documentation errors", tables=("shipments",))
+@signal("documentation errors", tables=("shipments",), needs=("shipments.doc_errors",))
 def doc_error_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("doc_k", "ship_n")
     return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(

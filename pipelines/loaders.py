@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from models import incident_model as im
-from models import scoring, validity
+from models import scoring, signals, validity
 from pipelines import contract
 from pipelines.frames import read_frame
 
@@ -40,7 +40,8 @@ _ATTRIBUTED = {
                                                        "next_lot_inspected_on from marts.corrective_actions "
                                                        "order by capa_id"),
 }
-# the tables load_tables reads (the INPUTS of the build steps that call it), besides raw.suppliers and ingest.load_log
+# the tables load_tables reads (the INPUTS of the build steps that call it), besides raw.suppliers, the raw files whose
+# columns a signal needs (raw.shipments) and ingest.load_log
 TABLES_READ = [_ATTRIBUTED[name][0] if name in _ATTRIBUTED else f"staging.{name}" for name in scoring.TABLE_NAMES] + [
     "reference.kpi_settings", "reference.inspection_settings"]
 _PARAMETERS = {"returns": [scoring.NOT_AS_DESCRIBED]}
@@ -72,6 +73,20 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
     t["supplier_fields_carried"] = pd.DataFrame({"field": [
         c for c in raw.columns if raw[c].notna().any()
         and not (c in defaults and (raw[c].dropna().astype(str) == defaults[c]).all())]})
+    # which "table.column" fields of other files a signal reads (models/signals.py `needs`) some row carries: a file
+    # without rows carries them all (it is known to hold none)
+    wanted: dict[str, list[str]] = {}
+    for s in signals.REGISTRY.values():
+        for need in s.needs:
+            if "." in need:
+                table, column = need.split(".")
+                wanted.setdefault(table, []).append(column)
+    carried = []
+    for table, columns in wanted.items():  # names from the signal registry, never from data
+        row = con.execute(f"select count(*) = 0, {', '.join(f'count({c}) > 0' for c in columns)} "
+                          f"from raw.{table}").fetchall()[0]
+        carried += [f"{table}.{c}" for c, has in zip(columns, row[1:]) if has or row[0]]
+    t["columns_carried"] = pd.DataFrame({"field": carried}, dtype=object)
     # which tables were imported at all (a file was read, even one without rows)
     t["tables_carried"] = read_frame(con, "select distinct table_name as table_name from ingest.load_log "
                                           "where coalesce(file, '') <> ''")

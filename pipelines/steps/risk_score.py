@@ -122,7 +122,7 @@ def _write_unknown(con: duckdb.DuckDBPyConnection, now: scoring.SignalResult, cf
                          for s in now.unknown], columns=UNKNOWN_COLUMNS)
     write_frame(con, "marts.score_unknown_signals", rows, types=_UNKNOWN_TYPES, columns=UNKNOWN_COLUMNS)
     for r in rows.itertuples():
-        scope = "" if r.missing_files else " for any supplier"
+        scope = "" if r.missing_files or " in the " in r.missing_fields else " for any supplier"
         context.log(f"      notice: the data has no {r.missing_fields}{scope}: '{r.label}' scores 0 of "
                     f"{r.max_points:g} points and is shown as unknown")
 

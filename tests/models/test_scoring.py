@@ -677,6 +677,23 @@ def test_a_file_the_data_does_not_carry_scores_nothing_where_an_empty_one_would_
     assert (sc1["risk_score"] - (sc0["risk_score"] - lost)).abs().max() < 0.1 + 1e-9
 
 
+def test_a_column_of_another_file_blank_on_every_row_scores_nothing(tiny_tables, cfg):
+    """A broker's shipment export without customs holds or documentation errors has not had none of them."""
+    assert {"shipments.customs_hold_days", "shipments.doc_errors"} <= set(tiny_tables["columns_carried"]["field"])
+    before = scoring.compute_signals(_copy(tiny_tables), TINY_AS_OF, cfg)
+    t = _copy(tiny_tables)
+    t["shipments"]["customs_hold_days"] = np.nan
+    t["columns_carried"] = pd.DataFrame({"field": ["shipments.doc_errors"]})
+    after = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert after.unknown == ("customs_hold_rate",)
+    assert after.lacking("customs_hold_rate") == "customs_hold_days in the shipments file"
+    row = _sig(after, "S2", "customs_hold_rate")
+    assert row["points"] == 0.0 and row["explanation"] == (
+        "unknown: the data has no customs_hold_days in the shipments file (0 points; add the column to count it)")
+    assert _sig(before, "S2", "customs_hold_rate")["points"] > 0  # S2's held shipment scored before
+    assert _sig(after, "S2", "doc_error_rate")["points"] == _sig(before, "S2", "doc_error_rate")["points"]
+
+
 def test_per_supplier_blanks_still_count_where_the_data_carries_the_field(tiny_tables, cfg):
     t = _copy(tiny_tables)
     sup = t["suppliers"]
@@ -723,6 +740,11 @@ def test_coverage_says_how_many_points_the_data_lets_the_score_see(cfg):
         "legal_name (docs/data-contract.md)."]
     assert (e, q) == (16.0, 41.5)  # the figures above, as the config holds them
     assert scoring.coverage_words(unknown.iloc[0:0], cfg) == []
+    # a column of another file: named with its file
+    holds = pd.DataFrame({"signal": ["customs_hold_rate"], "missing_fields": ["customs_hold_days in the shipments file"],
+                          "missing_files": [""], "max_points": [1.0]})
+    assert scoring.coverage_words(holds, cfg)[1] == ("To count the rest, fill the shipments file's customs_hold_days "
+                                                     "(docs/data-contract.md).")
     # a warehouse built before marts.score_unknown_signals named the files: the first sentence only
     assert scoring.coverage_words(unknown.drop(columns="missing_files"), cfg) == words[:1]
 

@@ -37,8 +37,11 @@ def test_on_scms_no_supplier_gets_points_for_fields_the_data_lacks(tmp_path, bui
                        ("corrective_actions", "corrective_actions file", 3.0),
                        ("cost_overrun", "payments file", 1.5),
                        ("critical_defects", "inspections file", 3.0),
+                       # its shipments carry no customs holds and no documentation errors
+                       ("customs_hold_rate", "customs_hold_days in the shipments file", 1.0),
                        ("defect_return_rate", "sales and returns files", 8.5),
                        ("deposits_at_risk", "payments file", 2.0),
+                       ("doc_error_rate", "doc_errors in the shipments file", 1.5),
                        ("ip_protection", "nnn_signed or mold_owner", 1.0),
                        ("legal_entity_consistency", "legal_name", 5.0),
                        ("major_defects_vs_aql", "inspections file", 8.0),
@@ -57,18 +60,19 @@ def test_on_scms_no_supplier_gets_points_for_fields_the_data_lacks(tmp_path, bui
                        # taken as not carried (pipelines/loaders.py)
                        ("subcontracting", "subcontracting", 1.5),
                        ("undocumented_changes", "changes file", 1.5)]
-    # what the score can see on this data: delivery (17.5 points) and price jumps and drift (5)
-    assert sum(r[2] for r in unknown) == 77.5
+    # what the score can see on this data: lateness and lead times (15 of the delivery pillar's 17.5 points) and
+    # price jumps and drift (5)
+    assert sum(r[2] for r in unknown) == 80.0
     points = con.execute("""select count(*), sum(points), count(*) filter (where explanation like 'unknown: %')
                             from marts.supplier_signals
                             where signal in (select signal from marts.score_unknown_signals)""").fetchone()
     suppliers = con.execute("select count(*) from marts.supplier_risk_score").fetchone()[0]
-    assert points == (27 * suppliers, 0.0, 27 * suppliers)
+    assert points == (29 * suppliers, 0.0, 29 * suppliers)
     assert any("the data has no registration_id for any supplier" in line for line in lines)
     assert any("the data has no bank_accounts file: 'bank account changes not verified' scores 0" in line
                for line in lines)
     assert any("the data has no inspections file: 'failed pre-shipment inspections' scores 0" in line
                for line in lines)
-    # 77.5 unknown points ≥ the 4 that lower confidence: nobody is graded A
+    # 80 unknown points ≥ the 4 that lower confidence: nobody is graded A
     assert con.execute("select count(*) from marts.supplier_risk_score where confidence = 'A'").fetchone()[0] == 0
     con.close()

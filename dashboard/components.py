@@ -17,7 +17,7 @@ from plotly.basedatatypes import BaseFigure
 
 from dashboard import db, display, queries
 from dashboard.colours import BAND_COLOURS  # noqa: F401 - ui.BAND_COLOURS
-from dashboard.display import EXPANDER_PX, count_words, money, money_short, number, pct, table, text_px  # noqa: F401 - ui.money etc.
+from dashboard.display import EXPANDER_PX, count_words, metric_money, money, money_short, number, pct, table, text_px  # noqa: F401 - ui.money etc.
 from dashboard.display import words as label  # noqa: F401
 from models import scoring
 from pipelines import contract

@@ -41,6 +41,19 @@ def money(value: float | None, digits: int = 0) -> str:
     return f"{sign}${abs(value):,.{digits}f}"
 
 
+METRIC_MONEY_SHORT_FROM = 1e8  # from $100,000,000 a metric tile shows $238.9M: the full figure does not fit a tile
+
+
+def metric_money(value: float | None, digits: int = 0) -> str:
+    """Money for a metric tile: as `money` below $100M, else four significant digits with M or B ($1,400,767,725 →
+    $1.401B), so a large brand's spend is not cut off with an ellipsis (tables and downloads keep every dollar)."""
+    if _blank(value) or abs(value) < METRIC_MONEY_SHORT_FROM:
+        return money(value, digits)
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    millions = float(f"{value / 1e6:.4g}")  # $999,960,000 rounds to 1000M: say $1B
+    return f"{sign}${value / 1e9:,.4g}B" if millions >= 1000 else f"{sign}${millions:g}M"
+
+
 def signed_money(value: float | None, digits: int = 0) -> str:
     """+$1,234 / -$1,234 (a change)."""
     if _blank(value):

@@ -48,7 +48,7 @@ if ui.require_warehouse():
     row = breakdown.iloc[0] if has_landed else None
 
     c1, c2, c3, c4 = st.columns([1, 1.3, 1, 1])  # the variance label says which orders it prices: read whole
-    c1.metric("Landed cost", ui.money(row["landed_total"] if has_landed else None), border=True,
+    c1.metric("Landed cost", ui.metric_money(row["landed_total"] if has_landed else None), border=True,
               help="Goods + freight + insurance + duty + fees + inspections over purchase orders that have "
                    "landed (marts.landed_cost_po.landed_total, summed).")
     c2.metric("Landed over quote, orders received",
@@ -63,9 +63,9 @@ if ui.require_warehouse():
                    "above the quote lowers the contribution.")
     planned = steps.loc[steps["step"] == "planned_contribution", "amount"].sum() if not steps.empty else None
     realised = steps.loc[steps["step"] == "realised_contribution", "amount"].sum() if not steps.empty else None
-    c3.metric("Planned contribution", ui.money(planned), border=True,
+    c3.metric("Planned contribution", ui.metric_money(planned), border=True,
               help="Revenue − units sold × quoted landed cost − marketplace fees (marts.margin_leakage).")
-    c4.metric("Margin leakage", ui.money(planned - realised if planned is not None else None), border=True,
+    c4.metric("Margin leakage", ui.metric_money(planned - realised if planned is not None else None), border=True,
               help="Planned minus realised contribution: only supplier-attributable costs (overrun, supplier-caused "
                    "returns, write-offs, rework, relabel, chargebacks, expedite, sorting, re-inspection).")
 
@@ -219,18 +219,18 @@ if ui.require_warehouse():
         d3.metric("Overpaid", ui.number(flag["duty_overpaid_count"]), border=True)
         d4.metric("No paid figure", ui.number(flag["duty_not_paid_known_count"]), border=True,
                   help="Shipments without an entry summary or duty_paid: landed cost uses the computed duty.")
-        d5.metric("Net mismatch", ui.money(flag["duty_mismatch_total"]), border=True,
+        d5.metric("Net mismatch", ui.metric_money(flag["duty_mismatch_total"]), border=True,
                   help="Paid minus computed over the over- and underpaid shipments.")
         refunds = queries.duty_refunds_summary(ids, supplier_id, sku)
         if flag["ieepa_duty_computed"] or not refunds.empty:
             r1, r2, r3 = st.columns(3)
-            r1.metric("IEEPA duty on these entries", ui.money(flag["ieepa_duty_computed"]), border=True,
+            r1.metric("IEEPA duty on these entries", ui.metric_money(flag["ieepa_duty_computed"]), border=True,
                       help="The IEEPA part of the computed duty (fentanyl and reciprocal duties, 2025-02-04 .. "
                            "2026-02-23): refundable after Learning Resources v. Trump. Record claims in "
                            "duty_refunds.")
-            r2.metric("Duty refunds received", ui.money(refunds["received"].sum() if not refunds.empty else 0),
+            r2.metric("Duty refunds received", ui.metric_money(refunds["received"].sum() if not refunds.empty else 0),
                       border=True, help="Recovered leakage: a step of the waterfall in the month received.")
-            r3.metric("Refunds pending", ui.money(refunds["pending"].sum() if not refunds.empty else 0),
+            r3.metric("Refunds pending", ui.metric_money(refunds["pending"].sum() if not refunds.empty else 0),
                       border=True, help="Claimed and not received yet.")
             if not refunds.empty:
                 ui.table(refunds, "costs_refunds", "duty_refunds.csv",

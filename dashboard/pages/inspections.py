@@ -88,7 +88,7 @@ if ui.require_warehouse():
                   help="Escapes ÷ mature passed lots, over the selected suppliers. An escape is a lot that passed "
                        "pre-shipment inspection whose field defect rate (defect-coded returns per unit delivered, "
                        "once enough time has passed) exceeded the lot's major AQL.")
-        e2.metric("Escaped money", ui.money(blind["escaped_value"].sum()), border=True,
+        e2.metric("Escaped money", ui.metric_money(blind["escaped_value"].sum()), border=True,
                   help="Refunds, write-offs and quality costs of escaped lots (marts.inspection_blind_spot).")
         e3.metric("Suppliers above their AQL", f"{int(blind['is_above_aql'].fillna(False).sum()):,}", border=True,
                   help="Suppliers whose estimated true defect rate (inspection samples and field returns combined, "

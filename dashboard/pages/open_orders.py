@@ -33,9 +33,9 @@ if ui.require_warehouse():
     c1.metric("Open orders", f"{len(orders):,}", border=True,
               help="Orders not shipped in full, or shipped with a balance still to pay (ordered within the last "
                    f"{cfg['recent_days']} days).")
-    c2.metric("Deposits at risk", ui.money(orders["deposit_at_risk"].sum()), border=True,
+    c2.metric("Deposits at risk", ui.metric_money(orders["deposit_at_risk"].sum()), border=True,
               help="Money paid on open orders of which nothing has shipped yet.")
-    c3.metric(f"Balances due in {due_days} days", ui.money(orders.loc[due, "balance_outstanding"].sum()),
+    c3.metric(f"Balances due in {due_days} days", ui.metric_money(orders.loc[due, "balance_outstanding"].sum()),
               f"{display.count_words(int(due.sum()), 'order')}, {int((due & (days < 0)).sum()):,} overdue",
               delta_color="off", delta_arrow="off",  # a count beside the sum, not a change
               border=True, help=f"Unpaid balances whose due date is within {due_days} days of the analysis date "

@@ -29,12 +29,12 @@ if ui.require_warehouse():
         st.stop()
 
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Spend", ui.money(kpis["spend"].sum()), border=True,
+    c1.metric("Spend", ui.metric_money(kpis["spend"].sum()), border=True,
               help="Sum of quantity × unit price over every purchase order of the selected suppliers "
                    "(marts.supplier_kpis.spend).")
     c2.metric("Suppliers", f"{len(kpis):,}", border=True,
               help="Suppliers in the selection, with or without orders.")
-    c3.metric("Open deposits at risk", ui.money(kpis["deposit_at_risk"].sum()), border=True,
+    c3.metric("Open deposits at risk", ui.metric_money(kpis["deposit_at_risk"].sum()), border=True,
               help="Money paid on purchase orders that have not shipped a single unit yet "
                    "(marts.po_status.deposit_at_risk, summed).")
     if leakage.empty or leakage["leakage"].isna().all():
@@ -42,7 +42,7 @@ if ui.require_warehouse():
                   help="Landed cost and quality costs above the quote, summed (marts.margin_leakage); "
                        "not built in this warehouse.")
     else:
-        c4.metric("Margin leakage", ui.money(leakage["leakage"].sum()), border=True,
+        c4.metric("Margin leakage", ui.metric_money(leakage["leakage"].sum()), border=True,
                   help=f"In {filters.describe_period(chosen)} (the From and To months; spend and counts are all-time): "
                        "planned minus realised contribution, supplier-attributable only: landed-cost overrun, "
                        "refunds and return fees for supplier-caused returns, write-offs, rework, relabel, "

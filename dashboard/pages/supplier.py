@@ -114,7 +114,7 @@ c4.metric("Incident risk", ui.pct(prob), border=True,
                + incident_model.incident_definition(po_status.settings_from(queries.kpi_settings()).late_incident_days)
                + " (incident model, marts.supplier_risk.predicted_incident_probability; docs/predictive-model.md)"
                + (f"; backtest AUC {auc:.2f} (marts.model_backtest)." if auc is not None else "."))
-c5.metric("Spend", ui.money(p["spend"]), border=True,
+c5.metric("Spend", ui.metric_money(p["spend"]), border=True,
           help=f"Sum of quantity × unit price over {ui.number(p['po_count'])} purchase orders.")
 ui.coverage_notice(full=False)
 # The one-page scorecard to read or send: its marts are read now (cached, mostly the reads above), the PDF is drawn
@@ -356,7 +356,7 @@ if not blind.empty:
               help="Share of mature passed lots whose field defect rate (defect-coded returns per unit delivered) "
                    f"exceeded the lot's major AQL; 90% interval {ui.pct(b['escape_rate_lower'])}–"
                    f"{ui.pct(b['escape_rate_upper'])}.")
-    i3.metric("Escaped value", ui.money(b["escaped_value"]), border=True,
+    i3.metric("Escaped value", ui.metric_money(b["escaped_value"]), border=True,
               help="Refunds, write-offs and quality costs of lots that passed inspection but escaped.")
     plan = (f"Level {b['recommended_level']} · AQL {b['recommended_aql_major']:g}"
             if pd.notna(b["recommended_level"]) and pd.notna(b["recommended_aql_major"]) else "–")

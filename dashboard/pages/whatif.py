@@ -93,14 +93,14 @@ if ui.require_warehouse():
     units = result["units"].sum()
     m1, m2, m3 = st.columns(3)
     weights = result["units"].where(result["units"] > 0, 1)
-    m1.metric("Landed cost per unit", ui.money((result["landed_after_pu"] * weights).sum() / weights.sum(), 2),
+    m1.metric("Landed cost per unit", ui.metric_money((result["landed_after_pu"] * weights).sum() / weights.sum(), 2),
               delta=display.money_delta((result["landed_change_pu"] * weights).sum() / weights.sum(), 2),
               delta_color="inverse", border=True, help="Volume-weighted over the SKUs, after the scenario.")
-    m2.metric("Margin per unit", ui.money((result["margin_after_pu"] * weights).sum() / weights.sum(), 2),
+    m2.metric("Margin per unit", ui.metric_money((result["margin_after_pu"] * weights).sum() / weights.sum(), 2),
               delta=display.money_delta((result["margin_change_pu"] * weights).sum() / weights.sum(), 2),
               border=True,
               help="Net price − marketplace fees − landed cost − the supplier's quality cost, per unit.")
-    m3.metric("Margin change over a year", ui.money(result["margin_change_total"].sum()), border=True,
+    m3.metric("Margin change over a year", ui.metric_money(result["margin_change_total"].sum()), border=True,
               help=f"Per-unit change × each SKU's units sold in the last 12 months ({units:,.0f} units).")
     # per SKU, what a founder asks at 1440 px: landed cost and margin per unit before → after and the margin over a
     # year, suppliers by name (the volume moved, if any); the amounts one by one, to every decimal, in the download

@@ -405,3 +405,22 @@ def test_each_signal_says_what_its_evidence_counts_and_a_rate_without_evidence_s
     unchanged = ["psi_failure_rate", "quality_cost_share", "operating_status", "bank_account_changes", "late_rate"]
     assert (shown.loc[unchanged, "explanation"] == signals.set_index("signal").loc[unchanged, "explanation"]).all()
     assert (shown["points"] == signals.set_index("signal")["points"]).all()  # words only: the score is the score
+
+
+@pytest.mark.parametrize("value, shown", [
+    (None, "–"), (15_421_367, "$15,421,367"), (99_999_999, "$99,999,999"), (100_000_000, "$100M"),
+    (238_926_000, "$238.9M"), (1_400_767_725, "$1.401B"), (999_960_000, "$1B"), (999_940_000, "$999.9M"),
+    (-250_000_000, "-$250M")])
+def test_metric_tiles_show_large_money_in_four_figures(value, shown):
+    # USAID SCMS's $1,400,767,725 of spend was cut to "$1,400,767…" in the Portfolio tile
+    assert display.metric_money(value) == shown
+
+
+def test_every_money_metric_tile_uses_the_tile_format():
+    """No page puts a full-length dollar figure in a metric tile (it is cut off with an ellipsis from $100M)."""
+    from pathlib import Path
+
+    pages = Path(display.__file__).resolve().parent / "pages"
+    offenders = [f"{p.name}:{i}" for p in sorted(pages.glob("*.py"))
+                 for i, line in enumerate(p.read_text().splitlines(), 1) if ".metric(" in line and "ui.money(" in line]
+    assert offenders == []

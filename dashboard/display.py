@@ -54,6 +54,11 @@ def metric_money(value: float | None, digits: int = 0) -> str:
     return f"{sign}${value / 1e9:,.4g}B" if millions >= 1000 else f"{sign}${millions:g}M"
 
 
+def times(value: float) -> str:
+    """A ratio as '2.8×', with two decimals under 0.1 so that a small non-zero one is not '0.0×'."""
+    return f"{value:.2f}×" if 0 < value < 0.095 else f"{value:.1f}×"
+
+
 def signed_money(value: float | None, digits: int = 0) -> str:
     """+$1,234 / -$1,234 (a change)."""
     if _blank(value):

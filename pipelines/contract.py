@@ -148,6 +148,9 @@ def mask_account(value: str | None) -> str | None:
     return MASK_CHAR * 4 + (kept[-4:] if len(kept) > 4 else "")
 
 
+UNKNOWN_COUNTRY = "ZZ"  # ISO 3166-1 user-assigned code, conventionally "unknown or unspecified country"
+
+
 def _c(name, type_, description, example, **kw) -> Column:
     return Column(name=name, type=type_, description=description, example=example, **kw)
 

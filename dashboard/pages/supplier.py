@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import display, filters, queries, scorecard, scorecard_pdf
 from models import entity, incident_model, po_status
+from pipelines import contract
 
 PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9480f", "delivery": "#1f4e79",
                   "commercial": "#2f9e44"}
@@ -86,9 +87,11 @@ p = profile.iloc[0]
 s = score.iloc[0] if not score.empty else None
 st.header(ui.md(p["supplier_name"]), anchor=False)
 ui.as_of_caption()
-st.caption(f"{ui.md(ui.label(p['supplier_type']))} · {ui.md(p['country'])}"
+store_years = p["alibaba_store_years"]
+st.caption(f"{ui.md(ui.label(p['supplier_type']))} · "
+           f"{'country unknown' if p['country'] == contract.UNKNOWN_COUNTRY else ui.md(p['country'])}"
            f"{' · ' + ui.md(p['province']) if pd.notna(p['province']) else ''}"
-           f" · on Alibaba {ui.number(p['alibaba_store_years'])} years"
+           f"{' · on Alibaba ' + ui.count_words(int(store_years), 'year') if pd.notna(store_years) else ''}"
            f"{' · Verified' if _flag(p['is_verified']) else ''}{' · Gold' if _flag(p['is_gold_supplier']) else ''}")
 type_check = queries.supplier_type_check(supplier_id)
 if not type_check.empty and bool(type_check["is_possibly_trading_company"].iloc[0]):
@@ -130,8 +133,9 @@ if auc is not None:
     if lift is not None and pd.notna(lift):
         naive = backtest[backtest["model_name"] == "naive_baseline"]["top_decile_lift"].dropna()
         st.caption(f"How far to trust it: on {int(model_row['n_test'].iloc[0]):,} past orders it had not seen, the "
-                   f"10% of orders the model rated riskiest held {float(lift):.1f}× more problem orders than chance"
-                   + (f" (ranking by each supplier's own past problem rate alone: {float(naive.iloc[0]):.1f}×)."
+                   f"10% of orders the model rated riskiest held {display.times(float(lift))} more problem orders "
+                   "than chance"
+                   + (f" (ranking by each supplier's own past problem rate alone: {display.times(float(naive.iloc[0]))})."
                       if len(naive) else "."))
     comparators = []
     for name, wording in (("rule_score", "the rule score alone"), ("naive_baseline", "the naive baseline "

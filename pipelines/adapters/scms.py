@@ -74,7 +74,6 @@ COUNTRY_NAMES = {
 }
 # Upper-case codes as the manufacturing-site field writes them ("Hetero Unit III Hyderabad IN").
 SITE_CODES = {"IN": "IN", "DE": "DE", "IT": "IT", "NL": "NL", "US": "US", "UK": "GB", "CY": "CY", "SA": "ZA"}
-UNKNOWN_COUNTRY = "ZZ"  # ISO 3166-1 user-assigned code, conventionally "unknown or unspecified country"
 
 # Words that do not identify a company, ignored when comparing a vendor with a manufacturing site.
 GENERIC_WORDS = {
@@ -389,7 +388,7 @@ def convert(path: Path, start: date | None = None) -> ScmsResult:
             country = country_in(own.most_common(1)[0][0], codes=True)
         suppliers.append(dict(supplier_id=supplier_id, supplier_name=vendor,
                               supplier_type="manufacturer" if is_manufacturer else "trading_company",
-                              country=country or UNKNOWN_COUNTRY))
+                              country=country or c.UNKNOWN_COUNTRY))
 
     # ---- products: one per item and vendor (the contract gives every SKU one supplier)
     products: dict[str, dict] = {}
@@ -405,7 +404,7 @@ def convert(path: Path, start: date | None = None) -> ScmsResult:
                                  category=slug(f"{rec['Product Group']} {rec['Sub Classification']}").replace("-", "_"),
                                  supplier_id=supplier_ids[vendor], origin_country="")
         site_country = country_in(rec["Manufacturing Site"], codes=True)
-        products[sku].setdefault("_origins", Counter())[site_country or UNKNOWN_COUNTRY] += 1
+        products[sku].setdefault("_origins", Counter())[site_country or c.UNKNOWN_COUNTRY] += 1
     for product in products.values():
         product["origin_country"] = product.pop("_origins").most_common(1)[0][0]
 

@@ -424,3 +424,9 @@ def test_every_money_metric_tile_uses_the_tile_format():
     offenders = [f"{p.name}:{i}" for p in sorted(pages.glob("*.py"))
                  for i, line in enumerate(p.read_text().splitlines(), 1) if ".metric(" in line and "ui.money(" in line]
     assert offenders == []
+
+
+@pytest.mark.parametrize("value, shown", [(2.803, "2.8×"), (0.039, "0.04×"), (0.0, "0.0×"), (0.096, "0.1×")])
+def test_ratios_in_words_never_say_a_small_one_is_zero(value, shown):
+    # SCMS: ranking by the supplier's own record held 0.039× the problem orders of chance in its riskiest tenth
+    assert display.times(value) == shown

@@ -252,6 +252,21 @@ def test_supplier_page_follows_the_url_and_shows_its_evidence(ui, tiny_db):
     assert at.query_params["supplier"] in ("S2", ["S2"])
 
 
+def test_supplier_header_says_unknown_rather_than_a_blank(ui, tiny_dir, tmp_path, built):
+    # a broker's export: no store age, and a country only the ISO "unknown" code ZZ stands for
+    sup = tiny_dir / "suppliers.csv"
+    sup.write_text(sup.read_text(encoding="utf-8").replace("S3,Hanoi Gamma,manufacturer,VN,Hanoi,2,",
+                                                           "S3,Hanoi Gamma,manufacturer,ZZ,,,"), encoding="utf-8")
+    db = tmp_path / "zz.duckdb"
+    built(tiny_dir, db)
+    header = next(c.value for c in ui.open(db, "supplier", query={"supplier": "S3"}).caption
+                  if c.value.startswith("Manufacturer"))
+    assert header == "Manufacturer · country unknown"  # not "ZZ · on Alibaba – years"
+    header = next(c.value for c in ui.open(db, "supplier", query={"supplier": "S2"}).caption
+                  if c.value.startswith("Trading company"))
+    assert header == "Trading company · CN · Zhejiang · on Alibaba 3 years · Verified"
+
+
 def test_supplier_page_flags_a_payee_that_is_not_the_legal_entity(ui, tiny_dir, tmp_path, built):
 
     payments = tiny_dir / "payments.csv"

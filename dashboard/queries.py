@@ -280,6 +280,14 @@ def model_calibration() -> pd.DataFrame:
     return query("model_calibration")
 
 
+def imported(table: str) -> bool:
+    """Whether the build's import carried a file for `table` (an imported file without rows counts: it is known to
+    hold none); a warehouse without a load log is taken to carry it."""
+    if not has_table("ingest.load_log"):
+        return True
+    return table in set(query("tables_imported")["table_name"])
+
+
 def score_unknown_signals() -> pd.DataFrame:
     return query("score_unknown_signals") if has_table("marts.score_unknown_signals") else pd.DataFrame()
 

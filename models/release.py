@@ -73,34 +73,56 @@ def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 
 
-def open_orders(orders: pd.DataFrame, as_of: pd.Timestamp, cfg: dict) -> pd.DataFrame:
+def open_orders(orders: pd.DataFrame, as_of: pd.Timestamp, cfg: dict, payments_known: bool = True,
+                shipments_known: bool = True) -> pd.DataFrame:
     """Orders awaiting a release decision as of `as_of`: not shipped in full, or with a balance unpaid and ordered
     within `recent_days`. Wider than an open order's exposure (models.po_status `is_open`, what is still to ship):
-    a shipped order whose balance is unpaid still waits for the decision to pay it."""
+    a shipped order whose balance is unpaid still waits for the decision to pay it.
+
+    What the import does not carry is not taken as a fact. Without a payments file (`payments_known` False) nothing
+    is known to be paid or unpaid: the amount paid, the balance and the deposit at risk are unknown (NaN), never
+    the whole order value as if nothing had been paid. Without a shipments file nothing is known to be unshipped."""
     o = orders[orders["ordered_on"] <= as_of].copy()
+    unshipped = ~o["is_shipped_in_full"].astype(bool) if shipments_known else pd.Series(False, index=o.index)
+    if not shipments_known:
+        o[["shipped_quantity", "is_shipped_in_full"]] = None
+    if not payments_known:
+        o[["paid_amount", "balance_outstanding", "deposit_at_risk"]] = np.nan
+        return o[unshipped].reset_index(drop=True)
     o["balance_outstanding"] = np.maximum(o["order_value"] - o["paid_amount"], 0.0)
     unpaid = o["balance_outstanding"] > cfg["paid_tolerance_share"] * o["order_value"]
     o.loc[~unpaid, "balance_outstanding"] = 0.0
     recent = o["ordered_on"] > as_of - pd.Timedelta(days=cfg["recent_days"])
-    return o[~o["is_shipped_in_full"].astype(bool) | (unpaid & recent)].reset_index(drop=True)
+    return o[unshipped | (unpaid & recent)].reset_index(drop=True)
 
 
-def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = None) -> pd.DataFrame:
-    """One row per open order: each condition's status, the hold reasons and the verdict (release / hold / paid)."""
+def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = None,
+             imported: set[str] | None = None) -> pd.DataFrame:
+    """One row per open order: each condition's status, the hold reasons and the verdict (release / hold / paid).
+    `imported`: the files the import carried (ingest.load_log); None takes every file as imported. Without payments
+    the balances are unknown (open_orders); without inspections the inspection condition is not recorded."""
     cfg = cfg or load_config()
     c = pd.Timestamp(as_of)
     orders = _dates(frames["orders"], ["ordered_on", "promised_ship_on", "sample_approved_on", "balance_due_on"])
-    o = open_orders(orders, c, cfg)
+    o = open_orders(orders, c, cfg, payments_known=imported is None or "payments" in imported,
+                    shipments_known=imported is None or "shipments" in imported)
     if o.empty:
         return pd.DataFrame({col: pd.Series(dtype=object) for col in COLUMNS})
     k = _Checks(o, c)
-    _psi_passed(k, frames["inspections"], frames["inspection_settings"])
+    if imported is None or "inspections" in imported:
+        _psi_passed(k, frames["inspections"], frames["inspection_settings"])
+    else:
+        k.not_recorded("psi_passed")
     _golden_sample(k, orders)
     _changes_confirmed(k, frames["changes"], cfg)
     _payee_verified(k, frames["suppliers"], frames["payments"], frames["bank_accounts"])
     _no_open_critical_capa(k, frames["corrective_actions"])
     _shipping_documents(k, frames["shipments"])
-    return _verdict(k, cfg, bank_accounts_imported=bool(len(frames["bank_accounts"])))
+    out = _verdict(k, cfg, bank_accounts_imported=bool(len(frames["bank_accounts"])))
+    if imported is not None and "payments" not in imported:
+        out["not_checked"] = ["; ".join(x for x in (t, "amount paid (no payments imported): the balance is unknown")
+                                        if x) for t in out["not_checked"]]
+    return out
 
 
 class _Checks:

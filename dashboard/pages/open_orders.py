@@ -33,16 +33,22 @@ if ui.require_warehouse():
     c1.metric("Open orders", f"{len(orders):,}", border=True,
               help="Orders not shipped in full, or shipped with a balance still to pay (ordered within the last "
                    f"{cfg['recent_days']} days).")
-    c2.metric("Deposits at risk", ui.metric_money(orders["deposit_at_risk"].sum()), border=True,
-              help="Money paid on open orders of which nothing has shipped yet.")
-    c3.metric(f"Balances due in {due_days} days", ui.metric_money(orders.loc[due, "balance_outstanding"].sum()),
-              f"{display.count_words(int(due.sum()), 'order')}, {int((due & (days < 0)).sum()):,} overdue",
+    paid_known = queries.imported("payments")
+    unknown = "" if paid_known else " Unknown: no payments file was imported, so nothing is known to be paid."
+    c2.metric("Deposits at risk", ui.metric_money(orders["deposit_at_risk"].sum()) if paid_known else "–",
+              border=True, help="Money paid on open orders of which nothing has shipped yet." + unknown)
+    c3.metric(f"Balances due in {due_days} days",
+              ui.metric_money(orders.loc[due, "balance_outstanding"].sum()) if paid_known else "–",
+              f"{display.count_words(int(due.sum()), 'order')}, {int((due & (days < 0)).sum()):,} overdue"
+              if paid_known else None,
               delta_color="off", delta_arrow="off",  # a count beside the sum, not a change
               border=True, help=f"Unpaid balances whose due date is within {due_days} days of the analysis date "
-                                "or already past (the due date of the payment terms, else the promised ship date).")
-    c4.metric("Balances on hold", f"{int((hold & unpaid).sum()):,} of {int(unpaid.sum()):,}", border=True,
+                                "or already past (the due date of the payment terms, else the promised ship date)."
+                                + unknown)
+    c4.metric("Balances on hold", f"{int((hold & unpaid).sum()):,} of {int(unpaid.sum()):,}" if paid_known else
+              f"{int(hold.sum()):,} of {len(orders):,} orders", border=True,
               help="Unpaid balances that fail at least one condition of the release checklist: do not pay them "
-                   "until the reasons are cleared.")
+                   "until the reasons are cleared." + (unknown and " Counted over the open orders instead."))
 
     with st.expander("The release checklist"):
         st.markdown("A balance is released only when every condition holds (models/config/release.toml, rules "

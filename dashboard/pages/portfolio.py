@@ -34,9 +34,11 @@ if ui.require_warehouse():
                    "(marts.supplier_kpis.spend).")
     c2.metric("Suppliers", f"{len(kpis):,}", border=True,
               help="Suppliers in the selection, with or without orders.")
-    c3.metric("Open deposits at risk", ui.metric_money(kpis["deposit_at_risk"].sum()), border=True,
-              help="Money paid on purchase orders that have not shipped a single unit yet "
-                   "(marts.po_status.deposit_at_risk, summed).")
+    paid_known = queries.imported("payments")
+    c3.metric("Open deposits at risk", ui.metric_money(kpis["deposit_at_risk"].sum()) if paid_known else "–",
+              border=True, help="Money paid on purchase orders that have not shipped a single unit yet "
+                                "(marts.po_status.deposit_at_risk, summed)." + (
+                                    "" if paid_known else " Unknown: no payments file was imported."))
     if leakage.empty or leakage["leakage"].isna().all():
         c4.metric("Margin leakage", "–", border=True,
                   help="Landed cost and quality costs above the quote, summed (marts.margin_leakage); "

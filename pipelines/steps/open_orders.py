@@ -14,7 +14,7 @@ from pipelines.frames import read_frame, write_frame
 
 INPUTS = ["staging.purchase_orders", "marts.po_status", "staging.suppliers", "staging.inspections",
           "staging.changes", "marts.bank_accounts", "staging.payments", "marts.corrective_actions",
-          "staging.shipments", "reference.inspection_settings", "ingest.build_info"]
+          "staging.shipments", "reference.inspection_settings", "ingest.build_info", "ingest.load_log"]
 OUTPUTS = ["marts.open_orders"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.open_orders": "one row per open purchase order",
@@ -43,5 +43,9 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
 
 def run(con: duckdb.DuckDBPyConnection, context) -> None:
     """Write marts.open_orders as of the build date."""
-    frame = release.evaluate(load_frames(con), context.as_of)
+    # the files the import carried: without payments the balances are unknown, without inspections the inspection
+    # check is not recorded, without shipments no order is known to be unshipped
+    imported = set(read_frame(con, "select distinct table_name from ingest.load_log where coalesce(file, '') <> ''")
+                   ["table_name"])
+    frame = release.evaluate(load_frames(con), context.as_of, imported=imported)
     write_frame(con, "marts.open_orders", frame, types=release.TYPES, columns=release.COLUMNS)

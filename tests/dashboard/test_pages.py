@@ -252,6 +252,27 @@ def test_supplier_page_follows_the_url_and_shows_its_evidence(ui, tiny_db):
     assert at.query_params["supplier"] in ("S2", ["S2"])
 
 
+def test_without_a_payments_file_deposits_and_balances_are_unknown_not_zero(ui, tiny_dir, tmp_path, built):
+    (tiny_dir / "payments.csv").unlink()  # a broker's export: orders and shipments, no payments
+    db = tmp_path / "nopay.duckdb"
+    built(tiny_dir, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        open_rows = con.execute("select po_id, verdict, balance_outstanding, paid_amount, not_checked "
+                                "from marts.open_orders order by po_id").fetchall()
+        unshipped = con.execute("select po_id from marts.po_status where not is_shipped_in_full and ordered_on <= "
+                                "(select as_of from ingest.build_info) order by po_id").fetchall()
+    # only the orders not shipped in full wait for a decision, with nothing said about what was paid
+    assert [r[0] for r in open_rows] == [r[0] for r in unshipped] and open_rows
+    assert all(r[2] is None and r[3] is None and r[4].endswith("the balance is unknown") for r in open_rows)
+    at = ui.open(db)
+    assert ui.metrics(at)["Open deposits at risk"] == "–"
+    at = ui.open(db, "open_orders")
+    shown = ui.metrics(at)
+    assert shown["Deposits at risk"] == "–" and shown["Balances due in 7 days"] == "–"
+    holds = sum(r[1] == "hold" for r in open_rows)
+    assert shown["Balances on hold"] == f"{holds} of {len(open_rows)} orders"
+
+
 def test_supplier_header_says_unknown_rather_than_a_blank(ui, tiny_dir, tmp_path, built):
     # a broker's export: no store age, and a country only the ISO "unknown" code ZZ stands for
     sup = tiny_dir / "suppliers.csv"

@@ -252,6 +252,44 @@ def test_data_the_import_does_not_carry_is_not_recorded_not_a_hold():
         "Pre-shipment inspection passed at the agreed AQL: inspection passed at AQL 4, looser than the agreed 2.5")
 
 
+ALL_FILES = {"purchase_orders", "suppliers", "inspections", "payments", "shipments", "bank_accounts", "changes",
+             "corrective_actions"}
+
+
+def test_without_a_payments_file_balances_are_unknown_not_the_whole_order():
+    """A broker's export has orders and shipments but no payments: nothing is known to be paid or unpaid. Only the
+    orders not shipped in full wait for a decision (P2, P6), their balances unknown; P1 and P3, shipped in full, are
+    not said to owe their whole value, and P6 is not said to be paid."""
+    frames = _frames()
+    frames["payments"] = frames["payments"].iloc[0:0]
+    out = release.evaluate(frames, AS_OF, imported=ALL_FILES - {"payments"}).set_index("po_id")
+    assert list(out.index) == ["P2", "P6"]
+    assert out[["paid_amount", "balance_outstanding", "deposit_at_risk"]].isna().all().all()
+    assert not out["is_balance_due_soon"].any()
+    # the checklist still decides: P2 holds for its AQL; P6 (paid in advance, which the data no longer shows) holds
+    # for its pending inspection and its missing bill of lading instead of reading "paid"
+    assert out["verdict"].to_dict() == {"P2": "hold", "P6": "hold"}
+    assert out.loc["P6", "not_checked"].endswith("amount paid (no payments imported): the balance is unknown")
+    # imported with no rows, the same file says nothing was paid: every recent unpaid order waits, in full
+    empty = release.evaluate(frames, AS_OF, imported=ALL_FILES).set_index("po_id")
+    assert set(empty.index) >= {"P1", "P2", "P3"}
+
+
+def test_without_an_inspections_or_shipments_file_nothing_is_held_or_open_for_it():
+    frames = _frames()
+    out = release.evaluate(frames, AS_OF, imported=ALL_FILES - {"inspections"}).set_index("po_id")
+    # P2 held only for its looser AQL before; with no inspections imported that check is not recorded
+    assert (out["psi_passed"] == "not recorded").all()
+    assert "Pre-shipment inspection" not in " ".join(out["hold_reasons"])
+    assert out.loc["P1", "not_checked"].startswith("Pre-shipment inspection passed at the agreed AQL")
+    # no shipments file: no order is known to be unshipped, so only the recent unpaid ones wait (P1, P2, P3)
+    frames = _frames()
+    out = release.evaluate(frames, AS_OF, imported=ALL_FILES - {"shipments"}).set_index("po_id")
+    assert list(out.index) == ["P1", "P2", "P3"]
+    assert out["is_shipped_in_full"].isna().all()
+    assert release.evaluate(frames, AS_OF, imported=ALL_FILES - {"shipments", "payments"}).empty
+
+
 def test_a_condition_switched_off_neither_holds_nor_is_shown():
     cfg = copy.deepcopy(release.load_config())
     cfg["conditions"]["shipping_documents_received"]["enabled"] = False

@@ -90,8 +90,13 @@ def files_words(tables: tuple[str, ...]) -> str:
 
 
 def field_words(needs: tuple[str, ...]) -> str:
-    """'legal_name', 'nnn_signed or mold_owner', 'customs_hold_days in the shipments file'."""
-    return " or ".join(n.split(".")[1] + f" in the {n.split('.')[0]} file" if "." in n else n for n in needs)
+    """'legal_name', 'nnn_signed or mold_owner', 'customs_hold_days in the shipments file' (another file's columns
+    grouped by file: 'a or b in the shipments file')."""
+    files: dict[str, list[str]] = {}
+    for n in needs:
+        table, _, column = n.rpartition(".")
+        files.setdefault(table, []).append(column)
+    return " or ".join(" or ".join(cols) + (f" in the {table} file" if table else "") for table, cols in files.items())
 
 
 def lacks_words(missing_files: tuple[str, ...], needs: tuple[str, ...]) -> str:

@@ -109,7 +109,8 @@ def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
             "movers": run("biggest_movers", ids=None, limit=MOVERS, before=start),
             "orders": run("open_orders", ids=None, supplier_id=None),
             "reaudit": run("reaudit_queue", ids=None),
-            "freshness": run("freshness")}
+            "freshness": run("freshness"),
+            "imported": run("tables_imported")}
 
 
 def _day(value: object) -> str:
@@ -122,6 +123,11 @@ def _text(value: object) -> str:
 
 def last_month_text(as_of: date) -> str:
     return f"{(pd.Timestamp(as_of).to_period('M') - 1).to_timestamp():%B %Y}"
+
+
+def _imported(tables: pd.DataFrame, table: str) -> bool:
+    """Whether the import carried a file for `table` (a warehouse without a load log is taken to carry it)."""
+    return "table_name" not in tables or table in set(tables["table_name"])
 
 
 def waiting_for_decision(orders: pd.DataFrame) -> pd.DataFrame:
@@ -173,7 +179,8 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           display.words(r.verdict, "verdict"), display.hold_details(r.hold_reasons, labels) if r.verdict == "hold"
           else ""]
          for r in orders.itertuples()],
-        "No balance is due.")
+        "No balance is due." if _imported(data["imported"], "payments") else
+        "Not known: no payments file was imported, so no balance is known to be due.")
 
     queue = data["reaudit"]
     plan = display.reaudit_plan(queue) if not queue.empty else queue

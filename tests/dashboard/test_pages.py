@@ -271,6 +271,17 @@ def test_without_a_payments_file_deposits_and_balances_are_unknown_not_zero(ui, 
     assert shown["Deposits at risk"] == "–" and shown["Balances due in 7 days"] == "–"
     holds = sum(r[1] == "hold" for r in open_rows)
     assert shown["Balances on hold"] == f"{holds} of {len(open_rows)} orders"
+    # the weekly digest says the balances are not known rather than "No balance is due."
+    from dashboard import db as dashboard_db, digest
+
+    con = dashboard_db.connect(db)
+    try:
+        week = digest.build(dashboard_db.runner(con), 7)
+    finally:
+        con.close()
+    orders = next(s for s in week.sections if s.key == "orders")
+    assert not orders.rows and orders.empty == ("Not known: no payments file was imported, so no balance is known "
+                                                "to be due.")
 
 
 def test_supplier_header_says_unknown_rather_than_a_blank(ui, tiny_dir, tmp_path, built):

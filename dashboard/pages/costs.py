@@ -81,6 +81,14 @@ if ui.require_warehouse():
             f"and fees use the latest rows carried forward and are estimated. "
             f"{int(flag['estimated_count']):,} of them have no paid figure, so their landed cost is an estimate.",
             icon=":material/warning:")
+    if flag is not None and (flag.get("duty_unknown_count") or flag.get("fees_unknown_count")):
+        parts = [f"{what} of {int(flag[col]):,}" for what, col in (
+            ("duty", "duty_unknown_count"), ("fees (MPF, HMF, brokerage)", "fees_unknown_count")) if flag[col]]
+        st.warning(
+            f"Unknown: the {' and the '.join(parts)} of {int(flag['shipment_count']):,} shipments. No amount paid "
+            "was imported for them and there is no HS code or duty_rates row to compute it, so they count $0 in the "
+            "landed cost, which is understated by that much. Add `duty_paid` / `other_fees` to the shipments file or "
+            "the products' `hs_code` (docs/landed-cost.md).", icon=":material/warning:")
     if flag is not None and flag["unverified_count"]:
         with st.expander(f"{int(flag['unverified_count']):,} shipments are costed with duty rows not confirmed in an "
                          "official source", icon=":material/help:"):

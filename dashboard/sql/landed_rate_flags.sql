@@ -12,6 +12,8 @@ final as (
         count(*) filter (where is_estimated) as estimated_count,
         count(*) filter (where rates_estimated) as rates_estimated_count,
         count(*) filter (where uses_unverified_rows) as unverified_count,
+        count(*) filter (where duty_source = 'unknown') as duty_unknown_count,
+        count(*) filter (where fees_source = 'unknown') as fees_unknown_count,
         count(*) filter (where duty_status = 'match') as duty_match_count,
         count(*) filter (where duty_status = 'overpaid') as duty_overpaid_count,
         count(*) filter (where duty_status = 'underpaid') as duty_underpaid_count,

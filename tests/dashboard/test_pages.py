@@ -507,6 +507,27 @@ def test_supplier_page_states_the_switching_stage_of_a_supplier_still_sampled(ui
     assert ui.metrics(at)["Discontinued (major)"] == "0" and "Stop accepting lots of" not in ui.texts(at)
 
 
+def test_costs_page_says_when_duty_or_fees_are_unknown(ui, tiny_db, tiny_dir, tmp_path, built):
+    # the tiny portfolio knows every shipment's duty and fees: nothing to say
+    assert not any("Unknown: the duty" in w.value for w in ui.open(tiny_db, "costs").warning)
+    # without A2's HS code, P3's two shipments (H3, H4: no duty paid) have no duty to compute; their fees were paid
+    products = tiny_dir / "products.csv"
+    products.write_text(products.read_text(encoding="utf-8").replace("A2,Lamp shade,home_lighting,S1,9405.42.8440,",
+                                                                     "A2,Lamp shade,home_lighting,S1,,"),
+                        encoding="utf-8")
+    db = tmp_path / "nohs.duckdb"
+    built(tiny_dir, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        unknown = con.execute("select shipment_id from marts.landed_cost_shipment where duty_source = 'unknown' "
+                              "order by 1").fetchall()
+    assert unknown == [("H3",), ("H4",)]
+    said = [ui.plain(w.value) for w in ui.open(db, "costs").warning if "Unknown: the duty" in w.value]
+    assert said == ["Unknown: the duty of 2 of 5 shipments. No amount paid was imported for them and there is no HS "
+                    "code or duty_rates row to compute it, so they count $0 in the landed cost, which is understated "
+                    "by that much. Add `duty_paid` / `other_fees` to the shipments file or the products' `hs_code` "
+                    "(docs/landed-cost.md)."]
+
+
 def test_costs_pickers_offer_only_the_suppliers_and_skus_inside_the_filters(ui, tiny_db, tiny_con):
     at = ui.open(tiny_db, "costs")
     at.radio(key="costs_scope").set_value("Supplier").run()

@@ -52,7 +52,7 @@ if ui.require_warehouse():
               help="Goods + freight + insurance + duty + fees + inspections over purchase orders that have "
                    "landed (marts.landed_cost_po.landed_total, summed).")
     c2.metric("Landed over quote, orders received",
-              ui.money(row["quote_to_landed_variance"] if has_landed else None), border=True,
+              ui.metric_money(row["quote_to_landed_variance"] if has_landed else None), border=True,
               delta=ui.pct(row["quote_to_landed_variance"] / row["quoted_total"]) if has_landed and
               row["quoted_total"] else None, delta_color="inverse",
               help="Landed cost minus the quoted landed cost (quoted landed cost per unit × units received) of "

@@ -147,6 +147,7 @@ if ui.require_warehouse():
     info = queries.build_info()
     if not info.empty:
         st.caption(f"Input folder: {ui.md(info['input_dir'].iloc[0])}")
+    ui.coverage_notice()  # what the score can see on the data just built, and which files or columns would add to it
     history = queries.build_history()
     if not history.empty:
         st.markdown("**Who built what and when**")

@@ -87,6 +87,9 @@ def test_portfolio_and_supplier_say_how_much_of_the_score_the_data_can_see(ui, t
     at = ui.open(tiny_db)
     # 10.5 unknown points lower confidence: a warning, under the band counts, in the pillars' page names
     assert [ui.plain(w.value) for w in at.warning] == [" ".join(said)]
+    # the Data page says it in full under the current warehouse, where a founder who just imported looks
+    at = ui.open(tiny_db, "data")
+    assert [ui.plain(w.value) for w in at.warning if "can see" in w.value] == [" ".join(said)]
     at = ui.open(tiny_db, "supplier", query={"supplier": "S1"})
     assert said[0] in ui.texts(at) + "\n".join(ui.plain(w.value) for w in at.warning)
     assert said[1] not in "\n".join(ui.plain(w.value) for w in at.warning)  # the page says the first sentence only

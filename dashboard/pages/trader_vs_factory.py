@@ -31,6 +31,7 @@ TYPES = ("manufacturer", "trading_company")
 MIN_SUPPLIERS = 3
 TOO_FEW = f"Too few suppliers (n<{MIN_SUPPLIERS})"
 GREY = "#b0b0b0"
+NO_DATA = "No supplier has this measure<br>in this data and period"
 
 
 def fmt(metric: str, value) -> str:
@@ -94,6 +95,11 @@ if ui.require_warehouse():
             for t, r in part.iterrows():
                 fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
                                    yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
+            if part.empty:  # no supplier of either type has this measure here: say so, not an empty pair of axes
+                fig.update_xaxes(visible=False, row=i // 3 + 1, col=i % 3 + 1)
+                fig.update_yaxes(visible=False, row=i // 3 + 1, col=i % 3 + 1)
+                fig.add_annotation(text=NO_DATA, x=0.5, y=0.5, showarrow=False, font=dict(size=12, color="#555"),
+                                   xref=f"x{i + 1 if i else ''} domain", yref=f"y{i + 1 if i else ''} domain")
         title = "All categories" if category == "all" else ui.chart_text([ui.label(category, "category")])[0]
         fig.update_layout(title=f"{title}, {filters.describe_period(chosen_period)}: manufacturers vs trading "
                                 f"companies ({level:.0%} intervals)", height=640,

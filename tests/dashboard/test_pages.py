@@ -287,6 +287,20 @@ def test_without_a_payments_file_deposits_and_balances_are_unknown_not_zero(ui, 
                                                 "to be due.")
 
 
+def test_trader_vs_factory_says_a_measure_has_no_data_instead_of_drawing_empty_axes(ui, tiny_dir, tmp_path, built):
+    (tiny_dir / "sales.csv").unlink()  # no marketplace sales: nothing per unit sold can be measured
+    db = tmp_path / "nosales.duckdb"
+    built(tiny_dir, db)
+    layout = ui.chart(ui.open(db, "trader_vs_factory"), "tvf_chart")["layout"]
+    titles = [a["text"] for a in layout["annotations"] if a.get("yref") == "paper"]  # the panels, in order
+    said = {a["xref"] for a in layout["annotations"] if a.get("text", "").startswith("No supplier has this measure")}
+    hidden = [t for i, t in enumerate(titles) if layout["yaxis" + ("" if i == 0 else str(i + 1))].get("visible") is
+              False and f"x{i + 1 if i else ''} domain" in said]
+    # the three measures per unit sold have nothing to show without sales; delivery and landed cost still do
+    assert sorted(hidden) == ["Defect returns per unit sold", "Margin leakage per unit sold", "Realised margin"]
+    assert len(said) == 3 and "On-time shipment rate" in titles
+
+
 def test_supplier_header_says_unknown_rather_than_a_blank(ui, tiny_dir, tmp_path, built):
     # a broker's export: no store age, and a country only the ISO "unknown" code ZZ stands for
     sup = tiny_dir / "suppliers.csv"

@@ -25,6 +25,14 @@ METRICS = {
 }
 # how a metric's axis ticks read (plotly d3 formats): shares as percentages, money with its sign; others as numbers
 AXIS_FORMAT = {"defect_return_rate": ".1%", "on_time_rate": ".0%", "leakage_per_unit_sold": "$.2f"}
+
+
+def axis_format(metric: str, low: pd.Series, high: pd.Series) -> str:
+    """The metric's tick format; a whole-percent axis spanning under 5 points gets a decimal, else ticks half a
+    point apart read 98%, 98%, 99%, 99%."""
+    fmt = AXIS_FORMAT.get(metric, "")
+    span = (high.max() - low.min()) if len(low) else float("nan")
+    return ".1%" if fmt == ".0%" and span < 0.05 else fmt
 N_LABELS = {"manufacturer": "Manufacturers (n)", "trading_company": "Trading companies (n)"}
 TYPES = ("manufacturer", "trading_company")
 # Below this many suppliers a bootstrap interval is zero-width (n=1) or meaningless (n=2): shown grey, no verdict.
@@ -91,7 +99,7 @@ if ui.require_warehouse():
                               "%{customdata[3]} suppliers<extra></extra>", showlegend=False),
                 row=i // 3 + 1, col=i % 3 + 1)
             fig.update_yaxes(title_text=part["unit"].iloc[0] if len(part) else "", row=i // 3 + 1, col=i % 3 + 1,
-                             title_font=dict(size=11), tickformat=AXIS_FORMAT.get(metric, ""))
+                             title_font=dict(size=11), tickformat=axis_format(metric, part["ci_low"], part["ci_high"]))
             for t, r in part.iterrows():
                 fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
                                    yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
@@ -171,7 +179,7 @@ if ui.require_warehouse():
             fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))),
                              ticktext=ui.chart_text(ui.label(c, "category") for c in cats))
             unit = per_cat["unit"].iloc[0]
-            fig.update_xaxes(tickformat=AXIS_FORMAT.get(metric, ""))
+            fig.update_xaxes(tickformat=axis_format(metric, per_cat["ci_low"], per_cat["ci_high"]))
             return ui.style(fig, f"{METRICS.get(metric, (metric,))[0]} by category, "
                             f"{filters.describe_period(chosen_period)}", unit, "Category",
                             height=120 + 40 * per_cat["category"].nunique())

@@ -299,6 +299,13 @@ def test_trader_vs_factory_says_a_measure_has_no_data_instead_of_drawing_empty_a
     # the three measures per unit sold have nothing to show without sales; delivery and landed cost still do
     assert sorted(hidden) == ["Defect returns per unit sold", "Margin leakage per unit sold", "Realised margin"]
     assert len(said) == 3 and "On-time shipment rate" in titles
+    # an axis of whole percents a few points wide gets a decimal, so no two ticks read the same
+    with duckdb.connect(str(db), read_only=True) as con:
+        low, high = con.execute("select min(ci_low), max(ci_high) from marts.type_comparison where category = 'all' "
+                                "and metric = 'on_time_rate' and supplier_type <> 'trader_minus_factory'").fetchone()
+    on_time = layout["yaxis" + ("" if titles.index("On-time shipment rate") == 0 else
+                                str(titles.index("On-time shipment rate") + 1))]
+    assert on_time["tickformat"] == (".1%" if high - low < 0.05 else ".0%")
 
 
 def test_supplier_header_says_unknown_rather_than_a_blank(ui, tiny_dir, tmp_path, built):

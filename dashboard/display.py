@@ -19,6 +19,7 @@ import pandas as pd
 
 from models import scoring
 from models.wording import count_words
+from pipelines.contract import UNKNOWN_COUNTRY
 
 BLANK = "–"
 
@@ -52,6 +53,12 @@ def metric_money(value: float | None, digits: int = 0) -> str:
     sign, value = ("-" if value < 0 else ""), abs(value)
     millions = float(f"{value / 1e6:.4g}")  # $999,960,000 rounds to 1000M: say $1B
     return f"{sign}${value / 1e9:,.4g}B" if millions >= 1000 else f"{sign}${millions:g}M"
+
+
+def country(code: object) -> object:
+    """A supplier's country as a page says it: the ISO 3166-1 code, or "country unknown" for the user-assigned ZZ an
+    import writes when the source names none (a blank stays a blank)."""
+    return "country unknown" if code == UNKNOWN_COUNTRY else code
 
 
 def times(value: float) -> str:

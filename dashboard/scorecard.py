@@ -187,7 +187,7 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
     score_row = data["score"].iloc[0] if not data["score"].empty else None
     as_of = _date(score_row["as_of"]) if score_row is not None else \
         _date(data["build"]["as_of"].iloc[0]) if not data["build"].empty else None
-    facts = " · ".join(t for t in (display.words(p["supplier_type"], "supplier_type"), _text(p.get("country")),
+    facts = " · ".join(t for t in (display.words(p["supplier_type"], "supplier_type"), _text(display.country(p.get("country"))),
                                    _text(p.get("province"))) if t and t != display.BLANK)
 
     signals = display.signal_words(data["signals"])

@@ -8,7 +8,6 @@ import streamlit as st
 from dashboard import components as ui
 from dashboard import display, filters, queries, scorecard, scorecard_pdf
 from models import entity, incident_model, po_status
-from pipelines import contract
 
 PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9480f", "delivery": "#1f4e79",
                   "commercial": "#2f9e44"}
@@ -89,7 +88,7 @@ st.header(ui.md(p["supplier_name"]), anchor=False)
 ui.as_of_caption()
 store_years = p["alibaba_store_years"]
 st.caption(f"{ui.md(ui.label(p['supplier_type']))} · "
-           f"{'country unknown' if p['country'] == contract.UNKNOWN_COUNTRY else ui.md(p['country'])}"
+           f"{ui.md(display.country(p['country']))}"
            f"{' · ' + ui.md(p['province']) if pd.notna(p['province']) else ''}"
            f"{' · on Alibaba ' + ui.count_words(int(store_years), 'year') if pd.notna(store_years) else ''}"
            f"{' · Verified' if _flag(p['is_verified']) else ''}{' · Gold' if _flag(p['is_gold_supplier']) else ''}")

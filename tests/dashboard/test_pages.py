@@ -318,6 +318,13 @@ def test_supplier_header_says_unknown_rather_than_a_blank(ui, tiny_dir, tmp_path
     header = next(c.value for c in ui.open(db, "supplier", query={"supplier": "S3"}).caption
                   if c.value.startswith("Manufacturer"))
     assert header == "Manufacturer · country unknown"  # not "ZZ · on Alibaba – years"
+    from dashboard import db as dashboard_db, scorecard
+
+    con = dashboard_db.connect(db)
+    try:
+        assert scorecard.build(dashboard_db.runner(con), "S3").facts == "Manufacturer · country unknown"  # the PDF too
+    finally:
+        con.close()
     header = next(c.value for c in ui.open(db, "supplier", query={"supplier": "S2"}).caption
                   if c.value.startswith("Trading company"))
     assert header == "Trading company · CN · Zhejiang · on Alibaba 3 years · Verified"

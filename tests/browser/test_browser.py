@@ -159,6 +159,9 @@ def _download(pg, button: str, landmark: str):
     as a person would, up to three times."""
     for attempt in range(3):
         try:
+            # a loaded machine can keep the page's widgets disabled for a while (the app still running or
+            # reconnecting): wait, as a person would, until the button can be clicked
+            sync_api.expect(pg.get_by_role("button", name=button)).to_be_enabled(timeout=120_000)
             with pg.expect_download(timeout=30_000) as download:
                 pg.get_by_role("button", name=button).click()
             return download.value

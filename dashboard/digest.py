@@ -125,11 +125,6 @@ def last_month_text(as_of: date) -> str:
     return f"{(pd.Timestamp(as_of).to_period('M') - 1).to_timestamp():%B %Y}"
 
 
-def _imported(tables: pd.DataFrame, table: str) -> bool:
-    """Whether the import carried a file for `table` (a warehouse without a load log is taken to carry it)."""
-    return "table_name" not in tables or table in set(tables["table_name"])
-
-
 def waiting_for_decision(orders: pd.DataFrame) -> pd.DataFrame:
     """Open orders whose unpaid balance is due within the release rules' window or overdue: pay it or hold it now."""
     if orders.empty:
@@ -179,7 +174,7 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           display.words(r.verdict, "verdict"), display.hold_details(r.hold_reasons, labels) if r.verdict == "hold"
           else ""]
          for r in orders.itertuples()],
-        "No balance is due." if _imported(data["imported"], "payments") else
+        "No balance is due." if display.imported(data["imported"], "payments") else
         "Not known: no payments file was imported, so no balance is known to be due.")
 
     queue = data["reaudit"]

@@ -55,6 +55,12 @@ def metric_money(value: float | None, digits: int = 0) -> str:
     return f"{sign}${value / 1e9:,.4g}B" if millions >= 1000 else f"{sign}${millions:g}M"
 
 
+def imported(tables: pd.DataFrame, table: str) -> bool:
+    """Whether `table` is among the files the import carried (sql/tables_imported.sql's frame); a warehouse without a
+    load log (a frame without columns) is taken to carry it."""
+    return "table_name" not in tables or table in set(tables["table_name"])
+
+
 def country(code: object) -> object:
     """A supplier's country as a page says it: the ISO 3166-1 code, or "country unknown" for the user-assigned ZZ an
     import writes when the source names none (a blank stays a blank)."""

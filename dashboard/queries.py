@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import db
+from dashboard import db, display
 from models import whatif
 
 Ids = tuple[str, ...] | None  # supplier ids selected by the shared filters; None = every supplier
@@ -283,9 +283,7 @@ def model_calibration() -> pd.DataFrame:
 def imported(table: str) -> bool:
     """Whether the build's import carried a file for `table` (an imported file without rows counts: it is known to
     hold none); a warehouse without a load log is taken to carry it."""
-    if not has_table("ingest.load_log"):
-        return True
-    return table in set(query("tables_imported")["table_name"])
+    return display.imported(query("tables_imported") if has_table("ingest.load_log") else pd.DataFrame(), table)
 
 
 def score_unknown_signals() -> pd.DataFrame:

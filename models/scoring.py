@@ -508,14 +508,17 @@ def coverage_words(unknown: pd.DataFrame, cfg: dict | None = None,
     if "missing_files" not in unknown:  # a warehouse built before the column existed: no advice rather than wrong
         return out
     files = sorted({f for v in unknown["missing_files"].fillna("") for f in v.split(", ") if f}, key=TABLE_NAMES.index)
-    fields = [s for s, f in zip(unknown["missing_fields"], unknown["missing_files"].fillna("")) if not f]
     need = []
     if files:
         need.append("import the " + sig.files_words(tuple(f.replace("_", " ") for f in files)))
+    # the fields of the signals unknown for a field, not a file, by the file that carries them (the registry's needs:
+    # "legal_name", "nnn_signed or mold_owner", "shipments.doc_errors")
     by_file: dict[str, list[str]] = {}
-    for text in dict.fromkeys(fields):  # "legal_name", "nnn_signed or mold_owner", "doc_errors in the shipments file"
-        file, _, column = text.rpartition(" in the ")
-        by_file.setdefault(column.removesuffix(" file") if file else "suppliers", []).append(file or text)
+    for name, missing in zip(unknown["signal"], unknown["missing_files"].fillna("")):
+        if missing or name not in sig.REGISTRY:
+            continue
+        for table, columns in sig.needs_by_file(sig.REGISTRY[name].needs).items():
+            by_file.setdefault(table or "suppliers", []).append(" or ".join(columns))
     if by_file:
         need.append("fill " + " and ".join(f"the {name} file's " + ", ".join(cols) for name, cols in by_file.items()))
     if need:

@@ -89,14 +89,27 @@ def files_words(tables: tuple[str, ...]) -> str:
     return f"{names} file{'s' if len(tables) > 1 else ''}"
 
 
-def field_words(needs: tuple[str, ...]) -> str:
-    """'legal_name', 'nnn_signed or mold_owner', 'customs_hold_days in the shipments file' (another file's columns
-    grouped by file: 'a or b in the shipments file')."""
+def needs_by_file(needs: tuple[str, ...]) -> dict[str, list[str]]:
+    """A signal's needs by the file that carries them: '' for the suppliers file's fields, else the table of each
+    "table.column"."""
     files: dict[str, list[str]] = {}
     for n in needs:
         table, _, column = n.rpartition(".")
         files.setdefault(table, []).append(column)
-    return " or ".join(" or ".join(cols) + (f" in the {table} file" if table else "") for table, cols in files.items())
+    return files
+
+
+def field_scope(needs: tuple[str, ...]) -> str:
+    """What 'the data has no …' is measured over: every supplier for the suppliers file's fields, nothing to add for
+    another file's columns ('customs_hold_days in the shipments file')."""
+    return "" if all("." in n for n in needs) else " for any supplier"
+
+
+def field_words(needs: tuple[str, ...]) -> str:
+    """'legal_name', 'nnn_signed or mold_owner', 'customs_hold_days in the shipments file' (another file's columns
+    grouped by file: 'a or b in the shipments file')."""
+    return " or ".join(" or ".join(cols) + (f" in the {table} file" if table else "")
+                       for table, cols in needs_by_file(needs).items())
 
 
 def lacks_words(missing_files: tuple[str, ...], needs: tuple[str, ...]) -> str:
@@ -111,8 +124,8 @@ def unknown_reading(n_rows: int, fields: tuple[str, ...], explain: bool, tables:
         text = (f"unknown: no {' or '.join(tables)} file was imported (0 points; import "
                 f"{'it' if len(tables) == 1 else 'them'} to count this)" if explain else None)
     else:
-        scope = "" if all("." in n for n in fields) else " for any supplier"
-        text = (f"unknown: the data has no {field_words(fields)}{scope} (0 points; add the column to count it)"
+        text = (f"unknown: the data has no {field_words(fields)}{field_scope(fields)} (0 points; add the column to "
+                "count it)"
                 if explain else None)
     return Reading(np.full(n_rows, np.nan), None, np.zeros(n_rows), np.zeros(n_rows),
                    [text] * n_rows if explain else None)

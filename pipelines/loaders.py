@@ -87,10 +87,15 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
                           f"from raw.{table}").fetchall()[0]
         carried += [f"{table}.{c}" for c, has in zip(columns, row[1:]) if has or row[0]]
     t["columns_carried"] = pd.DataFrame({"field": carried}, dtype=object)
-    # which tables were imported at all (a file was read, even one without rows)
-    t["tables_carried"] = read_frame(con, "select distinct table_name as table_name from ingest.load_log "
-                                          "where coalesce(file, '') <> ''")
+    t["tables_carried"] = pd.DataFrame({"table_name": sorted(tables_imported(con))})
     return t
+
+
+def tables_imported(con) -> set[str]:
+    """The tables the import carried a file for, even one without rows (ingest.load_log): what is not here is unknown,
+    not empty."""
+    return set(read_frame(con, "select distinct table_name from ingest.load_log where coalesce(file, '') <> ''")
+               ["table_name"])
 
 
 # ---- the incident model -----------------------------------------------------------------------------------------

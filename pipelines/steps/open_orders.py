@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from models import release
+from pipelines import loaders
 from pipelines.frames import read_frame, write_frame
 
 INPUTS = ["staging.purchase_orders", "marts.po_status", "staging.suppliers", "staging.inspections",
@@ -45,7 +46,5 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     """Write marts.open_orders as of the build date."""
     # the files the import carried: without payments the balances are unknown, without inspections the inspection
     # check is not recorded, without shipments no order is known to be unshipped
-    imported = set(read_frame(con, "select distinct table_name from ingest.load_log where coalesce(file, '') <> ''")
-                   ["table_name"])
-    frame = release.evaluate(load_frames(con), context.as_of, imported=imported)
+    frame = release.evaluate(load_frames(con), context.as_of, imported=loaders.tables_imported(con))
     write_frame(con, "marts.open_orders", frame, types=release.TYPES, columns=release.COLUMNS)

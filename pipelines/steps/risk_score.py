@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from models import scoring
+from models import signals as registry
 from pipelines import loaders
 from pipelines.frames import write_frame
 
@@ -122,7 +123,7 @@ def _write_unknown(con: duckdb.DuckDBPyConnection, now: scoring.SignalResult, cf
                          for s in now.unknown], columns=UNKNOWN_COLUMNS)
     write_frame(con, "marts.score_unknown_signals", rows, types=_UNKNOWN_TYPES, columns=UNKNOWN_COLUMNS)
     for r in rows.itertuples():
-        scope = "" if r.missing_files or " in the " in r.missing_fields else " for any supplier"
+        scope = "" if r.missing_files else registry.field_scope(registry.REGISTRY[r.signal].needs)
         context.log(f"      notice: the data has no {r.missing_fields}{scope}: '{r.label}' scores 0 of "
                     f"{r.max_points:g} points and is shown as unknown")
 

@@ -67,6 +67,40 @@ def country(code: object) -> object:
     return "country unknown" if code == UNKNOWN_COUNTRY else code
 
 
+def score_band_below(band: object, score: object, flags: object) -> str | None:
+    """The band a supplier's score alone gives (models.scoring.score_band) when red flags put it in a higher one
+    (`band`), else None: a High supplier scoring 12 is High because of its red flag, not its points."""
+    if _blank(band) or _blank(score) or _blank(flags) or int(flags) <= 0:
+        return None
+    alone = scoring.score_band(float(score), scoring.load_config())
+    order = scoring.BAND_ORDER
+    return alone if band in order and order.index(alone) < order.index(band) else None
+
+
+def band_with_reason(band: object, score: object, flags: object) -> str:
+    """A band as a table or a hover says it, naming the red flags when they, not the score, put it there:
+    'High (red flag)', 'Critical (3 red flags)'."""
+    said = words(band, "risk_band")
+    if score_band_below(band, score, flags) is None:
+        return said
+    return f"{said} ({'red flag' if int(flags) == 1 else count_words(int(flags), 'red flag')})"
+
+
+def band_rule() -> str:
+    """The red-flag rule of the bands (models/config/risk_score.toml [bands]) in words."""
+    b = scoring.load_config()["bands"]
+    return (f"a red flag puts a supplier in the {words(b['red_flag_band'], 'risk_band')} band at least, whatever its "
+            f"score, and {b['critical_if_red_flags']:,} or more in {words('critical', 'risk_band')}")
+
+
+def band_raised(band: object, score: object, flags: object) -> str:
+    """Why the band is above the score's own, in words that fit under a tile ('raised by a red flag'); '' when it is
+    not."""
+    if score_band_below(band, score, flags) is None:
+        return ""
+    return "raised by " + ("a red flag" if int(flags) == 1 else count_words(int(flags), "red flag"))
+
+
 def times(value: float) -> str:
     """A ratio as '2.8×', with two decimals under 0.1 so that a small non-zero one is not '0.0×'."""
     return f"{value:.2f}×" if 0 < value < 0.095 else f"{value:.1f}×"

@@ -440,13 +440,19 @@ def _red_flags(ev: pd.DataFrame, cfg: dict, legal_names, leg_cul, leg_role, pay_
 
 # ---- score ------------------------------------------------------------------------------------------------------
 
-def band_for(score: float, flags: int, cfg: dict) -> str:
-    """Band from the score thresholds, raised to `red_flag_band` by any red flag (critical with many)."""
-    b = cfg["bands"]
-    band = "low"
-    for level in b["levels"]:
+def score_band(score: float, cfg: dict) -> str:
+    """Band from the score thresholds alone (the highest level whose `min_score` the score reaches)."""
+    band = BAND_ORDER[0]
+    for level in cfg["bands"]["levels"]:
         if score >= level["min_score"] - 1e-9:
             band = level["band"]
+    return band
+
+
+def band_for(score: float, flags: int, cfg: dict) -> str:
+    """Band from the score thresholds (score_band), raised to `red_flag_band` by any red flag (critical with many)."""
+    b = cfg["bands"]
+    band = score_band(score, cfg)
     if flags >= b["critical_if_red_flags"]:
         return "critical"
     if flags > 0 and BAND_ORDER.index(band) < BAND_ORDER.index(b["red_flag_band"]):

@@ -87,6 +87,8 @@ if ui.require_warehouse():
                                  spend_plot=matrix["spend"].clip(lower=1),
                                  supplier_name=ui.chart_text(matrix["supplier_name"]),
                                  band=matrix["risk_band"].map(lambda b: display.words(b, "risk_band")),
+                                 band_why=[display.band_with_reason(b, sc, n) for b, sc, n in zip(
+                                     matrix["risk_band"], matrix["risk_score"], matrix["red_flag_count"])],
                                  type=matrix["supplier_type"].map(lambda t: display.words(t, "supplier_type")))
             # a name beside the bubbles that matter most (riskiest, or largest exposure); every bubble names itself
             # on hover
@@ -98,10 +100,10 @@ if ui.require_warehouse():
                                                  for b in bands},
                              hover_name="supplier_name",
                              hover_data={"spend": ":$,.0f", "open_exposure": ":$,.0f", "deposit_at_risk": ":$,.0f",
-                                         "risk_score": ":.0f", "type": True, "bubble": False, "spend_plot": False,
-                                         "band": False},
+                                         "risk_score": ":.0f", "band_why": True, "type": True, "bubble": False,
+                                         "spend_plot": False, "band": False},
                              labels={"spend": "Spend", "open_exposure": "Open exposure", "risk_score": "Risk score",
-                                     "deposit_at_risk": "Deposit at risk", "type": "Type"},
+                                     "deposit_at_risk": "Deposit at risk", "type": "Type", "band_why": "Band"},
                              category_orders={"band": [display.words(b, "risk_band") for b in bands]})
             # the names as annotations placed where they overlap no other name (plotly's text labels of
             # neighbouring bubbles ran into each other): riskiest first, on axes fixed so that pixels can be worked out
@@ -136,8 +138,12 @@ if ui.require_warehouse():
         if points and points[0].get("customdata"):
             st.session_state["supplier"] = st.session_state["_supplier"] = points[0]["customdata"][0]
             st.switch_page("dashboard/pages/supplier.py", query_params={"supplier": points[0]["customdata"][0]})
-        st.caption("Top right is where to look first: high spend and high risk. Click a bubble to open its "
-                   "supplier.")
+        raised = sum(display.score_band_below(b, sc, n) is not None for b, sc, n in zip(
+            matrix["risk_band"], matrix["risk_score"], matrix["red_flag_count"]))
+        st.caption("Top right is where to look first: high spend and high risk. Click a bubble to open its supplier."
+                   + (f" The colour is the band: {display.band_rule()}, so "
+                      f"{display.count_words(raised, 'supplier')} {'is' if raised == 1 else 'are'} coloured above "
+                      "the band their score alone gives (the hover says so)." if raised else ""))
 
     left, right = st.columns([2, 3])
     with left:
@@ -166,8 +172,10 @@ if ui.require_warehouse():
         if movers.empty:
             ui.missing("marts.supplier_risk_history", "score movements")
         else:
+            movers = movers.assign(band_now=[display.band_with_reason(b, sc, n) for b, sc, n in zip(
+                movers["risk_band"], movers["risk_score"], movers["red_flag_count"])])
             ui.table(movers, "portfolio_movers", "biggest_movers.csv", width_px=580,
-                     columns=["supplier_name", "previous_score", "risk_score", "score_change", "risk_band"],
+                     columns=["supplier_name", "previous_score", "risk_score", "score_change", "band_now"],
                      column_config={
                          "supplier_name": "Supplier",
                          "previous_score": st.column_config.NumberColumn("Was", format="%.1f",
@@ -175,7 +183,9 @@ if ui.require_warehouse():
                          "risk_score": st.column_config.NumberColumn("Now", format="%.1f"),
                          "score_change": st.column_config.NumberColumn(
                              "Change", format="%+.1f", help="Risk score now minus last month's snapshot."),
-                         "risk_band": "Band now"})
+                         "band_now": st.column_config.TextColumn(
+                             "Band now", help=f"Band today; in brackets when red flags, not the score, put it there: "
+                                              f"{display.band_rule()}.")})
 
     st.subheader("Red flags")
     if risk.empty or "red_flags" not in risk:

@@ -102,9 +102,14 @@ if not type_check.empty and bool(type_check["is_possibly_trading_company"].iloc[
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Risk score", ui.number(s["risk_score"], 1) if s is not None else "–", border=True,
           help="0–100, higher is riskier: the sum of signal points (each signal shrunk towards its peer cohort "
-               "when evidence is thin), floored by red flags (marts.supplier_risk_score).")
+               "when evidence is thin; marts.supplier_risk_score). Red flags raise the band, not the score.")
+alone = display.score_band_below(s["risk_band"], s["risk_score"], s["red_flag_count"]) if s is not None else None
 c2.metric("Band", ui.label(s["risk_band"]) if s is not None else "–", border=True,
-          help="Band of the score; a red flag can lift the band on its own.")
+          # why, when red flags and not the score put it there
+          delta=display.band_raised(s["risk_band"], s["risk_score"], s["red_flag_count"]) if alone else None,
+          delta_color="off", delta_arrow="off",
+          help=f"Band of the score; {display.band_rule()}."
+               + (f" This supplier's score alone gives {display.words(alone, 'risk_band')}." if alone else ""))
 c3.metric("Confidence", s["confidence"] if s is not None else "–", border=True,
           help="How much evidence is behind the score: A (plenty) to D (very little).")
 prob = prediction["predicted_incident_probability"].iloc[0] \

@@ -27,6 +27,7 @@ final as (
         current_score.risk_score - previous.risk_score as score_change,
         previous.risk_band as previous_band,
         current_score.risk_band,
+        current_score.red_flag_count,
     from current_score
     inner join previous on current_score.supplier_id = previous.supplier_id
     left join suppliers on current_score.supplier_id = suppliers.supplier_id

@@ -19,6 +19,7 @@ final as (
         kpis.open_exposure,
         risk.risk_score,
         risk.risk_band,
+        risk.red_flag_count,
         risk.confidence,
     from kpis
     inner join risk on kpis.supplier_id = risk.supplier_id

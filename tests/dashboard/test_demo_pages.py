@@ -25,6 +25,30 @@ def test_portfolio_bands_red_flags_and_movers_match_the_score_marts(ui, demo_db,
     assert shown["Margin leakage"] == f"${float(leakage):,.0f}"
     movers = next(f for f in ui.frames(at) if "score_change" in f.columns)
     assert len(movers) <= 10 and movers["score_change"].abs().is_monotonic_decreasing
+    # a band its red flags, not its score, gave says so (thresholds from the config, in SQL here)
+    raised = dict(demo_con.execute(
+        "select supplier_id, red_flag_count from marts.supplier_risk_score where red_flag_count > 0 and risk_band <> "
+        "case when risk_score >= 55 then 'critical' when risk_score >= 40 then 'high' when risk_score >= 25 "
+        "then 'medium' else 'low' end").fetchall())
+    assert raised  # the demo has High suppliers scoring in the Low band's range
+    band_of = dict(demo_con.execute("select supplier_id, risk_band from marts.supplier_risk_score").fetchall())
+    for sid, text in zip(movers["supplier_id"], movers["band_now"]):
+        band, flags = band_of[sid], raised.get(sid)
+        assert text == words(band, "risk_band") + (
+            "" if flags is None else " (red flag)" if flags == 1 else f" ({flags} red flags)")
+    assert set(movers["supplier_id"]) & set(raised)  # the check above met a raised band in the table
+    caption = " ".join(c.value for c in at.caption)
+    assert f"so {len(raised)} suppliers are coloured above the band their score alone gives" in caption
+    # the Supplier page's Band tile says why under the band: a raised one names its flags, the score's own nothing
+    one = next(sid for sid, n in sorted(raised.items()) if n == 1 and band_of[sid] == "high")
+    score = demo_con.execute("select risk_score from marts.supplier_risk_score where supplier_id = ?", [one]).fetchone()
+    tile = next(m for m in ui.open(demo_db, "supplier", query={"supplier": one}).metric if m.label == "Band")
+    alone = "Low" if score[0] < 25 else "Medium"
+    assert (tile.value, tile.delta) == ("High", "raised by a red flag")
+    assert tile.help.endswith(f"This supplier's score alone gives {alone}.")
+    plain_one = next(sid for sid, b in sorted(band_of.items()) if sid not in raised)
+    tile = next(m for m in ui.open(demo_db, "supplier", query={"supplier": plain_one}).metric if m.label == "Band")
+    assert not tile.delta
     # a band filter narrows the page to that band
     at.multiselect(key="f_band").set_value(["critical"]).run()
     assert ui.metrics(at)["Suppliers"] == str(bands["critical"])

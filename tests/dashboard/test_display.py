@@ -27,6 +27,22 @@ def test_numbers_have_separators_blanks_a_dash_and_shares_one_decimal():
     assert display.money(pd.NA) == display.pct(None) == "–"
 
 
+def test_a_band_says_when_red_flags_not_the_score_put_it_there():
+    # thresholds low 0, medium 25, high 40, critical 55; one red flag forces high, three critical (risk_score.toml)
+    assert display.band_with_reason("high", 12.4, 1) == "High (red flag)"
+    assert display.band_raised("high", 12.4, 1) == "raised by a red flag"
+    assert display.score_band_below("high", 12.4, 1) == "low"
+    assert display.band_with_reason("critical", 41.0, 3) == "Critical (3 red flags)"
+    assert display.band_raised("critical", 41.0, 3) == "raised by 3 red flags"
+    # the score's own band: nothing to explain, with or without flags
+    for band, score, flags in (("high", 45.0, 1), ("critical", 60.0, 2), ("low", 10.0, 0), ("medium", 30.0, 0)):
+        assert display.band_with_reason(band, score, flags) == display.words(band, "risk_band")
+        assert display.band_raised(band, score, flags) == "" and display.score_band_below(band, score, flags) is None
+    assert display.band_raised(None, None, None) == "" and display.band_with_reason(None, 5.0, 1) == display.BLANK
+    assert display.band_rule() == ("a red flag puts a supplier in the High band at least, whatever its score, and 3 or "
+                                   "more in Critical")
+
+
 def test_codes_read_as_words_and_signals_as_the_scores_own_labels():
     assert display.words("trading_company", "supplier_type") == "Trading company"
     # one band list: the score's (models.scoring.BAND_ORDER), each with its words and colour, no others

@@ -339,6 +339,15 @@ def test_red_flags_force_the_band(cfg):
     assert scoring.band_for(5.0, cfg["bands"]["critical_if_red_flags"], cfg) == "critical"
 
 
+def test_score_band_is_the_thresholds_alone(cfg):
+    # levels: low 0, medium 25, high 40, critical 55 (risk_score.toml [bands])
+    assert [scoring.score_band(s, cfg) for s in (0.0, 24.9, 25.0, 39.99, 40.0, 54.9, 55.0, 100.0)] == [
+        "low", "low", "medium", "medium", "high", "high", "critical", "critical"]
+    # without red flags the band is the score's own
+    for s in np.linspace(0, 100, 41):
+        assert scoring.band_for(s, 0, cfg) == scoring.score_band(s, cfg)
+
+
 def test_band_levels_hold_the_configured_bands_and_the_red_flags_that_force_each(cfg):
     levels = scoring.band_levels(cfg)
     # red_flag_band = high, critical_if_red_flags = 3: one flag forces medium and high, three force critical

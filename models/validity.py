@@ -622,7 +622,7 @@ def headline(card: ReportCard) -> list[str]:
     if prec is not None and prec["reference"] > 0:
         times = prec["value"] / prec["reference"]
         out.append(f"Of the orders the model rated riskiest (its top {_pct(load_config().precision_share)}), "
-                   f"{_pct(prec['value'])} went wrong (late, failed inspection or returned defective), against "
+                   f"{_pct(prec['value'])} went wrong ({_went_wrong(r)}), against "
                    f"{_pct(prec['reference'])} of all orders: {times:.1f} times as often.")
         against = _against_own_record(r)
         if against:
@@ -643,6 +643,19 @@ def headline(card: ReportCard) -> list[str]:
         out.append("Not judged yet: the data has no orders both with and without a problem after a month-end "
                    "score, so nothing can show whether the score predicts.")
     return out
+
+
+# an incident's kinds (the label section's subjects) as the headline says an order went wrong
+WENT_WRONG = {"late": "late", "failed inspection": "failed inspection", "defect returns": "returned defective"}
+
+
+def _went_wrong(r: pd.DataFrame) -> str:
+    """How the backtest's orders went wrong, in words: the kinds of incident the data shows (a late-only backtest on
+    data without inspections or returns says 'late'), every kind when none is recorded."""
+    shares = r[(r["section"] == "label") & (r["metric"] == "share_of_incidents")]
+    kinds = [WENT_WRONG[k] for k in WENT_WRONG if k in set(shares.loc[shares["value"] > 0, "subject"])] \
+        or list(WENT_WRONG.values())
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
 
 
 def _against_own_record(r: pd.DataFrame) -> str | None:

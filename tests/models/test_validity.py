@@ -210,8 +210,9 @@ def test_report_card_on_a_hand_made_warehouse():
     # lowest and highest band, and the one worst supplier (S2) not in the score's riskiest 15% (S1)
     top = f"{v.load_config().precision_share:.0%}"
     assert v.headline(card) == [
-        f"Of the orders the model rated riskiest (its top {top}), 100% went wrong (late, failed inspection or returned "
-        "defective), against 50% of all orders: 2.0 times as often.",
+        # the kinds of incident these orders had: late and failed inspections, no defect returns
+        f"Of the orders the model rated riskiest (its top {top}), 100% went wrong (late or failed inspection), "
+        "against 50% of all orders: 2.0 times as often.",
         # the supplier's own record (S1's two orders tie at the top, both incidents) against the edge's interval,
         # 0.0 … 0.3: its lower end is not above 0
         f"Ranking orders by each supplier's own past problem rate alone, 100% of its top {top} went wrong. Over all "
@@ -263,8 +264,15 @@ def test_a_label_made_only_of_late_orders_is_called_a_late_order_backtest():
     ev = _evidence()
     ev.orders["is_psi_failed"] = False
     ev.orders["is_late"] = ev.orders["is_incident"]
-    text = " ".join(v.summary(v.report_card(ev, None)))
+    card = v.report_card(ev, None)
+    text = " ".join(v.summary(card))
     assert "every incident here is a late order" in text and "late-order backtest" in text
+    # at a glance too: on data without inspections or returns (SCMS) an order went wrong by being late, nothing else
+    assert "% went wrong (late), against " in v.headline(card)[0]
+    ev.orders["is_return_incident"] = ev.orders["is_incident"]
+    assert "% went wrong (late or returned defective), against " in v.headline(v.report_card(ev, None))[0]
+    # no kind recorded at all: every kind the label counts
+    assert v._went_wrong(card.rows.iloc[0:0]) == "late, failed inspection or returned defective"
 
 
 def test_ground_truth_file_needs_its_columns(tmp_path):

@@ -381,6 +381,19 @@ def _round_points(signals: pd.DataFrame) -> pd.DataFrame:
 
 
 RED_FLAG_COLUMNS = ["supplier_id", "flag", "reason"]
+# the signal whose evidence each red flag reads (_red_flags' conditions, in their order): a flag cannot fire on data
+# that cannot measure its signal, so "no red flag" there means "not checked", not "clean"
+RED_FLAG_SIGNALS = {"legal_entity_mismatch": "legal_entity_consistency", "payee_mismatch": "payee_consistency",
+                    "abnormal_operating_status": "operating_status", "failed_audit": "audit",
+                    "suspected_subcontracting": "subcontracting", "critical_defect_recent": "critical_defects",
+                    "unverified_bank_change": "bank_account_changes"}
+
+
+def red_flags_unknown(unknown: pd.DataFrame) -> list[str]:
+    """The red flags (RED_FLAG_SIGNALS order) this data cannot raise: their signal is unknown
+    (marts.score_unknown_signals: `signal`)."""
+    missing = set(unknown["signal"]) if len(unknown) else set()
+    return [flag for flag, name in RED_FLAG_SIGNALS.items() if name in missing]
 
 
 def _on(day) -> str:

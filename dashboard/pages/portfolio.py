@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard import digest, display, filters, queries, validity_card
+from models import scoring
 
 LABELLED = 8  # bubbles named on the chart
 BUBBLE_PX = 40  # the largest bubble's diameter
@@ -192,7 +193,17 @@ if ui.require_warehouse():
         ui.missing("marts.supplier_risk_score", "red flags")
     else:
         flagged = queries.red_flags(ids)
-        if flagged.empty:
+        # the flags this data cannot raise: no red flag there is "not checked", not a clean bill of health
+        blind = scoring.red_flags_unknown(queries.score_unknown_signals())
+        total = len(scoring.RED_FLAG_SIGNALS)
+        unchecked = ((f"none of the {total:,} red-flag checks can" if len(blind) == total else
+                      f"{len(blind):,} of the {total:,} red-flag checks cannot") + " be made on this data ("
+                     + "; ".join(display.words(f, "red_flag").lower() for f in blind) + "). The note on what the "
+                     "score can see, above, says which files or columns would allow them.")
+        if flagged.empty and blind:
+            st.info(f"No supplier in this selection has a red flag on what this data shows, but {unchecked}",
+                    icon=":material/visibility_off:")
+        elif flagged.empty:
             st.success("No supplier in this selection has a red flag.")
         else:
             ui.table(flagged, "portfolio_red_flags", "red_flags.csv", max_shown=ui.LONG_TABLE_ROWS,
@@ -201,6 +212,8 @@ if ui.require_warehouse():
                                     "risk_score": st.column_config.NumberColumn("Score", format="%.0f"),
                                     "risk_band": "Band", "red_flag": "Red flag", "reason": "Why",
                                     "spend": ui.money_col("Spend")})
+            if blind:
+                st.caption(f"Not checked: {unchecked[:1].upper()}{unchecked[1:]}")
 
     with st.expander("All suppliers (KPIs)"):
         # what fits the expander at 1440 px; the download has every KPI

@@ -98,6 +98,25 @@ def test_portfolio_and_supplier_say_how_much_of_the_score_the_data_can_see(ui, t
     assert not any("can see" in ui.plain(w.value) for w in list(at.warning) + list(at.info))
 
 
+def test_red_flags_the_data_cannot_raise_are_said_not_checked(ui, tiny_db, demo_db):
+    """The tiny portfolio has no bank-accounts file: the unverified-bank-account flag cannot fire, so no flag there is
+    'not checked', not a clean bill of health; the demo carries every file."""
+    unchecked = ("1 of the 7 red-flag checks cannot be made on this data (new or offshore bank account not verified). "
+                 "The note on what the score can see, above, says which files or columns would allow them.")
+    at = ui.open(tiny_db)
+    assert len(next(f for f in ui.frames(at) if "red_flag" in f.columns)) == 1  # S2's suspected subcontracting
+    assert f"Not checked: {unchecked}" in ui.texts(at)
+    # the manufacturers have no red flag: said with what could not be checked, as a note, not a success
+    at = ui.open(tiny_db, query={"type": "manufacturer"})
+    assert [ui.plain(i.value) for i in at.info if "red flag" in i.value] == [
+        f"No supplier in this selection has a red flag on what this data shows, but {unchecked}"]
+    assert not any("red flag" in s.value for s in at.success)
+    # every check can be made on the demo: its low band has no red flag, a plain success
+    at = ui.open(demo_db, query={"band": "low"})
+    assert [s.value for s in at.success] == ["No supplier in this selection has a red flag."]
+    assert "Not checked" not in ui.texts(at)
+
+
 def test_filters_narrow_every_figure_and_live_in_the_url(ui, tiny_db):
     at = ui.open(tiny_db)
     at.multiselect(key="f_type").set_value(["trading_company"]).run()

@@ -11,6 +11,7 @@ import pytest
 from scipy.stats import spearmanr
 
 from models import scoring
+from models import signals as sig
 from pipelines import loaders
 
 TINY_AS_OF = date(2024, 6, 21)
@@ -337,6 +338,28 @@ def test_red_flags_force_the_band(cfg):
     assert scoring.band_for(5.0, 1, cfg) == "high"
     assert scoring.band_for(70.0, 1, cfg) == "critical"
     assert scoring.band_for(5.0, cfg["bands"]["critical_if_red_flags"], cfg) == "critical"
+
+
+def test_a_red_flag_is_unknown_when_the_data_cannot_measure_its_signal():
+    assert set(scoring.RED_FLAG_SIGNALS.values()) <= set(sig.REGISTRY)
+    unknown = pd.DataFrame({"signal": ["bank_account_changes", "psi_failure_rate", "audit"]})
+    assert scoring.red_flags_unknown(unknown) == ["failed_audit", "unverified_bank_change"]  # the flags' own order
+    assert scoring.red_flags_unknown(unknown.iloc[0:0]) == []
+
+
+@pytest.mark.slow
+def test_every_red_flag_reads_the_signal_it_is_mapped_to(demo_con):
+    """A flag is raised from its signal's evidence: on the demo (every kind of flag raised) each flagged supplier's
+    mapped signal is measured and, but for the critical-defect flag (a recent lot, where the signal is a shrunk
+    rate), scores points: a mismatch, a failed audit, an abnormal status, suspected subcontracting or an unverified
+    account always does."""
+    rows = demo_con.execute("select r.flag, s.signal, s.points from marts.supplier_red_flags r left join "
+                            "marts.supplier_signals s on s.supplier_id = r.supplier_id").df()
+    rows = rows[rows["signal"] == rows["flag"].map(scoring.RED_FLAG_SIGNALS)]
+    flags = demo_con.execute("select flag, count(*) from marts.supplier_red_flags group by 1").fetchall()
+    assert dict(flags) == rows.groupby("flag").size().to_dict()  # each flag has its mapped signal's row
+    assert set(rows["flag"]) == set(scoring.RED_FLAG_SIGNALS)  # the demo raises every kind
+    assert (rows.loc[rows["flag"] != "critical_defect_recent", "points"] > 0).all()
 
 
 def test_score_band_is_the_thresholds_alone(cfg):

@@ -93,15 +93,31 @@ if ui.require_warehouse():
     units = result["units"].sum()
     m1, m2, m3 = st.columns(3)
     weights = result["units"].where(result["units"] > 0, 1)
-    m1.metric("Landed cost per unit", ui.metric_money((result["landed_after_pu"] * weights).sum() / weights.sum(), 2),
-              delta=display.money_delta((result["landed_change_pu"] * weights).sum() / weights.sum(), 2),
+
+    def per_unit(column: str) -> float | None:
+        """Volume-weighted over the SKUs whose figure is known; None when none is (a margin without a selling
+        price), so the tile says '–' rather than $0.00."""
+        known = result[column].notna()
+        return float((result.loc[known, column] * weights[known]).sum() / weights[known].sum()) if known.any() \
+            else None
+
+    m1.metric("Landed cost per unit", ui.metric_money(per_unit("landed_after_pu"), 2),
+              delta=display.money_delta(per_unit("landed_change_pu"), 2),
               delta_color="inverse", border=True, help="Volume-weighted over the SKUs, after the scenario.")
-    m2.metric("Margin per unit", ui.metric_money((result["margin_after_pu"] * weights).sum() / weights.sum(), 2),
-              delta=display.money_delta((result["margin_change_pu"] * weights).sum() / weights.sum(), 2),
+    margin_known = result["margin_after_pu"].notna()
+    unknown_margin = "" if margin_known.all() else (
+        " Unknown: none of these SKUs has a selling price (neither sales in the last 12 months nor a retail price)."
+        if not margin_known.any() else
+        f" Unknown for {ui.count_words(int((~margin_known).sum()), 'SKU')} of {len(result):,} (neither sales in the "
+        "last 12 months nor a retail price): the figure is over the others.")
+    m2.metric("Margin per unit", ui.metric_money(per_unit("margin_after_pu"), 2),
+              delta=display.money_delta(per_unit("margin_change_pu"), 2),
               border=True,
-              help="Net price − marketplace fees − landed cost − the supplier's quality cost, per unit.")
-    m3.metric("Margin change over a year", ui.metric_money(result["margin_change_total"].sum()), border=True,
-              help=f"Per-unit change × each SKU's units sold in the last 12 months ({units:,.0f} units).")
+              help="Net price − marketplace fees − landed cost − the supplier's quality cost, per unit."
+                   + unknown_margin)
+    m3.metric("Margin change over a year", ui.metric_money(result["margin_change_total"].sum(min_count=1)),
+              border=True, help=f"Per-unit change × each SKU's units sold in the last 12 months ({units:,.0f} units)."
+                                + unknown_margin)
     # per SKU, what a founder asks at 1440 px: landed cost and margin per unit before → after and the margin over a
     # year, suppliers by name (the volume moved, if any); the amounts one by one, to every decimal, in the download
     every_name = {**target_names, **names}

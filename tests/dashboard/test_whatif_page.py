@@ -50,3 +50,39 @@ def test_whatif_needs_a_choice_of_skus(ui, tiny_db):
     assert list(table["sku"]) == ["B1"]
     # No change chosen: after equals before.
     assert (table["landed_after_pu"] == table["landed_before_pu"]).all()
+
+
+def test_a_margin_without_a_selling_price_is_unknown_not_zero(ui, built, tmp_path):
+    """The tiny portfolio with no sales and no retail price of A2 and B1: their margin is unknown (no selling price,
+    whatif_baseline.sql). S1's tile is A1's
+    margin alone, and says so; S2 sells nothing, so its margin tiles read '–', not $0.00 (USAID SCMS, which has no
+    sales at all, showed 'Margin per unit $0.00' for every vendor)."""
+    import shutil
+
+    import pandas as pd
+
+    from helpers import TINY
+
+    folder = tmp_path / "input"
+    shutil.copytree(TINY, folder)
+    sales = pd.read_csv(folder / "sales.csv", dtype=str)
+    sales[sales["sku"] == "A1"].to_csv(folder / "sales.csv", index=False)
+    products = pd.read_csv(folder / "products.csv", dtype=str)
+    products.loc[products["sku"] != "A1", "retail_price"] = None
+    products.to_csv(folder / "products.csv", index=False)
+    db = built(folder, tmp_path / "w.duckdb")
+    at = ui.open(db, "whatif")
+    at.radio(key="whatif_scope").set_value("Supplier").run()
+    at.selectbox(key="whatif_supplier").set_value("S1").run()
+    table = [f for f in ui.frames(at) if "landed_after_pu" in f.columns][0].set_index("sku")
+    assert pd.isna(table.loc["A2", "margin_after_pu"]) and pd.notna(table.loc["A1", "margin_after_pu"])
+    tile = next(m for m in at.metric if m.label == "Margin per unit")
+    assert tile.value == f"${table.loc['A1', 'margin_after_pu']:,.2f}"  # over A1 alone
+    assert tile.help.endswith("Unknown for 1 SKU of 2 (neither sales in the last 12 months nor a retail price): the "
+                              "figure is over the others.")
+    at.selectbox(key="whatif_supplier").set_value("S2").run()
+    shown = ui.metrics(at)
+    assert shown["Margin per unit"] == "–" and shown["Margin change over a year"] == "–"
+    assert next(m for m in at.metric if m.label == "Margin per unit").help.endswith(
+        "Unknown: none of these SKUs has a selling price (neither sales in the last 12 months nor a retail price).")
+    assert shown["Landed cost per unit"] != "–"  # the landed cost is still known

@@ -40,6 +40,7 @@ MIN_SUPPLIERS = 3
 TOO_FEW = f"Too few suppliers (n<{MIN_SUPPLIERS})"
 GREY = "#b0b0b0"
 NO_DATA = "No supplier has this measure<br>in this data and period"
+NONE_HAS = NO_DATA.replace("<br>", " ")  # the same words on one line, as a table's verdict
 
 
 def fmt(metric: str, value) -> str:
@@ -79,6 +80,8 @@ if ui.require_warehouse():
         st.stop()
     level = rows["ci_level"].dropna().iloc[0] if rows["ci_level"].notna().any() else 0.9
     metrics = [m for m in METRICS if m in set(rows["metric"])] + sorted(set(rows["metric"]) - set(METRICS))
+    # the measures some supplier of either type has here (data without sales has no defect returns per unit sold)
+    measured = set(rows.loc[rows["supplier_type"].isin(TYPES) & rows["estimate"].notna(), "metric"])
 
     def overview_chart() -> go.Figure:
         fig = make_subplots(rows=2, cols=3, subplot_titles=[METRICS.get(m, (m,))[0] for m in metrics[:6]],
@@ -122,6 +125,9 @@ if ui.require_warehouse():
         by_type = rows[rows["metric"] == metric].set_index("supplier_type")
         d = diff.loc[metric] if metric in diff.index else None
         row = {"metric": METRICS.get(metric, (metric,))[0], "theme": METRICS.get(metric, ("", "—"))[1]}
+        if metric not in measured:  # nothing to compare: say so once, not "– (– – –)" in every cell
+            table.append({**row, "Verdict": NONE_HAS, **{N_LABELS[t]: 0 for t in TYPES}})
+            continue
         for t in TYPES:
             if t in by_type.index:
                 r = by_type.loc[t]
@@ -153,11 +159,14 @@ if ui.require_warehouse():
                  "n", format="%d", help=f"{ui.label(t)}s behind the figure.") for t in TYPES}})
 
     st.subheader("By category")
-    metric = st.selectbox("Measure", metrics, key="tvf_metric", format_func=lambda m: METRICS.get(m, (m,))[0])
-    per_cat = everything[(everything["metric"] == metric) & everything["supplier_type"].isin(TYPES)
-                         & (everything["category"] != "all")]
-    if per_cat.empty:
-        st.info("No per-category figures for this measure.")
+    by_category = everything[everything["supplier_type"].isin(TYPES) & (everything["category"] != "all")]
+    # only the measures some supplier has in some category (all of them when none has any: the section says so)
+    offered = set(by_category.loc[by_category["estimate"].notna(), "metric"])
+    metric = st.selectbox("Measure", [m for m in metrics if m in offered] or metrics, key="tvf_metric",
+                          format_func=lambda m: METRICS.get(m, (m,))[0])
+    per_cat = by_category[by_category["metric"] == metric]
+    if per_cat.empty or per_cat["estimate"].isna().all():
+        st.info(f"{NONE_HAS} in any category.")
     else:
         def category_chart() -> go.Figure:
             fig = go.Figure()

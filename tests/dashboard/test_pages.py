@@ -310,7 +310,8 @@ def test_trader_vs_factory_says_a_measure_has_no_data_instead_of_drawing_empty_a
     (tiny_dir / "sales.csv").unlink()  # no marketplace sales: nothing per unit sold can be measured
     db = tmp_path / "nosales.duckdb"
     built(tiny_dir, db)
-    layout = ui.chart(ui.open(db, "trader_vs_factory"), "tvf_chart")["layout"]
+    at = ui.open(db, "trader_vs_factory")
+    layout = ui.chart(at, "tvf_chart")["layout"]
     titles = [a["text"] for a in layout["annotations"] if a.get("yref") == "paper"]  # the panels, in order
     said = {a["xref"] for a in layout["annotations"] if a.get("text", "").startswith("No supplier has this measure")}
     hidden = [t for i, t in enumerate(titles) if layout["yaxis" + ("" if i == 0 else str(i + 1))].get("visible") is
@@ -325,6 +326,16 @@ def test_trader_vs_factory_says_a_measure_has_no_data_instead_of_drawing_empty_a
     on_time = layout["yaxis" + ("" if titles.index("On-time shipment rate") == 0 else
                                 str(titles.index("On-time shipment rate") + 1))]
     assert on_time["tickformat"] == (".1%" if high - low < 0.05 else ".0%")
+    # the side-by-side table says it once per measure, not "– (– – –)" in each cell and "--" as the difference
+    side = next(f for f in ui.frames(at) if "Verdict" in f.columns).set_index("metric")
+    none = ["Defect returns per unit sold", "Margin leakage per unit sold", "Realised margin"]
+    assert (side.loc[none, "Verdict"] == "No supplier has this measure in this data and period").all()
+    assert side.loc[none, ["Manufacturer", "Trading company", "Trader − factory"]].isna().all().all()
+    assert side.loc["On-time shipment rate", "Verdict"] != "No supplier has this measure in this data and period"
+    # by category, only the measures some supplier has are offered: the chart opens on one that draws
+    offered = list(at.selectbox(key="tvf_metric").options)  # as shown, in words
+    assert offered and not set(offered) & set(none)
+    assert "No supplier has this measure" not in ui.texts(at)
 
 
 def test_supplier_header_says_unknown_rather_than_a_blank(ui, tiny_dir, tmp_path, built):

@@ -20,6 +20,7 @@ from dashboard.colours import BAND_COLOURS  # noqa: F401 - ui.BAND_COLOURS
 from dashboard.display import EXPANDER_PX, count_words, metric_money, money, money_short, number, pct, table, text_px  # noqa: F401 - ui.money etc.
 from dashboard.display import words as label  # noqa: F401
 from models import scoring
+from models import signals as sig
 from pipelines import contract
 
 # The house look of every chart, as plotly's default template: set once, a figure takes it without validating it
@@ -90,9 +91,17 @@ def require_warehouse() -> bool:
     return False
 
 
-def missing(mart: str, what: str) -> None:
-    """Empty state for a section whose mart is absent (older or partial build) or empty."""
-    if queries.has_table(mart):
+def missing(mart: str, what: str, needs: tuple[str, ...] = ()) -> None:
+    """Empty state for a section whose mart is absent (older or partial build) or empty. `needs`: the files the
+    section is made from (contract table names); when the import carried none of some of them, that is the reason
+    given, in words, with where to bring them in, not an empty table's name."""
+    absent = tuple(t for t in needs if not queries.imported(t))
+    if queries.has_table(mart) and absent:
+        st.info(f"No {what}: no {sig.files_words(tuple(t.replace('_', ' ') for t in absent))} "
+                f"{'was' if len(absent) == 1 else 'were'} imported. Bring "
+                f"{'it' if len(absent) == 1 else 'them'} in on the Data page (docs/importers.md lists the exports "
+                "read as they are).", icon=":material/upload_file:")
+    elif queries.has_table(mart):
         st.info(f"No {what} for this selection (`{mart}` has no matching rows).", icon=":material/filter_alt_off:")
     else:
         st.info(f"No {what} yet: this warehouse has no `{mart}` table. Rebuild with the current pipeline "

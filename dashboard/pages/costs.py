@@ -63,11 +63,16 @@ if ui.require_warehouse():
                    "above the quote lowers the contribution.")
     planned = steps.loc[steps["step"] == "planned_contribution", "amount"].sum() if not steps.empty else None
     realised = steps.loc[steps["step"] == "realised_contribution", "amount"].sum() if not steps.empty else None
-    c3.metric("Planned contribution", ui.metric_money(planned), border=True,
-              help="Revenue − units sold × quoted landed cost − marketplace fees (marts.margin_leakage).")
+    sales_known = queries.imported("sales")
+    c3.metric("Planned contribution", ui.metric_money(planned) if sales_known else "–", border=True,
+              help="Revenue − units sold × quoted landed cost − marketplace fees (marts.margin_leakage)."
+                   + ("" if sales_known else " Unknown: no sales file was imported."))
     c4.metric("Margin leakage", ui.metric_money(planned - realised if planned is not None else None), border=True,
               help="Planned minus realised contribution: only supplier-attributable costs (overrun, supplier-caused "
-                   "returns, write-offs, rework, relabel, chargebacks, expedite, sorting, re-inspection).")
+                   "returns, write-offs, rework, relabel, chargebacks, expedite, sorting, re-inspection)."
+                   + ("" if sales_known else " No sales file was imported: only the costs that need no sale count "
+                                             "(quality costs, write-offs, duty refunds), not the overrun or returns "
+                                             "on units sold."))
 
     flags = queries.landed_rate_flags(ids, supplier_id, sku)
     flag = flags.iloc[0] if not flags.empty and flags["shipment_count"].iloc[0] else None
@@ -114,7 +119,7 @@ if ui.require_warehouse():
                        f"{ui.money(row['landed_total'] / row['units_received'], 2) if row['units_received'] else '–'}.")
     with right:
         if steps.empty:
-            ui.missing("marts.margin_leakage", "leakage waterfall")
+            ui.missing("marts.margin_leakage", "leakage waterfall", needs=("sales",))
         else:
             ui.leakage_waterfall(steps, "costs_waterfall_chart")
             st.caption("Customer-caused returns (remorse, wrong item) are not the supplier's and stay out of the "
@@ -123,7 +128,7 @@ if ui.require_warehouse():
     st.subheader("Leakage by month")
     monthly = queries.leakage_by_month(ids, supplier_id, sku, chosen)
     if monthly.empty:
-        ui.missing("marts.margin_leakage_wide", "leakage by month")
+        ui.missing("marts.margin_leakage_wide", "leakage by month", needs=("sales",))
     else:
         def monthly_chart() -> go.Figure:
             fig = go.Figure()
@@ -152,7 +157,7 @@ if ui.require_warehouse():
                       "on their own row, and all rows add up to the margin leakage above.")
     channels = queries.leakage_by_channel(ids, supplier_id, sku, chosen)
     if channels.empty:
-        ui.missing("marts.sales_by_channel", "sales by channel")
+        ui.missing("marts.sales_by_channel", "sales by channel", needs=("sales",))
     else:
         no_sale = "No channel"
         shown = channels.assign(channel=channels["channel"].map(

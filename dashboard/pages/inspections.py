@@ -80,7 +80,7 @@ if ui.require_warehouse():
     st.subheader("Escapes: lots that passed inspection but failed in the field")
     blind = queries.inspection_blind_spot(ids)
     if blind.empty:
-        ui.missing("marts.inspection_blind_spot", "escape rates")
+        ui.missing("marts.inspection_blind_spot", "escape rates", needs=("inspections",))
     else:
         mature = blind["mature_passed_lots"].sum()
         e1, e2, e3, e4 = st.columns(4)
@@ -174,7 +174,7 @@ if ui.require_warehouse():
     st.subheader("Switching stages (ISO 2859-1 normal / tightened / reduced)")
     switching = queries.inspection_switching(ids)
     if switching.empty:
-        ui.missing("marts.inspection_switching", "switching stages")
+        ui.missing("marts.inspection_switching", "switching stages", needs=("inspections",))
     else:
         major = switching[switching["defect_class"] == "major"]
         counts = major["current_stage"].value_counts()
@@ -219,7 +219,7 @@ if ui.require_warehouse():
     st.subheader("Corrective actions after failed inspections")
     capas = queries.corrective_actions(ids)
     if capas.empty:
-        ui.missing("marts.corrective_actions", "corrective actions")
+        ui.missing("marts.corrective_actions", "corrective actions", needs=("corrective_actions",))
     else:
         k1, k2, k3 = st.columns(3)
         k1.metric("Open", f"{int(capas['is_open'].fillna(False).astype(bool).sum()):,}", border=True,

@@ -383,7 +383,7 @@ elif switching_text:
 if not blind.empty and not stopped:
     st.info(ui.md(display.inspection_action(blind.iloc[0])), icon=":material/fact_check:")
 if lots.empty:
-    ui.missing("marts.inspection_lots", "inspected lots")
+    ui.missing("marts.inspection_lots", "inspected lots", needs=("inspections",))
 else:
     lots = lots.sort_values("inspected_on")
 
@@ -476,7 +476,7 @@ with left:
         ui.landed_breakdown(breakdown.iloc[0], "supplier_breakdown_chart")
 with right:
     if steps.empty:
-        ui.missing("marts.margin_leakage", "leakage waterfall")
+        ui.missing("marts.margin_leakage", "leakage waterfall", needs=("sales",))
     else:
         ui.leakage_waterfall(steps, "supplier_waterfall_chart")
 

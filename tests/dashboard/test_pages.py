@@ -338,6 +338,35 @@ def test_trader_vs_factory_says_a_measure_has_no_data_instead_of_drawing_empty_a
     assert "No supplier has this measure" not in ui.texts(at)
 
 
+def test_a_section_whose_file_was_not_imported_says_so(ui, tiny_dir, tmp_path, built):
+    """Without an inspections or a sales file the sections made from them say which file to bring in, not that a
+    mart 'has no matching rows'; a file imported whose rows the selection filters out keeps the filter's note."""
+    (tiny_dir / "sales.csv").unlink()
+    (tiny_dir / "inspections.csv").unlink()
+    db = tmp_path / "noinspections.duckdb"
+    built(tiny_dir, db)
+    said = {page: "\n".join(ui.plain(i.value) for i in ui.open(db, page, query=q).info)
+            for page, q in (("inspections", None), ("supplier", {"supplier": "S1"}))}
+    import_it = "Bring it in on the Data page (docs/importers.md lists the exports read as they are)."
+    assert f"No escape rates: no inspections file was imported. {import_it}" in said["inspections"]
+    assert f"No switching stages: no inspections file was imported. {import_it}" in said["inspections"]
+    assert f"No inspected lots: no inspections file was imported. {import_it}" in said["supplier"]
+    assert "has no matching rows" not in "".join(said.values())
+    # without sales the planned contribution is unknown, not $0; the leakage that needs no sale (quality costs) stays
+    costs = ui.open(db, "costs")
+    tiles = {m.label: m for m in costs.metric}
+    assert tiles["Planned contribution"].value == "–"
+    assert tiles["Planned contribution"].help.endswith("Unknown: no sales file was imported.")
+    assert tiles["Margin leakage"].value != "–" and "only the costs that need no sale count" in tiles["Margin leakage"].help
+    # with no quality costs or returns either, nothing leaks without a sale: the waterfall says which file to bring
+    (tiny_dir / "quality_costs.csv").unlink()
+    (tiny_dir / "returns.csv").unlink()
+    built(tiny_dir, tmp_path / "nosales.duckdb")
+    costs = ui.open(tmp_path / "nosales.duckdb", "costs")
+    assert f"No leakage waterfall: no sales file was imported. {import_it}" in [ui.plain(i.value) for i in costs.info]
+    assert ui.metrics(costs)["Landed cost"] != "–"  # the landed cost needs no sale
+
+
 def test_supplier_header_says_unknown_rather_than_a_blank(ui, tiny_dir, tmp_path, built):
     # a broker's export: no store age, and a country only the ISO "unknown" code ZZ stands for
     sup = tiny_dir / "suppliers.csv"

@@ -55,6 +55,11 @@ def metric_money(value: float | None, digits: int = 0) -> str:
     return f"{sign}${value / 1e9:,.4g}B" if millions >= 1000 else f"{sign}${millions:g}M"
 
 
+# what a margin-leakage figure holds on data without sales (said under the Portfolio's and the Costs page's tile)
+LEAKAGE_WITHOUT_SALES = (" No sales file was imported: only the costs that need no sale count (quality costs, "
+                         "write-offs, duty refunds), not the overrun or returns on units sold.")
+
+
 def imported(tables: pd.DataFrame, table: str) -> bool:
     """Whether `table` is among the files the import carried (sql/tables_imported.sql's frame); a warehouse without a
     load log (a frame without columns) is taken to carry it."""

@@ -70,9 +70,7 @@ if ui.require_warehouse():
     c4.metric("Margin leakage", ui.metric_money(planned - realised if planned is not None else None), border=True,
               help="Planned minus realised contribution: only supplier-attributable costs (overrun, supplier-caused "
                    "returns, write-offs, rework, relabel, chargebacks, expedite, sorting, re-inspection)."
-                   + ("" if sales_known else " No sales file was imported: only the costs that need no sale count "
-                                             "(quality costs, write-offs, duty refunds), not the overrun or returns "
-                                             "on units sold."))
+                   + ("" if sales_known else display.LEAKAGE_WITHOUT_SALES))
 
     flags = queries.landed_rate_flags(ids, supplier_id, sku)
     flag = flags.iloc[0] if not flags.empty and flags["shipment_count"].iloc[0] else None

@@ -50,7 +50,8 @@ if ui.require_warehouse():
                        "planned minus realised contribution, supplier-attributable only: landed-cost overrun, "
                        "refunds and return fees for supplier-caused returns, write-offs, rework, relabel, "
                        "chargebacks, expedite freight, sorting and re-inspection "
-                       "(marts.margin_leakage_wide.supplier_leakage, summed).")
+                       "(marts.margin_leakage_wide.supplier_leakage, summed)."
+                       + ("" if queries.imported("sales") else display.LEAKAGE_WITHOUT_SALES))
 
     # what changed in the last week over the whole portfolio (the weekly digest, also `supplier-risk digest`)
     try:

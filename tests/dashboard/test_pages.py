@@ -358,6 +358,8 @@ def test_a_section_whose_file_was_not_imported_says_so(ui, tiny_dir, tmp_path, b
     assert tiles["Planned contribution"].value == "–"
     assert tiles["Planned contribution"].help.endswith("Unknown: no sales file was imported.")
     assert tiles["Margin leakage"].value != "–" and "only the costs that need no sale count" in tiles["Margin leakage"].help
+    portfolio = next(m for m in ui.open(db).metric if m.label == "Margin leakage")
+    assert portfolio.value == tiles["Margin leakage"].value and "only the costs that need no sale" in portfolio.help
     # with no quality costs or returns either, nothing leaks without a sale: the waterfall says which file to bring
     (tiny_dir / "quality_costs.csv").unlink()
     (tiny_dir / "returns.csv").unlink()

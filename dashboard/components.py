@@ -108,6 +108,16 @@ def missing(mart: str, what: str, needs: tuple[str, ...] = ()) -> None:
                 "(Data page) to add it.", icon=":material/hourglass_empty:")
 
 
+def deposits_unknown() -> str:
+    """Why a deposit at risk (paid on an order of which nothing has shipped) is unknown on this data, as a sentence
+    to add to a tile's help; '' when the import carried both files it needs."""
+    if not queries.imported("payments"):
+        return " Unknown: no payments file was imported, so nothing is known to be paid."
+    if not queries.imported("shipments"):
+        return " Unknown: no shipments file was imported, so no order is known to have shipped nothing."
+    return ""
+
+
 def coverage_notice(full: bool = True) -> None:
     """What the score can see on this data (models.scoring.coverage_words), when it cannot see every point: a
     warning when the unknown points lower confidence, else a note; `full=False` gives the first sentence only."""

@@ -159,6 +159,9 @@ class Inputs:
     returns: pd.DataFrame
     quality_costs: pd.DataFrame
     late_incident_days: int
+    # False when the import carried no shipments file: no order is known to have shipped, so none is known to be
+    # late (the label is then failed inspections and defect returns, and no lateness history is read)
+    shipments_known: bool = True
 
 
 # --- labels -------------------------------------------------------------------------------------------------------
@@ -183,7 +186,7 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
     close = o.set_index("po_id")["close_day"]
 
     d = sh[["po_id", "delivered_day", "quantity"]].dropna(subset=["delivered_day"])
-    d = d[d["delivered_day"] <= d["po_id"].map(close)]
+    d = d[d["delivered_day"] <= d["po_id"].map(close).astype(float)]  # float even when empty
     o["delivered_units"] = o["po_id"].map(d.groupby("po_id")["quantity"].sum()).fillna(0)
 
     psi = inp.inspections
@@ -195,7 +198,7 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
     # late as marts.po_status judges it, at the close: shipped more than late_incident_days after the promise, or not
     # shipped by the close (which is later than that)
     o["is_late"] = po_status.is_late_incident(o["first_shipped_day"], o["promised_day"], o["close_day"],
-                                              inp.late_incident_days)
+                                              inp.late_incident_days) & inp.shipments_known
 
     r = inp.returns
     r = r[r["po_id"].notna() & r["is_defect_coded"].fillna(False).astype(bool)]
@@ -394,9 +397,11 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     oc = oc[oc["promised_day"].notna()]
     # late (models.po_status.is_late_incident) is known once the order shipped, or the day after promise + lim
     on_time_enough = ~po_status.is_late_incident(oc["first_shipped_day"], oc["promised_day"],
-                                                 oc["promised_day"] + lim + 1, lim)
+                                                 oc["promised_day"] + lim + 1, lim) | (not inp.shipments_known)
     late_events = oc.assign(day=np.where(on_time_enough, oc["first_shipped_day"], oc["promised_day"] + lim + 1),
                             known=1.0, late=(~on_time_enough).astype(float))
+    if not inp.shipments_known:  # no shipments file: no order's lateness is known
+        late_events = late_events.iloc[0:0]
     lt, f["past_late_rate"] = shrunk(late_events, "late", "known")
     f["past_late_known"] = lt["known"].to_numpy()
     # the early part of earlier orders' labels: late, or failed a PSI dated by the promise + late_incident_days. It is

@@ -143,7 +143,7 @@ def load_inputs(con) -> im.Inputs:
     late = con.execute("select value from reference.kpi_settings where setting = 'late_incident_days'").fetchone()
     if late is None:
         raise ValueError("reference.kpi_settings has no late_incident_days")
-    return im.Inputs(**frames, late_incident_days=int(late[0]))
+    return im.Inputs(**frames, late_incident_days=int(late[0]), shipments_known="shipments" in tables_imported(con))
 
 
 # ---- the validity report card -----------------------------------------------------------------------------------

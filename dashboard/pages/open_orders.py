@@ -19,6 +19,15 @@ if ui.require_warehouse():
     ui.as_of_caption()
     filters.caption()
     orders = queries.open_orders(filters.supplier_ids())
+    if orders.empty and queries.has_table("marts.open_orders") and not queries.imported("payments"):
+        # without payments only an unshipped order is known to be open (models/release.py), and without shipments
+        # none is known to be unshipped
+        shipped = ("every order " + ("of this selection " if filters.supplier_ids() is not None else "")
+                   + "has shipped in full. No payments file was imported" if queries.imported("shipments") else
+                   "neither a shipments nor a payments file was imported")
+        st.info(f"No order is known to be open: {shipped}, so no balance is known to be owed. Import payments on the "
+                "Data page to see balances and decide their release.", icon=":material/upload_file:")
+        st.stop()
     if orders.empty:
         ui.missing("marts.open_orders", "open orders")
         st.stop()
@@ -34,9 +43,10 @@ if ui.require_warehouse():
               help="Orders not shipped in full, or shipped with a balance still to pay (ordered within the last "
                    f"{cfg['recent_days']} days).")
     paid_known = queries.imported("payments")
-    unknown = "" if paid_known else " Unknown: no payments file was imported, so nothing is known to be paid."
-    c2.metric("Deposits at risk", ui.metric_money(orders["deposit_at_risk"].sum()) if paid_known else "–",
-              border=True, help="Money paid on open orders of which nothing has shipped yet." + unknown)
+    unknown = "" if paid_known else ui.deposits_unknown()  # the payments sentence
+    deposits_unknown = ui.deposits_unknown()
+    c2.metric("Deposits at risk", "–" if deposits_unknown else ui.metric_money(orders["deposit_at_risk"].sum()),
+              border=True, help="Money paid on open orders of which nothing has shipped yet." + deposits_unknown)
     c3.metric(f"Balances due in {due_days} days",
               ui.metric_money(orders.loc[due, "balance_outstanding"].sum()) if paid_known else "–",
               f"{display.count_words(int(due.sum()), 'order')}, {int((due & (days < 0)).sum()):,} overdue"

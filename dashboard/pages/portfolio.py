@@ -35,11 +35,10 @@ if ui.require_warehouse():
                    "(marts.supplier_kpis.spend).")
     c2.metric("Suppliers", f"{len(kpis):,}", border=True,
               help="Suppliers in the selection, with or without orders.")
-    paid_known = queries.imported("payments")
-    c3.metric("Open deposits at risk", ui.metric_money(kpis["deposit_at_risk"].sum()) if paid_known else "–",
+    deposits_unknown = ui.deposits_unknown()
+    c3.metric("Open deposits at risk", "–" if deposits_unknown else ui.metric_money(kpis["deposit_at_risk"].sum()),
               border=True, help="Money paid on purchase orders that have not shipped a single unit yet "
-                                "(marts.po_status.deposit_at_risk, summed)." + (
-                                    "" if paid_known else " Unknown: no payments file was imported."))
+                                "(marts.po_status.deposit_at_risk, summed)." + deposits_unknown)
     if leakage.empty or leakage["leakage"].isna().all():
         c4.metric("Margin leakage", "–", border=True,
                   help="Landed cost and quality costs above the quote, summed (marts.margin_leakage); "
@@ -84,8 +83,13 @@ if ui.require_warehouse():
     if matrix.empty:
         ui.missing("marts.supplier_risk_score", "risk-by-spend matrix")
     else:
+        # open exposure needs the shipments: without them every bubble is one small size, the title says why and the
+        # hover leaves out the unknown amounts
+        sized = queries.imported("shipments")
+        bubble_px = BUBBLE_PX if sized else BUBBLE_PX // 3
+
         def matrix_chart() -> go.Figure:
-            plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1,
+            plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1 if sized else 1.0,
                                  spend_plot=matrix["spend"].clip(lower=1),
                                  supplier_name=ui.chart_text(matrix["supplier_name"]),
                                  band=matrix["risk_band"].map(lambda b: display.words(b, "risk_band")),
@@ -96,12 +100,14 @@ if ui.require_warehouse():
             # on hover
             named = set(plot.nlargest(LABELLED, "risk_score").index) | set(plot.nlargest(LABELLED // 2, "spend").index)
             bands = sorted(matrix["risk_band"].dropna().unique(), key=filters.band_sort_key)
-            fig = px.scatter(plot, x="spend_plot", y="risk_score", color="band", size="bubble", size_max=BUBBLE_PX,
+            fig = px.scatter(plot, x="spend_plot", y="risk_score", color="band", size="bubble",
+                             size_max=bubble_px,
                              log_x=True, custom_data=["supplier_id"],
                              color_discrete_map={display.words(b, "risk_band"): ui.BAND_COLOURS.get(b, "#888")
                                                  for b in bands},
                              hover_name="supplier_name",
-                             hover_data={"spend": ":$,.0f", "open_exposure": ":$,.0f", "deposit_at_risk": ":$,.0f",
+                             hover_data={"spend": ":$,.0f", "open_exposure": ":$,.0f" if sized else False,
+                                         "deposit_at_risk": ":$,.0f" if sized else False,
                                          "risk_score": ":.0f", "band_why": True, "type": True, "bubble": False,
                                          "spend_plot": False, "band": False},
                              labels={"spend": "Spend", "open_exposure": "Open exposure", "risk_score": "Risk score",
@@ -113,7 +119,7 @@ if ui.require_warehouse():
             y = plot["risk_score"].to_numpy(dtype=float)
             x_range = [x.min() - 0.06 * max(np.ptp(x), 1.0), x.max() + 0.06 * max(np.ptp(x), 1.0)]
             y_range = [max(0.0, y.min() - 6), y.max() + 8]
-            sizeref = 2 * plot["bubble"].max() / BUBBLE_PX ** 2  # plotly express's own, for size_max
+            sizeref = 2 * plot["bubble"].max() / bubble_px ** 2  # plotly express's own, for size_max
             radius = np.sqrt(plot["bubble"].to_numpy(dtype=float) / sizeref) / 2
             order = plot["risk_score"].rank(method="first", ascending=False).to_numpy().argsort()
             points = [((x[i] - x_range[0]) / (x_range[1] - x_range[0]) * PLOT_PX[0],
@@ -126,7 +132,8 @@ if ui.require_warehouse():
                                        font=dict(size=ui.LABEL_FONT_PX, color="#333"))
             fig.update_xaxes(range=x_range)
             fig.update_yaxes(range=y_range)
-            ui.style(fig, "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)",
+            ui.style(fig, "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)"
+                     if sized else "Risk score against spend (open exposure unknown: no shipments file was imported)",
                      "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=520)
             # explicit 1-2-5 ticks: plotly labels every minor tick of a log axis and the labels run together
             tickvals, ticktext = ui.log_money_ticks(plot["spend_plot"].min(), plot["spend_plot"].max())

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from models import po_status
+from pipelines import loaders
 from pipelines.frames import read_frame
 
-INPUTS = ["marts.po_facts", "staging.shipments", "reference.kpi_settings"]
+INPUTS = ["marts.po_facts", "staging.shipments", "reference.kpi_settings", "ingest.load_log"]
 OUTPUTS = ["marts.po_status"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.po_status": "one row per purchase order",
@@ -32,6 +33,10 @@ FACT_COLUMNS = [
 _TYPES = {"days_late": "bigint", "lead_time_days": "bigint", "unshipped_value": "double",
           "deposit_at_risk": "double", "on_time_quantity": "hugeint"}
 _EPOCH = pd.Timestamp("1970-01-01")
+# the judgements that need to know what shipped: unknown (NULL) when the import carried no shipments file, not
+# "nothing shipped" (every due order late and open, every payment a deposit at risk)
+SHIPPING_COLUMNS = ("is_shipped_in_full", "is_open", "unshipped_value", "is_resolved", "is_on_time", "is_otif",
+                    "days_late", "lead_time_days", "is_late_incident", "deposit_at_risk")
 
 
 def day_numbers(dates) -> np.ndarray:
@@ -69,6 +74,10 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     shipments = read_frame(con, "select po_id, shipped_on, quantity from staging.shipments")
     tol = po_status.settings_from(read_frame(con, "select setting, value from reference.kpi_settings"))
     status = judge(facts, shipments, context.as_of, tol)
+    if "shipments" not in loaders.tables_imported(con):
+        for col in SHIPPING_COLUMNS:
+            status[col] = pd.array([pd.NA] * len(status), dtype="Float64" if col in _TYPES
+                                   else "boolean")
     judged = ", ".join(f"cast(status.{c} as {_TYPES[c]}) as {c}" if c in _TYPES else f"status.{c}"
                        for c in po_status.STATUS_COLUMNS)
     facts_cols = ", ".join(f"cast(status.{c} as {_TYPES[c]}) as {c}" if c == "on_time_quantity" else f"facts.{c}"

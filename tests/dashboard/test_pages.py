@@ -369,6 +369,25 @@ def test_a_section_whose_file_was_not_imported_says_so(ui, tiny_dir, tmp_path, b
     assert ui.metrics(costs)["Landed cost"] != "–"  # the landed cost needs no sale
 
 
+def test_without_shipments_deposits_and_open_exposure_are_unknown(ui, tiny_dir, tmp_path, built):
+    """No shipments file: no order is known to have shipped nothing, so the deposits at risk read '–' with why (they
+    read $0 summed over unknowns, and every payment counted as a deposit before), and the bubbles are one size."""
+    (tiny_dir / "shipments.csv").unlink()
+    db = tmp_path / "noshipments.duckdb"
+    built(tiny_dir, db)
+    at = ui.open(db)
+    tile = next(m for m in at.metric if m.label == "Open deposits at risk")
+    assert tile.value == "–"
+    assert tile.help.endswith("Unknown: no shipments file was imported, so no order is known to have shipped nothing.")
+    layout = ui.chart(at, "portfolio_matrix_chart")["layout"]
+    assert layout["title"]["text"].startswith(
+        "Risk score against spend (open exposure unknown: no shipments file was imported)")
+    # the tiny portfolio with its shipments: the figure, and the bubbles sized by exposure
+    at = ui.open(built(TINY, tmp_path / "tiny.duckdb"))
+    assert ui.metrics(at)["Open deposits at risk"] == TINY_DEPOSITS
+    assert "bubble size: open exposure" in ui.chart(at, "portfolio_matrix_chart")["layout"]["title"]["text"]
+
+
 def test_supplier_header_says_unknown_rather_than_a_blank(ui, tiny_dir, tmp_path, built):
     # a broker's export: no store age, and a country only the ISO "unknown" code ZZ stands for
     sup = tiny_dir / "suppliers.csv"

@@ -118,6 +118,21 @@ def test_labels_on_hand_written_rows(tiny_inputs, cfg):
     assert longer.loc["P1", "defect_return_units"] == 3 and not longer.loc["P1", "is_return_incident"]
 
 
+def test_without_a_shipments_file_no_order_is_known_to_be_late(tiny_inputs, cfg):
+    """No shipments imported: nothing is known to have shipped, so no order is late (P5, never shipped, was), and
+    the label is the failed inspections alone (P2); the lateness history is unknown, not 'every order late'."""
+    blind = replace(tiny_inputs, shipments=tiny_inputs.shipments.iloc[0:0], shipments_known=False)
+    out = im.order_outcomes(blind, replace(cfg, outcome_horizon_days=40)).set_index("po_id")
+    assert not out["is_late"].any()
+    assert out["is_incident"].to_dict() == out["is_psi_failed"].to_dict()
+    assert out.loc["P2", "is_incident"] and not out.loc["P5", "is_incident"]
+    feats = im.order_features(blind, blind.orders, cfg=cfg)
+    assert (feats["past_late_known"] == 0).all()
+    # the same empty shipments read as 'imported, none shipped' still make every due order late
+    known = im.order_outcomes(replace(blind, shipments_known=True), replace(cfg, outcome_horizon_days=40))
+    assert known.set_index("po_id").loc["P5", "is_late"]
+
+
 def test_which_orders_are_labelled_does_not_depend_on_their_outcome(demo_inputs, cfg):
     """The close date is a function of the promise alone: a late or failed order closes with its on-time peers."""
     out = im.order_outcomes(demo_inputs, cfg).merge(demo_inputs.orders[["po_id", "promised_day"]], on="po_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from helpers import SHARED_REAL
+from helpers import SHARED_REAL, TINY
 from pipelines.cli import main as cli_main
 
 SCMS = SHARED_REAL / "scms" / "SCMS_Delivery_History_Dataset.csv"
@@ -76,3 +76,28 @@ def test_on_scms_no_supplier_gets_points_for_fields_the_data_lacks(tmp_path, bui
     # 80 unknown points ≥ the 4 that lower confidence: nobody is graded A
     assert con.execute("select count(*) from marts.supplier_risk_score where confidence = 'A'").fetchone()[0] == 0
     con.close()
+
+
+def test_orders_without_a_shipments_file_build_with_shipping_unknown(tiny_dir, tmp_path, built):
+    """A brand that imports its purchase orders but no shipments: the build succeeds (it failed its own KPI-vs-score
+    check before, every due order counted late at a 0% on-time rate), and what needs to know what shipped is unknown
+    (NULL), not 'nothing shipped': on time, open, late, lead time, open exposure, deposits at risk."""
+    from pipelines.steps.po_status import SHIPPING_COLUMNS
+
+    (tiny_dir / "shipments.csv").unlink()
+    db = tmp_path / "noshipments.duckdb"
+    built(tiny_dir, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        nulls = con.execute(f"select {', '.join(f'count({c})' for c in SHIPPING_COLUMNS)}, count(*) "
+                            "from marts.po_status").fetchone()
+        assert nulls[:-1] == (0,) * len(SHIPPING_COLUMNS) and nulls[-1] == 6  # the tiny portfolio's 6 orders
+        kpis = con.execute("select supplier_id, on_time_rate, resolved_po_count, open_exposure, deposit_at_risk, "
+                           "po_count from marts.supplier_kpis order by supplier_id").fetchall()
+        # S1 and S2 have 3 orders each: unknown; S3 has none, so nothing of it is open or at risk
+        assert [k[1:] for k in kpis] == [(None, 0, None, None, 3), (None, 0, None, None, 3), (None, 0, 0.0, 0.0, 0)]
+        late = con.execute("select signal from marts.score_unknown_signals where missing_files = 'shipments' "
+                           "order by signal").fetchall()
+        assert ("late_rate",) in late
+    # with the file, the same orders are judged (the tiny portfolio's own warehouse)
+    with duckdb.connect(str(built(TINY, tmp_path / "tiny.duckdb")), read_only=True) as con:
+        assert con.execute("select count(*) from marts.po_status where is_resolved is null").fetchone()[0] == 0

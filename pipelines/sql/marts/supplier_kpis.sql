@@ -161,8 +161,9 @@ final as (
         coalesce(logistics.shipments_with_hold, 0) as shipments_with_hold,
         coalesce(logistics.doc_errors, 0) as doc_errors,
         coalesce(quality.quality_cost_total, 0) as quality_cost_total,
-        coalesce(orders.deposit_at_risk, 0) as deposit_at_risk,
-        coalesce(orders.open_exposure, 0) as open_exposure,
+        -- 0 without orders; unknown (NULL) for orders whose shipping is unknown (no shipments file: marts.po_status)
+        case when orders.supplier_id is null then 0 else orders.deposit_at_risk end as deposit_at_risk,
+        case when orders.supplier_id is null then 0 else orders.open_exposure end as open_exposure,
     from suppliers
     left join orders on suppliers.supplier_id = orders.supplier_id
     left join psi_defects on suppliers.supplier_id = psi_defects.supplier_id

@@ -647,6 +647,10 @@ def headline(card: ReportCard) -> list[str]:
 
 # an incident's kinds (the label section's subjects) as the headline says an order went wrong
 WENT_WRONG = {"late": "late", "failed inspection": "failed inspection", "defect returns": "returned defective"}
+# a backtest whose incidents are all of one kind: what each is, and what the backtest is called
+ONE_KIND = {"late": ("a late order", "late-order"),
+            "failed inspection": ("an order that failed its inspection", "failed-inspection"),
+            "defect returns": ("an order returned defective", "defect-return")}
 
 
 def _went_wrong(r: pd.DataFrame) -> str:
@@ -704,9 +708,10 @@ def summary(card: ReportCard) -> list[str]:
     else:
         shares = r[(r["section"] == "label") & (r["metric"] == "share_of_incidents")]
         only = shares[shares["value"] == 1.0]
-        made_of = (f"every incident here is a {only['subject'].iloc[0]} order: the data carries no evidence of the "
-                   "other kinds, so this is a " + str(only["subject"].iloc[0]) + "-order backtest"
-                   if len(only) == 1 and (shares["value"] == 0).sum() == len(shares) - 1 else
+        one_kind = ONE_KIND.get(str(only["subject"].iloc[0]) if len(only) else "")
+        made_of = (f"every incident here is {one_kind[0]}: the data carries no evidence of the other kinds, so this is "
+                   f"a {one_kind[1]} backtest"
+                   if one_kind and len(only) == 1 and (shares["value"] == 0).sum() == len(shares) - 1 else
                    "of these incidents " + ", ".join(f"{_pct(s.value)} {s.subject}" for s in shares.itertuples())
                    + " (an order can have several kinds)")
         out.append(f"Backtest: {int(rate['n']):,} orders placed after each training cutoff, {_pct(rate['value'])} "

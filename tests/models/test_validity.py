@@ -271,6 +271,14 @@ def test_a_label_made_only_of_late_orders_is_called_a_late_order_backtest():
     assert "% went wrong (late), against " in v.headline(card)[0]
     ev.orders["is_return_incident"] = ev.orders["is_incident"]
     assert "% went wrong (late or returned defective), against " in v.headline(v.report_card(ev, None))[0]
+    # a label of failed inspections alone (no shipments file): said in words, not "a failed inspection order"
+    ev.orders["is_late"] = False
+    ev.orders["is_return_incident"] = False
+    ev.orders["is_psi_failed"] = ev.orders["is_incident"]
+    only_psi = v.report_card(ev, None)
+    assert ("every incident here is an order that failed its inspection: the data carries no evidence of the other "
+            "kinds, so this is a failed-inspection backtest") in " ".join(v.summary(only_psi))
+    assert "% went wrong (failed inspection), against " in v.headline(only_psi)[0]
     # no kind recorded at all: every kind the label counts
     assert v._went_wrong(card.rows.iloc[0:0]) == "late, failed inspection or returned defective"
 

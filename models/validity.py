@@ -771,9 +771,9 @@ def signal_summary(signals: pd.DataFrame | None) -> list[str]:
     if len(better):
         text += ", strongest " + ", ".join(f"{_label(r.signal)} (AUC {r.auc:.2f}, up to {r.max_points:g} points)"
                                            for r in better.head(3).itertuples())
-    text += f"; {len(flat)} never vary here"
+    text += f"; {len(flat)} never var{'ies' if len(flat) == 1 else 'y'} here"
     if len(unknown):
-        text += f"; {len(unknown)} are unknown in this data"
+        text += f"; {len(unknown)} {'is' if len(unknown) == 1 else 'are'} unknown in this data"
     if len(worse):
         text += "; ranking them the wrong way (more points, fewer incidents): " + ", ".join(
             f"{_label(r.signal)} (AUC {r.auc:.2f})" for r in worse.itertuples())

@@ -80,6 +80,7 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
     result = IngestResult(con=con)
     result.notices.extend(_unrecognised(input_dir))
     errors: list[FileError] = []
+    absent = frozenset(t.name for t in c.TABLES if find_table_file(input_dir, t.name) is None)
     for table in c.TABLES:
         try:
             path = find_table_file(input_dir, table.name)
@@ -87,7 +88,7 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
                 result.notices.append(f"no file for {table.name}: the table is empty")
                 validated = ValidatedTable(table.name, "", 0, 0, con=con)
             else:
-                validated = load_file(con, path, table)
+                validated = load_file(con, path, table, absent=absent)
         except FileError as exc:
             errors.append(exc)
             continue
@@ -98,17 +99,19 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
     return result
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: c.Table, references: bool = True) -> ValidatedTable:
-    """Read one file and validate its rows into `raw.<table>` in one transaction. A CSV file is first read by
-    DuckDB's reader inside the load; when that reader cannot take it line for line, the load is rolled back and the
-    file read again by the careful Python reader (pipelines/readers.py)."""
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: c.Table, references: bool = True,
+              absent: frozenset[str] = frozenset()) -> ValidatedTable:
+    """Read one file and validate its rows into `raw.<table>` in one transaction (`absent`: the tables without a
+    file, pipelines.validate.validate). A CSV file is first read by DuckDB's reader inside the load; when that reader
+    cannot take it line for line, the load is rolled back and the file read again by the careful Python reader
+    (pipelines/readers.py)."""
     relation = f"_text_{table.name}"
 
     def attempt(careful: bool) -> ValidatedTable:
         text = read_into(con, path, relation, table.required_columns, careful=careful)
         try:
             with transaction(con):
-                return validate(con, text, table, references)
+                return validate(con, text, table, references, absent)
         finally:
             drop_text(con, relation)
 

@@ -322,10 +322,12 @@ def compile_checks(table: c.Table, header: list[str], comma_is_ambiguous: bool =
 
 
 def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
-             references: bool = True) -> ValidatedTable:
+             references: bool = True, absent: frozenset[str] = frozenset()) -> ValidatedTable:
     """Validate the text relation of one file into `raw.<table>`; references are checked against the parent rows
-    already in `raw.*` (or not at all with references=False: a file checked alone). Run inside `in_file_order`
-    (pipelines.ingest.load_file does)."""
+    already in `raw.*` (or not at all with references=False: a file checked alone). An optional column's reference to
+    a table the import has no file for (`absent`: a payment's bank account without a bank-accounts file) cannot be
+    checked: the rows are kept, with a notice, rather than every one rejected as an orphan. Run inside
+    `in_file_order` (pipelines.ingest.load_file does)."""
     name = text.path.name
     notices = list(text.notices) + check_header(text, table)
     if text.encoding == "gb18030":
@@ -387,6 +389,11 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
     for col in table.columns:
         if col.references and references:
             parent, parent_col = col.references.split(".")
+            if parent in absent and not col.required:
+                if con.execute(f"select count({_q(col.name)}) from {checked} where not _bad").fetchone()[0]:
+                    notices.append(f"{name}: {col.name} is not checked against {parent}: no {parent} file was "
+                                   "imported")
+                continue
             con.execute(f"""insert into _excluded
                 select {row}, source_line, source_file, '{{value}} is not in {parent} (orphan reference)',
                        {_lit(col.name)},

@@ -76,6 +76,25 @@ def test_orphan_reference_is_rejected(tiny_dir):
         (8, "supplier_id", "'S404' is not in suppliers (orphan reference)")]
 
 
+def test_a_reference_to_a_file_not_imported_is_kept_unchecked(tiny_dir):
+    """Payments naming their bank account, with no bank-accounts file: the reference cannot be checked, so every
+    payment is kept and the import says so (each was rejected as an orphan before, and the build refused to publish
+    an empty payments table). With a bank-accounts file, an account not in it is still an orphan."""
+    pay = pd.read_csv(tiny_dir / "payments.csv", dtype=str)
+    pay["bank_account_id"] = "BA-1"
+    pay.to_csv(tiny_dir / "payments.csv", index=False)
+    result = read_and_validate(tiny_dir)
+    assert reasons(result, "payments") == []
+    assert table(result, "payments").rows_loaded == len(pay)
+    assert "payments.csv: bank_account_id is not checked against bank_accounts: no bank_accounts file was imported" \
+        in result.notices
+    (tiny_dir / "bank_accounts.csv").write_text("bank_account_id,supplier_id,account_number,bank_country,"
+                                                "first_seen_on\nBA-2,S1,6222021234567890,CN,2023-01-01\n")
+    result = read_and_validate(tiny_dir)
+    assert len(reasons(result, "payments")) == len(pay)
+    assert reasons(result, "payments")[0] == (2, "bank_account_id", "'BA-1' is not in bank_accounts (orphan reference)")
+
+
 def test_children_of_a_rejected_parent_are_rejected_too(tiny_dir):
     text = (tiny_dir / "purchase_orders.csv").read_text().replace("P5,S2,B1,2024-05-01,300", "P5,S2,B1,2024-05-01,-300")
     (tiny_dir / "purchase_orders.csv").write_text(text)

@@ -101,3 +101,20 @@ def test_orders_without_a_shipments_file_build_with_shipping_unknown(tiny_dir, t
     # with the file, the same orders are judged (the tiny portfolio's own warehouse)
     with duckdb.connect(str(built(TINY, tmp_path / "tiny.duckdb")), read_only=True) as con:
         assert con.execute("select count(*) from marts.po_status where is_resolved is null").fetchone()[0] == 0
+
+
+def test_payments_naming_accounts_build_without_a_bank_accounts_file(tiny_dir, tmp_path, built):
+    """The payments name their bank account and no bank-accounts file was imported: the build publishes with every
+    payment (the reference cannot be checked, pipelines/validate.py) and the account is unknown, not an orphan."""
+    import pandas as pd
+
+    pay = pd.read_csv(tiny_dir / "payments.csv", dtype=str)
+    pay["bank_account_id"] = "BA-1"
+    pay.to_csv(tiny_dir / "payments.csv", index=False)
+    lines: list[str] = []
+    db = built(tiny_dir, tmp_path / "accounts.duckdb", log=lines.append)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*), count(bank_account_id) from staging.payments").fetchone() == (len(pay),) * 2
+        unknown = {s for (s,) in con.execute("select signal from marts.score_unknown_signals").fetchall()}
+    assert "bank_account_changes" in unknown
+    assert any("bank_account_id is not checked against bank_accounts" in line for line in lines)

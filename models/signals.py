@@ -121,7 +121,7 @@ def unknown_reading(n_rows: int, fields: tuple[str, ...], explain: bool, tables:
     """The reading of a signal whose fields or tables the data does not carry: no value, no evidence, no points
     (`tables`: the optional files it reads that were not imported)."""
     if tables:
-        text = (f"unknown: no {' or '.join(tables)} file was imported (0 points; import "
+        text = (f"unknown: no {' or '.join(t.replace('_', ' ') for t in tables)} file was imported (0 points; import "
                 f"{'it' if len(tables) == 1 else 'them'} to count this)" if explain else None)
     else:
         text = (f"unknown: the data has no {field_words(fields)}{field_scope(fields)} (0 points; add the column to "

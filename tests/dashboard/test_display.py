@@ -403,7 +403,7 @@ def test_each_signal_says_what_its_evidence_counts_and_a_rate_without_evidence_s
                         "registry operating status: normal",
                         "0 of 0 lots that passed pre-shipment inspection came back with field defect returns above "
                         "the lot's major AQL (cohort-adjusted 8.1%, peer average 8.1%)",
-                        "unknown: no bank_accounts file was imported (0 points; import it to count this)",
+                        "unknown: no bank accounts file was imported (0 points; import it to count this)",
                         "1 of 1 due orders shipped late or not at all (cohort-adjusted 30.0%, peer average 25.0%)"],
         "evidence_n": [12.0, 35787.4, 1.0, 0.0, 0.0, 1.0],
         "raw_value": [2 / 12, 0.03, 0.0, float("nan"), float("nan"), 1.0],

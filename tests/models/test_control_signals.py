@@ -231,7 +231,7 @@ def test_control_files_not_imported_score_nothing_and_are_unknown(tiny, cfg):
     rows = r.signals[r.signals["signal"].isin(control)]
     assert (rows["points"] == 0).all() and rows["raw_value"].isna().all()
     bank = _sig(r, "S1", "bank_account_changes")["explanation"]
-    assert bank == "unknown: no bank_accounts file was imported (0 points; import it to count this)"
+    assert bank == "unknown: no bank accounts file was imported (0 points; import it to count this)"
     # imported with no rows: known to hold none — no points and not unknown
     known = scoring.compute_signals(_with_controls(tiny), AS_OF, cfg)
     assert not control & set(known.unknown)

@@ -696,7 +696,7 @@ def test_a_file_the_data_does_not_carry_scores_nothing_where_an_empty_one_would_
         for name in unknown:
             row = s1.loc[(supplier, name)]
             assert row["points"] == 0.0 and np.isnan(row["raw_value"]) and row["evidence_n"] == 0
-            assert row["explanation"].startswith("unknown: no ") and table in row["explanation"]
+            assert row["explanation"].startswith("unknown: no ") and table.replace("_", " ") in row["explanation"]
         others = s0.index.get_level_values("signal").difference(list(unknown))
         pd.testing.assert_series_equal(s1.loc[supplier].loc[others, "points"], s0.loc[supplier].loc[others, "points"],
                                        check_exact=False, atol=0.1 + 1e-9, rtol=0)

@@ -110,7 +110,7 @@ if ui.require_warehouse():
     left, right = st.columns(2)
     with left:
         if not has_landed:
-            ui.missing("marts.landed_cost_po", "landed purchase orders")
+            ui.missing("marts.landed_cost_po", "landed purchase orders", needs=("shipments",))
         else:
             ui.landed_breakdown(row, "costs_breakdown_chart")
             st.caption(f"{int(row['units_received']):,} units received; landed cost per unit "
@@ -209,7 +209,7 @@ if ui.require_warehouse():
     if supplier_id is not None and not variance.empty:
         variance = variance[variance["supplier_id"] == supplier_id]
     if variance.empty:
-        ui.missing("marts.landed_cost_po", "landed purchase orders")
+        ui.missing("marts.landed_cost_po", "landed purchase orders", needs=("shipments",))
     else:
         ui.table(variance, "costs_variance", "quote_to_landed_variance.csv", max_shown=ui.LONG_TABLE_ROWS,
                  columns=["supplier_name", "supplier_type", "po_count", "units_received", "quoted_total",

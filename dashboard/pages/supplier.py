@@ -471,7 +471,7 @@ steps = queries.leakage_waterfall(supplier_id=supplier_id)
 left, right = st.columns(2)
 with left:
     if breakdown.empty or not breakdown["po_count"].iloc[0]:
-        ui.missing("marts.landed_cost_po", "landed purchase orders")
+        ui.missing("marts.landed_cost_po", "landed purchase orders", needs=("shipments",))
     else:
         ui.landed_breakdown(breakdown.iloc[0], "supplier_breakdown_chart")
 with right:

@@ -382,6 +382,10 @@ def test_without_shipments_deposits_and_open_exposure_are_unknown(ui, tiny_dir, 
     layout = ui.chart(at, "portfolio_matrix_chart")["layout"]
     assert layout["title"]["text"].startswith(
         "Risk score against spend (open exposure unknown: no shipments file was imported)")
+    # nothing has landed without shipments: the Costs page says which file would land them
+    costs = [ui.plain(i.value) for i in ui.open(db, "costs").info]
+    assert costs.count("No landed purchase orders: no shipments file was imported. Bring it in on the Data page "
+                       "(docs/importers.md lists the exports read as they are).") == 2  # breakdown and by supplier
     # the tiny portfolio with its shipments: the figure, and the bubbles sized by exposure
     at = ui.open(built(TINY, tmp_path / "tiny.duckdb"))
     assert ui.metrics(at)["Open deposits at risk"] == TINY_DEPOSITS

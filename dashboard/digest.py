@@ -11,7 +11,8 @@ them into five sections, each computed from the warehouse:
   `due_soon_days` of the as-of date or overdue (marts.open_orders.is_balance_due_soon), with the verdict and why.
 * Re-audits due: suppliers of the re-audit plan due within the window after the as-of date or overdue, in the plan's
   order (dashboard.display.reaudit_plan).
-* Stale data: imported tables with no row dated inside the window (latest date before its start) or no rows at all.
+* Stale data: imported tables with no row dated inside the window (latest date before its start) or no rows at all
+  (a table without a file in the import is missing, not stale, and is not listed).
 
 The window is relative to the warehouse's as-of date (ingest.build_info), not to today: `--since 7d` on a warehouse
 as of 2024-06-21 covers 2024-06-14 to 2024-06-21. Every data value is HTML-escaped. `send` mails it through SMTP
@@ -194,7 +195,9 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
 
     fresh = data["freshness"]
     if not fresh.empty:
-        fresh = fresh[~fresh["table_name"].isin(MASTER_DATA)]
+        # a table the import has no file for is not stale but not kept at all (the pages' coverage notice says so)
+        fresh = fresh[~fresh["table_name"].isin(MASTER_DATA)
+                      & fresh["table_name"].map(lambda t: display.imported(data["imported"], t))]
         latest = pd.to_datetime(fresh["latest_on"])
         # a table of monthly rows (sales) is current while it holds the last complete month before the as-of date
         monthly = fresh["date_column"] == "month"

@@ -160,7 +160,8 @@ class Inputs:
     quality_costs: pd.DataFrame
     late_incident_days: int
     # False when the import carried no shipments file: no order is known to have shipped, so none is known to be
-    # late (the label is then failed inspections and defect returns, and no lateness history is read)
+    # late and none has delivered units to rate its returns against: the label is then failed inspections alone, and
+    # no lateness history is read
     shipments_known: bool = True
 
 

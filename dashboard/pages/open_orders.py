@@ -43,8 +43,8 @@ if ui.require_warehouse():
               help="Orders not shipped in full, or shipped with a balance still to pay (ordered within the last "
                    f"{cfg['recent_days']} days).")
     paid_known = queries.imported("payments")
-    unknown = "" if paid_known else ui.deposits_unknown()  # the payments sentence
     deposits_unknown = ui.deposits_unknown()
+    unknown = "" if paid_known else deposits_unknown  # without payments: the payments sentence
     c2.metric("Deposits at risk", "–" if deposits_unknown else ui.metric_money(orders["deposit_at_risk"].sum()),
               border=True, help="Money paid on open orders of which nothing has shipped yet." + deposits_unknown)
     c3.metric(f"Balances due in {due_days} days",

@@ -100,8 +100,7 @@ if ui.require_warehouse():
             # on hover
             named = set(plot.nlargest(LABELLED, "risk_score").index) | set(plot.nlargest(LABELLED // 2, "spend").index)
             bands = sorted(matrix["risk_band"].dropna().unique(), key=filters.band_sort_key)
-            fig = px.scatter(plot, x="spend_plot", y="risk_score", color="band", size="bubble",
-                             size_max=bubble_px,
+            fig = px.scatter(plot, x="spend_plot", y="risk_score", color="band", size="bubble", size_max=bubble_px,
                              log_x=True, custom_data=["supplier_id"],
                              color_discrete_map={display.words(b, "risk_band"): ui.BAND_COLOURS.get(b, "#888")
                                                  for b in bands},

@@ -76,8 +76,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
     status = judge(facts, shipments, context.as_of, tol)
     if "shipments" not in loaders.tables_imported(con):
         for col in SHIPPING_COLUMNS:
-            status[col] = pd.array([pd.NA] * len(status), dtype="Float64" if col in _TYPES
-                                   else "boolean")
+            status[col] = pd.array([pd.NA] * len(status), dtype="Float64" if col in _TYPES else "boolean")
     judged = ", ".join(f"cast(status.{c} as {_TYPES[c]}) as {c}" if c in _TYPES else f"status.{c}"
                        for c in po_status.STATUS_COLUMNS)
     facts_cols = ", ".join(f"cast(status.{c} as {_TYPES[c]}) as {c}" if c == "on_time_quantity" else f"facts.{c}"

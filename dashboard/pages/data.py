@@ -168,8 +168,13 @@ if ui.require_warehouse():
         as_of = pd.Timestamp(info["as_of"].iloc[0]) if not info.empty else None
         if as_of is not None:
             fresh = fresh.assign(days_before_as_of=(as_of - pd.to_datetime(fresh["latest_on"])).dt.days)
+        # a table with no file in the import is unknown, not empty: its 0 rows are not a fact about the business
+        fresh = fresh.assign(in_import=["file imported" if queries.imported(t) else "no file: unknown, not empty"
+                                        for t in fresh["table_name"]])
         ui.table(fresh, "data_freshness", "freshness.csv",
-                 column_config={"table_name": "Table", "row_count": st.column_config.NumberColumn("Rows"),
+                 columns=["table_name", "in_import", "row_count", "latest_on", "date_column", "days_before_as_of"],
+                 column_config={"table_name": "Table", "in_import": "In the import",
+                                "row_count": st.column_config.NumberColumn("Rows"),
                                 "latest_on": st.column_config.DateColumn("Latest date"),
                                 "date_column": "From column",
                                 "days_before_as_of": st.column_config.NumberColumn(

@@ -186,6 +186,17 @@ def test_data_page_shows_freshness_and_load_log(ui, tiny_db):
     assert lag["Purchase orders"] == (as_of - fresh.set_index("table_name").loc["Purchase orders", "latest_on"]).days
     assert ui.column_config(at, "days_before_as_of")["type_config"]["format"] == "%,d"
     assert "Rows rejected by the last build: 0" in ui.texts(at)
+    assert set(fresh["in_import"]) == {"file imported"}  # the tiny portfolio has a file for each
+
+
+def test_data_page_says_a_table_without_a_file_is_unknown_not_empty(ui, tiny_dir, tmp_path, built):
+    (tiny_dir / "quality_costs.csv").unlink()
+    db = tmp_path / "noquality.duckdb"
+    built(tiny_dir, db)
+    fresh = next(f for f in ui.frames(ui.open(db, "data")) if "latest_on" in f.columns).set_index("table_name")
+    assert fresh.loc["Quality costs", "in_import"] == "no file: unknown, not empty"
+    assert fresh.loc["Quality costs", "row_count"] == 0
+    assert (fresh.drop("Quality costs")["in_import"] == "file imported").all()
 
 
 def _bad_files() -> list[tuple[str, bytes, str]]:

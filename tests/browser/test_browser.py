@@ -199,14 +199,22 @@ def test_a_shared_url_opens_the_filtered_view(server, page, demo_con):
 
 
 def test_supplier_page_from_the_url(server, page, demo_con):
-    sid, name, score = demo_con.execute(
-        "select s.supplier_id, s.supplier_name, r.risk_score from marts.supplier_risk_score r "
-        "join staging.suppliers s using (supplier_id) where r.red_flag_count > 0 order by r.risk_score limit 1"
-    ).fetchone()
+    sid, name, score, band, flags = demo_con.execute(
+        "select s.supplier_id, s.supplier_name, r.risk_score, r.risk_band, r.red_flag_count "
+        "from marts.supplier_risk_score r join staging.suppliers s using (supplier_id) where r.red_flag_count > 0 "
+        "order by r.risk_score limit 1").fetchone()
     page.goto(f"{server}/supplier?supplier={sid}")
     _settle(page, "What drives the score")
     assert _metric(page, "Risk score") == f"{score:.1f}"
     assert page.get_by_text(name).count() > 0
+    # the lowest score with a red flag: its band is the flag's, and the tile says so under it, as a person reads it
+    from models import scoring
+
+    assert scoring.score_band(score, scoring.load_config()) != band
+    tile = page.locator('[data-testid="stMetric"]', has_text="Band").first
+    assert tile.locator('[data-testid="stMetricValue"]').inner_text().strip() == band.capitalize()
+    assert tile.locator('[data-testid="stMetricDelta"]').inner_text().strip() == (
+        "raised by a red flag" if flags == 1 else f"raised by {flags} red flags")
     _shot(page, "supplier_flagged")
 
 

@@ -80,7 +80,7 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
     result = IngestResult(con=con)
     result.notices.extend(_unrecognised(input_dir))
     errors: list[FileError] = []
-    absent = frozenset(t.name for t in c.TABLES if find_table_file(input_dir, t.name) is None)
+    absent = frozenset(t.name for t in c.TABLES if not _has_file(input_dir, t.name))
     for table in c.TABLES:
         try:
             path = find_table_file(input_dir, table.name)
@@ -97,6 +97,14 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
     if errors:
         raise IngestError(errors)
     return result
+
+
+def _has_file(input_dir: Path, table: str) -> bool:
+    """Whether the folder has a file for `table` (two is a file too: read_and_validate reports that)."""
+    try:
+        return find_table_file(input_dir, table) is not None
+    except FileError:
+        return True
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: c.Table, references: bool = True,

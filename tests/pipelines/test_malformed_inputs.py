@@ -106,6 +106,11 @@ def wrong_extension(folder: Path) -> None:
     (folder / "suppliers.csv").rename(folder / "suppliers.txt")
 
 
+def given_twice(folder: Path) -> None:
+    base(folder)
+    (folder / "suppliers.xlsx").write_bytes(b"")  # a second file for the same table
+
+
 def trailing_commas(folder: Path) -> None:
     lines = PRODUCTS.strip().split("\n")
     base(folder, products="\n".join([lines[0]] + [line + "," for line in lines[1:]]) + "\n")
@@ -181,6 +186,8 @@ CASES = {
         rejected={"products": [(2, "supplier_id", "'S1' is not in suppliers (orphan reference)"),
                                (3, "supplier_id", "'S1' is not in suppliers (orphan reference)"),
                                (4, "supplier_id", "'S2' is not in suppliers (orphan reference)")]}),
+    "a table given twice is one error, not a crash": Case(
+        given_twice, error="suppliers.xlsx: suppliers is given twice (suppliers.csv, suppliers.xlsx); keep one"),
     "a trailing comma on every row is an empty extra field, not a reason to reject": Case(
         trailing_commas, loaded={"products": ["A1", "A2", "B1"]},
         values={("products", "unit_volume_m3"): [0.008, 0.004, 0.006]}),

@@ -191,7 +191,7 @@ ENUMS: dict[str, dict[str, str]] = {
     # re-audit triggers (pipelines/steps/reaudit.py), worded as what happened
     "trigger": {"never_audited": "Never audited", "audit_overdue": f"No audit in {_CYCLE_MONTHS} months",
                 ROUTINE: f"Routine {_CYCLE_MONTHS}-month re-check",
-                "failed_audit": "Failed audit", "payment_anomaly": "Paid another entity",
+                "failed_audit": "Failed audit", "payment_anomaly": "Another entity paid or on the contract",
                 "subcontracting": "Suspected subcontracting", "abnormal_status": "Registry lists as abnormal",
                 "failed_inspection": "Failed inspections", "quality_inconsistency": "Bulk worse than samples",
                 "price_shift": "Price jumps", "delivery_slowdown": "Deliveries slowing",

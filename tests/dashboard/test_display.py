@@ -49,7 +49,7 @@ def test_codes_read_as_words_and_signals_as_the_scores_own_labels():
     assert set(display.ENUMS["risk_band"]) == set(scoring.BAND_ORDER) == set(ui.BAND_COLOURS)
     assert display.words("critical", "risk_band") == "Critical"
     assert display.words("audit_overdue, failed_audit, payment_anomaly", "trigger") == \
-        "No audit in 12 months, Failed audit, Paid another entity"
+        "No audit in 12 months, Failed audit, Another entity paid or on the contract"
     # a band raised by a red flag is not a high score: the trigger names the band
     assert display.words("high_score", "trigger") == "High risk band"
     # open lists read as words whether listed or not: a refund programme, a duty check, an import table

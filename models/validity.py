@@ -485,6 +485,27 @@ def _ground_truth_rows(ev: Evidence, truth: pd.DataFrame, cfg: ValidityConfig) -
     return rows
 
 
+@dataclass(frozen=True)
+class IncidentKind:
+    """One kind of next-order incident, as the card counts it and says it."""
+
+    column: str      # the backtest order's flag (models/incident_model.py order_outcomes)
+    subject: str     # the label section's subject in marts.validity_report
+    went_wrong: str  # how the headline says an order of this kind went wrong
+    each: str        # a backtest whose incidents are all of this kind: what each is...
+    backtest: str    # ...and what the backtest is called
+
+
+INCIDENT_KINDS = (
+    IncidentKind("is_late", "late", "late", "a late order", "late-order"),
+    IncidentKind("is_psi_failed", "failed inspection", "failed inspection", "an order that failed its inspection",
+                 "failed-inspection"),
+    IncidentKind("is_return_incident", "defect returns", "returned defective", "an order returned defective",
+                 "defect-return"),
+)
+KIND_OF = {k.subject: k for k in INCIDENT_KINDS}
+
+
 def _order_rows(ev: Evidence, cfg: ValidityConfig) -> list[dict]:
     rows = []
     o = ev.orders
@@ -493,11 +514,10 @@ def _order_rows(ev: Evidence, cfg: ValidityConfig) -> list[dict]:
     y_all = o["is_incident"].astype(float)
     rows.append(_row("label", "incident_rate", "test orders", float(y_all.mean()), n=len(o)))
     incidents = o[o["is_incident"].astype(bool)]
-    for part, label in (("is_late", "late"), ("is_psi_failed", "failed inspection"),
-                        ("is_return_incident", "defect returns")):
-        if part in o and len(incidents):
-            rows.append(_row("label", "share_of_incidents", label, float(incidents[part].astype(bool).mean()),
-                             n=len(incidents)))
+    for kind in INCIDENT_KINDS:
+        if kind.column in o and len(incidents):
+            rows.append(_row("label", "share_of_incidents", kind.subject,
+                             float(incidents[kind.column].astype(bool).mean()), n=len(incidents)))
     for subject in ORDER_SCORES:
         cmp = ev.comparison[ev.comparison["model_name"] == subject] if not ev.comparison.empty else ev.comparison
         if len(cmp):
@@ -645,20 +665,12 @@ def headline(card: ReportCard) -> list[str]:
     return out
 
 
-# an incident's kinds (the label section's subjects) as the headline says an order went wrong
-WENT_WRONG = {"late": "late", "failed inspection": "failed inspection", "defect returns": "returned defective"}
-# a backtest whose incidents are all of one kind: what each is, and what the backtest is called
-ONE_KIND = {"late": ("a late order", "late-order"),
-            "failed inspection": ("an order that failed its inspection", "failed-inspection"),
-            "defect returns": ("an order returned defective", "defect-return")}
-
-
 def _went_wrong(r: pd.DataFrame) -> str:
     """How the backtest's orders went wrong, in words: the kinds of incident the data shows (a late-only backtest on
     data without inspections or returns says 'late'), every kind when none is recorded."""
     shares = r[(r["section"] == "label") & (r["metric"] == "share_of_incidents")]
-    kinds = [WENT_WRONG[k] for k in WENT_WRONG if k in set(shares.loc[shares["value"] > 0, "subject"])] \
-        or list(WENT_WRONG.values())
+    seen = set(shares.loc[shares["value"] > 0, "subject"])
+    kinds = [k.went_wrong for k in INCIDENT_KINDS if k.subject in seen] or [k.went_wrong for k in INCIDENT_KINDS]
     return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
 
 
@@ -708,9 +720,9 @@ def summary(card: ReportCard) -> list[str]:
     else:
         shares = r[(r["section"] == "label") & (r["metric"] == "share_of_incidents")]
         only = shares[shares["value"] == 1.0]
-        one_kind = ONE_KIND.get(str(only["subject"].iloc[0]) if len(only) else "")
-        made_of = (f"every incident here is {one_kind[0]}: the data carries no evidence of the other kinds, so this is "
-                   f"a {one_kind[1]} backtest"
+        one_kind = KIND_OF.get(str(only["subject"].iloc[0]) if len(only) else "")
+        made_of = (f"every incident here is {one_kind.each}: the data carries no evidence of the other kinds, so this "
+                   f"is a {one_kind.backtest} backtest"
                    if one_kind and len(only) == 1 and (shares["value"] == 0).sum() == len(shares) - 1 else
                    "of these incidents " + ", ".join(f"{_pct(s.value)} {s.subject}" for s in shares.itertuples())
                    + " (an order can have several kinds)")

@@ -995,9 +995,9 @@ CONDITION_HEADERS = {"psi_passed": "Inspection", "golden_sample_approved": "Samp
 
 # (key, heading, what it means); a supplier is in the first group whose rule holds (reaudit_group)
 REAUDIT_GROUPS = (
-    ("hold", "Hold new orders now", "Money went to another entity, a new or offshore bank account is not verified, "
-                                    "the registry lists the company as abnormal, or the score is critical: place no "
-                                    "new order until the re-audit clears it."),
+    ("hold", "Hold new orders now", "Another entity was paid or is on the contract, a new or offshore bank account "
+                                    "is not verified, the registry lists the company as abnormal, or the score is "
+                                    "critical: place no new order until the re-audit clears it."),
     ("now", "Due now", "Due today or overdue: a failed audit not followed up, a lapsed audit of a critical supplier, "
                        "or a trigger that calls for action now."),
     ("30", "Next 30 days", "Due within a month: recent evidence (failed inspections, bulk worse than samples) or a "

@@ -266,6 +266,7 @@ ENUMS: dict[str, dict[str, str]] = {
 COLUMN_KINDS = {
     "supplier_type": "supplier_type", "risk_band": "risk_band", "previous_band": "risk_band", "band": "risk_band",
     "urgency": "urgency", "suggested_action": "suggested_action", "triggers": "trigger", "red_flag": "red_flag",
+    "red_flags": "red_flags",
     "pillar": "pillar", "defect_class": "defect_class", "current_stage": "stage", "model_name": "model_name",
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
     "subject": "subject", "section": "section", "name_check": "name_check", "state": "check_state", "duty_type": "duty_type", "metric": "metric", "program": "program", "duty_status": "check_status",
@@ -286,6 +287,8 @@ def words(value: object, kind: str | None = None) -> str:
         return signal_label(text)
     if kind == "trigger":
         return ", ".join(ENUMS["trigger"].get(t.strip(), _humanise(t.strip())) for t in text.split(",") if t.strip())
+    if kind == "red_flags":  # a supplier's flags, codes joined by commas: each in words, one after the other
+        return "; ".join(ENUMS["red_flag"].get(f.strip(), _humanise(f.strip())) for f in text.split(",") if f.strip())
     if kind is not None and text in ENUMS.get(kind, {}):
         return ENUMS[kind][text]
     if kind is not None and text.replace(" ", "_") in ENUMS.get(kind, {}):  # a code already spaced out in SQL
@@ -402,7 +405,7 @@ def is_raw_identifier(text: object) -> bool:
 HEADERS = {
     "supplier_name": "Supplier", "supplier_id": "Supplier id", "supplier_type": "Type", "country": "Country",
     "risk_score": "Score", "risk_band": "Band", "previous_score": "Last month", "previous_band": "Band then",
-    "score_change": "Change", "red_flag": "Red flag", "reason": "Why", "spend": "Spend", "spend_12m": "Spend 12 m",
+    "score_change": "Change", "red_flag": "Red flag", "red_flags": "Red flags", "reason": "Why", "spend": "Spend", "spend_12m": "Spend 12 m",
     "po_count": "POs", "on_time_rate": "On time", "otif_rate": "OTIF", "first_pass_rate": "First-pass inspection",
     "major_defect_rate": "Major defects", "defect_return_rate": "Defect returns", "deposit_at_risk": "Deposit at risk",
     "deposits_at_risk": "Deposits at risk", "quality_cost_total": "Quality costs", "open_exposure": "Open exposure",
@@ -447,7 +450,8 @@ DATE_COLUMNS = {"due_on", "last_audit_on", "inspected_on", "event_on", "latest_o
                 "month_on", "delivered_on"}
 # free text a reader must be able to read whole: wrapped over several lines instead of cut off
 ANSWER_COLUMNS = {"reason", "explanation", "note", "triggers", "last_transition_reason", "notes",
-                  "detail", "red_flag", "notices", "raw_line", "what_to_do", "why_held", "not_checked", "root_cause",
+                  "detail", "red_flag", "red_flags", "reasons", "notices", "raw_line", "what_to_do", "why_held",
+                  "not_checked", "root_cause",
                   "action", "input_dir"}
 # explanations written to sit inside a sentence ("the last factory audit failed", "open, overdue"): shown on their own
 # in a table cell, they start with a capital, as a sentence does ("The last factory audit failed")

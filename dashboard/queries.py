@@ -151,6 +151,11 @@ def red_flags(ids: Ids = None) -> pd.DataFrame:
     return query("red_flags", ids=_ids(ids))
 
 
+def red_flag_suppliers(ids: Ids = None) -> pd.DataFrame:
+    """One row per filtered supplier with a red flag: its flags (codes joined by commas) and their reasons."""
+    return query("red_flag_suppliers", ids=_ids(ids))
+
+
 def biggest_movers(ids: Ids = None, limit: int = 10, before: date | None = None) -> pd.DataFrame:
     """Score now against the last month-end snapshot before the build (or on or before `before`)."""
     return query("biggest_movers", ids=_ids(ids), limit=limit, before=before)

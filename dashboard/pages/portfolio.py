@@ -199,7 +199,7 @@ if ui.require_warehouse():
     if risk.empty or "red_flags" not in risk:
         ui.missing("marts.supplier_risk_score", "red flags")
     else:
-        flagged = queries.red_flags(ids)
+        flagged = queries.red_flag_suppliers(ids)
         # the flags this data cannot raise: no red flag there is "not checked", not a clean bill of health
         blind = scoring.red_flags_unknown(queries.score_unknown_signals())
         total = len(scoring.RED_FLAG_SIGNALS)
@@ -213,12 +213,17 @@ if ui.require_warehouse():
         elif flagged.empty:
             st.success("No supplier in this selection has a red flag.")
         else:
+            # one row per supplier, its flags in words: what is wrong at a glance; the evidence behind each flag is
+            # on the supplier's page (the name opens it) and in the download
             ui.table(flagged, "portfolio_red_flags", "red_flags.csv", max_shown=ui.LONG_TABLE_ROWS,
-                     columns=["supplier_name", "supplier_type", "risk_score", "risk_band", "red_flag", "reason", "spend"],
+                     columns=["supplier_name", "supplier_type", "risk_score", "risk_band", "red_flags", "spend"],
+                     download_columns=["supplier_id", "reasons"],
                      column_config={"supplier_name": "Supplier", "supplier_type": "Type",
                                     "risk_score": st.column_config.NumberColumn("Score", format="%.0f"),
-                                    "risk_band": "Band", "red_flag": "Red flag", "reason": "Why",
-                                    "spend": ui.money_col("Spend")})
+                                    "risk_band": "Band", "red_flags": "Red flags", "spend": ui.money_col("Spend")})
+            st.caption(f"{display.count_words(len(flagged), 'supplier')} with "
+                       f"{display.count_words(int(flagged['red_flag_count'].sum()), 'red flag')}. Open a supplier for "
+                       "the evidence behind each; the download has it too.")
             if blind:
                 st.caption(f"Not checked: {unchecked[:1].upper()}{unchecked[1:]}")
 

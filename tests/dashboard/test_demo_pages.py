@@ -18,9 +18,18 @@ def test_portfolio_bands_red_flags_and_movers_match_the_score_marts(ui, demo_db,
     assert shown["Spend"] == f"${spend:,.0f}" and shown["Suppliers"] == f"{suppliers:,}"
     bands = dict(demo_con.execute("select risk_band, count(*) from marts.supplier_risk_score group by 1").fetchall())
     assert {k.removesuffix(" band").lower(): int(v) for k, v in shown.items() if k.endswith(" band")} == bands
-    flags = demo_con.execute("select sum(red_flag_count) from marts.supplier_risk_score").fetchone()[0]
-    red = next(f for f in ui.frames(at) if "red_flag" in f.columns)
-    assert len(red) == flags
+    # one row per supplier with a red flag, its flags in words in the mart's order of codes, riskiest first
+    flags = demo_con.execute("select supplier_id, list(flag order by flag) from marts.supplier_red_flags "
+                             "group by supplier_id").fetchall()
+    red = next(f for f in ui.frames(at) if "red_flags" in f.columns)
+    assert sorted(red["supplier_id"]) == sorted(sid for sid, _ in flags)
+    assert dict(zip(red["supplier_id"], red["red_flags"])) == {
+        sid: "; ".join(words(f, "red_flag") for f in codes) for sid, codes in flags}
+    assert red["risk_score"].is_monotonic_decreasing
+    n_flags = sum(len(codes) for _, codes in flags)
+    assert max(len(codes) for _, codes in flags) > 1  # the demo has a supplier with several flags: one row
+    assert f"{len(flags)} suppliers with {n_flags} red flags. Open a supplier for the evidence behind each; the " \
+           "download has it too." in [c.value for c in at.caption]
     leakage = demo_con.execute("select sum(supplier_leakage) from marts.margin_leakage_wide").fetchone()[0]
     assert shown["Margin leakage"] == f"${float(leakage):,.0f}"
     movers = next(f for f in ui.frames(at) if "score_change" in f.columns)
@@ -52,7 +61,7 @@ def test_portfolio_bands_red_flags_and_movers_match_the_score_marts(ui, demo_db,
     # a band filter narrows the page to that band
     at.multiselect(key="f_band").set_value(["critical"]).run()
     assert ui.metrics(at)["Suppliers"] == str(bands["critical"])
-    assert set(next(f for f in ui.frames(at) if "red_flag" in f.columns)["risk_band"]) <= {"Critical"}  # in words
+    assert set(next(f for f in ui.frames(at) if "red_flags" in f.columns)["risk_band"]) <= {"Critical"}  # in words
 
 
 def test_supplier_page_shows_the_critical_suppliers_red_flags_and_signals(ui, demo_db, demo_con):

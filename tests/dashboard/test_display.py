@@ -58,6 +58,9 @@ def test_codes_read_as_words_and_signals_as_the_scores_own_labels():
     assert display.words("assists", "table_name") == "Assists" and display.words("bank_accounts", "table_name") == \
         "Bank accounts"
     assert display.words("critical defect recent", "red_flag") == "Critical defects found recently"  # spaced in SQL
+    # a supplier's flags, codes joined by commas in SQL (sql/red_flag_suppliers.sql): each in words
+    assert display.words("failed_audit,payee_mismatch", "red_flags") == \
+        "Failed its last audit; Paid an entity that is not the supplier"
     # one definition per idea: the signal labels are models.scoring.LABELS, capitalised
     assert display.words("psi_failure_rate", "signal") == "Failed pre-shipment inspections"
     assert all(display.signal_label(s).lower() == label.lower() and display.signal_label(s) != label.lower()
@@ -369,7 +372,7 @@ def test_supplier_names_in_tables_link_to_their_supplier_page(ui, demo_db, demo_
             assert frame["supplier_link"].tolist() == expected
             linked += 1
     assert linked >= 3  # red flags, movers, all suppliers
-    flagged = next(f for f in at.dataframe if "red_flag" in f.value.columns).value
+    flagged = next(f for f in at.dataframe if "red_flags" in f.value.columns).value
     sid, name = demo_con.execute("select s.supplier_id, s.supplier_name from marts.supplier_risk_score r join "
                                  "staging.suppliers s using (supplier_id) where r.red_flag_count > 0 "
                                  "order by r.risk_score desc, s.supplier_id limit 1").fetchone()

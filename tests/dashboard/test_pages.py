@@ -104,7 +104,8 @@ def test_red_flags_the_data_cannot_raise_are_said_not_checked(ui, tiny_db, demo_
     unchecked = ("1 of the 7 red-flag checks cannot be made on this data (new or offshore bank account not verified). "
                  "The note on what the score can see, above, says which files or columns would allow them.")
     at = ui.open(tiny_db)
-    assert len(next(f for f in ui.frames(at) if "red_flag" in f.columns)) == 1  # S2's suspected subcontracting
+    shown = next(f for f in ui.frames(at) if "red_flags" in f.columns)
+    assert (list(shown["supplier_id"]), list(shown["red_flags"])) == (["S2"], ["Suspected subcontracting"])
     assert f"Not checked: {unchecked}" in ui.texts(at)
     # the manufacturers have no red flag: said with what could not be checked, as a note, not a success
     at = ui.open(tiny_db, query={"type": "manufacturer"})

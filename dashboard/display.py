@@ -405,7 +405,8 @@ def is_raw_identifier(text: object) -> bool:
 HEADERS = {
     "supplier_name": "Supplier", "supplier_id": "Supplier id", "supplier_type": "Type", "country": "Country",
     "risk_score": "Score", "risk_band": "Band", "previous_score": "Last month", "previous_band": "Band then",
-    "score_change": "Change", "red_flag": "Red flag", "red_flags": "Red flags", "reason": "Why", "spend": "Spend", "spend_12m": "Spend 12 m",
+    "score_change": "Change", "red_flag": "Red flag", "red_flags": "Red flags", "reason": "Why", "spend": "Spend",
+    "spend_12m": "Spend 12 m",
     "po_count": "POs", "on_time_rate": "On time", "otif_rate": "OTIF", "first_pass_rate": "First-pass inspection",
     "major_defect_rate": "Major defects", "defect_return_rate": "Defect returns", "deposit_at_risk": "Deposit at risk",
     "deposits_at_risk": "Deposits at risk", "quality_cost_total": "Quality costs", "open_exposure": "Open exposure",

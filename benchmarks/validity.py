@@ -11,6 +11,11 @@ folds), the quality-and-delivery part of the rule score (`rule_score_operations`
 AUCs and the edge's interval), the whole rule score's edge, whether the incident rate rises with every band, and
 which of the issue's bars the dataset misses (model interval above 0, quality-and-delivery AUC at least the naive
 baseline's, Spearman at least 0.9). Figures only; nothing is asserted.
+
+Then the demo datasets pooled, each weighing the same (`pooled`): the mean over datasets of each edge over the naive
+baseline and of the Spearman against hidden risk, with a 95% interval from resampling suppliers within every dataset
+at once (1,000 resamples). A bar stated on pooled unseen datasets is the product owner's call (issue #16); this is
+the figure such a bar would read.
 """
 
 from __future__ import annotations
@@ -26,9 +31,14 @@ import time
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 
+from models import incident_model as im
 from models import validity
 from pipelines import loaders
+
+RESAMPLES, SEED = 1000, 20261204
 
 
 def _edge(card: validity.ReportCard, subject: str) -> str:
@@ -68,6 +78,58 @@ def bars_missed(card: validity.ReportCard, min_spearman: float = 0.9) -> list[st
     if len(rho) and not rho["value"].iloc[0] >= min_spearman:
         missed.append(f"Spearman below {min_spearman}")
     return missed
+
+
+def evidence(db: Path, truth_csv: Path) -> dict:
+    """What the pooled figures read from one built demo warehouse: its backtest's test orders (outcome, supplier, the
+    model's and the naive baseline's probabilities, the quality-and-delivery points at the order date) and each
+    supplier's score now beside its hidden risk."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        orders = con.execute("select supplier_id, is_incident::int as y, predicted_incident_probability as model, "
+                             "naive_baseline_probability as naive, rule_score_operations as operations "
+                             "from marts.order_incident_features where fold is not null").df()
+        scores = con.execute("select supplier_id, risk_score from marts.supplier_risk_score").df()
+    finally:
+        con.close()
+    truth = pd.read_csv(truth_csv, usecols=["supplier_id", "hidden_risk"])
+    return {"orders": orders, "suppliers": scores.merge(truth, on="supplier_id")}
+
+
+def pooled(parts: list[dict], resamples: int = RESAMPLES, seed: int = SEED) -> dict[str, tuple[float, float, float]]:
+    """The mean over datasets (each weighing the same) of the model's and the quality-and-delivery points' AUC edge
+    over the naive baseline on the same test orders (a rule score judged on its points, as marts.model_comparison
+    does) and of the score's Spearman against hidden risk: (mean, 2.5th, 97.5th percentile) over `resamples` draws
+    that resample suppliers with replacement within every dataset (the paired cluster bootstrap of one dataset's
+    edge, models.incident_model.paired_auc_bootstrap, run on all datasets at once)."""
+    rng = np.random.default_rng(seed)
+    edges = {"model": [], "rule_score_operations": []}
+    point = {"model": [], "rule_score_operations": []}
+    rhos, rho_point = [], []
+    for part in parts:
+        o = part["orders"]
+        clusters, uniques = pd.factorize(o["supplier_id"].astype(str))
+        k = len(uniques)
+        draws = np.stack([np.bincount(rng.integers(0, k, k), minlength=k) for _ in range(resamples)])
+        for name, column in (("model", "model"), ("rule_score_operations", "operations")):
+            ok = (o[column].notna() & o["naive"].notna()).to_numpy()
+            y, c = o["y"].to_numpy()[ok], clusters[ok]
+            a, b = o[column].to_numpy(float)[ok], o["naive"].to_numpy(float)[ok]
+            edges[name].append(im.weighted_aucs(y, a, c, draws) - im.weighted_aucs(y, b, c, draws))
+            full = np.ones((1, k))
+            point[name].append(float((im.weighted_aucs(y, a, c, full) - im.weighted_aucs(y, b, c, full))[0]))
+        s = part["suppliers"]
+        x, h = s["risk_score"].to_numpy(float), s["hidden_risk"].to_numpy(float)
+        rhos.append(validity._resampled_spearman(x, h, rng.integers(0, len(x), (resamples, len(x)))))
+        rho_point.append(validity.spearman(x, h))
+
+    def summary(per_dataset: list[np.ndarray], points: list[float]) -> tuple[float, float, float]:
+        mean = np.nanmean(np.vstack(per_dataset), axis=0)
+        return float(np.mean(points)), float(np.nanpercentile(mean, 2.5)), float(np.nanpercentile(mean, 97.5))
+
+    return {"model": summary(edges["model"], point["model"]),
+            "rule_score_operations": summary(edges["rule_score_operations"], point["rule_score_operations"]),
+            "spearman": summary(rhos, rho_point)}
 
 
 def row(name: str, db: Path, seconds: float) -> str:
@@ -115,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
           "| quality+delivery AUC vs naive | quality+delivery − naive (95%) | rule score − naive (95%) "
           "| incident rate rises with band | #16 bars | build |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
+    parts = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed, suppliers, years in specs:
             folder = Path(tmp) / f"demo-{seed}-{suppliers}-{years}"
@@ -123,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             build(folder / "input", folder / "w.duckdb", log=lambda _: None)
             print(row(f"demo seed {seed}, {suppliers} suppliers, {years} years", folder / "w.duckdb",
                       time.perf_counter() - t0), flush=True)
+            parts.append(evidence(folder / "w.duckdb", folder / "input" / "ground_truth" / "supplier_traits.csv"))
         for export in args.exports:
             folder = Path(tmp) / Path(export).stem
             with contextlib.redirect_stdout(io.StringIO()):  # the import's own report is not a figure here
@@ -130,6 +194,14 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             build(folder / "input", folder / "w.duckdb", log=lambda _: None)
             print(row(Path(export).name, folder / "w.duckdb", time.perf_counter() - t0), flush=True)
+    if len(parts) > 1:
+        p = pooled(parts)
+        print(f"\nPooled over the {len(parts)} demo datasets, each weighing the same (mean, 95% interval from "
+              f"{RESAMPLES:,} resamples of suppliers within every dataset): model − naive AUC "
+              f"{p['model'][0]:+.3f} ({p['model'][1]:+.3f} … {p['model'][2]:+.3f}); quality+delivery − naive "
+              f"{p['rule_score_operations'][0]:+.3f} ({p['rule_score_operations'][1]:+.3f} … "
+              f"{p['rule_score_operations'][2]:+.3f}); Spearman vs hidden risk {p['spearman'][0]:.3f} "
+              f"({p['spearman'][1]:.3f} … {p['spearman'][2]:.3f})")
     print(f"\nload average {', '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
     return 0
 

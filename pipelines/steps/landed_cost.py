@@ -723,7 +723,13 @@ def expected_logistics_per_unit(df: pd.DataFrame, landed_cents: pd.Series) -> tu
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, sql_types: dict[str, str]) -> None:
-    """Create `table` from `frame` with explicit column types (so an empty frame still has the right schema)."""
+    """Create `table` from `frame` with explicit column types (so an empty frame still has the right schema). A
+    column without a declared type is text; a numeric or boolean one must be declared, or it would be stored as text
+    (marts.landed_cost_po.expected_logistics_per_unit was, until declared)."""
+    undeclared = [c for c in frame.columns if c not in sql_types and (pd.api.types.is_numeric_dtype(frame[c])
+                                                                      or pd.api.types.is_bool_dtype(frame[c]))]
+    if undeclared:
+        raise TypeError(f"{table}: no SQL type declared for the numeric column(s) {', '.join(undeclared)}")
     write_frame(con, table, frame, types={c: sql_types.get(c, "varchar") for c in frame.columns})
 
 
@@ -756,7 +762,8 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
              "po_count": "bigint", "summary_lines": "bigint", "claimed_on": "date", "received_on": "date",
              "quantity": "bigint", "shipment_count": "bigint", "units_shipped": "bigint",
              "units_received": "bigint", "is_landed": "boolean", "has_unallocated_costs": "boolean",
-             "landed_cost_per_unit": UNIT, "quoted_landed_cost_per_unit": UNIT, "quote_to_landed_variance": UNIT,
+             "landed_cost_per_unit": UNIT, "expected_logistics_per_unit": UNIT, "quoted_landed_cost_per_unit": UNIT,
+             "quote_to_landed_variance": UNIT,
              "quote_to_landed_variance_pct": "double", "duty_variance_pct": "double", "duty_rate_pct": "double",
              "duty_rate_on_order_pct": "double", "unit_weight_kg": "double", "unit_volume_m3": "double"}
     _write(con, "marts.landed_cost_po", po, types)

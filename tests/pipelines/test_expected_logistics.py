@@ -32,3 +32,21 @@ def test_expected_logistics_is_point_in_time_by_sku_then_supplier():
     expected, basis = expected_logistics_per_unit(df, cents)
     assert expected == pytest.approx([0.0, 0.0, 0.5, 0.6, 0.6, 0.0])
     assert basis == ["none", "none", "sku_history", "sku_history", "supplier_history", "none"]
+
+
+def test_the_plan_is_stored_as_a_number_and_an_undeclared_numeric_column_is_refused(demo_con):
+    # it was text until declared: a reader multiplying it by units got the string repeated, not dollars
+    kind = demo_con.execute("select data_type from information_schema.columns where table_schema = 'marts' and "
+                            "table_name = 'landed_cost_po' and column_name = 'expected_logistics_per_unit'").fetchone()
+    assert kind == ("DECIMAL(18,6)",)
+    import duckdb
+
+    from pipelines.steps.landed_cost import _write
+
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    frame = pd.DataFrame({"po_id": ["P1"], "plan": [0.5]})
+    with pytest.raises(TypeError, match=r"marts.t: no SQL type declared for the numeric column\(s\) plan"):
+        _write(con, "marts.t", frame, {})
+    _write(con, "marts.t", frame, {"plan": "double"})
+    assert con.execute("select po_id, plan from marts.t").fetchall() == [("P1", 0.5)]

@@ -726,8 +726,9 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, sql_
     """Create `table` from `frame` with explicit column types (so an empty frame still has the right schema). A
     column without a declared type is text; a numeric or boolean one must be declared, or it would be stored as text
     (marts.landed_cost_po.expected_logistics_per_unit was, until declared)."""
-    undeclared = [c for c in frame.columns if c not in sql_types and (pd.api.types.is_numeric_dtype(frame[c])
-                                                                      or pd.api.types.is_bool_dtype(frame[c]))]
+    # an empty frame's dtypes say nothing (an empty array of words is float64): only rows show what a column holds
+    undeclared = [c for c in frame.columns if len(frame) and c not in sql_types and (
+        pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c]))]
     if undeclared:
         raise TypeError(f"{table}: no SQL type declared for the numeric column(s) {', '.join(undeclared)}")
     write_frame(con, table, frame, types={c: sql_types.get(c, "varchar") for c in frame.columns})

@@ -143,7 +143,8 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
     flags = data["red_flags"]
     red_flags = Section(
         "red_flags", "New red flags",
-        f"Suppliers with more red flags than at the last month-end on or before {start:%Y-%m-%d}.",
+        f"Red flags raised since the last month-end on or before {start:%Y-%m-%d}: not among the supplier's flags "
+        "then.",
         ["Supplier", "Red flag", "Why", "Red flags then → now", "Score", "Band"],
         [[_text(r.supplier_name), display.words(r.red_flag, "red_flag"), display.sentence(_text(r.reason)),
           f"{int(r.red_flags_before):,} ({_day(r.baseline_as_of)}) → {int(r.red_flags_now):,}",

@@ -613,6 +613,10 @@ def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dic
     hist["risk_score"] = np.round(sig.groupby(keys)["points"].sum().reindex(pillars.index).to_numpy(), 1)
     nflags = res.red_flags.groupby(keys).size()
     hist["red_flag_count"] = nflags.reindex(pillars.index).fillna(0).astype(int).to_numpy()
+    # which flags, not only how many (codes in order, joined by commas): the weekly digest names the flags raised
+    # since a month end, so a supplier that had one and has three shows two new, not three
+    codes = res.red_flags.sort_values("flag").groupby(keys)["flag"].agg(",".join)
+    hist["red_flags"] = codes.reindex(pillars.index).fillna("").to_numpy()
     hist["risk_band"] = [band_for(s, n, cfg) for s, n in zip(hist["risk_score"], hist["red_flag_count"])]
     evi = ev.set_index(keys).reindex(pillars.index)
     hist["confidence"] = confidence_for(evi["resolved_pos"].to_numpy(), evi["inspected_pos"].to_numpy(), cfg,

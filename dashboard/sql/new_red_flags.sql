@@ -1,6 +1,7 @@
--- Red flags of the suppliers that carry more red flags now than at the last month-end snapshot on or before $before
--- (the weekly digest's window start; macro score_snapshot_before, pipelines/sql/macros.sql; no snapshot then: every
--- flag counts as new), one row per red flag.
+-- The red flags raised since the last month-end snapshot on or before $before (the weekly digest's window start; macro
+-- score_snapshot_before, pipelines/sql/macros.sql): each current red flag that was not among the supplier's flags at
+-- that snapshot (no snapshot then: every flag counts as new), one row per red flag, with the supplier's count then and
+-- now.
 with current_score as (
     select * from marts.supplier_risk_score where red_flag_count > 0
 ),
@@ -28,7 +29,7 @@ final as (
     inner join current_score on flags.supplier_id = current_score.supplier_id
     left join baseline on flags.supplier_id = baseline.supplier_id
     left join suppliers on flags.supplier_id = suppliers.supplier_id
-    where current_score.red_flag_count > coalesce(baseline.red_flag_count, 0)
+    where not list_contains(string_split(coalesce(baseline.red_flags, ''), ','), flags.flag)
 )
 
 select * from final order by risk_score desc, supplier_id, red_flag

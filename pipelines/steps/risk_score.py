@@ -44,8 +44,8 @@ SCORE_COLUMNS = ["supplier_id", "risk_score", "risk_band", "confidence", "red_fl
 MEASURE_COLUMNS = ["supplier_id", "spend_12m", "price_drift", "max_price_step"]
 DATE_COLUMNS = {"as_of", "month_on", "since"}
 HISTORY_COLUMNS = ["supplier_id", "month_on", "as_of", "risk_score", "risk_band", "confidence", "red_flag_count",
-                   "entity_points", "transaction_points", "quality_points", "delivery_points", "commercial_points",
-                   "score_version"]
+                   "red_flags", "entity_points", "transaction_points", "quality_points", "delivery_points",
+                   "commercial_points", "score_version"]
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

@@ -21,7 +21,7 @@ COLUMNS = {
     "supplier_signals": ["supplier_id", "pillar", "signal", "raw_value", "shrunk_value", "evidence_n", "points",
                          "max_points", "explanation", "detail", "cohort", "prior_mean"],
     "supplier_risk_history": ["supplier_id", "month_on", "as_of", "risk_score", "risk_band", "confidence",
-                              "red_flag_count", "entity_points", "transaction_points", "quality_points",
+                              "red_flag_count", "red_flags", "entity_points", "transaction_points", "quality_points",
                               "delivery_points", "commercial_points", "score_version"],
     "supplier_score_changes": ["supplier_id", "since", "signal", "pillar", "points_last_month", "points_now", "delta",
                                "explanation", "as_of"],

@@ -55,6 +55,25 @@ def metric_money(value: float | None, digits: int = 0) -> str:
     return f"{sign}${value / 1e9:,.4g}B" if millions >= 1000 else f"{sign}${millions:g}M"
 
 
+# where the logistics part of a landed cost's quote came from (marts.landed_cost_po.expected_logistics_basis), as
+# counted by sql/landed_breakdown.sql: orders planned from each source, that part of the variance, the words
+QUOTE_SOURCES = (("planned_from_sku", "variance_from_sku", "planned from the same SKU"),
+                 ("planned_from_supplier", "variance_from_supplier", "planned from the supplier's other SKUs"),
+                 ("planned_without_history", "variance_without_history",
+                  "with no earlier landed order to plan from (all logistics over the quote)"))
+
+
+def quote_basis(row) -> str:
+    """What 'landed over quote' compares with, in words: the unit price and the order date's duty are known; the
+    logistics per unit is what earlier landed orders had cost, and this says how many orders each source planned and
+    the part of the variance each holds (a row of sql/landed_breakdown.sql)."""
+    parts = [f"{count_words(int(row[n]), 'order')} {words_}: {money(row[v])}" for n, v, words_ in QUOTE_SOURCES
+             if row[n]]
+    return ("The quote is each order's unit price, plus duty at the order date's rates, plus the logistics cost per "
+            "unit (freight, insurance, fees, inspections) of the orders landed before it was placed. The variance by "
+            "where that came from: " + "; ".join(parts) + ".")
+
+
 # what a margin-leakage figure holds on data without sales (said under the Portfolio's and the Costs page's tile)
 LEAKAGE_WITHOUT_SALES = (" No sales file was imported: only the costs that need no sale count (quality costs, "
                          "write-offs, duty refunds), not the overrun or returns on units sold.")

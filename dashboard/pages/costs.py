@@ -72,6 +72,9 @@ if ui.require_warehouse():
                    "returns, write-offs, rework, relabel, chargebacks, expedite, sorting, re-inspection)."
                    + ("" if sales_known else display.LEAKAGE_WITHOUT_SALES))
 
+    if has_landed:  # what "the quote" is, and how much of the variance each source of its logistics holds
+        st.caption(display.quote_basis(row))
+
     flags = queries.landed_rate_flags(ids, supplier_id, sku)
     flag = flags.iloc[0] if not flags.empty and flags["shipment_count"].iloc[0] else None
     through = queries.verified_through()

@@ -21,4 +21,14 @@ select
     cast(sum(landed_total) as double) as landed_total,
     cast(sum(quoted_landed_cost_per_unit * units_received) as double) as quoted_total,
     cast(sum(landed_total) - sum(quoted_landed_cost_per_unit * units_received) as double) as quote_to_landed_variance,
+    -- where the quote's logistics came from (marts.landed_cost_po.expected_logistics_basis), with each part's variance
+    count(*) filter (where expected_logistics_basis = 'sku_history') as planned_from_sku,
+    count(*) filter (where expected_logistics_basis = 'supplier_history') as planned_from_supplier,
+    count(*) filter (where expected_logistics_basis = 'none') as planned_without_history,
+    cast(coalesce(sum(landed_total - quoted_landed_cost_per_unit * units_received)
+        filter (where expected_logistics_basis = 'sku_history'), 0) as double) as variance_from_sku,
+    cast(coalesce(sum(landed_total - quoted_landed_cost_per_unit * units_received)
+        filter (where expected_logistics_basis = 'supplier_history'), 0) as double) as variance_from_supplier,
+    cast(coalesce(sum(landed_total - quoted_landed_cost_per_unit * units_received)
+        filter (where expected_logistics_basis = 'none'), 0) as double) as variance_without_history,
 from landed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.display import money_short, words
+from dashboard.display import money, money_short, words
 from models import incident_model as im
 
 pytestmark = pytest.mark.slow
@@ -186,6 +186,18 @@ def test_costs_waterfall_balances_on_the_demo(ui, demo_db, demo_con):
     assert ui.metrics(at)["Margin leakage"] == f"${float(planned - realised):,.0f}"
     variance = next(f for f in ui.frames(at) if "variance_share" in f.columns)
     assert variance["variance_share"].is_monotonic_decreasing
+    # the quote's sources: every landed order in one of them, their variances adding up to the tile's (by SQL here)
+    by_basis = dict((b, (n, float(v))) for b, n, v in demo_con.execute(
+        "select expected_logistics_basis, count(*), sum(landed_total - quoted_landed_cost_per_unit * units_received) "
+        "from marts.landed_cost_po where is_landed group by 1").fetchall())
+    assert set(by_basis) == {"sku_history", "supplier_history", "none"}  # the demo has all three
+    caption = next(c.value for c in at.caption if c.value.startswith("The quote is"))
+    for basis, said in (("sku_history", "planned from the same SKU"),
+                        ("supplier_history", "planned from the supplier's other SKUs"),
+                        ("none", "with no earlier landed order to plan from (all logistics over the quote)")):
+        n, v = by_basis[basis]
+        assert f"{n:,} orders {said}: {money(v)}" in caption
+    assert ui.metrics(at)["Landed over quote, orders received"] == money(sum(v for _, v in by_basis.values()))
 
 
 def test_reaudit_plan_is_grouped_by_urgency_and_ranked_with_the_money_at_stake(ui, demo_db, demo_con):

@@ -379,6 +379,14 @@ def test_supplier_names_in_tables_link_to_their_supplier_page(ui, demo_db, demo_
     assert f"supplier?supplier={sid}#{name}" in flagged["supplier_link"].tolist()
 
 
+def test_the_quote_says_where_its_logistics_came_from_and_splits_the_variance():
+    row = {"planned_from_sku": 1200, "variance_from_sku": -1500.4, "planned_from_supplier": 1,
+           "variance_from_supplier": 20.0, "planned_without_history": 0, "variance_without_history": 0.0}
+    assert display.quote_basis(row).endswith(
+        "The variance by where that came from: 1,200 orders planned from the same SKU: -$1,500; 1 order planned "
+        "from the supplier's other SKUs: $20.")
+
+
 def test_max_points_show_a_half_point_and_whole_points_without_decimals():
     assert [display.max_points(v) for v in (8.0, 4.5, 41.5, 100.0, None)] == ["8", "4.5", "41.5", "100", "–"]
 

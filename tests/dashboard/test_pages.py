@@ -524,6 +524,13 @@ def test_costs_page_figures_match_the_marts(ui, tiny_db, tiny_con):
     assert shown["Landed cost"] == f"${float(landed):,.0f}"
     assert shown["Planned contribution"] == f"${float(planned):,.0f}"
     assert shown["Margin leakage"] == f"${float(planned - realised):,.0f}"
+    # what the quote is: every landed order of the tiny portfolio is the first of its SKU and of its supplier to land
+    # (P2 was ordered before P1 landed), so nothing was known of their logistics: 970 + 1,290 + 48 + 46 over the quote
+    assert shown["Landed over quote, orders received"] == "$2,354"
+    assert ("The quote is each order's unit price, plus duty at the order date's rates, plus the logistics cost per "
+            "unit (freight, insurance, fees, inspections) of the orders landed before it was placed. The variance by "
+            "where that came from: 4 orders with no earlier landed order to plan from (all logistics over the "
+            "quote): $2,354.") in [c.value for c in at.caption]
     # one SKU: B1 is S2's only SKU, landed on P4 (P5, P6 have not shipped)
     at.radio(key="costs_scope").set_value("SKU").run()
     at.selectbox(key="costs_sku").set_value("B1").run()

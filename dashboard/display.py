@@ -55,6 +55,16 @@ def metric_money(value: float | None, digits: int = 0) -> str:
     return f"{sign}${value / 1e9:,.4g}B" if millions >= 1000 else f"{sign}${millions:g}M"
 
 
+def unscored_suppliers(names: list[str], total: int, shown: int = 5) -> str:
+    """Why some suppliers have no band (the Portfolio's band counts add up to fewer than its Suppliers tile): the
+    score knows a supplier from its onboarding date or its first purchase order, whichever comes first
+    (models.risk_panel), and these have neither by the as-of date."""
+    listed = ", ".join(names[:shown]) + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
+    return (f"{len(names):,} of the {total:,} suppliers {'has' if len(names) == 1 else 'have'} no score and no band: "
+            f"the score starts from a supplier's onboarding date or first purchase order, and "
+            f"{'it has' if len(names) == 1 else 'these have'} neither by the as-of date ({listed}).")
+
+
 # where the logistics part of a landed cost's quote came from (marts.landed_cost_po.expected_logistics_basis), as
 # counted by sql/landed_breakdown.sql: orders planned from each source, that part of the variance, the words
 QUOTE_SOURCES = (("planned_from_sku", "variance_from_sku", "planned from the same SKU"),

@@ -345,9 +345,9 @@ def _humanise(text: str) -> str:
 
 def signal_label(signal: str) -> str:
     """The score's own label of a signal (models.scoring.LABELS), its first letter capitalised ("'Not as described'
-    returns")."""
+    returns"); a label that starts with a capital keeps the rest as written ("IP protection", not "IP Protection")."""
     text = scoring.LABELS.get(str(signal), str(signal).replace("_", " "))
-    return re.sub(r"[a-z]", lambda m: m.group().upper(), text, count=1)
+    return re.sub(r"[A-Za-z]", lambda m: m.group().upper(), text, count=1)
 
 
 # What each signal's evidence_n counts (models/signals.py, the Reading's n), so the Evidence column says its unit on

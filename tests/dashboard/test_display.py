@@ -66,6 +66,9 @@ def test_codes_read_as_words_and_signals_as_the_scores_own_labels():
     assert all(display.signal_label(s).lower() == label.lower() and display.signal_label(s) != label.lower()
                for s, label in scoring.LABELS.items())
     assert display.signal_label("not_as_described_rate") == "'Not as described' returns"
+    # only the first letter: an initialism's next word stays as the label writes it
+    assert display.signal_label("ip_protection") == "IP protection (NNN, moulds)"
+    assert display.signal_label("legal_entity_consistency") == "PI entity / bank beneficiary vs legal name"
     assert display.words("electronics_accessories", "category") == "Electronics accessories"
     assert display.words(None) == "–" and display.words("S001") == "S001"  # an id is shown as it is
     # every trigger the re-audit step can fire has words (pipelines/steps/reaudit.py)

@@ -65,6 +65,27 @@ def unscored_suppliers(names: list[str], total: int, shown: int = 5) -> str:
             f"{'it has' if len(names) == 1 else 'these have'} neither by the as-of date ({listed}).")
 
 
+def lot_results(lots: pd.DataFrame) -> list[str]:
+    """Each lot's inspection result in words, a failed one with why, from its counts against its plan
+    (marts.inspection_lots): every defect class found above its acceptance number ("Failed: minor 10 > Ac 7"), so a
+    lot failed with few major defects is not read as a contradiction of the major-defect chart. When no count is
+    above its Ac, the inspector's result stands and the cell says so; blank for a lot not decided."""
+    out = []
+    for r in lots.itertuples():
+        if _blank(r.passed_psi):
+            out.append("")
+        elif bool(r.passed_psi):
+            out.append("Passed")
+        else:
+            over = [f"{cls} {int(found):,} > Ac {int(ac):,}"
+                    for cls, found, ac in (("critical", r.critical_defects, r.critical_plan_accept),
+                                           ("major", r.major_defects, r.major_plan_accept),
+                                           ("minor", r.minor_defects, r.minor_plan_accept))
+                    if not _blank(found) and not _blank(ac) and found > ac]
+            out.append("Failed: " + "; ".join(over) if over else "Failed (the report's result; no count above its Ac)")
+    return out
+
+
 # where the logistics part of a landed cost's quote came from (marts.landed_cost_po.expected_logistics_basis), as
 # counted by sql/landed_breakdown.sql: orders planned from each source, that part of the variance, the words
 QUOTE_SOURCES = (("planned_from_sku", "variance_from_sku", "planned from the same SKU"),

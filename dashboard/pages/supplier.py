@@ -386,6 +386,7 @@ if lots.empty:
     ui.missing("marts.inspection_lots", "inspected lots", needs=("inspections",))
 else:
     lots = lots.sort_values("inspected_on")
+    lots = lots.assign(result=display.lot_results(lots))  # a lot failed on minor defects sits under the Ac line
 
     def lots_chart() -> go.Figure:
         fig = go.Figure()
@@ -398,9 +399,10 @@ else:
             part = lots[mask]
             fig.add_trace(go.Scatter(x=part["inspected_on"], y=part["major_defects"], mode="markers", name=name,
                                      marker=dict(color=colour, size=9), customdata=part[["po_id", "sample_size",
-                                                                                          "major_plan_sample_size"]],
+                                                                                          "major_plan_sample_size",
+                                                                                          "result"]],
                                      hovertemplate="%{customdata[0]}: %{y} major defects in %{customdata[1]} sampled "
-                                                   "(plan n=%{customdata[2]})<extra></extra>"))
+                                                   "(plan n=%{customdata[2]})<br>%{customdata[3]}<extra></extra>"))
         return ui.style(fig, "Major defects found against the plan's acceptance number", "Inspection date",
                         "Major defects in the sample", height=340)
 
@@ -411,17 +413,24 @@ else:
              f"{r.inspection_level} · AQL {r.aql_major:g} · n {int(r.major_plan_sample_size):,}, Ac "
              f"{int(r.major_plan_accept):,}" for r in lots.itertuples()]
     ui.table(lots.assign(plan=plans), "supplier_lots_table", f"{supplier_id}_inspection_lots.csv",
-             columns=["inspected_on", "po_id", "plan", "major_defects", "passed_psi", "is_plan_followed", "is_escape",
+             columns=["inspected_on", "po_id", "plan", "major_defects", "result", "is_plan_followed", "is_escape",
                       "escaped_value"],
-             download_columns=["sample_size", "lot_size", "inspection_level", "aql_major", "major_code_letter",
-                               "major_plan_sample_size", "major_plan_accept", "field_defect_rate"],
-             wrap=["plan"], column_config={"inspected_on": st.column_config.DateColumn("Inspected"),
+             download_columns=["passed_psi", "sample_size", "lot_size", "inspection_level", "aql_major",
+                               "major_code_letter", "major_plan_sample_size", "major_plan_accept",
+                               "field_defect_rate"],
+             wrap=["plan", "result"], column_config={"inspected_on": st.column_config.DateColumn("Inspected"),
                             "plan": st.column_config.TextColumn(
                                 "Plan", help="ISO 2859-1 plan for the lot size: inspection level, major AQL, "
-                                             "sample size n and acceptance number Ac (the lot passes with at most "
-                                             "Ac major defects in the sample); Plan followed: at least n sampled."),
+                                             "sample size n and acceptance number Ac (the most major defects the "
+                                             "sample may hold; critical and minor defects have their own, see "
+                                             "Result); Plan followed: at least n sampled."),
                             "sample_size": "Sampled", "major_defects": "Major defects",
                             "passed_psi": "Passed", "is_plan_followed": "Plan followed",
+                            "result": st.column_config.TextColumn(
+                                "Result", help="The pre-shipment inspection's result; a failed lot names the defect "
+                                               "classes found above their acceptance number (critical, major, "
+                                               "minor): a lot can fail on critical or minor defects with few major "
+                                               "ones."),
                             "is_escape": st.column_config.CheckboxColumn(
                                 "Escaped", help="Passed, but its field defect rate (defect-coded returns per unit "
                                                 "delivered; in the download) exceeded the lot's major AQL."),

@@ -80,6 +80,19 @@ def test_supplier_page_shows_the_critical_suppliers_red_flags_and_signals(ui, de
     lots = demo_con.execute("select count(*) from marts.inspection_lots where supplier_id = ?", [sid]).fetchone()[0]
     table = next(f for f in ui.frames(at) if "major_plan_accept" in f.columns)
     assert len(table) == lots
+    # every failed lot says which class failed it (by SQL here): this supplier's lots failed on minor defects with
+    # few major ones too, under the chart's major-defect Ac line
+    why = dict(demo_con.execute(
+        "select po_id, 'Failed: ' || concat_ws('; ', "
+        "case when critical_defects > critical_plan_accept then 'critical ' || critical_defects || ' > Ac ' || "
+        "critical_plan_accept end, "
+        "case when major_defects > major_plan_accept then 'major ' || major_defects || ' > Ac ' || major_plan_accept end, "
+        "case when minor_defects > minor_plan_accept then 'minor ' || minor_defects || ' > Ac ' || minor_plan_accept end) "
+        "from marts.inspection_lots where supplier_id = ? and not passed_psi", [sid]).fetchall())
+    shown = dict(zip(table["po_id"], table["result"]))
+    assert why and {po: shown[po] for po in why} == why
+    assert any(w.startswith("Failed: minor") for w in why.values())
+    assert all(v == "Passed" for po, v in shown.items() if po not in why)
 
 
 def test_inspections_page_totals_match_the_blind_spot_mart(ui, demo_db, demo_con):

@@ -390,6 +390,16 @@ def test_the_quote_says_where_its_logistics_came_from_and_splits_the_variance():
         "from the supplier's other SKUs: $20.")
 
 
+def test_a_failed_lot_says_which_defect_classes_failed_it():
+    lots = pd.DataFrame({
+        "passed_psi": [False, False, True, None, False],
+        "critical_defects": [1, 0, 0, 0, 0], "critical_plan_accept": [0, 0, 0, 0, 0],
+        "major_defects": [9, 4, 2, 9, None], "major_plan_accept": [7, 5, 5, 5, 5],
+        "minor_defects": [3, 10, 1, 1, 2], "minor_plan_accept": [10, 7, 7, 7, 7]})
+    assert display.lot_results(lots) == ["Failed: critical 1 > Ac 0; major 9 > Ac 7", "Failed: minor 10 > Ac 7",
+                                         "Passed", "", "Failed (the report's result; no count above its Ac)"]
+
+
 def test_max_points_show_a_half_point_and_whole_points_without_decimals():
     assert [display.max_points(v) for v in (8.0, 4.5, 41.5, 100.0, None)] == ["8", "4.5", "41.5", "100", "–"]
 

@@ -338,7 +338,7 @@ def words(value: object, kind: str | None = None) -> str:
     if kind == "trigger":
         return ", ".join(ENUMS["trigger"].get(t.strip(), _humanise(t.strip())) for t in text.split(",") if t.strip())
     if kind == "red_flags":  # a supplier's flags, codes joined by commas: each in words, one after the other
-        return "; ".join(ENUMS["red_flag"].get(f.strip(), _humanise(f.strip())) for f in text.split(",") if f.strip())
+        return "; ".join(words(f.strip(), "red_flag") for f in text.split(",") if f.strip())
     if kind is not None and text in ENUMS.get(kind, {}):
         return ENUMS[kind][text]
     if kind is not None and text.replace(" ", "_") in ENUMS.get(kind, {}):  # a code already spaced out in SQL

@@ -151,9 +151,22 @@ def red_flags(ids: Ids = None) -> pd.DataFrame:
     return query("red_flags", ids=_ids(ids))
 
 
+RED_FLAG_SUPPLIER_COLUMNS = ["supplier_name", "supplier_type", "supplier_id", "risk_score", "risk_band", "spend",
+                             "red_flag_count", "red_flags", "reasons"]
+
+
 def red_flag_suppliers(ids: Ids = None) -> pd.DataFrame:
-    """One row per filtered supplier with a red flag: its flags (codes joined by commas) and their reasons."""
-    return query("red_flag_suppliers", ids=_ids(ids))
+    """One row per filtered supplier with a red flag, riskiest first (the order of `red_flags`): its flags joined by
+    commas (in words on the page: display.words, kind "red_flags") and their reasons joined by " | ", in that order."""
+    flags = red_flags(ids)
+    if flags.empty:
+        return pd.DataFrame(columns=RED_FLAG_SUPPLIER_COLUMNS)
+    per = flags.groupby("supplier_id", sort=False)
+    out = per[["supplier_name", "supplier_type", "risk_score", "risk_band", "spend"]].first()
+    out["red_flag_count"] = per.size()
+    out["red_flags"] = per["red_flag"].agg(",".join)
+    out["reasons"] = per["reason"].agg(lambda r: " | ".join(r.fillna("").astype(str)))
+    return out.reset_index()[RED_FLAG_SUPPLIER_COLUMNS]
 
 
 def biggest_movers(ids: Ids = None, limit: int = 10, before: date | None = None) -> pd.DataFrame:

@@ -58,8 +58,8 @@ def test_codes_read_as_words_and_signals_as_the_scores_own_labels():
     assert display.words("assists", "table_name") == "Assists" and display.words("bank_accounts", "table_name") == \
         "Bank accounts"
     assert display.words("critical defect recent", "red_flag") == "Critical defects found recently"  # spaced in SQL
-    # a supplier's flags, codes joined by commas in SQL (sql/red_flag_suppliers.sql): each in words
-    assert display.words("failed_audit,payee_mismatch", "red_flags") == \
+    # a supplier's flags, codes joined by commas (queries.red_flag_suppliers; spaced as sql/red_flags.sql has them)
+    assert display.words("failed audit,payee_mismatch", "red_flags") == \
         "Failed its last audit; Paid an entity that is not the supplier"
     # one definition per idea: the signal labels are models.scoring.LABELS, capitalised
     assert display.words("psi_failure_rate", "signal") == "Failed pre-shipment inspections"

@@ -553,16 +553,18 @@ def test_a_folder_that_does_not_exist_is_reported(ui, tmp_path):
 def test_suppliers_the_score_does_not_know_yet_are_said_under_the_bands(ui, tiny_dir, tmp_path, built):
     """A supplier with no onboarding date and no purchase order has no score: the bands count one fewer than the
     Suppliers tile, and the page says who and why rather than leave the difference to be guessed."""
+    from dashboard.components import md
+
+    name = "Quiet [Delta](http://evil.example) Store"  # a name is data: shown as text, never a link
     with (tiny_dir / "suppliers.csv").open("a", encoding="utf-8") as f:
-        f.write("S9,Quiet Delta Store,manufacturer,CN,Zhejiang,2,true,false,,,,,,,0,0,normal,none,no,supplier\n")
+        f.write(f"S9,{name},manufacturer,CN,Zhejiang,2,true,false,,,,,,,0,0,normal,none,no,supplier\n")
     db = tmp_path / "x.duckdb"
     built(tiny_dir, db)
     at = ui.open(db)
     shown = ui.metrics(at)
     assert shown["Suppliers"] == "4" and sum(int(v) for k, v in shown.items() if k.endswith(" band")) == 3
     assert ("1 of the 4 suppliers has no score and no band: the score starts from a supplier's onboarding date or "
-            "first purchase order, and it has neither by the as-of date (Quiet Delta Store).") in \
-        [c.value for c in at.caption]
+            f"first purchase order, and it has neither by the as-of date ({md(name)}).") in [c.value for c in at.caption]
 
 
 def test_risk_matrix_sizes_suppliers_by_open_exposure(ui, tiny_db):

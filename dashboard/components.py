@@ -22,6 +22,7 @@ from dashboard.display import words as label  # noqa: F401
 from models import scoring
 from models import signals as sig
 from pipelines import contract
+from pipelines.code_version import code_version
 
 # The house look of every chart, as plotly's default template: set once, a figure takes it without validating it
 # again (passing template="plotly_white" to each figure validated and copied the whole template: ~80 ms a chart).
@@ -139,6 +140,14 @@ def as_of_caption() -> None:
                    f"{pd.Timestamp(info['built_at'].iloc[0]):%Y-%m-%d %H:%M} · amounts in "
                    f"{contract.REPORTING_CURRENCY}, the reporting currency (other currencies converted at the "
                    "month's rate of data/reference/fx_rates.csv)")
+        built = info["code_version"].iloc[0] if "code_version" in info else None
+        if built != code_version():
+            # built by other code: a section may miss a column it reads now, and the figures follow other rules
+            st.warning(f"This warehouse was built by another version of the cockpit ({md(built or 'no version')}; "
+                       f"this is {code_version()}): some sections may be missing and its figures follow that "
+                       f"version's rules and reference tables. Rebuild it from its input folder "
+                       f"({md(info['input_dir'].iloc[0])}) on the Data page or with `supplier-risk build`.",
+                       icon=":material/update:")
 
 
 # Mantissas per decade, densest first: the first set that gives at most `max_ticks` ticks is used.

@@ -28,6 +28,7 @@ import duckdb
 
 from models.wording import count_words
 from pipelines import ingest
+from pipelines.code_version import code_version
 from pipelines.macros import MACROS, SQL_COMMENT, TABLE_REF, create_macros, macro_inputs
 
 PIPELINE_DIR = Path(__file__).resolve().parent
@@ -321,8 +322,9 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             for schema in SCHEMAS:
                 con.execute(f"create schema if not exists {schema}")
             con.execute("create or replace table ingest.build_info as select ?::date as as_of, "
-                        "current_timestamp as built_at, ?::varchar as input_dir, ?::varchar as built_by",
-                        [report.as_of, str(input_dir.resolve()), built_by])
+                        "current_timestamp as built_at, ?::varchar as input_dir, ?::varchar as built_by, "
+                        "?::varchar as code_version",
+                        [report.as_of, str(input_dir.resolve()), built_by, code_version()])
             _record_history(con, db_path, result, built_by, bool(shrink))
             context = BuildContext(report.as_of, log)
             models = order_models(sql_models(SQL_DIR) + python_models())

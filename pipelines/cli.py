@@ -107,17 +107,26 @@ def _cmd_contract_doc(args) -> int:
 
 
 def _cmd_demo_warehouse(args) -> int:
-    """Generate the default demo portfolio and build it, unless a warehouse already exists."""
+    """Generate the default demo portfolio and build it, unless a warehouse built by this code already exists (one
+    built by other code is rebuilt: its pages could miss columns and its figures follow other rules)."""
+    from pipelines.code_version import built_with, code_version
+
     db = Path(args.db)
-    if db.exists() and not args.force:
-        print(f"warehouse already at {db} (use --force to rebuild)")
-        return 0
+    force = args.force
+    if db.exists() and not force:
+        stamp = built_with(db)
+        if stamp == code_version():
+            print(f"warehouse already at {db} (use --force to rebuild)")
+            return 0
+        print(f"warehouse at {db} was built by other code ({stamp or 'no version stamp'}, this is "
+              f"{code_version()}): generating the demo again and rebuilding it")
+        force = True
     out = Path(args.out)
-    if not (out / "suppliers.csv").exists() or args.force:
+    if not (out / "suppliers.csv").exists() or force:
         rc = _cmd_demo(argparse.Namespace(out=out, seed=7, suppliers=72, years=3, with_errors=False))
         if rc:
             return rc
-    return _cmd_build(argparse.Namespace(input=out, db=db, as_of=None, allow_shrink=args.force,
+    return _cmd_build(argparse.Namespace(input=out, db=db, as_of=None, allow_shrink=force,
                                          built_by="demo-warehouse"))
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from helpers import TINY, quiet
 from pipelines.build import build
+from pipelines.code_version import code_version
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook (the test extras install it)
@@ -54,21 +55,11 @@ def tiny_con(tiny_db: Path):
     con.close()
 
 
-def _code_hash() -> str:
-    """A digest of everything a demo warehouse depends on: the code that generates and builds it and the reference
-    data, so a cached warehouse is reused only while it is exactly what a fresh build would give."""
-    digest = hashlib.sha256()
-    root = Path(__file__).resolve().parents[1]
-    for folder in ("pipelines", "models", "data/reference"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".sql", ".csv", ".toml", ".md") and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-# Computed once when a test process starts, so a file saved while the tests run cannot make two workers disagree.
-CODE_HASH = _code_hash()
+# Everything a demo warehouse depends on (the code that generates and builds it and the reference data: the version
+# a build stamps, pipelines.code_version), so a cached warehouse is reused only while it is exactly what a fresh build
+# would give. Computed once when a test process starts, so a file saved while the tests run cannot make two workers
+# disagree.
+CODE_HASH = code_version()
 
 
 def _once(cache: Path, make) -> Path:

@@ -1,5 +1,6 @@
 """Portfolio: which suppliers put the business at risk, and why, at a glance."""
 
+import duckdb
 import numpy as np
 import plotly.express as px
 import plotly.graph_objects as go
@@ -57,6 +58,8 @@ if ui.require_warehouse():
         week = ui.computed("portfolio_digest", lambda: digest.build(queries.query,
                                                                      digest.parse_since(digest.DEFAULT_SINCE)))
     except LookupError:  # a warehouse without build information has no as-of date to count back from
+        week = None
+    except duckdb.Error:  # built by other code, without a column the digest reads: the note above says to rebuild
         week = None
     if week is not None:
         said, button = st.columns([4, 1], vertical_alignment="center")

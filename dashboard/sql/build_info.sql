@@ -1,2 +1,3 @@
--- When the warehouse was built and the analysis date it reflects.
-select as_of, built_at, input_dir from ingest.build_info
+-- When the warehouse was built, the analysis date it reflects and the code version that built it (a column older
+-- builds lack: every column, so the page can tell).
+select * from ingest.build_info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -548,6 +549,30 @@ def test_a_folder_that_does_not_exist_is_reported(ui, tmp_path):
     at.radio(key="data_source").set_value("Folder on this machine").run()
     at.text_input(key="data_folder").input(str(tmp_path / "nowhere")).run()
     assert "is not a folder" in at.error[0].value
+
+
+def test_a_warehouse_built_by_other_code_says_so_on_every_page_and_still_opens(ui, tiny_db, tmp_path):
+    """Its pages may miss a column they read now and its figures follow other rules: each page says to rebuild it; the
+    Portfolio still opens on a warehouse from before the score history kept its red flags (the digest line is left
+    out, not an error)."""
+    from dashboard.components import md
+    from pipelines.code_version import code_version
+
+    assert not any("another version" in w.value for w in ui.open(tiny_db).warning)  # this code's build
+    db = tmp_path / "old.duckdb"
+    shutil.copy(tiny_db, db)
+    con = duckdb.connect(str(db))
+    folder = con.execute("select input_dir from ingest.build_info").fetchone()[0]
+    con.execute("alter table ingest.build_info drop column code_version")  # as built before the stamp
+    con.execute("alter table marts.supplier_risk_history drop column red_flags")
+    con.close()
+    said = (f"This warehouse was built by another version of the cockpit (no version; this is {code_version()}): "
+            "some sections may be missing and its figures follow that version's rules and reference tables. Rebuild "
+            f"it from its input folder ({md(folder)}) on the Data page or with `supplier-risk build`.")
+    for page in ("portfolio", "costs", "data"):
+        at = ui.open(db, page)  # no exception
+        assert said in [w.value for w in at.warning], page
+    assert not any("Last 7 days" in m.value for m in ui.open(db).markdown)
 
 
 def test_suppliers_the_score_does_not_know_yet_are_said_under_the_bands(ui, tiny_dir, tmp_path, built):

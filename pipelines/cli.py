@@ -509,6 +509,28 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+# commands that only read a warehouse: one built by other code may lack a table or column they read
+READING_COMMANDS = ("digest", "scorecard", "validate")
+
+
+def _built_by_other_code(args, exc: Exception) -> str | None:
+    """What to say when a reading command failed in the database on a warehouse built by another version of the code
+    (pipelines.code_version): that, and to rebuild it; None for any other failure (an unexpected error stays one)."""
+    import duckdb
+
+    from pipelines.code_version import built_with, code_version
+
+    db = getattr(args, "db", None)
+    if args.command not in READING_COMMANDS or db is None or not isinstance(exc, duckdb.Error):
+        return None
+    stamp = built_with(Path(db))
+    if stamp == code_version():
+        return None
+    return (f"error: {args.command} cannot read the warehouse at {db}: it was built by another version of the code "
+            f"({stamp or 'no version stamp'}; this is {code_version()}) and lacks what this version reads. Rebuild "
+            f"it (supplier-risk build --input FOLDER --db {db}) and run this again.")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a command. An unexpected error prints one line with a log reference (the traceback goes to the error log,
     pipelines/errors.py) and exits 1, like an uncaught exception would; an interrupt exits 130."""
@@ -522,6 +544,11 @@ def main(argv: list[str] | None = None) -> int:
         import logging
 
         from pipelines.errors import LOG, log_to_file, log_unexpected
+
+        stale = _built_by_other_code(args, exc)
+        if stale:
+            print(stale, file=sys.stderr)
+            return 2
 
         try:
             log = log_to_file()

@@ -49,3 +49,21 @@ def test_demo_warehouse_rebuilds_a_warehouse_built_by_other_code(tiny_db, tmp_pa
     con.close()
     assert main(["demo-warehouse", "--db", str(db), "--out", str(tmp_path / "demo")]) == 0  # this code's: kept
     assert "warehouse already at" in capsys.readouterr().out
+
+
+def test_a_reading_command_on_a_warehouse_of_other_code_says_to_rebuild_it(tiny_db, tmp_path, capsys, monkeypatch):
+    """The digest reads the history's red flags, which a warehouse built before them lacks: it says what is wrong and
+    what to do (exit 2), not an unexpected error; on this code's warehouse it runs."""
+    monkeypatch.setenv("SUPPLIER_RISK_LOG_DIR", str(tmp_path / "logs"))
+    db = tmp_path / "old.duckdb"
+    shutil.copy(tiny_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("alter table ingest.build_info drop column code_version")
+    con.execute("alter table marts.supplier_risk_history drop column red_flags")
+    con.close()
+    assert main(["digest", "--db", str(db), "--out", str(tmp_path / "d.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (f"error: digest cannot read the warehouse at {db}: it was built by another version of the "
+                           f"code (no version stamp; this is {code_version()}) and lacks what this version reads. "
+                           f"Rebuild it (supplier-risk build --input FOLDER --db {db}) and run this again.")
+    assert main(["digest", "--db", str(tiny_db), "--out", str(tmp_path / "d.html")]) == 0

@@ -132,13 +132,18 @@ def score_band_below(band: object, score: object, flags: object) -> str | None:
     return alone if band in order and order.index(alone) < order.index(band) else None
 
 
+def _red_flags_said(flags: object) -> str:
+    """'red flag' for one, '3 red flags' for more: how a raised band names the flags that raised it."""
+    return "red flag" if int(flags) == 1 else count_words(int(flags), "red flag")
+
+
 def band_with_reason(band: object, score: object, flags: object) -> str:
     """A band as a table or a hover says it, naming the red flags when they, not the score, put it there:
     'High (red flag)', 'Critical (3 red flags)'."""
     said = words(band, "risk_band")
     if score_band_below(band, score, flags) is None:
         return said
-    return f"{said} ({'red flag' if int(flags) == 1 else count_words(int(flags), 'red flag')})"
+    return f"{said} ({_red_flags_said(flags)})"
 
 
 def band_rule() -> str:
@@ -153,7 +158,7 @@ def band_raised(band: object, score: object, flags: object) -> str:
     not."""
     if score_band_below(band, score, flags) is None:
         return ""
-    return "raised by " + ("a red flag" if int(flags) == 1 else count_words(int(flags), "red flag"))
+    return "raised by " + ("a " if int(flags) == 1 else "") + _red_flags_said(flags)
 
 
 def times(value: float) -> str:

@@ -235,15 +235,22 @@ def action_colours(actions: Iterable[str]) -> dict[str, str]:
 # ISO 2859-1 switching stages in plain words; the Inspections and Supplier pages both say it this way.
 SWITCHING_STAGES = {
     "normal": "the standard plan for the lot size, level and AQL",
-    "tightened": "2 of 5 consecutive lots rejected; stricter plans until 5 lots pass in a row",
+    "tightened": "2 of 5 consecutive lots rejected, or resumed after a discontinuation; stricter plans until 5 lots "
+                 "pass in a row",
     "reduced": "a long run of good lots; smaller samples are allowed",
-    "discontinued": "5 lots rejected while tightened; stop accepting lots under sampling until the supplier improves",
+    "discontinued": "5 lots rejected while tightened; stop accepting lots under sampling until the supplier closes a "
+                    "corrective action (inspection then resumes on tightened)",
 }
 
 
 def switching_stage(stage: str) -> str:
     """What an ISO 2859-1 switching stage means for the next lot, in plain words."""
     return SWITCHING_STAGES.get(str(stage), str(stage))
+
+
+def _and(names: list[str]) -> str:
+    """'critical', 'critical and major', 'critical, major and minor'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def switching_summary(rows: pd.DataFrame) -> tuple[bool, str]:
@@ -254,13 +261,22 @@ def switching_summary(rows: pd.DataFrame) -> tuple[bool, str]:
     stopped = rows[rows["current_stage"] == "discontinued"]
     if not stopped.empty:
         since = pd.to_datetime(stopped["last_transition_on"]).max()
-        classes = " and ".join(sorted(stopped["defect_class"].astype(str)))
+        classes = _and(sorted(stopped["defect_class"].astype(str)))
         return True, (f"**Inspection discontinued** for {classes} defects"
                       + (f" since {since:%Y-%m-%d}" if pd.notna(since) else "")
                       + f" (ISO 2859-1 switching rules): {switching_stage('discontinued')}.")
-    parts = [f"{cls} defects {stage} ({switching_stage(stage)})" for cls, stage
-             in sorted(zip(rows["defect_class"].astype(str), rows["current_stage"].astype(str)))]
-    return False, "Switching rules (ISO 2859-1): " + ("; ".join(parts) if parts else "no lots replayed") + "."
+    classes: dict[str, list[str]] = {}  # stage → its classes, stages in the order of their first class
+    for cls, stage in sorted(zip(rows["defect_class"].astype(str), rows["current_stage"].astype(str))):
+        classes.setdefault(stage, []).append(cls)
+    parts = [f"{_and(names)} defects {stage} ({switching_stage(stage)})" for stage, names in classes.items()]
+    text = "Switching rules (ISO 2859-1): " + ("; ".join(parts) if parts else "no lots replayed") + "."
+    if "times_discontinued" in rows:  # a warehouse built before the count has none
+        again = [f"{cls} {count_words(int(n), 'time')}" for cls, n
+                 in sorted(zip(rows["defect_class"].astype(str), rows["times_discontinued"])) if pd.notna(n) and n]
+        if again:
+            text += (" Discontinued before, each time resumed on tightened after a closed corrective action: "
+                     + ", ".join(again) + ".")
+    return False, text
 
 
 def money_col(title: str, help: str | None = None, cents: bool = False) -> st.column_config.NumberColumn:

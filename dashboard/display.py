@@ -69,13 +69,17 @@ def lot_results(lots: pd.DataFrame) -> list[str]:
     """Each lot's inspection result in words, a failed one with why, from its counts against its plan
     (marts.inspection_lots): every defect class found above its acceptance number ("Failed: minor 10 > Ac 7"), so a
     lot failed with few major defects is not read as a contradiction of the major-defect chart. When no count is
-    above its Ac, the inspector's result stands and the cell says so; blank for a lot not decided."""
+    above its Ac, the inspector's result stands and the cell says so; blank for a lot not decided. A passed lot that
+    escaped (`is_escape`: its field defect rate above its major AQL) says so with that rate."""
     out = []
     for r in lots.itertuples():
         if _blank(r.passed_psi):
             out.append("")
         elif bool(r.passed_psi):
-            out.append("Passed")
+            escaped = getattr(r, "is_escape", None)
+            rate = getattr(r, "field_defect_rate", None)
+            out.append("Passed" if _blank(escaped) or not bool(escaped) else
+                       "Passed, escaped" + ("" if _blank(rate) else f": {rate:.1%} returned defective"))
         else:
             over = [f"{cls} {int(found):,} > Ac {int(ac):,}"
                     for cls, found, ac in (("critical", r.critical_defects, r.critical_plan_accept),
@@ -83,6 +87,44 @@ def lot_results(lots: pd.DataFrame) -> list[str]:
                                            ("minor", r.minor_defects, r.minor_plan_accept))
                     if not _blank(found) and not _blank(ac) and found > ac]
             out.append("Failed: " + "; ".join(over) if over else "Failed (the report's result; no count above its Ac)")
+    return out
+
+
+def lot_plans(lots: pd.DataFrame) -> list[str]:
+    """Each lot's normal-inspection plan for its major defects (marts.inspection_lots), "II · AQL 2.5 · n 125, Ac 7",
+    and when the sample drawn was below what the plans ask (`is_plan_followed` false: `plan_sample_size`, the larger
+    of the major and minor plans' n) how many units were sampled: "…; sampled 50 of 125 asked". BLANK when the lot
+    has no plan."""
+    out = []
+    for r in lots.itertuples():
+        if _blank(r.major_plan_sample_size):
+            out.append(BLANK)
+            continue
+        plan = (f"{r.inspection_level} · AQL {r.aql_major:g} · n {int(r.major_plan_sample_size):,}, Ac "
+                f"{int(r.major_plan_accept):,}")
+        if not _blank(r.is_plan_followed) and not bool(r.is_plan_followed):
+            plan += ("; sample size not recorded" if _blank(r.sample_size)
+                     else f"; sampled {int(r.sample_size):,} of {int(r.plan_sample_size):,} asked")
+        out.append(plan)
+    return out
+
+
+STAGE_STRICTNESS = {"reduced": 0, "normal": 1, "tightened": 2, "discontinued": 3}
+
+
+def lot_stages(lots: pd.DataFrame) -> list[str]:
+    """The ISO 2859-1 switching stage each lot was inspected on (marts.inspection_lots' <class>_stage), in words: the
+    major defects' stage, then each other class held to a stricter one ("Tightened; minor discontinued"). Blank when
+    the replay did not see the lot (no supplier)."""
+    out = []
+    for r in lots.itertuples():
+        major = r.major_stage
+        floor = -1 if _blank(major) else STAGE_STRICTNESS.get(major, -1)
+        others = [f"{cls} {words(stage, 'stage').lower()}" for cls, stage in (("critical", r.critical_stage),
+                                                                             ("minor", r.minor_stage))
+                  if not _blank(stage) and STAGE_STRICTNESS.get(stage, -1) > floor]
+        head = "" if _blank(major) else words(major, "stage")
+        out.append("; ".join(([head] if head else []) + others))
     return out
 
 
@@ -322,7 +364,8 @@ COLUMN_KINDS = {
     "supplier_type": "supplier_type", "risk_band": "risk_band", "previous_band": "risk_band", "band": "risk_band",
     "urgency": "urgency", "suggested_action": "suggested_action", "triggers": "trigger", "red_flag": "red_flag",
     "red_flags": "red_flags",
-    "pillar": "pillar", "defect_class": "defect_class", "current_stage": "stage", "model_name": "model_name",
+    "pillar": "pillar", "defect_class": "defect_class", "current_stage": "stage", "critical_stage": "stage",
+    "major_stage": "stage", "minor_stage": "stage", "model_name": "model_name",
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
     "subject": "subject", "section": "section", "name_check": "name_check", "state": "check_state", "duty_type": "duty_type", "metric": "metric", "program": "program", "duty_status": "check_status",
     "fees_status": "check_status", "verdict": "verdict", "severity": "defect_class",
@@ -482,7 +525,9 @@ HEADERS = {
     "raw_line": "Row as read", "source_table": "From table", "source_id": "Row", "charge": "Charge", "basis": "Basis",
     "row_label": "Duty row", "shipment_count": "Shipments", "notes": "Notes", "defect_class": "Defects",
     "current_stage": "Stage now", "lots_replayed": "Lots", "switching_score": "Switching score",
-    "tightened_rejections": "Rejections while tightened", "last_transition_on": "Last switch",
+    "tightened_rejections": "Rejections while tightened", "times_discontinued": "Times discontinued",
+    "critical_stage": "Critical stage", "major_stage": "Major stage", "minor_stage": "Minor stage",
+    "last_transition_on": "Last switch",
     "last_transition_reason": "Why", "next_sample_size": "Next n", "next_accept": "Next Ac",
     "next_reject": "Next Re", "typical_lot_size": "Typical lot", "current_level": "Level now",
     "current_aql_major": "AQL now", "current_sample_size": "n now", "current_accept": "Ac now",

@@ -321,6 +321,11 @@ class LotOutcome:
     judged only when the sample was at least the plan's sample size for the stage in force; a smaller
     sample says nothing about that plan, so the lot then enters as ``accepted`` (the inspector's
     decision) and earns no points.
+
+    ``action_before`` names a corrective action the supplier closed since its previous lot (e.g. "CAPA-0308 closed
+    2026-08-03"): when inspection was discontinued, it resumes on tightened inspection from this lot (ISO 2859-1:1999
+    9.4: acceptance procedures resume once the supplier has acted to improve, on tightened as if it had just been
+    invoked). Otherwise it changes nothing.
     """
 
     defects: int | None = None
@@ -328,6 +333,7 @@ class LotOutcome:
     accepted: bool | None = None
     production_steady: bool = True
     sample_size: int | None = None
+    action_before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -349,6 +355,7 @@ class SwitchingState:
     transitions: tuple[Transition, ...]
     lot_stages: tuple[str, ...]  # stage under which each lot was inspected ("discontinued": not)
     tightened_rejections: int  # cumulative rejections in the current tightened period
+    discontinuations: int = 0  # times inspection was discontinued during the replay (resumed or not)
 
 
 def _score_points(outcome: LotOutcome, accepted: bool, aql: float | None, level: str,
@@ -376,6 +383,7 @@ def replay_switching(
     *,
     authority_approves_reduced: bool = True,
     start_stage: str = "normal",
+    action_after_last: str | None = None,
 ) -> SwitchingState:
     """Replay one supplier's lots (one defect class) through the normal/tightened/reduced rules.
 
@@ -384,7 +392,9 @@ def replay_switching(
     discontinue when 5 lots (cumulative) are rejected during one tightened period; normal -> reduced
     when the switching score reaches 30, production is steady and the authority approves;
     reduced -> normal when a lot is rejected, accepted with Ac < d < Re (MIL-STD-105E 10.1.4),
-    or production is not steady. Lots after discontinuation are recorded but change nothing.
+    or production is not steady. Lots after discontinuation are recorded but change nothing, until a corrective
+    action is closed (`LotOutcome.action_before`; `action_after_last` for one closed after the last lot): inspection
+    then resumes on tightened (ISO 2859-1:1999 9.4), a new tightened period.
     """
     _check_level_stage(level, start_stage)
     stage = start_stage
@@ -392,6 +402,7 @@ def replay_switching(
     recent_normal: list[bool] = []  # accepted flags since normal inspection (re)started
     consecutive_accepted = 0
     tightened_rejections = 0
+    discontinuations = 0
     transitions: list[Transition] = []
     lot_stages: list[str] = []
 
@@ -405,11 +416,17 @@ def replay_switching(
         if to == "tightened":
             tightened_rejections = 0
 
+    def resume(index: int, action: str | None) -> None:
+        """Discontinued inspection resumes on tightened once the supplier has closed a corrective action."""
+        if stage == "discontinued" and action:
+            switch(index, "tightened", f"corrective action {action} after discontinuation: resumed on tightened")
+
     for index, item in enumerate(lot_results):
+        outcome = item if isinstance(item, LotOutcome) else LotOutcome(accepted=bool(item))
+        resume(index - 1, outcome.action_before)
         lot_stages.append(stage)
         if stage == "discontinued":
             continue
-        outcome = item if isinstance(item, LotOutcome) else LotOutcome(accepted=bool(item))
         reinstate = False
         by_counts = False
         if outcome.defects is not None and outcome.lot_size is not None and aql is not None:
@@ -455,6 +472,7 @@ def replay_switching(
                         Transition(index, stage, "discontinued", "5 lots rejected on tightened")
                     )
                     stage = "discontinued"
+                    discontinuations += 1
         elif stage == "reduced":
             if not accepted:
                 switch(index, "normal", "lot rejected on reduced")
@@ -462,12 +480,14 @@ def replay_switching(
                 switch(index, "normal", "Ac < defects < Re on reduced: accepted, normal reinstated")
             elif not outcome.production_steady:
                 switch(index, "normal", "production not steady")
+    resume(len(lot_stages) - 1, action_after_last)
     return SwitchingState(
         stage=stage,
         switching_score=score,
         transitions=tuple(transitions),
         lot_stages=tuple(lot_stages),
         tightened_rejections=tightened_rejections,
+        discontinuations=discontinuations,
     )
 
 

@@ -313,22 +313,63 @@ def blind_spot(lots: pd.DataFrame, settings: InspectionSettings) -> tuple[pd.Dat
 # --------------------------------------------------------------------------- switching rules
 
 
-def switching(lots: pd.DataFrame) -> pd.DataFrame:
+STAGE_COLUMNS = tuple(f"{cls}_stage" for cls in DEFECT_CLASSES)
+
+
+@dataclass(frozen=True)
+class Switching:
+    """The switching-rule replay: `suppliers` has one row per supplier and defect class (marts.inspection_switching);
+    `lot_stages` has, on the lots' index, the stage each class was on when the lot was inspected (STAGE_COLUMNS;
+    None for a lot without a supplier)."""
+
+    suppliers: pd.DataFrame
+    lot_stages: pd.DataFrame
+
+
+def _closed_actions(sid, days: np.ndarray, actions: pd.DataFrame | None) -> list[tuple[str, object] | None]:
+    """For each of a supplier's lots (inspection days ascending) the first corrective action it closed after the
+    previous lot and on or before this one, and at the end one closed after the last lot: (text, closed_on) or None.
+    `actions` holds closed actions only (supplier_id, capa_id, closed_on), each dated on or before the build date."""
+    out: list[tuple[str, object] | None] = [None] * (len(days) + 1)
+    if actions is None or sid not in actions.index:
+        return out
+    mine = actions.loc[[sid]].sort_values(["closed_on", "capa_id"], kind="stable")
+    closed = mine["closed_on"].to_numpy(dtype="datetime64[D]")
+    bounds = np.r_[np.datetime64("NaT"), days]
+    for i in range(len(days) + 1):
+        first = 0 if i == 0 else int(np.searchsorted(closed, bounds[i], side="right"))
+        if first < len(closed) and (i == len(days) or closed[first] <= days[i]):
+            on = pd.Timestamp(closed[first])
+            out[i] = (f"{mine['capa_id'].iloc[first]} closed {on:%Y-%m-%d}", on)
+    return out
+
+
+def switching(lots: pd.DataFrame, actions: pd.DataFrame | None = None) -> Switching:
     """Replay each supplier's PSI lots (date order) through the switching rules, per defect class.
 
     Each lot's defect count in its sample is judged against the plan of the stage in force for the supplier's
     usual level and AQL of that class when the sample was at least that plan's sample size; lots with a smaller
     sample or without a count enter as their PSI decision (passed_psi) and earn no switching points (see docs).
+    `actions` (supplier_id, capa_id, closed_on: the corrective actions closed by the build date) resume a
+    discontinued class on tightened inspection from the first lot after one of them was closed, or for the next lot
+    when it was closed after the last (ISO 2859-1:1999 9.4).
     """
-    ordered = lots[lots["supplier_id"].notna()].sort_values(["supplier_id", "inspected_on", "po_id"],
-                                                             kind="stable").reset_index(drop=True)
+    ordered = lots[lots["supplier_id"].notna()].sort_values(["supplier_id", "inspected_on", "po_id"], kind="stable")
+    original_index = ordered.index
+    ordered = ordered.reset_index(drop=True)
+    if actions is not None:
+        actions = actions.assign(closed_on=pd.to_datetime(actions["closed_on"])).set_index("supplier_id")
     # each supplier's lots are one run of rows (sorted by supplier first): read as plain arrays, once
     sids = ordered["supplier_id"].to_numpy(dtype=object)
     starts = np.flatnonzero(np.r_[True, sids[1:] != sids[:-1]]) if len(sids) else np.empty(0, dtype=np.int64)
     ends = np.r_[starts[1:], len(sids)].astype(np.int64)
     lot_size = ordered["lot_size"].to_numpy(dtype=float, na_value=np.nan)
     sample = ordered["sample_size"].to_numpy(dtype=float, na_value=np.nan)
+    days = pd.to_datetime(ordered["inspected_on"]).to_numpy(dtype="datetime64[D]")
     passed = [bool(v) for v in ordered["passed_psi"]]
+    closed = {sids[start]: _closed_actions(sids[start], days[start:end], actions)
+              for start, end in zip(starts.tolist(), ends.tolist())}
+    stages = pd.DataFrame(None, index=lots.index, columns=list(STAGE_COLUMNS), dtype=object)
     rows = []
     for cls in DEFECT_CLASSES:
         usual = _mode(ordered, ["supplier_id"], ["inspection_level", f"aql_{cls}"])
@@ -337,17 +378,23 @@ def switching(lots: pd.DataFrame) -> pd.DataFrame:
         # A count left blank is unknown, not 0: the count-based accept/reject is skipped for that lot, which
         # enters as its PSI decision and earns no switching points (like a sample smaller than the plan's).
         counted = ~np.isnan(sample) & (np.nan_to_num(sample) > 0) & ~np.isnan(defects)
+        lot_stages = np.empty(len(ordered), dtype=object)
         for start, end in zip(starts.tolist(), ends.tolist()):
             sid = sids[start]
             level, aql = levels[sid], float(aqls[sid])
+            acts = closed[sid]
+            named = [None if a is None else a[0] for a in acts]
             outcomes = [
                 LotOutcome(defects=int(defects[i]), lot_size=int(lot_size[i]), sample_size=int(sample[i]),
-                           accepted=passed[i])
-                if counted[i] else LotOutcome(accepted=passed[i])
+                           accepted=passed[i], action_before=named[i - start])
+                if counted[i] else LotOutcome(accepted=passed[i], action_before=named[i - start])
                 for i in range(start, end)
             ]
-            state = replay_switching(outcomes, aql=aql, level=level)
+            state = replay_switching(outcomes, aql=aql, level=level, action_after_last=named[-1])
+            lot_stages[start:end] = state.lot_stages
             last = state.transitions[-1] if state.transitions else None
+            # a resumption takes effect from the lot after `lot_index`, on the closing date of the action behind it
+            resumed = acts[last.lot_index + 1] if last is not None and last.from_stage == "discontinued" else None
             size = int(round(float(np.nanmedian(lot_size[start:end]))))
             nxt = sampling_plan(size, aql, level, state.stage) if state.stage != "discontinued" else None
             rows.append({
@@ -355,8 +402,11 @@ def switching(lots: pd.DataFrame) -> pd.DataFrame:
                 "lots_replayed": len(outcomes),
                 "current_stage": state.stage, "switching_score": state.switching_score,
                 "tightened_rejections": state.tightened_rejections, "transitions": len(state.transitions),
-                "last_transition_po_id": None if last is None else ordered["po_id"].iloc[start + last.lot_index],
-                "last_transition_on": None if last is None else ordered["inspected_on"].iloc[start + last.lot_index],
+                "times_discontinued": state.discontinuations,
+                "last_transition_po_id": None if last is None or resumed is not None
+                else ordered["po_id"].iloc[start + last.lot_index],
+                "last_transition_on": None if last is None else resumed[1] if resumed is not None
+                else ordered["inspected_on"].iloc[start + last.lot_index],
                 "last_transition_from": None if last is None else last.from_stage,
                 "last_transition_to": None if last is None else last.to_stage,
                 "last_transition_reason": None if last is None else last.reason,
@@ -366,21 +416,24 @@ def switching(lots: pd.DataFrame) -> pd.DataFrame:
                 "next_accept": None if nxt is None else nxt.accept,
                 "next_reject": None if nxt is None else nxt.reject,
             })
+        stages.loc[original_index, f"{cls}_stage"] = lot_stages
     out = pd.DataFrame(rows)
     if out.empty:
-        return out
+        return Switching(out, stages)
     out["defect_class"] = pd.Categorical(out["defect_class"], ["critical", "major", "minor"])
     out = out.sort_values(["supplier_id", "defect_class"]).reset_index(drop=True)
     out["defect_class"] = out["defect_class"].astype(str)
     for col in ("next_sample_size", "next_accept", "next_reject"):
         out[col] = out[col].astype("Int64")
-    return out
+    return Switching(out, stages)
 
 
 __all__ = [
     "DEFECT_CLASSES",
     "PRIOR_MIN_PARAMETER",
+    "STAGE_COLUMNS",
     "InspectionSettings",
+    "Switching",
     "blind_spot",
     "blind_spot_note",
     "jeffreys_interval",

@@ -186,22 +186,24 @@ if ui.require_warehouse():
         if stopped:
             st.error(f"**Stop accepting lots of {ui.count_words(stopped, 'supplier')} on sampling.** Their major-defect "
                      "inspections are discontinued under the ISO 2859-1 switching rules: 5 lots were rejected while "
-                     "already on tightened inspection. Sampling resumes only after the supplier shows corrective "
-                     "action; until then inspect every lot in full or hold orders. They are listed below with "
-                     "Stage now = Discontinued.", icon=":material/block:")
+                     "already on tightened inspection, and no corrective action has been closed since. Sampling "
+                     "resumes, on tightened inspection, once the supplier closes one (its closing date in the "
+                     "corrective actions); until then inspect every lot in full or hold orders. They are listed "
+                     "below with Stage now = Discontinued.", icon=":material/block:")
         # the stage, since when and why, and the next lot's plan at 1440 px; the replay's counts and the plan's parts
         # one by one go to the download
         def with_next_plan() -> pd.DataFrame:  # once per warehouse and filters
             plan = switching[["next_sample_size", "next_accept", "next_reject"]]
             known = plan.notna().all(axis=1).tolist()
-            return switching.assign(next_plan=[
+            counted = switching if "times_discontinued" in switching else switching.assign(times_discontinued=None)
+            return counted.assign(next_plan=[
                 f"n {int(n):,} · Ac {int(a):,} · Re {int(r):,}" if ok else display.BLANK
                 for ok, n, a, r in zip(known, *(plan[c].tolist() for c in plan.columns))])
 
         ui.table(ui.computed("inspections_next_plan", with_next_plan, ids), "inspections_switching",
                  "inspection_switching.csv", max_shown=ui.LONG_TABLE_ROWS,
                  columns=["supplier_name", "defect_class", "current_stage", "last_transition_on",
-                          "last_transition_reason", "next_plan"],
+                          "last_transition_reason", "times_discontinued", "next_plan"],
                  download_columns=["inspection_level", "aql", "lots_replayed", "switching_score",
                                    "tightened_rejections", "next_sample_size", "next_accept", "next_reject"],
                  column_config={"supplier_name": "Supplier", "defect_class": "Defects", "aql": "AQL",
@@ -210,6 +212,11 @@ if ui.require_warehouse():
                                     "Switching score", help="Reaching 30 on normal inspection allows reduced."),
                                 "last_transition_on": st.column_config.DateColumn("Last switch"),
                                 "last_transition_reason": "Why",
+                                "times_discontinued": st.column_config.NumberColumn(
+                                    "Times discontinued", help="How often 5 lots were rejected on tightened "
+                                                               "inspection. A closed corrective action resumed "
+                                                               "each on tightened, unless Stage now is "
+                                                               "Discontinued."),
                                 "next_plan": st.column_config.TextColumn(
                                     "Next lot", help="Sample size n, accept with Ac defects or fewer, reject with Re "
                                                      "or more, at the stage now; level, AQL, switching score and "

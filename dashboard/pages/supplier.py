@@ -368,14 +368,20 @@ if not blind.empty:
               help="Refunds, write-offs and quality costs of lots that passed inspection but escaped.")
     plan = (f"Level {b['recommended_level']} · AQL {b['recommended_aql_major']:g}"
             if pd.notna(b["recommended_level"]) and pd.notna(b["recommended_aql_major"]) else "–")
+    # the major defects' switching stage, when the next lot is not on the normal plan: "Next lot, tightened"
+    major_stage = switching.loc[switching["defect_class"] == "major", "current_stage"] if not switching.empty \
+        else pd.Series(dtype=object)
+    stage_now = str(major_stage.iloc[0]) if len(major_stage) and pd.notna(major_stage.iloc[0]) else "normal"
+    next_lot = f"Next lot, {stage_now}" if stage_now in ("tightened", "reduced") else "Next lot"
     if stopped:  # no sampling plan accepts lots until the supplier has improved (ISO 2859-1)
         i4.metric("Next lot", "Discontinued", border=True,
                   help=f"Switching rules: {ui.switching_stage('discontinued')}. Plan once sampling resumes: {plan}; "
                        f"now: level {b['current_level']}, AQL {ui.number(b['current_aql_major'], 1)}.")
     else:
-        i4.metric("Next lot", plan, border=True,
+        i4.metric(next_lot, plan, border=True,
                   help=f"Now: level {b['current_level']}, AQL {ui.number(b['current_aql_major'], 1)}. "
-                       f"{b['note'] or ''}")
+                       + (f"Major defects on {stage_now} inspection ({ui.switching_stage(stage_now)}). "
+                          if stage_now != "normal" else "") + f"{b['note'] or ''}")
 if stopped:
     st.error(switching_text, icon=":material/block:")
 elif switching_text:
@@ -409,28 +415,37 @@ else:
     ui.cached_chart("supplier_inspections_chart", lots_chart, supplier_id)
     # each lot against its plan, its result and whether it escaped, at 1440 px; the plan's parts one by one, the
     # sample taken (the plan followed or not), the lot size and the field defect rate go to the download
-    plans = [display.BLANK if pd.isna(r.major_plan_sample_size) else
-             f"{r.inspection_level} · AQL {r.aql_major:g} · n {int(r.major_plan_sample_size):,}, Ac "
-             f"{int(r.major_plan_accept):,}" for r in lots.itertuples()]
-    ui.table(lots.assign(plan=plans), "supplier_lots_table", f"{supplier_id}_inspection_lots.csv",
-             columns=["inspected_on", "po_id", "plan", "major_defects", "result", "is_plan_followed", "is_escape",
-                      "escaped_value"],
-             download_columns=["passed_psi", "sample_size", "lot_size", "inspection_level", "aql_major",
+    plans = display.lot_plans(lots)
+    stage_known = "major_stage" in lots  # a warehouse built before the lots carried their stage has none
+    ui.table(lots.assign(plan=plans, stage=display.lot_stages(lots) if stage_known else display.BLANK),
+             "supplier_lots_table", f"{supplier_id}_inspection_lots.csv",
+             columns=["inspected_on", "po_id", "stage", "plan", "major_defects", "result", "escaped_value"],
+             download_columns=["passed_psi", "is_escape", "is_plan_followed", "sample_size", "lot_size", "inspection_level",
+                               "aql_major",
                                "major_code_letter", "major_plan_sample_size", "major_plan_accept",
-                               "field_defect_rate"],
-             wrap=["plan", "result"], column_config={"inspected_on": st.column_config.DateColumn("Inspected"),
+                               "field_defect_rate"] + (["critical_stage", "major_stage", "minor_stage"]
+                                                       if stage_known else []),
+             wrap=["stage", "plan", "result"], column_config={"inspected_on": st.column_config.DateColumn("Inspected"),
+                            "stage": st.column_config.TextColumn(
+                                "Stage", help="The ISO 2859-1 switching stage the supplier was on when the lot was "
+                                              "inspected (major defects; a class held to a stricter stage is named): "
+                                              "tightened plans accept fewer defects than the normal plan shown; "
+                                              "discontinued: no lot should have been accepted on sampling, until "
+                                              "the supplier closed a corrective action."),
                             "plan": st.column_config.TextColumn(
-                                "Plan", help="ISO 2859-1 plan for the lot size: inspection level, major AQL, "
-                                             "sample size n and acceptance number Ac (the most major defects the "
-                                             "sample may hold; critical and minor defects have their own, see "
-                                             "Result); Plan followed: at least n sampled."),
+                                "Plan", help="ISO 2859-1 normal-inspection plan for the lot size: inspection level, "
+                                             "major AQL, sample size n and acceptance number Ac (the most major "
+                                             "defects the sample may hold; critical and minor defects have their "
+                                             "own, see Result). A lot sampled below its plan's n (major or minor) "
+                                             "says how many units were sampled."),
                             "sample_size": "Sampled", "major_defects": "Major defects",
                             "passed_psi": "Passed", "is_plan_followed": "Plan followed",
                             "result": st.column_config.TextColumn(
                                 "Result", help="The pre-shipment inspection's result; a failed lot names the defect "
                                                "classes found above their acceptance number (critical, major, "
                                                "minor): a lot can fail on critical or minor defects with few major "
-                                               "ones."),
+                                               "ones. A passed lot escaped when the share of its delivered units "
+                                               "returned defective exceeded its major AQL."),
                             "is_escape": st.column_config.CheckboxColumn(
                                 "Escaped", help="Passed, but its field defect rate (defect-coded returns per unit "
                                                 "delivered; in the download) exceeded the lot's major AQL."),

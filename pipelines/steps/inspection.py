@@ -1,6 +1,7 @@
 """Inspection marts: lots with their plans and escapes, the per-supplier blind spot, the switching-rule replay.
 
-Reads marts.inspection_lot_facts (SQL: first decided PSI, deliveries, returns, costs per lot) and the settings,
+Reads marts.inspection_lot_facts (SQL: first decided PSI, deliveries, returns, costs per lot), the corrective actions
+closed by the build date (they resume a discontinued inspection on tightened) and the settings,
 judges which lots are mature and escaped at the build date (models/po_status.py, as the risk score does), computes the ISO 2859-1 plans and the Beta posterior with models.blind_spot, and writes
 marts.inspection_lots, marts.inspection_blind_spot and marts.inspection_switching. Columns:
 docs/inspection-blind-spot.md.
@@ -13,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from models import po_status
-from models.blind_spot import InspectionSettings, blind_spot, lot_plans, switching
+from models.blind_spot import STAGE_COLUMNS, InspectionSettings, blind_spot, lot_plans, switching
 from pipelines.frames import read_frame, write_frame
 
-INPUTS = ["marts.inspection_lot_facts", "reference.inspection_settings", "ingest.build_info"]
+INPUTS = ["marts.inspection_lot_facts", "staging.corrective_actions", "reference.inspection_settings",
+          "ingest.build_info"]
 OUTPUTS = ["marts.inspection_lots", "marts.inspection_blind_spot", "marts.inspection_switching"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.inspection_lots": "one row per purchase order with a decided pre-shipment inspection",
@@ -32,7 +34,7 @@ LOT_COLUMNS = [
     "critical_code_letter", "critical_plan_sample_size", "critical_plan_accept", "critical_plan_reject",
     "major_code_letter", "major_plan_sample_size", "major_plan_accept", "major_plan_reject",
     "minor_code_letter", "minor_plan_sample_size", "minor_plan_accept", "minor_plan_reject",
-    "plan_sample_size", "sample_size", "is_plan_followed",
+    "plan_sample_size", "sample_size", "is_plan_followed", *STAGE_COLUMNS,
     "critical_defects", "major_defects", "minor_defects", "sample_defect_rate",
     "passed_psi", "decided_psi_count", "is_reinspected", "last_psi_result",
     "unit_price", "order_value", "delivered_on", "delivered_quantity",
@@ -56,7 +58,7 @@ SUPPLIER_COLUMNS = [
 
 SWITCHING_COLUMNS = [
     "supplier_id", "defect_class", "inspection_level", "aql", "lots_replayed", "current_stage", "switching_score",
-    "tightened_rejections", "transitions", "last_transition_po_id", "last_transition_on", "last_transition_from",
+    "tightened_rejections", "transitions", "times_discontinued", "last_transition_po_id", "last_transition_on", "last_transition_from",
     "last_transition_to", "last_transition_reason", "recommended_stage", "typical_lot_size",
     "next_sample_size", "next_accept", "next_reject",
 ]
@@ -82,6 +84,12 @@ def read_lot_facts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return lots
 
 
+def read_closed_actions(con: duckdb.DuckDBPyConnection, as_of) -> pd.DataFrame:
+    """The corrective actions closed on or before `as_of`: supplier_id, capa_id, closed_on."""
+    return read_frame(con, "select supplier_id, capa_id, closed_on from staging.corrective_actions "
+                           "where closed_on <= ? order by supplier_id, closed_on, capa_id", [as_of])
+
+
 def judge_lots(lots: pd.DataFrame, as_of, settings: InspectionSettings) -> pd.DataFrame:
     """The lot facts with field_defect_rate, is_mature, is_escape and escaped_value as of `as_of`
     (models.po_status.lot_judgement: the definition the risk score's passed-but-defective signal applies)."""
@@ -97,15 +105,18 @@ def judge_lots(lots: pd.DataFrame, as_of, settings: InspectionSettings) -> pd.Da
     return lots
 
 
-def compute(lots: pd.DataFrame, settings: InspectionSettings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The three marts from the lot facts: (inspection_lots, inspection_blind_spot, inspection_switching)."""
+def compute(lots: pd.DataFrame, settings: InspectionSettings, actions: pd.DataFrame | None = None
+            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three marts from the lot facts: (inspection_lots, inspection_blind_spot, inspection_switching).
+    `actions`: the corrective actions closed by the build date (read_closed_actions)."""
     if lots.empty:
         return (pd.DataFrame(columns=LOT_COLUMNS), pd.DataFrame(columns=SUPPLIER_COLUMNS),
                 pd.DataFrame(columns=SWITCHING_COLUMNS))
     lots = lots.join(lot_plans(lots))
     suppliers, lots = blind_spot(lots, settings)
-    switch = switching(lots)
-    return lots[LOT_COLUMNS], suppliers[SUPPLIER_COLUMNS], switch[SWITCHING_COLUMNS]
+    switch = switching(lots, actions)
+    lots = lots.join(switch.lot_stages)
+    return lots[LOT_COLUMNS], suppliers[SUPPLIER_COLUMNS], switch.suppliers[SWITCHING_COLUMNS]
 
 
 _DATE_COLUMNS = {"inspected_on", "delivered_on", "last_transition_on"}
@@ -119,7 +130,8 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> N
 def run(con: duckdb.DuckDBPyConnection, context) -> None:
     """Build step: write the three inspection marts."""
     settings = read_settings(con)
-    lots, suppliers, switch = compute(judge_lots(read_lot_facts(con), context.as_of, settings), settings)
+    lots, suppliers, switch = compute(judge_lots(read_lot_facts(con), context.as_of, settings), settings,
+                                      read_closed_actions(con, context.as_of))
     _write(con, "marts.inspection_lots", lots)
     _write(con, "marts.inspection_blind_spot", suppliers)
     _write(con, "marts.inspection_switching", switch)

@@ -66,7 +66,8 @@ def test_reaudit_actions_are_ordered_by_severity_not_alphabet():
                                         "call the supplier": "#adb5bd"}
 
 
-STOP = "stop accepting lots under sampling until the supplier improves"
+STOP = ("stop accepting lots under sampling until the supplier closes a corrective action (inspection then resumes "
+        "on tightened)")
 
 
 def test_switching_summary_says_plainly_when_inspection_is_discontinued():
@@ -92,6 +93,14 @@ def test_switching_summary_of_a_supplier_still_sampled():
     assert not stopped and STOP not in text
     assert text == ("Switching rules (ISO 2859-1): major defects normal (the standard plan for the lot size, level "
                     "and AQL); minor defects reduced (a long run of good lots; smaller samples are allowed).")
+    # discontinued before and resumed by a closed corrective action: how often, per class
+    resumed = pd.DataFrame({"defect_class": ["critical", "major", "minor"],
+                            "current_stage": ["normal", "tightened", "tightened"], "times_discontinued": [0, 2, 1]})
+    assert ui.switching_summary(resumed) == (False, (
+        "Switching rules (ISO 2859-1): critical defects normal (the standard plan for the lot size, level and AQL); "
+        "major and minor defects tightened (2 of 5 consecutive lots rejected, or resumed after a discontinuation; "
+        "stricter plans until 5 lots pass in a row). Discontinued before, each time resumed on tightened after a "
+        "closed corrective action: major 2 times, minor 1 time."))
 
 
 def test_cached_figures_tell_large_frames_apart_by_every_value():

@@ -92,7 +92,9 @@ def test_supplier_page_shows_the_critical_suppliers_red_flags_and_signals(ui, de
     shown = dict(zip(table["po_id"], table["result"]))
     assert why and {po: shown[po] for po in why} == why
     assert any(w.startswith("Failed: minor") for w in why.values())
-    assert all(v == "Passed" for po, v in shown.items() if po not in why)
+    assert all(v == "Passed" or v.startswith("Passed, escaped: ") for po, v in shown.items() if po not in why)
+    escaped = set(table.loc[table["is_escape"].astype(bool), "po_id"])
+    assert {po for po, v in shown.items() if v.startswith("Passed, escaped")} == escaped
 
 
 def test_inspections_page_totals_match_the_blind_spot_mart(ui, demo_db, demo_con):
@@ -315,8 +317,8 @@ def test_supplier_page_says_plainly_when_switching_rules_discontinued_inspection
     sid, since = found
     at = ui.open(demo_db, "supplier", query={"supplier": sid})
     assert f"**Inspection discontinued** for major defects since {since:%Y-%m-%d} (ISO 2859-1 switching rules): " \
-           "5 lots rejected while tightened; stop accepting lots under sampling until the supplier improves." \
-           in [e.value for e in at.error]
+           "5 lots rejected while tightened; stop accepting lots under sampling until the supplier closes a " \
+           "corrective action (inspection then resumes on tightened)." in [e.value for e in at.error]
     assert ui.metrics(at)["Next lot"] == "Discontinued"
     # the Inspections page counts those suppliers and says the same
     stopped = demo_con.execute("select count(*) from marts.inspection_switching "
@@ -325,7 +327,36 @@ def test_supplier_page_says_plainly_when_switching_rules_discontinued_inspection
     assert ui.metrics(at)["Discontinued (major)"] == f"{stopped:,}"
     assert any(e.value.startswith(f"**Stop accepting lots of {stopped:,} {'supplier' if stopped == 1 else 'suppliers'} on sampling.** Their major-defect "
                                   "inspections are discontinued under the ISO 2859-1 switching rules: 5 lots were "
-                                  "rejected while already on tightened inspection.") for e in at.error)
+                                  "rejected while already on tightened inspection, and no corrective action has "
+                                  "been closed since.") for e in at.error)
+
+
+def test_supplier_page_shows_a_resumed_inspection_and_the_stage_of_every_lot(ui, demo_db, demo_con):
+    """A supplier whose major-defect inspection was discontinued and resumed by a closed corrective action: the page
+    says how often, and the lot table gives every lot the stage it was inspected on (SQL over the mart)."""
+    sid, times = demo_con.execute(
+        "select supplier_id, times_discontinued from marts.inspection_switching where defect_class = 'major' "
+        "and times_discontinued > 1 and current_stage = 'tightened' and supplier_id not in (select supplier_id "
+        "from marts.inspection_switching where current_stage = 'discontinued') order by 1 limit 1").fetchone()
+    at = ui.open(demo_db, "supplier", query={"supplier": sid})
+    assert not any(e.value.startswith("**Inspection discontinued**") for e in at.error)
+    caption = next(c.value for c in at.caption if c.value.startswith("Switching rules (ISO 2859-1)"))
+    assert f"Discontinued before, each time resumed on tightened after a closed corrective action: major {times} times" \
+        in caption
+    level, aql = demo_con.execute("select recommended_level, recommended_aql_major from marts.inspection_blind_spot "
+                                  "where supplier_id = ?", [sid]).fetchone()
+    assert ui.metrics(at)["Next lot, tightened"] == f"Level {level} · AQL {aql:g}"
+    table = next(f for f in ui.frames(at) if "major_plan_accept" in f.columns)
+    expected = demo_con.execute(
+        "select po_id, major_stage, critical_stage, minor_stage from marts.inspection_lots where supplier_id = ?",
+        [sid]).fetchall()
+    words = {"normal": "Normal", "tightened": "Tightened", "reduced": "Reduced", "discontinued": "Discontinued"}
+    strict = ["reduced", "normal", "tightened", "discontinued"].index
+    assert dict(zip(table["po_id"], table["stage"])) == {
+        po: "; ".join([words[m]] + [f"{c} {words[s].lower()}" for c, s in (("critical", cr), ("minor", mi))
+                                    if strict(s) > strict(m)])
+        for po, m, cr, mi in expected}
+    assert "Tightened" in table["stage"].tolist()
 
 
 def test_costs_sku_picker_keeps_to_the_chosen_category(ui, demo_db, demo_con):

@@ -398,6 +398,10 @@ def test_a_failed_lot_says_which_defect_classes_failed_it():
         "minor_defects": [3, 10, 1, 1, 2], "minor_plan_accept": [10, 7, 7, 7, 7]})
     assert display.lot_results(lots) == ["Failed: critical 1 > Ac 0; major 9 > Ac 7", "Failed: minor 10 > Ac 7",
                                          "Passed", "", "Failed (the report's result; no count above its Ac)"]
+    # a passed lot that escaped says so, with its field defect rate
+    escaped = lots.assign(is_escape=[False, False, True, False, False], field_defect_rate=[None, None, 0.079, None,
+                                                                                            None])
+    assert display.lot_results(escaped)[2] == "Passed, escaped: 7.9% returned defective"
 
 
 def test_max_points_show_a_half_point_and_whole_points_without_decimals():
@@ -477,3 +481,21 @@ def test_every_money_metric_tile_uses_the_tile_format():
 def test_ratios_in_words_never_say_a_small_one_is_zero(value, shown):
     # SCMS: ranking by the supplier's own record held 0.039× the problem orders of chance in its riskiest tenth
     assert display.times(value) == shown
+
+
+def test_lot_stages_name_the_major_stage_and_any_class_held_to_a_stricter_one():
+    lots = pd.DataFrame({"critical_stage": ["normal", "normal", "tightened", None, "tightened"],
+                         "major_stage": ["normal", "tightened", "tightened", None, "reduced"],
+                         "minor_stage": ["normal", "discontinued", "tightened", None, "normal"]})
+    assert display.lot_stages(lots) == ["Normal", "Tightened; minor discontinued", "Tightened", "",
+                                        "Reduced; critical tightened; minor normal"]
+
+
+def test_lot_plans_say_when_the_sample_was_below_the_plans():
+    lots = pd.DataFrame({"inspection_level": ["II", "II", "I", "II"], "aql_major": [2.5, 2.5, 1.0, 2.5],
+                         "major_plan_sample_size": [125, 80, 50, None], "major_plan_accept": [7, 5, 1, None],
+                         "plan_sample_size": [125, 125, 50, None], "sample_size": [125, 50, None, 20],
+                         "is_plan_followed": [True, False, False, False]})
+    assert display.lot_plans(lots) == ["II · AQL 2.5 · n 125, Ac 7",
+                                       "II · AQL 2.5 · n 80, Ac 5; sampled 50 of 125 asked",
+                                       "I · AQL 1 · n 50, Ac 1; sample size not recorded", display.BLANK]

@@ -676,14 +676,15 @@ def test_supplier_page_states_the_switching_stage_of_a_supplier_still_sampled(ui
     assert stages == {"critical": "normal", "major": "normal", "minor": "normal"}
     at = ui.open(tiny_db, "supplier", query={"supplier": "S1"})
     normal = "normal (the standard plan for the lot size, level and AQL)"
-    assert (f"Switching rules (ISO 2859-1): critical defects {normal}; major defects {normal}; minor defects {normal}."
+    assert (f"Switching rules (ISO 2859-1): critical, major and minor defects {normal}."
             in [c.value for c in at.caption])
     assert "stop accepting" not in ui.texts(at)
     assert ui.metrics(at)["Next lot"] != "Discontinued"
     # the Inspections page explains each stage with the same words
     at.switch_page(ui.pages["inspections"]).run()
     help_text = next(m.help for m in at.metric if m.label == "Discontinued (major)")
-    assert help_text == "5 lots rejected while tightened; stop accepting lots under sampling until the supplier improves."
+    assert help_text == ("5 lots rejected while tightened; stop accepting lots under sampling until the supplier "
+                         "closes a corrective action (inspection then resumes on tightened).")
     assert ui.metrics(at)["Discontinued (major)"] == "0" and "Stop accepting lots of" not in ui.texts(at)
 
 

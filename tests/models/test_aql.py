@@ -404,6 +404,32 @@ def test_five_cumulative_rejections_on_tightened_discontinue() -> None:
     assert [(t.lot_index, t.to_stage) for t in state.transitions] == [(1, "tightened"), (8, "discontinued")]
     assert state.stage == "discontinued" and state.tightened_rejections == 5
     assert state.lot_stages[-2:] == ("discontinued", "discontinued")
+    assert state.discontinuations == 1
+
+
+def test_a_corrective_action_closed_after_discontinuation_resumes_on_tightened() -> None:
+    # lots 0-1 rejected (tightened from lot 2); lots 2, 3, 5, 7, 8 rejected on tightened: discontinued after lot 8
+    head = [False, False, False, False, True, False, True, False, False]
+    # an action closed before lot 8 (while still tightened) changes nothing: it does not pre-empt a discontinuation
+    early = replay_switching(head[:8] + [LotOutcome(accepted=False, action_before="CAPA-1 closed 2024-05-01"), True])
+    assert early.stage == "discontinued" and early.lot_stages[-1] == "discontinued"
+    # closed between lot 8 and lot 9: lot 9 is inspected on tightened, a new tightened period (0 rejections so far)
+    state = replay_switching(head + [LotOutcome(accepted=False, action_before="CAPA-2 closed 2024-06-01"), True])
+    assert [(t.lot_index, t.from_stage, t.to_stage) for t in state.transitions] == [
+        (1, "normal", "tightened"), (8, "tightened", "discontinued"), (8, "discontinued", "tightened")]
+    assert state.transitions[-1].reason == ("corrective action CAPA-2 closed 2024-06-01 after discontinuation: "
+                                            "resumed on tightened")
+    assert state.lot_stages[8:] == ("tightened", "tightened", "tightened")
+    assert state.stage == "tightened" and state.tightened_rejections == 1 and state.discontinuations == 1
+    # 5 more rejections discontinue again; an action closed after the last lot resumes the next one
+    again = replay_switching(head + [LotOutcome(accepted=False, action_before="CAPA-2")] + [False] * 4,
+                             action_after_last="CAPA-3 closed 2024-09-01")
+    assert [t.to_stage for t in again.transitions] == ["tightened", "discontinued", "tightened", "discontinued",
+                                                       "tightened"]
+    assert again.transitions[-1].lot_index == 13 and again.discontinuations == 2
+    assert again.stage == "tightened" and again.tightened_rejections == 0
+    # without a discontinuation, an action after the last lot changes nothing
+    assert replay_switching([True, True], action_after_last="CAPA-4").transitions == ()
 
 
 def lot(defects: int) -> LotOutcome:

@@ -122,7 +122,7 @@ def test_switching_through_the_step_matches_a_hand_replay():
     lots = pd.DataFrame([lot(f"P{i}", day=f"2024-01-{i + 1:02d}", major=d, passed=d <= 5)
                          for i, d in enumerate(majors)])
     lots = lots.join(lot_plans(lots))
-    out = switching(lots).set_index("defect_class")
+    out = switching(lots).suppliers.set_index("defect_class")
     major = out.loc["major"]
     # Hand replay: lot 0 rejected, lot 2 rejected (2 of 3) -> tightened from lot 3; lots 3-7 accepted (5 in a
     # row) -> normal from lot 8; lot 8 on normal with 0 defects: Ac 5 >= 2 and 0 <= Ac 3 of the 1.5 column
@@ -173,7 +173,7 @@ def test_switching_judges_a_short_sample_by_the_psi_decision():
     lots = pd.DataFrame([lot(f"P{i}", day=f"2024-01-{i + 1:02d}", lot_size=10000, sample=80, major=6,
                              passed=False) for i in range(10)])
     lots = lots.join(lot_plans(lots))
-    major = switching(lots).set_index("defect_class").loc["major"]
+    major = switching(lots).suppliers.set_index("defect_class").loc["major"]
     assert major["current_stage"] == "discontinued"
     assert major["switching_score"] == 0 and major["tightened_rejections"] == 5
     assert (major["last_transition_po_id"], major["last_transition_to"]) == ("P6", "discontinued")
@@ -212,5 +212,43 @@ def test_a_blank_major_count_adds_no_sample_evidence_and_no_switching_points():
     assert ev.loc[0, "evidence_defects"] == pytest.approx(14 * 200 / 325)
     # switching, major (lot 1000, II, AQL 2.5: n 80, Ac 5; one step tighter, AQL 1.5: Ac 3): A (4 > 3) resets to 0,
     # B has no count and enters as its pass (no points), C (0 ≤ 3) earns 3. Read as 0, B would have earned 3 more.
-    major = switching(lots.join(lot_plans(lots))).set_index("defect_class").loc["major"]
+    major = switching(lots.join(lot_plans(lots))).suppliers.set_index("defect_class").loc["major"]
     assert (major["lots_replayed"], major["switching_score"], major["current_stage"]) == (3, 3, "normal")
+
+
+def test_a_closed_corrective_action_resumes_a_discontinued_supplier_on_tightened():
+    # Lot 1000, level II, AQL 2.5: normal J n 80 Ac 5 Re 6, tightened J n 80 Ac 3 Re 4 (Table II-B). Seven lots with
+    # 7 major defects (rejected on either plan): lots 0-1 tighten, lots 2-6 are the 5 rejections that discontinue.
+    days = ["2024-01-05", "2024-02-05", "2024-03-05", "2024-04-05", "2024-05-05", "2024-06-05", "2024-07-05",
+            "2024-08-05", "2024-09-05"]
+    majors = [7] * 7 + [2, 7]
+    lots = pd.DataFrame([lot(f"P{i}", day=d, major=m, passed=m <= 5) for i, (d, m) in enumerate(zip(days, majors))])
+    lots = lots.join(lot_plans(lots))
+    capa = pd.DataFrame({"supplier_id": ["S", "S", "S"], "capa_id": ["C-1", "C-2", "C-3"],
+                         "closed_on": pd.to_datetime(["2024-07-05", "2024-07-20", "2024-07-25"])})
+    # Without actions, lots 7 and 8 are inspected while discontinued and change nothing.
+    alone = switching(lots)
+    assert alone.lot_stages["major_stage"].tolist() == ["normal"] * 2 + ["tightened"] * 5 + ["discontinued"] * 2
+    assert alone.suppliers.set_index("defect_class").loc["major", "current_stage"] == "discontinued"
+    # C-1 closed on the day of the discontinuing lot (before the discontinuation took effect): it does not count.
+    # C-2, closed 2024-07-20, is the first after it: lot 7 is on tightened (2 <= Ac 3, accepted), lot 8 rejected.
+    out = switching(lots, capa)
+    assert out.lot_stages["major_stage"].tolist() == ["normal"] * 2 + ["tightened"] * 5 + ["tightened"] * 2
+    major = out.suppliers.set_index("defect_class").loc["major"]
+    assert (major["current_stage"], major["tightened_rejections"], major["times_discontinued"]) == ("tightened", 1, 1)
+    assert (major["last_transition_from"], major["last_transition_to"]) == ("discontinued", "tightened")
+    assert major["last_transition_reason"] == ("corrective action C-2 closed 2024-07-20 after discontinuation: "
+                                               "resumed on tightened")
+    assert major["last_transition_po_id"] is None
+    assert pd.Timestamp(major["last_transition_on"]) == pd.Timestamp("2024-07-20")
+    assert (major["next_sample_size"], major["next_accept"], major["next_reject"]) == (80, 3, 4)
+    # An action closed only after the last lot resumes the next lot; the lots keep the stage they were inspected on.
+    late = pd.DataFrame({"supplier_id": ["S"], "capa_id": ["C-9"], "closed_on": pd.to_datetime(["2024-10-01"])})
+    after = switching(lots, late)
+    assert after.lot_stages["major_stage"].tolist() == alone.lot_stages["major_stage"].tolist()
+    major = after.suppliers.set_index("defect_class").loc["major"]
+    assert (major["current_stage"], major["transitions"], major["last_transition_po_id"]) == ("tightened", 3, None)
+    assert pd.Timestamp(major["last_transition_on"]) == pd.Timestamp("2024-10-01")
+    # another supplier's action resumes nothing
+    other = switching(lots, late.assign(supplier_id="T"))
+    assert other.suppliers.set_index("defect_class").loc["major", "current_stage"] == "discontinued"

@@ -188,15 +188,55 @@ def test_demo_switching_has_one_row_per_supplier_and_class(demo_con):
     assert rows == (3 * suppliers, suppliers, 0)
 
 
+def _outcomes(lots: pd.DataFrame, cls: str, actions: list | None = None) -> list[LotOutcome]:
+    """A supplier's lots (marts.inspection_lots, date order) as the replay reads them: a count judged with its sample,
+    else the inspector's decision; `actions` names the corrective action closed before each lot, if any."""
+    actions = actions or [None] * len(lots)
+    return [LotOutcome(defects=int(d), lot_size=int(n), sample_size=int(m), accepted=bool(p), action_before=a)
+            if not pd.isna(d) and not pd.isna(m) and m > 0 else LotOutcome(accepted=bool(p), action_before=a)
+            for d, n, m, p, a in zip(lots[f"{cls}_defects"], lots["lot_size"], lots["sample_size"], lots["passed_psi"],
+                                     actions)]
+
+
 def test_switching_replay_matches_the_engine_on_a_demo_supplier(demo_con):
     lots = demo_con.execute("select * from marts.inspection_lots where supplier_id = 'SUP-0001' "
                             "order by inspected_on, po_id").df()
     row = demo_con.execute("select * from marts.inspection_switching where supplier_id = 'SUP-0001' "
                            "and defect_class = 'major'").df().iloc[0]
-    outcomes = [LotOutcome(defects=int(d), lot_size=int(n)) for d, n in zip(lots["major_defects"], lots["lot_size"])]
-    state = replay_switching(outcomes, aql=row["aql"], level=row["inspection_level"])
+    assert row["times_discontinued"] == 0  # no corrective action plays a part: the lots alone
+    state = replay_switching(_outcomes(lots, "major"), aql=row["aql"], level=row["inspection_level"])
     assert (row["current_stage"], row["switching_score"], row["transitions"]) == (
         state.stage, state.switching_score, len(state.transitions))
+    assert tuple(lots["major_stage"]) == state.lot_stages
+
+
+def test_demo_discontinued_inspections_resume_on_a_corrective_action_closed_after_them(demo_con):
+    """Every supplier and class the demo discontinued, replayed by hand with its corrective actions: an action closed
+    after a lot and on or before the next resumes that next lot on tightened; the mart agrees lot by lot."""
+    rows = demo_con.execute("select * from marts.inspection_switching where times_discontinued > 0").df()
+    assert len(rows) >= 10 and (rows["current_stage"] != "discontinued").any()
+    actions = demo_con.execute("select supplier_id, capa_id, closed_on from staging.corrective_actions "
+                               "where closed_on <= (select as_of from ingest.build_info)").df()
+    for r in rows.itertuples():
+        lots = demo_con.execute("select * from marts.inspection_lots where supplier_id = ? order by inspected_on, "
+                                "po_id", [r.supplier_id]).df()
+        mine = actions[actions["supplier_id"] == r.supplier_id].sort_values(["closed_on", "capa_id"])
+        dates = [pd.Timestamp(d) for d in lots["inspected_on"]] + [pd.Timestamp.max]
+
+        def first_closed(after, until, mine=mine):
+            hit = mine[(mine["closed_on"] > after) & (mine["closed_on"] <= until)]
+            return None if hit.empty else f"{hit['capa_id'].iloc[0]} closed {hit['closed_on'].iloc[0]:%Y-%m-%d}"
+
+        acts = [first_closed(dates[i - 1] if i else pd.Timestamp.min, dates[i]) for i in range(len(dates))]
+        state = replay_switching(_outcomes(lots, r.defect_class, acts), aql=r.aql, level=r.inspection_level,
+                                 action_after_last=acts[-1])
+        assert (r.current_stage, r.times_discontinued, r.transitions) == (
+            state.stage, state.discontinuations, len(state.transitions)), r.supplier_id
+        assert tuple(lots[f"{r.defect_class}_stage"]) == state.lot_stages, r.supplier_id
+        if r.last_transition_from == "discontinued":  # resumed: dated on the action that resumed it, no lot
+            capa = r.last_transition_reason.split()[2]
+            assert pd.Timestamp(r.last_transition_on) == mine.loc[mine["capa_id"] == capa, "closed_on"].item()
+            assert pd.isna(r.last_transition_po_id)
 
 
 @pytest.mark.parametrize("major", ["0", ""], ids=["no_major_defects", "no_defect_counts"])

@@ -413,8 +413,7 @@ def replay_switching(
         score = 0
         consecutive_accepted = 0
         recent_normal.clear()
-        if to == "tightened":
-            tightened_rejections = 0
+        tightened_rejections = 0  # counted within one tightened period; none outside one
 
     def resume(index: int, action: str | None) -> None:
         """Discontinued inspection resumes on tightened once the supplier has closed a corrective action."""

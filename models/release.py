@@ -110,7 +110,7 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
         return pd.DataFrame({col: pd.Series(dtype=object) for col in COLUMNS})
     k = _Checks(o, c)
     if imported is None or "inspections" in imported:
-        _psi_passed(k, frames["inspections"], frames["inspection_settings"])
+        _psi_passed(k, frames["inspections"], frames["inspection_settings"], frames.get("inspection_switching"))
     else:
         k.not_recorded("psi_passed")
     _golden_sample(k, orders)
@@ -146,9 +146,13 @@ class _Checks:
         self.status[name][:] = NOT_RECORDED
 
 
-def _psi_passed(k: _Checks, inspections: pd.DataFrame, settings: pd.DataFrame) -> None:
+def _psi_passed(k: _Checks, inspections: pd.DataFrame, settings: pd.DataFrame,
+                switching: pd.DataFrame | None = None) -> None:
     """Pre-shipment inspection: the latest decided one passed, at the agreed AQL or stricter (an order that agrees
-    none is held to reference.inspection_settings' default_aql_major, the AQL a PSI that gives none is judged at)."""
+    none is held to reference.inspection_settings' default_aql_major, the AQL a PSI that gives none is judged at),
+    and not on sampling after the supplier's inspection was discontinued under the ISO 2859-1 switching rules
+    (`switching`: marts.inspection_switching, a class whose stage is still discontinued: no corrective action closed
+    since; a pass then says nothing a sample can say, so every unit must be inspected)."""
     o, c = k.o, k.c
     ins = _dates(inspections, ["inspected_on"])
     psi = ins[(ins["inspection_type"] == "PSI") & (ins["inspected_on"] <= c)]
@@ -167,6 +171,15 @@ def _psi_passed(k: _Checks, inspections: pd.DataFrame, settings: pd.DataFrame) -
     loose = (result == "pass") & aql.notna() & (aql > agreed + 1e-9)
     k.fail("psi_passed", loose, "inspection passed at AQL " + aql.map("{:g}".format, na_action="ignore").astype(object).fillna("")
            + ", looser than the agreed " + agreed.map("{:g}".format))
+    if switching is None or switching.empty:
+        return
+    stopped = switching[switching["current_stage"] == "discontinued"]
+    since = pd.to_datetime(stopped.groupby("supplier_id")["last_transition_on"].min())
+    stopped_on = lookup(o["supplier_id"], since)
+    after = (result == "pass") & stopped_on.notna() & (on > stopped_on)
+    k.fail("psi_passed", after, "passed on sampling after the supplier's inspection was discontinued on "
+           + stopped_on.dt.strftime("%Y-%m-%d").fillna("") + " (ISO 2859-1: 5 lots rejected on tightened inspection, "
+           "no corrective action closed since): inspect every unit")
 
 
 def _golden_sample(k: _Checks, orders: pd.DataFrame) -> None:

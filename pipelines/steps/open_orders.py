@@ -1,7 +1,7 @@
 """Open orders and the balance-release verdict of each (marts.open_orders, one row per open purchase order).
 
 The rules are models/release.py with models/config/release.toml; this step only reads the staging tables,
-marts.po_status, marts.bank_accounts and marts.corrective_actions, and writes the mart (typed even when no order is open).
+marts.po_status, marts.bank_accounts, marts.corrective_actions and marts.inspection_switching, and writes the mart (typed even when no order is open).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pipelines.frames import read_frame, write_frame
 
 INPUTS = ["staging.purchase_orders", "marts.po_status", "staging.suppliers", "staging.inspections",
           "staging.changes", "marts.bank_accounts", "staging.payments", "marts.corrective_actions",
-          "staging.shipments", "reference.inspection_settings", "ingest.build_info", "ingest.load_log"]
+          "staging.shipments", "marts.inspection_switching", "reference.inspection_settings", "ingest.build_info",
+          "ingest.load_log"]
 OUTPUTS = ["marts.open_orders"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.open_orders": "one row per open purchase order",
@@ -38,6 +39,10 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         # with is_open: the action's state at the build date (marts.corrective_actions, where that rule lives)
         "corrective_actions": read_frame(con, "select * from marts.corrective_actions"),
         "shipments": read_frame(con, "select * from staging.shipments"),
+        # the ISO 2859-1 switching state per supplier and defect class (a pass on sampling after a discontinuation
+        # does not count)
+        "inspection_switching": read_frame(con, "select supplier_id, defect_class, current_stage, last_transition_on "
+                                                "from marts.inspection_switching"),
         "inspection_settings": read_frame(con, "select setting, value from reference.inspection_settings"),
     }
 

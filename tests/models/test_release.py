@@ -320,3 +320,27 @@ def test_no_decided_inspection_no_open_critical_capa_and_no_current_account_are_
         "Payee is the contracting entity and the bank account is known or verified: no bank account on record for "
         "this supplier")
     assert (out["no_open_critical_capa"] == "pass").all()
+
+
+def test_a_pass_on_sampling_after_a_discontinuation_does_not_release():
+    """S1's major-defect inspection was discontinued after its lot of 2024-06-10 (no corrective action closed since):
+    P1's PSI passed on 2024-06-18, on sampling the standard no longer allows, so P1 is held. P2 keeps its first
+    reason (a looser AQL). S2 was discontinued on 2024-06-09, the day of P3's pass (not after it): P3's inspection
+    condition passes. A class on tightened inspection changes nothing."""
+    frames = _frames()
+    frames["inspection_switching"] = pd.DataFrame({
+        "supplier_id": ["S1", "S1", "S2"], "defect_class": ["major", "minor", "major"],
+        "current_stage": ["discontinued", "tightened", "discontinued"],
+        "last_transition_on": pd.to_datetime(["2024-06-10", "2024-05-01", "2024-06-09"])})
+    out = release.evaluate(frames, AS_OF).set_index("po_id")
+    assert out.loc["P1", "psi_passed"] == "fail" and out.loc["P1", "verdict"] == "hold"
+    assert out.loc["P1", "hold_reasons"] == (
+        "Pre-shipment inspection passed at the agreed AQL: passed on sampling after the supplier's inspection was "
+        "discontinued on 2024-06-10 (ISO 2859-1: 5 lots rejected on tightened inspection, no corrective action "
+        "closed since): inspect every unit")
+    assert out.loc["P2", "hold_reasons"].startswith("Pre-shipment inspection passed at the agreed AQL: inspection "
+                                                    "passed at AQL 4, looser than the agreed 2.5")
+    assert out.loc["P3", "psi_passed"] == "pass"
+    # resumed on tightened (a corrective action closed): the pass counts again
+    frames["inspection_switching"]["current_stage"] = "tightened"
+    assert release.evaluate(frames, AS_OF).set_index("po_id").loc["P1", "verdict"] == "release"

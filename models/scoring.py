@@ -616,7 +616,7 @@ def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dic
     # which flags, not only how many (codes in order, joined by commas): the weekly digest names the flags raised
     # since a month end, so a supplier that had one and has three shows two new, not three
     codes = res.red_flags.sort_values("flag").groupby(keys)["flag"].agg(",".join)
-    hist["red_flags"] = codes.reindex(pillars.index).fillna("").to_numpy()
+    hist["red_flags"] = codes.reindex(pillars.index).astype(object).fillna("").to_numpy()  # none at all: float64
     hist["risk_band"] = [band_for(s, n, cfg) for s, n in zip(hist["risk_score"], hist["red_flag_count"])]
     evi = ev.set_index(keys).reindex(pillars.index)
     hist["confidence"] = confidence_for(evi["resolved_pos"].to_numpy(), evi["inspected_pos"].to_numpy(), cfg,

@@ -1182,7 +1182,7 @@ def inspection_action(row: pd.Series, discontinued: bool = False) -> str:
     """What to ask for on the next lot, from a marts.inspection_blind_spot row, as an instruction with its reason in
     plain words: how often a lot at the supplier's estimated defect rate passes today's plan, and the plan asked for."""
     if discontinued:
-        return "Stop accepting lots on sampling until the supplier shows its corrective action (ISO 2859-1)."
+        return "Stop accepting lots on sampling until the supplier closes a corrective action (ISO 2859-1)."
     level, aql = row.get("recommended_level"), row.get("recommended_aql_major")
     if _blank(level) or _blank(aql):
         return BLANK

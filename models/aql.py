@@ -418,7 +418,7 @@ def replay_switching(
     def resume(index: int, action: str | None) -> None:
         """Discontinued inspection resumes on tightened once the supplier has closed a corrective action."""
         if stage == "discontinued" and action:
-            switch(index, "tightened", f"corrective action {action} after discontinuation: resumed on tightened")
+            switch(index, "tightened", f"corrective action {action}: resumed on tightened")
 
     for index, item in enumerate(lot_results):
         outcome = item if isinstance(item, LotOutcome) else LotOutcome(accepted=bool(item))

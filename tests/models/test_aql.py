@@ -418,8 +418,7 @@ def test_a_corrective_action_closed_after_discontinuation_resumes_on_tightened()
     state = replay_switching(head + [LotOutcome(accepted=False, action_before="CAPA-2 closed 2024-06-01"), True])
     assert [(t.lot_index, t.from_stage, t.to_stage) for t in state.transitions] == [
         (1, "normal", "tightened"), (8, "tightened", "discontinued"), (8, "discontinued", "tightened")]
-    assert state.transitions[-1].reason == ("corrective action CAPA-2 closed 2024-06-01 after discontinuation: "
-                                            "resumed on tightened")
+    assert state.transitions[-1].reason == "corrective action CAPA-2 closed 2024-06-01: resumed on tightened"
     assert state.lot_stages[8:] == ("tightened", "tightened", "tightened")
     assert state.stage == "tightened" and state.tightened_rejections == 1 and state.discontinuations == 1
     # 5 more rejections discontinue again; an action closed after the last lot resumes the next one

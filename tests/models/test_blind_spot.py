@@ -237,8 +237,7 @@ def test_a_closed_corrective_action_resumes_a_discontinued_supplier_on_tightened
     major = out.suppliers.set_index("defect_class").loc["major"]
     assert (major["current_stage"], major["tightened_rejections"], major["times_discontinued"]) == ("tightened", 1, 1)
     assert (major["last_transition_from"], major["last_transition_to"]) == ("discontinued", "tightened")
-    assert major["last_transition_reason"] == ("corrective action C-2 closed 2024-07-20 after discontinuation: "
-                                               "resumed on tightened")
+    assert major["last_transition_reason"] == "corrective action C-2 closed 2024-07-20: resumed on tightened"
     assert major["last_transition_po_id"] is None
     assert pd.Timestamp(major["last_transition_on"]) == pd.Timestamp("2024-07-20")
     assert (major["next_sample_size"], major["next_accept"], major["next_reject"]) == (80, 3, 4)

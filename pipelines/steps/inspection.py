@@ -58,8 +58,8 @@ SUPPLIER_COLUMNS = [
 
 SWITCHING_COLUMNS = [
     "supplier_id", "defect_class", "inspection_level", "aql", "lots_replayed", "current_stage", "switching_score",
-    "tightened_rejections", "transitions", "times_discontinued", "last_transition_po_id", "last_transition_on", "last_transition_from",
-    "last_transition_to", "last_transition_reason", "recommended_stage", "typical_lot_size",
+    "tightened_rejections", "transitions", "times_discontinued", "last_transition_po_id", "last_transition_on",
+    "last_transition_from", "last_transition_to", "last_transition_reason", "recommended_stage", "typical_lot_size",
     "next_sample_size", "next_accept", "next_reject",
 ]
 

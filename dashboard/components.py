@@ -248,11 +248,6 @@ def switching_stage(stage: str) -> str:
     return SWITCHING_STAGES.get(str(stage), str(stage))
 
 
-def _and(names: list[str]) -> str:
-    """'critical', 'critical and major', 'critical, major and minor'."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def switching_summary(rows: pd.DataFrame) -> tuple[bool, str]:
     """(discontinued?, text) for one supplier's marts.inspection_switching rows (one per defect class).
 
@@ -261,14 +256,15 @@ def switching_summary(rows: pd.DataFrame) -> tuple[bool, str]:
     stopped = rows[rows["current_stage"] == "discontinued"]
     if not stopped.empty:
         since = pd.to_datetime(stopped["last_transition_on"]).max()
-        classes = _and(sorted(stopped["defect_class"].astype(str)))
+        classes = display.and_list(sorted(stopped["defect_class"].astype(str)))
         return True, (f"**Inspection discontinued** for {classes} defects"
                       + (f" since {since:%Y-%m-%d}" if pd.notna(since) else "")
                       + f" (ISO 2859-1 switching rules): {switching_stage('discontinued')}.")
     classes: dict[str, list[str]] = {}  # stage → its classes, stages in the order of their first class
     for cls, stage in sorted(zip(rows["defect_class"].astype(str), rows["current_stage"].astype(str))):
         classes.setdefault(stage, []).append(cls)
-    parts = [f"{_and(names)} defects {stage} ({switching_stage(stage)})" for stage, names in classes.items()]
+    parts = [f"{display.and_list(names)} defects {stage} ({switching_stage(stage)})"
+             for stage, names in classes.items()]
     text = "Switching rules (ISO 2859-1): " + ("; ".join(parts) if parts else "no lots replayed") + "."
     if "times_discontinued" in rows:  # a warehouse built before the count has none
         again = [f"{cls} {count_words(int(n), 'time')}" for cls, n

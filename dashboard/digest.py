@@ -1,14 +1,17 @@
 """The weekly digest: what changed in the portfolio over the last N days, as an HTML e-mail.
 
 `gather(run, days)` reads the marts through dashboard/sql (the pages' own read queries); `content(data, days)` turns
-them into five sections, each computed from the warehouse:
+them into six sections, each computed from the warehouse:
 
-* New red flags: red flags of suppliers that carry more red flags now than at the last month-end score snapshot on
-  or before the window's start (marts.supplier_risk_history keeps the count per month-end, not the flags, so every
-  current flag of such a supplier is listed with the count then and now; no snapshot then: all of its flags are new).
+* New red flags: each current red flag that was not among the supplier's flags at the last month-end score snapshot
+  on or before the window's start (marts.supplier_risk_history keeps each month end's flags; no snapshot then: all
+  of its flags are new), with the supplier's count then and now.
 * Biggest movers: the score now against that same snapshot (the Portfolio's biggest movers).
 * Orders waiting for a release decision: open orders with an unpaid balance due within the release rules'
   `due_soon_days` of the as-of date or overdue (marts.open_orders.is_balance_due_soon), with the verdict and why.
+* Sampling stopped: suppliers whose inspection is discontinued under the ISO 2859-1 switching rules with no
+  corrective action closed since (marts.inspection_switching), newest first, those stopped inside the window marked:
+  an action outstanding, like a re-audit due, until a closed corrective action resumes it.
 * Re-audits due: suppliers of the re-audit plan due within the window after the as-of date or overdue, in the plan's
   order (dashboard.display.reaudit_plan).
 * Stale data: imported tables with no row dated inside the window (latest date before its start) or no rows at all
@@ -96,6 +99,7 @@ class Digest:
 # what the subject line counts, in the singular and the plural
 SUBJECT = {"red_flags": ("new red flag", "new red flags"),
            "orders": ("order waiting for a release decision", "orders waiting for a release decision"),
+           "stopped": ("supplier with sampling stopped", "suppliers with sampling stopped"),
            "reaudits": ("re-audit due", "re-audits due"), "stale": ("stale table", "stale tables")}
 
 
@@ -109,6 +113,7 @@ def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
             "red_flags": run("new_red_flags", before=start),
             "movers": run("biggest_movers", ids=None, limit=MOVERS, before=start),
             "orders": run("open_orders", ids=None, supplier_id=None),
+            "switching": run("inspection_switching", ids=None),
             "reaudit": run("reaudit_queue", ids=None),
             "freshness": run("freshness"),
             "imported": run("tables_imported")}
@@ -132,6 +137,24 @@ def waiting_for_decision(orders: pd.DataFrame) -> pd.DataFrame:
         return orders
     due = orders["is_balance_due_soon"].fillna(False).astype(bool) & (orders["balance_outstanding"] > 0)
     return orders[due].sort_values(["days_until_balance_due", "po_id"])
+
+
+def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:
+    """One row per supplier with a defect class whose inspection is discontinued now (marts.inspection_switching):
+    its name, the classes in words ("major and minor"), since when (the earliest of them), how often the supplier
+    was discontinued (the most of them); the latest stopped first."""
+    columns = ["supplier_id", "supplier_name", "classes", "since", "times_discontinued"]
+    if switching.empty or "current_stage" not in switching:
+        return pd.DataFrame(columns=columns)
+    now = switching[switching["current_stage"] == "discontinued"]
+    if "times_discontinued" not in now:  # a warehouse built before the count: at least once
+        now = now.assign(times_discontinued=1)
+    rows = [{"supplier_id": sid, "supplier_name": g["supplier_name"].iloc[0],
+             "classes": display.and_list([c for c in ("critical", "major", "minor") if c in set(g["defect_class"])]),
+             "since": pd.to_datetime(g["last_transition_on"]).min(),
+             "times_discontinued": int(g["times_discontinued"].max())} for sid, g in now.groupby("supplier_id")]
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["since", "supplier_name"], ascending=[False, True]).reset_index(drop=True)
 
 
 def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
@@ -179,6 +202,18 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         "No balance is due." if display.imported(data["imported"], "payments") else
         "Not known: no payments file was imported, so no balance is known to be due.")
 
+    stopped = sampling_stopped(data["switching"])
+    stopped_section = Section(
+        "stopped", "Sampling stopped",
+        "Suppliers whose inspection is discontinued under the ISO 2859-1 switching rules (5 lots rejected on "
+        "tightened inspection) with no corrective action closed since: accept none of their lots on sampling; "
+        "inspect every unit or hold orders until the supplier closes one (Inspections page).",
+        ["Supplier", "Defects", "Since", "Times discontinued"],
+        [[_text(r.supplier_name), r.classes, _day(r.since) + (" (new)" if pd.Timestamp(r.since).date() > start else ""),
+          display.number(r.times_discontinued)] for r in stopped.itertuples()],
+        "No supplier's sampling inspection is discontinued." if display.imported(data["imported"], "inspections")
+        else "Not known: no inspections file was imported.")
+
     queue = data["reaudit"]
     plan = display.reaudit_plan(queue) if not queue.empty else queue
     if not plan.empty:
@@ -214,11 +249,11 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           display.number((pd.Timestamp(as_of) - pd.Timestamp(r.latest_on)).days)
           if not display._blank(r.latest_on) else display.BLANK] for r in fresh.itertuples()],
         "Every table has rows dated inside the window.")
-    sections = [red_flags, movers_section, orders_section, reaudits, stale]
+    sections = [red_flags, movers_section, orders_section, stopped_section, reaudits, stale]
     # a mart this warehouse does not have (an older or partial build) reads as a frame without columns: unknown, not
     # "nothing"
-    sources = {"red_flags": flags, "movers": movers, "orders": data["orders"], "reaudits": queue,
-               "stale": data["freshness"]}
+    sources = {"red_flags": flags, "movers": movers, "orders": data["orders"], "stopped": data["switching"],
+               "reaudits": queue, "stale": data["freshness"]}
     sections = [s if len(sources[s.key].columns) else replace(s, empty=UNKNOWN) for s in sections]
     return Digest(as_of=as_of, start=start, days=days, built_at=display.BLANK if display._blank(build.get("built_at"))
                   else f"{pd.Timestamp(build['built_at']).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC",

@@ -109,6 +109,11 @@ def lot_plans(lots: pd.DataFrame) -> list[str]:
     return out
 
 
+def and_list(names: list[str]) -> str:
+    """'critical', 'critical and major', 'critical, major and minor'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 STAGE_STRICTNESS = {"reduced": 0, "normal": 1, "tightened": 2, "discontinued": 3}
 
 

@@ -420,8 +420,8 @@ else:
     ui.table(lots.assign(plan=plans, stage=display.lot_stages(lots) if stage_known else display.BLANK),
              "supplier_lots_table", f"{supplier_id}_inspection_lots.csv",
              columns=["inspected_on", "po_id", "stage", "plan", "major_defects", "result", "escaped_value"],
-             download_columns=["passed_psi", "is_escape", "is_plan_followed", "sample_size", "lot_size", "inspection_level",
-                               "aql_major",
+             download_columns=["passed_psi", "is_escape", "is_plan_followed", "sample_size", "lot_size",
+                               "inspection_level", "aql_major",
                                "major_code_letter", "major_plan_sample_size", "major_plan_accept",
                                "field_defect_rate"] + (["critical_stage", "major_stage", "minor_stage"]
                                                        if stage_known else []),

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard import db, digest
@@ -106,6 +107,30 @@ def test_movers_orders_reaudits_and_stale_data(week):
     # 2024-06-14; orders (06-20) and payments (06-21) are inside; sales hold May, the last complete month
     assert week.section("stale").rows == [["Inspections", "4", "2024-04-08", "74"], ["Shipments", "5", "2024-05-15", "37"],
                                           ["Returns", "4", "2024-04-20", "62"], ["Quality costs", "2", "2024-04-07", "75"]]
+
+
+def test_sampling_stopped_lists_each_supplier_still_discontinued(digest_db):
+    """The controls portfolio has no discontinued inspection; given one (S1 on major and minor, the minor stopped
+    inside the window; S3 on major since March; S2 resumed on tightened), each supplier is one row, latest first, its
+    classes in words, since the earliest of them, "(new)" when inside the window, the most times discontinued."""
+    con = db.connect(digest_db)
+    try:
+        data = digest.gather(db.runner(con), 7)
+    finally:
+        con.close()
+    quiet = digest.content(data, 7).section("stopped")
+    assert (quiet.rows, quiet.empty) == ([], "No supplier's sampling inspection is discontinued.")
+    data["switching"] = pd.DataFrame({
+        "supplier_id": ["S1", "S1", "S2", "S3", "S3"],
+        "supplier_name": ["Ningbo Alpha Store"] * 2 + [EVIL] + ["Hanoi Gamma"] * 2,
+        "defect_class": ["minor", "major", "major", "major", "critical"],
+        "current_stage": ["discontinued", "discontinued", "tightened", "discontinued", "normal"],
+        "last_transition_on": pd.to_datetime(["2024-06-17", "2024-06-18", "2024-06-01", "2024-03-01", None]),
+        "times_discontinued": [1, 2, 1, 1, 0]})
+    report = digest.content(data, 7)
+    assert report.section("stopped").rows == [["Ningbo Alpha Store", "major and minor", "2024-06-17 (new)", "2"],
+                                              ["Hanoi Gamma", "major", "2024-03-01", "1"]]
+    assert "2 suppliers with sampling stopped" in report.subject
 
 
 class _Elements(HTMLParser):
@@ -293,7 +318,8 @@ def test_a_partial_warehouse_says_unknown_not_nothing(partial_db):
         report = digest.build(db.runner(con), 7)
     finally:
         con.close()
-    # the score, open orders and re-audit marts are absent; freshness reads staging, which is there
+    # the score, open orders, switching and re-audit marts are absent; freshness reads staging, which is there
     assert {s.key: s.empty for s in report.sections if not s.rows} == {
-        "red_flags": digest.UNKNOWN, "movers": digest.UNKNOWN, "orders": digest.UNKNOWN, "reaudits": digest.UNKNOWN}
+        "red_flags": digest.UNKNOWN, "movers": digest.UNKNOWN, "orders": digest.UNKNOWN, "stopped": digest.UNKNOWN,
+        "reaudits": digest.UNKNOWN}
     assert report.subject.endswith("4 stale tables")

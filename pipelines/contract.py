@@ -393,7 +393,8 @@ CORRECTIVE_ACTIONS = Table(
         _c("root_cause", TEXT, "Root cause found.", "Worn mould cavity 3"),
         _c("action", TEXT, "Corrective action agreed.", "Cavity 3 re-machined; 100% check of wall thickness"),
         _c("due_on", DATE, "Date it must be closed by.", "2024-03-29"),
-        _c("closed_on", DATE, "Date it was closed (blank = open).", "2024-03-20"),
+        _c("closed_on", DATE, "Date it was closed (blank = open); a closed action resumes the supplier's discontinued "
+           "sampling inspection, on tightened (ISO 2859-1).", "2024-03-20"),
         _c("next_lot_result", TEXT, "Result of the next lot's inspection, if you record it (blank = taken from the "
            "supplier's first pre-shipment inspection after the closing date, of the same SKU when known).", "pass",
            allowed=("pass", "fail")),

@@ -37,7 +37,7 @@ from email.message import EmailMessage
 import pandas as pd
 
 from dashboard import display
-from models import release
+from models import blind_spot, release
 
 Run = Callable[..., pd.DataFrame]
 MOVERS = 10
@@ -140,21 +140,17 @@ def waiting_for_decision(orders: pd.DataFrame) -> pd.DataFrame:
 
 
 def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:
-    """One row per supplier with a defect class whose inspection is discontinued now (marts.inspection_switching):
-    its name, the classes in words ("major and minor"), since when (the earliest of them), how often the supplier
-    was discontinued (the most of them); the latest stopped first."""
+    """One row per supplier whose sampling inspection is stopped now (models.blind_spot.sampling_stopped over
+    marts.inspection_switching): its name, the classes in words ("major and minor"), since when, how often it was
+    discontinued; the latest stopped first."""
     columns = ["supplier_id", "supplier_name", "classes", "since", "times_discontinued"]
-    if switching.empty or "current_stage" not in switching:
+    stopped = blind_spot.sampling_stopped(switching).reset_index()
+    if stopped.empty:
         return pd.DataFrame(columns=columns)
-    now = switching[switching["current_stage"] == "discontinued"]
-    if "times_discontinued" not in now:  # a warehouse built before the count: at least once
-        now = now.assign(times_discontinued=1)
-    rows = [{"supplier_id": sid, "supplier_name": g["supplier_name"].iloc[0],
-             "classes": display.and_list([c for c in ("critical", "major", "minor") if c in set(g["defect_class"])]),
-             "since": pd.to_datetime(g["last_transition_on"]).min(),
-             "times_discontinued": int(g["times_discontinued"].max())} for sid, g in now.groupby("supplier_id")]
-    out = pd.DataFrame(rows, columns=columns)
-    return out.sort_values(["since", "supplier_name"], ascending=[False, True]).reset_index(drop=True)
+    names = switching.drop_duplicates("supplier_id").set_index("supplier_id")["supplier_name"]
+    out = stopped.assign(supplier_name=stopped["supplier_id"].map(names),
+                         classes=[display.and_list(c) for c in stopped["classes"]])
+    return out.sort_values(["since", "supplier_name"], ascending=[False, True]).reset_index(drop=True)[columns]
 
 
 def content(data: dict[str, pd.DataFrame], days: int) -> Digest:

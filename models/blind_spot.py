@@ -428,6 +428,24 @@ def switching(lots: pd.DataFrame, actions: pd.DataFrame | None = None) -> Switch
     return Switching(out, stages)
 
 
+def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:
+    """The suppliers whose sampling inspection is stopped now: one row per supplier (index supplier_id) with a defect
+    class still discontinued in `switching` (marts.inspection_switching rows: no corrective action closed since), its
+    `classes` (in DEFECT_CLASSES order), `since` (the earliest of their discontinuations) and `times_discontinued`
+    (the most of them; 1 when the rows carry no count, a warehouse built before it). What the release checklist and
+    the weekly digest read."""
+    columns = ["classes", "since", "times_discontinued"]
+    if switching.empty or "current_stage" not in switching:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="supplier_id"))
+    now = switching[switching["current_stage"] == "discontinued"]
+    times = now["times_discontinued"] if "times_discontinued" in now else pd.Series(1, index=now.index)
+    per = now.assign(since=pd.to_datetime(now["last_transition_on"]), times_discontinued=times).groupby("supplier_id")
+    out = pd.DataFrame({
+        "classes": per["defect_class"].agg(lambda c: [k for k in DEFECT_CLASSES if k in set(c)]),
+        "since": per["since"].min(), "times_discontinued": per["times_discontinued"].max().astype(int)})
+    return out[columns]
+
+
 __all__ = [
     "DEFECT_CLASSES",
     "PRIOR_MIN_PARAMETER",
@@ -441,5 +459,6 @@ __all__ = [
     "lot_plans",
     "portfolio_prior",
     "return_propensity",
+    "sampling_stopped",
     "switching",
 ]

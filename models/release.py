@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models import change_kinds, entity, po_status
+from models import blind_spot, change_kinds, entity, po_status
 from models.lookup import lookup
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "release.toml"
@@ -173,9 +173,7 @@ def _psi_passed(k: _Checks, inspections: pd.DataFrame, settings: pd.DataFrame,
            + ", looser than the agreed " + agreed.map("{:g}".format))
     if switching is None or switching.empty:
         return
-    stopped = switching[switching["current_stage"] == "discontinued"]
-    since = pd.to_datetime(stopped.groupby("supplier_id")["last_transition_on"].min())
-    stopped_on = lookup(o["supplier_id"], since)
+    stopped_on = lookup(o["supplier_id"], blind_spot.sampling_stopped(switching)["since"])
     after = (result == "pass") & stopped_on.notna() & (on > stopped_on)
     k.fail("psi_passed", after, "passed on sampling after the supplier's inspection was discontinued on "
            + stopped_on.dt.strftime("%Y-%m-%d").fillna("") + " (ISO 2859-1: 5 lots rejected on tightened inspection, "

@@ -1,6 +1,10 @@
 -- Landed-cost components of the landed purchase orders of the filtered suppliers, one supplier or one SKU, delivered within the chosen months (one row).
 with landed as (
-    select * from marts.landed_cost_po
+    select
+        *,
+        -- each order's landed cost over its quote, the variance split by where the quote's logistics came from
+        landed_total - quoted_landed_cost_per_unit * units_received as order_variance,
+    from marts.landed_cost_po
     where is_landed
         and ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
         and ($supplier_id::varchar is null or supplier_id = $supplier_id::varchar)
@@ -25,10 +29,10 @@ select
     count(*) filter (where expected_logistics_basis = 'sku_history') as planned_from_sku,
     count(*) filter (where expected_logistics_basis = 'supplier_history') as planned_from_supplier,
     count(*) filter (where expected_logistics_basis = 'none') as planned_without_history,
-    cast(coalesce(sum(landed_total - quoted_landed_cost_per_unit * units_received)
-        filter (where expected_logistics_basis = 'sku_history'), 0) as double) as variance_from_sku,
-    cast(coalesce(sum(landed_total - quoted_landed_cost_per_unit * units_received)
-        filter (where expected_logistics_basis = 'supplier_history'), 0) as double) as variance_from_supplier,
-    cast(coalesce(sum(landed_total - quoted_landed_cost_per_unit * units_received)
-        filter (where expected_logistics_basis = 'none'), 0) as double) as variance_without_history,
+    cast(coalesce(sum(order_variance) filter (where expected_logistics_basis = 'sku_history'), 0) as double)
+        as variance_from_sku,
+    cast(coalesce(sum(order_variance) filter (where expected_logistics_basis = 'supplier_history'), 0) as double)
+        as variance_from_supplier,
+    cast(coalesce(sum(order_variance) filter (where expected_logistics_basis = 'none'), 0) as double)
+        as variance_without_history,
 from landed

@@ -21,6 +21,7 @@ from dashboard.display import EXPANDER_PX, count_words, metric_money, money, mon
 from dashboard.display import words as label  # noqa: F401
 from models import scoring
 from models import signals as sig
+from models.wording import and_list
 from pipelines import contract
 from pipelines.code_version import code_version
 
@@ -256,14 +257,14 @@ def switching_summary(rows: pd.DataFrame) -> tuple[bool, str]:
     stopped = rows[rows["current_stage"] == "discontinued"]
     if not stopped.empty:
         since = pd.to_datetime(stopped["last_transition_on"]).max()
-        classes = display.and_list(sorted(stopped["defect_class"].astype(str)))
+        classes = and_list(sorted(stopped["defect_class"].astype(str)))
         return True, (f"**Inspection discontinued** for {classes} defects"
                       + (f" since {since:%Y-%m-%d}" if pd.notna(since) else "")
                       + f" (ISO 2859-1 switching rules): {switching_stage('discontinued')}.")
     classes: dict[str, list[str]] = {}  # stage → its classes, stages in the order of their first class
     for cls, stage in sorted(zip(rows["defect_class"].astype(str), rows["current_stage"].astype(str))):
         classes.setdefault(stage, []).append(cls)
-    parts = [f"{display.and_list(names)} defects {stage} ({switching_stage(stage)})"
+    parts = [f"{and_list(names)} defects {stage} ({switching_stage(stage)})"
              for stage, names in classes.items()]
     text = "Switching rules (ISO 2859-1): " + ("; ".join(parts) if parts else "no lots replayed") + "."
     if "times_discontinued" in rows:  # a warehouse built before the count has none

@@ -38,6 +38,7 @@ import pandas as pd
 
 from dashboard import display
 from models import blind_spot, release
+from models.wording import and_list
 
 Run = Callable[..., pd.DataFrame]
 MOVERS = 10
@@ -149,7 +150,7 @@ def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     names = switching.drop_duplicates("supplier_id").set_index("supplier_id")["supplier_name"]
     out = stopped.assign(supplier_name=stopped["supplier_id"].map(names),
-                         classes=[display.and_list(c) for c in stopped["classes"]])
+                         classes=[and_list(c) for c in stopped["classes"]])
     return out.sort_values(["since", "supplier_name"], ascending=[False, True]).reset_index(drop=True)[columns]
 
 

@@ -109,11 +109,6 @@ def lot_plans(lots: pd.DataFrame) -> list[str]:
     return out
 
 
-def and_list(names: list[str]) -> str:
-    """'critical', 'critical and major', 'critical, major and minor'."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 STAGE_STRICTNESS = {"reduced": 0, "normal": 1, "tightened": 2, "discontinued": 3}
 
 
@@ -300,7 +295,8 @@ ENUMS: dict[str, dict[str, str]] = {
                 "critical_score": "Critical risk band", "high_score": "High risk band", "rising_score": "Rising score",
                 "unverified_bank_change": "Unverified new bank account",
                 "change_after_sample": "Product changed after sample approval",
-                "corrective_action": "Corrective action overdue or failed again"},
+                "corrective_action": "Corrective action overdue or failed again",
+                "sampling_stopped": "Sampling inspection stopped"},
     # red flags (models/scoring.py)
     "red_flag": {"legal_entity_mismatch": "Bank or invoice entity is not the legal entity",
                  "payee_mismatch": "Paid an entity that is not the supplier",

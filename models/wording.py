@@ -12,6 +12,11 @@ def count_words(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
+def and_list(names: list[str]) -> str:
+    """'critical', 'critical and major', 'critical, major and minor'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def counts_words(values: Iterable, one: str, many: str | None = None) -> list[str]:
     """count_words for each of a column of counts (floats holding whole numbers are read as whole numbers)."""
     return [count_words(int(v), one, many) for v in values]

@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from models import audit_age, po_status, risk_panel, scoring
+from models import audit_age, blind_spot, po_status, risk_panel, scoring
 from models.lookup import lookup
 from models.signals import OUTCOME_VALUE
-from models.wording import count_words
+from models.wording import and_list, count_words
 from pipelines.frames import read_frame, write_frame
 
 INPUTS = ["marts.supplier_risk_score", "marts.supplier_score_measures", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
-          "marts.corrective_actions", "marts.supplier_kpis",
+          "marts.corrective_actions", "marts.supplier_kpis", "marts.inspection_switching",
           "staging.suppliers", "staging.purchase_orders", "staging.inspections", "ingest.build_info"]
 OUTPUTS = ["marts.reaudit_queue"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
@@ -56,6 +56,7 @@ def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFram
     cycle = _audit_cycle(t, rc)
     _record_triggers(t, f["corrective_actions"], rc)
     _failed_inspections(t, f["inspections"], f["purchase_orders"], rc)
+    _sampling_stopped(t, f["switching"])
     _quality_inconsistency(t, rc)
     _price_shift(t, f["purchase_orders"], win)
     _delivery_slowdown(t, f["po_status"], win, rc)
@@ -68,7 +69,7 @@ def _typed(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     f = {name: frame.copy() for name, frame in frames.items()}
     for name, cols in (("suppliers", ["onboarded_on", "last_audit_on"]), ("po_status", ["ordered_on", "promised_ship_on"]),
                        ("purchase_orders", ["ordered_on"]), ("inspections", ["inspected_on"]), ("history", ["as_of"]),
-                       ("corrective_actions", ["failed_on"])):
+                       ("corrective_actions", ["failed_on"]), ("switching", ["last_transition_on"])):
         for col in cols:
             f[name][col] = pd.to_datetime(f[name][col])
     return f
@@ -225,6 +226,24 @@ def _failed_inspections(t: _Triggers, ins: pd.DataFrame, orders: pd.DataFrame, r
            + str(ins_days) + " days" + t.audit_note(c - pd.Timedelta(days=ins_days)) + ", latest "
            + last_fail.dt.strftime("%Y-%m-%d").fillna("") + " (cohort rate "
            + _pct(psi_p0) + ", p = " + psi_p.round(3).astype(str) + ")")
+
+
+def _sampling_stopped(t: _Triggers, switching: pd.DataFrame) -> None:
+    """sampling_stopped: the supplier's sampling inspection is discontinued under the ISO 2859-1 switching rules
+    (5 lots rejected while on tightened inspection) and no corrective action was closed since
+    (models.blind_spot.sampling_stopped over marts.inspection_switching). Until the supplier acts, no lot can be
+    accepted on a sample: an auditor verifies the corrective action at the factory. A passed audit after a class's
+    discontinuation answers that class, as it answers the other evidence."""
+    q = t.q
+    stopped = blind_spot.sampling_stopped(t.after_passed_audit(switching, "last_transition_on"))
+    since = pd.to_datetime(lookup(q["supplier_id"], stopped["since"]))
+    classes = q["supplier_id"].map(stopped["classes"].map(and_list)).astype(object).fillna("")
+    times = q["supplier_id"].map(stopped["times_discontinued"]).fillna(0).astype(int)
+    t.trigger("sampling_stopped", since.notna(),
+              "sampling inspection of " + classes + " defects discontinued on " + since.dt.strftime("%Y-%m-%d").fillna("")
+              + pd.Series(np.where(times > 1, " (" + times.astype(str) + " times so far)", ""), index=q.index)
+              + " under the ISO 2859-1 switching rules, with no corrective action closed since: until one is closed "
+              "and verified, inspect every unit")
 
 
 def _quality_inconsistency(t: _Triggers, rc: dict) -> None:
@@ -427,6 +446,8 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         "corrective_actions": read_frame(con, "select supplier_id, is_overdue, is_closed_but_next_lot_failed, "
                                               "coalesce(next_lot_inspected_on, closed_on) as failed_on "
                                               "from marts.corrective_actions"),
+        "switching": read_frame(con, "select supplier_id, defect_class, current_stage, last_transition_on, "
+                                     "times_discontinued from marts.inspection_switching"),
     }
 
 

@@ -383,6 +383,63 @@ def test_a_passed_audit_answers_the_evidence_dated_before_it(tiny_con):
     assert {"failed_inspection", "failed_audit"} <= set(failed["triggers"].split(", "))
 
 
+def test_sampling_stopped_by_the_switching_rules_brings_an_on_site_audit_within_two_weeks(tiny_con):
+    """S2's major and minor defects' sampling inspection was discontinued (ISO 2859-1: 5 lots rejected on tightened
+    inspection), the minor defects first on 2024-05-02 and for the second time, the major on 2024-05-20, and no
+    corrective action was closed since: the queue says so, pulls the re-audit to 14 days after 2024-06-21 and
+    suggests an on-site audit (S2 is not to be held). A class resumed on tightened fires nothing; a passed audit
+    after a class's discontinuation answers that class, one before it does not."""
+    from pipelines.steps import reaudit
+
+    cfg = scoring.load_config()
+    frames = _tiny_frames(tiny_con)
+    assert "sampling_stopped" not in reaudit.plan(frames, date(2024, 6, 21), cfg)["triggers"].str.cat(sep=", ")
+    frames["switching"] = pd.DataFrame({
+        "supplier_id": ["S2", "S2", "S2", "S1"], "defect_class": ["minor", "major", "critical", "major"],
+        "current_stage": ["discontinued", "discontinued", "normal", "tightened"],
+        "last_transition_on": pd.to_datetime(["2024-05-02", "2024-05-20", "2023-01-01", "2024-06-01"]),
+        "times_discontinued": [2, 1, 0, 1]})
+
+    def s2_with_audit(on: str | None) -> pd.Series:
+        sup = frames["suppliers"]
+        is_s2 = sup["supplier_id"] == "S2"
+        frames["suppliers"] = sup.assign(
+            last_audit_on=pd.to_datetime(sup["last_audit_on"]).where(~is_s2, pd.Timestamp(on) if on else pd.NaT),
+            last_audit_result=sup["last_audit_result"].where(~is_s2, "pass"))
+        return reaudit.plan(frames, date(2024, 6, 21), cfg).set_index("supplier_id")
+
+    q = s2_with_audit("2024-01-10")
+    assert "sampling_stopped" not in q.loc["S1", "triggers"]
+    s2 = q.loc["S2"]
+    assert "sampling_stopped" in s2["triggers"].split(", ")
+    assert ("sampling stopped: sampling inspection of major and minor defects discontinued on 2024-05-02 (2 times so "
+            "far) under the ISO 2859-1 switching rules, with no corrective action closed since: until one is closed "
+            "and verified, inspect every unit") in s2["reason"]
+    assert pd.Timestamp(s2["due_on"]).date() == date(2024, 7, 5) and s2["days_until_due"] == 14
+    assert (s2["urgency"], s2["suggested_action"]) == ("soon", "on-site audit")
+    # a passed audit after the minor defects' discontinuation answers it, not the major defects' after it
+    assert ("sampling stopped: sampling inspection of major defects discontinued on 2024-05-20 under the ISO 2859-1 "
+            "switching rules") in s2_with_audit("2024-05-10").loc["S2", "reason"]
+    assert "sampling_stopped" not in s2_with_audit("2024-06-01").loc["S2", "triggers"].split(", ")
+
+
+def test_demo_queue_names_every_supplier_whose_sampling_is_stopped(demo_con):
+    """On the demo, the queued suppliers with the sampling_stopped trigger are, by SQL over the marts, exactly those
+    with a defect class still discontinued after their last passed audit (or with none), each due within 14 days
+    of the build date and never left to a desk re-check or tighter inspection."""
+    expected = {r[0] for r in demo_con.execute("""
+        select q.supplier_id from marts.reaudit_queue q
+        join marts.inspection_switching w using (supplier_id)
+        join staging.suppliers s using (supplier_id)
+        where w.current_stage = 'discontinued'
+          and (s.last_audit_result is distinct from 'pass' or s.last_audit_on is null
+               or w.last_transition_on > s.last_audit_on)""").fetchall()}
+    rows = demo_con.execute("""select supplier_id, days_until_due, suggested_action from marts.reaudit_queue
+                               where list_contains(string_split(triggers, ', '), 'sampling_stopped')""").fetchall()
+    assert expected and {r[0] for r in rows} == expected
+    assert all(r[1] <= 14 and r[2] in ("hold new orders", "on-site audit") for r in rows)
+
+
 def test_hold_new_orders_and_due_now_come_first_whatever_the_priority(tiny_con):
     """Tiny queue as of 2024-06-21 ranks S1, S2, S3 by priority (none due now, none to hold). S3 (no spend, priority
     0) becomes due now through a failed audit never followed up: it moves above S1 and S2. S1 (largest priority)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models import entity, po_status, risk_panel
+from models import entity, po_status, risk_panel, signal_words
 from models import signals as sig
 from models.wording import count_words
 
@@ -628,11 +628,21 @@ def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dic
     return hist
 
 
+def _worded(result: SignalResult) -> pd.DataFrame:
+    """The result's signals, each explanation in words (models.signal_words.explanation_words)."""
+    s = result.signals
+    prior = s[["supplier_id", "signal"]].merge(result.priors[["supplier_id", "signal", "prior_mean"]],
+                                               on=["supplier_id", "signal"], how="left")["prior_mean"]
+    return s.assign(explanation=[signal_words.explanation_words(*r) for r in zip(
+        s["signal"], s["explanation"], s["evidence_n"], s["raw_value"], prior.to_numpy())])
+
+
 def score_changes(now: SignalResult, before: SignalResult, min_delta: float) -> pd.DataFrame:
-    """Signals whose points moved by at least `min_delta` between two cutoffs, largest move first."""
-    a = before.signals[["supplier_id", "signal", "points", "explanation"]].rename(
+    """Signals whose points moved by at least `min_delta` between two cutoffs, largest move first. Each side's
+    explanation in words (models.signal_words: a rate with no evidence yet says so, as the Supplier page does)."""
+    a = _worded(before)[["supplier_id", "signal", "points", "explanation"]].rename(
         columns={"points": "points_last_month", "explanation": "explanation_last_month"})
-    b = now.signals[["supplier_id", "signal", "pillar", "points", "explanation"]].rename(
+    b = _worded(now)[["supplier_id", "signal", "pillar", "points", "explanation"]].rename(
         columns={"points": "points_now"})
     m = b.merge(a, on=["supplier_id", "signal"], how="left")
     new = m["points_last_month"].isna()

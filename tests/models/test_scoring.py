@@ -799,3 +799,38 @@ def test_confidence_is_one_grade_lower_when_unknown_signals_could_carry_enough_p
     t["suppliers"]["registration_id"] = None
     same = scoring.score(scoring.compute_signals(t, TINY_AS_OF, cfg), cfg).set_index("supplier_id")
     assert (same["confidence"] == before["confidence"]).all()
+
+
+def test_score_changes_say_a_rate_with_no_evidence_in_words_as_the_supplier_page_does():
+    """S1's escapes signal moved from 0.7 to 0.6 points while it still had no passed lot old enough to judge (0 of 0,
+    scored at the peers' average, 8.3% then and 8.1% now); its late rate moved on evidence (1 of 2 → 2 of 3). The
+    changes table says the first in words, with each month's own peer rate, and keeps the second as the score wrote
+    it; a signal that moved less than the threshold is left out."""
+    def result(rows: list[tuple], priors: list[tuple], on: date) -> scoring.SignalResult:
+        signals = pd.DataFrame(rows, columns=["supplier_id", "signal", "pillar", "points", "evidence_n", "raw_value",
+                                              "explanation"])
+        return scoring.SignalResult(signals=signals, evidence=pd.DataFrame(), red_flags=pd.DataFrame(), as_of=on,
+                                    priors=pd.DataFrame(priors, columns=["supplier_id", "signal", "prior_mean"]))
+
+    before = result([("S1", "passed_but_defective", "quality", 0.7, 0.0, float("nan"), "0 of 0 lots … (8.3%)"),
+                     ("S1", "late_rate", "delivery", 2.0, 2.0, 0.5, "1 of 2 due orders shipped late"),
+                     ("S1", "price_jumps", "commercial", 1.0, 4.0, 0.25, "1 of 4 reorders")],
+                    [("S1", "passed_but_defective", 0.083), ("S1", "late_rate", 0.3), ("S1", "price_jumps", 0.1)],
+                    date(2024, 5, 31))
+    now = result([("S1", "passed_but_defective", "quality", 0.6, 0.0, float("nan"), "0 of 0 lots … (8.1%)"),
+                  ("S1", "late_rate", "delivery", 3.0, 3.0, 2 / 3, "2 of 3 due orders shipped late"),
+                  ("S1", "price_jumps", "commercial", 1.04, 4.0, 0.25, "1 of 4 reorders")],
+                 [("S1", "passed_but_defective", 0.081), ("S1", "late_rate", 0.3), ("S1", "price_jumps", 0.1)],
+                 date(2024, 6, 30))
+    changes = scoring.score_changes(now, before, 0.1).set_index("signal")
+    assert list(changes.index) == ["late_rate", "passed_but_defective"]
+    assert changes.loc["passed_but_defective", "delta"] == -0.1
+    label = now.labels["passed_but_defective"]
+    assert changes.loc["passed_but_defective", "explanation"] == (
+        f"{label}: -0.1 pts. Now: No passed lots on sale long enough to judge yet: scored at its peers' average rate, "
+        "8.1%, as every supplier without evidence is, until its own record shows. Last month: No passed lots on sale "
+        "long enough to judge yet: scored at its peers' average rate, 8.3%, as every supplier without evidence is, "
+        "until its own record shows.")
+    assert changes.loc["late_rate", "explanation"] == (
+        f"{now.labels['late_rate']}: +1.0 pts. Now: 2 of 3 due orders shipped late. Last month: 1 of 2 due orders "
+        "shipped late.")

@@ -953,24 +953,3 @@ def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dic
     hist["month_on"] = [(pd.Timestamp(a) + pd.Timedelta(days=1)).date() for a in hist["as_of"]]
     return hist
 
-
-def score_changes(now: SignalResult, before: SignalResult, min_delta: float) -> pd.DataFrame:
-    """Signals whose points moved by at least `min_delta` between two cutoffs, largest move first."""
-    a = before.signals[["supplier_id", "signal", "points", "explanation"]].rename(
-        columns={"points": "points_last_month", "explanation": "explanation_last_month"})
-    b = now.signals[["supplier_id", "signal", "pillar", "points", "explanation"]].rename(
-        columns={"points": "points_now"})
-    m = b.merge(a, on=["supplier_id", "signal"], how="left")
-    new = m["points_last_month"].isna()
-    m["points_last_month"] = m["points_last_month"].fillna(0.0)
-    m["delta"] = np.round(m["points_now"] - m["points_last_month"], 1)
-    m = m[m["delta"].abs() >= min_delta - 1e-9].copy()
-    m["explanation"] = [
-        f"{LABELS[s]}: {'+' if d > 0 else ''}{d:.1f} pts. Now: {e_now}." + (
-            " (new supplier since last month)" if n else f" Last month: {e_then}.")
-        for s, d, e_now, e_then, n in zip(m["signal"], m["delta"], m["explanation"], m["explanation_last_month"],
-                                          new[m.index])]
-    m["_abs"] = m["delta"].abs()
-    m = m.sort_values(["supplier_id", "_abs", "signal"], ascending=[True, False, True])
-    return m[["supplier_id", "signal", "pillar", "points_last_month", "points_now", "delta",
-              "explanation"]].reset_index(drop=True)

@@ -17,7 +17,8 @@ from datetime import date
 import pandas as pd
 
 from dashboard import display
-from models import release, scoring
+from models import blind_spot, release, scoring
+from models.wording import and_list
 
 Run = Callable[..., pd.DataFrame]
 TOP = 5  # reasons and changes shown; issues show this many each, then "and N more"
@@ -93,6 +94,8 @@ def gather(run: Run, supplier_id: str) -> dict[str, pd.DataFrame]:
         "documented_changes": run("supplier_changes", **one),
         "orders": run("open_orders", ids=None, **one),
         "recorded": run("controls_recorded"),
+        "switching": run("inspection_switching", ids=(supplier_id,)),
+        "imported": run("tables_imported"),
     }
 
 
@@ -137,6 +140,26 @@ def _capped(title: str, items: list[Item], source: pd.DataFrame, recorded: pd.Da
         return Issues(title, [], 0, f"not recorded: the import has no {table.replace('_', ' ')}, so unknown (not "
                                     "clean)")
     return Issues(title, items[:TOP], max(0, len(items) - TOP))
+
+
+SAMPLING_STOPPED = "Sampling inspection stopped (ISO 2859-1)"
+
+
+def _sampling_stopped(switching: pd.DataFrame, imported: pd.DataFrame) -> Issues:
+    """The defect classes whose sampling inspection is discontinued under the ISO 2859-1 switching rules with no
+    corrective action closed since (models.blind_spot.sampling_stopped: what the release checklist and the digest
+    read): until one is closed, a lot passes only on inspecting every unit. Unknown when the import carries no
+    inspections or the warehouse has no switching mart."""
+    if len(switching.columns) == 0:
+        return Issues(SAMPLING_STOPPED, [], 0, NOT_BUILT)
+    if not display.imported(imported, "inspections"):
+        return Issues(SAMPLING_STOPPED, [], 0, "not recorded: the import has no inspections, so unknown (not clean)")
+    items = [Item(f"{and_list(r.classes).capitalize()} defects since {r.since:%Y-%m-%d}",
+                  "5 lots rejected on tightened inspection and no corrective action closed since: pay no balance on "
+                  "a sampled pass, inspect every unit" + (f" (stopped {r.times_discontinued:,} times so far)"
+                                                          if r.times_discontinued > 1 else ""))
+             for r in blind_spot.sampling_stopped(switching).itertuples()]
+    return Issues(SAMPLING_STOPPED, items[:TOP], max(0, len(items) - TOP))
 
 
 def band_steps(score: float, band: str, flags: list[Item], signals: pd.DataFrame,
@@ -260,6 +283,7 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
 
     recorded = data.get("recorded")
     issues = [_capped("Red flags", flags, data["red_flags"]),
+              _sampling_stopped(data.get("switching", pd.DataFrame()), data.get("imported", pd.DataFrame())),
               _capped("Corrective actions open or failed again", capa_items, data["capas"], recorded,
                       "corrective_actions"),
               _capped("Bank accounts not verified", account_items, data["accounts"], recorded, "bank_accounts"),

@@ -214,7 +214,8 @@ def test_a_warehouse_without_the_score_says_what_it_cannot_know(partial_db):
     assert (card.score, card.band_words, card.pillars, card.next_band) == (None, "–", [], None)
     assert card.change_summary == "No risk score in this warehouse."
     assert {i.title: i.unknown for i in card.issues} == {
-        "Red flags": scorecard.NOT_BUILT, "Corrective actions open or failed again": scorecard.NOT_BUILT,
+        "Red flags": scorecard.NOT_BUILT, scorecard.SAMPLING_STOPPED: scorecard.NOT_BUILT,
+        "Corrective actions open or failed again": scorecard.NOT_BUILT,
         "Bank accounts not verified": scorecard.NOT_BUILT,
         "Changes not confirmed in writing or not approved": "not recorded: the import has no changes, so unknown "
                                                             "(not clean)",
@@ -222,3 +223,34 @@ def test_a_warehouse_without_the_score_says_what_it_cannot_know(partial_db):
     pages, text = _pdf_text(scorecard_pdf.render(card))
     assert pages == 1 and "– / 100" in text and "No score yet." in text
     assert f"Red flags: {scorecard.NOT_BUILT}." in text
+
+
+def test_sampling_stopped_by_the_switching_rules_is_an_open_issue(demo_db):
+    """On the demo, SUP-0057's major and minor defects' sampling inspection is discontinued (ISO 2859-1), both since
+    2026-10-05, for the seventh time, with no corrective action closed since (by SQL over
+    marts.inspection_switching): the scorecard lists it among the open issues and the PDF prints it. A supplier
+    whose sampling was resumed (SUP-0003: discontinued twice before, now tightened) has none."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        stopped = con.execute("""select string_agg(defect_class, ',' order by defect_class), min(last_transition_on),
+                                        max(times_discontinued)
+                                 from marts.inspection_switching
+                                 where supplier_id = 'SUP-0057' and current_stage = 'discontinued'""").fetchone()
+        resumed = con.execute("""select count(*) filter (where current_stage = 'discontinued'),
+                                        max(times_discontinued)
+                                 from marts.inspection_switching where supplier_id = 'SUP-0003'""").fetchone()
+    finally:
+        con.close()
+    assert stopped == ("major,minor", date(2026, 10, 5), 7)
+    card = _card(demo_db, "SUP-0057")
+    issue = {i.title: i for i in card.issues}[scorecard.SAMPLING_STOPPED]
+    assert [(i.head, i.detail) for i in issue.items] == [(
+        "Major and minor defects since 2026-10-05",
+        "5 lots rejected on tightened inspection and no corrective action closed since: pay no balance on a sampled "
+        "pass, inspect every unit (stopped 7 times so far)")]
+    pages, text = _pdf_text(scorecard_pdf.render(card))
+    assert pages == 1 and "Sampling inspection stopped (ISO 2859-1) (1)" in " ".join(text.split())
+    assert resumed[0] == 0 and resumed[1] >= 1
+    assert {i.title: i for i in _card(demo_db, "SUP-0003").issues}[scorecard.SAMPLING_STOPPED].items == []

@@ -13,6 +13,7 @@ from models.wording import count_words
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = Path(os.environ.get("SUPPLIER_RISK_DB", ROOT / "data" / "warehouse" / "supplier_risk.duckdb"))
+REFERENCE_FX = ROOT / "data" / "reference" / "fx_rates.csv"
 DEFAULT_DEMO_DIR = ROOT / "data" / "demo"
 
 
@@ -304,6 +305,33 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _cmd_fx_update(args) -> int:
+    """Extend data/reference/fx_rates.csv with the months after its latest from the ECB's reference-rate history
+    (pipelines/fx.py)."""
+    from pipelines import fx
+
+    source, table_path = Path(args.ecb), Path(args.table)
+    if not source.is_file():
+        print(f"error: {source} does not exist (download eurofxref-hist.zip from the ECB's euro foreign exchange "
+              "reference rates page)", file=sys.stderr)
+        return 2
+    try:
+        rates, last = fx.ecb_monthly(source)
+        done = fx.extend(table_path, rates, f"{fx.ECB_SOURCE}; file {source.name} to {last.isoformat()}", last,
+                         fx.ECB_NOTE)
+    except fx.FxTableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for currency, months in done.added.items():
+        print(f"added {currency} {months[0]}" + (f" to {months[-1]} ({len(months)} months)" if len(months) > 1 else ""))
+    print(f"{sum(map(len, done.added.values()))} rates added to {table_path}; {done.kept} months up to the table's "
+          "latest were left as they are" + (f"; not in the ECB file: {', '.join(done.not_in_file)} (add those by hand)"
+                                         if done.not_in_file else ""))
+    if done.added:
+        print("check the new rows, then update fx_rates' verified_through in data/reference/verified_through.csv")
+    return 0
+
+
 def _open_warehouse(path: str):
     """A read-only connection to a built warehouse, or None after saying why not (exit code 2)."""
     db = Path(path)
@@ -468,6 +496,13 @@ def parser() -> argparse.ArgumentParser:
     tf.add_argument("--steel-pct", type=float, help="steel content, percent of the value (Section 232)")
     tf.add_argument("--aluminium-pct", type=float, help="aluminium content, percent of the value (Section 232)")
     tf.set_defaults(func=_cmd_tariffs)
+
+    fu = sub.add_parser("fx-update", help="extend the FX table with the months after its latest from the ECB's "
+                                          "reference-rate history (eurofxref-hist.zip or .csv); never changes a "
+                                          "month already there")
+    fu.add_argument("--ecb", required=True, help="the ECB's eurofxref-hist.zip (or the .csv inside it)")
+    fu.add_argument("--table", default=str(REFERENCE_FX), help="FX table to extend (default: %(default)s)")
+    fu.set_defaults(func=_cmd_fx_update)
 
     va = sub.add_parser("validate", help="print the validity report card of a built warehouse (docs/validity.md)")
     va.add_argument("--db", default=str(DEFAULT_DB), help="warehouse to judge (default: %(default)s)")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -35,7 +36,8 @@ RULE = ("currency_code", "fx_units_per_usd")  # the macros of pipelines/sql/macr
 
 
 class FxTableError(Exception):
-    """The reference table itself is broken (a row without source, a duplicate month, a rate ≤ 0)."""
+    """The reference table itself is broken (a row without source, a duplicate month, a rate ≤ 0), or a rates file
+    offered to extend it is not what it claims to be."""
 
 
 @dataclass(frozen=True)
@@ -140,3 +142,93 @@ def to_usd(amount: float, currency: str, on, fx: FxTable | None = None) -> float
     if np.isnan(rate):
         raise ValueError(fx.missing(currency, pd.Timestamp(on).strftime("%Y-%m")))
     return amount / rate
+
+
+# ----------------------------------------------------------------------------- extending the table from the ECB
+
+ECB_SOURCE = ("European Central Bank euro foreign exchange reference rates (eurofxref-hist), monthly average of the "
+              "daily cross rate: units of the currency per EUR / USD per EUR")
+ECB_NOTE = ("Cross rate through EUR (the ECB fixes at 14:15 CET, the Fed's earlier rows are New York noon rates: monthly "
+            "averages differ by up to about 0.2%)")
+
+
+def ecb_monthly(path: Path) -> tuple[pd.DataFrame, date]:
+    """Monthly average units per USD of every currency in the ECB's historical reference-rate file (eurofxref-hist.csv
+    or the .zip the ECB publishes: `Date` newest first, one column per currency in units per EUR, `N/A` where none was
+    fixed), and the file's last date. A day's rate is its cross rate through the euro (units per EUR / USD per EUR; the
+    euro itself 1 / USD per EUR), averaged over the days of the month that have both; only months the file covers to
+    their last weekday are kept (a month still running would be averaged over part of it)."""
+    try:
+        raw = pd.read_csv(path, na_values=["N/A"], skipinitialspace=True)
+    except (OSError, ValueError) as exc:
+        raise FxTableError(f"{Path(path).name}: not a readable CSV or zip ({exc})") from exc
+    raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]  # the trailing comma
+    if "Date" not in raw or "USD" not in raw:
+        raise FxTableError(f"{Path(path).name}: not the ECB's eurofxref-hist layout (a Date column and one column per "
+                           f"currency, USD among them); its header is {', '.join(map(str, raw.columns[:6]))}")
+    days = pd.to_datetime(raw["Date"], format="%Y-%m-%d", errors="coerce")
+    if days.isna().any():
+        line = int(days.isna().to_numpy().argmax()) + 2
+        raise FxTableError(f"{Path(path).name} line {line}: date {raw['Date'].iloc[line - 2]!r} is not YYYY-MM-DD")
+    usd = pd.to_numeric(raw["USD"], errors="coerce")
+    per_eur = raw.drop(columns=["Date", "USD"]).apply(pd.to_numeric, errors="coerce").assign(EUR=1.0)
+    daily = per_eur.div(usd, axis=0).assign(month=days.dt.strftime("%Y-%m"))
+    monthly = daily.groupby("month").mean().rename_axis(columns="currency").stack().rename("units_per_usd")
+    last = days.max()
+    month_end = last + pd.offsets.MonthEnd(0)
+    last_weekday = month_end - pd.Timedelta(days=max(0, month_end.weekday() - 4))
+    complete_through = (last.to_period("M") - (0 if last >= last_weekday else 1)).strftime("%Y-%m")
+    out = monthly.reset_index()
+    out = out[(out["month"] <= complete_through) & out["units_per_usd"].gt(0)]
+    return out[["currency", "month", "units_per_usd"]].reset_index(drop=True), last.date()
+
+
+@dataclass(frozen=True)
+class Extension:
+    """What `extend` did: the rates added per currency (months), and the table's currencies the file has no rate for."""
+    added: dict[str, list[str]]
+    kept: int  # months of the file up to the table's latest month for their currency (never added or changed)
+    not_in_file: list[str]
+
+
+def extend(table_path: Path, rates: pd.DataFrame, source: str, as_of: date, note: str = "") -> Extension:
+    """Extend the table forward: add every month of `rates` after a currency's latest month in the table, for the
+    currencies it already carries, each row after its currency's others, with its source and as_of. A month already
+    in the table, or before its latest, is never added or changed (past orders and payments would be re-valued, and
+    the history keeps one source). Rates are rounded to 4 decimals, as the table's. The file is replaced only once
+    the extended table passes `load`'s checks."""
+    table_path = Path(table_path)
+    with table_path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = list(reader.fieldnames or []), list(reader)
+    latest: dict[str, str] = {}
+    for r in rows:
+        latest[r["currency"]] = max(latest.get(r["currency"], ""), r["month"])
+    currencies = sorted(latest)
+    offered = rates[rates["currency"].isin(currencies)].sort_values(["currency", "month"])
+    new = offered[[m > latest[c] for c, m in zip(offered["currency"], offered["month"])]]
+    added: dict[str, list[str]] = {}
+    out: list[dict] = []
+    for i, row in enumerate(rows):
+        out.append(row)
+        if i + 1 == len(rows) or rows[i + 1]["currency"] != row["currency"]:  # the currency's last row
+            mine = new[new["currency"] == row["currency"]]
+            mine = mine[[m not in added.get(row["currency"], []) for m in mine["month"]]]
+            for r in mine.itertuples():
+                out.append({**{f: "" for f in fields}, "currency": r.currency, "month": r.month,
+                            "units_per_usd": f"{r.units_per_usd:.4f}", "as_of": as_of.isoformat(), "source": source,
+                            "notes": note})
+                added.setdefault(r.currency, []).append(r.month)
+    if added:
+        temp = table_path.with_suffix(".csv.tmp")
+        with temp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(out)
+        try:
+            load(temp)
+        except FxTableError:
+            temp.unlink()
+            raise
+        temp.replace(table_path)
+    return Extension(added, len(offered) - len(new), sorted(set(currencies) - set(rates["currency"])))

@@ -3,6 +3,9 @@ Federal Reserve G.5 figures typed in here), and a currency or month without a ra
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -34,9 +37,9 @@ def test_the_table_is_dated_sourced_and_covers_the_currencies_founders_pay_in():
     # the SQL rule (pipelines/sql/macros.sql): the month of the date, any case and spacing, a blank is USD; none → NaN
     # G.5: USD 1.0763 per euro in June 2024
     np.testing.assert_array_equal(got, [CNY_2024_03, 1.0, 0.9291, 1.0, np.nan, np.nan, np.nan])
-    assert table.verified_through == "2026-06"
+    assert table.verified_through == "2026-06"  # TWD (the ECB does not publish it; the others run to 2026-10)
     assert fx.to_usd(720.15, "CNY", "2024-03-31", table) == pytest.approx(100.0)
-    with pytest.raises(ValueError, match="no CNY rate to USD for 2030-01 .*it has 2018-01 to 2026-06"):
+    with pytest.raises(ValueError, match="no CNY rate to USD for 2030-01 .*it has 2018-01 to 2026-10"):
         fx.to_usd(1, "CNY", "2030-01-15", table)
 
 
@@ -68,10 +71,10 @@ def test_a_currency_or_month_without_a_rate_rejects_the_row_and_its_payments_say
         "write an ISO 4217 code, or add the currency's monthly rates to the table"))
     assert rejected[("purchase_orders", 7)] == ("currency", (
         "unit_price in CNY cannot be converted to USD: no CNY rate to USD for 2030-06 in data/reference/fx_rates.csv "
-        "(it has 2018-01 to 2026-06); add that month's rate"))
+        "(it has 2018-01 to 2026-10); add that month's rate"))
     assert rejected[("payments", 8)] == ("amount", (
         "amount in CNY (the currency of its purchase order) cannot be converted to USD: no CNY rate to USD for "
-        "2030-01 in data/reference/fx_rates.csv (it has 2018-01 to 2026-06); add that month's rate"))
+        "2030-01 in data/reference/fx_rates.csv (it has 2018-01 to 2026-10); add that month's rate"))
     # the CNY order and its payments in covered months are kept; payments of the rejected orders are orphans
     pos = next(t for t in result.tables if t.table == "purchase_orders").frame
     assert "P2" in set(pos["po_id"]) and not {"P5", "P6"} & set(pos["po_id"])
@@ -98,3 +101,68 @@ def test_a_build_converts_cny_spend_and_payments_at_the_table_rates(tiny_dir, tm
         assert con.execute("select count(*) from ingest.rejected_rows").fetchone()[0] == 0
     finally:
         con.close()
+
+
+# An excerpt of the ECB's eurofxref-hist.csv with its published header (every currency the ECB has ever fixed, N/A
+# where it no longer does, a trailing comma, newest first); the values are chosen so the cross rates come out round.
+ECB_EXCERPT = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "eurofxref-hist_excerpt.csv"
+TABLE_HEAD = "currency,month,units_per_usd,as_of,source,notes\n"
+
+
+def test_ecb_monthly_rates_are_cross_rates_averaged_over_complete_months():
+    """2026-10-29: USD 1.1, CNY 7.7, GBP 0.825 per euro; 10-30: 1.12, 7.84, 0.84; 09-30: 1.125, 7.875, 0.9. Per USD:
+    CNY 7.0 on every day; GBP 0.75 in October, 0.8 on 09-30; the euro 1 / 1.1 and 1 / 1.12 (mean 0.900974), 1 / 1.125
+    in September. October ends on Friday the 30th: complete. September 30 (a Wednesday) is its last weekday: complete.
+    November has two days of the month's 21 weekdays: left out. Currencies the ECB no longer fixes (N/A) give none."""
+    rates, last = fx.ecb_monthly(ECB_EXCERPT)
+    assert last == date(2026, 11, 3)
+    got = rates.set_index(["currency", "month"])["units_per_usd"]
+    assert sorted(set(rates["month"])) == ["2026-09", "2026-10"]
+    assert got[("CNY", "2026-10")] == pytest.approx(7.0) and got[("CNY", "2026-09")] == pytest.approx(7.0)
+    assert got[("GBP", "2026-10")] == pytest.approx(0.75) and got[("GBP", "2026-09")] == pytest.approx(0.8)
+    assert got[("EUR", "2026-10")] == pytest.approx((1 / 1.1 + 1 / 1.12) / 2)
+    assert got[("EUR", "2026-09")] == pytest.approx(1 / 1.125)
+    assert "CYP" not in set(rates["currency"]) and "USD" not in set(rates["currency"])
+
+
+def test_extending_the_table_adds_only_months_after_its_latest_and_changes_none(tmp_path):
+    """The table has CNY to 2026-09 (Fed 7.2 there), the euro to 2026-10 and TWD: the ECB excerpt adds CNY's October
+    only, right after its rows, at 7.0000 with the file's last date and the source; CNY's September (7.2) and the euro
+    are left as they are; TWD is named as not in the file."""
+    table = tmp_path / "fx_rates.csv"
+    table.write_text(TABLE_HEAD + "CNY,2026-08,7.1,2026-09-01,Fed,\nCNY,2026-09,7.2,2026-10-01,Fed,\n"
+                     "EUR,2026-10,0.9,2026-11-01,Fed,\nTWD,2026-09,31.0,2026-10-01,Fed,\n", encoding="utf-8")
+    rates, last = fx.ecb_monthly(ECB_EXCERPT)
+    done = fx.extend(table, rates, "ECB test", last, "note")
+    assert done == fx.Extension({"CNY": ["2026-10"]}, kept=3, not_in_file=["TWD"])
+    assert table.read_text(encoding="utf-8").splitlines()[1:4] == [
+        "CNY,2026-08,7.1,2026-09-01,Fed,", "CNY,2026-09,7.2,2026-10-01,Fed,", "CNY,2026-10,7.0000,2026-11-03,ECB test,note"]
+    assert fx.load(table).rates == {("CNY", "2026-08"): 7.1, ("CNY", "2026-09"): 7.2, ("CNY", "2026-10"): 7.0,
+                                    ("EUR", "2026-10"): 0.9, ("TWD", "2026-09"): 31.0}
+    again = fx.extend(table, rates, "ECB test", last)
+    assert again.added == {} and again.kept == 4
+
+
+def test_fx_update_command_extends_the_table_and_refuses_a_file_that_is_not_the_ecbs(tmp_path, capsys):
+    from pipelines import cli
+
+    table = tmp_path / "fx_rates.csv"
+    table.write_text(TABLE_HEAD + "CNY,2026-08,7.1,2026-09-01,Fed,\n", encoding="utf-8")
+    assert cli.main(["fx-update", "--ecb", str(ECB_EXCERPT), "--table", str(table)]) == 0
+    out = capsys.readouterr().out
+    assert "added CNY 2026-09 to 2026-10 (2 months)" in out and "2 rates added" in out
+    assert fx.load(table).rates[("CNY", "2026-10")] == 7.0
+    shopify = Path(__file__).resolve().parents[1] / "fixtures" / "exports" / "shopify_orders_export.csv"
+    assert cli.main(["fx-update", "--ecb", str(shopify), "--table", str(table)]) == 2
+    assert "not the ECB's eurofxref-hist layout (a Date column and one column per currency, USD among them); its " \
+           "header is Name, Email" in capsys.readouterr().err
+    assert len(fx.load(table).rates) == 3  # nothing written
+
+
+def test_an_ecb_file_with_a_date_not_in_iso_form_is_refused_with_its_line(tmp_path):
+    lines = ECB_EXCERPT.read_text(encoding="utf-8").splitlines()
+    resaved = tmp_path / "eurofxref-hist.csv"  # opened and saved by a spreadsheet: 30/10/2026
+    resaved.write_text("\n".join(lines[:3] + [lines[3].replace("2026-10-30", "30/10/2026")] + lines[4:]) + "\n",
+                       encoding="utf-8")
+    with pytest.raises(fx.FxTableError, match=r"eurofxref-hist.csv line 4: date '30/10/2026' is not YYYY-MM-DD"):
+        fx.ecb_monthly(resaved)

@@ -3,6 +3,7 @@ Federal Reserve G.5 figures typed in here), and a currency or month without a ra
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -166,3 +167,19 @@ def test_an_ecb_file_with_a_date_not_in_iso_form_is_refused_with_its_line(tmp_pa
                        encoding="utf-8")
     with pytest.raises(fx.FxTableError, match=r"eurofxref-hist.csv line 4: date '30/10/2026' is not YYYY-MM-DD"):
         fx.ecb_monthly(resaved)
+
+
+def test_the_table_runs_to_october_2026_from_the_ecb_and_twd_stops_at_june():
+    """The rows added by fx-update (2026-07 to 2026-10, every currency but TWD, which the ECB does not fix) carry the
+    ECB as their source and the file's last date; an order of August 2026 in CNY converts at its month's rate (the
+    table's 6.7361) where it was refused before, one in TWD is still refused, naming what the table has."""
+    table = fx.load()
+    with fx.FX_PATH.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["month"] >= "2026-07"]
+    assert {r["currency"] for r in rows} == set(table.currencies()) - {"TWD"}
+    assert {r["month"] for r in rows} == {"2026-07", "2026-08", "2026-09", "2026-10"} and len(rows) == 14 * 4
+    assert all(r["source"].startswith("European Central Bank") and r["as_of"] == "2026-10-30" for r in rows)
+    assert table.coverage("CNY") == ("2018-01", "2026-10") and table.coverage("TWD") == ("2018-01", "2026-06")
+    assert fx.to_usd(6736.1, "CNY", "2026-08-20", table) == pytest.approx(1000.0)
+    with pytest.raises(ValueError, match=r"no TWD rate to USD for 2026-08 .*it has 2018-01 to 2026-06"):
+        fx.to_usd(1, "TWD", "2026-08-20", table)

@@ -70,7 +70,8 @@ class FxTable:
             return (f"no rate to {REPORTING_CURRENCY} for currency {currency!r}{hint}: {where} has {known}; write an "
                     "ISO 4217 code, or add the currency's monthly rates to the table")
         return (f"no {currency_text} rate to {REPORTING_CURRENCY} for {month} in {where} (it has {span[0]} to "
-                f"{span[1]}); add that month's rate")
+                f"{span[1]}); add that month's rate (`supplier-risk fx-update --ecb eurofxref-hist.zip` adds the "
+                "ECB's reference rates for the months after the table's latest)")
 
     def install(self, con: duckdb.DuckDBPyConnection) -> None:
         """Give `con` the FX rule: this table as reference.fx_rates and the rule's macros (validation runs them on

@@ -72,10 +72,12 @@ def test_a_currency_or_month_without_a_rate_rejects_the_row_and_its_payments_say
         "write an ISO 4217 code, or add the currency's monthly rates to the table"))
     assert rejected[("purchase_orders", 7)] == ("currency", (
         "unit_price in CNY cannot be converted to USD: no CNY rate to USD for 2030-06 in data/reference/fx_rates.csv "
-        "(it has 2018-01 to 2026-10); add that month's rate"))
+        "(it has 2018-01 to 2026-10); add that month's rate (`supplier-risk fx-update --ecb eurofxref-hist.zip` adds "
+        "the ECB's reference rates for the months after the table's latest)"))
     assert rejected[("payments", 8)] == ("amount", (
         "amount in CNY (the currency of its purchase order) cannot be converted to USD: no CNY rate to USD for "
-        "2030-01 in data/reference/fx_rates.csv (it has 2018-01 to 2026-10); add that month's rate"))
+        "2030-01 in data/reference/fx_rates.csv (it has 2018-01 to 2026-10); add that month's rate (`supplier-risk "
+        "fx-update --ecb eurofxref-hist.zip` adds the ECB's reference rates for the months after the table's latest)"))
     # the CNY order and its payments in covered months are kept; payments of the rejected orders are orphans
     pos = next(t for t in result.tables if t.table == "purchase_orders").frame
     assert "P2" in set(pos["po_id"]) and not {"P5", "P6"} & set(pos["po_id"])

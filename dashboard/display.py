@@ -359,7 +359,10 @@ ENUMS: dict[str, dict[str, str]] = {
                    "payments": "Payments", "inspections": "Inspections", "sales": "Sales", "returns": "Returns",
                    "bank_accounts": "Bank accounts", "changes": "Changes", "corrective_actions": "Corrective actions",
                    "assists": "Assists", "duty_refunds": "Duty refunds",
-                   "entry_summary_lines": "Customs entry summary lines"},
+                   "entry_summary_lines": "Customs entry summary lines",
+                   # dated reference tables (data/reference/verified_through.csv)
+                   "duty_rates": "Duty rates", "us_mpf": "Merchandise processing fee", "us_hmf": "Harbor maintenance fee",
+                   "us_de_minimis": "De minimis", "fx_rates": "Exchange rates"},
 }
 # columns holding a code of a kind above
 COLUMN_KINDS = {

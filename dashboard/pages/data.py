@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import auth, db, display, loader, mapping, queries
 from dashboard import components as ui
+from models.wording import and_list
 from pipelines.build import BuildBusy, BuildError, ShrinkError
 from pipelines.ingest import IngestError
 from pipelines.readers import FileError
@@ -181,6 +182,36 @@ if ui.require_warehouse():
                                     "Days before as-of", format="%d",
                                     help="How far the table's latest date lags the analysis date (the latest "
                                          "activity in any table).")})
+    through = queries.verified_through()
+    if not through.empty:
+        st.markdown("**Reference tables: how current**")
+        as_of = pd.Timestamp(info["as_of"].iloc[0]) if not info.empty else None
+        if as_of is not None:
+            past = (as_of - pd.to_datetime(through["verified_through"])).dt.days.clip(lower=0)
+            through = through.assign(days_past=past)
+            behind = through[past > 0]
+            names = and_list([display.words(t, "table_name").lower() for t in behind["table_name"]]) \
+                if not behind.empty else ""
+            st.caption(
+                (f"The data (as of {as_of:%Y-%m-%d}) runs past the date the {names} "
+                 f"{'table was' if len(behind) == 1 else 'tables were'} last checked against "
+                 f"{'its' if len(behind) == 1 else 'their'} sources. " if not behind.empty else
+                 "Every reference table was checked against its sources up to the data's as-of date or later. ")
+                + "A shipment entered after a tariff or fee table's date is costed with its latest rows and flagged "
+                "estimated (Costs and leakage); an order or payment in a month without an exchange rate is refused, "
+                "and `supplier-risk fx-update` adds the ECB's rates for the months after the table's latest "
+                "(data/reference/README.md). What each table's date means is in the download's notes.")
+        ui.table(through, "data_reference_tables", "reference_tables.csv",
+                 columns=["table_name", "verified_through"] + (["days_past"] if as_of is not None else [])
+                 + ["source"], download_columns=["notes"], wrap=["source"],
+                 column_config={"table_name": "Table",
+                                "verified_through": st.column_config.DateColumn(
+                                    "Checked through", help="The last date the table was checked against its sources "
+                                                            "(data/reference/verified_through.csv)."),
+                                "days_past": st.column_config.NumberColumn(
+                                    "Data runs past it", format="%d days",
+                                    help="How far the data's as-of date is after that date (0: within it)."),
+                                "source": "Source"})
     log = queries.load_log()
     if not log.empty:
         st.markdown("**Load log of the last build**")

@@ -747,3 +747,40 @@ def ui_money_col():
     from dashboard import components
 
     return components.money_col("Priority")
+
+
+def test_data_page_says_how_current_each_reference_table_is(ui, demo_db):
+    """The Data page lists every dated reference table (reference.verified_through, from data/reference/
+    verified_through.csv) with the date it was checked through and how many days the data (as of 2026-10-31) runs past
+    it: duty rates, de minimis and HMF checked through 2026-07-23 (100 days), MPF 2026-09-30 (31), exchange rates
+    2026-10-31 (0); the caption names the four the data runs past. The notes ride in the download."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        stored = dict(con.execute("select table_name, cast(verified_through as date) from reference.verified_through")
+                      .fetchall())
+        as_of = con.execute("select as_of from ingest.build_info").fetchone()[0]
+    finally:
+        con.close()
+    at = ui.open(demo_db, "data")
+    shown = next(f for f in ui.frames(at) if "verified_through" in f.columns).set_index("table_name")
+    names = {"duty_rates": "Duty rates", "us_mpf": "Merchandise processing fee", "us_hmf": "Harbor maintenance fee",
+             "us_de_minimis": "De minimis", "fx_rates": "Exchange rates"}
+    assert set(shown.index) == {names[t] for t in stored}
+    for table, on in stored.items():
+        assert pd.Timestamp(shown.loc[names[table], "verified_through"]).date() == on
+        assert shown.loc[names[table], "days_past"] == max(0, (as_of - on).days)
+    assert shown["days_past"].to_dict() == {"Duty rates": 100, "Exchange rates": 0, "De minimis": 100,
+                                            "Harbor maintenance fee": 100, "Merchandise processing fee": 31}
+    assert ("The data (as of 2026-10-31) runs past the date the duty rates, de minimis, harbor maintenance fee and "
+            "merchandise processing fee tables were last checked against their sources.") in ui.texts(at)
+
+
+def test_data_page_on_data_within_every_reference_table_says_so(ui, tiny_db):
+    # the tiny portfolio is as of 2024-06-21, before every table's date: nothing runs past it
+    at = ui.open(tiny_db, "data")
+    shown = next(f for f in ui.frames(at) if "verified_through" in f.columns)
+    assert len(shown) == 5 and (shown["days_past"] == 0).all()
+    assert "Every reference table was checked against its sources up to the data's as-of date or later." in \
+        ui.texts(at)

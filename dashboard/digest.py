@@ -175,11 +175,11 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
     movers_section = Section(
         "movers", "Biggest movers",
         f"Score now against the last month-end on or before {start:%Y-%m-%d}; the {MOVERS} largest moves.",
-        ["Supplier", "Then", "Now", "Change", "Band then → now"],
+        ["Supplier", "Then", "Now", "Change", "Moved most", "Band then → now"],
         [[_text(r.supplier_name), display.number(r.previous_score, 1), display.number(r.risk_score, 1),
-          f"{r.score_change:+,.1f}",
+          f"{r.score_change:+,.1f}", moved,
           f"{display.words(r.previous_band, 'risk_band')} → {display.words(r.risk_band, 'risk_band')}"]
-         for r in movers.itertuples()],
+         for r, moved in zip(movers.itertuples(), display.pillar_moves(movers))],
         "No score moved.")
 
     orders = waiting_for_decision(data["orders"])

@@ -189,6 +189,20 @@ def band_with_reason(band: object, score: object, flags: object) -> str:
     return f"{said} ({_red_flags_said(flags)})"
 
 
+def pillar_moves(movers: pd.DataFrame) -> list[str]:
+    """What moved each supplier's score, by pillar (sql/biggest_movers.sql's <pillar>_change): the pillar that moved
+    most, and the next one when it moved at least half as much, in words with their points: "Delivery +1.6",
+    "Quality +2.0; Payments -1.1". Blank when no pillar moved by 0.1 or more (the change is rounding)."""
+    codes = [c for c in ENUMS["pillar"] if f"{c}_change" in movers]
+    out = []
+    for row in movers[[f"{c}_change" for c in codes]].itertuples(index=False):
+        moved = sorted(((abs(v), c, v) for c, v in zip(codes, row) if not _blank(v) and abs(v) >= 0.05),
+                       key=lambda m: (-m[0], codes.index(m[1])))
+        shown = moved[:1] + [m for m in moved[1:2] if m[0] >= moved[0][0] / 2]
+        out.append("; ".join(f"{words(c, 'pillar')} {v:+.1f}" for _, c, v in shown) or BLANK)
+    return out
+
+
 def band_rule() -> str:
     """The red-flag rule of the bands (models/config/risk_score.toml [bands]) in words."""
     b = scoring.load_config()["bands"]

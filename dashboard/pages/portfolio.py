@@ -159,7 +159,7 @@ if ui.require_warehouse():
                       f"{display.count_words(raised, 'supplier')} {'is' if raised == 1 else 'are'} coloured above "
                       "the band their score alone gives (the hover says so)." if raised else ""))
 
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 2])  # the movers' table needs the room: a score, its change, what moved it, the band
     with left:
         st.subheader("Bands by supplier type")
         by_type = queries.band_by_type(ids)
@@ -187,16 +187,21 @@ if ui.require_warehouse():
             ui.missing("marts.supplier_risk_history", "score movements")
         else:
             movers = movers.assign(band_now=[display.band_with_reason(b, sc, n) for b, sc, n in zip(
-                movers["risk_band"], movers["risk_score"], movers["red_flag_count"])])
-            ui.table(movers, "portfolio_movers", "biggest_movers.csv", width_px=580,
-                     columns=["supplier_name", "previous_score", "risk_score", "score_change", "band_now"],
+                movers["risk_band"], movers["risk_score"], movers["red_flag_count"])],
+                moved_most=display.pillar_moves(movers))
+            ui.table(movers, "portfolio_movers", "biggest_movers.csv", width_px=642, wrap=["moved_most"],
+                     columns=["supplier_name", "risk_score", "score_change", "moved_most", "band_now"],
+                     download_columns=["previous_score"],
                      column_config={
                          "supplier_name": "Supplier",
-                         "previous_score": st.column_config.NumberColumn("Was", format="%.1f",
-                                                                         help="Score in last month's snapshot."),
                          "risk_score": st.column_config.NumberColumn("Now", format="%.1f"),
                          "score_change": st.column_config.NumberColumn(
-                             "Change", format="%+.1f", help="Risk score now minus last month's snapshot."),
+                             "Change", format="%+.1f",
+                             help="Risk score now minus last month's snapshot (its score then is in the download)."),
+                         "moved_most": st.column_config.TextColumn(
+                             "Moved most", help="The pillar whose points moved most (and the next when it moved at "
+                                                "least half as much); the Supplier page lists each signal that "
+                                                "moved."),
                          "band_now": st.column_config.TextColumn(
                              "Band now", help=f"Band today; in brackets when red flags, not the score, put it there: "
                                               f"{display.band_rule()}.")})

@@ -28,6 +28,12 @@ final as (
         previous.risk_band as previous_band,
         current_score.risk_band,
         current_score.red_flag_count,
+        -- each pillar's move (the score's change is their sum, up to rounding): what moved it
+        current_score.entity_points - previous.entity_points as entity_change,
+        current_score.transaction_points - previous.transaction_points as transaction_change,
+        current_score.quality_points - previous.quality_points as quality_change,
+        current_score.delivery_points - previous.delivery_points as delivery_change,
+        current_score.commercial_points - previous.commercial_points as commercial_change,
     from current_score
     inner join previous on current_score.supplier_id = previous.supplier_id
     left join suppliers on current_score.supplier_id = suppliers.supplier_id

@@ -47,6 +47,17 @@ def test_portfolio_bands_red_flags_and_movers_match_the_score_marts(ui, demo_db,
         assert text == words(band, "risk_band") + (
             "" if flags is None else " (red flag)" if flags == 1 else f" ({flags} red flags)")
     assert set(movers["supplier_id"]) & set(raised)  # the check above met a raised band in the table
+    # what moved each score: its pillars now against the same month-end snapshot, by SQL over the marts
+    pillars = ["entity", "transaction", "quality", "delivery", "commercial"]
+    moves = {r[0]: dict(zip(pillars, r[1:])) for r in demo_con.execute(
+        "select s.supplier_id, " + ", ".join(f"s.{p}_points - h.{p}_points" for p in pillars)
+        + " from marts.supplier_risk_score s join score_snapshot_before(null) h using (supplier_id)").fetchall()}
+    for sid, text in zip(movers["supplier_id"], movers["moved_most"]):
+        top = sorted(((abs(v), pillars.index(p), p, v) for p, v in moves[sid].items() if abs(v) >= 0.05))
+        top = sorted(top, key=lambda m: (-m[0], m[1]))
+        said = [top[0]] + [m for m in top[1:2] if m[0] >= top[0][0] / 2]
+        assert text == "; ".join(f"{words(p, 'pillar')} {v:+.1f}" for _, _, p, v in said)
+        assert abs(sum(moves[sid].values()) - movers.set_index("supplier_id").loc[sid, "score_change"]) < 0.15
     caption = " ".join(c.value for c in at.caption)
     assert f"so {len(raised)} suppliers are coloured above the band their score alone gives" in caption
     # the Supplier page's Band tile says why under the band: a raised one names its flags, the score's own nothing

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from dashboard import db, digest
+from dashboard.display import words
 from helpers import free_port, write_controls_portfolio
 
 EVIL = "<script>alert(1)</script>"
@@ -86,12 +87,29 @@ def test_an_earlier_window_start_finds_nothing_new_before_the_history_starts(dig
     assert "Suspected subcontracting" not in [r[1] for r in month.section("red_flags").rows]
 
 
-def test_movers_orders_reaudits_and_stale_data(week):
+def test_movers_orders_reaudits_and_stale_data(week, digest_db):
     # score now vs 2024-05-31: S2 31.7 → its score now; S3 26.6 → 32.1; S1 27.2 → 31.1
     movers = week.section("movers").rows
     assert [r[0] for r in movers] == [EVIL, "Hanoi Gamma", "Ningbo Alpha Store"]
-    assert movers[1][1:] == ["26.6", "32.1", "+5.5", "Medium → Medium"]
-    assert movers[2][1:] == ["27.2", "31.1", "+3.9", "Medium → Medium"]
+    assert [r[1:4] + r[5:] for r in movers[1:]] == [["26.6", "32.1", "+5.5", "Medium → Medium"],
+                                                    ["27.2", "31.1", "+3.9", "Medium → Medium"]]
+    # what moved each: the pillar that moved most against the same snapshot (by SQL), and the next when it moved at
+    # least half as much
+    assert week.section("movers").columns[4] == "Moved most"
+    con = db.connect(digest_db)
+    try:
+        pillars = ["entity", "transaction", "quality", "delivery", "commercial"]
+        moves = {r[0]: dict(zip(pillars, r[1:])) for r in con.execute(
+            "select st.supplier_name, " + ", ".join(f"s.{p}_points - h.{p}_points" for p in pillars)
+            + " from marts.supplier_risk_score s join score_snapshot_before(date '2024-06-14') h using (supplier_id) "
+              "join staging.suppliers st using (supplier_id)").fetchall()}
+    finally:
+        con.close()
+    for row in movers:
+        top = sorted(((abs(v), pillars.index(p), p, v) for p, v in moves[row[0]].items() if abs(v) >= 0.05),
+                     key=lambda m: (-m[0], m[1]))
+        said = [top[0]] + [m for m in top[1:2] if m[0] >= top[0][0] / 2]
+        assert row[4] == "; ".join(f"{words(p, 'pillar')} {v:+.1f}" for _, _, p, v in said)
     # balances due within 7 days or overdue, most overdue first: P4 (2024-02-15), P3 (03-01), P5 (06-01); P6 is due
     # 2024-07-20, 29 days out
     orders = week.section("orders").rows

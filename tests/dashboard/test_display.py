@@ -499,3 +499,16 @@ def test_lot_plans_say_when_the_sample_was_below_the_plans():
     assert display.lot_plans(lots) == ["II · AQL 2.5 · n 125, Ac 7",
                                        "II · AQL 2.5 · n 80, Ac 5; sampled 50 of 125 asked",
                                        "I · AQL 1 · n 50, Ac 1; sample size not recorded", display.BLANK]
+
+
+def test_pillar_moves_name_the_pillar_that_moved_a_score_most():
+    """Per mover: the pillar with the largest move, and the next when it moved at least half as much; a tie goes to
+    the pillar listed first (who they are, payments, quality, delivery, commercial); moves under 0.05 are rounding."""
+    movers = pd.DataFrame({
+        "entity_change": [0.0, 0.6, 0.0, 1.0, 0.04],
+        "transaction_change": [0.1, 0.1, 2.1, -1.0, 0.0],
+        "quality_change": [2.5, 1.1, 0.0, 0.4, -0.03],
+        "delivery_change": [-0.2, 0.2, -1.2, 0.0, 0.0],
+        "commercial_change": [-0.1, 0.0, 0.0, 0.0, 0.0]})
+    assert display.pillar_moves(movers) == ["Quality +2.5", "Quality +1.1; Who they are +0.6",
+                                            "Payments +2.1; Delivery -1.2", "Who they are +1.0; Payments -1.0", "–"]

@@ -74,9 +74,17 @@ if ui.require_warehouse():
         if part.empty:
             continue
         st.subheader(f"{heading} ({len(part):,})")
-        st.caption(meaning + (f" The first {MAX_ROWS} are shown; the downloads below have all {len(part):,}."
-                              if len(part) > MAX_ROWS else ""))
-        display.table(part.head(MAX_ROWS), f"reaudit_table_{key}", None, columns=COLUMNS, max_rows=MAX_ROWS,
+        # a group whose suppliers all get one action (Hold new orders: its heading says so) leaves the What to do
+        # column out and says the action once, so that the Why column has the room
+        actions = part["suggested_action"].dropna().unique()
+        one = len(actions) == 1 and part["suggested_action"].notna().all()
+        said = "" if not one or key == "hold" else \
+            f" What to do{' for each' if len(part) > 1 else ''}: {display.words(actions[0], 'suggested_action')}."
+        st.caption(meaning + said + (f" The first {MAX_ROWS} are shown; the downloads below have all {len(part):,}."
+                                     if len(part) > MAX_ROWS else ""))
+        display.table(part.head(MAX_ROWS), f"reaudit_table_{key}", None, max_rows=MAX_ROWS,
+                      columns=[c for c in COLUMNS if not (one and c == "suggested_action")],
+                      download_columns=["suggested_action"],
                       column_config={
             "plan_rank": st.column_config.NumberColumn(
                 "#", format="%d", help="Position in the plan: group by group, and within a group by risk score × "

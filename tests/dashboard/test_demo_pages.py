@@ -265,6 +265,17 @@ def test_reaudit_plan_is_grouped_by_urgency_and_ranked_with_the_money_at_stake(u
     # triggers in words, never as codes
     assert not any("_" in t for t in plan["triggers"].dropna())
     assert {"No audit in 12 months", "Failed audit"} <= {w.strip() for t in plan["triggers"].dropna() for w in t.split(",")}
+    # a group whose suppliers all get one action leaves the What to do column out (the Why column gets its room) and,
+    # unless its heading already says it, names the action once in its caption: in the demo, Hold new orders now and
+    # Due now (1 on-site audit)
+    single = {g: set(f["suggested_action"]) for g, f in zip(("hold", "now", "30", "later"), groups)}
+    assert single["hold"] == {"Hold new orders"} and single["now"] == {"On-site audit"}
+    drawn = [list(d.proto.column_order) for d in at.dataframe if "triggers" in d.proto.column_order]
+    assert [("suggested_action" in c) for c in drawn] == [len(a) > 1 for a in single.values()] == \
+        [False, False, True, True]
+    assert "until the re-audit clears it. What to do" not in ui.texts(at)  # the heading says it
+    assert "or a trigger that calls for action now. What to do: On-site audit." in ui.texts(at)
+    assert "What to do for each" not in ui.texts(at)  # the other groups mix actions
     # one group at a time
     at.segmented_control(key="reaudit_window").set_value("hold").run()
     groups = [f for f in ui.frames(at) if "suggested_action" in f.columns]

@@ -27,8 +27,13 @@ if ui.require_warehouse():
     scope = st.radio("Pick", ["Supplier", "SKUs"], key="whatif_scope", horizontal=True,
                      help="A supplier takes all its SKUs; SKUs lets you pick any SKUs of the filtered suppliers.")
     if scope == "Supplier":
-        supplier_id = st.selectbox("Supplier", list(names), key="whatif_supplier",
-                                   format_func=lambda s: f"{names[s]} ({s})")
+        # largest spend first: the supplier whose tariff or sourcing change moves most money
+        kpis = queries.supplier_kpis(tuple(names))
+        spend = {} if kpis.empty else {s: v for s, v in zip(kpis["supplier_id"], kpis["spend"]) if pd.notna(v)}
+        supplier_id = st.selectbox("Supplier", sorted(names, key=lambda s: (-spend.get(s, 0), names[s], s)),
+                                   key="whatif_supplier", help="Largest spend first.",
+                                   format_func=lambda s: f"{names[s]} ({s})"
+                                   + (f" · {display.money(spend[s])} spend" if s in spend else ""))
         baseline = queries.whatif_baseline((supplier_id,), None)
     else:
         skus = queries.filtered_skus(tuple(names), None)

@@ -41,6 +41,21 @@ def test_whatif_section_301_plus_25_on_a_supplier(ui, tiny_db):
     assert csv.proto.label == "Download CSV"
 
 
+def test_whatif_offers_the_suppliers_largest_spend_first(ui, tiny_db, tiny_con):
+    """The supplier list starts with the supplier whose change moves most money: spend (marts.supplier_kpis) largest
+    first, shown beside the name; a supplier without spend after them, by name."""
+    at = ui.open(tiny_db, "whatif")
+    spend = dict(tiny_con.execute("select supplier_id, spend from marts.supplier_kpis where spend is not null")
+                 .fetchall())
+    names = dict(tiny_con.execute("select supplier_id, supplier_name from staging.suppliers").fetchall())
+    box = at.selectbox(key="whatif_supplier")
+    expected = sorted(names, key=lambda s: (-spend.get(s, 0), names[s], s))
+    assert box.options == [f"{names[s]} ({s})" + (f" · ${spend[s]:,.0f} spend" if s in spend else "")
+                           for s in expected]
+    assert box.value == expected[0] and spend[expected[0]] == max(spend.values())
+    assert len(spend) >= 2 and len(set(spend.values())) == len(spend)  # the order is the spend's, not a tie's
+
+
 def test_whatif_needs_a_choice_of_skus(ui, tiny_db):
     at = ui.open(tiny_db, "whatif")
     at.radio(key="whatif_scope").set_value("SKUs").run()

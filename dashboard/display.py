@@ -192,7 +192,7 @@ def band_with_reason(band: object, score: object, flags: object) -> str:
 def pillar_moves(movers: pd.DataFrame) -> list[str]:
     """What moved each supplier's score, by pillar (sql/biggest_movers.sql's <pillar>_change): the pillar that moved
     most, and the next one when it moved at least half as much, in words with their points: "Delivery +1.6",
-    "Quality +2.0; Payments -1.1". Blank when no pillar moved by 0.1 or more (the change is rounding)."""
+    "Quality +2.0; Payments -1.1". – when every pillar moved by less than 0.05 (what is shown would read ±0.0)."""
     codes = [c for c in ENUMS["pillar"] if f"{c}_change" in movers]
     out = []
     for row in movers[[f"{c}_change" for c in codes]].itertuples(index=False):

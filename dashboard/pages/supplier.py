@@ -556,8 +556,7 @@ else:
     plan = ui.computed("reaudit_plan", lambda: display.reaudit_plan(queries.reaudit_queue()))
     a = plan[plan["supplier_id"] == supplier_id].iloc[0] if (plan["supplier_id"] == supplier_id).any() \
         else display.reaudit_plan(action).iloc[0]
-    days = int(a["days_until_due"])
-    when = f"{-days:,} days overdue" if days < 0 else "today" if days == 0 else f"in {days:,} days"
+    when = display.due_words(a["days_until_due"])  # the planner's words: "1 day overdue", "today", "in 36 days"
     group = dict((k, h) for k, h, _ in display.REAUDIT_GROUPS).get(a["group"], "")
     st.warning(f"**{ui.md(display.words(a['suggested_action'], 'suggested_action'))}**: re-audit due "
                f"{pd.Timestamp(a['due_on']):%Y-%m-%d} ({when}; #{int(a['plan_rank'])} of {len(plan):,} in the "

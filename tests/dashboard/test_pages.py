@@ -670,6 +670,19 @@ def test_reaudit_downloads_say_the_plan_in_words_with_the_trigger_codes_beside(u
     assert [(c, v) for c in got.columns if c != "trigger_codes" for v in got[c] if display.is_raw_identifier(v)] == []
 
 
+def test_supplier_page_says_when_its_re_audit_is_due_in_the_planner_s_words(ui, tiny_db, tiny_con):
+    """S2 (on-site audit due in 14 days, the only one of the 3 due within 30 days): the Supplier page's next action
+    names the due date, the days in the planner's words (display.due_words) and the place in the plan (the action
+    escaped as Markdown, as every value from the data is)."""
+    as_of, due, days = tiny_con.execute("select b.as_of, q.due_on, q.days_until_due from marts.reaudit_queue q, "
+                                        "ingest.build_info b where q.supplier_id = 'S2'").fetchone()
+    assert (str(as_of), str(due), days) == ("2024-06-21", "2024-07-05", 14)
+    at = ui.open(tiny_db, "supplier", query={"supplier": "S2"})
+    said = [w.body for w in at.warning if "re-audit due" in w.body]
+    assert len(said) == 1 and said[0].startswith(
+        "**On\\-site audit**: re-audit due 2024-07-05 (in 14 days; #1 of 3 in the re-audit plan, next 30 days).")
+
+
 def test_supplier_page_states_the_switching_stage_of_a_supplier_still_sampled(ui, tiny_db, tiny_con):
     stages = dict(tiny_con.execute("select defect_class, current_stage from marts.inspection_switching "
                                    "where supplier_id = 'S1'").fetchall())

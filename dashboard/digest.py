@@ -124,6 +124,12 @@ def _day(value: object) -> str:
     return display.BLANK if display._blank(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
+def _due(day: object, days_until: object) -> str:
+    """A due date, with how overdue in the planner's words when it has passed: "2024-02-15 (127 days overdue)"."""
+    late = not display._blank(days_until) and days_until < 0
+    return _day(day) + (f" ({display.due_words(days_until)})" if late else "")
+
+
 def _text(value: object) -> str:
     return display.BLANK if display._blank(value) else " ".join(str(value).split())
 
@@ -190,9 +196,7 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         "reasons given (Open orders page).",
         ["Order", "Supplier", "Balance", "Due", "Verdict", "Why on hold"],
         [[_text(r.po_id), _text(r.supplier_name), display.money(r.balance_outstanding),
-          _day(r.balance_due_on) + (f" ({-int(r.days_until_balance_due):,} days overdue)"
-                                    if not display._blank(r.days_until_balance_due) and r.days_until_balance_due < 0
-                                    else ""),
+          _due(r.balance_due_on, r.days_until_balance_due),
           display.words(r.verdict, "verdict"), display.hold_details(r.hold_reasons, labels) if r.verdict == "hold"
           else ""]
          for r in orders.itertuples()],
@@ -221,7 +225,7 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         f"Due by {as_of + timedelta(days=days):%Y-%m-%d} or overdue, in the order of the re-audit plan.",
         ["#", "Supplier", "Group", "Due", "What to do", "Why"],
         [[f"{int(r.plan_rank):,}", _text(r.supplier_name), groups.get(r.group, display.BLANK),
-          _day(r.due_on) + (f" ({-int(r.days_until_due):,} days overdue)" if r.days_until_due < 0 else ""),
+          _due(r.due_on, r.days_until_due),
           display.words(r.suggested_action, "suggested_action"), display.words(r.triggers, "trigger")]
          for r in plan.itertuples()],
         "No re-audit is due.")

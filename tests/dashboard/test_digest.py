@@ -341,3 +341,12 @@ def test_a_partial_warehouse_says_unknown_not_nothing(partial_db):
         "red_flags": digest.UNKNOWN, "movers": digest.UNKNOWN, "orders": digest.UNKNOWN, "stopped": digest.UNKNOWN,
         "reaudits": digest.UNKNOWN}
     assert report.subject.endswith("4 stale tables")
+
+
+def test_a_due_date_says_how_overdue_in_the_planner_s_words():
+    """Balances and re-audits: the date, and when it has passed how long ago as display.due_words says it (one day,
+    not '1 days'); a date still ahead or unknown alone."""
+    assert digest._due("2024-06-20", -1) == "2024-06-20 (1 day overdue)"
+    assert digest._due(pd.Timestamp("2024-02-15"), -127) == "2024-02-15 (127 days overdue)"
+    assert digest._due("2024-06-22", 1) == "2024-06-22" and digest._due("2024-06-21", 0) == "2024-06-21"
+    assert digest._due(None, None) == "–" and digest._due("2024-06-21", None) == "2024-06-21"

@@ -279,7 +279,7 @@ def render_html(digest: Digest) -> str:
     parts = [f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{e(digest.subject)}</title>"
              f"<style>{STYLE}</style></head><body>",
              f"<h1>Supplier-risk digest: {digest.start:%Y-%m-%d} to {digest.as_of:%Y-%m-%d}</h1>",
-             f"<p class=\"note\">The {digest.days:,} days up to the warehouse's as-of date {digest.as_of:%Y-%m-%d} "
+             f"<p class=\"note\">The {display.count_words(digest.days, 'day')} up to the warehouse's as-of date {digest.as_of:%Y-%m-%d} "
              f"(built {e(digest.built_at)}).</p><ul>"]
     parts += [f"<li><a href=\"#{s.key}\">{e(s.title)}</a>: {s.count:,}</li>" for s in digest.sections]
     parts.append("</ul>")

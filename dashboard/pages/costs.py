@@ -96,8 +96,9 @@ if ui.require_warehouse():
             "landed cost, which is understated by that much. Add `duty_paid` / `other_fees` to the shipments file or "
             "the products' `hs_code` (docs/landed-cost.md).", icon=":material/warning:")
     if flag is not None and flag["unverified_count"]:
-        with st.expander(f"{int(flag['unverified_count']):,} shipments are costed with duty rows not confirmed in an "
-                         "official source", icon=":material/help:"):
+        unverified = int(flag["unverified_count"])
+        with st.expander(f"{ui.count_words(unverified, 'shipment')} {'is' if unverified == 1 else 'are'} costed with "
+                         "duty rows not confirmed in an official source", icon=":material/help:"):
             st.caption("These rows of data/reference/duty_rates.csv are marked unverified: a rate, list assignment "
                        "or date read from a secondary source or inferred. Verify them against the HTS, U.S. note 20 "
                        "and your broker's entry summaries.")

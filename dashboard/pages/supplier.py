@@ -330,7 +330,7 @@ else:
             weekly = weekly.groupby("event_on", as_index=False).agg(
                 n=("event", "size"), quantity=("quantity", "sum"), amount=("amount", "sum"))
             weekly = weekly.assign(event="Return", po_id="", detail=[
-                f"{n:,} returns, {int(q):,} units in the week of {w:%Y-%m-%d}"
+                f"{display.count_words(n, 'return')}, {display.count_words(int(q), 'unit')} in the week of {w:%Y-%m-%d}"
                 for n, q, w in zip(weekly["n"], weekly["quantity"].fillna(0), weekly["event_on"])])
             events = pd.concat([events[~returns], weekly.drop(columns="n")], ignore_index=True)
         plot = events.assign(amount_text=events["amount"].map(lambda v: ui.money(v)),

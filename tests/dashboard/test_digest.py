@@ -350,3 +350,12 @@ def test_a_due_date_says_how_overdue_in_the_planner_s_words():
     assert digest._due(pd.Timestamp("2024-02-15"), -127) == "2024-02-15 (127 days overdue)"
     assert digest._due("2024-06-22", 1) == "2024-06-22" and digest._due("2024-06-21", 0) == "2024-06-21"
     assert digest._due(None, None) == "–" and digest._due("2024-06-21", None) == "2024-06-21"
+
+
+def test_the_window_is_said_in_days_one_day_included(week):
+    """The page's note counts the window's days in words: 'The 7 days up to …', and a one-day digest 'The 1 day'."""
+    import dataclasses
+
+    assert "The 7 days up to the warehouse's as-of date 2024-06-21" in digest.render_html(week)
+    one = dataclasses.replace(week, days=1, start=date(2024, 6, 20))
+    assert "The 1 day up to the warehouse's as-of date 2024-06-21" in digest.render_html(one)

@@ -6,11 +6,11 @@ with purchase_orders as (
 events as (
     select 'Order' as event, ordered_on as event_on, po_id, sku,
         quantity as quantity, order_value as amount,
-        format('{} × {} at {:.2f}', quantity, sku, unit_price) as detail
+        format('{:,} × {} at ${:.2f}', quantity, sku, unit_price) as detail  -- staging prices are in USD
     from purchase_orders
     union all
     select 'Payment', payments.paid_on, payments.po_id, null, null, payments.amount,
-        format('{} via {}', payments.kind, coalesce(payments.channel, 'unknown channel'))
+        format('{} via {}', payments.kind, replace(coalesce(payments.channel, 'unknown channel'), '_', ' '))
     from staging.payments
     inner join purchase_orders on payments.po_id = purchase_orders.po_id
     union all
@@ -24,20 +24,22 @@ events as (
     inner join purchase_orders on inspections.po_id = purchase_orders.po_id
     union all
     select 'Shipment', shipments.shipped_on, shipments.po_id, null, shipments.quantity, shipments.freight_cost,
-        format('{} units by {}{}', shipments.quantity, coalesce(shipments.mode, 'unknown mode'),
-            case when shipments.customs_hold_days > 0 then format(', {} days customs hold', shipments.customs_hold_days) else '' end)
+        format('{:,} {} by {}{}', shipments.quantity, if(shipments.quantity = 1, 'unit', 'units'),
+            coalesce(shipments.mode, 'unknown mode'),
+            case when shipments.customs_hold_days > 0 then format(', {} {} customs hold', shipments.customs_hold_days,
+                if(shipments.customs_hold_days = 1, 'day', 'days')) else '' end)
     from staging.shipments
     inner join purchase_orders on shipments.po_id = purchase_orders.po_id
     union all
     select 'Delivery', shipments.delivered_on, shipments.po_id, null, shipments.quantity, null,
-        format('{} units delivered', shipments.quantity)
+        format('{:,} {} delivered', shipments.quantity, if(shipments.quantity = 1, 'unit', 'units'))
     from staging.shipments
     inner join purchase_orders on shipments.po_id = purchase_orders.po_id
     where shipments.delivered_on is not null
     union all
     -- the supplier a return counts against, as the KPIs and the score count it (its lot's supplier, else its SKU's)
     select 'Return', returns.returned_on, returns.po_id, returns.sku, returns.quantity, returns.refund_amount,
-        format('{} × {}: {}', returns.quantity, returns.sku, replace(returns.reason, '_', ' '))
+        format('{:,} × {}: {}', returns.quantity, returns.sku, replace(returns.reason, '_', ' '))
     from marts.return_costs as returns
     where returns.supplier_id = $supplier_id
 )

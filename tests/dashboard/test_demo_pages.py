@@ -395,3 +395,31 @@ def test_costs_sku_picker_keeps_to_the_chosen_category(ui, demo_db, demo_con):
                              "(select supplier_id from staging.products where category = 'kitchen')").fetchone()[0]
     assert every > len(kitchen)  # these suppliers sell other categories too: the filter is what keeps them out
     assert [o.split(" · ")[0] for o in at.selectbox(key="costs_sku").options] == kitchen
+
+
+def test_supplier_timeline_says_each_event_in_words_with_its_numbers_as_read(ui, demo_db, demo_con):
+    """The events table (and the chart's hover) of the riskiest supplier: quantities with thousands separators and
+    the unit in the singular for one, prices in dollars (staging holds USD), payment channels in words, as computed
+    here from the staging tables; the table starts each with a capital."""
+    sid = demo_con.execute("select supplier_id from marts.supplier_risk_score order by risk_score desc, supplier_id "
+                           "limit 1").fetchone()[0]
+    at = ui.open(demo_db, "supplier", query={"supplier": sid})
+    at.toggle(key="supplier_timeline_show").set_value(True).run()
+    timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
+    orders = demo_con.execute("select po_id, quantity, sku, unit_price from staging.purchase_orders "
+                              "where supplier_id = ?", [sid]).fetchall()
+    said = timeline[timeline["event"] == "Order"].set_index("po_id")["detail"].to_dict()
+    assert said == {po: f"{q:,} × {sku} at ${price:.2f}" for po, q, sku, price in orders}
+    assert any(q >= 1000 for _, q, _, _ in orders)  # a separator was exercised
+    shipped = demo_con.execute("select s.quantity, s.mode, s.customs_hold_days from staging.shipments s join "
+                               "staging.purchase_orders p using (po_id) where p.supplier_id = ?", [sid]).fetchall()
+
+    def units(n: int) -> str:
+        return f"{n:,} {'unit' if n == 1 else 'units'}"
+
+    assert sorted(timeline.loc[timeline["event"] == "Shipment", "detail"]) == sorted(
+        f"{units(q)} by {mode}" + (f", {hold} {'day' if hold == 1 else 'days'} customs hold" if hold else "")
+        for q, mode, hold in shipped)
+    assert any(hold for _, _, hold in shipped)  # a customs hold was exercised
+    payments = timeline.loc[timeline["event"] == "Payment", "detail"]
+    assert "Deposit via trade assurance" in set(payments) and not payments.str.contains("_").any()

@@ -15,11 +15,16 @@ events as (
     inner join purchase_orders on payments.po_id = purchase_orders.po_id
     union all
     select 'Inspection', inspections.inspected_on, inspections.po_id, null, inspections.sample_size, inspections.cost,
-        -- a count left blank in the file is shown as a dash: not recorded, not 0 found
-        format('{} {}: {} major / {} minor in {} sampled', inspections.inspection_type, inspections.result,
-            coalesce(cast(inspections.major_defects as varchar), '–'),
-            coalesce(cast(inspections.minor_defects as varchar), '–'),
-            coalesce(cast(inspections.sample_size as varchar), '–'))
+        -- a count left blank in the file is shown as a dash: not recorded, not 0 found; none recorded is said so
+        case
+            when inspections.major_defects is null and inspections.minor_defects is null
+                and inspections.sample_size is null
+                then format('{} {}: defect counts not recorded', inspections.inspection_type, inspections.result)
+            else format('{} {}: {} major / {} minor in {} sampled', inspections.inspection_type, inspections.result,
+                coalesce(format('{:,}', inspections.major_defects), '–'),
+                coalesce(format('{:,}', inspections.minor_defects), '–'),
+                coalesce(format('{:,}', inspections.sample_size), '–'))
+        end
     from staging.inspections
     inner join purchase_orders on inspections.po_id = purchase_orders.po_id
     union all

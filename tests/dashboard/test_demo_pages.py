@@ -423,3 +423,16 @@ def test_supplier_timeline_says_each_event_in_words_with_its_numbers_as_read(ui,
     assert any(hold for _, _, hold in shipped)  # a customs hold was exercised
     payments = timeline.loc[timeline["event"] == "Payment", "detail"]
     assert "Deposit via trade assurance" in set(payments) and not payments.str.contains("_").any()
+    # an inspection's counts, a dash for one not recorded, and in words when none was (a pre-production check)
+    inspected = demo_con.execute("select i.inspection_type, i.result, i.major_defects, i.minor_defects, i.sample_size "
+                                 "from staging.inspections i join staging.purchase_orders p using (po_id) "
+                                 "where p.supplier_id = ?", [sid]).fetchall()
+
+    def count(n: object) -> str:
+        return "–" if n is None else f"{n:,}"
+
+    assert sorted(timeline.loc[timeline["event"] == "Inspection", "detail"]) == sorted(
+        f"{kind} {result}: " + ("defect counts not recorded" if major is None and minor is None and n is None
+                                else f"{count(major)} major / {count(minor)} minor in {count(n)} sampled")
+        for kind, result, major, minor, n in inspected)
+    assert any(n is None for *_, n in inspected) and any(n is not None for *_, n in inspected)

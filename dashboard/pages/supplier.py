@@ -291,19 +291,30 @@ if not accounts.empty:
 checks = queries.supplier_background_checks(supplier_id)
 if not checks.empty:
     st.markdown("**Background checks**")
-    unknown = checks[checks["state"].isin(["not checked", "expired"])]
+    # the data carries no check date for any supplier (the score's reading is unknown): a check not recorded here may
+    # have been done, so it is not called "never checked"
+    reading = signals.loc[signals["signal"] == "background_checks", "explanation"] if not signals.empty else []
+    absent = len(reading) > 0 and str(reading.iloc[0]).lower().startswith(display.UNKNOWN_PREFIX)
+    if absent:
+        checks = checks.assign(state=checks["state"].replace({"not checked": "not recorded"}))
+    unknown = checks[checks["state"].isin(["not checked", "not recorded", "expired"])]
     if not unknown.empty:
         st.warning("; ".join(f"{CHECK_SOURCES.get(r.source, r.source)}: "
                              + ("never checked, so unknown (not clean)" if r.state == "not checked"
+                                else "not recorded in the imported data, so unknown (not clean)"
+                                if r.state == "not recorded"
                                 else f"checked {pd.Timestamp(r.checked_on):%Y-%m-%d}, expired "
                                      f"{pd.Timestamp(r.expires_on):%Y-%m-%d}")
-                             for r in unknown.itertuples()) + ". Re-check before the next order.",
+                             for r in unknown.itertuples()) + ". Re-check before the next order"
+                   + (" and record the dates in the suppliers file (registry_checked_on, records_checked_on) so "
+                      "that they count." if absent else "."),
                    icon=":material/help:")
     ui.table(checks.assign(source=checks["source"].map(CHECK_SOURCES).fillna(checks["source"])),
              "supplier_background_checks_table", f"{supplier_id}_background_checks.csv", column_config={
                  "source": "Check", "state": st.column_config.TextColumn(
-                     "State", help="Checked (within its validity), expired, undated (values without a date), or "
-                                   "not checked: blank values count as unknown, never as clean."),
+                     "State", help="Checked (within its validity), expired, undated (values without a date), not "
+                                   "checked, or not recorded (the data has no check dates for any supplier): blank "
+                                   "values count as unknown, never as clean."),
                  "checked_on": st.column_config.DateColumn("Checked"),
                  "expires_on": st.column_config.DateColumn("Counts until"), "finding": "Found"})
 

@@ -683,6 +683,26 @@ def test_supplier_page_says_when_its_re_audit_is_due_in_the_planner_s_words(ui, 
         "**On\\-site audit**: re-audit due 2024-07-05 (in 14 days; #1 of 3 in the re-audit plan, next 30 days).")
 
 
+def test_background_checks_the_data_does_not_carry_are_not_recorded_not_never_checked(ui, tiny_dir, tmp_path, built):
+    """A suppliers file without any check (no registry_checked_on or records_checked_on, and here no litigation,
+    penalties or operating status either, as in USAID SCMS): a check may have been done without the file saying so,
+    so the page says 'not recorded in the imported data', never 'never checked'; both unknown, never clean. (The
+    controls fixture, which carries the columns, keeps 'never checked' for its blank ones.)"""
+    suppliers = pd.read_csv(tiny_dir / "suppliers.csv", dtype=str, keep_default_na=False)
+    suppliers.drop(columns=["litigation_cases", "admin_penalties", "operating_status"]).to_csv(
+        tiny_dir / "suppliers.csv", index=False)
+    db = built(tiny_dir, tmp_path / "nochecks.duckdb")
+    at = ui.open(db, "supplier", query={"supplier": "S1"})
+    said = [w.body for w in at.warning if "Public records" in w.body]
+    assert said == ["Public records (court cases, penalties): not recorded in the imported data, so unknown (not "
+                    "clean); Business registry (operating status): not recorded in the imported data, so unknown "
+                    "(not clean). Re-check before the next order and record the dates in the suppliers file "
+                    "(registry_checked_on, records_checked_on) so that they count."]
+    states = next(f for f in ui.frames(at) if "expires_on" in f.columns)["state"].tolist()
+    assert states == ["not recorded", "not recorded"]  # shown with a capital, as every state
+    assert "never checked" not in ui.texts(at).lower()
+
+
 def test_supplier_page_states_the_switching_stage_of_a_supplier_still_sampled(ui, tiny_db, tiny_con):
     stages = dict(tiny_con.execute("select defect_class, current_stage from marts.inspection_switching "
                                    "where supplier_id = 'S1'").fetchall())

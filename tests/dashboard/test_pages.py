@@ -663,7 +663,7 @@ def test_reaudit_downloads_say_the_plan_in_words_with_the_trigger_codes_beside(u
     got = got.set_index("supplier_id")
     assert got["triggers"].to_dict() == {
         "S1": "No audit in 12 months, Rising score",
-        "S2": "Never audited, Suspected subcontracting, High risk band, Rising score", "S3": "Never audited"}
+        "S2": "No audit on record, Suspected subcontracting, High risk band, Rising score", "S3": "No audit on record"}
     assert got.loc["S1", "trigger_codes"] == "audit_overdue, rising_score"
     assert got["group"].to_dict() == {"S1": "Later", "S2": "Next 30 days", "S3": "Later"}
     assert (got.loc["S2", "suggested_action"], got.loc["S2", "risk_band"]) == ("On-site audit", "High")

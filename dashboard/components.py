@@ -452,18 +452,27 @@ def _waterfall_range(measures: list[str], values: list[float], room: float = 0.3
     return [low - left_room, high + room * span]
 
 
-def landed_breakdown(row: pd.Series, key: str) -> None:
-    """Horizontal bars of the landed-cost components of one landed_breakdown row, with shares."""
-    cached_chart(key, lambda: _breakdown(row), row)
+def landed_breakdown(row: pd.Series, key: str, unknown: dict[str, str] | None = None) -> None:
+    """Horizontal bars of the landed-cost components of one landed_breakdown row, with shares; a component the data
+    leaves partly unknown (display.breakdown_unknowns) says so beside its bar, so that a short bar does not read as a
+    small cost."""
+    unknown = unknown or {}
+    cached_chart(key, lambda: _breakdown(row, unknown), row, sorted(unknown.items()))
 
 
-def _breakdown(row: pd.Series) -> go.Figure:
-    parts = {label: float(row[col]) for col, label in COST_COMPONENTS.items()}
+def _breakdown(row: pd.Series, unknown: dict[str, str]) -> go.Figure:
+    values = [float(row[col]) for col in COST_COMPONENTS]
     total = float(row["landed_total"]) or 1.0
-    fig = go.Figure(go.Bar(x=list(parts.values()), y=list(parts.keys()), orientation="h",
+    texts = [f"{money(v)} ({v / total:.1%})" + (f"; {unknown[col]}" if col in unknown else "")
+             for col, v in zip(COST_COMPONENTS, values)]
+    fig = go.Figure(go.Bar(x=values, y=list(COST_COMPONENTS.values()), orientation="h",
                            marker_color=["#1f4e79", "#4c7bb0", "#8fb3d9", "#e8833a", "#f2c744", "#2f9e44"],
-                           text=[f"{money(v)} ({v / total:.1%})" for v in parts.values()], textposition="auto",
+                           text=texts, cliponaxis=False,
+                           # inside a long bar; beside a short one, where a zero or a note is still read
+                           textposition=["inside" if v / total > 0.5 else "outside" for v in values],
                            hovertemplate="%{y}: %{x:$,.0f}<extra></extra>"))
+    if 0 < max(values) / total <= 0.5:  # the longest bar's amount is written beside it: room for it on the right
+        fig.update_xaxes(range=[0, max(values) * 1.6])
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickformat="$~s")
     return style(fig, f"Landed-cost breakdown: {money(row['landed_total'])} over {int(row['po_count']):,} landed POs",

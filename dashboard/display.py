@@ -153,6 +153,21 @@ LEAKAGE_WITHOUT_SALES = (" No sales file was imported: only the costs that need 
                          "write-offs, duty refunds), not the overrun or returns on units sold.")
 
 
+def breakdown_unknowns(flag: pd.Series | None, inspections_imported: bool) -> dict[str, str]:
+    """What the landed-cost breakdown cannot count, per component (components.COST_COMPONENTS): duty and fees of
+    shipments with no amount paid and nothing to compute it from (sql/landed_rate_flags.sql's counts), inspection
+    costs when no inspections file was imported."""
+    out: dict[str, str] = {}
+    if flag is not None:
+        for col, count in (("duty", "duty_unknown_count"), ("fees", "fees_unknown_count")):
+            n = flag.get(count)
+            if not _blank(n) and int(n):
+                out[col] = f"unknown on {int(n):,} of {count_words(int(flag['shipment_count']), 'shipment')}"
+    if not inspections_imported:
+        out["inspection_cost"] = "unknown: no inspections file"
+    return out
+
+
 def imported(tables: pd.DataFrame, table: str) -> bool:
     """Whether `table` is among the files the import carried (sql/tables_imported.sql's frame); a warehouse without a
     load log (a frame without columns) is taken to carry it."""

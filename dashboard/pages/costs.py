@@ -116,7 +116,8 @@ if ui.require_warehouse():
         if not has_landed:
             ui.missing("marts.landed_cost_po", "landed purchase orders", needs=("shipments",))
         else:
-            ui.landed_breakdown(row, "costs_breakdown_chart")
+            ui.landed_breakdown(row, "costs_breakdown_chart",
+                                display.breakdown_unknowns(flag, queries.imported("inspections")))
             st.caption(f"{int(row['units_received']):,} units received; landed cost per unit "
                        f"{ui.money(row['landed_total'] / row['units_received'], 2) if row['units_received'] else '–'}.")
     with right:

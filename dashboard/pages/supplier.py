@@ -508,7 +508,10 @@ with left:
     if breakdown.empty or not breakdown["po_count"].iloc[0]:
         ui.missing("marts.landed_cost_po", "landed purchase orders", needs=("shipments",))
     else:
-        ui.landed_breakdown(breakdown.iloc[0], "supplier_breakdown_chart")
+        flags = queries.landed_rate_flags(None, supplier_id, None)
+        flag = flags.iloc[0] if not flags.empty and flags["shipment_count"].iloc[0] else None
+        ui.landed_breakdown(breakdown.iloc[0], "supplier_breakdown_chart",
+                            display.breakdown_unknowns(flag, queries.imported("inspections")))
 with right:
     if steps.empty:
         ui.missing("marts.margin_leakage", "leakage waterfall", needs=("sales",))

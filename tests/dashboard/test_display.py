@@ -512,3 +512,15 @@ def test_pillar_moves_name_the_pillar_that_moved_a_score_most():
         "commercial_change": [-0.1, 0.0, 0.0, 0.0, 0.0]})
     assert display.pillar_moves(movers) == ["Quality +2.5", "Quality +1.1; Who they are +0.6",
                                             "Payments +2.1; Delivery -1.2", "Who they are +1.0; Payments -1.0", "–"]
+
+
+def test_breakdown_unknowns_name_what_the_landed_cost_cannot_count():
+    """Duty and fees of shipments with nothing paid or computable (USAID SCMS: 7,096 of 8,365), inspection costs
+    without an inspections file; a count of 0 or no flags row says nothing."""
+    scms = pd.Series({"duty_unknown_count": 7096, "fees_unknown_count": 7096, "shipment_count": 8365})
+    assert display.breakdown_unknowns(scms, inspections_imported=False) == {
+        "duty": "unknown on 7,096 of 8,365 shipments", "fees": "unknown on 7,096 of 8,365 shipments",
+        "inspection_cost": "unknown: no inspections file"}
+    one = pd.Series({"duty_unknown_count": 1, "fees_unknown_count": 0, "shipment_count": 1})
+    assert display.breakdown_unknowns(one, inspections_imported=True) == {"duty": "unknown on 1 of 1 shipment"}
+    assert display.breakdown_unknowns(None, inspections_imported=True) == {}

@@ -386,6 +386,44 @@ def test_a_section_whose_file_was_not_imported_says_so(ui, tiny_dir, tmp_path, b
     assert ui.metrics(costs)["Landed cost"] != "–"  # the landed cost needs no sale
 
 
+def test_costs_breakdown_says_beside_each_bar_what_it_cannot_count(ui, tiny_dir, tmp_path, built, tiny_db):
+    """Tiny without its inspections file and without A1's HS code (shipments H1-H3 carry A1, with no duty paid): the
+    Duty bar says on how many shipments it is unknown, the Inspections bar that no file was imported; on the whole
+    tiny every bar is its amount and share alone."""
+    import duckdb
+
+    from dashboard.display import money
+
+    def bars(db):
+        at = ui.open(db, "costs")
+        return dict(zip(*(ui.chart(at, "costs_breakdown_chart")["data"][0][k] for k in ("y", "text"))))
+
+    whole = bars(tiny_db)
+    assert not any(";" in t for t in whole.values())  # nothing unknown: amount and share alone
+    con = duckdb.connect(str(tiny_db), read_only=True)
+    try:  # the bars are the landed orders' components, shares of their landed total
+        duty, total = con.execute("select sum(duty), sum(landed_total) from marts.landed_cost_po where is_landed"
+                                  ).fetchone()
+    finally:
+        con.close()
+    assert whole["Duty"] == f"{money(duty)} ({duty / total:.1%})"
+    (tiny_dir / "inspections.csv").unlink()
+    products = pd.read_csv(tiny_dir / "products.csv", dtype=str, keep_default_na=False)
+    products.loc[products["sku"] == "A1", "hs_code"] = ""
+    products.to_csv(tiny_dir / "products.csv", index=False)
+    db = built(tiny_dir, tmp_path / "unknowns.duckdb")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        unknown, shipments = con.execute(
+            "select count(*) filter (where duty_source = 'unknown'), count(*) from marts.landed_cost_shipment").fetchone()
+    finally:
+        con.close()
+    assert unknown >= 1
+    shown = bars(db)
+    assert shown["Duty"].endswith(f"; unknown on {unknown:,} of {shipments:,} shipments")
+    assert shown["Inspections"] == "$0 (0.0%); unknown: no inspections file"
+
+
 def test_without_shipments_deposits_and_open_exposure_are_unknown(ui, tiny_dir, tmp_path, built):
     """No shipments file: no order is known to have shipped nothing, so the deposits at risk read '–' with why (they
     read $0 summed over unknowns, and every payment counted as a deposit before), and the bubbles are one size."""

@@ -188,8 +188,9 @@ if ui.require_warehouse():
         as_of = pd.Timestamp(info["as_of"].iloc[0]) if not info.empty else None
         if as_of is not None:
             past = (as_of - pd.to_datetime(through["verified_through"])).dt.days.clip(lower=0)
-            through = through.assign(days_past=past)
-            behind = through[past > 0]
+            # the tables the data runs furthest past first: what a founder should refresh
+            through = through.assign(days_past=past).sort_values("days_past", ascending=False, kind="stable")
+            behind = through[through["days_past"] > 0]
             names = and_list([display.words(t, "table_name").lower() for t in behind["table_name"]]) \
                 if not behind.empty else ""
             st.caption(

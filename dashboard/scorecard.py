@@ -29,6 +29,7 @@ class Pillar:
     name: str        # in words ("Who they are")
     points: float
     max_points: float
+    known_points: float  # of max_points, those the data can measure (the rest is unknown and counts 0)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Scorecard:
     next_band: str | None               # the better band aimed at (code); None when already the lowest
     next_band_steps: list[Item]
     issues: list[Issues] = field(default_factory=list)
+    coverage: str = ""                  # what the score can see on this data, when not every point (else "")
 
     @property
     def open_issue_count(self) -> int:
@@ -140,6 +142,22 @@ def _capped(title: str, items: list[Item], source: pd.DataFrame, recorded: pd.Da
         return Issues(title, [], 0, f"not recorded: the import has no {table.replace('_', ' ')}, so unknown (not "
                                     "clean)")
     return Issues(title, items[:TOP], max(0, len(items) - TOP))
+
+
+def _red_flags(flags: list[Item], source: pd.DataFrame, unchecked: list[str]) -> Issues:
+    """The supplier's red flags; when it has none and this data cannot make some of the checks, says so: none found
+    on what the data shows is not a clean record (the Portfolio's red-flags note says the same)."""
+    found = _capped("Red flags", flags, source)
+    if flags or found.unknown or not unchecked:
+        return found
+    total = len(scoring.RED_FLAG_SIGNALS)
+    which = "; ".join(display.words(f, "red_flag").lower() for f in unchecked)
+    if len(unchecked) == total:
+        said = f"none found, but none of the {total:,} checks can be made on this data ({which}), so unknown"
+    else:
+        said = (f"none found on what this data shows, but {len(unchecked):,} of the {total:,} checks cannot be made on "
+                f"it ({which}), so {'that one is' if len(unchecked) == 1 else 'those are'} unknown")
+    return Issues("Red flags", [], 0, said + " (not clean)")
 
 
 SAMPLING_STOPPED = "Sampling inspection stopped (ISO 2859-1)"
@@ -215,8 +233,16 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
 
     signals = display.signal_words(data["signals"])
     maxima = signals.groupby("pillar")["max_points"].sum() if not signals.empty else pd.Series(dtype=float)
-    pillars = [Pillar(display.words(code, "pillar"), float(score_row[f"{code}_points"]), float(maxima.get(code, 0.0)))
+    # the signals this data cannot measure (models.signals.unknown_reading): 0 points, unknown, never clean
+    raw = data["signals"]
+    unknown = raw[raw["explanation"].fillna("").astype(str).str.startswith(display.UNKNOWN_PREFIX)] \
+        if not raw.empty else pd.DataFrame(columns=["signal", "pillar", "max_points"])
+    blind = unknown.groupby("pillar")["max_points"].sum()
+    pillars = [Pillar(display.words(code, "pillar"), float(score_row[f"{code}_points"]), float(maxima.get(code, 0.0)),
+                      float(maxima.get(code, 0.0)) - float(blind.get(code, 0.0)))
                for code in display.ENUMS["pillar"] if score_row is not None and f"{code}_points" in score_row]
+    seen = scoring.coverage_words(unknown[["signal", "max_points"]], cfg,
+                                  pillar_name=lambda code: display.words(code, "pillar").lower())
 
     score = float(score_row["risk_score"]) if score_row is not None else None
     band = score_row["risk_band"] if score_row is not None else None
@@ -240,6 +266,7 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
                for r in signals[signals["points"] > 0].head(TOP).itertuples()] if not signals.empty else []
 
     flags = [Item(display.words(r.red_flag, "red_flag"), _text(r.reason)) for r in data["red_flags"].itertuples()]
+    unchecked = scoring.red_flags_unknown(unknown)  # flags this data cannot raise: none found is not none there
     target, steps = band_steps(score, band, flags, signals, cfg) if score is not None else (None, [])
 
     capas = data["capas"]
@@ -282,7 +309,7 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
                    for r in held.itertuples()]
 
     recorded = data.get("recorded")
-    issues = [_capped("Red flags", flags, data["red_flags"]),
+    issues = [_red_flags(flags, data["red_flags"], unchecked),
               _sampling_stopped(data.get("switching", pd.DataFrame()), data.get("imported", pd.DataFrame())),
               _capped("Corrective actions open or failed again", capa_items, data["capas"], recorded,
                       "corrective_actions"),
@@ -298,7 +325,7 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
         pillars=pillars, previous_as_of=None if before is None else _date(before["as_of"]),
         previous_score=None if before is None else float(before["risk_score"]),
         previous_band=None if before is None else before["risk_band"], change_summary=summary, changes=changes,
-        reasons=reasons, next_band=target, next_band_steps=steps, issues=issues)
+        reasons=reasons, next_band=target, next_band_steps=steps, issues=issues, coverage=" ".join(seen[:1]))
 
 
 def build(run: Run, supplier_id: str, cfg: dict | None = None) -> Scorecard:

@@ -100,14 +100,22 @@ def story(card: Scorecard, made_on: date | None = None) -> list:
                                   "a red flag raises the band on its own.", s["small"])]
 
     if card.pillars:
+        # on data that does not carry every signal, how many of each pillar's points it can see at all
+        partial = any(p.known_points < p.max_points for p in card.pillars)
         rows = [[Paragraph("<b>Pillar</b>", s["body"]), Paragraph("<b>Points</b>", s["body"]),
-                 Paragraph("<b>Of at most</b>", s["body"])]]
+                 Paragraph("<b>Of at most</b>", s["body"])] + ([Paragraph("<b>The data can see</b>", s["body"])]
+                                                               if partial else [])]
         rows += [[Paragraph(markup(p.name), s["body"]), Paragraph(display.number(p.points, 1), s["body"]),
-                  Paragraph(display.max_points(p.max_points), s["body"])] for p in card.pillars]
-        pillars = Table(rows, colWidths=[50 * mm, 22 * mm, 26 * mm], hAlign="LEFT")
+                  Paragraph(display.max_points(p.max_points), s["body"])]
+                 + ([Paragraph(display.max_points(p.known_points) if p.known_points else "none (unknown)", s["body"])]
+                    if partial else [])
+                 for p in card.pillars]
+        pillars = Table(rows, colWidths=[50 * mm, 22 * mm, 26 * mm] + ([34 * mm] if partial else []), hAlign="LEFT")
         pillars.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.HexColor("#999999")),
                                      ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
         parts += [Paragraph("Points by pillar", s["h"]), pillars]
+        if card.coverage:
+            parts.append(Paragraph(markup(card.coverage), s["small"]))
 
     parts += [Paragraph("What changed since last month", s["h"]), Paragraph(markup(card.change_summary), s["body"])]
     parts += [_item(i, s["item"]) for i in card.changes]

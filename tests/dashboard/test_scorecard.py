@@ -202,10 +202,22 @@ def test_controls_the_import_does_not_carry_are_unknown_not_clean(tiny_db):
                          ("Changes not confirmed in writing or not approved", "changes")):
         assert issues[title].items == []
         assert issues[title].unknown == f"not recorded: the import has no {table}, so unknown (not clean)"
-    assert issues["Red flags"].unknown is None and [i.head for i in issues["Open orders on hold"].items] == [
-        "P3: balance $1,000 on hold"]
-    _, text = _pdf_text(scorecard_pdf.render(card))
-    assert "Bank accounts not verified: not recorded: the import has no bank accounts, so unknown (not clean)." in text
+    # no red flag found, but without bank accounts one of the seven checks cannot be made: not a clean record
+    assert issues["Red flags"].items == [] and issues["Red flags"].unknown == (
+        "none found on what this data shows, but 1 of the 7 checks cannot be made on it (new or offshore bank account "
+        "not verified), so that one is unknown (not clean)")
+    assert [i.head for i in issues["Open orders on hold"].items] == ["P3: balance $1,000 on hold"]
+    # what the data can see of each pillar (the Portfolio's notice: 89.5 of 100), beside its points
+    assert [(p.name, p.max_points, p.known_points) for p in card.pillars] == [
+        ("Who they are", 16, 15), ("Payments", 16, 13), ("Quality", 41.5, 36.5), ("Delivery", 17.5, 17.5),
+        ("Commercial", 9, 7.5)]
+    assert card.coverage.startswith("On this data the score can see 89.5 of its 100 points (delivery 17.5 of 17.5, "
+                                    "who they are 15 of 16, quality 36.5 of 41.5, commercial 7.5 of 9, payments 13 of "
+                                    "16). The other 10.5 are unknown and count 0")
+    pages, text = _pdf_text(scorecard_pdf.render(card))
+    assert pages == 1 and "Bank accounts not verified: not recorded: the import has no bank accounts, so unknown (not " \
+        "clean)." in text
+    assert "The data can see" in text and "On this data the score can see 89.5 of its 100 points" in text
 
 
 def test_a_warehouse_without_the_score_says_what_it_cannot_know(partial_db):
@@ -254,3 +266,24 @@ def test_sampling_stopped_by_the_switching_rules_is_an_open_issue(demo_db):
     assert pages == 1 and "Sampling inspection stopped (ISO 2859-1) (1)" in " ".join(text.split())
     assert resumed[0] == 0 and resumed[1] >= 1
     assert {i.title: i for i in _card(demo_db, "SUP-0003").issues}[scorecard.SAMPLING_STOPPED].items == []
+
+
+def test_on_data_that_carries_every_signal_the_card_says_no_more(demo_db):
+    """The demo carries every file and column: every pillar's points are all visible (no 'The data can see' column,
+    no coverage line), and a supplier without a red flag reads 'none', every check having been made."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        clean = con.execute("select supplier_id from marts.supplier_risk_score where red_flag_count = 0 "
+                            "order by risk_score desc, supplier_id limit 1").fetchone()[0]
+        unknown = con.execute("select count(*) from marts.score_unknown_signals").fetchone()[0]
+    finally:
+        con.close()
+    assert unknown == 0
+    card = _card(demo_db, clean)
+    assert all(p.known_points == p.max_points for p in card.pillars) and card.coverage == ""
+    flags = {i.title: i for i in card.issues}["Red flags"]
+    assert (flags.items, flags.unknown) == ([], None)
+    _, text = _pdf_text(scorecard_pdf.render(card))
+    assert "The data can see" not in text and "Red flags: none." in text

@@ -37,7 +37,7 @@ from email.message import EmailMessage
 import pandas as pd
 
 from dashboard import display
-from models import blind_spot, release
+from models import blind_spot, release, scoring
 from models.wording import and_list
 
 Run = Callable[..., pd.DataFrame]
@@ -117,7 +117,8 @@ def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
             "switching": run("inspection_switching", ids=None),
             "reaudit": run("reaudit_queue", ids=None),
             "freshness": run("freshness"),
-            "imported": run("tables_imported")}
+            "imported": run("tables_imported"),
+            "unknown": run("score_unknown_signals")}
 
 
 def _day(value: object) -> str:
@@ -167,15 +168,17 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
     start = data["start"]["start"].iloc[0]
 
     flags = data["red_flags"]
+    # the checks this data cannot make: no new flag there is not checked, not a clean record
+    unchecked = display.red_flags_unchecked(scoring.red_flags_unknown(data.get("unknown", pd.DataFrame())))
     red_flags = Section(
         "red_flags", "New red flags",
         f"Red flags raised since the last month-end on or before {start:%Y-%m-%d}: not among the supplier's flags "
-        "then.",
+        "then." + (f" Not checked: {unchecked[:1].upper()}{unchecked[1:]}." if unchecked else ""),
         ["Supplier", "Red flag", "Why", "Red flags then → now", "Score", "Band"],
         [[_text(r.supplier_name), display.words(r.red_flag, "red_flag"), display.sentence(_text(r.reason)),
           f"{int(r.red_flags_before):,} ({_day(r.baseline_as_of)}) → {int(r.red_flags_now):,}",
           display.number(r.risk_score, 1), display.words(r.risk_band, "risk_band")] for r in flags.itertuples()],
-        "No new red flag.")
+        "No new red flag on what this data shows." if unchecked else "No new red flag.")
 
     movers = data["movers"]
     movers_section = Section(

@@ -153,6 +153,18 @@ LEAKAGE_WITHOUT_SALES = (" No sales file was imported: only the costs that need 
                          "write-offs, duty refunds), not the overrun or returns on units sold.")
 
 
+def red_flags_unchecked(unchecked: list[str]) -> str:
+    """The red-flag checks this data cannot make (models.scoring.red_flags_unknown), in words, or '' when it makes
+    them all: "none of the 7 red-flag checks can be made on this data (…)", "1 of the 7 red-flag checks cannot be made
+    on this data (new or offshore bank account not verified)". No flag there is not checked, not a clean record."""
+    if not unchecked:
+        return ""
+    total = len(scoring.RED_FLAG_SIGNALS)
+    which = "; ".join(words(f, "red_flag").lower() for f in unchecked)
+    return ((f"none of the {total:,} red-flag checks can" if len(unchecked) == total else
+             f"{len(unchecked):,} of the {total:,} red-flag checks cannot") + f" be made on this data ({which})")
+
+
 def breakdown_unknowns(flag: pd.Series | None, inspections_imported: bool) -> dict[str, str]:
     """What the landed-cost breakdown cannot count, per component (components.COST_COMPONENTS): duty and fees of
     shipments with no amount paid and nothing to compute it from (sql/landed_rate_flags.sql's counts), inspection

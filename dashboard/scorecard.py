@@ -150,14 +150,10 @@ def _red_flags(flags: list[Item], source: pd.DataFrame, unchecked: list[str]) ->
     found = _capped("Red flags", flags, source)
     if flags or found.unknown or not unchecked:
         return found
-    total = len(scoring.RED_FLAG_SIGNALS)
-    which = "; ".join(display.words(f, "red_flag").lower() for f in unchecked)
-    if len(unchecked) == total:
-        said = f"none found, but none of the {total:,} checks can be made on this data ({which}), so unknown"
-    else:
-        said = (f"none found on what this data shows, but {len(unchecked):,} of the {total:,} checks cannot be made on "
-                f"it ({which}), so {'that one is' if len(unchecked) == 1 else 'those are'} unknown")
-    return Issues("Red flags", [], 0, said + " (not clean)")
+    those = "unknown" if len(unchecked) == len(scoring.RED_FLAG_SIGNALS) else \
+        "that one is unknown" if len(unchecked) == 1 else "those are unknown"
+    return Issues("Red flags", [], 0,
+                  f"none found, but {display.red_flags_unchecked(unchecked)}, so {those} (not clean)")
 
 
 SAMPLING_STOPPED = "Sampling inspection stopped (ISO 2859-1)"

@@ -213,11 +213,8 @@ if ui.require_warehouse():
         flagged = queries.red_flag_suppliers(ids)
         # the flags this data cannot raise: no red flag there is "not checked", not a clean bill of health
         blind = scoring.red_flags_unknown(queries.score_unknown_signals())
-        total = len(scoring.RED_FLAG_SIGNALS)
-        unchecked = ((f"none of the {total:,} red-flag checks can" if len(blind) == total else
-                      f"{len(blind):,} of the {total:,} red-flag checks cannot") + " be made on this data ("
-                     + "; ".join(display.words(f, "red_flag").lower() for f in blind) + "). The note on what the "
-                     "score can see, above, says which files or columns would allow them.")
+        unchecked = display.red_flags_unchecked(blind) + ". The note on what the score can see, above, says which " \
+            "files or columns would allow them."
         if flagged.empty and blind:
             st.info(f"No supplier in this selection has a red flag on what this data shows, but {unchecked}",
                     icon=":material/visibility_off:")

@@ -359,3 +359,18 @@ def test_the_window_is_said_in_days_one_day_included(week):
     assert "The 7 days up to the warehouse's as-of date 2024-06-21" in digest.render_html(week)
     one = dataclasses.replace(week, days=1, start=date(2024, 6, 20))
     assert "The 1 day up to the warehouse's as-of date 2024-06-21" in digest.render_html(one)
+
+
+def test_new_red_flags_say_which_checks_this_data_cannot_make(week, tiny_db):
+    """The tiny import has no bank accounts, so one of the seven red-flag checks cannot be made: the section says so
+    and 'no new red flag' is on what the data shows; the controls portfolio carries every check and says neither."""
+    con = db.connect(tiny_db)
+    try:
+        tiny = digest.build(db.runner(con), 7).section("red_flags")
+    finally:
+        con.close()
+    assert tiny.explanation.endswith(" Not checked: 1 of the 7 red-flag checks cannot be made on this data (new or "
+                                     "offshore bank account not verified).")
+    assert tiny.empty == "No new red flag on what this data shows."
+    full = week.section("red_flags")
+    assert "Not checked" not in full.explanation and full.empty == "No new red flag."

@@ -204,8 +204,8 @@ def test_controls_the_import_does_not_carry_are_unknown_not_clean(tiny_db):
         assert issues[title].unknown == f"not recorded: the import has no {table}, so unknown (not clean)"
     # no red flag found, but without bank accounts one of the seven checks cannot be made: not a clean record
     assert issues["Red flags"].items == [] and issues["Red flags"].unknown == (
-        "none found on what this data shows, but 1 of the 7 checks cannot be made on it (new or offshore bank account "
-        "not verified), so that one is unknown (not clean)")
+        "none found, but 1 of the 7 red-flag checks cannot be made on this data (new or offshore bank account not "
+        "verified), so that one is unknown (not clean)")
     assert [i.head for i in issues["Open orders on hold"].items] == ["P3: balance $1,000 on hold"]
     # what the data can see of each pillar (the Portfolio's notice: 89.5 of 100), beside its points
     assert [(p.name, p.max_points, p.known_points) for p in card.pillars] == [

@@ -665,6 +665,7 @@ def humanise(frame: pd.DataFrame) -> pd.DataFrame:
 
 SUPPLIER_PAGE = "supplier"
 LINK_TEXT = r"^[^#]*#(.*)$"  # the name is the URL's fragment (display text of st.column_config.LinkColumn)
+OPEN_TEXT = "Open ›"  # the link's text beside a supplier name too long to be the link itself (display.table)
 
 
 def supplier_url(supplier_id: str, name: object = None) -> str:
@@ -967,17 +968,31 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
             specs[col] = st.column_config.TextColumn(title)
         specs[col]["label"] = specs[col].get("label") or title
         specs[col]["_kind"] = kind
+    natural = {c: _natural(shown[c], specs[c]["label"], specs[c]["_kind"]) for c in order}
     if linked:
         at = list(shown.columns).index("supplier_name")
-        shown.insert(at, "supplier_link", [supplier_url(i, n) for i, n in zip(data["supplier_id"],
-                                                                              data["supplier_name"])])
-        title = specs.pop("supplier_name")["label"]
-        specs["supplier_link"] = {**st.column_config.LinkColumn(title, display_text=LINK_TEXT,
-                                                                help="Opens the supplier's page."),
-                                  "label": title, "_kind": "text"}
-        order = ["supplier_link" if c == "supplier_name" else c for c in order]
-    natural = {c: _natural(shown["supplier_name" if c == "supplier_link" else c], specs[c]["label"], specs[c]["_kind"])
-               for c in order}
+        # what the other columns need at the least (an answer column wraps down to MIN_ANSWER_PX, answer_widths)
+        least = sum(min(MIN_ANSWER_PX, natural[c]) if specs[c]["_kind"] == "answer" else natural[c] for c in order)
+        if least <= width_px - 2:
+            # the name is the link (its text), on one line: a link cell does not wrap
+            shown.insert(at, "supplier_link", [supplier_url(i, n) for i, n in zip(data["supplier_id"],
+                                                                                  data["supplier_name"])])
+            title = specs.pop("supplier_name")["label"]
+            specs["supplier_link"] = {**st.column_config.LinkColumn(title, display_text=LINK_TEXT,
+                                                                    help="Opens the supplier's page."),
+                                      "label": title, "_kind": "text"}
+            natural["supplier_link"] = natural.pop("supplier_name")
+            order = ["supplier_link" if c == "supplier_name" else c for c in order]
+        else:
+            # names too long for one line in the table (real data: "MERCK SHARP & DOHME IDEA GMBH (FORMALLY …)")
+            # would push columns off screen: the name wraps like an answer and a narrow link beside it opens the page
+            specs["supplier_name"]["_kind"] = "answer"
+            shown.insert(at + 1, "supplier_link", [supplier_url(i, OPEN_TEXT) for i in data["supplier_id"]])
+            specs["supplier_link"] = {**st.column_config.LinkColumn("", display_text=LINK_TEXT,
+                                                                    help="Opens the supplier's page."),
+                                      "label": "", "_kind": "text"}
+            natural["supplier_link"] = text_px(OPEN_TEXT) + CELL_PADDING_PX + 2
+            order.insert(order.index("supplier_name") + 1, "supplier_link")
     answers = [c for c in order if specs[c]["_kind"] == "answer"]
     room = width_px - 2 - sum(natural[c] for c in order if c not in answers)
     widths = answer_widths({c: [str(v) for v in _distinct(shown[c]) if not _blank(v)] for c in answers},

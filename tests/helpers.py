@@ -8,6 +8,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "tiny"
 CONTROLS = FIXTURES / "controls"
 SHARED_REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
+SCMS = SHARED_REAL / "scms" / "SCMS_Delivery_History_Dataset.csv"  # the common copy (absent: tests skip)
 
 
 def plain(markdown: str) -> str:

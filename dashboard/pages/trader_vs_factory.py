@@ -155,6 +155,7 @@ if ui.require_warehouse():
     ui.table(pd.DataFrame(table), "tvf_table", f"trader_vs_factory_{category}.csv",
              columns=["metric", "Verdict", *(c for t in TYPES for c in (ui.label(t), N_LABELS[t])),
                       "Trader − factory"],
+             wrap=["Verdict"],  # "No supplier has this measure in this data and period" would push the last column off
              column_config={"metric": "Measure", **{N_LABELS[t]: st.column_config.NumberColumn(
                  "n", format="%d", help=f"{ui.label(t)}s behind the figure.") for t in TYPES}})
 

@@ -524,3 +524,23 @@ def test_breakdown_unknowns_name_what_the_landed_cost_cannot_count():
     one = pd.Series({"duty_unknown_count": 1, "fees_unknown_count": 0, "shipment_count": 1})
     assert display.breakdown_unknowns(one, inspections_imported=True) == {"duty": "unknown on 1 of 1 shipment"}
     assert display.breakdown_unknowns(None, inspections_imported=True) == {}
+
+
+def test_a_supplier_name_too_long_for_the_table_wraps_beside_a_narrow_link():
+    """A name is the link to its Supplier page when the table fits; a link cell does not wrap, so when names such as
+    USAID SCMS's 'MERCK SHARP & DOHME IDEA GMBH (FORMALLY MERCK SHARP & DOHME B.V.)' would push columns off screen
+    the name wraps like an answer and a narrow 'Open ›' link beside it opens the page; the download is unchanged."""
+    long = "MERCK SHARP & DOHME IDEA GMBH (FORMALLY MERCK SHARP & DOHME B.V.)"
+    frame = pd.DataFrame({"supplier_id": ["msd", "s2"], "supplier_name": [long, "Short Ltd"],
+                          "risk_band": ["low", "high"], "spend": [1_234_567.0, 89.0]})
+    visible = ["supplier_name", "risk_band", "spend"]
+    wide = display._prepare(frame, visible, True, None, None, 25, display.PAGE_PX)
+    assert wide.order == ["supplier_link", "risk_band", "spend"]
+    assert list(wide.shown["supplier_link"]) == [display.supplier_url("msd", long), display.supplier_url("s2", "Short Ltd")]
+    narrow = display._prepare(frame, visible, True, None, None, 25, 420)
+    assert narrow.order == ["supplier_name", "supplier_link", "risk_band", "spend"]
+    assert list(narrow.shown["supplier_link"]) == [display.supplier_url(i, display.OPEN_TEXT) for i in ("msd", "s2")]
+    assert sum(narrow.specs[c]["width"] for c in narrow.order) <= 420 - 2  # the table fits its box
+    width = narrow.specs["supplier_name"]["width"]
+    assert display.wrapped_lines(long, width - display.CELL_PADDING_PX) >= 2 and narrow.row_px  # the rows hold it
+    assert list(narrow.shown[visible].columns) == visible  # what a download reads: the names, not the link

@@ -5,10 +5,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from helpers import SHARED_REAL, TINY
+from helpers import SCMS, TINY
 from pipelines.cli import main as cli_main
 
-SCMS = SHARED_REAL / "scms" / "SCMS_Delivery_History_Dataset.csv"
 
 
 def test_the_demo_carries_every_field_the_score_reads(demo_con):

@@ -7,12 +7,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import SHARED_REAL
+from helpers import SCMS
 from models import validity
 from pipelines import loaders
 from pipelines.cli import main as cli_main
 
-SCMS = SHARED_REAL / "scms" / "SCMS_Delivery_History_Dataset.csv"
 
 
 def _report(con) -> pd.DataFrame:

@@ -98,6 +98,7 @@ def gather(run: Run, supplier_id: str) -> dict[str, pd.DataFrame]:
         "recorded": run("controls_recorded"),
         "switching": run("inspection_switching", ids=(supplier_id,)),
         "imported": run("tables_imported"),
+        "unknown": run("score_unknown_signals"),
     }
 
 
@@ -229,16 +230,13 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
 
     signals = display.signal_words(data["signals"])
     maxima = signals.groupby("pillar")["max_points"].sum() if not signals.empty else pd.Series(dtype=float)
-    # the signals this data cannot measure (models.signals.unknown_reading): 0 points, unknown, never clean
-    raw = data["signals"]
-    unknown = raw[raw["explanation"].fillna("").astype(str).str.startswith(display.UNKNOWN_PREFIX)] \
-        if not raw.empty else pd.DataFrame(columns=["signal", "pillar", "max_points"])
-    blind = unknown.groupby("pillar")["max_points"].sum()
+    # the signals this data cannot measure (marts.score_unknown_signals, as the pages read them): 0 points, unknown
+    unknown = data.get("unknown", pd.DataFrame())
+    known = scoring.coverage(unknown, cfg).set_index("pillar")["known_points"]
     pillars = [Pillar(display.words(code, "pillar"), float(score_row[f"{code}_points"]), float(maxima.get(code, 0.0)),
-                      float(maxima.get(code, 0.0)) - float(blind.get(code, 0.0)))
+                      float(known.get(code, maxima.get(code, 0.0))))
                for code in display.ENUMS["pillar"] if score_row is not None and f"{code}_points" in score_row]
-    seen = scoring.coverage_words(unknown[["signal", "max_points"]], cfg,
-                                  pillar_name=lambda code: display.words(code, "pillar").lower())
+    seen = scoring.coverage_words(unknown, cfg, pillar_name=lambda code: display.words(code, "pillar").lower())
 
     score = float(score_row["risk_score"]) if score_row is not None else None
     band = score_row["risk_band"] if score_row is not None else None

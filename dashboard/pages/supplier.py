@@ -291,10 +291,10 @@ if not accounts.empty:
 checks = queries.supplier_background_checks(supplier_id)
 if not checks.empty:
     st.markdown("**Background checks**")
-    # the data carries no check date for any supplier (the score's reading is unknown): a check not recorded here may
-    # have been done, so it is not called "never checked"
-    reading = signals.loc[signals["signal"] == "background_checks", "explanation"] if not signals.empty else []
-    absent = len(reading) > 0 and str(reading.iloc[0]).lower().startswith(display.UNKNOWN_PREFIX)
+    # the data carries no check date for any supplier (the signal is unknown, marts.score_unknown_signals): a check
+    # not recorded here may have been done, so it is not called "never checked"
+    unmeasured = queries.score_unknown_signals()
+    absent = not unmeasured.empty and "background_checks" in set(unmeasured["signal"])
     if absent:
         checks = checks.assign(state=checks["state"].replace({"not checked": "not recorded"}))
     unknown = checks[checks["state"].isin(["not checked", "not recorded", "expired"])]

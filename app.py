@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import auth, errors, filters
+from dashboard import auth, errors, filters, viewport
 from dashboard.db import db_path
 from dashboard.navigation import PAGES
 
@@ -12,6 +12,7 @@ visitor = auth.gate()
 
 page = st.navigation([st.Page(p.script, title=p.title, icon=p.icon, default=p.default) for p in PAGES])
 auth.sidebar(visitor)
+viewport.measure()  # how wide this visitor's main column is, so that the page plans its tables for it
 with errors.shown_to_people("sidebar filters", "drawing the filters"):
     if db_path().exists():
         filters.sidebar()

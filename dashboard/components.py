@@ -17,7 +17,7 @@ from plotly.basedatatypes import BaseFigure
 
 from dashboard import db, display, queries
 from dashboard.colours import BAND_COLOURS  # noqa: F401 - ui.BAND_COLOURS
-from dashboard.display import EXPANDER_PX, count_words, metric_money, money, money_short, number, pct, table, text_px  # noqa: F401 - ui.money etc.
+from dashboard.display import count_words, expander_px, metric_money, money, money_short, number, pct, table, text_px  # noqa: F401 - ui.money etc.
 from dashboard.display import words as label  # noqa: F401
 from models import scoring
 from models import signals as sig
@@ -374,6 +374,19 @@ def _by_value(value: object) -> object:
         layout = repr((list(frame.columns), [str(t) for t in frame.dtypes], frame.shape))
         return ("frame", hashlib.sha256(values.tobytes() + layout.encode()).hexdigest())
     return value
+
+
+def tiles(spec: int | list[float], labels: list[str] | None = None) -> list:
+    """st.columns for a row of metric tiles (`spec`: how many, or their weights), split into two or more rows on a
+    narrow main column so that every tile's label (`labels`, for long ones) and value are read whole
+    (display.tile_rows): the columns in order, as st.columns returns them."""
+    weights = [1.0] * spec if isinstance(spec, int) else list(spec)
+    rows = display.tile_rows(weights, display.page_px(), labels)
+    out = []
+    for chunk in rows:
+        filler = [sum(chunk) / len(chunk)] * (len(rows[0]) - len(chunk))  # a short last row: tiles as wide as above
+        out.extend(st.columns(chunk + filler)[:len(chunk)])
+    return out
 
 
 def figure(key: str, build: Callable[[], go.Figure], *inputs: object) -> Drawn:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
+from dashboard import viewport
 from models import scoring
 from models.signal_words import EVIDENCE_COUNTS, EVIDENCE_MONEY, EVIDENCE_RECORD, explanation_words
 from models.wording import count_words
@@ -44,12 +45,15 @@ def money(value: float | None, digits: int = 0) -> str:
 
 
 METRIC_MONEY_SHORT_FROM = 1e8  # from $100,000,000 a metric tile shows $238.9M: the full figure does not fit a tile
+NARROW_METRIC_MONEY_SHORT_FROM = 1e6  # on a narrow main column, from $1,000,000
 
 
 def metric_money(value: float | None, digits: int = 0) -> str:
     """Money for a metric tile: as `money` below $100M, else four significant digits with M or B ($1,400,767,725 →
-    $1.401B), so a large brand's spend is not cut off with an ellipsis (tables and downloads keep every dollar)."""
-    if _blank(value) or abs(value) < METRIC_MONEY_SHORT_FROM:
+    $1.401B), so a large brand's spend is not cut off with an ellipsis (tables and downloads keep every dollar). On a
+    main column narrower than the layout's (a 1280 px window: tiles of 190 px), from $1M: $15,421,367 → $15.42M."""
+    short_from = METRIC_MONEY_SHORT_FROM if page_px() >= PAGE_PX else NARROW_METRIC_MONEY_SHORT_FROM
+    if _blank(value) or abs(value) < short_from:
         return money(value, digits)
     sign, value = ("-" if value < 0 else ""), abs(value)
     millions = float(f"{value / 1e6:.4g}")  # $999,960,000 rounds to 1000M: say $1B
@@ -697,6 +701,7 @@ LINE_PX = 20
 # two lines is made this tall, or its text would be drawn on one line and cut
 WRAP_ROW_PX = 65
 MIN_ANSWER_PX = 160
+LEAST_ANSWER_PX = 96   # how narrow an answer column may get when the main column is narrow (a 1280 px window)
 
 
 def _char_px(c: str) -> float:
@@ -751,8 +756,48 @@ def table_height(rows: int, row_px: int, max_rows: int = 25) -> int | str:
 
 # ----------------------------------------------------------------------------- the table
 
-PAGE_PX = 980  # width of the main column at a 1440 px window with the sidebar open (st.columns(2): about 480 each)
-EXPANDER_PX = PAGE_PX - 34  # inside st.expander: a border and 16 px of padding each side (a 944 px grid, measured)
+PAGE_PX = viewport.DEFAULT_PX  # the main column before the visitor's browser has said how wide it is
+EXPANDER_INSET_PX = 34  # inside st.expander: a border and 16 px of padding each side (a 944 px grid at 980, measured)
+COLUMN_GAP_PX = 16      # between st.columns (gap "small", 1rem)
+
+
+def page_px() -> int:
+    """Width (px) of the page's main column as this visitor's browser draws it (dashboard.viewport)."""
+    return viewport.page_px()
+
+
+def expander_px() -> int:
+    """Width (px) of a table inside an st.expander on the main column."""
+    return page_px() - EXPANDER_INSET_PX
+
+
+TILE_PX = 183  # the narrowest metric tile of the layout at PAGE_PX (five in a row): what a tile's label and value fit
+
+
+TILE_LABEL_PAD_PX = 56  # a bordered tile's padding and its help icon beside the label
+
+
+def tile_rows(weights: list[float], width_px: int, labels: list[str] | None = None) -> list[list[float]]:
+    """A row of metric tiles (st.columns weights) split into rows so that no tile is narrower than TILE_PX, or than
+    its label (`labels`, when given) on one line, at `width_px` (a narrow main column: five tiles at 820 px would be
+    150 px and cut "$194,400"), as few rows as that allows and the tiles shared out evenly (five: 3 + 2). Where every
+    tile fits (the layout's own width) the row stays one row."""
+    n = len(weights)
+    least = [max(TILE_PX, text_px(label) + TILE_LABEL_PAD_PX) for label in labels] if labels else [TILE_PX] * n
+    for rows in range(1, n + 1):
+        per_row = math.ceil(n / rows)
+        chunks = [weights[i:i + per_row] for i in range(0, n, per_row)]
+        # a short last row keeps its tiles as wide as the rows above (an empty column fills the rest)
+        if all((width_px - COLUMN_GAP_PX * (per_row - 1)) * w / (sum(c) + (per_row - len(c)) * (sum(c) / len(c)))
+               >= least[i + j] for i, c in zip(range(0, n, per_row), chunks) for j, w in enumerate(c)):
+            return chunks
+    return [[w] for w in weights]
+
+
+def column_px(weights: list[float], index: int) -> int:
+    """Width (px) of column `index` of st.columns(weights) on the main column: the row less its gaps, shared by
+    weight (st.columns([1, 2]) at a 980 px column: 321 and 642)."""
+    return int((page_px() - COLUMN_GAP_PX * (len(weights) - 1)) * weights[index] / sum(weights))
 
 
 def _natural(values: pd.Series, title: str, kind: str) -> int:
@@ -778,8 +823,19 @@ def _natural(values: pd.Series, title: str, kind: str) -> int:
         texts = ["xx"]
     else:
         texts = [str(v) for v in values if not _blank(v)]
-    # a header is drawn a little bolder than the cells, with room for the sort arrow
-    return math.ceil(max([text_px(t) for t in texts] + [text_px(title) * 1.1 + 12]) + CELL_PADDING_PX)
+    return max(math.ceil(max([text_px(t) for t in texts] + [0]) + CELL_PADDING_PX), _header_px(title))
+
+
+def _header_px(title: str) -> int:
+    """Width (px) a column is given for its header on one line (a header does not wrap): drawn a little bolder than
+    the cells, with room for the sort arrow."""
+    return math.ceil(text_px(title) * 1.1 + 12 + CELL_PADDING_PX)
+
+
+def _header_least_px(title: str) -> int:
+    """The least width (px) that still shows a header's text whole (a wrapping column on a narrow screen gets no
+    narrower; without room for the sort arrow)."""
+    return math.ceil(text_px(title)) + CELL_PADDING_PX
 
 
 # A 0..1 share as a percentage with one decimal on every row, as `pct` writes it (streamlit's "percent" preset shows
@@ -819,15 +875,17 @@ def _kind(col: str, series: pd.Series, spec: object) -> str:
 
 
 def answer_widths(texts: dict[str, list[str]], natural: dict[str, int], room: float,
-                  longest: int = 40) -> dict[str, int]:
+                  longest: int = 40, floor: int = MIN_ANSWER_PX,
+                  headers: dict[str, int] | None = None) -> dict[str, int]:
     """Widths of a table's answer columns (their texts given) within `room` px that keep its rows lowest: the fewest
-    lines the longest answer of any column wraps to, each column as narrow as that allows (at least 160 px, at most its
-    one-line width), what is left shared by the columns still wrapping. Decided on each column's `longest` texts (the
+    lines the longest answer of any column wraps to, each column as narrow as that allows (at least `floor` px, at
+    most its one-line width, never narrower than its header, `headers`), what is left shared by the columns still
+    wrapping. Decided on each column's `longest` texts (the
     row height is then counted over all of them); a column of short answers no longer takes half the room while a
     long one wraps to seven lines."""
     if not texts:
         return {}
-    lowest = {c: min(MIN_ANSWER_PX, natural[c]) for c in texts}
+    lowest = {c: max(min(floor, natural[c]), (headers or {}).get(c, 0)) for c in texts}
     longest_texts = {c: sorted(t, key=text_px, reverse=True)[:longest] for c, t in texts.items()}
 
     def lines(c: str, width: int) -> int:
@@ -858,11 +916,12 @@ def answer_widths(texts: dict[str, list[str]], natural: dict[str, int], room: fl
 
 def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_config: dict | None = None,
           columns: list[str] | None = None, height: int | str | None = None, link: bool = True,
-          max_rows: int = 25, width_px: int = PAGE_PX, download_columns: list[str] | None = None,
+          max_rows: int = 25, width_px: int | None = None, download_columns: list[str] | None = None,
           wrap: list[str] | None = None, max_shown: int | None = None) -> None:
     """A table as a founder reads it: codes in words, headers from HEADERS, money with separators, shares as
     percentages, blanks as –, supplier names linking to their Supplier page, answer columns (ANSWER_COLUMNS) given the
-    width left within `width_px` and wrapped so that they are read whole; with a CSV download of exactly the rows and
+    width left within `width_px` (the main column as the visitor's browser draws it, unless given) and wrapped so that
+    they are read whole; with a CSV download of exactly the rows and
     words shown (column names kept, formulas neutralised), or of `download_columns` when the file should carry more
     than fits on screen. `wrap` names more columns to size and wrap like answers (long names, statuses) so that the
     table fits `width_px`. `max_shown` draws only the first rows (a long list in the order given, with a caption
@@ -880,6 +939,7 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
     cut = max_shown is not None and len(frame) > max_shown
     part = frame.head(max_shown) if cut else frame
     data = part if wanted == list(part.columns) else part[wanted]
+    width_px = page_px() if width_px is None else width_px
     prepared = _prepared(data, visible, linked, column_config, height, max_rows, width_px, tuple(wrap or ()))
     st.dataframe(prepared.arrow if prepared.arrow is not None else prepared.drawn, hide_index=True, key=key,
                  column_config=prepared.specs, column_order=prepared.order, height=prepared.height,
@@ -993,10 +1053,11 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
                                       "label": "", "_kind": "text"}
             natural["supplier_link"] = text_px(OPEN_TEXT) + CELL_PADDING_PX + 2
             order.insert(order.index("supplier_name") + 1, "supplier_link")
-    answers = [c for c in order if specs[c]["_kind"] == "answer"]
+    answers, floor = _wrapping(order, specs, natural, width_px - 2)
     room = width_px - 2 - sum(natural[c] for c in order if c not in answers)
     widths = answer_widths({c: [str(v) for v in _distinct(shown[c]) if not _blank(v)] for c in answers},
-                           natural, room)
+                           natural, room, floor=floor,
+                           headers={c: _header_least_px(specs[c]["label"]) for c in answers})
     lines = 1
     for c in order:
         spec = specs[c]
@@ -1007,6 +1068,10 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
                                     if not _blank(v)] + [1]))
         elif spec.get("width") is None:
             spec["width"] = natural[c]
+    if sum(specs[c]["width"] for c in order) > width_px - 2 and order:
+        # still wider than the screen with everything wrapped that can wrap (many numbers on a narrow screen): the
+        # table scrolls sideways, its first column (which supplier, order or entry) pinned so each row stays named
+        specs[order[0]]["pinned"] = True
     row_px = max(WRAP_ROW_PX, LINE_PX * lines + 14) if lines > 1 else None
     if height is None:
         height = table_height(len(shown), row_px or 35, max_rows)
@@ -1016,6 +1081,32 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
     except (pa.ArrowException, ValueError, TypeError):  # mixed types: st.dataframe's own conversion fixes them
         arrow = None
     return _Prepared(shown, drawn, arrow, specs, order, height, row_px)
+
+
+def _wrapping(order: list[str], specs: dict, natural: dict[str, int], room: int) -> tuple[list[str], int]:
+    """The columns that wrap and how narrow they may get (answer_widths' floor). The answer columns, down to
+    MIN_ANSWER_PX. When that leaves the table wider than `room` (a narrow screen: a 1280 px window's main column is
+    820 px), the answers may go as narrow as LEAST_ANSWER_PX, and then the widest other text columns wrap too, one by
+    one, until every column is on screen or nothing is left to wrap (numbers, dates and links do not wrap)."""
+    answers = [c for c in order if specs[c]["_kind"] == "answer"]
+
+    def least(floor: int, wrapping: list[str]) -> int:
+        return sum(max(min(floor, natural[c]), _header_least_px(specs[c]["label"])) if c in wrapping else natural[c]
+                   for c in order)
+
+    if least(MIN_ANSWER_PX, answers) <= room:
+        return answers, MIN_ANSWER_PX
+    floor = LEAST_ANSWER_PX
+    texts = sorted((c for c in order if specs[c]["_kind"] == "text" and c not in answers and natural[c] > floor
+                    and (specs[c].get("type_config") or {}).get("type") in (None, "text")
+                    and specs[c].get("width") is None), key=lambda c: -natural[c])
+    for c in texts:
+        if least(floor, answers) <= room:
+            break
+        answers = [a for a in order if a in answers or a == c]
+    while floor < MIN_ANSWER_PX and least(floor + 4, answers) <= room:
+        floor += 4  # no narrower than it needs to be
+    return answers, floor
 
 
 def _rounded_to_steps(shown: pd.DataFrame, specs: dict) -> pd.DataFrame:

@@ -61,8 +61,8 @@ def show() -> None:
                                 "Orders with an incident", height=340)
 
             ui.cached_chart(f"{SECTION_KEY}_bands_chart", bands_chart)
-        # inside the expander (ui.EXPANDER_PX): the long words wrap so that every column is on screen
-        ui.table(rows, f"{SECTION_KEY}_figures", "validity_report.csv", width_px=ui.EXPANDER_PX,
+        # inside the expander (ui.expander_px()): the long words wrap so that every column is on screen
+        ui.table(rows, f"{SECTION_KEY}_figures", "validity_report.csv", width_px=ui.expander_px(),
                  wrap=["metric", "subject", "verdict"], download_columns=["section"],
                  columns=["metric", "subject", "value", "ci_low", "ci_high", "reference", "n", "verdict"],
                  column_config={
@@ -79,7 +79,7 @@ def show() -> None:
             # "entity x0.80" as the pages name the pillar: "Who they are ×0.80"
             one = one.assign(scenario=[f"{display.words(p, 'pillar')} ×{f:.2f}" for p, f in
                                        zip(one["pillar"], one["factor"])])
-            ui.table(one, f"{SECTION_KEY}_stability", "validity_stability.csv", width_px=ui.EXPANDER_PX,
+            ui.table(one, f"{SECTION_KEY}_stability", "validity_stability.csv", width_px=ui.expander_px(),
                      columns=["scenario", "spearman", "top_overlap", "max_rank_shift"],
                      column_config={"scenario": "Weight change",
                                     "spearman": st.column_config.NumberColumn("Spearman", format="%.4f"),
@@ -90,7 +90,7 @@ def show() -> None:
             st.markdown(f"**Each signal's predictive value next to its points** ({int(signals['n_orders'].max()):,} "
                         "test orders of the backtest, points as of the month end before each order; AUC 0.5 = "
                         "chance)")
-            ui.table(signals, f"{SECTION_KEY}_signals", "validity_signals.csv", width_px=ui.EXPANDER_PX,
+            ui.table(signals, f"{SECTION_KEY}_signals", "validity_signals.csv", width_px=ui.expander_px(),
                      wrap=["signal", "verdict"], download_columns=["lift_with_points", "n_orders"],
                      columns=["signal", "pillar", "max_points", "auc", "ci_low", "ci_high", "top_decile_lift",
                               "share_with_points", "verdict"],

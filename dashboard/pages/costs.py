@@ -47,7 +47,7 @@ if ui.require_warehouse():
     has_landed = not breakdown.empty and breakdown["po_count"].iloc[0] > 0
     row = breakdown.iloc[0] if has_landed else None
 
-    c1, c2, c3, c4 = st.columns([1, 1.3, 1, 1])  # the variance label says which orders it prices: read whole
+    c1, c2, c3, c4 = ui.tiles([1, 1.3, 1, 1])  # the variance label says which orders it prices: read whole
     c1.metric("Landed cost", ui.metric_money(row["landed_total"] if has_landed else None), border=True,
               help="Goods + freight + insurance + duty + fees + inspections over purchase orders that have "
                    "landed (marts.landed_cost_po.landed_total, summed).")
@@ -104,7 +104,7 @@ if ui.require_warehouse():
                        "and your broker's entry summaries.")
             unverified = queries.landed_unverified_rows(ids, supplier_id, sku)
             ui.table(unverified.assign(origin_country=unverified["origin_country"].replace("*", "Any")),
-                     "costs_unverified", "unverified_duty_rows.csv", width_px=ui.EXPANDER_PX, wrap=["source"],
+                     "costs_unverified", "unverified_duty_rows.csv", width_px=ui.expander_px(), wrap=["source"],
                      columns=["duty_type", "hs_code", "origin_country", "shipment_count", "notes", "source"],
                      download_columns=["row_label"],
                      column_config={"duty_type": "Duty", "hs_code": "HS code", "origin_country": "Origin",
@@ -229,7 +229,7 @@ if ui.require_warehouse():
                      help="Each shipment's paid duty (its broker's entry summary, else duty_paid) compared with the "
                           "duty the reference tables give on its entry date: a match is within max(USD 1.00, 1%). "
                           "marts.landed_cost_shipment.duty_status.")
-        d1, d2, d3, d4, d5 = st.columns(5)
+        d1, d2, d3, d4, d5 = ui.tiles(5)
         d1.metric("Match", ui.number(flag["duty_match_count"]), border=True)
         d2.metric("Underpaid", ui.number(flag["duty_underpaid_count"]), border=True)
         d3.metric("Overpaid", ui.number(flag["duty_overpaid_count"]), border=True)
@@ -239,7 +239,7 @@ if ui.require_warehouse():
                   help="Paid minus computed over the over- and underpaid shipments.")
         refunds = queries.duty_refunds_summary(ids, supplier_id, sku)
         if flag["ieepa_duty_computed"] or not refunds.empty:
-            r1, r2, r3 = st.columns(3)
+            r1, r2, r3 = ui.tiles(3)
             r1.metric("IEEPA duty on these entries", ui.metric_money(flag["ieepa_duty_computed"]), border=True,
                       help="The IEEPA part of the computed duty (fentanyl and reciprocal duties, 2025-02-04 .. "
                            "2026-02-23): refundable after Learning Resources v. Trump. Record claims in "

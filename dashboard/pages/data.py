@@ -82,7 +82,7 @@ if folder is not None:
     if result is not None:
         counts = loader.summary(result)
         rejected = loader.rejections(result)
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3 = ui.tiles(3)
         c1.metric("Rows read", f"{counts['rows_read'].sum():,}", help="Data rows in the files (header excluded).")
         c2.metric("Rows to load", f"{counts['rows_loaded'].sum():,}",
                   help="Rows that pass every rule (identical duplicates counted once).")

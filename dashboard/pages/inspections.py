@@ -35,7 +35,7 @@ rate = defect_pct / 100
 p_accept = aql.acceptance_probability(plan.sample_size, plan.accept, rate)
 p_accept_lot = aql.acceptance_probability(plan.sample_size, plan.accept, rate, lot_size=int(lot_size))
 
-m1, m2, m3, m4, m5 = st.columns(5)
+m1, m2, m3, m4, m5 = ui.tiles(5)
 m1.metric("Code letter", plan.code_letter, border=True,
           help=f"Table I letter {plan.initial_code_letter} for this lot size and level"
                + ("" if plan.code_letter == plan.initial_code_letter else
@@ -83,17 +83,18 @@ if ui.require_warehouse():
         ui.missing("marts.inspection_blind_spot", "escape rates", needs=("inspections",))
     else:
         mature = blind["mature_passed_lots"].sum()
-        e1, e2, e3, e4 = st.columns(4)
-        e1.metric("Escape rate", ui.pct(blind["escapes"].sum() / mature if mature else None), border=True,
+        labels = ["Escape rate", "Escaped money", "Suppliers above their AQL", "Lots inspected"]
+        e1, e2, e3, e4 = ui.tiles(4, labels)
+        e1.metric(labels[0], ui.pct(blind["escapes"].sum() / mature if mature else None), border=True,
                   help="Escapes ÷ mature passed lots, over the selected suppliers. An escape is a lot that passed "
                        "pre-shipment inspection whose field defect rate (defect-coded returns per unit delivered, "
                        "once enough time has passed) exceeded the lot's major AQL.")
-        e2.metric("Escaped money", ui.metric_money(blind["escaped_value"].sum()), border=True,
+        e2.metric(labels[1], ui.metric_money(blind["escaped_value"].sum()), border=True,
                   help="Refunds, write-offs and quality costs of escaped lots (marts.inspection_blind_spot).")
-        e3.metric("Suppliers above their AQL", f"{int(blind['is_above_aql'].fillna(False).sum()):,}", border=True,
+        e3.metric(labels[2], f"{int(blind['is_above_aql'].fillna(False).sum()):,}", border=True,
                   help="Suppliers whose estimated true defect rate (inspection samples and field returns combined, "
                        "Beta posterior) is above the major AQL they are inspected at.")
-        e4.metric("Lots inspected", f"{int(blind['lots_inspected'].sum()):,}", border=True,
+        e4.metric(labels[3], f"{int(blind['lots_inspected'].sum()):,}", border=True,
                   help="Pre-shipment inspections with a pass or fail decision.")
         top = blind[blind["escaped_value"] > 0].head(15).iloc[::-1]
         if not top.empty:
@@ -178,7 +179,7 @@ if ui.require_warehouse():
     else:
         major = switching[switching["defect_class"] == "major"]
         counts = major["current_stage"].value_counts()
-        cols = st.columns(4)
+        cols = ui.tiles(4)
         for col, stage_name in zip(cols, ("normal", "tightened", "reduced", "discontinued")):
             col.metric(f"{stage_name.capitalize()} (major)", f"{int(counts.get(stage_name, 0)):,}", border=True,
                        help=f"{ui.switching_stage(stage_name).capitalize()}.")
@@ -228,7 +229,7 @@ if ui.require_warehouse():
     if capas.empty:
         ui.missing("marts.corrective_actions", "corrective actions", needs=("corrective_actions",))
     else:
-        k1, k2, k3 = st.columns(3)
+        k1, k2, k3 = ui.tiles(3)
         k1.metric("Open", f"{int(capas['is_open'].fillna(False).astype(bool).sum()):,}", border=True,
                   help="Corrective actions not closed at the analysis date.")
         k2.metric("Overdue", f"{int(capas['is_overdue'].fillna(False).astype(bool).sum()):,}", border=True,

@@ -38,7 +38,7 @@ if ui.require_warehouse():
     due = orders["is_balance_due_soon"].fillna(False).astype(bool)
     hold = orders["verdict"] == "hold"
 
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = ui.tiles(4)
     c1.metric("Open orders", f"{len(orders):,}", border=True,
               help="Orders not shipped in full, or shipped with a balance still to pay (ordered within the last "
                    f"{cfg['recent_days']} days).")
@@ -110,7 +110,7 @@ if ui.require_warehouse():
         conditions = [n for n in release.CONDITIONS if n in shown]
         checklist = shown[["po_id", "supplier_id", "supplier_name", *conditions]]
         checklist = checklist.assign(**{n: checklist[n].map(STATUS) for n in conditions})
-        ui.table(checklist, "open_orders_checklist", "open_orders_checklist.csv", width_px=ui.EXPANDER_PX,
+        ui.table(checklist, "open_orders_checklist", "open_orders_checklist.csv", width_px=ui.expander_px(),
                  columns=["po_id", "supplier_name", *conditions], wrap=["supplier_name"], column_config={
                      "po_id": "Order", "supplier_name": "Supplier",
                      **{n: st.column_config.TextColumn(display.CONDITION_HEADERS.get(n, cfg["conditions"][n]["label"]),

@@ -10,10 +10,13 @@ from dashboard import components as ui
 from dashboard import digest, display, filters, queries, validity_card
 from models import scoring
 
+MOVERS_ROW = [1, 2]  # band chart, movers: the table needs the room (score, change, what moved it, band)
+
 LABELLED = 8  # bubbles named on the chart
 BUBBLE_PX = 40  # the largest bubble's diameter
 # the matrix's plot area at a 1440 px window (the chart's width less its axis titles, ticks and legend; its 520 px
-# height less title and x axis), a little under what Chromium draws, for placing the bubbles' names apart
+# height less title and x axis), a little under what Chromium draws, for placing the bubbles' names apart; a narrower
+# main column (display.page_px) takes its difference off the width
 PLOT_PX = (760, 400)
 
 st.title("Supplier portfolio")
@@ -30,7 +33,7 @@ if ui.require_warehouse():
         st.info("No suppliers match this selection." if ids is not None else "The warehouse has no suppliers yet.")
         st.stop()
 
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = ui.tiles(4)
     c1.metric("Spend", ui.metric_money(kpis["spend"].sum()), border=True,
               help="Sum of quantity × unit price over every purchase order of the selected suppliers "
                    "(marts.supplier_kpis.spend).")
@@ -75,7 +78,7 @@ if ui.require_warehouse():
     else:
         bands = risk["risk_band"].value_counts()
         ordered = sorted(bands.index, key=filters.band_sort_key)
-        cols = st.columns(max(len(ordered), 1))
+        cols = ui.tiles(max(len(ordered), 1))
         for col, band in zip(cols, ordered):
             col.metric(f"{display.words(band, 'risk_band')} band", f"{bands[band]:,}",
                        help=f"Suppliers whose current risk score falls in the '{band}' band (marts.supplier_risk_score).")
@@ -93,6 +96,8 @@ if ui.require_warehouse():
         # hover leaves out the unknown amounts
         sized = queries.imported("shipments")
         bubble_px = BUBBLE_PX if sized else BUBBLE_PX // 3
+
+        page_px = display.page_px()
 
         def matrix_chart() -> go.Figure:
             plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1 if sized else 1.0,
@@ -127,10 +132,11 @@ if ui.require_warehouse():
             sizeref = 2 * plot["bubble"].max() / bubble_px ** 2  # plotly express's own, for size_max
             radius = np.sqrt(plot["bubble"].to_numpy(dtype=float) / sizeref) / 2
             order = plot["risk_score"].rank(method="first", ascending=False).to_numpy().argsort()
-            points = [((x[i] - x_range[0]) / (x_range[1] - x_range[0]) * PLOT_PX[0],
-                       (y[i] - y_range[0]) / (y_range[1] - y_range[0]) * PLOT_PX[1], radius[i]) for i in order]
+            area = (PLOT_PX[0] + page_px - display.PAGE_PX, PLOT_PX[1])
+            points = [((x[i] - x_range[0]) / (x_range[1] - x_range[0]) * area[0],
+                       (y[i] - y_range[0]) / (y_range[1] - y_range[0]) * area[1], radius[i]) for i in order]
             names = [plot["supplier_name"].iloc[i] if plot.index[i] in named else "" for i in order]
-            for i, name, spot in zip(order, names, ui.place_labels(points, names, *PLOT_PX)):
+            for i, name, spot in zip(order, names, ui.place_labels(points, names, *area)):
                 if spot is not None:
                     fig.add_annotation(x=x[i], y=y[i], text=name, showarrow=False, xshift=spot[0], yshift=spot[1],
                                        xanchor=spot[2], yanchor=spot[3],
@@ -145,7 +151,7 @@ if ui.require_warehouse():
             fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
             return fig
 
-        fig = ui.figure("portfolio_matrix_chart", matrix_chart, ids)
+        fig = ui.figure("portfolio_matrix_chart", matrix_chart, ids, page_px)
         clicked = st.plotly_chart(fig, key="portfolio_matrix_chart", config={"displaylogo": False},
                                   on_select="rerun", selection_mode="points")
         points = (clicked or {}).get("selection", {}).get("points", []) if clicked else []
@@ -159,7 +165,7 @@ if ui.require_warehouse():
                       f"{display.count_words(raised, 'supplier')} {'is' if raised == 1 else 'are'} coloured above "
                       "the band their score alone gives (the hover says so)." if raised else ""))
 
-    left, right = st.columns([1, 2])  # the movers' table needs the room: a score, its change, what moved it, the band
+    left, right = st.columns(MOVERS_ROW)
     with left:
         st.subheader("Bands by supplier type")
         by_type = queries.band_by_type(ids)
@@ -189,7 +195,8 @@ if ui.require_warehouse():
             movers = movers.assign(band_now=[display.band_with_reason(b, sc, n) for b, sc, n in zip(
                 movers["risk_band"], movers["risk_score"], movers["red_flag_count"])],
                 moved_most=display.pillar_moves(movers))
-            ui.table(movers, "portfolio_movers", "biggest_movers.csv", width_px=642, wrap=["moved_most"],
+            ui.table(movers, "portfolio_movers", "biggest_movers.csv", width_px=display.column_px(MOVERS_ROW, 1),
+                     wrap=["moved_most"],
                      columns=["supplier_name", "risk_score", "score_change", "moved_most", "band_now"],
                      download_columns=["previous_score"],
                      column_config={
@@ -237,7 +244,7 @@ if ui.require_warehouse():
 
     with st.expander("All suppliers (KPIs)"):
         # what fits the expander at 1440 px; the download has every KPI
-        ui.table(kpis, "portfolio_kpis", "supplier_kpis.csv", width_px=ui.EXPANDER_PX,
+        ui.table(kpis, "portfolio_kpis", "supplier_kpis.csv", width_px=ui.expander_px(),
                  columns=["supplier_name", "supplier_type", "spend", "po_count", "on_time_rate", "first_pass_rate",
                           "defect_return_rate", "quality_cost_total"],
                  download_columns=["supplier_id", "country", "otif_rate", "major_defect_rate", "deposit_at_risk"],

@@ -26,7 +26,7 @@ if ui.require_warehouse():
     queue = display.reaudit_plan(queue)
     counts = queue["group"].value_counts()
 
-    cols = st.columns(len(GROUPS) + 1)
+    cols = ui.tiles(len(GROUPS) + 1)
     for col, (key, heading, meaning) in zip(cols, GROUPS):
         col.metric(heading, f"{int(counts.get(key, 0)):,}", border=True, help=meaning)
     cols[-1].metric("Money at stake", ui.money_short(queue["money_at_stake"].sum()), border=True,
@@ -99,7 +99,7 @@ if ui.require_warehouse():
                     "(one-sided binomial test) or its own earlier rate (Fisher's exact test) at the 5% level. "
                     "Within a group the plan is ordered by priority = risk score ÷ 100 × money at stake "
                     "(marts.reaudit_queue.priority).")
-        display.table(shown, "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS, width_px=ui.EXPANDER_PX,
+        display.table(shown, "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS, width_px=ui.expander_px(),
                       columns=["plan_rank", "supplier_name", "risk_score", "priority", "reason"],
                       column_config={"plan_rank": st.column_config.NumberColumn("#", format="%d"),
                                      "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),

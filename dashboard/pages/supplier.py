@@ -99,7 +99,7 @@ if not type_check.empty and bool(type_check["is_possibly_trading_company"].iloc[
                f"carries trading-company words ({ui.md(t['markers'])}). Ask for the factory's business licence and "
                "audit or visit it; then record what it is as the supplier's verified type.", icon=":material/factory:")
 
-c1, c2, c3, c4, c5 = st.columns(5)
+c1, c2, c3, c4, c5 = ui.tiles(5)
 c1.metric("Risk score", ui.number(s["risk_score"], 1) if s is not None else "–", border=True,
           help="0–100, higher is riskier: the sum of signal points (each signal shrunk towards its peer cohort "
                "when evidence is thin; marts.supplier_risk_score). Red flags raise the band, not the score.")
@@ -368,7 +368,7 @@ switching = queries.inspection_switching((supplier_id,))
 stopped, switching_text = ui.switching_summary(switching) if not switching.empty else (False, "")
 if not blind.empty:
     b = blind.iloc[0]
-    i1, i2, i3, i4 = st.columns([1, 1, 1, 1.6])  # the plan ("Level II · AQL 2.5") needs the widest box
+    i1, i2, i3, i4 = ui.tiles([1, 1, 1, 1.6])  # the plan ("Level II · AQL 2.5") needs the widest box
     i1.metric("Lots inspected", ui.number(b["lots_inspected"]), border=True,
               help="Pre-shipment inspections with a decision (marts.inspection_blind_spot).")
     i2.metric("Escape rate", ui.pct(b["escape_rate"]), border=True,

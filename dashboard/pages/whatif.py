@@ -96,7 +96,7 @@ if ui.require_warehouse():
                    "the stack is the rows as written, carried forward, and the figures are estimates.",
                    icon=":material/warning:")
     units = result["units"].sum()
-    m1, m2, m3 = st.columns(3)
+    m1, m2, m3 = ui.tiles(3)
     weights = result["units"].where(result["units"] > 0, 1)
 
     def per_unit(column: str) -> float | None:

@@ -444,7 +444,7 @@ _GRID = """frame => { const key = Object.keys(frame).find(k => k.startsWith('__r
     const cells = t ? [...t.querySelectorAll('td')].map(c => [heads[Number(c.getAttribute('aria-colindex')) - 1] || '',
                                                             c.innerText.trim()]) : [];
     const columns = element ? Object.values(JSON.parse(element.columns || '{}')).filter(c => !c.hidden)
-        .map(c => [c.label || '', c.width ?? null, (c.type_config || {}).type || '']) : null;
+        .map(c => [c.label || '', c.width ?? null, (c.type_config || {}).type || '', !!c.pinned]) : null;
     return {scroll: scroller ? scroller.scrollWidth : null, box: scroller ? scroller.clientWidth : null,
             colcount: t ? Number(t.getAttribute('aria-colcount')) : 0, drawn: heads.length, heads, cells, columns,
             rowHeight: element ? element.rowHeight || null : null}; }"""
@@ -471,10 +471,12 @@ MAX_COLUMN_PX = 1000      # the widest Streamlit draws a column (62.5rem), whate
 LINE_PX = 19.6            # 14 px × the grid's line height 1.4
 
 
-def _unreadable(pg, where: str) -> list[tuple]:
+def _unreadable(pg, where: str, may_scroll: bool = False) -> list[tuple]:
     """What a founder cannot read on the page as shown at 1440 px: a table wider than its box (columns off screen), a
     cell or header whose text does not fit its column (one line, or the lines its row holds when the grid wraps), a
-    metric cut with "…". Tables in closed expanders are not drawn and not checked: open them first (_open_expanders)."""
+    metric cut with "…". Tables in closed expanders are not drawn and not checked: open them first (_open_expanders).
+    `may_scroll` (a narrow window): a table wider than its box is read by scrolling it sideways, so it is not a problem
+    when its first column is pinned (each row stays named while it scrolls)."""
     from dashboard import display
 
     problems, pairs, where_of = [], [], []
@@ -488,14 +490,15 @@ def _unreadable(pg, where: str) -> list[tuple]:
         grid = table.evaluate(_GRID)
         name = f"{where} table {i + 1} ({' | '.join(grid['heads'][:3])} …)"
         assert grid["columns"] is not None, f"{name}: the dataframe element's columns could not be read"
-        if grid["scroll"] > grid["box"] + 1 or grid["drawn"] < grid["colcount"]:
+        pinned = any(c[3] for c in grid["columns"])  # the grid draws a pinned column first
+        if (grid["scroll"] > grid["box"] + 1 or grid["drawn"] < grid["colcount"]) and not (may_scroll and pinned):
             problems.append((name, f"{grid['scroll']} px of columns in a {grid['box']} px box: "
                                    f"{grid['drawn']} of {grid['colcount']} columns drawn"))
         row_px = grid["rowHeight"] or 35
         lines = max(1, int((row_px - 6) // LINE_PX)) if row_px > WRAPS_ABOVE_PX else 1
-        widths = {label: PRESET_WIDTHS.get(w, w) for label, w, _ in grid["columns"]}
+        widths = {label: PRESET_WIDTHS.get(w, w) for label, w, _, _ in grid["columns"]}
         widths = {label: min(w, MAX_COLUMN_PX) if isinstance(w, (int, float)) else w for label, w in widths.items()}
-        kinds = {label: kind for label, _, kind in grid["columns"]}
+        kinds = {label: kind for label, _, kind, _ in grid["columns"]}
         for label, width in widths.items():
             if isinstance(width, (int, float)):
                 pairs.append((label, width - GRID_PADDING_PX))
@@ -559,6 +562,56 @@ def test_every_page_shows_words_not_codes_and_answer_cells_fit_their_estimate(se
     measured = page.evaluate(_WIDTHS, texts)
     narrow = [(t, w, display.text_px(t)) for t, w in zip(texts, measured) if w > display.text_px(t)]
     assert narrow == []
+
+
+# The main column's content box, measured as dashboard.viewport's script measures it.
+_MAIN_PX = """() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    const style = getComputedStyle(main);
+    return Math.floor(main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)); }"""
+
+
+def test_at_1440_px_the_main_column_is_the_width_the_layout_assumes(server, page):
+    """The width the pages plan their tables for before the browser reports (viewport.DEFAULT_PX) is the main column
+    of a 1440 px window: there the report matches and the page is not drawn twice."""
+    from dashboard import viewport
+
+    page.goto(server)
+    _settle(page, PAGES[""])
+    assert page.evaluate(_MAIN_PX) == viewport.DEFAULT_PX
+
+
+def test_every_page_is_read_whole_in_a_1280_px_window(browser, server):
+    """A 13-inch laptop (1280 px, the sidebar open: an 820 px main column, 160 px less than at 1440). The pages plan
+    for the width the browser reports: answers wrap narrower, other long texts wrap too, tiles go on two rows, money
+    tiles read $15.42M; a table of many numbers that still cannot fit scrolls sideways with its first column pinned.
+    Nothing is cut (_unreadable with `may_scroll`), every expander open; most tables fit whole."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    pg = context.new_page()
+    cut, pinned, tables = [], [], 0
+    try:
+        for path, text in PAGES.items():
+            pg.goto(f"{server}/{path}")
+            _settle(pg, text)
+            assert pg.evaluate(_MAIN_PX) == 820
+            _open_expanders(pg)
+            cut.extend(_unreadable(pg, path or "portfolio", may_scroll=True))
+            frames = pg.locator('[data-testid="stDataFrame"]')
+            for i in range(frames.count()):
+                if frames.nth(i).is_visible():
+                    frames.nth(i).scroll_into_view_if_needed()
+                    grid = frames.nth(i).evaluate(_GRID)
+                    tables += 1
+                    if grid["scroll"] > grid["box"] + 1:
+                        pinned.append(f"{path or 'portfolio'}: {' | '.join(grid['heads'][:3])}")
+            _shot(pg, f"{path or 'portfolio'}_1280")
+        assert cut == []
+        assert tables > 30 and len(pinned) <= tables // 4, pinned  # scrolling sideways is the exception
+        pg.goto(server)
+        _settle(pg, PAGES[""])
+        tiles = pg.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        assert any(re.fullmatch(r"\$\d+(\.\d+)?M", t) for t in tiles), tiles  # the spend tile in millions
+    finally:
+        context.close()
 
 
 def test_a_supplier_name_in_a_table_opens_its_supplier_page(server, page, demo_con):

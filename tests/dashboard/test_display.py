@@ -544,3 +544,62 @@ def test_a_supplier_name_too_long_for_the_table_wraps_beside_a_narrow_link():
     width = narrow.specs["supplier_name"]["width"]
     assert display.wrapped_lines(long, width - display.CELL_PADDING_PX) >= 2 and narrow.row_px  # the rows hold it
     assert list(narrow.shown[visible].columns) == visible  # what a download reads: the names, not the link
+
+
+def test_the_main_column_width_a_browser_reports_is_clamped_and_defaults_to_the_1440_px_layout():
+    """dashboard.viewport: no report yet (or a value that is not a number) plans for the main column of a 1440 px
+    window; a report is rounded down to 10 px and kept within what tables can be planned for."""
+    from dashboard import viewport
+
+    assert viewport.clamp(None) == viewport.DEFAULT_PX == display.PAGE_PX == 980
+    assert viewport.clamp("820") == 820 and viewport.clamp(820.7) == 820 and viewport.clamp(906) == 900
+    assert viewport.clamp("wide") == 980 and viewport.clamp(float("inf")) == 980 and viewport.clamp(float("nan")) == 980
+    assert viewport.clamp(100) == viewport.LEAST_PX and viewport.clamp(10_000) == viewport.MOST_PX
+    assert viewport.page_px() == 980  # outside a browser session
+    assert display.expander_px() == 946  # 944 px of grid, as measured at 1440 px
+    assert display.column_px([1, 2], 1) == 642 and display.column_px([1, 2], 0) == 321  # (980 - 16) × 2/3, × 1/3
+
+
+def test_metric_tiles_go_on_more_rows_only_when_they_would_be_too_narrow():
+    """display.tile_rows, by hand: at the layout's 980 px five tiles are (980 - 4 × 16) / 5 = 183.2 px, wide enough
+    (TILE_PX 183), so one row; at a 1280 px window's 820 px they would be 150.4, so 3 + 2 (tiles of 262.7); four at
+    820 are (820 - 48) / 4 = 193, one row, unless a label needs more: 'Suppliers above their AQL' (152 px of text +
+    56 of padding and help icon = 208) puts them 2 + 2; weights [1, 1.3, 1, 1] at 820: 772 / 4.3 = 179.5 < 183."""
+    assert display.tile_rows([1] * 5, 980) == [[1] * 5]
+    assert display.tile_rows([1] * 5, 820) == [[1, 1, 1], [1, 1]]
+    assert display.tile_rows([1] * 4, 820) == [[1] * 4]
+    labels = ["Escape rate", "Escaped money", "Suppliers above their AQL", "Lots inspected"]
+    assert display.tile_rows([1] * 4, 980, labels) == [[1] * 4]  # 233 px each
+    assert display.tile_rows([1] * 4, 820, labels) == [[1, 1], [1, 1]]
+    assert display.tile_rows([1, 1.3, 1, 1], 980) == [[1, 1.3, 1, 1]]
+    assert display.tile_rows([1, 1.3, 1, 1], 820) == [[1, 1.3], [1, 1]]
+    assert display.tile_rows([1] * 3, 500) == [[1, 1], [1]]  # (500 - 16) / 3 = 161 < 183; two of 242
+    assert display.tile_rows([1] * 2, 300) == [[1], [1]]
+
+
+def test_on_a_narrow_screen_every_column_stays_on_screen_by_wrapping_or_the_table_scrolls_with_its_key_pinned():
+    """At the layout's width an answer wraps no narrower than MIN_ANSWER_PX (160). Narrower, the answers may go to
+    LEAST_ANSWER_PX (96) and other long texts wrap too, so that the columns add up to the box; never narrower than a
+    header's text. A table of numbers that cannot fit pins its first column and scrolls."""
+    answer = "Hold: the payee's bank account changed last week and was not verified by a call-back; two lots failed"
+    frame = pd.DataFrame({"order": ["PO-1", "PO-2"], "category": ["Kitchen storage and organisers", "Lamps"],
+                          "spend": [1_234_567.0, 89.0], "units": [12_000, 5], "why": [answer, "Release"]})
+    visible = ["order", "category", "spend", "units", "why"]
+    config = {"why": "Why on hold"}
+    wide = display._prepare(frame, visible, False, config, None, 25, 980)
+    assert wide.specs["why"]["width"] >= display.MIN_ANSWER_PX
+    assert wide.specs["category"]["width"] == display._natural(frame["category"], "Category", "text")  # one line
+    for width in (460, 420):
+        narrow = display._prepare(frame, visible, False, config, None, 25, width)
+        widths = {c: narrow.specs[c]["width"] for c in narrow.order}
+        assert sum(widths.values()) <= width - 2, widths  # every column on screen
+        assert not narrow.specs["order"].get("pinned")
+        assert display.LEAST_ANSWER_PX <= widths["why"] < display.MIN_ANSWER_PX
+        lines = display.wrapped_lines(answer, widths["why"] - display.CELL_PADDING_PX)
+        assert narrow.row_px >= display.LINE_PX * lines + 14  # the rows hold the wrapped answer
+        assert widths["why"] >= display._header_least_px("Why on hold")
+    squeezed = display._prepare(frame, visible, False, config, None, 25, 380)
+    assert widths["category"] < display._natural(frame["category"], "Category", "text")  # the long text wraps at 420
+    assert sum(squeezed.specs[c]["width"] for c in squeezed.order) > 380 - 2
+    assert squeezed.specs["order"]["pinned"] is True  # too many numbers for 380 px: scrolls, each row named
+    assert not wide.specs["order"].get("pinned")

@@ -17,22 +17,30 @@ KEY = "main_column_measure"  # the measuring script's key: its state ({"width": 
 
 # Measures the main block's content box (its width less its padding: what a full-width element gets) and reports it
 # when it differs from the width last reported (the page was drawn for that one), at most every 250 ms while the
-# window is being resized.
+# window is being resized, and only while no script run is in progress (stApp's data-test-script-state, which
+# Streamlit's own browser tests read): a report is a rerun, and a rerun that interrupts the page's first run reset
+# the widgets that run had set from the session (the Portfolio's period came back as its first month only).
 _JS = """
 export default function(component) {
     const { data, setStateValue } = component;
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    const app = document.querySelector('[data-testid="stApp"]');
     if (!main) return;
     let timer = null;
+    const idle = () => !app || (app.getAttribute('data-test-script-state') || 'notRunning') === 'notRunning';
     const measure = () => {
+        if (!idle()) return;  // the state observer calls again once the run has finished
         const style = getComputedStyle(main);
         const width = Math.floor(main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
         if (width > 0 && width !== data.reported) setStateValue('width', width);
     };
-    const observer = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(measure, 250); });
-    observer.observe(main);
-    measure();
-    return () => { clearTimeout(timer); observer.disconnect(); };
+    const later = () => { clearTimeout(timer); timer = setTimeout(measure, 250); };
+    const resized = new ResizeObserver(later);
+    resized.observe(main);
+    const runs = new MutationObserver(later);
+    if (app) runs.observe(app, { attributes: true, attributeFilter: ['data-test-script-state'] });
+    later();
+    return () => { clearTimeout(timer); resized.disconnect(); runs.disconnect(); };
 }
 """
 

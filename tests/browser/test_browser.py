@@ -580,6 +580,14 @@ def test_at_1440_px_the_main_column_is_the_width_the_layout_assumes(server, page
     assert page.evaluate(_MAIN_PX) == viewport.DEFAULT_PX
 
 
+def _settle_for_width(pg, text: str) -> None:
+    """Settle, then settle again after the rerun for the width the browser reports (dashboard.viewport reports 250 ms
+    after a run has finished)."""
+    _settle(pg, text)
+    pg.wait_for_timeout(800)
+    _settle(pg, text)
+
+
 def test_every_page_is_read_whole_in_a_1280_px_window(browser, server):
     """A 13-inch laptop (1280 px, the sidebar open: an 820 px main column, 160 px less than at 1440). The pages plan
     for the width the browser reports: answers wrap narrower, other long texts wrap too, tiles go on two rows, money
@@ -591,7 +599,7 @@ def test_every_page_is_read_whole_in_a_1280_px_window(browser, server):
     try:
         for path, text in PAGES.items():
             pg.goto(f"{server}/{path}")
-            _settle(pg, text)
+            _settle_for_width(pg, text)
             assert pg.evaluate(_MAIN_PX) == 820
             _open_expanders(pg)
             cut.extend(_unreadable(pg, path or "portfolio", may_scroll=True))
@@ -606,8 +614,18 @@ def test_every_page_is_read_whole_in_a_1280_px_window(browser, server):
             _shot(pg, f"{path or 'portfolio'}_1280")
         assert cut == []
         assert tables > 30 and len(pinned) <= tables // 4, pinned  # scrolling sideways is the exception
+        for _ in range(3):  # a warm server answers fast: a report that interrupted the first run lost its choices
+            fresh = browser.new_context(viewport={"width": 1280, "height": 1000})
+            again = fresh.new_page()
+            again.goto(server)
+            _settle_for_width(again, PAGES[""])
+            # the draw for the reported width keeps what the first one set: every month, not the first only
+            months = [t for t in again.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
+                      if "months:" in t or "month:" in t]
+            fresh.close()
+            assert months == ["All 37 months: Oct 2023 to Oct 2026"]
         pg.goto(server)
-        _settle(pg, PAGES[""])
+        _settle_for_width(pg, PAGES[""])
         tiles = pg.locator('[data-testid="stMetricValue"]').all_inner_texts()
         assert any(re.fullmatch(r"\$\d+(\.\d+)?M", t) for t in tiles), tiles  # the spend tile in millions
     finally:

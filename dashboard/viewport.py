@@ -26,13 +26,13 @@ export default function(component) {
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     const app = document.querySelector('[data-testid="stApp"]');
     if (!main) return;
-    let timer = null;
+    let timer = null, last = data.reported;  // this mount may outlive the run that passed `data`: remember here
     const idle = () => !app || (app.getAttribute('data-test-script-state') || 'notRunning') === 'notRunning';
     const measure = () => {
         if (!idle()) return;  // the state observer calls again once the run has finished
         const style = getComputedStyle(main);
         const width = Math.floor(main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight));
-        if (width > 0 && width !== data.reported) setStateValue('width', width);
+        if (width > 0 && width !== last) { last = width; setStateValue('width', width); }
     };
     const later = () => { clearTimeout(timer); timer = setTimeout(measure, 250); };
     const resized = new ResizeObserver(later);

@@ -12,6 +12,7 @@ from models import scoring
 
 MOVERS_ROW = [1, 2]  # band chart, movers: the table needs the room (score, change, what moved it, band)
 
+DIGEST_BUTTON_PX = 184  # "Weekly digest (HTML)" with its icon
 LABELLED = 8  # bubbles named on the chart
 BUBBLE_PX = 40  # the largest bubble's diameter
 # the matrix's plot area at a 1440 px window (the chart's width less its axis titles, ticks and legend; its 520 px
@@ -65,7 +66,10 @@ if ui.require_warehouse():
     except duckdb.Error:  # built by other code, without a column the digest reads: the note above says to rebuild
         week = None
     if week is not None:
-        said, button = st.columns([4, 1], vertical_alignment="center")
+        # the button keeps its label whole (174 px drawn) on a narrow screen, where a fifth of the row is 160 px
+        button_px = max(display.column_px([4, 1], 1), DIGEST_BUTTON_PX)
+        said, button = st.columns([display.page_px() - display.COLUMN_GAP_PX - button_px, button_px],
+                                  vertical_alignment="center")
         said.markdown(f"**Last {week.days:,} days** ({week.start:%Y-%m-%d} to {week.as_of:%Y-%m-%d}, every "
                       f"supplier): {week.headline}.")
         button.download_button("Weekly digest (HTML)", lambda: digest.render_html(week), file_name=week.file_name,

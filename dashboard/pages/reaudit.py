@@ -110,11 +110,11 @@ if ui.require_warehouse():
     def download() -> pd.DataFrame:  # worded when a button is clicked, not on every rerun
         return display.reaudit_download(shown)
 
-    d1, d2, _ = st.columns([1, 1, 4])
-    d1.download_button("Download CSV", lambda: ui.csv_bytes(download()),
+    downloads = st.container(horizontal=True)  # each button as wide as its label, side by side, on any screen
+    downloads.download_button("Download CSV", lambda: ui.csv_bytes(download()),
                        file_name="reaudit_queue.csv", mime="text/csv", key="reaudit_csv", on_click="ignore",
                        icon=":material/download:")
-    d2.download_button("Download Excel", lambda: ui.excel_bytes({"Re-audit queue": download()}),
+    downloads.download_button("Download Excel", lambda: ui.excel_bytes({"Re-audit queue": download()}),
                        file_name="reaudit_queue.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="reaudit_xlsx",
                        on_click="ignore", icon=":material/table_view:")

@@ -460,10 +460,10 @@ _LINES = """async pairs => { await document.fonts.ready; const c = document.crea
             for (const ch of word) {  // a word longer than a line is broken
                 if (line && c.measureText(line + ch).width > usable) { lines += 1; line = ch; } else line += ch; } }
         return [lines, c.measureText(text).width]; }); }"""
-# Metric labels and values drawn wider than their box (cut with "…")
+# Metric labels and values, and button labels, drawn wider than their box (cut with "…")
 _CUT_METRICS = """() => [...document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricValue"] *, '
-    + '[data-testid="stMetricLabel"] *')].filter(e => e.scrollWidth > e.clientWidth + 1 && e.innerText.trim())
-    .map(e => e.innerText.trim())"""
+    + '[data-testid="stMetricLabel"] *, [data-testid="stDownloadButton"] button *, [data-testid="stButton"] button *')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 && e.innerText.trim()).map(e => e.innerText.trim())"""
 GRID_PADDING_PX = 16      # --gdg-cell-horizontal-padding, both sides
 PRESET_WIDTHS = {"small": 75, "medium": 200, "large": 400}  # st.column_config widths by name
 WRAPS_ABOVE_PX = 64       # the grid wraps text only in rows taller than 4rem

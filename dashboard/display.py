@@ -772,8 +772,6 @@ def expander_px() -> int:
 
 
 TILE_PX = 183  # the narrowest metric tile of the layout at PAGE_PX (five in a row): what a tile's label and value fit
-
-
 TILE_LABEL_PAD_PX = 56  # a bordered tile's padding and its help icon beside the label
 
 
@@ -880,9 +878,8 @@ def answer_widths(texts: dict[str, list[str]], natural: dict[str, int], room: fl
     """Widths of a table's answer columns (their texts given) within `room` px that keep its rows lowest: the fewest
     lines the longest answer of any column wraps to, each column as narrow as that allows (at least `floor` px, at
     most its one-line width, never narrower than its header, `headers`), what is left shared by the columns still
-    wrapping. Decided on each column's `longest` texts (the
-    row height is then counted over all of them); a column of short answers no longer takes half the room while a
-    long one wraps to seven lines."""
+    wrapping. Decided on each column's `longest` texts (the row height is then counted over all of them); a column
+    of short answers no longer takes half the room while a long one wraps to seven lines."""
     if not texts:
         return {}
     lowest = {c: max(min(floor, natural[c]), (headers or {}).get(c, 0)) for c in texts}
@@ -921,9 +918,8 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
     """A table as a founder reads it: codes in words, headers from HEADERS, money with separators, shares as
     percentages, blanks as –, supplier names linking to their Supplier page, answer columns (ANSWER_COLUMNS) given the
     width left within `width_px` (the main column as the visitor's browser draws it, unless given) and wrapped so that
-    they are read whole; with a CSV download of exactly the rows and
-    words shown (column names kept, formulas neutralised), or of `download_columns` when the file should carry more
-    than fits on screen. `wrap` names more columns to size and wrap like answers (long names, statuses) so that the
+    they are read whole; with a CSV download of exactly the rows and words shown (column names kept, formulas
+    neutralised), or of `download_columns` when the file should carry more than fits on screen. `wrap` names more columns to size and wrap like answers (long names, statuses) so that the
     table fits `width_px`. `max_shown` draws only the first rows (a long list in the order given, with a caption
     saying so); the download still has every row: a table of thousands of rows costs its bytes to the browser and
     their hashing on every run."""

@@ -914,7 +914,8 @@ def answer_widths(texts: dict[str, list[str]], natural: dict[str, int], room: fl
 def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_config: dict | None = None,
           columns: list[str] | None = None, height: int | str | None = None, link: bool = True,
           max_rows: int = 25, width_px: int | None = None, download_columns: list[str] | None = None,
-          wrap: list[str] | None = None, max_shown: int | None = None) -> None:
+          wrap: list[str] | None = None, max_shown: int | None = None,
+          optional: list[str] | None = None) -> None:
     """A table as a founder reads it: codes in words, headers from HEADERS, money with separators, shares as
     percentages, blanks as –, supplier names linking to their Supplier page, answer columns (ANSWER_COLUMNS) given the
     width left within `width_px` (the main column as the visitor's browser draws it, unless given) and wrapped so that
@@ -922,7 +923,9 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
     neutralised), or of `download_columns` when the file should carry more than fits on screen. `wrap` names more columns to size and wrap like answers (long names, statuses) so that the
     table fits `width_px`. `max_shown` draws only the first rows (a long list in the order given, with a caption
     saying so); the download still has every row: a table of thousands of rows costs its bytes to the browser and
-    their hashing on every run."""
+    their hashing on every run. `optional` names columns a narrow screen may leave out (the download keeps them), in
+    the order to leave them out, when the table would otherwise have to squeeze its answers or scroll (a date beside
+    the same date in words)."""
     import streamlit as st
 
     from dashboard import components
@@ -936,7 +939,8 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
     part = frame.head(max_shown) if cut else frame
     data = part if wanted == list(part.columns) else part[wanted]
     width_px = page_px() if width_px is None else width_px
-    prepared = _prepared(data, visible, linked, column_config, height, max_rows, width_px, tuple(wrap or ()))
+    prepared = _fitted(data, visible, linked, column_config, height, max_rows, width_px, tuple(wrap or ()),
+                       tuple(optional or ()))
     st.dataframe(prepared.arrow if prepared.arrow is not None else prepared.drawn, hide_index=True, key=key,
                  column_config=prepared.specs, column_order=prepared.order, height=prepared.height,
                  row_height=prepared.row_px, placeholder=BLANK)
@@ -961,6 +965,23 @@ class _Prepared:
     order: list[str]
     height: int | str
     row_px: int | None
+    squeezed: bool = False   # narrower than the layout wants: answers under MIN_ANSWER_PX, other texts wrapped, or
+                             # a pinned column and a sideways scroll
+
+
+def _fitted(data: pd.DataFrame, visible: list[str], linked: bool, column_config: dict | None,
+            height: int | str | None, max_rows: int, width_px: int, wrap: tuple[str, ...],
+            optional: tuple[str, ...]) -> _Prepared:
+    """The table prepared (_prepared) without its `optional` columns, one by one in order, for as long as it is
+    squeezed (a narrow screen); the rows keep every column for the download."""
+    prepared = _prepared(data, visible, linked, column_config, height, max_rows, width_px, wrap)
+    for col in optional:
+        if not prepared.squeezed:
+            break
+        if col in visible:
+            visible = [c for c in visible if c != col]
+            prepared = _prepared(data, visible, linked, column_config, height, max_rows, width_px, wrap)
+    return prepared
 
 
 def _prepared(data: pd.DataFrame, visible: list[str], linked: bool, column_config: dict | None,
@@ -1050,6 +1071,7 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
             natural["supplier_link"] = text_px(OPEN_TEXT) + CELL_PADDING_PX + 2
             order.insert(order.index("supplier_name") + 1, "supplier_link")
     answers, floor = _wrapping(order, specs, natural, width_px - 2)
+    squeezed = floor < MIN_ANSWER_PX or len(answers) > sum(specs[c]["_kind"] == "answer" for c in order)
     room = width_px - 2 - sum(natural[c] for c in order if c not in answers)
     widths = answer_widths({c: [str(v) for v in _distinct(shown[c]) if not _blank(v)] for c in answers},
                            natural, room, floor=floor,
@@ -1076,7 +1098,8 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
         arrow = pa.Table.from_pandas(drawn)
     except (pa.ArrowException, ValueError, TypeError):  # mixed types: st.dataframe's own conversion fixes them
         arrow = None
-    return _Prepared(shown, drawn, arrow, specs, order, height, row_px)
+    squeezed = squeezed or any(specs[c].get("pinned") for c in order)
+    return _Prepared(shown, drawn, arrow, specs, order, height, row_px, squeezed)
 
 
 def _wrapping(order: list[str], specs: dict, natural: dict[str, int], room: int) -> tuple[list[str], int]:

@@ -84,7 +84,7 @@ if ui.require_warehouse():
                                      if len(part) > MAX_ROWS else ""))
         display.table(part.head(MAX_ROWS), f"reaudit_table_{key}", None, max_rows=MAX_ROWS,
                       columns=[c for c in COLUMNS if not (one and c == "suggested_action")],
-                      download_columns=["suggested_action"],
+                      download_columns=["suggested_action"], optional=["due_on"],
                       column_config={
             "plan_rank": st.column_config.NumberColumn(
                 "#", format="%d", help="Position in the plan: group by group, and within a group by risk score × "

@@ -195,6 +195,7 @@ else:
     ui.table(signals, "supplier_signals_table", f"{supplier_id}_signals.csv",
              columns=["pillar", "signal", "points", "max_points", "explanation", "evidence"],
              download_columns=["evidence_n", "raw_value", "shrunk_value", "prior_mean"],
+             optional=["pillar"],  # on a narrow screen: the chart above colours each signal by its pillar
              wrap=["evidence"],  # sized with the Why column, so that neither squeezes the other
              column_config={"points": st.column_config.ProgressColumn("Points", format="%.1f", min_value=0,
                                                                       max_value=float(signals["max_points"].max())),
@@ -537,6 +538,7 @@ if changes.empty:
 else:
     ui.table(changes, "supplier_changes_table", f"{supplier_id}_score_changes.csv",
              columns=["signal", "pillar", "points_last_month", "points_now", "delta", "explanation"],
+             optional=["pillar"],  # on a narrow screen: the download keeps it
              column_config={"points_last_month": st.column_config.NumberColumn("Last month", format="%.1f"),
                             "points_now": st.column_config.NumberColumn("Now", format="%.1f"),
                             "delta": st.column_config.NumberColumn("Change", format="%+.1f"),

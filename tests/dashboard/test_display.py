@@ -603,3 +603,22 @@ def test_on_a_narrow_screen_every_column_stays_on_screen_by_wrapping_or_the_tabl
     assert sum(squeezed.specs[c]["width"] for c in squeezed.order) > 380 - 2
     assert squeezed.specs["order"]["pinned"] is True  # too many numbers for 380 px: scrolls, each row named
     assert not wide.specs["order"].get("pinned")
+
+
+def test_a_narrow_screen_leaves_out_a_tables_optional_columns_before_squeezing_it():
+    """display.table(optional=…): at the layout's width every column is shown; where the table would have to squeeze
+    its answers under MIN_ANSWER_PX, the optional due date (beside the same date in words) is left out first, and the
+    answer keeps MIN_ANSWER_PX; the rows still hold the date for the download."""
+    frame = pd.DataFrame({"order": ["PO-1", "PO-2"], "due_on": pd.to_datetime(["2026-12-30", "2027-04-29"]),
+                          "when": ["in 26 days", "in 146 days"], "spend": [1_234_567.0, 89.0],
+                          "triggers": ["No audit in 12 months, High risk band, failed inspections above peers", "Routine"]})
+    visible = ["order", "due_on", "when", "spend", "triggers"]
+    config = {"triggers": "Why"}
+    wide = display._fitted(frame, visible, False, config, None, 25, 980, (), ("due_on",))
+    assert wide.order == visible and not wide.squeezed
+    narrow_without = display._prepared(frame, visible, False, config, None, 25, 460)
+    assert narrow_without.squeezed  # all five columns need the answer under 160 px
+    narrow = display._fitted(frame, visible, False, config, None, 25, 460, (), ("due_on",))
+    assert narrow.order == ["order", "when", "spend", "triggers"] and not narrow.squeezed
+    assert narrow.specs["triggers"]["width"] >= display.MIN_ANSWER_PX
+    assert "due_on" in narrow.shown.columns  # the download's rows

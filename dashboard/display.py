@@ -920,8 +920,8 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
     percentages, blanks as –, supplier names linking to their Supplier page, answer columns (ANSWER_COLUMNS) given the
     width left within `width_px` (the main column as the visitor's browser draws it, unless given) and wrapped so that
     they are read whole; with a CSV download of exactly the rows and words shown (column names kept, formulas
-    neutralised), or of `download_columns` when the file should carry more than fits on screen. `wrap` names more columns to size and wrap like answers (long names, statuses) so that the
-    table fits `width_px`. `max_shown` draws only the first rows (a long list in the order given, with a caption
+    neutralised), or of `download_columns` when the file should carry more than fits on screen. `wrap` names more
+    columns to size and wrap like answers (long names, statuses) so that the table fits `width_px`. `max_shown` draws only the first rows (a long list in the order given, with a caption
     saying so); the download still has every row: a table of thousands of rows costs its bytes to the browser and
     their hashing on every run. `optional` names columns a narrow screen may leave out (the download keeps them), in
     the order to leave them out, when the table would otherwise have to squeeze its answers or scroll (a date beside

@@ -973,10 +973,17 @@ def _fitted(data: pd.DataFrame, visible: list[str], linked: bool, column_config:
             height: int | str | None, max_rows: int, width_px: int, wrap: tuple[str, ...],
             optional: tuple[str, ...]) -> _Prepared:
     """The table prepared (_prepared) without its `optional` columns, one by one in order, for as long as it is
-    squeezed (a narrow screen); the rows keep every column for the download."""
+    crowded on a narrow screen: squeezed, or its rows more than a line taller than the same table's in a 1440 px
+    window (the grid gives every row the height of the longest answer); the rows keep every column for the
+    download."""
     prepared = _prepared(data, visible, linked, column_config, height, max_rows, width_px, wrap)
+    if not optional:
+        return prepared
+    layout_px = width_px + PAGE_PX - page_px()  # this table's width in the layout's own window
+    reference = _prepared(data, visible, linked, column_config, height, max_rows, layout_px, wrap) \
+        if layout_px > width_px else prepared
     for col in optional:
-        if not prepared.squeezed:
+        if not prepared.squeezed and (prepared.row_px or 35) <= (reference.row_px or 35) + LINE_PX:
             break
         if col in visible:
             visible = [c for c in visible if c != col]

@@ -622,3 +622,26 @@ def test_a_narrow_screen_leaves_out_a_tables_optional_columns_before_squeezing_i
     assert narrow.order == ["order", "when", "spend", "triggers"] and not narrow.squeezed
     assert narrow.specs["triggers"]["width"] >= display.MIN_ANSWER_PX
     assert "due_on" in narrow.shown.columns  # the download's rows
+
+
+def test_a_narrow_screen_leaves_out_optional_columns_when_rows_grow_more_than_a_line(monkeypatch):
+    """Not squeezed (every answer at least MIN_ANSWER_PX), but the rows would be more than a line taller than the same
+    table's in a 1440 px window: the optional pillar is left out so that the answer gets its room back. A 760 px main
+    column: the full-width table is 758 px (978 in the layout's window), the answer 401 px wide
+    (758 - 2 - 125 - 66 - 60 - 104) and its rows 154 px against 114; without the pillar it is 467 px wide and
+    134 px, one line more than at 1440, which is allowed."""
+    long = ("Three lots failed inspection in the last six months against a peer rate of 4%, the supplier's own earlier "
+            "rate was 2%, and two corrective actions are overdue; the latest audit found the production line moved") * 2
+    frame = pd.DataFrame({"signal": ["Failed inspections", "Late shipments"], "pillar": ["Quality", "Delivery"],
+                          "points_now": [12.5, 3.0], "points_last_month": [10.0, 3.0], "explanation": [long, "On time"]})
+    visible = list(frame.columns)
+    monkeypatch.setattr(display, "page_px", lambda: 760)
+    layout = display._prepared(frame, visible, False, None, None, 25, 978)
+    assert layout.row_px == 114 and not layout.squeezed
+    every = display._prepared(frame, visible, False, None, None, 25, 758)
+    assert not every.squeezed and every.row_px == 154 and every.specs["explanation"]["width"] == 401
+    fitted = display._fitted(frame, visible, False, None, None, 25, 758, (), ("pillar",))
+    assert fitted.order == ["signal", "points_now", "points_last_month", "explanation"]
+    assert fitted.row_px == 134 and fitted.specs["explanation"]["width"] == 467
+    monkeypatch.setattr(display, "page_px", lambda: 980)  # the layout's own window: nothing is left out
+    assert display._fitted(frame, visible, False, None, None, 25, 978, (), ("pillar",)).order == visible

@@ -1077,8 +1077,7 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
                                       "label": "", "_kind": "text"}
             natural["supplier_link"] = text_px(OPEN_TEXT) + CELL_PADDING_PX + 2
             order.insert(order.index("supplier_name") + 1, "supplier_link")
-    answers, floor = _wrapping(order, specs, natural, width_px - 2)
-    squeezed = floor < MIN_ANSWER_PX or len(answers) > sum(specs[c]["_kind"] == "answer" for c in order)
+    answers, floor, squeezed = _wrapping(order, specs, natural, width_px - 2)
     room = width_px - 2 - sum(natural[c] for c in order if c not in answers)
     widths = answer_widths({c: [str(v) for v in _distinct(shown[c]) if not _blank(v)] for c in answers},
                            natural, room, floor=floor,
@@ -1109,11 +1108,12 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
     return _Prepared(shown, drawn, arrow, specs, order, height, row_px, squeezed)
 
 
-def _wrapping(order: list[str], specs: dict, natural: dict[str, int], room: int) -> tuple[list[str], int]:
-    """The columns that wrap and how narrow they may get (answer_widths' floor). The answer columns, down to
-    MIN_ANSWER_PX. When that leaves the table wider than `room` (a narrow screen: a 1280 px window's main column is
-    820 px), the answers may go as narrow as LEAST_ANSWER_PX, and then the widest other text columns wrap too, one by
-    one, until every column is on screen or nothing is left to wrap (numbers, dates and links do not wrap)."""
+def _wrapping(order: list[str], specs: dict, natural: dict[str, int], room: int) -> tuple[list[str], int, bool]:
+    """The columns that wrap, how narrow they may get (answer_widths' floor) and whether that squeezes the table. The
+    answer columns, down to MIN_ANSWER_PX. When that leaves the table wider than `room` (a narrow screen: a 1280 px
+    window's main column is 820 px), the table is squeezed: the answers may go as narrow as LEAST_ANSWER_PX, and then
+    the widest other text columns wrap too, one by one, until every column is on screen or nothing is left to wrap
+    (numbers, dates and links do not wrap)."""
     answers = [c for c in order if specs[c]["_kind"] == "answer"]
 
     def least(floor: int, wrapping: list[str]) -> int:
@@ -1121,7 +1121,7 @@ def _wrapping(order: list[str], specs: dict, natural: dict[str, int], room: int)
                    for c in order)
 
     if least(MIN_ANSWER_PX, answers) <= room:
-        return answers, MIN_ANSWER_PX
+        return answers, MIN_ANSWER_PX, False
     floor = LEAST_ANSWER_PX
     texts = sorted((c for c in order if specs[c]["_kind"] == "text" and c not in answers and natural[c] > floor
                     and (specs[c].get("type_config") or {}).get("type") in (None, "text")
@@ -1132,7 +1132,7 @@ def _wrapping(order: list[str], specs: dict, natural: dict[str, int], room: int)
         answers = [a for a in order if a in answers or a == c]
     while floor < MIN_ANSWER_PX and least(floor + 4, answers) <= room:
         floor += 4  # no narrower than it needs to be
-    return answers, floor
+    return answers, floor, True
 
 
 def _rounded_to_steps(shown: pd.DataFrame, specs: dict) -> pd.DataFrame:

@@ -10,6 +10,8 @@ layout only: it never shows or sends a data value."""
 
 from __future__ import annotations
 
+import functools
+
 DEFAULT_PX = 980   # the main column at a 1440 px window with the sidebar open (st.columns(2): about 480 each)
 LEAST_PX = 320     # a phone: narrower than this, tables scroll rather than wrap into single letters
 MOST_PX = 2400
@@ -44,16 +46,12 @@ export default function(component) {
 }
 """
 
-_component = None
-
-
+@functools.cache
 def _mount():
-    global _component
-    if _component is None:
-        import streamlit as st
+    """The measuring component, registered once per process (registering it again on every run would replace it)."""
+    import streamlit as st
 
-        _component = st.components.v2.component("supplier_risk_main_column", js=_JS)
-    return _component
+    return st.components.v2.component("supplier_risk_main_column", js=_JS)
 
 
 def clamp(width: object) -> int:

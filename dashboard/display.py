@@ -748,10 +748,25 @@ def wrapped_lines(text: str, usable_px: float) -> int:
     return count
 
 
+# A table that has more rows than its `max_rows` scrolls inside its box, and that box is at most a screen of rows:
+# the 25 one-line rows the box has always held. A box taller than the window that also scrolls inside itself hides
+# its last rows from the page's own scroll and takes the mouse wheel half-way down the page (at 94 px rows, 25 rows
+# made a 2,389 px box; the re-audit reasons at 314 px, 7,889 px)
+BOX_ROWS_PX = 25 * 35
+LEAST_ROWS_IN_VIEW = 2
+
+
+def rows_in_view(rows: int, row_px: int, max_rows: int = 25) -> int:
+    """How many rows a table's box shows: all of them when they are at most `max_rows` (the page scrolls to read
+    them), else as many as fit a screen (BOX_ROWS_PX) up to `max_rows`, at least LEAST_ROWS_IN_VIEW."""
+    if rows <= max_rows:
+        return max(1, rows)
+    return max(LEAST_ROWS_IN_VIEW, min(max_rows, BOX_ROWS_PX // row_px))
+
+
 def table_height(rows: int, row_px: int, max_rows: int = 25) -> int | str:
-    """Height that shows up to `max_rows` rows without an empty box below ("auto" is 10 rows)."""
-    shown = max(1, min(rows, max_rows))
-    return int(36 + shown * row_px + 3)
+    """Height of a box that shows `rows_in_view` rows without an empty space below ("auto" is 10 rows)."""
+    return int(36 + rows_in_view(rows, row_px, max_rows) * row_px + 3)
 
 
 # ----------------------------------------------------------------------------- the table
@@ -944,9 +959,14 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
     st.dataframe(prepared.arrow if prepared.arrow is not None else prepared.drawn, hide_index=True, key=key,
                  column_config=prepared.specs, column_order=prepared.order, height=prepared.height,
                  row_height=prepared.row_px, placeholder=BLANK)
+    scrolls = prepared.in_view < len(prepared.shown)
     if cut:
         st.caption(f"The first {max_shown:,} of {len(frame):,} are shown"
+                   + (f", {prepared.in_view:,} at a time: scroll inside the table for the rest" if scrolls else "")
                    + (f"; the download has all {len(frame):,}." if file_name else "."))
+    elif scrolls:
+        st.caption(f"{prepared.in_view:,} of {len(prepared.shown):,} rows in view: scroll inside the table for the "
+                   "rest.")
     if file_name:
         # A callable defers building the file until the button is clicked (no CSV work on every rerun); the same
         # words as the table (humanise) for every row, shown or not.
@@ -967,6 +987,7 @@ class _Prepared:
     row_px: int | None
     squeezed: bool = False   # narrower than the layout wants: answers under MIN_ANSWER_PX, other texts wrapped, or
                              # a pinned column and a sideways scroll
+    in_view: int = 0         # rows the box shows at a time (the rest by scrolling inside it)
 
 
 def _fitted(data: pd.DataFrame, visible: list[str], linked: bool, column_config: dict | None,
@@ -1097,15 +1118,17 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
         # table scrolls sideways, its first column (which supplier, order or entry) pinned so each row stays named
         specs[order[0]]["pinned"] = True
     row_px = max(WRAP_ROW_PX, LINE_PX * lines + 14) if lines > 1 else None
+    in_view = len(shown)
     if height is None:
         height = table_height(len(shown), row_px or 35, max_rows)
+        in_view = rows_in_view(len(shown), row_px or 35, max_rows)
     drawn = _rounded_to_steps(shown, specs)
     try:  # what st.dataframe would do on every run: done once here
         arrow = pa.Table.from_pandas(drawn)
     except (pa.ArrowException, ValueError, TypeError):  # mixed types: st.dataframe's own conversion fixes them
         arrow = None
     squeezed = squeezed or any(specs[c].get("pinned") for c in order)
-    return _Prepared(shown, drawn, arrow, specs, order, height, row_px, squeezed)
+    return _Prepared(shown, drawn, arrow, specs, order, height, row_px, squeezed, in_view)
 
 
 def _wrapping(order: list[str], specs: dict, natural: dict[str, int], room: int) -> tuple[list[str], int, bool]:

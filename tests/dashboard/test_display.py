@@ -143,6 +143,19 @@ def test_answer_columns_share_the_room_so_that_rows_stay_low():
     assert display.answer_widths({}, {}, 500) == {}
 
 
+def test_a_table_longer_than_its_box_shows_a_screen_of_rows_and_a_short_one_is_drawn_whole():
+    # up to max_rows rows: every row drawn, however tall (the page's own scroll reads them)
+    assert display.rows_in_view(20, 94) == 20 and display.table_height(20, 94) == 36 + 20 * 94 + 3
+    assert display.rows_in_view(0, 35) == 1
+    # more: a box of at most 25 one-line rows' height (875 px of rows), never more than max_rows, at least 2
+    assert display.rows_in_view(300, 35) == 25 and display.table_height(300, 35) == 914  # as before
+    assert display.rows_in_view(26, 65) == 13  # 875 // 65; it was 25 rows, a 1,664 px box hiding the 26th
+    assert display.rows_in_view(74, 94, max_rows=12) == 9
+    assert display.rows_in_view(74, 35, max_rows=12) == 12
+    assert display.rows_in_view(72, 314) == 2 and display.table_height(72, 314) == 36 + 628 + 3  # not 7,889 px
+    assert display.rows_in_view(72, 600) == 2
+
+
 def test_holds_read_as_what_fails():
     labels = ["Golden sample approved", "Shipping documents received"]
     text = ("Golden sample approved: no golden sample approval on record; Shipping documents received: not shipped "

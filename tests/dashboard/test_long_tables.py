@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-from dashboard import components, queries
+from dashboard import components, display, queries
 
 
 def _csv(data: bytes) -> pd.DataFrame:
@@ -31,7 +31,11 @@ def test_a_long_list_draws_its_first_rows_and_the_download_has_them_all(ui, demo
         "is_open desc, opened_on desc, capa_id").fetchall()]
     shown = next(f for f in ui.frames(at) if "capa_id" in f.columns)
     assert shown["capa_id"].tolist() == order[:50]  # the ones needing attention first
-    assert f"The first 50 of {capas:,} are shown; the download has all {capas:,}." in ui.texts(at)
+    in_view = display.rows_in_view(50, next(d for d in at.dataframe if "capa_id" in d.proto.column_order)
+                                   .proto.row_height)
+    assert in_view < 50
+    assert (f"The first 50 of {capas:,} are shown, {in_view} at a time: scroll inside the table for the rest; the "
+            f"download has all {capas:,}.") in ui.texts(at)
     every = _csv(downloads["corrective_actions.csv"])
     assert every["capa_id"].tolist() == order
     assert set(every["status"]) <= {"Open", "Open, overdue", "Closed, confirmed by the next lot",
@@ -74,3 +78,16 @@ def test_filters_of_many_suppliers_are_cached_by_every_id(demo_db, monkeypatch):
     assert components._by_value(ids[:40]) != components._by_value(ids[1:41])
     assert components._by_value(ids[:40]) == components._by_value(tuple(list(ids[:40])))
     assert components._by_value(("a", "b")) == ("a", "b")  # a short choice passes through as it is
+
+
+def test_a_table_longer_than_its_box_says_how_many_rows_are_in_view(ui, demo_db, demo_con):
+    due = demo_con.execute("select count(*) from marts.open_orders where is_balance_due_soon").fetchone()[0]
+    at = ui.open(demo_db, "open_orders")
+    table = next(d for d in at.dataframe if "why_held" in d.proto.column_order)
+    assert due > 12 and table.proto.row_height == 94  # 'Why on hold' on up to four lines
+    # the page asks for 12 rows at most; 12 rows of 94 px would be taller than a screen: 875 // 94 = 9
+    assert f"9 of {due} rows in view: scroll inside the table for the rest." in ui.texts(at)
+    # the checklist per order: one-line rows, 25 in view as the box has always shown
+    assert f"25 of {due} rows in view: scroll inside the table for the rest." in ui.texts(at)
+    # tables drawn whole say nothing
+    assert "rows in view" not in ui.texts(ui.open(demo_db, "trader_vs_factory"))

@@ -1239,16 +1239,43 @@ def without_statistics(text: object) -> str:
     return BLANK if _blank(text) else _STATISTICS.sub("", str(text))
 
 
+def reason_parts(text: object) -> list[tuple[str, str]]:
+    """A re-audit reason ("failed audit: …; price shift: …", pipelines/steps/reaudit.py joins them so) as (trigger as
+    in the Triggers column, what was found) pairs, in its order. A finding may hold "; " itself ("1 corrective action
+    past its due date; 2 closed whose next lot failed again"): a new pair starts only where a trigger's name, or its
+    words, begins a piece. A text that names no trigger (the routine cycle) is one pair without a trigger."""
+    if _blank(text):
+        return []
+    names = {**{label: label for label in ENUMS["trigger"].values()},
+             **{name.replace("_", " "): label for name, label in ENUMS["trigger"].items()}}
+    parts: list[list[str]] = []
+    for piece in str(text).split("; "):
+        head, sep, rest = piece.partition(": ")
+        if sep and head in names:
+            parts.append([names[head], rest])
+        elif parts:
+            parts[-1][1] += "; " + piece
+        else:
+            parts.append(["", piece])
+    return [(trigger, found) for trigger, found in parts]
+
+
 def reason_words(text: object) -> str:
     """A re-audit reason ("failed audit: …; price shift: …") with each trigger named as in the Triggers column."""
     if _blank(text):
         return BLANK
-    spaced = {name.replace("_", " "): label for name, label in ENUMS["trigger"].items()}
-    parts = []
-    for part in str(text).split("; "):
-        head, sep, rest = part.partition(": ")
-        parts.append(f"{spaced[head]}: {rest}" if sep and head in spaced else part)
-    return "; ".join(parts)
+    return "; ".join(f"{trigger}: {found}" if trigger else found for trigger, found in reason_parts(text))
+
+
+def reaudit_reasons(plan: pd.DataFrame) -> pd.DataFrame:
+    """The plan (reaudit_plan) with one row per reason, in the plan's order: `trigger` as in the Triggers column (the
+    routine cycle's words when none fired) and `reason`, what was found with its statistics. A supplier's reasons in
+    one cell made every row of the table as tall as the longest (314 px rows, most of them 2 lines of text)."""
+    rows = []
+    for r in plan.to_dict("records"):
+        for trigger, found in reason_parts(r["reason"]) or [("", BLANK)]:
+            rows.append({**r, "trigger": trigger or words(r["triggers"], "trigger"), "reason": found})
+    return pd.DataFrame(rows, columns=[*plan.columns, "trigger"])
 
 
 # ----------------------------------------------------------------------------- the release checklist

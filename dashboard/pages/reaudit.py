@@ -99,13 +99,16 @@ if ui.require_warehouse():
                     "(one-sided binomial test) or its own earlier rate (Fisher's exact test) at the 5% level. "
                     "Within a group the plan is ordered by priority = risk score ÷ 100 × money at stake "
                     "(marts.reaudit_queue.priority).")
-        display.table(shown, "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS, width_px=ui.expander_px(),
-                      columns=["plan_rank", "supplier_name", "risk_score", "priority", "reason"],
+        # one row per reason: a supplier's reasons in one cell made every row as tall as the longest
+        display.table(display.reaudit_reasons(shown), "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS,
+                      width_px=ui.expander_px(), wrap=["trigger"],
+                      columns=["plan_rank", "supplier_name", "risk_score", "priority", "trigger", "reason"],
                       column_config={"plan_rank": st.column_config.NumberColumn("#", format="%d"),
                                      "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),
-                                     "priority": st.column_config.NumberColumn("Priority (risk × money)",
-                                                                               format="$%,.0f"),
-                                     "reason": "Reasons with their statistics"})
+                                     "priority": st.column_config.NumberColumn(
+                                         "Priority", format="$%,.0f",
+                                         help="Risk score ÷ 100 × money at stake: the order within a group."),
+                                     "trigger": "Reason", "reason": "What we found, with its statistics"})
 
     def download() -> pd.DataFrame:  # worded when a button is clicked, not on every rerun
         return display.reaudit_download(shown)

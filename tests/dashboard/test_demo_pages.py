@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from dashboard import display
 from dashboard.display import money, money_short, words
 from models import incident_model as im
 
@@ -281,6 +282,25 @@ def test_reaudit_plan_is_grouped_by_urgency_and_ranked_with_the_money_at_stake(u
     groups = [f for f in ui.frames(at) if "suggested_action" in f.columns]
     assert len(groups) == 1 and len(groups[0]) == hold
     assert {b.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
+
+
+def test_reaudit_how_we_know_has_one_row_per_reason_and_loses_no_word(ui, demo_db, demo_con):
+    at = ui.open(demo_db, "reaudit")
+    table = next(f for f in ui.frames(at) if "trigger" in f.columns)
+    raw = demo_con.execute("select supplier_id, triggers, reason from marts.reaudit_queue").fetchall()
+    fired = {s: [t.strip() for t in (triggers or "").split(",") if t.strip()] for s, triggers, _ in raw}
+    # a row per fired trigger (one for a supplier in the plan for the routine cycle), in the plan's order
+    assert len(table) == sum(max(1, len(f)) for f in fired.values()) > len(raw)
+    assert table["plan_rank"].tolist() == sorted(table["plan_rank"])
+    for supplier, _, reason in raw:
+        rows = table[table["supplier_id"] == supplier]
+        assert rows["trigger"].tolist() == ([display.words(t, "trigger") for t in fired[supplier]]
+                                            or ["Routine 12-month re-check"])
+        # every finding, with its statistics, as the mart has it: joined back they are the reason word for word (a
+        # cell starts as a sentence: its first letter capitalised)
+        assert display.reason_words(reason).lower() == "; ".join(
+            f"{t}: {f}" if fired[supplier] else f for t, f in zip(rows["trigger"], rows["reason"])).lower()
+    assert table["reason"].str.contains(r"p = 0\.\d", regex=True).any()
 
 
 def test_reaudit_chart_shows_the_first_twenty_of_the_plan_by_action(ui, demo_db, demo_con):

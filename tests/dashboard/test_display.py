@@ -190,6 +190,31 @@ def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():
         "Critical risk band: score 65.8 of 100 and 2 red flags")
 
 
+def test_a_reaudit_reason_splits_into_one_finding_per_trigger_even_when_a_finding_holds_a_semicolon():
+    raw = ("corrective action: 1 corrective action past its due date; 2 closed whose next lot failed again in the last "
+           "90 days; failed inspection: 3 of 3 first pre-shipment inspections failed (cohort rate 22%, p = 0.01); "
+           "critical score: score 63.4 of 100 and 2 red flags")
+    parts = [("Corrective action overdue or failed again",
+              "1 corrective action past its due date; 2 closed whose next lot failed again in the last 90 days"),
+             ("Failed inspections", "3 of 3 first pre-shipment inspections failed (cohort rate 22%, p = 0.01)"),
+             ("Critical risk band", "score 63.4 of 100 and 2 red flags")]
+    assert display.reason_parts(raw) == parts
+    assert display.reason_parts(display.reason_words(raw)) == parts  # the worded reason splits the same way
+    assert display.reason_words(raw) == "; ".join(f"{t}: {f}" for t, f in parts)
+    assert display.reason_parts("routine re-verification: due 2027-01-01") == [
+        ("", "routine re-verification: due 2027-01-01")]
+    assert display.reason_parts(None) == [] and display.reason_words(None) == "–"
+    plan = pd.DataFrame({"plan_rank": [1, 2], "supplier_id": ["A", "B"], "triggers": ["critical_score", None],
+                         "reason": ["critical score: score 63.4 of 100; failed inspection: 3 of 3",
+                                    "routine re-verification: due 2027-01-01"]})
+    long = display.reaudit_reasons(plan)
+    assert long[["plan_rank", "supplier_id", "trigger", "reason"]].values.tolist() == [
+        [1, "A", "Critical risk band", "score 63.4 of 100"], [1, "A", "Failed inspections", "3 of 3"],
+        [2, "B", "–", "routine re-verification: due 2027-01-01"]]
+    plan.loc[1, "triggers"] = display.ROUTINE  # as reaudit_plan sets it when no trigger fired
+    assert display.reaudit_reasons(plan)["trigger"].iloc[-1] == "Routine 12-month re-check"
+
+
 def test_reaudit_backlog_terms_word_the_configured_cycle_and_catch_up_days():
     # the shipped config: a 12-month cycle, lapsed audits booked critical 0, high 60, medium 90, low 180 days out
     assert display.reaudit_backlog_terms() == (12, "critical now, high within 60 days, medium 90, low 180")

@@ -216,7 +216,16 @@ if ui.require_warehouse():
     log = queries.load_log()
     if not log.empty:
         st.markdown("**Load log of the last build**")
-        ui.table(log, "data_load_log", "load_log.csv")
+        # the counts in the table, one line per table; its notices below it in full (in a column, the longest made
+        # every row of the table seven lines tall, most of them empty); the download has both
+        ui.table(log, "data_load_log", "load_log.csv", columns=[c for c in log.columns if c != "notices"],
+                 download_columns=["notices"], column_config={
+                     "rows_read": "Read", "rows_loaded": "Loaded", "rows_rejected": "Rejected",
+                     "duplicates_collapsed": st.column_config.NumberColumn(
+                         "Duplicates", help="Identical rows counted once.")})
+        for table_name, notices in zip(log["table_name"], log["notices"]):
+            if isinstance(notices, str) and notices.strip():
+                st.caption(f"Notice ({ui.md(display.words(table_name, 'table_name'))}): {ui.md(notices)}")
     last_rejected = queries.rejected_rows()
     st.markdown(f"**Rows rejected by the last build: {len(last_rejected):,}**")
     if not last_rejected.empty:

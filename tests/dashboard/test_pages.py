@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import navigation
+from dashboard import display, navigation
 from helpers import TINY
 
 PAGE_NAMES = list(navigation.BY_KEY)  # every page (dashboard/navigation.py)
@@ -189,6 +190,26 @@ def test_data_page_shows_freshness_and_load_log(ui, tiny_db):
     assert ui.column_config(at, "days_before_as_of")["type_config"]["format"] == "%,d"
     assert "Rows rejected by the last build: 0" in ui.texts(at)
     assert set(fresh["in_import"]) == {"file imported"}  # the tiny portfolio has a file for each
+
+
+def test_data_page_load_log_counts_in_one_line_rows_and_its_notices_in_full_below(ui, tiny_db, tiny_con, downloads):
+    at = ui.open(tiny_db, "data")
+    log = next(f for f in ui.frames(at) if "rows_loaded" in f.columns and "encoding" in f.columns)
+    # a notice in a column made every row of the table as tall as the longest (154 px, 12 of 15 empty)
+    assert "notices" not in next(d for d in at.dataframe if "encoding" in d.proto.column_order).proto.column_order
+    assert next(d for d in at.dataframe if "encoding" in d.proto.column_order).proto.row_height in (0, 35)
+    expected = [(t, n) for t, n in tiny_con.execute("select table_name, notices from ingest.load_log "
+                                                     "order by table_name").fetchall() if n]
+    assert len(expected) == 5 and len(log) == 15
+    texts = ui.texts(at)
+    for table_name, notice in expected:  # each in full, named by its table in words
+        assert f"Notice ({display.words(table_name, 'table_name')}): {notice}" in texts
+    assert "Notice (Purchase orders): purchase_orders.csv: optional columns agreed_aql_major, balance_due_on not in " \
+           "the file, left empty" in texts
+    every = pd.read_csv(io.BytesIO(downloads["load_log.csv"]), dtype=str, keep_default_na=False)
+    assert dict(zip(every["table_name"], every["notices"])) == {  # the download keeps them beside the counts
+        display.words(t, "table_name"): n for t, n in tiny_con.execute(
+            "select table_name, notices from ingest.load_log").fetchall()}
 
 
 def test_data_page_says_a_table_without_a_file_is_unknown_not_empty(ui, tiny_dir, tmp_path, built):

@@ -1271,11 +1271,12 @@ def reaudit_reasons(plan: pd.DataFrame) -> pd.DataFrame:
     """The plan (reaudit_plan) with one row per reason, in the plan's order: `trigger` as in the Triggers column (the
     routine cycle's words when none fired) and `reason`, what was found with its statistics. A supplier's reasons in
     one cell made every row of the table as tall as the longest (314 px rows, most of them 2 lines of text)."""
-    rows = []
-    for r in plan.to_dict("records"):
-        for trigger, found in reason_parts(r["reason"]) or [("", BLANK)]:
-            rows.append({**r, "trigger": trigger or words(r["triggers"], "trigger"), "reason": found})
-    return pd.DataFrame(rows, columns=[*plan.columns, "trigger"])
+    parts = [reason_parts(r) or [("", BLANK)] for r in plan["reason"]]
+    out = plan.iloc[np.repeat(np.arange(len(plan)), [len(p) for p in parts])].reset_index(drop=True)
+    pairs = [pair for p in parts for pair in p]
+    out["trigger"] = [trigger or words(fired, "trigger") for (trigger, _), fired in zip(pairs, out["triggers"])]
+    out["reason"] = [found for _, found in pairs]
+    return out
 
 
 # ----------------------------------------------------------------------------- the release checklist

@@ -100,7 +100,10 @@ if ui.require_warehouse():
                     "Within a group the plan is ordered by priority = risk score ÷ 100 × money at stake "
                     "(marts.reaudit_queue.priority).")
         # one row per reason: a supplier's reasons in one cell made every row as tall as the longest
-        display.table(display.reaudit_reasons(shown), "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS,
+        reasons = ui.computed("reaudit_reasons", lambda: display.reaudit_reasons(shown[[
+            "plan_rank", "supplier_id", "supplier_name", "risk_score", "priority", "triggers", "reason"]]),
+            filters.supplier_ids(), window)  # once per filter and group: 6,000 rows at 2,000 suppliers
+        display.table(reasons, "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS,
                       width_px=ui.expander_px(), wrap=["trigger"],
                       columns=["plan_rank", "supplier_name", "risk_score", "priority", "trigger", "reason"],
                       column_config={"plan_rank": st.column_config.NumberColumn("#", format="%d"),

@@ -162,7 +162,7 @@ if ui.require_warehouse():
         if points and points[0].get("customdata"):
             st.session_state["supplier"] = st.session_state["_supplier"] = points[0]["customdata"][0]
             st.switch_page("dashboard/pages/supplier.py", query_params={"supplier": points[0]["customdata"][0]})
-        raised = sum(display.score_band_below(b, sc, n) is not None for b, sc, n in zip(
+        raised = sum(b is not None for b in display.score_bands_below(
             matrix["risk_band"], matrix["risk_score"], matrix["red_flag_count"]))
         st.caption("Top right is where to look first: high spend and high risk. Click a bubble to open its supplier."
                    + (f" The colour is the band: {display.band_rule()}, so "

@@ -41,6 +41,9 @@ def test_a_band_says_when_red_flags_not_the_score_put_it_there():
     assert display.band_raised(None, None, None) == "" and display.band_with_reason(None, 5.0, 1) == display.BLANK
     assert display.band_rule() == ("a red flag puts a supplier in the High band at least, whatever its score, and 3 or "
                                    "more in Critical")
+    # a whole portfolio at once: the same answers, the config read once
+    rows = [("high", 12.4, 1), ("critical", 41.0, 3), ("high", 45.0, 1), ("low", 10.0, 0), (None, 5.0, 1)]
+    assert display.score_bands_below(*zip(*rows)) == ["low", "high", None, None, None]
 
 
 def test_codes_read_as_words_and_signals_as_the_scores_own_labels():

@@ -15,12 +15,15 @@ figures, tables, everything a server does to render the page); "AppTest" is the 
 adds what a running server does not do per page view: AppTest scans installed packages for components and compiles
 the page scripts on every run, and polls for the result. A shared script cache stands in for the server's (a running
 server compiles a page once). "CPU" is the script thread's CPU time: on a machine shared with other work, wall
-times grow with the load while the CPU time stays what the page costs. Prints figures; nothing is asserted.
+times grow with the load while the CPU time stays what the page costs. Below each table: how many full garbage
+collections fell in the warm and hour-later runs and how long each took (a median hides them; dashboard/collector.py
+keeps them short). Prints figures; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -67,6 +70,20 @@ def _quieten_streamlit() -> None:
 
 
 _SCRIPT_SECONDS: list[tuple[float, float]] = []  # (wall, CPU of the script thread) per script run
+_FULL_COLLECTIONS: list[float] = []  # seconds of each full (generation 2) garbage collection while recording
+_RECORDING = [False]
+_STARTED = [0.0]
+
+
+def _time_full_collections(phase: str, info: dict) -> None:
+    """gc callback: the length of every generation-2 collection while _RECORDING (the warm runs: a page's first run
+    collects on purpose, dashboard/collector.py)."""
+    if info["generation"] != 2 or not _RECORDING[0]:
+        return
+    if phase == "start":
+        _STARTED[0] = time.perf_counter()
+    else:
+        _FULL_COLLECTIONS.append(time.perf_counter() - _STARTED[0])
 _CLOCK_AHEAD = [0.0]  # seconds added to the clock streamlit's caches read their time limits on
 
 
@@ -90,6 +107,7 @@ def _instrument() -> None:
             _SCRIPT_SECONDS.append((time.perf_counter() - started, time.thread_time() - cpu))
 
     script_runner.exec_func_with_error_handling = timed
+    gc.callbacks.append(_time_full_collections)
     # the caches are made on their first call, after this: they read their time limits (ttl) on this clock
     cache_utils.TTLCACHE_TIMER = lambda: time.monotonic() + _CLOCK_AHEAD[0]
     shared = ScriptCache()
@@ -127,6 +145,7 @@ def time_warehouse(db: Path, repeat: int, pages: list[str] | None = None, query:
 
     os.environ["SUPPLIER_RISK_DB"] = str(db)
     rows = []
+    _FULL_COLLECTIONS.clear()
     for name, path in PAGES.items():
         if pages and name not in pages:
             continue
@@ -135,6 +154,7 @@ def time_warehouse(db: Path, repeat: int, pages: list[str] | None = None, query:
             st.cache_data.clear()
             st.cache_resource.clear()
             cold.append(time_page(path, query)[0])
+            _RECORDING[0] = True
             server, thread, wall = time_page(path, query)
             warm.append(server)
             cpu.append(thread)
@@ -143,6 +163,7 @@ def time_warehouse(db: Path, repeat: int, pages: list[str] | None = None, query:
             server, thread, _ = time_page(path, query)
             later.append(server)
             later_cpu.append(thread)
+            _RECORDING[0] = False
         rows.append((name, *(statistics.median(v) for v in (cold, warm, cpu, harness, later, later_cpu))))
     return rows
 
@@ -193,6 +214,10 @@ def main() -> None:
             for name, cold, warm, cpu, wall, later, later_cpu in rows:
                 print(f"{name:<30} {cold:>14.3f} {warm:>14.3f} {cpu:>11.3f} {wall:>15.3f} {later:>20.3f} "
                       f"{later_cpu:>17.3f}", flush=True)
+            pauses = _FULL_COLLECTIONS
+            print(f"full garbage collections during the {2 * len(rows) * args.repeat} warm and hour-later runs: "
+                  f"{len(pauses)}" + (f", {min(pauses) * 1000:.0f}-{max(pauses) * 1000:.0f} ms each" if pauses
+                                      else "") + " (the medians above hide them)", flush=True)
 
 
 if __name__ == "__main__":

@@ -157,15 +157,8 @@ RED_FLAG_SUPPLIER_COLUMNS = ["supplier_name", "supplier_type", "supplier_id", "r
 
 def red_flag_suppliers(ids: Ids = None) -> pd.DataFrame:
     """One row per filtered supplier with a red flag, riskiest first (the order of `red_flags`): its flags joined by
-    commas (in words on the page: display.words, kind "red_flags") and their reasons joined by " | ", in that order.
-    Grouped once per warehouse and filter, like a query's result (40 ms a run at 2,000 suppliers)."""
-    frozen = _ids(ids)
-    return _red_flag_suppliers(params_key((frozen,)), db.db_version(), frozen).copy()
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)  # kept while the warehouse is the same, like _query
-def _red_flag_suppliers(key: str, version: str, _ids: Ids) -> pd.DataFrame:
-    flags = red_flags(_ids)
+    commas (in words on the page: display.words, kind "red_flags") and their reasons joined by " | ", in that order."""
+    flags = red_flags(ids)
     if flags.empty:
         return pd.DataFrame(columns=RED_FLAG_SUPPLIER_COLUMNS)
     per = flags.groupby("supplier_id", sort=False)

@@ -23,6 +23,7 @@ from models import scoring
 from models.signal_words import EVIDENCE_COUNTS, EVIDENCE_MONEY, EVIDENCE_RECORD, explanation_words
 from models.wording import count_words
 from pipelines.contract import UNKNOWN_COUNTRY
+from pipelines.steps.reaudit import ROUTINE  # the trigger of a re-audit reason when none fired: the cycle itself
 
 BLANK = "–"
 
@@ -327,7 +328,6 @@ def max_points(value: float | None) -> str:
 # One dictionary per kind of code the marts carry. Bands, types and actions are configured in models/config; the words
 # here are how a reader sees them.
 _CYCLE_MONTHS = int(scoring.load_config()["reaudit"]["max_months_between_audits"])
-ROUTINE = "routine"  # the re-audit plan's reason when no trigger fired: the cycle itself (reaudit_plan)
 # the scores and models the backtest compares (marts.model_comparison, marts.validity_report)
 _MODEL_NAMES = {"model": "Incident model", "rule_score": "Rule score alone",
                 "rule_score_operations": "Rule score, quality and delivery pillars",
@@ -1248,44 +1248,28 @@ def without_statistics(text: object) -> str:
     return BLANK if _blank(text) else _STATISTICS.sub("", str(text))
 
 
-def reason_parts(text: object) -> list[tuple[str, str]]:
-    """A re-audit reason ("failed audit: …; price shift: …", pipelines/steps/reaudit.py joins them so) as (trigger as
-    in the Triggers column, what was found) pairs, in its order. A finding may hold "; " itself ("1 corrective action
-    past its due date; 2 closed whose next lot failed again"): a new pair starts only where a trigger's name, or its
-    words, begins a piece. A text that names no trigger (the routine cycle) is one pair without a trigger."""
-    if _blank(text):
-        return []
-    names = {**{label: label for label in ENUMS["trigger"].values()},
-             **{name.replace("_", " "): label for name, label in ENUMS["trigger"].items()}}
-    parts: list[list[str]] = []
-    for piece in str(text).split("; "):
-        head, sep, rest = piece.partition(": ")
-        if sep and head in names:
-            parts.append([names[head], rest])
-        elif parts:
-            parts[-1][1] += "; " + piece
-        else:
-            parts.append(["", piece])
-    return [(trigger, found) for trigger, found in parts]
+def reason_words(reasons: pd.DataFrame) -> pd.Series:
+    """Each supplier's re-audit reason in words from its marts.reaudit_reasons rows, indexed by supplier_id: every
+    trigger named as in the Triggers column ("Failed audit: …; Price jumps: …"), in the reason's order; the routine
+    cycle's finding as it is. No rows (or no table, in a warehouse built before it): an empty Series."""
+    if reasons.empty:
+        return pd.Series(dtype=object)
+    said = [found if trigger == ROUTINE else f"{words(trigger, 'trigger')}: {found}"
+            for trigger, found in zip(reasons["trigger"], reasons["finding"])]
+    return pd.Series(said, index=reasons["supplier_id"].to_numpy(), dtype=object).groupby(level=0, sort=False).agg(
+        "; ".join)
 
 
-def reason_words(text: object) -> str:
-    """A re-audit reason ("failed audit: …; price shift: …") with each trigger named as in the Triggers column."""
-    if _blank(text):
-        return BLANK
-    return "; ".join(f"{trigger}: {found}" if trigger else found for trigger, found in reason_parts(text))
-
-
-def reaudit_reasons(plan: pd.DataFrame) -> pd.DataFrame:
-    """The plan (reaudit_plan) with one row per reason, in the plan's order: `trigger` as in the Triggers column (the
-    routine cycle's words when none fired) and `reason`, what was found with its statistics. A supplier's reasons in
-    one cell made every row of the table as tall as the longest (314 px rows, most of them 2 lines of text)."""
-    parts = [reason_parts(r) or [("", BLANK)] for r in plan["reason"]]
-    out = plan.iloc[np.repeat(np.arange(len(plan)), [len(p) for p in parts])].reset_index(drop=True)
-    pairs = [pair for p in parts for pair in p]
-    out["trigger"] = [trigger or words(fired, "trigger") for (trigger, _), fired in zip(pairs, out["triggers"])]
-    out["reason"] = [found for _, found in pairs]
-    return out
+def reaudit_reasons(plan: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
+    """The plan (reaudit_plan) with one row per reason (marts.reaudit_reasons), in the plan's order and then the
+    reason's: `trigger` in the Triggers column's words (the routine cycle's when none fired) and `reason`, what was
+    found with its statistics. A supplier's reasons in one cell made every row of the table as tall as the longest
+    (314 px rows, most of them 2 lines of text)."""
+    found = reasons[["supplier_id", "reason_no", "trigger", "finding"]]
+    out = plan.drop(columns="reason", errors="ignore").merge(found, on="supplier_id", validate="one_to_many")
+    out = out.sort_values(["plan_rank", "reason_no"], kind="stable").reset_index(drop=True)
+    out["trigger"] = [words(t, "trigger") for t in out["trigger"]]
+    return out.rename(columns={"finding": "reason"})
 
 
 # ----------------------------------------------------------------------------- the release checklist
@@ -1351,7 +1335,6 @@ def reaudit_plan(queue: pd.DataFrame) -> pd.DataFrame:
     order = {key: i for i, (key, _, _) in enumerate(REAUDIT_GROUPS)}
     out = queue.assign(group=reaudit_group(queue))
     out = out.assign(_g=out["group"].map(order)).sort_values(["_g", "rank"]).drop(columns="_g")
-    out["reason"] = [reason_words(r) for r in out["reason"]]
     # no trigger fired: the supplier is in the plan for the routine cycle, and the Why column says so
     out["triggers"] = out["triggers"].where(out["triggers"].fillna("").astype(str).str.strip() != "", ROUTINE)
     out["when"] = out["days_until_due"].map(due_words)
@@ -1365,12 +1348,15 @@ def _how_often(p: object) -> str:
     return f"{pct(p, 1) if whole in ('0%', '100%') else whole} of the time"
 
 
-def reaudit_download(plan: pd.DataFrame) -> pd.DataFrame:
+def reaudit_download(plan: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
     """The plan as its CSV and Excel downloads carry it: codes in words (triggers "No audit in 12 months", the
-    action, band, urgency, and the group as its heading "Hold new orders now"), the trigger codes kept beside as
-    `trigger_codes` for a spreadsheet filter; column names as in marts.reaudit_queue."""
+    action, band, urgency, the group as its heading "Hold new orders now", and the reason from its
+    marts.reaudit_reasons rows, reason_words), the trigger codes kept beside as `trigger_codes` for a spreadsheet
+    filter; column names as in marts.reaudit_queue."""
     groups = {key: heading for key, heading, _ in REAUDIT_GROUPS}
     out = plan.copy()
+    if "reason" in out:
+        out["reason"] = out["supplier_id"].map(reason_words(reasons)).fillna(out["reason"])
     if "triggers" in out:
         out.insert(out.columns.get_loc("triggers") + 1, "trigger_codes", out["triggers"])
     out = humanise(out)

@@ -459,6 +459,11 @@ def reaudit_queue(ids: Ids = None) -> pd.DataFrame:
     return query("reaudit_queue", ids=_ids(ids))
 
 
+def reaudit_reasons(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:
+    """The queue's reasons one a row (marts.reaudit_reasons), for the filters or one supplier."""
+    return query("reaudit_reasons", ids=_ids(ids), supplier_id=supplier_id)
+
+
 # ----------------------------------------------------------------------------- data
 
 def load_log() -> pd.DataFrame:

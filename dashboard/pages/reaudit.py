@@ -99,22 +99,26 @@ if ui.require_warehouse():
                     "(one-sided binomial test) or its own earlier rate (Fisher's exact test) at the 5% level. "
                     "Within a group the plan is ordered by priority = risk score ÷ 100 × money at stake "
                     "(marts.reaudit_queue.priority).")
-        # one row per reason: a supplier's reasons in one cell made every row as tall as the longest
-        reasons = ui.computed("reaudit_reasons", lambda: display.reaudit_reasons(shown[[
-            "plan_rank", "supplier_id", "supplier_name", "risk_score", "priority", "triggers", "reason"]]),
-            filters.supplier_ids(), window)  # once per filter and group: 6,000 rows at 2,000 suppliers
-        display.table(reasons, "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS,
-                      width_px=ui.expander_px(), wrap=["trigger"],
-                      columns=["plan_rank", "supplier_name", "risk_score", "priority", "trigger", "reason"],
-                      column_config={"plan_rank": st.column_config.NumberColumn("#", format="%d"),
-                                     "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),
-                                     "priority": st.column_config.NumberColumn(
-                                         "Priority", format="$%,.0f",
-                                         help="Risk score ÷ 100 × money at stake: the order within a group."),
-                                     "trigger": "Reason", "reason": "What we found, with its statistics"})
+        if not queries.has_table("marts.reaudit_reasons"):  # built before the reasons had a row each
+            ui.missing("marts.reaudit_reasons", "reasons in full")
+        else:
+            # one row per reason: a supplier's reasons in one cell made every row as tall as the longest
+            # (marts.reaudit_reasons), built once per filter and group: 6,000 rows at 2,000 suppliers
+            reasons = ui.computed("reaudit_reasons", lambda: display.reaudit_reasons(
+                shown[["plan_rank", "supplier_id", "supplier_name", "risk_score", "priority"]],
+                queries.reaudit_reasons(filters.supplier_ids())), filters.supplier_ids(), window)
+            display.table(reasons, "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS,
+                          width_px=ui.expander_px(), wrap=["trigger"],
+                          columns=["plan_rank", "supplier_name", "risk_score", "priority", "trigger", "reason"],
+                          column_config={"plan_rank": st.column_config.NumberColumn("#", format="%d"),
+                                         "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),
+                                         "priority": st.column_config.NumberColumn(
+                                             "Priority", format="$%,.0f",
+                                             help="Risk score ÷ 100 × money at stake: the order within a group."),
+                                         "trigger": "Reason", "reason": "What we found, with its statistics"})
 
     def download() -> pd.DataFrame:  # worded when a button is clicked, not on every rerun
-        return display.reaudit_download(shown)
+        return display.reaudit_download(shown, queries.reaudit_reasons(filters.supplier_ids()))
 
     downloads = st.container(horizontal=True)  # each button as wide as its label, side by side, on any screen
     downloads.download_button("Download CSV", lambda: ui.csv_bytes(download()),

@@ -575,6 +575,7 @@ else:
     plan = ui.computed("reaudit_plan", lambda: display.reaudit_plan(queries.reaudit_queue()))
     a = plan[plan["supplier_id"] == supplier_id].iloc[0] if (plan["supplier_id"] == supplier_id).any() \
         else display.reaudit_plan(action).iloc[0]
+    reason = display.reason_words(queries.reaudit_reasons(supplier_id=supplier_id)).get(supplier_id, a["reason"])
     when = display.due_words(a["days_until_due"])  # the planner's words: "1 day overdue", "today", "in 36 days"
     group = dict((k, h) for k, h, _ in display.REAUDIT_GROUPS).get(a["group"], "")
     st.warning(f"**{ui.md(display.words(a['suggested_action'], 'suggested_action'))}**: re-audit due "
@@ -582,9 +583,9 @@ else:
                f"re-audit plan, {ui.md(group.lower())}).\n\n"
                + (f"Why: {ui.md(display.words(a['triggers'], 'trigger'))}.\n\n"
                   if isinstance(a["triggers"], str) and a["triggers"] else "")
-               + ui.md(display.without_statistics(a["reason"])), icon=":material/event_upcoming:")
-    if display.without_statistics(a["reason"]) != a["reason"]:
+               + ui.md(display.without_statistics(reason)), icon=":material/event_upcoming:")
+    if display.without_statistics(reason) != reason:
         with st.expander("How we know"):
-            st.caption(ui.md(a["reason"]) + ". A rate triggers only when the count is unlikely under the peer "
+            st.caption(ui.md(reason) + ". A rate triggers only when the count is unlikely under the peer "
                        "cohort's rate (binomial test) or the supplier's own earlier rate (Fisher's exact test) at "
                        "the 5% level.")

@@ -27,10 +27,12 @@ from pipelines.frames import read_frame, write_frame
 INPUTS = ["marts.supplier_risk_score", "marts.supplier_score_measures", "marts.supplier_risk_history", "marts.supplier_signals", "marts.po_status",
           "marts.corrective_actions", "marts.supplier_kpis", "marts.inspection_switching",
           "staging.suppliers", "staging.purchase_orders", "staging.inspections", "ingest.build_info"]
-OUTPUTS = ["marts.reaudit_queue"]
+OUTPUTS = ["marts.reaudit_queue", "marts.reaudit_reasons"]
 GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.reaudit_queue": "one row per supplier",
+    "marts.reaudit_reasons": "one row per supplier and reason (the routine cycle's when no trigger fired)",
 }
+ROUTINE = "routine"  # marts.reaudit_reasons.trigger when no trigger fired: the re-audit cycle itself
 
 COLUMNS = ["supplier_id", "supplier_name", "supplier_type", "risk_score", "risk_band", "spend_12m", "open_exposure",
            "deposits_at_risk", "money_at_stake", "priority", "rank", "last_audit_on", "due_on", "days_until_due", "triggers",
@@ -41,10 +43,25 @@ TYPES = {"supplier_id": "varchar", "supplier_name": "varchar", "supplier_type": 
          "money_at_stake": "double", "priority": "double", "rank": "bigint", "last_audit_on": "date", "due_on": "date",
          "days_until_due": "bigint", "triggers": "varchar", "suggested_action": "varchar", "reason": "varchar",
          "urgency": "varchar", "is_audit_lapsed": "boolean"}
+# marts.reaudit_reasons: the queue's reason one trigger a row, in the reason's order, as the step had them before
+# joining them into one text (so that a finding holding "; " itself is never split at the wrong place)
+REASON_COLUMNS = ["supplier_id", "reason_no", "trigger", "finding"]
+REASON_TYPES = {"supplier_id": "varchar", "reason_no": "bigint", "trigger": "varchar", "finding": "varchar"}
+
+
+class Plan(NamedTuple):
+    queue: pd.DataFrame    # marts.reaudit_queue
+    reasons: pd.DataFrame  # marts.reaudit_reasons
 
 
 def plan(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> pd.DataFrame:
-    """The re-audit queue from the score marts and staging frames (pure function, for tests and the build).
+    """The re-audit queue (marts.reaudit_queue) of `schedule`."""
+    return schedule(frames, as_of, cfg).queue
+
+
+def schedule(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict) -> Plan:
+    """The re-audit queue and its reasons from the score marts and staging frames (pure function, for tests and the
+    build).
 
     The active suppliers and their money at stake, then each trigger in turn (the order in which they are listed in
     a row's reason), then the due date, the suggested action and the rank."""
@@ -344,8 +361,9 @@ def _score_triggers(t: _Triggers, hist: pd.DataFrame, rc: dict) -> None:
         t.trigger("rising_score", np.zeros(len(q), dtype=bool), "")
 
 
-def _schedule(t: _Triggers, cycle: _AuditCycle, rc: dict) -> pd.DataFrame:
-    """Due date, urgency, triggers, action, reason, priority and rank of each queued supplier, in queue order.
+def _schedule(t: _Triggers, cycle: _AuditCycle, rc: dict) -> Plan:
+    """Due date, urgency, triggers, action, reason, priority and rank of each queued supplier, in queue order, and
+    its reasons one a row (the routine cycle's when no trigger fired).
 
     The 12-month cycle; a lapsed cycle (or none) is caught up by risk band from the build date; a failed audit's
     follow-up is due a fixed time after it (overdue when older); a trigger pulls the date in."""
@@ -359,7 +377,7 @@ def _schedule(t: _Triggers, cycle: _AuditCycle, rc: dict) -> pd.DataFrame:
     due, source = due.where(~pull, failed_due), source.where(~pull, "trigger")
     due_days = rc["trigger_due_days"]
     names_fired = pd.Series([[] for _ in range(len(q))], index=q.index, dtype=object)
-    reasons = pd.Series([[] for _ in range(len(q))], index=q.index, dtype=object)
+    findings = pd.Series([[] for _ in range(len(q))], index=q.index, dtype=object)
     for name, text in t.fired.items():
         hit = text != ""
         if not hit.any():
@@ -370,21 +388,26 @@ def _schedule(t: _Triggers, cycle: _AuditCycle, rc: dict) -> pd.DataFrame:
             due, source = due.where(~pull, trig_due), source.where(~pull, "trigger")
         for i in q.index[hit]:
             names_fired[i].append(name)
-            reasons[i].append(f"{name.replace('_', ' ')}: {text[i]}")
+            findings[i].append(text[i])
     q["due_on"] = due.dt.date
     q["days_until_due"] = (due - c).dt.days.astype(int)
     q["urgency"] = np.where(q["days_until_due"] <= 0, "now", np.where(source == "trigger", "soon", source))
     q["is_audit_lapsed"] = cycle.lapsed.to_numpy(dtype=bool)
     q["triggers"] = [", ".join(n) for n in names_fired]
     q["suggested_action"] = [_action(n, b, rc["actions"]) for n, b in zip(names_fired, q["risk_band"])]
-    q["reason"] = ["; ".join(r) if r else "routine re-verification: due " + str(d)
-                   for r, d in zip(reasons, q["due_on"])]
+    # each row's reasons as (trigger, finding) pairs; no trigger fired: the routine cycle is the one reason
+    q["_reasons"] = [list(zip(n, f)) or [(ROUTINE, f"{ROUTINE} re-verification: due {d}")]
+                     for n, f, d in zip(names_fired, findings, q["due_on"])]
+    q["reason"] = [r[0][1] if r[0][0] == ROUTINE else "; ".join(f"{n.replace('_', ' ')}: {x}" for n, x in r)
+                   for r in q["_reasons"]]
     q["priority"] = np.round(q["risk_score"] / 100.0 * q["money_at_stake"], 2)
     q = q.assign(_tier=order_tier(q["suggested_action"], q["days_until_due"], rc["actions"]))
     q = q.sort_values(["_tier", "priority", "days_until_due", "supplier_id"], ascending=[True, False, True, True])
     q["rank"] = np.arange(1, len(q) + 1)
     q["last_audit_on"] = q["last_audit_on"].dt.date
-    return q[COLUMNS].reset_index(drop=True)
+    reasons = pd.DataFrame([(sid, k, n, x) for sid, r in zip(q["supplier_id"], q["_reasons"])
+                            for k, (n, x) in enumerate(r, start=1)], columns=REASON_COLUMNS)
+    return Plan(q[COLUMNS].reset_index(drop=True), reasons)
 
 
 def order_tier(action: pd.Series, days_until_due: pd.Series, rules: list[dict]) -> np.ndarray:
@@ -452,6 +475,7 @@ def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
 
 
 def run(con: duckdb.DuckDBPyConnection, context) -> None:
-    """Write marts.reaudit_queue as of the build date (typed even when nothing is queued)."""
-    queue = plan(load_frames(con), context.as_of, scoring.load_config())
-    write_frame(con, "marts.reaudit_queue", queue, types=TYPES, columns=COLUMNS)
+    """Write marts.reaudit_queue and marts.reaudit_reasons as of the build date (typed even when nothing is queued)."""
+    result = schedule(load_frames(con), context.as_of, scoring.load_config())
+    write_frame(con, "marts.reaudit_queue", result.queue, types=TYPES, columns=COLUMNS)
+    write_frame(con, "marts.reaudit_reasons", result.reasons, types=REASON_TYPES, columns=REASON_COLUMNS)

@@ -183,39 +183,39 @@ def test_a_hold_reads_in_one_short_cell_its_most_telling_reason_first():
     assert display.hold_summary("", labels) == display.hold_summary(None, labels) == "–"
 
 
+REASONS = pd.DataFrame({  # marts.reaudit_reasons rows of two suppliers, as the build writes them
+    "supplier_id": ["A", "A", "A", "B"], "reason_no": [1, 2, 3, 1],
+    "trigger": ["corrective_action", "failed_inspection", "critical_score", "routine"],
+    "finding": ["1 corrective action past its due date; 2 closed whose next lot failed again in the last 90 days",
+                "3 of 3 first pre-shipment inspections failed (cohort rate 22%, p = 0.01)",
+                "score 63.4 of 100 and 2 red flags", "routine re-verification: due 2027-01-01"]})
+
+
 def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():
-    reason = ("failed inspection: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest "
-              "2026-10-10 (cohort rate 21%, p = 0.046); critical score: score 65.8 of 100 and 2 red flags")
-    worded = display.reason_words(reason)
-    assert worded.startswith("Failed inspections: 2 of 2") and "; Critical risk band: score 65.8" in worded
-    assert display.without_statistics(worded) == (
-        "Failed inspections: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest 2026-10-10; "
-        "Critical risk band: score 65.8 of 100 and 2 red flags")
+    worded = display.reason_words(REASONS)
+    assert worded.index.tolist() == ["A", "B"]
+    assert worded["A"] == ("Corrective action overdue or failed again: 1 corrective action past its due date; 2 "
+                           "closed whose next lot failed again in the last 90 days; Failed inspections: 3 of 3 first "
+                           "pre-shipment inspections failed (cohort rate 22%, p = 0.01); Critical risk band: score "
+                           "63.4 of 100 and 2 red flags")
+    assert display.without_statistics(worded["A"]).endswith(
+        "Failed inspections: 3 of 3 first pre-shipment inspections failed; Critical risk band: score 63.4 of 100 and "
+        "2 red flags")
+    assert worded["B"] == "routine re-verification: due 2027-01-01"  # the cycle's finding says it all
+    assert display.reason_words(REASONS.iloc[:0]).empty and display.reason_words(pd.DataFrame()).empty
 
 
-def test_a_reaudit_reason_splits_into_one_finding_per_trigger_even_when_a_finding_holds_a_semicolon():
-    raw = ("corrective action: 1 corrective action past its due date; 2 closed whose next lot failed again in the last "
-           "90 days; failed inspection: 3 of 3 first pre-shipment inspections failed (cohort rate 22%, p = 0.01); "
-           "critical score: score 63.4 of 100 and 2 red flags")
-    parts = [("Corrective action overdue or failed again",
-              "1 corrective action past its due date; 2 closed whose next lot failed again in the last 90 days"),
-             ("Failed inspections", "3 of 3 first pre-shipment inspections failed (cohort rate 22%, p = 0.01)"),
-             ("Critical risk band", "score 63.4 of 100 and 2 red flags")]
-    assert display.reason_parts(raw) == parts
-    assert display.reason_parts(display.reason_words(raw)) == parts  # the worded reason splits the same way
-    assert display.reason_words(raw) == "; ".join(f"{t}: {f}" for t, f in parts)
-    assert display.reason_parts("routine re-verification: due 2027-01-01") == [
-        ("", "routine re-verification: due 2027-01-01")]
-    assert display.reason_parts(None) == [] and display.reason_words(None) == "–"
-    plan = pd.DataFrame({"plan_rank": [1, 2], "supplier_id": ["A", "B"], "triggers": ["critical_score", None],
-                         "reason": ["critical score: score 63.4 of 100; failed inspection: 3 of 3",
-                                    "routine re-verification: due 2027-01-01"]})
-    long = display.reaudit_reasons(plan)
-    assert long[["plan_rank", "supplier_id", "trigger", "reason"]].values.tolist() == [
-        [1, "A", "Critical risk band", "score 63.4 of 100"], [1, "A", "Failed inspections", "3 of 3"],
-        [2, "B", "–", "routine re-verification: due 2027-01-01"]]
-    plan.loc[1, "triggers"] = display.ROUTINE  # as reaudit_plan sets it when no trigger fired
-    assert display.reaudit_reasons(plan)["trigger"].iloc[-1] == "Routine 12-month re-check"
+def test_the_how_we_know_table_has_a_row_per_reason_in_the_plans_order():
+    """B comes first in the plan; each supplier's reasons keep their order, a finding holding "; " stays one row."""
+    plan = pd.DataFrame({"plan_rank": [2, 1], "supplier_id": ["A", "B"], "risk_score": [63.4, 10.0],
+                         "reason": ["the queue's text, not read", "nor this"]})
+    long = display.reaudit_reasons(plan, REASONS.iloc[::-1])
+    assert long[["plan_rank", "supplier_id", "risk_score", "trigger"]].values.tolist() == [
+        [1, "B", 10.0, "Routine 12-month re-check"], [2, "A", 63.4, "Corrective action overdue or failed again"],
+        [2, "A", 63.4, "Failed inspections"], [2, "A", 63.4, "Critical risk band"]]
+    assert long["reason"].tolist() == [REASONS["finding"][3], *REASONS["finding"][:3]]
+    # a supplier of the plan without reasons (an older build) has no row, nor a reason of a supplier filtered out
+    assert display.reaudit_reasons(plan.iloc[:1], REASONS)["supplier_id"].unique().tolist() == ["A"]
 
 
 def test_reaudit_backlog_terms_word_the_configured_cycle_and_catch_up_days():

@@ -727,7 +727,30 @@ def test_reaudit_downloads_say_the_plan_in_words_with_the_trigger_codes_beside(u
     assert got.loc["S1", "trigger_codes"] == "audit_overdue, rising_score"
     assert got["group"].to_dict() == {"S1": "Later", "S2": "Next 30 days", "S3": "Later"}
     assert (got.loc["S2", "suggested_action"], got.loc["S2", "risk_band"]) == ("On-site audit", "High")
+    # the reason from marts.reaudit_reasons, each trigger in the Triggers column's words and in the reason's order
+    assert got.loc["S3", "reason"].startswith("No audit on record: ")
+    assert [p.split(": ")[0] for p in got.loc["S2", "reason"].split("; ")] == got.loc["S2", "triggers"].split(", ")
     assert [(c, v) for c in got.columns if c != "trigger_codes" for v in got[c] if display.is_raw_identifier(v)] == []
+
+
+def test_a_warehouse_built_before_the_reasons_mart_still_plans_and_says_what_is_missing(ui, tiny_db, tmp_path,
+                                                                                      downloads):
+    """A warehouse from before marts.reaudit_reasons: the plan is shown, "How we know" says the table is missing and
+    to rebuild, and the download and the Supplier page fall back on the queue's own reason text."""
+
+    db = tmp_path / "older.duckdb"
+    shutil.copy(tiny_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("drop table marts.reaudit_reasons")
+        raw = dict(con.execute("select supplier_id, reason from marts.reaudit_queue").fetchall())
+    at = ui.open(db, "reaudit")
+    assert "this warehouse has no `marts.reaudit_reasons` table" in ui.texts(at)
+    assert sum(len(f) for f in ui.frames(at) if "suggested_action" in f.columns) == 3
+    got = pd.read_csv(io.BytesIO(downloads["reaudit_queue.csv"]), dtype=str, keep_default_na=False)
+    # as the queue has it (a cell starts as a sentence: its first letter capitalised)
+    assert got.set_index("supplier_id")["reason"].to_dict() == {s: r[0].upper() + r[1:] for s, r in raw.items()}
+    at = ui.open(db, "supplier", query={"supplier": "S2"})
+    assert "never audited: " in ui.texts(at) and not at.exception
 
 
 def test_supplier_page_says_when_its_re_audit_is_due_in_the_planner_s_words(ui, tiny_db, tiny_con):

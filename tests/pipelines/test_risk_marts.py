@@ -262,6 +262,56 @@ def test_an_empty_folder_gives_a_typed_empty_reaudit_queue(tmp_path):
     assert [c for c, _ in cols] == COLUMNS
     assert dict(cols) == {c: t.upper() for c, t in TYPES.items()}
     assert dict(cols)["due_on"] == "DATE" and dict(cols)["rank"] == "BIGINT" and dict(cols)["risk_score"] == "DOUBLE"
+    from pipelines.steps.reaudit import REASON_COLUMNS, REASON_TYPES
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from marts.reaudit_reasons").fetchone()[0] == 0
+        cols = con.execute("select column_name, data_type from information_schema.columns where table_schema = "
+                           "'marts' and table_name = 'reaudit_reasons' order by ordinal_position").fetchall()
+    assert [c for c, _ in cols] == REASON_COLUMNS
+    assert dict(cols) == {c: t.upper() for c, t in REASON_TYPES.items()}
+
+
+def test_reaudit_reasons_are_the_queues_reasons_one_a_row(demo_con):
+    """marts.reaudit_reasons holds each queued supplier's reasons in the reason's order, numbered from 1: its fired
+    triggers as the Triggers column lists them (the routine cycle when none fired), and joined with their codes in
+    words they are the queue's reason, character for character."""
+    q = demo_con.execute("select supplier_id, triggers, reason from marts.reaudit_queue").df().set_index("supplier_id")
+    r = demo_con.execute("select * from marts.reaudit_reasons order by supplier_id, reason_no").df()
+    assert set(r["supplier_id"]) == set(q.index)
+    assert not r.duplicated(["supplier_id", "reason_no"]).any()
+    routine = 0
+    for sid, g in r.groupby("supplier_id"):
+        assert g["reason_no"].tolist() == list(range(1, len(g) + 1))
+        if q.loc[sid, "triggers"] == "":
+            routine += 1
+            assert g["trigger"].tolist() == ["routine"]
+            assert g["finding"].iloc[0] == q.loc[sid, "reason"] and q.loc[sid, "reason"].startswith(
+                "routine re-verification: due ")
+        else:
+            assert ", ".join(g["trigger"]) == q.loc[sid, "triggers"]
+            assert "; ".join(t.replace("_", " ") + ": " + f for t, f in zip(g["trigger"], g["finding"])) == \
+                q.loc[sid, "reason"]
+    assert routine > 0 and len(r) > len(q)  # both kinds on the demo
+    assert (r["finding"].str.len() > 0).all()
+
+
+def test_a_finding_that_quotes_a_trigger_stays_one_reason(tiny_con):
+    """A payee's name comes from the data: one that reads "X; price shift: Y" is one payment-anomaly finding, not two
+    reasons (the queue's reason text alone could not tell them apart)."""
+    from pipelines.steps import reaudit
+
+    frames = _tiny_frames(tiny_con)
+    sig = frames["signals"]
+    odd = "paid ACME; price shift: 12% up Ltd, not the supplier"
+    row = (sig["supplier_id"] == "S1") & (sig["signal"] == "payee_consistency")
+    sig.loc[row, ["raw_value", "detail"]] = [float(reaudit.OUTCOME_VALUE["mismatch"]), odd]
+    result = reaudit.schedule(frames, date(2024, 6, 21), scoring.load_config())
+    s1 = result.reasons[result.reasons["supplier_id"] == "S1"].set_index("trigger")
+    assert s1.loc["payment_anomaly", "finding"] == odd
+    assert "price_shift" not in s1.index  # the queue's triggers: no price shift fired
+    assert "price_shift" not in result.queue.set_index("supplier_id").loc["S1", "triggers"]
+    assert f"payment anomaly: {odd}" in result.queue.set_index("supplier_id").loc["S1", "reason"]
 
 
 def test_reaudit_queue_on_the_demo_follows_its_rules(demo_con):

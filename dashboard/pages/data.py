@@ -207,10 +207,10 @@ if ui.require_warehouse():
                  + ["source"], download_columns=["notes"], wrap=["source"],
                  column_config={"table_name": "Table",
                                 "verified_through": st.column_config.DateColumn(
-                                    "Checked through", help="The last date the table was checked against its sources "
-                                                            "(data/reference/verified_through.csv)."),
+                                    "Checked", help="Checked through: the last date the table was checked against "
+                                                    "its sources (data/reference/verified_through.csv)."),
                                 "days_past": st.column_config.NumberColumn(
-                                    "Data runs past it", format="%d days",
+                                    "Data after it", format="%d days",
                                     help="How far the data's as-of date is after that date (0: within it)."),
                                 "source": "Source"})
     log = queries.load_log()

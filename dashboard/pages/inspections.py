@@ -164,12 +164,13 @@ if ui.require_warehouse():
                                    "recommended_sample_size", "recommended_accept", "defect_rate_estimate", "note"],
                  column_config={"supplier_name": "Supplier", "what_to_do": "What to do on the next lot",
                                 "current_level": "Level now", "current_aql_major": "AQL now",
-                                "p_accept_current_plan": ui.pct_col("Passes today's plan",
+                                # short headers over the percentages, so that What to do has the room
+                                "p_accept_current_plan": ui.pct_col("Pass rate now",
                                                                     "How often a lot at the supplier's estimated "
-                                                                    "defect rate passes the current plan."),
-                                "p_accept_recommended": ui.pct_col("Passes the plan asked for",
-                                                                   "How often it would pass the plan in What to "
-                                                                   "do."),
+                                                                    "defect rate passes today's plan."),
+                                "p_accept_recommended": ui.pct_col("With the new plan",
+                                                                   "How often it would pass the plan asked for in "
+                                                                   "What to do."),
                                 "note": "Why"})
 
     st.subheader("Switching stages (ISO 2859-1 normal / tightened / reduced)")
@@ -213,11 +214,11 @@ if ui.require_warehouse():
                                     "Switching score", help="Reaching 30 on normal inspection allows reduced."),
                                 "last_transition_on": st.column_config.DateColumn("Last switch"),
                                 "last_transition_reason": "Why",
+                                # a one-digit count under a short header, so that Why has the room
                                 "times_discontinued": st.column_config.NumberColumn(
-                                    "Times discontinued", help="How often 5 lots were rejected on tightened "
-                                                               "inspection. A closed corrective action resumed "
-                                                               "each on tightened, unless Stage now is "
-                                                               "Discontinued."),
+                                    "Stops", help="Times sampling was stopped (discontinued): 5 lots rejected on "
+                                                  "tightened inspection. A closed corrective action resumed each "
+                                                  "on tightened, unless Stage now is Discontinued."),
                                 "next_plan": st.column_config.TextColumn(
                                     "Next lot", help="Sample size n, accept with Ac defects or fewer, reject with Re "
                                                      "or more, at the stage now; level, AQL, switching score and "

@@ -89,8 +89,9 @@ if ui.require_warehouse():
             "plan_rank": st.column_config.NumberColumn(
                 "#", format="%d", help="Position in the plan: group by group, and within a group by risk score × "
                                       "money at stake."),
-            "money_at_stake": st.column_config.NumberColumn(
-                "Money at stake", format="$%,.0f", help="12-month spend plus open exposure, each order counted once."),
+            "money_at_stake": st.column_config.NumberColumn(  # short, so that Why has the room
+                "At stake", format="$%,.0f", help="Money at stake: 12-month spend plus open exposure, each order "
+                                                  "counted once."),
             "when": "When", "suggested_action": "What to do", "triggers": "Why"})
 
     with st.expander("How we know: the reasons in full, the tests and the ranking"):

@@ -91,3 +91,15 @@ def test_a_table_longer_than_its_box_says_how_many_rows_are_in_view(ui, demo_db,
     assert f"25 of {due} rows in view: scroll inside the table for the rest." in ui.texts(at)
     # tables drawn whole say nothing
     assert "rows in view" not in ui.texts(ui.open(demo_db, "trader_vs_factory"))
+
+
+def test_short_numbers_sit_under_short_headers_so_the_text_beside_them_has_the_room(ui, demo_db):
+    """The grid's header is one line and sets its column's width: "Times discontinued" over a one-digit count took
+    158 px from the switching stages' Why, whose rows were four lines (94 px) instead of two (65 px); "Passes the plan
+    asked for" over a percentage made What to do four lines instead of three (74 px)."""
+    at = ui.open(demo_db, "inspections")
+    heights = {key: next(d for d in at.dataframe if cols <= set(d.proto.column_order)).proto.row_height
+               for key, cols in {"switching": {"times_discontinued", "last_transition_reason"},
+                                 "recommended": {"what_to_do", "p_accept_recommended"}}.items()}
+    assert heights == {"switching": 65, "recommended": 74}
+    assert "13 of 216 rows in view: scroll inside the table for the rest." in ui.texts(at)

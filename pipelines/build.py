@@ -15,6 +15,7 @@ import os
 import pkgutil
 import queue
 import re
+import shutil
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -466,6 +467,12 @@ def _pause_for_tests() -> None:
 
 
 def _remove_stale_builds(db_path: Path) -> None:
-    """Delete temporary files of killed builds (safe: the caller holds the build lock, so none is running)."""
+    """Delete what killed builds left (safe: the caller holds the build lock, so none is running): their database
+    files, their WALs, and the directories DuckDB spills to beside them (`<file>.tmp`) when a large build runs out of
+    memory, which a crash leaves behind. Unlinking only files failed on such a directory, and with it every later
+    build of that warehouse."""
     for path in db_path.parent.glob(f"{db_path.name}.building-*"):
-        path.unlink(missing_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)

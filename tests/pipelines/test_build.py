@@ -183,6 +183,21 @@ def test_a_killed_build_leaves_the_previous_database(tmp_path, tiny_dir, tiny_db
     assert not list(tmp_path.glob("w.duckdb.building-*"))
 
 
+def test_the_next_build_clears_the_spill_directory_a_crashed_build_left(tmp_path, tiny_db):
+    """A large build that crashed (2,000 suppliers, SIGSEGV) left DuckDB's spill directory beside its temporary file;
+    the next build unlinked files only, failed on it with IsADirectoryError, and so did every build after it."""
+    db = tmp_path / "w.duckdb"
+    shutil.copy(tiny_db, db)
+    spill = tmp_path / "w.duckdb.building-16310-0bd9c48e.tmp"
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+    (tmp_path / "w.duckdb.building-16310-0bd9c48e").write_bytes(b"half a database")
+    (tmp_path / "w.duckdb.building-16310-0bd9c48e.wal").write_bytes(b"its log")
+    build(TINY, db, log=quiet)
+    assert not list(tmp_path.glob("w.duckdb.building-*"))
+    assert supplier_ids(db) == ["S1", "S2", "S3"]
+
+
 def test_the_live_database_stays_readable_while_a_build_publishes(tmp_path, tiny_dir, tiny_db):
     db = tmp_path / "w.duckdb"
     shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it

@@ -1355,8 +1355,9 @@ def reaudit_download(plan: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
     filter; column names as in marts.reaudit_queue."""
     groups = {key: heading for key, heading, _ in REAUDIT_GROUPS}
     out = plan.copy()
-    if "reason" in out:
-        out["reason"] = out["supplier_id"].map(reason_words(reasons)).fillna(out["reason"])
+    if "reason" in out:  # the queue's own text where the mart has no rows (a warehouse built before it)
+        worded = reason_words(reasons)
+        out["reason"] = [worded.get(s, r) for s, r in zip(out["supplier_id"], out["reason"])]
     if "triggers" in out:
         out.insert(out.columns.get_loc("triggers") + 1, "trigger_codes", out["triggers"])
     out = humanise(out)

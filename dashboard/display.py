@@ -20,10 +20,10 @@ import pandas as pd
 
 from dashboard import viewport
 from models import scoring
+from models.audit_age import ROUTINE  # the trigger of a re-audit reason when none fired: the cycle itself
 from models.signal_words import EVIDENCE_COUNTS, EVIDENCE_MONEY, EVIDENCE_RECORD, explanation_words
 from models.wording import count_words
 from pipelines.contract import UNKNOWN_COUNTRY
-from pipelines.steps.reaudit import ROUTINE  # the trigger of a re-audit reason when none fired: the cycle itself
 
 BLANK = "–"
 

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 MONTH_DAYS = 365.25 / 12  # 30.4375: the mean Gregorian month
+# A re-audit's trigger when none fired: the cycle itself (marts.reaudit_reasons.trigger; the pages' Why column)
+ROUTINE = "routine"
 
 
 def audit_age_months(last_audit_on, as_of) -> np.ndarray:

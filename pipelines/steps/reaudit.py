@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from models import audit_age, blind_spot, po_status, risk_panel, scoring
+from models.audit_age import ROUTINE
 from models.lookup import lookup
 from models.signals import OUTCOME_VALUE
 from models.wording import and_list, count_words
@@ -32,7 +33,6 @@ GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
     "marts.reaudit_queue": "one row per supplier",
     "marts.reaudit_reasons": "one row per supplier and reason (the routine cycle's when no trigger fired)",
 }
-ROUTINE = "routine"  # marts.reaudit_reasons.trigger when no trigger fired: the re-audit cycle itself
 
 COLUMNS = ["supplier_id", "supplier_name", "supplier_type", "risk_score", "risk_band", "spend_12m", "open_exposure",
            "deposits_at_risk", "money_at_stake", "priority", "rank", "last_audit_on", "due_on", "days_until_due", "triggers",

@@ -26,6 +26,11 @@ def _sentences(version: str) -> tuple[list[str], list[str]]:
     return validity.headline(card), validity.summary(card)
 
 
+def _intervals(rows) -> list[str]:
+    """Each row's 95% interval as one cell, "0.583 – 0.661" (three decimals, as the values beside it)."""
+    return [display.interval(lo, hi, "{:.3f}".format) for lo, hi in zip(rows["ci_low"], rows["ci_high"])]
+
+
 def show() -> None:
     st.subheader("Can this score be trusted?")
     rows = queries.validity_report()
@@ -61,14 +66,15 @@ def show() -> None:
                                 "Orders with an incident", height=340)
 
             ui.cached_chart(f"{SECTION_KEY}_bands_chart", bands_chart)
-        # inside the expander (ui.expander_px()): the long words wrap so that every column is on screen
-        ui.table(rows, f"{SECTION_KEY}_figures", "validity_report.csv", width_px=ui.expander_px(),
-                 wrap=["metric", "subject", "verdict"], download_columns=["section"],
-                 columns=["metric", "subject", "value", "ci_low", "ci_high", "reference", "n", "verdict"],
+        # inside the expander (ui.expander_px()): the long words wrap so that every column is on screen; the 95%
+        # interval in one cell (its ends as numbers in the download)
+        ui.table(rows.assign(interval=_intervals(rows)), f"{SECTION_KEY}_figures", "validity_report.csv",
+                 width_px=ui.expander_px(), wrap=["metric", "subject", "verdict"],
+                 download_columns=["section", "ci_low", "ci_high"],
+                 columns=["metric", "subject", "value", "interval", "reference", "n", "verdict"],
                  column_config={
                      "value": st.column_config.NumberColumn("Value", format="%.3f"),
-                     "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
-                     "ci_high": st.column_config.NumberColumn("95% high", format="%.3f"),
+                     "interval": st.column_config.TextColumn("95% interval"),
                      "reference": st.column_config.NumberColumn(
                          "Compared with", format="%.3f",
                          help="The naive baseline's AUC, the share a random ranking would reach, the base rate, "
@@ -90,16 +96,15 @@ def show() -> None:
             st.markdown(f"**Each signal's predictive value next to its points** ({int(signals['n_orders'].max()):,} "
                         "test orders of the backtest, points as of the month end before each order; AUC 0.5 = "
                         "chance)")
-            ui.table(signals, f"{SECTION_KEY}_signals", "validity_signals.csv", width_px=ui.expander_px(),
-                     wrap=["signal", "verdict"], download_columns=["lift_with_points", "n_orders"],
-                     columns=["signal", "pillar", "max_points", "auc", "ci_low", "ci_high", "top_decile_lift",
+            ui.table(signals.assign(interval=_intervals(signals)), f"{SECTION_KEY}_signals", "validity_signals.csv", width_px=ui.expander_px(),
+                     wrap=["signal", "verdict"], download_columns=["ci_low", "ci_high", "lift_with_points", "n_orders"],
+                     columns=["signal", "pillar", "max_points", "auc", "interval", "top_decile_lift",
                               "share_with_points", "verdict"],
                      column_config={
                          "max_points": st.column_config.NumberColumn("Max", format="%.1f",
                                                                      help="The most points the signal can give."),
                          "auc": st.column_config.NumberColumn("AUC", format="%.3f"),
-                         "ci_low": st.column_config.NumberColumn("95% low", format="%.3f"),
-                         "ci_high": st.column_config.NumberColumn("95% high", format="%.3f"),
+                         "interval": st.column_config.TextColumn("95% interval", help="Of the AUC."),
                          "top_decile_lift": st.column_config.NumberColumn(
                              "Lift, top 10%", format="%.2f",
                              help="Incident rate among the 10% of orders with the most points for this signal, "

@@ -114,8 +114,7 @@ if ui.require_warehouse():
         # type, lots passed, the bounds as numbers and the defect rate's interval are in the download
         # worded once per warehouse and filters (keyed on them, not on the frame's values)
         intervals = ui.computed("inspections_escape_intervals", lambda: blind.assign(escape_interval=[
-            f"{ui.pct(lo)} – {ui.pct(hi)}" if pd.notna(lo) and pd.notna(hi) else "–"
-            for lo, hi in zip(blind["escape_rate_lower"], blind["escape_rate_upper"])]), ids)
+            display.interval(lo, hi) for lo, hi in zip(blind["escape_rate_lower"], blind["escape_rate_upper"])]), ids)
         ui.table(intervals, "inspections_blind_spot", "inspection_blind_spot.csv", max_shown=ui.LONG_TABLE_ROWS,
                  columns=["supplier_name", "lots_inspected", "mature_passed_lots", "escapes", "escape_rate",
                           "escape_interval", "escaped_value", "defect_rate_estimate"],

@@ -25,6 +25,10 @@ def test_numbers_have_separators_blanks_a_dash_and_shares_one_decimal():
     assert display.pp(-0.00004, 2) == "+0.00 pp" and display.signed(-0.004, 2, "×") == "+0.00×"
     assert display.signed(-2.64, 1, " pp") == "-2.6 pp"
     assert display.money(pd.NA) == display.pct(None) == "–"
+    # an interval in one cell, each end as the column beside it writes it; a dash without both ends
+    assert display.interval(0.0212, 0.0789) == "2.1% – 7.9%"
+    assert display.interval(0.5834, 0.66149, "{:.3f}".format) == "0.583 – 0.661"
+    assert display.interval(0.1, None) == display.interval(float("nan"), 0.2) == display.interval(pd.NA, pd.NA) == "–"
 
 
 def test_a_band_says_when_red_flags_not_the_score_put_it_there():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from models import validity
@@ -26,6 +27,10 @@ def test_portfolio_shows_the_report_card_of_the_demo(ui, demo_db, demo_con):
     assert f"agrees at Spearman {rho:.2f}" in text
     figures = next(f for f in ui.frames(at) if "verdict" in f.columns)
     assert len(figures) == len(rows)
+    # the 95% interval as one cell, its ends with three decimals as the value beside it; – without one
+    assert figures["interval"].tolist() == ["–" if pd.isna(lo) or pd.isna(hi) else f"{lo:.3f} – {hi:.3f}"
+                                            for lo, hi in zip(rows["ci_low"], rows["ci_high"])]
+    assert "–" in set(figures["interval"]) and len(set(figures["interval"])) > 5
     assert any(line.startswith("Signal by signal") for line in validity.summary(card))
     signals = next(f for f in ui.frames(at) if "lift_with_points" in f.columns)
     assert len(signals) == len(card.signals)

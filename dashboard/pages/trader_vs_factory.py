@@ -1,5 +1,7 @@
 """Trader vs factory: the two supplier types side by side, with intervals and the suppliers behind each figure."""
 
+from functools import partial
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -131,8 +133,8 @@ if ui.require_warehouse():
         for t in TYPES:
             if t in by_type.index:
                 r = by_type.loc[t]
-                row[ui.label(t)] = f"{fmt(metric, r['estimate'])} ({fmt(metric, r['ci_low'])} – " \
-                                   f"{fmt(metric, r['ci_high'])})"
+                interval = display.interval(r["ci_low"], r["ci_high"], partial(fmt, metric))
+                row[ui.label(t)] = f"{fmt(metric, r['estimate'])} ({interval})"
                 row[N_LABELS[t]] = int(r["n_suppliers"])
         if d is not None:
             show = METRICS[metric][4] if metric in METRICS else (lambda v: f"{v:+.3g}")
@@ -198,8 +200,8 @@ if ui.require_warehouse():
         per_cat = per_cat.assign(
             note=per_cat["n_suppliers"].map(lambda n: TOO_FEW if pd.isna(n) or n < MIN_SUPPLIERS else ""),
             shown_estimate=per_cat["estimate"].map(lambda v: fmt(metric, v)),
-            shown_interval=[f"{fmt(metric, lo)} – {fmt(metric, hi)}" for lo, hi in zip(per_cat["ci_low"],
-                                                                                      per_cat["ci_high"])])
+            shown_interval=[display.interval(lo, hi, partial(fmt, metric))
+                            for lo, hi in zip(per_cat["ci_low"], per_cat["ci_high"])])
         st.caption(f"Grey points rest on fewer than {MIN_SUPPLIERS} suppliers: their interval (zero-width or very "
                    "wide) says nothing, so no difference is called for that category.")
         ui.table(per_cat, "tvf_category_table", f"trader_vs_factory_{metric}_by_category.csv",

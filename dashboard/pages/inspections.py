@@ -205,6 +205,7 @@ if ui.require_warehouse():
                  "inspection_switching.csv", max_shown=ui.LONG_TABLE_ROWS,
                  columns=["supplier_name", "defect_class", "current_stage", "last_transition_on",
                           "last_transition_reason", "times_discontinued", "next_plan"],
+                 optional=["last_transition_on"],  # on a narrow screen (1280 px: rows 114 -> 74 px); in the download
                  download_columns=["inspection_level", "aql", "lots_replayed", "switching_score",
                                    "tightened_rejections", "next_sample_size", "next_accept", "next_reject"],
                  column_config={"supplier_name": "Supplier", "defect_class": "Defects", "aql": "AQL",

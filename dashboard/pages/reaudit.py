@@ -110,6 +110,7 @@ if ui.require_warehouse():
                 queries.reaudit_reasons(filters.supplier_ids())), filters.supplier_ids(), window)
             display.table(reasons, "reaudit_how_we_know", None, max_shown=ui.LONG_TABLE_ROWS,
                           width_px=ui.expander_px(), wrap=["trigger"],
+                          optional=["priority"],  # on a narrow screen (1280 px: rows 174 -> 114 px); # is its order
                           columns=["plan_rank", "supplier_name", "risk_score", "priority", "trigger", "reason"],
                           column_config={"plan_rank": st.column_config.NumberColumn("#", format="%d"),
                                          "risk_score": st.column_config.NumberColumn("Score", format="%.1f"),

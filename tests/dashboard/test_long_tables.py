@@ -103,3 +103,21 @@ def test_short_numbers_sit_under_short_headers_so_the_text_beside_them_has_the_r
                                  "recommended": {"what_to_do", "p_accept_recommended"}}.items()}
     assert heights == {"switching": 65, "recommended": 74}
     assert "13 of 216 rows in view: scroll inside the table for the rest." in ui.texts(at)
+
+
+def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_db, monkeypatch):
+    """A 1280 px window (an 820 px main column): the switching stages leave out the date of the last switch (rows
+    114 -> 74 px) and the re-audit reasons their priority (the # column gives the order; 174 -> 114 px). In a 1440 px
+    window both are shown."""
+    from dashboard import display
+
+    def shown(page: str, table_has: str, column: str) -> tuple[bool, int]:
+        at = ui.open(demo_db, page)
+        grid = next(d for d in at.dataframe if table_has in d.value.columns)
+        return column in grid.proto.column_order, grid.proto.row_height
+
+    assert shown("inspections", "times_discontinued", "last_transition_on") == (True, 65)
+    assert shown("reaudit", "trigger", "priority") == (True, 94)
+    monkeypatch.setattr(display, "page_px", lambda: 820)
+    assert shown("inspections", "times_discontinued", "last_transition_on") == (False, 74)
+    assert shown("reaudit", "trigger", "priority") == (False, 114)

@@ -107,8 +107,8 @@ def test_short_numbers_sit_under_short_headers_so_the_text_beside_them_has_the_r
 
 def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_db, monkeypatch):
     """A 1280 px window (an 820 px main column): the switching stages leave out the date of the last switch (rows
-    114 -> 74 px) and the re-audit reasons their priority (the # column gives the order; 174 -> 114 px). In a 1440 px
-    window both are shown."""
+    114 -> 74 px), the re-audit reasons their priority (the # column gives the order; 174 -> 114 px) and the open
+    orders their deposit at risk (the tile above has the total; 194 -> 114 px). In a 1440 px window all are shown."""
     from dashboard import display
 
     def shown(page: str, table_has: str, column: str) -> tuple[bool, int]:
@@ -118,6 +118,8 @@ def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_d
 
     assert shown("inspections", "times_discontinued", "last_transition_on") == (True, 65)
     assert shown("reaudit", "trigger", "priority") == (True, 94)
+    assert shown("open_orders", "why_held", "deposit_at_risk") == (True, 94)
     monkeypatch.setattr(display, "page_px", lambda: 820)
+    assert shown("open_orders", "why_held", "deposit_at_risk") == (False, 114)
     assert shown("inspections", "times_discontinued", "last_transition_on") == (False, 74)
     assert shown("reaudit", "trigger", "priority") == (False, 114)

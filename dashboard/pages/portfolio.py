@@ -238,6 +238,7 @@ if ui.require_warehouse():
             ui.table(flagged, "portfolio_red_flags", "red_flags.csv", max_shown=ui.LONG_TABLE_ROWS,
                      columns=["supplier_name", "supplier_type", "risk_score", "risk_band", "red_flags", "spend"],
                      download_columns=["supplier_id", "reasons"],
+                     optional=["supplier_type"],  # on a narrow screen (1280 px: rows 94 -> 74 px); in the download
                      column_config={"supplier_name": "Supplier", "supplier_type": "Type",
                                     "risk_score": st.column_config.NumberColumn("Score", format="%.0f"),
                                     "risk_band": "Band", "red_flags": "Red flags", "spend": ui.money_col("Spend")})
@@ -248,8 +249,11 @@ if ui.require_warehouse():
                 st.caption(f"Not checked: {unchecked[:1].upper()}{unchecked[1:]}")
 
     with st.expander("All suppliers (KPIs)"):
-        # what fits the expander at 1440 px; the download has every KPI
+        # what fits the expander at 1440 px; the download has every KPI. On a narrow screen the type and the PO count
+        # go to the download: at 1280 px the table ran past the screen's edge (the last column cut, 94 px rows of
+        # wrapped names) and is one-line rows, every figure on screen
         ui.table(kpis, "portfolio_kpis", "supplier_kpis.csv", width_px=ui.expander_px(),
+                 optional=["supplier_type", "po_count"],
                  columns=["supplier_name", "supplier_type", "spend", "po_count", "on_time_rate", "first_pass_rate",
                           "defect_return_rate", "quality_cost_total"],
                  download_columns=["supplier_id", "country", "otif_rate", "major_defect_rate", "deposit_at_risk"],

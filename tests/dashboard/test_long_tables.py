@@ -119,7 +119,15 @@ def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_d
     assert shown("inspections", "times_discontinued", "last_transition_on") == (True, 65)
     assert shown("reaudit", "trigger", "priority") == (True, 94)
     assert shown("open_orders", "why_held", "deposit_at_risk") == (True, 94)
+    assert shown("portfolio", "red_flags", "supplier_type") == (True, 65)
     monkeypatch.setattr(display, "page_px", lambda: 820)
     assert shown("open_orders", "why_held", "deposit_at_risk") == (False, 114)
+    # the Portfolio: the red flags without the type (94 -> 74 px); the KPIs without the type and the PO count, which
+    # ran past the screen's edge with its first column pinned, on one-line rows with no column pinned
+    assert shown("portfolio", "red_flags", "supplier_type") == (False, 74)
+    at = ui.open(demo_db, "portfolio")
+    kpis = next(d for d in at.dataframe if "first_pass_rate" in d.value.columns)
+    assert "supplier_type" not in kpis.proto.column_order and "po_count" not in kpis.proto.column_order
+    assert kpis.proto.row_height in (0, 35) and "pinned" not in str(kpis.proto.columns)
     assert shown("inspections", "times_discontinued", "last_transition_on") == (False, 74)
     assert shown("reaudit", "trigger", "priority") == (False, 114)

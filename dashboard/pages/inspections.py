@@ -115,7 +115,10 @@ if ui.require_warehouse():
         # worded once per warehouse and filters (keyed on them, not on the frame's values)
         intervals = ui.computed("inspections_escape_intervals", lambda: blind.assign(escape_interval=[
             display.interval(lo, hi) for lo, hi in zip(blind["escape_rate_lower"], blind["escape_rate_upper"])]), ids)
+        # on a narrow screen the two lot counts go to the download (the interval says how sure the rate is): at
+        # 1280 px the table ran past the screen's edge in 94 px rows of wrapped names, and is one-line rows
         ui.table(intervals, "inspections_blind_spot", "inspection_blind_spot.csv", max_shown=ui.LONG_TABLE_ROWS,
+                 optional=["lots_inspected", "mature_passed_lots"],
                  columns=["supplier_name", "lots_inspected", "mature_passed_lots", "escapes", "escape_rate",
                           "escape_interval", "escaped_value", "defect_rate_estimate"],
                  download_columns=["supplier_type", "lots_passed", "escape_rate_lower", "escape_rate_upper",

@@ -120,6 +120,7 @@ def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_d
     assert shown("reaudit", "trigger", "priority") == (True, 94)
     assert shown("open_orders", "why_held", "deposit_at_risk") == (True, 94)
     assert shown("portfolio", "red_flags", "supplier_type") == (True, 65)
+    assert shown("inspections", "escape_interval", "mature_passed_lots") == (True, 0)  # one-line rows
     monkeypatch.setattr(display, "page_px", lambda: 820)
     assert shown("open_orders", "why_held", "deposit_at_risk") == (False, 114)
     # the Portfolio: the red flags without the type (94 -> 74 px); the KPIs without the type and the PO count, which
@@ -129,5 +130,10 @@ def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_d
     kpis = next(d for d in at.dataframe if "first_pass_rate" in d.value.columns)
     assert "supplier_type" not in kpis.proto.column_order and "po_count" not in kpis.proto.column_order
     assert kpis.proto.row_height in (0, 35) and "pinned" not in str(kpis.proto.columns)
+    # the Inspections page's blind spot without its two lot counts, on screen in one-line rows
+    at = ui.open(demo_db, "inspections")
+    blind = next(d for d in at.dataframe if "escape_interval" in d.value.columns)
+    assert [c for c in ("lots_inspected", "mature_passed_lots") if c in blind.proto.column_order] == []
+    assert blind.proto.row_height in (0, 35) and "pinned" not in str(blind.proto.columns)
     assert shown("inspections", "times_discontinued", "last_transition_on") == (False, 74)
     assert shown("reaudit", "trigger", "priority") == (False, 114)

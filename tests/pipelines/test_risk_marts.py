@@ -248,28 +248,25 @@ def test_binomial_and_fisher_p_values_match_hand_computation():
     assert fisher_worse_p(1, 2, 0, 0) == 1.0  # no prior window: nothing to compare with
 
 
-def test_an_empty_folder_gives_a_typed_empty_reaudit_queue(tmp_path):
-    from pipelines.steps.reaudit import COLUMNS, TYPES
+def test_an_empty_folder_gives_a_typed_empty_reaudit_queue_and_reasons(tmp_path):
+    from pipelines.steps.reaudit import COLUMNS, REASON_COLUMNS, REASON_TYPES, TYPES
 
     folder = tmp_path / "in"
     folder.mkdir()
     db = tmp_path / "w.duckdb"
     build(folder, db, log=quiet)
+    typed = {}
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("select count(*) from marts.reaudit_queue").fetchone()[0] == 0
-        cols = con.execute("select column_name, data_type from information_schema.columns where table_schema = "
-                           "'marts' and table_name = 'reaudit_queue' order by ordinal_position").fetchall()
-    assert [c for c, _ in cols] == COLUMNS
-    assert dict(cols) == {c: t.upper() for c, t in TYPES.items()}
-    assert dict(cols)["due_on"] == "DATE" and dict(cols)["rank"] == "BIGINT" and dict(cols)["risk_score"] == "DOUBLE"
-    from pipelines.steps.reaudit import REASON_COLUMNS, REASON_TYPES
-
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("select count(*) from marts.reaudit_reasons").fetchone()[0] == 0
-        cols = con.execute("select column_name, data_type from information_schema.columns where table_schema = "
-                           "'marts' and table_name = 'reaudit_reasons' order by ordinal_position").fetchall()
-    assert [c for c, _ in cols] == REASON_COLUMNS
-    assert dict(cols) == {c: t.upper() for c, t in REASON_TYPES.items()}
+        for table, columns, types in (("reaudit_queue", COLUMNS, TYPES), ("reaudit_reasons", REASON_COLUMNS,
+                                                                            REASON_TYPES)):
+            assert con.execute(f"select count(*) from marts.{table}").fetchone()[0] == 0
+            cols = con.execute("select column_name, data_type from information_schema.columns where table_schema = "
+                               "'marts' and table_name = ? order by ordinal_position", [table]).fetchall()
+            assert [c for c, _ in cols] == columns
+            assert dict(cols) == {c: t.upper() for c, t in types.items()}
+            typed.update(dict(cols))
+    assert (typed["due_on"], typed["rank"], typed["risk_score"], typed["reason_no"]) == ("DATE", "BIGINT", "DOUBLE",
+                                                                                       "BIGINT")
 
 
 def test_reaudit_reasons_are_the_queues_reasons_one_a_row(demo_con):

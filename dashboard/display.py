@@ -1254,14 +1254,23 @@ def without_statistics(text: object) -> str:
     return BLANK if _blank(text) else _STATISTICS.sub("", str(text))
 
 
+def reason_items(reasons: pd.DataFrame) -> list[tuple[str, str]]:
+    """marts.reaudit_reasons rows, in their order, as (trigger as in the Triggers column, what was found); the routine
+    cycle's trigger is "" (its finding, "routine re-verification: due …", says it). No rows (or no table, in a
+    warehouse built before it): none."""
+    if reasons.empty:
+        return []
+    return [("" if trigger == ROUTINE else words(trigger, "trigger"), found)
+            for trigger, found in zip(reasons["trigger"], reasons["finding"])]
+
+
 def reason_words(reasons: pd.DataFrame) -> pd.Series:
     """Each supplier's re-audit reason in words from its marts.reaudit_reasons rows, indexed by supplier_id: every
     trigger named as in the Triggers column ("Failed audit: …; Price jumps: …"), in the reason's order; the routine
-    cycle's finding as it is. No rows (or no table, in a warehouse built before it): an empty Series."""
+    cycle's finding as it is. No rows: an empty Series."""
     if reasons.empty:
         return pd.Series(dtype=object)
-    said = [found if trigger == ROUTINE else f"{words(trigger, 'trigger')}: {found}"
-            for trigger, found in zip(reasons["trigger"], reasons["finding"])]
+    said = [f"{trigger}: {found}" if trigger else found for trigger, found in reason_items(reasons)]
     return pd.Series(said, index=reasons["supplier_id"].to_numpy(), dtype=object).groupby(level=0, sort=False).agg(
         "; ".join)
 

@@ -575,17 +575,26 @@ else:
     plan = ui.computed("reaudit_plan", lambda: display.reaudit_plan(queries.reaudit_queue()))
     a = plan[plan["supplier_id"] == supplier_id].iloc[0] if (plan["supplier_id"] == supplier_id).any() \
         else display.reaudit_plan(action).iloc[0]
-    reason = display.reason_words(queries.reaudit_reasons(supplier_id=supplier_id)).get(supplier_id, a["reason"])
+    # each reason on its own line, named as in the Why column (marts.reaudit_reasons); a warehouse built before that
+    # mart has the queue's one text, said after the triggers
+    items = display.reason_items(queries.reaudit_reasons(supplier_id=supplier_id)) or [("", a["reason"])]
+
+    def listed(said: list[tuple[str, str]]) -> str:
+        return "\n".join(f"- **{ui.md(t)}**: {ui.md(f)}" if t else f"- {ui.md(f)}" for t, f in said)
+
+    tested = [(t, f) for t, f in items if display.without_statistics(f) != f]  # the findings of a statistical test
+
     when = display.due_words(a["days_until_due"])  # the planner's words: "1 day overdue", "today", "in 36 days"
     group = dict((k, h) for k, h, _ in display.REAUDIT_GROUPS).get(a["group"], "")
+    # the triggers named apart only when the lines below do not name them (the routine cycle, an older warehouse)
+    unnamed = isinstance(a["triggers"], str) and a["triggers"] and all(not t for t, _ in items)
     st.warning(f"**{ui.md(display.words(a['suggested_action'], 'suggested_action'))}**: re-audit due "
                f"{pd.Timestamp(a['due_on']):%Y-%m-%d} ({when}; #{int(a['plan_rank'])} of {len(plan):,} in the "
                f"re-audit plan, {ui.md(group.lower())}).\n\n"
-               + (f"Why: {ui.md(display.words(a['triggers'], 'trigger'))}.\n\n"
-                  if isinstance(a["triggers"], str) and a["triggers"] else "")
-               + ui.md(display.without_statistics(reason)), icon=":material/event_upcoming:")
-    if display.without_statistics(reason) != reason:
+               + (f"Why: {ui.md(display.words(a['triggers'], 'trigger'))}.\n\n" if unnamed else "")
+               + listed([(t, display.without_statistics(f)) for t, f in items]), icon=":material/event_upcoming:")
+    if tested:
         with st.expander("How we know"):
-            st.caption(ui.md(reason) + ". A rate triggers only when the count is unlikely under the peer "
-                       "cohort's rate (binomial test) or the supplier's own earlier rate (Fisher's exact test) at "
-                       "the 5% level.")
+            st.markdown(listed(tested))
+            st.caption("A rate triggers only when the count is unlikely under the peer cohort's rate (binomial test) "
+                       "or the supplier's own earlier rate (Fisher's exact test) at the 5% level.")

@@ -385,7 +385,14 @@ def test_the_supplier_page_of_a_flagged_supplier_shows_words_not_codes(ui, demo_
     at = ui.open(demo_db, "supplier", query={"supplier": sid})
     assert _problems(at) == []
     texts = ui.texts(at)
-    assert "Triggers:" not in texts and "Why: " in texts  # the re-audit reason in the trigger's words
+    # the re-audit reasons each on its line in the triggers' words, not their codes
+    fired = [t for (t,) in demo_con.execute("select trigger from marts.reaudit_reasons where supplier_id = ? "
+                                            "order by reason_no", [sid]).fetchall()]
+    assert len(fired) > 1 and all(f"- **{display.words(t, 'trigger')}**: " in texts for t in fired)
+    assert "Triggers:" not in texts and not any(f"{t}:" in texts for t in fired if "_" in t)
+    # "How we know" lists the findings of a statistical test, with their statistics, and only those
+    tested = [ui.plain(m.value) for m in at.markdown if m.value.startswith("- **") and "p = " in ui.plain(m.value)]
+    assert len(tested) == 1 and all("p = " in line for line in tested[0].split("\n"))
     # each signal's evidence with its unit: inspections counted beside dollars of quality costs, never bare numbers
     shown = next(f for f in ui.frames(at) if "evidence" in f.columns).set_index("signal")["evidence"]
     n = dict(demo_con.execute("select signal, evidence_n from marts.supplier_signals where supplier_id = ?",

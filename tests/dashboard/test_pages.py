@@ -764,6 +764,14 @@ def test_supplier_page_says_when_its_re_audit_is_due_in_the_planner_s_words(ui, 
     said = [w.body for w in at.warning if "re-audit due" in w.body]
     assert len(said) == 1 and said[0].startswith(
         "**On\\-site audit**: re-audit due 2024-07-05 (in 14 days; #1 of 3 in the re-audit plan, next 30 days).")
+    # then each reason on its own line, named as in the Why column, in the mart's order (no "Why:" line repeating the
+    # names): marts.reaudit_reasons' rows for S2
+    rows = tiny_con.execute("select trigger, finding from marts.reaudit_reasons where supplier_id = 'S2' "
+                            "order by reason_no").fetchall()
+    assert [t for t, _ in rows] == ["never_audited", "subcontracting", "high_score", "rising_score"]
+    lines = [line for line in ui.plain(said[0]).split("\n") if line.startswith("- ")]
+    assert lines == [f"- **{display.words(t, 'trigger')}**: {display.without_statistics(f)}" for t, f in rows]
+    assert "Why:" not in said[0]
 
 
 def test_background_checks_the_data_does_not_carry_are_not_recorded_not_never_checked(ui, tiny_dir, tmp_path, built):

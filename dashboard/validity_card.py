@@ -96,8 +96,9 @@ def show() -> None:
             st.markdown(f"**Each signal's predictive value next to its points** ({int(signals['n_orders'].max()):,} "
                         "test orders of the backtest, points as of the month end before each order; AUC 0.5 = "
                         "chance)")
-            ui.table(signals.assign(interval=_intervals(signals)), f"{SECTION_KEY}_signals", "validity_signals.csv", width_px=ui.expander_px(),
-                     wrap=["signal", "verdict"], download_columns=["ci_low", "ci_high", "lift_with_points", "n_orders"],
+            ui.table(signals.assign(interval=_intervals(signals)), f"{SECTION_KEY}_signals", "validity_signals.csv",
+                     width_px=ui.expander_px(), wrap=["signal", "verdict"],
+                     download_columns=["ci_low", "ci_high", "lift_with_points", "n_orders"],
                      columns=["signal", "pillar", "max_points", "auc", "interval", "top_decile_lift",
                               "share_with_points", "verdict"],
                      column_config={

@@ -469,8 +469,8 @@ def _pause_for_tests() -> None:
 def _remove_stale_builds(db_path: Path) -> None:
     """Delete what killed builds left (safe: the caller holds the build lock, so none is running): their database
     files, their WALs, and the directories DuckDB spills to beside them (`<file>.tmp`) when a large build needs more
-    memory than it may use, which a crash leaves behind. Unlinking only files failed on such a directory, and with it every later
-    build of that warehouse."""
+    memory than it may use, which a crash leaves behind. Unlinking only files failed on such a directory, and with it
+    every later build of that warehouse."""
     for path in db_path.parent.glob(f"{db_path.name}.building-*"):
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)

@@ -376,8 +376,7 @@ def _schedule(t: _Triggers, cycle: _AuditCycle, rc: dict) -> Plan:
     pull = cycle.failed & (failed_due < due)
     due, source = due.where(~pull, failed_due), source.where(~pull, "trigger")
     due_days = rc["trigger_due_days"]
-    names_fired = pd.Series([[] for _ in range(len(q))], index=q.index, dtype=object)
-    findings = pd.Series([[] for _ in range(len(q))], index=q.index, dtype=object)
+    fired = pd.Series([[] for _ in range(len(q))], index=q.index, dtype=object)  # (trigger, finding) in firing order
     for name, text in t.fired.items():
         hit = text != ""
         if not hit.any():
@@ -387,8 +386,8 @@ def _schedule(t: _Triggers, cycle: _AuditCycle, rc: dict) -> Plan:
             pull = hit & (due > trig_due)
             due, source = due.where(~pull, trig_due), source.where(~pull, "trigger")
         for i in q.index[hit]:
-            names_fired[i].append(name)
-            findings[i].append(text[i])
+            fired[i].append((name, text[i]))
+    names_fired = [[name for name, _ in pairs] for pairs in fired]
     q["due_on"] = due.dt.date
     q["days_until_due"] = (due - c).dt.days.astype(int)
     q["urgency"] = np.where(q["days_until_due"] <= 0, "now", np.where(source == "trigger", "soon", source))
@@ -396,8 +395,8 @@ def _schedule(t: _Triggers, cycle: _AuditCycle, rc: dict) -> Plan:
     q["triggers"] = [", ".join(n) for n in names_fired]
     q["suggested_action"] = [_action(n, b, rc["actions"]) for n, b in zip(names_fired, q["risk_band"])]
     # each row's reasons as (trigger, finding) pairs; no trigger fired: the routine cycle is the one reason
-    q["_reasons"] = [list(zip(n, f)) or [(ROUTINE, f"{ROUTINE} re-verification: due {d}")]
-                     for n, f, d in zip(names_fired, findings, q["due_on"])]
+    q["_reasons"] = [pairs or [(ROUTINE, f"{ROUTINE} re-verification: due {d}")]
+                     for pairs, d in zip(fired, q["due_on"])]
     q["reason"] = [r[0][1] if r[0][0] == ROUTINE else "; ".join(f"{n.replace('_', ' ')}: {x}" for n, x in r)
                    for r in q["_reasons"]]
     q["priority"] = np.round(q["risk_score"] / 100.0 * q["money_at_stake"], 2)

@@ -1358,9 +1358,13 @@ def reaudit_plan(queue: pd.DataFrame) -> pd.DataFrame:
 
 
 def _how_often(p: object) -> str:
-    """A probability as "96% of the time" (whole percent; one decimal when that would read 0% or 100%)."""
+    """A probability as "96% of the time": whole percent; one decimal when that would read 0% or 100%; "under 0.1%"
+    or "over 99.9%" when even that would (a lot that passes once in a million reads as rare, not as never)."""
     whole = pct(p, 0)
-    return f"{pct(p, 1) if whole in ('0%', '100%') else whole} of the time"
+    if whole not in ("0%", "100%"):
+        return f"{whole} of the time"
+    tenth = pct(p, 1)
+    return {"0.0%": "under 0.1%", "100.0%": "over 99.9%"}.get(tenth, tenth) + " of the time"
 
 
 def reaudit_download(plan: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:

@@ -141,7 +141,9 @@ def test_inspections_page_totals_match_the_blind_spot_mart(ui, demo_db, demo_con
     assert asked  # the demo has suppliers whose plan should change
 
     def often(p: float) -> str:
-        return f"{p * 100:.0f}%" if 0.005 <= p < 0.995 else f"{p * 100:.1f}%"
+        tenth = f"{p * 100:.1f}%"
+        return (f"{p * 100:.0f}%" if 0.005 <= p < 0.995
+                else {"0.0%": "under 0.1%", "100.0%": "over 99.9%"}.get(tenth, tenth))
 
     for name, level, aql, n, accept, rate, now_level, now_aql, p_now, p_then in asked:
         assert todo[name] == (f"Ask for level {level}, AQL {aql:g} on the next lot ({n:,} samples, accept {accept:,}): "

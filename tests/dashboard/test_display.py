@@ -298,15 +298,20 @@ def test_inspection_recommendation_is_an_action_with_its_reason_in_plain_words()
     within = row.copy()
     within[["recommended_level", "recommended_aql_major", "defect_rate_estimate", "p_accept_current_plan"]] = [
         "II", 2.5, 0.018, 0.9996]
-    # 99.96% would read "100% of the time": one decimal instead
+    # 99.96% would read "100% of the time", and "100.0%" at one decimal: over 99.9%
     assert display.inspection_action(within) == (
         "Keep the plan, level II, AQL 2.5: the supplier's estimated defect rate, 1.8%, is within the AQL, so its lots "
-        "should pass (they would 100.0% of the time).")
+        "should pass (they would over 99.9% of the time).")
     stops = within.copy()
     stops[["defect_rate_estimate", "p_accept_current_plan"]] = [0.06, 0.07]
     assert display.inspection_action(stops) == (
         "Keep the plan, level II, AQL 2.5: at the supplier's estimated defect rate, 6.0%, it already stops most lots "
         "(one would pass 7% of the time).")
+    # a lot that would pass once in a million is rare, not never: "0.0%" would say never
+    stops[["defect_rate_estimate", "p_accept_current_plan"]] = [0.202, 1e-6]
+    assert display.inspection_action(stops).endswith("(one would pass under 0.1% of the time).")
+    within["p_accept_current_plan"] = 0.9986  # one decimal when the whole percent would read 100%
+    assert display.inspection_action(within).endswith("(they would 99.9% of the time).")
     assert display.inspection_action(row, discontinued=True).startswith("Stop accepting lots on sampling")
 
 

@@ -83,28 +83,28 @@ def _cmd_templates(args) -> int:
     return 0
 
 
+def _write_or_print(text: str, out: str | None) -> int:
+    """A generated document to the file `out` names, or to standard output without one."""
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"wrote {out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _cmd_dag(args) -> int:
     from pipelines import dag
 
     text = dag.render_markdown() if args.markdown else dag.render_text(table=args.table)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
-    else:
-        sys.stdout.write(text)
-    return 0
+    return _write_or_print(text, args.out)
 
 
 def _cmd_contract_doc(args) -> int:
     from pipelines.docs import render_contract
 
     text = render_contract()
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
-    else:
-        sys.stdout.write(text)
-    return 0
+    return _write_or_print(text, args.out)
 
 
 def _cmd_demo_warehouse(args) -> int:

@@ -302,16 +302,19 @@ def interval(low: object, high: object, said: Callable[[float], str] = pct) -> s
     return BLANK if _blank(low) or _blank(high) else f"{said(low)} – {said(high)}"
 
 
-def signed(value: float | None, digits: int = 1, unit: str = "") -> str:
-    """A difference with its sign: +0.52, -2.6 pp; one that rounds to zero reads +0.00, never -0.00."""
+def signed(value: float | None, digits: int = 1, unit: str = "", end: bool = False) -> str:
+    """A difference with its sign: +0.52, -2.6 pp; one that rounds to zero reads +0.00, never -0.00. An interval's
+    `end` that rounds to zero reads 0.00, without a sign: "+0.00 to +1.14" beside "no clear difference" would say the
+    interval is above zero when its end is -0.003, and "-0.00" reads as a loss that is not there."""
     if _blank(value):
         return BLANK
-    return f"{round(float(value), digits) + 0.0:+,.{digits}f}{unit}"
+    rounded = round(float(value), digits) + 0.0
+    return f"{rounded:{'' if end and rounded == 0 else '+'},.{digits}f}{unit}"
 
 
-def pp(value: float | None, digits: int = 1) -> str:
-    """A difference of two 0..1 shares in percentage points: +0.5 pp."""
-    return BLANK if _blank(value) else signed(value * 100, digits, " pp")
+def pp(value: float | None, digits: int = 1, end: bool = False) -> str:
+    """A difference of two 0..1 shares in percentage points: +0.5 pp (an interval's `end` as `signed` says)."""
+    return BLANK if _blank(value) else signed(value * 100, digits, " pp", end)
 
 
 def number(value: float | None, digits: int = 0) -> str:

@@ -10,20 +10,21 @@ from plotly.subplots import make_subplots
 from dashboard import components as ui
 from dashboard import display, filters, queries
 
-# metric → (title, theme, how to show a value, better when, how to show a difference)
+# metric → (title, theme, how to show a value, better when, how to show a difference (or, with end=True, an end of
+# its interval, which keeps its sign when it rounds to zero: "-0.00 to +1.14" reaches below zero))
 METRICS = {
     "defect_return_rate": ("Defect returns per unit sold", "Quality", lambda v: ui.pct(v, 2), "lower",
-                           lambda v: display.pp(v, 2)),
+                           lambda v, end=False: display.pp(v, 2, end)),
     "on_time_rate": ("On-time shipment rate", "Delivery", lambda v: ui.pct(v), "higher",
-                     lambda v: display.pp(v, 1)),
+                     lambda v, end=False: display.pp(v, 1, end)),
     "landed_cost_index": ("Landed cost vs category median", "Landed cost", lambda v: f"{v:.2f}×", "lower",
-                          lambda v: display.signed(v, 2, "×")),
+                          lambda v, end=False: display.signed(v, 2, "×", end)),
     "quote_to_landed_variance_pct": ("Landed cost above quote", "Landed cost", lambda v: f"{v:.1f}%", "lower",
-                                     lambda v: display.signed(v, 1, " pp")),
+                                     lambda v, end=False: display.signed(v, 1, " pp", end)),
     "leakage_per_unit_sold": ("Margin leakage per unit sold", "Leakage", lambda v: ui.money(v, 2), "lower",
-                              lambda v: ("+" if v >= 0 else "-") + ui.money(abs(v), 2)),
+                              lambda v, end=False: ("+" if v >= 0 else "-") + ui.money(abs(v), 2)),
     "realised_margin_pct": ("Realised margin", "Realised margin", lambda v: f"{v:.1f}%", "higher",
-                            lambda v: display.signed(v, 1, " pp")),
+                            lambda v, end=False: display.signed(v, 1, " pp", end)),
 }
 # how a metric's axis ticks read (plotly d3 formats): shares as percentages, money with its sign; others as numbers
 AXIS_FORMAT = {"defect_return_rate": ".1%", "on_time_rate": ".0%", "leakage_per_unit_sold": "$.2f"}
@@ -137,8 +138,8 @@ if ui.require_warehouse():
                 row[ui.label(t)] = f"{fmt(metric, r['estimate'])} ({interval})"
                 row[N_LABELS[t]] = int(r["n_suppliers"])
         if d is not None:
-            show = METRICS[metric][4] if metric in METRICS else (lambda v: f"{v:+.3g}")
-            low, high = (show(d[c]).removesuffix(" pp").removesuffix("×") for c in ("ci_low", "ci_high"))
+            show = METRICS[metric][4] if metric in METRICS else (lambda v, end=False: f"{v:+.3g}")
+            low, high = (show(d[c], end=True).removesuffix(" pp").removesuffix("×") for c in ("ci_low", "ci_high"))
             row["Trader − factory"] = f"{show(d['estimate'])} ({low} to {high})"  # the unit once, on the estimate
             better = METRICS[metric][3] if metric in METRICS else "lower"
             thin = any(t not in by_type.index or pd.isna(by_type.loc[t, "n_suppliers"])

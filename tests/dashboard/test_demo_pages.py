@@ -173,6 +173,16 @@ def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_
     verdict = table.loc["Margin leakage per unit sold", "Verdict"]
     assert verdict == ("No clear difference" if not excludes else
                        "Traders worse" if d_est > 0 else "Traders better")
+    # the difference's interval from the mart, each end in the table's digits; an end that rounds to zero has no sign,
+    # so the cell never reads as above zero beside "No clear difference" (demo: defect returns, -0.003 pp)
+    d_est, d_low, d_high = demo_con.execute(
+        "select estimate, ci_low, ci_high from marts.type_comparison where category = 'all' "
+        "and metric = 'defect_return_rate' and supplier_type = 'trader_minus_factory'").fetchone()
+
+    def end(v: float) -> str:
+        return "0.00" if round(v * 100, 2) == 0 else f"{v * 100:+.2f}"
+    assert table.loc["Defect returns per unit sold", "Trader − factory"] == (
+        f"{d_est * 100:+.2f} pp ({end(d_low)} to {end(d_high)})")
     # one category: the n shown are that category's
     at.selectbox(key="tvf_category").set_value("kitchen").run()
     n_kitchen = demo_con.execute(

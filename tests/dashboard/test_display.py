@@ -24,6 +24,9 @@ def test_numbers_have_separators_blanks_a_dash_and_shares_one_decimal():
     # a difference that rounds to zero has no minus: "(-0.00 to +1.14)" read as a loss that is not there
     assert display.pp(-0.00004, 2) == "+0.00 pp" and display.signed(-0.004, 2, "×") == "+0.00×"
     assert display.signed(-2.64, 1, " pp") == "-2.6 pp"
+    # an interval's end that rounds to zero has no sign: "+0.00 to +1.14" would read as above zero when it is not
+    assert display.pp(-0.00004, 2, end=True) == "0.00 pp" and display.signed(0.004, 2, "×", end=True) == "0.00×"
+    assert display.pp(-0.0004, 2, end=True) == "-0.04 pp" and display.signed(0.0, 1, end=True) == "0.0"
     assert display.money(pd.NA) == display.pct(None) == "–"
     # an interval in one cell, each end as the column beside it writes it; a dash without both ends
     assert display.interval(0.0212, 0.0789) == "2.1% – 7.9%"

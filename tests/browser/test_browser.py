@@ -156,12 +156,20 @@ def _shot(pg, name: str) -> Path:
 def _download(pg, button: str, landmark: str):
     """Click a download button and return the download. A page that reruns after it looked settled (a loaded machine
     delivers the rerun late) replaces the button and its file, so the click fetches nothing: settle and click again,
-    as a person would, up to three times."""
+    as a person would, up to three times. A button still disabled after a minute (the page lost its connection to the
+    app on a loaded machine and shows its widgets greyed out) is what a person answers by reloading the page."""
     for attempt in range(3):
         try:
             # a loaded machine can keep the page's widgets disabled for a while (the app still running or
             # reconnecting): wait, as a person would, until the button can be clicked
-            sync_api.expect(pg.get_by_role("button", name=button)).to_be_enabled(timeout=120_000)
+            sync_api.expect(pg.get_by_role("button", name=button)).to_be_enabled(timeout=60_000)
+        except AssertionError:  # expect's own timeout
+            if attempt == 2:
+                raise
+            pg.reload()
+            _settle(pg, landmark)
+            continue
+        try:
             with pg.expect_download(timeout=30_000) as download:
                 pg.get_by_role("button", name=button).click()
             return download.value

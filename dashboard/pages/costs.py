@@ -107,6 +107,7 @@ if ui.require_warehouse():
                      "costs_unverified", "unverified_duty_rows.csv", width_px=ui.expander_px(), wrap=["source"],
                      columns=["duty_type", "hs_code", "origin_country", "shipment_count", "notes", "source"],
                      download_columns=["row_label"],
+                     optional=["source"],  # on a narrow screen the notes keep the room; the download has the source
                      column_config={"duty_type": "Duty", "hs_code": "HS code", "origin_country": "Origin",
                                     "shipment_count": "Shipments", "notes": "Why it is not confirmed",
                                     "source": "Source"})

@@ -137,3 +137,19 @@ def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_d
     assert blind.proto.row_height in (0, 35) and "pinned" not in str(blind.proto.columns)
     assert shown("inspections", "times_discontinued", "last_transition_on") == (False, 74)
     assert shown("reaudit", "trigger", "priority") == (False, 114)
+
+
+def test_a_narrow_screen_leaves_the_unverified_duty_rows_sources_to_the_download(ui, demo_db, monkeypatch):
+    """Costs' duty rows not confirmed in an official source: at 820 px the source goes to the download, and the notes
+    (why a row is not confirmed: what to verify) keep the room: rows 254 -> 134 px, two in view instead of one. In a
+    1440 px window both are shown (174 px rows)."""
+    from dashboard import display
+
+    def unverified() -> tuple[bool, int]:
+        at = ui.open(demo_db, "costs")
+        grid = next(d for d in at.dataframe if "notes" in d.value.columns and "shipment_count" in d.value.columns)
+        return "source" in grid.proto.column_order, grid.proto.row_height
+
+    assert unverified() == (True, 174)
+    monkeypatch.setattr(display, "page_px", lambda: 820)
+    assert unverified() == (False, 134)

@@ -197,11 +197,11 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         "orders", "Orders waiting for a release decision",
         "Unpaid balances due within the release rules' window or overdue: release them, or hold them for the "
         "reasons given (Open orders page).",
-        ["Order", "Supplier", "Balance", "Due", "Verdict", "Why on hold"],
+        ["Order", "Supplier", "Balance", "Due", "Verdict", "Why not released"],
         [[_text(r.po_id), _text(r.supplier_name), display.money(r.balance_outstanding),
           _due(r.balance_due_on, r.days_until_balance_due),
-          display.words(r.verdict, "verdict"), display.hold_details(r.hold_reasons, labels) if r.verdict == "hold"
-          else ""]
+          display.words(r.verdict, "verdict"),
+          display.hold_details(r.hold_reasons, labels) if r.verdict in (release.HOLD, release.NOT_READY) else ""]
          for r in orders.itertuples()],
         "No balance is due." if display.imported(data["imported"], "payments") else
         "Not known: no payments file was imported, so no balance is known to be due.")

@@ -402,7 +402,7 @@ ENUMS: dict[str, dict[str, str]] = {
                      "not_paid_known": "No paid figure", "no_entry_summary": "No entry summary",
                      "no_shipments": "No shipment on this entry", "not_computable": "Not computable",
                      "in_price": "In the price (the seller pays duty)"},
-    "verdict": {"release": "Release", "hold": "Hold", "paid": "Paid"},  # marts.open_orders
+    "verdict": {"release": "Release", "hold": "Hold", "not_ready": "Not ready", "paid": "Paid"},  # marts.open_orders
     # the validity report card's sections and subjects (marts.validity_report); an unlisted subject is capitalised
     "section": {"ground truth": "Ground truth", "label": "What went wrong", "discrimination": "Discrimination",
                 "ranking": "Ranking", "calibration": "Calibration", "stability": "Stability"},
@@ -568,7 +568,7 @@ HEADERS = {
     "variance": "Variance", "variance_share": "Variance %", "points_last_month": "Last month",
     "points_now": "Now", "delta": "Change", "triggers": "Triggers", "suggested_action": "Suggested action",
     "due_on": "Due", "days_until_due": "Days left", "urgency": "Urgency", "last_audit_on": "Last audit",
-    "priority": "Priority", "rank": "#", "month_on": "Month", "why_held": "Why on hold",
+    "priority": "Priority", "rank": "#", "month_on": "Month", "why_held": "Why not released",
     "balance_due_in": "Balance due", "root_cause": "Root cause", "action": "Action",
 }
 MONEY_COLUMNS = {"spend", "spend_12m", "deposit_at_risk", "deposits_at_risk", "quality_cost_total", "open_exposure",
@@ -1217,17 +1217,20 @@ HOLD_FIRST = ("payee_verified", "no_open_critical_capa")
 _ASIDE = re.compile(r"\s*\([^()]* [^()]*\)")  # an aside of several words (a company's name); "(HK)" is kept
 
 
-def hold_summary(text: object, labels: list[str], first: list[str] = ()) -> str:
+def hold_summary(text: object, labels: list[str], first: list[str] = (), failed: Iterable[str] = ()) -> str:
     """A hold in one short cell: its most telling reason (a failure of a `first` condition, else the checklist's first
-    failing one), asides of several words in parentheses left out, and how many more ("No pre-shipment inspection yet; and 2 more").
+    failed one, else its first check still to come: `failed` names the labels of the conditions that failed), asides
+    of several words in parentheses left out, and how many more ("No pre-shipment inspection yet; and 2 more").
     The whole list is in the download and the checklist per order; a row of four reasons read 6-9 lines tall."""
     if _blank(text) or not str(text).strip():
         return BLANK
     parts = str(text).split("; ")
     rank = {lb: i for i, lb in enumerate(first)}
+    failed = set(failed)
 
-    def order(part: str) -> int:
-        return next((rank[lb] for lb in first if part.startswith(f"{lb}: ")), len(first))
+    def order(part: str) -> tuple[bool, int]:
+        return (not any(part.startswith(f"{lb}: ") for lb in failed),
+                next((rank[lb] for lb in first if part.startswith(f"{lb}: ")), len(first)))
 
     lead = min(parts, key=order)  # the first of the most telling (min keeps the checklist order among equals)
     said = _ASIDE.sub("", hold_details(lead, labels)).strip()
@@ -1242,7 +1245,10 @@ def order_answers(orders: pd.DataFrame) -> pd.DataFrame:
     conditions = release.load_config()["conditions"]
     labels = [c["label"] for c in conditions.values()]
     first = [conditions[n]["label"] for n in HOLD_FIRST if n in conditions]
-    return orders.assign(why_held=[hold_summary(r, labels, first) for r in orders["hold_reasons"]],
+    fails = {conditions[n]["label"]: (orders[n] == release.FAIL).to_numpy() for n in release.CONDITIONS
+             if n in orders}
+    failed = [[lb for lb, f in fails.items() if f[i]] for i in range(len(orders))]
+    return orders.assign(why_held=[hold_summary(r, labels, first, f) for r, f in zip(orders["hold_reasons"], failed)],
                          balance_due_in=orders["days_until_balance_due"].map(due_words))
 
 

@@ -3,8 +3,9 @@
 `evaluate(frames, as_of, cfg)` reads staging-shaped frames (orders with their payment and shipping status, suppliers,
 inspections, changes, bank accounts with marts.bank_accounts' is_change and is_verified, payments, corrective actions with
 marts.corrective_actions' is_open, shipments) and reference.inspection_settings, and
-returns one row per open order with each condition's status ("pass", "fail" or "not recorded"), the failing reasons
-in plain words and the verdict. Conditions and their settings: models/config/release.toml. Only rows dated on or
+returns one row per open order with each condition's status ("pass", "fail", "pending" or "not recorded"), the
+reasons in plain words and the verdict: release, hold (a check failed: something is wrong), not ready (nothing failed,
+but the inspection, the shipment or its documents are still to come, as on any order on its way) or paid. Conditions and their settings: models/config/release.toml. Only rows dated on or
 before `as_of` count.
 """
 
@@ -24,8 +25,8 @@ from models.lookup import lookup
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "release.toml"
 CONDITIONS = ("psi_passed", "golden_sample_approved", "changes_confirmed", "payee_verified", "no_open_critical_capa",
               "shipping_documents_received")
-PASS, FAIL, NOT_RECORDED = "pass", "fail", "not recorded"
-RELEASE, HOLD, PAID = "release", "hold", "paid"
+PASS, FAIL, PENDING, NOT_RECORDED = "pass", "fail", "pending", "not recorded"
+RELEASE, HOLD, NOT_READY, PAID = "release", "hold", "not_ready", "paid"
 
 COLUMNS = ["po_id", "supplier_id", "sku", "ordered_on", "promised_ship_on", "balance_due_on",
            "is_balance_due_on_assumed", "days_until_balance_due", "is_balance_due_soon", "order_value", "paid_amount",
@@ -98,7 +99,8 @@ def open_orders(orders: pd.DataFrame, as_of: pd.Timestamp, cfg: dict, payments_k
 
 def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = None,
              imported: set[str] | None = None) -> pd.DataFrame:
-    """One row per open order: each condition's status, the hold reasons and the verdict (release / hold / paid).
+    """One row per open order: each condition's status, the reasons and the verdict (release / hold / not ready /
+    paid).
     `imported`: the files the import carried (ingest.load_log); None takes every file as imported. Without payments
     the balances are unknown (open_orders); without inspections the inspection condition is not recorded."""
     cfg = cfg or load_config()
@@ -126,20 +128,26 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
 
 
 class _Checks:
-    """The open orders and, per condition, each order's status (pass until a check fails it) and hold reason."""
+    """The open orders and, per condition, each order's status (pass until a check fails it or finds it still to
+    come) and its reason."""
 
     def __init__(self, o: pd.DataFrame, c: pd.Timestamp) -> None:
         self.o, self.c = o, c
         self.status = {name: pd.Series(PASS, index=o.index, dtype=object) for name in CONDITIONS}
         self.reasons = {name: pd.Series("", index=o.index, dtype=object) for name in CONDITIONS}
 
-    def fail(self, name: str, mask, text) -> None:
+    def fail(self, name: str, mask, text, status_: str = FAIL) -> None:
         """Fail condition `name` for the orders in `mask` not failed yet (the first reason found is kept)."""
         status, o = self.status, self.o
         mask = np.asarray(mask, dtype=bool) & (status[name] == PASS).to_numpy()
-        status[name] = status[name].mask(mask, FAIL)
+        status[name] = status[name].mask(mask, status_)
         text = pd.Series(text, index=o.index) if not isinstance(text, pd.Series) else text
         self.reasons[name] = self.reasons[name].mask(mask, text.astype(object))
+
+    def pending(self, name: str, mask, text) -> None:
+        """Condition `name` not met yet for the orders in `mask`, in the normal course of an order on its way (no
+        inspection or bill of lading yet): the balance waits, but nothing is wrong."""
+        self.fail(name, mask, text, PENDING)
 
     def not_recorded(self, name: str) -> None:
         """The data carries nothing to check `name` against."""
@@ -164,8 +172,12 @@ def _psi_passed(k: _Checks, inspections: pd.DataFrame, settings: pd.DataFrame,
     result = o["po_id"].map(last["result"])
     aql = o["po_id"].map(last["aql_major"]).astype(float)
     on = lookup(o["po_id"], last["inspected_on"])
-    k.fail("psi_passed", result.isna() & o["po_id"].isin(pending), "pre-shipment inspection pending")
-    k.fail("psi_passed", result.isna(), "no pre-shipment inspection yet")
+    # before anything ships an inspection still to come is the order's next step; goods shipped without a passed one
+    # are a failure
+    shipped = o["shipped_quantity"].fillna(0).astype(float) > 0
+    k.pending("psi_passed", result.isna() & ~shipped & o["po_id"].isin(pending), "pre-shipment inspection pending")
+    k.pending("psi_passed", result.isna() & ~shipped, "no pre-shipment inspection yet")
+    k.fail("psi_passed", result.isna(), "shipped without a decided pre-shipment inspection")
     k.fail("psi_passed", result == "fail", "the last pre-shipment inspection failed (" + on.dt.strftime("%Y-%m-%d")
            .fillna("") + ")")
     loose = (result == "pass") & aql.notna() & (aql > agreed + 1e-9)
@@ -280,26 +292,30 @@ def _shipping_documents(k: _Checks, shipments: pd.DataFrame) -> None:
         return
     ship = ship[ship["shipped_on"] <= c]
     missing = ship[ship["documents_received_on"].isna() | (ship["documents_received_on"] > c)]
-    k.fail("shipping_documents_received", ~o["po_id"].isin(ship["po_id"]), "not shipped yet: no bill of lading")
-    k.fail("shipping_documents_received", o["po_id"].isin(missing["po_id"]),
-           "shipping documents not received for a shipment")
+    # documents follow the shipment: still to come, not a failure (chase the supplier for them)
+    k.pending("shipping_documents_received", ~o["po_id"].isin(ship["po_id"]), "not shipped yet: no bill of lading")
+    k.pending("shipping_documents_received", o["po_id"].isin(missing["po_id"]),
+              "shipping documents not received for a shipment")
 
 
 def _verdict(k: _Checks, cfg: dict, bank_accounts_imported: bool) -> pd.DataFrame:
-    """The hold reasons, what could not be checked, the verdict and the balance due, in the output's columns."""
+    """The reasons (failed and still to come, in the checklist's order), what could not be checked, the verdict and
+    the balance due, in the output's columns."""
     o, c, status, reasons = k.o, k.c, k.status, k.reasons
     conds = cfg["conditions"]
     enabled = [n for n in CONDITIONS if conds[n].get("enabled", True)]
     failing = pd.DataFrame({n: status[n] == FAIL for n in enabled}, index=o.index)
-    o["hold_reasons"] = ["; ".join(f"{conds[n]['label']}: {reasons[n][i]}" for n in enabled if failing.at[i, n])
-                         for i in o.index]
+    waiting = pd.DataFrame({n: status[n] == PENDING for n in enabled}, index=o.index)
+    o["hold_reasons"] = ["; ".join(f"{conds[n]['label']}: {reasons[n][i]}" for n in enabled
+                                   if failing.at[i, n] or waiting.at[i, n]) for i in o.index]
     o["not_checked"] = ["; ".join(conds[n]["label"] for n in enabled if status[n][i] == NOT_RECORDED)
                         for i in o.index]
     if not bank_accounts_imported and conds["payee_verified"].get("enabled", True):
         # the names were checked; the account itself is not recorded
         o["not_checked"] = ["; ".join(x for x in (t, "bank account (no bank accounts imported)") if x)
                             for t in o["not_checked"]]
-    o["verdict"] = np.where(o["balance_outstanding"] <= 0, PAID, np.where(failing.any(axis=1), HOLD, RELEASE))
+    o["verdict"] = np.select([o["balance_outstanding"] <= 0, failing.any(axis=1), waiting.any(axis=1)],
+                             [PAID, HOLD, NOT_READY], RELEASE)
     for n in CONDITIONS:
         o[n] = status[n] if n in enabled else None
     o["days_until_balance_due"] = (o["balance_due_on"] - c).dt.days

@@ -7,7 +7,7 @@ from dashboard import components as ui
 from dashboard import display, filters, queries
 from models import release
 
-STATUS = {"pass": "✓", "fail": "✗ fails", "not recorded": "not recorded"}
+STATUS = {"pass": "✓", "fail": "✗ fails", "pending": "to come", "not recorded": "not recorded"}
 VIEWS = {"due": "Balances due this week", "hold": "On hold", "all": "All open orders"}
 # the answer on screen at 1440 px (which order, release or hold and why, how much, by when); the rest in the download
 COLUMNS = ["po_id", "supplier_name", "verdict", "why_held", "balance_outstanding", "balance_due_in", "deposit_at_risk"]
@@ -36,7 +36,8 @@ if ui.require_warehouse():
     days = pd.to_numeric(orders["days_until_balance_due"], errors="coerce")
     unpaid = orders["balance_outstanding"] > 0
     due = orders["is_balance_due_soon"].fillna(False).astype(bool)
-    hold = orders["verdict"] == "hold"
+    hold = orders["verdict"] == release.HOLD
+    not_ready = orders["verdict"] == release.NOT_READY
 
     c1, c2, c3, c4 = ui.tiles(4)
     c1.metric("Open orders", f"{len(orders):,}", border=True,
@@ -55,10 +56,15 @@ if ui.require_warehouse():
               border=True, help=f"Unpaid balances whose due date is within {due_days} days of the analysis date "
                                 "or already past (the due date of the payment terms, else the promised ship date)."
                                 + unknown)
+    waiting = int((not_ready & unpaid).sum()) if paid_known else int(not_ready.sum())
     c4.metric("Balances on hold", f"{int((hold & unpaid).sum()):,} of {int(unpaid.sum()):,}" if paid_known else
-              f"{int(hold.sum()):,} of {len(orders):,} orders", border=True,
-              help="Unpaid balances that fail at least one condition of the release checklist: do not pay them "
-                   "until the reasons are cleared." + (unknown and " Counted over the open orders instead."))
+              f"{int(hold.sum()):,} of {len(orders):,} orders", f"{waiting:,} more not ready yet",
+              delta_color="off", delta_arrow="off", border=True,
+              help="Unpaid balances where a check of the release checklist found something wrong (a failed or "
+                   "looser inspection, money to another entity, an unverified bank account, an unconfirmed change, an "
+                   "open critical corrective action, no golden sample): do not pay them until it is cleared. Not "
+                   "ready: nothing has failed, but the inspection, the shipment or its documents are still to come, "
+                   "as on any order on its way." + (unknown and " Counted over the open orders instead."))
 
     with st.expander("The release checklist"):
         st.markdown("A balance is released only when every condition holds (models/config/release.toml, rules "
@@ -66,40 +72,51 @@ if ui.require_warehouse():
         for name in release.CONDITIONS:
             if cfg["conditions"][name].get("enabled", True):
                 st.markdown(f"- {ui.md(cfg['conditions'][name]['label'])}")
-        st.caption("A condition whose data was not imported at all (no bank accounts, no changes, no corrective "
-                   "actions, no document dates) is listed as not checked: it does not hold an order, and it is "
-                   "not a pass either.")
+        st.caption("A check still to come on an order on its way (no pre-shipment inspection yet, not shipped, "
+                   "documents not yet in hand) makes its balance not ready; a check that found something wrong puts "
+                   "it on hold. A condition whose data was not imported at all (no bank accounts, no changes, no "
+                   "corrective actions, no document dates) is listed as not checked: it does not hold an order, and "
+                   "it is not a pass either.")
 
     view = st.segmented_control("Show", list(VIEWS), format_func=VIEWS.get, key="open_orders_view", default="due",
                                 help="Balances due this week include overdue ones.") or "due"
     shown = orders[due] if view == "due" else orders[hold] if view == "hold" else orders
     if shown.empty:
-        st.success("No balance is due this week." if view == "due" else "No order is on hold.")
+        st.success("No balance is due this week." if view == "due" else
+                   "No order is on hold: no check found anything wrong." if view == "hold" else "No open order.")
         st.stop()
 
-    failing = pd.DataFrame({cfg["conditions"][n]["label"]: (shown[n] == "fail").sum() for n in release.CONDITIONS
-                            if n in shown and shown[n].notna().any()}, index=["orders"]).T
-    failing = failing[failing["orders"] > 0].sort_values("orders", ascending=False)
-    if not failing.empty:
-        st.caption("Checks these orders fail, with the number held by each: " + "; ".join(
-            f"{ui.md(label)} ({int(n)})" for label, n in failing["orders"].items()))
+    def counts(status: str) -> str:
+        """The checks in `status` on the shown orders, most orders first: "Golden sample approved (10); …"."""
+        n = pd.Series({cfg["conditions"][c]["label"]: int((shown[c] == status).sum()) for c in release.CONDITIONS
+                       if c in shown and shown[c].notna().any()})
+        return "; ".join(f"{ui.md(label)} ({k:,})" for label, k in n[n > 0].sort_values(ascending=False).items())
+
+    said = [f"Checks these orders fail, with the number held by each: {counts(release.FAIL)}."
+            if counts(release.FAIL) else "",
+            f"Still to come on orders on their way: {counts(release.PENDING)}." if counts(release.PENDING) else ""]
+    if any(said):
+        st.caption(" ".join(t for t in said if t))
 
     table = display.order_answers(shown)
     # a condition not checked (its data not imported) is shown when some order has one
     unchecked = ["not_checked"] if table["not_checked"].fillna("").astype(str).str.strip().ne("").any() else []
-    # on a narrow screen the deposit at risk goes to the download (the tile above has the total), so that Why on hold
-    # has the room: at 1280 px the rows were 194 px, 4 of 74 in view, and are 114
+    # on a narrow screen the deposit at risk goes to the download (the tile above has the total), so that Why not
+    # released has the room: at 1280 px the rows were 194 px, 4 of 74 in view, and are 114
     ui.table(table, "open_orders_table", "open_orders.csv", columns=COLUMNS + unchecked, download_columns=DOWNLOAD,
              max_rows=12, optional=["deposit_at_risk"], column_config={
                  "po_id": "Order", "supplier_name": "Supplier",
-                 "verdict": st.column_config.TextColumn("Verdict", help="Release: every condition holds. Hold: pay "
-                                                                        "nothing until the reasons are cleared. "
-                                                                        "Paid: nothing left to pay."),
+                 "verdict": st.column_config.TextColumn("Verdict", help="Release: every condition holds. Hold: a "
+                                                                        "check found something wrong; pay nothing "
+                                                                        "until it is cleared. Not ready: nothing "
+                                                                        "wrong, but the inspection, shipment or "
+                                                                        "documents are still to come. Paid: nothing "
+                                                                        "left to pay."),
                  "why_held": st.column_config.TextColumn(
-                     "Why on hold", help="The most telling check the order fails (money to another entity or an "
-                                         "open critical corrective action first) and how many more; the download "
-                                         "has every reason with its condition, the checklist per order below "
-                                         "which checks fail."),
+                     "Why not released", help="The most telling check the order fails (money to another entity or an "
+                                              "open critical corrective action first), else what is still to come, "
+                                              "and how many more; the download has every reason with its condition, "
+                                              "the checklist per order below which checks fail."),
                  "balance_outstanding": ui.money_col("Balance"),
                  "balance_due_in": st.column_config.TextColumn(
                      "Balance due", help="From the analysis date to the balance's due date (the payment terms' due "

@@ -498,8 +498,9 @@ if not orders.empty:
              download_columns=["ordered_on", "balance_due_on", "days_until_balance_due", "hold_reasons",
                                "not_checked"],
              column_config={"po_id": "Order", "verdict": "Verdict", "why_held": st.column_config.TextColumn(
-                                "Why on hold", help="The most telling check the order fails and how many more; the "
-                                                    "download has every reason."),
+                                "Why not released", help="The most telling check the order fails, else what is still "
+                                                         "to come (not ready), and how many more; the download has "
+                                                         "every reason."),
                             "balance_outstanding": ui.money_col("Balance"), "balance_due_in": "Balance due",
                             "deposit_at_risk": ui.money_col("Deposit at risk"), "not_checked": "Not checked"})
 

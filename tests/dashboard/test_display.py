@@ -188,6 +188,32 @@ def test_a_hold_reads_in_one_short_cell_its_most_telling_reason_first():
     assert display.hold_summary("Shipping documents received: not shipped yet: no bill of lading", labels) == (
         "Not shipped yet: no bill of lading")
     assert display.hold_summary("", labels) == display.hold_summary(None, labels) == "–"
+    # a failed check before one still to come, whatever their order in the checklist: the inspection not yet done
+    # (pending) is listed first, the payee that failed leads the cell
+    pending_first = ("Pre-shipment inspection passed: no pre-shipment inspection yet; Payee verified: money on this "
+                     "order went to ACME; Shipping documents received: not shipped yet: no bill of lading")
+    assert display.hold_summary(pending_first, labels, failed=["Payee verified"]) == (
+        "Money on this order went to ACME; and 2 more")
+
+
+def test_order_answers_lead_with_a_failed_check_then_what_is_still_to_come():
+    """marts.open_orders rows by hand: a hold whose failure (no golden sample) comes after a check still to come in
+    the checklist leads with the failure; a not-ready order with what is to come."""
+    from models import release
+
+    labels = {n: c["label"] for n, c in release.load_config()["conditions"].items()}
+    rows = pd.DataFrame({
+        "hold_reasons": [f"{labels['psi_passed']}: no pre-shipment inspection yet; {labels['golden_sample_approved']}: "
+                         "no golden sample approval on record",
+                         f"{labels['psi_passed']}: no pre-shipment inspection yet"],
+        "days_until_balance_due": [3, -2],
+        **{n: ["pass", "pass"] for n in release.CONDITIONS}})
+    rows.loc[0, ["psi_passed", "golden_sample_approved"]] = ["pending", "fail"]
+    rows.loc[1, "psi_passed"] = "pending"
+    out = display.order_answers(rows)
+    assert out["why_held"].tolist() == ["No golden sample approval on record; and 1 more",
+                                        "No pre-shipment inspection yet"]
+    assert out["balance_due_in"].tolist() == ["in 3 days", "2 days overdue"]
 
 
 REASONS = pd.DataFrame({  # marts.reaudit_reasons rows of two suppliers, as the build writes them

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 
 def test_open_orders_page_hand_computed(ui, tiny_db):
-    """As of 2024-06-21: P3 (S1, 1,000, shipped, nothing paid, no PSI) holds; P4 (S2, 2,000, shipped, nothing paid,
-    PSI passed at 2.5) is released; P5 (3,300, 990 paid, nothing shipped) and P6 (1,100, 330 paid) hold; P1 and P2
-    are shipped and paid. The tiny import has no bank accounts, changes, corrective actions or document dates."""
+    """As of 2024-06-21: P3 (S1, 1,000, shipped without a PSI, nothing paid) holds; P4 (S2, 2,000, shipped, nothing
+    paid, PSI passed at 2.5) is released; P5 (3,300, 990 paid) and P6 (1,100, 330 paid) are not ready: nothing has
+    shipped and no PSI is decided yet, which is an order on its way, not a failure; P1 and P2 are shipped and paid.
+    The tiny import has no bank accounts, changes, corrective actions or document dates."""
     at = ui.open(tiny_db, "open_orders")
     m = ui.metrics(at)
     assert m["Open orders"] == "4"
@@ -16,13 +17,17 @@ def test_open_orders_page_hand_computed(ui, tiny_db):
     # the count beside it is a note, not a change: no arrow, no colour
     due = next(x for x in at.metric if x.label == "Balances due in 7 days")
     assert due.delta == "3 orders, 3 overdue" and due.proto.direction == 2 and due.proto.color == 2  # NONE, GRAY
-    assert m["Balances on hold"] == "3 of 4"
+    assert m["Balances on hold"] == "1 of 4"
+    held = next(x for x in at.metric if x.label == "Balances on hold")
+    assert held.delta == "2 more not ready yet" and held.proto.direction == 2 and held.proto.color == 2
     shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns).set_index("po_id")
     assert list(shown.index) == ["P4", "P3", "P5"]  # by balance due date
-    assert shown["verdict"].to_dict() == {"P4": "Release", "P3": "Hold", "P5": "Hold"}
-    assert shown.loc["P3", "hold_reasons"] == ("Pre-shipment inspection passed at the agreed AQL: no pre-shipment "
-                                               "inspection yet")
-    assert shown.loc["P3", "why_held"] == "No pre-shipment inspection yet"  # the condition's name left out
+    assert shown["verdict"].to_dict() == {"P4": "Release", "P3": "Hold", "P5": "Not ready"}
+    assert shown.loc["P3", "hold_reasons"] == ("Pre-shipment inspection passed at the agreed AQL: shipped without a "
+                                               "decided pre-shipment inspection")
+    # the condition's name left out
+    assert shown.loc["P3", "why_held"] == "Shipped without a decided pre-shipment inspection"
+    assert shown.loc["P5", "why_held"] == "No pre-shipment inspection yet"
     assert shown.loc["P5", "balance_outstanding"] == 2310 and shown.loc["P5", "days_until_balance_due"] == -20
     assert shown.loc["P5", "balance_due_in"] == "20 days overdue"
     assert shown.loc["P4", "not_checked"] == ("Every change confirmed in writing; No open critical corrective "
@@ -36,12 +41,16 @@ def test_open_orders_page_hand_computed(ui, tiny_db):
 
     at.segmented_control(key="open_orders_view").set_value("hold").run()
     shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)
-    assert sorted(shown["po_id"]) == ["P3", "P5", "P6"]
+    assert sorted(shown["po_id"]) == ["P3"]  # on hold: a check found something wrong; P5 and P6 are on their way
     at.segmented_control(key="open_orders_view").set_value("all").run()
     shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)
     assert sorted(shown["po_id"]) == ["P3", "P4", "P5", "P6"]
+    assert ("Checks these orders fail, with the number held by each: Pre-shipment inspection passed at the agreed AQL "
+            "(1). Still to come on orders on their way: Pre-shipment inspection passed at the agreed AQL (2).") \
+        in ui.texts(at)
     checklist = next(f for f in ui.frames(at) if "payee_verified" in f.columns).set_index("po_id")
     assert checklist.loc["P4", "psi_passed"] == "✓" and checklist.loc["P3", "psi_passed"] == "✗ fails"
+    assert checklist.loc["P5", "psi_passed"] == "to come"
     assert checklist.loc["P4", "changes_confirmed"] == "not recorded"
 
 

@@ -177,10 +177,37 @@ def test_the_release_checklist_hand_computed():
         "first seen 2024-06-20, is not verified: call back on a number already on file before paying; "
         "No open critical corrective action: critical corrective action C1 open since 2024-06-06")
     assert out.loc["P3", "days_until_balance_due"] == -22 and bool(out.loc["P3", "is_balance_due_soon"])
-    # P6: paid in advance, nothing to release; its PSI is still pending
-    assert out.loc["P6", "balance_outstanding"] == 0 and out.loc["P6", "psi_passed"] == "fail"
+    # P6: paid in advance, nothing to release; its PSI is still pending (to come: nothing has shipped)
+    assert out.loc["P6", "balance_outstanding"] == 0 and out.loc["P6", "psi_passed"] == "pending"
+    assert out.loc["P6", "shipping_documents_received"] == "pending"
     assert "pre-shipment inspection pending" in out.loc["P6", "hold_reasons"]
     assert (out["rules_version"] == release.load_config()["rules_version"]).all()
+
+
+def test_an_order_on_its_way_is_not_ready_and_one_shipped_uninspected_is_held():
+    """P2 with its change confirmed and no PSI yet: nothing has failed, the inspection and the bill of lading are
+    still to come, so its balance is not ready (not on hold: nothing is wrong). P1 shipped without a decided PSI:
+    held. A pending check beside a failed one leaves the order on hold, with both reasons in the checklist's order."""
+    frames = _frames()
+    frames["changes"] = frames["changes"][frames["changes"]["change_id"] != "CH1"]
+    frames["inspections"] = frames["inspections"][~frames["inspections"]["inspection_id"].isin(["I1", "I2"])]
+    out = release.evaluate(frames, AS_OF).set_index("po_id")
+    assert out.loc["P2", "verdict"] == "not_ready"
+    assert out.loc["P2", ["psi_passed", "shipping_documents_received"]].tolist() == ["pending", "pending"]
+    assert out.loc["P2", "hold_reasons"] == (
+        "Pre-shipment inspection passed at the agreed AQL: no pre-shipment inspection yet; "
+        "Shipping documents received: not shipped yet: no bill of lading")
+    assert out.loc["P1", "verdict"] == "hold" and out.loc["P1", "psi_passed"] == "fail"
+    assert out.loc["P1", "hold_reasons"] == (
+        "Pre-shipment inspection passed at the agreed AQL: shipped without a decided pre-shipment inspection")
+    # the unconfirmed change back: P2 fails a check, so it is on hold, the pending checks listed beside it
+    frames["changes"] = _frames()["changes"]
+    out = release.evaluate(frames, AS_OF).set_index("po_id")
+    assert out.loc["P2", "verdict"] == "hold" and out.loc["P2", "psi_passed"] == "pending"
+    assert out.loc["P2", "hold_reasons"] == (
+        "Pre-shipment inspection passed at the agreed AQL: no pre-shipment inspection yet; "
+        "Every change confirmed in writing: material change of 2024-05-20 not confirmed in writing; "
+        "Shipping documents received: not shipped yet: no bill of lading")
 
 
 def test_the_payee_and_the_contracting_entity_must_be_the_legal_entity():
@@ -266,9 +293,9 @@ def test_without_a_payments_file_balances_are_unknown_not_the_whole_order():
     assert list(out.index) == ["P2", "P6"]
     assert out[["paid_amount", "balance_outstanding", "deposit_at_risk"]].isna().all().all()
     assert not out["is_balance_due_soon"].any()
-    # the checklist still decides: P2 holds for its AQL; P6 (paid in advance, which the data no longer shows) holds
-    # for its pending inspection and its missing bill of lading instead of reading "paid"
-    assert out["verdict"].to_dict() == {"P2": "hold", "P6": "hold"}
+    # the checklist still decides: P2 holds for its AQL; P6 (paid in advance, which the data no longer shows) is not
+    # ready (its inspection and its bill of lading still to come) instead of reading "paid"
+    assert out["verdict"].to_dict() == {"P2": "hold", "P6": "not_ready"}
     assert out.loc["P6", "not_checked"].endswith("amount paid (no payments imported): the balance is unknown")
     # imported with no rows, the same file says nothing was paid: every recent unpaid order waits, in full
     empty = release.evaluate(frames, AS_OF, imported=ALL_FILES).set_index("po_id")
@@ -316,7 +343,7 @@ def test_no_decided_inspection_no_open_critical_capa_and_no_current_account_are_
     frames["bank_accounts"]["first_seen_on"] = "2024-07-01"
     out = release.evaluate(frames, AS_OF).set_index("po_id")
     assert out.loc["P1", "hold_reasons"] == (
-        "Pre-shipment inspection passed at the agreed AQL: no pre-shipment inspection yet; "
+        "Pre-shipment inspection passed at the agreed AQL: shipped without a decided pre-shipment inspection; "
         "Payee is the contracting entity and the bank account is known or verified: no bank account on record for "
         "this supplier")
     assert (out["no_open_critical_capa"] == "pass").all()

@@ -66,13 +66,15 @@ def test_background_checks_keep_blank_as_not_checked(controls_db):
 
 
 def test_open_orders_verdicts_hand_computed(controls_db):
-    """As of 2024-06-21. P3 (S1): no PSI; its material change CH1 (02-10, after the sample approval of 01-20) is not
-    confirmed in writing. P4, P5, P6 (S2): the newest account BA3 is not verified and the critical CAPA C3 is open;
-    P5 and P6 have no PSI either. The tiny shipments carry no document dates: not recorded, not a hold."""
+    """As of 2024-06-21. P3 (S1): shipped (H3, H4) without a PSI; its material change CH1 (02-10, after the sample
+    approval of 01-20) is not confirmed in writing. P4, P5, P6 (S2): the newest account BA3 is not verified and the
+    critical CAPA C3 is open; P5 and P6 have no PSI yet either (nothing shipped: still to come, listed beside the
+    failures). The tiny shipments carry no document dates: not recorded, not a hold."""
     got = {po: (verdict, reasons) for po, verdict, reasons in _rows(
         controls_db, "select po_id, verdict, hold_reasons from marts.open_orders order by po_id")}
     assert sorted(got) == ["P3", "P4", "P5", "P6"]
-    assert got["P3"] == ("hold", "Pre-shipment inspection passed at the agreed AQL: no pre-shipment inspection yet; "
+    assert got["P3"] == ("hold", "Pre-shipment inspection passed at the agreed AQL: shipped without a decided "
+                                 "pre-shipment inspection; "
                                  "Every change confirmed in writing: material change of 2024-02-10 not confirmed in "
                                  "writing")
     s2 = ("Payee is the contracting entity and the bank account is known or verified: bank account ••••8901 (HK), "

@@ -193,10 +193,14 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
 
     orders = waiting_for_decision(data["orders"])
     labels = [c["label"] for c in release.load_config()["conditions"].values()]
+    verdicts = orders["verdict"].value_counts() if not orders.empty else pd.Series(dtype=int)
+    split = ", ".join(f"{int(verdicts[v]):,} {said}" for v, said in (
+        (release.RELEASE, "ready to release"), (release.HOLD, "on hold (a check found something wrong)"),
+        (release.NOT_READY, "not ready (inspection, shipment or documents still to come)")) if verdicts.get(v, 0))
     orders_section = Section(
         "orders", "Orders waiting for a release decision",
         "Unpaid balances due within the release rules' window or overdue: release them, or hold them for the "
-        "reasons given (Open orders page).",
+        "reasons given (Open orders page)." + (f" {split[:1].upper()}{split[1:]}." if split else ""),
         ["Order", "Supplier", "Balance", "Due", "Verdict", "Why not released"],
         [[_text(r.po_id), _text(r.supplier_name), display.money(r.balance_outstanding),
           _due(r.balance_due_on, r.days_until_balance_due),

@@ -117,6 +117,7 @@ def test_movers_orders_reaudits_and_stale_data(week, digest_db):
                                        ["P3", "Ningbo Alpha Store", "$1,000", "2024-03-01 (112 days overdue)"],
                                        ["P5", EVIL, "$2,310", "2024-06-01 (20 days overdue)"]]
     assert all(r[4] == "Hold" for r in orders) and "material change of 2024-02-10 not confirmed" in orders[1][5]
+    assert week.section("orders").explanation.endswith(" (Open orders page). 3 on hold (a check found something wrong).")
     # S2 paid another entity: hold new orders, due now; S1 (desk re-check in 45 days) and S3 (90 days) are later
     reaudits = week.section("reaudits").rows
     assert [(r[1], r[2], r[4]) for r in reaudits] == [(EVIL, "Hold new orders now", "Hold new orders")]
@@ -374,3 +375,19 @@ def test_new_red_flags_say_which_checks_this_data_cannot_make(week, tiny_db):
     assert tiny.empty == "No new red flag on what this data shows."
     full = week.section("red_flags")
     assert "Not checked" not in full.explanation and full.empty == "No new red flag."
+
+
+def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
+    """On the demo the due balances mix all three verdicts: the section says how many are ready to release, on hold
+    and not ready, each counted from marts.open_orders by SQL."""
+    con = db.connect(demo_db)
+    try:
+        week = digest.build(db.runner(con), 7)
+        n = dict(con.execute("select verdict, count(*) from marts.open_orders where is_balance_due_soon "
+                             "and balance_outstanding > 0 group by verdict").fetchall())
+    finally:
+        con.close()
+    assert set(n) == {"release", "hold", "not_ready"} and sum(n.values()) == week.section("orders").count
+    assert week.section("orders").explanation.endswith(
+        f" (Open orders page). {n['release']:,} ready to release, {n['hold']:,} on hold (a check found something "
+        f"wrong), {n['not_ready']:,} not ready (inspection, shipment or documents still to come).")

@@ -56,7 +56,8 @@ if ui.require_warehouse():
                                  help="Applied in this order after the stack in force on the costing date.")
         custom_type = st.selectbox("Also change a duty type", [KEEP, "mfn", "section_301", "section_122",
                                                                "section_232", "ieepa_reciprocal", "ieepa_fentanyl"],
-                                   key="whatif_custom_type")
+                                   key="whatif_custom_type",
+                                   format_func=lambda t: t if t == KEEP else display.words(t, "duty_type"))
         custom_points = st.number_input("… by percentage points", value=0.0, step=5.0, key="whatif_custom_points",
                                         help="Added to that duty where the SKU has it (negative lowers it).")
         incoterm = st.selectbox("Incoterm", [KEEP, *lc.INCOTERMS], key="whatif_incoterm",
@@ -65,6 +66,7 @@ if ui.require_warehouse():
                                        key="whatif_price_change")
     with right:
         mode = st.selectbox("Transport mode", [KEEP, *MODES], key="whatif_mode",
+                            format_func=lambda m: m if m == KEEP else m.capitalize(),
                             help="Freight per unit from the SKU's own shipments by that mode; HMF only by sea.")
         suppliers = queries.whatif_suppliers()
         targets = [s for s in suppliers["supplier_id"] if s not in set(baseline["supplier_id"])]

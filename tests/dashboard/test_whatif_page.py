@@ -101,3 +101,21 @@ def test_a_margin_without_a_selling_price_is_unknown_not_zero(ui, built, tmp_pat
     assert next(m for m in at.metric if m.label == "Margin per unit").help.endswith(
         "Unknown: none of these SKUs has a selling price (neither sales in the last 12 months nor a retail price).")
     assert shown["Landed cost per unit"] != "–"  # the landed cost is still known
+
+
+def test_whatif_names_duty_types_and_transport_modes_in_words(ui, tiny_db):
+    """The duty types a visitor may change and the transport modes read as the Costs page names them, not as codes."""
+    at = ui.open(tiny_db, "whatif")
+    assert at.selectbox(key="whatif_custom_type").options == [
+        "(keep)", "General rate (MFN)", "Section 301", "Section 122", "Section 232", "IEEPA reciprocal",
+        "IEEPA fentanyl"]
+    assert at.selectbox(key="whatif_mode").options == ["(keep)", "Sea", "Air", "Express", "Rail", "Truck"]
+    # the scenario still reads the code behind the words: +25 points of Section 301 chosen by its name costs what the
+    # preset "Section 301 +25%" costs (hand-computed in test_whatif_section_301_plus_25_on_a_supplier)
+    before = ui.metrics(at)["Landed cost per unit"]
+    at.selectbox(key="whatif_custom_type").set_value("section_301")
+    at.number_input(key="whatif_custom_points").set_value(25.0).run()
+    custom = ui.metrics(at)["Landed cost per unit"]
+    preset = ui.open(tiny_db, "whatif")
+    preset.multiselect(key="whatif_presets").set_value(["Section 301 +25%"]).run()
+    assert custom == ui.metrics(preset)["Landed cost per unit"] != before

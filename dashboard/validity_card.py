@@ -90,8 +90,11 @@ def show() -> None:
                      column_config={"scenario": "Weight change",
                                     "spearman": st.column_config.NumberColumn("Spearman", format="%.4f"),
                                     "top_overlap": ui.pct_col(f"Riskiest {top:.0%} kept"),
-                                    "max_rank_shift": st.column_config.NumberColumn("Largest move (places)",
-                                                                                    format="%.1f")})
+                                    # "2", or "2.5" between tied suppliers (their ranks are averaged), not "2.0"
+                                    "max_rank_shift": st.column_config.NumberColumn(
+                                        "Largest move (places)", format="%g",
+                                        help="The most places any supplier moved in the ranking; a half place "
+                                             "between tied suppliers.")})
         if signals is not None and not signals.empty:
             st.markdown(f"**Each signal's predictive value next to its points** ({int(signals['n_orders'].max()):,} "
                         "test orders of the backtest, points as of the month end before each order; AUC 0.5 = "

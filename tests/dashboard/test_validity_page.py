@@ -44,6 +44,9 @@ def test_portfolio_shows_the_report_card_of_the_demo(ui, demo_db, demo_con):
     assert "AUC against the planted wrong entities" in set(figures["metric"])
     stability = next(f for f in ui.frames(at) if "max_rank_shift" in f.columns)
     assert stability["scenario"].tolist()[:2] == ["Who they are ×0.80", "Who they are ×1.20"]
+    # places as a count ("2", "2.5" between tied suppliers), not "2.0"
+    grid = next(d for d in at.dataframe if "max_rank_shift" in d.value.columns)
+    assert '"format":"%g"' in grid.proto.columns.replace(" ", "")
 
 
 def test_portfolio_without_a_report_card_says_what_is_missing(ui, tiny_db):

@@ -105,7 +105,7 @@ def show() -> None:
                      columns=["signal", "pillar", "max_points", "auc", "interval", "top_decile_lift",
                               "share_with_points", "verdict"],
                      column_config={
-                         "max_points": st.column_config.NumberColumn("Max", format="%.1f",
+                         "max_points": st.column_config.NumberColumn("Max", format="%g",
                                                                      help="The most points the signal can give."),
                          "auc": st.column_config.NumberColumn("AUC", format="%.3f"),
                          "interval": st.column_config.TextColumn("95% interval", help="Of the AUC."),

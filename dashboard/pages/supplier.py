@@ -201,7 +201,7 @@ else:
              wrap=["evidence", "signal"],
              column_config={"points": st.column_config.ProgressColumn("Points", format="%.1f", min_value=0,
                                                                       max_value=float(signals["max_points"].max())),
-                            "max_points": st.column_config.NumberColumn("Max", format="%.1f"),  # half points: 4.5
+                            "max_points": st.column_config.NumberColumn("Max", format="%g"),  # 8, or half points: 4.5
                             "explanation": st.column_config.TextColumn("Why", width="large"),
                             "evidence": st.column_config.TextColumn(
                                 "Evidence", help="What the signal was measured on, with its unit; the download "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pandas as pd
 import pytest
 
@@ -89,6 +90,9 @@ def test_supplier_page_shows_the_critical_suppliers_red_flags_and_signals(ui, de
     signals = next(f for f in ui.frames(at) if "explanation" in f.columns and "max_points" in f.columns)
     expected = demo_con.execute("select count(*) from marts.supplier_signals where supplier_id = ?", [sid]).fetchone()
     assert len(signals) == expected[0]
+    # a signal's maximum as configured, "8" or "4.5", not "8.0" (display.max_points' rule, in the grid's format)
+    grid = next(d for d in at.dataframe if "max_points" in d.value.columns and "explanation" in d.value.columns)
+    assert json.loads(grid.proto.columns)["max_points"]["type_config"]["format"] == "%g"
     lots = demo_con.execute("select count(*) from marts.inspection_lots where supplier_id = ?", [sid]).fetchone()[0]
     table = next(f for f in ui.frames(at) if "major_plan_accept" in f.columns)
     assert len(table) == lots

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pandas as pd
 import pytest
 
@@ -46,7 +47,9 @@ def test_portfolio_shows_the_report_card_of_the_demo(ui, demo_db, demo_con):
     assert stability["scenario"].tolist()[:2] == ["Who they are ×0.80", "Who they are ×1.20"]
     # places as a count ("2", "2.5" between tied suppliers), not "2.0"
     grid = next(d for d in at.dataframe if "max_rank_shift" in d.value.columns)
-    assert '"format":"%g"' in grid.proto.columns.replace(" ", "")
+    assert json.loads(grid.proto.columns)["max_rank_shift"]["type_config"]["format"] == "%g"
+    grid = next(d for d in at.dataframe if "lift_with_points" in d.value.columns)
+    assert json.loads(grid.proto.columns)["max_points"]["type_config"]["format"] == "%g"  # 8, 4.5: not 8.0
 
 
 def test_portfolio_without_a_report_card_says_what_is_missing(ui, tiny_db):

@@ -8,7 +8,7 @@ from dashboard import display, filters, queries
 from models import release
 
 STATUS = {"pass": "✓", "fail": "✗ fails", "pending": "to come", "not recorded": "not recorded"}
-VIEWS = {"due": "Balances due this week", "hold": "On hold", "all": "All open orders"}
+VIEWS = {"due": "Balances due this week", "release": "Ready to release", "hold": "On hold", "all": "All open orders"}
 # the answer on screen at 1440 px (which order, release or hold and why, how much, by when); the rest in the download
 COLUMNS = ["po_id", "supplier_name", "verdict", "why_held", "balance_outstanding", "balance_due_in", "deposit_at_risk"]
 DOWNLOAD = ["sku", "ordered_on", "balance_due_on", "days_until_balance_due", "order_value", "paid_amount",
@@ -79,11 +79,16 @@ if ui.require_warehouse():
                    "it is not a pass either.")
 
     view = st.segmented_control("Show", list(VIEWS), format_func=VIEWS.get, key="open_orders_view", default="due",
-                                help="Balances due this week include overdue ones.") or "due"
-    shown = orders[due] if view == "due" else orders[hold] if view == "hold" else orders
+                                help="Balances due this week include overdue ones. Ready to release: every "
+                                     "condition holds, the balance can be paid.") or "due"
+    ready = orders["verdict"] == release.RELEASE
+    shown = {"due": orders[due], "release": orders[ready], "hold": orders[hold]}.get(view, orders)
     if shown.empty:
-        st.success("No balance is due this week." if view == "due" else
-                   "No order is on hold: no check found anything wrong." if view == "hold" else "No open order.")
+        empty = {"due": "No balance is due this week.",
+                 "release": "No balance is ready to release: every unpaid one fails a check or waits for its "
+                            "inspection, shipment or documents.",
+                 "hold": "No order is on hold: no check found anything wrong."}
+        (st.success if view != "release" else st.info)(empty.get(view, "No open order."))
         st.stop()
 
     def counts(status: str) -> str:

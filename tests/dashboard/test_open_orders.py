@@ -42,6 +42,9 @@ def test_open_orders_page_hand_computed(ui, tiny_db):
     at.segmented_control(key="open_orders_view").set_value("hold").run()
     shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)
     assert sorted(shown["po_id"]) == ["P3"]  # on hold: a check found something wrong; P5 and P6 are on their way
+    at.segmented_control(key="open_orders_view").set_value("release").run()
+    shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)
+    assert shown["po_id"].tolist() == ["P4"]  # every condition holds: the balance can be paid
     at.segmented_control(key="open_orders_view").set_value("all").run()
     shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)
     assert sorted(shown["po_id"]) == ["P3", "P4", "P5", "P6"]
@@ -57,3 +60,7 @@ def test_open_orders_page_hand_computed(ui, tiny_db):
 def test_open_orders_page_follows_the_sidebar_filter(ui, tiny_db):
     at = ui.open(tiny_db, "open_orders", query={"type": "manufacturer"})
     assert ui.metrics(at)["Open orders"] == "1"  # S1's P3 only
+    # S1's only open order is on hold: nothing is ready to release, and the page says why none is
+    at.segmented_control(key="open_orders_view").set_value("release").run()
+    assert [i.value for i in at.info][-1] == ("No balance is ready to release: every unpaid one fails a check or "
+                                              "waits for its inspection, shipment or documents.")

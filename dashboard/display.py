@@ -264,11 +264,13 @@ def times(value: float) -> str:
     return f"{value:.2f}×" if 0 < value < 0.095 else f"{value:.1f}×"
 
 
-def signed_money(value: float | None, digits: int = 0) -> str:
-    """+$1,234 / -$1,234 (a change)."""
+def signed_money(value: float | None, digits: int = 0, end: bool = False) -> str:
+    """+$1,234 / -$1,234 (a change); one that rounds to zero reads +$0, never -$0, and an interval's `end` that
+    rounds to zero reads $0, as `signed` says."""
     if _blank(value):
         return BLANK
-    return ("+" if value >= 0 else "-") + money(abs(value), digits)
+    rounded = round(float(value), digits) + 0.0
+    return ("" if end and rounded == 0 else "+" if rounded >= 0 else "-") + money(abs(rounded), digits)
 
 
 def money_delta(value: float | None, digits: int = 0) -> str | None:

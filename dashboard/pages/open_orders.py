@@ -97,9 +97,9 @@ if ui.require_warehouse():
                        if c in shown and shown[c].notna().any()})
         return "; ".join(f"{ui.md(label)} ({k:,})" for label, k in n[n > 0].sort_values(ascending=False).items())
 
-    said = [f"Checks these orders fail, with the number held by each: {counts(release.FAIL)}."
-            if counts(release.FAIL) else "",
-            f"Still to come on orders on their way: {counts(release.PENDING)}." if counts(release.PENDING) else ""]
+    failed, to_come = counts(release.FAIL), counts(release.PENDING)
+    said = [f"Checks these orders fail, with the number held by each: {failed}." if failed else "",
+            f"Still to come on orders on their way: {to_come}." if to_come else ""]
     if any(said):
         st.caption(" ".join(t for t in said if t))
 

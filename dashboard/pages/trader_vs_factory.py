@@ -11,7 +11,7 @@ from dashboard import components as ui
 from dashboard import display, filters, queries
 
 # metric → (title, theme, how to show a value, better when, how to show a difference (or, with end=True, an end of
-# its interval, which keeps its sign when it rounds to zero: "-0.00 to +1.14" reaches below zero))
+# its interval, which reads 0.00 without a sign when it rounds to zero: display.signed))
 METRICS = {
     "defect_return_rate": ("Defect returns per unit sold", "Quality", lambda v: ui.pct(v, 2), "lower",
                            lambda v, end=False: display.pp(v, 2, end)),
@@ -22,7 +22,7 @@ METRICS = {
     "quote_to_landed_variance_pct": ("Landed cost above quote", "Landed cost", lambda v: f"{v:.1f}%", "lower",
                                      lambda v, end=False: display.signed(v, 1, " pp", end)),
     "leakage_per_unit_sold": ("Margin leakage per unit sold", "Leakage", lambda v: ui.money(v, 2), "lower",
-                              lambda v, end=False: ("+" if v >= 0 else "-") + ui.money(abs(v), 2)),
+                              lambda v, end=False: display.signed_money(v, 2, end)),
     "realised_margin_pct": ("Realised margin", "Realised margin", lambda v: f"{v:.1f}%", "higher",
                             lambda v, end=False: display.signed(v, 1, " pp", end)),
 }

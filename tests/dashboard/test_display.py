@@ -18,6 +18,7 @@ from models import scoring
 def test_numbers_have_separators_blanks_a_dash_and_shares_one_decimal():
     assert display.money(1234567.4) == "$1,234,567" and display.money(-1320.4) == "-$1,320"
     assert display.signed_money(-12.5, 2) == "-$12.50" and display.signed_money(3) == "+$3"
+    assert display.signed_money(-0.004, 2) == "+$0.00" and display.signed_money(-0.004, 2, end=True) == "$0.00"
     assert display.number(35787) == "35,787" and display.number(None) == "–"
     assert display.pct(0.05) == "5.0%" and display.pct(0.0283) == "2.8%" and display.pct(-0.003) == "-0.3%"
     assert display.pp(0.0048) == "+0.5 pp" and display.pp(float("nan")) == "–"

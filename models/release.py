@@ -5,8 +5,8 @@ inspections, changes, bank accounts with marts.bank_accounts' is_change and is_v
 marts.corrective_actions' is_open, shipments) and reference.inspection_settings, and
 returns one row per open order with each condition's status ("pass", "fail", "pending" or "not recorded"), the
 reasons in plain words and the verdict: release, hold (a check failed: something is wrong), not ready (nothing failed,
-but the inspection, the shipment or its documents are still to come, as on any order on its way) or paid. Conditions and their settings: models/config/release.toml. Only rows dated on or
-before `as_of` count.
+but the inspection, the shipment or its documents are still to come, as on any order on its way) or paid. Conditions
+and their settings: models/config/release.toml. Only rows dated on or before `as_of` count.
 """
 
 from __future__ import annotations
@@ -136,11 +136,12 @@ class _Checks:
         self.status = {name: pd.Series(PASS, index=o.index, dtype=object) for name in CONDITIONS}
         self.reasons = {name: pd.Series("", index=o.index, dtype=object) for name in CONDITIONS}
 
-    def fail(self, name: str, mask, text, status_: str = FAIL) -> None:
-        """Fail condition `name` for the orders in `mask` not failed yet (the first reason found is kept)."""
+    def fail(self, name: str, mask, text, as_status: str = FAIL) -> None:
+        """Fail condition `name` (or mark it `as_status`) for the orders in `mask` not failed or pending yet (the first
+        reason found is kept)."""
         status, o = self.status, self.o
         mask = np.asarray(mask, dtype=bool) & (status[name] == PASS).to_numpy()
-        status[name] = status[name].mask(mask, status_)
+        status[name] = status[name].mask(mask, as_status)
         text = pd.Series(text, index=o.index) if not isinstance(text, pd.Series) else text
         self.reasons[name] = self.reasons[name].mask(mask, text.astype(object))
 

@@ -26,17 +26,23 @@ def sh(*cmd: str | Path, **kw) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kw)
 
 
+CONSTRAINTS = ROOT / "constraints.txt"  # the library versions the test suite last passed with
+
+
 def ensure_env(extras: str = "") -> None:
-    """Create the virtual environment and install the project once per pyproject.toml version."""
+    """Create the virtual environment and install the project, at the versions of constraints.txt, once per
+    pyproject.toml and constraints.txt."""
     if sys.version_info < (3, 11):
         sys.exit(f"Python 3.11+ is required (this is {sys.version.split()[0]})")
     if not PY.exists():
         sh(sys.executable, "-m", "venv", VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()[:16]
+    pinned = CONSTRAINTS.read_bytes() if CONSTRAINTS.exists() else b""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + pinned + extras.encode()).hexdigest()[:16]
     stamp = VENV / f".installed-{digest}"
     if not stamp.exists():
         sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-        sh(PY, "-m", "pip", "install", "--quiet", "-e", f".{extras}")
+        sh(PY, "-m", "pip", "install", "--quiet", "-e", f".{extras}",
+           *(["-c", CONSTRAINTS] if CONSTRAINTS.exists() else []))
         for old in VENV.glob(".installed-*"):
             old.unlink()
         stamp.touch()

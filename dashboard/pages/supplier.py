@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard import display, filters, queries, scorecard, scorecard_pdf
-from models import entity, incident_model, po_status
+from models import entity, incident_model, po_status, release
 
 PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9480f", "delivery": "#1f4e79",
                   "commercial": "#2f9e44"}
@@ -487,9 +487,22 @@ orders = queries.open_orders(supplier_id=supplier_id)
 if not orders.empty:
     st.subheader("Open orders: release or hold the balance")
     held = scorecard.on_hold(orders)
-    if not held.empty:
-        st.error(f"Hold the balance of {display.count_words(len(held), 'order')}: see why below (the download and "
-                 "the Open orders page have every reason).", icon=":material/front_hand:")
+    unpaid = orders["balance_outstanding"] > 0
+    ready = int((unpaid & (orders["verdict"] == release.RELEASE)).sum())
+    waiting = int((unpaid & (orders["verdict"] == release.NOT_READY)).sum())
+    said = [f"Hold the balance of {display.count_words(len(held), 'order')}: see why below (the download and the "
+            "Open orders page have every reason)." if len(held) else "",
+            f"{display.count_words(ready, 'balance')} ready to release: every condition of the checklist holds."
+            if ready else "",
+            f"{display.count_words(waiting, 'order')} not ready yet: inspection, shipment or documents still to come."
+            if waiting else ""]
+    text = " ".join(t for t in said if t)
+    if len(held):  # the most pressing first: a hold, else a balance to pay, else orders on their way
+        st.error(text, icon=":material/front_hand:")
+    elif ready:
+        st.success(text, icon=":material/check_circle:")
+    elif waiting:
+        st.info(text, icon=":material/schedule:")
     orders = display.order_answers(orders)
     unchecked = ["not_checked"] if orders["not_checked"].fillna("").astype(str).str.strip().ne("").any() else []
     ui.table(orders, "supplier_open_orders_table", f"{supplier_id}_open_orders.csv",

@@ -64,3 +64,16 @@ def test_open_orders_page_follows_the_sidebar_filter(ui, tiny_db):
     at.segmented_control(key="open_orders_view").set_value("release").run()
     assert [i.value for i in at.info][-1] == ("No balance is ready to release: every unpaid one fails a check or "
                                               "waits for its inspection, shipment or documents.")
+
+
+def test_the_supplier_page_says_which_balances_to_pay_hold_or_wait_for(ui, tiny_db):
+    """The tiny portfolio as of 2024-06-21: S2's P4 passes every condition (ready to release), its P5 and P6 wait for
+    their inspection and shipment (not ready); S1's P3 shipped without a PSI (on hold). The most pressing box first."""
+    at = ui.open(tiny_db, "supplier", query={"supplier": "S2"})
+    assert [s.value for s in at.success if "ready to release" in s.value] == [
+        "1 balance ready to release: every condition of the checklist holds. 2 orders not ready yet: inspection, "
+        "shipment or documents still to come."]
+    assert not [e for e in at.error if "Hold the balance" in e.value]
+    at = ui.open(tiny_db, "supplier", query={"supplier": "S1"})
+    assert [e.value for e in at.error if "Hold the balance" in e.value] == [
+        "Hold the balance of 1 order: see why below (the download and the Open orders page have every reason)."]

@@ -314,6 +314,15 @@ def signed(value: float | None, digits: int = 1, unit: str = "", end: bool = Fal
     return f"{rounded:{'' if end and rounded == 0 else '+'},.{digits}f}{unit}"
 
 
+_CHANGE_HEAD = re.compile(r"^[^.]*: [+-]?\d[\d,]*(?:\.\d+)? pts\. ")
+
+
+def score_change_detail(text: object) -> str:
+    """A marts.supplier_score_changes explanation without its head ("Critical defects: +0.3 pts. "), which the
+    signal's name and the change beside it already say: "Now: 8 critical defects … Last month: 6 …"."""
+    return BLANK if _blank(text) else _CHANGE_HEAD.sub("", str(text), count=1)
+
+
 def pp(value: float | None, digits: int = 1, end: bool = False) -> str:
     """A difference of two 0..1 shares in percentage points: +0.5 pp (an interval's `end` as `signed` says)."""
     return BLANK if _blank(value) else signed(value * 100, digits, " pp", end)
@@ -585,12 +594,12 @@ DATE_COLUMNS = {"due_on", "last_audit_on", "inspected_on", "event_on", "latest_o
 # free text a reader must be able to read whole: wrapped over several lines instead of cut off
 ANSWER_COLUMNS = {"reason", "explanation", "note", "triggers", "last_transition_reason", "notes",
                   "detail", "red_flag", "red_flags", "reasons", "notices", "raw_line", "what_to_do", "why_held",
-                  "not_checked", "root_cause",
+                  "not_checked", "root_cause", "what_changed",
                   "action", "input_dir"}
 # explanations written to sit inside a sentence ("the last factory audit failed", "open, overdue"): shown on their own
 # in a table cell, they start with a capital, as a sentence does ("The last factory audit failed")
 SENTENCE_COLUMNS = {"reason", "explanation", "why_held", "status", "detail", "what_to_do", "root_cause", "action",
-                    "last_transition_reason", "not_checked", "note", "notes", "verdict"}
+                    "last_transition_reason", "not_checked", "note", "notes", "verdict", "what_changed"}
 # ids a reader uses to find a thing (shown as they are)
 ID_COLUMNS = {"supplier_id", "po_id", "sku", "inspection_id", "source_id", "file", "input_dir", "date_column",
               "column_name", "encoding", "row_label", "source", "inspection_level", "current_level",

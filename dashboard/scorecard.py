@@ -253,7 +253,8 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
         summary += "." if before["risk_band"] == band else \
             f"; band from {display.words(before['risk_band'], 'risk_band')} to {display.words(band, 'risk_band')}."
     changes = [Item(f"{display.signal_label(r.signal)}: {r.delta:+,.1f} pts",
-                    f"From {r.points_last_month:,.1f} to {r.points_now:,.1f} pts. " + _text(r.explanation).split(". ", 1)[-1])
+                    f"From {r.points_last_month:,.1f} to {r.points_now:,.1f} pts. "
+                    + display.score_change_detail(_text(r.explanation)))
                for r in data["changes"].head(TOP).itertuples()]
     reasons = [Item(f"{display.signal_label(r.signal)}: {_points(r.points)} of {display.max_points(r.max_points)}",
                     _text(r.explanation))

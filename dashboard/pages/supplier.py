@@ -552,14 +552,18 @@ if changes.empty:
     st.caption("No signal moved since last month." if queries.has_table("marts.supplier_score_changes")
                else "Score changes are not built in this warehouse.")
 else:
-    ui.table(changes, "supplier_changes_table", f"{supplier_id}_score_changes.csv",
-             columns=["signal", "pillar", "points_last_month", "points_now", "delta", "explanation"],
+    # What changed without the head the Signal and Change columns already say ("Critical defects: +0.3 pts. ");
+    # the download keeps the whole explanation
+    ui.table(changes.assign(what_changed=changes["explanation"].map(display.score_change_detail)),
+             "supplier_changes_table", f"{supplier_id}_score_changes.csv",
+             columns=["signal", "pillar", "points_last_month", "points_now", "delta", "what_changed"],
+             download_columns=["explanation"],
              optional=["pillar"],  # on a narrow screen: the download keeps it
              wrap=["signal"],  # a signal's name on two lines: What changed gets the room, rows of 114 px, not 154
              column_config={"points_last_month": st.column_config.NumberColumn("Last month", format="%.1f"),
                             "points_now": st.column_config.NumberColumn("Now", format="%.1f"),
                             "delta": st.column_config.NumberColumn("Change", format="%+.1f"),
-                            "explanation": st.column_config.TextColumn("What changed", width="large")})
+                            "what_changed": st.column_config.TextColumn("What changed", width="large")})
 
 calibration = queries.model_calibration()
 if not calibration.empty:

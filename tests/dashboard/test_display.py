@@ -732,3 +732,15 @@ def test_a_narrow_screen_leaves_out_optional_columns_when_rows_grow_more_than_a_
     assert fitted.row_px == 134 and fitted.specs["explanation"]["width"] == 467
     monkeypatch.setattr(display, "page_px", lambda: 980)  # the layout's own window: nothing is left out
     assert display._fitted(frame, visible, False, None, None, 25, 978, (), ("pillar",)).order == visible
+
+
+def test_a_score_change_reads_without_the_head_its_columns_already_say():
+    text = ("critical defects: +0.3 pts. Now: 8 critical defects in 2,790 units sampled (cohort-adjusted 2.75 per "
+            "1,000). Last month: 6 critical defects in 2,540 units sampled.")
+    assert display.score_change_detail(text) == ("Now: 8 critical defects in 2,790 units sampled (cohort-adjusted "
+                                                  "2.75 per 1,000). Last month: 6 critical defects in 2,540 units "
+                                                  "sampled.")
+    assert display.score_change_detail("late shipments: -1.0 pts. Now: 2 of 3. (new supplier since last month)") == (
+        "Now: 2 of 3. (new supplier since last month)")
+    # a text without the head is kept whole; a blank is a dash
+    assert display.score_change_detail("Now: 1 of 2.") == "Now: 1 of 2." and display.score_change_detail(None) == "–"

@@ -153,3 +153,29 @@ def test_a_narrow_screen_leaves_the_unverified_duty_rows_sources_to_the_download
     assert unverified() == (True, 174)
     monkeypatch.setattr(display, "page_px", lambda: 820)
     assert unverified() == (False, 134)
+
+
+def test_what_changed_reads_without_the_head_its_columns_say(ui, demo_db, demo_con, monkeypatch):
+    """The Supplier page's score changes: each row's What changed is its explanation without "Critical defects:
+    +0.3 pts. ", which the Signal and Change columns say (the download keeps it whole). The rows keep their height
+    (the grid's rows are as tall as its longest answer: 114 px, 134 at 820 px), but each answer starts with what
+    changed."""
+    from dashboard import display
+
+    sid = demo_con.execute("select supplier_id from marts.supplier_risk_score order by risk_score desc limit 1"
+                           ).fetchone()[0]
+
+    def changes() -> tuple[pd.DataFrame, int]:
+        at = ui.open(demo_db, "supplier", query={"supplier": sid})
+        grid = next(d for d in at.dataframe if "what_changed" in d.value.columns)
+        return grid.value, grid.proto.row_height
+
+    table, height = changes()
+    expected = demo_con.execute("select explanation from marts.supplier_score_changes where supplier_id = ?",
+                                [sid]).df()["explanation"]
+    assert sorted(table["what_changed"]) == sorted(display.sentence(display.score_change_detail(t))
+                                                   for t in expected)
+    assert all(t.startswith("Now: ") for t in table["what_changed"])
+    assert height == 114
+    monkeypatch.setattr(display, "page_px", lambda: 820)
+    assert changes()[1] == 134

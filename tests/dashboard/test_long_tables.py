@@ -179,3 +179,19 @@ def test_what_changed_reads_without_the_head_its_columns_say(ui, demo_db, demo_c
     assert height == 114
     monkeypatch.setattr(display, "page_px", lambda: 820)
     assert changes()[1] == 134
+
+
+def test_a_narrow_screen_leaves_the_recommended_pass_rates_to_what_to_do(ui, demo_db, monkeypatch):
+    """Inspections' recommended levels: What to do says both pass rates ("… 98% of the time; this plan would pass it
+    8% of the time"), so at 820 px the new plan's rate goes to the download (the rate now stays: how often a bad lot
+    passes today) and the rows are 74 px instead of 114. In a 1440 px window both are shown."""
+    from dashboard import display
+
+    def recommended() -> tuple[list[str], int]:
+        at = ui.open(demo_db, "inspections")
+        grid = next(d for d in at.dataframe if "what_to_do" in d.value.columns)
+        return list(grid.proto.column_order), grid.proto.row_height
+
+    assert recommended() == (["supplier_link", "what_to_do", "p_accept_current_plan", "p_accept_recommended"], 74)
+    monkeypatch.setattr(display, "page_px", lambda: 820)
+    assert recommended() == (["supplier_link", "what_to_do", "p_accept_current_plan"], 74)

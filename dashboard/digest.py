@@ -64,6 +64,7 @@ class Section:
     columns: list[str]            # headers
     rows: list[list[str]]         # formatted cells (plain text; escaped when rendered)
     empty: str                    # said when there is no row
+    aside: str = ""               # said after the count in the headline ("14 ready to release")
 
     @property
     def count(self) -> int:
@@ -85,6 +86,7 @@ class Digest:
     def headline(self) -> str:
         """What the window holds, counted: "3 new red flags, 1 re-audit due", or "nothing new"."""
         said = ", ".join(f"{self.section(key).count:,} {one if self.section(key).count == 1 else many}"
+                         + (f" ({self.section(key).aside})" if self.section(key).aside else "")
                          for key, (one, many) in SUBJECT.items() if self.section(key).count)
         return said or "nothing new"
 
@@ -208,7 +210,8 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           display.hold_details(r.hold_reasons, labels) if r.verdict in (release.HOLD, release.NOT_READY) else ""]
          for r in orders.itertuples()],
         "No balance is due." if display.imported(data["imported"], "payments") else
-        "Not known: no payments file was imported, so no balance is known to be due.")
+        "Not known: no payments file was imported, so no balance is known to be due.",
+        aside=f"{int(verdicts[release.RELEASE]):,} ready to release" if verdicts.get(release.RELEASE, 0) else "")
 
     stopped = sampling_stopped(data["switching"])
     stopped_section = Section(

@@ -118,6 +118,7 @@ def test_movers_orders_reaudits_and_stale_data(week, digest_db):
                                        ["P5", EVIL, "$2,310", "2024-06-01 (20 days overdue)"]]
     assert all(r[4] == "Hold" for r in orders) and "material change of 2024-02-10 not confirmed" in orders[1][5]
     assert week.section("orders").explanation.endswith(" (Open orders page). 3 on hold (a check found something wrong).")
+    assert "3 orders waiting for a release decision," in week.subject  # none ready: nothing said in brackets
     # S2 paid another entity: hold new orders, due now; S1 (desk re-check in 45 days) and S3 (90 days) are later
     reaudits = week.section("reaudits").rows
     assert [(r[1], r[2], r[4]) for r in reaudits] == [(EVIL, "Hold new orders now", "Hold new orders")]
@@ -391,3 +392,6 @@ def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
     assert week.section("orders").explanation.endswith(
         f" (Open orders page). {n['release']:,} ready to release, {n['hold']:,} on hold (a check found something "
         f"wrong), {n['not_ready']:,} not ready (inspection, shipment or documents still to come).")
+    # the subject line (and the Portfolio's week line) says how many can be paid
+    assert f"{sum(n.values()):,} orders waiting for a release decision ({n['release']:,} ready to release)" \
+        in week.subject

@@ -207,8 +207,9 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         [[_text(r.po_id), _text(r.supplier_name), display.money(r.balance_outstanding),
           _due(r.balance_due_on, r.days_until_balance_due),
           display.words(r.verdict, "verdict"),
-          display.hold_details(r.hold_reasons, labels) if r.verdict in (release.HOLD, release.NOT_READY) else ""]
-         for r in orders.itertuples()],
+          display.hold_details(r.hold_reasons, labels, failed)
+          if r.verdict in (release.HOLD, release.NOT_READY) else ""]
+         for r, failed in zip(orders.itertuples(), display.failed_checks(orders))],
         "No balance is due." if display.imported(data["imported"], "payments") else
         "Not known: no payments file was imported, so no balance is known to be due.",
         aside=f"{int(verdicts[release.RELEASE]):,} ready to release" if verdicts.get(release.RELEASE, 0) else "")

@@ -1207,18 +1207,21 @@ def _rounded_to_steps(shown: pd.DataFrame, specs: dict) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- open orders wording
 
-def hold_details(text: object, labels: list[str]) -> str:
+def hold_details(text: object, labels: list[str], failed: Iterable[str] = ()) -> str:
     """The reasons of a hold ("Golden sample approved: no golden sample approval on record; Shipping documents
     received: not shipped yet: no bill of lading") without the names of the checklist conditions (`labels`), each
     reason saying what fails on its own: "No golden sample approval on record; not shipped yet: no bill of lading".
-    Read at a glance in a table; the full wording stays in the download and the checklist."""
+    The reasons of the conditions named in `failed` (the checks that found something wrong) come first, then those
+    still to come, each in the checklist's order. Read at a glance in a table; the full wording stays in the download
+    and the checklist."""
     if _blank(text) or not str(text).strip():
         return BLANK
+    failed = set(failed)
     parts = []
     for part in str(text).split("; "):
         label = next((lb for lb in labels if part.startswith(f"{lb}: ")), None)
-        parts.append(part[len(label) + 2:] if label else part)
-    out = "; ".join(parts)
+        parts.append((label not in failed, part[len(label) + 2:] if label else part))
+    out = "; ".join(part for _, part in sorted(parts, key=lambda p: p[0]))  # stable: the checklist's order kept
     return out[:1].upper() + out[1:]
 
 
@@ -1248,6 +1251,17 @@ def hold_summary(text: object, labels: list[str], first: list[str] = (), failed:
     return said + (f"; and {len(parts) - 1:,} more" if len(parts) > 1 else "")
 
 
+def failed_checks(orders: pd.DataFrame) -> list[list[str]]:
+    """For each marts.open_orders row, the labels of the checklist conditions that failed (not those still to come),
+    in the checklist's order."""
+    from models import release
+
+    conditions = release.load_config()["conditions"]
+    fails = {conditions[n]["label"]: (orders[n] == release.FAIL).to_numpy() for n in release.CONDITIONS
+             if n in orders}
+    return [[lb for lb, f in fails.items() if f[i]] for i in range(len(orders))]
+
+
 def order_answers(orders: pd.DataFrame) -> pd.DataFrame:
     """marts.open_orders rows with what a founder reads first: `why_held` (hold_summary of the configured checklist,
     models/config/release.toml; every reason stays in `hold_reasons`) and `balance_due_in` (due_words)."""
@@ -1256,9 +1270,7 @@ def order_answers(orders: pd.DataFrame) -> pd.DataFrame:
     conditions = release.load_config()["conditions"]
     labels = [c["label"] for c in conditions.values()]
     first = [conditions[n]["label"] for n in HOLD_FIRST if n in conditions]
-    fails = {conditions[n]["label"]: (orders[n] == release.FAIL).to_numpy() for n in release.CONDITIONS
-             if n in orders}
-    failed = [[lb for lb, f in fails.items() if f[i]] for i in range(len(orders))]
+    failed = failed_checks(orders)
     return orders.assign(why_held=[hold_summary(r, labels, first, f) for r, f in zip(orders["hold_reasons"], failed)],
                          balance_due_in=orders["days_until_balance_due"].map(due_words))
 

@@ -392,6 +392,19 @@ def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
     assert week.section("orders").explanation.endswith(
         f" (Open orders page). {n['release']:,} ready to release, {n['hold']:,} on hold (a check found something "
         f"wrong), {n['not_ready']:,} not ready (inspection, shipment or documents still to come).")
+    # a held order's reasons lead with what failed, then what is still to come (by the mart's condition columns)
+    orders = week.section("orders").rows
+    con = db.connect(demo_db)
+    try:
+        row = con.execute("select po_id, psi_passed from marts.open_orders where verdict = 'hold' and "
+                          "is_balance_due_soon and balance_outstanding > 0 and psi_passed = 'pending' "
+                          "and golden_sample_approved = 'fail' order by po_id limit 1").fetchone()
+    finally:
+        con.close()
+    assert row is not None  # the demo has one: no inspection yet, and no golden sample approved
+    why = next(r[5] for r in orders if r[0] == row[0])
+    assert why.startswith("No golden sample approval on record") and "no pre-shipment inspection yet" in why
+    assert why.index("no pre-shipment inspection yet") > why.index("golden sample")
     # the subject line (and the Portfolio's week line) says how many can be paid
     assert f"{sum(n.values()):,} orders waiting for a release decision ({n['release']:,} ready to release)" \
         in week.subject

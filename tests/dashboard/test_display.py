@@ -174,6 +174,12 @@ def test_holds_read_as_what_fails():
     assert display.hold_details(text, labels) == ("No golden sample approval on record; not shipped yet: no bill of "
                                                   "lading; Something else: kept whole")
     assert display.hold_details("", labels) == display.hold_details(None, labels) == "–"
+    # the checks that failed first, then those still to come, each in the checklist's order
+    pending_first = ("Pre-shipment inspection passed: no pre-shipment inspection yet; Golden sample approved: no golden "
+                     "sample approval on record; Payee verified: money went to ACME")
+    assert display.hold_details(pending_first, labels + ["Pre-shipment inspection passed", "Payee verified"],
+                                failed=["Golden sample approved", "Payee verified"]) == (
+        "No golden sample approval on record; money went to ACME; no pre-shipment inspection yet")
 
 
 def test_a_hold_reads_in_one_short_cell_its_most_telling_reason_first():

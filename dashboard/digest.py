@@ -195,7 +195,7 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
 
     orders = waiting_for_decision(data["orders"])
     labels = [c["label"] for c in release.load_config()["conditions"].values()]
-    verdicts = orders["verdict"].value_counts() if not orders.empty else pd.Series(dtype=int)
+    verdicts = display.balances_by_verdict(orders)  # every order here has a balance to pay
     split = ", ".join(f"{int(verdicts[v]):,} {said}" for v, said in (
         (release.RELEASE, "ready to release"), (release.HOLD, "on hold (a check found something wrong)"),
         (release.NOT_READY, "not ready (inspection, shipment or documents still to come)")) if verdicts.get(v, 0))

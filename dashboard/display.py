@@ -1207,6 +1207,19 @@ def _rounded_to_steps(shown: pd.DataFrame, specs: dict) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- open orders wording
 
+def _told_first(text: str, labels: list[str], failed: Iterable[str] = (), first: Iterable[str] = ()) -> list[str]:
+    """A hold's reasons ("Label: reason; …"), most telling first: those of the conditions that failed (`failed`)
+    before those still to come, and among each the `first` conditions' before the rest, otherwise in the checklist's
+    order (the sort is stable). Each reason keeps its condition's label."""
+    failed, rank = set(failed), {lb: i for i, lb in enumerate(first)}
+
+    def order(part: str) -> tuple[bool, int]:
+        label = next((lb for lb in labels if part.startswith(f"{lb}: ")), None)
+        return label not in failed, rank.get(label, len(rank))
+
+    return sorted(text.split("; "), key=order)
+
+
 def hold_details(text: object, labels: list[str], failed: Iterable[str] = ()) -> str:
     """The reasons of a hold ("Golden sample approved: no golden sample approval on record; Shipping documents
     received: not shipped yet: no bill of lading") without the names of the checklist conditions (`labels`), each
@@ -1216,12 +1229,11 @@ def hold_details(text: object, labels: list[str], failed: Iterable[str] = ()) ->
     and the checklist."""
     if _blank(text) or not str(text).strip():
         return BLANK
-    failed = set(failed)
     parts = []
-    for part in str(text).split("; "):
+    for part in _told_first(str(text), labels, failed):
         label = next((lb for lb in labels if part.startswith(f"{lb}: ")), None)
-        parts.append((label not in failed, part[len(label) + 2:] if label else part))
-    out = "; ".join(part for _, part in sorted(parts, key=lambda p: p[0]))  # stable: the checklist's order kept
+        parts.append(part[len(label) + 2:] if label else part)
+    out = "; ".join(parts)
     return out[:1].upper() + out[1:]
 
 
@@ -1238,17 +1250,17 @@ def hold_summary(text: object, labels: list[str], first: list[str] = (), failed:
     The whole list is in the download and the checklist per order; a row of four reasons read 6-9 lines tall."""
     if _blank(text) or not str(text).strip():
         return BLANK
-    parts = str(text).split("; ")
-    rank = {lb: i for i, lb in enumerate(first)}
-    failed = set(failed)
-
-    def order(part: str) -> tuple[bool, int]:
-        return (not any(part.startswith(f"{lb}: ") for lb in failed),
-                next((rank[lb] for lb in first if part.startswith(f"{lb}: ")), len(first)))
-
-    lead = min(parts, key=order)  # the first of the most telling (min keeps the checklist order among equals)
-    said = _ASIDE.sub("", hold_details(lead, labels)).strip()
+    parts = _told_first(str(text), labels, failed, first)
+    said = _ASIDE.sub("", hold_details(parts[0], labels)).strip()
     return said + (f"; and {len(parts) - 1:,} more" if len(parts) > 1 else "")
+
+
+def balances_by_verdict(orders: pd.DataFrame) -> pd.Series:
+    """How many marts.open_orders rows with a balance still to pay have each verdict (release, hold, not_ready); an
+    order whose balance is unknown (no payments file) counts in none."""
+    if orders.empty:
+        return pd.Series(dtype=int)
+    return orders.loc[orders["balance_outstanding"] > 0, "verdict"].value_counts()
 
 
 def failed_checks(orders: pd.DataFrame) -> list[list[str]]:

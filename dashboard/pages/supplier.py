@@ -486,18 +486,16 @@ if not capas.empty:
 orders = queries.open_orders(supplier_id=supplier_id)
 if not orders.empty:
     st.subheader("Open orders: release or hold the balance")
-    held = scorecard.on_hold(orders)
-    unpaid = orders["balance_outstanding"] > 0
-    ready = int((unpaid & (orders["verdict"] == release.RELEASE)).sum())
-    waiting = int((unpaid & (orders["verdict"] == release.NOT_READY)).sum())
-    said = [f"Hold the balance of {display.count_words(len(held), 'order')}: see why below (the download and the "
-            "Open orders page have every reason)." if len(held) else "",
+    held, ready, waiting = (int(display.balances_by_verdict(orders).get(v, 0))
+                            for v in (release.HOLD, release.RELEASE, release.NOT_READY))
+    said = [f"Hold the balance of {display.count_words(held, 'order')}: see why below (the download and the "
+            "Open orders page have every reason)." if held else "",
             f"{display.count_words(ready, 'balance')} ready to release: every condition of the checklist holds."
             if ready else "",
             f"{display.count_words(waiting, 'order')} not ready yet: inspection, shipment or documents still to come."
             if waiting else ""]
     text = " ".join(t for t in said if t)
-    if len(held):  # the most pressing first: a hold, else a balance to pay, else orders on their way
+    if held:  # the most pressing first: a hold, else a balance to pay, else orders on their way
         st.error(text, icon=":material/front_hand:")
     elif ready:
         st.success(text, icon=":material/check_circle:")

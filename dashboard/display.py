@@ -270,7 +270,12 @@ def signed_money(value: float | None, digits: int = 0, end: bool = False) -> str
     if _blank(value):
         return BLANK
     rounded = round(float(value), digits) + 0.0
-    return ("" if end and rounded == 0 else "+" if rounded >= 0 else "-") + money(abs(rounded), digits)
+    return _sign(rounded, end) + money(abs(rounded), digits)
+
+
+def _sign(rounded: float, end: bool) -> str:
+    """The sign a rounded difference is written with: + for zero (never -0), none for an interval's end at zero."""
+    return "" if end and rounded == 0 else "+" if rounded >= 0 else "-"
 
 
 def money_delta(value: float | None, digits: int = 0) -> str | None:
@@ -311,7 +316,7 @@ def signed(value: float | None, digits: int = 1, unit: str = "", end: bool = Fal
     if _blank(value):
         return BLANK
     rounded = round(float(value), digits) + 0.0
-    return f"{rounded:{'' if end and rounded == 0 else '+'},.{digits}f}{unit}"
+    return f"{_sign(rounded, end)}{abs(rounded):,.{digits}f}{unit}"
 
 
 _CHANGE_HEAD = re.compile(r"^[^.]*: [+-]?\d[\d,]*(?:\.\d+)? pts\. ")

@@ -127,10 +127,11 @@ def _day(value: object) -> str:
     return display.BLANK if display._blank(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
-def _due(day: object, days_until: object) -> str:
-    """A due date, with how overdue in the planner's words when it has passed: "2024-02-15 (127 days overdue)"."""
+def _due(day: object, days_until: object, said: str | None = None) -> str:
+    """A due date, with how overdue in the planner's words when it has passed: "2024-02-15 (127 days overdue)"; `said`
+    words it instead (a balance due on a late shipment: "on shipment, 20 days late", display.balance_due_words)."""
     late = not display._blank(days_until) and days_until < 0
-    return _day(day) + (f" ({display.due_words(days_until)})" if late else "")
+    return _day(day) + (f" ({said or display.due_words(days_until)})" if late else "")
 
 
 def _text(value: object) -> str:
@@ -205,11 +206,12 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         "reasons given (Open orders page)." + (f" {split[:1].upper()}{split[1:]}." if split else ""),
         ["Order", "Supplier", "Balance", "Due", "Verdict", "Why not released"],
         [[_text(r.po_id), _text(r.supplier_name), display.money(r.balance_outstanding),
-          _due(r.balance_due_on, r.days_until_balance_due),
+          _due(r.balance_due_on, r.days_until_balance_due, said),
           display.words(r.verdict, "verdict"),
           display.hold_details(r.hold_reasons, labels, failed)
           if r.verdict in (release.HOLD, release.NOT_READY) else ""]
-         for r, failed in zip(orders.itertuples(), display.failed_checks(orders))],
+         for r, failed, said in zip(orders.itertuples(), display.failed_checks(orders),
+                                    display.balance_due_words(orders))],
         "No balance is due." if display.imported(data["imported"], "payments") else
         "Not known: no payments file was imported, so no balance is known to be due.",
         aside=f"{int(verdicts[release.RELEASE]):,} ready to release" if verdicts.get(release.RELEASE, 0) else "")

@@ -1281,7 +1281,7 @@ def failed_checks(orders: pd.DataFrame) -> list[list[str]]:
 
 def order_answers(orders: pd.DataFrame) -> pd.DataFrame:
     """marts.open_orders rows with what a founder reads first: `why_held` (hold_summary of the configured checklist,
-    models/config/release.toml; every reason stays in `hold_reasons`) and `balance_due_in` (due_words)."""
+    models/config/release.toml; every reason stays in `hold_reasons`) and `balance_due_in` (balance_due_words)."""
     from models import release
 
     conditions = release.load_config()["conditions"]
@@ -1289,7 +1289,31 @@ def order_answers(orders: pd.DataFrame) -> pd.DataFrame:
     first = [conditions[n]["label"] for n in HOLD_FIRST if n in conditions]
     failed = failed_checks(orders)
     return orders.assign(why_held=[hold_summary(r, labels, first, f) for r, f in zip(orders["hold_reasons"], failed)],
-                         balance_due_in=orders["days_until_balance_due"].map(due_words))
+                         balance_due_in=balance_due_words(orders))
+
+
+def late_to_ship(orders: pd.DataFrame) -> pd.Series:
+    """marts.open_orders rows whose balance falls due on shipment and whose shipment is late: no due date of their own
+    (the promised ship date stands in, staging.purchase_orders), nothing shipped, and that date has passed. Their
+    balance is not overdue: the supplier is late to ship, and the balance waits for the goods."""
+    def column(name: str, default: object) -> pd.Series:
+        return orders[name] if name in orders else pd.Series(default, index=orders.index)
+
+    days = pd.to_numeric(orders["days_until_balance_due"], errors="coerce")
+    nothing_shipped = pd.to_numeric(column("shipped_quantity", None), errors="coerce").fillna(0).le(0)
+    assumed = column("is_balance_due_on_assumed", False).fillna(False).astype(bool)
+    return assumed & nothing_shipped & days.lt(0)
+
+
+def balance_due_words(orders: pd.DataFrame) -> pd.Series:
+    """When each open order's balance is due, as a reader says it (due_words): "in 3 days", "2 days overdue"; a
+    balance due on a shipment that is late (late_to_ship) says so, "on shipment, 20 days late", not overdue."""
+    if orders.empty:  # none (or the mart's absent: no columns)
+        return pd.Series(dtype=object, index=orders.index)
+    late = late_to_ship(orders)
+    days = orders["days_until_balance_due"]
+    return pd.Series([f"on shipment, {count_words(-int(d), 'day')} late" if is_late else due_words(d)
+                      for d, is_late in zip(days, late)], index=orders.index, dtype=object)
 
 
 # ----------------------------------------------------------------------------- re-audit wording

@@ -38,6 +38,7 @@ if ui.require_warehouse():
     due = orders["is_balance_due_soon"].fillna(False).astype(bool)
     hold = orders["verdict"] == release.HOLD
     not_ready = orders["verdict"] == release.NOT_READY
+    overdue = due & (days < 0) & ~display.late_to_ship(orders)  # a late shipment's balance waits for the goods
 
     c1, c2, c3, c4 = ui.tiles(4)
     c1.metric("Open orders", f"{len(orders):,}", border=True,
@@ -50,12 +51,14 @@ if ui.require_warehouse():
               border=True, help="Money paid on open orders of which nothing has shipped yet." + deposits_unknown)
     c3.metric(f"Balances due in {due_days} days",
               ui.metric_money(orders.loc[due, "balance_outstanding"].sum()) if paid_known else "–",
-              f"{display.count_words(int(due.sum()), 'order')}, {int((due & (days < 0)).sum()):,} overdue"
+              f"{display.count_words(int(due.sum()), 'order')}, {int(overdue.sum()):,} overdue"
               if paid_known else None,
               delta_color="off", delta_arrow="off",  # a count beside the sum, not a change
               border=True, help=f"Unpaid balances whose due date is within {due_days} days of the analysis date "
-                                "or already past (the due date of the payment terms, else the promised ship date)."
-                                + unknown)
+                                "or already past (the due date of the payment terms, else the promised ship date). "
+                                "Overdue: past that date with goods shipped, or past the terms' own date; an order "
+                                "whose promised ship date passed with nothing shipped is due on shipment, and its "
+                                "supplier is late." + unknown)
     waiting = int((not_ready & unpaid).sum()) if paid_known else int(not_ready.sum())
     c4.metric("Balances on hold", f"{int((hold & unpaid).sum()):,} of {int(unpaid.sum()):,}" if paid_known else
               f"{int(hold.sum()):,} of {len(orders):,} orders", f"{waiting:,} more not ready yet",
@@ -125,7 +128,9 @@ if ui.require_warehouse():
                  "balance_outstanding": ui.money_col("Balance"),
                  "balance_due_in": st.column_config.TextColumn(
                      "Balance due", help="From the analysis date to the balance's due date (the payment terms' due "
-                                         "date, else the promised ship date); the download has the date."),
+                                         "date, else the promised ship date); the download has the date. 'On "
+                                         "shipment, N days late': nothing has shipped N days after the promised "
+                                         "ship date; the balance waits for the goods."),
                  "deposit_at_risk": ui.money_col("Deposit at risk", help="Paid, with nothing shipped yet."),
                  "not_checked": st.column_config.TextColumn("Not checked",
                                                             help="Conditions whose data was not imported.")})

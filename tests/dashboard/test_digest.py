@@ -111,11 +111,11 @@ def test_movers_orders_reaudits_and_stale_data(week, digest_db):
         said = [top[0]] + [m for m in top[1:2] if m[0] >= top[0][0] / 2]
         assert row[4] == "; ".join(f"{words(p, 'pillar')} {v:+.1f}" for _, _, p, v in said)
     # balances due within 7 days or overdue, most overdue first: P4 (2024-02-15), P3 (03-01), P5 (06-01); P6 is due
-    # 2024-07-20, 29 days out
+    # 2024-07-20, 29 days out. P5's due date is its promised ship date and nothing has shipped: its supplier is late
     orders = week.section("orders").rows
     assert [r[:4] for r in orders] == [["P4", EVIL, "$2,000", "2024-02-15 (127 days overdue)"],
                                        ["P3", "Ningbo Alpha Store", "$1,000", "2024-03-01 (112 days overdue)"],
-                                       ["P5", EVIL, "$2,310", "2024-06-01 (20 days overdue)"]]
+                                       ["P5", EVIL, "$2,310", "2024-06-01 (on shipment, 20 days late)"]]
     assert all(r[4] == "Hold" for r in orders) and "material change of 2024-02-10 not confirmed" in orders[1][5]
     assert week.section("orders").explanation.endswith(" (Open orders page). 3 on hold (a check found something wrong).")
     assert "3 orders waiting for a release decision," in week.subject  # none ready: nothing said in brackets
@@ -352,6 +352,9 @@ def test_a_due_date_says_how_overdue_in_the_planner_s_words():
     assert digest._due(pd.Timestamp("2024-02-15"), -127) == "2024-02-15 (127 days overdue)"
     assert digest._due("2024-06-22", 1) == "2024-06-22" and digest._due("2024-06-21", 0) == "2024-06-21"
     assert digest._due(None, None) == "–" and digest._due("2024-06-21", None) == "2024-06-21"
+    # a balance due on a late shipment says so (display.balance_due_words), only once its date has passed
+    assert digest._due("2024-06-01", -20, "on shipment, 20 days late") == "2024-06-01 (on shipment, 20 days late)"
+    assert digest._due("2024-06-25", 4, "in 4 days") == "2024-06-25"
 
 
 def test_the_window_is_said_in_days_one_day_included(week):
@@ -405,6 +408,19 @@ def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
     why = next(r[5] for r in orders if r[0] == row[0])
     assert why.startswith("No golden sample approval on record") and "no pre-shipment inspection yet" in why
     assert why.index("no pre-shipment inspection yet") > why.index("golden sample")
+    # a balance whose promised ship date passed with nothing shipped (the demo has such orders, by SQL) waits for a
+    # late shipment: its date says so, and only those read "days late"
+    con = db.connect(demo_db)
+    try:
+        late = dict(con.execute("select po_id, -days_until_balance_due from marts.open_orders where is_balance_due_soon "
+                                "and balance_outstanding > 0 and days_until_balance_due < 0 and "
+                                "is_balance_due_on_assumed and coalesce(shipped_quantity, 0) = 0").fetchall())
+    finally:
+        con.close()
+    assert late
+    said = {r[0]: r[3] for r in orders}
+    assert {po for po, due in said.items() if "days late" in due or "day late" in due} == set(late)
+    assert all(said[po].endswith(f"(on shipment, {d} day{'s' if d != 1 else ''} late)") for po, d in late.items())
     # the subject line (and the Portfolio's week line) says how many can be paid
     assert f"{sum(n.values()):,} orders waiting for a release decision ({n['release']:,} ready to release)" \
         in week.subject

@@ -16,7 +16,9 @@ def test_open_orders_page_hand_computed(ui, tiny_db):
     assert m["Balances due in 7 days"] == "$5,310"  # 1,000 + 2,000 + (3,300 − 990)
     # the count beside it is a note, not a change: no arrow, no colour
     due = next(x for x in at.metric if x.label == "Balances due in 7 days")
-    assert due.delta == "3 orders, 3 overdue" and due.proto.direction == 2 and due.proto.color == 2  # NONE, GRAY
+    # P5's promised ship date (its balance's due date, no terms of its own) passed with nothing shipped: its balance
+    # waits for the goods, the supplier is late, the brand is not; P3 and P4 shipped and are overdue
+    assert due.delta == "3 orders, 2 overdue" and due.proto.direction == 2 and due.proto.color == 2  # NONE, GRAY
     assert m["Balances on hold"] == "1 of 4"
     held = next(x for x in at.metric if x.label == "Balances on hold")
     assert held.delta == "2 more not ready yet" and held.proto.direction == 2 and held.proto.color == 2
@@ -29,7 +31,8 @@ def test_open_orders_page_hand_computed(ui, tiny_db):
     assert shown.loc["P3", "why_held"] == "Shipped without a decided pre-shipment inspection"
     assert shown.loc["P5", "why_held"] == "No pre-shipment inspection yet"
     assert shown.loc["P5", "balance_outstanding"] == 2310 and shown.loc["P5", "days_until_balance_due"] == -20
-    assert shown.loc["P5", "balance_due_in"] == "20 days overdue"
+    assert shown.loc["P5", "balance_due_in"] == "on shipment, 20 days late"
+    assert shown.loc["P3", "balance_due_in"] == "112 days overdue"  # shipped 03-01 … as of 06-21
     assert shown.loc["P4", "not_checked"] == ("Every change confirmed in writing; No open critical corrective "
                                               "action; Shipping documents received; bank account (no bank "
                                               "accounts imported)")

@@ -249,16 +249,23 @@ if ui.require_warehouse():
                 st.caption(f"Not checked: {unchecked[:1].upper()}{unchecked[1:]}")
 
     with st.expander("All suppliers (KPIs)"):
+        # the mart counts a supplier without a cost as $0; without a quality costs file no cost is known: unknown
+        costs_known = queries.imported("quality_costs")
+        shown = kpis if costs_known else kpis.assign(quality_cost_total=float("nan"))
         # what fits the expander at 1440 px; the download has every KPI. On a narrow screen the type and the PO count
         # go to the download: at 1280 px the table ran past the screen's edge (the last column cut, 94 px rows of
         # wrapped names) and is one-line rows, every figure on screen
-        ui.table(kpis, "portfolio_kpis", "supplier_kpis.csv", width_px=ui.expander_px(),
+        ui.table(shown, "portfolio_kpis", "supplier_kpis.csv", width_px=ui.expander_px(),
                  optional=["supplier_type", "po_count"],
                  columns=["supplier_name", "supplier_type", "spend", "po_count", "on_time_rate", "first_pass_rate",
                           "defect_return_rate", "quality_cost_total"],
                  download_columns=["supplier_id", "country", "otif_rate", "major_defect_rate", "deposit_at_risk"],
                  column_config={"spend": ui.money_col("Spend"), "deposit_at_risk": ui.money_col("Deposit at risk"),
-                                "quality_cost_total": ui.money_col("Quality costs"),
+                                "quality_cost_total": ui.money_col(
+                                    "Quality costs", help="Costs of poor quality charged to the supplier (rework, "
+                                                          "relabel, chargebacks, expedite freight, …), all time."
+                                                          + ("" if costs_known else " Unknown: no quality costs "
+                                                                                     "file was imported.")),
                                 "on_time_rate": ui.pct_col("On time"), "otif_rate": ui.pct_col("OTIF"),
                                 "first_pass_rate": ui.pct_col("First-pass PSI"),
                                 "major_defect_rate": ui.pct_col("Major defects"),

@@ -222,6 +222,26 @@ def test_data_page_says_a_table_without_a_file_is_unknown_not_empty(ui, tiny_dir
     assert (fresh.drop("Quality costs")["in_import"] == "file imported").all()
 
 
+def test_portfolio_kpis_say_quality_costs_are_unknown_without_their_file(ui, tiny_dir, tmp_path, built, tiny_db,
+                                                                        tiny_con):
+    """The KPI table's quality costs: the mart's sum per supplier on the tiny import (S1's costs by SQL, S3 none: $0);
+    built without quality_costs.csv no cost is known, so every supplier's is blank, not $0, and the help says why."""
+    def kpis(db):
+        at = ui.open(db)
+        frame = next(f for f in ui.frames(at) if "quality_cost_total" in f.columns).set_index("supplier_id")
+        return frame["quality_cost_total"], ui.column_config(at, "quality_cost_total")["help"]
+
+    costs, help_ = kpis(tiny_db)
+    by_sql = dict(tiny_con.execute("select supplier_id, sum(amount) from marts.quality_costs group by all").fetchall())
+    assert by_sql and costs.to_dict() == {s: by_sql.get(s, 0.0) for s in costs.index}
+    assert "Unknown" not in help_
+    (tiny_dir / "quality_costs.csv").unlink()
+    built(tiny_dir, tmp_path / "noquality.duckdb")
+    costs, help_ = kpis(tmp_path / "noquality.duckdb")
+    assert len(costs) == 3 and costs.isna().all()
+    assert help_.endswith("Unknown: no quality costs file was imported.")
+
+
 def _bad_files() -> list[tuple[str, bytes, str]]:
     suppliers = (TINY / "suppliers.csv").read_bytes() + b"S4,Bad Co,wholesaler,CN,,,,,,,,,,,,,,,,\n"
     orders = (TINY / "purchase_orders.csv").read_bytes() + b"P7,S1,A1,2024-13-01,10,1.0,USD,FOB,,,,\n"

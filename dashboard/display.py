@@ -259,11 +259,6 @@ def band_raised(band: object, score: object, flags: object) -> str:
     return "raised by " + ("a " if int(flags) == 1 else "") + _red_flags_said(flags)
 
 
-def times(value: float) -> str:
-    """A ratio as '2.8×', with two decimals under 0.1 so that a small non-zero one is not '0.0×'."""
-    return f"{value:.2f}×" if 0 < value < 0.095 else f"{value:.1f}×"
-
-
 def signed_money(value: float | None, digits: int = 0, end: bool = False) -> str:
     """+$1,234 / -$1,234 (a change); one that rounds to zero reads +$0, never -$0, and an interval's `end` that
     rounds to zero reads $0, as `signed` says."""

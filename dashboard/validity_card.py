@@ -17,13 +17,21 @@ SECTION_KEY = "validity"
 
 
 @st.cache_data(max_entries=16, show_spinner=False)  # kept while the warehouse is the same (queries._query)
-def _sentences(version: str) -> tuple[list[str], list[str]]:
-    """models.validity.headline and .summary of this warehouse's report card, worked out once per warehouse
-    version."""
+def _sentences(version: str) -> tuple[list[str], list[str], list[str]]:
+    """models.validity.headline, .summary and .model_headline of this warehouse's report card, worked out once per
+    warehouse version."""
     signals = queries.validity_signals() if queries.has_table("marts.validity_signals") else None
     card = validity.ReportCard(queries.validity_report(), queries.validity_band_calibration(),
                                queries.validity_stability(), signals=signals)
-    return validity.headline(card), validity.summary(card)
+    return validity.headline(card), validity.summary(card), validity.model_headline(card)
+
+
+def model_lines() -> list[str]:
+    """How far to trust the incident model, in the card's words (models.validity.model_headline); none in a warehouse
+    built without the card."""
+    if not queries.has_table("marts.validity_report") or queries.validity_report().empty:
+        return []
+    return _sentences(db.db_version())[2]
 
 
 def _intervals(rows) -> list[str]:
@@ -39,7 +47,7 @@ def show() -> None:
         return
     bands, stability = queries.validity_band_calibration(), queries.validity_stability()
     signals = queries.validity_signals() if queries.has_table("marts.validity_signals") else None
-    plain, sentences = _sentences(db.db_version())
+    plain, sentences, _ = _sentences(db.db_version())
     st.markdown("\n".join(f"- {ui.md(line)}" for line in plain))
     st.caption("For the whole portfolio, whatever the sidebar filters: computed by the build on this warehouse's "
                "own data, judging each score on orders placed after the data it was computed from "

@@ -637,16 +637,7 @@ def _get(rows: pd.DataFrame, section: str, metric: str, subject: str) -> pd.Seri
 def headline(card: ReportCard) -> list[str]:
     """The card at a glance for a founder: what the score's and the model's riskiest picks turned out to be, in
     everyday words without statistics (those are in `summary`). Only what this data shows is said."""
-    r, out = card.rows, []
-    prec = _get(r, "ranking", "precision_at_top", "model")
-    if prec is not None and prec["reference"] > 0:
-        times = prec["value"] / prec["reference"]
-        out.append(f"Of the orders the model rated riskiest (its top {_pct(load_config().precision_share)}), "
-                   f"{_pct(prec['value'])} went wrong ({_went_wrong(r)}), against "
-                   f"{_pct(prec['reference'])} of all orders: {times:.1f} times as often.")
-        against = _against_own_record(r)
-        if against:
-            out.append(against)
+    r, out = card.rows, model_headline(card)
     rises = _get(r, "calibration", "observed_rate_rises_with_band", "rule_score")
     if not card.bands.empty and len(card.bands) >= 2:
         first, last = card.bands.iloc[0], card.bands.iloc[-1]
@@ -662,6 +653,23 @@ def headline(card: ReportCard) -> list[str]:
     if not out:
         out.append("Not judged yet: the data has no orders both with and without a problem after a month-end "
                    "score, so nothing can show whether the score predicts.")
+    return out
+
+
+def model_headline(card: ReportCard) -> list[str]:
+    """The headline's sentences on the incident model: how often its riskiest orders went wrong against all orders,
+    then against ranking by each supplier's own record (the Supplier page says them beside a supplier's incident
+    risk). None when the backtest has no incident."""
+    r, out = card.rows, []
+    prec = _get(r, "ranking", "precision_at_top", "model")
+    if prec is not None and prec["reference"] > 0:
+        times = prec["value"] / prec["reference"]
+        out.append(f"Of the orders the model rated riskiest (its top {_pct(load_config().precision_share)}), "
+                   f"{_pct(prec['value'])} went wrong ({_went_wrong(r)}), against "
+                   f"{_pct(prec['reference'])} of all orders: {times:.1f} times as often.")
+        against = _against_own_record(r)
+        if against:
+            out.append(against)
     return out
 
 

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import components as ui
-from dashboard import display, filters, queries, scorecard, scorecard_pdf
+from dashboard import display, filters, queries, scorecard, scorecard_pdf, validity_card
 from models import entity, incident_model, po_status, release
 
 PILLAR_COLOURS = {"entity": "#6f42c1", "transaction": "#e8833a", "quality": "#d9480f", "delivery": "#1f4e79",
@@ -133,14 +133,10 @@ st.download_button("Scorecard (PDF)", lambda: scorecard_pdf.render(scorecard.con
                    help="One page to read or send to the supplier: score and band, points by pillar, what changed "
                         "since last month, top reasons, what would move it up a band, open issues.")
 if auc is not None:
-    lift = model_row["top_decile_lift"].iloc[0] if "top_decile_lift" in model_row else None
-    if lift is not None and pd.notna(lift):
-        naive = backtest[backtest["model_name"] == "naive_baseline"]["top_decile_lift"].dropna()
-        st.caption(f"How far to trust it: on {int(model_row['n_test'].iloc[0]):,} past orders it had not seen, the "
-                   f"10% of orders the model rated riskiest held {display.times(float(lift))} more problem orders "
-                   "than chance"
-                   + (f" (ranking by each supplier's own past problem rate alone: {display.times(float(naive.iloc[0]))})."
-                      if len(naive) else "."))
+    trust = validity_card.model_lines()  # the Portfolio's report card in the same words
+    if trust:
+        st.caption(f"How far to trust the incident risk, on {int(model_row['n_test'].iloc[0]):,} past orders the "
+                   f"model had not seen: {' '.join(trust)}")
     comparators = []
     for name, wording in (("rule_score", "the rule score alone"), ("naive_baseline", "the naive baseline "
                                                                     "(the supplier's own past incident rate)")):

@@ -341,14 +341,23 @@ def test_supplier_page_shows_the_predicted_probability_and_the_backtest_auc(ui, 
     aucs = dict(demo_con.execute("select model_name, roc_auc from marts.model_backtest where fold = 0").fetchall())
     at = ui.open(demo_db, "supplier", query={"supplier": sid})
     assert ui.metrics(at)["Incident risk"] == f"{prob * 100:.1f}%"
-    # plain words first: how many more problem orders the riskiest tenth held than chance
-    lift, n_test = demo_con.execute("select top_decile_lift, n_test from marts.model_backtest "
-                                    "where fold = 0 and model_name = 'model'").fetchone()
-    naive = demo_con.execute("select top_decile_lift from marts.model_backtest "
-                             "where fold = 0 and model_name = 'naive_baseline'").fetchone()[0]
-    assert (f"How far to trust it: on {n_test:,} past orders it had not seen, the 10% of orders the model rated "
-            f"riskiest held {lift:.1f}× more problem orders than chance (ranking by each supplier's own past problem "
-            f"rate alone: {naive:.1f}×).") in ui.texts(at)
+    # plain words first, as the Portfolio's report card says them: how often the riskiest tenth went wrong against
+    # all orders, and against each supplier's own record
+    from models import validity
+
+    lift, rate, n_test = demo_con.execute("select top_decile_lift, incident_rate_test, n_test from "
+                                          "marts.model_backtest where fold = 0 and model_name = 'model'").fetchone()
+    prec, base = demo_con.execute("select value, reference from marts.validity_report where section = 'ranking' "
+                                  "and metric = 'precision_at_top' and subject = 'model'").fetchone()
+    assert prec == pytest.approx(lift * rate) and base == pytest.approx(rate)  # the card and the backtest agree
+    naive = demo_con.execute("select value from marts.validity_report where section = 'ranking' and metric = "
+                             "'precision_at_top' and subject = 'naive_baseline'").fetchone()[0]
+    trust = next(c.value for c in at.caption if c.value.startswith("How far to trust"))
+    assert trust.startswith(f"How far to trust the incident risk, on {n_test:,} past orders the model had not seen: "
+                            f"Of the orders the model rated riskiest (its top 10%), {validity._pct(prec)} went wrong (")
+    assert f"against {validity._pct(rate)} of all orders: {prec / rate:.1f} times as often." in trust
+    assert (f"Ranking orders by each supplier's own past problem rate alone, {validity._pct(naive)} of its top 10% "
+            "went wrong.") in trust
     caption = next(c.value for c in at.caption if "Incident model backtest" in c.value)
     assert f"backtest AUC {aucs['model']:.2f}" in caption
     assert f"the rule score alone {aucs['rule_score']:.2f}" in caption

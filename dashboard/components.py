@@ -470,13 +470,16 @@ def landed_breakdown(row: pd.Series, key: str, unknown: dict[str, str] | None = 
     leaves partly unknown (display.breakdown_unknowns) says so beside its bar, so that a short bar does not read as a
     small cost."""
     unknown = unknown or {}
-    cached_chart(key, lambda: _breakdown(row, unknown), row, sorted(unknown.items()))
+    # the total as a tile says it ($1.463B from $1M in a 1280 px window), so the title fits a half-width column
+    title = f"Landed-cost breakdown: {metric_money(row['landed_total'])} over {int(row['po_count']):,} landed POs"
+    cached_chart(key, lambda: _breakdown(row, unknown, title), row, sorted(unknown.items()), title)
 
 
-def _breakdown(row: pd.Series, unknown: dict[str, str]) -> go.Figure:
+def _breakdown(row: pd.Series, unknown: dict[str, str], title: str) -> go.Figure:
     values = [float(row[col]) for col in COST_COMPONENTS]
     total = float(row["landed_total"]) or 1.0
-    texts = [f"{money(v)} ({v / total:.1%})" + (f"; {unknown[col]}" if col in unknown else "")
+    # what is unknown on a line of its own under the amount: beside it, a note ran past a half-width chart's edge
+    texts = [f"{money(v)} ({v / total:.1%})" + (f";<br>{unknown[col]}" if col in unknown else "")
              for col, v in zip(COST_COMPONENTS, values)]
     fig = go.Figure(go.Bar(x=values, y=list(COST_COMPONENTS.values()), orientation="h",
                            marker_color=["#1f4e79", "#4c7bb0", "#8fb3d9", "#e8833a", "#f2c744", "#2f9e44"],
@@ -488,8 +491,7 @@ def _breakdown(row: pd.Series, unknown: dict[str, str]) -> go.Figure:
         fig.update_xaxes(range=[0, max(values) * 1.6])
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickformat="$~s")
-    return style(fig, f"Landed-cost breakdown: {money(row['landed_total'])} over {int(row['po_count']):,} landed POs",
-                 "USD", "")
+    return style(fig, title, "USD", "")
 
 
 # Corrective actions, as the Supplier and Inspections pages list them

@@ -129,7 +129,7 @@ def _day(value: object) -> str:
 
 def _due(day: object, days_until: object, said: str | None = None) -> str:
     """A due date, with how overdue in the planner's words when it has passed: "2024-02-15 (127 days overdue)"; `said`
-    words it instead (a balance due on a late shipment: "on shipment, 20 days late", display.balance_due_words)."""
+    words it instead (a balance due on a late shipment: "on shipment, late", display.balance_due_words)."""
     late = not display._blank(days_until) and days_until < 0
     return _day(day) + (f" ({said or display.due_words(days_until)})" if late else "")
 

@@ -1302,13 +1302,14 @@ def late_to_ship(orders: pd.DataFrame) -> pd.Series:
 
 def balance_due_words(orders: pd.DataFrame) -> pd.Series:
     """When each open order's balance is due, as a reader says it (due_words): "in 3 days", "2 days overdue"; a
-    balance due on a shipment that is late (late_to_ship) says so, "on shipment, 20 days late", not overdue."""
+    balance due on a shipment that is late (late_to_ship) says so, "on shipment, late", not overdue (short enough
+    for the Open orders table's narrow column: with the days in it, every row there was a line taller)."""
     if orders.empty:  # none (or the mart's absent: no columns)
         return pd.Series(dtype=object, index=orders.index)
     late = late_to_ship(orders)
     days = orders["days_until_balance_due"]
-    return pd.Series([f"on shipment, {count_words(-int(d), 'day')} late" if is_late else due_words(d)
-                      for d, is_late in zip(days, late)], index=orders.index, dtype=object)
+    return pd.Series(["on shipment, late" if is_late else due_words(d) for d, is_late in zip(days, late)],
+                     index=orders.index, dtype=object)
 
 
 # ----------------------------------------------------------------------------- re-audit wording

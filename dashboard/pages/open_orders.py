@@ -129,8 +129,8 @@ if ui.require_warehouse():
                  "balance_due_in": st.column_config.TextColumn(
                      "Balance due", help="From the analysis date to the balance's due date (the payment terms' due "
                                          "date, else the promised ship date); the download has the date. 'On "
-                                         "shipment, N days late': nothing has shipped N days after the promised "
-                                         "ship date; the balance waits for the goods."),
+                                         "shipment, late': nothing has shipped and the promised ship date has "
+                                         "passed; the balance waits for the goods."),
                  "deposit_at_risk": ui.money_col("Deposit at risk", help="Paid, with nothing shipped yet."),
                  "not_checked": st.column_config.TextColumn("Not checked",
                                                             help="Conditions whose data was not imported.")})

@@ -226,13 +226,13 @@ def test_order_answers_lead_with_a_failed_check_then_what_is_still_to_come():
 def test_a_balance_due_on_a_late_shipment_is_not_overdue():
     """marts.open_orders rows by hand, all 20 days past their balance's due date: only an order whose due date is the
     promised ship date (no terms of its own) and of which nothing has shipped waits for a late shipment; shipped goods,
-    or a due date the terms set, make the balance overdue. A day's wording follows due_words."""
+    or a due date the terms set, make the balance overdue (due_words)."""
     rows = pd.DataFrame({"days_until_balance_due": [-20, -20, -20, -1, 4, None],
                          "is_balance_due_on_assumed": [True, True, False, True, True, True],
                          "shipped_quantity": [0, 500, 0, None, 0, 0]})
     assert display.late_to_ship(rows).tolist() == [True, False, False, True, False, False]
-    assert display.balance_due_words(rows).tolist() == ["on shipment, 20 days late", "20 days overdue",
-                                                        "20 days overdue", "on shipment, 1 day late", "in 4 days", "–"]
+    assert display.balance_due_words(rows).tolist() == ["on shipment, late", "20 days overdue", "20 days overdue",
+                                                        "on shipment, late", "in 4 days", "–"]
     # a warehouse whose marts lack the two columns: every past due date is overdue, as before
     assert display.balance_due_words(rows[["days_until_balance_due"]]).tolist()[:2] == ["20 days overdue"] * 2
 

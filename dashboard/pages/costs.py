@@ -217,7 +217,10 @@ if ui.require_warehouse():
     if variance.empty:
         ui.missing("marts.landed_cost_po", "landed purchase orders", needs=("shipments",))
     else:
+        # on a narrow screen, or with a large brand's nine-digit sums, the type, units and PO count go to the download
+        # first (SCMS at 1280 px: the variance % ran past the edge, rows of 174 px)
         ui.table(variance, "costs_variance", "quote_to_landed_variance.csv", max_shown=ui.LONG_TABLE_ROWS,
+                 optional=["supplier_type", "units_received", "po_count"],
                  columns=["supplier_name", "supplier_type", "po_count", "units_received", "quoted_total",
                           "landed_total", "variance", "variance_share"],
                  column_config={"supplier_name": "Supplier", "supplier_type": "Type", "po_count": "Landed POs",

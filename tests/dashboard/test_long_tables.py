@@ -120,6 +120,7 @@ def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_d
     assert shown("reaudit", "trigger", "priority") == (True, 94)
     assert shown("open_orders", "why_held", "deposit_at_risk") == (True, 94)
     assert shown("portfolio", "red_flags", "supplier_type") == (True, 65)
+    assert shown("costs", "variance_share", "supplier_type") == (True, 0)
     assert shown("inspections", "escape_interval", "mature_passed_lots") == (True, 0)  # one-line rows
     monkeypatch.setattr(display, "page_px", lambda: 820)
     assert shown("open_orders", "why_held", "deposit_at_risk") == (False, 114)
@@ -137,6 +138,12 @@ def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_d
     assert blind.proto.row_height in (0, 35) and "pinned" not in str(blind.proto.columns)
     assert shown("inspections", "times_discontinued", "last_transition_on") == (False, 74)
     assert shown("reaudit", "trigger", "priority") == (False, 114)
+    # Costs: the quote-to-landed variance without the supplier's type, on one-line rows with the name as its link
+    # (before: 74 px rows of wrapped names beside the link)
+    assert shown("costs", "variance_share", "supplier_type") == (False, 0)
+    at = ui.open(demo_db, "costs")
+    variance = next(d for d in at.dataframe if "variance_share" in d.value.columns)
+    assert "supplier_name" not in variance.proto.column_order and "supplier_link" in variance.proto.column_order
 
 
 def test_a_narrow_screen_leaves_the_unverified_duty_rows_sources_to_the_download(ui, demo_db, monkeypatch):

@@ -152,7 +152,9 @@ if ui.require_warehouse():
     history = queries.build_history()
     if not history.empty:
         st.markdown("**Who built what and when**")
-        ui.table(history, "data_build_history", "build_history.csv",
+        # in a 1280 px window a long input folder wraps: whether a shrink was confirmed goes to the download first
+        # (a pytest folder filled the 818 px box exactly and the last column was not drawn)
+        ui.table(history, "data_build_history", "build_history.csv", optional=["is_shrink_allowed"],
                  column_config={"built_at": st.column_config.DatetimeColumn("Built at", format="YYYY-MM-DD HH:mm"),
                                 "built_by": "Built by", "input_dir": "From folder",
                                 "as_of": st.column_config.DateColumn("Data as of"),

@@ -121,6 +121,7 @@ def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_d
     assert shown("open_orders", "why_held", "deposit_at_risk") == (True, 94)
     assert shown("portfolio", "red_flags", "supplier_type") == (True, 65)
     assert shown("costs", "variance_share", "supplier_type") == (True, 0)
+    assert shown("data", "input_dir", "is_shrink_allowed")[0]
     assert shown("inspections", "escape_interval", "mature_passed_lots") == (True, 0)  # one-line rows
     monkeypatch.setattr(display, "page_px", lambda: 820)
     assert shown("open_orders", "why_held", "deposit_at_risk") == (False, 114)
@@ -144,6 +145,9 @@ def test_a_narrow_screen_leaves_a_date_and_a_priority_to_the_download(ui, demo_d
     at = ui.open(demo_db, "costs")
     variance = next(d for d in at.dataframe if "variance_share" in d.value.columns)
     assert "supplier_name" not in variance.proto.column_order and "supplier_link" in variance.proto.column_order
+    # Data: the build history leaves whether a shrink was confirmed to the download, so that its folder has the room
+    # (before: squeezed, the folder wrapped mid-word; a long test folder filled the box to the pixel)
+    assert not shown("data", "input_dir", "is_shrink_allowed")[0]
 
 
 def test_a_narrow_screen_leaves_the_unverified_duty_rows_sources_to_the_download(ui, demo_db, monkeypatch):

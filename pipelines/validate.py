@@ -27,6 +27,18 @@ from pipelines.readers import FileError, NotLineByLine, TextTable
 _EDGE_SPACE = r"^[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]+|[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]+$"
 _NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 _THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
+_DOT_THOUSANDS = r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?"
+
+# A file that is not comma-delimited (semicolon or tab: how a European spreadsheet saves) may write decimal commas.
+# Which separator is the decimal one is proven per column by its own values, as the export adapters prove it
+# (pipelines/adapters/numbers.py), never guessed: `19,99` or `0,5` or `1.234,50` or `1.234.567` prove a decimal comma,
+# `19.99`, `0.5`, `1,234.50` or `1,234,567` a decimal point (after a leading `$`). Without proof, a value that could be
+# either (`1,234`, `1.234`: one separator, three digits after it) is refused as ambiguous; a column with proof of both
+# is refused whole.
+POINT, COMMA = ".", ","
+_PROOF = {POINT: r"[+-]?(\d*\.(\d{1,2}|\d{4,})|0\.\d+|\d{1,3}(,\d{3})+\.\d*|\d{1,3}(,\d{3}){2,})",
+          COMMA: r"[+-]?(\d*,(\d{1,2}|\d{4,})|0,\d+|\d{1,3}(\.\d{3})+,\d*|\d{1,3}(\.\d{3}){2,})"}
+_UNCLEAR = r"[+-]?[1-9]\d{0,2}[.,]\d{3}"  # 1,234 or 1.234: a thousand, or one and a bit
 _NOT_ALNUM = r"[^\p{L}\p{N}]"  # what an account number's mask drops (spaces, dashes, dots)
 _EXACT_DOUBLE = 2 ** 53  # beyond this a double no longer holds every whole number
 _BIGINT_MAX = 2 ** 63 - 1
@@ -140,15 +152,26 @@ def _cell(col: c.Column, header: set[str], may_need_trim: bool) -> str:
 # the regular expression that handles the rest.
 
 
-def _stage_clean(col: c.Column, comma_is_ambiguous: bool) -> list[str]:
+def _dollar(col: c.Column) -> str:
+    t = _q("_t_" + col.name)
+    return f"(case when starts_with({t}, '$') then {t}[2:] else {t} end)"
+
+
+def _stage_clean(col: c.Column, decimal: str | None) -> list[str]:
+    """The number's text without '$' and thousands separators, its decimal separator a point. `decimal`: the
+    column's decimal separator, POINT or COMMA, or None when its values do not prove one (a file that is not
+    comma-delimited): then only 1,234.50 (both separators) says which comma is which."""
     if col.type not in (c.INT, c.DECIMAL):
         return []
-    t = _q("_t_" + col.name)
-    # in a tab- or semicolon-delimited file only 1,234.50 (both separators) says which comma is which
-    thousands = r"[+-]?\d{1,3}(,\d{3})+\.\d+" if comma_is_ambiguous else _THOUSANDS
-    dollar = f"(case when starts_with({t}, '$') then {t}[2:] else {t} end)"
+    t, dollar, name = _q("_t_" + col.name), _dollar(col), _q("_c_" + col.name)
+    if decimal == COMMA:
+        points = (f"case when contains({t}, '.') and regexp_full_match({dollar}, {_lit(_DOT_THOUSANDS)}) "
+                  f"then replace({dollar}, '.', '') else {dollar} end")
+        return [f"case when contains({t}, ',') or contains({t}, '.') then replace({points}, ',', '.') "
+                f"else {dollar} end as {name}"]
+    thousands = _THOUSANDS if decimal == POINT else r"[+-]?\d{1,3}(,\d{3})+\.\d+"
     return [f"case when contains({t}, ',') and regexp_full_match({dollar}, {_lit(thousands)}) "
-            f"then replace({dollar}, ',', '') else {dollar} end as {_q('_c_' + col.name)}"]
+            f"then replace({dollar}, ',', '') else {dollar} end as {name}"]
 
 
 def _stage_number(col: c.Column) -> list[str]:
@@ -196,7 +219,7 @@ def _stage_typed(col: c.Column) -> str:
     return f"{value} as {_q(col.name)}"
 
 
-def _parse_error(col: c.Column, comma_is_ambiguous: bool) -> str:
+def _parse_error(col: c.Column, decimal: str | None, mixed: str | None = None) -> str:
     """The error template of a cell that does not parse as its column's type (NULL when it does)."""
     t, value, cleaned, number = _q("_t_" + col.name), _q(col.name), _q("_c_" + col.name), _q("_f_" + col.name)
     if col.type == c.TEXT:
@@ -214,11 +237,16 @@ def _parse_error(col: c.Column, comma_is_ambiguous: bool) -> str:
             return (f"case when {t} is not null and ({value} is null or round({value}, 6) not in ({values})) "
                     f"then {_lit('not a number, or not one of ' + listed + ': {value}')} end")
         separator = ""
-        if comma_is_ambiguous:
+        if mixed:
+            separator = (f"when (contains({t}, ',') or contains({t}, '.')) "
+                         f"then {_lit(MIXED_DECIMALS.replace('{examples}', mixed))} ")
+        elif decimal is None:
             separator = (f"when contains({t}, ',') and {number} is null and regexp_full_match(replace({cleaned}, "
-                         f"',', ''), {_lit(_NUMBER)}) then {_lit(AMBIGUOUS_COMMA)} ")
+                         f"',', ''), {_lit(_NUMBER)}) then {_lit(AMBIGUOUS_COMMA)} "
+                         f"when contains({t}, '.') and regexp_full_match({cleaned}, {_lit(_UNCLEAR)}) "
+                         f"then {_lit(AMBIGUOUS_COMMA)} ")
         if col.type == c.INT:
-            return (f"case when {t} is null or {value} is not null then null {separator}"
+            return (f"case when {t} is null then null {separator}when {value} is not null then null "
                     f"when regexp_full_match({cleaned}, '[+-]?\\d+') or {number} = trunc({number}) "
                     f"then {_lit('out of range for a whole number (at most 9,223,372,036,854,775,807): {value}')} "
                     f"else {_lit('not a whole number: {value}')} end")
@@ -242,8 +270,11 @@ def _parse_error(col: c.Column, comma_is_ambiguous: bool) -> str:
 
 MASK_TOO_SHORT = ("an account number needs more than 4 letters or digits: only its last 4 are kept, so a shorter "
                   "one would be stored in full")
-AMBIGUOUS_COMMA = ("ambiguous number: in a file that is not comma-delimited the comma could be a decimal or a "
-                   "thousands separator; write it with a decimal point and no separators: {value}")
+AMBIGUOUS_COMMA = ("ambiguous number: in a file that is not comma-delimited a comma or point with three digits "
+                   "after it could be a decimal or a thousands separator, and no other value of the column shows "
+                   "which (such as 19,99 or 19.99); write it with a decimal point and no separators: {value}")
+MIXED_DECIMALS = ("the column mixes decimal points and decimal commas ({examples}), so none of its numbers with a "
+                  "separator can be trusted: {value}")
 
 
 def _range_errors(col: c.Column, parse_error: str) -> list[str]:
@@ -290,17 +321,25 @@ class Compiled:
         return f"select *, {found} from (\n{self._base(relation)}\n)"
 
 
-def compile_checks(table: c.Table, header: list[str], comma_is_ambiguous: bool = False,
-                   may_need_trim: bool = True) -> Compiled:
-    """Compile the contract's rules for `table` over a text relation with the file's `header`."""
+def compile_checks(table: c.Table, header: list[str], decimals: dict[str, str | None] | None = None,
+                   may_need_trim: bool = True, mixed: dict[str, str] | None = None) -> Compiled:
+    """Compile the contract's rules for `table` over a text relation with the file's `header`. `decimals`: each
+    number column's decimal separator as its values prove it (prove_decimals; None: not proven); without it, a
+    comma-delimited file's: a point, commas separating thousands. `mixed`: columns with proof of both, with the
+    lines that show it."""
     present = set(header)
+    mixed = mixed or {}
+
+    def decimal(col: c.Column) -> str | None:
+        return POINT if decimals is None else decimals.get(col.name)
+
     text = [f"{_cell(col, present, may_need_trim)} as {_q('_t_' + col.name)}" for col in table.columns]
-    clean = [e for col in table.columns for e in _stage_clean(col, comma_is_ambiguous)]
+    clean = [e for col in table.columns for e in _stage_clean(col, decimal(col))]
     number = [e for col in table.columns for e in _stage_number(col)]
     typed = [_stage_typed(col) for col in table.columns]
     checks, rules = [], []
     for i, col in enumerate(table.columns):
-        parse = _parse_error(col, comma_is_ambiguous)
+        parse = _parse_error(col, decimal(col), mixed.get(col.name))
         more = [parse]
         if col.required:
             more.append(f"case when {_q('_t_' + col.name)} is null then 'required value is missing' end")
@@ -321,6 +360,37 @@ def compile_checks(table: c.Table, header: list[str], comma_is_ambiguous: bool =
     return Compiled([text, clean, number, typed], checks, rules)
 
 
+def prove_decimals(con: duckdb.DuckDBPyConnection, text: TextTable,
+                   table: c.Table) -> tuple[dict[str, str | None], dict[str, str]]:
+    """Each number column's decimal separator in a file that is not comma-delimited, as its values prove it (_PROOF):
+    POINT, COMMA or None (no value proves either), in one pass over the file; and the columns with proof of both,
+    with the first line of each ("line 3 '5.00', line 5 '5,00'")."""
+    columns = [col for col in table.columns if col.type in (c.INT, c.DECIMAL) and col.name in text.header]
+    if not columns:
+        return {}, {}
+    present = set(text.header)
+    cells = ", ".join(f"{_cell(col, present, text.may_need_trim)} as {_q('_t_' + col.name)}" for col in columns)
+    found = []
+    for col in columns:
+        t = _q("_t_" + col.name)
+        for sep in (POINT, COMMA):
+            proof = f"regexp_full_match({_dollar(col)}, {_lit(_PROOF[sep])})"
+            found += [f"min(_line) filter (where {proof})", f"arg_min({t}, _line) filter (where {proof})"]
+    # a file DuckDB read directly has its lines numbered after loading (validate): here, by the records' order
+    line = "_line" if not text.direct else "row_number() over () + 1"
+    row = con.execute(f"select {', '.join(found)} from (select {line} as _line, {cells} "
+                      f"from {text.relation})").fetchone()
+    decimals, mixed = {}, {}
+    for i, col in enumerate(columns):
+        point_line, point, comma_line, comma = row[4 * i: 4 * i + 4]
+        if point_line is not None and comma_line is not None:
+            decimals[col.name] = None
+            mixed[col.name] = f"line {point_line} {point!r}, line {comma_line} {comma!r}"
+        else:
+            decimals[col.name] = POINT if point_line is not None else COMMA if comma_line is not None else None
+    return decimals, mixed
+
+
 def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
              references: bool = True, absent: frozenset[str] = frozenset()) -> ValidatedTable:
     """Validate the text relation of one file into `raw.<table>`; references are checked against the parent rows
@@ -335,8 +405,11 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
                        "re-export the file as UTF-8")
     if text.encoding == "utf-16":
         notices.append(f"{name}: read as UTF-16 (Excel 'Unicode text')")
-    compiled = compile_checks(table, text.header, comma_is_ambiguous=text.delimiter != ",",
-                              may_need_trim=text.may_need_trim)
+    decimals, mixed = prove_decimals(con, text, table) if text.delimiter != "," else (None, None)
+    if decimals:
+        notices += [f"{name}: {col} written with decimal commas (its values show it: 1.234,50 is 1234.50)"
+                    for col, sep in decimals.items() if sep == COMMA]
+    compiled = compile_checks(table, text.header, decimals, may_need_trim=text.may_need_trim, mixed=mixed)
     columns = table.column_names
     # The typed rows go straight into raw.<table>, in the file's order (a row's rowid is its record's position,
     # `_row` in the text relation); rejected ones are deleted afterwards (few, usually none), which saves copying

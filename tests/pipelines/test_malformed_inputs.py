@@ -144,6 +144,26 @@ def ambiguous_thousands_in_semicolon_file(folder: Path) -> None:
     base(folder, orders=text)
 
 
+def semicolon_orders(folder: Path, quantity: dict[str, str] | None = None, price: dict[str, str] | None = None,
+                     delimiter: str = ";") -> None:
+    """The tiny orders as a European spreadsheet saves them: semicolon-delimited, with some cells rewritten by
+    po_id."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(ORDERS)))
+    at = {name: rows[0].index(name) for name in ("quantity", "unit_price")}
+    for row in rows[1:]:
+        for column, changes in (("quantity", quantity or {}), ("unit_price", price or {})):
+            row[at[column]] = changes.get(row[0], row[at[column]])
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    base(folder, orders=out.getvalue().replace("\r\n", "\n"))
+
+
+DECIMAL_COMMAS = {"P1": "5,00", "P2": "5,50", "P3": "2,00", "P4": "1.234,50", "P5": "11,00", "P6": "11,00"}
+
+
 CASES = {
     # --- reported by the probe ---------------------------------------------------------------------------------
     "xlsx with two sheets reads both (and skips a notes sheet)": Case(
@@ -236,6 +256,35 @@ CASES = {
     "ambiguous thousands separator in a semicolon file": Case(
         ambiguous_thousands_in_semicolon_file, loaded={"purchase_orders": ["P2", "P3", "P4", "P5", "P6"]},
         rejected={"purchase_orders": [(2, "quantity", "ambiguous number")]}),
+    # a European spreadsheet: the column's own values prove its decimal separator (19,99: two digits after a comma)
+    "decimal commas proven by the column in a semicolon file": Case(
+        lambda f: semicolon_orders(f, price=DECIMAL_COMMAS),
+        loaded={"purchase_orders": ["P1", "P2", "P3", "P4", "P5", "P6"]},
+        values={("purchase_orders", "unit_price"): [5.0, 5.5, 2.0, 1234.5, 11.0, 11.0],
+                ("purchase_orders", "quantity"): [1000, 1000, 500, 200, 300, 100]},
+        notice="purchase_orders.csv: unit_price written with decimal commas (its values show it: 1.234,50 is "
+               "1234.50)"),
+    "in a decimal-comma column a point separates thousands": Case(
+        lambda f: semicolon_orders(f, price={**DECIMAL_COMMAS, "P6": "1.100"}),
+        loaded={"purchase_orders": ["P1", "P2", "P3", "P4", "P5", "P6"]},
+        values={("purchase_orders", "unit_price"): [5.0, 5.5, 2.0, 1234.5, 11.0, 1100.0]}),
+    "decimal points proven by the column in a tab-delimited file": Case(
+        lambda f: semicolon_orders(f, price={"P4": "1,234.50", "P6": "1,100"}, delimiter="\t"),
+        loaded={"purchase_orders": ["P1", "P2", "P3", "P4", "P5", "P6"]},
+        values={("purchase_orders", "unit_price"): [5.0, 5.5, 2.0, 1234.5, 11.0, 1100.0]}),
+    # 1.000 in a semicolon file is a thousand in Europe and one elsewhere: nothing else in the column says which
+    # (it was read as 1 before)
+    "a point with three digits after it proves nothing in a semicolon file": Case(
+        lambda f: semicolon_orders(f, quantity={"P1": "1.000"}),
+        loaded={"purchase_orders": ["P2", "P3", "P4", "P5", "P6"]},
+        rejected={"purchase_orders": [(2, "quantity", "ambiguous number")]}),
+    "a column mixing decimal points and commas is refused where it has a separator": Case(
+        lambda f: semicolon_orders(f, price={"P1": "5.00", "P2": "5,50", "P3": "2", "P4": "10", "P5": "11",
+                                             "P6": "11"}),
+        loaded={"purchase_orders": ["P3", "P4", "P5", "P6"]},
+        rejected={"purchase_orders": [
+            (2, "unit_price", "the column mixes decimal points and decimal commas (line 2 '5.00', line 3 '5,50')"),
+            (3, "unit_price", "the column mixes decimal points and decimal commas (line 2 '5.00', line 3 '5,50')")]}),
     "whitespace around values, including the ideographic space": Case(
         lambda f: base(f, products=PRODUCTS.replace("A2,Lamp shade", " A2 ,\u3000Lamp shade\u00a0")),
         loaded={"products": ["A1", "A2", "B1"]},

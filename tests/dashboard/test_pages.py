@@ -152,7 +152,7 @@ def test_a_url_value_the_warehouse_does_not_have_is_ignored(ui, tiny_db):
 
 def test_inspections_page_gives_its_answers_before_the_calculator(ui, tiny_db):
     """A founder reads what escaped and what to ask for next first; the calculator, a tool to try a plan, is last."""
-    heads = [h.value for h in ui.open(tiny_db, "inspections").subheader]
+    heads = [h.value for h in ui.open(tiny_db, "inspections").main.subheader]  # not the sidebar's
     assert heads[0] == "Escapes: lots that passed inspection but failed in the field"
     assert heads[-1].startswith("Sampling-plan calculator")
 

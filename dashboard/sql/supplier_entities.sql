@@ -14,7 +14,7 @@ payments as (
 ),
 
 names as (
-    select 'Alibaba store name' as source, supplier_name as name, 1 as documents, null::double as amount, 1 as ord
+    select 'Store or trading name' as source, supplier_name as name, 1 as documents, null::double as amount, 1 as ord
     from suppliers
     union all
     select 'Legal entity (licence)', legal_name, 1, null, 2 from suppliers where legal_name is not null

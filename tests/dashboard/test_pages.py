@@ -579,6 +579,8 @@ def test_supplier_page_compares_names_like_the_score(ui, tiny_dir, tmp_path, bui
     assert entities.loc["义乌贝塔贸易有限公司", "amount"] == 330
     assert entities.loc["Yiwu Beta Trading Company Limited", "name_check"] == "Matches"
     assert entities.loc["Yiwu Beta Trading", "name_check"] == "–"  # the store name is not an entity
+    # named for what it is in any import (an Alibaba store, or a vendor's trading name in SCMS)
+    assert entities.loc["Yiwu Beta Trading", "source"] == "Store or trading name"
     assert any("1 name differs from the registered legal entity" in w.value for w in at.warning)
 
     # a legal name in Chinese script and a payee with a word the table cannot translate: not a mismatch

@@ -142,12 +142,19 @@ def last_month_text(as_of: date) -> str:
     return f"{(pd.Timestamp(as_of).to_period('M') - 1).to_timestamp():%B %Y}"
 
 
+# the decisions in the order a founder makes them: pay these, fix these, wait for (or chase) these
+DECISION_ORDER = (release.RELEASE, release.HOLD, release.NOT_READY)
+
+
 def waiting_for_decision(orders: pd.DataFrame) -> pd.DataFrame:
-    """Open orders whose unpaid balance is due within the release rules' window or overdue: pay it or hold it now."""
+    """Open orders whose unpaid balance is due within the release rules' window or overdue: pay it or hold it now.
+    Those ready to release first, then those on hold, then those not ready; within each, most overdue first."""
     if orders.empty:
         return orders
     due = orders["is_balance_due_soon"].fillna(False).astype(bool) & (orders["balance_outstanding"] > 0)
-    return orders[due].sort_values(["days_until_balance_due", "po_id"])
+    rank = {v: i for i, v in enumerate(DECISION_ORDER)}
+    return (orders[due].assign(_decision=orders["verdict"].map(rank).fillna(len(rank)))
+            .sort_values(["_decision", "days_until_balance_due", "po_id"]).drop(columns="_decision"))
 
 
 def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:
@@ -202,8 +209,8 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         (release.NOT_READY, "not ready (inspection, shipment or documents still to come)")) if verdicts.get(v, 0))
     orders_section = Section(
         "orders", "Orders waiting for a release decision",
-        "Unpaid balances due within the release rules' window or overdue: release them, or hold them for the "
-        "reasons given (Open orders page)." + (f" {split[:1].upper()}{split[1:]}." if split else ""),
+        "Unpaid balances due within the release rules' window or overdue, those ready to release first, then "
+        "those on hold, then those not ready: release them, or hold them for the reasons given (Open orders page)." + (f" {split[:1].upper()}{split[1:]}." if split else ""),
         ["Order", "Supplier", "Balance", "Due", "Verdict", "Why not released"],
         [[_text(r.po_id), _text(r.supplier_name), display.money(r.balance_outstanding),
           _due(r.balance_due_on, r.days_until_balance_due, said),

@@ -395,8 +395,19 @@ def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
     assert week.section("orders").explanation.endswith(
         f" (Open orders page). {n['release']:,} ready to release, {n['hold']:,} on hold (a check found something "
         f"wrong), {n['not_ready']:,} not ready (inspection, shipment or documents still to come).")
-    # a held order's reasons lead with what failed, then what is still to come (by the mart's condition columns)
+    # the decisions in the order a founder makes them: pay, fix, wait; within each the most overdue first (by SQL)
     orders = week.section("orders").rows
+    con = db.connect(demo_db)
+    try:
+        expected = [po for (po,) in con.execute(
+            "select po_id from marts.open_orders where is_balance_due_soon and balance_outstanding > 0 order by "
+            "case verdict when 'release' then 0 when 'hold' then 1 else 2 end, days_until_balance_due, po_id"
+        ).fetchall()]
+    finally:
+        con.close()
+    assert [r[0] for r in orders] == expected
+    assert [r[4] for r in orders[:n["release"]]] == ["Release"] * n["release"]
+    # a held order's reasons lead with what failed, then what is still to come (by the mart's condition columns)
     con = db.connect(demo_db)
     try:
         row = con.execute("select po_id, psi_passed from marts.open_orders where verdict = 'hold' and "

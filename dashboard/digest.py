@@ -142,19 +142,14 @@ def last_month_text(as_of: date) -> str:
     return f"{(pd.Timestamp(as_of).to_period('M') - 1).to_timestamp():%B %Y}"
 
 
-# the decisions in the order a founder makes them: pay these, fix these, wait for (or chase) these
-DECISION_ORDER = (release.RELEASE, release.HOLD, release.NOT_READY)
-
-
 def waiting_for_decision(orders: pd.DataFrame) -> pd.DataFrame:
     """Open orders whose unpaid balance is due within the release rules' window or overdue: pay it or hold it now.
-    Those ready to release first, then those on hold, then those not ready; within each, most overdue first."""
+    Those ready to release first, then those on hold, then those not ready; within each, most overdue first
+    (display.by_decision)."""
     if orders.empty:
         return orders
     due = orders["is_balance_due_soon"].fillna(False).astype(bool) & (orders["balance_outstanding"] > 0)
-    rank = {v: i for i, v in enumerate(DECISION_ORDER)}
-    return (orders[due].assign(_decision=orders["verdict"].map(rank).fillna(len(rank)))
-            .sort_values(["_decision", "days_until_balance_due", "po_id"]).drop(columns="_decision"))
+    return display.by_decision(orders[due])
 
 
 def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:

@@ -1287,6 +1287,17 @@ def order_answers(orders: pd.DataFrame) -> pd.DataFrame:
                          balance_due_in=balance_due_words(orders))
 
 
+def by_decision(orders: pd.DataFrame) -> pd.DataFrame:
+    """Open orders in the order a founder decides them (models.release.DECISION_ORDER: ready to release, on hold,
+    not ready, paid), each most overdue first, then by order id."""
+    from models import release
+
+    rank = {v: i for i, v in enumerate(release.DECISION_ORDER)}
+    return (orders.assign(_decision=orders["verdict"].map(rank).fillna(len(rank)))
+            .sort_values(["_decision", "days_until_balance_due", "po_id"], na_position="last")
+            .drop(columns="_decision"))
+
+
 def late_to_ship(orders: pd.DataFrame) -> pd.Series:
     """marts.open_orders rows whose balance falls due on shipment and whose shipment is late: no due date of their own
     (the promised ship date stands in, staging.purchase_orders), nothing shipped, and that date has passed. Their

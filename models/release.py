@@ -27,6 +27,8 @@ CONDITIONS = ("psi_passed", "golden_sample_approved", "changes_confirmed", "paye
               "shipping_documents_received")
 PASS, FAIL, PENDING, NOT_RECORDED = "pass", "fail", "pending", "not recorded"
 RELEASE, HOLD, NOT_READY, PAID = "release", "hold", "not_ready", "paid"
+# the verdicts in the order a founder acts on them: pay these, fix these, wait for (or chase) these, done
+DECISION_ORDER = (RELEASE, HOLD, NOT_READY, PAID)
 
 COLUMNS = ["po_id", "supplier_id", "sku", "ordered_on", "promised_ship_on", "balance_due_on",
            "is_balance_due_on_assumed", "days_until_balance_due", "is_balance_due_soon", "order_value", "paid_amount",

@@ -85,7 +85,8 @@ if ui.require_warehouse():
                                 help="Balances due this week include overdue ones. Ready to release: every "
                                      "condition holds, the balance can be paid.") or "due"
     ready = orders["verdict"] == release.RELEASE
-    shown = {"due": orders[due], "release": orders[ready], "hold": orders[hold]}.get(view, orders)
+    # in the order a founder decides them: ready to release, on hold, not ready (then paid), most overdue first
+    shown = display.by_decision({"due": orders[due], "release": orders[ready], "hold": orders[hold]}.get(view, orders))
     if shown.empty:
         empty = {"due": "No balance is due this week.",
                  "release": "No balance is ready to release: every unpaid one fails a check or waits for its "

@@ -497,7 +497,7 @@ if not orders.empty:
         st.success(text, icon=":material/check_circle:")
     elif waiting:
         st.info(text, icon=":material/schedule:")
-    orders = display.order_answers(orders)
+    orders = display.order_answers(display.by_decision(orders))  # as the Open orders page lists them
     unchecked = ["not_checked"] if orders["not_checked"].fillna("").astype(str).str.strip().ne("").any() else []
     ui.table(orders, "supplier_open_orders_table", f"{supplier_id}_open_orders.csv",
              columns=["po_id", "verdict", "why_held", "balance_outstanding", "balance_due_in", "deposit_at_risk",

@@ -223,6 +223,15 @@ def test_order_answers_lead_with_a_failed_check_then_what_is_still_to_come():
     assert out["balance_due_in"].tolist() == ["in 3 days", "2 days overdue"]
 
 
+def test_open_orders_are_listed_in_the_order_a_founder_decides_them():
+    """Ready to release, on hold, not ready, paid; within each the most overdue first, then by order id; a verdict
+    the rules do not know last; a due date not known last in its verdict."""
+    rows = pd.DataFrame({"po_id": ["A", "B", "C", "D", "E", "F", "G"],
+                         "verdict": ["not_ready", "hold", "release", "hold", "paid", "release", "other"],
+                         "days_until_balance_due": [-9, 3, 5, -2, -30, None, -40]})
+    assert display.by_decision(rows)["po_id"].tolist() == ["C", "F", "D", "B", "A", "E", "G"]
+
+
 def test_a_balance_due_on_a_late_shipment_is_not_overdue():
     """marts.open_orders rows by hand, all 20 days past their balance's due date: only an order whose due date is the
     promised ship date (no terms of its own) and of which nothing has shipped waits for a late shipment; shipped goods,

@@ -1298,29 +1298,34 @@ def by_decision(orders: pd.DataFrame) -> pd.DataFrame:
             .drop(columns="_decision"))
 
 
-def late_to_ship(orders: pd.DataFrame) -> pd.Series:
-    """marts.open_orders rows whose balance falls due on shipment and whose shipment is late: no due date of their own
-    (the promised ship date stands in, staging.purchase_orders), nothing shipped, and that date has passed. Their
-    balance is not overdue: the supplier is late to ship, and the balance waits for the goods."""
-    def column(name: str, default: object) -> pd.Series:
-        return orders[name] if name in orders else pd.Series(default, index=orders.index)
+def _column(orders: pd.DataFrame, name: str, default: object) -> pd.Series:
+    """A column of marts.open_orders, or `default` in a warehouse built before it."""
+    return orders[name] if name in orders else pd.Series(default, index=orders.index)
 
+
+def awaits_shipment(orders: pd.DataFrame) -> pd.Series:
+    """marts.open_orders rows whose balance falls due on shipment and waits for it: no due date of their own (the
+    promised ship date stands in, staging.purchase_orders), nothing shipped, and that date has passed. Their balance
+    is not overdue: the goods are, and the balance waits for them."""
     days = pd.to_numeric(orders["days_until_balance_due"], errors="coerce")
-    nothing_shipped = pd.to_numeric(column("shipped_quantity", None), errors="coerce").fillna(0).le(0)
-    assumed = column("is_balance_due_on_assumed", False).fillna(False).astype(bool)
+    nothing_shipped = pd.to_numeric(_column(orders, "shipped_quantity", None), errors="coerce").fillna(0).le(0)
+    assumed = _column(orders, "is_balance_due_on_assumed", False).fillna(False).astype(bool)
     return assumed & nothing_shipped & days.lt(0)
 
 
 def balance_due_words(orders: pd.DataFrame) -> pd.Series:
     """When each open order's balance is due, as a reader says it (due_words): "in 3 days", "2 days overdue"; a
-    balance due on a shipment that is late (late_to_ship) says so, "on shipment, late", not overdue (short enough
-    for the Open orders table's narrow column: with the days in it, every row there was a line taller)."""
+    balance that waits for its shipment (awaits_shipment) says "on shipment", not overdue, and "on shipment, late"
+    once the shipment is late by the on-time rule (marts.open_orders.is_late_to_ship: the promise plus the
+    tolerance has passed). Short enough for the Open orders table's narrow column: with the days in it, every row
+    there was a line taller."""
     if orders.empty:  # none (or the mart's absent: no columns)
         return pd.Series(dtype=object, index=orders.index)
-    late = late_to_ship(orders)
-    days = orders["days_until_balance_due"]
-    return pd.Series(["on shipment, late" if is_late else due_words(d) for d, is_late in zip(days, late)],
-                     index=orders.index, dtype=object)
+    waits = awaits_shipment(orders)
+    late = _column(orders, "is_late_to_ship", True).fillna(False).astype(bool)  # an older warehouse: as before
+    words = ["on shipment, late" if is_late else "on shipment" for is_late in late]
+    return pd.Series([said if wait else due_words(d) for d, wait, said in
+                      zip(orders["days_until_balance_due"], waits, words)], index=orders.index, dtype=object)
 
 
 # ----------------------------------------------------------------------------- re-audit wording

@@ -32,13 +32,15 @@ DECISION_ORDER = (RELEASE, HOLD, NOT_READY, PAID)
 
 COLUMNS = ["po_id", "supplier_id", "sku", "ordered_on", "promised_ship_on", "balance_due_on",
            "is_balance_due_on_assumed", "days_until_balance_due", "is_balance_due_soon", "order_value", "paid_amount",
-           "balance_outstanding", "deposit_at_risk", "shipped_quantity", "quantity", "is_shipped_in_full", "verdict",
+           "balance_outstanding", "deposit_at_risk", "shipped_quantity", "quantity", "is_shipped_in_full",
+           "is_late_to_ship", "days_late", "verdict",
            "hold_reasons", "not_checked", *CONDITIONS, "rules_version", "as_of"]
 TYPES = {"po_id": "varchar", "supplier_id": "varchar", "sku": "varchar", "ordered_on": "date",
          "promised_ship_on": "date", "balance_due_on": "date", "is_balance_due_on_assumed": "boolean",
          "days_until_balance_due": "bigint", "is_balance_due_soon": "boolean", "order_value": "double",
          "paid_amount": "double", "balance_outstanding": "double", "deposit_at_risk": "double",
-         "shipped_quantity": "bigint", "quantity": "bigint", "is_shipped_in_full": "boolean", "verdict": "varchar",
+         "shipped_quantity": "bigint", "quantity": "bigint", "is_shipped_in_full": "boolean",
+         "is_late_to_ship": "boolean", "days_late": "bigint", "verdict": "varchar",
          "hold_reasons": "varchar", "not_checked": "varchar", **{c: "varchar" for c in CONDITIONS},
          "rules_version": "varchar", "as_of": "date"}
 
@@ -87,8 +89,13 @@ def open_orders(orders: pd.DataFrame, as_of: pd.Timestamp, cfg: dict, payments_k
     the whole order value as if nothing had been paid. Without a shipments file nothing is known to be unshipped."""
     o = orders[orders["ordered_on"] <= as_of].copy()
     unshipped = ~o["is_shipped_in_full"].astype(bool) if shipments_known else pd.Series(False, index=o.index)
+    # late to ship: nothing shipped, and the promise plus the on-time tolerance has passed (is_resolved of
+    # models.po_status: chase the supplier; its deposit is at risk); days late from the promise, as there
+    nothing = pd.to_numeric(o["shipped_quantity"], errors="coerce").fillna(0) <= 0
+    o["is_late_to_ship"] = nothing & o["is_resolved"].fillna(False).astype(bool)
+    o["days_late"] = pd.to_numeric(o["days_late"], errors="coerce").where(o["is_late_to_ship"])
     if not shipments_known:
-        o[["shipped_quantity", "is_shipped_in_full"]] = None
+        o[["shipped_quantity", "is_shipped_in_full", "is_late_to_ship", "days_late"]] = None
     if not payments_known:
         o[["paid_amount", "balance_outstanding", "deposit_at_risk"]] = np.nan
         return o[unshipped].reset_index(drop=True)

@@ -5,10 +5,11 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard import display, filters, queries
-from models import release
+from models import po_status, release
 
 STATUS = {"pass": "✓", "fail": "✗ fails", "pending": "to come", "not recorded": "not recorded"}
-VIEWS = {"due": "Balances due this week", "release": "Ready to release", "hold": "On hold", "all": "All open orders"}
+VIEWS = {"due": "Balances due this week", "release": "Ready to release", "hold": "On hold", "late": "Late to ship",
+         "all": "All open orders"}
 # the answer on screen at 1440 px (which order, release or hold and why, how much, by when); the rest in the download
 COLUMNS = ["po_id", "supplier_name", "verdict", "why_held", "balance_outstanding", "balance_due_in", "deposit_at_risk"]
 DOWNLOAD = ["sku", "ordered_on", "balance_due_on", "days_until_balance_due", "order_value", "paid_amount",
@@ -38,12 +39,21 @@ if ui.require_warehouse():
     due = orders["is_balance_due_soon"].fillna(False).astype(bool)
     hold = orders["verdict"] == release.HOLD
     not_ready = orders["verdict"] == release.NOT_READY
-    overdue = due & (days < 0) & ~display.late_to_ship(orders)  # a late shipment's balance waits for the goods
+    overdue = due & (days < 0) & ~display.awaits_shipment(orders)  # a late shipment's balance waits for the goods
+    # nothing shipped and the promise plus the on-time tolerance passed (marts.open_orders; a warehouse built before
+    # the column: none known)
+    late = (orders["is_late_to_ship"].fillna(False).astype(bool) if "is_late_to_ship" in orders
+            else pd.Series(False, index=orders.index))
+    shipments_known = queries.imported("shipments") and "is_late_to_ship" in orders
 
     c1, c2, c3, c4 = ui.tiles(4)
-    c1.metric("Open orders", f"{len(orders):,}", border=True,
+    tolerance = po_status.settings_from(queries.kpi_settings()).on_time_days
+    c1.metric("Open orders", f"{len(orders):,}", f"{int(late.sum()):,} late to ship" if shipments_known else None,
+              delta_color="off", delta_arrow="off", border=True,
               help="Orders not shipped in full, or shipped with a balance still to pay (ordered within the last "
-                   f"{cfg['recent_days']} days).")
+                   f"{cfg['recent_days']} days). Late to ship: nothing shipped, more than {tolerance} days after "
+                   "the promised ship date (the on-time rule of the delivery KPIs): chase the supplier; what was "
+                   "paid on it is at risk.")
     paid_known = queries.imported("payments")
     deposits_unknown = ui.deposits_unknown()
     unknown = "" if paid_known else deposits_unknown  # without payments: the payments sentence
@@ -86,13 +96,20 @@ if ui.require_warehouse():
                                      "condition holds, the balance can be paid.") or "due"
     ready = orders["verdict"] == release.RELEASE
     # in the order a founder decides them: ready to release, on hold, not ready (then paid), most overdue first
-    shown = display.by_decision({"due": orders[due], "release": orders[ready], "hold": orders[hold]}.get(view, orders))
+    shown = display.by_decision({"due": orders[due], "release": orders[ready], "hold": orders[hold],
+                                 "late": orders[late]}.get(view, orders))
+    if view == "late":  # the latest first: the ones to chase
+        shown = shown.sort_values(["days_late", "po_id"], ascending=[False, True])
     if shown.empty:
         empty = {"due": "No balance is due this week.",
                  "release": "No balance is ready to release: every unpaid one fails a check or waits for its "
                             "inspection, shipment or documents.",
-                 "hold": "No order is on hold: no check found anything wrong."}
-        (st.success if view != "release" else st.info)(empty.get(view, "No open order."))
+                 "hold": "No order is on hold: no check found anything wrong.",
+                 "late": "No order is late to ship: every one past its promised date has shipped something."
+                 if shipments_known else "Not known: no shipments file was imported, so no order is known to be "
+                                         "unshipped."}
+        good = view not in ("release",) and (view != "late" or shipments_known)  # an empty list that is good news
+        (st.success if good else st.info)(empty.get(view, "No open order."))
         st.stop()
 
     def counts(status: str) -> str:
@@ -112,8 +129,13 @@ if ui.require_warehouse():
     unchecked = ["not_checked"] if table["not_checked"].fillna("").astype(str).str.strip().ne("").any() else []
     # on a narrow screen the deposit at risk goes to the download (the tile above has the total), so that Why not
     # released has the room: at 1280 px the rows were 194 px, 4 of 74 in view, and are 114
-    ui.table(table, "open_orders_table", "open_orders.csv", columns=COLUMNS + unchecked, download_columns=DOWNLOAD,
+    # late to ship: how late stands where the balance's due date stood (the download keeps both)
+    columns = [("days_late" if c == "balance_due_in" and view == "late" else c) for c in COLUMNS] + unchecked
+    download = DOWNLOAD + [c for c in ("promised_ship_on", "is_late_to_ship", "days_late") if c in table]
+    ui.table(table, "open_orders_table", "open_orders.csv", columns=columns, download_columns=download,
              max_rows=12, optional=["deposit_at_risk"], column_config={
+                 "days_late": st.column_config.NumberColumn(
+                     "Days late", format="%d", help="Days since the promised ship date, with nothing shipped."),
                  "po_id": "Order", "supplier_name": "Supplier",
                  "verdict": st.column_config.TextColumn("Verdict", help="Release: every condition holds. Hold: a "
                                                                         "check found something wrong; pay nothing "
@@ -130,8 +152,9 @@ if ui.require_warehouse():
                  "balance_due_in": st.column_config.TextColumn(
                      "Balance due", help="From the analysis date to the balance's due date (the payment terms' due "
                                          "date, else the promised ship date); the download has the date. 'On "
-                                         "shipment, late': nothing has shipped and the promised ship date has "
-                                         "passed; the balance waits for the goods."),
+                                         "shipment': nothing has shipped and the promised ship date has passed; "
+                                         "the balance waits for the goods ('late' once the order is late to "
+                                         "ship)."),
                  "deposit_at_risk": ui.money_col("Deposit at risk", help="Paid, with nothing shipped yet."),
                  "not_checked": st.column_config.TextColumn("Not checked",
                                                             help="Conditions whose data was not imported.")})

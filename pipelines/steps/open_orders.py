@@ -26,8 +26,10 @@ GRAIN = {  # each output's grain (supplier-risk dag, docs/tables.md)
 def load_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """The staging rows and order states the release rules read."""
     orders = read_frame(con, "select * from staging.purchase_orders")
-    status = read_frame(con, "select po_id, paid_amount, shipped_quantity, is_shipped_in_full, deposit_at_risk "
-                             "from marts.po_status")
+    # with is_resolved and days_late: whether the promise plus the on-time tolerance has passed, and by how much
+    # (marts.po_status, where the on-time rule lives)
+    status = read_frame(con, "select po_id, paid_amount, shipped_quantity, is_shipped_in_full, deposit_at_risk, "
+                             "is_resolved, days_late from marts.po_status")
     return {
         "orders": orders.merge(status, on="po_id", how="left"),
         "suppliers": read_frame(con, "select * from staging.suppliers"),

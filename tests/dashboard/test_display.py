@@ -232,16 +232,20 @@ def test_open_orders_are_listed_in_the_order_a_founder_decides_them():
     assert display.by_decision(rows)["po_id"].tolist() == ["C", "F", "D", "B", "A", "E", "G"]
 
 
-def test_a_balance_due_on_a_late_shipment_is_not_overdue():
-    """marts.open_orders rows by hand, all 20 days past their balance's due date: only an order whose due date is the
-    promised ship date (no terms of its own) and of which nothing has shipped waits for a late shipment; shipped goods,
-    or a due date the terms set, make the balance overdue (due_words)."""
+def test_a_balance_that_waits_for_its_shipment_is_not_overdue():
+    """marts.open_orders rows by hand, past their balance's due date: only an order whose due date is the promised ship
+    date (no terms of its own) and of which nothing has shipped waits for its shipment; shipped goods, or a due date
+    the terms set, make the balance overdue (due_words). The shipment is late once the on-time rule says so
+    (is_late_to_ship: 20 days past the promise is; 1 day, within the tolerance, is not yet)."""
     rows = pd.DataFrame({"days_until_balance_due": [-20, -20, -20, -1, 4, None],
                          "is_balance_due_on_assumed": [True, True, False, True, True, True],
-                         "shipped_quantity": [0, 500, 0, None, 0, 0]})
-    assert display.late_to_ship(rows).tolist() == [True, False, False, True, False, False]
+                         "shipped_quantity": [0, 500, 0, None, 0, 0],
+                         "is_late_to_ship": [True, False, True, False, False, False]})
+    assert display.awaits_shipment(rows).tolist() == [True, False, False, True, False, False]
     assert display.balance_due_words(rows).tolist() == ["on shipment, late", "20 days overdue", "20 days overdue",
-                                                        "on shipment, late", "in 4 days", "–"]
+                                                        "on shipment", "in 4 days", "–"]
+    # a warehouse built before is_late_to_ship: a balance waiting for its shipment reads late, as it did
+    assert display.balance_due_words(rows.drop(columns="is_late_to_ship"))[3] == "on shipment, late"
     # a warehouse whose marts lack the two columns: every past due date is overdue, as before
     assert display.balance_due_words(rows[["days_until_balance_due"]]).tolist()[:2] == ["20 days overdue"] * 2
 

@@ -48,6 +48,15 @@ def test_open_orders_page_hand_computed(ui, tiny_db):
     at.segmented_control(key="open_orders_view").set_value("release").run()
     shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)
     assert shown["po_id"].tolist() == ["P4"]  # every condition holds: the balance can be paid
+    # late to ship: P5 promised 06-01, nothing shipped by 06-21 (past the promise plus 3 days' tolerance), 20 days
+    # late; P6 is promised for 07-20. The tile says how many, the view lists them with how late
+    opened = next(x for x in at.metric if x.label == "Open orders")
+    assert opened.delta == "1 late to ship" and opened.proto.color == 2 and "more than 3 days after" in opened.help
+    at.segmented_control(key="open_orders_view").set_value("late").run()
+    shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)
+    assert shown["po_id"].tolist() == ["P5"] and shown["days_late"].tolist() == [20]
+    grid = next(d for d in at.dataframe if "hold_reasons" in d.value.columns)
+    assert "days_late" in grid.proto.column_order and "balance_due_in" not in grid.proto.column_order
     at.segmented_control(key="open_orders_view").set_value("all").run()
     shown = next(f for f in ui.frames(at) if "hold_reasons" in f.columns)
     assert sorted(shown["po_id"]) == ["P3", "P4", "P5", "P6"]

@@ -490,6 +490,12 @@ def test_without_shipments_deposits_and_open_exposure_are_unknown(ui, tiny_dir, 
     costs = [ui.plain(i.value) for i in ui.open(db, "costs").info]
     assert costs.count("No landed purchase orders: no shipments file was imported. Bring it in on the Data page "
                        "(docs/importers.md lists the exports read as they are).") == 2  # breakdown and by supplier
+    # Open orders (the recent unpaid ones): none is known to be late to ship, so neither the tile nor the view says 0
+    orders = ui.open(db, "open_orders")
+    assert next(m for m in orders.metric if m.label == "Open orders").delta in (None, "")
+    orders.segmented_control(key="open_orders_view").set_value("late").run()
+    assert "Not known: no shipments file was imported, so no order is known to be unshipped." in \
+        [ui.plain(i.value) for i in orders.info]
     # the tiny portfolio with its shipments: the figure, and the bubbles sized by exposure
     at = ui.open(built(TINY, tmp_path / "tiny.duckdb"))
     assert ui.metrics(at)["Open deposits at risk"] == TINY_DEPOSITS

@@ -53,6 +53,10 @@ def _frames() -> dict[str, pd.DataFrame]:
              pi_entity_name=ALPHA, agreed_aql_major=np.nan, quantity=40, order_value=400.0, paid_amount=400.0,
              shipped_quantity=0, is_shipped_in_full=False, deposit_at_risk=400.0),
     ], order_cols)
+    # marts.po_status by hand, as of 2024-06-30 with 3 days' tolerance: the shipped orders are resolved (P1 left on
+    # its promise, P3 on 06-09: 1 day late); P2 (promise 07-10) and P6 (08-01) are not due yet
+    orders["is_resolved"] = [True, False, True, True, True, False]
+    orders["days_late"] = [0, np.nan, 1, 0, 0, np.nan]
     suppliers = _frame([dict(supplier_id="S1", legal_name=ALPHA, country="CN"),
                         dict(supplier_id="S2", legal_name=BETA, country="CN")], ["supplier_id", "legal_name", "country"])
     ins_cols = ["inspection_id", "po_id", "inspection_type", "inspected_on", "result", "aql_major"]
@@ -325,6 +329,23 @@ def test_a_condition_switched_off_neither_holds_nor_is_shown():
     assert out.loc["P2", "hold_reasons"] == ("Every change confirmed in writing: material change of 2024-05-20 not "
                                              "confirmed in writing")
     assert out["shipping_documents_received"].isna().all() and out["psi_passed"].isna().all()
+
+
+def test_an_order_with_nothing_shipped_past_its_promise_and_the_tolerance_is_late_to_ship():
+    """P2 promised for 2024-06-20, nothing shipped by 06-30: marts.po_status has it resolved (the promise plus 3 days'
+    tolerance passed), 10 days late: late to ship. P6 promised for 06-28, 2 days ago, within the tolerance: not yet.
+    A shipped order (P1, P3) is never late to ship, whatever its days late."""
+    frames = _frames()
+    orders = frames["orders"].set_index("po_id")
+    orders.loc["P2", ["promised_ship_on", "is_resolved", "days_late"]] = ["2024-06-20", True, 10]
+    orders.loc["P6", ["promised_ship_on"]] = ["2024-06-28"]
+    frames["orders"] = orders.reset_index()
+    out = release.evaluate(frames, AS_OF).set_index("po_id")
+    assert out["is_late_to_ship"].to_dict() == {"P1": False, "P2": True, "P3": False, "P6": False}
+    assert out.loc["P2", "days_late"] == 10 and out.drop("P2")["days_late"].isna().all()
+    # without a shipments file no order is known to be unshipped, so none is known to be late
+    none = release.evaluate(frames, AS_OF, imported={"purchase_orders", "payments"})
+    assert none["is_late_to_ship"].isna().all() and none["days_late"].isna().all()
 
 
 def test_no_open_order_gives_an_empty_typed_frame():

@@ -490,6 +490,11 @@ if not orders.empty:
             if ready else "",
             f"{display.count_words(waiting, 'order')} not ready yet: inspection, shipment or documents still to come."
             if waiting else ""]
+    late = orders[orders["is_late_to_ship"].fillna(False).astype(bool)] if "is_late_to_ship" in orders else orders[:0]
+    if len(late):  # the supplier to chase: nothing shipped past the promise and the tolerance
+        said.append(f"{display.count_words(len(late), 'order')} late to ship, up to "
+                    f"{display.count_words(int(late['days_late'].max()), 'day')} past the promised date: chase the "
+                    "supplier.")
     text = " ".join(t for t in said if t)
     if held:  # the most pressing first: a hold, else a balance to pay, else orders on their way
         st.error(text, icon=":material/front_hand:")

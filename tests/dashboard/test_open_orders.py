@@ -82,9 +82,11 @@ def test_the_supplier_page_says_which_balances_to_pay_hold_or_wait_for(ui, tiny_
     """The tiny portfolio as of 2024-06-21: S2's P4 passes every condition (ready to release), its P5 and P6 wait for
     their inspection and shipment (not ready); S1's P3 shipped without a PSI (on hold). The most pressing box first."""
     at = ui.open(tiny_db, "supplier", query={"supplier": "S2"})
+    # and P5, promised for 06-01 with nothing shipped, is late to ship: 20 days
     assert [s.value for s in at.success if "ready to release" in s.value] == [
         "1 balance ready to release: every condition of the checklist holds. 2 orders not ready yet: inspection, "
-        "shipment or documents still to come."]
+        "shipment or documents still to come. 1 order late to ship, up to 20 days past the promised date: chase "
+        "the supplier."]
     assert not [e for e in at.error if "Hold the balance" in e.value]
     at = ui.open(tiny_db, "supplier", query={"supplier": "S1"})
     assert [e.value for e in at.error if "Hold the balance" in e.value] == [

@@ -1,7 +1,7 @@
 """The weekly digest: what changed in the portfolio over the last N days, as an HTML e-mail.
 
 `gather(run, days)` reads the marts through dashboard/sql (the pages' own read queries); `content(data, days)` turns
-them into six sections, each computed from the warehouse:
+them into seven sections, each computed from the warehouse:
 
 * New red flags: each current red flag that was not among the supplier's flags at the last month-end score snapshot
   on or before the window's start (marts.supplier_risk_history keeps each month end's flags; no snapshot then: all
@@ -9,6 +9,8 @@ them into six sections, each computed from the warehouse:
 * Biggest movers: the score now against that same snapshot (the Portfolio's biggest movers).
 * Orders waiting for a release decision: open orders with an unpaid balance due within the release rules'
   `due_soon_days` of the as-of date or overdue (marts.open_orders.is_balance_due_soon), with the verdict and why.
+* Orders late to ship: open orders with nothing shipped past the promise and the on-time tolerance
+  (marts.open_orders.is_late_to_ship), the latest first: suppliers to chase, money paid at risk.
 * Sampling stopped: suppliers whose inspection is discontinued under the ISO 2859-1 switching rules with no
   corrective action closed since (marts.inspection_switching), newest first, those stopped inside the window marked:
   an action outstanding, like a re-audit due, until a closed corrective action resumes it.
@@ -102,6 +104,7 @@ class Digest:
 # what the subject line counts, in the singular and the plural
 SUBJECT = {"red_flags": ("new red flag", "new red flags"),
            "orders": ("order waiting for a release decision", "orders waiting for a release decision"),
+           "late": ("order late to ship", "orders late to ship"),
            "stopped": ("supplier with sampling stopped", "suppliers with sampling stopped"),
            "reaudits": ("re-audit due", "re-audits due"), "stale": ("stale table", "stale tables")}
 
@@ -150,6 +153,15 @@ def waiting_for_decision(orders: pd.DataFrame) -> pd.DataFrame:
         return orders
     due = orders["is_balance_due_soon"].fillna(False).astype(bool) & (orders["balance_outstanding"] > 0)
     return display.by_decision(orders[due])
+
+
+def late_to_ship(orders: pd.DataFrame) -> pd.DataFrame:
+    """Open orders late to ship (marts.open_orders.is_late_to_ship: nothing shipped, past the promise and the on-time
+    tolerance), the latest first; none in a warehouse built before the column."""
+    if orders.empty or "is_late_to_ship" not in orders:
+        return orders.iloc[:0]
+    late = orders[orders["is_late_to_ship"].fillna(False).astype(bool)]
+    return late.sort_values(["days_late", "po_id"], ascending=[False, True])
 
 
 def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:
@@ -218,6 +230,17 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         "Not known: no payments file was imported, so no balance is known to be due.",
         aside=f"{int(verdicts[release.RELEASE]):,} ready to release" if verdicts.get(release.RELEASE, 0) else "")
 
+    late = late_to_ship(data["orders"])
+    late_section = Section(
+        "late", "Orders late to ship",
+        "Open orders with nothing shipped past their promised ship date and the on-time tolerance, the latest first: "
+        "chase the supplier; what was paid on them is at risk (Open orders page, Late to ship).",
+        ["Order", "Supplier", "Promised ship date", "Days late", "Paid on it"],
+        [[_text(r.po_id), _text(r.supplier_name), _day(r.promised_ship_on), display.number(r.days_late),
+          display.money(r.deposit_at_risk)] for r in late.itertuples()],
+        "No order is late to ship." if display.imported(data["imported"], "shipments") else
+        "Not known: no shipments file was imported, so no order is known to be unshipped.")
+
     stopped = sampling_stopped(data["switching"])
     stopped_section = Section(
         "stopped", "Sampling stopped",
@@ -265,11 +288,12 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           display.number((pd.Timestamp(as_of) - pd.Timestamp(r.latest_on)).days)
           if not display._blank(r.latest_on) else display.BLANK] for r in fresh.itertuples()],
         "Every table has rows dated inside the window.")
-    sections = [red_flags, movers_section, orders_section, stopped_section, reaudits, stale]
+    sections = [red_flags, movers_section, orders_section, late_section, stopped_section, reaudits, stale]
     # a mart this warehouse does not have (an older or partial build) reads as a frame without columns: unknown, not
-    # "nothing"
-    sources = {"red_flags": flags, "movers": movers, "orders": data["orders"], "stopped": data["switching"],
-               "reaudits": queue, "stale": data["freshness"]}
+    # "nothing"; so does one built before a column the section reads
+    sources = {"red_flags": flags, "movers": movers, "orders": data["orders"],
+               "late": data["orders"] if "is_late_to_ship" in data["orders"] else pd.DataFrame(),
+               "stopped": data["switching"], "reaudits": queue, "stale": data["freshness"]}
     sections = [s if len(sources[s.key].columns) else replace(s, empty=UNKNOWN) for s in sections]
     return Digest(as_of=as_of, start=start, days=days, built_at=display.BLANK if display._blank(build.get("built_at"))
                   else f"{pd.Timestamp(build['built_at']).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC",

@@ -50,7 +50,7 @@ def week(digest_db) -> digest.Digest:
 def test_the_window_ends_at_the_warehouse_as_of_date(week):
     assert (week.as_of, week.start, week.days) == (date(2024, 6, 21), date(2024, 6, 14), 7)
     assert week.subject == ("Supplier-risk digest 2024-06-14 to 2024-06-21: 2 new red flags, 3 orders waiting for a "
-                            "release decision, 1 re-audit due, 4 stale tables")
+                            "release decision, 1 order late to ship, 1 re-audit due, 4 stale tables")
 
 
 def test_new_red_flags_are_counted_against_the_month_end_before_the_window(week, digest_db):
@@ -119,6 +119,8 @@ def test_movers_orders_reaudits_and_stale_data(week, digest_db):
     assert all(r[4] == "Hold" for r in orders) and "material change of 2024-02-10 not confirmed" in orders[1][5]
     assert week.section("orders").explanation.endswith(" (Open orders page). 3 on hold (a check found something wrong).")
     assert "3 orders waiting for a release decision," in week.subject  # none ready: nothing said in brackets
+    # P5 (the script-named supplier's): promised 06-01, nothing shipped by 06-21, past the 3 days' tolerance; 990 paid
+    assert week.section("late").rows == [["P5", EVIL, "2024-06-01", "20", "$990"]]
     # S2 paid another entity: hold new orders, due now; S1 (desk re-check in 45 days) and S3 (90 days) are later
     reaudits = week.section("reaudits").rows
     assert [(r[1], r[2], r[4]) for r in reaudits] == [(EVIL, "Hold new orders now", "Hold new orders")]
@@ -171,7 +173,8 @@ def test_html_escapes_every_data_value(week):
     parsed = _Elements()
     parsed.feed(page)
     assert "script" not in parsed.tags and EVIL not in page
-    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2 + 1 + 2 + 1  # new flags, movers, orders, re-audit
+    # new flags, movers, orders, late to ship, re-audit
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2 + 1 + 2 + 1 + 1
     assert EVIL in "".join(parsed.text)  # read as text
     assert "New red flags (2)" in "".join(parsed.text)
 
@@ -182,8 +185,7 @@ def test_portfolio_page_says_what_the_week_holds_and_offers_the_digest(ui, diges
     at = ui.open(digest_db, "portfolio", query={"supplier_type": "factory"})
     assert not at.exception
     assert ("**Last 7 days** (2024-06-14 to 2024-06-21, every supplier): 2 new red flags, 3 orders waiting for a "
-            "release "
-            "decision, 1 re-audit due, 4 stale tables.") in ui.texts(at)
+            "release decision, 1 order late to ship, 1 re-audit due, 4 stale tables.") in ui.texts(at)
     button = next(b for b in at.get("download_button") if b.proto.id.endswith("-portfolio_digest"))
     assert button.proto.label == "Weekly digest (HTML)"
     page = downloads["supplier_risk_digest_2024-06-21.html"].decode("utf-8")
@@ -340,8 +342,8 @@ def test_a_partial_warehouse_says_unknown_not_nothing(partial_db):
         con.close()
     # the score, open orders, switching and re-audit marts are absent; freshness reads staging, which is there
     assert {s.key: s.empty for s in report.sections if not s.rows} == {
-        "red_flags": digest.UNKNOWN, "movers": digest.UNKNOWN, "orders": digest.UNKNOWN, "stopped": digest.UNKNOWN,
-        "reaudits": digest.UNKNOWN}
+        "red_flags": digest.UNKNOWN, "movers": digest.UNKNOWN, "orders": digest.UNKNOWN, "late": digest.UNKNOWN,
+        "stopped": digest.UNKNOWN, "reaudits": digest.UNKNOWN}
     assert report.subject.endswith("4 stale tables")
 
 

@@ -496,6 +496,16 @@ def test_without_shipments_deposits_and_open_exposure_are_unknown(ui, tiny_dir, 
     orders.segmented_control(key="open_orders_view").set_value("late").run()
     assert "Not known: no shipments file was imported, so no order is known to be unshipped." in \
         [ui.plain(i.value) for i in orders.info]
+    from dashboard import db as dbm
+    from dashboard import digest
+
+    con = dbm.connect(db)
+    try:  # the weekly digest says the same
+        late = digest.build(dbm.runner(con), 7).section("late")
+    finally:
+        con.close()
+    assert late.rows == [] and late.empty == "Not known: no shipments file was imported, so no order is known to be " \
+                                            "unshipped."
     # the tiny portfolio with its shipments: the figure, and the bubbles sized by exposure
     at = ui.open(built(TINY, tmp_path / "tiny.duckdb"))
     assert ui.metrics(at)["Open deposits at risk"] == TINY_DEPOSITS

@@ -66,9 +66,9 @@ if ui.require_warehouse():
               delta_color="off", delta_arrow="off",  # a count beside the sum, not a change
               border=True, help=f"Unpaid balances whose due date is within {due_days} days of the analysis date "
                                 "or already past (the due date of the payment terms, else the promised ship date). "
-                                "Overdue: past that date with goods shipped, or past the terms' own date; an order "
-                                "whose promised ship date passed with nothing shipped is due on shipment, and its "
-                                "supplier is late." + unknown)
+                                "Overdue: past that date with goods shipped, or past the terms' own date; the "
+                                "balance of an order whose promised ship date passed with nothing shipped is due on "
+                                "shipment: it waits for the goods." + unknown)
     waiting = int((not_ready & unpaid).sum()) if paid_known else int(not_ready.sum())
     c4.metric("Balances on hold", f"{int((hold & unpaid).sum()):,} of {int(unpaid.sum()):,}" if paid_known else
               f"{int(hold.sum()):,} of {len(orders):,} orders", f"{waiting:,} more not ready yet",
@@ -108,7 +108,7 @@ if ui.require_warehouse():
                  "late": "No order is late to ship: every one past its promised date has shipped something."
                  if shipments_known else "Not known: no shipments file was imported, so no order is known to be "
                                          "unshipped."}
-        good = view not in ("release",) and (view != "late" or shipments_known)  # an empty list that is good news
+        good = view != "release" and (view != "late" or shipments_known)  # an empty list that is good news
         (st.success if good else st.info)(empty.get(view, "No open order."))
         st.stop()
 

@@ -260,8 +260,8 @@ def test_the_weekly_digest_downloads_from_portfolio_and_reads_as_a_page(server, 
     page.goto(saved.as_uri())
     headings = [re.fullmatch(r"(.+) \((\d[\d,]*)\)", h).groups() for h in page.locator("h2").all_inner_texts()]
     assert [title for title, _ in headings] == ["New red flags", "Biggest movers",
-                                                "Orders waiting for a release decision", "Sampling stopped",
-                                                "Re-audits due", "Stale data"]
+                                                "Orders waiting for a release decision", "Orders late to ship",
+                                                "Sampling stopped", "Re-audits due", "Stale data"]
     counts = {title: int(n.replace(",", "")) for title, n in headings}
     # each heading's count is the rows its table shows (a section without rows says so instead of a table)
     for i, (title, _) in enumerate(headings):
@@ -274,8 +274,9 @@ def test_the_weekly_digest_downloads_from_portfolio_and_reads_as_a_page(server, 
     due = demo_con.execute("select count(*) from marts.reaudit_queue where days_until_due <= 7").fetchone()[0]
     stopped = demo_con.execute("select count(distinct supplier_id) from marts.inspection_switching "
                                "where current_stage = 'discontinued'").fetchone()[0]
-    assert (counts["Orders waiting for a release decision"], counts["Re-audits due"], counts["Sampling stopped"]) == (
-        waiting, due, stopped)
+    late = demo_con.execute("select count(*) from marts.open_orders where is_late_to_ship").fetchone()[0]
+    assert (counts["Orders waiting for a release decision"], counts["Re-audits due"], counts["Sampling stopped"],
+            counts["Orders late to ship"]) == (waiting, due, stopped, late)
     assert waiting > 0 and due > 0 and counts["New red flags"] > 0  # the demo's week has something to read
     cells = page.locator("td").all_inner_texts()
     text = page.locator("body").inner_text()

@@ -26,8 +26,8 @@ from pipelines.readers import FileError, NotLineByLine, TextTable
 # space separator such as the ideographic space U+3000), as an RE2 pattern.
 _EDGE_SPACE = r"^[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]+|[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]+$"
 _NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
-_THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
-_DOT_THOUSANDS = r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?"
+_THOUSANDS = r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?"  # 0,008 is not eight
+_DOT_THOUSANDS = r"[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?"
 
 # A file that is not comma-delimited (semicolon or tab: how a European spreadsheet saves) may write decimal commas.
 # Which separator is the decimal one is proven per column by its own values, as the export adapters prove it
@@ -36,8 +36,8 @@ _DOT_THOUSANDS = r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?"
 # either (`1,234`, `1.234`: one separator, three digits after it) is refused as ambiguous; a column with proof of both
 # is refused whole.
 POINT, COMMA = ".", ","
-_PROOF = {POINT: r"[+-]?(\d*\.(\d{1,2}|\d{4,})|0\.\d+|\d{1,3}(,\d{3})+\.\d*|\d{1,3}(,\d{3}){2,})",
-          COMMA: r"[+-]?(\d*,(\d{1,2}|\d{4,})|0,\d+|\d{1,3}(\.\d{3})+,\d*|\d{1,3}(\.\d{3}){2,})"}
+_PROOF = {POINT: r"[+-]?(\d*\.(\d{1,2}|\d{4,})|0\.\d+|[1-9]\d{0,2}(,\d{3})+\.\d*|[1-9]\d{0,2}(,\d{3}){2,})",
+          COMMA: r"[+-]?(\d*,(\d{1,2}|\d{4,})|0,\d+|[1-9]\d{0,2}(\.\d{3})+,\d*|[1-9]\d{0,2}(\.\d{3}){2,})"}
 _UNCLEAR = r"[+-]?[1-9]\d{0,2}[.,]\d{3}"  # 1,234 or 1.234: a thousand, or one and a bit
 _NOT_ALNUM = r"[^\p{L}\p{N}]"  # what an account number's mask drops (spaces, dashes, dots)
 _EXACT_DOUBLE = 2 ** 53  # beyond this a double no longer holds every whole number
@@ -169,7 +169,7 @@ def _stage_clean(col: c.Column, decimal: str | None) -> list[str]:
                   f"then replace({dollar}, '.', '') else {dollar} end")
         return [f"case when contains({t}, ',') or contains({t}, '.') then replace({points}, ',', '.') "
                 f"else {dollar} end as {name}"]
-    thousands = _THOUSANDS if decimal == POINT else r"[+-]?\d{1,3}(,\d{3})+\.\d+"
+    thousands = _THOUSANDS if decimal == POINT else r"[+-]?[1-9]\d{0,2}(,\d{3})+\.\d+"
     return [f"case when contains({t}, ',') and regexp_full_match({dollar}, {_lit(thousands)}) "
             f"then replace({dollar}, ',', '') else {dollar} end as {name}"]
 

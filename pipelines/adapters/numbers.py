@@ -1,7 +1,7 @@
 """Read the numbers of one column as a whole: decimal point or decimal comma is proven by the data, never guessed.
 
 `1,234.50` and `1.234,50` are unambiguous (the last separator is the decimal one); `19,99` proves a decimal comma
-(two digits after it) and `19.99` a decimal point. A column whose only separated values look like `1,234` or
+(two digits after it) and `19.99` a decimal point, as do `0,008` and `0.008` (a first group of 0 is no thousand). A column whose only separated values look like `1,234` or
 `1.234` (three digits after one separator) could be a thousand or one-point-something: it is refused with the rows
 that show it, unless the locale is declared (mapping file `decimal: ","`). A column with proof of both locales is
 refused whole. Currency symbols and codes around the number (`$12.50`, `¥ 45`, `12.50 USD`) and spaces as thousands
@@ -60,10 +60,10 @@ def parse_numbers(text: pd.Series, lines: pd.Series | None = None, decimal: str 
         last_comma = both & (body.str.rfind(",") > body.str.rfind("."))
         only_point, only_comma = shaped & has_point & ~has_comma, shaped & has_comma & ~has_point
         point_proof = ((both & ~last_comma)
-                       | (only_point & body.str.contains(r"^[^.]*\.(?:\d{1,2}|\d{4,})$", regex=True))
+                       | (only_point & body.str.contains(r"^(?:[^.]*\.(?:\d{1,2}|\d{4,})|0\.\d+)$", regex=True))
                        | (only_comma & (body.str.count(",") > 1)))
         comma_proof = (last_comma
-                       | (only_comma & body.str.contains(r"^[^,]*,(?:\d{1,2}|\d{4,})$", regex=True))
+                       | (only_comma & body.str.contains(r"^(?:[^,]*,(?:\d{1,2}|\d{4,})|0,\d+)$", regex=True))
                        | (only_point & (body.str.count(r"\.") > 1)))
         if point_proof.any() and comma_proof.any():
             reason = (f"the column mixes decimal points ({_example(text, lines, point_proof)}) and decimal commas "
@@ -75,7 +75,7 @@ def parse_numbers(text: pd.Series, lines: pd.Series | None = None, decimal: str 
         elif comma_proof.any():
             decimal = ","
         else:
-            unclear = shaped & body.str.contains(r"^\d{1,3}[.,]\d{3}$", regex=True)
+            unclear = shaped & body.str.contains(r"^[1-9]\d{0,2}[.,]\d{3}$", regex=True)
             if unclear.any():
                 shown = unclear[unclear].index[:3]
                 examples = "; ".join(f"line {lines[i]} {text[i]!r}" for i in shown)
@@ -89,7 +89,8 @@ def parse_numbers(text: pd.Series, lines: pd.Series | None = None, decimal: str 
     cleaned = body[ok]
     if thousands:
         grouped = cleaned.str.contains(re.escape(thousands), regex=True)
-        well_grouped = cleaned.str.match(rf"^\d{{1,3}}({re.escape(thousands)}\d{{3}})+({re.escape(decimal)}\d+)?$")
+        # a first group of 0 is no thousand: 0,008 is not eight
+        well_grouped = cleaned.str.match(rf"^[1-9]\d{{0,2}}({re.escape(thousands)}\d{{3}})+({re.escape(decimal)}\d+)?$")
         bad_group = grouped & ~well_grouped.fillna(False).astype(bool)
         errors[bad_group[bad_group].index] = (f"not a number with {thousands!r} thousands and {decimal!r} decimals: "
                                               + text[bad_group[bad_group].index].map(repr))

@@ -285,6 +285,17 @@ CASES = {
         rejected={"purchase_orders": [
             (2, "unit_price", "the column mixes decimal points and decimal commas (line 2 '5.00', line 3 '5,50')"),
             (3, "unit_price", "the column mixes decimal points and decimal commas (line 2 '5.00', line 3 '5,50')")]}),
+    # 0,500 is no thousand written with a separator: in a comma file it is refused (it was read as 500); in a
+    # semicolon file it proves a decimal comma
+    "a first group of zero is not a thousand in a comma file": Case(
+        lambda f: base(f, orders=orders_with(("1000,5.00,USD", '1000,"0,500",USD'))),
+        loaded={"purchase_orders": ["P2", "P3", "P4", "P5", "P6"]},
+        rejected={"purchase_orders": [(2, "unit_price", "not a number: '0,500'")]}),
+    "a first group of zero proves a decimal comma in a semicolon file": Case(
+        lambda f: semicolon_orders(f, price={"P1": "0,500", "P2": "5", "P3": "2", "P4": "10", "P5": "11",
+                                             "P6": "1.100"}),
+        loaded={"purchase_orders": ["P1", "P2", "P3", "P4", "P5", "P6"]},
+        values={("purchase_orders", "unit_price"): [0.5, 5.0, 2.0, 10.0, 11.0, 1100.0]}),
     "whitespace around values, including the ideographic space": Case(
         lambda f: base(f, products=PRODUCTS.replace("A2,Lamp shade", " A2 ,\u3000Lamp shade\u00a0")),
         loaded={"products": ["A1", "A2", "B1"]},

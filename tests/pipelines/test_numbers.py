@@ -51,3 +51,15 @@ def test_a_column_mixing_decimal_points_and_commas_is_refused_whole():
 def test_malformed_numbers_are_rejected(text):
     _, values, errors = _read([text], decimal=".")
     assert values == [None] and errors[0] is not None
+
+
+def test_a_first_group_of_zero_is_a_decimal_not_a_thousand():
+    """0,008 cannot be eight written with a thousands separator (no one writes 0,008 for 8): it proves a decimal
+    comma, as 0.5 proves a decimal point; beside decimal points it is refused, never read as 8 (it was)."""
+    got, values, _ = _read(["0,008", "1", "0,250"])
+    assert values == [0.008, 1.0, 0.25] and got.decimal == ","
+    got, values, errors = _read(["0.008", "2"])
+    assert values == [0.008, 2.0] and got.decimal == "."
+    _, values, errors = _read(["0,008", "1,250"], decimal=".")
+    assert values == [None, 1250.0]
+    assert errors[0] == "not a number with ',' thousands and '.' decimals: '0,008'"

@@ -155,15 +155,6 @@ def waiting_for_decision(orders: pd.DataFrame) -> pd.DataFrame:
     return display.by_decision(orders[due])
 
 
-def late_to_ship(orders: pd.DataFrame) -> pd.DataFrame:
-    """Open orders late to ship (marts.open_orders.is_late_to_ship: nothing shipped, past the promise and the on-time
-    tolerance), the latest first; none in a warehouse built before the column."""
-    if orders.empty or "is_late_to_ship" not in orders:
-        return orders.iloc[:0]
-    late = orders[orders["is_late_to_ship"].fillna(False).astype(bool)]
-    return late.sort_values(["days_late", "po_id"], ascending=[False, True])
-
-
 def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:
     """One row per supplier whose sampling inspection is stopped now (models.blind_spot.sampling_stopped over
     marts.inspection_switching): its name, the classes in words ("major and minor"), since when, how often it was
@@ -217,7 +208,8 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
     orders_section = Section(
         "orders", "Orders waiting for a release decision",
         "Unpaid balances due within the release rules' window or overdue, those ready to release first, then "
-        "those on hold, then those not ready: release them, or hold them for the reasons given (Open orders page)." + (f" {split[:1].upper()}{split[1:]}." if split else ""),
+        "those on hold, then those not ready: release them, or hold them for the reasons given (Open orders page)."
+        + (f" {split[:1].upper()}{split[1:]}." if split else ""),
         ["Order", "Supplier", "Balance", "Due", "Verdict", "Why not released"],
         [[_text(r.po_id), _text(r.supplier_name), display.money(r.balance_outstanding),
           _due(r.balance_due_on, r.days_until_balance_due, said),
@@ -230,7 +222,7 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         "Not known: no payments file was imported, so no balance is known to be due.",
         aside=f"{int(verdicts[release.RELEASE]):,} ready to release" if verdicts.get(release.RELEASE, 0) else "")
 
-    late = late_to_ship(data["orders"])
+    late = display.late_to_ship(data["orders"])
     late_section = Section(
         "late", "Orders late to ship",
         "Open orders with nothing shipped past their promised ship date and the on-time tolerance, the latest first: "

@@ -1303,6 +1303,15 @@ def _column(orders: pd.DataFrame, name: str, default: object) -> pd.Series:
     return orders[name] if name in orders else pd.Series(default, index=orders.index)
 
 
+def late_to_ship(orders: pd.DataFrame) -> pd.DataFrame:
+    """The open orders late to ship (marts.open_orders.is_late_to_ship: nothing shipped, past the promise and the
+    on-time tolerance), the latest first: the suppliers to chase. None in a warehouse built before the column."""
+    if "is_late_to_ship" not in orders:
+        return orders.iloc[:0]
+    late = orders[orders["is_late_to_ship"].fillna(False).astype(bool)]
+    return late.sort_values(["days_late", "po_id"], ascending=[False, True])
+
+
 def awaits_shipment(orders: pd.DataFrame) -> pd.Series:
     """marts.open_orders rows whose balance falls due on shipment and waits for it: no due date of their own (the
     promised ship date stands in, staging.purchase_orders), nothing shipped, and that date has passed. Their balance

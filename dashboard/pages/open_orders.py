@@ -40,15 +40,13 @@ if ui.require_warehouse():
     hold = orders["verdict"] == release.HOLD
     not_ready = orders["verdict"] == release.NOT_READY
     overdue = due & (days < 0) & ~display.awaits_shipment(orders)  # a late shipment's balance waits for the goods
-    # nothing shipped and the promise plus the on-time tolerance passed (marts.open_orders; a warehouse built before
-    # the column: none known)
-    late = (orders["is_late_to_ship"].fillna(False).astype(bool) if "is_late_to_ship" in orders
-            else pd.Series(False, index=orders.index))
+    # nothing shipped and the promise plus the on-time tolerance passed (a warehouse built before the column: none)
+    late = display.late_to_ship(orders)
     shipments_known = queries.imported("shipments") and "is_late_to_ship" in orders
 
     c1, c2, c3, c4 = ui.tiles(4)
     tolerance = po_status.settings_from(queries.kpi_settings()).on_time_days
-    c1.metric("Open orders", f"{len(orders):,}", f"{int(late.sum()):,} late to ship" if shipments_known else None,
+    c1.metric("Open orders", f"{len(orders):,}", f"{len(late):,} late to ship" if shipments_known else None,
               delta_color="off", delta_arrow="off", border=True,
               help="Orders not shipped in full, or shipped with a balance still to pay (ordered within the last "
                    f"{cfg['recent_days']} days). Late to ship: nothing shipped, more than {tolerance} days after "
@@ -96,10 +94,9 @@ if ui.require_warehouse():
                                      "condition holds, the balance can be paid.") or "due"
     ready = orders["verdict"] == release.RELEASE
     # in the order a founder decides them: ready to release, on hold, not ready (then paid), most overdue first
-    shown = display.by_decision({"due": orders[due], "release": orders[ready], "hold": orders[hold],
-                                 "late": orders[late]}.get(view, orders))
-    if view == "late":  # the latest first: the ones to chase
-        shown = shown.sort_values(["days_late", "po_id"], ascending=[False, True])
+    # late to ship: the latest first, the ones to chase
+    shown = late if view == "late" else display.by_decision(
+        {"due": orders[due], "release": orders[ready], "hold": orders[hold]}.get(view, orders))
     if shown.empty:
         empty = {"due": "No balance is due this week.",
                  "release": "No balance is ready to release: every unpaid one fails a check or waits for its "

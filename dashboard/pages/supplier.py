@@ -490,7 +490,7 @@ if not orders.empty:
             if ready else "",
             f"{display.count_words(waiting, 'order')} not ready yet: inspection, shipment or documents still to come."
             if waiting else ""]
-    late = orders[orders["is_late_to_ship"].fillna(False).astype(bool)] if "is_late_to_ship" in orders else orders[:0]
+    late = display.late_to_ship(orders)
     if len(late):  # the supplier to chase: nothing shipped past the promise and the tolerance
         said.append(f"{display.count_words(len(late), 'order')} late to ship, up to "
                     f"{display.count_words(int(late['days_late'].max()), 'day')} past the promised date: chase the "

@@ -1,9 +1,10 @@
 """Read the numbers of one column as a whole: decimal point or decimal comma is proven by the data, never guessed.
 
 `1,234.50` and `1.234,50` are unambiguous (the last separator is the decimal one); `19,99` proves a decimal comma
-(two digits after it) and `19.99` a decimal point, as do `0,008` and `0.008` (a first group of 0 is no thousand). A column whose only separated values look like `1,234` or
-`1.234` (three digits after one separator) could be a thousand or one-point-something: it is refused with the rows
-that show it, unless the locale is declared (mapping file `decimal: ","`). A column with proof of both locales is
+(two digits after it) and `19.99` a decimal point, as do `0,008` and `0.008` (a first group of 0 is no thousand). A
+column whose only separated values look like `1,234` or `1.234` (three digits after one separator) could be a
+thousand or one-point-something: it is refused with the rows that show it, unless the locale is declared (mapping
+file `decimal: ","`). A column with proof of both locales is
 refused whole. Currency symbols and codes around the number (`$12.50`, `¥ 45`, `12.50 USD`) and spaces as thousands
 separators (`1 234,50`) are accepted; a leading minus or parentheses make it negative.
 """

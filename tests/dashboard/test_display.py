@@ -232,6 +232,15 @@ def test_open_orders_are_listed_in_the_order_a_founder_decides_them():
     assert display.by_decision(rows)["po_id"].tolist() == ["C", "F", "D", "B", "A", "E", "G"]
 
 
+def test_orders_late_to_ship_are_listed_latest_first():
+    """marts.open_orders rows by hand: the late ones only, the latest first, then by order id; a warehouse built
+    before the column has none (not an error)."""
+    rows = pd.DataFrame({"po_id": ["A", "B", "C", "D"], "is_late_to_ship": [True, False, True, True],
+                         "days_late": [5, None, 30, 5]})
+    assert display.late_to_ship(rows)["po_id"].tolist() == ["C", "A", "D"]
+    assert display.late_to_ship(rows.drop(columns=["is_late_to_ship", "days_late"])).empty
+
+
 def test_a_balance_that_waits_for_its_shipment_is_not_overdue():
     """marts.open_orders rows by hand, past their balance's due date: only an order whose due date is the promised ship
     date (no terms of its own) and of which nothing has shipped waits for its shipment; shipped goods, or a due date

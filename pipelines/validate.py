@@ -237,9 +237,8 @@ def _parse_error(col: c.Column, decimal: str | None, mixed: str | None = None) -
             return (f"case when {t} is not null and ({value} is null or round({value}, 6) not in ({values})) "
                     f"then {_lit('not a number, or not one of ' + listed + ': {value}')} end")
         separator = ""
-        if mixed:
-            separator = (f"when (contains({t}, ',') or contains({t}, '.')) "
-                         f"then {_lit(MIXED_DECIMALS.replace('{examples}', mixed))} ")
+        if mixed:  # the reason refusing every value with a separator in this column
+            separator = f"when (contains({t}, ',') or contains({t}, '.')) then {_lit(mixed)} "
         elif decimal is None:
             separator = (f"when contains({t}, ',') and {number} is null and regexp_full_match(replace({cleaned}, "
                          f"',', ''), {_lit(_NUMBER)}) then {_lit(AMBIGUOUS_COMMA)} "
@@ -273,6 +272,9 @@ MASK_TOO_SHORT = ("an account number needs more than 4 letters or digits: only i
 AMBIGUOUS_COMMA = ("ambiguous number: in a file that is not comma-delimited a comma or point with three digits "
                    "after it could be a decimal or a thousands separator, and no other value of the column shows "
                    "which (such as 19,99 or 19.99); write it with a decimal point and no separators: {value}")
+COMMA_IN_COMMA_FILE = ("a comma-delimited file writes decimal points, but this column writes decimal commas "
+                       "({example}), so a comma or point in it could be a decimal or a thousands separator; write it "
+                       "with a decimal point and no separators: {value}")
 MIXED_DECIMALS = ("the column mixes decimal points and decimal commas ({examples}), so none of its numbers with a "
                   "separator can be trusted: {value}")
 
@@ -325,8 +327,8 @@ def compile_checks(table: c.Table, header: list[str], decimals: dict[str, str | 
                    may_need_trim: bool = True, mixed: dict[str, str] | None = None) -> Compiled:
     """Compile the contract's rules for `table` over a text relation with the file's `header`. `decimals`: each
     number column's decimal separator as its values prove it (prove_decimals; None: not proven); without it, a
-    comma-delimited file's: a point, commas separating thousands. `mixed`: columns with proof of both, with the
-    lines that show it."""
+    comma-delimited file's: a point, commas separating thousands. `mixed`: columns none of whose values with a
+    separator can be trusted, with the reason (a template with {value})."""
     present = set(header)
     mixed = mixed or {}
 
@@ -360,14 +362,12 @@ def compile_checks(table: c.Table, header: list[str], decimals: dict[str, str | 
     return Compiled([text, clean, number, typed], checks, rules)
 
 
-def prove_decimals(con: duckdb.DuckDBPyConnection, text: TextTable,
-                   table: c.Table) -> tuple[dict[str, str | None], dict[str, str]]:
-    """Each number column's decimal separator in a file that is not comma-delimited, as its values prove it (_PROOF):
-    POINT, COMMA or None (no value proves either), in one pass over the file; and the columns with proof of both,
-    with the first line of each ("line 3 '5.00', line 5 '5,00'")."""
+def prove_decimals(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table) -> dict[str, dict[str, str]]:
+    """Per number column of the file, the first value proving each decimal separator (_PROOF), in one pass over the
+    file: {"unit_price": {POINT: "line 3 '5.00'", COMMA: "line 5 '5,50'"}}; a column with no proof maps to {}."""
     columns = [col for col in table.columns if col.type in (c.INT, c.DECIMAL) and col.name in text.header]
     if not columns:
-        return {}, {}
+        return {}
     present = set(text.header)
     cells = ", ".join(f"{_cell(col, present, text.may_need_trim)} as {_q('_t_' + col.name)}" for col in columns)
     found = []
@@ -380,14 +380,17 @@ def prove_decimals(con: duckdb.DuckDBPyConnection, text: TextTable,
     line = "_line" if not text.direct else "row_number() over () + 1"
     row = con.execute(f"select {', '.join(found)} from (select {line} as _line, {cells} "
                       f"from {text.relation})").fetchone()
-    decimals, mixed = {}, {}
-    for i, col in enumerate(columns):
-        point_line, point, comma_line, comma = row[4 * i: 4 * i + 4]
-        if point_line is not None and comma_line is not None:
-            decimals[col.name] = None
-            mixed[col.name] = f"line {point_line} {point!r}, line {comma_line} {comma!r}"
-        else:
-            decimals[col.name] = POINT if point_line is not None else COMMA if comma_line is not None else None
+    return {col.name: {sep: f"line {row[4 * i + 2 * k]} {row[4 * i + 2 * k + 1]!r}"
+                       for k, sep in enumerate((POINT, COMMA)) if row[4 * i + 2 * k] is not None}
+            for i, col in enumerate(columns)}
+
+
+def _decimals(proofs: dict[str, dict[str, str]]) -> tuple[dict[str, str | None], dict[str, str]]:
+    """A file that is not comma-delimited: each column's decimal separator as proven (None: neither, or both), and the
+    reason refusing a column with proof of both."""
+    decimals = {col: next(iter(p)) if len(p) == 1 else None for col, p in proofs.items()}
+    mixed = {col: MIXED_DECIMALS.replace("{examples}", f"{p[POINT]}, {p[COMMA]}") for col, p in proofs.items()
+             if len(p) == 2}
     return decimals, mixed
 
 
@@ -405,7 +408,7 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
                        "re-export the file as UTF-8")
     if text.encoding == "utf-16":
         notices.append(f"{name}: read as UTF-16 (Excel 'Unicode text')")
-    decimals, mixed = prove_decimals(con, text, table) if text.delimiter != "," else (None, None)
+    decimals, mixed = _decimals(prove_decimals(con, text, table)) if text.delimiter != "," else (None, {})
     if decimals:
         notices += [f"{name}: {col} written with decimal commas (its values show it: 1.234,50 is 1234.50)"
                     for col, sep in decimals.items() if sep == COMMA]
@@ -421,6 +424,16 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
         if text.direct:  # DuckDB could not split a record: the careful reader will
             raise NotLineByLine(name) from exc
         raise
+    if decimals is None and con.execute(f"select count(*) from {checked} where _bad").fetchone()[0]:
+        # A comma-delimited file writes decimal points; a column of it that writes decimal commas instead (a
+        # spreadsheet in a European locale quoting "1,5") makes every comma in it a guess: "1,250" is a thousand or
+        # one and a quarter. Looked for only when some row was refused (a "1,5" always is), so a clean file is read
+        # once; such a column refuses every value with a separator, naming the line that shows it.
+        contradicted = {col: COMMA_IN_COMMA_FILE.replace("{example}", p[COMMA])
+                        for col, p in prove_decimals(con, text, table).items() if list(p) == [COMMA]}
+        if contradicted:
+            compiled = compile_checks(table, text.header, None, may_need_trim=text.may_need_trim, mixed=contradicted)
+            con.execute(f"create or replace table {checked} as {compiled.typed(text.relation, columns)}")
     # rows loaded in this transaction are numbered from a base of DuckDB's choosing, one after the other in the
     # file's order: `row` is the record's position (0 = the first), the text relation's `_row`
     loaded, first, last = con.execute(f"select count(*), min(rowid), max(rowid) from {checked}").fetchall()[0]

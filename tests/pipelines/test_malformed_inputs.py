@@ -296,6 +296,22 @@ CASES = {
                                              "P6": "1.100"}),
         loaded={"purchase_orders": ["P1", "P2", "P3", "P4", "P5", "P6"]},
         values={("purchase_orders", "unit_price"): [0.5, 5.0, 2.0, 10.0, 11.0, 1100.0]}),
+    # a spreadsheet in a European locale saving with commas quotes "1,5": then "1,250" is a guess (it was read as 1,250)
+    "decimal commas in a comma-delimited file make every comma in the column a guess": Case(
+        lambda f: base(f, orders=orders_with(("1000,5.00,USD", '1000,"1,5",USD'), ("1000,5.50,USD", '1000,"1,250",USD'),
+                                             ("500,2.00,USD", "500,2,USD"), ("200,10.00,USD", "200,10,USD"),
+                                             ("300,11.00,USD", "300,11,USD"), ("100,11.00,USD", "100,11,USD"))),
+        loaded={"purchase_orders": ["P3", "P4", "P5", "P6"]},
+        rejected={"purchase_orders": [
+            (2, "unit_price", "a comma-delimited file writes decimal points, but this column writes decimal commas "
+                              "(line 2 '1,5'), so a comma or point in it could be a decimal or a thousands separator"),
+            (3, "unit_price", "this column writes decimal commas (line 2 '1,5')")]}),
+    # beside decimal points a comma is a typo refused on its own line, and "1,250" elsewhere stays a thousand
+    "a decimal comma beside decimal points is one refused value": Case(
+        lambda f: base(f, orders=orders_with(("1000,5.00,USD", '1000,"2,5",USD'), ("1000,5.50,USD", '1000,"1,250",USD'))),
+        loaded={"purchase_orders": ["P2", "P3", "P4", "P5", "P6"]},
+        rejected={"purchase_orders": [(2, "unit_price", "not a number: '2,5'")]},
+        values={("purchase_orders", "unit_price"): [1250.0, 2.0, 10.0, 11.0, 11.0]}),
     "whitespace around values, including the ideographic space": Case(
         lambda f: base(f, products=PRODUCTS.replace("A2,Lamp shade", " A2 ,\u3000Lamp shade\u00a0")),
         loaded={"products": ["A1", "A2", "B1"]},

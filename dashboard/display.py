@@ -1330,11 +1330,16 @@ def balance_due_words(orders: pd.DataFrame) -> pd.Series:
     there was a line taller."""
     if orders.empty:  # none (or the mart's absent: no columns)
         return pd.Series(dtype=object, index=orders.index)
-    waits = awaits_shipment(orders)
     late = _column(orders, "is_late_to_ship", True).fillna(False).astype(bool)  # an older warehouse: as before
-    words = ["on shipment, late" if is_late else "on shipment" for is_late in late]
-    return pd.Series([said if wait else due_words(d) for d, wait, said in
-                      zip(orders["days_until_balance_due"], waits, words)], index=orders.index, dtype=object)
+    return pd.Series([("on shipment, late" if is_late else "on shipment") if waits else due_words(d)
+                      for d, waits, is_late in zip(orders["days_until_balance_due"], awaits_shipment(orders), late)],
+                     index=orders.index, dtype=object)
+
+
+def is_overdue(orders: pd.DataFrame) -> pd.Series:
+    """marts.open_orders rows whose balance is past its due date and does not wait for its shipment
+    (awaits_shipment): the ones balance_due_words calls overdue."""
+    return pd.to_numeric(orders["days_until_balance_due"], errors="coerce").lt(0) & ~awaits_shipment(orders)
 
 
 # ----------------------------------------------------------------------------- re-audit wording

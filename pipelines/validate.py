@@ -219,7 +219,7 @@ def _stage_typed(col: c.Column) -> str:
     return f"{value} as {_q(col.name)}"
 
 
-def _parse_error(col: c.Column, decimal: str | None, mixed: str | None = None) -> str:
+def _parse_error(col: c.Column, decimal: str | None, untrusted: str | None = None) -> str:
     """The error template of a cell that does not parse as its column's type (NULL when it does)."""
     t, value, cleaned, number = _q("_t_" + col.name), _q(col.name), _q("_c_" + col.name), _q("_f_" + col.name)
     if col.type == c.TEXT:
@@ -237,8 +237,8 @@ def _parse_error(col: c.Column, decimal: str | None, mixed: str | None = None) -
             return (f"case when {t} is not null and ({value} is null or round({value}, 6) not in ({values})) "
                     f"then {_lit('not a number, or not one of ' + listed + ': {value}')} end")
         separator = ""
-        if mixed:  # the reason refusing every value with a separator in this column
-            separator = f"when (contains({t}, ',') or contains({t}, '.')) then {_lit(mixed)} "
+        if untrusted:  # the reason refusing every value with a separator in this column
+            separator = f"when (contains({t}, ',') or contains({t}, '.')) then {_lit(untrusted)} "
         elif decimal is None:
             separator = (f"when contains({t}, ',') and {number} is null and regexp_full_match(replace({cleaned}, "
                          f"',', ''), {_lit(_NUMBER)}) then {_lit(AMBIGUOUS_COMMA)} "
@@ -324,13 +324,13 @@ class Compiled:
 
 
 def compile_checks(table: c.Table, header: list[str], decimals: dict[str, str | None] | None = None,
-                   may_need_trim: bool = True, mixed: dict[str, str] | None = None) -> Compiled:
+                   may_need_trim: bool = True, untrusted: dict[str, str] | None = None) -> Compiled:
     """Compile the contract's rules for `table` over a text relation with the file's `header`. `decimals`: each
     number column's decimal separator as its values prove it (prove_decimals; None: not proven); without it, a
-    comma-delimited file's: a point, commas separating thousands. `mixed`: columns none of whose values with a
+    comma-delimited file's: a point, commas separating thousands. `untrusted`: columns none of whose values with a
     separator can be trusted, with the reason (a template with {value})."""
     present = set(header)
-    mixed = mixed or {}
+    untrusted = untrusted or {}
 
     def decimal(col: c.Column) -> str | None:
         return POINT if decimals is None else decimals.get(col.name)
@@ -341,7 +341,7 @@ def compile_checks(table: c.Table, header: list[str], decimals: dict[str, str | 
     typed = [_stage_typed(col) for col in table.columns]
     checks, rules = [], []
     for i, col in enumerate(table.columns):
-        parse = _parse_error(col, decimal(col), mixed.get(col.name))
+        parse = _parse_error(col, decimal(col), untrusted.get(col.name))
         more = [parse]
         if col.required:
             more.append(f"case when {_q('_t_' + col.name)} is null then 'required value is missing' end")
@@ -412,7 +412,7 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
     if decimals:
         notices += [f"{name}: {col} written with decimal commas (its values show it: 1.234,50 is 1234.50)"
                     for col, sep in decimals.items() if sep == COMMA]
-    compiled = compile_checks(table, text.header, decimals, may_need_trim=text.may_need_trim, mixed=mixed)
+    compiled = compile_checks(table, text.header, decimals, may_need_trim=text.may_need_trim, untrusted=mixed)
     columns = table.column_names
     # The typed rows go straight into raw.<table>, in the file's order (a row's rowid is its record's position,
     # `_row` in the text relation); rejected ones are deleted afterwards (few, usually none), which saves copying
@@ -432,7 +432,8 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
         contradicted = {col: COMMA_IN_COMMA_FILE.replace("{example}", p[COMMA])
                         for col, p in prove_decimals(con, text, table).items() if list(p) == [COMMA]}
         if contradicted:
-            compiled = compile_checks(table, text.header, None, may_need_trim=text.may_need_trim, mixed=contradicted)
+            compiled = compile_checks(table, text.header, None, may_need_trim=text.may_need_trim,
+                                      untrusted=contradicted)
             con.execute(f"create or replace table {checked} as {compiled.typed(text.relation, columns)}")
     # rows loaded in this transaction are numbered from a base of DuckDB's choosing, one after the other in the
     # file's order: `row` is the record's position (0 = the first), the text relation's `_row`

@@ -34,12 +34,11 @@ if ui.require_warehouse():
         st.stop()
     cfg = release.load_config()
     due_days = cfg["due_soon_days"]
-    days = pd.to_numeric(orders["days_until_balance_due"], errors="coerce")
     unpaid = orders["balance_outstanding"] > 0
     due = orders["is_balance_due_soon"].fillna(False).astype(bool)
     hold = orders["verdict"] == release.HOLD
     not_ready = orders["verdict"] == release.NOT_READY
-    overdue = due & (days < 0) & ~display.awaits_shipment(orders)  # a late shipment's balance waits for the goods
+    overdue = due & display.is_overdue(orders)  # a balance waiting for its shipment waits for the goods
     # nothing shipped and the promise plus the on-time tolerance passed (a warehouse built before the column: none)
     late = display.late_to_ship(orders)
     shipments_known = queries.imported("shipments") and "is_late_to_ship" in orders

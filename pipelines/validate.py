@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipelines import contract as c
 from pipelines import fx
+from pipelines.separators import COMMA, POINT, PROOF, UNCLEAR
 from pipelines.readers import FileError, NotLineByLine, TextTable
 
 # Leading and trailing whitespace as Python's str.strip() sees it (ASCII spaces and controls, NEL, every Unicode
@@ -30,15 +31,9 @@ _THOUSANDS = r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?"  # 0,008 is not eight
 _DOT_THOUSANDS = r"[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?"
 
 # A file that is not comma-delimited (semicolon or tab: how a European spreadsheet saves) may write decimal commas.
-# Which separator is the decimal one is proven per column by its own values, as the export adapters prove it
-# (pipelines/adapters/numbers.py), never guessed: `19,99` or `0,5` or `1.234,50` or `1.234.567` prove a decimal comma,
-# `19.99`, `0.5`, `1,234.50` or `1,234,567` a decimal point (after a leading `$`). Without proof, a value that could be
-# either (`1,234`, `1.234`: one separator, three digits after it) is refused as ambiguous; a column with proof of both
-# is refused whole.
-POINT, COMMA = ".", ","
-_PROOF = {POINT: r"[+-]?(\d*\.(\d{1,2}|\d{4,})|0\.\d+|[1-9]\d{0,2}(,\d{3})+\.\d*|[1-9]\d{0,2}(,\d{3}){2,})",
-          COMMA: r"[+-]?(\d*,(\d{1,2}|\d{4,})|0,\d+|[1-9]\d{0,2}(\.\d{3})+,\d*|[1-9]\d{0,2}(\.\d{3}){2,})"}
-_UNCLEAR = r"[+-]?[1-9]\d{0,2}[.,]\d{3}"  # 1,234 or 1.234: a thousand, or one and a bit
+# Which separator is the decimal one is proven per column by its own values with the patterns the export adapters
+# use (pipelines/separators.py), never guessed. Without proof, a value that could be either (`1,234`, `1.234`: one
+# separator, three digits after it) is refused as ambiguous; a column with proof of both is refused whole.
 _NOT_ALNUM = r"[^\p{L}\p{N}]"  # what an account number's mask drops (spaces, dashes, dots)
 _EXACT_DOUBLE = 2 ** 53  # beyond this a double no longer holds every whole number
 _BIGINT_MAX = 2 ** 63 - 1
@@ -242,7 +237,7 @@ def _parse_error(col: c.Column, decimal: str | None, untrusted: str | None = Non
         elif decimal is None:
             separator = (f"when contains({t}, ',') and {number} is null and regexp_full_match(replace({cleaned}, "
                          f"',', ''), {_lit(_NUMBER)}) then {_lit(AMBIGUOUS_COMMA)} "
-                         f"when contains({t}, '.') and regexp_full_match({cleaned}, {_lit(_UNCLEAR)}) "
+                         f"when contains({t}, '.') and regexp_full_match({cleaned}, {_lit(UNCLEAR)}) "
                          f"then {_lit(AMBIGUOUS_COMMA)} ")
         if col.type == c.INT:
             return (f"case when {t} is null then null {separator}when {value} is not null then null "
@@ -363,8 +358,8 @@ def compile_checks(table: c.Table, header: list[str], decimals: dict[str, str | 
 
 
 def prove_decimals(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table) -> dict[str, dict[str, str]]:
-    """Per number column of the file, the first value proving each decimal separator (_PROOF), in one pass over the
-    file: {"unit_price": {POINT: "line 3 '5.00'", COMMA: "line 5 '5,50'"}}; a column with no proof maps to {}."""
+    """Per number column of the file, the first value proving each decimal separator (separators.PROOF), in one pass
+    over the file: {"unit_price": {POINT: "line 3 '5.00'", COMMA: "line 5 '5,50'"}}; a column with no proof maps to {}."""
     columns = [col for col in table.columns if col.type in (c.INT, c.DECIMAL) and col.name in text.header]
     if not columns:
         return {}
@@ -374,7 +369,7 @@ def prove_decimals(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Tab
     for col in columns:
         t = _q("_t_" + col.name)
         for sep in (POINT, COMMA):
-            proof = f"regexp_full_match({_dollar(col)}, {_lit(_PROOF[sep])})"
+            proof = f"regexp_full_match({_dollar(col)}, {_lit(PROOF[sep])})"
             found += [f"min(_line) filter (where {proof})", f"arg_min({t}, _line) filter (where {proof})"]
     # a file DuckDB read directly has its lines numbered after loading (validate): here, by the records' order
     line = "_line" if not text.direct else "row_number() over () + 1"

@@ -1,12 +1,14 @@
 """Read the numbers of one column as a whole: decimal point or decimal comma is proven by the data, never guessed.
 
-`1,234.50` and `1.234,50` are unambiguous (the last separator is the decimal one); `19,99` proves a decimal comma
-(two digits after it) and `19.99` a decimal point, as do `0,008` and `0.008` (a first group of 0 is no thousand). A
-column whose only separated values look like `1,234` or `1.234` (three digits after one separator) could be a
-thousand or one-point-something: it is refused with the rows that show it, unless the locale is declared (mapping
-file `decimal: ","`). A column with proof of both locales is
-refused whole. Currency symbols and codes around the number (`$12.50`, `¥ 45`, `12.50 USD`) and spaces as thousands
-separators (`1 234,50`) are accepted; a leading minus or parentheses make it negative.
+Which separator a value proves is written once, for this parser and the import format's validation:
+pipelines/separators.py. `1,234.50` and `1.234,50` are unambiguous (the last separator is the decimal one); `19,99`
+proves a decimal comma (two digits after it) and `19.99` a decimal point, as do `0,008` and `0.008` (a first group
+of 0 is no thousand). A column whose only separated values look like `1,234` or `1.234` (three digits after one
+separator) could be a thousand or one-point-something: it is refused with the rows that show it, unless the locale
+is declared (mapping file `decimal: ","`). A column with proof of both locales is refused whole; a malformed value
+(`12,34.5`) proves nothing and is refused on its own. Currency symbols and codes around the number (`$12.50`,
+`¥ 45`, `12.50 USD`) and spaces as thousands separators (`1 234,50`) are accepted; a leading minus or parentheses
+make it negative.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from pipelines.separators import COMMA, POINT, PROOF, UNCLEAR
 
 _AFFIX = re.compile(r"^\s*(?:[A-Z]{3}\s*|[$€£¥￥]\s*)?(?P<body>.*?)(?:\s*[A-Z]{3}|\s*[$€£¥￥])?\s*$")
 _SHAPE = re.compile(r"^[+-]?[\d.,\u00a0\u202f ]*\d$|^[+-]?\d+[.,]$")
@@ -55,28 +59,19 @@ def parse_numbers(text: pd.Series, lines: pd.Series | None = None, decimal: str 
     shaped = present & body.str.match(_SHAPE).fillna(False).astype(bool)
     errors[present & ~shaped] = "not a number: " + text[present & ~shaped].map(repr)
     if decimal is None:
-        has_comma = body.str.contains(",", regex=False)
-        has_point = body.str.contains(".", regex=False)
-        both = shaped & has_comma & has_point
-        last_comma = both & (body.str.rfind(",") > body.str.rfind("."))
-        only_point, only_comma = shaped & has_point & ~has_comma, shaped & has_comma & ~has_point
-        point_proof = ((both & ~last_comma)
-                       | (only_point & body.str.contains(r"^(?:[^.]*\.(?:\d{1,2}|\d{4,})|0\.\d+)$", regex=True))
-                       | (only_comma & (body.str.count(",") > 1)))
-        comma_proof = (last_comma
-                       | (only_comma & body.str.contains(r"^(?:[^,]*,(?:\d{1,2}|\d{4,})|0,\d+)$", regex=True))
-                       | (only_point & (body.str.count(r"\.") > 1)))
+        point_proof = shaped & body.str.fullmatch(PROOF[POINT]).fillna(False).astype(bool)
+        comma_proof = shaped & body.str.fullmatch(PROOF[COMMA]).fillna(False).astype(bool)
         if point_proof.any() and comma_proof.any():
             reason = (f"the column mixes decimal points ({_example(text, lines, point_proof)}) and decimal commas "
                       f"({_example(text, lines, comma_proof)}), so no value of it can be trusted")
             errors[shaped] = reason
             return NumberColumn(values, errors, None, reason)
         if point_proof.any():
-            decimal = "."
+            decimal = POINT
         elif comma_proof.any():
-            decimal = ","
+            decimal = COMMA
         else:
-            unclear = shaped & body.str.contains(r"^[1-9]\d{0,2}[.,]\d{3}$", regex=True)
+            unclear = shaped & body.str.fullmatch(UNCLEAR).fillna(False).astype(bool)
             if unclear.any():
                 shown = unclear[unclear].index[:3]
                 examples = "; ".join(f"line {lines[i]} {text[i]!r}" for i in shown)

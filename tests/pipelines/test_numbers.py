@@ -63,3 +63,38 @@ def test_a_first_group_of_zero_is_a_decimal_not_a_thousand():
     _, values, errors = _read(["0,008", "1,250"], decimal=".")
     assert values == [None, 1250.0]
     assert errors[0] == "not a number with ',' thousands and '.' decimals: '0,008'"
+
+
+def test_a_malformed_value_proves_nothing_and_is_refused_on_its_own():
+    # '12,34.5' is no proof of a decimal point: the column's decimal commas stand, and only it is refused
+    got, values, errors = _read(["1,5", "12,34.5", "2,25"])
+    assert got.decimal == "," and got.column_error is None
+    assert values == [1.5, None, 2.25]
+    assert errors == [None, "not a number with '.' thousands and ',' decimals: '12,34.5'", None]
+
+
+# the values each pattern of pipelines/separators.py must (and must not) match, in both engines that read them
+SEPARATOR_CASES = {
+    "point": (["19.99", ".5", "0.008", "1234.5678", "1,234.50", "1,234,567", "-0.5"],
+              ["1.234", "1,234", "19,99", "12,34.5", "1.2.3", "1.234.567", "5."]),
+    "comma": (["19,99", ",5", "0,008", "1234,5678", "1.234,50", "1.234.567", "-0,5"],
+              ["1,234", "1.234", "19.99", "12.34,5", "1,2,3", "1,234,567", "5,"]),
+    "unclear": (["1,234", "1.234", "-999,000"], ["0,234", "1234,567", "19,99", "1,234,567"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEPARATOR_CASES))
+def test_separator_patterns_read_the_same_in_duckdb_and_python(name):
+    import re
+
+    import duckdb
+
+    from pipelines import separators
+
+    pattern = {"point": separators.PROOF[separators.POINT], "comma": separators.PROOF[separators.COMMA],
+               "unclear": separators.UNCLEAR}[name]
+    yes, no = SEPARATOR_CASES[name]
+    con = duckdb.connect()
+    for value, expected in [(v, True) for v in yes] + [(v, False) for v in no]:
+        in_sql = con.execute("select regexp_full_match(?, ?)", [value, pattern]).fetchone()[0]
+        assert (bool(re.fullmatch(pattern, value)), in_sql) == (expected, expected), value

@@ -1127,7 +1127,10 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
                                       "label": "", "_kind": "text"}
             natural["supplier_link"] = text_px(OPEN_TEXT) + CELL_PADDING_PX + 2
             order.insert(order.index("supplier_name") + 1, "supplier_link")
-    answers, floor, squeezed = _wrapping(order, specs, natural, width_px - 2)
+    # a text of one word (an order id, a folder) would be broken mid-word: it keeps its line, the table scrolls
+    unbreakable = {c for c in order if specs[c]["_kind"] == "text" and c in shown
+                   and not any(re.search(r"\s", str(v)) for v in _distinct(shown[c]) if not _blank(v))}
+    answers, floor, squeezed = _wrapping(order, specs, natural, width_px - 2, unbreakable)
     room = width_px - 2 - sum(natural[c] for c in order if c not in answers)
     widths = answer_widths({c: [str(v) for v in _distinct(shown[c]) if not _blank(v)] for c in answers},
                            natural, room, floor=floor,
@@ -1160,12 +1163,14 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
     return _Prepared(shown, drawn, arrow, specs, order, height, row_px, squeezed, in_view)
 
 
-def _wrapping(order: list[str], specs: dict, natural: dict[str, int], room: int) -> tuple[list[str], int, bool]:
+def _wrapping(order: list[str], specs: dict, natural: dict[str, int], room: int,
+              unbreakable: set[str] = frozenset()) -> tuple[list[str], int, bool]:
     """The columns that wrap, how narrow they may get (answer_widths' floor) and whether that squeezes the table. The
     answer columns, down to MIN_ANSWER_PX. When that leaves the table wider than `room` (a narrow screen: a 1280 px
     window's main column is 820 px), the table is squeezed: the answers may go as narrow as LEAST_ANSWER_PX, and then
     the widest other text columns wrap too, one by one, until every column is on screen or nothing is left to wrap
-    (numbers, dates and links do not wrap)."""
+    (numbers, dates, links and the `unbreakable` texts of one word do not wrap: the grid would break
+    "PO-2026-003855" after "003")."""
     answers = [c for c in order if specs[c]["_kind"] == "answer"]
 
     def least(floor: int, wrapping: list[str]) -> int:
@@ -1176,6 +1181,7 @@ def _wrapping(order: list[str], specs: dict, natural: dict[str, int], room: int)
         return answers, MIN_ANSWER_PX, False
     floor = LEAST_ANSWER_PX
     texts = sorted((c for c in order if specs[c]["_kind"] == "text" and c not in answers and natural[c] > floor
+                    and c not in unbreakable
                     and (specs[c].get("type_config") or {}).get("type") in (None, "text")
                     and specs[c].get("width") is None), key=lambda c: -natural[c])
     for c in texts:

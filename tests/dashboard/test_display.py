@@ -729,6 +729,24 @@ def test_on_a_narrow_screen_every_column_stays_on_screen_by_wrapping_or_the_tabl
     assert not wide.specs["order"].get("pinned")
 
 
+def test_a_text_of_one_word_keeps_its_line_on_a_narrow_screen():
+    """Open orders' checklist at 1280 px wrapped its order ids mid-word ("PO-2026-003" over "855"): a column whose
+    values are single words (ids, folders) never wraps; the table scrolls sideways instead, its first column pinned.
+    A text with spaces still wraps."""
+    frame = pd.DataFrame({"order": ["PO-2026-003855", "PO-2026-004168"], "supplier": ["Zhongshan Meijia Trading Store",
+                                                                                      "Linyi Anke Factory Store"],
+                          **{f"check_{i}": ["✓", "✗"] for i in range(6)}})
+    config = {f"check_{i}": f"Corrective actions {i}" for i in range(6)}
+    visible = list(frame.columns)
+    narrow = display._prepare(frame, visible, False, config, None, 25, 820, ("supplier",))
+    assert narrow.specs["order"]["width"] == display._natural(frame["order"], "Order", "text")  # on one line
+    assert narrow.specs["order"]["pinned"] is True and narrow.squeezed
+    assert narrow.specs["supplier"]["width"] < display._natural(frame["supplier"], "Supplier", "text")  # wraps
+    spaced = frame.assign(order=["PO 2026 003855", "PO 2026 004168"])
+    wrapped = display._prepare(spaced, visible, False, config, None, 25, 820, ("supplier",))
+    assert wrapped.specs["order"]["width"] < display._natural(spaced["order"], "Order", "text")
+
+
 def test_a_narrow_screen_leaves_out_a_tables_optional_columns_before_squeezing_it():
     """display.table(optional=…): at the layout's width every column is shown; where the table would have to squeeze
     its answers under MIN_ANSWER_PX, the optional due date (beside the same date in words) is left out first, and the

@@ -428,41 +428,60 @@ COST_COMPONENTS = {"goods_value": "Goods (quoted price)", "freight": "Freight", 
 
 def leakage_waterfall(steps: pd.DataFrame, key: str, title: str = "Leakage waterfall: planned to realised "
                                                                     "contribution") -> None:
-    """go.Waterfall of marts.margin_leakage steps (step, step_order, amount), first absolute, last a total."""
-    cached_chart(key, lambda: _waterfall(steps, title), steps, title)
+    """go.Waterfall of marts.margin_leakage steps (step, step_order, amount), first absolute, last a total, drawn in
+    half the main column (both pages put it beside the landed-cost breakdown)."""
+    width = display.column_px([1, 1], 1)
+    cached_chart(key, lambda: _waterfall(steps, title, width), steps, title, width, display.page_px())
 
 
-def _waterfall(steps: pd.DataFrame, title: str) -> go.Figure:
+CHART_TEXT_SCALE = 12 / 14  # a chart's 12 px text against the 14 px table font display.text_px measures
+CHART_TEXT_GAP_PX = 6       # plotly's gap between a bar and its text outside it, with a pixel to spare
+
+
+def _waterfall(steps: pd.DataFrame, title: str, width_px: int) -> go.Figure:
     steps = steps.sort_values("step_order")
     labels = [label(s, "step") for s in steps["step"]]
     measures = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
     values = steps["amount"].tolist()
+    # the amounts as the tiles say them ($17.34M in a 1280 px window, where "$17,340,524" ran past the chart's edge);
+    # the hover and the tables have every dollar
+    texts = [metric_money(v) for v in values]
+    # the plot: the half column less the figure's margins and the step names left of it
+    plot_px = width_px - 20 - max(text_px(t) for t in labels) * CHART_TEXT_SCALE - 10
     # horizontal: the step names read left to right, each with its amount beside its bar in a legible size
     fig = go.Figure(go.Waterfall(y=labels, x=values, measure=measures, orientation="h",
-                                 text=[money(v) for v in values], textposition="outside",
+                                 text=texts, textposition="outside",
                                  textfont=dict(size=12), cliponaxis=False,
                                  decreasing=dict(marker_color="#d9480f"),
                                  increasing=dict(marker_color="#2f9e44"), totals=dict(marker_color="#1f4e79"),
                                  hovertemplate="%{y}: %{x:$,.0f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(tickformat="$~s", range=_waterfall_range(measures, values))  # -$50k, never $-50k
+    text_widths = [text_px(t) * CHART_TEXT_SCALE + CHART_TEXT_GAP_PX for t in texts]
+    fig.update_xaxes(tickformat="$~s",  # -$50k, never $-50k
+                     range=_waterfall_range(measures, values, text_widths, max(plot_px, 60.0)))
     return style(fig, title, "USD", "", height=120 + 34 * len(labels))
 
 
-def _waterfall_range(measures: list[str], values: list[float], room: float = 0.3) -> list[float]:
-    """The x range of a horizontal waterfall with room for the amounts written beside the bars: a total's or a
-    rise's amount right of its bar, a fall's left of it (plotly clips them at the figure's edge otherwise: "$4,7")."""
-    running, ends, lefts = 0.0, [0.0], []
-    for measure, value in zip(measures, values):
-        before = running
+def _waterfall_range(measures: list[str], values: list[float], text_px: list[float], plot_px: float) -> list[float]:
+    """The x range of a horizontal waterfall that holds every bar and the amount written beside it (`text_px` wide
+    each, in a plot `plot_px` wide): right of a bar that rises (a positive total included), left of one that falls;
+    plotly clips them at the figure's edge otherwise ("$4,7"). The texts take their pixels whatever the scale, so the
+    range is found by fixed point: the units per pixel set where the texts end, which sets the range."""
+    running, low, high, ends = 0.0, 0.0, 0.0, []
+    for measure, value, px in zip(measures, values, text_px):
+        before = 0.0 if measure in ("absolute", "total") else running
         running = value if measure in ("absolute", "total") else running + value
-        ends += [before if measure == "relative" else 0.0, running]
-        if measure == "relative" and value < 0:
-            lefts.append(running)  # a fall's amount is written left of its bar's left end
-    low, high = min(ends), max(ends)
+        low, high = min(low, before, running), max(high, before, running)
+        ends.append((max(before, running), px, 1.0) if value >= 0 else (min(before, running), px, -1.0))
     span = (high - low) or 1.0
-    left_room = room * span if any(end < low + room * span for end in lefts) else 0.02 * span
-    return [low - left_room, high + room * span]
+    lo, hi = low, high
+    for _ in range(50):  # converges while the texts take less than the plot; a crowded plot gets the last estimate
+        per_px = (hi - lo) / plot_px
+        lo = min([low] + [end - px * per_px for end, px, side in ends if side < 0]) - 0.01 * span
+        hi = max([high] + [end + px * per_px for end, px, side in ends if side > 0]) + 0.01 * span
+        if hi - lo > 5 * span:  # texts wider than the plot itself: the bars keep a fifth of it
+            break
+    return [lo, hi]
 
 
 def landed_breakdown(row: pd.Series, key: str, unknown: dict[str, str] | None = None) -> None:

@@ -200,3 +200,35 @@ def test_a_breakdown_whose_longest_bar_is_under_half_leaves_its_width_again_for_
     most = row.copy()
     most["goods_value"], most["landed_total"] = 500_000.0, 767_223.0
     assert ui._breakdown(most, {}, "title").layout.xaxis.range is None
+
+
+def test_the_waterfalls_amounts_stay_inside_its_half_column(monkeypatch):
+    """Costs on a 300-supplier portfolio at 1280 px: "$17,340,524" and "$4,973,58…" ran past the waterfall's right
+    edge. The amounts now read as the tiles say them, and the range leaves each its pixels beside its bar: right of a
+    rise or a positive total, left of a fall, at both window widths."""
+    from dashboard import display
+
+    steps = pd.DataFrame({"step": ["planned_contribution", "landed_overrun", "duty_refunds", "returns",
+                                   "write_offs", "expedite_freight", "realised_contribution"],
+                          "step_order": range(7),
+                          "amount": [17_340_524.0, -6_065_081.0, 4_973_580.0, -5_951_760.0, -2_570_947.0,
+                                     -3_839_690.0, 3_886_626.0]})
+    for page in (980, 820):
+        monkeypatch.setattr(display, "page_px", lambda page=page: page)
+        width = display.column_px([1, 1], 1)
+        fig = ui._waterfall(steps, "title", width)
+        labels = list(fig.data[0].y)
+        plot = width - 20 - max(display.text_px(t) for t in labels) * ui.CHART_TEXT_SCALE - 10
+        low, high = fig.layout.xaxis.range
+        per_px = (high - low) / plot
+        assert list(fig.data[0].text)[0] == ("$17,340,524" if page == 980 else "$17.34M")
+        running = 0.0
+        for i, (value, text) in enumerate(zip(steps["amount"], fig.data[0].text)):
+            before = 0.0 if i in (0, 6) else running
+            running = value if i in (0, 6) else running + value
+            px = display.text_px(text) * ui.CHART_TEXT_SCALE + ui.CHART_TEXT_GAP_PX
+            if value >= 0:  # its text ends inside the plot on the right
+                assert (max(before, running) - low) / per_px + px <= plot, (page, text)
+            else:  # and on the left
+                assert (min(before, running) - low) / per_px - px >= 0, (page, text)
+        assert (17_340_524.0 - 0) / per_px > plot / 3  # the bars keep the room the texts leave them

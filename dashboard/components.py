@@ -489,8 +489,9 @@ def landed_breakdown(row: pd.Series, key: str, unknown: dict[str, str] | None = 
     leaves partly unknown (display.breakdown_unknowns) says so beside its bar, so that a short bar does not read as a
     small cost."""
     unknown = unknown or {}
-    # the total as a tile says it ($1.463B from $1M in a 1280 px window), so the title fits a half-width column
-    title = f"Landed-cost breakdown: {metric_money(row['landed_total'])} over {int(row['po_count']):,} landed POs"
+    # the total as a tile says it ($1.463B from $1M in a 1280 px window), in few words, so the title fits a half
+    # column ("Landed-cost breakdown: $112.6M over 14,407 landed POs" lost its "s" at the edge of one at 1280 px)
+    title = f"Landed cost {metric_money(row['landed_total'])}, {int(row['po_count']):,} POs landed"
     cached_chart(key, lambda: _breakdown(row, unknown, title), row, sorted(unknown.items()), title)
 
 

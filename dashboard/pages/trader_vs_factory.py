@@ -28,6 +28,8 @@ METRICS = {
 }
 # how a metric's axis ticks read (plotly d3 formats): shares as percentages, money with its sign; others as numbers
 AXIS_FORMAT = {"defect_return_rate": ".1%", "on_time_rate": ".0%", "leakage_per_unit_sold": "$.2f"}
+# measures held in percent or as a ratio: their ticks say so ("-4%", "1.2×"; "-4" read as a count)
+AXIS_SUFFIX = {"quote_to_landed_variance_pct": "%", "realised_margin_pct": "%", "landed_cost_index": "×"}
 
 
 def axis_format(metric: str, low: pd.Series, high: pd.Series) -> str:
@@ -87,8 +89,13 @@ if ui.require_warehouse():
     measured = set(rows.loc[rows["supplier_type"].isin(TYPES) & rows["estimate"].notna(), "metric"])
 
     def overview_chart() -> go.Figure:
-        fig = make_subplots(rows=2, cols=3, subplot_titles=[METRICS.get(m, (m,))[0] for m in metrics[:6]],
-                            horizontal_spacing=0.08, vertical_spacing=0.18)
+        # each measure's unit under its title: as a y-axis title it stood in the gap between two panels and, in a
+        # 1280 px window, over the left panel's "n=119"
+        units = rows.dropna(subset=["unit"]).groupby("metric")["unit"].first() if "unit" in rows else pd.Series()
+        titles = [METRICS.get(m, (m,))[0] + (f"<br><span style='font-size:11px'>{units[m]}</span>" if m in units
+                                             else "") for m in metrics[:6]]
+        fig = make_subplots(rows=2, cols=3, subplot_titles=titles,
+                            horizontal_spacing=0.08, vertical_spacing=0.2)
         for i, metric in enumerate(metrics[:6]):
             part = rows[(rows["metric"] == metric) & rows["supplier_type"].isin(TYPES)]
             part = part.set_index("supplier_type").reindex(list(TYPES)).dropna(subset=["estimate"])
@@ -104,8 +111,8 @@ if ui.require_warehouse():
                 hovertemplate="%{x}: %{customdata[0]} (interval %{customdata[1]} to %{customdata[2]}), "
                               "%{customdata[3]} suppliers<extra></extra>", showlegend=False),
                 row=i // 3 + 1, col=i % 3 + 1)
-            fig.update_yaxes(title_text=part["unit"].iloc[0] if len(part) else "", row=i // 3 + 1, col=i % 3 + 1,
-                             title_font=dict(size=11), tickformat=axis_format(metric, part["ci_low"], part["ci_high"]))
+            fig.update_yaxes(row=i // 3 + 1, col=i % 3 + 1, ticksuffix=AXIS_SUFFIX.get(metric, ""),
+                             tickformat=axis_format(metric, part["ci_low"], part["ci_high"]))
             for t, r in part.iterrows():
                 fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
                                    yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
@@ -116,8 +123,8 @@ if ui.require_warehouse():
                                    xref=f"x{i + 1 if i else ''} domain", yref=f"y{i + 1 if i else ''} domain")
         title = "All categories" if category == "all" else ui.chart_text([ui.label(category, "category")])[0]
         fig.update_layout(title=f"{title}, {filters.describe_period(chosen_period)}: manufacturers vs trading "
-                                f"companies ({level:.0%} intervals)", height=640,
-                          margin=dict(l=10, r=10, t=80, b=10))
+                                f"companies ({level:.0%} intervals)", height=680,
+                          margin=dict(l=10, r=10, t=110, b=10))
         return fig
 
     ui.cached_chart("tvf_chart", overview_chart, category, chosen_period)

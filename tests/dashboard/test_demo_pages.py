@@ -168,9 +168,18 @@ def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_
     # the chart's axes read shares as percentages and money as dollars, like the table beside them
     layout = ui.chart(at, "tvf_chart")["layout"]
     titles = [a["text"] for a in layout["annotations"] if a.get("text", "").strip() and "n=" not in a["text"]]
-    formats = {t: layout["yaxis" + ("" if i == 0 else str(i + 1))].get("tickformat", "") for i, t in enumerate(titles)}
+    # each panel's unit under its title, not as an axis title between two panels (over "n=119" at 1280 px)
+    assert titles[0] == "Defect returns per unit sold<br><span style='font-size:11px'>defect-coded units returned " \
+                        "per unit sold</span>"
+    assert not any(layout[k].get("title") for k in layout if k.startswith("yaxis"))
+    titles = [t.split("<br>")[0] for t in titles]
+    axes = {t: layout["yaxis" + ("" if i == 0 else str(i + 1))] for i, t in enumerate(titles)}
+    formats = {t: a.get("tickformat", "") for t, a in axes.items()}
     assert formats["On-time shipment rate"] == ".0%" and formats["Defect returns per unit sold"] == ".1%"
     assert formats["Margin leakage per unit sold"] == "$.2f"
+    # measures held in percent or as a ratio say so on their ticks
+    assert [axes[t].get("ticksuffix") for t in ("Realised margin", "Landed cost above quote",
+                                                 "Landed cost vs category median")] == ["%", "%", "×"]
     d_est, excludes = demo_con.execute(
         "select estimate, excludes_zero from marts.type_comparison where category = 'all' "
         "and metric = 'leakage_per_unit_sold' and supplier_type = 'trader_minus_factory'").fetchone()

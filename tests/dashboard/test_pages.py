@@ -377,7 +377,8 @@ def test_trader_vs_factory_says_a_measure_has_no_data_instead_of_drawing_empty_a
     built(tiny_dir, db)
     at = ui.open(db, "trader_vs_factory")
     layout = ui.chart(at, "tvf_chart")["layout"]
-    titles = [a["text"] for a in layout["annotations"] if a.get("yref") == "paper"]  # the panels, in order
+    # the panels, in order (the title's first line; its unit is on the second)
+    titles = [a["text"].split("<br>")[0] for a in layout["annotations"] if a.get("yref") == "paper"]
     said = {a["xref"] for a in layout["annotations"] if a.get("text", "").startswith("No supplier has this measure")}
     hidden = [t for i, t in enumerate(titles) if layout["yaxis" + ("" if i == 0 else str(i + 1))].get("visible") is
               False and f"x{i + 1 if i else ''} domain" in said]

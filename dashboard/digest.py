@@ -171,6 +171,10 @@ def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:
 
 def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
     """The digest of the window of `days` days up to the warehouse's as-of date."""
+    # suppliers of the same name told apart by their id, in every list (display.supplier_labels)
+    data = {k: v.assign(supplier_name=display.supplier_labels(v))
+            if isinstance(v, pd.DataFrame) and {"supplier_name", "supplier_id"} <= set(v.columns) else v
+            for k, v in data.items()}
     build = data["build"].iloc[0]
     as_of = pd.Timestamp(build["as_of"]).date()
     start = data["start"]["start"].iloc[0]

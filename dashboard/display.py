@@ -679,10 +679,23 @@ def sentence(text: object) -> object:
     return text[:1].upper() + text[1:] if isinstance(text, str) else text
 
 
+def supplier_labels(frame: pd.DataFrame) -> pd.Series:
+    """Each row's supplier as a founder tells them apart: its name, followed by its id where another supplier of
+    the frame has the same name (two stores of one name, a factory and its trading arm): "Dongguan Kaixin Factory
+    Store (SUP-0123)". Without the two stores told apart a chart drew them as one bar and a table as two identical
+    rows."""
+    names, ids = frame["supplier_name"], frame["supplier_id"].astype("string")
+    shared = names.map(ids.groupby(names).nunique()).fillna(0).gt(1)
+    return names.where(~shared, names.astype("string") + " (" + ids + ")").astype(object)
+
+
 def humanise(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every code column (types, bands, triggers, signals, …) in words and every explanation
-    (SENTENCE_COLUMNS) starting with a capital; other columns untouched."""
+    (SENTENCE_COLUMNS) starting with a capital, and suppliers of the same name told apart (supplier_labels); other
+    columns untouched."""
     out = frame.copy()
+    if {"supplier_name", "supplier_id"} <= set(out.columns):
+        out["supplier_name"] = supplier_labels(out)
     for col in out.columns:
         kind = COLUMN_KINDS.get(col)
         text = out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype)
@@ -1000,7 +1013,7 @@ def table(frame: pd.DataFrame, key: str, file_name: str | None = None, column_co
         # A callable defers building the file until the button is clicked (no CSV work on every rerun); the same
         # words as the table (humanise) for every row, shown or not.
         shown = prepared.shown
-        rows = (lambda: humanise(frame[download])) if cut else (lambda: shown[download])
+        rows = (lambda: humanise(frame[wanted])[download]) if cut else (lambda: shown[download])
         st.download_button("Download CSV", lambda: components.csv_bytes(rows()), file_name=file_name,
                            mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
 
@@ -1109,8 +1122,9 @@ def _prepare(data: pd.DataFrame, visible: list[str], linked: bool, column_config
         least = sum(min(MIN_ANSWER_PX, natural[c]) if specs[c]["_kind"] == "answer" else natural[c] for c in order)
         if least <= width_px - 2:
             # the name is the link (its text), on one line: a link cell does not wrap
+            # the name as shown: with its id where another supplier of the table has the same name (humanise)
             shown.insert(at, "supplier_link", [supplier_url(i, n) for i, n in zip(data["supplier_id"],
-                                                                                  data["supplier_name"])])
+                                                                                  shown["supplier_name"])])
             title = specs.pop("supplier_name")["label"]
             specs["supplier_link"] = {**st.column_config.LinkColumn(title, display_text=LINK_TEXT,
                                                                     help="Opens the supplier's page."),

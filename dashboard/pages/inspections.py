@@ -104,7 +104,7 @@ if ui.require_warehouse():
         if not top.empty:
             def escapes_chart() -> go.Figure:
                 fig = go.Figure(go.Bar(
-                    x=top["escaped_value"], y=ui.chart_text(top["supplier_name"]), orientation="h",
+                    x=top["escaped_value"], y=ui.chart_text(display.supplier_labels(top)), orientation="h",
                     marker_color="#d9480f",
                     customdata=top[["escapes", "mature_passed_lots", "escape_rate"]].to_numpy(),
                     hovertemplate="%{y}: %{x:$,.0f} escaped<br>%{customdata[0]} of %{customdata[1]} passed lots "

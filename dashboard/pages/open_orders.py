@@ -159,9 +159,8 @@ if ui.require_warehouse():
         conditions = [n for n in release.CONDITIONS if n in shown]
         checklist = shown[["po_id", "supplier_id", "supplier_name", *conditions]]
         checklist = checklist.assign(**{n: checklist[n].map(STATUS) for n in conditions})
-        # no link beside the supplier (the table above has it): its room keeps the names on two lines at 1280 px
         ui.table(checklist, "open_orders_checklist", "open_orders_checklist.csv", width_px=ui.expander_px(),
-                 columns=["po_id", "supplier_name", *conditions], wrap=["supplier_name"], link=False, column_config={
+                 columns=["po_id", "supplier_name", *conditions], wrap=["supplier_name"], column_config={
                      "po_id": "Order", "supplier_name": "Supplier",
                      **{n: st.column_config.TextColumn(display.CONDITION_HEADERS.get(n, cfg["conditions"][n]["label"]),
                                                        help=cfg["conditions"][n]["label"])

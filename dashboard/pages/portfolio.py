@@ -106,7 +106,7 @@ if ui.require_warehouse():
         def matrix_chart() -> go.Figure:
             plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1 if sized else 1.0,
                                  spend_plot=matrix["spend"].clip(lower=1),
-                                 supplier_name=ui.chart_text(matrix["supplier_name"]),
+                                 supplier_name=ui.chart_text(display.supplier_labels(matrix)),
                                  band=matrix["risk_band"].map(lambda b: display.words(b, "risk_band")),
                                  band_why=[display.band_with_reason(b, sc, n) for b, sc, n in zip(
                                      matrix["risk_band"], matrix["risk_score"], matrix["red_flag_count"])],

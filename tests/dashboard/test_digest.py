@@ -153,6 +153,10 @@ def test_sampling_stopped_lists_each_supplier_still_discontinued(digest_db):
     assert report.section("stopped").rows == [["Ningbo Alpha Store", "major and minor", "2024-06-17 (new)", "2"],
                                               ["Hanoi Gamma", "major", "2024-03-01", "1"]]
     assert "2 suppliers with sampling stopped" in report.subject
+    # two suppliers of one name are told apart by their id
+    data["switching"]["supplier_name"] = ["Ningbo Alpha Store"] * 2 + [EVIL] + ["Ningbo Alpha Store"] * 2
+    rows = digest.content(data, 7).section("stopped").rows
+    assert [r[0] for r in rows] == ["Ningbo Alpha Store (S1)", "Ningbo Alpha Store (S3)"]
 
 
 class _Elements(HTMLParser):

@@ -799,3 +799,27 @@ def test_a_score_change_reads_without_the_head_its_columns_already_say():
         "Now: 2 of 3. (new supplier since last month)")
     # a text without the head is kept whole; a blank is a dash
     assert display.score_change_detail("Now: 1 of 2.") == "Now: 1 of 2." and display.score_change_detail(None) == "–"
+
+
+def test_suppliers_of_the_same_name_are_told_apart_by_their_id():
+    """A 300-supplier demo has twelve names held by two suppliers each: the Inspections chart stacked two stores'
+    escaped money into one bar and the table beside it listed two identical names. A shared name takes its id."""
+    frame = pd.DataFrame({"supplier_id": ["SUP-0007", "SUP-0123", "SUP-0200", "SUP-0007"],
+                          "supplier_name": ["Dongguan Kaixin Factory Store", "Dongguan Kaixin Factory Store",
+                                            "Wuxi Tianyi Factory Store", "Dongguan Kaixin Factory Store"],
+                          "risk_band": ["high", "low", "low", "high"]})
+    assert display.supplier_labels(frame).tolist() == [
+        "Dongguan Kaixin Factory Store (SUP-0007)", "Dongguan Kaixin Factory Store (SUP-0123)",
+        "Wuxi Tianyi Factory Store", "Dongguan Kaixin Factory Store (SUP-0007)"]
+    shown = display.humanise(frame)
+    assert shown["supplier_name"].tolist() == display.supplier_labels(frame).tolist()
+    assert shown["risk_band"].tolist() == ["High", "Low", "Low", "High"]
+    # one supplier on several rows, or a frame without ids, is left as it is
+    assert display.supplier_labels(frame.iloc[[0, 3, 2]]).tolist() == [
+        "Dongguan Kaixin Factory Store", "Dongguan Kaixin Factory Store", "Wuxi Tianyi Factory Store"]
+    assert display.humanise(frame[["supplier_name"]])["supplier_name"].tolist() == frame["supplier_name"].tolist()
+    # a table links each to its own page, the name with its id as the link's text
+    prepared = display._prepare(frame, ["supplier_name", "risk_band"], True, None, None, 25, 980)
+    assert prepared.shown["supplier_link"].tolist()[:2] == [
+        "supplier?supplier=SUP-0007#Dongguan Kaixin Factory Store (SUP-0007)",
+        "supplier?supplier=SUP-0123#Dongguan Kaixin Factory Store (SUP-0123)"]

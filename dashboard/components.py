@@ -134,10 +134,15 @@ def coverage_notice(full: bool = True) -> None:
         st.info(text, icon=":material/visibility_off:")
 
 
-def as_of_caption() -> None:
+def as_of_caption(counts_to_as_of: bool = False) -> None:
+    """The data's as-of date and how long ago that was, when it was built, the reporting currency. A page that counts
+    to the as-of date (`counts_to_as_of`: what is due, overdue, late) warns when that date is more than
+    data_stale_after_days (data/reference/kpi_settings.csv) before today."""
     info = queries.build_info()
     if not info.empty:
-        st.caption(f"Data as of {pd.Timestamp(info['as_of'].iloc[0]):%Y-%m-%d} · built "
+        as_of = pd.Timestamp(info["as_of"].iloc[0]).date()
+        age = display.data_age_words(as_of)
+        st.caption(f"Data as of {as_of:%Y-%m-%d}{f' ({age})' if age else ''} · built "
                    f"{pd.Timestamp(info['built_at'].iloc[0]):%Y-%m-%d %H:%M} · amounts in "
                    f"{contract.REPORTING_CURRENCY}, the reporting currency (other currencies converted at the "
                    "month's rate of data/reference/fx_rates.csv)")
@@ -149,6 +154,10 @@ def as_of_caption() -> None:
                        f"version's rules and reference tables. Rebuild it from its input folder "
                        f"({md(info['input_dir'].iloc[0])}) on the Data page or with `supplier-risk build`.",
                        icon=":material/update:")
+        said = display.stale_data_warning(as_of, display.stale_after_days(queries.kpi_settings())) \
+            if counts_to_as_of else None
+        if said:
+            st.warning(said, icon=":material/event_busy:")
 
 
 # Mantissas per decade, densest first: the first set that gives at most `max_ticks` ticks is used.

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -60,6 +61,37 @@ def metric_money(value: float | None, digits: int = 0) -> str:
     sign, value = ("-" if value < 0 else ""), abs(value)
     millions = float(f"{value / 1e6:.4g}")  # $999,960,000 rounds to 1000M: say $1B
     return f"{sign}${value / 1e9:,.4g}B" if millions >= 1000 else f"{sign}${millions:g}M"
+
+
+def today() -> date:
+    """Today where the cockpit runs (the server's clock): how old the data is reads against it; tests set it."""
+    return date.today()
+
+
+def data_age(as_of: date) -> int:
+    """Days from the data's as-of date to today (0 or less: the data is of today)."""
+    return (today() - as_of).days
+
+
+def data_age_words(as_of: date) -> str:
+    """'35 days ago', 'yesterday', or '' when the data is of today."""
+    days = data_age(as_of)
+    return "" if days <= 0 else "yesterday" if days == 1 else f"{days:,} days ago"
+
+
+def stale_after_days(settings: pd.DataFrame) -> int | None:
+    """reference.kpi_settings' data_stale_after_days, or None in a warehouse built before the setting."""
+    found = settings.loc[settings["setting"] == "data_stale_after_days", "value"] if not settings.empty else []
+    return int(float(found.iloc[0])) if len(found) else None
+
+
+def stale_data_warning(as_of: date, after_days: int | None) -> str | None:
+    """What a page that counts to its as-of date (due, overdue, late) says when that date is long past."""
+    if after_days is None or data_age(as_of) <= after_days:
+        return None
+    return (f"These figures are as of {as_of:%Y-%m-%d}, {data_age_words(as_of)}: what is due, overdue or late is "
+            "counted at that date, and what was paid, shipped or inspected since is not in them. Import the latest "
+            "exports (Data page) before releasing a payment or chasing a supplier.")
 
 
 def unscored_suppliers(names: list[str], total: int, shown: int = 5) -> str:

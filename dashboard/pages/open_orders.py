@@ -17,7 +17,7 @@ DOWNLOAD = ["sku", "ordered_on", "balance_due_on", "days_until_balance_due", "or
 
 st.title("Open orders")
 if ui.require_warehouse():
-    ui.as_of_caption()
+    ui.as_of_caption(counts_to_as_of=True)
     filters.caption()
     orders = queries.open_orders(filters.supplier_ids())
     if orders.empty and queries.has_table("marts.open_orders") and not queries.imported("payments"):

@@ -22,7 +22,7 @@ PLOT_PX = (760, 400)
 
 st.title("Supplier portfolio")
 if ui.require_warehouse():
-    ui.as_of_caption()
+    ui.as_of_caption(counts_to_as_of=True)
     filters.caption()
     ids = filters.supplier_ids()
     kpis = queries.supplier_kpis(ids)

@@ -17,7 +17,7 @@ MAX_ROWS = 60  # rows of a group drawn on the page; every row is in the download
 
 st.title("Re-audit planner")
 if ui.require_warehouse():
-    ui.as_of_caption()
+    ui.as_of_caption(counts_to_as_of=True)
     filters.caption()
     queue = queries.reaudit_queue(filters.supplier_ids())
     if queue.empty:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 
 def test_open_orders_page_hand_computed(ui, tiny_db):
     """As of 2024-06-21: P3 (S1, 1,000, shipped without a PSI, nothing paid) holds; P4 (S2, 2,000, shipped, nothing
@@ -91,3 +93,30 @@ def test_the_supplier_page_says_which_balances_to_pay_hold_or_wait_for(ui, tiny_
     at = ui.open(tiny_db, "supplier", query={"supplier": "S1"})
     assert [e.value for e in at.error if "Hold the balance" in e.value] == [
         "Hold the balance of 1 order: see why below (the download and the Open orders page have every reason)."]
+
+
+def test_a_page_that_counts_to_the_as_of_date_warns_when_that_date_is_long_past(ui, tiny_db, monkeypatch):
+    """Every figure is as of the data's as-of date (the tiny portfolio: 2024-06-21). Every page says how long ago that
+    was; Open orders, the Portfolio and the Re-audit planner, which count what is due, overdue and late to it, warn
+    once it is more than data_stale_after_days (7, data/reference/kpi_settings.csv) before today. Before, a balance
+    'due in 3 days' read the same a month later."""
+    from datetime import date
+
+    from dashboard import display
+
+    warned = "These figures are as of 2024-06-21, 8 days ago: what is due, overdue or late is counted at that date, " \
+             "and what was paid, shipped or inspected since is not in them. Import the latest exports (Data page) " \
+             "before releasing a payment or chasing a supplier."
+    for today, caption, warnings in ((date(2024, 6, 21), "Data as of 2024-06-21 · built", []),
+                                     (date(2024, 6, 22), "Data as of 2024-06-21 (yesterday) · built", []),
+                                     (date(2024, 6, 28), "Data as of 2024-06-21 (7 days ago) · built", []),
+                                     (date(2024, 6, 29), "Data as of 2024-06-21 (8 days ago) · built", [warned])):
+        monkeypatch.setattr(display, "today", lambda today=today: today)
+        for page in ("open_orders", "portfolio", "reaudit", "costs"):
+            at = ui.open(tiny_db, page)
+            assert any(c.value.startswith(caption) for c in at.caption), (today, page)
+            stale = [ui.plain(w.value) for w in at.warning if w.value.startswith("These figures")]
+            assert stale == (warnings if page != "costs" else []), (today, page)  # Costs counts nothing to it
+    # a warehouse built before the setting says the age and no warning
+    assert display.stale_after_days(pd.DataFrame({"setting": ["on_time_tolerance_days"], "value": [3.0]})) is None
+    assert display.stale_data_warning(date(2024, 6, 21), None) is None

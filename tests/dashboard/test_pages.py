@@ -88,7 +88,9 @@ def test_portfolio_and_supplier_say_how_much_of_the_score_the_data_can_see(ui, t
     assert said[0].startswith("On this data the score can see 89.5 of its 100 points (delivery 17.5 of 17.5, ")
     at = ui.open(tiny_db)
     # 10.5 unknown points lower confidence: a warning, under the band counts, in the pillars' page names
-    assert [ui.plain(w.value) for w in at.warning] == [" ".join(said)]
+    # (beside the warning that the tiny portfolio's data of 2024 is long past: test_a_page_that_counts_to_the_as_of_…)
+    assert [ui.plain(w.value) for w in at.warning if not w.value.startswith("These figures are as of")] == \
+        [" ".join(said)]
     # the Data page says it in full under the current warehouse, where a founder who just imported looks
     at = ui.open(tiny_db, "data")
     assert [ui.plain(w.value) for w in at.warning if "can see" in w.value] == [" ".join(said)]

@@ -80,6 +80,7 @@ class Digest:
     days: int
     built_at: str
     sections: list[Section] = field(default_factory=list)
+    stale: str | None = None  # the warning when the as-of date is long before today (display.stale_data_warning)
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
@@ -123,7 +124,8 @@ def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
             "reaudit": run("reaudit_queue", ids=None),
             "freshness": run("freshness"),
             "imported": run("tables_imported"),
-            "unknown": run("score_unknown_signals")}
+            "unknown": run("score_unknown_signals"),
+            "kpi_settings": run("kpi_settings")}
 
 
 def _day(value: object) -> str:
@@ -293,7 +295,9 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
     sections = [s if len(sources[s.key].columns) else replace(s, empty=UNKNOWN) for s in sections]
     return Digest(as_of=as_of, start=start, days=days, built_at=display.BLANK if display._blank(build.get("built_at"))
                   else f"{pd.Timestamp(build['built_at']).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC",
-                  sections=sections)
+                  sections=sections,
+                  stale=display.stale_data_warning(as_of, display.stale_after_days(
+                      data.get("kpi_settings", pd.DataFrame()))))
 
 
 def build(run: Run, days: int) -> Digest:
@@ -315,7 +319,8 @@ def render_html(digest: Digest) -> str:
              f"<style>{STYLE}</style></head><body>",
              f"<h1>Supplier-risk digest: {digest.start:%Y-%m-%d} to {digest.as_of:%Y-%m-%d}</h1>",
              f"<p class=\"note\">The {display.count_words(digest.days, 'day')} up to the warehouse's as-of date {digest.as_of:%Y-%m-%d} "
-             f"(built {e(digest.built_at)}).</p><ul>"]
+             f"(built {e(digest.built_at)}).</p>"
+             + (f"<p><strong>{e(digest.stale)}</strong></p>" if digest.stale else "") + "<ul>"]
     parts += [f"<li><a href=\"#{s.key}\">{e(s.title)}</a>: {s.count:,}</li>" for s in digest.sections]
     parts.append("</ul>")
     for s in digest.sections:
@@ -333,7 +338,7 @@ def render_html(digest: Digest) -> str:
 
 def render_text(digest: Digest) -> str:
     """A plain-text version for mail readers that show no HTML."""
-    lines = [digest.subject, ""]
+    lines = [digest.subject, ""] + ([digest.stale, ""] if digest.stale else [])
     for s in digest.sections:
         lines += [f"{s.title} ({s.count:,})", s.explanation]
         lines += ["  - " + " | ".join(row) for row in s.rows] or [f"  {s.empty}"]

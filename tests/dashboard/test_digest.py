@@ -441,3 +441,24 @@ def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
     # the subject line (and the Portfolio's week line) says how many can be paid
     assert f"{sum(n.values()):,} orders waiting for a release decision ({n['release']:,} ready to release)" \
         in week.subject
+
+
+def test_a_digest_of_data_long_past_says_so_first(digest_db, monkeypatch):
+    """Mailed from a warehouse not rebuilt for weeks, the digest's due balances and late orders are of its as-of date:
+    past data_stale_after_days (7) before today it says so above the sections, in the HTML and the plain text."""
+    from dashboard import display
+
+    con = db.connect(digest_db)
+    try:
+        monkeypatch.setattr(display, "today", lambda: date(2024, 6, 28))
+        assert digest.build(db.runner(con), 7).stale is None  # a week old: fine
+        monkeypatch.setattr(display, "today", lambda: date(2024, 7, 21))
+        report = digest.build(db.runner(con), 7)
+    finally:
+        con.close()
+    assert report.stale == ("These figures are as of 2024-06-21, 30 days ago: what is due, overdue or late is counted "
+                            "at that date, and what was paid, shipped or inspected since is not in them. Import the "
+                            "latest exports (Data page) before releasing a payment or chasing a supplier.")
+    html = digest.render_html(report)
+    assert html.index(f"<p><strong>{report.stale}</strong></p>") < html.index("<h2")
+    assert digest.render_text(report).splitlines()[2] == report.stale

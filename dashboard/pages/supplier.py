@@ -357,7 +357,8 @@ else:
     ui.cached_chart("supplier_timeline_chart", timeline_chart, supplier_id)
     # drawn when asked for: a big supplier has thousands of events, which every visit would send to the browser
     if st.toggle(f"Show the {len(timeline):,} events as a table", key="supplier_timeline_show"):
-        ui.table(timeline, "supplier_timeline_table", f"{supplier_id}_timeline.csv",
+        # the latest event first: what happened lately is on top, not thousands of rows down
+        ui.table(timeline.iloc[::-1], "supplier_timeline_table", f"{supplier_id}_timeline.csv",
                  column_config={"event_on": st.column_config.DateColumn("Date"), "amount": ui.money_col("Amount")})
 
 st.subheader("Inspections against the plan")
@@ -427,7 +428,9 @@ else:
     # sample taken (the plan followed or not), the lot size and the field defect rate go to the download
     plans = display.lot_plans(lots)
     stage_known = "major_stage" in lots  # a warehouse built before the lots carried their stage has none
-    ui.table(lots.assign(plan=plans, stage=display.lot_stages(lots) if stage_known else display.BLANK),
+    # the latest lot first: what the supplier ships now (the chart above runs in time)
+    ui.table(lots.assign(plan=plans, stage=display.lot_stages(lots) if stage_known else display.BLANK)
+             .sort_values(["inspected_on", "po_id"], ascending=[False, True]),
              "supplier_lots_table", f"{supplier_id}_inspection_lots.csv",
              columns=["inspected_on", "po_id", "stage", "plan", "major_defects", "result", "escaped_value"],
              download_columns=["passed_psi", "is_escape", "is_plan_followed", "sample_size", "lot_size",

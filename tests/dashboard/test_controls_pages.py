@@ -4,6 +4,8 @@ page's corrective actions, each figure worked out by hand from the fixture."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,7 @@ def test_supplier_page_shows_the_new_offshore_account_checks_capas_and_orders_on
     # the timeline: S2's change CH3 and two corrective actions join its orders, payments and inspections
     at.toggle(key="supplier_timeline_show").set_value(True).run()  # the events as a table, asked for
     timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
+    assert pd.to_datetime(timeline["event_on"]).is_monotonic_decreasing  # the latest event first
     counts = timeline["event"].value_counts().to_dict()
     assert (counts["Change"], counts["Corrective action"]) == (1, 2)
     change = timeline[timeline["event"] == "Change"].iloc[0]
@@ -72,8 +75,8 @@ def test_supplier_page_timeline_marks_an_unconfirmed_change(ui, controls_db):
     at.toggle(key="supplier_timeline_show").set_value(True).run()
     timeline = next(f for f in ui.frames(at) if "event_on" in f.columns)
     changes = timeline[timeline["event"] == "Change"].set_index("po_id", drop=False)
-    assert changes["detail"].tolist() == ["Material change, NOT confirmed in writing",
-                                          "Price change, confirmed in writing, approved by J. Smith"]
+    assert changes["detail"].tolist() == ["Price change, confirmed in writing, approved by J. Smith",  # the latest
+                                          "Material change, NOT confirmed in writing"]
     assert "1 corrective action open" not in ui.texts(at)  # C1 closed and confirmed by the next lot: no warning
 
 

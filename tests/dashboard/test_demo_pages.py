@@ -96,6 +96,7 @@ def test_supplier_page_shows_the_critical_suppliers_red_flags_and_signals(ui, de
     lots = demo_con.execute("select count(*) from marts.inspection_lots where supplier_id = ?", [sid]).fetchone()[0]
     table = next(f for f in ui.frames(at) if "major_plan_accept" in f.columns)
     assert len(table) == lots
+    assert table["inspected_on"].is_monotonic_decreasing  # the latest lot first
     # every failed lot says which class failed it (by SQL here): this supplier's lots failed on minor defects with
     # few major ones too, under the chart's major-defect Ac line
     why = dict(demo_con.execute(

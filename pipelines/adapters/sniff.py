@@ -69,6 +69,9 @@ class Sniffed:
 
     @property
     def description(self) -> str:
+        """How the file was read: its encoding and delimiter, or a workbook's sheet (it has no delimiter)."""
+        if not self.delimiter:
+            return self.decoded.label
         return f"{self.decoded.label}, {DELIMITERS.get(self.delimiter, repr(self.delimiter))}-delimited"
 
 

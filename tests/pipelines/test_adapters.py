@@ -316,6 +316,7 @@ def test_an_inspection_summary_saved_as_an_excel_workbook(tmp_path):
     frame.to_excel(path, index=False)
     got = registry.convert(path)
     assert got.format.name == "inspection-summary" and got.rows_rejected == 0
+    assert got.read_as == "Excel workbook (first sheet)"  # was "…, ''-delimited": a workbook has none
     assert [(r["inspection_id"], r["inspected_on"], r["inspection_type"], r["inspection_level"], r["sample_size"],
              r["major_defects"], r["critical_defects"], r["result"]) for r in got.rows["inspections"]] == [
         ("R-24-0101", "2024-01-26", "PSI", "II", "80", "1", "", "pass"),

@@ -32,8 +32,9 @@ notes as (
         duty_type,
         hs_code,
         origin_country,
-        string_agg(distinct notes, ' | ') as notes,
-        string_agg(distinct source, ' | ') as source,
+        -- in a fixed order: rows of one label (a rate and its later change) read the same on every run
+        string_agg(distinct notes, ' | ' order by notes) as notes,
+        string_agg(distinct source, ' | ' order by source) as source,
     from duty_rates
     where status = 'unverified'
     group by all

@@ -458,7 +458,8 @@ ENUMS: dict[str, dict[str, str]] = {
     "check_state": {"checked": "Checked", "expired": "Expired", "undated": "Undated", "not checked": "Not checked"},
     # duty rows of data/reference/duty_rates.csv (duty_type)
     "duty_type": {"mfn": "General rate (MFN)", "section_301": "Section 301", "section_232": "Section 232",
-                  "section_122": "Section 122", "ieepa_reciprocal": "IEEPA reciprocal",
+                  "section_122": "Section 122", "section_301_forced_labor": "Section 301 (forced labor)",
+                  "ieepa_reciprocal": "IEEPA reciprocal",
                   "ieepa_fentanyl": "IEEPA fentanyl"},
     "table_name": {"purchase_orders": "Purchase orders", "quality_costs": "Quality costs",
                    "shipments": "Shipments", "suppliers": "Suppliers", "products": "Products",

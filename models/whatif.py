@@ -54,6 +54,7 @@ class TariffChange:
 # Named scenarios the page offers (each a list of changes); the user can add their own.
 PRESETS: dict[str, tuple[TariffChange, ...]] = {
     "Section 301 +25%": (TariffChange("section_301", "add", 25.0),),
+    "Forced-labor Section 301 ends": (TariffChange("section_301_forced_labor", "remove"),),
     "Section 122 ends": (TariffChange("section_122", "remove"),),
     "Section 122 back at 10% (all origins)": (TariffChange("section_122", "set", 10.0),),
     "Section 122 at 15%": (TariffChange("section_122", "set", 15.0),),

@@ -239,18 +239,20 @@ def _cmd_tariffs(args) -> int:
                              "steel_content_pct": [args.steel_pct], "aluminium_content_pct": [args.aluminium_pct]})
         comp, _ = lc.duty_for_lines(line)
         amounts = comp.set_index("duty_type")["amount_cents"] / 100
-    print(f"  {'duty type':<18} {'rate':>7}  {'charged on':<34} {'duty' if amounts is not None else '':>12}  "
+    kind = max([18] + [len(c.duty_type) for c in rate.components])  # section_301_forced_labor is 24
+    print(f"  {'duty type':<{kind}} {'rate':>7}  {'charged on':<34} {'duty' if amounts is not None else '':>12}  "
           f"{'status':<10}  row (HS, origin, chapter 99)")
     for c in rate.components:
         on_what = c.basis.replace("_", " ") + (f" not under {c.not_stacked_on}" if c.not_stacked_on else "")
         amount = f"{amounts[c.duty_type]:>12,.2f}" if amounts is not None else " " * 12
-        print(f"  {c.duty_type:<18} {c.rate_pct:>6g}%  {on_what:<34} {amount}  {c.status:<10}  "
+        print(f"  {c.duty_type:<{kind}} {c.rate_pct:>6g}%  {on_what:<34} {amount}  {c.status:<10}  "
               f"{c.hs_prefix} {c.origin_country} {c.ch99_heading}".rstrip())
         print(f"      source: {c.source}")
         if c.status != "verified" and c.notes:
             print(f"      note: {c.notes}")
     total = f"{amounts.sum():>12,.2f}" if amounts is not None else ""
-    print(f"  {'total':<18} {rate.total_pct:>6g}%  {'' if amounts is None else f'on {args.value:,.2f}':<34} {total}")
+    print(f"  {'total':<{kind}} {rate.total_pct:>6g}%  {'' if amounts is None else f'on {args.value:,.2f}':<34} "
+          f"{total}")
     print(f"duty table verified through {through.get('duty_rates', 'unknown')} (data/reference/verified_through.csv)")
     return 0
 

@@ -54,8 +54,9 @@ if ui.require_warehouse():
                            help="The duty stack in force on this date is the 'before'; the analysis date by default.")
         presets = st.multiselect("Tariff changes", list(whatif.PRESETS), key="whatif_presets",
                                  help="Applied in this order after the stack in force on the costing date.")
-        custom_type = st.selectbox("Also change a duty type", [KEEP, "mfn", "section_301", "section_122",
-                                                               "section_232", "ieepa_reciprocal", "ieepa_fentanyl"],
+        custom_type = st.selectbox("Also change a duty type", [KEEP, "mfn", "section_301", "section_301_forced_labor",
+                                                               "section_122", "section_232", "ieepa_reciprocal",
+                                                               "ieepa_fentanyl"],
                                    key="whatif_custom_type",
                                    format_func=lambda t: t if t == KEEP else display.words(t, "duty_type"))
         custom_points = st.number_input("… by percentage points", value=0.0, step=5.0, key="whatif_custom_points",

@@ -107,7 +107,8 @@ def test_whatif_names_duty_types_and_transport_modes_in_words(ui, tiny_db):
     """The duty types a visitor may change and the transport modes read as the Costs page names them, not as codes."""
     at = ui.open(tiny_db, "whatif")
     assert at.selectbox(key="whatif_custom_type").options == [
-        "(keep)", "General rate (MFN)", "Section 301", "Section 122", "Section 232", "IEEPA reciprocal",
+        "(keep)", "General rate (MFN)", "Section 301", "Section 301 (forced labor)", "Section 122", "Section 232",
+        "IEEPA reciprocal",
         "IEEPA fentanyl"]
     assert at.selectbox(key="whatif_mode").options == ["(keep)", "Sea", "Air", "Express", "Rail", "Truck"]
     # the scenario still reads the code behind the words: +25 points of Section 301 chosen by its name costs what the

@@ -48,10 +48,14 @@ def test_section_122_ends_and_comes_back_at_15_percent():
     assert ends["landed_change_pu"] == -1.20
     higher = whatif.run_scenario(base, whatif.Scenario(on, whatif.PRESETS["Section 122 at 15%"])).iloc[0]
     assert higher["duty_after_pu"] == 6.912
-    # After Section 122 ended (2026-08-01), "back at 10%" adds it to every origin: 42.6% -> 52.6%.
+    # After Section 122 ended (2026-08-01) the forced-labor duty applies: 17.6 + 25 + 12.5 = 55.1% -> 6.612 per unit;
+    # "back at 10%" adds Section 122 to every origin: 65.1% -> 7.812; "forced-labor Section 301 ends": 5.112.
     back = whatif.run_scenario(base, whatif.Scenario(date(2026, 8, 1),
                                                      whatif.PRESETS["Section 122 back at 10% (all origins)"])).iloc[0]
-    assert (back["duty_before_pu"], back["duty_after_pu"]) == (5.112, 6.312)
+    assert (back["duty_before_pu"], back["duty_after_pu"]) == (6.612, 7.812)
+    gone = whatif.run_scenario(base, whatif.Scenario(date(2026, 8, 1),
+                                                     whatif.PRESETS["Forced-labor Section 301 ends"])).iloc[0]
+    assert (gone["duty_before_pu"], gone["duty_after_pu"]) == (6.612, 5.112)
 
 
 def test_section_301_plus_25_leaves_a_vietnamese_product_alone():

@@ -5,8 +5,10 @@ verified-through date.
 Every rate below is typed from data/reference/*.csv independently (its source is in the table): MFN 4202.92.31
 17.6%; Section 301 List 3 25%; IEEPA fentanyl (CN) 10% from 2025-02-04, 20% from 2025-03-04, 10% from 2025-11-10;
 IEEPA reciprocal (CN) 10% from 2025-05-14; both IEEPA duties end 2026-02-23; Section 122 10% 2026-02-24 ..
-2026-07-23; MPF 0.3464% (FY2025 min 32.71; FY2026 min 33.58 max 651.50, informal 2.69; FY2027 = FY2026 carried
-forward); HMF 0.125% by sea. Verified through: duty_rates 2026-07-23, us_mpf 2026-09-30.
+2026-07-23; Section 301 forced-labor (CN) 12.5% from 2026-07-24, not on goods loaded before that date and entered
+before 2026-07-28, not on the part under Section 232; MPF 0.3464% (FY2025 min 32.71; FY2026 min 33.58 max 651.50,
+informal 2.69; FY2027 min 34.58 max 670.86); HMF 0.125% by sea. Verified through: duty_rates 2026-07-23, us_mpf
+2026-09-30.
 """
 
 from __future__ import annotations
@@ -168,11 +170,14 @@ def test_fentanyl_rate_halves_on_2025_11_10():
 
 def test_section_122_ends_and_an_entry_after_verified_through_is_estimated():
     # Bag 12,000.00 entered 2026-07-23 (last Section 122 day, within verified-through 2026-07-23): 6,312.00.
-    # Entered 2026-07-25: Section 122 has ended -> 2,112.00 + 3,000.00 = 5,112.00, but the tariff table is verified
-    # only through 2026-07-23, so the shipment is costed with the rows as written and flagged estimated.
+    # Entered 2026-07-25: Section 122 has ended; the forced-labor duty has begun, but these goods were loaded in
+    # 2024 (in transit: entered before 2026-07-28) -> 2,112.00 + 3,000.00 = 5,112.00. Entered 2026-07-28: no longer
+    # in transit -> + 12.5% 1,500.00 = 6,612.00. The tariff table is verified only through 2026-07-23, so both are
+    # costed with the rows as written and flagged estimated.
     cost = _cost([{"id": "J1", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-07-23"},
-                  {"id": "J2", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-07-25"}])
-    assert cost["duty_computed"].astype(float).to_dict() == {"J1": 6_312.00, "J2": 5_112.00}
+                  {"id": "J2", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-07-25"},
+                  {"id": "J3", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-07-28"}])
+    assert cost["duty_computed"].astype(float).to_dict() == {"J1": 6_312.00, "J2": 5_112.00, "J3": 6_612.00}
     assert not cost.loc["J1", "rates_estimated"] and cost.loc["J1", "estimated_tables"] is None
     assert cost.loc["J2", "rates_estimated"] and cost.loc["J2", "is_estimated"]  # duty is computed, not paid
     assert cost.loc["J2", "estimated_tables"] == ("duty_rates (verified through 2026-07-23); "
@@ -180,20 +185,24 @@ def test_section_122_ends_and_an_entry_after_verified_through_is_estimated():
                                                   "us_de_minimis (verified through 2026-07-23)")
 
 
-def test_multi_po_entry_pays_one_mpf_split_by_value_and_fy2027_is_carried_forward():
+def test_multi_po_entry_pays_one_mpf_split_by_value_and_fy2027_has_its_own_limits():
     # Entry ABC-1: two POs of 5,000.00 each on one entry, 2026-09-30 (FY2026):
     #   one MPF on 10,000.00: 10,000 x 0.3464% = 34.64 (> minimum 33.58), split 17.32 + 17.32
     #   (per shipment it would be 2 x 33.58 = 67.16). HMF 10,000 x 0.125% = 12.50, split 6.25 + 6.25.
-    # Entry ABC-2: the same on 2026-10-01: FY2027 row = FY2026 limits carried forward (CBP's FY2027 notice not
-    #   found; us_mpf verified through 2026-09-30): 34.64 again, flagged estimated.
-    # A 5,000.00 shipment without an entry number is its own entry: FY2026 minimum 33.58.
+    # Entry ABC-2: the same on 2026-10-01 (FY2027, minimum 34.58; us_mpf verified through 2026-09-30): 34.64 again,
+    #   flagged estimated.
+    # A 5,000.00 shipment without an entry number is its own entry: FY2026 minimum 33.58; on 2026-10-01 the FY2027
+    #   minimum 34.58; 250,000.00 on 2026-10-01: 866.00 -> the FY2027 maximum 670.86 (FY2026's was 651.50).
     cost = _cost([
         {"id": "M1", "sku": "BAG", "value": 5_000.00, "entry_number": "ABC-1", "eta_on": "2026-09-30"},
         {"id": "M2", "sku": "TEE", "value": 5_000.00, "entry_number": "ABC-1", "eta_on": "2026-10-02"},
         {"id": "M3", "sku": "BAG", "value": 5_000.00, "entry_number": "ABC-2", "entry_on": "2026-10-01"},
         {"id": "M4", "sku": "TEE", "value": 5_000.00, "entry_number": "ABC-2", "entry_on": "2026-10-01"},
         {"id": "M5", "sku": "BAG", "value": 5_000.00, "entry_on": "2026-09-30"},
+        {"id": "M6", "sku": "BAG", "value": 5_000.00, "entry_on": "2026-10-01"},
+        {"id": "M7", "sku": "BAG", "value": 250_000.00, "entry_on": "2026-10-01"},
     ])
+    assert cost.loc[["M6", "M7"], "mpf_computed"].astype(float).tolist() == [34.58, 670.86]
     # M2 arrives later but is on the same entry: the entry is dated by its earliest shipment, 2026-09-30.
     assert [str(d) for d in cost.loc[["M1", "M2"], "entry_on"]] == ["2026-09-30", "2026-09-30"]
     assert cost.loc[["M1", "M2", "M3", "M4", "M5"], "mpf_computed"].astype(float).tolist() == [
@@ -222,6 +231,24 @@ def test_section_232_on_steel_content_and_section_122_not_stacked_on_it():
     assert cost.loc["B1", "uses_unverified_rows"]  # the 232 row for 7318.15.20 is marked unverified
 
 
+def test_section_301_forced_labor_from_2026_07_24_with_its_in_transit_exemption_and_not_on_section_232():
+    # T-shirt 6109.10.0012 from CN, FOB 10,000.00, shipped 2026-08-20, entered 2026-09-10: MFN 16.5% 1,650.00 +
+    #   List 4A 7.5% 750.00 + forced-labor 12.5% 1,250.00 = 3,650.00 (36.5%).
+    # Loaded 2026-07-20 and entered 2026-07-25 (in transit, entered before 2026-07-28): no forced-labor duty ->
+    #   2,400.00; the same goods entered 2026-07-28: 3,650.00.
+    # Bolts 60% steel, shipped 2026-08-20, entered 2026-09-10: 301 25% 2,500.00 + 232 50% x 6,000.00 = 3,000.00 +
+    #   forced-labor 12.5% on the non-steel 4,000.00 = 500.00 -> 6,000.00.
+    cost = _cost([{"id": "F1", "sku": "TEE", "value": 10_000.00, "shipped_on": "2026-08-20", "entry_on": "2026-09-10"},
+                  {"id": "F2", "sku": "TEE", "value": 10_000.00, "shipped_on": "2026-07-20", "entry_on": "2026-07-25"},
+                  {"id": "F3", "sku": "TEE", "value": 10_000.00, "shipped_on": "2026-07-20", "entry_on": "2026-07-28"},
+                  {"id": "F4", "sku": "BOLT", "value": 10_000.00, "shipped_on": "2026-08-20",
+                   "entry_on": "2026-09-10"}])
+    assert cost["duty_computed"].astype(float).to_dict() == {"F1": 3_650.00, "F2": 2_400.00, "F3": 3_650.00,
+                                                            "F4": 6_000.00}
+    assert cost.loc["F1", "duty_rate_pct"] == pytest.approx(36.5)
+    assert cost.loc["F1", "uses_unverified_rows"] and cost.loc["F1", "rates_estimated"]  # read in secondary sources
+
+
 def test_four_year_review_increases_on_2025_01_01_and_2026_01_01():
     # Processors 8542.31.0000 (MFN Free), 10,000.00: List 2 25% = 2,500.00 on 2024-12-31; 50% = 5,000.00 on
     #   2025-01-01 (before the IEEPA duties began on 2025-02-04).
@@ -238,11 +265,11 @@ def test_four_year_review_increases_on_2025_01_01_and_2026_01_01():
 
 def test_claimed_section_301_exclusion_until_it_expires():
     # Bag claiming exclusion 9903.88.69, 12,000.00 entered 2026-03-10: no Section 301 -> 2,112.00 + 1,200.00 (122)
-    #   = 3,312.00. Entered 2026-11-10, after the exclusions expired (2026-11-09) and Section 122 ended:
-    #   2,112.00 + 3,000.00 = 5,112.00 (estimated: after 2026-07-23).
+    #   = 3,312.00. Entered 2026-11-10, after the exclusions expired (2026-11-09) and Section 122 ended, with the
+    #   forced-labor duty: 2,112.00 + 3,000.00 + 12.5% 1,500.00 = 6,612.00 (estimated: after 2026-07-23).
     cost = _cost([{"id": "X1", "sku": "BAG-X", "value": 12_000.00, "entry_on": "2026-03-10"},
                   {"id": "X2", "sku": "BAG-X", "value": 12_000.00, "entry_on": "2026-11-10"}])
-    assert cost["duty_computed"].astype(float).to_dict() == {"X1": 3_312.00, "X2": 5_112.00}
+    assert cost["duty_computed"].astype(float).to_dict() == {"X1": 3_312.00, "X2": 6_612.00}
     assert cost.loc["X2", "rates_estimated"]
 
 

@@ -21,13 +21,16 @@ def test_tariffs_prints_the_issue_example_with_sources(capsys):
 
 
 def test_tariffs_flags_an_entry_after_verified_through_and_shows_unverified_notes(capsys):
-    # 2026-08-10 is after duty_rates' verified-through date (2026-07-23): Section 122 has ended (MFN 0 + 232 50% on
-    # steel + 301 25%); on 10,000.00 with 60% steel: 0.00 + 3,000.00 + 2,500.00 = 5,500.00.
+    # 2026-08-10 is after duty_rates' verified-through date (2026-07-23): Section 122 has ended and the forced-labor
+    # duty applies (MFN 0 + 232 50% on steel + 301 25% + forced labor 12.5% on the rest); on 10,000.00 with 60%
+    # steel: 0.00 + 3,000.00 + 2,500.00 + 500.00 = 6,000.00.
     assert main(["tariffs", "--hs", "7318.15.2095", "--origin", "CN", "--on", "2026-08-10", "--value", "10000",
                  "--steel-pct", "60"]) == 0
     out = capsys.readouterr().out
     assert "ESTIMATED: entered after the duty table's verified-through date 2026-07-23" in out
-    assert ["total", "75%", "on", "10,000.00", "5,500.00"] in [line.split() for line in out.splitlines()]
+    assert ["total", "87.5%", "on", "10,000.00", "6,000.00"] in [line.split() for line in out.splitlines()]
+    assert ["section_301_forced_labor", "12.5%", "value", "not", "under", "section_232", "500.00", "unverified", "*",
+            "CN", "9903.05.31"] in [line.split() for line in out.splitlines()]
     assert "note: Not sure: 7318.15.20 (bolts)" in out
 
 

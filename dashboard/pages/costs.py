@@ -84,7 +84,8 @@ if ui.require_warehouse():
             f"{int(flag['rates_estimated_count']):,} of {int(flag['shipment_count']):,} shipments were entered after "
             f"the date the tariff and fee tables are verified through (duty rates "
             f"{checked.get('duty_rates', 'unknown')}, MPF {checked.get('us_mpf', 'unknown')}): their computed duty "
-            f"and fees use the latest rows carried forward and are estimated. "
+            f"and fees use the tables' rows as written for those dates, not yet checked against official sources, "
+            f"and are estimated. "
             f"{int(flag['estimated_count']):,} of them have no paid figure, so their landed cost is an estimate.",
             icon=":material/warning:")
     if flag is not None and (flag.get("duty_unknown_count") or flag.get("fees_unknown_count")):

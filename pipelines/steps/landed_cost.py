@@ -782,7 +782,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
         late = ship[ship["rates_estimated"]]
         context.log(f"    landed cost: {len(late)} shipment(s) entered after a table's verified-through date "
                     f"({', '.join(sorted(set('; '.join(late['estimated_tables']).split('; '))))}): costed with the "
-                    f"latest rows carried forward, flagged estimated ({int(late['is_estimated'].sum())} rely on "
+                    f"rows as written for those dates, flagged estimated ({int(late['is_estimated'].sum())} rely on "
                     "them for landed cost)")
 
 

@@ -221,7 +221,11 @@ COST_KINDS, QUALITY_COST_KINDS, WRITE_OFF_KIND = load_cost_kinds()
 
 
 STATUSES = ("verified", "unverified")
-DUTY_BASES = ("value", "steel_content", "aluminium_content")
+CONTENT_BASES = ("steel_content", "aluminium_content")
+# minimum_total: a duty that tops the line's general (MFN) rate up to its own rate, never below 0 (U.S. note 52's
+# rates for the EU, TW, JP, KR and CH: 12.5% less a 6% MFN rate is 6.5%; an MFN rate of 12.5% or more adds nothing)
+MINIMUM_TOTAL = "minimum_total"
+DUTY_BASES = ("value", *CONTENT_BASES, MINIMUM_TOTAL)
 
 
 def _opt(r: Mapping[str, str | None], name: str, default: str = "") -> str:
@@ -598,8 +602,11 @@ class DutyRate:
 
         This is the stack's headline figure; the duty itself can be lower where a component is charged on part of
         the value only (Section 232 on metal content, and the duties not stacked on it): `duty_amount` applies that.
+        A minimum-total component counts what it adds to the MFN rate.
         """
-        return round(sum(c.rate_pct for c in self.components), 6)
+        mfn = sum(c.rate_pct for c in self.components if c.duty_type == "mfn")
+        return round(sum(max(c.rate_pct - mfn, 0.0) if c.basis == MINIMUM_TOTAL else c.rate_pct
+                         for c in self.components), 6)
 
     @property
     def has_mfn(self) -> bool:
@@ -768,7 +775,7 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
 
     share = np.where(comp["basis"] == "steel_content", pct("steel_content_pct"),
                      np.where(comp["basis"] == "aluminium_content", pct("aluminium_content_pct"), np.nan))
-    on_content = (comp["basis"] != "value").to_numpy()
+    on_content = comp["basis"].isin(CONTENT_BASES).to_numpy()
     recorded = ~np.isnan(share)
     content = np.where(on_content & recorded, percent_of_cents(d, np.nan_to_num(share)), d)
     base = np.minimum(content, d)
@@ -777,16 +784,27 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
         covered = np.minimum(covered.round().astype(np.int64)[line], d)
         base = np.where(comp["not_stacked_on"] == other, d - covered, base)
     comp["base_cents"] = base
-    comp["amount_cents"] = percent_of_cents(base, comp["rate_pct"].to_numpy())
+    # the rate charged: the row's, or for a minimum total what it adds to the line's MFN rate
+    charged = comp["rate_pct"].to_numpy(dtype=float)
+    topped = (comp["basis"] == MINIMUM_TOTAL).to_numpy()
+    if topped.any():
+        is_mfn = (comp["duty_type"] == "mfn").to_numpy()
+        mfn = np.bincount(line[is_mfn], weights=charged[is_mfn], minlength=n)
+        charged = np.where(topped, np.round(np.maximum(charged - mfn[line], 0.0), 4), charged)
+    comp["charged_pct"] = charged
+    comp["amount_cents"] = percent_of_cents(base, charged)
     comp["content_assumed_full"] = on_content & ~recorded
     amounts = comp["amount_cents"].to_numpy()
     is_ieepa = comp["duty_type"].str.startswith(IEEPA_PREFIX).to_numpy()
     # Effective rate: sum of rate x base / dutiable, the rate a one-unit plan should use (6 decimals).
-    weighted = comp["rate_pct"].to_numpy() * np.where(d > 0, base / np.maximum(d, 1), 1.0)
-    rates, rate_at = np.unique(comp["rate_pct"].to_numpy(dtype=float), return_inverse=True)
+    weighted = charged * np.where(d > 0, base / np.maximum(d, 1), 1.0)
+    rates, rate_at = np.unique(charged, return_inverse=True)
+    floors, floor_at = np.unique(comp["rate_pct"].to_numpy(dtype=float), return_inverse=True)
     label = comp["duty_type"] + " " + np.array([f"{r:g}" for r in rates], dtype=object)[rate_at] + "%" \
         + np.where(on_content & recorded, " of " + comp["basis"].str.replace("_", " "), "") \
-        + np.where(comp["content_assumed_full"], " (content not recorded: full value)", "")
+        + np.where(comp["content_assumed_full"], " (content not recorded: full value)", "") \
+        + np.where(topped, " (to a " + np.array([f"{r:g}" for r in floors], dtype=object)[floor_at]
+                   + "% minimum with the general rate)", "")
     unverified = (comp["status"] != "verified").to_numpy()
     unverified_label = comp["duty_type"] + " " + comp["hs_prefix"] + " " + comp["row_origin"]
     summary = pd.DataFrame(index=pd.RangeIndex(n))
@@ -794,7 +812,7 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
     summary["ieepa_cents"] = np.bincount(line, weights=np.where(is_ieepa, amounts, 0), minlength=n).round() \
         .astype(np.int64)
     summary["effective_rate_pct"] = np.round(np.bincount(line, weights=weighted, minlength=n), 6)
-    summary["stacked_rate_pct"] = np.round(np.bincount(line, weights=comp["rate_pct"], minlength=n), 6)
+    summary["stacked_rate_pct"] = np.round(np.bincount(line, weights=charged, minlength=n), 6)
     summary["has_mfn"] = np.bincount(line, weights=(comp["duty_type"] == "mfn"), minlength=n) > 0
     summary["content_assumed_full"] = np.bincount(line, weights=comp["content_assumed_full"], minlength=n) > 0
     summary["duty_components"] = join_by_group(line, label.to_numpy(dtype=object), n, " + ")

@@ -451,3 +451,30 @@ def test_hmf_is_zero_when_the_mode_is_unknown():
     assert lc.hmf(10_000.0, None, date(2024, 6, 1)) == 0.0
     assert lc.hmf(10_000.0, float("nan"), date(2024, 6, 1)) == 0.0
     assert lc.hmf(10_000.0, " Sea ", date(2024, 6, 1)) == 12.5  # 0.125% of 10,000
+
+
+def test_a_minimum_total_tops_the_general_rate_up_and_never_below_it():
+    """U.S. note 52's rates for TW, the EU, JP, KR and CH (from 2026-07-24) are minimum totals with the general (MFN)
+    rate, typed here from data/reference/duty_rates.csv: TW and the EU 10%, JP 12.5%.
+    Exercise bands 9506.91.00 (MFN 4.6%) from TW, 10,000.00: 460.00 + 10% - 4.6% = 540.00 -> 1,000.00 (10%).
+    T-shirts 6109.10.00 (MFN 16.5%) from DE: already above 10%, nothing added -> 1,650.00.
+    Toys 9503.00.00 (MFN free) from JP: 12.5% -> 1,250.00."""
+    on = date(2026, 9, 10)
+    assert lc.duty_amount(10_000.00, "9506.91.0030", "TW", on) == 1_000.00
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "DE", on) == 1_650.00
+    assert lc.duty_amount(10_000.00, "9503.00.0073", "JP", on) == 1_250.00
+    assert [lc.duty_rate(hs, origin, on).total_pct for hs, origin in (
+        ("9506.91.0030", "TW"), ("6109.10.0012", "DE"), ("9503.00.0073", "JP"))] == [10.0, 16.5, 12.5]
+    # the component says what it adds and to what
+    import pandas as pd
+
+    line = pd.DataFrame({"hs_code": ["9506.91.0030"], "origin_country": ["TW"], "entry_on": [on],
+                         "dutiable_cents": [1_000_000]})
+    comp, summary = lc.duty_for_lines(line)
+    forced = comp[comp["duty_type"] == "section_301_forced_labor"].iloc[0]
+    assert (forced["charged_pct"], forced["amount_cents"]) == (5.4, 54_000)
+    assert summary["duty_components"].iloc[0] == ("mfn 4.6% + section_301_forced_labor 5.4% (to a 10% minimum with the "
+                                                  "general rate)")
+    assert summary["effective_rate_pct"].iloc[0] == 10.0
+    # the day before, Section 122's 10% instead (on top of MFN, not a minimum): 460.00 + 1,000.00
+    assert lc.duty_amount(10_000.00, "9506.91.0030", "TW", date(2026, 7, 23)) == 1_460.00

@@ -106,3 +106,14 @@ def test_tariff_change_validation():
     with pytest.raises(ValueError):
         whatif.TariffChange("section_301", "double")
     assert whatif.TariffChange("section_301", "add", 25).describe() == "section 301 +25 points"
+
+
+def test_a_higher_general_rate_is_absorbed_by_a_minimum_total():
+    # Exercise bands 9506.91.0030 from TW, 1,000 units at 10.00, costed 2026-09-10: MFN 4.6% + the forced-labor
+    # minimum total of 10% -> 10% = 1.00 per unit. MFN +5 points (9.6%): the top-up shrinks to 0.4%, still 1.00.
+    # MFN +8 points (12.6%): above the minimum, nothing added -> 1.26.
+    base = _base(sku="BAND", hs_code="9506.91.0030", origin_country="TW", units=1000, unit_price=10.00)
+    on = date(2026, 9, 10)
+    for points, after in ((5.0, 1.00), (8.0, 1.26)):
+        out = whatif.run_scenario(base, whatif.Scenario(on, (whatif.TariffChange("mfn", "add", points),))).iloc[0]
+        assert (out["duty_before_pu"], out["duty_after_pu"]) == (1.00, after)

@@ -459,6 +459,7 @@ ENUMS: dict[str, dict[str, str]] = {
     # duty rows of data/reference/duty_rates.csv (duty_type)
     "duty_type": {"mfn": "General rate (MFN)", "section_301": "Section 301", "section_232": "Section 232",
                   "section_122": "Section 122", "section_301_forced_labor": "Section 301 (forced labor)",
+                  "section_301_brazil": "Section 301 (Brazil)",
                   "ieepa_reciprocal": "IEEPA reciprocal",
                   "ieepa_fentanyl": "IEEPA fentanyl"},
     "table_name": {"purchase_orders": "Purchase orders", "quality_costs": "Quality costs",

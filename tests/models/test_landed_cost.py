@@ -478,3 +478,17 @@ def test_a_minimum_total_tops_the_general_rate_up_and_never_below_it():
     assert summary["effective_rate_pct"].iloc[0] == 10.0
     # the day before, Section 122's 10% instead (on top of MFN, not a minimum): 460.00 + 1,000.00
     assert lc.duty_amount(10_000.00, "9506.91.0030", "TW", date(2026, 7, 23)) == 1_460.00
+
+
+def test_forced_labor_on_canada_and_mexico_unless_usmca_and_brazil_stacks_its_own_section_301():
+    """From data/reference/duty_rates.csv: CA and MX 10% (9903.05.29 / .55), nothing on goods claiming USMCA
+    (9903.05.93 / .94 in products.duty_claims); BR 12.5% (9903.05.27) stacked on Brazil's own Section 301 25%
+    (9903.05.01, from 2026-07-22). T-shirts 6109.10.00 (MFN 16.5%), 10,000.00, entered 2026-09-10:
+    CA 1,650.00 + 1,000.00 = 2,650.00; MX claiming USMCA 1,650.00; BR 1,650.00 + 2,500.00 + 1,250.00 = 5,400.00."""
+    on = date(2026, 9, 10)
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "CA", on) == 2_650.00
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "MX", on) == 2_650.00
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "MX", on, claims="9903.05.94") == 1_650.00
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "BR", on) == 5_400.00
+    # Brazil's own Section 301 began two days before the forced-labor duty
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "BR", date(2026, 7, 22)) == 1_650.00 + 2_500.00 + 1_000.00

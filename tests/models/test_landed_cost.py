@@ -492,3 +492,19 @@ def test_forced_labor_on_canada_and_mexico_unless_usmca_and_brazil_stacks_its_ow
     assert lc.duty_amount(10_000.00, "6109.10.0012", "BR", on) == 5_400.00
     # Brazil's own Section 301 began two days before the forced-labor duty
     assert lc.duty_amount(10_000.00, "6109.10.0012", "BR", date(2026, 7, 22)) == 1_650.00 + 2_500.00 + 1_000.00
+
+
+def test_every_economy_of_the_forced_labor_action_has_its_row():
+    """U.S. note 52 names 60 economies (the EU as one, written here as its 27 members): each origin has one row from
+    2026-07-24, 12.5% or 10%, or a minimum total. T-shirts 6109.10.00 (MFN 16.5%), 10,000.00: from Turkiye 16.5% +
+    12.5% = 2,900.00; from the UK 16.5% + 10% = 2,650.00; from Kenya (not named) 1,650.00."""
+    rows = [r for r in lc.load_duty_rates() if r.duty_type == "section_301_forced_labor"
+            and r.loaded_before is None and not r.requires_claim]
+    origins = [r.origin_country for r in rows]
+    assert len(origins) == len(set(origins)) == 59 + 27
+    assert {r.effective_from for r in rows} == {date(2026, 7, 24)}
+    assert {(r.rate_pct, r.basis) for r in rows} == {(12.5, "value"), (10.0, "value"), (10.0, "minimum_total"),
+                                                     (12.5, "minimum_total")}
+    on = date(2026, 9, 10)
+    assert [lc.duty_amount(10_000.00, "6109.10.0012", origin, on) for origin in ("TR", "GB", "KE")] == [
+        2_900.00, 2_650.00, 1_650.00]

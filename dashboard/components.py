@@ -439,8 +439,8 @@ def leakage_waterfall(steps: pd.DataFrame, key: str, title: str = "Leakage water
                                                                     "contribution") -> None:
     """go.Waterfall of marts.margin_leakage steps (step, step_order, amount), first absolute, last a total, drawn in
     half the main column (both pages put it beside the landed-cost breakdown)."""
-    width = display.column_px([1, 1], 1)
-    cached_chart(key, lambda: _waterfall(steps, title, width), steps, title, width, display.page_px())
+    width = display.column_px([1, 1], 1)  # it follows the main column, which also sets how the amounts read
+    cached_chart(key, lambda: _waterfall(steps, title, width), steps, title, width)
 
 
 CHART_TEXT_SCALE = 12 / 14  # a chart's 12 px text against the 14 px table font display.text_px measures

@@ -759,6 +759,12 @@ def effective_rates(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> n
     return rates
 
 
+def _pct_texts(rates: np.ndarray) -> np.ndarray:
+    """Rates as labels write them ('12.5', '10'), formatted once per distinct rate."""
+    distinct, at = np.unique(rates, return_inverse=True)
+    return np.array([f"{r:g}" for r in distinct], dtype=object)[at]
+
+
 def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The amounts of a stack of components (`duty_components`' rows, possibly changed by a what-if) on `lines`.
 
@@ -798,12 +804,10 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
     is_ieepa = comp["duty_type"].str.startswith(IEEPA_PREFIX).to_numpy()
     # Effective rate: sum of rate x base / dutiable, the rate a one-unit plan should use (6 decimals).
     weighted = charged * np.where(d > 0, base / np.maximum(d, 1), 1.0)
-    rates, rate_at = np.unique(charged, return_inverse=True)
-    floors, floor_at = np.unique(comp["rate_pct"].to_numpy(dtype=float), return_inverse=True)
-    label = comp["duty_type"] + " " + np.array([f"{r:g}" for r in rates], dtype=object)[rate_at] + "%" \
+    label = comp["duty_type"] + " " + _pct_texts(charged) + "%" \
         + np.where(on_content & recorded, " of " + comp["basis"].str.replace("_", " "), "") \
         + np.where(comp["content_assumed_full"], " (content not recorded: full value)", "") \
-        + np.where(topped, " (to a " + np.array([f"{r:g}" for r in floors], dtype=object)[floor_at]
+        + np.where(topped, " (to a " + _pct_texts(comp["rate_pct"].to_numpy(dtype=float))
                    + "% minimum with the general rate)", "")
     unverified = (comp["status"] != "verified").to_numpy()
     unverified_label = comp["duty_type"] + " " + comp["hs_prefix"] + " " + comp["row_origin"]

@@ -1337,8 +1337,19 @@ def order_answers(orders: pd.DataFrame) -> pd.DataFrame:
     labels = [c["label"] for c in conditions.values()]
     first = [conditions[n]["label"] for n in HOLD_FIRST if n in conditions]
     failed = failed_checks(orders)
-    return orders.assign(why_held=[hold_summary(r, labels, first, f) for r, f in zip(orders["hold_reasons"], failed)],
-                         balance_due_in=balance_due_words(orders))
+    why = [hold_summary(r, labels, first, f) for r, f in zip(orders["hold_reasons"], failed)]
+    # a release row says so rather than a bare dash, and what could not be checked (no data imported for it)
+    passed = [release_words(n) for n in _column(orders, "not_checked", None)]
+    why = [p if v == release.RELEASE and w == BLANK else w
+           for w, v, p in zip(why, _column(orders, "verdict", None), passed)]
+    return orders.assign(why_held=why, balance_due_in=balance_due_words(orders))
+
+
+def release_words(not_checked: object) -> str:
+    """What a release row's "why not released" cell says: every check passed, or every check the data allows and how
+    many could not be run (marts.open_orders.not_checked lists them, "; "-separated)."""
+    n = 0 if _blank(not_checked) else len([t for t in str(not_checked).split(";") if t.strip()])
+    return "Every check passed" if not n else f"Passed every check the data allows; {n:,} not checked"
 
 
 def by_decision(orders: pd.DataFrame) -> pd.DataFrame:

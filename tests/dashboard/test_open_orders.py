@@ -32,6 +32,8 @@ def test_open_orders_page_hand_computed(ui, tiny_db):
     # the condition's name left out
     assert shown.loc["P3", "why_held"] == "Shipped without a decided pre-shipment inspection"
     assert shown.loc["P5", "why_held"] == "No pre-shipment inspection yet"
+    # a release row says so, and that 4 checks had no data (not a bare dash that reads as "nothing known")
+    assert shown.loc["P4", "why_held"] == "Passed every check the data allows; 4 not checked"
     assert shown.loc["P5", "balance_outstanding"] == 2310 and shown.loc["P5", "days_until_balance_due"] == -20
     assert shown.loc["P5", "balance_due_in"] == "on shipment, late"
     assert shown.loc["P3", "balance_due_in"] == "112 days overdue"  # shipped 03-01 … as of 06-21

@@ -371,7 +371,11 @@ if not blind.empty:
     i1, i2, i3, i4 = ui.tiles([1, 1, 1, 1.6])  # the plan ("Level II · AQL 2.5") needs the widest box
     i1.metric("Lots inspected", ui.number(b["lots_inspected"]), border=True,
               help="Pre-shipment inspections with a decision (marts.inspection_blind_spot).")
-    i2.metric("Escape rate", ui.pct(b["escape_rate"]), border=True,
+    # no escape rate without a passed lot on sale long enough to judge: say which, not a bare dash
+    unjudged = (None if pd.notna(b["escape_rate"]) else "no lot passed" if not b["lots_passed"]
+                else "no passed lot on sale long enough")
+    i2.metric("Escape rate", ui.pct(b["escape_rate"]), border=True, delta=unjudged, delta_color="off",
+              delta_arrow="off",
               help="Share of mature passed lots whose field defect rate (defect-coded returns per unit delivered) "
                    f"exceeded the lot's major AQL; 90% interval {ui.pct(b['escape_rate_lower'])}–"
                    f"{ui.pct(b['escape_rate_upper'])}.")

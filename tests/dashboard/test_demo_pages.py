@@ -112,6 +112,11 @@ def test_supplier_page_shows_the_critical_suppliers_red_flags_and_signals(ui, de
     assert all(v == "Passed" or v.startswith("Passed, escaped: ") for po, v in shown.items() if po not in why)
     escaped = set(table.loc[table["is_escape"].astype(bool), "po_id"])
     assert {po for po, v in shown.items() if v.startswith("Passed, escaped")} == escaped
+    # no lot of this supplier passed, so there is no escape rate to give: the tile says why under its dash
+    passed = demo_con.execute("select lots_passed from marts.inspection_blind_spot where supplier_id = ?",
+                              [sid]).fetchone()[0]
+    tile = next(m for m in at.metric if m.label == "Escape rate")
+    assert passed == 0 and (tile.value, tile.delta) == ("–", "no lot passed")
 
 
 def test_inspections_page_totals_match_the_blind_spot_mart(ui, demo_db, demo_con):

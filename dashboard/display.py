@@ -723,6 +723,18 @@ def supplier_labels(frame: pd.DataFrame) -> pd.Series:
     return names.where(~shared, names.astype("string") + " (" + ids + ")").astype(object)
 
 
+_DUTY_CODE = re.compile(r"\b(?:mfn|(?:section|ieepa)_[a-z0-9_]+)\b")
+
+
+def chapter_99_checks(entries: pd.DataFrame) -> pd.Series:
+    """Per marts.customs_entries row, its chapter 99 check as a reader says it: "Matches", else what differs with
+    the duty types in words ("9903.03.01 declared: Section 122 ended 2026-07-23"); blank when not checked."""
+    found = entries["chapter_99_findings"].map(
+        lambda t: BLANK if _blank(t) else _DUTY_CODE.sub(lambda m: words(m.group(), "duty_type"), str(t)))
+    return found.where(entries["chapter_99_status"] == "differs",
+                       entries["chapter_99_status"].map(lambda v: "Matches" if v == "matches" else BLANK))
+
+
 def humanise(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every code column (types, bands, triggers, signals, …) in words and every explanation
     (SENTENCE_COLUMNS) starting with a capital, and suppliers of the same name told apart (supplier_labels); other

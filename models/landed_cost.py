@@ -9,6 +9,7 @@ Every loader takes an optional `ref_dir` so tests can point at their own tables.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -820,6 +821,16 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
     summary["has_mfn"] = np.bincount(line, weights=(comp["duty_type"] == "mfn"), minlength=n) > 0
     summary["content_assumed_full"] = np.bincount(line, weights=comp["content_assumed_full"], minlength=n) > 0
     summary["duty_components"] = join_by_group(line, label.to_numpy(dtype=object), n, " + ")
+    # the chapter 99 numbers a broker reports on the line: those of every row in force, and those that charge duty
+    heading = (comp["ch99_heading"].fillna("").astype(str) if "ch99_heading" in comp
+               else pd.Series("", index=comp.index)).to_numpy(dtype=object)
+    numbered = heading != ""
+    summary["chapter_99_applicable"] = join_by_group(line[numbered], heading[numbered], n, ", ")
+    charging = numbered & (amounts > 0)
+    summary["chapter_99_charged"] = join_by_group(line[charging], heading[charging], n, ", ")
+    # duty types in force whose row has no number in the table: a number declared for them cannot be judged
+    types = comp["duty_type"].to_numpy(dtype=object)
+    summary["chapter_99_unnumbered"] = join_by_group(line[~numbered], types[~numbered], n, ", ")
     summary["unverified_rows"] = join_by_group(line[unverified], unverified_label.to_numpy(dtype=object)[unverified],
                                                n, "; ")
     return comp, summary
@@ -1085,6 +1096,51 @@ def _sum_if_all_known(grouped: pd.core.groupby.SeriesGroupBy) -> pd.Series:
     return grouped.sum().where(grouped.count() == grouped.size())
 
 
+def heading_key(heading: str) -> str:
+    """A chapter 99 number compared without separators (9903.03.01 = 99030301)."""
+    return re.sub(r"[^0-9]", "", str(heading))
+
+
+def chapter_99_check(declared: Iterable[str], applicable: Iterable[str], charged: Iterable[str], entry_on: date,
+                     unnumbered: Iterable[str] = (), ref_dir: str | Path | None = None) -> list[str]:
+    """What differs between the chapter 99 numbers a broker declared on an entry and the tariff tables' (empty when
+    they agree): each number declared that no row in force for the entry's goods carries, with why from
+    duty_rates.csv ("9903.03.01 declared: section_122 ended 2026-07-23"), then each number of a row charging duty
+    that was not declared ("9903.05.31 not declared: section_301_forced_labor"). `applicable` are the numbers of
+    every row in force (a 0% claim row included), `charged` those of rows charging duty on the entry, `unnumbered`
+    the duty types of rows in force the table gives no number (a number declared for such a type is not judged:
+    the table cannot say it is wrong)."""
+    rows = load_duty_rates(ref_dir)
+    by_key: dict[str, list[DutyRow]] = {}
+    for r in rows:
+        if r.ch99_heading:
+            by_key.setdefault(heading_key(r.ch99_heading), []).append(r)
+    fits = {heading_key(h) for h in applicable}
+    said = {heading_key(h) for h in declared}
+    open_types = set(unnumbered)
+    out = []
+    for h in dict.fromkeys(declared):
+        k = heading_key(h)
+        known = by_key.get(k, [])
+        if k in fits or any(r.duty_type in open_types for r in known):
+            continue
+        types = " / ".join(dict.fromkeys(r.duty_type for r in known))
+        if not known:
+            why = "not in the tariff tables"
+        elif all(r.effective_to is not None and r.effective_to < entry_on for r in known):
+            why = f"{types} ended {max(r.effective_to for r in known).isoformat()}"
+        elif all(r.effective_from > entry_on for r in known):
+            why = f"{types} starts {min(r.effective_from for r in known).isoformat()}"
+        else:
+            why = f"{types} not for these goods (HS code, origin, loading date or claim)"
+        out.append(f"{h} declared: {why}")
+    for h in dict.fromkeys(charged):
+        if heading_key(h) not in said:
+            types = " / ".join(dict.fromkeys(r.duty_type for r in by_key.get(heading_key(h), [])))
+            out.append(f"{h} not declared" + (f": {types}" if types else ""))
+    return out
+
+
 def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> pd.DataFrame:
     """Dutiable value, duty and the entry's de minimis / MPF / HMF per line of a frame of entry lines (vectorised).
 
@@ -1092,7 +1148,10 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     in-transit rules), mode, incoterm, goods_cents, invoice_freight_cents, invoice_insurance_cents, assist_cents,
     hs_code, origin_country, duty_claims, steel_content_pct, aluminium_content_pct. Returns, in the order of
     `lines`: dutiable_cents (NaN when refused), dutiable_note, duty_cents (NaN when not computable), ieepa_cents,
-    duty_rate_pct (effective), duty_components, unverified_rows, content_assumed_full, entry_type, entry_value_cents,
+    duty_rate_pct (effective), duty_components, unverified_rows, content_assumed_full, chapter_99_applicable and
+    chapter_99_charged (the chapter 99 numbers of the rows in force, and of those charging duty),
+    chapter_99_unnumbered (duty types in force without a number in the table), entry_type,
+    entry_value_cents,
     entry_mpf_cents, mpf_cents and hmf_cents (the line's share, split by dutiable value to the cent; NaN when no row
     covers the date), estimated_tables ('' when none).
     """
@@ -1117,7 +1176,8 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     duty = np.full(n, np.nan)
     ieepa = np.full(n, np.nan)
     for col, default in (("duty_rate_pct", np.nan), ("duty_components", None), ("unverified_rows", None),
-                         ("content_assumed_full", False)):
+                         ("content_assumed_full", False), ("chapter_99_applicable", None),
+                         ("chapter_99_charged", None), ("chapter_99_unnumbered", None)):
         out[col] = default
     if len(idx):
         stack = lines.iloc[idx].assign(loaded_on=pd.to_datetime(lines["shipped_on"].iloc[idx]),
@@ -1127,7 +1187,8 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
         duty[idx[mfn]] = summary["duty_cents"].to_numpy()[mfn]
         ieepa[idx[mfn]] = summary["ieepa_cents"].to_numpy()[mfn]
         out.loc[idx[mfn], "duty_rate_pct"] = summary["effective_rate_pct"].to_numpy()[mfn]
-        for col in ("duty_components", "unverified_rows", "content_assumed_full"):
+        for col in ("duty_components", "unverified_rows", "content_assumed_full", "chapter_99_applicable",
+                    "chapter_99_charged", "chapter_99_unnumbered"):
             out.loc[idx[mfn], col] = summary[col].to_numpy()[mfn]
 
     # The entry: de minimis, MPF (formal / informal) and HMF, once per entry, then split by dutiable value.
@@ -1148,6 +1209,7 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     duty = np.where(de_minimis & ~np.isnan(duty), 0.0, duty)
     ieepa = np.where(de_minimis & ~np.isnan(ieepa), 0.0, ieepa)
     out.loc[de_minimis, "duty_components"] = "de minimis (no duty, no entry)"
+    out.loc[de_minimis, ["chapter_99_applicable", "chapter_99_charged", "chapter_99_unnumbered"]] = None
     out.loc[de_minimis, "duty_rate_pct"] = 0.0
     out["duty_cents"] = duty
     out["ieepa_cents"] = ieepa
@@ -1313,6 +1375,6 @@ __all__ = [
     "hmf",
     "duty_components", "duty_for_lines", "percent_of_cents", "entry_fees", "hmf_cents", "de_minimis_cents",
     "load_de_minimis", "verified_through", "estimated_tables", "compare_duty_frame", "DATED_TABLES", "join_by_group",
-    "effective_rates",
+    "effective_rates", "chapter_99_check", "heading_key",
     "bootstrap_mean_ci", "compare_groups", "BOOTSTRAP_SAMPLES", "BOOTSTRAP_CI", "BOOTSTRAP_SEED",
 ]

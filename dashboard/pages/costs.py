@@ -267,11 +267,22 @@ if ui.require_warehouse():
                              "landed cost. marts.customs_entries.")
             # what the broker declared and whether it matches, at 1440 px; the computed figures and the fees' amounts
             # in the download
+            # the chapter 99 numbers declared against the tables': a lapsed surcharge still declared is money back
+            entries = entries.assign(chapter_99_check=display.chapter_99_checks(entries))
+            differs = entries[entries["chapter_99_status"] == "differs"]
+            if not differs.empty:
+                over = differs["duty_difference"].where(differs["duty_status"] == "overpaid").sum()
+                st.warning(f"{len(differs):,} of {len(entries):,} entries declare chapter 99 numbers the tariff "
+                           "tables do not give for their goods on their date, or leave out one that charges duty"
+                           + (f" ({ui.md(ui.money(over, 2))} declared over the computed duty)" if over > 0 else "")
+                           + ": ask your broker for a post-summary correction before the entry liquidates, or "
+                             "protest after it does. They are first in the table.", icon=":material/gavel:")
             ui.table(entries, "costs_entries", "customs_entries.csv", max_shown=ui.LONG_TABLE_ROWS,
                      columns=["entry_number", "entry_on_summary", "duty_summary", "duty_difference", "duty_status",
-                              "fees_status", "chapter_99_summary"],
-                     download_columns=["shipment_count", "duty_computed", "fees_summary", "fees_computed"],
-                     wrap=["chapter_99_summary"],
+                              "fees_status", "chapter_99_summary", "chapter_99_check"],
+                     download_columns=["shipment_count", "duty_computed", "fees_summary", "fees_computed",
+                                       "chapter_99_expected"],
+                     wrap=["chapter_99_summary", "chapter_99_check"],
                      column_config={"entry_number": "Entry", "entry_on_summary": "Entry date",
                                     "shipment_count": "Shipments",
                                     "duty_summary": ui.money_col("Duty declared", cents=True),
@@ -281,7 +292,14 @@ if ui.require_warehouse():
                                     "fees_summary": ui.money_col("MPF + HMF declared", cents=True),
                                     "fees_computed": ui.money_col("MPF + HMF computed", cents=True),
                                     "fees_status": "Fee check",
-                                    "chapter_99_summary": "Chapter 99 declared"})
+                                    "chapter_99_summary": "Chapter 99 declared",
+                                    "chapter_99_expected": "Chapter 99 charging duty (tables)",
+                                    "chapter_99_check": st.column_config.TextColumn(
+                                        "Chapter 99 check",
+                                        help="The chapter 99 numbers declared against those of the duty rows in "
+                                             "force for the entry's goods on its date (duty_rates.csv): a number "
+                                             "declared that no row carries, and why (a surcharge that had ended), "
+                                             "or one charging duty that was not declared.")})
 
     unallocated = queries.unallocated_costs()
     if not unallocated.empty:

@@ -26,12 +26,15 @@ final as (
         cast(entries.mpf_computed + entries.hmf_computed as double) as fees_computed,
         entries.fees_status,
         entries.chapter_99_summary,
+        entries.chapter_99_expected,
+        entries.chapter_99_status,
+        entries.chapter_99_findings,
     from entries
     -- An entry summary whose entry number no shipment carries is shown only when nothing is filtered.
     where entries.entry_ref in (select entry_ref from in_scope)
         or (entries.shipment_count = 0 and $ids::varchar[] is null and $supplier_id::varchar is null
             and $sku::varchar is null)
-    order by entries.duty_status = 'match', abs(coalesce(entries.duty_difference, 0)) desc, entries.entry_number
+    order by entries.duty_status = 'match' and coalesce(entries.chapter_99_status, '') <> 'differs', abs(coalesce(entries.duty_difference, 0)) desc, entries.entry_number
 )
 
 select * from final

@@ -16,6 +16,7 @@ import pandas as pd
 from models.allocation import allocate_cents, allocate_frame, cents_array, to_cents
 from models.landed_cost import (
     amortise_assists,
+    chapter_99_check,
     compare_duty_frame,
     customs_charges,
     effective_rates,
@@ -275,6 +276,9 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         dutiable_cents=charges.loc[valued, "dutiable_cents"].astype(np.int64)))
     out["duty_rate_on_order_pct"] = on_order
     out["duty_components"] = charges["duty_components"]
+    out["chapter_99_applicable"] = charges["chapter_99_applicable"]  # what a broker reports: the entry's check
+    out["chapter_99_charged"] = charges["chapter_99_charged"]
+    out["chapter_99_unnumbered"] = charges["chapter_99_unnumbered"]
 
     computed = _dollars(charges["duty_cents"])
     has_computed = ~np.isnan(computed)
@@ -348,8 +352,8 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 ENTRY_COLUMNS = ["entry_number", "entry_ref", "entry_on", "entry_on_summary", "entry_type_summary", "shipment_count", "po_count",
                  "has_entry_summary", "summary_lines", "dutiable_value", "entered_value_summary", "duty_computed",
                  "duty_summary", "duty_difference", "duty_status", "mpf_computed", "mpf_summary", "hmf_computed",
-                 "hmf_summary", "fees_difference", "fees_status", "chapter_99_summary", "duty_components",
-                 "is_estimated"]
+                 "hmf_summary", "fees_difference", "fees_status", "chapter_99_summary", "chapter_99_expected",
+                 "chapter_99_status", "chapter_99_findings", "duty_components", "is_estimated"]
 
 
 def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
@@ -359,7 +363,9 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
     duty_status / fees_status compare the entry summary's duty (MPF + HMF) with the computed one by
     `compare_duty_frame` (match within max(1.00, 1%)): `overpaid` / `underpaid` = the broker declared more / less;
     `no_entry_summary` when none was imported, `no_shipments` when the summary's entry is on no shipment,
-    `not_computable` when a shipment's duty could not be computed.
+    `not_computable` when a shipment's duty could not be computed. chapter_99_status is `matches` or `differs`
+    (chapter_99_findings says how: `models.landed_cost.chapter_99_check`) on the entries with a summary and
+    computable duty, chapter_99_expected the numbers of the rows that charge duty on the entry.
     """
     numbered = ship[ship["entry_ref"].notna()]
     numbered = numbered.assign(entry_day=pd.to_datetime(numbered["entry_on"]))  # a datetime min, not per entry
@@ -409,7 +415,35 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
     df["fees_status"], df["fees_difference"] = status(fees_computed, fees_summary)
     df["entry_on"] = pd.to_datetime(df["entry_on"]).dt.date
     df["entry_on_summary"] = pd.to_datetime(df["entry_on_summary"]).dt.date
+    _check_chapter_99(df, numbered)
     return df.sort_values("entry_number", kind="stable").reset_index(drop=True)[ENTRY_COLUMNS]
+
+
+def _check_chapter_99(df: pd.DataFrame, numbered: pd.DataFrame) -> None:
+    """Sets chapter_99_expected / _status / _findings on customs_entries' frame `df` (one row per entry_ref) from
+    its shipments `numbered`: the declared chapter 99 numbers against those of the rows in force on each entry."""
+    def per_entry(col: str) -> dict[str, list[str]]:
+        parts = numbered[["entry_ref", col]].dropna() if col in numbered else pd.DataFrame(columns=["entry_ref", col])
+        parts = parts.assign(**{col: parts[col].str.split(", ")}).explode(col).drop_duplicates()
+        return parts.groupby("entry_ref", sort=False)[col].agg(list).to_dict()
+
+    applicable, charged = per_entry("chapter_99_applicable"), per_entry("chapter_99_charged")
+    unnumbered = per_entry("chapter_99_unnumbered")
+    expected, status, findings = [], [], []
+    for ref, summary, has, computable, entry_on in zip(
+            df["entry_ref"], df["chapter_99_summary"], df["has_entry_summary"],
+            df["duty_status"].isin(["match", "overpaid", "underpaid"]), df["entry_on_summary"].fillna(df["entry_on"])):
+        mine = charged.get(ref, [])
+        expected.append(", ".join(sorted(mine)) or None)  # sorted as chapter_99_summary is
+        if not (has and computable):
+            status.append(None)
+            findings.append(None)
+            continue
+        declared = str(summary).split(", ") if isinstance(summary, str) and summary else []
+        found = chapter_99_check(declared, applicable.get(ref, []), mine, entry_on, unnumbered.get(ref, []))
+        status.append("differs" if found else "matches")
+        findings.append("; ".join(found) or None)
+    df["chapter_99_expected"], df["chapter_99_status"], df["chapter_99_findings"] = expected, status, findings
 
 
 def _distinct_in_order(rows: pd.DataFrame, refs: pd.Index, col: str, sep: str) -> pd.Series:
@@ -426,7 +460,8 @@ def rows_columns() -> list[str]:
             "entry_number", "entry_key", "entry_ref", "entry_on", "entry_type", "entry_value", "quantity", "goods_value",
             "freight_cost", "insurance_cost", "invoice_freight", "invoice_insurance", "assist_value", "freight",
             "insurance", "dutiable_value", "dutiable_note", "duty_rate_pct",
-            "duty_rate_on_order_pct", "duty_components", "duty_paid", "duty_entry_summary", "duty_computed", "duty",
+            "duty_rate_on_order_pct", "duty_components", "chapter_99_applicable", "chapter_99_charged",
+            "chapter_99_unnumbered", "duty_paid", "duty_entry_summary", "duty_computed", "duty",
             "duty_source",
             "duty_status", "duty_variance", "ieepa_duty_computed", "entry_mpf", "mpf_computed", "hmf_computed",
             "mpf_entry_summary", "hmf_entry_summary", "fees_paid", "fees", "fees_source", "rates_estimated",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.components import md
 from helpers import FIXTURES, tiny_with_entry_number
 from pipelines.adapters import registry, store
 
@@ -31,7 +32,10 @@ def test_costs_page_shows_entry_summaries_against_the_tables(ui, entries_db):
         1_589.50, 1_589.50, 0.0, "Matches")  # the check in words
     assert (h2["fees_summary"], h2["fees_computed"], h2["fees_status"]) == (38.55, 38.55, "Matches")
     assert h2["chapter_99_summary"] == "9903.88.03"
+    assert h2["chapter_99_check"] == "Matches"
     assert table.loc["ABC-1234567-8", "duty_status"] == "No shipment on this entry"
+    assert table.loc["ABC-1234567-8", "chapter_99_check"] == "–"  # nothing to check it against
+    assert not [w for w in at.warning if "chapter 99" in w.value]
     assert table.loc["ABC-1234567-8", "duty_summary"] == 6_312.00
 
     # Supplier S2 (no shipment on an entry): no entry summary in scope, no table.
@@ -41,3 +45,20 @@ def test_costs_page_shows_entry_summaries_against_the_tables(ui, entries_db):
     at.selectbox(key="costs_supplier").set_value("S1").run()
     table = [f for f in ui.frames(at) if "duty_summary" in f.columns][0]
     assert list(table["entry_number"]) == ["ABC-1234569-4"]
+
+
+def test_costs_page_names_the_chapter_99_number_a_broker_should_not_have_declared(ui, demo_db, demo_con):
+    """The demo's two planted entries declared Section 122 (9903.03.01) after it ended on 2026-07-23: a callout
+    with the money and the entries first, each saying why in words."""
+    at = ui.open(demo_db, "costs")
+    over, n = demo_con.execute("select sum(duty_difference), count(*) filter (where chapter_99_status = 'differs') "
+                               "from marts.customs_entries where chapter_99_status is not null").fetchone()
+    total = demo_con.execute("select count(*) from marts.customs_entries where has_entry_summary").fetchone()[0]
+    said = [w.value for w in at.warning if "chapter 99" in w.value]
+    assert n == 2 and len(said) == 1
+    assert said[0].startswith(f"2 of {total:,} entries declare chapter 99 numbers the tariff tables do not give")
+    # 1,386.00 + 391.50, escaped as every value in a callout (a $ pair would start a formula)
+    assert f"({md(f'${float(over):,.2f}')} declared over the computed duty)" in said[0]
+    table = [f for f in ui.frames(at) if "chapter_99_check" in f.columns][0]
+    assert table["chapter_99_check"].tolist()[:2] == ["9903.03.01 declared: Section 122 ended 2026-07-23"] * 2
+    assert set(table["chapter_99_check"].tolist()[2:]) == {"Matches"}

@@ -508,3 +508,26 @@ def test_every_economy_of_the_forced_labor_action_has_its_row():
     on = date(2026, 9, 10)
     assert [lc.duty_amount(10_000.00, "6109.10.0012", origin, on) for origin in ("TR", "GB", "KE")] == [
         2_900.00, 2_650.00, 1_650.00]
+
+
+def test_chapter_99_check_says_which_declared_number_the_tables_do_not_give_and_why():
+    """A broker's chapter 99 numbers against the bundled duty table, by hand (duty_rates.csv's dates)."""
+    from models.landed_cost import chapter_99_check
+
+    # Section 122 (9903.03.01) ran 2026-02-24 .. 2026-07-23: declared on 2026-08-13 it had ended; the number
+    # written without dots is the same number
+    assert chapter_99_check(["99030301", "9903.88.03"], ["9903.88.03", "9903.05.31"], ["9903.88.03", "9903.05.31"],
+                            date(2026, 8, 13)) == ["99030301 declared: section_122 ended 2026-07-23",
+                                                   "9903.05.31 not declared: section_301_forced_labor"]
+    # the forced-labor action (9903.05.31) starts 2026-07-24; a number no row carries; Section 301 on goods the
+    # rows in force do not cover (the date is inside its rows' dates)
+    assert chapter_99_check(["9903.05.31", "9903.99.99", "9903.88.03"], [], [], date(2026, 6, 1)) == [
+        "9903.05.31 declared: section_301_forced_labor starts 2026-07-24",
+        "9903.99.99 declared: not in the tariff tables",
+        "9903.88.03 declared: section_301 not for these goods (HS code, origin, loading date or claim)"]
+    # from 2025-11-10 the table's fentanyl row (10%) has no number: 9903.01.24 declared then is not judged
+    assert chapter_99_check(["9903.01.24"], [], [], date(2025, 12, 1), unnumbered=["mfn", "ieepa_fentanyl"]) == []
+    assert chapter_99_check(["9903.01.24"], [], [], date(2025, 12, 1)) == [
+        "9903.01.24 declared: ieepa_fentanyl ended 2025-11-09"]
+    # the same numbers both ways: nothing to say
+    assert chapter_99_check(["9903.88.03"], ["9903.88.03"], ["9903.88.03"], date(2026, 8, 13)) == []

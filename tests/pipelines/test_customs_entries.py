@@ -400,7 +400,15 @@ def test_broker_entry_summary_replaces_the_computed_figures_and_is_reconciled():
     assert (e["duty_status"], float(e["duty_difference"])) == ("overpaid", 2_400.00)
     assert (e["fees_status"], float(e["fees_difference"])) == ("underpaid", -7.99)
     assert e["chapter_99_summary"] == "9903.01.24, 9903.01.25, 9903.03.01, 9903.88.03"
+    # the chapter 99 check says why: the two IEEPA numbers had ended (9903.01.24 at 20% on 2025-11-09, when the
+    # fentanyl duty moved to 10% under another number); the first entry declares exactly the tables'
+    assert entries.loc["ABC-1234567-8", ["chapter_99_status", "chapter_99_expected"]].tolist() == [
+        "matches", "9903.03.01, 9903.88.03"]
+    assert (e["chapter_99_status"], e["chapter_99_findings"]) == (
+        "differs", "9903.01.24 declared: ieepa_fentanyl ended 2025-11-09; "
+                   "9903.01.25 declared: ieepa_reciprocal ended 2026-02-23")
     assert entries.loc["ABC-1111111-1", "duty_status"] == "no_shipments"
+    assert entries.loc[["ABC-1111111-1", "ABC-2222222-2"], "chapter_99_status"].isna().all()  # nothing to check
     assert int(entries.loc["ABC-1111111-1", "shipment_count"]) == 0
     assert entries.loc["ABC-2222222-2", "duty_status"] == "no_entry_summary"
 

@@ -268,7 +268,8 @@ def test_demo_pays_the_duty_the_tables_say_except_the_planted_mistakes(demo_con,
     # The broker's entry summaries: the two entries where it still declared Section 122 after 2026-07-24 (planted)
     # are overpaid in marts.customs_entries; every other summarised entry matches, duty and fees.
     entries = demo_con.execute("""
-        select entry_number, duty_status, fees_status, chapter_99_summary, entry_on
+        select entry_number, duty_status, fees_status, chapter_99_summary, entry_on, chapter_99_status,
+            chapter_99_findings
         from marts.customs_entries where has_entry_summary
     """).df().set_index("entry_number")
     numbers = demo_con.execute("select shipment_id, entry_number from marts.landed_cost_shipment").df()
@@ -278,8 +279,11 @@ def test_demo_pays_the_duty_the_tables_say_except_the_planted_mistakes(demo_con,
     assert (planted_entries["duty_status"] == "overpaid").all()
     assert planted_entries["chapter_99_summary"].str.contains("9903.03.01").all()
     assert (pd.to_datetime(planted_entries["entry_on"]) >= "2026-07-24").all()
+    # and the chapter 99 check says why, the only finding on them
+    assert (planted_entries["chapter_99_findings"] == "9903.03.01 declared: section_122 ended 2026-07-23").all()
     others = entries.drop(planted_entries.index)
     assert len(others) > 50 and (others["duty_status"] == "match").all() and (others["fees_status"] == "match").all()
+    assert (others["chapter_99_status"] == "matches").all()  # the broker declares what the tables give
 
 
 def test_demo_assists_and_refunds_reach_the_marts(demo_con):

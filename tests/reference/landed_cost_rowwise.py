@@ -36,6 +36,7 @@ from models.landed_cost import (
     _dir,
     _load_duty_rates,
     amortise_assists,
+    chapter_99_check,
     compare_duty_frame,
     dutiable_values,
     goods_cents,
@@ -283,6 +284,12 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
     summary["duty_components"] = grouped["label"].agg(" + ".join).reindex(summary.index)
     summary["unverified_rows"] = grouped["unv"].agg(lambda s: "; ".join(s.dropna())).reindex(summary.index) \
         .replace("", None)
+    # per line, row by row: the numbers of the rows in force, of those charging duty, the types without a number
+    heading = comp["ch99_heading"].fillna("").astype(str) if "ch99_heading" in comp else pd.Series("", comp.index)
+    for col, keep in (("chapter_99_applicable", heading != ""), ("chapter_99_charged", (heading != "") & (amounts > 0))):
+        summary[col] = [", ".join(heading[(line == i) & keep]) or None for i in range(n)]
+    summary["chapter_99_unnumbered"] = [", ".join(comp["duty_type"][(line == i) & (heading == "")]) or None
+                                        for i in range(n)]
     return comp, summary
 
 
@@ -491,8 +498,9 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     idx = np.flatnonzero(has_hs)
     duty = np.full(n, np.nan)
     ieepa = np.full(n, np.nan)
+    ch99 = ("chapter_99_applicable", "chapter_99_charged", "chapter_99_unnumbered")
     for col, default in (("duty_rate_pct", np.nan), ("duty_components", None), ("unverified_rows", None),
-                         ("content_assumed_full", False)):
+                         ("content_assumed_full", False), *((c, None) for c in ch99)):
         out[col] = default
     if len(idx):
         stack = lines.iloc[idx].assign(loaded_on=pd.to_datetime(lines["shipped_on"].iloc[idx]),
@@ -502,7 +510,7 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
         duty[idx[mfn]] = summary["duty_cents"].to_numpy()[mfn]
         ieepa[idx[mfn]] = summary["ieepa_cents"].to_numpy()[mfn]
         out.loc[idx[mfn], "duty_rate_pct"] = summary["effective_rate_pct"].to_numpy()[mfn]
-        for col in ("duty_components", "unverified_rows", "content_assumed_full"):
+        for col in ("duty_components", "unverified_rows", "content_assumed_full", *ch99):
             out.loc[idx[mfn], col] = summary[col].to_numpy()[mfn]
 
     # The entry: de minimis, MPF (formal / informal) and HMF, once per entry, then split by dutiable value.
@@ -523,6 +531,7 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     duty = np.where(de_minimis & ~np.isnan(duty), 0.0, duty)
     ieepa = np.where(de_minimis & ~np.isnan(ieepa), 0.0, ieepa)
     out.loc[de_minimis, "duty_components"] = "de minimis (no duty, no entry)"
+    out.loc[de_minimis, list(ch99)] = None
     out.loc[de_minimis, "duty_rate_pct"] = 0.0
     out["duty_cents"] = duty
     out["ieepa_cents"] = ieepa
@@ -777,6 +786,8 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         on_order[has_hs] = summary["effective_rate_pct"].where(summary["has_mfn"]).to_numpy()
     out["duty_rate_on_order_pct"] = on_order
     out["duty_components"] = charges["duty_components"]
+    for col in ("chapter_99_applicable", "chapter_99_charged", "chapter_99_unnumbered"):
+        out[col] = charges[col]
 
     computed = _dollars(charges["duty_cents"])
     has_computed = ~np.isnan(computed)
@@ -850,8 +861,8 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 ENTRY_COLUMNS = ["entry_number", "entry_ref", "entry_on", "entry_on_summary", "entry_type_summary", "shipment_count", "po_count",
                  "has_entry_summary", "summary_lines", "dutiable_value", "entered_value_summary", "duty_computed",
                  "duty_summary", "duty_difference", "duty_status", "mpf_computed", "mpf_summary", "hmf_computed",
-                 "hmf_summary", "fees_difference", "fees_status", "chapter_99_summary", "duty_components",
-                 "is_estimated"]
+                 "hmf_summary", "fees_difference", "fees_status", "chapter_99_summary", "chapter_99_expected",
+                 "chapter_99_status", "chapter_99_findings", "duty_components", "is_estimated"]
 
 
 def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
@@ -910,6 +921,27 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
     df["fees_status"], df["fees_difference"] = status(fees_computed, fees_summary)
     df["entry_on"] = pd.to_datetime(df["entry_on"]).dt.date
     df["entry_on_summary"] = pd.to_datetime(df["entry_on_summary"]).dt.date
+    # the chapter 99 check, entry by entry: the numbers of its shipments' rows against the ones declared
+    def numbers(mine: pd.DataFrame, col: str) -> list[str]:
+        return list(dict.fromkeys(h for text in mine[col].dropna() for h in text.split(", ")))
+
+    expected, status, findings = [], [], []
+    for _, row in df.iterrows():
+        mine = numbered[numbered["entry_ref"] == row["entry_ref"]]
+        charged = numbers(mine, "chapter_99_charged")
+        expected.append(", ".join(sorted(charged)) or None)
+        if not row["has_entry_summary"] or row["duty_status"] not in ("match", "overpaid", "underpaid"):
+            status.append(None)
+            findings.append(None)
+            continue
+        summary = row["chapter_99_summary"]
+        declared = summary.split(", ") if isinstance(summary, str) and summary else []
+        on = row["entry_on_summary"] if pd.notna(row["entry_on_summary"]) else row["entry_on"]
+        found = chapter_99_check(declared, numbers(mine, "chapter_99_applicable"), charged, on,
+                                 numbers(mine, "chapter_99_unnumbered"))
+        status.append("differs" if found else "matches")
+        findings.append("; ".join(found) or None)
+    df["chapter_99_expected"], df["chapter_99_status"], df["chapter_99_findings"] = expected, status, findings
     return df.sort_values("entry_number", kind="stable").reset_index(drop=True)[ENTRY_COLUMNS]
 
 
@@ -919,8 +951,8 @@ def rows_columns() -> list[str]:
             "entry_number", "entry_key", "entry_ref", "entry_on", "entry_type", "entry_value", "quantity", "goods_value",
             "freight_cost", "insurance_cost", "invoice_freight", "invoice_insurance", "assist_value", "freight",
             "insurance", "dutiable_value", "dutiable_note", "duty_rate_pct",
-            "duty_rate_on_order_pct", "duty_components", "duty_paid", "duty_entry_summary", "duty_computed", "duty",
-            "duty_source",
+            "duty_rate_on_order_pct", "duty_components", "chapter_99_applicable", "chapter_99_charged",
+            "chapter_99_unnumbered", "duty_paid", "duty_entry_summary", "duty_computed", "duty", "duty_source",
             "duty_status", "duty_variance", "ieepa_duty_computed", "entry_mpf", "mpf_computed", "hmf_computed",
             "mpf_entry_summary", "hmf_entry_summary", "fees_paid", "fees", "fees_source", "rates_estimated",
             "is_estimated", "estimated_tables",

@@ -222,7 +222,7 @@ def _cmd_tariffs(args) -> int:
           + (f", loaded {loaded}" if loaded else "") + (f", claiming {args.claims}" if args.claims else ""))
     if "duty_rates" in through and on > through["duty_rates"]:
         print(f"ESTIMATED: entered after the duty table's verified-through date {through['duty_rates']}; the rows "
-              "as written are carried forward")
+              "as written for that date are used, not yet checked against official sources")
     if not rate.has_mfn:
         print(f"error: no MFN row covers HS {args.hs} from {rate.origin_country} on {on}: add it to "
               "data/reference/duty_rates.csv", file=sys.stderr)

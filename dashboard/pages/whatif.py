@@ -96,7 +96,8 @@ if ui.require_warehouse():
     through = lc.verified_through().get("duty_rates")
     if through and on > through:
         st.warning(f"The costing date is after the date the tariff table is verified through ({through:%Y-%m-%d}): "
-                   "the stack is the rows as written, carried forward, and the figures are estimates.",
+                   "the stack is the table's rows as written for that date, not yet checked against official "
+                   "sources, and the figures are estimates.",
                    icon=":material/warning:")
     units = result["units"].sum()
     m1, m2, m3 = ui.tiles(3)

@@ -14,6 +14,8 @@ Margin change over a year: -1.375 x 900 - 0.50 x 300 = -1,387.50.
 
 from __future__ import annotations
 
+from datetime import date
+
 
 def test_whatif_section_301_plus_25_on_a_supplier(ui, tiny_db):
     at = ui.open(tiny_db, "whatif")
@@ -120,3 +122,20 @@ def test_whatif_names_duty_types_and_transport_modes_in_words(ui, tiny_db):
     preset = ui.open(tiny_db, "whatif")
     preset.multiselect(key="whatif_presets").set_value(["Section 301 +25%"]).run()
     assert custom == ui.metrics(preset)["Landed cost per unit"] != before
+
+
+def test_whatif_after_the_tariff_table_is_verified_through_says_the_figures_are_estimates(ui, tiny_db):
+    """A costing date after duty_rates' verified-through date (verified_through.csv) warns, in the Costs page's words:
+    the rows as written for that date, not checked against official sources; on the analysis date, no warning."""
+    from models import landed_cost as lc
+
+    through = lc.verified_through()["duty_rates"]
+    at = ui.open(tiny_db, "whatif")
+    at.radio(key="whatif_scope").set_value("Supplier").run()
+    at.selectbox(key="whatif_supplier").set_value("S1").run()
+    assert not [w for w in at.warning if "verified through" in w.value]
+    at.date_input(key="whatif_date").set_value(date(2026, 10, 1)).run()
+    said = [w.value for w in at.warning if "verified through" in w.value]
+    assert said == [f"The costing date is after the date the tariff table is verified through ({through:%Y-%m-%d}): "
+                    "the stack is the table's rows as written for that date, not yet checked against official "
+                    "sources, and the figures are estimates."]

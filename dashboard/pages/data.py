@@ -200,8 +200,9 @@ if ui.require_warehouse():
                  f"{'table was' if len(behind) == 1 else 'tables were'} last checked against "
                  f"{'its' if len(behind) == 1 else 'their'} sources. " if not behind.empty else
                  "Every reference table was checked against its sources up to the data's as-of date or later. ")
-                + "A shipment entered after a tariff or fee table's date is costed with its latest rows and flagged "
-                "estimated (Costs and leakage); an order or payment in a month without an exchange rate is refused, "
+                + "A shipment entered after a tariff or fee table's date is costed with the table's rows as written "
+                "for that date, not yet checked against official sources, and flagged estimated (Costs and "
+                "leakage); an order or payment in a month without an exchange rate is refused, "
                 "and `supplier-risk fx-update` adds the ECB's rates for the months after the table's latest "
                 "(data/reference/README.md). What each table's date means is in the download's notes.")
         ui.table(through, "data_reference_tables", "reference_tables.csv",

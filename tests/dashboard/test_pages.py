@@ -950,6 +950,9 @@ def test_data_page_says_how_current_each_reference_table_is(ui, demo_db):
                                                 ("Exchange rates", 0)]
     assert ("The data (as of 2026-10-31) runs past the date the duty rates, de minimis, harbor maintenance fee and "
             "merchandise processing fee tables were last checked against their sources.") in ui.texts(at)
+    # and how such entries are costed, in the Costs page's words
+    assert ("costed with the table's rows as written for that date, not yet checked against official sources, and "
+            "flagged estimated") in ui.texts(at)
 
 
 def test_data_page_on_data_within_every_reference_table_says_so(ui, tiny_db):

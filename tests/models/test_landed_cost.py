@@ -531,3 +531,24 @@ def test_chapter_99_check_says_which_declared_number_the_tables_do_not_give_and_
         "9903.01.24 declared: ieepa_fentanyl ended 2025-11-09"]
     # the same numbers both ways: nothing to say
     assert chapter_99_check(["9903.88.03"], ["9903.88.03"], ["9903.88.03"], date(2026, 8, 13)) == []
+
+
+def test_a_product_claiming_a_forced_labor_exemption_pays_none_of_it():
+    """U.S. note 52's exemptions 9903.05.86-.92 (CSMS #69326983: "Except for products described in headings
+    9903.05.85-9903.05.92"), claimed in products.duty_claims, take the forced-labor duty of every economy to 0; the
+    rest of the stack stays. T-shirts 6109.10.00 (MFN 16.5%), 10,000.00, entered 2026-09-10: from CN 16.5 + 7.5
+    (List 4A) + 12.5 = 3,650.00, claiming 9903.05.86 2,400.00; from VN 2,900.00 and 1,650.00; toys 9503.00.00 (MFN
+    free) from JP, a 12.5% minimum total: 1,250.00, and claiming 9903.05.92 nothing; a claim before 2026-07-24
+    changes nothing (Section 122's 10% then)."""
+    on = date(2026, 9, 10)
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "CN", on) == 3_650.00
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "CN", on, claims="9903.05.86") == 2_400.00
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "VN", on) == 2_900.00
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "VN", on, claims="9903.05.91") == 1_650.00
+    assert lc.duty_amount(10_000.00, "9503.00.0073", "JP", on) == 1_250.00
+    assert lc.duty_amount(10_000.00, "9503.00.0073", "JP", on, claims="9903.05.92") == 0.00
+    assert lc.duty_amount(10_000.00, "6109.10.0012", "CN", date(2026, 7, 1), claims="9903.05.86") == 3_400.00
+    claims = sorted(r.requires_claim for r in lc.load_duty_rates()
+                    if r.duty_type == "section_301_forced_labor" and r.origin_country == "*" and r.requires_claim)
+    assert claims == [f"9903.05.{h}" for h in range(86, 93)]
+    assert lc.duty_rate("6109.10.0012", "CN", on, claims="9903.05.86").components[-1].ch99_heading == "9903.05.86"

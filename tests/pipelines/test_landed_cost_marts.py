@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers import quiet
-from pipelines.build import build
+from pipelines.build import CHECKS_DIR, build
 from pipelines.steps.landed_cost import BASIS_ENV, allocate_shipment_charges
 from reference.landed_cost_one import landed_cost_per_unit
 
@@ -284,6 +284,15 @@ def test_demo_pays_the_duty_the_tables_say_except_the_planted_mistakes(demo_con,
     others = entries.drop(planted_entries.index)
     assert len(others) > 50 and (others["duty_status"] == "match").all() and (others["fees_status"] == "match").all()
     assert (others["chapter_99_status"] == "matches").all()  # the broker declares what the tables give
+    # the build's warning lists each planted entry twice: its duty, and the chapter 99 number with why
+    check = (CHECKS_DIR / "landed_cost_entry_summaries.sql").read_text(encoding="utf-8")
+    warned = demo_con.execute(check).fetchall()
+    assert sorted(warned) == sorted(
+        [(e, f"entry summary declares duty {d:.2f}, computed {c:.2f} (overpaid)") for e, d, c in demo_con.execute(
+            "select entry_number, duty_summary, duty_computed from marts.customs_entries "
+            "where duty_status = 'overpaid'").fetchall()]
+        + [(e, "entry summary chapter 99 numbers: 9903.03.01 declared: section_122 ended 2026-07-23")
+           for e in planted_entries.index])
 
 
 def test_demo_assists_and_refunds_reach_the_marts(demo_con):

@@ -1101,6 +1101,16 @@ def heading_key(heading: str) -> str:
     return re.sub(r"[^0-9]", "", str(heading))
 
 
+@lru_cache(maxsize=8)
+def _rows_by_heading(ref_dir: str) -> dict[str, tuple[DutyRow, ...]]:
+    """duty_rates.csv's rows by chapter 99 number (heading_key), in the table's order."""
+    by_key: dict[str, list[DutyRow]] = {}
+    for r in _load_duty_rates(ref_dir):
+        if r.ch99_heading:
+            by_key.setdefault(heading_key(r.ch99_heading), []).append(r)
+    return {k: tuple(v) for k, v in by_key.items()}
+
+
 def chapter_99_check(declared: Iterable[str], applicable: Iterable[str], charged: Iterable[str], entry_on: date,
                      unnumbered: Iterable[str] = (), ref_dir: str | Path | None = None) -> list[str]:
     """What differs between the chapter 99 numbers a broker declared on an entry and the tariff tables' (empty when
@@ -1110,18 +1120,14 @@ def chapter_99_check(declared: Iterable[str], applicable: Iterable[str], charged
     every row in force (a 0% claim row included), `charged` those of rows charging duty on the entry, `unnumbered`
     the duty types of rows in force the table gives no number (a number declared for such a type is not judged:
     the table cannot say it is wrong)."""
-    rows = load_duty_rates(ref_dir)
-    by_key: dict[str, list[DutyRow]] = {}
-    for r in rows:
-        if r.ch99_heading:
-            by_key.setdefault(heading_key(r.ch99_heading), []).append(r)
+    by_key = _rows_by_heading(_dir(ref_dir))
     fits = {heading_key(h) for h in applicable}
     said = {heading_key(h) for h in declared}
     open_types = set(unnumbered)
     out = []
     for h in dict.fromkeys(declared):
         k = heading_key(h)
-        known = by_key.get(k, [])
+        known = by_key.get(k, ())
         if k in fits or any(r.duty_type in open_types for r in known):
             continue
         types = " / ".join(dict.fromkeys(r.duty_type for r in known))
@@ -1136,7 +1142,7 @@ def chapter_99_check(declared: Iterable[str], applicable: Iterable[str], charged
         out.append(f"{h} declared: {why}")
     for h in dict.fromkeys(charged):
         if heading_key(h) not in said:
-            types = " / ".join(dict.fromkeys(r.duty_type for r in by_key.get(heading_key(h), [])))
+            types = " / ".join(dict.fromkeys(r.duty_type for r in by_key.get(heading_key(h), ())))
             out.append(f"{h} not declared" + (f": {types}" if types else ""))
     return out
 

@@ -1,7 +1,7 @@
 """The weekly digest: what changed in the portfolio over the last N days, as an HTML e-mail.
 
 `gather(run, days)` reads the marts through dashboard/sql (the pages' own read queries); `content(data, days)` turns
-them into seven sections, each computed from the warehouse:
+them into eight sections, each computed from the warehouse:
 
 * New red flags: each current red flag that was not among the supplier's flags at the last month-end score snapshot
   on or before the window's start (marts.supplier_risk_history keeps each month end's flags; no snapshot then: all
@@ -16,6 +16,9 @@ them into seven sections, each computed from the warehouse:
   an action outstanding, like a re-audit due, until a closed corrective action resumes it.
 * Re-audits due: suppliers of the re-audit plan due within the window after the as-of date or overdue, in the plan's
   order (dashboard.display.reaudit_plan).
+* Customs entries to correct: broker entry summaries (CBP Form 7501) whose duty or fees differ from the tariff
+  tables' beyond the review threshold, or whose chapter 99 numbers do (marts.customs_entries; the Costs page's
+  check): money to claim back or owed, until the broker corrects the summary. Mismatches first, largest first.
 * Stale data: imported tables with no row dated inside the window (latest date before its start) or no rows at all
   (a table without a file in the import is missing, not stale, and is not listed).
 
@@ -107,7 +110,9 @@ SUBJECT = {"red_flags": ("new red flag", "new red flags"),
            "orders": ("order waiting for a release decision", "orders waiting for a release decision"),
            "late": ("order late to ship", "orders late to ship"),
            "stopped": ("supplier with sampling stopped", "suppliers with sampling stopped"),
-           "reaudits": ("re-audit due", "re-audits due"), "stale": ("stale table", "stale tables")}
+           "reaudits": ("re-audit due", "re-audits due"),
+           "customs": ("customs entry to correct", "customs entries to correct"),
+           "stale": ("stale table", "stale tables")}
 
 
 def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
@@ -122,6 +127,7 @@ def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
             "orders": run("open_orders", ids=None, supplier_id=None),
             "switching": run("inspection_switching", ids=None),
             "reaudit": run("reaudit_queue", ids=None),
+            "customs": run("customs_entries_summary", ids=None, supplier_id=None, sku=None),
             "freshness": run("freshness"),
             "imported": run("tables_imported"),
             "unknown": run("score_unknown_signals"),
@@ -169,6 +175,17 @@ def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:
     out = stopped.assign(supplier_name=stopped["supplier_id"].map(names),
                          classes=[and_list(c) for c in stopped["classes"]])
     return out.sort_values(["since", "supplier_name"], ascending=[False, True]).reset_index(drop=True)[columns]
+
+
+def to_correct(entries: pd.DataFrame) -> pd.DataFrame:
+    """The customs_entries_summary rows whose duty or fees were over- or underpaid against the tables or whose
+    chapter 99 numbers differ, the largest duty difference first."""
+    if entries.empty or "chapter_99_status" not in entries:
+        return entries.iloc[:0]
+    off = entries["duty_status"].isin(["overpaid", "underpaid"]) | entries["fees_status"].isin(
+        ["overpaid", "underpaid"]) | (entries["chapter_99_status"] == "differs")
+    return entries[off].assign(_size=entries["duty_difference"].abs()) \
+        .sort_values(["_size", "entry_number"], ascending=[False, True], na_position="last").drop(columns="_size")
 
 
 def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
@@ -266,6 +283,21 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
          for r in plan.itertuples()],
         "No re-audit is due.")
 
+    entries = to_correct(data.get("customs", pd.DataFrame()))
+    customs = Section(
+        "customs", "Customs entries to correct",
+        "Broker entry summaries whose duty or fees differ from the tariff tables, or that declare chapter 99 numbers "
+        "the tables do not give for the goods on their date: ask the broker for a post-summary correction before "
+        "the entry liquidates, or protest after it does (Costs and leakage).",
+        ["Entry", "Entry date", "Declared − computed duty", "Duty", "Fees", "Chapter 99"],
+        [[_text(r.entry_number), _day(r.entry_on_summary), display.money(r.duty_difference, 2)
+          if not display._blank(r.duty_difference) else display.BLANK,
+          display.words(r.duty_status, "check_status"), display.words(r.fees_status, "check_status"), check]
+         for r, check in zip(entries.itertuples(), display.chapter_99_checks(entries) if len(entries) else [])],
+        "No entry summary differs from the tariff tables." if display.imported(data["imported"],
+                                                                                "entry_summary_lines")
+        else "Not known: no customs entry summaries were imported.")
+
     fresh = data["freshness"]
     if not fresh.empty:
         # a table the import has no file for is not stale but not kept at all (the pages' coverage notice says so)
@@ -286,12 +318,14 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           display.number((pd.Timestamp(as_of) - pd.Timestamp(r.latest_on)).days)
           if not display._blank(r.latest_on) else display.BLANK] for r in fresh.itertuples()],
         "Every table has rows dated inside the window.")
-    sections = [red_flags, movers_section, orders_section, late_section, stopped_section, reaudits, stale]
+    sections = [red_flags, movers_section, orders_section, late_section, stopped_section, reaudits, customs, stale]
     # a mart this warehouse does not have (an older or partial build) reads as a frame without columns: unknown, not
     # "nothing"; so does one built before a column the section reads
     sources = {"red_flags": flags, "movers": movers, "orders": data["orders"],
                "late": data["orders"] if "is_late_to_ship" in data["orders"] else pd.DataFrame(),
-               "stopped": data["switching"], "reaudits": queue, "stale": data["freshness"]}
+               "stopped": data["switching"], "reaudits": queue,
+               "customs": data["customs"] if "chapter_99_status" in data.get("customs", pd.DataFrame())
+               else pd.DataFrame(), "stale": data["freshness"]}
     sections = [s if len(sources[s.key].columns) else replace(s, empty=UNKNOWN) for s in sections]
     return Digest(as_of=as_of, start=start, days=days, built_at=display.BLANK if display._blank(build.get("built_at"))
                   else f"{pd.Timestamp(build['built_at']).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC",

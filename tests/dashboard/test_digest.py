@@ -129,6 +129,9 @@ def test_movers_orders_reaudits_and_stale_data(week, digest_db):
     # 2024-06-14; orders (06-20) and payments (06-21) are inside; sales hold May, the last complete month
     assert week.section("stale").rows == [["Inspections", "4", "2024-04-08", "74"], ["Shipments", "5", "2024-05-15", "37"],
                                           ["Returns", "4", "2024-04-20", "62"], ["Quality costs", "2", "2024-04-07", "75"]]
+    # the tiny portfolio has no broker entry summaries: not known, not "none to correct"
+    assert week.section("customs").rows == []
+    assert week.section("customs").empty == "Not known: no customs entry summaries were imported."
 
 
 def test_sampling_stopped_lists_each_supplier_still_discontinued(digest_db):
@@ -347,7 +350,7 @@ def test_a_partial_warehouse_says_unknown_not_nothing(partial_db):
     # the score, open orders, switching and re-audit marts are absent; freshness reads staging, which is there
     assert {s.key: s.empty for s in report.sections if not s.rows} == {
         "red_flags": digest.UNKNOWN, "movers": digest.UNKNOWN, "orders": digest.UNKNOWN, "late": digest.UNKNOWN,
-        "stopped": digest.UNKNOWN, "reaudits": digest.UNKNOWN}
+        "stopped": digest.UNKNOWN, "reaudits": digest.UNKNOWN, "customs": digest.UNKNOWN}
     assert report.subject.endswith("4 stale tables")
 
 
@@ -441,6 +444,18 @@ def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
     # the subject line (and the Portfolio's week line) says how many can be paid
     assert f"{sum(n.values()):,} orders waiting for a release decision ({n['release']:,} ready to release)" \
         in week.subject
+    # customs entries to correct: the two planted entries that still declared Section 122, the larger first (SQL)
+    con = db.connect(demo_db)
+    try:
+        off = con.execute("select entry_number, entry_on_summary, duty_difference from marts.customs_entries "
+                          "where duty_status in ('overpaid', 'underpaid') or fees_status in ('overpaid', 'underpaid') "
+                          "or chapter_99_status = 'differs' order by abs(duty_difference) desc").fetchall()
+    finally:
+        con.close()
+    assert week.section("customs").rows == [
+        [e, f"{on:%Y-%m-%d}", f"${float(d):,.2f}", "Overpaid", "Matches",
+         "9903.03.01 declared: Section 122 ended 2026-07-23"] for e, on, d in off]
+    assert len(off) == 2 and "2 customs entries to correct" in week.subject
 
 
 def test_a_digest_of_data_long_past_says_so_first(digest_db, monkeypatch):

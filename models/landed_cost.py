@@ -811,7 +811,11 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
         + np.where(topped, " (to a " + _pct_texts(comp["rate_pct"].to_numpy(dtype=float))
                    + "% minimum with the general rate)", "")
     unverified = (comp["status"] != "verified").to_numpy()
-    unverified_label = comp["duty_type"] + " " + comp["hs_prefix"] + " " + comp["row_origin"]
+    # a row's label: duty type, HS prefix, origin and its chapter 99 number (rows of one type and origin differ by
+    # their condition: the in-transit and claimed rows carry numbers of their own)
+    heading_text = comp["ch99_heading"].fillna("").astype(str) if "ch99_heading" in comp else ""
+    unverified_label = (comp["duty_type"] + " " + comp["hs_prefix"] + " " + comp["row_origin"] + " "
+                        + heading_text).str.rstrip()
     summary = pd.DataFrame(index=pd.RangeIndex(n))
     summary["duty_cents"] = np.bincount(line, weights=amounts, minlength=n).round().astype(np.int64)
     summary["ieepa_cents"] = np.bincount(line, weights=np.where(is_ieepa, amounts, 0), minlength=n).round() \

@@ -107,10 +107,11 @@ if ui.require_warehouse():
             ui.table(unverified.assign(origin_country=unverified["origin_country"].replace("*", "Any")),
                      "costs_unverified", "unverified_duty_rows.csv", width_px=ui.expander_px(), wrap=["source"],
                      columns=["duty_type", "hs_code", "origin_country", "shipment_count", "notes", "source"],
-                     download_columns=["row_label"],
+                     download_columns=["ch99_heading", "row_label"],
                      optional=["source"],  # on a narrow screen the notes keep the room; the download has the source
                      column_config={"duty_type": "Duty", "hs_code": "HS code", "origin_country": "Origin",
-                                    "shipment_count": "Shipments", "notes": "Why it is not confirmed",
+                                    "ch99_heading": "Chapter 99", "shipment_count": "Shipments",
+                                    "notes": "Why it is not confirmed",
                                     "source": "Source"})
 
     left, right = st.columns(2)

@@ -28,10 +28,13 @@ counted as (
 
 notes as (
     select
-        duty_type || ' ' || hs_code || ' ' || origin_country as row_label,
+        -- as models.landed_cost labels a row: its chapter 99 number tells rows of one type and origin apart
+        duty_type || ' ' || hs_code || ' ' || origin_country || coalesce(' ' || nullif(ch99_heading, ''), '')
+            as row_label,
         duty_type,
         hs_code,
         origin_country,
+        nullif(ch99_heading, '') as ch99_heading,
         -- in a fixed order: rows of one label (a rate and its later change) read the same on every run
         string_agg(distinct notes, ' | ' order by notes) as notes,
         string_agg(distinct source, ' | ' order by source) as source,
@@ -46,6 +49,7 @@ final as (
         notes.duty_type,
         notes.hs_code,
         notes.origin_country,
+        notes.ch99_heading,
         counted.shipment_count,
         notes.notes,
         notes.source,

@@ -50,9 +50,21 @@ def test_costs_page_lists_unverified_duty_rows_in_use(ui, tiny_db, tiny_con):
     rows = [f for f in ui.frames(at) if "row_label" in f.columns]
     assert rows, "the unverified-rows table is not shown"
     table = rows[0].set_index("row_label")
-    assert table.loc["section_301 7323.93.00 CN", "shipment_count"] == 1
-    assert "List 3 assignment of 7323.93.00 not confirmed" in table.loc["section_301 7323.93.00 CN", "notes"]
+    assert table.loc["section_301 7323.93.00 CN 9903.88.03", "shipment_count"] == 1
+    assert "List 3 assignment of 7323.93.00 not confirmed" in table.loc["section_301 7323.93.00 CN 9903.88.03", "notes"]
     # in words on screen: the duty's name, the HS code and the origin, never the row's code "section_301 … CN"
-    assert table.loc["section_301 7323.93.00 CN", ["duty_type", "hs_code", "origin_country"]].tolist() == \
+    assert table.loc["section_301 7323.93.00 CN 9903.88.03", ["duty_type", "hs_code", "origin_country"]].tolist() == \
         ["Section 301", "7323.93.00", "CN"]
     assert set(table["origin_country"]) <= {"CN", "Any"}
+
+
+def test_unverified_rows_of_one_duty_and_origin_are_told_apart_by_their_chapter_99_number(ui, demo_db):
+    """The in-transit forced-labor row (9903.05.85) and the seven claimed exemptions (9903.05.86-.92) are all
+    section_301_forced_labor on any HS code from any origin: the demo's 12 shipments loaded before 2026-07-24 use only
+    the first, and the table says only its notes (before, the eight rows' notes were joined into one 1,134 px row)."""
+    at = ui.open(demo_db, "costs")
+    table = next(f for f in ui.frames(at) if "row_label" in f.columns).set_index("row_label")
+    row = table.loc["section_301_forced_labor * * 9903.05.85"]
+    assert row["shipment_count"] == 12 and row["ch99_heading"] == "9903.05.85"
+    assert row["notes"].startswith("Goods loaded before 2026-07-24 and entered before 2026-07-28 pay none.")
+    assert "products.duty_claims" not in row["notes"]

@@ -271,8 +271,10 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
         + np.where(on_content & recorded, " of " + comp["basis"].str.replace("_", " "), "") \
         + np.where(comp["content_assumed_full"], " (content not recorded: full value)", "")
     unverified = comp["status"] != "verified"
-    grouped = comp.assign(label=label, unv=np.where(unverified, comp["duty_type"] + " " + comp["hs_prefix"] + " "
-                                                    + comp["row_origin"], None)).groupby("line")
+    heading_text = comp["ch99_heading"].fillna("").astype(str) if "ch99_heading" in comp else ""
+    row_labels = (comp["duty_type"] + " " + comp["hs_prefix"] + " " + comp["row_origin"] + " " + heading_text) \
+        .str.rstrip()
+    grouped = comp.assign(label=label, unv=np.where(unverified, row_labels, None)).groupby("line")
     summary = pd.DataFrame(index=pd.RangeIndex(n))
     summary["duty_cents"] = np.bincount(line, weights=amounts, minlength=n).round().astype(np.int64)
     summary["ieepa_cents"] = np.bincount(line, weights=np.where(is_ieepa, amounts, 0), minlength=n).round() \

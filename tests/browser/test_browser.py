@@ -261,7 +261,8 @@ def test_the_weekly_digest_downloads_from_portfolio_and_reads_as_a_page(server, 
     headings = [re.fullmatch(r"(.+) \((\d[\d,]*)\)", h).groups() for h in page.locator("h2").all_inner_texts()]
     assert [title for title, _ in headings] == ["New red flags", "Biggest movers",
                                                 "Orders waiting for a release decision", "Orders late to ship",
-                                                "Sampling stopped", "Re-audits due", "Stale data"]
+                                                "Sampling stopped", "Re-audits due", "Customs entries to correct",
+                                                "Stale data"]
     counts = {title: int(n.replace(",", "")) for title, n in headings}
     # each heading's count is the rows its table shows (a section without rows says so instead of a table)
     for i, (title, _) in enumerate(headings):
@@ -275,16 +276,22 @@ def test_the_weekly_digest_downloads_from_portfolio_and_reads_as_a_page(server, 
     stopped = demo_con.execute("select count(distinct supplier_id) from marts.inspection_switching "
                                "where current_stage = 'discontinued'").fetchone()[0]
     late = demo_con.execute("select count(*) from marts.open_orders where is_late_to_ship").fetchone()[0]
+    customs = demo_con.execute("select count(*) from marts.customs_entries where duty_status in ('overpaid', "
+                               "'underpaid') or fees_status in ('overpaid', 'underpaid') "
+                               "or chapter_99_status = 'differs'").fetchone()[0]
     assert (counts["Orders waiting for a release decision"], counts["Re-audits due"], counts["Sampling stopped"],
-            counts["Orders late to ship"]) == (waiting, due, stopped, late)
+            counts["Orders late to ship"], counts["Customs entries to correct"]) == (waiting, due, stopped, late,
+                                                                                       customs)
     assert waiting > 0 and due > 0 and counts["New red flags"] > 0  # the demo's week has something to read
     cells = page.locator("td").all_inner_texts()
     text = page.locator("body").inner_text()
     assert [c for c in cells if display_raw(c)] == []
     assert SNAKE.findall(text) == [] and re.findall(r"(?<![\w`])(?:None|nan|NaN)(?![\w`])", text) == []
-    # numbers: dates ("2026-10-24", "September 2026"), order and corrective-action ids, masked bank accounts
-    # ("••••2222") and a standard's name ("ISO 2859-1") aside, no run of four digits without a separator
-    bare = re.sub(r"\d{4}-\d{2}-\d{2}|\b[A-Z][a-z]+ \d{4}\b|\b[A-Z]+(?:-\d+)+\b|•+\d+|\bISO \d+(?:-\d+)?", "", text)
+    # numbers: dates ("2026-10-24", "September 2026"), order, corrective-action and customs entry ids
+    # ("DM7-0002711-1"), chapter 99 numbers ("9903.03.01"), masked bank accounts ("••••2222") and a standard's name
+    # ("ISO 2859-1") aside, no run of four digits without a separator
+    bare = re.sub(r"\d{4}-\d{2}-\d{2}|\b[A-Z][a-z]+ \d{4}\b|\b[A-Z][A-Z\d]*(?:-\d+)+\b|•+\d+|\bISO \d+(?:-\d+)?"
+                  r"|\b99\d\d\.\d\d\.\d\d\b", "", text)
     assert re.findall(r"\d{4,}", bare) == []
     assert all(re.fullmatch(r"-?\$\d{1,3}(?:,\d{3})*", c) for c in
                page.locator("h2:has-text('Orders waiting') ~ table").first.locator("td:nth-child(3)").all_inner_texts())

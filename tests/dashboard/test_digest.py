@@ -390,6 +390,15 @@ def test_new_red_flags_say_which_checks_this_data_cannot_make(week, tiny_db):
     assert "Not checked" not in full.explanation and full.empty == "No new red flag."
 
 
+def _rows(path, sql: str) -> list[tuple]:
+    """The rows of `sql` on the warehouse at `path`, read through the app's own connection."""
+    con = db.connect(path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
     """On the demo the due balances mix all three verdicts: the section says how many are ready to release, on hold
     and not ready, each counted from marts.open_orders by SQL."""
@@ -417,26 +426,18 @@ def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
     assert [r[0] for r in orders] == expected
     assert [r[4] for r in orders[:n["release"]]] == ["Release"] * n["release"]
     # a held order's reasons lead with what failed, then what is still to come (by the mart's condition columns)
-    con = db.connect(demo_db)
-    try:
-        row = con.execute("select po_id, psi_passed from marts.open_orders where verdict = 'hold' and "
-                          "is_balance_due_soon and balance_outstanding > 0 and psi_passed = 'pending' "
-                          "and golden_sample_approved = 'fail' order by po_id limit 1").fetchone()
-    finally:
-        con.close()
+    row = next(iter(_rows(demo_db, "select po_id, psi_passed from marts.open_orders where verdict = 'hold' and "
+                                   "is_balance_due_soon and balance_outstanding > 0 and psi_passed = 'pending' "
+                                   "and golden_sample_approved = 'fail' order by po_id limit 1")), None)
     assert row is not None  # the demo has one: no inspection yet, and no golden sample approved
     why = next(r[5] for r in orders if r[0] == row[0])
     assert why.startswith("No golden sample approval on record") and "no pre-shipment inspection yet" in why
     assert why.index("no pre-shipment inspection yet") > why.index("golden sample")
     # a balance whose promised ship date passed with nothing shipped (the demo has such orders, by SQL) waits for a
     # late shipment: its date says so, and only those
-    con = db.connect(demo_db)
-    try:
-        waits = dict(con.execute("select po_id, is_late_to_ship from marts.open_orders where is_balance_due_soon and "
-                                 "balance_outstanding > 0 and days_until_balance_due < 0 and "
-                                 "is_balance_due_on_assumed and coalesce(shipped_quantity, 0) = 0").fetchall())
-    finally:
-        con.close()
+    waits = dict(_rows(demo_db, "select po_id, is_late_to_ship from marts.open_orders where is_balance_due_soon and "
+                                "balance_outstanding > 0 and days_until_balance_due < 0 and "
+                                "is_balance_due_on_assumed and coalesce(shipped_quantity, 0) = 0"))
     assert any(waits.values()) and not all(waits.values())  # late by the on-time rule, and within its tolerance
     said = {r[0]: r[3] for r in orders}
     assert {po for po, due in said.items() if due.endswith(("(on shipment, late)", "(on shipment)"))} == set(waits)
@@ -445,13 +446,9 @@ def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
     assert f"{sum(n.values()):,} orders waiting for a release decision ({n['release']:,} ready to release)" \
         in week.subject
     # customs entries to correct: the two planted entries that still declared Section 122, the larger first (SQL)
-    con = db.connect(demo_db)
-    try:
-        off = con.execute("select entry_number, entry_on_summary, duty_difference from marts.customs_entries "
-                          "where duty_status in ('overpaid', 'underpaid') or fees_status in ('overpaid', 'underpaid') "
-                          "or chapter_99_status = 'differs' order by abs(duty_difference) desc").fetchall()
-    finally:
-        con.close()
+    off = _rows(demo_db, "select entry_number, entry_on_summary, duty_difference from marts.customs_entries "
+                         "where duty_status in ('overpaid', 'underpaid') or fees_status in ('overpaid', 'underpaid') "
+                         "or chapter_99_status = 'differs' order by abs(duty_difference) desc")
     assert week.section("customs").rows == [
         [e, f"{on:%Y-%m-%d}", f"${float(d):,.2f}", "Overpaid", "Matches",
          "9903.03.01 declared: Section 122 ended 2026-07-23"] for e, on, d in off]

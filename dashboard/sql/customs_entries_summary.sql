@@ -34,7 +34,9 @@ final as (
     where entries.entry_ref in (select entry_ref from in_scope)
         or (entries.shipment_count = 0 and $ids::varchar[] is null and $supplier_id::varchar is null
             and $sku::varchar is null)
-    order by entries.duty_status = 'match' and coalesce(entries.chapter_99_status, '') <> 'differs', abs(coalesce(entries.duty_difference, 0)) desc, entries.entry_number
+    -- mismatches first: a duty that differs, or chapter 99 numbers that do
+    order by entries.duty_status = 'match' and coalesce(entries.chapter_99_status, '') <> 'differs',
+        abs(coalesce(entries.duty_difference, 0)) desc, entries.entry_number
 )
 
 select * from final

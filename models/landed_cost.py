@@ -1101,8 +1101,10 @@ def _sum_if_all_known(grouped: pd.core.groupby.SeriesGroupBy) -> pd.Series:
 
 
 def heading_key(heading: str) -> str:
-    """A chapter 99 number compared without separators (9903.03.01 = 99030301)."""
-    return re.sub(r"[^0-9]", "", str(heading))
+    """A chapter 99 number compared without separators and padding (9903.03.01 = 99030301 = 9903.03.0100: a system
+    that writes every number with ten digits pads an eight-digit heading with zeros)."""
+    digits = re.sub(r"[^0-9]", "", str(heading))
+    return digits[:8] if len(digits) == 10 and digits.endswith("00") else digits
 
 
 @lru_cache(maxsize=8)

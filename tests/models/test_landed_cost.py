@@ -529,8 +529,9 @@ def test_chapter_99_check_says_which_declared_number_the_tables_do_not_give_and_
     assert chapter_99_check(["9903.01.24"], [], [], date(2025, 12, 1), unnumbered=["mfn", "ieepa_fentanyl"]) == []
     assert chapter_99_check(["9903.01.24"], [], [], date(2025, 12, 1)) == [
         "9903.01.24 declared: ieepa_fentanyl ended 2025-11-09"]
-    # the same numbers both ways: nothing to say
+    # the same numbers both ways: nothing to say, however the broker's system writes them
     assert chapter_99_check(["9903.88.03"], ["9903.88.03"], ["9903.88.03"], date(2026, 8, 13)) == []
+    assert chapter_99_check(["9903880300"], ["9903.88.03"], ["9903.88.03"], date(2026, 8, 13)) == []
 
 
 def test_a_product_claiming_a_forced_labor_exemption_pays_none_of_it():

@@ -280,10 +280,13 @@ if ui.require_warehouse():
                              "protest after it does. They are first in the table.", icon=":material/gavel:")
             ui.table(entries, "costs_entries", "customs_entries.csv", max_shown=ui.LONG_TABLE_ROWS,
                      columns=["entry_number", "entry_on_summary", "duty_summary", "duty_difference", "duty_status",
-                              "fees_status", "chapter_99_summary", "chapter_99_check"],
+                              "fees_status", "chapter_99_check", "chapter_99_summary"],
                      download_columns=["shipment_count", "duty_computed", "fees_summary", "fees_computed",
                                        "chapter_99_expected"],
                      wrap=["chapter_99_summary", "chapter_99_check"],
+                     # at 1280 px the numbers declared go to the download so that the check (what differs and why)
+                     # stays on screen
+                     optional=["fees_status", "chapter_99_summary"],
                      column_config={"entry_number": "Entry", "entry_on_summary": "Entry date",
                                     "shipment_count": "Shipments",
                                     "duty_summary": ui.money_col("Duty declared", cents=True),

@@ -214,3 +214,20 @@ def test_a_narrow_screen_leaves_the_recommended_pass_rates_to_what_to_do(ui, dem
     assert recommended() == (["supplier_link", "what_to_do", "p_accept_current_plan", "p_accept_recommended"], 74)
     monkeypatch.setattr(display, "page_px", lambda: 820)
     assert recommended() == (["supplier_link", "what_to_do", "p_accept_current_plan"], 74)
+
+
+def test_a_narrow_screen_keeps_the_chapter_99_check_in_view(ui, demo_db, monkeypatch):
+    """Costs' broker entry summaries: the check (what differs and why) had run past the table's edge, behind a
+    sideways scroll. Now the fee check goes to the download at 1440 px (the digest and the build log say a fee
+    mismatch too), and at 1280 px (an 820 px main column) the chapter 99 numbers declared as well; the check stays,
+    before the numbers."""
+    from dashboard import display
+
+    def order() -> list[str]:
+        at = ui.open(demo_db, "costs")
+        return list(next(d for d in at.dataframe if "chapter_99_check" in d.value.columns).proto.column_order)
+
+    base = ["entry_number", "entry_on_summary", "duty_summary", "duty_difference", "duty_status", "chapter_99_check"]
+    assert order() == base + ["chapter_99_summary"]
+    monkeypatch.setattr(display, "page_px", lambda: 820)
+    assert order() == base

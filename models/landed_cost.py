@@ -811,9 +811,11 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
         + np.where(topped, " (to a " + _pct_texts(comp["rate_pct"].to_numpy(dtype=float))
                    + "% minimum with the general rate)", "")
     unverified = (comp["status"] != "verified").to_numpy()
+    # each row's chapter 99 number ('' when the table gives none)
+    heading_text = (comp["ch99_heading"].fillna("").astype(str) if "ch99_heading" in comp
+                    else pd.Series("", index=comp.index))
     # a row's label: duty type, HS prefix, origin and its chapter 99 number (rows of one type and origin differ by
     # their condition: the in-transit and claimed rows carry numbers of their own)
-    heading_text = comp["ch99_heading"].fillna("").astype(str) if "ch99_heading" in comp else ""
     unverified_label = (comp["duty_type"] + " " + comp["hs_prefix"] + " " + comp["row_origin"] + " "
                         + heading_text).str.rstrip()
     summary = pd.DataFrame(index=pd.RangeIndex(n))
@@ -826,8 +828,7 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
     summary["content_assumed_full"] = np.bincount(line, weights=comp["content_assumed_full"], minlength=n) > 0
     summary["duty_components"] = join_by_group(line, label.to_numpy(dtype=object), n, " + ")
     # the chapter 99 numbers a broker reports on the line: those of every row in force, and those that charge duty
-    heading = (comp["ch99_heading"].fillna("").astype(str) if "ch99_heading" in comp
-               else pd.Series("", index=comp.index)).to_numpy(dtype=object)
+    heading = heading_text.to_numpy(dtype=object)
     numbered = heading != ""
     summary["chapter_99_applicable"] = join_by_group(line[numbered], heading[numbered], n, ", ")
     charging = numbered & (amounts > 0)

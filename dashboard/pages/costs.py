@@ -266,9 +266,8 @@ if ui.require_warehouse():
                         help="Duty and MPF + HMF your broker declared on each imported entry summary (CBP Form "
                              "7501), beside what the reference tables give: the broker's figures are the ones in "
                              "landed cost. marts.customs_entries.")
-            # what the broker declared and whether it matches, at 1440 px; the computed figures and the fees' amounts
-            # in the download
-            # the chapter 99 numbers declared against the tables': a lapsed surcharge still declared is money back
+            # what the broker declared and whether it matches, the chapter 99 numbers too (a lapsed surcharge still
+            # declared is money back); the computed figures and the fees' amounts in the download
             entries = entries.assign(chapter_99_check=display.chapter_99_checks(entries))
             differs = entries[entries["chapter_99_status"] == "differs"]
             if not differs.empty:

@@ -423,7 +423,7 @@ def _check_chapter_99(df: pd.DataFrame, numbered: pd.DataFrame) -> None:
     """Sets chapter_99_expected / _status / _findings on customs_entries' frame `df` (one row per entry_ref) from
     its shipments `numbered`: the declared chapter 99 numbers against those of the rows in force on each entry."""
     def per_entry(col: str) -> dict[str, list[str]]:
-        parts = numbered[["entry_ref", col]].dropna() if col in numbered else pd.DataFrame(columns=["entry_ref", col])
+        parts = numbered[["entry_ref", col]].dropna()
         parts = parts.assign(**{col: parts[col].str.split(", ")}).explode(col).drop_duplicates()
         return parts.groupby("entry_ref", sort=False)[col].agg(list).to_dict()
 

@@ -271,8 +271,8 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
         + np.where(on_content & recorded, " of " + comp["basis"].str.replace("_", " "), "") \
         + np.where(comp["content_assumed_full"], " (content not recorded: full value)", "")
     unverified = comp["status"] != "verified"
-    heading_text = comp["ch99_heading"].fillna("").astype(str) if "ch99_heading" in comp else ""
-    row_labels = (comp["duty_type"] + " " + comp["hs_prefix"] + " " + comp["row_origin"] + " " + heading_text) \
+    heading = comp["ch99_heading"].fillna("").astype(str) if "ch99_heading" in comp else pd.Series("", comp.index)
+    row_labels = (comp["duty_type"] + " " + comp["hs_prefix"] + " " + comp["row_origin"] + " " + heading) \
         .str.rstrip()
     grouped = comp.assign(label=label, unv=np.where(unverified, row_labels, None)).groupby("line")
     summary = pd.DataFrame(index=pd.RangeIndex(n))
@@ -287,7 +287,6 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
     summary["unverified_rows"] = grouped["unv"].agg(lambda s: "; ".join(s.dropna())).reindex(summary.index) \
         .replace("", None)
     # per line, row by row: the numbers of the rows in force, of those charging duty, the types without a number
-    heading = comp["ch99_heading"].fillna("").astype(str) if "ch99_heading" in comp else pd.Series("", comp.index)
     for col, keep in (("chapter_99_applicable", heading != ""), ("chapter_99_charged", (heading != "") & (amounts > 0))):
         summary[col] = [", ".join(heading[(line == i) & keep]) or None for i in range(n)]
     summary["chapter_99_unnumbered"] = [", ".join(comp["duty_type"][(line == i) & (heading == "")]) or None

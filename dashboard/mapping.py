@@ -231,12 +231,13 @@ def _value_maps(path: Path, header: list[str], spec, columns: dict[str, str], ba
     return out
 
 
-def _convert_recognised(path: Path, fmt, declared: str | None) -> Converted:
-    """Convert a recognised export; the declared date order is used only for a file whose own dates cannot tell
-    day from month (one choice for a batch must not reject the ISO or month-name dates of the other files)."""
-    converted = registry.convert(path, fmt)
+def _convert_recognised(path: Path, fmt, declared: str | None, folder: Path) -> Converted:
+    """Convert a recognised export against the staged tables in `folder` (a bank statement's payments are matched
+    to their purchase orders); the declared date order is used only for a file whose own dates cannot tell day from
+    month (one choice for a batch must not reject the ISO or month-name dates of the other files)."""
+    converted = registry.convert(path, fmt, Options(context_dir=folder))
     if declared and any(AMBIGUOUS_DATES in r.reason for r in converted.rejections()):
-        converted = registry.convert(path, fmt, Options(date_format=declared))
+        converted = registry.convert(path, fmt, Options(date_format=declared, context_dir=folder))
     return converted
 
 
@@ -265,7 +266,7 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
             continue
         if fmt is not None:
             try:
-                converted = _convert_recognised(path, fmt, declared)
+                converted = _convert_recognised(path, fmt, declared, Path(folder))
             except (FileError, AdapterError) as exc:
                 st.error(f"{ui.md(name)}: {ui.md(exc)}", icon=":material/error:")
                 continue

@@ -140,7 +140,7 @@ def _cmd_import(args) -> int:
     from pipelines.readers import FileError
 
     source, out = Path(args.input), Path(args.out)
-    options = Options(encoding=args.encoding, channel=args.channel, date_format=args.date_format)
+    options = Options(encoding=args.encoding, channel=args.channel, date_format=args.date_format, context_dir=out)
     try:
         if args.mapping:
             converted = convert_with(Path(args.mapping), source, options)

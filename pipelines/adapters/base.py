@@ -64,6 +64,7 @@ class Options:
     encoding: str | None = None
     channel: str | None = None         # the sales channel to write instead of the format's own
     date_format: str | None = None     # a declared date format (dates.DECLARED, e.g. DD/MM/YYYY) for the file's dates
+    context_dir: Path | None = None    # the import folder, for formats matched against its tables (payments to POs)
 
 
 @dataclass

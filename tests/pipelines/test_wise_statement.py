@@ -1,0 +1,197 @@
+"""`supplier-risk import` of a Wise account statement (CSV, the published layout) into `payments`: each transfer
+matched to the purchase order its reference names, the amount the supplier was sent in the order's currency, every
+other line left out or rejected with why, and payments to accounts not on file named."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURES
+from pipelines.adapters import registry
+from pipelines.adapters.base import AdapterError, Options
+from pipelines.adapters.report import check_written
+from pipelines.cli import main as cli_main
+
+STATEMENT = FIXTURES / "exports" / "wise_statement_usd.csv"
+HEADER = ["TransferWise ID", "Date", "Amount", "Currency", "Description", "Payment Reference", "Running Balance",
+          "Exchange From", "Exchange To", "Exchange Rate", "Payer Name", "Payee Name", "Payee Account Number",
+          "Merchant", "Card Last Four Digits", "Card Holder Full Name", "Attachment", "Note", "Total fees",
+          "Exchange To Amount"]
+
+
+def write_csv(path: Path, header: list[str], body: list[list[str]]) -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(body)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def folder_with_orders(tmp_path: Path) -> Path:
+    """An import folder holding the brand's purchase orders, suppliers and bank accounts."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    po = ["po_id", "supplier_id", "sku", "ordered_on", "promised_on", "quantity", "unit_price", "currency"]
+    write_csv(folder / "purchase_orders.csv", po, [
+        ["PO-2026-0142", "SUP-0001", "SKU-1", "2026-08-01", "2026-10-15", "3000", "10", "USD"],
+        ["PO-2026-0139", "SUP-0002", "SKU-2", "2026-10-01", "2026-12-15", "3000", "10", ""],
+        ["PO-2026-0137", "SUP-0003", "SKU-3", "2026-10-01", "2026-12-15", "1000", "700", "CNY"],
+        ["PO-2026-0136", "SUP-0004", "SKU-4", "2026-10-01", "2026-12-15", "1000", "10", "USD"],
+        ["PO-2026-0133", "SUP-0001", "SKU-1", "2026-08-01", "2026-10-15", "1000", "6", "USD"],
+        ["PO-2026-0134", "SUP-0001", "SKU-1", "2026-08-01", "2026-10-15", "1000", "6", "USD"],
+        ["PO-2026-0131", "SUP-0001", "SKU-1", "2026-07-01", "2026-09-15", "1000", "6", "USD"],
+        ["PO-2026-0130", "SUP-0005", "SKU-5", "2026-07-01", "2026-09-15", "1000", "4", "EUR"]])
+    write_csv(folder / "bank_accounts.csv",
+              ["bank_account_id", "supplier_id", "account_number", "bank_name", "bank_country", "beneficiary",
+               "first_seen_on"],
+              [["BA-0001", "SUP-0001", "6222021234567890", "Bank of China", "CN",
+                "Ningbo Bright Home Products Co., Ltd.", "2025-03-14"],
+               ["BA-0002", "SUP-0002", "6228480012345678", "Agricultural Bank of China", "CN",
+                "Shenzhen Topway Trading Co., Ltd.", "2025-05-01"]])
+    write_csv(folder / "suppliers.csv", ["supplier_id", "supplier_name", "supplier_type", "country", "legal_name"],
+              [["SUP-0001", "Ningbo Bright Home Store", "manufacturer", "CN", "Ningbo Bright Home Products Co., Ltd."],
+               ["SUP-0006", "Dongguan Ever Plastic", "manufacturer", "CN",
+                "Dongguan Ever Plastic Products Co., Ltd."]])
+    return folder
+
+
+def payments(folder: Path) -> dict[str, dict[str, str]]:
+    with (folder / "payments.csv").open(newline="", encoding="utf-8") as handle:
+        return {r["payment_id"]: r for r in csv.DictReader(handle)}
+
+
+def test_the_statement_is_recognised_from_its_header():
+    assert registry.detect(STATEMENT).name == "wise-statement"
+
+
+def test_each_transfer_is_a_payment_of_the_order_its_reference_names_in_that_orders_currency(tmp_path):
+    folder = folder_with_orders(tmp_path)
+    got = registry.convert(STATEMENT, options=Options(context_dir=folder))
+    assert got.rows_read == 12 == got.rows_written + got.rows_rejected + got.rows_left_out
+    written = {r["payment_id"]: r for r in got.rows["payments"]}
+    assert written == {
+        # 21,030.00 out, Wise's fee 30.00 included: the supplier was sent 21,000.00 to its account on file
+        "wise:TRANSFER-1190000011": dict(payment_id="wise:TRANSFER-1190000011", po_id="PO-2026-0142",
+                                         paid_on="2026-10-28", amount="21000", kind="balance",
+                                         payee_name="Ningbo Bright Home Products Co., Ltd.", channel="wire",
+                                         bank_account_id="BA-0001"),
+        # 9,015.50 less 15.50; "deposit 30%"; a PO with a blank currency is in USD; the account is not on file
+        "wise:TRANSFER-1190000009": dict(payment_id="wise:TRANSFER-1190000009", po_id="PO-2026-0139",
+                                         paid_on="2026-10-20", amount="9000", kind="deposit",
+                                         payee_name="Shenzhen Topway Trading Co., Ltd.", channel="wire",
+                                         bank_account_id=""),
+        # USD converted to CNY: the Exchange To Amount, (71,000 - 40) x 7.1; the note says 定金 (deposit)
+        "wise:TRANSFER-1190000007": dict(payment_id="wise:TRANSFER-1190000007", po_id="PO-2026-0137",
+                                         paid_on="2026-10-15", amount="503816", kind="deposit",
+                                         payee_name="义乌市佳美工艺品有限公司", channel="wire", bank_account_id=""),
+        # `po-2026-0131 Final payment`: the PO matched whatever its case; the account written with spaces
+        "wise:TRANSFER-1190000003": dict(payment_id="wise:TRANSFER-1190000003", po_id="PO-2026-0131",
+                                         paid_on="2026-10-02", amount="6000", kind="balance",
+                                         payee_name="Ningbo Bright Home Products Co., Ltd.", channel="wire",
+                                         bank_account_id="BA-0001"),
+    }
+    problems = {p.line: (p.left_out, p.column, p.reason) for p in got.problems}
+    assert problems == {
+        3: (True, "TransferWise ID", "not a transfer to a bank account: a card line"),
+        5: (False, "Payment Reference", "pays a supplier but names no purchase order: SUP-0006, reference "
+                                        "'INV-7781'; write it in payments.csv by hand with its PO"),
+        7: (True, "Amount", "money in, not a payment"),
+        8: (True, "TransferWise ID", "returned in full (cancelled or bounced): on line 7; nothing was paid"),
+        9: (False, "Payment Reference", "names several purchase orders: PO-2026-0133, PO-2026-0134; the amount "
+                                        "cannot be split, write it in payments.csv by hand, one row per order"),
+        10: (True, "TransferWise ID", "not a transfer to a bank account: a balance line"),
+        11: (True, "Amount", "money in, not a payment"),
+        13: (False, "Currency", "paid in another currency than its order: USD, but PO-2026-0130 is in EUR; write "
+                                "it in payments.csv by hand in EUR"),
+    }
+    notice = next(n for n in got.notices if "none of the supplier's accounts" in n)
+    assert "••••1001 (PO-2026-0139, SUP-0002, line 4); ••••6778 (PO-2026-0137, SUP-0003, line 6)" in notice
+    assert "678901" not in notice and "5566" not in notice  # account numbers are shown masked
+
+
+def test_importing_the_statement_again_changes_nothing_and_the_written_file_meets_the_contract(tmp_path, capsys):
+    folder = folder_with_orders(tmp_path)
+    write_csv(folder / "payments.csv", ["payment_id", "po_id", "paid_on", "amount", "kind"],
+              [["PAY-0001", "PO-2026-0142", "2026-08-02", "9000", "deposit"]])
+    assert cli_main(["import", "--input", str(STATEMENT), "--out", str(folder)]) == 1  # 3 rejected lines
+    first = payments(folder)
+    assert cli_main(["import", "--input", str(STATEMENT), "--out", str(folder)]) == 1
+    printed = capsys.readouterr().out
+    assert "(0 new, 4 replaced an earlier import of the same rows, 1 other rows kept)" in printed
+    assert payments(folder) == first and len(first) == 5 and first["PAY-0001"]["amount"] == "9000"
+    assert check_written(folder, ["payments"]) == []
+
+
+def test_without_purchase_orders_in_the_folder_nothing_is_written(tmp_path, capsys):
+    out = tmp_path / "empty"
+    assert cli_main(["import", "--input", str(STATEMENT), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "has no purchase_orders file with po_id and supplier_id: import your purchase orders into the same " \
+           "folder first" in err and "nothing was written" in err
+    assert not (out / "payments.csv").exists()
+    with pytest.raises(AdapterError, match="import your purchase orders"):
+        registry.convert(STATEMENT)
+
+
+def line(ident, day, amount, reference, payee="Ningbo Bright Home Products Co., Ltd.", account="6222021234567890",
+         fees="0.00", description=None, note=""):
+    cells = dict.fromkeys(HEADER, "")
+    cells.update({"TransferWise ID": ident, "Date": day, "Amount": amount, "Currency": "USD",
+                  "Description": description or f"Sent money to {payee}", "Payment Reference": reference,
+                  "Payee Name": payee, "Payee Account Number": account, "Total fees": fees, "Note": note})
+    return [cells[h] for h in HEADER]
+
+
+def test_fees_listed_as_lines_of_their_own_are_left_out_and_not_taken_off_the_transfer(tmp_path):
+    folder = folder_with_orders(tmp_path)
+    path = write_csv(tmp_path / "statement.csv", HEADER, [
+        line("TRANSFER-7", "28-10-2026", "-21000.00", "PO-2026-0142 balance", fees="30.00"),
+        line("TRANSFER-7", "28-10-2026", "-30.00", "", payee="", account="",
+             description="Wise Charges for: TRANSFER-7"),
+    ])
+    got = registry.convert(path, options=Options(context_dir=folder))
+    assert [(r["payment_id"], r["amount"]) for r in got.rows["payments"]] == [("wise:TRANSFER-7", "21000")]
+    assert [(p.line, p.left_out, p.reason) for p in got.problems] == [
+        (3, True, "Wise's fee line, not paid to the supplier: the fee for TRANSFER-7")]
+
+
+def test_references_are_matched_as_whole_words_and_ambiguous_ones_refused(tmp_path):
+    folder = folder_with_orders(tmp_path)
+    with (folder / "purchase_orders.csv").open("a", encoding="utf-8") as handle:
+        handle.write("PO-2026-01,SUP-0001,SKU-1,2026-07-01,2026-09-15,10,6,USD\n")
+    path = write_csv(tmp_path / "statement.csv", HEADER, [
+        line("TRANSFER-1", "28-10-2026", "-100.00", "PO-2026-0142 deposit"),       # not PO-2026-01
+        line("TRANSFER-2", "27-10-2026", "-100.00", "PO-2026-01"),
+        line("TRANSFER-3", "26-10-2026", "-100.00", "PO-2026-01424"),              # no such order
+        line("TRANSFER-4", "25-10-2026", "-100.00", "PO-2026-0142", note="deposit, final payment next month"),
+        line("TRANSFER-5", "24-10-2026", "-100.00", "PO-2026-0142 尾款"),
+        line("TRANSFER-6", "23-10-2026", "-500.00", "PO-2026-0142 balance"),
+        line("TRANSFER-6", "24-10-2026", "200.00", "", payee="", account=""),     # partly returned
+    ])
+    got = registry.convert(path, options=Options(context_dir=folder))
+    assert [(r["payment_id"], r["po_id"], r["kind"]) for r in got.rows["payments"]] == [
+        ("wise:TRANSFER-1", "PO-2026-0142", "deposit"), ("wise:TRANSFER-2", "PO-2026-01", "other"),
+        ("wise:TRANSFER-5", "PO-2026-0142", "balance")]
+    reasons = {p.line: p.reason for p in got.problems}
+    assert reasons[4] == "pays a supplier but names no purchase order: SUP-0001, reference 'PO-2026-01424'; " \
+                         "write it in payments.csv by hand with its PO"
+    assert reasons[5] == "says both deposit and balance: deposit, final payment in 'PO-2026-0142 deposit, final " \
+                         "payment next month'"
+    assert reasons[7] == "partly returned: 200.00 of 500.00 on line 8; write the payment in payments.csv by hand"
+
+
+def test_a_statement_whose_dates_cannot_tell_day_from_month_is_refused_until_declared(tmp_path):
+    folder = folder_with_orders(tmp_path)
+    path = write_csv(tmp_path / "statement.csv", HEADER, [
+        line("TRANSFER-1", "02-10-2026", "-100.00", "PO-2026-0142"),
+        line("TRANSFER-2", "10-02-2026", "-100.00", "PO-2026-0131"),
+    ])
+    refused = registry.convert(path, options=Options(context_dir=folder))
+    assert refused.rows_rejected == 2 and "day-first or month-first cannot be told" in refused.problems[0].reason
+    declared = registry.convert(path, options=Options(context_dir=folder, date_format="DD-MM-YYYY"))
+    assert [r["paid_on"] for r in declared.rows["payments"]] == ["2026-10-02", "2026-02-10"]

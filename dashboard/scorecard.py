@@ -278,7 +278,7 @@ def content(data: dict[str, pd.DataFrame], cfg: dict | None = None) -> Scorecard
     if not accounts.empty:
         accounts = accounts[~accounts["is_verified"].fillna(False).astype(bool)]  # marts.bank_accounts' rule
     account_items = [Item(f"Account {_text(r.account_number_masked)} at {_text(r.bank_name) or 'an unnamed bank'} "
-                          f"({_text(r.bank_country)})",
+                          f"({_text(display.country(r.bank_country))})",
                           f"first seen {_date(r.first_seen_on):%Y-%m-%d}, not verified"
                           + (f" ({_text(r.verification_method)} does not count)" if _text(r.verification_method)
                              else "")

@@ -300,7 +300,8 @@ BANK_ACCOUNTS = Table(
            "digits are kept (••••7890).", "6222021234567890", required=True, masked=True),
         _c("bank_name", TEXT, "Bank.", "Bank of China, Ningbo Branch"),
         _c("bank_country", TEXT, "ISO 3166-1 alpha-2 country of the bank (an account outside the supplier's "
-           "country, e.g. HK for a mainland supplier, is offshore).", "CN", required=True),
+           "country, e.g. HK for a mainland supplier, is offshore); ZZ when not known (an account a bank statement "
+           "paid: neither offshore nor a new country is claimed).", "CN", required=True),
         _c("beneficiary", TEXT, "Beneficiary name on the account.", "Ningbo Bright Home Products Co., Ltd."),
         _c("first_seen_on", DATE, "Date the supplier first asked to be paid to this account (PI, invoice or e-mail).",
            "2023-03-14", required=True),

@@ -258,7 +258,7 @@ if not accounts.empty:
 
     for a in accounts[accounts["is_unverified_change"].fillna(False).astype(bool)].itertuples():
         st.error(f"Bank account {ui.md(a.account_number_masked)} at {ui.md(a.bank_name or 'an unnamed bank')} "
-                 f"({ui.md(a.bank_country)}), first seen {pd.Timestamp(a.first_seen_on):%Y-%m-%d}, is "
+                 f"({ui.md(display.country(a.bank_country))}), first seen {pd.Timestamp(a.first_seen_on):%Y-%m-%d}, is "
                  f"{_what_is_new(a)} and not verified: call back on a number already on file (not one from the "
                  "e-mail) before paying anything to it.", icon=":material/gpp_bad:")
     # what is new about each account and whether it was verified, in words: the answer; the flags one by one go to
@@ -268,7 +268,8 @@ if not accounts.empty:
     verified = [f"{pd.Timestamp(a.verified_on):%Y-%m-%d}" + (f" by {a.verification_method}"
                                                               if isinstance(a.verification_method, str) else "")
                 if _flag(a.is_verified) else "not verified" for a in accounts.itertuples()]
-    ui.table(accounts.assign(flags=[f[:1].upper() + f[1:] for f in flags], verified=verified),
+    ui.table(accounts.assign(flags=[f[:1].upper() + f[1:] for f in flags], verified=verified,
+                             bank_country=accounts["bank_country"].map(display.country)),
              "supplier_bank_accounts_table", f"{supplier_id}_bank_accounts.csv",
              columns=["account_number_masked", "bank_name", "bank_country", "beneficiary", "first_seen_on", "verified",
                       "flags"],

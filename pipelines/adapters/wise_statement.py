@@ -18,8 +18,9 @@ first), matched as whole words, case-insensitively.
 - `kind` from the words of the reference and note (data/reference/payment_kinds.csv: `deposit`, `定金` → deposit;
   `balance`, `尾款` → balance; neither → other); `channel` = `wire`; `payee_name` = `Payee Name`;
 - `bank_account_id`: the PO supplier's account in the folder's bank_accounts file whose number is the
-  `Payee Account Number`; a payment to an account on file for none of its supplier's accounts keeps it blank and is
-  named in a notice (the number masked), since that is the pattern of bank-detail fraud.
+  `Payee Account Number`. An account the supplier has not on file is the pattern of bank-detail fraud: it is added to
+  `bank_accounts` unverified, first seen on the earliest payment to it, its country from an IBAN or ZZ (unknown), so
+  the score's bank-account signal and red flag see it; the import names it, masked.
 
 Left out by rule: money in, card payments, conversions between balances, Wise's fee lines, a transfer returned in
 full (cancelled or bounced: its refund carries the same ID), and transfers whose reference names no purchase order
@@ -42,7 +43,8 @@ from pipelines.adapters.base import (AdapterError, Collector, Converted, Format,
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.sniff import read_export
-from pipelines.contract import mask_account
+from models.wording import count_words
+from pipelines.contract import UNKNOWN_COUNTRY, mask_account
 from pipelines.ingest import find_table_file
 
 COLUMNS = ("TransferWise ID", "Date", "Amount", "Currency", "Description", "Payment Reference", "Running Balance",
@@ -145,6 +147,49 @@ def account_of(orders: Orders, supplier: str, number: str | None) -> str | None:
     return masked[0] if len(masked) == 1 else None
 
 
+def iban_country(number: str) -> str | None:
+    """The country of an IBAN (ISO 13616: two letters, two check digits, the national number; the whole passes the
+    mod-97 check), else None: most Chinese and Hong Kong accounts are not IBANs, and their country is not known."""
+    text = _alnum(number)
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", text):
+        return None
+    digits = "".join(str(int(ch, 36)) for ch in text[4:] + text[:4])
+    return text[:2] if int(digits) % 97 == 1 else None
+
+
+class NewAccounts:
+    """Accounts a statement paid that the supplier has not on file: one bank_accounts row each, unverified, first
+    seen on the earliest payment to it, its country from an IBAN (else ZZ, unknown)."""
+
+    def __init__(self, file: str, orders: Orders):
+        self.file, self.taken = file, {ident for accounts in orders.accounts.values() for ident, _ in accounts}
+        self.by_number: dict[tuple[str, str], dict[str, str]] = {}
+        self.lines: dict[str, int] = {}
+
+    def add(self, supplier: str, number: str, payee: str, paid_on: str, line: int) -> str:
+        key = (supplier, _alnum(number))
+        row = self.by_number.get(key)
+        if row is None:
+            ident = f"{supplier}-wise-{key[1][-4:]}"
+            n = 1
+            while ident in self.taken:
+                n += 1
+                ident = f"{supplier}-wise-{key[1][-4:]}-{n}"
+            self.taken.add(ident)
+            row = self.by_number[key] = dict(
+                bank_account_id=ident, supplier_id=supplier, account_number=number.strip(),
+                bank_country=iban_country(number) or UNKNOWN_COUNTRY, beneficiary=payee, first_seen_on=paid_on,
+                note=f"paid by Wise transfer before it was on file ({self.file}); first seen = the payment date")
+            self.lines[ident] = line
+        elif paid_on < row["first_seen_on"]:
+            row["first_seen_on"], self.lines[row["bank_account_id"]] = paid_on, line
+        return row["bank_account_id"]
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        return list(self.by_number.values())
+
+
 def _kind(text: str, words: dict[str, dict[str, str]]) -> tuple[str | None, list[str]]:
     """(kind, the words that say it) from a reference; (None, words) when words of both kinds are there."""
     upper = text.upper()
@@ -192,7 +237,8 @@ def convert(source: Source, options: Options) -> Converted:
     reference = (source.text("Payment Reference").fillna("") + " " + source.text("Note").fillna("")).str.strip()
     exchange_to = source.text("Exchange To").str.upper()
     payee, account = source.text("Payee Name"), source.text("Payee Account Number")
-    rows, seen, off_file = [], {}, []
+    rows, seen = [], {}
+    new_accounts = NewAccounts(source.path.name, orders)
     for i in frame.index[~out.bad()]:
         line = int(lines[i])
         if is_fee_line[i]:
@@ -260,22 +306,26 @@ def convert(source: Source, options: Options) -> Converted:
                                                   f"{reference[i]!r}")
             continue
         supplier = orders.supplier[po]
+        paid_on = dates.values[i].date().isoformat()
         bank = account_of(orders, supplier, account[i] if pd.notna(account[i]) else None)
         if bank is None and pd.notna(account[i]):
-            off_file.append(f"{mask_account(account[i])} ({po}, {supplier}, line {line})")
+            bank = new_accounts.add(supplier, account[i], payee[i] if pd.notna(payee[i]) else "", paid_on, line)
         seen[ident[i]] = line
-        rows.append(dict(payment_id=f"wise:{ident[i]}", po_id=po, paid_on=dates.values[i].date().isoformat(),
-                         amount=fmt_number(value), kind=kind, payee_name=payee[i] if pd.notna(payee[i]) else "",
-                         channel="wire", bank_account_id=bank or ""))
-    if off_file:
-        out.notices.append(f"{len(off_file)} payment(s) went to an account that is none of the supplier's accounts in "
-                           f"bank_accounts: {'; '.join(off_file[:10])}{'…' if len(off_file) > 10 else ''}. A new "
-                           "account is the pattern of bank-detail fraud: verify it by a call to a number on file, "
-                           "then add it to bank_accounts with the date it first appeared")
+        rows.append(dict(payment_id=f"wise:{ident[i]}", po_id=po, paid_on=paid_on, amount=fmt_number(value),
+                         kind=kind, payee_name=payee[i] if pd.notna(payee[i]) else "", channel="wire",
+                         bank_account_id=bank or ""))
+    if new_accounts.rows:
+        shown = "; ".join(f"{mask_account(r['account_number'])} of {r['supplier_id']} (paid {r['first_seen_on']}, "
+                          f"line {new_accounts.lines[r['bank_account_id']]})" for r in new_accounts.rows[:10])
+        out.notices.append(f"{count_words(len(new_accounts.rows), 'account')} paid that the supplier has not on file "
+                           f"in bank_accounts: {shown}{'…' if len(new_accounts.rows) > 10 else ''}. Added to "
+                           "bank_accounts unverified, first seen on the payment date: a new account is the pattern "
+                           "of bank-detail fraud, so the score flags it until you verify it by a call to a number "
+                           "on file (verified_on, verification_method)")
     if fees_apart:
         out.notices.append(f"{source.path.name}: Wise's fees are lines of their own, so each transfer's amount is "
                            "what the supplier was sent")
-    return out.result({"payments": rows})
+    return out.result({"payments": rows, **({"bank_accounts": new_accounts.rows} if new_accounts.rows else {})})
 
 
 def _fee_of(description: str) -> str:

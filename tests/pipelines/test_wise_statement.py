@@ -8,12 +8,15 @@ import csv
 import io
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from helpers import FIXTURES
+from helpers import FIXTURES, write_controls_portfolio
+from models import scoring
 from pipelines.adapters import registry
 from pipelines.adapters.base import AdapterError, Options
 from pipelines.adapters.report import check_written
+from pipelines.adapters.wise_statement import iban_country
 from pipelines.cli import main as cli_main
 
 STATEMENT = FIXTURES / "exports" / "wise_statement_usd.csv"
@@ -80,15 +83,16 @@ def test_each_transfer_is_a_payment_of_the_order_its_reference_names_in_that_ord
                                          paid_on="2026-10-28", amount="21000", kind="balance",
                                          payee_name="Ningbo Bright Home Products Co., Ltd.", channel="wire",
                                          bank_account_id="BA-0001"),
-        # 9,015.50 less 15.50; "deposit 30%"; a PO with a blank currency is in USD; the account is not on file
+        # 9,015.50 less 15.50; "deposit 30%"; a PO with a blank currency is in USD; an account not on file
         "wise:TRANSFER-1190000009": dict(payment_id="wise:TRANSFER-1190000009", po_id="PO-2026-0139",
                                          paid_on="2026-10-20", amount="9000", kind="deposit",
                                          payee_name="Shenzhen Topway Trading Co., Ltd.", channel="wire",
-                                         bank_account_id=""),
+                                         bank_account_id="SUP-0002-wise-1001"),
         # USD converted to CNY: the Exchange To Amount, (71,000 - 40) x 7.1; the note says 定金 (deposit)
         "wise:TRANSFER-1190000007": dict(payment_id="wise:TRANSFER-1190000007", po_id="PO-2026-0137",
                                          paid_on="2026-10-15", amount="503816", kind="deposit",
-                                         payee_name="义乌市佳美工艺品有限公司", channel="wire", bank_account_id=""),
+                                         payee_name="义乌市佳美工艺品有限公司", channel="wire",
+                                         bank_account_id="SUP-0003-wise-6778"),
         # `po-2026-0131 Final payment`: the PO matched whatever its case; the account written with spaces
         "wise:TRANSFER-1190000003": dict(payment_id="wise:TRANSFER-1190000003", po_id="PO-2026-0131",
                                          paid_on="2026-10-02", amount="6000", kind="balance",
@@ -109,8 +113,20 @@ def test_each_transfer_is_a_payment_of_the_order_its_reference_names_in_that_ord
         13: (False, "Currency", "paid in another currency than its order: USD, but PO-2026-0130 is in EUR; write "
                                 "it in payments.csv by hand in EUR"),
     }
-    notice = next(n for n in got.notices if "none of the supplier's accounts" in n)
-    assert "••••1001 (PO-2026-0139, SUP-0002, line 4); ••••6778 (PO-2026-0137, SUP-0003, line 6)" in notice
+    # the accounts paid that the supplier has not on file: added unverified, first seen on the payment date
+    assert got.rows["bank_accounts"] == [
+        dict(bank_account_id="SUP-0002-wise-1001", supplier_id="SUP-0002", account_number="012-345-678901-001",
+             bank_country="ZZ", beneficiary="Shenzhen Topway Trading Co., Ltd.", first_seen_on="2026-10-20",
+             note="paid by Wise transfer before it was on file (wise_statement_usd.csv); first seen = the payment "
+                  "date"),
+        dict(bank_account_id="SUP-0003-wise-6778", supplier_id="SUP-0003", account_number="6217 0012 3400 5566 778",
+             bank_country="ZZ", beneficiary="义乌市佳美工艺品有限公司", first_seen_on="2026-10-15",
+             note="paid by Wise transfer before it was on file (wise_statement_usd.csv); first seen = the payment "
+                  "date")]
+    notice = next(n for n in got.notices if "not on file" in n)
+    assert notice.startswith("2 accounts paid that the supplier has not on file in bank_accounts: ••••1001 of "
+                             "SUP-0002 (paid 2026-10-20, line 4); ••••6778 of SUP-0003 (paid 2026-10-15, line 6). "
+                             "Added to bank_accounts unverified")
     assert "678901" not in notice and "5566" not in notice  # account numbers are shown masked
 
 
@@ -120,11 +136,16 @@ def test_importing_the_statement_again_changes_nothing_and_the_written_file_meet
               [["PAY-0001", "PO-2026-0142", "2026-08-02", "9000", "deposit"]])
     assert cli_main(["import", "--input", str(STATEMENT), "--out", str(folder)]) == 1  # 3 rejected lines
     first = payments(folder)
+    assert "  bank_accounts " in capsys.readouterr().out  # two accounts not on file added
     assert cli_main(["import", "--input", str(STATEMENT), "--out", str(folder)]) == 1
     printed = capsys.readouterr().out
     assert "(0 new, 4 replaced an earlier import of the same rows, 1 other rows kept)" in printed
     assert payments(folder) == first and len(first) == 5 and first["PAY-0001"]["amount"] == "9000"
-    assert check_written(folder, ["payments"]) == []
+    assert "  bank_accounts " not in printed  # on file now: none added again
+    with (folder / "bank_accounts.csv").open(newline="", encoding="utf-8") as handle:
+        assert [r["bank_account_id"] for r in csv.DictReader(handle)] == [
+            "BA-0001", "BA-0002", "SUP-0002-wise-1001", "SUP-0003-wise-6778"]
+    assert check_written(folder, ["payments", "bank_accounts"]) == []
 
 
 def test_without_purchase_orders_in_the_folder_nothing_is_written(tmp_path, capsys):
@@ -195,3 +216,38 @@ def test_a_statement_whose_dates_cannot_tell_day_from_month_is_refused_until_dec
     assert refused.rows_rejected == 2 and "day-first or month-first cannot be told" in refused.problems[0].reason
     declared = registry.convert(path, options=Options(context_dir=folder, date_format="DD-MM-YYYY"))
     assert [r["paid_on"] for r in declared.rows["payments"]] == ["2026-10-02", "2026-02-10"]
+
+
+def test_an_iban_gives_its_country_only_when_its_check_digits_hold():
+    assert iban_country("DE89370400440532013000") == "DE"
+    assert iban_country("GB82 WEST 1234 5698 7654 32") == "GB"
+    assert iban_country("DE89370400440532013001") is None  # one digit off: not an IBAN, country unknown
+    assert iban_country("6222 0212 3456 7890") is None and iban_country("HK01 2345 6789 8901") is None
+
+
+def test_a_payment_to_an_account_not_on_file_is_flagged_by_the_score_after_the_build(tmp_path, built):
+    """The tiny portfolio with its controls (S1's one account BA1, ••••7890, verified by call-back): a Wise statement
+    pays P3's deposit (S1, 500 x 2.00) to another account. After import and build the account is S1's second, not
+    verified: the bank-account signal takes all its points and the red flag holds S1; the country is not known, so
+    neither offshore nor a new country is claimed. The payment is in staging.payments, outside Trade Assurance."""
+    folder = write_controls_portfolio(tmp_path / "input")
+    path = write_csv(tmp_path / "statement.csv", HEADER, [
+        line("TRANSFER-50", "15-02-2024", "-305.00", "P3 deposit", payee="Ningbo Alpha Co., Ltd.",
+             account="6212 2602 0000 4321", fees="5.00")])
+    assert cli_main(["import", "--input", str(path), "--out", str(folder)]) == 0
+    db = built(folder, tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(db), read_only=True) as con:
+        account = con.execute("select bank_account_id, account_number_masked, bank_country, first_seen_on::varchar, "
+                              "is_new_account, is_new_country, is_offshore, is_unverified_change "
+                              "from marts.bank_accounts where supplier_id = 'S1' order by account_order").fetchall()
+        paid = con.execute("select po_id, paid_on::varchar, amount, kind, bank_account_id, is_outside_trade_assurance "
+                           "from staging.payments where payment_id = 'wise:TRANSFER-50'").fetchall()
+        points = con.execute("select points from marts.supplier_signals where supplier_id = 'S1' "
+                             "and signal = 'bank_account_changes'").fetchone()[0]
+        flags = con.execute("select supplier_id from marts.supplier_red_flags "
+                            "where flag = 'unverified_bank_change' order by 1").fetchall()
+    assert account == [("BA1", "••••7890", "CN", "2023-06-01", False, False, False, False),
+                       ("S1-wise-4321", "••••4321", "ZZ", "2024-02-15", True, None, None, True)]
+    assert paid == [("P3", "2024-02-15", 300.0, "deposit", "S1-wise-4321", True)]
+    assert points == scoring.load_config()["signals"]["bank_account_changes"]["max_points"]
+    assert flags == [("S1",), ("S2",)]

@@ -44,7 +44,9 @@ final as (
         ordered.verification_recorded_on,
         ordered.account_order,
         ordered.account_order > 1 as is_new_account,
-        ordered.account_order > 1 and earlier.earlier_same_country = 0 as is_new_country,
+        -- not known for an account whose country is not (ZZ)
+        case when ordered.bank_country <> 'ZZ'
+            then ordered.account_order > 1 and earlier.earlier_same_country = 0 end as is_new_country,
         ordered.is_offshore,
         ordered.account_order > 1 or coalesce(ordered.is_offshore, false) as is_change,
         ordered.verified_on is not null and ordered.verified_on <= build_info.as_of as is_verified,

@@ -26,8 +26,10 @@ final as (
         -- verified only by a method that counts (reference.bank_verification_methods: an e-mail reply does not)
         case when coalesce(methods.counts_as_verification, false) then source.verified_on end as verified_on,
         source.verified_on as verification_recorded_on,
-        -- an account in another country than the supplier's (a mainland supplier paid in Hong Kong) is offshore
-        upper(trim(source.bank_country)) <> upper(trim(suppliers.country)) as is_offshore,
+        -- an account in another country than the supplier's (a mainland supplier paid in Hong Kong) is offshore;
+        -- one whose country is not known (ZZ: an account a bank statement paid, not an IBAN) is neither
+        case when upper(trim(source.bank_country)) <> 'ZZ'
+            then upper(trim(source.bank_country)) <> upper(trim(suppliers.country)) end as is_offshore,
         nullif(trim(source.note), '') as note,
     from source
     left join suppliers on trim(suppliers.supplier_id) = trim(source.supplier_id)

@@ -336,7 +336,7 @@ def _fee_of(description: str) -> str:
 FORMAT = Format(
     name="wise-statement",
     title="Wise account statement",
-    tables=("payments",),
+    tables=("payments", "bank_accounts"),
     columns=COLUMNS,
     required=REQUIRED,
     convert=convert,

@@ -23,8 +23,8 @@ from dashboard import viewport
 from models import scoring
 from models.audit_age import ROUTINE  # the trigger of a re-audit reason when none fired: the cycle itself
 from models.signal_words import EVIDENCE_COUNTS, EVIDENCE_MONEY, EVIDENCE_RECORD, explanation_words
+from models import wording
 from models.wording import count_words
-from pipelines.contract import UNKNOWN_COUNTRY
 
 BLANK = "–"
 
@@ -225,9 +225,8 @@ def imported(tables: pd.DataFrame, table: str) -> bool:
 
 
 def country(code: object) -> object:
-    """A supplier's country as a page says it: the ISO 3166-1 code, or "country unknown" for the user-assigned ZZ an
-    import writes when the source names none (a blank stays a blank)."""
-    return "country unknown" if code == UNKNOWN_COUNTRY else code
+    """A supplier's or an account's country as a page says it (models.wording.country: "country unknown" for ZZ)."""
+    return wording.country(code)
 
 
 def score_band_below(band: object, score: object, flags: object, cfg: dict | None = None) -> str | None:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from models import blind_spot, change_kinds, entity, po_status
 from models.lookup import lookup
+from models.wording import country
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "release.toml"
 CONDITIONS = ("psi_passed", "golden_sample_approved", "changes_confirmed", "payee_verified", "no_open_critical_capa",
@@ -270,7 +271,7 @@ def _payee_verified(k: _Checks, suppliers: pd.DataFrame, payments: pd.DataFrame,
     k.fail("payee_verified", ~has, "no bank account on record for this supplier")
     ok = o["supplier_id"].isin(known[known.astype(bool)].index)
     desc = (o["supplier_id"].map(current["account_number_masked"]).astype(object).fillna("") + " ("
-            + o["supplier_id"].map(current["bank_country"]).astype(object).fillna("") + "), first seen "
+            + o["supplier_id"].map(current["bank_country"].map(country)).astype(object).fillna("") + "), first seen "
             + lookup(o["supplier_id"], current["first_seen_on"]).dt.strftime("%Y-%m-%d").fillna(""))
     k.fail("payee_verified", has & ~ok, "bank account " + desc + ", is not verified: call back on a number "
            "already on file before paying")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+UNKNOWN_COUNTRY = "ZZ"  # ISO 3166-1 user-assigned code, conventionally "unknown or unspecified country"
+
 
 def count_words(n: int, one: str, many: str | None = None) -> str:
     """1 broken rule, 1,234 broken rules: a count with thousands separators and its noun in the right number (`many`
@@ -20,3 +22,10 @@ def and_list(names: list[str]) -> str:
 def counts_words(values: Iterable, one: str, many: str | None = None) -> list[str]:
     """count_words for each of a column of counts (floats holding whole numbers are read as whole numbers)."""
     return [count_words(int(v), one, many) for v in values]
+
+
+def country(code: object) -> object:
+    """A country as the pages and explanations say it: the ISO 3166-1 code, or "country unknown" for the user-assigned
+    ZZ an import writes when the source names none (a supplier's country in SCMS, an account a bank statement paid);
+    a blank stays a blank."""
+    return "country unknown" if code == UNKNOWN_COUNTRY else code

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from models import change_kinds
 from models.landed_cost import COST_KINDS
+from models.wording import UNKNOWN_COUNTRY  # noqa: F401  (ZZ, defined in models/wording.py; importers write it)
 
 # Types a column can have. Every value arrives as text and is parsed by the validator.
 TEXT, INT, DECIMAL, BOOL, DATE, MONTH = "text", "int", "decimal", "bool", "date", "month"
@@ -146,9 +147,6 @@ def mask_account(value: str | None) -> str | None:
     if not kept:
         return None
     return MASK_CHAR * 4 + (kept[-4:] if len(kept) > 4 else "")
-
-
-UNKNOWN_COUNTRY = "ZZ"  # ISO 3166-1 user-assigned code, conventionally "unknown or unspecified country"
 
 
 def _c(name, type_, description, example, **kw) -> Column:

@@ -246,8 +246,12 @@ def test_a_payment_to_an_account_not_on_file_is_flagged_by_the_score_after_the_b
                              "and signal = 'bank_account_changes'").fetchone()[0]
         flags = con.execute("select supplier_id from marts.supplier_red_flags "
                             "where flag = 'unverified_bank_change' order by 1").fetchall()
+        hold = con.execute("select hold_reasons from marts.open_orders where po_id = 'P3'").fetchone()[0]
     assert account == [("BA1", "••••7890", "CN", "2023-06-01", False, False, False, False),
                        ("S1-wise-4321", "••••4321", "ZZ", "2024-02-15", True, None, None, True)]
     assert paid == [("P3", "2024-02-15", 300.0, "deposit", "S1-wise-4321", True)]
     assert points == scoring.load_config()["signals"]["bank_account_changes"]["max_points"]
     assert flags == [("S1",), ("S2",)]
+    # P3's balance is held until the account is verified, the unknown country said in words
+    assert ("bank account ••••4321 (country unknown), first seen 2024-02-15, is not verified: call back on a number "
+            "already on file before paying") in hold

@@ -125,6 +125,28 @@ def write_controls_portfolio(folder: Path) -> Path:
     return folder
 
 
+WISE_HEADER = ("TransferWise ID,Date,Amount,Currency,Description,Payment Reference,Running Balance,Exchange From,"
+               "Exchange To,Exchange Rate,Payer Name,Payee Name,Payee Account Number,Merchant,Card Last Four Digits,"
+               "Card Holder Full Name,Attachment,Note,Total fees,Exchange To Amount\n")
+WISE_P3_DEPOSIT = ('TRANSFER-50,15-02-2024,-305.00,USD,"Sent money to Ningbo Alpha Co., Ltd.",P3 deposit,4695.00,,,,,'
+                   '"Ningbo Alpha Co., Ltd.",6212 2602 0000 4321,,,,,,5.00,\n')
+
+
+def write_controls_portfolio_paid_by_wise(folder: Path) -> Path:
+    """The controls portfolio with a Wise statement imported: P3's deposit (S1, 300 after Wise's 5.00 fee) paid on
+    2024-02-15 to ••••4321, an account S1 has not on file (its one account, BA1 ••••7890, is verified)."""
+    from pipelines.adapters import registry, store
+    from pipelines.adapters.base import Options
+
+    write_controls_portfolio(folder)
+    statement = folder.parent / "statement_USD.csv"
+    statement.write_text(WISE_HEADER + WISE_P3_DEPOSIT, encoding="utf-8")
+    converted = registry.convert(statement, options=Options(context_dir=folder))
+    assert converted.rows_written == 1, converted.problems
+    store.write(converted, folder)
+    return folder
+
+
 def settle(page, text: str, timeout: float = 60_000) -> None:
     """Wait until a Playwright page shows `text`, the app has stopped running and every plotly chart has drawn.
 

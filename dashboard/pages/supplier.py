@@ -257,7 +257,8 @@ if not accounts.empty:
                                          ("offshore", a.is_offshore)) if _flag(on))
 
     for a in accounts[accounts["is_unverified_change"].fillna(False).astype(bool)].itertuples():
-        st.error(f"Bank account {ui.md(a.account_number_masked)} at {ui.md(a.bank_name or 'an unnamed bank')} "
+        st.error(f"Bank account {ui.md(a.account_number_masked)} at "
+                 f"{ui.md(a.bank_name if isinstance(a.bank_name, str) else 'an unnamed bank')} "
                  f"({ui.md(display.country(a.bank_country))}), first seen {pd.Timestamp(a.first_seen_on):%Y-%m-%d}, is "
                  f"{_what_is_new(a)} and not verified: call back on a number already on file (not one from the "
                  "e-mail) before paying anything to it.", icon=":material/gpp_bad:")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import write_controls_portfolio
+from helpers import write_controls_portfolio, write_controls_portfolio_paid_by_wise
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +106,13 @@ def test_supplier_page_questions_a_declared_factory_whose_names_say_trading(ui, 
                              "'manufacturer' and not is_possibly_trading_company order by supplier_id limit 1"
                              ).fetchone()[0]
     assert "Possibly a trading company" not in ui.texts(ui.open(demo_db, "supplier", query={"supplier": clean}))
+
+
+def test_an_account_a_bank_statement_paid_is_shown_unverified_with_its_country_unknown(ui, tmp_path, built):
+    folder = write_controls_portfolio_paid_by_wise(tmp_path / "input")
+    at = ui.open(built(folder, tmp_path / "paid.duckdb"), "supplier", query={"supplier": "S1"})
+    assert ("Bank account ••••4321 at an unnamed bank (country unknown), first seen 2024-02-15, is a new account and "
+            "not verified") in ui.texts(at)
+    accounts = next(f for f in ui.frames(at) if "account_number_masked" in f.columns)
+    assert accounts[["account_number_masked", "bank_country", "is_unverified_change"]].values.tolist() == [
+        ["••••7890", "CN", False], ["••••4321", "country unknown", True]]

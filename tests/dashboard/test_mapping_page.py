@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from dashboard.components import md
-from helpers import FIXTURES
+from helpers import FIXTURES, WISE_HEADER, WISE_P3_DEPOSIT
 from pipelines.adapters import mapping as maps
 
 TRACKER = ("PO No.,Factory,Item,Order Date,Ship by,Qty,Unit Price (RMB),Terms\n"
@@ -174,14 +174,9 @@ def test_one_settlement_from_two_reports_is_refused_on_the_page_too(ui, tiny_db)
 def test_a_bank_statement_is_matched_to_the_purchase_orders_already_in_the_data(ui, tiny_db):
     """Only a Wise statement uploaded: its transfer names the tiny portfolio's P3, kept from the current input, and
     pays an account S1 has not on file, which joins the bank accounts unverified."""
-    header = ("TransferWise ID,Date,Amount,Currency,Description,Payment Reference,Running Balance,Exchange From,"
-              "Exchange To,Exchange Rate,Payer Name,Payee Name,Payee Account Number,Merchant,Card Last Four Digits,"
-              "Card Holder Full Name,Attachment,Note,Total fees,Exchange To Amount\n")
-    body = ('TRANSFER-50,15-02-2024,-305.00,USD,"Sent money to Ningbo Alpha Co., Ltd.",P3 deposit,4695.00,,,,,'
-            '"Ningbo Alpha Co., Ltd.",6212 2602 0000 4321,,,,,,5.00,\n'
-            'CARD-77,16-02-2024,-12.00,USD,Card transaction of 12.00 USD issued by Canva,,4683.00,,,,,,,Canva,4417,'
-            'Dana Whitfield,,,0.00,\n')
-    at = _upload(ui, tiny_db, [("statement_USD.csv", (header + body).encode("utf-8"), "text/csv")])
+    body = WISE_P3_DEPOSIT + ("CARD-77,16-02-2024,-12.00,USD,Card transaction of 12.00 USD issued by Canva,,4683.00,,"
+                              ",,,,,Canva,4417,Dana Whitfield,,,0.00,\n")
+    at = _upload(ui, tiny_db, [("statement_USD.csv", (WISE_HEADER + body).encode("utf-8"), "text/csv")])
     assert (f"{md('statement_USD.csv')}: Wise account statement → Payments, Bank accounts · 2 lines read: 1 written, "
             "0 rejected, 1 left out by rule") in [e.label for e in at.expander]
     assert ui.metrics(at)["Rows to load"] == "39"   # the tiny portfolio's 37 rows + the payment + the account

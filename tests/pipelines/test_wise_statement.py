@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import FIXTURES, write_controls_portfolio
+from helpers import FIXTURES, write_controls_portfolio_paid_by_wise
 from models import scoring
 from pipelines.adapters import registry
 from pipelines.adapters.base import AdapterError, Options
@@ -230,11 +230,7 @@ def test_a_payment_to_an_account_not_on_file_is_flagged_by_the_score_after_the_b
     pays P3's deposit (S1, 500 x 2.00) to another account. After import and build the account is S1's second, not
     verified: the bank-account signal takes all its points and the red flag holds S1; the country is not known, so
     neither offshore nor a new country is claimed. The payment is in staging.payments, outside Trade Assurance."""
-    folder = write_controls_portfolio(tmp_path / "input")
-    path = write_csv(tmp_path / "statement.csv", HEADER, [
-        line("TRANSFER-50", "15-02-2024", "-305.00", "P3 deposit", payee="Ningbo Alpha Co., Ltd.",
-             account="6212 2602 0000 4321", fees="5.00")])
-    assert cli_main(["import", "--input", str(path), "--out", str(folder)]) == 0
+    folder = write_controls_portfolio_paid_by_wise(tmp_path / "input")
     db = built(folder, tmp_path / "warehouse.duckdb")
     with duckdb.connect(str(db), read_only=True) as con:
         account = con.execute("select bank_account_id, account_number_masked, bank_country, first_seen_on::varchar, "

@@ -16,7 +16,7 @@ from models import scoring
 from pipelines.adapters import registry
 from pipelines.adapters.base import AdapterError, Options
 from pipelines.adapters.report import check_written
-from pipelines.adapters.wise_statement import iban_country
+from pipelines.adapters.transfers import iban_country
 from pipelines.cli import main as cli_main
 
 STATEMENT = FIXTURES / "exports" / "wise_statement_usd.csv"

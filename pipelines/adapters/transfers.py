@@ -1,0 +1,260 @@
+"""Bank transfers to suppliers → `payments`: what every bank or payment-provider export shares once its lines are read.
+
+A transfer belongs to the purchase order whose number its reference (or note) carries: the POs are those of the
+import folder's purchase_orders file, matched as whole words, case-insensitively. `Payments.add` decides each
+transfer: a payment row (amount in the PO's currency, kind from the reference's words in
+data/reference/payment_kinds.csv, the account matched to the supplier's bank_accounts), or a rejection with what to
+do (a transfer to a supplier naming no PO, several POs, another currency, deposit and balance at once), or left out
+(a transfer to someone who is not a supplier). An account paid that the supplier has not on file is the pattern of
+bank-detail fraud: it is added to `bank_accounts` unverified, first seen on the payment, its country from an IBAN or
+ZZ (unknown), so the score's bank-account signal and red flag see it. Formats: wise_statement.py,
+wise_transactions.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from models.entity import normalise_name
+from models.wording import count_words
+from pipelines.adapters.base import AdapterError, Collector, fmt_number, load_code_map
+from pipelines.adapters.sniff import read_export
+from pipelines.contract import UNKNOWN_COUNTRY, mask_account
+from pipelines.ingest import find_table_file
+
+
+@dataclass(frozen=True)
+class Orders:
+    """What a payment is matched against: the folder's purchase orders and its suppliers' bank accounts."""
+
+    supplier: dict[str, str]                 # po_id -> supplier_id
+    currency: dict[str, str]                 # po_id -> ISO currency (USD when blank)
+    accounts: dict[str, list[tuple[str, str]]]  # supplier_id -> [(bank_account_id, account number as written)]
+    pattern: re.Pattern
+    spelled: dict[str, str]                  # po_id in lower case -> po_id as written
+    payees: dict[str, str]                   # a supplier's name, legal name or beneficiary, normalised -> supplier_id
+
+    def supplier_paid(self, payee: str | None, number: str | None) -> str | None:
+        """The supplier a payment went to by its account number on file, else by the payee's name; None if none."""
+        wanted = _alnum(number) if number else ""
+        for supplier, accounts in self.accounts.items():
+            if wanted and any(_alnum(on_file) == wanted for _, on_file in accounts):
+                return supplier
+        return self.payees.get(normalise_name(payee)) if payee else None
+
+    def named_in(self, text: str) -> list[str]:
+        """The purchase orders `text` names, as whole words (case-insensitive), in order, each once."""
+        return list(dict.fromkeys(self.spelled[m.lower()] for m in self.pattern.findall(text)))
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in str(text) if ch.isalnum()).upper()
+
+
+def _table(folder: Path, table: str) -> pd.DataFrame | None:
+    """A table file of the import folder as text cells (CSV in any delimiter or encoding, a workbook, Parquet)."""
+    path = find_table_file(folder, table) if folder.is_dir() else None
+    if path is None:
+        return None
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path).astype("string")
+    return read_export(path).parsed.frame
+
+
+def load_orders(folder: Path | None) -> Orders:
+    """The folder's purchase orders and bank accounts; AdapterError when it has no purchase orders."""
+    pos = _table(Path(folder), "purchase_orders") if folder is not None else None
+    if pos is None or "po_id" not in pos.columns or "supplier_id" not in pos.columns:
+        where = f"{folder}" if folder is not None else "the import folder"
+        raise AdapterError(f"a payment is matched to its purchase order by the PO number in its reference, and "
+                           f"{where} has no purchase_orders file with po_id and supplier_id: import your purchase "
+                           "orders into the same folder first")
+    text = lambda s: s.astype("string").str.strip().fillna("")  # noqa: E731
+    po, supplier = text(pos["po_id"]), text(pos["supplier_id"])
+    currency = text(pos["currency"]).str.upper() if "currency" in pos.columns else pd.Series("", index=pos.index)
+    keep = po != ""
+    suppliers = dict(zip(po[keep], supplier[keep]))
+    currencies = {p: (c or "USD") for p, c in zip(po[keep], currency[keep])}
+    accounts: dict[str, list[tuple[str, str]]] = {}
+    banks = _table(Path(folder), "bank_accounts")
+    if banks is not None and {"bank_account_id", "supplier_id", "account_number"} <= set(banks.columns):
+        for ident, sup, number in zip(text(banks["bank_account_id"]), text(banks["supplier_id"]),
+                                      text(banks["account_number"])):
+            if ident and number:
+                accounts.setdefault(sup, []).append((ident, number))
+    payees: dict[str, str] = {}
+    people = _table(Path(folder), "suppliers")
+    if people is not None and "supplier_id" in people.columns:
+        for column in ("supplier_name", "legal_name", "bank_beneficiary"):
+            if column in people.columns:
+                for sup, name in zip(text(people["supplier_id"]), text(people[column])):
+                    if sup and normalise_name(name):
+                        payees.setdefault(normalise_name(name), sup)
+    ids = sorted(suppliers, key=len, reverse=True)  # the longest first: `PO-1001-A` before `PO-1001`
+    pattern = re.compile(r"(?<![0-9A-Za-z])(" + "|".join(map(re.escape, ids)) + r")(?![0-9A-Za-z])",
+                         re.IGNORECASE) if ids else re.compile(r"(?!x)x")
+    return Orders(suppliers, currencies, accounts, pattern, {p.lower(): p for p in suppliers}, payees)
+
+
+def account_of(orders: Orders, supplier: str, number: str | None) -> str | None:
+    """The supplier's bank_account_id whose number is `number` (letters and digits compared, spaces and dashes
+    ignored); a number on file only masked (`••••7890`) matches on its last 4 when one account of the supplier
+    ends so. None when no account matches."""
+    if not number:
+        return None
+    wanted = _alnum(number)
+    accounts = orders.accounts.get(supplier, [])
+    exact = [ident for ident, on_file in accounts if _alnum(on_file) == wanted]
+    if exact:
+        return exact[0]
+    masked = [ident for ident, on_file in accounts
+              if on_file.startswith("•") and len(_alnum(on_file)) == 4 and wanted.endswith(_alnum(on_file))]
+    return masked[0] if len(masked) == 1 else None
+
+
+def iban_country(number: str) -> str | None:
+    """The country of an IBAN (ISO 13616: two letters, two check digits, the national number; the whole passes the
+    mod-97 check), else None: most Chinese and Hong Kong accounts are not IBANs, and their country is not known."""
+    text = _alnum(number)
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", text):
+        return None
+    digits = "".join(str(int(ch, 36)) for ch in text[4:] + text[:4])
+    return text[:2] if int(digits) % 97 == 1 else None
+
+
+class NewAccounts:
+    """Accounts a statement paid that the supplier has not on file: one bank_accounts row each, unverified, first
+    seen on the earliest payment to it, its country from an IBAN (else ZZ, unknown)."""
+
+    def __init__(self, file: str, orders: Orders):
+        self.file, self.taken = file, {ident for accounts in orders.accounts.values() for ident, _ in accounts}
+        self.by_number: dict[tuple[str, str], dict[str, str]] = {}
+        self.lines: dict[str, int] = {}
+
+    def add(self, supplier: str, number: str, payee: str, paid_on: str, line: int) -> str:
+        key = (supplier, _alnum(number))
+        row = self.by_number.get(key)
+        if row is None:
+            ident = f"{supplier}-wise-{key[1][-4:]}"
+            n = 1
+            while ident in self.taken:
+                n += 1
+                ident = f"{supplier}-wise-{key[1][-4:]}-{n}"
+            self.taken.add(ident)
+            row = self.by_number[key] = dict(
+                bank_account_id=ident, supplier_id=supplier, account_number=number.strip(),
+                bank_country=iban_country(number) or UNKNOWN_COUNTRY, beneficiary=payee, first_seen_on=paid_on,
+                note=f"paid by Wise transfer before it was on file ({self.file}); first seen = the payment date")
+            self.lines[ident] = line
+        elif paid_on < row["first_seen_on"]:
+            row["first_seen_on"], self.lines[row["bank_account_id"]] = paid_on, line
+        return row["bank_account_id"]
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        return list(self.by_number.values())
+
+
+def payment_kind(text: str, words: dict[str, dict[str, str]]) -> tuple[str | None, list[str]]:
+    """(kind, the words that say it) from a reference; (None, words) when words of both kinds are there."""
+    upper = text.upper()
+    found: dict[str, list[str]] = {}
+    for word, row in words.items():
+        latin = word.isascii()
+        hit = (re.search(rf"(?<![A-Z]){re.escape(word)}(?![A-Z])", upper) if latin else word in text)
+        if hit:
+            found.setdefault(row["kind"], []).append(word.lower() if latin else word)
+    if len(found) > 1:
+        return None, [w for ws in found.values() for w in ws]
+    if found:
+        kind, said = next(iter(found.items()))
+        return kind, said
+    return "other", []
+
+
+@dataclass
+class Transfer:
+    """One transfer out, as an export gives it, before it is matched to a purchase order."""
+
+    line: int
+    ident: str                  # the provider's id (TRANSFER-1190000011): the payment is `<prefix>:<ident>`
+    paid_on: str                # ISO date
+    currency: str               # the currency the supplier was sent
+    amount: float | None        # what the supplier was sent, in `currency`; None when the export does not say
+    payee: str | None
+    account: str | None         # the payee's account number as written (None when the export has none)
+    reference: str              # the reference and note, where the PO number is looked for
+
+
+class Payments:
+    """Decides each transfer of one export (`add`) and gives the rows to write (`rows`), naming new accounts."""
+
+    def __init__(self, out: Collector, folder: Path | None, prefix: str, columns: dict[str, str]):
+        """`columns`: the export's column of the transfer's `id`, `reference`, `currency` and `amount`, named in
+        rejections."""
+        self.out, self.prefix, self.columns = out, prefix, columns
+        self.orders = load_orders(folder)
+        self.words = load_code_map("payment_kinds.csv", "word")
+        self.new_accounts = NewAccounts(out.source.path.name, self.orders)
+        self.payments: list[dict[str, str]] = []
+        self.seen: dict[str, int] = {}
+
+    def add(self, t: Transfer) -> None:
+        out, orders, cols = self.out, self.orders, self.columns
+        column = cols["reference"]
+        if t.ident in self.seen:
+            out.leave_out(t.line, cols["id"], f"listed twice: {t.ident} is already on line {self.seen[t.ident]}")
+            return
+        named = orders.named_in(t.reference)
+        if not named:
+            to_supplier = orders.supplier_paid(t.payee, t.account)
+            if to_supplier:
+                out.reject(t.line, column, f"pays a supplier but names no purchase order: {to_supplier}, reference "
+                                           f"{t.reference!r}; write it in payments.csv by hand with its PO")
+            else:
+                out.leave_out(t.line, column, f"names no purchase order: {t.reference!r}" if t.reference
+                              else "names no purchase order (no reference or note)")
+            return
+        if len(named) > 1:
+            out.reject(t.line, column, f"names several purchase orders: {', '.join(named)}; the amount cannot be "
+                                       "split, write it in payments.csv by hand, one row per order")
+            return
+        po = named[0]
+        if t.currency != orders.currency[po]:
+            out.reject(t.line, cols["currency"], f"paid in another currency than its order: {t.currency}, but {po} is in "
+                                        f"{orders.currency[po]}; write it in payments.csv by hand in "
+                                        f"{orders.currency[po]}")
+            return
+        if t.amount is None or t.amount <= 0:
+            out.reject(t.line, cols["amount"], f"amount sent not known: {t.ident} gives no positive amount received in "
+                                        f"{t.currency}")
+            return
+        kind, said = payment_kind(t.reference, self.words)
+        if kind is None:
+            out.reject(t.line, column, f"says both deposit and balance: {', '.join(said)} in {t.reference!r}")
+            return
+        supplier = orders.supplier[po]
+        bank = account_of(orders, supplier, t.account)
+        if bank is None and t.account:
+            bank = self.new_accounts.add(supplier, t.account, t.payee or "", t.paid_on, t.line)
+        self.seen[t.ident] = t.line
+        self.payments.append(dict(payment_id=f"{self.prefix}:{t.ident}", po_id=po, paid_on=t.paid_on,
+                                  amount=fmt_number(t.amount), kind=kind, payee_name=t.payee or "", channel="wire",
+                                  bank_account_id=bank or ""))
+
+    def rows(self) -> dict[str, list[dict[str, str]]]:
+        """The tables to write: payments, and bank_accounts when an account paid was not on file (with a notice)."""
+        new = self.new_accounts.rows
+        if new:
+            shown = "; ".join(f"{mask_account(r['account_number'])} of {r['supplier_id']} (paid {r['first_seen_on']}, "
+                              f"line {self.new_accounts.lines[r['bank_account_id']]})" for r in new[:10])
+            self.out.notices.append(
+                f"{count_words(len(new), 'account')} paid that the supplier has not on file in bank_accounts: "
+                f"{shown}{'…' if len(new) > 10 else ''}. Added to bank_accounts unverified, first seen on the payment "
+                "date: a new account is the pattern of bank-detail fraud, so the score flags it until you verify it "
+                "by a call to a number on file (verified_on, verification_method)")
+        return {"payments": self.payments, **({"bank_accounts": new} if new else {})}

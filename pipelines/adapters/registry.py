@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.adapters import (amazon_date_range, amazon_orders, amazon_returns, amazon_settlement, entry_summary,
-                                inspection_summary, scms, shopify_orders, wise_statement)
+                                inspection_summary, scms, shopify_orders, wise_statement,
+                                wise_transactions)
 from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
 from pipelines.adapters.dates import declared_format
 from pipelines.adapters.sniff import read_export
@@ -26,6 +27,7 @@ FORMATS: list[Format] = [
     scms.FORMAT,
     entry_summary.FORMAT,
     wise_statement.FORMAT,
+    wise_transactions.FORMAT,
 ]
 
 

@@ -202,6 +202,11 @@ class Payments:
         self.new_accounts = NewAccounts(out.source.path.name, self.orders)
         self.payments: list[dict[str, str]] = []
         self.seen: dict[str, int] = {}
+        # the accounts of payments already in the folder: an export without account numbers keeps them
+        held = _table(Path(folder), "payments") if folder is not None else None
+        self.held_accounts = ({} if held is None or not {"payment_id", "bank_account_id"} <= set(held.columns) else
+                              {str(p).strip(): str(a).strip() for p, a in zip(held["payment_id"], held["bank_account_id"])
+                               if pd.notna(a) and str(a).strip()})
 
     def add(self, t: Transfer) -> None:
         out, orders, cols = self.out, self.orders, self.columns
@@ -237,12 +242,14 @@ class Payments:
         if kind is None:
             out.reject(t.line, column, f"says both deposit and balance: {', '.join(said)} in {t.reference!r}")
             return
-        supplier = orders.supplier[po]
+        supplier, payment_id = orders.supplier[po], f"{self.prefix}:{t.ident}"
         bank = account_of(orders, supplier, t.account)
         if bank is None and t.account:
             bank = self.new_accounts.add(supplier, t.account, t.payee or "", t.paid_on, t.line)
+        if bank is None and not t.account:
+            bank = self.held_accounts.get(payment_id)
         self.seen[t.ident] = t.line
-        self.payments.append(dict(payment_id=f"{self.prefix}:{t.ident}", po_id=po, paid_on=t.paid_on,
+        self.payments.append(dict(payment_id=payment_id, po_id=po, paid_on=t.paid_on,
                                   amount=fmt_number(t.amount), kind=kind, payee_name=t.payee or "", channel="wire",
                                   bank_account_id=bank or ""))
 

@@ -251,3 +251,43 @@ def test_a_payment_to_an_account_not_on_file_is_flagged_by_the_score_after_the_b
     # P3's balance is held until the account is verified, the unknown country said in words
     assert ("bank account ••••4321 (country unknown), first seen 2024-02-15, is not verified: call back on a number "
             "already on file before paying") in hold
+
+
+TRANSACTIONS = FIXTURES / "exports" / "wise_transactions.csv"
+
+
+def test_the_transactions_list_gives_the_completed_transfers_out_as_received(tmp_path):
+    folder = folder_with_orders(tmp_path)
+    assert registry.detect(TRANSACTIONS).name == "wise-transactions"
+    got = registry.convert(TRANSACTIONS, options=Options(context_dir=folder))
+    assert got.rows_read == 11 == got.rows_written + got.rows_rejected + got.rows_left_out
+    # the target amount, fee already off, on the day Wise finished the transfer; no account numbers in a list
+    assert [(r["payment_id"], r["po_id"], r["paid_on"], r["amount"], r["kind"], r["payee_name"], r["bank_account_id"])
+            for r in got.rows["payments"]] == [
+        ("wise:TRANSFER-1190000011", "PO-2026-0142", "2026-10-28", "21000", "balance",
+         "Ningbo Bright Home Products Co., Ltd.", ""),
+        ("wise:TRANSFER-1190000009", "PO-2026-0139", "2026-10-20", "9000", "deposit",
+         "Shenzhen Topway Trading Co., Ltd.", ""),
+        ("wise:TRANSFER-1190000007", "PO-2026-0137", "2026-10-15", "503816", "deposit", "义乌市佳美工艺品有限公司", "")]
+    assert "bank_accounts" not in got.rows
+    assert {p.line: (p.left_out, p.column, p.reason) for p in got.problems} == {
+        3: (True, "ID", "not a transfer to a bank account: a card line"),
+        4: (True, "Status", "not completed yet: status PROCESSING; import a later list once it is"),
+        7: (True, "Status", "refunded: the money came back"),
+        8: (True, "Status", "cancelled: nothing was paid"),
+        9: (True, "Direction", "not a transfer to a bank account: a conversion between balances"),
+        10: (True, "Direction", "money in, not a payment"),
+        11: (True, "Reference", "names no purchase order: 'Invoice 2291 photography'"),
+        12: (False, "Target currency", "paid in another currency than its order: USD, but PO-2026-0130 is in EUR; "
+                                       "write it in payments.csv by hand in EUR")}
+
+
+def test_the_statement_and_the_list_of_the_same_transfers_are_one_payment_each_with_the_statements_account(
+        tmp_path, capsys):
+    folder = folder_with_orders(tmp_path)
+    assert cli_main(["import", "--input", str(STATEMENT), "--out", str(folder)]) == 1
+    after_statement = payments(folder)
+    assert cli_main(["import", "--input", str(TRANSACTIONS), "--out", str(folder)]) == 1
+    assert "(0 new, 3 replaced an earlier import of the same rows, 1 other rows kept)" in capsys.readouterr().out
+    assert payments(folder) == after_statement  # same ids, same amounts; the accounts the statement matched kept
+    assert after_statement["wise:TRANSFER-1190000009"]["bank_account_id"] == "SUP-0002-wise-1001"

@@ -1,0 +1,97 @@
+"""Wise (formerly TransferWise) transactions list, CSV → `payments`.
+
+Wise → Transactions → Download (the list of every transfer, including those paid from a bank account or card rather
+than a Wise balance, which a balance statement does not show): `ID, Status, Direction, Created on, Finished on,
+Source fee amount, Source fee currency, Target fee amount, Target fee currency, Source name, Source amount (after
+fees), Source currency, Target name, Target amount (after fees), Target currency, Exchange rate, Reference, Batch,
+Created by, Category, Note`. Timestamps are ISO (`2026-10-28 03:40:51`), amounts unsigned; `Direction` says which
+way the money went.
+
+A completed transfer out (`TRANSFER-…`, `OUT`, `COMPLETED`) is a payment of the purchase order its `Reference` or
+`Note` names, decided as every bank transfer is (pipelines/adapters/transfers.py): `amount` = `Target amount (after
+fees)`, what the supplier received, in `Target currency` (Wise's fee is already off it); `paid_on` = the day of
+`Finished on` (else `Created on`); `payee_name` = `Target name`. The list carries no account numbers, so it leaves
+`bank_account_id` blank (a payment a statement import already matched to an account keeps it): import the balance
+statement too for the bank-account check.
+
+Left out by rule: money in (`IN`), conversions between balances (`NEUTRAL`), card and other non-transfer lines,
+transfers cancelled or refunded (nothing was paid), transfers not completed yet (import a later list), and transfers
+whose reference names no purchase order and whose payee is not a supplier.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.adapters.base import Collector, Converted, Format, Options, Source
+from pipelines.adapters.dates import parse_dates
+from pipelines.adapters.numbers import parse_numbers
+from pipelines.adapters.transfers import Payments, Transfer
+
+COLUMNS = ("ID", "Status", "Direction", "Created on", "Finished on", "Source fee amount", "Source fee currency",
+           "Target fee amount", "Target fee currency", "Source name", "Source amount (after fees)", "Source currency",
+           "Target name", "Target amount (after fees)", "Target currency", "Exchange rate", "Reference", "Batch",
+           "Created by", "Category", "Note")
+REQUIRED = ("ID", "Status", "Direction", "Created on", "Target name", "Target amount (after fees)", "Target currency",
+            "Reference")
+NOT_PAID = {"CANCELLED": "cancelled: nothing was paid", "REFUNDED": "refunded: the money came back"}
+
+
+def convert(source: Source, options: Options) -> Converted:
+    out = Collector(FORMAT, source)
+    payments = Payments(out, options.context_dir, "wise", dict(id="ID", reference="Reference",
+                                                              currency="Target currency",
+                                                              amount="Target amount (after fees)"))
+    frame, lines = source.frame, source.frame["_line"]
+    ident, status, direction = (source.text(c) for c in ("ID", "Status", "Direction"))
+    status, direction = status.str.upper(), direction.str.upper()
+    for column, values in (("ID", ident), ("Status", status), ("Direction", direction)):
+        out.reject_where(values.isna(), column, f"required value is missing: {column}")
+    out.reject_where(direction.notna() & ~direction.isin(["IN", "OUT", "NEUTRAL"]), "Direction",
+                     "not a direction Wise writes (IN, OUT or NEUTRAL): " + source.text("Direction").map(repr))
+    dates = {}
+    for column in ("Created on", "Finished on"):
+        dates[column] = parse_dates(source.text(column), lines, declared=options.date_format)
+        out.reject_where(dates[column].errors.notna(), column, dates[column].errors)
+    out.reject_where(source.text("Created on").isna(), "Created on", "required value is missing: Created on")
+    received = parse_numbers(source.text("Target amount (after fees)"), lines, decimal=".")
+    out.reject_where(received.errors.notna(), "Target amount (after fees)", received.errors)
+
+    reference = (source.text("Reference").fillna("") + " " + source.text("Note").fillna("")).str.strip()
+    target, currency = source.text("Target name"), source.text("Target currency").str.upper()
+    kind_of_id = ident.str.extract(r"^([A-Za-z_]+)-", expand=False).str.upper()
+    for i in frame.index[~out.bad()]:
+        line = int(lines[i])
+        if direction[i] == "IN":
+            out.leave_out(line, "Direction", "money in, not a payment")
+        elif direction[i] == "NEUTRAL":
+            out.leave_out(line, "Direction", "not a transfer to a bank account: a conversion between balances")
+        elif kind_of_id[i] != "TRANSFER":
+            out.leave_out(line, "ID", f"not a transfer to a bank account: a {ident[i].split('-')[0].lower()} line")
+        elif status[i] in NOT_PAID:
+            out.leave_out(line, "Status", NOT_PAID[status[i]])
+        elif status[i] != "COMPLETED":
+            out.leave_out(line, "Status", f"not completed yet: status {source.text('Status')[i]}; import a later "
+                                          "list once it is")
+        else:
+            finished = dates["Finished on"].values[i]
+            paid_on = (finished if pd.notna(finished) else dates["Created on"].values[i]).date().isoformat()
+            payments.add(Transfer(line, ident[i], paid_on, currency[i] if pd.notna(currency[i]) else "",
+                                  None if pd.isna(received.values[i]) else float(received.values[i]),
+                                  target[i] if pd.notna(target[i]) else None, None, reference[i]))
+    if payments.payments:
+        out.notices.append(f"{source.path.name}: a transactions list carries no account numbers, so these payments "
+                           "name no bank account (unless a statement import already matched one): import the balance "
+                           "statement of the same months for the bank-account check")
+    return out.result(payments.rows())
+
+
+FORMAT = Format(
+    name="wise-transactions",
+    title="Wise transactions list",
+    tables=("payments",),
+    columns=COLUMNS,
+    required=REQUIRED,
+    convert=convert,
+    doc="docs/importers.md#wise-transactions-list",
+)

@@ -273,6 +273,8 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
             into = ", ".join(display.words(t, "table_name") for t in fmt.tables)
             with st.expander(f"{ui.md(name)}: {fmt.title} → {into} · {_counts(converted)}"):
                 _problems(converted, f"{key}_rejected")
+            for warning in converted.warnings:  # e.g. an account paid that the supplier has not on file
+                st.warning(f"{ui.md(name)}: {ui.md(warning)}", icon=":material/gpp_maybe:")
             done.append(converted)
             continue
         with st.expander(f"{ui.md(name)}: not a format we know — map its columns", expanded=True):

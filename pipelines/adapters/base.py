@@ -134,6 +134,7 @@ class Converted:
     ledgers: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # line-level facts per summed table
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what needs the user's attention before paying (new accounts)
 
     @property
     def rejected_lines(self) -> set[int]:
@@ -175,6 +176,7 @@ class Collector:
         self.problems: list[Problem] = [Problem(line, "(row)", reason, raw)
                                         for line, raw, reason in source.malformed]
         self.notices: list[str] = list(source.notices)
+        self.warnings: list[str] = []
 
     def reject(self, line: int, column: str, reason: str) -> None:
         self.problems.append(Problem(int(line), column, reason, self.source.raw(int(line))))
@@ -196,7 +198,7 @@ class Collector:
     def result(self, rows=None, ledgers=None) -> Converted:
         done = Converted(self.fmt, self.source.path, self.source.read_as,
                          len(self.source.frame) + len(self.source.malformed), rows or {}, ledgers or {},
-                         self.problems, self.notices)
+                         self.problems, self.notices, self.warnings)
         assert done.rows_written >= 0
         return done
 

@@ -28,6 +28,7 @@ def report_lines(converted: Converted, written: list[Written], out_dir: Path) ->
     for w in written:
         lines.append(f"  {w.table:<16} {w.added + w.replaced:>7,} {'row' if w.added + w.replaced == 1 else 'rows'} written to {w.path} ({w.added:,} new, "
                      f"{w.replaced:,} replaced an earlier import of the same rows, {w.kept:,} other rows kept)")
+    lines.extend(f"warning: {w}" for w in converted.warnings)
     lines.extend(f"notice: {n}" for n in converted.notices)
     for r in converted.rejections():
         if not r.reason.startswith("left out: "):

@@ -259,7 +259,7 @@ class Payments:
         if new:
             shown = "; ".join(f"{mask_account(r['account_number'])} of {r['supplier_id']} (paid {r['first_seen_on']}, "
                               f"line {self.new_accounts.lines[r['bank_account_id']]})" for r in new[:10])
-            self.out.notices.append(
+            self.out.warnings.append(
                 f"{count_words(len(new), 'account')} paid that the supplier has not on file in bank_accounts: "
                 f"{shown}{'…' if len(new) > 10 else ''}. Added to bank_accounts unverified, first seen on the payment "
                 "date: a new account is the pattern of bank-detail fraud, so the score flags it until you verify it "

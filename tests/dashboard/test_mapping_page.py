@@ -180,3 +180,9 @@ def test_a_bank_statement_is_matched_to_the_purchase_orders_already_in_the_data(
     assert (f"{md('statement_USD.csv')}: Wise account statement → Payments, Bank accounts · 2 lines read: 1 written, "
             "0 rejected, 1 left out by rule") in [e.label for e in at.expander]
     assert ui.metrics(at)["Rows to load"] == "39"   # the tiny portfolio's 37 rows + the payment + the account
+    # in view, not inside the file's expander: a new account is the pattern of bank-detail fraud
+    assert [w.value for w in at.warning if "not on file" in w.value] == [md("statement_USD.csv") + ": " + md(
+        "1 account paid that the supplier has not on file in bank_accounts: ••••4321 of S1 (paid 2024-02-15, line 2). "
+        "Added to bank_accounts unverified, first seen on the payment date: a new account is the pattern of "
+        "bank-detail fraud, so the score flags it until you verify it by a call to a number on file (verified_on, "
+        "verification_method)")]

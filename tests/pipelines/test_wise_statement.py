@@ -123,7 +123,7 @@ def test_each_transfer_is_a_payment_of_the_order_its_reference_names_in_that_ord
              bank_country="ZZ", beneficiary="义乌市佳美工艺品有限公司", first_seen_on="2026-10-15",
              note="paid by Wise transfer before it was on file (wise_statement_usd.csv); first seen = the payment "
                   "date")]
-    notice = next(n for n in got.notices if "not on file" in n)
+    notice = next(n for n in got.warnings if "not on file" in n)
     assert notice.startswith("2 accounts paid that the supplier has not on file in bank_accounts: ••••1001 of "
                              "SUP-0002 (paid 2026-10-20, line 4); ••••6778 of SUP-0003 (paid 2026-10-15, line 6). "
                              "Added to bank_accounts unverified")
@@ -136,7 +136,8 @@ def test_importing_the_statement_again_changes_nothing_and_the_written_file_meet
               [["PAY-0001", "PO-2026-0142", "2026-08-02", "9000", "deposit"]])
     assert cli_main(["import", "--input", str(STATEMENT), "--out", str(folder)]) == 1  # 3 rejected lines
     first = payments(folder)
-    assert "  bank_accounts " in capsys.readouterr().out  # two accounts not on file added
+    printed = capsys.readouterr().out
+    assert "  bank_accounts " in printed and "\nwarning: 2 accounts paid that the supplier has not on file" in printed
     assert cli_main(["import", "--input", str(STATEMENT), "--out", str(folder)]) == 1
     printed = capsys.readouterr().out
     assert "(0 new, 4 replaced an earlier import of the same rows, 1 other rows kept)" in printed

@@ -1,4 +1,5 @@
-"""Bank transfers to suppliers → `payments`: what every bank or payment-provider export shares once its lines are read.
+"""Bank transfers to suppliers → `payments`: what every bank or payment-provider export shares once its lines are
+read.
 
 A transfer belongs to the purchase order whose number its reference (or note) carries: the POs are those of the
 import folder's purchase_orders file, matched as whole words, case-insensitively. `Payments.add` decides each
@@ -127,11 +128,13 @@ def iban_country(number: str) -> str | None:
 
 
 class NewAccounts:
-    """Accounts a statement paid that the supplier has not on file: one bank_accounts row each, unverified, first
-    seen on the earliest payment to it, its country from an IBAN (else ZZ, unknown)."""
+    """Accounts a statement paid that the supplier has not on file: one bank_accounts row each
+    (`<supplier>-<prefix>-<last 4>`), unverified, first seen on the earliest payment to it, its country from an IBAN
+    (else ZZ, unknown)."""
 
-    def __init__(self, file: str, orders: Orders):
-        self.file, self.taken = file, {ident for accounts in orders.accounts.values() for ident, _ in accounts}
+    def __init__(self, file: str, orders: Orders, prefix: str):
+        self.file, self.prefix = file, prefix
+        self.taken = {ident for accounts in orders.accounts.values() for ident, _ in accounts}
         self.by_number: dict[tuple[str, str], dict[str, str]] = {}
         self.lines: dict[str, int] = {}
 
@@ -139,16 +142,16 @@ class NewAccounts:
         key = (supplier, _alnum(number))
         row = self.by_number.get(key)
         if row is None:
-            ident = f"{supplier}-wise-{key[1][-4:]}"
+            ident = f"{supplier}-{self.prefix}-{key[1][-4:]}"
             n = 1
             while ident in self.taken:
                 n += 1
-                ident = f"{supplier}-wise-{key[1][-4:]}-{n}"
+                ident = f"{supplier}-{self.prefix}-{key[1][-4:]}-{n}"
             self.taken.add(ident)
             row = self.by_number[key] = dict(
                 bank_account_id=ident, supplier_id=supplier, account_number=number.strip(),
                 bank_country=iban_country(number) or UNKNOWN_COUNTRY, beneficiary=payee, first_seen_on=paid_on,
-                note=f"paid by Wise transfer before it was on file ({self.file}); first seen = the payment date")
+                note=f"paid by transfer before it was on file ({self.file}); first seen = the payment date")
             self.lines[ident] = line
         elif paid_on < row["first_seen_on"]:
             row["first_seen_on"], self.lines[row["bank_account_id"]] = paid_on, line
@@ -199,14 +202,16 @@ class Payments:
         self.out, self.prefix, self.columns = out, prefix, columns
         self.orders = load_orders(folder)
         self.words = load_code_map("payment_kinds.csv", "word")
-        self.new_accounts = NewAccounts(out.source.path.name, self.orders)
+        self.new_accounts = NewAccounts(out.source.path.name, self.orders, prefix)
         self.payments: list[dict[str, str]] = []
         self.seen: dict[str, int] = {}
         # the accounts of payments already in the folder: an export without account numbers keeps them
         held = _table(Path(folder), "payments") if folder is not None else None
-        self.held_accounts = ({} if held is None or not {"payment_id", "bank_account_id"} <= set(held.columns) else
-                              {str(p).strip(): str(a).strip() for p, a in zip(held["payment_id"], held["bank_account_id"])
-                               if pd.notna(a) and str(a).strip()})
+        self.held_accounts: dict[str, str] = {}
+        if held is not None and {"payment_id", "bank_account_id"} <= set(held.columns):
+            for payment, bank in zip(held["payment_id"], held["bank_account_id"]):
+                if pd.notna(bank) and str(bank).strip():
+                    self.held_accounts[str(payment).strip()] = str(bank).strip()
 
     def add(self, t: Transfer) -> None:
         out, orders, cols = self.out, self.orders, self.columns
@@ -230,13 +235,13 @@ class Payments:
             return
         po = named[0]
         if t.currency != orders.currency[po]:
-            out.reject(t.line, cols["currency"], f"paid in another currency than its order: {t.currency}, but {po} is in "
-                                        f"{orders.currency[po]}; write it in payments.csv by hand in "
-                                        f"{orders.currency[po]}")
+            out.reject(t.line, cols["currency"], f"paid in another currency than its order: {t.currency}, but {po} "
+                                                 f"is in {orders.currency[po]}; write it in payments.csv by hand in "
+                                                 f"{orders.currency[po]}")
             return
         if t.amount is None or t.amount <= 0:
-            out.reject(t.line, cols["amount"], f"amount sent not known: {t.ident} gives no positive amount received in "
-                                        f"{t.currency}")
+            out.reject(t.line, cols["amount"], f"amount sent not known: {t.ident} gives no positive amount "
+                                               f"received in {t.currency}")
             return
         kind, said = payment_kind(t.reference, self.words)
         if kind is None:
@@ -254,11 +259,12 @@ class Payments:
                                   bank_account_id=bank or ""))
 
     def rows(self) -> dict[str, list[dict[str, str]]]:
-        """The tables to write: payments, and bank_accounts when an account paid was not on file (with a notice)."""
+        """The tables to write: payments, and bank_accounts when an account paid was not on file (with a warning)."""
         new = self.new_accounts.rows
         if new:
-            shown = "; ".join(f"{mask_account(r['account_number'])} of {r['supplier_id']} (paid {r['first_seen_on']}, "
-                              f"line {self.new_accounts.lines[r['bank_account_id']]})" for r in new[:10])
+            shown = "; ".join(f"{mask_account(r['account_number'])} of {r['supplier_id']} (paid "
+                              f"{r['first_seen_on']}, line {self.new_accounts.lines[r['bank_account_id']]})"
+                              for r in new[:10])
             self.out.warnings.append(
                 f"{count_words(len(new), 'account')} paid that the supplier has not on file in bank_accounts: "
                 f"{shown}{'…' if len(new) > 10 else ''}. Added to bank_accounts unverified, first seen on the payment "

@@ -117,11 +117,11 @@ def test_each_transfer_is_a_payment_of_the_order_its_reference_names_in_that_ord
     assert got.rows["bank_accounts"] == [
         dict(bank_account_id="SUP-0002-wise-1001", supplier_id="SUP-0002", account_number="012-345-678901-001",
              bank_country="ZZ", beneficiary="Shenzhen Topway Trading Co., Ltd.", first_seen_on="2026-10-20",
-             note="paid by Wise transfer before it was on file (wise_statement_usd.csv); first seen = the payment "
+             note="paid by transfer before it was on file (wise_statement_usd.csv); first seen = the payment "
                   "date"),
         dict(bank_account_id="SUP-0003-wise-6778", supplier_id="SUP-0003", account_number="6217 0012 3400 5566 778",
              bank_country="ZZ", beneficiary="义乌市佳美工艺品有限公司", first_seen_on="2026-10-15",
-             note="paid by Wise transfer before it was on file (wise_statement_usd.csv); first seen = the payment "
+             note="paid by transfer before it was on file (wise_statement_usd.csv); first seen = the payment "
                   "date")]
     notice = next(n for n in got.warnings if "not on file" in n)
     assert notice.startswith("2 accounts paid that the supplier has not on file in bank_accounts: ••••1001 of "

@@ -35,8 +35,8 @@ class Orders:
     supplier: dict[str, str]                 # po_id -> supplier_id
     currency: dict[str, str]                 # po_id -> ISO currency (USD when blank)
     accounts: dict[str, list[tuple[str, str]]]  # supplier_id -> [(bank_account_id, account number as written)]
-    pattern: re.Pattern
-    spelled: dict[str, str]                  # po_id in lower case -> po_id as written
+    spelled: dict[str, str]                  # po_id in lower case, without non-alphanumeric ends -> po_id
+    span: int                                # the most runs of letters and digits a po_id has
     payees: dict[str, str]                   # a supplier's name, legal name or beneficiary, normalised -> supplier_id
 
     def supplier_paid(self, payee: str | None, number: str | None) -> str | None:
@@ -48,8 +48,29 @@ class Orders:
         return self.payees.get(normalise_name(payee)) if payee else None
 
     def named_in(self, text: str) -> list[str]:
-        """The purchase orders `text` names, as whole words (case-insensitive), in order, each once."""
-        return list(dict.fromkeys(self.spelled[m.lower()] for m in self.pattern.findall(text)))
+        """The purchase orders `text` names, as whole words (case-insensitive), in order, each once: from each run of
+        letters and digits, the longest stretch of text up to the end of a later run that is a PO number (`PO-1001-A`
+        before `PO-1001`), then on after it. A set lookup per stretch, so the number of POs does not matter."""
+        runs = [m.span() for m in _RUN.finditer(text)]
+        found, i = [], 0
+        while i < len(runs):
+            for j in range(min(len(runs), i + self.span) - 1, i - 1, -1):
+                po = self.spelled.get(text[runs[i][0]:runs[j][1]].lower())
+                if po is not None:
+                    found.append(po)
+                    i = j
+                    break
+            i += 1
+        return list(dict.fromkeys(found))
+
+
+_RUN = re.compile(r"[0-9A-Za-z]+")
+
+
+def _key(po_id: str) -> str:
+    """How a PO number is looked for in a reference: lower case, without non-alphanumeric ends (`#1001` is `1001`)."""
+    runs = [m.span() for m in _RUN.finditer(po_id)]
+    return po_id[runs[0][0]:runs[-1][1]].lower() if runs else ""
 
 
 def _alnum(text: str) -> str:
@@ -95,10 +116,9 @@ def load_orders(folder: Path | None) -> Orders:
                 for sup, name in zip(text(people["supplier_id"]), text(people[column])):
                     if sup and normalise_name(name):
                         payees.setdefault(normalise_name(name), sup)
-    ids = sorted(suppliers, key=len, reverse=True)  # the longest first: `PO-1001-A` before `PO-1001`
-    pattern = re.compile(r"(?<![0-9A-Za-z])(" + "|".join(map(re.escape, ids)) + r")(?![0-9A-Za-z])",
-                         re.IGNORECASE) if ids else re.compile(r"(?!x)x")
-    return Orders(suppliers, currencies, accounts, pattern, {p.lower(): p for p in suppliers}, payees)
+    spelled = {_key(p): p for p in suppliers if _key(p)}
+    span = max((len(_RUN.findall(p)) for p in suppliers), default=1)
+    return Orders(suppliers, currencies, accounts, spelled, span, payees)
 
 
 def account_of(orders: Orders, supplier: str, number: str | None) -> str | None:

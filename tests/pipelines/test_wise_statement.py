@@ -16,7 +16,7 @@ from models import scoring
 from pipelines.adapters import registry
 from pipelines.adapters.base import AdapterError, Options
 from pipelines.adapters.report import check_written
-from pipelines.adapters.transfers import iban_country
+from pipelines.adapters.transfers import iban_country, load_orders
 from pipelines.cli import main as cli_main
 
 STATEMENT = FIXTURES / "exports" / "wise_statement_usd.csv"
@@ -292,3 +292,14 @@ def test_the_statement_and_the_list_of_the_same_transfers_are_one_payment_each_w
     assert "(0 new, 3 replaced an earlier import of the same rows, 1 other rows kept)" in capsys.readouterr().out
     assert payments(folder) == after_statement  # same ids, same amounts; the accounts the statement matched kept
     assert after_statement["wise:TRANSFER-1190000009"]["bank_account_id"] == "SUP-0002-wise-1001"
+
+
+def test_po_numbers_are_found_as_whole_words_the_longest_first(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_csv(folder / "purchase_orders.csv", ["po_id", "supplier_id"],
+              [["PO-1001", "S1"], ["PO-1001-A", "S1"], ["#77", "S2"], ["po 55", "S2"], ["1001", "S3"]])
+    orders = load_orders(folder)
+    assert orders.named_in("PO-1001-A balance, then po-1001 / PO-1001x") == ["PO-1001-A", "PO-1001"]
+    assert orders.named_in("deposit for 77 and PO 55 (and 1001)") == ["#77", "po 55", "1001"]
+    assert orders.named_in("PO-10011, 771, A1001") == []

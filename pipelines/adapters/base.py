@@ -88,9 +88,10 @@ class Source:
         return values.mask(values == "")
 
 
-def open_source(path: Path, fmt: Format, options: Options) -> Source:
-    """Read `path` for `fmt`: sniff it, check the required headers, rename to the published names."""
-    got = sniff.read_export(path, options.encoding, quoting=fmt.quoting)
+def open_source(path: Path, fmt: Format, options: Options, got: sniff.Sniffed | None = None) -> Source:
+    """Read `path` for `fmt` (or take `got`, the same file already read with the format's quoting): sniff it, check
+    the required headers, rename to the published names."""
+    got = got or sniff.read_export(path, options.encoding, quoting=fmt.quoting)
     header = got.parsed.header
     mapped = fmt.header_map(header)
     missing = [name for name in fmt.required if name not in mapped]

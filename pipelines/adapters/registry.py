@@ -15,7 +15,7 @@ from pipelines.adapters import (amazon_date_range, amazon_orders, amazon_returns
                                 wise_transactions)
 from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
 from pipelines.adapters.dates import declared_format
-from pipelines.adapters.sniff import read_export
+from pipelines.adapters.sniff import Sniffed, read_export
 
 FORMATS: list[Format] = [
     amazon_returns.FORMAT,
@@ -54,13 +54,19 @@ def recognise(header: list[str], file_name: str = "the file") -> Format:
 
 
 def detect(path: Path, encoding: str | None = None) -> Format:
-    """Recognise a file's format from its header row: read unquoted first (Amazon's tab reports, where a `"` is text),
-    then quoted, when quoted title lines above the header hold the delimiter (Amazon's Date Range report)."""
-    header = read_export(path, encoding, quoting=False).parsed.header
-    if not any(f.matches(header) for f in FORMATS):
-        quoted = read_export(path, encoding, quoting=True).parsed.header
-        header = quoted if any(f.matches(quoted) for f in FORMATS) else header
-    return recognise(header, Path(path).name)
+    """Recognise a file's format from its header row (see `_detect`)."""
+    return _detect(path, encoding)[0]
+
+
+def _detect(path: Path, encoding: str | None = None) -> tuple[Format, Sniffed]:
+    """The format and the file as read to recognise it: unquoted first (Amazon's tab reports, where a `"` is text),
+    then quoted, when quoted title lines above the header hold the delimiter (Amazon's Date Range report). The read
+    is returned so that converting does not read a large export a second time."""
+    read = read_export(path, encoding, quoting=False)
+    if not any(f.matches(read.parsed.header) for f in FORMATS):
+        quoted = read_export(path, encoding, quoting=True)
+        read = quoted if any(f.matches(quoted.parsed.header) for f in FORMATS) else read
+    return recognise(read.parsed.header, Path(path).name), read
 
 
 def check_declared(date_format: str) -> None:
@@ -74,10 +80,13 @@ def check_declared(date_format: str) -> None:
 def convert(path: Path, fmt: Format | None = None, options: Options | None = None) -> Converted:
     """Read `path` as `fmt` (recognised from its header when None) and convert it; nothing is written."""
     options = options or Options()
-    fmt = fmt or detect(path, options.encoding)
+    read = None
+    if fmt is None:
+        fmt, read = _detect(path, options.encoding)
+        read = read if read.quoting == fmt.quoting else None
     if options.date_format:
         if fmt.fixed_dates:
             raise AdapterError(f"{Path(path).name}: dates in a {fmt.title} are always in their published form "
                                f"({fmt.fixed_dates}); a declared date format is not used for this format")
         check_declared(options.date_format)
-    return fmt.convert(open_source(path, fmt, options), options)
+    return fmt.convert(open_source(path, fmt, options, read), options)

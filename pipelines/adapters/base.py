@@ -78,14 +78,19 @@ class Source:
     malformed: list[tuple[int, str, str]]
     notices: list[str]
     titles: list[tuple[int, str]] = field(default_factory=list)  # title lines above the header: (line, text)
+    _texts: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     def raw(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
     def text(self, column: str) -> pd.Series:
-        """A column's cells stripped, empty cells as NA."""
-        values = self.frame[column].astype("string").str.strip()
-        return values.mask(values == "")
+        """A column's cells stripped, empty cells as NA (computed once per column: converters read a column again
+        inside their loops, and a whole-column conversion a line is quadratic); a copy, so a caller may change it."""
+        cached = self._texts.get(column)
+        if cached is None:
+            values = self.frame[column].astype("string").str.strip()
+            cached = self._texts[column] = values.mask(values == "")
+        return cached.copy()
 
 
 def open_source(path: Path, fmt: Format, options: Options, got: sniff.Sniffed | None = None) -> Source:

@@ -98,43 +98,53 @@ def convert(source: Source, options: Options) -> Converted:
     rates = pd.Series(table.units_per_usd(pd.Series(currency, index=frame.index), dates.values), index=frame.index)
     fees, refunds = [], []
     occurrences: dict[tuple, int] = {}
-    bad = out.bad()
     months_seen = set()
+    # one pass over plain lists (positions: the source frame's index is 0..n-1): indexing pandas Series cell by
+    # cell costs microseconds a cell, minutes for a year of settlements
+    col = {name: values.tolist() for name, values in dict(
+        bad=out.bad(), account=account, used=used, refund=is_refund, sale=is_sale, promotion=is_promotion,
+        fee=is_fee, kind=kind, description=description, amount_type=amount_type, amount=amount.values,
+        quantity=quantity.values, month=dates.values.dt.strftime("%Y-%m"), rate=rates, marketplace=marketplace,
+        sku=sku, order=source.text("order-id"), posted=source.text("posted-date-time"),
+        item=source.text("order-item-code"), line=lines).items()}
     for i in frame.index[tx]:
-        if bad[i]:
+        if col["bad"][i]:
             continue
-        if account[i]:
-            label = f"{kind[i]} {description[i]}".strip()
-            value = amount.values[i]
+        kind_i, description_i, amount_type_i, line = (col["kind"][i], col["description"][i], col["amount_type"][i],
+                                                      col["line"][i])
+        if col["account"][i]:
+            label = f"{kind_i} {description_i}".strip()
+            value = col["amount"][i]
             account_total[label] += 0.0 if pd.isna(value) else float(value)
-            out.leave_out(lines[i], "sku", f"account-level line without a SKU ({label}): not attributable to a SKU")
+            out.leave_out(line, "sku", f"account-level line without a SKU ({label}): not attributable to a SKU")
             continue
-        if not used[i]:
-            other[f"{kind[i]} / {amount_type[i]} / {description[i]}"] += 1
-            out.leave_out(lines[i], "amount-type", f"neither a fee, a refund nor product revenue "
-                                                   f"({kind[i]} / {amount_type[i]} / {description[i]})")
+        if not col["used"][i]:
+            other[f"{kind_i} / {amount_type_i} / {description_i}"] += 1
+            out.leave_out(line, "amount-type", f"neither a fee, a refund nor product revenue "
+                                               f"({kind_i} / {amount_type_i} / {description_i})")
             continue
-        month = dates.values[i].strftime("%Y-%m")
+        month = col["month"][i]
         months_seen.add(month)
-        rate = rates[i]
+        rate = col["rate"][i]
         if pd.isna(rate):
-            out.reject(lines[i], "amount", f"amounts in {currency} cannot be converted to USD: "
-                                           f"{table.missing(currency, month)}")
+            out.reject(line, "amount", f"amounts in {currency} cannot be converted to USD: "
+                                       f"{table.missing(currency, month)}")
             continue
-        usd = float(amount.values[i]) / rate
-        channel = (options.channel or channels[marketplace[i].upper()]["channel"]).lower()
-        ident = (kind[i], source.text("order-id")[i], sku[i], amount_type[i], description[i],
-                 source.text("posted-date-time")[i], source.text("order-item-code")[i])
+        usd = float(col["amount"][i]) / rate
+        sku_i, order_i = col["sku"][i], col["order"][i]
+        channel = (options.channel or channels[col["marketplace"][i].upper()]["channel"]).lower()
+        ident = (kind_i, order_i, sku_i, amount_type_i, description_i, col["posted"][i], col["item"][i])
         occurrences[ident] = occurrences.get(ident, 0) + 1
         key = f"{settlement}:" + ":".join("" if pd.isna(v) else str(v) for v in ident) + f"#{occurrences[ident]}"
-        if is_refund[i]:
-            refunds.append(dict(_format=FORMAT.name, _key=key, settlement=settlement, order_id=source.text("order-id")[i], sku=sku[i],
+        if col["refund"][i]:
+            refunds.append(dict(_format=FORMAT.name, _key=key, settlement=settlement, order_id=order_i, sku=sku_i,
                                 month=month, channel=channel, refund=fmt_number(-usd)))
             continue
-        units = int(quantity.values[i]) if is_sale[i] and pd.notna(quantity.values[i]) else 0
-        fees.append(dict(_format=FORMAT.name, _key=key, settlement=settlement, sku=sku[i], month=month, channel=channel,
-                         fees=fmt_number(-usd) if is_fee[i] else "0", units=str(units),
-                         revenue=fmt_number(usd) if (is_sale[i] or is_promotion[i]) else "0"))
+        sale = col["sale"][i]
+        units = int(col["quantity"][i]) if sale and pd.notna(col["quantity"][i]) else 0
+        fees.append(dict(_format=FORMAT.name, _key=key, settlement=settlement, sku=sku_i, month=month, channel=channel,
+                         fees=fmt_number(-usd) if col["fee"][i] else "0", units=str(units),
+                         revenue=fmt_number(usd) if (sale or col["promotion"][i]) else "0"))
     if account_total:
         out.notices.append(account_level_notice(source, currency, account_total))
     start = parse_dates(source.text("settlement-start-date").where(summary), lines,

@@ -115,7 +115,8 @@ def open_source(path: Path, fmt: Format, options: Options, got: sniff.Sniffed | 
             buffer = io.StringIO()
             csv.writer(buffer, lineterminator="").writerow(["" if pd.isna(row[h]) else row[h] for h in header])
             lines[int(row["_line"]) - 1] = buffer.getvalue()
-    return Source(Path(path), got.description, frame[[*fmt.columns, "_line"]], lines, got.parsed.malformed,
+    frame = frame[[*fmt.columns, "_line"]].reset_index(drop=True)  # labels are positions: converters may use lists
+    return Source(Path(path), got.description, frame, lines, got.parsed.malformed,
                   list(got.notices), list(got.parsed.titles))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.adapters.base import Collector, Converted, Format, Options, Source, load_code_map
+from pipelines.adapters.base import Collector, Converted, Format, Options, Source, as_lists, load_code_map
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import RETURN_ORDERS
@@ -72,20 +72,24 @@ def convert(source: Source, options: Options) -> Converted:
     seen: dict[tuple, int] = {}
     first_line: dict[str, int] = {}
     rows, ledger = [], []
+    c = as_lists(order=order_id, sku=sku, raw_date=raw_date, plate=plate, line=lines, quantity=quantity.values,
+                 day=dates.values.dt.strftime("%Y-%m-%d"), reason=reason_code, disposition=disposition_code)
     for i in frame.index[good]:
-        key = (order_id[i], sku[i], raw_date[i])
+        order_i, sku_i = c["order"][i], c["sku"][i]
+        key = (order_i, sku_i, c["raw_date"][i])
         seen[key] = seen.get(key, 0) + 1
-        rid = return_id(order_id[i], sku[i], None if pd.isna(plate[i]) else plate[i], raw_date[i], seen[key])
+        plate_i = c["plate"][i]
+        rid = return_id(order_i, sku_i, None if pd.isna(plate_i) else plate_i, c["raw_date"][i], seen[key])
         if rid in first_line:
-            out.leave_out(lines[i], "license-plate-number", f"the same return (order, SKU and licence plate) is "
-                                                            f"already on line {first_line[rid]}")
+            out.leave_out(c["line"][i], "license-plate-number", f"the same return (order, SKU and licence plate) is "
+                                                                f"already on line {first_line[rid]}")
             continue
-        first_line[rid] = int(lines[i])
-        qty = int(quantity.values[i])
-        rows.append(dict(return_id=rid, sku=sku[i], returned_on=dates.values[i].date().isoformat(),
-                         quantity=str(qty), reason=reasons[reason_code[i]]["reason"], channel=channel,
-                         disposition=dispositions[disposition_code[i]]["disposition"]))
-        ledger.append(dict(_format=FORMAT.name, _key=rid, return_id=rid, order_id=order_id[i], sku=sku[i],
+        first_line[rid] = int(c["line"][i])
+        qty = int(c["quantity"][i])
+        rows.append(dict(return_id=rid, sku=sku_i, returned_on=c["day"][i], quantity=str(qty),
+                         reason=reasons[c["reason"][i]]["reason"], channel=channel,
+                         disposition=dispositions[c["disposition"][i]]["disposition"]))
+        ledger.append(dict(_format=FORMAT.name, _key=rid, return_id=rid, order_id=order_i, sku=sku_i,
                            quantity=str(qty)))
     return out.result({"returns": rows}, {RETURN_ORDERS: ledger})
 

@@ -19,7 +19,7 @@ from collections import defaultdict
 import pandas as pd
 
 from pipelines import fx
-from pipelines.adapters.base import Collector, Converted, Format, Options, Source, fmt_number
+from pipelines.adapters.base import Collector, Converted, Format, Options, Source, as_lists, fmt_number
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import SALES_LINES
@@ -95,29 +95,34 @@ def convert(source: Source, options: Options) -> Converted:
     ledger = []
     refunds: dict[str, float] = defaultdict(float)
     refunded_orders = 0
+    c = as_lists(name=name, sku=sku, skipped=skipped, good=good, month=created.values.dt.strftime("%Y-%m"),
+                 rate=rates, currency=currency, line=lines, price=price.values, quantity=quantity.values,
+                 discount=discount.values, first=first, refunded=refunded.values)
     for i in frame.index:
-        key = (name[i], sku[i])
+        name_i, sku_i = c["name"][i], c["sku"][i]
+        key = (name_i, sku_i)
         occurrences[key] = occurrences.get(key, 0) + 1
-        ledger_key = f"{name[i]}:{sku[i]}#{occurrences[key]}"
-        if skipped[i]:
-            if not (pd.isna(name[i]) or pd.isna(sku[i])):
+        ledger_key = f"{name_i}:{sku_i}#{occurrences[key]}"
+        if c["skipped"][i]:
+            if not (pd.isna(name_i) or pd.isna(sku_i)):
                 ledger.append(dict(_format=FORMAT.name, _key=ledger_key, _drop="1"))
             continue
-        if not good[i]:
+        if not c["good"][i]:
             continue
-        month = created.values[i].strftime("%Y-%m")
-        rate = rates[i]
+        month, rate = c["month"][i], c["rate"][i]
         if pd.isna(rate):
-            out.reject(lines[i], "Currency", f"prices in {currency[i] or '(blank)'} cannot be converted to USD: "
-                                             f"{table.missing(currency[i] or '(blank)', month)}")
+            out.reject(c["line"][i], "Currency", f"prices in {c['currency'][i] or '(blank)'} cannot be converted to "
+                                                 f"USD: {table.missing(c['currency'][i] or '(blank)', month)}")
             continue
-        gross = float(price.values[i]) * int(quantity.values[i])
-        net = gross - abs(float(0 if pd.isna(discount.values[i]) else discount.values[i]))
-        ledger.append(dict(_format=FORMAT.name, _key=ledger_key, sku=sku[i], month=month, channel=channel,
-                           units=str(int(quantity.values[i])), revenue=fmt_number(net / rate), order_id=name[i]))
-        if first[i] and pd.notna(refunded.values[i]) and refunded.values[i] > 0:
+        units = int(c["quantity"][i])
+        gross = float(c["price"][i]) * units
+        net = gross - abs(float(0 if pd.isna(c["discount"][i]) else c["discount"][i]))
+        ledger.append(dict(_format=FORMAT.name, _key=ledger_key, sku=sku_i, month=month, channel=channel,
+                           units=str(units), revenue=fmt_number(net / rate), order_id=name_i))
+        refund = c["refunded"][i]
+        if c["first"][i] and pd.notna(refund) and refund > 0:
             refunded_orders += 1
-            refunds[month] += float(refunded.values[i]) / rate
+            refunds[month] += float(refund) / rate
     if refunded_orders:
         per_month = ", ".join(f"{m}: {v:,.2f}" for m, v in sorted(refunds.items()))
         out.notices.append(f"{source.path.name}: {refunded_orders} order(s) had refunds (USD {sum(refunds.values()):,.2f}"

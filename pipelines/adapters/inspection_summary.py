@@ -15,7 +15,8 @@ import re
 
 import pandas as pd
 
-from pipelines.adapters.base import Collector, Converted, Format, Options, Source, fmt_number, load_code_map
+from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, as_lists, fmt_number,
+                                     load_code_map)
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 
@@ -107,21 +108,24 @@ def convert(source: Source, options: Options) -> Converted:
     good = ~out.bad()
     seen: dict[str, int] = {}
     rows = []
+    c = as_lists(report=report, po=po, line=lines, service=service, result=result, level=levels,
+                 day=dates.values.dt.strftime("%Y-%m-%d"), inspector=source.text("Inspector"),
+                 **{column: values for column, values in numbers.items()})
     for i in frame.index[good]:
-        if report[i] in seen:
-            out.leave_out(lines[i], "Report No.", f"report {report[i]} is already on line {seen[report[i]]}")
+        report_i = c["report"][i]
+        if report_i in seen:
+            out.leave_out(c["line"][i], "Report No.", f"report {report_i} is already on line {seen[report_i]}")
             continue
-        seen[report[i]] = int(lines[i])
-        counts = {c: ("" if pd.isna(numbers[c][i]) else fmt_number(numbers[c][i], 6)) for c in numbers}
+        seen[report_i] = int(c["line"][i])
+        counts = {k: ("" if pd.isna(c[k][i]) else fmt_number(c[k][i], 6)) for k in numbers}
         rows.append(dict(
-            inspection_id=report[i], po_id=po[i], inspection_type=services[service[i]]["inspection_type"],
-            inspected_on=dates.values[i].date().isoformat(),
-            inspector=(source.text("Inspector")[i] if pd.notna(source.text("Inspector")[i]) else ""),
-            inspection_level=levels[i] if pd.notna(levels[i]) else "",
+            inspection_id=report_i, po_id=c["po"][i], inspection_type=services[c["service"][i]]["inspection_type"],
+            inspected_on=c["day"][i], inspector=(c["inspector"][i] if pd.notna(c["inspector"][i]) else ""),
+            inspection_level=c["level"][i] if pd.notna(c["level"][i]) else "",
             aql_critical=counts["AQL Critical"], aql_major=counts["AQL Major"], aql_minor=counts["AQL Minor"],
             lot_size=counts["Lot Size"], sample_size=counts["Sample Size"],
             critical_defects=counts["Critical Found"], major_defects=counts["Major Found"],
-            minor_defects=counts["Minor Found"], result=results[result[i]]["result"], cost=counts["Fee"]))
+            minor_defects=counts["Minor Found"], result=results[c["result"][i]]["result"], cost=counts["Fee"]))
     return out.result({"inspections": rows})
 
 

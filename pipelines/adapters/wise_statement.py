@@ -34,7 +34,7 @@ import re
 
 import pandas as pd
 
-from pipelines.adapters.base import Collector, Converted, Format, Options, Source
+from pipelines.adapters.base import Collector, Converted, Format, Options, Source, as_lists
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.transfers import Payments, Transfer
@@ -80,39 +80,43 @@ def convert(source: Source, options: Options) -> Converted:
     reference = (source.text("Payment Reference").fillna("") + " " + source.text("Note").fillna("")).str.strip()
     exchange_to = source.text("Exchange To").str.upper()
     payee, account = source.text("Payee Name"), source.text("Payee Account Number")
+    c = as_lists(line=lines, fee_line=is_fee_line, amount=amount, id_kind=kind_of_id, ident=ident,
+                 description=description, currency=currency, exchange_to=exchange_to, payee=payee, account=account,
+                 reference=reference, fee=numbers["Total fees"], to_amount=numbers["Exchange To Amount"],
+                 rate=numbers["Exchange Rate"], day=dates.values.dt.strftime("%Y-%m-%d"))
     for i in frame.index[~out.bad()]:
-        line = int(lines[i])
-        if is_fee_line[i]:
+        line, ident_i, amount_i = int(c["line"][i]), c["ident"][i], c["amount"][i]
+        if c["fee_line"][i]:
             out.leave_out(line, "Description", "Wise's fee line, not paid to the supplier: the fee for "
-                                               f"{_fee_of(description[i])}")
+                                               f"{_fee_of(c['description'][i])}")
             continue
-        if amount[i] >= 0:
+        if amount_i >= 0:
             out.leave_out(line, "Amount", "money in, not a payment")
             continue
-        if kind_of_id[i] != "TRANSFER":
+        if c["id_kind"][i] != "TRANSFER":
             out.leave_out(line, "TransferWise ID", "not a transfer to a bank account: a "
-                                                   f"{ident[i].split('-')[0].lower()} line")
+                                                   f"{ident_i.split('-')[0].lower()} line")
             continue
-        if ident[i] in returned:
-            back_line, back = returned[ident[i]]
-            if abs(back + float(amount[i])) < 0.005:
+        if ident_i in returned:
+            back_line, back = returned[ident_i]
+            if abs(back + float(amount_i)) < 0.005:
                 out.leave_out(line, "TransferWise ID", f"returned in full (cancelled or bounced): on line "
                                                        f"{back_line}; nothing was paid")
             else:
-                out.reject(line, "TransferWise ID", f"partly returned: {back:,.2f} of {-float(amount[i]):,.2f} "
+                out.reject(line, "TransferWise ID", f"partly returned: {back:,.2f} of {-float(amount_i):,.2f} "
                                                     f"on line {back_line}; write the payment in payments.csv by hand")
             continue
-        fee = 0.0 if fees_apart or pd.isna(numbers["Total fees"][i]) else float(numbers["Total fees"][i])
-        sent = -float(amount[i]) - fee
-        paid_in, value = currency[i], sent
-        if pd.notna(exchange_to[i]) and exchange_to[i] != currency[i]:
-            paid_in = exchange_to[i]
-            value = (float(numbers["Exchange To Amount"][i]) if pd.notna(numbers["Exchange To Amount"][i])
-                     else sent * float(numbers["Exchange Rate"][i]) if pd.notna(numbers["Exchange Rate"][i])
-                     else None)
-        payments.add(Transfer(line, ident[i], dates.values[i].date().isoformat(), paid_in, value,
-                              payee[i] if pd.notna(payee[i]) else None, account[i] if pd.notna(account[i]) else None,
-                              reference[i]))
+        fee = 0.0 if fees_apart or pd.isna(c["fee"][i]) else float(c["fee"][i])
+        sent = -float(amount_i) - fee
+        paid_in, value = c["currency"][i], sent
+        exchange_to_i = c["exchange_to"][i]
+        if pd.notna(exchange_to_i) and exchange_to_i != paid_in:
+            paid_in = exchange_to_i
+            value = (float(c["to_amount"][i]) if pd.notna(c["to_amount"][i])
+                     else sent * float(c["rate"][i]) if pd.notna(c["rate"][i]) else None)
+        payments.add(Transfer(line, ident_i, c["day"][i], paid_in, value,
+                              c["payee"][i] if pd.notna(c["payee"][i]) else None,
+                              c["account"][i] if pd.notna(c["account"][i]) else None, c["reference"][i]))
     if fees_apart:
         out.notices.append(f"{source.path.name}: Wise's fees are lines of their own, so each transfer's amount is "
                            "what the supplier was sent")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.adapters.base import Collector, Converted, Format, Options, Source
+from pipelines.adapters.base import Collector, Converted, Format, Options, Source, as_lists
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.transfers import Payments, Transfer
@@ -60,25 +60,29 @@ def convert(source: Source, options: Options) -> Converted:
     reference = (source.text("Reference").fillna("") + " " + source.text("Note").fillna("")).str.strip()
     target, currency = source.text("Target name"), source.text("Target currency").str.upper()
     kind_of_id = ident.str.extract(r"^([A-Za-z_]+)-", expand=False).str.upper()
+    finished = dates["Finished on"].values.dt.strftime("%Y-%m-%d").where(dates["Finished on"].values.notna())
+    c = as_lists(line=lines, direction=direction, id_kind=kind_of_id, ident=ident, status=status,
+                 status_as_written=source.text("Status"), currency=currency, received=received.values, payee=target,
+                 reference=reference, day=finished.fillna(dates["Created on"].values.dt.strftime("%Y-%m-%d")))
     for i in frame.index[~out.bad()]:
-        line = int(lines[i])
-        if direction[i] == "IN":
+        line, direction_i, status_i = int(c["line"][i]), c["direction"][i], c["status"][i]
+        if direction_i == "IN":
             out.leave_out(line, "Direction", "money in, not a payment")
-        elif direction[i] == "NEUTRAL":
+        elif direction_i == "NEUTRAL":
             out.leave_out(line, "Direction", "not a transfer to a bank account: a conversion between balances")
-        elif kind_of_id[i] != "TRANSFER":
-            out.leave_out(line, "ID", f"not a transfer to a bank account: a {ident[i].split('-')[0].lower()} line")
-        elif status[i] in NOT_PAID:
-            out.leave_out(line, "Status", NOT_PAID[status[i]])
-        elif status[i] != "COMPLETED":
-            out.leave_out(line, "Status", f"not completed yet: status {source.text('Status')[i]}; import a later "
+        elif c["id_kind"][i] != "TRANSFER":
+            out.leave_out(line, "ID", f"not a transfer to a bank account: a {c['ident'][i].split('-')[0].lower()} "
+                                      "line")
+        elif status_i in NOT_PAID:
+            out.leave_out(line, "Status", NOT_PAID[status_i])
+        elif status_i != "COMPLETED":
+            out.leave_out(line, "Status", f"not completed yet: status {c['status_as_written'][i]}; import a later "
                                           "list once it is")
         else:
-            finished = dates["Finished on"].values[i]
-            paid_on = (finished if pd.notna(finished) else dates["Created on"].values[i]).date().isoformat()
-            payments.add(Transfer(line, ident[i], paid_on, currency[i] if pd.notna(currency[i]) else "",
-                                  None if pd.isna(received.values[i]) else float(received.values[i]),
-                                  target[i] if pd.notna(target[i]) else None, None, reference[i]))
+            received_i, currency_i, payee_i = c["received"][i], c["currency"][i], c["payee"][i]
+            payments.add(Transfer(line, c["ident"][i], c["day"][i], currency_i if pd.notna(currency_i) else "",
+                                  None if pd.isna(received_i) else float(received_i),
+                                  payee_i if pd.notna(payee_i) else None, None, c["reference"][i]))
     if payments.payments:
         out.notices.append(f"{source.path.name}: a transactions list carries no account numbers, so these payments "
                            "name no bank account (unless a statement import already matched one): import the balance "

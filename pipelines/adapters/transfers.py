@@ -254,6 +254,10 @@ class Payments:
                                        "split, write it in payments.csv by hand, one row per order")
             return
         po = named[0]
+        if not t.currency:
+            out.reject(t.line, cols["currency"], f"required value is missing: {cols['currency']} (the currency the "
+                                                 "supplier was paid in)")
+            return
         if t.currency != orders.currency[po]:
             out.reject(t.line, cols["currency"], f"paid in another currency than its order: {t.currency}, but {po} "
                                                  f"is in {orders.currency[po]}; write it in payments.csv by hand in "

@@ -303,3 +303,14 @@ def test_po_numbers_are_found_as_whole_words_the_longest_first(tmp_path):
     assert orders.named_in("PO-1001-A balance, then po-1001 / PO-1001x") == ["PO-1001-A", "PO-1001"]
     assert orders.named_in("deposit for 77 and PO 55 (and 1001)") == ["#77", "po 55", "1001"]
     assert orders.named_in("PO-10011, 771, A1001") == []
+
+
+def test_a_transfer_without_its_currency_is_refused_naming_the_column(tmp_path):
+    folder = folder_with_orders(tmp_path)
+    header = TRANSACTIONS.read_text(encoding="utf-8").splitlines()[0]
+    path = tmp_path / "list.csv"
+    path.write_text(header + "\nTRANSFER-1,COMPLETED,OUT,2026-10-27 09:14:02,2026-10-28 03:40:51,0,USD,,,Me,100,USD,"
+                    '"Ningbo Bright Home Products Co., Ltd.",100,,1.0,PO-2026-0142,,Me,General,\n', encoding="utf-8")
+    got = registry.convert(path, options=Options(context_dir=folder))
+    assert [(p.line, p.column, p.reason) for p in got.problems] == [
+        (2, "Target currency", "required value is missing: Target currency (the currency the supplier was paid in)")]

@@ -11,9 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import FIXTURES, write_controls_portfolio_paid_by_wise
+from helpers import (FIXTURES, WISE_HEADER, WISE_P3_DEPOSIT, write_controls_portfolio,
+                     write_controls_portfolio_paid_by_wise)
 from models import scoring
-from pipelines.adapters import registry
+from pipelines.adapters import registry, store
 from pipelines.adapters.base import AdapterError, Options
 from pipelines.adapters.report import check_written
 from pipelines.adapters.transfers import iban_country, load_orders
@@ -314,3 +315,17 @@ def test_a_transfer_without_its_currency_is_refused_naming_the_column(tmp_path):
     got = registry.convert(path, options=Options(context_dir=folder))
     assert [(p.line, p.column, p.reason) for p in got.problems] == [
         (2, "Target currency", "required value is missing: Target currency (the currency the supplier was paid in)")]
+
+
+def test_an_account_of_unknown_country_makes_no_later_account_a_new_country(tmp_path, built):
+    """S1 paid by Wise on 2023-05-15 to ••••4321 (country unknown), before its account BA1 (CN, first seen
+    2023-06-01) was on file: BA1 becomes S1's second account, but whether it is in a new country cannot be told."""
+    folder = write_controls_portfolio(tmp_path / "input")
+    statement = tmp_path / "statement.csv"
+    statement.write_text(WISE_HEADER + WISE_P3_DEPOSIT.replace("15-02-2024", "15-05-2023"), encoding="utf-8")
+    converted = registry.convert(statement, options=Options(context_dir=folder))
+    store.write(converted, folder)
+    with duckdb.connect(str(built(folder, tmp_path / "warehouse.duckdb")), read_only=True) as con:
+        accounts = con.execute("select bank_account_id, account_order, is_new_account, is_new_country, is_offshore "
+                               "from marts.bank_accounts where supplier_id = 'S1' order by account_order").fetchall()
+    assert accounts == [("S1-wise-4321", 1, False, None, None), ("BA1", 2, True, None, False)]

@@ -24,6 +24,7 @@ earlier as (
         later.bank_account_id,
         count(before.bank_account_id) as earlier_accounts,
         count(before.bank_account_id) filter (where before.bank_country = later.bank_country) as earlier_same_country,
+        count(before.bank_account_id) filter (where before.bank_country = 'ZZ') as earlier_unknown_country,
     from ordered as later
     left join ordered as before
         on before.supplier_id = later.supplier_id and before.account_order < later.account_order
@@ -44,9 +45,13 @@ final as (
         ordered.verification_recorded_on,
         ordered.account_order,
         ordered.account_order > 1 as is_new_account,
-        -- not known for an account whose country is not (ZZ)
-        case when ordered.bank_country <> 'ZZ'
-            then ordered.account_order > 1 and earlier.earlier_same_country = 0 end as is_new_country,
+        -- not known when the account's country is not (ZZ), nor when an earlier account's is not and none matches
+        case
+            when ordered.bank_country = 'ZZ' then null
+            when earlier.earlier_same_country > 0 then false
+            when earlier.earlier_unknown_country > 0 then null
+            else ordered.account_order > 1
+        end as is_new_country,
         ordered.is_offshore,
         ordered.account_order > 1 or coalesce(ordered.is_offshore, false) as is_change,
         ordered.verified_on is not null and ordered.verified_on <= build_info.as_of as is_verified,

@@ -224,9 +224,7 @@ def imported(tables: pd.DataFrame, table: str) -> bool:
     return "table_name" not in tables or table in set(tables["table_name"])
 
 
-def country(code: object) -> object:
-    """A supplier's or an account's country as a page says it (models.wording.country: "country unknown" for ZZ)."""
-    return wording.country(code)
+country = wording.country  # a supplier's or an account's country as a page says it ("country unknown" for ZZ)
 
 
 def score_band_below(band: object, score: object, flags: object, cfg: dict | None = None) -> str | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ from models.entity import normalise_name
 from models.wording import count_words
 from pipelines.adapters.base import AdapterError, Collector, fmt_number, load_code_map
 from pipelines.adapters.sniff import read_export
-from pipelines.contract import UNKNOWN_COUNTRY, mask_account
+from pipelines.contract import MASK_CHAR, UNKNOWN_COUNTRY, mask_account
 from pipelines.ingest import find_table_file
 
 
@@ -41,11 +42,13 @@ class Orders:
 
     def supplier_paid(self, payee: str | None, number: str | None) -> str | None:
         """The supplier a payment went to by its account number on file, else by the payee's name; None if none."""
-        wanted = _alnum(number) if number else ""
-        for supplier, accounts in self.accounts.items():
-            if wanted and any(_alnum(on_file) == wanted for _, on_file in accounts):
-                return supplier
-        return self.payees.get(normalise_name(payee)) if payee else None
+        owner = self.owners.get(_alnum(number)) if number else None
+        return owner or (self.payees.get(normalise_name(payee)) if payee else None)
+
+    @cached_property
+    def owners(self) -> dict[str, str]:
+        """Account number on file (letters and digits) -> the supplier it belongs to."""
+        return {_alnum(on_file): supplier for supplier, accounts in self.accounts.items() for _, on_file in accounts}
 
     def named_in(self, text: str) -> list[str]:
         """The purchase orders `text` names, as whole words (case-insensitive), in order, each once: from each run of
@@ -133,7 +136,7 @@ def account_of(orders: Orders, supplier: str, number: str | None) -> str | None:
     if exact:
         return exact[0]
     masked = [ident for ident, on_file in accounts
-              if on_file.startswith("•") and len(_alnum(on_file)) == 4 and wanted.endswith(_alnum(on_file))]
+              if on_file.startswith(MASK_CHAR) and len(_alnum(on_file)) == 4 and wanted.endswith(_alnum(on_file))]
     return masked[0] if len(masked) == 1 else None
 
 
@@ -180,6 +183,11 @@ class NewAccounts:
     @property
     def rows(self) -> list[dict[str, str]]:
         return list(self.by_number.values())
+
+
+def reference_text(reference: pd.Series, note: pd.Series) -> pd.Series:
+    """Where a transfer's PO number and payment kind are looked for: its reference and its note, one text."""
+    return (reference.fillna("") + " " + note.fillna("")).str.strip()
 
 
 def payment_kind(text: str, words: dict[str, dict[str, str]]) -> tuple[str | None, list[str]]:

@@ -37,7 +37,7 @@ import pandas as pd
 from pipelines.adapters.base import Collector, Converted, Format, Options, Source, as_lists
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
-from pipelines.adapters.transfers import Payments, Transfer
+from pipelines.adapters.transfers import Payments, Transfer, reference_text
 
 COLUMNS = ("TransferWise ID", "Date", "Amount", "Currency", "Description", "Payment Reference", "Running Balance",
            "Exchange From", "Exchange To", "Exchange Rate", "Payer Name", "Payee Name", "Payee Account Number",
@@ -72,12 +72,12 @@ def convert(source: Source, options: Options) -> Converted:
 
     is_fee_line = description.str.lower().str.startswith(FEE_LINE)
     fees_apart = bool(is_fee_line.any())
-    kind_of_id = ident.str.extract(r"^([A-Za-z_]+)-", expand=False).str.upper()
+    kind_of_id = id_kind(ident)
     returned = {}  # TransferWise ID -> (line, amount) of money coming back with a transfer's own ID
     for i in frame.index[(amount > 0).fillna(False) & (kind_of_id == "TRANSFER") & ~is_fee_line]:
         returned[ident[i]] = (int(lines[i]), float(amount[i]))
 
-    reference = (source.text("Payment Reference").fillna("") + " " + source.text("Note").fillna("")).str.strip()
+    reference = reference_text(source.text("Payment Reference"), source.text("Note"))
     exchange_to = source.text("Exchange To").str.upper()
     payee, account = source.text("Payee Name"), source.text("Payee Account Number")
     c = as_lists(line=lines, fee_line=is_fee_line, amount=amount, id_kind=kind_of_id, ident=ident,
@@ -94,8 +94,7 @@ def convert(source: Source, options: Options) -> Converted:
             out.leave_out(line, "Amount", "money in, not a payment")
             continue
         if c["id_kind"][i] != "TRANSFER":
-            out.leave_out(line, "TransferWise ID", "not a transfer to a bank account: a "
-                                                   f"{ident_i.split('-')[0].lower()} line")
+            out.leave_out(line, "TransferWise ID", not_a_transfer(ident_i))
             continue
         if ident_i in returned:
             back_line, back = returned[ident_i]
@@ -121,6 +120,16 @@ def convert(source: Source, options: Options) -> Converted:
         out.notices.append(f"{source.path.name}: Wise's fees are lines of their own, so each transfer's amount is "
                            "what the supplier was sent")
     return out.result(payments.rows())
+
+
+def id_kind(ident: pd.Series) -> pd.Series:
+    """What a Wise id names, from its prefix (`TRANSFER`, `CARD`, `BALANCE`…): only a TRANSFER pays a bank account."""
+    return ident.str.extract(r"^([A-Za-z_]+)-", expand=False).str.upper()
+
+
+def not_a_transfer(ident: str) -> str:
+    """Why a line whose id is not a TRANSFER is left out."""
+    return f"not a transfer to a bank account: a {ident.split('-')[0].lower()} line"
 
 
 def _fee_of(description: str) -> str:

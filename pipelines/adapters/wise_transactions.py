@@ -26,7 +26,8 @@ import pandas as pd
 from pipelines.adapters.base import Collector, Converted, Format, Options, Source, as_lists
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
-from pipelines.adapters.transfers import Payments, Transfer
+from pipelines.adapters.transfers import Payments, Transfer, reference_text
+from pipelines.adapters.wise_statement import id_kind, not_a_transfer
 
 COLUMNS = ("ID", "Status", "Direction", "Created on", "Finished on", "Source fee amount", "Source fee currency",
            "Target fee amount", "Target fee currency", "Source name", "Source amount (after fees)", "Source currency",
@@ -57,9 +58,9 @@ def convert(source: Source, options: Options) -> Converted:
     received = parse_numbers(source.text("Target amount (after fees)"), lines, decimal=".")
     out.reject_where(received.errors.notna(), "Target amount (after fees)", received.errors)
 
-    reference = (source.text("Reference").fillna("") + " " + source.text("Note").fillna("")).str.strip()
+    reference = reference_text(source.text("Reference"), source.text("Note"))
     target, currency = source.text("Target name"), source.text("Target currency").str.upper()
-    kind_of_id = ident.str.extract(r"^([A-Za-z_]+)-", expand=False).str.upper()
+    kind_of_id = id_kind(ident)
     finished = dates["Finished on"].values.dt.strftime("%Y-%m-%d").where(dates["Finished on"].values.notna())
     c = as_lists(line=lines, direction=direction, id_kind=kind_of_id, ident=ident, status=status,
                  status_as_written=source.text("Status"), currency=currency, received=received.values, payee=target,
@@ -71,8 +72,7 @@ def convert(source: Source, options: Options) -> Converted:
         elif direction_i == "NEUTRAL":
             out.leave_out(line, "Direction", "not a transfer to a bank account: a conversion between balances")
         elif c["id_kind"][i] != "TRANSFER":
-            out.leave_out(line, "ID", f"not a transfer to a bank account: a {c['ident'][i].split('-')[0].lower()} "
-                                      "line")
+            out.leave_out(line, "ID", not_a_transfer(c["ident"][i]))
         elif status_i in NOT_PAID:
             out.leave_out(line, "Status", NOT_PAID[status_i])
         elif status_i != "COMPLETED":

@@ -274,8 +274,10 @@ PAYMENTS = Table(
         _c("paid_on", DATE, "Value date of the payment.", "2024-01-16", required=True),
         _c("amount", DECIMAL, "Amount paid, in the PO currency.", "4110.00", required=True, minimum=0,
            exclusive_minimum=True),
-        _c("kind", TEXT, "What the payment is for.", "deposit", allowed=("deposit", "balance", "other"),
-           default="other"),
+        _c("kind", TEXT, "What the payment is for (blank = read from the amounts paid on the order: the payment that "
+           "brings them to the order's value, within paid_in_full_tolerance_pct of data/reference/kpi_settings.csv, is "
+           "its balance, the order's first payment below that its deposit, any other other).", "deposit",
+           allowed=("deposit", "balance", "other")),
         _c("payee_name", TEXT, "Beneficiary name the money went to.", "Ningbo Bright Home Products Co., Ltd."),
         _c("channel", TEXT, "Payment channel.", "trade_assurance", allowed=("trade_assurance", "wire", "other")),
         _c("bank_account_id", TEXT, "Bank account the money went to (blank = not recorded).", "BA-0001",

@@ -10,7 +10,9 @@ events as (
     from purchase_orders
     union all
     select 'Payment', payments.paid_on, payments.po_id, null, null, payments.amount,
-        format('{} via {}', payments.kind, replace(coalesce(payments.channel, 'unknown channel'), '_', ' '))
+        format('{}{} via {}', payments.kind,
+            case when payments.is_kind_read_from_amounts then ' (read from the amounts paid)' else '' end,
+            replace(coalesce(payments.channel, 'unknown channel'), '_', ' '))
     from staging.payments
     inner join purchase_orders on payments.po_id = purchase_orders.po_id
     union all

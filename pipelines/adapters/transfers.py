@@ -191,7 +191,8 @@ def reference_text(reference: pd.Series, note: pd.Series) -> pd.Series:
 
 
 def payment_kind(text: str, words: dict[str, dict[str, str]]) -> tuple[str | None, list[str]]:
-    """(kind, the words that say it) from a reference; (None, words) when words of both kinds are there."""
+    """(kind, the words that say it) from a reference; ("", []) when it says neither (the build reads the kind from
+    the amounts paid on the order: staging.payments); (None, words) when words of both kinds are there."""
     upper = text.upper()
     found: dict[str, list[str]] = {}
     for word, row in words.items():
@@ -204,7 +205,7 @@ def payment_kind(text: str, words: dict[str, dict[str, str]]) -> tuple[str | Non
     if found:
         kind, said = next(iter(found.items()))
         return kind, said
-    return "other", []
+    return "", []
 
 
 @dataclass
@@ -292,6 +293,13 @@ class Payments:
 
     def rows(self) -> dict[str, list[dict[str, str]]]:
         """The tables to write: payments, and bank_accounts when an account paid was not on file (with a warning)."""
+        unsaid = sum(1 for p in self.payments if not p["kind"])
+        if unsaid:
+            self.out.notices.append(
+                f"{count_words(unsaid, 'payment')} whose reference says neither deposit nor balance: written with a "
+                "blank kind, which the build reads from the amounts paid on the order (the payment that brings them to "
+                "the order's value is its balance, the order's first payment below that its deposit); write the kind "
+                "in payments.csv to say otherwise")
         new = self.new_accounts.rows
         if new:
             shown = "; ".join(f"{mask_account(r['account_number'])} of {r['supplier_id']} (paid "

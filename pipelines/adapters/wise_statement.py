@@ -15,7 +15,9 @@ record of who was paid, how much and to which account. A payment belongs to the 
   ("Wise Charges for: …", the accounting statement's *show fees separately*); when the transfer converted currency,
   `Exchange To Amount` (or the amount less the fee times `Exchange Rate`) in the currency it converted to;
 - `kind` from the words of the reference and note (data/reference/payment_kinds.csv: `deposit`, `定金` → deposit;
-  `balance`, `尾款` → balance; neither → other); `channel` = `wire`; `payee_name` = `Payee Name`;
+  `balance`, `尾款` → balance; neither → blank, which the build reads from the amounts paid on the order: the
+  payment that brings them to its value is the balance, its first payment below that the deposit); `channel` =
+  `wire`; `payee_name` = `Payee Name`;
 - `bank_account_id`: the PO supplier's account in the folder's bank_accounts file whose number is the
   `Payee Account Number`. An account the supplier has not on file is the pattern of bank-detail fraud: it is added to
   `bank_accounts` unverified, first seen on the earliest payment to it, its country from an IBAN or ZZ (unknown), so

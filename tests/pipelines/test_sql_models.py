@@ -115,6 +115,42 @@ def test_staging_payments_shipments_returns_inspections(con):
     assert pd.isna(ins["critical_defects"])  # a blank count is unknown (left out of defect rates), not 0
 
 
+def test_staging_payments_reads_a_blank_kind_from_the_amounts_paid_on_the_order(con):
+    """A payment that does not say what it is for: the one bringing what was paid to the order's value (within
+    paid_in_full_tolerance_pct, 2%) is its balance, the order's first below that its deposit, any other other; a kind
+    given is kept. Amounts in the order's currency; earlier = paid before (same day: smaller payment_id)."""
+    con.execute("insert into raw.purchase_orders (po_id, supplier_id, sku, ordered_on, quantity, unit_price, currency) "
+                "values ('P1', 'S1', 'A1', '2024-01-02', 1000, 10, null), ('P2', 'S1', 'A1', '2024-01-02', 100, 10, null), "
+                "('P3', 'S1', 'A1', '2024-01-02', 100, 10, null), ('P4', 'S1', 'A1', '2024-05-20', 1000, 70, 'CNY'), "
+                "('P5', 'S1', 'A1', '2024-01-02', 100, 10, null)")
+    con.execute("insert into raw.payments (payment_id, po_id, paid_on, amount, kind) values "
+                # 3,000 of 10,000: the first, below the value -> deposit; +6,850 = 9,850 >= 9,800 -> balance; then other
+                "('Y1', 'P1', '2024-01-03', 3000, null), ('Y2', 'P1', '2024-02-01', 6850, null), "
+                "('Y3', 'P1', '2024-02-05', 100, null), "
+                # paid in full at once: the balance (paid before any inspection, as a balance is)
+                "('Y4', 'P2', '2024-01-03', 1000, null), "
+                # a stated deposit counts in what was paid; a second payment the same day comes after it (Y5 < Y6)
+                "('Y5', 'P3', '2024-01-10', 300, 'deposit'), ('Y6', 'P3', '2024-01-10', 400, null), "
+                "('Y7', 'P3', '2024-01-20', 300, null), "
+                # CNY 21,000 + 49,000 = the order's CNY 70,000, whatever the months' USD rates
+                "('Y8', 'P4', '2024-05-21', 21000, null), ('Y9', 'P4', '2024-06-28', 49000, null), "
+                # 30% then 60%: 90% is not the order's value, so the second is other, and no balance is read
+                "('Y10', 'P5', '2024-01-03', 300, null), ('Y11', 'P5', '2024-01-04', 600, null), "
+                # an order not on file: nothing to read the kind from
+                "('Y12', 'P9', '2024-01-04', 600, null)")
+    pay = run_model(con, "staging.payments").set_index("payment_id")
+    assert pay["kind"].to_dict() == {
+        "Y1": "deposit", "Y2": "balance", "Y3": "other", "Y4": "balance", "Y5": "deposit", "Y6": "other",
+        "Y7": "balance", "Y8": "deposit", "Y9": "balance", "Y10": "deposit", "Y11": "other", "Y12": "other"}
+    assert not pay.loc["Y5", "is_kind_read_from_amounts"] and pay.drop("Y5")["is_kind_read_from_amounts"].all()
+    # without the setting a blank kind is not guessed: left NULL, and the build's check names the payment
+    con.execute("delete from reference.kpi_settings where setting = 'paid_in_full_tolerance_pct'")
+    pay = run_model(con, "staging.payments").set_index("payment_id")
+    assert pay["kind"].isna().sum() == 10 and pay.loc["Y5", "kind"] == "deposit"
+    check = (SQL_DIR.parent / "checks" / "payment_kinds_known.sql").read_text()
+    assert len(con.execute(check).fetchall()) == 10
+
+
 def test_return_costs_attributes_each_return_once(con):
     """marts.return_costs is the one place a return is attributed: the supplier of its PO when traceable (here S2
     made lot P2 of S1's listed SKU A1), else the SKU's supplier; defect-coded and supplier-caused as

@@ -198,8 +198,13 @@ def test_references_are_matched_as_whole_words_and_ambiguous_ones_refused(tmp_pa
     ])
     got = registry.convert(path, options=Options(context_dir=folder))
     assert [(r["payment_id"], r["po_id"], r["kind"]) for r in got.rows["payments"]] == [
-        ("wise:TRANSFER-1", "PO-2026-0142", "deposit"), ("wise:TRANSFER-2", "PO-2026-01", "other"),
+        ("wise:TRANSFER-1", "PO-2026-0142", "deposit"), ("wise:TRANSFER-2", "PO-2026-01", ""),
         ("wise:TRANSFER-5", "PO-2026-0142", "balance")]
+    # a reference saying neither is left blank for the build to read from the amounts, and the import says so
+    assert [n for n in got.notices if "neither deposit nor balance" in n] == [
+        "1 payment whose reference says neither deposit nor balance: written with a blank kind, which the build "
+        "reads from the amounts paid on the order (the payment that brings them to the order's value is its "
+        "balance, the order's first payment below that its deposit); write the kind in payments.csv to say otherwise"]
     reasons = {p.line: p.reason for p in got.problems}
     assert reasons[4] == "pays a supplier but names no purchase order: SUP-0001, reference 'PO-2026-01424'; " \
                          "write it in payments.csv by hand with its PO"
@@ -253,6 +258,37 @@ def test_a_payment_to_an_account_not_on_file_is_flagged_by_the_score_after_the_b
     # P3's balance is held until the account is verified, the unknown country said in words
     assert ("bank account ••••4321 (country unknown), first seen 2024-02-15, is not verified: call back on a number "
             "already on file before paying") in hold
+
+
+def test_transfers_saying_neither_deposit_nor_balance_are_read_from_the_amounts_and_the_control_sees_them(
+        tmp_path, built):
+    """P3 (S1, 500 x 2.00 = USD 1,000, no inspection) paid by two Wise transfers whose references only name the
+    order, to S1's account on file: 300 (the first, below the value: its deposit) and 695 (995 is within 2% of 1,000:
+    its balance). The balance was paid before any pre-shipment inspection passed, so the control sees it."""
+    folder = write_controls_portfolio(tmp_path / "input")
+    statement = tmp_path / "statement_USD.csv"
+    statement.write_text(WISE_HEADER + "".join(
+        f'TRANSFER-{n},{day},-{amount},USD,"Sent money to Ningbo Alpha Co., Ltd.",{reference},4000.00,,,,,'
+        f'"Ningbo Alpha Co., Ltd.",6222 0212 3456 7890,,,,,,5.00,\n'
+        for n, day, amount, reference in [(51, "15-02-2024", "305.00", "P3"), (52, "27-02-2024", "700.00", "PO P3")]),
+        encoding="utf-8")
+    converted = registry.convert(statement, options=Options(context_dir=folder))
+    assert [(r["amount"], r["kind"], r["bank_account_id"]) for r in converted.rows["payments"]] == [
+        ("300", "", "BA1"), ("695", "", "BA1")]
+    store.write(converted, folder)
+    db = built(folder, tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(db), read_only=True) as con:
+        kinds = con.execute("select payment_id, kind, is_kind_read_from_amounts from staging.payments "
+                            "where po_id = 'P3' order by paid_on").fetchall()
+        status = con.execute("select deposit_amount, balance_amount, is_balance_before_psi_pass from marts.po_status "
+                             "where po_id = 'P3'").fetchone()
+        reading = con.execute("select explanation from marts.supplier_signals where supplier_id = 'S1' "
+                              "and signal = 'balance_before_psi'").fetchone()[0]
+    assert kinds == [("wise:TRANSFER-51", "deposit", True), ("wise:TRANSFER-52", "balance", True)]
+    assert status == (300.0, 695.0, True)
+    # S1's balances: P1's after its passed PSI, P2's between its failed and its passed PSI (tiny portfolio), and now
+    # P3's, before any: 2 of 3 (1 of 2 without the statement)
+    assert reading.startswith("2 of 3 balances paid before a passed pre-shipment")
 
 
 TRANSACTIONS = FIXTURES / "exports" / "wise_transactions.csv"

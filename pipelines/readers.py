@@ -26,6 +26,7 @@ import csv
 import io
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -78,7 +79,7 @@ class ParsedFile:
     # Lines that were entirely empty and skipped.
     blank_lines: int = 0
     # Physical lines of a text file, to report a rejected row exactly as it was written.
-    lines: list[str] | None = None
+    lines: Sequence[str] | None = None  # a list, or sniff.Lines cut from the text on demand
     delimiter: str = ","
     # Records that ended with extra empty fields (a trailing delimiter), read without them.
     trailing_delimiters: int = 0

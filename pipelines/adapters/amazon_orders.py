@@ -53,8 +53,7 @@ def convert(source: Source, options: Options) -> Converted:
             (pending, "order-status", "pending order: not charged yet (import a later report)"),
             (non_amazon, "sales-channel", "Non-Amazon: multi-channel fulfilment of a sale another channel's "
                                           "export counts")):
-        for i in frame.index[mask]:
-            out.leave_out(lines[i], column, reason)
+        out.leave_out_where(mask, column, reason)
     skipped = cancelled | pending | non_amazon
 
     for column, values in (("amazon-order-id", order_id), ("sku", sku), ("sales-channel", sales_channel)):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -74,7 +75,7 @@ class Source:
     path: Path
     read_as: str
     frame: pd.DataFrame
-    lines: list[str]
+    lines: Sequence[str]  # physical lines: a list, or sniff.Lines cut from the text on demand
     malformed: list[tuple[int, str, str]]
     notices: list[str]
     titles: list[tuple[int, str]] = field(default_factory=list)  # title lines above the header: (line, text)
@@ -190,12 +191,24 @@ class Collector:
 
     def reject_where(self, mask: pd.Series, column: str, reasons: pd.Series | str) -> None:
         """Reject every line where `mask` holds, with one reason or a reason per row."""
-        for i in mask[mask.fillna(False).astype(bool)].index:
-            reason = reasons if isinstance(reasons, str) else str(reasons[i])
-            self.reject(self.source.frame.at[i, "_line"], column, reason)
+        self._where(mask, column, reasons, left_out=False)
 
     def leave_out(self, line: int, column: str, reason: str) -> None:
         self.problems.append(Problem(int(line), column, reason, self.source.raw(int(line)), left_out=True))
+
+    def leave_out_where(self, mask: pd.Series, column: str, reason: str) -> None:
+        """Leave out every line where `mask` holds, for one reason."""
+        self._where(mask, column, reason, left_out=True)
+
+    def _where(self, mask: pd.Series, column: str, reasons: pd.Series | str, left_out: bool) -> None:
+        hit = mask.fillna(False).astype(bool)
+        if not hit.any():
+            return
+        lines = self.source.frame["_line"][hit].tolist()
+        said = [reasons] * len(lines) if isinstance(reasons, str) else [str(r) for r in reasons[hit].tolist()]
+        raw = self.source.raw
+        self.problems.extend(Problem(line, column, reason, raw(line), left_out=left_out)
+                             for line, reason in zip(lines, said))
 
     def bad(self) -> pd.Series:
         """Rows of the source frame with any problem so far."""

@@ -24,11 +24,19 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import io
+import re
 import unicodedata
+from array import array
+from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipelines.readers import (MAX_TITLE_ROWS, TITLE_FIT, FileError, ParsedFile, is_title_row, read_table_file,
@@ -210,23 +218,24 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> Decoded:
 
 # ------------------------------------------------------------------------------------------------ delimiters
 def _records(text: str, delimiter: str, quoting: bool, limit: int | None = None):
-    """csv records of `text` with the line each starts on (1-based) and the line it ends on."""
+    """csv records of `text` with the line each starts on (1-based) and the line it ends on; a record the csv reader
+    cannot read is (start, end, None, the reader's error), and reading goes on after it."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                         quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE, strict=False)
-    start = 1
-    count = 0
+    start, count = 1, 0
     while limit is None or count < limit:
         try:
-            record = next(reader)
-        except StopIteration:
+            for record in reader:
+                end = reader.line_num
+                yield start, end, record, ""
+                start = end + 1
+                count += 1
+                if limit is not None and count >= limit:
+                    return
             return
         except csv.Error as exc:
             yield start, reader.line_num, None, str(exc)
             start = reader.line_num + 1
-            continue
-        yield start, reader.line_num, record, ""
-        start = reader.line_num + 1
-        count += 1
 
 
 def sniff_delimiter(text: str, name: str, quoting: bool = True, delimiter: str | None = None) -> str:
@@ -261,46 +270,110 @@ def sniff_delimiter(text: str, name: str, quoting: bool = True, delimiter: str |
 
 
 # --------------------------------------------------------------------------------------------------- reading
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class Lines(Sequence):
+    """The physical lines of a text (a line ends at `\\r\\n`, `\\r` or `\\n`, as the csv reader counts them), each
+    cut from the text when asked: a rejected row is reported as it was written without a second copy of the file
+    in memory, and a file without problems never pays for finding where its lines start. Indexed from 0, like the
+    list of `text.splitlines()` plus the empty text after a final break."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    @cached_property
+    def _spans(self) -> tuple[array, array]:
+        """Where each line starts and ends (before its break), found once, when a line is first asked for."""
+        starts, ends = array("q", [0]), array("q")
+        for m in _BREAK.finditer(self.text):
+            ends.append(m.start())
+            starts.append(m.end())
+        ends.append(len(self.text))
+        return starts, ends
+
+    def __len__(self) -> int:
+        return len(self._spans[0])
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        starts, ends = self._spans
+        return self.text[starts[index]:ends[index]]
+
+
+@contextmanager
+def bulk():
+    """Python's cyclic garbage collector paused while millions of rows are made: it would scan every list created
+    again and again (10 of 25 s of a million-line read) for cycles that cells and rows never form. Reference counting
+    still frees everything; the collector resumes as it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _blank(record: list[str]) -> bool:
+    return not "".join(record).strip()
+
+
 def read_text(text: str, path: Path, decoded: Decoded, delimiter: str, quoting: bool = True) -> ParsedFile:
-    """Split decoded text into a ParsedFile: header, text cells with line numbers, malformed records apart."""
+    """Split decoded text into a ParsedFile: header, text cells with line numbers, malformed records apart.
+
+    Records are read as a stream: the first ones (title rows, the header and the 20 records under it, which decide
+    whether one-cell rows above are titles) are held, every later one goes straight to its row, blank count or
+    malformed line."""
     name = path.name
-    lines = io.StringIO(text, newline=None).read().split("\n")
-    records = list(_records(text, delimiter, quoting))
-    filled = [k for k, (_, _, record, _) in enumerate(records) if record and any(cell.strip() for cell in record)]
-    if not filled:
-        raise FileError(name, "is empty (no header row)")
-    # title rows (one cell each) above the header are not data; more of them than MAX_TITLE_ROWS, or nothing but
-    # them, is not a title: the first row is then the header, as written
-    lead = next((n for n, k in enumerate(filled[:MAX_TITLE_ROWS + 1]) if not is_title_row(records[k][2])), None)
-    if lead:  # a header below title rows must fit the rows under it, else the one-cell rows were the table's own
-        width = len(records[filled[lead]][2])
-        below = [records[k][2] for k in filled[lead + 1:lead + 21]]
-        fits = sum(1 for r in below if len(r) == width or (len(r) == width + 1 and r[-1] == ""))
-        lead = lead if below and fits >= TITLE_FIT * len(below) else 0
-    lead = lead or 0
-    titles = [(records[k][0], " ".join(c.strip() for c in records[k][2] if c.strip())) for k in filled[:lead]]
-    header = [h.strip() for h in records[filled[lead]][2]]
-    records = iter(records[filled[lead] + 1:])
-    width = len(header)
-    rows, numbers, malformed, blank = [], [], [], 0
-    for start, end, record, error in records:
-        if record is None:
-            malformed.append((start, lines[start - 1] if start - 1 < len(lines) else "", f"unreadable: {error}"))
-        elif not any(cell.strip() for cell in record):
-            blank += 1
-        elif len(record) != width:
-            # A trailing empty field some exporters add (`a,b,c,`) is not a problem; anything else is.
-            if len(record) == width + 1 and record[-1] == "":
+    lines = Lines(text)
+    with bulk():
+        records = _records(text, delimiter, quoting)
+        head: list[tuple[int, int, list[str] | None, str]] = []
+        filled: list[int] = []  # indices in `head` of records with a value
+        for item in records:
+            head.append(item)
+            if item[2] and not _blank(item[2]):
+                filled.append(len(head) - 1)
+                if len(filled) > MAX_TITLE_ROWS + 21:
+                    break
+        if not filled:
+            raise FileError(name, "is empty (no header row)")
+        # title rows (one cell each) above the header are not data; more of them than MAX_TITLE_ROWS, or nothing but
+        # them, is not a title: the first row is then the header, as written
+        lead = next((n for n, k in enumerate(filled[:MAX_TITLE_ROWS + 1]) if not is_title_row(head[k][2])), None)
+        if lead:  # a header below title rows must fit the rows under it, else the one-cell rows were the table's own
+            width = len(head[filled[lead]][2])
+            below = [head[k][2] for k in filled[lead + 1:lead + 21]]
+            fits = sum(1 for r in below if len(r) == width or (len(r) == width + 1 and r[-1] == ""))
+            lead = lead if below and fits >= TITLE_FIT * len(below) else 0
+        lead = lead or 0
+        titles = [(head[k][0], " ".join(c.strip() for c in head[k][2] if c.strip())) for k in filled[:lead]]
+        header = [h.strip() for h in head[filled[lead]][2]]
+        width = len(header)
+        rows, numbers, malformed, blank = [], [], [], 0
+        for start, end, record, error in chain(head[filled[lead] + 1:], records):
+            if record is None:
+                malformed.append((start, lines[start - 1] if start - 1 < len(lines) else "", f"unreadable: {error}"))
+            elif len(record) == width and not _blank(record):
+                rows.append(record)
+                numbers.append(start)
+            elif _blank(record):
+                blank += 1
+            elif len(record) == width + 1 and record[-1] == "":
+                # A trailing empty field some exporters add (`a,b,c,`) is not a problem; anything else is.
                 rows.append(record[:-1])
                 numbers.append(start)
-                continue
-            raw = "\n".join(lines[start - 1:end])
-            hint = " (unbalanced quote?)" if quoting and raw.count('"') % 2 else ""
-            malformed.append((start, raw, f"expected {width} fields, found {len(record)}{hint}"))
-        else:
-            rows.append(record)
-            numbers.append(start)
-    frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
+            else:
+                raw = "\n".join(lines[start - 1:end])
+                hint = " (unbalanced quote?)" if quoting and raw.count('"') % 2 else ""
+                malformed.append((start, raw, f"expected {width} fields, found {len(record)}{hint}"))
+        # every row has the header's width: one 2-D array of the cells, the frame a view of it (half the time of a
+        # frame built from the list of rows)
+        frame = (pd.DataFrame(np.array(rows, dtype=object), columns=header, dtype=object, copy=False) if rows
+                 else pd.DataFrame(columns=header, dtype=object))
+        del rows
     frame["_line"] = pd.Series(numbers, dtype="int64")
     return ParsedFile(path, decoded.encoding, header, frame, malformed, blank, lines, titles=titles)
 

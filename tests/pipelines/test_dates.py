@@ -111,3 +111,48 @@ def test_text_that_is_not_a_date_is_rejected(text):
 def test_two_digit_years_follow_the_posix_pivot():
     _, dates, _ = _read(["1-Jan-68", "1-Jan-69"])
     assert dates == [date(2068, 1, 1), date(1969, 1, 1)]
+
+
+def test_arrow_reads_each_date_form_exactly_as_pythons_re_does():
+    """The forms are matched by Arrow's RE2 for ASCII values (`dates._arrow_pattern`) and by Python's re for the
+    others: on 20,000 random date-like texts (ASCII and full-width digits, every separator, the whitespace RE2's \\s
+    leaves out, mixed separators a back-reference refuses, times, zones, junk) every group of every form is the one
+    pandas' str.extract with Python's re gives."""
+    import random
+    import re
+
+    from pipelines.adapters import dates
+
+    rng = random.Random(7)
+    pick = rng.choice
+    years, numbers = ["2026", "26", "２０２６", "202", "99"], ["7", "07", "12", "31", "１２", "123", "0"]
+    names, seps = ["Oct", "october", "Sept", "Mär", "Okt", "Octobers", "x"], ["/", "-", ".", " ", "  ", "\t", "\x0b",
+                                                                                  "\x1c", "\u3000", "\xa0", ""]
+    times = ["", "T10:15", " 10:15:32", " 10:15:32.123 PM", "T10:15:32Z", " 10:15 -0400", " 10:15:32 UTC",
+             "\x0b10:15", " 10:15:32\x1cam", "T1015", " 10:15 +05:30"]
+
+    def one() -> str:
+        form, sep = rng.randrange(4), pick(seps)
+        if form == 0:
+            text = pick(years) + sep + pick(numbers) + pick([sep, sep, pick(seps)]) + pick(numbers)
+        elif form == 1:
+            text = pick(numbers) + sep + pick(numbers) + pick([sep, sep, pick(seps)]) + pick(years)
+        elif form == 2:
+            text = pick(numbers) + sep + pick(names) + pick([".", ""]) + pick(seps) + pick(years)
+        else:
+            text = pick(names) + pick([".", ""]) + pick(seps) + pick(numbers) + pick([",", ""]) + pick(seps) + pick(years)
+        return text + pick(times)
+
+    texts = [one() for _ in range(20_000)]
+    texts += ["2026-10-28T10:15:32+00:00", "28.10.2026", "10/28/26", "28-Oct-2026", "Oct 28, 2026 10:15 PM",
+              "12/10-2026", "2026-10-28\x0b10:15", "28\x1cOct\x1c2026", None]
+    text = pd.Series(texts).astype("string").str.strip()
+    text = text.mask(text == "")
+    at = pd.Series(range(len(text)))
+    rows = text.notna() & ((at % 5 != 0) | (at >= 20_000))  # some random rows not asked
+    for pattern in (dates._YMD, dates._NUM, dates._DMONY, dates._MONDY):
+        expected = text[rows].str.extract(pattern).reindex(text.index)
+        got = dates._extract(text, rows, pattern)
+        pd.testing.assert_frame_equal(got, expected, check_dtype=True)
+        assert got.notna().all(axis=1).sum() > 100, pattern.pattern  # each form matched many texts
+    assert re.search(r"\\s|\\d|\(\?P=", "".join(dates._arrow_pattern(p)[0] for p in (dates._NUM, dates._DMONY))) is None

@@ -118,6 +118,7 @@ def _extract(text: pd.Series, rows: pd.Series, pattern: re.Pattern) -> pd.DataFr
     row) with the pattern as `_arrow_pattern` spells it, the others by Python's re: the same groups either way."""
     part = text[rows]
     values = pa.array(part.astype("string[pyarrow]").array)
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     ascii_ = pc.fill_null(pc.string_is_ascii(values), False).to_numpy(zero_copy_only=False)
     names = list(pattern.groupindex)
     fast = part[ascii_]

@@ -15,7 +15,7 @@ from pipelines.adapters import (amazon_date_range, amazon_orders, amazon_returns
                                 wise_transactions)
 from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
 from pipelines.adapters.dates import declared_format
-from pipelines.adapters.sniff import Sniffed, read_export
+from pipelines.adapters.sniff import Sniffed, bulk, read_export
 
 FORMATS: list[Format] = [
     amazon_returns.FORMAT,
@@ -89,4 +89,5 @@ def convert(path: Path, fmt: Format | None = None, options: Options | None = Non
             raise AdapterError(f"{Path(path).name}: dates in a {fmt.title} are always in their published form "
                                f"({fmt.fixed_dates}); a declared date format is not used for this format")
         check_declared(options.date_format)
-    return fmt.convert(open_source(path, fmt, options, read), options)
+    with bulk():  # a converter makes a row or ledger entry per line: no collector passes over millions
+        return fmt.convert(open_source(path, fmt, options, read), options)

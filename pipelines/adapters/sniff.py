@@ -320,6 +320,20 @@ def _blank(record: list[str]) -> bool:
     return not "".join(record).strip()
 
 
+CHUNK_ROWS = 100_000
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # Arrow strings: one buffer a column, not an object a cell
+
+
+def _cells(rows: list[list[str]], width: int) -> pd.DataFrame:
+    """Rows of text cells (each of `width`) as a frame of Arrow string columns, labelled by position: a file's cells
+    take about their size in memory (a million-line export held as Python strings took 3 GB), read in chunks so that
+    only one chunk is ever held as Python strings."""
+    if not rows:
+        return pd.DataFrame({i: pd.array([], dtype=TEXT) for i in range(width)})
+    cells = np.array(rows, dtype=object)
+    return pd.DataFrame({i: pd.array(cells[:, i], dtype=TEXT) for i in range(width)})
+
+
 def read_text(text: str, path: Path, decoded: Decoded, delimiter: str, quoting: bool = True) -> ParsedFile:
     """Split decoded text into a ParsedFile: header, text cells with line numbers, malformed records apart.
 
@@ -352,8 +366,11 @@ def read_text(text: str, path: Path, decoded: Decoded, delimiter: str, quoting: 
         titles = [(head[k][0], " ".join(c.strip() for c in head[k][2] if c.strip())) for k in filled[:lead]]
         header = [h.strip() for h in head[filled[lead]][2]]
         width = len(header)
-        rows, numbers, malformed, blank = [], [], [], 0
+        rows, numbers, malformed, blank, chunks = [], [], [], 0, []
         for start, end, record, error in chain(head[filled[lead] + 1:], records):
+            if len(rows) == CHUNK_ROWS:
+                chunks.append(_cells(rows, width))
+                rows = []
             if record is None:
                 malformed.append((start, lines[start - 1] if start - 1 < len(lines) else "", f"unreadable: {error}"))
             elif len(record) == width and not _blank(record):
@@ -369,11 +386,10 @@ def read_text(text: str, path: Path, decoded: Decoded, delimiter: str, quoting: 
                 raw = "\n".join(lines[start - 1:end])
                 hint = " (unbalanced quote?)" if quoting and raw.count('"') % 2 else ""
                 malformed.append((start, raw, f"expected {width} fields, found {len(record)}{hint}"))
-        # every row has the header's width: one 2-D array of the cells, the frame a view of it (half the time of a
-        # frame built from the list of rows)
-        frame = (pd.DataFrame(np.array(rows, dtype=object), columns=header, dtype=object, copy=False) if rows
-                 else pd.DataFrame(columns=header, dtype=object))
+        chunks.append(_cells(rows, width))
         del rows
+        frame = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
+        frame.columns = header
     frame["_line"] = pd.Series(numbers, dtype="int64")
     return ParsedFile(path, decoded.encoding, header, frame, malformed, blank, lines, titles=titles)
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from models.allocation import allocate
 from pipelines import contract as c
 from pipelines.adapters.base import AdapterError, Converted, fmt_number
+from pipelines.adapters.sniff import bulk
 from pipelines.ingest import find_table_file
 
 IMPORTS = "_imports"
@@ -193,7 +194,11 @@ def _refuse_twice_counted_settlements(out_dir: Path, converted: Converted) -> No
 def write(converted: Converted, out_dir: Path) -> list[Written]:
     """Merge a conversion into `out_dir` (created when absent); return what changed per table. Notices about
     the merge (refunds without a return) are added to `converted.notices`."""
-    out_dir = Path(out_dir)
+    with bulk():  # a row dict per line read and written: no cyclic collector passes over millions of them
+        return _write(converted, Path(out_dir))
+
+
+def _write(converted: Converted, out_dir: Path) -> list[Written]:
     _refuse_twice_counted_settlements(out_dir, converted)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [merge_rows(out_dir, table, rows) for table, rows in converted.rows.items()]

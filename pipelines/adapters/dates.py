@@ -97,8 +97,8 @@ _ASCII_SPACES = r"\t\n\x0b\x0c\r\x1c-\x1f "
 
 def _arrow_pattern(pattern: re.Pattern) -> tuple[str, dict[str, str]]:
     """`pattern` for Arrow's RE2, meaning on ASCII text what Python's re means: `\\d` and `\\s` spelled as the ASCII
-    characters Python matches, and a back-reference `(?P=name)`, which RE2 has not, as a group of its own (`name~`)
-    that must equal `name` (returned as {copy: name})."""
+    characters Python matches, and a back-reference `(?P=name)`, which RE2 has not, as a group of its own
+    (`name_again`) that must equal `name` (returned as {copy: name})."""
     groups = {name: body for name, body in _GROUP.findall(pattern.pattern)}
     copies: dict[str, str] = {}
 

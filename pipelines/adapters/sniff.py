@@ -321,7 +321,7 @@ def _blank(record: list[str]) -> bool:
 
 
 CHUNK_ROWS = 100_000
-TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # Arrow strings: one buffer a column, not an object a cell
+ARROW_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # Arrow strings: one buffer a column, not an object a cell
 
 
 def _cells(rows: list[list[str]], width: int) -> pd.DataFrame:
@@ -329,9 +329,9 @@ def _cells(rows: list[list[str]], width: int) -> pd.DataFrame:
     take about their size in memory (a million-line export held as Python strings took 3 GB), read in chunks so that
     only one chunk is ever held as Python strings."""
     if not rows:
-        return pd.DataFrame({i: pd.array([], dtype=TEXT) for i in range(width)})
+        return pd.DataFrame({i: pd.array([], dtype=ARROW_TEXT) for i in range(width)})
     cells = np.array(rows, dtype=object)
-    return pd.DataFrame({i: pd.array(cells[:, i], dtype=TEXT) for i in range(width)})
+    return pd.DataFrame({i: pd.array(cells[:, i], dtype=ARROW_TEXT) for i in range(width)})
 
 
 def read_text(text: str, path: Path, decoded: Decoded, delimiter: str, quoting: bool = True) -> ParsedFile:

@@ -94,6 +94,27 @@ def test_read_export_keeps_line_numbers_multiline_cells_and_reports_malformed_re
     assert got.parsed.blank_lines == 1
 
 
+def test_a_file_read_in_chunks_is_the_file_read_at_once(tmp_path, monkeypatch):
+    """Cells are held as Arrow text in chunks of sniff.CHUNK_ROWS rows: with chunks of 2, a file of 7 rows with a
+    quoted cell over two lines, a blank line, a malformed record, a trailing empty field and a duplicated column name
+    between the chunks reads to the same frame, line numbers, malformed records, blanks and raw lines as in one
+    chunk, every cell text."""
+    path = tmp_path / "x.csv"
+    path.write_text('id,note,id\n1,a,x\n2,"two\nlines",y\n\n3,b,z\n4,short\n5,c,w,\n6,d,v\n7,e,u\n8,f,t\n',
+                    encoding="utf-8")
+    whole = sniff.read_export(path).parsed
+    monkeypatch.setattr(sniff, "CHUNK_ROWS", 2)
+    chunked = sniff.read_export(path).parsed
+    assert chunked.frame.values.tolist() == whole.frame.values.tolist()
+    assert chunked.frame.columns.tolist() == whole.frame.columns.tolist() == ["id", "note", "id", "_line"]
+    assert chunked.frame.iloc[:, 1].tolist() == ["a", "two\nlines", "b", "c", "d", "e", "f"]
+    assert chunked.frame["_line"].tolist() == [2, 3, 6, 8, 9, 10, 11]
+    assert chunked.malformed == whole.malformed == [(7, "4,short", "expected 3 fields, found 2")]
+    assert chunked.blank_lines == whole.blank_lines == 1
+    assert [chunked.lines[i] for i in range(len(chunked.lines))] == path.read_text().split("\n")
+    assert all(str(t) == str(sniff.ARROW_TEXT) for t in chunked.frame.dtypes[:3])
+
+
 def test_unquoted_tab_files_keep_quotes_as_text(tmp_path):
     path = tmp_path / "amazon.txt"
     path.write_text('sku\tproduct-name\tquantity\nLAMP-1\t"Lumière" 12in lamp, oak\t1\nLAMP-2\t"shade\t2\n'

@@ -21,6 +21,7 @@ from pipelines.adapters.transfers import iban_country, load_orders
 from pipelines.cli import main as cli_main
 
 STATEMENT = FIXTURES / "exports" / "wise_statement_usd.csv"
+TIMELINE = Path(__file__).resolve().parents[2] / "dashboard" / "sql" / "supplier_timeline.sql"
 HEADER = ["TransferWise ID", "Date", "Amount", "Currency", "Description", "Payment Reference", "Running Balance",
           "Exchange From", "Exchange To", "Exchange Rate", "Payer Name", "Payee Name", "Payee Account Number",
           "Merchant", "Card Last Four Digits", "Card Holder Full Name", "Attachment", "Note", "Total fees",
@@ -284,7 +285,12 @@ def test_transfers_saying_neither_deposit_nor_balance_are_read_from_the_amounts_
                              "where po_id = 'P3'").fetchone()
         reading = con.execute("select explanation from marts.supplier_signals where supplier_id = 'S1' "
                               "and signal = 'balance_before_psi'").fetchone()[0]
+        timeline = con.execute(f"select detail from ({TIMELINE.read_text()}) where po_id = 'P3' and event = 'Payment'",
+                               {"supplier_id": "S1"}).fetchall()
     assert kinds == [("wise:TRANSFER-51", "deposit", True), ("wise:TRANSFER-52", "balance", True)]
+    # the Supplier page's timeline says the kinds were read, not written
+    assert timeline == [("deposit (read from the amounts paid) via wire",),
+                        ("balance (read from the amounts paid) via wire",)]
     assert status == (300.0, 695.0, True)
     # S1's balances: P1's after its passed PSI, P2's between its failed and its passed PSI (tiny portfolio), and now
     # P3's, before any: 2 of 3 (1 of 2 without the statement)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines import fx
-from pipelines.adapters.base import Collector, Converted, Format, Options, Source, fmt_number, load_code_map
+from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, as_lists, fmt_number,
+                                     load_code_map)
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import SALES_LINES
@@ -81,12 +82,12 @@ def convert(source: Source, options: Options) -> Converted:
     table = fx.table()
     rates = pd.Series(table.units_per_usd(currency.mask(currency == "", "?"), dates.values), index=frame.index)
     good = ~skipped & ~out.bad()
-    # one pass over plain lists: indexing a pandas Series cell by cell costs microseconds a line, minutes for a year
-    # of a large seller's orders
-    oid, skus, line_of, skip, ok = (v.tolist() for v in (order_id, sku, lines, skipped, good))
-    months = dates.values.dt.strftime("%Y-%m").tolist()
-    rate_of, price_of, discount_of = rates.tolist(), price.values.tolist(), discount.values.tolist()
-    units_of, currency_of, channel_of = quantity.values.tolist(), currency.tolist(), sales_channel.tolist()
+    c = as_lists(oid=order_id, sku=sku, line=lines, skip=skipped, ok=good, month=dates.values.dt.strftime("%Y-%m"),
+                 rate=rates, price=price.values, discount=discount.values, units=quantity.values, currency=currency,
+                 channel=sales_channel)
+    oid, skus, line_of, skip, ok, months = c["oid"], c["sku"], c["line"], c["skip"], c["ok"], c["month"]
+    rate_of, price_of, discount_of = c["rate"], c["price"], c["discount"]
+    units_of, currency_of, channel_of = c["units"], c["currency"], c["channel"]
     occurrences: dict[tuple, int] = {}
     ledger = []
     for i in range(len(oid)):

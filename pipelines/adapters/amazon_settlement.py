@@ -54,13 +54,11 @@ def convert(source: Source, options: Options) -> Converted:
     frame, lines = source.frame, source.frame["_line"]
     kind = source.text("transaction-type")
     summary = kind.isna() & source.text("total-amount").notna()
-    for i in frame.index[summary]:
-        out.leave_out(lines[i], "total-amount", "settlement summary (deposit total and currency), not a transaction")
+    out.leave_out_where(summary, "total-amount", "settlement summary (deposit total and currency), not a transaction")
     currencies = source.text("currency")[summary].dropna().str.upper().unique()
     if len(currencies) != 1:
-        for i in frame.index[~summary]:
-            out.reject(lines[i], "currency", "the settlement's summary line must give exactly one currency, found "
-                                             f"{', '.join(currencies) or 'none'}")
+        out.reject_where(~summary, "currency", "the settlement's summary line must give exactly one currency, found "
+                                               f"{', '.join(currencies) or 'none'}")
         return out.result()
     currency = currencies[0]
     settlement = source.text("settlement-id").where(summary).dropna().iloc[0]

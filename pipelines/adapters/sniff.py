@@ -295,6 +295,11 @@ class Lines(Sequence):
     def __len__(self) -> int:
         return len(self._spans[0])
 
+    def __bool__(self) -> bool:
+        """Always true, as the list of a text's lines is (an empty text is one empty line): `lines or []` must not
+        find where every line starts."""
+        return True
+
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]

@@ -459,7 +459,9 @@ SALES = Table(
         _c("channel", TEXT, "Sales channel (free text; fee assumptions are per channel).", "amazon_us", required=True),
         _c("units_sold", INT, "Units sold.", "412", required=True, minimum=0),
         _c("gross_revenue", DECIMAL, "Revenue before fees and refunds.", "16475.88", **MONEY),
-        _c("marketplace_fees", DECIMAL, "Referral, fulfilment and other marketplace fees.", "4118.97", **MONEY),
+        _c("marketplace_fees", DECIMAL, "Referral, fulfilment and other marketplace fees, net of fees the marketplace "
+           "gave back on refunds (below zero in a month that gave back more than it charged, e.g. the commission of "
+           "an earlier month's sale refunded).", "4118.97"),
     ),
 )
 

@@ -14,8 +14,9 @@ from pipelines.readers import FileError
 
 st.title("Data")
 st.caption("One file per table (`suppliers.csv`, `purchase_orders.xlsx`, …) in the import format of "
-           "docs/data-contract.md, and any other export: Amazon and Shopify reports, inspection summaries, your customs "
-           "broker's entry summaries and Wise statements are recognised, any other spreadsheet is mapped to a table (docs/importers.md). Good rows are loaded; every "
+           "docs/data-contract.md, and any other export: Amazon, Walmart and Shopify reports, inspection summaries, your "
+           "customs broker's entry summaries and Wise statements are recognised, any other spreadsheet is mapped to a "
+           "table (docs/importers.md). Good rows are loaded; every "
            "rejected row is listed with its reason.")
 
 st.subheader("Load new data")

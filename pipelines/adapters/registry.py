@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.adapters import (amazon_date_range, amazon_orders, amazon_returns, amazon_settlement, entry_summary,
-                                inspection_summary, scms, shopify_orders, wise_statement,
+                                inspection_summary, scms, shopify_orders, walmart_recon, wise_statement,
                                 wise_transactions)
 from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
 from pipelines.adapters.dates import declared_format
@@ -23,6 +23,7 @@ FORMATS: list[Format] = [
     amazon_settlement.FORMAT,
     amazon_date_range.FORMAT,
     shopify_orders.FORMAT,
+    walmart_recon.FORMAT,
     inspection_summary.FORMAT,
     scms.FORMAT,
     entry_summary.FORMAT,

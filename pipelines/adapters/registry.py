@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.adapters import (amazon_date_range, amazon_orders, amazon_returns, amazon_settlement, entry_summary,
+from pipelines.adapters import (amazon_date_range, amazon_mfn_returns, amazon_orders, amazon_returns, amazon_settlement,
+                                entry_summary,
                                 inspection_summary, scms, shopify_orders, walmart_recon, wise_statement,
                                 wise_transactions)
 from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
@@ -19,6 +20,7 @@ from pipelines.adapters.sniff import Sniffed, bulk, read_export
 
 FORMATS: list[Format] = [
     amazon_returns.FORMAT,
+    amazon_mfn_returns.FORMAT,
     amazon_orders.FORMAT,
     amazon_settlement.FORMAT,
     amazon_date_range.FORMAT,

@@ -5,9 +5,9 @@ file, in one run.
     .venv/bin/python benchmarks/imports.py --lines 10000 200000 1000000 --formats amazon-all-orders
 
 Each format's fixture (tests/fixtures/exports, written to the published layout) is grown to the size asked by
-repeating its data lines with the export's own identifiers made unique per copy (an Amazon order id, a Shopify order
-name, an inspection report number, a Wise transfer id); the Wise formats import into a folder holding the fixture's
-purchase orders. Then, each in a fresh process so that peak memory is its own: DuckDB's `read_csv` of the file (the
+repeating its data lines with the export's own identifiers made unique per copy (an Amazon order id or RMA, a Shopify
+order name, an inspection report number, a Wise transfer id, a Walmart transaction key); the Wise formats import into
+a folder holding the fixture's purchase orders. Then, each in a fresh process so that peak memory is its own: DuckDB's `read_csv` of the file (the
 physical reference: every cell as text, nothing checked) and the whole import (recognise, read, check every value,
 convert, merge into an empty folder, write). Prints, side by side: lines, the raw read, the import, their ratio, lines
 a second, and the import's peak memory (max RSS). Figures only; nothing is asserted.
@@ -33,7 +33,9 @@ FORMATS = {
     "amazon-all-orders": ("amazon_all_orders.txt", "\t", ["amazon-order-id"], 0),
     "amazon-fba-returns": ("amazon_fba_returns.txt", "\t", ["order-id", "license-plate-number"], 0),
     "amazon-settlement-v2": ("amazon_settlement_v2.txt", "\t", ["order-id", "adjustment-id"], 1),
+    "amazon-mfn-returns": ("amazon_mfn_returns.txt", "\t", ["Order ID", "Amazon RMA ID"], 0),
     "shopify-orders": ("shopify_orders_export.csv", ",", ["Name", "Id"], 0),
+    "walmart-recon": ("walmart_recon.csv", ",", ["Transaction Key", "Customer Order #"], 1),
     "inspection-summary": ("inspection_summary.txt", None, ["Report No."], 0),
     "wise-statement": ("wise_statement_usd.csv", ",", ["TransferWise ID"], 0),
     "wise-transactions": ("wise_transactions.csv", ",", ["ID"], 0),

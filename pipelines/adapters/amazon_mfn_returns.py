@@ -7,7 +7,9 @@ per returned item of a return request: `Order ID, Order date, Return request dat
 ID, Merchant RMA ID, Label type, Label cost, Currency code, Return carrier, Tracking ID, Label to be paid by, A-to-Z
 Claim, Is prime, ASIN, Merchant SKU, Item Name, Return quantity, Return Reason, In policy, Return type, Resolution,
 Invoice number, Return delivery date, Order Amount, Order quantity, SafeT Action reason, SafeT claim id, SafeT claim
-state, SafeT claim creation time, SafeT claim reimbursement amount, Refunded Amount`. Dates are written `14-Aug-2026`.
+state, SafeT claim creation time, SafeT claim reimbursement amount, Refunded Amount` (a report of an older layout without
+the RMA or the refund column is read too: its returns are keyed by request day, their refunds left empty). Dates are
+written `14-Aug-2026`.
 
 `Return Reason` is Amazon's customer reason code: `CR-` and the code the FBA report writes without it
 (`CR-DEFECTIVE` is `DEFECTIVE`), or one of the `AMZ-PG-` codes; each maps through the same dated, editable code map
@@ -37,8 +39,7 @@ COLUMNS = (
     "SafeT Action reason", "SafeT claim id", "SafeT claim state", "SafeT claim creation time",
     "SafeT claim reimbursement amount", "Refunded Amount",
 )
-REQUIRED = ("Order ID", "Return request date", "Amazon RMA ID", "Merchant SKU", "Return quantity", "Return Reason",
-            "Refunded Amount")
+REQUIRED = ("Order ID", "Return request date", "Merchant SKU", "Return quantity", "Return Reason")
 CUSTOMER_REASON = "CR-"  # the prefix of the customer reason codes the FBA report writes without it
 
 
@@ -56,8 +57,7 @@ def convert(source: Source, options: Options) -> Converted:
     if not options.channel:
         out.notices.append(f"{source.path.name}: the returns report does not name its marketplace; channel "
                            f"{DEFAULT_CHANNEL!r} is written (use --channel for another)")
-    status = source.text("Return request status").fillna("") if "Return request status" in frame else \
-        pd.Series("", index=frame.index)
+    status = source.text("Return request status").fillna("")
     rejected = status.str.strip().str.casefold() == "rejected"
     out.leave_out_where(rejected, "Return request status", "a return request the seller rejected: not a return")
 
@@ -87,9 +87,7 @@ def convert(source: Source, options: Options) -> Converted:
 
     refund = parse_numbers(source.text("Refunded Amount"), lines)
     out.reject_where(~rejected & refund.errors.notna(), "Refunded Amount", refund.errors)
-    currency = (source.text("Currency code") if "Currency code" in frame else pd.Series(pd.NA, index=frame.index,
-                                                                                         dtype="string"))
-    currency = currency.str.strip().str.upper()
+    currency = source.text("Currency code").str.upper()
     has_refund = refund.values.notna()
     out.reject_where(~rejected & has_refund & currency.isna(), "Currency code",
                      "the refund's currency is missing: amounts are never assumed to be USD")

@@ -55,8 +55,6 @@ FEE_AMOUNT = "fee/reimbursement"
 
 def _currency(source: Source) -> tuple[str | None, str]:
     """The report currency from its `Currency` cells, and the evidence (the first line that says it, or why none)."""
-    if "Currency" not in source.frame.columns:
-        return None, "the report has no Currency column"
     cells = source.text("Currency").str.strip().str.upper()
     named = cells.dropna()
     named = named[named != ""]
@@ -74,8 +72,8 @@ def _dates(source: Source, options: Options):
     if options.date_format:
         return parse_dates(posted, lines, declared=options.date_format), "as declared"
     alone = parse_dates(posted, lines)
-    others = [source.text(c) for c in ("Period Start Date", "Period End Date") if c in source.frame.columns]
-    if alone.errors.isna().all() or not others:
+    others = [source.text(c) for c in ("Period Start Date", "Period End Date")]
+    if alone.errors.isna().all():
         return alone, "as they prove"
     n = len(posted)
     together = parse_dates(pd.concat([posted, *others], ignore_index=True),

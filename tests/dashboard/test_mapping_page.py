@@ -44,6 +44,18 @@ def test_a_recognised_export_is_converted_and_validated_with_the_other_tables(ui
     assert ui.metrics(at)["Rows to load"] == "46" and ui.metrics(at)["Rows rejected"] == "0"
 
 
+def test_the_seller_fulfilled_returns_report_is_recognised_on_the_data_page(ui, tiny_db):
+    report = (FIXTURES / "exports" / "amazon_mfn_returns.txt").read_bytes()
+    at = _upload(ui, tiny_db, [("returns_by_return_date.txt", report, "text/plain")])
+    assert (f"{md('returns_by_return_date.txt')}: Amazon returns report, seller-fulfilled orders → Returns · 7 lines "
+            "read: 4 written, 1 rejected, 2 left out by rule") in [e.label for e in at.expander]
+    rejected = next(f for f in ui.frames(at) if "reason" in f.columns and "raw_line" in f.columns
+                    and 8 in set(f["line"]))
+    assert "Unknown Amazon return reason code 'CR-CHANGED_MIND'" in rejected.set_index("line").loc[8, "reason"]
+    # the tiny portfolio's 37 rows and the 4 returns written (A1, A2 and B1 are its SKUs)
+    assert ui.metrics(at)["Rows to load"] == "41" and ui.metrics(at)["Rows rejected"] == "0"
+
+
 def test_the_mapping_step_suggests_previews_saves_and_builds(ui, tiny_db, tmp_path):
     db = tmp_path / "live.duckdb"   # a copy of the tiny warehouse: the rebuild replaces it
     shutil.copy(tiny_db, db)

@@ -113,3 +113,20 @@ def test_seller_fulfilled_returns_count_against_the_supplier_through_a_build(tmp
         ("amz-mfn:112-4000001-0000003:A1:DkX9mRMA03", "S1", 1, "customer_remorse", False, False, 0.0, fee),
         ("amz-mfn:112-4000001-0000004:B1:2024-06-09#1", "S2", 1, "carrier_damage", False, False, 29.99,
          32.99)]                                                                 # 29.99 + 3.00
+
+
+def test_an_older_layout_without_the_rma_and_refund_columns_is_read_by_request_day(tmp_path):
+    with REPORT.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle, delimiter="\t"))
+    keep = [i for i, h in enumerate(rows[0]) if h not in ("Amazon RMA ID", "Refunded Amount")]
+    path = tmp_path / "older.txt"
+    path.write_text("".join("\t".join(r[i] for i in keep) + "\r\n" for r in rows), encoding="utf-8")
+    got = registry.convert(path)
+    assert got.format.name == "amazon-mfn-returns"
+    store.write(got, tmp_path / "out")
+    rows = _returns(tmp_path / "out")
+    # the two identical lines of order 0001 are two occurrences on their day: without an RMA nothing tells them apart
+    assert sorted(rows) == ["amz-mfn:112-4000001-0000001:A1:2026-08-14#1", "amz-mfn:112-4000001-0000001:A1:2026-08-14#2",
+                            "amz-mfn:112-4000001-0000002:A2:2026-08-19#1", "amz-mfn:112-4000001-0000003:A1:2026-09-03#1",
+                            "amz-mfn:112-4000001-0000004:B1:2026-09-09#1"]
+    assert {r[5] for r in rows.values()} == {""}     # no refund column: refunds unknown

@@ -16,7 +16,7 @@ from pipelines.adapters import (amazon_date_range, amazon_mfn_returns, amazon_or
                                 wise_transactions)
 from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
 from pipelines.adapters.dates import declared_format
-from pipelines.adapters.sniff import Sniffed, bulk, read_export
+from pipelines.adapters.sniff import Sniffed, bulk, read_head
 
 FORMATS: list[Format] = [
     amazon_returns.FORMAT,
@@ -62,12 +62,13 @@ def detect(path: Path, encoding: str | None = None) -> Format:
 
 
 def _detect(path: Path, encoding: str | None = None) -> tuple[Format, Sniffed]:
-    """The format and the file as read to recognise it: unquoted first (Amazon's tab reports, where a `"` is text),
-    then quoted, when quoted title lines above the header hold the delimiter (Amazon's Date Range report). The read
-    is returned so that converting does not read a large export a second time."""
-    read = read_export(path, encoding, quoting=False)
+    """The format and the file as read to recognise it: its head only (sniff.read_head: title rows and header),
+    unquoted first (Amazon's tab reports, where a `"` is text), then quoted, when quoted title lines above the header
+    hold the delimiter (Amazon's Date Range report). A large export is then read once, with the format's quoting;
+    a read that was the whole file is returned so that converting a small one does not read it again."""
+    read = read_head(path, encoding, quoting=False)
     if not any(f.matches(read.parsed.header) for f in FORMATS):
-        quoted = read_export(path, encoding, quoting=True)
+        quoted = read_head(path, encoding, quoting=True)
         read = quoted if any(f.matches(quoted.parsed.header) for f in FORMATS) else read
     return recognise(read.parsed.header, Path(path).name), read
 
@@ -86,7 +87,8 @@ def convert(path: Path, fmt: Format | None = None, options: Options | None = Non
     read = None
     if fmt is None:
         fmt, read = _detect(path, options.encoding)
-        read = read if read.quoting == fmt.quoting else None
+        # a workbook has no quoting to differ in (it has no delimiter)
+        read = read if read.complete and (read.quoting == fmt.quoting or not read.delimiter) else None
     if options.date_format:
         if fmt.fixed_dates:
             raise AdapterError(f"{Path(path).name}: dates in a {fmt.title} are always in their published form "

@@ -75,6 +75,7 @@ class Sniffed:
     parsed: ParsedFile
     notices: list[str] = field(default_factory=list)
     quoting: bool = True        # read with quotes honoured (False: Amazon's unquoted tab reports)
+    complete: bool = True       # the whole file (False: only its head, read to recognise it, see read_head)
 
     @property
     def description(self) -> str:
@@ -238,6 +239,19 @@ def _records(text: str, delimiter: str, quoting: bool, limit: int | None = None)
             start = reader.line_num + 1
 
 
+_BREAK = re.compile(r"\r\n|\r|\n")  # a line break as the csv reader counts lines
+HEAD_LINES = 2_000  # physical lines that hold a file's title rows, header and the records that decide both
+
+
+def head_of(text: str, lines: int = HEAD_LINES) -> str:
+    """The text up to and including its `lines`-th line break (the whole text when it has fewer): enough to find
+    the delimiter, the title rows and the header without splitting a large export into lines."""
+    for n, found in enumerate(_BREAK.finditer(text), start=1):
+        if n == lines:
+            return text[:found.end()]
+    return text
+
+
 def sniff_delimiter(text: str, name: str, quoting: bool = True, delimiter: str | None = None) -> str:
     """The delimiter of a text export (comma, tab or semicolon), or FileError when none or several fit.
 
@@ -245,7 +259,10 @@ def sniff_delimiter(text: str, name: str, quoting: bool = True, delimiter: str |
     splits the next 50 records into as many fields wins; a tie is refused."""
     if delimiter:
         return delimiter
-    lines = [line for line in text.splitlines() if line.strip()]
+    head = head_of(text)
+    lines = [line for line in head.splitlines() if line.strip()]
+    if len(lines) <= MAX_TITLE_ROWS and len(head) < len(text):  # blank lines galore: the header may lie further down
+        lines = [line for line in text.splitlines() if line.strip()]
     # the header: the first line that some delimiter splits into columns (title lines above it are one cell each)
     first = next((line for line in lines[:MAX_TITLE_ROWS + 1]
                   if any(not is_title_row(next(csv.reader([line], delimiter=d), [])) for d in DELIMITERS)),
@@ -270,9 +287,6 @@ def sniff_delimiter(text: str, name: str, quoting: bool = True, delimiter: str |
 
 
 # --------------------------------------------------------------------------------------------------- reading
-_BREAK = re.compile(r"\r\n|\r|\n")
-
-
 class Lines(Sequence):
     """The physical lines of a text (a line ends at `\\r\\n`, `\\r` or `\\n`, as the csv reader counts them), each
     cut from the text when asked: a rejected row is reported as it was written without a second copy of the file
@@ -400,8 +414,9 @@ def read_text(text: str, path: Path, decoded: Decoded, delimiter: str, quoting: 
 
 
 def read_export(path: Path, encoding: str | None = None, delimiter: str | None = None,
-                quoting: bool = True) -> Sniffed:
-    """Read a .csv/.tsv/.txt export (encoding and delimiter sniffed) or an .xlsx sheet into a Sniffed file."""
+                quoting: bool = True, whole: bool = True) -> Sniffed:
+    """Read a .csv/.tsv/.txt export (encoding and delimiter sniffed) or an .xlsx sheet into a Sniffed file; with
+    `whole=False` only the head of a text export (`read_head`)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in SPREADSHEET_SUFFIXES:
@@ -415,14 +430,22 @@ def read_export(path: Path, encoding: str | None = None, delimiter: str | None =
     except OSError as exc:
         raise FileError(path.name, f"cannot be read ({exc.strerror})") from exc
     decoded = decode(raw, path.name, encoding)
-    sep = sniff_delimiter(decoded.text, path.name, quoting, delimiter)
-    parsed = read_text(decoded.text, path, decoded, sep, quoting)
+    text = decoded.text if whole else head_of(decoded.text)
+    sep = sniff_delimiter(text, path.name, quoting, delimiter)
+    parsed = read_text(text, path, decoded, sep, quoting)
     notices = [title_notice(path.name, parsed.titles)] if parsed.titles else []
     if decoded.encoding == "gb18030":
         notices.append(f"{path.name}: read as GB18030/GBK (Chinese); if names look garbled, re-export as UTF-8")
-    return Sniffed(decoded, sep, parsed, notices, quoting)
+    return Sniffed(decoded, sep, parsed, notices, quoting, complete=len(text) == len(decoded.text))
+
+
+def read_head(path: Path, encoding: str | None = None, quoting: bool = True) -> Sniffed:
+    """The top of an export (its first HEAD_LINES lines) read as `read_export` reads the whole: the same encoding,
+    delimiter, title rows and header, to recognise its format without splitting every line; `complete` says whether
+    that was the whole file. A workbook is read whole."""
+    return read_export(path, encoding, quoting=quoting, whole=False)
 
 
 def header_of(path: Path, encoding: str | None = None) -> list[str]:
     """Only the header row of an export (for recognising its format)."""
-    return read_export(path, encoding).parsed.header
+    return read_head(path, encoding).parsed.header

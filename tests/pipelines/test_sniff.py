@@ -148,3 +148,37 @@ def test_unsupported_file_types(tmp_path):
     path.write_bytes(b"%PDF")
     with pytest.raises(FileError, match="unsupported type"):
         sniff.read_export(path)
+
+
+def test_the_head_of_a_text_ends_at_its_nth_line_break_as_the_csv_reader_counts_them():
+    text = "a\r\nb\rc\nd\r\ne"
+    assert sniff.head_of(text, 1) == "a\r\n"
+    assert sniff.head_of(text, 3) == "a\r\nb\rc\n"        # \r\n is one break, \r and \n one each
+    assert sniff.head_of(text, 4) == "a\r\nb\rc\nd\r\n"
+    assert sniff.head_of(text, 5) == text and sniff.head_of(text, 50) == text   # fewer breaks: the whole text
+
+
+def test_a_large_export_is_recognised_from_its_head_and_read_whole_once(tmp_path, monkeypatch):
+    """Recognising a format reads only the first HEAD_LINES lines (unquoted, then quoted if nothing matched); the
+    conversion then reads the whole file once, with the format's quoting (a comma-separated export used to be read
+    whole twice: unquoted to recognise it, quoted to convert it). A small file is read once in all."""
+    from pipelines.adapters import registry
+
+    header = ("Name,Email,Financial Status,Paid at,Currency,Subtotal,Created at,Lineitem quantity,Lineitem name,"
+              "Lineitem price,Lineitem sku\n")
+    line = '#{n},a@b.c,paid,2024-05-02 10:00:00 -0400,USD,10.00,2024-05-02 10:00:00 -0400,1,"Lamp, oak",10.00,A1\n'
+    reads: list[int] = []
+    real = sniff.read_text
+    monkeypatch.setattr(sniff, "read_text", lambda text, *a, **k: reads.append(len(text)) or real(text, *a, **k))
+    big = tmp_path / "orders.csv"
+    big.write_text(header + "".join(line.format(n=n) for n in range(sniff.HEAD_LINES + 500)), encoding="utf-8")
+    got = registry.convert(big)
+    size = len(big.read_text(encoding="utf-8"))
+    assert got.format.name == "shopify-orders" and got.rows_written == sniff.HEAD_LINES + 500
+    assert reads.count(size) == 1 and all(n < size for n in reads if n != size)
+    reads.clear()
+    small = tmp_path / "few.csv"
+    small.write_text(header + line.format(n=1), encoding="utf-8")
+    assert registry.convert(small).rows_written == 1
+    # its head, read unquoted, is the whole file, but a Shopify export is read with quotes honoured: once more
+    assert len(reads) == 2

@@ -7,9 +7,9 @@ per returned item of a return request: `Order ID, Order date, Return request dat
 ID, Merchant RMA ID, Label type, Label cost, Currency code, Return carrier, Tracking ID, Label to be paid by, A-to-Z
 Claim, Is prime, ASIN, Merchant SKU, Item Name, Return quantity, Return Reason, In policy, Return type, Resolution,
 Invoice number, Return delivery date, Order Amount, Order quantity, SafeT Action reason, SafeT claim id, SafeT claim
-state, SafeT claim creation time, SafeT claim reimbursement amount, Refunded Amount` (a report of an older layout without
-the RMA or the refund column is read too: its returns are keyed by request day, their refunds left empty). Dates are
-written `14-Aug-2026`.
+state, SafeT claim creation time, SafeT claim reimbursement amount, Refunded Amount` (a report of an older layout
+without the RMA or the refund column is read too: its returns are keyed by request day, their refunds left empty).
+Dates are written `14-Aug-2026`.
 
 `Return Reason` is Amazon's customer reason code: `CR-` and the code the FBA report writes without it
 (`CR-DEFECTIVE` is `DEFECTIVE`), or one of the `AMZ-PG-` codes; each maps through the same dated, editable code map

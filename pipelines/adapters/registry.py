@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.adapters import (amazon_date_range, amazon_mfn_returns, amazon_orders, amazon_returns, amazon_settlement,
-                                entry_summary,
-                                inspection_summary, scms, shopify_orders, walmart_recon, wise_statement,
-                                wise_transactions)
+from pipelines.adapters import (amazon_date_range, amazon_mfn_returns, amazon_orders, amazon_returns,
+                                amazon_settlement, entry_summary, inspection_summary, scms, shopify_orders,
+                                walmart_recon, wise_statement, wise_transactions)
 from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
 from pipelines.adapters.dates import declared_format
 from pipelines.adapters.sniff import Sniffed, bulk, read_head

@@ -28,6 +28,26 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n
     return path
 
 
+def edited_export(source: Path, path: Path, edit, delimiter: str = ",") -> Path:
+    """An export fixture written again to `path` with `edit(row)` applied to every line (a dict by header, changed in
+    place), with the fixture's delimiter and CRLF line ends (quoting only where a cell needs it)."""
+    import csv
+    import io
+
+    with source.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        header, lines = reader.fieldnames, list(reader)
+    for line in lines:
+        edit(line)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=header, delimiter=delimiter, lineterminator="\r\n",
+                            quoting=csv.QUOTE_MINIMAL if delimiter == "," else csv.QUOTE_NONE)
+    writer.writeheader()
+    writer.writerows(lines)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+    return path
+
+
 # A portfolio whose free-text fields carry Markdown, HTML, links, images and spreadsheet formulas: the dashboard must
 # show them as text (tests/dashboard/test_security.py, tests/browser/test_browser_security.py).
 EVIL_HOST = "evil.example"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from helpers import FIXTURES, TINY
+from helpers import FIXTURES, TINY, edited_export
 from pipelines.adapters import registry, store
 from pipelines.adapters.base import Options
 
@@ -27,15 +27,7 @@ def _returns(folder: Path) -> dict[str, tuple[str, ...]]:
 
 def _edited(tmp_path: Path, name: str, edit) -> Path:
     """The fixture with `edit(row)` applied to each line (a dict by header), written tab-delimited as `name`."""
-    with REPORT.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle, delimiter="\t")
-        header, lines = reader.fieldnames, list(reader)
-    for line in lines:
-        edit(line)
-    path = tmp_path / name
-    path.write_text("\r\n".join(["\t".join(header)] + ["\t".join(r[h] for h in header) for r in lines]) + "\r\n",
-                    encoding="utf-8")
-    return path
+    return edited_export(REPORT, tmp_path / name, edit, delimiter="\t")
 
 
 def test_the_report_gives_returns_with_reasons_and_refunds(tmp_path):

@@ -5,11 +5,10 @@ units and revenue by hand, the currency and the date order never assumed, and a 
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 
-from helpers import FIXTURES
+from helpers import FIXTURES, edited_export
 from pipelines.adapters import registry, store
 from pipelines.adapters.base import Options
 
@@ -24,18 +23,7 @@ def _sales(folder: Path) -> dict[tuple[str, str, str], tuple[str, str, str]]:
 
 def _edited(tmp_path: Path, name: str, edit) -> Path:
     """The fixture with `edit(row)` applied to every line (a dict by header), written as `name`."""
-    with RECON.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        header, lines = reader.fieldnames, list(reader)
-    for line in lines:
-        edit(line)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(lines)
-    path = tmp_path / name
-    path.write_text(buf.getvalue(), encoding="utf-8")
-    return path
+    return edited_export(RECON, tmp_path / name, edit)
 
 
 def test_the_recon_report_is_recognised_and_gives_units_revenue_and_fees_per_sku_month(tmp_path):

@@ -45,6 +45,8 @@ from pipelines.readers import (MAX_TITLE_ROWS, TITLE_FIT, FileError, ParsedFile,
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
 SPREADSHEET_SUFFIXES = (".xlsx",)
+ARCHIVE_SUFFIXES = (".zip",)  # a report delivered zipped (Walmart's recon file): read its one text export
+MAX_UNZIPPED_BYTES = 2 * 1024 ** 3  # a member larger than this is refused (unzip it and import the file itself)
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
     (b"\x84\x31\x95\x33", "gb18030", "GB18030 with BOM"),
@@ -423,20 +425,57 @@ def read_export(path: Path, encoding: str | None = None, delimiter: str | None =
         parsed = read_table_file(path)
         return Sniffed(Decoded("", "xlsx", "Excel workbook (first sheet)"), "", parsed,
                        [title_notice(path.name, parsed.titles)] if parsed.titles else [], quoting)
-    if suffix not in TEXT_SUFFIXES:
-        raise FileError(path.name, f"has an unsupported type; use one of {', '.join(TEXT_SUFFIXES + SPREADSHEET_SUFFIXES)}")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FileError(path.name, f"cannot be read ({exc.strerror})") from exc
+    notices: list[str] = []
+    if suffix in ARCHIVE_SUFFIXES:
+        member, raw = _unzip(path)
+        notices.append(f"{path.name}: read {member}, the export in the archive")
+    elif suffix not in TEXT_SUFFIXES:
+        raise FileError(path.name, f"has an unsupported type; use one of "
+                                   f"{', '.join(TEXT_SUFFIXES + SPREADSHEET_SUFFIXES + ARCHIVE_SUFFIXES)}")
+    else:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise FileError(path.name, f"cannot be read ({exc.strerror})") from exc
     decoded = decode(raw, path.name, encoding)
     text = decoded.text if whole else head_of(decoded.text)
     sep = sniff_delimiter(text, path.name, quoting, delimiter)
     parsed = read_text(text, path, decoded, sep, quoting)
-    notices = [title_notice(path.name, parsed.titles)] if parsed.titles else []
+    notices += [title_notice(path.name, parsed.titles)] if parsed.titles else []
     if decoded.encoding == "gb18030":
         notices.append(f"{path.name}: read as GB18030/GBK (Chinese); if names look garbled, re-export as UTF-8")
     return Sniffed(decoded, sep, parsed, notices, quoting, complete=len(text) == len(decoded.text))
+
+
+def _unzip(path: Path) -> tuple[str, bytes]:
+    """The one text export in a .zip archive (its name and bytes), read in memory, never extracted to disk; a FileError
+    for an archive that is unreadable, encrypted, holds no such file or several, or one larger than
+    MAX_UNZIPPED_BYTES."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")
+                       and not Path(m.filename).name.startswith(".")]
+            exports = [m for m in members if Path(m.filename).suffix.lower() in TEXT_SUFFIXES]
+            if len(exports) != 1:
+                listed = ", ".join(m.filename for m in members[:5]) or "nothing"
+                raise FileError(path.name, f"is an archive holding {len(exports)} text exports (.csv, .tsv, .txt) "
+                                           f"where one is read ({listed}): unzip it and import each file")
+            member = exports[0]
+            if member.flag_bits & 0x1:
+                raise FileError(path.name, f"is an encrypted archive: unzip {member.filename} and import it")
+            if member.file_size > MAX_UNZIPPED_BYTES:
+                raise FileError(path.name, f"holds {member.filename} of {member.file_size:,} bytes unzipped, more "
+                                           f"than {MAX_UNZIPPED_BYTES:,}: unzip it and import the file itself")
+            with archive.open(member) as handle:
+                raw = handle.read(MAX_UNZIPPED_BYTES + 1)
+            if len(raw) > MAX_UNZIPPED_BYTES:  # the size written in the archive understated it
+                raise FileError(path.name, f"holds {member.filename} larger than {MAX_UNZIPPED_BYTES:,} bytes "
+                                           "unzipped: unzip it and import the file itself")
+            return Path(member.filename).name, raw
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileError(path.name, f"cannot be read as a .zip archive ({exc})") from exc
 
 
 def read_head(path: Path, encoding: str | None = None, quoting: bool = True) -> Sniffed:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 
 from helpers import FIXTURES, edited_export
 from pipelines.adapters import registry, store
@@ -150,3 +151,38 @@ def test_walmart_sales_and_fees_reach_the_channel_marts_through_a_build(tmp_path
             where channel = 'walmart_us' order by sku, month""").fetchall()
     assert [(s, str(m)[:7], u, float(r), float(f)) for s, m, u, r, f in got] == [
         ("A1", "2024-04", 2, 59.98, 20.33), ("A1", "2024-05", 0, 0.0, -4.5), ("A2", "2024-05", 1, 19.99, 6.45)]
+
+
+def test_the_report_zipped_as_walmart_delivers_it_is_read_from_the_archive(tmp_path, monkeypatch):
+    """The Recon Report API delivers the CSV in a .zip: the archive's one export is read in memory, never extracted;
+    an archive of several exports, a member larger than the limit, or a file that is not a zip are refused."""
+    import zipfile
+
+    from pipelines.adapters import sniff
+    from pipelines.readers import FileError
+
+    archive = tmp_path / "10000000354_2026-05-08T02:09:54.438+0000.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(RECON, "walmart_recon.csv")
+        z.writestr("__MACOSX/._walmart_recon.csv", b"\x00\x05")   # a Mac's resource fork: not an export
+    got = registry.convert(archive)
+    assert got.format.name == "walmart-recon"
+    assert f"{archive.name}: read walmart_recon.csv, the export in the archive" in got.notices
+    store.write(got, tmp_path / "zipped")
+    store.write(registry.convert(RECON), tmp_path / "plain")
+    assert (tmp_path / "zipped" / "sales.csv").read_bytes() == (tmp_path / "plain" / "sales.csv").read_bytes()
+    assert got.rejections()[0].file == archive.name and got.rejections()[0].raw.startswith("04/24/2026,05/07/2026")
+
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as z:
+        z.write(RECON, "a.csv")
+        z.write(RECON, "b.csv")
+    with pytest.raises(FileError, match=r"two.zip: is an archive holding 2 text exports .* \(a.csv, b.csv\): unzip it"):
+        registry.convert(two)
+    monkeypatch.setattr(sniff, "MAX_UNZIPPED_BYTES", 1000)
+    with pytest.raises(FileError, match=r"holds walmart_recon.csv of 3,\d\d\d bytes unzipped, more than 1,000"):
+        registry.convert(archive)
+    fake = tmp_path / "fake.zip"
+    fake.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(FileError, match="fake.zip: cannot be read as a .zip archive"):
+        registry.convert(fake)

@@ -15,7 +15,8 @@ Dates are written `14-Aug-2026`.
 (`CR-DEFECTIVE` is `DEFECTIVE`), or one of the `AMZ-PG-` codes; each maps through the same dated, editable code map
 as the FBA report (`data/reference/amazon_return_reasons.csv`), and an unknown code rejects the line rather than
 being guessed. `Refunded Amount` is in `Currency code`, converted to USD at the month's rate of the request date
-(a refund whose currency is missing or has no rate rejects its line; an empty one is written empty). The report has
+(a refund whose currency is missing or has no rate rejects its line; an empty one is written empty, and filled by a
+settlement report of the same order and SKU imported into the same folder, as for the FBA report). The report has
 no disposition: the seller inspects the unit, so `disposition` stays empty. A request the seller rejected
 (`Return request status` Rejected) is not a return and is left out by rule.
 """
@@ -29,6 +30,7 @@ from pipelines.adapters.base import (Collector, Converted, Format, Options, Sour
                                      load_code_map)
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
+from pipelines.adapters.store import RETURN_ORDERS
 
 DEFAULT_CHANNEL = "amazon_us"
 COLUMNS = (
@@ -102,7 +104,7 @@ def convert(source: Source, options: Options) -> Converted:
     rma = source.text("Amazon RMA ID")
     seen: dict[tuple, int] = {}
     first_line: dict[str, int] = {}
-    rows = []
+    rows, ledger = [], []
     c = as_lists(order=order_id, sku=sku, rma=rma, line=lines, quantity=quantity.values,
                  day=dates.values.dt.strftime("%Y-%m-%d"), code=code, refund=refund.values, rate=rates)
     for i in frame.index[good]:
@@ -120,10 +122,14 @@ def convert(source: Source, options: Options) -> Converted:
             continue
         first_line[rid] = int(c["line"][i])
         value = c["refund"][i]
-        rows.append(dict(return_id=rid, sku=sku_i, returned_on=c["day"][i], quantity=str(int(c["quantity"][i])),
+        qty = str(int(c["quantity"][i]))
+        rows.append(dict(return_id=rid, sku=sku_i, returned_on=c["day"][i], quantity=qty,
                          reason=reasons[c["code"][i]]["reason"], channel=channel,
                          refund_amount="" if pd.isna(value) else fmt_number(float(value) / c["rate"][i])))
-    return out.result({"returns": rows})
+        # a settlement's refund of the same order and SKU fills a refund this report has not seen yet
+        ledger.append(dict(_format=FORMAT.name, _key=rid, return_id=rid, order_id=order_i, sku=sku_i, quantity=qty,
+                           own_refund="" if pd.isna(value) else "1"))
+    return out.result({"returns": rows}, {RETURN_ORDERS: ledger})
 
 
 FORMAT = Format(

@@ -10,7 +10,8 @@
   SKU-months no order report covers. Sales rows of other keys are kept.
 - Refunds a settlement report gives per order and SKU become the `refund_amount` of the returns an Amazon returns
   report wrote for the same order and SKU, split over them by quantity to the cent; refunds with no such return
-  (Amazon refunds some orders without a return) are reported, not written.
+  (Amazon refunds some orders without a return) are reported, not written. A return whose report gave its refund
+  (the seller-fulfilled returns report's `Refunded Amount`) keeps it: the settlement's is the same money.
 - A line an export now says is cancelled removes the entry an earlier import of it wrote (a tombstone).
 - Every line the conversion rejected or left out is written to `DIR/_imports/<file>.<format>.rejections.csv`.
 The build reads only `DIR/<table>.csv`; `_imports/` is a folder, which the build ignores.
@@ -141,6 +142,8 @@ def _match_refunds(out_dir: Path) -> tuple[Written | None, list[str]]:
     by_id = {(r.get("return_id") or "").strip(): r for r in current}
     updated = []
     for key, members in returns_of.items():
+        if any(m.get("own_refund") for m in members):
+            continue  # the returns report gave the refund itself (seller-fulfilled returns): a settlement's is the same
         shares = (allocate(refunded[key], [float(m["quantity"]) for m in members], "returned quantity")
                   if key in refunded else [None] * len(members))
         for member, share in zip(members, shares):

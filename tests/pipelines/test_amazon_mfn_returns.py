@@ -122,3 +122,26 @@ def test_an_older_layout_without_the_rma_and_refund_columns_is_read_by_request_d
                             "amz-mfn:112-4000001-0000002:A2:2026-08-19#1", "amz-mfn:112-4000001-0000003:A1:2026-09-03#1",
                             "amz-mfn:112-4000001-0000004:B1:2026-09-09#1"]
     assert {r[5] for r in rows.values()} == {""}     # no refund column: refunds unknown
+
+
+def test_a_settlement_fills_a_refund_the_report_had_not_seen_and_keeps_one_it_had(tmp_path):
+    """The settlement refunds two seller-fulfilled orders: order 0003's return had no refund yet (34.99 is written);
+    order 0002's return carried its own (39.98 stays: the settlement's 59.97 is the same money, or the report's later
+    view of it). Neither is reported as a refund without a return (before, both were: only the FBA report's returns
+    were matched)."""
+    settlement = (FIXTURES / "exports" / "amazon_settlement_v2.txt").read_text(encoding="utf-8")
+    settlement = settlement.replace("111-2000001-0000002", "112-4000001-0000003")   # A1, -34.99
+    settlement = settlement.replace("111-1234567-1000004", "112-4000001-0000002")   # A2, -59.97
+    path = tmp_path / "settlement.txt"
+    path.write_text(settlement, encoding="utf-8")
+    store.write(registry.convert(REPORT), tmp_path / "out")
+    got = registry.convert(path)
+    store.write(got, tmp_path / "out")
+    rows = _returns(tmp_path / "out")
+    assert rows["amz-mfn:112-4000001-0000003:A1:DkX9mRMA03"][5] == "34.99"
+    assert rows["amz-mfn:112-4000001-0000002:A2:DkX9mRMA02"][5] == "39.98"
+    assert not any("have no return" in n for n in got.notices)
+    # the other order: the settlement imported first, the report after it, fills the same way
+    store.write(registry.convert(path), tmp_path / "first")
+    store.write(registry.convert(REPORT), tmp_path / "first")
+    assert _returns(tmp_path / "first") == rows

@@ -132,32 +132,58 @@ def _cmd_demo_warehouse(args) -> int:
 
 
 def _cmd_import(args) -> int:
-    """Convert one export (recognised from its header, named with --format, or mapped with --mapping) into DIR."""
+    """Convert exports (each recognised from its header, named with --format, or mapped with --mapping) into DIR:
+    the files given, and every export in a folder given (by name). A file that cannot be imported is reported and
+    the others are imported; the exit code is the worst: 2 a file not imported, 1 rejected lines, 0 all written."""
     from pipelines.adapters import registry, store
     from pipelines.adapters.base import AdapterError, Options
     from pipelines.adapters.mapping import MappingError, convert_with
     from pipelines.adapters.report import check_written, report_lines
+    from pipelines.adapters.sniff import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
     from pipelines.readers import FileError
 
-    source, out = Path(args.input), Path(args.out)
-    options = Options(encoding=args.encoding, channel=args.channel, date_format=args.date_format, context_dir=out)
-    try:
-        if args.mapping:
-            converted = convert_with(Path(args.mapping), source, options)
+    inputs = args.input if isinstance(args.input, list) else [args.input]
+    suffixes = TEXT_SUFFIXES + SPREADSHEET_SUFFIXES + ARCHIVE_SUFFIXES
+    sources: list[Path] = []
+    for given in map(Path, inputs):
+        if given.is_dir():
+            found = sorted(p for p in given.iterdir() if p.is_file() and p.suffix.lower() in suffixes
+                           and not p.name.startswith((".", "_")))
+            if not found:
+                print(f"error: {given} holds no export ({', '.join(suffixes)})", file=sys.stderr)
+                return 2
+            sources += found
         else:
-            converted = registry.convert(source, registry.by_name(args.format) if args.format else None, options)
-        written = store.write(converted, out)
-    except (FileError, AdapterError, MappingError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        print(f"nothing was written to {out}", file=sys.stderr)
-        return 2
-    for line in report_lines(converted, written, out):
-        print(line)
-    contract = check_written(out, [w.table for w in written])
-    for r in contract:
-        print(f"  {r.file}:{r.line} [{r.column}] {r.reason} (contract check of the written file)")
-    print(f"next: supplier-risk check --input {out}, then supplier-risk build --input {out}")
-    return 1 if converted.rows_rejected or contract else 0
+            sources.append(given)
+    out = Path(args.out)
+    worst, imported = 0, 0
+    for n, source in enumerate(sources):
+        if len(sources) > 1:
+            print(f"{'' if n == 0 else chr(10)}[{n + 1}/{len(sources)}] {source}")
+        options = Options(encoding=args.encoding, channel=args.channel, date_format=args.date_format,
+                          context_dir=out)
+        try:
+            if args.mapping:
+                converted = convert_with(Path(args.mapping), source, options)
+            else:
+                converted = registry.convert(source, registry.by_name(args.format) if args.format else None, options)
+            written = store.write(converted, out)
+        except (FileError, AdapterError, MappingError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            print(f"nothing was written to {out} from {source.name}", file=sys.stderr)
+            worst = 2
+            continue
+        for line in report_lines(converted, written, out):
+            print(line)
+        contract = check_written(out, [w.table for w in written])
+        for r in contract:
+            print(f"  {r.file}:{r.line} [{r.column}] {r.reason} (contract check of the written file)")
+        worst, imported = max(worst, 1 if converted.rows_rejected or contract else 0), imported + 1
+    if len(sources) > 1:
+        print(f"\nimported {imported} of {len(sources)} files into {out}")
+    if imported:
+        print(f"next: supplier-risk check --input {out}, then supplier-risk build --input {out}")
+    return worst
 
 
 def _cmd_formats(args) -> int:
@@ -461,10 +487,11 @@ def parser() -> argparse.ArgumentParser:
     dw.add_argument("--force", action="store_true")
     dw.set_defaults(func=_cmd_demo_warehouse)
 
-    im = sub.add_parser("import", help="convert one export (Amazon, Shopify, inspection summary, SCMS, a broker's "
-                                       "entry summary, or any spreadsheet through a mapping file) into an import "
-                                       "folder")
-    im.add_argument("--input", required=True, help="the export file (.csv, .tsv, .txt or .xlsx)")
+    im = sub.add_parser("import", help="convert exports (Amazon, Walmart, Shopify, Wise, inspection summaries, SCMS, "
+                                       "a broker's entry summary, or any spreadsheet through a mapping file) into an "
+                                       "import folder")
+    im.add_argument("--input", required=True, nargs="+",
+                    help="export files (.csv, .tsv, .txt, .xlsx, or a .zip holding one), or folders of them")
     im.add_argument("--out", required=True, help="import folder: rows are merged into its table files")
     im.add_argument("--format", help="the format's name (default: recognised from the header; see `formats`)")
     im.add_argument("--mapping", help="a mapping file naming which column feeds which contract column")

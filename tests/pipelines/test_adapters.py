@@ -237,6 +237,31 @@ def test_an_overlapping_later_report_replaces_lines_and_removes_an_order_cancell
     assert sales(tmp_path)[("A1", "2024-06", "amazon_us")] == ("1", "39.99", "")  # was 4 units, 159.96
 
 
+def test_cli_imports_several_files_or_a_folder_and_one_bad_file_stops_none_of_the_others(tmp_path, capsys):
+    """A year of reports is a folder of files: `import --input` takes files and folders (every export in a folder, by
+    name; hidden and underscore files skipped); a file that cannot be imported is reported, the others are written;
+    the exit code is the worst (2: a file not imported)."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    for name in ("amazon_fba_returns.txt", "walmart_recon.csv", "po_tracker_gbk.csv"):
+        shutil.copy(EXPORTS / name, folder / name)
+    (folder / ".DS_Store").write_bytes(b"\x00")
+    out = tmp_path / "in"
+    assert cli_main(["import", "--input", str(folder), str(SHOPIFY), "--out", str(out)]) == 2
+    printed, err = capsys.readouterr()
+    assert [line for line in printed.splitlines() if line.startswith("[")] == [
+        f"[1/4] {folder / 'amazon_fba_returns.txt'}", f"[2/4] {folder / 'po_tracker_gbk.csv'}",
+        f"[3/4] {folder / 'walmart_recon.csv'}", f"[4/4] {SHOPIFY}"]
+    assert "po_tracker_gbk.csv: not a format we know" in err and "nothing was written to" in err
+    assert "imported 3 of 4 files into" in printed
+    assert len(rows(out / "returns.csv")) == 9
+    assert {r["channel"] for r in rows(out / "sales.csv")} == {"walmart_us", "shopify_dtc"}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli_main(["import", "--input", str(empty), "--out", str(out)]) == 2
+    assert "holds no export" in capsys.readouterr().err
+
+
 def test_cli_import_prints_the_report_and_formats_lists_the_headers(tmp_path, capsys):
     out = tmp_path / "in"
     assert cli_main(["import", "--input", str(RETURNS), "--out", str(out)]) == 1   # 2 rejected lines

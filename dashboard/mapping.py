@@ -28,7 +28,7 @@ from pipelines.readers import FileError
 ROOT = Path(__file__).resolve().parents[1]
 NONE = "—"
 AUTO = maps.AUTO
-EXPORT_TYPES = ["tsv", "txt", "zip"]  # besides the import format's csv, xlsx and parquet (zip: one zipped export)
+EXPORT_TYPES = ["tsv", "txt", "zip", "gz"]  # besides the import format's csv, xlsx and parquet (compressed exports)
 # How the recognised exports' dates read (`supplier-risk import --date-format`): recognised from the file unless a
 # spreadsheet tool re-saved it in a form that cannot tell day from month (label → declared format or None).
 EXPORT_DATES = {"Recognise from the file": None, "Day first (DD/MM/YYYY)": "DD/MM/YYYY",

@@ -491,7 +491,7 @@ def parser() -> argparse.ArgumentParser:
                                        "a broker's entry summary, or any spreadsheet through a mapping file) into an "
                                        "import folder")
     im.add_argument("--input", required=True, nargs="+",
-                    help="export files (.csv, .tsv, .txt, .xlsx, or a .zip holding one), or folders of them")
+                    help="export files (.csv, .tsv, .txt, .xlsx, or a .zip or .gz holding one), or folders of them")
     im.add_argument("--out", required=True, help="import folder: rows are merged into its table files")
     im.add_argument("--format", help="the format's name (default: recognised from the header; see `formats`)")
     im.add_argument("--mapping", help="a mapping file naming which column feeds which contract column")

@@ -45,7 +45,7 @@ from pipelines.readers import (MAX_TITLE_ROWS, TITLE_FIT, FileError, ParsedFile,
 DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon"}
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
 SPREADSHEET_SUFFIXES = (".xlsx",)
-ARCHIVE_SUFFIXES = (".zip",)  # a report delivered zipped (Walmart's recon file): read its one text export
+ARCHIVE_SUFFIXES = (".zip", ".gz")  # a report delivered compressed (Walmart's recon .zip, an SP-API report .gz)
 MAX_UNZIPPED_BYTES = 2 * 1024 ** 3  # a member larger than this is refused (unzip it and import the file itself)
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
@@ -427,7 +427,7 @@ def read_export(path: Path, encoding: str | None = None, delimiter: str | None =
                        [title_notice(path.name, parsed.titles)] if parsed.titles else [], quoting)
     notices: list[str] = []
     if suffix in ARCHIVE_SUFFIXES:
-        member, raw = _unzip(path)
+        member, raw = _unzip(path) if suffix == ".zip" else _gunzip(path)
         notices.append(f"{path.name}: read {member}, the export in the archive")
     elif suffix not in TEXT_SUFFIXES:
         raise FileError(path.name, f"has an unsupported type; use one of "
@@ -476,6 +476,27 @@ def _unzip(path: Path) -> tuple[str, bytes]:
             return Path(member.filename).name, raw
     except (zipfile.BadZipFile, OSError) as exc:
         raise FileError(path.name, f"cannot be read as a .zip archive ({exc})") from exc
+
+
+def _gunzip(path: Path) -> tuple[str, bytes]:
+    """The text export a .gz file compresses (`report.txt.gz` holds `report.txt`), read in memory up to
+    MAX_UNZIPPED_BYTES; a FileError for one that is not gzip, holds no text export, or is larger."""
+    import gzip
+    import zlib
+
+    inner = Path(path.name[:-len(".gz")])
+    if inner.suffix.lower() not in TEXT_SUFFIXES:
+        raise FileError(path.name, f"is a compressed file whose name does not say it holds a text export "
+                                   f"({', '.join(TEXT_SUFFIXES)}): decompress it and import the file")
+    try:
+        with gzip.open(path, "rb") as handle:
+            raw = handle.read(MAX_UNZIPPED_BYTES + 1)
+    except (gzip.BadGzipFile, zlib.error, EOFError, OSError) as exc:
+        raise FileError(path.name, f"cannot be read as a .gz file ({exc})") from exc
+    if len(raw) > MAX_UNZIPPED_BYTES:
+        raise FileError(path.name, f"holds more than {MAX_UNZIPPED_BYTES:,} bytes decompressed: decompress it and "
+                                   "import the file itself")
+    return inner.name, raw
 
 
 def read_head(path: Path, encoding: str | None = None, quoting: bool = True) -> Sniffed:

@@ -182,3 +182,33 @@ def test_a_large_export_is_recognised_from_its_head_and_read_whole_once(tmp_path
     assert registry.convert(small).rows_written == 1
     # its head, read unquoted, is the whole file, but a Shopify export is read with quotes honoured: once more
     assert len(reads) == 2
+
+
+def test_a_gzipped_report_is_read_as_the_file_it_compresses(tmp_path, monkeypatch):
+    """Reports fetched through Amazon's SP-API come gzip-compressed (`…txt.gz`): read in memory as the file they hold;
+    one whose name does not say it holds a text export, one that is not gzip, or one too large is refused."""
+    import gzip
+
+    from helpers import FIXTURES
+    from pipelines.adapters import registry
+
+    source = FIXTURES / "exports" / "amazon_settlement_v2.txt"
+    packed = tmp_path / "11223344556.txt.gz"
+    packed.write_bytes(gzip.compress(source.read_bytes()))
+    got, plain = registry.convert(packed), registry.convert(source)
+    assert got.format.name == "amazon-settlement-v2"
+    assert (got.rows_written, got.rows_rejected, got.rows_left_out) == (plain.rows_written, plain.rows_rejected,
+                                                                         plain.rows_left_out)
+    assert got.ledgers == plain.ledgers
+    assert "11223344556.txt.gz: read 11223344556.txt, the export in the archive" in got.notices
+    bare = tmp_path / "report.gz"
+    bare.write_bytes(gzip.compress(b"a,b\n1,2\n"))
+    with pytest.raises(FileError, match="report.gz: is a compressed file whose name does not say"):
+        sniff.read_export(bare)
+    broken = tmp_path / "broken.csv.gz"
+    broken.write_bytes(b"not gzip at all")
+    with pytest.raises(FileError, match="broken.csv.gz: cannot be read as a .gz file"):
+        sniff.read_export(broken)
+    monkeypatch.setattr(sniff, "MAX_UNZIPPED_BYTES", 100)
+    with pytest.raises(FileError, match="holds more than 100 bytes decompressed"):
+        sniff.read_export(packed)

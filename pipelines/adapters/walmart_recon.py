@@ -14,7 +14,8 @@ Amazon settlement report (pipelines/adapters/store.py):
   fulfilment fees; reimbursements reduce them);
 - units and revenue: `Ship Qty` and `Amount` of the Sale lines whose `Amount Type` is `Product Price` (only for
   SKU-months no order report covers, as for the Amazon settlement report).
-Left out by rule, with their totals: the PaymentSummary line; lines without a SKU (reserves, storage and other
+Left out by rule, with their totals: the PaymentSummary line (and a line count under the header, `Number of Lines
+in file 81`, which some downloads carry); lines without a SKU (reserves, storage and other
 account-level amounts); refunds (the report does not say why an item came back, and a return without its reason
 cannot be told defective or not: import the returns themselves, e.g. through a column mapping); SKU lines that are
 neither fees nor product revenue (taxes, shipping charged to the customer, withheld tax).
@@ -26,6 +27,7 @@ by the same export) prove it; with no proof at all the lines are refused as ambi
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pandas as pd
@@ -51,6 +53,7 @@ CHANNEL = "walmart_us"
 SUMMARY = "PaymentSummary"
 PRODUCT_PRICE = "product price"
 FEE_AMOUNT = "fee/reimbursement"
+LINE_COUNT = re.compile(r'^[\s",]*Number of Lines in file\W*\d+[\s",]*$', re.IGNORECASE)
 
 
 def _currency(source: Source) -> tuple[str | None, str]:
@@ -87,6 +90,11 @@ def _dates(source: Source, options: Options):
 
 def convert(source: Source, options: Options) -> Converted:
     out = Collector(FORMAT, source)
+    # a line under the header giving the file's line count (`Number of Lines in file 81`, as some downloads carry)
+    # is not a malformed transaction
+    for problem in out.problems:
+        if problem.column == "(row)" and LINE_COUNT.match(problem.raw):
+            problem.left_out, problem.reason = True, "the file's count of its lines, not a transaction"
     frame, lines = source.frame, source.frame["_line"]
     currency, evidence = _currency(source)
     if currency is None:

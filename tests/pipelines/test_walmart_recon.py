@@ -186,3 +186,14 @@ def test_the_report_zipped_as_walmart_delivers_it_is_read_from_the_archive(tmp_p
     fake.write_text("not a zip", encoding="utf-8")
     with pytest.raises(FileError, match="fake.zip: cannot be read as a .zip archive"):
         registry.convert(fake)
+
+
+def test_a_line_count_under_the_header_is_left_out_not_reported_as_a_broken_line(tmp_path):
+    header, body = RECON.read_bytes().split(b"\r\n", 1)
+    path = tmp_path / "with_count.csv"
+    path.write_bytes(header + b"\r\nNumber of Lines in file 12\r\n" + body)
+    got = registry.convert(path)
+    assert (got.rows_read, got.rows_written, got.rows_rejected, got.rows_left_out) == (13, 7, 0, 6)
+    first = got.rejections()[0]
+    assert (first.line, first.reason, first.raw) == (2, "left out: the file's count of its lines, not a transaction",
+                                                     "Number of Lines in file 12")

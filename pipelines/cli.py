@@ -142,10 +142,9 @@ def _cmd_import(args) -> int:
     from pipelines.adapters.sniff import ARCHIVE_SUFFIXES, SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
     from pipelines.readers import FileError
 
-    inputs = args.input if isinstance(args.input, list) else [args.input]
     suffixes = TEXT_SUFFIXES + SPREADSHEET_SUFFIXES + ARCHIVE_SUFFIXES
     sources: list[Path] = []
-    for given in map(Path, inputs):
+    for given in map(Path, args.input):
         if given.is_dir():
             found = sorted(p for p in given.iterdir() if p.is_file() and p.suffix.lower() in suffixes
                            and not p.name.startswith((".", "_")))
@@ -205,7 +204,7 @@ def _cmd_formats(args) -> int:
 
 def _cmd_import_scms(args) -> int:
     """Kept for old scripts: `import --format usaid-scms`."""
-    return _cmd_import(argparse.Namespace(input=args.input, out=args.out, format="usaid-scms", mapping=None,
+    return _cmd_import(argparse.Namespace(input=[args.input], out=args.out, format="usaid-scms", mapping=None,
                                           encoding=None, channel=None, date_format=None))
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 from pipelines import fx
 from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, account_level_notice, as_lists,
                                      fmt_number)
-from pipelines.adapters.dates import parse_dates
+from pipelines.adapters.dates import DateColumn, parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import SALES_FEES
 
@@ -58,9 +58,7 @@ LINE_COUNT = re.compile(r'^[\s",]*Number of Lines in file\W*\d+[\s",]*$', re.IGN
 
 def _currency(source: Source) -> tuple[str | None, str]:
     """The report currency from its `Currency` cells, and the evidence (the first line that says it, or why none)."""
-    cells = source.text("Currency").str.strip().str.upper()
-    named = cells.dropna()
-    named = named[named != ""]
+    named = source.text("Currency").str.upper().dropna()  # cells are stripped, an empty one is NA
     codes = sorted(set(named))
     if len(codes) == 1:
         return codes[0], f"line {int(source.frame['_line'][named.index[0]])}"
@@ -69,7 +67,7 @@ def _currency(source: Source) -> tuple[str | None, str]:
     return None, "no line names its Currency (the PaymentSummary line does, in the report as Walmart writes it)"
 
 
-def _dates(source: Source, options: Options):
+def _dates(source: Source, options: Options) -> tuple[DateColumn, str]:
     """The posted dates: as declared, else as they prove their order, else as the report's period dates prove it."""
     posted, lines = source.text("Transaction Posted Timestamp"), source.frame["_line"]
     if options.date_format:
@@ -84,7 +82,7 @@ def _dates(source: Source, options: Options):
     if together.errors.iloc[:n].notna().sum() < alone.errors.notna().sum():
         values = together.values.iloc[:n].set_axis(posted.index)
         errors = together.errors.iloc[:n].set_axis(posted.index)
-        return type(alone)(values, errors), "as the report's period dates prove"
+        return DateColumn(values, errors), "as the report's period dates prove"
     return alone, "as they prove"
 
 
@@ -102,8 +100,8 @@ def convert(source: Source, options: Options) -> Converted:
                          f"the report's currency is unknown: {evidence}; amounts are never assumed to be USD "
                          "(download the report again whole, with its PaymentSummary line)")
         return out.result()
-    kind = source.text("Transaction Type").fillna("").str.strip()
-    amount_type = source.text("Amount Type").fillna("").str.strip()
+    kind = source.text("Transaction Type").fillna("")
+    amount_type = source.text("Amount Type").fillna("")
     sku = source.text("Partner Item Id")
     summary = kind.str.casefold() == SUMMARY.casefold()
     account = ~summary & sku.isna()

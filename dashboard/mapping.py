@@ -231,13 +231,27 @@ def _value_maps(path: Path, header: list[str], spec, columns: dict[str, str], ba
     return out
 
 
-def _convert_recognised(path: Path, fmt, declared: str | None, folder: Path) -> Converted:
+def _channel_choice(name: str, fmt, key: str) -> str | None:
+    """The sales channel to write a report that does not name its marketplace to (`supplier-risk import --channel`):
+    the format's own unless the user picks or types another (a typed name that is not a channel name is refused by
+    the conversion); None for a format whose files name their channel."""
+    choices = registry.channel_choices(fmt)
+    if not choices:
+        return None
+    picked = st.selectbox(f"Sales channel of {ui.md(name)}", choices, key=f"{key}_channel", accept_new_options=True,
+                          help=f"A {fmt.title} does not say which marketplace it is from: its lines are written to "
+                               f"this channel. Pick another, or type a new name (e.g. {choices[0]}_2 for a second "
+                               "store)")
+    return picked or None
+
+
+def _convert_recognised(path: Path, fmt, declared: str | None, folder: Path, channel: str | None) -> Converted:
     """Convert a recognised export against the staged tables in `folder` (a bank statement's payments are matched
     to their purchase orders); the declared date order is used only for a file whose own dates cannot tell day from
     month (one choice for a batch must not reject the ISO or month-name dates of the other files)."""
-    converted = registry.convert(path, fmt, Options(context_dir=folder))
+    converted = registry.convert(path, fmt, Options(channel=channel, context_dir=folder))
     if declared and any(AMBIGUOUS_DATES in r.reason for r in converted.rejections()):
-        converted = registry.convert(path, fmt, Options(date_format=declared, context_dir=folder))
+        converted = registry.convert(path, fmt, Options(channel=channel, date_format=declared, context_dir=folder))
     return converted
 
 
@@ -265,8 +279,9 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
             st.error(f"{ui.md(name)} cannot be read: {ui.md(exc)}", icon=":material/error:")
             continue
         if fmt is not None:
+            channel = _channel_choice(name, fmt, key)
             try:
-                converted = _convert_recognised(path, fmt, declared, Path(folder))
+                converted = _convert_recognised(path, fmt, declared, Path(folder), channel)
             except (FileError, AdapterError) as exc:
                 st.error(f"{ui.md(name)}: {ui.md(exc)}", icon=":material/error:")
                 continue

@@ -27,7 +27,7 @@ import pandas as pd
 
 from pipelines import fx
 from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, as_lists, fmt_number,
-                                     load_code_map)
+                                     load_code_map, written_channel)
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import RETURN_ORDERS
@@ -55,7 +55,7 @@ def convert(source: Source, options: Options) -> Converted:
     out = Collector(FORMAT, source)
     reasons = load_code_map("amazon_return_reasons.csv", "code")
     frame, lines = source.frame, source.frame["_line"]
-    channel = (options.channel or DEFAULT_CHANNEL).strip().lower()
+    channel = written_channel(options, DEFAULT_CHANNEL)
     if not options.channel:
         out.notices.append(f"{source.path.name}: the returns report does not name its marketplace; channel "
                            f"{DEFAULT_CHANNEL!r} is written (use --channel for another)")
@@ -141,4 +141,5 @@ FORMAT = Format(
     convert=convert,
     quoting=False,
     doc="docs/importers.md#amazon-returns-report-seller-fulfilled-orders",
+    channel_default=DEFAULT_CHANNEL,
 )

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipelines.adapters.base import Collector, Converted, Format, Options, Source, as_lists, load_code_map
+from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, as_lists, load_code_map,
+                                     written_channel)
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import RETURN_ORDERS
@@ -36,7 +37,7 @@ def convert(source: Source, options: Options) -> Converted:
     reasons = load_code_map("amazon_return_reasons.csv", "code")
     dispositions = load_code_map("amazon_dispositions.csv", "code")
     frame, lines = source.frame, source.frame["_line"]
-    channel = (options.channel or DEFAULT_CHANNEL).strip().lower()
+    channel = written_channel(options, DEFAULT_CHANNEL)
     if not options.channel:
         out.notices.append(f"{source.path.name}: the returns report does not name its marketplace; channel "
                            f"{DEFAULT_CHANNEL!r} is written (use --channel for another)")
@@ -104,4 +105,5 @@ FORMAT = Format(
     synonyms={"order-id": ("amazon-order-id",), "fulfillment-center-id": ("fulfilment-centre-id",)},
     quoting=False,
     doc="docs/importers.md#amazon-fba-customer-returns",
+    channel_default=DEFAULT_CHANNEL,
 )

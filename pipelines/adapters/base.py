@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class Format:
     quoting: bool = True               # False for unquoted tab files (Amazon reports)
     doc: str = "docs/importers.md"
     fixed_dates: str = ""              # the published form of the format's dates when it has one (no --date-format)
+    channel_default: str = ""          # the sales channel written when the file does not name its marketplace
+                                       # (Options.channel, `--channel` or the Data page's choice names another)
 
     def header_map(self, header: list[str]) -> dict[str, str]:
         """{published name: header as written in the file} for the columns found (case-insensitive)."""
@@ -250,6 +253,23 @@ def load_code_map(name: str, key: str) -> dict[str, dict[str, str]]:
                 raise AdapterError(f"data/reference/{name} line {line}: {code} is given twice")
             out[code] = {k: (v or "").strip() for k, v in row.items()}
     return out
+
+
+CHANNEL_NAME = re.compile(r"[a-z0-9][a-z0-9_]*")  # how sales.channel spells a channel (amazon_ca, shopify_dtc)
+
+
+def channel_name(chosen: str) -> str:
+    """A chosen sales channel (`--channel`, the Data page) as sales.channel spells it (lower case); AdapterError for
+    a name that is not a channel name (`Amazon Canada`)."""
+    channel = chosen.strip().lower()
+    if not CHANNEL_NAME.fullmatch(channel):
+        raise AdapterError(f"{chosen!r} is not a sales channel name: use letters, digits and _ (e.g. amazon_ca)")
+    return channel
+
+
+def written_channel(options: Options, default: str) -> str:
+    """The sales channel to write: the one chosen (`--channel`, the Data page) else the format's own."""
+    return options.channel or default
 
 
 def fmt_number(value: float, places: int = 2) -> str:

@@ -238,6 +238,26 @@ def parse_dates(text: pd.Series, lines: pd.Series | None = None, declared: str |
     return DateColumn(values.dt.normalize(), errors, recognised)
 
 
+def parse_dates_proven_by(text: pd.Series, lines: pd.Series, others: list[pd.Series], declared: str | None = None,
+                          by: str = "the file's other dates") -> tuple[DateColumn, str]:
+    """A column's dates as declared, else as they prove their order, else as the same writer's other date columns
+    of the file (`others`, the same rows) prove it together with them; and how they were read. Ambiguous dates
+    stay refused when the other columns prove nothing either."""
+    if declared:
+        return parse_dates(text, lines, declared=declared), "as declared"
+    alone = parse_dates(text, lines)
+    if alone.errors.isna().all() or not others:
+        return alone, "as they prove"
+    n = len(text)
+    together = parse_dates(pd.concat([text, *others], ignore_index=True),
+                           pd.concat([lines] * (1 + len(others)), ignore_index=True))
+    if together.errors.iloc[:n].notna().sum() < alone.errors.notna().sum():
+        values = together.values.iloc[:n].set_axis(text.index)
+        errors = together.errors.iloc[:n].set_axis(text.index)
+        return DateColumn(values, errors, together.recognised), f"as {by} prove"
+    return alone, "as they prove"
+
+
 def _values(n: int) -> str:
     return f"{n:,} value" + ("" if n == 1 else "s")
 

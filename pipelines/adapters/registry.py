@@ -8,12 +8,14 @@ tie is refused (name the format with `--format`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from pipelines.adapters import (amazon_date_range, amazon_mfn_returns, amazon_orders, amazon_returns,
                                 amazon_settlement, entry_summary, inspection_summary, scms, shopify_orders,
                                 walmart_recon, wise_statement, wise_transactions)
-from pipelines.adapters.base import AdapterError, Converted, Format, Options, open_source
+from pipelines.adapters.base import (AdapterError, Converted, Format, Options, channel_name, load_code_map,
+                                     open_source)
 from pipelines.adapters.dates import declared_format
 from pipelines.adapters.sniff import Sniffed, bulk, read_head
 
@@ -38,6 +40,20 @@ def by_name(name: str) -> Format:
         if fmt.name == name:
             return fmt
     raise AdapterError(f"unknown format {name!r}; `supplier-risk formats` lists {', '.join(f.name for f in FORMATS)}")
+
+
+def channel_choices(fmt: Format) -> list[str]:
+    """The sales channels a file of `fmt` that does not name its marketplace may be written to: the format's own
+    first, then the other channels of its kind the reference tables know (Amazon's marketplaces from
+    amazon_channels.csv for an Amazon report; the other channels of marketplace_fees.csv for any other). Empty for a
+    format whose files name their channel."""
+    if not fmt.channel_default:
+        return []
+    amazon = fmt.channel_default.startswith("amazon_")
+    known = ({r["channel"].strip().lower() for r in load_code_map("amazon_channels.csv", "sales_channel").values()}
+             if amazon else {r["channel"].strip().lower() for r in load_code_map("marketplace_fees.csv", "channel")
+                             .values() if not r["channel"].strip().lower().startswith("amazon_")})
+    return [fmt.channel_default, *sorted(known - {fmt.channel_default})]
 
 
 def recognise(header: list[str], file_name: str = "the file") -> Format:
@@ -83,6 +99,11 @@ def check_declared(date_format: str) -> None:
 def convert(path: Path, fmt: Format | None = None, options: Options | None = None) -> Converted:
     """Read `path` as `fmt` (recognised from its header when None) and convert it; nothing is written."""
     options = options or Options()
+    if options.channel:
+        try:
+            options = replace(options, channel=channel_name(options.channel))
+        except AdapterError as exc:
+            raise AdapterError(f"{Path(path).name}: {exc}; nothing of the file is written") from None
     read = None
     if fmt is None:
         fmt, read = _detect(path, options.encoding)

@@ -19,7 +19,8 @@ from collections import defaultdict
 import pandas as pd
 
 from pipelines import fx
-from pipelines.adapters.base import Collector, Converted, Format, Options, Source, as_lists, fmt_number
+from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, as_lists, fmt_number,
+                                     written_channel)
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import SALES_LINES
@@ -89,7 +90,7 @@ def convert(source: Source, options: Options) -> Converted:
 
     table = fx.table()
     rates = pd.Series(table.units_per_usd(currency.mask(currency == "", "?"), created.values), index=frame.index)
-    channel = (options.channel or DEFAULT_CHANNEL).lower()
+    channel = written_channel(options, DEFAULT_CHANNEL)
     good = ~skipped & ~out.bad()
     occurrences: dict[tuple, int] = {}
     ledger = []
@@ -139,4 +140,5 @@ FORMAT = Format(
     required=REQUIRED,
     convert=convert,
     doc="docs/importers.md#shopify-orders-export",
+    channel_default=DEFAULT_CHANNEL,
 )

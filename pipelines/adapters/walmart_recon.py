@@ -34,8 +34,8 @@ import pandas as pd
 
 from pipelines import fx
 from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, account_level_notice, as_lists,
-                                     fmt_number)
-from pipelines.adapters.dates import DateColumn, parse_dates
+                                     fmt_number, written_channel)
+from pipelines.adapters.dates import DateColumn, parse_dates_proven_by
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import SALES_FEES
 
@@ -69,21 +69,9 @@ def _currency(source: Source) -> tuple[str | None, str]:
 
 def _dates(source: Source, options: Options) -> tuple[DateColumn, str]:
     """The posted dates: as declared, else as they prove their order, else as the report's period dates prove it."""
-    posted, lines = source.text("Transaction Posted Timestamp"), source.frame["_line"]
-    if options.date_format:
-        return parse_dates(posted, lines, declared=options.date_format), "as declared"
-    alone = parse_dates(posted, lines)
-    others = [source.text(c) for c in ("Period Start Date", "Period End Date")]
-    if alone.errors.isna().all():
-        return alone, "as they prove"
-    n = len(posted)
-    together = parse_dates(pd.concat([posted, *others], ignore_index=True),
-                           pd.concat([lines] * (1 + len(others)), ignore_index=True))
-    if together.errors.iloc[:n].notna().sum() < alone.errors.notna().sum():
-        values = together.values.iloc[:n].set_axis(posted.index)
-        errors = together.errors.iloc[:n].set_axis(posted.index)
-        return DateColumn(values, errors), "as the report's period dates prove"
-    return alone, "as they prove"
+    return parse_dates_proven_by(source.text("Transaction Posted Timestamp"), source.frame["_line"],
+                                 [source.text(c) for c in ("Period Start Date", "Period End Date")],
+                                 options.date_format, by="the report's period dates")
 
 
 def convert(source: Source, options: Options) -> Converted:
@@ -110,6 +98,7 @@ def convert(source: Source, options: Options) -> Converted:
     is_sale = (kind.str.casefold() == "sale") & (lowered == PRODUCT_PRICE)
     is_refund = kind.str.casefold() == "refund"
     used = ~summary & ~account & (is_fee | is_sale)
+    channel = written_channel(options, CHANNEL)
     dates, read_as = _dates(source, options)
     out.reject_where(used & dates.errors.notna(), "Transaction Posted Timestamp", dates.errors)
     out.reject_where(used & dates.values.isna() & dates.errors.isna(), "Transaction Posted Timestamp",
@@ -172,7 +161,7 @@ def convert(source: Source, options: Options) -> Converted:
         key = "walmart-recon:" + ":".join(ident) + f"#{occurrences[ident]}"
         sale = cols["is_sale"][i]
         fees.append(dict(_format=FORMAT.name, _key=key, settlement="", sku=cols["sku"][i], month=month,
-                         channel=(options.channel or CHANNEL).lower(), fees=fmt_number(0.0 if sale else -usd),
+                         channel=channel, fees=fmt_number(0.0 if sale else -usd),
                          units=str(int(cols["qty"][i])) if sale else "0", revenue=fmt_number(usd if sale else 0.0)))
     out.notices.append(f"{source.path.name}: amounts in {currency} ({evidence} of the report says so); posted dates "
                        f"read {read_as}")
@@ -197,4 +186,5 @@ FORMAT = Format(
     required=REQUIRED,
     convert=convert,
     doc="docs/importers.md#walmart-marketplace-payment-reconciliation-report",
+    channel_default=CHANNEL,
 )

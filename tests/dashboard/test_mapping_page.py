@@ -56,6 +56,32 @@ def test_the_seller_fulfilled_returns_report_is_recognised_on_the_data_page(ui, 
     assert ui.metrics(at)["Rows to load"] == "41" and ui.metrics(at)["Rows rejected"] == "0"
 
 
+def test_a_report_that_does_not_name_its_marketplace_is_written_to_the_channel_picked(ui, tiny_db, tmp_path):
+    """`--channel` on the page: the FBA returns report does not say which marketplace it is from; the page offers
+    Amazon's marketplaces (amazon_us first, the report's own) and the choice reaches the build. (A typed name goes
+    through the same conversion as `--channel`: tests/pipelines/test_adapters.py; AppTest cannot type into a
+    selectbox.)"""
+    db = tmp_path / "live.duckdb"
+    shutil.copy(tiny_db, db)
+    returns = (FIXTURES / "exports" / "amazon_fba_returns.txt").read_bytes()
+    at = _upload(ui, db, [("amazon_fba_returns.txt", returns, "text/plain")])
+    key = "map_amazon_fba_returns_txt_channel"
+    assert at.selectbox(key=key).value == "amazon_us" and at.selectbox(key=key).options[:2] == ["amazon_us",
+                                                                                              "amazon_ae"]
+    assert "amazon_ca" in at.selectbox(key=key).options and "shopify_dtc" not in at.selectbox(key=key).options
+    at.selectbox(key=key).set_value("amazon_ca").run()
+    assert not at.error and ui.metrics(at)["Rows to load"] == "46"
+    at.button(key="data_rebuild").click().run()
+    assert not at.exception
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        channels = con.execute("select channel, count(*) from staging.returns where return_id like 'amz:%' "
+                               "group by channel").fetchall()
+    finally:
+        con.close()
+    assert channels == [("amazon_ca", 9)]
+
+
 def test_the_mapping_step_suggests_previews_saves_and_builds(ui, tiny_db, tmp_path):
     db = tmp_path / "live.duckdb"   # a copy of the tiny warehouse: the rebuild replaces it
     shutil.copy(tiny_db, db)

@@ -288,6 +288,25 @@ def test_cli_import_prints_the_report_and_formats_lists_the_headers(tmp_path, ca
 def test_a_channel_can_be_named_for_a_report_without_one(tmp_path):
     got = registry.convert(RETURNS, options=Options(channel="amazon_ca"))
     assert {r["channel"] for r in got.rows["returns"]} == {"amazon_ca"}
+    assert {r["channel"] for r in registry.convert(RETURNS, options=Options(channel=" Amazon_CA ")).rows["returns"]} \
+        == {"amazon_ca"}    # as sales.channel spells it
+    # a name typed on the Data page or given to --channel that is not a channel name: refused, nothing converted
+    with pytest.raises(AdapterError, match=r"^amazon_fba_returns.txt: 'Amazon Canada' is not a sales channel name: "
+                                           r"use letters, digits and _ \(e.g. amazon_ca\); nothing of the file is "
+                                           r"written$"):
+        registry.convert(RETURNS, options=Options(channel="Amazon Canada"))
+
+
+def test_the_channels_offered_for_a_report_without_one_are_those_of_its_kind():
+    """The Data page's choice: the format's own channel first, then Amazon's marketplaces for an Amazon report
+    (data/reference/amazon_channels.csv), the other channels of marketplace_fees.csv for any other; none for a
+    format whose files name their channel."""
+    returns = registry.channel_choices(registry.by_name("amazon-fba-returns"))
+    assert returns[:3] == ["amazon_us", "amazon_ae", "amazon_au"] and len(returns) == 20 and "amazon_ca" in returns
+    assert registry.channel_choices(registry.by_name("amazon-mfn-returns")) == returns
+    assert registry.channel_choices(registry.by_name("shopify-orders")) == ["shopify_dtc", "walmart_us", "wholesale"]
+    assert registry.channel_choices(registry.by_name("walmart-recon")) == ["walmart_us", "shopify_dtc", "wholesale"]
+    assert registry.channel_choices(registry.by_name("amazon-settlement-v2")) == []   # names its marketplace
 
 
 def test_an_import_folder_holding_a_spreadsheet_table_is_not_overwritten(tmp_path):

@@ -44,16 +44,15 @@ def by_name(name: str) -> Format:
 
 def channel_choices(fmt: Format) -> list[str]:
     """The sales channels a file of `fmt` that does not name its marketplace may be written to: the format's own
-    first, then the other channels of its kind the reference tables know (Amazon's marketplaces from
-    amazon_channels.csv for an Amazon report; the other channels of marketplace_fees.csv for any other). Empty for a
-    format whose files name their channel."""
+    first, then the other channels of its marketplace the reference tables know (Amazon's from amazon_channels.csv
+    and marketplace_fees.csv: amazon_ca, amazon_uk, …). Empty for a format whose files name their channel."""
     if not fmt.channel_default:
         return []
-    amazon = fmt.channel_default.startswith("amazon_")
-    known = ({r["channel"].strip().lower() for r in load_code_map("amazon_channels.csv", "sales_channel").values()}
-             if amazon else {r["channel"].strip().lower() for r in load_code_map("marketplace_fees.csv", "channel")
-                             .values() if not r["channel"].strip().lower().startswith("amazon_")})
-    return [fmt.channel_default, *sorted(known - {fmt.channel_default})]
+    family = fmt.channel_default.split("_")[0] + "_"
+    known = {r["channel"].strip().lower() for table, key in (("amazon_channels.csv", "sales_channel"),
+                                                             ("marketplace_fees.csv", "channel"))
+             for r in load_code_map(table, key).values()}
+    return [fmt.channel_default, *sorted(c for c in known - {fmt.channel_default} if c.startswith(family))]
 
 
 def recognise(header: list[str], file_name: str = "the file") -> Format:

@@ -298,14 +298,15 @@ def test_a_channel_can_be_named_for_a_report_without_one(tmp_path):
 
 
 def test_the_channels_offered_for_a_report_without_one_are_those_of_its_kind():
-    """The Data page's choice: the format's own channel first, then Amazon's marketplaces for an Amazon report
-    (data/reference/amazon_channels.csv), the other channels of marketplace_fees.csv for any other; none for a
-    format whose files name their channel."""
+    """The Data page's choice: the format's own channel first, then the other channels of its marketplace in the
+    reference tables (Amazon's from data/reference/amazon_channels.csv); none for a format whose files name their
+    channel."""
     returns = registry.channel_choices(registry.by_name("amazon-fba-returns"))
     assert returns[:3] == ["amazon_us", "amazon_ae", "amazon_au"] and len(returns) == 20 and "amazon_ca" in returns
     assert registry.channel_choices(registry.by_name("amazon-mfn-returns")) == returns
-    assert registry.channel_choices(registry.by_name("shopify-orders")) == ["shopify_dtc", "walmart_us", "wholesale"]
-    assert registry.channel_choices(registry.by_name("walmart-recon")) == ["walmart_us", "shopify_dtc", "wholesale"]
+    # no other Shopify or Walmart channel is known: the page offers the format's own, and a second store is typed
+    assert registry.channel_choices(registry.by_name("shopify-orders")) == ["shopify_dtc"]
+    assert registry.channel_choices(registry.by_name("walmart-recon")) == ["walmart_us"]
     assert registry.channel_choices(registry.by_name("amazon-settlement-v2")) == []   # names its marketplace
 
 

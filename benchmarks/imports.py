@@ -6,7 +6,7 @@ file, in one run.
 
 Each format's fixture (tests/fixtures/exports, written to the published layout) is grown to the size asked by
 repeating its data lines with the export's own identifiers made unique per copy (an Amazon order id or RMA, a Shopify
-order name, an inspection report number, a Wise transfer id, a Walmart transaction key); the Wise formats import into
+order name, a TikTok Shop order ID, an inspection report number, a Wise transfer id, a Walmart transaction key); the Wise formats import into
 a folder holding the fixture's purchase orders. Then, each in a fresh process so that peak memory is its own: DuckDB's `read_csv` of the file (the
 physical reference: every cell as text, nothing checked) and the whole import (recognise, read, check every value,
 convert, merge into an empty folder, write). Prints, side by side: lines, the raw read, the import, their ratio, lines
@@ -36,6 +36,7 @@ FORMATS = {
     "amazon-mfn-returns": ("amazon_mfn_returns.txt", "\t", ["Order ID", "Amazon RMA ID"], 0),
     "shopify-orders": ("shopify_orders_export.csv", ",", ["Name", "Id"], 0),
     "walmart-recon": ("walmart_recon.csv", ",", ["Transaction Key", "Customer Order #"], 1),
+    "tiktok-shop-orders": ("tiktok_shop_orders.csv", ",", ["Order ID"], 1),
     "inspection-summary": ("inspection_summary.txt", None, ["Report No."], 0),
     "wise-statement": ("wise_statement_usd.csv", ",", ["TransferWise ID"], 0),
     "wise-transactions": ("wise_transactions.csv", ",", ["ID"], 0),
@@ -66,7 +67,8 @@ def grow(fmt: str, lines: int, out: Path) -> tuple[Path, str]:
             row = list(row)
             for i in at:
                 if row[i]:
-                    row[i] = f"{row[i]}-{copy}" if not row[i].startswith("#") else f"#{copy}{row[i][1:]}"
+                    core, tab = (row[i][:-1], "\t") if row[i].endswith("\t") else (row[i], "")  # TikTok's IDs
+                    row[i] = (f"{core}-{copy}" if not core.startswith("#") else f"#{copy}{core[1:]}") + tab
             grown.append(row)
             if len(grown) == lines:
                 break

@@ -14,10 +14,10 @@ from pipelines.readers import FileError
 
 st.title("Data")
 st.caption("One file per table (`suppliers.csv`, `purchase_orders.xlsx`, …) in the import format of "
-           "docs/data-contract.md, and any other export: Amazon, Walmart and Shopify reports, inspection summaries, your "
-           "customs broker's entry summaries and Wise statements are recognised, any other spreadsheet is mapped to a "
-           "table (docs/importers.md). Good rows are loaded; every "
-           "rejected row is listed with its reason.")
+           "docs/data-contract.md, and any other export: Amazon, Walmart, Shopify and TikTok Shop reports, inspection "
+           "summaries, your customs broker's entry summaries and Wise statements are recognised, any other spreadsheet "
+           "is mapped to a table (docs/importers.md). Good rows are loaded; every rejected row is listed with its "
+           "reason.")
 
 st.subheader("Load new data")
 visitor = auth.current()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipelines.adapters import (amazon_date_range, amazon_mfn_returns, amazon_orders, amazon_returns,
                                 amazon_settlement, entry_summary, inspection_summary, scms, shopify_orders,
-                                walmart_recon, wise_statement, wise_transactions)
+                                tiktok_shop_orders, walmart_recon, wise_statement, wise_transactions)
 from pipelines.adapters.base import (AdapterError, Converted, Format, Options, channel_name, load_code_map,
                                      open_source)
 from pipelines.adapters.dates import declared_format
@@ -27,6 +27,7 @@ FORMATS: list[Format] = [
     amazon_date_range.FORMAT,
     shopify_orders.FORMAT,
     walmart_recon.FORMAT,
+    tiktok_shop_orders.FORMAT,
     inspection_summary.FORMAT,
     scms.FORMAT,
     entry_summary.FORMAT,

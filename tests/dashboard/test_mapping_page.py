@@ -56,6 +56,20 @@ def test_the_seller_fulfilled_returns_report_is_recognised_on_the_data_page(ui, 
     assert ui.metrics(at)["Rows to load"] == "41" and ui.metrics(at)["Rows rejected"] == "0"
 
 
+def test_a_tiktok_shop_orders_export_is_recognised_on_the_data_page(ui, tiny_db):
+    orders = (FIXTURES / "exports" / "tiktok_shop_orders.csv").read_bytes()
+    at = _upload(ui, tiny_db, [("Order_export_2024-05.csv", orders, "text/csv")])
+    assert (f"{md('Order_export_2024-05.csv')}: TikTok Shop orders export → Sales · 10 lines read: 4 written, "
+            "3 rejected, 3 left out by rule") in [e.label for e in at.expander]
+    problems = next(f for f in ui.frames(at) if "reason" in f.columns and "raw_line" in f.columns
+                    and 2 in set(f["line"])).set_index("line")
+    assert problems.loc[2, "reason"] == "Left out: the export's line of column descriptions under its header"
+    # the tiny portfolio's 37 rows and 3 sales rows (A1, A2 and B1 in May 2024 on tiktok_shop_us); the export names
+    # its market, so no channel is asked for
+    assert ui.metrics(at)["Rows to load"] == "40" and ui.metrics(at)["Rows rejected"] == "0"
+    assert not [s for s in at.selectbox if s.key and s.key.endswith("_channel")]
+
+
 def test_a_report_that_does_not_name_its_marketplace_is_written_to_the_channel_picked(ui, tiny_db, tmp_path):
     """`--channel` on the page: the FBA returns report does not say which marketplace it is from; the page offers
     Amazon's marketplaces (amazon_us first, the report's own) and the choice reaches the build. (A typed name goes

@@ -433,7 +433,7 @@ ENUMS: dict[str, dict[str, str]] = {
              "realised_contribution": "Realised contribution"},
     # sales channels (staging.sales.channel is free text: an unlisted one is humanised); empty = no sale carries it
     "channel": {"amazon_us": "Amazon US", "shopify_dtc": "Shopify (own store)", "walmart_us": "Walmart US",
-                "wholesale": "Wholesale"},
+                "tiktok_shop_us": "TikTok Shop US", "wholesale": "Wholesale"},
     # duty refund programmes (duty_refunds.program, free text lower-cased in staging: an unlisted one is capitalised)
     "program": {"ieepa": "IEEPA duties", "section_301": "Section 301",
                 "section_232": "Section 232", "drawback": "Drawback", "other": "Other"},
@@ -499,6 +499,8 @@ def words(value: object, kind: str | None = None) -> str:
         return "; ".join(words(f.strip(), "red_flag") for f in text.split(",") if f.strip())
     if kind is not None and text in ENUMS.get(kind, {}):
         return ENUMS[kind][text]
+    if kind == "channel" and re.fullmatch(r"amazon_[a-z]{2}", text):  # another Amazon marketplace (amazon_channels.csv)
+        return f"Amazon {text[-2:].upper()}"
     if kind is not None and text.replace(" ", "_") in ENUMS.get(kind, {}):  # a code already spaced out in SQL
         return ENUMS[kind][text.replace(" ", "_")]
     if kind in OPEN_KINDS:  # free text, e.g. products.csv's "kitchen" reads "Kitchen" beside "Home decor"

@@ -410,6 +410,11 @@ def landed_rate_flags(ids: Ids = None, supplier_id: str | None = None, sku: str 
     return query("landed_rate_flags", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
 
 
+def channels_without_fees(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
+    """Sales channels in scope with no marketplace_fees row: their unreported fees and return fees count $0."""
+    return query("channels_without_fees", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+
+
 def landed_unverified_rows(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
     """Duty rows marked unverified that cost shipments in scope, with how many shipments each."""
     return query("landed_unverified_rows", ids=_ids(ids), supplier_id=supplier_id, sku=sku)

@@ -194,6 +194,18 @@ if ui.require_warehouse():
                                 "duty_refunds_received": ui.money_col(
                                     "Duty refunds", "Duty refunds received (a gain: it lowers leakage)."),
                                 "units_sold": "Units sold", "marketplace_fees": ui.money_col("Fees")})
+        unpriced = queries.channels_without_fees(ids, supplier_id, sku)
+        if not unpriced.empty:   # a channel marketplace_fees.csv does not know: its fees would count $0 unsaid
+            listed = "; ".join(
+                f"{ui.md(display.words(r.channel, 'channel'))} ({display.count_words(int(r.sales_rows), 'sales row')}"
+                f" without reported fees, {ui.md(ui.money(r.revenue))} revenue"
+                + (f"; {display.count_words(int(r.returns), 'return')}" if r.returns else "") + ")"
+                for r in unpriced.head(5).itertuples())
+            st.warning(
+                f"No fee assumption for {listed}{' and more' if len(unpriced) > 5 else ''}: their marketplace fees "
+                "and return-processing fees count \\$0, so the planned contribution is overstated and the returns' "
+                "cost understated. Import the channel's settlement report (its fees replace the assumption) or add "
+                "the channel to data/reference/marketplace_fees.csv.", icon=":material/warning:")
         per_month = queries.leakage_by_channel_month(ids, supplier_id, sku, chosen)
 
         def channel_chart() -> go.Figure:

@@ -114,3 +114,36 @@ def test_months_below_zero_are_explained(ui, demo_db, demo_con):
     first = ", ".join(f"{m:%b %Y}" for m in below[:3])
     assert said and said[0].startswith(f"Below zero in {words} ({first}")
     assert "money came back that month" in said[0]
+
+
+def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_dir, tmp_path, built):
+    """Sales on amazon_ca (no marketplace_fees.csv row) without reported fees, and a return there: the build counts
+    their fees and the return's processing fee as $0, and the Costs page says so instead of showing the planned
+    contribution as if they were known. Sales that report their fees are not named."""
+    with (tiny_dir / "sales.csv").open("a", encoding="utf-8") as handle:
+        handle.write("A1,2024-05,amazon_ca,100,4000,\nA2,2024-05,amazon_ca,20,400,\nA2,2024-04,amazon_mx,5,100,12\n")
+    with (tiny_dir / "returns.csv").open("a", encoding="utf-8") as handle:
+        handle.write("R5,A1,P1,2024-05-10,2,defective,amazon_ca,80,sellable\n")
+    db_path = built(tiny_dir, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = db.run_sql(con, "channels_without_fees", ids=None, supplier_id=None, sku=None)
+        fees = con.execute("select cast(sum(marketplace_fees) as double) from marts.sales_by_channel "
+                           "where channel = 'amazon_ca'").fetchone()[0]
+        cost = con.execute("select cast(return_cost as double) from marts.return_costs where return_id = 'R5'") \
+            .fetchone()[0]
+        only_b1 = db.run_sql(con, "channels_without_fees", ids=None, supplier_id=None, sku="B1")
+    finally:
+        con.close()
+    assert fees == 0 and cost == 80   # no fee, no return-processing fee: the refund alone
+    # amazon_mx reported its fee: not named
+    assert rows[["channel", "sales_rows", "revenue", "returns", "units_returned"]].values.tolist() == [
+        ["amazon_ca", 2, 4400, 1, 2]]
+    assert only_b1.empty    # the filters apply: B1 sells on amazon_us only
+    at = ui.open(db_path, "costs")
+    warned = [w.value for w in at.warning if w.value.startswith("No fee assumption")]
+    assert warned == [
+        "No fee assumption for Amazon CA (2 sales rows without reported fees, \\$4\\,400 revenue; 1 return): "
+        "their marketplace fees and return-processing fees count \\$0, so the planned contribution is overstated "
+        "and the returns' cost understated. Import the channel's settlement report (its fees replace the "
+        "assumption) or add the channel to data/reference/marketplace_fees.csv."]

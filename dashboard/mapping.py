@@ -239,6 +239,7 @@ def _channel_choice(name: str, fmt, key: str) -> str | None:
     if not choices:
         return None
     picked = st.selectbox(f"Sales channel of {ui.md(name)}", choices, key=f"{key}_channel", accept_new_options=True,
+                          format_func=lambda code: f"{display.words(code, 'channel')} ({code})",
                           help=f"A {fmt.title} does not say which marketplace it is from: its lines are written to "
                                f"this channel. Pick another, or type a new name (e.g. {choices[0]}_2 for a second "
                                "store)")

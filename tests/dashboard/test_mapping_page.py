@@ -80,9 +80,10 @@ def test_a_report_that_does_not_name_its_marketplace_is_written_to_the_channel_p
     returns = (FIXTURES / "exports" / "amazon_fba_returns.txt").read_bytes()
     at = _upload(ui, db, [("amazon_fba_returns.txt", returns, "text/plain")])
     key = "map_amazon_fba_returns_txt_channel"
-    assert at.selectbox(key=key).value == "amazon_us" and at.selectbox(key=key).options[:2] == ["amazon_us",
-                                                                                              "amazon_ae"]
-    assert "amazon_ca" in at.selectbox(key=key).options and "shopify_dtc" not in at.selectbox(key=key).options
+    # shown in words beside the code written
+    assert at.selectbox(key=key).value == "amazon_us" and at.selectbox(key=key).options[:2] == [
+        "Amazon US (amazon_us)", "Amazon AE (amazon_ae)"]
+    assert "Amazon CA (amazon_ca)" in at.selectbox(key=key).options and len(at.selectbox(key=key).options) == 20
     at.selectbox(key=key).set_value("amazon_ca").run()
     assert not at.error and ui.metrics(at)["Rows to load"] == "46"
     at.button(key="data_rebuild").click().run()

@@ -25,7 +25,7 @@ import pandas as pd
 
 from pipelines import fx
 from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, as_lists,
-                                     fmt_number, load_code_map)
+                                     fmt_number, load_code_map, written_channel)
 from pipelines.adapters.dates import parse_dates_proven_by
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import SALES_LINES
@@ -126,7 +126,7 @@ def convert(source: Source, options: Options) -> Converted:
         out.reject_where(used & ~out.bad(), "Country", why)
         return out.result({}, {SALES_LINES: []})
     currency = market["currency"].upper()
-    channel = options.channel or market["channel"].lower()
+    channel = written_channel(options, market["channel"].lower())
     table = fx.table()
     rates = pd.Series(table.units_per_usd(pd.Series(currency, index=frame.index), created.values), index=frame.index)
     good = used & ~out.bad()

@@ -1,8 +1,9 @@
 """The Data page's import step for files that are not in the import format: each dropped export is recognised
-(Amazon, Shopify, inspection summary, SCMS: pipelines.adapters.registry) or goes to the mapping step (pick the
-table, check the suggested column matches, set the date and number formats, preview the converted rows, save the
-mapping for next month, use it). The converted rows are merged into a copy of the staged folder, which the page
-then validates and builds like any other.
+(Amazon, Walmart, Shopify, TikTok Shop, inspection summaries, Wise, SCMS: pipelines.adapters.registry) or goes to the
+mapping step (pick the table, check the suggested column matches, set the date and number formats, preview the
+converted rows, save the mapping for next month, use it). An export that reads another's lines (Shopify Payments
+fees: the orders export's) is converted after the others of the batch and sees them. The converted rows are merged
+into a copy of the staged folder, which the page then validates and builds like any other.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import os
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -246,13 +248,16 @@ def _channel_choice(name: str, fmt, key: str) -> str | None:
     return picked or None
 
 
-def _convert_recognised(path: Path, fmt, declared: str | None, folder: Path, channel: str | None) -> Converted:
-    """Convert a recognised export against the staged tables in `folder` (a bank statement's payments are matched
-    to their purchase orders); the declared date order is used only for a file whose own dates cannot tell day from
+def _convert_recognised(path: Path, fmt, declared: str | None, folder: Path, channel: str | None,
+                        pending: list[Converted]) -> Converted:
+    """Convert a recognised export against the staged tables in `folder` and the batch's exports converted before
+    it, `pending` (a bank statement's payments are matched to their purchase orders, Shopify Payments fees to the
+    orders export's lines); the declared date order is used only for a file whose own dates cannot tell day from
     month (one choice for a batch must not reject the ISO or month-name dates of the other files)."""
-    converted = registry.convert(path, fmt, Options(channel=channel, context_dir=folder))
+    options = Options(channel=channel, context_dir=folder, pending=tuple(pending))
+    converted = registry.convert(path, fmt, options)
     if declared and any(AMBIGUOUS_DATES in r.reason for r in converted.rejections()):
-        converted = registry.convert(path, fmt, Options(channel=channel, date_format=declared, context_dir=folder))
+        converted = registry.convert(path, fmt, replace(options, date_format=declared))
     return converted
 
 
@@ -268,10 +273,9 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
                          help="Leave it to the file unless a spreadsheet tool re-saved it: Excel writes 4/5/2024, "
                               "which is 4 May or 5 April, and such a file is refused until you say which")
     declared = EXPORT_DATES[dates]
-    done: list[Converted] = []
+    staged = []
     for name, content in others:
         path = _stage_file(name, content)
-        key = _key(name)
         try:
             fmt = registry.detect(path)
         except AdapterError:
@@ -279,10 +283,16 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
         except FileError as exc:
             st.error(f"{ui.md(name)} cannot be read: {ui.md(exc)}", icon=":material/error:")
             continue
+        staged.append((name, path, fmt))
+    # an export that reads another's lines (Shopify Payments fees: the orders export's) after the others
+    staged.sort(key=lambda one: bool(one[2] is not None and one[2].reads))
+    done: list[Converted] = []
+    for name, path, fmt in staged:
+        key = _key(name)
         if fmt is not None:
             channel = _channel_choice(name, fmt, key)
             try:
-                converted = _convert_recognised(path, fmt, declared, Path(folder), channel)
+                converted = _convert_recognised(path, fmt, declared, Path(folder), channel, done)
             except (FileError, AdapterError) as exc:
                 st.error(f"{ui.md(name)}: {ui.md(exc)}", icon=":material/error:")
                 continue

@@ -154,6 +154,8 @@ def _cmd_import(args) -> int:
             sources += found
         else:
             sources.append(given)
+    if len(sources) > 1 and not (args.format or args.mapping):   # one reading another's lines after it
+        sources = registry.in_import_order(sources, args.encoding)
     out = Path(args.out)
     worst, imported = 0, 0
     for n, source in enumerate(sources):

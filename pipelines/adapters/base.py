@@ -46,6 +46,7 @@ class Format:
     fixed_dates: str = ""              # the published form of the format's dates when it has one (no --date-format)
     channel_default: str = ""          # the sales channel written when the file does not name its marketplace
                                        # (Options.channel, `--channel` or the Data page's choice names another)
+    reads: tuple[str, ...] = ()        # formats whose lines it reads from the import folder (converted before it)
 
     def header_map(self, header: list[str]) -> dict[str, str]:
         """{published name: header as written in the file} for the columns found (case-insensitive)."""
@@ -69,6 +70,7 @@ class Options:
     channel: str | None = None         # the sales channel to write instead of the format's own
     date_format: str | None = None     # a declared date format (dates.DECLARED, e.g. DD/MM/YYYY) for the file's dates
     context_dir: Path | None = None    # the import folder, for formats matched against its tables (payments to POs)
+    pending: Sequence["Converted"] = ()  # conversions of the same batch not written to context_dir yet (Data page)
 
 
 @dataclass

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from pipelines.adapters import (amazon_date_range, amazon_mfn_returns, amazon_orders, amazon_returns,
                                 amazon_settlement, entry_summary, inspection_summary, scms, shopify_orders,
-                                tiktok_shop_orders, walmart_recon, wise_statement, wise_transactions)
+                                shopify_payments, tiktok_shop_orders, walmart_recon, wise_statement, wise_transactions)
 from pipelines.adapters.base import (AdapterError, Converted, Format, Options, channel_name, load_code_map,
                                      open_source)
 from pipelines.adapters.dates import declared_format
 from pipelines.adapters.sniff import Sniffed, bulk, read_head
+from pipelines.readers import FileError
 
 FORMATS: list[Format] = [
     amazon_returns.FORMAT,
@@ -26,6 +27,7 @@ FORMATS: list[Format] = [
     amazon_settlement.FORMAT,
     amazon_date_range.FORMAT,
     shopify_orders.FORMAT,
+    shopify_payments.FORMAT,
     walmart_recon.FORMAT,
     tiktok_shop_orders.FORMAT,
     inspection_summary.FORMAT,
@@ -86,6 +88,18 @@ def _detect(path: Path, encoding: str | None = None) -> tuple[Format, Sniffed]:
         quoted = read_head(path, encoding, quoting=True)
         read = quoted if any(f.matches(quoted.parsed.header) for f in FORMATS) else read
     return recognise(read.parsed.header, Path(path).name), read
+
+
+def in_import_order(paths: list[Path], encoding: str | None = None) -> list[Path]:
+    """`paths` with the exports of a format that reads other formats' lines (Shopify Payments reads the Shopify
+    orders import's) after the others, each group in its given order; a file that cannot be recognised keeps its
+    place among the first (its import reports why)."""
+    def reads_others(path: Path) -> bool:
+        try:
+            return bool(_detect(path, encoding)[0].reads)
+        except (AdapterError, FileError):
+            return False
+    return sorted(paths, key=reads_others)
 
 
 def check_declared(date_format: str) -> None:

@@ -70,6 +70,20 @@ def test_a_tiktok_shop_orders_export_is_recognised_on_the_data_page(ui, tiny_db)
     assert not [s for s in at.selectbox if s.key and s.key.endswith("_channel")]
 
 
+def test_shopify_payments_fees_find_the_orders_uploaded_with_them(ui, tiny_db):
+    """Uploaded together (the transactions first), the orders export is converted first and the fees are split over
+    its lines before anything is written."""
+    payments = (FIXTURES / "exports" / "shopify_payments_transactions.csv").read_bytes()
+    orders = (FIXTURES / "exports" / "shopify_orders_export.csv").read_bytes()
+    at = _upload(ui, tiny_db, [("payment_transactions_export_1.csv", payments, "text/csv"),
+                               ("orders_export_1.csv", orders, "text/csv")])
+    labels = [e.label for e in at.expander]
+    assert labels.index(next(x for x in labels if x.startswith(md("orders_export_1.csv")))) < labels.index(
+        next(x for x in labels if x.startswith(md("payment_transactions_export_1.csv"))))
+    assert (f"{md('payment_transactions_export_1.csv')}: Shopify Payments transactions export → Sales · 8 lines "
+            "read: 4 written, 2 rejected, 2 left out by rule") in labels
+
+
 def test_a_report_that_does_not_name_its_marketplace_is_written_to_the_channel_picked(ui, tiny_db, tmp_path):
     """`--channel` on the page: the FBA returns report does not say which marketplace it is from; the page offers
     Amazon's marketplaces (amazon_us first, the report's own) and the choice reaches the build. (A typed name goes

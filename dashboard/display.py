@@ -696,6 +696,26 @@ def field_label(name: str) -> str:
     return FIELDS.get(name) or header(name)
 
 
+def fee_basis(channels: pd.DataFrame) -> str:
+    """Where each channel's marketplace fees come from (dashboard/sql/channel_fee_basis.sql), in one sentence:
+    "Marketplace fees: as reported for Amazon US; estimated from the fee assumptions (data/reference/
+    marketplace_fees.csv) for Walmart US; partly estimated for Shopify (own store) (3 of 12 sales rows)."."""
+    reported, estimated, partly = [], [], []
+    for row in channels.itertuples():
+        label = words(row.channel, "channel")
+        if not row.estimated_rows:
+            reported.append(label)
+        elif not row.reported_rows:
+            estimated.append(label)
+        else:
+            partly.append(f"{label} ({int(row.estimated_rows):,} of {count_words(int(row.sales_rows), 'sales row')})")
+    parts = ([f"as reported for {wording.and_list(reported)}"] if reported else []) \
+        + ([f"estimated from the fee assumptions (data/reference/marketplace_fees.csv) for "
+            f"{wording.and_list(estimated)}"] if estimated else []) \
+        + ([f"partly estimated for {wording.and_list(partly)}"] if partly else [])
+    return ("Marketplace fees: " + "; ".join(parts) + ".") if parts else ""
+
+
 def value_label(field: str, value: object) -> str:
     """An allowed value of an import field in words ("trading_company" → "Trading company"; "FOB" stays FOB)."""
     return words(value, COLUMN_KINDS.get(field))

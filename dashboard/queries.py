@@ -410,6 +410,13 @@ def landed_rate_flags(ids: Ids = None, supplier_id: str | None = None, sku: str 
     return query("landed_rate_flags", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
 
 
+def channel_fee_basis(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None,
+                      period: Period = (None, None)) -> pd.DataFrame:
+    """Per sales channel in scope: sales rows with reported marketplace fees and rows with estimated ones."""
+    return query("channel_fee_basis", ids=_ids(ids), supplier_id=supplier_id, sku=sku, month_from=period[0],
+                 month_to=period[1])
+
+
 def channels_without_fees(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
     """Sales channels in scope with no marketplace_fees row: their unreported fees and return fees count $0."""
     return query("channels_without_fees", ids=_ids(ids), supplier_id=supplier_id, sku=sku)

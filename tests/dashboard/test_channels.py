@@ -9,7 +9,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from dashboard import db
+from dashboard import db, display
+from dashboard.components import md
 from pipelines import ingest
 from pipelines.build import SQL_DIR, create_macros
 
@@ -121,7 +122,8 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
     their fees and the return's processing fee as $0, and the Costs page says so instead of showing the planned
     contribution as if they were known. Sales that report their fees are not named."""
     with (tiny_dir / "sales.csv").open("a", encoding="utf-8") as handle:
-        handle.write("A1,2024-05,amazon_ca,100,4000,\nA2,2024-05,amazon_ca,20,400,\nA2,2024-04,amazon_mx,5,100,12\n")
+        handle.write("A1,2024-05,amazon_ca,100,4000,\nA2,2024-05,amazon_ca,20,400,\nA2,2024-04,amazon_mx,5,100,12\n"
+                     "A1,2024-06,amazon_ca,10,400,50\n")
     with (tiny_dir / "returns.csv").open("a", encoding="utf-8") as handle:
         handle.write("R5,A1,P1,2024-05-10,2,defective,amazon_ca,80,sellable\n")
     db_path = built(tiny_dir, tmp_path / "w.duckdb")
@@ -129,10 +131,14 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
     try:
         rows = db.run_sql(con, "channels_without_fees", ids=None, supplier_id=None, sku=None)
         fees = con.execute("select cast(sum(marketplace_fees) as double) from marts.sales_by_channel "
-                           "where channel = 'amazon_ca'").fetchone()[0]
+                           "where channel = 'amazon_ca' and month = date '2024-05-01'").fetchone()[0]
         cost = con.execute("select cast(return_cost as double) from marts.return_costs where return_id = 'R5'") \
             .fetchone()[0]
         only_b1 = db.run_sql(con, "channels_without_fees", ids=None, supplier_id=None, sku="B1")
+        every = {"ids": None, "supplier_id": None, "sku": None, "month_from": None, "month_to": None}
+        basis = db.run_sql(con, "channel_fee_basis", **every)
+        basis_a2 = db.run_sql(con, "channel_fee_basis", **{**every, "sku": "A2"})
+        basis_may = db.run_sql(con, "channel_fee_basis", **{**every, "sku": "A1", "month_from": date(2024, 5, 1)})
     finally:
         con.close()
     assert fees == 0 and cost == 80   # no fee, no return-processing fee: the refund alone
@@ -140,7 +146,17 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
     assert rows[["channel", "sales_rows", "revenue", "returns", "units_returned"]].values.tolist() == [
         ["amazon_ca", 2, 4400, 1, 2]]
     assert only_b1.empty    # the filters apply: B1 sells on amazon_us only
+    # and where every channel's fees come from: the tiny portfolio's sales report theirs, the added amazon_ca ones not
+    assert display.fee_basis(basis) == (
+        "Marketplace fees: as reported for Amazon MX, Amazon US and Shopify (own store); partly estimated for "
+        "Amazon CA (2 of 3 sales rows).")
+    assert display.fee_basis(basis_a2) == (
+        "Marketplace fees: as reported for Amazon MX and Shopify (own store); estimated from the fee assumptions "
+        "(data/reference/marketplace_fees.csv) for Amazon CA.")
+    assert display.fee_basis(basis_may) == ("Marketplace fees: as reported for Amazon US; partly estimated for "
+                                            "Amazon CA (1 of 2 sales rows).")
     at = ui.open(db_path, "costs")
+    assert md(display.fee_basis(basis)) in [c.value for c in at.caption]   # the whole period: every month
     warned = [w.value for w in at.warning if w.value.startswith("No fee assumption")]
     assert warned == [
         "No fee assumption for Amazon CA (2 sales rows without reported fees, \\$4\\,400 revenue; 1 return): "

@@ -234,6 +234,18 @@ def as_lists(**columns) -> dict[str, list]:
     return {name: values.tolist() for name, values in columns.items()}
 
 
+def order_line_keys(orders: list, skus: list) -> list[str | None]:
+    """The ledger key of each line of an orders export: order, SKU and the occurrence of the pair in the file, so a
+    later export of the same orders keys their lines alike (and removes one cancelled since); None for a line that
+    names no order or no SKU."""
+    seen: Counter = Counter()
+    keys: list[str | None] = []
+    for order, sku in zip(orders, skus):
+        seen[(order, sku)] += 1
+        keys.append(None if pd.isna(order) or pd.isna(sku) else f"{order}:{sku}#{seen[(order, sku)]}")
+    return keys
+
+
 def account_level_notice(source: Source, currency: str, totals: dict[str, float]) -> str:
     """The notice for a payments report's lines without a SKU (subscriptions, storage, transfers), with their totals."""
     listed = "; ".join(f"{k}: {v:,.2f}" for k, v in sorted(totals.items()))

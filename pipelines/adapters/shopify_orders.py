@@ -20,7 +20,7 @@ import pandas as pd
 
 from pipelines import fx
 from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, as_lists, fmt_number,
-                                     written_channel)
+                                     order_line_keys, written_channel)
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import SALES_LINES
@@ -92,20 +92,17 @@ def convert(source: Source, options: Options) -> Converted:
     rates = pd.Series(table.units_per_usd(currency.mask(currency == "", "?"), created.values), index=frame.index)
     channel = written_channel(options, DEFAULT_CHANNEL)
     good = ~skipped & ~out.bad()
-    occurrences: dict[tuple, int] = {}
     ledger = []
     refunds: dict[str, float] = defaultdict(float)
     refunded_orders = 0
     c = as_lists(name=name, sku=sku, skipped=skipped, good=good, month=created.values.dt.strftime("%Y-%m"),
                  rate=rates, currency=currency, line=lines, price=price.values, quantity=quantity.values,
                  discount=discount.values, first=first, refunded=refunded.values)
+    keys = order_line_keys(c["name"], c["sku"])
     for i in frame.index:
-        name_i, sku_i = c["name"][i], c["sku"][i]
-        key = (name_i, sku_i)
-        occurrences[key] = occurrences.get(key, 0) + 1
-        ledger_key = f"{name_i}:{sku_i}#{occurrences[key]}"
-        if c["skipped"][i]:
-            if not (pd.isna(name_i) or pd.isna(sku_i)):
+        name_i, sku_i, ledger_key = c["name"][i], c["sku"][i], keys[i]
+        if c["skipped"][i]:   # cancelled since an earlier export: its sale is removed
+            if ledger_key:
                 ledger.append(dict(_format=FORMAT.name, _key=ledger_key, _drop="1"))
             continue
         if not c["good"][i]:

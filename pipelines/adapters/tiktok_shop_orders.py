@@ -25,7 +25,7 @@ import pandas as pd
 
 from pipelines import fx
 from pipelines.adapters.base import (Collector, Converted, Format, Options, Source, as_lists,
-                                     fmt_number, load_code_map, written_channel)
+                                     fmt_number, load_code_map, order_line_keys, written_channel)
 from pipelines.adapters.dates import parse_dates_proven_by
 from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.store import SALES_LINES
@@ -130,20 +130,17 @@ def convert(source: Source, options: Options) -> Converted:
     table = fx.table()
     rates = pd.Series(table.units_per_usd(pd.Series(currency, index=frame.index), created.values), index=frame.index)
     good = used & ~out.bad()
-    occurrences: dict[tuple, int] = {}
     ledger = []
     refunds: dict[str, float] = {}
     returned_units = returned_lines = 0
     c = as_lists(order=order_id, sku=sku, skipped=skipped & rest, good=good, month=created.values.dt.strftime("%Y-%m"),
                  rate=rates, line=lines, quantity=quantity.values, subtotal=subtotal.values,
                  discount=discount.values, returned=returned.values, refunded=refunded.values)
+    keys = order_line_keys(c["order"], c["sku"])
     for i in frame.index:
-        order_i, sku_i = c["order"][i], c["sku"][i]
-        key = (order_i, sku_i)
-        occurrences[key] = occurrences.get(key, 0) + 1
-        ledger_key = f"{order_i}:{sku_i}#{occurrences[key]}"
+        order_i, sku_i, ledger_key = c["order"][i], c["sku"][i], keys[i]
         if c["skipped"][i]:   # cancelled since an earlier export: its sale is removed
-            if not (pd.isna(order_i) or pd.isna(sku_i)):
+            if ledger_key:
                 ledger.append(dict(_format=FORMAT.name, _key=ledger_key, _drop="1"))
             continue
         if not c["good"][i]:

@@ -598,13 +598,20 @@ def _built_by_other_code(args, exc: Exception) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command. An unexpected error prints one line with a log reference (the traceback goes to the error log,
-    pipelines/errors.py) and exits 1, like an uncaught exception would; an interrupt exits 130."""
+    pipelines/errors.py) and exits 1, like an uncaught exception would; an interrupt exits 130, output piped into a
+    reader that stopped reading (`| head`) 141, quietly."""
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        rc = args.func(args)
+        sys.stdout.flush()   # a reader that went away fails here, in the handler below, not at the interpreter's exit
+        return rc
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # the reader went away (`supplier-risk formats | head`): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())   # so that the interpreter's final flush does not fail again
+        return 141   # 128 + SIGPIPE, what a shell reports for a command killed by a closed pipe
     except Exception as exc:
         import logging
 

@@ -66,6 +66,24 @@ def test_an_interrupt_exits_130_without_a_traceback(monkeypatch, capsys, tiny_di
     assert capsys.readouterr().err == "interrupted\n"
 
 
+def test_output_into_a_closed_pipe_stops_quietly():
+    """`supplier-risk formats | head -1`: the reader closes the pipe; the command exits 141 (SIGPIPE, as a shell
+    reports it) with nothing on stderr, not an 'unexpected BrokenPipeError' and a log entry."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)   # the reader has gone before the first line
+    try:
+        done = subprocess.run([sys.executable, "-c", "import sys; from pipelines.cli import main; "
+                               "sys.exit(main(['formats']))"], stdout=write, stderr=subprocess.PIPE, text=True,
+                              timeout=120, env={**os.environ, "SUPPLIER_RISK_LOG_DIR": os.devnull + "-none"})
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
 def test_hash_password_prints_a_hash_the_dashboard_accepts(monkeypatch, capsys):
     import io
 

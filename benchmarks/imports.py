@@ -7,7 +7,8 @@ file, in one run.
 Each format's fixture (tests/fixtures/exports, written to the published layout) is grown to the size asked by
 repeating its data lines with the export's own identifiers made unique per copy (an Amazon order id or RMA, a Shopify
 order name, a TikTok Shop order ID, an inspection report number, a Wise transfer id, a Walmart transaction key); the Wise formats import into
-a folder holding the fixture's purchase orders. Then, each in a fresh process so that peak memory is its own: DuckDB's `read_csv` of the file (the
+a folder holding the fixture's purchase orders, the Shopify Payments export into one holding the orders export grown
+alike (imported first, not timed). Then, each in a fresh process so that peak memory is its own: DuckDB's `read_csv` of the file (the
 physical reference: every cell as text, nothing checked) and the whole import (recognise, read, check every value,
 convert, merge into an empty folder, write). Prints, side by side: lines, the raw read, the import, their ratio, lines
 a second, and the import's peak memory (max RSS). Figures only; nothing is asserted.
@@ -35,12 +36,15 @@ FORMATS = {
     "amazon-settlement-v2": ("amazon_settlement_v2.txt", "\t", ["order-id", "adjustment-id"], 1),
     "amazon-mfn-returns": ("amazon_mfn_returns.txt", "\t", ["Order ID", "Amazon RMA ID"], 0),
     "shopify-orders": ("shopify_orders_export.csv", ",", ["Name", "Id"], 0),
+    "shopify-payments": ("shopify_payments_transactions.csv", ",", ["Order"], 0),
     "walmart-recon": ("walmart_recon.csv", ",", ["Transaction Key", "Customer Order #"], 1),
     "tiktok-shop-orders": ("tiktok_shop_orders.csv", ",", ["Order ID"], 1),
     "inspection-summary": ("inspection_summary.txt", None, ["Report No."], 0),
     "wise-statement": ("wise_statement_usd.csv", ",", ["TransferWise ID"], 0),
     "wise-transactions": ("wise_transactions.csv", ",", ["ID"], 0),
 }
+# a format whose fees are split over another's lines: that one, grown alike (same orders), is imported first, untimed
+NEEDS = {"shopify-payments": "shopify-orders"}
 PURCHASE_ORDERS = ("po_id,supplier_id,sku,ordered_on,promised_ship_on,quantity,unit_price,currency\n"
                    + "".join(f"PO-2026-{n},SUP-0001,SKU-1,2026-08-01,2026-10-15,100,10,{cur}\n"
                              for n, cur in (("0142", "USD"), ("0139", "USD"), ("0137", "CNY"), ("0136", "USD"),
@@ -129,6 +133,8 @@ def main() -> int:
                 shutil.rmtree(folder, ignore_errors=True)
                 folder.mkdir()
                 (folder / "purchase_orders.csv").write_text(PURCHASE_ORDERS, encoding="utf-8")
+                if fmt in NEEDS:
+                    run("import", grow(NEEDS[fmt], lines, work)[0], folder, ",")
                 raw = run("raw", path, folder, delimiter)
                 ours = run("import", path, folder, delimiter)
                 print(f"{fmt:<22}{ours['lines']:>10,}{raw['seconds']:>9.2f}s{ours['seconds']:>8.2f}s"

@@ -716,6 +716,17 @@ def fee_basis(channels: pd.DataFrame) -> str:
     return ("Marketplace fees: " + "; ".join(parts) + ".") if parts else ""
 
 
+def channels_without_returns(channels: pd.DataFrame) -> str:
+    """The channels with sales but no return recorded (dashboard/sql/channel_fee_basis.sql), in one sentence: none
+    recorded may be none imported, and their return rate and return costs then read as zero."""
+    none = [words(r.channel, "channel") for r in channels.itertuples() if r.sales_rows and not r.returns]
+    if not none:
+        return ""
+    return (f"No returns recorded for {wording.and_list(none)}: {'its' if len(none) == 1 else 'their'} return rate "
+            "and return costs read as zero. If there were returns, import them (TikTok Shop's orders export and "
+            "Walmart's payment report give no return reason: bring them in through a column mapping).")
+
+
 def value_label(field: str, value: object) -> str:
     """An allowed value of an import field in words ("trading_company" → "Trading company"; "FOB" stays FOB)."""
     return words(value, COLUMN_KINDS.get(field))

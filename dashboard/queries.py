@@ -412,7 +412,7 @@ def landed_rate_flags(ids: Ids = None, supplier_id: str | None = None, sku: str 
 
 def channel_fee_basis(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None,
                       period: Period = (None, None)) -> pd.DataFrame:
-    """Per sales channel in scope: sales rows with reported marketplace fees and rows with estimated ones."""
+    """Per sales channel in scope: sales rows with reported marketplace fees, rows with estimated ones, returns."""
     return query("channel_fee_basis", ids=_ids(ids), supplier_id=supplier_id, sku=sku, month_from=period[0],
                  month_to=period[1])
 

@@ -194,9 +194,13 @@ if ui.require_warehouse():
                                 "duty_refunds_received": ui.money_col(
                                     "Duty refunds", "Duty refunds received (a gain: it lowers leakage)."),
                                 "units_sold": "Units sold", "marketplace_fees": ui.money_col("Fees")})
-        basis = display.fee_basis(queries.channel_fee_basis(ids, supplier_id, sku, chosen))
+        channel_basis = queries.channel_fee_basis(ids, supplier_id, sku, chosen)
+        basis = display.fee_basis(channel_basis)
         if basis:   # reported (settlements, payment reports, the sales file) or the assumption: say which
             st.caption(ui.md(basis))
+        no_returns = display.channels_without_returns(channel_basis)
+        if no_returns:   # missing is not zero: a channel whose returns were never imported looks flawless
+            st.caption(ui.md(no_returns))
         unpriced = queries.channels_without_fees(ids, supplier_id, sku)
         if not unpriced.empty:   # a channel marketplace_fees.csv does not know: its fees would count $0 unsaid
             listed = "; ".join(

@@ -1,4 +1,4 @@
--- Where each sales channel's marketplace fees come from, for the filtered suppliers, one supplier or one SKU within the chosen months: sales rows whose fees were reported (a settlement or payment report, or the sales file) and rows estimated from reference.marketplace_fees (marts.sales_by_channel's rule). One row per channel.
+-- What each sales channel's figures rest on, for the filtered suppliers, one supplier or one SKU within the chosen months: sales rows whose marketplace fees were reported (a settlement or payment report, or the sales file) and rows estimated from reference.marketplace_fees (marts.sales_by_channel's rule), and the channel's returns recorded (none may mean none imported: TikTok Shop's and Walmart's exports carry no return reason). One row per channel with sales.
 with products as (
     select * from staging.products
     where ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
@@ -12,13 +12,30 @@ sales as (
     inner join products on sales.sku = products.sku
     where ($month_from::date is null or sales.month_on >= $month_from::date)
         and ($month_to::date is null or sales.month_on <= $month_to::date)
+),
+
+returns as (
+    select returns.channel, count(*) as returns
+    from marts.return_costs as returns
+    inner join products on returns.sku = products.sku
+    where ($month_from::date is null or returns.month >= $month_from::date)
+        and ($month_to::date is null or returns.month <= $month_to::date)
+    group by returns.channel
+),
+
+by_channel as (
+    select
+        channel,
+        count(*) as sales_rows,
+        count(marketplace_fees) as reported_rows,
+        count(*) - count(marketplace_fees) as estimated_rows,
+    from sales
+    group by channel
 )
 
 select
-    channel,
-    count(*) as sales_rows,
-    count(marketplace_fees) as reported_rows,
-    count(*) - count(marketplace_fees) as estimated_rows,
-from sales
-group by channel
-order by channel
+    by_channel.*,
+    coalesce(returns.returns, 0) as returns,
+from by_channel
+left join returns on by_channel.channel = returns.channel
+order by by_channel.channel

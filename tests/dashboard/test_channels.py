@@ -155,8 +155,20 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
         "(data/reference/marketplace_fees.csv) for Amazon CA.")
     assert display.fee_basis(basis_may) == ("Marketplace fees: as reported for Amazon US; partly estimated for "
                                             "Amazon CA (1 of 2 sales rows).")
+    # and the channels whose returns read as zero because none is recorded: amazon_mx sold and had none; from May,
+    # A1's Amazon US returns (April) are outside the months
+    assert basis.set_index("channel")["returns"].to_dict() == {"amazon_ca": 1, "amazon_mx": 0, "amazon_us": 3,
+                                                               "shopify_dtc": 1}
+    no_returns = ("its return rate and return costs read as zero. If there were returns, import them (TikTok Shop's "
+                  "orders export and Walmart's payment report give no return reason: bring them in through a column "
+                  "mapping).")
+    assert display.channels_without_returns(basis) == f"No returns recorded for Amazon MX: {no_returns}"
+    assert display.channels_without_returns(basis_may) == f"No returns recorded for Amazon US: {no_returns}"
+    assert display.channels_without_returns(basis_a2) == ("No returns recorded for Amazon CA and Amazon MX: "
+                                                          + no_returns.replace("its", "their", 1))   # R5 is A1's
     at = ui.open(db_path, "costs")
-    assert md(display.fee_basis(basis)) in [c.value for c in at.caption]   # the whole period: every month
+    captions = [c.value for c in at.caption]
+    assert md(display.fee_basis(basis)) in captions and md(display.channels_without_returns(basis)) in captions
     warned = [w.value for w in at.warning if w.value.startswith("No fee assumption")]
     assert warned == [
         "No fee assumption for Amazon CA (2 sales rows without reported fees, \\$4\\,400 revenue; 1 return): "

@@ -285,7 +285,7 @@ def convert_exports(files: list[tuple[str, bytes]], folder: Path) -> Path:
             continue
         staged.append((name, path, fmt))
     # an export that reads another's lines (Shopify Payments fees: the orders export's) after the others
-    staged.sort(key=lambda one: bool(one[2] is not None and one[2].reads))
+    staged.sort(key=lambda one: registry.converted_last(one[2]))
     done: list[Converted] = []
     for name, path, fmt in staged:
         key = _key(name)

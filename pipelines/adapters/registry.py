@@ -90,16 +90,21 @@ def _detect(path: Path, encoding: str | None = None) -> tuple[Format, Sniffed]:
     return recognise(read.parsed.header, Path(path).name), read
 
 
+def converted_last(fmt: Format | None) -> bool:
+    """Whether an export of `fmt` is converted after the others of a batch: its format reads other formats' lines
+    (Shopify Payments reads the Shopify orders import's). The sort key of `in_import_order` and the Data page."""
+    return fmt is not None and bool(fmt.reads)
+
+
 def in_import_order(paths: list[Path], encoding: str | None = None) -> list[Path]:
-    """`paths` with the exports of a format that reads other formats' lines (Shopify Payments reads the Shopify
-    orders import's) after the others, each group in its given order; a file that cannot be recognised keeps its
-    place among the first (its import reports why)."""
-    def reads_others(path: Path) -> bool:
+    """`paths` in the order to import them (`converted_last`), each group in its given order; a file that cannot be
+    recognised keeps its place among the first (its import reports why)."""
+    def format_of(path: Path) -> Format | None:
         try:
-            return bool(_detect(path, encoding)[0].reads)
+            return _detect(path, encoding)[0]
         except (AdapterError, FileError):
-            return False
-    return sorted(paths, key=reads_others)
+            return None
+    return sorted(paths, key=lambda path: converted_last(format_of(path)))
 
 
 def check_declared(date_format: str) -> None:

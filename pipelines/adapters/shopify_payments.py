@@ -22,7 +22,6 @@ amount, so the same export imported again, or a copy re-saved by a spreadsheet, 
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 
 import pandas as pd
@@ -32,7 +31,7 @@ from pipelines import fx
 from pipelines.adapters.base import Collector, Converted, Format, Options, Source, as_lists, fmt_number
 from pipelines.adapters.dates import parse_dates
 from pipelines.adapters.numbers import parse_numbers
-from pipelines.adapters.store import IMPORTS, SALES_FEES, SALES_LINES
+from pipelines.adapters.store import SALES_FEES, SALES_LINES, ledger
 
 ORDERS_FORMAT = "shopify-orders"   # whose ledger lines give each order's SKUs, months and channel
 COLUMNS = ("Transaction Date", "Type", "Order", "Card Brand", "Card Source", "Payout Status", "Payout Date",
@@ -45,11 +44,7 @@ REQUIRED = ("Transaction Date", "Type", "Order", "Amount", "Fee", "Net", "Curren
 def _order_lines(options: Options) -> dict[str, list[dict[str, str]]]:
     """The Shopify orders import's sales lines, by order name: those in the import folder and those of the same
     batch not written yet (the Data page converts every upload before writing any)."""
-    rows: list[dict[str, str]] = []
-    path = options.context_dir / IMPORTS / f"{SALES_LINES}.csv" if options.context_dir else None
-    if path is not None and path.exists():
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows += list(csv.DictReader(handle))
+    rows = ledger(options.context_dir, SALES_LINES) if options.context_dir else []
     for converted in options.pending:
         rows += converted.ledgers.get(SALES_LINES, [])
     by_key: dict[str, dict[str, str]] = {}   # a line in the folder and again in the batch is one line, the batch's

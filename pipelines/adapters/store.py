@@ -54,6 +54,11 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), [dict(r) for r in reader]
 
 
+def ledger(out_dir: Path, name: str) -> list[dict[str, str]]:
+    """The rows of one ledger of an import folder (`DIR/_imports/<name>.csv`; none when it has not been written)."""
+    return _read_csv(Path(out_dir) / IMPORTS / f"{name}.csv")[1]
+
+
 def _write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
     """Write atomically (a temporary file renamed over the old one): a killed import leaves the old file."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -103,8 +108,7 @@ def _merge_ledger(out_dir: Path, name: str, facts: list[dict[str, str]]) -> list
 
 def _rebuild_sales(out_dir: Path) -> Written:
     """Sales rows for every (sku, month, channel) a ledger covers: order-report units and revenue, settlement fees."""
-    _, lines = _read_csv(out_dir / IMPORTS / f"{SALES_LINES}.csv")
-    _, fees = _read_csv(out_dir / IMPORTS / f"{SALES_FEES}.csv")
+    lines, fees = ledger(out_dir, SALES_LINES), ledger(out_dir, SALES_FEES)
     group = lambda r: (r["sku"], r["month"], r["channel"])  # noqa: E731
     units, revenue = defaultdict(int), defaultdict(float)
     for r in lines:
@@ -128,8 +132,7 @@ def _rebuild_sales(out_dir: Path) -> Written:
 
 def _match_refunds(out_dir: Path) -> tuple[Written | None, list[str]]:
     """Set refund_amount on the Amazon returns whose order and SKU a settlement refunded; report the others."""
-    _, orders = _read_csv(out_dir / IMPORTS / f"{RETURN_ORDERS}.csv")
-    _, refunds = _read_csv(out_dir / IMPORTS / f"{REFUNDS}.csv")
+    orders, refunds = ledger(out_dir, RETURN_ORDERS), ledger(out_dir, REFUNDS)
     if not orders:
         return None, []
     refunded = defaultdict(float)
@@ -184,7 +187,7 @@ def _refuse_twice_counted_settlements(out_dir: Path, converted: Converted) -> No
     fees would double. Nothing is written."""
     incoming = {settlement_of(f) for name in (SALES_FEES, REFUNDS) for f in converted.ledgers.get(name, [])} - {""}
     if incoming:
-        held = [r for name in (SALES_FEES, REFUNDS) for r in _read_csv(out_dir / IMPORTS / f"{name}.csv")[1]]
+        held = [r for name in (SALES_FEES, REFUNDS) for r in ledger(out_dir, name)]
         clash = sorted({(settlement_of(r), r["_format"]) for r in held
                         if settlement_of(r) in incoming and r["_format"] != converted.format.name})
         if clash:

@@ -717,14 +717,17 @@ def fee_basis(channels: pd.DataFrame) -> str:
 
 
 def channels_without_returns(channels: pd.DataFrame) -> str:
-    """The channels with sales but no return recorded (dashboard/sql/channel_fee_basis.sql), in one sentence: none
-    recorded may be none imported, and their return rate and return costs then read as zero."""
-    none = [words(r.channel, "channel") for r in channels.itertuples() if r.sales_rows and not r.returns]
+    """The channels in scope that no return in the data names (dashboard/sql/channel_fee_basis.sql's
+    returns_recorded), in one sentence: their returns were never imported, so the return rates leave their units out
+    and their return costs read as zero. A channel with returns in other months or SKUs is not named: none here is
+    zero returns."""
+    none = [words(r.channel, "channel") for r in channels.itertuples() if r.sales_rows and not r.returns_recorded]
     if not none:
         return ""
-    return (f"No returns recorded for {wording.and_list(none)}: {'its' if len(none) == 1 else 'their'} return rate "
-            "and return costs read as zero. If there were returns, import them (TikTok Shop's orders export and "
-            "Walmart's payment report give no return reason: bring them in through a column mapping).")
+    its = "its" if len(none) == 1 else "their"
+    return (f"No returns recorded for {wording.and_list(none)}: {its} units sold are left out of the return rates "
+            f"and {its} return costs read as zero. If there were returns, import them (TikTok Shop's orders export "
+            "and Walmart's payment report give no return reason: bring them in through a column mapping).")
 
 
 def value_label(field: str, value: object) -> str:

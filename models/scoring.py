@@ -100,7 +100,8 @@ def _dates(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 def prepare_tables(tables: dict[str, pd.DataFrame], copy: bool = True) -> dict[str, pd.DataFrame]:
     """Typed copies (datetime64 dates, integer keys) computed once for any cutoff. Returns and quality costs come
-    attributed to their supplier (marts.return_costs, marts.quality_costs, read by pipelines.loaders.load_tables).
+    attributed to their supplier (marts.return_costs, marts.quality_costs, read by pipelines.loaders.load_tables);
+    sales are the units a return rate is over (the loader reads those of channels whose returns are recorded).
     With copy=False the frames given are changed in place (a caller that no longer needs them saves a copy of
     every table: several hundred MB at 2,000 suppliers)."""
     t = {k: v.copy() for k, v in tables.items()} if copy else dict(tables)

@@ -54,8 +54,9 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
     for name in scoring.TABLE_NAMES:
         if name in _ATTRIBUTED:
             sql = _ATTRIBUTED[name][1]
-        elif name == "sales":
-            sql = "select sku, month_on, sum(units_sold) as units_sold from staging.sales group by all"
+        elif name == "sales":  # the units a return rate is over: channels whose returns are recorded (staging.sales)
+            sql = ("select sku, month_on, sum(units_sold) as units_sold from staging.sales where returns_recorded "
+                   "group by all")
         elif name == "inspections":  # the major AQL each is judged at (the shared macro, as the inspection marts)
             sql = "select *, judged_aql(aql_major, 'major') as judged_aql_major from staging.inspections"
         else:

@@ -14,7 +14,7 @@ import pandas as pd
 from models import scoring
 from models import signals as registry
 from pipelines import loaders
-from pipelines.frames import write_frame
+from pipelines.frames import read_frame, write_frame
 
 INPUTS = [*loaders.TABLES_READ, "ingest.build_info"]
 OUTPUTS = ["marts.supplier_risk_score", "marts.supplier_signals", "marts.supplier_risk_history",
@@ -78,6 +78,7 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
                                 on=["supplier_id", "signal"], how="left")
     _write(con, "marts.supplier_signals", signals)
     _write_unknown(con, now, cfg, context)
+    _log_channels_left_out(con, context)
     write_frame(con, "marts.supplier_red_flags", now.red_flags, types=_RED_FLAG_TYPES, columns=RED_FLAG_COLUMNS)
     write_frame(con, "marts.supplier_score_measures", now.evidence, types=_MEASURE_TYPES, columns=MEASURE_COLUMNS)
     t1 = time.perf_counter()
@@ -126,6 +127,17 @@ def _write_unknown(con: duckdb.DuckDBPyConnection, now: scoring.SignalResult, cf
         scope = "" if r.missing_files else registry.field_scope(registry.REGISTRY[r.signal].needs)
         context.log(f"      notice: the data has no {r.missing_fields}{scope}: '{r.label}' scores 0 of "
                     f"{r.max_points:g} points and is shown as unknown")
+
+
+def _log_channels_left_out(con: duckdb.DuckDBPyConnection, context) -> None:
+    """Say in the build log which channels' sales the return rates leave out (staging.sales.returns_recorded: no
+    return in the data names them, so their returns were never imported) and how many units that is."""
+    left_out = read_frame(con, "select channel, sum(units_sold) as units from staging.sales "
+                               "where not returns_recorded group by channel order by channel")
+    for r in left_out.itertuples():
+        context.log(f"      notice: no return in the data names channel {r.channel}: its {int(r.units):,} units sold "
+                    "are left out of the return rates (defect returns, 'not as described'); import its returns if "
+                    "there were any")
 
 
 def _write_empty(con: duckdb.DuckDBPyConnection, as_of) -> None:

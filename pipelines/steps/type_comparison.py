@@ -118,6 +118,7 @@ def _period_frames(con: duckdb.DuckDBPyConnection, month_from: date | None, mont
             from staging.sales as sales
             inner join staging.products as products on sales.sku = products.sku
             where {within.format("sales.month_on")}
+                and sales.returns_recorded  -- a return rate is over the channels whose returns are recorded
             group by all
         ),
         returned as (
@@ -178,10 +179,9 @@ def _with_kpi_rates(con: duckdb.DuckDBPyConnection, out: pd.DataFrame) -> pd.Dat
     overall = out["category"] == ALL
     kp = out.loc[overall, ["supplier_id"]].merge(kpis, on="supplier_id", how="left")
     out.loc[overall, "on_time_rate"] = kp["on_time_rate"].astype(float).to_numpy()
-    # supplier_kpis leaves the rate empty for a supplier that sold but had no returns at all: that is 0 returns.
-    sold_any = kp["supplier_id"].map(kpis.set_index("supplier_id")["defect_return_rate"]).isna().to_numpy() & (
-        out.loc[overall, "units_sold"].fillna(0).to_numpy() > 0)
-    out.loc[overall, "defect_return_rate"] = np.where(sold_any, 0.0, kp["defect_return_rate"].astype(float))
+    # 0 for a supplier that sold where returns are recorded and had none; unknown for one that sold only where no
+    # return is recorded (staging.sales.returns_recorded), as supplier_kpis says
+    out.loc[overall, "defect_return_rate"] = kp["defect_return_rate"].astype(float).to_numpy()
     return out
 
 

@@ -123,7 +123,7 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
     contribution as if they were known. Sales that report their fees are not named."""
     with (tiny_dir / "sales.csv").open("a", encoding="utf-8") as handle:
         handle.write("A1,2024-05,amazon_ca,100,4000,\nA2,2024-05,amazon_ca,20,400,\nA2,2024-04,amazon_mx,5,100,12\n"
-                     "A1,2024-06,amazon_ca,10,400,50\n")
+                     "A1,2024-06,amazon_ca,10,400,50\nB1,2024-05,walmart_us,10,300,3\n")
     with (tiny_dir / "returns.csv").open("a", encoding="utf-8") as handle:
         handle.write("R5,A1,P1,2024-05-10,2,defective,amazon_ca,80,sellable\n")
     db_path = built(tiny_dir, tmp_path / "w.duckdb")
@@ -142,30 +142,32 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
     finally:
         con.close()
     assert fees == 0 and cost == 80   # no fee, no return-processing fee: the refund alone
-    # amazon_mx reported its fee: not named
+    # amazon_mx and walmart_us reported their fees: not named
     assert rows[["channel", "sales_rows", "revenue", "returns", "units_returned"]].values.tolist() == [
         ["amazon_ca", 2, 4400, 1, 2]]
-    assert only_b1.empty    # the filters apply: B1 sells on amazon_us only
+    assert only_b1.empty    # the filters apply: B1's sales report their fees
     # and where every channel's fees come from: the tiny portfolio's sales report theirs, the added amazon_ca ones not
     assert display.fee_basis(basis) == (
-        "Marketplace fees: as reported for Amazon MX, Amazon US and Shopify (own store); partly estimated for "
-        "Amazon CA (2 of 3 sales rows).")
+        "Marketplace fees: as reported for Amazon MX, Amazon US, Shopify (own store) and Walmart US; partly "
+        "estimated for Amazon CA (2 of 3 sales rows).")
     assert display.fee_basis(basis_a2) == (
         "Marketplace fees: as reported for Amazon MX and Shopify (own store); estimated from the fee assumptions "
         "(data/reference/marketplace_fees.csv) for Amazon CA.")
     assert display.fee_basis(basis_may) == ("Marketplace fees: as reported for Amazon US; partly estimated for "
                                             "Amazon CA (1 of 2 sales rows).")
-    # and the channels whose returns read as zero because none is recorded: amazon_mx sold and had none; from May,
-    # A1's Amazon US returns (April) are outside the months
+    # and the channels no return names at all (amazon_mx and walmart_us sold and had none): their returns were never
+    # imported. From May, A1's Amazon US returns (April) are outside the months, but Amazon US has returns: none
+    # in these months is zero, not unknown
     assert basis.set_index("channel")["returns"].to_dict() == {"amazon_ca": 1, "amazon_mx": 0, "amazon_us": 3,
-                                                               "shopify_dtc": 1}
-    no_returns = ("its return rate and return costs read as zero. If there were returns, import them (TikTok Shop's "
-                  "orders export and Walmart's payment report give no return reason: bring them in through a column "
-                  "mapping).")
-    assert display.channels_without_returns(basis) == f"No returns recorded for Amazon MX: {no_returns}"
-    assert display.channels_without_returns(basis_may) == f"No returns recorded for Amazon US: {no_returns}"
-    assert display.channels_without_returns(basis_a2) == ("No returns recorded for Amazon CA and Amazon MX: "
-                                                          + no_returns.replace("its", "their", 1))   # R5 is A1's
+                                                               "shopify_dtc": 1, "walmart_us": 0}
+    no_returns = ("units sold are left out of the return rates and their return costs read as zero. If there were "
+                  "returns, import them (TikTok Shop's orders export and Walmart's payment report give no return "
+                  "reason: bring them in through a column mapping).")
+    assert display.channels_without_returns(basis) == (
+        f"No returns recorded for Amazon MX and Walmart US: their {no_returns}")
+    assert display.channels_without_returns(basis_may) == ""
+    assert display.channels_without_returns(basis_a2) == (   # R5 names amazon_ca: A1's, but the channel has returns
+        "No returns recorded for Amazon MX: its " + no_returns.replace("their", "its"))
     at = ui.open(db_path, "costs")
     captions = [c.value for c in at.caption]
     assert md(display.fee_basis(basis)) in captions and md(display.channels_without_returns(basis)) in captions

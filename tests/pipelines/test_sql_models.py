@@ -56,8 +56,10 @@ def test_staging_products_purchase_orders_and_sales(con):
         "uncategorised", "9405428440", "CN")
     po = run_model(con, "staging.purchase_orders").iloc[0]
     assert (po["currency"], po["incoterm"], po["order_value"]) == ("USD", "FOB", 5250.0)
+    run_model(con, "staging.returns")   # none: every channel's units count in a return rate
     sale = run_model(con, "staging.sales").iloc[0]
     assert (sale["channel"], sale["month_on"].date(), sale["gross_revenue"]) == ("amazon_us", dt.date(2024, 3, 1), 0)
+    assert sale["returns_recorded"]
 
 
 def test_staging_converts_cny_prices_and_payments_at_the_month_rate_and_keeps_the_originals(con):

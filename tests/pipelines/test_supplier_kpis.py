@@ -149,3 +149,67 @@ def test_a_blank_defect_count_leaves_that_sample_out_of_the_rate(tmp_path, tiny_
     assert k.loc["S2", "minor_defect_rate"] == pytest.approx(1 / 32)  # other suppliers untouched
     pd.testing.assert_frame_equal(k[KPI_COLUMNS].astype(float), reference.astype(float), check_names=False,
                                   check_exact=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize("return_channel, s1_units_in_rate", [
+    # every return names a channel and none names tiktok_shop_us: its 800 units are a channel whose returns were never
+    # imported, and would dilute S1's rate from 4/1,200 to 4/2,000
+    ("shopify_dtc", 1200),
+    # one return without a channel could be any channel's: every unit counts
+    ("", 2000),
+], ids=["channel_without_returns", "a_return_without_channel"])
+def test_a_channel_without_returns_is_left_out_of_the_return_rate(tmp_path, tiny_dir, built, return_channel,
+                                                                  s1_units_in_rate):
+    import duckdb
+
+    with (tiny_dir / "sales.csv").open("a") as f:
+        f.write("A1,2024-05,TikTok_Shop_US ,800,24000,\n")
+    path = tiny_dir / "returns.csv"
+    path.write_text(path.read_text().replace("R3,A2,P3,2024-04-20,1,missing_parts,shopify_dtc,",
+                                             f"R3,A2,P3,2024-04-20,1,missing_parts,{return_channel},"))
+    db = tmp_path / "w.duckdb"
+    log: list[str] = []
+    built(tiny_dir, db, log.append)
+    with duckdb.connect(str(db), read_only=True) as con:
+        k = kpis(con)
+        recorded = dict(con.execute("select channel, bool_and(returns_recorded) from staging.sales "
+                                    "group by channel").fetchall())
+        settings = dict(con.execute("select setting, value from reference.kpi_settings").fetchall())
+        reasons = {r[0] for r in con.execute(
+            "select reason from reference.return_reasons where is_defect_coded").fetchall()}
+        as_of = pd.Timestamp(con.execute("select as_of from ingest.build_info").fetchone()[0])
+        expected = supplier_kpis(raw_tables(con), as_of, int(settings["on_time_tolerance_days"]),
+                                 settings["in_full_tolerance_pct"] / 100, reasons)
+        signal = con.execute("select raw_value from marts.supplier_signals "
+                             "where supplier_id = 'S1' and signal = 'defect_return_rate'").fetchone()[0]
+    assert recorded == {"amazon_us": True, "shopify_dtc": True, "tiktok_shop_us": return_channel == ""}
+    notice = ("      notice: no return in the data names channel tiktok_shop_us: its 800 units sold are left out of the "
+              "return rates (defect returns, 'not as described'); import its returns if there were any")
+    assert (notice in log) == (return_channel != "")   # the build says so
+    assert k.loc["S1", "units_sold"] == 2000  # what was sold is still what was sold
+    assert k.loc["S1", "units_sold_returns_recorded"] == s1_units_in_rate
+    assert k.loc["S1", "defect_return_rate"] == pytest.approx(4 / s1_units_in_rate)
+    assert signal == pytest.approx(4 / s1_units_in_rate)  # the score reads the same units (pipelines.loaders)
+    pd.testing.assert_frame_equal(k[KPI_COLUMNS].astype(float), expected.astype(float), check_names=False,
+                                  check_exact=False, rtol=1e-9)
+
+
+def test_a_supplier_selling_only_where_no_return_is_recorded_has_an_unknown_return_rate(tmp_path, tiny_dir, built):
+    import duckdb
+
+    # S2's only sales (B1) move to a channel no return names: nothing is known about its returns there
+    path = tiny_dir / "sales.csv"
+    path.write_text(path.read_text().replace("B1,2024-03,amazon_us,", "B1,2024-03,walmart_us,"))
+    returns = tiny_dir / "returns.csv"
+    returns.write_text("\n".join(line for line in returns.read_text().splitlines() if not line.startswith("R4,"))
+                       + "\n")
+    db = tmp_path / "w.duckdb"
+    built(tiny_dir, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        k = kpis(con)
+        compared = con.execute("select defect_return_rate from marts.type_comparison_suppliers "
+                               "where supplier_id = 'S2' and category = 'all'").fetchone()[0]
+    assert compared is None   # the trader-vs-factory comparison reads the same
+    assert k.loc["S2", "units_sold"] == 150
+    assert k.loc["S2", "units_sold_returns_recorded"] == 0
+    assert math.isnan(k.loc["S2", "defect_return_rate"])  # unknown, not "sold 150 and nothing came back"

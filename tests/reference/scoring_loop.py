@@ -125,7 +125,8 @@ def load_tables(con) -> dict[str, pd.DataFrame]:
             sql = ("select sku, po_id, returned_on, reason, sum(quantity) as quantity from staging.returns "
                    "group by all")
         elif name == "sales":
-            sql = "select sku, month_on, sum(units_sold) as units_sold from staging.sales group by all"
+            sql = ("select sku, month_on, sum(units_sold) as units_sold from staging.sales where returns_recorded "
+                   "group by all")
         else:
             sql = f"select * from staging.{name}"
         t[name] = con.execute(sql).df()

@@ -12,7 +12,7 @@ import pandas as pd
 KPI_COLUMNS = [
     "spend", "po_count", "resolved_po_count", "on_time_rate", "otif_rate", "lead_time_mean_days",
     "lead_time_sd_days", "inspected_po_count", "first_pass_rate", "critical_defect_rate", "major_defect_rate",
-    "minor_defect_rate", "units_sold", "defect_return_units", "defect_return_rate", "price_drift_pct",
+    "minor_defect_rate", "units_sold", "units_sold_returns_recorded", "defect_return_units", "defect_return_rate", "price_drift_pct",
     "max_price_jump_pct", "customs_hold_days", "shipments_with_hold", "doc_errors", "quality_cost_total",
     "deposit_at_risk",
 ]
@@ -88,7 +88,16 @@ def supplier_kpis(t: dict[str, pd.DataFrame], as_of: pd.Timestamp, on_time_days:
         out[f"{cls}_defect_rate"] = (d[f"{cls}_defects"] / d["sample_size"]).reindex(out.index)
 
     products = t["products"]
-    sold = t["sales"].merge(products[["sku", "supplier_id"]], on="sku").groupby("supplier_id")["units_sold"].sum()
+    sales = t["sales"].merge(products[["sku", "supplier_id"]], on="sku")
+    sold = sales.groupby("supplier_id")["units_sold"].sum()
+    # a return rate is over the channels whose returns reach the data: all of them when there is no return or one
+    # without a channel, else those named by some return
+    channels = t["returns"]["channel"].str.strip().str.lower().replace("", np.nan)
+    if channels.empty or channels.isna().any():
+        sold_recorded = sold
+    else:
+        recorded = sales["channel"].str.strip().str.lower().isin(set(channels))
+        sold_recorded = sales[recorded].groupby("supplier_id")["units_sold"].sum()
     ret = t["returns"].merge(products[["sku", "supplier_id"]], on="sku")
     ret = ret.merge(t["purchase_orders"][["po_id", "supplier_id"]].rename(columns={"supplier_id": "po_sup"}),
                     on="po_id", how="left")
@@ -108,7 +117,8 @@ def supplier_kpis(t: dict[str, pd.DataFrame], as_of: pd.Timestamp, on_time_days:
     out["deposit_at_risk"] = out["deposit_at_risk"].fillna(0.0)
     out["units_sold"] = sold.reindex(all_ids).fillna(0)
     out["defect_return_units"] = defect_units.reindex(all_ids).fillna(0)
-    out["defect_return_rate"] = out["defect_return_units"] / out["units_sold"].replace(0, np.nan)
+    out["units_sold_returns_recorded"] = sold_recorded.reindex(all_ids).fillna(0)
+    out["defect_return_rate"] = out["defect_return_units"] / out["units_sold_returns_recorded"].replace(0, np.nan)
     out["customs_hold_days"] = sh_sup.groupby("supplier_id")["customs_hold_days"].sum().reindex(all_ids).fillna(0)
     out["shipments_with_hold"] = (sh_sup[sh_sup["customs_hold_days"].fillna(0) > 0].groupby("supplier_id").size()
                                   .reindex(all_ids).fillna(0))

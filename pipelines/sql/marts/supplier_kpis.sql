@@ -84,6 +84,8 @@ sold as (
     select
         products.supplier_id,
         sum(sales.units_sold) as units_sold,
+        -- a return rate's denominator: the channels whose returns are recorded (staging.sales.returns_recorded)
+        coalesce(sum(sales.units_sold) filter (where sales.returns_recorded), 0) as units_sold_returns_recorded,
     from sales
     inner join products on sales.sku = products.sku
     group by products.supplier_id
@@ -151,9 +153,11 @@ final as (
         psi_defects.major_defects / nullif(psi_defects.major_units, 0) as major_defect_rate,
         psi_defects.minor_defects / nullif(psi_defects.minor_units, 0) as minor_defect_rate,
         coalesce(sold.units_sold, 0) as units_sold,
+        coalesce(sold.units_sold_returns_recorded, 0) as units_sold_returns_recorded,
         coalesce(returned.units_returned, 0) as units_returned,
         coalesce(returned.defect_return_units, 0) as defect_return_units,
-        defect_return_rate_of(coalesce(returned.defect_return_units, 0), sold.units_sold) as defect_return_rate,
+        defect_return_rate_of(coalesce(returned.defect_return_units, 0), sold.units_sold_returns_recorded)
+            as defect_return_rate,
         prices.price_drift_pct,
         prices.max_price_jump_pct,
         coalesce(logistics.shipment_count, 0) as shipment_count,

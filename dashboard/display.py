@@ -730,6 +730,18 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
             "and Walmart's payment report give no return reason: bring them in through a column mapping).")
 
 
+def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:
+    """The units the return rates leave out (dashboard/sql/sales_without_returns.sql: channels no return in the data
+    names), in one sentence; '' when none is."""
+    if left_out.empty:
+        return ""
+    parts = [f"{int(r.units_sold):,} units sold on {words(r.channel, 'channel')}" for r in left_out.itertuples()]
+    its, channel = ("its", "that channel") if len(parts) == 1 else ("their", "those channels")
+    return (f"The return rates leave out {wording.and_list(parts)}: no return in the data names {channel}, so "
+            f"{its} returns were never imported, and counting {its} sales would only make the rates look lower. "
+            "Import them if there were any.")
+
+
 def value_label(field: str, value: object) -> str:
     """An allowed value of an import field in words ("trading_company" → "Trading company"; "FOB" stays FOB)."""
     return words(value, COLUMN_KINDS.get(field))

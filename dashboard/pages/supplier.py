@@ -208,6 +208,10 @@ else:
                                 "Peer-adjusted", format="%.3f",
                                 help="Raw value shrunk towards the peer cohort in proportion to thin evidence.")})
 
+left_out = display.sales_left_out_of_return_rates(queries.sales_without_returns(supplier_id=supplier_id))
+if left_out:   # a channel whose returns were never imported: the rates above are over the other channels' units
+    st.caption(ui.md(left_out))
+
 st.subheader("Who are we really paying?")
 entities = queries.supplier_entities(supplier_id)
 if not entities.empty:

@@ -139,6 +139,8 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
         basis = db.run_sql(con, "channel_fee_basis", **every)
         basis_a2 = db.run_sql(con, "channel_fee_basis", **{**every, "sku": "A2"})
         basis_may = db.run_sql(con, "channel_fee_basis", **{**every, "sku": "A1", "month_from": date(2024, 5, 1)})
+        left_out = {s: db.run_sql(con, "sales_without_returns", ids=None, supplier_id=s, sku=None)
+                    for s in (None, "S1", "S2")}
     finally:
         con.close()
     assert fees == 0 and cost == 80   # no fee, no return-processing fee: the refund alone
@@ -171,6 +173,17 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
     at = ui.open(db_path, "costs")
     captions = [c.value for c in at.caption]
     assert md(display.fee_basis(basis)) in captions and md(display.channels_without_returns(basis)) in captions
+    # the units the return rates leave out: amazon_mx (A2, S1's) and walmart_us (B1, S2's), all months
+    assert left_out[None].values.tolist() == [["walmart_us", 10], ["amazon_mx", 5]]
+    assert display.sales_left_out_of_return_rates(left_out["S1"]) == (
+        "The return rates leave out 5 units sold on Amazon MX: no return in the data names that channel, so its "
+        "returns were never imported, and counting its sales would only make the rates look lower. Import them if "
+        "there were any.")
+    assert display.sales_left_out_of_return_rates(left_out[None]).startswith(
+        "The return rates leave out 10 units sold on Walmart US and 5 units sold on Amazon MX: no return in the data "
+        "names those channels, so their returns")
+    supplier = ui.open(db_path, "supplier", query={"supplier": "S1"})
+    assert md(display.sales_left_out_of_return_rates(left_out["S1"])) in [c.value for c in supplier.caption]
     warned = [w.value for w in at.warning if w.value.startswith("No fee assumption")]
     assert warned == [
         "No fee assumption for Amazon CA (2 sales rows without reported fees, \\$4\\,400 revenue; 1 return): "

@@ -90,10 +90,11 @@ def supplier_kpis(t: dict[str, pd.DataFrame], as_of: pd.Timestamp, on_time_days:
     products = t["products"]
     sales = t["sales"].merge(products[["sku", "supplier_id"]], on="sku")
     sold = sales.groupby("supplier_id")["units_sold"].sum()
-    # a return rate is over the channels whose returns reach the data: all of them when there is no return or one
-    # without a channel, else those named by some return
+    # a return rate is over the channels whose returns reach the data: all of them when there is no return, or one
+    # without a channel or with a channel no sale has, else those named by some return
     channels = t["returns"]["channel"].str.strip().str.lower().replace("", np.nan)
-    if channels.empty or channels.isna().any():
+    sold_on = set(sales["channel"].str.strip().str.lower())
+    if channels.empty or channels.isna().any() or not set(channels) <= sold_on:
         sold_recorded = sold
     else:
         recorded = sales["channel"].str.strip().str.lower().isin(set(channels))

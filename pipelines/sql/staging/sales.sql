@@ -2,8 +2,9 @@
 -- warehouse at all, so its units belong in a return rate's denominator. A channel with sales and not one return while
 -- other channels have some is taken as one whose returns were never imported (TikTok Shop's, Walmart's and Shopify's
 -- exports carry no return reason, so none is written from them); its units would only dilute every return rate.
--- Every channel counts when no return names its channel (a return without one could be any channel's) or when there
--- is no return at all.
+-- Every channel counts when there is no return at all, or when a return names no channel or one no sale names
+-- ("amazon" beside sales on "amazon_us"): such a return could be any channel's, and leaving channels out on a
+-- spelling would inflate every rate.
 with source as (
     select * from raw.sales
 ),
@@ -12,12 +13,17 @@ returns as (
     select * from staging.returns
 ),
 
+sales_channels as (
+    select distinct lower(trim(channel)) as channel from source
+),
+
 return_channels as (
     select
         count(*) as returns,
-        count(*) filter (where channel is null) as returns_without_channel,
-        list(distinct channel) filter (where channel is not null) as channels,
+        count(*) filter (where returns.channel is null or sales_channels.channel is null) as returns_without_channel,
+        list(distinct returns.channel) filter (where returns.channel is not null) as channels,
     from returns
+    left join sales_channels on returns.channel = sales_channels.channel
 ),
 
 final as (

@@ -77,13 +77,18 @@ def raw_tables(con) -> dict[str, pd.DataFrame]:
     return {n: con.execute(f"select * from raw.{n}").df() for n in names}
 
 
-def test_sql_matches_the_pandas_reference(tiny_con):
-    settings = dict(tiny_con.execute("select setting, value from reference.kpi_settings").fetchall())
-    reasons = {r[0] for r in tiny_con.execute(
+def reference_kpis(con) -> pd.DataFrame:
+    """The pandas reference's KPIs from the warehouse's raw tables, with its settings and as-of date."""
+    settings = dict(con.execute("select setting, value from reference.kpi_settings").fetchall())
+    reasons = {r[0] for r in con.execute(
         "select reason from reference.return_reasons where is_defect_coded").fetchall()}
-    as_of = pd.Timestamp(tiny_con.execute("select as_of from ingest.build_info").fetchone()[0])
-    expected = supplier_kpis(raw_tables(tiny_con), as_of, int(settings["on_time_tolerance_days"]),
-                             settings["in_full_tolerance_pct"] / 100, reasons)
+    as_of = pd.Timestamp(con.execute("select as_of from ingest.build_info").fetchone()[0])
+    return supplier_kpis(raw_tables(con), as_of, int(settings["on_time_tolerance_days"]),
+                         settings["in_full_tolerance_pct"] / 100, reasons)
+
+
+def test_sql_matches_the_pandas_reference(tiny_con):
+    expected = reference_kpis(tiny_con)
     actual = kpis(tiny_con)[KPI_COLUMNS]
     pd.testing.assert_frame_equal(actual.astype(float), expected.astype(float), check_names=False,
                                   check_exact=False, rtol=1e-9)
@@ -134,12 +139,7 @@ def test_a_blank_defect_count_leaves_that_sample_out_of_the_rate(tmp_path, tiny_
                              "from staging.inspections where inspection_id = 'I1'").fetchone()
         k = kpis(con)
         # the pandas reference reads the raw file and agrees with the SQL on the blank
-        settings = dict(con.execute("select setting, value from reference.kpi_settings").fetchall())
-        reasons = {r[0] for r in con.execute(
-            "select reason from reference.return_reasons where is_defect_coded").fetchall()}
-        as_of = pd.Timestamp(con.execute("select as_of from ingest.build_info").fetchone()[0])
-        reference = supplier_kpis(raw_tables(con), as_of, int(settings["on_time_tolerance_days"]),
-                                  settings["in_full_tolerance_pct"] / 100, reasons)
+        reference = reference_kpis(con)
     # staging keeps the blank as NULL (unknown), and the pass still counts
     given = dict(zip(("critical_defects", "major_defects", "minor_defects"), (0, 2, 3)))
     assert staged == tuple(None if c in blank else given[c] for c in given) + ("pass", True)
@@ -177,12 +177,7 @@ def test_a_channel_without_returns_is_left_out_of_the_return_rate(tmp_path, tiny
         k = kpis(con)
         recorded = dict(con.execute("select channel, bool_and(returns_recorded) from staging.sales "
                                     "group by channel").fetchall())
-        settings = dict(con.execute("select setting, value from reference.kpi_settings").fetchall())
-        reasons = {r[0] for r in con.execute(
-            "select reason from reference.return_reasons where is_defect_coded").fetchall()}
-        as_of = pd.Timestamp(con.execute("select as_of from ingest.build_info").fetchone()[0])
-        expected = supplier_kpis(raw_tables(con), as_of, int(settings["on_time_tolerance_days"]),
-                                 settings["in_full_tolerance_pct"] / 100, reasons)
+        expected = reference_kpis(con)
         signal = con.execute("select raw_value from marts.supplier_signals "
                              "where supplier_id = 'S1' and signal = 'defect_return_rate'").fetchone()[0]
     assert recorded == {"amazon_us": True, "shopify_dtc": True, "tiktok_shop_us": s1_units_in_rate == 2000}

@@ -1,4 +1,4 @@
--- Suppliers a what-if can move volume to, one row per supplier: country (origin) and the quality cost it measurably causes per unit sold over the last year.
+-- Suppliers a what-if can move volume to, one row per supplier: country (origin) and the quality cost it measurably causes per unit sold over the last year: its returns' refunds, fees and write-offs per unit sold where returns are recorded (staging.sales.returns_recorded: a channel whose returns were never imported would dilute them), plus its other quality costs per unit sold anywhere.
 with suppliers as (
     select * from staging.suppliers
 ),
@@ -7,19 +7,40 @@ margin_leakage_wide as (
     select * from marts.margin_leakage_wide
 ),
 
+sales as (
+    select * from staging.sales
+),
+
+products as (
+    select * from staging.products
+),
+
 build_info as (
     select * from ingest.build_info
 ),
 
--- Supplier-attributable returns, write-offs and quality costs per unit sold (the waterfall's steps 4-11; positive).
+-- Supplier-attributable returns and write-offs, and quality costs, over the window (the waterfall's steps 4-11; positive).
 quality as (
     select
         leakage.supplier_id,
         sum(leakage.units_sold) as units_sold,
-        -sum(leakage.refunds_and_return_fees + leakage.unsellable_write_offs + leakage.quality_costs) as quality_cost,
+        -sum(leakage.refunds_and_return_fees + leakage.unsellable_write_offs) as return_cost,
+        -sum(leakage.quality_costs) as quality_cost,
     from margin_leakage_wide as leakage, build_info
     where leakage.month > build_info.as_of - to_days($window_days::integer)
     group by leakage.supplier_id
+),
+
+sold_where_returns_recorded as (
+    select
+        products.supplier_id,
+        sum(sales.units_sold) as units_sold,
+    from sales
+    inner join products on sales.sku = products.sku
+    cross join build_info
+    where sales.returns_recorded
+        and sales.month_on > build_info.as_of - to_days($window_days::integer)
+    group by products.supplier_id
 ),
 
 final as (
@@ -28,10 +49,12 @@ final as (
         suppliers.supplier_name,
         suppliers.supplier_type,
         suppliers.country,
-        cast(quality.quality_cost / nullif(quality.units_sold, 0) as double) as quality_cost_pu,
+        cast(coalesce(quality.return_cost / nullif(sold_where_returns_recorded.units_sold, 0), 0)
+            + quality.quality_cost / nullif(quality.units_sold, 0) as double) as quality_cost_pu,
         cast(coalesce(quality.units_sold, 0) as bigint) as units_sold_12m,
     from suppliers
     left join quality on suppliers.supplier_id = quality.supplier_id
+    left join sold_where_returns_recorded on suppliers.supplier_id = sold_where_returns_recorded.supplier_id
     order by suppliers.supplier_name, suppliers.supplier_id
 )
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 
 def test_whatif_section_301_plus_25_on_a_supplier(ui, tiny_db):
     at = ui.open(tiny_db, "whatif")
@@ -139,3 +141,23 @@ def test_whatif_after_the_tariff_table_is_verified_through_says_the_figures_are_
     assert said == [f"The costing date is after the date the tariff table is verified through ({through:%Y-%m-%d}): "
                     "the stack is the table's rows as written for that date, not yet checked against official "
                     "sources, and the figures are estimates."]
+
+
+def test_a_target_suppliers_return_costs_are_per_unit_sold_where_returns_are_recorded(tiny_dir, tmp_path, built):
+    """S1 sells 800 more A1 on TikTok Shop, whose returns were never imported: its returns' refunds, fees and
+    write-offs (129 + 22.25 + 26 = 177.25) stay over the 1,200 units sold where returns are recorded, its other
+    quality costs (200, a rework) are over all 2,000 units: 0.147708 + 0.10 = 0.247708 per unit (0.188625 if the
+    TikTok units diluted the returns too)."""
+    import duckdb
+
+    from dashboard import db
+    from models import whatif
+
+    with (tiny_dir / "sales.csv").open("a", encoding="utf-8") as handle:
+        handle.write("A1,2024-05,tiktok_shop_us,800,24000,\n")
+    db_path = built(tiny_dir, tmp_path / "w.duckdb")
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        rows = db.run_sql(con, "whatif_suppliers", window_days=whatif.WINDOW_DAYS).set_index("supplier_id")
+    assert rows.loc["S1", "quality_cost_pu"] == pytest.approx(177.25 / 1200 + 200 / 2000)
+    assert rows.loc["S1", "units_sold_12m"] == 2000
+    assert rows.loc["S2", "quality_cost_pu"] == pytest.approx(150 / 150)   # a rework of 150 on its 150 units

@@ -150,6 +150,9 @@ if ui.require_warehouse():
     if not info.empty:
         st.caption(f"Input folder: {ui.md(info['input_dir'].iloc[0])}")
     ui.coverage_notice()  # what the score can see on the data just built, and which files or columns would add to it
+    left_out = display.sales_left_out_of_return_rates(queries.sales_without_returns())
+    if left_out:   # a sales channel imported without its returns: the return rates leave its units out
+        st.caption(ui.md(left_out))
     history = queries.build_history()
     if not history.empty:
         st.markdown("**Who built what and when**")

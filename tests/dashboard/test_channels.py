@@ -184,6 +184,8 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
         "names those channels, so their returns")
     supplier = ui.open(db_path, "supplier", query={"supplier": "S1"})
     assert md(display.sales_left_out_of_return_rates(left_out["S1"])) in [c.value for c in supplier.caption]
+    data = ui.open(db_path, "data")   # and where the build is read: every supplier's
+    assert md(display.sales_left_out_of_return_rates(left_out[None])) in [c.value for c in data.caption]
     warned = [w.value for w in at.warning if w.value.startswith("No fee assumption")]
     assert warned == [
         "No fee assumption for Amazon CA (2 sales rows without reported fees, \\$4\\,400 revenue; 1 return): "

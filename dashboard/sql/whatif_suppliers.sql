@@ -1,4 +1,4 @@
--- Suppliers a what-if can move volume to, one row per supplier: country (origin) and the quality cost it measurably causes per unit sold over the last year: its returns' refunds, fees and write-offs per unit sold where returns are recorded (staging.sales.returns_recorded: a channel whose returns were never imported would dilute them), plus its other quality costs per unit sold anywhere.
+-- Suppliers a what-if can move volume to, one row per supplier: country (origin) and the quality cost it measurably causes per unit sold over the last year: its returns' refunds, fees and write-offs per unit sold where returns are recorded (staging.sales.returns_recorded: a channel whose returns were never imported would dilute them), plus its other quality costs and write-offs per unit sold anywhere.
 with suppliers as (
     select * from staging.suppliers
 ),
@@ -19,16 +19,28 @@ build_info as (
     select * from ingest.build_info
 ),
 
--- Supplier-attributable returns and write-offs, and quality costs, over the window (the waterfall's steps 4-11; positive).
-quality as (
+-- The waterfall's steps 4-11 over the window (positive), split: supplier-caused returns (refunds and fees, and the
+-- unsellable returned units at landed cost, as the mart prices them) and every other quality cost and write-off.
+steps as (
     select
         leakage.supplier_id,
-        sum(leakage.units_sold) as units_sold,
-        -sum(leakage.refunds_and_return_fees + leakage.unsellable_write_offs) as return_cost,
-        -sum(leakage.quality_costs) as quality_cost,
+        leakage.units_sold,
+        -leakage.refunds_and_return_fees
+            + coalesce(cogs_at(leakage.supplier_unsellable_units, leakage.actual_landed_cost_per_unit), 0)
+            as return_cost,
+        -(leakage.refunds_and_return_fees + leakage.unsellable_write_offs + leakage.quality_costs) as steps_cost,
     from margin_leakage_wide as leakage, build_info
     where leakage.month > build_info.as_of - to_days($window_days::integer)
-    group by leakage.supplier_id
+),
+
+quality as (
+    select
+        supplier_id,
+        sum(units_sold) as units_sold,
+        sum(return_cost) as return_cost,
+        sum(steps_cost - return_cost) as quality_cost,
+    from steps
+    group by supplier_id
 ),
 
 sold_where_returns_recorded as (

@@ -144,10 +144,10 @@ def test_whatif_after_the_tariff_table_is_verified_through_says_the_figures_are_
 
 
 def test_a_target_suppliers_return_costs_are_per_unit_sold_where_returns_are_recorded(tiny_dir, tmp_path, built):
-    """S1 sells 800 more A1 on TikTok Shop, whose returns were never imported: its returns' refunds, fees and
-    write-offs (129 + 22.25 + 26 = 177.25) stay over the 1,200 units sold where returns are recorded, its other
-    quality costs (200, a rework) are over all 2,000 units: 0.147708 + 0.10 = 0.247708 per unit (0.188625 if the
-    TikTok units diluted the returns too)."""
+    """S1 sells 800 more A1 on TikTok Shop, whose returns were never imported: its returns' refunds and fees and the
+    unsellable returned unit at landed cost (129 + 22.25 + 26 = 177.25) stay over the 1,200 units sold where returns
+    are recorded; its other quality costs (200, a rework) and a lot written off (100, Q3) are over all 2,000 units:
+    0.147708 + 0.15 = 0.297708 per unit (0.238625 if the TikTok units diluted the returns too)."""
     import duckdb
 
     from dashboard import db
@@ -155,9 +155,11 @@ def test_a_target_suppliers_return_costs_are_per_unit_sold_where_returns_are_rec
 
     with (tiny_dir / "sales.csv").open("a", encoding="utf-8") as handle:
         handle.write("A1,2024-05,tiktok_shop_us,800,24000,\n")
+    with (tiny_dir / "quality_costs.csv").open("a", encoding="utf-8") as handle:
+        handle.write("Q3,P2,,2024-05-20,write_off,100,water-damaged cartons scrapped\n")
     db_path = built(tiny_dir, tmp_path / "w.duckdb")
     with duckdb.connect(str(db_path), read_only=True) as con:
         rows = db.run_sql(con, "whatif_suppliers", window_days=whatif.WINDOW_DAYS).set_index("supplier_id")
-    assert rows.loc["S1", "quality_cost_pu"] == pytest.approx(177.25 / 1200 + 200 / 2000)
+    assert rows.loc["S1", "quality_cost_pu"] == pytest.approx(177.25 / 1200 + 300 / 2000)
     assert rows.loc["S1", "units_sold_12m"] == 2000
     assert rows.loc["S2", "quality_cost_pu"] == pytest.approx(150 / 150)   # a rework of 150 on its 150 units

@@ -37,7 +37,8 @@ final as (
         source.marketplace_fees,
         return_channels.returns = 0
             or return_channels.returns_without_channel > 0
-            or coalesce(list_contains(return_channels.channels, lower(trim(source.channel))), false) as returns_recorded,
+            or coalesce(list_contains(return_channels.channels, lower(trim(source.channel))), false)
+            as returns_recorded,
     from source
     cross join return_channels
 )

@@ -394,7 +394,7 @@ def _type_comparison_over(month_from: date | None, month_to: date | None, versio
         return pd.DataFrame()
     try:
         result = step.compare(step.supplier_metrics(con, month_from, month_to))
-    except duckdb.CatalogException:  # an older or partial build without the marts it reads
+    except (duckdb.CatalogException, duckdb.BinderException):  # an older or partial build without what it reads
         return pd.DataFrame()
     finally:
         con.close()

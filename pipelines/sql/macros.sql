@@ -34,6 +34,15 @@ create or replace macro on_time_rate_of(is_on_time, is_resolved) as
 create or replace macro defect_return_rate_of(defect_units, units_sold) as
     defect_units / nullif(units_sold, 0);
 
+-- A cost per unit sold, defined once: its supplier-caused returns part (marts.margin_leakage_wide's
+-- supplier_returns_cost) over the units sold where returns are recorded (staging.sales.returns_recorded: a channel
+-- whose returns were never imported would dilute it), the rest over every unit sold; the returns part over every unit
+-- when none was sold where returns are recorded. NULL when nothing was sold. An aggregate's parts: the what-if's
+-- quality cost per unit (dashboard/sql/whatif_suppliers.sql) and the trader-vs-factory leakage per unit sold.
+create or replace macro per_unit_sold_of(cost, returns_cost, units_sold, units_sold_returns_recorded) as
+    (cost - returns_cost) / nullif(units_sold, 0)
+        + coalesce(returns_cost / nullif(units_sold_returns_recorded, 0), returns_cost / nullif(units_sold, 0));
+
 -- The money rules of margin leakage, defined once: marts.margin_leakage_wide applies them per supplier, SKU and
 -- month, marts.margin_leakage_by_channel per sales channel too.
 -- Goods at a landed cost per unit, rounded to cents once on the total; 0 for no units.

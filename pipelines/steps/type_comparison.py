@@ -76,7 +76,7 @@ def supplier_metrics(con: duckdb.DuckDBPyConnection, month_from: date | None = N
 
 class _PeriodFrames(NamedTuple):
     po: pd.DataFrame  # landed POs with their index to the category median
-    leak: pd.DataFrame  # margin leakage per supplier, category and month
+    leak: pd.DataFrame  # margin leakage per supplier and category, and per supplier (is_all)
     on_time: pd.DataFrame  # on-time rate per supplier and category, and per supplier (is_all)
     defects: pd.DataFrame  # defect-return rate per supplier and category, and per supplier (is_all)
 
@@ -96,14 +96,23 @@ def _period_frames(con: duckdb.DuckDBPyConnection, month_from: date | None, mont
     # Products differ in price, so a PO's unit cost is compared with the median of its category's landed POs.
     po["index"] = po["landed_cost_per_unit"] / po.groupby("category")["landed_cost_per_unit"].transform("median")
     po["index_x_units"] = po["index"] * po["units_received"]
+    # the rates and the leakage per unit by their one definition (pipelines/sql/macros.sql), per supplier and
+    # category and per supplier (is_all: the supplier's row over every category)
     leak = read_frame(con, f"""
-        select supplier_id, coalesce(category, 'unattributed') as category, units_sold, gross_revenue,
-            supplier_leakage, realised_contribution
-        from marts.margin_leakage_wide
-        where {within.format("month")}
+        with leakage as (
+            select supplier_id, coalesce(category, 'unattributed') as category, units_sold,
+                units_sold_returns_recorded, gross_revenue, supplier_leakage, supplier_returns_cost,
+                realised_contribution,
+            from marts.margin_leakage_wide
+            where {within.format("month")}
+        )
+        select supplier_id, category, grouping(category) = 1 as is_all, sum(units_sold) as units_sold,
+            sum(gross_revenue) as gross_revenue, sum(realised_contribution) as realised_contribution,
+            per_unit_sold_of(sum(supplier_leakage), sum(supplier_returns_cost), sum(units_sold),
+                             sum(units_sold_returns_recorded)) as leakage_per_unit_sold,
+        from leakage
+        group by grouping sets ((supplier_id, category), (supplier_id))
     """, window)
-    # the rates by the one definition (pipelines/sql/macros.sql), per supplier and category and per supplier
-    # (is_all: the supplier's row over every category)
     on_time = read_frame(con, f"""
         select po_status.supplier_id, products.category, grouping(products.category) = 1 as is_all,
             on_time_rate_of(po_status.is_on_time, po_status.is_resolved) as on_time_rate,
@@ -154,12 +163,10 @@ def _metrics_by(period: _PeriodFrames, keys: list[str]) -> pd.DataFrame:
     p = _sums(period.po, ["units_received", "landed_total", "quoted_total", "index_x_units"], keys)
     p["landed_cost_index"] = _ratio(p["index_x_units"], p["units_received"])
     p["quote_to_landed_variance_pct"] = (_ratio(p["landed_total"], p["quoted_total"]) - 1) * 100
-    lk = _sums(period.leak.astype({"units_sold": float, "gross_revenue": float, "supplier_leakage": float,
-                                   "realised_contribution": float}),
-               ["units_sold", "gross_revenue", "supplier_leakage", "realised_contribution"], keys)
-    lk["leakage_per_unit_sold"] = _ratio(lk["supplier_leakage"], lk["units_sold"])
-    lk["realised_margin_pct"] = _ratio(lk["realised_contribution"], lk["gross_revenue"]) * 100
     level = "category" not in keys  # the supplier's rows over every category (the SQL's grouping set)
+    lk = period.leak[period.leak["is_all"] == level].astype(
+        {"units_sold": float, "gross_revenue": float, "realised_contribution": float, "leakage_per_unit_sold": float})
+    lk["realised_margin_pct"] = _ratio(lk["realised_contribution"], lk["gross_revenue"]) * 100
     ot = period.on_time[period.on_time["is_all"] == level].astype({"on_time_rate": float})
     df = period.defects[period.defects["is_all"] == level].astype({"defect_return_rate": float})
     merged = (p[keys + ["landed_cost_index", "quote_to_landed_variance_pct"]]

@@ -152,3 +152,21 @@ def test_demo_comparison_is_complete_and_reproducible(demo_con):
     for col in ("estimate", "ci_low", "ci_high"):
         assert (merged[col].fillna(-1e9) - merged[f"{col}_again"].fillna(-1e9)).abs().max() < 1e-12
     assert (stored["ci_low"] <= stored["estimate"] + 1e-12).all() and (stored["estimate"] <= stored["ci_high"] + 1e-12).all()
+
+
+def test_leakage_per_unit_sold_keeps_the_returns_part_over_units_where_returns_are_recorded(tiny_dir, tmp_path, built):
+    """The tiny portfolio with 800 A1 sold on TikTok Shop, whose returns were never imported. S1's leakage is
+    836.25 + 1,356.00 + 54.80 = 2,247.05, of which its returns (refunds and fees 129 + 26, one unsellable unit 22.25)
+    are 177.25: (2,247.05 - 177.25) / 2,000 + 177.25 / 1,200 = 1.0349 + 0.147708 = 1.182608 per unit sold (1.123525
+    if the TikTok units diluted the returns too). The what-if's quality cost per unit reads the same macro."""
+    with (tiny_dir / "sales.csv").open("a", encoding="utf-8") as handle:
+        handle.write("A1,2024-05,tiktok_shop_us,800,24000,\n")
+    db = built(tiny_dir, tmp_path / "w.duckdb")
+    with duckdb.connect(str(db), read_only=True) as con:
+        wide = con.execute("select sum(supplier_leakage), sum(supplier_returns_cost), sum(units_sold), "
+                           "sum(units_sold_returns_recorded) from marts.margin_leakage_wide "
+                           "where supplier_id = 'S1'").fetchone()
+        per_unit = con.execute("select leakage_per_unit_sold from marts.type_comparison_suppliers "
+                               "where supplier_id = 'S1' and category = 'all'").fetchone()[0]
+    assert [float(v) for v in wide] == pytest.approx([2247.05, 177.25, 2000, 1200])
+    assert per_unit == pytest.approx((2247.05 - 177.25) / 2000 + 177.25 / 1200)

@@ -38,6 +38,7 @@ sold as (
         sku,
         month,
         sum(units_sold) as units_sold,
+        sum(units_sold_returns_recorded) as units_sold_returns_recorded,
         sum(gross_revenue) as gross_revenue,
         sum(marketplace_fees) as marketplace_fees,
         cast(sum(sales_rows_with_estimated_fees) as bigint) as sales_rows_with_estimated_fees,
@@ -193,6 +194,7 @@ joined as (
     select
         costed.*,
         cast(coalesce(sold.units_sold, 0) as bigint) as units_sold,
+        cast(coalesce(sold.units_sold_returns_recorded, 0) as bigint) as units_sold_returns_recorded,
         coalesce(sold.gross_revenue, 0) as gross_revenue,
         coalesce(sold.marketplace_fees, 0) as marketplace_fees,
         coalesce(sold.sales_rows_with_estimated_fees, 0) as sales_rows_with_estimated_fees,
@@ -259,6 +261,10 @@ final as (
         steps.units_returned,
         steps.supplier_units_returned,
         steps.supplier_unsellable_units,
+        steps.units_sold_returns_recorded,
+        -- the supplier-caused returns' part of the steps (refunds and fees, unsellable units at landed cost; positive):
+        -- a per-unit figure divides it by units_sold_returns_recorded, the rest of the leakage by units_sold
+        steps.supplier_return_cost + coalesce(steps.unsellable_cost, 0) as supplier_returns_cost,
         steps.planned_contribution,
         steps.landed_cost_overrun,
         steps.duty_refunds_received,

@@ -18,6 +18,9 @@ final as (
         sales.month_on as month,
         sales.channel,
         cast(sum(sales.units_sold) as bigint) as units_sold,
+        -- a return rate's or a return cost per unit's denominator (staging.sales.returns_recorded)
+        cast(coalesce(sum(sales.units_sold) filter (where sales.returns_recorded), 0) as bigint)
+            as units_sold_returns_recorded,
         sum(cast(sales.gross_revenue as decimal(18, 2))) as gross_revenue,
         sum(coalesce(
             cast(sales.marketplace_fees as decimal(18, 2)),

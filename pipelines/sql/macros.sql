@@ -37,7 +37,7 @@ create or replace macro defect_return_rate_of(defect_units, units_sold) as
 -- A cost per unit sold, defined once: its supplier-caused returns part (marts.margin_leakage_wide's
 -- supplier_returns_cost) over the units sold where returns are recorded (staging.sales.returns_recorded: a channel
 -- whose returns were never imported would dilute it), the rest over every unit sold; the returns part over every unit
--- when none was sold where returns are recorded. NULL when nothing was sold. An aggregate's parts: the what-if's
+-- when none was sold where returns are recorded. NULL when nothing was sold. Applied to sums: the what-if's
 -- quality cost per unit (dashboard/sql/whatif_suppliers.sql) and the trader-vs-factory leakage per unit sold.
 create or replace macro per_unit_sold_of(cost, returns_cost, units_sold, units_sold_returns_recorded) as
     (cost - returns_cost) / nullif(units_sold, 0)

@@ -262,8 +262,9 @@ final as (
         steps.supplier_units_returned,
         steps.supplier_unsellable_units,
         steps.units_sold_returns_recorded,
-        -- the supplier-caused returns' part of the steps (refunds and fees, unsellable units at landed cost; positive):
-        -- a per-unit figure divides it by units_sold_returns_recorded, the rest of the leakage by units_sold
+        -- the supplier-caused returns' part of the steps (refunds and fees, unsellable units at landed cost;
+        -- positive): a per-unit figure divides it by units_sold_returns_recorded, the rest by units_sold
+        -- (per_unit_sold_of)
         steps.supplier_return_cost + coalesce(steps.unsellable_cost, 0) as supplier_returns_cost,
         steps.planned_contribution,
         steps.landed_cost_overrun,

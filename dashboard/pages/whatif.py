@@ -21,6 +21,12 @@ if ui.require_warehouse():
         st.info("No supplier passes the sidebar filters: widen or clear them.", icon=":material/filter_alt_off:")
         st.stop()
     names = dict(zip(directory["supplier_id"], directory["supplier_name"]))
+    suppliers = queries.whatif_suppliers()
+    if suppliers is None:   # built by older code (the caption above says so): a quality cost it cannot price
+        st.warning("The what-if needs this warehouse rebuilt by this version: it reads each supplier's quality cost "
+                   "per unit from columns the build that made it does not have. Rebuild it on the Data page.",
+                   icon=":material/update:")
+        st.stop()
     info = queries.build_info()
     as_of = pd.Timestamp(info["as_of"].iloc[0]).date() if not info.empty else None
 
@@ -69,7 +75,6 @@ if ui.require_warehouse():
         mode = st.selectbox("Transport mode", [KEEP, *MODES], key="whatif_mode",
                             format_func=lambda m: m if m == KEEP else m.capitalize(),
                             help="Freight per unit from the SKU's own shipments by that mode; HMF only by sea.")
-        suppliers = queries.whatif_suppliers()
         targets = [s for s in suppliers["supplier_id"] if s not in set(baseline["supplier_id"])]
         target_names = dict(zip(suppliers["supplier_id"], suppliers["supplier_name"]))
         target = st.selectbox("Move volume to", [KEEP, *targets], key="whatif_target",

@@ -679,9 +679,10 @@ def test_a_warehouse_built_by_other_code_says_so_on_every_page_and_still_opens(u
     said = (f"This warehouse was built by another version of the cockpit (no version; this is {code_version()}): "
             "some sections may be missing and its figures follow that version's rules and reference tables. Rebuild "
             f"it from its input folder ({md(folder)}) on the Data page or with `supplier-risk build`.")
-    for page in ("portfolio", "costs", "data", "supplier", "trader_vs_factory"):
+    for page in ("portfolio", "costs", "data", "supplier", "trader_vs_factory", "whatif"):
         at = ui.open(db, page)  # no exception
         assert said in [w.value for w in at.warning], page
+    assert any(w.value.startswith("The what-if needs this warehouse rebuilt") for w in ui.open(db, "whatif").warning)
     assert not any("Last 7 days" in m.value for m in ui.open(db).markdown)
 
 

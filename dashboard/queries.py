@@ -80,6 +80,15 @@ def query(name: str, **params) -> pd.DataFrame:
     return _query(name, params_key(frozen), db.db_version(), frozen).copy()
 
 
+def _query_if_built(name: str, **params) -> pd.DataFrame | None:
+    """`query(name, ...)`, or None from a warehouse built by older code without a column or macro it reads (every
+    page then says the warehouse was built by another version and to rebuild it)."""
+    try:
+        return query(name, **params)
+    except (duckdb.BinderException, duckdb.CatalogException):
+        return None
+
+
 @st.cache_data(max_entries=64, show_spinner=False)  # kept while the warehouse is the same, like _query
 def _tables(version: str) -> frozenset[str]:
     con = _connect()
@@ -414,20 +423,16 @@ def channel_fee_basis(ids: Ids = None, supplier_id: str | None = None, sku: str 
                       period: Period = (None, None)) -> pd.DataFrame:
     """Per sales channel in scope: sales rows with reported marketplace fees, rows with estimated ones, returns,
     whether any return names the channel; empty from a warehouse built before staging.sales.returns_recorded."""
-    try:
-        return query("channel_fee_basis", ids=_ids(ids), supplier_id=supplier_id, sku=sku, month_from=period[0],
-                     month_to=period[1])
-    except duckdb.BinderException:   # built by older code (the page says so): the captions are left out
-        return pd.DataFrame()
+    found = _query_if_built("channel_fee_basis", ids=_ids(ids), supplier_id=supplier_id, sku=sku,
+                            month_from=period[0], month_to=period[1])
+    return pd.DataFrame() if found is None else found   # an older build: the captions are left out
 
 
 def sales_without_returns(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
     """Units sold in scope on channels no return names (left out of the return rates), per channel; empty from a
     warehouse built before staging.sales.returns_recorded."""
-    try:
-        return query("sales_without_returns", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
-    except duckdb.BinderException:
-        return pd.DataFrame()
+    found = _query_if_built("sales_without_returns", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+    return pd.DataFrame() if found is None else found
 
 
 def channels_without_fees(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
@@ -459,10 +464,7 @@ def whatif_baseline(ids: Ids = None, skus: Iterable[str] | None = None) -> pd.Da
 def whatif_suppliers() -> pd.DataFrame | None:
     """Every supplier with its country and measured quality cost per unit sold over the last year; None from a
     warehouse built before the columns it reads (the page asks for a rebuild)."""
-    try:
-        return query("whatif_suppliers", window_days=whatif.WINDOW_DAYS)
-    except (duckdb.BinderException, duckdb.CatalogException):
-        return None
+    return _query_if_built("whatif_suppliers", window_days=whatif.WINDOW_DAYS)
 
 
 def whatif_freight_by_mode(skus: Iterable[str] | None = None) -> pd.DataFrame:

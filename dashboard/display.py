@@ -718,9 +718,9 @@ def fee_basis(channels: pd.DataFrame) -> str:
 
 def channels_without_returns(channels: pd.DataFrame) -> str:
     """The channels in scope that no return in the data names (dashboard/sql/channel_fee_basis.sql's
-    returns_recorded), in one sentence: their returns were never imported, so the return rates leave their units out
-    and their return costs read as zero. A channel with returns in other months or SKUs is not named: none here is
-    zero returns."""
+    returns_recorded, from staging.sales.channel_returns_recorded), in one sentence: their returns were never imported,
+    so the return rates leave their units out and their return costs read as zero. A channel with returns in other
+    months or SKUs is not named: none here is zero returns."""
     none = [words(r.channel, "channel") for r in channels.itertuples() if r.sales_rows and not r.returns_recorded]
     if not none:
         return ""
@@ -731,15 +731,33 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
 
 
 def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:
-    """The units the return rates leave out (dashboard/sql/sales_without_returns.sql: channels no return in the data
-    names), in one sentence; '' when none is."""
+    """The units the return rates leave out (dashboard/sql/sales_without_returns.sql: a channel no return in the data
+    names, or months outside those its returns cover), in one or two sentences; '' when none is."""
     if left_out.empty:
         return ""
-    parts = [f"{int(r.units_sold):,} units sold on {words(r.channel, 'channel')}" for r in left_out.itertuples()]
-    its, channel = ("its", "that channel") if len(parts) == 1 else ("their", "those channels")
-    return (f"The return rates leave out {wording.and_list(parts)}: no return in the data names {channel}, so "
-            f"{its} returns were never imported, and counting {its} sales would only make the rates look lower. "
-            "Import them if there were any.")
+    channels = left_out[left_out["reason"] == "channel"]
+    months = left_out[left_out["reason"] != "channel"]
+    said = []
+    if not channels.empty:
+        parts = [f"{int(r.units_sold):,} units sold on {words(r.channel, 'channel')}" for r in channels.itertuples()]
+        its, channel = ("its", "that channel") if len(parts) == 1 else ("their", "those channels")
+        said.append(f"The return rates leave out {wording.and_list(parts)}: no return in the data names {channel}, "
+                    f"so {its} returns were never imported, and counting {its} sales would only make the rates look "
+                    "lower. Import them if there were any.")
+    groups = months.groupby(["reason", "first_month", "last_month", "first_return_month", "last_return_month"],
+                            sort=False, dropna=False)
+    for (reason, first, last, first_return, last_return), rows in groups:
+        first, last = pd.Timestamp(first), pd.Timestamp(last)
+        span = f"{first:%b %Y}" if first == last else f"{first:%b %Y} to {last:%b %Y}"
+        edge = (f"before the first recorded return ({pd.Timestamp(first_return):%b %Y})" if reason == "before" else
+                f"after the last recorded return ({pd.Timestamp(last_return):%b %Y})")
+        units = [f"{int(r.units_sold):,} on {words(r.channel, 'channel')}" for r in rows.itertuples()]
+        said.append(f"{'They also' if said else 'The return rates'} leave out the sales of {span}, {edge}: "
+                    f"{wording.and_list(units)}.")
+    if not months.empty:
+        said.append("At the return rate over the months the returns cover, those sales would have brought returns "
+                    "and the data has none: their returns were not imported. Import them if you have them.")
+    return " ".join(said)
 
 
 def value_label(field: str, value: object) -> str:

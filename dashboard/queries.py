@@ -422,15 +422,15 @@ def landed_rate_flags(ids: Ids = None, supplier_id: str | None = None, sku: str 
 def channel_fee_basis(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None,
                       period: Period = (None, None)) -> pd.DataFrame:
     """Per sales channel in scope: sales rows with reported marketplace fees, rows with estimated ones, returns,
-    whether any return names the channel; empty from a warehouse built before staging.sales.returns_recorded."""
+    whether any return names the channel; empty from a warehouse built before staging.sales.channel_returns_recorded."""
     found = _query_if_built("channel_fee_basis", ids=_ids(ids), supplier_id=supplier_id, sku=sku,
                             month_from=period[0], month_to=period[1])
     return pd.DataFrame() if found is None else found   # an older build: the captions are left out
 
 
 def sales_without_returns(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
-    """Units sold in scope on channels no return names (left out of the return rates), per channel; empty from a
-    warehouse built before staging.sales.returns_recorded."""
+    """Units sold in scope that the return rates leave out, per channel and reason (a channel no return names, or
+    months outside those its returns cover); empty from a warehouse built before staging.returns_coverage."""
     found = _query_if_built("sales_without_returns", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
     return pd.DataFrame() if found is None else found
 

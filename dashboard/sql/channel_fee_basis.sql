@@ -1,4 +1,4 @@
--- What each sales channel's figures rest on, for the filtered suppliers, one supplier or one SKU within the chosen months: sales rows whose marketplace fees were reported (a settlement or payment report, or the sales file) and rows estimated from reference.marketplace_fees (marts.sales_by_channel's rule), the channel's returns in scope and months, and whether any return in the data names the channel at all (staging.sales.returns_recorded: none means none imported, e.g. TikTok Shop's and Walmart's exports carry no return reason, and return rates leave its units out). One row per channel with sales.
+-- What each sales channel's figures rest on, for the filtered suppliers, one supplier or one SKU within the chosen months: sales rows whose marketplace fees were reported (a settlement or payment report, or the sales file) and rows estimated from reference.marketplace_fees (marts.sales_by_channel's rule), the channel's returns in scope and months, and whether any return in the data names the channel at all (staging.sales.channel_returns_recorded: none means none imported, e.g. TikTok Shop's and Walmart's exports carry no return reason, and return rates leave its units out). One row per channel with sales.
 with products as (
     select * from staging.products
     where ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
@@ -29,7 +29,7 @@ by_channel as (
         count(*) as sales_rows,
         count(marketplace_fees) as reported_rows,
         count(*) - count(marketplace_fees) as estimated_rows,
-        bool_and(returns_recorded) as returns_recorded,
+        bool_and(channel_returns_recorded) as returns_recorded,
     from sales
     group by channel
 )

@@ -1,16 +1,37 @@
--- The sales the return rates leave out, for the filtered suppliers, one supplier or one SKU (all months, as the score reads them): units on channels no return in the data names (staging.sales.returns_recorded), whose returns were never imported. One row per such channel, most units first.
+-- The sales the return rates leave out, for the filtered suppliers, one supplier or one SKU (all months, as the score reads them; staging.sales.returns_recorded): one row per channel and reason, most units first. reason 'channel': no return in the data names the channel, its returns were never imported; 'before' / 'after': months before the first or after the last of the returns on record for it (staging.returns_coverage), whose returns were not imported.
 with products as (
     select * from staging.products
     where ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
         and ($supplier_id::varchar is null or supplier_id = $supplier_id::varchar)
         and ($sku::varchar is null or sku = $sku::varchar)
+),
+
+left_out as (
+    select
+        sales.channel,
+        case
+            when not sales.channel_returns_recorded then 'channel'
+            when sales.month_on < coverage.recorded_from then 'before'
+            else 'after'
+        end as reason,
+        sales.month_on,
+        sales.units_sold,
+        coverage.first_return_month,
+        coverage.last_return_month,
+    from staging.sales as sales
+    inner join products on sales.sku = products.sku
+    left join staging.returns_coverage as coverage on coverage.channel = sales.channel
+    where not sales.returns_recorded
 )
 
 select
-    sales.channel,
-    cast(sum(sales.units_sold) as bigint) as units_sold,
-from staging.sales as sales
-inner join products on sales.sku = products.sku
-where not sales.returns_recorded
-group by sales.channel
-order by units_sold desc, sales.channel
+    channel,
+    reason,
+    cast(sum(units_sold) as bigint) as units_sold,
+    min(month_on) as first_month,
+    max(month_on) as last_month,
+    any_value(first_return_month) as first_return_month,
+    any_value(last_return_month) as last_return_month,
+from left_out
+group by channel, reason
+order by units_sold desc, channel, reason

@@ -18,6 +18,11 @@ create or replace macro fx_units_per_usd(code, on_date) as
         )
     end;
 
+-- A sales or return channel as the warehouse compares it, defined once: trimmed and lower-case, a blank one NULL
+-- (staging.sales, staging.returns and staging.returns_coverage read it).
+create or replace macro channel_key(channel) as
+    nullif(lower(trim(channel)), '');
+
 -- Paid outside Trade Assurance, defined once: a channel other than trade_assurance, a blank one included.
 -- staging.payments (per payment) and staging.purchase_orders (the order's agreed channel) carry it; the score reads
 -- the first, the incident model the second.

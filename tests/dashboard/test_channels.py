@@ -174,7 +174,8 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
     captions = [c.value for c in at.caption]
     assert md(display.fee_basis(basis)) in captions and md(display.channels_without_returns(basis)) in captions
     # the units the return rates leave out: amazon_mx (A2, S1's) and walmart_us (B1, S2's), all months
-    assert left_out[None].values.tolist() == [["walmart_us", 10], ["amazon_mx", 5]]
+    assert left_out[None][["channel", "reason", "units_sold"]].values.tolist() == [
+        ["walmart_us", "channel", 10], ["amazon_mx", "channel", 5]]
     assert display.sales_left_out_of_return_rates(left_out["S1"]) == (
         "The return rates leave out 5 units sold on Amazon MX: no return in the data names that channel, so its "
         "returns were never imported, and counting its sales would only make the rates look lower. Import them if "
@@ -192,3 +193,32 @@ def test_a_channel_without_a_fee_assumption_is_named_on_the_costs_page(ui, tiny_
         "their marketplace fees and return-processing fees count \\$0, so the planned contribution is overstated "
         "and the returns' cost understated. Import the channel's settlement report (its fees replace the "
         "assumption) or add the channel to data/reference/marketplace_fees.csv."]
+
+
+def test_sales_months_before_the_returns_on_record_are_named_where_the_rates_are_read(ui, tiny_dir, tmp_path, built):
+    """A1 sold on Amazon US in October-December 2023, months the Amazon US returns on record (from March 2024) do not
+    cover: the Supplier page of S1 and the Data page say which sales the return rates leave out and why; S2's page
+    (B1 sold in March 2024, covered) says nothing."""
+    with (tiny_dir / "sales.csv").open("a", encoding="utf-8") as handle:
+        handle.write("A1,2023-10,amazon_us,1000,40000,10000\nA1,2023-11,amazon_us,1000,40000,10000\n"
+                     "A1,2023-12,amazon_us,1000,40000,10000\n")
+    db_path = built(tiny_dir, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        left_out = {s: db.run_sql(con, "sales_without_returns", ids=None, supplier_id=s, sku=None)
+                    for s in (None, "S1", "S2")}
+    finally:
+        con.close()
+    assert left_out["S2"].empty
+    assert left_out[None][["channel", "reason", "units_sold"]].values.tolist() == [["amazon_us", "before", 3000]]
+    said = ("The return rates leave out the sales of Oct 2023 to Dec 2023, before the first recorded return (Mar "
+            "2024): 3,000 on Amazon US. At the return rate over the months the returns cover, those sales would have "
+            "brought returns and the data has none: their returns were not imported. Import them if you have them.")
+    assert display.sales_left_out_of_return_rates(left_out["S1"]) == said
+    assert display.sales_left_out_of_return_rates(left_out[None]) == said
+    supplier = ui.open(db_path, "supplier", query={"supplier": "S1"})
+    assert md(said) in [c.value for c in supplier.caption]
+    data = ui.open(db_path, "data")
+    assert md(said) in [c.value for c in data.caption]
+    other = ui.open(db_path, "supplier", query={"supplier": "S2"})
+    assert not [c.value for c in other.caption if "return rates leave out" in c.value]

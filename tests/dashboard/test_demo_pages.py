@@ -298,16 +298,23 @@ def test_reaudit_plan_is_grouped_by_urgency_and_ranked_with_the_money_at_stake(u
     assert not any("_" in t for t in plan["triggers"].dropna())
     assert {"No audit in 12 months", "Failed audit"} <= {w.strip() for t in plan["triggers"].dropna() for w in t.split(",")}
     # a group whose suppliers all get one action leaves the What to do column out (the Why column gets its room) and,
-    # unless its heading already says it, names the action once in its caption: in the demo, Hold new orders now and
-    # Due now (1 on-site audit)
-    single = {g: set(f["suggested_action"]) for g, f in zip(("hold", "now", "30", "later"), groups)}
-    assert single["hold"] == {"Hold new orders"} and single["now"] == {"On-site audit"}
+    # unless its heading already says it, names the action once in its caption. In the demo: Hold new orders now (its
+    # heading says it); nothing is due now; the next 30 days and later mix actions
+    present = [g for g, count in zip(("hold", "now", "30", "later"), (hold, now, soon, later)) if count]
+    assert present == ["hold", "30", "later"]
+    single = {g: set(f["suggested_action"]) for g, f in zip(present, groups)}
+    assert single["hold"] == {"Hold new orders"} and all(len(single[g]) > 1 for g in ("30", "later"))
     drawn = [list(d.proto.column_order) for d in at.dataframe if "triggers" in d.proto.column_order]
-    assert [("suggested_action" in c) for c in drawn] == [len(a) > 1 for a in single.values()] == \
-        [False, False, True, True]
+    assert [("suggested_action" in c) for c in drawn] == [len(a) > 1 for a in single.values()] == [False, True, True]
     assert "until the re-audit clears it. What to do" not in ui.texts(at)  # the heading says it
-    assert "or a trigger that calls for action now. What to do: On-site audit." in ui.texts(at)
-    assert "What to do for each" not in ui.texts(at)  # the other groups mix actions
+    assert "What to do for each" not in ui.texts(at)
+    # the high band alone: every supplier due within a month, and every one due later, gets an on-site audit
+    high = ui.open(demo_db, "reaudit", query={"band": "high"})
+    assert "Due within a month: recent evidence (failed inspections, bulk worse than samples) or a lapsed cycle " \
+           "booked soon. What to do for each: On-site audit." in ui.texts(high)
+    assert "or the routine 12-month cycle. What to do for each: On-site audit." in ui.texts(high)
+    drawn = [list(d.proto.column_order) for d in high.dataframe if "triggers" in d.proto.column_order]
+    assert drawn and not any("suggested_action" in c for c in drawn)
     # one group at a time
     at.segmented_control(key="reaudit_window").set_value("hold").run()
     groups = [f for f in ui.frames(at) if "suggested_action" in f.columns]

@@ -57,9 +57,78 @@ def test_staging_products_purchase_orders_and_sales(con):
     po = run_model(con, "staging.purchase_orders").iloc[0]
     assert (po["currency"], po["incoterm"], po["order_value"]) == ("USD", "FOB", 5250.0)
     run_model(con, "staging.returns")   # none: every channel's units count in a return rate
+    run_model(con, "staging.returns_coverage")
     sale = run_model(con, "staging.sales").iloc[0]
     assert (sale["channel"], sale["month_on"].date(), sale["gross_revenue"]) == ("amazon_us", dt.date(2024, 3, 1), 0)
     assert sale["returns_recorded"]
+
+
+def _sales_and_returns(con, returns: list[tuple[str, str, int, str]]):
+    """Amazon US sells 1,000 units a month through 2024, Walmart US 100 in January and 100 in June, TikTok Shop US
+    500 in March; `returns` are (id, returned_on, quantity, channel)."""
+    rows = [f"('A1', '2024-{m:02d}', 'amazon_us', 1000)" for m in range(1, 13)]
+    rows += ["('A1', '2024-01', 'Walmart_US', 100)", "('A1', '2024-06', 'walmart_us', 100)",
+             "('A1', '2024-03', 'tiktok_shop_us', 500)"]
+    con.execute(f"insert into raw.sales (sku, month, channel, units_sold) values {', '.join(rows)}")
+    if returns:
+        con.executemany("insert into raw.returns (return_id, sku, returned_on, quantity, reason, channel) "
+                        "values (?, 'A1', ?, ?, 'defective', ?)", returns)
+    run_model(con, "staging.returns")
+    coverage = run_model(con, "staging.returns_coverage").set_index("channel")
+    sales = run_model(con, "staging.sales")
+    recorded = {(r.channel, r.month_on.strftime("%Y-%m")) for r in sales.itertuples() if r.returns_recorded}
+    return coverage, sales, recorded
+
+
+AMAZON_RETURNS = [(f"R{m}", f"2024-{m:02d}-15", 20, "amazon_us") for m in range(7, 12)]  # 100 units, Jul-Nov
+
+
+def test_sales_months_outside_the_returns_on_record_are_left_out_of_the_return_rates(con):
+    """Hand-computed. Amazon US's returns run July to November: with a month's lag they speak for sales from June, and
+    100 returned units of the 6,000 sold June-November is 1/60. At that rate January-May's 5,000 units would have
+    brought 83.3 returns and December's 1,000 16.7, and the data has none: both are left out (5 or more expected).
+    Walmart US's one return (June) speaks for May-June; January's 100 units would have brought 1 (1 of 100 in June),
+    fewer than 5: kept. No return names TikTok Shop US: its units are out."""
+    coverage, sales, recorded = _sales_and_returns(con, AMAZON_RETURNS + [("W1", "2024-06-20", 1, "walmart_us")])
+    amazon, walmart, tiktok = (coverage.loc[c] for c in ("amazon_us", "walmart_us", "tiktok_shop_us"))
+    assert (amazon["returned_units"], amazon["units_in_span"], amazon["units_before"], amazon["units_after"]) == (
+        100, 6000, 5000, 1000)
+    assert amazon["return_rate"] == pytest.approx(1 / 60)
+    assert amazon["expected_before"] == pytest.approx(5000 / 60)
+    assert amazon["expected_after"] == pytest.approx(1000 / 60)
+    assert (amazon["first_return_month"], amazon["last_return_month"]) == (pd.Timestamp(2024, 7, 1), pd.Timestamp(2024, 11, 1))
+    assert (amazon["recorded_from"], amazon["recorded_to"]) == (pd.Timestamp(2024, 6, 1), pd.Timestamp(2024, 11, 1))
+    assert walmart["expected_before"] == pytest.approx(1.0) and pd.isna(walmart["recorded_from"])
+    assert not tiktok["returns_recorded"] and pd.isna(tiktok["first_return_month"])
+    assert not coverage["pooled"].any()
+    assert recorded == {("amazon_us", f"2024-{m:02d}") for m in range(6, 12)} | {
+        ("walmart_us", "2024-01"), ("walmart_us", "2024-06")}
+    by_channel = sales.groupby("channel")["channel_returns_recorded"].agg(["min", "max"])
+    assert by_channel.to_dict("index") == {"amazon_us": {"min": True, "max": True},
+                                           "walmart_us": {"min": True, "max": True},
+                                           "tiktok_shop_us": {"min": False, "max": False}}
+
+
+def test_returns_without_a_channel_pool_every_channel_and_its_months(con):
+    """A return naming no channel could be any channel's: every channel is one pool. Hand-computed: its returns run
+    June (Walmart's) to November, so sales from May count; 102 returned units of the 7,100 sold May-November (Amazon
+    7,000, Walmart 100); January-April's 4,600 units (Amazon 4,000, Walmart 100, TikTok 500) would have brought 66.1,
+    December's 1,000 14.4: both sides left out, on every channel."""
+    coverage, _, recorded = _sales_and_returns(con, AMAZON_RETURNS + [("W1", "2024-06-20", 1, "walmart_us"),
+                                                                      ("X1", "2024-07-02", 1, " ")])
+    assert coverage["pooled"].all() and coverage["returns_recorded"].all()
+    row = coverage.loc["tiktok_shop_us"]
+    assert (row["returned_units"], row["units_in_span"], row["units_before"], row["units_after"]) == (
+        102, 7100, 4600, 1000)
+    assert row["expected_before"] == pytest.approx(4600 * 102 / 7100)
+    assert (row["recorded_from"], row["recorded_to"]) == (pd.Timestamp(2024, 5, 1), pd.Timestamp(2024, 11, 1))
+    assert recorded == {("amazon_us", f"2024-{m:02d}") for m in range(5, 12)} | {("walmart_us", "2024-06")}
+
+
+def test_without_any_return_every_sale_counts(con):
+    coverage, _, recorded = _sales_and_returns(con, [])
+    assert coverage["returns_recorded"].all() and coverage["recorded_from"].isna().all()
+    assert len(recorded) == 15
 
 
 def test_staging_converts_cny_prices_and_payments_at_the_month_rate_and_keeps_the_originals(con):

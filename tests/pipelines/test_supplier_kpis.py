@@ -84,7 +84,8 @@ def reference_kpis(con) -> pd.DataFrame:
         "select reason from reference.return_reasons where is_defect_coded").fetchall()}
     as_of = pd.Timestamp(con.execute("select as_of from ingest.build_info").fetchone()[0])
     return supplier_kpis(raw_tables(con), as_of, int(settings["on_time_tolerance_days"]),
-                         settings["in_full_tolerance_pct"] / 100, reasons)
+                         settings["in_full_tolerance_pct"] / 100, reasons, int(settings["return_lag_months"]),
+                         settings["returns_gap_expected_units"])
 
 
 def test_sql_matches_the_pandas_reference(tiny_con):
@@ -166,7 +167,7 @@ def test_a_channel_without_returns_is_left_out_of_the_return_rate(tmp_path, tiny
     import duckdb
 
     with (tiny_dir / "sales.csv").open("a") as f:
-        f.write("A1,2024-05,TikTok_Shop_US ,800,24000,\n")
+        f.write("A1,2024-04,TikTok_Shop_US ,800,24000,\n")  # in a month the returns on record cover
     path = tiny_dir / "returns.csv"
     path.write_text(path.read_text().replace("R3,A2,P3,2024-04-20,1,missing_parts,shopify_dtc,",
                                              f"R3,A2,P3,2024-04-20,1,missing_parts,{return_channel},"))
@@ -211,3 +212,61 @@ def test_a_supplier_selling_only_where_no_return_is_recorded_has_an_unknown_retu
     assert k.loc["S2", "units_sold"] == 150
     assert k.loc["S2", "units_sold_returns_recorded"] == 0
     assert math.isnan(k.loc["S2", "defect_return_rate"])  # unknown, not "sold 150 and nothing came back"
+
+
+def test_sales_months_before_the_returns_on_record_are_left_out_of_the_return_rate(tmp_path, tiny_dir, built):
+    """A1 sold 3,000 units on Amazon US in October-December 2023, months before the first Amazon US return on record
+    (March 2024: a returns report pulled for a shorter period than the sales). Hand-computed: Amazon US's 7 returned
+    units over the 650 units it sold February-April 2024 (the returns' months, from a month before the first) would
+    have brought 32.3 returns from those 3,000 units, and the data has none: they are left out of S1's rate, which
+    stays 4 of 1,200 instead of 4 of 4,200. May's 400 units (4.3 returns expected, fewer than 5) are kept."""
+    import duckdb
+
+    with (tiny_dir / "sales.csv").open("a") as f:
+        f.write("A1,2023-10,amazon_us,1000,40000,10000\nA1,2023-11,amazon_us,1000,40000,10000\n"
+                "A1,2023-12,amazon_us,1000,40000,10000\n")
+    db = tmp_path / "w.duckdb"
+    log: list[str] = []
+    built(tiny_dir, db, log.append)
+    with duckdb.connect(str(db), read_only=True) as con:
+        k = kpis(con)
+        expected = reference_kpis(con)
+        amazon = con.execute("select expected_before, expected_after, recorded_from, recorded_to "
+                             "from staging.returns_coverage where channel = 'amazon_us'").fetchone()
+    assert amazon[0] == pytest.approx(3000 * 7 / 650) and amazon[1] == pytest.approx(400 * 7 / 650)
+    assert (str(amazon[2]), amazon[3]) == ("2024-02-01", None)
+    assert k.loc["S1", "units_sold"] == 4200
+    assert k.loc["S1", "units_sold_returns_recorded"] == 1200
+    assert k.loc["S1", "defect_return_rate"] == pytest.approx(4 / 1200)
+    assert ("      notice: at the return rate of channel amazon_us over the months its returns cover (1.08% of units "
+            "sold), 32 returned units would be expected from the sales of 2023-10 to 2023-12, and the data has none "
+            "before 2024-03: those months' 3,000 units sold are left out of the return rates (defect returns, 'not as "
+            "described'); import their returns if there were any") in log
+    pd.testing.assert_frame_equal(k[KPI_COLUMNS].astype(float), expected.astype(float), check_names=False,
+                                  check_exact=False, rtol=1e-9)
+
+
+def test_months_after_the_returns_on_record_are_left_out_and_the_build_says_why(tmp_path, tiny_dir, built):
+    """Only A1's sales are kept, so R3's channel (shopify_dtc) is one no sale has: the returns cannot be told apart by
+    channel and pool every channel. Hand-computed: their 8 units over the 500 sold February-April (the returns run
+    March-April, from a month before the first) would have brought 6.4 returns from May's 400 units, and the data has
+    none after April: May is left out, S1's rate is 4 of 500."""
+    import duckdb
+
+    path = tiny_dir / "sales.csv"
+    path.write_text("\n".join(line for line in path.read_text().splitlines() if not line.startswith(("A2,", "B1,")))
+                    + "\n")
+    db = tmp_path / "w.duckdb"
+    log: list[str] = []
+    built(tiny_dir, db, log.append)
+    with duckdb.connect(str(db), read_only=True) as con:
+        k = kpis(con)
+        expected = reference_kpis(con)
+    assert k.loc["S1", "units_sold_returns_recorded"] == 500
+    assert k.loc["S1", "defect_return_rate"] == pytest.approx(4 / 500)
+    assert ("      notice: at the return rate of every channel together (a return names no channel, or one no sale "
+            "has) over the months its returns cover (1.60% of units sold), 6 returned units would be expected from "
+            "the sales of 2024-05, and the data has none after 2024-04: those months' 400 units sold are left out of "
+            "the return rates (defect returns, 'not as described'); import their returns if there were any") in log
+    pd.testing.assert_frame_equal(k[KPI_COLUMNS].astype(float), expected.astype(float), check_names=False,
+                                  check_exact=False, rtol=1e-9)

@@ -18,8 +18,40 @@ KPI_COLUMNS = [
 ]
 
 
+def _returns_recorded(sales: pd.DataFrame, returns: pd.DataFrame, lag_months: int, gap_units: float) -> pd.Series:
+    """Per sales row, whether its returns reach the data: a channel some return names (all of them when there is no
+    return, or one without a channel or with a channel no sale has: then every channel is one pool), in a month the
+    pool's returns cover. Months before the first return's month less the lag, or after the last's, are left out
+    when the pool's rate over the months between would have brought at least `gap_units` returned units there."""
+    channel = sales["channel"].str.strip().str.lower()
+    month = pd.to_datetime(sales["month"] + "-01")
+    ret_channel = returns["channel"].fillna("").str.strip().str.lower().replace("", np.nan)
+    if returns.empty:
+        return pd.Series(True, index=sales.index)
+    pooled = ret_channel.isna().any() or not set(ret_channel) <= set(channel)
+    pool_of_sale = pd.Series("*", index=sales.index) if pooled else channel
+    pool_of_return = pd.Series("*", index=returns.index) if pooled else ret_channel
+    returned_month = pd.to_datetime(returns["returned_on"]).dt.to_period("M").dt.to_timestamp()
+    recorded = pool_of_sale.isin(set(pool_of_return))
+    for pool in set(pool_of_return):
+        mine = pool_of_return == pool
+        first, last = returned_month[mine].min(), returned_month[mine].max()
+        start = first - pd.DateOffset(months=lag_months)
+        in_pool = pool_of_sale == pool
+        units = sales["units_sold"].where(in_pool, 0)
+        in_span = units[(month >= start) & (month <= last)].sum()
+        if in_span == 0:
+            continue
+        rate = returns["quantity"][mine].sum() / in_span
+        if units[month < start].sum() * rate >= gap_units:
+            recorded &= ~(in_pool & (month < start))
+        if units[month > last].sum() * rate >= gap_units:
+            recorded &= ~(in_pool & (month > last))
+    return recorded
+
+
 def supplier_kpis(t: dict[str, pd.DataFrame], as_of: pd.Timestamp, on_time_days: int, in_full_share: float,
-                  defect_reasons: set[str]) -> pd.DataFrame:
+                  defect_reasons: set[str], lag_months: int, gap_units: float) -> pd.DataFrame:
     """KPIs per supplier from raw tables (`t[name]` as read from the warehouse's raw schema)."""
     po = t["purchase_orders"].copy()
     sh = t["shipments"].copy()
@@ -90,15 +122,8 @@ def supplier_kpis(t: dict[str, pd.DataFrame], as_of: pd.Timestamp, on_time_days:
     products = t["products"]
     sales = t["sales"].merge(products[["sku", "supplier_id"]], on="sku")
     sold = sales.groupby("supplier_id")["units_sold"].sum()
-    # a return rate is over the channels whose returns reach the data: all of them when there is no return, or one
-    # without a channel or with a channel no sale has, else those named by some return
-    channels = t["returns"]["channel"].str.strip().str.lower().replace("", np.nan)
-    sold_on = set(sales["channel"].str.strip().str.lower())
-    if channels.empty or channels.isna().any() or not set(channels) <= sold_on:
-        sold_recorded = sold
-    else:
-        recorded = sales["channel"].str.strip().str.lower().isin(set(channels))
-        sold_recorded = sales[recorded].groupby("supplier_id")["units_sold"].sum()
+    sold_recorded = sales[_returns_recorded(sales, t["returns"], lag_months, gap_units)].groupby(
+        "supplier_id")["units_sold"].sum()
     ret = t["returns"].merge(products[["sku", "supplier_id"]], on="sku")
     ret = ret.merge(t["purchase_orders"][["po_id", "supplier_id"]].rename(columns={"supplier_id": "po_sup"}),
                     on="po_id", how="left")

@@ -11,7 +11,7 @@ final as (
         returned_on,
         quantity,
         reason,
-        nullif(lower(trim(channel)), '') as channel,
+        channel_key(channel) as channel,
         coalesce(refund_amount, 0) as refund_amount,
         coalesce(disposition, 'sellable') as disposition,
         coalesce(disposition, 'sellable') = 'unsellable' as is_unsellable,

@@ -179,9 +179,14 @@ if ui.require_warehouse():
         fresh = fresh.assign(in_import=["file imported" if queries.imported(t) else "no file: unknown, not empty"
                                         for t in fresh["table_name"]])
         ui.table(fresh, "data_freshness", "freshness.csv",
-                 columns=["table_name", "in_import", "row_count", "latest_on", "date_column", "days_before_as_of"],
+                 columns=["table_name", "in_import", "row_count", "earliest_on", "latest_on", "date_column",
+                          "days_before_as_of"],
                  column_config={"table_name": "Table", "in_import": "In the import",
                                 "row_count": st.column_config.NumberColumn("Rows"),
+                                "earliest_on": st.column_config.DateColumn(
+                                    "Earliest date", help="The table's first date: feeds that start months apart "
+                                                          "(returns imported for a shorter period than the sales) "
+                                                          "cover different spans."),
                                 "latest_on": st.column_config.DateColumn("Latest date"),
                                 "date_column": "From column",
                                 "days_before_as_of": st.column_config.NumberColumn(

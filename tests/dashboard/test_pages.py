@@ -190,6 +190,9 @@ def test_data_page_shows_freshness_and_load_log(ui, tiny_db):
     latest = dict(zip(fresh["table_name"], fresh["latest_on"].astype(str)))  # tables named in words
     assert latest["Purchase orders"].startswith("2024-06-20")
     assert latest["Payments"].startswith("2024-06-21")
+    earliest = dict(zip(fresh["table_name"], fresh["earliest_on"]))  # where each feed starts
+    assert (str(earliest["Sales"])[:10], str(earliest["Returns"])[:10]) == ("2024-03-01", "2024-03-25")
+    assert pd.isna(earliest["Products"])
     counts = dict(zip(fresh["table_name"], fresh["row_count"]))
     assert counts["Purchase orders"] == 6 and counts["Suppliers"] == 3
     # how far each table lags the analysis date, in whole days (a table with no date has none, not "123.00")

@@ -720,14 +720,29 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
     """The channels in scope that no return in the data names (dashboard/sql/channel_fee_basis.sql's
     returns_recorded, from staging.sales.channel_returns_recorded), in one sentence: their returns were never imported,
     so the return rates leave their units out and their return costs read as zero. A channel with returns in other
-    months or SKUs is not named: none here is zero returns."""
+    months or SKUs is not named: none here is zero returns. Then, in a second sentence, the chosen months a channel's
+    returns on record do not cover (uncovered_from .. uncovered_to): their return costs read as zero too."""
+    said = []
     none = [words(r.channel, "channel") for r in channels.itertuples() if r.sales_rows and not r.returns_recorded]
-    if not none:
-        return ""
-    its = "its" if len(none) == 1 else "their"
-    return (f"No returns recorded for {wording.and_list(none)}: {its} units sold are left out of the return rates "
-            f"and {its} return costs read as zero. If there were returns, import them (TikTok Shop's orders export "
-            "and Walmart's payment report give no return reason: bring them in through a column mapping).")
+    if none:
+        its = "its" if len(none) == 1 else "their"
+        said.append(f"No returns recorded for {wording.and_list(none)}: {its} units sold are left out of the return "
+                    f"rates and {its} return costs read as zero. If there were returns, import them (TikTok Shop's "
+                    "orders export and Walmart's payment report give no return reason: bring them in through a "
+                    "column mapping).")
+    if "uncovered_from" in channels.columns:   # a warehouse built before staging.returns_coverage has none
+        gaps = {}
+        for r in channels.itertuples():
+            if r.sales_rows and r.returns_recorded and not pd.isna(r.uncovered_from):
+                first, last = pd.Timestamp(r.uncovered_from), pd.Timestamp(r.uncovered_to)
+                span = f"{first:%b %Y}" if first == last else f"{first:%b %Y} to {last:%b %Y}"
+                gaps.setdefault(span, []).append(words(r.channel, "channel"))
+        if gaps:
+            parts = [f"{wording.and_list(names)} in {span}" for span, names in gaps.items()]
+            said.append(f"The returns on record do not cover {wording.and_list(parts)}: those months' return costs "
+                        "read as zero and their units are left out of the return rates. Import those months' returns "
+                        "if you have them.")
+    return " ".join(said)
 
 
 def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:

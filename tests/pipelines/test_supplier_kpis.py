@@ -214,6 +214,22 @@ def test_a_supplier_selling_only_where_no_return_is_recorded_has_an_unknown_retu
     assert math.isnan(k.loc["S2", "defect_return_rate"])  # unknown, not "sold 150 and nothing came back"
 
 
+def _built_and_checked(tmp_path, tiny_dir, built):
+    """Build the (edited) tiny portfolio: its KPIs, already checked against the pandas reference, the build log and
+    the warehouse's path."""
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    log: list[str] = []
+    built(tiny_dir, db, log.append)
+    with duckdb.connect(str(db), read_only=True) as con:
+        k = kpis(con)
+        expected = reference_kpis(con)
+    pd.testing.assert_frame_equal(k[KPI_COLUMNS].astype(float), expected.astype(float), check_names=False,
+                                  check_exact=False, rtol=1e-9)
+    return k, log, db
+
+
 def test_sales_months_before_the_returns_on_record_are_left_out_of_the_return_rate(tmp_path, tiny_dir, built):
     """A1 sold 3,000 units on Amazon US in October-December 2023, months before the first Amazon US return on record
     (March 2024: a returns report pulled for a shorter period than the sales). Hand-computed: Amazon US's 7 returned
@@ -225,12 +241,8 @@ def test_sales_months_before_the_returns_on_record_are_left_out_of_the_return_ra
     with (tiny_dir / "sales.csv").open("a") as f:
         f.write("A1,2023-10,amazon_us,1000,40000,10000\nA1,2023-11,amazon_us,1000,40000,10000\n"
                 "A1,2023-12,amazon_us,1000,40000,10000\n")
-    db = tmp_path / "w.duckdb"
-    log: list[str] = []
-    built(tiny_dir, db, log.append)
+    k, log, db = _built_and_checked(tmp_path, tiny_dir, built)
     with duckdb.connect(str(db), read_only=True) as con:
-        k = kpis(con)
-        expected = reference_kpis(con)
         amazon = con.execute("select expected_before, expected_after, recorded_from, recorded_to "
                              "from staging.returns_coverage where channel = 'amazon_us'").fetchone()
     assert amazon[0] == pytest.approx(3000 * 7 / 650) and amazon[1] == pytest.approx(400 * 7 / 650)
@@ -242,8 +254,6 @@ def test_sales_months_before_the_returns_on_record_are_left_out_of_the_return_ra
             "sold), 32 returned units would be expected from the sales of 2023-10 to 2023-12, and the data has none "
             "before 2024-03: those months' 3,000 units sold are left out of the return rates (defect returns, 'not as "
             "described'); import their returns if there were any") in log
-    pd.testing.assert_frame_equal(k[KPI_COLUMNS].astype(float), expected.astype(float), check_names=False,
-                                  check_exact=False, rtol=1e-9)
 
 
 def test_months_after_the_returns_on_record_are_left_out_and_the_build_says_why(tmp_path, tiny_dir, built):
@@ -251,22 +261,14 @@ def test_months_after_the_returns_on_record_are_left_out_and_the_build_says_why(
     channel and pool every channel. Hand-computed: their 8 units over the 500 sold February-April (the returns run
     March-April, from a month before the first) would have brought 6.4 returns from May's 400 units, and the data has
     none after April: May is left out, S1's rate is 4 of 500."""
-    import duckdb
 
     path = tiny_dir / "sales.csv"
     path.write_text("\n".join(line for line in path.read_text().splitlines() if not line.startswith(("A2,", "B1,")))
                     + "\n")
-    db = tmp_path / "w.duckdb"
-    log: list[str] = []
-    built(tiny_dir, db, log.append)
-    with duckdb.connect(str(db), read_only=True) as con:
-        k = kpis(con)
-        expected = reference_kpis(con)
+    k, log, _ = _built_and_checked(tmp_path, tiny_dir, built)
     assert k.loc["S1", "units_sold_returns_recorded"] == 500
     assert k.loc["S1", "defect_return_rate"] == pytest.approx(4 / 500)
     assert ("      notice: at the return rate of every channel together (a return names no channel, or one no sale "
             "has) over the months its returns cover (1.60% of units sold), 6 returned units would be expected from "
             "the sales of 2024-05, and the data has none after 2024-04: those months' 400 units sold are left out of "
             "the return rates (defect returns, 'not as described'); import their returns if there were any") in log
-    pd.testing.assert_frame_equal(k[KPI_COLUMNS].astype(float), expected.astype(float), check_names=False,
-                                  check_exact=False, rtol=1e-9)

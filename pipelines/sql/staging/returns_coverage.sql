@@ -44,15 +44,20 @@ pooling as (
     left join sales_channels on returns.channel = sales_channels.channel
 ),
 
--- the returns per scope: a channel, or NULL for every channel together when they are pooled
+-- the returns per scope (a channel, or NULL for every channel together when they are pooled) and the months of sales
+-- they speak for: from return_lag_months before the first return's month to the last's
 spans as (
     select
         case when pooling.pooled then null else returns.channel end as scope,
         cast(date_trunc('month', min(returns.returned_on)) as date) as first_return_month,
         cast(date_trunc('month', max(returns.returned_on)) as date) as last_return_month,
+        cast(date_trunc('month', min(returns.returned_on)) - to_months(any_value(settings.lag_months)) as date)
+            as span_from,
         sum(returns.quantity) as returned_units,
+        any_value(settings.gap_units) as gap_units,
     from returns
     cross join pooling
+    cross join settings
     group by all
 ),
 
@@ -67,22 +72,14 @@ scoped_sales as (
 
 span_sales as (
     select
-        spans.scope,
-        spans.first_return_month,
-        spans.last_return_month,
-        spans.returned_units,
-        cast(spans.first_return_month - to_months(settings.lag_months) as date) as span_from,
-        settings.gap_units,
+        spans.*,
         coalesce(sum(scoped_sales.units_sold) filter (
-            where scoped_sales.month_on between spans.first_return_month - to_months(settings.lag_months)
-                and spans.last_return_month), 0) as units_in_span,
-        coalesce(sum(scoped_sales.units_sold) filter (
-            where scoped_sales.month_on < spans.first_return_month - to_months(settings.lag_months)), 0)
+            where scoped_sales.month_on between spans.span_from and spans.last_return_month), 0) as units_in_span,
+        coalesce(sum(scoped_sales.units_sold) filter (where scoped_sales.month_on < spans.span_from), 0)
             as units_before,
-        coalesce(sum(scoped_sales.units_sold) filter (
-            where scoped_sales.month_on > spans.last_return_month), 0) as units_after,
+        coalesce(sum(scoped_sales.units_sold) filter (where scoped_sales.month_on > spans.last_return_month), 0)
+            as units_after,
     from spans
-    cross join settings
     left join scoped_sales on scoped_sales.scope is not distinct from spans.scope
     group by all
 ),

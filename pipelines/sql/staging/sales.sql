@@ -10,7 +10,7 @@ coverage as (
     select * from staging.returns_coverage
 ),
 
-final as (
+cleaned as (
     select
         trim(source.sku) as sku,
         source.month,
@@ -19,13 +19,19 @@ final as (
         source.units_sold,
         coalesce(source.gross_revenue, 0) as gross_revenue,
         source.marketplace_fees,
+    from source
+),
+
+final as (
+    select
+        cleaned.*,
         coverage.returns_recorded as channel_returns_recorded,
         coverage.returns_recorded
-            and cast(source.month || '-01' as date) >= coalesce(coverage.recorded_from, date '0001-01-01')
-            and cast(source.month || '-01' as date) <= coalesce(coverage.recorded_to, date '9999-12-01')
+            and cleaned.month_on >= coalesce(coverage.recorded_from, date '0001-01-01')
+            and cleaned.month_on <= coalesce(coverage.recorded_to, date '9999-12-01')
             as returns_recorded,
-    from source
-    left join coverage on coverage.channel = channel_key(source.channel)
+    from cleaned
+    left join coverage on coverage.channel = cleaned.channel
 )
 
 select * from final

@@ -12,6 +12,11 @@ from pipelines.build import BuildBusy, BuildError, ShrinkError
 from pipelines.ingest import IngestError
 from pipelines.readers import FileError
 
+# what each table's dates are (dashboard/sql/freshness.sql; the download names the column as date_column)
+FRESHNESS_DATES = ("The date read: suppliers when onboarded, purchase orders when ordered, payments when paid, "
+                   "inspections when inspected, shipments when delivered (else shipped), sales by month, returns "
+                   "when returned, quality costs when incurred.")
+
 st.title("Data")
 st.caption("One file per table (`suppliers.csv`, `purchase_orders.xlsx`, …) in the import format of "
            "docs/data-contract.md, and any other export: Amazon, Walmart, Shopify and TikTok Shop reports, inspection "
@@ -179,16 +184,16 @@ if ui.require_warehouse():
         fresh = fresh.assign(in_import=["file imported" if queries.imported(t) else "no file: unknown, not empty"
                                         for t in fresh["table_name"]])
         ui.table(fresh, "data_freshness", "freshness.csv",
-                 columns=["table_name", "in_import", "row_count", "earliest_on", "latest_on", "date_column",
-                          "days_before_as_of"],
+                 # the date's column goes to the download: beside both dates it no longer fits a 1280 px screen
+                 columns=["table_name", "in_import", "row_count", "earliest_on", "latest_on", "days_before_as_of"],
+                 download_columns=["date_column"],
                  column_config={"table_name": "Table", "in_import": "In the import",
                                 "row_count": st.column_config.NumberColumn("Rows"),
                                 "earliest_on": st.column_config.DateColumn(
                                     "Earliest date", help="The table's first date: feeds that start months apart "
                                                           "(returns imported for a shorter period than the sales) "
-                                                          "cover different spans."),
-                                "latest_on": st.column_config.DateColumn("Latest date"),
-                                "date_column": "From column",
+                                                          "cover different spans. " + FRESHNESS_DATES),
+                                "latest_on": st.column_config.DateColumn("Latest date", help=FRESHNESS_DATES),
                                 "days_before_as_of": st.column_config.NumberColumn(
                                     "Days before as-of", format="%d",
                                     help="How far the table's latest date lags the analysis date (the latest "

@@ -1,4 +1,4 @@
--- The sales the return rates leave out, for the filtered suppliers, one supplier or one SKU (all months, as the score reads them; staging.sales.returns_recorded): one row per channel and reason, most units first. reason 'channel': no return in the data names the channel, its returns were never imported; 'before' / 'after': months before the first or after the last of the returns on record for it (staging.returns_coverage), whose returns were not imported.
+-- The sales the return rates leave out, for the filtered suppliers, one supplier or one SKU (all months, as the score reads them; staging.sales.returns_recorded): one row per channel and reason (staging.sales.returns_left_out), most units first. reason 'channel': no return in the data names the channel, its returns were never imported; 'before' / 'after': months before the first or after the last of the returns on record for it (staging.returns_coverage), whose returns were not imported.
 with products as (
     select * from staging.products
     where ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
@@ -9,11 +9,7 @@ with products as (
 left_out as (
     select
         sales.channel,
-        case
-            when not sales.channel_returns_recorded then 'channel'
-            when sales.month_on < coverage.recorded_from then 'before'
-            else 'after'
-        end as reason,
+        sales.returns_left_out as reason,
         sales.month_on,
         sales.units_sold,
         coverage.first_return_month,

@@ -130,11 +130,11 @@ def _write_unknown(con: duckdb.DuckDBPyConnection, now: scoring.SignalResult, cf
 
 
 def _log_channels_left_out(con: duckdb.DuckDBPyConnection, context) -> None:
-    """Say in the build log which sales the return rates leave out (staging.sales.returns_recorded) and why: a channel
+    """Say in the build log which sales the return rates leave out and why (staging.sales.returns_left_out): a channel
     no return in the data names (its returns were never imported), or months outside those its returns cover
     (staging.returns_coverage: a returns report pulled for a shorter period than the sales), with the evidence."""
     left_out = read_frame(con, "select channel, sum(units_sold) as units from staging.sales "
-                               "where not channel_returns_recorded group by channel order by channel")
+                               "where returns_left_out = 'channel' group by channel order by channel")
     for r in left_out.itertuples():
         context.log(f"      notice: no return in the data names channel {r.channel}: its {int(r.units):,} units sold "
                     "are left out of the return rates (defect returns, 'not as described'); import its returns if "
@@ -142,18 +142,18 @@ def _log_channels_left_out(con: duckdb.DuckDBPyConnection, context) -> None:
     months = read_frame(con, """
         select
             case when coverage.pooled then null else sales.channel end as scope,
-            coalesce(sales.month_on < coverage.recorded_from, false) as before,
+            sales.returns_left_out = 'before' as before,
             strftime(min(sales.month_on), '%Y-%m') as first_month,
             strftime(max(sales.month_on), '%Y-%m') as last_month,
             sum(sales.units_sold) as units,
             strftime(any_value(coverage.first_return_month), '%Y-%m') as first_return,
             strftime(any_value(coverage.last_return_month), '%Y-%m') as last_return,
             any_value(coverage.return_rate) as rate,
-            any_value(case when sales.month_on < coverage.recorded_from then coverage.expected_before
+            any_value(case when sales.returns_left_out = 'before' then coverage.expected_before
                            else coverage.expected_after end) as expected,
         from staging.sales as sales
         inner join staging.returns_coverage as coverage on coverage.channel = sales.channel
-        where sales.channel_returns_recorded and not sales.returns_recorded
+        where sales.returns_left_out in ('before', 'after')
         group by all
         order by scope nulls first, before desc""")
     for r in months.itertuples():

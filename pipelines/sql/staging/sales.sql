@@ -1,7 +1,8 @@
 -- Sales, cleaned: one row per SKU, month and channel. returns_recorded: whether the row's returns reach the
 -- warehouse, so its units belong in a return rate's denominator (staging.returns_coverage): its channel's returns were
 -- imported (channel_returns_recorded), and the month lies within the months they cover. Units whose returns were
--- never imported would only dilute every return rate.
+-- never imported would only dilute every return rate. returns_left_out says why a row is not (NULL when it is):
+-- 'channel' (no return names its channel), 'before' / 'after' (a month before or after its returns' span).
 with source as (
     select * from raw.sales
 ),
@@ -26,12 +27,16 @@ final as (
     select
         cleaned.*,
         coverage.returns_recorded as channel_returns_recorded,
-        coverage.returns_recorded
-            and cleaned.month_on >= coalesce(coverage.recorded_from, date '0001-01-01')
-            and cleaned.month_on <= coalesce(coverage.recorded_to, date '9999-12-01')
-            as returns_recorded,
+        case
+            when not coalesce(coverage.returns_recorded, false) then 'channel'
+            when cleaned.month_on < coverage.recorded_from then 'before'
+            when cleaned.month_on > coverage.recorded_to then 'after'
+        end as returns_left_out,
     from cleaned
     left join coverage on coverage.channel = cleaned.channel
 )
 
-select * from final
+select
+    *,
+    returns_left_out is null as returns_recorded,
+from final

@@ -720,8 +720,9 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
     """The channels in scope that no return in the data names (dashboard/sql/channel_fee_basis.sql's
     returns_recorded, from staging.sales.channel_returns_recorded), in one sentence: their returns were never imported,
     so the return rates leave their units out and their return costs read as zero. A channel with returns in other
-    months or SKUs is not named: none here is zero returns. Then, in a second sentence, the chosen months a channel's
-    returns on record do not cover (uncovered_from .. uncovered_to): their return costs read as zero too."""
+    months or SKUs is not named: none here is zero returns. Then the channels whose returns give no reason
+    (reasons_recorded), and the chosen months a channel's returns on record do not cover (uncovered_from ..
+    uncovered_to): their return costs read as zero too."""
     said = []
     none = [words(r.channel, "channel") for r in channels.itertuples() if r.sales_rows and not r.returns_recorded]
     if none:
@@ -730,6 +731,14 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
                     f"rates and {its} return costs read as zero. If there were returns, import them (TikTok Shop's "
                     "orders export and Walmart's payment report give no return reason: bring them in through a "
                     "column mapping).")
+    if "reasons_recorded" in channels.columns:   # a warehouse built before returns could give no reason has none
+        blind = [words(r.channel, "channel") for r in channels.itertuples()
+                 if r.sales_rows and r.returns_recorded and not r.reasons_recorded]
+        if blind:
+            its = "its" if len(blind) == 1 else "their"
+            said.append(f"The returns on {wording.and_list(blind)} give no reason: none counts as caused by the "
+                        f"supplier and {its} units sold are left out of the return rates. Import {its} returns with "
+                        "their reasons.")
     if "uncovered_from" in channels.columns:   # a warehouse built before staging.returns_coverage has none
         gaps = {}
         for r in channels.itertuples():
@@ -747,11 +756,13 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
 
 def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:
     """The units the return rates leave out (dashboard/sql/sales_without_returns.sql: a channel no return in the data
-    names, or months outside those its returns cover), in one or two sentences; '' when none is."""
+    names, one whose returns give no reason, or months outside those its returns cover), in a few sentences; '' when
+    none is."""
     if left_out.empty:
         return ""
     channels = left_out[left_out["reason"] == "channel"]
-    months = left_out[left_out["reason"] != "channel"]
+    reasons = left_out[left_out["reason"] == "reasons"]
+    months = left_out[~left_out["reason"].isin(["channel", "reasons"])]
     said = []
     if not channels.empty:
         parts = [f"{int(r.units_sold):,} units sold on {words(r.channel, 'channel')}" for r in channels.itertuples()]
@@ -759,6 +770,12 @@ def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:
         said.append(f"The return rates leave out {wording.and_list(parts)}: no return in the data names {channel}, "
                     f"so {its} returns were never imported, and counting {its} sales would only make the rates look "
                     "lower. Import them if there were any.")
+    if not reasons.empty:
+        parts = [f"{int(r.units_sold):,} units sold on {words(r.channel, 'channel')}" for r in reasons.itertuples()]
+        its = "its" if len(parts) == 1 else "their"
+        said.append(f"{'They also' if said else 'The return rates'} leave out {wording.and_list(parts)}: {its} "
+                    "returns give no reason (or only 'other'), so whether any was a defect cannot be told, and none "
+                    f"counts against the supplier. Import {its} returns with their reasons.")
     groups = months.groupby(["reason", "first_month", "last_month", "first_return_month", "last_return_month"],
                             sort=False, dropna=False)
     for (reason, first, last, first_return, last_return), rows in groups:

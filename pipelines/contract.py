@@ -476,7 +476,9 @@ RETURNS = Table(
            references="purchase_orders.po_id"),
         _c("returned_on", DATE, "Date of the return.", "2024-06-02", required=True),
         _c("quantity", INT, "Units returned.", "1", required=True, minimum=0, exclusive_minimum=True),
-        _c("reason", TEXT, "Return reason, mapped from the marketplace's codes.", "defective", required=True,
+        _c("reason", TEXT, "Return reason, mapped from the marketplace's codes; blank when the export gives none (the "
+                           "return counts in refunds and costs, not as a defect, and a channel whose returns give none "
+                           "is left out of the return rates).", "defective",
            allowed=("defective", "damaged", "not_as_described", "wrong_item", "missing_parts",
                     "customer_remorse", "carrier_damage", "warehouse_damage", "other")),
         _c("channel", TEXT, "Channel the sale and return went through.", "amazon_us"),

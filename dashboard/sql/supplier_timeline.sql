@@ -46,7 +46,7 @@ events as (
     union all
     -- the supplier a return counts against, as the KPIs and the score count it (its lot's supplier, else its SKU's)
     select 'Return', returns.returned_on, returns.po_id, returns.sku, returns.quantity, returns.refund_amount,
-        format('{:,} × {}: {}', returns.quantity, returns.sku, replace(returns.reason, '_', ' '))
+        format('{:,} × {}: {}', returns.quantity, returns.sku, coalesce(replace(returns.reason, '_', ' '), 'no reason given'))
     from marts.return_costs as returns
     where returns.supplier_id = $supplier_id
 )

@@ -131,14 +131,49 @@ def _write_unknown(con: duckdb.DuckDBPyConnection, now: scoring.SignalResult, cf
 
 def _log_channels_left_out(con: duckdb.DuckDBPyConnection, context) -> None:
     """Say in the build log which sales the return rates leave out and why (staging.sales.returns_left_out): a channel
-    no return in the data names (its returns were never imported), or months outside those its returns cover
-    (staging.returns_coverage: a returns report pulled for a shorter period than the sales), with the evidence."""
+    no return in the data names (its returns were never imported), one whose returns give no reason, or months outside
+    those its returns cover (staging.returns_coverage: a returns report pulled for a shorter period than the sales),
+    with the evidence; and returns without a reason where the others have one."""
     left_out = read_frame(con, "select channel, sum(units_sold) as units from staging.sales "
                                "where returns_left_out = 'channel' group by channel order by channel")
     for r in left_out.itertuples():
         context.log(f"      notice: no return in the data names channel {r.channel}: its {int(r.units):,} units sold "
                     "are left out of the return rates (defect returns, 'not as described'); import its returns if "
                     "there were any")
+    reasons = read_frame(con, """
+        select
+            case when coverage.pooled then null else sales.channel end as scope,
+            sum(sales.units_sold) as units,
+            any_value(coverage.returned_units) as returned,
+            any_value(coverage.units_without_reason) as blank,
+        from staging.sales as sales
+        inner join staging.returns_coverage as coverage on coverage.channel = sales.channel
+        where sales.returns_left_out = 'reasons'
+        group by all
+        order by scope nulls first""")
+    for r in reasons.itertuples():
+        whose = (f"of channel {r.scope}" if isinstance(r.scope, str)
+                 else "(every channel together: a return names no channel, or one no sale has)")
+        given = ("give no reason" if r.blank == r.returned else "give no reason other than 'other'")
+        context.log(f"      notice: the {int(r.returned):,} returned units {whose} {given}, so whether any was a "
+                    f"defect cannot be told: its {int(r.units):,} units sold are left out of the return rates (defect "
+                    "returns, 'not as described') and none of its returns counts against a supplier; import its "
+                    "returns with their reasons (map the reason column)")
+    blanks = read_frame(con, """
+        select
+            case when pooled then null else channel end as scope,
+            any_value(units_without_reason) as blank,
+            any_value(returned_units) as returned,
+        from staging.returns_coverage
+        where reasons_recorded and units_without_reason > 0
+        group by all
+        order by scope nulls first""")
+    for r in blanks.itertuples():
+        whose = (f"on channel {r.scope}" if isinstance(r.scope, str) else "(every channel together)")
+        context.log(f"      notice: {int(r.blank):,} of the {int(r.returned):,} returned units {whose} give no reason: "
+                    f"they count as not caused by the supplier ({r.blank / r.returned:.1%} of the returns: if they "
+                    "were defects, the defect-return rates read that many returns low); import their reasons if you "
+                    "have them")
     months = read_frame(con, """
         select
             case when coverage.pooled then null else sales.channel end as scope,

@@ -231,3 +231,36 @@ def test_sales_months_before_the_returns_on_record_are_named_where_the_rates_are
     assert md(said) in [c.value for c in data.caption]
     other = ui.open(db_path, "supplier", query={"supplier": "S2"})
     assert not [c.value for c in other.caption if "return rates leave out" in c.value]
+
+
+def test_a_channel_whose_returns_give_no_reason_is_named_where_the_rates_and_costs_are_read(ui, tiny_dir, tmp_path,
+                                                                                           built):
+    """Amazon US's returns (R1, R2, R4) come from a spreadsheet mapped without its reason column: the Supplier page of
+    S1, the Data page and the Costs page say that its sales leave the return rates and why; S1's timeline says the
+    return gave no reason."""
+    path = tiny_dir / "returns.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",defective,amazon_us,", ",,amazon_us,")
+                    .replace(",customer_remorse,amazon_us,", ",,amazon_us,")
+                    .replace(",wrong_item,amazon_us,", ",,amazon_us,"), encoding="utf-8")
+    db_path = built(tiny_dir, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        left_out = {s: db.run_sql(con, "sales_without_returns", ids=None, supplier_id=s, sku=None)
+                    for s in (None, "S1")}
+        basis = db.run_sql(con, "channel_fee_basis", ids=None, supplier_id=None, sku=None, month_from=None,
+                           month_to=None)
+        timeline = db.run_sql(con, "supplier_timeline", supplier_id="S1")
+    finally:
+        con.close()
+    assert left_out[None][["channel", "reason", "units_sold"]].values.tolist() == [["amazon_us", "reasons", 1050]]
+    said = ("The return rates leave out 900 units sold on Amazon US: its returns give no reason (or only 'other'), so "
+            "whether any was a defect cannot be told, and none counts against the supplier. Import its returns with "
+            "their reasons.")
+    assert display.sales_left_out_of_return_rates(left_out["S1"]) == said
+    assert md(said) in [c.value for c in ui.open(db_path, "supplier", query={"supplier": "S1"}).caption]
+    assert md(said.replace("900", "1,050")) in [c.value for c in ui.open(db_path, "data").caption]
+    costs = ("The returns on Amazon US give no reason: none counts as caused by the supplier and its units sold are "
+             "left out of the return rates. Import its returns with their reasons.")
+    assert display.channels_without_returns(basis) == costs
+    assert md(costs) in [c.value for c in ui.open(db_path, "costs").caption]
+    assert "3 × A1: no reason given" in timeline["detail"].tolist()

@@ -114,3 +114,20 @@ def test_cli_import_with_a_mapping_merges_into_a_folder_that_then_passes_check(t
     assert result.rejections == []
     pos = next(t for t in result.tables if t.table == "purchase_orders").frame.set_index("po_id")
     assert (pos.loc["P7", "currency"], pos.loc["P7", "unit_price"], pos.loc["P7", "quantity"]) == ("CNY", 36.5, 1000)
+
+
+def test_a_returns_log_without_reasons_maps_and_keeps_every_return(tmp_path):
+    """A returns log kept by a 3PL or the brand (RMA, SKU, date received, quantity) names no reason: the reason is
+    not required, so the mapping leaves it out and every return is written with a blank reason (the build then leaves
+    the channel out of the return rates rather than read a defect rate of 0: tests/pipelines/test_supplier_kpis.py)."""
+    path = tmp_path / "walmart_returns_log.csv"
+    path.write_text("RMA #,SKU,Received,Qty,Refund\nRMA-1001,A1,2024-04-03,1,39.99\nRMA-1002,A1,2024-04-09,2,79.98\n",
+                    encoding="utf-8")
+    mapping = maps.Mapping(table="returns", columns=dict(return_id="RMA #", sku="SKU", returned_on="Received",
+                                                         quantity="Qty", refund_amount="Refund"),
+                           constants={"channel": "walmart_us"})
+    mapping.check()
+    got = maps.convert(maps.read(path, mapping), mapping)
+    assert (got.rows_read, got.rows_written, got.rows_rejected) == (2, 2, 0)
+    assert [(r["return_id"], r["quantity"], r.get("reason", "")) for r in got.rows["returns"]] == [
+        ("RMA-1001", "1", ""), ("RMA-1002", "2", "")]

@@ -63,16 +63,17 @@ def test_staging_products_purchase_orders_and_sales(con):
     assert sale["returns_recorded"]
 
 
-def _sales_and_returns(con, returns: list[tuple[str, str, int, str]]):
+def _sales_and_returns(con, returns: list[tuple]):
     """Amazon US sells 1,000 units a month through 2024, Walmart US 100 in January and 100 in June, TikTok Shop US
-    500 in March; `returns` are (id, returned_on, quantity, channel)."""
+    500 in March; `returns` are (id, returned_on, quantity, channel[, reason]): 'defective' unless given."""
     rows = [f"('A1', '2024-{m:02d}', 'amazon_us', 1000)" for m in range(1, 13)]
     rows += ["('A1', '2024-01', 'Walmart_US', 100)", "('A1', '2024-06', 'walmart_us', 100)",
              "('A1', '2024-03', 'tiktok_shop_us', 500)"]
     con.execute(f"insert into raw.sales (sku, month, channel, units_sold) values {', '.join(rows)}")
     if returns:
-        con.executemany("insert into raw.returns (return_id, sku, returned_on, quantity, reason, channel) "
-                        "values (?, 'A1', ?, ?, 'defective', ?)", returns)
+        con.executemany("insert into raw.returns (return_id, sku, returned_on, quantity, channel, reason) "
+                        "values (?, 'A1', ?, ?, ?, ?)", [(*r[:4], r[4] if len(r) > 4 else "defective")
+                                                         for r in returns])
     run_model(con, "staging.returns")
     coverage = run_model(con, "staging.returns_coverage").set_index("channel")
     sales = run_model(con, "staging.sales")
@@ -123,6 +124,34 @@ def test_returns_without_a_channel_pool_every_channel_and_its_months(con):
     assert row["expected_before"] == pytest.approx(4600 * 102 / 7100)
     assert (row["recorded_from"], row["recorded_to"]) == (pd.Timestamp(2024, 5, 1), pd.Timestamp(2024, 11, 1))
     assert recorded == {("amazon_us", f"2024-{m:02d}") for m in range(5, 12)} | {("walmart_us", "2024-06")}
+
+
+def test_a_channel_whose_returns_give_no_reason_is_left_out_of_the_return_rates(con):
+    """Walmart US's 6 returned units give no reason (a returns sheet mapped without its reason column): whether any
+    was a defect cannot be told, so its sales leave the rates ('reasons') rather than read a defect rate of 0.
+    Amazon's 3 units without a reason beside 100 with one keep its reasons recorded, and are counted."""
+    coverage, sales, recorded = _sales_and_returns(
+        con, AMAZON_RETURNS + [("A0", "2024-08-03", 3, "amazon_us", None),
+                               ("W1", "2024-06-20", 4, "walmart_us", None), ("W2", "2024-06-21", 2, "walmart_us", None)])
+    walmart, amazon = coverage.loc["walmart_us"], coverage.loc["amazon_us"]
+    assert (walmart["returns_recorded"], walmart["reasons_recorded"], walmart["units_without_reason"]) == (True, False, 6)
+    assert (amazon["reasons_recorded"], amazon["units_without_reason"], amazon["returned_units"]) == (True, 3, 103)
+    assert set(sales.loc[sales["channel"] == "walmart_us", "returns_left_out"]) == {"reasons"}
+    assert recorded == {("amazon_us", f"2024-{m:02d}") for m in range(6, 12)}
+
+
+@pytest.mark.parametrize(("walmart", "recorded"), [
+    ([("W1", "2024-06-20", 5, "walmart_us", "other")], False),      # 5 units, every one 'other': no evidence of why
+    ([("W1", "2024-06-20", 4, "walmart_us", "other")], True),       # 4: too few to tell from chance
+    ([("W1", "2024-06-20", 3, "walmart_us", None), ("W2", "2024-06-20", 2, "walmart_us", "other")], False),
+    ([("W1", "2024-06-20", 5, "walmart_us", "other"), ("W2", "2024-06-20", 1, "walmart_us", "customer_remorse")],
+     True),                                                         # one names a reason: the reasons are recorded
+])
+def test_reasons_are_recorded_unless_five_returned_units_name_none_but_other(con, walmart, recorded):
+    coverage, sales, _ = _sales_and_returns(con, AMAZON_RETURNS + walmart)
+    assert coverage.loc["walmart_us", "reasons_recorded"] == recorded
+    assert coverage.loc["amazon_us", "reasons_recorded"]
+    assert (sales.loc[sales["channel"] == "walmart_us", "returns_left_out"] == "reasons").all() == (not recorded)
 
 
 def test_without_any_return_every_sale_counts(con):

@@ -85,7 +85,7 @@ def reference_kpis(con) -> pd.DataFrame:
     as_of = pd.Timestamp(con.execute("select as_of from ingest.build_info").fetchone()[0])
     return supplier_kpis(raw_tables(con), as_of, int(settings["on_time_tolerance_days"]),
                          settings["in_full_tolerance_pct"] / 100, reasons, int(settings["return_lag_months"]),
-                         settings["returns_gap_expected_units"])
+                         settings["returns_gap_expected_units"], settings["returns_reasons_missing_units"])
 
 
 def test_sql_matches_the_pandas_reference(tiny_con):
@@ -272,3 +272,44 @@ def test_months_after_the_returns_on_record_are_left_out_and_the_build_says_why(
             "has) over the months its returns cover (1.60% of units sold), 6 returned units would be expected from "
             "the sales of 2024-05, and the data has none after 2024-04: those months' 400 units sold are left out of "
             "the return rates (defect returns, 'not as described'); import their returns if there were any") in log
+
+
+def test_a_channel_whose_returns_give_no_reason_is_left_out_and_the_build_says_why(tmp_path, tiny_dir, built):
+    """Amazon US's returns come from a spreadsheet mapped without its reason column: R1, R2 and R4 (7 units) give no
+    reason, so whether any was a defect cannot be told. Amazon US's 1,050 units sold leave the rates: S1's rate is
+    Shopify's 1 missing-parts unit of 300, not 1 of 1,200; S2 sold only on Amazon US, so its rate is unknown (not 0),
+    and the score reads the same."""
+    import duckdb
+
+    path = tiny_dir / "returns.csv"
+    path.write_text(path.read_text().replace(",defective,amazon_us,", ",,amazon_us,")
+                    .replace(",customer_remorse,amazon_us,", ",,amazon_us,").replace(",wrong_item,amazon_us,", ",,amazon_us,"))
+    k, log, db = _built_and_checked(tmp_path, tiny_dir, built)
+    with duckdb.connect(str(db), read_only=True) as con:
+        left_out = dict(con.execute("select channel, any_value(returns_left_out) from staging.sales "
+                                    "group by channel").fetchall())
+        signal = con.execute("select raw_value from marts.supplier_signals "
+                             "where supplier_id = 'S1' and signal = 'defect_return_rate'").fetchone()[0]
+        blank = con.execute("select count(*) from staging.returns where reason is null").fetchone()[0]
+    assert blank == 3  # kept, not rejected: a return without a reason still costs its refund
+    assert left_out == {"amazon_us": "reasons", "shopify_dtc": None}
+    assert k.loc["S1", "units_sold_returns_recorded"] == 300
+    assert k.loc["S1", "defect_return_rate"] == pytest.approx(1 / 300)
+    assert signal == pytest.approx(1 / 300)
+    assert math.isnan(k.loc["S2", "defect_return_rate"])
+    assert ("      notice: the 7 returned units of channel amazon_us give no reason, so whether any was a defect cannot "
+            "be told: its 1,050 units sold are left out of the return rates (defect returns, 'not as described') and "
+            "none of its returns counts against a supplier; import its returns with their reasons (map the reason "
+            "column)") in log
+
+
+def test_a_few_returns_without_a_reason_are_counted_and_said(tmp_path, tiny_dir, built):
+    """R2 (2 of Amazon US's 7 returned units) gives no reason; the others do: the reasons are recorded, the rates keep
+    Amazon's sales, and the build says how many give none."""
+    path = tiny_dir / "returns.csv"
+    path.write_text(path.read_text().replace(",customer_remorse,amazon_us,", ",,amazon_us,"))
+    k, log, _ = _built_and_checked(tmp_path, tiny_dir, built)
+    assert k.loc["S1", "units_sold_returns_recorded"] == 1200
+    assert ("      notice: 2 of the 7 returned units on channel amazon_us give no reason: they count as not caused by "
+            "the supplier (28.6% of the returns: if they were defects, the defect-return rates read that many returns "
+            "low); import their reasons if you have them") in log

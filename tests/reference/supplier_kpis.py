@@ -18,11 +18,14 @@ KPI_COLUMNS = [
 ]
 
 
-def _returns_recorded(sales: pd.DataFrame, returns: pd.DataFrame, lag_months: int, gap_units: float) -> pd.Series:
+def _returns_recorded(sales: pd.DataFrame, returns: pd.DataFrame, lag_months: int, gap_units: float,
+                      reasons_units: float) -> pd.Series:
     """Per sales row, whether its returns reach the data: a channel some return names (all of them when there is no
-    return, or one without a channel or with a channel no sale has: then every channel is one pool), in a month the
-    pool's returns cover. Months before the first return's month less the lag, or after the last's, are left out
-    when the pool's rate over the months between would have brought at least `gap_units` returned units there."""
+    return, or one without a channel or with a channel no sale has: then every channel is one pool), whose returns
+    give reasons (not when `reasons_units` or more returned units are in the pool and none names a reason but
+    'other'), in a month the pool's returns cover. Months before the first return's month less the lag, or after
+    the last's, are left out when the pool's rate over the months between would have brought at least `gap_units`
+    returned units there."""
     channel = sales["channel"].str.strip().str.lower()
     month = pd.to_datetime(sales["month"] + "-01")
     ret_channel = returns["channel"].fillna("").str.strip().str.lower().replace("", np.nan)
@@ -38,6 +41,10 @@ def _returns_recorded(sales: pd.DataFrame, returns: pd.DataFrame, lag_months: in
         first, last = returned_month[mine].min(), returned_month[mine].max()
         start = first - pd.DateOffset(months=lag_months)
         in_pool = pool_of_sale == pool
+        reason = returns["reason"][mine].fillna("").str.strip()
+        if returns["quantity"][mine].sum() >= reasons_units and not (~reason.isin(["", "other"])).any():
+            recorded &= ~in_pool
+            continue
         units = sales["units_sold"].where(in_pool, 0)
         in_span = units[(month >= start) & (month <= last)].sum()
         if in_span == 0:
@@ -51,7 +58,7 @@ def _returns_recorded(sales: pd.DataFrame, returns: pd.DataFrame, lag_months: in
 
 
 def supplier_kpis(t: dict[str, pd.DataFrame], as_of: pd.Timestamp, on_time_days: int, in_full_share: float,
-                  defect_reasons: set[str], lag_months: int, gap_units: float) -> pd.DataFrame:
+                  defect_reasons: set[str], lag_months: int, gap_units: float, reasons_units: float) -> pd.DataFrame:
     """KPIs per supplier from raw tables (`t[name]` as read from the warehouse's raw schema)."""
     po = t["purchase_orders"].copy()
     sh = t["shipments"].copy()
@@ -122,7 +129,7 @@ def supplier_kpis(t: dict[str, pd.DataFrame], as_of: pd.Timestamp, on_time_days:
     products = t["products"]
     sales = t["sales"].merge(products[["sku", "supplier_id"]], on="sku")
     sold = sales.groupby("supplier_id")["units_sold"].sum()
-    sold_recorded = sales[_returns_recorded(sales, t["returns"], lag_months, gap_units)].groupby(
+    sold_recorded = sales[_returns_recorded(sales, t["returns"], lag_months, gap_units, reasons_units)].groupby(
         "supplier_id")["units_sold"].sum()
     ret = t["returns"].merge(products[["sku", "supplier_id"]], on="sku")
     ret = ret.merge(t["purchase_orders"][["po_id", "supplier_id"]].rename(columns={"supplier_id": "po_sup"}),

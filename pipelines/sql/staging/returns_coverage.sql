@@ -11,6 +11,11 @@
 -- at least returns_gap_expected_units returned units there and the data has none: a test, not a guess, and a small
 -- channel whose first return came late keeps its early months. NULL: nothing left out on that side.
 -- pooled: the figures are over every channel together (the returns cannot be told apart by channel).
+-- reasons_recorded: the channel's returns say why they came back. Not when at least returns_reasons_missing_units
+-- returned units are on record for it and not one names a reason other than 'other' (a returns spreadsheet mapped
+-- without its reason column, or with every reason set to 'other'): whether they were defects cannot be told, so its
+-- sales leave the return rates rather than read a defect rate of 0. units_without_reason: returned units with no
+-- reason at all (blank), also where the reasons are recorded (they count as not caused by the supplier).
 with sales as (
     select
         channel_key(channel) as channel,
@@ -28,6 +33,7 @@ settings as (
     select
         cast(max(value) filter (where setting = 'return_lag_months') as integer) as lag_months,
         cast(max(value) filter (where setting = 'returns_gap_expected_units') as double) as gap_units,
+        cast(max(value) filter (where setting = 'returns_reasons_missing_units') as double) as reasons_missing_units,
     from reference.kpi_settings
 ),
 
@@ -54,7 +60,10 @@ spans as (
         cast(date_trunc('month', min(returns.returned_on)) - to_months(any_value(settings.lag_months)) as date)
             as span_from,
         sum(returns.quantity) as returned_units,
+        coalesce(sum(returns.quantity) filter (where returns.reason is null), 0) as units_without_reason,
+        coalesce(sum(returns.quantity) filter (where returns.reason <> 'other'), 0) as units_with_reason,
         any_value(settings.gap_units) as gap_units,
+        any_value(settings.reasons_missing_units) as reasons_missing_units,
     from returns
     cross join pooling
     cross join settings
@@ -100,6 +109,9 @@ final as (
             or pooling.pooled
             or coalesce(list_contains(pooling.return_channels, sales_channels.channel), false) as returns_recorded,
         pooling.pooled,
+        coalesce(judged.units_with_reason > 0 or judged.returned_units < judged.reasons_missing_units, true)
+            as reasons_recorded,
+        cast(judged.units_without_reason as bigint) as units_without_reason,
         judged.first_return_month,
         judged.last_return_month,
         cast(judged.returned_units as bigint) as returned_units,

@@ -2,7 +2,8 @@
 -- warehouse, so its units belong in a return rate's denominator (staging.returns_coverage): its channel's returns were
 -- imported (channel_returns_recorded), and the month lies within the months they cover. Units whose returns were
 -- never imported would only dilute every return rate. returns_left_out says why a row is not (NULL when it is):
--- 'channel' (no return names its channel), 'before' / 'after' (a month before or after its returns' span).
+-- 'channel' (no return names its channel), 'reasons' (its channel's returns give no reason, so none can be told a
+-- defect), 'before' / 'after' (a month before or after its returns' span).
 with source as (
     select * from raw.sales
 ),
@@ -29,6 +30,7 @@ final as (
         coverage.returns_recorded as channel_returns_recorded,
         case
             when not coalesce(coverage.returns_recorded, false) then 'channel'
+            when not coverage.reasons_recorded then 'reasons'
             when cleaned.month_on < coverage.recorded_from then 'before'
             when cleaned.month_on > coverage.recorded_to then 'after'
         end as returns_left_out,

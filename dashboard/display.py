@@ -721,8 +721,8 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
     returns_recorded, from staging.sales.channel_returns_recorded), in one sentence: their returns were never imported,
     so the return rates leave their units out and their return costs read as zero. A channel with returns in other
     months or SKUs is not named: none here is zero returns. Then the channels whose returns give no reason
-    (reasons_recorded), and the chosen months a channel's returns on record do not cover (uncovered_from ..
-    uncovered_to): their return costs read as zero too."""
+    (reasons_recorded), and the chosen months a channel's returns on record do not cover (uncovered_months, said as
+    runs of consecutive months): their return costs read as zero too."""
     said = []
     none = [words(r.channel, "channel") for r in channels.itertuples() if r.sales_rows and not r.returns_recorded]
     if none:
@@ -739,12 +739,12 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
             said.append(f"The returns on {wording.and_list(blind)} give no reason: none counts as caused by the "
                         f"supplier and {its} units sold are left out of the return rates. Import {its} returns with "
                         "their reasons.")
-    if "uncovered_from" in channels.columns:   # a warehouse built before staging.returns_coverage has none
+    if "uncovered_months" in channels.columns:   # a warehouse built before staging.returns_coverage has none
         gaps = {}
         for r in channels.itertuples():
-            if r.sales_rows and r.returns_recorded and not pd.isna(r.uncovered_from):
-                first, last = pd.Timestamp(r.uncovered_from), pd.Timestamp(r.uncovered_to)
-                span = f"{first:%b %Y}" if first == last else f"{first:%b %Y} to {last:%b %Y}"
+            months = r.uncovered_months if isinstance(r.uncovered_months, (list, np.ndarray)) else []
+            if r.sales_rows and r.returns_recorded and len(months):
+                span = wording.and_list(month_spans(months))
                 gaps.setdefault(span, []).append(words(r.channel, "channel"))
         if gaps:
             parts = [f"{wording.and_list(names)} in {span}" for span, names in gaps.items()]
@@ -752,6 +752,21 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
                         "read as zero and their units are left out of the return rates. Import those months' returns "
                         "if you have them.")
     return " ".join(said)
+
+
+def month_spans(months: Iterable, runs: bool = True) -> list[str]:
+    """Months in words, consecutive ones as one span: [Oct 2023, Nov 2023, Sep 2024] → ["Oct 2023 to Nov 2023",
+    "Sep 2024"]; with `runs` false, the one span from the first to the last."""
+    stamps = sorted({pd.Timestamp(m).to_period("M") for m in months})
+    if not stamps:
+        return []
+    spans = [[stamps[0], stamps[0]]] if runs else [[stamps[0], stamps[-1]]]
+    for m in stamps[1:] if runs else []:
+        if m == spans[-1][1] + 1:
+            spans[-1][1] = m
+        else:
+            spans.append([m, m])
+    return [f"{a:%b %Y}" if a == b else f"{a:%b %Y} to {b:%b %Y}" for a, b in spans]
 
 
 def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:
@@ -780,9 +795,13 @@ def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:
                             sort=False, dropna=False)
     for (reason, first, last, first_return, last_return), rows in groups:
         first, last = pd.Timestamp(first), pd.Timestamp(last)
-        span = f"{first:%b %Y}" if first == last else f"{first:%b %Y} to {last:%b %Y}"
-        edge = (f"before the first recorded return ({pd.Timestamp(first_return):%b %Y})" if reason == "before" else
-                f"after the last recorded return ({pd.Timestamp(last_return):%b %Y})")
+        (span,) = month_spans([first, last], runs=False)
+        if reason == "before":
+            edge = f"before the first recorded return ({pd.Timestamp(first_return):%b %Y})"
+        elif reason == "after":
+            edge = f"after the last recorded return ({pd.Timestamp(last_return):%b %Y})"
+        else:
+            edge = f"{'a month' if first == last else 'months'} with no recorded return, between others"
         units = [f"{int(r.units_sold):,} on {words(r.channel, 'channel')}" for r in rows.itertuples()]
         said.append(f"{'They also' if said else 'The return rates'} leave out the sales of {span}, {edge}: "
                     f"{wording.and_list(units)}.")

@@ -132,8 +132,9 @@ def _write_unknown(con: duckdb.DuckDBPyConnection, now: scoring.SignalResult, cf
 def _log_channels_left_out(con: duckdb.DuckDBPyConnection, context) -> None:
     """Say in the build log which sales the return rates leave out and why (staging.sales.returns_left_out): a channel
     no return in the data names (its returns were never imported), one whose returns give no reason, or months outside
-    those its returns cover (staging.returns_coverage: a returns report pulled for a shorter period than the sales),
-    with the evidence; and returns without a reason where the others have one."""
+    those its returns cover (staging.returns_coverage: a returns report pulled for a shorter period than the sales)
+    or skipped between them (staging.returns_gaps), with the evidence; and returns without a reason where the others
+    have one."""
     left_out = read_frame(con, "select channel, sum(units_sold) as units from staging.sales "
                                "where returns_left_out = 'channel' group by channel order by channel")
     for r in left_out.itertuples():
@@ -192,14 +193,36 @@ def _log_channels_left_out(con: duckdb.DuckDBPyConnection, context) -> None:
         group by all
         order by scope nulls first, before desc""")
     for r in months.itertuples():
-        whose = (f"of channel {r.scope}" if isinstance(r.scope, str)
-                 else "of every channel together (a return names no channel, or one no sale has)")
         span = r.first_month if r.first_month == r.last_month else f"{r.first_month} to {r.last_month}"
-        edge = f"before {r.first_return}" if r.before else f"after {r.last_return}"
-        context.log(f"      notice: at the return rate {whose} over the months its returns cover ({r.rate:.2%} of "
-                    f"units sold), {r.expected:,.0f} returned units would be expected from the sales of {span}, and "
-                    f"the data has none {edge}: those months' {int(r.units):,} units sold are left out of the return "
-                    "rates (defect returns, 'not as described'); import their returns if there were any")
+        edge = f"none before {r.first_return}" if r.before else f"none after {r.last_return}"
+        context.log(_months_notice(r.scope, r.rate, r.expected, span, edge, r.units))
+    gaps = read_frame(con, """
+        select distinct
+            case when gaps.pooled then null else gaps.channel end as scope,
+            strftime(gaps.gap_from, '%Y-%m') as first_month,
+            strftime(gaps.gap_to, '%Y-%m') as last_month,
+            gaps.units_sold as units,
+            gaps.expected,
+            coverage.return_rate as rate,
+        from staging.returns_gaps as gaps
+        inner join staging.returns_coverage as coverage on coverage.channel = gaps.channel
+        order by scope nulls first, first_month""")
+    for r in gaps.itertuples():   # a monthly returns report skipped between others (staging.returns_gaps)
+        one = r.first_month == r.last_month
+        span = r.first_month if one else f"{r.first_month} to {r.last_month}"
+        edge = f"no return dated in {'that month' if one else 'those months'}, between others"
+        context.log(_months_notice(r.scope, r.rate, r.expected, span, edge, r.units))
+
+
+def _months_notice(scope: object, rate: float, expected: float, span: str, edge: str, units: float) -> str:
+    """The build log's notice for sales months left out of the return rates, with the evidence: the rate over the
+    months the scope's returns cover, the returns expected from those months' sales and what the data has."""
+    whose = (f"of channel {scope}" if isinstance(scope, str)
+             else "of every channel together (a return names no channel, or one no sale has)")
+    return (f"      notice: at the return rate {whose} over the months its returns cover ({rate:.2%} of units sold), "
+            f"{expected:,.0f} returned units would be expected from the sales of {span}, and the data has {edge}: "
+            f"those months' {int(units):,} units sold are left out of the return rates (defect returns, 'not as "
+            "described'); import their returns if there were any")
 
 
 def _write_empty(con: duckdb.DuckDBPyConnection, as_of) -> None:

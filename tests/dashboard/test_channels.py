@@ -264,3 +264,45 @@ def test_a_channel_whose_returns_give_no_reason_is_named_where_the_rates_and_cos
     assert display.channels_without_returns(basis) == costs
     assert md(costs) in [c.value for c in ui.open(db_path, "costs").caption]
     assert "3 × A1: no reason given" in timeline["detail"].tolist()
+
+
+def test_months_whose_returns_were_not_imported_are_named_as_runs(ui, tiny_dir, tmp_path, built):
+    """A1 sells on Amazon US from June to August with a return on record in August only (May-July's returns reports
+    skipped): May-July's sales are left out (tests/pipelines/test_supplier_kpis.py has the evidence by hand). The
+    Supplier page names the run of months; the Costs page names it too, and
+    with sales in October-December 2023 (before the first return) as a second run, not one span over the covered
+    months between."""
+    with (tiny_dir / "sales.csv").open("a", encoding="utf-8") as f:
+        f.write("A1,2024-06,amazon_us,1000,40000,10000\nA1,2024-07,amazon_us,1000,40000,10000\n"
+                "A1,2024-08,amazon_us,1000,40000,10000\nA1,2023-10,amazon_us,1000,40000,10000\n"
+                "A1,2023-11,amazon_us,1000,40000,10000\n")
+    with (tiny_dir / "returns.csv").open("a", encoding="utf-8") as f:
+        f.write("R9,A1,,2024-08-10,20,customer_remorse,amazon_us,800,sellable\n")
+    db_path = built(tiny_dir, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        left_out = db.run_sql(con, "sales_without_returns", ids=None, supplier_id="S1", sku=None)
+        basis = db.run_sql(con, "channel_fee_basis", ids=None, supplier_id=None, sku=None, month_from=None,
+                           month_to=None)
+    finally:
+        con.close()
+    assert left_out[["reason", "units_sold"]].values.tolist() == [["gap", 2400], ["before", 2000]]
+    said = ("The return rates leave out the sales of May 2024 to Jul 2024, months with no recorded return, between "
+            "others: 2,400 on Amazon US. They also leave out the sales of Oct 2023 to Nov 2023, before the first "
+            "recorded return (Mar 2024): 2,000 on Amazon US. At the return rate over the months the returns cover, "
+            "those sales would have brought returns and the data has none: their returns were not imported. Import "
+            "them if you have them.")
+    assert display.sales_left_out_of_return_rates(left_out) == said
+    assert md(said) in [c.value for c in ui.open(db_path, "supplier", query={"supplier": "S1"}).caption]
+    costs = ("The returns on record do not cover Amazon US in Oct 2023 to Nov 2023 and May 2024 to Jul 2024: those "
+             "months' return costs read as zero and their units are left out of the return rates. Import those "
+             "months' returns if you have them.")
+    assert display.channels_without_returns(basis) == costs
+    assert md(costs) in [c.value for c in ui.open(db_path, "costs").caption]
+
+
+def test_month_spans_join_consecutive_months():
+    months = [date(2024, 9, 1), date(2023, 10, 1), date(2023, 11, 1), date(2023, 11, 1), date(2024, 1, 1)]
+    assert display.month_spans(months) == ["Oct 2023 to Nov 2023", "Jan 2024", "Sep 2024"]
+    assert display.month_spans(months, runs=False) == ["Oct 2023 to Sep 2024"]
+    assert display.month_spans([]) == []

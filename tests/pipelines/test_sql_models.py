@@ -58,6 +58,7 @@ def test_staging_products_purchase_orders_and_sales(con):
     assert (po["currency"], po["incoterm"], po["order_value"]) == ("USD", "FOB", 5250.0)
     run_model(con, "staging.returns")   # none: every channel's units count in a return rate
     run_model(con, "staging.returns_coverage")
+    run_model(con, "staging.returns_gaps")
     sale = run_model(con, "staging.sales").iloc[0]
     assert (sale["channel"], sale["month_on"].date(), sale["gross_revenue"]) == ("amazon_us", dt.date(2024, 3, 1), 0)
     assert sale["returns_recorded"]
@@ -76,6 +77,7 @@ def _sales_and_returns(con, returns: list[tuple]):
                                                          for r in returns])
     run_model(con, "staging.returns")
     coverage = run_model(con, "staging.returns_coverage").set_index("channel")
+    run_model(con, "staging.returns_gaps")
     sales = run_model(con, "staging.sales")
     recorded = {(r.channel, r.month_on.strftime("%Y-%m")) for r in sales.itertuples() if r.returns_recorded}
     return coverage, sales, recorded
@@ -152,6 +154,42 @@ def test_reasons_are_recorded_unless_five_returned_units_name_none_but_other(con
     assert coverage.loc["walmart_us", "reasons_recorded"] == recorded
     assert coverage.loc["amazon_us", "reasons_recorded"]
     assert (sales.loc[sales["channel"] == "walmart_us", "returns_left_out"] == "reasons").all() == (not recorded)
+
+
+def test_a_month_inside_the_span_whose_returns_were_not_imported_is_left_out(con):
+    """Hand-computed. Amazon US's returns are on record for July, August and November (20 units each): September and
+    October's returns reports were skipped. At the span's rate (60 of the 6,000 units sold June-November, 1%) those two
+    months' 2,000 units would have brought 20 returns, and none is dated in them: both are left out ('gap'), a month
+    of sales for each month of missing returns. The rest as before."""
+    returns = [(f"R{m}", f"2024-{m:02d}-15", 20, "amazon_us") for m in (7, 8, 11)]
+    coverage, sales, recorded = _sales_and_returns(con, returns)
+    gaps = con.execute("select * from staging.returns_gaps").df()
+    assert gaps[["channel", "gap_from", "gap_to", "units_sold"]].values.tolist() == [
+        ["amazon_us", pd.Timestamp(2024, 9, 1), pd.Timestamp(2024, 10, 1), 2000]]
+    assert gaps["expected"].iloc[0] == pytest.approx(20.0)
+    assert set(sales.loc[sales["returns_left_out"] == "gap", "month"]) == {"2024-09", "2024-10"}
+    assert recorded == {("amazon_us", f"2024-{m:02d}") for m in (6, 7, 8, 11)}
+
+
+def test_a_quiet_month_of_a_small_channel_is_kept(con):
+    """The same months at 2 returned units each: 6 of 6,000 is 0.1%, and September-October's 2,000 units would have
+    brought 2 returns, fewer than 5: none in those months is what chance gives, and they stay."""
+    returns = [(f"R{m}", f"2024-{m:02d}-15", 2, "amazon_us") for m in (7, 8, 11)]
+    _, sales, recorded = _sales_and_returns(con, returns)
+    assert con.execute("select * from staging.returns_gaps").df().empty
+    assert ("amazon_us", "2024-09") in recorded
+
+
+def test_a_gap_in_pooled_returns_leaves_that_month_out_on_every_channel(con):
+    """A return naming no channel pools every channel: September-October (no pooled return) is left out on Amazon US,
+    the only channel selling then; the run's units and expected returns are the pool's."""
+    returns = [(f"R{m}", f"2024-{m:02d}-15", 20, "amazon_us") for m in (7, 8, 11)] + [("X1", "2024-07-02", 1, " ")]
+    _, sales, _ = _sales_and_returns(con, returns)
+    gaps = con.execute("select * from staging.returns_gaps").df()
+    assert gaps["pooled"].all() and set(gaps["channel"]) == {"amazon_us", "walmart_us", "tiktok_shop_us"}
+    assert set(gaps["gap_from"]) == {pd.Timestamp(2024, 9, 1)} and set(gaps["units_sold"]) == {2000}
+    assert set(sales.loc[sales["returns_left_out"] == "gap", "channel"] + "/" +
+               sales.loc[sales["returns_left_out"] == "gap", "month"]) == {"amazon_us/2024-09", "amazon_us/2024-10"}
 
 
 def test_without_any_return_every_sale_counts(con):

@@ -313,3 +313,22 @@ def test_a_few_returns_without_a_reason_are_counted_and_said(tmp_path, tiny_dir,
     assert ("      notice: 2 of the 7 returned units on channel amazon_us give no reason: they count as not caused by "
             "the supplier (28.6% of the returns: if they were defects, the defect-return rates read that many returns "
             "low); import their reasons if you have them") in log
+
+
+def test_months_inside_the_span_whose_returns_were_not_imported_are_left_out(tmp_path, tiny_dir, built):
+    """A1 sells 1,000 units a month on Amazon US in June-August; an August return is on record, but May-July's returns
+    reports were skipped. Hand-computed: Amazon US's 27 returned units over the 4,050 it sold February-August (0.667%)
+    would have brought 16 returns from May-July's 2,400 units, and none is dated in them: left out, so S1's rate is 4
+    of 1,800 (April's 500, August's 1,000, Shopify's 300)."""
+    with (tiny_dir / "sales.csv").open("a") as f:
+        f.write("A1,2024-06,amazon_us,1000,40000,10000\nA1,2024-07,amazon_us,1000,40000,10000\n"
+                "A1,2024-08,amazon_us,1000,40000,10000\n")
+    with (tiny_dir / "returns.csv").open("a") as f:
+        f.write("R9,A1,,2024-08-10,20,customer_remorse,amazon_us,800,sellable\n")
+    k, log, _ = _built_and_checked(tmp_path, tiny_dir, built)
+    assert k.loc["S1", "units_sold_returns_recorded"] == 1800
+    assert k.loc["S1", "defect_return_rate"] == pytest.approx(4 / 1800)
+    assert ("      notice: at the return rate of channel amazon_us over the months its returns cover (0.67% of units "
+            "sold), 16 returned units would be expected from the sales of 2024-05 to 2024-07, and the data has no "
+            "return dated in those months, between others: those months' 2,400 units sold are left out of the return "
+            "rates (defect returns, 'not as described'); import their returns if there were any") in log

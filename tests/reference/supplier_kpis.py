@@ -25,7 +25,7 @@ def _returns_recorded(sales: pd.DataFrame, returns: pd.DataFrame, lag_months: in
     give reasons (not when `reasons_units` or more returned units are in the pool and none names a reason but
     'other'), in a month the pool's returns cover. Months before the first return's month less the lag, or after
     the last's, are left out when the pool's rate over the months between would have brought at least `gap_units`
-    returned units there."""
+    returned units there; so is a run of consecutive months between them in which no return is dated."""
     channel = sales["channel"].str.strip().str.lower()
     month = pd.to_datetime(sales["month"] + "-01")
     ret_channel = returns["channel"].fillna("").str.strip().str.lower().replace("", np.nan)
@@ -54,6 +54,19 @@ def _returns_recorded(sales: pd.DataFrame, returns: pd.DataFrame, lag_months: in
             recorded &= ~(in_pool & (month < start))
         if units[month > last].sum() * rate >= gap_units:
             recorded &= ~(in_pool & (month > last))
+        # inside the span: runs of consecutive sales months in which no return is dated
+        with_returns = set(returned_month[mine])
+        months = sorted(set(month[in_pool & (month >= first) & (month <= last)]))
+        quiet = [m for m in months if m not in with_returns]
+        runs: list[list[pd.Timestamp]] = []
+        for m in quiet:
+            if runs and runs[-1][-1] + pd.DateOffset(months=1) == m:
+                runs[-1].append(m)
+            else:
+                runs.append([m])
+        for run in runs:
+            if units[month.isin(run)].sum() * rate >= gap_units:
+                recorded &= ~(in_pool & month.isin(run))
     return recorded
 
 

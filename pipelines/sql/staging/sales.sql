@@ -3,13 +3,18 @@
 -- imported (channel_returns_recorded), and the month lies within the months they cover. Units whose returns were
 -- never imported would only dilute every return rate. returns_left_out says why a row is not (NULL when it is):
 -- 'channel' (no return names its channel), 'reasons' (its channel's returns give no reason, so none can be told a
--- defect), 'before' / 'after' (a month before or after its returns' span).
+-- defect), 'before' / 'after' (a month before or after its returns' span), 'gap' (a month inside it whose returns
+-- were not imported: staging.returns_gaps).
 with source as (
     select * from raw.sales
 ),
 
 coverage as (
     select * from staging.returns_coverage
+),
+
+gaps as (
+    select * from staging.returns_gaps
 ),
 
 cleaned as (
@@ -33,9 +38,11 @@ final as (
             when not coverage.reasons_recorded then 'reasons'
             when cleaned.month_on < coverage.recorded_from then 'before'
             when cleaned.month_on > coverage.recorded_to then 'after'
+            when gaps.channel is not null then 'gap'
         end as returns_left_out,
     from cleaned
     left join coverage on coverage.channel = cleaned.channel
+    left join gaps on gaps.channel = cleaned.channel and cleaned.month_on between gaps.gap_from and gaps.gap_to
 )
 
 select

@@ -435,6 +435,14 @@ def sales_without_returns(ids: Ids = None, supplier_id: str | None = None, sku: 
     return pd.DataFrame() if found is None else found
 
 
+def returns_name_lots() -> bool:
+    """Whether any return names its lot, so lots are judged by their field returns (marts.inspection_lot_facts);
+    True from a warehouse built before the flag (as it then judged them) or without an inspected lot."""
+    found = _query_if_built("returns_name_lots")
+    return found is None or found.empty or found["returns_name_lots"].isna().all() or bool(
+        found["returns_name_lots"].iloc[0])
+
+
 def channels_without_fees(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
     """Sales channels in scope with no marketplace_fees row: their unreported fees and return fees count $0."""
     return query("channels_without_fees", ids=_ids(ids), supplier_id=supplier_id, sku=sku)

@@ -326,7 +326,8 @@ def not_as_described_rate(x: Context) -> Reading:
         x.pct(post), ", peer average ", x.peer(pri), "): goods differing from the approved sample"))
 
 
-@signal("lots passed at inspection but returned defective", tables=("inspections", "sales", "returns"))
+@signal("lots passed at inspection but returned defective", tables=("inspections", "sales", "returns"),
+        needs=("returns.po_id",))  # a lot is judged by the returns that name it: Amazon's reports name none
 def passed_but_defective(x: Context) -> Reading:
     raw, post, pri = x.rate("escape_k", "mature_lots")
     return Reading(raw, post, x.f["mature_lots"], x.share(post), x.text(

@@ -86,6 +86,12 @@ if ui.require_warehouse():
     if blind.empty:
         ui.missing("marts.inspection_blind_spot", "escape rates", needs=("inspections",))
     else:
+        if not queries.returns_name_lots():
+            st.info("Escapes are not known: no return in the data names the purchase order (lot) it came from, so "
+                    "no lot that passed inspection can be judged by its field returns (Amazon's returns reports do "
+                    "not name it). The defect-rate estimates below rest on the inspection samples alone. To see "
+                    "escapes, import returns with their purchase order (`po_id`), e.g. through a column mapping of "
+                    "your returns log.", icon=":material/help:")
         mature = blind["mature_passed_lots"].sum()
         labels = ["Escape rate", "Escaped money", "Suppliers above their AQL", "Lots inspected"]
         e1, e2, e3, e4 = ui.tiles(4, labels)

@@ -379,6 +379,7 @@ if not blind.empty:
               help="Pre-shipment inspections with a decision (marts.inspection_blind_spot).")
     # no escape rate without a passed lot on sale long enough to judge: say which, not a bare dash
     unjudged = (None if pd.notna(b["escape_rate"]) else "no lot passed" if not b["lots_passed"]
+                else "no return names its lot" if not queries.returns_name_lots()
                 else "no passed lot on sale long enough")
     i2.metric("Escape rate", ui.pct(b["escape_rate"]), border=True, delta=unjudged, delta_color="off",
               delta_arrow="off",

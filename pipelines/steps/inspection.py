@@ -92,12 +92,18 @@ def read_closed_actions(con: duckdb.DuckDBPyConnection, as_of) -> pd.DataFrame:
 
 def judge_lots(lots: pd.DataFrame, as_of, settings: InspectionSettings) -> pd.DataFrame:
     """The lot facts with field_defect_rate, is_mature, is_escape and escaped_value as of `as_of`
-    (models.po_status.lot_judgement: the definition the risk score's passed-but-defective signal applies)."""
+    (models.po_status.lot_judgement: the definition the risk score's passed-but-defective signal applies). When no
+    return in the data names its lot (returns_name_lots false: marketplace returns reports do not), no lot is judged by
+    its field returns: none is mature, its field defect rate is unknown."""
     delivered_day = (pd.to_datetime(lots["delivered_on"]) - pd.Timestamp("1970-01-01")).dt.days.to_numpy(dtype=float)
     judged = po_status.lot_judgement(
         lots["passed_psi"], delivered_day, lots["delivered_quantity"].astype("Float64").to_numpy(float, na_value=np.nan),
         lots["defect_return_units"].astype("Float64").to_numpy(float, na_value=np.nan), lots["aql_major"],
         float((pd.Timestamp(as_of) - pd.Timestamp("1970-01-01")).days), settings.field_return_maturity_days)
+    if "returns_name_lots" in lots and not lots["returns_name_lots"].fillna(False).astype(bool).all():
+        # no return names its lot: no lot can be judged by its field returns (unknown, not "no defect came back")
+        judged = {**judged, "is_mature": np.zeros(len(lots), dtype=bool), "is_escape": np.zeros(len(lots), dtype=bool),
+                  "field_defect_rate": np.full(len(lots), np.nan)}
     lots = lots.assign(**judged)
     # an escape costs what came back for it: refunds, written-off units and the quality costs booked on the lot
     lots["escaped_value"] = np.where(lots["is_escape"], lots["refunds"] + lots["write_offs"] + lots["quality_costs"],

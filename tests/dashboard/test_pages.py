@@ -968,3 +968,23 @@ def test_data_page_on_data_within_every_reference_table_says_so(ui, tiny_db):
     assert len(shown) == 5 and (shown["days_past"] == 0).all()
     assert "Every reference table was checked against its sources up to the data's as-of date or later." in \
         ui.texts(at)
+
+
+def test_escapes_are_said_unknown_when_no_return_names_its_lot(ui, tiny_db, tiny_dir, tmp_path, built):
+    """The tiny portfolio's returns without their purchase order (as Amazon's reports give them): the Inspections page
+    says escapes are not known and why, and S1's escape rate says no return names its lot (with the lots named, it
+    says no passed lot has been on sale long enough)."""
+    path = tiny_dir / "returns.csv"
+    rows = path.read_text().splitlines()
+    path.write_text("\n".join([rows[0]] + [",".join(c if i != 2 else "" for i, c in enumerate(r.split(",")))
+                                           for r in rows[1:]]) + "\n")
+    db_path = built(tiny_dir, tmp_path / "w.duckdb")
+    at = ui.open(db_path, "inspections")
+    assert [i.value for i in at.info if i.value.startswith("Escapes are not known: no return in the data names the "
+                                                           "purchase order (lot) it came from")]
+    assert ui.metrics(at)["Escape rate"] == "–"
+    tile = next(m for m in ui.open(db_path, "supplier", query={"supplier": "S1"}).metric if m.label == "Escape rate")
+    assert (tile.value, tile.delta) == ("–", "no return names its lot")
+    named = next(m for m in ui.open(tiny_db, "supplier", query={"supplier": "S1"}).metric if m.label == "Escape rate")
+    assert named.delta == "no passed lot on sale long enough"
+    assert not [i.value for i in ui.open(tiny_db, "inspections").info if i.value.startswith("Escapes are not known")]

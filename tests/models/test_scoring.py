@@ -715,7 +715,7 @@ def test_a_column_of_another_file_blank_on_every_row_scores_nothing(tiny_tables,
     before = scoring.compute_signals(_copy(tiny_tables), TINY_AS_OF, cfg)
     t = _copy(tiny_tables)
     t["shipments"]["customs_hold_days"] = np.nan
-    t["columns_carried"] = pd.DataFrame({"field": ["shipments.doc_errors"]})
+    t["columns_carried"] = pd.DataFrame({"field": ["shipments.doc_errors", "returns.po_id"]})
     after = scoring.compute_signals(t, TINY_AS_OF, cfg)
     assert after.unknown == ("customs_hold_rate",)
     assert after.lacking("customs_hold_rate") == "customs_hold_days in the shipments file"
@@ -834,3 +834,17 @@ def test_score_changes_say_a_rate_with_no_evidence_in_words_as_the_supplier_page
     assert changes.loc["late_rate", "explanation"] == (
         f"{now.labels['late_rate']}: +1.0 pts. Now: 2 of 3 due orders shipped late. Last month: 1 of 2 due orders "
         "shipped late.")
+
+
+def test_returns_that_name_no_lot_leave_the_passed_but_defective_signal_unknown(tiny_tables, cfg):
+    """Amazon's returns reports name no purchase order: no lot can be judged by its field returns, so the signal is
+    unknown (0 points, said), not 'no passed lot came back defective'."""
+    assert "returns.po_id" in set(tiny_tables["columns_carried"]["field"])
+    t = _copy(tiny_tables)
+    t["returns"]["po_id"] = None
+    t["columns_carried"] = pd.DataFrame({"field": [f for f in tiny_tables["columns_carried"]["field"]
+                                                   if f != "returns.po_id"]})
+    after = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert after.unknown == ("passed_but_defective",)
+    assert after.lacking("passed_but_defective") == "po_id in the returns file"
+    assert _sig(after, "S1", "passed_but_defective")["points"] == 0.0

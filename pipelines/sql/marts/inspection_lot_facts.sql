@@ -29,6 +29,12 @@ settings as (
     from inspection_settings
 ),
 
+-- whether any return in the data names the purchase order (lot) it came from: marketplace returns reports (Amazon's)
+-- do not, and without one no lot can be judged by its field returns (models.po_status.lot_judgement)
+traced as (
+    select count(po_id) > 0 as returns_name_lots from staging.returns
+),
+
 -- pending PSIs decide nothing; the first decided one is the lot decision, later ones are re-inspections
 decided_psi as (
     select
@@ -103,12 +109,14 @@ joined as (
         coalesce(lot_returns.defect_refunds, 0) as refunds,
         coalesce(lot_returns.unsellable_defect_units, 0) as unsellable_defect_units,
         coalesce(lot_quality_costs.quality_costs, 0) as quality_costs,
+        traced.returns_name_lots,
     from first_psi
     inner join purchase_orders on first_psi.po_id = purchase_orders.po_id
     left join po_facts on first_psi.po_id = po_facts.po_id
     left join lot_returns on first_psi.po_id = lot_returns.po_id
     left join lot_quality_costs on first_psi.po_id = lot_quality_costs.po_id
     cross join settings
+    cross join traced
 ),
 
 final as (

@@ -134,6 +134,11 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
     if imported is not None and "payments" not in imported:
         out["not_checked"] = ["; ".join(x for x in (t, "amount paid (no payments imported): the balance is unknown")
                                         if x) for t in out["not_checked"]]
+    elif len(frames["payments"]) and frames["payments"]["payee_name"].isna().all() \
+            and cfg["conditions"]["payee_verified"].get("enabled", True):
+        # whom the money went to is not recorded on any payment: the payee check read only the proforma invoice
+        out["not_checked"] = ["; ".join(x for x in (t, "payee (no payment names whom the money went to)") if x)
+                              for t in out["not_checked"]]
     return out
 
 

@@ -445,7 +445,7 @@ _PAYEE_TEXT = {"match": "every payee is the legal entity (after normalising name
                "mismatch": "money went to an entity that is not the legal / contracting entity"}
 
 
-@signal("payees vs legal entity", tables=("payments",))
+@signal("payees vs legal entity", tables=("payments",), needs=("payments.payee_name",))
 def payee_consistency(x: Context) -> Reading:
     o = x.outcomes
     outcome, legal, culprit = o["payee"], o["legal_names"], o["payee_culprit"]
@@ -456,14 +456,14 @@ def payee_consistency(x: Context) -> Reading:
                     for v, lg, cu in zip(outcome, legal, culprit)] if x.explain else None)
 
 
-@signal("payee changes", tables=("payments",))
+@signal("payee changes", tables=("payments",), needs=("payments.payee_name",))
 def payee_changes(x: Context) -> Reading:
     f = x.f
     return Reading(f["payee_count"], None, f["payments_n"], x.share(f["payee_count"]), x.text(
         x.counted("payee_count", "distinct payee"), " used over ", x.counted("payments_n", "payment")))
 
 
-@signal("payments outside Trade Assurance", tables=("payments",))
+@signal("payments outside Trade Assurance", tables=("payments",), needs=("payments.channel",))
 def outside_trade_assurance(x: Context) -> Reading:
     raw, post, pri = x.rate("outside_ta_k", "payments_n")
     return Reading(raw, post, x.f["payments_n"], x.share(post), x.text(

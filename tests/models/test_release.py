@@ -283,6 +283,18 @@ def test_data_the_import_does_not_carry_is_not_recorded_not_a_hold():
         "Pre-shipment inspection passed at the agreed AQL: inspection passed at AQL 4, looser than the agreed 2.5")
 
 
+def test_payments_that_name_no_payee_leave_the_payee_check_to_the_proforma_invoice_and_say_so():
+    """A payments ledger without the beneficiary: whom the money went to cannot be compared with the legal entity, so
+    no order is held for it and every order lists the payee among what was not checked (the proforma invoice's entity
+    and the bank account are still checked)."""
+    frames = _frames()
+    frames["payments"]["payee_name"] = None
+    out = release.evaluate(frames, AS_OF).set_index("po_id")
+    assert out["not_checked"].str.endswith("payee (no payment names whom the money went to)").all()
+    assert not out["hold_reasons"].str.contains("money on this order went to").any()
+    assert "payee (no payment" not in " ".join(release.evaluate(_frames(), AS_OF)["not_checked"])
+
+
 ALL_FILES = {"purchase_orders", "suppliers", "inspections", "payments", "shipments", "bank_accounts", "changes",
              "corrective_actions"}
 

@@ -715,7 +715,7 @@ def test_a_column_of_another_file_blank_on_every_row_scores_nothing(tiny_tables,
     before = scoring.compute_signals(_copy(tiny_tables), TINY_AS_OF, cfg)
     t = _copy(tiny_tables)
     t["shipments"]["customs_hold_days"] = np.nan
-    t["columns_carried"] = pd.DataFrame({"field": ["shipments.doc_errors", "returns.po_id"]})
+    t["columns_carried"] = _carried_without(tiny_tables, "shipments.customs_hold_days")
     after = scoring.compute_signals(t, TINY_AS_OF, cfg)
     assert after.unknown == ("customs_hold_rate",)
     assert after.lacking("customs_hold_rate") == "customs_hold_days in the shipments file"
@@ -842,9 +842,40 @@ def test_returns_that_name_no_lot_leave_the_passed_but_defective_signal_unknown(
     assert "returns.po_id" in set(tiny_tables["columns_carried"]["field"])
     t = _copy(tiny_tables)
     t["returns"]["po_id"] = None
-    t["columns_carried"] = pd.DataFrame({"field": [f for f in tiny_tables["columns_carried"]["field"]
-                                                   if f != "returns.po_id"]})
+    t["columns_carried"] = _carried_without(tiny_tables, "returns.po_id")
     after = scoring.compute_signals(t, TINY_AS_OF, cfg)
     assert after.unknown == ("passed_but_defective",)
     assert after.lacking("passed_but_defective") == "po_id in the returns file"
     assert _sig(after, "S1", "passed_but_defective")["points"] == 0.0
+
+
+def _carried_without(tables: dict, *fields: str) -> pd.DataFrame:
+    """The tables' columns_carried without `fields` (as the loader writes it when no row carries them)."""
+    carried = tables["columns_carried"]
+    return carried[~carried["field"].isin(fields)].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(("column", "signals"), [
+    ("payee_name", ("payee_consistency", "payee_changes")),   # "every payee is the legal entity" of nobody's name
+    ("channel", ("outside_trade_assurance",)),                 # a blank channel is not "outside Trade Assurance"
+])
+def test_a_payments_file_without_payees_or_channels_leaves_their_signals_unknown(tiny_tables, cfg, column, signals):
+    """A payments sheet mapped from a brand's own ledger may carry neither whom the money went to nor how it was
+    paid: those signals are unknown (0 points, said), not 'every payee matches' or 'every payment outside Trade
+    Assurance'."""
+    assert f"payments.{column}" in set(tiny_tables["columns_carried"]["field"])
+    before = scoring.compute_signals(_copy(tiny_tables), TINY_AS_OF, cfg)
+    t = _copy(tiny_tables)
+    t["payments"][column] = None
+    t["columns_carried"] = _carried_without(tiny_tables, f"payments.{column}")
+    after = scoring.compute_signals(t, TINY_AS_OF, cfg)
+    assert after.unknown == signals
+    for s in signals:
+        assert after.lacking(s) == f"{column} in the payments file"
+        assert (after.signals.query("signal == @s")["points"] == 0).all()
+    # every other signal reads the same values (its points move by at most the 0.1 the exact-sum rounding shifts)
+    others = [s for s in scoring.load_config()["signals"] if s not in signals]
+    kept, now = (r.signals[r.signals["signal"].isin(others)].reset_index(drop=True) for r in (before, after))
+    pd.testing.assert_series_equal(now["shrunk_value"], kept["shrunk_value"])
+    pd.testing.assert_series_equal(now["points"], kept["points"], check_exact=False, atol=0.1 + 1e-9, rtol=0)
+

@@ -286,7 +286,7 @@ def psi_failure_rate(x: Context) -> Reading:
         "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("major defects vs AQL", tables=("inspections",))
+@signal("major defects vs AQL", tables=("inspections",), needs=("inspections.major_defects",))
 def major_defects_vs_aql(x: Context) -> Reading:
     f = x.f
     raw, post, pri = x.rate("major_k", "major_units")
@@ -299,7 +299,7 @@ def major_defects_vs_aql(x: Context) -> Reading:
         x.each("{:.2f}", post / aql), "× the AQL)"))
 
 
-@signal("critical defects", tables=("inspections",))
+@signal("critical defects", tables=("inspections",), needs=("inspections.critical_defects",))
 def critical_defects(x: Context) -> Reading:
     raw, post, pri = x.rate("critical_k", "critical_units", scale=1000.0)
     return Reading(raw, post, x.f["critical_units"], x.share(post), x.text(
@@ -336,7 +336,7 @@ def passed_but_defective(x: Context) -> Reading:
         x.peer(pri), ")"))
 
 
-@signal("bulk-vs-sample drift", tables=("inspections",))
+@signal("bulk-vs-sample drift", tables=("inspections",), needs=("inspections.major_defects",))
 def bulk_vs_sample_drift(x: Context) -> Reading:
     f, win = x.f, x.win
     has = ((f["early_n"] >= win["drift_min_units_sampled"]) & (f["later_n"] >= win["drift_min_units_sampled"])
@@ -387,7 +387,7 @@ def corrective_actions(x: Context) -> Reading:
 
 # ---- delivery ---------------------------------------------------------------------------------------------------
 
-@signal("late shipments", tables=("shipments",))
+@signal("late shipments", tables=("shipments",), needs=("purchase_orders.promised_ship_on",))
 def late_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("late_k", "resolved_pos")
     return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
@@ -395,7 +395,8 @@ def late_rate(x: Context) -> Reading:
         x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
-@signal("shipments >{late_incident_days} days late", tables=("shipments",))
+@signal("shipments >{late_incident_days} days late", tables=("shipments",),
+        needs=("purchase_orders.promised_ship_on",))
 def severe_late_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("severe_k", "resolved_pos")
     return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
@@ -480,7 +481,8 @@ def balance_before_psi(x: Context) -> Reading:
         x.peer(pri), ")"))
 
 
-@signal("deposits on overdue orders", tables=("payments", "shipments"))
+@signal("deposits on overdue orders", tables=("payments", "shipments"),
+        needs=("purchase_orders.promised_ship_on",))  # overdue: past the promised ship date
 def deposits_at_risk(x: Context) -> Reading:
     f = x.f
     share = np.where(f["spend_12m"] > 0, f["overdue_deposits"] / f["spend_12m"].where(f["spend_12m"] > 0),

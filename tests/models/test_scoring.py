@@ -855,23 +855,31 @@ def _carried_without(tables: dict, *fields: str) -> pd.DataFrame:
     return carried[~carried["field"].isin(fields)].reset_index(drop=True)
 
 
-@pytest.mark.parametrize(("column", "signals"), [
-    ("payee_name", ("payee_consistency", "payee_changes")),   # "every payee is the legal entity" of nobody's name
-    ("channel", ("outside_trade_assurance",)),                 # a blank channel is not "outside Trade Assurance"
+@pytest.mark.parametrize(("table", "column", "signals", "red_flags"), [
+    # a payments ledger without the beneficiary: "every payee is the legal entity" of nobody's name
+    ("payments", "payee_name", ("payee_consistency", "payee_changes"), ["payee_mismatch"]),
+    # ... without the channel: a blank channel is not "outside Trade Assurance"
+    ("payments", "channel", ("outside_trade_assurance",), []),
+    # a PO tracker without promised ship dates: "0 of 0 due orders shipped late" is not on time
+    ("purchase_orders", "promised_ship_on", ("late_rate", "severe_late_rate", "deposits_at_risk"), []),
+    # an inspection summary with results but no defect counts: "0 major defects in 0 units" is not a clean sample
+    ("inspections", "major_defects", ("major_defects_vs_aql", "bulk_vs_sample_drift"), []),
+    ("inspections", "critical_defects", ("critical_defects",), ["critical_defect_recent"]),
 ])
-def test_a_payments_file_without_payees_or_channels_leaves_their_signals_unknown(tiny_tables, cfg, column, signals):
-    """A payments sheet mapped from a brand's own ledger may carry neither whom the money went to nor how it was
-    paid: those signals are unknown (0 points, said), not 'every payee matches' or 'every payment outside Trade
-    Assurance'."""
-    assert f"payments.{column}" in set(tiny_tables["columns_carried"]["field"])
+def test_a_file_without_a_column_its_signals_read_leaves_them_unknown(tiny_tables, cfg, table, column, signals,
+                                                                      red_flags):
+    """A file mapped from a brand's own sheet may lack a column a signal reads: the signal is unknown (0 points,
+    said, its red flag listed as not checked), never read as 'none found'; every other signal is unchanged."""
+    assert f"{table}.{column}" in set(tiny_tables["columns_carried"]["field"])
     before = scoring.compute_signals(_copy(tiny_tables), TINY_AS_OF, cfg)
     t = _copy(tiny_tables)
-    t["payments"][column] = None
-    t["columns_carried"] = _carried_without(tiny_tables, f"payments.{column}")
+    t[table][column] = None
+    t["columns_carried"] = _carried_without(tiny_tables, f"{table}.{column}")
     after = scoring.compute_signals(t, TINY_AS_OF, cfg)
     assert after.unknown == signals
+    assert scoring.red_flags_unknown(pd.DataFrame({"signal": list(after.unknown)})) == red_flags
     for s in signals:
-        assert after.lacking(s) == f"{column} in the payments file"
+        assert after.lacking(s) == f"{column} in the {table} file"
         assert (after.signals.query("signal == @s")["points"] == 0).all()
     # every other signal reads the same values (its points move by at most the 0.1 the exact-sum rounding shifts)
     others = [s for s in scoring.load_config()["signals"] if s not in signals]

@@ -253,8 +253,8 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         ["Order", "Supplier", "Promised ship date", "Days late", "Paid on it"],
         [[_text(r.po_id), _text(r.supplier_name), _day(r.promised_ship_on), display.number(r.days_late),
           display.money(r.deposit_at_risk)] for r in late.itertuples()],
-        "No order is late to ship." if display.imported(data["imported"], "shipments") else
-        "Not known: no shipments file was imported, so no order is known to be unshipped.")
+        f"Not known: {unknown}." if (unknown := display.lateness_unknown(
+            data["orders"], display.imported(data["imported"], "shipments"))) else "No order is late to ship.")
 
     stopped = sampling_stopped(data["switching"])
     stopped_section = Section(

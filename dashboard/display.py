@@ -1494,6 +1494,17 @@ def _column(orders: pd.DataFrame, name: str, default: object) -> pd.Series:
     return orders[name] if name in orders else pd.Series(default, index=orders.index)
 
 
+def lateness_unknown(orders: pd.DataFrame, shipments_imported: bool) -> str:
+    """Why no open order can be known to be late to ship, in words, or '' when lateness is known: no shipments file
+    (nothing is known to be unshipped), or no open order with a promised ship date (a PO tracker without the column:
+    none is known to be late, which is not "none is late")."""
+    if not shipments_imported:
+        return "no shipments file was imported, so no order is known to be unshipped"
+    if len(orders) and "promised_ship_on" in orders and orders["promised_ship_on"].isna().all():
+        return "no open order has a promised ship date, so none is known to be late"
+    return ""
+
+
 def late_to_ship(orders: pd.DataFrame) -> pd.DataFrame:
     """The open orders late to ship (marts.open_orders.is_late_to_ship: nothing shipped, past the promise and the
     on-time tolerance), the latest first: the suppliers to chase. None in a warehouse built before the column."""

@@ -411,7 +411,8 @@ def order_features(inp: Inputs, orders: pd.DataFrame, outcomes: pd.DataFrame | N
     fail_day = ins[ins["fail"] == 1].groupby("po_id")["day"].min()
     early_due = oc["promised_day"] + lim
     early = oc.assign(day=early_due + 1, known=1.0,
-                      bad=((~on_time_enough) | (oc["po_id"].map(fail_day) <= early_due)).astype(float))
+                      # as float: on no order with a promise (a PO tracker without the column) an empty map is text
+                      bad=((~on_time_enough) | (oc["po_id"].map(fail_day).astype(float) <= early_due)).astype(float))
     ek, f["past_early_incident_rate"] = shrunk(early, "bad", "known", level="portfolio_early_incident_rate")
     f["past_early_known"] = ek["known"].to_numpy()
     ew = np.exp((early["day"].astype(float) - d0) / tau)

@@ -41,7 +41,8 @@ if ui.require_warehouse():
     overdue = due & display.is_overdue(orders)  # a balance waiting for its shipment waits for the goods
     # nothing shipped and the promise plus the on-time tolerance passed (a warehouse built before the column: none)
     late = display.late_to_ship(orders)
-    shipments_known = queries.imported("shipments") and "is_late_to_ship" in orders
+    late_unknown = display.lateness_unknown(orders, queries.imported("shipments"))
+    shipments_known = not late_unknown and "is_late_to_ship" in orders
 
     c1, c2, c3, c4 = ui.tiles(4)
     tolerance = po_status.settings_from(queries.kpi_settings()).on_time_days
@@ -102,8 +103,7 @@ if ui.require_warehouse():
                             "inspection, shipment or documents.",
                  "hold": "No order is on hold: no check found anything wrong.",
                  "late": "No order is late to ship: every one past its promised date has shipped something."
-                 if shipments_known else "Not known: no shipments file was imported, so no order is known to be "
-                                         "unshipped."}
+                 if shipments_known else f"Not known: {late_unknown or 'this warehouse was built before lateness was recorded; rebuild it'}."}
         good = view != "release" and (view != "late" or shipments_known)  # an empty list that is good news
         (st.success if good else st.info)(empty.get(view, "No open order."))
         st.stop()

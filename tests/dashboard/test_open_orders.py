@@ -122,3 +122,31 @@ def test_a_page_that_counts_to_the_as_of_date_warns_when_that_date_is_long_past(
     # a warehouse built before the setting says the age and no warning
     assert display.stale_after_days(pd.DataFrame({"setting": ["on_time_tolerance_days"], "value": [3.0]})) is None
     assert display.stale_data_warning(date(2024, 6, 21), None) is None
+
+
+def test_without_promised_ship_dates_lateness_is_said_unknown(ui, tiny_dir, tmp_path, built):
+    """A PO tracker without promised ship dates: no open order can be known to be late (not 'none is late'). The
+    Open orders tile counts none, its Late to ship view and the weekly digest say why."""
+    import csv
+
+    from dashboard import db, digest
+
+    path = tiny_dir / "purchase_orders.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([{**r, "promised_ship_on": ""} for r in rows])
+    db_path = built(tiny_dir, tmp_path / "w.duckdb")
+    at = ui.open(db_path, "open_orders")
+    assert not next(x for x in at.metric if x.label == "Open orders").delta   # no "0 late to ship"
+    at.segmented_control(key="open_orders_view").set_value("late").run()
+    said = "Not known: no open order has a promised ship date, so none is known to be late."
+    assert said in [i.value for i in at.info]
+    con = db.connect(db_path)
+    try:
+        week = digest.build(db.runner(con), 7)
+    finally:
+        con.close()
+    assert (week.section("late").rows, week.section("late").empty) == ([], said)

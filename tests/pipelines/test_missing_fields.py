@@ -147,3 +147,28 @@ def test_returns_that_name_no_lot_judge_no_lot_by_its_field_returns(tmp_path, ti
     assert unknown == [("passed_but_defective", "po_id in the returns file")]
     assert ("      notice: the data has no po_id in the returns file: 'lots passed at inspection but returned "
             "defective' scores 0 of 3 points and is shown as unknown") in lines
+
+
+def test_a_purchase_orders_file_without_promised_dates_builds_with_lateness_unknown(tmp_path, tiny_dir, built):
+    """A PO tracker without promised ship dates (the column is optional) built only to fail in the incident model (an
+    empty text column compared with numbers); now it builds, and the three signals that read the promise are unknown
+    and said."""
+    import csv
+
+    path = tiny_dir / "purchase_orders.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([{**r, "promised_ship_on": ""} for r in rows])
+    lines: list[str] = []
+    built(tiny_dir, tmp_path / "w.duckdb", log=lines.append)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        unknown = con.execute("select signal from marts.score_unknown_signals where missing_fields = "
+                              "'promised_ship_on in the purchase_orders file' order by signal").fetchall()
+        predicted = con.execute("select count(*) from marts.incident_predictions").fetchone()[0]
+    assert [u for (u,) in unknown] == ["deposits_at_risk", "late_rate", "severe_late_rate"]
+    assert predicted == 3   # one next-order prediction per supplier
+    assert ("      notice: the data has no promised_ship_on in the purchase_orders file: 'late shipments' scores 0 of 7 "
+            "points and is shown as unknown") in lines

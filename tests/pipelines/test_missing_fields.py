@@ -172,3 +172,37 @@ def test_a_purchase_orders_file_without_promised_dates_builds_with_lateness_unkn
     assert predicted == 3   # one next-order prediction per supplier
     assert ("      notice: the data has no promised_ship_on in the purchase_orders file: 'late shipments' scores 0 of 7 "
             "points and is shown as unknown") in lines
+
+
+def test_every_optional_column_blank_on_every_row_builds_and_scores_nothing_for_it(tmp_path, built):
+    """The tiny portfolio with its control files, every optional contract column blanked on every row (the least a
+    mapped spreadsheet may carry; quality costs keep the supplier or order the row rule asks for one of): the build
+    publishes, and every signal that reads an optional field is unknown rather than scored on blanks."""
+    import csv
+    import shutil
+
+    from helpers import FIXTURES
+    from models import signals
+    from pipelines import contract
+
+    folder = tmp_path / "in"
+    shutil.copytree(TINY, folder)
+    for f in (FIXTURES / "controls").glob("*.csv"):
+        shutil.copy(f, folder / f.name)
+    for table in contract.TABLES:
+        path = folder / f"{table.name}.csv"
+        if table.name == "quality_costs" or not path.exists():
+            continue
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        optional = {c.name for c in table.columns if not c.required}
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else [c.name for c in table.columns])
+            writer.writeheader()
+            writer.writerows([{k: "" if k in optional else v for k, v in r.items()} for r in rows])
+    built(folder, tmp_path / "w.duckdb")
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        unknown = {s for (s,) in con.execute("select signal from marts.score_unknown_signals").fetchall()}
+        scored = con.execute("select count(*) from marts.supplier_risk_score").fetchone()[0]
+    assert scored == 2   # S1 and S2; S3, without orders, is known from its onboarding date, blanked here
+    assert {name for name, s in signals.REGISTRY.items() if s.needs} <= unknown

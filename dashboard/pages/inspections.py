@@ -86,7 +86,10 @@ if ui.require_warehouse():
     if blind.empty:
         ui.missing("marts.inspection_blind_spot", "escape rates", needs=("inspections",))
     else:
-        if not queries.returns_name_lots():
+        traced = queries.returns_name_lots()
+        if not traced:
+            # escapes and their money are not known, not none: shown as –, not 0 and $0
+            blind = blind.assign(escapes=np.nan, escaped_value=np.nan)
             st.info("Escapes are not known: no return in the data names the purchase order (lot) it came from, so "
                     "no lot that passed inspection can be judged by its field returns (Amazon's returns reports do "
                     "not name it). The defect-rate estimates below rest on the inspection samples alone. To see "
@@ -99,7 +102,7 @@ if ui.require_warehouse():
                   help="Escapes ÷ mature passed lots, over the selected suppliers. An escape is a lot that passed "
                        "pre-shipment inspection whose field defect rate (defect-coded returns per unit delivered, "
                        "once enough time has passed) exceeded the lot's major AQL.")
-        e2.metric(labels[1], ui.metric_money(blind["escaped_value"].sum()), border=True,
+        e2.metric(labels[1], ui.metric_money(blind["escaped_value"].sum()) if traced else "–", border=True,
                   help="Refunds, write-offs and quality costs of escaped lots (marts.inspection_blind_spot).")
         e3.metric(labels[2], f"{int(blind['is_above_aql'].fillna(False).sum()):,}", border=True,
                   help="Suppliers whose estimated true defect rate (inspection samples and field returns combined, "

@@ -982,9 +982,12 @@ def test_escapes_are_said_unknown_when_no_return_names_its_lot(ui, tiny_db, tiny
     at = ui.open(db_path, "inspections")
     assert [i.value for i in at.info if i.value.startswith("Escapes are not known: no return in the data names the "
                                                            "purchase order (lot) it came from")]
-    assert ui.metrics(at)["Escape rate"] == "–"
+    assert (ui.metrics(at)["Escape rate"], ui.metrics(at)["Escaped money"]) == ("–", "–")   # not 0% and $0
+    table = next(f for f in ui.frames(at) if "escapes" in f.columns)
+    assert table[["escapes", "escaped_value"]].isna().all().all()
     tile = next(m for m in ui.open(db_path, "supplier", query={"supplier": "S1"}).metric if m.label == "Escape rate")
     assert (tile.value, tile.delta) == ("–", "no return names its lot")
+    assert ui.metrics(ui.open(db_path, "supplier", query={"supplier": "S1"}))["Escaped value"] == "–"
     named = next(m for m in ui.open(tiny_db, "supplier", query={"supplier": "S1"}).metric if m.label == "Escape rate")
     assert named.delta == "no passed lot on sale long enough"
     assert not [i.value for i in ui.open(tiny_db, "inspections").info if i.value.startswith("Escapes are not known")]

@@ -748,7 +748,9 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
                 gaps.setdefault(span, []).append(words(r.channel, "channel"))
         if gaps:
             parts = [f"{wording.and_list(names)} in {span}" for span, names in gaps.items()]
-            said.append(f"The returns on record do not cover {wording.and_list(parts)}: those months' return costs "
+            # "A in Oct 2023 to Nov 2023 and Apr 2025; B in Oct 2023 to Nov 2023": an "and" inside a span list
+            listed = "; ".join(parts) if any(" and " in span for span in gaps) else wording.and_list(parts)
+            said.append(f"The returns on record do not cover {listed}: those months' return costs "
                         "read as zero and their units are left out of the return rates. Import those months' returns "
                         "if you have them.")
     return " ".join(said)

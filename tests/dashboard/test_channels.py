@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard import db, display
@@ -299,6 +300,18 @@ def test_months_whose_returns_were_not_imported_are_named_as_runs(ui, tiny_dir, 
              "months' returns if you have them.")
     assert display.channels_without_returns(basis) == costs
     assert md(costs) in [c.value for c in ui.open(db_path, "costs").caption]
+
+
+def test_channels_with_several_uncovered_spans_are_told_apart():
+    """Amazon US misses two runs of months, Shopify one: the channels are separated by semicolons, not a third
+    "and"."""
+    basis = pd.DataFrame({"channel": ["amazon_us", "shopify_dtc"], "sales_rows": [10, 5], "returns_recorded": True,
+                          "reasons_recorded": True,
+                          "uncovered_months": [[date(2023, 10, 1), date(2023, 11, 1), date(2025, 4, 1)],
+                                               [date(2023, 10, 1), date(2023, 11, 1)]]})
+    assert display.channels_without_returns(basis).startswith(
+        "The returns on record do not cover Amazon US in Oct 2023 to Nov 2023 and Apr 2025; Shopify (own store) in "
+        "Oct 2023 to Nov 2023: those months' return costs read as zero")
 
 
 def test_month_spans_join_consecutive_months():

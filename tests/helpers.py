@@ -78,6 +78,12 @@ def _rewrite_csv(path: Path, change, extra: list[str] | None = None) -> None:
         writer.writerows(rows)
 
 
+def blank_columns(path: Path, columns) -> Path:
+    """The CSV at `path` with `columns` emptied on every row (a file that does not carry them)."""
+    _rewrite_csv(path, lambda row: row.update({c: "" for c in columns if c in row}))
+    return path
+
+
 def tiny_with_entry_number(folder: Path, shipment_id: str, entry_number: str) -> Path:
     """The tiny portfolio copied to `folder` with one shipment on a customs entry (`shipments.entry_number`)."""
     import csv

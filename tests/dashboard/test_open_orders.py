@@ -127,17 +127,10 @@ def test_a_page_that_counts_to_the_as_of_date_warns_when_that_date_is_long_past(
 def test_without_promised_ship_dates_lateness_is_said_unknown(ui, tiny_dir, tmp_path, built):
     """A PO tracker without promised ship dates: no open order can be known to be late (not 'none is late'). The
     Open orders tile counts none, its Late to ship view and the weekly digest say why."""
-    import csv
-
     from dashboard import db, digest
+    from helpers import blank_columns
 
-    path = tiny_dir / "purchase_orders.csv"
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows([{**r, "promised_ship_on": ""} for r in rows])
+    blank_columns(tiny_dir / "purchase_orders.csv", ["promised_ship_on"])
     db_path = built(tiny_dir, tmp_path / "w.duckdb")
     at = ui.open(db_path, "open_orders")
     assert not next(x for x in at.metric if x.label == "Open orders").delta   # no "0 late to ship"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from helpers import SCMS, TINY
+from helpers import SCMS, TINY, blank_columns
 from pipelines.cli import main as cli_main
 
 
@@ -126,10 +126,7 @@ def test_returns_that_name_no_lot_judge_no_lot_by_its_field_returns(tmp_path, ti
     (3 defect-coded units of its 1,000 delivered; not yet mature at the tiny portfolio's date)."""
     lines: list[str] = []
     built(tiny_dir, tmp_path / "with.duckdb")
-    path = tiny_dir / "returns.csv"
-    rows = path.read_text().splitlines()
-    path.write_text("\n".join([rows[0]] + [",".join(c if i != 2 else "" for i, c in enumerate(r.split(",")))
-                                           for r in rows[1:]]) + "\n")
+    blank_columns(tiny_dir / "returns.csv", ["po_id"])
     built(tiny_dir, tmp_path / "without.duckdb", log=lines.append)
     with duckdb.connect(str(tmp_path / "with.duckdb"), read_only=True) as con:
         named = con.execute("select po_id, is_mature, field_defect_rate from marts.inspection_lots "
@@ -153,15 +150,7 @@ def test_a_purchase_orders_file_without_promised_dates_builds_with_lateness_unkn
     """A PO tracker without promised ship dates (the column is optional) built only to fail in the incident model (an
     empty text column compared with numbers); now it builds, and the three signals that read the promise are unknown
     and said."""
-    import csv
-
-    path = tiny_dir / "purchase_orders.csv"
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows([{**r, "promised_ship_on": ""} for r in rows])
+    blank_columns(tiny_dir / "purchase_orders.csv", ["promised_ship_on"])
     lines: list[str] = []
     built(tiny_dir, tmp_path / "w.duckdb", log=lines.append)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
@@ -178,7 +167,6 @@ def test_every_optional_column_blank_on_every_row_builds_and_scores_nothing_for_
     """The tiny portfolio with its control files, every optional contract column blanked on every row (the least a
     mapped spreadsheet may carry; quality costs keep the supplier or order the row rule asks for one of): the build
     publishes, and every signal that reads an optional field is unknown rather than scored on blanks."""
-    import csv
     import shutil
 
     from helpers import FIXTURES
@@ -191,15 +179,8 @@ def test_every_optional_column_blank_on_every_row_builds_and_scores_nothing_for_
         shutil.copy(f, folder / f.name)
     for table in contract.TABLES:
         path = folder / f"{table.name}.csv"
-        if table.name == "quality_costs" or not path.exists():
-            continue
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-        optional = {c.name for c in table.columns if not c.required}
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else [c.name for c in table.columns])
-            writer.writeheader()
-            writer.writerows([{k: "" if k in optional else v for k, v in r.items()} for r in rows])
+        if table.name != "quality_costs" and path.exists():
+            blank_columns(path, [c.name for c in table.columns if not c.required])
     built(folder, tmp_path / "w.duckdb")
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         unknown = {s for (s,) in con.execute("select signal from marts.score_unknown_signals").fetchall()}

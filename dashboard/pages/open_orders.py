@@ -103,7 +103,8 @@ if ui.require_warehouse():
                             "inspection, shipment or documents.",
                  "hold": "No order is on hold: no check found anything wrong.",
                  "late": "No order is late to ship: every one past its promised date has shipped something."
-                 if shipments_known else f"Not known: {late_unknown or 'this warehouse was built before lateness was recorded; rebuild it'}."}
+                 if shipments_known else
+                 f"Not known: {late_unknown or 'this warehouse was built before lateness was recorded; rebuild it'}."}
         good = view != "release" and (view != "late" or shipments_known)  # an empty list that is good news
         (st.success if good else st.info)(empty.get(view, "No open order."))
         st.stop()

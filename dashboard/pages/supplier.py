@@ -386,7 +386,8 @@ if not blind.empty:
               help="Share of mature passed lots whose field defect rate (defect-coded returns per unit delivered) "
                    f"exceeded the lot's major AQL; 90% interval {ui.pct(b['escape_rate_lower'])}–"
                    f"{ui.pct(b['escape_rate_upper'])}.")
-    i3.metric("Escaped value", ui.metric_money(b["escaped_value"]) if queries.returns_name_lots() else "–", border=True,
+    i3.metric("Escaped value", ui.metric_money(b["escaped_value"]) if queries.returns_name_lots() else "–",
+              border=True,
               help="Refunds, write-offs and quality costs of lots that passed inspection but escaped.")
     plan = (f"Level {b['recommended_level']} · AQL {b['recommended_aql_major']:g}"
             if pd.notna(b["recommended_level"]) and pd.notna(b["recommended_aql_major"]) else "–")

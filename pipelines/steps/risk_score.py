@@ -206,6 +206,7 @@ def _log_channels_left_out(con: duckdb.DuckDBPyConnection, context) -> None:
             coverage.return_rate as rate,
         from staging.returns_gaps as gaps
         inner join staging.returns_coverage as coverage on coverage.channel = gaps.channel
+        where coverage.reasons_recorded  -- a channel whose returns give no reason is left out whole (said above)
         order by scope nulls first, first_month""")
     for r in gaps.itertuples():   # a monthly returns report skipped between others (staging.returns_gaps)
         one = r.first_month == r.last_month

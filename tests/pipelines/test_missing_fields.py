@@ -159,8 +159,8 @@ def test_a_purchase_orders_file_without_promised_dates_builds_with_lateness_unkn
         predicted = con.execute("select count(*) from marts.incident_predictions").fetchone()[0]
     assert [u for (u,) in unknown] == ["deposits_at_risk", "late_rate", "severe_late_rate"]
     assert predicted == 3   # one next-order prediction per supplier
-    assert ("      notice: the data has no promised_ship_on in the purchase_orders file: 'late shipments' scores 0 of 7 "
-            "points and is shown as unknown") in lines
+    assert ("      notice: the data has no promised_ship_on in the purchase_orders file: 'late shipments' scores 0 "
+            "of 7 points and is shown as unknown") in lines
 
 
 def test_every_optional_column_blank_on_every_row_builds_and_scores_nothing_for_it(tmp_path, built):

@@ -133,10 +133,11 @@ def test_a_channel_whose_returns_give_no_reason_is_left_out_of_the_return_rates(
     was a defect cannot be told, so its sales leave the rates ('reasons') rather than read a defect rate of 0.
     Amazon's 3 units without a reason beside 100 with one keep its reasons recorded, and are counted."""
     coverage, sales, recorded = _sales_and_returns(
-        con, AMAZON_RETURNS + [("A0", "2024-08-03", 3, "amazon_us", None),
-                               ("W1", "2024-06-20", 4, "walmart_us", None), ("W2", "2024-06-21", 2, "walmart_us", None)])
+        con, AMAZON_RETURNS + [("A0", "2024-08-03", 3, "amazon_us", None), ("W1", "2024-06-20", 4, "walmart_us", None),
+                               ("W2", "2024-06-21", 2, "walmart_us", None)])
     walmart, amazon = coverage.loc["walmart_us"], coverage.loc["amazon_us"]
-    assert (walmart["returns_recorded"], walmart["reasons_recorded"], walmart["units_without_reason"]) == (True, False, 6)
+    assert (walmart["returns_recorded"], walmart["reasons_recorded"], walmart["units_without_reason"]) == (
+        True, False, 6)
     assert (amazon["reasons_recorded"], amazon["units_without_reason"], amazon["returned_units"]) == (True, 3, 103)
     assert set(sales.loc[sales["channel"] == "walmart_us", "returns_left_out"]) == {"reasons"}
     assert recorded == {("amazon_us", f"2024-{m:02d}") for m in range(6, 12)}

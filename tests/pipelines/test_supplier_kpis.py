@@ -283,7 +283,8 @@ def test_a_channel_whose_returns_give_no_reason_is_left_out_and_the_build_says_w
 
     path = tiny_dir / "returns.csv"
     path.write_text(path.read_text().replace(",defective,amazon_us,", ",,amazon_us,")
-                    .replace(",customer_remorse,amazon_us,", ",,amazon_us,").replace(",wrong_item,amazon_us,", ",,amazon_us,"))
+                    .replace(",customer_remorse,amazon_us,", ",,amazon_us,")
+                    .replace(",wrong_item,amazon_us,", ",,amazon_us,"))
     k, log, db = _built_and_checked(tmp_path, tiny_dir, built)
     with duckdb.connect(str(db), read_only=True) as con:
         left_out = dict(con.execute("select channel, any_value(returns_left_out) from staging.sales "
@@ -297,8 +298,8 @@ def test_a_channel_whose_returns_give_no_reason_is_left_out_and_the_build_says_w
     assert k.loc["S1", "defect_return_rate"] == pytest.approx(1 / 300)
     assert signal == pytest.approx(1 / 300)
     assert math.isnan(k.loc["S2", "defect_return_rate"])
-    assert ("      notice: the 7 returned units of channel amazon_us give no reason, so whether any was a defect cannot "
-            "be told: its 1,050 units sold are left out of the return rates (defect returns, 'not as described') and "
+    assert ("      notice: the 7 returned units of channel amazon_us give no reason, so whether any was a defect "
+            "cannot be told: its 1,050 units sold are left out of the return rates (defect returns, 'not as described') and "
             "none of its returns counts against a supplier; import its returns with their reasons (map the reason "
             "column)") in log
 

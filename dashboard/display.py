@@ -756,19 +756,22 @@ def channels_without_returns(channels: pd.DataFrame) -> str:
     return " ".join(said)
 
 
-def month_spans(months: Iterable, runs: bool = True) -> list[str]:
-    """Months in words, consecutive ones as one span: [Oct 2023, Nov 2023, Sep 2024] → ["Oct 2023 to Nov 2023",
-    "Sep 2024"]; with `runs` false, the one span from the first to the last."""
-    stamps = sorted({pd.Timestamp(m).to_period("M") for m in months})
-    if not stamps:
-        return []
-    spans = [[stamps[0], stamps[0]]] if runs else [[stamps[0], stamps[-1]]]
-    for m in stamps[1:] if runs else []:
-        if m == spans[-1][1] + 1:
+def month_span(first: object, last: object) -> str:
+    """The months from `first` to `last` in words: "Oct 2023 to Nov 2023", or "Sep 2024" when they are one."""
+    a, b = pd.Timestamp(first).to_period("M"), pd.Timestamp(last).to_period("M")
+    return f"{a:%b %Y}" if a == b else f"{a:%b %Y} to {b:%b %Y}"
+
+
+def month_spans(months: Iterable) -> list[str]:
+    """Months in words, consecutive ones as one span (month_span): [Oct 2023, Nov 2023, Sep 2024] → ["Oct 2023 to
+    Nov 2023", "Sep 2024"]."""
+    spans: list[list[pd.Period]] = []
+    for m in sorted({pd.Timestamp(m).to_period("M") for m in months}):
+        if spans and m == spans[-1][1] + 1:
             spans[-1][1] = m
         else:
             spans.append([m, m])
-    return [f"{a:%b %Y}" if a == b else f"{a:%b %Y} to {b:%b %Y}" for a, b in spans]
+    return [month_span(a.to_timestamp(), b.to_timestamp()) for a, b in spans]
 
 
 def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:
@@ -797,7 +800,7 @@ def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:
                             sort=False, dropna=False)
     for (reason, first, last, first_return, last_return), rows in groups:
         first, last = pd.Timestamp(first), pd.Timestamp(last)
-        (span,) = month_spans([first, last], runs=False)
+        span = month_span(first, last)
         if reason == "before":
             edge = f"before the first recorded return ({pd.Timestamp(first_return):%b %Y})"
         elif reason == "after":

@@ -377,17 +377,17 @@ if not blind.empty:
     i1, i2, i3, i4 = ui.tiles([1, 1, 1, 1.6])  # the plan ("Level II · AQL 2.5") needs the widest box
     i1.metric("Lots inspected", ui.number(b["lots_inspected"]), border=True,
               help="Pre-shipment inspections with a decision (marts.inspection_blind_spot).")
+    traced = queries.returns_name_lots()   # lots judged by their field returns at all (marts.inspection_lot_facts)
     # no escape rate without a passed lot on sale long enough to judge: say which, not a bare dash
     unjudged = (None if pd.notna(b["escape_rate"]) else "no lot passed" if not b["lots_passed"]
-                else "no return names its lot" if not queries.returns_name_lots()
+                else "no return names its lot" if not traced
                 else "no passed lot on sale long enough")
     i2.metric("Escape rate", ui.pct(b["escape_rate"]), border=True, delta=unjudged, delta_color="off",
               delta_arrow="off",
               help="Share of mature passed lots whose field defect rate (defect-coded returns per unit delivered) "
                    f"exceeded the lot's major AQL; 90% interval {ui.pct(b['escape_rate_lower'])}–"
                    f"{ui.pct(b['escape_rate_upper'])}.")
-    i3.metric("Escaped value", ui.metric_money(b["escaped_value"]) if queries.returns_name_lots() else "–",
-              border=True,
+    i3.metric("Escaped value", ui.metric_money(b["escaped_value"]) if traced else "–", border=True,
               help="Refunds, write-offs and quality costs of lots that passed inspection but escaped.")
     plan = (f"Level {b['recommended_level']} · AQL {b['recommended_aql_major']:g}"
             if pd.notna(b["recommended_level"]) and pd.notna(b["recommended_aql_major"]) else "–")

@@ -193,9 +193,8 @@ def _log_channels_left_out(con: duckdb.DuckDBPyConnection, context) -> None:
         group by all
         order by scope nulls first, before desc""")
     for r in months.itertuples():
-        span = r.first_month if r.first_month == r.last_month else f"{r.first_month} to {r.last_month}"
         edge = f"none before {r.first_return}" if r.before else f"none after {r.last_return}"
-        context.log(_months_notice(r.scope, r.rate, r.expected, span, edge, r.units))
+        context.log(_months_notice(r.scope, r.rate, r.expected, r.first_month, r.last_month, edge, r.units))
     gaps = read_frame(con, """
         select distinct
             case when gaps.pooled then null else gaps.channel end as scope,
@@ -209,17 +208,18 @@ def _log_channels_left_out(con: duckdb.DuckDBPyConnection, context) -> None:
         where coverage.reasons_recorded  -- a channel whose returns give no reason is left out whole (said above)
         order by scope nulls first, first_month""")
     for r in gaps.itertuples():   # a monthly returns report skipped between others (staging.returns_gaps)
-        one = r.first_month == r.last_month
-        span = r.first_month if one else f"{r.first_month} to {r.last_month}"
-        edge = f"no return dated in {'that month' if one else 'those months'}, between others"
-        context.log(_months_notice(r.scope, r.rate, r.expected, span, edge, r.units))
+        edge = f"no return dated in {'that month' if r.first_month == r.last_month else 'those months'}, between others"
+        context.log(_months_notice(r.scope, r.rate, r.expected, r.first_month, r.last_month, edge, r.units))
 
 
-def _months_notice(scope: object, rate: float, expected: float, span: str, edge: str, units: float) -> str:
-    """The build log's notice for sales months left out of the return rates, with the evidence: the rate over the
-    months the scope's returns cover, the returns expected from those months' sales and what the data has."""
+def _months_notice(scope: object, rate: float, expected: float, first_month: str, last_month: str, edge: str,
+                   units: float) -> str:
+    """The build log's notice for sales months (first_month .. last_month, 'YYYY-MM') left out of the return rates,
+    with the evidence: the rate over the months the scope's returns cover, the returns expected from those months'
+    sales and what the data has."""
     whose = (f"of channel {scope}" if isinstance(scope, str)
              else "of every channel together (a return names no channel, or one no sale has)")
+    span = first_month if first_month == last_month else f"{first_month} to {last_month}"
     return (f"      notice: at the return rate {whose} over the months its returns cover ({rate:.2%} of units sold), "
             f"{expected:,.0f} returned units would be expected from the sales of {span}, and the data has {edge}: "
             f"those months' {int(units):,} units sold are left out of the return rates (defect returns, 'not as "

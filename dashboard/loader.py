@@ -11,6 +11,7 @@ import tempfile
 import time
 import weakref
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -137,12 +138,13 @@ def validate(folder: Path) -> IngestResult:
         return read_and_validate(folder)  # raises the pipeline's own "is not a folder" error
     signature = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()
                              if p.is_file()))
-    return _validate(str(folder), signature)
+    return _validate(str(folder), signature, contract.latest_event_date())
 
 
 @st.cache_data(max_entries=8, show_spinner="Validating files…")
-def _validate(folder: str, signature: tuple) -> IngestResult:
-    return read_and_validate(Path(folder))
+def _validate(folder: str, signature: tuple, latest: date) -> IngestResult:
+    """`latest`: the latest date of something that has happened (today's), so a new day validates afresh."""
+    return read_and_validate(Path(folder), latest=latest)
 
 
 def summary(result: IngestResult) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from typing import Callable
 import duckdb
 
 from models.wording import count_words
+from pipelines import contract as c
 from pipelines import ingest
 from pipelines.code_version import code_version
 from pipelines.macros import MACROS, SQL_COMMENT, TABLE_REF, create_macros, macro_inputs
@@ -294,7 +295,7 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
         con = duckdb.connect(str(tmp))
         con.execute("set memory_limit = ?", [BUILD_MEMORY])
         try:
-            result = ingest.read_and_validate(input_dir, con)
+            result = ingest.read_and_validate(input_dir, con, latest=c.latest_event_date(as_of))
             report.ingest = result
             for note in result.notices:
                 log(f"  notice: {note}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from models import change_kinds
@@ -30,6 +30,21 @@ DUCKDB_TYPES = {
 # Plausible dates: anything outside is a typo or a mangled export (e.g. m/d/yy read as yy-mm-dd).
 MIN_DATE = date(2000, 1, 1)
 MAX_DATE = date(2099, 12, 31)
+
+# A date that records something that has happened (an order placed, a payment made, goods shipped or returned, an
+# audit done: a column with `happened`) cannot lie in the future. A later one is a typo (2062 for 2026, 2027 for
+# 2026) or a planned date in the wrong column, and kept it would move the data's as-of date (pipelines.build's
+# infer_as_of) and with it every age, every overdue order and every month of the score history. The latest date
+# accepted is the day the import runs plus EVENT_DATE_SLACK_DAYS, for a file written in a time zone ahead of the
+# machine's (China is up to 16 hours ahead of the Americas); a build with a later --as-of date accepts up to it.
+EVENT_DATE_SLACK_DAYS = 1
+
+
+def latest_event_date(as_of: date | None = None, today: date | None = None) -> date:
+    """The latest date a `happened` column accepts: today plus the slack, or `as_of` when a build is run as of a
+    later day."""
+    limit = (today or date.today()) + timedelta(days=EVENT_DATE_SLACK_DAYS)
+    return max(limit, as_of) if as_of is not None else limit
 
 TRUE_WORDS = {"true", "yes", "y", "1", "t"}
 
@@ -71,6 +86,7 @@ class Column:
     references: str | None = None  # "table.column"
     allowed_numbers: tuple[float, ...] | None = None  # e.g. the AQL columns of ISO 2859-1
     masked: bool = False  # stored and shown masked beyond the last 4 characters (mask_account)
+    happened: bool = False  # a date or month of something that has happened: not after latest_event_date()
 
     @property
     def rule(self) -> str:
@@ -81,7 +97,9 @@ class Column:
         if self.maximum is not None:
             parts.append(f"≤ {self.maximum:g}")
         if self.type == DATE:
-            parts.append(f"{MIN_DATE.isoformat()} … {MAX_DATE.isoformat()}")
+            parts.append(f"{MIN_DATE.isoformat()} … {'today' if self.happened else MAX_DATE.isoformat()}")
+        elif self.type == MONTH and self.happened:
+            parts.append("not after this month")
         return ", ".join(parts)
 
 
@@ -182,8 +200,8 @@ SUPPLIERS = Table(
            "91330201MA2H3XYZ1K"),
         _c("bank_beneficiary", TEXT, "Beneficiary name on the bank account the supplier asks you to pay.",
            "Ningbo Bright Home Products Co., Ltd."),
-        _c("onboarded_on", DATE, "Date you started working with the supplier.", "2023-03-14"),
-        _c("last_audit_on", DATE, "Date of the last factory audit or verification.", "2024-05-02"),
+        _c("onboarded_on", DATE, "Date you started working with the supplier.", "2023-03-14", happened=True),
+        _c("last_audit_on", DATE, "Date of the last factory audit or verification.", "2024-05-02", happened=True),
         _c("last_audit_result", TEXT, "Outcome of the last audit.", "pass", allowed=("pass", "conditional", "fail")),
         _c("litigation_cases", INT, "Open or recent court cases found in public records.", "0", minimum=0),
         _c("admin_penalties", INT, "Administrative penalties found in public records.", "0", minimum=0),
@@ -196,10 +214,10 @@ SUPPLIERS = Table(
         _c("registry_checked_on", DATE, "Date the business registry (operating status, registration id) was last "
            "checked. With a date, blank status means nothing abnormal was found; without a date and a status the "
            "registry counts as not checked. Counts for background_check_valid_days (data/reference/kpi_settings.csv).",
-           "2026-03-02"),
+           "2026-03-02", happened=True),
         _c("records_checked_on", DATE, "Date public records (court cases, administrative penalties) were last "
            "searched. With a date, blank counts mean none found; without a date and counts they count as not "
-           "checked (unknown, never clean).", "2026-03-02"),
+           "checked (unknown, never clean).", "2026-03-02", happened=True),
         _c("verified_type", TEXT, "Whether the supplier makes the goods or resells them, as verified by an audit or "
            "site visit (blank = not verified; trader-vs-factory comparisons use it when given).", "manufacturer",
            allowed=("manufacturer", "trading_company")),
@@ -240,7 +258,7 @@ PURCHASE_ORDERS = Table(
         _c("supplier_id", TEXT, "Supplier the order was placed with.", "SUP-0001", required=True,
            references="suppliers.supplier_id"),
         _c("sku", TEXT, "SKU ordered.", "LAMP-001", required=True, references="products.sku"),
-        _c("ordered_on", DATE, "Order (PI signature) date.", "2024-01-15", required=True),
+        _c("ordered_on", DATE, "Order (PI signature) date.", "2024-01-15", required=True, happened=True),
         _c("quantity", INT, "Units ordered.", "2000", required=True, minimum=0, exclusive_minimum=True),
         _c("unit_price", DECIMAL, "Quoted unit price in `currency` under `incoterm`.", "6.85", required=True,
            minimum=0, exclusive_minimum=True),
@@ -249,7 +267,7 @@ PURCHASE_ORDERS = Table(
         _c("incoterm", TEXT, "Incoterms 2020 rule of the quote.", "FOB", default="FOB",
            allowed=("EXW", "FCA", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP")),
         _c("promised_ship_on", DATE, "Ship date the supplier committed to.", "2024-03-01"),
-        _c("sample_approved_on", DATE, "Date the golden sample was approved.", "2024-01-05"),
+        _c("sample_approved_on", DATE, "Date the golden sample was approved.", "2024-01-05", happened=True),
         _c("pi_entity_name", TEXT, "Seller entity named on the proforma invoice / contract.",
            "Ningbo Bright Home Products Co., Ltd."),
         _c("payment_channel", TEXT, "How the order is paid.", "trade_assurance",
@@ -271,7 +289,7 @@ PAYMENTS = Table(
     columns=(
         _c("payment_id", TEXT, "Payment identifier.", "PAY-0001", required=True),
         _c("po_id", TEXT, "Purchase order paid.", "PO-2024-0001", required=True, references="purchase_orders.po_id"),
-        _c("paid_on", DATE, "Value date of the payment.", "2024-01-16", required=True),
+        _c("paid_on", DATE, "Value date of the payment.", "2024-01-16", required=True, happened=True),
         _c("amount", DECIMAL, "Amount paid, in the PO currency.", "4110.00", required=True, minimum=0,
            exclusive_minimum=True),
         _c("kind", TEXT, "What the payment is for (blank = read from the amounts paid on the order: the payment that "
@@ -304,8 +322,9 @@ BANK_ACCOUNTS = Table(
            "paid: neither offshore nor a new country is claimed).", "CN", required=True),
         _c("beneficiary", TEXT, "Beneficiary name on the account.", "Ningbo Bright Home Products Co., Ltd."),
         _c("first_seen_on", DATE, "Date the supplier first asked to be paid to this account (PI, invoice or e-mail).",
-           "2023-03-14", required=True),
-        _c("verified_on", DATE, "Date the account was verified independently (blank = not verified).", "2023-03-15"),
+           "2023-03-14", required=True, happened=True),
+        _c("verified_on", DATE, "Date the account was verified independently (blank = not verified).", "2023-03-15",
+           happened=True),
         _c("verification_method", TEXT, "How: callback (a call-back to a number already on file, not one from the "
            "e-mail), bank_letter, in_person or video_call count as verification; email does not (the fraud comes "
            "by e-mail).", "callback", allowed=("callback", "bank_letter", "in_person", "video_call", "email",
@@ -324,7 +343,7 @@ INSPECTIONS = Table(
            references="purchase_orders.po_id"),
         _c("inspection_type", TEXT, "PPI pre-production, DUPRO during production, PSI pre-shipment, CLC container loading.",
            "PSI", required=True, allowed=("PPI", "DUPRO", "PSI", "CLC")),
-        _c("inspected_on", DATE, "Inspection date.", "2024-02-27", required=True),
+        _c("inspected_on", DATE, "Inspection date.", "2024-02-27", required=True, happened=True),
         _c("inspector", TEXT, "Inspection company or person.", "QIMA"),
         _c("inspection_level", TEXT, "ISO 2859-1 inspection level.", "II",
            allowed=("I", "II", "III", "S-1", "S-2", "S-3", "S-4")),
@@ -367,7 +386,7 @@ CHANGES = Table(
         _c("supplier_id", TEXT, "Supplier that made the change.", "SUP-0001", required=True,
            references="suppliers.supplier_id"),
         _c("po_id", TEXT, "Purchase order it affects, when one.", "PO-2024-0001", references="purchase_orders.po_id"),
-        _c("changed_on", DATE, "Date the change was announced or found.", "2024-02-10", required=True),
+        _c("changed_on", DATE, "Date the change was announced or found.", "2024-02-10", required=True, happened=True),
         _c("kind", TEXT, "What changed.", "material", required=True, allowed=CHANGE_KINDS),
         _c("confirmed_in_writing", BOOL, "The change is confirmed in writing (signed PI amendment, e-mail with the "
            "new spec); blank = no.", "true"),
@@ -388,14 +407,14 @@ CORRECTIVE_ACTIONS = Table(
            references="inspections.inspection_id"),
         _c("po_id", TEXT, "Purchase order it answers, when one (taken from the inspection when blank).",
            "PO-2024-0001", references="purchase_orders.po_id"),
-        _c("opened_on", DATE, "Date the corrective action was asked for.", "2024-02-28", required=True),
+        _c("opened_on", DATE, "Date the corrective action was asked for.", "2024-02-28", required=True, happened=True),
         _c("severity", TEXT, "Severity of the problem it answers (an open critical one holds balance payments).",
            "major", allowed=("critical", "major", "minor"), default="major"),
         _c("root_cause", TEXT, "Root cause found.", "Worn mould cavity 3"),
         _c("action", TEXT, "Corrective action agreed.", "Cavity 3 re-machined; 100% check of wall thickness"),
         _c("due_on", DATE, "Date it must be closed by.", "2024-03-29"),
         _c("closed_on", DATE, "Date it was closed (blank = open); a closed action resumes the supplier's discontinued "
-           "sampling inspection, on tightened (ISO 2859-1).", "2024-03-20"),
+           "sampling inspection, on tightened (ISO 2859-1).", "2024-03-20", happened=True),
         _c("next_lot_result", TEXT, "Result of the next lot's inspection, if you record it (blank = taken from the "
            "supplier's first pre-shipment inspection after the closing date, of the same SKU when known).", "pass",
            allowed=("pass", "fail")),
@@ -413,10 +432,11 @@ SHIPMENTS = Table(
         _c("po_id", TEXT, "Purchase order shipped.", "PO-2024-0001", required=True, references="purchase_orders.po_id"),
         _c("mode", TEXT, "Transport mode.", "sea", allowed=("sea", "air", "rail", "truck", "express")),
         _c("shipped_on", DATE, "Date the goods left the supplier (cargo ready / on board).", "2024-03-04",
-           required=True),
+           required=True, happened=True),
         _c("eta_on", DATE, "Estimated arrival at your warehouse (with `delivered_on`, gives the entry date when `entry_on` is empty).",
            "2024-04-10"),
-        _c("delivered_on", DATE, "Actual arrival at your warehouse (empty while in transit).", "2024-04-12"),
+        _c("delivered_on", DATE, "Actual arrival at your warehouse (empty while in transit).", "2024-04-12",
+           happened=True),
         _c("quantity", INT, "Units in this shipment.", "2000", required=True, minimum=0, exclusive_minimum=True),
         _c("freight_cost", DECIMAL, "Freight you paid on top of the supplier's price for this shipment (main "
            "carriage under E/F-terms, any leg you paid yourself under C/D-terms): always in landed cost, never in "
@@ -440,7 +460,7 @@ SHIPMENTS = Table(
            f"{ENTRY_DATE_RULE}; an entry of several shipments takes the earliest.", "2024-04-08"),
         _c("doc_errors", INT, "Documentation errors found (invoice, packing list, labels, COO).", "0", minimum=0),
         _c("documents_received_on", DATE, "Date copies of the shipping documents (bill of lading or air waybill, "
-           "commercial invoice, packing list) were received (blank = not yet).", "2024-03-06"),
+           "commercial invoice, packing list) were received (blank = not yet).", "2024-03-06", happened=True),
     ),
     row_rules=(
         RowRule(("shipped_on", "delivered_on"), "delivered_on is before shipped_on", "<="),
@@ -455,7 +475,7 @@ SALES = Table(
     description="Units and revenue per SKU, month and sales channel (e.g. a marketplace export, summed).",
     columns=(
         _c("sku", TEXT, "SKU sold.", "LAMP-001", required=True, references="products.sku"),
-        _c("month", MONTH, "Calendar month, YYYY-MM.", "2024-05", required=True),
+        _c("month", MONTH, "Calendar month, YYYY-MM.", "2024-05", required=True, happened=True),
         _c("channel", TEXT, "Sales channel (free text; fee assumptions are per channel).", "amazon_us", required=True),
         _c("units_sold", INT, "Units sold.", "412", required=True, minimum=0),
         _c("gross_revenue", DECIMAL, "Revenue before fees and refunds.", "16475.88", **MONEY),
@@ -474,7 +494,7 @@ RETURNS = Table(
         _c("sku", TEXT, "SKU returned.", "LAMP-001", required=True, references="products.sku"),
         _c("po_id", TEXT, "Purchase order (lot) the unit came from, when traceable.", "PO-2024-0001",
            references="purchase_orders.po_id"),
-        _c("returned_on", DATE, "Date of the return.", "2024-06-02", required=True),
+        _c("returned_on", DATE, "Date of the return.", "2024-06-02", required=True, happened=True),
         _c("quantity", INT, "Units returned.", "1", required=True, minimum=0, exclusive_minimum=True),
         _c("reason", TEXT, "Return reason, mapped from the marketplace's codes; blank when the export gives none (the "
                            "return counts in refunds and costs, not as a defect, and a channel whose returns give none "
@@ -498,7 +518,7 @@ QUALITY_COSTS = Table(
            references="purchase_orders.po_id"),
         _c("supplier_id", TEXT, "Supplier charged with the cost (taken from the PO when empty).", "SUP-0001",
            references="suppliers.supplier_id"),
-        _c("incurred_on", DATE, "Date the cost was incurred.", "2024-04-20", required=True),
+        _c("incurred_on", DATE, "Date the cost was incurred.", "2024-04-20", required=True, happened=True),
         _c("kind", TEXT, "Kind of cost.", "relabel", required=True,
            allowed=COST_KINDS),
         _c("amount", DECIMAL, "Amount, in USD.", "640", required=True, minimum=0),
@@ -523,7 +543,7 @@ ASSISTS = Table(
         _c("cost", DECIMAL, "What the assist cost you, USD (including transport to the supplier).", "4200",
            required=True, minimum=0, exclusive_minimum=True),
         _c("provided_on", DATE, "Date the supplier received it: shipments entered from this date carry it.",
-           "2024-01-10"),
+           "2024-01-10", happened=True),
         _c("units_declared", INT, "Units the cost is spread over (the production you declared to CBP): each of the "
            "first units_declared units shipped carries cost / units_declared.", "20000", required=True, minimum=0,
            exclusive_minimum=True),
@@ -543,9 +563,9 @@ DUTY_REFUNDS = Table(
            references="shipments.shipment_id"),
         _c("program", TEXT, "Why the duty is refunded.", "ieepa", default="other",
            allowed=("ieepa", "protest", "post_summary_correction", "drawback", "other")),
-        _c("claimed_on", DATE, "Date the claim was filed.", "2026-04-20"),
+        _c("claimed_on", DATE, "Date the claim was filed.", "2026-04-20", happened=True),
         _c("amount_claimed", DECIMAL, "Duty claimed back, USD.", "2400", **MONEY),
-        _c("received_on", DATE, "Date the money came back (empty while pending).", "2026-06-15"),
+        _c("received_on", DATE, "Date the money came back (empty while pending).", "2026-06-15", happened=True),
         _c("amount_received", DECIMAL, "Duty refunded, USD (interest excluded).", "2400", **MONEY),
         _c("note", TEXT, "Free text.", "CAPE declaration 2026-0001"),
     ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -67,9 +68,11 @@ def _unrecognised(input_dir: Path) -> list[str]:
     return notices
 
 
-def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = None) -> IngestResult:
+def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = None,
+                      latest: date | None = None) -> IngestResult:
     """Read and validate every table file in load order into `raw.*` of `con` (a new in-memory database when
-    None, kept on the result); raise IngestError listing every file-level problem."""
+    None, kept on the result); raise IngestError listing every file-level problem. `latest`: the latest date of
+    something that has happened (contract.latest_event_date() when None)."""
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
         raise FileError(str(input_dir), "is not a folder")
@@ -88,7 +91,7 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
                 result.notices.append(f"no file for {table.name}: the table is empty")
                 validated = ValidatedTable(table.name, "", 0, 0, con=con)
             else:
-                validated = load_file(con, path, table, absent=absent)
+                validated = load_file(con, path, table, absent=absent, latest=latest)
         except FileError as exc:
             errors.append(exc)
             continue
@@ -108,9 +111,9 @@ def _has_file(input_dir: Path, table: str) -> bool:
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: c.Table, references: bool = True,
-              absent: frozenset[str] = frozenset()) -> ValidatedTable:
+              absent: frozenset[str] = frozenset(), latest: date | None = None) -> ValidatedTable:
     """Read one file and validate its rows into `raw.<table>` in one transaction (`absent`: the tables without a
-    file, pipelines.validate.validate). A CSV file is first read by DuckDB's reader inside the load; when that reader
+    file, `latest`: the latest date of something that has happened, pipelines.validate.validate). A CSV file is first read by DuckDB's reader inside the load; when that reader
     cannot take it line for line, the load is rolled back and the file read again by the careful Python reader
     (pipelines/readers.py)."""
     relation = f"_text_{table.name}"
@@ -119,7 +122,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: c.Table, refere
         text = read_into(con, path, relation, table.required_columns, careful=careful)
         try:
             with transaction(con):
-                return validate(con, text, table, references, absent)
+                return validate(con, text, table, references, absent, latest)
         finally:
             drop_text(con, relation)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -262,6 +263,11 @@ def _parse_error(col: c.Column, decimal: str | None, untrusted: str | None = Non
     raise ValueError(f"unknown type {col.type}")
 
 
+IN_THE_FUTURE = ("in the future (after {latest}: today, plus a day for a file written in a time zone ahead): the "
+                 "column records something that has happened, so a later date is a typo or a plan (leave it blank "
+                 "until it happens): {value}")
+MONTH_IN_THE_FUTURE = ("a month in the future (after {latest}): sales are reported for months that have begun, so "
+                       "the month is a typo: {value}")
 MASK_TOO_SHORT = ("an account number needs more than 4 letters or digits: only its last 4 are kept, so a shorter "
                   "one would be stored in full")
 AMBIGUOUS_COMMA = ("ambiguous number: in a file that is not comma-delimited a comma or point with three digits "
@@ -274,9 +280,16 @@ MIXED_DECIMALS = ("the column mixes decimal points and decimal commas ({examples
                   "separator can be trusted: {value}")
 
 
-def _range_errors(col: c.Column, parse_error: str) -> list[str]:
+def _range_errors(col: c.Column, parse_error: str, latest: date) -> list[str]:
     out = []
     value = _q(col.name)
+    if col.happened and col.type == c.DATE:
+        out.append(f"case when {value} > date '{latest.isoformat()}' and ({parse_error}) is null "
+                   f"then {_lit(IN_THE_FUTURE.replace('{latest}', latest.isoformat()))} end")
+    if col.happened and col.type == c.MONTH:
+        month = f"{latest:%Y-%m}"
+        out.append(f"case when {_q('_t_' + col.name)} > '{month}' and ({parse_error}) is null "
+                   f"then {_lit(MONTH_IN_THE_FUTURE.replace('{latest}', month))} end")
     if col.type in (c.INT, c.DECIMAL) and col.allowed_numbers is None:
         if col.minimum is not None:
             op, word = ("<=", ">") if col.exclusive_minimum else ("<", "≥")
@@ -319,13 +332,16 @@ class Compiled:
 
 
 def compile_checks(table: c.Table, header: list[str], decimals: dict[str, str | None] | None = None,
-                   may_need_trim: bool = True, untrusted: dict[str, str] | None = None) -> Compiled:
+                   may_need_trim: bool = True, untrusted: dict[str, str] | None = None,
+                   latest: date | None = None) -> Compiled:
     """Compile the contract's rules for `table` over a text relation with the file's `header`. `decimals`: each
     number column's decimal separator as its values prove it (prove_decimals; None: not proven); without it, a
     comma-delimited file's: a point, commas separating thousands. `untrusted`: columns none of whose values with a
-    separator can be trusted, with the reason (a template with {value})."""
+    separator can be trusted, with the reason (a template with {value}). `latest`: the latest date a column of
+    something that has happened accepts (contract.latest_event_date() when None)."""
     present = set(header)
     untrusted = untrusted or {}
+    latest = latest or c.latest_event_date()
 
     def decimal(col: c.Column) -> str | None:
         return POINT if decimals is None else decimals.get(col.name)
@@ -340,7 +356,7 @@ def compile_checks(table: c.Table, header: list[str], decimals: dict[str, str | 
         more = [parse]
         if col.required:
             more.append(f"case when {_q('_t_' + col.name)} is null then 'required value is missing' end")
-        more += _range_errors(col, parse)
+        more += _range_errors(col, parse, latest)
         for k, check in enumerate(more):
             checks.append((f"_e{i}_{k}", check))
             rules.append((f"_e{i}_{k}", col.name, True))
@@ -390,12 +406,15 @@ def _decimals(proofs: dict[str, dict[str, str]]) -> tuple[dict[str, str | None],
 
 
 def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
-             references: bool = True, absent: frozenset[str] = frozenset()) -> ValidatedTable:
+             references: bool = True, absent: frozenset[str] = frozenset(),
+             latest: date | None = None) -> ValidatedTable:
     """Validate the text relation of one file into `raw.<table>`; references are checked against the parent rows
     already in `raw.*` (or not at all with references=False: a file checked alone). An optional column's reference to
     a table the import has no file for (`absent`: a payment's bank account without a bank-accounts file) cannot be
-    checked: the rows are kept, with a notice, rather than every one rejected as an orphan. Run inside
-    `in_file_order` (pipelines.ingest.load_file does)."""
+    checked: the rows are kept, with a notice, rather than every one rejected as an orphan. `latest`: the latest
+    date of something that has happened (contract.latest_event_date() when None). Run inside `in_file_order`
+    (pipelines.ingest.load_file does)."""
+    latest = latest or c.latest_event_date()
     name = text.path.name
     notices = list(text.notices) + check_header(text, table)
     if text.encoding == "gb18030":
@@ -407,7 +426,8 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
     if decimals:
         notices += [f"{name}: {col} written with decimal commas (its values show it: 1.234,50 is 1234.50)"
                     for col, sep in decimals.items() if sep == COMMA]
-    compiled = compile_checks(table, text.header, decimals, may_need_trim=text.may_need_trim, untrusted=mixed)
+    compiled = compile_checks(table, text.header, decimals, may_need_trim=text.may_need_trim, untrusted=mixed,
+                              latest=latest)
     columns = table.column_names
     # The typed rows go straight into raw.<table>, in the file's order (a row's rowid is its record's position,
     # `_row` in the text relation); rejected ones are deleted afterwards (few, usually none), which saves copying
@@ -428,7 +448,7 @@ def validate(con: duckdb.DuckDBPyConnection, text: TextTable, table: c.Table,
                         for col, p in prove_decimals(con, text, table).items() if list(p) == [COMMA]}
         if contradicted:
             compiled = compile_checks(table, text.header, None, may_need_trim=text.may_need_trim,
-                                      untrusted=contradicted)
+                                      untrusted=contradicted, latest=latest)
             con.execute(f"create or replace table {checked} as {compiled.typed(text.relation, columns)}")
     # rows loaded in this transaction are numbered from a base of DuckDB's choosing, one after the other in the
     # file's order: `row` is the record's position (0 = the first), the text relation's `_row`

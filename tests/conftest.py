@@ -15,6 +15,7 @@ import pytest
 from helpers import TINY, quiet
 from pipelines.build import build
 from pipelines.code_version import code_version
+from pipelines.contract import latest_event_date
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook (the test extras install it)
@@ -89,8 +90,9 @@ def _remove_stale(root: Path, pattern: str, keep: set[Path]) -> None:
 
 
 def _folder_hash(folder: Path) -> str:
-    """A digest of the code (CODE_HASH) and of every file of an input folder, names and bytes."""
-    digest = hashlib.sha256(CODE_HASH.encode())
+    """A digest of the code (CODE_HASH), of the latest date an import accepts (today's: a row dated after it is
+    rejected) and of every file of an input folder, names and bytes."""
+    digest = hashlib.sha256(CODE_HASH.encode() + latest_event_date().isoformat().encode())
     for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(folder)).encode() + b"\0")
         digest.update(path.read_bytes())

@@ -161,6 +161,20 @@ def test_an_as_of_before_the_latest_activity_is_refused_and_leaves_the_previous_
     build(TINY, tmp_path / "later.duckdb", as_of=date(2024, 6, 30), log=quiet)  # a later date is fine
 
 
+def test_a_typo_in_the_future_is_rejected_and_does_not_move_the_as_of_date(tmp_path, tiny_dir):
+    """A quality cost dated next year (a typo) would have made the analysis date next year's, and every order overdue
+    against it: it is rejected and the as-of date stays the data's latest real activity. A build run as of a later
+    day accepts rows up to that day."""
+    typo = date.today().replace(year=date.today().year + 1, month=1, day=15)
+    with (tiny_dir / "quality_costs.csv").open("a", encoding="utf-8") as fh:
+        fh.write(f"Q9,,S2,{typo.isoformat()},chargeback,75,typo\n")
+    report = build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
+    assert report.as_of == date(2024, 6, 21)
+    assert [(r.table, r.line, r.column) for r in report.ingest.rejections] == [("quality_costs", 4, "incurred_on")]
+    later = build(tiny_dir, tmp_path / "later.duckdb", as_of=typo, log=quiet)
+    assert later.as_of == typo and later.ingest.rejections == []
+
+
 def test_a_killed_build_leaves_the_previous_database(tmp_path, tiny_dir, tiny_db):
     db = tmp_path / "w.duckdb"
     shutil.copy(tiny_db, db)  # the live warehouse: the tiny portfolio, as build(TINY, db) publishes it

@@ -60,10 +60,10 @@ def test_a_currency_or_month_without_a_rate_rejects_the_row_and_its_payments_say
     po = tiny_dir / "purchase_orders.csv"
     po.write_text(po.read_text(encoding="utf-8")
                   .replace("P5,S2,B1,2024-05-01,300,11.00,USD,", "P5,S2,B1,2024-05-01,300,77.00,RMB,")
-                  .replace("P6,S2,B1,2024-06-20,100,11.00,USD,", "P6,S2,B1,2030-06-20,100,77.00,cny,")
-                  .replace("2024-07-20,2024-01-05", "2030-07-20,2024-01-05"), encoding="utf-8")
+                  .replace("P6,S2,B1,2024-06-20,100,11.00,USD,", "P6,S2,B1,2026-11-20,100,77.00,cny,")
+                  .replace("2024-07-20,2024-01-05", "2026-12-20,2024-01-05"), encoding="utf-8")
     pay = tiny_dir / "payments.csv"
-    pay.write_text(pay.read_text(encoding="utf-8") + "Y9,P2,2030-01-05,100,other,,wire\n", encoding="utf-8")
+    pay.write_text(pay.read_text(encoding="utf-8") + "Y9,P2,2026-11-05,100,other,,wire\n", encoding="utf-8")
     result = read_and_validate(tiny_dir)
     rejected = {(r.table, r.line): (r.column, r.reason) for r in result.rejections}
     assert rejected[("purchase_orders", 6)] == ("currency", (
@@ -71,12 +71,12 @@ def test_a_currency_or_month_without_a_rate_rejects_the_row_and_its_payments_say
         "data/reference/fx_rates.csv has AUD, CAD, CHF, CNY, EUR, GBP, HKD, INR, JPY, KRW, MXN, MYR, SGD, THB, TWD; "
         "write an ISO 4217 code, or add the currency's monthly rates to the table"))
     assert rejected[("purchase_orders", 7)] == ("currency", (
-        "unit_price in CNY cannot be converted to USD: no CNY rate to USD for 2030-06 in data/reference/fx_rates.csv "
+        "unit_price in CNY cannot be converted to USD: no CNY rate to USD for 2026-11 in data/reference/fx_rates.csv "
         "(it has 2018-01 to 2026-10); add that month's rate (`supplier-risk fx-update --ecb eurofxref-hist.zip` adds "
         "the ECB's reference rates for the months after the table's latest)"))
     assert rejected[("payments", 8)] == ("amount", (
         "amount in CNY (the currency of its purchase order) cannot be converted to USD: no CNY rate to USD for "
-        "2030-01 in data/reference/fx_rates.csv (it has 2018-01 to 2026-10); add that month's rate (`supplier-risk "
+        "2026-11 in data/reference/fx_rates.csv (it has 2018-01 to 2026-10); add that month's rate (`supplier-risk "
         "fx-update --ecb eurofxref-hist.zip` adds the ECB's reference rates for the months after the table's latest)"))
     # the CNY order and its payments in covered months are kept; payments of the rejected orders are orphans
     pos = next(t for t in result.tables if t.table == "purchase_orders").frame

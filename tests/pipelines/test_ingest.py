@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -124,6 +125,58 @@ def test_bad_dates_are_rejected(tiny_dir):
         (3, "delivered_on", "delivered_on is before shipped_on"),
         (4, "shipped_on", "implausible date outside 2000-01-01…2099-12-31: '1906-03-01'"),
     ]
+
+
+def test_a_date_of_something_that_has_happened_cannot_lie_in_the_future(tiny_dir):
+    """As of 2024-06-30 (the tiny portfolio's latest activity is 06-21): a delivery, a return and a sales month after
+    it are typos or plans and are rejected with the limit named; a promised ship date and an ETA are plans and kept."""
+    def edit(name, old, new):
+        path = tiny_dir / f"{name}.csv"
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    edit("shipments", "H1,P1,sea,2024-02-03,2024-03-08,2024-03-10", "H1,P1,sea,2024-02-03,2024-03-08,2024-07-01")
+    edit("shipments", "H2,P2,sea,2024-04-10,2024-05-12,", "H2,P2,sea,2024-04-10,2024-08-12,")
+    edit("purchase_orders", "P2,S1,A1,2024-03-01,1000,5.50,USD,FOB,2024-04-01", "P2,S1,A1,2024-03-01,1000,5.50,USD,"
+         "FOB,2024-09-01")
+    edit("returns", "R2,A1,,2024-04-12", "R2,A1,,2024-07-02")
+    edit("sales", "A1,2024-05,amazon_us", "A1,2024-07,amazon_us")
+    result = read_and_validate(tiny_dir, latest=date(2024, 6, 30))
+    future = ("in the future (after 2024-06-30: today, plus a day for a file written in a time zone ahead): the column "
+              "records something that has happened, so a later date is a typo or a plan (leave it blank until it "
+              "happens): ")
+    assert reasons(result, "shipments") == [(2, "delivered_on", future + "'2024-07-01'")]
+    assert reasons(result, "returns") == [(3, "returned_on", future + "'2024-07-02'")]
+    assert reasons(result, "sales") == [(3, "month", "a month in the future (after 2024-06): sales are reported for "
+                                                     "months that have begun, so the month is a typo: '2024-07'")]
+    assert reasons(result, "purchase_orders") == []
+    shipments = table(result, "shipments").frame.set_index("shipment_id")
+    assert str(shipments.loc["H2", "eta_on"])[:10] == "2024-08-12"  # an ETA is a plan
+    assert str(table(result, "purchase_orders").frame.set_index("po_id").loc["P2", "promised_ship_on"])[:10] == \
+        "2024-09-01"
+
+
+def test_the_latest_date_is_today_plus_a_day_for_time_zones_or_a_later_as_of():
+    assert contract.latest_event_date(today=date(2026, 12, 6)) == date(2026, 12, 7)
+    assert contract.latest_event_date(as_of=date(2026, 1, 1), today=date(2026, 12, 6)) == date(2026, 12, 7)
+    assert contract.latest_event_date(as_of=date(2027, 1, 10), today=date(2026, 12, 6)) == date(2027, 1, 10)
+    happened = {(t.name, col.name) for t in contract.TABLES for col in t.columns if col.happened}
+    assert {("purchase_orders", "ordered_on"), ("payments", "paid_on"), ("shipments", "delivered_on"),
+            ("sales", "month"), ("returns", "returned_on"), ("suppliers", "onboarded_on")} <= happened
+    planned = {("purchase_orders", "promised_ship_on"), ("purchase_orders", "balance_due_on"),
+               ("shipments", "eta_on"), ("shipments", "entry_on"), ("corrective_actions", "due_on")}
+    assert not planned & happened
+
+
+def test_without_a_limit_the_import_reads_the_clock(tmp_path):
+    """No `latest` given: tomorrow is accepted (a file from a time zone ahead), the day after is not."""
+    tomorrow, after = date.today() + timedelta(days=1), date.today() + timedelta(days=2)
+    rows = [GOOD.replace("2023-01-01", tomorrow.isoformat()),
+            GOOD.replace("S1,", "S2,", 1).replace("2023-01-01", after.isoformat())]
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(*rows)))
+    assert table(result, "suppliers").frame["supplier_id"].tolist() == ["S1"]
+    assert [(line, col) for line, col, _ in reasons(result, "suppliers")] == [(3, "onboarded_on")]
 
 
 def test_stray_quote_costs_one_line_not_the_rest_of_the_file(tmp_path):

@@ -94,16 +94,6 @@ def stale_data_warning(as_of: date, after_days: int | None) -> str | None:
             "exports (Data page) before releasing a payment or chasing a supplier.")
 
 
-def unscored_suppliers(names: list[str], total: int, shown: int = 5) -> str:
-    """Why some suppliers have no band (the Portfolio's band counts add up to fewer than its Suppliers tile): the
-    score knows a supplier from its onboarding date or its first purchase order, whichever comes first
-    (models.risk_panel), and these have neither by the as-of date."""
-    listed = ", ".join(names[:shown]) + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
-    return (f"{len(names):,} of the {total:,} suppliers {'has' if len(names) == 1 else 'have'} no score and no band: "
-            f"the score starts from a supplier's onboarding date or first purchase order, and "
-            f"{'it has' if len(names) == 1 else 'these have'} neither by the as-of date ({listed}).")
-
-
 def lot_results(lots: pd.DataFrame) -> list[str]:
     """Each lot's inspection result in words, a failed one with why, from its counts against its plan
     (marts.inspection_lots): every defect class found above its acceptance number ("Failed: minor 10 > Ac 7"), so a
@@ -565,6 +555,40 @@ def signal_words(signals: pd.DataFrame) -> pd.DataFrame:
     return signals.assign(
         explanation=[signal_explanation(s, e, n, r, p) for s, e, n, r, p in zip(*cols)],
         evidence=[evidence_words(s, n, e) for s, e, n in zip(cols[0], cols[1], cols[2])])
+
+
+def at_peer_average(signals: pd.DataFrame) -> pd.Series:
+    """Signals whose points are wholly their peers' average: no evidence of the supplier yet (evidence_n 0), so the
+    signal reads its cohort's prior (models/shrinkage.py) until the supplier's own record builds up."""
+    if signals.empty or "prior_mean" not in signals:
+        return pd.Series(False, index=signals.index, dtype=bool)
+    return ((signals["points"] > 0) & (pd.to_numeric(signals["evidence_n"]).fillna(0) == 0)
+            & signals["prior_mean"].notna())
+
+
+PEER_AVERAGE_NAMED = 3  # signals named in the note; the rest are counted
+
+
+def peer_average_note(signals: pd.DataFrame, orders: int) -> str | None:
+    """How much of a supplier's score is its peers' average rather than its own record (at_peer_average), in words
+    for the top of its signals: the largest such signals by name with their points, the rest counted. None when no
+    point is."""
+    mask = at_peer_average(signals)
+    if not mask.any():
+        return None
+    part = signals[mask].sort_values(["points", "signal"], ascending=[False, True])
+    shown = [f"{scoring.LABELS.get(sig, sig)} {pts:.1f}" for sig, pts in
+             zip(part["signal"].head(PEER_AVERAGE_NAMED), part["points"].head(PEER_AVERAGE_NAMED))]
+    if len(part) > PEER_AVERAGE_NAMED:
+        shown.append(f"{len(part) - PEER_AVERAGE_NAMED} more")
+    head = (f"{part['points'].sum():.1f} of its {signals['points'].sum():.1f} points are its peers' average, not its "
+            "own record")
+    verb = "scores its" if len(part) == 1 else "score their"
+    listed = (f"{count_words(len(part), 'signal')} with no evidence of this supplier yet ({wording.and_list(shown)}; "
+              f"hatched in the chart) {verb} peer cohort's average until its own record builds up")
+    if orders == 0:
+        return f"**No orders yet: {head}.** {listed[:1].upper() + listed[1:]}."
+    return f"**{head}**: {listed}."
 
 
 def is_raw_identifier(text: object) -> bool:

@@ -299,9 +299,12 @@ class _Scope:
         self.n_sup = len(self.sup)
         self.grid = Grid(cut.n, self.n_sup)
         self.po_all = po_all = t["purchase_orders"]
-        first_order = po_all.groupby("supplier_id")["ordered_on"].min()
-        self.k_sup = np.minimum(cut.first_seeing(self.sup["onboarded_on"]),
-                                cut.first_seeing(lookup(self.sup["supplier_id"], first_order)))
+        first_order = lookup(self.sup["supplier_id"], po_all.groupby("supplier_id")["ordered_on"].min())
+        self.k_sup = np.minimum(cut.first_seeing(self.sup["onboarded_on"]), cut.first_seeing(first_order))
+        # a supplier with neither an onboarding date nor an order (one being vetted before the first order) is known
+        # from the last cutoff (the build date, for the score): the supplier file lists it now
+        undated = (pd.isna(self.sup["onboarded_on"]) & pd.isna(first_order)).to_numpy()
+        self.k_sup = np.where(undated & (cut.n > 0), cut.n - 1, self.k_sup)
         self.panel = order_panel(t, cut)
         self.pk, self.ps = self.panel["k"].to_numpy(), self.panel["supplier_id"].to_numpy()
         self.po_k = pd.Series(cut.first_seeing(po_all["ordered_on"]), index=po_all["po_id"])

@@ -86,9 +86,6 @@ if ui.require_warehouse():
         for col, band in zip(cols, ordered):
             col.metric(f"{display.words(band, 'risk_band')} band", f"{bands[band]:,}",
                        help=f"Suppliers whose current risk score falls in the '{band}' band (marts.supplier_risk_score).")
-        unscored = kpis[~kpis["supplier_id"].isin(risk["supplier_id"])]
-        if len(unscored):  # the bands count fewer suppliers than the tile above: say who and why
-            st.caption(display.unscored_suppliers([ui.md(n) for n in unscored["supplier_name"]], len(kpis)))
         ui.coverage_notice()
 
     st.subheader("Risk by spend")

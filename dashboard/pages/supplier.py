@@ -170,19 +170,35 @@ if signals.empty:
     ui.missing("marts.supplier_signals", "signal contributions")
 else:
     scoring = signals[signals["points"] > 0].sort_values("points")
+    orders = int(p["po_count"]) if pd.notna(p["po_count"]) else 0
+    peer_note = display.peer_average_note(signals, orders)
+    if peer_note and orders == 0:  # most of the score: said first
+        st.info(peer_note, icon=":material/groups:")
+    elif peer_note:
+        st.caption(peer_note)
     if scoring.empty:
         st.success("No signal adds points: every measure is at or better than its peers.")
     else:
         def signals_chart() -> go.Figure:
             fig = go.Figure()
+            peer = display.at_peer_average(scoring)
             for pillar, part in scoring.groupby("pillar", sort=False):
+                name, colour = display.words(pillar, "pillar"), PILLAR_COLOURS.get(pillar, "#888")
                 fig.add_trace(go.Bar(x=part["points"], y=part["signal"].map(display.signal_label), orientation="h",
-                                     name=display.words(pillar, "pillar"),
-                                     marker_color=PILLAR_COLOURS.get(pillar, "#888"),
+                                     name=name, legendgroup=name, showlegend=False, marker_color=colour,
+                                     # hatched: the peers' average, no evidence of this supplier yet
+                                     marker_pattern_shape=["/" if x else "" for x in peer[part.index]],
                                      customdata=list(zip(ui.chart_text(part["explanation"]),
                                                          part["max_points"].map(display.max_points))),
                                      hovertemplate="%{y}: %{x:.1f} of %{customdata[1]} pts<br>%{customdata[0]}"
                                                    "<extra></extra>"))
+                # the legend's swatch of the pillar, plain whatever its first bar is
+                fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", name=name, legendgroup=name,
+                                     marker_color=colour, hoverinfo="skip"))
+            if peer.any():
+                fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", name="Peers' average (no evidence yet)",
+                                     marker=dict(color="#ffffff", line=dict(color="#888", width=1),
+                                                 pattern=dict(shape="/", fgcolor="#888")), hoverinfo="skip"))
             fig.update_layout(barmode="stack", yaxis=dict(categoryorder="total ascending"))
             return ui.style(fig, f"Signal contributions ({scoring['points'].sum():.1f} points)", "Points",
                             "", height=max(300, 28 * len(scoring) + 120))

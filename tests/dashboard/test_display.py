@@ -823,3 +823,27 @@ def test_suppliers_of_the_same_name_are_told_apart_by_their_id():
     assert prepared.shown["supplier_link"].tolist()[:2] == [
         "supplier?supplier=SUP-0007#Dongguan Kaixin Factory Store (SUP-0007)",
         "supplier?supplier=SUP-0123#Dongguan Kaixin Factory Store (SUP-0123)"]
+
+
+def test_the_points_a_supplier_owes_its_peers_are_counted_and_named():
+    """Signals with points, no evidence of the supplier and a prior read the peers' average: summed, the largest
+    three named with their points and the rest counted; a signal with evidence, or with no prior (an own-record
+    finding such as 'never audited'), is the supplier's own."""
+    signals = pd.DataFrame({
+        "signal": ["psi_failure_rate", "late_rate", "major_defects_vs_aql", "customs_hold_rate", "audit", "price_drift",
+                   "doc_error_rate"],
+        "points": [6.5, 4.2, 4.4, 1.0, 1.2, 0.3, 0.0],
+        "evidence_n": [0, 0, 0, 0, 0, 3, 0],
+        "prior_mean": [0.33, 0.4, 0.03, 0.2, None, 0.1, 0.2]})
+    assert display.at_peer_average(signals).tolist() == [True, True, True, True, False, False, False]
+    # 6.5 + 4.2 + 4.4 + 1.0 = 16.1 of 17.6
+    assert display.peer_average_note(signals, orders=0) == (
+        "**No orders yet: 16.1 of its 17.6 points are its peers' average, not its own record.** 4 signals with no "
+        "evidence of this supplier yet (failed pre-shipment inspections 6.5, major defects vs AQL 4.4, late shipments "
+        "4.2 and 1 more; hatched in the chart) score their peer cohort's average until its own record builds up.")
+    one = signals.assign(evidence_n=[5, 5, 5, 0, 0, 3, 0])
+    assert display.peer_average_note(one, orders=4) == (
+        "**1.0 of its 17.6 points are its peers' average, not its own record**: 1 signal with no evidence of this "
+        "supplier yet (customs holds 1.0; hatched in the chart) scores its peer cohort's average until its own record "
+        "builds up.")
+    assert display.peer_average_note(signals.assign(evidence_n=1), orders=4) is None

@@ -689,21 +689,36 @@ def test_a_warehouse_built_by_other_code_says_so_on_every_page_and_still_opens(u
     assert not any("Last 7 days" in m.value for m in ui.open(db).markdown)
 
 
-def test_suppliers_the_score_does_not_know_yet_are_said_under_the_bands(ui, tiny_dir, tmp_path, built):
-    """A supplier with no onboarding date and no purchase order has no score: the bands count one fewer than the
-    Suppliers tile, and the page says who and why rather than leave the difference to be guessed."""
+def test_a_supplier_vetted_before_its_first_order_is_scored_and_says_how_much_is_its_peers(ui, tiny_dir, tmp_path,
+                                                                                          built):
+    """A supplier in the file with no onboarding date and no purchase order (being vetted) is scored from the as-of
+    date: the bands add up to the Suppliers tile, and its page says first that most of its score is its peers'
+    average (hatched in the chart), its registry finding its own."""
     from dashboard.components import md
 
     name = "Quiet [Delta](http://evil.example) Store"  # a name is data: shown as text, never a link
     with (tiny_dir / "suppliers.csv").open("a", encoding="utf-8") as f:
-        f.write(f"S9,{name},manufacturer,CN,Zhejiang,2,true,false,,,,,,,0,0,normal,none,no,supplier\n")
+        f.write(f"S9,{name},manufacturer,CN,Zhejiang,2,true,false,,,,,,,0,0,abnormal,none,no,supplier\n")
     db = tmp_path / "x.duckdb"
     built(tiny_dir, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        signals = con.execute("select signal, points, evidence_n, prior_mean from marts.supplier_signals "
+                              "where supplier_id = 'S9' and points > 0").df()
+        score, flags = con.execute("select risk_score, red_flags from marts.supplier_risk_score "
+                                   "where supplier_id = 'S9'").fetchone()
+    peer = signals[(signals["evidence_n"] == 0) & signals["prior_mean"].notna()]
+    assert len(peer) >= 5 and "abnormal_operating_status" in flags
     at = ui.open(db)
     shown = ui.metrics(at)
-    assert shown["Suppliers"] == "4" and sum(int(v) for k, v in shown.items() if k.endswith(" band")) == 3
-    assert ("1 of the 4 suppliers has no score and no band: the score starts from a supplier's onboarding date or "
-            f"first purchase order, and it has neither by the as-of date ({md(name)}).") in [c.value for c in at.caption]
+    assert shown["Suppliers"] == "4" and sum(int(v) for k, v in shown.items() if k.endswith(" band")) == 4
+    at = ui.open(db, "supplier", query={"supplier": "S9"})
+    assert at.header[0].value == md(name)
+    top = (f"**No orders yet: {peer['points'].sum():.1f} of its {score:.1f} points are its peers' average, not its "
+           f"own record.** {len(peer)} signals with no evidence of this supplier yet (")
+    assert [i.value for i in at.info if i.value.startswith("**No orders yet")][0].startswith(top)
+    bars = [b for b in ui.chart(at, "supplier_signals_chart")["data"] if b.get("showlegend") is False]  # not swatches
+    hatched = {y for b in bars for y, shape in zip(b["y"], b["marker"]["pattern"]["shape"]) if shape == "/"}
+    assert len(hatched) == len(peer)
 
 
 def test_risk_matrix_sizes_suppliers_by_open_exposure(ui, tiny_db):

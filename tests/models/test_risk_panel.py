@@ -107,3 +107,32 @@ def test_an_event_counts_from_the_first_cutoff_on_or_after_its_date():
     # supplier 0: one event seen at the first cutoff, one at the third; supplier 1: one never seen (index 3)
     assert grid.add([0, 2, 3], [0, 0, 1]).tolist() == [[1, 0], [1, 0], [2, 0]]
     assert grid.running_max([1, 2], [1, 1], [3.0, 1.0]).tolist() == [[-1, -1], [-1, 3], [-1, 3]]
+
+
+def test_a_supplier_vetted_before_its_first_order_is_scored_from_the_build_date(tiny_db):
+    """A supplier in the file with neither an onboarding date nor an order (being vetted) is known from the last
+    cutoff, the build date's: scored there on its profile (entity pillar) with every other signal at the cohort's prior
+    and confidence D, and absent from the months before. One with an onboarding date is known from it, as before."""
+    raw = _tables(tiny_db)
+    sup = raw["suppliers"]
+    vetted = sup.iloc[[0]].copy()
+    vetted[["supplier_id", "legal_name", "bank_beneficiary", "operating_status"]] = [
+        "S9", "Shenzhen Delta Co., Ltd.", "Shenzhen Delta Trading Ltd.", "abnormal"]
+    vetted["onboarded_on"] = pd.NaT
+    raw["suppliers"] = pd.concat([sup, vetted], ignore_index=True)
+    t = scoring.prepare_tables(raw)
+    cutoffs = [date(2024, 3, 31), date(2024, 6, 21)]
+    panel = scoring.measure(t, cutoffs)
+    history = scoring.score_history(t, cutoffs, panel=panel)
+    known = history.groupby("as_of")["supplier_id"].agg(sorted)
+    assert known.tolist() == [["S1", "S2"], ["S1", "S2", "S3", "S9"]]
+    now = scoring.compute_signals(t, cutoffs[1], panel=panel)
+    scored = scoring.score(now).set_index("supplier_id")
+    assert scored.loc["S9", "confidence"] == "D"
+    flags = now.red_flags[now.red_flags["supplier_id"] == "S9"]
+    assert set(flags["flag"]) == {"abnormal_operating_status"}  # vetting finds it before any order
+    signals = now.signals.set_index(["supplier_id", "signal"])
+    assert signals.loc[("S9", "operating_status"), "points"] == 2.0
+    assert signals.loc[("S9", "legal_entity_consistency"), "explanation"] == (
+        "same core name, different business descriptor (possible sister company) (bank beneficiary)")
+    assert signals.loc[("S9", "late_rate"), "evidence_n"] == 0

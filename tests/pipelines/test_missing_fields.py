@@ -185,5 +185,5 @@ def test_every_optional_column_blank_on_every_row_builds_and_scores_nothing_for_
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         unknown = {s for (s,) in con.execute("select signal from marts.score_unknown_signals").fetchall()}
         scored = con.execute("select count(*) from marts.supplier_risk_score").fetchone()[0]
-    assert scored == 2   # S1 and S2; S3, without orders, is known from its onboarding date, blanked here
+    assert scored == 3  # S3, without orders and with its onboarding date blanked here, from the as-of date
     assert {name for name, s in signals.REGISTRY.items() if s.needs} <= unknown

@@ -8,6 +8,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -132,6 +133,12 @@ def coverage_notice(full: bool = True) -> None:
         st.warning(text, icon=":material/visibility_off:")
     else:
         st.info(text, icon=":material/visibility_off:")
+
+
+def as_of_date() -> date | None:
+    """The warehouse's as-of date (ingest.build_info), None when it has none."""
+    info = queries.build_info()
+    return None if info.empty else pd.Timestamp(info["as_of"].iloc[0]).date()
 
 
 def as_of_caption(counts_to_as_of: bool = False) -> None:
@@ -319,15 +326,22 @@ def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
 MONTH_BAR_MS = 20 * 24 * 3600 * 1000  # a month's bar: 20 days wide, whatever the number of months shown
 
 
-def month_axis(fig: go.Figure, months: pd.Series) -> go.Figure:
+def month_axis(fig: go.Figure, months: pd.Series, as_of: date | None = None) -> go.Figure:
     """A per-month bar chart's x axis as months ("May 2026"), one tick a month up to a year. With one month plotly
     took the bar's width for the axis and ticked it in fractions of a millisecond ("23:59:59.9996"): the bars get a
-    fixed width and the axis a month either side."""
+    fixed width and the axis a month either side. The month of `as_of` (the data's as-of date), when the data stops
+    before its end, is shaded and labelled ("to 6 Dec"): its bar is a part of a month, not a fall."""
     shown = pd.to_datetime(pd.Series(months)).dropna().drop_duplicates()
     fig.update_traces(width=MONTH_BAR_MS, selector=dict(type="bar"))
     fig.update_xaxes(tickformat="%b %Y", dtick="M1" if len(shown) <= 12 else None)
     if len(shown) == 1:
         fig.update_xaxes(range=[shown.min() - pd.DateOffset(months=1), shown.max() + pd.DateOffset(months=1)])
+    partial = display.partial_month(as_of)
+    if partial is not None and (shown == pd.Timestamp(partial.start)).any():
+        half = pd.Timedelta(milliseconds=MONTH_BAR_MS * 0.6)
+        fig.add_vrect(x0=pd.Timestamp(partial.start) - half, x1=pd.Timestamp(partial.start) + half,
+                      fillcolor="#868e96", opacity=0.12, line_width=0, layer="below",
+                      annotation_text=partial.label, annotation_position="top", annotation_font_size=11)
     return fig
 
 

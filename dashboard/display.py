@@ -68,6 +68,23 @@ def today() -> date:
     return date.today()
 
 
+@dataclass(frozen=True)
+class PartialMonth:
+    start: date  # the month's first day
+    label: str  # "to 6 Dec": how far into the month the data goes
+
+
+def partial_month(as_of: date | None) -> PartialMonth | None:
+    """The as-of date's month when the data stops before its last day (a build in the middle of a month: every
+    monthly sum of it is a part of a month), else None."""
+    if as_of is None or pd.isna(as_of):
+        return None
+    day = pd.Timestamp(as_of)
+    if day.is_month_end:
+        return None
+    return PartialMonth(day.replace(day=1).date(), f"to {day.day} {day:%b}")
+
+
 def data_age(as_of: date) -> int:
     """Days from the data's as-of date to today (0 or less: the data is of today)."""
     return (today() - as_of).days

@@ -144,7 +144,7 @@ if ui.require_warehouse():
                                      mode="lines+markers", line=dict(color="#1f4e79"),
                                      hovertemplate="%{x|%b %Y}: %{y:$,.0f} planned<extra></extra>"))
             fig.update_yaxes(tickformat="$~s")
-            ui.month_axis(fig, monthly["month"])
+            ui.month_axis(fig, monthly["month"], ui.as_of_date())
             return ui.style(fig, f"Margin leakage per month, {filters.describe_period(chosen)}",
                             "Month of sale, return or cost", "USD", height=340)
 
@@ -225,7 +225,7 @@ if ui.require_warehouse():
                                      hovertemplate="%{x|%b %Y}: %{y:$,.0f} leaked<extra>%{fullData.name}</extra>"))
             fig.update_layout(barmode="relative")
             fig.update_yaxes(tickformat="$~s")
-            ui.month_axis(fig, per_month["month"])
+            ui.month_axis(fig, per_month["month"], ui.as_of_date())
             return ui.style(fig, f"Margin leakage per month by channel, {filters.describe_period(chosen)}",
                             "Month of sale, return or cost", "USD", height=340)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pandas as pd
 
@@ -237,3 +238,26 @@ def test_the_waterfalls_amounts_stay_inside_its_half_column(monkeypatch):
             else:  # and on the left
                 assert (min(before, running) - low) / per_px - px >= 0, (page, text)
         assert (17_340_524.0 - 0) / per_px > plot / 3  # the bars keep the room the texts leave them
+
+
+def test_the_as_of_month_is_marked_when_the_data_stops_before_its_end():
+    """A build in the middle of a month: that month's bar sums part of a month, so it is shaded and labelled with the
+    day the data reaches; a month-end build, or a chart without that month, is left as it is."""
+    import plotly.graph_objects as go
+
+    from dashboard import display
+
+    assert display.partial_month(date(2026, 11, 18)) == display.PartialMonth(date(2026, 11, 1), "to 18 Nov")
+    assert display.partial_month(date(2026, 11, 30)) is None and display.partial_month(None) is None
+    months = pd.Series(pd.to_datetime(["2026-09-01", "2026-10-01", "2026-11-01"]))
+
+    def drawn(as_of):
+        return ui.month_axis(go.Figure(go.Bar(x=months, y=[3, 4, 1])), months, as_of)
+
+    fig = drawn(date(2026, 11, 18))
+    (shape,) = fig.layout.shapes
+    middle = pd.Timestamp(shape.x0) + (pd.Timestamp(shape.x1) - pd.Timestamp(shape.x0)) / 2
+    assert middle == pd.Timestamp("2026-11-01")  # centred on the November bar
+    assert [a.text for a in fig.layout.annotations] == ["to 18 Nov"]
+    assert not drawn(date(2026, 11, 30)).layout.shapes  # a whole month
+    assert not drawn(date(2026, 12, 3)).layout.shapes  # December has no bar here

@@ -655,6 +655,20 @@ def test_costs_page_figures_match_the_marts(ui, tiny_db, tiny_con):
     assert ui.metrics(at)["Landed cost"] == f"${float(s1):,.0f}"
 
 
+def test_the_costs_page_marks_a_month_the_data_stops_in(ui, tiny_dir, tmp_path, built):
+    """The tiny portfolio is as of 2024-06-21: with June's sales in, June's leakage bars sum three weeks, and both
+    monthly charts shade June and say how far it goes, so its bar does not read as a fall."""
+    with (tiny_dir / "sales.csv").open("a", encoding="utf-8") as f:
+        f.write("A1,2024-06,amazon_us,200,8000,2000\n")
+    db = built(tiny_dir, tmp_path / "june.duckdb")
+    at = ui.open(db, "costs")
+    for key in ("costs_leakage_month_chart", "costs_channel_month_chart"):
+        layout = ui.chart(at, key)["layout"]
+        assert [a["text"] for a in layout["annotations"]] == ["to 21 Jun"], key
+        (shape,) = layout["shapes"]
+        assert shape["x0"] < "2024-06-01" < shape["x1"] < "2024-06-30", key
+
+
 def test_a_folder_that_does_not_exist_is_reported(ui, tmp_path):
     at = ui.open(tmp_path / "none.duckdb", "data")
     at.radio(key="data_source").set_value("Folder on this machine").run()

@@ -757,6 +757,20 @@ def fee_basis(channels: pd.DataFrame) -> str:
     return ("Marketplace fees: " + "; ".join(parts) + ".") if parts else ""
 
 
+def escapes_floor(untraced: pd.DataFrame) -> str | None:
+    """When some defect-coded returns name no lot (dashboard/sql/defect_returns_without_lot.sql: units per channel,
+    beside all of them) while others do: the escapes counted are a floor, in one sentence naming the channels. None
+    when every one names its lot."""
+    if untraced.empty:
+        return None
+    total, without = int(untraced["defect_units"].iloc[0]), int(untraced["units_without_lot"].sum())
+    where = [f"{'no channel' if _blank(r.channel) else words(r.channel, 'channel')} {r.units_without_lot:,}"
+             for r in untraced.itertuples()]
+    return (f"Escapes are a floor: {without:,} of the {total:,} defect-coded returned units name no purchase order "
+            f"({wording.and_list(where)}; Amazon's returns reports carry none), so they count against their "
+            "supplier but judge no lot, and a lot whose goods sold there reads fewer escapes than it had.")
+
+
 def channels_without_returns(channels: pd.DataFrame) -> str:
     """The channels in scope that no return in the data names (dashboard/sql/channel_fee_basis.sql's
     returns_recorded, from staging.sales.channel_returns_recorded), in one sentence: their returns were never imported,

@@ -443,6 +443,12 @@ def returns_name_lots() -> bool:
         found["returns_name_lots"].iloc[0])
 
 
+def defect_returns_without_lot(ids: Ids = None) -> pd.DataFrame:
+    """Defect-coded returned units of the filtered suppliers that name no lot, per channel, beside all of theirs
+    (sql/defect_returns_without_lot.sql); empty when every one names its lot."""
+    return query("defect_returns_without_lot", ids=_ids(ids))
+
+
 def channels_without_fees(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
     """Sales channels in scope with no marketplace_fees row: their unreported fees and return fees count $0."""
     return query("channels_without_fees", ids=_ids(ids), supplier_id=supplier_id, sku=sku)

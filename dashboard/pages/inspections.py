@@ -95,6 +95,10 @@ if ui.require_warehouse():
                     "not name it). The defect-rate estimates below rest on the inspection samples alone. To see "
                     "escapes, import returns with their purchase order (`po_id`), e.g. through a column mapping of "
                     "your returns log.", icon=":material/help:")
+        else:
+            floor = display.escapes_floor(queries.defect_returns_without_lot(ids))
+            if floor:
+                st.caption(floor)
         mature = blind["mature_passed_lots"].sum()
         labels = ["Escape rate", "Escaped money", "Suppliers above their AQL", "Lots inspected"]
         e1, e2, e3, e4 = ui.tiles(4, labels)

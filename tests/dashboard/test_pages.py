@@ -669,6 +669,24 @@ def test_the_costs_page_marks_a_month_the_data_stops_in(ui, tiny_dir, tmp_path, 
         assert shape["x0"] < "2024-06-01" < shape["x1"] < "2024-06-30", key
 
 
+def test_the_inspections_page_says_escapes_are_a_floor_when_some_returns_name_no_lot(ui, tiny_dir, tmp_path, built):
+    """Returns that name their lot beside defect returns that do not (Amazon's reports carry no purchase order): the
+    lots are judged, and the page says by how much the escapes may be short, per channel."""
+    with (tiny_dir / "returns.csv").open("a", encoding="utf-8") as f:
+        f.write("R5,A1,,2024-05-10,2,defective,amazon_us,80,unsellable\n"
+                "R6,A2,,2024-05-12,1,not_as_described,shopify_dtc,20,sellable\n")
+    db = built(tiny_dir, tmp_path / "floor.duckdb")
+    at = ui.open(db, "inspections")
+    # defect-coded units: R1 3 (P1), R3 1 (P3), R5 2 and R6 1 without a lot
+    floor = ("Escapes are a floor: 3 of the 7 defect-coded returned units name no purchase order (Amazon US 2 and "
+             "Shopify (own store) 1; Amazon's returns reports carry none), so they count against their supplier but "
+             "judge no lot, and a lot whose goods sold there reads fewer escapes than it had.")
+    assert floor in [c.value for c in at.caption]
+    assert not [i for i in at.info if i.value.startswith("Escapes are not known")]
+    at = ui.open(db, "inspections", query={"type": "trading_company"})
+    assert not [c for c in at.caption if c.value.startswith("Escapes are a floor")]  # S2: none without its lot
+
+
 def test_a_folder_that_does_not_exist_is_reported(ui, tmp_path):
     at = ui.open(tmp_path / "none.duckdb", "data")
     at.radio(key="data_source").set_value("Folder on this machine").run()

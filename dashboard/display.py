@@ -1486,12 +1486,17 @@ _ASIDE = re.compile(r"\s*\([^()]* [^()]*\)")  # an aside of several words (a com
 def hold_summary(text: object, labels: list[str], first: list[str] = (), failed: Iterable[str] = ()) -> str:
     """A hold in one short cell: its most telling reason (a failure of a `first` condition, else the checklist's first
     failed one, else its first check still to come: `failed` names the labels of the conditions that failed), asides
-    of several words in parentheses left out, and how many more ("No pre-shipment inspection yet; and 2 more").
-    The whole list is in the download and the checklist per order; a row of four reasons read 6-9 lines tall."""
+    of several words in parentheses and what to do (models.release.ACTIONS: "…, is not verified: call back …") left
+    out, and how many more ("No pre-shipment inspection yet; and 2 more"). The whole list is in the download and the
+    checklist per order; a row of four reasons read 6-9 lines tall, one with its action 6 at 1280 px."""
+    from models import release
+
     if _blank(text) or not str(text).strip():
         return BLANK
     parts = _told_first(str(text), labels, failed, first)
     said = _ASIDE.sub("", hold_details(parts[0], labels)).strip()
+    for action in release.ACTIONS:
+        said = said.removesuffix(f": {action}")
     return said + (f"; and {len(parts) - 1:,} more" if len(parts) > 1 else "")
 
 

@@ -449,6 +449,13 @@ def defect_returns_without_lot(ids: Ids = None) -> pd.DataFrame:
     return query("defect_returns_without_lot", ids=_ids(ids))
 
 
+def supplier_same_entity(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:
+    """Suppliers in scope that are one legal entity with another (marts.supplier_same_entity); empty from a warehouse
+    built before it."""
+    found = _query_if_built("supplier_same_entity", ids=_ids(ids), supplier_id=supplier_id)
+    return pd.DataFrame() if found is None else found
+
+
 def channels_without_fees(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
     """Sales channels in scope with no marketplace_fees row: their unreported fees and return fees count $0."""
     return query("channels_without_fees", ids=_ids(ids), supplier_id=supplier_id, sku=sku)

@@ -86,6 +86,9 @@ if ui.require_warehouse():
         for col, band in zip(cols, ordered):
             col.metric(f"{display.words(band, 'risk_band')} band", f"{bands[band]:,}",
                        help=f"Suppliers whose current risk score falls in the '{band}' band (marts.supplier_risk_score).")
+        same = display.same_entity_pairs(queries.supplier_same_entity(ids), ui.md)
+        if same:
+            st.caption(same)
         ui.coverage_notice()
 
     st.subheader("Risk by spend")

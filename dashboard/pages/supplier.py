@@ -98,6 +98,9 @@ if not type_check.empty and bool(type_check["is_possibly_trading_company"].iloc[
     st.warning(f"**Possibly a trading company.** Declared a manufacturer, but {ui.md(t['names_with_markers'])} "
                f"carries trading-company words ({ui.md(t['markers'])}). Ask for the factory's business licence and "
                "audit or visit it; then record what it is as the supplier's verified type.", icon=":material/factory:")
+same = display.same_entity(queries.supplier_same_entity(supplier_id=supplier_id), ui.md)
+if same:
+    st.warning(same, icon=":material/join_inner:")
 
 c1, c2, c3, c4, c5 = ui.tiles(5)
 c1.metric("Risk score", ui.number(s["risk_score"], 1) if s is not None else "–", border=True,

@@ -687,6 +687,39 @@ def test_the_inspections_page_says_escapes_are_a_floor_when_some_returns_name_no
     assert not [c for c in at.caption if c.value.startswith("Escapes are a floor")]  # S2: none without its lot
 
 
+def test_two_supplier_records_of_one_legal_entity_are_found_and_said(ui, tiny_dir, tmp_path, built):
+    """S4 writes S1's legal name in capitals without punctuation, S5 S2's registration id with spaces: each pair is
+    one legal entity (a supplier entered twice, or one company behind two stores). The mart pairs them both ways, the
+    Supplier page warns on each, the Portfolio names each pair once; names are data, shown as text."""
+    from dashboard.components import md
+
+    odd = "Yiwu *Beta* Factory"
+    with (tiny_dir / "suppliers.csv").open("a", encoding="utf-8") as f:
+        f.write('S4,Ningbo Alpha Trading Store,trading_company,CN,Zhejiang,2,true,false,"NINGBO ALPHA CO LTD",,,'
+                "2024-01-01,,,0,0,normal,none,no,none\n"
+                f"S5,{odd},manufacturer,CN,Zhejiang,2,true,false,Yiwu Beta Manufacturing Co. Ltd.,91330782 MA2J 0ABC2X,"
+                ",2024-01-01,,,0,0,normal,none,no,none\n")
+    db = built(tiny_dir, tmp_path / "same.duckdb")
+    with duckdb.connect(str(db), read_only=True) as con:
+        pairs = con.execute("select supplier_id, other_supplier_id, shared from marts.supplier_same_entity "
+                            "order by all").fetchall()
+    assert pairs == [("S1", "S4", "legal_name"), ("S2", "S5", "registration_id"), ("S4", "S1", "legal_name"),
+                     ("S5", "S2", "registration_id")]
+    at = ui.open(db, "supplier", query={"supplier": "S2"})
+    said = [w.value for w in at.warning if w.value.startswith("**One legal entity")]
+    assert said == [f"**One legal entity with {md(odd)} (S5): the same registration id, 91330782MA2J0ABC2X.** Either "
+                    "the supplier was entered twice, and its orders and record are split between the records (each "
+                    "reads thinner than it is), or one company runs both stores, and buying from both is no second "
+                    "source. Merge the records in your supplier file, or keep both knowing they are one company."]
+    at = ui.open(db)
+    assert ("2 pairs of suppliers are one legal entity: Ningbo Alpha Store and Ningbo Alpha Trading Store (the same "
+            f"legal name); Yiwu Beta Trading and {md(odd)} (the same registration id). A second source from the same "
+            "company is no second source, and a supplier entered twice has its record split in two (its page says "
+            "more).") in [c.value for c in at.caption]
+    at = ui.open(db, "supplier", query={"supplier": "S3"})
+    assert not [w for w in at.warning if w.value.startswith("**One legal entity")]
+
+
 def test_a_folder_that_does_not_exist_is_reported(ui, tmp_path):
     at = ui.open(tmp_path / "none.duckdb", "data")
     at.radio(key="data_source").set_value("Folder on this machine").run()

@@ -757,26 +757,40 @@ def fee_basis(channels: pd.DataFrame) -> str:
     return ("Marketplace fees: " + "; ".join(parts) + ".") if parts else ""
 
 
-SHARED_WORDS = {"registration_id": "registration id", "legal_name": "legal name"}
+SHARED_WORDS = {"registration_id": "registration id", "legal_name": "legal name",
+                "bank_beneficiary": "bank beneficiary"}
+PAID_TO = "bank_beneficiary"  # a tie through whom the money goes to, not whom the supplier is
 
 
 def same_entity(others: pd.DataFrame, name: Callable[[str], str] = str) -> str | None:
-    """One supplier's others that are one legal entity with it (queries.supplier_same_entity's rows for it), in words
-    for its page: who, what they share, and what it means. `name` writes a data value as text (components.md)."""
+    """One supplier's others that are one legal entity with it, or are paid to one (queries.supplier_same_entity's
+    rows for it), in words for its page: who, what they share, and what it means. `name` writes a data value as text
+    (components.md)."""
     if others.empty:
         return None
-    listed = wording.and_list([f"{name(r.other_supplier_name)} ({name(r.other_supplier_id)}): the same "
-                               f"{SHARED_WORDS.get(r.shared, r.shared)}, {name(r.shared_value)}"
-                               for r in others.itertuples()])
-    return (f"**One legal entity with {listed}.** Either the supplier was entered twice, and its orders and record "
-            "are split between the records (each reads thinner than it is), or one company runs both stores, and "
-            "buying from both is no second source. Merge the records in your supplier file, or keep both knowing "
-            "they are one company.")
+
+    def listed(rows: pd.DataFrame) -> str:
+        return wording.and_list([f"{name(r.other_supplier_name)} ({name(r.other_supplier_id)}): the same "
+                                 f"{SHARED_WORDS.get(r.shared, r.shared)}, {name(r.shared_value)}"
+                                 for r in rows.itertuples()])
+
+    said = []
+    identity, paid = others[others["shared"] != PAID_TO], others[others["shared"] == PAID_TO]
+    if len(identity):
+        said.append(f"**One legal entity with {listed(identity)}.** Either the supplier was entered twice, and its "
+                    "orders and record are split between the records (each reads thinner than it is), or one company "
+                    "runs both stores, and buying from both is no second source. Merge the records in your supplier "
+                    "file, or keep both knowing they are one company.")
+    if len(paid):
+        said.append(f"**Paid to the same entity as {listed(paid)}.** The money for both goes to one company: one "
+                    "company behind both stores (no second source), or one collecting for the other. Ask who makes "
+                    "the goods and whose account it is before the next payment.")
+    return " ".join(said)
 
 
 def same_entity_pairs(rows: pd.DataFrame, name: Callable[[str], str] = str, shown: int = 5) -> str | None:
-    """The pairs of suppliers in scope that are one legal entity (queries.supplier_same_entity), each once, in one
-    sentence for the Portfolio."""
+    """The pairs of suppliers in scope that are one legal entity or paid to one (queries.supplier_same_entity), each
+    once, in one sentence for the Portfolio."""
     if rows.empty:
         return None
     seen, pairs = set(), []
@@ -787,9 +801,9 @@ def same_entity_pairs(rows: pd.DataFrame, name: Callable[[str], str] = str, show
             pairs.append(f"{name(r.supplier_name)} and {name(r.other_supplier_name)} (the same "
                          f"{SHARED_WORDS.get(r.shared, r.shared)})")
     more = f"; and {len(pairs) - shown:,} more" if len(pairs) > shown else ""
-    return (f"{count_words(len(pairs), 'pair')} of suppliers {'is' if len(pairs) == 1 else 'are'} one legal entity: "
-            f"{'; '.join(pairs[:shown])}{more}. A second source from the same company is no second source, and a "
-            "supplier entered twice has its record split in two (its page says more).")
+    return (f"{count_words(len(pairs), 'pair')} of suppliers {'is' if len(pairs) == 1 else 'are'} one legal entity "
+            f"or paid to one: {'; '.join(pairs[:shown])}{more}. A second source from the same company is no second "
+            "source, and a supplier entered twice has its record split in two (each page says more).")
 
 
 def escapes_floor(untraced: pd.DataFrame) -> str | None:

@@ -698,13 +698,16 @@ def test_two_supplier_records_of_one_legal_entity_are_found_and_said(ui, tiny_di
         f.write('S4,Ningbo Alpha Trading Store,trading_company,CN,Zhejiang,2,true,false,"NINGBO ALPHA CO LTD",,,'
                 "2024-01-01,,,0,0,normal,none,no,none\n"
                 f"S5,{odd},manufacturer,CN,Zhejiang,2,true,false,Yiwu Beta Manufacturing Co. Ltd.,91330782 MA2J 0ABC2X,"
-                ",2024-01-01,,,0,0,normal,none,no,none\n")
+                ",2024-01-01,,,0,0,normal,none,no,none\n"
+                "S6,Saigon Delta,trading_company,VN,,2,false,false,Delta Trading LLC,,GAMMA VIETNAM J.S.C.,"
+                "2024-01-01,,,0,0,normal,none,no,none\n")
     db = built(tiny_dir, tmp_path / "same.duckdb")
     with duckdb.connect(str(db), read_only=True) as con:
         pairs = con.execute("select supplier_id, other_supplier_id, shared from marts.supplier_same_entity "
                             "order by all").fetchall()
-    assert pairs == [("S1", "S4", "legal_name"), ("S2", "S5", "registration_id"), ("S4", "S1", "legal_name"),
-                     ("S5", "S2", "registration_id")]
+    # S6 asks to be paid to Gamma Vietnam JSC, S3's own beneficiary: the money for both goes to one entity
+    assert pairs == [("S1", "S4", "legal_name"), ("S2", "S5", "registration_id"), ("S3", "S6", "bank_beneficiary"),
+                     ("S4", "S1", "legal_name"), ("S5", "S2", "registration_id"), ("S6", "S3", "bank_beneficiary")]
     at = ui.open(db, "supplier", query={"supplier": "S2"})
     said = [w.value for w in at.warning if w.value.startswith("**One legal entity")]
     assert said == [f"**One legal entity with {md(odd)} (S5): the same registration id, 91330782MA2J0ABC2X.** Either "
@@ -712,11 +715,16 @@ def test_two_supplier_records_of_one_legal_entity_are_found_and_said(ui, tiny_di
                     "reads thinner than it is), or one company runs both stores, and buying from both is no second "
                     "source. Merge the records in your supplier file, or keep both knowing they are one company."]
     at = ui.open(db)
-    assert ("2 pairs of suppliers are one legal entity: Ningbo Alpha Store and Ningbo Alpha Trading Store (the same "
-            f"legal name); Yiwu Beta Trading and {md(odd)} (the same registration id). A second source from the same "
-            "company is no second source, and a supplier entered twice has its record split in two (its page says "
-            "more).") in [c.value for c in at.caption]
-    at = ui.open(db, "supplier", query={"supplier": "S3"})
+    assert ("3 pairs of suppliers are one legal entity or paid to one: Ningbo Alpha Store and Ningbo Alpha Trading "
+            f"Store (the same legal name); Yiwu Beta Trading and {md(odd)} (the same registration id); Hanoi Gamma and "
+            "Saigon Delta (the same bank beneficiary). A second source from the same company is no second source, and "
+            "a supplier entered twice has its record split in two (each page says more).") in [c.value for c in
+                                                                                               at.caption]
+    at = ui.open(db, "supplier", query={"supplier": "S6"})
+    assert [w.value for w in at.warning if w.value.startswith("**Paid to")] == [
+        "**Paid to the same entity as Hanoi Gamma (S3): the same bank beneficiary, Gamma Vietnam JSC.** The money for "
+        "both goes to one company: one company behind both stores (no second source), or one collecting for the "
+        "other. Ask who makes the goods and whose account it is before the next payment."]
     assert not [w for w in at.warning if w.value.startswith("**One legal entity")]
 
 

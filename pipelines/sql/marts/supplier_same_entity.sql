@@ -1,34 +1,62 @@
--- Suppliers that are one legal entity: two supplier records with the same registration id (a unified social credit
--- code names one legal entity) or the same legal name, letters and digits compared (case, spaces and punctuation
--- ignored: "Ningbo Alpha Co., Ltd." is "NINGBO ALPHA CO LTD"). Either the same supplier entered twice (its orders and
--- record split in two, each looking thinner than it is) or one company behind two stores (a factory store and a
--- trading store): then a second source bought from it is no second source. One row per supplier and other supplier
--- (both directions), with what they share; a registration id match is said before a name match.
+-- Suppliers that are one legal entity, or are paid to one: two supplier records with the same registration id (a
+-- unified social credit code names one legal entity), the same legal name, or a bank beneficiary in common (the
+-- supplier file's bank_beneficiary or a bank account's beneficiary: the money for both goes to that entity), names
+-- compared by their letters and digits (case, spaces and punctuation ignored: "Ningbo Alpha Co., Ltd." is "NINGBO
+-- ALPHA CO LTD"). Either the same supplier entered twice (its orders and record split in two, each reading thinner
+-- than it is), one company behind two stores (a factory store and a trading store: buying from both is no second
+-- source), or one entity collecting for another. What they share, the strongest tie first (registration id, legal
+-- name, beneficiary), for each supplier and other supplier, both ways: one row per supplier and other supplier.
 with suppliers as (
-    select
-        supplier_id,
-        supplier_name,
-        legal_name,
-        registration_id,
-        nullif(upper(regexp_replace(registration_id, '[^\p{L}\p{N}]', '', 'g')), '') as registration_key,
-        nullif(lower(regexp_replace(legal_name, '[^\p{L}\p{N}]', '', 'g')), '') as name_key,
-    from staging.suppliers
+    select * from staging.suppliers
 ),
 
-pairs as (
+bank_accounts as (
+    select * from staging.bank_accounts
+),
+
+-- every tie a supplier can share, as (supplier, kind, key for matching, value as written)
+ties as (
+    select supplier_id, 'registration_id' as shared, 1 as strength,
+        upper(regexp_replace(registration_id, '[^\p{L}\p{N}]', '', 'g')) as tie_key, registration_id as shared_value,
+    from suppliers
+    union all
+    select supplier_id, 'legal_name', 2, lower(regexp_replace(legal_name, '[^\p{L}\p{N}]', '', 'g')), legal_name,
+    from suppliers
+    union all
+    select supplier_id, 'bank_beneficiary', 3, lower(regexp_replace(bank_beneficiary, '[^\p{L}\p{N}]', '', 'g')),
+        bank_beneficiary,
+    from suppliers
+    union all
+    select supplier_id, 'bank_beneficiary', 3, lower(regexp_replace(beneficiary, '[^\p{L}\p{N}]', '', 'g')),
+        beneficiary,
+    from bank_accounts
+),
+
+-- a beneficiary is compared with beneficiaries only: a supplier paid to its own legal name matches no one by it
+shared as (
     select
         one.supplier_id,
         other.supplier_id as other_supplier_id,
-        other.supplier_name as other_supplier_name,
-        case when one.registration_key = other.registration_key then 'registration_id' else 'legal_name' end
-            as shared,
-        case when one.registration_key = other.registration_key then other.registration_id else other.legal_name end
-            as shared_value,
-    from suppliers as one
-    inner join suppliers as other
-        on one.supplier_id <> other.supplier_id
-        and (one.registration_key = other.registration_key or one.name_key = other.name_key)
+        one.shared,
+        one.strength,
+        other.shared_value,
+    from ties as one
+    inner join ties as other
+        on one.tie_key = other.tie_key and one.shared = other.shared and one.supplier_id <> other.supplier_id
+    where one.tie_key <> ''
+),
+
+final as (
+    select
+        shared.supplier_id,
+        shared.other_supplier_id,
+        suppliers.supplier_name as other_supplier_name,
+        arg_min(shared.shared, shared.strength) as shared,
+        arg_min(shared.shared_value, [shared.strength::varchar, shared.shared_value]) as shared_value,
+    from shared
+    inner join suppliers on suppliers.supplier_id = shared.other_supplier_id
+    group by all
 )
 
-select * from pairs
+select * from final
 order by supplier_id, other_supplier_id

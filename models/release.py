@@ -142,6 +142,13 @@ def evaluate(frames: dict[str, pd.DataFrame], as_of: date, cfg: dict | None = No
     return out
 
 
+# What to do about a failed check, said after its finding (": call back …"): the open-orders table's short cell
+# (dashboard.display.hold_summary) leaves it out, the checklist and the download keep it.
+INSPECT_EVERY_UNIT = "inspect every unit"
+CALL_BACK = "call back on a number already on file before paying"
+ACTIONS = (INSPECT_EVERY_UNIT, CALL_BACK)
+
+
 class _Checks:
     """The open orders and, per condition, each order's status (pass until a check fails it or finds it still to
     come) and its reason."""
@@ -206,13 +213,6 @@ def _psi_passed(k: _Checks, inspections: pd.DataFrame, settings: pd.DataFrame,
     k.fail("psi_passed", after, "passed on sampling after the supplier's inspection was discontinued on "
            + stopped_on.dt.strftime("%Y-%m-%d").fillna("") + " (ISO 2859-1: 5 lots rejected on tightened inspection, "
            "no corrective action closed since): " + INSPECT_EVERY_UNIT)
-
-
-# What to do about a failed check, said after its finding (": call back …"): the open-orders table's short cell
-# (dashboard.display.hold_summary) leaves it out, the checklist and the download keep it.
-INSPECT_EVERY_UNIT = "inspect every unit"
-CALL_BACK = "call back on a number already on file before paying"
-ACTIONS = (INSPECT_EVERY_UNIT, CALL_BACK)
 
 
 def _golden_sample(k: _Checks, orders: pd.DataFrame) -> None:

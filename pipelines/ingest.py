@@ -113,9 +113,9 @@ def _has_file(input_dir: Path, table: str) -> bool:
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: c.Table, references: bool = True,
               absent: frozenset[str] = frozenset(), latest: date | None = None) -> ValidatedTable:
     """Read one file and validate its rows into `raw.<table>` in one transaction (`absent`: the tables without a
-    file, `latest`: the latest date of something that has happened, pipelines.validate.validate). A CSV file is first read by DuckDB's reader inside the load; when that reader
-    cannot take it line for line, the load is rolled back and the file read again by the careful Python reader
-    (pipelines/readers.py)."""
+    file, `latest`: the latest date of something that has happened, pipelines.validate.validate). A CSV file is
+    first read by DuckDB's reader inside the load; when that reader cannot take it line for line, the load is rolled
+    back and the file read again by the careful Python reader (pipelines/readers.py)."""
     relation = f"_text_{table.name}"
 
     def attempt(careful: bool) -> ValidatedTable:

@@ -97,8 +97,8 @@ if ui.require_warehouse():
                     "your returns log.", icon=":material/help:")
         else:
             floor = display.escapes_floor(queries.defect_returns_without_lot(ids))
-            if floor:
-                st.caption(floor)
+            if floor:   # a channel is a data value: the sentence is shown as text
+                st.caption(ui.md(floor))
         mature = blind["mature_passed_lots"].sum()
         labels = ["Escape rate", "Escaped money", "Suppliers above their AQL", "Lots inspected"]
         e1, e2, e3, e4 = ui.tiles(4, labels)

@@ -80,12 +80,17 @@ def _once(cache: Path, make) -> Path:
 
 
 def _remove_stale(root: Path, pattern: str, keep: set[Path]) -> None:
-    """Cached builds no run has used for 3 hours (older code versions or inputs)."""
+    """Cached builds no run has used for 3 hours (older code versions or inputs). Every test worker does this when
+    its session ends, so a folder may be gone between the listing and its look (another worker removed it)."""
     for stale in root.glob(pattern):
         if stale in keep or stale.name.endswith(".lock"):
             continue
         mark = stale / "ready"
-        if time.time() - (mark if mark.exists() else stale).stat().st_mtime > 3 * 3600:
+        try:
+            age = time.time() - (mark if mark.exists() else stale).stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if age > 3 * 3600:
             shutil.rmtree(stale, ignore_errors=True)
 
 

@@ -263,7 +263,7 @@ def _payee_verified(k: _Checks, suppliers: pd.DataFrame, payments: pd.DataFrame,
     pay = pay.assign(other=entity.is_other_entity(ref, pay["payee_name"]))
     wrong = pay[pay["other"]].drop_duplicates("po_id").set_index("po_id")
     k.fail("payee_verified", o["po_id"].isin(wrong.index),
-           "money on this order went to " + o["po_id"].map(wrong["payee_name"]).astype(object).fillna("")
+           "paid to " + o["po_id"].map(wrong["payee_name"]).astype(object).fillna("")
            + ", not the " + np.where(legal.notna(), "legal entity", "entity on the proforma invoice"))
     acc = _dates(bank_accounts, ["first_seen_on", "verified_on"])
     if not len(acc):

@@ -197,10 +197,10 @@ def test_a_hold_reads_in_one_short_cell_its_most_telling_reason_first():
     assert display.hold_summary("", labels) == display.hold_summary(None, labels) == "–"
     # a failed check before one still to come, whatever their order in the checklist: the inspection not yet done
     # (pending) is listed first, the payee that failed leads the cell
-    pending_first = ("Pre-shipment inspection passed: no pre-shipment inspection yet; Payee verified: money on this "
-                     "order went to ACME; Shipping documents received: not shipped yet: no bill of lading")
+    pending_first = ("Pre-shipment inspection passed: no pre-shipment inspection yet; Payee verified: paid to ACME, "
+                     "not the legal entity; Shipping documents received: not shipped yet: no bill of lading")
     assert display.hold_summary(pending_first, labels, failed=["Payee verified"]) == (
-        "Money on this order went to ACME; and 2 more")
+        "Paid to ACME, not the legal entity; and 2 more")
 
 
 def test_order_answers_lead_with_a_failed_check_then_what_is_still_to_come():

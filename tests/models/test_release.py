@@ -225,7 +225,7 @@ def test_the_payee_and_the_contracting_entity_must_be_the_legal_entity():
     assert out.loc["P1", "hold_reasons"] == (
         "Payee is the contracting entity and the bank account is known or verified: the proforma invoice names "
         "another entity (Hong Kong Alpha International Limited) than the legal entity (Ningbo Alpha Co., Ltd.)")
-    assert "money on this order went to Ningbo Alpha Trading Co., Ltd., not the legal entity" in \
+    assert "paid to Ningbo Alpha Trading Co., Ltd., not the legal entity" in \
         out.loc["P2", "hold_reasons"]
 
 
@@ -237,7 +237,7 @@ def test_without_a_legal_name_the_payee_is_checked_against_the_proforma_invoice_
     pay = frames["payments"]
     pay.loc[pay["po_id"] == "P2", "payee_name"] = "Shenzhen Stranger Electronics Co., Ltd."
     out = release.evaluate(frames, AS_OF).set_index("po_id")
-    assert "money on this order went to Shenzhen Stranger Electronics Co., Ltd., not the entity on the proforma " \
+    assert "paid to Shenzhen Stranger Electronics Co., Ltd., not the entity on the proforma " \
            "invoice" in out.loc["P2", "hold_reasons"]
     # P1's payments went to its PI entity (Ningbo Alpha Co., Ltd.): nothing to say about the payee
     assert "money on this order" not in str(out.loc["P1", "hold_reasons"])
@@ -291,7 +291,7 @@ def test_payments_that_name_no_payee_leave_the_payee_check_to_the_proforma_invoi
     frames["payments"]["payee_name"] = None
     out = release.evaluate(frames, AS_OF).set_index("po_id")
     assert out["not_checked"].str.endswith("payee (no payment names whom the money went to)").all()
-    assert not out["hold_reasons"].str.contains("money on this order went to").any()
+    assert not out["hold_reasons"].str.contains("paid to ").any()
     assert "payee (no payment" not in " ".join(release.evaluate(_frames(), AS_OF)["not_checked"])
 
 

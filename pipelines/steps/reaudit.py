@@ -94,9 +94,10 @@ def _typed(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 def _active_suppliers(sup: pd.DataFrame, score: pd.DataFrame, measures: pd.DataFrame, kpis: pd.DataFrame,
                       po: pd.DataFrame, c: pd.Timestamp, win: dict, rc: dict) -> pd.DataFrame:
-    """One row per supplier still doing business (an order or onboarding within active_days, or goods open), with
-    its score, 12-month spend (the score's, marts.supplier_score_measures), open exposure and deposits at risk
-    (marts.supplier_kpis') and money at stake (spend and exposure counted once)."""
+    """One row per supplier still doing business (an order or onboarding within active_days, or goods open) or about
+    to (in the file with neither an onboarding date nor an order: being vetted, as the score knows it from the build
+    date), with its score, 12-month spend (the score's, marts.supplier_score_measures), open exposure and deposits at
+    risk (marts.supplier_kpis') and money at stake (spend and exposure counted once)."""
     q = sup[["supplier_id", "supplier_name", "supplier_type", "onboarded_on", "last_audit_on", "last_audit_result",
              "subcontracting", "operating_status"]].merge(
         score[["supplier_id", "risk_score", "risk_band"] + (["red_flag_count"] if "red_flag_count" in score else [])],
@@ -114,8 +115,11 @@ def _active_suppliers(sup: pd.DataFrame, score: pd.DataFrame, measures: pd.DataF
                                    + q["open_exposure"], 2)
     q["deposits_at_risk"] = q["supplier_id"].map(kpi["deposit_at_risk"]).fillna(0.0)
     last_order = po.groupby("supplier_id")["ordered_on"].max()
-    active = (lookup(q["supplier_id"], last_order) > c - pd.Timedelta(days=rc["active_days"])) | (
-        q["open_exposure"] > 0) | (q["onboarded_on"] > c - pd.Timedelta(days=rc["active_days"]))
+    ordered = lookup(q["supplier_id"], last_order)
+    vetted = q["onboarded_on"].isna() & ordered.isna()
+    active = (ordered > c - pd.Timedelta(days=rc["active_days"])) | (q["open_exposure"] > 0) | (
+        q["onboarded_on"] > c - pd.Timedelta(days=rc["active_days"])) | vetted
+    q["no_order_yet"] = ordered.isna().to_numpy()
     q = q[active.fillna(False).to_numpy()].reset_index(drop=True)
     q["risk_score"] = q["risk_score"].fillna(0.0)
     return q
@@ -173,7 +177,9 @@ def _audit_cycle(t: _Triggers, rc: dict) -> _AuditCycle:
     # due on the first day the audit is more than the cycle's months old, as the score's audit signal counts its age
     audit_due = audit_age.lapses_on(q["last_audit_on"], rc["max_months_between_audits"])
     lapsed = ~t.audit_known | (audit_due <= c)
-    t.trigger("never_audited", ~t.audit_known, "no audit or verification on record")
+    t.trigger("never_audited", ~t.audit_known, pd.Series(np.where(
+        q["no_order_yet"], "no audit or verification on record, and no order yet: audit before the first one",
+        "no audit or verification on record"), index=q.index))
     t.trigger("audit_overdue", t.audit_known & (audit_due <= c),
            "last audit on " + q["last_audit_on"].dt.strftime("%Y-%m-%d").fillna("") + " is more than "
            + str(rc["max_months_between_audits"]) + " months old")

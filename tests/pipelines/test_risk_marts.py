@@ -251,6 +251,26 @@ def test_binomial_and_fisher_p_values_match_hand_computation():
     assert fisher_worse_p(1, 2, 0, 0) == 1.0  # no prior window: nothing to compare with
 
 
+def test_a_supplier_vetted_before_its_first_order_is_queued_for_an_audit_before_it(tiny_dir, tmp_path, built):
+    """S9, in the file with neither an onboarding date nor an order nor an audit: the planner queues it for an on-site
+    audit before the first order, after the suppliers with money at stake (it has none: priority 0)."""
+    with (tiny_dir / "suppliers.csv").open("a", encoding="utf-8") as f:
+        f.write("S9,Quiet Delta Store,manufacturer,CN,Zhejiang,2,true,false,Quiet Delta Co. Ltd.,,,,,,0,0,normal,none,"
+                "no,brand\n")
+    db = built(tiny_dir, tmp_path / "w.duckdb")
+    with duckdb.connect(str(db), read_only=True) as con:
+        queue = con.execute("select supplier_id, triggers, suggested_action, reason, money_at_stake, priority, rank "
+                            "from marts.reaudit_queue order by rank").df()
+    s9 = queue.set_index("supplier_id").loc["S9"]
+    assert (s9["triggers"], s9["suggested_action"]) == ("never_audited", "on-site audit")
+    assert s9["reason"] == "never audited: no audit or verification on record, and no order yet: audit before the first one"
+    assert s9["money_at_stake"] == 0 and s9["priority"] == 0 and s9["rank"] == len(queue)
+    # S3, onboarded without an order either, gets the same words; S2 (orders, no audit) the plain ones
+    reasons = queue.set_index("supplier_id")["reason"]
+    assert reasons["S3"] == s9["reason"]
+    assert reasons["S2"].startswith("never audited: no audit or verification on record; ")
+
+
 def test_an_empty_folder_gives_a_typed_empty_reaudit_queue_and_reasons(tmp_path):
     from pipelines.steps.reaudit import COLUMNS, REASON_COLUMNS, REASON_TYPES, TYPES
 

@@ -575,12 +575,11 @@ def signal_words(signals: pd.DataFrame) -> pd.DataFrame:
 
 
 def at_peer_average(signals: pd.DataFrame) -> pd.Series:
-    """Signals whose points are wholly their peers' average: no evidence of the supplier yet (evidence_n 0), so the
-    signal reads its cohort's prior (models/shrinkage.py) until the supplier's own record builds up."""
+    """marts.supplier_signals rows whose points are wholly their peers' average (models.scoring.at_peer_average)."""
     if signals.empty or "prior_mean" not in signals:
         return pd.Series(False, index=signals.index, dtype=bool)
-    return ((signals["points"] > 0) & (pd.to_numeric(signals["evidence_n"]).fillna(0) == 0)
-            & signals["prior_mean"].notna())
+    return pd.Series(scoring.at_peer_average(signals["points"], signals["evidence_n"], signals["prior_mean"]),
+                     index=signals.index)
 
 
 PEER_AVERAGE_NAMED = 3  # signals named in the note; the rest are counted

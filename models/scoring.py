@@ -46,6 +46,8 @@ _CONTROL_COLUMNS = {
                            "next_lot_result_recorded", "next_lot_result", "next_lot_inspected_on"],
 }
 
+PEER_AVERAGE_WORDS = ", peers' average"  # a top reason scored at its cohort prior: "late shipments (4.2 pts, …)"
+
 # Short labels for top_reasons and the dashboard, given with each signal in models/signals.py.
 LABELS = sig.LABELS
 
@@ -550,6 +552,21 @@ def coverage_words(unknown: pd.DataFrame, cfg: dict | None = None,
     return out
 
 
+def at_peer_average(points, evidence_n, prior_mean) -> np.ndarray:
+    """Signals whose points are wholly their peers' average: points, no evidence of the supplier (evidence_n 0) and a
+    cohort prior, which the signal reads until the supplier's own record builds up (models/shrinkage.py; a supplier
+    being vetted has mostly these). The top reasons and the Supplier page say so."""
+    points = np.asarray(points, dtype=float)
+    n = np.nan_to_num(np.asarray(pd.to_numeric(pd.Series(evidence_n)), dtype=float), nan=0.0)
+    return (points > 0) & (n == 0) & pd.notna(pd.Series(prior_mean)).to_numpy()
+
+
+def _priors_of(result: SignalResult, s: pd.DataFrame) -> np.ndarray:
+    """The cohort prior of each of the signal rows `s` (NaN for a signal without one)."""
+    return s[["supplier_id", "signal"]].merge(result.priors[["supplier_id", "signal", "prior_mean"]],
+                                              on=["supplier_id", "signal"], how="left")["prior_mean"].to_numpy()
+
+
 def score(result: SignalResult, cfg: dict | None = None, with_text: bool = True) -> pd.DataFrame:
     """One row per supplier: risk_score, band, confidence, red flags, top reasons and pillar points."""
     cfg = cfg or load_config()
@@ -572,7 +589,10 @@ def score(result: SignalResult, cfg: dict | None = None, with_text: bool = True)
         out["red_flags"] = [fl.get(x, "") for x in out["supplier_id"]]
         top = sig[sig["points"] > 0].sort_values(["supplier_id", "points", "signal"], ascending=[True, False, True])
         top = top.groupby("supplier_id").head(3)
-        tr = {sid: "; ".join(f"{result.labels[s]} ({p:.1f} pts)" for s, p in zip(g["signal"], g["points"]))
+        # a signal scored at its peers' average says so: a supplier without orders has not failed an inspection
+        top = top.assign(peer=at_peer_average(top["points"], top["evidence_n"], _priors_of(result, top)))
+        tr = {sid: "; ".join(f"{result.labels[s]} ({p:.1f} pts{PEER_AVERAGE_WORDS if peer else ''})"
+                             for s, p, peer in zip(g["signal"], g["points"], g["peer"]))
               for sid, g in top.groupby("supplier_id")}
         out["top_reasons"] = [tr.get(x, "no risk signal above its threshold") for x in out["supplier_id"]]
     out["score_version"] = cfg["score_version"]
@@ -636,10 +656,8 @@ def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dic
 def _worded(result: SignalResult) -> pd.DataFrame:
     """The result's signals, each explanation in words (models.signal_words.explanation_words)."""
     s = result.signals
-    prior = s[["supplier_id", "signal"]].merge(result.priors[["supplier_id", "signal", "prior_mean"]],
-                                               on=["supplier_id", "signal"], how="left")["prior_mean"]
     return s.assign(explanation=[signal_words.explanation_words(*r) for r in zip(
-        s["signal"], s["explanation"], s["evidence_n"], s["raw_value"], prior.to_numpy())])
+        s["signal"], s["explanation"], s["evidence_n"], s["raw_value"], _priors_of(result, s))])
 
 
 def score_changes(now: SignalResult, before: SignalResult, min_delta: float) -> pd.DataFrame:

@@ -129,6 +129,9 @@ def test_a_supplier_vetted_before_its_first_order_is_scored_from_the_build_date(
     now = scoring.compute_signals(t, cutoffs[1], panel=panel)
     scored = scoring.score(now).set_index("supplier_id")
     assert scored.loc["S9", "confidence"] == "D"
+    # its top three reasons are signals it has no evidence for: each says it is scored at its peers' average
+    assert scored.loc["S9", "top_reasons"].count(" pts, peers' average)") == 3
+    assert "peers' average" not in scored.loc["S1", "top_reasons"]
     flags = now.red_flags[now.red_flags["supplier_id"] == "S9"]
     assert set(flags["flag"]) == {"abnormal_operating_status"}  # vetting finds it before any order
     signals = now.signals.set_index(["supplier_id", "signal"])

@@ -145,9 +145,8 @@ def as_of_caption(counts_to_as_of: bool = False) -> None:
     """The data's as-of date and how long ago that was, when it was built, the reporting currency. A page that counts
     to the as-of date (`counts_to_as_of`: what is due, overdue, late) warns when that date is more than
     data_stale_after_days (data/reference/kpi_settings.csv) before today."""
-    info = queries.build_info()
+    info, as_of = queries.build_info(), as_of_date()
     if not info.empty:
-        as_of = pd.Timestamp(info["as_of"].iloc[0]).date()
         age = display.data_age_words(as_of)
         st.caption(f"Data as of {as_of:%Y-%m-%d}{f' ({age})' if age else ''} · built "
                    f"{pd.Timestamp(info['built_at'].iloc[0]):%Y-%m-%d %H:%M} · amounts in "

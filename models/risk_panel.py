@@ -95,6 +95,13 @@ def _expand(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 
+def vetted(onboarded_on: pd.Series, supplier_ids: pd.Series, purchase_orders: pd.DataFrame) -> np.ndarray:
+    """Suppliers in the file with neither an onboarding date nor a purchase order (one being vetted before its first
+    order): the score knows them from the last cutoff, the build date (_Scope); the re-audit planner queues them."""
+    return (pd.isna(onboarded_on).to_numpy()
+            & ~np.asarray(pd.Series(supplier_ids).isin(set(purchase_orders["supplier_id"])), dtype=bool))
+
+
 def _first_by(frame: pd.DataFrame, key: str, order: list[str]) -> pd.DataFrame:
     return frame.sort_values([key] + order).drop_duplicates(key).set_index(key)
 
@@ -301,9 +308,8 @@ class _Scope:
         self.po_all = po_all = t["purchase_orders"]
         first_order = lookup(self.sup["supplier_id"], po_all.groupby("supplier_id")["ordered_on"].min())
         self.k_sup = np.minimum(cut.first_seeing(self.sup["onboarded_on"]), cut.first_seeing(first_order))
-        # a supplier with neither an onboarding date nor an order (one being vetted before the first order) is known
-        # from the last cutoff (the build date, for the score): the supplier file lists it now
-        undated = (pd.isna(self.sup["onboarded_on"]) & pd.isna(first_order)).to_numpy()
+        # a supplier being vetted is known from the last cutoff (the build date, for the score): the file lists it now
+        undated = vetted(self.sup["onboarded_on"], self.sup["supplier_id"], po_all)
         self.k_sup = np.where(undated & (cut.n > 0), cut.n - 1, self.k_sup)
         self.panel = order_panel(t, cut)
         self.pk, self.ps = self.panel["k"].to_numpy(), self.panel["supplier_id"].to_numpy()

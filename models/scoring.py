@@ -347,11 +347,9 @@ def _names_at(t: dict, cutoff) -> dict[str, pd.DataFrame]:
     pay = t["payments"]
     pay = pay[pay["paid_on"] <= c].merge(po[["po_id", "supplier_id", "pi_entity_name"]], on="po_id")
     pay["ref"] = entity.payee_reference(pay["supplier_id"].map(sup["legal_name"]), pay["pi_entity_name"]).to_numpy()
-    ordered = sup["supplier_id"].isin(set(t["purchase_orders"]["supplier_id"]))
-    # known as risk_panel's _Scope knows it (a supplier with neither an onboarding date nor an order: at any cutoff
-    # explained, which is the build date's)
+    # known as risk_panel's _Scope knows it (a supplier being vetted: at any cutoff explained, the build date's)
     known = sup[(sup["onboarded_on"] <= c) | sup["supplier_id"].isin(set(po["supplier_id"]))
-                | (sup["onboarded_on"].isna() & ~ordered)]
+                | risk_panel.vetted(sup["onboarded_on"], sup["supplier_id"], t["purchase_orders"])]
     names = pd.concat([
         pd.DataFrame({"supplier_id": known["supplier_id"].to_numpy(), "name": known["bank_beneficiary"].to_numpy(),
                       "role": "bank beneficiary"}),

@@ -27,8 +27,7 @@ if ui.require_warehouse():
                    "per unit from columns the build that made it does not have. Rebuild it on the Data page.",
                    icon=":material/update:")
         st.stop()
-    info = queries.build_info()
-    as_of = pd.Timestamp(info["as_of"].iloc[0]).date() if not info.empty else None
+    as_of = ui.as_of_date()
 
     scope = st.radio("Pick", ["Supplier", "SKUs"], key="whatif_scope", horizontal=True,
                      help="A supplier takes all its SKUs; SKUs lets you pick any SKUs of the filtered suppliers.")

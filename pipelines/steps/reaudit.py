@@ -116,9 +116,9 @@ def _active_suppliers(sup: pd.DataFrame, score: pd.DataFrame, measures: pd.DataF
     q["deposits_at_risk"] = q["supplier_id"].map(kpi["deposit_at_risk"]).fillna(0.0)
     last_order = po.groupby("supplier_id")["ordered_on"].max()
     ordered = lookup(q["supplier_id"], last_order)
-    vetted = q["onboarded_on"].isna() & ordered.isna()
     active = (ordered > c - pd.Timedelta(days=rc["active_days"])) | (q["open_exposure"] > 0) | (
-        q["onboarded_on"] > c - pd.Timedelta(days=rc["active_days"])) | vetted
+        q["onboarded_on"] > c - pd.Timedelta(days=rc["active_days"])) | risk_panel.vetted(
+        q["onboarded_on"], q["supplier_id"], po)
     q["no_order_yet"] = ordered.isna().to_numpy()
     q = q[active.fillna(False).to_numpy()].reset_index(drop=True)
     q["risk_score"] = q["risk_score"].fillna(0.0)

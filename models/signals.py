@@ -290,12 +290,16 @@ def psi_failure_rate(x: Context) -> Reading:
 def major_defects_vs_aql(x: Context) -> Reading:
     f = x.f
     raw, post, pri = x.rate("major_k", "major_units")
-    # no units sampled: the AQL a PSI that gives none is judged at (reference.inspection_settings, in percent)
-    aql = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).fillna(
-        x.settings["default_aql_major"] / 100.0).to_numpy()
+    # no units sampled: the AQL a PSI that gives none is judged at (reference.inspection_settings, in percent); the
+    # same when every sampled unit was inspected at AQL 0 (no major defect accepted): no rate is a multiple of 0, and
+    # the cohort-adjusted rate is never 0, so it would read "inf× the AQL" and take the most points with no defect
+    mean = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).to_numpy(dtype=float)
+    zero = mean == 0
+    aql = np.where(np.isnan(mean) | zero, x.settings["default_aql_major"] / 100.0, mean)
     return Reading(raw / aql, post / aql, f["major_units"], x.share(post / aql), x.text(
         x.counted("major_k", "major defect"), " in ", x.ints("major_units"), " units sampled (cohort-adjusted ",
-        x.pct(post), " vs an average major AQL of ", x.each("{:.1f}%", 100 * aql), ": ",
+        x.pct(post), " vs ", x.lazy(lambda: np.where(zero, "the default major AQL of ", "an average major AQL of ")),
+        x.each("{:.1f}%", 100 * aql), x.lazy(lambda: np.where(zero, ", its inspections accepting none", "")), ": ",
         x.each("{:.2f}", post / aql), "× the AQL)"))
 
 

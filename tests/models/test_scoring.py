@@ -333,6 +333,26 @@ def test_a_blank_major_count_leaves_that_sample_out_of_the_defect_signals(tiny_t
     assert _sig(r, "S1", "bulk_vs_sample_drift")["evidence_n"] == 80
 
 
+def test_inspections_at_aql_zero_are_no_multiple_of_zero(tiny_tables, cfg):
+    """S1's three PSIs (I1-I3, 80 units each, 2 + 6 + 1 majors) at major AQL 0 (no major defect accepted): the rate
+    is no multiple of 0 (the cohort-adjusted rate never is 0, so it read "inf× the AQL" and took the most points); it
+    is read against the default major AQL (2.5%), said so. One of three at 0: the average AQL counts it."""
+    base = _sig(scoring.compute_signals(tiny_tables, TINY_AS_OF, cfg), "S1", "major_defects_vs_aql")
+    t = _copy(tiny_tables)
+    s1 = t["inspections"]["inspection_id"].isin(["I1", "I2", "I3"])
+    t["inspections"].loc[s1, ["aql_major", "judged_aql_major"]] = 0.0
+    major = _sig(scoring.compute_signals(t, TINY_AS_OF, cfg), "S1", "major_defects_vs_aql")
+    assert major["raw_value"] == pytest.approx(1.5) and np.isfinite(major["points"])
+    assert major["points"] == pytest.approx(base["points"])
+    assert "vs the default major AQL of 2.5%, its inspections accepting none: " in major["explanation"]
+    t = _copy(tiny_tables)
+    t["inspections"].loc[t["inspections"]["inspection_id"] == "I1", ["aql_major", "judged_aql_major"]] = 0.0
+    major = _sig(scoring.compute_signals(t, TINY_AS_OF, cfg), "S1", "major_defects_vs_aql")
+    # 9 majors in 240 units (3.75%) vs (0 + 2 × 80 × 2.5%) / 240 = 1.67%: 2.25× the AQL
+    assert major["raw_value"] == pytest.approx(0.0375 / (4 / 240))
+    assert "vs an average major AQL of 1.7%: " in major["explanation"]
+
+
 def test_red_flags_force_the_band(cfg):
     assert scoring.band_for(5.0, 0, cfg) == "low"
     assert scoring.band_for(5.0, 1, cfg) == "high"

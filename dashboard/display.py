@@ -1528,7 +1528,9 @@ def hold_details(text: object, labels: list[str], failed: Iterable[str] = ()) ->
 # the release conditions whose failure says money may go to the wrong hands or bad goods ship now: a hold's first
 # reason when it fails them (models/config/release.toml names the conditions)
 HOLD_FIRST = ("payee_verified", "no_open_critical_capa")
-_ASIDE = re.compile(r"\s*\([^()]* [^()]*\)")  # an aside of several words (a company's name); "(HK)" is kept
+# an aside of several words or in Chinese characters (a company's name: "(Suzhou Huaxin Industrial Co., Ltd.)",
+# "(苏州市盛泰五金制品有限公司)"); "(HK)" and a date are kept
+_ASIDE = re.compile(r"\s*\((?:[^()]* [^()]*|[^()]*[\u3400-\u9fff][^()]*)\)")
 
 
 def hold_summary(text: object, labels: list[str], first: list[str] = (), failed: Iterable[str] = ()) -> str:

@@ -210,9 +210,10 @@ def _psi_passed(k: _Checks, inspections: pd.DataFrame, settings: pd.DataFrame,
         return
     stopped_on = lookup(o["supplier_id"], blind_spot.sampling_stopped(switching)["since"])
     after = (result == "pass") & stopped_on.notna() & (on > stopped_on)
-    k.fail("psi_passed", after, "passed on sampling after the supplier's inspection was discontinued on "
-           + stopped_on.dt.strftime("%Y-%m-%d").fillna("") + " (ISO 2859-1: 5 lots rejected on tightened inspection, "
-           "no corrective action closed since): " + INSPECT_EVERY_UNIT)
+    # "sampling stopped": the words the pages use for ISO 2859-1's discontinued inspection
+    k.fail("psi_passed", after, "passed on a sample though sampling was stopped on "
+           + stopped_on.dt.strftime("%Y-%m-%d").fillna("") + " (ISO 2859-1 discontinued inspection: 5 lots rejected "
+           "on tightened inspection, no corrective action closed since): " + INSPECT_EVERY_UNIT)
 
 
 def _golden_sample(k: _Checks, orders: pd.DataFrame) -> None:

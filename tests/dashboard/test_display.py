@@ -192,6 +192,16 @@ def test_a_hold_reads_in_one_short_cell_its_most_telling_reason_first():
         "The proforma invoice names another entity than the legal entity; and 2 more")
     # no `first` condition fails: the checklist's first failing reason, its one-word aside (a date) kept
     assert display.hold_summary(text, labels) == "The last pre-shipment inspection failed (2026-10-18); and 2 more"
+    stopped = ("Pre-shipment inspection passed: passed on a sample though sampling was stopped on 2024-06-10 (ISO "
+               "2859-1 discontinued inspection: 5 lots rejected on tightened inspection, no corrective action closed "
+               "since): inspect every unit")
+    assert display.hold_summary(stopped, labels) == "Passed on a sample though sampling was stopped on 2024-06-10"
+    # a legal name in Chinese characters is a name too (one "word": no spaces)
+    chinese = text.replace("(Jinhua Huaxin Trading Co., Ltd.)", "(金华市华鑫贸易有限公司)")
+    assert display.hold_summary(chinese, labels, ["Payee verified"]) == (
+        "The proforma invoice names another entity than the legal entity; and 2 more")
+    assert display.hold_summary("Payee verified: paid to Sunrise Trading (HK) Ltd, not the legal entity", labels) == (
+        "Paid to Sunrise Trading (HK) Ltd, not the legal entity")
     assert display.hold_summary("Shipping documents received: not shipped yet: no bill of lading", labels) == (
         "Not shipped yet: no bill of lading")
     assert display.hold_summary("", labels) == display.hold_summary(None, labels) == "–"

@@ -395,9 +395,9 @@ def test_a_pass_on_sampling_after_a_discontinuation_does_not_release():
     out = release.evaluate(frames, AS_OF).set_index("po_id")
     assert out.loc["P1", "psi_passed"] == "fail" and out.loc["P1", "verdict"] == "hold"
     assert out.loc["P1", "hold_reasons"] == (
-        "Pre-shipment inspection passed at the agreed AQL: passed on sampling after the supplier's inspection was "
-        "discontinued on 2024-06-10 (ISO 2859-1: 5 lots rejected on tightened inspection, no corrective action "
-        "closed since): inspect every unit")
+        "Pre-shipment inspection passed at the agreed AQL: passed on a sample though sampling was stopped on "
+        "2024-06-10 (ISO 2859-1 discontinued inspection: 5 lots rejected on tightened inspection, no corrective "
+        "action closed since): inspect every unit")
     assert out.loc["P2", "hold_reasons"].startswith("Pre-shipment inspection passed at the agreed AQL: inspection "
                                                     "passed at AQL 4, looser than the agreed 2.5")
     assert out.loc["P3", "psi_passed"] == "pass"

@@ -640,8 +640,12 @@ def _rate_e4(rate_pct) -> np.ndarray:
 
 
 def percent_of_cents(cents, rate_pct) -> np.ndarray:
-    """round_half_up(cents x rate / 100) in exact integer arithmetic (rates have at most 4 decimals)."""
-    return _half_up_div(np.asarray(cents, dtype=np.int64) * _rate_e4(rate_pct), 1_000_000)
+    """round_half_up(cents x rate / 100) in exact integer arithmetic (rates have at most 4 decimals). A product past
+    int64 (a line of about $37 billion at 25%) is worked in Python integers, never wrapped round to a negative duty."""
+    cents, rate = np.asarray(cents, dtype=np.int64), _rate_e4(rate_pct)
+    if cents.size and rate.size and int(np.abs(cents).max()) * int(np.abs(rate).max()) >= 2**62:
+        return np.asarray(_half_up_div(cents.astype(object) * rate.astype(object), 1_000_000), dtype=np.int64)
+    return _half_up_div(cents * rate, 1_000_000)
 
 
 @lru_cache(maxsize=8)

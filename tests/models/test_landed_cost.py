@@ -553,3 +553,13 @@ def test_a_product_claiming_a_forced_labor_exemption_pays_none_of_it():
                     if r.duty_type == "section_301_forced_labor" and r.origin_country == "*" and r.requires_claim)
     assert claims == [f"9903.05.{h}" for h in range(86, 93)]
     assert lc.duty_rate("6109.10.0012", "CN", on, claims="9903.05.86").components[-1].ch99_heading == "9903.05.86"
+
+
+def test_a_percentage_of_a_huge_line_is_exact_not_wrapped_round_to_a_negative_duty():
+    """cents × rate in 1/10,000 % past int64 (a line of $1 trillion at 25%: 10^14 × 250,000 = 2.5 × 10^19) wrapped
+    round to a negative duty and failed the build's allocation ('weights must be >= 0'); small products stay int64."""
+    got = lc.percent_of_cents(np.array([10**14, 12_345, 10**13]), np.array([25.0, 7.5, 145.0]))
+    assert got.tolist() == [25 * 10**12, 926, 145 * 10**11] and got.dtype == np.int64
+    # half up as before: 12,345 × 7.5% = 925.875 -> 926; 100 × 2.5% = 2.5 -> 3; 1,005 × 10% = 100.5 -> 101
+    assert lc.percent_of_cents(np.array([12_345, 100]), np.array([7.5, 2.5])).tolist() == [926, 3]
+    assert int(lc.percent_of_cents(1_005, 10.0)) == 101

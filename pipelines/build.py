@@ -227,8 +227,11 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR):
         except duckdb.Error as exc:
             raise BuildError(f"check {path.stem} ({path.name}) could not run: {exc}") from exc
         if len(frame):
-            sample = frame.head(3).to_dict(orient="records")
-            (warnings if severity == "warn" else errors).append((path.stem, len(frame), str(sample)))
+            head = frame.head(3)
+            # a check that names each row and its problem reads as a list: "shipments.csv:3: shipment H2 …"
+            sample = ("; ".join(f"{k}: {p}" for k, p in zip(head["row_key"], head["problem"]))
+                      if {"row_key", "problem"} <= set(frame.columns) else str(head.to_dict(orient="records")))
+            (warnings if severity == "warn" else errors).append((path.stem, len(frame), sample))
     return errors, warnings
 
 

@@ -410,3 +410,30 @@ def test_a_build_killed_during_the_model_step_leaves_the_live_model(tmp_path, de
         model, meta = incident_step.load_model(con)
     assert meta["model_version"]
 
+
+
+def test_a_shipment_or_inspection_dated_before_its_order_is_kept_and_warned_with_its_file_and_line(tmp_path,
+                                                                                                   tiny_dir):
+    """P2 was ordered on 2024-03-01; its shipment H2 typed 2024-02-20 and its inspection I2 2024-02-25 (a year or
+    month typed wrong, or an order raised after the goods shipped): both rows are kept as dated, and the build warns
+    with each one's file and line. The tiny portfolio as given warns of none."""
+    def edit(name: str, old: str, new: str) -> None:
+        path = tiny_dir / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+    report = build(TINY, tmp_path / "clean.duckdb", log=quiet)
+    assert "dates_before_their_order" not in {w[0] for w in report.warnings}
+    edit("shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20")
+    edit("inspections.csv", "I2,P2,PSI,2024-04-05", "I2,P2,PSI,2024-02-25")
+    report = build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
+    name, count, sample = next(w for w in report.warnings if w[0] == "dates_before_their_order")
+    assert count == 2
+    assert sample == ("inspections.csv:3: inspection I2 (PSI) on 2024-02-25, before its order P2 was placed on "
+                      "2024-03-01; shipments.csv:3: shipment H2 shipped on 2024-02-20, before its order P2 was placed "
+                      "on 2024-03-01")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        assert str(con.execute("select shipped_on from staging.shipments where shipment_id = 'H2'").fetchone()[0]) \
+            == "2024-02-20"
+    finally:
+        con.close()

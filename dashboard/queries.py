@@ -531,6 +531,12 @@ def rejected_rows() -> pd.DataFrame:
     return query("rejected_rows")
 
 
+def check_warnings() -> pd.DataFrame | None:
+    """The last build's data-check warnings (ingest.check_warnings); None from a warehouse built before they were
+    kept."""
+    return _query_if_built("check_warnings")
+
+
 def freshness() -> pd.DataFrame:
     """Rows and latest date per staging table."""
     return query("freshness")

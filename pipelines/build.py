@@ -235,6 +235,29 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR):
     return errors, warnings
 
 
+def check_description(name: str, checks_dir: Path | None = None) -> str:
+    """What a check looks for, in the words of its file's opening comment (its severity line left out)."""
+    lines = []
+    for line in ((checks_dir or CHECKS_DIR) / f"{name}.sql").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("--"):
+            break
+        text = line[2:].strip()
+        if not re.match(r"severity:", text):
+            lines.append(text)
+    return " ".join(lines)
+
+
+def _record_warnings(con: duckdb.DuckDBPyConnection, warnings: list[tuple[str, int, str]],
+                     checks_dir: Path) -> None:
+    """ingest.check_warnings: the warnings of this build's data checks (the rows are kept; the Data page lists them
+    with the current warehouse, not only right after a build)."""
+    con.execute("""create or replace table ingest.check_warnings (
+        check_name varchar, description varchar, rows bigint, examples varchar)""")
+    for name, count, sample in warnings:
+        con.execute("insert into ingest.check_warnings values (?, ?, ?, ?)",
+                    [name, check_description(name, checks_dir), count, sample])
+
+
 def infer_as_of(con: duckdb.DuckDBPyConnection) -> date:
     """The latest activity date in the data, so re-importing the same files gives the same warehouse."""
     row = con.execute("""
@@ -340,6 +363,7 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             report.steps.append(StepTiming("checks", time.perf_counter() - t0))
             for name, count, sample in warnings:
                 log(f"  warning: check {name}: {count_words(count, 'row')}, e.g. {sample}")
+            _record_warnings(con, warnings, CHECKS_DIR)
             if errors:
                 detail = "; ".join(f"{name}: {count_words(count, 'failing row')}, e.g. {sample}" for name, count, sample in errors)
                 raise BuildError(f"data checks failed: {detail}")

@@ -247,3 +247,14 @@ if ui.require_warehouse():
     st.markdown(f"**Rows rejected by the last build: {len(last_rejected):,}**")
     if not last_rejected.empty:
         ui.table(last_rejected, "data_last_rejected", "last_build_rejected_rows.csv")
+    warned = queries.check_warnings()
+    if warned is not None:  # kept by builds since 2026-12-06
+        st.markdown(f"**Warnings of the last build's data checks: {len(warned):,}**")
+        if not warned.empty:
+            st.caption("Rows kept as given but worth a look: each check says what it looks for, how many rows it "
+                       "found and the first of them (file and line, or the key).")
+            ui.table(warned, "data_check_warnings", "last_build_warnings.csv",
+                     columns=["description", "rows", "examples"], download_columns=["check_name"],
+                     wrap=["description", "examples"], column_config={
+                         "description": "What the check looks for", "rows": st.column_config.NumberColumn("Rows"),
+                         "examples": "The first rows", "check_name": "Check"})

@@ -201,7 +201,28 @@ def test_data_page_shows_freshness_and_load_log(ui, tiny_db):
     assert lag["Purchase orders"] == (as_of - fresh.set_index("table_name").loc["Purchase orders", "latest_on"]).days
     assert ui.column_config(at, "days_before_as_of")["type_config"]["format"] == "%,d"
     assert "Rows rejected by the last build: 0" in ui.texts(at)
+    assert "Warnings of the last build's data checks: 0" in ui.texts(at)  # the tiny portfolio warns of nothing
     assert set(fresh["in_import"]) == {"file imported"}  # the tiny portfolio has a file for each
+
+
+def test_data_page_lists_the_last_builds_check_warnings_in_words(ui, tiny_dir, tmp_path, built, downloads):
+    """A shipment typed before its order (H2, 2024-02-20; P2 ordered 2024-03-01): the build warns and keeps the row;
+    the Data page lists the warning with the current warehouse, what the check looks for in words, the row's file
+    and line, and the check's code in the download only."""
+    path = tiny_dir / "shipments.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20", 1),
+                    encoding="utf-8")
+    at = ui.open(built(tiny_dir, tmp_path / "w.duckdb"), "data")
+    assert "Warnings of the last build's data checks: 1" in ui.texts(at)
+    shown = next(f for f in ui.frames(at) if "examples" in f.columns)
+    assert shown["rows"].tolist() == [1]
+    drawn = next(d for d in at.dataframe if "examples" in d.proto.column_order)
+    assert list(drawn.proto.column_order) == ["description", "rows", "examples"]  # the code only in the download
+    assert shown["examples"].iloc[0] == ("shipments.csv:3: shipment H2 shipped on 2024-02-20, before its order P2 "
+                                        "was placed on 2024-03-01")
+    assert shown["description"].iloc[0].startswith("Shipments and inspections dated before their purchase order")
+    got = pd.read_csv(io.BytesIO(downloads["last_build_warnings.csv"]), dtype=str)
+    assert got["check_name"].tolist() == ["dates_before_their_order"]
 
 
 def test_data_page_load_log_counts_in_one_line_rows_and_its_notices_in_full_below(ui, tiny_db, tiny_con, downloads):

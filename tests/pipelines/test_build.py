@@ -435,5 +435,11 @@ def test_a_shipment_or_inspection_dated_before_its_order_is_kept_and_warned_with
     try:
         assert str(con.execute("select shipped_on from staging.shipments where shipment_id = 'H2'").fetchone()[0]) \
             == "2024-02-20"
+        # kept with the warehouse for the Data page: what the check looks for (its file's comment), rows, examples
+        kept = con.execute("select * from ingest.check_warnings where check_name = 'dates_before_their_order'").df()
+        assert kept[["rows", "examples"]].values.tolist() == [[2, sample]]
+        assert kept["description"].iloc[0].startswith("Shipments and inspections dated before their purchase order "
+                                                      "was placed: a year typed wrong")
+        assert "severity" not in kept["description"].iloc[0]
     finally:
         con.close()

@@ -125,7 +125,7 @@ if ui.require_warehouse():
     # a condition not checked (its data not imported) is shown when some order has one
     unchecked = ["not_checked"] if table["not_checked"].fillna("").astype(str).str.strip().ne("").any() else []
     # on a narrow screen the deposit at risk goes to the download (the tile above has the total), so that Why not
-    # released has the room: at 1280 px the rows were 194 px, 4 of 74 in view, and are 94 (9 in view)
+    # released has the room: at 1280 px the rows were 194 px, 4 of 74 in view, and are 94 (9 in view; 74 px, 11, at 1440)
     # late to ship: how late stands where the balance's due date stood (the download keeps both)
     columns = [("days_late" if c == "balance_due_in" and view == "late" else c) for c in COLUMNS] + unchecked
     download = DOWNLOAD + [c for c in ("promised_ship_on", "is_late_to_ship", "days_late") if c in table]

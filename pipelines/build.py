@@ -216,12 +216,16 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model, context: BuildConte
         cur.close()
 
 
+_SEVERITY = re.compile(r"--\s*severity:\s*(\w+)")  # a check file's severity line ("-- severity: warn"; else an error)
+
+
 def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR):
     """Run every check (SQL returning failing rows); return (errors, warnings) as (name, count, sample)."""
     errors, warnings = [], []
     for path in sorted(checks_dir.glob("*.sql")):
         text = path.read_text(encoding="utf-8")
-        severity = "warn" if re.search(r"--\s*severity:\s*warn", text) else "error"
+        stated = _SEVERITY.search(text)
+        severity = "warn" if stated and stated.group(1) == "warn" else "error"
         try:
             frame = con.execute(text).df()
         except duckdb.Error as exc:
@@ -241,9 +245,8 @@ def check_description(name: str, checks_dir: Path | None = None) -> str:
     for line in ((checks_dir or CHECKS_DIR) / f"{name}.sql").read_text(encoding="utf-8").splitlines():
         if not line.startswith("--"):
             break
-        text = line[2:].strip()
-        if not re.match(r"severity:", text):
-            lines.append(text)
+        if not _SEVERITY.match(line):
+            lines.append(line[2:].strip())
     return " ".join(lines)
 
 

@@ -14,22 +14,25 @@ bank_accounts as (
     select * from staging.bank_accounts
 ),
 
--- every tie a supplier can share, as (supplier, kind, key for matching, value as written)
-ties as (
-    select supplier_id, 'registration_id' as shared, 1 as strength,
-        upper(regexp_replace(registration_id, '[^\p{L}\p{N}]', '', 'g')) as tie_key, registration_id as shared_value,
+-- every tie a supplier can share, as (supplier, kind, strength, value as written)
+tie_values as (
+    select supplier_id, 'registration_id' as shared, 1 as strength, registration_id as shared_value,
     from suppliers
     union all
-    select supplier_id, 'legal_name', 2, lower(regexp_replace(legal_name, '[^\p{L}\p{N}]', '', 'g')), legal_name,
+    select supplier_id, 'legal_name', 2, legal_name,
     from suppliers
     union all
-    select supplier_id, 'bank_beneficiary', 3, lower(regexp_replace(bank_beneficiary, '[^\p{L}\p{N}]', '', 'g')),
-        bank_beneficiary,
+    select supplier_id, 'bank_beneficiary', 3, bank_beneficiary,
     from suppliers
     union all
-    select supplier_id, 'bank_beneficiary', 3, lower(regexp_replace(beneficiary, '[^\p{L}\p{N}]', '', 'g')),
-        beneficiary,
+    select supplier_id, 'bank_beneficiary', 3, beneficiary,
     from bank_accounts
+),
+
+-- each with its key for matching: letters and digits, case ignored
+ties as (
+    select *, lower(regexp_replace(shared_value, '[^\p{L}\p{N}]', '', 'g')) as tie_key,
+    from tie_values
 ),
 
 -- a beneficiary is compared with beneficiaries only: a supplier paid to its own legal name matches no one by it

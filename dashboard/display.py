@@ -23,7 +23,7 @@ from dashboard import viewport
 from models import scoring
 from models.audit_age import ROUTINE  # the trigger of a re-audit reason when none fired: the cycle itself
 from models.signal_words import EVIDENCE_COUNTS, EVIDENCE_MONEY, EVIDENCE_RECORD, explanation_words
-from models import wording
+from models import landed_cost, wording
 from models.wording import count_words
 
 BLANK = "–"
@@ -955,6 +955,19 @@ def chapter_99_checks(entries: pd.DataFrame) -> pd.Series:
         lambda t: BLANK if _blank(t) else _DUTY_CODE.sub(lambda m: words(m.group(), "duty_type"), str(t)))
     return found.where(entries["chapter_99_status"] == "differs",
                        entries["chapter_99_status"].map(lambda v: "Matches" if v == "matches" else BLANK))
+
+
+_DATED_TABLE = re.compile(r"\b(?:" + "|".join(landed_cost.DATED_TABLES) + r")\b")
+
+
+def check_examples(text: object) -> str:
+    """A data check's first rows as a reader says them: the dated reference tables and duty types in words, mid
+    sentence ("after duty rates (verified through 2026-07-23); harbor maintenance fee (…)", "Section 122 ended
+    2026-07-23"); blank as –."""
+    if _blank(text):
+        return BLANK
+    said = _DATED_TABLE.sub(lambda m: (w := words(m.group(), "table_name"))[:1].lower() + w[1:], str(text))
+    return _DUTY_CODE.sub(lambda m: words(m.group(), "duty_type"), said)
 
 
 def humanise(frame: pd.DataFrame) -> pd.DataFrame:

@@ -240,10 +240,11 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR):
 
 
 def check_description(name: str, checks_dir: Path | None = None) -> str:
-    """What a check looks for, in the words of its file's opening comment (its severity line left out)."""
+    """What a check looks for, in the words of its file's opening comment: its first paragraph, written for the
+    person reading the Data page (the severity line left out; a paragraph after a bare "--" line is for engineers)."""
     lines = []
     for line in ((checks_dir or CHECKS_DIR) / f"{name}.sql").read_text(encoding="utf-8").splitlines():
-        if not line.startswith("--"):
+        if not line.startswith("--") or (lines and not line[2:].strip()):
             break
         if not _SEVERITY.match(line):
             lines.append(line[2:].strip())

@@ -253,7 +253,8 @@ if ui.require_warehouse():
         if not warned.empty:
             st.caption("Rows kept as given but worth a look: each check says what it looks for, how many rows it "
                        "found and the first of them (file and line, or the key).")
-            ui.table(warned, "data_check_warnings", "last_build_warnings.csv",
+            ui.table(warned.assign(examples=warned["examples"].map(display.check_examples)),
+                     "data_check_warnings", "last_build_warnings.csv",
                      columns=["description", "rows", "examples"], download_columns=["check_name"],
                      wrap=["description", "examples"], column_config={
                          "description": "What the check looks for", "rows": st.column_config.NumberColumn("Rows"),

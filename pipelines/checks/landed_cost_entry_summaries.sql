@@ -1,5 +1,11 @@
 -- severity: warn
--- Customs entries whose broker entry summary (Form 7501) declares a duty or MPF + HMF that differs from the computed one beyond the review threshold or chapter 99 numbers other than the tariff tables' (chapter_99_findings says which and why), and entry summaries whose entry number is on no shipment.
+-- Customs entries where your broker's entry summary (CBP Form 7501) does not agree with the tariff tables: duty or
+-- MPF + HMF declared above or below the computed amount by more than the review threshold (a refund to claim, or
+-- duty still owed), chapter 99 numbers other than those in force on the entry date, or an entry summary whose entry
+-- number no shipment carries (its figures are not in landed cost). Costs and leakage lists each entry.
+--
+-- For engineers: marts.customs_entries' duty_status, fees_status and chapter_99_status; chapter_99_findings says
+-- which numbers and why.
 select entry_number as row_key,
     'entry summary declares duty ' || duty_summary || ', computed ' || duty_computed || ' (' || duty_status || ')'
         as problem

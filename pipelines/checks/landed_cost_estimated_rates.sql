@@ -1,10 +1,17 @@
 -- severity: warn
--- Shipments whose landed cost uses duty or fees computed after a reference table's verified-through date (rows carried forward: estimated), and customs entries whose shipments disagree on the entry date.
-select shipment_id as row_key, 'estimated: entered after ' || estimated_tables as problem
+-- Shipments entered after the date the duty and fee tables are verified through: their duty and fees are costed with
+-- the last rates on record and marked estimated until the tables are brought up to date; and customs entries whose
+-- shipments give different entry dates.
+--
+-- For engineers: marts.landed_cost_shipment.is_estimated (rows carried forward past a reference table's
+-- verified_through date).
+select shipment_id as row_key,
+    'entered on ' || strftime(entry_on, '%Y-%m-%d') || ', after ' || replace(estimated_tables, '; ', ', ')
+        || ': duty and fees estimated with the last rates on record' as problem
 from marts.landed_cost_shipment
 where is_estimated
 union all
-select entry_number, 'entry ' || entry_number || ' has shipments with different entry_on dates'
+select entry_number, 'entry ' || entry_number || ': its shipments give ' || count(distinct entry_on) || ' different entry dates'
 from staging.shipments
 where entry_number is not null
 group by entry_number

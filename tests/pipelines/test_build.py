@@ -23,6 +23,7 @@ from pipelines.build import (
     BuildReport,
     Model,
     build,
+    check_description,
     order_models,
     python_models,
     run_models,
@@ -443,3 +444,15 @@ def test_a_shipment_or_inspection_dated_before_its_order_is_kept_and_warned_with
         assert "severity" not in kept["description"].iloc[0]
     finally:
         con.close()
+
+
+def test_a_checks_description_is_its_comments_first_paragraph_for_the_reader(tmp_path):
+    """The Data page shows what a warning check looks for in its file's opening comment up to the first bare "--"
+    line; the paragraph after it is for engineers (table and column names) and the severity line is left out."""
+    (tmp_path / "some_check.sql").write_text(
+        "-- severity: warn\n-- Orders paid twice: the second payment is kept\n-- and listed.\n--\n"
+        "-- For engineers: staging.payments grouped by po_id.\nselect 1 where false\n", encoding="utf-8")
+    assert check_description("some_check", tmp_path) == "Orders paid twice: the second payment is kept and listed."
+    for name in ("landed_cost_entry_summaries", "landed_cost_estimated_rates", "landed_cost_unknown_costs"):
+        said = check_description(name)
+        assert "For engineers" not in said and "_" not in said and "marts." not in said, (name, said)

@@ -456,3 +456,30 @@ def test_a_checks_description_is_its_comments_first_paragraph_for_the_reader(tmp
     for name in ("landed_cost_entry_summaries", "landed_cost_estimated_rates", "landed_cost_unknown_costs"):
         said = check_description(name)
         assert "For engineers" not in said and "_" not in said and "marts." not in said, (name, said)
+
+
+def test_a_payment_months_before_its_order_or_a_row_years_after_it_is_kept_and_warned(tmp_path, tiny_dir):
+    """kpi_settings: payment_before_order_days 90, date_after_order_days 730. P1 was ordered 2024-01-02 and P2
+    2024-03-01. Y3 paid 2023-11-01 is 121 days before P2 (warned); Y1 paid 2023-10-10 is 84 days before P1 (a deposit
+    on a proforma: not warned); I3 inspected 2026-03-10 is 739 days after P2 (warned); Y4 paid 2026-02-28 is 729 days
+    after it (not warned). The rows are kept as dated; the tiny portfolio as given warns of none."""
+    def edit(name: str, old: str, new: str) -> None:
+        path = tiny_dir / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+    report = build(TINY, tmp_path / "clean.duckdb", log=quiet)
+    assert "dates_far_from_their_order" not in {w[0] for w in report.warnings}
+    edit("payments.csv", "Y3,P2,2024-03-02", "Y3,P2,2023-11-01")
+    edit("payments.csv", "Y1,P1,2024-01-03", "Y1,P1,2023-10-10")
+    edit("payments.csv", "Y4,P2,2024-04-06", "Y4,P2,2026-02-28")
+    edit("inspections.csv", "I3,P2,PSI,2024-04-08", "I3,P2,PSI,2026-03-10")
+    report = build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
+    name, count, sample = next(w for w in report.warnings if w[0] == "dates_far_from_their_order")
+    assert count == 2
+    assert sample == ("inspections.csv:4: inspection I3 (PSI) on 2026-03-10, 739 days after its order P2 was placed "
+                      "on 2024-03-01; payments.csv:4: payment Y3 paid 2023-11-01, 121 days before its order P2 was "
+                      "placed on 2024-03-01")
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        kept = dict(con.execute("select payment_id, paid_on::varchar from staging.payments").fetchall())
+        assert kept["Y3"] == "2023-11-01" and kept["Y4"] == "2026-02-28"
+        assert con.execute("select count(*) from staging.inspections where inspection_id = 'I3'").fetchone()[0] == 1

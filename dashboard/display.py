@@ -1846,4 +1846,21 @@ def inspection_action(row: pd.Series, discontinued: bool = False) -> str:
         return (f"Inspect every unit or fix quality at the source: {why}, and even the strictest plan ({plan}) "
                 f"would pass it {_how_often(then)}.")
     return (f"Ask for {plan} on the next lot{sample}: {why}; "
-            + (f"this plan would pass it {_how_often(then)}." if not _blank(then) else "this plan stops most of them."))
+            + (f"this plan would pass it {_how_often(then)}." if not _blank(then) else "this plan stops most of them.")
+            + _stricter_though_higher_aql(row))
+
+
+def _stricter_though_higher_aql(row: pd.Series) -> str:
+    """When the plan asked for has a higher AQL than today's yet is stricter (today's AQL 0, accept none on the level's
+    sample; the plan asked for accepts none too on a larger one), a sentence saying so: "AQL 0.15" next to "AQL 0"
+    reads looser."""
+    cols = ("current_aql_major", "current_sample_size", "current_accept", "recommended_aql_major",
+            "recommended_sample_size", "recommended_accept")
+    if any(_blank(row.get(c)) for c in cols):
+        return ""
+    aql, n, ac, rec_aql, rec_n, rec_ac = (float(row[c]) for c in cols)
+    if not (rec_aql > aql and rec_ac <= ac and rec_n > n):
+        return ""
+    return (f" Though its AQL reads higher, it is the stricter plan: it accepts "
+            f"{'no defective unit' if rec_ac == 0 else f'at most {rec_ac:,.0f}'} in {rec_n:,.0f} samples, today's plan "
+            f"{'none' if ac == 0 else f'{ac:,.0f}'} in {n:,.0f}.")

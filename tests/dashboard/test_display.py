@@ -397,6 +397,25 @@ def test_inspection_recommendation_is_an_action_with_its_reason_in_plain_words()
     assert display.inspection_action(row, discontinued=True).startswith("Stop accepting lots on sampling")
 
 
+def test_a_plan_asked_for_with_a_higher_aql_than_todays_aql_0_says_it_is_the_stricter_one():
+    """Inspected at AQL 0 (accept none on the level's 32 samples of a lot of 200), a supplier at an estimated 2.5%
+    passes 41% of lots; level I AQL 0.15 accepts none in 80 samples (8%): its AQL reads looser, the page says why it
+    is not. A plan change with a lower AQL, or today's accept number raised, says nothing more."""
+    row = pd.Series({"recommended_level": "I", "recommended_aql_major": 0.15, "recommended_sample_size": 80,
+                     "recommended_accept": 0, "current_level": "II", "current_aql_major": 0.0,
+                     "current_sample_size": 32, "current_accept": 0, "defect_rate_estimate": 0.025407,
+                     "p_accept_current_plan": 0.414182, "p_accept_recommended": 0.075159,
+                     "recommendation_meets_target": True})
+    assert display.inspection_action(row) == (
+        "Ask for level I, AQL 0.15 on the next lot (80 samples, accept 0): at this supplier's estimated defect rate, "
+        "2.5%, a lot would pass today's plan (level II, AQL 0) 41% of the time; this plan would pass it 8% of the "
+        "time. Though its AQL reads higher, it is the stricter plan: it accepts no defective unit in 80 samples, "
+        "today's plan none in 32.")
+    lower = row.copy()
+    lower[["current_aql_major", "current_accept"]] = [2.5, 2]
+    assert display.inspection_action(lower).endswith("this plan would pass it 8% of the time.")
+
+
 # ----------------------------------------------------------------------------- every page on the demo
 
 TEXT_KINDS = ("markdown", "caption", "info", "warning", "error", "success", "subheader", "title")

@@ -7,7 +7,7 @@
 -- verified_through date).
 select shipment_id as row_key,
     'entered on ' || strftime(entry_on, '%Y-%m-%d') || ', after ' || replace(estimated_tables, '; ', ', ')
-        || ': duty and fees estimated with the last rates on record' as problem
+        as problem
 from marts.landed_cost_shipment
 where is_estimated
 union all

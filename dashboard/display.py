@@ -475,6 +475,12 @@ ENUMS: dict[str, dict[str, str]] = {
                    # dated reference tables (data/reference/verified_through.csv)
                    "duty_rates": "Duty rates", "us_mpf": "Merchandise processing fee", "us_hmf": "Harbor maintenance fee",
                    "us_de_minimis": "De minimis", "fx_rates": "Exchange rates"},
+    # the data checks that warn (pipelines/checks/*.sql with "-- severity: warn"), as the Data page names them
+    "check_name": {"dates_before_their_order": "Dated before its order",
+                   "dates_far_from_their_order": "Dated far from its order",
+                   "landed_cost_entry_summaries": "Entry summary differs",
+                   "landed_cost_estimated_rates": "Duty and fees estimated",
+                   "landed_cost_unknown_costs": "Cost unknown"},
 }
 # columns holding a code of a kind above
 COLUMN_KINDS = {

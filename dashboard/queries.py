@@ -537,6 +537,12 @@ def check_warnings() -> pd.DataFrame | None:
     return _query_if_built("check_warnings")
 
 
+def check_warning_rows() -> pd.DataFrame | None:
+    """Every row the last build's data checks warned of (ingest.check_warning_rows); None from a warehouse built
+    before they were kept."""
+    return _query_if_built("check_warning_rows")
+
+
 def freshness() -> pd.DataFrame:
     """Rows and latest date per staging table."""
     return query("freshness")

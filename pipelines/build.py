@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 import duckdb
+import pandas as pd
 
 from models.wording import count_words
 from pipelines import contract as c
@@ -219,8 +220,11 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model, context: BuildConte
 _SEVERITY = re.compile(r"--\s*severity:\s*(\w+)")  # a check file's severity line ("-- severity: warn"; else an error)
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR):
-    """Run every check (SQL returning failing rows); return (errors, warnings) as (name, count, sample)."""
+def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR,
+               warned_rows: dict[str, pd.DataFrame] | None = None):
+    """Run every check (SQL returning failing rows); return (errors, warnings) as (name, count, sample). Given a
+    dict, `warned_rows` receives every row of each warning whose check names its rows (row_key, problem), in the
+    check's order."""
     errors, warnings = [], []
     for path in sorted(checks_dir.glob("*.sql")):
         text = path.read_text(encoding="utf-8")
@@ -236,6 +240,8 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR):
             sample = ("; ".join(f"{k}: {p}" for k, p in zip(head["row_key"], head["problem"]))
                       if {"row_key", "problem"} <= set(frame.columns) else str(head.to_dict(orient="records")))
             (warnings if severity == "warn" else errors).append((path.stem, len(frame), sample))
+            if severity == "warn" and warned_rows is not None and {"row_key", "problem"} <= set(frame.columns):
+                warned_rows[path.stem] = frame[["row_key", "problem"]]
     return errors, warnings
 
 
@@ -252,14 +258,24 @@ def check_description(name: str, checks_dir: Path | None = None) -> str:
 
 
 def _record_warnings(con: duckdb.DuckDBPyConnection, warnings: list[tuple[str, int, str]],
-                     checks_dir: Path) -> None:
+                     warned_rows: dict[str, pd.DataFrame], checks_dir: Path) -> None:
     """ingest.check_warnings: the warnings of this build's data checks (the rows are kept; the Data page lists them
-    with the current warehouse, not only right after a build)."""
+    with the current warehouse, not only right after a build), and ingest.check_warning_rows: every row each names,
+    in the check's order (row_no), so that a founder can work through all of them, not only the first three."""
     con.execute("""create or replace table ingest.check_warnings (
         check_name varchar, description varchar, rows bigint, examples varchar)""")
     for name, count, sample in warnings:
         con.execute("insert into ingest.check_warnings values (?, ?, ?, ?)",
                     [name, check_description(name, checks_dir), count, sample])
+    con.execute("""create or replace table ingest.check_warning_rows (
+        check_name varchar, row_no bigint, row_key varchar, problem varchar)""")
+    for name, frame in warned_rows.items():
+        con.register("_warned_rows", frame.assign(row_no=range(1, len(frame) + 1)))
+        try:
+            con.execute("""insert into ingest.check_warning_rows
+                select ?, row_no, row_key::varchar, problem::varchar from _warned_rows order by row_no""", [name])
+        finally:
+            con.unregister("_warned_rows")
 
 
 def infer_as_of(con: duckdb.DuckDBPyConnection) -> date:
@@ -362,12 +378,13 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             models = order_models(sql_models(SQL_DIR) + python_models())
             run_models(con, models, context, report, log)
             t0 = time.perf_counter()
-            errors, warnings = run_checks(con, CHECKS_DIR)
+            warned_rows: dict[str, pd.DataFrame] = {}
+            errors, warnings = run_checks(con, CHECKS_DIR, warned_rows)
             report.check_failures, report.warnings = errors, warnings
             report.steps.append(StepTiming("checks", time.perf_counter() - t0))
             for name, count, sample in warnings:
                 log(f"  warning: check {name}: {count_words(count, 'row')}, e.g. {sample}")
-            _record_warnings(con, warnings, CHECKS_DIR)
+            _record_warnings(con, warnings, warned_rows, CHECKS_DIR)
             if errors:
                 detail = "; ".join(f"{name}: {count_words(count, 'failing row')}, e.g. {sample}" for name, count, sample in errors)
                 raise BuildError(f"data checks failed: {detail}")

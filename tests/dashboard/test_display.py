@@ -892,3 +892,13 @@ def test_check_examples_say_reference_tables_and_duty_types_in_words_mid_sentenc
     assert display.check_examples("shipments.csv:3: my_duty_rates_2 and us_mpf_old") == \
         "shipments.csv:3: my_duty_rates_2 and us_mpf_old"
     assert display.check_examples(None) == display.BLANK
+
+
+def test_every_warning_check_has_a_name_in_words_for_the_data_page():
+    """The Data page names each warned row's check: a check file marked "-- severity: warn" without a name in
+    display.ENUMS["check_name"] would read as its file name."""
+    from pipelines.build import CHECKS_DIR
+
+    warn = {p.stem for p in CHECKS_DIR.glob("*.sql") if re.search(r"--\s*severity:\s*warn", p.read_text("utf-8"))}
+    assert warn == set(display.ENUMS["check_name"])
+    assert display.words("dates_far_from_their_order", "check_name") == "Dated far from its order"

@@ -223,6 +223,14 @@ def test_data_page_lists_the_last_builds_check_warnings_in_words(ui, tiny_dir, t
     assert shown["description"].iloc[0].startswith("Shipments and inspections dated before their purchase order")
     got = pd.read_csv(io.BytesIO(downloads["last_build_warnings.csv"]), dtype=str)
     assert got["check_name"].tolist() == ["dates_before_their_order"]
+    # every warned row, under an expander, the check named in words and its code in the download
+    assert "Every row the checks warned of: 1" in [e.label for e in at.expander]
+    every = next(f for f in ui.frames(at) if "row_key" in f.columns)
+    assert every[["check", "row_key", "problem"]].values.tolist() == [[
+        "Dated before its order", "shipments.csv:3",
+        "shipment H2 shipped on 2024-02-20, before its order P2 was placed on 2024-03-01"]]
+    rows = pd.read_csv(io.BytesIO(downloads["last_build_warned_rows.csv"]), dtype=str)
+    assert rows[["check_name", "row_key"]].values.tolist() == [["dates_before_their_order", "shipments.csv:3"]]
 
 
 def test_data_page_load_log_counts_in_one_line_rows_and_its_notices_in_full_below(ui, tiny_db, tiny_con, downloads):

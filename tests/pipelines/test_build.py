@@ -483,3 +483,30 @@ def test_a_payment_months_before_its_order_or_a_row_years_after_it_is_kept_and_w
         kept = dict(con.execute("select payment_id, paid_on::varchar from staging.payments").fetchall())
         assert kept["Y3"] == "2023-11-01" and kept["Y4"] == "2026-02-28"
         assert con.execute("select count(*) from staging.inspections where inspection_id = 'I3'").fetchone()[0] == 1
+        # every warned row is kept with the warehouse, in the check's order, not only the first three
+        every = con.execute("select row_no, row_key, problem from ingest.check_warning_rows "
+                            "where check_name = 'dates_far_from_their_order' order by row_no").fetchall()
+        assert [f"{k}: {p}" for _, k, p in every] == sample.split("; ")
+        assert [n for n, _, _ in every] == [1, 2]
+
+
+def test_every_warned_row_is_kept_past_the_first_three_and_a_clean_build_keeps_none(tmp_path, tiny_dir):
+    """Four payments dated more than 90 days before their orders: the build's warning samples three, and
+    ingest.check_warning_rows keeps all four by file and line; the tiny portfolio as given keeps an empty table."""
+    build(TINY, tmp_path / "clean.duckdb", log=quiet)
+    with duckdb.connect(str(tmp_path / "clean.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from ingest.check_warning_rows").fetchone()[0] == 0
+    path = tiny_dir / "payments.csv"
+    text = path.read_text(encoding="utf-8")
+    for old, new in [("Y1,P1,2024-01-03", "Y1,P1,2023-01-03"), ("Y2,P1,2024-02-02", "Y2,P1,2023-02-02"),
+                     ("Y3,P2,2024-03-02", "Y3,P2,2023-03-02"), ("Y4,P2,2024-04-06", "Y4,P2,2023-04-06")]:
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    report = build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
+    name, count, sample = next(w for w in report.warnings if w[0] == "dates_far_from_their_order")
+    assert count == 4 and sample.count("payments.csv:") == 3
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        every = con.execute("select row_key, problem from ingest.check_warning_rows "
+                            "where check_name = 'dates_far_from_their_order' order by row_no").fetchall()
+    assert [k for k, _ in every] == ["payments.csv:2", "payments.csv:3", "payments.csv:4", "payments.csv:5"]
+    assert every[3][1] == "payment Y4 paid 2023-04-06, 330 days before its order P2 was placed on 2024-03-01"

@@ -261,10 +261,10 @@ if ui.require_warehouse():
                          "examples": "The first rows", "check_name": "Check"})
             every = queries.check_warning_rows()
             if every is not None and not every.empty:
+                said = every.assign(check=every["check_name"].map(lambda c: display.words(c, "check_name")),
+                                    problem=every["problem"].map(display.check_examples).map(display.sentence))
                 with st.expander(f"Every row the checks warned of: {len(every):,}"):
-                    ui.table(every.assign(check=every["check_name"].map(lambda c: display.words(c, "check_name")),
-                                          problem=every["problem"].map(display.check_examples)),
-                             "data_check_warning_rows", "last_build_warned_rows.csv",
+                    ui.table(said, "data_check_warning_rows", "last_build_warned_rows.csv",
                              columns=["check", "row_key", "problem"], download_columns=["check_name"],
                              wrap=["problem"], max_shown=ui.LONG_TABLE_ROWS, width_px=ui.expander_px(),
                              column_config={"check": "Check", "row_key": "Row (file:line, or key)",

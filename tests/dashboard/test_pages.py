@@ -228,7 +228,7 @@ def test_data_page_lists_the_last_builds_check_warnings_in_words(ui, tiny_dir, t
     every = next(f for f in ui.frames(at) if "row_key" in f.columns)
     assert every[["check", "row_key", "problem"]].values.tolist() == [[
         "Dated before its order", "shipments.csv:3",
-        "shipment H2 shipped on 2024-02-20, before its order P2 was placed on 2024-03-01"]]
+        "Shipment H2 shipped on 2024-02-20, before its order P2 was placed on 2024-03-01"]]
     rows = pd.read_csv(io.BytesIO(downloads["last_build_warned_rows.csv"]), dtype=str)
     assert rows[["check_name", "row_key"]].values.tolist() == [["dates_before_their_order", "shipments.csv:3"]]
 

@@ -397,7 +397,8 @@ ENUMS: dict[str, dict[str, str]] = {
     "suggested_action": {"hold new orders": "Hold new orders", "on-site audit": "On-site audit",
                          "tighter inspection": "Tighter inspection", "desk re-check": "Desk re-check"},
     # re-audit triggers (pipelines/steps/reaudit.py), worded as what happened
-    "trigger": {"never_audited": "No audit on record", "audit_overdue": f"No audit in {_CYCLE_MONTHS} months",
+    "trigger": {"never_audited": "No audit on record", "no_audit_no_order": "No audit, no order yet",
+                "audit_overdue": f"No audit in {_CYCLE_MONTHS} months",
                 ROUTINE: f"Routine {_CYCLE_MONTHS}-month re-check",
                 "failed_audit": "Failed audit", "payment_anomaly": "Another entity paid or on the contract",
                 "subcontracting": "Suspected subcontracting", "abnormal_status": "Registry lists as abnormal",

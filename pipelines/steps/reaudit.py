@@ -172,14 +172,15 @@ class _AuditCycle(NamedTuple):
 
 
 def _audit_cycle(t: _Triggers, rc: dict) -> _AuditCycle:
-    """The audit cycle of each supplier, firing never_audited, audit_overdue and failed_audit."""
+    """The audit cycle of each supplier, firing never_audited (no_audit_no_order for a supplier being vetted, with no
+    order yet), audit_overdue and failed_audit."""
     q, c = t.q, t.c
     # due on the first day the audit is more than the cycle's months old, as the score's audit signal counts its age
     audit_due = audit_age.lapses_on(q["last_audit_on"], rc["max_months_between_audits"])
     lapsed = ~t.audit_known | (audit_due <= c)
-    t.trigger("never_audited", ~t.audit_known, pd.Series(np.where(
-        q["no_order_yet"], "no audit or verification on record, and no order yet: audit before the first one",
-        "no audit or verification on record"), index=q.index))
+    t.trigger("no_audit_no_order", ~t.audit_known & q["no_order_yet"],
+              "no audit or verification on record; audit before the first order")
+    t.trigger("never_audited", ~t.audit_known & ~q["no_order_yet"], "no audit or verification on record")
     t.trigger("audit_overdue", t.audit_known & (audit_due <= c),
            "last audit on " + q["last_audit_on"].dt.strftime("%Y-%m-%d").fillna("") + " is more than "
            + str(rc["max_months_between_audits"]) + " months old")

@@ -885,7 +885,7 @@ def test_reaudit_priority_is_shown_in_whole_dollars_and_kept_exact(ui, tiny_db, 
 
 def test_reaudit_downloads_say_the_plan_in_words_with_the_trigger_codes_beside(ui, tiny_db, downloads):
     """S1 (audit overdue, rising score; due in 45 days), S2 (never audited, subcontracting, high band, rising; 14
-    days) and S3 (never audited; 90 days): the CSV a founder opens reads as the page, the codes only in their column."""
+    days) and S3 (never audited, no order yet; 90 days): the CSV a founder opens reads as the page, the codes only in their column."""
     import io
 
     from dashboard import display
@@ -895,12 +895,14 @@ def test_reaudit_downloads_say_the_plan_in_words_with_the_trigger_codes_beside(u
     got = got.set_index("supplier_id")
     assert got["triggers"].to_dict() == {
         "S1": "No audit in 12 months, Rising score",
-        "S2": "No audit on record, Suspected subcontracting, High risk band, Rising score", "S3": "No audit on record"}
+        "S2": "No audit on record, Suspected subcontracting, High risk band, Rising score",
+        "S3": "No audit, no order yet"}  # being vetted: never audited and no order yet
     assert got.loc["S1", "trigger_codes"] == "audit_overdue, rising_score"
     assert got["group"].to_dict() == {"S1": "Later", "S2": "Next 30 days", "S3": "Later"}
     assert (got.loc["S2", "suggested_action"], got.loc["S2", "risk_band"]) == ("On-site audit", "High")
     # the reason from marts.reaudit_reasons, each trigger in the Triggers column's words and in the reason's order
-    assert got.loc["S3", "reason"].startswith("No audit on record: ")
+    assert got.loc["S3", "reason"] == ("No audit, no order yet: no audit or verification on record; audit before "
+                                       "the first order")
     assert [p.split(": ")[0] for p in got.loc["S2", "reason"].split("; ")] == got.loc["S2", "triggers"].split(", ")
     assert [(c, v) for c in got.columns if c != "trigger_codes" for v in got[c] if display.is_raw_identifier(v)] == []
 

@@ -201,7 +201,7 @@ def test_reaudit_queue_hand_computed(tiny_con):
     assert s2["urgency"] == "soon" and s2["suggested_action"] == "on-site audit"
     # S3: onboarded 2024-05-01 without an audit and without orders: catch-up by band (medium: 90 days)
     s3 = q.loc["S3"]
-    assert (s3["triggers"], s3["days_until_due"], s3["priority"], s3["urgency"]) == ("never_audited", 90, 0.0,
+    assert (s3["triggers"], s3["days_until_due"], s3["priority"], s3["urgency"]) == ("no_audit_no_order", 90, 0.0,
                                                                                      "catch-up")
 
 
@@ -262,8 +262,8 @@ def test_a_supplier_vetted_before_its_first_order_is_queued_for_an_audit_before_
         queue = con.execute("select supplier_id, triggers, suggested_action, reason, money_at_stake, priority, rank "
                             "from marts.reaudit_queue order by rank").df()
     s9 = queue.set_index("supplier_id").loc["S9"]
-    assert (s9["triggers"], s9["suggested_action"]) == ("never_audited", "on-site audit")
-    assert s9["reason"] == "never audited: no audit or verification on record, and no order yet: audit before the first one"
+    assert (s9["triggers"], s9["suggested_action"]) == ("no_audit_no_order", "on-site audit")
+    assert s9["reason"] == "no audit no order: no audit or verification on record; audit before the first order"
     assert s9["money_at_stake"] == 0 and s9["priority"] == 0 and s9["rank"] == len(queue)
     # S3, onboarded without an order either, gets the same words; S2 (orders, no audit) the plain ones
     reasons = queue.set_index("supplier_id")["reason"]

@@ -413,19 +413,21 @@ def test_a_build_killed_during_the_model_step_leaves_the_live_model(tmp_path, de
 
 
 
+def _edit(folder: Path, name: str, old: str, new: str) -> None:
+    """Replace the first `old` in the file `name` of `folder` by `new` (a date typed wrong in one row)."""
+    path = folder / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
 def test_a_shipment_or_inspection_dated_before_its_order_is_kept_and_warned_with_its_file_and_line(tmp_path,
                                                                                                    tiny_dir):
     """P2 was ordered on 2024-03-01; its shipment H2 typed 2024-02-20 and its inspection I2 2024-02-25 (a year or
     month typed wrong, or an order raised after the goods shipped): both rows are kept as dated, and the build warns
     with each one's file and line. The tiny portfolio as given warns of none."""
-    def edit(name: str, old: str, new: str) -> None:
-        path = tiny_dir / name
-        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
-
     report = build(TINY, tmp_path / "clean.duckdb", log=quiet)
     assert "dates_before_their_order" not in {w[0] for w in report.warnings}
-    edit("shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20")
-    edit("inspections.csv", "I2,P2,PSI,2024-04-05", "I2,P2,PSI,2024-02-25")
+    _edit(tiny_dir, "shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20")
+    _edit(tiny_dir, "inspections.csv", "I2,P2,PSI,2024-04-05", "I2,P2,PSI,2024-02-25")
     report = build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
     name, count, sample = next(w for w in report.warnings if w[0] == "dates_before_their_order")
     assert count == 2
@@ -463,16 +465,12 @@ def test_a_payment_months_before_its_order_or_a_row_years_after_it_is_kept_and_w
     2024-03-01. Y3 paid 2023-11-01 is 121 days before P2 (warned); Y1 paid 2023-10-10 is 84 days before P1 (a deposit
     on a proforma: not warned); I3 inspected 2026-03-10 is 739 days after P2 (warned); Y4 paid 2026-02-28 is 729 days
     after it (not warned). The rows are kept as dated; the tiny portfolio as given warns of none."""
-    def edit(name: str, old: str, new: str) -> None:
-        path = tiny_dir / name
-        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
-
     report = build(TINY, tmp_path / "clean.duckdb", log=quiet)
     assert "dates_far_from_their_order" not in {w[0] for w in report.warnings}
-    edit("payments.csv", "Y3,P2,2024-03-02", "Y3,P2,2023-11-01")
-    edit("payments.csv", "Y1,P1,2024-01-03", "Y1,P1,2023-10-10")
-    edit("payments.csv", "Y4,P2,2024-04-06", "Y4,P2,2026-02-28")
-    edit("inspections.csv", "I3,P2,PSI,2024-04-08", "I3,P2,PSI,2026-03-10")
+    _edit(tiny_dir, "payments.csv", "Y3,P2,2024-03-02", "Y3,P2,2023-11-01")
+    _edit(tiny_dir, "payments.csv", "Y1,P1,2024-01-03", "Y1,P1,2023-10-10")
+    _edit(tiny_dir, "payments.csv", "Y4,P2,2024-04-06", "Y4,P2,2026-02-28")
+    _edit(tiny_dir, "inspections.csv", "I3,P2,PSI,2024-04-08", "I3,P2,PSI,2026-03-10")
     report = build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
     name, count, sample = next(w for w in report.warnings if w[0] == "dates_far_from_their_order")
     assert count == 2
@@ -496,12 +494,9 @@ def test_every_warned_row_is_kept_past_the_first_three_and_a_clean_build_keeps_n
     build(TINY, tmp_path / "clean.duckdb", log=quiet)
     with duckdb.connect(str(tmp_path / "clean.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from ingest.check_warning_rows").fetchone()[0] == 0
-    path = tiny_dir / "payments.csv"
-    text = path.read_text(encoding="utf-8")
     for old, new in [("Y1,P1,2024-01-03", "Y1,P1,2023-01-03"), ("Y2,P1,2024-02-02", "Y2,P1,2023-02-02"),
                      ("Y3,P2,2024-03-02", "Y3,P2,2023-03-02"), ("Y4,P2,2024-04-06", "Y4,P2,2023-04-06")]:
-        text = text.replace(old, new, 1)
-    path.write_text(text, encoding="utf-8")
+        _edit(tiny_dir, "payments.csv", old, new)
     report = build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
     name, count, sample = next(w for w in report.warnings if w[0] == "dates_far_from_their_order")
     assert count == 4 and sample.count("payments.csv:") == 3

@@ -7,14 +7,16 @@
 -- For engineers: marts.customs_entries' duty_status, fees_status and chapter_99_status; chapter_99_findings says
 -- which numbers and why.
 select entry_number as row_key,
-    'entry summary declares duty ' || duty_summary || ', computed ' || duty_computed || ' (' || duty_status || ')'
-        as problem
+    'entry summary declares duty ' || format('${:,.2f}', duty_summary) || ', computed '
+        || format('${:,.2f}', duty_computed) || ': ' || duty_status || ' by '
+        || format('${:,.2f}', abs(duty_summary - duty_computed)) as problem
 from marts.customs_entries
 where duty_status in ('overpaid', 'underpaid')
 union all
 select entry_number,
-    'entry summary declares MPF + HMF ' || (coalesce(mpf_summary, 0) + coalesce(hmf_summary, 0)) || ', computed '
-        || (mpf_computed + hmf_computed) || ' (' || fees_status || ')'
+    'entry summary declares MPF + HMF ' || format('${:,.2f}', coalesce(mpf_summary, 0) + coalesce(hmf_summary, 0))
+        || ', computed ' || format('${:,.2f}', mpf_computed + hmf_computed) || ': ' || fees_status || ' by '
+        || format('${:,.2f}', abs(coalesce(mpf_summary, 0) + coalesce(hmf_summary, 0) - mpf_computed - hmf_computed))
 from marts.customs_entries
 where fees_status in ('overpaid', 'underpaid')
 union all

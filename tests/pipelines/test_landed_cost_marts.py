@@ -288,7 +288,8 @@ def test_demo_pays_the_duty_the_tables_say_except_the_planted_mistakes(demo_con,
     check = (CHECKS_DIR / "landed_cost_entry_summaries.sql").read_text(encoding="utf-8")
     warned = demo_con.execute(check).fetchall()
     assert sorted(warned) == sorted(
-        [(e, f"entry summary declares duty {d:.2f}, computed {c:.2f} (overpaid)") for e, d, c in demo_con.execute(
+        [(e, f"entry summary declares duty ${d:,.2f}, computed ${c:,.2f}: overpaid by ${d - c:,.2f}")
+         for e, d, c in demo_con.execute(
             "select entry_number, duty_summary, duty_computed from marts.customs_entries "
             "where duty_status = 'overpaid'").fetchall()]
         + [(e, "entry summary chapter 99 numbers: 9903.03.01 declared: section_122 ended 2026-07-23")
@@ -307,3 +308,22 @@ def test_demo_assists_and_refunds_reach_the_marts(demo_con):
             (select count(*) from staging.duty_refunds where received_on is null)
     """).fetchone()
     assert round(float(received), 2) == float(in_waterfall) > 0 and pending > 0
+
+
+def test_entry_summary_warnings_say_the_money_as_a_founder_reads_it():
+    """Hand-made marts.customs_entries: E1 declares $1,234.50 duty against $1,000.00 computed (overpaid by $234.50),
+    E2 MPF $30.00 + HMF $5.00 against $40.25 + $5.00 (underpaid by $10.25), E3 matches: the warnings in dollars with
+    separators and by how much, E3 not named."""
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("""create table marts.customs_entries as select * from (values
+        ('E1', 1234.50::decimal(18,2), 1000.00::decimal(18,2), 'overpaid', 25.00::decimal(18,2), 3.00::decimal(18,2),
+         25.00::decimal(18,2), 3.00::decimal(18,2), 'match', 'matches', null),
+        ('E2', 500.00, 500.00, 'match', 30.00, 5.00, 40.25, 5.00, 'underpaid', 'matches', null),
+        ('E3', 80.00, 80.00, 'match', 27.75, null, 27.75, 0.00, 'match', 'matches', null))
+        as t(entry_number, duty_summary, duty_computed, duty_status, mpf_summary, hmf_summary, mpf_computed,
+             hmf_computed, fees_status, chapter_99_status, chapter_99_findings)""")
+    warned = con.execute((CHECKS_DIR / "landed_cost_entry_summaries.sql").read_text(encoding="utf-8")).fetchall()
+    assert sorted(warned) == [
+        ("E1", "entry summary declares duty $1,234.50, computed $1,000.00: overpaid by $234.50"),
+        ("E2", "entry summary declares MPF + HMF $35.00, computed $45.25: underpaid by $10.25")]

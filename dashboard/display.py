@@ -1553,6 +1553,12 @@ HOLD_FIRST = ("payee_verified", "no_open_critical_capa")
 _ASIDE = re.compile(r"\s*\((?:[^()]* [^()]*|[^()]*[\u3400-\u9fff][^()]*)\)")
 
 
+def without_asides(text: object) -> object:
+    """Text without its asides of several words or in Chinese characters in parentheses ("CBP CSMS #67834313 (IEEPA
+    duties end for entries from 2026-02-24)" → "CBP CSMS #67834313"; "19 CFR 24.24(a)" kept); a blank as it is."""
+    return _ASIDE.sub("", text).strip() if isinstance(text, str) else text
+
+
 def hold_summary(text: object, labels: list[str], first: list[str] = (), failed: Iterable[str] = ()) -> str:
     """A hold in one short cell: its most telling reason (a failure of a `first` condition, else the checklist's first
     failed one, else its first check still to come: `failed` names the labels of the conditions that failed), asides
@@ -1564,7 +1570,7 @@ def hold_summary(text: object, labels: list[str], first: list[str] = (), failed:
     if _blank(text) or not str(text).strip():
         return BLANK
     parts = _told_first(str(text), labels, failed, first)
-    said = _ASIDE.sub("", hold_details(parts[0], labels)).strip()
+    said = without_asides(hold_details(parts[0], labels))
     for action in release.ACTIONS:
         said = said.removesuffix(f": {action}")
     return said + (f"; and {len(parts) - 1:,} more" if len(parts) > 1 else "")

@@ -219,9 +219,12 @@ if ui.require_warehouse():
                 "leakage); an order or payment in a month without an exchange rate is refused, "
                 "and `supplier-risk fx-update` adds the ECB's rates for the months after the table's latest "
                 "(data/reference/README.md). What each table's date means is in the download's notes.")
-        ui.table(through, "data_reference_tables", "reference_tables.csv",
+        # the sources without their asides (what each notice says, which dates it covers), whole in the download: a
+        # row was as tall as the exchange rates' five lines of source (120 px at 1280)
+        ui.table(through.assign(source_short=through["source"].map(display.without_asides)),
+                 "data_reference_tables", "reference_tables.csv",
                  columns=["table_name", "verified_through"] + (["days_past"] if as_of is not None else [])
-                 + ["source"], download_columns=["notes"], wrap=["source"],
+                 + ["source_short"], download_columns=["source", "notes"], wrap=["source_short"],
                  column_config={"table_name": "Table",
                                 "verified_through": st.column_config.DateColumn(
                                     "Checked", help="Checked through: the last date the table was checked against "
@@ -229,7 +232,10 @@ if ui.require_warehouse():
                                 "days_past": st.column_config.NumberColumn(
                                     "Data after it", format="%d days",
                                     help="How far the data's as-of date is after that date (0: within it)."),
-                                "source": "Source"})
+                                "source_short": st.column_config.TextColumn(
+                                    "Source", help="The notices and rulings the table was checked against; the "
+                                                   "download has each with what it says and the dates it covers."),
+                                "source": "Source in full"})
     log = queries.load_log()
     if not log.empty:
         st.markdown("**Load log of the last build**")

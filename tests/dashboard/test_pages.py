@@ -1047,7 +1047,7 @@ def ui_money_col():
     return components.money_col("Priority")
 
 
-def test_data_page_says_how_current_each_reference_table_is(ui, demo_db):
+def test_data_page_says_how_current_each_reference_table_is(ui, demo_db, downloads):
     """The Data page lists every dated reference table (reference.verified_through, from data/reference/
     verified_through.csv) with the date it was checked through and how many days the data (as of 2026-10-31) runs past
     it: duty rates, de minimis and HMF checked through 2026-07-23 (100 days), MPF 2026-09-30 (31), exchange rates
@@ -1078,6 +1078,16 @@ def test_data_page_says_how_current_each_reference_table_is(ui, demo_db):
     # and how such entries are costed, in the Costs page's words
     assert ("costed with the table's rows as written for that date, not yet checked against official sources, and "
             "flagged estimated") in ui.texts(at)
+    # the sources without their asides on screen, whole in the download
+    assert shown.loc["Duty rates", "source_short"] == "CBP CSMS #67834313; CSMS #67844987; USTR FR Doc 2025-21671"
+    assert shown.loc["Harbor maintenance fee", "source_short"] == "19 CFR 24.24(a)"
+    grid = next(d for d in at.dataframe if "verified_through" in d.value.columns)
+    assert "source" not in grid.proto.column_order and "source_short" in grid.proto.column_order
+    assert grid.proto.row_height == 65  # was 94 px at the layout's width with the sources whole
+    got = pd.read_csv(io.BytesIO(downloads["reference_tables.csv"]), dtype=str).set_index("table_name")
+    assert got.loc["Duty rates", "source"].startswith("CBP CSMS #67834313 (IEEPA duties end for entries from "
+                                                      "2026-02-24)")
+    assert "notes" in got.columns
 
 
 def test_data_page_on_data_within_every_reference_table_says_so(ui, tiny_db):

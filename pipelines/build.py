@@ -383,7 +383,8 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             report.check_failures, report.warnings = errors, warnings
             report.steps.append(StepTiming("checks", time.perf_counter() - t0))
             for name, count, sample in warnings:
-                log(f"  warning: check {name}: {count_words(count, 'row')}, e.g. {sample}")
+                every = " (every row: the Data page, or ingest.check_warning_rows)" if name in warned_rows else ""
+                log(f"  warning: check {name}: {count_words(count, 'row')}{every}, e.g. {sample}")
             _record_warnings(con, warnings, warned_rows, CHECKS_DIR)
             if errors:
                 detail = "; ".join(f"{name}: {count_words(count, 'failing row')}, e.g. {sample}" for name, count, sample in errors)

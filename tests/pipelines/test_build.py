@@ -497,9 +497,13 @@ def test_every_warned_row_is_kept_past_the_first_three_and_a_clean_build_keeps_n
     for old, new in [("Y1,P1,2024-01-03", "Y1,P1,2023-01-03"), ("Y2,P1,2024-02-02", "Y2,P1,2023-02-02"),
                      ("Y3,P2,2024-03-02", "Y3,P2,2023-03-02"), ("Y4,P2,2024-04-06", "Y4,P2,2023-04-06")]:
         _edit(tiny_dir, "payments.csv", old, new)
-    report = build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
+    logged: list[str] = []
+    report = build(tiny_dir, tmp_path / "w.duckdb", log=logged.append)
     name, count, sample = next(w for w in report.warnings if w[0] == "dates_far_from_their_order")
     assert count == 4 and sample.count("payments.csv:") == 3
+    # the log says where the fourth is
+    assert f"  warning: check dates_far_from_their_order: 4 rows (every row: the Data page, or " \
+           f"ingest.check_warning_rows), e.g. {sample}" in logged
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         every = con.execute("select row_key, problem from ingest.check_warning_rows "
                             "where check_name = 'dates_far_from_their_order' order by row_no").fetchall()

@@ -1,7 +1,7 @@
 """The weekly digest: what changed in the portfolio over the last N days, as an HTML e-mail.
 
 `gather(run, days)` reads the marts through dashboard/sql (the pages' own read queries); `content(data, days)` turns
-them into eight sections, each computed from the warehouse:
+them into nine sections, each computed from the warehouse:
 
 * New red flags: each current red flag that was not among the supplier's flags at the last month-end score snapshot
   on or before the window's start (marts.supplier_risk_history keeps each month end's flags; no snapshot then: all
@@ -21,6 +21,9 @@ them into eight sections, each computed from the warehouse:
   check): money to claim back or owed, until the broker corrects the summary. Mismatches first, largest first.
 * Stale data: imported tables with no row dated inside the window (latest date before its start) or no rows at all
   (a table without a file in the import is missing, not stale, and is not listed).
+* Data worth a look: the last build's data-check warnings (ingest.check_warnings), rows kept as given but flagged (a
+  date typed wrong, duty estimated or unknown): each check in words, how many rows, the first of them. Not counted
+  in the subject line: a state of the data, not news of the week.
 
 The window is relative to the warehouse's as-of date (ingest.build_info), not to today: `--since 7d` on a warehouse
 as of 2024-06-21 covers 2024-06-14 to 2024-06-21. Every data value is HTML-escaped. `send` mails it through SMTP
@@ -131,6 +134,7 @@ def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
             "freshness": run("freshness"),
             "imported": run("tables_imported"),
             "unknown": run("score_unknown_signals"),
+            "warnings": run("check_warnings"),
             "kpi_settings": run("kpi_settings")}
 
 
@@ -318,14 +322,25 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           display.number((pd.Timestamp(as_of) - pd.Timestamp(r.latest_on)).days)
           if not display._blank(r.latest_on) else display.BLANK] for r in fresh.itertuples()],
         "Every table has rows dated inside the window.")
-    sections = [red_flags, movers_section, orders_section, late_section, stopped_section, reaudits, customs, stale]
+    warned = data.get("warnings", pd.DataFrame())
+    checks = Section(
+        "data_checks", "Data worth a look",
+        "Rows the last build kept as given but its data checks flagged (a date typed wrong, duty estimated or "
+        "unknown, an entry summary that differs): each check, how many rows and the first of them; every row is on "
+        "the Data page.",
+        ["Check", "Rows", "The first rows"],
+        [[display.words(r.check_name, "check_name"), display.number(r.rows), display.check_examples(r.examples)]
+         for r in warned.itertuples()] if len(warned.columns) else [],
+        "The last build's data checks found nothing worth a look.")
+    sections = [red_flags, movers_section, orders_section, late_section, stopped_section, reaudits, customs, stale,
+                checks]
     # a mart this warehouse does not have (an older or partial build) reads as a frame without columns: unknown, not
     # "nothing"; so does one built before a column the section reads
     sources = {"red_flags": flags, "movers": movers, "orders": data["orders"],
                "late": data["orders"] if "is_late_to_ship" in data["orders"] else pd.DataFrame(),
                "stopped": data["switching"], "reaudits": queue,
                "customs": data["customs"] if "chapter_99_status" in data.get("customs", pd.DataFrame())
-               else pd.DataFrame(), "stale": data["freshness"]}
+               else pd.DataFrame(), "stale": data["freshness"], "data_checks": warned}
     sections = [s if len(sources[s.key].columns) else replace(s, empty=UNKNOWN) for s in sections]
     return Digest(as_of=as_of, start=start, days=days, built_at=display.BLANK if display._blank(build.get("built_at"))
                   else f"{pd.Timestamp(build['built_at']).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC",

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from dashboard import db, digest
-from dashboard.display import words
+from dashboard.display import check_examples, words
 from helpers import free_port, write_controls_portfolio
 
 EVIL = "<script>alert(1)</script>"
@@ -350,7 +350,8 @@ def test_a_partial_warehouse_says_unknown_not_nothing(partial_db):
     # the score, open orders, switching and re-audit marts are absent; freshness reads staging, which is there
     assert {s.key: s.empty for s in report.sections if not s.rows} == {
         "red_flags": digest.UNKNOWN, "movers": digest.UNKNOWN, "orders": digest.UNKNOWN, "late": digest.UNKNOWN,
-        "stopped": digest.UNKNOWN, "reaudits": digest.UNKNOWN, "customs": digest.UNKNOWN}
+        "stopped": digest.UNKNOWN, "reaudits": digest.UNKNOWN, "customs": digest.UNKNOWN,
+        "data_checks": "The last build's data checks found nothing worth a look."}  # ingest is whole
     assert report.subject.endswith("4 stale tables")
 
 
@@ -453,6 +454,14 @@ def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
         [e, f"{on:%Y-%m-%d}", f"${float(d):,.2f}", "Overpaid", "Matches",
          "9903.03.01 declared: Section 122 ended 2026-07-23"] for e, on, d in off]
     assert len(off) == 2 and "2 customs entries to correct" in week.subject
+    # data worth a look: each of the build's check warnings (by SQL), in words, not counted in the subject line
+    warned = _rows(demo_db, "select check_name, rows, examples from ingest.check_warnings order by check_name")
+    assert [r[0] for r in warned] == ["landed_cost_entry_summaries", "landed_cost_estimated_rates"]
+    assert week.section("data_checks").rows == [[words(c, "check_name"), f"{n:,}", check_examples(e)]
+                                                for c, n, e in warned]
+    assert week.section("data_checks").rows[0][0] == "Entry summary differs"
+    assert "Section 122 ended 2026-07-23" in week.section("data_checks").rows[0][2]
+    assert "worth a look" not in week.subject
 
 
 def test_a_digest_of_data_long_past_says_so_first(digest_db, monkeypatch):
@@ -474,3 +483,20 @@ def test_a_digest_of_data_long_past_says_so_first(digest_db, monkeypatch):
     html = digest.render_html(report)
     assert html.index(f"<p><strong>{report.stale}</strong></p>") < html.index("<h2")
     assert digest.render_text(report).splitlines()[2] == report.stale
+
+
+def test_a_warehouse_built_before_the_check_warnings_were_kept_says_unknown(tiny_db, tmp_path):
+    """ingest.check_warnings is kept by builds since 2026-12-06: an older warehouse's digest says the section is
+    unknown, not that the checks found nothing."""
+    import shutil
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(tiny_db, old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("drop table ingest.check_warnings")
+    con = db.connect(old)
+    try:
+        report = digest.build(db.runner(con), 7)
+    finally:
+        con.close()
+    assert report.section("data_checks").rows == [] and report.section("data_checks").empty == digest.UNKNOWN

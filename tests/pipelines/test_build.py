@@ -419,17 +419,27 @@ def _edit(folder: Path, name: str, old: str, new: str) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
 
+def _warned_after_edits(check: str, tiny_dir: Path, tmp_path: Path, edits: list[tuple[str, str, str]],
+                        log=quiet) -> tuple[int, str]:
+    """The tiny portfolio as given does not trip `check`; with `edits` ((file, old, new), each a row typed wrong)
+    its build warns: (rows, sample) of that warning, the build published at tmp_path / "w.duckdb"."""
+    report = build(TINY, tmp_path / "clean.duckdb", log=quiet)
+    assert check not in {w[0] for w in report.warnings}
+    for name, old, new in edits:
+        _edit(tiny_dir, name, old, new)
+    report = build(tiny_dir, tmp_path / "w.duckdb", log=log)
+    _, count, sample = next(w for w in report.warnings if w[0] == check)
+    return count, sample
+
+
 def test_a_shipment_or_inspection_dated_before_its_order_is_kept_and_warned_with_its_file_and_line(tmp_path,
                                                                                                    tiny_dir):
     """P2 was ordered on 2024-03-01; its shipment H2 typed 2024-02-20 and its inspection I2 2024-02-25 (a year or
     month typed wrong, or an order raised after the goods shipped): both rows are kept as dated, and the build warns
     with each one's file and line. The tiny portfolio as given warns of none."""
-    report = build(TINY, tmp_path / "clean.duckdb", log=quiet)
-    assert "dates_before_their_order" not in {w[0] for w in report.warnings}
-    _edit(tiny_dir, "shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20")
-    _edit(tiny_dir, "inspections.csv", "I2,P2,PSI,2024-04-05", "I2,P2,PSI,2024-02-25")
-    report = build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
-    name, count, sample = next(w for w in report.warnings if w[0] == "dates_before_their_order")
+    count, sample = _warned_after_edits("dates_before_their_order", tiny_dir, tmp_path, [
+        ("shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20"),
+        ("inspections.csv", "I2,P2,PSI,2024-04-05", "I2,P2,PSI,2024-02-25")])
     assert count == 2
     assert sample == ("inspections.csv:3: inspection I2 (PSI) on 2024-02-25, before its order P2 was placed on "
                       "2024-03-01; shipments.csv:3: shipment H2 shipped on 2024-02-20, before its order P2 was placed "
@@ -465,14 +475,11 @@ def test_a_payment_months_before_its_order_or_a_row_years_after_it_is_kept_and_w
     2024-03-01. Y3 paid 2023-11-01 is 121 days before P2 (warned); Y1 paid 2023-10-10 is 84 days before P1 (a deposit
     on a proforma: not warned); I3 inspected 2026-03-10 is 739 days after P2 (warned); Y4 paid 2026-02-28 is 729 days
     after it (not warned). The rows are kept as dated; the tiny portfolio as given warns of none."""
-    report = build(TINY, tmp_path / "clean.duckdb", log=quiet)
-    assert "dates_far_from_their_order" not in {w[0] for w in report.warnings}
-    _edit(tiny_dir, "payments.csv", "Y3,P2,2024-03-02", "Y3,P2,2023-11-01")
-    _edit(tiny_dir, "payments.csv", "Y1,P1,2024-01-03", "Y1,P1,2023-10-10")
-    _edit(tiny_dir, "payments.csv", "Y4,P2,2024-04-06", "Y4,P2,2026-02-28")
-    _edit(tiny_dir, "inspections.csv", "I3,P2,PSI,2024-04-08", "I3,P2,PSI,2026-03-10")
-    report = build(tiny_dir, tmp_path / "w.duckdb", log=quiet)
-    name, count, sample = next(w for w in report.warnings if w[0] == "dates_far_from_their_order")
+    count, sample = _warned_after_edits("dates_far_from_their_order", tiny_dir, tmp_path, [
+        ("payments.csv", "Y3,P2,2024-03-02", "Y3,P2,2023-11-01"),
+        ("payments.csv", "Y1,P1,2024-01-03", "Y1,P1,2023-10-10"),
+        ("payments.csv", "Y4,P2,2024-04-06", "Y4,P2,2026-02-28"),
+        ("inspections.csv", "I3,P2,PSI,2024-04-08", "I3,P2,PSI,2026-03-10")])
     assert count == 2
     assert sample == ("inspections.csv:4: inspection I3 (PSI) on 2026-03-10, 739 days after its order P2 was placed "
                       "on 2024-03-01; payments.csv:4: payment Y3 paid 2023-11-01, 121 days before its order P2 was "
@@ -491,15 +498,13 @@ def test_a_payment_months_before_its_order_or_a_row_years_after_it_is_kept_and_w
 def test_every_warned_row_is_kept_past_the_first_three_and_a_clean_build_keeps_none(tmp_path, tiny_dir):
     """Four payments dated more than 90 days before their orders: the build's warning samples three, and
     ingest.check_warning_rows keeps all four by file and line; the tiny portfolio as given keeps an empty table."""
-    build(TINY, tmp_path / "clean.duckdb", log=quiet)
+    logged: list[str] = []
+    count, sample = _warned_after_edits("dates_far_from_their_order", tiny_dir, tmp_path, [
+        ("payments.csv", old, new) for old, new in [
+            ("Y1,P1,2024-01-03", "Y1,P1,2023-01-03"), ("Y2,P1,2024-02-02", "Y2,P1,2023-02-02"),
+            ("Y3,P2,2024-03-02", "Y3,P2,2023-03-02"), ("Y4,P2,2024-04-06", "Y4,P2,2023-04-06")]], log=logged.append)
     with duckdb.connect(str(tmp_path / "clean.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from ingest.check_warning_rows").fetchone()[0] == 0
-    for old, new in [("Y1,P1,2024-01-03", "Y1,P1,2023-01-03"), ("Y2,P1,2024-02-02", "Y2,P1,2023-02-02"),
-                     ("Y3,P2,2024-03-02", "Y3,P2,2023-03-02"), ("Y4,P2,2024-04-06", "Y4,P2,2023-04-06")]:
-        _edit(tiny_dir, "payments.csv", old, new)
-    logged: list[str] = []
-    report = build(tiny_dir, tmp_path / "w.duckdb", log=logged.append)
-    name, count, sample = next(w for w in report.warnings if w[0] == "dates_far_from_their_order")
     assert count == 4 and sample.count("payments.csv:") == 3
     # the log says where the fourth is
     assert f"  warning: check dates_far_from_their_order: 4 rows (every row: the Data page, or " \

@@ -164,6 +164,12 @@ if ui.require_warehouse():
     info = queries.build_info()
     if not info.empty:
         st.caption(f"Input folder: {ui.md(info['input_dir'].iloc[0])}")
+        # at a glance what the end of the page lists: a founder opening the app after a nightly build
+        warned_n = ui.computed("data_check_warning_rows", _warned_rows_in_words)
+        st.caption(f"The last build rejected {ui.count_words(len(queries.rejected_rows()), 'row')}"
+                   + ("" if warned_n is None else
+                      f" and kept {ui.count_words(len(warned_n), 'row')} worth a look")
+                   + ": listed at the end of this page.")
     ui.coverage_notice()  # what the score can see on the data just built, and which files or columns would add to it
     left_out = display.sales_left_out_of_return_rates(queries.sales_without_returns())
     if left_out:   # a sales channel imported without its returns: the return rates leave its units out

@@ -202,6 +202,8 @@ def test_data_page_shows_freshness_and_load_log(ui, tiny_db):
     assert ui.column_config(at, "days_before_as_of")["type_config"]["format"] == "%,d"
     assert "Rows rejected by the last build: 0" in ui.texts(at)
     assert "Warnings of the last build's data checks: 0" in ui.texts(at)  # the tiny portfolio warns of nothing
+    assert "The last build rejected 0 rows and kept 0 rows worth a look: listed at the end of this page." in \
+        ui.texts(at)
     assert set(fresh["in_import"]) == {"file imported"}  # the tiny portfolio has a file for each
 
 
@@ -214,6 +216,9 @@ def test_data_page_lists_the_last_builds_check_warnings_in_words(ui, tiny_dir, t
                     encoding="utf-8")
     at = ui.open(built(tiny_dir, tmp_path / "w.duckdb"), "data")
     assert "Warnings of the last build's data checks: 1" in ui.texts(at)
+    # said at a glance under the current warehouse, at the top
+    assert "The last build rejected 0 rows and kept 1 row worth a look: listed at the end of this page." in \
+        ui.texts(at)
     shown = next(f for f in ui.frames(at) if "examples" in f.columns)
     assert shown["rows"].tolist() == [1]
     drawn = next(d for d in at.dataframe if "examples" in d.proto.column_order)

@@ -162,13 +162,16 @@ st.subheader("Current warehouse")
 if ui.require_warehouse():
     ui.as_of_caption()
     info = queries.build_info()
+    last_rejected = queries.rejected_rows()
+    # every warned row in words, once per warehouse, not on every rerun (0.6 s at 85,000 rows: a brand without HS
+    # codes); None from a build before they were kept
+    warned_rows = ui.computed("data_check_warning_rows", _warned_rows_in_words)
     if not info.empty:
         st.caption(f"Input folder: {ui.md(info['input_dir'].iloc[0])}")
         # at a glance what the end of the page lists: a founder opening the app after a nightly build
-        warned_n = ui.computed("data_check_warning_rows", _warned_rows_in_words)
-        st.caption(f"The last build rejected {ui.count_words(len(queries.rejected_rows()), 'row')}"
-                   + ("" if warned_n is None else
-                      f" and kept {ui.count_words(len(warned_n), 'row')} worth a look")
+        st.caption(f"The last build rejected {ui.count_words(len(last_rejected), 'row')}"
+                   + ("" if warned_rows is None else
+                      f" and kept {ui.count_words(len(warned_rows), 'row')} worth a look")
                    + ": listed at the end of this page.")
     ui.coverage_notice()  # what the score can see on the data just built, and which files or columns would add to it
     left_out = display.sales_left_out_of_return_rates(queries.sales_without_returns())
@@ -265,7 +268,6 @@ if ui.require_warehouse():
         for table_name, notices in zip(log["table_name"], log["notices"]):
             if isinstance(notices, str) and notices.strip():
                 st.caption(f"Notice ({ui.md(display.words(table_name, 'table_name'))}): {ui.md(notices)}")
-    last_rejected = queries.rejected_rows()
     st.markdown(f"**Rows rejected by the last build: {len(last_rejected):,}**")
     if not last_rejected.empty:
         ui.table(last_rejected, "data_last_rejected", "last_build_rejected_rows.csv")
@@ -281,11 +283,9 @@ if ui.require_warehouse():
                      wrap=["description", "examples"], column_config={
                          "description": "What the check looks for", "rows": st.column_config.NumberColumn("Rows"),
                          "examples": "The first rows", "check_name": "Check"})
-            # in words once per warehouse, not on every rerun (0.6 s at 85,000 rows: a brand without HS codes)
-            said = ui.computed("data_check_warning_rows", _warned_rows_in_words)
-            if said is not None and not said.empty:
-                with st.expander(f"Every row the checks warned of: {len(said):,}"):
-                    ui.table(said, "data_check_warning_rows", "last_build_warned_rows.csv",
+            if warned_rows is not None and not warned_rows.empty:
+                with st.expander(f"Every row the checks warned of: {len(warned_rows):,}"):
+                    ui.table(warned_rows, "data_check_warning_rows", "last_build_warned_rows.csv",
                              columns=["check", "row_key", "problem"], download_columns=["check_name"],
                              wrap=["problem"], max_shown=ui.LONG_TABLE_ROWS, width_px=ui.expander_px(),
                              column_config={"check": "Check", "row_key": "Row (file:line, or key)",

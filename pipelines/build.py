@@ -236,8 +236,9 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR,
             raise BuildError(f"check {path.stem} ({path.name}) could not run: {exc}") from exc
         if len(frame):
             head = frame.head(3)
-            # a check that names each row and its problem reads as a list: "shipments.csv:3: shipment H2 …"
-            sample = ("; ".join(f"{k}: {p}" for k, p in zip(head["row_key"], head["problem"]))
+            # a check that names each row and its problem reads as a list: "shipments.csv:3: shipment H2 …" (the key
+            # left out where the problem names it: "shipment SHP-1 entered on …")
+            sample = ("; ".join(p if str(k) in str(p) else f"{k}: {p}" for k, p in zip(head["row_key"], head["problem"]))
                       if {"row_key", "problem"} <= set(frame.columns) else str(head.to_dict(orient="records")))
             (warnings if severity == "warn" else errors).append((path.stem, len(frame), sample))
             if severity == "warn" and warned_rows is not None and {"row_key", "problem"} <= set(frame.columns):

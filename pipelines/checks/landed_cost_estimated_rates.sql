@@ -6,7 +6,7 @@
 -- For engineers: marts.landed_cost_shipment.is_estimated (rows carried forward past a reference table's
 -- verified_through date).
 select shipment_id as row_key,
-    'entered on ' || strftime(entry_on, '%Y-%m-%d') || ', after ' || replace(estimated_tables, '; ', ', ')
+    'shipment ' || shipment_id || ' entered on ' || strftime(entry_on, '%Y-%m-%d') || ', after ' || replace(estimated_tables, '; ', ', ')
         as problem
 from marts.landed_cost_shipment
 where is_estimated

@@ -879,13 +879,13 @@ def test_the_points_a_supplier_owes_its_peers_are_counted_and_named():
 
 
 def test_check_examples_say_reference_tables_and_duty_types_in_words_mid_sentence():
-    sample = ("SHP-1: entered on 2026-08-17, after duty_rates (verified through 2026-07-23), us_mpf (verified through "
+    sample = ("shipment SHP-1 entered on 2026-08-17, after duty_rates (verified through 2026-07-23), us_mpf (verified through "
               "2026-09-30), us_hmf (verified through 2026-07-23), us_de_minimis (verified through 2026-07-23); "
-              "E-1: entry summary chapter 99 numbers: 9903.03.01 declared: section_122 ended 2026-07-23")
+              "entry summary E-1 chapter 99 numbers: 9903.03.01 declared: section_122 ended 2026-07-23")
     assert display.check_examples(sample) == (
-        "SHP-1: entered on 2026-08-17, after duty rates (verified through 2026-07-23), merchandise processing fee "
+        "shipment SHP-1 entered on 2026-08-17, after duty rates (verified through 2026-07-23), merchandise processing fee "
         "(verified through 2026-09-30), harbor maintenance fee (verified through 2026-07-23), de minimis (verified "
-        "through 2026-07-23); E-1: entry summary chapter 99 numbers: 9903.03.01 declared: Section 122 ended "
+        "through 2026-07-23); entry summary E-1 chapter 99 numbers: 9903.03.01 declared: Section 122 ended "
         "2026-07-23")
     # a code inside a longer word, an id or a file name is left alone
     assert display.check_examples("shipments.csv:3: my_duty_rates_2 and us_mpf_old") == \

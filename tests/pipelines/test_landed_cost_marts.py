@@ -288,11 +288,11 @@ def test_demo_pays_the_duty_the_tables_say_except_the_planted_mistakes(demo_con,
     check = (CHECKS_DIR / "landed_cost_entry_summaries.sql").read_text(encoding="utf-8")
     warned = demo_con.execute(check).fetchall()
     assert sorted(warned) == sorted(
-        [(e, f"entry summary declares duty ${d:,.2f}, computed ${c:,.2f}: overpaid by ${d - c:,.2f}")
+        [(e, f"entry summary {e} declares duty ${d:,.2f}, computed ${c:,.2f}: overpaid by ${d - c:,.2f}")
          for e, d, c in demo_con.execute(
             "select entry_number, duty_summary, duty_computed from marts.customs_entries "
             "where duty_status = 'overpaid'").fetchall()]
-        + [(e, "entry summary chapter 99 numbers: 9903.03.01 declared: section_122 ended 2026-07-23")
+        + [(e, f"entry summary {e} chapter 99 numbers: 9903.03.01 declared: section_122 ended 2026-07-23")
            for e in planted_entries.index])
 
 
@@ -325,5 +325,5 @@ def test_entry_summary_warnings_say_the_money_as_a_founder_reads_it():
              hmf_computed, fees_status, chapter_99_status, chapter_99_findings)""")
     warned = con.execute((CHECKS_DIR / "landed_cost_entry_summaries.sql").read_text(encoding="utf-8")).fetchall()
     assert sorted(warned) == [
-        ("E1", "entry summary declares duty $1,234.50, computed $1,000.00: overpaid by $234.50"),
-        ("E2", "entry summary declares MPF + HMF $35.00, computed $45.25: underpaid by $10.25")]
+        ("E1", "entry summary E1 declares duty $1,234.50, computed $1,000.00: overpaid by $234.50"),
+        ("E2", "entry summary E2 declares MPF + HMF $35.00, computed $45.25: underpaid by $10.25")]

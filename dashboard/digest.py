@@ -323,15 +323,19 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           if not display._blank(r.latest_on) else display.BLANK] for r in fresh.itertuples()],
         "Every table has rows dated inside the window.")
     warned = data.get("warnings", pd.DataFrame())
+    reviewed = int(warned["reviewed"].sum()) if "reviewed" in warned else 0
     checks = Section(
         "data_checks", "Data worth a look",
         "Rows the last build kept as given but its data checks flagged (a date typed wrong, duty estimated or "
-        "unknown, an entry summary that differs): each check, how many rows and the first of them; every row is on "
-        "the Data page.",
+        "unknown, an entry summary that differs) and nobody has marked reviewed yet: each check, how many rows and "
+        "the first of them; every row is on the Data page"
+        + (f", and the {display.count_words(reviewed, 'row')} marked reviewed." if reviewed else "."),
         ["Check", "Rows", "The first rows"],
         [[display.words(r.check_name, "check_name"), display.number(r.rows), display.check_examples(r.examples)]
-         for r in warned.itertuples()] if len(warned.columns) else [],
-        "The last build's data checks found nothing worth a look.")
+         for r in warned.itertuples() if r.rows] if len(warned.columns) else [],
+        "The last build's data checks found nothing worth a look"
+        + (f" that is not marked reviewed ({display.count_words(reviewed, 'row')} marked reviewed)." if reviewed
+           else "."))
     sections = [red_flags, movers_section, orders_section, late_section, stopped_section, reaudits, customs, stale,
                 checks]
     # a mart this warehouse does not have (an older or partial build) reads as a frame without columns: unknown, not

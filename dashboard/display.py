@@ -942,6 +942,15 @@ def sentence(text: object) -> object:
     return text[:1].upper() + text[1:] if isinstance(text, str) else text
 
 
+def review_words(on: object, by: object, note: object) -> str | None:
+    """A warned row's review as a founder reads it: "2026-12-06, Ana: refund claimed"; None when not reviewed."""
+    if _blank(on):
+        return None
+    who = "" if _blank(by) else f", {by}"
+    why = "" if _blank(note) else f": {note}"
+    return f"{pd.Timestamp(on):%Y-%m-%d}{who}{why}"
+
+
 def supplier_labels(frame: pd.DataFrame) -> pd.Series:
     """Each row's supplier as a founder tells them apart: its name, followed by its id where another supplier of
     the frame has the same name (two stores of one name, a factory and its trading arm): "Dongguan Kaixin Factory

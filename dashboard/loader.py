@@ -26,6 +26,7 @@ _STEP = re.compile(r"\[\s*(\d+)/(\d+)\]\s+(\S+)")
 UPLOAD_ENV = "SUPPLIER_RISK_UPLOAD_DIR"
 SESSION_FOLDER_KEY = "_upload_folder"
 STALE_SECONDS = 24 * 3600  # a session folder untouched this long was left by a server that did not stop cleanly
+REVIEWED_WARNINGS = contract.REVIEWED_WARNINGS.name
 
 
 class UploadFolderError(Exception):
@@ -128,6 +129,25 @@ def complete_with(folder: Path, previous_input: Path) -> tuple[Path, list[str]]:
     for _, source in added:
         shutil.copy2(source, merged / source.name)
     return merged, [t for t, _ in added]
+
+
+def with_reviews(reviews_csv: bytes, live_input: Path) -> Path:
+    """A private copy of the live warehouse's input folder (every file and folder in it: the demo's ground truth
+    too) with `reviews_csv` as its reviewed_warnings.csv, staged in this session's folder for a rebuild (which keeps
+    it beside the warehouse, as it does uploads). Raises UploadFolderError when that folder is gone."""
+    if not live_input.is_dir():
+        raise UploadFolderError(f"the current warehouse's input folder {live_input} is not there any more: load the "
+                                "files again to rebuild")
+    base = session_folder()
+    for old in base.iterdir():  # only the files of the current rebuild are kept
+        shutil.rmtree(old, ignore_errors=True)
+    target = Path(tempfile.mkdtemp(prefix="reviews-", dir=base))  # 0700
+    shutil.copytree(live_input, target, dirs_exist_ok=True)
+    for old in target.iterdir():
+        if table_of(old.name) == REVIEWED_WARNINGS:
+            old.unlink()
+    _write_private(target / f"{REVIEWED_WARNINGS}.csv", reviews_csv)
+    return target
 
 
 def validate(folder: Path) -> IngestResult:

@@ -543,6 +543,12 @@ def check_warning_rows() -> pd.DataFrame | None:
     return _query_if_built("check_warning_rows")
 
 
+def reviewed_warnings() -> pd.DataFrame | None:
+    """The reviews of warned rows the last build read (raw.reviewed_warnings); None from a warehouse built before
+    they were kept."""
+    return _query_if_built("reviewed_warnings")
+
+
 def freshness() -> pd.DataFrame:
     """Rows and latest date per staging table."""
     return query("freshness")

@@ -36,7 +36,7 @@ from pipelines.macros import MACROS, SQL_COMMENT, TABLE_REF, create_macros, macr
 
 PIPELINE_DIR = Path(__file__).resolve().parent
 SQL_DIR = PIPELINE_DIR / "sql"
-CHECKS_DIR = PIPELINE_DIR / "checks"
+CHECKS_DIR = c.CHECKS_DIR
 SCHEMAS = ("raw", "ingest", "reference", "staging", "marts")
 
 
@@ -217,33 +217,45 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model, context: BuildConte
         cur.close()
 
 
-_SEVERITY = re.compile(r"--\s*severity:\s*(\w+)")  # a check file's severity line ("-- severity: warn"; else an error)
-
-
 def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR,
-               warned_rows: dict[str, pd.DataFrame] | None = None):
+               warned_rows: dict[str, pd.DataFrame] | None = None,
+               reviewed: frozenset[tuple[str, str]] = frozenset()):
     """Run every check (SQL returning failing rows); return (errors, warnings) as (name, count, sample). Given a
     dict, `warned_rows` receives every row of each warning whose check names its rows (row_key, problem), in the
-    check's order."""
+    check's order. A warned row whose (check, problem) is in `reviewed` (reviewed_warnings) is not counted: a check
+    whose every row was reviewed is no warning."""
     errors, warnings = [], []
     for path in sorted(checks_dir.glob("*.sql")):
         text = path.read_text(encoding="utf-8")
-        stated = _SEVERITY.search(text)
-        severity = "warn" if stated and stated.group(1) == "warn" else "error"
+        severity = c.check_severity(text)
         try:
             frame = con.execute(text).df()
         except duckdb.Error as exc:
             raise BuildError(f"check {path.stem} ({path.name}) could not run: {exc}") from exc
+        named = {"row_key", "problem"} <= set(frame.columns)
+        if severity == "warn" and named and len(frame):
+            if warned_rows is not None:
+                warned_rows[path.stem] = frame[["row_key", "problem"]]
+            frame = frame[[(path.stem, str(p)) not in reviewed for p in frame["problem"]]]
         if len(frame):
             head = frame.head(3)
             # a check that names each row and its problem reads as a list: "shipments.csv:3: shipment H2 …" (the key
             # left out where the problem names it: "shipment SHP-1 entered on …")
             sample = ("; ".join(p if str(k) in str(p) else f"{k}: {p}" for k, p in zip(head["row_key"], head["problem"]))
-                      if {"row_key", "problem"} <= set(frame.columns) else str(head.to_dict(orient="records")))
+                      if named else str(head.to_dict(orient="records")))
             (warnings if severity == "warn" else errors).append((path.stem, len(frame), sample))
-            if severity == "warn" and warned_rows is not None and {"row_key", "problem"} <= set(frame.columns):
-                warned_rows[path.stem] = frame[["row_key", "problem"]]
     return errors, warnings
+
+
+def reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The warned rows the founder reviewed (raw.reviewed_warnings; empty when the import has no such file)."""
+    has = con.execute("select count(*) from duckdb_tables() where schema_name = 'raw' "
+                      "and table_name = 'reviewed_warnings'").fetchone()[0]
+    if not has:
+        return pd.DataFrame({"check_name": pd.Series(dtype=str), "problem": pd.Series(dtype=str),
+                             "reviewed_on": pd.Series(dtype="datetime64[us]"), "reviewed_by": pd.Series(dtype=str),
+                             "note": pd.Series(dtype=str)})
+    return con.execute("select check_name, problem, reviewed_on, reviewed_by, note from raw.reviewed_warnings").df()
 
 
 def check_description(name: str, checks_dir: Path | None = None) -> str:
@@ -253,30 +265,56 @@ def check_description(name: str, checks_dir: Path | None = None) -> str:
     for line in ((checks_dir or CHECKS_DIR) / f"{name}.sql").read_text(encoding="utf-8").splitlines():
         if not line.startswith("--") or (lines and not line[2:].strip()):
             break
-        if not _SEVERITY.match(line):
+        if not c.SEVERITY.match(line):
             lines.append(line[2:].strip())
     return " ".join(lines)
 
 
 def _record_warnings(con: duckdb.DuckDBPyConnection, warnings: list[tuple[str, int, str]],
-                     warned_rows: dict[str, pd.DataFrame], checks_dir: Path) -> None:
-    """ingest.check_warnings: the warnings of this build's data checks (the rows are kept; the Data page lists them
-    with the current warehouse, not only right after a build), and ingest.check_warning_rows: every row each names,
-    in the check's order (row_no), so that a founder can work through all of them, not only the first three."""
-    con.execute("""create or replace table ingest.check_warnings (
-        check_name varchar, description varchar, rows bigint, examples varchar)""")
-    for name, count, sample in warnings:
-        con.execute("insert into ingest.check_warnings values (?, ?, ?, ?)",
-                    [name, check_description(name, checks_dir), count, sample])
+                     warned_rows: dict[str, pd.DataFrame], reviewed: pd.DataFrame, checks_dir: Path) -> None:
+    """ingest.check_warnings: the warnings of this build's data checks, with how many rows are worth a look and how
+    many were reviewed (the rows are kept; the Data page lists them with the current warehouse, not only right after
+    a build), and ingest.check_warning_rows: every row each names, in the check's order (row_no), with its review when
+    it has one, so that a founder can work through all of them, not only the first three."""
     con.execute("""create or replace table ingest.check_warning_rows (
-        check_name varchar, row_no bigint, row_key varchar, problem varchar)""")
-    for name, frame in warned_rows.items():
-        con.register("_warned_rows", frame.assign(row_no=range(1, len(frame) + 1)))
-        try:
-            con.execute("""insert into ingest.check_warning_rows
-                select ?, row_no, row_key::varchar, problem::varchar from _warned_rows order by row_no""", [name])
-        finally:
-            con.unregister("_warned_rows")
+        check_name varchar, row_no bigint, row_key varchar, problem varchar, reviewed_on date, reviewed_by varchar,
+        review_note varchar)""")
+    con.register("_reviews", reviewed)
+    try:
+        for name, frame in warned_rows.items():
+            con.register("_warned_rows", frame.assign(row_no=range(1, len(frame) + 1)))
+            try:
+                con.execute("""insert into ingest.check_warning_rows
+                    select ?, w.row_no, w.row_key::varchar, w.problem::varchar, r.reviewed_on::date, r.reviewed_by,
+                        r.note
+                    from _warned_rows w
+                    left join _reviews r on r.check_name = ? and r.problem = w.problem::varchar
+                    order by w.row_no""", [name, name])
+            finally:
+                con.unregister("_warned_rows")
+    finally:
+        con.unregister("_reviews")
+    con.execute("""create or replace table ingest.check_warnings (
+        check_name varchar, description varchar, rows bigint, reviewed bigint, examples varchar)""")
+    open_ = {name: (count, sample) for name, count, sample in warnings}
+    counted = dict(con.execute("""select check_name, count(reviewed_on) from ingest.check_warning_rows
+                                  group by check_name""").fetchall())
+    for name in sorted(set(open_) | set(counted)):
+        count, sample = open_.get(name, (0, ""))
+        con.execute("insert into ingest.check_warnings values (?, ?, ?, ?, ?)",
+                    [name, check_description(name, checks_dir), count, counted.get(name, 0), sample])
+
+
+def _log_reviews(con: duckdb.DuckDBPyConnection, given: int, log: Callable[[str], None]) -> None:
+    """Say how many warned rows the founder's reviews cover, and how many reviews match no warned row any more (the
+    row was corrected, or its values changed and it warns again)."""
+    if not given:
+        return
+    rows, matched = con.execute("""select count(reviewed_on), count(distinct (check_name, problem)) filter (
+                                       where reviewed_on is not null) from ingest.check_warning_rows""").fetchone()
+    log(f"  reviewed: {count_words(rows, 'warned row')} marked reviewed in reviewed_warnings"
+        + (f"; reviews that match no warned row of this build (corrected, or its values changed): {given - matched:,}"
+           if given > matched else ""))
 
 
 def infer_as_of(con: duckdb.DuckDBPyConnection) -> date:
@@ -303,6 +341,9 @@ def infer_as_of(con: duckdb.DuckDBPyConnection) -> date:
 # A build that would cut an import table to less than this share of the live warehouse's rows is refused unless
 # allowed (a wrong folder, a renamed file or a changed delimiter looks exactly like this).
 MIN_KEPT_SHARE = 0.5
+# Import tables a build may empty or shrink without a confirmation: reviewed_warnings holds a founder's decisions, not
+# business data (unticking reviews on the Data page shrinks it), and a review lost shows its row as worth a look again.
+SHRINK_EXEMPT = frozenset({"reviewed_warnings"})
 
 
 class ShrinkError(BuildError):
@@ -380,13 +421,16 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             run_models(con, models, context, report, log)
             t0 = time.perf_counter()
             warned_rows: dict[str, pd.DataFrame] = {}
-            errors, warnings = run_checks(con, CHECKS_DIR, warned_rows)
+            reviewed = reviews(con)
+            errors, warnings = run_checks(con, CHECKS_DIR, warned_rows,
+                                          frozenset(zip(reviewed["check_name"], reviewed["problem"])))
             report.check_failures, report.warnings = errors, warnings
             report.steps.append(StepTiming("checks", time.perf_counter() - t0))
             for name, count, sample in warnings:
                 every = " (every row: the Data page, or ingest.check_warning_rows)" if name in warned_rows else ""
                 log(f"  warning: check {name}: {count_words(count, 'row')}{every}, e.g. {sample}")
-            _record_warnings(con, warnings, warned_rows, CHECKS_DIR)
+            _record_warnings(con, warnings, warned_rows, reviewed, CHECKS_DIR)
+            _log_reviews(con, len(reviewed), log)
             if errors:
                 detail = "; ".join(f"{name}: {count_words(count, 'failing row')}, e.g. {sample}" for name, count, sample in errors)
                 raise BuildError(f"data checks failed: {detail}")
@@ -416,6 +460,8 @@ def shrink_problems(result: ingest.IngestResult, live: dict[str, int]) -> list[s
     warehouse has rows in that would be empty, or one cut below MIN_KEPT_SHARE of its live rows."""
     problems = []
     for t in result.tables:
+        if t.table in SHRINK_EXEMPT:
+            continue
         before = live.get(t.table, 0)
         if t.rows_read and not t.rows_loaded:
             problems.append(f"every one of the {count_words(t.rows_read, 'row')} of {t.file} was rejected, so {t.table} would "

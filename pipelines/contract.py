@@ -7,6 +7,7 @@ the demo generator and `docs/data-contract.md` all read it, so a column is descr
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -68,6 +69,22 @@ def _aql_values() -> tuple[float, ...]:
 
 
 AQL_VALUES = _aql_values()
+
+# The build's data checks, one SQL file each. A file whose opening comment says "-- severity: warn" keeps the rows it
+# finds and warns of them; a founder may mark each such row reviewed (reviewed_warnings); any other check fails the
+# build.
+CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+SEVERITY = re.compile(r"--\s*severity:\s*(\w+)")  # a check file's severity line ("-- severity: warn"; else an error)
+
+
+def check_severity(text: str) -> str:
+    """"warn" or "error": what a check file's text says it is."""
+    stated = SEVERITY.search(text)
+    return "warn" if stated and stated.group(1) == "warn" else "error"
+
+
+WARNING_CHECKS = tuple(sorted(p.stem for p in CHECKS_DIR.glob("*.sql")
+                              if check_severity(p.read_text(encoding="utf-8")) == "warn"))
 FALSE_WORDS = {"false", "no", "n", "0", "f"}
 
 
@@ -600,10 +617,33 @@ ENTRY_SUMMARY_LINES = Table(
     ),
 )
 
+REVIEWED_WARNINGS = Table(
+    name="reviewed_warnings",
+    key=("check_name", "problem"),
+    description="One row per row a data check warned of that you looked at and found right as it is (a shipment "
+                "that really was dated before its order, an entry summary you agree with): the build lists it as "
+                "reviewed, no longer worth a look, for as long as the row gives the same problem; a row whose values "
+                "change warns again. The Data page writes this file when you tick rows reviewed; by hand, copy the "
+                "check and the problem as the build's log (or `ingest.check_warning_rows`) gives them.",
+    columns=(
+        _c("check_name", TEXT, "The check that warned (its file name in pipelines/checks/).",
+           "dates_before_their_order", required=True, allowed=WARNING_CHECKS),
+        _c("problem", TEXT, "The problem exactly as the check gives it, naming the row.",
+           "shipment SHP-0001 shipped on 2024-01-03, before its order PO-2024-0001 was placed on 2024-01-05",
+           required=True),
+        _c("reviewed_on", DATE, "Date you reviewed it.", "2026-12-06", required=True, happened=True),
+        _c("reviewed_by", TEXT, "Who reviewed it.", "J. Smith"),
+        _c("note", TEXT, "Why it is right as it is.", "Order raised after the goods shipped: agreed by phone"),
+    ),
+)
+
+# Tables whose missing file is the usual case, not news: no notice says they are empty.
+SILENT_WHEN_ABSENT = frozenset({REVIEWED_WARNINGS.name})
+
 # In load order: a table's references always point to tables earlier in this list.
 TABLES: tuple[Table, ...] = (
     SUPPLIERS, PRODUCTS, PURCHASE_ORDERS, BANK_ACCOUNTS, PAYMENTS, INSPECTIONS, SHIPMENTS, SALES, RETURNS,
-    QUALITY_COSTS, ASSISTS, DUTY_REFUNDS, ENTRY_SUMMARY_LINES, CHANGES, CORRECTIVE_ACTIONS,
+    QUALITY_COSTS, ASSISTS, DUTY_REFUNDS, ENTRY_SUMMARY_LINES, CHANGES, CORRECTIVE_ACTIONS, REVIEWED_WARNINGS,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 

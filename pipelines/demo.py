@@ -16,7 +16,11 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from pipelines.contract import TABLES, TABLES_BY_NAME
+from pipelines.contract import REVIEWED_WARNINGS, TABLES, TABLES_BY_NAME
+
+# The import tables the demo writes: a brand's data, not the reviews of warned rows a founder makes later on the
+# Data page (reviewed_warnings).
+DEMO_TABLES = tuple(t for t in TABLES if t is not REVIEWED_WARNINGS)
 
 EPOCH = np.datetime64("1970-01-01", "D")
 
@@ -1138,7 +1142,7 @@ def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years:
     out_dir.mkdir(parents=True, exist_ok=True)
     bad = _bad_rows() if with_errors else {}
     counts_out: dict[str, int] = {}
-    for name in (t.name for t in TABLES):
+    for name in (t.name for t in DEMO_TABLES):
         df, cols = tables[name], TABLES_BY_NAME[name].column_names
         counts_out[name] = _write(df[cols], out_dir / f"{name}.csv", bad.get(name, []))
     _write_ground_truth(out_dir / "ground_truth", o, po, traits, info, customs, controls_truth)

@@ -88,7 +88,8 @@ def read_and_validate(input_dir: Path, con: duckdb.DuckDBPyConnection | None = N
         try:
             path = find_table_file(input_dir, table.name)
             if path is None:
-                result.notices.append(f"no file for {table.name}: the table is empty")
+                if table.name not in c.SILENT_WHEN_ABSENT:
+                    result.notices.append(f"no file for {table.name}: the table is empty")
                 validated = ValidatedTable(table.name, "", 0, 0, con=con)
             else:
                 validated = load_file(con, path, table, absent=absent, latest=latest)

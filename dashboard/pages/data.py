@@ -1,5 +1,6 @@
 """Data: load files in the import format, see every rejected row, rebuild, and check freshness."""
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ from dashboard import components as ui
 from models.wording import and_list
 from pipelines.build import BuildBusy, BuildError, ShrinkError
 from pipelines.ingest import IngestError
+from pipelines import reviews
 from pipelines.readers import FileError
 
 # what each table's dates are (dashboard/sql/freshness.sql; the download names the column as date_column)
@@ -24,7 +26,90 @@ def _warned_rows_in_words() -> pd.DataFrame | None:
     if every is None:
         return None
     return every.assign(check=every["check_name"].map(lambda c: display.words(c, "check_name")),
-                        problem=every["problem"].map(display.check_examples).map(display.sentence))
+                        problem_given=every["problem"],
+                        problem=every["problem"].map(display.check_examples).map(display.sentence),
+                        review=[display.review_words(on, by, note) for on, by, note in
+                                zip(every["reviewed_on"], every["reviewed_by"], every["review_note"])])
+
+
+def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
+    """Admins mark warned rows reviewed (or take a review back): the reviews are written to reviewed_warnings.csv of
+    a private copy of the current input and the warehouse is rebuilt from it, so that the counts at the top of the
+    page, the weekly digest and the next build all know (pipelines/reviews.py)."""
+    open_rows = warned_rows[warned_rows["reviewed_on"].isna()].head(ui.LONG_TABLE_ROWS)
+    done = warned_rows[warned_rows["reviewed_on"].notna()].head(ui.LONG_TABLE_ROWS)
+
+    def label(i: int) -> str:
+        row = warned_rows.loc[i]
+        return f"{row['check']} · {row['row_key']}: {row['problem']}"
+
+    with st.form("data_review", border=True):
+        st.markdown("**Mark rows reviewed**")
+        st.caption("A row you checked and found right as it is (a date that really is before its order, an entry "
+                   "summary you agree with) stops counting as worth a look, for as long as it gives the same "
+                   "problem; if its values change, it warns again. Saving rebuilds the warehouse from the same "
+                   "files with your reviews in reviewed_warnings.csv (download it to keep it with your files).")
+        marked = st.multiselect("Rows found right as they are", list(open_rows.index), format_func=label,
+                                key="data_review_mark", placeholder="Type a shipment, entry or order to find it",
+                                help=f"The first {ui.LONG_TABLE_ROWS:,} rows worth a look, in the list's order."
+                                if len(open_rows) == ui.LONG_TABLE_ROWS else None)
+        taken_back = st.multiselect("Reviews to take back", list(done.index), format_func=label,
+                                    key="data_review_back") if not done.empty else []
+        note = st.text_input("Why they are right (kept with the review)", key="data_review_note", max_chars=300)
+        saved = st.form_submit_button("Save the reviews and rebuild", type="primary")
+    if not saved:
+        return
+    if not marked and not taken_back:
+        st.warning("Pick a row to mark reviewed, or a review to take back.", icon=":material/info:")
+        return
+    def pairs(picked: list[int]) -> list[tuple[str, str]]:
+        return [(warned_rows.at[i, "check_name"], warned_rows.at[i, "problem_given"]) for i in picked]
+
+    after = reviews.reviewed_after(queries.reviewed_warnings(), pairs(marked), pairs(taken_back),
+                                   on=date.today(), by=visitor.name, note=note.strip())
+    info = queries.build_info()
+    try:
+        folder = loader.with_reviews(reviews.csv_bytes(after), Path(info["input_dir"].iloc[0]))
+    except loader.UploadFolderError as exc:
+        st.error(ui.md(exc), icon=":material/error:")
+        return
+    if _rebuild(folder, visitor) is not None:
+        st.session_state["_data_reviewed"] = (
+            f"{ui.count_words(len(marked), 'row')} marked reviewed"
+            + (f", {ui.count_words(len(taken_back), 'review')} taken back" if taken_back else "")
+            + f"; the warehouse was rebuilt with {ui.count_words(len(after), 'review')} in reviewed_warnings.csv.")
+        st.rerun()
+
+
+def _rebuild(folder: Path, visitor: auth.Visitor, allow_shrink: bool = False, confirming: bool = False):
+    """Build the warehouse from `folder` with a progress bar and say how it went; return the build's report, or None
+    when it was not published (the current warehouse stays in place). A build refused for shrinking tables is kept in
+    the session so that the same files can be confirmed (`confirming`: the confirmation is already on the page)."""
+    bar = st.progress(0.0, text="Starting build")
+    try:
+        report = loader.rebuild(folder, db.db_path(), lambda share, text: bar.progress(share, text=text),
+                                allow_shrink=allow_shrink, built_by=f"{visitor.name} ({visitor.method})")
+    except BuildBusy as exc:
+        st.warning(f"Not started: {ui.md(exc)}. The current warehouse stays in place.",
+                   icon=":material/hourglass_top:")
+    except ShrinkError as exc:
+        st.session_state["_data_shrink"] = (str(folder), list(exc.problems))
+        st.error("Not published; the current warehouse is unchanged. This build would empty or shrink:\n\n"
+                 + "\n".join(f"- {ui.md(p)}" for p in exc.problems)
+                 + "\n\nIf that is intended, tick the confirmation and rebuild.",
+                 icon=":material/error:")
+        if not confirming:
+            st.checkbox("Publish anyway: these tables are meant to shrink", key="data_allow_shrink")
+    except (BuildError, IngestError, FileError) as exc:
+        st.error(f"Build failed; the previous warehouse is unchanged.\n\n{ui.md(exc)}", icon=":material/error:")
+    else:
+        queries.clear()
+        st.success(f"Warehouse rebuilt as of {report.as_of}: {len(report.steps) - 2} models, "
+                   f"{ui.count_words(len(report.warnings), 'warning')}.", icon=":material/check_circle:")
+        for name, count, sample in report.warnings:
+            st.warning(f"Check {ui.md(name)}: {ui.count_words(count, 'row')}, e.g. {ui.md(sample)}")
+        return report
+    return None
 
 
 st.title("Data")
@@ -132,30 +217,8 @@ if folder is not None:
         if st.button("Rebuild the warehouse with these files", key="data_rebuild", type="primary",
                      help=f"Runs the full build and publishes it atomically at {ui.md(db.db_path())}; the current "
                           "warehouse stays in place if anything fails."):
-            bar = st.progress(0.0, text="Starting build")
-            try:
-                report = loader.rebuild(folder, db.db_path(), lambda share, text: bar.progress(share, text=text),
-                                        allow_shrink=allow_shrink, built_by=f"{visitor.name} ({visitor.method})")
-            except BuildBusy as exc:
-                st.warning(f"Not started: {ui.md(exc)}. The current warehouse stays in place.",
-                           icon=":material/hourglass_top:")
-            except ShrinkError as exc:
-                st.session_state["_data_shrink"] = (str(folder), list(exc.problems))
-                st.error("Not published; the current warehouse is unchanged. This build would empty or shrink:\n\n"
-                         + "\n".join(f"- {ui.md(p)}" for p in exc.problems)
-                         + "\n\nIf that is intended, tick the confirmation and rebuild.",
-                         icon=":material/error:")
-                if not confirming:
-                    st.checkbox("Publish anyway: these tables are meant to shrink", key="data_allow_shrink")
-            except (BuildError, IngestError, FileError) as exc:
-                st.error(f"Build failed; the previous warehouse is unchanged.\n\n{ui.md(exc)}", icon=":material/error:")
-            else:
+            if _rebuild(folder, visitor, allow_shrink=allow_shrink, confirming=confirming) is not None:
                 st.session_state.pop("_data_shrink", None)
-                queries.clear()
-                st.success(f"Warehouse rebuilt as of {report.as_of}: {len(report.steps) - 2} models, "
-                           f"{ui.count_words(len(report.warnings), 'warning')}.", icon=":material/check_circle:")
-                for name, count, sample in report.warnings:
-                    st.warning(f"Check {ui.md(name)}: {ui.count_words(count, 'row')}, e.g. {ui.md(sample)}")
 
 st.divider()
 st.subheader("Current warehouse")
@@ -166,12 +229,16 @@ if ui.require_warehouse():
     # every warned row in words, once per warehouse, not on every rerun (0.6 s at 85,000 rows: a brand without HS
     # codes); None from a build before they were kept
     warned_rows = ui.computed("data_check_warning_rows", _warned_rows_in_words)
+    reviewed = 0 if warned_rows is None else int(warned_rows["reviewed_on"].notna().sum())
+    if (done := st.session_state.pop("_data_reviewed", None)) is not None:
+        st.success(ui.md(done), icon=":material/check_circle:")
     if not info.empty:
         st.caption(f"Input folder: {ui.md(info['input_dir'].iloc[0])}")
         # at a glance what the end of the page lists: a founder opening the app after a nightly build
         st.caption(f"The last build rejected {ui.count_words(len(last_rejected), 'row')}"
                    + ("" if warned_rows is None else
-                      f" and kept {ui.count_words(len(warned_rows), 'row')} worth a look")
+                      f" and kept {ui.count_words(len(warned_rows) - reviewed, 'row')} worth a look"
+                      + (f" ({reviewed:,} more marked reviewed)" if reviewed else ""))
                    + ": listed at the end of this page.")
     ui.coverage_notice()  # what the score can see on the data just built, and which files or columns would add to it
     left_out = display.sales_left_out_of_return_rates(queries.sales_without_returns())
@@ -273,20 +340,28 @@ if ui.require_warehouse():
         ui.table(last_rejected, "data_last_rejected", "last_build_rejected_rows.csv")
     warned = queries.check_warnings()
     if warned is not None:  # kept by builds since 2026-12-06
-        st.markdown(f"**Warnings of the last build's data checks: {len(warned):,}**")
+        st.markdown(f"**Warnings of the last build's data checks: {int((warned['rows'] > 0).sum()):,}**")
         if not warned.empty:
             st.caption("Rows kept as given but worth a look: each check says what it looks for, how many rows it "
-                       "found and the first of them (file and line, or the key).")
+                       "found that nobody has marked reviewed yet, and the first of them (file and line, or the key).")
             ui.table(warned.assign(examples=warned["examples"].map(display.check_examples)),
                      "data_check_warnings", "last_build_warnings.csv",
-                     columns=["description", "rows", "examples"], download_columns=["check_name"],
+                     columns=["description", "rows"] + (["reviewed"] if reviewed else []) + ["examples"],
+                     download_columns=["check_name", "reviewed"],
                      wrap=["description", "examples"], column_config={
-                         "description": "What the check looks for", "rows": st.column_config.NumberColumn("Rows"),
+                         "description": "What the check looks for",
+                         "rows": st.column_config.NumberColumn("Rows", help="Rows worth a look: not marked reviewed."),
+                         "reviewed": st.column_config.NumberColumn("Reviewed", help="Rows marked reviewed."),
                          "examples": "The first rows", "check_name": "Check"})
             if warned_rows is not None and not warned_rows.empty:
-                with st.expander(f"Every row the checks warned of: {len(warned_rows):,}"):
+                with st.expander(f"Every row the checks warned of: {len(warned_rows):,}"
+                                 + (f", {reviewed:,} marked reviewed" if reviewed else "")):
                     ui.table(warned_rows, "data_check_warning_rows", "last_build_warned_rows.csv",
-                             columns=["check", "row_key", "problem"], download_columns=["check_name"],
-                             wrap=["problem"], max_shown=ui.LONG_TABLE_ROWS, width_px=ui.expander_px(),
+                             columns=["check", "row_key", "problem"] + (["review"] if reviewed else []),
+                             download_columns=["check_name", "reviewed_on", "reviewed_by", "review_note"],
+                             wrap=["problem", "review"], max_shown=ui.LONG_TABLE_ROWS, width_px=ui.expander_px(),
                              column_config={"check": "Check", "row_key": "Row (file:line, or key)",
-                                            "problem": "What is worth a look", "check_name": "Check code"})
+                                            "problem": "What is worth a look", "check_name": "Check code",
+                                            "review": "Reviewed"})
+                    if visitor.is_admin:
+                        _review_form(warned_rows, visitor)

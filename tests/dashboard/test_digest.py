@@ -500,3 +500,35 @@ def test_a_warehouse_built_before_the_check_warnings_were_kept_says_unknown(tiny
     finally:
         con.close()
     assert report.section("data_checks").rows == [] and report.section("data_checks").empty == digest.UNKNOWN
+
+
+def test_data_worth_a_look_leaves_out_reviewed_rows_and_says_how_many(tiny_dir, tmp_path, built):
+    """H2 shipped and I2 inspected before their order P2, H2 reviewed: the section lists the check with its 1 row not
+    reviewed (I2 first) and says 1 row is marked reviewed; with I2 reviewed too, nothing is worth a look, and the
+    section says the 2 rows are marked reviewed."""
+    for name, old, new in [("shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20"),
+                           ("inspections.csv", "I2,P2,PSI,2024-04-05", "I2,P2,PSI,2024-02-25")]:
+        path = tiny_dir / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    h2 = "shipment H2 shipped on 2024-02-20, before its order P2 was placed on 2024-03-01"
+    i2 = "inspection I2 (PSI) on 2024-02-25, before its order P2 was placed on 2024-03-01"
+    review = "check_name,problem,reviewed_on\n" + "".join(
+        f'dates_before_their_order,"{p}",2026-12-01\n' for p in (h2,))
+    (tiny_dir / "reviewed_warnings.csv").write_text(review, encoding="utf-8")
+
+    def section(warehouse: Path) -> digest.Section:
+        con = db.connect(warehouse)
+        try:
+            return digest.build(db.runner(con), 7).section("data_checks")
+        finally:
+            con.close()
+
+    one = section(built(tiny_dir, tmp_path / "one.duckdb"))
+    assert one.rows == [["Dated before its order", "1", f"inspections.csv:3: {i2}"]]
+    assert one.explanation.endswith("every row is on the Data page, and the 1 row marked reviewed.")
+    (tiny_dir / "reviewed_warnings.csv").write_text(
+        review + f'dates_before_their_order,"{i2}",2026-12-01\n', encoding="utf-8")
+    both = section(built(tiny_dir, tmp_path / "both.duckdb"))
+    assert both.rows == []
+    assert both.empty == "The last build's data checks found nothing worth a look that is not marked reviewed (2 " \
+                         "rows marked reviewed)."

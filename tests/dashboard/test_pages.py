@@ -238,6 +238,58 @@ def test_data_page_lists_the_last_builds_check_warnings_in_words(ui, tiny_dir, t
     assert rows[["check_name", "row_key"]].values.tolist() == [["dates_before_their_order", "shipments.csv:3"]]
 
 
+def test_an_admin_marks_a_warned_row_reviewed_and_takes_it_back_from_the_data_page(ui, tiny_dir, tmp_path, built):
+    """H2 shipped and I2 inspected before their order P2: two rows worth a look. Ticking H2 reviewed with a note
+    rebuilds the warehouse from a private copy of its input with reviewed_warnings.csv: the page says 1 row worth a
+    look and 1 marked reviewed, the row shows who reviewed it and why, and the warehouse holds the review with the
+    visitor's name. Taking the review back makes it 2 worth a look again."""
+    for name, old, new in [("shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20"),
+                           ("inspections.csv", "I2,P2,PSI,2024-04-05", "I2,P2,PSI,2024-02-25")]:
+        path = tiny_dir / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    db = built(tiny_dir, tmp_path / "w.duckdb")
+    at = ui.open(db, "data")
+    assert "The last build rejected 0 rows and kept 2 rows worth a look: listed at the end of this page." in \
+        ui.texts(at)
+    # each row as the check, its file and line and the problem in words; picked by its place in the list
+    h2 = ("Dated before its order · shipments.csv:3: Shipment H2 shipped on 2024-02-20, before its order P2 was "
+          "placed on 2024-03-01")
+    mark = at.multiselect(key="data_review_mark")
+    assert mark.options == ["Dated before its order · inspections.csv:3: Inspection I2 (PSI) on 2024-02-25, before "
+                            "its order P2 was placed on 2024-03-01", h2]
+    mark.set_value([1])
+    at.text_input(key="data_review_note").input("Order raised after shipping: agreed")
+    next(b for b in at.button if b.label == "Save the reviews and rebuild").click().run()
+    assert not at.exception
+    texts = ui.texts(at)
+    assert "1 row marked reviewed; the warehouse was rebuilt with 1 review in reviewed_warnings.csv." in \
+        [ui.plain(s.value) for s in at.success]
+    assert "The last build rejected 0 rows and kept 1 row worth a look (1 more marked reviewed): listed at the end " \
+           "of this page." in texts
+    assert "Every row the checks warned of: 2, 1 marked reviewed" in [e.label for e in at.expander]
+    every = next(f for f in ui.frames(at) if "row_key" in f.columns)
+    reviewed_by = dict(zip(every["row_key"], every["review"]))
+    assert pd.isna(reviewed_by["inspections.csv:3"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        kept = con.execute("select check_name, problem, reviewed_on, reviewed_by, note "
+                           "from raw.reviewed_warnings").fetchall()
+        input_dir = Path(con.execute("select input_dir from ingest.build_info").fetchone()[0])
+    assert [(c, p, b, n) for c, p, _, b, n in kept] == [(
+        "dates_before_their_order", "shipment H2 shipped on 2024-02-20, before its order P2 was placed on 2024-03-01",
+        "local user", "Order raised after shipping: agreed")]
+    assert reviewed_by["shipments.csv:3"] == f"{kept[0][2]:%Y-%m-%d}, local user: Order raised after " \
+                                             "shipping: agreed"
+    assert (input_dir / "reviewed_warnings.csv").is_file() and not (tiny_dir / "reviewed_warnings.csv").exists()
+    # take it back
+    back = at.multiselect(key="data_review_back")
+    assert back.options == [h2]
+    back.set_value([1])
+    next(b for b in at.button if b.label == "Save the reviews and rebuild").click().run()
+    assert not at.exception
+    assert "The last build rejected 0 rows and kept 2 rows worth a look: listed at the end of this page." in \
+        ui.texts(at)
+
+
 def test_data_page_load_log_counts_in_one_line_rows_and_its_notices_in_full_below(ui, tiny_db, tiny_con, downloads):
     at = ui.open(tiny_db, "data")
     log = next(f for f in ui.frames(at) if "rows_loaded" in f.columns and "encoding" in f.columns)
@@ -246,7 +298,7 @@ def test_data_page_load_log_counts_in_one_line_rows_and_its_notices_in_full_belo
     assert next(d for d in at.dataframe if "encoding" in d.proto.column_order).proto.row_height in (0, 35)
     expected = [(t, n) for t, n in tiny_con.execute("select table_name, notices from ingest.load_log "
                                                      "order by table_name").fetchall() if n]
-    assert len(expected) == 5 and len(log) == 15
+    assert len(expected) == 5 and len(log) == 16  # reviewed_warnings without a file: no notice, the usual case
     texts = ui.texts(at)
     for table_name, notice in expected:  # each in full, named by its table in words
         assert f"Notice ({display.words(table_name, 'table_name')}): {notice}" in texts

@@ -334,6 +334,32 @@ def test_repeated_wrong_passwords_lock_the_user_name(ui, tiny_db, team, monkeypa
     assert ui.metrics(at)["Spend"] == "$17,900"
 
 
+def test_a_viewer_sees_the_reviews_of_warned_rows_but_cannot_mark_any(ui, team, tiny_dir, tmp_path, built):
+    """H2 shipped before its order and reviewed in reviewed_warnings.csv: a viewer reads the row and its review (who,
+    when, why) but has no form to mark or take back reviews (each rebuilds the warehouse: admins only)."""
+    path = tiny_dir / "shipments.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20", 1),
+                    encoding="utf-8")
+    (tiny_dir / "reviewed_warnings.csv").write_text(
+        "check_name,problem,reviewed_on,reviewed_by,note\n"
+        'dates_before_their_order,"shipment H2 shipped on 2024-02-20, before its order P2 was placed on 2024-03-01",'
+        "2026-12-01,ana,order raised late\n", encoding="utf-8")
+    db = built(tiny_dir, tmp_path / "w.duckdb")
+    at = ui.open(db, secrets=team)
+    _login(at, "bo", "bo-secret-2")
+    at.switch_page(ui.pages["data"]).run()
+    assert not at.exception
+    every = next(f for f in ui.frames(at) if "row_key" in f.columns)
+    assert every["review"].tolist() == ["2026-12-01, ana: order raised late"]
+    assert not any(m.key in ("data_review_mark", "data_review_back") for m in at.multiselect)
+    assert "Save the reviews and rebuild" not in [b.label for b in at.button]
+    # the admin of the same team has the form
+    at = ui.open(db, secrets=team)
+    _login(at, "ana", "ana-secret-1")
+    at.switch_page(ui.pages["data"]).run()
+    assert at.multiselect(key="data_review_back").options[0].endswith("before its order P2 was placed on 2024-03-01")
+
+
 OIDC = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-cookie-secret",
                  "client_id": "cockpit", "client_secret": "s", "server_metadata_url":
                  "https://id.example.com/.well-known/openid-configuration"},

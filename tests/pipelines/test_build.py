@@ -17,6 +17,7 @@ import pytest
 
 from helpers import TINY, quiet
 from pipelines import build as build_module
+from pipelines import contract
 from pipelines.build import (
     BuildContext,
     BuildError,
@@ -29,6 +30,7 @@ from pipelines.build import (
     run_models,
     sql_models,
 )
+from pipelines.ingest import read_and_validate
 
 
 def supplier_ids(db: Path) -> list[str]:
@@ -514,3 +516,88 @@ def test_every_warned_row_is_kept_past_the_first_three_and_a_clean_build_keeps_n
                             "where check_name = 'dates_far_from_their_order' order by row_no").fetchall()
     assert [k for k, _ in every] == ["payments.csv:2", "payments.csv:3", "payments.csv:4", "payments.csv:5"]
     assert every[3][1] == "payment Y4 paid 2023-04-06, 330 days before its order P2 was placed on 2024-03-01"
+
+
+def _reviews(folder: Path, *rows: tuple[str, str, str]) -> None:
+    """reviewed_warnings.csv in `folder`: (check_name, problem, note) reviewed on 2026-12-01 by Ana."""
+    lines = ["check_name,problem,reviewed_on,reviewed_by,note"]
+    lines += [f'{check},"{problem}",2026-12-01,Ana,{note}' for check, problem, note in rows]
+    (folder / "reviewed_warnings.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+H2_EARLY = "shipment H2 shipped on 2024-02-20, before its order P2 was placed on 2024-03-01"
+I2_EARLY = "inspection I2 (PSI) on 2024-02-25, before its order P2 was placed on 2024-03-01"
+
+
+def test_a_reviewed_row_is_no_longer_worth_a_look_until_its_values_change(tmp_path, tiny_dir):
+    """H2 shipped and I2 inspected before their order P2 (two warned rows). With H2's problem in reviewed_warnings
+    (and a review of a row that is not warned: H9) the build warns of I2 only, keeps H2 with its review and says so in
+    the log; with both reviewed, the check is no warning (0 rows worth a look, 2 reviewed). The review follows the
+    row's problem, not its line: H2 moved to the file's end stays reviewed; H2 typed 2024-02-21 warns again. A build
+    without the reviews file empties the table without a shrink confirmation (a founder's decisions, not data)."""
+    db = tmp_path / "w.duckdb"
+    _warned_after_edits("dates_before_their_order", tiny_dir, tmp_path, [
+        ("shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20"),
+        ("inspections.csv", "I2,P2,PSI,2024-04-05", "I2,P2,PSI,2024-02-25")])
+    _reviews(tiny_dir, ("dates_before_their_order", H2_EARLY, "order raised late"),
+             ("dates_before_their_order", "shipment H9 shipped on 2024-01-01, before its order P9", "gone"))
+    logged: list[str] = []
+    report = build(tiny_dir, db, log=logged.append)
+    assert [(n, c, s) for n, c, s in report.warnings if n == "dates_before_their_order"] == [
+        ("dates_before_their_order", 1, f"inspections.csv:3: {I2_EARLY}")]
+    assert "  reviewed: 1 warned row marked reviewed in reviewed_warnings; reviews that match no warned row of this " \
+           "build (corrected, or its values changed): 1" in logged
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select rows, reviewed, examples from ingest.check_warnings "
+                           "where check_name = 'dates_before_their_order'").fetchall() == [
+            (1, 1, f"inspections.csv:3: {I2_EARLY}")]
+        assert con.execute("""select row_key, problem, reviewed_on::varchar, reviewed_by, review_note
+                              from ingest.check_warning_rows where check_name = 'dates_before_their_order'
+                              order by row_no""").fetchall() == [
+            ("inspections.csv:3", I2_EARLY, None, None, None),
+            ("shipments.csv:3", H2_EARLY, "2026-12-01", "Ana", "order raised late")]
+        # a review dated 2026-12-01 is not activity: the data's as-of date stays the tiny portfolio's latest day
+        assert con.execute("select as_of::varchar from ingest.build_info").fetchone()[0] == "2024-06-21"
+
+    _reviews(tiny_dir, ("dates_before_their_order", H2_EARLY, "order raised late"),
+             ("dates_before_their_order", I2_EARLY, ""))
+    lines = (tiny_dir / "shipments.csv").read_text(encoding="utf-8").splitlines()
+    moved = [lines[0]] + [line for line in lines[1:] if not line.startswith("H2,")] + [lines[2]]
+    (tiny_dir / "shipments.csv").write_text("\n".join(moved) + "\n", encoding="utf-8")
+    report = build(tiny_dir, db, log=quiet)
+    assert "dates_before_their_order" not in {n for n, _, _ in report.warnings}
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select rows, reviewed, examples from ingest.check_warnings "
+                           "where check_name = 'dates_before_their_order'").fetchall() == [(0, 2, "")]
+        assert con.execute("select row_key from ingest.check_warning_rows where problem = ?",
+                           [H2_EARLY]).fetchone()[0] == f"shipments.csv:{len(moved)}"
+
+    _edit(tiny_dir, "shipments.csv", "H2,P2,sea,2024-02-20", "H2,P2,sea,2024-02-21")
+    report = build(tiny_dir, db, log=quiet)
+    assert [(n, c, s) for n, c, s in report.warnings if n == "dates_before_their_order"] == [
+        ("dates_before_their_order", 1, f"shipments.csv:{len(moved)}: shipment H2 shipped on 2024-02-21, before its "
+                                        "order P2 was placed on 2024-03-01")]
+
+    (tiny_dir / "reviewed_warnings.csv").unlink()
+    report = build(tiny_dir, db, log=quiet)  # no ShrinkError: the reviews are not business data
+    assert [c for n, c, _ in report.warnings if n == "dates_before_their_order"] == [2]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from raw.reviewed_warnings").fetchone()[0] == 0
+
+
+def test_a_review_of_a_check_that_does_not_warn_or_dated_ahead_is_rejected_with_its_line(tiny_dir):
+    """reviewed_warnings.csv names a check by its file name; an error check (its rows fail the build, nothing to
+    review) or an unknown one is refused, as is a review dated after today; the good review is kept."""
+    (tiny_dir / "reviewed_warnings.csv").write_text(
+        "check_name,problem,reviewed_on,reviewed_by,note\n"
+        f'dates_before_their_order,"{H2_EARLY}",2026-12-01,Ana,\n'
+        "landed_cost_balances,anything,2026-12-01,Ana,\n"
+        "dates_before_their_order,another,2099-01-01,Ana,\n", encoding="utf-8")
+    result = read_and_validate(tiny_dir)
+    table = next(t for t in result.tables if t.table == "reviewed_warnings")
+    assert (table.rows_read, table.rows_loaded) == (3, 1)
+    refused = sorted((r.line, r.column) for r in result.rejections if r.table == "reviewed_warnings")
+    assert refused == [(3, "check_name"), (4, "reviewed_on")]
+    assert "landed_cost_balances" not in contract.WARNING_CHECKS
+    assert set(contract.WARNING_CHECKS) == {p.stem for p in contract.CHECKS_DIR.glob("*.sql")
+                                            if "-- severity: warn" in p.read_text(encoding="utf-8")}

@@ -12,8 +12,8 @@ import pytest
 
 from models.aql import sampling_plan
 from pipelines.contract import (AT_LEAST_ONE_OF, BOOL, DATE, DECIMAL, FALSE_WORDS, INT, MAX_DATE, MIN_DATE, MONTH,
-                                TABLES, TRUE_WORDS, UPPERCASE_ENUMS)
-from pipelines.demo import generate_portfolio
+                                TRUE_WORDS, UPPERCASE_ENUMS)
+from pipelines.demo import DEMO_TABLES, generate_portfolio
 
 DEFECT_REASONS = ("defective", "not_as_described", "missing_parts", "wrong_item")
 
@@ -26,8 +26,8 @@ def read(folder: Path, name: str) -> pd.DataFrame:
 def contract_violations(folder: Path) -> list[str]:
     """Every breach of the contract's column, type, allowed-value, range, key, reference and row rules."""
     out: list[str] = []
-    frames = {t.name: read(folder, t.name) for t in TABLES}
-    for t in TABLES:
+    frames = {t.name: read(folder, t.name) for t in DEMO_TABLES}
+    for t in DEMO_TABLES:
         df = frames[t.name]
         if list(df.columns) != t.column_names:
             out.append(f"{t.name}: columns {list(df.columns)}")
@@ -80,7 +80,7 @@ def contract_violations(folder: Path) -> list[str]:
         for cols in [AT_LEAST_ONE_OF.get(t.name)]:
             if cols and ((df[list(cols)] == "").all(axis=1)).any():
                 out.append(f"{t.name}: rows naming none of {cols}")
-    for t in TABLES:
+    for t in DEMO_TABLES:
         for c in t.columns:
             if c.references:
                 ref_table, ref_col = c.references.split(".")
@@ -119,8 +119,9 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
 
 def test_counts_match_files_and_headers_follow_contract(tmp_path):
     counts = generate_portfolio(tmp_path, seed=5, suppliers=16, years=2)
-    assert list(counts) == [t.name for t in TABLES]
-    for t in TABLES:
+    assert list(counts) == [t.name for t in DEMO_TABLES]
+    assert not (tmp_path / "reviewed_warnings.csv").exists()  # a brand starts with no reviews of warned rows
+    for t in DEMO_TABLES:
         lines = (tmp_path / f"{t.name}.csv").read_text(encoding="utf-8").splitlines()
         assert lines[0] == ",".join(t.column_names)
         assert len(read(tmp_path, t.name)) == counts[t.name] > 0

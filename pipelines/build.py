@@ -394,11 +394,14 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
                     f"rejected {t.rows_rejected:>6,}  duplicates {t.duplicates_collapsed:>5,}  {t.file}")
             report.steps.append(StepTiming("ingest", time.perf_counter() - t0,
                                            sum(t.rows_loaded for t in result.tables)))
-            shrink = shrink_problems(result, _live_counts(db_path))
+            live = _live_counts(db_path)
+            shrink = shrink_problems(result, live)
             if shrink and not allow_shrink:
                 raise ShrinkError(shrink)
             for problem in shrink:
                 log(f"  warning: {problem} (allowed)")
+            for problem in shrink_problems(result, live, SHRINK_EXEMPT):  # said, not refused
+                log(f"  notice: {problem}: the rows those reviews covered are worth a look again")
             with ingest.transaction(con):
                 ingest.load_reference_tables(con)
                 create_macros(con)
@@ -455,12 +458,14 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
         raise
 
 
-def shrink_problems(result: ingest.IngestResult, live: dict[str, int]) -> list[str]:
+def shrink_problems(result: ingest.IngestResult, live: dict[str, int],
+                    tables: frozenset[str] | None = None) -> list[str]:
     """Why publishing `result` would lose data: a file whose every row was rejected, an import table the live
-    warehouse has rows in that would be empty, or one cut below MIN_KEPT_SHARE of its live rows."""
+    warehouse has rows in that would be empty, or one cut below MIN_KEPT_SHARE of its live rows. Of the `tables`
+    given, else of every import table but SHRINK_EXEMPT."""
     problems = []
     for t in result.tables:
-        if t.table in SHRINK_EXEMPT:
+        if (t.table in SHRINK_EXEMPT) if tables is None else (t.table not in tables):
             continue
         before = live.get(t.table, 0)
         if t.rows_read and not t.rows_loaded:

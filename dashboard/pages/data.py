@@ -36,37 +36,58 @@ def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
     """Admins mark warned rows reviewed (or take a review back): the reviews are written to reviewed_warnings.csv of
     a private copy of the current input and the warehouse is rebuilt from it, so that the counts at the top of the
     page, the weekly digest and the next build all know (pipelines/reviews.py)."""
-    open_rows = warned_rows[warned_rows["reviewed_on"].isna()].head(ui.LONG_TABLE_ROWS)
+    open_all = warned_rows[warned_rows["reviewed_on"].isna()]
+    open_rows = open_all.head(ui.LONG_TABLE_ROWS)
     done = warned_rows[warned_rows["reviewed_on"].notna()].head(ui.LONG_TABLE_ROWS)
+    open_checks = open_all.groupby("check_name", sort=True)["check"].agg(["first", "size"])
 
     def label(i: int) -> str:
         row = warned_rows.loc[i]
         return f"{row['check']} · {row['row_key']}: {row['problem']}"
 
-    with st.form("data_review", border=True):
+    # a rebuild is a deliberate click, not the Enter that ends a note
+    with st.form("data_review", border=True, enter_to_submit=False, clear_on_submit=True):
         st.markdown("**Mark rows reviewed**")
         st.caption("A row you checked and found right as it is (a date that really is before its order, an entry "
                    "summary you agree with) stops counting as worth a look, for as long as it gives the same "
                    "problem; if its values change, it warns again. Saving rebuilds the warehouse from the same "
-                   "files with your reviews in reviewed_warnings.csv (download it to keep it with your files).")
+                   "files with your reviews in reviewed_warnings.csv (the button under the form downloads it, to "
+                   "keep with your files).")
         marked = st.multiselect("Rows found right as they are", list(open_rows.index), format_func=label,
                                 key="data_review_mark", placeholder="Type a shipment, entry or order to find it",
                                 help=f"The first {ui.LONG_TABLE_ROWS:,} rows worth a look, in the list's order."
                                 if len(open_rows) == ui.LONG_TABLE_ROWS else None)
+        # a whole check found right: duty unknown on every shipment of a history kept without HS codes
+        whole = st.multiselect("Every row of these checks", list(open_checks.index),
+                               format_func=lambda c: f"{open_checks.at[c, 'first']} "
+                                                     f"({ui.count_words(int(open_checks.at[c, 'size']), 'row')})",
+                               key="data_review_whole",
+                               help="Marks every row of the check worth a look reviewed, past the first "
+                                    f"{ui.LONG_TABLE_ROWS:,} too: for a check whose rows you know are right as a "
+                                    "whole. A row the check finds later is worth a look again.")
         taken_back = st.multiselect("Reviews to take back", list(done.index), format_func=label,
                                     key="data_review_back") if not done.empty else []
         note = st.text_input("Why they are right (kept with the review)", key="data_review_note", max_chars=300)
         saved = st.form_submit_button("Save the reviews and rebuild", type="primary")
+    current = queries.reviewed_warnings()
+    if current is not None and not current.empty:  # to keep with the files a nightly build reads (not in a form)
+        st.download_button("Download reviewed_warnings.csv", lambda: reviews.csv_bytes(current),
+                           file_name="reviewed_warnings.csv", mime="text/csv", key="data_reviews_csv",
+                           on_click="ignore", icon=":material/download:",
+                           help="The reviews the last build read, in the import format: put it in the folder your "
+                                "builds read (supplier-risk build --input) so that they keep them.")
     if not saved:
         return
+    marked = list(dict.fromkeys(marked + list(open_all.index[open_all["check_name"].isin(whole)])))
     if not marked and not taken_back:
         st.warning("Pick a row to mark reviewed, or a review to take back.", icon=":material/info:")
         return
+
     def pairs(picked: list[int]) -> list[tuple[str, str]]:
         return [(warned_rows.at[i, "check_name"], warned_rows.at[i, "problem_given"]) for i in picked]
 
-    after = reviews.reviewed_after(queries.reviewed_warnings(), pairs(marked), pairs(taken_back),
-                                   on=date.today(), by=visitor.name, note=note.strip())
+    after = reviews.reviewed_after(current, pairs(marked), pairs(taken_back), on=date.today(), by=visitor.name,
+                                   note=note.strip())
     info = queries.build_info()
     try:
         folder = loader.with_reviews(reviews.csv_bytes(after), Path(info["input_dir"].iloc[0]))

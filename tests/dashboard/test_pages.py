@@ -238,7 +238,8 @@ def test_data_page_lists_the_last_builds_check_warnings_in_words(ui, tiny_dir, t
     assert rows[["check_name", "row_key"]].values.tolist() == [["dates_before_their_order", "shipments.csv:3"]]
 
 
-def test_an_admin_marks_a_warned_row_reviewed_and_takes_it_back_from_the_data_page(ui, tiny_dir, tmp_path, built):
+def test_an_admin_marks_a_warned_row_reviewed_and_takes_it_back_from_the_data_page(ui, tiny_dir, tmp_path, built,
+                                                                                   downloads):
     """H2 shipped and I2 inspected before their order P2: two rows worth a look. Ticking H2 reviewed with a note
     rebuilds the warehouse from a private copy of its input with reviewed_warnings.csv: the page says 1 row worth a
     look and 1 marked reviewed, the row shows who reviewed it and why, and the warehouse holds the review with the
@@ -288,6 +289,20 @@ def test_an_admin_marks_a_warned_row_reviewed_and_takes_it_back_from_the_data_pa
     assert not at.exception
     assert "The last build rejected 0 rows and kept 2 rows worth a look: listed at the end of this page." in \
         ui.texts(at)
+    # a whole check found right: both rows, with no row picked
+    whole = at.multiselect(key="data_review_whole")
+    assert whole.options == ["Dated before its order (2 rows)"]
+    whole.set_value(["dates_before_their_order"])
+    next(b for b in at.button if b.label == "Save the reviews and rebuild").click().run()
+    assert "2 rows marked reviewed; the warehouse was rebuilt with 2 reviews in reviewed_warnings.csv." in \
+        [ui.plain(s.value) for s in at.success]
+    assert "The last build rejected 0 rows and kept 0 rows worth a look (2 more marked reviewed): listed at the end " \
+           "of this page." in ui.texts(at)
+    # the reviews in the import format, to keep with the files a nightly build reads
+    got = pd.read_csv(io.BytesIO(downloads["reviewed_warnings.csv"]), dtype=str)
+    assert got.columns.tolist() == ["check_name", "problem", "reviewed_on", "reviewed_by", "note"]
+    assert got["problem"].str.startswith(("inspection I2 (PSI) on 2024-02-25", "shipment H2 shipped")).all()
+    assert len(got) == 2 and (got["reviewed_by"] == "local user").all()
 
 
 def test_data_page_load_log_counts_in_one_line_rows_and_its_notices_in_full_below(ui, tiny_db, tiny_con, downloads):

@@ -80,7 +80,7 @@ def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
         return
     marked = list(dict.fromkeys(marked + list(open_all.index[open_all["check_name"].isin(whole)])))
     if not marked and not taken_back:
-        st.warning("Pick a row to mark reviewed, or a review to take back.", icon=":material/info:")
+        st.warning("Pick a row or a check to mark reviewed, or a review to take back.", icon=":material/info:")
         return
 
     def pairs(picked: list[int]) -> list[tuple[str, str]]:
@@ -259,7 +259,7 @@ if ui.require_warehouse():
         st.caption(f"The last build rejected {ui.count_words(len(last_rejected), 'row')}"
                    + ("" if warned_rows is None else
                       f" and kept {ui.count_words(len(warned_rows) - reviewed, 'row')} worth a look"
-                      + (f" ({reviewed:,} more marked reviewed)" if reviewed else ""))
+                      + (f" and {reviewed:,} marked reviewed" if reviewed else ""))
                    + ": listed at the end of this page.")
     ui.coverage_notice()  # what the score can see on the data just built, and which files or columns would add to it
     left_out = display.sales_left_out_of_return_rates(queries.sales_without_returns())

@@ -624,7 +624,8 @@ REVIEWED_WARNINGS = Table(
                 "that really was dated before its order, an entry summary you agree with): the build lists it as "
                 "reviewed, no longer worth a look, for as long as the row gives the same problem; a row whose values "
                 "change warns again. The Data page writes this file when you tick rows reviewed; by hand, copy the "
-                "check and the problem as the build's log (or `ingest.check_warning_rows`) gives them.",
+                "check_name and problem_exact columns of the Data page's download of every warned row (or the "
+                "check and the problem as the build's log gives them).",
     columns=(
         _c("check_name", TEXT, "The check that warned (its file name in pipelines/checks/).",
            "dates_before_their_order", required=True, allowed=WARNING_CHECKS),

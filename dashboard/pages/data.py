@@ -26,7 +26,7 @@ def _warned_rows_in_words() -> pd.DataFrame | None:
     if every is None:
         return None
     return every.assign(check=every["check_name"].map(lambda c: display.words(c, "check_name")),
-                        problem_given=every["problem"],
+                        problem_exact=every["problem"],
                         problem=every["problem"].map(display.check_examples).map(display.sentence),
                         review=[display.review_words(on, by, note) for on, by, note in
                                 zip(every["reviewed_on"], every["reviewed_by"], every["review_note"])])
@@ -84,7 +84,7 @@ def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
         return
 
     def pairs(picked: list[int]) -> list[tuple[str, str]]:
-        return [(warned_rows.at[i, "check_name"], warned_rows.at[i, "problem_given"]) for i in picked]
+        return [(warned_rows.at[i, "check_name"], warned_rows.at[i, "problem_exact"]) for i in picked]
 
     after = reviews.reviewed_after(current, pairs(marked), pairs(taken_back), on=date.today(), by=visitor.name,
                                    note=note.strip())
@@ -379,10 +379,12 @@ if ui.require_warehouse():
                                  + (f", {reviewed:,} marked reviewed" if reviewed else "")):
                     ui.table(warned_rows, "data_check_warning_rows", "last_build_warned_rows.csv",
                              columns=["check", "row_key", "problem"] + (["review"] if reviewed else []),
-                             download_columns=["check_name", "reviewed_on", "reviewed_by", "review_note"],
+                             # the check's code and its exact words: what reviewed_warnings.csv names by hand
+                             download_columns=["check_name", "problem_exact", "reviewed_on", "reviewed_by",
+                                               "review_note"],
                              wrap=["problem", "review"], max_shown=ui.LONG_TABLE_ROWS, width_px=ui.expander_px(),
                              column_config={"check": "Check", "row_key": "Row (file:line, or key)",
                                             "problem": "What is worth a look", "check_name": "Check code",
-                                            "review": "Reviewed"})
+                                            "review": "Reviewed", "problem_exact": "Problem as the check gives it"})
                     if visitor.is_admin:
                         _review_form(warned_rows, visitor)

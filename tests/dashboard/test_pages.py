@@ -236,6 +236,9 @@ def test_data_page_lists_the_last_builds_check_warnings_in_words(ui, tiny_dir, t
         "Shipment H2 shipped on 2024-02-20, before its order P2 was placed on 2024-03-01"]]
     rows = pd.read_csv(io.BytesIO(downloads["last_build_warned_rows.csv"]), dtype=str)
     assert rows[["check_name", "row_key"]].values.tolist() == [["dates_before_their_order", "shipments.csv:3"]]
+    # and the problem exactly as the check gives it: what reviewed_warnings.csv names, by hand
+    assert rows["problem_exact"].tolist() == ["shipment H2 shipped on 2024-02-20, before its order P2 was placed on "
+                                              "2024-03-01"]
 
 
 def test_an_admin_marks_a_warned_row_reviewed_and_takes_it_back_from_the_data_page(ui, tiny_dir, tmp_path, built,

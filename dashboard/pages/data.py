@@ -365,7 +365,10 @@ if ui.require_warehouse():
         if not warned.empty:
             st.caption("Rows kept as given but worth a look: each check says what it looks for, how many rows it "
                        "found that nobody has marked reviewed yet, and the first of them (file and line, or the key).")
-            ui.table(warned.assign(examples=warned["examples"].map(display.check_examples)),
+            # a check whose every row was reviewed has no first rows worth a look: said, not left blank
+            examples = warned["examples"].map(display.check_examples).where(
+                warned["rows"] > 0, "Every row marked reviewed (listed below)")
+            ui.table(warned.assign(examples=examples),
                      "data_check_warnings", "last_build_warnings.csv",
                      columns=["description", "rows"] + (["reviewed"] if reviewed else []) + ["examples"],
                      download_columns=["check_name", "reviewed"],

@@ -395,6 +395,45 @@ def test_a_spreadsheet_with_other_headers_is_mapped_saved_and_built(browser, tmp
     assert row == ("CNY", 36.5, 7.2015)  # Fed G.5 March 2024: 7.2015 yuan per dollar
 
 
+def test_a_warned_row_is_marked_reviewed_from_the_data_page(browser, tmp_path):
+    """On a scratch warehouse (the tiny portfolio with shipment H2 typed before its order): open every warned row,
+    find H2 by typing it, say why it is right, save: the warehouse is rebuilt and the page counts it as reviewed."""
+    from helpers import TINY, quiet
+    from pipelines.build import build
+
+    current = tmp_path / "current"
+    shutil.copytree(TINY, current)
+    shipments = current / "shipments.csv"
+    shipments.write_text(shipments.read_text(encoding="utf-8").replace("H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20",
+                                                                       1), encoding="utf-8")
+    db = tmp_path / "scratch.duckdb"
+    build(current, db, log=quiet)
+    with _serve(db, tmp_path / "server.log") as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        page = context.new_page()
+        try:
+            page.goto(f"{url}/data")
+            _settle(page, "kept 1 row worth a look")
+            page.get_by_text("Every row the checks warned of: 1").click()
+            _settle(page, "Mark rows reviewed")
+            rows = page.locator('[data-testid="stMultiSelect"]', has_text="Rows found right as they are")
+            rows.locator("input").click()
+            page.keyboard.type("H2")
+            page.get_by_role("option", name="Dated before its order · shipments.csv:3: Shipment H2 shipped on "
+                                            "2024-02-20, before its order P2 was placed on 2024-03-01").click()
+            page.keyboard.press("Escape")
+            note = page.get_by_role("textbox", name="Why they are right (kept with the review)")
+            note.fill("Order raised after the goods shipped")
+            note.press("Enter")  # ends the note; does not submit the form (a rebuild is a click)
+            page.get_by_role("button", name="Save the reviews and rebuild").click()
+            _settle(page, "1 row marked reviewed; the warehouse was rebuilt with 1 review", timeout=600_000)
+            _settle(page, "kept 0 rows worth a look and 1 marked reviewed")
+            _shot(page, "data_reviewed")
+        finally:
+            context.close()
+    assert sorted(p.name for p in current.iterdir()) == sorted(p.name for p in TINY.iterdir())  # the input untouched
+
+
 # --- what a founder reads: words, not codes; answers whole; names that link ------------------------------------------
 
 # The table's accessible copy (glide-data-grid keeps one in the DOM for the cells in view): header and text per cell.

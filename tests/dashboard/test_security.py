@@ -351,6 +351,9 @@ def test_a_viewer_sees_the_reviews_of_warned_rows_but_cannot_mark_any(ui, team, 
     assert not at.exception
     every = next(f for f in ui.frames(at) if "row_key" in f.columns)
     assert every["review"].tolist() == ["2026-12-01, ana: order raised late"]
+    checks = next(f for f in ui.frames(at) if "examples" in f.columns)
+    assert checks[["rows", "reviewed", "examples"]].values.tolist() == [
+        [0, 1, "Every row marked reviewed (listed below)"]]
     assert not any(m.key in ("data_review_mark", "data_review_back") for m in at.multiselect)
     assert "Save the reviews and rebuild" not in [b.label for b in at.button]
     # the admin of the same team has the form

@@ -247,14 +247,8 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR,
     return errors, warnings
 
 
-def reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The warned rows the founder reviewed (raw.reviewed_warnings; empty when the import has no such file)."""
-    has = con.execute("select count(*) from duckdb_tables() where schema_name = 'raw' "
-                      "and table_name = 'reviewed_warnings'").fetchone()[0]
-    if not has:
-        return pd.DataFrame({"check_name": pd.Series(dtype=str), "problem": pd.Series(dtype=str),
-                             "reviewed_on": pd.Series(dtype="datetime64[us]"), "reviewed_by": pd.Series(dtype=str),
-                             "note": pd.Series(dtype=str)})
+def read_reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The warned rows the founder reviewed (raw.reviewed_warnings: the import makes it, empty without a file)."""
     return con.execute("select check_name, problem, reviewed_on, reviewed_by, note from raw.reviewed_warnings").df()
 
 
@@ -424,7 +418,7 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             run_models(con, models, context, report, log)
             t0 = time.perf_counter()
             warned_rows: dict[str, pd.DataFrame] = {}
-            reviewed = reviews(con)
+            reviewed = read_reviews(con)
             errors, warnings = run_checks(con, CHECKS_DIR, warned_rows,
                                           frozenset(zip(reviewed["check_name"], reviewed["problem"])))
             report.check_failures, report.warnings = errors, warnings

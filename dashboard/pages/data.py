@@ -9,9 +9,9 @@ import streamlit as st
 from dashboard import auth, db, display, loader, mapping, queries
 from dashboard import components as ui
 from models.wording import and_list
+from pipelines import reviews
 from pipelines.build import BuildBusy, BuildError, ShrinkError
 from pipelines.ingest import IngestError
-from pipelines import reviews
 from pipelines.readers import FileError
 
 # what each table's dates are (dashboard/sql/freshness.sql; the download names the column as date_column)

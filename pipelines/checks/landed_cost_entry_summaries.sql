@@ -14,8 +14,8 @@ from marts.customs_entries
 where duty_status in ('overpaid', 'underpaid')
 union all
 select entry_number,
-    'entry summary ' || entry_number || ' declares MPF + HMF ' || format('${:,.2f}', coalesce(mpf_summary, 0) + coalesce(hmf_summary, 0))
-        || ', computed ' || format('${:,.2f}', mpf_computed + hmf_computed) || ': ' || fees_status || ' by '
+    'entry summary ' || entry_number || ' declares MPF + HMF '
+        || format('${:,.2f}', coalesce(mpf_summary, 0) + coalesce(hmf_summary, 0)) || ', computed ' || format('${:,.2f}', mpf_computed + hmf_computed) || ': ' || fees_status || ' by '
         || format('${:,.2f}', abs(coalesce(mpf_summary, 0) + coalesce(hmf_summary, 0) - mpf_computed - hmf_computed))
 from marts.customs_entries
 where fees_status in ('overpaid', 'underpaid')

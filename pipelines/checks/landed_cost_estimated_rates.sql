@@ -6,8 +6,8 @@
 -- For engineers: marts.landed_cost_shipment.is_estimated (rows carried forward past a reference table's
 -- verified_through date).
 select shipment_id as row_key,
-    'shipment ' || shipment_id || ' entered on ' || strftime(entry_on, '%Y-%m-%d') || ', after ' || replace(estimated_tables, '; ', ', ')
-        as problem
+    'shipment ' || shipment_id || ' entered on ' || strftime(entry_on, '%Y-%m-%d') || ', after '
+        || replace(estimated_tables, '; ', ', ') as problem
 from marts.landed_cost_shipment
 where is_estimated
 union all

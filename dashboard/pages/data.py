@@ -68,7 +68,7 @@ def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
         taken_back = st.multiselect("Reviews to take back", list(done.index), format_func=label,
                                     key="data_review_back") if not done.empty else []
         note = st.text_input("Why they are right (kept with the review)", key="data_review_note", max_chars=300)
-        saved = st.form_submit_button("Save the reviews and rebuild", type="primary")
+        saved = st.form_submit_button("Save the reviews and rebuild", type="primary", key="data_review_save")
     current = queries.reviewed_warnings()
     if current is not None and not current.empty:  # to keep with the files a nightly build reads (not in a form)
         st.download_button("Download reviewed_warnings.csv", lambda: reviews.csv_bytes(current),
@@ -76,6 +76,11 @@ def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
                            on_click="ignore", icon=":material/download:",
                            help="The reviews the last build read, in the import format: put it in the folder your "
                                 "builds read (supplier-risk build --input) so that they keep them.")
+        warned = set(zip(warned_rows["check_name"], warned_rows["problem_exact"]))
+        stale = sum((c, p) not in warned for c, p in zip(current["check_name"], current["problem"]))
+        if stale:
+            st.caption(f"Reviews in the file that match no row the last build warned of (the row was corrected, or "
+                       f"its values changed and it is listed again): {stale:,}. They stay in the file, harmless.")
     if not saved:
         return
     marked = list(dict.fromkeys(marked + list(open_all.index[open_all["check_name"].isin(whole)])))

@@ -263,7 +263,7 @@ def test_an_admin_marks_a_warned_row_reviewed_and_takes_it_back_from_the_data_pa
                             "its order P2 was placed on 2024-03-01", h2]
     mark.set_value([1])
     at.text_input(key="data_review_note").input("Order raised after shipping: agreed")
-    next(b for b in at.button if b.label == "Save the reviews and rebuild").click().run()
+    at.button(key="data_review_save").click().run()
     assert not at.exception
     texts = ui.texts(at)
     assert "1 row marked reviewed; the warehouse was rebuilt with 1 review in reviewed_warnings.csv." in \
@@ -288,7 +288,7 @@ def test_an_admin_marks_a_warned_row_reviewed_and_takes_it_back_from_the_data_pa
     back = at.multiselect(key="data_review_back")
     assert back.options == [h2]
     back.set_value([1])
-    next(b for b in at.button if b.label == "Save the reviews and rebuild").click().run()
+    at.button(key="data_review_save").click().run()
     assert not at.exception
     assert "The last build rejected 0 rows and kept 2 rows worth a look: listed at the end of this page." in \
         ui.texts(at)
@@ -296,7 +296,7 @@ def test_an_admin_marks_a_warned_row_reviewed_and_takes_it_back_from_the_data_pa
     whole = at.multiselect(key="data_review_whole")
     assert whole.options == ["Dated before its order (2 rows)"]
     whole.set_value(["dates_before_their_order"])
-    next(b for b in at.button if b.label == "Save the reviews and rebuild").click().run()
+    at.button(key="data_review_save").click().run()
     assert "2 rows marked reviewed; the warehouse was rebuilt with 2 reviews in reviewed_warnings.csv." in \
         [ui.plain(s.value) for s in at.success]
     assert "The last build rejected 0 rows and kept 0 rows worth a look and 2 marked reviewed: listed at the end of " \

@@ -40,7 +40,7 @@ def one(suppliers: int, years: int, seed: int, keep: Path | None) -> dict:
         folder = keep or work / "input"
         if not (folder / "suppliers.csv").exists():
             generate_portfolio(folder, seed=seed, suppliers=suppliers, years=years)
-        files = [folder / f"{t.name}.csv" for t in contract.TABLES]
+        files = [f for t in contract.TABLES if (f := folder / f"{t.name}.csv").exists()]  # the demo writes no reviews
         rows = sum(sum(1 for _ in open(f, "rb")) - 1 for f in files)
         size_mb = sum(f.stat().st_size for f in files) / 1e6
 

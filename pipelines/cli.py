@@ -334,6 +334,63 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+def _cmd_review(args) -> int:
+    """Mark rows the last build warned of reviewed (or take reviews back) in reviewed_warnings.csv of the input folder
+    the next build reads (pipelines/reviews.py); the next build counts them as reviewed."""
+    from datetime import date
+
+    import duckdb
+    import pandas as pd
+
+    from pipelines import contract, reviews
+    from pipelines.ingest import find_table_file
+
+    db = Path(args.db)
+    if not db.is_file():
+        print(f"error: no warehouse at {db}: build one first (supplier-risk build or demo-warehouse)", file=sys.stderr)
+        return 2
+    if args.check not in contract.WARNING_CHECKS:
+        print(f"error: {args.check!r} is not a check that warns; one of: {', '.join(contract.WARNING_CHECKS)}",
+              file=sys.stderr)
+        return 2
+    with duckdb.connect(str(db), read_only=True) as con:
+        try:
+            warned = con.execute("select row_key, problem, reviewed_on from ingest.check_warning_rows "
+                                 "where check_name = ? order by row_no", [args.check]).df()
+            built_from = Path(con.execute("select input_dir from ingest.build_info").fetchone()[0])
+        except duckdb.Error:
+            print(f"error: {db} was built before warned rows were kept: rebuild it first", file=sys.stderr)
+            return 2
+    folder = Path(args.input) if args.input else built_from
+    found = find_table_file(folder, contract.REVIEWED_WARNINGS.name) if folder.is_dir() else None
+    if not folder.is_dir() or (found is not None and found.suffix.lower() != ".csv"):
+        print(f"error: {folder} is not a folder" if not folder.is_dir() else
+              f"error: {found} is not a CSV file: add the reviews to it by hand, or remove it", file=sys.stderr)
+        return 2
+    words = args.matching.lower() if args.matching else None
+    picked = warned[[words is None or words in f"{k} {p}".lower() for k, p in zip(warned["row_key"],
+                                                                               warned["problem"])]]
+    picked = picked[picked["reviewed_on"].notna() if args.take_back else picked["reviewed_on"].isna()]
+    if picked.empty:
+        print(f"no row of check {args.check} {'reviewed' if args.take_back else 'worth a look'}"
+              + (f" matches {args.matching!r}" if args.matching else "") + f" in {db}: nothing written")
+        return 1
+    current = pd.read_csv(found, dtype=str, keep_default_na=False) if found is not None else None
+    if current is not None:
+        current = current.where(current != "", None)  # a blank note is no note
+    pairs = [(args.check, p) for p in picked["problem"]]
+    after = reviews.reviewed_after(current, [] if args.take_back else pairs, pairs if args.take_back else [],
+                                   on=date.today(), by=args.by, note=args.note)
+    target = folder / f"{contract.REVIEWED_WARNINGS.name}.csv"
+    target.write_bytes(reviews.csv_bytes(after))
+    for key, problem in zip(picked["row_key"], picked["problem"]):
+        print(f"  {'taken back' if args.take_back else 'reviewed'}: {key}: {problem}")
+    print(f"wrote {target}: {len(picked):,} row(s) of check {args.check} "
+          f"{'no longer reviewed' if args.take_back else 'marked reviewed'}, {len(after):,} review(s) in all; "
+          f"the next build from {folder} counts them (supplier-risk build --input {folder})")
+    return 0
+
+
 def _cmd_fx_update(args) -> int:
     """Extend data/reference/fx_rates.csv with the months after its latest from the ECB's reference-rate history
     (pipelines/fx.py)."""
@@ -539,6 +596,21 @@ def parser() -> argparse.ArgumentParser:
     va.add_argument("--ground-truth", help="CSV with supplier_id and hidden_risk (default: ground_truth/"
                                            "supplier_traits.csv in the warehouse's input folder, when it exists)")
     va.set_defaults(func=_cmd_validate)
+
+    rv = sub.add_parser("review", help="mark rows a data check warned of reviewed (found right as they are), or "
+                                       "take reviews back, in reviewed_warnings.csv of the input folder")
+    rv.add_argument("--check", required=True, help="the check that warned (its file name in pipelines/checks/, "
+                                                   "as the build's log names it)")
+    rv.add_argument("--matching", help="only the rows whose file:line, key or problem contains this text "
+                                       "(e.g. a shipment id); default every row of the check")
+    rv.add_argument("--by", help="who reviewed them")
+    rv.add_argument("--note", help="why they are right as they are")
+    rv.add_argument("--take-back", action="store_true", help="take the reviews of these rows back instead")
+    rv.add_argument("--input", help="input folder to write reviewed_warnings.csv in (default: the folder the "
+                                    "warehouse was built from)")
+    rv.add_argument("--db", default=str(DEFAULT_DB), help="warehouse whose warned rows to review (default: "
+                                                           "%(default)s)")
+    rv.set_defaults(func=_cmd_review)
 
     sc = sub.add_parser("scorecard", help="write one supplier's one-page scorecard as a PDF (docs/dashboard.md)")
     sc.add_argument("--supplier", required=True, help="supplier id (supplier_id)")

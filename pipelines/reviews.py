@@ -38,5 +38,7 @@ def reviewed_after(current: pd.DataFrame | None, marked: Iterable[tuple[str, str
 def csv_bytes(reviews: pd.DataFrame) -> bytes:
     """reviewed_warnings.csv as the build reads it: UTF-8, a header of the contract's columns, ISO dates."""
     out = reviews.reindex(columns=COLUMNS).copy()
-    out["reviewed_on"] = pd.to_datetime(out["reviewed_on"]).dt.strftime("%Y-%m-%d")
+    # a date as ISO; a value read back from the file as text kept as written (the import says if it is no date)
+    out["reviewed_on"] = [v.strftime("%Y-%m-%d") if pd.notna(v) and hasattr(v, "strftime") else v
+                          for v in out["reviewed_on"]]
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")

@@ -342,6 +342,7 @@ def _cmd_review(args) -> int:
     import duckdb
     import pandas as pd
 
+    from models.wording import count_words
     from pipelines import contract, reviews
     from pipelines.ingest import find_table_file
 
@@ -385,8 +386,9 @@ def _cmd_review(args) -> int:
     target.write_bytes(reviews.csv_bytes(after))
     for key, problem in zip(picked["row_key"], picked["problem"]):
         print(f"  {'taken back' if args.take_back else 'reviewed'}: {key}: {problem}")
-    print(f"wrote {target}: {len(picked):,} row(s) of check {args.check} "
-          f"{'no longer reviewed' if args.take_back else 'marked reviewed'}, {len(after):,} review(s) in all; "
+    print(f"wrote {target}: {count_words(len(picked), 'row')} of check {args.check} "
+          f"{'no longer reviewed' if args.take_back else 'marked reviewed'}, {count_words(len(after), 'review')} in "
+          f"all; "
           f"the next build from {folder} counts them (supplier-risk build --input {folder})")
     return 0
 

@@ -424,7 +424,8 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             report.check_failures, report.warnings = errors, warnings
             report.steps.append(StepTiming("checks", time.perf_counter() - t0))
             for name, count, sample in warnings:
-                every = " (every row: the Data page, or ingest.check_warning_rows)" if name in warned_rows else ""
+                every = (" (every row: the Data page, or ingest.check_warning_rows; one found right: supplier-risk "
+                         f"review --check {name})") if name in warned_rows else ""
                 log(f"  warning: check {name}: {count_words(count, 'row')}{every}, e.g. {sample}")
             _record_warnings(con, warnings, warned_rows, reviewed, CHECKS_DIR)
             _log_reviews(con, len(reviewed), log)

@@ -510,7 +510,8 @@ def test_every_warned_row_is_kept_past_the_first_three_and_a_clean_build_keeps_n
     assert count == 4 and sample.count("payments.csv:") == 3
     # the log says where the fourth is
     assert f"  warning: check dates_far_from_their_order: 4 rows (every row: the Data page, or " \
-           f"ingest.check_warning_rows), e.g. {sample}" in logged
+           f"ingest.check_warning_rows; one found right: supplier-risk review --check dates_far_from_their_order), " \
+           f"e.g. {sample}" in logged
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         every = con.execute("select row_key, problem from ingest.check_warning_rows "
                             "where check_name = 'dates_far_from_their_order' order by row_no").fetchall()

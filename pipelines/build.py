@@ -22,8 +22,9 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import duckdb
 import pandas as pd
@@ -218,12 +219,10 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model, context: BuildConte
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR,
-               warned_rows: dict[str, pd.DataFrame] | None = None,
-               reviewed: frozenset[tuple[str, str]] = frozenset()):
+               warned_rows: dict[str, pd.DataFrame] | None = None):
     """Run every check (SQL returning failing rows); return (errors, warnings) as (name, count, sample). Given a
     dict, `warned_rows` receives every row of each warning whose check names its rows (row_key, problem), in the
-    check's order. A warned row whose (check, problem) is in `reviewed` (reviewed_warnings) is not counted: a check
-    whose every row was reviewed is no warning."""
+    check's order."""
     errors, warnings = [], []
     for path in sorted(checks_dir.glob("*.sql")):
         text = path.read_text(encoding="utf-8")
@@ -232,19 +231,20 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR,
             frame = con.execute(text).df()
         except duckdb.Error as exc:
             raise BuildError(f"check {path.stem} ({path.name}) could not run: {exc}") from exc
-        named = {"row_key", "problem"} <= set(frame.columns)
-        if severity == "warn" and named and len(frame):
-            if warned_rows is not None:
-                warned_rows[path.stem] = frame[["row_key", "problem"]]
-            frame = frame[[(path.stem, str(p)) not in reviewed for p in frame["problem"]]]
         if len(frame):
-            head = frame.head(3)
-            # a check that names each row and its problem reads as a list: "shipments.csv:3: shipment H2 …" (the key
-            # left out where the problem names it: "shipment SHP-1 entered on …")
-            sample = ("; ".join(p if str(k) in str(p) else f"{k}: {p}" for k, p in zip(head["row_key"], head["problem"]))
-                      if named else str(head.to_dict(orient="records")))
+            named = {"row_key", "problem"} <= set(frame.columns)
+            sample = (_sample(frame["row_key"], frame["problem"]) if named
+                      else str(frame.head(3).to_dict(orient="records")))
             (warnings if severity == "warn" else errors).append((path.stem, len(frame), sample))
+            if severity == "warn" and named and warned_rows is not None:
+                warned_rows[path.stem] = frame[["row_key", "problem"]]
     return errors, warnings
+
+
+def _sample(keys: Iterable, problems: Iterable) -> str:
+    """A check's first three rows as a list: "shipments.csv:3: shipment H2 …" (the key left out where the problem
+    names it: "shipment SHP-1 entered on …")."""
+    return "; ".join(p if str(k) in str(p) else f"{k}: {p}" for k, p in islice(zip(keys, problems), 3))
 
 
 def read_reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -264,12 +264,16 @@ def check_description(name: str, checks_dir: Path | None = None) -> str:
     return " ".join(lines)
 
 
-def _record_warnings(con: duckdb.DuckDBPyConnection, warnings: list[tuple[str, int, str]],
-                     warned_rows: dict[str, pd.DataFrame], reviewed: pd.DataFrame, checks_dir: Path) -> None:
-    """ingest.check_warnings: the warnings of this build's data checks, with how many rows are worth a look and how
-    many were reviewed (the rows are kept; the Data page lists them with the current warehouse, not only right after
-    a build), and ingest.check_warning_rows: every row each names, in the check's order (row_no), with its review when
-    it has one, so that a founder can work through all of them, not only the first three."""
+def _record_warnings(con: duckdb.DuckDBPyConnection, found: list[tuple[str, int, str]],
+                     warned_rows: dict[str, pd.DataFrame], reviewed: pd.DataFrame,
+                     checks_dir: Path) -> list[tuple[str, int, str]]:
+    """ingest.check_warning_rows: every row the warnings of this build's data checks (`found`) name, in the check's
+    order (row_no), with its review when the founder marked it reviewed (reviewed_warnings: same check, same
+    problem), so that a founder can work through all of them, not only the first three; and ingest.check_warnings:
+    per check, what it looks for, the rows worth a look (not reviewed), the rows reviewed and the first rows worth a
+    look (the rows are kept; the Data page lists them with the current warehouse, not only right after a build).
+    Returns the warnings with rows worth a look, as (name, count, sample): a check whose every row was reviewed is no
+    warning."""
     con.execute("""create or replace table ingest.check_warning_rows (
         check_name varchar, row_no bigint, row_key varchar, problem varchar, reviewed_on date, reviewed_by varchar,
         review_note varchar)""")
@@ -290,13 +294,18 @@ def _record_warnings(con: duckdb.DuckDBPyConnection, warnings: list[tuple[str, i
         con.unregister("_reviews")
     con.execute("""create or replace table ingest.check_warnings (
         check_name varchar, description varchar, rows bigint, reviewed bigint, examples varchar)""")
-    open_ = {name: (count, sample) for name, count, sample in warnings}
-    counted = dict(con.execute("""select check_name, count(reviewed_on) from ingest.check_warning_rows
-                                  group by check_name""").fetchall())
-    for name in sorted(set(open_) | set(counted)):
-        count, sample = open_.get(name, (0, ""))
+    worth_a_look = []
+    for name, count, sample in found:
+        done = 0
+        if name in warned_rows:
+            still = con.execute("""select row_key, problem from ingest.check_warning_rows
+                                   where check_name = ? and reviewed_on is null order by row_no""", [name]).df()
+            done, count, sample = count - len(still), len(still), _sample(still["row_key"], still["problem"])
         con.execute("insert into ingest.check_warnings values (?, ?, ?, ?, ?)",
-                    [name, check_description(name, checks_dir), count, counted.get(name, 0), sample])
+                    [name, check_description(name, checks_dir), count, done, sample])
+        if count:
+            worth_a_look.append((name, count, sample))
+    return worth_a_look
 
 
 def _log_reviews(con: duckdb.DuckDBPyConnection, given: int, log: Callable[[str], None]) -> None:
@@ -335,9 +344,9 @@ def infer_as_of(con: duckdb.DuckDBPyConnection) -> date:
 # A build that would cut an import table to less than this share of the live warehouse's rows is refused unless
 # allowed (a wrong folder, a renamed file or a changed delimiter looks exactly like this).
 MIN_KEPT_SHARE = 0.5
-# Import tables a build may empty or shrink without a confirmation: reviewed_warnings holds a founder's decisions, not
-# business data (unticking reviews on the Data page shrinks it), and a review lost shows its row as worth a look again.
-SHRINK_EXEMPT = frozenset({"reviewed_warnings"})
+# Import tables a build may empty or shrink without a confirmation: those holding a founder's decisions, not business
+# data (unticking reviews on the Data page shrinks reviewed_warnings; a review lost shows its row as worth a look again).
+SHRINK_EXEMPT = frozenset(t.name for t in c.TABLES if t.holds_decisions)
 
 
 class ShrinkError(BuildError):
@@ -419,15 +428,14 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
             t0 = time.perf_counter()
             warned_rows: dict[str, pd.DataFrame] = {}
             reviewed = read_reviews(con)
-            errors, warnings = run_checks(con, CHECKS_DIR, warned_rows,
-                                          frozenset(zip(reviewed["check_name"], reviewed["problem"])))
+            errors, found = run_checks(con, CHECKS_DIR, warned_rows)
+            warnings = _record_warnings(con, found, warned_rows, reviewed, CHECKS_DIR)
             report.check_failures, report.warnings = errors, warnings
             report.steps.append(StepTiming("checks", time.perf_counter() - t0))
             for name, count, sample in warnings:
                 every = (" (every row: the Data page, or ingest.check_warning_rows; one found right: supplier-risk "
                          f"review --check {name})") if name in warned_rows else ""
                 log(f"  warning: check {name}: {count_words(count, 'row')}{every}, e.g. {sample}")
-            _record_warnings(con, warnings, warned_rows, reviewed, CHECKS_DIR)
             _log_reviews(con, len(reviewed), log)
             if errors:
                 detail = "; ".join(f"{name}: {count_words(count, 'failing row')}, e.g. {sample}" for name, count, sample in errors)
@@ -458,9 +466,10 @@ def shrink_problems(result: ingest.IngestResult, live: dict[str, int],
     """Why publishing `result` would lose data: a file whose every row was rejected, an import table the live
     warehouse has rows in that would be empty, or one cut below MIN_KEPT_SHARE of its live rows. Of the `tables`
     given, else of every import table but SHRINK_EXEMPT."""
+    wanted = tables if tables is not None else frozenset(t.table for t in result.tables) - SHRINK_EXEMPT
     problems = []
     for t in result.tables:
-        if (t.table in SHRINK_EXEMPT) if tables is None else (t.table not in tables):
+        if t.table not in wanted:
             continue
         before = live.get(t.table, 0)
         if t.rows_read and not t.rows_loaded:

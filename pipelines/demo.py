@@ -16,11 +16,11 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from pipelines.contract import REVIEWED_WARNINGS, TABLES, TABLES_BY_NAME
+from pipelines.contract import TABLES, TABLES_BY_NAME
 
-# The import tables the demo writes: a brand's data, not the reviews of warned rows a founder makes later on the
-# Data page (reviewed_warnings).
-DEMO_TABLES = tuple(t for t in TABLES if t is not REVIEWED_WARNINGS)
+# The import tables the demo writes: a brand's data, not the decisions a founder makes later on the Data page (the
+# reviews of warned rows).
+DEMO_TABLES = tuple(t for t in TABLES if not t.holds_decisions)
 
 EPOCH = np.datetime64("1970-01-01", "D")
 

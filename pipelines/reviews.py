@@ -2,7 +2,7 @@
 
 A data check that warns keeps the rows it finds (pipelines/checks/, "-- severity: warn"). A founder who looked at one
 and found it right as it is marks it reviewed; the build then counts it as reviewed, not worth a look, for as long as
-the check gives the same problem for it (pipelines.build.run_checks). This module writes the file that records those
+the check gives the same problem for it (pipelines.build._record_warnings). This module writes the file that records those
 decisions, in the import format (contract.REVIEWED_WARNINGS), so that it travels with the other input files.
 """
 

@@ -76,8 +76,7 @@ def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
                            on_click="ignore", icon=":material/download:",
                            help="The reviews the last build read, in the import format: put it in the folder your "
                                 "builds read (supplier-risk build --input) so that they keep them.")
-        warned = set(zip(warned_rows["check_name"], warned_rows["problem_exact"]))
-        stale = sum((c, p) not in warned for c, p in zip(current["check_name"], current["problem"]))
+        stale = int((~current["is_matched"]).sum())
         if stale:
             st.caption(f"Reviews in the file that match no row the last build warned of (the row was corrected, or "
                        f"its values changed and it is listed again): {stale:,}. They stay in the file, harmless.")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipelines import contract as c
 from pipelines.macros import load_reference_tables  # noqa: F401 (the build calls ingest.load_reference_tables)
-from pipelines.readers import SUPPORTED_SUFFIXES, FileError, NotLineByLine, drop_text, read_into
+from pipelines.readers import SUPPORTED_SUFFIXES, FileError, NotLineByLine, read_into
 from pipelines.validate import Rejection, ValidatedTable, in_file_order, validate
 
 
@@ -125,7 +125,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, table: c.Table, refere
             with transaction(con):
                 return validate(con, text, table, references, absent, latest)
         finally:
-            drop_text(con, relation)
+            text.drop(con)
 
     with in_file_order(con):
         try:

@@ -108,6 +108,7 @@ class TextTable:
     notices: list[str] = field(default_factory=list)
     lines: list[str] | None = None  # physical lines when the Python reader read the file
     text_path: Path | None = None  # the UTF-8 text DuckDB read (for rejected rows' raw lines)
+    scratch: Path | None = None  # a private folder of ours holding that text (a transcoded file), removed by drop
     is_spreadsheet: bool = False
     may_need_trim: bool = True  # False only when no cell can start or end with whitespace
     direct: bool = False  # a view over DuckDB's CSV reader, read once by the load (see above)
@@ -126,6 +127,16 @@ class TextTable:
                     f"cast(rowid - {base} + 2 as bigint) as _line, {_sql_literal(self.path.name)} as _file "
                     f"from {self.relation}_cells")
         self.direct = False
+
+    def drop(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Remove the text relation (a view over a table, or a table) and the transcoded copy of the file, if one was
+        made: a server reading many non-UTF-8 exports would otherwise keep a copy of each in its temporary folder."""
+        is_view = con.execute("select count(*) from duckdb_views() where view_name = ?", [self.relation]).fetchone()[0]
+        con.execute(f"drop {'view' if is_view else 'table'} if exists {self.relation}")
+        con.execute(f"drop table if exists {self.relation}_cells")
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = None
 
     def raw_lines(self, con: duckdb.DuckDBPyConnection, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
         """The rejected records as written, by (file label, line): physical lines of a text file, re-serialised
@@ -373,21 +384,28 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, relation: str, careful
     name = path.name
     encoding = detect_encoding(path)
     if not careful:
-        text_path = path
+        text_path, scratch = path, None
         if encoding not in ("utf-8", "utf-8-sig"):  # DuckDB reads UTF-8: give it the same lines, transcoded (kept
-            # for the load, which reads it, and for the raw lines of rejected rows)
-            text_path = Path(tempfile.mkdtemp(prefix="sr-read-")) / "utf8.csv"
-            text_path.write_text(_text_of(path, encoding), encoding="utf-8", newline="")
-        header_line = _first_line(text_path, "utf-8-sig").rstrip("\r\n")
-        delimiter = sniff_delimiter(header_line)
-        fast = _duckdb_csv(con, text_path, relation, name, header_line, delimiter)
+            # for the load, which reads it, and for the raw lines of rejected rows, until TextTable.drop)
+            scratch = Path(tempfile.mkdtemp(prefix="sr-read-"))
+            text_path = scratch / "utf8.csv"
+        try:
+            if scratch is not None:
+                text_path.write_text(_text_of(path, encoding), encoding="utf-8", newline="")
+            header_line = _first_line(text_path, "utf-8-sig").rstrip("\r\n")
+            delimiter = sniff_delimiter(header_line)
+            fast = _duckdb_csv(con, text_path, relation, name, header_line, delimiter)
+        except BaseException:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
+            raise
         if fast is not None:
             header, expected, spaced, reader_sql = fast
-            return TextTable(path, relation, encoding, header, -1, delimiter, text_path=text_path,
+            return TextTable(path, relation, encoding, header, -1, delimiter, text_path=text_path, scratch=scratch,
                              notices=_dialect_notices(name, delimiter), may_need_trim=spaced, direct=True,
                              expected_rows=expected, reader_sql=reader_sql)
-        if text_path != path:
-            shutil.rmtree(text_path.parent, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
         delimiter = None
     else:
         delimiter = None
@@ -490,13 +508,6 @@ def _sql_str(text: str) -> str:
 
 def _sql_literal(text: str) -> str:
     return "'" + _sql_str(text) + "'"
-
-
-def drop_text(con: duckdb.DuckDBPyConnection, relation: str) -> None:
-    """Remove a text relation made by read_into (a view over a table, or a table)."""
-    is_view = con.execute("select count(*) from duckdb_views() where view_name = ?", [relation]).fetchone()[0]
-    con.execute(f"drop {'view' if is_view else 'table'} if exists {relation}")
-    con.execute(f"drop table if exists {relation}_cells")
 
 
 def _register_text(con, relation: str, frame: pd.DataFrame, header: list[str], file_label: str | pd.Series) -> None:

@@ -363,6 +363,22 @@ def test_a_gb18030_file_is_read_with_a_notice(tmp_path):
     assert any("read as GB18030" in n for n in result.notices)
 
 
+def test_a_transcoded_file_leaves_no_copy_behind(tmp_path, monkeypatch):
+    """A file not in UTF-8 is given to DuckDB as a UTF-8 copy in a temporary folder of ours: the copy serves the load
+    and the raw lines of its rejected rows, then goes (a server importing many such exports kept a copy of each)."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    rows = [GOOD.replace("Acme Co. Ltd,", "宁波光明家居用品有限公司,", 1),
+            GOOD.replace("S1", "S2").replace(",5,", ",x,")]
+    result = read_and_validate(only(tmp_path, "suppliers", supplier_rows(*rows), encoding="gb18030"))
+    assert table(result, "suppliers").frame["supplier_id"].tolist() == ["S1"]
+    [rejected] = table(result, "suppliers").rejections
+    assert (rejected.line, rejected.column) == (3, "alibaba_store_years")
+    assert rejected.raw == rows[1]  # read back from the copy, before it went
+    assert list(scratch.iterdir()) == []
+
+
 @pytest.mark.parametrize("name", [t.name for t in contract.TABLES])
 def test_the_typed_load_keeps_the_file_order(tmp_path, name):
     """A loaded row's position is its record's (its line is position + 2 for a file DuckDB reads directly), so the

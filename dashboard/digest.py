@@ -18,12 +18,14 @@ them into nine sections, each computed from the warehouse:
   order (dashboard.display.reaudit_plan).
 * Customs entries to correct: broker entry summaries (CBP Form 7501) whose duty or fees differ from the tariff
   tables' beyond the review threshold, or whose chapter 99 numbers do (marts.customs_entries; the Costs page's
-  check): money to claim back or owed, until the broker corrects the summary. Mismatches first, largest first.
+  check): money to claim back or owed, until the broker corrects the summary. Mismatches first, largest first. An
+  entry whose every warned row is marked reviewed (the broker's figures found right) is left out and counted.
 * Stale data: imported tables with no row dated inside the window (latest date before its start) or no rows at all
   (a table without a file in the import is missing, not stale, and is not listed).
 * Data worth a look: the last build's data-check warnings (ingest.check_warnings), rows kept as given but flagged (a
-  date typed wrong, duty estimated or unknown): each check in words, how many rows, the first of them. Not counted
-  in the subject line: a state of the data, not news of the week.
+  date typed wrong, duty estimated or unknown) and not marked reviewed: each check in words, how many rows, the
+  first of them; an entry summary listed under Customs entries to correct is not listed twice. Not counted in the
+  subject line: a state of the data, not news of the week.
 
 The window is relative to the warehouse's as-of date (ingest.build_info), not to today: `--since 7d` on a warehouse
 as of 2024-06-21 covers 2024-06-14 to 2024-06-21. Every data value is HTML-escaped. `send` mails it through SMTP
@@ -42,17 +44,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from email.message import EmailMessage
 
+import duckdb
 import pandas as pd
 
 from dashboard import display
 from models import blind_spot, release, scoring
 from models.wording import and_list
+from pipelines.build import first_rows
 
 Run = Callable[..., pd.DataFrame]
 MOVERS = 10
 DEFAULT_SINCE = "7d"  # the command's default window and the Portfolio page's "last 7 days"
 MASTER_DATA = {"suppliers", "products"}  # master data, not a feed: its dates say nothing about freshness
 PASSWORD_ENV = "SUPPLIER_RISK_SMTP_PASSWORD"
+# the data check whose warned rows are broker entry summaries (row key: the entry number; pipelines/checks/)
+ENTRY_SUMMARY_CHECK = "landed_cost_entry_summaries"
 UNKNOWN = "Not in this warehouse (an older or partial build): unknown, not nothing."
 
 
@@ -135,7 +141,17 @@ def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
             "imported": run("tables_imported"),
             "unknown": run("score_unknown_signals"),
             "warnings": run("check_warnings"),
+            "warning_rows": _if_built(run, "check_warning_rows"),
+            "entry_reviews": _if_built(run, "entry_summary_reviews"),
             "kpi_settings": run("kpi_settings")}
+
+
+def _if_built(run: Run, name: str) -> pd.DataFrame:
+    """`run(name)`, or a frame without columns from a warehouse built before a column it reads (unknown)."""
+    try:
+        return run(name)
+    except duckdb.BinderException:
+        return pd.DataFrame()
 
 
 def _day(value: object) -> str:
@@ -181,15 +197,34 @@ def sampling_stopped(switching: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["since", "supplier_name"], ascending=[False, True]).reset_index(drop=True)[columns]
 
 
-def to_correct(entries: pd.DataFrame) -> pd.DataFrame:
+def to_correct(entries: pd.DataFrame, reviews: pd.DataFrame | None = None) -> tuple[pd.DataFrame, int]:
     """The customs_entries_summary rows whose duty or fees were over- or underpaid against the tables or whose
-    chapter 99 numbers differ, the largest duty difference first."""
+    chapter 99 numbers differ, the largest duty difference first, and how many more of them are marked reviewed
+    (found right on the Data page: left out; display.entry_reviews)."""
     if entries.empty or "chapter_99_status" not in entries:
-        return entries.iloc[:0]
+        return entries.iloc[:0], 0
     off = entries["duty_status"].isin(["overpaid", "underpaid"]) | entries["fees_status"].isin(
         ["overpaid", "underpaid"]) | (entries["chapter_99_status"] == "differs")
-    return entries[off].assign(_size=entries["duty_difference"].abs()) \
-        .sort_values(["_size", "entry_number"], ascending=[False, True], na_position="last").drop(columns="_size")
+    off = display.entry_reviews(entries[off], reviews)
+    return off[~off["reviewed"]].assign(_size=off["duty_difference"].abs()) \
+        .sort_values(["_size", "entry_number"], ascending=[False, True], na_position="last") \
+        .drop(columns="_size"), int(off["reviewed"].sum())
+
+
+def worth_a_look(warned: pd.DataFrame, rows: pd.DataFrame, listed: set[str]) -> pd.DataFrame:
+    """The build's check warnings (ingest.check_warnings) less the rows another section lists: the entry-summary
+    check's rows of the entries "Customs entries to correct" names (`listed`), counted and sampled again from
+    `rows` (ingest.check_warning_rows) for what is left (an entry no shipment carries); a check left with no row
+    goes."""
+    if not listed or not len(warned.columns) or "reviewed_on" not in rows:
+        return warned
+    entry = warned["check_name"] == ENTRY_SUMMARY_CHECK
+    left = rows[(rows["check_name"] == ENTRY_SUMMARY_CHECK) & rows["reviewed_on"].isna()
+                & ~rows["row_key"].isin(listed)]
+    warned = warned.copy()
+    warned.loc[entry, "rows"] = len(left)
+    warned.loc[entry, "examples"] = first_rows(left["row_key"], left["problem"])
+    return warned[~entry | (warned["rows"] > 0)]
 
 
 def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
@@ -287,12 +322,14 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
          for r in plan.itertuples()],
         "No re-audit is due.")
 
-    entries = to_correct(data.get("customs", pd.DataFrame()))
+    entries, entries_reviewed = to_correct(data.get("customs", pd.DataFrame()), data.get("entry_reviews"))
     customs = Section(
         "customs", "Customs entries to correct",
         "Broker entry summaries whose duty or fees differ from the tariff tables, or that declare chapter 99 numbers "
         "the tables do not give for the goods on their date: ask the broker for a post-summary correction before "
-        "the entry liquidates, or protest after it does (Costs and leakage).",
+        "the entry liquidates, or protest after it does (Costs and leakage)."
+        + (f" Left out: {display.count_words(entries_reviewed, 'entry', 'entries')} marked reviewed (the broker's "
+           "figures found right)." if entries_reviewed else ""),
         ["Entry", "Entry date", "Declared − computed duty", "Duty", "Fees", "Chapter 99"],
         [[_text(r.entry_number), _day(r.entry_on_summary), display.money(r.duty_difference, 2)
           if not display._blank(r.duty_difference) else display.BLANK,
@@ -322,13 +359,14 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           display.number((pd.Timestamp(as_of) - pd.Timestamp(r.latest_on)).days)
           if not display._blank(r.latest_on) else display.BLANK] for r in fresh.itertuples()],
         "Every table has rows dated inside the window.")
-    warned = data.get("warnings", pd.DataFrame())
+    warned = worth_a_look(data.get("warnings", pd.DataFrame()), data.get("warning_rows", pd.DataFrame()),
+                          set(entries.get("entry_number", [])))
     reviewed = int(warned["reviewed"].sum()) if "reviewed" in warned else 0
     checks = Section(
         "data_checks", "Data worth a look",
         "Rows the last build kept as given but its data checks flagged (a date typed wrong, duty estimated or "
-        "unknown, an entry summary that differs) and nobody has marked reviewed yet: each check, how many rows and "
-        "the first of them; every row is on the Data page"
+        "unknown, an entry summary that differs) and nobody has marked reviewed yet, less the entries listed under "
+        "Customs entries to correct: each check, how many rows and the first of them; every row is on the Data page"
         + (f", and the {display.count_words(reviewed, 'row')} marked reviewed." if reviewed else "."),
         ["Check", "Rows", "The first rows"],
         [[display.words(r.check_name, "check_name"), display.number(r.rows), display.check_examples(r.examples)]

@@ -951,6 +951,21 @@ def review_words(on: object, by: object, note: object) -> str | None:
     return f"{pd.Timestamp(on):%Y-%m-%d}{who}{why}"
 
 
+def entry_reviews(entries: pd.DataFrame, reviews: pd.DataFrame | None) -> pd.DataFrame:
+    """`entries` (rows of marts.customs_entries) with `reviewed`: every row the entry-summary check warned of for the
+    entry is marked reviewed (the broker's figures found right, so not an entry to correct), and `review`, who
+    reviewed it, when and why in words ("2026-12-06, Ana: exclusion applies"; None when not reviewed).
+    `reviews` is entry_summary_reviews.sql (None or without columns from a warehouse built before reviews)."""
+    if reviews is None or "reviewed" not in reviews or entries.empty:
+        return entries.assign(reviewed=False, review=None)
+    found = entries[["entry_number"]].merge(reviews, on="entry_number", how="left")
+    reviewed = found["reviewed"].fillna(False).astype(bool).to_numpy()
+    review = [review_words(on, by, note) if done else None
+              for done, on, by, note in zip(reviewed, found["reviewed_on"], found["reviewed_by"],
+                                             found["review_note"])]
+    return entries.assign(reviewed=reviewed, review=review)
+
+
 def supplier_labels(frame: pd.DataFrame) -> pd.Series:
     """Each row's supplier as a founder tells them apart: its name, followed by its id where another supplier of
     the frame has the same name (two stores of one name, a factory and its trading arm): "Dongguan Kaixin Factory

@@ -543,6 +543,12 @@ def check_warning_rows() -> pd.DataFrame | None:
     return _query_if_built("check_warning_rows")
 
 
+def entry_summary_reviews() -> pd.DataFrame | None:
+    """Per entry summary the last build warned of, whether every warned row of it is marked reviewed, by whom, when
+    and why (display.entry_reviews); None from a warehouse built before reviews were kept."""
+    return _query_if_built("entry_summary_reviews")
+
+
 def reviewed_warnings() -> pd.DataFrame | None:
     """The reviews of warned rows the last build read (raw.reviewed_warnings); None from a warehouse built before
     they were kept."""

@@ -233,7 +233,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR,
             raise BuildError(f"check {path.stem} ({path.name}) could not run: {exc}") from exc
         if len(frame):
             named = {"row_key", "problem"} <= set(frame.columns)
-            sample = (_sample(frame["row_key"], frame["problem"]) if named
+            sample = (first_rows(frame["row_key"], frame["problem"]) if named
                       else str(frame.head(3).to_dict(orient="records")))
             (warnings if severity == "warn" else errors).append((path.stem, len(frame), sample))
             if severity == "warn" and named and warned_rows is not None:
@@ -241,7 +241,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, checks_dir: Path = CHECKS_DIR,
     return errors, warnings
 
 
-def _sample(keys: Iterable, problems: Iterable) -> str:
+def first_rows(keys: Iterable, problems: Iterable) -> str:
     """A check's first three rows as a list: "shipments.csv:3: shipment H2 …" (the key left out where the problem
     names it: "shipment SHP-1 entered on …")."""
     return "; ".join(p if str(k) in str(p) else f"{k}: {p}" for k, p in islice(zip(keys, problems), 3))
@@ -300,7 +300,7 @@ def _record_warnings(con: duckdb.DuckDBPyConnection, found: list[tuple[str, int,
         if name in warned_rows:
             still = con.execute("""select row_key, problem from ingest.check_warning_rows
                                    where check_name = ? and reviewed_on is null order by row_no""", [name]).df()
-            done, count, sample = count - len(still), len(still), _sample(still["row_key"], still["problem"])
+            done, count, sample = count - len(still), len(still), first_rows(still["row_key"], still["problem"])
         con.execute("insert into ingest.check_warnings values (?, ?, ?, ?, ?)",
                     [name, check_description(name, checks_dir), count, done, sample])
         if count:

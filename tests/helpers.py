@@ -102,6 +102,29 @@ def tiny_with_entry_number(folder: Path, shipment_id: str, entry_number: str) ->
     return folder
 
 
+def demo_with_entry_reviews(demo_dir: Path, demo_db: Path, folder: Path) -> tuple[str, str]:
+    """A copy of the demo portfolio in `folder` whose reviewed_warnings.csv marks reviewed (2026-12-01, Ana,
+    "exclusion applies") both warned rows of the larger of its two entry summaries that still declare Section 122
+    (duty overpaid, chapter 99) and one of the smaller's two: (larger, smaller) entry numbers."""
+    import shutil
+
+    import duckdb
+
+    shutil.copytree(demo_dir, folder)
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        rows = con.execute("select row_key, problem from ingest.check_warning_rows "
+                           "where check_name = 'landed_cost_entry_summaries' order by row_no").fetchall()
+        (larger,), (smaller,) = con.execute("select entry_number from marts.customs_entries where duty_status = "
+                                            "'overpaid' order by abs(duty_difference) desc").fetchall()
+    picked = [p for k, p in rows if k == larger] + [next(p for k, p in rows if k == smaller)]
+    assert len(picked) == 3
+    (folder / "reviewed_warnings.csv").write_text(
+        "check_name,problem,reviewed_on,reviewed_by,note\n" + "".join(
+            f'landed_cost_entry_summaries,"{p}",2026-12-01,Ana,exclusion applies\n' for p in picked),
+        encoding="utf-8")
+    return larger, smaller
+
+
 def write_hostile_portfolio(folder: Path) -> Path:
     """The tiny portfolio in `folder` with hostile text in the supplier, legal, bank, province, product, category and
     payee names (every row still valid)."""

@@ -287,8 +287,11 @@ if ui.require_warehouse():
                              "landed cost. marts.customs_entries.")
             # what the broker declared and whether it matches, the chapter 99 numbers too (a lapsed surcharge still
             # declared is money back); the computed figures and the fees' amounts in the download
+            # an entry whose warned rows were all marked reviewed on the Data page (the broker's figures found
+            # right) says so, and is not one to correct
+            entries = display.entry_reviews(entries, queries.entry_summary_reviews())
             entries = entries.assign(chapter_99_check=display.chapter_99_checks(entries))
-            differs = entries[entries["chapter_99_status"] == "differs"]
+            differs = entries[(entries["chapter_99_status"] == "differs") & ~entries["reviewed"]]
             if not differs.empty:
                 over = differs["duty_difference"].where(differs["duty_status"] == "overpaid").sum()
                 st.warning(f"{len(differs):,} of {len(entries):,} entries declare chapter 99 numbers the tariff "
@@ -296,12 +299,13 @@ if ui.require_warehouse():
                            + (f" ({ui.md(ui.money(over, 2))} declared over the computed duty)" if over > 0 else "")
                            + ": ask your broker for a post-summary correction before the entry liquidates, or "
                              "protest after it does. They are first in the table.", icon=":material/gavel:")
+            reviewed = ["review"] if entries["reviewed"].any() else []
             ui.table(entries, "costs_entries", "customs_entries.csv", max_shown=ui.LONG_TABLE_ROWS,
                      columns=["entry_number", "entry_on_summary", "duty_summary", "duty_difference", "duty_status",
-                              "fees_status", "chapter_99_check", "chapter_99_summary"],
+                              "fees_status", "chapter_99_check", *reviewed, "chapter_99_summary"],
                      download_columns=["shipment_count", "duty_computed", "fees_summary", "fees_computed",
                                        "chapter_99_expected"],
-                     wrap=["chapter_99_summary", "chapter_99_check"],
+                     wrap=["chapter_99_summary", "chapter_99_check", *reviewed],
                      # at 1280 px the numbers declared go to the download so that the check (what differs and why)
                      # stays on screen
                      optional=["fees_status", "chapter_99_summary"],
@@ -316,6 +320,10 @@ if ui.require_warehouse():
                                     "fees_status": "Fee check",
                                     "chapter_99_summary": "Chapter 99 declared",
                                     "chapter_99_expected": "Chapter 99 charging duty (tables)",
+                                    "review": st.column_config.TextColumn(
+                                        "Reviewed", help="Every row the data checks warned of for this entry was "
+                                                         "marked reviewed on the Data page (the broker's figures "
+                                                         "found right): when, by whom and why. Not one to correct."),
                                     "chapter_99_check": st.column_config.TextColumn(
                                         "Chapter 99 check",
                                         help="The chapter 99 numbers declared against those of the duty rows in "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.components import md
-from helpers import FIXTURES, tiny_with_entry_number
+from helpers import FIXTURES, demo_with_entry_reviews, tiny_with_entry_number
 from pipelines.adapters import registry, store
 
 
@@ -62,3 +62,22 @@ def test_costs_page_names_the_chapter_99_number_a_broker_should_not_have_declare
     table = [f for f in ui.frames(at) if "chapter_99_check" in f.columns][0]
     assert table["chapter_99_check"].tolist()[:2] == ["9903.03.01 declared: Section 122 ended 2026-07-23"] * 2
     assert set(table["chapter_99_check"].tolist()[2:]) == {"Matches"}
+
+
+def test_costs_page_says_which_entry_summaries_were_found_right(ui, demo_dir, demo_db, tmp_path, built):
+    """With both warned rows of the larger planted entry marked reviewed on the Data page (and one of the other's),
+    the callout counts the other entry only, and the table says who reviewed the larger one, when and why (the
+    partly reviewed entry reads no review: it is still one to correct)."""
+    larger, smaller = demo_with_entry_reviews(demo_dir, demo_db, tmp_path / "input")
+    at = ui.open(built(tmp_path / "input", tmp_path / "reviewed.duckdb"), "costs")
+    said = [w.value for w in at.warning if "chapter 99" in w.value]
+    assert len(said) == 1 and said[0].startswith("1 of ")
+    table = [f for f in ui.frames(at) if "chapter_99_check" in f.columns][0].set_index("entry_number")
+    assert table.loc[larger, "review"] == "2026-12-01, Ana: exclusion applies"
+    assert table["review"].notna().sum() == 1 and table["review"].isna()[smaller]  # drawn as a blank
+
+
+def test_costs_page_has_no_review_column_while_nothing_is_reviewed(ui, demo_db):
+    at = ui.open(demo_db, "costs")
+    table = [f for f in ui.frames(at) if "chapter_99_check" in f.columns][0]
+    assert "review" not in table.columns

@@ -18,7 +18,7 @@ import pytest
 
 from dashboard import db, digest
 from dashboard.display import check_examples, words
-from helpers import free_port, write_controls_portfolio
+from helpers import demo_with_entry_reviews, free_port, write_controls_portfolio
 
 EVIL = "<script>alert(1)</script>"
 
@@ -454,13 +454,17 @@ def test_the_orders_due_are_counted_by_verdict_on_the_demo(demo_db):
         [e, f"{on:%Y-%m-%d}", f"${float(d):,.2f}", "Overpaid", "Matches",
          "9903.03.01 declared: Section 122 ended 2026-07-23"] for e, on, d in off]
     assert len(off) == 2 and "2 customs entries to correct" in week.subject
-    # data worth a look: each of the build's check warnings (by SQL), in words, not counted in the subject line
+    # data worth a look: each of the build's check warnings (by SQL), in words, not counted in the subject line; the
+    # entry-summary check's rows are all of the two entries listed above, so it is not listed again
     warned = _rows(demo_db, "select check_name, rows, examples from ingest.check_warnings order by check_name")
     assert [r[0] for r in warned] == ["landed_cost_entry_summaries", "landed_cost_estimated_rates"]
+    entries = _rows(demo_db, "select distinct row_key from ingest.check_warning_rows "
+                             "where check_name = 'landed_cost_entry_summaries'")
+    assert {e for e, in entries} == {e for e, _, _ in off}
     assert week.section("data_checks").rows == [[words(c, "check_name"), f"{n:,}", check_examples(e)]
-                                                for c, n, e in warned]
-    assert week.section("data_checks").rows[0][0] == "Entry summary differs"
-    assert "Section 122 ended 2026-07-23" in week.section("data_checks").rows[0][2]
+                                                for c, n, e in warned[1:]]
+    assert week.section("data_checks").rows[0][0] == "Duty and fees estimated"
+    assert "less the entries listed under Customs entries to correct" in week.section("data_checks").explanation
     assert "worth a look" not in week.subject
 
 
@@ -532,3 +536,52 @@ def test_data_worth_a_look_leaves_out_reviewed_rows_and_says_how_many(tiny_dir, 
     assert both.rows == []
     assert both.empty == "The last build's data checks found nothing worth a look that is not marked reviewed (2 " \
                          "rows marked reviewed)."
+
+
+def test_an_entry_summary_found_right_is_not_one_to_correct(demo_dir, demo_db, tmp_path, built):
+    """The demo's two entry summaries that still declare Section 122 (each warned twice: duty overpaid, chapter 99):
+    with both rows of the larger one marked reviewed, the digest lists only the other to correct, says one is left
+    out, and the subject counts one; with one of the other's two rows reviewed, that entry stays to correct. The
+    reviewed entry reads its review in words; "Data worth a look" lists neither (both are the customs section's or
+    reviewed)."""
+    from dashboard.display import entry_reviews
+
+    folder = tmp_path / "input"
+    larger, smaller = demo_with_entry_reviews(demo_dir, demo_db, folder)
+    con = db.connect(built(folder, tmp_path / "reviewed.duckdb"))
+    try:
+        run = db.runner(con)
+        week = digest.build(run, 7)
+        reviews = run("entry_summary_reviews")
+    finally:
+        con.close()
+    assert reviews[["entry_number", "reviewed"]].values.tolist() == sorted([[larger, True], [smaller, False]])
+    assert [r[0] for r in week.section("customs").rows] == [smaller]
+    assert week.section("customs").explanation.endswith(
+        "Left out: 1 entry marked reviewed (the broker's figures found right).")
+    assert "1 customs entry to correct" in week.subject
+    assert [r[0] for r in week.section("data_checks").rows] == ["Duty and fees estimated"]
+    entries = entry_reviews(pd.DataFrame({"entry_number": [smaller, larger, "none"]}), reviews)
+    assert entries["reviewed"].tolist() == [False, True, False]
+    assert entries["review"].isna().tolist() == [True, False, True]
+    assert entries["review"].iloc[1] == "2026-12-01, Ana: exclusion applies"
+
+
+def test_data_worth_a_look_keeps_an_entry_summary_no_customs_section_lists():
+    """worth_a_look takes out of the entry-summary check only the rows of entries listed to correct and reviewed
+    rows; an entry no shipment carries (not one to correct) stays, counted and sampled anew; other checks as built."""
+    warned = pd.DataFrame({"check_name": ["dates_before_their_order", "landed_cost_entry_summaries"],
+                           "rows": [1, 4], "examples": ["shipments.csv:3: shipment H2 …", "E1 …"]})
+    rows = pd.DataFrame({"check_name": ["landed_cost_entry_summaries"] * 4,
+                         "row_key": ["E1", "E1", "E2", "E3"],
+                         "problem": ["entry summary E1 declares duty …", "entry summary E1 chapter 99 numbers: …",
+                                     "entry summary E2: no shipment carries this entry number, so …",
+                                     "entry summary E3 declares duty …"],
+                         "reviewed_on": [None, None, None, pd.Timestamp("2026-12-01")]})
+    left = digest.worth_a_look(warned, rows, {"E1"})
+    assert left.values.tolist() == [
+        ["dates_before_their_order", 1, "shipments.csv:3: shipment H2 …"],
+        ["landed_cost_entry_summaries", 1, "entry summary E2: no shipment carries this entry number, so …"]]
+    assert digest.worth_a_look(warned, rows[rows["row_key"] != "E2"], {"E1"})["check_name"].tolist() == [
+        "dates_before_their_order"]
+    assert digest.worth_a_look(warned, rows, set()) is warned  # nothing listed: the build's counts stand

@@ -75,6 +75,7 @@ def test_costs_page_says_which_entry_summaries_were_found_right(ui, demo_dir, de
     table = [f for f in ui.frames(at) if "chapter_99_check" in f.columns][0].set_index("entry_number")
     assert table.loc[larger, "review"] == "2026-12-01, Ana: exclusion applies"
     assert table["review"].notna().sum() == 1 and table["review"].isna()[smaller]  # drawn as a blank
+    assert list(table.index[:2]) == [smaller, larger]  # the one to correct first, as the callout says
 
 
 def test_costs_page_has_no_review_column_while_nothing_is_reviewed(ui, demo_db):

@@ -403,7 +403,12 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
                 raise ShrinkError(shrink)
             for problem in shrink:
                 log(f"  warning: {problem} (allowed)")
-            for problem in shrink_problems(result, live, SHRINK_EXEMPT):  # said, not refused
+            kept = _keep_decisions(con, result, db_path)
+            for name, count in kept.items():
+                log(f"  notice: no {name} file in the input folder: kept the {count_words(count, 'row')} of the "
+                    f"warehouse it replaces (made on the Data page or by supplier-risk review); a {name}.csv in the "
+                    "folder replaces them, one with its header only takes them all back")
+            for problem in shrink_problems(result, live, SHRINK_EXEMPT - set(kept)):  # said, not refused
                 log(f"  notice: {problem}: the rows those reviews covered are worth a look again")
             with ingest.transaction(con):
                 ingest.load_reference_tables(con)
@@ -498,6 +503,36 @@ def _live_history(db_path: Path):
             return live.execute("select * from ingest.build_history").df() if has else None
     except duckdb.Error:
         return None
+
+
+def _keep_decisions(con: duckdb.DuckDBPyConnection, result: ingest.IngestResult, db_path: Path) -> dict[str, int]:
+    """Copy into `raw` the rows of each table of decisions (Table.holds_decisions: the founder's reviews) that the
+    input folder has no file for from the live warehouse it replaces, so that reviews made on the Data page (which
+    rebuilds from a private copy of the folder) outlive the next build from the folder itself; a file in the folder,
+    even an empty one, is what the founder decided and wins. {table: rows kept}, only the tables with rows."""
+    absent = [t.table for t in result.tables if t.table in SHRINK_EXEMPT and not t.file]
+    if not absent or not db_path.exists():
+        return {}
+    kept = {}
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as live:
+            tables = {n for (n,) in live.execute("select table_name from duckdb_tables() where schema_name = 'raw'")
+                      .fetchall()}
+            frames = {name: live.execute(f'select * from raw."{name}"').df() for name in absent if name in tables}
+    except duckdb.Error:  # an unreadable live warehouse: nothing to keep (the build replaces it)
+        return {}
+    for name, frame in frames.items():
+        if frame.empty:
+            continue
+        columns = [col.name for col in c.TABLES_BY_NAME[name].columns] + ["source_file", "source_line"]
+        con.register("_kept_rows", frame.reindex(columns=columns))
+        try:
+            with ingest.transaction(con):
+                con.execute(f'insert into raw."{name}" select * from _kept_rows')
+        finally:
+            con.unregister("_kept_rows")
+        kept[name] = len(frame)
+    return kept
 
 
 def _live_counts(db_path: Path) -> dict[str, int]:

@@ -336,7 +336,8 @@ def _cmd_validate(args) -> int:
 
 def _cmd_review(args) -> int:
     """Mark rows the last build warned of reviewed (or take reviews back) in reviewed_warnings.csv of the input folder
-    the next build reads (pipelines/reviews.py); the next build counts them as reviewed."""
+    the next build reads (pipelines/reviews.py), keeping the reviews there (else those the warehouse kept); the next
+    build counts them as reviewed."""
     from datetime import date
 
     import duckdb
@@ -359,6 +360,10 @@ def _cmd_review(args) -> int:
             warned = con.execute("select row_key, problem, reviewed_on from ingest.check_warning_rows "
                                  "where check_name = ? order by row_no", [args.check]).df()
             built_from = Path(con.execute("select input_dir from ingest.build_info").fetchone()[0])
+            # the reviews the build kept, for a folder without a file (made on the Data page, which rebuilds from a
+            # copy of the folder): written into the folder's new file with the rest, not lost
+            kept = con.execute("select check_name, problem, reviewed_on, reviewed_by, note "
+                               "from raw.reviewed_warnings").df()
         except duckdb.Error:
             print(f"error: {db} was built before warned rows were kept: rebuild it first", file=sys.stderr)
             return 2
@@ -376,9 +381,11 @@ def _cmd_review(args) -> int:
         print(f"no row of check {args.check} {'reviewed' if args.take_back else 'worth a look'}"
               + (f" matches {args.matching!r}" if args.matching else "") + f" in {db}: nothing written")
         return 1
-    current = pd.read_csv(found, dtype=str, keep_default_na=False) if found is not None else None
-    if current is not None:
+    if found is not None:
+        current = pd.read_csv(found, dtype=str, keep_default_na=False)
         current = current.where(current != "", None)  # a blank note is no note
+    else:
+        current = kept
     pairs = [(args.check, p) for p in picked["problem"]]
     after = reviews.reviewed_after(current, [] if args.take_back else pairs, pairs if args.take_back else [],
                                    on=date.today(), by=args.by, note=args.note)

@@ -155,7 +155,9 @@ class Table:
     row_rules: tuple[RowRule, ...] = field(default_factory=tuple)
     conversion: Conversion | None = None
     # a founder's decisions about the data, not business data (reviewed_warnings): no file is the usual case and no
-    # notice says it is empty, a build may empty or shrink it without a confirmation, and the demo writes none
+    # notice says it is empty, a build from a folder without the file keeps the live warehouse's rows (made on the
+    # Data page, which rebuilds from a copy of the folder), a build may empty or shrink it without a confirmation,
+    # and the demo writes none
     holds_decisions: bool = False
 
     @property

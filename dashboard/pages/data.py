@@ -74,8 +74,9 @@ def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
         st.download_button("Download reviewed_warnings.csv", lambda: reviews.csv_bytes(current),
                            file_name="reviewed_warnings.csv", mime="text/csv", key="data_reviews_csv",
                            on_click="ignore", icon=":material/download:",
-                           help="The reviews the last build read, in the import format: put it in the folder your "
-                                "builds read (supplier-risk build --input) so that they keep them.")
+                           help="The reviews the last build read, in the import format. A build from a folder "
+                                "without such a file keeps them; a folder with one (supplier-risk build --input) "
+                                "replaces them with its own: put this file there.")
         stale = int((~current["is_matched"]).sum())
         if stale:
             st.caption(f"Reviews in the file that match no row the last build warned of (the row was corrected, or "

@@ -535,7 +535,8 @@ def test_a_reviewed_row_is_no_longer_worth_a_look_until_its_values_change(tmp_pa
     (and a review of a row that is not warned: H9) the build warns of I2 only, keeps H2 with its review and says so in
     the log; with both reviewed, the check is no warning (0 rows worth a look, 2 reviewed). The review follows the
     row's problem, not its line: H2 moved to the file's end stays reviewed; H2 typed 2024-02-21 warns again. A build
-    without the reviews file empties the table without a shrink confirmation (a founder's decisions, not data)."""
+    without the reviews file keeps the live warehouse's reviews (made on a copy of the folder by the Data page); one with
+an empty file empties the table without a shrink confirmation (a founder's decisions, not data)."""
     db = tmp_path / "w.duckdb"
     _warned_after_edits("dates_before_their_order", tiny_dir, tmp_path, [
         ("shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20"),
@@ -579,11 +580,31 @@ def test_a_reviewed_row_is_no_longer_worth_a_look_until_its_values_change(tmp_pa
         ("dates_before_their_order", 1, f"shipments.csv:{len(moved)}: shipment H2 shipped on 2024-02-21, before its "
                                         "order P2 was placed on 2024-03-01")]
 
+    # a folder without the file (a nightly build from the folder the Data page's reviews were made on a copy of):
+    # the live warehouse's reviews are kept, I2 stays reviewed
     (tiny_dir / "reviewed_warnings.csv").unlink()
     logged.clear()
-    report = build(tiny_dir, db, log=logged.append)  # no ShrinkError: the reviews are not business data, but said
-    assert "  notice: reviewed_warnings would be empty (the live warehouse has 2 rows; no file for it in the folder): " \
-           "the rows those reviews covered are worth a look again" in logged
+    report = build(tiny_dir, db, log=logged.append)
+    assert "  notice: no reviewed_warnings file in the input folder: kept the 2 rows of the warehouse it replaces " \
+           "(made on the Data page or by supplier-risk review); a reviewed_warnings.csv in the folder replaces " \
+           "them, one with its header only takes them all back" in logged
+    assert [c for n, c, _ in report.warnings if n == "dates_before_their_order"] == [1]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select check_name, problem, reviewed_on::varchar, reviewed_by, note "
+                           "from raw.reviewed_warnings order by problem").fetchall() == [
+            ("dates_before_their_order", I2_EARLY, "2026-12-01", "Ana", None),
+            ("dates_before_their_order", H2_EARLY, "2026-12-01", "Ana", "order raised late")]
+        assert con.execute("select reviewed from ingest.check_warnings "
+                           "where check_name = 'dates_before_their_order'").fetchall() == [(1,)]
+
+    # a file with its header only takes them all back: no ShrinkError (not business data), but said
+    (tiny_dir / "reviewed_warnings.csv").write_text("check_name,problem,reviewed_on,reviewed_by,note\n",
+                                                     encoding="utf-8")
+    logged.clear()
+    report = build(tiny_dir, db, log=logged.append)
+    assert [line for line in logged if "reviewed_warnings" in line and "notice" in line] == [
+        "  notice: reviewed_warnings would be empty (the live warehouse has 2 rows; reviewed_warnings.csv has no data "
+        "rows): the rows those reviews covered are worth a look again"]
     assert [c for n, c, _ in report.warnings if n == "dates_before_their_order"] == [2]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from raw.reviewed_warnings").fetchone()[0] == 0

@@ -3,6 +3,8 @@ for a team that builds from a folder with the CLI; the next build counts them.""
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pandas as pd
 
@@ -53,6 +55,32 @@ def test_a_row_found_by_its_id_is_reviewed_in_the_build_folder_and_the_next_buil
     assert cli.main(["review", "--db", str(db), "--check", "dates_before_their_order", "--take-back"]) == 0
     again = pd.read_csv(tiny_dir / "reviewed_warnings.csv", dtype=str)
     assert again["check_name"].tolist() == ["landed_cost_unknown_costs"]
+
+
+def test_a_review_in_a_folder_without_a_reviews_file_keeps_the_reviews_the_warehouse_kept(tiny_dir, tmp_path,
+                                                                                           capsys):
+    """The Data page reviewed H9's row on a copy of the folder; a nightly build from the folder itself (no reviews
+    file) kept that review; `review --matching H2` there writes both into the folder's new file, so the build after
+    it still has the page's review."""
+    _early(tiny_dir)
+    page_copy = tmp_path / "copy"
+    shutil.copytree(tiny_dir, page_copy)
+    (page_copy / "reviewed_warnings.csv").write_text(
+        "check_name,problem,reviewed_on,reviewed_by,note\n"
+        'landed_cost_unknown_costs,"shipment H9: duty unknown",2026-11-02,Bo,from the page\n', encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    build(page_copy, db, log=quiet)
+    build(tiny_dir, db, log=quiet)  # the nightly build: no file in the folder, the review kept
+    assert cli.main(["review", "--db", str(db), "--check", "dates_before_their_order", "--matching", "H2",
+                     "--by", "Ana"]) == 0
+    assert "2 reviews in all" in capsys.readouterr().out
+    written = pd.read_csv(tiny_dir / "reviewed_warnings.csv", dtype=str, keep_default_na=False)
+    assert written[["check_name", "problem", "reviewed_on", "reviewed_by", "note"]].values.tolist() == [
+        ["dates_before_their_order", H2, written["reviewed_on"].iloc[0], "Ana", ""],
+        ["landed_cost_unknown_costs", "shipment H9: duty unknown", "2026-11-02", "Bo", "from the page"]]
+    build(tiny_dir, db, log=quiet)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from raw.reviewed_warnings").fetchone()[0] == 2
 
 
 def test_a_check_that_does_not_warn_or_a_folder_with_reviews_in_a_spreadsheet_is_refused(tiny_dir, tmp_path, capsys):

@@ -405,9 +405,12 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
                 log(f"  warning: {problem} (allowed)")
             kept = _keep_decisions(con, result, db_path)
             for name, count in kept.items():
-                log(f"  notice: no {name} file in the input folder: kept the {count_words(count, 'row')} of the "
-                    f"warehouse it replaces (made on the Data page or by supplier-risk review); a {name}.csv in the "
-                    "folder replaces them, one with its header only takes them all back")
+                said = (f"no {name} file in the input folder: kept the {count_words(count, 'row')} of the warehouse "
+                        f"it replaces (made on the Data page or by supplier-risk review); a {name}.csv in the folder "
+                        "replaces them, one with its header only takes them all back")
+                log(f"  notice: {said}")
+                # the Data page's load log says it under the table too (its counts stay the file's: none)
+                con.execute("update ingest.load_log set notices = ? where table_name = ?", [said, name])
             for problem in shrink_problems(result, live, SHRINK_EXEMPT - set(kept)):  # said, not refused
                 log(f"  notice: {problem}: the rows those reviews covered are worth a look again")
             with ingest.transaction(con):

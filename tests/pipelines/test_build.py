@@ -596,6 +596,12 @@ an empty file empties the table without a shrink confirmation (a founder's decis
             ("dates_before_their_order", H2_EARLY, "2026-12-01", "Ana", "order raised late")]
         assert con.execute("select reviewed from ingest.check_warnings "
                            "where check_name = 'dates_before_their_order'").fetchall() == [(1,)]
+        # the Data page's load log says it under the table; its counts are the folder's (no file, no row)
+        assert con.execute("select file, rows_loaded, notices from ingest.load_log "
+                           "where table_name = 'reviewed_warnings'").fetchall() == [
+            ("", 0, "no reviewed_warnings file in the input folder: kept the 2 rows of the warehouse it replaces "
+                    "(made on the Data page or by supplier-risk review); a reviewed_warnings.csv in the folder "
+                    "replaces them, one with its header only takes them all back")]
 
     # a file with its header only takes them all back: no ShrinkError (not business data), but said
     (tiny_dir / "reviewed_warnings.csv").write_text("check_name,problem,reviewed_on,reviewed_by,note\n",

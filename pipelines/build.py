@@ -405,7 +405,7 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
                 log(f"  warning: {problem} (allowed)")
             kept = _keep_decisions(con, result, db_path)
             for name, count in kept.items():
-                said = (f"no {name} file in the input folder: kept the {count_words(count, 'row')} of the warehouse "
+                said = (f"no {name} file in the input folder: kept the {count_words(count, 'review')} of the warehouse "
                         f"it replaces (made on the Data page or by supplier-risk review); a {name}.csv in the folder "
                         "replaces them, one with its header only takes them all back")
                 log(f"  notice: {said}")

@@ -585,7 +585,7 @@ an empty file empties the table without a shrink confirmation (a founder's decis
     (tiny_dir / "reviewed_warnings.csv").unlink()
     logged.clear()
     report = build(tiny_dir, db, log=logged.append)
-    assert "  notice: no reviewed_warnings file in the input folder: kept the 2 rows of the warehouse it replaces " \
+    assert "  notice: no reviewed_warnings file in the input folder: kept the 2 reviews of the warehouse it replaces " \
            "(made on the Data page or by supplier-risk review); a reviewed_warnings.csv in the folder replaces " \
            "them, one with its header only takes them all back" in logged
     assert [c for n, c, _ in report.warnings if n == "dates_before_their_order"] == [1]
@@ -599,7 +599,7 @@ an empty file empties the table without a shrink confirmation (a founder's decis
         # the Data page's load log says it under the table; its counts are the folder's (no file, no row)
         assert con.execute("select file, rows_loaded, notices from ingest.load_log "
                            "where table_name = 'reviewed_warnings'").fetchall() == [
-            ("", 0, "no reviewed_warnings file in the input folder: kept the 2 rows of the warehouse it replaces "
+            ("", 0, "no reviewed_warnings file in the input folder: kept the 2 reviews of the warehouse it replaces "
                     "(made on the Data page or by supplier-risk review); a reviewed_warnings.csv in the folder "
                     "replaces them, one with its header only takes them all back")]
 

@@ -284,7 +284,9 @@ if ui.require_warehouse():
             st.markdown("**Broker entry summaries against the tariff tables**",
                         help="Duty and MPF + HMF your broker declared on each imported entry summary (CBP Form "
                              "7501), beside what the reference tables give: the broker's figures are the ones in "
-                             "landed cost. marts.customs_entries.")
+                             "landed cost. An entry you found right as declared (an exclusion the tables do not "
+                             "itemise, a ruling) can be marked reviewed on the Data page: it is then not counted as "
+                             "one to correct. marts.customs_entries.")
             # what the broker declared and whether it matches, the chapter 99 numbers too (a lapsed surcharge still
             # declared is money back); the computed figures and the fees' amounts in the download
             # an entry whose warned rows were all marked reviewed on the Data page (the broker's figures found

@@ -345,7 +345,8 @@ def infer_as_of(con: duckdb.DuckDBPyConnection) -> date:
 # allowed (a wrong folder, a renamed file or a changed delimiter looks exactly like this).
 MIN_KEPT_SHARE = 0.5
 # Import tables a build may empty or shrink without a confirmation: those holding a founder's decisions, not business
-# data (unticking reviews on the Data page shrinks reviewed_warnings; a review lost shows its row as worth a look again).
+# data (unticking reviews on the Data page shrinks reviewed_warnings; a review lost shows its row as worth a look again,
+# and the build says so: _carry_decisions).
 SHRINK_EXEMPT = frozenset(t.name for t in c.TABLES if t.holds_decisions)
 
 
@@ -403,16 +404,11 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
                 raise ShrinkError(shrink)
             for problem in shrink:
                 log(f"  warning: {problem} (allowed)")
-            kept = _keep_decisions(con, result, db_path)
-            for name, count in kept.items():
-                said = (f"no {name} file in the input folder: kept the {count_words(count, 'review')} of the warehouse "
-                        f"it replaces (made on the Data page or by supplier-risk review); a {name}.csv in the folder "
-                        "replaces them, one with its header only takes them all back")
+            for name, said in _carry_decisions(con, result, db_path).items():  # said, never refused
                 log(f"  notice: {said}")
-                # the Data page's load log says it under the table too (its counts stay the file's: none)
-                con.execute("update ingest.load_log set notices = ? where table_name = ?", [said, name])
-            for problem in shrink_problems(result, live, SHRINK_EXEMPT - set(kept)):  # said, not refused
-                log(f"  notice: {problem}: the rows those reviews covered are worth a look again")
+                # the Data page's load log says it under the table too (its counts stay the folder's file's)
+                con.execute("update ingest.load_log set notices = concat_ws('; ', nullif(notices, ''), ?) "
+                            "where table_name = ?", [said, name])
             with ingest.transaction(con):
                 ingest.load_reference_tables(con)
                 create_macros(con)
@@ -469,12 +465,11 @@ def _build_locked(input_dir: Path, db_path: Path, as_of: date | None, log: Calla
         raise
 
 
-def shrink_problems(result: ingest.IngestResult, live: dict[str, int],
-                    tables: frozenset[str] | None = None) -> list[str]:
+def shrink_problems(result: ingest.IngestResult, live: dict[str, int]) -> list[str]:
     """Why publishing `result` would lose data: a file whose every row was rejected, an import table the live
-    warehouse has rows in that would be empty, or one cut below MIN_KEPT_SHARE of its live rows. Of the `tables`
-    given, else of every import table but SHRINK_EXEMPT."""
-    wanted = tables if tables is not None else frozenset(t.table for t in result.tables) - SHRINK_EXEMPT
+    warehouse has rows in that would be empty, or one cut below MIN_KEPT_SHARE of its live rows. Of every import
+    table but SHRINK_EXEMPT (the founder's decisions: _carry_decisions says what a build drops of those)."""
+    wanted = frozenset(t.table for t in result.tables) - SHRINK_EXEMPT
     problems = []
     for t in result.tables:
         if t.table not in wanted:
@@ -508,34 +503,48 @@ def _live_history(db_path: Path):
         return None
 
 
-def _keep_decisions(con: duckdb.DuckDBPyConnection, result: ingest.IngestResult, db_path: Path) -> dict[str, int]:
-    """Copy into `raw` the rows of each table of decisions (Table.holds_decisions: the founder's reviews) that the
-    input folder has no file for from the live warehouse it replaces, so that reviews made on the Data page (which
-    rebuilds from a private copy of the folder) outlive the next build from the folder itself; a file in the folder,
-    even an empty one, is what the founder decided and wins. {table: rows kept}, only the tables with rows."""
-    absent = [t.table for t in result.tables if t.table in SHRINK_EXEMPT and not t.file]
-    if not absent or not db_path.exists():
+def _carry_decisions(con: duckdb.DuckDBPyConnection, result: ingest.IngestResult, db_path: Path) -> dict[str, str]:
+    """The tables of decisions (Table.holds_decisions: the founder's reviews) against the live warehouse this build
+    replaces, {table: what to say}. A table the input folder has no file for keeps the live warehouse's rows (copied
+    into `raw`), so that reviews made on the Data page, which rebuilds from a private copy of the folder, outlive the
+    next build from the folder itself. A file in the folder, even an empty one, is what the founder decided and wins:
+    reviews of the live warehouse it leaves out are said (how many, the first), their rows worth a look again."""
+    if not db_path.exists():
         return {}
-    kept = {}
     try:
         with duckdb.connect(str(db_path), read_only=True) as live:
             tables = {n for (n,) in live.execute("select table_name from duckdb_tables() where schema_name = 'raw'")
                       .fetchall()}
-            frames = {name: live.execute(f'select * from raw."{name}"').df() for name in absent if name in tables}
-    except duckdb.Error:  # an unreadable live warehouse: nothing to keep (the build replaces it)
+            frames = {t.table: live.execute(f'select * from raw."{t.table}"').df() for t in result.tables
+                      if t.table in SHRINK_EXEMPT and t.table in tables}
+    except duckdb.Error:  # an unreadable live warehouse: nothing to carry (the build replaces it)
         return {}
-    for name, frame in frames.items():
-        if frame.empty:
+    said = {}
+    for t in result.tables:
+        frame = frames.get(t.table)
+        if frame is None or frame.empty:
             continue
-        columns = [col.name for col in c.TABLES_BY_NAME[name].columns] + ["source_file", "source_line"]
-        con.register("_kept_rows", frame.reindex(columns=columns))
-        try:
-            with ingest.transaction(con):
-                con.execute(f'insert into raw."{name}" select * from _kept_rows')
-        finally:
-            con.unregister("_kept_rows")
-        kept[name] = len(frame)
-    return kept
+        table = c.TABLES_BY_NAME[t.table]
+        if not t.file:
+            con.register("_kept_rows", frame.reindex(columns=table.column_names + ["source_file", "source_line"]))
+            try:
+                with ingest.transaction(con):
+                    con.execute(f'insert into raw."{t.table}" select * from _kept_rows')
+            finally:
+                con.unregister("_kept_rows")
+            said[t.table] = (f"no {t.table} file in the input folder: kept the {count_words(len(frame), 'review')} "
+                             "of the warehouse it replaces (made on the Data page or by supplier-risk review); a "
+                             f"{t.table}.csv in the folder replaces them, one with its header only takes them all back")
+            continue
+        key = list(table.key)
+        now = con.execute(f'select {", ".join(key)} from raw."{t.table}"').df()
+        gone = frame[key].merge(now.drop_duplicates(), how="left", indicator=True).query("_merge == 'left_only'")
+        if len(gone):
+            first = ", ".join(f'"{p}"' for p in gone.sort_values(key)[key[-1]].head(2))
+            said[t.table] = (f"{t.file} leaves out {count_words(len(gone), 'review')} of the warehouse it replaces "
+                             f"(first {first}): the rows they covered are worth a look again; a review made on the "
+                             "Data page reaches this folder only through the page's download of the reviews")
+    return said
 
 
 def _live_counts(db_path: Path) -> dict[str, int]:

@@ -536,7 +536,8 @@ def test_a_reviewed_row_is_no_longer_worth_a_look_until_its_values_change(tmp_pa
     the log; with both reviewed, the check is no warning (0 rows worth a look, 2 reviewed). The review follows the
     row's problem, not its line: H2 moved to the file's end stays reviewed; H2 typed 2024-02-21 warns again. A build
     without the reviews file keeps the live warehouse's reviews (made on a copy of the folder by the Data page); one with
-an empty file empties the table without a shrink confirmation (a founder's decisions, not data)."""
+an empty file empties the table without a shrink confirmation (a founder's decisions, not data), and a file that
+leaves out reviews of the live warehouse says which."""
     db = tmp_path / "w.duckdb"
     _warned_after_edits("dates_before_their_order", tiny_dir, tmp_path, [
         ("shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20"),
@@ -608,12 +609,26 @@ an empty file empties the table without a shrink confirmation (a founder's decis
                                                      encoding="utf-8")
     logged.clear()
     report = build(tiny_dir, db, log=logged.append)
-    assert [line for line in logged if "reviewed_warnings" in line and "notice" in line] == [
-        "  notice: reviewed_warnings would be empty (the live warehouse has 2 rows; reviewed_warnings.csv has no data "
-        "rows): the rows those reviews covered are worth a look again"]
+    said = ("reviewed_warnings.csv leaves out 2 reviews of the warehouse it replaces (first "
+            f'"{I2_EARLY}", "{H2_EARLY}"): the rows they covered are worth a look again; a review made on the Data '
+            "page reaches this folder only through the page's download of the reviews")
+    assert [line for line in logged if "reviewed_warnings" in line and "notice" in line] == [f"  notice: {said}"]
     assert [c for n, c, _ in report.warnings if n == "dates_before_their_order"] == [2]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from raw.reviewed_warnings").fetchone()[0] == 0
+        assert con.execute("select notices from ingest.load_log where table_name = 'reviewed_warnings'").fetchone()[
+            0] == said
+
+    # a file that keeps one of two reviews says the one it leaves out; the same file again says nothing
+    _reviews(tiny_dir, ("dates_before_their_order", I2_EARLY, ""), ("dates_before_their_order", H2_EARLY, ""))
+    build(tiny_dir, db, log=quiet)
+    _reviews(tiny_dir, ("dates_before_their_order", I2_EARLY, ""))
+    for expected in ([f'  notice: reviewed_warnings.csv leaves out 1 review of the warehouse it replaces (first '
+                      f'"{H2_EARLY}"): the rows they covered are worth a look again; a review made on the Data page '
+                      "reaches this folder only through the page's download of the reviews"], []):
+        logged.clear()
+        build(tiny_dir, db, log=logged.append)
+        assert [line for line in logged if "leaves out" in line] == expected
 
 
 def test_a_review_of_a_check_that_does_not_warn_or_dated_ahead_is_rejected_with_its_line(tiny_dir):

@@ -542,8 +542,9 @@ def _carry_decisions(con: duckdb.DuckDBPyConnection, result: ingest.IngestResult
         if len(gone):
             first = ", ".join(f'"{p}"' for p in gone.sort_values(key)[key[-1]].head(2))
             said[t.table] = (f"{t.file} leaves out {count_words(len(gone), 'review')} of the warehouse it replaces "
-                             f"(first {first}): the rows they covered are worth a look again; a review made on the "
-                             "Data page reaches this folder only through the page's download of the reviews")
+                             f"(first {first}): taken back, their rows are worth a look again (a review made on the "
+                             "Data page reaches a folder of your own only through the page's download of the "
+                             "reviews)")
     return said
 
 

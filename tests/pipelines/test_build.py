@@ -610,8 +610,8 @@ leaves out reviews of the live warehouse says which."""
     logged.clear()
     report = build(tiny_dir, db, log=logged.append)
     said = ("reviewed_warnings.csv leaves out 2 reviews of the warehouse it replaces (first "
-            f'"{I2_EARLY}", "{H2_EARLY}"): the rows they covered are worth a look again; a review made on the Data '
-            "page reaches this folder only through the page's download of the reviews")
+            f'"{I2_EARLY}", "{H2_EARLY}"): taken back, their rows are worth a look again (a review made on the Data '
+            "page reaches a folder of your own only through the page's download of the reviews)")
     assert [line for line in logged if "reviewed_warnings" in line and "notice" in line] == [f"  notice: {said}"]
     assert [c for n, c, _ in report.warnings if n == "dates_before_their_order"] == [2]
     with duckdb.connect(str(db), read_only=True) as con:
@@ -624,8 +624,8 @@ leaves out reviews of the live warehouse says which."""
     build(tiny_dir, db, log=quiet)
     _reviews(tiny_dir, ("dates_before_their_order", I2_EARLY, ""))
     for expected in ([f'  notice: reviewed_warnings.csv leaves out 1 review of the warehouse it replaces (first '
-                      f'"{H2_EARLY}"): the rows they covered are worth a look again; a review made on the Data page '
-                      "reaches this folder only through the page's download of the reviews"], []):
+                      f'"{H2_EARLY}"): taken back, their rows are worth a look again (a review made on the Data page '
+                      "reaches a folder of your own only through the page's download of the reviews)"], []):
         logged.clear()
         build(tiny_dir, db, log=logged.append)
         assert [line for line in logged if "leaves out" in line] == expected

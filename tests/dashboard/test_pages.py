@@ -246,7 +246,8 @@ def test_an_admin_marks_a_warned_row_reviewed_and_takes_it_back_from_the_data_pa
     """H2 shipped and I2 inspected before their order P2: two rows worth a look. Ticking H2 reviewed with a note
     rebuilds the warehouse from a private copy of its input with reviewed_warnings.csv: the page says 1 row worth a
     look and 1 marked reviewed, the row shows who reviewed it and why, and the warehouse holds the review with the
-    visitor's name. Taking the review back makes it 2 worth a look again."""
+    visitor's name. Taking the review back makes it 2 worth a look again. A nightly build from the founder's own
+    folder afterwards keeps the reviews made on the page."""
     for name, old, new in [("shipments.csv", "H2,P2,sea,2024-04-10", "H2,P2,sea,2024-02-20"),
                            ("inspections.csv", "I2,P2,PSI,2024-04-05", "I2,P2,PSI,2024-02-25")]:
         path = tiny_dir / name
@@ -306,6 +307,16 @@ def test_an_admin_marks_a_warned_row_reviewed_and_takes_it_back_from_the_data_pa
     assert got.columns.tolist() == ["check_name", "problem", "reviewed_on", "reviewed_by", "note"]
     assert got["problem"].str.startswith(("inspection I2 (PSI) on 2024-02-25", "shipment H2 shipped")).all()
     assert len(got) == 2 and (got["reviewed_by"] == "local user").all()
+    # the nightly build from the founder's own folder (no reviews file there) keeps the page's reviews, and says so
+    from pipelines.build import build
+    build(tiny_dir, db, log=lambda _: None)
+    at = ui.open(db, "data")
+    texts = ui.texts(at)
+    assert "The last build rejected 0 rows and kept 0 rows worth a look and 2 marked reviewed: listed at the end of " \
+           "this page." in texts
+    assert "Notice (Reviewed warnings): no reviewed_warnings file in the input folder: kept the 2 reviews of the " \
+           "warehouse it replaces (made on the Data page or by supplier-risk review); a reviewed_warnings.csv in the " \
+           "folder replaces them, one with its header only takes them all back" in texts
 
 
 def test_data_page_load_log_counts_in_one_line_rows_and_its_notices_in_full_below(ui, tiny_db, tiny_con, downloads):

@@ -407,8 +407,8 @@ def _cmd_fx_update(args) -> int:
 
     source, table_path = Path(args.ecb), Path(args.table)
     if not source.is_file():
-        print(f"error: {source} does not exist (download eurofxref-hist.zip from the ECB's euro foreign exchange "
-              "reference rates page)", file=sys.stderr)
+        print(f"error: {source} does not exist (download eurofxref-hist.zip from {fx.ECB_HISTORY_URL})",
+              file=sys.stderr)
         return 2
     try:
         rates, last = fx.ecb_monthly(source)
@@ -596,7 +596,8 @@ def parser() -> argparse.ArgumentParser:
     fu = sub.add_parser("fx-update", help="extend the FX table with the months after its latest from the ECB's "
                                           "reference-rate history (eurofxref-hist.zip or .csv); never changes a "
                                           "month already there")
-    fu.add_argument("--ecb", required=True, help="the ECB's eurofxref-hist.zip (or the .csv inside it)")
+    fu.add_argument("--ecb", required=True, help="the ECB's eurofxref-hist.zip (or the .csv inside it), from "
+                                                  "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip")
     fu.add_argument("--table", default=str(REFERENCE_FX), help="FX table to extend (default: %(default)s)")
     fu.set_defaults(func=_cmd_fx_update)
 

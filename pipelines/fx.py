@@ -71,7 +71,7 @@ class FxTable:
                     "ISO 4217 code, or add the currency's monthly rates to the table")
         return (f"no {currency_text} rate to {REPORTING_CURRENCY} for {month} in {where} (it has {span[0]} to "
                 f"{span[1]}); add that month's rate (`supplier-risk fx-update --ecb eurofxref-hist.zip` adds the "
-                "ECB's reference rates for the months after the table's latest)")
+                f"ECB's reference rates for the months after the table's latest; the file is at {ECB_HISTORY_URL})")
 
     def install(self, con: duckdb.DuckDBPyConnection) -> None:
         """Give `con` the FX rule: this table as reference.fx_rates and the rule's macros (validation runs them on
@@ -147,6 +147,8 @@ def to_usd(amount: float, currency: str, on, fx: FxTable | None = None) -> float
 
 # ----------------------------------------------------------------------------- extending the table from the ECB
 
+# where the ECB publishes the whole history of its reference rates (a download the user makes: the product runs offline)
+ECB_HISTORY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
 ECB_SOURCE = ("European Central Bank euro foreign exchange reference rates (eurofxref-hist), monthly average of the "
               "daily cross rate: units of the currency per EUR / USD per EUR")
 ECB_NOTE = ("Cross rate through EUR (the ECB fixes at 14:15 CET, the Fed's earlier rows are New York noon rates: monthly "

@@ -73,11 +73,13 @@ def test_a_currency_or_month_without_a_rate_rejects_the_row_and_its_payments_say
     assert rejected[("purchase_orders", 7)] == ("currency", (
         "unit_price in CNY cannot be converted to USD: no CNY rate to USD for 2026-11 in data/reference/fx_rates.csv "
         "(it has 2018-01 to 2026-10); add that month's rate (`supplier-risk fx-update --ecb eurofxref-hist.zip` adds "
-        "the ECB's reference rates for the months after the table's latest)"))
+        "the ECB's reference rates for the months after the table's latest; the file is at "
+        "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip)"))
     assert rejected[("payments", 8)] == ("amount", (
         "amount in CNY (the currency of its purchase order) cannot be converted to USD: no CNY rate to USD for "
         "2026-11 in data/reference/fx_rates.csv (it has 2018-01 to 2026-10); add that month's rate (`supplier-risk "
-        "fx-update --ecb eurofxref-hist.zip` adds the ECB's reference rates for the months after the table's latest)"))
+        "fx-update --ecb eurofxref-hist.zip` adds the ECB's reference rates for the months after the table's latest; "
+        "the file is at https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip)"))
     # the CNY order and its payments in covered months are kept; payments of the rejected orders are orphans
     pos = next(t for t in result.tables if t.table == "purchase_orders").frame
     assert "P2" in set(pos["po_id"]) and not {"P5", "P6"} & set(pos["po_id"])

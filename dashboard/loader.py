@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from pipelines import contract
+from pipelines import contract, fx
 from pipelines.build import BuildReport, build
 from pipelines.ingest import IngestResult, find_table_file, read_and_validate
 from pipelines.readers import SUPPORTED_SUFFIXES
@@ -79,6 +79,16 @@ def _write_private(path: Path, content: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(content)
+
+
+def staged_file(name: str, content: bytes) -> Path:
+    """`content` written privately (0600) in a folder of its own in this session's folder, as `upload` with the
+    suffix of `name` (the visitor's file name never becomes a path); remove the folder (its parent) when done."""
+    suffix = Path(name).suffix.lower()
+    target = Path(tempfile.mkdtemp(prefix="file-", dir=session_folder())) / (
+        "upload" + (suffix if suffix.isascii() and suffix[1:].isalnum() else ""))
+    _write_private(target, content)
+    return target
 
 
 def stage_uploads(files: Iterable[tuple[str, bytes]], folder: Path | None = None) -> Path:
@@ -151,13 +161,14 @@ def with_reviews(reviews_csv: bytes, live_input: Path) -> Path:
 
 
 def validate(folder: Path) -> IngestResult:
-    """pipelines.ingest.read_and_validate, cached on the folder's files (name, size, mtime) so a rerun of the page
-    does not re-read large exports; raises IngestError / FileError for file-level problems."""
+    """pipelines.ingest.read_and_validate, cached on the folder's files (name, size, mtime) and on the exchange-rate
+    table's (rates added since make rows valid that were not) so a rerun of the page does not re-read large exports;
+    raises IngestError / FileError for file-level problems."""
     folder = Path(folder)
     if not folder.is_dir():
         return read_and_validate(folder)  # raises the pipeline's own "is not a folder" error
     signature = tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()
-                             if p.is_file()))
+                             if p.is_file())) + (("fx_rates", fx.FX_PATH.stat().st_mtime_ns),)
     return _validate(str(folder), signature, contract.latest_event_date())
 
 

@@ -411,9 +411,7 @@ def _cmd_fx_update(args) -> int:
               file=sys.stderr)
         return 2
     try:
-        rates, last = fx.ecb_monthly(source)
-        done = fx.extend(table_path, rates, f"{fx.ECB_SOURCE}; file {source.name} to {last.isoformat()}", last,
-                         fx.ECB_NOTE)
+        done = fx.extend_from_ecb(source, table_path)
     except fx.FxTableError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

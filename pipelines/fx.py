@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
@@ -58,6 +59,11 @@ class FxTable:
     def verified_through(self) -> str:
         """The last month every currency of the table has a rate for."""
         return min(self.coverage(c)[1] for c in self.currencies()) if self.rates else ""
+
+    @property
+    def latest(self) -> str:
+        """The latest month any currency of the table has a rate for."""
+        return max(self.coverage(c)[1] for c in self.currencies()) if self.rates else ""
 
     def missing(self, currency: str, month: str) -> str:
         """Why a currency and month cannot be converted, and what to add."""
@@ -151,28 +157,39 @@ def to_usd(amount: float, currency: str, on, fx: FxTable | None = None) -> float
 ECB_HISTORY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
 ECB_SOURCE = ("European Central Bank euro foreign exchange reference rates (eurofxref-hist), monthly average of the "
               "daily cross rate: units of the currency per EUR / USD per EUR")
+# eurofxref-hist.csv is about 2 MB (every business day since 1999, 40-odd currencies); a zip that unpacks to far more is
+# not the ECB's file and is refused before it is read (a file uploaded on the Data page is read in the app's memory)
+ECB_MAX_BYTES = 64 * 1024 * 1024
 ECB_NOTE = ("Cross rate through EUR (the ECB fixes at 14:15 CET, the Fed's earlier rows are New York noon rates: monthly "
             "averages differ by up to about 0.2%)")
 
 
-def ecb_monthly(path: Path) -> tuple[pd.DataFrame, date]:
+def ecb_monthly(path: Path, name: str | None = None) -> tuple[pd.DataFrame, date]:
     """Monthly average units per USD of every currency in the ECB's historical reference-rate file (eurofxref-hist.csv
     or the .zip the ECB publishes: `Date` newest first, one column per currency in units per EUR, `N/A` where none was
     fixed), and the file's last date. A day's rate is its cross rate through the euro (units per EUR / USD per EUR; the
     euro itself 1 / USD per EUR), averaged over the days of the month that have both; only months the file covers to
-    their last weekday are kept (a month still running would be averaged over part of it)."""
+    their last weekday are kept (a month still running would be averaged over part of it). `name`: the file's name in
+    messages (the user's, when `path` is a copy)."""
+    label = name or Path(path).name
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as packed:
+            size = sum(info.file_size for info in packed.infolist())
+        if size > ECB_MAX_BYTES:
+            raise FxTableError(f"{label}: unpacks to {size / 1e6:,.0f} MB, not the ECB's eurofxref-hist "
+                               f"(about 2 MB)")
     try:
         raw = pd.read_csv(path, na_values=["N/A"], skipinitialspace=True)
     except (OSError, ValueError) as exc:
-        raise FxTableError(f"{Path(path).name}: not a readable CSV or zip ({exc})") from exc
+        raise FxTableError(f"{label}: not a readable CSV or zip ({exc})") from exc
     raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]  # the trailing comma
     if "Date" not in raw or "USD" not in raw:
-        raise FxTableError(f"{Path(path).name}: not the ECB's eurofxref-hist layout (a Date column and one column per "
+        raise FxTableError(f"{label}: not the ECB's eurofxref-hist layout (a Date column and one column per "
                            f"currency, USD among them); its header is {', '.join(map(str, raw.columns[:6]))}")
     days = pd.to_datetime(raw["Date"], format="%Y-%m-%d", errors="coerce")
     if days.isna().any():
         line = int(days.isna().to_numpy().argmax()) + 2
-        raise FxTableError(f"{Path(path).name} line {line}: date {raw['Date'].iloc[line - 2]!r} is not YYYY-MM-DD")
+        raise FxTableError(f"{label} line {line}: date {raw['Date'].iloc[line - 2]!r} is not YYYY-MM-DD")
     usd = pd.to_numeric(raw["USD"], errors="coerce")
     per_eur = raw.drop(columns=["Date", "USD"]).apply(pd.to_numeric, errors="coerce").assign(EUR=1.0)
     daily = per_eur.div(usd, axis=0).assign(month=days.dt.strftime("%Y-%m"))
@@ -184,6 +201,15 @@ def ecb_monthly(path: Path) -> tuple[pd.DataFrame, date]:
     out = monthly.reset_index()
     out = out[(out["month"] <= complete_through) & out["units_per_usd"].gt(0)]
     return out[["currency", "month", "units_per_usd"]].reset_index(drop=True), last.date()
+
+
+def extend_from_ecb(source: Path, table_path: Path = FX_PATH, name: str | None = None) -> Extension:
+    """`extend` the table with the ECB's monthly rates from its history file `source` (eurofxref-hist.zip or .csv;
+    `name`: the file's name as the user gave it, when `source` is a copy), each new row sourced to the file and its
+    last date. FxTableError when the file is not the ECB's, or the extended table would not load."""
+    rates, last = ecb_monthly(source, name)
+    return extend(table_path, rates, f"{ECB_SOURCE}; file {name or Path(source).name} to {last.isoformat()}", last,
+                  ECB_NOTE)
 
 
 @dataclass(frozen=True)

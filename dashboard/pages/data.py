@@ -1,5 +1,6 @@
 """Data: load files in the import format, see every rejected row, rebuild, and check freshness."""
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import streamlit as st
 from dashboard import auth, db, display, loader, mapping, queries
 from dashboard import components as ui
 from models.wording import and_list
-from pipelines import reviews
+from pipelines import fx, reviews
 from pipelines.build import BuildBusy, BuildError, ShrinkError
 from pipelines.ingest import IngestError
 from pipelines.readers import FileError
@@ -100,10 +101,57 @@ def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
         st.error(ui.md(exc), icon=":material/error:")
         return
     if _rebuild(folder, visitor) is not None:
-        st.session_state["_data_reviewed"] = (
+        st.session_state["_data_done"] = (
             f"{ui.count_words(len(marked), 'row')} marked reviewed"
             + (f", {ui.count_words(len(taken_back), 'review')} taken back" if taken_back else "")
             + f"; the warehouse was rebuilt with {ui.count_words(len(after), 'review')} in reviewed_warnings.csv.")
+        st.rerun()
+
+
+def _fx_form(visitor: auth.Visitor) -> None:
+    """Admins add the ECB's exchange rates for the months after the table's latest from the ECB's history file (a
+    file they download: the app runs offline), as `supplier-risk fx-update` does (pipelines/fx.py); the warehouse is
+    then rebuilt from its input folder, so that the orders and payments that waited for a rate are loaded."""
+    with st.expander(f"Add exchange rates after {fx.table(fx.FX_PATH).latest} from the ECB (admins)"):
+        st.caption("An order or payment in a month the table has no rate for is refused. Download the European "
+                   f"Central Bank's reference-rate history ({fx.ECB_HISTORY_URL}) and add it here: the months "
+                   "after each currency's latest are added with the file as their source, a month already in the "
+                   "table is never changed, and the warehouse is rebuilt. The table's checked date stays as it is "
+                   "until someone compares the new rows with the ECB's (data/reference/verified_through.csv).")
+        upload = st.file_uploader("The ECB's eurofxref-hist.zip (or the .csv in it)", type=["zip", "csv"],
+                                  key="data_fx_file")
+        add = st.button("Add the rates and rebuild", key="data_fx_add", disabled=upload is None)
+    if not add or upload is None:
+        return
+    path = loader.staged_file(upload.name, upload.getvalue())
+    try:
+        done = fx.extend_from_ecb(path, fx.FX_PATH, upload.name)
+    except fx.FxTableError as exc:
+        st.error(f"No rate added: {ui.md(exc)}", icon=":material/error:")
+        return
+    except OSError as exc:
+        st.error(f"No rate added: the app cannot write the exchange-rate table {ui.md(fx.FX_PATH)} "
+                 f"({ui.md(exc.strerror or exc)}); run `supplier-risk fx-update --ecb eurofxref-hist.zip` as the "
+                 "table's owner.", icon=":material/error:")
+        return
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+    if not done.added:
+        st.info("The file has no complete month after the table's latest (a month still running is left for "
+                "later): nothing added.", icon=":material/info:")
+        return
+    months = sorted({m for added in done.added.values() for m in added})
+    said = (f"{ui.count_words(sum(map(len, done.added.values())), 'exchange rate')} added ("
+            f"{and_list(sorted(done.added))}, {months[0]}" + (f" to {months[-1]}" if len(months) > 1 else "") + ")"
+            + (f"; not in the ECB's file: {and_list(done.not_in_file)} (add those by hand)" if done.not_in_file
+               else ""))
+    info = queries.build_info()
+    folder = Path(info["input_dir"].iloc[0]) if not info.empty else None
+    if folder is None or not folder.is_dir():
+        st.success(f"{ui.md(said)}. Load the files again to build with them.", icon=":material/check_circle:")
+        return
+    if _rebuild(folder, visitor) is not None:
+        st.session_state["_data_done"] = f"{said}; the warehouse was rebuilt with them."
         st.rerun()
 
 
@@ -256,7 +304,7 @@ if ui.require_warehouse():
     # codes); None from a build before they were kept
     warned_rows = ui.computed("data_check_warning_rows", _warned_rows_in_words)
     reviewed = 0 if warned_rows is None else int(warned_rows["reviewed_on"].notna().sum())
-    if (done := st.session_state.pop("_data_reviewed", None)) is not None:
+    if (done := st.session_state.pop("_data_done", None)) is not None:  # an admin action's outcome, after its rebuild
         st.success(ui.md(done), icon=":material/check_circle:")
     if not info.empty:
         st.caption(f"Input folder: {ui.md(info['input_dir'].iloc[0])}")
@@ -348,6 +396,8 @@ if ui.require_warehouse():
                                     "Source", help="The notices and rulings the table was checked against; the "
                                                    "download has each with what it says and the dates it covers."),
                                 "source": "Source in full"})
+    if visitor.is_admin:
+        _fx_form(visitor)
     log = queries.load_log()
     if not log.empty:
         st.markdown("**Load log of the last build**")

@@ -1203,3 +1203,39 @@ def test_escapes_are_said_unknown_when_no_return_names_its_lot(ui, tiny_db, tiny
     named = next(m for m in ui.open(tiny_db, "supplier", query={"supplier": "S1"}).metric if m.label == "Escape rate")
     assert named.delta == "no passed lot on sale long enough"
     assert not [i.value for i in ui.open(tiny_db, "inspections").info if i.value.startswith("Escapes are not known")]
+
+
+def test_an_admin_adds_the_ecbs_exchange_rates_from_the_data_page_and_the_warehouse_is_rebuilt(
+        ui, tiny_dir, tmp_path, built, monkeypatch):
+    """The exchange-rate table (a copy here) has CNY to 2026-08: the ECB's history file (the excerpt of its published
+    layout, complete to October 2026) uploaded on the Data page adds CNY's September and October, sourced to the file,
+    the warehouse is rebuilt and the page says so; a file that is not the ECB's is refused with why, nothing added."""
+    from pipelines import fx
+
+    table = tmp_path / "fx_rates.csv"
+    table.write_text("currency,month,units_per_usd,as_of,source,notes\nCNY,2026-08,7.1,2026-09-01,Fed,\n",
+                     encoding="utf-8")
+    monkeypatch.setattr(fx, "FX_PATH", table)
+    db = built(tiny_dir, tmp_path / "w.duckdb")
+    at = ui.open(db, "data")
+    assert "Add exchange rates after 2026-08 from the ECB (admins)" in [e.label for e in at.expander]
+    ecb = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "eurofxref-hist_excerpt.csv"
+    shopify = Path(__file__).resolve().parents[1] / "fixtures" / "exports" / "shopify_orders_export.csv"
+    at.file_uploader(key="data_fx_file").set_value(("orders.csv", shopify.read_bytes(), "text/csv")).run()
+    at.button(key="data_fx_add").click().run()
+    assert not at.exception
+    assert [ui.plain(e.value) for e in at.error] == [
+        "No rate added: orders.csv: not the ECB's eurofxref-hist layout (a Date column and one column per currency, "
+        "USD among them); its header is Name, Email, Financial Status, Paid at, Fulfillment Status, Fulfilled at"]
+    assert len(fx.load(table).rates) == 1
+    at.file_uploader(key="data_fx_file").set_value(("eurofxref-hist.csv", ecb.read_bytes(), "text/csv")).run()
+    at.button(key="data_fx_add").click().run()
+    assert not at.exception
+    assert "2 exchange rates added (CNY, 2026-09 to 2026-10); the warehouse was rebuilt with them." in \
+        [ui.plain(s.value) for s in at.success]
+    assert fx.load(table).rates == {("CNY", "2026-08"): 7.1, ("CNY", "2026-09"): pytest.approx(7.0),
+                                    ("CNY", "2026-10"): pytest.approx(7.0)}
+    assert "file eurofxref-hist.csv to 2026-11-03" in table.read_text(encoding="utf-8")
+    assert "Add exchange rates after 2026-10 from the ECB (admins)" in [e.label for e in at.expander]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select built_by from ingest.build_info").fetchone()[0] == "local user (local)"

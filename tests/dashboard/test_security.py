@@ -268,8 +268,11 @@ def _login(at, name: str, password: str):
 
 
 def _admin_controls(at) -> set[str]:
-    """Which of the Data page's admin controls (source choice, upload, folder, rebuild) are on the page."""
+    """Which of the Data page's admin controls (source choice, upload, folder, rebuild, exchange rates) are on the
+    page."""
     present = set()
+    if any(u.proto.id.endswith("-data_fx_file") for u in at.get("file_uploader")):
+        present.add("fx")
     if at.get("radio") and any(r.key == "data_source" for r in at.radio):
         present.add("source")
     if any(u.proto.id.endswith("-data_upload") for u in at.get("file_uploader")):
@@ -313,7 +316,7 @@ def test_a_viewer_cannot_reach_upload_folder_or_rebuild(ui, tiny_db, team, tmp_p
     at = ui.open(tiny_db, secrets=team)
     _login(at, "ana", "ana-secret-1")
     at.switch_page(ui.pages["data"]).run()
-    assert {"source", "upload"} <= _admin_controls(at)
+    assert {"source", "upload", "fx"} <= _admin_controls(at)
 
 
 def test_repeated_wrong_passwords_lock_the_user_name(ui, tiny_db, team, monkeypatch):

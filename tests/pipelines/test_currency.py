@@ -187,3 +187,18 @@ def test_the_table_runs_to_october_2026_from_the_ecb_and_twd_stops_at_june():
     assert fx.to_usd(6736.1, "CNY", "2026-08-20", table) == pytest.approx(1000.0)
     with pytest.raises(ValueError, match=r"no TWD rate to USD for 2026-08 .*it has 2018-01 to 2026-06"):
         fx.to_usd(1, "TWD", "2026-08-20", table)
+
+
+def test_the_ecbs_zip_is_read_and_one_that_unpacks_to_far_more_is_refused_unread(tmp_path, monkeypatch):
+    """The ECB publishes eurofxref-hist.zip: read as its .csv; a zip unpacking past ECB_MAX_BYTES (64 MB, the real
+    file is about 2 MB) is refused before it is read (a file uploaded on the Data page is read in the app's memory)."""
+    import zipfile
+
+    packed = tmp_path / "eurofxref-hist.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(ECB_EXCERPT, "eurofxref-hist.csv")
+    rates, last = fx.ecb_monthly(packed)
+    assert last == date(2026, 11, 3) and sorted(set(rates["month"])) == ["2026-09", "2026-10"]
+    monkeypatch.setattr(fx, "ECB_MAX_BYTES", ECB_EXCERPT.stat().st_size - 1)
+    with pytest.raises(fx.FxTableError, match=r"^mine\.zip: unpacks to 0 MB, not the ECB's eurofxref-hist"):
+        fx.ecb_monthly(packed, "mine.zip")

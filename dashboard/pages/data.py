@@ -377,7 +377,8 @@ if ui.require_warehouse():
                 + "A shipment entered after a tariff or fee table's date is costed with the table's rows as written "
                 "for that date, not yet checked against official sources, and flagged estimated (Costs and "
                 "leakage); an order or payment in a month without an exchange rate is refused, "
-                "and `supplier-risk fx-update` adds the ECB's rates for the months after the table's latest "
+                "and `supplier-risk fx-update` (or an admin, below) adds the ECB's rates for the months after the "
+                "table's latest "
                 "(data/reference/README.md). What each table's date means is in the download's notes.")
         # the sources without their asides (what each notice says, which dates it covers), whole in the download: a
         # row was as tall as the exchange rates' five lines of source (120 px at 1280)

@@ -113,8 +113,10 @@ def _fx_form(visitor: auth.Visitor) -> None:
     file they download: the app runs offline), as `supplier-risk fx-update` does (pipelines/fx.py); the warehouse is
     then rebuilt from its input folder, so that the orders and payments that waited for a rate are loaded."""
     with st.expander(f"Add exchange rates after {fx.table(fx.FX_PATH).latest} from the ECB (admins)"):
+        # the address as text, not a link (no page of ours renders a link: tests/dashboard/test_security.py)
         st.caption("An order or payment in a month the table has no rate for is refused. Download the European "
-                   f"Central Bank's reference-rate history ({fx.ECB_HISTORY_URL}) and add it here: the months "
+                   f"Central Bank's reference-rate history (`{fx.ECB_HISTORY_URL.removeprefix('https://www.')}`) "
+                   "and add it here: the months "
                    "after each currency's latest are added with the file as their source, a month already in the "
                    "table is never changed, and the warehouse is rebuilt. The table's checked date stays as it is "
                    "until someone compares the new rows with the ECB's (data/reference/verified_through.csv).")

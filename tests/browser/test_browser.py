@@ -330,7 +330,7 @@ def test_upload_with_a_bad_row_shows_its_rejection(server, page, tmp_path):
         files.append(str(target))
     page.goto(f"{server}/data")
     _settle(page, "Load new data")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(files)
+    page.locator('.st-key-data_upload [data-testid="stFileUploaderDropzoneInput"]').set_input_files(files)
     # the tiny portfolio is complete: the demo's tables it has no file for (assists, duty refunds) would be kept and
     # their rows rejected as orphans of shipments the upload does not have
     _settle(page, "Keep the tables I did not upload")
@@ -368,7 +368,7 @@ def test_a_spreadsheet_with_other_headers_is_mapped_saved_and_built(browser, tmp
         try:
             page.goto(f"{url}/data")
             _settle(page, "Load new data")
-            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(tracker)])
+            page.locator('.st-key-data_upload [data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(tracker)])
             _settle(page, "not a format we know")   # every required column is matched by the suggestions
             currency = page.get_by_role("textbox", name="Currency of the prices (ISO code)")
             currency.fill("CNY")

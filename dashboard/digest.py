@@ -1,7 +1,7 @@
 """The weekly digest: what changed in the portfolio over the last N days, as an HTML e-mail.
 
 `gather(run, days)` reads the marts through dashboard/sql (the pages' own read queries); `content(data, days)` turns
-them into nine sections, each computed from the warehouse:
+them into ten sections, each computed from the warehouse:
 
 * New red flags: each current red flag that was not among the supplier's flags at the last month-end score snapshot
   on or before the window's start (marts.supplier_risk_history keeps each month end's flags; no snapshot then: all
@@ -22,6 +22,9 @@ them into nine sections, each computed from the warehouse:
   entry whose every warned row is marked reviewed (the broker's figures found right) is left out and counted.
 * Stale data: imported tables with no row dated inside the window (latest date before its start) or no rows at all
   (a table without a file in the import is missing, not stale, and is not listed).
+* Data not loaded: the rows the last build refused (ingest.rejected_rows), per table and column, how many and the
+  first with its reason (a currency month without a rate, a date that could be day- or month-first): in no figure
+  until the file is corrected and loaded again. Not counted in the subject line, as the next section.
 * Data worth a look: the last build's data-check warnings (ingest.check_warnings), rows kept as given but flagged (a
   date typed wrong, duty estimated or unknown) and not marked reviewed: each check in words, how many rows, the
   first of them; an entry summary listed under Customs entries to correct is not listed twice. Not counted in the
@@ -140,6 +143,7 @@ def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
             "freshness": run("freshness"),
             "imported": run("tables_imported"),
             "unknown": run("score_unknown_signals"),
+            "rejected": run("rejected_summary"),
             "warnings": run("check_warnings"),
             "warning_rows": _if_built(run, "check_warning_rows"),
             "entry_reviews": _if_built(run, "entry_summary_reviews"),
@@ -359,6 +363,17 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
           display.number((pd.Timestamp(as_of) - pd.Timestamp(r.latest_on)).days)
           if not display._blank(r.latest_on) else display.BLANK] for r in fresh.itertuples()],
         "Every table has rows dated inside the window.")
+    refused = data.get("rejected", pd.DataFrame())
+    rejected = Section(
+        "rejected", "Data not loaded",
+        "Rows the last build refused, so in no figure until the file is corrected and loaded again (a currency month "
+        "without an exchange rate, a date that could be day- or month-first, a value that is not a number): each "
+        "table and column, how many rows and the first of them; every row with its file, line and reason is on the "
+        "Data page.",
+        ["Table", "Column", "Rows", "The first of them"],
+        [[display.words(r.table_name, "table_name"), _text(r.column_name), display.number(r.rows),
+          _text(r.first_row)] for r in refused.itertuples()] if len(refused.columns) else [],
+        "The last build refused no row.")
     warned = worth_a_look(data.get("warnings", pd.DataFrame()), data.get("warning_rows", pd.DataFrame()),
                           set(entries.get("entry_number", [])))
     reviewed = int(warned["reviewed"].sum()) if "reviewed" in warned else 0
@@ -375,14 +390,14 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         + (f" that is not marked reviewed ({display.count_words(reviewed, 'row')} marked reviewed)." if reviewed
            else "."))
     sections = [red_flags, movers_section, orders_section, late_section, stopped_section, reaudits, customs, stale,
-                checks]
+                rejected, checks]
     # a mart this warehouse does not have (an older or partial build) reads as a frame without columns: unknown, not
     # "nothing"; so does one built before a column the section reads
     sources = {"red_flags": flags, "movers": movers, "orders": data["orders"],
                "late": data["orders"] if "is_late_to_ship" in data["orders"] else pd.DataFrame(),
                "stopped": data["switching"], "reaudits": queue,
                "customs": data["customs"] if "chapter_99_status" in data.get("customs", pd.DataFrame())
-               else pd.DataFrame(), "stale": data["freshness"], "data_checks": warned}
+               else pd.DataFrame(), "stale": data["freshness"], "rejected": refused, "data_checks": warned}
     sections = [s if len(sources[s.key].columns) else replace(s, empty=UNKNOWN) for s in sections]
     return Digest(as_of=as_of, start=start, days=days, built_at=display.BLANK if display._blank(build.get("built_at"))
                   else f"{pd.Timestamp(build['built_at']).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC",

@@ -351,6 +351,7 @@ def test_a_partial_warehouse_says_unknown_not_nothing(partial_db):
     assert {s.key: s.empty for s in report.sections if not s.rows} == {
         "red_flags": digest.UNKNOWN, "movers": digest.UNKNOWN, "orders": digest.UNKNOWN, "late": digest.UNKNOWN,
         "stopped": digest.UNKNOWN, "reaudits": digest.UNKNOWN, "customs": digest.UNKNOWN,
+        "rejected": "The last build refused no row.",
         "data_checks": "The last build's data checks found nothing worth a look."}  # ingest is whole
     assert report.subject.endswith("4 stale tables")
 
@@ -585,3 +586,29 @@ def test_data_worth_a_look_keeps_an_entry_summary_no_customs_section_lists():
     assert digest.worth_a_look(warned, rows[rows["row_key"] != "E2"], {"E1"})["check_name"].tolist() == [
         "dates_before_their_order"]
     assert digest.worth_a_look(warned, rows, set()) is warned  # nothing listed: the build's counts stand
+
+
+def test_data_not_loaded_lists_the_refused_rows_per_table_and_column(tiny_dir, tmp_path, built):
+    """Two purchase orders in CNY in 2026-11 (no exchange rate for that month yet) and a supplier of an unknown type:
+    the section lists the orders' currency first (2 rows, the first by file and line, with its reason), then the
+    supplier's type (1 row); a build with nothing refused says so; not counted in the subject line."""
+    orders = tiny_dir / "purchase_orders.csv"
+    orders.write_text(orders.read_text(encoding="utf-8") + "P8,S1,A1,2026-11-02,10,5.0,CNY,FOB,,,,\n"
+                      "P9,S1,A1,2026-11-03,10,5.0,CNY,FOB,,,,\n", encoding="utf-8")
+    suppliers = tiny_dir / "suppliers.csv"
+    suppliers.write_text(suppliers.read_text(encoding="utf-8") + "S9,Bad Co,wholesaler,CN,,,,,,,,,,,,,,,,\n",
+                         encoding="utf-8")
+    con = db.connect(built(tiny_dir, tmp_path / "w.duckdb"))
+    try:
+        week = digest.build(db.runner(con), 7)
+        lines = {line for (line,) in con.execute("select line from ingest.rejected_rows "
+                                                 "where table_name = 'purchase_orders'").fetchall()}
+    finally:
+        con.close()
+    section = week.section("rejected")
+    assert [row[:3] for row in section.rows] == [["Purchase orders", "currency", "2"], ["Suppliers", "supplier_type", "1"]]
+    first = min(lines)
+    assert section.rows[0][3].startswith(f"purchase_orders.csv:{first}: unit_price in CNY cannot be converted to USD: "
+                                         "no CNY rate to USD for 2026-11")
+    assert section.rows[1][3].startswith("suppliers.csv:")
+    assert "not loaded" not in week.subject and "refused" not in week.subject

@@ -148,10 +148,14 @@ def as_of_caption(counts_to_as_of: bool = False) -> None:
     info, as_of = queries.build_info(), as_of_date()
     if not info.empty:
         age = display.data_age_words(as_of)
+        refused = queries.rejected_count()
         st.caption(f"Data as of {as_of:%Y-%m-%d}{f' ({age})' if age else ''} · built "
                    f"{pd.Timestamp(info['built_at'].iloc[0]):%Y-%m-%d %H:%M} · amounts in "
                    f"{contract.REPORTING_CURRENCY}, the reporting currency (other currencies converted at the "
-                   "month's rate of data/reference/fx_rates.csv)")
+                   "month's rate of data/reference/fx_rates.csv)"
+                   # rows refused are in no figure of the page: said where every page says what its figures are of
+                   + (f" · {count_words(refused, 'row')} refused by the last build, in no figure until corrected "
+                      "(Data page)" if refused else ""))
         built = info["code_version"].iloc[0] if "code_version" in info else None
         if built != code_version():
             # built by other code: a section may miss a column it reads now, and the figures follow other rules

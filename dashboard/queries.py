@@ -531,6 +531,12 @@ def rejected_rows() -> pd.DataFrame:
     return query("rejected_rows")
 
 
+def rejected_count() -> int:
+    """How many rows the last build refused (0 from a warehouse without ingest.rejected_rows)."""
+    found = query("rejected_count")
+    return 0 if found.empty else int(found["rows"].iloc[0])
+
+
 def check_warnings() -> pd.DataFrame | None:
     """The last build's data-check warnings (ingest.check_warnings); None from a warehouse built before they were
     kept."""

@@ -1239,3 +1239,19 @@ def test_an_admin_adds_the_ecbs_exchange_rates_from_the_data_page_and_the_wareho
     assert "Add exchange rates after 2026-10 from the ECB (admins)" in [e.label for e in at.expander]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select built_by from ingest.build_info").fetchone()[0] == "local user (local)"
+
+
+def test_every_page_says_how_many_rows_the_last_build_refused(ui, tiny_dir, tmp_path, built, tiny_db):
+    """A supplier of an unknown type is refused: the line under the title of a page (Portfolio, Costs) says 1 row was
+    refused and is in no figure; a build that refused none says nothing of it."""
+    suppliers = tiny_dir / "suppliers.csv"
+    suppliers.write_text(suppliers.read_text(encoding="utf-8") + "S9,Bad Co,wholesaler,CN,,,,,,,,,,,,,,,,\n",
+                         encoding="utf-8")
+    db = built(tiny_dir, tmp_path / "w.duckdb")
+    for page in ("portfolio", "costs"):
+        at = ui.open(db, page)
+        assert not at.exception
+        caption = next(c.value for c in at.caption if c.value.startswith("Data as of"))
+        assert caption.endswith(" · 1 row refused by the last build, in no figure until corrected (Data page)")
+    at = ui.open(tiny_db, "portfolio")
+    assert "refused" not in next(c.value for c in at.caption if c.value.startswith("Data as of"))

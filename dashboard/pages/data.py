@@ -311,7 +311,7 @@ if ui.require_warehouse():
     if not info.empty:
         st.caption(f"Input folder: {ui.md(info['input_dir'].iloc[0])}")
         # at a glance what the end of the page lists: a founder opening the app after a nightly build
-        st.caption(f"The last build rejected {ui.count_words(len(last_rejected), 'row')}"
+        st.caption(f"The last build rejected {ui.count_words(queries.rejected_count(), 'row')}"
                    + ("" if warned_rows is None else
                       f" and kept {ui.count_words(len(warned_rows) - reviewed, 'row')} worth a look"
                       + (f" and {reviewed:,} marked reviewed" if reviewed else ""))

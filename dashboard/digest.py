@@ -371,7 +371,7 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         "table and column, how many rows and the first of them; every row with its file, line and reason is on the "
         "Data page.",
         ["Table", "Column", "Rows", "The first of them"],
-        [[display.words(r.table_name, "table_name"), _text(r.column_name), display.number(r.rows),
+        [[display.words(r.table_name, "table_name"), _text(r.column_name), display.number(r.refused_rows),
           _text(r.first_row)] for r in refused.itertuples()] if len(refused.columns) else [],
         "The last build refused no row.")
     warned = worth_a_look(data.get("warnings", pd.DataFrame()), data.get("warning_rows", pd.DataFrame()),

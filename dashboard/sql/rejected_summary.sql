@@ -3,8 +3,8 @@
 select
     table_name,
     column_name,
-    count(distinct (file, line)) as rows,
+    count(distinct (file, line)) as refused_rows,
     arg_min(file || ':' || line || ': ' || reason, (file, line)) as first_row
 from ingest.rejected_rows
 group by table_name, column_name
-order by rows desc, table_name, column_name
+order by refused_rows desc, table_name, column_name

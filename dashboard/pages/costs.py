@@ -292,7 +292,7 @@ if ui.require_warehouse():
             # an entry whose warned rows were all marked reviewed on the Data page (the broker's figures found
             # right) says so, and is not one to correct: it goes after those that are, before the entries that match
             entries = display.entry_reviews(entries, queries.entry_summary_reviews())
-            matches = (entries["duty_status"] == "match") & (entries["chapter_99_status"].fillna("") != "differs")
+            matches = entries["is_match"].fillna(False).astype(bool)
             entries = entries.iloc[(entries["reviewed"].astype(int) + 2 * matches).argsort(kind="stable")]
             entries = entries.assign(chapter_99_check=display.chapter_99_checks(entries))
             differs = entries[(entries["chapter_99_status"] == "differs") & ~entries["reviewed"]]

@@ -29,14 +29,15 @@ final as (
         entries.chapter_99_expected,
         entries.chapter_99_status,
         entries.chapter_99_findings,
+        -- the duty and the chapter 99 numbers agree with the tables (the Costs page puts reviewed entries between)
+        entries.duty_status = 'match' and coalesce(entries.chapter_99_status, '') <> 'differs' as is_match,
     from entries
     -- An entry summary whose entry number no shipment carries is shown only when nothing is filtered.
     where entries.entry_ref in (select entry_ref from in_scope)
         or (entries.shipment_count = 0 and $ids::varchar[] is null and $supplier_id::varchar is null
             and $sku::varchar is null)
     -- mismatches first: a duty that differs, or chapter 99 numbers that do
-    order by entries.duty_status = 'match' and coalesce(entries.chapter_99_status, '') <> 'differs',
-        abs(coalesce(entries.duty_difference, 0)) desc, entries.entry_number
+    order by is_match, abs(coalesce(entries.duty_difference, 0)) desc, entries.entry_number
 )
 
 select * from final

@@ -414,7 +414,11 @@ if ui.require_warehouse():
         for table_name, notices in zip(log["table_name"], log["notices"]):
             if isinstance(notices, str) and notices.strip():
                 st.caption(f"Notice ({ui.md(display.words(table_name, 'table_name'))}): {ui.md(notices)}")
-    st.markdown(f"**Rows rejected by the last build: {len(last_rejected):,}**")
+    # rows counted as every page counts them (a row breaking two rules once); the table has a line per broken rule
+    refused = queries.rejected_count()
+    st.markdown(f"**Rows rejected by the last build: {refused:,}**"
+                + (f" ({len(last_rejected):,} lines below: one per rule a row breaks)"
+                   if len(last_rejected) != refused else ""))
     if not last_rejected.empty:
         ui.table(last_rejected, "data_last_rejected", "last_build_rejected_rows.csv")
     warned = queries.check_warnings()

@@ -1255,3 +1255,15 @@ def test_every_page_says_how_many_rows_the_last_build_refused(ui, tiny_dir, tmp_
         assert caption.endswith(" · 1 row refused by the last build, in no figure until corrected (Data page)")
     at = ui.open(tiny_db, "portfolio")
     assert "refused" not in next(c.value for c in at.caption if c.value.startswith("Data as of"))
+
+
+def test_data_page_counts_a_row_breaking_two_rules_once(ui, tiny_dir, tmp_path, built):
+    """A supplier of an unknown type whose store years are not a number breaks two rules: the Data page's glance and
+    the heading over the rejected rows both say 1 row, the heading adding that the table below has a line per rule."""
+    suppliers = tiny_dir / "suppliers.csv"
+    suppliers.write_text(suppliers.read_text(encoding="utf-8") + "S9,Bad Co,wholesaler,CN,,many,,,,,,,,,,,,,,\n",
+                         encoding="utf-8")
+    at = ui.open(built(tiny_dir, tmp_path / "w.duckdb"), "data")
+    assert not at.exception
+    assert any(c.value.startswith("The last build rejected 1 row ") for c in at.caption)
+    assert "**Rows rejected by the last build: 1** (2 lines below: one per rule a row breaks)" in ui.texts(at)

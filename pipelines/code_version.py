@@ -24,21 +24,43 @@ def source_files(root: Path = ROOT) -> list[Path]:
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
 
 
-def fingerprint(root: Path = ROOT) -> str:
-    """The first 12 hex digits of a SHA-256 over each source file's relative path and bytes: equal for the same code
-    and reference tables on any machine, different after any change to them."""
-    digest = hashlib.sha256()
-    for path in source_files(root):
+# re-read by every build when it changes (pipelines/fx.py: admins add rates from the Data page while the app runs), so
+# hashed as it is when a build is stamped or compared; the rest is hashed once per process, as the code it runs
+LIVE = ("data/reference/fx_rates.csv",)
+
+
+def _hashed(digest, root: Path, paths: list[Path]):
+    for path in paths:
         digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
         digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
+    return digest
+
+
+def _code_files(root: Path) -> list[Path]:
+    return [p for p in source_files(root) if p.relative_to(root).as_posix() not in LIVE]
+
+
+def _with_live(code, root: Path) -> str:
+    """The version: the code's digest (`code`, left as it is) followed by the live tables as they are now."""
+    return _hashed(code.copy(), root, [root / name for name in LIVE if (root / name).is_file()]).hexdigest()[:12]
+
+
+def fingerprint(root: Path = ROOT) -> str:
+    """The first 12 hex digits of a SHA-256 over each source file's relative path and bytes (the live tables last):
+    equal for the same code and reference tables on any machine, different after any change to them."""
+    return _with_live(_hashed(hashlib.sha256(), root, _code_files(root)), root)
 
 
 @lru_cache(maxsize=1)
+def _code_digest():
+    return _hashed(hashlib.sha256(), ROOT, _code_files(ROOT))
+
+
 def code_version() -> str:
-    """This process's code version (`fingerprint` of the code it runs), read once: a file saved while it runs does
-    not change what it stamps or compares with."""
-    return fingerprint(ROOT)
+    """This process's code version (`fingerprint` of the code it runs): the code and the reference tables it reads
+    once are read once, so a file saved while it runs does not change what it stamps or compares with; the live
+    tables (`LIVE`) are read as they are, so a build after rates were added is not taken for another version's."""
+    return _with_live(_code_digest(), ROOT)
 
 
 def built_with(db: Path) -> str | None:

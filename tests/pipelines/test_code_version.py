@@ -29,6 +29,29 @@ def test_the_fingerprint_reads_the_code_and_reference_tables_and_nothing_else(tm
     assert fingerprint(tmp_path) != before
 
 
+def test_the_process_reads_its_code_once_and_the_exchange_rates_as_they_are(tmp_path, monkeypatch):
+    """Rates added while the app runs (Data page) are what its next build reads: the version it stamps and compares
+    with follows the FX table, so after a restart that build is not taken for another version's; a code file saved
+    while it runs does not change the version (the process still runs the code it read)."""
+    from pipelines import code_version as versions
+
+    for name, text in (("pipelines/build.py", "x = 1\n"), ("data/reference/fx_rates.csv", "currency,month\n")):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(versions, "ROOT", tmp_path)
+    versions._code_digest.cache_clear()
+    try:
+        first = versions.code_version()
+        assert first == fingerprint(tmp_path)
+        (tmp_path / "data/reference/fx_rates.csv").write_text("currency,month\nCNY,2026-11\n", encoding="utf-8")
+        added = versions.code_version()
+        assert added != first and added == fingerprint(tmp_path)  # what a restarted process computes
+        (tmp_path / "pipelines/build.py").write_text("x = 2\n", encoding="utf-8")
+        assert versions.code_version() == added and fingerprint(tmp_path) != added
+    finally:
+        versions._code_digest.cache_clear()
+
+
 def test_a_build_is_stamped_with_this_code_and_a_non_warehouse_has_no_stamp(tiny_db, tmp_path):
     assert built_with(tiny_db) == code_version()
     (tmp_path / "empty.duckdb").write_bytes(b"")

@@ -192,43 +192,49 @@ def log_money_ticks(low: float, high: float, max_ticks: int = 7) -> tuple[list[f
     return values, [money_short(v) for v in values]
 
 
-# Where a bubble's name may go, tried in this order: (x direction, y direction) from its centre, in plot pixels (y up)
+# Where a bubble's name may go, tried in this order: (x direction, y direction) from its centre, in plot pixels (y up),
+# at each of the gaps from its rim, nearest first; a name set off from its bubble is joined to it by a line
 _LABEL_SPOTS = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))
+_LABEL_GAPS_PX = (3, 18, 36, 60)
 LABEL_FONT_PX = 11
+LABEL_PAD_PX = 4  # an annotation's box around its text (18 x 143 px drawn around 14 x 142 of text at 11 px, measured)
 
 
 def place_labels(points: list[tuple[float, float, float]], texts: list[str], width: float, height: float,
-                 font_px: float = LABEL_FONT_PX) -> list[tuple[float, float, str, str] | None]:
+                 font_px: float = LABEL_FONT_PX) -> list[tuple[float, float] | None]:
     """Spots for the names of bubbles that never overlap each other or leave the plot: for each point (x, y, radius
-    in plot pixels, y up; the most important first) with a text ("" for none), (xshift, yshift, xanchor, yanchor) of
-    a plotly annotation at its centre, or None when every spot is taken (its name is still in the hover). A spot that
-    covers no other bubble wins over one that does."""
-    line = font_px * 1.3
+    in plot pixels, y up; the most important first) with a text ("" for none), the offset (x, y, pixels, y up) of
+    its name's centre from the bubble's centre, for a plotly annotation with a line from the name to the bubble's
+    rim; None when every spot is taken (its name is still in the hover). A spot that hides less of the other bubbles
+    wins, then the nearer, then the earlier in _LABEL_SPOTS."""
+    line = font_px * 1.3 + LABEL_PAD_PX
     boxes: list[tuple[float, float, float, float]] = []
-    out: list[tuple[float, float, str, str] | None] = []
+    out: list[tuple[float, float] | None] = []
     for i, ((x, y, r), text) in enumerate(zip(points, texts)):
         if not text:
             out.append(None)
             continue
-        w = text_px(text) * font_px / 14
+        w = text_px(text) * font_px / 14 + LABEL_PAD_PX
         candidates = []
-        for dx, dy in _LABEL_SPOTS:
-            gap = r + 2
-            cx = x + dx * gap + (w / 2 * dx)  # the label's centre
-            cy = y + dy * gap + (line / 2 * dy)
+        for rank, (gap, (dx, dy)) in enumerate((g, s) for g in _LABEL_GAPS_PX for s in _LABEL_SPOTS):
+            reach = (r + gap) * (0.71 if dx and dy else 1.0)  # a corner of the name as near the rim as a side
+            cx = x + dx * (reach + w / 2)  # the name's centre
+            cy = y + dy * (reach + line / 2)
             box = (cx - w / 2, cy - line / 2, cx + w / 2, cy + line / 2)
             if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
                 continue
             if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes):
                 continue
-            covers = sum(1 for j, (px, py, pr) in enumerate(points) if j != i
-                         and box[0] - pr < px < box[2] + pr and box[1] - pr < py < box[3] + pr)
-            candidates.append((covers, box, (dx * gap, dy * gap, {1: "left", 0: "center", -1: "right"}[dx],
-                                             {1: "bottom", 0: "middle", -1: "top"}[dy])))
+            # how much of the other bubbles it hides (the overlap with each one's square, px²): a name over the rim
+            # of a small bubble rather than over the middle of a large one
+            hides = sum(max(0.0, min(box[2], px + pr) - max(box[0], px - pr))
+                        * max(0.0, min(box[3], py + pr) - max(box[1], py - pr))
+                        for j, (px, py, pr) in enumerate(points) if j != i)
+            candidates.append((hides, rank, box, (cx - x, cy - y)))
         if not candidates:
             out.append(None)
             continue
-        covers, box, spot = min(candidates, key=lambda c: c[0])  # the first of the fewest covered (stable order)
+        _, _, box, spot = min(candidates, key=lambda c: c[:2])
         boxes.append(box)
         out.append(spot)
     return out

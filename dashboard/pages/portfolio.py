@@ -14,11 +14,11 @@ MOVERS_ROW = [1, 2]  # band chart, movers: the table needs the room (score, chan
 
 DIGEST_BUTTON_PX = 184  # "Weekly digest (HTML)" with its icon
 LABELLED = 8  # bubbles named on the chart
-BUBBLE_PX = 40  # the largest bubble's diameter
+BUBBLE_PX = 40  # plotly express's size_max: the largest bubble is drawn this times sqrt(2) across
 # the matrix's plot area at a 1440 px window (the chart's width less its axis titles, ticks and legend; its 520 px
-# height less title and x axis), a little under what Chromium draws, for placing the bubbles' names apart; a narrower
-# main column (display.page_px) takes its difference off the width
-PLOT_PX = (760, 400)
+# height less title and x axis), as Chromium draws it (803 x 395 measured), for placing the bubbles' names apart; a
+# narrower main column (display.page_px) takes its difference off the width (646 px at a 1280 px window, measured)
+PLOT_PX = (800, 395)
 
 st.title("Supplier portfolio")
 if ui.require_warehouse():
@@ -134,16 +134,19 @@ if ui.require_warehouse():
             x_range = [x.min() - 0.06 * max(np.ptp(x), 1.0), x.max() + 0.06 * max(np.ptp(x), 1.0)]
             y_range = [max(0.0, y.min() - 6), y.max() + 8]
             sizeref = 2 * plot["bubble"].max() / bubble_px ** 2  # plotly express's own, for size_max
-            radius = np.sqrt(plot["bubble"].to_numpy(dtype=float) / sizeref) / 2
+            # the radius plotly draws: sqrt(size / sizeref) (the largest 56.6 px across at size_max 40, measured in
+            # Chromium); half that put names on the larger bubbles' rims
+            radius = np.sqrt(plot["bubble"].to_numpy(dtype=float) / sizeref)
             order = plot["risk_score"].rank(method="first", ascending=False).to_numpy().argsort()
             area = (PLOT_PX[0] + page_px - display.PAGE_PX, PLOT_PX[1])
             points = [((x[i] - x_range[0]) / (x_range[1] - x_range[0]) * area[0],
                        (y[i] - y_range[0]) / (y_range[1] - y_range[0]) * area[1], radius[i]) for i in order]
             names = [plot["supplier_name"].iloc[i] if plot.index[i] in named else "" for i in order]
             for i, name, spot in zip(order, names, ui.place_labels(points, names, *area)):
-                if spot is not None:
-                    fig.add_annotation(x=x[i], y=y[i], text=name, showarrow=False, xshift=spot[0], yshift=spot[1],
-                                       xanchor=spot[2], yanchor=spot[3],
+                if spot is not None:  # a grey line from the name to the bubble's rim says whose name it is
+                    fig.add_annotation(x=x[i], y=y[i], text=name, showarrow=True, ax=spot[0], ay=-spot[1],
+                                       arrowhead=0, arrowwidth=1, arrowcolor="#868e96", standoff=radius[i],
+                                       bgcolor="rgba(255,255,255,0.75)",  # readable where it crosses a bubble
                                        font=dict(size=ui.LABEL_FONT_PX, color="#333"))
             fig.update_xaxes(range=x_range)
             fig.update_yaxes(range=y_range)

@@ -687,6 +687,42 @@ def test_every_page_is_read_whole_in_a_1280_px_window(browser, server):
         context.close()
 
 
+# The risk-by-spend chart's names as drawn: each name's box (plotly's background rect), and the plot area
+_MATRIX_NAMES = """() => { const chart = [...document.querySelectorAll('.js-plotly-plot')]
+        .find(c => c.querySelector('.scatterlayer') && c.querySelectorAll('.annotation').length);
+    const area = chart.querySelector('.nsewdrag').getBoundingClientRect();
+    return {area: [area.left, area.top, area.right, area.bottom],
+            names: [...chart.querySelectorAll('.annotation')].map(a => {
+                const r = a.querySelector('.bg').getBoundingClientRect();
+                return [a.textContent, r.left, r.top, r.right, r.bottom]; })}; }"""
+
+
+def test_the_riskiest_suppliers_are_named_on_the_risk_by_spend_chart_apart_and_inside_it(browser, server,
+                                                                                           demo_con):
+    """A founder reads the eight riskiest suppliers' names on the chart at 1440, 1280 and 1024 px: each drawn (joined to
+    its bubble by a line), no name over another, none outside the plot. The names used to be placed for bubbles half
+    the size plotly draws, on the larger bubbles' rims, beside the wrong bubble."""
+    riskiest = {name for (name,) in demo_con.execute(
+        "select k.supplier_name from marts.supplier_risk_score r join marts.supplier_kpis k using (supplier_id) "
+        "order by r.risk_score desc limit 8").fetchall()}
+    for width in (1440, 1280, 1024):
+        context = browser.new_context(viewport={"width": width, "height": 1000})
+        pg = context.new_page()
+        try:
+            pg.goto(server)
+            _settle_for_width(pg, PAGES[""])
+            drawn = pg.evaluate(_MATRIX_NAMES)
+        finally:
+            context.close()
+        names = drawn["names"]
+        assert riskiest <= {n[0] for n in names}, (width, names)
+        left, top, right, bottom = drawn["area"]
+        assert all(left - 1 <= n[1] and n[3] <= right + 1 and top - 1 <= n[2] and n[4] <= bottom + 1
+                   for n in names), (width, drawn)
+        assert [(a[0], b[0]) for i, a in enumerate(names) for b in names[i + 1:]
+                if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]] == [], width
+
+
 def test_a_supplier_name_in_a_table_opens_its_supplier_page(server, page, demo_con):
     from dashboard import display
 

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pandas as pd
+from pytest import approx
 
 from dashboard import components as ui
 
@@ -261,3 +262,23 @@ def test_the_as_of_month_is_marked_when_the_data_stops_before_its_end():
     assert [a.text for a in fig.layout.annotations] == ["to 18 Nov"]
     assert not drawn(date(2026, 11, 30)).layout.shapes  # a whole month
     assert not drawn(date(2026, 12, 3)).layout.shapes  # December has no bar here
+
+
+def test_a_bubbles_name_goes_beside_it_where_it_hides_no_other_and_never_on_another_name():
+    """Offsets of each name's centre from its bubble's centre (px, y up), for a line from the name to the rim: above
+    the bubble 3 px off its rim when that is free; beside a bubble at the right edge, on its left; below when above
+    would hide a large bubble; never over a name already placed, None when the plot has no room left."""
+    line = ui.LABEL_FONT_PX * 1.3 + ui.LABEL_PAD_PX  # 18.3 px, the box plotly draws around the name
+    half = line / 2
+    assert ui.place_labels([(200, 100, 10)], ["Ningbo Alpha Store"], 400, 200) == [approx((0, 10 + 3 + half))]
+    w = ui.text_px("Yiwu Beta Trading") * ui.LABEL_FONT_PX / 14 + ui.LABEL_PAD_PX
+    spot = ui.place_labels([(395, 100, 4)], ["Yiwu Beta Trading"], 400, 200)[0]
+    assert spot == approx((-(4 + 3 + w / 2), 0))  # above and below would leave the plot on the right
+    # a large bubble just above: hiding less of it wins over the first spot, the name goes below
+    assert ui.place_labels([(200, 100, 5), (200, 130, 15)], ["Ningbo Alpha Store", ""], 400, 200) == [
+        approx((0, -(5 + 3 + half))), None]
+    # two bubbles side by side: the second name takes the next free spot, the two boxes apart
+    spots = ui.place_labels([(200, 100, 5), (202, 100, 5)], ["Ningbo Alpha Store", "Ningbo Alpha Store"], 400, 200)
+    assert spots == [approx((0, 5 + 3 + half)), approx((0, -(5 + 3 + half)))]
+    # no room: a plot smaller than the name
+    assert ui.place_labels([(20, 10, 2)], ["Ningbo Alpha Store"], 40, 20) == [None]

@@ -164,9 +164,12 @@ def as_of_caption(counts_to_as_of: bool = False) -> None:
                        f"version's rules and reference tables. Rebuild it from its input folder "
                        f"({md(info['input_dir'].iloc[0])}) on the Data page or with `supplier-risk build`.",
                        icon=":material/update:")
-        said = display.stale_data_warning(as_of, display.stale_after_days(queries.kpi_settings())) \
+        demo = display.is_demo(info["input_dir"].iloc[0])
+        said = display.stale_data_warning(as_of, display.stale_after_days(queries.kpi_settings()), demo) \
             if counts_to_as_of else None
-        if said:
+        if said and demo:  # nothing to act on: a visitor trying the cockpit on the demo
+            st.info(said, icon=":material/science:")
+        elif said:
             st.warning(said, icon=":material/event_busy:")
 
 

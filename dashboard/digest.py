@@ -403,7 +403,7 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
                   else f"{pd.Timestamp(build['built_at']).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC",
                   sections=sections,
                   stale=display.stale_data_warning(as_of, display.stale_after_days(
-                      data.get("kpi_settings", pd.DataFrame()))))
+                      data.get("kpi_settings", pd.DataFrame())), display.is_demo(build.get("input_dir"))))
 
 
 def build(run: Run, days: int) -> Digest:

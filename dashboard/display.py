@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
@@ -102,10 +103,23 @@ def stale_after_days(settings: pd.DataFrame) -> int | None:
     return int(float(found.iloc[0])) if len(found) else None
 
 
-def stale_data_warning(as_of: date, after_days: int | None) -> str | None:
-    """What a page that counts to its as-of date (due, overdue, late) says when that date is long past."""
+# the bundled demo portfolio's folder (`supplier-risk demo-warehouse` builds it there)
+DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+
+def is_demo(input_dir: object) -> bool:
+    """Whether a warehouse was built from the bundled demo portfolio (ingest.build_info.input_dir)."""
+    return isinstance(input_dir, str) and bool(input_dir) and Path(input_dir).resolve() == DEMO_DIR.resolve()
+
+
+def stale_data_warning(as_of: date, after_days: int | None, demo: bool = False) -> str | None:
+    """What a page that counts to its as-of date (due, overdue, late) says when that date is long past; of the demo
+    portfolio (`demo`), that it is the demo, made to that date, and where a brand's own exports go."""
     if after_days is None or data_age(as_of) <= after_days:
         return None
+    if demo:
+        return (f"This is the demo portfolio, made up to {as_of:%Y-%m-%d} ({data_age_words(as_of)}): what is due, "
+                "overdue or late is counted at that date. Load your own exports on the Data page to see yours.")
     return (f"These figures are as of {as_of:%Y-%m-%d}, {data_age_words(as_of)}: what is due, overdue or late is "
             "counted at that date, and what was paid, shipped or inspected since is not in them. Import the latest "
             "exports (Data page) before releasing a payment or chasing a supplier.")

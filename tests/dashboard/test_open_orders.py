@@ -143,3 +143,35 @@ def test_without_promised_ship_dates_lateness_is_said_unknown(ui, tiny_dir, tmp_
     finally:
         con.close()
     assert (week.section("late").rows, week.section("late").empty) == ([], said)
+
+
+def test_the_demo_portfolio_says_it_is_the_demo_rather_than_to_import_the_latest_exports(ui, tiny_db, tmp_path,
+                                                                                           monkeypatch):
+    """A visitor trying the cockpit on the bundled demo (built from data/demo) is not told to import the latest exports
+    before releasing a payment: the page says, as a note, that it is the demo made up to its as-of date and where
+    their own exports go; the weekly digest of the demo says the same."""
+    import shutil
+    from datetime import date
+
+    import duckdb
+
+    from dashboard import db, digest, display
+
+    demo = tmp_path / "demo.duckdb"
+    shutil.copy(tiny_db, demo)
+    with duckdb.connect(str(demo)) as con:
+        con.execute("update ingest.build_info set input_dir = ?", [str(display.DEMO_DIR)])
+    monkeypatch.setattr(display, "today", lambda: date(2024, 7, 27))
+    said = ("This is the demo portfolio, made up to 2024-06-21 (36 days ago): what is due, overdue or late is counted "
+            "at that date. Load your own exports on the Data page to see yours.")
+    at = ui.open(demo, "open_orders")
+    assert not at.exception
+    assert [ui.plain(i.value) for i in at.info if i.value.startswith("This is the demo")] == [said]
+    assert not [w for w in at.warning if w.value.startswith("These figures")]
+    con = db.connect(demo)
+    try:
+        assert digest.build(db.runner(con), 7).stale == said
+    finally:
+        con.close()
+    assert display.is_demo(str(display.DEMO_DIR / ".." / "demo")) and not display.is_demo(str(tmp_path))
+    assert not display.is_demo(None) and not display.is_demo("")

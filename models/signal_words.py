@@ -45,8 +45,8 @@ def _blank(value: object) -> bool:
 
 
 def explanation_words(signal: str, explanation: object, n: object, raw: object, prior: object) -> str:
-    """The score's explanation of a signal, a rate with no evidence at all said in words: "0 of 0 lots … (cohort-
-    adjusted 8.1%, peer average 8.1%)" giving 0.6 points reads "No passed lots on sale long enough to judge yet:
+    """The score's explanation of a signal, a rate with no evidence at all said in words: "0 of 0 lots … (sample-
+    size adjusted 8.1%, peer average 8.1%)" giving 0.6 points reads "No passed lots on sale long enough to judge yet:
     scored at its peers' average rate, 8.1%, …". The points are the score's (a supplier without evidence is taken to
     be like its peers, docs/risk-score.md); only the words change."""
     if signal in RATE_SIGNALS and not _blank(n) and float(n) == 0 and _blank(raw) and not _blank(prior):

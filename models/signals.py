@@ -283,7 +283,7 @@ def psi_failure_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("psi_fail_k", "inspected_pos")
     return Reading(raw, post, x.f["inspected_pos"], x.share(post), x.text(
         x.ints("psi_fail_k"), " of ", x.ints("inspected_pos"), " pre-shipment inspections failed at first attempt "
-        "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
+        "(sample-size adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
 @signal("major defects vs AQL", tables=("inspections",), needs=("inspections.major_defects",))
@@ -292,12 +292,12 @@ def major_defects_vs_aql(x: Context) -> Reading:
     raw, post, pri = x.rate("major_k", "major_units")
     # no units sampled: the AQL a PSI that gives none is judged at (reference.inspection_settings, in percent); the
     # same when every sampled unit was inspected at AQL 0 (no major defect accepted): no rate is a multiple of 0, and
-    # the cohort-adjusted rate is never 0, so it would read "inf× the AQL" and take the most points with no defect
+    # the sample-size adjusted rate is never 0, so it would read "inf× the AQL" and take the most points with no defect
     mean = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).to_numpy(dtype=float)
     zero = mean == 0
     aql = np.where(np.isnan(mean) | zero, x.settings["default_aql_major"] / 100.0, mean)
     return Reading(raw / aql, post / aql, f["major_units"], x.share(post / aql), x.text(
-        x.counted("major_k", "major defect"), " in ", x.ints("major_units"), " units sampled (cohort-adjusted ",
+        x.counted("major_k", "major defect"), " in ", x.ints("major_units"), " units sampled (sample-size adjusted ",
         x.pct(post), " vs ", x.lazy(lambda: np.where(zero, "the default major AQL of ", "an average major AQL of ")),
         x.each("{:.1f}%", 100 * aql), x.lazy(lambda: np.where(zero, ", its inspections accepting none", "")), ": ",
         x.each("{:.2f}", post / aql), "× the AQL)"))
@@ -307,7 +307,7 @@ def major_defects_vs_aql(x: Context) -> Reading:
 def critical_defects(x: Context) -> Reading:
     raw, post, pri = x.rate("critical_k", "critical_units", scale=1000.0)
     return Reading(raw, post, x.f["critical_units"], x.share(post), x.text(
-        x.counted("critical_k", "critical defect"), " in ", x.ints("critical_units"), " units sampled (cohort-adjusted ",
+        x.counted("critical_k", "critical defect"), " in ", x.ints("critical_units"), " units sampled (sample-size adjusted ",
         x.each("{:.2f}", post), " per 1,000, peer average ",
         x.peer(pri, 1000, lambda a: [f"{v:.2f}" for v in a]),
         "); ", x.counted("critical_recent_lots", "recent lot"), " with a critical defect, ",
@@ -319,14 +319,14 @@ def defect_return_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("defect_return_k", "units_sold")
     return Reading(raw, post, x.f["units_sold"], x.share(post), x.text(
         x.counted("defect_return_k", "defect-coded returned unit"), " of ", x.ints("units_sold"), " sold (",
-        x.pct(raw), ", cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
+        x.pct(raw), ", sample-size adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
 @signal("'not as described' returns", tables=("sales", "returns"))
 def not_as_described_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("nad_k", "units_sold")
     return Reading(raw, post, x.f["units_sold"], x.share(post), x.text(
-        x.counted("nad_k", "unit"), " returned as 'not as described' of ", x.ints("units_sold"), " sold (cohort-adjusted ",
+        x.counted("nad_k", "unit"), " returned as 'not as described' of ", x.ints("units_sold"), " sold (sample-size adjusted ",
         x.pct(post), ", peer average ", x.peer(pri), "): goods differing from the approved sample"))
 
 
@@ -336,7 +336,7 @@ def passed_but_defective(x: Context) -> Reading:
     raw, post, pri = x.rate("escape_k", "mature_lots")
     return Reading(raw, post, x.f["mature_lots"], x.share(post), x.text(
         x.ints("escape_k"), " of ", x.ints("mature_lots"), " lots that passed pre-shipment inspection came back "
-        "with field defect returns above the lot's major AQL (cohort-adjusted ", x.pct(post), ", peer average ",
+        "with field defect returns above the lot's major AQL (sample-size adjusted ", x.pct(post), ", peer average ",
         x.peer(pri), ")"))
 
 
@@ -395,7 +395,7 @@ def corrective_actions(x: Context) -> Reading:
 def late_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("late_k", "resolved_pos")
     return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
-        x.ints("late_k"), " of ", x.ints("resolved_pos"), " due orders shipped late or not at all (cohort-adjusted ",
+        x.ints("late_k"), " of ", x.ints("resolved_pos"), " due orders shipped late or not at all (sample-size adjusted ",
         x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
@@ -405,7 +405,7 @@ def severe_late_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("severe_k", "resolved_pos")
     return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
         x.ints("severe_k"), " of ", x.ints("resolved_pos"), " due orders more than ",
-        x.settings["late_incident_days"], " days late (cohort-adjusted ", x.pct(post), ", peer average ",
+        x.settings["late_incident_days"], " days late (sample-size adjusted ", x.pct(post), ", peer average ",
         x.peer(pri), ")"))
 
 
@@ -428,7 +428,7 @@ def lead_time_variability(x: Context) -> Reading:
 def customs_hold_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("hold_k", "ship_n")
     return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
-        x.ints("hold_k"), " of ", x.ints("ship_n"), " delivered shipments held by customs (cohort-adjusted ",
+        x.ints("hold_k"), " of ", x.ints("ship_n"), " delivered shipments held by customs (sample-size adjusted ",
         x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
@@ -437,7 +437,7 @@ def doc_error_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("doc_k", "ship_n")
     return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
         x.ints("doc_k"), " of ", x.ints("ship_n"), " delivered shipments had documentation errors "
-        "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
+        "(sample-size adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
 # ---- transaction ------------------------------------------------------------------------------------------------
@@ -473,7 +473,7 @@ def outside_trade_assurance(x: Context) -> Reading:
     raw, post, pri = x.rate("outside_ta_k", "payments_n")
     return Reading(raw, post, x.f["payments_n"], x.share(post), x.text(
         x.ints("outside_ta_k"), " of ", x.ints("payments_n"), " payments made outside Trade Assurance "
-        "(cohort-adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
+        "(sample-size adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
 @signal("balance paid before a passed inspection", tables=("payments", "inspections"))
@@ -481,7 +481,7 @@ def balance_before_psi(x: Context) -> Reading:
     raw, post, pri = x.rate("balance_early_k", "balance_pos")
     return Reading(raw, post, x.f["balance_pos"], x.share(post), x.text(
         x.ints("balance_early_k"), " of ", x.ints("balance_pos"), " balances paid before a passed pre-shipment "
-        "inspection: the payment outran control of the goods (cohort-adjusted ", x.pct(post), ", peer average ",
+        "inspection: the payment outran control of the goods (sample-size adjusted ", x.pct(post), ", peer average ",
         x.peer(pri), ")"))
 
 
@@ -641,7 +641,7 @@ def price_jumps(x: Context) -> Reading:
     raw, post, pri = x.rate("price_jump_k", "price_steps")
     return Reading(raw, post, x.f["price_steps"], x.share(post), x.text(
         x.ints("price_jump_k"), " of ", x.ints("price_steps"), " reorders priced ", x.win["price_step_pct"],
-        "% or more above the previous order of the SKU (cohort-adjusted ", x.pct(post), ", peer average ",
+        "% or more above the previous order of the SKU (sample-size adjusted ", x.pct(post), ", peer average ",
         x.peer(pri), ")"))
 
 

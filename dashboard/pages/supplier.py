@@ -217,7 +217,11 @@ else:
              column_config={"points": st.column_config.ProgressColumn("Points", format="%.1f", min_value=0,
                                                                       max_value=float(signals["max_points"].max())),
                             "max_points": st.column_config.NumberColumn("Max", format="%g"),  # 8, or half points: 4.5
-                            "explanation": st.column_config.TextColumn("Why", width="large"),
+                            "explanation": st.column_config.TextColumn(
+                                "Why", width="large",
+                                help="What the signal found. A rate 'sample-size adjusted' is the supplier's own "
+                                     "rate pulled towards its peers' average as far as its evidence is thin, so 1 "
+                                     "late order of 2 does not read as 50%; the points are given on that rate."),
                             "evidence": st.column_config.TextColumn(
                                 "Evidence", help="What the signal was measured on, with its unit; the download "
                                                  "has the count (evidence_n)."),

@@ -584,13 +584,13 @@ def test_each_signal_says_what_its_evidence_counts_and_a_rate_without_evidence_s
     signals = pd.DataFrame({
         "signal": ["psi_failure_rate", "quality_cost_share", "operating_status", "passed_but_defective",
                    "bank_account_changes", "late_rate"],
-        "explanation": ["2 of 12 pre-shipment inspections failed at first attempt (cohort-adjusted 14.0%, peer "
+        "explanation": ["2 of 12 pre-shipment inspections failed at first attempt (sample-size adjusted 14.0%, peer "
                         "average 9.0%)", "costs of poor quality $35,787 on orders worth $1,200,000 (3.0%)",
                         "registry operating status: normal",
                         "0 of 0 lots that passed pre-shipment inspection came back with field defect returns above "
-                        "the lot's major AQL (cohort-adjusted 8.1%, peer average 8.1%)",
+                        "the lot's major AQL (sample-size adjusted 8.1%, peer average 8.1%)",
                         "unknown: no bank accounts file was imported (0 points; import it to count this)",
-                        "1 of 1 due orders shipped late or not at all (cohort-adjusted 30.0%, peer average 25.0%)"],
+                        "1 of 1 due orders shipped late or not at all (sample-size adjusted 30.0%, peer average 25.0%)"],
         "evidence_n": [12.0, 35787.4, 1.0, 0.0, 0.0, 1.0],
         "raw_value": [2 / 12, 0.03, 0.0, float("nan"), float("nan"), 1.0],
         "prior_mean": [0.09, 0.02, float("nan"), 0.080838, float("nan"), 0.25],
@@ -819,9 +819,9 @@ def test_a_narrow_screen_leaves_out_optional_columns_when_rows_grow_more_than_a_
 
 
 def test_a_score_change_reads_without_the_head_its_columns_already_say():
-    text = ("critical defects: +0.3 pts. Now: 8 critical defects in 2,790 units sampled (cohort-adjusted 2.75 per "
+    text = ("critical defects: +0.3 pts. Now: 8 critical defects in 2,790 units sampled (sample-size adjusted 2.75 per "
             "1,000). Last month: 6 critical defects in 2,540 units sampled.")
-    assert display.score_change_detail(text) == ("Now: 8 critical defects in 2,790 units sampled (cohort-adjusted "
+    assert display.score_change_detail(text) == ("Now: 8 critical defects in 2,790 units sampled (sample-size adjusted "
                                                   "2.75 per 1,000). Last month: 6 critical defects in 2,540 units "
                                                   "sampled.")
     assert display.score_change_detail("late shipments: -1.0 pts. Now: 2 of 3. (new supplier since last month)") == (

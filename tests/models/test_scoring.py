@@ -335,7 +335,7 @@ def test_a_blank_major_count_leaves_that_sample_out_of_the_defect_signals(tiny_t
 
 def test_inspections_at_aql_zero_are_no_multiple_of_zero(tiny_tables, cfg):
     """S1's three PSIs (I1-I3, 80 units each, 2 + 6 + 1 majors) at major AQL 0 (no major defect accepted): the rate
-    is no multiple of 0 (the cohort-adjusted rate never is 0, so it read "inf× the AQL" and took the most points); it
+    is no multiple of 0 (the sample-size adjusted rate never is 0, so it read "inf× the AQL" and took the most points); it
     is read against the default major AQL (2.5%), said so. One of three at 0: the average AQL counts it."""
     base = _sig(scoring.compute_signals(tiny_tables, TINY_AS_OF, cfg), "S1", "major_defects_vs_aql")
     t = _copy(tiny_tables)

@@ -609,17 +609,17 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     raw, post, pri = shrunk_rate("psi_failure_rate", "psi_fail_k", "inspected_pos")
     emit("psi_failure_rate", raw, post, f["inspected_pos"], map_share(post, sigcfg["psi_failure_rate"]["map"]),
          txt(ints("psi_fail_k"), " of ", ints("inspected_pos"), " pre-shipment inspections failed at first attempt "
-             "(cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
+             "(sample-size adjusted ", pct(post), ", peer average ", peer(pri), ")"))
     raw, post, pri = shrunk_rate("major_defects_vs_aql", "major_k", "major_units")
     aql = (f["aql_units"] / f["major_units"].where(f["major_units"] > 0)).fillna(0.025).to_numpy()
     emit("major_defects_vs_aql", raw / aql, post / aql, f["major_units"],
          map_share(post / aql, sigcfg["major_defects_vs_aql"]["map"]),
-         txt(counted("major_k", "major defect"), " in ", ints("major_units"), " units sampled (cohort-adjusted ",
+         txt(counted("major_k", "major defect"), " in ", ints("major_units"), " units sampled (sample-size adjusted ",
              pct(post), " vs an average major AQL of ", [f"{100 * a:.1f}%" for a in aql], ": ",
              [f"{x:.2f}" for x in post / aql], "× the AQL)"))
     raw, post, pri = shrunk_rate("critical_defects", "critical_k", "critical_units", scale=1000.0)
     emit("critical_defects", raw, post, f["critical_units"], map_share(post, sigcfg["critical_defects"]["map"]),
-         txt(counted("critical_k", "critical defect"), " in ", ints("critical_units"), " units sampled (cohort-adjusted ",
+         txt(counted("critical_k", "critical defect"), " in ", ints("critical_units"), " units sampled (sample-size adjusted ",
              [f"{x:.2f}" for x in post], " per 1,000, peer average ",
              peer(pri, 1000, lambda a: [f"{x:.2f}" for x in a]),
              "); ", counted("critical_recent_lots", "recent lot"), " with a critical defect, ",
@@ -627,15 +627,15 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     raw, post, pri = shrunk_rate("defect_return_rate", "defect_return_k", "units_sold")
     emit("defect_return_rate", raw, post, f["units_sold"], map_share(post, sigcfg["defect_return_rate"]["map"]),
          txt(counted("defect_return_k", "defect-coded returned unit"), " of ", ints("units_sold"), " sold (",
-             pct(raw), ", cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
+             pct(raw), ", sample-size adjusted ", pct(post), ", peer average ", peer(pri), ")"))
     raw, post, pri = shrunk_rate("not_as_described_rate", "nad_k", "units_sold")
     emit("not_as_described_rate", raw, post, f["units_sold"], map_share(post, sigcfg["not_as_described_rate"]["map"]),
-         txt(counted("nad_k", "unit"), " returned as 'not as described' of ", ints("units_sold"), " sold (cohort-adjusted ",
+         txt(counted("nad_k", "unit"), " returned as 'not as described' of ", ints("units_sold"), " sold (sample-size adjusted ",
              pct(post), ", peer average ", peer(pri), "): goods differing from the approved sample"))
     raw, post, pri = shrunk_rate("passed_but_defective", "escape_k", "mature_lots")
     emit("passed_but_defective", raw, post, f["mature_lots"], map_share(post, sigcfg["passed_but_defective"]["map"]),
          txt(ints("escape_k"), " of ", ints("mature_lots"), " lots that passed pre-shipment inspection came back "
-             "with field defect returns above the lot's major AQL (cohort-adjusted ", pct(post), ", peer average ",
+             "with field defect returns above the lot's major AQL (sample-size adjusted ", pct(post), ", peer average ",
              peer(pri), ")"))
     has_drift = ((f["early_n"] >= win["drift_min_units_sampled"])
                  & (f["later_n"] >= win["drift_min_units_sampled"])).to_numpy()
@@ -659,12 +659,12 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     # ---- delivery signals -----------------------------------------------------------------------------------
     raw, post, pri = shrunk_rate("late_rate", "late_k", "resolved_pos")
     emit("late_rate", raw, post, f["resolved_pos"], map_share(post, sigcfg["late_rate"]["map"]),
-         txt(ints("late_k"), " of ", ints("resolved_pos"), " due orders shipped late or not at all (cohort-adjusted ",
+         txt(ints("late_k"), " of ", ints("resolved_pos"), " due orders shipped late or not at all (sample-size adjusted ",
              pct(post), ", peer average ", peer(pri), ")"))
     raw, post, pri = shrunk_rate("severe_late_rate", "severe_k", "resolved_pos")
     emit("severe_late_rate", raw, post, f["resolved_pos"], map_share(post, sigcfg["severe_late_rate"]["map"]),
          txt(ints("severe_k"), " of ", ints("resolved_pos"), " due orders more than ", st["late_incident_days"],
-             " days late (cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
+             " days late (sample-size adjusted ", pct(post), ", peer average ", peer(pri), ")"))
     has_lt = (f["lead_n"] >= win["lead_time_min_pos"]).to_numpy()
     cv = (f["lead_sd"] / f["lead_mean"]).to_numpy()
     filled = cohort_fill("lead_time_variability", pd.Series(cv), has_lt)
@@ -677,12 +677,12 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
                        f"used)" for x in np.nan_to_num(filled)])))
     raw, post, pri = shrunk_rate("customs_hold_rate", "hold_k", "ship_n")
     emit("customs_hold_rate", raw, post, f["ship_n"], map_share(post, sigcfg["customs_hold_rate"]["map"]),
-         txt(ints("hold_k"), " of ", ints("ship_n"), " delivered shipments held by customs (cohort-adjusted ",
+         txt(ints("hold_k"), " of ", ints("ship_n"), " delivered shipments held by customs (sample-size adjusted ",
              pct(post), ", peer average ", peer(pri), ")"))
     raw, post, pri = shrunk_rate("doc_error_rate", "doc_k", "ship_n")
     emit("doc_error_rate", raw, post, f["ship_n"], map_share(post, sigcfg["doc_error_rate"]["map"]),
          txt(ints("doc_k"), " of ", ints("ship_n"), " delivered shipments had documentation errors "
-             "(cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
+             "(sample-size adjusted ", pct(post), ", peer average ", peer(pri), ")"))
 
     # ---- transaction signals --------------------------------------------------------------------------------
     pay_out = f["supplier_id"].map(payee["outcome"]).astype(object).fillna("no_payments").to_numpy()
@@ -707,11 +707,11 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     emit("outside_trade_assurance", raw, post, f["payments_n"],
          map_share(post, sigcfg["outside_trade_assurance"]["map"]),
          txt(ints("outside_ta_k"), " of ", ints("payments_n"), " payments made outside Trade Assurance "
-             "(cohort-adjusted ", pct(post), ", peer average ", peer(pri), ")"))
+             "(sample-size adjusted ", pct(post), ", peer average ", peer(pri), ")"))
     raw, post, pri = shrunk_rate("balance_before_psi", "balance_early_k", "balance_pos")
     emit("balance_before_psi", raw, post, f["balance_pos"], map_share(post, sigcfg["balance_before_psi"]["map"]),
          txt(ints("balance_early_k"), " of ", ints("balance_pos"), " balances paid before a passed pre-shipment "
-             "inspection: the payment outran control of the goods (cohort-adjusted ", pct(post), ", peer average ",
+             "inspection: the payment outran control of the goods (sample-size adjusted ", pct(post), ", peer average ",
              peer(pri), ")"))
     dep_share = np.where(f["spend_12m"] > 0, f["overdue_deposits"] / f["spend_12m"].where(f["spend_12m"] > 0),
                          np.where(f["overdue_deposits"] > 0, 1.0, 0.0))
@@ -787,7 +787,7 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
     raw, post, pri = shrunk_rate("price_jumps", "price_jump_k", "price_steps")
     emit("price_jumps", raw, post, f["price_steps"], map_share(post, sigcfg["price_jumps"]["map"]),
          txt(ints("price_jump_k"), " of ", ints("price_steps"), " reorders priced ", win["price_step_pct"],
-             "% or more above the previous order of the SKU (cohort-adjusted ", pct(post), ", peer average ",
+             "% or more above the previous order of the SKU (sample-size adjusted ", pct(post), ", peer average ",
              peer(pri), ")"))
     drift = f["price_drift"].to_numpy(dtype=float)
     emit("price_drift", drift, None, f["price_steps"], map_share(drift, sigcfg["price_drift"]["map"]),

@@ -55,8 +55,8 @@ def fmt(metric: str, value) -> str:
 
 
 st.title("Trader vs factory")
-st.caption("Each figure is the mean over suppliers of that type, with a bootstrap interval; n is the number of "
-           "suppliers behind it. A difference counts only when its interval excludes zero and each type has at "
+st.caption("Each figure is the mean over suppliers of that type, with its 90% interval (where that mean plausibly "
+           "lies, found by drawing the suppliers again and again: a bootstrap); n is the number of suppliers behind it. A difference counts only when its interval excludes zero and each type has at "
            f"least {MIN_SUPPLIERS} suppliers; figures from fewer are greyed out.")
 st.info("This comparison covers every supplier in the warehouse: the sidebar's type, country and band filters do "
         "not apply here (a type filter would leave nothing to compare). The From and To months below do apply: every "

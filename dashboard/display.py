@@ -1729,7 +1729,7 @@ _STATISTICS = re.compile(r"\s*\((?:[^()]*?,\s*)?p = [0-9.eE-]+\)")
 
 
 def without_statistics(text: object) -> str:
-    """A reason in plain words: the test statistics in parentheses ("(cohort rate 21%, p = 0.046)") left out; they
+    """A reason in plain words: the test statistics in parentheses ("(peers' rate 21%, p = 0.046)") left out; they
     belong in the "How we know" part of a page."""
     return BLANK if _blank(text) else _STATISTICS.sub("", str(text))
 

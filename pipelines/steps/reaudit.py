@@ -248,7 +248,7 @@ def _failed_inspections(t: _Triggers, ins: pd.DataFrame, orders: pd.DataFrame, r
     t.trigger("failed_inspection", (ins_k > 0) & (psi_p < t.alpha),
            ins_k.astype(str) + " of " + ins_n.astype(str) + " first pre-shipment inspections failed in the last "
            + str(ins_days) + " days" + t.audit_note(c - pd.Timedelta(days=ins_days)) + ", latest "
-           + last_fail.dt.strftime("%Y-%m-%d").fillna("") + " (cohort rate "
+           + last_fail.dt.strftime("%Y-%m-%d").fillna("") + " (peers' rate "
            + _pct(psi_p0) + ", p = " + psi_p.round(3).astype(str) + ")")
 
 
@@ -285,7 +285,7 @@ def _quality_inconsistency(t: _Triggers, rc: dict) -> None:
                                  >= rc["quality_drift_points"])
     t.trigger("quality_inconsistency", escapes | drift,
            pd.Series(np.where(escapes, esc_k.astype(str) + " of " + esc_n.astype(str) + " lots that passed "
-                              "inspection came back defective (cohort rate " + _pct(esc_p0) + ", p = "
+                              "inspection came back defective (peers' rate " + _pct(esc_p0) + ", p = "
                               + esc_p.round(3).astype(str) + ")", ""), index=q.index)
            + np.where(escapes & drift, "; ", "")
            + pd.Series(np.where(drift, "later lots " + drift_raw.round(1).astype(str) + "× as defective as the "
@@ -309,7 +309,7 @@ def _price_shift(t: _Triggers, orders: pd.DataFrame, win: dict) -> None:
     t.trigger("price_shift", (step_k > 0) & (jump_p < t.alpha),
            step_k.astype(str) + " of " + step_n.astype(str) + " reorders in the last " + str(win["recent_days"])
            + " days" + t.audit_note(c - pd.Timedelta(days=win["recent_days"])) + " priced "
-           + str(win["price_step_pct"]) + "% or more above the SKU's previous order (cohort rate "
+           + str(win["price_step_pct"]) + "% or more above the SKU's previous order (peers' rate "
            + _pct(jump_p0) + ", p = " + jump_p.round(3).astype(str) + "); largest: SKU "
            + q["supplier_id"].map(top["sku"]).astype(object).fillna("").astype(str) + " +"
            + (100 * q["supplier_id"].map(top["price_step"]).fillna(0)).round(0).astype(int).astype(str) + "% on "

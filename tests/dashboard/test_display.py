@@ -273,7 +273,7 @@ REASONS = pd.DataFrame({  # marts.reaudit_reasons rows of two suppliers, as the 
     "supplier_id": ["A", "A", "A", "B"], "reason_no": [1, 2, 3, 1],
     "trigger": ["corrective_action", "failed_inspection", "critical_score", "routine"],
     "finding": ["1 corrective action past its due date; 2 closed whose next lot failed again in the last 90 days",
-                "3 of 3 first pre-shipment inspections failed (cohort rate 22%, p = 0.01)",
+                "3 of 3 first pre-shipment inspections failed (peers' rate 22%, p = 0.01)",
                 "score 63.4 of 100 and 2 red flags", "routine re-verification: due 2027-01-01"]})
 
 
@@ -282,7 +282,7 @@ def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():
     assert worded.index.tolist() == ["A", "B"]
     assert worded["A"] == ("Corrective action overdue or failed again: 1 corrective action past its due date; 2 "
                            "closed whose next lot failed again in the last 90 days; Failed inspections: 3 of 3 first "
-                           "pre-shipment inspections failed (cohort rate 22%, p = 0.01); Critical risk band: score "
+                           "pre-shipment inspections failed (peers' rate 22%, p = 0.01); Critical risk band: score "
                            "63.4 of 100 and 2 red flags")
     assert display.without_statistics(worded["A"]).endswith(
         "Failed inspections: 3 of 3 first pre-shipment inspections failed; Critical risk band: score 63.4 of 100 and "

@@ -230,7 +230,7 @@ def test_failed_inspections_trigger_only_beyond_the_cohort_rate(tiny_con):
     frames["inspections"] = pd.concat([ins, p3.assign(result="fail")], ignore_index=True)
     s1 = reaudit.plan(frames, date(2024, 6, 21), cfg).set_index("supplier_id").loc["S1"]
     assert "failed_inspection" in s1["triggers"].split(", ")
-    assert "2 of 2 first pre-shipment inspections failed in the last 90 days, latest 2024-05-10 (cohort rate " \
+    assert "2 of 2 first pre-shipment inspections failed in the last 90 days, latest 2024-05-10 (peers' rate " \
            "10%, p = 0.01)" in s1["reason"]
     # 2024-06-21 + 30 days, earlier than the rising score's 45 and the catch-up's 90
     assert (s1["days_until_due"], s1["urgency"], s1["suggested_action"]) == (30, "soon", "tighter inspection")

@@ -620,9 +620,9 @@ def peer_average_note(signals: pd.DataFrame, orders: int) -> str | None:
         shown.append(f"{len(part) - PEER_AVERAGE_NAMED} more")
     head = (f"{part['points'].sum():.1f} of its {signals['points'].sum():.1f} points are its peers' average, not its "
             "own record")
-    verb = "scores its" if len(part) == 1 else "score their"
+    verb = "scores" if len(part) == 1 else "score"
     listed = (f"{count_words(len(part), 'signal')} with no evidence of this supplier yet ({wording.and_list(shown)}; "
-              f"hatched in the chart) {verb} peer cohort's average until its own record builds up")
+              f"hatched in the chart) {verb} its peers' average until its own record builds up")
     if orders == 0:
         return f"**No orders yet: {head}.** {listed[:1].upper() + listed[1:]}."
     return f"**{head}**: {listed}."

@@ -869,11 +869,11 @@ def test_the_points_a_supplier_owes_its_peers_are_counted_and_named():
     assert display.peer_average_note(signals, orders=0) == (
         "**No orders yet: 16.1 of its 17.6 points are its peers' average, not its own record.** 4 signals with no "
         "evidence of this supplier yet (failed pre-shipment inspections 6.5, major defects vs AQL 4.4, late shipments "
-        "4.2 and 1 more; hatched in the chart) score their peer cohort's average until its own record builds up.")
+        "4.2 and 1 more; hatched in the chart) score its peers' average until its own record builds up.")
     one = signals.assign(evidence_n=[5, 5, 5, 0, 0, 3, 0])
     assert display.peer_average_note(one, orders=4) == (
         "**1.0 of its 17.6 points are its peers' average, not its own record**: 1 signal with no evidence of this "
-        "supplier yet (customs holds 1.0; hatched in the chart) scores its peer cohort's average until its own record "
+        "supplier yet (customs holds 1.0; hatched in the chart) scores its peers' average until its own record "
         "builds up.")
     assert display.peer_average_note(signals.assign(evidence_n=1), orders=4) is None
 

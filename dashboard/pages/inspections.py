@@ -110,7 +110,7 @@ if ui.require_warehouse():
                   help="Refunds, write-offs and quality costs of escaped lots (marts.inspection_blind_spot).")
         e3.metric(labels[2], f"{int(blind['is_above_aql'].fillna(False).sum()):,}", border=True,
                   help="Suppliers whose estimated true defect rate (inspection samples and field returns combined, "
-                       "Beta posterior) is above the major AQL they are inspected at.")
+                       "a Bayesian estimate) is above the major AQL they are inspected at.")
         e4.metric(labels[3], f"{int(blind['lots_inspected'].sum()):,}", border=True,
                   help="Pre-shipment inspections with a pass or fail decision.")
         top = blind[blind["escaped_value"] > 0].head(15).iloc[::-1]
@@ -150,8 +150,8 @@ if ui.require_warehouse():
                                     "Interval", help="Where the escape rate lies (Jeffreys interval)."),
                                 "escaped_value": ui.money_col("Escaped money"),
                                 "defect_rate_estimate": ui.pct_col(
-                                    "Defect rate", "Estimated true defect rate (posterior mean); its interval is "
-                                                   "in the download.")})
+                                    "Defect rate", "Estimated true defect rate: inspection samples and field returns "
+                                                   "combined; its interval is in the download.")})
 
         st.subheader("Recommended inspection level per supplier")
         st.caption("What to ask for on each supplier's next lot, and why: how often a lot at its estimated defect "

@@ -104,7 +104,7 @@ if same:
 
 c1, c2, c3, c4, c5 = ui.tiles(5)
 c1.metric("Risk score", ui.number(s["risk_score"], 1) if s is not None else "–", border=True,
-          help="0–100, higher is riskier: the sum of signal points (each signal shrunk towards its peer cohort "
+          help="0–100, higher is riskier: the sum of signal points (each rate pulled towards its peers' average "
                "when evidence is thin; marts.supplier_risk_score). Red flags raise the band, not the score.")
 alone = display.score_band_below(s["risk_band"], s["risk_score"], s["red_flag_count"]) if s is not None else None
 c2.metric("Band", ui.label(s["risk_band"]) if s is not None else "–", border=True,

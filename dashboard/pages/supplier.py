@@ -604,16 +604,16 @@ else:
 
 calibration = queries.model_calibration()
 if not calibration.empty:
-    with st.expander("How well calibrated is the incident probability?"):
+    with st.expander("Does the incident probability match what happened? (calibration)"):
         def calibration_chart() -> go.Figure:
             named = calibration.assign(model_name=[display.words(m, "model_name") for m in calibration["model_name"]])
             fig = px.line(named, x="mean_predicted", y="observed_rate", color="model_name", markers=True,
                           hover_data={"n": True}, labels={"model_name": "Score"})
-            fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Perfect calibration",
+            fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Predicted = observed",
                                      line=dict(dash="dot", color="#888")))
             if prob is not None and pd.notna(prob):
                 fig.add_vline(x=float(prob), line_color="#d9480f", annotation_text="this supplier")
-            return ui.style(fig, "Predicted vs observed incident rate per decile (backtest)",
+            return ui.style(fig, "Predicted vs observed incident rate, past orders in ten groups by prediction",
                             "Mean predicted probability", "Observed incident rate", height=360)
 
         ui.cached_chart("supplier_calibration_chart", calibration_chart, calibration,

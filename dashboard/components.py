@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -211,6 +212,7 @@ def place_labels(points: list[tuple[float, float, float]], texts: list[str], wid
     rim; None when every spot is taken (its name is still in the hover). A spot that hides less of the other bubbles
     wins, then the nearer, then the earlier in _LABEL_SPOTS."""
     line = font_px * 1.3 + LABEL_PAD_PX
+    px, py, pr = (np.array([p[k] for p in points], dtype=float).reshape(-1) for k in range(3))
     boxes: list[tuple[float, float, float, float]] = []
     out: list[tuple[float, float] | None] = []
     for i, ((x, y, r), text) in enumerate(zip(points, texts)):
@@ -230,10 +232,9 @@ def place_labels(points: list[tuple[float, float, float]], texts: list[str], wid
                 continue
             # how much of the other bubbles it hides (the overlap with each one's square, px²): a name over the rim
             # of a small bubble rather than over the middle of a large one
-            hides = sum(max(0.0, min(box[2], px + pr) - max(box[0], px - pr))
-                        * max(0.0, min(box[3], py + pr) - max(box[1], py - pr))
-                        for j, (px, py, pr) in enumerate(points) if j != i)
-            candidates.append((hides, rank, box, (cx - x, cy - y)))
+            hidden = (np.clip(np.minimum(box[2], px + pr) - np.maximum(box[0], px - pr), 0, None)
+                      * np.clip(np.minimum(box[3], py + pr) - np.maximum(box[1], py - pr), 0, None))
+            candidates.append((float(hidden.sum() - hidden[i]), rank, box, (cx - x, cy - y)))
         if not candidates:
             out.append(None)
             continue

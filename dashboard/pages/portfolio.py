@@ -97,14 +97,16 @@ if ui.require_warehouse():
         ui.missing("marts.supplier_risk_score", "risk-by-spend matrix")
     else:
         # open exposure needs the shipments: without them every bubble is one small size, the title says why and the
-        # hover leaves out the unknown amounts
+        # hover leaves out the unknown amounts; so is every bubble when nothing is open (every order shipped: the
+        # delivery history of SCMS), rather than all of them the largest size, on top of each other
         sized = queries.imported("shipments")
-        bubble_px = BUBBLE_PX if sized else BUBBLE_PX // 3
+        any_open = sized and bool((matrix["open_exposure"].fillna(0) > 0).any())
+        bubble_px = BUBBLE_PX if any_open else BUBBLE_PX // 3
 
         page_px = display.page_px()
 
         def matrix_chart() -> go.Figure:
-            plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1 if sized else 1.0,
+            plot = matrix.assign(bubble=matrix["open_exposure"].fillna(0) + 1 if any_open else 1.0,
                                  spend_plot=matrix["spend"].clip(lower=1),
                                  supplier_name=ui.chart_text(display.supplier_labels(matrix)),
                                  band=matrix["risk_band"].map(lambda b: display.words(b, "risk_band")),
@@ -133,10 +135,10 @@ if ui.require_warehouse():
             y = plot["risk_score"].to_numpy(dtype=float)
             x_range = [x.min() - 0.06 * max(np.ptp(x), 1.0), x.max() + 0.06 * max(np.ptp(x), 1.0)]
             y_range = [max(0.0, y.min() - 6), y.max() + 8]
-            sizeref = 2 * plot["bubble"].max() / bubble_px ** 2  # plotly express's own, for size_max
-            # the radius plotly draws: sqrt(size / sizeref) (the largest 56.6 px across at size_max 40, measured in
-            # Chromium); half that put names on the larger bubbles' rims
-            radius = np.sqrt(plot["bubble"].to_numpy(dtype=float) / sizeref)
+            sizeref = plot["bubble"].max() / bubble_px ** 2  # plotly express's own, for size_max
+            # the radius plotly.js draws a bubble of area mode at: sqrt(size / 2 / sizeref) (the largest 56.6 px
+            # across at size_max 40, measured in Chromium); half that put names on the larger bubbles' rims
+            radius = np.sqrt(plot["bubble"].to_numpy(dtype=float) / 2 / sizeref)
             order = plot["risk_score"].rank(method="first", ascending=False).to_numpy().argsort()
             area = (PLOT_PX[0] + page_px - display.PAGE_PX, PLOT_PX[1])
             points = [((x[i] - x_range[0]) / (x_range[1] - x_range[0]) * area[0],
@@ -151,6 +153,7 @@ if ui.require_warehouse():
             fig.update_xaxes(range=x_range)
             fig.update_yaxes(range=y_range)
             ui.style(fig, "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)"
+                     if any_open else "Risk score against spend (no open exposure: every order has shipped)"
                      if sized else "Risk score against spend (open exposure unknown: no shipments file was imported)",
                      "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=520)
             # explicit 1-2-5 ticks: plotly labels every minor tick of a log axis and the labels run together

@@ -594,6 +594,30 @@ def test_costs_breakdown_says_beside_each_bar_what_it_cannot_count(ui, tiny_dir,
     assert shown["Inspections"] == "$0 (0.0%);<br>unknown: no inspections file"
 
 
+def test_with_every_order_shipped_the_bubbles_are_one_small_size_and_the_title_says_why(ui, tiny_dir, tmp_path, built):
+    """Every order has shipped (a delivery history, as SCMS's): no supplier has open exposure, so no bubble is sized
+    by it; they were each drawn the largest size (exposure 0 + 1 everywhere is the maximum), on top of each other."""
+    import base64
+
+    import numpy as np
+
+    shipments = tiny_dir / "shipments.csv"
+    shipments.write_text(shipments.read_text(encoding="utf-8")
+                         + "H6,P5,sea,2024-06-05,2024-06-14,2024-06-15,300,150,6,,90,0,0\n"
+                         + "H7,P6,air,2024-06-21,2024-06-24,,100,90,2,,40,0,0\n", encoding="utf-8")
+    at = ui.open(built(tiny_dir, tmp_path / "shipped.duckdb"))
+    assert not at.exception
+    chart = ui.chart(at, "portfolio_matrix_chart")
+    assert chart["layout"]["title"]["text"].startswith(
+        "Risk score against spend (no open exposure: every order has shipped)")
+    markers = [t["marker"] for t in chart["data"]]
+    sizes = {float(v) for m in markers for v in np.frombuffer(base64.b64decode(m["size"]["bdata"]),
+                                                                  dtype=m["size"]["dtype"])}
+    assert sizes == {1.0}
+    # size_max BUBBLE_PX // 3 (13), as without shipments, not 40
+    assert [m["sizeref"] for m in markers] == [pytest.approx(1.0 / 13 ** 2)] * len(markers)
+
+
 def test_without_shipments_deposits_and_open_exposure_are_unknown(ui, tiny_dir, tmp_path, built):
     """No shipments file: no order is known to have shipped nothing, so the deposits at risk read '–' with why (they
     read $0 summed over unknowns, and every payment counted as a deposit before), and the bubbles are one size."""

@@ -134,7 +134,8 @@ if ui.require_warehouse():
             x = np.log10(plot["spend_plot"].to_numpy(dtype=float))
             y = plot["risk_score"].to_numpy(dtype=float)
             x_range = [x.min() - 0.06 * max(np.ptp(x), 1.0), x.max() + 0.06 * max(np.ptp(x), 1.0)]
-            y_range = [max(0.0, y.min() - 6), y.max() + 8]
+            # a band above the riskiest bubble for their names (they were put over the bubbles beneath)
+            y_range = [max(0.0, y.min() - 6), y.max() + 16]
             sizeref = plot["bubble"].max() / bubble_px ** 2  # plotly express's own, for size_max
             # the radius plotly.js draws a bubble of area mode at: sqrt(size / 2 / sizeref) (the largest 56.6 px
             # across at size_max 40, measured in Chromium); half that put names on the larger bubbles' rims

@@ -153,9 +153,10 @@ if ui.require_warehouse():
                                        font=dict(size=ui.LABEL_FONT_PX, color="#333"))
             fig.update_xaxes(range=x_range)
             fig.update_yaxes(range=y_range)
-            ui.style(fig, "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)"
-                     if any_open else "Risk score against spend (no open exposure: every order has shipped)"
-                     if sized else "Risk score against spend (open exposure unknown: no shipments file was imported)",
+            ui.style(fig, ui.fitted_title(
+                "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)" if any_open
+                else "Risk score against spend (no open exposure: every order has shipped)" if sized
+                else "Risk score against spend (open exposure unknown: no shipments file was imported)", page_px),
                      "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=520)
             # explicit 1-2-5 ticks: plotly labels every minor tick of a log axis and the labels run together
             tickvals, ticktext = ui.log_money_ticks(plot["spend_plot"].min(), plot["spend_plot"].max())

@@ -282,3 +282,14 @@ def test_a_bubbles_name_goes_beside_it_where_it_hides_no_other_and_never_on_anot
     assert spots == [approx((0, 5 + 3 + half)), approx((0, -(5 + 3 + half)))]
     # no room: a plot smaller than the name
     assert ui.place_labels([(20, 10, 2)], ["Ningbo Alpha Store"], 40, 20) == [None]
+
+
+def test_a_chart_title_too_wide_for_its_chart_goes_on_two_lines_before_its_parenthesis():
+    """Plotly does not wrap a title: at a 1024 px window (a 564 px main column) the Portfolio matrix's ended "… not yet
+    ship". Drawn about 1.2 times display.text_px's width (590 px for 502, measured)."""
+    title = "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)"
+    assert round(ui.text_px(title) * ui.TITLE_PX_PER_TEXT_PX) == 603
+    assert ui.fitted_title(title, 820) == title  # a 1280 px window
+    assert ui.fitted_title(title, 564) == ("Risk score against spend<br>(bubble size: open exposure, ordered goods not "
+                                           "yet shipped)")
+    assert ui.fitted_title("Spend by month and supplier type", 200) == "Spend by month and supplier type"  # no "("

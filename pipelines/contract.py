@@ -85,6 +85,7 @@ def check_severity(text: str) -> str:
 
 WARNING_CHECKS = tuple(sorted(p.stem for p in CHECKS_DIR.glob("*.sql")
                               if check_severity(p.read_text(encoding="utf-8")) == "warn"))
+
 FALSE_WORDS = {"false", "no", "n", "0", "f"}
 
 

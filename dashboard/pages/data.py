@@ -301,7 +301,8 @@ st.subheader("Current warehouse")
 if ui.require_warehouse():
     ui.as_of_caption()
     info = queries.build_info()
-    last_rejected = queries.rejected_rows()
+    last_rejected = queries.rejected_rows()  # a line per rule a row breaks
+    refused = queries.rejected_count()  # rows, as every page counts them (a row breaking two rules once)
     # every warned row in words, once per warehouse, not on every rerun (0.6 s at 85,000 rows: a brand without HS
     # codes); None from a build before they were kept
     warned_rows = ui.computed("data_check_warning_rows", _warned_rows_in_words)
@@ -311,7 +312,7 @@ if ui.require_warehouse():
     if not info.empty:
         st.caption(f"Input folder: {ui.md(info['input_dir'].iloc[0])}")
         # at a glance what the end of the page lists: a founder opening the app after a nightly build
-        st.caption(f"The last build rejected {ui.count_words(queries.rejected_count(), 'row')}"
+        st.caption(f"The last build rejected {ui.count_words(refused, 'row')}"
                    + ("" if warned_rows is None else
                       f" and kept {ui.count_words(len(warned_rows) - reviewed, 'row')} worth a look"
                       + (f" and {reviewed:,} marked reviewed" if reviewed else ""))
@@ -414,8 +415,6 @@ if ui.require_warehouse():
         for table_name, notices in zip(log["table_name"], log["notices"]):
             if isinstance(notices, str) and notices.strip():
                 st.caption(f"Notice ({ui.md(display.words(table_name, 'table_name'))}): {ui.md(notices)}")
-    # rows counted as every page counts them (a row breaking two rules once); the table has a line per broken rule
-    refused = queries.rejected_count()
     st.markdown(f"**Rows rejected by the last build: {refused:,}**"
                 + (f" ({len(last_rejected):,} lines below: one per rule a row breaks)"
                    if len(last_rejected) != refused else ""))

@@ -361,14 +361,46 @@ def month_axis(fig: go.Figure, months: pd.Series, as_of: date | None = None) -> 
 # a chart title as plotly draws it in the theme (about 16 px, bold) against display.text_px's 14 px: the Portfolio's
 # matrix title, 502 px by text_px, is 590 px drawn (measured in Chromium)
 TITLE_PX_PER_TEXT_PX = 1.2
+TITLE_LINE_PX = 22  # a title line's height as plotly draws it in the theme
+
+
+# where a title too wide for its chart goes onto a new line, best first: before a parenthesis, after a colon or a
+# comma, at a space; (the text before the break, the text after it) for a break at index i of a separator
+_TITLE_BREAKS = ((" (",), (": ", ", "), (" ",))
 
 
 def fitted_title(title: str, width_px: int) -> str:
-    """`title` broken onto a second line before its first parenthesis when one line would be cut at a chart `width_px`
-    wide (plotly does not wrap a title: at a 1024 px window the matrix's ended "… not yet ship")."""
-    if " (" not in title or display.text_px(title) * TITLE_PX_PER_TEXT_PX <= width_px - 10:
+    """`title` on as many lines as a chart `width_px` wide needs (plotly does not wrap a title: at a 1024 px window
+    the matrix's ended "… not yet ship", the leakage waterfall's lost 90 px in a half column): each line broken at the
+    best place whose text before it fits, the latest such place (before a parenthesis, else after a colon or a comma,
+    else at a space). A word longer than the chart stays whole on its line."""
+    def fits(text: str) -> bool:
+        return display.text_px(text) * TITLE_PX_PER_TEXT_PX <= width_px - 10
+
+    if fits(title):
         return title
-    return title.replace(" (", "<br>(", 1)
+    for separators in _TITLE_BREAKS:
+        cuts = [i for sep in separators for i in range(1, len(title)) if title.startswith(sep, i)
+                and fits(title[:i] + sep.rstrip(" ("))]
+        if cuts:
+            cut = max(cuts)
+            sep = next(sep for sep in separators if title.startswith(sep, cut))
+            head, rest = title[:cut] + sep.rstrip(" ("), title[cut + len(sep.rstrip("(")):]
+            return f"{head}<br>{fitted_title(rest, width_px)}"
+    return title  # not one break leaves a first line that fits: read it whole as far as it goes
+
+
+def titled_for(fig: go.Figure, width_px: int) -> go.Figure:
+    """`fig` with its title fitted to a chart `width_px` wide (fitted_title), its top margin grown by a line's height
+    for every line past the first (a two-line title ran into the plot)."""
+    text = fig.layout.title.text
+    if text:
+        fitted = fitted_title(text, width_px)
+        extra = fitted.count("<br>") - text.count("<br>")
+        if extra > 0:
+            top = fig.layout.margin.t if fig.layout.margin.t is not None else 60
+            fig.update_layout(title_text=fitted, margin_t=top + TITLE_LINE_PX * extra)
+    return fig
 
 
 def style(fig: go.Figure, title: str, x: str, y: str, height: int = 420) -> go.Figure:
@@ -438,12 +470,15 @@ def tiles(spec: int | list[float], labels: list[str] | None = None) -> list:
     return out
 
 
-def figure(key: str, build: Callable[[], go.Figure], *inputs: object) -> Drawn:
-    """The figure `build()` makes (as a Drawn, ready for st.plotly_chart), built once per chart key, warehouse
-    version and `inputs` (the frames and choices it is drawn from; hashed by every value, `_by_value`) and shared by
-    every session: building a plotly figure costs 20-100 ms, more than the rest of a page. Never change a figure this
+def figure(key: str, build: Callable[[], go.Figure], *inputs: object, width_px: int | None = None) -> Drawn:
+    """The figure `build()` makes (as a Drawn, ready for st.plotly_chart), its title fitted to the chart's width
+    (`width_px`; the main column's when not given: titled_for), built once per chart key, warehouse version, width
+    and `inputs` (the frames and choices it is drawn from; hashed by every value, `_by_value`) and shared by every
+    session: building a plotly figure costs 20-100 ms, more than the rest of a page. Never change a figure this
     returns."""
-    return _figure(key, db.db_version(), tuple(_by_value(v) for v in inputs), build)
+    width = display.page_px() if width_px is None else width_px
+    return _figure(key, db.db_version(), (*(_by_value(v) for v in inputs), ("width_px", width)),
+                   lambda: titled_for(build(), width))
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
@@ -466,9 +501,15 @@ def prepared_table(digest: str, options: str, _inputs: tuple) -> object:
     return display._prepare(*_inputs)
 
 
-def cached_chart(key: str, build: Callable[[], go.Figure], *inputs: object) -> None:
-    """chart(figure(key, build, *inputs), key)."""
-    chart(figure(key, build, *inputs), key)
+def chart_pair() -> tuple:
+    """Where two charts that go together are drawn: st.columns(2) on a main column wide enough for both
+    (display.pair_side_by_side), else two containers one under the other."""
+    return tuple(st.columns(2)) if display.pair_side_by_side() else (st.container(), st.container())
+
+
+def cached_chart(key: str, build: Callable[[], go.Figure], *inputs: object, width_px: int | None = None) -> None:
+    """chart(figure(key, build, *inputs, width_px=width_px), key)."""
+    chart(figure(key, build, *inputs, width_px=width_px), key)
 
 
 COST_COMPONENTS = {"goods_value": "Goods (quoted price)", "freight": "Freight", "insurance": "Insurance",
@@ -478,9 +519,9 @@ COST_COMPONENTS = {"goods_value": "Goods (quoted price)", "freight": "Freight", 
 def leakage_waterfall(steps: pd.DataFrame, key: str, title: str = "Leakage waterfall: planned to realised "
                                                                     "contribution") -> None:
     """go.Waterfall of marts.margin_leakage steps (step, step_order, amount), first absolute, last a total, drawn in
-    half the main column (both pages put it beside the landed-cost breakdown)."""
-    width = display.column_px([1, 1], 1)  # it follows the main column, which also sets how the amounts read
-    cached_chart(key, lambda: _waterfall(steps, title, width), steps, title, width)
+    half the main column or under the landed-cost breakdown (both pages pair them: chart_pair)."""
+    width = display.pair_px()  # it follows the main column, which also sets how the amounts read
+    cached_chart(key, lambda: _waterfall(steps, title, width), steps, title, width_px=width)
 
 
 CHART_TEXT_SCALE = 12 / 14  # a chart's 12 px text against the 14 px table font display.text_px measures
@@ -541,7 +582,8 @@ def landed_breakdown(row: pd.Series, key: str, unknown: dict[str, str] | None = 
     # the total as a tile says it ($1.463B from $1M in a 1280 px window), in few words, so the title fits a half
     # column ("Landed-cost breakdown: $112.6M over 14,407 landed POs" lost its "s" at the edge of one at 1280 px)
     title = f"Landed cost {metric_money(row['landed_total'])}, {int(row['po_count']):,} POs landed"
-    cached_chart(key, lambda: _breakdown(row, unknown, title), row, sorted(unknown.items()), title)
+    cached_chart(key, lambda: _breakdown(row, unknown, title), row, sorted(unknown.items()), title,
+                 width_px=display.pair_px())  # both pages pair it with the leakage waterfall: chart_pair
 
 
 def _breakdown(row: pd.Series, unknown: dict[str, str], title: str) -> go.Figure:

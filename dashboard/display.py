@@ -1181,6 +1181,21 @@ def column_px(weights: list[float], index: int) -> int:
     return int((page_px() - COLUMN_GAP_PX * (len(weights) - 1)) * weights[index] / sum(weights))
 
 
+PAIR_MIN_PX = 400  # the narrowest half column two charts side by side are read in whole (410 at a 1280 px window; in
+# the 274 px of a 1024 px window's the landed-cost breakdown cut its amounts and the waterfall's ran into its steps)
+
+
+def pair_side_by_side() -> bool:
+    """Whether two charts that go together (the landed-cost breakdown and the leakage waterfall) fit side by side
+    (st.columns(2)) on this visitor's main column, or go one under the other."""
+    return column_px([1, 1], 0) >= PAIR_MIN_PX
+
+
+def pair_px() -> int:
+    """Width (px) of each of two charts that go together: half the main column side by side, else all of it."""
+    return column_px([1, 1], 0) if pair_side_by_side() else page_px()
+
+
 def _natural(values: pd.Series, title: str, kind: str) -> int:
     """Width (px) that shows a column's title and its longest value whole on one line, as formatted."""
     if kind in ("money", "share", "number") and pd.api.types.is_numeric_dtype(values):

@@ -73,7 +73,7 @@ def show() -> None:
                 return ui.style(fig, "Incident rate per risk band at the order date (95% interval)", "Risk band",
                                 "Orders with an incident", height=340)
 
-            ui.cached_chart(f"{SECTION_KEY}_bands_chart", bands_chart)
+            ui.cached_chart(f"{SECTION_KEY}_bands_chart", bands_chart, width_px=ui.expander_px())
         # inside the expander (ui.expander_px()): the long words wrap so that every column is on screen; the 95%
         # interval in one cell (its ends as numbers in the download)
         ui.table(rows.assign(interval=_intervals(rows)), f"{SECTION_KEY}_figures", "validity_report.csv",

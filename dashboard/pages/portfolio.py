@@ -141,7 +141,12 @@ if ui.require_warehouse():
             # across at size_max 40, measured in Chromium); half that put names on the larger bubbles' rims
             radius = np.sqrt(plot["bubble"].to_numpy(dtype=float) / 2 / sizeref)
             order = plot["risk_score"].rank(method="first", ascending=False).to_numpy().argsort()
-            area = (PLOT_PX[0] + page_px - display.PAGE_PX, PLOT_PX[1])
+            title = ("Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)"
+                     if any_open else "Risk score against spend (no open exposure: every order has shipped)" if sized
+                     else "Risk score against spend (open exposure unknown: no shipments file was imported)")
+            # a title on two lines takes a line's height off the plot (ui.titled_for)
+            area = (PLOT_PX[0] + page_px - display.PAGE_PX,
+                    PLOT_PX[1] - ui.TITLE_LINE_PX * ui.fitted_title(title, page_px).count("<br>"))
             points = [((x[i] - x_range[0]) / (x_range[1] - x_range[0]) * area[0],
                        (y[i] - y_range[0]) / (y_range[1] - y_range[0]) * area[1], radius[i]) for i in order]
             names = [plot["supplier_name"].iloc[i] if plot.index[i] in named else "" for i in order]
@@ -153,17 +158,13 @@ if ui.require_warehouse():
                                        font=dict(size=ui.LABEL_FONT_PX, color="#333"))
             fig.update_xaxes(range=x_range)
             fig.update_yaxes(range=y_range)
-            ui.style(fig, ui.fitted_title(
-                "Risk score against spend (bubble size: open exposure, ordered goods not yet shipped)" if any_open
-                else "Risk score against spend (no open exposure: every order has shipped)" if sized
-                else "Risk score against spend (open exposure unknown: no shipments file was imported)", page_px),
-                     "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=520)
+            ui.style(fig, title, "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=520)
             # explicit 1-2-5 ticks: plotly labels every minor tick of a log axis and the labels run together
             tickvals, ticktext = ui.log_money_ticks(plot["spend_plot"].min(), plot["spend_plot"].max())
             fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
             return fig
 
-        fig = ui.figure("portfolio_matrix_chart", matrix_chart, ids, page_px)
+        fig = ui.figure("portfolio_matrix_chart", matrix_chart, ids, width_px=page_px)
         clicked = st.plotly_chart(fig, key="portfolio_matrix_chart", config={"displaylogo": False},
                                   on_select="rerun", selection_mode="points")
         points = (clicked or {}).get("selection", {}).get("points", []) if clicked else []
@@ -197,7 +198,8 @@ if ui.require_warehouse():
                 fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide")  # no unreadable labels on thin bands
                 return ui.style(fig, "Suppliers per risk band and type", "Supplier type", "Suppliers")
 
-            ui.cached_chart("portfolio_band_type_chart", band_type_chart, ids)
+            ui.cached_chart("portfolio_band_type_chart", band_type_chart, ids,
+                            width_px=display.column_px(MOVERS_ROW, 0))
     with right:
         st.subheader("Biggest movers since last month")
         movers = queries.biggest_movers(ids)

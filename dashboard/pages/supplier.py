@@ -557,7 +557,7 @@ if not orders.empty:
 st.subheader("Landed cost and leakage")
 breakdown = queries.landed_breakdown(supplier_id=supplier_id)
 steps = queries.leakage_waterfall(supplier_id=supplier_id)
-left, right = st.columns(2)
+left, right = ui.chart_pair()
 with left:
     if breakdown.empty or not breakdown["po_count"].iloc[0]:
         ui.missing("marts.landed_cost_po", "landed purchase orders", needs=("shipments",))
@@ -617,7 +617,7 @@ if not calibration.empty:
                             "Mean predicted probability", "Observed incident rate", height=360)
 
         ui.cached_chart("supplier_calibration_chart", calibration_chart, calibration,
-                        None if prob is None or pd.isna(prob) else float(prob))
+                        None if prob is None or pd.isna(prob) else float(prob), width_px=ui.expander_px())
 
 st.subheader("Recommended next actions")
 action = queries.supplier_reaudit(supplier_id)

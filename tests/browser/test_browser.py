@@ -526,10 +526,20 @@ MAX_COLUMN_PX = 1000      # the widest Streamlit draws a column (62.5rem), whate
 LINE_PX = 19.6            # 14 px × the grid's line height 1.4
 
 
+# A chart's title, axis titles, notes and bar amounts that run past the chart's edge (plotly cuts them off there).
+_CUT_CHART_TEXT = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')].flatMap(c => {
+    const svg = c.querySelector('.main-svg'); if (!svg) return [];
+    const box = svg.getBoundingClientRect(); if (!box.width) return [];
+    return [...c.querySelectorAll('.gtitle, .xtitle, .ytitle, .annotation-text, .bartext')].filter(t => {
+        const r = t.getBoundingClientRect();
+        return r.width && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+                           || r.bottom > box.bottom + 1); }).map(t => t.textContent); })"""
+
+
 def _unreadable(pg, where: str, may_scroll: bool = False) -> list[tuple]:
     """What a founder cannot read on the page as shown at 1440 px: a table wider than its box (columns off screen), a
     cell or header whose text does not fit its column (one line, or the lines its row holds when the grid wraps), a
-    metric cut with "…". Tables in closed expanders are not drawn and not checked: open them first (_open_expanders).
+    metric cut with "…", a chart's title, axis title or note cut at the chart's edge. Tables in closed expanders are not drawn and not checked: open them first (_open_expanders).
     `may_scroll` (a narrow window): a table wider than its box is read by scrolling it sideways, so it is not a problem
     when its first column is pinned (each row stays named while it scrolls)."""
     from dashboard import display
@@ -574,6 +584,7 @@ def _unreadable(pg, where: str, may_scroll: bool = False) -> list[tuple]:
             problems.append((name, label, shown[:80], f"needs {needed} line(s) of {usable:.0f} px, has {allowed}"
                              if allowed > 1 else f"{one_line:.0f} px of text in {usable:.0f} px"))
     problems.extend((where, "metric", text) for text in pg.evaluate(_CUT_METRICS))
+    problems.extend((where, "chart text", text) for text in pg.evaluate(_CUT_CHART_TEXT))
     return problems
 
 
@@ -685,6 +696,27 @@ def test_every_page_is_read_whole_in_a_1280_px_window(browser, server):
         assert any(re.fullmatch(r"\$\d+(\.\d+)?M", t) for t in tiles), tiles  # the spend tile in millions
     finally:
         context.close()
+
+
+def test_every_page_is_read_whole_in_a_1024_px_window(browser, server):
+    """A small laptop or a tablet on its side (1024 px, the sidebar open: a 564 px main column). Nothing is cut, as at
+    1280 px (_unreadable with `may_scroll`), every expander open: at this width the leakage waterfall's title lost
+    90 px at its edge, four other charts' titles were cut, and beside each other the landed-cost breakdown cut its
+    amounts; the titles now go onto more lines and the two charts one under the other."""
+    context = browser.new_context(viewport={"width": 1024, "height": 1000})
+    pg = context.new_page()
+    cut = []
+    try:
+        for path, text in PAGES.items():
+            pg.goto(f"{server}/{path}")
+            _settle_for_width(pg, text)
+            assert pg.evaluate(_MAIN_PX) == 564
+            _open_expanders(pg)
+            cut.extend(_unreadable(pg, path or "portfolio", may_scroll=True))
+            _shot(pg, f"{path or 'portfolio'}_1024")
+    finally:
+        context.close()
+    assert cut == []
 
 
 # The risk-by-spend chart's names as drawn: each name's box (plotly's background rect), and the plot area

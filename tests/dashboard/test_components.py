@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 from pytest import approx
 
 from dashboard import components as ui
@@ -201,7 +202,7 @@ def test_a_breakdown_whose_longest_bar_is_under_half_leaves_its_width_again_for_
     assert fig.data[0].text[0] == "$169,900 (38.9%)"
     # the title in few words: "Landed-cost breakdown: $112.6M over 14,407 landed POs" lost its "s" at 1280 px
     drawn = []
-    monkeypatch.setattr(ui, "cached_chart", lambda key, build, *inputs: drawn.append(build()))
+    monkeypatch.setattr(ui, "cached_chart", lambda key, build, *inputs, width_px=None: drawn.append(build()))
     ui.landed_breakdown(row, "k")
     assert drawn[0].layout.title.text == "Landed cost $437,123, 29 POs landed"
     most = row.copy()
@@ -292,4 +293,37 @@ def test_a_chart_title_too_wide_for_its_chart_goes_on_two_lines_before_its_paren
     assert ui.fitted_title(title, 820) == title  # a 1280 px window
     assert ui.fitted_title(title, 564) == ("Risk score against spend<br>(bubble size: open exposure, ordered goods not "
                                            "yet shipped)")
-    assert ui.fitted_title("Spend by month and supplier type", 200) == "Spend by month and supplier type"  # no "("
+    # without a parenthesis: after a colon or a comma, else at the last space that leaves a first line that fits
+    assert ui.fitted_title("Leakage waterfall: planned to realised contribution", 274) == (
+        "Leakage waterfall:<br>planned to realised contribution")  # half a 1024 px window's main column
+    assert ui.fitted_title("Landed cost $24.14M, 3,004 POs landed", 274) == "Landed cost $24.14M,<br>3,004 POs landed"
+    assert ui.fitted_title("Spend by month and supplier type", 200) == "Spend by month and<br>supplier type"
+    # as many lines as it takes; a word wider than the chart stays whole
+    assert ui.fitted_title("Spend by month and supplier type", 120) == "Spend by<br>month and<br>supplier type"
+    assert ui.fitted_title("Supercalifragilistic", 50) == "Supercalifragilistic"
+
+
+def test_every_chart_title_is_fitted_to_the_width_it_is_drawn_at_and_the_margin_makes_room_for_its_lines():
+    """ui.figure fits a chart's title to the main column's width, or the width the page gives (a half column, an
+    expander): the leakage waterfall's title lost 90 px in half a 1024 px window. A title on more lines takes a line's
+    height more of the top margin, and a figure is cached per width."""
+    def build() -> go.Figure:
+        return ui.style(go.Figure(), "Leakage waterfall: planned to realised contribution", "USD", "")
+
+    wide = ui.figure("title_test_chart", build, width_px=474).figure
+    narrow = ui.figure("title_test_chart", build, width_px=274).figure
+    assert (wide.layout.title.text, wide.layout.margin.t) == ("Leakage waterfall: planned to realised contribution", 60)
+    assert narrow.layout.title.text == "Leakage waterfall:<br>planned to realised contribution"
+    assert narrow.layout.margin.t == 60 + ui.TITLE_LINE_PX
+
+
+def test_the_landed_cost_breakdown_and_the_leakage_waterfall_go_one_under_the_other_on_a_narrow_main_column(
+        monkeypatch):
+    """Side by side in half a 1024 px window's main column (274 px) the breakdown cut its amounts ("$3,511,138 (1")
+    and the waterfall's amounts ran into its steps: under PAIR_MIN_PX a half, the two charts take the whole column
+    one under the other; at 1280 px (410 px halves) and wider they stay side by side."""
+    from dashboard import display
+
+    for page, side_by_side, width in ((980, True, 482), (820, True, 402), (564, False, 564)):
+        monkeypatch.setattr(display, "page_px", lambda page=page: page)
+        assert (display.pair_side_by_side(), display.pair_px()) == (side_by_side, width), page

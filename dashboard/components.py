@@ -501,10 +501,12 @@ def prepared_table(digest: str, options: str, _inputs: tuple) -> object:
     return display._prepare(*_inputs)
 
 
-def chart_pair() -> tuple:
-    """Where two charts that go together are drawn: st.columns(2) on a main column wide enough for both
-    (display.pair_side_by_side), else two containers one under the other."""
-    return tuple(st.columns(2)) if display.pair_side_by_side() else (st.container(), st.container())
+def beside(weights: list[float], min_px: list[int]) -> tuple:
+    """Where parts that go together are drawn: st.columns(weights) on a main column wide enough for each to have its
+    `min_px` (display.side_by_side), else as many containers one under the other."""
+    if display.side_by_side(weights, min_px):
+        return tuple(st.columns(weights))
+    return tuple(st.container() for _ in weights)
 
 
 def cached_chart(key: str, build: Callable[[], go.Figure], *inputs: object, width_px: int | None = None) -> None:
@@ -519,8 +521,8 @@ COST_COMPONENTS = {"goods_value": "Goods (quoted price)", "freight": "Freight", 
 def leakage_waterfall(steps: pd.DataFrame, key: str, title: str = "Leakage waterfall: planned to realised "
                                                                     "contribution") -> None:
     """go.Waterfall of marts.margin_leakage steps (step, step_order, amount), first absolute, last a total, drawn in
-    half the main column or under the landed-cost breakdown (both pages pair them: chart_pair)."""
-    width = display.pair_px()  # it follows the main column, which also sets how the amounts read
+    half the main column or under the landed-cost breakdown (both pages pair them: display.PAIR_PX)."""
+    width = display.beside_px(*display.PAIR_PX, 1)  # it follows the main column, which also sets how the amounts read
     cached_chart(key, lambda: _waterfall(steps, title, width), steps, title, width_px=width)
 
 
@@ -583,7 +585,7 @@ def landed_breakdown(row: pd.Series, key: str, unknown: dict[str, str] | None = 
     # column ("Landed-cost breakdown: $112.6M over 14,407 landed POs" lost its "s" at the edge of one at 1280 px)
     title = f"Landed cost {metric_money(row['landed_total'])}, {int(row['po_count']):,} POs landed"
     cached_chart(key, lambda: _breakdown(row, unknown, title), row, sorted(unknown.items()), title,
-                 width_px=display.pair_px())  # both pages pair it with the leakage waterfall: chart_pair
+                 width_px=display.beside_px(*display.PAIR_PX, 0))  # beside the leakage waterfall
 
 
 def _breakdown(row: pd.Series, unknown: dict[str, str], title: str) -> go.Figure:

@@ -1181,19 +1181,20 @@ def column_px(weights: list[float], index: int) -> int:
     return int((page_px() - COLUMN_GAP_PX * (len(weights) - 1)) * weights[index] / sum(weights))
 
 
-PAIR_MIN_PX = 400  # the narrowest half column two charts side by side are read in whole (410 at a 1280 px window; in
-# the 274 px of a 1024 px window's the landed-cost breakdown cut its amounts and the waterfall's ran into its steps)
+PAIR_PX = ([1, 1], [400, 400])  # the landed-cost breakdown and the leakage waterfall: 410 px each at a 1280 px window;
+# in the 274 px of a 1024 px window's halves the breakdown cut its amounts and the waterfall's ran into its steps
 
 
-def pair_side_by_side() -> bool:
-    """Whether two charts that go together (the landed-cost breakdown and the leakage waterfall) fit side by side
-    (st.columns(2)) on this visitor's main column, or go one under the other."""
-    return column_px([1, 1], 0) >= PAIR_MIN_PX
+def side_by_side(weights: list[float], min_px: list[int]) -> bool:
+    """Whether st.columns(weights) on this visitor's main column gives every column at least its `min_px`; where not,
+    what would go in them goes one under the other (components.beside)."""
+    return all(column_px(weights, i) >= least for i, least in enumerate(min_px))
 
 
-def pair_px() -> int:
-    """Width (px) of each of two charts that go together: half the main column side by side, else all of it."""
-    return column_px([1, 1], 0) if pair_side_by_side() else page_px()
+def beside_px(weights: list[float], min_px: list[int], index: int) -> int:
+    """Width (px) of what goes in column `index` of components.beside(weights, min_px): the column's side by side,
+    the whole main column one under the other."""
+    return column_px(weights, index) if side_by_side(weights, min_px) else page_px()
 
 
 def _natural(values: pd.Series, title: str, kind: str) -> int:

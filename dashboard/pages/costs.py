@@ -114,7 +114,7 @@ if ui.require_warehouse():
                                     "notes": "Why it is not confirmed",
                                     "source": "Source"})
 
-    left, right = ui.chart_pair()
+    left, right = ui.beside(*display.PAIR_PX)
     with left:
         if not has_landed:
             ui.missing("marts.landed_cost_po", "landed purchase orders", needs=("shipments",))

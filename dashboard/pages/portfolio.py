@@ -10,7 +10,9 @@ from dashboard import components as ui
 from dashboard import digest, display, filters, queries, validity_card
 from models import scoring
 
-MOVERS_ROW = [1, 2]  # band chart, movers: the table needs the room (score, change, what moved it, band)
+# band chart, movers: the table needs the room (score, change, what moved it, band); side by side from 240 and 500 px
+# (a 1280 px window), one under the other narrower (at 1024 px the names went on four lines and the table scrolled)
+MOVERS_ROW = ([1, 2], [240, 500])
 
 DIGEST_BUTTON_PX = 184  # "Weekly digest (HTML)" with its icon
 LABELLED = 8  # bubbles named on the chart
@@ -178,7 +180,7 @@ if ui.require_warehouse():
                       f"{display.count_words(raised, 'supplier')} {'is' if raised == 1 else 'are'} coloured above "
                       "the band their score alone gives (the hover says so)." if raised else ""))
 
-    left, right = st.columns(MOVERS_ROW)
+    left, right = ui.beside(*MOVERS_ROW)
     with left:
         st.subheader("Bands by supplier type")
         by_type = queries.band_by_type(ids)
@@ -199,7 +201,7 @@ if ui.require_warehouse():
                 return ui.style(fig, "Suppliers per risk band and type", "Supplier type", "Suppliers")
 
             ui.cached_chart("portfolio_band_type_chart", band_type_chart, ids,
-                            width_px=display.column_px(MOVERS_ROW, 0))
+                            width_px=display.beside_px(*MOVERS_ROW, 0))
     with right:
         st.subheader("Biggest movers since last month")
         movers = queries.biggest_movers(ids)
@@ -209,7 +211,7 @@ if ui.require_warehouse():
             movers = movers.assign(band_now=[display.band_with_reason(b, sc, n) for b, sc, n in zip(
                 movers["risk_band"], movers["risk_score"], movers["red_flag_count"])],
                 moved_most=display.pillar_moves(movers))
-            ui.table(movers, "portfolio_movers", "biggest_movers.csv", width_px=display.column_px(MOVERS_ROW, 1),
+            ui.table(movers, "portfolio_movers", "biggest_movers.csv", width_px=display.beside_px(*MOVERS_ROW, 1),
                      wrap=["moved_most"],
                      columns=["supplier_name", "risk_score", "score_change", "moved_most", "band_now"],
                      download_columns=["previous_score"],

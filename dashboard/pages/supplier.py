@@ -557,7 +557,7 @@ if not orders.empty:
 st.subheader("Landed cost and leakage")
 breakdown = queries.landed_breakdown(supplier_id=supplier_id)
 steps = queries.leakage_waterfall(supplier_id=supplier_id)
-left, right = ui.chart_pair()
+left, right = ui.beside(*display.PAIR_PX)
 with left:
     if breakdown.empty or not breakdown["po_count"].iloc[0]:
         ui.missing("marts.landed_cost_po", "landed purchase orders", needs=("shipments",))

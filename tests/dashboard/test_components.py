@@ -320,10 +320,16 @@ def test_every_chart_title_is_fitted_to_the_width_it_is_drawn_at_and_the_margin_
 def test_the_landed_cost_breakdown_and_the_leakage_waterfall_go_one_under_the_other_on_a_narrow_main_column(
         monkeypatch):
     """Side by side in half a 1024 px window's main column (274 px) the breakdown cut its amounts ("$3,511,138 (1")
-    and the waterfall's amounts ran into its steps: under PAIR_MIN_PX a half, the two charts take the whole column
-    one under the other; at 1280 px (410 px halves) and wider they stay side by side."""
+    and the waterfall's amounts ran into its steps: under 400 px a half, the two charts take the whole column one
+    under the other; at 1280 px (410 px halves) and wider they stay side by side. The same rule for the Portfolio's
+    band chart and movers table (240 and 500 px of a third and two thirds)."""
     from dashboard import display
+    from dashboard.pages.portfolio import MOVERS_ROW
 
-    for page, side_by_side, width in ((980, True, 482), (820, True, 402), (564, False, 564)):
+    for page, side_by_side, widths in ((980, True, (482, 482)), (820, True, (402, 402)), (564, False, (564, 564))):
         monkeypatch.setattr(display, "page_px", lambda page=page: page)
-        assert (display.pair_side_by_side(), display.pair_px()) == (side_by_side, width), page
+        assert display.side_by_side(*display.PAIR_PX) == side_by_side, page
+        assert (display.beside_px(*display.PAIR_PX, 0), display.beside_px(*display.PAIR_PX, 1)) == widths
+    for page, widths in ((980, (321, 642)), (820, (268, 536)), (564, (564, 564))):
+        monkeypatch.setattr(display, "page_px", lambda page=page: page)
+        assert (display.beside_px(*MOVERS_ROW, 0), display.beside_px(*MOVERS_ROW, 1)) == widths, page

@@ -651,5 +651,5 @@ else:
     if tested:
         with st.expander("How we know"):
             st.markdown(listed(tested))
-            st.caption("A rate triggers only when the count is unlikely under the peer cohort's rate (binomial test) "
+            st.caption("A rate triggers only when the count is unlikely under its peers' rate (a binomial test) "
                        "or the supplier's own earlier rate (Fisher's exact test) at the 5% level.")

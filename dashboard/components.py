@@ -69,6 +69,31 @@ def chart_text(values: Iterable[object]) -> list[object]:
     return [html.escape(v, quote=False) if isinstance(v, str) else v for v in values]
 
 
+CHART_TEXT_SCALE = 12 / 14  # a chart's 12 px text against the 14 px table font display.text_px measures
+CHART_TEXT_GAP_PX = 6       # plotly's gap between a bar and its text outside it, with a pixel to spare
+CHART_LABEL_SHARE = 0.4  # of a horizontal bar chart's width its category labels (supplier names) may take at most
+
+
+def chart_labels(texts: Iterable[object], width_px: int) -> list[object]:
+    """The category labels of a horizontal bar chart `width_px` wide, each at most CHART_LABEL_SHARE of it: a longer
+    one is cut with "…" (the hover says it whole). Plotly gives the labels whatever room they take: at a 1024 px
+    window the SCMS re-audit plan's names ("18. JANSSEN SCIENCES IRELAND UC (FORMERLY JANSSEN R&D IRELAND)") left
+    the bars a sixth of the chart and its axis title ran off the edge. Two labels cut to the same text stay two bars
+    (plotly would draw one): each repeat ends in one more zero-width space. Made safe for plotly (chart_text)."""
+    limit = width_px * CHART_LABEL_SHARE / CHART_TEXT_SCALE  # in display.text_px's 14 px units
+    out, seen = [], {}
+    for value in texts:
+        label = str(value)
+        if text_px(label) > limit:
+            while label and text_px(label + "…") > limit:
+                label = label[:-1]
+            label = label.rstrip() + "…"
+        repeat = seen.get(label, 0)
+        seen[label] = repeat + 1
+        out.append(label + "\u200b" * repeat)
+    return chart_text(out)
+
+
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` for a CSV or Excel export: a text cell starting with =, +, -, @, tab or carriage return gets a
     leading apostrophe, so a spreadsheet shows it as text instead of running it (=HYPERLINK(...), =cmd|...).
@@ -524,10 +549,6 @@ def leakage_waterfall(steps: pd.DataFrame, key: str, title: str = "Leakage water
     half the main column or under the landed-cost breakdown (both pages pair them: display.PAIR_PX)."""
     width = display.beside_px(*display.PAIR_PX, 1)  # it follows the main column, which also sets how the amounts read
     cached_chart(key, lambda: _waterfall(steps, title, width), steps, title, width_px=width)
-
-
-CHART_TEXT_SCALE = 12 / 14  # a chart's 12 px text against the 14 px table font display.text_px measures
-CHART_TEXT_GAP_PX = 6       # plotly's gap between a bar and its text outside it, with a pixel to spare
 
 
 def _waterfall(steps: pd.DataFrame, title: str, width_px: int) -> go.Figure:

@@ -116,12 +116,14 @@ if ui.require_warehouse():
         top = blind[blind["escaped_value"] > 0].head(15).iloc[::-1]
         if not top.empty:
             def escapes_chart() -> go.Figure:
-                fig = go.Figure(go.Bar(
-                    x=top["escaped_value"], y=ui.chart_text(display.supplier_labels(top)), orientation="h",
+                names = display.supplier_labels(top)
+                fig = go.Figure(go.Bar(  # a long name cut with "…" on the axis, whole in the hover
+                    x=top["escaped_value"], y=ui.chart_labels(names, display.page_px()), orientation="h",
                     marker_color="#d9480f",
-                    customdata=top[["escapes", "mature_passed_lots", "escape_rate"]].to_numpy(),
-                    hovertemplate="%{y}: %{x:$,.0f} escaped<br>%{customdata[0]} of %{customdata[1]} passed lots "
-                                  "escaped (%{customdata[2]:.1%})<extra></extra>"))
+                    customdata=list(zip(top["escapes"], top["mature_passed_lots"], top["escape_rate"],
+                                        ui.chart_text(names))),
+                    hovertemplate="%{customdata[3]}: %{x:$,.0f} escaped<br>%{customdata[0]} of %{customdata[1]} "
+                                  "passed lots escaped (%{customdata[2]:.1%})<extra></extra>"))
                 fig.update_xaxes(tickformat="$~s")  # $2k, like every money axis
                 return ui.style(fig, "Escaped money by supplier (top 15)", "Escaped money, USD", "",
                                 height=140 + 26 * len(top))

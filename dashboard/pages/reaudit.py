@@ -51,21 +51,29 @@ if ui.require_warehouse():
     top = shown.head(20).iloc[::-1]
     def plan_chart() -> go.Figure:
         fig = go.Figure()
+        names = top["plan_rank"].astype(str) + ". " + top["supplier_name"]
+        # a long name cut with "…" on the axis (the bars keep their room), whole in the hover
+        labels = pd.Series(ui.chart_labels(names, display.page_px()), index=top.index)
         for action in ui.action_order(top["suggested_action"]):
             part = top[top["suggested_action"] == action]
             fig.add_trace(go.Bar(
-                x=part["money_at_stake"], y=ui.chart_text(part["plan_rank"].astype(str) + ". " + part["supplier_name"]),
+                x=part["money_at_stake"], y=labels[part.index].tolist(),
                 orientation="h", name=display.words(action, "suggested_action"),
                 marker_color=ui.action_colours(shown["suggested_action"])[action],
-                customdata=list(zip(ui.chart_text(part["due_on"].astype(str)), part["risk_score"])),
-                hovertemplate="%{y}: %{x:$,.0f} at stake, score %{customdata[1]:.0f}, due %{customdata[0]}"
-                              "<extra></extra>"))
-        order = ui.chart_text((top["plan_rank"].astype(str) + ". " + top["supplier_name"]).tolist())
+                customdata=list(zip(ui.chart_text(part["due_on"].astype(str)), part["risk_score"],
+                                    ui.chart_text(names[part.index]))),
+                hovertemplate="%{customdata[2]}: %{x:$,.0f} at stake, score %{customdata[1]:.0f}, due "
+                              "%{customdata[0]}<extra></extra>"))
+        order = labels.tolist()
         fig.update_yaxes(categoryorder="array", categoryarray=order, range=[-0.5, len(order) - 0.5])
-        fig.update_layout(barmode="stack", legend_traceorder="normal")
+        # the legend says what the colour means, also when every bar is one action (plotly leaves it out then)
+        fig.update_layout(barmode="stack", legend_traceorder="normal", showlegend=True)
         fig.update_xaxes(tickprefix="$", tickformat="~s")
+        # the axis title under the bars, which have at least the width the names leave them (ui.chart_labels)
+        axis = ui.fitted_title("Money at stake (12-month spend + open exposure), USD",
+                               int(display.page_px() * (1 - ui.CHART_LABEL_SHARE)) - 20)
         return ui.style(fig, f"The first {len(top)} of the plan: money at stake, coloured by what to do",
-                        "Money at stake (12-month spend + open exposure), USD", "", height=160 + 24 * len(top))
+                        axis, "", height=160 + 24 * len(top))
 
     ui.cached_chart("reaudit_chart", plan_chart, filters.supplier_ids(), window)
 

@@ -333,3 +333,20 @@ def test_the_landed_cost_breakdown_and_the_leakage_waterfall_go_one_under_the_ot
     for page, widths in ((980, (321, 642)), (820, (268, 536)), (564, (564, 564))):
         monkeypatch.setattr(display, "page_px", lambda page=page: page)
         assert (display.beside_px(*MOVERS_ROW, 0), display.beside_px(*MOVERS_ROW, 1)) == widths, page
+
+
+def test_a_bar_charts_long_names_are_cut_to_two_fifths_of_its_width_and_stay_apart():
+    """At a 1024 px window (564 px chart) the SCMS re-audit plan's long names took five sixths of the chart and its
+    axis title ran off the edge: a name is cut with "…" to 0.4 of the width (225 px of 12 px text, 263 in the table
+    font's units); two cut to the same text stay two bars; a name is made safe for plotly as before."""
+    long = "18. JANSSEN SCIENCES IRELAND UC (FORMERLY JANSSEN R&D IRELAND)"
+    limit = 564 * ui.CHART_LABEL_SHARE / ui.CHART_TEXT_SCALE
+    assert round(limit) == 263 and ui.text_px(long) > limit
+    cut = ui.chart_labels([long, "1. SCMS from RDC"], 564)
+    assert cut[1] == "1. SCMS from RDC"
+    assert cut[0].endswith("…") and long.startswith(cut[0][:-1].replace("&amp;", "&"))
+    assert ui.text_px(cut[0]) <= limit < ui.text_px(long[:len(cut[0])] + "…")  # as long as fits, not shorter
+    assert ui.chart_labels([long], 980) == [long.replace("&", "&amp;")]  # 392 px: whole
+    twins = ui.chart_labels(["Guangzhou Baiyun Household Goods Factory A", "Guangzhou Baiyun Household Goods Factory B",
+                             "<b>x</b>"], 300)
+    assert twins[0].endswith("…") and twins[1] == twins[0] + "\u200b" and twins[2] == "&lt;b&gt;x&lt;/b&gt;"

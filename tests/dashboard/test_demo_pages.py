@@ -346,11 +346,16 @@ def test_reaudit_chart_shows_the_first_twenty_of_the_plan_by_action(ui, demo_db,
     at = ui.open(demo_db, "reaudit")
     plan = pd.concat([f for f in ui.frames(at) if "suggested_action" in f.columns]).head(20)
     severity = ["Hold new orders", "On-site audit", "Tighter inspection", "Desk re-check"]  # risk_score.toml order
-    traces = ui.chart(at, "reaudit_chart")["data"]
+    chart = ui.chart(at, "reaudit_chart")
+    traces = chart["data"]
+    assert chart["layout"]["showlegend"] is True  # what the colours mean, also when every bar is one action
     assert [t["name"] for t in traces] == [a for a in severity if a in set(plan["suggested_action"])]
     # each bar sits in the trace of its own action and is named by its place in the plan and the supplier
     bars = {y: t["name"] for t in traces for y in t["y"]}
     assert bars == {f"{r.plan_rank}. {r.supplier_name}": r.suggested_action for r in plan.itertuples()}
+    # the hover names the supplier whole (the axis cuts a long name: components.chart_labels)
+    assert {c[2] for t in traces for c in t["customdata"]} == {f"{r.plan_rank}. {r.supplier_name}"
+                                                               for r in plan.itertuples()}
     top = demo_con.execute("select priority from marts.reaudit_queue where supplier_id = ?",
                            [plan["supplier_id"].iloc[0]]).fetchone()[0]
     table = next(f for f in ui.frames(at) if "priority" in f.columns)

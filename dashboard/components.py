@@ -390,7 +390,8 @@ TITLE_LINE_PX = 22  # a title line's height as plotly draws it in the theme
 
 
 # where a title too wide for its chart goes onto a new line, best first: before a parenthesis, after a colon or a
-# comma, at a space; (the text before the break, the text after it) for a break at index i of a separator
+# comma, at a space (the separator's space is dropped, its parenthesis starts the next line, its colon or comma ends
+# the line before)
 _TITLE_BREAKS = ((" (",), (": ", ", "), (" ",))
 
 

@@ -26,6 +26,9 @@ METRICS = {
     "realised_margin_pct": ("Realised margin", "Realised margin", lambda v: f"{v:.1f}%", "higher",
                             lambda v, end=False: display.signed(v, 1, " pp", end)),
 }
+TVF_THREE_PANELS_PX = 700  # the main column from which the overview draws three panels a row (820 px at 1280 px)
+PANEL_ROW_PX = 340         # the overview's height per row of panels (680 for two rows)
+PANEL_GAP_PX = 136         # between two rows of panels: their x labels, the next row's title and unit
 # how a metric's axis ticks read (plotly d3 formats): shares as percentages, money with its sign; others as numbers
 AXIS_FORMAT = {"defect_return_rate": ".1%", "on_time_rate": ".0%", "leakage_per_unit_sold": "$.2f"}
 # measures held in percent or as a ratio: their ticks say so ("-4%", "1.2×"; "-4" read as a count)
@@ -94,8 +97,13 @@ if ui.require_warehouse():
         units = rows.dropna(subset=["unit"]).groupby("metric")["unit"].first() if "unit" in rows else pd.Series()
         titles = [METRICS.get(m, (m,))[0] + (f"<br><span style='font-size:11px'>{units[m]}</span>" if m in units
                                              else "") for m in metrics[:6]]
-        fig = make_subplots(rows=2, cols=3, subplot_titles=titles,
-                            horizontal_spacing=0.08, vertical_spacing=0.2)
+        # three panels a row, two on a narrow main column (at a 1024 px window three ran their titles and their
+        # "Manufacturer" and "Trading company" into each other)
+        cols = 3 if display.page_px() >= TVF_THREE_PANELS_PX else 2
+        rows_n = -(-len(titles) // cols)
+        height = PANEL_ROW_PX * rows_n
+        fig = make_subplots(rows=rows_n, cols=cols, subplot_titles=titles,
+                            horizontal_spacing=0.08 * 3 / cols, vertical_spacing=PANEL_GAP_PX / height)
         for i, metric in enumerate(metrics[:6]):
             part = rows[(rows["metric"] == metric) & rows["supplier_type"].isin(TYPES)]
             part = part.set_index("supplier_type").reindex(list(TYPES)).dropna(subset=["estimate"])
@@ -110,20 +118,20 @@ if ui.require_warehouse():
                             part[["estimate", "ci_low", "ci_high", "n_suppliers"]].itertuples(index=False)],
                 hovertemplate="%{x}: %{customdata[0]} (interval %{customdata[1]} to %{customdata[2]}), "
                               "%{customdata[3]} suppliers<extra></extra>", showlegend=False),
-                row=i // 3 + 1, col=i % 3 + 1)
-            fig.update_yaxes(row=i // 3 + 1, col=i % 3 + 1, ticksuffix=AXIS_SUFFIX.get(metric, ""),
+                row=i // cols + 1, col=i % cols + 1)
+            fig.update_yaxes(row=i // cols + 1, col=i % cols + 1, ticksuffix=AXIS_SUFFIX.get(metric, ""),
                              tickformat=axis_format(metric, part["ci_low"], part["ci_high"]))
             for t, r in part.iterrows():
                 fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
-                                   yshift=-14, font=dict(size=11, color="#555"), row=i // 3 + 1, col=i % 3 + 1)
+                                   yshift=-14, font=dict(size=11, color="#555"), row=i // cols + 1, col=i % cols + 1)
             if part.empty:  # no supplier of either type has this measure here: say so, not an empty pair of axes
-                fig.update_xaxes(visible=False, row=i // 3 + 1, col=i % 3 + 1)
-                fig.update_yaxes(visible=False, row=i // 3 + 1, col=i % 3 + 1)
+                fig.update_xaxes(visible=False, row=i // cols + 1, col=i % cols + 1)
+                fig.update_yaxes(visible=False, row=i // cols + 1, col=i % cols + 1)
                 fig.add_annotation(text=NO_DATA, x=0.5, y=0.5, showarrow=False, font=dict(size=12, color="#555"),
                                    xref=f"x{i + 1 if i else ''} domain", yref=f"y{i + 1 if i else ''} domain")
         title = "All categories" if category == "all" else ui.chart_text([ui.label(category, "category")])[0]
         fig.update_layout(title=f"{title}, {filters.describe_period(chosen_period)}: manufacturers vs trading "
-                                f"companies ({level:.0%} intervals)", height=680,
+                                f"companies ({level:.0%} intervals)", height=height,
                           margin=dict(l=10, r=10, t=110, b=10))
         return fig
 

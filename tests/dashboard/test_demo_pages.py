@@ -162,6 +162,18 @@ def test_inspections_page_totals_match_the_blind_spot_mart(ui, demo_db, demo_con
                               f"pass it {often(p_then)} of the time.")
 
 
+def test_trader_vs_factory_draws_two_panels_a_row_on_a_narrow_main_column(ui, demo_db, monkeypatch):
+    """Three panels a row in a 1024 px window's 564 px column ran their titles and their type names into each other:
+    there the six measures go two a row (three rows, each as tall as before), three a row from 700 px."""
+    for page, cols in ((980, 3), (564, 2)):
+        monkeypatch.setattr(display, "page_px", lambda page=page: page)
+        spec = ui.chart(ui.open(demo_db, "trader_vs_factory"), "tvf_chart")["layout"]
+        starts = sorted({round(spec[k]["domain"][0], 3) for k in spec if k.startswith("xaxis")})
+        rows = sorted({round(spec[k]["domain"][0], 3) for k in spec if k.startswith("yaxis")})
+        assert (len(starts), len(rows)) == (cols, 6 // cols), page
+        assert spec["height"] == 340 * (6 // cols)
+
+
 def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_db, demo_con):
     at = ui.open(demo_db, "trader_vs_factory")
     table = at.dataframe[0].value.set_index("metric")

@@ -416,6 +416,11 @@ def fitted_title(title: str, width_px: int) -> str:
     return title  # not one break leaves a first line that fits: read it whole as far as it goes
 
 
+LEGEND_BELOW_PX = 700  # a chart narrower than this has its legend in rows under it, not in a column beside it
+LEGEND_SWATCH_PX = 50  # a legend item's swatch and the gaps beside its name
+LEGEND_ROW_PX = 24     # a row of a legend's items (a bar's swatch is the tallest)
+
+
 def titled_for(fig: go.Figure, width_px: int) -> go.Figure:
     """`fig` with its title fitted to a chart `width_px` wide (fitted_title), its top margin grown by a line's height
     for every line past the first (a two-line title ran into the plot)."""
@@ -426,6 +431,29 @@ def titled_for(fig: go.Figure, width_px: int) -> go.Figure:
         if extra > 0:
             top = fig.layout.margin.t if fig.layout.margin.t is not None else 60
             fig.update_layout(title_text=fitted, margin_t=top + TITLE_LINE_PX * extra)
+    return fig
+
+
+def legend_below(fig: go.Figure, width_px: int) -> go.Figure:
+    """`fig` with its legend in rows at the foot of the chart, under the axis title, on a chart narrower than
+    LEGEND_BELOW_PX that has one and has not placed it itself (set its orientation): beside the plot it took half of
+    a 1024 px window's chart (the Supplier page's signal bars were left 60 px). The items in trace order, as many to
+    a row as their names and swatches fit; the chart grows by the rows, so that the plot keeps its height."""
+    names = list(dict.fromkeys(t.name for t in fig.data if t.name and t.showlegend is not False))
+    if width_px >= LEGEND_BELOW_PX or not names or fig.layout.legend.orientation is not None \
+            or (fig.layout.showlegend is None and len(names) < 2):  # plotly shows no legend for a single trace
+        return fig
+    rows, used = 1, 0.0
+    for name in names:
+        item = text_px(name) * CHART_TEXT_SCALE + LEGEND_SWATCH_PX
+        if used and used + item > width_px - 20:
+            rows, used = rows + 1, 0.0
+        used += item
+    grown = LEGEND_ROW_PX * rows + 20
+    bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 10
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom",
+                                  traceorder="normal"),
+                      margin_b=bottom + grown, height=(fig.layout.height or 450) + grown)
     return fig
 
 
@@ -497,14 +525,14 @@ def tiles(spec: int | list[float], labels: list[str] | None = None) -> list:
 
 
 def figure(key: str, build: Callable[[], go.Figure], *inputs: object, width_px: int | None = None) -> Drawn:
-    """The figure `build()` makes (as a Drawn, ready for st.plotly_chart), its title fitted to the chart's width
-    (`width_px`; the main column's when not given: titled_for), built once per chart key, warehouse version, width
-    and `inputs` (the frames and choices it is drawn from; hashed by every value, `_by_value`) and shared by every
-    session: building a plotly figure costs 20-100 ms, more than the rest of a page. Never change a figure this
+    """The figure `build()` makes (as a Drawn, ready for st.plotly_chart), its title and legend fitted to the chart's
+    width (`width_px`; the main column's when not given: titled_for, legend_below), built once per chart key,
+    warehouse version, width and `inputs` (the frames and choices it is drawn from; hashed by every value,
+    `_by_value`) and shared by every session: building a plotly figure costs 20-100 ms, more than the rest of a page. Never change a figure this
     returns."""
     width = display.page_px() if width_px is None else width_px
     return _figure(key, db.db_version(), (*(_by_value(v) for v in inputs), ("width_px", width)),
-                   lambda: titled_for(build(), width))
+                   lambda: legend_below(titled_for(build(), width), width))
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)

@@ -160,6 +160,7 @@ if ui.require_warehouse():
                                        font=dict(size=ui.LABEL_FONT_PX, color="#333"))
             fig.update_xaxes(range=x_range)
             fig.update_yaxes(range=y_range)
+            fig.update_layout(legend_orientation="v")  # beside the plot at any width: PLOT_PX is measured with it
             ui.style(fig, title, "Spend, USD (log scale)", "Risk score (0–100, higher is riskier)", height=520)
             # explicit 1-2-5 ticks: plotly labels every minor tick of a log axis and the labels run together
             tickvals, ticktext = ui.log_money_ticks(plot["spend_plot"].min(), plot["spend_plot"].max())

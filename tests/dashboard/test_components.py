@@ -350,3 +350,25 @@ def test_a_bar_charts_long_names_are_cut_to_two_fifths_of_its_width_and_stay_apa
     twins = ui.chart_labels(["Guangzhou Baiyun Household Goods Factory A", "Guangzhou Baiyun Household Goods Factory B",
                              "<b>x</b>"], 300)
     assert twins[0].endswith("…") and twins[1] == twins[0] + "\u200b" and twins[2] == "&lt;b&gt;x&lt;/b&gt;"
+
+
+def test_a_narrow_charts_legend_goes_under_it_and_the_chart_grows_by_its_rows():
+    """Beside the plot a legend took half of a 1024 px window's chart (the Supplier page's signal bars were left
+    60 px): under 700 px it goes in rows at the chart's foot, and the chart grows by them so that the plot keeps its
+    height. Not on a wide chart, one with a single trace (plotly draws no legend then) or one that placed its own."""
+    def fig(names: list[str], **layout) -> go.Figure:
+        return ui.style(go.Figure([go.Bar(x=[1], y=[n], name=n) for n in names]).update_layout(**layout),
+                        "t", "x", "y", height=400)
+
+    bands = ["Critical", "High", "Medium", "Low"]
+    below = ui.legend_below(fig(bands), 564)
+    assert (below.layout.legend.orientation, below.layout.legend.yref, below.layout.legend.y) == ("h", "container", 0)
+    # one row: the four names and their swatches (4 x 50 px) take 370 px of the 544 the row has
+    assert sum(ui.text_px(n) * ui.CHART_TEXT_SCALE + ui.LEGEND_SWATCH_PX for n in bands) < 544
+    assert (below.layout.margin.b, below.layout.height) == (10 + 24 + 20, 400 + 24 + 20)
+    # two rows where the names do not fit one
+    long = ["Rule score, quality and delivery pillars", "Supplier's own past rate", "Incident model"]
+    assert ui.legend_below(fig(long), 400).layout.height == 400 + 2 * 24 + 20
+    for unchanged in (ui.legend_below(fig(bands), 980), ui.legend_below(fig(["Failed"]), 564),
+                      ui.legend_below(fig(bands, legend_orientation="v"), 564)):
+        assert (unchanged.layout.legend.yref, unchanged.layout.height) == (None, 400)

@@ -109,7 +109,7 @@ def built(request):
     """`built(folder, db, log)`: the warehouse `build(folder, ...)` publishes, copied to `db`, its log lines sent to
     `log`. Built once per code version and input (cached under .pytest_cache on a hash of the code, the reference
     data and every input file), so the fixtures that build the same portfolio, in any worker and any later run, build
-    it once. For fixture warehouses the tests only read; ingest.build_info names the folder of the run that built it."""
+    it once; ingest.build_info names `folder` as its input."""
     root = Path(request.config.cache.mkdir("supplier-risk"))
     used: set[Path] = set()
 
@@ -126,6 +126,10 @@ def built(request):
         used.add(cache)
         Path(db).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(cache / "w.duckdb", db)
+        # the copy names `folder` as its input, as a build of it does: the cached one names the folder of the run
+        # that built it, gone once pytest has removed that run's tmp_path (a page that rebuilds from it found none)
+        with duckdb.connect(str(db)) as con:
+            con.execute("update ingest.build_info set input_dir = ?", [str(Path(folder).resolve())])
         for line in json.loads((cache / "build-log.json").read_text(encoding="utf-8")):
             log(line)
         return Path(db)

@@ -654,6 +654,17 @@ def _settle_for_width(pg, text: str) -> None:
     _settle(pg, text)
 
 
+def _every_page_opened(pg, server: str, main_px: int):
+    """Each page's path, once the page is drawn for the width the browser reports (its main column `main_px` wide)
+    with every expander open."""
+    for path, text in PAGES.items():
+        pg.goto(f"{server}/{path}")
+        _settle_for_width(pg, text)
+        assert pg.evaluate(_MAIN_PX) == main_px
+        _open_expanders(pg)
+        yield path
+
+
 def test_every_page_is_read_whole_in_a_1280_px_window(browser, server):
     """A 13-inch laptop (1280 px, the sidebar open: an 820 px main column, 160 px less than at 1440). The pages plan
     for the width the browser reports: answers wrap narrower, other long texts wrap too, tiles go on two rows, money
@@ -663,11 +674,7 @@ def test_every_page_is_read_whole_in_a_1280_px_window(browser, server):
     pg = context.new_page()
     cut, pinned, tables = [], [], 0
     try:
-        for path, text in PAGES.items():
-            pg.goto(f"{server}/{path}")
-            _settle_for_width(pg, text)
-            assert pg.evaluate(_MAIN_PX) == 820
-            _open_expanders(pg)
+        for path in _every_page_opened(pg, server, 820):
             cut.extend(_unreadable(pg, path or "portfolio", may_scroll=True))
             frames = pg.locator('[data-testid="stDataFrame"]')
             for i in range(frames.count()):
@@ -707,11 +714,7 @@ def test_every_page_is_read_whole_in_a_1024_px_window(browser, server):
     pg = context.new_page()
     cut = []
     try:
-        for path, text in PAGES.items():
-            pg.goto(f"{server}/{path}")
-            _settle_for_width(pg, text)
-            assert pg.evaluate(_MAIN_PX) == 564
-            _open_expanders(pg)
+        for path in _every_page_opened(pg, server, 564):
             cut.extend(_unreadable(pg, path or "portfolio", may_scroll=True))
             _shot(pg, f"{path or 'portfolio'}_1024")
     finally:

@@ -528,8 +528,8 @@ def figure(key: str, build: Callable[[], go.Figure], *inputs: object, width_px: 
     """The figure `build()` makes (as a Drawn, ready for st.plotly_chart), its title and legend fitted to the chart's
     width (`width_px`; the main column's when not given: titled_for, legend_below), built once per chart key,
     warehouse version, width and `inputs` (the frames and choices it is drawn from; hashed by every value,
-    `_by_value`) and shared by every session: building a plotly figure costs 20-100 ms, more than the rest of a page. Never change a figure this
-    returns."""
+    `_by_value`) and shared by every session: building a plotly figure costs 20-100 ms, more than the rest of a
+    page. Never change a figure this returns."""
     width = display.page_px() if width_px is None else width_px
     return _figure(key, db.db_version(), (*(_by_value(v) for v in inputs), ("width_px", width)),
                    lambda: legend_below(titled_for(build(), width), width))

@@ -527,7 +527,8 @@ LINE_PX = 19.6            # 14 px × the grid's line height 1.4
 
 
 # A chart's title, axis titles, notes and bar amounts that run past the chart's edge (plotly cuts them off there).
-_CUT_CHART_TEXT = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')].flatMap(c => {
+_CUT_CHART_TEXT = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+  .flatMap(c => {
     const svg = c.querySelector('.main-svg'); if (!svg) return [];
     const box = svg.getBoundingClientRect(); if (!box.width) return [];
     return [...c.querySelectorAll('.gtitle, .xtitle, .ytitle, .annotation-text, .bartext')].filter(t => {
@@ -539,8 +540,8 @@ _CUT_CHART_TEXT = """() => [...document.querySelectorAll('[data-testid="stPlotly
 def _unreadable(pg, where: str, may_scroll: bool = False) -> list[tuple]:
     """What a founder cannot read on the page as shown at 1440 px: a table wider than its box (columns off screen), a
     cell or header whose text does not fit its column (one line, or the lines its row holds when the grid wraps), a
-    metric cut with "…", a chart's title, axis title or note cut at the chart's edge. Tables in closed expanders are not drawn and not checked: open them first (_open_expanders).
-    `may_scroll` (a narrow window): a table wider than its box is read by scrolling it sideways, so it is not a problem
+    metric cut with "…", a chart's title, axis title, note or bar amount cut at the chart's edge. Tables in closed
+    expanders are not drawn and not checked: open them first (_open_expanders). `may_scroll` (a narrow window): a table wider than its box is read by scrolling it sideways, so it is not a problem
     when its first column is pinned (each row stays named while it scrolls)."""
     from dashboard import display
 

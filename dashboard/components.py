@@ -389,10 +389,10 @@ TITLE_PX_PER_TEXT_PX = 1.2
 TITLE_LINE_PX = 22  # a title line's height as plotly draws it in the theme
 
 
-# where a title too wide for its chart goes onto a new line, best first: before a parenthesis, after a colon or a
-# comma, at a space (the separator's space is dropped, its parenthesis starts the next line, its colon or comma ends
-# the line before)
-_TITLE_BREAKS = ((" (",), (": ", ", "), (" ",))
+# where a title too wide for its chart goes onto a new line, best first: (separator, characters of it that end the
+# line before, characters of it skipped before the next line): before a parenthesis, after a colon or a comma, at a
+# space
+_TITLE_BREAKS = (((" (", 0, 1),), ((": ", 1, 2), (", ", 1, 2)), ((" ", 0, 1),))
 
 
 def fitted_title(title: str, width_px: int) -> str:
@@ -405,33 +405,35 @@ def fitted_title(title: str, width_px: int) -> str:
 
     if fits(title):
         return title
-    for separators in _TITLE_BREAKS:
-        cuts = [i for sep in separators for i in range(1, len(title)) if title.startswith(sep, i)
-                and fits(title[:i] + sep.rstrip(" ("))]
+    for breaks in _TITLE_BREAKS:
+        cuts = [(i + kept, i + skipped) for sep, kept, skipped in breaks for i in range(1, len(title))
+                if title.startswith(sep, i) and fits(title[:i + kept])]
         if cuts:
-            cut = max(cuts)
-            sep = next(sep for sep in separators if title.startswith(sep, cut))
-            head, rest = title[:cut] + sep.rstrip(" ("), title[cut + len(sep.rstrip("(")):]
-            return f"{head}<br>{fitted_title(rest, width_px)}"
+            end, start = max(cuts)
+            return f"{title[:end]}<br>{fitted_title(title[start:], width_px)}"
     return title  # not one break leaves a first line that fits: read it whole as far as it goes
 
 
-LEGEND_BELOW_PX = 700  # a chart narrower than this has its legend in rows under it, not in a column beside it
-LEGEND_SWATCH_PX = 50  # a legend item's swatch and the gaps beside its name
-LEGEND_ROW_PX = 24     # a row of a legend's items (a bar's swatch is the tallest)
+def title_extra_px(title: str, width_px: int) -> int:
+    """The height (px) `title` fitted to a chart `width_px` wide takes beyond one line: what titled_for adds to the
+    top margin, and so takes off the plot."""
+    return TITLE_LINE_PX * (fitted_title(title, width_px).count("<br>") - title.count("<br>"))
 
 
 def titled_for(fig: go.Figure, width_px: int) -> go.Figure:
     """`fig` with its title fitted to a chart `width_px` wide (fitted_title), its top margin grown by a line's height
     for every line past the first (a two-line title ran into the plot)."""
     text = fig.layout.title.text
-    if text:
-        fitted = fitted_title(text, width_px)
-        extra = fitted.count("<br>") - text.count("<br>")
-        if extra > 0:
-            top = fig.layout.margin.t if fig.layout.margin.t is not None else 60
-            fig.update_layout(title_text=fitted, margin_t=top + TITLE_LINE_PX * extra)
+    extra = title_extra_px(text, width_px) if text else 0
+    if extra > 0:
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else 60
+        fig.update_layout(title_text=fitted_title(text, width_px), margin_t=top + extra)
     return fig
+
+
+LEGEND_BELOW_PX = 700  # a chart narrower than this has its legend in rows under it, not in a column beside it
+LEGEND_SWATCH_PX = 50  # a legend item's swatch and the gaps beside its name
+LEGEND_ROW_PX = 24     # a row of a legend's items (a bar's swatch is the tallest)
 
 
 def legend_below(fig: go.Figure, width_px: int) -> go.Figure:

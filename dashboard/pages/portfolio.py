@@ -147,8 +147,7 @@ if ui.require_warehouse():
                      if any_open else "Risk score against spend (no open exposure: every order has shipped)" if sized
                      else "Risk score against spend (open exposure unknown: no shipments file was imported)")
             # a title on two lines takes a line's height off the plot (ui.titled_for)
-            area = (PLOT_PX[0] + page_px - display.PAGE_PX,
-                    PLOT_PX[1] - ui.TITLE_LINE_PX * ui.fitted_title(title, page_px).count("<br>"))
+            area = (PLOT_PX[0] + page_px - display.PAGE_PX, PLOT_PX[1] - ui.title_extra_px(title, page_px))
             points = [((x[i] - x_range[0]) / (x_range[1] - x_range[0]) * area[0],
                        (y[i] - y_range[0]) / (y_range[1] - y_range[0]) * area[1], radius[i]) for i in order]
             names = [plot["supplier_name"].iloc[i] if plot.index[i] in named else "" for i in order]

@@ -18,8 +18,12 @@ DEFAULT_DEMO_DIR = ROOT / "data" / "demo"
 
 
 def _cmd_demo(args) -> int:
-    from pipelines.demo import generate_portfolio
+    from pipelines.demo import MIN_SUPPLIERS, MIN_YEARS, generate_portfolio
 
+    if args.suppliers < MIN_SUPPLIERS or args.years < MIN_YEARS:
+        print(f"error: a demo portfolio needs at least {MIN_SUPPLIERS} suppliers and {MIN_YEARS} year "
+              f"(--suppliers {args.suppliers} --years {args.years})", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
     counts = generate_portfolio(Path(args.out), seed=args.seed, suppliers=args.suppliers, years=args.years,
                                 with_errors=args.with_errors)
@@ -513,8 +517,8 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="write a deterministic demo portfolio in the import format")
     d.add_argument("--out", required=True, help="folder to write the CSV files to")
     d.add_argument("--seed", type=int, default=7)
-    d.add_argument("--suppliers", type=int, default=72)
-    d.add_argument("--years", type=int, default=3)
+    d.add_argument("--suppliers", type=int, default=72, help="how many suppliers (default 72)")
+    d.add_argument("--years", type=int, default=3, help="years of history (default 3)")
     d.add_argument("--with-errors", action="store_true", help="append a few invalid rows to show the rejection report")
     d.set_defaults(func=_cmd_demo)
 

@@ -1106,14 +1106,17 @@ def _write_ground_truth(gt: Path, o: _Orders, po: pd.DataFrame, traits: pd.DataF
     _write(controls_truth, gt / "controls_truth.csv", [])
 
 
+MIN_SUPPLIERS, MIN_YEARS = 2, 1  # the smallest portfolio written (one with few suppliers lacks some planted cases)
+
+
 def generate_portfolio(out_dir: Path, seed: int = 7, suppliers: int = 72, years: int = 3,
                        end_on: date = date(2026, 10, 31), with_errors: bool = False) -> dict[str, int]:
     """Write the contract CSVs for a simulated brand, plus `ground_truth/`; return rows written per table.
 
     One function per table, called in the order they draw from the one random stream (the controls draw from their
     own, so adding them left every other table as it was)."""
-    if suppliers < 2 or years < 1:
-        raise ValueError("need at least 2 suppliers and 1 year")
+    if suppliers < MIN_SUPPLIERS or years < MIN_YEARS:
+        raise ValueError(f"need at least {MIN_SUPPLIERS} suppliers and {MIN_YEARS} year")
     out_dir = Path(out_dir)
     rng = np.random.default_rng(seed)
     end = _day(end_on)
@@ -1176,11 +1179,11 @@ def _background_checks(rng: np.random.Generator, sup: pd.DataFrame, latent: np.n
 
 def _bank_accounts(rng: np.random.Generator, sup: pd.DataFrame, po: pd.DataFrame, pay: pd.DataFrame,
                    traits: pd.DataFrame, names: pd.DataFrame, lots: pd.DataFrame, latent: np.ndarray,
-                   onboard: np.ndarray, end: int, truth: list) -> tuple[pd.DataFrame, int]:
+                   onboard: np.ndarray, end: int, truth: list) -> tuple[pd.DataFrame, int | None]:
     """bank_accounts.csv's rows: one per supplier at onboarding; the other entity's account for entity-mismatch
     suppliers; every payment (in place) names the account of its payee. Planted 1 (appended to `truth`): a new
     account under the same name a few weeks before the build, not verified. Returns the accounts and the planted
-    supplier's index."""
+    supplier's index (None in a portfolio too small to have a candidate: the case is then not planted)."""
     n = len(sup)
     ids = sup["supplier_id"].to_numpy()
     kind = traits["entity_mismatch_kind"].to_numpy()
@@ -1222,6 +1225,8 @@ def _bank_accounts(rng: np.random.Generator, sup: pd.DataFrame, po: pd.DataFrame
     open_po = po[lots["is_open"].to_numpy()]
     candidates = [i for i in np.argsort(latent) if kind[i] == "" and not traits["is_trading"].iloc[i]
                   and (open_po["supplier_id"] == ids[i]).any() and "Hong Kong" not in names["legal"].iloc[i]]
+    if not candidates:
+        return acc, None
     bec = candidates[0]
     bec_id = f"BA-{len(acc) + 1:04d}"
     acc = pd.concat([acc, pd.DataFrame([{
@@ -1237,11 +1242,11 @@ def _bank_accounts(rng: np.random.Generator, sup: pd.DataFrame, po: pd.DataFrame
 
 
 def _changes(rng: np.random.Generator, po: pd.DataFrame, lots: pd.DataFrame, latent: np.ndarray, sp: np.ndarray,
-             o_day: np.ndarray, n: int, taken_id: str, end: int, truth: list) -> tuple[pd.DataFrame, pd.Series]:
+             o_day: np.ndarray, n: int, taken: set, end: int, truth: list) -> tuple[pd.DataFrame, pd.Series | None]:
     """changes.csv's rows: price changes on price-jump reorders, confirmed in writing unless the supplier is
     careless, a few documented packaging and lead-time changes. Planted 2 (appended to `truth`): an open order's
-    material changed after its golden sample was approved, not confirmed (not at supplier `taken_id`). Returns the
-    changes and the planted order."""
+    material changed after its golden sample was approved, not confirmed (not at a supplier in `taken`). Returns the
+    changes and the planted order (None when no open order has an approved sample: not planted)."""
     open_po = po[lots["is_open"].to_numpy()]
     jumps = np.flatnonzero(lots["is_jump"].to_numpy() & (rng.random(len(po)) < 0.6))
     documented = rng.random(len(jumps)) < 0.97 - 0.6 * latent[sp[jumps]]
@@ -1263,7 +1268,9 @@ def _changes(rng: np.random.Generator, po: pd.DataFrame, lots: pd.DataFrame, lat
         "approved_by": "J. Smith", "note": "Agreed by e-mail and PI amendment"})], ignore_index=True)
     # planted 2: the material of an open order changed after its golden sample was approved, with no written
     # confirmation and nobody's approval (found at a pre-production check)
-    sampled = open_po[(open_po["sample_approved_on"] != "") & (open_po["supplier_id"] != taken_id)]
+    sampled = open_po[(open_po["sample_approved_on"] != "") & ~open_po["supplier_id"].isin(taken)]
+    if sampled.empty:
+        return _numbered_changes(chg), None
     pick = sampled.iloc[0]
     mat_day = max(_day(date.fromisoformat(pick["ordered_on"])), _day(date.fromisoformat(
         pick["sample_approved_on"]))) + 3
@@ -1271,9 +1278,7 @@ def _changes(rng: np.random.Generator, po: pd.DataFrame, lots: pd.DataFrame, lat
         "supplier_id": pick["supplier_id"], "po_id": pick["po_id"], "day": min(mat_day, end), "kind": "material",
         "confirmed_in_writing": "false", "approved_by": "",
         "note": "ABS housing swapped for recycled PP; noticed by the inspector, not announced"}])], ignore_index=True)
-    chg = chg.sort_values(["day", "supplier_id", "kind"], kind="stable").reset_index(drop=True)
-    chg.insert(0, "change_id", [f"CHG-{i + 1:05d}" for i in range(len(chg))])
-    chg["changed_on"] = _iso(chg["day"].to_numpy())
+    chg = _numbered_changes(chg)
     material_id = chg.loc[chg["kind"] == "material", "change_id"].iloc[-1]
     truth.append(("undocumented_material_change_after_sample", pick["supplier_id"], material_id,
                   f"material changed on {chg.loc[chg['change_id'] == material_id, 'changed_on'].iloc[0]} after the "
@@ -1283,11 +1288,21 @@ def _changes(rng: np.random.Generator, po: pd.DataFrame, lots: pd.DataFrame, lat
     return chg, pick
 
 
+def _numbered_changes(chg: pd.DataFrame) -> pd.DataFrame:
+    """The changes in date order, numbered CHG-00001…, with their date as written in the file."""
+    chg = chg.sort_values(["day", "supplier_id", "kind"], kind="stable").reset_index(drop=True)
+    chg.insert(0, "change_id", [f"CHG-{i + 1:05d}" for i in range(len(chg))])
+    chg["changed_on"] = _iso(chg["day"].to_numpy())
+    return chg
+
+
 def _corrective_actions(rng: np.random.Generator, ins: pd.DataFrame, po: pd.DataFrame, ids: np.ndarray,
-                        latent: np.ndarray, taken: set, end: int, truth: list) -> tuple[pd.DataFrame, str, str]:
+                        latent: np.ndarray, taken: set, end: int,
+                        truth: list) -> tuple[pd.DataFrame, str | None, str | None]:
     """corrective_actions.csv's rows, after failed first pre-shipment inspections, closed late more often for
     riskier suppliers. Planted 3 and 4 (appended to `truth`, at suppliers not in `taken`): an overdue action, and a
-    closed one whose next inspected lot failed again. Returns the actions and the two planted suppliers."""
+    closed one whose next inspected lot failed again. Returns the actions and the two planted suppliers (None for a case
+    a small portfolio has no candidate for: not planted)."""
     psi = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")].sort_values(
         ["po_id", "day", "inspection_id"], kind="stable").drop_duplicates("po_id")
     failed = psi[psi["result"] == "fail"].copy()
@@ -1316,8 +1331,9 @@ def _corrective_actions(rng: np.random.Generator, ins: pd.DataFrame, po: pd.Data
     # again (a supplier with two failed first inspections more than 20 days apart, the later one recent)
     by_risk = {sid: r for sid, r in zip(ids, latent)}
     recent = failed[(failed["day"] > end - 200) & (failed["day"] < end - 40) & ~failed["supplier_id"].isin(taken)]
-    od_ins = recent.loc[recent["supplier_id"].map(by_risk).sort_values(ascending=False, kind="stable").index].iloc[0]
-    od_sid = od_ins["supplier_id"]
+    od_ins = recent.loc[recent["supplier_id"].map(by_risk).sort_values(ascending=False, kind="stable").index].iloc[0] \
+        if len(recent) else None
+    od_sid = None if od_ins is None else od_ins["supplier_id"]
     pairs = []
     for sid, g in failed[~failed["supplier_id"].isin(taken | {od_sid})].groupby("supplier_id", sort=True):
         later = g[g["day"] > end - 200]
@@ -1325,37 +1341,45 @@ def _corrective_actions(rng: np.random.Generator, ins: pd.DataFrame, po: pd.Data
             earlier = g[g["day"] < later["day"].iloc[-1] - 20]
             if len(earlier):
                 pairs.append((sid, earlier.iloc[-1], later.iloc[-1]))
-    cl_sid, cl_first, cl_next = pairs[0]
-    capa = capa[~capa["inspection_id"].isin([od_ins["inspection_id"], cl_first["inspection_id"]])]
-    od_open = int(od_ins["day"]) + 2
-    # closed on the day of the supplier's last decided pre-shipment inspection before the failed one (re-inspections
-    # included), so that failure is the first inspection after the closing date
-    decided = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")]
-    decided = decided[decided["po_id"].map(po.set_index("po_id")["supplier_id"]) == cl_sid]
-    before_next = decided[decided["day"] < cl_next["day"]]["day"].max()
-    cl_close = int(max(before_next, cl_first["day"] + 2))
-    planted_rows = pd.DataFrame([
-        {"supplier_id": od_sid, "inspection_id": od_ins["inspection_id"], "po_id": od_ins["po_id"], "day": od_open,
-         "severity": "major", "root_cause": "Moisture in the resin: no drying before moulding",
-         "action": "Install a dryer; log resin moisture per batch", "due_on": _iso(np.array([od_open + 30]))[0],
-         "closed_on": "", "next_lot_result": ""},
-        {"supplier_id": cl_sid, "inspection_id": cl_first["inspection_id"], "po_id": cl_first["po_id"],
-         "day": int(cl_first["day"]) + 1, "severity": "major", "root_cause": "Operator skipped the torque check",
-         "action": "Torque check added to the line's checklist",
-         "due_on": _iso(np.array([int(cl_first["day"]) + 31]))[0], "closed_on": _iso(np.array([cl_close]))[0],
-         "next_lot_result": ""},
-    ])
-    capa = pd.concat([capa, planted_rows], ignore_index=True).sort_values(["day", "inspection_id"], kind="stable")
-    capa = capa.reset_index(drop=True)
+    cl_sid, cl_first, cl_next = pairs[0] if pairs else (None, None, None)
+    # a portfolio too small to have a candidate (a few suppliers, a few failed inspections) leaves a case unplanted
+    planted = [x["inspection_id"] for x in (od_ins, cl_first) if x is not None]
+    capa = capa[~capa["inspection_id"].isin(planted)]
+    planted_rows = []
+    if od_ins is not None:
+        od_open = int(od_ins["day"]) + 2
+        planted_rows.append(
+            {"supplier_id": od_sid, "inspection_id": od_ins["inspection_id"], "po_id": od_ins["po_id"],
+             "day": od_open, "severity": "major", "root_cause": "Moisture in the resin: no drying before moulding",
+             "action": "Install a dryer; log resin moisture per batch", "due_on": _iso(np.array([od_open + 30]))[0],
+             "closed_on": "", "next_lot_result": ""})
+    if cl_first is not None:
+        # closed on the day of the supplier's last decided pre-shipment inspection before the failed one
+        # (re-inspections included), so that failure is the first inspection after the closing date
+        decided = ins[(ins["inspection_type"] == "PSI") & (ins["result"] != "pending")]
+        decided = decided[decided["po_id"].map(po.set_index("po_id")["supplier_id"]) == cl_sid]
+        before_next = decided[decided["day"] < cl_next["day"]]["day"].max()
+        cl_close = int(max(before_next, cl_first["day"] + 2))
+        planted_rows.append(
+            {"supplier_id": cl_sid, "inspection_id": cl_first["inspection_id"], "po_id": cl_first["po_id"],
+             "day": int(cl_first["day"]) + 1, "severity": "major", "root_cause": "Operator skipped the torque check",
+             "action": "Torque check added to the line's checklist",
+             "due_on": _iso(np.array([int(cl_first["day"]) + 31]))[0], "closed_on": _iso(np.array([cl_close]))[0],
+             "next_lot_result": ""})
+    if planted_rows:
+        capa = pd.concat([capa, pd.DataFrame(planted_rows)], ignore_index=True)
+    capa = capa.sort_values(["day", "inspection_id"], kind="stable").reset_index(drop=True)
     capa.insert(0, "capa_id", [f"CAPA-{i + 1:04d}" for i in range(len(capa))])
     capa["opened_on"] = _iso(capa["day"].to_numpy())
-    od_id = capa.loc[capa["inspection_id"] == od_ins["inspection_id"], "capa_id"].iloc[0]
-    cl_id = capa.loc[capa["inspection_id"] == cl_first["inspection_id"], "capa_id"].iloc[0]
-    truth.append(("overdue_capa", od_sid, od_id, f"opened {_iso(np.array([od_open]))[0]} after "
-                  f"{od_ins['inspection_id']} failed, due 30 days later, still open at the build"))
-    truth.append(("closed_capa_next_lot_failed", cl_sid, cl_id,
-                  f"closed {_iso(np.array([cl_close]))[0]}; the next pre-shipment inspection "
-                  f"{cl_next['inspection_id']} ({cl_next['inspected_on']}) failed again"))
+    if od_ins is not None:
+        od_id = capa.loc[capa["inspection_id"] == od_ins["inspection_id"], "capa_id"].iloc[0]
+        truth.append(("overdue_capa", od_sid, od_id, f"opened {_iso(np.array([od_open]))[0]} after "
+                      f"{od_ins['inspection_id']} failed, due 30 days later, still open at the build"))
+    if cl_first is not None:
+        cl_id = capa.loc[capa["inspection_id"] == cl_first["inspection_id"], "capa_id"].iloc[0]
+        truth.append(("closed_capa_next_lot_failed", cl_sid, cl_id,
+                      f"closed {_iso(np.array([cl_close]))[0]}; the next pre-shipment inspection "
+                      f"{cl_next['inspection_id']} ({cl_next['inspected_on']}) failed again"))
 
     return capa, od_sid, cl_sid
 
@@ -1400,18 +1424,22 @@ def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits:
     o_day = (pd.to_datetime(po["ordered_on"]).to_numpy().astype("datetime64[D]") - EPOCH).astype(np.int64)
     truth: list = []
     _background_checks(rng, sup, latent, onboard, end)
+    # each planted case at its own supplier (a portfolio too small to have a candidate leaves the case unplanted)
     acc, bec = _bank_accounts(rng, sup, po, pay, traits, names, lots, latent, onboard, end, truth)
-    chg, pick = _changes(rng, po, lots, latent, sp, o_day, n, ids[bec], end, truth)
-    capa, od_sid, cl_sid = _corrective_actions(rng, ins, po, ids, latent, {ids[bec], pick["supplier_id"]}, end,
-                                               truth)
+    taken = set() if bec is None else {ids[bec]}
+    chg, pick = _changes(rng, po, lots, latent, sp, o_day, n, taken, end, truth)
+    taken |= set() if pick is None else {pick["supplier_id"]}
+    capa, od_sid, cl_sid = _corrective_actions(rng, ins, po, ids, latent, taken, end, truth)
+    taken |= {od_sid, cl_sid} - {None}
     # planted 5: a trading company that declares itself a manufacturer (its legal name says 贸易 / Trading)
     kind = traits["entity_mismatch_kind"].to_numpy()
     traders = [i for i in np.argsort(-latent) if traits["is_trading"].iloc[i] and kind[i] == ""
-               and ids[i] not in (ids[bec], pick["supplier_id"], od_sid, cl_sid)]
-    liar = traders[len(traders) // 2]
-    sup.loc[liar, "supplier_type"] = "manufacturer"
-    truth.append(("trader_declared_as_factory", ids[liar], ids[liar],
-                  f"a trading company ({names['legal'].iloc[liar]}) declared as a manufacturer"))
+               and ids[i] not in taken]
+    if traders:
+        liar = traders[len(traders) // 2]
+        sup.loc[liar, "supplier_type"] = "manufacturer"
+        truth.append(("trader_declared_as_factory", ids[liar], ids[liar],
+                      f"a trading company ({names['legal'].iloc[liar]}) declared as a manufacturer"))
 
     tables["payments"] = _shipping_documents_and_terms(rng, po, pay, ship, lots, end)
     tables["bank_accounts"] = acc

@@ -55,6 +55,16 @@ def test_expected_outcomes_keep_their_exit_codes(tmp_path, monkeypatch, capsys, 
     assert not (tmp_path / "logs").exists()  # nothing unexpected happened, so nothing was logged
 
 
+def test_a_demo_smaller_than_the_generator_writes_is_refused_as_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SUPPLIER_RISK_LOG_DIR", str(tmp_path / "logs"))
+    assert cli.main(["demo", "--out", str(tmp_path / "d"), "--suppliers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: a demo portfolio needs at least 2 suppliers and 1 year (--suppliers 1 --years 3)\n"
+    assert not (tmp_path / "d").exists() and not (tmp_path / "logs").exists()
+    assert cli.main(["demo", "--out", str(tmp_path / "d"), "--suppliers", "2", "--years", "1"]) == 0
+    assert (tmp_path / "d" / "suppliers.csv").read_text(encoding="utf-8").count("\n") == 3  # header + 2
+
+
 def test_an_interrupt_exits_130_without_a_traceback(monkeypatch, capsys, tiny_dir):
     import pipelines.ingest
 

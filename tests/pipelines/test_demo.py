@@ -134,6 +134,38 @@ def test_every_row_satisfies_the_contract(small, mid):
     assert contract_violations(mid) == []
 
 
+PLANTED = {"same_name_new_bank_account", "undocumented_material_change_after_sample", "overdue_capa",
+           "closed_capa_next_lot_failed", "trader_declared_as_factory"}
+
+
+@pytest.mark.parametrize(("suppliers", "years", "seed"), [(2, 1, 1), (3, 1, 1), (5, 1, 1), (6, 1, 3), (6, 1, 7)])
+def test_a_portfolio_too_small_for_every_planted_case_is_written_without_them(tmp_path, suppliers, years, seed):
+    """`supplier-risk demo --suppliers 2..6` stopped with an IndexError (no candidate for a planted case: no failed
+    inspection recent enough, no trading company left): the portfolio is written, valid, with the cases it could
+    plant, each at its own supplier and named in the ground truth."""
+    generate_portfolio(tmp_path, seed=seed, suppliers=suppliers, years=years)
+    assert contract_violations(tmp_path) == []
+    truth = pd.read_csv(tmp_path / "ground_truth" / "controls_truth.csv", dtype=str)
+    assert set(truth["case"]) < PLANTED  # some case had no candidate in every one of these
+    assert truth["supplier_id"].is_unique
+    assert set(truth["supplier_id"]) <= set(read(tmp_path, "suppliers")["supplier_id"])
+    records = {"same_name_new_bank_account": ("bank_accounts", "bank_account_id"),
+               "undocumented_material_change_after_sample": ("changes", "change_id"),
+               "overdue_capa": ("corrective_actions", "capa_id"),
+               "closed_capa_next_lot_failed": ("corrective_actions", "capa_id"),
+               "trader_declared_as_factory": ("suppliers", "supplier_id")}
+    for case, supplier, record in truth[["case", "supplier_id", "record_id"]].itertuples(index=False):
+        table, key = records[case]
+        rows = read(tmp_path, table)
+        assert rows.loc[rows[key] == record, "supplier_id"].tolist() == [supplier], case
+
+
+def test_the_default_demo_plants_every_case(small, mid):
+    for folder in (small, mid):
+        truth = pd.read_csv(folder / "ground_truth" / "controls_truth.csv", dtype=str)
+        assert set(truth["case"]) == PLANTED and truth["supplier_id"].is_unique
+
+
 def test_with_errors_appends_rows_the_contract_rejects(tmp_path):
     counts = generate_portfolio(tmp_path, seed=11, suppliers=16, years=2, with_errors=True)
     problems = "\n".join(contract_violations(tmp_path))

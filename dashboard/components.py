@@ -466,6 +466,19 @@ def style(fig: go.Figure, title: str, x: str, y: str, height: int = 420) -> go.F
     return fig
 
 
+# a count axis up to this many gets a tick at every whole number (plotly's own steps are 0.5 or 0.2 below about 6)
+COUNT_TICK_EVERY_UP_TO = 6
+
+
+def count_axis(fig: go.Figure, most: object, axis: str = "y") -> go.Figure:
+    """An axis of counts (suppliers, defects) read in whole numbers: never "0.2 suppliers". Up to
+    COUNT_TICK_EVERY_UP_TO (`most`, the largest count drawn) a tick at each whole number, above it plotly's own steps
+    (whole by then), with thousands separators; from zero."""
+    steps = {"dtick": 1, "tick0": 0} if pd.isna(most) or float(most) <= COUNT_TICK_EVERY_UP_TO else {}
+    fig.update_layout({f"{axis}axis": dict(tickformat=",d", rangemode="tozero", **steps)})
+    return fig
+
+
 def chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
 

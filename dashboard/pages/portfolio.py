@@ -82,9 +82,12 @@ if ui.require_warehouse():
     if risk.empty:
         ui.missing("marts.supplier_risk_score", "risk scores")
     else:
+        # every band of the score, worst first, an empty one at 0: the same four tiles on every portfolio (a small
+        # one showed a lone "High band 2" across the page)
         bands = risk["risk_band"].value_counts()
-        ordered = sorted(bands.index, key=filters.band_sort_key)
-        cols = ui.tiles(max(len(ordered), 1))
+        ordered = sorted(set(filters.BAND_ORDER) | set(bands.index), key=filters.band_sort_key)
+        bands = bands.reindex(ordered, fill_value=0)
+        cols = ui.tiles(len(ordered))
         for col, band in zip(cols, ordered):
             col.metric(f"{display.words(band, 'risk_band')} band", f"{bands[band]:,}",
                        help=f"Suppliers whose current risk score falls in the '{band}' band (marts.supplier_risk_score).")
@@ -198,6 +201,7 @@ if ui.require_warehouse():
                              labels={"band": "Band", "suppliers": "Suppliers", "type_label": "Type"})
                 fig.update_traces(textposition="inside", insidetextanchor="middle", textangle=0)
                 fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide")  # no unreadable labels on thin bands
+                ui.count_axis(fig, by_type.groupby("supplier_type")["suppliers"].sum().max())
                 return ui.style(fig, "Suppliers per risk band and type", "Supplier type", "Suppliers")
 
             ui.cached_chart("portfolio_band_type_chart", band_type_chart, ids,

@@ -455,6 +455,7 @@ else:
                                                                                           "result"]],
                                      hovertemplate="%{customdata[0]}: %{y} major defects in %{customdata[1]} sampled "
                                                    "(plan n=%{customdata[2]})<br>%{customdata[3]}<extra></extra>"))
+        ui.count_axis(fig, max(lots["major_defects"].max(), lots["major_plan_accept"].max()))
         return ui.style(fig, "Major defects found against the plan's acceptance number", "Inspection date",
                         "Major defects in the sample", height=340)
 

@@ -372,3 +372,16 @@ def test_a_narrow_charts_legend_goes_under_it_and_the_chart_grows_by_its_rows():
     for unchanged in (ui.legend_below(fig(bands), 980), ui.legend_below(fig(["Failed"]), 564),
                       ui.legend_below(fig(bands, legend_orientation="v"), 564)):
         assert (unchanged.layout.legend.yref, unchanged.layout.height) == (None, 400)
+
+
+def test_a_count_axis_reads_whole_numbers():
+    """Two suppliers on the band chart drew ticks at 0, 0.2, 0.4 … 1 "suppliers": up to six, a tick per whole number;
+    above, plotly's own (whole) steps; always from zero, with thousands separators."""
+    small = ui.count_axis(go.Figure(go.Bar(x=["a", "b"], y=[1, 1])), 1).layout.yaxis
+    assert (small.dtick, small.tick0, small.tickformat, small.rangemode) == (1, 0, ",d", "tozero")
+    assert ui.count_axis(go.Figure(), 6).layout.yaxis.dtick == 1
+    big = ui.count_axis(go.Figure(), 7).layout.yaxis
+    assert big.dtick is None and big.tickformat == ",d"
+    assert ui.count_axis(go.Figure(), float("nan")).layout.yaxis.dtick == 1  # nothing counted yet
+    x = ui.count_axis(go.Figure(), 3, axis="x").layout
+    assert x.xaxis.dtick == 1 and x.yaxis.dtick is None

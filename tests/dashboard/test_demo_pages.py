@@ -9,6 +9,7 @@ import pytest
 from dashboard import display
 from dashboard.display import money, money_short, words
 from models import incident_model as im
+from models import scoring
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +20,9 @@ def test_portfolio_bands_red_flags_and_movers_match_the_score_marts(ui, demo_db,
     spend, suppliers = demo_con.execute("select sum(spend), count(*) from marts.supplier_kpis").fetchone()
     assert shown["Spend"] == f"${spend:,.0f}" and shown["Suppliers"] == f"{suppliers:,}"
     bands = dict(demo_con.execute("select risk_band, count(*) from marts.supplier_risk_score group by 1").fetchall())
-    assert {k.removesuffix(" band").lower(): int(v) for k, v in shown.items() if k.endswith(" band")} == bands
+    # a tile per band of the score, worst first, an empty band at 0
+    tiles = [(m.label, m.value) for m in at.metric if m.label.endswith(" band")]
+    assert tiles == [(f"{b.capitalize()} band", f"{bands.get(b, 0):,}") for b in reversed(scoring.BAND_ORDER)]
     assert sum(bands.values()) == suppliers  # every supplier is scored (data check risk_every_supplier_scored)
     # one row per supplier with a red flag, its flags in words in the mart's order of codes, riskiest first
     flags = demo_con.execute("select supplier_id, list(flag order by flag) from marts.supplier_red_flags "
@@ -75,6 +78,8 @@ def test_portfolio_bands_red_flags_and_movers_match_the_score_marts(ui, demo_db,
     # a band filter narrows the page to that band
     at.multiselect(key="f_band").set_value(["critical"]).run()
     assert ui.metrics(at)["Suppliers"] == str(bands["critical"])
+    assert {k: v for k, v in ui.metrics(at).items() if k.endswith(" band")} == {
+        "Critical band": str(bands["critical"]), "High band": "0", "Medium band": "0", "Low band": "0"}
     assert set(next(f for f in ui.frames(at) if "red_flags" in f.columns)["risk_band"]) <= {"Critical"}  # in words
 
 

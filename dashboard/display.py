@@ -40,10 +40,17 @@ def _blank(value: object) -> bool:
         return False
 
 
+def _shown(value: float, digits: int) -> float:
+    """`value` as it is written with `digits` decimals: rounded, and a negative that rounds to zero made zero, so
+    that it reads $0, 0.0% or 0.0 and never "-$0" or "-0.0%" (a realised margin of -0.004%)."""
+    return round(float(value), digits) + 0.0
+
+
 def money(value: float | None, digits: int = 0) -> str:
     """$1,234 (negative: -$1,234); blank as –."""
     if _blank(value):
         return BLANK
+    value = _shown(value, digits)
     sign = "-" if value < 0 else ""
     return f"{sign}${abs(value):,.{digits}f}"
 
@@ -314,7 +321,7 @@ def signed_money(value: float | None, digits: int = 0, end: bool = False) -> str
     rounds to zero reads $0, as `signed` says."""
     if _blank(value):
         return BLANK
-    rounded = round(float(value), digits) + 0.0
+    rounded = _shown(value, digits)
     return _sign(rounded, end) + money(abs(rounded), digits)
 
 
@@ -345,7 +352,7 @@ def pct(value: float | None, digits: int = 1) -> str:
     """A 0..1 share as a percentage with one decimal: 0.0283 → 2.8%."""
     if _blank(value):
         return BLANK
-    return f"{value * 100:,.{digits}f}%"
+    return f"{_shown(value * 100, digits):,.{digits}f}%"
 
 
 def interval(low: object, high: object, said: Callable[[float], str] = pct) -> str:
@@ -360,7 +367,7 @@ def signed(value: float | None, digits: int = 1, unit: str = "", end: bool = Fal
     interval is above zero when its end is -0.003, and "-0.00" reads as a loss that is not there."""
     if _blank(value):
         return BLANK
-    rounded = round(float(value), digits) + 0.0
+    rounded = _shown(value, digits)
     return f"{_sign(rounded, end)}{abs(rounded):,.{digits}f}{unit}"
 
 
@@ -382,7 +389,7 @@ def number(value: float | None, digits: int = 0) -> str:
     """1,234 (thousands separators); blank as –."""
     if _blank(value):
         return BLANK
-    return f"{value:,.{digits}f}"
+    return f"{_shown(value, digits):,.{digits}f}"
 
 
 def max_points(value: float | None) -> str:

@@ -17,13 +17,14 @@ METRICS = {
                            lambda v, end=False: display.pp(v, 2, end)),
     "on_time_rate": ("On-time shipment rate", "Delivery", lambda v: ui.pct(v), "higher",
                      lambda v, end=False: display.pp(v, 1, end)),
-    "landed_cost_index": ("Landed cost vs category median", "Landed cost", lambda v: f"{v:.2f}×", "lower",
+    "landed_cost_index": ("Landed cost vs category median", "Landed cost", lambda v: f"{ui.number(v, 2)}×",
+                          "lower",
                           lambda v, end=False: display.signed(v, 2, "×", end)),
-    "quote_to_landed_variance_pct": ("Landed cost above quote", "Landed cost", lambda v: f"{v:.1f}%", "lower",
+    "quote_to_landed_variance_pct": ("Landed cost above quote", "Landed cost", lambda v: ui.pct(v / 100), "lower",
                                      lambda v, end=False: display.signed(v, 1, " pp", end)),
     "leakage_per_unit_sold": ("Margin leakage per unit sold", "Leakage", lambda v: ui.money(v, 2), "lower",
                               lambda v, end=False: display.signed_money(v, 2, end)),
-    "realised_margin_pct": ("Realised margin", "Realised margin", lambda v: f"{v:.1f}%", "higher",
+    "realised_margin_pct": ("Realised margin", "Realised margin", lambda v: ui.pct(v / 100), "higher",
                             lambda v, end=False: display.signed(v, 1, " pp", end)),
 }
 TVF_THREE_PANELS_PX = 700  # the main column from which the overview draws three panels a row (820 px at 1280 px)
@@ -47,6 +48,7 @@ TYPES = ("manufacturer", "trading_company")
 MIN_SUPPLIERS = 3
 TOO_FEW = f"Too few suppliers (n<{MIN_SUPPLIERS})"
 GREY = "#b0b0b0"
+TYPE_SYMBOLS = {"manufacturer": "circle", "trading_company": "diamond"}
 NO_DATA = "No supplier has this measure<br>in this data and period"
 NONE_HAS = NO_DATA.replace("<br>", " ")  # the same words on one line, as a table's verdict
 
@@ -55,6 +57,19 @@ def fmt(metric: str, value) -> str:
     if value is None or pd.isna(value):
         return "–"
     return METRICS.get(metric, (metric, "", lambda v: f"{v:.3g}", ""))[2](value)
+
+
+def thin(n: object) -> bool:
+    """Fewer than MIN_SUPPLIERS suppliers behind a figure (or none): no interval is shown for it, no verdict."""
+    return pd.isna(n) or n < MIN_SUPPLIERS
+
+
+def with_interval(metric: str, r: pd.Series) -> str:
+    """"2.1% (1.4% – 2.9%)"; the estimate alone from fewer than MIN_SUPPLIERS suppliers, whose bootstrap interval
+    is zero-width (one supplier: "1.04% (1.04% – 1.04%)" read as certainty) or says nothing."""
+    if thin(r["n_suppliers"]):
+        return fmt(metric, r["estimate"])
+    return f"{fmt(metric, r['estimate'])} ({display.interval(r['ci_low'], r['ci_high'], partial(fmt, metric))})"
 
 
 st.title("Trader vs factory")
@@ -109,15 +124,16 @@ if ui.require_warehouse():
             part = part.set_index("supplier_type").reindex(list(TYPES)).dropna(subset=["estimate"])
             fig.add_trace(go.Scatter(
                 x=[ui.label(t) for t in part.index], y=part["estimate"], mode="markers",
-                marker=dict(size=12, color=[ui.TYPE_COLOURS[t] if n >= MIN_SUPPLIERS else GREY
+                marker=dict(size=12, color=[GREY if thin(n) else ui.TYPE_COLOURS[t]
                                             for t, n in zip(part.index, part["n_suppliers"])]),
                 error_y=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
                              arrayminus=part["estimate"] - part["ci_low"], thickness=2, width=8),
                 text=[f"n = {int(n)}" for n in part["n_suppliers"]], textposition="middle right",
-                customdata=[[fmt(metric, e), fmt(metric, lo), fmt(metric, hi), int(n)] for e, lo, hi, n in
+                customdata=[[fmt(metric, e), "" if thin(n) else f" (interval {fmt(metric, lo)} to {fmt(metric, hi)})",
+                             int(n)] for e, lo, hi, n in
                             part[["estimate", "ci_low", "ci_high", "n_suppliers"]].itertuples(index=False)],
-                hovertemplate="%{x}: %{customdata[0]} (interval %{customdata[1]} to %{customdata[2]}), "
-                              "%{customdata[3]} suppliers<extra></extra>", showlegend=False),
+                hovertemplate="%{x}: %{customdata[0]}%{customdata[1]}, %{customdata[2]} suppliers<extra></extra>",
+                showlegend=False),
                 row=i // cols + 1, col=i % cols + 1)
             fig.update_yaxes(row=i // cols + 1, col=i % cols + 1, ticksuffix=AXIS_SUFFIX.get(metric, ""),
                              tickformat=axis_format(metric, part["ci_low"], part["ci_high"]))
@@ -149,17 +165,16 @@ if ui.require_warehouse():
         for t in TYPES:
             if t in by_type.index:
                 r = by_type.loc[t]
-                interval = display.interval(r["ci_low"], r["ci_high"], partial(fmt, metric))
-                row[ui.label(t)] = f"{fmt(metric, r['estimate'])} ({interval})"
+                row[ui.label(t)] = with_interval(metric, r)
                 row[N_LABELS[t]] = int(r["n_suppliers"])
         if d is not None:
             show = METRICS[metric][4] if metric in METRICS else (lambda v, end=False: f"{v:+.3g}")
             low, high = (show(d[c], end=True).removesuffix(" pp").removesuffix("×") for c in ("ci_low", "ci_high"))
-            row["Trader − factory"] = f"{show(d['estimate'])} ({low} to {high})"  # the unit once, on the estimate
+            too_few = any(t not in by_type.index or thin(by_type.loc[t, "n_suppliers"]) for t in TYPES)
+            # the unit once, on the estimate; no interval from too few suppliers (as beside each type)
+            row["Trader − factory"] = show(d["estimate"]) + ("" if too_few else f" ({low} to {high})")
             better = METRICS[metric][3] if metric in METRICS else "lower"
-            thin = any(t not in by_type.index or pd.isna(by_type.loc[t, "n_suppliers"])
-                       or by_type.loc[t, "n_suppliers"] < MIN_SUPPLIERS for t in TYPES)
-            if thin:
+            if too_few:
                 row["Verdict"] = TOO_FEW
             elif pd.notna(d["excludes_zero"]) and bool(d["excludes_zero"]):
                 worse = (d["estimate"] > 0) == (better == "lower")
@@ -196,12 +211,12 @@ if ui.require_warehouse():
                 fig.add_trace(go.Scatter(
                     y=[position[c] + offset for c in part["category"]], x=part["estimate"], mode="markers",
                     name=ui.label(t), text=ui.chart_text(ui.label(c, "category") for c in part["category"]),
-                    marker=dict(size=10, color=[ui.TYPE_COLOURS[t] if n >= MIN_SUPPLIERS else GREY
-                                                for n in part["n_suppliers"]]),
+                    # a shape per type, so that two grey points (too few suppliers) still say which is which
+                    marker=dict(size=10, symbol=TYPE_SYMBOLS[t],
+                                color=[GREY if thin(n) else ui.TYPE_COLOURS[t] for n in part["n_suppliers"]]),
                     error_x=dict(type="data", symmetric=False, array=part["ci_high"] - part["estimate"],
                                  arrayminus=part["estimate"] - part["ci_low"]),
-                    customdata=[[n, "" if n >= MIN_SUPPLIERS else f" · {TOO_FEW.lower()}"]
-                                for n in part["n_suppliers"]],
+                    customdata=[[n, f" · {TOO_FEW.lower()}" if thin(n) else ""] for n in part["n_suppliers"]],
                     hovertemplate="%{text}: %{x:.3g}, %{customdata[0]} suppliers%{customdata[1]}<extra>"
                                   + ui.label(t) + "</extra>"))
             fig.update_yaxes(tickmode="array", tickvals=list(range(len(cats))),
@@ -214,12 +229,12 @@ if ui.require_warehouse():
 
         ui.cached_chart("tvf_category_chart", category_chart, metric, chosen_period)
         per_cat = per_cat.assign(
-            note=per_cat["n_suppliers"].map(lambda n: TOO_FEW if pd.isna(n) or n < MIN_SUPPLIERS else ""),
+            note=per_cat["n_suppliers"].map(lambda n: TOO_FEW if thin(n) else ""),
             shown_estimate=per_cat["estimate"].map(lambda v: fmt(metric, v)),
-            shown_interval=[display.interval(lo, hi, partial(fmt, metric))
-                            for lo, hi in zip(per_cat["ci_low"], per_cat["ci_high"])])
-        st.caption(f"Grey points rest on fewer than {MIN_SUPPLIERS} suppliers: their interval (zero-width or very "
-                   "wide) says nothing, so no difference is called for that category.")
+            shown_interval=[display.BLANK if thin(n) else display.interval(lo, hi, partial(fmt, metric))
+                            for lo, hi, n in zip(per_cat["ci_low"], per_cat["ci_high"], per_cat["n_suppliers"])])
+        st.caption(f"Grey points rest on fewer than {MIN_SUPPLIERS} suppliers: an interval from so few (zero-width "
+                   "or very wide) says nothing, so none is shown and no difference is called for that category.")
         ui.table(per_cat, "tvf_category_table", f"trader_vs_factory_{metric}_by_category.csv",
                  columns=["category", "supplier_type", "n_suppliers", "shown_estimate", "shown_interval", "note"],
                  column_config={"n_suppliers": "Suppliers (n)", "shown_estimate": "Estimate",

@@ -244,6 +244,14 @@ def test_trader_vs_factory_calls_no_difference_on_too_few_suppliers(ui, demo_db,
               "leakage_per_unit_sold": "Margin leakage per unit sold", "realised_margin_pct": "Realised margin"}
     side = at.dataframe[0].value.set_index("metric")
     assert side.loc[titles[metric], "Verdict"] == "Too few suppliers (n<3)"
+    # no interval from fewer than 3 suppliers (one supplier's reads "1.04% (1.04% – 1.04%)", as if certain), beside a
+    # type or on the difference; an interval from 3 or more
+    n_side = dict(demo_con.execute("select supplier_type, n_suppliers from marts.type_comparison where category = ? "
+                                   "and metric = ?", [category, metric]).fetchall())
+    for t, label in (("manufacturer", "Manufacturer"), ("trading_company", "Trading company")):
+        if n_side.get(t) is not None:
+            assert (" – " in side.loc[titles[metric], label]) == (n_side[t] >= 3)
+    assert "(" not in side.loc[titles[metric], "Trader − factory"]
     at.selectbox(key="tvf_metric").set_value(metric).run()
     by_cat = next(f for f in ui.frames(at) if "note" in f.columns)
     n = demo_con.execute("select supplier_type, n_suppliers from marts.type_comparison where category = ? "
@@ -252,6 +260,11 @@ def test_trader_vs_factory_calls_no_difference_on_too_few_suppliers(ui, demo_db,
     cell = by_cat[by_cat["category"] == words(category, "category")].set_index("supplier_type")
     for t, k in n:
         assert cell.loc[words(t, "supplier_type"), "note"] == ("Too few suppliers (n<3)" if k < 3 else "")
+        assert (cell.loc[words(t, "supplier_type"), "shown_interval"] == "–") == (k < 3)
+    # each type its own marker shape, so that two grey points still say which is which
+    traces = ui.chart(at, "tvf_category_chart")["data"]
+    assert [(tr["name"], tr["marker"]["symbol"]) for tr in traces] == [("Manufacturer", "circle"),
+                                                                        ("Trading company", "diamond")]
 
 
 def test_costs_waterfall_balances_on_the_demo(ui, demo_db, demo_con):

@@ -37,6 +37,7 @@ from sklearn.metrics import roc_auc_score
 from models import incident_model as im
 from models import risk_panel, scoring
 from models.scoring import BAND_ORDER
+from models.wording import count_words
 
 CONFIG_PATH = Path(__file__).resolve().parent / "config" / "validity.toml"
 
@@ -708,11 +709,16 @@ def summary(card: ReportCard) -> list[str]:
     if rho is not None:
         cap = _get(r, "ground truth", "worst_capture", "rule_score")
         prec = _get(r, "ground truth", "precision_at_top", "rule_score")
-        out.append(f"Against the known hidden risk of these suppliers, the rule score's ranking agrees at Spearman "
-                   f"{rho['value']:.2f} (95% interval {rho['ci_low']:.2f} to {rho['ci_high']:.2f}; 1 is the same "
-                   f"order, 0 no relation). Of the {int(cap['n'])} truly worst suppliers it puts "
-                   f"{_pct(cap['value'])} in its own riskiest {_pct(cap['reference'])}, and {_pct(prec['value'])} of "
-                   f"its riskiest {int(prec['n'])} are among them.")
+        agrees = (f"the rule score's ranking agrees at Spearman {rho['value']:.2f} (95% interval "
+                  f"{rho['ci_low']:.2f} to {rho['ci_high']:.2f}; 1 is the same order, 0 no relation)"
+                  if pd.notna(rho["value"]) else  # spearman's NaN: under 3 suppliers, or one side constant
+                  f"{count_words(int(rho['n']), 'supplier')} are too few to rank-correlate the score with it"
+                  if rho["n"] < 3 else "no rank correlation can be computed: every supplier has the same score or "
+                  "the same hidden risk")
+        out.append(f"Against the known hidden risk of these suppliers, {agrees}. Of the "
+                   f"{count_words(int(cap['n']), 'truly worst supplier')} it puts {_pct(cap['value'])} in its own "
+                   f"riskiest {_pct(cap['reference'])}, and {_pct(prec['value'])} of its riskiest {int(prec['n'])} "
+                   "are among them.")
     else:
         out.append("This data has no known ground truth (only the demo generator knows each supplier's true risk), "
                    "so the score is judged by what happened to the orders placed after it was computed.")

@@ -221,6 +221,21 @@ def test_report_card_on_a_hand_made_warehouse():
         "Of the 1 supplier known to be worst, the score puts 0 in its riskiest 15%."]
 
 
+@pytest.mark.parametrize("truth, said", [
+    # a 2-supplier portfolio printed "agrees at Spearman nan (95% interval nan to nan …)"
+    ({"S1": 0.2, "S2": 0.9}, "2 suppliers are too few to rank-correlate the score with it. Of the 1 truly worst "
+                             "supplier it puts 0% in its own riskiest 15%"),
+    ({"S1": 0.5, "S2": 0.5, "S3": 0.5}, "no rank correlation can be computed: every supplier has the same score or the "
+                                        "same hidden risk. Of the 3 truly worst suppliers")])
+def test_a_rank_correlation_that_cannot_be_computed_is_said_in_words(truth, said):
+    frame = pd.DataFrame({"supplier_id": list(truth), "hidden_risk": list(truth.values())})
+    card = v.report_card(_evidence(), frame)
+    assert pd.isna(card.rows.set_index(["section", "metric", "subject"]).loc[
+        ("ground truth", "spearman_vs_hidden_risk", "rule_score"), "value"])
+    first = v.summary(card)[0]
+    assert first.startswith("Against the known hidden risk of these suppliers, " + said) and "nan" not in first
+
+
 @pytest.mark.parametrize("ci, said", [
     ((0.01, 0.3), "Over all orders the model ranks better than that record, by more than luck would."),
     ((-0.3, -0.01), "Over all orders that record ranks better than the model on this data: lean on the record."),

@@ -725,7 +725,8 @@ def summary(card: ReportCard) -> list[str]:
     both = _get(r, "ground truth", "auc_vs_planted_entity_mismatch", "entity_and_transaction")
     if both is not None:
         out.append(f"The entity and payment pillars, judged on their own ground truth: they rank the "
-                   f"{int(both['n'])} suppliers planted with a wrong legal entity or payee above the others with AUC "
+                   f"{count_words(int(both['n']), 'supplier')} planted with a wrong legal entity or payee above the "
+                   f"others with AUC "
                    f"{both['value']:.2f} (1 = every one above every clean supplier, 0.5 = chance).")
     rate = _get(r, "label", "incident_rate", "test orders")
     if rate is None:

@@ -322,6 +322,8 @@ def test_entity_and_payment_pillars_are_judged_on_the_planted_mismatches(tmp_pat
     assert auc["entity_pillar"] == 1.0 and auc["transaction_pillar"] == 0.0 and auc["entity_and_transaction"] == 1.0
     assert auc["transaction_pillar"] == roc_auc_score([0, 1, 0], [2.0, 0.0, 3.0])
     assert r.loc[("ground truth", "auc_vs_planted_entity_mismatch", "entity_pillar"), "n"] == 1
+    assert ("they rank the 1 supplier planted with a wrong legal entity or payee above the others with AUC 1.00"
+            in " ".join(v.summary(v.report_card(ev, truth))))
 
 
 def test_signal_value_matches_sklearn_and_hand_computed_lifts():

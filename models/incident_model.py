@@ -192,7 +192,7 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
 
     psi = inp.inspections
     psi = psi[(psi["inspection_type"] == "PSI") & (psi["result"] == "fail")]
-    psi = psi[psi["day"] <= psi["po_id"].map(close)]
+    psi = psi[psi["day"] <= psi["po_id"].map(close).astype(float)]  # float even when empty
     o["is_psi_failed"] = o["po_id"].isin(psi["po_id"])
 
     o["days_late"] = o["first_shipped_day"] - o["promised_day"]
@@ -203,7 +203,7 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
 
     r = inp.returns
     r = r[r["po_id"].notna() & r["is_defect_coded"].fillna(False).astype(bool)]
-    r = r[r["day"] <= r["po_id"].map(close)]
+    r = r[r["day"] <= r["po_id"].map(close).astype(float)]  # float even when empty
     o["defect_return_units"] = o["po_id"].map(r.groupby("po_id")["quantity"].sum()).fillna(0)
     o["defect_return_rate"] = np.where(o["delivered_units"] > 0,
                                        o["defect_return_units"] / o["delivered_units"].where(o["delivered_units"] > 0),

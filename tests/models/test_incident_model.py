@@ -118,6 +118,20 @@ def test_labels_on_hand_written_rows(tiny_inputs, cfg):
     assert longer.loc["P1", "defect_return_units"] == 3 and not longer.loc["P1", "is_return_incident"]
 
 
+def test_a_portfolio_without_a_failed_inspection_or_a_defect_return_is_labelled(tiny_inputs, cfg):
+    """A one-supplier brand with no failed pre-shipment inspection stopped the build ("Invalid comparison between
+    dtype=str and ndarray": the empty rows' close days were text, not numbers): its orders are labelled by lateness
+    alone, as they are without those rows."""
+    ins, ret = tiny_inputs.inspections, tiny_inputs.returns
+    clean = replace(tiny_inputs, inspections=ins[ins["result"] != "fail"],
+                    returns=ret[~ret["is_defect_coded"].fillna(False).astype(bool)])
+    out = im.order_outcomes(clean, replace(cfg, outcome_horizon_days=40)).set_index("po_id")
+    assert not out["is_psi_failed"].any() and not out["is_return_incident"].any()
+    assert (out["defect_return_units"] == 0).all()
+    assert out["is_incident"].to_dict() == out["is_late"].to_dict()
+    assert out.loc["P5", "is_incident"] and not out.loc["P2", "is_incident"]  # P2's failed PSI is gone
+
+
 def test_without_a_shipments_file_no_order_is_known_to_be_late(tiny_inputs, cfg):
     """No shipments imported: nothing is known to have shipped, so no order is late (P5, never shipped, was), and
     the label is the failed inspections alone (P2); the lateness history is unknown, not 'every order late'."""

@@ -647,3 +647,38 @@ def test_a_review_of_a_check_that_does_not_warn_or_dated_ahead_is_rejected_with_
     assert "landed_cost_balances" not in contract.WARNING_CHECKS
     assert set(contract.WARNING_CHECKS) == {p.stem for p in contract.CHECKS_DIR.glob("*.sql")
                                             if "-- severity: warn" in p.read_text(encoding="utf-8")}
+
+
+def test_a_brand_with_one_supplier_builds_and_scores_it(tmp_path):
+    """A one-supplier brand (the 2-supplier demo, the second supplier's rows taken out) stopped the build in the
+    incident model: with no failed pre-shipment inspection left, the empty rows' close days were text. It builds,
+    scores its one supplier."""
+    import pandas as pd
+
+    from pipelines.demo import generate_portfolio
+
+    source, folder = tmp_path / "two", tmp_path / "one"
+    generate_portfolio(source, seed=3, suppliers=2, years=1)
+    folder.mkdir()
+    frames = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in source.glob("*.csv")}
+    keep = {"supplier_id": {"SUP-0001"}}
+    keep["po_id"] = set(frames["purchase_orders"].query("supplier_id == 'SUP-0001'")["po_id"])
+    keep["sku"] = set(frames["products"].query("supplier_id == 'SUP-0001'")["sku"])
+    keep["shipment_id"] = set(frames["shipments"].loc[frames["shipments"]["po_id"].isin(keep["po_id"]),
+                                                       "shipment_id"])
+    for name, frame in frames.items():
+        for key, ids in keep.items():
+            if key in frame:  # a blank reference (a return without its order) stays
+                frame = frame[frame[key].isin(ids) | (frame[key] == "")]
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    # the broker's entries of the other supplier's shipments are left behind: entry summaries without a shipment
+    build(folder, tmp_path / "w.duckdb", log=quiet)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        assert con.execute("select supplier_id from marts.supplier_risk_score").fetchall() == [("SUP-0001",)]
+        predicted = con.execute("select supplier_id, predicted_incident_probability "
+                                "from marts.incident_predictions").fetchall()
+        # a year of one supplier's orders has too few closed ones to train on: no probability is made up
+        assert predicted == [("SUP-0001", None)]
+    finally:
+        con.close()

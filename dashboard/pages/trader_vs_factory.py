@@ -85,6 +85,19 @@ if ui.require_warehouse():
     if everything.empty:
         ui.missing("marts.type_comparison", "trader-vs-factory comparison")
         st.stop()
+    # a brand that buys from one type only has nothing to compare: said once, up front, and as each verdict (the
+    # types as the comparison counts them, a verified type over the declared one; over every month)
+    whole = everything[(everything["category"] == "all") & everything["supplier_type"].isin(TYPES)]
+    counts = whole.groupby("supplier_type")["n_suppliers"].max()
+    absent = [t for t in TYPES if not counts.get(t, 0) > 0]
+    if len(absent) == 1:
+        present = next(t for t in TYPES if t != absent[0])
+        many = {"manufacturer": "manufacturers", "trading_company": "trading companies"}
+        st.info(f"No {ui.label(absent[0]).lower()} in this data to compare the {many[present]} with: the figures "
+                f"below are the {many[present]}' alone. If some suppliers "
+                + ("resell goods made elsewhere" if present == "manufacturer" else "make the goods they sell")
+                + f", say so in the suppliers file's supplier_type column ({absent[0]}; docs/data-contract.md) and "
+                "rebuild.", icon=":material/compare_arrows:")
     categories = sorted(c for c in everything["category"].unique() if c != "all")
     chosen = [c for c in filters.selection().category if c in categories]
     options = ["all"] + categories
@@ -174,7 +187,9 @@ if ui.require_warehouse():
             # the unit once, on the estimate; no interval from too few suppliers (as beside each type)
             row["Trader − factory"] = show(d["estimate"]) + ("" if too_few else f" ({low} to {high})")
             better = METRICS[metric][3] if metric in METRICS else "lower"
-            if too_few:
+            if len(absent) == 1:
+                row["Verdict"] = f"No {ui.label(absent[0]).lower()} in this data"
+            elif too_few:
                 row["Verdict"] = TOO_FEW
             elif pd.notna(d["excludes_zero"]) and bool(d["excludes_zero"]):
                 worse = (d["estimate"] > 0) == (better == "lower")

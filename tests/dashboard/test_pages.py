@@ -491,6 +491,25 @@ def test_without_a_payments_file_deposits_and_balances_are_unknown_not_zero(ui, 
     assert "Payments" not in stale and stale
 
 
+def test_trader_vs_factory_says_when_the_brand_buys_from_one_type_only(ui, tiny_dir, tmp_path, built, tiny_db):
+    """Every supplier a manufacturer: said once up front, with what to change, and as each measure's verdict
+    (it read 'Too few suppliers (n<3)' beside a dash, as if a few more would do)."""
+    path = tiny_dir / "suppliers.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",trading_company,", ",manufacturer,"), encoding="utf-8")
+    db = tmp_path / "makers.duckdb"
+    built(tiny_dir, db)
+    at = ui.open(db, "trader_vs_factory")
+    assert ("No trading company in this data to compare the manufacturers with: the figures below are the "
+            "manufacturers' alone. If some suppliers resell goods made elsewhere, say so in the suppliers file's "
+            "supplier_type column (trading_company; docs/data-contract.md) and rebuild.") in [i.value for i in at.info]
+    side = next(f for f in ui.frames(at) if "Verdict" in f.columns)
+    assert set(side["Verdict"]) <= {"No trading company in this data",
+                                    "No supplier has this measure in this data and period"}
+    assert "No trading company in this data" in set(side["Verdict"])
+    # a brand with both types is not told so
+    assert not any(i.value.startswith("No trading company") for i in ui.open(tiny_db, "trader_vs_factory").info)
+
+
 def test_trader_vs_factory_says_a_measure_has_no_data_instead_of_drawing_empty_axes(ui, tiny_dir, tmp_path, built):
     (tiny_dir / "sales.csv").unlink()  # no marketplace sales: nothing per unit sold can be measured
     db = tmp_path / "nosales.duckdb"

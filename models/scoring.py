@@ -250,10 +250,11 @@ def compute_signals(tables: dict[str, pd.DataFrame], as_of: date, config: dict |
 
 
 def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | None,
-             explain: bool) -> SignalResult:
+             explain: bool, by_cutoff: bool = False) -> SignalResult:
     """Every registered signal (models/signals.py) for every row of the measured panel `f` (one row per cutoff and
     supplier): points from the configured maps, rates shrunk toward the cohort prior fitted at the same cutoff,
-    explanations when `explain` (one cutoff only)."""
+    explanations when `explain` (one cutoff only). The frames carry an as_of column when there are several cutoffs
+    or `by_cutoff` says so (a history of one month end is still a history)."""
     id_names = t["_supplier_ids"]
     sup = t["suppliers"].set_index("supplier_id", drop=False)
     cutoffs = f["as_of"].unique()
@@ -303,7 +304,7 @@ def _signals(t: dict, f: pd.DataFrame, cfg: dict, frozen_priors: pd.DataFrame | 
     for frame in (signals, evidence, priors, flags):
         frame["supplier_id"] = id_names[frame["supplier_id"].to_numpy(dtype=np.int64)]
     as_of = pd.Timestamp(cutoffs[-1]).date() if len(cutoffs) else None
-    if len(cutoffs) <= 1:  # one cutoff: the frames keep their usual columns
+    if len(cutoffs) <= 1 and not by_cutoff:  # one cutoff: the frames keep their usual columns
         signals, evidence, priors, flags = (frame.drop(columns="as_of")
                                             for frame in (signals, evidence, priors, flags))
     return SignalResult(signals, evidence, priors, flags, as_of, unknown, sig.labels(t["_settings"]),
@@ -619,7 +620,8 @@ def score_history(tables: dict[str, pd.DataFrame], cutoffs: list[date], cfg: dic
     f = _at(panel, cutoffs) if panel is not None else risk_panel.measure(t, [pd.Timestamp(c) for c in cutoffs], cfg)
     if f.empty:
         return pd.DataFrame()
-    res = _signals(t, f, cfg, None, explain=False)
+    # by cutoff even when there is one: a brand whose orders began last month has one month end to its history
+    res = _signals(t, f, cfg, None, explain=False, by_cutoff=True)
     if keep_signals is not None:
         s = res.signals
         keep_signals["signal_history"] = pd.DataFrame({

@@ -411,9 +411,8 @@ def signal_history(tables: dict[str, pd.DataFrame], months: list, computed: pd.D
     panel = risk_panel.measure(t, [pd.Timestamp(m) for m in months], cfg)
     if panel.empty:
         return empty
-    sig = scoring._signals(t, panel, cfg, None, explain=False).signals  # noqa: SLF001 -- score_history's own path
-    if "as_of" not in sig:  # one month end: the frame carries no as_of column
-        sig = sig.assign(as_of=months[0])
+    # score_history's own path (as_of kept for one month end too)
+    sig = scoring._signals(t, panel, cfg, None, explain=False, by_cutoff=True).signals  # noqa: SLF001
     return sig.assign(as_of=pd.to_datetime(sig["as_of"]))[SIGNAL_HISTORY_COLUMNS]
 
 

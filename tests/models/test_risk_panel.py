@@ -78,6 +78,19 @@ def test_history_equals_the_per_month_loop(which, tiny_db, small_db):
     pd.testing.assert_frame_equal(new.reset_index(drop=True), old.reset_index(drop=True), check_dtype=False)
 
 
+def test_a_history_of_one_month_end_is_the_score_at_that_month_end(tiny_db):
+    """A brand whose orders began last month has one month end to its history: the build stopped with KeyError
+    'as_of' (one cutoff's frames were written without it). That month's row is the score computed as of it."""
+    t = scoring.prepare_tables(_tables(tiny_db))
+    cut = date(2024, 3, 31)
+    history = scoring.score_history(t, [cut], keep_signals=(kept := {}))
+    now = scoring.score(scoring.compute_signals(t, cut)).set_index("supplier_id")
+    assert set(pd.to_datetime(history["as_of"])) == {pd.Timestamp(cut)}
+    assert history.set_index("supplier_id")["risk_score"].to_dict() == now.loc[history["supplier_id"], "risk_score"
+                                                                               ].to_dict()
+    assert set(kept["signal_history"]["as_of"]) == {pd.Timestamp(cut)}
+
+
 def test_signals_at_one_cutoff_equal_the_loop(small_db):
     raw = _tables(small_db)
     cfg = _config()

@@ -29,6 +29,9 @@ from models.shrinkage import cohort_priors, shrink
 from models.wording import count_words, counts_words
 
 
+NO_PEERS = "n/a, no other supplier"  # what "peer average" reads for a brand's only supplier
+
+
 @dataclass(frozen=True)
 class Signal:
     name: str
@@ -156,6 +159,9 @@ class Context:
         self.cutoff_of = f["as_of"]
         cutoffs = self.cutoff_of.unique()
         self._cutoff_code = pd.Index(cutoffs).get_indexer(self.cutoff_of)  # priors are fitted per cutoff
+        # a supplier with no other supplier known at its cutoff has no peers: its "peer average" is itself
+        self._alone = np.bincount(self._cutoff_code, minlength=len(cutoffs))[self._cutoff_code] == 1 if len(f) else \
+            np.zeros(0, dtype=bool)
         self._levels = []
         for i, cols in enumerate(self.evidence["cohort_levels"]):
             if cols:
@@ -259,9 +265,12 @@ class Context:
                 for x_ in np.asarray(x, dtype=float)]
 
     def peer(self, pri: pd.DataFrame, scale: float = 1.0, fmt=None):
+        """The cohort prior each rate was shrunk toward, for "peer average …"; "n/a, no other supplier" where the
+        supplier is the only one known (a one-supplier brand: the average of its peers would be its own rate)."""
         if not self.explain:
             return None
-        return (fmt or self.pct)(pri["prior_mean"].to_numpy() * scale)
+        said = (fmt or self.pct)(pri["prior_mean"].to_numpy() * scale)
+        return [NO_PEERS if alone else v for v, alone in zip(said, self._alone)]
 
     def ints(self, col: str) -> list[str]:
         """A count column as whole numbers for an explanation, with thousands separators (3,391 units, as the pages

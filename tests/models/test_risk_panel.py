@@ -91,6 +91,23 @@ def test_a_history_of_one_month_end_is_the_score_at_that_month_end(tiny_db):
     assert set(kept["signal_history"]["as_of"]) == {pd.Timestamp(cut)}
 
 
+def test_a_brands_only_supplier_has_no_peer_average(tiny_db):
+    """A one-supplier brand read "sample-size adjusted 27.3%, peer average 27.3%": its peers' average was its own
+    rate. Its explanations say there is no other supplier; with peers they give the average, as before."""
+    from models.signals import NO_PEERS
+
+    raw = _tables(tiny_db)
+    cut = date(2024, 6, 21)
+    with_peers = scoring.compute_signals(scoring.prepare_tables(raw), cut).signals
+    alone = dict(raw, suppliers=raw["suppliers"][raw["suppliers"]["supplier_id"] == "S1"])
+    signals = scoring.compute_signals(scoring.prepare_tables(alone), cut).signals
+    late = signals.set_index(["supplier_id", "signal"]).loc[("S1", "late_rate"), "explanation"]
+    assert late.endswith(f", peer average {NO_PEERS})")
+    assert not signals["explanation"].str.contains(r"peer average \d", regex=True).any()
+    assert with_peers["explanation"].str.contains(r"peer average \d", regex=True).any()
+    assert NO_PEERS not in " ".join(with_peers["explanation"].dropna())
+
+
 def test_signals_at_one_cutoff_equal_the_loop(small_db):
     raw = _tables(small_db)
     cfg = _config()

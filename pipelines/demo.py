@@ -1413,7 +1413,8 @@ def _controls(rng: np.random.Generator, tables: dict[str, pd.DataFrame], traits:
 
     Routine records for every supplier (bank accounts verified at onboarding, documented price changes, corrective
     actions after failed inspections, background checks dated within the year) with lapses that rise with latent
-    risk, plus five planted cases the build must find, one row each in ground_truth/controls_truth.csv."""
+    risk, plus five planted cases the build must find, one row each in ground_truth/controls_truth.csv (a portfolio too
+    small to have a candidate for a case is written without it)."""
     sup, po, pay, ins, ship = (tables[k] for k in ("suppliers", "purchase_orders", "payments", "inspections",
                                                    "shipments"))
     n = len(sup)

@@ -316,25 +316,28 @@ def _cmd_validate(args) -> int:
     print("\nhow we know:")
     for line in validity.summary(card):
         print(f"- {line}")
+    def table(frame: pd.DataFrame, digits: int = 3) -> str:
+        """A figures table as text, a figure that cannot be computed blank (never 'NaN': a Spearman of 2 suppliers)."""
+        shown = frame.drop(columns="version").round(digits)
+        return shown.astype(object).where(shown.notna(), "").to_string(index=False)
+
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 70):
         if len(card.rows):
             print("\nfigures (value; ci = 95% interval; reference = what it is compared with):")
-            figures = card.rows.drop(columns="version").round(3)
-            print(figures.astype(object).where(figures.notna(), "").to_string(index=False))
+            print(table(card.rows))
         if len(card.bands):
             print("\nincident rate per risk band at the order date (backtest test orders; Wilson 95% interval):")
-            print(card.bands.drop(columns="version").round(3).to_string(index=False))
+            print(table(card.bands))
         one = card.stability[card.stability["pillar"].notna()]
         if len(one):
             print("\nranking when one pillar's weight changes (Spearman with the unchanged ranking; share of the "
                   "riskiest 15% still there; largest move in places):")
-            print(one.drop(columns="version").round(4).to_string(index=False))
+            print(table(one, 4))
         if card.signals is not None and len(card.signals):
             print("\neach signal's predictive value on the backtest's test orders (points as of the month end before "
                   "the order; AUC with its 95% supplier-bootstrap interval; lift = incident rate over the overall "
                   "rate, in the riskiest 10% and among orders with points):")
-            sv = card.signals.drop(columns="version").round(3)
-            print(sv.astype(object).where(sv.notna(), "").to_string(index=False))
+            print(table(card.signals))
     return 0
 
 

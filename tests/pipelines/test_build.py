@@ -649,7 +649,7 @@ def test_a_review_of_a_check_that_does_not_warn_or_dated_ahead_is_rejected_with_
                                             if "-- severity: warn" in p.read_text(encoding="utf-8")}
 
 
-def test_a_brand_with_one_supplier_builds_and_scores_it(tmp_path):
+def test_a_brand_with_one_supplier_builds_and_scores_it(tmp_path, capsys):
     """A one-supplier brand (the 2-supplier demo, the second supplier's rows taken out) stopped the build in the
     incident model: with no failed pre-shipment inspection left, the empty rows' close days were text. It builds,
     scores its one supplier."""
@@ -682,3 +682,9 @@ def test_a_brand_with_one_supplier_builds_and_scores_it(tmp_path):
         assert predicted == [("SUP-0001", None)]
     finally:
         con.close()
+    # its validity card says what cannot be computed for one supplier in words or blanks, never 'nan'
+    from pipelines.cli import main as cli_main
+
+    assert cli_main(["validate", "--db", str(tmp_path / "w.duckdb")]) == 0
+    out = capsys.readouterr().out
+    assert "ranking when one pillar's weight changes" in out and "nan" not in out.lower()

@@ -63,6 +63,15 @@ def thin(n: object) -> bool:
     return pd.isna(n) or n < MIN_SUPPLIERS
 
 
+def interval_end(value: float, said: str) -> str:
+    """An end of the difference's interval as written, or "just above 0" / "just below 0" when it rounds to zero but
+    is not: "Traders worse (0.00 to +1.17)" left a founder asking whether the interval excludes zero (its end was
+    +0.003 pp); a difference that is exactly zero reads 0."""
+    if any(ch.isdigit() and ch != "0" for ch in said) or pd.isna(value) or value == 0:
+        return said
+    return "just above 0" if value > 0 else "just below 0"
+
+
 def with_interval(metric: str, r: pd.Series) -> str:
     """"2.1% (1.4% – 2.9%)"; the estimate alone from fewer than MIN_SUPPLIERS suppliers, whose bootstrap interval
     is zero-width (one supplier: "1.04% (1.04% – 1.04%)" read as certainty) or says nothing."""
@@ -181,7 +190,8 @@ if ui.require_warehouse():
                 row[N_LABELS[t]] = int(r["n_suppliers"])
         if d is not None:
             show = METRICS[metric][4] if metric in METRICS else (lambda v, end=False: f"{v:+.3g}")
-            low, high = (show(d[c], end=True).removesuffix(" pp").removesuffix("×") for c in ("ci_low", "ci_high"))
+            low, high = (interval_end(d[c], show(d[c], end=True).removesuffix(" pp").removesuffix("×"))
+                         for c in ("ci_low", "ci_high"))
             too_few = any(t not in by_type.index or thin(by_type.loc[t, "n_suppliers"]) for t in TYPES)
             # the unit once, on the estimate; no interval from too few suppliers (as beside each type)
             row["Trader − factory"] = show(d["estimate"]) + ("" if too_few else f" ({low} to {high})")

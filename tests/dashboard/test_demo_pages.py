@@ -209,16 +209,18 @@ def test_trader_vs_factory_shows_each_estimate_with_its_interval_and_n(ui, demo_
     verdict = table.loc["Margin leakage per unit sold", "Verdict"]
     assert verdict == ("No clear difference" if not excludes else
                        "Traders worse" if d_est > 0 else "Traders better")
-    # the difference's interval from the mart, each end in the table's digits; an end that rounds to zero has no sign,
-    # so the cell never reads as above zero beside "No clear difference" (demo: defect returns, -0.003 pp)
+    # the difference's interval from the mart, each end in the table's digits; an end that rounds to zero but is not
+    # says on which side it lies, so the cell reads with its verdict (demo: defect returns, +0.003 pp, traders worse)
     d_est, d_low, d_high = demo_con.execute(
         "select estimate, ci_low, ci_high from marts.type_comparison where category = 'all' "
         "and metric = 'defect_return_rate' and supplier_type = 'trader_minus_factory'").fetchone()
 
     def end(v: float) -> str:
-        return "0.00" if round(v * 100, 2) == 0 else f"{v * 100:+.2f}"
+        return ("just above 0" if v > 0 else "just below 0") if round(v * 100, 2) == 0 else f"{v * 100:+.2f}"
+    assert round(d_low * 100, 2) == 0 < d_low  # the case: an end that rounds to zero, above it
     assert table.loc["Defect returns per unit sold", "Trader − factory"] == (
         f"{d_est * 100:+.2f} pp ({end(d_low)} to {end(d_high)})")
+    assert table.loc["Defect returns per unit sold", "Verdict"] == "Traders worse"
     # one category: the n shown are that category's
     at.selectbox(key="tvf_category").set_value("kitchen").run()
     n_kitchen = demo_con.execute(

@@ -210,12 +210,14 @@ if ui.require_warehouse():
                        help=f"{ui.switching_stage(stage_name).capitalize()}.")
         stopped = int(counts.get("discontinued", 0))
         if stopped:
-            st.error(f"**Stop accepting lots of {ui.count_words(stopped, 'supplier')} on sampling.** Their major-defect "
-                     "inspections are discontinued under the ISO 2859-1 switching rules: 5 lots were rejected while "
-                     "already on tightened inspection, and no corrective action has been closed since. Sampling "
-                     "resumes, on tightened inspection, once the supplier closes one (its closing date in the "
-                     "corrective actions); until then inspect every lot in full or hold orders. They are listed "
-                     "below with Stage now = Discontinued.", icon=":material/block:")
+            one = stopped == 1
+            st.error(f"**Stop accepting lots of {ui.count_words(stopped, 'supplier')} on sampling.** "
+                     f"{'Its' if one else 'Their'} major-defect inspections are discontinued under the ISO 2859-1 "
+                     "switching rules: 5 lots were rejected while already on tightened inspection, and no corrective "
+                     "action has been closed since. Sampling resumes, on tightened inspection, once the supplier "
+                     "closes one (its closing date in the corrective actions); until then inspect every lot in full or "
+                     f"hold orders. {'It is' if one else 'They are'} listed below with Stage now = Discontinued.",
+                     icon=":material/block:")
         # the stage, since when and why, and the next lot's plan at 1440 px; the replay's counts and the plan's parts
         # one by one go to the download
         def with_next_plan() -> pd.DataFrame:  # once per warehouse and filters

@@ -452,10 +452,13 @@ def test_supplier_page_says_plainly_when_switching_rules_discontinued_inspection
                                "where defect_class = 'major' and current_stage = 'discontinued'").fetchone()[0]
     at.switch_page(ui.pages["inspections"]).run()
     assert ui.metrics(at)["Discontinued (major)"] == f"{stopped:,}"
-    assert any(e.value.startswith(f"**Stop accepting lots of {stopped:,} {'supplier' if stopped == 1 else 'suppliers'} on sampling.** Their major-defect "
-                                  "inspections are discontinued under the ISO 2859-1 switching rules: 5 lots were "
-                                  "rejected while already on tightened inspection, and no corrective action has "
-                                  "been closed since.") for e in at.error)
+    one = stopped == 1  # the words follow the count: "1 supplier … Its …", "10 suppliers … Their …"
+    assert any(e.value.startswith(f"**Stop accepting lots of {stopped:,} {'supplier' if one else 'suppliers'} on "
+                                  f"sampling.** {'Its' if one else 'Their'} major-defect inspections are discontinued "
+                                  "under the ISO 2859-1 switching rules: 5 lots were rejected while already on "
+                                  "tightened inspection, and no corrective action has been closed since.")
+               and e.value.endswith(f"{'It is' if one else 'They are'} listed below with Stage now = Discontinued.")
+               for e in at.error)
 
 
 def test_supplier_page_shows_a_resumed_inspection_and_the_stage_of_every_lot(ui, demo_db, demo_con):

@@ -717,7 +717,7 @@ def summary(card: ReportCard) -> list[str]:
         out.append(f"Against the known hidden risk of these suppliers, {agrees}. Of the "
                    f"{count_words(int(cap['n']), 'truly worst supplier')} it puts {_pct(cap['value'])} in its own "
                    f"riskiest {_pct(cap['reference'])}, and {_pct(prec['value'])} of its riskiest {int(prec['n'])} "
-                   "are among them.")
+                   f"{'is' if int(prec['n']) == 1 else 'are'} among them.")
     else:
         out.append("This data has no known ground truth (only the demo generator knows each supplier's true risk), "
                    "so the score is judged by what happened to the orders placed after it was computed.")

@@ -181,7 +181,8 @@ if ui.require_warehouse():
         st.caption("Top right is where to look first: high spend and high risk. Click a bubble to open its supplier."
                    + (f" The colour is the band: {display.band_rule()}, so "
                       f"{display.count_words(raised, 'supplier')} {'is' if raised == 1 else 'are'} coloured above "
-                      "the band their score alone gives (the hover says so)." if raised else ""))
+                      f"the band {'its' if raised == 1 else 'their'} score alone gives (the hover says so)."
+                      if raised else ""))
 
     left, right = ui.beside(*MOVERS_ROW)
     with left:

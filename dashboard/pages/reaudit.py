@@ -36,8 +36,11 @@ if ui.require_warehouse():
     lapsed = int(queue["is_audit_lapsed"].fillna(False).astype(bool).sum()) if "is_audit_lapsed" in queue else 0
     cycle_months, booked = display.reaudit_backlog_terms()
     held = int(((days < 0) & (queue["group"] == "hold")).sum())
-    st.caption(f"{display.count_words(len(queue), 'supplier')} in the plan; {int((days < 0).sum()):,} past their due "
-               "date" + (f" ({held:,} of them in Hold new orders now)" if held else "") + ". "
+    late = int((days < 0).sum())
+    st.caption(f"{display.count_words(len(queue), 'supplier')} in the plan; {late:,} past "
+               f"{'its' if late == 1 else 'their'} due date"
+               + ((" (in Hold new orders now)" if late == 1 else f" ({held:,} of them in Hold new orders now)")
+                  if held else "") + ". "
                f"{lapsed:,} {'has' if lapsed == 1 else 'have'} no audit in the last {cycle_months} months (or none on record): a backlog, each "
                f"booked by risk band ({booked}) so the riskiest are audited first.")
 

@@ -1748,7 +1748,7 @@ def is_overdue(orders: pd.DataFrame) -> pd.Series:
 
 # ----------------------------------------------------------------------------- re-audit wording
 
-_STATISTICS = re.compile(r"\s*\((?:[^()]*?,\s*)?p = [0-9.eE-]+\)")
+_STATISTICS = re.compile(r"\s*\((?:[^()]*?,\s*)?p [=<] [0-9.eE-]+\)")  # "p = 0.046", "p < 0.001"
 
 
 def without_statistics(text: object) -> str:

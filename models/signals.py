@@ -291,7 +291,7 @@ class Context:
 def psi_failure_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("psi_fail_k", "inspected_pos")
     return Reading(raw, post, x.f["inspected_pos"], x.share(post), x.text(
-        x.ints("psi_fail_k"), " of ", x.ints("inspected_pos"), " pre-shipment inspections failed at first attempt "
+        x.ints("psi_fail_k"), " of ", x.counted("inspected_pos", "pre-shipment inspection"), " failed at first attempt "
         "(sample-size adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
@@ -344,7 +344,7 @@ def not_as_described_rate(x: Context) -> Reading:
 def passed_but_defective(x: Context) -> Reading:
     raw, post, pri = x.rate("escape_k", "mature_lots")
     return Reading(raw, post, x.f["mature_lots"], x.share(post), x.text(
-        x.ints("escape_k"), " of ", x.ints("mature_lots"), " lots that passed pre-shipment inspection came back "
+        x.ints("escape_k"), " of ", x.counted("mature_lots", "lot"), " that passed pre-shipment inspection came back "
         "with field defect returns above the lot's major AQL (sample-size adjusted ", x.pct(post), ", peer average ",
         x.peer(pri), ")"))
 
@@ -404,8 +404,8 @@ def corrective_actions(x: Context) -> Reading:
 def late_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("late_k", "resolved_pos")
     return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
-        x.ints("late_k"), " of ", x.ints("resolved_pos"), " due orders shipped late or not at all (sample-size adjusted ",
-        x.pct(post), ", peer average ", x.peer(pri), ")"))
+        x.ints("late_k"), " of ", x.counted("resolved_pos", "due order"), " shipped late or not at all ",
+        "(sample-size adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
 @signal("shipments >{late_incident_days} days late", tables=("shipments",),
@@ -413,7 +413,7 @@ def late_rate(x: Context) -> Reading:
 def severe_late_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("severe_k", "resolved_pos")
     return Reading(raw, post, x.f["resolved_pos"], x.share(post), x.text(
-        x.ints("severe_k"), " of ", x.ints("resolved_pos"), " due orders more than ",
+        x.ints("severe_k"), " of ", x.counted("resolved_pos", "due order"), " more than ",
         x.settings["late_incident_days"], " days late (sample-size adjusted ", x.pct(post), ", peer average ",
         x.peer(pri), ")"))
 
@@ -437,7 +437,7 @@ def lead_time_variability(x: Context) -> Reading:
 def customs_hold_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("hold_k", "ship_n")
     return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
-        x.ints("hold_k"), " of ", x.ints("ship_n"), " delivered shipments held by customs (sample-size adjusted ",
+        x.ints("hold_k"), " of ", x.counted("ship_n", "delivered shipment"), " held by customs (sample-size adjusted ",
         x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
@@ -445,7 +445,7 @@ def customs_hold_rate(x: Context) -> Reading:
 def doc_error_rate(x: Context) -> Reading:
     raw, post, pri = x.rate("doc_k", "ship_n")
     return Reading(raw, post, x.f["ship_n"], x.share(post), x.text(
-        x.ints("doc_k"), " of ", x.ints("ship_n"), " delivered shipments had documentation errors "
+        x.ints("doc_k"), " of ", x.counted("ship_n", "delivered shipment"), " had documentation errors "
         "(sample-size adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
@@ -481,7 +481,7 @@ def payee_changes(x: Context) -> Reading:
 def outside_trade_assurance(x: Context) -> Reading:
     raw, post, pri = x.rate("outside_ta_k", "payments_n")
     return Reading(raw, post, x.f["payments_n"], x.share(post), x.text(
-        x.ints("outside_ta_k"), " of ", x.ints("payments_n"), " payments made outside Trade Assurance "
+        x.ints("outside_ta_k"), " of ", x.counted("payments_n", "payment"), " made outside Trade Assurance "
         "(sample-size adjusted ", x.pct(post), ", peer average ", x.peer(pri), ")"))
 
 
@@ -489,7 +489,7 @@ def outside_trade_assurance(x: Context) -> Reading:
 def balance_before_psi(x: Context) -> Reading:
     raw, post, pri = x.rate("balance_early_k", "balance_pos")
     return Reading(raw, post, x.f["balance_pos"], x.share(post), x.text(
-        x.ints("balance_early_k"), " of ", x.ints("balance_pos"), " balances paid before a passed pre-shipment "
+        x.ints("balance_early_k"), " of ", x.counted("balance_pos", "balance"), " paid before a passed pre-shipment "
         "inspection: the payment outran control of the goods (sample-size adjusted ", x.pct(post), ", peer average ",
         x.peer(pri), ")"))
 
@@ -649,7 +649,7 @@ def marketplace_profile(x: Context) -> Reading:
 def price_jumps(x: Context) -> Reading:
     raw, post, pri = x.rate("price_jump_k", "price_steps")
     return Reading(raw, post, x.f["price_steps"], x.share(post), x.text(
-        x.ints("price_jump_k"), " of ", x.ints("price_steps"), " reorders priced ", x.win["price_step_pct"],
+        x.ints("price_jump_k"), " of ", x.counted("price_steps", "reorder"), " priced ", x.win["price_step_pct"],
         "% or more above the previous order of the SKU (sample-size adjusted ", x.pct(post), ", peer average ",
         x.peer(pri), ")"))
 
@@ -674,8 +674,8 @@ def cost_overrun(x: Context) -> Reading:
 def undocumented_changes(x: Context) -> Reading:
     f = x.f
     return Reading(f["changes_unconfirmed"], None, f["changes_recent"], x.share(f["changes_unconfirmed"]), x.text(
-        x.ints("changes_unconfirmed"), " of ", x.ints("changes_recent"), " changes (price, lead time, packaging…) "
-        "in the last ", x.win["control_days"], " days not confirmed in writing (product changes after the approved "
+        x.ints("changes_unconfirmed"), " of ", x.counted("changes_recent", "change"),
+        " (price, lead time, packaging…) in the last ", x.win["control_days"], " days not confirmed in writing (product changes after the approved "
         "sample are counted on their own)"))
 
 

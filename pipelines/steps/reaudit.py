@@ -246,10 +246,10 @@ def _failed_inspections(t: _Triggers, ins: pd.DataFrame, orders: pd.DataFrame, r
     psi_p0 = t.sig_col("psi_failure_rate", "prior_mean").astype(float)
     psi_p = binomial_excess_p(ins_k, ins_n, psi_p0)
     t.trigger("failed_inspection", (ins_k > 0) & (psi_p < t.alpha),
-           ins_k.astype(str) + " of " + ins_n.astype(str) + " first pre-shipment inspections failed in the last "
+           ins_k.astype(str) + " of " + _counted(ins_n, "first pre-shipment inspection") + " failed in the last "
            + str(ins_days) + " days" + t.audit_note(c - pd.Timedelta(days=ins_days)) + ", latest "
            + last_fail.dt.strftime("%Y-%m-%d").fillna("") + " (peers' rate "
-           + _pct(psi_p0) + ", p = " + psi_p.round(3).astype(str) + ")")
+           + _pct(psi_p0) + ", " + _p_value(psi_p) + ")")
 
 
 def _sampling_stopped(t: _Triggers, switching: pd.DataFrame) -> None:
@@ -284,9 +284,9 @@ def _quality_inconsistency(t: _Triggers, rc: dict) -> None:
     drift = drift_raw.notna() & (sig_col("bulk_vs_sample_drift", "points").fillna(0)
                                  >= rc["quality_drift_points"])
     t.trigger("quality_inconsistency", escapes | drift,
-           pd.Series(np.where(escapes, esc_k.astype(str) + " of " + esc_n.astype(str) + " lots that passed "
-                              "inspection came back defective (peers' rate " + _pct(esc_p0) + ", p = "
-                              + esc_p.round(3).astype(str) + ")", ""), index=q.index)
+           pd.Series(np.where(escapes, esc_k.astype(str) + " of " + _counted(esc_n, "lot") + " that passed "
+                              "inspection came back defective (peers' rate " + _pct(esc_p0) + ", "
+                              + _p_value(esc_p) + ")", ""), index=q.index)
            + np.where(escapes & drift, "; ", "")
            + pd.Series(np.where(drift, "later lots " + drift_raw.round(1).astype(str) + "× as defective as the "
                                 "first ones after sample approval", ""), index=q.index))
@@ -307,10 +307,10 @@ def _price_shift(t: _Triggers, orders: pd.DataFrame, win: dict) -> None:
     jump_p = binomial_excess_p(step_k, step_n, jump_p0)
     top = steps.sort_values("price_step", ascending=False).drop_duplicates("supplier_id").set_index("supplier_id")
     t.trigger("price_shift", (step_k > 0) & (jump_p < t.alpha),
-           step_k.astype(str) + " of " + step_n.astype(str) + " reorders in the last " + str(win["recent_days"])
+           step_k.astype(str) + " of " + _counted(step_n, "reorder") + " in the last " + str(win["recent_days"])
            + " days" + t.audit_note(c - pd.Timedelta(days=win["recent_days"])) + " priced "
            + str(win["price_step_pct"]) + "% or more above the SKU's previous order (peers' rate "
-           + _pct(jump_p0) + ", p = " + jump_p.round(3).astype(str) + "); largest: SKU "
+           + _pct(jump_p0) + ", " + _p_value(jump_p) + "); largest: SKU "
            + q["supplier_id"].map(top["sku"]).astype(object).fillna("").astype(str) + " +"
            + (100 * q["supplier_id"].map(top["price_step"]).fillna(0)).round(0).astype(int).astype(str) + "% on "
            + lookup(q["supplier_id"], top["ordered_on"]).dt.strftime("%Y-%m-%d").fillna(""))
@@ -339,8 +339,8 @@ def _delivery_slowdown(t: _Triggers, po: pd.DataFrame, win: dict, rc: dict) -> N
             & (late_p < t.alpha))
     t.trigger("delivery_slowdown", slow.fillna(False),
            "on time " + r_on.astype(str) + " of " + r_n.astype(str) + " over the last " + str(win["recent_days"])
-           + " days" + t.audit_note(recent_cut) + " vs " + p_on.astype(str) + " of " + p_n.astype(str) + " before (p = "
-           + late_p.round(3).astype(str) + ")")
+           + " days" + t.audit_note(recent_cut) + " vs " + p_on.astype(str) + " of " + p_n.astype(str) + " before ("
+           + _p_value(late_p) + ")")
 
 
 def _score_triggers(t: _Triggers, hist: pd.DataFrame, rc: dict) -> None:
@@ -447,6 +447,18 @@ def fisher_worse_p(recent_bad: int, recent_good: int, prior_bad: int, prior_good
 
 def _pct(rate: pd.Series) -> pd.Series:
     return (100 * rate.fillna(0)).round(0).astype(int).astype(str) + "%"
+
+
+def _p_value(p: pd.Series) -> pd.Series:
+    """A test's p-value as a reason says it: "p = 0.035"; "p < 0.001" for one that rounds to 0 ("p = 0.0" read as
+    certainty)."""
+    shown = p.round(3)
+    return pd.Series(np.where(shown == 0, "p < 0.001", "p = " + shown.astype(str)), index=p.index)
+
+
+def _counted(n: pd.Series, one: str) -> pd.Series:
+    """A count of things with its noun in the right number: "1 lot", "105 lots" ("1 of 1 lots" read wrong)."""
+    return n.astype(str) + np.where(n == 1, f" {one}", f" {one}s")
 
 
 def _action(triggers: list[str], band: str, rules: list[dict]) -> str:

@@ -292,6 +292,11 @@ def test_statistics_leave_the_plain_reason_and_triggers_are_worded_alike():
         "Failed inspections: 3 of 3 first pre-shipment inspections failed; Critical risk band: score 63.4 of 100 and "
         "2 red flags")
     assert worded["B"] == "routine re-verification: due 2027-01-01"  # the cycle's finding says it all
+    # a p-value too small to write is said as a bound, and leaves the plain reason too
+    assert display.without_statistics("quality inconsistency: 30 of 105 lots that passed inspection came back "
+                                      "defective (peers' rate 6%, p < 0.001); price shift: 3 of 11 reorders") == (
+        "quality inconsistency: 30 of 105 lots that passed inspection came back defective; price shift: 3 of 11 "
+        "reorders")
     assert display.reason_words(REASONS.iloc[:0]).empty and display.reason_words(pd.DataFrame()).empty
 
 

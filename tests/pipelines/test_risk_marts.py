@@ -458,7 +458,8 @@ def test_a_passed_audit_answers_the_evidence_dated_before_it(tiny_con):
     assert ("failed inspection: 2 of 2 first pre-shipment inspections failed in the last 90 days, latest"
             in old["reason"])
     mid = s1_with_audit("2024-04-20")
-    assert ("failed inspection: 1 of 1 first pre-shipment inspections failed in the last 90 days (only after the "
+    # one inspection: "1 of 1 first pre-shipment inspection", its noun in the singular
+    assert ("failed inspection: 1 of 1 first pre-shipment inspection failed in the last 90 days (only after the "
             "passed audit on 2024-04-20), latest 2024-05-10") in mid["reason"]
     assert "failed_inspection" not in s1_with_audit("2024-06-01")["triggers"]
     failed = s1_with_audit("2024-06-01", "fail")
@@ -616,3 +617,14 @@ def test_the_red_flag_band_check_reads_the_configured_bands(tiny_db, tmp_path):
         assert sorted(r[0] for r in con.execute(check).fetchall()) == ["S1", "S2"]  # S2: high with a red flag
     finally:
         con.close()
+
+
+def test_a_reasons_counts_and_p_values_read_in_words():
+    """'1 of 1 lots' and 'p = 0.0' (a p-value that rounds to 0, read as certainty) in the re-audit reasons."""
+    import pandas as pd
+
+    from pipelines.steps.reaudit import _counted, _p_value
+
+    assert _counted(pd.Series([1, 105, 0]), "lot").tolist() == ["1 lot", "105 lots", "0 lots"]
+    assert _p_value(pd.Series([0.0001, 0.0005, 0.0006, 0.035])).tolist() == [
+        "p < 0.001", "p < 0.001", "p = 0.001", "p = 0.035"]

@@ -80,19 +80,25 @@ if ui.require_warehouse():
     through = queries.verified_through()
     checked = {r.table_name: pd.Timestamp(r.verified_through).date().isoformat() for r in through.itertuples()}
     if flag is not None and flag["rates_estimated_count"]:
+        late, unpaid = int(flag["rates_estimated_count"]), int(flag["estimated_count"])
         st.warning(
-            f"{int(flag['rates_estimated_count']):,} of {int(flag['shipment_count']):,} shipments were entered after "
+            f"{late:,} of {ui.count_words(int(flag['shipment_count']), 'shipment')} "
+            f"{'was' if late == 1 else 'were'} entered after "
             f"the date the tariff and fee tables are verified through (duty rates "
-            f"{checked.get('duty_rates', 'unknown')}, MPF {checked.get('us_mpf', 'unknown')}): their computed duty "
+            f"{checked.get('duty_rates', 'unknown')}, MPF {checked.get('us_mpf', 'unknown')}): "
+            f"{'its' if late == 1 else 'their'} computed duty "
             f"and fees use the tables' rows as written for those dates, not yet checked against official sources, "
             f"and are estimated. "
-            f"{int(flag['estimated_count']):,} of them have no paid figure, so their landed cost is an estimate.",
+            + (("It has no paid figure, so its landed cost is an estimate." if late == 1 else
+                f"{unpaid:,} of them {'has' if unpaid == 1 else 'have'} no paid figure, so "
+                f"{'its' if unpaid == 1 else 'their'} landed cost is an estimate.") if unpaid else ""),
             icon=":material/warning:")
     if flag is not None and (flag.get("duty_unknown_count") or flag.get("fees_unknown_count")):
         parts = [f"{what} of {int(flag[col]):,}" for what, col in (
             ("duty", "duty_unknown_count"), ("fees (MPF, HMF, brokerage)", "fees_unknown_count")) if flag[col]]
         st.warning(
-            f"Unknown: the {' and the '.join(parts)} of {int(flag['shipment_count']):,} shipments. No amount paid "
+            f"Unknown: the {' and the '.join(parts)} of {ui.count_words(int(flag['shipment_count']), 'shipment')}. "
+            "No amount paid "
             "was imported for them and there is no HS code or duty_rates row to compute it, so they count $0 in the "
             "landed cost, which is understated by that much. Add `duty_paid` / `other_fees` to the shipments file or "
             "the products' `hs_code` (docs/landed-cost.md).", icon=":material/warning:")
@@ -298,11 +304,15 @@ if ui.require_warehouse():
             differs = entries[(entries["chapter_99_status"] == "differs") & ~entries["reviewed"]]
             if not differs.empty:
                 over = differs["duty_difference"].where(differs["duty_status"] == "overpaid").sum()
-                st.warning(f"{len(differs):,} of {len(entries):,} entries declare chapter 99 numbers the tariff "
-                           "tables do not give for their goods on their date, or leave out one that charges duty"
+                one = len(differs) == 1
+                st.warning(f"{len(differs):,} of {ui.count_words(len(entries), 'entry', 'entries')} "
+                           f"{'declares' if one else 'declare'} chapter 99 numbers the tariff tables do not give for "
+                           f"{'its' if one else 'their'} goods on {'its' if one else 'their'} date, or "
+                           f"{'leaves' if one else 'leave'} out one that charges duty"
                            + (f" ({ui.md(ui.money(over, 2))} declared over the computed duty)" if over > 0 else "")
                            + ": ask your broker for a post-summary correction before the entry liquidates, or "
-                             "protest after it does. They are first in the table.", icon=":material/gavel:")
+                             f"protest after it does. {'It is' if one else 'They are'} first in the table.",
+                           icon=":material/gavel:")
             reviewed = ["review"] if entries["reviewed"].any() else []
             ui.table(entries, "costs_entries", "customs_entries.csv", max_shown=ui.LONG_TABLE_ROWS,
                      columns=["entry_number", "entry_on_summary", "duty_summary", "duty_difference", "duty_status",

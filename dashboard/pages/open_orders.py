@@ -69,7 +69,7 @@ if ui.require_warehouse():
                                 "shipment: it waits for the goods." + unknown)
     waiting = int((not_ready & unpaid).sum()) if paid_known else int(not_ready.sum())
     c4.metric("Balances on hold", f"{int((hold & unpaid).sum()):,} of {int(unpaid.sum()):,}" if paid_known else
-              f"{int(hold.sum()):,} of {len(orders):,} orders", f"{waiting:,} more not ready yet",
+              f"{int(hold.sum()):,} of {ui.count_words(len(orders), 'order')}", f"{waiting:,} more not ready yet",
               delta_color="off", delta_arrow="off", border=True,
               help="Unpaid balances where a check of the release checklist found something wrong (a failed or "
                    "looser inspection, money to another entity, an unverified bank account, an unconfirmed change, an "

@@ -39,9 +39,10 @@ def test_costs_page_warns_about_shipments_costed_after_verified_through(ui, late
     # so its landed cost is an estimate.
     at = ui.open(late_db, "costs")
     warning = " ".join(str(w.value) for w in at.warning)
-    assert "1 of 5 shipments were entered after the date the tariff and fee tables are verified through " \
-           "(duty rates 2026-07-23, MPF 2026-09-30)" in warning
-    assert "1 of them have no paid figure, so their landed cost is an estimate." in warning
+    # one shipment: the words in the singular ("1 of 5 shipments were … 1 of them have" before)
+    assert "1 of 5 shipments was entered after the date the tariff and fee tables are verified through " \
+           "(duty rates 2026-07-23, MPF 2026-09-30): its computed duty" in warning
+    assert "are estimated. It has no paid figure, so its landed cost is an estimate." in warning
 
 
 def test_costs_page_lists_unverified_duty_rows_in_use(ui, tiny_db, tiny_con):
@@ -68,3 +69,14 @@ def test_unverified_rows_of_one_duty_and_origin_are_told_apart_by_their_chapter_
     assert row["shipment_count"] == 12 and row["ch99_heading"] == "9903.05.85"
     assert row["notes"].startswith("Goods loaded before 2026-07-24 and entered before 2026-07-28 pay none.")
     assert "products.duty_claims" not in row["notes"]
+
+
+def test_the_demos_many_estimated_shipments_are_said_in_the_plural(ui, demo_db, demo_con):
+    late, unpaid, total = demo_con.execute(
+        "select count(*) filter (where rates_estimated), count(*) filter (where is_estimated), count(*) "
+        "from marts.landed_cost_shipment").fetchone()
+    assert late > 1 and unpaid > 1
+    warning = " ".join(str(w.value) for w in ui.open(demo_db, "costs").warning)
+    assert f"{late:,} of {total:,} shipments were entered after the date the tariff and fee tables are verified " \
+           "through (duty rates 2026-07-23, MPF 2026-09-30): their computed duty" in warning
+    assert f"{unpaid:,} of them have no paid figure, so their landed cost is an estimate." in warning

@@ -675,8 +675,8 @@ def undocumented_changes(x: Context) -> Reading:
     f = x.f
     return Reading(f["changes_unconfirmed"], None, f["changes_recent"], x.share(f["changes_unconfirmed"]), x.text(
         x.ints("changes_unconfirmed"), " of ", x.counted("changes_recent", "change"),
-        " (price, lead time, packaging…) in the last ", x.win["control_days"], " days not confirmed in writing (product changes after the approved "
-        "sample are counted on their own)"))
+        " (price, lead time, packaging…) in the last ", x.win["control_days"], " days not confirmed in writing "
+        "(product changes after the approved sample are counted on their own)"))
 
 
 @signal("IP protection (NNN, moulds)", needs=("nnn_signed", "mold_owner"))

@@ -30,7 +30,8 @@ def test_numbers_have_separators_blanks_a_dash_and_shares_one_decimal():
     assert display.pp(-0.0004, 2, end=True) == "-0.04 pp" and display.signed(0.0, 1, end=True) == "0.0"
     assert display.money(pd.NA) == display.pct(None) == "–"
     # a negative that rounds to zero reads as zero: a realised margin of -0.004% read "-0.0% (-0.0% – -0.0%)"
-    assert display.pct(-0.00004) == "0.0%" and display.pct(-0.0004, 2) == "-0.04%" and display.pct(-0.00004, 2) == "0.00%"
+    assert display.pct(-0.00004) == "0.0%" and display.pct(-0.0004, 2) == "-0.04%"
+    assert display.pct(-0.00004, 2) == "0.00%"
     assert display.money(-0.4) == "$0" and display.money(-0.004, 2) == "$0.00" and display.money(-0.5, 0) == "$0"
     assert display.money(-0.6) == "-$1" and display.number(-0.04, 1) == "0.0" and display.number(-0.06, 1) == "-0.1"
     # an interval in one cell, each end as the column beside it writes it; a dash without both ends

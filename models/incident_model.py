@@ -186,13 +186,17 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
     o["close_day"] = o["promised_day"].fillna(o["day"]) + inp.late_incident_days + cfg.outcome_horizon_days
     close = o.set_index("po_id")["close_day"]
 
+    def closes(rows: pd.DataFrame) -> pd.Series:
+        """Each row's order's close day, as a number even when `rows` is empty (its po_id text dtype would stay)."""
+        return rows["po_id"].map(close).astype(float)
+
     d = sh[["po_id", "delivered_day", "quantity"]].dropna(subset=["delivered_day"])
-    d = d[d["delivered_day"] <= d["po_id"].map(close).astype(float)]  # float even when empty
+    d = d[d["delivered_day"] <= closes(d)]
     o["delivered_units"] = o["po_id"].map(d.groupby("po_id")["quantity"].sum()).fillna(0)
 
     psi = inp.inspections
     psi = psi[(psi["inspection_type"] == "PSI") & (psi["result"] == "fail")]
-    psi = psi[psi["day"] <= psi["po_id"].map(close).astype(float)]  # float even when empty
+    psi = psi[psi["day"] <= closes(psi)]
     o["is_psi_failed"] = o["po_id"].isin(psi["po_id"])
 
     o["days_late"] = o["first_shipped_day"] - o["promised_day"]
@@ -203,7 +207,7 @@ def order_outcomes(inp: Inputs, cfg: IncidentConfig) -> pd.DataFrame:
 
     r = inp.returns
     r = r[r["po_id"].notna() & r["is_defect_coded"].fillna(False).astype(bool)]
-    r = r[r["day"] <= r["po_id"].map(close).astype(float)]  # float even when empty
+    r = r[r["day"] <= closes(r)]
     o["defect_return_units"] = o["po_id"].map(r.groupby("po_id")["quantity"].sum()).fillna(0)
     o["defect_return_rate"] = np.where(o["delivered_units"] > 0,
                                        o["defect_return_units"] / o["delivered_units"].where(o["delivered_units"] > 0),

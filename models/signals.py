@@ -159,9 +159,6 @@ class Context:
         self.cutoff_of = f["as_of"]
         cutoffs = self.cutoff_of.unique()
         self._cutoff_code = pd.Index(cutoffs).get_indexer(self.cutoff_of)  # priors are fitted per cutoff
-        # a supplier with no other supplier known at its cutoff has no peers: its "peer average" is itself
-        self._alone = np.bincount(self._cutoff_code, minlength=len(cutoffs))[self._cutoff_code] == 1 if len(f) else \
-            np.zeros(0, dtype=bool)
         self._levels = []
         for i, cols in enumerate(self.evidence["cohort_levels"]):
             if cols:
@@ -270,7 +267,9 @@ class Context:
         if not self.explain:
             return None
         said = (fmt or self.pct)(pri["prior_mean"].to_numpy() * scale)
-        return [NO_PEERS if alone else v for v, alone in zip(said, self._alone)]
+        # a supplier with no other supplier known at its cutoff has no peers: its "peer average" is itself
+        alone = np.bincount(self._cutoff_code)[self._cutoff_code] == 1
+        return [NO_PEERS if one else v for v, one in zip(said, alone)]
 
     def ints(self, col: str) -> list[str]:
         """A count column as whole numbers for an explanation, with thousands separators (3,391 units, as the pages

@@ -141,6 +141,7 @@ if ui.require_warehouse():
         fig = make_subplots(rows=rows_n, cols=cols, subplot_titles=titles,
                             horizontal_spacing=0.08 * 3 / cols, vertical_spacing=PANEL_GAP_PX / height)
         for i, metric in enumerate(metrics[:6]):
+            cell = dict(row=i // cols + 1, col=i % cols + 1)  # the metric's panel
             part = rows[(rows["metric"] == metric) & rows["supplier_type"].isin(TYPES)]
             part = part.set_index("supplier_type").reindex(list(TYPES)).dropna(subset=["estimate"])
             fig.add_trace(go.Scatter(
@@ -155,15 +156,15 @@ if ui.require_warehouse():
                             part[["estimate", "ci_low", "ci_high", "n_suppliers"]].itertuples(index=False)],
                 hovertemplate="%{x}: %{customdata[0]}%{customdata[1]}, %{customdata[2]} suppliers<extra></extra>",
                 showlegend=False),
-                row=i // cols + 1, col=i % cols + 1)
-            fig.update_yaxes(row=i // cols + 1, col=i % cols + 1, ticksuffix=AXIS_SUFFIX.get(metric, ""),
+                **cell)
+            fig.update_yaxes(**cell, ticksuffix=AXIS_SUFFIX.get(metric, ""),
                              tickformat=axis_format(metric, part["ci_low"], part["ci_high"]))
             for t, r in part.iterrows():
                 fig.add_annotation(x=ui.label(t), y=r["ci_low"], text=f"n={int(r['n_suppliers'])}", showarrow=False,
-                                   yshift=-14, font=dict(size=11, color="#555"), row=i // cols + 1, col=i % cols + 1)
+                                   yshift=-14, font=dict(size=11, color="#555"), **cell)
             if part.empty:  # no supplier of either type has this measure here: say so, not an empty pair of axes
-                fig.update_xaxes(visible=False, row=i // cols + 1, col=i % cols + 1)
-                fig.update_yaxes(visible=False, row=i // cols + 1, col=i % cols + 1)
+                fig.update_xaxes(visible=False, **cell)
+                fig.update_yaxes(visible=False, **cell)
                 fig.add_annotation(text=NO_DATA, x=0.5, y=0.5, showarrow=False, font=dict(size=12, color="#555"),
                                    xref=f"x{i + 1 if i else ''} domain", yref=f"y{i + 1 if i else ''} domain")
         title = "All categories" if category == "all" else ui.chart_text([ui.label(category, "category")])[0]

@@ -251,9 +251,40 @@ def test_mpf_switches_fiscal_year_on_october_1() -> None:
     assert one.mpf(1_000.00, date(2024, 9, 30)) == 31.67
 
 
+def test_mpf_of_the_fiscal_years_before_2023() -> None:
+    # CBP's COBRA notices, FY2018 to FY2022 (1,000.00 x 0.003464 = 3.46 -> the minimum; 1,000,000.00 -> the maximum).
+    for day, low, high in ((date(2018, 6, 1), 25.67, 497.99), (date(2019, 6, 1), 26.22, 508.70),
+                           (date(2020, 6, 1), 26.79, 519.76), (date(2021, 6, 1), 27.23, 528.33),
+                           (date(2022, 6, 1), 27.75, 538.40)):
+        assert one.mpf(1_000.00, day) == low
+        assert one.mpf(1_000_000.00, day) == high
+    # 50,000.00 x 0.003464 = 173.20, inside every year's band.
+    assert one.mpf(50_000.00, date(2020, 1, 1)) == 173.20
+    # FY2022 -> FY2023 on 2022-10-01: minimum 27.75 -> 29.66.
+    assert one.mpf(1_000.00, date(2022, 9, 30)) == 27.75
+    assert one.mpf(1_000.00, date(2022, 10, 1)) == 29.66
+
+
+def test_mpf_fy2018_adjustment_took_effect_on_january_1_2018() -> None:
+    # CBP Dec. 17-17: the first inflation adjustment (25.00 -> 25.67, 485.00 -> 497.99, informal 2.00 -> 2.05) was
+    # required as of 2018-01-01, three months into FY2018; before it the statutory limits applied.
+    assert one.mpf(1_000.00, date(2017, 12, 31)) == 25.00
+    assert one.mpf(1_000_000.00, date(2017, 12, 31)) == 485.00
+    assert one.mpf(1_000.00, date(2018, 1, 1)) == 25.67
+    assert one.mpf(1_000_000.00, date(2018, 1, 1)) == 497.99
+    assert one.mpf(1_000.00, date(2017, 12, 31), entry_type=None) == 2.00
+    assert one.mpf(1_000.00, date(2018, 1, 1), entry_type=None) == 2.05
+    # Informal flat fees FY2019 .. FY2022 (CSMS and CBP notices): 2.10, 2.14, 2.18, 2.22.
+    for day, fee in ((date(2019, 1, 2), 2.10), (date(2020, 1, 2), 2.14), (date(2021, 1, 2), 2.18),
+                     (date(2022, 1, 3), 2.22)):
+        assert one.mpf(2_000.00, day, entry_type=None) == fee
+
+
 def test_mpf_outside_the_table_raises() -> None:
+    # The table starts with FY2017 (2016-10-01), the earliest fiscal year checked.
     with pytest.raises(LookupError):
-        one.mpf(10_000.00, date(2020, 1, 1))
+        one.mpf(10_000.00, date(2016, 9, 30))
+    assert one.mpf(10_000.00, date(2016, 10, 1)) == 34.64  # 10,000.00 x 0.003464
 
 
 def test_hmf_only_on_ocean_shipments() -> None:

@@ -107,6 +107,25 @@ class DeMinimisRow:
 
 
 @dataclass(frozen=True)
+class RenumberingRow:
+    """One row of hts_renumbering.csv: a code a tariff revision created and the code its goods had before."""
+
+    hs_code: str  # the successor code (or prefix), as a product master holds it today
+    predecessor: str  # the code (or prefix) the same goods were entered under before `effective_from`
+    effective_from: date  # the first entry date of the successor code
+    source: str
+    status: str = "verified"
+
+    @property
+    def digits(self) -> str:
+        return normalise_hs(self.hs_code)
+
+    @property
+    def predecessor_digits(self) -> str:
+        return normalise_hs(self.predecessor)
+
+
+@dataclass(frozen=True)
 class MarketplaceFee:
     """One channel of marketplace_fees.csv."""
 
@@ -184,7 +203,15 @@ def _rows(ref_dir: str, name: str, required: Sequence[str]) -> list[dict[str, st
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             raise ValueError(f"{path}: missing columns {missing}")
-        rows = [r for r in reader if any((v or "").strip() for v in r.values())]
+        rows, widths = [], []
+        for r in reader:
+            if None in r or None in r.values():  # more or fewer fields than the header: an unquoted comma
+                widths.append(reader.line_num)
+            elif any((v or "").strip() for v in r.values()):
+                rows.append(r)
+    if widths:
+        raise ValueError(f"{path}: lines {widths} do not have the header's {len(reader.fieldnames or [])} fields "
+                         "(a comma inside a value needs the value in double quotes)")
     if "source" in required:
         unsourced = [i + 2 for i, r in enumerate(rows) if not (r.get("source") or "").strip()]
         if unsourced:
@@ -369,6 +396,55 @@ def _load_de_minimis(ref_dir: str) -> tuple[DeMinimisRow, ...]:
 def load_de_minimis(ref_dir: str | Path | None = None) -> tuple[DeMinimisRow, ...]:
     """All rows of us_de_minimis.csv (cached per directory); empty when the folder has no such table."""
     return _load_de_minimis(_dir(ref_dir))
+
+
+@lru_cache(maxsize=8)
+def _load_hts_renumbering(ref_dir: str) -> tuple[RenumberingRow, ...]:
+    if not (Path(ref_dir) / "hts_renumbering.csv").exists():
+        return ()  # a reference folder without the table: every code is read as it is written
+    cols = ("hs_code", "predecessor", "effective_from", "source")
+    rows = tuple(
+        RenumberingRow(hs_code=r["hs_code"].strip(), predecessor=r["predecessor"].strip(),
+                       effective_from=_date(r["effective_from"]), source=r["source"].strip(),
+                       status=_status(r, "hts_renumbering.csv"))
+        for r in _rows(ref_dir, "hts_renumbering.csv", cols)
+    )
+    seen: dict[tuple[str, date], str] = {}
+    for row in rows:
+        if not row.digits or not row.predecessor_digits:
+            raise ValueError(f"hts_renumbering.csv: {row.hs_code!r} -> {row.predecessor!r}: both must be HS codes")
+        key = (row.digits, row.effective_from)
+        if key in seen:
+            raise ValueError(f"hts_renumbering.csv: two predecessors for {row.hs_code} from {row.effective_from}: "
+                             f"{seen[key]} and {row.predecessor}")
+        seen[key] = row.predecessor
+    return rows
+
+
+def load_hts_renumbering(ref_dir: str | Path | None = None) -> tuple[RenumberingRow, ...]:
+    """All rows of hts_renumbering.csv (cached per directory); empty when the folder has no such table."""
+    return _load_hts_renumbering(_dir(ref_dir))
+
+
+def codes_in_force(digits, entry_on, ref_dir: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's HS digits as the tariff in force on its entry date knew them, and whether that rests on an
+    unverified renumbering row.
+
+    A product master holds today's code; a code a revision created (HTS 2022's 9405.42.84) did not exist before
+    the revision, and an earlier entry of the same goods was made, and is dutied, under its predecessor
+    (9405.40.84). The renumberings are applied newest first, so a chain of revisions reaches the code of the
+    entry's date; the digits after the renumbered prefix (a statistical suffix) are kept. A line without a date
+    keeps its code.
+    """
+    codes = pd.Series(np.asarray(digits, dtype=object)).fillna("").astype(str)
+    entry = _days(entry_on)
+    unverified = np.zeros(len(codes), dtype=bool)
+    for row in sorted(load_hts_renumbering(ref_dir), key=lambda r: r.effective_from, reverse=True):
+        hit = (codes.str.startswith(row.digits) & (entry < np.datetime64(row.effective_from, "D"))).to_numpy()
+        if hit.any():
+            codes[hit] = row.predecessor_digits + codes[hit].str[len(row.digits):]
+            unverified |= hit & (row.status != "verified")
+    return codes.to_numpy(dtype=object), unverified
 
 
 # The tables whose rows change with the law; each has a "verified through" date in verified_through.csv.
@@ -679,11 +755,15 @@ def duty_components(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     beats an unconditional one, then the longest HS prefix, then the exact origin over '*'. The result's `line`
     is the position of the line in `lines`; lines without an `mfn` component are simply absent from `mfn` rows.
     """
-    rates = _duty_frame(_dir(ref_dir))
+    ref = _dir(ref_dir)
+    rates = _duty_frame(ref)
     n = len(lines)
+    # The code of the entry's date: a product's code from a later tariff revision reads as its predecessor.
+    digits, renumbered_unverified = codes_in_force(
+        lines["hs_code"].fillna("").astype(str).str.replace(r"\D", "", regex=True).to_numpy(), lines["entry_on"], ref)
     work = pd.DataFrame({
         "line": np.arange(n),
-        "digits": lines["hs_code"].fillna("").astype(str).str.replace(r"\D", "", regex=True).to_numpy(),
+        "digits": digits,
         "origin": lines["origin_country"].fillna("").astype(str).str.strip().str.upper().to_numpy(),
         "entry": _days(lines["entry_on"]),
         "loaded": _days(lines["loaded_on"]) if "loaded_on" in lines else np.full(n, np.datetime64("NaT"), "M8[D]"),
@@ -736,6 +816,8 @@ def duty_components(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
             "source", "notes"]
     best = best.merge(rows[["row", *cols]], on="row")
     out = work[["line", "key"]].merge(best[["key", *cols]], on="key").drop(columns="key")
+    # A rate reached through an unverified renumbering is no surer than the renumbering.
+    out.loc[renumbered_unverified[out["line"].to_numpy()], "status"] = "unverified"
     out["is_mfn"] = out["duty_type"] != "mfn"  # sort key: MFN first, then by duty type
     return out.sort_values(["line", "is_mfn", "duty_type"], kind="stable").drop(columns="is_mfn") \
         .reset_index(drop=True)
@@ -1383,7 +1465,7 @@ def compare_groups(
 __all__ = [
     "REFERENCE_DIR", "INCOTERMS", "BUYER_COST_FLAGS", "COST_KINDS", "QUALITY_COST_KINDS", "WRITE_OFF_KIND",
     "load_cost_kinds",
-    "DutyRow", "MpfRow", "HmfRow", "DeMinimisRow", "MarketplaceFee", "IncotermRule", "ReturnReason",
+    "DutyRow", "MpfRow", "HmfRow", "DeMinimisRow", "RenumberingRow", "MarketplaceFee", "IncotermRule", "ReturnReason",
     "DutyComponent", "DutyRate", "MeanInterval", "GroupComparison",
     "normalise_hs",
     "load_duty_rates", "load_mpf", "load_hmf", "load_marketplace_fees", "load_incoterms", "load_return_reasons",
@@ -1391,7 +1473,8 @@ __all__ = [
     "dutiable_values", "incoterm_flags", "amortise_assists", "price_components", "customs_charges", "goods_cents",
     "hmf",
     "duty_components", "duty_for_lines", "percent_of_cents", "entry_fees", "hmf_cents", "de_minimis_cents",
-    "load_de_minimis", "verified_through", "estimated_tables", "compare_duty_frame", "DATED_TABLES", "join_by_group",
+    "load_de_minimis", "load_hts_renumbering", "codes_in_force", "verified_through", "estimated_tables",
+    "compare_duty_frame", "DATED_TABLES", "join_by_group",
     "effective_rates", "chapter_99_check", "heading_key",
     "bootstrap_mean_ci", "compare_groups", "BOOTSTRAP_SAMPLES", "BOOTSTRAP_CI", "BOOTSTRAP_SEED",
 ]

@@ -76,7 +76,7 @@ def test_fleece_throw_list_4b_suspended() -> None:
 
 
 def test_new_2022_codes_and_existing_prefixes_match() -> None:
-    # 9405.21.8000 and 4414.90.0000 exist from HTS 2022; their rows start 2022-01-01.
+    # 9405.21.8000 and 4414.90.0000 exist from HTS 2022, in force in the US from 2022-01-27 (Proclamation 10326).
     # 9405.21.8000 on 2024-06-01: MFN 3.9% + List 3 25% = 28.9%.
     assert _total("9405.21.8000", date(2024, 6, 1)) == pytest.approx(28.9)
     # 4414.90.0000 on 2024-06-01: MFN 3.9% + List 4A 7.5% = 11.4%.
@@ -85,3 +85,86 @@ def test_new_2022_codes_and_existing_prefixes_match() -> None:
     rate = lc.duty_rate("7323.93.0080", "CN", date(2024, 6, 1))
     assert {c.duty_type: c.hs_prefix for c in rate.components} == {"mfn": "7323.93.00", "section_301": "7323.93.00"}
     assert rate.total_pct == pytest.approx(27.0)
+
+
+# Every demo code is dutiable on any entry date from the one its last missing rate begins (8518.30.20 reached Free
+# under the ITA expansion on a date taken as 2019-07-01) to today, across HTS 2022: products hold today's codes.
+@pytest.mark.parametrize("entry_date", [date(2019, 7, 1), date(2020, 6, 1), date(2022, 1, 26), date(2022, 1, 27),
+                                        date(2026, 11, 30)], ids=str)
+@pytest.mark.parametrize("hs_code", DEMO_CODES)
+def test_every_demo_code_has_an_mfn_rate_before_and_after_hts_2022(hs_code: str, entry_date: date) -> None:
+    assert lc.duty_rate(hs_code, "CN", entry_date).has_mfn
+
+
+def test_a_code_hts_2022_created_reads_as_its_predecessor_before_2022_01_27() -> None:
+    # 9405.42.8440 (LED lamps) did not exist before 2022-01-27: an entry then was made under 9405.40.84.
+    # 2020-06-01: MFN 3.9% + List 3 25% of 9405.40.84 = 28.9%; the statistical suffix 40 is kept (9405.40.8440).
+    rate = lc.duty_rate("9405.42.8440", "CN", date(2020, 6, 1))
+    assert {c.duty_type: c.hs_prefix for c in rate.components} == {"mfn": "9405.40.84", "section_301": "9405.40.84"}
+    assert rate.total_pct == pytest.approx(28.9)
+    # 2018-06-01, before List 3 (2018-09-24): MFN 3.9% only. 2018-10-01: List 3 at 10% -> 13.9%.
+    assert _total("9405.42.8440", date(2018, 6, 1)) == pytest.approx(3.9)
+    assert _total("9405.42.8440", date(2018, 10, 1)) == pytest.approx(13.9)
+    # The last day of the old code and the first of the new one.
+    assert {c.hs_prefix for c in lc.duty_rate("9405.42.8440", "CN", date(2022, 1, 26)).components} == {"9405.40.84"}
+    assert {c.hs_prefix for c in lc.duty_rate("9405.42.8440", "CN", date(2022, 1, 27)).components} == {"9405.42.84"}
+    # Wooden frames 4414.90.0000 <- 4414.00.00: 2019-12-01 in List 4A's 15% window: 3.9 + 15 = 18.9%;
+    # 2021-06-01: 3.9 + 7.5 = 11.4%. On 1,000.00 in 2021: 39.00 + 75.00 = 114.00.
+    assert _total("4414.90.0000", date(2019, 12, 1)) == pytest.approx(18.9)
+    assert lc.duty_amount(1_000.00, "4414.90.0000", "CN", date(2021, 6, 1)) == pytest.approx(114.00)
+    # 9405.21.8000 <- 9405.20.80 rests on an unverified renumbering: its rates read unverified even where the
+    # predecessor's row were verified; 3.9 + 25 = 28.9% in 2021.
+    rate = lc.duty_rate("9405.21.8000", "CN", date(2021, 6, 1))
+    assert rate.total_pct == pytest.approx(28.9)
+    assert {c.hs_prefix for c in rate.components} == {"9405.20.80"}
+    assert {c.status for c in rate.components} == {"unverified"}
+    # A code no revision touched is read as written on any date.
+    assert {c.hs_prefix for c in lc.duty_rate("7323.93.0080", "CN", date(2020, 6, 1)).components} == {"7323.93.00"}
+    # An entry summary line under the old code (as the broker declared it then) needs no renumbering; the old code
+    # after the revision has no row: unknown, not guessed to be one of the codes it was split into.
+    assert _total("9405.40.8440", date(2021, 6, 1)) == pytest.approx(28.9)
+    with pytest.raises(LookupError):
+        lc.duty_rate("9405.40.8440", "CN", date(2024, 6, 1))
+
+
+RENUMBERING_HEADER = "hs_code,predecessor,effective_from,status,source\n"
+
+
+def test_renumberings_chain_newest_first_and_ambiguity_is_refused(tmp_path) -> None:
+    (tmp_path / "duty_rates.csv").write_text(
+        DUTY_HEADER_COVERAGE
+        + "1111.11.11,*,mfn,1,2010-01-01,2021-12-31,t,\n"
+        + "2222.22.22,*,mfn,2,2022-01-01,2026-12-31,t,\n"
+        + "3333.33.33,*,mfn,3,2027-01-01,,t,\n")
+    (tmp_path / "hts_renumbering.csv").write_text(
+        RENUMBERING_HEADER
+        + "2222.22.22,1111.11.11,2022-01-01,verified,t\n"
+        + "3333.33.33,2222.22.22,2027-01-01,unverified,t\n")
+    codes, unverified = lc.codes_in_force(
+        ["3333333399", "3333333399", "3333333399", "", "9999999999"],
+        [date(2020, 1, 1), date(2024, 1, 1), date(2027, 1, 1), date(2020, 1, 1), None], tmp_path)
+    assert list(codes) == ["1111111199", "2222222299", "3333333399", "", "9999999999"]
+    assert list(unverified) == [True, True, False, False, False]
+    assert _total_in("3333.33.3399", date(2020, 1, 1), tmp_path) == 1.0
+    assert _total_in("3333.33.3399", date(2024, 1, 1), tmp_path) == 2.0
+    assert _total_in("3333.33.3399", date(2027, 1, 1), tmp_path) == 3.0
+    # Without the table every code is read as written.
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "duty_rates.csv").write_text((tmp_path / "duty_rates.csv").read_text())
+    with pytest.raises(LookupError):
+        lc.duty_rate("3333.33.3399", "CN", date(2020, 1, 1), ref_dir=bare)
+    # Two predecessors for one code on one date cannot both be right.
+    twice = tmp_path / "twice"
+    twice.mkdir()
+    (twice / "hts_renumbering.csv").write_text(
+        RENUMBERING_HEADER + "2222.22,1111.11,2022-01-01,verified,a\n2222.22,1111.12,2022-01-01,verified,b\n")
+    with pytest.raises(ValueError, match="two predecessors"):
+        lc.load_hts_renumbering(twice)
+
+
+DUTY_HEADER_COVERAGE = "hs_code,origin_country,duty_type,rate_pct,effective_from,effective_to,source,notes\n"
+
+
+def _total_in(hs: str, d: date, ref_dir) -> float:
+    return round(lc.duty_rate(hs, "CN", d, ref_dir=ref_dir).total_pct, 4)

@@ -215,6 +215,13 @@ def test_overlapping_or_unsourced_rows_are_rejected(tmp_path) -> None:
     (unsourced / "duty_rates.csv").write_text(DUTY_HEADER + "9405,*,mfn,3,2020-01-01,,,\n")
     with pytest.raises(ValueError, match="source"):
         lc.load_duty_rates(unsourced)
+    # An unquoted comma in a note gives the row one field too many: refused with its line, as DuckDB's build would.
+    unquoted = tmp_path / "unquoted"
+    unquoted.mkdir()
+    (unquoted / "duty_rates.csv").write_text(
+        DUTY_HEADER + "9405,*,mfn,3,2020-01-01,,a,\n9405,CN,x,1,2020-01-01,,b,c, d\n")
+    with pytest.raises(ValueError, match=r"lines \[3\] do not have the header's 8 fields"):
+        lc.load_duty_rates(unquoted)
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -601,7 +601,8 @@ ENTRY_SUMMARY_LINES = Table(
     description="One row per HTS number on a line of a customs entry summary (CBP Form 7501) as your broker filed "
                 "it: the line's 10-digit classification and each chapter 99 number reported with it, with their "
                 "duty, and the line's MPF and HMF. `supplier-risk import --format cbp-7501-lines` writes it from the "
-                "broker's line listing. The broker's duty, MPF and HMF replace the computed ones for the shipments "
+                "broker's line listing, `--format ace-es003` from the importer's ACE report ES-003 (no MPF or HMF "
+                "there). The broker's duty, MPF and HMF replace the computed ones for the shipments "
                 "with that `entry_number` and are reconciled against them (`marts.customs_entries`).",
     columns=(
         _c("entry_number", TEXT, "Entry number (Form 7501 block 1: filer code, 7 digits, check digit), as on "

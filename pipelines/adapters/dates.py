@@ -238,6 +238,27 @@ def parse_dates(text: pd.Series, lines: pd.Series | None = None, declared: str |
     return DateColumn(values.dt.normalize(), errors, recognised)
 
 
+# How the spreadsheet reader writes a cell Excel typed as a date or timestamp (pipelines/readers.py): ISO.
+_TYPED_CELL = r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d+)?)?"
+
+
+def parse_published_dates(text: pd.Series, lines: pd.Series, published: str, spreadsheet: bool) -> DateColumn:
+    """A column of a format whose dates have one published form (`MM/DD/YYYY`): every value in that form, as
+    `parse_dates(declared=published)`, except that in a spreadsheet a cell Excel typed as a date, which the reader
+    writes `YYYY-MM-DD` and which cannot be read two ways, is read too (a workbook saved from the export types its
+    dates; refusing them would refuse every row). In a text export an ISO date among `MM/DD/YYYY` ones is still
+    refused: some tool rewrote it."""
+    if not spreadsheet:
+        return parse_dates(text, lines, declared=published)
+    typed = text.astype("string").str.strip().str.fullmatch(_TYPED_CELL).fillna(False).astype(bool)
+    if not typed.any():
+        return parse_dates(text, lines, declared=published)
+    written = parse_dates(text.where(~typed), lines, declared=published)
+    cells = parse_dates(text.where(typed), lines, declared="YYYY-MM-DD")
+    return DateColumn(written.values.where(~typed, cells.values), written.errors.where(~typed, cells.errors),
+                      f"{written.recognised}, or a date-typed cell of the spreadsheet")
+
+
 def parse_dates_proven_by(text: pd.Series, lines: pd.Series, others: list[pd.Series], declared: str | None = None,
                           by: str = "the file's other dates") -> tuple[DateColumn, str]:
     """A column's dates as declared, else as they prove their order, else as the same writer's other date columns

@@ -20,8 +20,9 @@ import re
 import pandas as pd
 
 from pipelines.adapters.base import Collector, Converted, Format, Options, Source, fmt_number
-from pipelines.adapters.dates import parse_dates
+from pipelines.adapters.dates import parse_published_dates
 from pipelines.adapters.numbers import parse_numbers
+from pipelines.adapters.sniff import SPREADSHEET_SUFFIXES
 
 ENTRY, LINE, HTS = "Filer Code/Entry Number", "Line No.", "HTSUS No."
 COLUMNS = (ENTRY, "Entry Type", "Summary Date", "Entry Date", "Country of Origin", LINE,
@@ -71,26 +72,36 @@ def hts_number(text: str | None) -> str | None:
 
 
 def convert(source: Source, options: Options) -> Converted:
-    out = Collector(FORMAT, source)
+    return convert_lines(source, Collector(FORMAT, source), carry_down=True)
+
+
+def convert_lines(source: Source, out: Collector, carry_down: bool) -> Converted:
+    """Entry summary lines from `source`, whose columns have this format's names (COLUMNS), one row per HTS
+    number of a line. `carry_down`: the form's layout, an entry's blocks and a line's number and description
+    written once, blank below (a listing that repeats them on every row, as ACE's reports do, reads the same)."""
     frame, lines = source.frame, source.frame["_line"]
     written = source.text(ENTRY)
     # The form writes an entry's blocks once: a blank entry number continues the entry above, and within an entry
     # a blank block or line number takes the row above's.
-    entry_raw = written.ffill()
-    out.reject_where(entry_raw.isna(), ENTRY, "required value is missing: no entry number on this row or above")
+    entry_raw = written.ffill() if carry_down else written
+    out.reject_where(entry_raw.isna(), ENTRY, "required value is missing: no entry number on this row or above"
+                     if carry_down else "required value is missing: no entry number")
     numbers = entry_raw.map(entry_number, na_action="ignore")
     out.reject_where(entry_raw.notna() & numbers.isna(), ENTRY,
                      "not an entry number (3-character filer code, 7 digits, check digit): " + entry_raw.map(repr))
     starts = written.notna()
     block = starts.cumsum()
-    carried = {name: source.text(name).groupby(block).ffill() for name in (*ENTRY_BLOCKS, LINE)}
+    carried = {name: source.text(name).groupby(block).ffill() if carry_down else source.text(name)
+               for name in (*ENTRY_BLOCKS, LINE)}
     # The description is written once per line, like the line number.
     carried["Description of Merchandise"] = source.text("Description of Merchandise") \
-        .groupby([block, carried[LINE]]).ffill()
+        .groupby([block, carried[LINE]]).ffill() if carry_down else source.text("Description of Merchandise")
     out.reject_where(starts & source.text(LINE).isna(), LINE, "required value is missing: the first row of an "
-                     "entry needs its line number")
+                     "entry needs its line number" if carry_down else "required value is missing: no line number")
 
-    dates = {name: parse_dates(carried[name], lines, declared=DATE_FORM) for name in ("Summary Date", "Entry Date")}
+    spreadsheet = source.path.suffix.lower() in SPREADSHEET_SUFFIXES
+    dates = {name: parse_published_dates(carried[name], lines, DATE_FORM, spreadsheet)
+             for name in ("Summary Date", "Entry Date")}
     for name, parsed in dates.items():
         out.reject_where(parsed.errors.notna(), name, parsed.errors)
     out.reject_where(carried["Entry Date"].isna(), "Entry Date", "required value is missing: Entry Date")
@@ -136,12 +147,15 @@ def convert(source: Source, options: Options) -> Converted:
         def money(name: str, i: int = i) -> str:
             return "" if pd.isna(amounts[name][i]) else fmt_number(amounts[name][i], 2)
 
+        # A chapter 99 number carries no entered value of its own (block 36A is on the classification); a listing
+        # that writes 0.00 there means none.
+        value = "" if key[2].startswith("99") and amounts["Entered Value"][i] == 0 else money("Entered Value")
         rows.append(dict(
             entry_number=numbers[i], line_number=str(key[1]), hts_code=hts[i],
             entry_type="" if pd.isna(entry_type[i]) else entry_type[i],
             entry_on=dates["Entry Date"].values[i].date().isoformat(),
             origin_country="" if pd.isna(origin[i]) else origin[i], description=text("Description of Merchandise"),
-            entered_value=money("Entered Value"), rate=text("HTSUS Rate"), duty=money("Duty and IR Tax"),
+            entered_value=value, rate=text("HTSUS Rate"), duty=money("Duty and IR Tax"),
             mpf=money("MPF"), hmf=money("HMF")))
     return out.result({"entry_summary_lines": rows})
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pipelines.adapters import (amazon_date_range, amazon_mfn_returns, amazon_orders, amazon_returns,
+from pipelines.adapters import (ace_es003, amazon_date_range, amazon_mfn_returns, amazon_orders, amazon_returns,
                                 amazon_settlement, entry_summary, inspection_summary, scms, shopify_orders,
                                 shopify_payments, tiktok_shop_orders, walmart_recon, wise_statement, wise_transactions)
 from pipelines.adapters.base import (AdapterError, Converted, Format, Options, channel_name, load_code_map,
@@ -33,6 +33,7 @@ FORMATS: list[Format] = [
     inspection_summary.FORMAT,
     scms.FORMAT,
     entry_summary.FORMAT,
+    ace_es003.FORMAT,
     wise_statement.FORMAT,
     wise_transactions.FORMAT,
 ]

@@ -15,9 +15,11 @@ entry number without a filer code (16), and line 12 again (17).
 
 from __future__ import annotations
 
-from datetime import date
+import csv
+from datetime import date, datetime
 
 import duckdb
+import openpyxl
 
 from helpers import FIXTURES, quiet, tiny_with_entry_number
 from pipelines.adapters import registry, store
@@ -54,6 +56,29 @@ def test_the_7501_layout_is_recognised_and_every_line_is_accounted_for():
     assert [(r["line_number"], r["hts_code"]) for r in rows if r["entry_number"] == "ABC-1234568-6"] == [
         ("1", "9903.88.03"), ("1", "9903.03.01"), ("1", "4202.92.3131"),
         ("2", "9903.88.03"), ("2", "9903.03.01"), ("2", "4202.92.3131")]
+
+
+def test_a_listing_saved_as_a_workbook_with_typed_dates_reads_the_same(tmp_path):
+    # Excel types a date cell; the reader writes it 2026-03-10, which cannot be read two ways: read, not refused as
+    # "not MM/DD/YYYY" (every row was refused before). Lines 13-14's date, text 2026-03-12 in the CSV, is typed
+    # here too and read; the other three rejections stay.
+    with open(SUMMARY, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append([datetime.strptime(v, "%m/%d/%Y") if rows[0][i].endswith("Date") and "/" in v
+                      else datetime.fromisoformat(v) if rows[0][i].endswith("Date") and "-" in v else v
+                      for i, v in enumerate(row)])
+    path = tmp_path / "entry summaries.xlsx"
+    book.save(path)
+    got = registry.convert(path)
+    assert (got.rows_read, got.rows_written, got.rows_rejected) == (16, 13, 3)
+    assert {r.line for r in got.rejections()} == {15, 16, 17}
+    assert registry.convert(SUMMARY).rows["entry_summary_lines"] == [
+        r for r in got.rows["entry_summary_lines"] if r["entry_number"] != "ABC-1234570-9"]
+    assert {r["entry_on"] for r in got.rows["entry_summary_lines"] if r["entry_number"] == "ABC-1234570-9"} == {
+        "2026-03-12"}
 
 
 def test_entry_and_hts_numbers_are_read_in_their_usual_spellings_and_refused_otherwise():

@@ -3,11 +3,37 @@
 -- date) and charges that could not be put on any order: landed cost is understated by these.
 --
 -- For engineers: marts.landed_cost_shipment's duty_source and fees_source 'unknown', and marts.unallocated_costs.
-select shipment_id as row_key,
-    'shipment ' || shipment_id
-        || ': duty unknown: no duty paid given, and no HS code or no duty rate for it on the entry date' as problem
-from marts.landed_cost_shipment
-where duty_source = 'unknown'
+-- A product still holding a code a tariff revision replaced (reference.hts_renumbering: the code is the predecessor
+-- of a new one in force on the entry date) is told so: its code needs updating, not the duty table.
+with replaced as (
+    select
+        shipment.shipment_id,
+        string_agg(distinct renumbering.hs_code, ' or ' order by renumbering.hs_code) as successor,
+        min(renumbering.effective_from) as replaced_on,
+    from marts.landed_cost_shipment as shipment
+    inner join staging.products as products on shipment.sku = products.sku
+    inner join reference.hts_renumbering as renumbering
+        on starts_with(
+            regexp_replace(products.hs_code, '[^0-9]', '', 'g'),
+            regexp_replace(renumbering.predecessor, '[^0-9]', '', 'g')
+        )
+        and shipment.entry_on >= renumbering.effective_from
+    where shipment.duty_source = 'unknown'
+    group by shipment.shipment_id
+)
+
+select
+    shipment.shipment_id as row_key,
+    'shipment ' || shipment.shipment_id || ': duty unknown: '
+    || coalesce(
+        'its product''s HS code was replaced by ' || replaced.successor || ' from '
+        || strftime(replaced.replaced_on, '%Y-%m-%d')
+        || ' (a tariff revision): give the product the code in force, no duty rate is kept for the old one',
+        'no duty paid given, and no HS code or no duty rate for it on the entry date'
+    ) as problem
+from marts.landed_cost_shipment as shipment
+left join replaced on shipment.shipment_id = replaced.shipment_id
+where shipment.duty_source = 'unknown'
 union all
 select shipment_id,
     'shipment ' || shipment_id

@@ -688,3 +688,23 @@ def test_a_brand_with_one_supplier_builds_and_scores_it(tmp_path, capsys):
     assert cli_main(["validate", "--db", str(tmp_path / "w.duckdb")]) == 0
     out = capsys.readouterr().out
     assert "ranking when one pillar's weight changes" in out and "nan" not in out.lower()
+
+
+def test_a_product_still_holding_a_replaced_hts_code_is_told_to_update_it(tmp_path, tiny_dir):
+    """The lamp shade A2 given its pre-2022 code 9405.40.8440: HTS 2022 replaced it by 9405.42.84 from 2022-01-27,
+    so its 2024 shipments have no duty rate. The warning says why and what to do, not only that the duty is
+    unknown."""
+    count, sample = _warned_after_edits("landed_cost_unknown_costs", tiny_dir, tmp_path, [
+        ("products.csv", "A2,Lamp shade,home_lighting,S1,9405.42.8440",
+         "A2,Lamp shade,home_lighting,S1,9405.40.8440")])
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        unknown = [r[0] for r in con.execute(
+            "select shipment_id from marts.landed_cost_shipment where duty_source = 'unknown' "
+            "order by shipment_id").fetchall()]
+        problems = [r[0] for r in con.execute(
+            "select problem from ingest.check_warning_rows where check_name = 'landed_cost_unknown_costs' "
+            "order by row_no").fetchall()]
+    assert unknown and count == len(unknown) == len(problems)
+    assert problems == [f"shipment {s}: duty unknown: its product's HS code was replaced by 9405.42.84 from "
+                        "2022-01-27 (a tariff revision): give the product the code in force, no duty rate is kept "
+                        "for the old one" for s in unknown]

@@ -471,6 +471,9 @@ ENUMS: dict[str, dict[str, str]] = {
                      "not_paid_known": "No paid figure", "no_entry_summary": "No entry summary",
                      "no_shipments": "No shipment on this entry", "not_computable": "Not computable",
                      "in_price": "In the price (the seller pays duty)"},
+    # an entry's IEEPA refund (marts.ieepa_entries)
+    "refund_status": {"refunded": "Refunded", "part_refunded": "Partly refunded",
+                      "claimed": "Claimed, nothing back yet", "not_claimed": "Not claimed"},
     "verdict": {"release": "Release", "hold": "Hold", "not_ready": "Not ready", "paid": "Paid"},  # marts.open_orders
     # the validity report card's sections and subjects (marts.validity_report); an unlisted subject is capitalised
     "section": {"ground truth": "Ground truth", "label": "What went wrong", "discrimination": "Discrimination",
@@ -513,7 +516,7 @@ COLUMN_KINDS = {
     "major_stage": "stage", "minor_stage": "stage", "model_name": "model_name",
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
     "subject": "subject", "section": "section", "name_check": "name_check", "state": "check_state", "duty_type": "duty_type", "metric": "metric", "program": "program", "duty_status": "check_status",
-    "fees_status": "check_status", "verdict": "verdict", "severity": "defect_class",
+    "fees_status": "check_status", "verdict": "verdict", "severity": "defect_class", "refund_status": "refund_status",
 }
 # kinds whose values are free text or open lists: an unlisted value is read with spaces and a capital ("assists")
 OPEN_KINDS = {"category", "table_name", "program", "check_status", "subject", "duty_type"}
@@ -756,6 +759,10 @@ FIELDS = {
     "changed_on": "Change date", "confirmed_in_writing": "Confirmed in writing", "approved_by": "Approved by",
     "capa_id": "Corrective action id", "opened_on": "Opened on", "severity": "Severity", "root_cause": "Root cause",
     "action": "Action", "due_on": "Due date", "closed_on": "Closed on", "next_lot_result": "Next lot's result",
+    # marts.ieepa_entries
+    "ieepa_duty_declared": "IEEPA duty declared", "ieepa_headings": "IEEPA headings",
+    "refund_claimed": "Refund claimed", "refund_received": "Refund received", "refund_status": "Refund",
+    "ieepa_duty_not_refunded": "Not refunded yet",
 }
 
 

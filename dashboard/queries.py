@@ -471,6 +471,12 @@ def duty_refunds_summary(ids: Ids = None, supplier_id: str | None = None, sku: s
     return query("duty_refunds_summary", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
 
 
+def ieepa_entries(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame | None:
+    """Entries in scope whose imported entry summary declares IEEPA duty, with their refunds (marts.ieepa_entries);
+    None from a warehouse built before the mart."""
+    return _query_if_built("ieepa_entries", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+
+
 def customs_entries_summary(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
     """Entries in scope with a broker entry summary: declared vs computed duty and fees (marts.customs_entries)."""
     return query("customs_entries_summary", ids=_ids(ids), supplier_id=supplier_id, sku=sku)

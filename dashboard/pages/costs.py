@@ -269,7 +269,9 @@ if ui.require_warehouse():
         d5.metric("Net mismatch", ui.metric_money(flag["duty_mismatch_total"]), border=True,
                   help="Paid minus computed over the over- and underpaid shipments.")
         refunds = queries.duty_refunds_summary(ids, supplier_id, sku)
-        if flag["ieepa_duty_computed"] or not refunds.empty:
+        ieepa = queries.ieepa_entries(ids, supplier_id, sku)
+        ieepa = ieepa if ieepa is not None else pd.DataFrame()
+        if flag["ieepa_duty_computed"] or not refunds.empty or not ieepa.empty:
             r1, r2, r3 = ui.tiles(3)
             r1.metric("IEEPA duty on these entries", ui.metric_money(flag["ieepa_duty_computed"]), border=True,
                       help="The IEEPA part of the computed duty (fentanyl and reciprocal duties, 2025-02-04 .. "
@@ -284,6 +286,24 @@ if ui.require_warehouse():
                          column_config={"program": "Program", "refund_count": "Refunds",
                                         "claimed": ui.money_col("Claimed"), "received": ui.money_col("Received"),
                                         "pending": ui.money_col("Pending")})
+            if not ieepa.empty:
+                st.markdown("**IEEPA duty declared on your entry summaries**",
+                            help="The duty your entry summaries (the broker's Form 7501 lines, or your ACE report "
+                                 "ES-003) declare under an IEEPA heading of chapter 99 (9903.01, 9903.02), per entry: "
+                                 "what was deposited, and so what can be claimed back, whatever the tariff tables "
+                                 "compute. The refunds are the duty_refunds of program ieepa naming the entry or one "
+                                 "of its shipments. marts.ieepa_entries.")
+                owed = float(ieepa["ieepa_duty_not_refunded"].sum())
+                st.caption(f"{ui.count_words(len(ieepa), 'entry', 'entries')} declared "
+                           f"{ui.money(float(ieepa['ieepa_duty_declared'].sum()))} of IEEPA duty; "
+                           f"{ui.money(owed)} of it has not come back yet.")
+                ui.table(ieepa, "costs_ieepa_entries", "ieepa_entries.csv",
+                         columns=["entry_number", "entry_on", "ieepa_duty_declared", "refund_status",
+                                  "refund_received", "ieepa_duty_not_refunded"],
+                         download_columns=["ieepa_headings", "shipment_count", "refund_claimed"],
+                         column_config={"ieepa_duty_declared": ui.money_col("IEEPA duty declared"),
+                                        "refund_received": ui.money_col("Refund received"),
+                                        "ieepa_duty_not_refunded": ui.money_col("Not refunded yet")})
 
         entries = queries.customs_entries_summary(ids, supplier_id, sku)
         if not entries.empty:

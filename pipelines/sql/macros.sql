@@ -23,6 +23,12 @@ create or replace macro fx_units_per_usd(code, on_date) as
 create or replace macro channel_key(channel) as
     nullif(lower(trim(channel)), '');
 
+-- A customs entry number as entries are matched, defined once: upper case, letters and digits only
+-- (ABC-1234567-8 = abc12345678), a blank one NULL. pipelines/steps/landed_cost.py's entry_ref is the same rule on a
+-- frame (tests/pipelines/test_ieepa_entries.py holds them equal).
+create or replace macro entry_ref_of(entry_number) as
+    nullif(regexp_replace(upper(trim(entry_number)), '[^A-Z0-9]', '', 'g'), '');
+
 -- Paid outside Trade Assurance, defined once: a channel other than trade_assurance, a blank one included.
 -- staging.payments (per payment) and staging.purchase_orders (the order's agreed channel) carry it; the score reads
 -- the first, the incident model the second.

@@ -82,3 +82,31 @@ def test_costs_page_has_no_review_column_while_nothing_is_reviewed(ui, demo_db):
     at = ui.open(demo_db, "costs")
     table = [f for f in ui.frames(at) if "chapter_99_check" in f.columns][0]
     assert "review" not in table.columns
+
+
+@pytest.fixture(scope="module")
+def ieepa_db(tmp_path_factory, built):
+    """The tiny portfolio with H2 on entry ABC12345694, the ACE report ES-003 fixture imported and an IEEPA refund
+    of its 2025 entry ABC-1234570-2 (declared 9903.01.24 2,400.00 + 9903.01.25 1,200.00 = 3,600.00): 3,600.00
+    claimed, 2,400.00 received (the entry number written in lower case)."""
+    folder = tiny_with_entry_number(tmp_path_factory.mktemp("ieepa") / "in", "H2", "ABC12345694")
+    store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
+    (folder / "duty_refunds.csv").write_text(
+        "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
+        "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,\n", encoding="utf-8")
+    return built(folder, folder.parent / "w.duckdb")
+
+
+def test_costs_page_lists_the_ieepa_duty_declared_per_entry_and_what_has_not_come_back(ui, ieepa_db):
+    at = ui.open(ieepa_db, "costs")
+    table = [f for f in ui.frames(at) if "ieepa_duty_declared" in f.columns][0]
+    # shown, then the download's own columns (the headings declared, shipments on the entry, the claim)
+    assert table.assign(entry_on=table["entry_on"].astype(str)).to_dict("records") == [{
+        "entry_number": "ABC-1234570-2", "entry_on": "2025-04-08", "ieepa_duty_declared": 3_600.00,
+        "refund_status": "Partly refunded", "refund_received": 2_400.00, "ieepa_duty_not_refunded": 1_200.00,
+        "ieepa_headings": "9903.01.24, 9903.01.25", "shipment_count": 0, "refund_claimed": 3_600.00}]
+    assert "1 entry declared $3,600 of IEEPA duty; $1,200 of it has not come back yet." in ui.texts(at)
+    # H2's entry (2024) declared none; a supplier's scope holds no entry with IEEPA duty: no table.
+    at.radio(key="costs_scope").set_value("Supplier").run()
+    at.selectbox(key="costs_supplier").set_value("S1").run()
+    assert not [f for f in ui.frames(at) if "ieepa_duty_declared" in f.columns]

@@ -1,0 +1,36 @@
+-- IEEPA duty declared on the imported entry summaries of the entries in scope, with the refunds recorded (one row
+-- per entry).
+with entries as (
+    select * from marts.ieepa_entries
+),
+
+in_scope as (
+    select distinct entry_ref
+    from marts.landed_cost_shipment
+    where entry_ref is not null
+        and ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
+        and ($supplier_id::varchar is null or supplier_id = $supplier_id::varchar)
+        and ($sku::varchar is null or sku = $sku::varchar)
+),
+
+final as (
+    select
+        entries.entry_number,
+        entries.entry_on,
+        cast(entries.ieepa_duty_declared as double) as ieepa_duty_declared,
+        entries.ieepa_headings,
+        entries.shipment_count,
+        cast(entries.refund_claimed as double) as refund_claimed,
+        cast(entries.refund_received as double) as refund_received,
+        entries.refund_status,
+        cast(entries.ieepa_duty_not_refunded as double) as ieepa_duty_not_refunded,
+    from entries
+    -- An entry summary whose entry number no shipment carries is shown only when nothing is filtered.
+    where entries.entry_ref in (select entry_ref from in_scope)
+        or (entries.shipment_count = 0 and $ids::varchar[] is null and $supplier_id::varchar is null
+            and $sku::varchar is null)
+    -- what is still to come back first
+    order by entries.ieepa_duty_not_refunded desc, entries.entry_on, entries.entry_number
+)
+
+select * from final

@@ -411,8 +411,11 @@ def _load_hts_renumbering(ref_dir: str) -> tuple[RenumberingRow, ...]:
     )
     seen: dict[tuple[str, date], str] = {}
     for row in rows:
-        if not row.digits or not row.predecessor_digits:
-            raise ValueError(f"hts_renumbering.csv: {row.hs_code!r} -> {row.predecessor!r}: both must be HS codes")
+        # 8 or 10 digits with the HTS's dots: a one-dot prefix (9405.42) would be a number to the build's CSV reader
+        codes = (row.hs_code, row.predecessor)
+        if any(len(normalise_hs(code)) not in (8, 10) or code.count(".") < 2 for code in codes):
+            raise ValueError(f"hts_renumbering.csv: {row.hs_code!r} -> {row.predecessor!r}: write both as the HTS "
+                             "does, 8 or 10 digits with their dots (9405.42.84)")
         key = (row.digits, row.effective_from)
         if key in seen:
             raise ValueError(f"hts_renumbering.csv: two predecessors for {row.hs_code} from {row.effective_from}: "

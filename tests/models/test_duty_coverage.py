@@ -158,9 +158,15 @@ def test_renumberings_chain_newest_first_and_ambiguity_is_refused(tmp_path) -> N
     twice = tmp_path / "twice"
     twice.mkdir()
     (twice / "hts_renumbering.csv").write_text(
-        RENUMBERING_HEADER + "2222.22,1111.11,2022-01-01,verified,a\n2222.22,1111.12,2022-01-01,verified,b\n")
+        RENUMBERING_HEADER + "2222.22.22,1111.11.11,2022-01-01,verified,a\n"
+        "2222.22.22,1111.12.11,2022-01-01,verified,b\n")
     with pytest.raises(ValueError, match="two predecessors"):
         lc.load_hts_renumbering(twice)
+    short = tmp_path / "short"
+    short.mkdir()
+    (short / "hts_renumbering.csv").write_text(RENUMBERING_HEADER + "2222.22,1111.11,2022-01-01,verified,a\n")
+    with pytest.raises(ValueError, match="8 or 10 digits with their dots"):
+        lc.load_hts_renumbering(short)
 
 
 DUTY_HEADER_COVERAGE = "hs_code,origin_country,duty_type,rate_pct,effective_from,effective_to,source,notes\n"

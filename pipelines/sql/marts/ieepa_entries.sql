@@ -1,7 +1,8 @@
 -- Customs entries whose imported entry summary declares IEEPA duty, with its refunds: one row per entry.
--- The entry summary is the broker's Form 7501 lines or the importer's ACE report ES-003; an IEEPA heading is one of
--- reference.chapter_99_programs (9903.01.01-.99, 9903.02.01-.99). What was declared and deposited, not what the tariff tables
--- compute: the entries to claim back after Learning Resources v. Trump (2026-02-20), and the refunds recorded.
+-- The entry summary is the broker's Form 7501 lines or the importer's ACE report ES-003; an IEEPA heading is one
+-- of reference.chapter_99_programs (9903.01.01-.99, 9903.02.01-.99). What was declared and deposited, not what
+-- the tariff tables compute: the entries to claim back after Learning Resources v. Trump (2026-02-20), and the
+-- refunds recorded.
 with lines as (
     select * from staging.entry_summary_lines
 ),

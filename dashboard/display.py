@@ -474,6 +474,10 @@ ENUMS: dict[str, dict[str, str]] = {
     # an entry's IEEPA refund (marts.ieepa_entries)
     "refund_status": {"refunded": "Refunded", "part_refunded": "Partly refunded",
                       "claimed": "Claimed, nothing back yet", "not_claimed": "Not claimed"},
+    # where a claim stands on the as-of date (marts.ieepa_entries.claim_window, reference.refund_windows)
+    "claim_window": {"not_liquidated": "Not liquidated yet (CAPE phase 1)", "cape_phase_1": "CAPE phase 1 open",
+                     "protest": "Protest open (past CAPE phase 1)", "protest_closed": "Closed: liquidation final",
+                     "unknown": "Liquidation not in the data"},
     "verdict": {"release": "Release", "hold": "Hold", "not_ready": "Not ready", "paid": "Paid"},  # marts.open_orders
     # the validity report card's sections and subjects (marts.validity_report); an unlisted subject is capitalised
     "section": {"ground truth": "Ground truth", "label": "What went wrong", "discrimination": "Discrimination",
@@ -517,6 +521,7 @@ COLUMN_KINDS = {
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
     "subject": "subject", "section": "section", "name_check": "name_check", "state": "check_state", "duty_type": "duty_type", "metric": "metric", "program": "program", "duty_status": "check_status",
     "fees_status": "check_status", "verdict": "verdict", "severity": "defect_class", "refund_status": "refund_status",
+    "claim_window": "claim_window",
 }
 # kinds whose values are free text or open lists: an unlisted value is read with spaces and a capital ("assists")
 OPEN_KINDS = {"category", "table_name", "program", "check_status", "subject", "duty_type"}
@@ -762,7 +767,9 @@ FIELDS = {
     # marts.ieepa_entries
     "ieepa_duty_declared": "IEEPA duty declared", "ieepa_headings": "IEEPA headings",
     "refund_claimed": "Refund claimed", "refund_received": "Refund received", "refund_status": "Refund",
-    "ieepa_duty_not_refunded": "Not refunded yet",
+    "ieepa_duty_not_refunded": "Not refunded yet", "claim_window": "Claim window", "claim_by": "Claim by",
+    "liquidated_on": "Liquidated on", "liquidation_status": "Liquidation status",
+    "cape_phase_1_by": "CAPE phase 1 until", "protest_by": "Protest until",
 }
 
 

@@ -621,6 +621,11 @@ ENTRY_SUMMARY_LINES = Table(
         _c("duty", DECIMAL, "Duty declared for this HTS number, USD (block 38).", "2112.00", **MONEY),
         _c("mpf", DECIMAL, "Merchandise processing fee of the line (fee class 499), USD.", "41.57", **MONEY),
         _c("hmf", DECIMAL, "Harbor maintenance fee of the line (fee class 501), USD.", "15.00", **MONEY),
+        _c("liquidated_on", DATE, "Liquidation date of the entry (ACE): the day CBP made its duty final, from which "
+           "the 180 days to protest run; empty while it is not liquidated. A date after the build's as-of date is "
+           "a scheduled one.", "2026-01-16"),
+        _c("liquidation_status", TEXT, "Liquidation status as ACE writes it (Liquidated, Unliquidated, Suspended, "
+           "Extended …).", "Liquidated"),
     ),
 )
 

@@ -406,8 +406,9 @@ def _broker_summaries(ship: pd.DataFrame, lines: pd.DataFrame, charges: pd.DataF
           & (charges["entry_type"] == "formal").to_numpy() & ~np.isnan(charges["duty_cents"].to_numpy(dtype=float)))
     ok = pd.Series(ok).groupby(key.to_numpy()).transform("all").to_numpy()  # whole entries only
     sel = np.flatnonzero(ok)
+    # no liquidation: the summaries are of entries of the last months, which CBP liquidates about a year later
     cols = ["entry_number", "line_number", "hts_code", "entry_type", "entry_on", "origin_country", "description",
-            "entered_value", "rate", "duty", "mpf", "hmf"]
+            "entered_value", "rate", "duty", "mpf", "hmf", "liquidated_on", "liquidation_status"]
     if not len(sel):
         return pd.DataFrame(columns=cols), np.zeros(len(ship), dtype=bool)
     stack = lines.iloc[sel].assign(loaded_on=pd.to_datetime(lines["shipped_on"].iloc[sel]),

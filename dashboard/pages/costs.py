@@ -292,15 +292,22 @@ if ui.require_warehouse():
                                  "ES-003) declare under an IEEPA heading of chapter 99 (9903.01, 9903.02), per entry: "
                                  "what was deposited, and so what can be claimed back, whatever the tariff tables "
                                  "compute. The refunds are the duty_refunds of program ieepa naming the entry or one "
-                                 "of its shipments. marts.ieepa_entries.")
+                                 "of its shipments. The claim window runs from the entry's liquidation (the "
+                                 "Liquidation Date of the ES-003 report), judged on the data's as-of date: CAPE "
+                                 "phase 1 takes entries not liquidated or liquidated recently, then a protest (19 "
+                                 "U.S.C. 1514) until its window closes; Claim by is the last day of the window the "
+                                 "entry is in (the days of each: reference.refund_windows). marts.ieepa_entries.")
                 owed = float(ieepa["ieepa_duty_not_refunded"].sum())
                 st.caption(f"{ui.count_words(len(ieepa), 'entry', 'entries')} declared "
                            f"{ui.money(float(ieepa['ieepa_duty_declared'].sum()))} of IEEPA duty; "
                            f"{ui.money(owed)} of it has not come back yet.")
                 ui.table(ieepa, "costs_ieepa_entries", "ieepa_entries.csv",
-                         columns=["entry_number", "entry_on", "ieepa_duty_declared", "refund_status",
-                                  "refund_received", "ieepa_duty_not_refunded"],
-                         download_columns=["ieepa_headings", "shipment_count", "refund_claimed"],
+                         columns=["entry_number", "ieepa_duty_declared", "refund_status", "ieepa_duty_not_refunded",
+                                  "claim_window", "claim_by"],
+                         download_columns=["entry_on", "refund_received", "ieepa_headings", "shipment_count",
+                                           "refund_claimed", "liquidated_on", "liquidation_status",
+                                           "cape_phase_1_by", "protest_by"],
+                         wrap=["claim_window"],
                          column_config={"ieepa_duty_declared": ui.money_col("IEEPA duty declared"),
                                         "refund_received": ui.money_col("Refund received"),
                                         "ieepa_duty_not_refunded": ui.money_col("Not refunded yet")})

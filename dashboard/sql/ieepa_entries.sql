@@ -24,13 +24,20 @@ final as (
         cast(entries.refund_received as double) as refund_received,
         entries.refund_status,
         cast(entries.ieepa_duty_not_refunded as double) as ieepa_duty_not_refunded,
+        entries.claim_window,
+        entries.claim_by,
+        entries.liquidated_on,
+        entries.liquidation_status,
+        entries.cape_phase_1_by,
+        entries.protest_by,
     from entries
     -- An entry summary whose entry number no shipment carries is shown only when nothing is filtered.
     where entries.entry_ref in (select entry_ref from in_scope)
         or (entries.shipment_count = 0 and $ids::varchar[] is null and $supplier_id::varchar is null
             and $sku::varchar is null)
-    -- what is still to come back first
-    order by entries.ieepa_duty_not_refunded desc, entries.entry_on, entries.entry_number
+    -- what is still to come back first, the window closing soonest first, then the most money
+    order by entries.ieepa_duty_not_refunded > 0 desc, entries.claim_by nulls last,
+        entries.ieepa_duty_not_refunded desc, entries.entry_on, entries.entry_number
 )
 
 select * from final

@@ -4,8 +4,9 @@ The importer of record's own listing of every formal entry summary filed under i
 (ACE Secure Data Portal → Reports → Entry Summary → ES-003; exported as CSV or Excel): one row per tariff ordinal
 of a line, the line's chapter 99 numbers and its 10-digit classification each a row, every row repeating its
 entry's fields. Headers are ACE's (`Entry Summary Number`, `Entry Summary Line Number`, `Tariff Ordinal Number`,
-`HTS Number - Full`, `Line Tariff Goods Value Amount`, `Line Tariff Duty Amount` …); the report's other columns
-(importer and port, review team, manufacturer ID, quantities, liquidation) are not read. The entry summary number
+`HTS Number - Full`, `Line Tariff Goods Value Amount`, `Line Tariff Duty Amount` …, and `Liquidation Date` and
+`Liquidation Status` when the report was run with them, as refund guides tell importers to); the report's other
+columns (importer and port, review team, manufacturer ID, quantities) are not read. The entry summary number
 is written without dashes (`ABC12345678`), dates MM/DD/YYYY, amounts in US dollars (`$2,567.49`). The report has
 no merchandise processing or harbor maintenance fee: the build computes them from the entered value.
 
@@ -31,6 +32,8 @@ AS_FORM = {
     "HTS Number - Full": form.HTS,
     "Line Tariff Goods Value Amount": "Entered Value",
     "Line Tariff Duty Amount": "Duty and IR Tax",
+    "Liquidation Date": "Liquidation Date",
+    "Liquidation Status": "Liquidation Status",
 }
 COLUMNS = tuple(AS_FORM)
 REQUIRED = ("Entry Summary Number", "Entry Summary Line Number", "HTS Number - Full", "Entry Date",

@@ -26,7 +26,8 @@ from pipelines.adapters.sniff import SPREADSHEET_SUFFIXES
 
 ENTRY, LINE, HTS = "Filer Code/Entry Number", "Line No.", "HTSUS No."
 COLUMNS = (ENTRY, "Entry Type", "Summary Date", "Entry Date", "Country of Origin", LINE,
-           "Description of Merchandise", HTS, "Entered Value", "HTSUS Rate", "Duty and IR Tax", "MPF", "HMF")
+           "Description of Merchandise", HTS, "Entered Value", "HTSUS Rate", "Duty and IR Tax", "MPF", "HMF",
+           "Liquidation Date", "Liquidation Status")
 REQUIRED = (ENTRY, "Entry Date", LINE, HTS, "Duty and IR Tax")
 SYNONYMS = {
     ENTRY: ("Entry Number", "Entry No.", "Entry No", "Entry #", "Filer Code / Entry Number", "Filer Code/Entry No."),
@@ -41,9 +42,13 @@ SYNONYMS = {
     "Duty and IR Tax": ("Duty and I.R. Tax", "Duty & IR Tax", "Duty Amount", "Line Duty", "Duty"),
     "MPF": ("499 MPF", "MPF (499)", "Merchandise Processing Fee", "499"),
     "HMF": ("501 HMF", "HMF (501)", "Harbor Maintenance Fee", "501"),
+    "Liquidation Date": ("Liquidated On", "Liq Date", "Liquidation Dt"),
+    "Liquidation Status": ("Liq Status",),
 }
-# The entry's blocks, written once per entry on the form; blank cells below continue the entry above.
-ENTRY_BLOCKS = ("Entry Type", "Summary Date", "Entry Date", "Country of Origin")
+# The entry's blocks, written once per entry on the form; blank cells below continue the entry above (the
+# liquidation, not on the form, is the entry's too).
+ENTRY_BLOCKS = ("Entry Type", "Summary Date", "Entry Date", "Country of Origin", "Liquidation Date",
+                "Liquidation Status")
 DATE_FORM = "MM/DD/YYYY"  # the form's instructions (block 3): month, day and year, MM/DD/YYYY
 _ENTRY = re.compile(r"^([A-Z0-9]{3})[\s-]?(\d{7})[\s-]?(\d)$")
 
@@ -101,7 +106,7 @@ def convert_lines(source: Source, out: Collector, carry_down: bool) -> Converted
 
     spreadsheet = source.path.suffix.lower() in SPREADSHEET_SUFFIXES
     dates = {name: parse_published_dates(carried[name], lines, DATE_FORM, spreadsheet)
-             for name in ("Summary Date", "Entry Date")}
+             for name in ("Summary Date", "Entry Date", "Liquidation Date")}
     for name, parsed in dates.items():
         out.reject_where(parsed.errors.notna(), name, parsed.errors)
     out.reject_where(carried["Entry Date"].isna(), "Entry Date", "required value is missing: Entry Date")
@@ -130,6 +135,7 @@ def convert_lines(source: Source, out: Collector, carry_down: bool) -> Converted
     out.reject_where(source.text("Duty and IR Tax").isna(), "Duty and IR Tax",
                      "required value is missing: Duty and IR Tax (write 0.00 for a free line)")
 
+    liquidated = dates["Liquidation Date"].values
     good = ~out.bad()
     seen: dict[tuple, int] = {}
     rows = []
@@ -156,7 +162,9 @@ def convert_lines(source: Source, out: Collector, carry_down: bool) -> Converted
             entry_on=dates["Entry Date"].values[i].date().isoformat(),
             origin_country="" if pd.isna(origin[i]) else origin[i], description=text("Description of Merchandise"),
             entered_value=value, rate=text("HTSUS Rate"), duty=money("Duty and IR Tax"),
-            mpf=money("MPF"), hmf=money("HMF")))
+            mpf=money("MPF"), hmf=money("HMF"),
+            liquidated_on="" if pd.isna(liquidated[i]) else liquidated[i].date().isoformat(),
+            liquidation_status=text("Liquidation Status")))
     return out.result({"entry_summary_lines": rows})
 
 

@@ -100,11 +100,19 @@ def ieepa_db(tmp_path_factory, built):
 def test_costs_page_lists_the_ieepa_duty_declared_per_entry_and_what_has_not_come_back(ui, ieepa_db):
     at = ui.open(ieepa_db, "costs")
     table = [f for f in ui.frames(at) if "ieepa_duty_declared" in f.columns][0]
-    # shown, then the download's own columns (the headings declared, shipments on the entry, the claim)
-    assert table.assign(entry_on=table["entry_on"].astype(str)).to_dict("records") == [{
-        "entry_number": "ABC-1234570-2", "entry_on": "2025-04-08", "ieepa_duty_declared": 3_600.00,
-        "refund_status": "Partly refunded", "refund_received": 2_400.00, "ieepa_duty_not_refunded": 1_200.00,
-        "ieepa_headings": "9903.01.24, 9903.01.25", "shipment_count": 0, "refund_claimed": 3_600.00}]
+    shown = ["entry_number", "ieepa_duty_declared", "refund_status", "ieepa_duty_not_refunded", "claim_window",
+             "claim_by"]
+    # liquidated on 2026-08-21, after the tiny portfolio's as-of date (2024-06-21): a scheduled liquidation, no
+    # window closing yet
+    assert table[shown[:-1]].to_dict("records") == [{
+        "entry_number": "ABC-1234570-2", "ieepa_duty_declared": 3_600.00, "refund_status": "Partly refunded",
+        "ieepa_duty_not_refunded": 1_200.00, "claim_window": "Not liquidated yet (CAPE phase 1)"}]
+    assert list(table.columns[:len(shown)]) == shown and table["claim_by"].isna().all()
+    # the download's own columns: the entry date, what came back, the headings, the claim and the liquidation
+    row = table.iloc[0]
+    assert (str(row["entry_on"])[:10], row["refund_received"], row["ieepa_headings"], row["refund_claimed"],
+            str(row["liquidated_on"])[:10], row["liquidation_status"]) == (
+        "2025-04-08", 2_400.00, "9903.01.24, 9903.01.25", 3_600.00, "2026-08-21", "Liquidated")
     assert "1 entry declared $3,600 of IEEPA duty; $1,200 of it has not come back yet." in ui.texts(at)
     # H2's entry (2024) declared none; a supplier's scope holds no entry with IEEPA duty: no table.
     at.radio(key="costs_scope").set_value("Supplier").run()

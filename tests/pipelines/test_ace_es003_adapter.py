@@ -1,8 +1,8 @@
 """The importer's own ACE report ES-003 (Entry Summary Line Tariff Details), from a fixture written to the report's
 layout (tests/fixtures/exports/ace_es003_line_tariff_details.csv: ACE's column names and order, every field quoted,
 one row per tariff ordinal with the entry's fields repeated, entry summary numbers without dashes, MM/DD/YYYY dates,
-`$1,375.00` amounts, the liquidation columns added as the refund guides tell importers to), as CSV and as an Excel
-workbook with typed cells, and its figures through a build.
+`$1,375.00` amounts, the liquidation date and status added as the refund guides tell importers to), as CSV and as an
+Excel workbook with typed cells, and its figures through a build.
 
 The fixture's entries, worked by hand from data/reference/duty_rates.csv:
 - ABC12345694, the tiny portfolio's H2 (P2: 1,000 lamps 9405.42.8440 at 5.50 = 5,500.00) entered 05/12/2024:
@@ -29,18 +29,19 @@ from pipelines.cli import main as cli_main
 REPORT = FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"
 
 
-def _row(entry, line, hts, value, duty, on):
+def _row(entry, line, hts, value, duty, on, liquidated=""):
     return dict(entry_number=entry, line_number=line, hts_code=hts, entry_type="01", entry_on=on,
-                origin_country="CN", description="", entered_value=value, rate="", duty=duty, mpf="", hmf="")
+                origin_country="CN", description="", entered_value=value, rate="", duty=duty, mpf="", hmf="",
+                liquidated_on=liquidated, liquidation_status="Liquidated" if liquidated else "")
 
 
 EXPECTED = [
-    _row("ABC-1234569-4", "1", "9903.88.03", "", "1375", "2024-05-12"),
-    _row("ABC-1234569-4", "1", "9405.42.8440", "5500", "214.5", "2024-05-12"),
-    _row("ABC-1234570-2", "1", "9903.01.24", "", "2400", "2025-04-08"),
-    _row("ABC-1234570-2", "1", "9903.01.25", "", "1200", "2025-04-08"),
-    _row("ABC-1234570-2", "1", "9903.88.03", "", "3000", "2025-04-08"),
-    _row("ABC-1234570-2", "1", "4202.92.3131", "12000", "2112", "2025-04-08"),
+    _row("ABC-1234569-4", "1", "9903.88.03", "", "1375", "2024-05-12", "2025-04-04"),
+    _row("ABC-1234569-4", "1", "9405.42.8440", "5500", "214.5", "2024-05-12", "2025-04-04"),
+    _row("ABC-1234570-2", "1", "9903.01.24", "", "2400", "2025-04-08", "2026-08-21"),
+    _row("ABC-1234570-2", "1", "9903.01.25", "", "1200", "2025-04-08", "2026-08-21"),
+    _row("ABC-1234570-2", "1", "9903.88.03", "", "3000", "2025-04-08", "2026-08-21"),
+    _row("ABC-1234570-2", "1", "4202.92.3131", "12000", "2112", "2025-04-08", "2026-08-21"),
 ]
 
 

@@ -81,7 +81,8 @@ def _con(shipments: list[dict], assists: list[dict] | None = None,
         line_number::bigint as line_number, hts_code::varchar as hts_code, '01' as entry_type,
         entry_on::date as entry_on, 'CN' as origin_country, null::varchar as description,
         entered_value::decimal(18, 2) as entered_value, null::varchar as rate, duty::decimal(18, 2) as duty,
-        mpf::decimal(18, 2) as mpf, hmf::decimal(18, 2) as hmf from summary_frame""")
+        mpf::decimal(18, 2) as mpf, hmf::decimal(18, 2) as hmf, null::date as liquidated_on,
+        null::varchar as liquidation_status from summary_frame""")
     con.execute(f"create table staging.entry_summary_lines as {STAGING_SUMMARY}")
     return con
 

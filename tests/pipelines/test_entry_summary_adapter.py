@@ -48,7 +48,8 @@ def test_the_7501_layout_is_recognised_and_every_line_is_accounted_for():
     assert rows[2] == dict(
         entry_number="ABC-1234567-8", line_number="1", hts_code="4202.92.3131", entry_type="01",
         entry_on="2026-03-10", origin_country="CN", description="TRAVEL BAGS, OUTER SURFACE OF TEXTILE MATERIALS",
-        entered_value="12000", rate="17.6%", duty="2112", mpf="41.57", hmf="15")
+        entered_value="12000", rate="17.6%", duty="2112", mpf="41.57", hmf="15", liquidated_on="",
+        liquidation_status="")
     duty = {}
     for r in rows:
         duty[r["entry_number"]] = round(duty.get(r["entry_number"], 0.0) + float(r["duty"]), 2)

@@ -1,20 +1,32 @@
-"""marts.ieepa_entries: the IEEPA duty each imported entry summary declares, and the IEEPA refunds recorded for it.
+"""marts.ieepa_entries: the IEEPA duty each imported entry summary declares, the IEEPA refunds recorded for it, and
+where a claim stands on the build's as-of date (2026-12-07 here).
 
 The tiny portfolio with H2 on entry ABC12345694, the ACE report ES-003 fixture imported (its 2025 entry
 ABC-1234570-2 declares 9903.01.24 2,400.00 + 9903.01.25 1,200.00 = 3,600.00 of IEEPA duty beside List 3 3,000.00
-and MFN 2,112.00; H2's entry of 2024 declares none), plus entry XYZ-7654321-0 written to the contract by hand:
-9903.02.69 (a country-specific reciprocal heading) 500.00, 9903.88.03 100.00 and its classification 80.00, so
-500.00 of IEEPA duty. Refunds: R1 for ABC-1234570-2 (its number in lower case) claimed 3,600.00, received 2,400.00;
-R2 a protest on the same entry (not IEEPA); R3 for XYZ-7654321-0, IEEPA, claimed 500.00, nothing received yet.
+and MFN 2,112.00, and was liquidated on 2026-08-21; H2's entry of 2024 declares none), plus entries written to the
+contract by hand: XYZ-7654321-0, unliquidated, 9903.02.69 (a country-specific reciprocal heading) 500.00,
+9903.88.03 100.00 and its classification 80.00, so 500.00 of IEEPA duty; XYZ-7654322-8, 9903.01.25 100.00,
+liquidated 2026-10-01; XYZ-7654323-6, 9903.01.25 50.00, liquidated 2026-03-01; XYZ-7654324-4, 9903.01.24 20.00,
+neither a liquidation date nor a status; XYZ-7654325-1, 9903.01.25 10.00, liquidation extended (dated 2026-01-05).
+Refunds: R1 for ABC-1234570-2 (its number in lower case) claimed 3,600.00,
+received 2,400.00; R2 a protest on the same entry (not IEEPA); R3 for XYZ-7654321-0, IEEPA, claimed 500.00, nothing
+received yet.
+
+Windows from the liquidation (reference.refund_windows): CAPE phase 1 within 80 days, a protest within 180.
+2026-08-21 + 80 = 2026-11-09, + 180 = 2027-02-17: on 2026-12-07 a protest. 2026-10-01 + 80 = 2026-12-20: CAPE
+phase 1 (protest by 2027-03-30). 2026-03-01 + 180 = 2026-08-28: both closed.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
-from helpers import FIXTURES, tiny_with_entry_number
+from helpers import FIXTURES, quiet, tiny_with_entry_number
 from pipelines.adapters import registry, store
+from pipelines.build import build
 from pipelines.macros import create_macros
 from pipelines.steps.landed_cost import entry_ref
 
@@ -30,28 +42,51 @@ def test_the_sql_entry_ref_is_the_python_one():
     assert sql[:4] == ["ABC12345678", "ABC12345678", "ABC12345678", "ABC123"]
 
 
-def test_ieepa_duty_declared_per_entry_and_its_refunds(tmp_path, built):
+def test_ieepa_duty_declared_per_entry_its_refunds_and_its_claim_window(tmp_path):
     folder = tiny_with_entry_number(tmp_path / "in", "H2", "ABC12345694")
     store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
     lines = folder / "entry_summary_lines.csv"
     lines.write_text(lines.read_text(encoding="utf-8")
-                     + "XYZ-7654321-0,1,9903.02.69,01,2025-09-02,VN,,,,500.00,,\n"
-                     + "XYZ-7654321-0,1,9903.88.03,01,2025-09-02,VN,,,,100.00,,\n"
-                     + "XYZ-7654321-0,1,4202.92.3131,01,2025-09-02,VN,,2500.00,,80.00,,\n", encoding="utf-8")
+                     + "XYZ-7654321-0,1,9903.02.69,01,2025-09-02,VN,,,,500.00,,,,Unliquidated\n"
+                     + "XYZ-7654321-0,1,9903.88.03,01,2025-09-02,VN,,,,100.00,,,,Unliquidated\n"
+                     + "XYZ-7654321-0,1,4202.92.3131,01,2025-09-02,VN,,2500.00,,80.00,,,,Unliquidated\n"
+                     + "XYZ-7654322-8,1,9903.01.25,01,2025-11-03,CN,,,,100.00,,,2026-10-01,Liquidated\n"
+                     + "XYZ-7654323-6,1,9903.01.25,01,2025-05-02,CN,,,,50.00,,,2026-03-01,Liquidated\n"
+                     + "XYZ-7654324-4,1,9903.01.24,01,2025-06-02,CN,,,,20.00,,,,\n"
+                     + "XYZ-7654325-1,1,9903.01.25,01,2025-04-15,CN,,,,10.00,,,2026-01-05,Extended\n",
+                     encoding="utf-8")
     (folder / "duty_refunds.csv").write_text(
         "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
         "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,\n"
         "R2,ABC-1234570-2,,protest,2026-05-04,100.00,,,\n"
         "R3,XYZ-7654321-0,,ieepa,2026-06-01,500.00,,,\n", encoding="utf-8")
-    db = built(folder, tmp_path / "w.duckdb")
+    db = tmp_path / "w.duckdb"
+    build(folder, db, as_of=date(2026, 12, 7), log=quiet)
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("""
             select entry_number, entry_on::varchar, ieepa_duty_declared::double, ieepa_headings, shipment_count,
                 refund_count, refund_claimed::double, refund_received::double, refund_status,
                 ieepa_duty_not_refunded::double
             from marts.ieepa_entries order by entry_number""").fetchall()
+        windows = con.execute("""
+            select entry_number, liquidated_on::varchar, liquidation_status, cape_phase_1_by::varchar,
+                protest_by::varchar, claim_window
+            from marts.ieepa_entries order by entry_number""").fetchall()
     assert rows == [
         ("ABC-1234570-2", "2025-04-08", 3_600.00, "9903.01.24, 9903.01.25", 0, 1, 3_600.00, 2_400.00,
          "part_refunded", 1_200.00),
         ("XYZ-7654321-0", "2025-09-02", 500.00, "9903.02.69", 0, 1, 500.00, None, "claimed", 500.00),
+        ("XYZ-7654322-8", "2025-11-03", 100.00, "9903.01.25", 0, 0, None, None, "not_claimed", 100.00),
+        ("XYZ-7654323-6", "2025-05-02", 50.00, "9903.01.25", 0, 0, None, None, "not_claimed", 50.00),
+        ("XYZ-7654324-4", "2025-06-02", 20.00, "9903.01.24", 0, 0, None, None, "not_claimed", 20.00),
+        ("XYZ-7654325-1", "2025-04-15", 10.00, "9903.01.25", 0, 0, None, None, "not_claimed", 10.00),
+    ]
+    assert windows == [
+        ("ABC-1234570-2", "2026-08-21", "Liquidated", "2026-11-09", "2027-02-17", "protest"),
+        ("XYZ-7654321-0", None, "Unliquidated", None, None, "not_liquidated"),
+        ("XYZ-7654322-8", "2026-10-01", "Liquidated", "2026-12-20", "2027-03-30", "cape_phase_1"),
+        ("XYZ-7654323-6", "2026-03-01", "Liquidated", "2026-05-20", "2026-08-28", "protest_closed"),
+        ("XYZ-7654324-4", None, None, None, None, "unknown"),
+        # its liquidation extended: not final, whatever the date (CAPE phase 1 takes it)
+        ("XYZ-7654325-1", "2026-01-05", "Extended", "2026-03-26", "2026-07-04", "not_liquidated"),
     ]

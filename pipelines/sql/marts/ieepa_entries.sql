@@ -2,9 +2,31 @@
 -- The entry summary is the broker's Form 7501 lines or the importer's ACE report ES-003; an IEEPA heading is one
 -- of reference.chapter_99_programs (9903.01.01-.99, 9903.02.01-.99). What was declared and deposited, not what
 -- the tariff tables compute: the entries to claim back after Learning Resources v. Trump (2026-02-20), and the
--- refunds recorded.
+-- refunds recorded. The windows to claim run from the entry's liquidation (reference.refund_windows: CAPE phase 1
+-- within 80 days of it, a protest within 180), judged on the build's as-of date.
 with lines as (
     select * from staging.entry_summary_lines
+),
+
+build_info as (
+    select * from ingest.build_info
+),
+
+windows as (
+    select
+        max(days_after_liquidation) filter (where "window" = 'protest') as protest_days,
+        max(days_after_liquidation) filter (where "window" = 'cape_phase_1') as cape_days,
+    from reference.refund_windows
+),
+
+-- the entry's liquidation, as its lines give it (an entry is liquidated whole)
+liquidations as (
+    select
+        entry_ref_of(entry_number) as entry_ref,
+        max(liquidated_on) as liquidated_on,
+        max(liquidation_status) as liquidation_status,
+    from lines
+    group by entry_ref_of(entry_number)
 ),
 
 ieepa_headings as (
@@ -83,9 +105,35 @@ final as (
             else 'not_claimed'
         end as refund_status,
         declared.ieepa_duty_declared - coalesce(refunds.refund_received, 0) as ieepa_duty_not_refunded,
+        liquidations.liquidated_on,
+        liquidations.liquidation_status,
+        liquidations.liquidated_on + cast(windows.cape_days as integer) as cape_phase_1_by,
+        liquidations.liquidated_on + cast(windows.protest_days as integer) as protest_by,
+        -- where a claim stands on the as-of date: not_liquidated (not liquidated yet, its liquidation suspended,
+        -- extended or under review, or a scheduled date: CAPE phase 1 takes it), cape_phase_1 (liquidated within
+        -- its days), protest (past them, within the protest's), protest_closed (past both: the liquidation is
+        -- final), unknown (no liquidation date or status in the data)
+        case
+            when regexp_matches(lower(coalesce(liquidations.liquidation_status, '')),
+                                '^(unliquidated|suspended|extended|under review)') then 'not_liquidated'
+            when liquidations.liquidated_on is null then 'unknown'
+            when liquidations.liquidated_on > build_info.as_of then 'not_liquidated'
+            when build_info.as_of <= liquidations.liquidated_on + cast(windows.cape_days as integer)
+                then 'cape_phase_1'
+            when build_info.as_of <= liquidations.liquidated_on + cast(windows.protest_days as integer)
+                then 'protest'
+            else 'protest_closed'
+        end as claim_window,
     from declared
+    cross join build_info
+    cross join windows
     left join refunds on declared.entry_ref = refunds.entry_ref
     left join shipments on declared.entry_ref = shipments.entry_ref
+    left join liquidations on declared.entry_ref = liquidations.entry_ref
 )
 
-select * from final
+select
+    *,
+    -- the last day of the window the claim is in (none when it is not liquidated, closed or unknown)
+    case claim_window when 'cape_phase_1' then cape_phase_1_by when 'protest' then protest_by end as claim_by,
+from final

@@ -19,6 +19,8 @@ final as (
         duty,
         mpf,
         hmf,
+        liquidated_on,
+        nullif(trim(liquidation_status), '') as liquidation_status,
     from source
 )
 

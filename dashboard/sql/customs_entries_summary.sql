@@ -5,12 +5,7 @@ with entries as (
 ),
 
 in_scope as (
-    select distinct entry_ref
-    from marts.landed_cost_shipment
-    where entry_ref is not null
-        and ($ids::varchar[] is null or list_contains($ids::varchar[], supplier_id))
-        and ($supplier_id::varchar is null or supplier_id = $supplier_id::varchar)
-        and ($sku::varchar is null or sku = $sku::varchar)
+    select entry_ref from entries_in_scope($ids, $supplier_id, $sku)
 ),
 
 final as (

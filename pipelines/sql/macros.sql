@@ -89,3 +89,14 @@ create or replace macro score_snapshot_before(before) as table
     inner join marts.supplier_risk_score as current_score on history.supplier_id = current_score.supplier_id
     where history.as_of < current_score.as_of and (before::date is null or history.as_of <= before::date)
     qualify row_number() over (partition by history.supplier_id order by history.as_of desc) = 1;
+
+-- The customs entries of the shipments in the dashboard's scope (the suppliers `ids`, one supplier, one SKU; NULL
+-- for all): their entry_ref. The Costs page's entry summaries and IEEPA entries list these, and those on no
+-- shipment only when nothing is filtered. Reads marts, so the build creates it after the models.
+create or replace macro entries_in_scope(ids, one_supplier, one_sku) as table
+    select distinct shipments.entry_ref
+    from marts.landed_cost_shipment as shipments
+    where shipments.entry_ref is not null
+        and (ids::varchar[] is null or list_contains(ids::varchar[], shipments.supplier_id))
+        and (one_supplier::varchar is null or shipments.supplier_id = one_supplier::varchar)
+        and (one_sku::varchar is null or shipments.sku = one_sku::varchar);

@@ -224,6 +224,52 @@ def test_overlapping_or_unsourced_rows_are_rejected(tmp_path) -> None:
         lc.load_duty_rates(unquoted)
 
 
+RENUMBERING_HEADER = "hs_code,predecessor,effective_from,status,source\n"
+
+
+def test_renumberings_chain_newest_first_and_ambiguity_is_refused(tmp_path) -> None:
+    (tmp_path / "duty_rates.csv").write_text(
+        DUTY_HEADER
+        + "1111.11.11,*,mfn,1,2010-01-01,2021-12-31,t,\n"
+        + "2222.22.22,*,mfn,2,2022-01-01,2026-12-31,t,\n"
+        + "3333.33.33,*,mfn,3,2027-01-01,,t,\n")
+    (tmp_path / "hts_renumbering.csv").write_text(
+        RENUMBERING_HEADER
+        + "2222.22.22,1111.11.11,2022-01-01,verified,t\n"
+        + "3333.33.33,2222.22.22,2027-01-01,unverified,t\n")
+    codes, unverified = lc.codes_in_force(
+        ["3333333399", "3333333399", "3333333399", "", "9999999999"],
+        [date(2020, 1, 1), date(2024, 1, 1), date(2027, 1, 1), date(2020, 1, 1), None], tmp_path)
+    assert list(codes) == ["1111111199", "2222222299", "3333333399", "", "9999999999"]
+    assert list(unverified) == [True, True, False, False, False]
+    assert _total_in("3333.33.3399", date(2020, 1, 1), tmp_path) == 1.0
+    assert _total_in("3333.33.3399", date(2024, 1, 1), tmp_path) == 2.0
+    assert _total_in("3333.33.3399", date(2027, 1, 1), tmp_path) == 3.0
+    # Without the table every code is read as written.
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "duty_rates.csv").write_text((tmp_path / "duty_rates.csv").read_text())
+    with pytest.raises(LookupError):
+        lc.duty_rate("3333.33.3399", "CN", date(2020, 1, 1), ref_dir=bare)
+    # Two predecessors for one code on one date cannot both be right.
+    twice = tmp_path / "twice"
+    twice.mkdir()
+    (twice / "hts_renumbering.csv").write_text(
+        RENUMBERING_HEADER + "2222.22.22,1111.11.11,2022-01-01,verified,a\n"
+        "2222.22.22,1111.12.11,2022-01-01,verified,b\n")
+    with pytest.raises(ValueError, match="two predecessors"):
+        lc.load_hts_renumbering(twice)
+    short = tmp_path / "short"
+    short.mkdir()
+    (short / "hts_renumbering.csv").write_text(RENUMBERING_HEADER + "2222.22,1111.11,2022-01-01,verified,a\n")
+    with pytest.raises(ValueError, match="8 or 10 digits with their dots"):
+        lc.load_hts_renumbering(short)
+
+
+def _total_in(hs: str, d: date, ref_dir) -> float:
+    return round(lc.duty_rate(hs, "CN", d, ref_dir=ref_dir).total_pct, 4)
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # MPF and HMF
 # ----------------------------------------------------------------------------------------------------------------

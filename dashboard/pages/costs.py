@@ -298,9 +298,17 @@ if ui.require_warehouse():
                                  "U.S.C. 1514) until its window closes; Claim by is the last day of the window the "
                                  "entry is in (the days of each: reference.refund_windows). marts.ieepa_entries.")
                 owed = float(ieepa["ieepa_duty_not_refunded"].sum())
+                unshipped = int((ieepa["shipment_count"] == 0).sum())
+                # the tiles above add up shipments: an entry no shipment carries is in this list only
+                apart = ""
+                if unshipped:
+                    who = ("It is" if len(ieepa) == 1 else "All are" if unshipped == len(ieepa)
+                           else f"{unshipped:,} are")
+                    apart = (f" {who} on no shipment of the data, so the figures above, over shipments, leave "
+                             f"{'it' if unshipped == 1 else 'them'} out.")
                 st.caption(f"{ui.count_words(len(ieepa), 'entry', 'entries')} declared "
                            f"{ui.money(float(ieepa['ieepa_duty_declared'].sum()))} of IEEPA duty; "
-                           f"{ui.money(owed)} of it has not come back yet.")
+                           f"{ui.money(owed)} of it has not come back yet.{apart}")
                 ui.table(ieepa, "costs_ieepa_entries", "ieepa_entries.csv",
                          columns=["entry_number", "ieepa_duty_declared", "refund_status", "ieepa_duty_not_refunded",
                                   "claim_window", "claim_by"],

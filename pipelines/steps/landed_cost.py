@@ -180,9 +180,9 @@ def _assists(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def duty_refunds(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Refunds per shipment: an entry's refund split over its shipments by the duty they carry; and the unmatched.
 
-    A refund names a shipment, or an entry number whose shipments share it in proportion to their duty in landed
-    cost (equally when none carries duty). A refund whose entry or shipment is not in the data is reported in
-    marts.unallocated_costs, never dropped.
+    A refund names a shipment, or an entry number (compared as `entry_ref`: ABC-1234567-8 = abc12345678) whose
+    shipments share it in proportion to their duty in landed cost (equally when none carries duty). A refund whose
+    entry or shipment is not in the data is reported in marts.unallocated_costs, never dropped.
     """
     refunds = read_frame(con, """
         select refund_id, entry_number, shipment_id, program, claimed_on, amount_claimed, received_on,
@@ -198,8 +198,10 @@ def duty_refunds(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame) -> tuple[pd
     lines = ship[["shipment_id", "entry_number", "entry_key", "po_id", "supplier_id", "sku", "duty"]]
     by_shipment = refunds[refunds["shipment_id"].notna()].merge(lines.drop(columns="entry_number"),
                                                                  on="shipment_id")
-    by_entry = refunds[refunds["shipment_id"].isna()].drop(columns="shipment_id") \
-        .merge(lines[lines["entry_number"].notna()], on="entry_number")
+    by_entry = refunds[refunds["shipment_id"].isna()].drop(columns="shipment_id")
+    numbered = lines.assign(ref=entry_ref(lines["entry_number"]).to_numpy()).dropna(subset=["ref"])
+    by_entry = by_entry.assign(ref=entry_ref(by_entry["entry_number"]).to_numpy()).drop(columns="entry_number") \
+        .merge(numbered, on="ref").drop(columns="ref")
     matched = pd.concat([by_shipment, by_entry], ignore_index=True).sort_values(["refund_id", "shipment_id"])
     weights = cents_array(matched["duty"].astype(float))
     for col in ("amount_claimed", "amount_received"):

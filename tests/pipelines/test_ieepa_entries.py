@@ -10,7 +10,7 @@ liquidated 2026-10-01; XYZ-7654323-6, 9903.01.25 50.00, liquidated 2026-03-01; X
 neither a liquidation date nor a status; XYZ-7654325-1, 9903.01.25 10.00, liquidation extended (dated 2026-01-05).
 Refunds: R1 for ABC-1234570-2 (its number in lower case) claimed 3,600.00,
 received 2,400.00; R2 a protest on the same entry (not IEEPA); R3 for XYZ-7654321-0, IEEPA, claimed 500.00, nothing
-received yet.
+received yet; R4 a protest of H2's entry, its number written "abc 1234569 4", 10.00 received.
 
 Windows from the liquidation (reference.refund_windows): CAPE phase 1 within 80 days, a protest within 180.
 2026-08-21 + 80 = 2026-11-09, + 180 = 2027-02-17: on 2026-12-07 a protest. 2026-10-01 + 80 = 2026-12-20: CAPE
@@ -59,7 +59,8 @@ def test_ieepa_duty_declared_per_entry_its_refunds_and_its_claim_window(tmp_path
         "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
         "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,\n"
         "R2,ABC-1234570-2,,protest,2026-05-04,100.00,,,\n"
-        "R3,XYZ-7654321-0,,ieepa,2026-06-01,500.00,,,\n", encoding="utf-8")
+        "R3,XYZ-7654321-0,,ieepa,2026-06-01,500.00,,,\n"
+        "R4,abc 1234569 4,,protest,2026-06-01,10.00,2026-07-01,10.00,\n", encoding="utf-8")
     db = tmp_path / "w.duckdb"
     build(folder, db, as_of=date(2026, 12, 7), log=quiet)
     with duckdb.connect(str(db), read_only=True) as con:
@@ -68,6 +69,9 @@ def test_ieepa_duty_declared_per_entry_its_refunds_and_its_claim_window(tmp_path
                 refund_count, refund_claimed::double, refund_received::double, refund_status,
                 ieepa_duty_not_refunded::double
             from marts.ieepa_entries order by entry_number""").fetchall()
+        # a refund reaches the shipments of its entry however the number is spelled (H2's is ABC12345694)
+        assert con.execute("select refund_id, shipment_id, amount_received::double from marts.duty_refunds "
+                           "where refund_id = 'R4'").fetchall() == [("R4", "H2", 10.00)]
         windows = con.execute("""
             select entry_number, liquidated_on::varchar, liquidation_status, cape_phase_1_by::varchar,
                 protest_by::varchar, claim_window

@@ -204,6 +204,8 @@ def test_the_edge_cases_reach_the_branches_they_are_for(edge_db):
         unalloc = con.execute("select source_id from marts.unallocated_costs").df()["source_id"].tolist()
         quality = con.execute("select sku, amount from marts.margin_leakage_quality_costs where kind = 'rework' "
                               "and month = date '2026-03-01'").df()
+        f1 = con.execute("select shipment_id, amount_received::double from marts.duty_refunds "
+                         "where refund_id = 'F1' order by shipment_id").fetchall()
     finally:
         con.close()
     # Blank other_fees stays blank (NULL), so the fee is computed; a given one is paid.
@@ -216,6 +218,8 @@ def test_the_edge_cases_reach_the_branches_they_are_for(edge_db):
     assert str(ship.loc["H11", "entry_on"])[:10] == "2026-02-21"
     assert round(float(ship.loc["H10", "duty"]) + float(ship.loc["H11", "duty"]), 2) == 1234.57
     assert ship.loc["H10", "duty_source"] == "entry_summary"
+    # F1, a refund of E-100, is the entry's: split over H10 and H11 (e100) by their duty, to the cent.
+    assert [r[0] for r in f1] == ["H10", "H11"] and round(sum(r[1] for r in f1), 2) == 100.01
     # E-200 spans the fiscal year and is dated 2025-09-30 (FY2025); the MPF comes from the summary.
     assert str(ship.loc["H14", "entry_on"])[:10] == "2025-09-30"
     assert ship.loc["H15", "duty_source"] == "in_price" and ship.loc["H16", "duty_source"] == "paid"

@@ -5,6 +5,9 @@ Three parts, copied verbatim on 2026-12-02 (main at f44408c): models/allocation.
 rules of models/landed_cost.py (duty stack, entry fees, customs charges) and the whole of
 pipelines/steps/landed_cost.py (it read `other_fees` from raw.shipments, since staging turned a blank fee into 0).
 Only the reference-table loaders and the small helpers the vectorisation did not touch are imported.
+
+Changed since, each with the rule it mirrors: duty_refunds matches a refund's entry number as entry_ref (2026-12-07:
+a refund of E-100 belongs to the shipments of entry e100 too, as the entry summaries always did).
 """
 
 from __future__ import annotations
@@ -707,8 +710,11 @@ def duty_refunds(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame) -> tuple[pd
     lines = ship[["shipment_id", "entry_number", "entry_key", "po_id", "supplier_id", "sku", "duty"]]
     by_shipment = refunds[refunds["shipment_id"].notna()].merge(lines.drop(columns="entry_number"),
                                                                  on="shipment_id")
-    by_entry = refunds[refunds["shipment_id"].isna()].drop(columns="shipment_id") \
-        .merge(lines[lines["entry_number"].notna()], on="entry_number")
+    by_entry = refunds[refunds["shipment_id"].isna()].drop(columns="shipment_id")
+    by_entry["ref"] = entry_ref(by_entry["entry_number"]).to_numpy()
+    numbered = lines[lines["entry_number"].notna()].copy()
+    numbered["ref"] = entry_ref(numbered["entry_number"]).to_numpy()
+    by_entry = by_entry.drop(columns="entry_number").merge(numbered, on="ref").drop(columns="ref")
     matched = pd.concat([by_shipment, by_entry], ignore_index=True).sort_values(["refund_id", "shipment_id"])
     weights = cents_array(matched["duty"].astype(float))
     for col in ("amount_claimed", "amount_received"):

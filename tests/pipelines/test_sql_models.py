@@ -370,7 +370,7 @@ def test_score_snapshot_before_is_each_suppliers_latest_month_end_before_now(con
     con.execute("""create table marts.supplier_risk_history as select * from (values
                    ('S1', date '2026-08-31', 20.0), ('S1', date '2026-09-30', 30.0), ('S1', date '2026-10-31', 35.0),
                    ('S1', date '2026-11-20', 40.0), ('S2', date '2026-10-31', 12.0)) t(supplier_id, as_of, risk_score)""")
-    create_macros(con, reading_marts=True)
+    create_macros(con, reading_marts=True, only=("score_snapshot_before",))  # the others read marts not made here
 
     def snap(before):
         return dict(con.execute("select supplier_id, as_of::varchar from score_snapshot_before(?::date) order by 1",

@@ -13,10 +13,7 @@ with replaced as (
     from marts.landed_cost_shipment as shipment
     inner join staging.products as products on shipment.sku = products.sku
     inner join reference.hts_renumbering as renumbering
-        on starts_with(
-            regexp_replace(products.hs_code, '[^0-9]', '', 'g'),
-            regexp_replace(renumbering.predecessor, '[^0-9]', '', 'g')
-        )
+        on starts_with(products.hs_digits, regexp_replace(renumbering.predecessor, '[^0-9]', '', 'g'))
         and shipment.entry_on >= renumbering.effective_from
     where shipment.duty_source = 'unknown'
     group by shipment.shipment_id

@@ -85,7 +85,7 @@ shipments as (
     group by entry_ref_of(entry_number)
 ),
 
-final as (
+entries as (
     select
         declared.entry_number,
         declared.entry_ref,
@@ -109,27 +109,32 @@ final as (
         liquidations.liquidation_status,
         liquidations.liquidated_on + cast(windows.cape_days as integer) as cape_phase_1_by,
         liquidations.liquidated_on + cast(windows.protest_days as integer) as protest_by,
-        -- where a claim stands on the as-of date: not_liquidated (not liquidated yet, its liquidation suspended,
-        -- extended or under review, or a scheduled date: CAPE phase 1 takes it), cape_phase_1 (liquidated within
-        -- its days), protest (past them, within the protest's), protest_closed (past both: the liquidation is
-        -- final), unknown (no liquidation date or status in the data)
-        case
-            when regexp_matches(lower(coalesce(liquidations.liquidation_status, '')),
-                                '^(unliquidated|suspended|extended|under review)') then 'not_liquidated'
-            when liquidations.liquidated_on is null then 'unknown'
-            when liquidations.liquidated_on > build_info.as_of then 'not_liquidated'
-            when build_info.as_of <= liquidations.liquidated_on + cast(windows.cape_days as integer)
-                then 'cape_phase_1'
-            when build_info.as_of <= liquidations.liquidated_on + cast(windows.protest_days as integer)
-                then 'protest'
-            else 'protest_closed'
-        end as claim_window,
+        build_info.as_of,
     from declared
     cross join build_info
     cross join windows
     left join refunds on declared.entry_ref = refunds.entry_ref
     left join shipments on declared.entry_ref = shipments.entry_ref
     left join liquidations on declared.entry_ref = liquidations.entry_ref
+),
+
+final as (
+    select
+        * exclude (as_of),
+        -- where a claim stands on the as-of date: not_liquidated (not liquidated yet, its liquidation suspended,
+        -- extended or under review, or a scheduled date: CAPE phase 1 takes it), cape_phase_1 (liquidated within
+        -- its days), protest (past them, within the protest's), protest_closed (past both: the liquidation is
+        -- final), unknown (no liquidation date or status in the data)
+        case
+            when regexp_matches(lower(coalesce(liquidation_status, '')),
+                                '^(unliquidated|suspended|extended|under review)') then 'not_liquidated'
+            when liquidated_on is null then 'unknown'
+            when liquidated_on > as_of then 'not_liquidated'
+            when as_of <= cape_phase_1_by then 'cape_phase_1'
+            when as_of <= protest_by then 'protest'
+            else 'protest_closed'
+        end as claim_window,
+    from entries
 )
 
 select

@@ -478,6 +478,10 @@ ENUMS: dict[str, dict[str, str]] = {
     "claim_window": {"not_liquidated": "Not liquidated yet (CAPE phase 1)", "cape_phase_1": "CAPE phase 1 open",
                      "protest": "Protest open (past CAPE phase 1)", "protest_closed": "Closed: liquidation final",
                      "unknown": "Liquidation not in the data"},
+    # whether a CAPE phase 1 declaration takes the entry (marts.ieepa_entries.cape_declaration)
+    "cape_declaration": {"declare": "On the CAPE declaration", "refunded": "Refunded",
+                         "claim_recorded": "A claim on record", "not_an_entry_number": "Not an 11-character entry number",
+                         "liquidation_unknown": "Liquidation not in the data", "past_phase_1": "Past CAPE phase 1"},
     "verdict": {"release": "Release", "hold": "Hold", "not_ready": "Not ready", "paid": "Paid"},  # marts.open_orders
     # the validity report card's sections and subjects (marts.validity_report); an unlisted subject is capitalised
     "section": {"ground truth": "Ground truth", "label": "What went wrong", "discrimination": "Discrimination",
@@ -521,7 +525,7 @@ COLUMN_KINDS = {
     "step": "step", "table_name": "table_name", "signal": "signal", "category": "category",
     "subject": "subject", "section": "section", "name_check": "name_check", "state": "check_state", "duty_type": "duty_type", "metric": "metric", "program": "program", "duty_status": "check_status",
     "fees_status": "check_status", "verdict": "verdict", "severity": "defect_class", "refund_status": "refund_status",
-    "claim_window": "claim_window",
+    "claim_window": "claim_window", "cape_declaration": "cape_declaration",
 }
 # kinds whose values are free text or open lists: an unlisted value is read with spaces and a capital ("assists")
 OPEN_KINDS = {"category", "table_name", "program", "check_status", "subject", "duty_type"}
@@ -769,7 +773,8 @@ FIELDS = {
     "refund_claimed": "Refund claimed", "refund_received": "Refund received", "refund_status": "Refund",
     "ieepa_duty_not_refunded": "Not refunded yet", "claim_window": "Claim window", "claim_by": "Claim by",
     "liquidated_on": "Liquidated on", "liquidation_status": "Liquidation status",
-    "cape_phase_1_by": "CAPE phase 1 until", "protest_by": "Protest until",
+    "cape_phase_1_by": "CAPE phase 1 until", "protest_by": "Protest until", "cape_entry_number": "CAPE entry number",
+    "cape_declaration": "CAPE phase 1",
 }
 
 
@@ -917,6 +922,46 @@ def month_spans(months: Iterable) -> list[str]:
         else:
             spans.append([m, m])
     return [month_span(a.to_timestamp(), b.to_timestamp()) for a, b in spans]
+
+
+# why a CAPE phase 1 declaration leaves an entry out, in a sentence's words (marts.ieepa_entries.cape_declaration)
+CAPE_LEFT_OUT = {
+    "refunded": "refunded",
+    "claim_recorded": "with a claim on record (CBP refuses an entry declared twice)",
+    "liquidation_unknown": "whose liquidation is not in the data (your ES-003 report carries it)",
+    "past_phase_1": "liquidated longer ago than CAPE phase 1 takes (a protest, while its window is open)",
+    "not_an_entry_number": "whose entry number is not 11 characters (filer code, 7 digits, check digit)",
+}
+
+
+def cape_declaration_note(entries: pd.DataFrame, max_entries: int) -> str:
+    """What the CAPE declaration file of these IEEPA entries (marts.ieepa_entries) holds and what it leaves out, in a
+    few sentences: how many entries and how much IEEPA duty not refunded yet it claims, in how many declarations of
+    at most `max_entries`, the filer codes when several (a broker's declaration lists only the entries it filed), and
+    each reason an entry is left out with its count."""
+    declare = entries[entries["cape_declaration"] == "declare"]
+    said = []
+    if declare.empty:
+        said.append("CAPE phase 1 takes none of these entries.")
+    else:
+        files = -(-len(declare) // max_entries)
+        many = (f" A declaration lists at most {max_entries:,} entries, so the download holds {files} of them (a "
+                "ZIP): upload each." if files > 1 else "")
+        one = len(declare) == 1
+        said.append(f"CAPE phase 1 takes {len(declare):,} of these entries, "
+                    f"{money(float(declare['ieepa_duty_not_refunded'].sum()))} of IEEPA duty not refunded yet: the "
+                    f"declaration below lists {'its entry number' if one else 'their entry numbers'} as the CAPE tab "
+                    f"of your ACE portal takes {'it' if one else 'them'}." + many)
+        codes = sorted(declare["cape_entry_number"].str[:3].unique())
+        if len(codes) > 1:
+            said.append(f"They were filed under {len(codes)} filer codes ({wording.and_list(codes)}): a broker's "
+                        "declaration may list only the entries it filed.")
+    counts = entries.loc[entries["cape_declaration"] != "declare", "cape_declaration"].value_counts()
+    parts = [f"{count_words(int(counts[reason]), 'entry', 'entries')} {why}" for reason, why in CAPE_LEFT_OUT.items()
+             if reason in counts.index]
+    if parts:
+        said.append(f"Left out: {wording.and_list(parts)}.")
+    return " ".join(said)
 
 
 def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:

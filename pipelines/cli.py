@@ -513,6 +513,43 @@ def _cmd_digest(args) -> int:
     return 0
 
 
+def _cmd_cape_declaration(args) -> int:
+    """Write the CAPE declaration of a built warehouse's IEEPA entries that CAPE phase 1 takes (pipelines/cape.py):
+    the CSV (or, past the limit, several) to upload in the CAPE tab of the ACE portal."""
+    from dashboard import db, display
+    from pipelines import cape
+
+    con = _open_warehouse(args.db)
+    if con is None:
+        return 2
+    try:
+        entries = db.runner(con)("ieepa_entries", ids=None, supplier_id=None, sku=None)
+    finally:
+        con.close()
+    from models.wording import count_words
+
+    declare = entries[entries["cape_declaration"] == "declare"]
+    left = entries.loc[entries["cape_declaration"] != "declare", "cape_declaration"].value_counts()
+    left_words = "; ".join(f"{count_words(int(left[reason]), 'entry', 'entries')} {why}"
+                           for reason, why in display.CAPE_LEFT_OUT.items() if reason in left.index)
+    if declare.empty:
+        print(f"no entry to declare: of {count_words(len(entries), 'IEEPA entry', 'IEEPA entries')} CAPE phase 1 "
+              f"takes none{f' ({left_words})' if left_words else ''}", file=sys.stderr)
+        return 1
+    settings = cape.rules()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    parts = cape.declarations(declare["cape_entry_number"].tolist(), settings)
+    names = ["cape_declaration.csv"] if len(parts) == 1 else [f"cape_declaration_{n}.csv"
+                                                                for n in range(1, len(parts) + 1)]
+    for name, part in zip(names, parts):
+        (out / name).write_bytes(cape.declaration_csv(part, settings))
+    print(f"wrote {', '.join(str(out / name) for name in names)}: {count_words(len(declare), 'entry', 'entries')}, "
+          f"{float(declare['ieepa_duty_not_refunded'].sum()):,.2f} of IEEPA duty not refunded yet"
+          + (f"; left out: {left_words}" if left_words else ""))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="supplier-risk", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -633,6 +670,14 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--db", default=str(DEFAULT_DB), help="warehouse to read (default: %(default)s)")
     sc.set_defaults(func=_cmd_scorecard)
 
+    cp = sub.add_parser("cape-declaration", help="write the CAPE declaration (CSV of entry numbers) of the IEEPA "
+                                                 "entries CAPE phase 1 takes, to upload in the ACE portal "
+                                                 "(docs/landed-cost.md)")
+    cp.add_argument("--out", required=True, help="folder to write cape_declaration.csv into (several files past "
+                                                 "a declaration's limit)")
+    cp.add_argument("--db", default=str(DEFAULT_DB), help="warehouse to read (default: %(default)s)")
+    cp.set_defaults(func=_cmd_cape_declaration)
+
     env = os.environ.get
     di = sub.add_parser("digest", help="write the weekly digest (new red flags, movers, balances to decide, re-audits "
                                        "due, stale data) as HTML; --send mails it (docs/dashboard.md)")
@@ -662,7 +707,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 # commands that only read a warehouse: one built by other code may lack a table or column they read
-READING_COMMANDS = ("digest", "scorecard", "validate")
+READING_COMMANDS = ("cape-declaration", "digest", "scorecard", "validate")
 
 
 def _built_by_other_code(args, exc: Exception) -> str | None:

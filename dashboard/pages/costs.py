@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import components as ui
 from dashboard import display, filters, queries
+from pipelines import cape
 
 st.title("Costs and leakage")
 if ui.require_warehouse():
@@ -314,11 +315,24 @@ if ui.require_warehouse():
                                   "claim_window", "claim_by"],
                          download_columns=["entry_on", "refund_received", "ieepa_headings", "shipment_count",
                                            "refund_claimed", "liquidated_on", "liquidation_status",
-                                           "cape_phase_1_by", "protest_by"],
+                                           "cape_phase_1_by", "protest_by", "cape_declaration"],
                          wrap=["claim_window"],
                          column_config={"ieepa_duty_declared": ui.money_col("IEEPA duty declared"),
                                         "refund_received": ui.money_col("Refund received"),
                                         "ieepa_duty_not_refunded": ui.money_col("Not refunded yet")})
+                rules = cape.rules()
+                st.caption(display.cape_declaration_note(ieepa, rules.max_entries))
+                declare = ieepa.loc[ieepa["cape_declaration"] == "declare", "cape_entry_number"].tolist()
+                if declare:
+                    upload = cape.download(declare, settings=rules)
+                    st.download_button("CAPE declaration", lambda: upload.data, file_name=upload.file_name,
+                                       mime=upload.mime,
+                                       key="costs_cape_declaration", on_click="ignore", icon=":material/download:",
+                                       help="The CSV the CAPE tab of the ACE portal takes (File Uploads, Upload): "
+                                            "one column, Entry Number, one entry a row, at most "
+                                            f"{rules.max_entries:,} a declaration (reference.cape_declaration). "
+                                            "File it as the importer of record or through the broker who filed "
+                                            "the entries. pipelines/cape.py.")
 
         entries = queries.customs_entries_summary(ids, supplier_id, sku)
         if not entries.empty:

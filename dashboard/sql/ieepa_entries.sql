@@ -25,6 +25,8 @@ final as (
         entries.liquidation_status,
         entries.cape_phase_1_by,
         entries.protest_by,
+        entries.cape_entry_number,
+        entries.cape_declaration,
     from entries
     -- An entry summary whose entry number no shipment carries is shown only when nothing is filtered.
     where entries.entry_ref in (select entry_ref from in_scope)

@@ -119,3 +119,37 @@ def test_costs_page_lists_the_ieepa_duty_declared_per_entry_and_what_has_not_com
     at.radio(key="costs_scope").set_value("Supplier").run()
     at.selectbox(key="costs_supplier").set_value("S1").run()
     assert not [f for f in ui.frames(at) if "ieepa_duty_declared" in f.columns]
+
+
+@pytest.fixture(scope="module")
+def cape_db(tmp_path_factory, built):
+    """The IEEPA portfolio above (ABC-1234570-2 with a refund on record) plus three entries with no refund, each
+    declaring 9903.01.25: XYZ-7654322-8 (100.00) and DEF-7654329-1 (30.00) not liquidated yet, XYZ-7654323-6
+    (50.00) liquidated on 2024-01-02, longer ago than CAPE phase 1's 80 days on the as-of date 2024-06-21."""
+    folder = tiny_with_entry_number(tmp_path_factory.mktemp("cape") / "in", "H2", "ABC12345694")
+    store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
+    lines = folder / "entry_summary_lines.csv"
+    lines.write_text(lines.read_text(encoding="utf-8")
+                     + "XYZ-7654322-8,1,9903.01.25,01,2023-11-03,CN,,,,100.00,,,,Unliquidated\n"
+                     + "DEF-7654329-1,1,9903.01.25,01,2023-12-04,CN,,,,30.00,,,,Unliquidated\n"
+                     + "XYZ-7654323-6,1,9903.01.25,01,2023-05-02,CN,,,,50.00,,,2024-01-02,Liquidated\n",
+                     encoding="utf-8")
+    (folder / "duty_refunds.csv").write_text(
+        "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
+        "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,\n", encoding="utf-8")
+    return built(folder, folder.parent / "w.duckdb")
+
+
+def test_costs_page_offers_the_cape_declaration_of_the_entries_cape_phase_1_takes(ui, cape_db, downloads):
+    at = ui.open(cape_db, "costs")
+    table = [f for f in ui.frames(at) if "ieepa_duty_declared" in f.columns][0].set_index("entry_number")
+    assert table["cape_declaration"].to_dict() == {
+        "ABC-1234570-2": "A claim on record", "XYZ-7654322-8": "On the CAPE declaration",
+        "XYZ-7654323-6": "Past CAPE phase 1", "DEF-7654329-1": "On the CAPE declaration"}
+    assert ("CAPE phase 1 takes 2 of these entries, $130 of IEEPA duty not refunded yet: the declaration below "
+            "lists their entry numbers as the CAPE tab of your ACE portal takes them. They were filed under 2 filer "
+            "codes (DEF and XYZ): a broker's declaration may list only the entries it filed. Left out: 1 entry with "
+            "a claim on record (CBP refuses an entry declared twice) and 1 entry liquidated longer ago than CAPE "
+            "phase 1 takes (a protest, while its window is open).") in ui.texts(at)
+    # the upload, as the table orders the entries (the most not refunded first), in the CAPE template's one column
+    assert downloads["cape_declaration.csv"] == b"Entry Number\r\nXYZ76543228\r\nDEF76543291\r\n"

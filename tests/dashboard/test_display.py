@@ -911,3 +911,24 @@ def test_every_warning_check_has_a_name_in_words_for_the_data_page():
     warn = {p.stem for p in CHECKS_DIR.glob("*.sql") if re.search(r"--\s*severity:\s*warn", p.read_text("utf-8"))}
     assert warn == set(display.ENUMS["check_name"])
     assert display.words("dates_far_from_their_order", "check_name") == "Dated far from its order"
+
+
+def test_the_cape_declaration_note_says_what_the_file_claims_in_how_many_declarations_and_what_it_leaves_out():
+    entries = pd.DataFrame({
+        "cape_declaration": ["declare", "declare", "declare", "refunded", "not_an_entry_number",
+                             "liquidation_unknown", "liquidation_unknown"],
+        "cape_entry_number": ["ABC12345678", "ABC12345686", "ABC12345694", "ABC12345702", None, "XYZ76543244",
+                              "XYZ76543251"],
+        "ieepa_duty_not_refunded": [100.0, 20.25, 0.5, 0.0, 5.0, 20.0, 10.0]})
+    assert display.cape_declaration_note(entries, max_entries=2) == (
+        "CAPE phase 1 takes 3 of these entries, $121 of IEEPA duty not refunded yet: the declaration below lists "
+        "their entry numbers as the CAPE tab of your ACE portal takes them. A declaration lists at most 2 entries, so "
+        "the download holds 2 of them (a ZIP): upload each. Left out: 1 entry refunded, 2 entries whose liquidation "
+        "is not in the data (your ES-003 report carries it) and 1 entry whose entry number is not 11 characters "
+        "(filer code, 7 digits, check digit).")
+    one = entries.iloc[[0, 3]]
+    assert display.cape_declaration_note(one, max_entries=9_999) == (
+        "CAPE phase 1 takes 1 of these entries, $100 of IEEPA duty not refunded yet: the declaration below lists its "
+        "entry number as the CAPE tab of your ACE portal takes it. Left out: 1 entry refunded.")
+    assert display.cape_declaration_note(entries.iloc[[3]], max_entries=9_999) == (
+        "CAPE phase 1 takes none of these entries. Left out: 1 entry refunded.")

@@ -7,7 +7,8 @@ and MFN 2,112.00, and was liquidated on 2026-08-21; H2's entry of 2024 declares 
 contract by hand: XYZ-7654321-0, unliquidated, 9903.02.69 (a country-specific reciprocal heading) 500.00,
 9903.88.03 100.00 and its classification 80.00, so 500.00 of IEEPA duty; XYZ-7654322-8, 9903.01.25 100.00,
 liquidated 2026-10-01; XYZ-7654323-6, 9903.01.25 50.00, liquidated 2026-03-01; XYZ-7654324-4, 9903.01.24 20.00,
-neither a liquidation date nor a status; XYZ-7654325-1, 9903.01.25 10.00, liquidation extended (dated 2026-01-05).
+neither a liquidation date nor a status; XYZ-7654325-1, 9903.01.25 10.00, liquidation extended (dated 2026-01-05);
+XZ-7654328-0 (a letter short), unliquidated, 9903.01.25 5.00; XYZ-7654327-7, only an exemption heading, 0.00.
 Refunds: R1 for ABC-1234570-2 (its number in lower case) claimed 3,600.00,
 received 2,400.00; R2 a protest on the same entry (not IEEPA); R3 for XYZ-7654321-0, IEEPA, claimed 500.00, nothing
 received yet; R4 a protest of H2's entry, its number written "abc 1234569 4", 10.00 received.
@@ -23,8 +24,10 @@ from datetime import date
 
 import duckdb
 import pandas as pd
+import pytest
 
 from helpers import FIXTURES, quiet, tiny_with_entry_number
+from pipelines import cli
 from pipelines.adapters import registry, store
 from pipelines.build import build
 from pipelines.macros import create_macros
@@ -42,7 +45,9 @@ def test_the_sql_entry_ref_is_the_python_one():
     assert sql[:4] == ["ABC12345678", "ABC12345678", "ABC12345678", "ABC123"]
 
 
-def test_ieepa_duty_declared_per_entry_its_refunds_and_its_claim_window(tmp_path):
+@pytest.fixture(scope="module")
+def ieepa_db(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("ieepa")
     folder = tiny_with_entry_number(tmp_path / "in", "H2", "ABC12345694")
     store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
     lines = folder / "entry_summary_lines.csv"
@@ -53,7 +58,9 @@ def test_ieepa_duty_declared_per_entry_its_refunds_and_its_claim_window(tmp_path
                      + "XYZ-7654322-8,1,9903.01.25,01,2025-11-03,CN,,,,100.00,,,2026-10-01,Liquidated\n"
                      + "XYZ-7654323-6,1,9903.01.25,01,2025-05-02,CN,,,,50.00,,,2026-03-01,Liquidated\n"
                      + "XYZ-7654324-4,1,9903.01.24,01,2025-06-02,CN,,,,20.00,,,,\n"
-                     + "XYZ-7654325-1,1,9903.01.25,01,2025-04-15,CN,,,,10.00,,,2026-01-05,Extended\n",
+                     + "XYZ-7654325-1,1,9903.01.25,01,2025-04-15,CN,,,,10.00,,,2026-01-05,Extended\n"
+                     + "XZ-7654328-0,1,9903.01.25,01,2025-07-01,CN,,,,5.00,,,,Unliquidated\n"
+                     + "XYZ-7654327-7,1,9903.01.32,01,2025-07-01,CN,,,,0.00,,,,Unliquidated\n",
                      encoding="utf-8")
     (folder / "duty_refunds.csv").write_text(
         "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
@@ -63,6 +70,11 @@ def test_ieepa_duty_declared_per_entry_its_refunds_and_its_claim_window(tmp_path
         "R4,abc 1234569 4,,protest,2026-06-01,10.00,2026-07-01,10.00,\n", encoding="utf-8")
     db = tmp_path / "w.duckdb"
     build(folder, db, as_of=date(2026, 12, 7), log=quiet)
+    return db
+
+
+def test_ieepa_duty_declared_per_entry_its_refunds_and_its_claim_window(ieepa_db):
+    db = ieepa_db
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute("""
             select entry_number, entry_on::varchar, ieepa_duty_declared::double, ieepa_headings, shipment_count,
@@ -76,6 +88,8 @@ def test_ieepa_duty_declared_per_entry_its_refunds_and_its_claim_window(tmp_path
             select entry_number, liquidated_on::varchar, liquidation_status, cape_phase_1_by::varchar,
                 protest_by::varchar, claim_window
             from marts.ieepa_entries order by entry_number""").fetchall()
+        cape = con.execute("select entry_number, cape_entry_number, cape_declaration from marts.ieepa_entries "
+                           "order by entry_number").fetchall()
     assert rows == [
         ("ABC-1234570-2", "2025-04-08", 3_600.00, "9903.01.24, 9903.01.25", 0, 1, 3_600.00, 2_400.00,
          "part_refunded", 1_200.00),
@@ -84,6 +98,8 @@ def test_ieepa_duty_declared_per_entry_its_refunds_and_its_claim_window(tmp_path
         ("XYZ-7654323-6", "2025-05-02", 50.00, "9903.01.25", 0, 0, None, None, "not_claimed", 50.00),
         ("XYZ-7654324-4", "2025-06-02", 20.00, "9903.01.24", 0, 0, None, None, "not_claimed", 20.00),
         ("XYZ-7654325-1", "2025-04-15", 10.00, "9903.01.25", 0, 0, None, None, "not_claimed", 10.00),
+        ("XZ-7654328-0", "2025-07-01", 5.00, "9903.01.25", 0, 0, None, None, "not_claimed", 5.00),
+        # XYZ-7654327-7 declares only an exemption heading with no duty: no IEEPA duty, not an IEEPA entry
     ]
     assert windows == [
         ("ABC-1234570-2", "2026-08-21", "Liquidated", "2026-11-09", "2027-02-17", "protest"),
@@ -93,4 +109,29 @@ def test_ieepa_duty_declared_per_entry_its_refunds_and_its_claim_window(tmp_path
         ("XYZ-7654324-4", None, None, None, None, "unknown"),
         # its liquidation extended: not final, whatever the date (CAPE phase 1 takes it)
         ("XYZ-7654325-1", "2026-01-05", "Extended", "2026-03-26", "2026-07-04", "not_liquidated"),
+        ("XZ-7654328-0", None, "Unliquidated", None, None, "not_liquidated"),
     ]
+    # what a CAPE phase 1 declaration takes: not liquidated or within its 80 days, no refund on record, an
+    # 11-character entry number
+    assert cape == [
+        ("ABC-1234570-2", "ABC12345702", "claim_recorded"),
+        ("XYZ-7654321-0", "XYZ76543210", "claim_recorded"),
+        ("XYZ-7654322-8", "XYZ76543228", "declare"),
+        ("XYZ-7654323-6", "XYZ76543236", "past_phase_1"),
+        ("XYZ-7654324-4", "XYZ76543244", "liquidation_unknown"),
+        ("XYZ-7654325-1", "XYZ76543251", "declare"),
+        ("XZ-7654328-0", None, "not_an_entry_number"),
+    ]
+
+
+def test_the_cape_declaration_command_writes_the_entries_cape_phase_1_takes(ieepa_db, tmp_path, capsys):
+    assert cli.main(["cape-declaration", "--db", str(ieepa_db), "--out", str(tmp_path / "cape")]) == 0
+    # most not refunded first: XYZ-7654322-8 (100.00), XYZ-7654325-1 (10.00)
+    assert (tmp_path / "cape" / "cape_declaration.csv").read_bytes() == (
+        b"Entry Number\r\nXYZ76543228\r\nXYZ76543251\r\n")
+    out = capsys.readouterr().out
+    assert out.startswith(f"wrote {tmp_path / 'cape' / 'cape_declaration.csv'}: 2 entries, 110.00 of IEEPA duty not "
+                          "refunded yet; left out: 2 entries with a claim on record")
+    assert ("1 entry whose liquidation is not in the data (your ES-003 report carries it); 1 entry liquidated longer "
+            "ago than CAPE phase 1 takes (a protest, while its window is open); 1 entry whose entry number is not 11 "
+            "characters") in out

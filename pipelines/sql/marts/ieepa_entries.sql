@@ -3,7 +3,8 @@
 -- of reference.chapter_99_programs (9903.01.01-.99, 9903.02.01-.99). What was declared and deposited, not what
 -- the tariff tables compute: the entries to claim back after Learning Resources v. Trump (2026-02-20), and the
 -- refunds recorded. The windows to claim run from the entry's liquidation (reference.refund_windows: CAPE phase 1
--- within 80 days of it, a protest within 180), judged on the build's as-of date.
+-- within 80 days of it, a protest within 180), judged on the build's as-of date, and whether a CAPE phase 1
+-- declaration takes the entry.
 with lines as (
     select * from staging.entry_summary_lines
 ),
@@ -46,7 +47,8 @@ ieepa_lines as (
         lines.hts_code,
         lines.duty,
     from lines
-    where exists (
+    -- a line with duty: an exemption heading (goods of Annex II, goods in transit) declares none: nothing to refund
+    where lines.duty > 0 and exists (
         select 1 from ieepa_headings
         where lines.hts_digits between ieepa_headings.first_digits and ieepa_headings.last_digits
     )
@@ -134,6 +136,9 @@ final as (
             when as_of <= protest_by then 'protest'
             else 'protest_closed'
         end as claim_window,
+        -- the entry number as a CAPE declaration lists it: 11 characters, the filer code (3 letters or digits),
+        -- the filer's 7-digit number and a check digit (19 CFR 142.3a); none when the data's number is not one
+        case when regexp_full_match(entry_ref, '[A-Z0-9]{3}[0-9]{8}') then entry_ref end as cape_entry_number,
     from entries
 )
 
@@ -141,4 +146,16 @@ select
     *,
     -- the last day of the window the claim is in (none when it is not liquidated, closed or unknown)
     case claim_window when 'cape_phase_1' then cape_phase_1_by when 'protest' then protest_by end as claim_by,
+    -- whether a CAPE phase 1 declaration takes the entry: declare (not liquidated, or liquidated within CAPE phase
+    -- 1's days, and no IEEPA refund recorded), else why not: refunded, claim_recorded (a claim or part of the money
+    -- is on record: CBP refuses an entry already declared), not_an_entry_number, liquidation_unknown (import the
+    -- ES-003 report, which carries it), past_phase_1 (a protest's window, or closed)
+    case
+        when refund_status = 'refunded' then 'refunded'
+        when refund_status in ('claimed', 'part_refunded') then 'claim_recorded'
+        when cape_entry_number is null then 'not_an_entry_number'
+        when claim_window = 'unknown' then 'liquidation_unknown'
+        when claim_window in ('protest', 'protest_closed') then 'past_phase_1'
+        else 'declare'
+    end as cape_declaration,
 from final

@@ -124,6 +124,7 @@ SUBJECT = {"red_flags": ("new red flag", "new red flags"),
            "stopped": ("supplier with sampling stopped", "suppliers with sampling stopped"),
            "reaudits": ("re-audit due", "re-audits due"),
            "customs": ("customs entry to correct", "customs entries to correct"),
+           "ieepa": ("IEEPA entry to claim", "IEEPA entries to claim"),
            "stale": ("stale table", "stale tables")}
 
 
@@ -140,6 +141,7 @@ def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
             "switching": run("inspection_switching", ids=None),
             "reaudit": run("reaudit_queue", ids=None),
             "customs": run("customs_entries_summary", ids=None, supplier_id=None, sku=None),
+            "ieepa": _if_built(run, "ieepa_entries", ids=None, supplier_id=None, sku=None),
             "freshness": run("freshness"),
             "imported": run("tables_imported"),
             "unknown": run("score_unknown_signals"),
@@ -150,10 +152,10 @@ def gather(run: Run, days: int) -> dict[str, pd.DataFrame]:
             "kpi_settings": run("kpi_settings")}
 
 
-def _if_built(run: Run, name: str) -> pd.DataFrame:
-    """`run(name)`, or a frame without columns from a warehouse built before a column it reads (unknown)."""
+def _if_built(run: Run, name: str, **params) -> pd.DataFrame:
+    """`run(name, ...)`, or a frame without columns from a warehouse built before a column it reads (unknown)."""
     try:
-        return run(name)
+        return run(name, **params)
     except duckdb.BinderException:
         return pd.DataFrame()
 
@@ -213,6 +215,18 @@ def to_correct(entries: pd.DataFrame, reviews: pd.DataFrame | None = None) -> tu
     return off[~off["reviewed"]].assign(_size=off["duty_difference"].abs()) \
         .sort_values(["_size", "entry_number"], ascending=[False, True], na_position="last") \
         .drop(columns="_size"), int(off["reviewed"].sum())
+
+
+def ieepa_to_claim(entries: pd.DataFrame) -> pd.DataFrame:
+    """The IEEPA entries (marts.ieepa_entries) with duty to claim back: declared, not refunded, no IEEPA refund on
+    record, and a window to claim open or not known to be closed (an entry whose liquidation is not in the data is
+    kept); the window closing soonest first, then the most money."""
+    if entries.empty or "cape_declaration" not in entries:
+        return entries.iloc[:0]
+    open_ = ((entries["refund_status"] == "not_claimed") & (entries["claim_window"] != "protest_closed")
+             & (entries["ieepa_duty_not_refunded"] > 0))
+    return entries[open_].sort_values(["claim_by", "ieepa_duty_not_refunded", "entry_number"],
+                                      ascending=[True, False, True], na_position="last")
 
 
 def worth_a_look(warned: pd.DataFrame, rows: pd.DataFrame, listed: set[str]) -> pd.DataFrame:
@@ -343,6 +357,23 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
                                                                                 "entry_summary_lines")
         else "Not known: no customs entry summaries were imported.")
 
+    claims = ieepa_to_claim(data.get("ieepa", pd.DataFrame()))
+    owed = float(claims["ieepa_duty_not_refunded"].sum()) if len(claims) else 0.0
+    ieepa = Section(
+        "ieepa", "IEEPA duty to claim back",
+        "Entries whose entry summary declared IEEPA duty with no refund recorded, while a window to claim is open or "
+        "not known to be closed, the window closing soonest first: CAPE phase 1 takes those not liquidated or "
+        "liquidated within its days (the CAPE declaration on the Costs page, or supplier-risk cape-declaration); "
+        "past them, a protest until its last day. Record each claim in duty_refunds."
+        + (f" {display.money(owed)} not refunded on {'it' if len(claims) == 1 else 'them'}." if len(claims) else ""),
+        ["Entry", "IEEPA duty declared", "Not refunded yet", "Claim window", "Claim by", "CAPE declaration"],
+        [[_text(r.entry_number), display.money(r.ieepa_duty_declared), display.money(r.ieepa_duty_not_refunded),
+          display.words(r.claim_window, "claim_window"), _day(r.claim_by),
+          display.words(r.cape_declaration, "cape_declaration")] for r in claims.itertuples()],
+        "No IEEPA duty is left to claim." if display.imported(data["imported"], "entry_summary_lines")
+        else "Not known: no customs entry summaries were imported.",
+        aside=display.money(owed) if len(claims) else "")
+
     fresh = data["freshness"]
     if not fresh.empty:
         # a table the import has no file for is not stale but not kept at all (the pages' coverage notice says so)
@@ -389,15 +420,17 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
         "The last build's data checks found nothing worth a look"
         + (f" that is not marked reviewed ({display.count_words(reviewed, 'row')} marked reviewed)." if reviewed
            else "."))
-    sections = [red_flags, movers_section, orders_section, late_section, stopped_section, reaudits, customs, stale,
-                rejected, checks]
+    sections = [red_flags, movers_section, orders_section, late_section, stopped_section, reaudits, customs, ieepa,
+                stale, rejected, checks]
     # a mart this warehouse does not have (an older or partial build) reads as a frame without columns: unknown, not
     # "nothing"; so does one built before a column the section reads
     sources = {"red_flags": flags, "movers": movers, "orders": data["orders"],
                "late": data["orders"] if "is_late_to_ship" in data["orders"] else pd.DataFrame(),
                "stopped": data["switching"], "reaudits": queue,
                "customs": data["customs"] if "chapter_99_status" in data.get("customs", pd.DataFrame())
-               else pd.DataFrame(), "stale": data["freshness"], "rejected": refused, "data_checks": warned}
+               else pd.DataFrame(),
+               "ieepa": data["ieepa"] if "cape_declaration" in data.get("ieepa", pd.DataFrame()) else pd.DataFrame(),
+               "stale": data["freshness"], "rejected": refused, "data_checks": warned}
     sections = [s if len(sources[s.key].columns) else replace(s, empty=UNKNOWN) for s in sections]
     return Digest(as_of=as_of, start=start, days=days, built_at=display.BLANK if display._blank(build.get("built_at"))
                   else f"{pd.Timestamp(build['built_at']).tz_convert('UTC'):%Y-%m-%d %H:%M} UTC",

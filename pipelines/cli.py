@@ -528,6 +528,10 @@ def _cmd_cape_declaration(args) -> int:
         con.close()
     from models.wording import count_words
 
+    if "cape_declaration" not in entries:  # a warehouse built by older code (or a partial build)
+        print(f"error: {args.db} has no CAPE declaration column (marts.ieepa_entries): it was built by another "
+              f"version of the code; rebuild it (supplier-risk build --input FOLDER --db {args.db})", file=sys.stderr)
+        return 2
     declare = entries[entries["cape_declaration"] == "declare"]
     left = entries.loc[entries["cape_declaration"] != "declare", "cape_declaration"].value_counts()
     left_words = "; ".join(f"{count_words(int(left[reason]), 'entry', 'entries')} {why}"

@@ -18,7 +18,8 @@ import pytest
 
 from dashboard import db, digest
 from dashboard.display import check_examples, words
-from helpers import demo_with_entry_reviews, free_port, write_controls_portfolio
+from helpers import FIXTURES, demo_with_entry_reviews, free_port, tiny_with_entry_number, write_controls_portfolio
+from pipelines.adapters import registry, store
 
 EVIL = "<script>alert(1)</script>"
 
@@ -132,6 +133,7 @@ def test_movers_orders_reaudits_and_stale_data(week, digest_db):
     # the tiny portfolio has no broker entry summaries: not known, not "none to correct"
     assert week.section("customs").rows == []
     assert week.section("customs").empty == "Not known: no customs entry summaries were imported."
+    assert week.section("ieepa").empty == "Not known: no customs entry summaries were imported."
 
 
 def test_sampling_stopped_lists_each_supplier_still_discontinued(digest_db):
@@ -350,7 +352,7 @@ def test_a_partial_warehouse_says_unknown_not_nothing(partial_db):
     # the score, open orders, switching and re-audit marts are absent; freshness reads staging, which is there
     assert {s.key: s.empty for s in report.sections if not s.rows} == {
         "red_flags": digest.UNKNOWN, "movers": digest.UNKNOWN, "orders": digest.UNKNOWN, "late": digest.UNKNOWN,
-        "stopped": digest.UNKNOWN, "reaudits": digest.UNKNOWN, "customs": digest.UNKNOWN,
+        "stopped": digest.UNKNOWN, "reaudits": digest.UNKNOWN, "customs": digest.UNKNOWN, "ieepa": digest.UNKNOWN,
         "rejected": "The last build refused no row.",
         "data_checks": "The last build's data checks found nothing worth a look."}  # ingest is whole
     assert report.subject.endswith("4 stale tables")
@@ -612,3 +614,33 @@ def test_data_not_loaded_lists_the_refused_rows_per_table_and_column(tiny_dir, t
                                          "no CNY rate to USD for 2026-11")
     assert section.rows[1][3].startswith("suppliers.csv:")
     assert "not loaded" not in week.subject and "refused" not in week.subject
+
+
+def test_ieepa_duty_to_claim_lists_the_entries_with_a_window_open_the_soonest_closing_first(tmp_path, built):
+    """The tiny portfolio (as of 2024-06-21) with the ES-003 fixture (ABC-1234570-2: a refund on record, left out)
+    and four entries declaring 9903.01.25 with no refund: XYZ-7654322-8 100.00 unliquidated (CAPE phase 1);
+    XYZ-7654323-6 50.00 liquidated 2024-01-02 (phase 1 closed 2024-03-22, a protest until 2024-06-30);
+    XYZ-7654324-4 20.00 liquidated 2023-06-01 (both closed: left out); XYZ-7654325-1 10.00, no liquidation."""
+    folder = tiny_with_entry_number(tmp_path / "in", "H2", "ABC12345694")
+    store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
+    lines = folder / "entry_summary_lines.csv"
+    lines.write_text(lines.read_text(encoding="utf-8")
+                     + "XYZ-7654322-8,1,9903.01.25,01,2023-11-03,CN,,,,100.00,,,,Unliquidated\n"
+                     + "XYZ-7654323-6,1,9903.01.25,01,2023-05-02,CN,,,,50.00,,,2024-01-02,Liquidated\n"
+                     + "XYZ-7654324-4,1,9903.01.25,01,2022-12-02,CN,,,,20.00,,,2023-06-01,Liquidated\n"
+                     + "XYZ-7654325-1,1,9903.01.25,01,2023-06-02,CN,,,,10.00,,,,\n", encoding="utf-8")
+    (folder / "duty_refunds.csv").write_text(
+        "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
+        "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,\n", encoding="utf-8")
+    con = db.connect(built(folder, tmp_path / "w.duckdb"))
+    try:
+        report = digest.build(db.runner(con), 7)
+    finally:
+        con.close()
+    section = report.section("ieepa")
+    assert section.rows == [
+        ["XYZ-7654323-6", "$50", "$50", "Protest open (past CAPE phase 1)", "2024-06-30", "Past CAPE phase 1"],
+        ["XYZ-7654322-8", "$100", "$100", "Not liquidated yet (CAPE phase 1)", "–", "On the CAPE declaration"],
+        ["XYZ-7654325-1", "$10", "$10", "Liquidation not in the data", "–", "Liquidation not in the data"]]
+    assert section.explanation.endswith("Record each claim in duty_refunds. $160 not refunded on them.")
+    assert "3 IEEPA entries to claim ($160)" in report.subject

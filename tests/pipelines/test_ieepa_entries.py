@@ -135,3 +135,20 @@ def test_the_cape_declaration_command_writes_the_entries_cape_phase_1_takes(ieep
     assert ("1 entry whose liquidation is not in the data (your ES-003 report carries it); 1 entry liquidated longer "
             "ago than CAPE phase 1 takes (a protest, while its window is open); 1 entry whose entry number is not 11 "
             "characters") in out
+
+
+def test_the_cape_declaration_command_asks_for_a_rebuild_of_a_warehouse_built_before_it(ieepa_db, tmp_path, capsys):
+    """Built by older code: the mart without the column (the query fails on it), or no mart at all (a partial
+    build reads as no rows, no columns)."""
+    old, partial = tmp_path / "old.duckdb", tmp_path / "partial.duckdb"
+    for copy in (old, partial):
+        copy.write_bytes(ieepa_db.read_bytes())
+    with duckdb.connect(str(old)) as con:
+        con.execute("alter table marts.ieepa_entries drop column cape_declaration")
+        con.execute("update ingest.build_info set code_version = 'older'")
+    with duckdb.connect(str(partial)) as con:
+        con.execute("drop table marts.ieepa_entries")
+    for db in (old, partial):
+        assert cli.main(["cape-declaration", "--db", str(db), "--out", str(tmp_path / "cape")]) == 2
+        assert f"Rebuild it (supplier-risk build --input FOLDER --db {db})".lower() in capsys.readouterr().err.lower()
+    assert not (tmp_path / "cape").exists()

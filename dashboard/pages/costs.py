@@ -316,7 +316,7 @@ if ui.require_warehouse():
                          download_columns=["entry_on", "refund_received", "ieepa_headings", "shipment_count",
                                            "refund_claimed", "liquidated_on", "liquidation_status",
                                            "cape_phase_1_by", "protest_by", "cape_declaration"],
-                         wrap=["claim_window"],
+                         wrap=["claim_window"], optional=["ieepa_duty_declared"],
                          column_config={"ieepa_duty_declared": ui.money_col("IEEPA duty declared"),
                                         "refund_received": ui.money_col("Refund received"),
                                         "ieepa_duty_not_refunded": ui.money_col("Not refunded yet")})

@@ -332,7 +332,9 @@ if ui.require_warehouse():
                                             "one column, Entry Number, one entry a row, at most "
                                             f"{rules.max_entries:,} a declaration (reference.cape_declaration). "
                                             "File it as the importer of record or through the broker who filed "
-                                            "the entries. pipelines/cape.py.")
+                                            "the entries. Upload it as downloaded: opened and saved in a "
+                                            "spreadsheet, an entry number of digits only can lose its leading "
+                                            "zeros. pipelines/cape.py.")
 
         entries = queries.customs_entries_summary(ids, supplier_id, sku)
         if not entries.empty:

@@ -102,6 +102,25 @@ def tiny_with_entry_number(folder: Path, shipment_id: str, entry_number: str) ->
     return folder
 
 
+REFUNDS_HEADER = "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note"
+
+
+def tiny_with_ieepa_entries(folder: Path, lines: list[str], refunds: list[str]) -> Path:
+    """The tiny portfolio copied to `folder` with H2 on entry ABC12345694, the ACE report ES-003 fixture imported
+    (its 2025 entry ABC-1234570-2 declares 9903.01.24 2,400.00 + 9903.01.25 1,200.00 of IEEPA duty), `lines` added
+    to entry_summary_lines.csv as written (the contract's columns) and `refunds` as duty_refunds.csv's rows."""
+    from pipelines.adapters import registry, store
+
+    tiny_with_entry_number(folder, "H2", "ABC12345694")
+    store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
+    summary = folder / "entry_summary_lines.csv"
+    summary.write_text(summary.read_text(encoding="utf-8") + "".join(f"{line}\n" for line in lines),
+                       encoding="utf-8")
+    (folder / "duty_refunds.csv").write_text("".join(f"{row}\n" for row in [REFUNDS_HEADER, *refunds]),
+                                             encoding="utf-8")
+    return folder
+
+
 def demo_with_entry_reviews(demo_dir: Path, demo_db: Path, folder: Path) -> tuple[str, str]:
     """A copy of the demo portfolio in `folder` whose reviewed_warnings.csv marks reviewed (2026-12-01, Ana,
     "exclusion applies") both warned rows of the larger of its two entry summaries that still declare Section 122

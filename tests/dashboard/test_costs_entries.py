@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.components import md
-from helpers import FIXTURES, demo_with_entry_reviews, tiny_with_entry_number
+from helpers import FIXTURES, demo_with_entry_reviews, tiny_with_entry_number, tiny_with_ieepa_entries
 from pipelines.adapters import registry, store
 
 
@@ -84,16 +84,16 @@ def test_costs_page_has_no_review_column_while_nothing_is_reviewed(ui, demo_db):
     assert "review" not in table.columns
 
 
+# the IEEPA refund of ABC-1234570-2 (its number in lower case): 3,600.00 claimed, 2,400.00 received
+REFUND_R1 = "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,"
+
+
 @pytest.fixture(scope="module")
 def ieepa_db(tmp_path_factory, built):
     """The tiny portfolio with H2 on entry ABC12345694, the ACE report ES-003 fixture imported and an IEEPA refund
     of its 2025 entry ABC-1234570-2 (declared 9903.01.24 2,400.00 + 9903.01.25 1,200.00 = 3,600.00): 3,600.00
     claimed, 2,400.00 received (the entry number written in lower case)."""
-    folder = tiny_with_entry_number(tmp_path_factory.mktemp("ieepa") / "in", "H2", "ABC12345694")
-    store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
-    (folder / "duty_refunds.csv").write_text(
-        "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
-        "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,\n", encoding="utf-8")
+    folder = tiny_with_ieepa_entries(tmp_path_factory.mktemp("ieepa") / "in", [], [REFUND_R1])
     return built(folder, folder.parent / "w.duckdb")
 
 
@@ -126,17 +126,10 @@ def cape_db(tmp_path_factory, built):
     """The IEEPA portfolio above (ABC-1234570-2 with a refund on record) plus three entries with no refund, each
     declaring 9903.01.25: XYZ-7654322-8 (100.00) and DEF-7654329-1 (30.00) not liquidated yet, XYZ-7654323-6
     (50.00) liquidated on 2024-01-02, longer ago than CAPE phase 1's 80 days on the as-of date 2024-06-21."""
-    folder = tiny_with_entry_number(tmp_path_factory.mktemp("cape") / "in", "H2", "ABC12345694")
-    store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
-    lines = folder / "entry_summary_lines.csv"
-    lines.write_text(lines.read_text(encoding="utf-8")
-                     + "XYZ-7654322-8,1,9903.01.25,01,2023-11-03,CN,,,,100.00,,,,Unliquidated\n"
-                     + "DEF-7654329-1,1,9903.01.25,01,2023-12-04,CN,,,,30.00,,,,Unliquidated\n"
-                     + "XYZ-7654323-6,1,9903.01.25,01,2023-05-02,CN,,,,50.00,,,2024-01-02,Liquidated\n",
-                     encoding="utf-8")
-    (folder / "duty_refunds.csv").write_text(
-        "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
-        "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,\n", encoding="utf-8")
+    folder = tiny_with_ieepa_entries(tmp_path_factory.mktemp("cape") / "in", [
+        "XYZ-7654322-8,1,9903.01.25,01,2023-11-03,CN,,,,100.00,,,,Unliquidated",
+        "DEF-7654329-1,1,9903.01.25,01,2023-12-04,CN,,,,30.00,,,,Unliquidated",
+        "XYZ-7654323-6,1,9903.01.25,01,2023-05-02,CN,,,,50.00,,,2024-01-02,Liquidated"], [REFUND_R1])
     return built(folder, folder.parent / "w.duckdb")
 
 

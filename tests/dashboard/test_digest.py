@@ -18,8 +18,7 @@ import pytest
 
 from dashboard import db, digest
 from dashboard.display import check_examples, words
-from helpers import FIXTURES, demo_with_entry_reviews, free_port, tiny_with_entry_number, write_controls_portfolio
-from pipelines.adapters import registry, store
+from helpers import demo_with_entry_reviews, free_port, tiny_with_ieepa_entries, write_controls_portfolio
 
 EVIL = "<script>alert(1)</script>"
 
@@ -621,17 +620,12 @@ def test_ieepa_duty_to_claim_lists_the_entries_with_a_window_open_the_soonest_cl
     and four entries declaring 9903.01.25 with no refund: XYZ-7654322-8 100.00 unliquidated (CAPE phase 1);
     XYZ-7654323-6 50.00 liquidated 2024-01-02 (phase 1 closed 2024-03-22, a protest until 2024-06-30);
     XYZ-7654324-4 20.00 liquidated 2023-06-01 (both closed: left out); XYZ-7654325-1 10.00, no liquidation."""
-    folder = tiny_with_entry_number(tmp_path / "in", "H2", "ABC12345694")
-    store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
-    lines = folder / "entry_summary_lines.csv"
-    lines.write_text(lines.read_text(encoding="utf-8")
-                     + "XYZ-7654322-8,1,9903.01.25,01,2023-11-03,CN,,,,100.00,,,,Unliquidated\n"
-                     + "XYZ-7654323-6,1,9903.01.25,01,2023-05-02,CN,,,,50.00,,,2024-01-02,Liquidated\n"
-                     + "XYZ-7654324-4,1,9903.01.25,01,2022-12-02,CN,,,,20.00,,,2023-06-01,Liquidated\n"
-                     + "XYZ-7654325-1,1,9903.01.25,01,2023-06-02,CN,,,,10.00,,,,\n", encoding="utf-8")
-    (folder / "duty_refunds.csv").write_text(
-        "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
-        "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,\n", encoding="utf-8")
+    folder = tiny_with_ieepa_entries(tmp_path / "in", [
+        "XYZ-7654322-8,1,9903.01.25,01,2023-11-03,CN,,,,100.00,,,,Unliquidated",
+        "XYZ-7654323-6,1,9903.01.25,01,2023-05-02,CN,,,,50.00,,,2024-01-02,Liquidated",
+        "XYZ-7654324-4,1,9903.01.25,01,2022-12-02,CN,,,,20.00,,,2023-06-01,Liquidated",
+        "XYZ-7654325-1,1,9903.01.25,01,2023-06-02,CN,,,,10.00,,,,"],
+        ["R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,"])
     con = db.connect(built(folder, tmp_path / "w.duckdb"))
     try:
         report = digest.build(db.runner(con), 7)

@@ -26,9 +26,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from helpers import FIXTURES, quiet, tiny_with_entry_number
+from helpers import quiet, tiny_with_ieepa_entries
 from pipelines import cli
-from pipelines.adapters import registry, store
 from pipelines.build import build
 from pipelines.macros import create_macros
 from pipelines.steps.landed_cost import entry_ref
@@ -48,26 +47,22 @@ def test_the_sql_entry_ref_is_the_python_one():
 @pytest.fixture(scope="module")
 def ieepa_db(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("ieepa")
-    folder = tiny_with_entry_number(tmp_path / "in", "H2", "ABC12345694")
-    store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
-    lines = folder / "entry_summary_lines.csv"
-    lines.write_text(lines.read_text(encoding="utf-8")
-                     + "XYZ-7654321-0,1,9903.02.69,01,2025-09-02,VN,,,,500.00,,,,Unliquidated\n"
-                     + "XYZ-7654321-0,1,9903.88.03,01,2025-09-02,VN,,,,100.00,,,,Unliquidated\n"
-                     + "XYZ-7654321-0,1,4202.92.3131,01,2025-09-02,VN,,2500.00,,80.00,,,,Unliquidated\n"
-                     + "XYZ-7654322-8,1,9903.01.25,01,2025-11-03,CN,,,,100.00,,,2026-10-01,Liquidated\n"
-                     + "XYZ-7654323-6,1,9903.01.25,01,2025-05-02,CN,,,,50.00,,,2026-03-01,Liquidated\n"
-                     + "XYZ-7654324-4,1,9903.01.24,01,2025-06-02,CN,,,,20.00,,,,\n"
-                     + "XYZ-7654325-1,1,9903.01.25,01,2025-04-15,CN,,,,10.00,,,2026-01-05,Extended\n"
-                     + "XZ-7654328-0,1,9903.01.25,01,2025-07-01,CN,,,,5.00,,,,Unliquidated\n"
-                     + "XYZ-7654327-7,1,9903.01.32,01,2025-07-01,CN,,,,0.00,,,,Unliquidated\n",
-                     encoding="utf-8")
-    (folder / "duty_refunds.csv").write_text(
-        "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
-        "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,\n"
-        "R2,ABC-1234570-2,,protest,2026-05-04,100.00,,,\n"
-        "R3,XYZ-7654321-0,,ieepa,2026-06-01,500.00,,,\n"
-        "R4,abc 1234569 4,,protest,2026-06-01,10.00,2026-07-01,10.00,\n", encoding="utf-8")
+    folder = tiny_with_ieepa_entries(tmp_path / "in", [
+        "XYZ-7654321-0,1,9903.02.69,01,2025-09-02,VN,,,,500.00,,,,Unliquidated",
+        "XYZ-7654321-0,1,9903.88.03,01,2025-09-02,VN,,,,100.00,,,,Unliquidated",
+        "XYZ-7654321-0,1,4202.92.3131,01,2025-09-02,VN,,2500.00,,80.00,,,,Unliquidated",
+        "XYZ-7654322-8,1,9903.01.25,01,2025-11-03,CN,,,,100.00,,,2026-10-01,Liquidated",
+        "XYZ-7654323-6,1,9903.01.25,01,2025-05-02,CN,,,,50.00,,,2026-03-01,Liquidated",
+        "XYZ-7654324-4,1,9903.01.24,01,2025-06-02,CN,,,,20.00,,,,",
+        "XYZ-7654325-1,1,9903.01.25,01,2025-04-15,CN,,,,10.00,,,2026-01-05,Extended",
+        "XZ-7654328-0,1,9903.01.25,01,2025-07-01,CN,,,,5.00,,,,Unliquidated",
+        "XYZ-7654327-7,1,9903.01.32,01,2025-07-01,CN,,,,0.00,,,,Unliquidated",
+    ], [
+        "R1,abc-1234570-2,,ieepa,2026-05-04,3600.00,2026-07-01,2400.00,",
+        "R2,ABC-1234570-2,,protest,2026-05-04,100.00,,,",
+        "R3,XYZ-7654321-0,,ieepa,2026-06-01,500.00,,,",
+        "R4,abc 1234569 4,,protest,2026-06-01,10.00,2026-07-01,10.00,",
+    ])
     db = tmp_path / "w.duckdb"
     build(folder, db, as_of=date(2026, 12, 7), log=quiet)
     return db

@@ -218,13 +218,12 @@ def to_correct(entries: pd.DataFrame, reviews: pd.DataFrame | None = None) -> tu
 
 
 def ieepa_to_claim(entries: pd.DataFrame) -> pd.DataFrame:
-    """The IEEPA entries (marts.ieepa_entries) with duty to claim back: declared, not refunded, no IEEPA refund on
-    record, and a window to claim open or not known to be closed (an entry whose liquidation is not in the data is
-    kept); the window closing soonest first, then the most money."""
+    """The IEEPA entries (marts.ieepa_entries) with duty to claim back: declared, not refunded and no IEEPA refund
+    on record, whatever the window (a finally liquidated entry waits for the later CAPE phase CBP announced for
+    such entries, not nothing); the window closing soonest first, then the most money."""
     if entries.empty or "cape_declaration" not in entries:
         return entries.iloc[:0]
-    open_ = ((entries["refund_status"] == "not_claimed") & (entries["claim_window"] != "protest_closed")
-             & (entries["ieepa_duty_not_refunded"] > 0))
+    open_ = (entries["refund_status"] == "not_claimed") & (entries["ieepa_duty_not_refunded"] > 0)
     return entries[open_].sort_values(["claim_by", "ieepa_duty_not_refunded", "entry_number"],
                                       ascending=[True, False, True], na_position="last")
 
@@ -361,10 +360,11 @@ def content(data: dict[str, pd.DataFrame], days: int) -> Digest:
     owed = float(claims["ieepa_duty_not_refunded"].sum()) if len(claims) else 0.0
     ieepa = Section(
         "ieepa", "IEEPA duty to claim back",
-        "Entries whose entry summary declared IEEPA duty with no refund recorded, while a window to claim is open or "
-        "not known to be closed, the window closing soonest first: CAPE phase 1 takes those not liquidated or "
-        "liquidated within its days (the CAPE declaration on the Costs page, or supplier-risk cape-declaration); "
-        "past them, a protest until its last day. Record each claim in duty_refunds."
+        "Entries whose entry summary declared IEEPA duty with no refund recorded, the window closing soonest first: "
+        "CAPE phase 1 takes those not liquidated or liquidated within its days (the CAPE declaration on the Costs "
+        "page, or supplier-risk cape-declaration); past them, a protest until its last day; once the liquidation is "
+        "final, the later CAPE phase CBP announced for such entries (check its notice). Record each claim in "
+        "duty_refunds."
         + (f" {display.money(owed)} not refunded on {'it' if len(claims) == 1 else 'them'}." if len(claims) else ""),
         ["Entry", "IEEPA duty declared", "Not refunded yet", "Claim window", "Claim by", "CAPE declaration"],
         [[_text(r.entry_number), display.money(r.ieepa_duty_declared), display.money(r.ieepa_duty_not_refunded),

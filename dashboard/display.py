@@ -476,7 +476,7 @@ ENUMS: dict[str, dict[str, str]] = {
                       "claimed": "Claimed, nothing back yet", "not_claimed": "Not claimed"},
     # where a claim stands on the as-of date (marts.ieepa_entries.claim_window, reference.refund_windows)
     "claim_window": {"not_liquidated": "Not liquidated yet (CAPE phase 1)", "cape_phase_1": "CAPE phase 1 open",
-                     "protest": "Protest open (past CAPE phase 1)", "protest_closed": "Closed: liquidation final",
+                     "protest": "Protest open (past CAPE phase 1)", "protest_closed": "Liquidation final (a later CAPE phase)",
                      "unknown": "Liquidation not in the data"},
     # whether a CAPE phase 1 declaration takes the entry (marts.ieepa_entries.cape_declaration)
     "cape_declaration": {"declare": "On the CAPE declaration", "refunded": "Refunded",
@@ -929,7 +929,8 @@ CAPE_LEFT_OUT = {
     "refunded": "refunded",
     "claim_recorded": "with a claim on record (CBP refuses an entry declared twice)",
     "liquidation_unknown": "whose liquidation is not in the data (your ES-003 report carries it)",
-    "past_phase_1": "liquidated longer ago than CAPE phase 1 takes (a protest, while its window is open)",
+    "past_phase_1": "liquidated longer ago than CAPE phase 1 takes (a protest while its window is open, else a "
+                    "later CAPE phase)",
     "not_an_entry_number": "whose entry number is not 11 characters (filer code, 7 digits, check digit)",
 }
 

@@ -296,8 +296,10 @@ if ui.require_warehouse():
                                  "of its shipments. The claim window runs from the entry's liquidation (the "
                                  "Liquidation Date of the ES-003 report), judged on the data's as-of date: CAPE "
                                  "phase 1 takes entries not liquidated or liquidated recently, then a protest (19 "
-                                 "U.S.C. 1514) until its window closes; Claim by is the last day of the window the "
-                                 "entry is in (the days of each: reference.refund_windows). marts.ieepa_entries.")
+                                 "U.S.C. 1514) until its window closes; a finally liquidated entry waits for the "
+                                 "later CAPE phase CBP announced for such entries. Claim by is the last day of the "
+                                 "window the entry is in (the days of each: reference.refund_windows). "
+                                 "marts.ieepa_entries.")
                 owed = float(ieepa["ieepa_duty_not_refunded"].sum())
                 unshipped = int((ieepa["shipment_count"] == 0).sum())
                 # the tiles above add up shipments: an entry no shipment carries is in this list only

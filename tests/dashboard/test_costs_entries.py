@@ -143,6 +143,6 @@ def test_costs_page_offers_the_cape_declaration_of_the_entries_cape_phase_1_take
             "lists their entry numbers as the CAPE tab of your ACE portal takes them. They were filed under 2 filer "
             "codes (DEF and XYZ): a broker's declaration may list only the entries it filed. Left out: 1 entry with "
             "a claim on record (CBP refuses an entry declared twice) and 1 entry liquidated longer ago than CAPE "
-            "phase 1 takes (a protest, while its window is open).") in ui.texts(at)
+            "phase 1 takes (a protest while its window is open, else a later CAPE phase).") in ui.texts(at)
     # the upload, as the table orders the entries (the most not refunded first), in the CAPE template's one column
     assert downloads["cape_declaration.csv"] == b"Entry Number\r\nXYZ76543228\r\nDEF76543291\r\n"

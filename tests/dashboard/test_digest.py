@@ -619,7 +619,8 @@ def test_ieepa_duty_to_claim_lists_the_entries_with_a_window_open_the_soonest_cl
     """The tiny portfolio (as of 2024-06-21) with the ES-003 fixture (ABC-1234570-2: a refund on record, left out)
     and four entries declaring 9903.01.25 with no refund: XYZ-7654322-8 100.00 unliquidated (CAPE phase 1);
     XYZ-7654323-6 50.00 liquidated 2024-01-02 (phase 1 closed 2024-03-22, a protest until 2024-06-30);
-    XYZ-7654324-4 20.00 liquidated 2023-06-01 (both closed: left out); XYZ-7654325-1 10.00, no liquidation."""
+    XYZ-7654324-4 20.00 liquidated 2023-06-01 (both closed: final, for a later CAPE phase); XYZ-7654325-1 10.00,
+    no liquidation."""
     folder = tiny_with_ieepa_entries(tmp_path / "in", [
         "XYZ-7654322-8,1,9903.01.25,01,2023-11-03,CN,,,,100.00,,,,Unliquidated",
         "XYZ-7654323-6,1,9903.01.25,01,2023-05-02,CN,,,,50.00,,,2024-01-02,Liquidated",
@@ -635,6 +636,7 @@ def test_ieepa_duty_to_claim_lists_the_entries_with_a_window_open_the_soonest_cl
     assert section.rows == [
         ["XYZ-7654323-6", "$50", "$50", "Protest open (past CAPE phase 1)", "2024-06-30", "Past CAPE phase 1"],
         ["XYZ-7654322-8", "$100", "$100", "Not liquidated yet (CAPE phase 1)", "–", "On the CAPE declaration"],
+        ["XYZ-7654324-4", "$20", "$20", "Liquidation final (a later CAPE phase)", "–", "Past CAPE phase 1"],
         ["XYZ-7654325-1", "$10", "$10", "Liquidation not in the data", "–", "Liquidation not in the data"]]
-    assert section.explanation.endswith("Record each claim in duty_refunds. $160 not refunded on them.")
-    assert "3 IEEPA entries to claim ($160)" in report.subject
+    assert section.explanation.endswith("Record each claim in duty_refunds. $180 not refunded on them.")
+    assert "4 IEEPA entries to claim ($180)" in report.subject

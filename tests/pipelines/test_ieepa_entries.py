@@ -128,7 +128,8 @@ def test_the_cape_declaration_command_writes_the_entries_cape_phase_1_takes(ieep
     assert out.startswith(f"wrote {tmp_path / 'cape' / 'cape_declaration.csv'}: 2 entries, 110.00 of IEEPA duty not "
                           "refunded yet; left out: 2 entries with a claim on record")
     assert ("1 entry whose liquidation is not in the data (your ES-003 report carries it); 1 entry liquidated longer "
-            "ago than CAPE phase 1 takes (a protest, while its window is open); 1 entry whose entry number is not 11 "
+            "ago than CAPE phase 1 takes (a protest while its window is open, else a later CAPE phase); 1 entry whose "
+            "entry number is not 11 "
             "characters") in out
 
 

@@ -126,7 +126,8 @@ final as (
         -- where a claim stands on the as-of date: not_liquidated (not liquidated yet, its liquidation suspended,
         -- extended or under review, or a scheduled date: CAPE phase 1 takes it), cape_phase_1 (liquidated within
         -- its days), protest (past them, within the protest's), protest_closed (past both: the liquidation is
-        -- final), unknown (no liquidation date or status in the data)
+        -- final; CBP announced a later CAPE phase for such entries), unknown (no liquidation date or status in the
+        -- data)
         case
             when regexp_matches(lower(coalesce(liquidation_status, '')),
                                 '^(unliquidated|suspended|extended|under review)') then 'not_liquidated'

@@ -924,6 +924,20 @@ def month_spans(months: Iterable) -> list[str]:
     return [month_span(a.to_timestamp(), b.to_timestamp()) for a, b in spans]
 
 
+def ieepa_duty_help(summary: pd.Series | None) -> str:
+    """The IEEPA tile's help (dashboard/sql/ieepa_duty_summary.sql): what it adds up and, when some shipments' entry
+    summaries were imported, how many of the shipments with IEEPA duty it takes from them."""
+    said = ("The IEEPA duties (fentanyl and reciprocal, 2025-02-04 .. 2026-02-23) paid on these shipments: "
+            "refundable after Learning Resources v. Trump. Record claims in duty_refunds.")
+    if summary is None or not summary["declared_count"]:
+        return said + " Computed from the tariff tables (no entry summary declares them)."
+    declared, shipments = int(summary["declared_count"]), int(summary["shipment_count"])
+    return (said + f" What your entry summaries declare for {declared:,} of the {count_words(shipments, 'shipment')} "
+            f"with IEEPA duty ({money(float(summary['ieepa_duty_declared']))}; the tables compute "
+            f"{money(float(summary['ieepa_duty_computed']))} on all of them), the tariff tables' figure for the rest. "
+            "marts.ieepa_duty_shipment.")
+
+
 # why a CAPE phase 1 declaration leaves an entry out, in a sentence's words (marts.ieepa_entries.cape_declaration)
 CAPE_LEFT_OUT = {
     "refunded": "refunded",

@@ -419,6 +419,12 @@ def landed_rate_flags(ids: Ids = None, supplier_id: str | None = None, sku: str 
     return query("landed_rate_flags", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
 
 
+def ieepa_duty_summary(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
+    """The IEEPA duty to claim back on the shipments in scope, the entry summaries' where imported, else the tables'
+    (marts.ieepa_duty_shipment; one row, empty from a warehouse built before that mart)."""
+    return query("ieepa_duty_summary", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+
+
 def channel_fee_basis(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None,
                       period: Period = (None, None)) -> pd.DataFrame:
     """Per sales channel in scope: sales rows with reported marketplace fees, rows with estimated ones, returns,

@@ -84,8 +84,10 @@ def blank_columns(path: Path, columns) -> Path:
     return path
 
 
-def tiny_with_entry_number(folder: Path, shipment_id: str, entry_number: str) -> Path:
-    """The tiny portfolio copied to `folder` with one shipment on a customs entry (`shipments.entry_number`)."""
+def tiny_with_entry_number(folder: Path, shipment_id: str, entry_number: str,
+                           more: dict[str, str] | None = None) -> Path:
+    """The tiny portfolio copied to `folder` with one shipment on a customs entry (`shipments.entry_number`), and
+    the shipments of `more` (shipment id → entry number) on theirs."""
     import csv
     import shutil
 
@@ -93,8 +95,9 @@ def tiny_with_entry_number(folder: Path, shipment_id: str, entry_number: str) ->
     path = folder / "shipments.csv"
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    entries = {shipment_id: entry_number, **(more or {})}
     for row in rows:
-        row["entry_number"] = entry_number if row["shipment_id"] == shipment_id else ""
+        row["entry_number"] = entries.get(row["shipment_id"], "")
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -102,16 +105,25 @@ def tiny_with_entry_number(folder: Path, shipment_id: str, entry_number: str) ->
     return folder
 
 
+# H3 (400 lamp shades at 2.00) and H4 (100), both of P3, on one entry of 2025-06-02 (CN, 9405.42.8440) whose summary
+# declares 9903.01.24 150.00 + 9903.01.25 75.00 = 225.00 of IEEPA duty: tiny_with_ieepa_entries(folder, lines,
+# refunds, SPLIT_ENTRY) with SPLIT_ENTRY_LINES among the lines
+SPLIT_ENTRY = {"H3": "XYZ-7654330-1", "H4": "XYZ-7654330-1"}
+SPLIT_ENTRY_LINES = ["XYZ-7654330-1,1,9903.01.24,01,2025-06-02,CN,,,,150.00,,,,Unliquidated",
+                     "XYZ-7654330-1,1,9903.01.25,01,2025-06-02,CN,,,,75.00,,,,Unliquidated",
+                     "XYZ-7654330-1,1,9405.42.8440,01,2025-06-02,CN,,1000.00,,39.00,,,,Unliquidated"]
 REFUNDS_HEADER = "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note"
 
 
-def tiny_with_ieepa_entries(folder: Path, lines: list[str], refunds: list[str]) -> Path:
-    """The tiny portfolio copied to `folder` with H2 on entry ABC12345694, the ACE report ES-003 fixture imported
-    (its 2025 entry ABC-1234570-2 declares 9903.01.24 2,400.00 + 9903.01.25 1,200.00 of IEEPA duty), `lines` added
-    to entry_summary_lines.csv as written (the contract's columns) and `refunds` as duty_refunds.csv's rows."""
+def tiny_with_ieepa_entries(folder: Path, lines: list[str], refunds: list[str],
+                            more: dict[str, str] | None = None) -> Path:
+    """The tiny portfolio copied to `folder` with H2 on entry ABC12345694 (and the shipments of `more` on theirs),
+    the ACE report ES-003 fixture imported (its 2025 entry ABC-1234570-2 declares 9903.01.24 2,400.00 + 9903.01.25
+    1,200.00 of IEEPA duty), `lines` added to entry_summary_lines.csv as written (the contract's columns) and
+    `refunds` as duty_refunds.csv's rows."""
     from pipelines.adapters import registry, store
 
-    tiny_with_entry_number(folder, "H2", "ABC12345694")
+    tiny_with_entry_number(folder, "H2", "ABC12345694", more)
     store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
     summary = folder / "entry_summary_lines.csv"
     summary.write_text(summary.read_text(encoding="utf-8") + "".join(f"{line}\n" for line in lines),

@@ -272,12 +272,13 @@ if ui.require_warehouse():
         refunds = queries.duty_refunds_summary(ids, supplier_id, sku)
         ieepa = queries.ieepa_entries(ids, supplier_id, sku)
         ieepa = ieepa if ieepa is not None else pd.DataFrame()
-        if flag["ieepa_duty_computed"] or not refunds.empty or not ieepa.empty:
+        paid_ieepa = queries.ieepa_duty_summary(ids, supplier_id, sku)
+        # from a warehouse built before marts.ieepa_duty_shipment: the tables' figure alone
+        ieepa_duty = float(paid_ieepa["ieepa_duty"].iloc[0]) if not paid_ieepa.empty else flag["ieepa_duty_computed"]
+        if ieepa_duty or not refunds.empty or not ieepa.empty:
             r1, r2, r3 = ui.tiles(3)
-            r1.metric("IEEPA duty on these entries", ui.metric_money(flag["ieepa_duty_computed"]), border=True,
-                      help="The IEEPA part of the computed duty (fentanyl and reciprocal duties, 2025-02-04 .. "
-                           "2026-02-23): refundable after Learning Resources v. Trump. Record claims in "
-                           "duty_refunds.")
+            r1.metric("IEEPA duty on these entries", ui.metric_money(ieepa_duty), border=True,
+                      help=display.ieepa_duty_help(paid_ieepa.iloc[0] if not paid_ieepa.empty else None))
             r2.metric("Duty refunds received", ui.metric_money(refunds["received"].sum() if not refunds.empty else 0),
                       border=True, help="Recovered leakage: a step of the waterfall in the month received.")
             r3.metric("Refunds pending", ui.metric_money(refunds["pending"].sum() if not refunds.empty else 0),

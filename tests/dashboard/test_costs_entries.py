@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from dashboard.components import md
-from helpers import FIXTURES, demo_with_entry_reviews, tiny_with_entry_number, tiny_with_ieepa_entries
+from helpers import (FIXTURES, SPLIT_ENTRY, SPLIT_ENTRY_LINES, demo_with_entry_reviews, tiny_with_entry_number,
+                     tiny_with_ieepa_entries)
 from pipelines.adapters import registry, store
 
 
@@ -146,3 +147,26 @@ def test_costs_page_offers_the_cape_declaration_of_the_entries_cape_phase_1_take
             "phase 1 takes (a protest while its window is open, else a later CAPE phase).") in ui.texts(at)
     # the upload, as the table orders the entries (the most not refunded first), in the CAPE template's one column
     assert downloads["cape_declaration.csv"] == b"Entry Number\r\nXYZ76543228\r\nDEF76543291\r\n"
+
+
+@pytest.fixture(scope="module")
+def split_db(tmp_path_factory, built):
+    """H3 and H4 on one entry of 2025-06-02 whose summary declares 225.00 of IEEPA duty (the tables compute 240.00 +
+    60.00 = 300.00 on them: 30% of 1,000.00), H2 on the ES-003 fixture's entry of 2024 (none declared)."""
+    folder = tiny_with_ieepa_entries(tmp_path_factory.mktemp("split") / "in", SPLIT_ENTRY_LINES, [], SPLIT_ENTRY)
+    return built(folder, folder.parent / "w.duckdb")
+
+
+def test_the_ieepa_tile_adds_up_what_the_entry_summaries_declare_where_imported(ui, split_db):
+    at = ui.open(split_db, "costs")
+    tile = [m for m in at.metric if m.label == "IEEPA duty on these entries"][0]
+    assert tile.value == "$225"  # declared, not the tables' $300
+    assert tile.help.endswith("What your entry summaries declare for 2 of the 2 shipments with IEEPA duty ($225; the "
+                              "tables compute $300 on all of them), the tariff tables' figure for the rest. "
+                              "marts.ieepa_duty_shipment.")
+    # SKU A2 (both shipments): the same; SKU A1 (H2, whose entry declares none): no IEEPA duty, no tile
+    at.radio(key="costs_scope").set_value("SKU").run()
+    at.selectbox(key="costs_sku").set_value("A2").run()
+    assert [m for m in at.metric if m.label == "IEEPA duty on these entries"][0].value == "$225"
+    at.selectbox(key="costs_sku").set_value("A1").run()
+    assert not [m for m in at.metric if m.label == "IEEPA duty on these entries"]

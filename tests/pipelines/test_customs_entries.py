@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pipelines.macros import REFERENCE_DIR, load_reference_table
 from pipelines.steps.landed_cost import customs_entries, entry_summaries, shipment_costs
 
 STAGING_SUMMARY = (Path(__file__).resolve().parents[2] / "pipelines" / "sql" / "staging"
@@ -83,6 +84,8 @@ def _con(shipments: list[dict], assists: list[dict] | None = None,
         entered_value::decimal(18, 2) as entered_value, null::varchar as rate, duty::decimal(18, 2) as duty,
         mpf::decimal(18, 2) as mpf, hmf::decimal(18, 2) as hmf, null::date as liquidated_on,
         null::varchar as liquidation_status from summary_frame""")
+    # staging tells a line's duty program by reference.chapter_99_programs, as the build loads it
+    load_reference_table(con, REFERENCE_DIR / "chapter_99_programs.csv", "reference.chapter_99_programs")
     con.execute(f"create table staging.entry_summary_lines as {STAGING_SUMMARY}")
     return con
 

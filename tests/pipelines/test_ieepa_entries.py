@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from helpers import quiet, tiny_with_ieepa_entries
+from helpers import SPLIT_ENTRY, SPLIT_ENTRY_LINES, quiet, tiny_with_ieepa_entries
 from pipelines import cli
 from pipelines.build import build
 from pipelines.macros import create_macros
@@ -148,3 +148,28 @@ def test_the_cape_declaration_command_asks_for_a_rebuild_of_a_warehouse_built_be
         assert cli.main(["cape-declaration", "--db", str(db), "--out", str(tmp_path / "cape")]) == 2
         assert f"Rebuild it (supplier-risk build --input FOLDER --db {db})".lower() in capsys.readouterr().err.lower()
     assert not (tmp_path / "cape").exists()
+
+
+def test_the_ieepa_duty_paid_per_shipment_is_the_entry_summary_s_where_imported(tmp_path):
+    """H3 (400 lamp shades at 2.00 = 800.00) and H4 (100 = 200.00), both of P3, on one entry XYZ-7654330-1 of
+    2025-06-02 (CN, 9405.42.8440): the tables compute IEEPA duty of 20% (fentanyl) + 10% (reciprocal) = 240.00 and
+    60.00; the entry summary declares 9903.01.24 150.00 + 9903.01.25 75.00 = 225.00, split 4 : 1 = 180.00 and 45.00.
+    H2's entry (ABC12345694, 2024) declares none: 0 from its summary. H1 and H5 have no entry summary: the tables'
+    figure (0: entered in 2024)."""
+    folder = tiny_with_ieepa_entries(tmp_path / "in", SPLIT_ENTRY_LINES, [], SPLIT_ENTRY)
+    db = tmp_path / "w.duckdb"
+    build(folder, db, as_of=date(2026, 12, 7), log=quiet)
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("""
+            select shipment_id, ieepa_duty_computed::double, ieepa_duty_declared, ieepa_duty_source, ieepa_duty
+            from marts.ieepa_duty_shipment order by shipment_id""").fetchall()
+        lines = con.execute("select hts_code, duty_program from staging.entry_summary_lines "
+                            "where entry_number = 'XYZ-7654330-1' order by hts_code").fetchall()
+    assert lines == [("9405.42.8440", None), ("9903.01.24", "ieepa"), ("9903.01.25", "ieepa")]
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        ("H1", 0.0, "computed"), ("H2", 0.0, "entry_summary"), ("H3", 240.00, "entry_summary"),
+        ("H4", 60.00, "entry_summary"), ("H5", 0.0, "computed")]
+    # shares are not rounded: to the cent here, and the entry's add up to what it declared
+    assert [(r[0], r[2] if r[2] is None else round(r[2], 2), round(r[4], 2)) for r in rows] == [
+        ("H1", None, 0.0), ("H2", 0.0, 0.0), ("H3", 180.00, 180.00), ("H4", 45.00, 45.00), ("H5", None, 0.0)]
+    assert rows[2][2] + rows[3][2] == pytest.approx(225.00, abs=1e-9)

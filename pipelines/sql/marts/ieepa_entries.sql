@@ -1,10 +1,10 @@
 -- Customs entries whose imported entry summary declares IEEPA duty, with its refunds: one row per entry.
--- The entry summary is the broker's Form 7501 lines or the importer's ACE report ES-003; an IEEPA heading is one
--- of reference.chapter_99_programs (9903.01.01-.99, 9903.02.01-.99). What was declared and deposited, not what
--- the tariff tables compute: the entries to claim back after Learning Resources v. Trump (2026-02-20), and the
--- refunds recorded. The windows to claim run from the entry's liquidation (reference.refund_windows: CAPE phase 1
--- within 80 days of it, a protest within 180), judged on the build's as-of date, and whether a CAPE phase 1
--- declaration takes the entry.
+-- The entry summary is the broker's Form 7501 lines or the importer's ACE report ES-003; an IEEPA line is one whose
+-- heading staging.entry_summary_lines.duty_program gives as ieepa (9903.01.01-.99, 9903.02.01-.99). What was
+-- declared and deposited, not what the tariff tables compute: the entries to claim back after Learning Resources v.
+-- Trump (2026-02-20), and the refunds recorded. The windows to claim run from the entry's liquidation
+-- (reference.refund_windows: CAPE phase 1 within 80 days of it, a protest within 180), judged on the build's as-of
+-- date, and whether a CAPE phase 1 declaration takes the entry.
 with lines as (
     select * from staging.entry_summary_lines
 ),
@@ -30,15 +30,6 @@ liquidations as (
     group by entry_ref_of(entry_number)
 ),
 
-ieepa_headings as (
-    select
-        -- digits only, so the CSV reader cannot take 9903.01.01 for a date
-        cast(first_heading_digits as varchar) as first_digits,
-        cast(last_heading_digits as varchar) as last_digits,
-    from reference.chapter_99_programs
-    where program = 'ieepa'
-),
-
 ieepa_lines as (
     select
         entry_ref_of(lines.entry_number) as entry_ref,
@@ -48,10 +39,7 @@ ieepa_lines as (
         lines.duty,
     from lines
     -- a line with duty: an exemption heading (goods of Annex II, goods in transit) declares none: nothing to refund
-    where lines.duty > 0 and exists (
-        select 1 from ieepa_headings
-        where lines.hts_digits between ieepa_headings.first_digits and ieepa_headings.last_digits
-    )
+    where lines.duty_program = 'ieepa' and lines.duty > 0
 ),
 
 declared as (

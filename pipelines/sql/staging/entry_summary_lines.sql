@@ -1,6 +1,24 @@
 -- Customs entry summary (CBP Form 7501) lines as the broker filed them, cleaned: one row per entry, line and HTS number.
+-- duty_program: the duty program a chapter 99 line's heading belongs to (reference.chapter_99_programs: ieepa for
+-- 9903.01 and 9903.02), so every reader tells an IEEPA line by one rule.
 with source as (
     select * from raw.entry_summary_lines
+),
+
+programs as (
+    select
+        -- digits only, so the CSV reader cannot take 9903.01.01 for a date
+        cast(first_heading_digits as varchar) as first_digits,
+        cast(last_heading_digits as varchar) as last_digits,
+        program,
+    from reference.chapter_99_programs
+),
+
+cleaned as (
+    select
+        *,
+        regexp_replace(trim(hts_code), '[^0-9]', '', 'g') as digits,
+    from source
 ),
 
 final as (
@@ -8,8 +26,12 @@ final as (
         trim(entry_number) as entry_number,
         line_number,
         trim(hts_code) as hts_code,
-        regexp_replace(trim(hts_code), '[^0-9]', '', 'g') as hts_digits,
-        starts_with(regexp_replace(trim(hts_code), '[^0-9]', '', 'g'), '99') as is_chapter_99,
+        digits as hts_digits,
+        starts_with(digits, '99') as is_chapter_99,
+        (
+            select min(programs.program) from programs
+            where starts_with(digits, '99') and digits between programs.first_digits and programs.last_digits
+        ) as duty_program,
         nullif(trim(entry_type), '') as entry_type,
         entry_on,
         nullif(upper(trim(origin_country)), '') as origin_country,
@@ -21,7 +43,7 @@ final as (
         hmf,
         liquidated_on,
         nullif(trim(liquidation_status), '') as liquidation_status,
-    from source
+    from cleaned
 )
 
 select * from final

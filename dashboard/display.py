@@ -476,11 +476,13 @@ ENUMS: dict[str, dict[str, str]] = {
                       "claimed": "Claimed, nothing back yet", "not_claimed": "Not claimed"},
     # where a claim stands on the as-of date (marts.ieepa_entries.claim_window, reference.refund_windows)
     "claim_window": {"not_liquidated": "Not liquidated yet (CAPE phase 1)", "cape_phase_1": "CAPE phase 1 open",
-                     "protest": "Protest open (past CAPE phase 1)", "protest_closed": "Liquidation final (a later CAPE phase)",
+                     "protest": "Protest open (past CAPE phase 1)",
+                     "protest_closed": "Liquidation final (a later CAPE phase)",
                      "unknown": "Liquidation not in the data"},
     # whether a CAPE phase 1 declaration takes the entry (marts.ieepa_entries.cape_declaration)
     "cape_declaration": {"declare": "On the CAPE declaration", "refunded": "Refunded",
-                         "claim_recorded": "A claim on record", "not_an_entry_number": "Not an 11-character entry number",
+                         "claim_recorded": "A claim on record",
+                         "not_an_entry_number": "Not an 11-character entry number",
                          "liquidation_unknown": "Liquidation not in the data", "past_phase_1": "Past CAPE phase 1"},
     "verdict": {"release": "Release", "hold": "Hold", "not_ready": "Not ready", "paid": "Paid"},  # marts.open_orders
     # the validity report card's sections and subjects (marts.validity_report); an unlisted subject is capitalised
@@ -934,7 +936,7 @@ def ieepa_duty_help(summary: pd.Series | None) -> str:
     declared, shipments = int(summary["declared_count"]), int(summary["shipment_count"])
     return (said + f" What your entry summaries declare for {declared:,} of the {count_words(shipments, 'shipment')} "
             f"with IEEPA duty ({money(float(summary['ieepa_duty_declared']))}; the tables compute "
-            f"{money(float(summary['ieepa_duty_computed']))} on all of them), the tariff tables' figure for the rest. "
+            f"{money(float(summary['ieepa_duty_computed']))} on these shipments), the tariff tables' figure for the rest. "
             "marts.ieepa_duty_shipment.")
 
 

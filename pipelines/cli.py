@@ -517,6 +517,7 @@ def _cmd_cape_declaration(args) -> int:
     """Write the CAPE declaration of a built warehouse's IEEPA entries that CAPE phase 1 takes (pipelines/cape.py):
     the CSV (or, past the limit, several) to upload in the CAPE tab of the ACE portal."""
     from dashboard import db, display
+    from models.wording import count_words
     from pipelines import cape
 
     con = _open_warehouse(args.db)
@@ -526,8 +527,6 @@ def _cmd_cape_declaration(args) -> int:
         entries = db.runner(con)("ieepa_entries", ids=None, supplier_id=None, sku=None)
     finally:
         con.close()
-    from models.wording import count_words
-
     if "cape_declaration" not in entries:  # a warehouse built by older code (or a partial build)
         print(f"error: {args.db} has no CAPE declaration column (marts.ieepa_entries): it was built by another "
               f"version of the code; rebuild it (supplier-risk build --input FOLDER --db {args.db})", file=sys.stderr)

@@ -329,8 +329,8 @@ if ui.require_warehouse():
                 if declare:
                     upload = cape.download(declare, settings=rules)
                     st.download_button("CAPE declaration", lambda: upload.data, file_name=upload.file_name,
-                                       mime=upload.mime,
-                                       key="costs_cape_declaration", on_click="ignore", icon=":material/download:",
+                                       mime=upload.mime, key="costs_cape_declaration", on_click="ignore",
+                                       icon=":material/download:",
                                        help="The CSV the CAPE tab of the ACE portal takes (File Uploads, Upload): "
                                             "one column, Entry Number, one entry a row, at most "
                                             f"{rules.max_entries:,} a declaration (reference.cape_declaration). "

@@ -162,7 +162,7 @@ def test_the_ieepa_tile_adds_up_what_the_entry_summaries_declare_where_imported(
     tile = [m for m in at.metric if m.label == "IEEPA duty on these entries"][0]
     assert tile.value == "$225"  # declared, not the tables' $300
     assert tile.help.endswith("What your entry summaries declare for 2 of the 2 shipments with IEEPA duty ($225; the "
-                              "tables compute $300 on all of them), the tariff tables' figure for the rest. "
+                              "tables compute $300 on these shipments), the tariff tables' figure for the rest. "
                               "marts.ieepa_duty_shipment.")
     # SKU A2 (both shipments): the same; SKU A1 (H2, whose entry declares none): no IEEPA duty, no tile
     at.radio(key="costs_scope").set_value("SKU").run()

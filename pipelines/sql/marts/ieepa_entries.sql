@@ -138,7 +138,7 @@ select
     -- whether a CAPE phase 1 declaration takes the entry: declare (not liquidated, or liquidated within CAPE phase
     -- 1's days, and no IEEPA refund recorded), else why not: refunded, claim_recorded (a claim or part of the money
     -- is on record: CBP refuses an entry already declared), not_an_entry_number, liquidation_unknown (import the
-    -- ES-003 report, which carries it), past_phase_1 (a protest's window, or closed)
+    -- ES-003 report, which carries it), past_phase_1 (a protest's window, or a final liquidation: a later CAPE phase)
     case
         when refund_status = 'refunded' then 'refunded'
         when refund_status in ('claimed', 'part_refunded') then 'claim_recorded'

@@ -262,7 +262,8 @@ def test_the_weekly_digest_downloads_from_portfolio_and_reads_as_a_page(server, 
     assert [title for title, _ in headings] == ["New red flags", "Biggest movers",
                                                 "Orders waiting for a release decision", "Orders late to ship",
                                                 "Sampling stopped", "Re-audits due", "Customs entries to correct",
-                                                "Stale data", "Data not loaded", "Data worth a look"]
+                                                "IEEPA duty to claim back", "Stale data", "Data not loaded",
+                                                "Data worth a look"]
     counts = {title: int(n.replace(",", "")) for title, n in headings}
     # each heading's count is the rows its table shows (a section without rows says so instead of a table)
     for i, (title, _) in enumerate(headings):
@@ -279,9 +280,12 @@ def test_the_weekly_digest_downloads_from_portfolio_and_reads_as_a_page(server, 
     customs = demo_con.execute("select count(*) from marts.customs_entries where duty_status in ('overpaid', "
                                "'underpaid') or fees_status in ('overpaid', 'underpaid') "
                                "or chapter_99_status = 'differs'").fetchone()[0]
+    # the demo's entry summaries (2026) declare no IEEPA duty: none to claim
+    claims = demo_con.execute("select count(*) from marts.ieepa_entries where refund_status = 'not_claimed' "
+                              "and ieepa_duty_not_refunded > 0").fetchone()[0]
     assert (counts["Orders waiting for a release decision"], counts["Re-audits due"], counts["Sampling stopped"],
-            counts["Orders late to ship"], counts["Customs entries to correct"]) == (waiting, due, stopped, late,
-                                                                                       customs)
+            counts["Orders late to ship"], counts["Customs entries to correct"],
+            counts["IEEPA duty to claim back"]) == (waiting, due, stopped, late, customs, claims)
     assert waiting > 0 and due > 0 and counts["New red flags"] > 0  # the demo's week has something to read
     cells = page.locator("td").all_inner_texts()
     text = page.locator("body").inner_text()

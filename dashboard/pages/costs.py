@@ -9,6 +9,13 @@ from dashboard import components as ui
 from dashboard import display, filters, queries
 from pipelines import cape
 
+# under the IEEPA tile when no imported entry summary declares IEEPA duty on the shipments in scope
+IEEPA_WITHOUT_SUMMARIES = (
+    "The IEEPA duty above is the tariff tables' figure: no imported entry summary declares any on these shipments. "
+    "To list their entries with the window to claim each and get the CAPE declaration that claims the duty back, "
+    "import your ACE report ES-003 (Entry Summary Line Tariff Details) or your broker's entry summary lines: they "
+    "say what each entry declared and when it liquidated.")
+
 st.title("Costs and leakage")
 if ui.require_warehouse():
     ui.as_of_caption()
@@ -288,6 +295,9 @@ if ui.require_warehouse():
                          column_config={"program": "Program", "refund_count": "Refunds",
                                         "claimed": ui.money_col("Claimed"), "received": ui.money_col("Received"),
                                         "pending": ui.money_col("Pending")})
+            if ieepa.empty and ieepa_duty and not paid_ieepa.empty:
+                # IEEPA duty computed, no entry summary declaring any: where to get the list, windows and CAPE file
+                st.caption(IEEPA_WITHOUT_SUMMARIES)
             if not ieepa.empty:
                 st.markdown("**IEEPA duty declared on your entry summaries**",
                             help="The duty your entry summaries (the broker's Form 7501 lines, or your ACE report "

@@ -161,6 +161,7 @@ def test_the_ieepa_tile_adds_up_what_the_entry_summaries_declare_where_imported(
     at = ui.open(split_db, "costs")
     tile = [m for m in at.metric if m.label == "IEEPA duty on these entries"][0]
     assert tile.value == "$225"  # declared, not the tables' $300
+    assert "The IEEPA duty above is the tariff tables' figure" not in ui.texts(at)
     assert tile.help.endswith("What your entry summaries declare for 2 of the 2 shipments with IEEPA duty ($225; the "
                               "tables compute $300 on these shipments), the tariff tables' figure for the rest. "
                               "marts.ieepa_duty_shipment.")

@@ -271,6 +271,9 @@ def test_trader_vs_factory_calls_no_difference_on_too_few_suppliers(ui, demo_db,
 
 def test_costs_waterfall_balances_on_the_demo(ui, demo_db, demo_con):
     at = ui.open(demo_db, "costs")
+    # the demo's IEEPA duty is computed (its entry summaries, of 2026, declare none): where to get the claims list
+    assert ("The IEEPA duty above is the tariff tables' figure: no imported entry summary declares any on these "
+            "shipments.") in ui.texts(at)
     planned, realised = demo_con.execute(
         "select sum(amount) filter (where step = 'planned_contribution'), "
         "sum(amount) filter (where step = 'realised_contribution') from marts.margin_leakage").fetchone()

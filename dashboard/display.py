@@ -951,6 +951,14 @@ CAPE_LEFT_OUT = {
 }
 
 
+def cape_left_out(entries: pd.DataFrame) -> list[str]:
+    """Each reason the CAPE declaration leaves IEEPA entries (marts.ieepa_entries) out, with its count, in words
+    ("2 entries with a claim on record (…)"), in CAPE_LEFT_OUT's order."""
+    counts = entries.loc[entries["cape_declaration"] != "declare", "cape_declaration"].value_counts()
+    return [f"{count_words(int(counts[reason]), 'entry', 'entries')} {why}" for reason, why in CAPE_LEFT_OUT.items()
+            if reason in counts.index]
+
+
 def cape_declaration_note(entries: pd.DataFrame, max_entries: int) -> str:
     """What the CAPE declaration file of these IEEPA entries (marts.ieepa_entries) holds and what it leaves out, in a
     few sentences: how many entries and how much IEEPA duty not refunded yet it claims, in how many declarations of
@@ -973,9 +981,7 @@ def cape_declaration_note(entries: pd.DataFrame, max_entries: int) -> str:
         if len(codes) > 1:
             said.append(f"They were filed under {len(codes)} filer codes ({wording.and_list(codes)}): a broker's "
                         "declaration may list only the entries it filed.")
-    counts = entries.loc[entries["cape_declaration"] != "declare", "cape_declaration"].value_counts()
-    parts = [f"{count_words(int(counts[reason]), 'entry', 'entries')} {why}" for reason, why in CAPE_LEFT_OUT.items()
-             if reason in counts.index]
+    parts = cape_left_out(entries)
     if parts:
         said.append(f"Left out: {wording.and_list(parts)}.")
     return " ".join(said)

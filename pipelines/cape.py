@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.signals import reference_settings
 from pipelines.macros import REFERENCE_DIR
 
 SETTINGS = REFERENCE_DIR / "cape_declaration.csv"
@@ -34,8 +35,7 @@ class Rules:
 
 
 def rules(path: Path = SETTINGS) -> Rules:
-    with open(path, newline="", encoding="utf-8") as fh:
-        values = {row["setting"]: row["value"] for row in csv.DictReader(fh)}
+    values = reference_settings(path)
     return Rules(max_entries=int(values["max_entries"]), header=values["header"])
 
 
@@ -60,6 +60,14 @@ def _checked(entry_numbers: Sequence[str]) -> list[str]:
     return numbers
 
 
+def _csv(numbers: list[str], settings: Rules) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([settings.header])
+    writer.writerows([n] for n in numbers)
+    return out.getvalue().encode("utf-8")
+
+
 def declaration_csv(entry_numbers: Sequence[str], settings: Rules | None = None) -> bytes:
     """One declaration: the header row, then one entry number a row (comma-separated, CRLF, UTF-8 without a BOM)."""
     settings = settings or rules()
@@ -67,11 +75,7 @@ def declaration_csv(entry_numbers: Sequence[str], settings: Rules | None = None)
     if len(numbers) > settings.max_entries:
         raise ValueError(f"{len(numbers):,} entry numbers: a CAPE declaration lists at most "
                          f"{settings.max_entries:,}")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([settings.header])
-    writer.writerows([n] for n in numbers)
-    return out.getvalue().encode("utf-8")
+    return _csv(numbers, settings)
 
 
 def declarations(entry_numbers: Sequence[str], settings: Rules | None = None) -> list[list[str]]:
@@ -82,18 +86,26 @@ def declarations(entry_numbers: Sequence[str], settings: Rules | None = None) ->
     return [numbers[i:i + size] for i in range(0, len(numbers), size)]
 
 
-def download(entry_numbers: Sequence[str], stem: str = "cape_declaration",
-             settings: Rules | None = None) -> Download:
-    """The file to upload: one CSV when one declaration holds them all, else a ZIP of `stem_1.csv`, `stem_2.csv`, …
-    (one declaration each). No entry number: a ValueError (CBP refuses an empty declaration)."""
+def files(entry_numbers: Sequence[str], stem: str = "cape_declaration",
+          settings: Rules | None = None) -> list[tuple[str, bytes]]:
+    """The declarations as files to upload, each within the limit: `stem.csv` when one holds them all, else
+    `stem_1.csv`, `stem_2.csv`, … No entry number: a ValueError (CBP refuses an empty declaration)."""
     settings = settings or rules()
     parts = declarations(entry_numbers, settings)
     if not parts:
         raise ValueError("no entry number to declare")
-    if len(parts) == 1:
-        return Download(f"{stem}.csv", declaration_csv(parts[0], settings), "text/csv")
+    names = [f"{stem}.csv"] if len(parts) == 1 else [f"{stem}_{n}.csv" for n in range(1, len(parts) + 1)]
+    return [(name, _csv(part, settings)) for name, part in zip(names, parts)]
+
+
+def download(entry_numbers: Sequence[str], stem: str = "cape_declaration",
+             settings: Rules | None = None) -> Download:
+    """The file to upload: one CSV when one declaration holds them all, else a ZIP of the declarations (`files`)."""
+    made = files(entry_numbers, stem, settings)
+    if len(made) == 1:
+        return Download(made[0][0], made[0][1], "text/csv")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for number, part in enumerate(parts, start=1):
-            archive.writestr(f"{stem}_{number}.csv", declaration_csv(part, settings))
+        for name, data in made:
+            archive.writestr(name, data)
     return Download(f"{stem}s.zip", buffer.getvalue(), "application/zip")

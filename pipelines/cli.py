@@ -532,22 +532,17 @@ def _cmd_cape_declaration(args) -> int:
               f"version of the code; rebuild it (supplier-risk build --input FOLDER --db {args.db})", file=sys.stderr)
         return 2
     declare = entries[entries["cape_declaration"] == "declare"]
-    left = entries.loc[entries["cape_declaration"] != "declare", "cape_declaration"].value_counts()
-    left_words = "; ".join(f"{count_words(int(left[reason]), 'entry', 'entries')} {why}"
-                           for reason, why in display.CAPE_LEFT_OUT.items() if reason in left.index)
+    left_words = "; ".join(display.cape_left_out(entries))
     if declare.empty:
         print(f"no entry to declare: of {count_words(len(entries), 'IEEPA entry', 'IEEPA entries')} CAPE phase 1 "
               f"takes none{f' ({left_words})' if left_words else ''}", file=sys.stderr)
         return 1
-    settings = cape.rules()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    parts = cape.declarations(declare["cape_entry_number"].tolist(), settings)
-    names = ["cape_declaration.csv"] if len(parts) == 1 else [f"cape_declaration_{n}.csv"
-                                                                for n in range(1, len(parts) + 1)]
-    for name, part in zip(names, parts):
-        (out / name).write_bytes(cape.declaration_csv(part, settings))
-    print(f"wrote {', '.join(str(out / name) for name in names)}: {count_words(len(declare), 'entry', 'entries')}, "
+    made = cape.files(declare["cape_entry_number"].tolist())
+    for name, data in made:
+        (out / name).write_bytes(data)
+    print(f"wrote {', '.join(str(out / name) for name, _ in made)}: {count_words(len(declare), 'entry', 'entries')}, "
           f"{float(declare['ieepa_duty_not_refunded'].sum()):,.2f} of IEEPA duty not refunded yet"
           + (f"; left out: {left_words}" if left_words else ""))
     return 0

@@ -962,8 +962,8 @@ def cape_left_out(entries: pd.DataFrame) -> list[str]:
 def cape_declaration_note(entries: pd.DataFrame, max_entries: int) -> str:
     """What the CAPE declaration file of these IEEPA entries (marts.ieepa_entries) holds and what it leaves out, in a
     few sentences: how many entries and how much IEEPA duty not refunded yet it claims, in how many declarations of
-    at most `max_entries`, the filer codes when several (a broker's declaration lists only the entries it filed), and
-    each reason an entry is left out with its count."""
+    at most `max_entries`, the claims to record once it is filed, the filer codes when several (a broker's declaration
+    lists only the entries it filed), and each reason an entry is left out with its count."""
     declare = entries[entries["cape_declaration"] == "declare"]
     said = []
     if declare.empty:
@@ -976,7 +976,9 @@ def cape_declaration_note(entries: pd.DataFrame, max_entries: int) -> str:
         said.append(f"CAPE phase 1 takes {len(declare):,} of these entries, "
                     f"{money(float(declare['ieepa_duty_not_refunded'].sum()))} of IEEPA duty not refunded yet: the "
                     f"declaration below lists {'its entry number' if one else 'their entry numbers'} as the CAPE tab "
-                    f"of your ACE portal takes {'it' if one else 'them'}." + many)
+                    f"of your ACE portal takes {'it' if one else 'them'}." + many
+                    + f" Once filed, add the {'row' if one else 'rows'} of *Claims to record* to your duty_refunds "
+                    f"file: the next declaration then leaves {'this entry' if one else 'these entries'} out.")
         codes = sorted(declare["cape_entry_number"].str[:3].unique())
         if len(codes) > 1:
             said.append(f"They were filed under {len(codes)} filer codes ({wording.and_list(codes)}): a broker's "

@@ -515,7 +515,8 @@ def _cmd_digest(args) -> int:
 
 def _cmd_cape_declaration(args) -> int:
     """Write the CAPE declaration of a built warehouse's IEEPA entries that CAPE phase 1 takes (pipelines/cape.py):
-    the CSV (or, past the limit, several) to upload in the CAPE tab of the ACE portal."""
+    the CSV (or, past the limit, several) to upload in the CAPE tab of the ACE portal, and the claims it files as rows
+    to add to duty_refunds (cape.claims_to_record)."""
     from dashboard import db, display
     from models.wording import count_words
     from pipelines import cape
@@ -539,12 +540,17 @@ def _cmd_cape_declaration(args) -> int:
         return 1
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    made = cape.files(declare["cape_entry_number"].tolist())
-    for name, data in made:
+    numbers = declare["cape_entry_number"].tolist()
+    made = cape.files(numbers)
+    claims = cape.claims_to_record(numbers, declare["entry_number"].tolist(),
+                                   declare["ieepa_duty_not_refunded"].tolist(), args.claimed_on or date.today())
+    for name, data in [*made, (cape.CLAIMS_FILE, claims)]:
         (out / name).write_bytes(data)
     print(f"wrote {', '.join(str(out / name) for name, _ in made)}: {count_words(len(declare), 'entry', 'entries')}, "
           f"{float(declare['ieepa_duty_not_refunded'].sum()):,.2f} of IEEPA duty not refunded yet"
-          + (f"; left out: {left_words}" if left_words else ""))
+          + (f"; left out: {left_words}" if left_words else "")
+          + f"\nwrote {out / cape.CLAIMS_FILE}: once filed, add its rows to your duty_refunds file and rebuild, so "
+            "the next declaration leaves these entries out")
     return 0
 
 
@@ -672,7 +678,10 @@ def parser() -> argparse.ArgumentParser:
                                                  "entries CAPE phase 1 takes, to upload in the ACE portal "
                                                  "(docs/landed-cost.md)")
     cp.add_argument("--out", required=True, help="folder to write cape_declaration.csv into (several files past "
-                                                 "a declaration's limit)")
+                                                 "a declaration's limit) and cape_claims_to_record.csv, the "
+                                                 "claims as rows to add to duty_refunds once filed")
+    cp.add_argument("--claimed-on", type=date.fromisoformat, default=None,
+                    help="the day you file the declaration, the claims' claimed_on (YYYY-MM-DD; default today)")
     cp.add_argument("--db", default=str(DEFAULT_DB), help="warehouse to read (default: %(default)s)")
     cp.set_defaults(func=_cmd_cape_declaration)
 

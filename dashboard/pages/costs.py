@@ -1,6 +1,8 @@
 """Costs and leakage: where each landed dollar goes and where planned margin leaks, for the portfolio, a supplier
 or a SKU; and how far landed cost runs above the quote."""
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,6 +17,13 @@ IEEPA_WITHOUT_SUMMARIES = (
     "To list their entries with the window to claim each and get the CAPE declaration that claims the duty back, "
     "import your ACE report ES-003 (Entry Summary Line Tariff Details) or your broker's entry summary lines: they "
     "say what each entry declared and when it liquidated.")
+
+# the help of the CAPE claims' download (pipelines/cape.claims_to_record)
+CAPE_CLAIMS_HELP = (
+    "Once the declaration is filed, add these rows to your duty_refunds file (one claim per entry, dated today, for "
+    "the IEEPA duty not refunded yet, program ieepa) and rebuild: the entries then read as claimed, the refunds as "
+    "pending, and the next CAPE declaration leaves them out (CBP refuses an entry declared twice). When the money "
+    "comes back, fill in received_on and amount_received.")
 
 st.title("Costs and leakage")
 if ui.require_warehouse():
@@ -335,19 +344,27 @@ if ui.require_warehouse():
                                         "ieepa_duty_not_refunded": ui.money_col("Not refunded yet")})
                 rules = cape.rules()
                 st.caption(display.cape_declaration_note(ieepa, rules.max_entries))
-                declare = ieepa.loc[ieepa["cape_declaration"] == "declare", "cape_entry_number"].tolist()
-                if declare:
-                    upload = cape.download(declare, settings=rules)
-                    st.download_button("CAPE declaration", lambda: upload.data, file_name=upload.file_name,
-                                       mime=upload.mime, key="costs_cape_declaration", on_click="ignore",
-                                       icon=":material/download:",
-                                       help="The CSV the CAPE tab of the ACE portal takes (File Uploads, Upload): "
-                                            "one column, Entry Number, one entry a row, at most "
-                                            f"{rules.max_entries:,} a declaration (reference.cape_declaration). "
-                                            "File it as the importer of record or through the broker who filed "
-                                            "the entries. Upload it as downloaded: opened and saved in a "
-                                            "spreadsheet, an entry number of digits only can lose its leading "
-                                            "zeros. pipelines/cape.py.")
+                declared = ieepa[ieepa["cape_declaration"] == "declare"]
+                if not declared.empty:
+                    numbers = declared["cape_entry_number"].tolist()
+                    upload = cape.download(numbers, settings=rules)
+                    claims = cape.claims_to_record(numbers, declared["entry_number"].tolist(),
+                                                   declared["ieepa_duty_not_refunded"].tolist(), date.today(),
+                                                   settings=rules)
+                    with st.container(horizontal=True):
+                        st.download_button("CAPE declaration", lambda: upload.data, file_name=upload.file_name,
+                                           mime=upload.mime, key="costs_cape_declaration", on_click="ignore",
+                                           icon=":material/download:",
+                                           help="The CSV the CAPE tab of the ACE portal takes (File Uploads, "
+                                                "Upload): one column, Entry Number, one entry a row, at most "
+                                                f"{rules.max_entries:,} a declaration "
+                                                "(reference.cape_declaration). File it as the importer of record "
+                                                "or through the broker who filed the entries. Upload it as "
+                                                "downloaded: opened and saved in a spreadsheet, an entry number of "
+                                                "digits only can lose its leading zeros. pipelines/cape.py.")
+                        st.download_button("Claims to record", lambda: claims, file_name=cape.CLAIMS_FILE,
+                                           mime="text/csv", key="costs_cape_claims", on_click="ignore",
+                                           icon=":material/download:", help=CAPE_CLAIMS_HELP)
 
         entries = queries.customs_entries_summary(ids, supplier_id, sku)
         if not entries.empty:

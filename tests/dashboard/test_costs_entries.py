@@ -9,6 +9,8 @@ Its two other entries are on no shipment: shown only when nothing is filtered, d
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from dashboard.components import md
@@ -141,12 +143,21 @@ def test_costs_page_offers_the_cape_declaration_of_the_entries_cape_phase_1_take
         "ABC-1234570-2": "A claim on record", "XYZ-7654322-8": "On the CAPE declaration",
         "XYZ-7654323-6": "Past CAPE phase 1", "DEF-7654329-1": "On the CAPE declaration"}
     assert ("CAPE phase 1 takes 2 of these entries, $130 of IEEPA duty not refunded yet: the declaration below "
-            "lists their entry numbers as the CAPE tab of your ACE portal takes them. They were filed under 2 filer "
+            "lists their entry numbers as the CAPE tab of your ACE portal takes them. Once filed, add the rows of "
+            "*Claims to record* to your duty_refunds file: the next declaration then leaves these entries out. "
+            "They were filed under 2 filer "
             "codes (DEF and XYZ): a broker's declaration may list only the entries it filed. Left out: 1 entry with "
             "a claim on record (CBP refuses an entry declared twice) and 1 entry liquidated longer ago than CAPE "
             "phase 1 takes (a protest while its window is open, else a later CAPE phase).") in ui.texts(at)
     # the upload, as the table orders the entries (the most not refunded first), in the CAPE template's one column
     assert downloads["cape_declaration.csv"] == b"Entry Number\r\nXYZ76543228\r\nDEF76543291\r\n"
+    # beside it, the claims it files as duty_refunds rows, dated the day of the download
+    today = date.today()
+    assert downloads["cape_claims_to_record.csv"].decode("utf-8").splitlines()[1:] == [
+        f"CAPE-{today:%Y%m%d}-XYZ76543228,XYZ-7654322-8,,ieepa,{today},100.00,,,CAPE declaration cape_declaration.csv",
+        f"CAPE-{today:%Y%m%d}-DEF76543291,DEF-7654329-1,,ieepa,{today},30.00,,,CAPE declaration cape_declaration.csv"]
+    button = [b for b in at.get("download_button") if b.proto.label == "Claims to record"][0]
+    assert "add these rows to your duty_refunds file" in button.proto.help
 
 
 @pytest.fixture(scope="module")

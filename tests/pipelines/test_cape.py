@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +58,24 @@ def test_an_entry_listed_twice_or_none_at_all_is_refused():
         cape.download(["ABC12345678", "XYZ76543228", "ABC12345678"])
     with pytest.raises(ValueError, match="no entry number to declare"):
         cape.download([])
+
+
+def test_the_claims_to_record_are_duty_refunds_rows_naming_the_declaration_each_entry_is_in():
+    """Three entries over two declarations of at most 2: each a claim of program ieepa dated the filing day, for the
+    duty not refunded yet to the cent (0.125 → 0.13, half up), the entry number as the data writes it."""
+    small = cape.Rules(max_entries=2, header="Entry Number")
+    made = cape.claims_to_record(["XYZ76543228", "DEF76543291", "ABC12345678"],
+                                 ["XYZ-7654322-8", "def 7654329 1", "ABC12345678"], [100.0, 0.125, 1_234.5],
+                                 date(2026, 12, 7), settings=small)
+    assert made.decode("utf-8").splitlines() == [
+        "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note",
+        "CAPE-20261207-XYZ76543228,XYZ-7654322-8,,ieepa,2026-12-07,100.00,,,CAPE declaration cape_declaration_1.csv",
+        "CAPE-20261207-DEF76543291,def 7654329 1,,ieepa,2026-12-07,0.13,,,CAPE declaration cape_declaration_1.csv",
+        "CAPE-20261207-ABC12345678,ABC12345678,,ieepa,2026-12-07,1234.50,,,CAPE declaration cape_declaration_2.csv"]
+    # the columns are the import format's (data/templates/duty_refunds.csv)
+    template = (Path(__file__).parents[2] / "data" / "templates" / "duty_refunds.csv").read_text(encoding="utf-8")
+    assert template.splitlines()[0] == made.decode("utf-8").splitlines()[0]
+    with pytest.raises(ValueError, match="differ in length"):
+        cape.claims_to_record(["XYZ76543228"], [], [1.0], date(2026, 12, 7))
+    with pytest.raises(ValueError, match="listed twice"):
+        cape.claims_to_record(["XYZ76543228"] * 2, ["a", "b"], [1.0, 2.0], date(2026, 12, 7))

@@ -20,6 +20,7 @@ phase 1 (protest by 2027-03-30). 2026-03-01 + 180 = 2026-08-28: both closed.
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import duckdb
@@ -131,6 +132,35 @@ def test_the_cape_declaration_command_writes_the_entries_cape_phase_1_takes(ieep
             "ago than CAPE phase 1 takes (a protest while its window is open, else a later CAPE phase); 1 entry whose "
             "entry number is not 11 "
             "characters") in out
+
+
+def test_the_claims_it_files_added_to_duty_refunds_take_the_entries_off_the_next_declaration(ieepa_db, tmp_path,
+                                                                                                 capsys):
+    """The command's cape_claims_to_record.csv, appended to the folder's duty_refunds.csv as it is (by mistake twice),
+    and the folder rebuilt: both entries read as claimed for the IEEPA duty not refunded yet (once), and CAPE phase 1
+    takes none now."""
+    out = tmp_path / "cape"
+    assert cli.main(["cape-declaration", "--db", str(ieepa_db), "--out", str(out), "--claimed-on", "2026-12-07"]) == 0
+    assert f"wrote {out / 'cape_claims_to_record.csv'}: once filed, add its rows" in capsys.readouterr().out
+    claims = (out / "cape_claims_to_record.csv").read_text(encoding="utf-8").splitlines()
+    assert claims == [
+        "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note",
+        "CAPE-20261207-XYZ76543228,XYZ-7654322-8,,ieepa,2026-12-07,100.00,,,CAPE declaration cape_declaration.csv",
+        "CAPE-20261207-XYZ76543251,XYZ-7654325-1,,ieepa,2026-12-07,10.00,,,CAPE declaration cape_declaration.csv"]
+    folder = tmp_path / "in"
+    shutil.copytree(ieepa_db.parent / "in", folder)
+    refunds = folder / "duty_refunds.csv"
+    refunds.write_text(refunds.read_text(encoding="utf-8") + "\n".join(claims[1:] * 2) + "\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    build(folder, db, as_of=date(2026, 12, 7), log=quiet)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("""
+            select entry_number, refund_status, refund_claimed::double, cape_declaration from marts.ieepa_entries
+            where entry_number in ('XYZ-7654322-8', 'XYZ-7654325-1') order by entry_number""").fetchall() == [
+            ("XYZ-7654322-8", "claimed", 100.00, "claim_recorded"),
+            ("XYZ-7654325-1", "claimed", 10.00, "claim_recorded")]
+    assert cli.main(["cape-declaration", "--db", str(db), "--out", str(tmp_path / "again")]) == 1
+    assert "CAPE phase 1 takes none (4 entries with a claim on record" in capsys.readouterr().err
 
 
 def test_the_cape_declaration_command_asks_for_a_rebuild_of_a_warehouse_built_before_it(ieepa_db, tmp_path, capsys):

@@ -977,8 +977,8 @@ def cape_declaration_note(entries: pd.DataFrame, max_entries: int) -> str:
                     f"{money(float(declare['ieepa_duty_not_refunded'].sum()))} of IEEPA duty not refunded yet: the "
                     f"declaration below lists {'its entry number' if one else 'their entry numbers'} as the CAPE tab "
                     f"of your ACE portal takes {'it' if one else 'them'}." + many
-                    + f" Once filed, add the {'row' if one else 'rows'} of *Claims to record* to your duty_refunds "
-                    f"file: the next declaration then leaves {'this entry' if one else 'these entries'} out.")
+                    + " Once filed, upload *Claims to record* on the Data page (it is merged into duty_refunds): "
+                    f"the next declaration then leaves {'this entry' if one else 'these entries'} out.")
         codes = sorted(declare["cape_entry_number"].str[:3].unique())
         if len(codes) > 1:
             said.append(f"They were filed under {len(codes)} filer codes ({wording.and_list(codes)}): a broker's "

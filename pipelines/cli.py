@@ -193,10 +193,14 @@ def _cmd_import(args) -> int:
 
 def _cmd_formats(args) -> int:
     """List the export formats `import` recognises, with the headers each expects."""
+    from pipelines.adapters.contract_tables import TableFormat
     from pipelines.adapters.registry import FORMATS
 
     for fmt in FORMATS:
         print(f"{fmt.name}: {fmt.title} -> {', '.join(fmt.tables)}  ({fmt.doc})")
+        if isinstance(fmt, TableFormat):
+            print(f"  the table's columns only, merged by key; required: {', '.join(fmt.required)}")
+            continue
         print(f"  required headers: {', '.join(fmt.required)}")
         others = [c for c in fmt.columns if c not in fmt.required]
         if others:

@@ -20,10 +20,11 @@ IEEPA_WITHOUT_SUMMARIES = (
 
 # the help of the CAPE claims' download (pipelines/cape.claims_to_record)
 CAPE_CLAIMS_HELP = (
-    "Once the declaration is filed, add these rows to your duty_refunds file (one claim per entry, dated today, for "
-    "the IEEPA duty not refunded yet, program ieepa) and rebuild: the entries then read as claimed, the refunds as "
-    "pending, and the next CAPE declaration leaves them out (CBP refuses an entry declared twice). When the money "
-    "comes back, fill in received_on and amount_received.")
+    "The claims the declaration files, as duty_refunds rows (one per entry, dated today, for the IEEPA duty not "
+    "refunded yet, program ieepa). Once the declaration is filed, upload this file on the Data page as it is (it "
+    "is merged into duty_refunds) or add its rows to your duty_refunds file, and rebuild: the entries then read as "
+    "claimed, the refunds as pending, and the next CAPE declaration leaves them out (CBP refuses an entry declared "
+    "twice). When the money comes back, fill in received_on and amount_received.")
 
 st.title("Costs and leakage")
 if ui.require_warehouse():

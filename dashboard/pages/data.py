@@ -213,8 +213,10 @@ if source == "Upload files":
     uploads = st.file_uploader("Import files", type=["csv", "xlsx", "parquet", *mapping.EXPORT_TYPES],
                                accept_multiple_files=True, key="data_upload",
                                help="Files named after their table (suppliers, products, purchase_orders, payments, "
-                                    "inspections, shipments, sales, returns, quality_costs), and any other export, "
-                                    "recognised or mapped below; at most "
+                                    "inspections, shipments, sales, returns, quality_costs …), each the whole table; "
+                                    "a file in a table's own columns under another name (the Costs page's Claims to "
+                                    "record), merged into it; and any other export, recognised or mapped below; at "
+                                    "most "
                                     f"{st.get_option('server.maxUploadSize')} MB each (server.maxUploadSize). Kept "
                                     "in a private folder of this session until the build.")
     if uploads:

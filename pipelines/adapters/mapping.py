@@ -219,10 +219,11 @@ def read(path: Path, mapping: Mapping, options: Options | None = None) -> Source
     return Source(Path(path), got.description, frame, got.parsed.lines or [], got.parsed.malformed, list(got.notices))
 
 
-def convert(source: Source, mapping: Mapping) -> Converted:
-    """Contract rows for `mapping.table` from a source read by `read`."""
+def convert(source: Source, mapping: Mapping, fmt: Format | None = None) -> Converted:
+    """Contract rows for `mapping.table` from a source read by `read` (or for `fmt`, a format whose columns are
+    read as the mapping says: pipelines/adapters/contract_tables.py)."""
     spec = c.TABLES_BY_NAME[mapping.table]
-    out = Collector(_format_for(mapping), source)
+    out = Collector(fmt or _format_for(mapping), source)
     lines = source.frame["_line"]
     date_format = None if mapping.date.upper() == AUTO.upper() else mapping.date
     cells: dict[str, pd.Series] = {}

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipelines.adapters import (ace_es003, amazon_date_range, amazon_mfn_returns, amazon_orders, amazon_returns,
-                                amazon_settlement, entry_summary, inspection_summary, scms, shopify_orders,
+                                amazon_settlement, contract_tables, entry_summary, inspection_summary, scms, shopify_orders,
                                 shopify_payments, tiktok_shop_orders, walmart_recon, wise_statement, wise_transactions)
 from pipelines.adapters.base import (AdapterError, Converted, Format, Options, channel_name, load_code_map,
                                      open_source)
@@ -36,6 +36,7 @@ FORMATS: list[Format] = [
     ace_es003.FORMAT,
     wise_statement.FORMAT,
     wise_transactions.FORMAT,
+    *contract_tables.FORMATS.values(),  # a file in a table's own columns (templates, rows the cockpit writes)
 ]
 
 

@@ -143,8 +143,9 @@ def test_costs_page_offers_the_cape_declaration_of_the_entries_cape_phase_1_take
         "ABC-1234570-2": "A claim on record", "XYZ-7654322-8": "On the CAPE declaration",
         "XYZ-7654323-6": "Past CAPE phase 1", "DEF-7654329-1": "On the CAPE declaration"}
     assert ("CAPE phase 1 takes 2 of these entries, $130 of IEEPA duty not refunded yet: the declaration below "
-            "lists their entry numbers as the CAPE tab of your ACE portal takes them. Once filed, add the rows of "
-            "*Claims to record* to your duty_refunds file: the next declaration then leaves these entries out. "
+            "lists their entry numbers as the CAPE tab of your ACE portal takes them. Once filed, upload *Claims to "
+            "record* on the Data page (it is merged into duty_refunds): the next declaration then leaves these "
+            "entries out. "
             "They were filed under 2 filer "
             "codes (DEF and XYZ): a broker's declaration may list only the entries it filed. Left out: 1 entry with "
             "a claim on record (CBP refuses an entry declared twice) and 1 entry liquidated longer ago than CAPE "
@@ -157,7 +158,7 @@ def test_costs_page_offers_the_cape_declaration_of_the_entries_cape_phase_1_take
         f"CAPE-{today:%Y%m%d}-XYZ76543228,XYZ-7654322-8,,ieepa,{today},100.00,,,CAPE declaration cape_declaration.csv",
         f"CAPE-{today:%Y%m%d}-DEF76543291,DEF-7654329-1,,ieepa,{today},30.00,,,CAPE declaration cape_declaration.csv"]
     button = [b for b in at.get("download_button") if b.proto.label == "Claims to record"][0]
-    assert "add these rows to your duty_refunds file" in button.proto.help
+    assert "upload this file on the Data page as it is (it is merged into duty_refunds)" in button.proto.help
 
 
 @pytest.fixture(scope="module")

@@ -923,15 +923,17 @@ def test_the_cape_declaration_note_says_what_the_file_claims_in_how_many_declara
     assert display.cape_declaration_note(entries, max_entries=2) == (
         "CAPE phase 1 takes 3 of these entries, $121 of IEEPA duty not refunded yet: the declaration below lists "
         "their entry numbers as the CAPE tab of your ACE portal takes them. A declaration lists at most 2 entries, so "
-        "the download holds 2 of them (a ZIP): upload each. Once filed, add the rows of *Claims to record* to your "
-        "duty_refunds file: the next declaration then leaves these entries out. Left out: 1 entry refunded, 2 "
+        "the download holds 2 of them (a ZIP): upload each. Once filed, upload *Claims to record* on the Data page "
+        "(it is merged into duty_refunds): the next declaration then leaves these entries out. Left out: 1 entry "
+        "refunded, 2 "
         "entries whose liquidation "
         "is not in the data (your ES-003 report carries it) and 1 entry whose entry number is not 11 characters "
         "(filer code, 7 digits, check digit).")
     one = entries.iloc[[0, 3]]
     assert display.cape_declaration_note(one, max_entries=9_999) == (
         "CAPE phase 1 takes 1 of these entries, $100 of IEEPA duty not refunded yet: the declaration below lists its "
-        "entry number as the CAPE tab of your ACE portal takes it. Once filed, add the row of *Claims to record* to "
-        "your duty_refunds file: the next declaration then leaves this entry out. Left out: 1 entry refunded.")
+        "entry number as the CAPE tab of your ACE portal takes it. Once filed, upload *Claims to record* on the Data "
+        "page (it is merged into duty_refunds): the next declaration then leaves this entry out. Left out: 1 entry "
+        "refunded.")
     assert display.cape_declaration_note(entries.iloc[[3]], max_entries=9_999) == (
         "CAPE phase 1 takes none of these entries. Left out: 1 entry refunded.")

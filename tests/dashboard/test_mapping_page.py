@@ -253,3 +253,18 @@ def test_a_bank_statement_is_matched_to_the_purchase_orders_already_in_the_data(
         "Added to bank_accounts unverified, first seen on the payment date: a new account is the pattern of "
         "bank-detail fraud, so the score flags it until you verify it by a call to a number on file (verified_on, "
         "verification_method)")]
+
+
+def test_a_file_in_a_table_s_own_columns_under_another_name_merges_its_rows_into_that_table(ui, tiny_db):
+    """The CAPE claims to record (duty_refunds' columns) uploaded alone: recognised as that table, merged into the
+    tables kept from the current input, validated with them."""
+    claims = ("refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
+              "CAPE-20261207-XYZ76543228,XYZ-7654322-8,,ieepa,2026-12-07,100.00,,,CAPE declaration x.csv\n"
+              "CAPE-20261207-XYZ76543251,XYZ-7654325-1,,ieepa,2026-12-07,10.00,,,CAPE declaration x.csv\n")
+    at = _upload(ui, tiny_db, [("cape_claims_to_record.csv", claims.encode("utf-8"), "text/csv")])
+    assert (f"{md('cape_claims_to_record.csv')}: duty_refunds in the import format's own columns → Duty refunds · 2 "
+            "lines read: 2 written, 0 rejected, 0 left out by rule") in [e.label for e in at.expander]
+    counts = next(f for f in ui.frames(at) if "rows_loaded" in f.columns).set_index("table")
+    assert counts.loc["duty_refunds", "rows_loaded"] == 2
+    # the tiny portfolio's 37 rows and the 2 claims
+    assert ui.metrics(at)["Rows to load"] == "39" and ui.metrics(at)["Rows rejected"] == "0"

@@ -136,9 +136,9 @@ def test_the_cape_declaration_command_writes_the_entries_cape_phase_1_takes(ieep
 
 def test_the_claims_it_files_added_to_duty_refunds_take_the_entries_off_the_next_declaration(ieepa_db, tmp_path,
                                                                                                  capsys):
-    """The command's cape_claims_to_record.csv, appended to the folder's duty_refunds.csv as it is (by mistake twice),
-    and the folder rebuilt: both entries read as claimed for the IEEPA duty not refunded yet (once), and CAPE phase 1
-    takes none now."""
+    """The command's cape_claims_to_record.csv imported into the folder as it is (`supplier-risk import`: the file is
+    in duty_refunds' own columns), by mistake twice, and the folder rebuilt: both entries read as claimed for the
+    IEEPA duty not refunded yet (once), and CAPE phase 1 takes none now."""
     out = tmp_path / "cape"
     assert cli.main(["cape-declaration", "--db", str(ieepa_db), "--out", str(out), "--claimed-on", "2026-12-07"]) == 0
     assert f"wrote {out / 'cape_claims_to_record.csv'}: once filed, add its rows" in capsys.readouterr().out
@@ -149,8 +149,9 @@ def test_the_claims_it_files_added_to_duty_refunds_take_the_entries_off_the_next
         "CAPE-20261207-XYZ76543251,XYZ-7654325-1,,ieepa,2026-12-07,10.00,,,CAPE declaration cape_declaration.csv"]
     folder = tmp_path / "in"
     shutil.copytree(ieepa_db.parent / "in", folder)
-    refunds = folder / "duty_refunds.csv"
-    refunds.write_text(refunds.read_text(encoding="utf-8") + "\n".join(claims[1:] * 2) + "\n", encoding="utf-8")
+    for _ in range(2):  # imported into the folder (by mistake twice: the second replaces the first)
+        assert cli.main(["import", "--input", str(out / "cape_claims_to_record.csv"), "--out", str(folder)]) == 0
+    assert "(0 new, 2 replaced an earlier import of the same rows, 4 other rows kept)" in capsys.readouterr().out
     db = tmp_path / "w.duckdb"
     build(folder, db, as_of=date(2026, 12, 7), log=quiet)
     with duckdb.connect(str(db), read_only=True) as con:

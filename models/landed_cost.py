@@ -832,8 +832,8 @@ def duty_for_lines(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> tu
     `lines` is `duty_components`' input plus `dutiable_cents` (integer) and optionally `steel_content_pct` /
     `aluminium_content_pct` (percent of the value; NaN = not recorded). A component on metal content is charged
     on that share of the value, on the whole value when the share is not recorded (`content_assumed_full`); a
-    component with `not_stacked_on = section_232` is charged only on the value not covered by Section 232.
-    Returns (components with `base_cents` and `amount_cents`, one summary row per line in the order of `lines`).
+    component with `not_stacked_on = section_232` is charged only on the value not charged under Section 232 (a 0%
+    Section 232 row, goods declared outside it, covers none). Returns (components with `base_cents` and `amount_cents`, one summary row per line in the order of `lines`).
     """
     return price_components(duty_components(lines, ref_dir), lines)
 
@@ -875,8 +875,11 @@ def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFr
     recorded = ~np.isnan(share)
     content = np.where(on_content & recorded, percent_of_cents(d, np.nan_to_num(share)), d)
     base = np.minimum(content, d)
+    # the part charged under another duty type: its rows' bases, a 0% row (goods declared outside it) charging none
+    charging_rate = comp["rate_pct"].to_numpy(dtype=float) > 0
     for other in sorted(set(comp["not_stacked_on"].unique()) - {""}):
-        covered = np.bincount(line, weights=np.where(comp["duty_type"] == other, base, 0), minlength=n)
+        covered = np.bincount(line, weights=np.where((comp["duty_type"] == other).to_numpy() & charging_rate, base, 0),
+                              minlength=n)
         covered = np.minimum(covered.round().astype(np.int64)[line], d)
         base = np.where(comp["not_stacked_on"] == other, d - covered, base)
     comp["base_cents"] = base

@@ -647,3 +647,40 @@ def test_a_percentage_of_a_huge_line_is_exact_not_wrapped_round_to_a_negative_du
     # half up as before: 12,345 × 7.5% = 925.875 -> 926; 100 × 2.5% = 2.5 -> 3; 1,005 × 10% = 100.5 -> 101
     assert lc.percent_of_cents(np.array([12_345, 100]), np.array([7.5, 2.5])).tolist() == [926, 3]
     assert int(lc.percent_of_cents(1_005, 10.0)) == 101
+
+
+@pytest.fixture(scope="module")
+def wood_ref(tmp_path_factory):
+    """The reference tables plus MFN rows (Free, as the HTS gives these codes) for a wooden chair, a cabinet and a
+    softwood board: data/reference ships the Section 232 wood rows, a brand adds its codes' MFN rows."""
+    import shutil
+
+    ref = tmp_path_factory.mktemp("wood_ref")
+    for path in lc.REFERENCE_DIR.glob("*.csv"):
+        shutil.copy(path, ref / path.name)
+    with (ref / "duty_rates.csv").open("a", encoding="utf-8") as f:
+        for code in ("9401.61.40", "9403.60.80", "4407.11.00"):
+            f.write(f"{code},*,mfn,0,2018-01-01,,,value,,,,verified,test MFN row,\n")
+    return ref
+
+
+@pytest.mark.parametrize("hs_code, origin, entered, claims, duty", [
+    # upholstered wooden chair from CN, 10,000.00: the day before Proclamation 10976, fentanyl 20% + reciprocal 10%
+    ("9401.61.4011", "CN", date(2025, 10, 13), "", 3_000.00),
+    # from 2025-10-14: Section 232 25% (2,500.00), the reciprocal duty not on it, fentanyl 20% on top (2,000.00)
+    ("9401.61.4011", "CN", date(2025, 10, 14), "", 4_500.00),
+    # the last day before the deferred increase: 232 25%; the forced-labor duty is not on the part under 232
+    ("9401.61.4011", "CN", date(2026, 12, 31), "", 2_500.00),
+    # from 2027-01-01, as scheduled: 30%
+    ("9401.61.4011", "CN", date(2027, 1, 1), "", 3_000.00),
+    # a child's chair (9401.61.4001) is outside the annex: forced labor 12.5%
+    ("9401.61.4001", "CN", date(2026, 12, 31), "", 1_250.00),
+    # a vanity from VN from 2027-01-01: 50%
+    ("9403.60.8093", "VN", date(2027, 1, 1), "", 5_000.00),
+    # the same code declared outside the cabinets (9903.76.04): no 232 duty, so the forced-labor 12.5% applies
+    ("9403.60.8093", "VN", date(2027, 1, 1), "9903.76.04", 1_250.00),
+    # softwood lumber from CA after Section 122: 232 10%, CA's forced-labor 10% not on it
+    ("4407.11.00", "CA", date(2026, 8, 3), "", 1_000.00),
+])
+def test_section_232_on_wood_products_on_both_sides_of_each_change(wood_ref, hs_code, origin, entered, claims, duty):
+    assert lc.duty_amount(10_000.00, hs_code, origin, entered, ref_dir=wood_ref, claims=claims) == duty

@@ -1,0 +1,47 @@
+"""The data check landed_cost_adcvd_orders: a product whose HS code and origin fall under an AD/CVD order
+(reference.adcvd_orders) is warned of, since the cash deposit is not in landed cost."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+
+from helpers import TINY, quiet
+from pipelines.build import build
+
+
+def _edit(folder, name, old, new):
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_products_under_an_order_are_warned_with_their_cases_and_shipments(tmp_path):
+    """B1 made a mattress from VN (9404.21.0010: A-552-827 from 2021-05-14; one shipment, H5 of 2024), A2 a paraffin
+    candle from CN (3406.00.0000: A-570-504 from 1986; P3's two shipments, H3 and H4), A1 stays a lamp. The tiny
+    portfolio as given (lamps and a pan) trips nothing."""
+    clean = build(TINY, tmp_path / "clean.duckdb", log=quiet)
+    assert "landed_cost_adcvd_orders" not in {w[0] for w in clean.warnings}
+    folder = tmp_path / "in"
+    shutil.copytree(TINY, folder)
+    _edit(folder, "products.csv", "B1,Steel pan,kitchenware,S2,7323.93.0045,CN",
+          "B1,Memory foam mattress,bedding,S2,9404.21.0010,VN")
+    _edit(folder, "products.csv", "A2,Lamp shade,home_lighting,S1,9405.42.8440,CN",
+          "A2,Pillar candle,home_decor,S1,3406.00.0000,CN")
+    report = build(folder, tmp_path / "w.duckdb", log=quiet)
+    _, count, _ = next(w for w in report.warnings if w[0] == "landed_cost_adcvd_orders")
+    assert count == 2
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        shipments = dict(con.execute("select sku, count(*) from marts.landed_cost_shipment group by sku").fetchall())
+        rows = con.execute("select row_key, problem from ingest.check_warning_rows "
+                           "where check_name = 'landed_cost_adcvd_orders' order by row_no").fetchall()
+    assert rows == [
+        ("A2 A-570-504", "SKU A2 (HS 3406.00.0000, made in CN) falls under the AD/CVD order A-570-504 on petroleum "
+                         "wax candles from CN (from 1986-08-26): 2 shipments since; the cash "
+                         "deposit, set per producer and exporter, is not in landed cost"),
+        ("B1 A-552-827", "SKU B1 (HS 9404.21.0010, made in VN) falls under the AD/CVD order A-552-827 on mattresses "
+                         "from VN (from 2021-05-14): 1 shipment since; the cash deposit, set per "
+                         "producer and exporter, is not in landed cost")]
+    assert (shipments["A2"], shipments["B1"]) == (2, 1)  # every shipment of each, all after its order

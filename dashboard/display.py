@@ -513,6 +513,7 @@ ENUMS: dict[str, dict[str, str]] = {
     # the data checks that warn (pipelines/checks/*.sql with "-- severity: warn"), as the Data page names them
     "check_name": {"dates_before_their_order": "Dated before its order",
                    "dates_far_from_their_order": "Dated far from its order",
+                   "landed_cost_adcvd_orders": "Under an AD/CVD order",
                    "landed_cost_entry_summaries": "Entry summary differs",
                    "landed_cost_estimated_rates": "Duty and fees estimated",
                    "landed_cost_unknown_costs": "Cost unknown"},
@@ -987,6 +988,26 @@ def cape_declaration_note(entries: pd.DataFrame, max_entries: int) -> str:
     if parts:
         said.append(f"Left out: {wording.and_list(parts)}.")
     return " ".join(said)
+
+
+def adcvd_warning(exposure: pd.DataFrame, shown: Callable[[object], str] = str, most: int = 3) -> str:
+    """The products of marts.adcvd_exposure in a few sentences: how many fall under an AD/CVD order and why landed
+    cost leaves the deposit out, the first `most` (the most goods value first) with their goods, origin, cases and
+    shipments, and what to do. `shown` renders a data value or an amount (the page's Markdown escaping: two $ would
+    start a formula)."""
+    parts = []
+    for r in exposure.head(most).itertuples():
+        shipped = (f"{count_words(int(r.shipment_count), 'shipment')}, {shown(money(float(r.goods_value)))} of goods"
+                   if r.shipment_count else "no shipment yet")
+        parts.append(f"SKU {shown(r.sku)} ({shown(r.order_product)} from {shown(r.origin_country)}, "
+                     f"{shown(r.cases)}: {shipped})")
+    more = len(exposure) - len(parts)
+    listed = wording.and_list(parts + ([f"{more:,} more in the Data page's warnings"] if more > 0 else []))
+    one = len(exposure) == 1
+    return (f"{count_words(len(exposure), 'product')} {'falls' if one else 'fall'} under an antidumping or "
+            f"countervailing duty order: {listed}. The cash deposit, set per producer and exporter, is not in "
+            f"{'its' if one else 'their'} landed cost. Ask your broker for the rate, or keep why the goods are "
+            "outside the order's written scope (its HTS numbers are for convenience; reference.adcvd_orders).")
 
 
 def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:

@@ -472,6 +472,12 @@ def landed_unverified_rows(ids: Ids = None, supplier_id: str | None = None, sku:
     return query("landed_unverified_rows", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
 
 
+def adcvd_exposure(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame | None:
+    """Products in scope whose HS code and origin fall under an AD/CVD order (marts.adcvd_exposure); None from a
+    warehouse built before the mart."""
+    return _query_if_built("adcvd_exposure", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+
+
 def duty_refunds_summary(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
     """Duty refunds claimed, received and pending per program over the shipments in scope (marts.duty_refunds)."""
     return query("duty_refunds_summary", ids=_ids(ids), supplier_id=supplier_id, sku=sku)

@@ -183,3 +183,46 @@ def test_the_ieepa_tile_adds_up_what_the_entry_summaries_declare_where_imported(
     assert [m for m in at.metric if m.label == "IEEPA duty on these entries"][0].value == "$225"
     at.selectbox(key="costs_sku").set_value("A1").run()
     assert not [m for m in at.metric if m.label == "IEEPA duty on these entries"]
+
+
+@pytest.fixture(scope="module")
+def adcvd_db(tmp_path_factory, built):
+    """The tiny portfolio with B1 a mattress from VN (A-552-827; its shipment H5) and A2 a candle from CN
+    (A-570-504; H3 and H4)."""
+    import shutil
+
+    from helpers import TINY
+
+    folder = tmp_path_factory.mktemp("adcvd") / "in"
+    shutil.copytree(TINY, folder)
+    products = folder / "products.csv"
+    text = products.read_text(encoding="utf-8")
+    text = text.replace("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Memory foam mattress,bedding,S2,"
+                        "9404.21.0010,VN").replace("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN",
+                                                   "A2,Pillar candle,home_decor,S1,3406.00.0000,CN")
+    products.write_text(text, encoding="utf-8")
+    return built(folder, folder.parent / "w.duckdb")
+
+
+def test_costs_warns_of_products_under_an_adcvd_order_for_the_scope_chosen(ui, adcvd_db):
+    import duckdb
+
+    with duckdb.connect(str(adcvd_db), read_only=True) as con:
+        goods = dict(con.execute("select sku, sum(goods_value) from marts.landed_cost_shipment group by sku").fetchall())
+    at = ui.open(adcvd_db, "costs")
+    warning = [w.value for w in at.warning if "antidumping" in w.value]
+    # the most goods first: B1 2,000.00, A2 1,000.00; every value and amount escaped (two $ would start a formula)
+    assert (goods["B1"], goods["A2"]) == (2_000, 1_000)
+    assert warning == ["2 products fall under an antidumping or countervailing duty order: SKU B1 (mattresses from VN, "
+                       "A\\-552\\-827: 1 shipment, \\$2\\,000 of goods) and SKU A2 (petroleum wax candles from CN, "
+                       "A\\-570\\-504: 2 shipments, \\$1\\,000 of goods). The cash deposit, set per producer and "
+                       "exporter, is not in their landed cost. Ask your broker for the rate, or keep why the goods are "
+                       "outside the order's written scope (its HTS numbers are for convenience; "
+                       "reference.adcvd_orders)."]
+    # one supplier's scope: S1 has the candle only
+    at.radio(key="costs_scope").set_value("Supplier").run()
+    at.selectbox(key="costs_supplier").set_value("S1").run()
+    warning = [w.value for w in at.warning if "antidumping" in w.value]
+    assert len(warning) == 1 and warning[0].startswith("1 product falls under an antidumping or countervailing duty "
+                                                       "order: SKU A2 (petroleum wax candles from CN, A\\-570\\-504: "
+                                                       "2 shipments")

@@ -937,3 +937,24 @@ def test_the_cape_declaration_note_says_what_the_file_claims_in_how_many_declara
         "refunded.")
     assert display.cape_declaration_note(entries.iloc[[3]], max_entries=9_999) == (
         "CAPE phase 1 takes none of these entries. Left out: 1 entry refunded.")
+
+
+def test_the_adcvd_warning_names_the_products_with_the_most_goods_first_and_what_to_do():
+    exposure = pd.DataFrame({
+        "sku": ["B1", "A2", "C1", "D1"],
+        "order_product": ["mattresses", "petroleum wax candles", "wooden cabinets and vanities and components",
+                          "mattresses"],
+        "origin_country": ["VN", "CN", "CN", "CN"],
+        "cases": ["A-552-827", "A-570-504", "A-570-106 and C-570-107", "A-570-092"],
+        "shipment_count": [1, 2, 0, 3], "goods_value": [1_200.0, 800.0, 0.0, 5.0]})
+    assert display.adcvd_warning(exposure) == (
+        "4 products fall under an antidumping or countervailing duty order: SKU B1 (mattresses from VN, A-552-827: "
+        "1 shipment, $1,200 of goods), SKU A2 (petroleum wax candles from CN, A-570-504: 2 shipments, $800 of "
+        "goods), SKU C1 (wooden cabinets and vanities and components from CN, A-570-106 and C-570-107: no shipment "
+        "yet) and 1 more in the Data page's warnings. The cash deposit, set per producer and exporter, is not in "
+        "their landed cost. Ask your broker for the rate, or keep why the goods are outside the order's written "
+        "scope (its HTS numbers are for convenience; reference.adcvd_orders).")
+    one = display.adcvd_warning(exposure.head(1), shown=lambda v: f"<{v}>")
+    assert one.startswith("1 product falls under an antidumping or countervailing duty order: SKU <B1> "
+                          "(<mattresses> from <VN>, <A-552-827>: 1 shipment, <$1,200> of goods). The cash deposit")
+    assert "not in its landed cost" in one

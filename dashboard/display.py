@@ -483,6 +483,8 @@ ENUMS: dict[str, dict[str, str]] = {
     "cape_declaration": {"declare": "On the CAPE declaration", "refunded": "Refunded",
                          "claim_recorded": "A claim on record",
                          "not_an_entry_number": "Not an 11-character entry number",
+                         "open_protest": "A protest is open", "drawback": "On a drawback claim",
+                         "entry_type": "Entry type CAPE excludes",
                          "liquidation_unknown": "Liquidation not in the data", "past_phase_1": "Past CAPE phase 1"},
     "verdict": {"release": "Release", "hold": "Hold", "not_ready": "Not ready", "paid": "Paid"},  # marts.open_orders
     # the validity report card's sections and subjects (marts.validity_report); an unlisted subject is capitalised
@@ -949,6 +951,9 @@ CAPE_LEFT_OUT = {
     "past_phase_1": "liquidated longer ago than CAPE phase 1 takes (a protest while its window is open, else a "
                     "later CAPE phase)",
     "not_an_entry_number": "whose entry number is not 11 characters (filer code, 7 digits, check digit)",
+    "open_protest": "with a protest open (CAPE refuses an entry under protest: the protest decides)",
+    "drawback": "on a drawback claim (CAPE phase 1 excludes such an entry)",
+    "entry_type": "of a type CAPE excludes (08 USMCA duty deferral, 09 reconciliation summary, 47 drawback)",
 }
 
 

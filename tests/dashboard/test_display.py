@@ -958,3 +958,13 @@ def test_the_adcvd_warning_names_the_products_with_the_most_goods_first_and_what
     assert one.startswith("1 product falls under an antidumping or countervailing duty order: SKU <B1> "
                           "(<mattresses> from <VN>, <A-552-827>: 1 shipment, <$1,200> of goods). The cash deposit")
     assert "not in its landed cost" in one
+
+
+def test_the_cape_left_out_reasons_of_cbp_s_validations_read_in_words():
+    entries = pd.DataFrame({"cape_declaration": ["open_protest", "drawback", "drawback", "entry_type", "declare"]})
+    assert display.cape_left_out(entries) == [
+        "1 entry with a protest open (CAPE refuses an entry under protest: the protest decides)",
+        "2 entries on a drawback claim (CAPE phase 1 excludes such an entry)",
+        "1 entry of a type CAPE excludes (08 USMCA duty deferral, 09 reconciliation summary, 47 drawback)"]
+    assert [display.words(v, "cape_declaration") for v in ("open_protest", "drawback", "entry_type")] == [
+        "A protest is open", "On a drawback claim", "Entry type CAPE excludes"]

@@ -204,3 +204,32 @@ def test_the_ieepa_duty_paid_per_shipment_is_the_entry_summary_s_where_imported(
     assert [(r[0], r[2] if r[2] is None else round(r[2], 2), round(r[4], 2)) for r in rows] == [
         ("H1", None, 0.0), ("H2", 0.0, 0.0), ("H3", 180.00, 180.00), ("H4", 45.00, 45.00), ("H5", None, 0.0)]
     assert rows[2][2] + rows[3][2] == pytest.approx(225.00, abs=1e-9)
+
+
+def test_cape_phase_1_leaves_out_an_entry_under_open_protest_on_drawback_or_of_an_excluded_type(tmp_path):
+    """CBP's CAPE validations (CSMS of 2026-04-13): no open or suspended protest, not on a drawback claim, not a type
+    08, 09 or 47 entry. Four unliquidated entries declaring 9903.01.25 on 2025-06-02: XYZ-7654340-0 with a protest
+    still open (no money back), XYZ-7654341-8 whose protest came back (closed: it is declared), XYZ-7654342-6 on a
+    drawback claim, XYZ-7654343-4 a type 09 reconciliation summary."""
+    folder = tiny_with_ieepa_entries(tmp_path / "in", [
+        "XYZ-7654340-0,1,9903.01.25,01,2025-06-02,CN,,,,40.00,,,,Unliquidated",
+        "XYZ-7654341-8,1,9903.01.25,01,2025-06-02,CN,,,,30.00,,,,Unliquidated",
+        "XYZ-7654342-6,1,9903.01.25,01,2025-06-02,CN,,,,20.00,,,,Unliquidated",
+        "XYZ-7654343-4,1,9903.01.25,09,2025-06-02,CN,,,,10.00,,,,Unliquidated",
+    ], [
+        "P1,XYZ-7654340-0,,protest,2026-03-02,40.00,,,",
+        "P2,XYZ-7654341-8,,protest,2026-03-02,5.00,2026-05-04,5.00,",
+        "D1,XYZ-7654342-6,,drawback,2026-03-02,20.00,,,",
+    ])
+    db = tmp_path / "w.duckdb"
+    build(folder, db, as_of=date(2026, 12, 7), log=quiet)
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = con.execute("select entry_number, entry_type, protest_open, on_drawback, cape_declaration "
+                          "from marts.ieepa_entries where entry_number like 'XYZ-76543%' "
+                          "order by entry_number").fetchall()
+    assert got == [
+        ("XYZ-7654340-0", "01", True, False, "open_protest"),
+        ("XYZ-7654341-8", "01", False, False, "declare"),
+        ("XYZ-7654342-6", "01", False, True, "drawback"),
+        ("XYZ-7654343-4", "09", False, False, "entry_type"),
+    ]

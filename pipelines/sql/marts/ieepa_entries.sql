@@ -20,12 +20,13 @@ windows as (
     from reference.refund_windows
 ),
 
--- the entry's liquidation, as its lines give it (an entry is liquidated whole)
+-- the entry's liquidation and type, as its lines give them (an entry is liquidated whole)
 liquidations as (
     select
         entry_ref_of(entry_number) as entry_ref,
         max(liquidated_on) as liquidated_on,
         max(liquidation_status) as liquidation_status,
+        max(entry_type) as entry_type,
     from lines
     group by entry_ref_of(entry_number)
 ),
@@ -66,6 +67,19 @@ refunds as (
     group by entry_ref_of(coalesce(refunds.entry_number, shipments.entry_number))
 ),
 
+-- the entry's other claims that keep it off a CAPE phase 1 declaration: a protest still open (no money back on it
+-- yet) or a drawback claim
+other_claims as (
+    select
+        entry_ref_of(coalesce(refunds.entry_number, shipments.entry_number)) as entry_ref,
+        bool_or(refunds.program = 'protest' and refunds.received_on is null) as protest_open,
+        bool_or(refunds.program = 'drawback') as on_drawback,
+    from staging.duty_refunds as refunds
+    left join staging.shipments as shipments on refunds.shipment_id = shipments.shipment_id
+    where refunds.program in ('protest', 'drawback')
+    group by entry_ref_of(coalesce(refunds.entry_number, shipments.entry_number))
+),
+
 shipments as (
     select
         entry_ref_of(entry_number) as entry_ref,
@@ -97,6 +111,9 @@ entries as (
         declared.ieepa_duty_declared - coalesce(refunds.refund_received, 0) as ieepa_duty_not_refunded,
         liquidations.liquidated_on,
         liquidations.liquidation_status,
+        liquidations.entry_type,
+        coalesce(other_claims.protest_open, false) as protest_open,
+        coalesce(other_claims.on_drawback, false) as on_drawback,
         liquidations.liquidated_on + cast(windows.cape_days as integer) as cape_phase_1_by,
         liquidations.liquidated_on + cast(windows.protest_days as integer) as protest_by,
         build_info.as_of,
@@ -106,6 +123,7 @@ entries as (
     left join refunds on declared.entry_ref = refunds.entry_ref
     left join shipments on declared.entry_ref = shipments.entry_ref
     left join liquidations on declared.entry_ref = liquidations.entry_ref
+    left join other_claims on declared.entry_ref = other_claims.entry_ref
 ),
 
 final as (
@@ -137,12 +155,17 @@ select
     case claim_window when 'cape_phase_1' then cape_phase_1_by when 'protest' then protest_by end as claim_by,
     -- whether a CAPE phase 1 declaration takes the entry: declare (not liquidated, or liquidated within CAPE phase
     -- 1's days, and no IEEPA refund recorded), else why not: refunded, claim_recorded (a claim or part of the money
-    -- is on record: CBP refuses an entry already declared), not_an_entry_number, liquidation_unknown (import the
+    -- is on record: CBP refuses an entry already declared), not_an_entry_number, open_protest (CAPE refuses an entry
+    -- with an open protest), drawback (nor one on a drawback claim), entry_type (nor a type 08 USMCA duty deferral,
+    -- 09 reconciliation summary or 47 drawback entry: CBP's CSMS of 2026-04-13), liquidation_unknown (import the
     -- ES-003 report, which carries it), past_phase_1 (a protest's window, or a final liquidation: a later CAPE phase)
     case
         when refund_status = 'refunded' then 'refunded'
         when refund_status in ('claimed', 'part_refunded') then 'claim_recorded'
         when cape_entry_number is null then 'not_an_entry_number'
+        when protest_open then 'open_protest'
+        when on_drawback then 'drawback'
+        when entry_type in ('08', '09', '47') then 'entry_type'
         when claim_window = 'unknown' then 'liquidation_unknown'
         when claim_window in ('protest', 'protest_closed') then 'past_phase_1'
         else 'declare'

@@ -833,7 +833,8 @@ def duty_for_lines(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> tu
     `aluminium_content_pct` (percent of the value; NaN = not recorded). A component on metal content is charged
     on that share of the value, on the whole value when the share is not recorded (`content_assumed_full`); a
     component with `not_stacked_on = section_232` is charged only on the value not charged under Section 232 (a 0%
-    Section 232 row, goods declared outside it, covers none). Returns (components with `base_cents` and `amount_cents`, one summary row per line in the order of `lines`).
+    Section 232 row, goods declared outside it, covers none). Returns (components with `base_cents` and
+    `amount_cents`, one summary row per line in the order of `lines`).
     """
     return price_components(duty_components(lines, ref_dir), lines)
 

@@ -553,8 +553,9 @@ def _cmd_cape_declaration(args) -> int:
     print(f"wrote {', '.join(str(out / name) for name, _ in made)}: {count_words(len(declare), 'entry', 'entries')}, "
           f"{float(declare['ieepa_duty_not_refunded'].sum()):,.2f} of IEEPA duty not refunded yet"
           + (f"; left out: {left_words}" if left_words else "")
-          + f"\nwrote {out / cape.CLAIMS_FILE}: once filed, add its rows to your duty_refunds file and rebuild, so "
-            "the next declaration leaves these entries out")
+          + f"\nwrote {out / cape.CLAIMS_FILE}: once filed, import it into your folder (supplier-risk import "
+            f"--input {out / cape.CLAIMS_FILE} --out FOLDER) and rebuild, so the next declaration leaves these entries "
+            "out")
     return 0
 
 

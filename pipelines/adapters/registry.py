@@ -12,8 +12,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipelines.adapters import (ace_es003, amazon_date_range, amazon_mfn_returns, amazon_orders, amazon_returns,
-                                amazon_settlement, contract_tables, entry_summary, inspection_summary, scms, shopify_orders,
-                                shopify_payments, tiktok_shop_orders, walmart_recon, wise_statement, wise_transactions)
+                                amazon_settlement, contract_tables, entry_summary, inspection_summary, scms,
+                                shopify_orders, shopify_payments, tiktok_shop_orders, walmart_recon, wise_statement,
+                                wise_transactions)
 from pipelines.adapters.base import (AdapterError, Converted, Format, Options, channel_name, load_code_map,
                                      open_source)
 from pipelines.adapters.dates import declared_format

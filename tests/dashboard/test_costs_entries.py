@@ -208,7 +208,8 @@ def test_costs_warns_of_products_under_an_adcvd_order_for_the_scope_chosen(ui, a
     import duckdb
 
     with duckdb.connect(str(adcvd_db), read_only=True) as con:
-        goods = dict(con.execute("select sku, sum(goods_value) from marts.landed_cost_shipment group by sku").fetchall())
+        goods = dict(con.execute("select sku, sum(goods_value) from marts.landed_cost_shipment "
+                                 "group by sku").fetchall())
     at = ui.open(adcvd_db, "costs")
     warning = [w.value for w in at.warning if "antidumping" in w.value]
     # the most goods first: B1 2,000.00, A2 1,000.00; every value and amount escaped (two $ would start a formula)

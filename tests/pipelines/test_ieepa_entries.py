@@ -141,7 +141,8 @@ def test_the_claims_it_files_added_to_duty_refunds_take_the_entries_off_the_next
     IEEPA duty not refunded yet (once), and CAPE phase 1 takes none now."""
     out = tmp_path / "cape"
     assert cli.main(["cape-declaration", "--db", str(ieepa_db), "--out", str(out), "--claimed-on", "2026-12-07"]) == 0
-    assert f"wrote {out / 'cape_claims_to_record.csv'}: once filed, add its rows" in capsys.readouterr().out
+    assert (f"wrote {out / 'cape_claims_to_record.csv'}: once filed, import it into your folder (supplier-risk import "
+            f"--input {out / 'cape_claims_to_record.csv'} --out FOLDER) and rebuild") in capsys.readouterr().out
     claims = (out / "cape_claims_to_record.csv").read_text(encoding="utf-8").splitlines()
     assert claims == [
         "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note",

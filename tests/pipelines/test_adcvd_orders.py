@@ -45,3 +45,22 @@ def test_products_under_an_order_are_warned_with_their_cases_and_shipments(tmp_p
                          "from VN (from 2021-05-14): 1 shipment since; the cash deposit, set per "
                          "producer and exporter, is not in landed cost")]
     assert (shipments["A2"], shipments["B1"]) == (2, 1)  # every shipment of each, all after its order
+
+
+def test_every_order_row_is_sourced_dated_and_lists_hts_numbers():
+    """reference.adcvd_orders: one row per case, each with its country, at least one HTS number of 8 or 10 digits, a
+    start date and a source; an AD and a CVD order on the same goods are two rows (wooden cabinets)."""
+    import csv
+
+    from pipelines.macros import REFERENCE_DIR
+
+    with (REFERENCE_DIR / "adcvd_orders.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    cases = [r["case_number"] for r in rows]
+    assert len(cases) == len(set(cases))
+    assert {"A-570-504", "A-570-092", "A-552-827", "A-570-106", "C-570-107", "A-570-890"} <= set(cases)
+    for r in rows:
+        digits = ["".join(ch for ch in code if ch.isdigit()) for code in r["hs_codes"].split()]
+        assert digits and all(len(d) in (8, 10) for d in digits), r["case_number"]
+        assert r["origin_country"].isalpha() and len(r["origin_country"]) == 2
+        assert r["effective_from"] and r["source"] and r["status"] in ("verified", "unverified")

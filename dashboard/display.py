@@ -998,8 +998,16 @@ def cape_declaration_note(entries: pd.DataFrame, max_entries: int) -> str:
 def adcvd_warning(exposure: pd.DataFrame, shown: Callable[[object], str] = str, most: int = 3) -> str:
     """The products of marts.adcvd_exposure in a few sentences: how many fall under an AD/CVD order and why landed
     cost leaves the deposit out, the first `most` (the most goods value first) with their goods, origin, cases and
-    shipments, and what to do. `shown` renders a data value or an amount (the page's Markdown escaping: two $ would
-    start a formula)."""
+    shipments, and what to do. Rows marked reviewed on the Data page (a `reviewed` column: the goods found outside the
+    written scope) are left out and counted. '' when every row is reviewed. `shown` renders a data value or an amount
+    (the page's Markdown escaping: two $ would start a formula)."""
+    reviewed = int(exposure["reviewed"].fillna(False).astype(bool).sum()) if "reviewed" in exposure else 0
+    if reviewed:
+        exposure = exposure[~exposure["reviewed"].fillna(False).astype(bool)]
+    aside = (f" {count_words(reviewed, 'product')} more {'is' if reviewed == 1 else 'are'} marked reviewed on the "
+             "Data page (outside the scope: the note says why)." if reviewed else "")
+    if exposure.empty:
+        return ""
     parts = []
     for r in exposure.head(most).itertuples():
         shipped = (f"{count_words(int(r.shipment_count), 'shipment')}, {shown(money(float(r.goods_value)))} of goods"
@@ -1011,8 +1019,9 @@ def adcvd_warning(exposure: pd.DataFrame, shown: Callable[[object], str] = str, 
     one = len(exposure) == 1
     return (f"{count_words(len(exposure), 'product')} {'falls' if one else 'fall'} under an antidumping or "
             f"countervailing duty order: {listed}. The cash deposit, set per producer and exporter, is not in "
-            f"{'its' if one else 'their'} landed cost. Ask your broker for the rate, or keep why the goods are "
-            "outside the order's written scope (its HTS numbers are for convenience; reference.adcvd_orders).")
+            f"{'its' if one else 'their'} landed cost. Ask your broker for the rate, or, when the goods are outside "
+            "the order's written scope (its HTS numbers are for convenience; reference.adcvd_orders), mark the "
+            "warning reviewed on the Data page with why." + aside)
 
 
 def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:

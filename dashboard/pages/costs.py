@@ -121,8 +121,9 @@ if ui.require_warehouse():
             "landed cost, which is understated by that much. Add `duty_paid` / `other_fees` to the shipments file or "
             "the products' `hs_code` (docs/landed-cost.md).", icon=":material/warning:")
     exposure = queries.adcvd_exposure(ids, supplier_id, sku)
-    if exposure is not None and not exposure.empty:  # AD/CVD deposits: set per producer, never in landed cost
-        st.warning(display.adcvd_warning(exposure, ui.md), icon=":material/gavel:")
+    adcvd = display.adcvd_warning(exposure, ui.md) if exposure is not None and not exposure.empty else ""
+    if adcvd:  # AD/CVD deposits: set per producer, never in landed cost
+        st.warning(adcvd, icon=":material/gavel:")
     if flag is not None and flag["unverified_count"]:
         unverified = int(flag["unverified_count"])
         with st.expander(f"{ui.count_words(unverified, 'shipment')} {'is' if unverified == 1 else 'are'} costed with "

@@ -5,12 +5,13 @@
 -- reason the goods are outside the written scope.
 --
 -- For engineers: marts.adcvd_exposure, one problem per product and goods of an order (its AD and CVD cases
--- together), with its shipments since the order; an order still in force is told even before a shipment.
+-- together; row_key as the mart gives it); an order still in force is told even before a shipment. The problem names
+-- no count that grows with each shipment, so a row marked reviewed (the goods outside the written scope) stays
+-- reviewed (reviews are matched on the problem's words).
 select
-    sku || ' ' || cases as row_key,
+    row_key,
     'SKU ' || sku || ' (HS ' || hs_code || ', made in ' || origin_country || ') falls under the AD/CVD order '
     || cases || ' on ' || order_product || ' from ' || origin_country || ' (from ' || strftime(order_from, '%Y-%m-%d')
-    || '): ' || shipment_count || ' shipment' || case when shipment_count = 1 then '' else 's' end
-    || ' since; the cash deposit, set per producer and exporter, is not in landed cost' as problem
+    || '): the cash deposit, set per producer and exporter, is not in its landed cost' as problem
 from marts.adcvd_exposure
 order by sku

@@ -217,9 +217,9 @@ def test_costs_warns_of_products_under_an_adcvd_order_for_the_scope_chosen(ui, a
     assert warning == ["2 products fall under an antidumping or countervailing duty order: SKU B1 (mattresses from VN, "
                        "A\\-552\\-827: 1 shipment, \\$2\\,000 of goods) and SKU A2 (petroleum wax candles from CN, "
                        "A\\-570\\-504: 2 shipments, \\$1\\,000 of goods). The cash deposit, set per producer and "
-                       "exporter, is not in their landed cost. Ask your broker for the rate, or keep why the goods are "
+                       "exporter, is not in their landed cost. Ask your broker for the rate, or, when the goods are "
                        "outside the order's written scope (its HTS numbers are for convenience; "
-                       "reference.adcvd_orders)."]
+                       "reference.adcvd_orders), mark the warning reviewed on the Data page with why."]
     # one supplier's scope: S1 has the candle only
     at.radio(key="costs_scope").set_value("Supplier").run()
     at.selectbox(key="costs_supplier").set_value("S1").run()
@@ -227,3 +227,30 @@ def test_costs_warns_of_products_under_an_adcvd_order_for_the_scope_chosen(ui, a
     assert len(warning) == 1 and warning[0].startswith("1 product falls under an antidumping or countervailing duty "
                                                        "order: SKU A2 (petroleum wax candles from CN, A\\-570\\-504: "
                                                        "2 shipments")
+
+
+def test_a_product_marked_outside_the_order_s_scope_leaves_the_costs_warning(ui, tmp_path_factory, built):
+    """The candle A2 marked reviewed on the Data page (soy wax: outside the petroleum wax order): the Costs warning
+    names the mattress B1 only and counts the reviewed one."""
+    import shutil
+
+    from helpers import TINY
+
+    folder = tmp_path_factory.mktemp("adcvd_reviewed") / "in"
+    shutil.copytree(TINY, folder)
+    products = folder / "products.csv"
+    products.write_text(products.read_text(encoding="utf-8").replace(
+        "B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Memory foam mattress,bedding,S2,9404.21.0010,VN").replace(
+        "A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Pillar candle,home_decor,S1,3406.00.0000,CN"),
+        encoding="utf-8")
+    (folder / "reviewed_warnings.csv").write_text(
+        "check_name,problem,reviewed_on,reviewed_by,note\n"
+        'landed_cost_adcvd_orders,"SKU A2 (HS 3406.00.0000, made in CN) falls under the AD/CVD order A-570-504 on '
+        "petroleum wax candles from CN (from 1986-08-26): the cash deposit, set per producer and exporter, is not in "
+        'its landed cost",2026-12-01,Ana,soy wax: outside the scope\n', encoding="utf-8")
+    at = ui.open(built(folder, folder.parent / "w.duckdb"), "costs")
+    warning = [w.value for w in at.warning if "antidumping" in w.value]
+    assert len(warning) == 1 and warning[0].startswith("1 product falls under an antidumping or countervailing duty "
+                                                       "order: SKU B1 (mattresses from VN")
+    assert warning[0].endswith("1 product more is marked reviewed on the Data page (outside the scope: the note says "
+                               "why).")

@@ -952,8 +952,18 @@ def test_the_adcvd_warning_names_the_products_with_the_most_goods_first_and_what
         "1 shipment, $1,200 of goods), SKU A2 (petroleum wax candles from CN, A-570-504: 2 shipments, $800 of "
         "goods), SKU C1 (wooden cabinets and vanities and components from CN, A-570-106 and C-570-107: no shipment "
         "yet) and 1 more in the Data page's warnings. The cash deposit, set per producer and exporter, is not in "
-        "their landed cost. Ask your broker for the rate, or keep why the goods are outside the order's written "
-        "scope (its HTS numbers are for convenience; reference.adcvd_orders).")
+        "their landed cost. Ask your broker for the rate, or, when the goods are outside the order's written scope "
+        "(its HTS numbers are for convenience; reference.adcvd_orders), mark the warning reviewed on the Data page "
+        "with why.")
+    # reviewed on the Data page (outside the scope): left out and counted; all reviewed: nothing to say
+    reviewed = exposure.assign(reviewed=[False, True, True, False])
+    said = display.adcvd_warning(reviewed)
+    assert said.startswith("2 products fall under an antidumping or countervailing duty order: SKU B1 (mattresses "
+                           "from VN, A-552-827: 1 shipment, $1,200 of goods) and SKU D1 (mattresses from CN, "
+                           "A-570-092: 3 shipments, $5 of goods). The cash deposit")
+    assert said.endswith("with why. 2 products more are marked reviewed on the Data page (outside the scope: the "
+                         "note says why).")
+    assert display.adcvd_warning(exposure.assign(reviewed=True)) == ""
     one = display.adcvd_warning(exposure.head(1), shown=lambda v: f"<{v}>")
     assert one.startswith("1 product falls under an antidumping or countervailing duty order: SKU <B1> "
                           "(<mattresses> from <VN>, <A-552-827>: 1 shipment, <$1,200> of goods). The cash deposit")

@@ -2,7 +2,8 @@
 -- (reference.adcvd_orders: the HTS numbers the order names, split on spaces, matched as a prefix of the product's
 -- code; the written scope decides): one row per product and goods of an order (its AD and CVD cases together).
 -- The cash deposit is set per producer and exporter, so landed cost leaves it out. shipment_count: the product's
--- shipments dated (entered, or shipped before entry) within the order's dates; in_force: an order without an end.
+-- shipments dated (entered, or shipped before entry) within the order's dates; in_force: an order without an end;
+-- row_key: how the warning check landed_cost_adcvd_orders names the row (SKU and cases), for its reviews.
 with orders as (
     select
         case_number,
@@ -50,5 +51,8 @@ final as (
     group by in_scope.sku, in_scope.supplier_id, in_scope.hs_code, in_scope.origin_country, in_scope.product
 )
 
-select * from final
+select
+    *,
+    sku || ' ' || cases as row_key,
+from final
 where shipment_count > 0 or in_force

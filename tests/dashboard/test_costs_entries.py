@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 
 from dashboard.components import md
-from helpers import (FIXTURES, SPLIT_ENTRY, SPLIT_ENTRY_LINES, demo_with_entry_reviews, tiny_with_entry_number,
-                     tiny_with_ieepa_entries)
+from helpers import (FIXTURES, SPLIT_ENTRY, SPLIT_ENTRY_LINES, demo_with_entry_reviews, tiny_with_adcvd_products,
+                     tiny_with_entry_number, tiny_with_ieepa_entries)
 from pipelines.adapters import registry, store
 
 
@@ -188,19 +188,8 @@ def test_the_ieepa_tile_adds_up_what_the_entry_summaries_declare_where_imported(
 @pytest.fixture(scope="module")
 def adcvd_db(tmp_path_factory, built):
     """The tiny portfolio with B1 a mattress from VN (A-552-827; its shipment H5) and A2 a candle from CN
-    (A-570-504; H3 and H4)."""
-    import shutil
-
-    from helpers import TINY
-
-    folder = tmp_path_factory.mktemp("adcvd") / "in"
-    shutil.copytree(TINY, folder)
-    products = folder / "products.csv"
-    text = products.read_text(encoding="utf-8")
-    text = text.replace("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Memory foam mattress,bedding,S2,"
-                        "9404.21.0010,VN").replace("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN",
-                                                   "A2,Pillar candle,home_decor,S1,3406.00.0000,CN")
-    products.write_text(text, encoding="utf-8")
+    (A-570-504; H3 and H4): helpers.tiny_with_adcvd_products."""
+    folder = tiny_with_adcvd_products(tmp_path_factory.mktemp("adcvd") / "in")
     return built(folder, folder.parent / "w.duckdb")
 
 
@@ -232,17 +221,7 @@ def test_costs_warns_of_products_under_an_adcvd_order_for_the_scope_chosen(ui, a
 def test_a_product_marked_outside_the_order_s_scope_leaves_the_costs_warning(ui, tmp_path_factory, built):
     """The candle A2 marked reviewed on the Data page (soy wax: outside the petroleum wax order): the Costs warning
     names the mattress B1 only and counts the reviewed one."""
-    import shutil
-
-    from helpers import TINY
-
-    folder = tmp_path_factory.mktemp("adcvd_reviewed") / "in"
-    shutil.copytree(TINY, folder)
-    products = folder / "products.csv"
-    products.write_text(products.read_text(encoding="utf-8").replace(
-        "B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Memory foam mattress,bedding,S2,9404.21.0010,VN").replace(
-        "A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Pillar candle,home_decor,S1,3406.00.0000,CN"),
-        encoding="utf-8")
+    folder = tiny_with_adcvd_products(tmp_path_factory.mktemp("adcvd_reviewed") / "in")
     (folder / "reviewed_warnings.csv").write_text(
         "check_name,problem,reviewed_on,reviewed_by,note\n"
         'landed_cost_adcvd_orders,"SKU A2 (HS 3406.00.0000, made in CN) falls under the AD/CVD order A-570-504 on '

@@ -3,19 +3,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 
-from helpers import TINY, quiet
+from helpers import TINY, quiet, tiny_with_adcvd_products
 from pipelines.build import build
-
-
-def _edit(folder, name, old, new):
-    path = folder / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_products_under_an_order_are_warned_with_their_cases_and_shipments(tmp_path):
@@ -24,12 +15,7 @@ def test_products_under_an_order_are_warned_with_their_cases_and_shipments(tmp_p
     portfolio as given (lamps and a pan) trips nothing."""
     clean = build(TINY, tmp_path / "clean.duckdb", log=quiet)
     assert "landed_cost_adcvd_orders" not in {w[0] for w in clean.warnings}
-    folder = tmp_path / "in"
-    shutil.copytree(TINY, folder)
-    _edit(folder, "products.csv", "B1,Steel pan,kitchenware,S2,7323.93.0045,CN",
-          "B1,Memory foam mattress,bedding,S2,9404.21.0010,VN")
-    _edit(folder, "products.csv", "A2,Lamp shade,home_lighting,S1,9405.42.8440,CN",
-          "A2,Pillar candle,home_decor,S1,3406.00.0000,CN")
+    folder = tiny_with_adcvd_products(tmp_path / "in")
     report = build(folder, tmp_path / "w.duckdb", log=quiet)
     _, count, _ = next(w for w in report.warnings if w[0] == "landed_cost_adcvd_orders")
     assert count == 2

@@ -54,30 +54,36 @@ declared as (
     group by entry_ref
 ),
 
--- an IEEPA refund names its entry, or a shipment whose entry it is
-refunds as (
+-- every refund with its entry: a refund names its entry, or a shipment whose entry it is
+entry_refunds as (
     select
+        refunds.*,
         entry_ref_of(coalesce(refunds.entry_number, shipments.entry_number)) as entry_ref,
-        count(*) as refund_count,
-        sum(refunds.amount_claimed) as refund_claimed,
-        sum(refunds.amount_received) as refund_received,
     from staging.duty_refunds as refunds
     left join staging.shipments as shipments on refunds.shipment_id = shipments.shipment_id
-    where refunds.program = 'ieepa'
-    group by entry_ref_of(coalesce(refunds.entry_number, shipments.entry_number))
+),
+
+refunds as (
+    select
+        entry_ref,
+        count(*) as refund_count,
+        sum(amount_claimed) as refund_claimed,
+        sum(amount_received) as refund_received,
+    from entry_refunds
+    where program = 'ieepa'
+    group by entry_ref
 ),
 
 -- the entry's other claims that keep it off a CAPE phase 1 declaration: a protest still open (no money back on it
 -- yet) or a drawback claim
 other_claims as (
     select
-        entry_ref_of(coalesce(refunds.entry_number, shipments.entry_number)) as entry_ref,
-        bool_or(refunds.program = 'protest' and refunds.received_on is null) as protest_open,
-        bool_or(refunds.program = 'drawback') as on_drawback,
-    from staging.duty_refunds as refunds
-    left join staging.shipments as shipments on refunds.shipment_id = shipments.shipment_id
-    where refunds.program in ('protest', 'drawback')
-    group by entry_ref_of(coalesce(refunds.entry_number, shipments.entry_number))
+        entry_ref,
+        bool_or(program = 'protest' and received_on is null) as protest_open,
+        bool_or(program = 'drawback') as on_drawback,
+    from entry_refunds
+    where program in ('protest', 'drawback')
+    group by entry_ref
 ),
 
 shipments as (

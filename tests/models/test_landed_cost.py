@@ -684,3 +684,36 @@ def wood_ref(tmp_path_factory):
 ])
 def test_section_232_on_wood_products_on_both_sides_of_each_change(wood_ref, hs_code, origin, entered, claims, duty):
     assert lc.duty_amount(10_000.00, hs_code, origin, entered, ref_dir=wood_ref, claims=claims) == duty
+
+
+@pytest.mark.parametrize("origin, entered, claims, duty", [
+    # T-shirts 6109.10.00 (MFN 16.5%), 10,000.00. Before the fentanyl duties began (2025-03-04): MFN only
+    ("CA", date(2025, 3, 3), "", 1_650.00),
+    # Canada 25% (9903.01.10) and no reciprocal 10%: 1,650.00 + 2,500.00; USMCA's exemption only from 2025-03-07
+    ("CA", date(2025, 5, 1), "", 4_150.00),
+    ("CA", date(2025, 3, 5), "9903.01.14", 4_150.00),
+    # Canada 35% from 2025-08-01: 1,650.00 + 3,500.00; claiming USMCA (9903.01.14): MFN only
+    ("CA", date(2025, 9, 1), "", 5_150.00),
+    ("CA", date(2025, 9, 1), "9903.01.14", 1_650.00),
+    # Mexico 25% (9903.01.01) to the last day; claiming USMCA (9903.01.04): MFN only
+    ("MX", date(2026, 2, 23), "", 4_150.00),
+    ("MX", date(2025, 9, 1), "9903.01.04", 1_650.00),
+    # the day the IEEPA duties ended: Section 122's 10% instead
+    ("MX", date(2026, 2, 24), "", 2_650.00),
+    # another origin still reads its own reciprocal rate (VN 20%, Annex I)
+    ("VN", date(2025, 9, 1), "", 3_650.00),
+])
+def test_canada_and_mexico_paid_the_fentanyl_duty_not_the_reciprocal_one(origin, entered, claims, duty):
+    """From data/reference/duty_rates.csv: goods of CA and MX were outside the reciprocal tariff (EO 14257) and paid
+    the IEEPA fentanyl duty instead (EO 14193 / 14194): CA 25%, 35% from 2025-08-01; MX 25%; none on goods claiming
+    USMCA from 2025-03-07."""
+    assert lc.duty_amount(10_000.00, "6109.10.0012", origin, entered, claims=claims) == duty
+
+
+def test_canada_and_mexico_fentanyl_duty_is_not_charged_on_the_steel_under_section_232():
+    """Steel bolts 7318.15.20 (MFN free), 10,000.00 with 40% steel, entered 2025-09-01: Section 232 50% on the steel
+    (2,000.00); the fentanyl duty on the rest (6,000.00): CA 35% 2,100.00, MX 25% 1,500.00; DE the reciprocal 10%."""
+    on = date(2025, 9, 1)
+    assert lc.duty_amount(10_000.00, "7318.15.2065", "CA", on, steel_content_pct=40) == 4_100.00
+    assert lc.duty_amount(10_000.00, "7318.15.2065", "MX", on, steel_content_pct=40) == 3_500.00
+    assert lc.duty_amount(10_000.00, "7318.15.2065", "DE", on, steel_content_pct=40) == 2_600.00

@@ -424,6 +424,38 @@ def _load_hts_renumbering(ref_dir: str) -> tuple[RenumberingRow, ...]:
     return rows
 
 
+@dataclass(frozen=True)
+class ListedDuty:
+    """One row of listed_duties.csv: a duty that names HS codes one by one for goods of an origin, so that every code
+    of that origin entered in the span needs a row of the duty type in duty_rates.csv (0% when on none of its
+    lists): without one the table cannot tell "not listed" from "not written down", and the duty is unknown."""
+
+    duty_type: str
+    origin_country: str
+    effective_from: date
+    effective_to: date | None
+    source: str
+    status: str = "verified"
+
+
+@lru_cache(maxsize=8)
+def _load_listed_duties(ref_dir: str) -> tuple[ListedDuty, ...]:
+    if not (Path(ref_dir) / "listed_duties.csv").exists():
+        return ()  # a reference folder without the table: no duty type is required of a code
+    cols = ("duty_type", "origin_country", "effective_from", "effective_to", "source")
+    return tuple(
+        ListedDuty(duty_type=r["duty_type"].strip().lower(), origin_country=r["origin_country"].strip().upper(),
+                   effective_from=_date(r["effective_from"]), effective_to=_opt_date(r["effective_to"]),
+                   source=r["source"].strip(), status=_status(r, "listed_duties.csv"))
+        for r in _rows(ref_dir, "listed_duties.csv", cols)
+    )
+
+
+def load_listed_duties(ref_dir: str | Path | None = None) -> tuple[ListedDuty, ...]:
+    """All rows of listed_duties.csv (cached per directory); empty when the folder has no such table."""
+    return _load_listed_duties(_dir(ref_dir))
+
+
 def load_hts_renumbering(ref_dir: str | Path | None = None) -> tuple[RenumberingRow, ...]:
     """All rows of hts_renumbering.csv (cached per directory); empty when the folder has no such table."""
     return _load_hts_renumbering(_dir(ref_dir))
@@ -675,6 +707,7 @@ class DutyRate:
     origin_country: str
     entry_date: date
     components: tuple[DutyComponent, ...]
+    missing: tuple[str, ...] = ()  # listed duties (listed_duties.csv) the code and origin have no row of
 
     @property
     def total_pct(self) -> float:
@@ -692,6 +725,22 @@ class DutyRate:
     def has_mfn(self) -> bool:
         """Whether an MFN (column 1 general) rate was found; without it the total is incomplete."""
         return any(c.duty_type == "mfn" for c in self.components)
+
+    @property
+    def is_known(self) -> bool:
+        """Whether the stack is complete: an MFN rate, and a row of every listed duty in force for the origin."""
+        return self.has_mfn and not self.missing
+
+    @property
+    def unknown_reason(self) -> str:
+        """Why the stack is incomplete, for a message ('' when it is complete)."""
+        if not self.has_mfn:
+            return f"no MFN row covers HS {self.hs_code} from {self.origin_country} on {self.entry_date}"
+        if self.missing:
+            return (f"no {' or '.join(self.missing)} row for HS {self.hs_code} from {self.origin_country} "
+                    "(listed_duties.csv: such a duty names codes one by one, so a code needs its row, 0% when it is "
+                    "on none of the lists)")
+        return ""
 
 
 def _days(values) -> np.ndarray:
@@ -758,7 +807,18 @@ def duty_components(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     beats an unconditional one, then the longest HS prefix, then the exact origin over '*'. The result's `line`
     is the position of the line in `lines`; lines without an `mfn` component are simply absent from `mfn` rows.
     """
-    ref = _dir(ref_dir)
+    return _match_duty_rows(lines, _dir(ref_dir))[0]
+
+
+def duty_rows_missing(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> np.ndarray:
+    """Per line of `lines` (as `duty_components` takes them), the listed duties (listed_duties.csv) its HS code and
+    origin have no row of at any date, joined by ', ' ('section_301'); None when none is missing. Such a line's
+    duty is unknown, as it is without an MFN row: the table cannot tell "on none of the lists" from "not written"."""
+    return _match_duty_rows(lines, _dir(ref_dir))[1]
+
+
+def _match_duty_rows(lines: pd.DataFrame, ref: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """`duty_components` and `duty_rows_missing` of `lines`, from one matching of the codes against the table."""
     rates = _duty_frame(ref)
     n = len(lines)
     # The code of the entry's date: a product's code from a later tariff revision reads as its predecessor.
@@ -796,6 +856,7 @@ def duty_components(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     fits = fits[ok]
     # Then the dates, per distinct (product, entry date, loading date): the rows in force that day.
     work = work.merge(products, on=product_cols, how="left")
+    missing = _listed_duties_missing(work, fits, ref)
     date_cols = ["product", "entry", "loaded"]
     keys = work.drop_duplicates(date_cols)[date_cols].reset_index(drop=True)
     keys["key"] = np.arange(len(keys))
@@ -823,7 +884,26 @@ def duty_components(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     out.loc[renumbered_unverified[out["line"].to_numpy()], "status"] = "unverified"
     out["is_mfn"] = out["duty_type"] != "mfn"  # sort key: MFN first, then by duty type
     return out.sort_values(["line", "is_mfn", "duty_type"], kind="stable").drop(columns="is_mfn") \
-        .reset_index(drop=True)
+        .reset_index(drop=True), missing
+
+
+def _listed_duties_missing(work: pd.DataFrame, fits: pd.DataFrame, ref: str) -> np.ndarray:
+    """Per line of `work` (line, product, origin, entry), the listed duties in force for its origin on its entry date
+    of which its product matches no row at any date (`fits`: the rows matching each product's code, origin and
+    claims); joined by ', ', None when none is missing."""
+    n = len(work)
+    missing = np.full(n, None, dtype=object)
+    listed = _load_listed_duties(ref)
+    if not listed or not n:
+        return missing
+    spans = pd.DataFrame({"origin": [r.origin_country for r in listed], "duty_type": [r.duty_type for r in listed],
+                          **_validity(listed)})
+    need = work[["line", "product", "origin", "entry"]].merge(spans, on="origin")
+    need = need[(need["valid_from"] <= need["entry"]) & (need["entry"] <= need["valid_to"])]
+    has = fits[["product", "duty_type"]].drop_duplicates().assign(has=True)
+    need = need.merge(has, on=["product", "duty_type"], how="left")
+    need = need[need["has"].isna()].drop_duplicates(["line", "duty_type"]).sort_values(["line", "duty_type"])
+    return join_by_group(need["line"].to_numpy(), need["duty_type"].to_numpy(dtype=object), n, ", ")
 
 
 def duty_for_lines(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -836,17 +916,22 @@ def duty_for_lines(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> tu
     Section 232 row, goods declared outside it, covers none). Returns (components with `base_cents` and
     `amount_cents`, one summary row per line in the order of `lines`).
     """
-    return price_components(duty_components(lines, ref_dir), lines)
+    comp, missing = _match_duty_rows(lines, _dir(ref_dir))
+    comp, summary = price_components(comp, lines)
+    summary["duty_rows_missing"] = missing
+    summary["duty_known"] = summary["has_mfn"] & pd.isna(missing)
+    return comp, summary
 
 
 def effective_rates(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> np.ndarray:
     """Each line's effective duty rate on its `entry_on` date, in percent of `dutiable_cents`: what a plan multiplies
-    a unit's value by (`duty_for_lines`' effective_rate_pct). NaN for a line without an HS code or an MFN row."""
+    a unit's value by (`duty_for_lines`' effective_rate_pct). NaN for a line without an HS code, an MFN row or a
+    listed duty's row (`duty_rows_missing`)."""
     rates = np.full(len(lines), np.nan)
     has_hs = lines["hs_code"].notna().to_numpy()
     if has_hs.any():
         _, summary = duty_for_lines(lines[has_hs].reset_index(drop=True), ref_dir)
-        rates[has_hs] = summary["effective_rate_pct"].where(summary["has_mfn"]).to_numpy()
+        rates[has_hs] = summary["effective_rate_pct"].where(summary["duty_known"]).to_numpy()
     return rates
 
 
@@ -956,27 +1041,28 @@ def join_by_group(groups, values, n: int, sep: str) -> np.ndarray:
 
 
 def duty_rate(
-    hs_code: str, origin: str, entry_date: date, ref_dir: str | Path | None = None, require_mfn: bool = True,
+    hs_code: str, origin: str, entry_date: date, ref_dir: str | Path | None = None, require_known: bool = True,
     loaded_on: date | None = None, claims: str = "",
 ) -> DutyRate:
     """Stacked duty for one entry line (the frame rule of `duty_components` on one row).
 
-    Raises LookupError when no MFN row matches (unless `require_mfn=False`), so an uncovered code never pays 0%.
+    Raises LookupError when no MFN row matches or a listed duty in force has no row for the code (unless
+    `require_known=False`), so an uncovered code never pays 0%.
     """
     normalise_hs(hs_code)  # raises on a code without digits
     origin_code = (origin or "").strip().upper()
-    comp = duty_components(pd.DataFrame({"hs_code": [hs_code], "origin_country": [origin_code],
-                                         "entry_on": [entry_date], "loaded_on": [loaded_on],
-                                         "duty_claims": [claims]}), ref_dir)
+    comp, missing = _match_duty_rows(pd.DataFrame({"hs_code": [hs_code], "origin_country": [origin_code],
+                                                   "entry_on": [entry_date], "loaded_on": [loaded_on],
+                                                   "duty_claims": [claims]}), _dir(ref_dir))
     components = tuple(
         DutyComponent(r.duty_type, float(r.rate_pct), r.hs_prefix, r.row_origin, r.source, r.notes, r.ch99_heading,
                       r.basis, r.not_stacked_on, r.status)
         for r in comp.itertuples(index=False)
     )
-    result = DutyRate(hs_code, origin_code, entry_date, components)
-    if require_mfn and not result.has_mfn:
-        raise LookupError(f"no MFN duty row for HS {hs_code} from {origin_code} on {entry_date}: add it to "
-                          f"duty_rates.csv")
+    result = DutyRate(hs_code, origin_code, entry_date, components,
+                      tuple(missing[0].split(", ")) if missing[0] else ())
+    if require_known and not result.is_known:
+        raise LookupError(f"{result.unknown_reason}: add it to duty_rates.csv")
     return result
 
 
@@ -986,7 +1072,7 @@ def duty_amount(
     loaded_on: date | None = None, claims: str = "",
 ) -> float:
     """Duty in USD on one line: each component rounded to cents (half up), then summed (the frame rule)."""
-    duty_rate(hs_code, origin, entry_date, ref_dir, loaded_on=loaded_on, claims=claims)  # LookupError without MFN
+    duty_rate(hs_code, origin, entry_date, ref_dir, loaded_on=loaded_on, claims=claims)  # LookupError if unknown
     from models.allocation import cents_array
 
     line = pd.DataFrame({"hs_code": [hs_code], "origin_country": [origin], "entry_on": [entry_date],
@@ -1283,19 +1369,21 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     ieepa = np.full(n, np.nan)
     for col, default in (("duty_rate_pct", np.nan), ("duty_components", None), ("unverified_rows", None),
                          ("content_assumed_full", False), ("chapter_99_applicable", None),
-                         ("chapter_99_charged", None), ("chapter_99_unnumbered", None)):
+                         ("chapter_99_charged", None), ("chapter_99_unnumbered", None), ("duty_rows_missing", None)):
         out[col] = default
     if len(idx):
         stack = lines.iloc[idx].assign(loaded_on=pd.to_datetime(lines["shipped_on"].iloc[idx]),
                                        dutiable_cents=dutiable[idx]).reset_index(drop=True)
         _, summary = duty_for_lines(stack, ref_dir)
-        mfn = summary["has_mfn"].to_numpy()
-        duty[idx[mfn]] = summary["duty_cents"].to_numpy()[mfn]
-        ieepa[idx[mfn]] = summary["ieepa_cents"].to_numpy()[mfn]
-        out.loc[idx[mfn], "duty_rate_pct"] = summary["effective_rate_pct"].to_numpy()[mfn]
+        known = summary["duty_known"].to_numpy()
+        duty[idx[known]] = summary["duty_cents"].to_numpy()[known]
+        ieepa[idx[known]] = summary["ieepa_cents"].to_numpy()[known]
+        out.loc[idx[known], "duty_rate_pct"] = summary["effective_rate_pct"].to_numpy()[known]
         for col in ("duty_components", "unverified_rows", "content_assumed_full", "chapter_99_applicable",
                     "chapter_99_charged", "chapter_99_unnumbered"):
-            out.loc[idx[mfn], col] = summary[col].to_numpy()[mfn]
+            out.loc[idx[known], col] = summary[col].to_numpy()[known]
+        has_mfn = summary["has_mfn"].to_numpy()
+        out.loc[idx[has_mfn], "duty_rows_missing"] = summary["duty_rows_missing"].to_numpy()[has_mfn]
 
     # The entry: de minimis, MPF (formal / informal) and HMF, once per entry, then split by dutiable value.
     value = pd.Series(np.where(ok, dutiable, np.nan))

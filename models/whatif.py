@@ -76,12 +76,33 @@ class Scenario:
     notes: list[str] = field(default_factory=list)
 
 
-def stack_components(skus: pd.DataFrame, on: date, origin_col: str = "origin_country") -> pd.DataFrame:
-    """The duty rows in force on `on` for each SKU (models.landed_cost.duty_components); `line` = row position."""
-    return lc.duty_components(pd.DataFrame({
+def _entry_lines(skus: pd.DataFrame, on: date, origin_col: str) -> pd.DataFrame:
+    return pd.DataFrame({
         "hs_code": skus["hs_code"].to_numpy(), "origin_country": skus[origin_col].to_numpy(),
         "entry_on": [on] * len(skus), "duty_claims": skus.get("duty_claims", pd.Series("", index=skus.index))
-        .fillna("").to_numpy()}))
+        .fillna("").to_numpy()})
+
+
+def stack_components(skus: pd.DataFrame, on: date, origin_col: str = "origin_country") -> pd.DataFrame:
+    """The duty rows in force on `on` for each SKU (models.landed_cost.duty_components); `line` = row position."""
+    return lc.duty_components(_entry_lines(skus, on, origin_col))
+
+
+def duty_unknown_reasons(skus: pd.DataFrame, components: pd.DataFrame, on: date,
+                         origin_col: str = "origin_country") -> np.ndarray:
+    """Per SKU, why its duty on `on` cannot be worked out ('' when it can): no HS code, no MFN row, or no row of a
+    listed duty (Section 301 for goods of China) for its code; such a SKU's duty is unknown, never 0."""
+    missing = lc.duty_rows_missing(_entry_lines(skus, on, origin_col))
+    has_mfn = np.zeros(len(skus), dtype=bool)
+    has_mfn[components.loc[components["duty_type"] == "mfn", "line"].to_numpy(dtype=np.int64)] = True
+    has_hs = skus["hs_code"].notna().to_numpy() & (skus["hs_code"].fillna("").astype(str).str.strip() != "").to_numpy()
+    origins = skus[origin_col].fillna("").astype(str).to_numpy()
+    return np.array([
+        "duty unknown: the product has no HS code" if not hs else
+        f"duty unknown: no MFN row for its HS code from {origin} in duty_rates.csv" if not mfn else
+        f"duty unknown: no {gap} row for its HS code from {origin} in duty_rates.csv (0% if it is on none of the "
+        "lists)" if gap else ""
+        for hs, mfn, gap, origin in zip(has_hs, has_mfn, missing, origins)], dtype=object)
 
 
 def apply_tariff_changes(components: pd.DataFrame, changes: tuple[TariffChange, ...], n_lines: int) -> pd.DataFrame:
@@ -135,7 +156,8 @@ def run_scenario(baseline: pd.DataFrame, scenario: Scenario, freight_by_mode: pd
     price = base["unit_price"].to_numpy(dtype=float)
     dutiable_pu = price * base["dutiable_ratio"].fillna(1.0).to_numpy(dtype=float)
     comp_before = stack_components(base, scenario.costing_date)
-    duty_before = duty_per_unit(base, comp_before, dutiable_pu)
+    unknown = duty_unknown_reasons(base, comp_before, scenario.costing_date)
+    duty_before = np.where(unknown != "", np.nan, duty_per_unit(base, comp_before, dutiable_pu))
     parts_before = {"price": price, "freight": base["freight_pu"].to_numpy(float),
                     "insurance": base["insurance_pu"].to_numpy(float), "duty": duty_before,
                     "fees": base["fees_pu"].to_numpy(float) + base["hmf_pu"].to_numpy(float),
@@ -143,7 +165,7 @@ def run_scenario(baseline: pd.DataFrame, scenario: Scenario, freight_by_mode: pd
     landed_before = sum(parts_before.values())
 
     after = {k: v.copy() for k, v in parts_before.items()}
-    notes = [[] for _ in range(n)]
+    notes = [[reason] if reason else [] for reason in unknown]
     if "has_landed_lots" in base:
         for i in np.flatnonzero(~base["has_landed_lots"].fillna(False).to_numpy(bool)):
             notes[i].append("no landed lot yet: freight, fees and inspection per unit are 0")
@@ -178,7 +200,7 @@ def run_scenario(baseline: pd.DataFrame, scenario: Scenario, freight_by_mode: pd
     else:
         duty_to_seller = np.zeros(n, dtype=bool)
     comp_after = apply_tariff_changes(comp_before, scenario.tariff_changes, n)
-    after["duty"] = duty_per_unit(base, comp_after, dutiable_after)
+    after["duty"] = np.where(unknown != "", np.nan, duty_per_unit(base, comp_after, dutiable_after))
     after["fees"] = base["fees_pu"].to_numpy(float) + hmf_after
     if duty_to_seller.any():  # DDP: the seller pays duty and entry fees and prices them in
         after["price"] = after["price"] + np.where(duty_to_seller, after["duty"] + after["fees"], 0.0)
@@ -195,8 +217,13 @@ def run_scenario(baseline: pd.DataFrame, scenario: Scenario, freight_by_mode: pd
         moved = base.assign(origin_country=target["country"])
         t_price = np.full(n, scenario.target_unit_price) if scenario.target_unit_price else after["price"]
         t_dutiable = t_price * base["dutiable_ratio"].fillna(1.0).to_numpy(float)
-        t_comp = apply_tariff_changes(stack_components(moved, scenario.costing_date), scenario.tariff_changes, n)
-        t_duty = np.where(duty_to_seller, 0.0, duty_per_unit(moved, t_comp, t_dutiable))
+        t_stack = stack_components(moved, scenario.costing_date)
+        t_unknown = duty_unknown_reasons(moved, t_stack, scenario.costing_date)
+        t_comp = apply_tariff_changes(t_stack, scenario.tariff_changes, n)
+        t_duty = np.where(duty_to_seller, 0.0,
+                          np.where(t_unknown != "", np.nan, duty_per_unit(moved, t_comp, t_dutiable)))
+        for i in np.flatnonzero((t_unknown != "") & (unknown == "") & ~duty_to_seller):
+            notes[i].append(f"at {scenario.target_supplier_id} ({target['country']}): {t_unknown[i]}")
         t_landed = t_price + after["freight"] + after["insurance"] + t_duty + after["fees"] + after["inspection"]
         landed_after = (1 - share) * landed_after + share * t_landed
         after["price"] = (1 - share) * after["price"] + share * t_price

@@ -248,7 +248,8 @@ def _cmd_tariffs(args) -> int:
     try:
         on = date.fromisoformat(args.on)
         loaded = date.fromisoformat(args.loaded_on) if args.loaded_on else None
-        rate = lc.duty_rate(args.hs, args.origin, on, require_mfn=False, loaded_on=loaded, claims=args.claims or "")
+        rate = lc.duty_rate(args.hs, args.origin, on, require_known=False, loaded_on=loaded,
+                            claims=args.claims or "")
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -258,9 +259,8 @@ def _cmd_tariffs(args) -> int:
     if "duty_rates" in through and on > through["duty_rates"]:
         print(f"ESTIMATED: entered after the duty table's verified-through date {through['duty_rates']}; the rows "
               "as written for that date are used, not yet checked against official sources")
-    if not rate.has_mfn:
-        print(f"error: no MFN row covers HS {args.hs} from {rate.origin_country} on {on}: add it to "
-              "data/reference/duty_rates.csv", file=sys.stderr)
+    if not rate.is_known:
+        print(f"error: {rate.unknown_reason}: add it to data/reference/duty_rates.csv", file=sys.stderr)
         return 1
     amounts = None
     if args.value is not None:

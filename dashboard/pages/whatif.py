@@ -103,6 +103,13 @@ if ui.require_warehouse():
                    "the stack is the table's rows as written for that date, not yet checked against official "
                    "sources, and the figures are estimates.",
                    icon=":material/warning:")
+    landed_known = result["landed_after_pu"].notna()
+    if not landed_known.all():
+        st.warning(f"Duty unknown for {ui.count_words(int((~landed_known).sum()), 'SKU')} of {len(result):,}: "
+                   "duty_rates.csv has no rate for its HS code and origin (an MFN row, and for goods of China a "
+                   "Section 301 row, 0% when the code is on none of the lists), or the product has no HS code. "
+                   "Their landed cost and margin are left out of the figures below; the Notes column says which "
+                   "row is missing.", icon=":material/warning:")
     units = result["units"].sum()
     m1, m2, m3 = ui.tiles(3)
     weights = result["units"].where(result["units"] > 0, 1)
@@ -118,11 +125,15 @@ if ui.require_warehouse():
               delta=display.money_delta(per_unit("landed_change_pu"), 2),
               delta_color="inverse", border=True, help="Volume-weighted over the SKUs, after the scenario.")
     margin_known = result["margin_after_pu"].notna()
+    # a margin is unknown without a selling price, or with a landed cost whose duty is unknown (said first)
+    no_price = ~margin_known & landed_known
+    why = " or ".join(w for w, any_ in (("their duty is unknown", (~landed_known).any()),
+                                        ("neither sales in the last 12 months nor a retail price", no_price.any()))
+                      if any_)
     unknown_margin = "" if margin_known.all() else (
-        " Unknown: none of these SKUs has a selling price (neither sales in the last 12 months nor a retail price)."
-        if not margin_known.any() else
-        f" Unknown for {ui.count_words(int((~margin_known).sum()), 'SKU')} of {len(result):,} (neither sales in the "
-        "last 12 months nor a retail price): the figure is over the others.")
+        f" Unknown for every one of these SKUs ({why})." if not margin_known.any() else
+        f" Unknown for {ui.count_words(int((~margin_known).sum()), 'SKU')} of {len(result):,} ({why}): the figure "
+        "is over the others.")
     m2.metric("Margin per unit", ui.metric_money(per_unit("margin_after_pu"), 2),
               delta=display.money_delta(per_unit("margin_change_pu"), 2),
               border=True,

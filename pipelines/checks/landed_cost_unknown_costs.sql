@@ -3,6 +3,8 @@
 -- date) and charges that could not be put on any order: landed cost is understated by these.
 --
 -- For engineers: marts.landed_cost_shipment's duty_source and fees_source 'unknown', and marts.unallocated_costs.
+-- A product of an origin whose Section 301 lists name codes one by one (reference.listed_duties) needs a row of
+-- that duty for its code, 0% when on none: duty_rows_missing names the duty it lacks.
 -- A product still holding a code a tariff revision replaced (reference.hts_renumbering: the code is the predecessor
 -- of a new one in force on the entry date) is told so: its code needs updating, not the duty table.
 with replaced as (
@@ -26,6 +28,9 @@ select
         'its product''s HS code was replaced by ' || replaced.successor || ' from '
         || strftime(replaced.replaced_on, '%Y-%m-%d')
         || ' (a tariff revision): give the product the code in force, no duty rate is kept for the old one',
+        'no duty paid given, and duty_rates.csv has no ' || shipment.duty_rows_missing
+        || ' row for its HS code from its origin (that duty names codes one by one: add the rate of its list, or 0% '
+        || 'if it is on none)',
         'no duty paid given, and no HS code or no duty rate for it on the entry date'
     ) as problem
 from marts.landed_cost_shipment as shipment

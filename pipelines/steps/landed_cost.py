@@ -281,6 +281,7 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     out["chapter_99_applicable"] = charges["chapter_99_applicable"]  # what a broker reports: the entry's check
     out["chapter_99_charged"] = charges["chapter_99_charged"]
     out["chapter_99_unnumbered"] = charges["chapter_99_unnumbered"]
+    out["duty_rows_missing"] = charges["duty_rows_missing"]
 
     computed = _dollars(charges["duty_cents"])
     has_computed = ~np.isnan(computed)
@@ -463,7 +464,7 @@ def rows_columns() -> list[str]:
             "freight_cost", "insurance_cost", "invoice_freight", "invoice_insurance", "assist_value", "freight",
             "insurance", "dutiable_value", "dutiable_note", "duty_rate_pct",
             "duty_rate_on_order_pct", "duty_components", "chapter_99_applicable", "chapter_99_charged",
-            "chapter_99_unnumbered", "duty_paid", "duty_entry_summary", "duty_computed", "duty",
+            "chapter_99_unnumbered", "duty_rows_missing", "duty_paid", "duty_entry_summary", "duty_computed", "duty",
             "duty_source",
             "duty_status", "duty_variance", "ieepa_duty_computed", "entry_mpf", "mpf_computed", "hmf_computed",
             "mpf_entry_summary", "hmf_entry_summary", "fees_paid", "fees", "fees_source", "rates_estimated",

@@ -103,7 +103,7 @@ def test_a_margin_without_a_selling_price_is_unknown_not_zero(ui, built, tmp_pat
     shown = ui.metrics(at)
     assert shown["Margin per unit"] == "–" and shown["Margin change over a year"] == "–"
     assert next(m for m in at.metric if m.label == "Margin per unit").help.endswith(
-        "Unknown: none of these SKUs has a selling price (neither sales in the last 12 months nor a retail price).")
+        "Unknown for every one of these SKUs (neither sales in the last 12 months nor a retail price).")
     assert shown["Landed cost per unit"] != "–"  # the landed cost is still known
 
 
@@ -163,3 +163,35 @@ def test_a_target_suppliers_return_costs_are_per_unit_sold_where_returns_are_rec
     assert rows.loc["S1", "quality_cost_pu"] == pytest.approx(177.25 / 1200 + 300 / 2000)
     assert rows.loc["S1", "units_sold_12m"] == 2000
     assert rows.loc["S2", "quality_cost_pu"] == pytest.approx(150 / 150)   # a rework of 150 on its 150 units
+
+
+def test_whatif_leaves_a_sku_of_unknown_duty_out_of_the_figures_and_says_so(ui, tmp_path, built):
+    """A2 given a code the duty table has no rate for: its duty, landed cost and margin are unknown (never costed at
+    0% duty), a warning says so above the figures, the tiles are over A1 alone and the Notes column says why."""
+    import shutil
+
+    import pandas as pd
+
+    from helpers import TINY
+
+    folder = tmp_path / "input"
+    shutil.copytree(TINY, folder)
+    products = pd.read_csv(folder / "products.csv", dtype=str)
+    products.loc[products["sku"] == "A2", "hs_code"] = "9999.99.9999"
+    products.to_csv(folder / "products.csv", index=False)
+    at = ui.open(built(folder, tmp_path / "w.duckdb"), "whatif")
+    at.radio(key="whatif_scope").set_value("Supplier").run()
+    at.selectbox(key="whatif_supplier").set_value("S1").run()
+    assert not at.exception
+    assert [w.value for w in at.warning if w.value.startswith("Duty unknown")] == [
+        "Duty unknown for 1 SKU of 2: duty_rates.csv has no rate for its HS code and origin (an MFN row, and for "
+        "goods of China a Section 301 row, 0% when the code is on none of the lists), or the product has no HS code. "
+        "Their landed cost and margin are left out of the figures below; the Notes column says which row is "
+        "missing."]
+    table = [f for f in ui.frames(at) if "landed_after_pu" in f.columns][0].set_index("sku")
+    assert pd.isna(table.loc["A2", "landed_after_pu"]) and table.loc["A1", "landed_after_pu"] == 8.2195
+    assert table.loc["A2", "notes"] == "Duty unknown: no MFN row for its HS code from CN in duty_rates.csv"
+    shown = ui.metrics(at)
+    assert shown["Landed cost per unit"] == "$8.22"  # A1 alone
+    assert next(m for m in at.metric if m.label == "Margin per unit").help.endswith(
+        "Unknown for 1 SKU of 2 (their duty is unknown): the figure is over the others.")

@@ -10,6 +10,7 @@ import statistics
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from models import landed_cost as lc
@@ -550,8 +551,6 @@ def test_a_minimum_total_tops_the_general_rate_up_and_never_below_it():
     assert [lc.duty_rate(hs, origin, on).total_pct for hs, origin in (
         ("9506.91.0030", "TW"), ("6109.10.0012", "DE"), ("9503.00.0073", "JP"))] == [10.0, 16.5, 12.5]
     # the component says what it adds and to what
-    import pandas as pd
-
     line = pd.DataFrame({"hs_code": ["9506.91.0030"], "origin_country": ["TW"], "entry_on": [on],
                          "dutiable_cents": [1_000_000]})
     comp, summary = lc.duty_for_lines(line)
@@ -652,7 +651,10 @@ def test_a_percentage_of_a_huge_line_is_exact_not_wrapped_round_to_a_negative_du
 @pytest.fixture(scope="module")
 def wood_ref(tmp_path_factory):
     """The reference tables plus MFN rows (Free, as the HTS gives these codes) for a wooden chair, a cabinet and a
-    softwood board: data/reference ships the Section 232 wood rows, a brand adds its codes' MFN rows."""
+    softwood board, and the chair's Section 301 rows for CN (List 3: 10%, 25% from 2019-05-10; a CBP New York
+    ruling of 2020 on bar stools of 9401.61.4011 quotes the 25%): data/reference ships the Section 232 wood rows, a
+    brand adds its codes' MFN and Section 301 rows (listed_duties.csv: a code of China without a Section 301 row
+    has an unknown duty)."""
     import shutil
 
     ref = tmp_path_factory.mktemp("wood_ref")
@@ -661,20 +663,23 @@ def wood_ref(tmp_path_factory):
     with (ref / "duty_rates.csv").open("a", encoding="utf-8") as f:
         for code in ("9401.61.40", "9403.60.80", "4407.11.00"):
             f.write(f"{code},*,mfn,0,2018-01-01,,,value,,,,verified,test MFN row,\n")
+        f.write("9401.61.40,CN,section_301,10,2018-09-24,2019-05-09,9903.88.03,value,,,,verified,test List 3 row,\n")
+        f.write("9401.61.40,CN,section_301,25,2019-05-10,,9903.88.03,value,,,,verified,test List 3 row,\n")
     return ref
 
 
 @pytest.mark.parametrize("hs_code, origin, entered, claims, duty", [
-    # upholstered wooden chair from CN, 10,000.00: the day before Proclamation 10976, fentanyl 20% + reciprocal 10%
-    ("9401.61.4011", "CN", date(2025, 10, 13), "", 3_000.00),
+    # upholstered wooden chair from CN, 10,000.00, List 3's 25% (2,500.00) throughout: the day before Proclamation
+    # 10976, + fentanyl 20% + reciprocal 10%
+    ("9401.61.4011", "CN", date(2025, 10, 13), "", 5_500.00),
     # from 2025-10-14: Section 232 25% (2,500.00), the reciprocal duty not on it, fentanyl 20% on top (2,000.00)
-    ("9401.61.4011", "CN", date(2025, 10, 14), "", 4_500.00),
+    ("9401.61.4011", "CN", date(2025, 10, 14), "", 7_000.00),
     # the last day before the deferred increase: 232 25%; the forced-labor duty is not on the part under 232
-    ("9401.61.4011", "CN", date(2026, 12, 31), "", 2_500.00),
+    ("9401.61.4011", "CN", date(2026, 12, 31), "", 5_000.00),
     # from 2027-01-01, as scheduled: 30%
-    ("9401.61.4011", "CN", date(2027, 1, 1), "", 3_000.00),
-    # a child's chair (9401.61.4001) is outside the annex: forced labor 12.5%
-    ("9401.61.4001", "CN", date(2026, 12, 31), "", 1_250.00),
+    ("9401.61.4011", "CN", date(2027, 1, 1), "", 5_500.00),
+    # a child's chair (9401.61.4001) is outside the annex: forced labor 12.5% + List 3 25%
+    ("9401.61.4001", "CN", date(2026, 12, 31), "", 3_750.00),
     # a vanity from VN from 2027-01-01: 50%
     ("9403.60.8093", "VN", date(2027, 1, 1), "", 5_000.00),
     # the same code declared outside the cabinets (9903.76.04): no 232 duty, so the forced-labor 12.5% applies
@@ -717,3 +722,53 @@ def test_canada_and_mexico_fentanyl_duty_is_not_charged_on_the_steel_under_secti
     assert lc.duty_amount(10_000.00, "7318.15.2065", "CA", on, steel_content_pct=40) == 4_100.00
     assert lc.duty_amount(10_000.00, "7318.15.2065", "MX", on, steel_content_pct=40) == 3_500.00
     assert lc.duty_amount(10_000.00, "7318.15.2065", "DE", on, steel_content_pct=40) == 2_600.00
+
+
+LISTED_HEADER = "duty_type,origin_country,effective_from,effective_to,status,source,notes\n"
+
+
+def test_a_listed_duty_needs_a_row_for_the_code_or_the_duty_is_unknown(tmp_path):
+    """listed_duties.csv: Section 301 names codes of China one by one from 2018-07-06, so a code of CN without any
+    section_301 row (at any date) has an unknown duty, never its MFN alone; a 0% row (on none of the lists) or a
+    row of another date makes it known, and other origins and earlier entries need none."""
+    (tmp_path / "duty_rates.csv").write_text(
+        DUTY_HEADER
+        + "1111.11.11,*,mfn,2,2010-01-01,,t,\n"
+        + "2222.22.22,*,mfn,3,2010-01-01,,t,\n"
+        + "2222.22.22,CN,section_301,0,2018-07-06,,t,on none of the lists\n"
+        + "3333.33.33,*,mfn,4,2010-01-01,,t,\n"
+        + "3333.33.33,CN,section_301,25,2019-05-10,,t,\n")
+    (tmp_path / "listed_duties.csv").write_text(LISTED_HEADER + "section_301,CN,2018-07-06,,verified,t,\n")
+    on = date(2024, 6, 1)
+    with pytest.raises(LookupError, match=r"no section_301 row for HS 1111\.11\.1100 from CN"):
+        lc.duty_rate("1111.11.1100", "CN", on, ref_dir=tmp_path)
+    with pytest.raises(LookupError, match="section_301"):
+        lc.duty_amount(1_000.00, "1111.11.1100", "CN", on, ref_dir=tmp_path)
+    unknown = lc.duty_rate("1111.11.1100", "CN", on, ref_dir=tmp_path, require_known=False)
+    assert unknown.has_mfn and not unknown.is_known and unknown.missing == ("section_301",)
+    # the same code from VN, or from CN before the lists began: MFN alone is the whole duty
+    assert lc.duty_amount(1_000.00, "1111.11.1100", "VN", on, ref_dir=tmp_path) == 20.00
+    assert lc.duty_amount(1_000.00, "1111.11.1100", "CN", date(2018, 7, 5), ref_dir=tmp_path) == 20.00
+    # a 0% row: 30.00; a row from 2019-05-10 also covers an entry before it (the code's list is known): 40.00
+    assert lc.duty_amount(1_000.00, "2222.22.2200", "CN", on, ref_dir=tmp_path) == 30.00
+    assert lc.duty_amount(1_000.00, "3333.33.3300", "CN", date(2019, 1, 2), ref_dir=tmp_path) == 40.00
+    assert lc.duty_amount(1_000.00, "3333.33.3300", "CN", on, ref_dir=tmp_path) == 290.00
+    lines = pd.DataFrame({"hs_code": ["1111.11.1100", "1111.11.1100", "2222.22.2200"],
+                          "origin_country": ["CN", "VN", "CN"], "entry_on": [on] * 3,
+                          "dutiable_cents": [100_000] * 3})
+    _, summary = lc.duty_for_lines(lines, tmp_path)
+    assert list(summary["duty_rows_missing"].fillna("")) == ["section_301", "", ""]
+    assert list(summary["duty_known"]) == [False, True, True]
+    assert np.isnan(lc.effective_rates(lines, tmp_path)[0])
+    # without the table no duty type is required of a code
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "duty_rates.csv").write_text((tmp_path / "duty_rates.csv").read_text())
+    assert lc.duty_amount(1_000.00, "1111.11.1100", "CN", on, ref_dir=bare) == 20.00
+
+
+def test_the_shipped_listed_duties_ask_a_section_301_row_of_every_code_of_china():
+    rows = lc.load_listed_duties()
+    assert [(r.duty_type, r.origin_country, r.effective_from, r.effective_to) for r in rows] == [
+        ("section_301", "CN", date(2018, 7, 6), None)]
+    assert all(r.source for r in rows)

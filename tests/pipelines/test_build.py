@@ -708,3 +708,35 @@ def test_a_product_still_holding_a_replaced_hts_code_is_told_to_update_it(tmp_pa
     assert problems == [f"shipment {s}: duty unknown: its product's HS code was replaced by 9405.42.84 from "
                         "2022-01-27 (a tariff revision): give the product the code in force, no duty rate is kept "
                         "for the old one" for s in unknown]
+
+
+def test_a_product_of_china_without_a_section_301_row_has_an_unknown_duty_not_a_zero(tmp_path, tiny_dir,
+                                                                                      monkeypatch):
+    """The lamp shade A2 (made in CN) given the code of an upholstered wooden chair, 9401.61.4011, whose MFN row (Free)
+    a brand added but not its Section 301 row: the lists name codes one by one (reference.listed_duties), so the
+    table cannot tell "on none of them" from "not written down". Its shipments' duty is unknown, never MFN alone,
+    and the warning names the row to add."""
+    import shutil
+
+    from models import landed_cost as lc
+
+    ref = tmp_path / "reference"
+    shutil.copytree(lc.REFERENCE_DIR, ref)
+    with (ref / "duty_rates.csv").open("a", encoding="utf-8") as f:
+        f.write("9401.61.40,*,mfn,0,2018-01-01,,,value,,,,verified,test MFN row,\n")
+    monkeypatch.setattr(lc, "REFERENCE_DIR", ref)
+    count, _ = _warned_after_edits("landed_cost_unknown_costs", tiny_dir, tmp_path, [
+        ("products.csv", "A2,Lamp shade,home_lighting,S1,9405.42.8440", "A2,Lamp shade,home_lighting,S1,9401.61.4011")])
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        rows = con.execute("select shipment_id, duty_computed, duty_rows_missing, duty_source "
+                           "from marts.landed_cost_shipment where sku = 'A2' order by shipment_id").fetchall()
+        problems = [r[0] for r in con.execute(
+            "select problem from ingest.check_warning_rows where check_name = 'landed_cost_unknown_costs' "
+            "order by row_no").fetchall()]
+        others = con.execute("select count(*) from marts.landed_cost_shipment "
+                             "where sku <> 'A2' and duty_rows_missing is not null").fetchone()[0]
+    assert rows and all(r[1:] == (None, "section_301", "unknown") for r in rows)
+    assert count == len(rows) and others == 0
+    assert problems == [f"shipment {r[0]}: duty unknown: no duty paid given, and duty_rates.csv has no section_301 "
+                        "row for its HS code from its origin (that duty names codes one by one: add the rate of its "
+                        "list, or 0% if it is on none)" for r in rows]

@@ -226,3 +226,27 @@ def test_the_edge_cases_reach_the_branches_they_are_for(edge_db):
     assert float(ship.loc["H10", "assist_value"]) > 0
     assert "F3" in unalloc and "Q11" in unalloc
     assert sorted(quality.dropna()["amount"].astype(float)) == [33.33, 66.67]
+
+
+def test_listed_duties_missing_equal_the_rowwise_reference(tmp_path):
+    """The demo's and the edge cases' codes all have their Section 301 rows, so the parity above never meets a
+    missing one: this compares the two implementations on lines that do, with a brand's rows added (MFN only for a
+    chair; a code whose only Section 301 row is a claimed exclusion), across origins, dates and claims."""
+    from models import landed_cost as lc
+
+    ref = tmp_path / "reference"
+    shutil.copytree(lc.REFERENCE_DIR, ref)
+    with (ref / "duty_rates.csv").open("a", encoding="utf-8") as f:
+        f.write("9401.61.40,*,mfn,0,2018-01-01,,,value,,,,verified,test,\n"
+                "1234.56.78,*,mfn,1,2018-01-01,,,value,,,,verified,test,\n"
+                "1234.56.78,CN,section_301,0,2018-07-06,,9903.88.69,value,,,9903.88.69,verified,test,\n")
+    lines = pd.DataFrame({
+        "hs_code": ["9401.61.4011", "9401.61.4011", "9401.61.4011", "1234.56.7800", "1234.56.7800", "9405.42.8440",
+                    None, "9401.61.4011"],
+        "origin_country": ["CN", "VN", "CN", "CN", "CN", "CN", "CN", "cn "],
+        "entry_on": pd.to_datetime(["2024-06-01", "2024-06-01", "2018-07-05", "2024-06-01", "2024-06-01",
+                                    "2024-06-01", "2024-06-01", "2026-12-01"]),
+        "duty_claims": ["", "", "", "", "9903.88.69", "", "", ""]})
+    expected = ["section_301", None, None, "section_301", None, None, "section_301", "section_301"]
+    assert [None if pd.isna(v) else v for v in lc.duty_rows_missing(lines, ref)] == expected
+    assert list(rowwise.duty_rows_missing(lines, ref)) == expected

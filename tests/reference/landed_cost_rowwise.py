@@ -13,6 +13,7 @@ a refund of E-100 belongs to the shipments of entry e100 too, as the entry summa
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
@@ -38,6 +39,7 @@ from models.landed_cost import (
     IEEPA_PREFIX,
     _dir,
     _load_duty_rates,
+    _load_listed_duties,
     amortise_assists,
     chapter_99_check,
     compare_duty_frame,
@@ -236,7 +238,35 @@ def duty_for_lines(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> tu
     component with `not_stacked_on = section_232` is charged only on the value not covered by Section 232.
     Returns (components with `base_cents` and `amount_cents`, one summary row per line in the order of `lines`).
     """
-    return price_components(duty_components(lines, ref_dir), lines)
+    comp, summary = price_components(duty_components(lines, ref_dir), lines)
+    summary["duty_rows_missing"] = duty_rows_missing(lines, ref_dir)
+    summary["duty_known"] = summary["has_mfn"] & summary["duty_rows_missing"].isna()
+    return comp, summary
+
+
+def duty_rows_missing(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> pd.Series:
+    """Line by line: the listed duties in force for the line's origin on its entry date (listed_duties.csv) of which
+    duty_rates.csv has no row, at any date, whose HS prefix starts the line's code, whose origin is the line's or '*'
+    and whose claim (if any) the product makes; joined by ', ', None when none is missing."""
+    ref = _dir(ref_dir)
+    listed = _load_listed_duties(ref)
+    rows = _load_duty_rates(ref)
+    out = []
+    for hs, origin, entry, claims in zip(lines["hs_code"], lines["origin_country"], pd.to_datetime(lines["entry_on"]),
+                                         lines["duty_claims"] if "duty_claims" in lines else [""] * len(lines)):
+        digits = re.sub(r"\D", "", "" if pd.isna(hs) else str(hs))
+        origin = ("" if pd.isna(origin) else str(origin)).strip().upper()
+        claimed = set(re.split(r"[\s,;]+", ("" if pd.isna(claims) else str(claims)).upper()))
+        missing = sorted({
+            need.duty_type for need in listed
+            if need.origin_country == origin and need.effective_from <= entry.date()
+            and (need.effective_to is None or entry.date() <= need.effective_to)
+            and not any(r.duty_type == need.duty_type and digits.startswith(r.hs_digits)
+                        and r.origin_country in (ANY, origin) and (not r.requires_claim
+                                                                   or r.requires_claim.upper() in claimed)
+                        for r in rows)})
+        out.append(", ".join(missing) or None)
+    return pd.Series(out, dtype=object)
 
 
 def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -504,18 +534,20 @@ def customs_charges(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> p
     ieepa = np.full(n, np.nan)
     ch99 = ("chapter_99_applicable", "chapter_99_charged", "chapter_99_unnumbered")
     for col, default in (("duty_rate_pct", np.nan), ("duty_components", None), ("unverified_rows", None),
-                         ("content_assumed_full", False), *((c, None) for c in ch99)):
+                         ("content_assumed_full", False), *((c, None) for c in ch99), ("duty_rows_missing", None)):
         out[col] = default
     if len(idx):
         stack = lines.iloc[idx].assign(loaded_on=pd.to_datetime(lines["shipped_on"].iloc[idx]),
                                        dutiable_cents=dutiable[idx]).reset_index(drop=True)
         _, summary = duty_for_lines(stack, ref_dir)
-        mfn = summary["has_mfn"].to_numpy()
-        duty[idx[mfn]] = summary["duty_cents"].to_numpy()[mfn]
-        ieepa[idx[mfn]] = summary["ieepa_cents"].to_numpy()[mfn]
-        out.loc[idx[mfn], "duty_rate_pct"] = summary["effective_rate_pct"].to_numpy()[mfn]
+        known = summary["duty_known"].to_numpy()
+        duty[idx[known]] = summary["duty_cents"].to_numpy()[known]
+        ieepa[idx[known]] = summary["ieepa_cents"].to_numpy()[known]
+        out.loc[idx[known], "duty_rate_pct"] = summary["effective_rate_pct"].to_numpy()[known]
         for col in ("duty_components", "unverified_rows", "content_assumed_full", *ch99):
-            out.loc[idx[mfn], col] = summary[col].to_numpy()[mfn]
+            out.loc[idx[known], col] = summary[col].to_numpy()[known]
+        mfn = summary["has_mfn"].to_numpy()
+        out.loc[idx[mfn], "duty_rows_missing"] = summary["duty_rows_missing"].to_numpy()[mfn]
 
     # The entry: de minimis, MPF (formal / informal) and HMF, once per entry, then split by dutiable value.
     value = pd.Series(np.where(ok, dutiable, np.nan))
@@ -790,10 +822,10 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ordered = ship[has_hs].assign(entry_on=ship.loc[has_hs, "ordered_on"], loaded_on=pd.NaT,
                                       dutiable_cents=charges.loc[has_hs, "dutiable_cents"].astype(np.int64))
         _, summary = duty_for_lines(ordered.reset_index(drop=True))
-        on_order[has_hs] = summary["effective_rate_pct"].where(summary["has_mfn"]).to_numpy()
+        on_order[has_hs] = summary["effective_rate_pct"].where(summary["duty_known"]).to_numpy()
     out["duty_rate_on_order_pct"] = on_order
     out["duty_components"] = charges["duty_components"]
-    for col in ("chapter_99_applicable", "chapter_99_charged", "chapter_99_unnumbered"):
+    for col in ("chapter_99_applicable", "chapter_99_charged", "chapter_99_unnumbered", "duty_rows_missing"):
         out[col] = charges[col]
 
     computed = _dollars(charges["duty_cents"])
@@ -959,7 +991,8 @@ def rows_columns() -> list[str]:
             "freight_cost", "insurance_cost", "invoice_freight", "invoice_insurance", "assist_value", "freight",
             "insurance", "dutiable_value", "dutiable_note", "duty_rate_pct",
             "duty_rate_on_order_pct", "duty_components", "chapter_99_applicable", "chapter_99_charged",
-            "chapter_99_unnumbered", "duty_paid", "duty_entry_summary", "duty_computed", "duty", "duty_source",
+            "chapter_99_unnumbered", "duty_rows_missing", "duty_paid", "duty_entry_summary", "duty_computed", "duty",
+            "duty_source",
             "duty_status", "duty_variance", "ieepa_duty_computed", "entry_mpf", "mpf_computed", "hmf_computed",
             "mpf_entry_summary", "hmf_entry_summary", "fees_paid", "fees", "fees_source", "rates_estimated",
             "is_estimated", "estimated_tables",

@@ -19,30 +19,45 @@ with replaced as (
         and shipment.entry_on >= renumbering.effective_from
     where shipment.duty_source = 'unknown'
     group by shipment.shipment_id
+),
+
+found as (
+    select
+        1 as part,
+        shipment.shipment_id as row_key,
+        'shipment ' || shipment.shipment_id || ': duty unknown: '
+        || coalesce(
+            'its product''s HS code was replaced by ' || replaced.successor || ' from '
+            || strftime(replaced.replaced_on, '%Y-%m-%d')
+            || ' (a tariff revision): give the product the code in force, no duty rate is kept for the old one',
+            'no duty paid given, and duty_rates.csv has no ' || shipment.duty_rows_missing || ' row for HS '
+            || products.hs_code || ' from ' || products.origin_country
+            || ' (that duty names codes one by one: add the rate of its list, or 0% if it is on none)',
+            'no duty paid given, and no HS code or no duty rate for it on the entry date'
+        ) as problem
+    from marts.landed_cost_shipment as shipment
+    left join replaced on shipment.shipment_id = replaced.shipment_id
+    left join staging.products as products on shipment.sku = products.sku
+    where shipment.duty_source = 'unknown'
+    union all
+    select
+        2,
+        shipment_id,
+        'shipment ' || shipment_id
+        || ': entry fees unknown: no fees given, and no merchandise processing fee rate for the entry date'
+    from marts.landed_cost_shipment
+    where fees_source = 'unknown'
+    union all
+    select
+        3,
+        source_table || ':' || source_id,
+        'unallocated ' || charge || ' of ' || source_table || ' ' || source_id || ': ' || reason
+    from marts.unallocated_costs
 )
 
+-- in a fixed order (the joins above do not keep the marts' order): duty, fees, then charges, each by its key
 select
-    shipment.shipment_id as row_key,
-    'shipment ' || shipment.shipment_id || ': duty unknown: '
-    || coalesce(
-        'its product''s HS code was replaced by ' || replaced.successor || ' from '
-        || strftime(replaced.replaced_on, '%Y-%m-%d')
-        || ' (a tariff revision): give the product the code in force, no duty rate is kept for the old one',
-        'no duty paid given, and duty_rates.csv has no ' || shipment.duty_rows_missing
-        || ' row for its HS code from its origin (that duty names codes one by one: add the rate of its list, or 0% '
-        || 'if it is on none)',
-        'no duty paid given, and no HS code or no duty rate for it on the entry date'
-    ) as problem
-from marts.landed_cost_shipment as shipment
-left join replaced on shipment.shipment_id = replaced.shipment_id
-where shipment.duty_source = 'unknown'
-union all
-select shipment_id,
-    'shipment ' || shipment_id
-        || ': entry fees unknown: no fees given, and no merchandise processing fee rate for the entry date'
-from marts.landed_cost_shipment
-where fees_source = 'unknown'
-union all
-select source_table || ':' || source_id,
-    'unallocated ' || charge || ' of ' || source_table || ' ' || source_id || ': ' || reason
-from marts.unallocated_costs
+    row_key,
+    problem
+from found
+order by part, row_key

@@ -738,5 +738,5 @@ def test_a_product_of_china_without_a_section_301_row_has_an_unknown_duty_not_a_
     assert rows and all(r[1:] == (None, "section_301", "unknown") for r in rows)
     assert count == len(rows) and others == 0
     assert problems == [f"shipment {r[0]}: duty unknown: no duty paid given, and duty_rates.csv has no section_301 "
-                        "row for its HS code from its origin (that duty names codes one by one: add the rate of its "
-                        "list, or 0% if it is on none)" for r in rows]
+                        "row for HS 9401.61.4011 from CN (that duty names codes one by one: add the rate of its list, "
+                        "or 0% if it is on none)" for r in rows]

@@ -114,12 +114,16 @@ if ui.require_warehouse():
     if flag is not None and (flag.get("duty_unknown_count") or flag.get("fees_unknown_count")):
         parts = [f"{what} of {int(flag[col]):,}" for what, col in (
             ("duty", "duty_unknown_count"), ("fees (MPF, HMF, brokerage)", "fees_unknown_count")) if flag[col]]
+        listed = int(flag.get("duty_rows_missing_count") or 0)
         st.warning(
             f"Unknown: the {' and the '.join(parts)} of {ui.count_words(int(flag['shipment_count']), 'shipment')}. "
             "No amount paid "
             "was imported for them and there is no HS code or duty_rates row to compute it, so they count $0 in the "
             "landed cost, which is understated by that much. Add `duty_paid` / `other_fees` to the shipments file or "
-            "the products' `hs_code` (docs/landed-cost.md).", icon=":material/warning:")
+            "the products' `hs_code` (docs/landed-cost.md)."
+            + (f" {listed:,} {'is' if listed == 1 else 'are'} goods of China whose HS code has an MFN row but no "
+               "Section 301 row: add the rate of its list to data/reference/duty_rates.csv, or 0% if it is on none "
+               "(the Data page names each code)." if listed else ""), icon=":material/warning:")
     exposure = queries.adcvd_exposure(ids, supplier_id, sku)
     adcvd = display.adcvd_warning(exposure, ui.md) if exposure is not None and not exposure.empty else ""
     if adcvd:  # AD/CVD deposits: set per producer, never in landed cost

@@ -13,6 +13,7 @@ final as (
         count(*) filter (where rates_estimated) as rates_estimated_count,
         count(*) filter (where uses_unverified_rows) as unverified_count,
         count(*) filter (where duty_source = 'unknown') as duty_unknown_count,
+        count(*) filter (where duty_source = 'unknown' and duty_rows_missing is not null) as duty_rows_missing_count,
         count(*) filter (where fees_source = 'unknown') as fees_unknown_count,
         count(*) filter (where duty_status = 'match') as duty_match_count,
         count(*) filter (where duty_status = 'overpaid') as duty_overpaid_count,

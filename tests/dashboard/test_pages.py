@@ -1136,6 +1136,34 @@ def test_costs_page_says_when_duty_or_fees_are_unknown(ui, tiny_db, tiny_dir, tm
                     "(docs/landed-cost.md)."]
 
 
+
+def test_costs_page_names_goods_of_china_missing_their_section_301_row(ui, tiny_dir, tmp_path, monkeypatch):
+    """A2 given the code of an upholstered wooden chair, 9401.61.4011, whose MFN row a brand added (Free) but not its
+    Section 301 row: its duty is unknown (listed_duties.csv), and the warning says what to add. Built directly, not
+    through the cached `built`: the reference tables are the test's own."""
+    import shutil
+
+    from models import landed_cost as lc
+    from pipelines.build import build
+
+    ref = tmp_path / "reference"
+    shutil.copytree(lc.REFERENCE_DIR, ref)
+    with (ref / "duty_rates.csv").open("a", encoding="utf-8") as f:
+        f.write("9401.61.40,*,mfn,0,2018-01-01,,,value,,,,verified,test MFN row,\n")
+    monkeypatch.setattr(lc, "REFERENCE_DIR", ref)
+    products = tiny_dir / "products.csv"
+    products.write_text(products.read_text(encoding="utf-8").replace("A2,Lamp shade,home_lighting,S1,9405.42.8440,",
+                                                                     "A2,Bar stool,home_lighting,S1,9401.61.4011,"),
+                        encoding="utf-8")
+    build(tiny_dir, tmp_path / "w.duckdb", log=lambda _: None)
+    said = [ui.plain(w.value) for w in ui.open(tmp_path / "w.duckdb", "costs").warning if "Unknown: the duty" in w.value]
+    assert said == ["Unknown: the duty of 2 of 5 shipments. No amount paid was imported for them and there is no HS "
+                    "code or duty_rates row to compute it, so they count $0 in the landed cost, which is understated "
+                    "by that much. Add `duty_paid` / `other_fees` to the shipments file or the products' `hs_code` "
+                    "(docs/landed-cost.md). 2 are goods of China whose HS code has an MFN row but no Section 301 row: "
+                    "add the rate of its list to data/reference/duty_rates.csv, or 0% if it is on none (the Data page "
+                    "names each code)."]
+
 def test_costs_pickers_offer_only_the_suppliers_and_skus_inside_the_filters(ui, tiny_db, tiny_con):
     at = ui.open(tiny_db, "costs")
     at.radio(key="costs_scope").set_value("Supplier").run()

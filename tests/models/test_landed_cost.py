@@ -772,3 +772,21 @@ def test_the_shipped_listed_duties_ask_a_section_301_row_of_every_code_of_china(
     assert [(r.duty_type, r.origin_country, r.effective_from, r.effective_to) for r in rows] == [
         ("section_301", "CN", date(2018, 7, 6), None)]
     assert all(r.source for r in rows)
+
+
+@pytest.mark.parametrize("origin, entered, duty", [
+    # T-shirts 6109.10.00 (MFN 16.5%, List 4A 7.5% for CN only), 10,000.00. Goods of Hong Kong paid China's IEEPA
+    # duties but never Section 301: before the reciprocal duty, fentanyl 10%: 1,650.00 + 1,000.00
+    ("HK", date(2025, 3, 1), 2_650.00),
+    ("CN", date(2025, 3, 1), 3_400.00),
+    # at 125% (2025-04-10 .. 05-13): + fentanyl 20% + reciprocal 125%; Macau the reciprocal duty only
+    ("HK", date(2025, 4, 12), 16_150.00),
+    ("MO", date(2025, 4, 12), 14_150.00),
+    # after the Geneva statement: fentanyl 20% + reciprocal 10%; from 2025-11-10 fentanyl 10%
+    ("HK", date(2025, 6, 1), 4_650.00),
+    ("HK", date(2025, 12, 1), 3_650.00),
+    # the IEEPA duties ended: Section 122's 10%, as for every origin
+    ("HK", date(2026, 3, 1), 2_650.00),
+])
+def test_hong_kong_and_macau_paid_chinas_ieepa_duties_but_not_section_301(origin, entered, duty):
+    assert lc.duty_amount(10_000.00, "6109.10.0012", origin, entered) == duty

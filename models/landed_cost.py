@@ -271,7 +271,7 @@ def _status(r: Mapping[str, str | None], path: str) -> str:
 def _load_duty_rates(ref_dir: str) -> tuple[DutyRow, ...]:
     cols = ("hs_code", "origin_country", "duty_type", "rate_pct", "effective_from", "effective_to", "source", "notes")
     rows = []
-    for r in _rows(ref_dir, "duty_rates.csv", cols):
+    for line, r in enumerate(_rows(ref_dir, "duty_rates.csv", cols), start=2):
         basis = _opt(r, "basis", "value").lower()
         if basis not in DUTY_BASES:
             raise ValueError(f"duty_rates.csv: basis must be one of {DUTY_BASES}, got {basis!r}")
@@ -279,7 +279,7 @@ def _load_duty_rates(ref_dir: str) -> tuple[DutyRow, ...]:
             hs_code=r["hs_code"].strip(),
             origin_country=r["origin_country"].strip().upper(),
             duty_type=r["duty_type"].strip().lower(),
-            rate_pct=_rate(r["rate_pct"], "duty_rates.csv"),
+            rate_pct=_rate(r["rate_pct"], f"duty_rates.csv line {line}"),
             effective_from=_date(r["effective_from"]),
             effective_to=_opt_date(r["effective_to"]),
             source=r["source"].strip(),
@@ -298,7 +298,10 @@ def _load_duty_rates(ref_dir: str) -> tuple[DutyRow, ...]:
 
 def _rate(text: str, table: str) -> float:
     """A percentage with at most 4 decimals (0.3464, 17.6): the integer arithmetic below is exact on it."""
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{table}: rate {text!r} is not a number (a percentage, e.g. 25 or 3.9)") from None
     if abs(value * 10_000 - round(value * 10_000)) > 1e-6 or value < 0:
         raise ValueError(f"{table}: rate {text!r} must be >= 0 with at most 4 decimals")
     return value
@@ -941,6 +944,35 @@ def _pct_texts(rates: np.ndarray) -> np.ndarray:
     return np.array([f"{r:g}" for r in distinct], dtype=object)[at]
 
 
+def duty_gaps(products: pd.DataFrame, on: date, ref_dir: str | Path | None = None) -> pd.DataFrame:
+    """The codes the duty table cannot price on `on`, for a brand to fill in: one row per HS code and origin of
+    `products` (sku, hs_code, origin_country and optionally duty_claims) whose stack lacks an MFN row or a listed
+    duty's row (Section 301 for goods of China), with what is missing ('mfn', or the listed duty types), the SKUs
+    and how many; most SKUs first. Products without an HS code are left out (nothing can price them)."""
+    cols = ["hs_code", "origin_country", "missing", "sku_count", "skus"]
+    coded = products[products["hs_code"].notna() & (products["hs_code"].astype(str).str.strip() != "")] \
+        .reset_index(drop=True)
+    if coded.empty:
+        return pd.DataFrame(columns=cols)
+    lines = pd.DataFrame({"hs_code": coded["hs_code"].astype(str).str.strip(),
+                          "origin_country": coded["origin_country"].fillna("").astype(str).str.strip().str.upper(),
+                          "entry_on": [on] * len(coded),
+                          "duty_claims": coded.get("duty_claims", pd.Series("", index=coded.index)).fillna("")})
+    comp, missing = _match_duty_rows(lines, _dir(ref_dir))
+    has_mfn = np.zeros(len(lines), dtype=bool)
+    has_mfn[comp.loc[comp["duty_type"] == "mfn", "line"].to_numpy(dtype=np.int64)] = True
+    listed = pd.Series(missing, dtype=object).fillna("").to_numpy(dtype=object)
+    gap = np.where(has_mfn, listed, np.where(listed != "", "mfn, " + listed, "mfn"))
+    found = lines.assign(sku=coded["sku"].astype(str), missing=gap)
+    found = found[found["missing"] != ""]
+    if found.empty:
+        return pd.DataFrame(columns=cols)
+    out = found.groupby(["hs_code", "origin_country", "missing"], sort=True)["sku"] \
+        .agg(sku_count="nunique", skus=lambda s: ", ".join(sorted(set(s)))).reset_index()
+    return out.sort_values(["sku_count", "hs_code", "origin_country"], ascending=[False, True, True],
+                           kind="stable")[cols].reset_index(drop=True)
+
+
 def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The amounts of a stack of components (`duty_components`' rows, possibly changed by a what-if) on `lines`.
 
@@ -1570,6 +1602,6 @@ __all__ = [
     "duty_components", "duty_for_lines", "percent_of_cents", "entry_fees", "hmf_cents", "de_minimis_cents",
     "load_de_minimis", "load_hts_renumbering", "codes_in_force", "verified_through", "estimated_tables",
     "compare_duty_frame", "DATED_TABLES", "join_by_group",
-    "effective_rates", "chapter_99_check", "heading_key",
+    "effective_rates", "chapter_99_check", "heading_key", "duty_gaps", "duty_rows_missing",
     "bootstrap_mean_ci", "compare_groups", "BOOTSTRAP_SAMPLES", "BOOTSTRAP_CI", "BOOTSTRAP_SEED",
 ]

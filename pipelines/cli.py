@@ -292,6 +292,61 @@ def _cmd_tariffs(args) -> int:
     return 0
 
 
+def _cmd_duty_gaps(args) -> int:
+    """List the products' HS codes and origins the duty table cannot price (no MFN row, or no Section 301 row for
+    goods of China), and with --out write the duty_rates.csv rows to fill in for them."""
+    import csv
+
+    import duckdb
+
+    from models import landed_cost as lc
+
+    db = Path(args.db)
+    if not db.is_file():
+        print(f"error: no warehouse at {db}: build one first (supplier-risk build or demo-warehouse)", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(db), read_only=True) as con:
+        products = con.execute("select sku, hs_code, origin_country, duty_claims from staging.products").df()
+        as_of = con.execute("select as_of from ingest.build_info").fetchone()[0]
+    try:
+        on = date.fromisoformat(args.on) if args.on else as_of
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    gaps = lc.duty_gaps(products, on)
+    uncoded = int(products["hs_code"].isna().sum())
+    def count(n: int, word: str) -> str:
+        return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+    print(f"{count(len(products), 'product')} in {db}, entered on {on}: "
+          + (f"{count(len(gaps), 'HS code and origin')} ({count(int(gaps['sku_count'].sum()), 'SKU')}) the duty "
+             "table cannot price" if len(gaps) else "the duty table prices every HS code and origin")
+          + (f"; {count(uncoded, 'product')} without an HS code" if uncoded else ""))
+    for row in gaps.itertuples(index=False):
+        print(f"  {row.hs_code} from {row.origin_country}: no {row.missing.replace(', ', ' and no ')} row "
+              f"({count(row.sku_count, 'SKU')}: {row.skus})")
+    if args.out and len(gaps):
+        header = ["hs_code", "origin_country", "duty_type", "rate_pct", "effective_from", "effective_to",
+                  "ch99_heading", "basis", "not_stacked_on", "loaded_before", "requires_claim", "status", "source",
+                  "notes"]
+        first = {t.duty_type: t.effective_from.isoformat() for t in lc.load_listed_duties()}
+        with open(args.out, "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh, lineterminator="\n")
+            out.writerow(header)
+            for row in gaps.itertuples(index=False):
+                hs8 = lc.normalise_hs(row.hs_code)[:8]
+                code = f"{hs8[:4]}.{hs8[4:6]}.{hs8[6:8]}"
+                for duty_type in row.missing.split(", "):
+                    origin = "*" if duty_type == "mfn" else row.origin_country
+                    out.writerow([code, origin, duty_type, "", first.get(duty_type, "2018-01-01"), "", "", "value",
+                                  "", "", "", "unverified", "", f"for {row.skus}: fill in the rate and its source"])
+        print(f"wrote the rows to fill in (rate and source blank) to {args.out}: complete them and append them to "
+              "data/reference/duty_rates.csv (docs/landed-cost.md); a row left blank is refused with its line")
+    if len(gaps):
+        print("until then their duty is unknown (never 0): see the data check landed_cost_unknown_costs")
+    return 0
+
+
 def _cmd_validate(args) -> int:
     """Print the validity report card of a built warehouse (models/validity.py, docs/validity.md)."""
     import duckdb
@@ -643,6 +698,13 @@ def parser() -> argparse.ArgumentParser:
     tf.add_argument("--steel-pct", type=float, help="steel content, percent of the value (Section 232)")
     tf.add_argument("--aluminium-pct", type=float, help="aluminium content, percent of the value (Section 232)")
     tf.set_defaults(func=_cmd_tariffs)
+
+    dg = sub.add_parser("duty-gaps", help="list the products' HS codes and origins the duty table cannot price "
+                                          "(no MFN row, or no Section 301 row for goods of China)")
+    dg.add_argument("--db", default=str(DEFAULT_DB), help="warehouse to read (default: %(default)s)")
+    dg.add_argument("--on", help="entry date YYYY-MM-DD (default: the warehouse's analysis date)")
+    dg.add_argument("--out", help="also write the duty_rates.csv rows to fill in (rate and source blank) to this file")
+    dg.set_defaults(func=_cmd_duty_gaps)
 
     fu = sub.add_parser("fx-update", help="extend the FX table with the months after its latest from the ECB's "
                                           "reference-rate history (eurofxref-hist.zip or .csv); never changes a "

@@ -790,3 +790,19 @@ def test_the_shipped_listed_duties_ask_a_section_301_row_of_every_code_of_china(
 ])
 def test_hong_kong_and_macau_paid_chinas_ieepa_duties_but_not_section_301(origin, entered, duty):
     assert lc.duty_amount(10_000.00, "6109.10.0012", origin, entered) == duty
+
+
+def test_duty_gaps_groups_the_products_by_code_and_origin_most_skus_first():
+    products = pd.DataFrame({"sku": ["A", "B", "C", "D", "E", "F"],
+                             "hs_code": ["9401.61.4011", "9999.99.9999", "9405.42.8440", None, "9999.99.9999",
+                                         "9999.99.9999"],
+                             "origin_country": ["CN", "VN", "CN", "CN", "vn", "CN"]})
+    gaps = lc.duty_gaps(products, date(2026, 12, 1))
+    assert gaps.to_dict(orient="records") == [
+        {"hs_code": "9999.99.9999", "origin_country": "VN", "missing": "mfn", "sku_count": 2, "skus": "B, E"},
+        {"hs_code": "9401.61.4011", "origin_country": "CN", "missing": "mfn, section_301", "sku_count": 1,
+         "skus": "A"},
+        {"hs_code": "9999.99.9999", "origin_country": "CN", "missing": "mfn, section_301", "sku_count": 1,
+         "skus": "F"}]
+    # the lamp is priced and D has no code: neither is listed; nothing missing gives an empty frame
+    assert lc.duty_gaps(products.iloc[[2, 3]], date(2026, 12, 1)).empty

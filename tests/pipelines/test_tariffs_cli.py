@@ -37,3 +37,50 @@ def test_tariffs_flags_an_entry_after_verified_through_and_shows_unverified_note
 def test_tariffs_refuses_an_uncovered_code(capsys):
     assert main(["tariffs", "--hs", "8501.10.4060", "--origin", "CN", "--on", "2026-03-10"]) == 1
     assert "no MFN row covers HS 8501.10.4060" in capsys.readouterr().err
+
+
+def test_tariffs_names_the_section_301_row_a_code_of_china_lacks(capsys, tmp_path, monkeypatch):
+    """A brand added the MFN row of a chair (9401.61.40, Free) but not its Section 301 row: refused, saying which."""
+    import shutil
+
+    from models import landed_cost as lc
+
+    ref = tmp_path / "reference"
+    shutil.copytree(lc.REFERENCE_DIR, ref)
+    with (ref / "duty_rates.csv").open("a", encoding="utf-8") as f:
+        f.write("9401.61.40,*,mfn,0,2018-01-01,,,value,,,,verified,test MFN row,\n")
+    monkeypatch.setattr(lc, "REFERENCE_DIR", ref)
+    assert main(["tariffs", "--hs", "9401.61.4011", "--origin", "CN", "--on", "2024-06-01"]) == 1
+    assert "error: no section_301 row for HS 9401.61.4011 from CN" in capsys.readouterr().err
+    assert main(["tariffs", "--hs", "9401.61.4011", "--origin", "VN", "--on", "2024-06-01"]) == 0
+
+
+def test_duty_gaps_lists_the_codes_to_add_and_writes_their_rows(capsys, tmp_path, built):
+    """The tiny portfolio with A2 made a chair of 9401.61.4011 (no MFN, no Section 301 row) and B1 a product of an
+    unknown code from VN: both listed, most SKUs first, and the rows to fill in written in duty_rates.csv's columns
+    (MFN for every origin from 2018-01-01, Section 301 for CN from the lists' start, 2018-07-06)."""
+    import csv
+    import shutil
+
+    from helpers import TINY
+
+    folder = tmp_path / "input"
+    shutil.copytree(TINY, folder)
+    products = folder / "products.csv"
+    text = products.read_text(encoding="utf-8")
+    text = text.replace("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Bar stool,home_lighting,S1,9401.61.4011,CN")
+    products.write_text(text, encoding="utf-8")
+    db = built(folder, tmp_path / "w.duckdb")
+    clean = built(TINY, tmp_path / "clean.duckdb")
+    assert main(["duty-gaps", "--db", str(clean)]) == 0
+    assert "the duty table prices every HS code and origin" in capsys.readouterr().out
+    out_csv = tmp_path / "rows.csv"
+    assert main(["duty-gaps", "--db", str(db), "--out", str(out_csv)]) == 0
+    out = capsys.readouterr().out
+    assert "entered on 2024-06-21: 1 HS code and origin (1 SKU) the duty table cannot price" in out
+    assert "  9401.61.4011 from CN: no mfn and no section_301 row (1 SKU: A2)" in out
+    with out_csv.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["hs_code"], r["origin_country"], r["duty_type"], r["rate_pct"], r["effective_from"], r["source"])
+            for r in rows] == [("9401.61.40", "*", "mfn", "", "2018-01-01", ""),
+                               ("9401.61.40", "CN", "section_301", "", "2018-07-06", "")]

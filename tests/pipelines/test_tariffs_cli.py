@@ -56,9 +56,9 @@ def test_tariffs_names_the_section_301_row_a_code_of_china_lacks(capsys, tmp_pat
 
 
 def test_duty_gaps_lists_the_codes_to_add_and_writes_their_rows(capsys, tmp_path, built):
-    """The tiny portfolio with A2 made a chair of 9401.61.4011 (no MFN, no Section 301 row) and B1 a product of an
-    unknown code from VN: both listed, most SKUs first, and the rows to fill in written in duty_rates.csv's columns
-    (MFN for every origin from 2018-01-01, Section 301 for CN from the lists' start, 2018-07-06)."""
+    """The tiny portfolio with A2 made a chair of 9401.61.4011 (no MFN, no Section 301 row): listed with its SKU, and
+    the rows to fill in written in duty_rates.csv's columns (MFN for every origin from 2018-01-01, Section 301 for
+    CN from the lists' start, 2018-07-06). The tiny portfolio as given has nothing to add."""
     import csv
     import shutil
 
@@ -68,7 +68,8 @@ def test_duty_gaps_lists_the_codes_to_add_and_writes_their_rows(capsys, tmp_path
     shutil.copytree(TINY, folder)
     products = folder / "products.csv"
     text = products.read_text(encoding="utf-8")
-    text = text.replace("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Bar stool,home_lighting,S1,9401.61.4011,CN")
+    text = text.replace("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN",
+                        "A2,Bar stool,home_lighting,S1,9401.61.4011,CN")
     products.write_text(text, encoding="utf-8")
     db = built(folder, tmp_path / "w.duckdb")
     clean = built(TINY, tmp_path / "clean.duckdb")

@@ -944,6 +944,17 @@ def _pct_texts(rates: np.ndarray) -> np.ndarray:
     return np.array([f"{r:g}" for r in distinct], dtype=object)[at]
 
 
+def duty_rows_lacking(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> np.ndarray:
+    """Per line of `lines` (as `duty_components` takes them), the duty types the table lacks a row of to price it:
+    '' when it can, else 'mfn' and / or the listed duties (`duty_rows_missing`), joined by ', ' ('mfn, section_301').
+    The one rule for "the duty of this line is unknown" outside the priced frames (`duty_for_lines`' duty_known)."""
+    comp, missing = _match_duty_rows(lines, _dir(ref_dir))
+    has_mfn = np.zeros(len(lines), dtype=bool)
+    has_mfn[comp.loc[comp["duty_type"] == "mfn", "line"].to_numpy(dtype=np.int64)] = True
+    listed = pd.Series(missing, dtype=object).fillna("").to_numpy(dtype=object)
+    return np.where(has_mfn, listed, np.where(listed != "", "mfn, " + listed, "mfn")).astype(object)
+
+
 def duty_gaps(products: pd.DataFrame, on: date, ref_dir: str | Path | None = None) -> pd.DataFrame:
     """The codes the duty table cannot price on `on`, for a brand to fill in: one row per HS code and origin of
     `products` (sku, hs_code, origin_country and optionally duty_claims) whose stack lacks an MFN row or a listed
@@ -958,12 +969,7 @@ def duty_gaps(products: pd.DataFrame, on: date, ref_dir: str | Path | None = Non
                           "origin_country": coded["origin_country"].fillna("").astype(str).str.strip().str.upper(),
                           "entry_on": [on] * len(coded),
                           "duty_claims": coded.get("duty_claims", pd.Series("", index=coded.index)).fillna("")})
-    comp, missing = _match_duty_rows(lines, _dir(ref_dir))
-    has_mfn = np.zeros(len(lines), dtype=bool)
-    has_mfn[comp.loc[comp["duty_type"] == "mfn", "line"].to_numpy(dtype=np.int64)] = True
-    listed = pd.Series(missing, dtype=object).fillna("").to_numpy(dtype=object)
-    gap = np.where(has_mfn, listed, np.where(listed != "", "mfn, " + listed, "mfn"))
-    found = lines.assign(sku=coded["sku"].astype(str), missing=gap)
+    found = lines.assign(sku=coded["sku"].astype(str), missing=duty_rows_lacking(lines, ref_dir))
     found = found[found["missing"] != ""]
     if found.empty:
         return pd.DataFrame(columns=cols)
@@ -1602,6 +1608,6 @@ __all__ = [
     "duty_components", "duty_for_lines", "percent_of_cents", "entry_fees", "hmf_cents", "de_minimis_cents",
     "load_de_minimis", "load_hts_renumbering", "codes_in_force", "verified_through", "estimated_tables",
     "compare_duty_frame", "DATED_TABLES", "join_by_group",
-    "effective_rates", "chapter_99_check", "heading_key", "duty_gaps", "duty_rows_missing",
+    "effective_rates", "chapter_99_check", "heading_key", "duty_gaps", "duty_rows_missing", "duty_rows_lacking",
     "bootstrap_mean_ci", "compare_groups", "BOOTSTRAP_SAMPLES", "BOOTSTRAP_CI", "BOOTSTRAP_SEED",
 ]

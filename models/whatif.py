@@ -88,21 +88,21 @@ def stack_components(skus: pd.DataFrame, on: date, origin_col: str = "origin_cou
     return lc.duty_components(_entry_lines(skus, on, origin_col))
 
 
-def duty_unknown_reasons(skus: pd.DataFrame, components: pd.DataFrame, on: date,
-                         origin_col: str = "origin_country") -> np.ndarray:
-    """Per SKU, why its duty on `on` cannot be worked out ('' when it can): no HS code, no MFN row, or no row of a
-    listed duty (Section 301 for goods of China) for its code; such a SKU's duty is unknown, never 0."""
-    missing = lc.duty_rows_missing(_entry_lines(skus, on, origin_col))
-    has_mfn = np.zeros(len(skus), dtype=bool)
-    has_mfn[components.loc[components["duty_type"] == "mfn", "line"].to_numpy(dtype=np.int64)] = True
-    has_hs = skus["hs_code"].notna().to_numpy() & (skus["hs_code"].fillna("").astype(str).str.strip() != "").to_numpy()
+def duty_unknown_reasons(skus: pd.DataFrame, on: date, origin_col: str = "origin_country") -> np.ndarray:
+    """Per SKU, why its duty on `on` cannot be worked out ('' when it can): no HS code, or no MFN row or no row of a
+    listed duty (Section 301 for goods of China) for its code (models.landed_cost.duty_rows_lacking); such a SKU's
+    duty is unknown, never 0."""
+    has_hs = skus["hs_code"].fillna("").astype(str).str.strip().ne("").to_numpy()
+    lacking = np.full(len(skus), "", dtype=object)
+    if has_hs.any():
+        lacking[has_hs] = lc.duty_rows_lacking(_entry_lines(skus[has_hs], on, origin_col))
     origins = skus[origin_col].fillna("").astype(str).to_numpy()
     return np.array([
         "duty unknown: the product has no HS code" if not hs else
-        f"duty unknown: no MFN row for its HS code from {origin} in duty_rates.csv" if not mfn else
-        f"duty unknown: no {gap} row for its HS code from {origin} in duty_rates.csv (0% if it is on none of the "
-        "lists)" if gap else ""
-        for hs, mfn, gap, origin in zip(has_hs, has_mfn, missing, origins)], dtype=object)
+        f"duty unknown: no {gap.replace(', ', ' and no ').replace('mfn', 'MFN')} row for its HS code from {origin} "
+        "in duty_rates.csv" + (" (Section 301: 0% if the code is on none of its lists)" if gap != "mfn" else "")
+        if gap else ""
+        for hs, gap, origin in zip(has_hs, lacking, origins)], dtype=object)
 
 
 def apply_tariff_changes(components: pd.DataFrame, changes: tuple[TariffChange, ...], n_lines: int) -> pd.DataFrame:
@@ -156,7 +156,7 @@ def run_scenario(baseline: pd.DataFrame, scenario: Scenario, freight_by_mode: pd
     price = base["unit_price"].to_numpy(dtype=float)
     dutiable_pu = price * base["dutiable_ratio"].fillna(1.0).to_numpy(dtype=float)
     comp_before = stack_components(base, scenario.costing_date)
-    unknown = duty_unknown_reasons(base, comp_before, scenario.costing_date)
+    unknown = duty_unknown_reasons(base, scenario.costing_date)
     duty_before = np.where(unknown != "", np.nan, duty_per_unit(base, comp_before, dutiable_pu))
     parts_before = {"price": price, "freight": base["freight_pu"].to_numpy(float),
                     "insurance": base["insurance_pu"].to_numpy(float), "duty": duty_before,
@@ -217,9 +217,8 @@ def run_scenario(baseline: pd.DataFrame, scenario: Scenario, freight_by_mode: pd
         moved = base.assign(origin_country=target["country"])
         t_price = np.full(n, scenario.target_unit_price) if scenario.target_unit_price else after["price"]
         t_dutiable = t_price * base["dutiable_ratio"].fillna(1.0).to_numpy(float)
-        t_stack = stack_components(moved, scenario.costing_date)
-        t_unknown = duty_unknown_reasons(moved, t_stack, scenario.costing_date)
-        t_comp = apply_tariff_changes(t_stack, scenario.tariff_changes, n)
+        t_unknown = duty_unknown_reasons(moved, scenario.costing_date)
+        t_comp = apply_tariff_changes(stack_components(moved, scenario.costing_date), scenario.tariff_changes, n)
         t_duty = np.where(duty_to_seller, 0.0,
                           np.where(t_unknown != "", np.nan, duty_per_unit(moved, t_comp, t_dutiable)))
         for i in np.flatnonzero((t_unknown != "") & (unknown == "") & ~duty_to_seller):

@@ -190,7 +190,8 @@ def test_whatif_leaves_a_sku_of_unknown_duty_out_of_the_figures_and_says_so(ui, 
         "missing."]
     table = [f for f in ui.frames(at) if "landed_after_pu" in f.columns][0].set_index("sku")
     assert pd.isna(table.loc["A2", "landed_after_pu"]) and table.loc["A1", "landed_after_pu"] == 8.2195
-    assert table.loc["A2", "notes"] == "Duty unknown: no MFN row for its HS code from CN in duty_rates.csv"
+    assert table.loc["A2", "notes"] == ("Duty unknown: no MFN and no section_301 row for its HS code from CN in "
+                                        "duty_rates.csv (Section 301: 0% if the code is on none of its lists)")
     shown = ui.metrics(at)
     assert shown["Landed cost per unit"] == "$8.22"  # A1 alone
     assert next(m for m in at.metric if m.label == "Margin per unit").help.endswith(

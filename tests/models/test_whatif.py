@@ -122,14 +122,17 @@ def test_a_higher_general_rate_is_absorbed_by_a_minimum_total():
 def test_a_sku_whose_duty_is_unknown_is_not_costed_at_zero_duty():
     """A SKU without a duty rate (a code the table has no MFN row for, or no HS code at all) has an unknown duty,
     landed cost and margin before and after, and says why; the lamp beside it is costed as before."""
-    base = pd.concat([_base(), _base(sku="X1", hs_code="9999.99.9999"), _base(sku="X2", hs_code=None)],
-                     ignore_index=True)
+    base = pd.concat([_base(), _base(sku="X1", hs_code="9999.99.9999"), _base(sku="X2", hs_code=None),
+                      _base(sku="X3", hs_code="9999.99.9999", origin_country="VN")], ignore_index=True)
     out = whatif.run_scenario(base, whatif.Scenario(date(2024, 6, 21), whatif.PRESETS["Section 301 +25%"])) \
         .set_index("sku")
     assert (out.at["A1", "duty_before_pu"], out.at["A1", "duty_after_pu"]) == (1.5895, 2.9645)
-    for sku in ("X1", "X2"):
+    for sku in ("X1", "X2", "X3"):
         assert out.loc[sku, ["duty_before_pu", "duty_after_pu", "landed_before_pu", "landed_after_pu",
                              "margin_before_pu", "margin_after_pu", "margin_change_total"]].isna().all()
-    assert out.at["X1", "notes"] == "duty unknown: no MFN row for its HS code from CN in duty_rates.csv"
+    assert out.at["X1", "notes"] == ("duty unknown: no MFN and no section_301 row for its HS code from CN in "
+                                     "duty_rates.csv (Section 301: 0% if the code is on none of its lists)")
     assert out.at["X2", "notes"] == "duty unknown: the product has no HS code"
+    # from VN only the MFN row is missing: Section 301 is China's
+    assert out.at["X3", "notes"] == "duty unknown: no MFN row for its HS code from VN in duty_rates.csv"
     assert out.at["A1", "notes"] == ""

@@ -315,6 +315,7 @@ def _cmd_duty_gaps(args) -> int:
         return 2
     gaps = lc.duty_gaps(products, on)
     uncoded = int(products["hs_code"].isna().sum())
+
     def count(n: int, word: str) -> str:
         return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -329,7 +330,9 @@ def _cmd_duty_gaps(args) -> int:
         header = ["hs_code", "origin_country", "duty_type", "rate_pct", "effective_from", "effective_to",
                   "ch99_heading", "basis", "not_stacked_on", "loaded_before", "requires_claim", "status", "source",
                   "notes"]
-        first = {t.duty_type: t.effective_from.isoformat() for t in lc.load_listed_duties()}
+        # each row from the table's start: the first MFN row's date, a listed duty's first day
+        first = {"mfn": min(r.effective_from for r in lc.load_duty_rates() if r.duty_type == "mfn").isoformat(),
+                 **{t.duty_type: t.effective_from.isoformat() for t in lc.load_listed_duties()}}
         with open(args.out, "w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh, lineterminator="\n")
             out.writerow(header)
@@ -338,7 +341,7 @@ def _cmd_duty_gaps(args) -> int:
                 code = f"{hs8[:4]}.{hs8[4:6]}.{hs8[6:8]}"
                 for duty_type in row.missing.split(", "):
                     origin = "*" if duty_type == "mfn" else row.origin_country
-                    out.writerow([code, origin, duty_type, "", first.get(duty_type, "2018-01-01"), "", "", "value",
+                    out.writerow([code, origin, duty_type, "", first[duty_type], "", "", "value",
                                   "", "", "", "unverified", "", f"for {row.skus}: fill in the rate and its source"])
         print(f"wrote the rows to fill in (rate and source blank) to {args.out}: complete them and append them to "
               "data/reference/duty_rates.csv (docs/landed-cost.md); a row left blank is refused with its line")

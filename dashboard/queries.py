@@ -516,6 +516,11 @@ def verified_through() -> pd.DataFrame:
     return query("verified_through")
 
 
+def duty_products() -> pd.DataFrame:
+    """Every product's SKU, HS code, origin and chapter 99 claims: what the duty table is asked to price."""
+    return query("duty_products")
+
+
 # ----------------------------------------------------------------------------- open orders
 
 def open_orders(ids: Ids = None, supplier_id: str | None = None) -> pd.DataFrame:

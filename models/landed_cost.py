@@ -979,6 +979,33 @@ def duty_gaps(products: pd.DataFrame, on: date, ref_dir: str | Path | None = Non
                            kind="stable")[cols].reset_index(drop=True)
 
 
+DUTY_RATE_COLUMNS = ("hs_code", "origin_country", "duty_type", "rate_pct", "effective_from", "effective_to",
+                     "ch99_heading", "basis", "not_stacked_on", "loaded_before", "requires_claim", "status", "source",
+                     "notes")
+
+
+def duty_rows_to_fill(gaps: pd.DataFrame, ref_dir: str | Path | None = None) -> pd.DataFrame:
+    """The duty_rates.csv rows a brand fills in for `duty_gaps`' codes: one per code (its 8 digits, dotted) and
+    missing duty type, MFN for every origin from the table's first MFN date, a listed duty for the origin from its
+    first day; rate and source blank (a build refuses a blank one with its line), status unverified until checked."""
+    ref = _dir(ref_dir)
+    first = {"mfn": min(r.effective_from for r in _load_duty_rates(ref) if r.duty_type == "mfn").isoformat(),
+             **{t.duty_type: t.effective_from.isoformat() for t in _load_listed_duties(ref)}}
+    rows = []
+    for gap in gaps.itertuples(index=False):
+        digits = normalise_hs(gap.hs_code)[:8]
+        code = f"{digits[:4]}.{digits[4:6]}.{digits[6:8]}"
+        for duty_type in gap.missing.split(", "):
+            rows.append({"hs_code": code, "origin_country": ANY if duty_type == "mfn" else gap.origin_country,
+                         "duty_type": duty_type, "rate_pct": "", "effective_from": first[duty_type],
+                         "effective_to": "", "ch99_heading": "", "basis": "value", "not_stacked_on": "",
+                         "loaded_before": "", "requires_claim": "", "status": "unverified", "source": "",
+                         "notes": f"for {gap.skus}: fill in the rate and its source"})
+    # one row per code, origin and type (two origins lacking the same MFN row need it once)
+    return pd.DataFrame(rows, columns=list(DUTY_RATE_COLUMNS)) \
+        .drop_duplicates(["hs_code", "origin_country", "duty_type"]).reset_index(drop=True)
+
+
 def price_components(comp: pd.DataFrame, lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The amounts of a stack of components (`duty_components`' rows, possibly changed by a what-if) on `lines`.
 
@@ -1609,5 +1636,6 @@ __all__ = [
     "load_de_minimis", "load_hts_renumbering", "codes_in_force", "verified_through", "estimated_tables",
     "compare_duty_frame", "DATED_TABLES", "join_by_group",
     "effective_rates", "chapter_99_check", "heading_key", "duty_gaps", "duty_rows_missing", "duty_rows_lacking",
+    "duty_rows_to_fill", "DUTY_RATE_COLUMNS",
     "bootstrap_mean_ci", "compare_groups", "BOOTSTRAP_SAMPLES", "BOOTSTRAP_CI", "BOOTSTRAP_SEED",
 ]

@@ -295,8 +295,6 @@ def _cmd_tariffs(args) -> int:
 def _cmd_duty_gaps(args) -> int:
     """List the products' HS codes and origins the duty table cannot price (no MFN row, or no Section 301 row for
     goods of China), and with --out write the duty_rates.csv rows to fill in for them."""
-    import csv
-
     import duckdb
 
     from models import landed_cost as lc
@@ -327,22 +325,7 @@ def _cmd_duty_gaps(args) -> int:
         print(f"  {row.hs_code} from {row.origin_country}: no {row.missing.replace(', ', ' and no ')} row "
               f"({count(row.sku_count, 'SKU')}: {row.skus})")
     if args.out and len(gaps):
-        header = ["hs_code", "origin_country", "duty_type", "rate_pct", "effective_from", "effective_to",
-                  "ch99_heading", "basis", "not_stacked_on", "loaded_before", "requires_claim", "status", "source",
-                  "notes"]
-        # each row from the table's start: the first MFN row's date, a listed duty's first day
-        first = {"mfn": min(r.effective_from for r in lc.load_duty_rates() if r.duty_type == "mfn").isoformat(),
-                 **{t.duty_type: t.effective_from.isoformat() for t in lc.load_listed_duties()}}
-        with open(args.out, "w", newline="", encoding="utf-8") as fh:
-            out = csv.writer(fh, lineterminator="\n")
-            out.writerow(header)
-            for row in gaps.itertuples(index=False):
-                hs8 = lc.normalise_hs(row.hs_code)[:8]
-                code = f"{hs8[:4]}.{hs8[4:6]}.{hs8[6:8]}"
-                for duty_type in row.missing.split(", "):
-                    origin = "*" if duty_type == "mfn" else row.origin_country
-                    out.writerow([code, origin, duty_type, "", first[duty_type], "", "", "value",
-                                  "", "", "", "unverified", "", f"for {row.skus}: fill in the rate and its source"])
+        lc.duty_rows_to_fill(gaps).to_csv(args.out, index=False, lineterminator="\n")
         print(f"wrote the rows to fill in (rate and source blank) to {args.out}: complete them and append them to "
               "data/reference/duty_rates.csv (docs/landed-cost.md); a row left blank is refused with its line")
     if len(gaps):

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import auth, db, display, loader, mapping, queries
 from dashboard import components as ui
+from models import landed_cost as lc
 from models.wording import and_list
 from pipelines import fx, reviews
 from pipelines.build import BuildBusy, BuildError, ShrinkError
@@ -106,6 +107,35 @@ def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
             + (f", {ui.count_words(len(taken_back), 'review')} taken back" if taken_back else "")
             + f"; the warehouse was rebuilt with {ui.count_words(len(after), 'review')} in reviewed_warnings.csv.")
         st.rerun()
+
+
+def _duty_gaps(as_of) -> None:
+    """The products' HS codes and origins the duty table cannot price on the analysis date (no MFN row, or no
+    Section 301 row for goods of China: models.landed_cost.duty_gaps), with the duty_rates.csv rows to fill in, as
+    `supplier-risk duty-gaps --out` writes them. Nothing when every code is priced."""
+    products = queries.duty_products()
+    if as_of is None or products.empty:
+        return
+    gaps = ui.computed("data_duty_gaps", lambda: lc.duty_gaps(products, as_of), products, as_of)
+    if gaps.empty:
+        return
+    st.markdown(f"**Duty rows to add: {ui.count_words(len(gaps), 'HS code')} the duty table cannot price**")
+    st.caption(f"On the analysis date ({as_of:%Y-%m-%d}) these products' codes have no MFN row, or, for goods of "
+               "China, no Section 301 row (the lists name codes one by one: a code on none of them needs a 0% row). "
+               "Their computed duty is unknown, never 0: it counts $0 in landed cost, with a warning. Download the "
+               "rows, fill in each rate and its source (the HTS, U.S. note 20, a CBP ruling or your broker), and "
+               "add them to data/reference/duty_rates.csv.")
+    ui.table(gaps.assign(missing=gaps["missing"].map(lambda m: " and ".join(
+                 display.words(t, "duty_type") for t in m.split(", ")))),
+             "data_duty_gaps", "duty_gaps.csv", columns=["hs_code", "origin_country", "missing", "sku_count", "skus"],
+             wrap=["skus"], column_config={"hs_code": "HS code", "origin_country": "Origin",
+                                           "missing": "Rows missing",
+                                           "sku_count": st.column_config.NumberColumn("SKUs"), "skus": "The SKUs"})
+    st.download_button("Download the rows to fill in (duty_rates.csv columns)",
+                       lambda: ui.csv_bytes(lc.duty_rows_to_fill(gaps)), file_name="duty_rows_to_add.csv",
+                       mime="text/csv", key="data_duty_rows_csv", on_click="ignore", icon=":material/download:",
+                       help="One row per code and missing duty, rate and source blank: a build refuses a row left "
+                            "blank, naming its line.")
 
 
 def _fx_form(visitor: auth.Visitor) -> None:
@@ -402,6 +432,7 @@ if ui.require_warehouse():
                                     "Source", help="The notices and rulings the table was checked against; the "
                                                    "download has each with what it says and the dates it covers."),
                                 "source": "Source in full"})
+    _duty_gaps(pd.Timestamp(info["as_of"].iloc[0]).date() if not info.empty else None)
     if visitor.is_admin:
         _fx_form(visitor)
     log = queries.load_log()

@@ -268,3 +268,31 @@ def test_a_file_in_a_table_s_own_columns_under_another_name_merges_its_rows_into
     assert counts.loc["duty_refunds", "rows_loaded"] == 2
     # the tiny portfolio's 37 rows and the 2 claims
     assert ui.metrics(at)["Rows to load"] == "39" and ui.metrics(at)["Rows rejected"] == "0"
+
+
+def test_data_page_lists_the_codes_the_duty_table_cannot_price_and_the_rows_to_add(ui, tmp_path, built, downloads):
+    """A2 given the code of an upholstered wooden chair, 9401.61.4011, which data/reference/duty_rates.csv has no
+    row of (neither MFN nor Section 301): the Data page lists it with its SKU and offers the two rows to fill in; the
+    tiny portfolio as given has nothing to add."""
+    import shutil
+
+    from helpers import TINY
+
+    clean = ui.open(built(TINY, tmp_path / "clean.duckdb"), "data")
+    assert "Duty rows to add" not in ui.texts(clean)
+    folder = tmp_path / "input"
+    shutil.copytree(TINY, folder)
+    products = folder / "products.csv"
+    products.write_text(products.read_text(encoding="utf-8").replace(
+        "A2,Lamp shade,home_lighting,S1,9405.42.8440,", "A2,Bar stool,home_lighting,S1,9401.61.4011,"),
+        encoding="utf-8")
+    at = ui.open(built(folder, tmp_path / "w.duckdb"), "data")
+    assert not at.exception
+    assert "Duty rows to add: 1 HS code the duty table cannot price" in ui.texts(at)
+    table = next(f for f in ui.frames(at) if "skus" in f.columns)
+    assert table[["hs_code", "origin_country", "missing", "sku_count", "skus"]].values.tolist() == [
+        ["9401.61.4011", "CN", "General rate (MFN) and Section 301", 1, "A2"]]
+    rows = downloads["duty_rows_to_add.csv"].decode("utf-8").splitlines()
+    assert rows[0].split(",")[:5] == ["hs_code", "origin_country", "duty_type", "rate_pct", "effective_from"]
+    assert [r.split(",")[:5] for r in rows[1:]] == [["9401.61.40", "*", "mfn", "", "2018-01-01"],
+                                                    ["9401.61.40", "CN", "section_301", "", "2018-07-06"]]

@@ -806,3 +806,15 @@ def test_duty_gaps_groups_the_products_by_code_and_origin_most_skus_first():
          "skus": "F"}]
     # the lamp is priced and D has no code: neither is listed; nothing missing gives an empty frame
     assert lc.duty_gaps(products.iloc[[2, 3]], date(2026, 12, 1)).empty
+
+
+def test_duty_rows_to_fill_writes_one_row_per_code_origin_and_missing_duty():
+    """9999.99.9999 from VN and CN lacks one MFN row (for every origin: written once) and China's Section 301 row;
+    dates from the table's first MFN row (2018-01-01) and the lists' start (2018-07-06); rate and source blank."""
+    gaps = lc.duty_gaps(pd.DataFrame({"sku": ["B", "F"], "hs_code": ["9999.99.9999", "9999.99.9999"],
+                                      "origin_country": ["VN", "CN"]}), date(2026, 12, 1))
+    rows = lc.duty_rows_to_fill(gaps)
+    assert list(rows.columns) == list(lc.DUTY_RATE_COLUMNS)
+    assert rows[["hs_code", "origin_country", "duty_type", "rate_pct", "effective_from", "source", "status"]] \
+        .values.tolist() == [["9999.99.99", "*", "mfn", "", "2018-01-01", "", "unverified"],
+                             ["9999.99.99", "CN", "section_301", "", "2018-07-06", "", "unverified"]]

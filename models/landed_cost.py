@@ -944,6 +944,17 @@ def _pct_texts(rates: np.ndarray) -> np.ndarray:
     return np.array([f"{r:g}" for r in distinct], dtype=object)[at]
 
 
+def entry_lines(products: pd.DataFrame, on: date, origin_col: str = "origin_country") -> pd.DataFrame:
+    """`duty_components`' lines for products (hs_code, an origin column, optionally duty_claims) entered on `on`:
+    the code and origin as written, trimmed (the origin in capitals), in the products' order."""
+    return pd.DataFrame({
+        "hs_code": products["hs_code"].astype(object).where(products["hs_code"].isna(),
+                                                           products["hs_code"].astype(str).str.strip()).to_numpy(),
+        "origin_country": products[origin_col].fillna("").astype(str).str.strip().str.upper().to_numpy(),
+        "entry_on": [on] * len(products),
+        "duty_claims": products.get("duty_claims", pd.Series("", index=products.index)).fillna("").to_numpy()})
+
+
 def duty_rows_lacking(lines: pd.DataFrame, ref_dir: str | Path | None = None) -> np.ndarray:
     """Per line of `lines` (as `duty_components` takes them), the duty types the table lacks a row of to price it:
     '' when it can, else 'mfn' and / or the listed duties (`duty_rows_missing`), joined by ', ' ('mfn, section_301').
@@ -965,10 +976,7 @@ def duty_gaps(products: pd.DataFrame, on: date, ref_dir: str | Path | None = Non
         .reset_index(drop=True)
     if coded.empty:
         return pd.DataFrame(columns=cols)
-    lines = pd.DataFrame({"hs_code": coded["hs_code"].astype(str).str.strip(),
-                          "origin_country": coded["origin_country"].fillna("").astype(str).str.strip().str.upper(),
-                          "entry_on": [on] * len(coded),
-                          "duty_claims": coded.get("duty_claims", pd.Series("", index=coded.index)).fillna("")})
+    lines = entry_lines(coded, on)
     found = lines.assign(sku=coded["sku"].astype(str), missing=duty_rows_lacking(lines, ref_dir))
     found = found[found["missing"] != ""]
     if found.empty:
@@ -1636,6 +1644,7 @@ __all__ = [
     "load_de_minimis", "load_hts_renumbering", "codes_in_force", "verified_through", "estimated_tables",
     "compare_duty_frame", "DATED_TABLES", "join_by_group",
     "effective_rates", "chapter_99_check", "heading_key", "duty_gaps", "duty_rows_missing", "duty_rows_lacking",
+    "entry_lines",
     "duty_rows_to_fill", "DUTY_RATE_COLUMNS",
     "bootstrap_mean_ci", "compare_groups", "BOOTSTRAP_SAMPLES", "BOOTSTRAP_CI", "BOOTSTRAP_SEED",
 ]

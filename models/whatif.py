@@ -76,16 +76,9 @@ class Scenario:
     notes: list[str] = field(default_factory=list)
 
 
-def _entry_lines(skus: pd.DataFrame, on: date, origin_col: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        "hs_code": skus["hs_code"].to_numpy(), "origin_country": skus[origin_col].to_numpy(),
-        "entry_on": [on] * len(skus), "duty_claims": skus.get("duty_claims", pd.Series("", index=skus.index))
-        .fillna("").to_numpy()})
-
-
 def stack_components(skus: pd.DataFrame, on: date, origin_col: str = "origin_country") -> pd.DataFrame:
     """The duty rows in force on `on` for each SKU (models.landed_cost.duty_components); `line` = row position."""
-    return lc.duty_components(_entry_lines(skus, on, origin_col))
+    return lc.duty_components(lc.entry_lines(skus, on, origin_col))
 
 
 def duty_unknown_reasons(skus: pd.DataFrame, on: date, origin_col: str = "origin_country") -> np.ndarray:
@@ -95,7 +88,7 @@ def duty_unknown_reasons(skus: pd.DataFrame, on: date, origin_col: str = "origin
     has_hs = skus["hs_code"].fillna("").astype(str).str.strip().ne("").to_numpy()
     lacking = np.full(len(skus), "", dtype=object)
     if has_hs.any():
-        lacking[has_hs] = lc.duty_rows_lacking(_entry_lines(skus[has_hs], on, origin_col))
+        lacking[has_hs] = lc.duty_rows_lacking(lc.entry_lines(skus[has_hs], on, origin_col))
     origins = skus[origin_col].fillna("").astype(str).to_numpy()
     return np.array([
         "duty unknown: the product has no HS code" if not hs else

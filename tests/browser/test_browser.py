@@ -451,13 +451,25 @@ def _open_expanders(pg) -> int:
     """Click every closed expander on the page open, as a founder does to read what it holds, and wait until the
     tables and charts inside have drawn; how many were opened."""
     closed = pg.locator('[data-testid="stExpander"] > details:not([open]) > summary')
-    opened = closed.count()
-    for _ in range(opened):
-        closed.first.scroll_into_view_if_needed()
-        closed.first.click()
+    opened = 0
+    # a late rerun (the width the browser reports) may redraw the page under the clicks, detaching the summary about
+    # to be clicked or closing one already opened: wait for the page to be still and open what is left, a few times
+    for attempt in range(3):
+        try:
+            for _ in range(closed.count()):
+                closed.first.scroll_into_view_if_needed()
+                closed.first.click()
+                opened += 1
+            if opened:
+                pg.wait_for_function(
+                    "() => !document.querySelector('[data-testid=\"stExpander\"] > details:not([open])')",
+                    timeout=15_000)
+            break
+        except sync_api.Error:
+            if attempt == 2:
+                raise
+            _steady(pg)
     if opened:
-        pg.wait_for_function("() => !document.querySelector('[data-testid=\"stExpander\"] > details:not([open])')",
-                             timeout=15_000)
         pg.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
                              ".every(e => e.querySelector('.main-svg'))", timeout=30_000)
         _steady(pg)

@@ -22,12 +22,15 @@ KEY = "main_column_measure"  # the measuring script's key: its state ({"width": 
 # window is being resized, and only while no script run is in progress (stApp's data-test-script-state, which
 # Streamlit's own browser tests read): a report is a rerun, and a rerun that interrupts the page's first run reset
 # the widgets that run had set from the session (the Portfolio's period came back as its first month only).
+# Each run also marks the width it planned for on the page's body (data-planned-px, a layout figure only): how a
+# browser test knows the page in front of it was drawn for its window.
 _JS = """
 export default function(component) {
     const { data, setStateValue } = component;
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     const app = document.querySelector('[data-testid="stApp"]');
     if (!main) return;
+    document.body.dataset.plannedPx = String(data.reported);
     let timer = null, last = data.reported;  // this mount may outlive the run that passed `data`: remember here
     const idle = () => !app || (app.getAttribute('data-test-script-state') || 'notRunning') === 'notRunning';
     const measure = () => {

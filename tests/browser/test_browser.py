@@ -664,10 +664,14 @@ def test_at_1440_px_the_main_column_is_the_width_the_layout_assumes(server, page
 
 
 def _settle_for_width(pg, text: str) -> None:
-    """Settle, then settle again after the rerun for the width the browser reports (dashboard.viewport reports 250 ms
-    after a run has finished)."""
-    _settle(pg, text)
-    pg.wait_for_timeout(800)
+    """Settle once the page has been drawn for the width the browser reports: dashboard.viewport reports the main
+    column's width after a run has finished (when it is not the width the run assumed), and each run marks the width
+    it planned for on the page's body (data-planned-px); wait until that is the main column's width and no run is
+    going on, then settle."""
+    pg.get_by_text(text, exact=False).first.wait_for(timeout=60_000)
+    pg.wait_for_function(f"""() => document.body.dataset.plannedPx === String(({_MAIN_PX})())
+        && !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')""",
+                         timeout=60_000)
     _settle(pg, text)
 
 

@@ -111,6 +111,8 @@ def test(args: list[str]) -> int:
     if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) or a == "no:xdist" for a in args):
         # one pytest worker per core, up to 4 (the demo warehouse is built once and shared through a lock)
         args = ["-n", str(max(1, min(os.cpu_count() or 1, 4))), *args]
+    if not any(a.startswith("--durations") for a in args):
+        args = ["--durations=15", *args]  # the slowest tests, printed at the end: where the suite's time goes
     return subprocess.call([str(PY), "-m", "pytest", *args], cwd=ROOT)
 
 

@@ -57,3 +57,32 @@ def test_every_order_row_is_sourced_dated_and_lists_hts_numbers():
         assert digits and all(len(d) in (8, 10) for d in digits), r["case_number"]
         assert r["origin_country"].isalpha() and len(r["origin_country"]) == 2
         assert r["effective_from"] and r["source"] and r["status"] in ("verified", "unverified")
+
+
+def test_boltless_steel_shelving_from_china_is_under_both_orders_and_bolted_racks_are_not(tmp_path):
+    """A1 made a boltless shelving unit from CN (9403.20.0075, the current line of shelving prepackaged for sale:
+    A-570-018 and C-570-019 from 2015-10-21, one row with both cases), A2 a bolted steel rack (9403.20.0082: outside
+    the scope, no warning), B1 the same shelving made in VN (the Chinese orders do not reach it)."""
+    import datetime as dt
+    import shutil
+
+    folder = tmp_path / "in"
+    shutil.copytree(TINY, folder)
+    products = folder / "products.csv"
+    text = products.read_text(encoding="utf-8")
+    for old, new in (
+            ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN", "A1,Boltless shelf,storage,S1,9403.20.0075,CN"),
+            ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Bolted steel rack,storage,S1,9403.20.0082,CN"),
+            ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Boltless shelf,storage,S2,9403.20.0075,VN")):
+        assert old in text
+        text = text.replace(old, new)
+    products.write_text(text, encoding="utf-8")
+    build(folder, tmp_path / "w.duckdb", log=quiet)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        exposure = con.execute("select sku, cases, order_product, order_from, in_force, row_key "
+                               "from marts.adcvd_exposure order by sku").fetchall()
+        shipments = con.execute("select count(*) from marts.landed_cost_shipment where sku = 'A1'").fetchone()[0]
+        counted = con.execute("select shipment_count from marts.adcvd_exposure where sku = 'A1'").fetchone()[0]
+    assert exposure == [("A1", "A-570-018 and C-570-019", "boltless steel shelving", dt.date(2015, 10, 21), True,
+                         "A1 A-570-018 and C-570-019")]
+    assert counted == shipments > 0  # every shipment of the tiny portfolio is after 2015

@@ -122,7 +122,8 @@ def _duty_gaps(as_of) -> None:
     st.markdown(f"**Duty rows to add: {ui.count_words(len(gaps), 'HS code')} the duty table cannot price**")
     st.caption(f"On the analysis date ({as_of:%Y-%m-%d}) these products' codes have no MFN row, or, for goods of "
                "China, no Section 301 row (the lists name codes one by one: a code on none of them needs a 0% row). "
-               "Their computed duty is unknown, never 0: it counts $0 in landed cost, with a warning. Download the "
+               "Their duty is unknown: landed cost leaves it out (the Costs page warns of it), so their landed cost "
+               "reads low until the rows are added. Download the "
                "rows, fill in each rate and its source (the HTS, U.S. note 20, a CBP ruling or your broker), and "
                "add them to data/reference/duty_rates.csv.")
     ui.table(gaps.assign(missing=gaps["missing"].map(lambda m: " and ".join(

@@ -133,22 +133,29 @@ def tiny_with_ieepa_entries(folder: Path, lines: list[str], refunds: list[str],
     return folder
 
 
-def tiny_with_adcvd_products(folder: Path) -> Path:
-    """The tiny portfolio copied to `folder` with two products under AD/CVD orders (reference.adcvd_orders): B1 a
-    mattress from VN (9404.21.0010: A-552-827 from 2021-05-14; its shipment H5, goods 2,000.00) and A2 a paraffin
-    candle from CN (3406.00.0000: A-570-504 from 1986; P3's shipments H3 and H4, goods 1,000.00); A1 stays a lamp."""
+def tiny_with_products(folder: Path, *changes: tuple[str, str]) -> Path:
+    """The tiny portfolio copied to `folder` with each (old, new) text of products.csv replaced (each must be there):
+    a product given another code, origin or name."""
     import shutil
 
     shutil.copytree(TINY, folder)
     products = folder / "products.csv"
     text = products.read_text(encoding="utf-8")
-    for old, new in (
-            ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Memory foam mattress,bedding,S2,9404.21.0010,VN"),
-            ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Pillar candle,home_decor,S1,3406.00.0000,CN")):
+    for old, new in changes:
         assert old in text
         text = text.replace(old, new)
     products.write_text(text, encoding="utf-8")
     return folder
+
+
+def tiny_with_adcvd_products(folder: Path) -> Path:
+    """The tiny portfolio copied to `folder` with two products under AD/CVD orders (reference.adcvd_orders): B1 a
+    mattress from VN (9404.21.0010: A-552-827 from 2021-05-14; its shipment H5, goods 2,000.00) and A2 a paraffin
+    candle from CN (3406.00.0000: A-570-504 from 1986; P3's shipments H3 and H4, goods 1,000.00); A1 stays a lamp."""
+    return tiny_with_products(
+        folder,
+        ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Memory foam mattress,bedding,S2,9404.21.0010,VN"),
+        ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Pillar candle,home_decor,S1,3406.00.0000,CN"))
 
 
 def demo_with_entry_reviews(demo_dir: Path, demo_db: Path, folder: Path) -> tuple[str, str]:

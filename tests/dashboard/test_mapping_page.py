@@ -274,18 +274,12 @@ def test_data_page_lists_the_codes_the_duty_table_cannot_price_and_the_rows_to_a
     """A2 given the code of an upholstered wooden chair, 9401.61.4011, which data/reference/duty_rates.csv has no
     row of (neither MFN nor Section 301): the Data page lists it with its SKU and offers the two rows to fill in; the
     tiny portfolio as given has nothing to add."""
-    import shutil
-
-    from helpers import TINY
+    from helpers import TINY, tiny_with_products
 
     clean = ui.open(built(TINY, tmp_path / "clean.duckdb"), "data")
     assert "Duty rows to add" not in ui.texts(clean)
-    folder = tmp_path / "input"
-    shutil.copytree(TINY, folder)
-    products = folder / "products.csv"
-    products.write_text(products.read_text(encoding="utf-8").replace(
-        "A2,Lamp shade,home_lighting,S1,9405.42.8440,", "A2,Bar stool,home_lighting,S1,9401.61.4011,"),
-        encoding="utf-8")
+    folder = tiny_with_products(tmp_path / "input", ("A2,Lamp shade,home_lighting,S1,9405.42.8440,",
+                                                     "A2,Bar stool,home_lighting,S1,9401.61.4011,"))
     at = ui.open(built(folder, tmp_path / "w.duckdb"), "data")
     assert not at.exception
     assert "Duty rows to add: 1 HS code the duty table cannot price" in ui.texts(at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from helpers import TINY, quiet, tiny_with_adcvd_products
+from helpers import TINY, quiet, tiny_with_adcvd_products, tiny_with_products
 from pipelines.build import build
 
 
@@ -64,19 +64,12 @@ def test_boltless_steel_shelving_from_china_is_under_both_orders_and_bolted_rack
     A-570-018 and C-570-019 from 2015-10-21, one row with both cases), A2 a bolted steel rack (9403.20.0082: outside
     the scope, no warning), B1 the same shelving made in VN (the Chinese orders do not reach it)."""
     import datetime as dt
-    import shutil
 
-    folder = tmp_path / "in"
-    shutil.copytree(TINY, folder)
-    products = folder / "products.csv"
-    text = products.read_text(encoding="utf-8")
-    for old, new in (
-            ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN", "A1,Boltless shelf,storage,S1,9403.20.0075,CN"),
-            ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Bolted steel rack,storage,S1,9403.20.0082,CN"),
-            ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Boltless shelf,storage,S2,9403.20.0075,VN")):
-        assert old in text
-        text = text.replace(old, new)
-    products.write_text(text, encoding="utf-8")
+    folder = tiny_with_products(
+        tmp_path / "in",
+        ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN", "A1,Boltless shelf,storage,S1,9403.20.0075,CN"),
+        ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Bolted steel rack,storage,S1,9403.20.0082,CN"),
+        ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Boltless shelf,storage,S2,9403.20.0075,VN"))
     build(folder, tmp_path / "w.duckdb", log=quiet)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         exposure = con.execute("select sku, cases, order_product, order_from, in_force, row_key "

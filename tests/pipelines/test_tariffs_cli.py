@@ -60,17 +60,11 @@ def test_duty_gaps_lists_the_codes_to_add_and_writes_their_rows(capsys, tmp_path
     the rows to fill in written in duty_rates.csv's columns (MFN for every origin from 2018-01-01, Section 301 for
     CN from the lists' start, 2018-07-06). The tiny portfolio as given has nothing to add."""
     import csv
-    import shutil
 
-    from helpers import TINY
+    from helpers import TINY, tiny_with_products
 
-    folder = tmp_path / "input"
-    shutil.copytree(TINY, folder)
-    products = folder / "products.csv"
-    text = products.read_text(encoding="utf-8")
-    text = text.replace("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN",
-                        "A2,Bar stool,home_lighting,S1,9401.61.4011,CN")
-    products.write_text(text, encoding="utf-8")
+    folder = tiny_with_products(tmp_path / "input", ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN",
+                                                     "A2,Bar stool,home_lighting,S1,9401.61.4011,CN"))
     db = built(folder, tmp_path / "w.duckdb")
     clean = built(TINY, tmp_path / "clean.duckdb")
     assert main(["duty-gaps", "--db", str(clean)]) == 0

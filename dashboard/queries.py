@@ -516,9 +516,10 @@ def verified_through() -> pd.DataFrame:
     return query("verified_through")
 
 
-def duty_products() -> pd.DataFrame:
-    """Every product's SKU, HS code, origin and chapter 99 claims: what the duty table is asked to price."""
-    return query("duty_products")
+def duty_gaps() -> pd.DataFrame | None:
+    """The products' HS codes and origins the duty table cannot price on the analysis date (marts.duty_gaps); None
+    from a warehouse built before the mart (the page then asks for a rebuild)."""
+    return _query_if_built("duty_gaps")
 
 
 # ----------------------------------------------------------------------------- open orders

@@ -111,13 +111,10 @@ def _review_form(warned_rows: pd.DataFrame, visitor: auth.Visitor) -> None:
 
 def _duty_gaps(as_of) -> None:
     """The products' HS codes and origins the duty table cannot price on the analysis date (no MFN row, or no
-    Section 301 row for goods of China: models.landed_cost.duty_gaps), with the duty_rates.csv rows to fill in, as
-    `supplier-risk duty-gaps --out` writes them. Nothing when every code is priced."""
-    products = queries.duty_products()
-    if as_of is None or products.empty:
-        return
-    gaps = ui.computed("data_duty_gaps", lambda: lc.duty_gaps(products, as_of), products, as_of)
-    if gaps.empty:
+    Section 301 row for goods of China: marts.duty_gaps, by models.landed_cost.duty_gaps), with the duty_rates.csv
+    rows to fill in, as `supplier-risk duty-gaps --out` writes them. Nothing when every code is priced."""
+    gaps = queries.duty_gaps()
+    if as_of is None or gaps is None or gaps.empty:
         return
     st.markdown(f"**Duty rows to add: {ui.count_words(len(gaps), 'HS code')} the duty table cannot price**")
     st.caption(f"On the analysis date ({as_of:%Y-%m-%d}) these products' codes have no MFN row, or, for goods of "

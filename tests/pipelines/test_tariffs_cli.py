@@ -79,3 +79,34 @@ def test_duty_gaps_lists_the_codes_to_add_and_writes_their_rows(capsys, tmp_path
     assert [(r["hs_code"], r["origin_country"], r["duty_type"], r["rate_pct"], r["effective_from"], r["source"])
             for r in rows] == [("9401.61.40", "*", "mfn", "", "2018-01-01", ""),
                                ("9401.61.40", "CN", "section_301", "", "2018-07-06", "")]
+
+
+def test_the_build_lists_the_duty_gaps_the_rule_finds_on_the_analysis_date(capsys, tmp_path, built):
+    """marts.duty_gaps is models.landed_cost.duty_gaps on the build's products and analysis date, row for row; the
+    CLI prints it, and with --on asks the rule for another date: before the Section 301 lists began (2018-07-06) the
+    chair lacks only its MFN row. A warehouse built before the mart is told to be rebuilt (exit 2)."""
+    import duckdb
+
+    from helpers import tiny_with_products
+    from models import landed_cost as lc
+    from pipelines.frames import read_frame
+    from pipelines.steps import duty_gaps as step
+
+    folder = tiny_with_products(tmp_path / "input", ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN",
+                                                     "A2,Bar stool,home_lighting,S1,9401.61.4011,CN"))
+    db = built(folder, tmp_path / "w.duckdb")
+    with duckdb.connect(str(db), read_only=True) as con:
+        mart = read_frame(con, "select * from marts.duty_gaps order by sku_count desc, hs_code, origin_country")
+        expected = lc.duty_gaps(step.products(con), con.execute("select as_of from ingest.build_info").fetchone()[0])
+    assert mart.to_dict("records") == expected.to_dict("records") == [
+        {"hs_code": "9401.61.4011", "origin_country": "CN", "missing": "mfn, section_301", "sku_count": 1,
+         "skus": "A2"}]
+    assert main(["duty-gaps", "--db", str(db), "--on", "2018-06-01"]) == 0
+    out = capsys.readouterr().out
+    assert "entered on 2018-06-01: 1 HS code and origin (1 SKU) the duty table cannot price" in out
+    assert "  9401.61.4011 from CN: no mfn row (1 SKU: A2)" in out
+    with duckdb.connect(str(db)) as con:
+        con.execute("drop table marts.duty_gaps")
+        con.execute("update ingest.build_info set code_version = 'old'")
+    assert main(["duty-gaps", "--db", str(db)]) == 2
+    assert "error: duty-gaps cannot read the warehouse at" in capsys.readouterr().err

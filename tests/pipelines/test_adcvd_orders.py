@@ -41,8 +41,9 @@ def test_products_under_an_order_are_warned_with_their_cases_and_shipments(tmp_p
 
 
 def test_every_order_row_is_sourced_dated_and_lists_hts_numbers():
-    """reference.adcvd_orders: one row per case, each with its country, at least one HTS number of 8 or 10 digits, a
-    start date and a source; an AD and a CVD order on the same goods are two rows (wooden cabinets)."""
+    """reference.adcvd_orders: one row per case, each with its country, at least one HTS number of 8 or 10 digits (or
+    6, a subheading the scope takes whole: ceramic tile), a start date and a source; an AD and a CVD order on the
+    same goods are two rows (wooden cabinets)."""
     import csv
 
     from pipelines.macros import REFERENCE_DIR
@@ -54,7 +55,7 @@ def test_every_order_row_is_sourced_dated_and_lists_hts_numbers():
     assert {"A-570-504", "A-570-092", "A-552-827", "A-570-106", "C-570-107", "A-570-890"} <= set(cases)
     for r in rows:
         digits = ["".join(ch for ch in code if ch.isdigit()) for code in r["hs_codes"].split()]
-        assert digits and all(len(d) in (8, 10) for d in digits), r["case_number"]
+        assert digits and all(len(d) in (6, 8, 10) for d in digits), r["case_number"]
         assert r["origin_country"].isalpha() and len(r["origin_country"]) == 2
         assert r["effective_from"] and r["source"] and r["status"] in ("verified", "unverified")
 
@@ -79,3 +80,29 @@ def test_boltless_steel_shelving_from_china_is_under_both_orders_and_bolted_rack
     assert exposure == [("A1", "A-570-018 and C-570-019", "boltless steel shelving", dt.date(2015, 10, 21), True,
                          "A1 A-570-018 and C-570-019")]
     assert counted == shipments > 0  # every shipment of the tiny portfolio is after 2015
+
+
+def test_tile_foil_pans_and_paper_bags_are_under_their_orders_by_origin(tmp_path):
+    """A1 made a porcelain floor tile from CN (6907.21.9051, within subheading 6907.21 the tile orders take whole:
+    A-570-108 and C-570-109 from 2020-06-01, both of its shipments after it), A2 a disposable foil pan from CN
+    (7615.10.7125: A-570-170 and C-570-171 from 2025-05-08), B1 a paper gift bag with handles from VN (4819.40.0040:
+    the AD order A-552-836 from 2024-07-18; no CVD order on Vietnam's bags). The tiny portfolio's shipments (to
+    2024-06) are before the pan's and the bag's orders: listed, in force, with no shipment under them yet."""
+    import datetime as dt
+
+    folder = tiny_with_products(
+        tmp_path / "in",
+        ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN", "A1,Porcelain floor tile,home,S1,6907.21.9051,CN"),
+        ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Foil baking pan,kitchenware,S1,7615.10.7125,CN"),
+        ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Paper gift bag,packaging,S2,4819.40.0040,VN"))
+    build(folder, tmp_path / "w.duckdb", log=quiet)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        exposure = con.execute("select sku, cases, order_product, order_from, in_force, shipment_count "
+                               "from marts.adcvd_exposure order by sku").fetchall()
+        a1_shipments = con.execute("select count(*) from marts.landed_cost_shipment where sku = 'A1'").fetchone()[0]
+    assert exposure == [
+        ("A1", "A-570-108 and C-570-109", "ceramic tile", dt.date(2020, 6, 1), True, a1_shipments),
+        ("A2", "A-570-170 and C-570-171", "disposable aluminum containers, pans, trays and lids", dt.date(2025, 5, 8),
+         True, 0),
+        ("B1", "A-552-836", "paper shopping bags", dt.date(2024, 7, 18), True, 0)]
+    assert a1_shipments > 0

@@ -326,6 +326,10 @@ def _cmd_duty_gaps(args) -> int:
           + (f"{count(len(gaps), 'HS code and origin')} ({count(int(gaps['sku_count'].sum()), 'SKU')}) the duty "
              "table cannot price" if len(gaps) else "the duty table prices every HS code and origin")
           + (f"; {count(uncoded, 'product')} without an HS code" if uncoded else ""))
+    through = lc.verified_through().get("duty_rates")
+    if through is not None and on > through:
+        print(f"ESTIMATED: {on} is after the duty table's verified-through date {through}: the codes it prices carry "
+              "the rows as written, not yet checked against official sources (supplier-risk tariffs shows each row)")
     for row in gaps.itertuples(index=False):
         print(f"  {row.hs_code} from {row.origin_country}: no {row.missing.replace(', ', ' and no ')} row "
               f"({count(row.sku_count, 'SKU')}: {row.skus})")

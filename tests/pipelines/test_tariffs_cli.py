@@ -58,7 +58,8 @@ def test_tariffs_names_the_section_301_row_a_code_of_china_lacks(capsys, tmp_pat
 def test_duty_gaps_lists_the_codes_to_add_and_writes_their_rows(capsys, tmp_path, built):
     """The tiny portfolio with A2 made a chair of 9401.61.4011 (no MFN, no Section 301 row): listed with its SKU, and
     the rows to fill in written in duty_rates.csv's columns (MFN for every origin from 2018-01-01, Section 301 for
-    CN from the lists' start, 2018-07-06). The tiny portfolio as given has nothing to add."""
+    CN from the lists' start, 2018-07-06). The tiny portfolio as given has nothing to add; asked for an entry date
+    after the duty table's verified-through date, it says the prices are estimates, as `tariffs` does."""
     import csv
 
     from helpers import TINY, tiny_with_products
@@ -68,7 +69,11 @@ def test_duty_gaps_lists_the_codes_to_add_and_writes_their_rows(capsys, tmp_path
     db = built(folder, tmp_path / "w.duckdb")
     clean = built(TINY, tmp_path / "clean.duckdb")
     assert main(["duty-gaps", "--db", str(clean)]) == 0
-    assert "the duty table prices every HS code and origin" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "the duty table prices every HS code and origin" in out and "ESTIMATED" not in out
+    assert main(["duty-gaps", "--db", str(clean), "--on", "2026-08-10"]) == 0  # after verified-through (2026-07-23)
+    assert ("ESTIMATED: 2026-08-10 is after the duty table's verified-through date 2026-07-23: the codes it prices "
+            "carry the rows as written") in capsys.readouterr().out
     out_csv = tmp_path / "rows.csv"
     assert main(["duty-gaps", "--db", str(db), "--out", str(out_csv)]) == 0
     out = capsys.readouterr().out

@@ -66,20 +66,13 @@ def test_boltless_steel_shelving_from_china_is_under_both_orders_and_bolted_rack
     the scope, no warning), B1 the same shelving made in VN (the Chinese orders do not reach it)."""
     import datetime as dt
 
-    folder = tiny_with_products(
-        tmp_path / "in",
-        ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN", "A1,Boltless shelf,storage,S1,9403.20.0075,CN"),
-        ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Bolted steel rack,storage,S1,9403.20.0082,CN"),
-        ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Boltless shelf,storage,S2,9403.20.0075,VN"))
-    build(folder, tmp_path / "w.duckdb", log=quiet)
-    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
-        exposure = con.execute("select sku, cases, order_product, order_from, in_force, row_key "
-                               "from marts.adcvd_exposure order by sku").fetchall()
-        shipments = con.execute("select count(*) from marts.landed_cost_shipment where sku = 'A1'").fetchone()[0]
-        counted = con.execute("select shipment_count from marts.adcvd_exposure where sku = 'A1'").fetchone()[0]
+    exposure, shipments = _exposure(tmp_path, "A1,Boltless shelf,storage,S1,9403.20.0075,CN",
+                                    "A2,Bolted steel rack,storage,S1,9403.20.0082,CN",
+                                    "B1,Boltless shelf,storage,S2,9403.20.0075,VN")
+    # every shipment of the tiny portfolio is after 2015
     assert exposure == [("A1", "A-570-018 and C-570-019", "boltless steel shelving", dt.date(2015, 10, 21), True,
-                         "A1 A-570-018 and C-570-019")]
-    assert counted == shipments > 0  # every shipment of the tiny portfolio is after 2015
+                         "A1 A-570-018 and C-570-019", shipments)]
+    assert shipments > 0
 
 
 def test_tile_foil_pans_and_paper_bags_are_under_their_orders_by_origin(tmp_path):
@@ -90,19 +83,28 @@ def test_tile_foil_pans_and_paper_bags_are_under_their_orders_by_origin(tmp_path
     2024-06) are before the pan's and the bag's orders: listed, in force, with no shipment under them yet."""
     import datetime as dt
 
-    folder = tiny_with_products(
-        tmp_path / "in",
-        ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN", "A1,Porcelain floor tile,home,S1,6907.21.9051,CN"),
-        ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Foil baking pan,kitchenware,S1,7615.10.7125,CN"),
-        ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Paper gift bag,packaging,S2,4819.40.0040,VN"))
+    exposure, a1_shipments = _exposure(tmp_path, "A1,Porcelain floor tile,home,S1,6907.21.9051,CN",
+                                       "A2,Foil baking pan,kitchenware,S1,7615.10.7125,CN",
+                                       "B1,Paper gift bag,packaging,S2,4819.40.0040,VN")
+    assert exposure == [
+        ("A1", "A-570-108 and C-570-109", "ceramic tile", dt.date(2020, 6, 1), True, "A1 A-570-108 and C-570-109",
+         a1_shipments),
+        ("A2", "A-570-170 and C-570-171", "disposable aluminum containers, pans, trays and lids", dt.date(2025, 5, 8),
+         True, "A2 A-570-170 and C-570-171", 0),
+        ("B1", "A-552-836", "paper shopping bags", dt.date(2024, 7, 18), True, "B1 A-552-836", 0)]
+    assert a1_shipments > 0
+
+
+def _exposure(tmp_path, a1: str, a2: str, b1: str) -> tuple[list[tuple], int]:
+    """Build the tiny portfolio with A1 and A2 (S1's lamps) and B1 (S2's pan) made the products of the given
+    products.csv lines: marts.adcvd_exposure's rows (sku, cases, order_product, order_from, in_force, row_key,
+    shipment_count) and how many shipments A1 has."""
+    folder = tiny_with_products(tmp_path / "in", ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN", a1),
+                                ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", a2),
+                                ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", b1))
     build(folder, tmp_path / "w.duckdb", log=quiet)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
-        exposure = con.execute("select sku, cases, order_product, order_from, in_force, shipment_count "
+        exposure = con.execute("select sku, cases, order_product, order_from, in_force, row_key, shipment_count "
                                "from marts.adcvd_exposure order by sku").fetchall()
-        a1_shipments = con.execute("select count(*) from marts.landed_cost_shipment where sku = 'A1'").fetchone()[0]
-    assert exposure == [
-        ("A1", "A-570-108 and C-570-109", "ceramic tile", dt.date(2020, 6, 1), True, a1_shipments),
-        ("A2", "A-570-170 and C-570-171", "disposable aluminum containers, pans, trays and lids", dt.date(2025, 5, 8),
-         True, 0),
-        ("B1", "A-552-836", "paper shopping bags", dt.date(2024, 7, 18), True, 0)]
-    assert a1_shipments > 0
+        shipments = con.execute("select count(*) from marts.landed_cost_shipment where sku = 'A1'").fetchone()[0]
+    return exposure, shipments

@@ -1,9 +1,11 @@
 """The products' HS codes and origins the duty table cannot price on the analysis date (marts.duty_gaps).
 
-Python rather than SQL because "the duty table prices this code" is `models.landed_cost.duty_gaps`: the same dated
-reference rows (data/reference/duty_rates.csv and the listed duties) the landed-cost step prices the shipments with,
-in the same build, so the gaps listed and the duties left out of landed cost are the same codes. The Data page and
-`supplier-risk duty-gaps` read the mart; `supplier-risk duty-gaps --on DATE` asks the same rule for another date.
+Python rather than SQL because "the duty table prices this code" is `models.landed_cost.duty_gaps`, over the same
+dated reference rows (data/reference/duty_rates.csv and the listed duties) the landed-cost step prices the shipments
+with in the same build. The list is for an entry on the analysis date, the rows a brand adds for what it buys now; a
+shipment entered earlier, on a date a row does not reach, is named by the data check landed_cost_unknown_costs. The
+Data page and `supplier-risk duty-gaps` read the mart; `supplier-risk duty-gaps --on DATE` asks the same rule for
+another date.
 """
 
 from __future__ import annotations

@@ -556,6 +556,10 @@ if not orders.empty:
                             "deposit_at_risk": ui.money_col("Deposit at risk"), "not_checked": "Not checked"})
 
 st.subheader("Landed cost and leakage")
+exposure = queries.adcvd_exposure(supplier_id=supplier_id)
+adcvd = display.adcvd_warning(exposure, ui.md) if exposure is not None and not exposure.empty else ""
+if adcvd:  # its goods under an AD/CVD order: a deposit of up to several times their value, never in landed cost
+    st.warning(adcvd, icon=":material/gavel:")
 breakdown = queries.landed_breakdown(supplier_id=supplier_id)
 steps = queries.leakage_waterfall(supplier_id=supplier_id)
 left, right = ui.beside(*display.PAIR_PX)

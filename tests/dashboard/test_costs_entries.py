@@ -218,6 +218,19 @@ def test_costs_warns_of_products_under_an_adcvd_order_for_the_scope_chosen(ui, a
                                                        "2 shipments")
 
 
+def test_the_supplier_page_warns_of_its_own_products_under_an_adcvd_order(ui, adcvd_db):
+    """S1's page names its candle A2 (A-570-504), the same words as the Costs page for S1; S2's names its mattress B1
+    (A-552-827) and not S1's candle."""
+    s1 = [w.value for w in ui.open(adcvd_db, "supplier", query={"supplier": "S1"}).warning if "antidumping" in w.value]
+    s2 = [w.value for w in ui.open(adcvd_db, "supplier", query={"supplier": "S2"}).warning if "antidumping" in w.value]
+    assert len(s1) == 1 and s1[0].startswith("1 product falls under an antidumping or countervailing duty order: SKU "
+                                             "A2 (petroleum wax candles from CN, A\\-570\\-504: 2 shipments, "
+                                             "\\$1\\,000 of goods). The cash deposit")
+    assert len(s2) == 1 and s2[0].startswith("1 product falls under an antidumping or countervailing duty order: SKU "
+                                             "B1 (mattresses from VN, A\\-552\\-827: 1 shipment")
+    assert "A2" not in s2[0]
+
+
 def test_a_product_marked_outside_the_order_s_scope_leaves_the_costs_warning(ui, tmp_path_factory, built):
     """The candle A2 marked reviewed on the Data page (soy wax: outside the petroleum wax order): the Costs warning
     names the mattress B1 only and counts the reviewed one."""

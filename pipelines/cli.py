@@ -298,7 +298,6 @@ def _cmd_duty_gaps(args) -> int:
     import duckdb
 
     from models import landed_cost as lc
-    from pipelines.frames import read_frame
     from pipelines.steps import duty_gaps as step
 
     db = Path(args.db)
@@ -314,8 +313,7 @@ def _cmd_duty_gaps(args) -> int:
         products = step.products(con)
         as_of = con.execute("select as_of from ingest.build_info").fetchone()[0]
         # on the analysis date: the build's list (marts.duty_gaps); on another date, the same rule asked again
-        gaps = read_frame(con, "select * from marts.duty_gaps order by sku_count desc, hs_code, origin_country") \
-            if on is None or on == as_of else lc.duty_gaps(products, on)
+        gaps = step.listed(con) if on is None or on == as_of else lc.duty_gaps(products, on)
     on = on or as_of
     uncoded = int(products["hs_code"].isna().sum())
 

@@ -30,6 +30,12 @@ def products(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return read_frame(con, "select sku, hs_code, origin_country, duty_claims from staging.products order by sku")
 
 
+def listed(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The mart as `models.landed_cost.duty_gaps` orders it: the codes with most SKUs first."""
+    return read_frame(con, f"select {', '.join(COLUMNS)} from marts.duty_gaps "
+                           "order by sku_count desc, hs_code, origin_country")
+
+
 def run(con: duckdb.DuckDBPyConnection, context) -> None:
     gaps = lc.duty_gaps(products(con), context.as_of)
     write_frame(con, "marts.duty_gaps", gaps, types={"sku_count": "bigint"}, columns=COLUMNS)

@@ -94,14 +94,13 @@ def test_the_build_lists_the_duty_gaps_the_rule_finds_on_the_analysis_date(capsy
 
     from helpers import tiny_with_products
     from models import landed_cost as lc
-    from pipelines.frames import read_frame
     from pipelines.steps import duty_gaps as step
 
     folder = tiny_with_products(tmp_path / "input", ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN",
                                                      "A2,Bar stool,home_lighting,S1,9401.61.4011,CN"))
     db = built(folder, tmp_path / "w.duckdb")
     with duckdb.connect(str(db), read_only=True) as con:
-        mart = read_frame(con, "select * from marts.duty_gaps order by sku_count desc, hs_code, origin_country")
+        mart = step.listed(con)
         expected = lc.duty_gaps(step.products(con), con.execute("select as_of from ingest.build_info").fetchone()[0])
     assert mart.to_dict("records") == expected.to_dict("records") == [
         {"hs_code": "9401.61.4011", "origin_country": "CN", "missing": "mfn, section_301", "sku_count": 1,

@@ -29,6 +29,18 @@ create or replace macro channel_key(channel) as
 create or replace macro entry_ref_of(entry_number) as
     nullif(regexp_replace(upper(trim(entry_number)), '[^A-Z0-9]', '', 'g'), '');
 
+-- A product's HS code under an AD/CVD order, defined once: its digits start with one of the HTS numbers the order
+-- names (reference.adcvd_orders.hs_codes, separated by spaces, compared by their digits; a blank one matches
+-- nothing). marts.adcvd_exposure flags products by it; the What-if asks it for the origin volume would move to.
+create or replace macro hs_under_order(hs_digits, order_hs_codes) as
+    coalesce(list_bool_or(list_transform(
+        list_filter(
+            list_transform(string_split(order_hs_codes, ' '), lambda code: regexp_replace(code, '[^0-9]', '', 'g')),
+            lambda digits: digits <> ''
+        ),
+        lambda digits: starts_with(hs_digits, digits)
+    )), false);
+
 -- Paid outside Trade Assurance, defined once: a channel other than trade_assurance, a blank one included.
 -- staging.payments (per payment) and staging.purchase_orders (the order's agreed channel) carry it; the score reads
 -- the first, the incident model the second.

@@ -108,3 +108,18 @@ def _exposure(tmp_path, a1: str, a2: str, b1: str) -> tuple[list[tuple], int]:
                                "from marts.adcvd_exposure order by sku").fetchall()
         shipments = con.execute("select count(*) from marts.landed_cost_shipment where sku = 'A1'").fetchone()[0]
     return exposure, shipments
+
+
+def test_hs_under_order_matches_a_code_by_the_digits_of_any_number_the_order_names():
+    """The macro hs_under_order (pipelines/sql/macros.sql), the one rule the mart and the What-if use: a prefix of the
+    product's digits, any of the order's numbers (dots and spaces aside); a blank number, or a product without a
+    code, matches nothing (a doubled space once made a blank number that every code started with)."""
+    from pipelines.macros import create_macros
+
+    con = duckdb.connect()
+    create_macros(con, only=("hs_under_order",))
+    cases = [("9404210010", "9404.21.0010 9404.29.1005", True), ("9404291005", "9404.21.0010 9404.29.1005", True),
+             ("9405428440", "9404.21.0010", False), ("6907219051", "6907.21  6907.22", True),
+             ("9405428440", "6907.21  6907.22", False), ("9405428440", "  ", False), (None, "9404.21", False)]
+    got = [con.execute("select hs_under_order(?, ?)", [digits, codes]).fetchone()[0] for digits, codes, _ in cases]
+    assert got == [want for _, _, want in cases]

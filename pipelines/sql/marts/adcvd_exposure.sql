@@ -1,6 +1,7 @@
 -- Products whose HS code and country of origin fall under an antidumping or countervailing duty order
--- (reference.adcvd_orders: the HTS numbers the order names, split on spaces, matched as a prefix of the product's
--- code; the written scope decides): one row per product and goods of an order (its AD and CVD cases together).
+-- (reference.adcvd_orders: the HTS numbers the order names, matched as a prefix of the product's code by the
+-- hs_under_order macro; the written scope decides): one row per product and goods of an order (its AD and CVD cases
+-- together).
 -- The cash deposit is set per producer and exporter, so landed cost leaves it out. shipment_count: the product's
 -- shipments dated (entered, or shipped before entry) within the order's dates; in_force: an order without an end;
 -- row_key: how the warning check landed_cost_adcvd_orders names the row (SKU and cases), for its reviews.
@@ -11,7 +12,7 @@ with orders as (
         origin_country,
         cast(effective_from as date) as effective_from,
         cast(nullif(cast(effective_to as varchar), '') as date) as effective_to,
-        regexp_replace(unnest(string_split(hs_codes, ' ')), '[^0-9]', '', 'g') as hs_digits,
+        hs_codes,
     from reference.adcvd_orders
 ),
 
@@ -28,7 +29,7 @@ in_scope as (
     from staging.products as products
     inner join orders
         on products.origin_country = orders.origin_country
-        and starts_with(products.hs_digits, orders.hs_digits)
+        and hs_under_order(products.hs_digits, orders.hs_codes)
 ),
 
 final as (

@@ -1024,6 +1024,38 @@ def adcvd_warning(exposure: pd.DataFrame, shown: Callable[[object], str] = str, 
             "warning reviewed on the Data page with why." + aside)
 
 
+def whatif_adcvd_words(orders: pd.DataFrame, moved_to: tuple[str, str] | None = None,
+                       shown: Callable[[object], str] = str) -> str:
+    """The What-if's SKUs under AD/CVD orders (dashboard/sql/whatif_adcvd.sql) in a few sentences: those under one at
+    their own origin now, and, when volume moves (`moved_to`: the target supplier's name and country), those whose
+    moved share would enter under one of that country and those whose moved share would leave theirs. The deposit
+    is in none of the What-if's figures, before or after. '' when no SKU is under an order either side. `shown`
+    renders a data value (the page's Markdown escaping)."""
+    def named(rows: pd.DataFrame) -> str:
+        return wording.and_list([f"SKU {shown(r.sku)} ({shown(r.order_product)} from {shown(r.origin_country)}, "
+                                 f"{shown(r.cases)})" for r in rows.itertuples()])
+
+    own = orders[orders["is_own_origin"].astype(bool)]
+    said = []
+    if not own.empty:
+        one = own["sku"].nunique() == 1
+        said.append(f"{count_words(own['sku'].nunique(), 'SKU')} {'falls' if one else 'fall'} under an antidumping or "
+                    f"countervailing duty order now: {named(own)}.")
+    if moved_to is not None:
+        name, country = moved_to
+        enter = orders[~orders["is_own_origin"].astype(bool) & (orders["origin_country"] == country)]
+        leave = own[(own["origin_country"] != country) & ~own["sku"].isin(set(enter["sku"]))]
+        moves = [f"SKU {shown(r.sku)} would enter under {shown(r.cases)} ({shown(r.order_product)} from "
+                 f"{shown(r.origin_country)})" for r in enter.itertuples()] + [
+                 f"SKU {shown(r.sku)} would leave {shown(r.cases)}" for r in leave.itertuples()]
+        if moves:
+            said.append(f"Moved to {shown(name)} ({shown(country)}): {wording.and_list(moves)}.")
+    if not said:
+        return ""
+    return " ".join(said) + (" The cash deposit, set per producer and exporter, is in none of these figures, before "
+                             "or after: ask your broker for the rate.")
+
+
 def sales_left_out_of_return_rates(left_out: pd.DataFrame) -> str:
     """The units the return rates leave out (dashboard/sql/sales_without_returns.sql: a channel no return in the data
     names, one whose returns give no reason, or months outside those its returns cover), in a few sentences; '' when

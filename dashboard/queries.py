@@ -500,6 +500,12 @@ def whatif_baseline(ids: Ids = None, skus: Iterable[str] | None = None) -> pd.Da
                  window_days=whatif.WINDOW_DAYS)
 
 
+def whatif_adcvd(skus: Iterable[str], origin: str | None, costing_on: date) -> pd.DataFrame | None:
+    """The AD/CVD orders `skus` fall under on `costing_on`, at their own origin and at `origin` (where volume would
+    move); None from a warehouse built before the rule's macro (the page then says nothing of them)."""
+    return _query_if_built("whatif_adcvd", skus=tuple(skus), origin=origin, costing_on=costing_on)
+
+
 def whatif_suppliers() -> pd.DataFrame | None:
     """Every supplier with its country and measured quality cost per unit sold over the last year; None from a
     warehouse built before the columns it reads (the page asks for a rebuild)."""

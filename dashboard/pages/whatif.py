@@ -110,6 +110,14 @@ if ui.require_warehouse():
                    "Section 301 row, 0% when the code is on none of the lists), or the product has no HS code. "
                    "Their landed cost and margin are left out of the figures below; the Notes column says which "
                    "row is missing.", icon=":material/warning:")
+    # AD/CVD orders on the costing date, at the SKUs' origin and where volume would move: the deposit is in no figure
+    moving = scenario.target_supplier_id is not None and scenario.move_share > 0
+    target_country = suppliers.set_index("supplier_id")["country"].get(target) if moving else None
+    orders = queries.whatif_adcvd(tuple(baseline["sku"]), target_country, on)
+    adcvd = "" if orders is None else display.whatif_adcvd_words(
+        orders, (target_names[target], target_country) if moving and target_country else None, ui.md)
+    if adcvd:
+        st.warning(adcvd, icon=":material/gavel:")
     units = result["units"].sum()
     m1, m2, m3 = ui.tiles(3)
     weights = result["units"].where(result["units"] > 0, 1)

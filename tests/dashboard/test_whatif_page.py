@@ -196,3 +196,36 @@ def test_whatif_leaves_a_sku_of_unknown_duty_out_of_the_figures_and_says_so(ui, 
     assert shown["Landed cost per unit"] == "$8.22"  # A1 alone
     assert next(m for m in at.metric if m.label == "Margin per unit").help.endswith(
         "Unknown for 1 SKU of 2 (their duty is unknown): the figure is over the others.")
+
+
+def test_whatif_names_the_adcvd_orders_its_skus_are_under_and_those_a_move_would_enter_or_leave(ui, tmp_path, built):
+    """S1's A1 made a mattress from CN (9404.21.0010: A-570-092) and A2 a paraffin candle from CN (3406.00.0000:
+    A-570-504). Without a move, both are named as under their orders now; half their volume moved to Hanoi Gamma (S3,
+    VN): the mattress would enter Vietnam's mattress order (A-552-827), the candle would leave its order (no order on
+    Vietnam's candles). The deposit is in none of the figures. The tiny portfolio's lamps are under none: no warning."""
+    from helpers import TINY, tiny_with_products
+
+    plain = ui.open(built(TINY, tmp_path / "t.duckdb"), "whatif")
+    assert not [w for w in plain.warning if "antidumping" in w.value]
+    folder = tiny_with_products(
+        tmp_path / "in",
+        ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN", "A1,Foam mattress,bedding,S1,9404.21.0010,CN"),
+        ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Paraffin candle,home,S1,3406.00.0000,CN"))
+    at = ui.open(built(folder, tmp_path / "w.duckdb"), "whatif")
+    at.radio(key="whatif_scope").set_value("Supplier").run()
+    at.selectbox(key="whatif_supplier").set_value("S1").run()
+    assert not at.exception
+
+    def said() -> list[str]:
+        return [w.value.replace("\\", "") for w in at.warning if "antidumping" in w.value]
+
+    deposit = " The cash deposit, set per producer and exporter, is in none of these figures, before or after: ask " \
+              "your broker for the rate."
+    now = ("2 SKUs fall under an antidumping or countervailing duty order now: SKU A1 (mattresses from CN, "
+           "A-570-092) and SKU A2 (petroleum wax candles from CN, A-570-504).")
+    assert said() == [now + deposit]
+    at.selectbox(key="whatif_target").set_value("S3").run()
+    assert said() == [now + deposit]   # a target chosen, nothing moved yet
+    at.slider(key="whatif_share").set_value(50).run()
+    assert said() == [now + " Moved to Hanoi Gamma (VN): SKU A1 would enter under A-552-827 (mattresses from VN) and "
+                            "SKU A2 would leave A-570-504." + deposit]

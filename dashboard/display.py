@@ -1025,15 +1025,19 @@ def adcvd_warning(exposure: pd.DataFrame, shown: Callable[[object], str] = str, 
 
 
 def whatif_adcvd_words(orders: pd.DataFrame, moved_to: tuple[str, str] | None = None,
-                       shown: Callable[[object], str] = str) -> str:
+                       shown: Callable[[object], str] = str, most: int = 5) -> str:
     """The What-if's SKUs under AD/CVD orders (dashboard/sql/whatif_adcvd.sql) in a few sentences: those under one at
     their own origin now, and, when volume moves (`moved_to`: the target supplier's name and country), those whose
-    moved share would enter under one of that country and those whose moved share would leave theirs. The deposit
-    is in none of the What-if's figures, before or after. '' when no SKU is under an order either side. `shown`
-    renders a data value (the page's Markdown escaping)."""
+    moved share would enter under one of that country and those whose moved share would leave theirs; the first
+    `most` of each named, the rest counted. The deposit is in none of the What-if's figures, before or after. '' when
+    no SKU is under an order either side. `shown` renders a data value (the page's Markdown escaping)."""
+    def first(phrases: list[str]) -> str:
+        rest = len(phrases) - most
+        return wording.and_list(phrases[:most] + ([f"{rest:,} more"] if rest > 0 else []))
+
     def named(rows: pd.DataFrame) -> str:
-        return wording.and_list([f"SKU {shown(r.sku)} ({shown(r.order_product)} from {shown(r.origin_country)}, "
-                                 f"{shown(r.cases)})" for r in rows.itertuples()])
+        return first([f"SKU {shown(r.sku)} ({shown(r.order_product)} from {shown(r.origin_country)}, "
+                      f"{shown(r.cases)})" for r in rows.itertuples()])
 
     own = orders[orders["is_own_origin"].astype(bool)]
     said = []
@@ -1049,7 +1053,7 @@ def whatif_adcvd_words(orders: pd.DataFrame, moved_to: tuple[str, str] | None = 
                  f"{shown(r.origin_country)})" for r in enter.itertuples()] + [
                  f"SKU {shown(r.sku)} would leave {shown(r.cases)}" for r in leave.itertuples()]
         if moves:
-            said.append(f"Moved to {shown(name)} ({shown(country)}): {wording.and_list(moves)}.")
+            said.append(f"Moved to {shown(name)} ({shown(country)}): {first(moves)}.")
     if not said:
         return ""
     return " ".join(said) + (" The cash deposit, set per producer and exporter, is in none of these figures, before "

@@ -978,3 +978,23 @@ def test_the_cape_left_out_reasons_of_cbp_s_validations_read_in_words():
         "1 entry of a type CAPE excludes (08 USMCA duty deferral, 09 reconciliation summary, 47 drawback)"]
     assert [display.words(v, "cape_declaration") for v in ("open_protest", "drawback", "entry_type")] == [
         "A protest is open", "On a drawback claim", "Entry type CAPE excludes"]
+
+
+def test_whatif_adcvd_words_name_the_first_skus_and_count_the_rest():
+    """Seven SKUs under an order now: five named, "2 more"; a move to a country of the same order's goods names the
+    SKUs entering it; nothing under an order either side is no words."""
+    import pandas as pd
+
+    from dashboard import display
+
+    rows = pd.DataFrame({"sku": [f"S{i}" for i in range(1, 8)], "origin_country": "CN", "order_product": "mattresses",
+                         "is_own_origin": True, "cases": "A-570-092"})
+    said = display.whatif_adcvd_words(rows)
+    assert said.startswith("7 SKUs fall under an antidumping or countervailing duty order now: SKU S1 (mattresses "
+                           "from CN, A-570-092), ")
+    assert "SKU S5 (mattresses from CN, A-570-092) and 2 more. The cash deposit" in said and "S6" not in said
+    vietnam = rows.head(2).assign(origin_country="VN", is_own_origin=False, cases="A-552-827")
+    moved = display.whatif_adcvd_words(pd.concat([rows.head(2), vietnam]), ("Hanoi Gamma", "VN"))
+    assert ("Moved to Hanoi Gamma (VN): SKU S1 would enter under A-552-827 (mattresses from VN) and SKU S2 would "
+            "enter under A-552-827 (mattresses from VN).") in moved
+    assert display.whatif_adcvd_words(rows.head(0), ("Hanoi Gamma", "VN")) == ""

@@ -76,8 +76,11 @@ if ui.require_warehouse():
                             help="Freight per unit from the SKU's own shipments by that mode; HMF only by sea.")
         targets = [s for s in suppliers["supplier_id"] if s not in set(baseline["supplier_id"])]
         target_names = dict(zip(suppliers["supplier_id"], suppliers["supplier_name"]))
+        countries = dict(zip(suppliers["supplier_id"], suppliers["country"]))
+        # the country beside each name: the moved share is costed at its stack (and may enter or leave an AD/CVD order)
         target = st.selectbox("Move volume to", [KEEP, *targets], key="whatif_target",
-                              format_func=lambda s: s if s == KEEP else f"{target_names[s]} ({s})")
+                              format_func=lambda s: s if s == KEEP else f"{target_names[s]} ({s})"
+                              + (f" · {countries[s]}" if pd.notna(countries.get(s)) else ""))
         share = st.slider("Share of the volume moved", 0, 100, 0, step=5, key="whatif_share", format="%d%%")
         target_price = st.number_input("Its quoted unit price (0 = the current price)", value=0.0, min_value=0.0,
                                        step=0.05, key="whatif_target_price")

@@ -224,7 +224,9 @@ def test_whatif_names_the_adcvd_orders_its_skus_are_under_and_those_a_move_would
     now = ("2 SKUs fall under an antidumping or countervailing duty order now: SKU A1 (mattresses from CN, "
            "A-570-092) and SKU A2 (petroleum wax candles from CN, A-570-504).")
     assert said() == [now + deposit]
-    at.selectbox(key="whatif_target").set_value("S3").run()
+    target = at.selectbox(key="whatif_target")
+    assert "Hanoi Gamma (S3) · VN" in target.options   # the country beside the name: its stack and its orders
+    target.set_value("S3").run()
     assert said() == [now + deposit]   # a target chosen, nothing moved yet
     at.slider(key="whatif_share").set_value(50).run()
     assert said() == [now + " Moved to Hanoi Gamma (VN): SKU A1 would enter under A-552-827 (mattresses from VN) and "

@@ -995,6 +995,23 @@ def cape_declaration_note(entries: pd.DataFrame, max_entries: int) -> str:
     return " ".join(said)
 
 
+LESS_SPECIFIC = "perhaps: its HS code is less specific than the order's"
+
+
+def _less_specific(rows: pd.DataFrame) -> pd.Series:
+    """Per row, whether the product's code only may be under the order (code_less_specific; False when absent)."""
+    return rows["code_less_specific"].fillna(False).astype(bool) if "code_less_specific" in rows \
+        else pd.Series(False, index=rows.index)
+
+
+def _fall_under(rows: pd.DataFrame, one: bool) -> str:
+    """'falls', 'may fall' or 'fall or may fall' under an order, as `rows`' codes are within it, only may be, or both."""
+    maybe = _less_specific(rows)
+    if maybe.all():
+        return "may fall"
+    return ("falls" if one else "fall") + (" or may fall" if maybe.any() else "")
+
+
 def adcvd_warning(exposure: pd.DataFrame, shown: Callable[[object], str] = str, most: int = 3) -> str:
     """The products of marts.adcvd_exposure in a few sentences: how many fall under an AD/CVD order and why landed
     cost leaves the deposit out, the first `most` (the most goods value first) with their goods, origin, cases and
@@ -1009,15 +1026,15 @@ def adcvd_warning(exposure: pd.DataFrame, shown: Callable[[object], str] = str, 
     if exposure.empty:
         return ""
     parts = []
-    for r in exposure.head(most).itertuples():
+    for r, maybe in zip(exposure.head(most).itertuples(), _less_specific(exposure.head(most))):
         shipped = (f"{count_words(int(r.shipment_count), 'shipment')}, {shown(money(float(r.goods_value)))} of goods"
                    if r.shipment_count else "no shipment yet")
         parts.append(f"SKU {shown(r.sku)} ({shown(r.order_product)} from {shown(r.origin_country)}, "
-                     f"{shown(r.cases)}: {shipped})")
+                     f"{shown(r.cases)}{', ' + LESS_SPECIFIC + ';' if maybe else ':'} {shipped})")
     more = len(exposure) - len(parts)
     listed = wording.and_list(parts + ([f"{more:,} more in the Data page's warnings"] if more > 0 else []))
     one = len(exposure) == 1
-    return (f"{count_words(len(exposure), 'product')} {'falls' if one else 'fall'} under an antidumping or "
+    return (f"{count_words(len(exposure), 'product')} {_fall_under(exposure, one)} under an antidumping or "
             f"countervailing duty order: {listed}. The cash deposit, set per producer and exporter, is not in "
             f"{'its' if one else 'their'} landed cost. Ask your broker for the rate, or, when the goods are outside "
             "the order's written scope (its HTS numbers are for convenience; reference.adcvd_orders), mark the "
@@ -1037,20 +1054,22 @@ def whatif_adcvd_words(orders: pd.DataFrame, moved_to: tuple[str, str] | None = 
 
     def named(rows: pd.DataFrame) -> str:
         return first([f"SKU {shown(r.sku)} ({shown(r.order_product)} from {shown(r.origin_country)}, "
-                      f"{shown(r.cases)})" for r in rows.itertuples()])
+                      f"{shown(r.cases)}{', ' + LESS_SPECIFIC if maybe else ''})"
+                      for r, maybe in zip(rows.itertuples(), _less_specific(rows))])
 
     own = orders[orders["is_own_origin"].astype(bool)]
     said = []
     if not own.empty:
         one = own["sku"].nunique() == 1
-        said.append(f"{count_words(own['sku'].nunique(), 'SKU')} {'falls' if one else 'fall'} under an antidumping or "
+        said.append(f"{count_words(own['sku'].nunique(), 'SKU')} {_fall_under(own, one)} under an antidumping or "
                     f"countervailing duty order now: {named(own)}.")
     if moved_to is not None:
         name, country = moved_to
         enter = orders[~orders["is_own_origin"].astype(bool) & (orders["origin_country"] == country)]
         leave = own[(own["origin_country"] != country) & ~own["sku"].isin(set(enter["sku"]))]
-        moves = [f"SKU {shown(r.sku)} would enter under {shown(r.cases)} ({shown(r.order_product)} from "
-                 f"{shown(r.origin_country)})" for r in enter.itertuples()] + [
+        moves = [f"SKU {shown(r.sku)} {'might' if maybe else 'would'} enter under {shown(r.cases)} "
+                 f"({shown(r.order_product)} from {shown(r.origin_country)}{', ' + LESS_SPECIFIC if maybe else ''})"
+                 for r, maybe in zip(enter.itertuples(), _less_specific(enter))] + [
                  f"SKU {shown(r.sku)} would leave {shown(r.cases)}" for r in leave.itertuples()]
         if moves:
             said.append(f"Moved to {shown(name)} ({shown(country)}): {first(moves)}.")

@@ -20,6 +20,7 @@ select
     exposure.cases,
     exposure.order_from,
     exposure.in_force,
+    exposure.code_less_specific,
     exposure.shipment_count,
     exposure.goods_value,
     reviews.reviewed_on is not null as reviewed,

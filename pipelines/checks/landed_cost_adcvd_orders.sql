@@ -5,13 +5,20 @@
 -- reason the goods are outside the written scope.
 --
 -- For engineers: marts.adcvd_exposure, one problem per product and goods of an order (its AD and CVD cases
--- together; row_key as the mart gives it); an order still in force is told even before a shipment. The problem names
+-- together; row_key as the mart gives it; "may fall under" when the product's code is less specific than the
+-- order's numbers); an order still in force is told even before a shipment. The problem names
 -- no count that grows with each shipment, so a row marked reviewed (the goods outside the written scope) stays
 -- reviewed (reviews are matched on the problem's words).
 select
     row_key,
-    'SKU ' || sku || ' (HS ' || hs_code || ', made in ' || origin_country || ') falls under the AD/CVD order '
+    'SKU ' || sku || ' (HS ' || hs_code || ', made in ' || origin_country || ') '
+    || case when code_less_specific then 'may fall' else 'falls' end || ' under the AD/CVD order '
     || cases || ' on ' || order_product || ' from ' || origin_country || ' (from ' || strftime(order_from, '%Y-%m-%d')
-    || '): the cash deposit, set per producer and exporter, is not in its landed cost' as problem
+    || ')'
+    || case
+        when code_less_specific then ': its HS code is less specific than the order''s HTS numbers; if it does, the'
+        else ': the'
+    end
+    || ' cash deposit, set per producer and exporter, is not in its landed cost' as problem
 from marts.adcvd_exposure
 order by sku

@@ -29,16 +29,29 @@ create or replace macro channel_key(channel) as
 create or replace macro entry_ref_of(entry_number) as
     nullif(regexp_replace(upper(trim(entry_number)), '[^A-Z0-9]', '', 'g'), '');
 
--- A product's HS code under an AD/CVD order, defined once: its digits start with one of the HTS numbers the order
--- names (reference.adcvd_orders.hs_codes, separated by spaces, compared by their digits; a blank one matches
--- nothing). marts.adcvd_exposure flags products by it; the What-if asks it for the origin volume would move to.
+-- The HTS numbers an AD/CVD order names (reference.adcvd_orders.hs_codes, separated by spaces) as their digits, a
+-- blank one left out.
+create or replace macro order_hs_digits(order_hs_codes) as
+    list_filter(
+        list_transform(string_split(order_hs_codes, ' '), lambda code: regexp_replace(code, '[^0-9]', '', 'g')),
+        lambda digits: digits <> ''
+    );
+
+-- A product's HS code under an AD/CVD order, defined once: its digits start with one of the order's numbers (the
+-- product's line is within the order's). marts.adcvd_exposure and the What-if flag products by it.
 create or replace macro hs_under_order(hs_digits, order_hs_codes) as
     coalesce(list_bool_or(list_transform(
-        list_filter(
-            list_transform(string_split(order_hs_codes, ' '), lambda code: regexp_replace(code, '[^0-9]', '', 'g')),
-            lambda digits: digits <> ''
-        ),
-        lambda digits: starts_with(hs_digits, digits)
+        order_hs_digits(order_hs_codes), lambda digits: starts_with(hs_digits, digits)
+    )), false);
+
+-- A product's HS code that may be under an AD/CVD order: under it (hs_under_order), or a code of 6 to 8 digits one
+-- of the order's longer numbers starts with (a brand's 9404.21.00 holds the order's 9404.21.0010): only the goods,
+-- against the written scope, can tell. A product without a code is under none.
+create or replace macro hs_may_be_under_order(hs_digits, order_hs_codes) as
+    length(coalesce(hs_digits, '')) >= 6
+    and coalesce(list_bool_or(list_transform(
+        order_hs_digits(order_hs_codes),
+        lambda digits: starts_with(hs_digits, digits) or starts_with(digits, hs_digits)
     )), false);
 
 -- Paid outside Trade Assurance, defined once: a channel other than trade_assurance, a blank one included.

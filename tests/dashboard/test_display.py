@@ -998,3 +998,24 @@ def test_whatif_adcvd_words_name_the_first_skus_and_count_the_rest():
     assert ("Moved to Hanoi Gamma (VN): SKU S1 would enter under A-552-827 (mattresses from VN) and SKU S2 would "
             "enter under A-552-827 (mattresses from VN).") in moved
     assert display.whatif_adcvd_words(rows.head(0), ("Hanoi Gamma", "VN")) == ""
+
+
+def test_adcvd_warning_says_may_fall_for_a_product_code_less_specific_than_the_order_s():
+    """A product whose 8-digit code holds the order's 10-digit number only may fall under it: the warning says so,
+    and says why beside it; with a product plainly under an order beside it, both are counted as 'fall or may fall'."""
+    import pandas as pd
+
+    from dashboard import display
+
+    maybe = pd.DataFrame({"sku": ["B1"], "order_product": ["mattresses"], "origin_country": ["VN"],
+                          "cases": ["A-552-827"], "shipment_count": [1], "goods_value": [2000.0],
+                          "code_less_specific": [True]})
+    said = display.adcvd_warning(maybe)
+    assert said.startswith("1 product may fall under an antidumping or countervailing duty order: SKU B1 (mattresses "
+                           "from VN, A-552-827, perhaps: its HS code is less specific than the order's; 1 shipment, "
+                           "$2,000 of goods). The cash deposit")
+    both = pd.concat([maybe.assign(sku="A1", code_less_specific=False), maybe])
+    assert display.adcvd_warning(both).startswith("2 products fall or may fall under an antidumping or "
+                                                  "countervailing duty order: SKU A1 (mattresses from VN, A-552-827: "
+                                                  "1 shipment, $2,000 of goods) and SKU B1 (mattresses from VN, "
+                                                  "A-552-827, perhaps")

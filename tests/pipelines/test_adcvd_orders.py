@@ -111,15 +111,47 @@ def _exposure(tmp_path, a1: str, a2: str, b1: str) -> tuple[list[tuple], int]:
 
 
 def test_hs_under_order_matches_a_code_by_the_digits_of_any_number_the_order_names():
-    """The macro hs_under_order (pipelines/sql/macros.sql), the one rule the mart and the What-if use: a prefix of the
-    product's digits, any of the order's numbers (dots and spaces aside); a blank number, or a product without a
-    code, matches nothing (a doubled space once made a blank number that every code started with)."""
+    """The macros hs_under_order and hs_may_be_under_order (pipelines/sql/macros.sql), the rules the mart and the
+    What-if use: under, one of the order's numbers (dots and spaces aside) is a prefix of the product's digits; may
+    be, also the other way round for a product code of 6 or 8 digits. A blank number, or a product without a code,
+    matches nothing (a doubled space once made a blank number that every code started with)."""
     from pipelines.macros import create_macros
 
     con = duckdb.connect()
-    create_macros(con, only=("hs_under_order",))
+    create_macros(con, only=("order_hs_digits", "hs_under_order", "hs_may_be_under_order"))
     cases = [("9404210010", "9404.21.0010 9404.29.1005", True), ("9404291005", "9404.21.0010 9404.29.1005", True),
              ("9405428440", "9404.21.0010", False), ("6907219051", "6907.21  6907.22", True),
              ("9405428440", "6907.21  6907.22", False), ("9405428440", "  ", False), (None, "9404.21", False)]
     got = [con.execute("select hs_under_order(?, ?)", [digits, codes]).fetchone()[0] for digits, codes, _ in cases]
     assert got == [want for _, _, want in cases]
+    # may be under: also a code of 6 or 8 digits that one of the order's longer numbers starts with; never without a
+    # code, nor a code merely sharing a heading with the order's numbers
+    maybe = [("94042100", "9404.21.0010", True), ("940421", "9404.21.0010", True), ("9404210010", "9404.21", True),
+             ("94042900", "9404.21.0010", False), ("", "9404.21.0010", False), (None, "9404.21.0010", False),
+             ("9404", "9404.21.0010", False), ("94042100", "  ", False)]
+    got = [con.execute("select hs_may_be_under_order(?, ?)", [d, c]).fetchone()[0] for d, c, _ in maybe]
+    assert got == [want for _, _, want in maybe]
+
+
+def test_a_product_code_less_specific_than_the_order_s_numbers_may_fall_under_it(tmp_path):
+    """B1 a mattress from VN given only its 8-digit code, 9404.21.00, which holds the order's 9404.21.0010: flagged as
+    one that may fall under A-552-827 (code_less_specific), in words that say why; A1 with the full 10-digit code
+    falls under it plainly. A lamp of 9405.42.84 (8 digits, no order's number within it) is under none."""
+    folder = tiny_with_products(
+        tmp_path / "in",
+        ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN", "A1,Foam mattress,bedding,S1,9404.21.0010,VN"),
+        ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Lamp shade,home_lighting,S1,9405.42.84,CN"),
+        ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Foam mattress,bedding,S2,9404.21.00,VN"))
+    build(folder, tmp_path / "w.duckdb", log=quiet)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        exposure = con.execute("select sku, cases, code_less_specific from marts.adcvd_exposure order by sku").fetchall()
+        problems = dict(con.execute("select row_key, problem from ingest.check_warning_rows "
+                                    "where check_name = 'landed_cost_adcvd_orders'").fetchall())
+    assert exposure == [("A1", "A-552-827", False), ("B1", "A-552-827", True)]
+    assert problems == {
+        "A1 A-552-827": "SKU A1 (HS 9404.21.0010, made in VN) falls under the AD/CVD order A-552-827 on mattresses from "
+                        "VN (from 2021-05-14): the cash deposit, set per producer and exporter, is not in its landed "
+                        "cost",
+        "B1 A-552-827": "SKU B1 (HS 9404.21.00, made in VN) may fall under the AD/CVD order A-552-827 on mattresses from "
+                        "VN (from 2021-05-14): its HS code is less specific than the order's HTS numbers; if it does, "
+                        "the cash deposit, set per producer and exporter, is not in its landed cost"}

@@ -516,6 +516,7 @@ ENUMS: dict[str, dict[str, str]] = {
     "check_name": {"dates_before_their_order": "Dated before its order",
                    "dates_far_from_their_order": "Dated far from its order",
                    "landed_cost_adcvd_orders": "Under an AD/CVD order",
+                   "landed_cost_codes_less_specific": "HS code too short",
                    "landed_cost_entry_summaries": "Entry summary differs",
                    "landed_cost_estimated_rates": "Duty and fees estimated",
                    "landed_cost_unknown_costs": "Cost unknown"},

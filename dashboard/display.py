@@ -1042,6 +1042,20 @@ def adcvd_warning(exposure: pd.DataFrame, shown: Callable[[object], str] = str, 
             "warning reviewed on the Data page with why." + aside)
 
 
+def codes_less_specific_warning(rows: pd.DataFrame, shown: Callable[[object], str] = str, most: int = 3) -> str:
+    """The products of dashboard/sql/codes_less_specific.sql (an HS code shorter than rows the duty table prices
+    apart) in a few sentences: how many, the check's words for the first `most`, the rest counted. `shown` renders a
+    data value (the page's Markdown escaping)."""
+    n = len(rows)
+    if not n:
+        return ""
+    said = [shown(p) for p in rows["problem"].head(most)]
+    if n > most:
+        said.append(f"{n - most:,} more in the Data page's warnings")
+    return (f"The duty of {count_words(n, 'product')} may be wrong, {'its' if n == 1 else 'their'} HS code shorter "
+            f"than rows the table prices apart: {'; '.join(said)}.")
+
+
 def whatif_adcvd_words(orders: pd.DataFrame, moved_to: tuple[str, str] | None = None,
                        shown: Callable[[object], str] = str, most: int = 5) -> str:
     """The What-if's SKUs under AD/CVD orders (dashboard/sql/whatif_adcvd.sql) in a few sentences: those under one at

@@ -128,6 +128,9 @@ if ui.require_warehouse():
     adcvd = display.adcvd_warning(exposure, ui.md) if exposure is not None and not exposure.empty else ""
     if adcvd:  # AD/CVD deposits: set per producer, never in landed cost
         st.warning(adcvd, icon=":material/gavel:")
+    short = display.codes_less_specific_warning(queries.codes_less_specific(ids, supplier_id, sku), ui.md)
+    if short:  # an 8-digit code costed with its rows while the table prices its 10-digit lines apart
+        st.warning(short, icon=":material/pin:")
     if flag is not None and flag["unverified_count"]:
         unverified = int(flag["unverified_count"])
         with st.expander(f"{ui.count_words(unverified, 'shipment')} {'is' if unverified == 1 else 'are'} costed with "

@@ -246,3 +246,25 @@ def test_a_product_marked_outside_the_order_s_scope_leaves_the_costs_warning(ui,
                                                        "order: SKU B1 (mattresses from VN")
     assert warning[0].endswith("1 product more is marked reviewed on the Data page (outside the scope: the note says "
                                "why).")
+
+
+def test_costs_warns_of_a_product_whose_code_is_shorter_than_rows_the_duty_table_prices_apart(ui, tmp_path, built):
+    """As of 2026-03-01, A1 a power bank from CN given 8507.60.00 (the table prices 8507.60.0010 and 8507.60.0020
+    apart): the Costs page says its duty may be wrong in the check's words; scoped to S2 (the pan), nothing."""
+    from datetime import date
+
+    from helpers import tiny_with_products
+    from pipelines.build import build
+
+    folder = tiny_with_products(tmp_path / "in", ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN",
+                                                  "A1,Power bank,electronics,S1,8507.60.00,CN"))
+    build(folder, tmp_path / "w.duckdb", as_of=date(2026, 3, 1), log=lambda _: None)
+    at = ui.open(tmp_path / "w.duckdb", "costs")
+    said = [w.value.replace("\\", "") for w in at.warning if "10\\-digit" in w.value]
+    assert said == ["The duty of 1 product may be wrong, its HS code shorter than rows the table prices apart: SKU A1 "
+                    "(HS 8507.60.00, made in CN): the duty table prices some of its 10-digit lines apart (section 301 "
+                    "on 8507.60.0010, section 301 on 8507.60.0020), so its duty, costed with the rows of 8507.60.00, "
+                    "may be wrong: give the product its 10-digit code."]
+    at.radio(key="costs_scope").set_value("Supplier").run()
+    at.selectbox(key="costs_supplier").set_value("S2").run()
+    assert not [w for w in at.warning if "10\\-digit" in w.value]

@@ -158,6 +158,12 @@ def tiny_with_adcvd_products(folder: Path) -> Path:
         ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Pillar candle,home_decor,S1,3406.00.0000,CN"))
 
 
+def warned_rows(con, check: str) -> list[tuple[str, str]]:
+    """(row_key, problem) of every row the warning check `check` named in the build on `con`, in the check's order."""
+    return con.execute("select row_key, problem from ingest.check_warning_rows where check_name = ? order by row_no",
+                       [check]).fetchall()
+
+
 def demo_with_entry_reviews(demo_dir: Path, demo_db: Path, folder: Path) -> tuple[str, str]:
     """A copy of the demo portfolio in `folder` whose reviewed_warnings.csv marks reviewed (2026-12-01, Ana,
     "exclusion applies") both warned rows of the larger of its two entry summaries that still declare Section 122
@@ -168,8 +174,7 @@ def demo_with_entry_reviews(demo_dir: Path, demo_db: Path, folder: Path) -> tupl
 
     shutil.copytree(demo_dir, folder)
     with duckdb.connect(str(demo_db), read_only=True) as con:
-        rows = con.execute("select row_key, problem from ingest.check_warning_rows "
-                           "where check_name = 'landed_cost_entry_summaries' order by row_no").fetchall()
+        rows = warned_rows(con, "landed_cost_entry_summaries")
         (larger,), (smaller,) = con.execute("select entry_number from marts.customs_entries where duty_status = "
                                             "'overpaid' order by abs(duty_difference) desc").fetchall()
     picked = [p for k, p in rows if k == larger] + [next(p for k, p in rows if k == smaller)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from helpers import TINY, quiet, tiny_with_adcvd_products, tiny_with_products
+from helpers import TINY, quiet, tiny_with_adcvd_products, tiny_with_products, warned_rows
 from pipelines.build import build
 
 
@@ -21,8 +21,7 @@ def test_products_under_an_order_are_warned_with_their_cases_and_shipments(tmp_p
     assert count == 2
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         shipments = dict(con.execute("select sku, count(*) from marts.landed_cost_shipment group by sku").fetchall())
-        rows = con.execute("select row_key, problem from ingest.check_warning_rows "
-                           "where check_name = 'landed_cost_adcvd_orders' order by row_no").fetchall()
+        rows = warned_rows(con, "landed_cost_adcvd_orders")
     # no count in the words: a review (matched on them) outlives the next shipment
     assert rows == [
         ("A2 A-570-504", "SKU A2 (HS 3406.00.0000, made in CN) falls under the AD/CVD order A-570-504 on petroleum "
@@ -145,8 +144,7 @@ def test_a_product_code_less_specific_than_the_order_s_numbers_may_fall_under_it
     build(folder, tmp_path / "w.duckdb", log=quiet)
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         exposure = con.execute("select sku, cases, code_less_specific from marts.adcvd_exposure order by sku").fetchall()
-        problems = dict(con.execute("select row_key, problem from ingest.check_warning_rows "
-                                    "where check_name = 'landed_cost_adcvd_orders'").fetchall())
+        problems = dict(warned_rows(con, "landed_cost_adcvd_orders"))
     assert exposure == [("A1", "A-552-827", False), ("B1", "A-552-827", True)]
     assert problems == {
         "A1 A-552-827": "SKU A1 (HS 9404.21.0010, made in VN) falls under the AD/CVD order A-552-827 on mattresses from "

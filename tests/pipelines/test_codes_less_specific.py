@@ -8,7 +8,7 @@ from datetime import date
 
 import duckdb
 
-from helpers import TINY, quiet, tiny_with_products
+from helpers import TINY, quiet, tiny_with_products, warned_rows
 from pipelines.build import build
 
 
@@ -27,8 +27,7 @@ def test_a_code_shorter_than_rows_the_duty_table_prices_apart_is_warned_of(tmp_p
     report = build(folder, tmp_path / "w.duckdb", as_of=date(2026, 3, 1), log=quiet)
     assert ("landed_cost_codes_less_specific", 2) in {w[:2] for w in report.warnings}
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
-        rows = con.execute("select row_key, problem from ingest.check_warning_rows "
-                           "where check_name = 'landed_cost_codes_less_specific' order by row_no").fetchall()
+        rows = warned_rows(con, "landed_cost_codes_less_specific")
     assert rows == [
         ("A1", "SKU A1 (HS 8507.60.00, made in CN): the duty table prices some of its 10-digit lines apart (section "
                "301 on 8507.60.0010, section 301 on 8507.60.0020), so its duty, costed with the rows of 8507.60.00, "

@@ -1052,8 +1052,7 @@ def codes_less_specific_warning(rows: pd.DataFrame, shown: Callable[[object], st
     said = [shown(p) for p in rows["problem"].head(most)]
     if n > most:
         said.append(f"{n - most:,} more in the Data page's warnings")
-    return (f"The duty of {count_words(n, 'product')} may be wrong, {'its' if n == 1 else 'their'} HS code shorter "
-            f"than rows the table prices apart: {'; '.join(said)}.")
+    return f"Check the HS code{'' if n == 1 else 's'} of {count_words(n, 'product')}: {'; '.join(said)}."
 
 
 def whatif_adcvd_words(orders: pd.DataFrame, moved_to: tuple[str, str] | None = None,

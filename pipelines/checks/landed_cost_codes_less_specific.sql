@@ -1,5 +1,5 @@
 -- severity: warn
--- Products given an HS code of 6 or 8 digits whose 10-digit lines the duty table prices apart on the analysis date
+-- Products given an HS code of 6 or 8 digits with lines under it the duty table prices apart on the analysis date
 -- (power banks, 8507.60.0020, under Section 301 at 25% from 2026-01-01 while 8507.60.00 carries 7.5%; upholstered
 -- wooden seats, 9401.61.4011, under Section 232): their duty is costed with the rows of the shorter code, which may
 -- be too low. Give the product its 10-digit code (the broker's entry summary has it).
@@ -41,8 +41,8 @@ apart as (
 
 select
     sku as row_key,
-    'SKU ' || sku || ' (HS ' || hs_code || ', made in ' || origin_country || '): the duty table prices some of its '
-    || '10-digit lines apart (' || rows_apart || '), so its duty, costed with the rows of ' || hs_code
+    'SKU ' || sku || ' (HS ' || hs_code || ', made in ' || origin_country || '): the duty table prices lines under '
+    || 'that code apart (' || rows_apart || '), so its duty, costed with the rows of ' || hs_code
     || ', may be wrong: give the product its 10-digit code' as problem
 from apart
 order by sku

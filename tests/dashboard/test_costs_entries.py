@@ -261,10 +261,9 @@ def test_costs_warns_of_a_product_whose_code_is_shorter_than_rows_the_duty_table
     build(folder, tmp_path / "w.duckdb", as_of=date(2026, 3, 1), log=lambda _: None)
     at = ui.open(tmp_path / "w.duckdb", "costs")
     said = [w.value.replace("\\", "") for w in at.warning if "10\\-digit" in w.value]
-    assert said == ["The duty of 1 product may be wrong, its HS code shorter than rows the table prices apart: SKU A1 "
-                    "(HS 8507.60.00, made in CN): the duty table prices some of its 10-digit lines apart (section 301 "
-                    "on 8507.60.0010, section 301 on 8507.60.0020), so its duty, costed with the rows of 8507.60.00, "
-                    "may be wrong: give the product its 10-digit code."]
+    assert said == ["Check the HS code of 1 product: SKU A1 (HS 8507.60.00, made in CN): the duty table prices lines "
+                    "under that code apart (section 301 on 8507.60.0010, section 301 on 8507.60.0020), so its duty, "
+                    "costed with the rows of 8507.60.00, may be wrong: give the product its 10-digit code."]
     at.radio(key="costs_scope").set_value("Supplier").run()
     at.selectbox(key="costs_supplier").set_value("S2").run()
     assert not [w for w in at.warning if "10\\-digit" in w.value]

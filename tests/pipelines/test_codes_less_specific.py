@@ -1,4 +1,4 @@
-"""The data check landed_cost_codes_less_specific: a product given 6 or 8 digits whose 10-digit lines the duty table
+"""The data check landed_cost_codes_less_specific: a product given 6 or 8 digits with lines under it the duty table
 prices apart is warned of, since its duty is costed with the shorter code's rows (power banks: 7.5% under
 8507.60.00, 25% under 8507.60.0020 from 2026-01-01)."""
 
@@ -29,10 +29,10 @@ def test_a_code_shorter_than_rows_the_duty_table_prices_apart_is_warned_of(tmp_p
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         rows = warned_rows(con, "landed_cost_codes_less_specific")
     assert rows == [
-        ("A1", "SKU A1 (HS 8507.60.00, made in CN): the duty table prices some of its 10-digit lines apart (section "
+        ("A1", "SKU A1 (HS 8507.60.00, made in CN): the duty table prices lines under that code apart (section "
                "301 on 8507.60.0010, section 301 on 8507.60.0020), so its duty, costed with the rows of 8507.60.00, "
                "may be wrong: give the product its 10-digit code"),
-        ("B1", "SKU B1 (HS 9401.61.40, made in VN): the duty table prices some of its 10-digit lines apart (section "
+        ("B1", "SKU B1 (HS 9401.61.40, made in VN): the duty table prices lines under that code apart (section "
                "232 on 9401.61.4011, section 232 on 9401.61.4031), so its duty, costed with the rows of 9401.61.40, "
                "may be wrong: give the product its 10-digit code")]
     early = build(folder, tmp_path / "early.duckdb", as_of=date(2024, 6, 21), log=quiet)

@@ -434,10 +434,12 @@ def channel_fee_basis(ids: Ids = None, supplier_id: str | None = None, sku: str 
     return pd.DataFrame() if found is None else found   # an older build: the captions are left out
 
 
-def codes_less_specific(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None) -> pd.DataFrame:
+def codes_less_specific(ids: Ids = None, supplier_id: str | None = None, sku: str | None = None,
+                        skus: Iterable[str] | None = None) -> pd.DataFrame:
     """Products in scope whose HS code is shorter than rows the duty table prices apart (the warning check
     landed_cost_codes_less_specific, not reviewed): sku and the check's words; empty from a build before the check."""
-    found = _query_if_built("codes_less_specific", ids=_ids(ids), supplier_id=supplier_id, sku=sku)
+    found = _query_if_built("codes_less_specific", ids=_ids(ids), supplier_id=supplier_id, sku=sku,
+                            skus=None if skus is None else tuple(skus))
     return pd.DataFrame() if found is None else found
 
 

@@ -121,6 +121,10 @@ if ui.require_warehouse():
         orders, (target_names[target], target_country) if moving and target_country else None, ui.md)
     if adcvd:
         st.warning(adcvd, icon=":material/gavel:")
+    # an 8-digit code whose 10-digit lines the duty table prices apart: the stack above may be the wrong one
+    short = display.codes_less_specific_warning(queries.codes_less_specific(skus=tuple(baseline["sku"])), ui.md)
+    if short:
+        st.warning(short, icon=":material/pin:")
     units = result["units"].sum()
     m1, m2, m3 = ui.tiles(3)
     weights = result["units"].where(result["units"] > 0, 1)

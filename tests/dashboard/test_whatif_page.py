@@ -231,3 +231,23 @@ def test_whatif_names_the_adcvd_orders_its_skus_are_under_and_those_a_move_would
     at.slider(key="whatif_share").set_value(50).run()
     assert said() == [now + " Moved to Hanoi Gamma (VN): SKU A1 would enter under A-552-827 (mattresses from VN) and "
                             "SKU A2 would leave A-570-504." + deposit]
+
+
+def test_whatif_says_when_a_sku_s_code_is_shorter_than_rows_the_duty_table_prices_apart(ui, tmp_path):
+    """As of 2026-03-01, S1's A1 a power bank from CN given 8507.60.00 (the table prices 8507.60.0010 and
+    8507.60.0020 apart): the What-if on S1 says to check its code, in the data check's words; on S2, nothing."""
+    from helpers import tiny_with_products
+    from pipelines.build import build
+
+    folder = tiny_with_products(tmp_path / "in", ("A1,Oak bedside lamp,home_lighting,S1,9405.42.8440,CN",
+                                                  "A1,Power bank,electronics,S1,8507.60.00,CN"))
+    build(folder, tmp_path / "w.duckdb", as_of=date(2026, 3, 1), log=lambda _: None)
+    at = ui.open(tmp_path / "w.duckdb", "whatif")
+    at.radio(key="whatif_scope").set_value("Supplier").run()
+    at.selectbox(key="whatif_supplier").set_value("S1").run()
+    said = [w.value.replace("\\", "") for w in at.warning if w.value.startswith("Check the HS code")]
+    assert said == ["Check the HS code of 1 product: SKU A1 (HS 8507.60.00, made in CN): the duty table prices lines "
+                    "under that code apart (section 301 on 8507.60.0010, section 301 on 8507.60.0020), so its duty, "
+                    "costed with the rows of 8507.60.00, may be wrong: give the product its 10-digit code."]
+    at.selectbox(key="whatif_supplier").set_value("S2").run()
+    assert not [w for w in at.warning if w.value.startswith("Check the HS code")]

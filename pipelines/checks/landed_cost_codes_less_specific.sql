@@ -5,7 +5,7 @@
 -- be too low. Give the product its 10-digit code (the broker's entry summary has it).
 --
 -- For engineers: staging.products against reference.duty_rates, the rows for the product's origin or every origin in
--- force on ingest.build_info.as_of whose code's digits extend the product's; one problem per product naming those
+-- force on ingest.build_info.as_of whose code the product's holds (hs_code_holds); one problem per product naming those
 -- rows' duties and codes (no count or amount, so a review outlives the next shipment).
 with rates as (
     select
@@ -31,9 +31,7 @@ apart as (
     cross join ingest.build_info as build_info
     inner join rates
         on (rates.origin_country = '*' or rates.origin_country = products.origin_country)
-        and length(products.hs_digits) >= 6
-        and length(rates.row_digits) > length(products.hs_digits)
-        and starts_with(rates.row_digits, products.hs_digits)
+        and hs_code_holds(products.hs_digits, rates.row_digits)
         and rates.effective_from <= build_info.as_of
         and (rates.effective_to is null or rates.effective_to >= build_info.as_of)
     group by products.sku, products.hs_code, products.origin_country

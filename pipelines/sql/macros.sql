@@ -44,14 +44,21 @@ create or replace macro hs_under_order(hs_digits, order_hs_codes) as
         order_hs_digits(order_hs_codes), lambda digits: starts_with(hs_digits, digits)
     )), false);
 
--- A product's HS code that may be under an AD/CVD order: under it (hs_under_order), or a code of 6 to 8 digits one
--- of the order's longer numbers starts with (a brand's 9404.21.00 holds the order's 9404.21.0010): only the goods,
--- against the written scope, can tell. A product without a code is under none.
-create or replace macro hs_may_be_under_order(hs_digits, order_hs_codes) as
+-- A product's HS code of 6 or 8 digits that a longer number starts with (9404.21.00 holds 9404.21.0010), defined
+-- once: only the goods can tell which of its longer lines they are. The AD/CVD rule below and the data check
+-- landed_cost_codes_less_specific (duty rows the table prices apart) use it.
+create or replace macro hs_code_holds(hs_digits, longer_digits) as
     length(coalesce(hs_digits, '')) >= 6
-    and coalesce(list_bool_or(list_transform(
+    and length(longer_digits) > length(hs_digits)
+    and starts_with(longer_digits, hs_digits);
+
+-- A product's HS code that may be under an AD/CVD order: under it (hs_under_order), or a code one of the order's
+-- longer numbers starts with (hs_code_holds): only the goods, against the written scope, can tell. A product without
+-- a code is under none.
+create or replace macro hs_may_be_under_order(hs_digits, order_hs_codes) as
+    coalesce(list_bool_or(list_transform(
         order_hs_digits(order_hs_codes),
-        lambda digits: starts_with(hs_digits, digits) or starts_with(digits, hs_digits)
+        lambda digits: starts_with(hs_digits, digits) or hs_code_holds(hs_digits, digits)
     )), false);
 
 -- Paid outside Trade Assurance, defined once: a channel other than trade_assurance, a blank one included.

@@ -117,7 +117,7 @@ def test_hs_under_order_matches_a_code_by_the_digits_of_any_number_the_order_nam
     from pipelines.macros import create_macros
 
     con = duckdb.connect()
-    create_macros(con, only=("order_hs_digits", "hs_under_order", "hs_may_be_under_order"))
+    create_macros(con, only=("order_hs_digits", "hs_under_order", "hs_code_holds", "hs_may_be_under_order"))
     cases = [("9404210010", "9404.21.0010 9404.29.1005", True), ("9404291005", "9404.21.0010 9404.29.1005", True),
              ("9405428440", "9404.21.0010", False), ("6907219051", "6907.21  6907.22", True),
              ("9405428440", "6907.21  6907.22", False), ("9405428440", "  ", False), (None, "9404.21", False)]

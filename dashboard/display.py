@@ -1022,6 +1022,7 @@ def adcvd_warning(exposure: pd.DataFrame, shown: Callable[[object], str] = str, 
     reviewed = int(exposure["reviewed"].fillna(False).astype(bool).sum()) if "reviewed" in exposure else 0
     if reviewed:
         exposure = exposure[~exposure["reviewed"].fillna(False).astype(bool)]
+    exposure = exposure[~_deposits_declared(exposure)]
     aside = (f" {count_words(reviewed, 'product')} more {'is' if reviewed == 1 else 'are'} marked reviewed on the "
              "Data page (outside the scope: the note says why)." if reviewed else "")
     if exposure.empty:
@@ -1030,16 +1031,45 @@ def adcvd_warning(exposure: pd.DataFrame, shown: Callable[[object], str] = str, 
     for r, maybe in zip(exposure.head(most).itertuples(), _less_specific(exposure.head(most))):
         shipped = (f"{count_words(int(r.shipment_count), 'shipment')}, {shown(money(float(r.goods_value)))} of goods"
                    if r.shipment_count else "no shipment yet")
+        declared = int(getattr(r, "deposit_shipment_count", 0) or 0)
+        if declared:
+            shipped += f", its deposit declared on {declared:,}"
         parts.append(f"SKU {shown(r.sku)} ({shown(r.order_product)} from {shown(r.origin_country)}, "
                      f"{shown(r.cases)}{', ' + LESS_SPECIFIC + ';' if maybe else ':'} {shipped})")
     more = len(exposure) - len(parts)
     listed = wording.and_list(parts + ([f"{more:,} more in the Data page's warnings"] if more > 0 else []))
     one = len(exposure) == 1
     return (f"{count_words(len(exposure), 'product')} {_fall_under(exposure, one)} under an antidumping or "
-            f"countervailing duty order: {listed}. The cash deposit, set per producer and exporter, is not in "
-            f"{'its' if one else 'their'} landed cost. Ask your broker for the rate, or, when the goods are outside "
+            f"countervailing duty order: {listed}. The cash deposit, set per producer and exporter, is in "
+            f"{'its' if one else 'their'} landed cost only where your broker's entry summary declares it. Ask your "
+            "broker for the rate, or, when the goods are outside "
             "the order's written scope (its HTS numbers are for convenience; reference.adcvd_orders), mark the "
             "warning reviewed on the Data page with why." + aside)
+
+
+def _deposits_declared(exposure: pd.DataFrame) -> pd.Series:
+    """Rows of marts.adcvd_exposure whose every shipment under the order has its AD/CVD deposit declared by the
+    broker (in its landed cost); none for a frame without the mart's deposit_shipment_count."""
+    if "deposit_shipment_count" not in exposure:
+        return pd.Series(False, index=exposure.index)
+    declared = exposure["deposit_shipment_count"].fillna(0).astype(int)
+    return (declared > 0) & (declared >= exposure["shipment_count"].fillna(0).astype(int))
+
+
+def adcvd_declared(exposure: pd.DataFrame, shown: Callable[[object], str] = str) -> str:
+    """What the broker's entry summaries declared of AD/CVD cash deposits on the products of marts.adcvd_exposure
+    (in landed cost, with the duty): '' when none. `shown` renders a data value or an amount."""
+    if "deposits_declared" not in exposure:
+        return ""
+    total = float(exposure["deposits_declared"].fillna(0).sum())
+    shipments = int(exposure["deposit_shipment_count"].fillna(0).sum())
+    if not shipments:
+        return ""
+    products = int((exposure["deposit_shipment_count"].fillna(0) > 0).sum())
+    return (f"Your broker's entry summaries declare AD/CVD cash deposits of {shown(money(total))} on "
+            f"{count_words(shipments, 'shipment')} of {count_words(products, 'product')} under an order: in their "
+            "landed cost, with the duty. A deposit is an estimate: CBP sets the duty owed when it liquidates the "
+            "entry, after Commerce's review, and refunds or bills the difference.")
 
 
 def codes_less_specific_warning(rows: pd.DataFrame, shown: Callable[[object], str] = str, most: int = 3) -> str:

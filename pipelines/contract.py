@@ -626,6 +626,16 @@ ENTRY_SUMMARY_LINES = Table(
            "a scheduled one.", "2026-01-16"),
         _c("liquidation_status", TEXT, "Liquidation status as ACE writes it (Liquidated, Unliquidated, Suspended, "
            "Extended …).", "Liquidated"),
+        _c("adcvd_cases", TEXT, "Antidumping or countervailing duty case number(s) declared under this HTS number "
+           "(block 33B), as CBP writes them: A or C, the country, the case and the company's suffix "
+           "(`A-570-092-001`; `000` for the all-others or country-wide rate); several separated by commas.",
+           "A-570-092-000"),
+        _c("adcvd_rate", TEXT, "AD/CVD cash-deposit rate(s) as declared (block 37B).", "62.50%"),
+        _c("ad_duty", DECIMAL, "Antidumping duty cash deposit declared on this HTS number, USD (block 38 on its AD "
+           "case; class 012). Goes into landed cost with the duty; never compared with the computed duty, which "
+           "has no AD/CVD rates.", "7500.00", **MONEY),
+        _c("cvd_duty", DECIMAL, "Countervailing duty cash deposit declared on this HTS number, USD (block 38 on its "
+           "CVD case; class 013), as `ad_duty`.", "1452.00", **MONEY),
     ),
 )
 

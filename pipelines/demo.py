@@ -408,7 +408,8 @@ def _broker_summaries(ship: pd.DataFrame, lines: pd.DataFrame, charges: pd.DataF
     sel = np.flatnonzero(ok)
     # no liquidation: the summaries are of entries of the last months, which CBP liquidates about a year later
     cols = ["entry_number", "line_number", "hts_code", "entry_type", "entry_on", "origin_country", "description",
-            "entered_value", "rate", "duty", "mpf", "hmf", "liquidated_on", "liquidation_status"]
+            "entered_value", "rate", "duty", "mpf", "hmf", "liquidated_on", "liquidation_status", "adcvd_cases",
+            "adcvd_rate", "ad_duty", "cvd_duty"]
     if not len(sel):
         return pd.DataFrame(columns=cols), np.zeros(len(ship), dtype=bool)
     stack = lines.iloc[sel].assign(loaded_on=pd.to_datetime(lines["shipped_on"].iloc[sel]),

@@ -126,7 +126,9 @@ def tiny_with_ieepa_entries(folder: Path, lines: list[str], refunds: list[str],
     tiny_with_entry_number(folder, "H2", "ABC12345694", more)
     store.write(registry.convert(FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"), folder)
     summary = folder / "entry_summary_lines.csv"
-    summary.write_text(summary.read_text(encoding="utf-8") + "".join(f"{line}\n" for line in lines),
+    text = summary.read_text(encoding="utf-8")
+    width = text.split("\n", 1)[0].count(",")  # the lines name the columns up to liquidation_status: the rest empty
+    summary.write_text(text + "".join(f"{line}{',' * (width - line.count(','))}\n" for line in lines),
                        encoding="utf-8")
     (folder / "duty_refunds.csv").write_text("".join(f"{row}\n" for row in [REFUNDS_HEADER, *refunds]),
                                              encoding="utf-8")
@@ -156,6 +158,28 @@ def tiny_with_adcvd_products(folder: Path) -> Path:
         folder,
         ("B1,Steel pan,kitchenware,S2,7323.93.0045,CN", "B1,Memory foam mattress,bedding,S2,9404.21.0010,VN"),
         ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN", "A2,Pillar candle,home_decor,S1,3406.00.0000,CN"))
+
+
+# H5, B1's mattress from VN (tiny_with_adcvd_products), on an entry of 2024-03-18 whose summary declares the AD
+# deposit at 144.92% of its 2,000.00 (A-552-827-000, 2,898.40) beside its MFN duty (3%, 60.00)
+ADCVD_ENTRY_LINE = ("ABC-0000005-5,1,9404.21.0010,01,2024-03-18,VN,,2000.00,3%,60.00,,,,,"
+                    "A-552-827-000,144.92%,2898.40,")
+
+
+def tiny_with_adcvd_deposit(folder: Path) -> Path:
+    """tiny_with_adcvd_products with H5 on entry ABC-0000005-5, whose entry summary (ADCVD_ENTRY_LINE, the contract's
+    columns) declares its AD deposit, 2,898.40: B1's every shipment under the order has its deposit declared."""
+    tiny_with_adcvd_products(folder)
+    shipments = folder / "shipments.csv"
+    lines = shipments.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",entry_number", *(f"{line},{'ABC-0000005-5' if line.startswith('H5,') else ''}"
+                                           for line in lines[1:])]
+    shipments.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from pipelines import contract
+
+    header = ",".join(c.name for c in contract.TABLES_BY_NAME["entry_summary_lines"].columns)
+    (folder / "entry_summary_lines.csv").write_text(f"{header}\n{ADCVD_ENTRY_LINE}\n", encoding="utf-8")
+    return folder
 
 
 def warned_rows(con, check: str) -> list[tuple[str, str]]:

@@ -126,8 +126,11 @@ if ui.require_warehouse():
                "(the Data page names each code)." if listed else ""), icon=":material/warning:")
     exposure = queries.adcvd_exposure(ids, supplier_id, sku)
     adcvd = display.adcvd_warning(exposure, ui.md) if exposure is not None and not exposure.empty else ""
-    if adcvd:  # AD/CVD deposits: set per producer, never in landed cost
+    if adcvd:  # AD/CVD deposits: set per producer, in landed cost only where the broker declared them
         st.warning(adcvd, icon=":material/gavel:")
+    declared = display.adcvd_declared(exposure, ui.md) if exposure is not None else ""
+    if declared:
+        st.info(declared, icon=":material/gavel:")
     short = display.codes_less_specific_warning(queries.codes_less_specific(ids, supplier_id, sku), ui.md)
     if short:  # an 8-digit code costed with its rows while the table prices its 10-digit lines apart
         st.warning(short, icon=":material/pin:")
@@ -407,15 +410,17 @@ if ui.require_warehouse():
                              f"protest after it does. {'It is' if one else 'They are'} first in the table.",
                            icon=":material/gavel:")
             reviewed = ["review"] if entries["reviewed"].any() else []
+            # AD/CVD deposits declared (in landed cost, outside the duty check): shown when an entry declares one
+            deposits = ["adcvd_summary"] if entries["adcvd_summary"].notna().any() else []
             ui.table(entries, "costs_entries", "customs_entries.csv", max_shown=ui.LONG_TABLE_ROWS,
                      columns=["entry_number", "entry_on_summary", "duty_summary", "duty_difference", "duty_status",
-                              "fees_status", "chapter_99_check", *reviewed, "chapter_99_summary"],
+                              *deposits, "fees_status", "chapter_99_check", *reviewed, "chapter_99_summary"],
                      download_columns=["shipment_count", "duty_computed", "fees_summary", "fees_computed",
-                                       "chapter_99_expected"],
+                                       "chapter_99_expected", "adcvd_summary", "adcvd_cases"],
                      wrap=["chapter_99_summary", "chapter_99_check", *reviewed],
                      # at 1280 px the numbers declared go to the download so that the check (what differs and why)
                      # stays on screen
-                     optional=["fees_status", "chapter_99_summary"],
+                     optional=["fees_status", "chapter_99_summary", *deposits],
                      column_config={"entry_number": "Entry", "entry_on_summary": "Entry date",
                                     "shipment_count": "Shipments",
                                     "duty_summary": ui.money_col("Duty declared", cents=True),
@@ -425,6 +430,11 @@ if ui.require_warehouse():
                                     "fees_summary": ui.money_col("MPF + HMF declared", cents=True),
                                     "fees_computed": ui.money_col("MPF + HMF computed", cents=True),
                                     "fees_status": "Fee check",
+                                    "adcvd_summary": ui.money_col("AD/CVD deposits declared", cents=True,
+                                                                  help="Antidumping and countervailing duty cash "
+                                                                       "deposits on the entry summary: in landed "
+                                                                       "cost, not in the duty check"),
+                                    "adcvd_cases": "AD/CVD cases",
                                     "chapter_99_summary": "Chapter 99 declared",
                                     "chapter_99_expected": "Chapter 99 charging duty (tables)",
                                     "review": st.column_config.TextColumn(

@@ -558,8 +558,11 @@ if not orders.empty:
 st.subheader("Landed cost and leakage")
 exposure = queries.adcvd_exposure(supplier_id=supplier_id)
 adcvd = display.adcvd_warning(exposure, ui.md) if exposure is not None and not exposure.empty else ""
-if adcvd:  # its goods under an AD/CVD order: a deposit of up to several times their value, never in landed cost
-    st.warning(adcvd, icon=":material/gavel:")
+if adcvd:  # its goods under an AD/CVD order: a deposit of up to several times their value, in landed cost only
+    st.warning(adcvd, icon=":material/gavel:")  # where the broker declared it
+declared = display.adcvd_declared(exposure, ui.md) if exposure is not None else ""
+if declared:
+    st.info(declared, icon=":material/gavel:")
 breakdown = queries.landed_breakdown(supplier_id=supplier_id)
 steps = queries.leakage_waterfall(supplier_id=supplier_id)
 left, right = ui.beside(*display.PAIR_PX)

@@ -23,6 +23,8 @@ select
     exposure.code_less_specific,
     exposure.shipment_count,
     exposure.goods_value,
+    exposure.deposit_shipment_count,
+    exposure.deposits_declared,
     reviews.reviewed_on is not null as reviewed,
     reviews.reviewed_by,
     reviews.review_note,

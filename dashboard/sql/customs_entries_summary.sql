@@ -20,6 +20,8 @@ final as (
         cast(coalesce(entries.mpf_summary, 0) + coalesce(entries.hmf_summary, 0) as double) as fees_summary,
         cast(entries.mpf_computed + entries.hmf_computed as double) as fees_computed,
         entries.fees_status,
+        cast(entries.adcvd_summary as double) as adcvd_summary,
+        entries.adcvd_cases,
         entries.chapter_99_summary,
         entries.chapter_99_expected,
         entries.chapter_99_status,

@@ -3,14 +3,16 @@
 A broker lists an entry summary the way the form lays it out: the entry's own blocks (1 entry number, 2 entry type,
 3 summary date, 7 entry date, 10 country of origin), then per line (block 31) its HTSUS numbers (33A) — chapter 99
 numbers first, the 10-digit classification last — with the entered value (36A, on the classification), the rate
-(37A) and the duty (38), and the line's fees (class 499 MPF, 501 HMF). Headers are the form's block labels (the
-usual spellings of broker listings are synonyms). As on the form, the entry's blocks and the line number are
-written once: a blank cell in those columns takes the value of the row above within the same entry (a blank entry
-number continues the entry above). Dates are MM/DD/YYYY, the form's own; amounts are US dollars with a decimal
-point. Rejected: an entry number that is not a filer code, 7 digits and a check digit; an HTS number that is not 10
-digits (or an 8-digit chapter 99 number); a date not in MM/DD/YYYY; a line number that is not a whole number > 0; a
-negative or unreadable amount; the same entry, line and HTS number twice. The key is entry + line + HTS number, so
-importing the same summary again replaces its rows.
+(37A) and the duty (38), and the line's fees (class 499 MPF, 501 HMF). Goods under an antidumping or countervailing
+duty order carry their case numbers (33B), the deposit rate (37B) and the deposits, class 012 ADD and 013 CVD, as
+the fees are. Headers are the form's block labels (the usual spellings of broker listings are synonyms). As on the
+form, the entry's blocks and the line number are written once: a blank cell in those columns takes the value of the
+row above within the same entry (a blank entry number continues the entry above). Dates are MM/DD/YYYY, the form's
+own; amounts are US dollars with a decimal point. Rejected: an entry number that is not a filer code, 7 digits and a
+check digit; an HTS number that is not 10 digits (or an 8-digit chapter 99 number); an AD/CVD case that is not A or
+C and 3, 3 (and 3) digits; a date not in MM/DD/YYYY; a line number that is not a whole number > 0; a negative or
+unreadable amount; the same entry, line and HTS number twice. The key is entry + line + HTS number, so importing the
+same summary again replaces its rows.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from pipelines.adapters.numbers import parse_numbers
 from pipelines.adapters.sniff import SPREADSHEET_SUFFIXES
 
 ENTRY, LINE, HTS = "Filer Code/Entry Number", "Line No.", "HTSUS No."
+CASES = "AD/CVD Case No."
 COLUMNS = (ENTRY, "Entry Type", "Summary Date", "Entry Date", "Country of Origin", LINE,
            "Description of Merchandise", HTS, "Entered Value", "HTSUS Rate", "Duty and IR Tax", "MPF", "HMF",
-           "Liquidation Date", "Liquidation Status")
+           CASES, "AD/CVD Rate", "ADD", "CVD", "Liquidation Date", "Liquidation Status")
 REQUIRED = (ENTRY, "Entry Date", LINE, HTS, "Duty and IR Tax")
 SYNONYMS = {
     ENTRY: ("Entry Number", "Entry No.", "Entry No", "Entry #", "Filer Code / Entry Number", "Filer Code/Entry No."),
@@ -42,6 +45,11 @@ SYNONYMS = {
     "Duty and IR Tax": ("Duty and I.R. Tax", "Duty & IR Tax", "Duty Amount", "Line Duty", "Duty"),
     "MPF": ("499 MPF", "MPF (499)", "Merchandise Processing Fee", "499"),
     "HMF": ("501 HMF", "HMF (501)", "Harbor Maintenance Fee", "501"),
+    CASES: ("AD/CVD Case Number", "AD/CVD Case No", "ADD/CVD Case No.", "ADD/CVD Case Number", "AD/CVD Case",
+            "ADCVD Case Number"),
+    "AD/CVD Rate": ("ADD/CVD Rate", "ADCVD Rate"),
+    "ADD": ("012 ADD", "ADD (012)", "AD Duty", "ADD Amount", "Antidumping Duty", "Anti-Dumping Duty"),
+    "CVD": ("013 CVD", "CVD (013)", "CV Duty", "CVD Amount", "Countervailing Duty"),
     "Liquidation Date": ("Liquidated On", "Liq Date", "Liquidation Dt"),
     "Liquidation Status": ("Liq Status",),
 }
@@ -74,6 +82,22 @@ def hts_number(text: str | None) -> str | None:
     if len(digits) == 8 and digits.startswith("99"):
         return f"{digits[:4]}.{digits[4:6]}.{digits[6:]}"
     return None
+
+
+_CASE = re.compile(r"^([AC])-?(\d{3})-?(\d{3})(?:-?(\d{3}))?$")
+
+
+def adcvd_cases(text: str | None) -> str | None:
+    """`A-570-092-000, C-570-093-000` from the case numbers of block 33B as written (`A570092000`, `a-570-092-000`;
+    several separated by commas, semicolons, slashes or spaces; Commerce's `A-570-092` without the company's suffix
+    too); None when one of them is not a case number."""
+    if text is None or pd.isna(text):
+        return None
+    parts = [p for p in re.split(r"[,;/\s]+", str(text).strip().upper()) if p]
+    found = [_CASE.match(p) for p in parts]
+    if not parts or not all(found):
+        return None
+    return ", ".join("-".join(g for g in m.groups() if g) for m in found)
 
 
 def convert(source: Source, options: Options) -> Converted:
@@ -127,13 +151,19 @@ def convert_lines(source: Source, out: Collector, carry_down: bool) -> Converted
     out.reject_where(origin.notna() & ~origin.str.fullmatch(r"[A-Z]{2}").fillna(False).astype(bool),
                      "Country of Origin", "not an ISO 3166 alpha-2 country code: " + origin.map(repr))
     amounts = {}
-    for name in ("Entered Value", "Duty and IR Tax", "MPF", "HMF"):
+    for name in ("Entered Value", "Duty and IR Tax", "MPF", "HMF", "ADD", "CVD"):
         parsed = parse_numbers(source.text(name), lines, decimal=".")
         out.reject_where(parsed.errors.notna(), name, parsed.errors)
         out.reject_where(parsed.values < 0, name, "a negative amount: " + source.text(name).map(repr))
         amounts[name] = parsed.values
     out.reject_where(source.text("Duty and IR Tax").isna(), "Duty and IR Tax",
                      "required value is missing: Duty and IR Tax (write 0.00 for a free line)")
+
+    cases_text = source.text(CASES)
+    cases = cases_text.astype(object).map(adcvd_cases, na_action="ignore")
+    out.reject_where(cases_text.notna() & cases.isna(), CASES, "not AD/CVD case numbers (A or C, then 3, 3 and 3 "
+                     "digits, e.g. A-570-092-000; several separated by commas): " + cases_text.map(repr))
+    cases = cases.fillna("")
 
     liquidated = dates["Liquidation Date"].values
     good = ~out.bad()
@@ -164,7 +194,8 @@ def convert_lines(source: Source, out: Collector, carry_down: bool) -> Converted
             entered_value=value, rate=text("HTSUS Rate"), duty=money("Duty and IR Tax"),
             mpf=money("MPF"), hmf=money("HMF"),
             liquidated_on="" if pd.isna(liquidated[i]) else liquidated[i].date().isoformat(),
-            liquidation_status=text("Liquidation Status")))
+            liquidation_status=text("Liquidation Status"), adcvd_cases=cases[i], adcvd_rate=text("AD/CVD Rate"),
+            ad_duty=money("ADD"), cvd_duty=money("CVD")))
     return out.result({"entry_summary_lines": rows})
 
 

@@ -113,16 +113,20 @@ def entry_ref(numbers: pd.Series) -> pd.Series:
 def entry_summaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The broker's figures per customs entry from its Form 7501 lines, indexed by `entry_ref`.
 
-    duty / mpf / hmf / entered_value are the sums over the entry's lines (NaN when no line gives one), with the
-    entry date, entry type, number of lines and the chapter 99 numbers declared.
+    duty / mpf / hmf / entered_value / adcvd (the AD and CVD deposits) are the sums over the entry's lines (NaN when
+    no line gives one), with the entry date, entry type, number of lines, the chapter 99 numbers and the AD/CVD case
+    numbers declared.
     """
     lines = read_frame(con, """
         select entry_number, line_number, hts_code, is_chapter_99, entry_type, entry_on, entered_value, duty, mpf,
-            hmf,
+            hmf, adcvd_cases,
+            case when ad_duty is not null or cvd_duty is not null then coalesce(ad_duty, 0) + coalesce(cvd_duty, 0)
+            end as adcvd,
         from staging.entry_summary_lines
         order by entry_number, line_number, hts_code
     """)
-    cols = ["entry_number", "entry_on", "entry_type", "lines", "entered_value", "duty", "mpf", "hmf", "chapter_99"]
+    cols = ["entry_number", "entry_on", "entry_type", "lines", "entered_value", "duty", "mpf", "hmf", "adcvd",
+            "chapter_99", "adcvd_cases"]
     if lines.empty:
         return pd.DataFrame(columns=cols, index=pd.Index([], name="entry_ref"))
     lines["entry_ref"] = entry_ref(lines["entry_number"]).to_numpy()
@@ -142,9 +146,61 @@ def entry_summaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "entry_on": pd.to_datetime(g["entry_on"].min()),
         "entry_type": distinct("entry_type", every),
         "lines": g["line_number"].nunique(),
-        **{c: g[c].sum(min_count=1) for c in ("entered_value", "duty", "mpf", "hmf")},
+        **{c: g[c].sum(min_count=1) for c in ("entered_value", "duty", "mpf", "hmf", "adcvd")},
         "chapter_99": distinct("hts_code", lines["is_chapter_99"].fillna(False).astype(bool)),
+        "adcvd_cases": adcvd_cases(lines, refs),
     })[cols]
+
+
+def adcvd_cases(lines: pd.DataFrame, refs: pd.Index) -> pd.Series:
+    """Per entry of `refs`, the distinct AD/CVD case numbers its lines declare (`adcvd_cases`, several to a cell
+    separated by ', '), sorted and joined by ', ' (None when there are none)."""
+    cases = lines[["entry_ref", "adcvd_cases"]].dropna()
+    cases = cases.assign(case=cases["adcvd_cases"].str.split(r",\s*")).explode("case")
+    cases = cases[cases["case"].str.len() > 0].drop_duplicates(["entry_ref", "case"]).sort_values(["entry_ref", "case"])
+    return pd.Series(join_by_group(refs.get_indexer(cases["entry_ref"]), cases["case"].to_numpy(dtype=object),
+                                   len(refs), ", "), index=refs)
+
+
+def adcvd_deposits(con: duckdb.DuckDBPyConnection, refs: pd.Series, hs_codes: pd.Series,
+                   dutiable_cents: np.ndarray) -> np.ndarray:
+    """Per shipment (`refs`: its entry_ref; `hs_codes`: its product's), its share in dollars of the AD/CVD cash
+    deposits (ADD + CVD) its entry summary declares; NaN when it declares none.
+
+    A line's deposits go to the entry's shipments whose product is classified under the line's 10-digit number (the
+    same number, or a code of 6 or 8 digits it starts with), by dutiable value; to every shipment of the entry when
+    none is. Split to the cent (largest remainder), so an entry's shares add up to what the broker declared.
+    """
+    lines = read_frame(con, """
+        select
+            entry_number, line_number,
+            max(case when not is_chapter_99 then hts_digits end) as classification,
+            sum(coalesce(ad_duty, 0) + coalesce(cvd_duty, 0)) as deposit,
+        from staging.entry_summary_lines
+        group by entry_number, line_number
+        having count(ad_duty) + count(cvd_duty) > 0
+        order by entry_number, line_number
+    """)
+    out = np.full(len(refs), np.nan)
+    if lines.empty:
+        return out
+    ships = pd.DataFrame({"entry_ref": refs.to_numpy(), "row": np.arange(len(refs)),
+                          "hs": hs_codes.astype("string").str.replace(r"\D", "", regex=True).fillna("").to_numpy(),
+                          "weight": dutiable_cents}).dropna(subset=["entry_ref"])
+    cand = lines.assign(entry_ref=entry_ref(lines["entry_number"]).to_numpy()).merge(ships, on="entry_ref")
+    if cand.empty:
+        return out
+    line_key = (cand["entry_ref"] + "|" + cand["line_number"].astype(str)).to_numpy()
+    under = np.array([len(h) >= 6 and str(c).startswith(h) for h, c in
+                      zip(cand["hs"], cand["classification"].fillna(""))], dtype=bool)
+    anyone = pd.Series(under).groupby(line_key).transform("any").to_numpy(dtype=bool)
+    take = under | ~anyone
+    cand = cand[take]
+    parts = allocate_cents(cents_array(cand["deposit"].astype(float)), line_key[take],
+                           cand["weight"].to_numpy(dtype=np.int64))
+    per_row = pd.Series(parts).groupby(cand["row"].to_numpy()).sum()
+    out[per_row.index.to_numpy()] = per_row.to_numpy() / 100
+    return out
 
 
 SHIPMENTS_SQL = """
@@ -286,7 +342,8 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     computed = _dollars(charges["duty_cents"])
     has_computed = ~np.isnan(computed)
     # The broker's duty, MPF and HMF of an entry, split over its shipments: duty by their computed duty (by
-    # dutiable value when none is computable), MPF and HMF by dutiable value, as the computed ones are.
+    # dutiable value when one is not computable or all are 0), MPF and HMF by dutiable value, as the computed ones
+    # are.
     dutiable = np.nan_to_num(charges["dutiable_cents"].to_numpy(dtype=float)).astype(np.int64)
     by_duty = np.nan_to_num(charges["duty_cents"].to_numpy(dtype=float)).astype(np.int64)
     shares = {}
@@ -297,13 +354,18 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             groups = ref[known].to_numpy()
             weight = by_duty[known] if col == "duty" else dutiable[known]
             if col == "duty":
-                none = pd.Series(weight).groupby(groups).transform("sum").to_numpy() == 0
+                # a shipment whose duty is not computable would otherwise take none of what was declared for it
+                unknown = pd.Series(np.isnan(charges["duty_cents"].to_numpy(dtype=float))[known])
+                none = (pd.Series(weight).groupby(groups).transform("sum").to_numpy() == 0) \
+                    | unknown.groupby(groups).transform("any").to_numpy(dtype=bool)
                 weight = np.where(none, dutiable[known], weight)
             shares[col][known] = allocate_cents(cents_array(declared[col].to_numpy(dtype=float)[known]), groups,
                                                 weight) / 100
     out["duty_entry_summary"] = shares["duty"]
     out["mpf_entry_summary"] = shares["mpf"]
     out["hmf_entry_summary"] = shares["hmf"]
+    adcvd = adcvd_deposits(con, ref, ship["hs_code"], dutiable)
+    out["adcvd_entry_summary"] = adcvd
 
     # What goes into landed cost: the broker's entry summary, then the paid figure, then what the Incoterm puts in
     # the price, then computed.
@@ -312,7 +374,11 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     has_paid = ~np.isnan(paid)
     out["duty_paid"] = ship["duty_paid"].to_numpy(dtype=float)
     out["duty_computed"] = computed
-    out["duty"] = np.where(has_paid, paid, np.where(~buyer_pays_duty, 0.0, np.where(has_computed, computed, 0.0)))
+    # The AD/CVD cash deposits the broker declared are paid with the duty (by whoever's entry summary it is, so
+    # whatever the duty's source): in landed cost, never in the check against the computed duty (the duty tables
+    # hold no deposit rates).
+    duty = np.where(has_paid, paid, np.where(~buyer_pays_duty, 0.0, np.where(has_computed, computed, 0.0)))
+    out["duty"] = np.round(duty + np.nan_to_num(adcvd), 2)
     out["duty_source"] = np.where(has_broker, "entry_summary", np.where(has_paid, "paid", np.where(
         ~buyer_pays_duty, "in_price", np.where(has_computed, "computed", "unknown"))))
     check = compare_duty_frame(np.nan_to_num(computed), paid)
@@ -352,11 +418,12 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return out[rows_columns()]
 
 
-ENTRY_COLUMNS = ["entry_number", "entry_ref", "entry_on", "entry_on_summary", "entry_type_summary", "shipment_count", "po_count",
-                 "has_entry_summary", "summary_lines", "dutiable_value", "entered_value_summary", "duty_computed",
-                 "duty_summary", "duty_difference", "duty_status", "mpf_computed", "mpf_summary", "hmf_computed",
-                 "hmf_summary", "fees_difference", "fees_status", "chapter_99_summary", "chapter_99_expected",
-                 "chapter_99_status", "chapter_99_findings", "duty_components", "is_estimated"]
+ENTRY_COLUMNS = ["entry_number", "entry_ref", "entry_on", "entry_on_summary", "entry_type_summary", "shipment_count",
+                 "po_count", "has_entry_summary", "summary_lines", "dutiable_value", "entered_value_summary",
+                 "duty_computed", "duty_summary", "duty_difference", "duty_status", "mpf_computed", "mpf_summary",
+                 "hmf_computed", "hmf_summary", "fees_difference", "fees_status", "adcvd_summary", "adcvd_cases",
+                 "chapter_99_summary", "chapter_99_expected", "chapter_99_status", "chapter_99_findings",
+                 "duty_components", "is_estimated"]
 
 
 def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
@@ -391,7 +458,8 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
     theirs = broker.rename(columns={"entry_number": "summary_entry_number", "entry_on": "entry_on_summary",
                                     "entry_type": "entry_type_summary", "lines": "summary_lines",
                                     "entered_value": "entered_value_summary", "duty": "duty_summary",
-                                    "mpf": "mpf_summary", "hmf": "hmf_summary", "chapter_99": "chapter_99_summary"})
+                                    "mpf": "mpf_summary", "hmf": "hmf_summary", "adcvd": "adcvd_summary",
+                                    "chapter_99": "chapter_99_summary"})
     df = ours.join(theirs, how="outer").rename_axis("entry_ref").reset_index()
     # The entry summary's spelling of the number when there is one (shipments may write it without separators).
     df["entry_number"] = df["summary_entry_number"].fillna(df["entry_number"])
@@ -400,7 +468,7 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
     df["po_count"] = df["po_count"].fillna(0).astype(np.int64)
     df["is_estimated"] = df["is_estimated"].fillna(False).astype(bool)
     for col in ("dutiable_value", "entered_value_summary", "duty_computed", "duty_summary", "mpf_computed",
-                "mpf_summary", "hmf_computed", "hmf_summary"):
+                "mpf_summary", "hmf_computed", "hmf_summary", "adcvd_summary"):
         df[col] = _dollars(cents_array(df[col].astype(float)))
     fees_computed = df["mpf_computed"] + df["hmf_computed"]
     fees_summary = df["mpf_summary"].fillna(0.0) + df["hmf_summary"].fillna(0.0)
@@ -464,8 +532,8 @@ def rows_columns() -> list[str]:
             "freight_cost", "insurance_cost", "invoice_freight", "invoice_insurance", "assist_value", "freight",
             "insurance", "dutiable_value", "dutiable_note", "duty_rate_pct",
             "duty_rate_on_order_pct", "duty_components", "chapter_99_applicable", "chapter_99_charged",
-            "chapter_99_unnumbered", "duty_rows_missing", "duty_paid", "duty_entry_summary", "duty_computed", "duty",
-            "duty_source",
+            "chapter_99_unnumbered", "duty_rows_missing", "duty_paid", "duty_entry_summary", "adcvd_entry_summary",
+            "duty_computed", "duty", "duty_source",
             "duty_status", "duty_variance", "ieepa_duty_computed", "entry_mpf", "mpf_computed", "hmf_computed",
             "mpf_entry_summary", "hmf_entry_summary", "fees_paid", "fees", "fees_source", "rates_estimated",
             "is_estimated", "estimated_tables",
@@ -604,7 +672,8 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
         df[c] = _dollars(cents_array(df[c].fillna(0.0)))
     df["has_unallocated_costs"] = df["po_id"].isin(unalloc.index)
 
-    per_cols = ["dutiable_value", "duty_source", "duty_paid", "duty_computed", "ieepa_duty_computed", "mpf_computed",
+    per_cols = ["dutiable_value", "duty_source", "duty_paid", "adcvd_entry_summary", "duty_computed",
+                "ieepa_duty_computed", "mpf_computed",
                 "hmf_computed", "fees_paid", "fees_source", "is_estimated", "rates_estimated", "uses_unverified_rows",
                 "paid", "computed", "dutiable_units", "rate_on_order"]
     per_po = pd.DataFrame(columns=per_cols)
@@ -623,6 +692,7 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
             "dutiable_value": all_or_none("dutiable_value"),
             "duty_source": _common(g, "duty_source"),
             "duty_paid": g["duty_paid"].sum(min_count=1),
+            "adcvd_entry_summary": g["adcvd_entry_summary"].sum(min_count=1),
             "duty_computed": all_or_none("duty_computed"),
             "ieepa_duty_computed": all_or_none("ieepa_duty_computed"),
             "mpf_computed": all_or_none("mpf_computed"),
@@ -646,8 +716,8 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     df["duty_variance_pct"] = np.where(has_check, check["difference_pct"], np.nan)
     for c in ("is_estimated", "rates_estimated", "uses_unverified_rows"):
         df[c] = df[c].fillna(False).astype(bool)
-    for c in ("dutiable_value", "duty_paid", "duty_computed", "ieepa_duty_computed", "mpf_computed", "hmf_computed",
-              "fees_paid"):
+    for c in ("dutiable_value", "duty_paid", "adcvd_entry_summary", "duty_computed", "ieepa_duty_computed",
+              "mpf_computed", "hmf_computed", "fees_paid"):
         df[c] = _dollars(cents_array(df[c].astype(float)))
 
     df["goods_value"] = _dollars(goods_cents(df["quantity"], df["unit_price"]))
@@ -688,7 +758,8 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     cols = ["po_id", "supplier_id", "supplier_type", "sku", "category", "incoterm", "ordered_on", "quantity",
             "unit_price", "goods_value", "shipment_count", "units_shipped", "units_received", "first_shipped_on",
             "last_delivered_on", "delivery_month", "is_landed", "freight", "insurance", "dutiable_value", "duty",
-            "duty_source", "duty_paid", "duty_computed", "duty_status", "duty_variance", "duty_variance_pct",
+            "duty_source", "duty_paid", "adcvd_entry_summary", "duty_computed", "duty_status", "duty_variance",
+            "duty_variance_pct",
             "ieepa_duty_computed", "mpf_computed", "hmf_computed", "fees_paid", "fees", "fees_source",
             "inspection_cost", "landed_total", "landed_cost_per_unit", "expected_logistics_per_unit",
             "expected_logistics_basis", "quoted_landed_cost_per_unit", "quote_to_landed_variance",
@@ -790,9 +861,9 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
                                 "ieepa_duty_computed", "entry_value", "entry_mpf", "mpf_computed", "hmf_computed",
                                 "fees_paid", "fees", "inspection_cost", "landed_total", "amount", "unit_price",
                                 "invoice_freight", "invoice_insurance", "assist_value", "amount_claimed",
-                                "amount_received", "duty_entry_summary", "mpf_entry_summary",
+                                "amount_received", "duty_entry_summary", "adcvd_entry_summary", "mpf_entry_summary",
                                 "hmf_entry_summary", "entered_value_summary", "duty_summary", "duty_difference",
-                                "mpf_summary", "hmf_summary", "fees_difference")}
+                                "adcvd_summary", "mpf_summary", "hmf_summary", "fees_difference")}
     flags = {c: "boolean" for c in ("is_estimated", "rates_estimated", "uses_unverified_rows",
                                     "content_assumed_full")}
     types = {**money, **flags, "ordered_on": "date", "first_shipped_on": "date", "last_delivered_on": "date",

@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 
 from dashboard.components import md
-from helpers import (FIXTURES, SPLIT_ENTRY, SPLIT_ENTRY_LINES, demo_with_entry_reviews, tiny_with_adcvd_products,
-                     tiny_with_entry_number, tiny_with_ieepa_entries)
+from helpers import (FIXTURES, SPLIT_ENTRY, SPLIT_ENTRY_LINES, demo_with_entry_reviews, tiny_with_adcvd_deposit,
+                     tiny_with_adcvd_products, tiny_with_entry_number, tiny_with_ieepa_entries)
 from pipelines.adapters import registry, store
 
 
@@ -85,6 +85,9 @@ def test_costs_page_has_no_review_column_while_nothing_is_reviewed(ui, demo_db):
     at = ui.open(demo_db, "costs")
     table = [f for f in ui.frames(at) if "chapter_99_check" in f.columns][0]
     assert "review" not in table.columns
+    # no entry declares an AD/CVD deposit: no column of them on screen (the download keeps it, blank)
+    shown = [list(d.proto.column_order) for d in at.dataframe if "chapter_99_check" in d.value.columns][0]
+    assert "duty_summary" in shown and "adcvd_summary" not in shown
 
 
 # the IEEPA refund of ABC-1234570-2 (its number in lower case): 3,600.00 claimed, 2,400.00 received
@@ -206,7 +209,8 @@ def test_costs_warns_of_products_under_an_adcvd_order_for_the_scope_chosen(ui, a
     assert warning == ["2 products fall under an antidumping or countervailing duty order: SKU B1 (mattresses from VN, "
                        "A\\-552\\-827: 1 shipment, \\$2\\,000 of goods) and SKU A2 (petroleum wax candles from CN, "
                        "A\\-570\\-504: 2 shipments, \\$1\\,000 of goods). The cash deposit, set per producer and "
-                       "exporter, is not in their landed cost. Ask your broker for the rate, or, when the goods are "
+                       "exporter, is in their landed cost only where your broker's entry summary declares it. Ask "
+                       "your broker for the rate, or, when the goods are "
                        "outside the order's written scope (its HTS numbers are for convenience; "
                        "reference.adcvd_orders), mark the warning reviewed on the Data page with why."]
     # one supplier's scope: S1 has the candle only
@@ -216,6 +220,24 @@ def test_costs_warns_of_products_under_an_adcvd_order_for_the_scope_chosen(ui, a
     assert len(warning) == 1 and warning[0].startswith("1 product falls under an antidumping or countervailing duty "
                                                        "order: SKU A2 (petroleum wax candles from CN, A\\-570\\-504: "
                                                        "2 shipments")
+
+
+def test_costs_says_the_deposits_the_broker_declared_are_in_landed_cost_and_warns_of_the_rest(ui, tmp_path, built):
+    """helpers.tiny_with_adcvd_deposit: B1's one shipment has its AD deposit, 2,898.40, declared on its entry summary:
+    B1 leaves the warning (A2's candle stays) and the page says the deposit is in landed cost."""
+    folder = tiny_with_adcvd_deposit(tmp_path / "in")
+    at = ui.open(built(folder, tmp_path / "w.duckdb"), "costs")
+    warning = [w.value for w in at.warning if "antidumping" in w.value]
+    assert len(warning) == 1 and warning[0].startswith("1 product falls under an antidumping or countervailing duty "
+                                                       "order: SKU A2 (petroleum wax candles")
+    assert [i.value for i in at.info if "AD/CVD" in i.value] == [
+        "Your broker's entry summaries declare AD/CVD cash deposits of \\$2\\,898 on 1 shipment of 1 product under an "
+        "order: in their landed cost, with the duty. A deposit is an estimate: CBP sets the duty owed when it "
+        "liquidates the entry, after Commerce's review, and refunds or bills the difference."]
+    # the entry summary's deposit beside its duty in the table of entries (not in the duty check)
+    table = [f for f in ui.frames(at) if "duty_summary" in f.columns][0].set_index("entry_number")
+    assert table.loc["ABC-0000005-5", ["duty_summary", "adcvd_summary"]].tolist() == [60.00, 2_898.40]
+    assert "adcvd_summary" in [list(d.proto.column_order) for d in at.dataframe if "duty_summary" in d.value.columns][0]
 
 
 def test_the_supplier_page_warns_of_its_own_products_under_an_adcvd_order(ui, adcvd_db):

@@ -951,10 +951,10 @@ def test_the_adcvd_warning_names_the_products_with_the_most_goods_first_and_what
         "4 products fall under an antidumping or countervailing duty order: SKU B1 (mattresses from VN, A-552-827: "
         "1 shipment, $1,200 of goods), SKU A2 (petroleum wax candles from CN, A-570-504: 2 shipments, $800 of "
         "goods), SKU C1 (wooden cabinets and vanities and components from CN, A-570-106 and C-570-107: no shipment "
-        "yet) and 1 more in the Data page's warnings. The cash deposit, set per producer and exporter, is not in "
-        "their landed cost. Ask your broker for the rate, or, when the goods are outside the order's written scope "
-        "(its HTS numbers are for convenience; reference.adcvd_orders), mark the warning reviewed on the Data page "
-        "with why.")
+        "yet) and 1 more in the Data page's warnings. The cash deposit, set per producer and exporter, is in "
+        "their landed cost only where your broker's entry summary declares it. Ask your broker for the rate, or, "
+        "when the goods are outside the order's written scope (its HTS numbers are for convenience; "
+        "reference.adcvd_orders), mark the warning reviewed on the Data page with why.")
     # reviewed on the Data page (outside the scope): left out and counted; all reviewed: nothing to say
     reviewed = exposure.assign(reviewed=[False, True, True, False])
     said = display.adcvd_warning(reviewed)
@@ -967,7 +967,27 @@ def test_the_adcvd_warning_names_the_products_with_the_most_goods_first_and_what
     one = display.adcvd_warning(exposure.head(1), shown=lambda v: f"<{v}>")
     assert one.startswith("1 product falls under an antidumping or countervailing duty order: SKU <B1> "
                           "(<mattresses> from <VN>, <A-552-827>: 1 shipment, <$1,200> of goods). The cash deposit")
-    assert "not in its landed cost" in one
+    assert "is in its landed cost only where your broker's entry summary declares it" in one
+    assert display.adcvd_declared(exposure) == ""  # a frame without the mart's deposit columns
+
+
+def test_products_whose_deposits_the_broker_declared_leave_the_adcvd_warning_and_are_said_in_landed_cost():
+    """B1's one shipment has its deposit declared (in landed cost): out of the warning, said in the caption. A2 has
+    1 of its 2 shipments declared: still warned, with how many. D1: none declared."""
+    exposure = pd.DataFrame({
+        "sku": ["B1", "A2", "D1"], "order_product": ["mattresses", "petroleum wax candles", "mattresses"],
+        "origin_country": ["VN", "CN", "CN"], "cases": ["A-552-827", "A-570-504", "A-570-092"],
+        "shipment_count": [1, 2, 3], "goods_value": [1_200.0, 800.0, 5.0],
+        "deposit_shipment_count": [1, 1, 0], "deposits_declared": [2_500.0, 1_082.40, 0.0]})
+    assert display.adcvd_warning(exposure).startswith(
+        "2 products fall under an antidumping or countervailing duty order: SKU A2 (petroleum wax candles from CN, "
+        "A-570-504: 2 shipments, $800 of goods, its deposit declared on 1) and SKU D1 (mattresses from CN, "
+        "A-570-092: 3 shipments, $5 of goods). The cash deposit")
+    assert display.adcvd_declared(exposure) == (
+        "Your broker's entry summaries declare AD/CVD cash deposits of $3,582 on 2 shipments of 2 products under an "
+        "order: in their landed cost, with the duty. A deposit is an estimate: CBP sets the duty owed when it "
+        "liquidates the entry, after Commerce's review, and refunds or bills the difference.")
+    assert display.adcvd_warning(exposure.head(1)) == ""
 
 
 def test_the_cape_left_out_reasons_of_cbp_s_validations_read_in_words():

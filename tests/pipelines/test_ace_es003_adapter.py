@@ -32,7 +32,8 @@ REPORT = FIXTURES / "exports" / "ace_es003_line_tariff_details.csv"
 def _row(entry, line, hts, value, duty, on, liquidated=""):
     return dict(entry_number=entry, line_number=line, hts_code=hts, entry_type="01", entry_on=on,
                 origin_country="CN", description="", entered_value=value, rate="", duty=duty, mpf="", hmf="",
-                liquidated_on=liquidated, liquidation_status="Liquidated" if liquidated else "")
+                liquidated_on=liquidated, liquidation_status="Liquidated" if liquidated else "", adcvd_cases="",
+                adcvd_rate="", ad_duty="", cvd_duty="")
 
 
 EXPECTED = [

@@ -1,11 +1,12 @@
 """The data check landed_cost_adcvd_orders: a product whose HS code and origin fall under an AD/CVD order
-(reference.adcvd_orders) is warned of, since the cash deposit is not in landed cost."""
+(reference.adcvd_orders) is warned of, since the cash deposit is in landed cost only where the broker's entry summary
+declares it."""
 
 from __future__ import annotations
 
 import duckdb
 
-from helpers import TINY, quiet, tiny_with_adcvd_products, tiny_with_products, warned_rows
+from helpers import TINY, quiet, tiny_with_adcvd_deposit, tiny_with_adcvd_products, tiny_with_products, warned_rows
 from pipelines.build import build
 
 
@@ -153,3 +154,28 @@ def test_a_product_code_less_specific_than_the_order_s_numbers_may_fall_under_it
         "B1 A-552-827": "SKU B1 (HS 9404.21.00, made in VN) may fall under the AD/CVD order A-552-827 on mattresses from "
                         "VN (from 2021-05-14): its HS code is less specific than the order's HTS numbers; if it does, "
                         "the cash deposit, set per producer and exporter, is not in its landed cost"}
+
+
+def test_a_deposit_the_broker_declared_is_in_landed_cost_and_the_product_no_longer_warned(tmp_path):
+    """helpers.tiny_with_adcvd_deposit: B1's one shipment under A-552-827, H5, has an entry summary declaring the AD
+    deposit, 2,898.40 (144.92% of 2,000.00), beside 60.00 of MFN duty. H5's duty in landed cost: 60.00 + 2,898.40 =
+    2,958.40 (the duty table has no row for 9404.21.0010, so there is nothing to check the 60.00 against). The mart
+    counts the deposit; the check no longer names B1 (every shipment of it under the order has its deposit), A2's
+    candle is still named."""
+    folder = tiny_with_adcvd_deposit(tmp_path / "in")
+    build(folder, tmp_path / "w.duckdb", log=quiet)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        h5 = con.execute("select duty_entry_summary::double, adcvd_entry_summary::double, duty::double, duty_source, "
+                         "duty_status from marts.landed_cost_shipment where shipment_id = 'H5'").fetchone()
+        po = con.execute("select adcvd_entry_summary::double, duty::double from marts.landed_cost_po "
+                         "where po_id = 'P4'").fetchone()
+        entry = con.execute("select duty_summary::double, adcvd_summary::double, adcvd_cases, duty_status "
+                            "from marts.customs_entries where entry_number = 'ABC-0000005-5'").fetchone()
+        exposure = con.execute("select sku, shipment_count, deposit_shipment_count, deposits_declared::double "
+                               "from marts.adcvd_exposure order by sku").fetchall()
+        warned = [key for key, _ in warned_rows(con, "landed_cost_adcvd_orders")]
+    assert h5 == (60.00, 2_898.40, 2_958.40, "entry_summary", "not_computable")
+    assert po == (2_898.40, 2_958.40)
+    assert entry == (60.00, 2_898.40, "A-552-827-000", "not_computable")
+    assert exposure == [("A2", 2, 0, 0.0), ("B1", 1, 1, 2_898.40)]
+    assert warned == ["A2 A-570-504"]

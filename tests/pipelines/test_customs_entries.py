@@ -35,6 +35,8 @@ PRODUCTS = {
     "BOLT-?": ("7318.15.2095", None, ""),
     "CELL": ("8507.60.0020", None, ""),
     "CHIP": ("8542.31.0000", None, ""),
+    "MATTRESS": ("9404.21.0010", None, ""),
+    "MATTRESS-8": ("9404.21.00", None, ""),
 }
 
 
@@ -74,15 +76,19 @@ def _con(shipments: list[dict], assists: list[dict] | None = None,
     con.execute("""create table staging.assists as select assist_id::varchar as assist_id, sku::varchar as sku,
         supplier_id::varchar as supplier_id, cost::double as cost, provided_on::date as provided_on,
         units_declared::bigint as units_declared from assist_frame""")
-    # Entry summary lines: (entry_number, line, hts, entry_on, entered_value, duty, mpf, hmf), through staging.
-    lines = pd.DataFrame(summary or [], columns=["entry_number", "line_number", "hts_code", "entry_on",
-                                                 "entered_value", "duty", "mpf", "hmf"])
+    # Entry summary lines: (entry_number, line, hts, entry_on, entered_value, duty, mpf, hmf[, adcvd_cases, ad_duty,
+    # cvd_duty]), through staging.
+    lines = pd.DataFrame([(*t, *(None,) * (11 - len(t))) for t in summary or []],
+                         columns=["entry_number", "line_number", "hts_code", "entry_on", "entered_value", "duty",
+                                  "mpf", "hmf", "adcvd_cases", "ad_duty", "cvd_duty"])
     con.register("summary_frame", lines)
     con.execute("""create table raw.entry_summary_lines as select entry_number::varchar as entry_number,
         line_number::bigint as line_number, hts_code::varchar as hts_code, '01' as entry_type,
         entry_on::date as entry_on, 'CN' as origin_country, null::varchar as description,
         entered_value::decimal(18, 2) as entered_value, null::varchar as rate, duty::decimal(18, 2) as duty,
-        mpf::decimal(18, 2) as mpf, hmf::decimal(18, 2) as hmf, null::date as liquidated_on,
+        mpf::decimal(18, 2) as mpf, hmf::decimal(18, 2) as hmf, adcvd_cases::varchar as adcvd_cases,
+        null::varchar as adcvd_rate, ad_duty::decimal(18, 2) as ad_duty, cvd_duty::decimal(18, 2) as cvd_duty,
+        null::date as liquidated_on,
         null::varchar as liquidation_status from summary_frame""")
     # staging tells a line's duty program by reference.chapter_99_programs, as the build loads it
     load_reference_table(con, REFERENCE_DIR / "chapter_99_programs.csv", "reference.chapter_99_programs")
@@ -441,3 +447,54 @@ def test_broker_figures_of_a_multi_po_entry_are_split_over_its_shipments():
     assert (int(e["shipment_count"]), int(e["po_count"]), int(e["summary_lines"])) == (2, 2, 2)
     assert (float(e["duty_summary"]), float(e["duty_computed"]), e["duty_status"]) == (6_312.00, 6_312.00, "match")
     assert (float(e["mpf_summary"]), float(e["mpf_computed"]), e["fees_status"]) == (41.57, 41.57, "match")
+
+
+def test_broker_adcvd_deposits_go_into_landed_cost_on_the_goods_they_were_declared_for():
+    # Entry MAT-0000001-1 carries a mattress (10,000.00, 9404.21.0010) and a bag (12,000.00), entered 2026-03-10.
+    # The broker declared the mattress line under the AD order on mattresses from China at the country-wide case
+    # A-570-092-000, deposit 17,317.50, and the bag line without one. The deposit lands on the mattress's shipment
+    # (its HS code is the line's), whole. The broker's duty, 2,412.00, is split by dutiable value, as the mattress's
+    # duty cannot be computed (the tables have no row for 9404.21.0010): 2,412 x 10/22 = 1,096.3636 -> 1,096.36 and
+    # 2,412 x 12/22 = 1,315.6363 -> 1,315.64 (the cent left to the larger remainder). The mattress's duty in landed
+    # cost: 1,096.36 + 17,317.50 = 18,413.86. The entry's duty check compares the declared duty without the deposit
+    # (the duty tables hold no deposit rates).
+    # Entry MAT-0000002-9: two bags (5,000.00 and 7,000.00) and a line declared as a mattress (9404.21.0010) with
+    # AD 1,000.00 and CVD 200.00: no shipment's product is under that number, so the 1,200.00 goes over the entry's
+    # shipments by dutiable value, 500.00 and 700.00. Entry MAT-0000003-7: a mattress kept as 9404.21.00 (8 digits
+    # that 9404.21.0010 starts with) and a bag; the line's 100.00 lands on the mattress.
+    ship = [{"id": "M", "sku": "MATTRESS", "value": 10_000.00, "entry_on": "2026-03-10",
+             "entry_number": "MAT-0000001-1"},
+            {"id": "B", "sku": "BAG", "value": 12_000.00, "entry_on": "2026-03-10", "entry_number": "MAT-0000001-1"},
+            {"id": "B5", "sku": "BAG", "value": 5_000.00, "entry_on": "2026-03-10", "entry_number": "MAT-0000002-9"},
+            {"id": "B7", "sku": "BAG", "value": 7_000.00, "entry_on": "2026-03-10", "entry_number": "MAT-0000002-9"},
+            {"id": "M8", "sku": "MATTRESS-8", "value": 1_000.00, "entry_on": "2026-03-10",
+             "entry_number": "MAT-0000003-7"},
+            {"id": "B1", "sku": "BAG", "value": 1_000.00, "entry_on": "2026-03-10", "entry_number": "MAT-0000003-7"}]
+    lines = [("MAT-0000001-1", 1, "9404.21.0010", "2026-03-10", 10_000, 300.00, 20.00, 5.00, "A-570-092-000",
+              17_317.50),
+             ("MAT-0000001-1", 2, "4202.92.3131", "2026-03-10", 12_000, 2_112.00, 21.57, 10.00),
+             ("MAT-0000002-9", 1, "4202.92.3131", "2026-03-10", 12_000, 2_112.00, 41.57, 15.00),
+             ("MAT-0000002-9", 2, "9404.21.0010", "2026-03-10", 0, 0.00, None, None,
+              "A-570-092-000, C-570-093-000", 1_000.00, 200.00),
+             ("MAT-0000003-7", 1, "9404.21.0010", "2026-03-10", 1_000, 30.00, None, None, "A-570-092-000", 100.00),
+             ("MAT-0000003-7", 2, "4202.92.3131", "2026-03-10", 1_000, 176.00, None, None)]
+    cost, entries = _entries(ship, lines)
+    deposits = cost["adcvd_entry_summary"].astype(float)
+    assert deposits.dropna().to_dict() == {"M": 17_317.50, "B5": 500.00, "B7": 700.00, "M8": 100.00}
+    assert deposits[["B", "B1"]].isna().all()
+    # duty in landed cost = the broker's duty share + the deposit; the check is on the broker's duty alone
+    assert (cost["duty"].astype(float)
+            == (cost["duty_entry_summary"].astype(float) + deposits.fillna(0.0)).round(2)).all()
+    assert cost.loc[["M", "B"], "duty_entry_summary"].astype(float).tolist() == [1_096.36, 1_315.64]
+    assert (float(cost.loc["M", "duty"]), float(cost.loc["B", "duty"])) == (18_413.86, 1_315.64)
+    assert (cost["duty_source"] == "entry_summary").all()
+    # the bag of MAT-0000003-7 is checked on its share of the broker's duty only, 206.00 x 1/2 = 103.00, against
+    # 526.00 computed (17.6% + 25% + 10% of 1,000.00): underpaid by 423.00; the mattress's deposit is not in it
+    b1 = cost.loc["B1"]
+    assert (float(b1["duty"]), b1["duty_status"], float(b1["duty_variance"])) == (103.00, "underpaid", -423.00)
+    e = entries.loc["MAT-0000001-1"]
+    assert (float(e["duty_summary"]), float(e["adcvd_summary"]), e["adcvd_cases"]) == (2_412.00, 17_317.50,
+                                                                                       "A-570-092-000")
+    e = entries.loc["MAT-0000002-9"]
+    assert (float(e["adcvd_summary"]), e["adcvd_cases"]) == (1_200.00, "A-570-092-000, C-570-093-000")
+    assert float(entries.loc["MAT-0000003-7", "adcvd_summary"]) == 100.00

@@ -49,7 +49,7 @@ def test_the_7501_layout_is_recognised_and_every_line_is_accounted_for():
         entry_number="ABC-1234567-8", line_number="1", hts_code="4202.92.3131", entry_type="01",
         entry_on="2026-03-10", origin_country="CN", description="TRAVEL BAGS, OUTER SURFACE OF TEXTILE MATERIALS",
         entered_value="12000", rate="17.6%", duty="2112", mpf="41.57", hmf="15", liquidated_on="",
-        liquidation_status="")
+        liquidation_status="", adcvd_cases="", adcvd_rate="", ad_duty="", cvd_duty="")
     duty = {}
     for r in rows:
         duty[r["entry_number"]] = round(duty.get(r["entry_number"], 0.0) + float(r["duty"]), 2)
@@ -88,6 +88,35 @@ def test_entry_and_hts_numbers_are_read_in_their_usual_spellings_and_refused_oth
     assert hts_number("4202923131") == hts_number(" 4202.92.3131 ") == "4202.92.3131"
     assert hts_number("99038803") == "9903.88.03"
     assert hts_number("4202.92.31") is None and hts_number("4202.92.3131A") is None
+
+
+def test_adcvd_cases_rates_and_deposits_are_read_as_the_form_and_brokers_write_them(tmp_path):
+    """Goods under an AD/CVD order, as a broker's listing carries them: the case number under the HTS number (block
+    33B), the deposit rate (37B) and the deposits by class (012 ADD, 013 CVD), amounts with thousands separators. The
+    case is written as CBP does (A-570-092-000) whatever the spelling; a case that is not one is refused with what
+    was written, the rest of the listing kept."""
+    path = tmp_path / "entry summaries.csv"
+    path.write_text(
+        "Filer Code/Entry Number,Entry Type,Entry Date,Country of Origin,Line No.,HTSUS No.,Entered Value,"
+        "HTSUS Rate,Duty and IR Tax,MPF,HMF,ADD/CVD Case Number,AD/CVD Rate,ADD (012),CVD (013)\n"
+        "MAT-0000001-1,01 ABI/A,03/10/2026,CN,001,9404.21.0010,\"$10,000.00\",3%,300.00,34.64,12.50,"
+        "a570092000,1731.75%,\"173,175.00\",\n"
+        "MAT-0000002-9,01,03/11/2026,CN,001,9403.60.8081,\"5,000.00\",Free,0.00,33.58,6.25,"
+        "\"A-570-106-000, C-570-107-000\",262.18% / 13.33%,\"13,109.00\",666.50\n"
+        "MAT-0000003-7,01,03/12/2026,CN,001,9404.21.0010,1000.00,3%,30.00,33.58,,A-570-92,,100.00,\n",
+        encoding="utf-8")
+    assert registry.detect(path).name == "cbp-7501-lines"
+    got = registry.convert(path)
+    assert (got.rows_read, got.rows_written, got.rows_rejected) == (3, 2, 1)
+    assert [(r.line, r.column, r.reason) for r in got.rejections()] == [
+        (4, "AD/CVD Case No.", "not AD/CVD case numbers (A or C, then 3, 3 and 3 digits, e.g. A-570-092-000; several "
+                               "separated by commas): 'A-570-92'")]
+    rows = got.rows["entry_summary_lines"]
+    assert [(r["adcvd_cases"], r["adcvd_rate"], r["ad_duty"], r["cvd_duty"]) for r in rows] == [
+        ("A-570-092-000", "1731.75%", "173175", ""),
+        ("A-570-106-000, C-570-107-000", "262.18% / 13.33%", "13109", "666.5")]
+    # a listing without the AD/CVD columns reads as before: empty
+    assert all(r["adcvd_cases"] == r["ad_duty"] == "" for r in registry.convert(SUMMARY).rows["entry_summary_lines"])
 
 
 def test_the_broker_figures_reach_landed_cost_and_are_reconciled_in_a_build(tmp_path, capsys):

@@ -225,7 +225,8 @@ def _one_shipment_con(eta_on: str | None, delivered_on: str | None) -> duckdb.Du
         null::double as aluminium_content_pct, '' as duty_claims""")
     con.execute("""create table staging.entry_summary_lines as select 'X' as entry_number,
         1 as line_number, 'X' as hts_code, false as is_chapter_99, '01' as entry_type, null::date as entry_on,
-        0.0 as entered_value, 0.0 as duty, 0.0 as mpf, 0.0 as hmf limit 0""")
+        0.0 as entered_value, 0.0 as duty, 0.0 as mpf, 0.0 as hmf, '' as hts_digits, '' as adcvd_cases,
+        0.0 as ad_duty, 0.0 as cvd_duty limit 0""")
     return con
 
 

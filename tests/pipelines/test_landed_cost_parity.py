@@ -152,11 +152,11 @@ def edge_case_portfolio(folder: Path) -> Path:
     ])
     (folder / "entry_summary_lines.csv").write_text(
         "entry_number,line_number,hts_code,entry_type,entry_on,origin_country,description,entered_value,rate,duty,"
-        "mpf,hmf\n"
-        "E-100,1,9405.42.8440,01,2026-02-21,CN,lamps,6663.33,3.9%,1234.57,33.58,\n"
-        "E-100,1,9903.88.03,01,2026-02-21,CN,,,25%,,,\n"
-        "E-200,1,7323.93.0045,01,2025-09-30,CN,pans,5925.19,2%,,20.53,7.41\n"
-        "E-999,1,9405.42.8440,11,2026-04-01,CN,not on a shipment,100.00,3.9%,3.90,2.69,\n",
+        "mpf,hmf,adcvd_cases,ad_duty,cvd_duty\n"
+        "E-100,1,9405.42.8440,01,2026-02-21,CN,lamps,6663.33,3.9%,1234.57,33.58,,A-570-999-000,1000.01,\n"
+        "E-100,1,9903.88.03,01,2026-02-21,CN,,,25%,,,,,,\n"
+        "E-200,1,7323.93.0045,01,2025-09-30,CN,pans,5925.19,2%,,20.53,7.41,C-570-998-000,,12.35\n"
+        "E-999,1,9405.42.8440,11,2026-04-01,CN,not on a shipment,100.00,3.9%,3.90,2.69,,,,\n",
         encoding="utf-8")
     (folder / "duty_refunds.csv").write_text(
         "refund_id,entry_number,shipment_id,program,claimed_on,amount_claimed,received_on,amount_received,note\n"
@@ -216,7 +216,14 @@ def test_the_edge_cases_reach_the_branches_they_are_for(edge_db):
     # arrived after they ended; the broker's duty is split over both shipments to the cent.
     assert ship.loc["H10", "entry_ref"] == ship.loc["H11", "entry_ref"] == "E100"
     assert str(ship.loc["H11", "entry_on"])[:10] == "2026-02-21"
-    assert round(float(ship.loc["H10", "duty"]) + float(ship.loc["H11", "duty"]), 2) == 1234.57
+    assert round(float(ship.loc["H10", "duty_entry_summary"]) + float(ship.loc["H11", "duty_entry_summary"]),
+                 2) == 1234.57
+    # Its AD deposit, 1,000.01, is split over them by dutiable value to the cent and added to their duty; E-200's
+    # CVD deposit, 12.35, over H13 and H14 (the pans the line classifies); no other shipment takes one.
+    deposits = ship["adcvd_entry_summary"].dropna().astype(float)
+    assert sorted(deposits.index) == ["H10", "H11", "H13", "H14"]
+    assert (round(deposits[["H10", "H11"]].sum(), 2), round(deposits[["H13", "H14"]].sum(), 2)) == (1000.01, 12.35)
+    assert round(float(ship.loc["H10", "duty"]) + float(ship.loc["H11", "duty"]), 2) == 2234.58
     assert ship.loc["H10", "duty_source"] == "entry_summary"
     # F1, a refund of E-100, is the entry's: split over H10 and H11 (e100) by their duty, to the cent.
     assert [r[0] for r in f1] == ["H10", "H11"] and round(sum(r[1] for r in f1), 2) == 100.01

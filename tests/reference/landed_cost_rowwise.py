@@ -7,7 +7,9 @@ pipelines/steps/landed_cost.py (it read `other_fees` from raw.shipments, since s
 Only the reference-table loaders and the small helpers the vectorisation did not touch are imported.
 
 Changed since, each with the rule it mirrors: duty_refunds matches a refund's entry number as entry_ref (2026-12-07:
-a refund of E-100 belongs to the shipments of entry e100 too, as the entry summaries always did).
+a refund of E-100 belongs to the shipments of entry e100 too, as the entry summaries always did); the broker's AD/CVD
+deposits (2026-12-08: adcvd_deposits, row by row, into duty and the new adcvd columns) and the broker's duty split by
+dutiable value when one of the entry's shipments has no computable duty (2026-12-08).
 """
 
 from __future__ import annotations
@@ -668,25 +670,73 @@ def entry_summaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """
     lines = con.execute("""
         select entry_number, line_number, hts_code, is_chapter_99, entry_type, entry_on, entered_value, duty, mpf,
-            hmf,
+            hmf, ad_duty, cvd_duty, adcvd_cases,
         from staging.entry_summary_lines
         order by entry_number, line_number, hts_code
     """).df()
-    cols = ["entry_number", "entry_on", "entry_type", "lines", "entered_value", "duty", "mpf", "hmf", "chapter_99"]
+    cols = ["entry_number", "entry_on", "entry_type", "lines", "entered_value", "duty", "mpf", "hmf", "adcvd",
+            "chapter_99", "adcvd_cases"]
     if lines.empty:
         return pd.DataFrame(columns=cols, index=pd.Index([], name="entry_ref"))
     lines["entry_ref"] = entry_ref(lines["entry_number"]).to_numpy()
     g = lines.groupby("entry_ref", sort=True)
     ch99 = lines[lines["is_chapter_99"]].groupby("entry_ref")["hts_code"] \
         .agg(lambda s: ", ".join(sorted(set(s))))
+    adcvd, cases = {}, {}
+    for row in lines.itertuples(index=False):
+        if pd.notna(row.ad_duty) or pd.notna(row.cvd_duty):
+            amount = (0.0 if pd.isna(row.ad_duty) else float(row.ad_duty)) + \
+                (0.0 if pd.isna(row.cvd_duty) else float(row.cvd_duty))
+            adcvd[row.entry_ref] = adcvd.get(row.entry_ref, 0.0) + amount
+        if isinstance(row.adcvd_cases, str):
+            cases.setdefault(row.entry_ref, set()).update(c.strip() for c in row.adcvd_cases.split(",") if c.strip())
     return pd.DataFrame({
         "entry_number": g["entry_number"].first(),
         "entry_on": pd.to_datetime(g["entry_on"].min()),
         "entry_type": g["entry_type"].agg(lambda s: ", ".join(sorted(set(s.dropna())))).replace("", None),
         "lines": g["line_number"].nunique(),
         **{c: g[c].sum(min_count=1) for c in ("entered_value", "duty", "mpf", "hmf")},
+        "adcvd": pd.Series(adcvd, dtype=float).reindex(g.size().index),
         "chapter_99": ch99.reindex(g.size().index),
+        "adcvd_cases": pd.Series({k: ", ".join(sorted(v)) for k, v in cases.items()}, dtype=object)
+        .reindex(g.size().index),
     })[cols]
+
+
+def adcvd_deposits(con: duckdb.DuckDBPyConnection, refs: pd.Series, hs_codes: pd.Series,
+                   dutiable_cents: np.ndarray) -> np.ndarray:
+    """Row by row: each entry summary line's AD and CVD deposits to the entry's shipments whose product code is the
+    line's classification or a code of 6+ digits it starts with (else to all the entry's shipments), by dutiable
+    value, to the cent; NaN for a shipment that takes none."""
+    rows = con.execute("""
+        select entry_number, line_number, hts_code, is_chapter_99, ad_duty, cvd_duty
+        from staging.entry_summary_lines order by entry_number, line_number, hts_code
+    """).df()
+    out = np.full(len(refs), np.nan)
+    lines: dict[tuple, dict] = {}
+    for r in rows.itertuples(index=False):
+        line = lines.setdefault((entry_ref(pd.Series([r.entry_number])).iloc[0], r.line_number),
+                                {"cents": 0, "declared": False, "classification": ""})
+        for amount in (r.ad_duty, r.cvd_duty):
+            if pd.notna(amount):
+                line["declared"] = True
+                line["cents"] += int(round(float(amount) * 100))
+        if not r.is_chapter_99:
+            line["classification"] = re.sub(r"\D", "", r.hts_code)
+    for (ref, _), line in lines.items():
+        if not line["declared"]:
+            continue
+        entry = [i for i in range(len(refs)) if pd.notna(refs.iloc[i]) and refs.iloc[i] == ref]
+        digits = {i: re.sub(r"\D", "", "" if pd.isna(hs_codes.iloc[i]) else str(hs_codes.iloc[i])) for i in entry}
+        under = [i for i in entry if len(digits[i]) >= 6 and line["classification"].startswith(digits[i])]
+        chosen = under or entry
+        if not chosen:
+            continue
+        parts = allocate_cents([line["cents"]] * len(chosen), [0] * len(chosen),
+                               [int(dutiable_cents[i]) for i in chosen])
+        for i, cents in zip(chosen, parts):
+            out[i] = (0.0 if np.isnan(out[i]) else out[i]) + cents / 100
+    return out
 
 
 SHIPMENTS_SQL = """
@@ -831,7 +881,8 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     computed = _dollars(charges["duty_cents"])
     has_computed = ~np.isnan(computed)
     # The broker's duty, MPF and HMF of an entry, split over its shipments: duty by their computed duty (by
-    # dutiable value when none is computable), MPF and HMF by dutiable value, as the computed ones are.
+    # dutiable value when one is not computable or all are 0), MPF and HMF by dutiable value, as the computed ones
+    # are.
     dutiable = np.nan_to_num(charges["dutiable_cents"].to_numpy(dtype=float)).astype(np.int64)
     by_duty = np.nan_to_num(charges["duty_cents"].to_numpy(dtype=float)).astype(np.int64)
     shares = {}
@@ -842,13 +893,18 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             groups = ref[known].to_numpy()
             weight = by_duty[known] if col == "duty" else dutiable[known]
             if col == "duty":
-                none = pd.Series(weight).groupby(groups).transform("sum").to_numpy() == 0
+                # a shipment whose duty is not computable would otherwise take none of what was declared for it
+                unknown = pd.Series(np.isnan(charges["duty_cents"].to_numpy(dtype=float))[known])
+                none = (pd.Series(weight).groupby(groups).transform("sum").to_numpy() == 0) \
+                    | unknown.groupby(groups).transform("any").to_numpy(dtype=bool)
                 weight = np.where(none, dutiable[known], weight)
             shares[col][known] = allocate_cents(cents_array(declared[col].to_numpy(dtype=float)[known]), groups,
                                                 weight) / 100
     out["duty_entry_summary"] = shares["duty"]
     out["mpf_entry_summary"] = shares["mpf"]
     out["hmf_entry_summary"] = shares["hmf"]
+    adcvd = adcvd_deposits(con, ref, ship["hs_code"], dutiable)
+    out["adcvd_entry_summary"] = adcvd
 
     # What goes into landed cost: the broker's entry summary, then the paid figure, then what the Incoterm puts in
     # the price, then computed.
@@ -857,7 +913,8 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     has_paid = ~np.isnan(paid)
     out["duty_paid"] = ship["duty_paid"].to_numpy(dtype=float)
     out["duty_computed"] = computed
-    out["duty"] = np.where(has_paid, paid, np.where(~buyer_pays_duty, 0.0, np.where(has_computed, computed, 0.0)))
+    out["duty"] = np.round(np.where(has_paid, paid, np.where(~buyer_pays_duty, 0.0, np.where(
+        has_computed, computed, 0.0))) + np.nan_to_num(adcvd), 2)
     out["duty_source"] = np.where(has_broker, "entry_summary", np.where(has_paid, "paid", np.where(
         ~buyer_pays_duty, "in_price", np.where(has_computed, "computed", "unknown"))))
     check = compare_duty_frame(np.nan_to_num(computed), paid)
@@ -900,7 +957,8 @@ def shipment_costs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 ENTRY_COLUMNS = ["entry_number", "entry_ref", "entry_on", "entry_on_summary", "entry_type_summary", "shipment_count", "po_count",
                  "has_entry_summary", "summary_lines", "dutiable_value", "entered_value_summary", "duty_computed",
                  "duty_summary", "duty_difference", "duty_status", "mpf_computed", "mpf_summary", "hmf_computed",
-                 "hmf_summary", "fees_difference", "fees_status", "chapter_99_summary", "chapter_99_expected",
+                 "hmf_summary", "fees_difference", "fees_status", "adcvd_summary", "adcvd_cases", "chapter_99_summary",
+                 "chapter_99_expected",
                  "chapter_99_status", "chapter_99_findings", "duty_components", "is_estimated"]
 
 
@@ -933,7 +991,8 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
     theirs = broker.rename(columns={"entry_number": "summary_entry_number", "entry_on": "entry_on_summary",
                                     "entry_type": "entry_type_summary", "lines": "summary_lines",
                                     "entered_value": "entered_value_summary", "duty": "duty_summary",
-                                    "mpf": "mpf_summary", "hmf": "hmf_summary", "chapter_99": "chapter_99_summary"})
+                                    "mpf": "mpf_summary", "hmf": "hmf_summary", "adcvd": "adcvd_summary",
+                                    "chapter_99": "chapter_99_summary"})
     df = ours.join(theirs, how="outer").rename_axis("entry_ref").reset_index()
     # The entry summary's spelling of the number when there is one (shipments may write it without separators).
     df["entry_number"] = df["summary_entry_number"].fillna(df["entry_number"])
@@ -942,7 +1001,7 @@ def customs_entries(ship: pd.DataFrame, broker: pd.DataFrame) -> pd.DataFrame:
     df["po_count"] = df["po_count"].fillna(0).astype(np.int64)
     df["is_estimated"] = df["is_estimated"].fillna(False).astype(bool)
     for col in ("dutiable_value", "entered_value_summary", "duty_computed", "duty_summary", "mpf_computed",
-                "mpf_summary", "hmf_computed", "hmf_summary"):
+                "mpf_summary", "hmf_computed", "hmf_summary", "adcvd_summary"):
         df[col] = _dollars(cents_array(df[col].astype(float)))
     fees_computed = df["mpf_computed"] + df["hmf_computed"]
     fees_summary = df["mpf_summary"].fillna(0.0) + df["hmf_summary"].fillna(0.0)
@@ -991,8 +1050,8 @@ def rows_columns() -> list[str]:
             "freight_cost", "insurance_cost", "invoice_freight", "invoice_insurance", "assist_value", "freight",
             "insurance", "dutiable_value", "dutiable_note", "duty_rate_pct",
             "duty_rate_on_order_pct", "duty_components", "chapter_99_applicable", "chapter_99_charged",
-            "chapter_99_unnumbered", "duty_rows_missing", "duty_paid", "duty_entry_summary", "duty_computed", "duty",
-            "duty_source",
+            "chapter_99_unnumbered", "duty_rows_missing", "duty_paid", "duty_entry_summary", "adcvd_entry_summary",
+            "duty_computed", "duty", "duty_source",
             "duty_status", "duty_variance", "ieepa_duty_computed", "entry_mpf", "mpf_computed", "hmf_computed",
             "mpf_entry_summary", "hmf_entry_summary", "fees_paid", "fees", "fees_source", "rates_estimated",
             "is_estimated", "estimated_tables",
@@ -1138,7 +1197,8 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
         df[c] = _dollars(cents_array(df[c].fillna(0.0)))
     df["has_unallocated_costs"] = df["po_id"].isin(unalloc.index)
 
-    per_cols = ["dutiable_value", "duty_source", "duty_paid", "duty_computed", "ieepa_duty_computed", "mpf_computed",
+    per_cols = ["dutiable_value", "duty_source", "duty_paid", "adcvd_entry_summary", "duty_computed",
+                "ieepa_duty_computed", "mpf_computed",
                 "hmf_computed", "fees_paid", "fees_source", "is_estimated", "rates_estimated", "uses_unverified_rows",
                 "paid", "computed", "dutiable_units", "rate_on_order"]
     per_po = pd.DataFrame(columns=per_cols)
@@ -1157,6 +1217,7 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
             "dutiable_value": all_or_none("dutiable_value"),
             "duty_source": _common(g, "duty_source"),
             "duty_paid": g["duty_paid"].sum(min_count=1),
+            "adcvd_entry_summary": g["adcvd_entry_summary"].sum(min_count=1),
             "duty_computed": all_or_none("duty_computed"),
             "ieepa_duty_computed": all_or_none("ieepa_duty_computed"),
             "mpf_computed": all_or_none("mpf_computed"),
@@ -1180,8 +1241,8 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     df["duty_variance_pct"] = np.where(has_check, check["difference_pct"], np.nan)
     for c in ("is_estimated", "rates_estimated", "uses_unverified_rows"):
         df[c] = df[c].fillna(False).astype(bool)
-    for c in ("dutiable_value", "duty_paid", "duty_computed", "ieepa_duty_computed", "mpf_computed", "hmf_computed",
-              "fees_paid"):
+    for c in ("dutiable_value", "duty_paid", "adcvd_entry_summary", "duty_computed", "ieepa_duty_computed",
+              "mpf_computed", "hmf_computed", "fees_paid"):
         df[c] = _dollars(cents_array(df[c].astype(float)))
 
     df["goods_value"] = _dollars(goods_cents(df["quantity"], df["unit_price"]))
@@ -1222,7 +1283,8 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     cols = ["po_id", "supplier_id", "supplier_type", "sku", "category", "incoterm", "ordered_on", "quantity",
             "unit_price", "goods_value", "shipment_count", "units_shipped", "units_received", "first_shipped_on",
             "last_delivered_on", "delivery_month", "is_landed", "freight", "insurance", "dutiable_value", "duty",
-            "duty_source", "duty_paid", "duty_computed", "duty_status", "duty_variance", "duty_variance_pct",
+            "duty_source", "duty_paid", "adcvd_entry_summary", "duty_computed", "duty_status", "duty_variance",
+            "duty_variance_pct",
             "ieepa_duty_computed", "mpf_computed", "hmf_computed", "fees_paid", "fees", "fees_source",
             "inspection_cost", "landed_total", "landed_cost_per_unit", "expected_logistics_per_unit",
             "expected_logistics_basis", "quoted_landed_cost_per_unit", "quote_to_landed_variance",
@@ -1309,8 +1371,9 @@ def outputs(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[pd.DataFrame, dic
                                 "ieepa_duty_computed", "entry_value", "entry_mpf", "mpf_computed", "hmf_computed",
                                 "fees_paid", "fees", "inspection_cost", "landed_total", "amount", "unit_price",
                                 "invoice_freight", "invoice_insurance", "assist_value", "amount_claimed",
-                                "amount_received", "duty_entry_summary", "mpf_entry_summary",
+                                "amount_received", "duty_entry_summary", "adcvd_entry_summary", "mpf_entry_summary",
                                 "hmf_entry_summary", "entered_value_summary", "duty_summary", "duty_difference",
+                                "adcvd_summary",
                                 "mpf_summary", "hmf_summary", "fees_difference")}
     flags = {c: "boolean" for c in ("is_estimated", "rates_estimated", "uses_unverified_rows",
                                     "content_assumed_full")}

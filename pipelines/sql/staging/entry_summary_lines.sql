@@ -1,4 +1,5 @@
 -- Customs entry summary (CBP Form 7501) lines as the broker filed them, cleaned: one row per entry, line and HTS number.
+-- adcvd_cases: the AD/CVD case numbers declared (block 33B), as written; ad_duty / cvd_duty their deposits.
 -- duty_program: the duty program a chapter 99 line's heading belongs to (reference.chapter_99_programs: ieepa for
 -- 9903.01 and 9903.02), so every reader tells an IEEPA line by one rule.
 with source as (
@@ -41,6 +42,10 @@ final as (
         duty,
         mpf,
         hmf,
+        nullif(upper(trim(adcvd_cases)), '') as adcvd_cases,
+        nullif(trim(adcvd_rate), '') as adcvd_rate,
+        ad_duty,
+        cvd_duty,
         liquidated_on,
         nullif(trim(liquidation_status), '') as liquidation_status,
     from cleaned

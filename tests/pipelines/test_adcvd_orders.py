@@ -179,3 +179,19 @@ def test_a_deposit_the_broker_declared_is_in_landed_cost_and_the_product_no_long
     assert entry == (60.00, 2_898.40, "A-552-827-000", "not_computable")
     assert exposure == [("A2", 2, 0, 0.0), ("B1", 1, 1, 2_898.40)]
     assert warned == ["A2 A-570-504"]
+
+
+def test_goods_under_an_ad_and_a_cvd_order_are_counted_once(tmp_path):
+    """A2 made a vanity cabinet from CN (9403.40.9060: A-570-106 and C-570-107, both from 2020): one row with both
+    cases, its two shipments H3 and H4 and their goods, 1,000.00, once (they were joined one case at a time, and the
+    goods of a product under both counted twice)."""
+    folder = tiny_with_products(tmp_path / "in", ("A2,Lamp shade,home_lighting,S1,9405.42.8440,CN",
+                                                  "A2,Vanity cabinet,furniture,S1,9403.40.9060,CN"))
+    build(folder, tmp_path / "w.duckdb", log=quiet)
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        exposure = con.execute("select sku, cases, shipment_count, goods_value::double, deposit_shipment_count "
+                               "from marts.adcvd_exposure").fetchall()
+        goods = con.execute("select sum(goods_value)::double from marts.landed_cost_shipment where sku = 'A2'"
+                            ).fetchone()[0]
+    assert goods == 1_000.00
+    assert exposure == [("A2", "A-570-106 and C-570-107", 2, 1_000.00, 0)]

@@ -209,9 +209,22 @@ def quote_basis(row) -> str:
     the part of the variance each holds (a row of sql/landed_breakdown.sql)."""
     parts = [f"{count_words(int(row[n]), 'order')} {words_}: {money(row[v])}" for n, v, words_ in QUOTE_SOURCES
              if row[n]]
+    deposits = float(row.get("adcvd_deposits") or 0.0)
     return ("The quote is each order's unit price, plus duty at the order date's rates, plus the logistics cost per "
             "unit (freight, insurance, fees, inspections) of the orders landed before it was placed. The variance by "
-            "where that came from: " + "; ".join(parts) + ".")
+            "where that came from: " + "; ".join(parts) + "."
+            + (f" Of the variance, {money(deposits)} is AD/CVD cash deposits your broker declared: in the duty "
+               "landed, in no quote (the duty tables have no deposit rates)." if deposits > 0 else ""))
+
+
+def units_landed(row) -> str:
+    """The landed-cost breakdown's caption (a row of sql/landed_breakdown.sql): units received, the landed cost per
+    unit, and the AD/CVD cash deposits inside its duty when the broker declared any."""
+    units = int(row["units_received"])
+    deposits = float(row.get("adcvd_deposits") or 0.0)
+    return (f"{units:,} units received; landed cost per unit "
+            f"{money(row['landed_total'] / units, 2) if units else '–'}"
+            + (f"; its duty includes {money(deposits)} of AD/CVD cash deposits." if deposits > 0 else "."))
 
 
 # what a margin-leakage figure holds on data without sales (said under the Portfolio's and the Costs page's tile)

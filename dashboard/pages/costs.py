@@ -91,7 +91,7 @@ if ui.require_warehouse():
                    + ("" if sales_known else display.LEAKAGE_WITHOUT_SALES))
 
     if has_landed:  # what "the quote" is, and how much of the variance each source of its logistics holds
-        st.caption(display.quote_basis(row))
+        st.caption(ui.md(display.quote_basis(row)))
 
     flags = queries.landed_rate_flags(ids, supplier_id, sku)
     flag = flags.iloc[0] if not flags.empty and flags["shipment_count"].iloc[0] else None
@@ -159,8 +159,7 @@ if ui.require_warehouse():
         else:
             ui.landed_breakdown(row, "costs_breakdown_chart",
                                 display.breakdown_unknowns(flag, queries.imported("inspections")))
-            st.caption(f"{int(row['units_received']):,} units received; landed cost per unit "
-                       f"{ui.money(row['landed_total'] / row['units_received'], 2) if row['units_received'] else '–'}.")
+            st.caption(ui.md(display.units_landed(row)))
     with right:
         if steps.empty:
             ui.missing("marts.margin_leakage", "leakage waterfall", needs=("sales",))

@@ -20,6 +20,8 @@ select
     cast(sum(freight) as double) as freight,
     cast(sum(insurance) as double) as insurance,
     cast(sum(duty) as double) as duty,
+    -- the AD/CVD cash deposits the broker declared, inside duty (the quote's duty has none)
+    cast(coalesce(sum(adcvd_entry_summary), 0) as double) as adcvd_deposits,
     cast(sum(fees) as double) as fees,
     cast(sum(inspection_cost) as double) as inspection_cost,
     cast(sum(landed_total) as double) as landed_total,

@@ -234,6 +234,11 @@ def test_costs_says_the_deposits_the_broker_declared_are_in_landed_cost_and_warn
         "Your broker's entry summaries declare AD/CVD cash deposits of \\$2\\,898 on 1 shipment of 1 product under an "
         "order: in their landed cost, with the duty. A deposit is an estimate: CBP sets the duty owed when it "
         "liquidates the entry, after Commerce's review, and refunds or bills the difference."]
+    # the breakdown's caption and the quote's say the deposit is inside the landed duty, in no quote
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert any(c.endswith("; its duty includes $2,898 of AD/CVD cash deposits.") for c in captions)
+    assert any(c.endswith("Of the variance, $2,898 is AD/CVD cash deposits your broker declared: in the duty landed, "
+                          "in no quote (the duty tables have no deposit rates).") for c in captions)
     # the entry summary's deposit beside its duty in the table of entries (not in the duty check)
     table = [f for f in ui.frames(at) if "duty_summary" in f.columns][0].set_index("entry_number")
     assert table.loc["ABC-0000005-5", ["duty_summary", "adcvd_summary"]].tolist() == [60.00, 2_898.40]

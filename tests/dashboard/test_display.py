@@ -556,6 +556,16 @@ def test_the_quote_says_where_its_logistics_came_from_and_splits_the_variance():
     assert display.quote_basis(row).endswith(
         "The variance by where that came from: 1,200 orders planned from the same SKU: -$1,500; 1 order planned "
         "from the supplier's other SKUs: $20.")
+    # AD/CVD deposits the broker declared are in the landed duty and in no quote: said as part of the variance
+    assert display.quote_basis({**row, "adcvd_deposits": 2_898.40}).endswith(
+        "from the supplier's other SKUs: $20. Of the variance, $2,898 is AD/CVD cash deposits your broker declared: "
+        "in the duty landed, in no quote (the duty tables have no deposit rates).")
+    landed = {"units_received": 2_700, "landed_total": 22_616.0}
+    assert display.units_landed(landed) == "2,700 units received; landed cost per unit $8.38."
+    assert display.units_landed({**landed, "adcvd_deposits": 2_898.40}) == (
+        "2,700 units received; landed cost per unit $8.38; its duty includes $2,898 of AD/CVD cash deposits.")
+    assert display.units_landed({"units_received": 0, "landed_total": 0.0}) == (
+        "0 units received; landed cost per unit –.")
 
 
 def test_a_failed_lot_says_which_defect_classes_failed_it():

@@ -383,6 +383,18 @@ def month_axis(fig: go.Figure, months: pd.Series, as_of: date | None = None) -> 
     return fig
 
 
+def day_axis(fig: go.Figure, days: pd.Series, pad_days: int = 15) -> go.Figure:
+    """A date axis of points (inspections, events) read as dates. With every point on one day plotly spread that day
+    over the axis and ticked it in milliseconds ("23:59:59.999 Feb 9, 2024"): the axis then runs `pad_days` either
+    side of it, ticked as dates."""
+    shown = pd.to_datetime(pd.Series(days)).dropna()
+    if len(shown) and shown.min() == shown.max():
+        day = shown.min().normalize()
+        fig.update_xaxes(range=[day - pd.Timedelta(days=pad_days), day + pd.Timedelta(days=pad_days)],
+                         tickformat="%b %d, %Y")
+    return fig
+
+
 # a chart title as plotly draws it in the theme (about 16 px, bold) against display.text_px's 14 px: the Portfolio's
 # matrix title, 502 px by text_px, is 590 px drawn (measured in Chromium)
 TITLE_PX_PER_TEXT_PX = 1.2

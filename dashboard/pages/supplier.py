@@ -381,6 +381,7 @@ else:
         fig.update_traces(marker=dict(size=9, opacity=0.75))
         fig.update_layout(showlegend=False)
         grouped = " (returns one point a week)" if len(events) < len(timeline) else ""
+        ui.day_axis(fig, events["event_on"])
         return ui.style(fig, f"{len(timeline):,} events{grouped}", "Date", "", height=340)
 
     ui.cached_chart("supplier_timeline_chart", timeline_chart, supplier_id)
@@ -456,6 +457,7 @@ else:
                                      hovertemplate="%{customdata[0]}: %{y} major defects in %{customdata[1]} sampled "
                                                    "(plan n=%{customdata[2]})<br>%{customdata[3]}<extra></extra>"))
         ui.count_axis(fig, max(lots["major_defects"].max(), lots["major_plan_accept"].max()))
+        ui.day_axis(fig, lots["inspected_on"])  # one lot inspected: dates, not the milliseconds of its day
         return ui.style(fig, "Major defects found against the plan's acceptance number", "Inspection date",
                         "Major defects in the sample", height=340)
 
@@ -590,6 +592,7 @@ else:
         fig = px.line(history, x="month_on", y="risk_score", markers=True)
         fig.update_traces(line_color="#1f4e79")
         fig.update_yaxes(range=[0, max(100, float(history["risk_score"].max()) + 5)])
+        ui.month_axis(fig, history["month_on"])  # months ("May 2026"), one of them a month either side
         return ui.style(fig, "Risk score at the start of each month", "Month", "Risk score", height=300)
 
     ui.cached_chart("supplier_history_chart", history_chart, supplier_id)

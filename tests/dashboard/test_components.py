@@ -265,6 +265,28 @@ def test_the_as_of_month_is_marked_when_the_data_stops_before_its_end():
     assert not drawn(date(2026, 12, 3)).layout.shapes  # December has no bar here
 
 
+def test_points_all_on_one_day_get_an_axis_of_dates_either_side_of_it():
+    """One inspection: plotly spread its day over the axis and ticked it in milliseconds; the axis runs 15 days either
+    side, ticked as dates. Points on several days keep plotly's own axis."""
+    import plotly.graph_objects as go
+
+    one = pd.Series(pd.to_datetime(["2024-02-10", "2024-02-10"]))
+    fig = ui.day_axis(go.Figure(go.Scatter(x=one, y=[0, 1])), one)
+    assert [pd.Timestamp(v) for v in fig.layout.xaxis.range] == [pd.Timestamp("2024-01-26"),
+                                                                  pd.Timestamp("2024-02-25")]
+    assert fig.layout.xaxis.tickformat == "%b %d, %Y"
+    two = pd.Series(pd.to_datetime(["2024-02-10", "2024-03-01"]))
+    fig = ui.day_axis(go.Figure(go.Scatter(x=two, y=[0, 1])), two)
+    assert fig.layout.xaxis.range is None and fig.layout.xaxis.tickformat is None
+
+
+def test_the_supplier_page_draws_one_inspected_lot_on_an_axis_of_dates(ui, tiny_db):
+    """The tiny portfolio's S2 has one inspected lot (P4, 2024-02-10): its chart's axis runs 15 days either side."""
+    at = ui.open(tiny_db, "supplier", query={"supplier": "S2"})
+    axis = ui.chart(at, "supplier_inspections_chart")["layout"]["xaxis"]
+    assert axis["range"][0][:10] == "2024-01-26" and axis["range"][1][:10] == "2024-02-25"
+
+
 def test_a_bubbles_name_goes_beside_it_where_it_hides_no_other_and_never_on_another_name():
     """Offsets of each name's centre from its bubble's centre (px, y up), for a line from the name to the rim: above
     the bubble 3 px off its rim when that is free; beside a bubble at the right edge, on its left; below when above

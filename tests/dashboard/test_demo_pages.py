@@ -285,7 +285,7 @@ def test_costs_waterfall_balances_on_the_demo(ui, demo_db, demo_con):
         "select expected_logistics_basis, count(*), sum(landed_total - quoted_landed_cost_per_unit * units_received) "
         "from marts.landed_cost_po where is_landed group by 1").fetchall())
     assert set(by_basis) == {"sku_history", "supplier_history", "none"}  # the demo has all three
-    caption = next(c.value for c in at.caption if c.value.startswith("The quote is"))
+    caption = next(c.value.replace("\\", "") for c in at.caption if c.value.startswith("The quote is"))
     for basis, said in (("sku_history", "planned from the same SKU"),
                         ("supplier_history", "planned from the supplier's other SKUs"),
                         ("none", "with no earlier landed order to plan from (all logistics over the quote)")):

@@ -209,12 +209,16 @@ def quote_basis(row) -> str:
     the part of the variance each holds (a row of sql/landed_breakdown.sql)."""
     parts = [f"{count_words(int(row[n]), 'order')} {words_}: {money(row[v])}" for n, v, words_ in QUOTE_SOURCES
              if row[n]]
-    deposits = float(row.get("adcvd_deposits") or 0.0)
+    deposits, planned = float(row.get("adcvd_deposits") or 0.0), float(row.get("planned_deposits") or 0.0)
+    said = ""
+    if deposits > 0 or planned > 0:
+        said = (f" The landed duty includes {money(deposits)} of AD/CVD cash deposits your broker declared; the quote "
+                + (f"planned {money(planned)} of deposits, at the rate earlier entries of the same SKU declared."
+                   if planned > 0 else "planned none: no earlier entry of the same SKU declared one (the duty tables "
+                                       "have no deposit rates)."))
     return ("The quote is each order's unit price, plus duty at the order date's rates, plus the logistics cost per "
             "unit (freight, insurance, fees, inspections) of the orders landed before it was placed. The variance by "
-            "where that came from: " + "; ".join(parts) + "."
-            + (f" Of the variance, {money(deposits)} is AD/CVD cash deposits your broker declared: in the duty "
-               "landed, in no quote (the duty tables have no deposit rates)." if deposits > 0 else ""))
+            "where that came from: " + "; ".join(parts) + "." + said)
 
 
 def units_landed(row) -> str:

@@ -20,8 +20,10 @@ select
     cast(sum(freight) as double) as freight,
     cast(sum(insurance) as double) as insurance,
     cast(sum(duty) as double) as duty,
-    -- the AD/CVD cash deposits the broker declared, inside duty (the quote's duty has none)
+    -- the AD/CVD cash deposits the broker declared, inside duty, and those the quote planned at the rate the SKU's
+    -- earlier entries declared
     cast(coalesce(sum(adcvd_entry_summary), 0) as double) as adcvd_deposits,
+    cast(coalesce(sum(expected_deposit_per_unit * units_received), 0) as double) as planned_deposits,
     cast(sum(fees) as double) as fees,
     cast(sum(inspection_cost) as double) as inspection_cost,
     cast(sum(landed_total) as double) as landed_total,

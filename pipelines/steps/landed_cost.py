@@ -734,6 +734,7 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
         df["landed_cost_per_unit"] = np.where(df["is_landed"], np.round(cents / 100 / units, 6), np.nan)
     # What the brand planned: the quoted unit price, plus duty at the effective rate in force on the order date on
     # the same dutiable value per unit (0 when the Incoterm puts duty on the seller, or the rate is unknown), plus
+    # the AD/CVD deposits at the rate its SKU's earlier entries declared (expected_deposit_per_unit), plus
     # the logistics cost per unit it already knew from earlier landed orders (expected_logistics_per_unit).
     # Expedited freight, holds, tariff changes and short shipments therefore show up as the quote-to-landed
     # variance, not normal freight.
@@ -744,9 +745,13 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     base = df["dutiable_units"].astype(float).fillna(df["unit_price"].astype(float))
     buyer_pays = incoterm_flags(df["incoterm"])["buyer_pays_import_duty"].to_numpy()
     duty_pu = np.where(buyer_pays & rate.notna().to_numpy(), base * rate.fillna(0.0) / 100, 0.0)
-    planned = df["unit_price"].astype(float).to_numpy() + duty_pu
+    # and the AD/CVD cash deposits at the rate the SKU's entries declared before the order date (none known: none)
+    deposit_rate = expected_deposit_rate(ship, df)
+    deposit_pu = np.where(buyer_pays & deposit_rate.notna().to_numpy(), base * deposit_rate.fillna(0.0), 0.0)
+    planned = df["unit_price"].astype(float).to_numpy() + duty_pu + deposit_pu
     expected, basis_used = expected_logistics_per_unit(df, pd.Series(cents, index=df.index))
     planned = np.round(planned + np.asarray(expected), 6)
+    df["expected_deposit_per_unit"] = np.round(deposit_pu, 6)
     df["expected_logistics_per_unit"] = np.round(np.asarray(expected, dtype=float), 6)
     df["expected_logistics_basis"] = basis_used
     df["quoted_landed_cost_per_unit"] = planned
@@ -761,11 +766,41 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
             "duty_source", "duty_paid", "adcvd_entry_summary", "duty_computed", "duty_status", "duty_variance",
             "duty_variance_pct",
             "ieepa_duty_computed", "mpf_computed", "hmf_computed", "fees_paid", "fees", "fees_source",
-            "inspection_cost", "landed_total", "landed_cost_per_unit", "expected_logistics_per_unit",
+            "inspection_cost", "landed_total", "landed_cost_per_unit", "expected_deposit_per_unit",
+            "expected_logistics_per_unit",
             "expected_logistics_basis", "quoted_landed_cost_per_unit", "quote_to_landed_variance",
             "quote_to_landed_variance_pct", "has_unallocated_costs", "is_estimated", "rates_estimated",
             "uses_unverified_rows", "allocation_basis"]
     return df[cols]
+
+
+def expected_deposit_rate(ship: pd.DataFrame, pos: pd.DataFrame) -> pd.Series:
+    """The AD/CVD cash-deposit rate each PO of `pos` could plan with, point in time: Σ deposits declared / Σ dutiable
+    value over its SKU's shipments entered strictly before its order date whose entry summary was imported (one that
+    declares no deposit counts at 0); NaN when none of them declared a deposit. Deposits are set per producer and
+    exporter and change at each review: what the SKU's own entries paid is the best rate known when ordering."""
+    out = pd.Series(np.nan, index=pos.index)
+    if ship.empty:
+        return out
+    hist = ship.loc[(ship["duty_source"] == "entry_summary") & (ship["dutiable_value"].astype(float) > 0),
+                    ["sku", "entry_on", "dutiable_value", "adcvd_entry_summary"]].dropna(subset=["entry_on"])
+    if hist.empty:
+        return out
+    hist = hist.assign(entry_on=pd.to_datetime(hist["entry_on"]).astype("datetime64[us]"),
+                       value=hist["dutiable_value"].astype(float),
+                       deposit=hist["adcvd_entry_summary"].astype(float).fillna(0.0))
+    days = hist.groupby(["sku", "entry_on"], as_index=False)[["deposit", "value"]].sum() \
+        .sort_values(["sku", "entry_on"], kind="stable")
+    days["deposits"] = days.groupby("sku")["deposit"].cumsum()
+    days["values"] = days.groupby("sku")["value"].cumsum()
+    orders = pd.DataFrame({"sku": pos["sku"].to_numpy(),
+                           "ordered_on": pd.to_datetime(pos["ordered_on"]).astype("datetime64[us]").to_numpy(),
+                           "row": np.arange(len(pos))}).sort_values("ordered_on", kind="stable")
+    known = pd.merge_asof(orders, days.sort_values("entry_on", kind="stable"), left_on="ordered_on",
+                          right_on="entry_on", by="sku", allow_exact_matches=False)  # strictly before
+    rate = (known["deposits"] / known["values"]).where(known["deposits"] > 0)
+    out.iloc[known["row"].to_numpy()] = rate.to_numpy()
+    return out
 
 
 def _order_rates(con: duckdb.DuckDBPyConnection, pos: pd.DataFrame) -> pd.Series:
@@ -872,7 +907,8 @@ def run(con: duckdb.DuckDBPyConnection, context) -> None:
              "po_count": "bigint", "summary_lines": "bigint", "claimed_on": "date", "received_on": "date",
              "quantity": "bigint", "shipment_count": "bigint", "units_shipped": "bigint",
              "units_received": "bigint", "is_landed": "boolean", "has_unallocated_costs": "boolean",
-             "landed_cost_per_unit": UNIT, "expected_logistics_per_unit": UNIT, "quoted_landed_cost_per_unit": UNIT,
+             "landed_cost_per_unit": UNIT, "expected_deposit_per_unit": UNIT, "expected_logistics_per_unit": UNIT,
+             "quoted_landed_cost_per_unit": UNIT,
              "quote_to_landed_variance": UNIT,
              "quote_to_landed_variance_pct": "double", "duty_variance_pct": "double", "duty_rate_pct": "double",
              "duty_rate_on_order_pct": "double", "unit_weight_kg": "double", "unit_volume_m3": "double"}

@@ -237,8 +237,9 @@ def test_costs_says_the_deposits_the_broker_declared_are_in_landed_cost_and_warn
     # the breakdown's caption and the quote's say the deposit is inside the landed duty, in no quote
     captions = [c.value.replace("\\", "") for c in at.caption]
     assert any(c.endswith("; its duty includes $2,898 of AD/CVD cash deposits.") for c in captions)
-    assert any(c.endswith("Of the variance, $2,898 is AD/CVD cash deposits your broker declared: in the duty landed, "
-                          "in no quote (the duty tables have no deposit rates).") for c in captions)
+    assert any(c.endswith("The landed duty includes $2,898 of AD/CVD cash deposits your broker declared; the quote "
+                          "planned none: no earlier entry of the same SKU declared one (the duty tables have no "
+                          "deposit rates).") for c in captions)
     # the entry summary's deposit beside its duty in the table of entries (not in the duty check)
     table = [f for f in ui.frames(at) if "duty_summary" in f.columns][0].set_index("entry_number")
     assert table.loc["ABC-0000005-5", ["duty_summary", "adcvd_summary"]].tolist() == [60.00, 2_898.40]

@@ -556,10 +556,15 @@ def test_the_quote_says_where_its_logistics_came_from_and_splits_the_variance():
     assert display.quote_basis(row).endswith(
         "The variance by where that came from: 1,200 orders planned from the same SKU: -$1,500; 1 order planned "
         "from the supplier's other SKUs: $20.")
-    # AD/CVD deposits the broker declared are in the landed duty and in no quote: said as part of the variance
+    # AD/CVD deposits the broker declared are in the landed duty; the quote plans them at the rate the SKU's
+    # earlier entries declared, or none
     assert display.quote_basis({**row, "adcvd_deposits": 2_898.40}).endswith(
-        "from the supplier's other SKUs: $20. Of the variance, $2,898 is AD/CVD cash deposits your broker declared: "
-        "in the duty landed, in no quote (the duty tables have no deposit rates).")
+        "from the supplier's other SKUs: $20. The landed duty includes $2,898 of AD/CVD cash deposits your broker "
+        "declared; the quote planned none: no earlier entry of the same SKU declared one (the duty tables have no "
+        "deposit rates).")
+    assert display.quote_basis({**row, "adcvd_deposits": 2_898.40, "planned_deposits": 4_782.36}).endswith(
+        "The landed duty includes $2,898 of AD/CVD cash deposits your broker declared; the quote planned $4,782 of "
+        "deposits, at the rate earlier entries of the same SKU declared.")
     landed = {"units_received": 2_700, "landed_total": 22_616.0}
     assert display.units_landed(landed) == "2,700 units received; landed cost per unit $8.38."
     assert display.units_landed({**landed, "adcvd_deposits": 2_898.40}) == (

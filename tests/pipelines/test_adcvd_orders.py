@@ -169,6 +169,8 @@ def test_a_deposit_the_broker_declared_is_in_landed_cost_and_the_product_no_long
                          "duty_status from marts.landed_cost_shipment where shipment_id = 'H5'").fetchone()
         po = con.execute("select adcvd_entry_summary::double, duty::double from marts.landed_cost_po "
                          "where po_id = 'P4'").fetchone()
+        quoted = dict(con.execute("select po_id, expected_deposit_per_unit::double from marts.landed_cost_po "
+                                  "where sku = 'B1'").fetchall())
         entry = con.execute("select duty_summary::double, adcvd_summary::double, adcvd_cases, duty_status "
                             "from marts.customs_entries where entry_number = 'ABC-0000005-5'").fetchone()
         exposure = con.execute("select sku, shipment_count, deposit_shipment_count, deposits_declared::double "
@@ -176,6 +178,10 @@ def test_a_deposit_the_broker_declared_is_in_landed_cost_and_the_product_no_long
         warned = [key for key, _ in warned_rows(con, "landed_cost_adcvd_orders")]
     assert h5 == (60.00, 2_898.40, 2_958.40, "entry_summary", "not_computable")
     assert po == (2_898.40, 2_958.40)
+    # the quote plans the deposit at the rate B1's entries declared before the order: none before P4 (2024-01-15);
+    # P5 (2024-05-01, 11.00 a unit, not shipped: its price is its dutiable value) at 2,898.40 / 2,000.00 = 144.92%:
+    # 15.9412 a unit
+    assert quoted == {"P4": 0.0, "P5": 15.9412, "P6": 15.9412}
     assert entry == (60.00, 2_898.40, "A-552-827-000", "not_computable")
     assert exposure == [("A2", 2, 0, 0.0), ("B1", 1, 1, 2_898.40)]
     assert warned == ["A2 A-570-504"]

@@ -206,6 +206,7 @@ def test_the_edge_cases_reach_the_branches_they_are_for(edge_db):
                               "and month = date '2026-03-01'").df()
         f1 = con.execute("select shipment_id, amount_received::double from marts.duty_refunds "
                          "where refund_id = 'F1' order by shipment_id").fetchall()
+        planned = dict(con.execute("select po_id, expected_deposit_per_unit from marts.landed_cost_po").fetchall())
     finally:
         con.close()
     # Blank other_fees stays blank (NULL), so the fee is computed; a given one is paid.
@@ -224,6 +225,8 @@ def test_the_edge_cases_reach_the_branches_they_are_for(edge_db):
     assert sorted(deposits.index) == ["H10", "H11", "H13", "H14"]
     assert (round(deposits[["H10", "H11"]].sum(), 2), round(deposits[["H13", "H14"]].sum(), 2)) == (1000.01, 12.35)
     assert round(float(ship.loc["H10", "duty"]) + float(ship.loc["H11", "duty"]), 2) == 2234.58
+    # P15 (A1, ordered 2026-05-01, after E-100) plans A1's deposits at E-100's rate; P10 (before it) plans none
+    assert float(planned["P15"]) > 0 and float(planned["P10"]) == 0
     assert ship.loc["H10", "duty_source"] == "entry_summary"
     # F1, a refund of E-100, is the entry's: split over H10 and H11 (e100) by their duty, to the cent.
     assert [r[0] for r in f1] == ["H10", "H11"] and round(sum(r[1] for r in f1), 2) == 100.01

@@ -8,8 +8,9 @@ Only the reference-table loaders and the small helpers the vectorisation did not
 
 Changed since, each with the rule it mirrors: duty_refunds matches a refund's entry number as entry_ref (2026-12-07:
 a refund of E-100 belongs to the shipments of entry e100 too, as the entry summaries always did); the broker's AD/CVD
-deposits (2026-12-08: adcvd_deposits, row by row, into duty and the new adcvd columns) and the broker's duty split by
-dutiable value when one of the entry's shipments has no computable duty (2026-12-08).
+deposits (2026-12-08: adcvd_deposits, row by row, into duty and the new adcvd columns), the quote's deposits at the
+rate the SKU's earlier entries declared (2026-12-08: expected_deposit_per_unit, row by row) and the broker's duty split
+by dutiable value when one of the entry's shipments has no computable duty (2026-12-08).
 """
 
 from __future__ import annotations
@@ -1269,9 +1270,22 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     base = df["dutiable_units"].astype(float).fillna(df["unit_price"].astype(float))
     buyer_pays = incoterm_flags(df["incoterm"])["buyer_pays_import_duty"].to_numpy()
     duty_pu = np.where(buyer_pays & rate.notna().to_numpy(), base * rate.fillna(0.0) / 100, 0.0)
-    planned = df["unit_price"].astype(float).to_numpy() + duty_pu
+    # AD/CVD deposits at the rate the SKU's entries with a summary declared before the order date, row by row
+    deposit_rate = []
+    for sku, ordered_on in zip(df["sku"], pd.to_datetime(df["ordered_on"])):
+        deposits = values = 0.0
+        for s in ship.itertuples(index=False):
+            if (s.sku == sku and s.duty_source == "entry_summary" and pd.notna(s.entry_on)
+                    and pd.Timestamp(s.entry_on) < ordered_on and float(s.dutiable_value) > 0):
+                deposits += 0.0 if pd.isna(s.adcvd_entry_summary) else float(s.adcvd_entry_summary)
+                values += float(s.dutiable_value)
+        deposit_rate.append(deposits / values if deposits > 0 else np.nan)
+    deposit_rate = pd.Series(deposit_rate, index=df.index, dtype=float)
+    deposit_pu = np.where(buyer_pays & deposit_rate.notna().to_numpy(), base * deposit_rate.fillna(0.0), 0.0)
+    planned = df["unit_price"].astype(float).to_numpy() + duty_pu + deposit_pu
     expected, basis_used = expected_logistics_per_unit(df, pd.Series(cents, index=df.index))
     planned = np.round(planned + np.asarray(expected), 6)
+    df["expected_deposit_per_unit"] = np.round(deposit_pu, 6)
     df["expected_logistics_per_unit"] = np.round(np.asarray(expected, dtype=float), 6)
     df["expected_logistics_basis"] = basis_used
     df["quoted_landed_cost_per_unit"] = planned
@@ -1286,7 +1300,8 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
             "duty_source", "duty_paid", "adcvd_entry_summary", "duty_computed", "duty_status", "duty_variance",
             "duty_variance_pct",
             "ieepa_duty_computed", "mpf_computed", "hmf_computed", "fees_paid", "fees", "fees_source",
-            "inspection_cost", "landed_total", "landed_cost_per_unit", "expected_logistics_per_unit",
+            "inspection_cost", "landed_total", "landed_cost_per_unit", "expected_deposit_per_unit",
+            "expected_logistics_per_unit",
             "expected_logistics_basis", "quoted_landed_cost_per_unit", "quote_to_landed_variance",
             "quote_to_landed_variance_pct", "has_unallocated_costs", "is_estimated", "rates_estimated",
             "uses_unverified_rows", "allocation_basis"]
@@ -1383,7 +1398,8 @@ def outputs(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[pd.DataFrame, dic
              "po_count": "bigint", "summary_lines": "bigint", "claimed_on": "date", "received_on": "date",
              "quantity": "bigint", "shipment_count": "bigint", "units_shipped": "bigint",
              "units_received": "bigint", "is_landed": "boolean", "has_unallocated_costs": "boolean",
-             "landed_cost_per_unit": UNIT, "quoted_landed_cost_per_unit": UNIT, "quote_to_landed_variance": UNIT,
+             "landed_cost_per_unit": UNIT, "expected_deposit_per_unit": UNIT, "quoted_landed_cost_per_unit": UNIT,
+             "quote_to_landed_variance": UNIT,
              "quote_to_landed_variance_pct": "double", "duty_variance_pct": "double", "duty_rate_pct": "double",
              "duty_rate_on_order_pct": "double", "unit_weight_kg": "double", "unit_volume_m3": "double"}
     _write(con, "marts.landed_cost_po", po, types)

@@ -148,11 +148,11 @@ def entry_summaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "lines": g["line_number"].nunique(),
         **{c: g[c].sum(min_count=1) for c in ("entered_value", "duty", "mpf", "hmf", "adcvd")},
         "chapter_99": distinct("hts_code", lines["is_chapter_99"].fillna(False).astype(bool)),
-        "adcvd_cases": adcvd_cases(lines, refs),
+        "adcvd_cases": declared_cases(lines, refs),
     })[cols]
 
 
-def adcvd_cases(lines: pd.DataFrame, refs: pd.Index) -> pd.Series:
+def declared_cases(lines: pd.DataFrame, refs: pd.Index) -> pd.Series:
     """Per entry of `refs`, the distinct AD/CVD case numbers its lines declare (`adcvd_cases`, several to a cell
     separated by ', '), sorted and joined by ', ' (None when there are none)."""
     cases = lines[["entry_ref", "adcvd_cases"]].dropna()

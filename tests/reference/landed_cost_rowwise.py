@@ -1271,14 +1271,15 @@ def landed_cost_po(con: duckdb.DuckDBPyConnection, ship: pd.DataFrame, allocated
     buyer_pays = incoterm_flags(df["incoterm"])["buyer_pays_import_duty"].to_numpy()
     duty_pu = np.where(buyer_pays & rate.notna().to_numpy(), base * rate.fillna(0.0) / 100, 0.0)
     # AD/CVD deposits at the rate the SKU's entries with a summary declared before the order date, row by row
+    entered: dict[str, list] = {}  # per SKU, its shipments with an entry summary: (entry date, deposit, value)
+    for s in ship.itertuples(index=False):
+        if s.duty_source == "entry_summary" and pd.notna(s.entry_on) and float(s.dutiable_value) > 0:
+            entered.setdefault(s.sku, []).append((pd.Timestamp(s.entry_on), 0.0 if pd.isna(s.adcvd_entry_summary)
+                                                  else float(s.adcvd_entry_summary), float(s.dutiable_value)))
     deposit_rate = []
     for sku, ordered_on in zip(df["sku"], pd.to_datetime(df["ordered_on"])):
-        deposits = values = 0.0
-        for s in ship.itertuples(index=False):
-            if (s.sku == sku and s.duty_source == "entry_summary" and pd.notna(s.entry_on)
-                    and pd.Timestamp(s.entry_on) < ordered_on and float(s.dutiable_value) > 0):
-                deposits += 0.0 if pd.isna(s.adcvd_entry_summary) else float(s.adcvd_entry_summary)
-                values += float(s.dutiable_value)
+        before = [(deposit, value) for on, deposit, value in entered.get(sku, []) if on < ordered_on]
+        deposits, values = sum(d for d, _ in before), sum(v for _, v in before)
         deposit_rate.append(deposits / values if deposits > 0 else np.nan)
     deposit_rate = pd.Series(deposit_rate, index=df.index, dtype=float)
     deposit_pu = np.where(buyer_pays & deposit_rate.notna().to_numpy(), base * deposit_rate.fillna(0.0), 0.0)
